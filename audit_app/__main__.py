@@ -1,0 +1,3 @@
+from audit_app.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""One Settings object: sensible defaults, overridden by ``AUDIT_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_checklists_dir() -> Path:
+    """The repository's ``checklists/`` in a checkout, else the copy bundled in the wheel."""
+    in_checkout = PACKAGE_DIR.parent / "checklists"
+    if in_checkout.is_dir():
+        return in_checkout
+    return PACKAGE_DIR / "_bundled" / "checklists"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: user_data_path("audit-app", appauthor=False))
+    """Where the embedded SQLite database lives (``AUDIT_DATA_DIR``)."""
+    database_url: str | None = None
+    """Any SQLAlchemy URL (``AUDIT_DATABASE_URL``); default: SQLite in ``data_dir``."""
+    checklists_dir: Path = Field(default_factory=default_checklists_dir)
+    port: int = 8501
+    address: str = "localhost"
+    debug: bool = False
+    """Show tracebacks instead of one-line messages (``AUDIT_DEBUG=1``)."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'audit.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The pure core: checklists, answers, scoring and comparison, free of every framework."""

@@ -1,0 +1,279 @@
+"""Turning what people type into typed answers, and saying plainly what is wrong.
+
+One parser serves every way an answer arrives: the ``score`` command's CSV and JSON,
+Excel cells, the app's widgets and the database's stored text. Messages name the
+question, not only the item id, because a manager reads them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from audit_app.domain.audit import Answer, AnswerValue
+from audit_app.domain.checklist import (
+    Checklist,
+    ChoiceItem,
+    Item,
+    NumberItem,
+    PercentageItem,
+    ScaleItem,
+    YesNoItem,
+    localized,
+)
+
+NA_WORDS = frozenset({"na", "n/a", "n.a.", "not applicable", "no aplica", "nu se aplică", "yok"})
+YES_WORDS = frozenset({"yes", "y", "true", "1", "sí", "si", "da", "evet", "x"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "nu", "hayır", "hayir"})
+
+ProblemKind = Literal["missing", "invalid", "unknown_item", "na_not_allowed", "duplicate"]
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    item_id: str
+    kind: ProblemKind
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AnswersRejected(ValueError):
+    """The answers cannot be scored; every problem is listed, not only the first."""
+
+    def __init__(self, problems: Iterable[AnswerProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problem.message for problem in self.problems))
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(p.item_id for p in self.problems if p.kind == "missing")
+
+
+class InvalidAnswer(ValueError):
+    def __init__(self, problem: AnswerProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def question(item: Item, language: str | None = None) -> str:
+    return localized(item.text, language, "en")
+
+
+def allowed_answers(item: Item, language: str | None = None) -> str:
+    """What may be written for ``item``, as a manager would read it."""
+    na = ", N/A" if item.na_allowed else ""
+    if isinstance(item, YesNoItem):
+        return f"Yes, No{na}"
+    if isinstance(item, ScaleItem):
+        return f"a whole number from {item.min} to {item.max}{na}"
+    if isinstance(item, ChoiceItem):
+        labels = (localized(o.label, language, "en") or o.value for o in item.options)
+        return ", ".join(labels) + na
+    if isinstance(item, PercentageItem):
+        return f"a percentage from 0 to 100{na}"
+    if isinstance(item, NumberItem):
+        low = "" if item.min is None else f" from {item.min:g}"
+        high = "" if item.max is None else f" up to {item.max:g}"
+        unit = f" ({item.unit})" if item.unit else ""
+        return f"a number{low}{high}{unit}{na}"
+    if item.type == "date":
+        return f"a date (YYYY-MM-DD){na}"
+    return f"any text{na}"
+
+
+def is_na(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip().casefold() in NA_WORDS
+
+
+def is_blank(raw: Any) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and not raw.strip()
+
+
+def parse_answer(
+    item: Item, raw: Any, *, comment: str | None = None, language: str | None = None
+) -> Answer:
+    """Read ``raw`` (text, number or bool) as an answer to ``item``.
+
+    Blank means unanswered; ``na`` (any case) means N/A where the item allows it.
+    Raises :class:`InvalidAnswer` with a message that quotes the question.
+    """
+    comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
+    if is_blank(raw):
+        return Answer(item.id, None, False, comment)
+    if is_na(raw):
+        if not item.na_allowed:
+            raise InvalidAnswer(
+                AnswerProblem(
+                    item.id,
+                    "na_not_allowed",
+                    f"N/A is not allowed for '{question(item, language)}' "
+                    f"(allowed: {allowed_answers(item, language)})",
+                )
+            )
+        return Answer(item.id, None, True, comment)
+    value = _typed_value(item, raw, language)
+    if value is None:
+        shown = raw if isinstance(raw, str) else repr(raw)
+        raise InvalidAnswer(
+            AnswerProblem(
+                item.id,
+                "invalid",
+                f"'{shown}' is not an answer to '{question(item, language)}' "
+                f"(allowed: {allowed_answers(item, language)})",
+            )
+        )
+    return Answer(item.id, value, False, comment)
+
+
+def _typed_value(item: Item, raw: Any, language: str | None) -> AnswerValue:
+    """The typed value, or None when ``raw`` does not fit the item."""
+    if isinstance(item, YesNoItem):
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().casefold()
+        if isinstance(raw, int | float) and raw in (0, 1):
+            return bool(raw)
+        return True if word in YES_WORDS else False if word in NO_WORDS else None
+    if isinstance(item, ScaleItem):
+        number = _number(raw)
+        if number is None or not number.is_integer() or not item.min <= number <= item.max:
+            return None
+        return int(number)
+    if isinstance(item, ChoiceItem):
+        word = str(raw).strip().casefold()
+        for option in item.options:
+            names = {option.value.casefold()}
+            names.update(label.casefold() for label in (option.label or {}).values())
+            if word in names or word.replace(" ", "_") in names:
+                return option.value
+        return None
+    if isinstance(item, PercentageItem):
+        number = _number(raw, percent_sign=True)
+        return number if number is not None and 0 <= number <= 100 else None
+    if isinstance(item, NumberItem):
+        number = _number(raw)
+        if number is None:
+            return None
+        if (item.min is not None and number < item.min) or (
+            item.max is not None and number > item.max
+        ):
+            return None
+        return number
+    if item.type == "date":
+        if isinstance(raw, date):
+            return raw.isoformat()[:10]
+        try:
+            return date.fromisoformat(str(raw).strip()[:10]).isoformat()
+        except ValueError:
+            return None
+    text = str(raw).strip()
+    return text or None
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _number(raw: Any, *, percent_sign: bool = False) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+        if percent_sign:
+            text = text.removesuffix("%")
+        if _DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    return value if math.isfinite(value) else None
+
+
+def encode_value(answer: Answer) -> str | None:
+    """The stored text of an answer's value; :func:`parse_answer` reads it back exactly."""
+    value = answer.value
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def check_answer(item: Item, answer: Answer) -> AnswerProblem | None:
+    """A problem if an already-typed answer (built in code, not parsed) does not fit its item."""
+    if answer.na:
+        if item.na_allowed:
+            return None
+        return AnswerProblem(item.id, "na_not_allowed", f"N/A is not allowed for '{question(item)}'")
+    if answer.value is None or _typed_value(item, answer.value, None) == answer.value:
+        return None
+    return AnswerProblem(
+        item.id,
+        "invalid",
+        f"{answer.value!r} is not an answer to '{question(item)}' "
+        f"(allowed: {allowed_answers(item)})",
+    )
+
+
+def index_answers(answers: Iterable[Answer] | Mapping[str, Answer]) -> dict[str, Answer]:
+    """Answers by item id; an item answered twice is an error, not a silent overwrite."""
+    if isinstance(answers, Mapping):
+        return dict(answers)
+    indexed: dict[str, Answer] = {}
+    duplicates: list[AnswerProblem] = []
+    for answer in answers:
+        if answer.item_id in indexed:
+            duplicates.append(
+                AnswerProblem(answer.item_id, "duplicate", f"item {answer.item_id} is answered twice")
+            )
+        indexed[answer.item_id] = answer
+    if duplicates:
+        raise AnswersRejected(duplicates)
+    return indexed
+
+
+def validate_answers(
+    checklist: Checklist, answers: Mapping[str, Answer], *, require_complete: bool = True
+) -> list[AnswerProblem]:
+    """Every problem with a set of answers; a draft passes ``require_complete=False``."""
+    problems: list[AnswerProblem] = []
+    items = checklist.items_by_id
+    for item_id in answers:
+        if item_id not in items:
+            problems.append(
+                AnswerProblem(
+                    item_id,
+                    "unknown_item",
+                    f"item {item_id!r} is not in checklist {checklist.id} v{checklist.version}",
+                )
+            )
+    for item in checklist.items:
+        answer = answers.get(item.id)
+        if answer is None or not answer.answered:
+            if require_complete and item.is_required:
+                problems.append(
+                    AnswerProblem(
+                        item.id,
+                        "missing",
+                        f"required answer missing: {item.id} '{question(item)}'",
+                    )
+                )
+            continue
+        problem = check_answer(item, answer)
+        if problem is not None:
+            problems.append(problem)
+    return problems

@@ -1,0 +1,378 @@
+"""The checklist model: what an auditor is asked and how each answer scores.
+
+Checklists are data (YAML files in ``checklists/``); these models are their schema.
+Validation is strict (unknown keys are errors) so that a typo in a field name is caught
+when the file is loaded, not when an audit is scored months later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+LocalText = dict[str, str]
+"""Text per language code, e.g. ``{"en": "Greeting", "ca": "Salutació"}``."""
+
+ItemType = Literal["yes_no", "scale", "choice", "number", "percentage", "text", "date", "photo"]
+SCORED_TYPES: frozenset[str] = frozenset({"yes_no", "scale", "choice", "number", "percentage"})
+ITEM_TYPES: frozenset[str] = SCORED_TYPES | {"text", "date", "photo"}
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
+
+
+class ChecklistProblem(ValueError):
+    """A checklist-wide rule broken at a known place inside the file."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        super().__init__(f"{location}: {reason}")
+        self.location = location
+        self.reason = reason
+
+
+def localized(text: LocalText | None, language: str | None, fallback: str) -> str:
+    """The text in ``language``, else in the checklist's first language, else any."""
+    if not text:
+        return ""
+    if language and language in text:
+        return text[language]
+    if fallback in text:
+        return text[fallback]
+    return next(iter(text.values()))
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ItemBase(_Frozen):
+    id: str = Field(pattern=_ID_PATTERN, max_length=64)
+    text: LocalText
+    weight: float = Field(default=1.0, gt=0)
+    na_allowed: bool = False
+    critical: bool = False
+    required: bool | None = None
+    guidance: LocalText | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.type in SCORED_TYPES  # type: ignore[attr-defined]
+
+    @property
+    def is_required(self) -> bool:
+        """Scored items must be answered unless the file says otherwise; evidence need not."""
+        return self.scored if self.required is None else self.required
+
+
+class YesNoItem(_ItemBase):
+    type: Literal["yes_no"]
+
+
+class ScaleItem(_ItemBase):
+    type: Literal["scale"]
+    min: int = 1
+    max: int = 5
+
+    @field_validator("max")
+    @classmethod
+    def _max_above_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and value <= low:
+            raise ValueError(f"max ({value}) must be greater than min ({low})")
+        return value
+
+
+class ChoiceOption(_Frozen):
+    value: str = Field(min_length=1, max_length=64)
+    points: float = Field(ge=0, le=1)
+    label: LocalText | None = None
+
+
+class ChoiceItem(_ItemBase):
+    type: Literal["choice"]
+    options: list[ChoiceOption] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _distinct_values(cls, options: list[ChoiceOption]) -> list[ChoiceOption]:
+        seen: set[str] = set()
+        for option in options:
+            key = option.value.casefold()
+            if key in seen:
+                raise ValueError(f"option {option.value!r} is listed twice")
+            seen.add(key)
+        return options
+
+
+class _MeasuredItem(_ItemBase):
+    """A measured value scored against a target, with optional linear partial credit."""
+
+    target: float
+    direction: Literal["at_most", "at_least"]
+    zero_at: float | None = None
+
+    @field_validator("zero_at")
+    @classmethod
+    def _zero_beyond_target(cls, value: float | None, info: ValidationInfo) -> float | None:
+        target, direction = info.data.get("target"), info.data.get("direction")
+        if value is None or target is None or direction is None:
+            return value
+        if direction == "at_most" and value <= target:
+            raise ValueError(
+                f"with direction at_most, zero_at ({value:g}) must be above target ({target:g})"
+            )
+        if direction == "at_least" and value >= target:
+            raise ValueError(
+                f"with direction at_least, zero_at ({value:g}) must be below target ({target:g})"
+            )
+        return value
+
+
+class NumberItem(_MeasuredItem):
+    type: Literal["number"]
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounds_hold_target(self) -> NumberItem:
+        if self.min is not None and self.max is not None and self.max <= self.min:
+            raise ChecklistProblem("max", f"max ({self.max:g}) must be above min ({self.min:g})")
+        for name in ("target", "zero_at"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if (self.min is not None and value < self.min) or (
+                self.max is not None and value > self.max
+            ):
+                raise ChecklistProblem(name, f"{value:g} lies outside the answer bounds")
+        return self
+
+
+class PercentageItem(_MeasuredItem):
+    type: Literal["percentage"]
+    target: float = Field(ge=0, le=100)
+    zero_at: float | None = Field(default=None, ge=0, le=100)
+
+
+class _UnscoredItem(_ItemBase):
+    @field_validator("critical")
+    @classmethod
+    def _not_critical(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("an unscored item cannot be critical")
+        return value
+
+
+class TextItem(_UnscoredItem):
+    type: Literal["text"]
+
+
+class DateItem(_UnscoredItem):
+    type: Literal["date"]
+
+
+class PhotoItem(_UnscoredItem):
+    type: Literal["photo"]
+
+
+Item = Annotated[
+    YesNoItem | ScaleItem | ChoiceItem | NumberItem | PercentageItem | TextItem | DateItem
+    | PhotoItem,
+    Field(discriminator="type"),
+]
+
+
+class Section(_Frozen):
+    id: str = Field(pattern=_ID_PATTERN, max_length=64)
+    title: LocalText
+    weight: float | None = Field(default=None, gt=0)
+    items: list[Item] = Field(min_length=1)
+
+
+class Grade(_Frozen):
+    min: float = Field(ge=0, le=100)
+    label: str = Field(min_length=1)
+
+
+class CriticalRule(_Frozen):
+    """What a failed critical item does to the overall score: ``flag``, ``zero`` or ``cap``."""
+
+    kind: Literal["flag", "zero", "cap"]
+    cap: float | None = Field(default=None, ge=0, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_yaml_form(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"kind": data}
+        if isinstance(data, dict) and "kind" not in data:
+            if set(data) == {"cap"}:
+                return {"kind": "cap", "cap": data["cap"]}
+            raise ValueError("write flag, zero or {cap: NUMBER}")
+        return data
+
+    @model_validator(mode="after")
+    def _cap_given_for_cap(self) -> CriticalRule:
+        if (self.kind == "cap") != (self.cap is not None):
+            raise ValueError("a cap needs a number, and only the cap rule takes one")
+        return self
+
+    @model_serializer
+    def _to_yaml_form(self) -> str | dict[str, float]:
+        return {"cap": self.cap} if self.kind == "cap" and self.cap is not None else self.kind
+
+    def describe(self) -> str:
+        if self.kind == "flag":
+            return "a failed critical item is flagged and the score is left as it is"
+        if self.kind == "zero":
+            return "a failed critical item sets the overall score to 0"
+        return f"a failed critical item caps the overall score at {self.cap:g}"
+
+
+DEFAULT_GRADES = (
+    Grade(min=90, label="Excellent"),
+    Grade(min=75, label="Good"),
+    Grade(min=60, label="Fair"),
+    Grade(min=0, label="Needs improvement"),
+)
+
+
+class Checklist(_Frozen):
+    id: str = Field(pattern=_ID_PATTERN, max_length=64)
+    version: int = Field(ge=1)
+    title: LocalText
+    languages: list[str] = Field(min_length=1)
+    description: LocalText | None = None
+    channel: Literal[
+        "in_person", "phone", "email", "web_form", "social_media", "review_site", "on_site"
+    ] | None = None
+    """The channel a visit with this checklist usually uses (the Channel values)."""
+    pass_mark: float = Field(default=75, ge=0, le=100)
+    grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), min_length=1)
+    critical_rule: CriticalRule = Field(default_factory=lambda: CriticalRule(kind="flag"))
+    sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _checklist_rules(self) -> Checklist:
+        for problem in _checklist_problems(self):
+            raise problem
+        return self
+
+    @property
+    def language(self) -> str:
+        """The checklist's first language: every text must exist in it."""
+        return self.languages[0]
+
+    @property
+    def sections_weighted(self) -> bool:
+        return all(section.weight is not None for section in self.sections)
+
+    @cached_property
+    def items_by_id(self) -> dict[str, Item]:
+        return {item.id: item for section in self.sections for item in section.items}
+
+    @cached_property
+    def section_of(self) -> dict[str, str]:
+        return {item.id: section.id for section in self.sections for item in section.items}
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for section in self.sections for item in section.items]
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON form: the same content always gives the same hash."""
+        canonical = json.dumps(
+            self.model_dump(mode="json", exclude_none=True),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def title_in(self, language: str | None = None) -> str:
+        return localized(self.title, language, self.language)
+
+    def grade_for(self, score: float) -> str:
+        for grade in self.grades:
+            if score >= grade.min:
+                return grade.label
+        return self.grades[-1].label
+
+    def to_data(self) -> dict[str, Any]:
+        """The form written to YAML: loading it again gives an equal checklist."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
+    problems: list[ChecklistProblem] = []
+    base = checklist.language
+    if len(set(checklist.languages)) != len(checklist.languages):
+        problems.append(ChecklistProblem("languages", "a language is listed twice"))
+
+    def need_base(text: LocalText | None, where: str) -> None:
+        if text is not None and base not in text:
+            problems.append(ChecklistProblem(where, f"has no text in {base!r}, the first language"))
+
+    need_base(checklist.title, "title")
+    mins = [grade.min for grade in checklist.grades]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        problems.append(ChecklistProblem("grades", "list the grades highest minimum first"))
+    elif mins[-1] != 0:
+        problems.append(
+            ChecklistProblem(f"grades[{len(mins) - 1}].min", "the last grade must start at 0")
+        )
+    weighted = [section.weight is not None for section in checklist.sections]
+    if any(weighted) and not all(weighted):
+        missing = weighted.index(False)
+        problems.append(
+            ChecklistProblem(
+                f"sections[{missing}].weight",
+                "every section has a weight, or none has (some sections here have one)",
+            )
+        )
+    section_ids: set[str] = set()
+    item_ids: dict[str, str] = {}
+    for s, section in enumerate(checklist.sections):
+        where = f"sections[{s}]"
+        if section.id in section_ids:
+            problems.append(ChecklistProblem(f"{where}.id", f"section id {section.id!r} repeats"))
+        section_ids.add(section.id)
+        need_base(section.title, f"{where}.title")
+        if not any(item.scored for item in section.items) and section.weight is not None:
+            problems.append(
+                ChecklistProblem(f"{where}.weight", "a section with no scored items has a weight")
+            )
+        for i, item in enumerate(section.items):
+            at = f"{where}.items[{i}]"
+            if item.id in item_ids:
+                problems.append(
+                    ChecklistProblem(
+                        f"{at}.id", f"item id {item.id!r} is already used at {item_ids[item.id]}"
+                    )
+                )
+            item_ids.setdefault(item.id, at)
+            need_base(item.text, f"{at}.text")
+            need_base(item.guidance, f"{at}.guidance")
+            if isinstance(item, ChoiceItem):
+                for o, option in enumerate(item.options):
+                    need_base(option.label, f"{at}.options[{o}].label")
+                if max(option.points for option in item.options) < 1:
+                    problems.append(
+                        ChecklistProblem(f"{at}.options", "no option scores full points (1)")
+                    )
+    if not any(item.scored for item in checklist.items):
+        problems.append(ChecklistProblem("sections", "the checklist has no scored item"))
+    return problems

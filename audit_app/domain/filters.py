@@ -1,0 +1,40 @@
+"""Which audits a list, a comparison or a report is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    checklist_id: str | None = None
+    date_from: date | None = None
+    """First visit day included."""
+    date_to: date | None = None
+    """Last visit day included."""
+    region: str | None = None
+    country: str | None = None
+    branch_code: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    auditor: str | None = None
+
+    def describe(self) -> str:
+        """The filter as a short phrase for titles and report covers."""
+        parts = [
+            f"{label} {value}"
+            for label, value in (
+                ("checklist", self.checklist_id),
+                ("region", self.region),
+                ("country", self.country),
+                ("branch", self.branch_code),
+                ("kind", self.kind),
+                ("channel", self.channel),
+                ("auditor", self.auditor),
+            )
+            if value
+        ]
+        if self.date_from or self.date_to:
+            parts.append(f"visits {self.date_from or '…'} to {self.date_to or '…'}")
+        return ", ".join(parts) or "all submitted audits"

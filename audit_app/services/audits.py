@@ -1,0 +1,131 @@
+"""Submitting, drafting and listing audits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from audit_app.domain.answers import AnswersRejected, index_answers, validate_answers
+from audit_app.domain.audit import AuditRecord, AuditStatus
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.scoring import ScoreCard, display, score_audit
+from audit_app.errors import AuditAppError
+from audit_app.services.context import AppContext
+from audit_app.storage import database, repository
+
+
+class AuditRejected(AuditAppError):
+    """An audit that cannot be stored, with every reason."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass(frozen=True)
+class StoredAudits:
+    ids: tuple[int, ...]
+    cards: tuple[ScoreCard | None, ...]
+    skipped: int
+    """Visits already in the database (same branch, checklist, visit time and auditor)."""
+
+
+def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCard | None]:
+    """Check a record against its checklist version; score it unless it is a draft."""
+    visit = record.visit
+    checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
+    answers = index_answers(record.answers)
+    if record.status == AuditStatus.DRAFT:
+        problems = validate_answers(checklist, answers, require_complete=False)
+        if problems:
+            raise AnswersRejected(problems)
+        return record, None
+    return record, score_audit(checklist, answers)
+
+
+def store_audits(
+    ctx: AppContext, records: Sequence[AuditRecord], *, skip_existing: bool = True
+) -> StoredAudits:
+    """Validate and score every record, then write them all in one transaction.
+
+    Nothing is written if any record is invalid. A visit already stored is skipped (or,
+    with ``skip_existing=False``, refused) so that loading the same data twice adds nothing.
+    """
+    prepared = []
+    reasons: list[str] = []
+    for number, record in enumerate(records, start=1):
+        try:
+            prepared.append(prepare(ctx, record))
+        except (AnswersRejected, AuditAppError) as error:
+            visit = record.visit
+            reasons.append(
+                f"audit {number} ({visit.branch_code}, {visit.checklist_id}, "
+                f"{visit.visited_at:%Y-%m-%d %H:%M}): {error}"
+            )
+    if reasons:
+        raise AuditRejected(reasons)
+    with database.transaction(ctx.engine) as conn:
+        branch_id_of = repository.branch_ids(conn)
+        unknown = sorted({r.visit.branch_code for r, _ in prepared} - branch_id_of.keys())
+        if unknown:
+            raise AuditRejected([f"unknown branch code {code!r}" for code in unknown])
+        existing = repository.existing_visit_keys(
+            conn, {branch_id_of[r.visit.branch_code] for r, _ in prepared}
+        )
+        fresh = []
+        for record, card in prepared:
+            visit = record.visit
+            key = (branch_id_of[visit.branch_code], visit.checklist_id, visit.visited_at, visit.auditor)
+            if key in existing:
+                if not skip_existing:
+                    raise AuditRejected(
+                        [
+                            f"{visit.branch_code} was already audited with {visit.checklist_id} "
+                            f"at {visit.visited_at:%Y-%m-%d %H:%M} by {visit.auditor}"
+                        ]
+                    )
+                continue
+            existing.add(key)
+            fresh.append((record, card))
+        ids = repository.add_audits(
+            conn,
+            fresh,
+            branch_id_of=branch_id_of,
+            checklist_version_id_of=ctx.checklist_version_ids,
+        )
+    return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
+
+
+def submit_audit(ctx: AppContext, record: AuditRecord) -> tuple[int, ScoreCard]:
+    """Validate, score and store one submitted audit in one transaction."""
+    submitted = AuditRecord(
+        record.visit, record.answers, AuditStatus.SUBMITTED, record.source,
+        record.source_hash, record.created_by,
+    )
+    stored = store_audits(ctx, [submitted], skip_existing=False)
+    card = stored.cards[0]
+    assert card is not None
+    return stored.ids[0], card
+
+
+def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
+    """One row per submitted audit: branch, visit, overall score, grade, pass, critical."""
+    with database.transaction(ctx.engine) as conn:
+        return repository.audit_scores_frame(conn, audit_filter)
+
+
+def score_rows(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> list[dict[str, object]]:
+    """:func:`list_scores` as plain rows, scores shown with one decimal."""
+    frame = list_scores(ctx, audit_filter)
+    rows: list[dict[str, object]] = []
+    for record in frame.to_dict("records"):
+        record["visited_at"] = record["visited_at"].to_pydatetime()
+        record["overall"] = display(record["overall"])
+        record["passed"] = None if record["passed"] is None else bool(record["passed"])
+        record["critical_failure"] = bool(record["critical_failure"])
+        record["checklist_version"] = int(record["checklist_version"])
+        record["audit_id"] = int(record["audit_id"])
+        rows.append(record)
+    return rows

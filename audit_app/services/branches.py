@@ -1,0 +1,94 @@
+"""Branches: import from CSV or Excel (all rows or none), list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from audit_app.domain.answers import NO_WORDS, YES_WORDS
+from audit_app.domain.audit import Branch
+from audit_app.errors import AuditAppError
+from audit_app.services.context import AppContext
+from audit_app.storage import database, repository
+from audit_app.storage.repository import BranchUpsert
+from audit_app.tabular import read_table
+
+REQUIRED_COLUMNS = ("code", "name", "region", "country")
+KNOWN_COLUMNS = tuple(Branch.model_fields)
+
+
+class BranchFileError(AuditAppError):
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(self.problems[:20])
+        more = f"; and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+        super().__init__(f"{source}: {shown}{more}. Nothing was imported.")
+
+
+def read_branches(path: Path | str) -> list[Branch]:
+    table = read_table(path)
+    columns = {name.strip().lower().replace(" ", "_") for name in table.header}
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise BranchFileError(
+            table.source,
+            [f"missing column(s) {', '.join(missing)} (columns: {', '.join(KNOWN_COLUMNS)})"],
+        )
+    branches: list[Branch] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for row, cells in table.records():
+        data = {key: _cell(key, value) for key, value in cells.items() if key in KNOWN_COLUMNS}
+        data = {key: value for key, value in data.items() if value is not None}
+        try:
+            branch = Branch.model_validate(data)
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                column = ".".join(str(part) for part in detail["loc"])
+                message = detail["msg"].removeprefix("Value error, ")
+                problems.append(f"row {row}, column {column}: {message}")
+            continue
+        if branch.code in seen:
+            problems.append(f"row {row}: code {branch.code} repeats row {seen[branch.code]}")
+            continue
+        seen[branch.code] = row
+        branches.append(branch)
+    if problems:
+        raise BranchFileError(table.source, problems)
+    if not branches:
+        raise BranchFileError(table.source, ["no branch rows below the header"])
+    return branches
+
+
+def _cell(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if key == "active":
+        word = str(value).strip().casefold()
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def import_branches(ctx: AppContext, path: Path | str) -> BranchUpsert:
+    branches = read_branches(path)
+    return save_branches(ctx, branches)
+
+
+def save_branches(ctx: AppContext, branches: Sequence[Branch]) -> BranchUpsert:
+    with database.transaction(ctx.engine) as conn:
+        return repository.upsert_branches(conn, branches)
+
+
+def list_branches(ctx: AppContext) -> list[Branch]:
+    with database.transaction(ctx.engine) as conn:
+        return repository.list_branches(conn)

@@ -1,0 +1,35 @@
+"""What every use case needs: settings, the database engine and the checklist catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from audit_app.checklists import Catalogue
+from audit_app.config import Settings, load_settings
+from audit_app.storage import database, repository
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    engine: Engine
+    catalogue: Catalogue
+    checklist_version_ids: dict[tuple[str, int], int]
+
+    @property
+    def database_label(self) -> str:
+        """The database URL without its password, for messages."""
+        return database.redact(self.settings.resolved_database_url)
+
+
+def open_context(settings: Settings | None = None) -> AppContext:
+    """Open (and, on first use, create and migrate) the database and load the checklists."""
+    settings = settings or load_settings()
+    engine = database.create_database_engine(settings.resolved_database_url)
+    database.upgrade(engine)
+    catalogue = Catalogue.from_folder(settings.checklists_dir)
+    with database.transaction(engine) as conn:
+        ids = repository.store_checklists(conn, catalogue)
+    return AppContext(settings, engine, catalogue, ids)

@@ -1,0 +1,74 @@
+"""The figures on the Overview page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from audit_app.domain.filters import AuditFilter
+from audit_app.services.audits import list_scores
+from audit_app.services.context import AppContext
+from audit_app.services.branches import list_branches
+
+
+@dataclass(frozen=True)
+class Overview:
+    branches: int
+    active_branches: int
+    audits: int
+    mean_score: float | None
+    pass_rate: float | None
+    critical_failures: int
+    by_region: pd.DataFrame
+    """region, branches, audits, mean score, pass rate, critical failures; best first."""
+    by_month: pd.DataFrame
+    """month, audits, mean score."""
+    latest: pd.DataFrame
+    """The most recent audits, newest first."""
+
+    @property
+    def empty(self) -> bool:
+        return self.audits == 0
+
+
+def overview(ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest: int = 15) -> Overview:
+    branches = list_branches(ctx)
+    scores = list_scores(ctx, audit_filter)
+    if scores.empty:
+        empty = pd.DataFrame()
+        return Overview(len(branches), sum(b.active for b in branches), 0, None, None, 0,
+                        empty, empty, empty)
+    by_region = (
+        scores.groupby("region")
+        .agg(
+            branches=("branch_code", "nunique"),
+            audits=("audit_id", "count"),
+            mean_score=("overall", "mean"),
+            pass_rate=("passed", lambda s: 100 * s.astype(float).mean()),
+            critical_failures=("critical_failure", "sum"),
+        )
+        .sort_values("mean_score", ascending=False)
+        .reset_index()
+    )
+    by_month = (
+        scores.assign(month=scores["visited_at"].dt.to_period("M").dt.to_timestamp())
+        .groupby("month")
+        .agg(audits=("audit_id", "count"), mean_score=("overall", "mean"))
+        .reset_index()
+    )
+    latest_rows = scores.sort_values(["visited_at", "audit_id"], ascending=False).head(latest)
+    return Overview(
+        branches=len(branches),
+        active_branches=sum(b.active for b in branches),
+        audits=len(scores),
+        mean_score=float(scores["overall"].mean()),
+        pass_rate=float(100 * scores["passed"].astype(float).mean()),
+        critical_failures=int(scores["critical_failure"].sum()),
+        by_region=by_region,
+        by_month=by_month,
+        latest=latest_rows[
+            ["visited_at", "branch_code", "branch_name", "region", "checklist_id", "auditor",
+             "overall", "grade", "critical_failure"]
+        ].reset_index(drop=True),
+    )

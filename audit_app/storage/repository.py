@@ -1,0 +1,322 @@
+"""Save, load and query audits. Every function works on a connection inside a transaction
+that its caller opened, so a use case decides what is written together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select, update
+
+from audit_app.domain.answers import encode_value
+from audit_app.domain.audit import AuditRecord, AuditStatus, Branch
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.scoring import ScoreCard
+from audit_app.errors import AuditAppError
+from audit_app.storage.tables import (
+    answers,
+    audit_scores,
+    audits,
+    branches,
+    checklist_versions,
+    section_scores,
+)
+
+BRANCH_FIELDS = tuple(Branch.model_fields)
+VisitKey = tuple[int, str, datetime, str]
+"""(branch id, checklist id, visit time, auditor): one visit is stored once."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class BranchUpsert:
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+def upsert_branches(conn: Connection, incoming: Sequence[Branch]) -> BranchUpsert:
+    """Insert new branch codes, update changed ones, leave identical ones alone."""
+    existing = {
+        row.code: row
+        for row in conn.execute(select(branches.c.id, *(branches.c[f] for f in BRANCH_FIELDS)))
+    }
+    now = utcnow()
+    new_rows: list[dict[str, Any]] = []
+    updated = unchanged = 0
+    for branch in incoming:
+        data = branch.model_dump()
+        row = existing.get(branch.code)
+        if row is None:
+            new_rows.append({**data, "created_at": now, "updated_at": now})
+        elif any(getattr(row, field) != data[field] for field in BRANCH_FIELDS):
+            conn.execute(
+                update(branches).where(branches.c.id == row.id).values(**data, updated_at=now)
+            )
+            updated += 1
+        else:
+            unchanged += 1
+    if new_rows:
+        conn.execute(insert(branches), new_rows)
+    return BranchUpsert(len(new_rows), updated, unchanged)
+
+
+def list_branches(conn: Connection, *, active_only: bool = False) -> list[Branch]:
+    query = select(*(branches.c[f] for f in BRANCH_FIELDS)).order_by(branches.c.code)
+    if active_only:
+        query = query.where(branches.c.active.is_(True))
+    return [Branch.model_validate(dict(row._mapping)) for row in conn.execute(query)]
+
+
+def branch_ids(conn: Connection) -> dict[str, int]:
+    return {code: id_ for id_, code in conn.execute(select(branches.c.id, branches.c.code))}
+
+
+def store_checklists(conn: Connection, checklists: Iterable[Checklist]) -> dict[tuple[str, int], int]:
+    """Record each checklist version once; a changed file under an old version is refused,
+    because audits already scored against that version would silently change meaning."""
+    stored = {
+        (row.checklist_id, row.version): row
+        for row in conn.execute(
+            select(
+                checklist_versions.c.id,
+                checklist_versions.c.checklist_id,
+                checklist_versions.c.version,
+                checklist_versions.c.content_hash,
+            )
+        )
+    }
+    ids: dict[tuple[str, int], int] = {}
+    for checklist in checklists:
+        key = (checklist.id, checklist.version)
+        row = stored.get(key)
+        if row is None:
+            ids[key] = conn.execute(
+                insert(checklist_versions)
+                .values(
+                    checklist_id=checklist.id,
+                    version=checklist.version,
+                    title=checklist.title_in()[:200],
+                    content_hash=checklist.content_hash,
+                    definition=checklist.to_data(),
+                    stored_at=utcnow(),
+                )
+                .returning(checklist_versions.c.id)
+            ).scalar_one()
+        elif row.content_hash != checklist.content_hash:
+            raise AuditAppError(
+                f"checklist {checklist.id} v{checklist.version} differs from the version "
+                "already stored in the database; give the changed file a new version number"
+            )
+        else:
+            ids[key] = row.id
+    for key, row in stored.items():
+        ids.setdefault(key, row.id)
+    return ids
+
+
+def stored_checklist_definitions(conn: Connection) -> list[dict[str, Any]]:
+    """Every checklist version ever stored, so old audits stay readable after a file goes."""
+    return [row.definition for row in conn.execute(select(checklist_versions.c.definition))]
+
+
+def existing_visit_keys(conn: Connection, branch_id_list: Iterable[int] | None = None) -> set[VisitKey]:
+    query = select(audits.c.branch_id, audits.c.checklist_id, audits.c.visited_at, audits.c.auditor)
+    if branch_id_list is not None:
+        query = query.where(audits.c.branch_id.in_(list(branch_id_list)))
+    return {tuple(row) for row in conn.execute(query)}  # type: ignore[misc]
+
+
+def add_audits(
+    conn: Connection,
+    records: Sequence[tuple[AuditRecord, ScoreCard | None]],
+    *,
+    branch_id_of: dict[str, int],
+    checklist_version_id_of: dict[tuple[str, int], int],
+) -> list[int]:
+    """Insert audits with their answers and scores in bulk; returns the new ids in order."""
+    if not records:
+        return []
+    now = utcnow()
+    audit_rows = []
+    for record, _card in records:
+        visit = record.visit
+        try:
+            branch_id = branch_id_of[visit.branch_code]
+        except KeyError:
+            raise AuditAppError(f"unknown branch code {visit.branch_code!r}") from None
+        audit_rows.append(
+            {
+                "branch_id": branch_id,
+                "checklist_version_id": checklist_version_id_of[
+                    (visit.checklist_id, visit.checklist_version)
+                ],
+                "checklist_id": visit.checklist_id,
+                "checklist_version": visit.checklist_version,
+                "kind": str(visit.kind),
+                "channel": None if visit.channel is None else str(visit.channel),
+                "visited_at": visit.visited_at,
+                "auditor": visit.auditor,
+                "language": visit.language,
+                "status": str(record.status),
+                "source": record.source,
+                "source_hash": record.source_hash,
+                "created_at": now,
+                "created_by": record.created_by,
+                "submitted_at": now if record.status == AuditStatus.SUBMITTED else None,
+            }
+        )
+    ids = list(
+        conn.execute(
+            insert(audits).returning(audits.c.id, sort_by_parameter_order=True), audit_rows
+        ).scalars()
+    )
+    answer_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
+    section_rows: list[dict[str, Any]] = []
+    for audit_id, (record, card) in zip(ids, records, strict=True):
+        item_scores = card.item_scores if card is not None else {}
+        answer_rows.extend(
+            {
+                "audit_id": audit_id,
+                "item_id": answer.item_id,
+                "value": encode_value(answer),
+                "na": answer.na,
+                "comment": answer.comment,
+                "score": item_scores.get(answer.item_id),
+            }
+            for answer in record.answers
+        )
+        if card is not None:
+            score_rows.append(
+                {
+                    "audit_id": audit_id,
+                    "overall": card.overall,
+                    "raw_overall": card.raw_overall,
+                    "grade": card.grade,
+                    "passed": card.passed,
+                    "critical_failure": card.critical_failure,
+                    "scored_at": now,
+                }
+            )
+            section_rows.extend(
+                {
+                    "audit_id": audit_id,
+                    "section_id": section.section_id,
+                    "score": section.score,
+                    "weight": section.weight,
+                }
+                for section in card.sections
+            )
+    for table, rows in ((answers, answer_rows), (audit_scores, score_rows), (section_scores, section_rows)):
+        if rows:
+            conn.execute(insert(table), rows)
+    return ids
+
+
+def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
+    f = audit_filter
+    conditions = [audits.c.status == str(AuditStatus.SUBMITTED)]
+    if f.checklist_id:
+        conditions.append(audits.c.checklist_id == f.checklist_id)
+    if f.date_from:
+        conditions.append(audits.c.visited_at >= datetime.combine(f.date_from, time.min))
+    if f.date_to:
+        conditions.append(
+            audits.c.visited_at < datetime.combine(f.date_to + timedelta(days=1), time.min)
+        )
+    if f.region:
+        conditions.append(branches.c.region == f.region)
+    if f.country:
+        conditions.append(branches.c.country == f.country.upper())
+    if f.branch_code:
+        conditions.append(branches.c.code == f.branch_code)
+    if f.kind:
+        conditions.append(audits.c.kind == f.kind)
+    if f.channel:
+        conditions.append(audits.c.channel == f.channel)
+    if f.auditor:
+        conditions.append(audits.c.auditor == f.auditor)
+    return query.where(*conditions)
+
+
+SCORE_COLUMNS = [
+    "audit_id",
+    "branch_code",
+    "branch_name",
+    "region",
+    "area",
+    "country",
+    "language",
+    "checklist_id",
+    "checklist_version",
+    "kind",
+    "channel",
+    "visited_at",
+    "auditor",
+    "overall",
+    "grade",
+    "passed",
+    "critical_failure",
+]
+
+
+def audit_scores_frame(conn: Connection, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
+    """One row per submitted audit with its branch and overall score, oldest visit first."""
+    query = _filtered(
+        select(
+            audits.c.id.label("audit_id"),
+            branches.c.code.label("branch_code"),
+            branches.c.name.label("branch_name"),
+            branches.c.region,
+            branches.c.area,
+            branches.c.country,
+            audits.c.language,
+            audits.c.checklist_id,
+            audits.c.checklist_version,
+            audits.c.kind,
+            audits.c.channel,
+            audits.c.visited_at,
+            audits.c.auditor,
+            audit_scores.c.overall,
+            audit_scores.c.grade,
+            audit_scores.c.passed,
+            audit_scores.c.critical_failure,
+        )
+        .select_from(
+            audits.join(branches, branches.c.id == audits.c.branch_id).join(
+                audit_scores, audit_scores.c.audit_id == audits.c.id
+            )
+        )
+        .order_by(audits.c.visited_at, audits.c.id),
+        audit_filter,
+    )
+    rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    if not frame.empty:
+        frame["visited_at"] = pd.to_datetime(frame["visited_at"])
+        frame["overall"] = frame["overall"].astype(float)
+        frame["critical_failure"] = frame["critical_failure"].astype(bool)
+    return frame
+
+
+def count_rows(conn: Connection) -> dict[str, int]:
+    return {
+        "branches": conn.execute(select(func.count()).select_from(branches)).scalar_one(),
+        "audits": conn.execute(
+            select(func.count()).select_from(audits).where(
+                audits.c.status == str(AuditStatus.SUBMITTED)
+            )
+        ).scalar_one(),
+        "drafts": conn.execute(
+            select(func.count()).select_from(audits).where(audits.c.status == str(AuditStatus.DRAFT))
+        ).scalar_one(),
+    }

@@ -1,0 +1,122 @@
+"""The database schema (SQLAlchemy Core). Migrations in ``migrations/`` must match it;
+a test compares the two.
+
+Visit times are the branch's local wall-clock time as the auditor recorded it; the
+``*_at`` bookkeeping columns are UTC.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+branches = Table(
+    "branches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("region", String(100), nullable=False, index=True),
+    Column("area", String(100), nullable=False, default=""),
+    Column("country", String(2), nullable=False),
+    Column("language", String(8), nullable=False, default="en"),
+    Column("manager", String(200), nullable=False, default=""),
+    Column("franchisee", String(200), nullable=False, default=""),
+    Column("address", String(500), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+checklist_versions = Table(
+    "checklist_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checklist_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+    UniqueConstraint("checklist_id", "version"),
+)
+
+audits = Table(
+    "audits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("branch_id", ForeignKey("branches.id"), nullable=False),
+    Column("checklist_version_id", ForeignKey("checklist_versions.id"), nullable=False),
+    Column("checklist_id", String(64), nullable=False),
+    Column("checklist_version", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(32)),
+    Column("visited_at", DateTime, nullable=False),
+    Column("auditor", String(200), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("source", String(500)),
+    Column("source_hash", String(64)),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200)),
+    Column("submitted_at", DateTime),
+    UniqueConstraint("branch_id", "checklist_id", "visited_at", "auditor"),
+    Index(None, "checklist_id", "visited_at"),
+    Index(None, "branch_id", "visited_at"),
+    Index(None, "source_hash"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("audit_id", ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(64), primary_key=True),
+    Column("value", Text),
+    Column("na", Boolean, nullable=False, default=False),
+    Column("comment", Text),
+    Column("score", Float),
+)
+
+audit_scores = Table(
+    "audit_scores",
+    metadata,
+    Column("audit_id", ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True),
+    Column("overall", Float),
+    Column("raw_overall", Float),
+    Column("grade", String(100)),
+    Column("passed", Boolean),
+    Column("critical_failure", Boolean, nullable=False),
+    Column("scored_at", DateTime, nullable=False),
+)
+
+section_scores = Table(
+    "section_scores",
+    metadata,
+    Column("audit_id", ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True),
+    Column("section_id", String(64), primary_key=True),
+    Column("score", Float),
+    Column("weight", Float, nullable=False),
+)
