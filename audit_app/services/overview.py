@@ -33,7 +33,12 @@ class Overview:
 
 
 def overview(ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest: int = 15) -> Overview:
-    branches = list_branches(ctx)
+    branches = [
+        branch
+        for branch in list_branches(ctx)
+        if (audit_filter.region is None or branch.region == audit_filter.region)
+        and (audit_filter.country is None or branch.country == audit_filter.country.upper())
+    ]
     scores = list_scores(ctx, audit_filter)
     if scores.empty:
         empty = pd.DataFrame()

@@ -1,0 +1,1 @@
+"""The Streamlit app: a router, thin pages over the services, shared components."""
