@@ -122,9 +122,7 @@ def load_checklist(path: Path | str) -> Checklist:
 
 
 def dump_checklist(checklist: Checklist) -> str:
-    return yaml.safe_dump(
-        checklist.to_data(), allow_unicode=True, sort_keys=False, width=100
-    )
+    return yaml.safe_dump(checklist.to_data(), allow_unicode=True, sort_keys=False, width=100)
 
 
 class Catalogue:
@@ -135,7 +133,9 @@ class Catalogue:
         for checklist in checklists:
             key = (checklist.id, checklist.version)
             if key in self._by_key:
-                raise AuditAppError(f"checklist {checklist.id} v{checklist.version} is defined twice")
+                raise AuditAppError(
+                    f"checklist {checklist.id} v{checklist.version} is defined twice"
+                )
             self._by_key[key] = checklist
 
     @classmethod

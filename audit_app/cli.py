@@ -131,12 +131,21 @@ def serve(
     ctx.engine.dispose()
     app_path = Path(__file__).resolve().parent / "ui" / "app.py"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app_path),
-        "--server.port", str(port),
-        "--server.address", address,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--theme.primaryColor", "#2E7D4F",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--theme.primaryColor",
+        "#2E7D4F",
     ]
     typer.echo(f"Serving audit-app on http://{address}:{port} (database {ctx.database_label})")
     sys.stdout.flush()
@@ -344,8 +353,18 @@ def scores(
     _emit(
         rows,
         output,
-        ["audit_id", "visited_at", "branch_code", "region", "checklist_id", "auditor",
-         "overall", "grade", "passed", "critical_failure"],
+        [
+            "audit_id",
+            "visited_at",
+            "branch_code",
+            "region",
+            "checklist_id",
+            "auditor",
+            "overall",
+            "grade",
+            "passed",
+            "critical_failure",
+        ],
     )
 
 

@@ -45,58 +45,131 @@ DEMO_SOURCE = "demo"
 
 # region, country, language, region effect, {area: [(town, street)]}
 _REGIONS: list[tuple[str, str, str, float, dict[str, list[tuple[str, str]]]]] = [
-    ("Catalonia", "ES", "ca", 0.35, {
-        "Barcelona": [("Barcelona Gràcia", "Carrer Gran de Gràcia 112"),
-                      ("Barcelona Sants", "Carrer de Sants 88"),
-                      ("Barcelona Poblenou", "Rambla del Poblenou 45"),
-                      ("Badalona", "Carrer del Mar 21"),
-                      ("L'Hospitalet", "Rambla Just Oliveras 30"),
-                      ("Sant Cugat", "Carrer de Santiago Rusiñol 9")],
-        "Catalunya Nord i Sud": [("Girona", "Carrer de la Força 14"),
-                                 ("Figueres", "Rambla de Figueres 7"),
-                                 ("Tarragona", "Rambla Nova 55"),
-                                 ("Reus", "Carrer de Monterols 18"),
-                                 ("Lleida", "Carrer Major 63"),
-                                 ("Mataró", "Carrer de la Riera 40")],
-    }),
-    ("Bucharest & South", "RO", "ro", 0.0, {
-        "București": [("București Unirii", "Bulevardul Unirii 27"),
-                      ("București Floreasca", "Calea Floreasca 159"),
-                      ("București Drumul Taberei", "Bulevardul Timișoara 26"),
-                      ("București Titan", "Bulevardul 1 Decembrie 1918 33")],
-        "Sud": [("Ploiești", "Strada Republicii 12"), ("Constanța", "Bulevardul Tomis 141"),
-                ("Craiova", "Calea Unirii 52"), ("Pitești", "Strada Victoriei 24")],
-    }),
-    ("Transylvania", "RO", "ro", 0.1, {
-        "Transilvania": [("Cluj-Napoca", "Strada Memorandumului 28"),
-                         ("Brașov", "Strada Republicii 40"), ("Sibiu", "Strada Nicolae Bălcescu 17"),
-                         ("Târgu Mureș", "Piața Trandafirilor 31"), ("Oradea", "Calea Republicii 9"),
-                         ("Alba Iulia", "Bulevardul Transilvaniei 5"),
-                         ("Timișoara", "Strada Alba Iulia 3"), ("Arad", "Bulevardul Revoluției 64")],
-    }),
-    ("Istanbul", "TR", "tr", -0.05, {
-        "İstanbul Anadolu": [("Kadıköy", "Moda Caddesi 54"), ("Üsküdar", "Hakimiyeti Milliye Caddesi 21"),
-                             ("Ataşehir", "Atatürk Mahallesi 3"), ("Maltepe", "Bağdat Caddesi 402")],
-        "İstanbul Avrupa": [("Beşiktaş", "Çarşı Caddesi 11"), ("Şişli", "Halaskargazi Caddesi 180"),
-                            ("Bakırköy", "İstanbul Caddesi 37"), ("Beyoğlu", "İstiklal Caddesi 210"),
-                            ("Sarıyer", "Yeniköy Caddesi 8"), ("Beylikdüzü", "Cumhuriyet Caddesi 61"),
-                            ("Fatih", "Fevzipaşa Caddesi 90"), ("Eyüpsultan", "Eyüp Sultan Bulvarı 14")],
-    }),
-    ("Aegean", "TR", "tr", -0.45, {
-        "Ege": [("İzmir Alsancak", "Kıbrıs Şehitleri Caddesi 77"), ("Karşıyaka", "Cemal Gürsel Caddesi 300"),
-                ("Bornova", "Mustafa Kemal Caddesi 19"), ("Manisa", "Mustafa Kemal Paşa Caddesi 45"),
-                ("Aydın", "Adnan Menderes Bulvarı 12"), ("Denizli", "Saltak Caddesi 8"),
-                ("Muğla", "Cumhuriyet Caddesi 25"), ("Çeşme", "İnkılap Caddesi 4")],
-    }),
+    (
+        "Catalonia",
+        "ES",
+        "ca",
+        0.35,
+        {
+            "Barcelona": [
+                ("Barcelona Gràcia", "Carrer Gran de Gràcia 112"),
+                ("Barcelona Sants", "Carrer de Sants 88"),
+                ("Barcelona Poblenou", "Rambla del Poblenou 45"),
+                ("Badalona", "Carrer del Mar 21"),
+                ("L'Hospitalet", "Rambla Just Oliveras 30"),
+                ("Sant Cugat", "Carrer de Santiago Rusiñol 9"),
+            ],
+            "Catalunya Nord i Sud": [
+                ("Girona", "Carrer de la Força 14"),
+                ("Figueres", "Rambla de Figueres 7"),
+                ("Tarragona", "Rambla Nova 55"),
+                ("Reus", "Carrer de Monterols 18"),
+                ("Lleida", "Carrer Major 63"),
+                ("Mataró", "Carrer de la Riera 40"),
+            ],
+        },
+    ),
+    (
+        "Bucharest & South",
+        "RO",
+        "ro",
+        0.0,
+        {
+            "București": [
+                ("București Unirii", "Bulevardul Unirii 27"),
+                ("București Floreasca", "Calea Floreasca 159"),
+                ("București Drumul Taberei", "Bulevardul Timișoara 26"),
+                ("București Titan", "Bulevardul 1 Decembrie 1918 33"),
+            ],
+            "Sud": [
+                ("Ploiești", "Strada Republicii 12"),
+                ("Constanța", "Bulevardul Tomis 141"),
+                ("Craiova", "Calea Unirii 52"),
+                ("Pitești", "Strada Victoriei 24"),
+            ],
+        },
+    ),
+    (
+        "Transylvania",
+        "RO",
+        "ro",
+        0.1,
+        {
+            "Transilvania": [
+                ("Cluj-Napoca", "Strada Memorandumului 28"),
+                ("Brașov", "Strada Republicii 40"),
+                ("Sibiu", "Strada Nicolae Bălcescu 17"),
+                ("Târgu Mureș", "Piața Trandafirilor 31"),
+                ("Oradea", "Calea Republicii 9"),
+                ("Alba Iulia", "Bulevardul Transilvaniei 5"),
+                ("Timișoara", "Strada Alba Iulia 3"),
+                ("Arad", "Bulevardul Revoluției 64"),
+            ],
+        },
+    ),
+    (
+        "Istanbul",
+        "TR",
+        "tr",
+        -0.05,
+        {
+            "İstanbul Anadolu": [
+                ("Kadıköy", "Moda Caddesi 54"),
+                ("Üsküdar", "Hakimiyeti Milliye Caddesi 21"),
+                ("Ataşehir", "Atatürk Mahallesi 3"),
+                ("Maltepe", "Bağdat Caddesi 402"),
+            ],
+            "İstanbul Avrupa": [
+                ("Beşiktaş", "Çarşı Caddesi 11"),
+                ("Şişli", "Halaskargazi Caddesi 180"),
+                ("Bakırköy", "İstanbul Caddesi 37"),
+                ("Beyoğlu", "İstiklal Caddesi 210"),
+                ("Sarıyer", "Yeniköy Caddesi 8"),
+                ("Beylikdüzü", "Cumhuriyet Caddesi 61"),
+                ("Fatih", "Fevzipaşa Caddesi 90"),
+                ("Eyüpsultan", "Eyüp Sultan Bulvarı 14"),
+            ],
+        },
+    ),
+    (
+        "Aegean",
+        "TR",
+        "tr",
+        -0.45,
+        {
+            "Ege": [
+                ("İzmir Alsancak", "Kıbrıs Şehitleri Caddesi 77"),
+                ("Karşıyaka", "Cemal Gürsel Caddesi 300"),
+                ("Bornova", "Mustafa Kemal Caddesi 19"),
+                ("Manisa", "Mustafa Kemal Paşa Caddesi 45"),
+                ("Aydın", "Adnan Menderes Bulvarı 12"),
+                ("Denizli", "Saltak Caddesi 8"),
+                ("Muğla", "Cumhuriyet Caddesi 25"),
+                ("Çeşme", "İnkılap Caddesi 4"),
+            ],
+        },
+    ),
 ]
 
-_CODE_PREFIX = {"Catalonia": "ES-CAT", "Bucharest & South": "RO-BUC", "Transylvania": "RO-TRA",
-                "Istanbul": "TR-IST", "Aegean": "TR-EGE"}
+_COMPANY_FORM = {"ES": "SL", "RO": "SRL", "TR": "Ltd. Şti."}
+_CODE_PREFIX = {
+    "Catalonia": "ES-CAT",
+    "Bucharest & South": "RO-BUC",
+    "Transylvania": "RO-TRA",
+    "Istanbul": "TR-IST",
+    "Aegean": "TR-EGE",
+}
 
 _MANAGERS = {
     "ES": ["Núria Soler", "Pau Ferrer", "Laia Roca", "Marc Serra", "Anna Vila", "Oriol Puig"],
-    "RO": ["Elena Dumitru", "Radu Georgescu", "Ana Constantin", "Vlad Munteanu", "Irina Șerban",
-           "Bogdan Țurcanu"],
+    "RO": [
+        "Elena Dumitru",
+        "Radu Georgescu",
+        "Ana Constantin",
+        "Vlad Munteanu",
+        "Irina Șerban",
+        "Bogdan Țurcanu",
+    ],
     "TR": ["Ayşe Çelik", "Emre Şahin", "Gül Öztürk", "Burak Aydın", "Selin Doğan", "Kağan Güneş"],
 }
 
@@ -110,7 +183,10 @@ _AUDITORS: dict[str, tuple[tuple[str, ...], float]] = {
     "Elif Yılmaz": (("Istanbul", "Aegean"), -0.05),
     "Mehmet Kaya": (("Istanbul",), 0.8),
     "Zeynep Demir": (("Aegean",), -0.15),
-    "Laura Fernández": (("Catalonia", "Bucharest & South", "Transylvania", "Istanbul", "Aegean"), 0.0),
+    "Laura Fernández": (
+        ("Catalonia", "Bucharest & South", "Transylvania", "Istanbul", "Aegean"),
+        0.0,
+    ),
 }
 
 # checklist id -> (every Nth month, kind)
@@ -215,7 +291,7 @@ def _branches(rng: np.random.Generator) -> list[_BranchProfile]:
                             country=country,
                             language=language,
                             manager=manager_pool[int(rng.integers(len(manager_pool)))],
-                            franchisee=f"{town.split()[0]} Natural {'SL' if country == 'ES' else 'SRL' if country == 'RO' else 'Ltd. Şti.'}",
+                            franchisee=f"{town.split()[0]} Natural {_COMPANY_FORM[country]}",
                             address=f"{street}, {town}",
                             active=True,
                         ),
@@ -230,7 +306,9 @@ def _branches(rng: np.random.Generator) -> list[_BranchProfile]:
     profiles[10] = _replace(profiles[10], opened=9)
     profiles[-2] = _replace(profiles[-2], opened=10)
     closed = profiles[20]
-    profiles[20] = _replace(closed, closed=7, branch=closed.branch.model_copy(update={"active": False}))
+    profiles[20] = _replace(
+        closed, closed=7, branch=closed.branch.model_copy(update={"active": False})
+    )
     return profiles
 
 
@@ -247,7 +325,9 @@ def _add_months(day: date, months: int) -> date:
 def _visit_time(rng: np.random.Generator, month_start: date) -> datetime:
     last = 28 if month_start.replace(day=1) != LAST_DAY.replace(day=1) else LAST_DAY.day
     day = month_start + timedelta(days=int(rng.integers(1, last)))
-    return datetime(day.year, day.month, day.day, int(rng.integers(9, 20)), 5 * int(rng.integers(12)))
+    return datetime(
+        day.year, day.month, day.day, int(rng.integers(9, 20)), 5 * int(rng.integers(12))
+    )
 
 
 def _channel(checklist: Checklist, rng: np.random.Generator) -> Channel | None:
@@ -271,7 +351,7 @@ def _answer(rng: np.random.Generator, item: Item, mood: float) -> Answer:
     if not item.scored:
         note = _NOTES[int(rng.integers(len(_NOTES)))] if rng.random() < 0.3 else None
         return Answer(item.id, note if item.type == "text" else None)
-    logit = 1.1 + mood - _difficulty(item) + (1.6 if item.critical else 0.0)
+    logit = 1.1 + mood - _difficulty(item) + (2.3 if item.critical else 0.0)
     chance = 1 / (1 + math.exp(-logit))
     good = rng.random() < chance
     comment = _NOTES[int(rng.integers(len(_NOTES)))] if not good and rng.random() < 0.15 else None
@@ -293,14 +373,21 @@ def _answer(rng: np.random.Generator, item: Item, mood: float) -> Answer:
 
 def _measured(rng: np.random.Generator, item: NumberItem | PercentageItem, good: bool) -> float:
     target = item.target
-    far = item.zero_at if item.zero_at is not None else (
-        target * 2 + 5 if item.direction == "at_most" else target / 2
+    far = (
+        item.zero_at
+        if item.zero_at is not None
+        else (target * 2 + 5 if item.direction == "at_most" else target / 2)
     )
     if good:
         value = (
             rng.uniform(target * 0.3, target)
             if item.direction == "at_most"
-            else rng.uniform(target, min(100.0, target + (target - far) * 0.3) if isinstance(item, PercentageItem) else target * 1.3)
+            else rng.uniform(
+                target,
+                min(100.0, target + (target - far) * 0.3)
+                if isinstance(item, PercentageItem)
+                else target * 1.3,
+            )
         )
     else:
         value = target + (far - target) * rng.uniform(0.05, 1.1)

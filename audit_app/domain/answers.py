@@ -209,7 +209,7 @@ def encode_value(answer: Answer) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return str(value)
 
 
@@ -218,7 +218,9 @@ def check_answer(item: Item, answer: Answer) -> AnswerProblem | None:
     if answer.na:
         if item.na_allowed:
             return None
-        return AnswerProblem(item.id, "na_not_allowed", f"N/A is not allowed for '{question(item)}'")
+        return AnswerProblem(
+            item.id, "na_not_allowed", f"N/A is not allowed for '{question(item)}'"
+        )
     if answer.value is None or _typed_value(item, answer.value, None) == answer.value:
         return None
     return AnswerProblem(
@@ -238,7 +240,9 @@ def index_answers(answers: Iterable[Answer] | Mapping[str, Answer]) -> dict[str,
     for answer in answers:
         if answer.item_id in indexed:
             duplicates.append(
-                AnswerProblem(answer.item_id, "duplicate", f"item {answer.item_id} is answered twice")
+                AnswerProblem(
+                    answer.item_id, "duplicate", f"item {answer.item_id} is answered twice"
+                )
             )
         indexed[answer.item_id] = answer
     if duplicates:

@@ -188,7 +188,13 @@ class PhotoItem(_UnscoredItem):
 
 
 Item = Annotated[
-    YesNoItem | ScaleItem | ChoiceItem | NumberItem | PercentageItem | TextItem | DateItem
+    YesNoItem
+    | ScaleItem
+    | ChoiceItem
+    | NumberItem
+    | PercentageItem
+    | TextItem
+    | DateItem
     | PhotoItem,
     Field(discriminator="type"),
 ]
@@ -255,9 +261,10 @@ class Checklist(_Frozen):
     title: LocalText
     languages: list[str] = Field(min_length=1)
     description: LocalText | None = None
-    channel: Literal[
-        "in_person", "phone", "email", "web_form", "social_media", "review_site", "on_site"
-    ] | None = None
+    channel: (
+        Literal["in_person", "phone", "email", "web_form", "social_media", "review_site", "on_site"]
+        | None
+    ) = None
     """The channel a visit with this checklist usually uses (the Channel values)."""
     pass_mark: float = Field(default=75, ge=0, le=100)
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), min_length=1)
@@ -269,6 +276,13 @@ class Checklist(_Frozen):
         for problem in _checklist_problems(self):
             raise problem
         return self
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Checklist:
+        """A copy whose derived values (hash, indexes) are computed afresh, not copied stale."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in ("content_hash", "items_by_id", "section_of"):
+            copied.__dict__.pop(name, None)
+        return copied
 
     @property
     def language(self) -> str:

@@ -97,7 +97,9 @@ def _measured_score(value: float, target: float, direction: str, zero_at: float 
     return min(1.0, max(0.0, share))
 
 
-def score_audit(checklist: Checklist, answers: Iterable[Answer] | Mapping[str, Answer]) -> ScoreCard:
+def score_audit(
+    checklist: Checklist, answers: Iterable[Answer] | Mapping[str, Answer]
+) -> ScoreCard:
     """Score a complete set of answers.
 
     Raises :class:`AnswersRejected` listing every problem when an answer does not fit its

@@ -77,7 +77,12 @@ def store_audits(
         fresh = []
         for record, card in prepared:
             visit = record.visit
-            key = (branch_id_of[visit.branch_code], visit.checklist_id, visit.visited_at, visit.auditor)
+            key = (
+                branch_id_of[visit.branch_code],
+                visit.checklist_id,
+                visit.visited_at,
+                visit.auditor,
+            )
             if key in existing:
                 if not skip_existing:
                     raise AuditRejected(
@@ -101,8 +106,12 @@ def store_audits(
 def submit_audit(ctx: AppContext, record: AuditRecord) -> tuple[int, ScoreCard]:
     """Validate, score and store one submitted audit in one transaction."""
     submitted = AuditRecord(
-        record.visit, record.answers, AuditStatus.SUBMITTED, record.source,
-        record.source_hash, record.created_by,
+        record.visit,
+        record.answers,
+        AuditStatus.SUBMITTED,
+        record.source,
+        record.source_hash,
+        record.created_by,
     )
     stored = store_audits(ctx, [submitted], skip_existing=False)
     card = stored.cards[0]
@@ -116,7 +125,9 @@ def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> p
         return repository.audit_scores_frame(conn, audit_filter)
 
 
-def score_rows(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> list[dict[str, object]]:
+def score_rows(
+    ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
+) -> list[dict[str, object]]:
     """:func:`list_scores` as plain rows, scores shown with one decimal."""
     frame = list_scores(ctx, audit_filter)
     rows: list[dict[str, object]] = []

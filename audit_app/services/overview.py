@@ -8,8 +8,8 @@ import pandas as pd
 
 from audit_app.domain.filters import AuditFilter
 from audit_app.services.audits import list_scores
-from audit_app.services.context import AppContext
 from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,9 @@ class Overview:
         return self.audits == 0
 
 
-def overview(ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest: int = 15) -> Overview:
+def overview(
+    ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest: int = 15
+) -> Overview:
     branches = [
         branch
         for branch in list_branches(ctx)
@@ -42,8 +44,9 @@ def overview(ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest:
     scores = list_scores(ctx, audit_filter)
     if scores.empty:
         empty = pd.DataFrame()
-        return Overview(len(branches), sum(b.active for b in branches), 0, None, None, 0,
-                        empty, empty, empty)
+        return Overview(
+            len(branches), sum(b.active for b in branches), 0, None, None, 0, empty, empty, empty
+        )
     by_region = (
         scores.groupby("region")
         .agg(
@@ -73,7 +76,16 @@ def overview(ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest:
         by_region=by_region,
         by_month=by_month,
         latest=latest_rows[
-            ["visited_at", "branch_code", "branch_name", "region", "checklist_id", "auditor",
-             "overall", "grade", "critical_failure"]
+            [
+                "visited_at",
+                "branch_code",
+                "branch_name",
+                "region",
+                "checklist_id",
+                "auditor",
+                "overall",
+                "grade",
+                "critical_failure",
+            ]
         ].reset_index(drop=True),
     )

@@ -27,10 +27,8 @@ def read_answers(path: Path | str, checklist: Checklist) -> list[Answer]:
         data = path.read_bytes()
     except OSError as error:
         raise AnswersFileError(f"{path}: cannot be read ({error.strerror})") from None
-    if path.suffix.lower() == ".json":
-        raw_rows = _json_rows(data, path)
-    else:
-        raw_rows = _csv_rows(data, path)
+    is_json = path.suffix.lower() == ".json"
+    raw_rows = _json_rows(data, path) if is_json else _csv_rows(data, path)
     answers: list[Answer] = []
     problems: list[str] = []
     items = checklist.items_by_id
@@ -77,7 +75,9 @@ def _csv_rows(data: bytes, path: Path) -> list[tuple[str, str, object, str | Non
     rows = []
     for line, cells in table.records():
         comment = cells.get("comment")
-        rows.append((f"line {line}", str(cells.get("item_id") or "").strip(), cells.get("value"), comment))
+        rows.append(
+            (f"line {line}", str(cells.get("item_id") or "").strip(), cells.get("value"), comment)
+        )
     return rows
 
 

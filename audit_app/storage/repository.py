@@ -80,7 +80,9 @@ def branch_ids(conn: Connection) -> dict[str, int]:
     return {code: id_ for id_, code in conn.execute(select(branches.c.id, branches.c.code))}
 
 
-def store_checklists(conn: Connection, checklists: Iterable[Checklist]) -> dict[tuple[str, int], int]:
+def store_checklists(
+    conn: Connection, checklists: Iterable[Checklist]
+) -> dict[tuple[str, int], int]:
     """Record each checklist version once; a changed file under an old version is refused,
     because audits already scored against that version would silently change meaning."""
     stored = {
@@ -128,7 +130,9 @@ def stored_checklist_definitions(conn: Connection) -> list[dict[str, Any]]:
     return [row.definition for row in conn.execute(select(checklist_versions.c.definition))]
 
 
-def existing_visit_keys(conn: Connection, branch_id_list: Iterable[int] | None = None) -> set[VisitKey]:
+def existing_visit_keys(
+    conn: Connection, branch_id_list: Iterable[int] | None = None
+) -> set[VisitKey]:
     query = select(audits.c.branch_id, audits.c.checklist_id, audits.c.visited_at, audits.c.auditor)
     if branch_id_list is not None:
         query = query.where(audits.c.branch_id.in_(list(branch_id_list)))
@@ -216,7 +220,11 @@ def add_audits(
                 }
                 for section in card.sections
             )
-    for table, rows in ((answers, answer_rows), (audit_scores, score_rows), (section_scores, section_rows)):
+    for table, rows in (
+        (answers, answer_rows),
+        (audit_scores, score_rows),
+        (section_scores, section_rows),
+    ):
         if rows:
             conn.execute(insert(table), rows)
     return ids
@@ -312,11 +320,13 @@ def count_rows(conn: Connection) -> dict[str, int]:
     return {
         "branches": conn.execute(select(func.count()).select_from(branches)).scalar_one(),
         "audits": conn.execute(
-            select(func.count()).select_from(audits).where(
-                audits.c.status == str(AuditStatus.SUBMITTED)
-            )
+            select(func.count())
+            .select_from(audits)
+            .where(audits.c.status == str(AuditStatus.SUBMITTED))
         ).scalar_one(),
         "drafts": conn.execute(
-            select(func.count()).select_from(audits).where(audits.c.status == str(AuditStatus.DRAFT))
+            select(func.count())
+            .select_from(audits)
+            .where(audits.c.status == str(AuditStatus.DRAFT))
         ).scalar_one(),
     }

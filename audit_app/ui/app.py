@@ -10,8 +10,13 @@ st.set_page_config(page_title="audit-app", page_icon=":material/fact_check:", la
 
 navigation = st.navigation(
     [
-        st.Page(overview_page.render, title="Overview", icon=":material/dashboard:",
-                url_path="overview", default=True),
+        st.Page(
+            overview_page.render,
+            title="Overview",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
+        ),
     ]
 )
 navigation.run()

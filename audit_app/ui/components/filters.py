@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from audit_app.domain.filters import AuditFilter
-from audit_app.services.context import AppContext
 from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
 
 ALL = "All"
 
@@ -22,8 +22,9 @@ def audit_filter_sidebar(ctx: AppContext) -> AuditFilter:
             [ALL, *checklists],
             format_func=lambda key: "All checklists" if key == ALL else checklists[key],
         )
-        region = st.selectbox("Region", [ALL, *regions],
-                              format_func=lambda key: "All regions" if key == ALL else key)
+        region = st.selectbox(
+            "Region", [ALL, *regions], format_func=lambda key: "All regions" if key == ALL else key
+        )
     return AuditFilter(
         checklist_id=None if checklist == ALL else checklist,
         region=None if region == ALL else region,

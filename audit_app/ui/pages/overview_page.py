@@ -29,8 +29,11 @@ def render() -> None:
         return
 
     kpis = st.columns(5)
-    kpis[0].metric("Branches", f"{data.active_branches}",
-                   help=f"{data.branches} in all, {data.branches - data.active_branches} inactive")
+    kpis[0].metric(
+        "Branches",
+        f"{data.active_branches}",
+        help=f"{data.branches} in all, {data.branches - data.active_branches} inactive",
+    )
     kpis[1].metric("Audits", f"{data.audits:,}")
     kpis[2].metric("Mean score", f"{data.mean_score:.1f}")
     kpis[3].metric("Pass rate", f"{data.pass_rate:.0f} %")
@@ -64,8 +67,11 @@ def render() -> None:
             .encode(
                 x=alt.X("month:T", title=None),
                 y=alt.Y("mean_score:Q", title="Mean score", scale=alt.Scale(zero=False)),
-                tooltip=[alt.Tooltip("month:T", format="%B %Y"),
-                         alt.Tooltip("mean_score:Q", format=".1f"), "audits"],
+                tooltip=[
+                    alt.Tooltip("month:T", format="%B %Y"),
+                    alt.Tooltip("mean_score:Q", format=".1f"),
+                    "audits",
+                ],
             )
         )
         st.altair_chart(trend, width="stretch")

@@ -1,0 +1,119 @@
+"""Storage on a real SQLite file: the schema comes from the migrations, matches the tables,
+runs in WAL mode, and a failed unit of work leaves nothing behind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
+from audit_app.domain.scoring import score_audit
+from audit_app.storage import database, repository
+from audit_app.storage.tables import answers, audits, metadata
+
+BRANCH = Branch(code="ES-01", name="Gràcia", region="Catalonia", country="es", language="CA")
+
+
+def test_a_new_database_file_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "audit.db"
+    engine = database.create_database_engine(f"sqlite:///{path}")
+    before, after = database.upgrade(engine)
+    assert before is None and after == database.head_revision()
+    assert path.is_file()
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    assert database.upgrade(engine) == (after, after)  # a second upgrade does nothing
+
+
+def test_the_migrations_produce_exactly_the_declared_tables(tmp_path: Path) -> None:
+    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    database.upgrade(engine)
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+
+
+def test_branch_upsert_inserts_updates_and_leaves_alone(tmp_path: Path) -> None:
+    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    database.upgrade(engine)
+    other = Branch(code="RO-01", name="Brașov", region="Transylvania", country="RO")
+    with database.transaction(engine) as conn:
+        first = repository.upsert_branches(conn, [BRANCH, other])
+    with database.transaction(engine) as conn:
+        renamed = BRANCH.model_copy(update={"name": "Gràcia Nord"})
+        second = repository.upsert_branches(conn, [renamed, other])
+        listed = repository.list_branches(conn)
+    assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 1, 1)
+    assert [b.name for b in listed] == ["Gràcia Nord", "Brașov"]
+    assert listed[0].country == "ES" and listed[0].language == "ca"
+
+
+def test_a_failed_unit_of_work_writes_nothing(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    database.upgrade(engine)
+    checklist = catalogue.get("charter")
+    with database.transaction(engine) as conn:
+        repository.upsert_branches(conn, [BRANCH])
+        version_ids = repository.store_checklists(conn, catalogue)
+    answers_given = [Answer(item.id, _good_value(item)) for item in checklist.items if item.scored]
+    record = AuditRecord(
+        Visit(BRANCH.code, checklist.id, checklist.version, datetime(2026, 3, 1, 10), "Ann"),
+        tuple(answers_given),
+    )
+    card = score_audit(checklist, answers_given)
+    with pytest.raises(IntegrityError), database.transaction(engine) as conn:
+        branch_id_of = repository.branch_ids(conn)
+        repository.add_audits(
+            conn, [(record, card)], branch_id_of=branch_id_of, checklist_version_id_of=version_ids
+        )
+        # the same visit again breaks the unique visit key: the whole transaction goes
+        repository.add_audits(
+            conn, [(record, card)], branch_id_of=branch_id_of, checklist_version_id_of=version_ids
+        )
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(audits)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(answers)).scalar_one() == 0
+
+
+def test_a_changed_checklist_under_an_old_version_is_refused(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    from audit_app.errors import AuditAppError
+
+    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    database.upgrade(engine)
+    original = catalogue.get("charter")
+    with database.transaction(engine) as conn:
+        repository.store_checklists(conn, [original])
+    changed = original.model_copy(update={"pass_mark": 80.0})
+    with (
+        pytest.raises(AuditAppError, match="give the changed file a new version number"),
+        database.transaction(engine) as conn,
+    ):
+        repository.store_checklists(conn, [changed])
+
+
+def test_an_unreachable_database_is_one_clear_message() -> None:
+    with pytest.raises(database.DatabaseError, match="not a database URL"):
+        database.create_database_engine("::nonsense")
+    with pytest.raises(database.DatabaseError, match="cannot use database nonsense://"):
+        database.create_database_engine("nonsense://")
+    assert "secret" not in database.redact("postgresql://u:secret@h/db")
+
+
+def _good_value(item):  # type: ignore[no-untyped-def]
+    from audit_app.domain.checklist import ChoiceItem, NumberItem, PercentageItem, ScaleItem
+
+    if isinstance(item, ScaleItem):
+        return item.max
+    if isinstance(item, ChoiceItem):
+        return max(item.options, key=lambda o: o.points).value
+    if isinstance(item, NumberItem | PercentageItem):
+        return float(item.target)
+    return True

@@ -1,0 +1,41 @@
+"""The layer rule: the domain imports no framework; pages and the CLI go through services."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def lint_imports(config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).with_name("lint-imports"))]
+    if config is not None:
+        command += ["--config", str(config)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120)
+
+
+def test_the_import_contracts_hold() -> None:
+    result = lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken" in result.stdout
+
+
+def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Path) -> None:
+    """Guard against a contract that can never fail: plant a violation in a copy."""
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO / "audit_app", copy / "audit_app")
+    shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
+    (copy / "audit_app" / "domain" / "leak.py").write_text("import sqlalchemy\n", encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        capture_output=True,
+        text=True,
+        cwd=copy,
+        timeout=120,
+        env={"PYTHONPATH": str(copy), "PATH": ""},
+    )
+    assert result.returncode != 0
+    assert "audit_app.domain.leak -> sqlalchemy" in result.stdout
