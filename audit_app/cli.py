@@ -144,6 +144,10 @@ def serve(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
         "--theme.primaryColor",
         "#2E7D4F",
     ]
@@ -391,8 +395,13 @@ def score(
         _print_json(card.to_dict())
         return
     overall = "n/a (nothing counted)" if card.overall is None else f"{display(card.overall):.1f}"
-    verdict = "" if card.passed is None else (" passed" if card.passed else " failed")
-    typer.echo(f"{found.id} v{found.version}: {overall} {card.grade or ''}{verdict}".rstrip())
+    verdict = (
+        ""
+        if card.passed is None
+        else f", {'passed' if card.passed else 'failed'} (pass mark {found.pass_mark:g})"
+    )
+    grade = f" {card.grade}" if card.grade else ""
+    typer.echo(f"{found.id} v{found.version}: {overall}{grade}{verdict}")
     if card.critical_failure:
         typer.echo(
             f"critical failure: {', '.join(card.failed_critical_items)} "
