@@ -147,7 +147,7 @@ def serve(
         "--server.fileWatcherType",
         "none",
         "--client.toolbarMode",
-        "minimal",
+        "viewer",
         "--theme.primaryColor",
         "#2E7D4F",
     ]

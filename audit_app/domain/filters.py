@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,12 +21,15 @@ class AuditFilter:
     channel: str | None = None
     auditor: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
         """The filter as a short phrase for titles and report covers."""
+        checklist = self.checklist_id and (checklist_titles or {}).get(
+            self.checklist_id, self.checklist_id
+        )
         parts = [
             f"{label} {value}"
             for label, value in (
-                ("checklist", self.checklist_id),
+                ("checklist", checklist),
                 ("region", self.region),
                 ("country", self.country),
                 ("branch", self.branch_code),

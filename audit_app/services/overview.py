@@ -32,6 +32,11 @@ class Overview:
         return self.audits == 0
 
 
+def checklist_titles(ctx: AppContext, language: str | None = None) -> dict[str, str]:
+    """Checklist id -> title of its latest version, for people-facing labels."""
+    return {c.id: c.title_in(language) for c in ctx.catalogue.latest()}
+
+
 def overview(
     ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest: int = 15
 ) -> Overview:
@@ -65,7 +70,12 @@ def overview(
         .agg(audits=("audit_id", "count"), mean_score=("overall", "mean"))
         .reset_index()
     )
-    latest_rows = scores.sort_values(["visited_at", "audit_id"], ascending=False).head(latest)
+    titles = checklist_titles(ctx)
+    latest_rows = (
+        scores.sort_values(["visited_at", "audit_id"], ascending=False)
+        .head(latest)
+        .assign(checklist=lambda frame: frame["checklist_id"].map(titles))
+    )
     return Overview(
         branches=len(branches),
         active_branches=sum(b.active for b in branches),
@@ -78,10 +88,9 @@ def overview(
         latest=latest_rows[
             [
                 "visited_at",
-                "branch_code",
                 "branch_name",
-                "region",
-                "checklist_id",
+                "branch_code",
+                "checklist",
                 "auditor",
                 "overall",
                 "grade",

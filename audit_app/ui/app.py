@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from audit_app.ui.pages import overview_page
 
-st.set_page_config(page_title="audit-app", page_icon=":material/fact_check:", layout="wide")
+# A local icon: a material icon as favicon is fetched from the internet, which an offline
+# install does not have.
+ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
+st.set_page_config(page_title="audit-app", page_icon=ICON, layout="wide")
 
 navigation = st.navigation(
     [

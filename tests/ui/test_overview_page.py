@@ -40,7 +40,7 @@ def test_the_demo_overview_shows_kpis_and_tables(ctx: AppContext) -> None:
     app = run_app()
     shown = metrics(app)
     assert shown["Audits"] == f"{loaded.audits_added:,}"
-    assert shown["Branches"] == "47"  # one demo branch has closed
+    assert shown["Active branches"] == "47"  # one demo branch has closed
     assert 0 < float(shown["Mean score"]) <= 100
     regions = app.dataframe[0].value
     assert len(regions) == 5 and regions["mean_score"].is_monotonic_decreasing
@@ -56,5 +56,8 @@ def test_the_filters_narrow_the_figures(ctx: AppContext) -> None:
     app.sidebar.selectbox[1].select("Aegean").run()
     aegean_returns = int(metrics(app)["Audits"].replace(",", ""))
     assert everything > returns_only > aegean_returns > 0
-    assert metrics(app)["Branches"] == "8"
-    assert set(app.dataframe[1].value["region"]) == {"Aegean"}
+    assert metrics(app)["Active branches"] == "8"
+    latest = app.dataframe[1].value
+    assert all(code.startswith("TR-EGE-") for code in latest["branch_code"])
+    assert set(latest["checklist"]) == {"Returns process"}
+    assert "Returns process" in app.caption[0].value

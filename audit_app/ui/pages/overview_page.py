@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
-from audit_app.services.overview import overview
+from audit_app.services.overview import Overview, checklist_titles, overview
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.filters import audit_filter_sidebar
+from audit_app.ui.components.theme import BRAND
+
+CHART_HEIGHT = 280
 
 
 def render() -> None:
@@ -16,69 +20,90 @@ def render() -> None:
     data = overview(ctx, audit_filter)
 
     st.title("Overview")
-    st.caption(f"{audit_filter.describe().capitalize()} · database {ctx.database_label}")
+    described = audit_filter.describe(checklist_titles(ctx))
+    st.caption(described[:1].upper() + described[1:])
 
     if data.empty:
+        narrowed = audit_filter.checklist_id or audit_filter.region
         st.info(
-            "No submitted audits yet"
-            + (" match this filter." if audit_filter.checklist_id or audit_filter.region else ".")
+            "No submitted audits"
+            + (" match this filter yet." if narrowed else " yet.")
             + " Load the demo chain with `audit-app demo`, or add branches with "
             "`audit-app branches import FILE`.",
             icon=":material/inbox:",
         )
         return
 
+    _kpis(data)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Mean score by region")
+        st.altair_chart(_region_chart(data.by_region), width="stretch")
+    with right:
+        st.subheader("Mean score by month")
+        st.altair_chart(_month_chart(data.by_month), width="stretch")
+    _regions_table(data.by_region)
+    _latest_table(data.latest)
+
+
+def _kpis(data: Overview) -> None:
     kpis = st.columns(5)
+    inactive = data.branches - data.active_branches
     kpis[0].metric(
-        "Branches",
+        "Active branches",
         f"{data.active_branches}",
-        help=f"{data.branches} in all, {data.branches - data.active_branches} inactive",
+        help=f"{data.branches} in all; {inactive} inactive" if inactive else None,
     )
     kpis[1].metric("Audits", f"{data.audits:,}")
     kpis[2].metric("Mean score", f"{data.mean_score:.1f}")
     kpis[3].metric("Pass rate", f"{data.pass_rate:.0f} %")
     kpis[4].metric("Critical failures", f"{data.critical_failures}")
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Mean score by region")
-        chart = (
-            alt.Chart(data.by_region)
-            .mark_bar()
-            .encode(
-                x=alt.X("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[0, 100])),
-                y=alt.Y("region:N", sort="-x", title=None),
-                tooltip=[
-                    "region",
-                    alt.Tooltip("mean_score:Q", format=".1f", title="Mean score"),
-                    "audits",
-                    "branches",
-                    alt.Tooltip("pass_rate:Q", format=".0f", title="Pass rate %"),
-                    "critical_failures",
-                ],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
-    with right:
-        st.subheader("Mean score by month")
-        trend = (
-            alt.Chart(data.by_month)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("month:T", title=None),
-                y=alt.Y("mean_score:Q", title="Mean score", scale=alt.Scale(zero=False)),
-                tooltip=[
-                    alt.Tooltip("month:T", format="%B %Y"),
-                    alt.Tooltip("mean_score:Q", format=".1f"),
-                    "audits",
-                ],
-            )
-        )
-        st.altair_chart(trend, width="stretch")
 
+def _region_chart(by_region: pd.DataFrame) -> alt.Chart:
+    """A dot per region: regions sit close together, and bars from 0 would hide the gaps."""
+    low = max(0.0, float(by_region["mean_score"].min()) - 5)
+    base = alt.Chart(by_region).encode(
+        x=alt.X("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[low, 100])),
+        y=alt.Y("region:N", sort="-x", title=None),
+        tooltip=[
+            "region",
+            alt.Tooltip("mean_score:Q", format=".1f", title="Mean score"),
+            alt.Tooltip("audits:Q", title="Audits"),
+            alt.Tooltip("branches:Q", title="Branches"),
+            alt.Tooltip("pass_rate:Q", format=".0f", title="Pass rate %"),
+            alt.Tooltip("critical_failures:Q", title="Critical failures"),
+        ],
+    )
+    dots = base.mark_circle(size=160, color=BRAND, opacity=1)
+    labels = base.mark_text(align="left", dx=10, fontSize=12).encode(
+        text=alt.Text("mean_score:Q", format=".1f")
+    )
+    return (dots + labels).properties(height=CHART_HEIGHT)
+
+
+def _month_chart(by_month: pd.DataFrame) -> alt.Chart:
+    low = max(0.0, float(by_month["mean_score"].min()) - 5)
+    return (
+        alt.Chart(by_month)
+        .mark_line(point=alt.OverlayMarkDef(color=BRAND, size=50), color=BRAND)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            y=alt.Y("mean_score:Q", title="Mean score", scale=alt.Scale(domain=[low, 100])),
+            tooltip=[
+                alt.Tooltip("month:T", format="%B %Y", title="Month"),
+                alt.Tooltip("mean_score:Q", format=".1f", title="Mean score"),
+                alt.Tooltip("audits:Q", title="Audits"),
+            ],
+        )
+        .properties(height=CHART_HEIGHT)
+    )
+
+
+def _regions_table(by_region: pd.DataFrame) -> None:
     st.subheader("Regions")
     st.dataframe(
-        data.by_region,
+        by_region,
         hide_index=True,
         width="stretch",
         column_config={
@@ -93,22 +118,25 @@ def render() -> None:
         },
     )
 
+
+def _latest_table(latest: pd.DataFrame) -> None:
     st.subheader("Latest audits")
     st.dataframe(
-        data.latest,
+        latest,
         hide_index=True,
         width="stretch",
         column_config={
-            "visited_at": st.column_config.DatetimeColumn("Visit", format="YYYY-MM-DD HH:mm"),
-            "branch_code": "Branch",
-            "branch_name": "Name",
-            "region": "Region",
-            "checklist_id": "Checklist",
-            "auditor": "Auditor",
-            "overall": st.column_config.ProgressColumn(
-                "Score", min_value=0, max_value=100, format="%.1f"
+            "visited_at": st.column_config.DatetimeColumn(
+                "Visit", format="YYYY-MM-DD HH:mm", width="small"
             ),
-            "grade": "Grade",
-            "critical_failure": st.column_config.CheckboxColumn("Critical"),
+            "branch_name": st.column_config.TextColumn("Branch", width="medium"),
+            "branch_code": st.column_config.TextColumn("Code", width="small"),
+            "checklist": st.column_config.TextColumn("Checklist", width="medium"),
+            "auditor": st.column_config.TextColumn("Auditor", width="small"),
+            "overall": st.column_config.ProgressColumn(
+                "Score", min_value=0, max_value=100, format="%.1f", width="small"
+            ),
+            "grade": st.column_config.TextColumn("Grade", width="small"),
+            "critical_failure": st.column_config.CheckboxColumn("Critical", width="small"),
         },
     )

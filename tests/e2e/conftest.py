@@ -1,0 +1,152 @@
+"""End-to-end fixtures: the real ``audit-app serve`` on a free port over the demo data, and a
+page in Debian's Chromium driven by Playwright.
+
+Playwright's own browser download does not work everywhere (no internet on CI except package
+registries), so the browser is the system one: ``apt-get install -y chromium``. Without it the
+browser tests are skipped with that reason; the HTTP-only tests still run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+STARTUP_TIMEOUT = 60.0
+
+
+def _console_script(name: str) -> str:
+    """The console script installed next to the running interpreter (the venv's ``bin``)."""
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        pytest.fail(f"{path} not found: install the project first (pip install -e '.[dev]')")
+    return str(path)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _health(base_url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip()
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def _server_env(data_dir: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"AUDIT_DATABASE_URL", "AUDIT_CHECKLISTS_DIR"}
+    }
+    env["AUDIT_DATA_DIR"] = str(data_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    return env
+
+
+@pytest.fixture(scope="session")
+def served_app() -> Iterator[str]:
+    """Load the demo into a temp data folder, serve it, yield ``http://127.0.0.1:PORT``."""
+    audit_app = _console_script("audit-app")
+    with tempfile.TemporaryDirectory(prefix="audit-e2e-") as tmp:
+        data_dir = Path(tmp) / "data"
+        env = _server_env(data_dir)
+        demo = subprocess.run(
+            [audit_app, "demo"], env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        if demo.returncode != 0:
+            pytest.fail(f"audit-app demo failed ({demo.returncode}):\n{demo.stdout}{demo.stderr}")
+
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log_path = Path(tmp) / "serve.log"
+        with log_path.open("w+b") as log:
+            server = subprocess.Popen(
+                [audit_app, "serve", "--port", str(port), "--address", "127.0.0.1"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group, killed as a whole below
+            )
+            try:
+                deadline = time.monotonic() + STARTUP_TIMEOUT
+                while _health(base_url) != "ok":
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        why = (
+                            f"exited with code {server.returncode}"
+                            if server.returncode is not None
+                            else f"did not answer within {STARTUP_TIMEOUT:.0f} s"
+                        )
+                        output = log_path.read_text(errors="replace")
+                        pytest.fail(f"audit-app serve on {base_url} {why}; its output:\n{output}")
+                    time.sleep(0.25)
+                yield base_url
+            finally:
+                _stop(server)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh page (own context, 1400x900) in Debian's Chromium."""
+    context = _browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
