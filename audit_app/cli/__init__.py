@@ -1,0 +1,21 @@
+"""The ``audit-app`` command line: parse arguments, call a service, print the answer.
+
+One module per command group; importing them registers their commands on ``app``.
+"""
+
+from __future__ import annotations
+
+from audit_app.cli import (  # noqa: F401  (imported for their commands)
+    branch_commands,
+    checklist_commands,
+    score_commands,
+    setup_commands,
+)
+from audit_app.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

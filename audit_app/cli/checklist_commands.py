@@ -1,0 +1,101 @@
+"""The checklists: list, show and validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit_app.cli.app import checklists_app
+from audit_app.cli.common import fail, guarded, print_json, print_rows
+
+
+@checklists_app.command("list")
+@guarded
+def checklists_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List every checklist version in the checklist folder."""
+    from audit_app.services.checklists import catalogue
+
+    rows = [
+        {
+            "id": c.id,
+            "version": c.version,
+            "title": c.title_in(),
+            "channel": c.channel,
+            "sections": len(c.sections),
+            "items": len(c.items),
+            "languages": c.languages,
+            "content_hash": c.content_hash,
+        }
+        for c in catalogue()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    print_rows(rows, ["id", "version", "title", "channel", "sections", "items"])
+
+
+@checklists_app.command("show")
+@guarded
+def checklists_show(
+    checklist: Annotated[str, typer.Argument(help="Checklist id, id@version or a YAML path.")],
+    language: Annotated[str | None, typer.Option(help="Language of the texts.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the definition as JSON.")] = False,
+    as_yaml: Annotated[bool, typer.Option("--yaml", help="Print the definition as YAML.")] = False,
+) -> None:
+    """Show a checklist's sections and items."""
+    from audit_app.domain.answers import allowed_answers
+    from audit_app.domain.checklist import localized
+    from audit_app.services.checklists import checklist_yaml, resolve_checklist
+
+    found = resolve_checklist(checklist)
+    if as_json:
+        print_json(found.to_data())
+        return
+    if as_yaml:
+        typer.echo(checklist_yaml(found), nl=False)
+        return
+    typer.echo(f"{found.id} v{found.version}: {found.title_in(language)}")
+    typer.echo(
+        f"pass mark {found.pass_mark:g}; critical rule: {found.critical_rule.describe()}; "
+        f"content hash {found.content_hash[:12]}"
+    )
+    for section in found.sections:
+        weight = f" (weight {section.weight:g})" if section.weight is not None else ""
+        typer.echo(f"\n[{section.id}] {localized(section.title, language, found.language)}{weight}")
+        for item in section.items:
+            flags = [
+                flag
+                for flag, on in (("critical", item.critical), ("N/A allowed", item.na_allowed))
+                if on
+            ]
+            extra = f" [{', '.join(flags)}]" if flags else ""
+            typer.echo(
+                f"  {item.id:32} {localized(item.text, language, found.language)}"
+                f"  -> {allowed_answers(item, language)}{extra}"
+            )
+
+
+@checklists_app.command("validate")
+@guarded
+def checklists_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Checklist YAML files.")],
+) -> None:
+    """Validate checklist files; name the file, the place in it and the reason of each problem."""
+    from audit_app.services.checklists import validate_files
+
+    results = validate_files(paths)
+    for result in results:
+        if result.ok and result.checklist is not None:
+            c = result.checklist
+            typer.echo(f"ok    {result.path}: {c.id} v{c.version}, {len(c.items)} items")
+        else:
+            for problem in result.problems:
+                where = f" {problem.location}:" if problem.location else ""
+                typer.echo(f"error {result.path}:{where} {problem.reason}", err=True)
+    bad = sum(not r.ok for r in results)
+    if bad:
+        raise fail(f"{bad} of {len(results)} checklist file(s) are invalid")

@@ -1,0 +1,118 @@
+"""What every command shares: one-line failures, JSON and table output, the context.
+
+Every failure the user can act on ends in one line on stderr and a non-zero exit code;
+``AUDIT_DEBUG=1`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from audit_app.errors import AuditAppError
+
+if TYPE_CHECKING:
+    from audit_app.services.context import AppContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _debug() -> bool:
+    return os.environ.get("AUDIT_DEBUG", "").strip().lower() in {"1", "true", "yes"}
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def guarded(function: F) -> F:
+    """Turn the failures a user can act on into one line; anything else into a short note."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from audit_app.domain.answers import AnswersRejected
+
+        try:
+            return function(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except (AuditAppError, AnswersRejected) as error:
+            if _debug():
+                raise
+            raise fail(str(error)) from None
+        except Exception as error:
+            if _debug():
+                raise
+            raise fail(
+                f"unexpected failure ({type(error).__name__}: {error}); "
+                "run again with AUDIT_DEBUG=1 for details"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def context() -> AppContext:
+    from audit_app.services.context import open_context
+
+    return open_context()
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def emit(rows: list[dict[str, Any]], output: OutputFormat, table_columns: list[str]) -> None:
+    if output == OutputFormat.json:
+        print_json(rows)
+    elif output == OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else table_columns)
+        writer.writeheader()
+        writer.writerows(
+            {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in row.items()}
+            for row in rows
+        )
+    else:
+        print_rows(rows, table_columns)
+
+
+def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    def text(value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            return f"{value:.1f}"
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return str(value)
+
+    cells = [[text(row.get(column)) for column in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in cells:
+        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())

@@ -1,0 +1,106 @@
+"""Scores: list the stored audits' scores, or score a file of answers without a database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit_app.cli.app import app
+from audit_app.cli.common import OutputFormat, context, emit, guarded, print_json
+
+
+@app.command()
+@guarded
+def scores(
+    checklist: Annotated[str | None, typer.Option(help="Checklist id.")] = None,
+    date_from: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First visit day.")
+    ] = None,
+    date_to: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last visit day.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Region name.")] = None,
+    country: Annotated[str | None, typer.Option(help="Country code, e.g. ES.")] = None,
+    branch: Annotated[str | None, typer.Option(help="Branch code.")] = None,
+    auditor: Annotated[str | None, typer.Option(help="Auditor name.")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+) -> None:
+    """One row per submitted audit with its overall score, grade, pass and critical failure."""
+    from audit_app.domain.filters import AuditFilter
+    from audit_app.services.audits import score_rows
+
+    audit_filter = AuditFilter(
+        checklist_id=checklist,
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        region=region,
+        country=country,
+        branch_code=branch,
+        auditor=auditor,
+    )
+    rows = score_rows(context(), audit_filter)
+    if not rows and output == OutputFormat.table:
+        typer.echo(f"No submitted audits match ({audit_filter.describe()}).")
+        return
+    emit(
+        rows,
+        output,
+        [
+            "audit_id",
+            "visited_at",
+            "branch_code",
+            "region",
+            "checklist_id",
+            "auditor",
+            "overall",
+            "grade",
+            "passed",
+            "critical_failure",
+        ],
+    )
+
+
+@app.command()
+@guarded
+def score(
+    answers_file: Annotated[
+        Path, typer.Argument(help="CSV (item_id,value[,comment]) or JSON {item_id: value}.")
+    ],
+    checklist: Annotated[
+        str, typer.Option(help="Checklist id, id@version or path to a checklist YAML file.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the score card as JSON.")] = False,
+) -> None:
+    """Score a file of answers against a checklist, without touching the database."""
+    from audit_app.domain.checklist import localized
+    from audit_app.domain.scoring import display
+    from audit_app.services.checklists import resolve_checklist
+    from audit_app.services.scoring import score_answers_file
+
+    found = resolve_checklist(checklist)
+    card = score_answers_file(found, answers_file)
+    if as_json:
+        print_json(card.to_dict())
+        return
+    overall = "n/a (nothing counted)" if card.overall is None else f"{display(card.overall):.1f}"
+    verdict = (
+        ""
+        if card.passed is None
+        else f", {'passed' if card.passed else 'failed'} (pass mark {found.pass_mark:g})"
+    )
+    grade = f" {card.grade}" if card.grade else ""
+    typer.echo(f"{found.id} v{found.version}: {overall}{grade}{verdict}")
+    if card.critical_failure:
+        typer.echo(
+            f"critical failure: {', '.join(card.failed_critical_items)} "
+            f"({found.critical_rule.describe()})"
+        )
+    titles = {s.id: localized(s.title, None, found.language) for s in found.sections}
+    for section in card.sections:
+        shown = "—" if section.score is None else f"{display(section.score):5.1f}"
+        typer.echo(f"  {titles[section.section_id]:40} {shown}")
