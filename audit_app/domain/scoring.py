@@ -65,10 +65,15 @@ class ScoreCard:
 
 
 def display(score: float | None) -> float | None:
-    """One decimal, rounding halves up (75.25 -> 75.3), as every screen and report shows it."""
+    """One decimal, rounding halves up (75.25 -> 75.3), as every screen and report shows it.
+
+    The score is first taken to 9 decimals so that float noise from a weighted mean
+    (31.249999999999996 for an exact 31.25) does not decide which way a half rounds.
+    """
     if score is None:
         return None
-    return float(Decimal(repr(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    exact = Decimal(repr(score)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def score_item(item: Item, answer: Answer | None) -> float | None:
@@ -130,7 +135,7 @@ def _score_valid(checklist: Checklist, answers: Mapping[str, Answer]) -> ScoreCa
             counted += item.weight
             if item.critical and score < 1:
                 failed_critical.append(item.id)
-        section_score = 100 * points / counted if counted else None
+        section_score = min(100.0, 100 * (points / counted)) if counted else None
         partial.append((section.id, section_score, counted, section.weight))
 
     explicit = checklist.sections_weighted
