@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from audit_app.domain.answers import encode_value
 from audit_app.domain.audit import AuditRecord, AuditStatus, Branch
@@ -183,20 +183,20 @@ def add_audits(
             insert(audits).returning(audits.c.id, sort_by_parameter_order=True), audit_rows
         ).scalars()
     )
-    answer_rows: list[dict[str, Any]] = []
-    score_rows: list[dict[str, Any]] = []
-    section_rows: list[dict[str, Any]] = []
+    answer_rows: list[tuple[Any, ...]] = []
+    score_rows: list[dict[str, Any]] = []  # one per audit, with a datetime: through Core
+    section_rows: list[tuple[Any, ...]] = []
     for audit_id, (record, card) in zip(ids, records, strict=True):
         item_scores = card.item_scores if card is not None else {}
         answer_rows.extend(
-            {
-                "audit_id": audit_id,
-                "item_id": answer.item_id,
-                "value": encode_value(answer),
-                "na": answer.na,
-                "comment": answer.comment,
-                "score": item_scores.get(answer.item_id),
-            }
+            (
+                audit_id,
+                answer.item_id,
+                encode_value(answer),
+                answer.na,
+                answer.comment,
+                item_scores.get(answer.item_id),
+            )
             for answer in record.answers
         )
         if card is not None:
@@ -212,22 +212,34 @@ def add_audits(
                 }
             )
             section_rows.extend(
-                {
-                    "audit_id": audit_id,
-                    "section_id": section.section_id,
-                    "score": section.score,
-                    "weight": section.weight,
-                }
+                (audit_id, section.section_id, section.score, section.weight)
                 for section in card.sections
             )
-    for table, rows in (
-        (answers, answer_rows),
-        (audit_scores, score_rows),
-        (section_scores, section_rows),
-    ):
-        if rows:
-            conn.execute(insert(table), rows)
+    insert_many(
+        conn, answers, ("audit_id", "item_id", "value", "na", "comment", "score"), answer_rows
+    )
+    if score_rows:
+        conn.execute(insert(audit_scores), score_rows)
+    insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
     return ids
+
+
+def insert_many(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert tuples with the driver's own executemany.
+
+    Measured for #3: three to five times faster than SQLAlchemy Core with dictionaries, which
+    matters for the 300,000 answers of a bulk workbook. Columns are our own names, never input.
+    """
+    if not rows:
+        return
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    conn.exec_driver_sql(sql, list(rows))
 
 
 def _filtered(query: Any, audit_filter: AuditFilter) -> Any:

@@ -120,3 +120,20 @@ section_scores = Table(
     Column("score", Float),
     Column("weight", Float, nullable=False),
 )
+
+import_files = Table(
+    "import_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("file_name", String(500), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("imported_by", String(200)),
+    Column("checklist_id", String(64), nullable=False),
+    Column("checklist_version", Integer, nullable=False),
+    Column("mapping", String(200)),
+    Column("audits_added", Integer, nullable=False),
+    Column("visits_already_present", Integer, nullable=False),
+    Column("rows_skipped", Integer, nullable=False),
+)
+"""One row per file imported; its content hash recognises the same file sent twice."""
