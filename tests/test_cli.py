@@ -172,3 +172,17 @@ def test_unknown_names_are_clear(args: list[str], tmp_path: Path) -> None:
     result = cli(*args[:-1], str(answers))
     assert result.returncode == 1
     assert "no checklist 'no_such_list' (known: charter, complaints" in result.stderr
+
+
+def test_score_names_bad_values_and_missing_answers_together(tmp_path: Path) -> None:
+    answers = tmp_path / "a.csv"
+    answers.write_text(
+        "item_id,value\nanswer.rings,eleven\nanswer.greeting,yes\n", encoding="utf-8"
+    )
+    result = cli("score", "--checklist", "greeting_phone", str(answers))
+    assert result.returncode == 1
+    assert (
+        "line 2: 'eleven' is not an answer to 'Rings before the call is answered'" in result.stderr
+    )
+    assert "required answer missing: call.tone" in result.stderr
+    assert "required answer missing: answer.rings" not in result.stderr

@@ -291,7 +291,12 @@ class Checklist(_Frozen):
 
     @property
     def sections_weighted(self) -> bool:
-        return all(section.weight is not None for section in self.sections)
+        """Sections carry explicit weights (evidence-only sections need none)."""
+        return all(section.weight is not None for section in self.scored_sections)
+
+    @property
+    def scored_sections(self) -> list[Section]:
+        return [s for s in self.sections if any(item.scored for item in s.items)]
 
     @cached_property
     def items_by_id(self) -> dict[str, Item]:
@@ -348,9 +353,17 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
         problems.append(
             ChecklistProblem(f"grades[{len(mins) - 1}].min", "the last grade must start at 0")
         )
-    weighted = [section.weight is not None for section in checklist.sections]
+    weighted = [
+        section.weight is not None
+        for section in checklist.sections
+        if any(item.scored for item in section.items)
+    ]
     if any(weighted) and not all(weighted):
-        missing = weighted.index(False)
+        missing = next(
+            s
+            for s, section in enumerate(checklist.sections)
+            if section.weight is None and any(item.scored for item in section.items)
+        )
         problems.append(
             ChecklistProblem(
                 f"sections[{missing}].weight",

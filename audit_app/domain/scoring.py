@@ -118,6 +118,12 @@ def score_audit(
     return _score_valid(checklist, indexed)
 
 
+def score_checked(checklist: Checklist, answers: Iterable[Answer]) -> ScoreCard:
+    """Score answers that the caller has already checked one by one (an import does, cell
+    by cell, to name each problem at its cell); skips re-checking them."""
+    return _score_valid(checklist, {answer.item_id: answer for answer in answers})
+
+
 def _score_valid(checklist: Checklist, answers: Mapping[str, Answer]) -> ScoreCard:
     item_scores: dict[str, float | None] = {}
     failed_critical: list[str] = []

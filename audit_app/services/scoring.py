@@ -22,6 +22,16 @@ def read_answers(path: Path | str, checklist: Checklist) -> list[Answer]:
 
     Every bad row is reported at once, each with its line or key.
     """
+    answers, problems = _read_answer_rows(path, checklist)
+    if problems:
+        raise AnswersFileError(f"{path}: " + "; ".join(problems.values()))
+    return answers
+
+
+def _read_answer_rows(
+    path: Path | str, checklist: Checklist
+) -> tuple[list[Answer], dict[str, str]]:
+    """The answers that read well, and a message per item id (or row) that did not."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -30,22 +40,20 @@ def read_answers(path: Path | str, checklist: Checklist) -> list[Answer]:
     is_json = path.suffix.lower() == ".json"
     raw_rows = _json_rows(data, path) if is_json else _csv_rows(data, path)
     answers: list[Answer] = []
-    problems: list[str] = []
+    problems: dict[str, str] = {}
     items = checklist.items_by_id
     for where, item_id, value, comment in raw_rows:
         item = items.get(item_id)
         if item is None:
-            problems.append(
+            problems[f"{where}:{item_id}"] = (
                 f"{where}: item {item_id!r} is not in checklist {checklist.id} v{checklist.version}"
             )
             continue
         try:
             answers.append(parse_answer(item, value, comment=comment))
         except InvalidAnswer as error:
-            problems.append(f"{where}: {error.problem.message}")
-    if problems:
-        raise AnswersFileError(f"{path}: " + "; ".join(problems))
-    return answers
+            problems[item_id] = f"{where}: {error.problem.message}"
+    return answers, problems
 
 
 def _json_rows(data: bytes, path: Path) -> list[tuple[str, str, object, str | None]]:
@@ -82,12 +90,19 @@ def _csv_rows(data: bytes, path: Path) -> list[tuple[str, str, object, str | Non
 
 
 def score_answers_file(checklist: Checklist, path: Path | str) -> ScoreCard:
-    """Read and score; raises :class:`AnswersFileError` naming every problem."""
-    answers = read_answers(path, checklist)
+    """Read and score; raises :class:`AnswersFileError` naming every problem at once:
+    bad values and missing required answers together."""
+    answers, problems = _read_answer_rows(path, checklist)
     try:
-        return score_audit(checklist, answers)
+        card = score_audit(checklist, answers)
     except AnswersRejected as error:
-        raise AnswersFileError(f"{path}: " + "; ".join(_messages(error.problems))) from None
+        given = {answer.item_id for answer in answers} | set(problems)
+        missing = [p for p in error.problems if not (p.kind == "missing" and p.item_id in given)]
+        messages = [*problems.values(), *_messages(tuple(missing))]
+        raise AnswersFileError(f"{path}: " + "; ".join(messages)) from None
+    if problems:
+        raise AnswersFileError(f"{path}: " + "; ".join(problems.values()))
+    return card
 
 
 def _messages(problems: tuple[AnswerProblem, ...]) -> list[str]:

@@ -198,3 +198,18 @@ def test_required_defaults_to_scored() -> None:
     items = checklist.items_by_id
     assert items["phone.greeting"].is_required
     assert not items["close.notes"].is_required
+
+
+def test_an_evidence_only_section_needs_no_weight_beside_weighted_ones() -> None:
+    data = copy.deepcopy(BASE)
+    data["sections"][0]["weight"] = 2
+    data["sections"][1]["weight"] = 1
+    data["sections"].append(
+        {
+            "id": "notes",
+            "title": {"en": "Notes"},
+            "items": [{"id": "notes.text", "type": "text", "text": {"en": "Notes"}}],
+        }
+    )
+    checklist = parse_checklist(data)
+    assert checklist.sections_weighted
