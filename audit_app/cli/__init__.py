@@ -8,6 +8,7 @@ from __future__ import annotations
 from audit_app.cli import (  # noqa: F401  (imported for their commands)
     branch_commands,
     checklist_commands,
+    import_commands,
     score_commands,
     setup_commands,
 )

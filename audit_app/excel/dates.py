@@ -1,0 +1,76 @@
+"""Visit dates and times as real files hold them: date cells, ISO text, 23/05/2026,
+23.05.2026, 2026/05/23, Excel serial numbers, with or without a time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+DEFAULT_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+    "%d/%m/%y",
+    "%d.%m.%y",
+)
+TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H.%M")
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def parse_date(value: Any, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> datetime | None:
+    """A visit date (with its time when the value carries one), or None if unreadable.
+
+    Day-first formats come before month-first ones: the franchise's countries write
+    23/05/2026. Add ``%m/%d/%Y`` to a mapping profile's formats for US-style files.
+    """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        if 20_000 < value < 80_000:  # an Excel serial day number (1954 to 2119)
+            return (EXCEL_EPOCH + timedelta(days=float(value))).replace(microsecond=0)
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None, microsecond=0)
+    except ValueError:
+        pass
+    day_part, _, time_part = text.partition(" ")
+    for fmt in formats:
+        try:
+            day = datetime.strptime(day_part, fmt)
+        except ValueError:
+            continue
+        if not time_part:
+            return day
+        moment = parse_time(time_part)
+        return None if moment is None else datetime.combine(day.date(), moment)
+    return None
+
+
+def parse_time(value: Any) -> time | None:
+    """A time of day from a time cell, a fraction of a day, or text such as 14:30."""
+    if isinstance(value, time):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, datetime):
+        return value.time().replace(microsecond=0)
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds()) % 86_400
+        return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1:
+        seconds = round(value * 86_400) % 86_400
+        return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    text = str(value or "").strip()
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).time()
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,357 @@
+"""Read our own files: filled-in templates (single visit or bulk) and CSV in the long
+(one row per answer) or wide (one row per visit) form. Layouts we did not design go
+through a mapping profile (``excel.mapping``) instead.
+
+Workbooks are read with python-calamine: fast, and it never runs anything in the file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from audit_app.excel import template as layout
+from audit_app.excel.model import Cell, ImportIssue, RawAnswer, RawVisit, ReadResult, cell_ref
+from audit_app.tabular import TableFileError, read_csv_bytes
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; the message says why, in words."""
+
+
+def read_audit_file(name: str, data: bytes) -> ReadResult:
+    """Read a template workbook or an audit CSV. Raises :class:`UnreadableFile`."""
+    if not data:
+        raise UnreadableFile("the file is empty")
+    suffix = Path(name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_template_workbook(open_workbook(name, data))
+    if suffix in {".csv", ".txt"}:
+        return read_audit_csv(name, data)
+    raise UnreadableFile(
+        f"'{suffix or name}' files are not imported; use .xlsx (a template from "
+        "`audit-app template`, or any layout with --mapping) or .csv"
+    )
+
+
+def open_workbook(name: str, data: bytes) -> Any:
+    """A calamine workbook, after refusing what must not or cannot be read."""
+    from python_calamine import CalamineWorkbook
+
+    suffix = Path(name).suffix.lower()
+    if data.startswith(OLE_MAGIC) and suffix != ".xls":
+        raise UnreadableFile(
+            "the workbook is password-protected (encrypted); remove the password in Excel "
+            "(File > Info > Protect Workbook) and save it again as .xlsx"
+        )
+    if suffix in {".xlsx", ".xlsm", ".xlsb"}:
+        if not data.startswith(ZIP_MAGIC):
+            raise UnreadableFile("not a spreadsheet: the file is not an Excel workbook")
+        if suffix == ".xlsm" or _has_macros(data):
+            raise UnreadableFile(
+                "workbooks with macros (.xlsm) are not imported; save it as an Excel "
+                "Workbook (.xlsx) without macros"
+            )
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:  # calamine's own errors: zip, XML, password, format
+        kind = type(error).__name__
+        if kind == "PasswordError":
+            raise UnreadableFile("the workbook is password-protected") from None
+        raise UnreadableFile(f"the workbook is damaged or not a spreadsheet ({error})") from None
+
+
+def _has_macros(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
+    except zipfile.BadZipFile:
+        raise UnreadableFile("the workbook is damaged (not a complete zip container)") from None
+
+
+def sheet_rows(workbook: Any, sheet_name: str) -> tuple[list[list[Any]], int, int]:
+    """The rows of a sheet and the (row, column) offset of its first cell (0-based)."""
+    sheet = workbook.get_sheet_by_name(sheet_name)
+    start = sheet.start or (0, 0)
+    return sheet.to_python(skip_empty_area=False), start[0], start[1]
+
+
+def read_template_workbook(workbook: Any) -> ReadResult:
+    if layout.META_SHEET not in workbook.sheet_names:
+        raise UnreadableFile(
+            "this workbook is not an audit-app template; for other layouts draft a mapping "
+            "with `audit-app mapping suggest FILE --checklist ID` and import with --mapping NAME"
+        )
+    rows, _, _ = sheet_rows(workbook, layout.META_SHEET)
+    meta = {str(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
+    if meta.get("format") != layout.FORMAT_NAME:
+        raise UnreadableFile("the hidden sheet of this template is not ours")
+    version = _int(meta.get("format_version"))
+    if version is None or version > layout.FORMAT_VERSION:
+        raise UnreadableFile(
+            f"template format {meta.get('format_version')} is newer than this audit-app "
+            f"understands ({layout.FORMAT_VERSION}); upgrade audit-app"
+        )
+    checklist_id = str(meta.get("checklist_id") or "")
+    checklist_version = _int(meta.get("checklist_version"))
+    if not checklist_id or checklist_version is None:
+        raise UnreadableFile("the template does not say which checklist it belongs to")
+    if meta.get("kind") == "bulk":
+        visits, issues = _bulk_visits(workbook)
+    else:
+        visits, issues = _single_visit(workbook)
+    return ReadResult(
+        checklist_id=checklist_id,
+        checklist_version=checklist_version,
+        visits=tuple(visits),
+        issues=tuple(issues),
+        content_hash=str(meta.get("content_hash") or "") or None,
+        default_kind="mystery_shop",
+        percent_as_fraction=True,
+    )
+
+
+def _single_visit(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
+    sheet = layout.VISIT_SHEET
+    if sheet not in workbook.sheet_names:
+        raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
+    rows, row0, col0 = sheet_rows(workbook, sheet)
+
+    def cell(row: int, column: int) -> Cell:
+        """Row is 1-based as shown; column 0-based."""
+        r, c = row - 1 - row0, column - col0
+        value = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+        return Cell(_blank_to_none(value), sheet, cell_ref(row, column), row)
+
+    header = {
+        field: cell(layout.HEADER_FIRST_ROW + i, 1) for i, field in enumerate(layout.HEADER_FIELDS)
+    }
+    answers: list[RawAnswer] = []
+    row = layout.ITEMS_FIRST_ROW
+    last = row0 + len(rows)
+    while row <= last:
+        item_id = cell(row, 1).value
+        if item_id is not None:
+            answers.append(
+                RawAnswer(
+                    str(item_id).strip(),
+                    cell(row, layout.ANSWER_COLUMN),
+                    cell(row, layout.COMMENT_COLUMN),
+                )
+            )
+        row += 1
+    visit = RawVisit(
+        branch=header["branch"],
+        visit_date=header["visit_date"],
+        visit_time=header["visit_time"],
+        auditor=header["auditor"],
+        channel=header["channel"],
+        kind=header["kind"],
+        answers=tuple(answers),
+        row=layout.HEADER_FIRST_ROW,
+    )
+    return [visit], []
+
+
+def _bulk_visits(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
+    sheet = layout.BULK_SHEET
+    if sheet not in workbook.sheet_names:
+        raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
+    rows, row0, col0 = sheet_rows(workbook, sheet)
+    id_index = layout.BULK_ID_ROW - 1 - row0
+    if not 0 <= id_index < len(rows):
+        raise UnreadableFile(f"row {layout.BULK_ID_ROW} of '{sheet}' (the item ids) is missing")
+    ids = [str(v).strip() if v not in (None, "") else "" for v in rows[id_index]]
+    visit_columns = {name: ids.index(name) for name in layout.BULK_VISIT_COLUMNS if name in ids}
+    item_columns = [
+        (index, item_id)
+        for index, item_id in enumerate(ids)
+        if item_id and item_id not in layout.BULK_VISIT_COLUMNS
+    ]
+    visits: list[RawVisit] = []
+    for offset in range(layout.BULK_FIRST_ROW - 1 - row0, len(rows)):
+        values = rows[offset]
+        if all(v in (None, "") for v in values):
+            continue
+        number = offset + 1 + row0
+
+        def cell(index: int | None, row: int = number, values: Sequence[Any] = values) -> Cell:
+            value = values[index] if index is not None and index < len(values) else None
+            column = (index if index is not None else 0) + col0
+            return Cell(_blank_to_none(value), sheet, cell_ref(row, column), row)
+
+        visits.append(
+            RawVisit(
+                branch=cell(visit_columns.get("branch")),
+                visit_date=cell(visit_columns.get("visit_date")),
+                visit_time=cell(visit_columns.get("visit_time")),
+                auditor=cell(visit_columns.get("auditor")),
+                channel=cell(visit_columns.get("channel")),
+                kind=cell(visit_columns.get("kind")),
+                answers=tuple(RawAnswer(item_id, cell(index)) for index, item_id in item_columns),
+                row=number,
+            )
+        )
+    return visits, []
+
+
+# --------------------------------------------------------------------------- CSV
+
+LONG_REQUIRED = ("branch_code", "checklist_id", "auditor", "item_id", "value")
+WIDE_VISIT_FIELDS = {
+    "branch": ("branch_code", "branch"),
+    "visit_date": ("visited_at", "visit_date", "date"),
+    "visit_time": ("visit_time", "time"),
+    "auditor": ("auditor",),
+    "channel": ("channel",),
+    "kind": ("kind", "audit_kind"),
+    "checklist_id": ("checklist_id", "checklist"),
+    "checklist_version": ("checklist_version", "version"),
+}
+NOT_ITEMS = {name for names in WIDE_VISIT_FIELDS.values() for name in names} | {"audit_ref"}
+
+
+def read_audit_csv(name: str, data: bytes) -> ReadResult:
+    """Long form (``item_id``/``value`` columns, like sample_data/demo/audits.csv) or wide
+    form (visit columns, then one column per item id)."""
+    try:
+        table = read_csv_bytes(data, name)
+    except TableFileError as error:
+        raise UnreadableFile(str(error).removeprefix(f"{name}: ")) from None
+    header = [h.strip().lower() for h in table.header]
+    if "item_id" in header and "value" in header:
+        return _long_csv(table.header, header, table.rows)
+    return _wide_csv(table.header, header, table.rows)
+
+
+def _csv_cell(value: Any, column: str, line: int) -> Cell:
+    return Cell(_blank_to_none(value), "", f"column {column}", line)
+
+
+def _long_csv(
+    original: Sequence[str], header: list[str], rows: Sequence[Sequence[Any]]
+) -> ReadResult:
+    missing = [c for c in LONG_REQUIRED if c not in header]
+    date_column = next((c for c in ("visited_at", "visit_date") if c in header), None)
+    if date_column is None:
+        missing.append("visited_at")
+    if missing:
+        raise UnreadableFile(f"missing column(s) {', '.join(missing)} in line 1")
+    at = {name: header.index(name) for name in header}
+    groups: dict[tuple[Any, ...], list[tuple[int, Sequence[Any]]]] = {}
+    for offset, row in enumerate(rows):
+        if not any(str(v).strip() for v in row):
+            continue
+        get = lambda name, row=row: row[at[name]] if name in at and at[name] < len(row) else ""  # noqa: E731
+        key = (
+            (get("audit_ref"),)
+            if get("audit_ref")
+            else (get("branch_code"), get("checklist_id"), get(date_column), get("auditor"))
+        )
+        groups.setdefault(key, []).append((offset + 2, row))
+    visits = []
+    for members in groups.values():
+        line, first = members[0]
+
+        def field(name: str | None, line: int = line, row: Sequence[Any] = first) -> Cell | None:
+            if name is None or name not in at:
+                return None
+            value = row[at[name]] if at[name] < len(row) else None
+            return _csv_cell(value, original[at[name]], line)
+
+        answers = tuple(
+            RawAnswer(
+                str(row[at["item_id"]]).strip(),
+                _csv_cell(row[at["value"]] if at["value"] < len(row) else None, "value", n),
+                _csv_cell(row[at["comment"]], "comment", n)
+                if "comment" in at and at["comment"] < len(row)
+                else None,
+            )
+            for n, row in members
+        )
+        visits.append(
+            RawVisit(
+                branch=field("branch_code"),  # type: ignore[arg-type]
+                visit_date=field(date_column),  # type: ignore[arg-type]
+                visit_time=field("visit_time"),
+                auditor=field("auditor"),  # type: ignore[arg-type]
+                channel=field("channel"),
+                kind=field("kind"),
+                answers=answers,
+                row=line,
+                checklist_id=field("checklist_id"),
+                checklist_version=field("checklist_version"),
+            )
+        )
+    return ReadResult(checklist_id="", checklist_version=None, visits=tuple(visits))
+
+
+def _wide_csv(
+    original: Sequence[str], header: list[str], rows: Sequence[Sequence[Any]]
+) -> ReadResult:
+    columns: dict[str, int] = {}
+    for field, names in WIDE_VISIT_FIELDS.items():
+        found = next((header.index(n) for n in names if n in header), None)
+        if found is not None:
+            columns[field] = found
+    missing = [f for f in ("branch", "visit_date", "auditor", "checklist_id") if f not in columns]
+    if missing:
+        raise UnreadableFile(
+            "not an audit CSV: line 1 needs the columns branch_code, visit_date, auditor and "
+            "checklist_id, then one column per item id (or the long form with item_id and "
+            f"value); missing: {', '.join(missing)}"
+        )
+    item_columns = [
+        (index, original[index].strip())
+        for index, name in enumerate(header)
+        if name and name not in NOT_ITEMS
+    ]
+    visits = []
+    for offset, row in enumerate(rows):
+        if not any(str(v).strip() for v in row):
+            continue
+        line = offset + 2
+
+        def cell(index: int | None, line: int = line, row: Sequence[Any] = row) -> Cell | None:
+            if index is None:
+                return None
+            return _csv_cell(row[index] if index < len(row) else None, original[index], line)
+
+        visits.append(
+            RawVisit(
+                branch=cell(columns["branch"]),  # type: ignore[arg-type]
+                visit_date=cell(columns["visit_date"]),  # type: ignore[arg-type]
+                visit_time=cell(columns.get("visit_time")),
+                auditor=cell(columns["auditor"]),  # type: ignore[arg-type]
+                channel=cell(columns.get("channel")),
+                kind=cell(columns.get("kind")),
+                answers=tuple(RawAnswer(item_id, cell(i)) for i, item_id in item_columns),  # type: ignore[arg-type]
+                row=line,
+                checklist_id=cell(columns["checklist_id"]),
+                checklist_version=cell(columns.get("checklist_version")),
+            )
+        )
+    return ReadResult(checklist_id="", checklist_version=None, visits=tuple(visits))
+
+
+def _blank_to_none(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    return value
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,400 @@
+"""Fill-in workbooks for audits done offline: one visit per workbook, or many per sheet.
+
+Templates are always generated from the checklist, never loaded and re-saved from a user's
+workbook. A very hidden ``_meta`` sheet records the checklist id, version and content hash
+and the template format, so that an import knows exactly which checklist edition was
+filled in. Answer cells carry validation that fits their item; everything else is locked.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from audit_app.domain.answers import allowed_answers
+from audit_app.domain.audit import AuditKind, Branch, Channel
+from audit_app.domain.checklist import (
+    Checklist,
+    ChoiceItem,
+    Item,
+    NumberItem,
+    PercentageItem,
+    ScaleItem,
+    YesNoItem,
+    localized,
+)
+from audit_app.excel.model import cell_ref, column_letter
+
+FORMAT_NAME = "audit-app template"
+FORMAT_VERSION = 1
+VISIT_SHEET = "Audit"
+BULK_SHEET = "Visits"
+META_SHEET = "_meta"
+LISTS_SHEET = "_lists"
+
+# Single-visit layout: the header block in column B, the items table below it.
+HEADER_FIELDS = ("branch", "visit_date", "visit_time", "auditor", "channel", "kind")
+HEADER_LABELS = {
+    "branch": "Branch",
+    "visit_date": "Visit date",
+    "visit_time": "Visit time",
+    "auditor": "Auditor",
+    "channel": "Channel",
+    "kind": "Audit kind",
+}
+HEADER_FIRST_ROW = 4
+ITEMS_HEADER_ROW = 11
+ITEMS_FIRST_ROW = 12
+ITEM_COLUMNS = ("Section", "Item id", "Question", "Guidance", "Answer", "Comment")
+ANSWER_COLUMN = 4  # E
+COMMENT_COLUMN = 5  # F
+
+# Bulk layout: one row per visit from row 5, the visit columns, then one column per item.
+BULK_SECTION_ROW = 2
+BULK_QUESTION_ROW = 3
+BULK_ID_ROW = 4
+BULK_FIRST_ROW = 5
+
+YES_NO_WORDS = {
+    "en": ("Yes", "No"),
+    "ca": ("Sí", "No"),
+    "ro": ("Da", "Nu"),
+    "tr": ("Evet", "Hayır"),
+}
+NA_WORD = "N/A"
+
+_BRAND = "2E7D4F"
+_TITLE = Font(bold=True, size=14, color=_BRAND)
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DCEBE1")
+_ANSWER_FILL = PatternFill("solid", fgColor="FFF8DC")
+_MUTED = Font(color="666666", size=9)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_THIN = Side(style="thin", color="BBBBBB")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_OPEN = Protection(locked=False)
+
+
+@dataclass(frozen=True)
+class TemplateMeta:
+    """What the hidden sheet records; the reader checks it before trusting the layout."""
+
+    kind: str  # "single" or "bulk"
+    checklist_id: str
+    checklist_version: int
+    content_hash: str
+    language: str
+
+    def rows(self) -> list[tuple[str, str | int]]:
+        return [
+            ("format", FORMAT_NAME),
+            ("format_version", FORMAT_VERSION),
+            ("kind", self.kind),
+            ("checklist_id", self.checklist_id),
+            ("checklist_version", self.checklist_version),
+            ("content_hash", self.content_hash),
+            ("language", self.language),
+        ]
+
+
+def write_template(
+    checklist: Checklist,
+    branches: Sequence[Branch],
+    *,
+    language: str | None = None,
+    bulk: bool = False,
+    rows: int = 500,
+) -> bytes:
+    """The workbook as bytes. One branch given: it is filled in; several: a dropdown."""
+    language = language or checklist.language
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    lists = _ListsSheet(workbook.create_sheet(LISTS_SHEET))
+    lists.add("branches", [b.code for b in branches] or [""])
+    lists.add("channels", [c.value for c in Channel])
+    lists.add("kinds", [k.value for k in AuditKind if k != AuditKind.IMPORT])
+    validations = _Validations(sheet, lists, language)
+    if bulk:
+        sheet.title = BULK_SHEET
+        _write_bulk(sheet, checklist, language, rows, validations)
+    else:
+        sheet.title = VISIT_SHEET
+        _write_single(sheet, checklist, branches, language, validations)
+    meta = workbook.create_sheet(META_SHEET)
+    kind = "bulk" if bulk else "single"
+    for row in TemplateMeta(
+        kind, checklist.id, checklist.version, checklist.content_hash, language
+    ).rows():
+        meta.append(row)
+    meta.sheet_state = "veryHidden"
+    lists.sheet.sheet_state = "veryHidden"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_single(
+    sheet: Worksheet,
+    checklist: Checklist,
+    branches: Sequence[Branch],
+    language: str,
+    validations: _Validations,
+) -> None:
+    sheet["A1"] = f"{checklist.title_in(language)}: audit form"
+    sheet["A1"].font = _TITLE
+    sheet["A2"] = (
+        f"Checklist {checklist.id} version {checklist.version}. Fill in the yellow cells; "
+        "the other cells are locked. Import with: audit-app import FILE"
+    )
+    sheet["A2"].font = _MUTED
+    for offset, field in enumerate(HEADER_FIELDS):
+        row = HEADER_FIRST_ROW + offset
+        label = sheet.cell(row, 1, HEADER_LABELS[field])
+        label.font = _BOLD
+        value = sheet.cell(row, 2)
+        value.fill = _ANSWER_FILL
+        value.border = _BOX
+        value.protection = _OPEN
+        validations.header(field, value.coordinate)
+    if len(branches) == 1:
+        sheet.cell(HEADER_FIRST_ROW, 2, branches[0].code)
+    default_channel = checklist.channel or ""
+    sheet.cell(HEADER_FIRST_ROW + HEADER_FIELDS.index("channel"), 2, default_channel or None)
+    sheet.cell(HEADER_FIRST_ROW + HEADER_FIELDS.index("kind"), 2, _default_kind(checklist))
+    sheet.cell(HEADER_FIRST_ROW + 1, 2).number_format = "yyyy-mm-dd"
+    sheet.cell(HEADER_FIRST_ROW + 2, 2).number_format = "hh:mm"
+
+    for column, title in enumerate(ITEM_COLUMNS, start=1):
+        cell = sheet.cell(ITEMS_HEADER_ROW, column, title)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.border = _BOX
+    row = ITEMS_FIRST_ROW
+    for section in checklist.sections:
+        section_title = localized(section.title, language, checklist.language)
+        for item in section.items:
+            values = (
+                section_title,
+                item.id,
+                localized(item.text, language, checklist.language),
+                localized(item.guidance, language, checklist.language),
+            )
+            for column, value in enumerate(values, start=1):
+                cell = sheet.cell(row, column, value)
+                cell.alignment = _WRAP
+                cell.border = _BOX
+            sheet.cell(row, 2).font = _MUTED
+            answer = sheet.cell(row, ANSWER_COLUMN + 1)
+            answer.fill = _ANSWER_FILL
+            answer.border = _BOX
+            answer.protection = _OPEN
+            comment = sheet.cell(row, COMMENT_COLUMN + 1)
+            comment.border = _BOX
+            comment.alignment = _WRAP
+            comment.protection = _OPEN
+            _format_answer(answer, item)
+            validations.item(item, answer.coordinate)
+            row += 1
+    for letter, width in zip("ABCDEF", (18, 24, 48, 48, 16, 36), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = sheet.cell(ITEMS_FIRST_ROW, 1).coordinate
+
+
+BULK_VISIT_COLUMNS = ("branch", "visit_date", "visit_time", "auditor", "channel", "kind")
+
+
+def _write_bulk(
+    sheet: Worksheet, checklist: Checklist, language: str, rows: int, validations: _Validations
+) -> None:
+    sheet["A1"] = (
+        f"{checklist.title_in(language)}: one row per visit "
+        f"(checklist {checklist.id} version {checklist.version})"
+    )
+    sheet["A1"].font = _TITLE
+    last_row = BULK_FIRST_ROW + rows - 1
+    for column, field in enumerate(BULK_VISIT_COLUMNS):
+        letter = column_letter(column)
+        header = sheet.cell(BULK_QUESTION_ROW, column + 1, HEADER_LABELS[field])
+        header.font = _BOLD
+        header.fill = _HEADER_FILL
+        sheet.cell(BULK_ID_ROW, column + 1, field).font = _MUTED
+        validations.header(field, f"{letter}{BULK_FIRST_ROW}:{letter}{last_row}")
+        sheet.column_dimensions[letter].width = 14
+    column = len(BULK_VISIT_COLUMNS)
+    for section in checklist.sections:
+        section_cell = sheet.cell(BULK_SECTION_ROW, column + 1)
+        section_cell.value = localized(section.title, language, checklist.language)
+        section_cell.font = _BOLD
+        for item in section.items:
+            letter = column_letter(column)
+            question = sheet.cell(
+                BULK_QUESTION_ROW, column + 1, localized(item.text, language, checklist.language)
+            )
+            question.font = _BOLD
+            question.fill = _HEADER_FILL
+            question.alignment = _WRAP
+            sheet.cell(BULK_ID_ROW, column + 1, item.id).font = _MUTED
+            validations.item(item, f"{letter}{BULK_FIRST_ROW}:{letter}{last_row}")
+            sheet.column_dimensions[letter].width = 18
+            column += 1
+    sheet.row_dimensions[BULK_QUESTION_ROW].height = 60
+    for row in sheet.iter_rows(min_row=BULK_FIRST_ROW, max_row=last_row, max_col=column):
+        for cell in row:
+            cell.protection = _OPEN
+    sheet.freeze_panes = sheet.cell(BULK_FIRST_ROW, 3).coordinate
+
+
+def _default_kind(checklist: Checklist) -> str:
+    on_site = checklist.channel == Channel.ON_SITE
+    return (AuditKind.INSPECTION if on_site else AuditKind.MYSTERY_SHOP).value
+
+
+def _format_answer(cell: object, item: Item) -> None:
+    if isinstance(item, PercentageItem):
+        cell.number_format = "0.0%"  # type: ignore[attr-defined]
+    elif isinstance(item, NumberItem):
+        cell.number_format = "General"  # type: ignore[attr-defined]
+
+
+class _ListsSheet:
+    """Dropdown values live on a hidden sheet: inline lists break on commas and length."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.ranges: dict[str, str] = {}
+        self._next_column = 0
+
+    def add(self, name: str, values: Sequence[str]) -> str:
+        if name in self.ranges:
+            return self.ranges[name]
+        column = self._next_column
+        self._next_column += 1
+        for row, value in enumerate(values, start=1):
+            self.sheet.cell(row, column + 1, value)
+        letter = column_letter(column)
+        self.ranges[name] = f"{LISTS_SHEET}!${letter}$1:${letter}${max(1, len(values))}"
+        return self.ranges[name]
+
+
+class _Validations:
+    """One data validation per rule, shared by every cell that follows the same rule."""
+
+    def __init__(self, sheet: Worksheet, lists: _ListsSheet, language: str) -> None:
+        self.sheet = sheet
+        self.lists = lists
+        self.language = language
+        self._by_rule: dict[tuple[object, ...], DataValidation] = {}
+
+    def _rule(self, key: tuple[object, ...], **options: object) -> DataValidation:
+        found = self._by_rule.get(key)
+        if found is None:
+            found = DataValidation(
+                allow_blank=True, showErrorMessage=True, showInputMessage=True, **options
+            )
+            self.sheet.add_data_validation(found)
+            self._by_rule[key] = found
+        return found
+
+    def header(self, field: str, where: str) -> None:
+        if field == "branch":
+            rule = self._rule(
+                ("branch",),
+                type="list",
+                formula1=self.lists.ranges["branches"],
+                error="Pick a branch code from the list.",
+                prompt="Branch code",
+            )
+        elif field in ("channel", "kind"):
+            rule = self._rule(
+                (field,),
+                type="list",
+                formula1=self.lists.ranges[f"{field}s"],
+                error=f"Pick a {HEADER_LABELS[field].lower()} from the list.",
+            )
+        elif field == "visit_date":
+            rule = self._rule(
+                ("date",),
+                type="date",
+                operator="greaterThan",
+                formula1="36526",
+                error="Type a date, e.g. 2026-05-23.",
+                prompt="Date of the visit (YYYY-MM-DD)",
+            )
+        elif field == "visit_time":
+            rule = self._rule(
+                ("time",),
+                type="time",
+                operator="between",
+                formula1="0",
+                formula2="0.999988",
+                error="Type a time, e.g. 14:30.",
+                prompt="Time of the visit, e.g. 14:30",
+            )
+        else:
+            return
+        rule.add(where)
+
+    def item(self, item: Item, where: str) -> None:
+        na = item.na_allowed
+        prompt = f"Allowed: {allowed_answers(item, self.language)}"[:255]
+        error = f"Not an answer to this question. {prompt}"[:255]
+        first = where.split(":")[0]
+        rule: DataValidation | None = None
+        if isinstance(item, YesNoItem):
+            yes, no = YES_NO_WORDS.get(self.language, YES_NO_WORDS["en"])
+            words = [yes, no, *([NA_WORD] if na else [])]
+            rule = self._rule(("list", *words), type="list", formula1=f'"{",".join(words)}"')
+        elif isinstance(item, ChoiceItem):
+            labels = [localized(o.label, self.language, "en") or o.value for o in item.options]
+            source = self.lists.add(f"choice:{item.id}", [*labels, *([NA_WORD] if na else [])])
+            rule = self._rule(("choice", item.id), type="list", formula1=source)
+        elif isinstance(item, ScaleItem) and not na:
+            rule = self._rule(
+                ("whole", item.min, item.max),
+                type="whole",
+                operator="between",
+                formula1=str(item.min),
+                formula2=str(item.max),
+            )
+        elif isinstance(item, ScaleItem | NumberItem | PercentageItem):
+            rule = self._rule(
+                ("custom", item.id, first),
+                type="custom",
+                formula1=_numeric_formula(item, first, na),
+            )
+        if rule is None:
+            return
+        rule.prompt = prompt
+        rule.error = error
+        rule.add(where)
+
+
+def _numeric_formula(item: ScaleItem | NumberItem | PercentageItem, cell: str, na: bool) -> str:
+    """A custom rule: a number within the item's bounds, or N/A where it is allowed."""
+    checks = [f"ISNUMBER({cell})"]
+    if isinstance(item, PercentageItem):  # Excel keeps 91 % as 0.91
+        checks += [f"{cell}>=0", f"{cell}<=1"]
+    elif isinstance(item, ScaleItem):
+        checks += [f"{cell}>={item.min}", f"{cell}<={item.max}", f"INT({cell})={cell}"]
+    else:
+        if item.min is not None:
+            checks.append(f"{cell}>={item.min:g}")
+        if item.max is not None:
+            checks.append(f"{cell}<={item.max:g}")
+    number = f"AND({','.join(checks)})"
+    return f'OR({number},UPPER(TRIM({cell}))="{NA_WORD}")' if na else number
+
+
+def template_cells() -> dict[str, str]:
+    """Where the single-visit header values sit, by field (for the reader)."""
+    return {field: cell_ref(HEADER_FIRST_ROW + i, 1) for i, field in enumerate(HEADER_FIELDS)}

@@ -1,0 +1,51 @@
+"""Fill-in templates for a checklist and a set of branches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from audit_app.errors import AuditAppError
+from audit_app.excel.template import write_template
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class Template:
+    content: bytes
+    checklist_id: str
+    checklist_version: int
+    items: int
+    branches: int
+    note: str | None = None
+
+
+def make_template(
+    ctx: AppContext,
+    checklist_ref: str,
+    *,
+    branch_codes: Sequence[str] = (),
+    language: str | None = None,
+    bulk: bool = False,
+    rows: int = 500,
+) -> Template:
+    checklist_id, _, version = checklist_ref.partition("@")
+    checklist = ctx.catalogue.get(checklist_id, int(version) if version.isdigit() else None)
+    known = {b.code: b for b in list_branches(ctx) if b.active}
+    unknown = [code for code in branch_codes if code not in known]
+    if unknown:
+        raise AuditAppError(f"unknown or inactive branch code(s): {', '.join(unknown)}")
+    chosen = [known[code] for code in branch_codes] if branch_codes else list(known.values())
+    if not 1 <= rows <= 50_000:
+        raise AuditAppError("a bulk template has from 1 to 50,000 rows")
+    note = None
+    if language and language not in checklist.languages:
+        note = (
+            f"checklist {checklist.id} has no texts in '{language}' "
+            f"(it has {', '.join(checklist.languages)}); its first language is used"
+        )
+    content = write_template(checklist, chosen, language=language, bulk=bulk, rows=rows)
+    return Template(
+        content, checklist.id, checklist.version, len(checklist.items), len(chosen), note
+    )
