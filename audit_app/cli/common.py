@@ -6,7 +6,6 @@ Every failure the user can act on ends in one line on stderr and a non-zero exit
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
@@ -14,6 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -30,6 +30,7 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
 
 
 def _debug() -> bool:
@@ -85,18 +86,41 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def emit(rows: list[dict[str, Any]], output: OutputFormat, table_columns: list[str]) -> None:
+def emit(
+    rows: list[dict[str, Any]],
+    output: OutputFormat,
+    table_columns: list[str],
+    *,
+    path: Path | None = None,
+    title: str = "data",
+) -> None:
+    """Rows as a table, CSV, JSON or Excel, to stdout or to ``path`` (Excel needs a path).
+
+    CSV and Excel text that a spreadsheet would run as a formula is neutralised.
+    """
+    from audit_app.excel.export import to_csv, to_xlsx
+
+    columns = list(rows[0]) if rows else table_columns
+    if output == OutputFormat.xlsx:
+        if path is None:
+            raise fail("--format xlsx needs -o FILE.xlsx")
+        path.write_bytes(to_xlsx(rows, columns, title))
+        typer.echo(f"Wrote {len(rows)} row(s) to {path}", err=True)
+        return
     if output == OutputFormat.json:
-        print_json(rows)
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default) + "\n"
     elif output == OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else table_columns)
-        writer.writeheader()
-        writer.writerows(
-            {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in row.items()}
-            for row in rows
-        )
+        text = to_csv(rows, columns)
     else:
-        print_rows(rows, table_columns)
+        if path is None:
+            print_rows(rows, table_columns)
+            return
+        text = to_csv(rows, table_columns)
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {len(rows)} row(s) to {path}", err=True)
 
 
 def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -29,6 +29,9 @@ def scores(
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
         OutputFormat.table
     ),
+    path: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (needed for xlsx).")
+    ] = None,
 ) -> None:
     """One row per submitted audit with its overall score, grade, pass and critical failure."""
     from audit_app.domain.filters import AuditFilter
@@ -44,7 +47,7 @@ def scores(
         auditor=auditor,
     )
     rows = score_rows(context(), audit_filter)
-    if not rows and output == OutputFormat.table:
+    if not rows and output == OutputFormat.table and path is None:
         typer.echo(f"No submitted audits match ({audit_filter.describe()}).")
         return
     emit(
@@ -62,6 +65,8 @@ def scores(
             "passed",
             "critical_failure",
         ],
+        path=path,
+        title="Scores",
     )
 
 

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from audit_app.domain.answers import AnswersRejected, index_answers, validate_answers
-from audit_app.domain.audit import AuditRecord, AuditStatus
+from audit_app.domain.answers import (
+    AnswersRejected,
+    index_answers,
+    parse_answer,
+    validate_answers,
+)
+from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard, display, score_audit
 from audit_app.errors import AuditAppError
@@ -140,3 +145,61 @@ def score_rows(
         record["audit_id"] = int(record["audit_id"])
         rows.append(record)
     return rows
+
+
+@dataclass(frozen=True)
+class StoredAudit:
+    audit_id: int
+    record: AuditRecord
+    overall: float | None
+    grade: str | None
+    passed: bool | None
+    critical_failure: bool
+
+
+def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
+    """An audit as stored, its answers read back through the checklist version it used."""
+    with database.transaction(ctx.engine) as conn:
+        row = repository.audit_row(conn, audit_id)
+        stored_answers = repository.answer_rows(conn, audit_id)
+    if row is None:
+        raise AuditAppError(f"no audit #{audit_id}")
+    checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
+    items = checklist.items_by_id
+    answers = tuple(
+        Answer(a["item_id"], None, True, a["comment"])
+        if a["na"]
+        else Answer(
+            a["item_id"],
+            parse_answer(items[a["item_id"]], a["value"]).value,
+            False,
+            a["comment"],
+        )
+        for a in stored_answers
+    )
+    visit = Visit(
+        row["branch_code"],
+        row["checklist_id"],
+        row["checklist_version"],
+        row["visited_at"],
+        row["auditor"],
+        AuditKind(row["kind"]),
+        Channel(row["channel"]) if row["channel"] else None,
+        row["language"],
+    )
+    record = AuditRecord(
+        visit,
+        answers,
+        AuditStatus(row["status"]),
+        row["source"],
+        row["source_hash"],
+        row["created_by"],
+    )
+    return StoredAudit(
+        audit_id,
+        record,
+        row["overall"],
+        row["grade"],
+        row["passed"],
+        bool(row["critical_failure"]),
+    )

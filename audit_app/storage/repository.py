@@ -342,3 +342,30 @@ def count_rows(conn: Connection) -> dict[str, int]:
             .where(audits.c.status == str(AuditStatus.DRAFT))
         ).scalar_one(),
     }
+
+
+def audit_row(conn: Connection, audit_id: int) -> dict[str, Any] | None:
+    """An audit's visit fields with its branch code and overall score, or None."""
+    row = conn.execute(
+        select(
+            audits,
+            branches.c.code.label("branch_code"),
+            audit_scores.c.overall,
+            audit_scores.c.grade,
+            audit_scores.c.passed,
+            audit_scores.c.critical_failure,
+        )
+        .select_from(
+            audits.join(branches, branches.c.id == audits.c.branch_id).outerjoin(
+                audit_scores, audit_scores.c.audit_id == audits.c.id
+            )
+        )
+        .where(audits.c.id == audit_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def answer_rows(conn: Connection, audit_id: int) -> list[dict[str, Any]]:
+    """The stored answers of an audit (value as stored text), in item id order."""
+    query = select(answers).where(answers.c.audit_id == audit_id).order_by(answers.c.item_id)
+    return [dict(row._mapping) for row in conn.execute(query)]

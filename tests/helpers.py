@@ -1,0 +1,19 @@
+"""Helpers shared by tests: a whole-database snapshot to prove that nothing changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from audit_app.services.context import AppContext
+from audit_app.storage.tables import metadata
+
+
+def database_snapshot(ctx: AppContext) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted: equal snapshots mean an unchanged database."""
+    with ctx.engine.connect() as conn:
+        return {
+            table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+            for table in metadata.sorted_tables
+        }
