@@ -280,7 +280,14 @@ class Checklist(_Frozen):
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Checklist:
         """A copy whose derived values (hash, indexes) are computed afresh, not copied stale."""
         copied = super().model_copy(update=update, deep=deep)
-        for name in ("content_hash", "items_by_id", "section_of"):
+        for name in (
+            "content_hash",
+            "items_by_id",
+            "section_of",
+            "sections_weighted",
+            "scored_sections",
+            "scoring_plan",
+        ):
             copied.__dict__.pop(name, None)
         return copied
 
@@ -289,14 +296,22 @@ class Checklist(_Frozen):
         """The checklist's first language: every text must exist in it."""
         return self.languages[0]
 
-    @property
+    @cached_property
     def sections_weighted(self) -> bool:
         """Sections carry explicit weights (evidence-only sections need none)."""
         return all(section.weight is not None for section in self.scored_sections)
 
-    @property
+    @cached_property
     def scored_sections(self) -> list[Section]:
         return [s for s in self.sections if any(item.scored for item in s.items)]
+
+    @cached_property
+    def scoring_plan(self) -> tuple[tuple[Section, tuple[Item, ...]], ...]:
+        """Each section with its scored items, worked out once: scoring runs per audit."""
+        return tuple(
+            (section, tuple(item for item in section.items if item.scored))
+            for section in self.sections
+        )
 
     @cached_property
     def items_by_id(self) -> dict[str, Item]:

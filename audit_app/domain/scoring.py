@@ -128,11 +128,9 @@ def _score_valid(checklist: Checklist, answers: Mapping[str, Answer]) -> ScoreCa
     item_scores: dict[str, float | None] = {}
     failed_critical: list[str] = []
     partial: list[tuple[str, float | None, float, float | None]] = []
-    for section in checklist.sections:
+    for section, scored_items in checklist.scoring_plan:
         points = counted = 0.0
-        for item in section.items:
-            if not item.scored:
-                continue
+        for item in scored_items:
             score = score_item(item, answers.get(item.id))
             item_scores[item.id] = score
             if score is None:

@@ -9,11 +9,13 @@ and the known branches, in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 
+@cache
 def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
+    """0 -> A, 25 -> Z, 26 -> AA; cached, as a bulk sheet asks for the same letters all along."""
     letters = ""
     index += 1
     while index:

@@ -77,10 +77,10 @@ def _has_macros(data: bytes) -> bool:
 
 
 def sheet_rows(workbook: Any, sheet_name: str) -> tuple[list[list[Any]], int, int]:
-    """The rows of a sheet and the (row, column) offset of its first cell (0-based)."""
+    """The rows of a sheet from A1, and the (row, column) offset of the first (always 0, 0:
+    with ``skip_empty_area=False`` calamine starts at A1 whatever ``sheet.start`` says)."""
     sheet = workbook.get_sheet_by_name(sheet_name)
-    start = sheet.start or (0, 0)
-    return sheet.to_python(skip_empty_area=False), start[0], start[1]
+    return sheet.to_python(skip_empty_area=False), 0, 0
 
 
 def read_template_workbook(workbook: Any) -> ReadResult:

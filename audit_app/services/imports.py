@@ -229,30 +229,32 @@ class _Checked:
 
 
 class _AnswerReader:
-    """parse_answer with a memory: a bulk file repeats the same few answers per column."""
+    """parse_answer with a memory: a bulk file repeats the same few answers per column, and
+    an Answer is an immutable value, so one object serves every cell with the same text."""
 
     def __init__(self, checklist: Checklist, read: ReadResult, normalise: Normaliser | None):
         self.checklist = checklist
         self.fraction = read.percent_as_fraction
         self.normalise = normalise
-        self.cache: dict[tuple[str, Any], tuple[Any, bool, str | None] | InvalidAnswer] = {}
+        self.cache: dict[tuple[str, Any], Answer | InvalidAnswer] = {}
 
     def answer(self, item: Item, cell: Cell, comment: Any) -> Answer:
         raw = cell.value
         key = (item.id, raw if not isinstance(raw, list | dict) else repr(raw))
         found = self.cache.get(key)
         if found is None:
-            found = self._parse(item, raw)
-            self.cache[key] = found
+            found = self.cache[key] = self._parse(item, raw)
         if isinstance(found, InvalidAnswer):
             raise found
-        value, na, note = found
-        text = comment.strip() if isinstance(comment, str) and comment.strip() else None
-        if note and text:
-            text = f"{note}; {text}"
-        return Answer(item.id, value, na, text or note)
+        if comment is None:
+            return found
+        text = comment.strip() if isinstance(comment, str) else str(comment)
+        if not text:
+            return found
+        note = found.comment
+        return Answer(item.id, found.value, found.na, f"{note}; {text}" if note else text)
 
-    def _parse(self, item: Item, raw: Any) -> tuple[Any, bool, str | None] | InvalidAnswer:
+    def _parse(self, item: Item, raw: Any) -> Answer | InvalidAnswer:
         note = None
         if self.normalise is not None:
             raw, note = self.normalise(item, raw)
@@ -267,14 +269,14 @@ class _AnswerReader:
             answer = parse_answer(item, raw)
         except InvalidAnswer as error:
             return error
-        return answer.value, answer.na, note
+        return Answer(item.id, answer.value, answer.na, note)
 
 
 def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = None) -> _Checked:
     """Every visit against its checklist version and the known branches; nothing written."""
     checked = _Checked(issues=list(read.issues))
     with database.transaction(ctx.engine) as conn:
-        branches = repository.list_branches(conn)
+        branches = repository.branch_keys(conn)
     by_code = {b.code: b for b in branches}
     by_code_folded = {b.code.casefold(): b for b in branches}
     by_name = {b.name.casefold(): b for b in branches}

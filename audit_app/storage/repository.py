@@ -369,3 +369,17 @@ def answer_rows(conn: Connection, audit_id: int) -> list[dict[str, Any]]:
     """The stored answers of an audit (value as stored text), in item id order."""
     query = select(answers).where(answers.c.audit_id == audit_id).order_by(answers.c.item_id)
     return [dict(row._mapping) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class BranchKey:
+    """What an import needs to recognise a branch, without loading whole branch records."""
+
+    code: str
+    name: str
+    language: str
+
+
+def branch_keys(conn: Connection) -> list[BranchKey]:
+    query = select(branches.c.code, branches.c.name, branches.c.language)
+    return [BranchKey(*row) for row in conn.execute(query)]
