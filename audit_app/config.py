@@ -27,10 +27,17 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """Any SQLAlchemy URL (``AUDIT_DATABASE_URL``); default: SQLite in ``data_dir``."""
     checklists_dir: Path = Field(default_factory=default_checklists_dir)
+    mappings_dir: Path | None = None
+    """Saved mapping profiles (``AUDIT_MAPPINGS_DIR``); default: ``mappings`` in ``data_dir``.
+    Point every copy of the app at one shared folder so a profile is made once."""
     port: int = 8501
     address: str = "localhost"
     debug: bool = False
     """Show tracebacks instead of one-line messages (``AUDIT_DEBUG=1``)."""
+
+    @property
+    def resolved_mappings_dir(self) -> Path:
+        return self.mappings_dir or self.data_dir / "mappings"
 
     @property
     def resolved_database_url(self) -> str:

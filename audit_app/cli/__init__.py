@@ -9,6 +9,7 @@ from audit_app.cli import (  # noqa: F401  (imported for their commands)
     branch_commands,
     checklist_commands,
     import_commands,
+    mapping_commands,
     score_commands,
     setup_commands,
 )

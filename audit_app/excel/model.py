@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @cache
@@ -29,9 +29,12 @@ def cell_ref(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A raw value and its place: ``sheet`` and ``ref`` (E17), or a CSV line as ``row``."""
+class Cell(NamedTuple):
+    """A raw value and its place: ``sheet`` and ``ref`` (E17), or a CSV line as ``row``.
+
+    A named tuple, not a dataclass: a bulk workbook makes 300,000 of them, and tuples are
+    built several times faster.
+    """
 
     value: Any
     sheet: str
@@ -72,8 +75,7 @@ class ImportIssue:
         return {"sheet": self.sheet, "cell": self.cell, "row": self.row, "message": self.message}
 
 
-@dataclass(frozen=True)
-class RawAnswer:
+class RawAnswer(NamedTuple):
     item_id: str
     value: Cell
     comment: Cell | None = None

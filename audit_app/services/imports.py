@@ -283,6 +283,7 @@ def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = Non
     readers: dict[tuple[str, int], _AnswerReader] = {}
     normalise = normalise or _vocabulary_normaliser(read)
     seen: dict[tuple[str, str, datetime, str], RawVisit] = {}
+    date_formats = getattr(read.vocabulary, "date_formats", None)
     if not read.visits and not checked.issues:
         checked.issues.append(ImportIssue("the file holds no visits"))
     for visit in read.visits:
@@ -294,7 +295,7 @@ def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = Non
             readers[key_checklist] = _AnswerReader(checklist, read, normalise)
         before = len(checked.issues)
         branch_code = _branch_code(visit, by_code, by_code_folded, by_name, checked.issues)
-        visited_at = _visit_time(visit, checked.issues)
+        visited_at = _visit_time(visit, checked.issues, date_formats)
         auditor = _text(visit.auditor)
         if not auditor:
             checked.issues.append(ImportIssue.at(visit.auditor, "the auditor's name is missing"))
@@ -392,11 +393,13 @@ def _branch_code(visit, by_code, by_code_folded, by_name, issues) -> str | None:
     return found.code
 
 
-def _visit_time(visit: RawVisit, issues: list[ImportIssue]) -> datetime | None:
+def _visit_time(
+    visit: RawVisit, issues: list[ImportIssue], formats: tuple[str, ...] | None = None
+) -> datetime | None:
     if visit.visit_date.value is None:
         issues.append(ImportIssue.at(visit.visit_date, "the visit date is missing"))
         return None
-    day = parse_date(visit.visit_date.value)
+    day = parse_date(visit.visit_date.value, *(() if formats is None else (formats,)))
     if day is None:
         issues.append(
             ImportIssue.at(

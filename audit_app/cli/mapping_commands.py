@@ -1,0 +1,110 @@
+"""Mapping profiles: draft one from a file we did not design, show and list saved ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit_app.cli.app import app
+from audit_app.cli.common import guarded, print_json, print_rows
+
+mapping_app = typer.Typer(
+    help="Mapping profiles: how to read spreadsheets in layouts we did not design.",
+    no_args_is_help=True,
+)
+app.add_typer(mapping_app, name="mapping")
+
+
+@mapping_app.command("suggest")
+@guarded
+def mapping_suggest(
+    file: Annotated[Path, typer.Argument(help="The workbook (.xlsx) or CSV file to read.")],
+    checklist: Annotated[str, typer.Option(help="Checklist id, id@version or a YAML path.")],
+    name: Annotated[
+        str | None, typer.Option(help="Profile name (default: from the file name).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the profile to this YAML file.")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Save the profile into the mappings folder.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --save: replace a profile of the same name.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Draft a mapping profile from FILE's headers and say what it matched.
+
+    The YAML goes to standard output, the match report follows as # comments, so that
+    `> profile.yaml` keeps both. Edit the draft, save it, then import with
+    `audit-app import FILE --mapping NAME`.
+    """
+    from audit_app.services.mappings import save_mapping, suggest_mapping
+
+    draft = suggest_mapping(file, checklist, name)
+    saved: Path | None = None
+    if output is not None:
+        saved = save_mapping(draft.profile, output, overwrite=True)
+    elif save:
+        saved = save_mapping(draft.profile, overwrite=force)
+    if as_json:
+        print_json(
+            {
+                "profile": draft.profile.to_data(),
+                "yaml": draft.yaml,
+                "report": draft.report.to_dict(),
+                "saved_to": str(saved) if saved else None,
+            }
+        )
+        return
+    typer.echo(draft.yaml, nl=False)
+    typer.echo("")
+    for line in draft.report.lines():
+        typer.echo(f"# {line}")
+    if saved is not None:
+        reference = draft.profile.name if output is None else saved
+        typer.echo(f"# Saved to {saved}; import with: audit-app import FILE --mapping {reference}")
+    else:
+        typer.echo("# Not saved: add --save (mappings folder) or -o FILE.yaml.")
+
+
+@mapping_app.command("show")
+@guarded
+def mapping_show(
+    name: Annotated[str, typer.Argument(help="A saved profile's name, or a profile YAML path.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
+) -> None:
+    """Show a mapping profile as YAML."""
+    from audit_app.services.mappings import load_mapping, mapping_location
+
+    profile = load_mapping(name)
+    if as_json:
+        print_json({"path": str(mapping_location(name)), "profile": profile.to_data()})
+        return
+    from audit_app.excel.mapping import dump_profile
+
+    typer.echo(f"# {mapping_location(name)}")
+    typer.echo(dump_profile(profile), nl=False)
+
+
+@mapping_app.command("list")
+@guarded
+def mapping_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the profiles saved in the mappings folder."""
+    from audit_app.services.mappings import list_mappings, mappings_folder
+
+    rows = [
+        {"name": p.name, "checklist": p.checklist, "layout": p.layout, "sheet": p.sheet}
+        for p in list_mappings()
+    ]
+    if as_json:
+        print_json(rows)
+    elif rows:
+        print_rows(rows, ["name", "checklist", "layout", "sheet"])
+    else:
+        typer.echo(f"No mapping profiles in {mappings_folder()} yet.")

@@ -1,0 +1,40 @@
+"""Layouts we did not design, read through a saved mapping profile.
+
+- ``profile``: the profile (YAML, round-trips) and loading / saving it;
+- ``matching``: header and question texts compared, items found by id, text or similarity;
+- ``columns``: a profile resolved against a header row, and the match report;
+- ``grid``: a sheet or CSV file as raw values that know their cell refs;
+- ``header``: where the header row is (under merged title and banner rows);
+- ``skipping``: rows that are not visits (subtotals, separators, stores closed);
+- ``reading``: ``read_with_profile``, wide and long layouts;
+- ``synonyms``: header words for branch, date, auditor... in en/es/ca/ro/tr;
+- ``suggest``: a draft profile from a file's headers.
+"""
+
+from __future__ import annotations
+
+from audit_app.excel.mapping.columns import ColumnMatch, MatchReport, match_report
+from audit_app.excel.mapping.profile import (
+    MappingProfile,
+    ProfileError,
+    dump_profile,
+    load_profile,
+    parse_profile,
+    save_profile,
+)
+from audit_app.excel.mapping.reading import read_with_profile
+from audit_app.excel.mapping.suggest import suggest_profile
+
+__all__ = [
+    "ColumnMatch",
+    "MappingProfile",
+    "MatchReport",
+    "ProfileError",
+    "dump_profile",
+    "load_profile",
+    "match_report",
+    "parse_profile",
+    "read_with_profile",
+    "save_profile",
+    "suggest_profile",
+]

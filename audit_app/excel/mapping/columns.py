@@ -1,0 +1,338 @@
+"""Which column holds what, per a profile, and a report of it in plain words: the columns
+matched to items (and how), the checklist items no column answers, the columns not used,
+and the columns the profile names that the file does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from audit_app.domain.checklist import Checklist
+from audit_app.excel.mapping.matching import (
+    ItemMatch,
+    ItemMatcher,
+    MatchHow,
+    assign_one_to_one,
+    header_key,
+    question_key,
+)
+from audit_app.excel.mapping.profile import MappingProfile
+from audit_app.excel.model import column_letter
+
+ROLE_LABELS = {
+    "branch_code": "branch code",
+    "branch_name": "branch name",
+    "visit_date": "visit date",
+    "visit_time": "visit time",
+    "auditor": "auditor",
+    "channel": "channel",
+    "kind": "audit kind",
+    "item_column": "question",
+    "value_column": "answer",
+    "comment_column": "comment",
+    "closed_column": "closed marker",
+}
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """One column (wide) or question (long) and the item it answers."""
+
+    header: str
+    column: str | None
+    """The column letter in a workbook (``E``); None for a question of a long layout."""
+    item_id: str
+    how: MatchHow
+    ratio: float | None = None
+
+    def describe(self) -> str:
+        place = f"{self.column} " if self.column else ""
+        how = {
+            "profile": "named in the profile",
+            "id": "by item id",
+            "text": "by question text",
+        }.get(self.how) or f"by similarity {self.ratio or 0:.2f}"
+        return f"{place}'{self.header}' -> {self.item_id} ({how})"
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """What a profile found in a file's header, to read before importing with it."""
+
+    checklist: str
+    layout: str
+    header_row: int | None
+    roles: dict[str, str] = field(default_factory=dict)
+    """Role (branch_code, visit_date, ...) -> the header text found for it."""
+    matches: tuple[ColumnMatch, ...] = ()
+    unmatched_items: tuple[str, ...] = ()
+    unused_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()
+    """Columns the profile names that the header lacks, as ``role: 'header'``."""
+    unknown_items: tuple[str, ...] = ()
+    """Item ids the profile names that the checklist does not have."""
+    problems: tuple[str, ...] = ()
+    """What stops the file from being read at all (no branch or date column, ...)."""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing_columns or self.unknown_items or self.problems)
+
+    def lines(self) -> list[str]:
+        """The report in plain words, one line each."""
+        where = f"header in row {self.header_row}" if self.header_row else "no header found"
+        out = [f"Checklist {self.checklist}, {self.layout} layout, {where}."]
+        for role, header in self.roles.items():
+            out.append(f"  {ROLE_LABELS.get(role, role)}: '{header}'")
+        out.append(f"Items matched: {len(self.matches)}")
+        out.extend(f"  {match.describe()}" for match in self.matches)
+        if self.unmatched_items:
+            out.append(f"Checklist items without a column: {', '.join(self.unmatched_items)}")
+        if self.unused_columns:
+            shown = ", ".join(f"'{c}'" for c in self.unused_columns)
+            out.append(f"Columns not used: {shown}")
+        if self.missing_columns:
+            out.append(
+                "Named in the profile but not in the file: " + "; ".join(self.missing_columns)
+            )
+        if self.unknown_items:
+            out.append(f"Not items of {self.checklist}: {', '.join(self.unknown_items)}")
+        out.extend(f"Problem: {problem}" for problem in self.problems)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Where a reader finds each thing, as column indexes of the grid's rows."""
+
+    roles: dict[str, int]
+    items: tuple[tuple[int, str], ...]
+    """Wide layout: (column, item id) per answer column, in column order."""
+    questions: dict[str, str]
+    """Long layout: question key (``question_key``) -> item id, as the profile names them."""
+    report: MatchReport
+
+    def role(self, name: str) -> int | None:
+        return self.roles.get(name)
+
+
+def plan_columns(
+    profile: MappingProfile,
+    header: Sequence[str],
+    checklist: Checklist,
+    *,
+    first_column: int = 0,
+    header_row: int | None = None,
+    questions: Sequence[Any] = (),
+) -> ColumnPlan:
+    """Resolve the profile's columns against one header row (texts, in column order)."""
+    keys = [header_key(text) for text in header]
+    position: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key:
+            position.setdefault(key, index)
+    used: set[int] = set()
+    roles: dict[str, int] = {}
+    found_roles: dict[str, str] = {}
+    missing: list[str] = []
+    named = dict(profile.columns.given())
+    if profile.long is not None and profile.layout == "long":
+        named.update({k: v for k, v in profile.long.model_dump().items() if v})
+    if profile.skip.closed_column:
+        named["closed_column"] = profile.skip.closed_column
+    for role, text in named.items():
+        index = position.get(header_key(text))
+        if index is None:
+            missing.append(f"{ROLE_LABELS.get(role, role)}: '{text}'")
+            continue
+        roles[role] = index
+        found_roles[role] = header[index]
+        used.add(index)
+
+    items = checklist.items_by_id
+    unknown: list[str] = []
+    matches: list[ColumnMatch] = []
+    item_columns: list[tuple[int, str]] = []
+    question_ids: dict[str, str] = {}
+    problems = _problems(profile)
+    if profile.layout == "wide":
+        assigned = _wide_items(profile, header, keys, position, used, checklist, missing, unknown)
+        first_column_of: dict[str, int] = {}
+        for index, match in sorted(assigned.items()):
+            if match.item_id in first_column_of:
+                problems.append(
+                    f"item {match.item_id} is named for two columns, "
+                    f"'{header[first_column_of[match.item_id]]}' and '{header[index]}'; "
+                    "only the first is read"
+                )
+                continue
+            first_column_of[match.item_id] = index
+            item_columns.append((index, match.item_id))
+            used.add(index)
+            matches.append(
+                ColumnMatch(
+                    header[index],
+                    column_letter(first_column + index),
+                    match.item_id,
+                    match.how,
+                    match.ratio,
+                )
+            )
+    else:
+        if isinstance(profile.items, dict):
+            for text, item_id in profile.items.items():
+                if item_id not in items:
+                    unknown.append(item_id)
+                else:
+                    question_ids[question_key(text)] = item_id
+        matches = _long_matches(profile, questions, question_ids, checklist)
+
+    answered = {match.item_id for match in matches}
+    report = MatchReport(
+        checklist=f"{checklist.id} v{checklist.version}",
+        layout=profile.layout,
+        header_row=header_row,
+        roles=found_roles,
+        matches=tuple(matches),
+        unmatched_items=tuple(i for i in items if i not in answered),
+        unused_columns=tuple(text for i, text in enumerate(header) if text and i not in used),
+        missing_columns=tuple(missing),
+        unknown_items=tuple(dict.fromkeys(unknown)),
+        problems=tuple(problems),
+    )
+    return ColumnPlan(roles, tuple(item_columns), question_ids, report)
+
+
+def match_report(
+    profile: MappingProfile,
+    header: Sequence[str],
+    checklist: Checklist,
+    *,
+    questions: Sequence[Any] = (),
+    first_column: int = 0,
+    header_row: int | None = None,
+) -> MatchReport:
+    """Which columns (or, in a long layout, which ``questions``) answer which items, which
+    items got none, which columns were not used, what the profile names that is missing."""
+    return plan_columns(
+        profile,
+        header,
+        checklist,
+        first_column=first_column,
+        header_row=header_row,
+        questions=questions,
+    ).report
+
+
+def _wide_items(
+    profile: MappingProfile,
+    header: Sequence[str],
+    keys: list[str],
+    position: dict[str, int],
+    used: set[int],
+    checklist: Checklist,
+    missing: list[str],
+    unknown: list[str],
+) -> dict[int, ItemMatch]:
+    items = checklist.items_by_id
+    if isinstance(profile.items, dict):
+        assigned: dict[int, ItemMatch] = {}
+        for text, item_id in profile.items.items():
+            if item_id not in items:
+                unknown.append(item_id)
+                continue
+            index = position.get(header_key(text))
+            if index is None:
+                missing.append(f"{item_id}: '{text}'")
+            else:
+                assigned[index] = ItemMatch(item_id, "profile")
+        return assigned
+    matcher = ItemMatcher(checklist, profile.similarity)
+    candidates = []
+    for index, text in enumerate(header):
+        if index in used or not keys[index]:
+            continue
+        match = matcher.exact(text)
+        if match is not None:
+            candidates.append((index, match))
+    exact = assign_one_to_one(candidates)
+    taken = {match.item_id for match in exact.values()}
+    for index, text in enumerate(header):
+        if index in used or index in exact or not keys[index]:
+            continue
+        match = matcher.similar(text)
+        if match is not None and match.item_id not in taken:
+            candidates.append((index, match))
+    return assign_one_to_one(candidates)
+
+
+def _long_matches(
+    profile: MappingProfile,
+    questions: Sequence[Any],
+    named: dict[str, str],
+    checklist: Checklist,
+) -> list[ColumnMatch]:
+    resolve = QuestionResolver(profile, checklist, named)
+    matches: list[ColumnMatch] = []
+    seen: set[str] = set()
+    for question in questions:
+        text = str(question).strip()
+        if not text or question_key(text) in seen:
+            continue
+        seen.add(question_key(text))
+        match = resolve(text)
+        if match is not None:
+            matches.append(ColumnMatch(text, None, match.item_id, match.how, match.ratio))
+    return matches
+
+
+class QuestionResolver:
+    """A long layout's question cell -> item: as the profile names it, else by id, else
+    (``items: auto``) by text or similarity. Remembers each distinct question."""
+
+    def __init__(
+        self, profile: MappingProfile, checklist: Checklist, named: dict[str, str]
+    ) -> None:
+        self.named = named
+        self.auto = profile.items == "auto"
+        self.matcher = ItemMatcher(checklist, profile.similarity)
+        self.cache: dict[Any, ItemMatch | None] = {}
+
+    def __call__(self, question: Any) -> ItemMatch | None:
+        found = self.cache.get(question, False)
+        if found is False:
+            found = self._resolve(question)
+            self.cache[question] = found
+        return found  # type: ignore[return-value]
+
+    def _resolve(self, question: Any) -> ItemMatch | None:
+        named = self.named.get(question_key(question))
+        if named is not None:
+            return ItemMatch(named, "profile")
+        exact = self.matcher.exact(question)
+        if exact is not None and (self.auto or exact.how == "id"):
+            return exact
+        return self.matcher.similar(question) if self.auto else None
+
+
+def _problems(profile: MappingProfile) -> list[str]:
+    """What the profile does not say at all (a named but missing column is reported as
+    missing instead)."""
+    columns = profile.columns
+    problems = []
+    if not columns.branch_code and not columns.branch_name:
+        problems.append(
+            "no column gives the branch: set columns.branch_code (or columns.branch_name)"
+        )
+    if not columns.visit_date:
+        problems.append("no column gives the visit date: set columns.visit_date")
+    if not columns.auditor and not profile.defaults.auditor:
+        problems.append("no column gives the auditor: set columns.auditor or defaults.auditor")
+    return problems

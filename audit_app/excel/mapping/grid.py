@@ -1,0 +1,197 @@
+"""A sheet as a grid of raw values that knows where it sits, so that every value can be
+named by its spreadsheet cell (``E17``) or, in a CSV file, by its line and column.
+
+Workbooks are read with python-calamine, which never runs anything in the file. Its
+``to_python()`` starts at the sheet's first used cell, ``sheet.start``; the grid keeps
+that offset, so ``rows[0][0]`` of a sheet whose data begins in B3 is named B3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audit_app.excel.model import column_letter
+from audit_app.excel.reader import UnreadableFile, open_workbook
+from audit_app.tabular import TableFileError, read_csv_bytes
+
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+"""((first row, first column), (last row, last column)), 0-based, as calamine gives them."""
+
+
+@dataclass
+class Grid:
+    """Raw values of one sheet; ``rows[i][j]`` sits at sheet row ``first_row + i`` and
+    column ``first_column + j`` (both 0-based). Empty cells hold ``""``."""
+
+    sheet: str
+    """The sheet's name; "" for a CSV file."""
+    rows: list[list[Any]]
+    first_row: int = 0
+    first_column: int = 0
+    merged: tuple[MergedRange, ...] = ()
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    """Cells filled from a merged range -> the range's top-left cell (grid offsets)."""
+    header: list[str] = field(default_factory=list)
+    header_offset: int | None = None
+
+    @property
+    def is_csv(self) -> bool:
+        return not self.sheet
+
+    @property
+    def width(self) -> int:
+        return max((len(row) for row in self.rows), default=0)
+
+    def row_number(self, offset: int) -> int:
+        """The row (workbook) or line (CSV) number a person sees, 1-based."""
+        return self.first_row + offset + 1
+
+    def use_header(self, offset: int) -> list[str]:
+        """Take row ``offset`` as the header; its texts, merged ranges followed."""
+        self.header_offset = offset
+        self.header = self.merged_header(offset)
+        return self.header
+
+    def column_ref(self, column: int) -> str:
+        """``E`` in a workbook; ``column Store code`` in a CSV file (named by its header)."""
+        if self.is_csv:
+            name = self.header[column] if column < len(self.header) else ""
+            return f"column {name or column_letter(column)}"
+        return column_letter(self.first_column + column)
+
+    def ref(self, offset: int, column: int) -> str:
+        """The ref of one cell (``E17``), following a merged range to its top-left cell."""
+        offset, column = self.origin.get((offset, column), (offset, column))
+        if self.is_csv:
+            return self.column_ref(column)
+        return f"{self.column_ref(column)}{self.row_number(offset)}"
+
+    def fill_merged(self, columns: set[int], from_offset: int = 0) -> None:
+        """Give the cells of vertically merged ranges in ``columns`` their top-left value,
+        as a person sees them (a branch name merged over a visit's rows)."""
+        for (top, left), (bottom, right) in self.merged:
+            r0, c0 = top - self.first_row, left - self.first_column
+            if bottom == top or not 0 <= r0 < len(self.rows):
+                continue
+            value = self.rows[r0][c0] if c0 < len(self.rows[r0]) else ""
+            for r in range(
+                max(r0 + 1, from_offset), min(bottom - self.first_row + 1, len(self.rows))
+            ):
+                for c in range(c0, right - self.first_column + 1):
+                    if c in columns and c < len(self.rows[r]) and self.rows[r][c] == "":
+                        self.rows[r][c] = value
+                        self.origin[(r, c)] = (r0, c0)
+
+    def merged_header(self, offset: int) -> list[str]:
+        """The header row's texts; an empty cell under a vertical merge (``Store`` merged
+        over rows 3 and 4) takes the merged text."""
+        row = self.rows[offset] if offset < len(self.rows) else []
+        texts = [_text(value) for value in row]
+        for (top, left), (bottom, right) in self.merged:
+            r0, c0 = top - self.first_row, left - self.first_column
+            below_top = 0 <= r0 < offset <= bottom - self.first_row
+            if below_top and left == right and 0 <= c0 < len(texts) and not texts[c0]:
+                texts[c0] = _text(self.rows[r0][c0])
+        return texts
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def source_kind(path: Path | str) -> str:
+    """``csv`` or ``workbook``; anything else is refused with words a manager reads."""
+    suffix = Path(path).suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in WORKBOOK_SUFFIXES:
+        return "workbook"
+    raise UnreadableFile(
+        f"not a spreadsheet: '{suffix or Path(path).name}' files are not read; use .xlsx or .csv"
+    )
+
+
+def read_bytes(path: Path | str, data: bytes | None) -> bytes:
+    if data is not None:
+        return data
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"no such file: {path}") from None
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
+
+
+def open_sheets(path: Path | str, data: bytes | None = None) -> tuple[Any, list[str]]:
+    """A calamine workbook and the names of its visible worksheets, in workbook order."""
+    raw = read_bytes(path, data)
+    if not raw:
+        raise UnreadableFile("the file is empty")
+    workbook = open_workbook(str(path), raw)
+    visible = [
+        meta.name
+        for meta in workbook.sheets_metadata
+        if str(meta.visible).endswith("Visible") and str(meta.typ).endswith("WorkSheet")
+    ]
+    return workbook, visible or list(workbook.sheet_names)
+
+
+def sheet_grid(workbook: Any, name: str, nrows: int | None = None) -> Grid:
+    """One worksheet as a grid (only its first ``nrows`` used rows when given)."""
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        rows = sheet.to_python(nrows=nrows) if nrows else sheet.to_python()
+        start = sheet.start or (0, 0)
+        merged = tuple(sheet.merged_cell_ranges or ())
+    except Exception as error:  # calamine's own errors (XML, zip) for a damaged sheet
+        raise UnreadableFile(f"the workbook is damaged: sheet '{name}' ({error})") from None
+    return Grid(name, rows, start[0], start[1], merged)
+
+
+def pick_sheet(names: list[str], wanted: str | int) -> str:
+    """A sheet by name (any case) or position; the message lists the sheets there are."""
+    if isinstance(wanted, int):
+        if 0 <= wanted < len(names):
+            return names[wanted]
+        raise UnreadableFile(
+            f"the workbook has {len(names)} sheet(s), there is no sheet number {wanted + 1} "
+            f"(sheets: {', '.join(names)})"
+        )
+    for name in names:
+        if name.strip().casefold() == wanted.strip().casefold():
+            return name
+    raise UnreadableFile(f"no sheet '{wanted}' in the workbook (sheets: {', '.join(names)})")
+
+
+def csv_grid(path: Path | str, data: bytes | None = None) -> Grid:
+    """A CSV file (UTF-8 with or without BOM, ``,`` or ``;``) as a grid of text."""
+    raw = read_bytes(path, data)
+    if not raw:
+        raise UnreadableFile("the file is empty")
+    try:
+        table = read_csv_bytes(raw, Path(path).name)
+    except TableFileError as error:
+        raise UnreadableFile(str(error).removeprefix(f"{Path(path).name}: ")) from None
+    rows = [list(table.header), *(list(row) for row in table.rows)]
+    width = max(len(row) for row in rows)
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    return Grid("", rows)
+
+
+def open_grid(path: Path | str, sheet: str | int = 0, data: bytes | None = None) -> Grid:
+    """The sheet a profile names (a CSV file has one). Raises :class:`UnreadableFile`."""
+    if source_kind(path) == "csv":
+        return csv_grid(path, data)
+    workbook, names = open_sheets(path, data)
+    return sheet_grid(workbook, pick_sheet(names, sheet))

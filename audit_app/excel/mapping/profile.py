@@ -1,0 +1,260 @@
+"""A mapping profile: how to read one agency's or franchisee's workbook layout, saved as
+YAML so that next month's file is read the same way.
+
+The profile says where things are (sheet, header row, which column is the branch, the
+date, the auditor, which column or question answers which checklist item), what to skip
+(subtotals, separators, stores marked closed) and how answers are written (extra words,
+percentages as fractions, date formats). Loading validates it and names the place of
+every problem.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from audit_app.checklists import format_location
+from audit_app.errors import AuditAppError
+from audit_app.excel.dates import DEFAULT_DATE_FORMATS
+from audit_app.excel.vocabulary import PercentScale, Vocabulary
+
+PROFILE_SUFFIXES = (".yaml", ".yml")
+DEFAULT_SUBTOTAL_PATTERN = (
+    r"(?i)^\s*(sub-?\s*)?total|^\s*(average|mean|media|mitjana|medie|ortalama|toplam|promedio)\b"
+)
+DEFAULT_CLOSED_MARKERS = (
+    "Closed",
+    "Store closed",
+    "Shop closed",
+    "Cerrado",
+    "Tienda cerrada",
+    "Tancat",
+    "Botiga tancada",
+    "Închis",
+    "Magazin închis",
+    "Kapalı",
+    "Mağaza kapalı",
+)
+
+
+class ProfileError(AuditAppError):
+    """A profile that cannot be used: the file, the place inside it and the reason."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnRoles(_Model):
+    """Header texts of the columns that say which visit a row belongs to."""
+
+    branch_code: str | None = None
+    branch_name: str | None = None
+    """Used when there is no code column, or the code cell is empty."""
+    visit_date: str | None = None
+    visit_time: str | None = None
+    auditor: str | None = None
+    channel: str | None = None
+    kind: str | None = None
+
+    def given(self) -> dict[str, str]:
+        """Role -> header text, for the roles this profile names."""
+        return {role: header for role, header in self if header}
+
+
+class VisitDefaults(_Model):
+    """Values for visits whose file has no such column (or an empty cell)."""
+
+    auditor: str | None = None
+    channel: str | None = None
+    kind: str | None = None
+
+
+class LongLayout(_Model):
+    """Where the question, the answer and the comment sit in a one-row-per-answer file."""
+
+    item_column: str
+    value_column: str
+    comment_column: str | None = None
+
+
+class SkipRules(_Model):
+    """Rows that are not visits; they are left out and counted by reason."""
+
+    subtotal_pattern: str | None = DEFAULT_SUBTOTAL_PATTERN
+    """A regular expression searched in the branch cells and the row's first cell."""
+    closed_markers: tuple[str, ...] = DEFAULT_CLOSED_MARKERS
+    """A cell holding one of these (any case, optionally followed by a reason) marks a
+    store that was not visited."""
+    closed_column: str | None = None
+    """Header of the column to look in for the markers; none: anywhere in the row."""
+
+    @field_validator("subtotal_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"not a valid regular expression ({error})") from None
+        return pattern
+
+
+class AnswerWords(_Model):
+    """Words this file uses beyond the built-in Yes / No / N/A lists."""
+
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+    na: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_booleans(cls, data: Any) -> Any:
+        """YAML reads an unquoted ``yes:`` or ``no:`` (and ``- Yes``) as a boolean."""
+        if not isinstance(data, dict):
+            return data
+        named = {
+            "yes" if key is True else "no" if key is False else key: words
+            for key, words in data.items()
+        }
+        return {
+            key: [("yes" if w is True else "no" if w is False else w) for w in words]
+            if isinstance(words, list)
+            else words
+            for key, words in named.items()
+        }
+
+
+class MappingProfile(_Model):
+    """How to read one layout we did not design. ``items`` maps a column header (wide) or a
+    question text or id (long) to an item id, or is ``auto``: matched by item id, by
+    question text, or by similarity of at least ``similarity``."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)
+    checklist: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*(@\d+)?$")
+    """A checklist id (its current version) or ``id@version``."""
+    description: str | None = None
+    sheet: str | int = 0
+    """A sheet name, or its position (0 is the first sheet)."""
+    layout: Literal["wide", "long"] = "wide"
+    header_row: int | Literal["auto"] = "auto"
+    """The header's row number as the spreadsheet shows it, or found automatically."""
+    columns: ColumnRoles = ColumnRoles()
+    defaults: VisitDefaults = VisitDefaults()
+    items: dict[str, str] | Literal["auto"] = "auto"
+    similarity: float = Field(default=0.8, gt=0, le=1)
+    long: LongLayout | None = None
+    skip: SkipRules = SkipRules()
+    answers: AnswerWords = AnswerWords()
+    percent_scale: PercentScale = "auto"
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+
+    @field_validator("header_row")
+    @classmethod
+    def _positive_row(cls, row: int | str) -> int | str:
+        if isinstance(row, int) and row < 1:
+            raise ValueError("rows are numbered from 1, as the spreadsheet shows them")
+        return row
+
+    @model_validator(mode="after")
+    def _long_for_long_layout(self) -> MappingProfile:
+        if self.layout == "long" and self.long is None:
+            raise ValueError("the long layout needs long: {item_column: ..., value_column: ...}")
+        return self
+
+    @property
+    def checklist_id(self) -> str:
+        return self.checklist.partition("@")[0]
+
+    @property
+    def checklist_version(self) -> int | None:
+        version = self.checklist.partition("@")[2]
+        return int(version) if version else None
+
+    def vocabulary(self, fraction_items: frozenset[str] = frozenset()) -> Vocabulary:
+        """The answer conventions the importer applies to this file's cells."""
+        return Vocabulary(
+            yes=self.answers.yes,
+            no=self.answers.no,
+            na=self.answers.na,
+            percent_scale=self.percent_scale,
+            fraction_items=fraction_items,
+            date_formats=self.date_formats,
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """The form written to YAML: loading it again gives an equal profile."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def parse_profile(data: Any, source: Path | str = "<profile>") -> MappingProfile:
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}: a mapping profile is one YAML mapping (name: ..., ...)")
+    try:
+        return MappingProfile.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors(include_url=False):
+            where = format_location(detail["loc"])
+            message = detail["msg"].removeprefix("Value error, ")
+            if detail["type"] == "extra_forbidden":
+                message = "is not a known field (check the spelling)"
+            elif detail["type"] == "missing":
+                message = "is required"
+            problems.append(f"{where}: {message}" if where else message)
+        raise ProfileError(f"{source}: " + "; ".join(problems)) from None
+
+
+def dump_profile(profile: MappingProfile) -> str:
+    return yaml.safe_dump(profile.to_data(), allow_unicode=True, sort_keys=False, width=100)
+
+
+def profile_path(name_or_path: str | Path, folder: Path | str) -> Path:
+    """A ``.yaml`` path as given, else ``folder/NAME.yaml``."""
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() in PROFILE_SUFFIXES or candidate.is_file():
+        return candidate
+    return Path(folder) / f"{name_or_path}.yaml"
+
+
+def load_profile(name_or_path: str | Path, folder: Path | str) -> MappingProfile:
+    """A profile by name (``folder/NAME.yaml``) or by path."""
+    path = profile_path(name_or_path, folder)
+    if not path.is_file():
+        known = sorted(p.stem for p in Path(folder).glob("*.y*ml")) if Path(folder).is_dir() else []
+        hint = f" (saved profiles: {', '.join(known)})" if known else " (no profiles saved yet)"
+        raise ProfileError(f"no mapping profile {str(name_or_path)!r} at {path}{hint}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProfileError(f"{path}: cannot be read ({error})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(error, "problem", None) or str(error)
+        raise ProfileError(f"{path}: not valid YAML{where}: {reason}") from None
+    return parse_profile(data, path)
+
+
+def save_profile(profile: MappingProfile, destination: Path | str) -> Path:
+    """Write ``profile`` to a ``.yaml`` path, or into a folder as ``NAME.yaml``."""
+    destination = Path(destination)
+    path = (
+        destination
+        if destination.suffix.lower() in PROFILE_SUFFIXES
+        else (destination / f"{profile.name}.yaml")
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump_profile(profile), encoding="utf-8")
+    return path

@@ -1,0 +1,171 @@
+"""A first draft of a mapping profile from a file's headers: which sheet, which row is
+the header, one row per visit or one per answer, which columns hold the branch, the date
+and the auditor (recognised in English, Spanish, Catalan, Romanian and Turkish), and which
+column or question answers which item. A person reads the report, edits, saves."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from audit_app.domain.checklist import Checklist
+from audit_app.excel.mapping.columns import MatchReport, match_report
+from audit_app.excel.mapping.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
+from audit_app.excel.mapping.matching import (
+    HEADER_SEARCH_ROWS,
+    ItemMatcher,
+    find_header_row,
+    header_key,
+)
+from audit_app.excel.mapping.profile import (
+    ColumnRoles,
+    LongLayout,
+    MappingProfile,
+    ProfileError,
+)
+from audit_app.excel.mapping.skipping import is_empty
+from audit_app.excel.mapping.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
+from audit_app.excel.reader import UnreadableFile
+
+ROLE_HEADER_WORDS = 4
+"""Role headers are short; a longer header containing ``store`` is a question."""
+
+
+def suggest_profile(
+    path: Path | str,
+    checklist: Checklist,
+    name: str | None = None,
+    *,
+    data: bytes | None = None,
+) -> tuple[MappingProfile, MatchReport]:
+    """A draft profile for ``path`` and the report of what it matched."""
+    try:
+        grid, header_offset, sheet = _best_sheet(path, checklist, data)
+    except UnreadableFile as error:
+        raise ProfileError(f"{path}: {error}") from None
+    header = grid.use_header(header_offset)
+    roles = assign_roles(header, VISIT_SYNONYMS)
+    matcher = ItemMatcher(checklist)
+    item_headers = sum(
+        1 for i, text in enumerate(header) if i not in roles.values() and matcher.match(text)
+    )
+    long_roles = assign_roles(header, LONG_SYNONYMS, taken=set(roles.values()))
+    is_long = item_headers < 2 and {"item_column", "value_column"} <= long_roles.keys()
+    header_row = grid.row_number(header_offset)
+    draft = MappingProfile(
+        name=profile_name(name or Path(path).stem),
+        checklist=checklist.id,
+        sheet=sheet,
+        layout="long" if is_long else "wide",
+        columns=ColumnRoles(**{role: header[index] for role, index in roles.items()}),
+        long=LongLayout(**{role: header[i] for role, i in long_roles.items()}) if is_long else None,
+    )
+    questions = _questions(grid, header_offset, long_roles["item_column"]) if is_long else []
+    report = match_report(
+        draft,
+        header,
+        checklist,
+        questions=questions,
+        first_column=grid.first_column,
+        header_row=header_row,
+    )
+    items = {match.header: match.item_id for match in report.matches}
+    return draft.model_copy(update={"items": items}), report
+
+
+def profile_name(text: str) -> str:
+    """A file-name-safe profile name from a file's stem."""
+    slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", text).strip("-._")
+    return (slug or "mapping")[:80]
+
+
+def role_score(key: str, synonyms: Sequence[str]) -> int:
+    """How well one header names a role: 100 when it is a synonym, else the number of
+    words of the longest synonym it contains (``Store code (SAP)`` -> 2), else 0."""
+    if not key:
+        return 0
+    if key in synonyms:
+        return 100
+    words = key.split()
+    if len(words) > ROLE_HEADER_WORDS:
+        return 0
+    best = 0
+    for synonym in synonyms:
+        needed = synonym.split()
+        if all(word in words for word in needed):
+            best = max(best, len(needed))
+    return best
+
+
+def assign_roles(
+    header: Sequence[Any],
+    synonyms: dict[str, tuple[str, ...]],
+    taken: set[int] | None = None,
+) -> dict[str, int]:
+    """Role -> column: the best-named column per role, each column used once."""
+    keys = [header_key(text) for text in header]
+    pairs = [
+        (score, -index, role, index)
+        for role, words in synonyms.items()
+        for index, key in enumerate(keys)
+        if (score := role_score(key, words))
+    ]
+    used = set(taken or ())
+    roles: dict[str, int] = {}
+    for _, _, role, index in sorted(pairs, reverse=True):
+        if role not in roles and index not in used:
+            roles[role] = index
+            used.add(index)
+    return roles
+
+
+def _header_score(matcher: ItemMatcher) -> Any:
+    every_role = {**VISIT_SYNONYMS, **LONG_SYNONYMS}
+
+    def score(keys: list[str], row: Sequence[Any]) -> int:
+        points = 0
+        for key, value in zip(keys, row, strict=True):
+            if not key or not isinstance(value, str):
+                continue
+            if any(role_score(key, words) for words in every_role.values()):
+                points += 2
+            elif matcher.is_item_text(value):
+                points += 1
+        return points
+
+    return score
+
+
+def _best_sheet(
+    path: Path | str, checklist: Checklist, data: bytes | None
+) -> tuple[Grid, int, str | int]:
+    """The sheet and row that look most like a header of this checklist's answers, and
+    how a profile names that sheet: 0 for the first one (next month's file may rename it),
+    else its name."""
+    score = _header_score(ItemMatcher(checklist))
+    if source_kind(path) == "csv":
+        grid = csv_grid(path, data)
+        return grid, find_header_row(grid.rows, score)[0], 0
+    workbook, names = open_sheets(path, data)
+    best: tuple[int, int, int] | None = None
+    for position, name in enumerate(names):
+        sample = sheet_grid(workbook, name, nrows=HEADER_SEARCH_ROWS)
+        offset, points = find_header_row(sample.rows, score)
+        if sample.rows and (best is None or points > best[0]):
+            best = (points, position, offset)
+    if best is None:
+        raise UnreadableFile("every sheet of the workbook is empty")
+    _, position, offset = best
+    sheet_ref = 0 if position == 0 else names[position]
+    return sheet_grid(workbook, names[position]), offset, sheet_ref
+
+
+def _questions(grid: Grid, header_offset: int, column: int) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for row in grid.rows[header_offset + 1 :]:
+        value = row[column] if column < len(row) else ""
+        if not is_empty(value):
+            seen.setdefault(str(value).strip(), value)
+    return list(seen.values())
