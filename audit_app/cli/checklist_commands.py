@@ -48,7 +48,7 @@ def checklists_show(
 ) -> None:
     """Show a checklist's sections and items."""
     from audit_app.domain.answers import allowed_answers
-    from audit_app.domain.checklist import localized
+    from audit_app.domain.checklist import ChoiceItem, localized
     from audit_app.services.checklists import checklist_yaml, resolve_checklist
 
     found = resolve_checklist(checklist)
@@ -73,6 +73,8 @@ def checklists_show(
                 if on
             ]
             extra = f" [{', '.join(flags)}]" if flags else ""
+            if isinstance(item, ChoiceItem):
+                extra += f" (codes: {', '.join(o.value for o in item.options)})"
             typer.echo(
                 f"  {item.id:32} {localized(item.text, language, found.language)}"
                 f"  -> {allowed_answers(item, language)}{extra}"

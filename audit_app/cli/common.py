@@ -57,6 +57,16 @@ def guarded(function: F) -> F:
             if _debug():
                 raise
             raise fail(str(error)) from None
+        except BrokenPipeError:
+            # the reader went away (`audit-app scores | head`): stop quietly, as Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except OSError as error:
+            if _debug():
+                raise
+            where = f" {error.filename}" if error.filename else ""
+            raise fail(f"cannot use{where}: {error.strerror or error}") from None
         except Exception as error:
             if _debug():
                 raise
@@ -100,6 +110,7 @@ def emit(
     """
     from audit_app.excel.export import to_csv, to_xlsx
 
+    check_suffix(path, output)
     columns = list(rows[0]) if rows else table_columns
     if output == OutputFormat.xlsx:
         if path is None:
@@ -121,6 +132,25 @@ def emit(
     else:
         path.write_text(text, encoding="utf-8")
         typer.echo(f"Wrote {len(rows)} row(s) to {path}", err=True)
+
+
+SUFFIXES = {OutputFormat.xlsx: ".xlsx", OutputFormat.csv: ".csv", OutputFormat.json: ".json"}
+
+
+def check_suffix(path: Path | None, output: OutputFormat) -> None:
+    """Refuse an output name that would mislead (CSV text in a .xlsx file, and so on)."""
+    if path is None:
+        return
+    wanted = SUFFIXES.get(output, ".csv")
+    if path.suffix.lower() != wanted:
+        raise fail(f"{path}: --format {output.value} writes a {wanted} file; name it *{wanted}")
+    if not path.parent.exists():
+        raise fail(f"{path}: the folder {path.parent} does not exist")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 audit``, ``2 audits``: counts in messages read as a person writes them."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:

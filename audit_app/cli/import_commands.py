@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from audit_app.cli.app import app
-from audit_app.cli.common import context, guarded, print_json
+from audit_app.cli.common import OutputFormat, check_suffix, context, guarded, plural, print_json
 
 
 @app.command()
@@ -29,14 +29,15 @@ def template(
     """Write a fill-in Excel workbook for audits done offline."""
     from audit_app.services.templates import make_template
 
+    check_suffix(output, OutputFormat.xlsx)
     made = make_template(
         context(), checklist, branch_codes=branch or [], language=language, bulk=bulk, rows=rows
     )
     output.write_bytes(made.content)
     typer.echo(
         f"Wrote {output}: {made.checklist_id} v{made.checklist_version}, "
-        f"{made.items} items, {made.branches} branch code(s) in the dropdown"
-        + (f", {rows} visit rows" if bulk else "")
+        f"{plural(made.items, 'item')}, {plural(made.branches, 'branch code')} in the dropdown"
+        + (f", {plural(rows, 'visit row')}" if bulk else "")
         + (f". Note: {made.note}" if made.note else "")
     )
 
@@ -87,7 +88,7 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
         shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
         typer.echo(
             f"{name}: already imported on {previous.get('imported_at')} "
-            f"as audit(s) {shown or 'none (all visits were already present)'}; nothing written."
+            f"as audit {shown or 'none (all its visits were already present)'}; nothing written."
         )
         return
     if result.status == "rejected":
@@ -100,11 +101,23 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
     verb = "would import" if result.dry_run else "imported"
     skipped = ", ".join(f"{n} {reason}" for reason, n in result.skipped.items())
     typer.echo(
-        f"{name}: {verb} {result.added} audit(s)"
-        + (f", {result.already_present} visit(s) already present" if result.already_present else "")
+        f"{name}: {verb} {plural(result.added, 'audit')}"
+        + (
+            f", {plural(result.already_present, 'visit')} already present"
+            if result.already_present
+            else ""
+        )
         + (f", skipped {skipped}" if skipped else "")
         + "."
     )
+    changed = [a for a in result.audits if a.differs]
+    for audit in changed[:20]:
+        typer.echo(
+            f"  note: {audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
+            f"{audit.auditor} is already stored as audit #{audit.audit_id} with different "
+            "answers; it was not changed (a submitted audit is corrected by a revision)",
+            err=True,
+        )
     for audit in result.audits[:20]:
         if audit.already_present:
             continue

@@ -32,8 +32,10 @@ def scores(
     path: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file (needed for xlsx).")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """One row per submitted audit with its overall score, grade, pass and critical failure."""
+    output = OutputFormat.json if as_json else output
     from audit_app.domain.filters import AuditFilter
     from audit_app.services.audits import score_rows
 

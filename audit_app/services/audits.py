@@ -126,6 +126,16 @@ def submit_audit(ctx: AppContext, record: AuditRecord) -> tuple[int, ScoreCard]:
 
 def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
     """One row per submitted audit: branch, visit, overall score, grade, pass, critical."""
+    if audit_filter.checklist_id:
+        ctx.catalogue.get(audit_filter.checklist_id)  # an unknown id names the known ones
+    if (
+        audit_filter.date_from
+        and audit_filter.date_to
+        and (audit_filter.date_from > audit_filter.date_to)
+    ):
+        raise AuditAppError(
+            f"the period is reversed: {audit_filter.date_from} is after {audit_filter.date_to}"
+        )
     with database.transaction(ctx.engine) as conn:
         return repository.audit_scores_frame(conn, audit_filter)
 

@@ -14,9 +14,10 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from audit_app.domain.answers import InvalidAnswer, parse_answer, question
+from audit_app.domain.answers import InvalidAnswer, encode_value, parse_answer, question
 from audit_app.domain.audit import (
     Answer,
     AuditKind,
@@ -51,12 +52,15 @@ class ImportedAudit:
     passed: bool | None
     critical_failure: bool
     audit_id: int | None = None
-    """None in a dry run, and for a visit that was already stored."""
+    """The new audit's id; for a visit already stored, the stored one's; None in a dry run."""
     already_present: bool = False
+    differs: bool = False
+    """Already present, but the file's answers are not the stored ones (nothing changed)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "audit_id": self.audit_id,
+            "differs_from_stored": self.differs,
             "branch_code": self.branch_code,
             "checklist_id": self.checklist_id,
             "checklist_version": self.checklist_version,
@@ -458,14 +462,13 @@ def _answers(
         try:
             answer = reader.answer(item, raw.value, comment)
         except InvalidAnswer as error:
-            issues.append(ImportIssue.at(raw.value, f"{raw.value.ref}: {error.problem.message}"))
+            issues.append(ImportIssue.at(raw.value, _at(raw.value, error.problem.message)))
             continue
         if not answer.answered:
             if item.is_required:
                 issues.append(
                     ImportIssue.at(
-                        raw.value,
-                        f"{raw.value.ref}: required answer missing for '{question(item)}'",
+                        raw.value, _at(raw.value, f"required answer missing for '{question(item)}'")
                     )
                 )
             if answer.comment is None:
@@ -473,15 +476,15 @@ def _answers(
         answers.append(answer)
     for item in checklist.items:
         if item.is_required and item.id not in given:
-            issues.append(
-                ImportIssue(
-                    f"required item {item.id} '{question(item)}' has no answer column or row",
-                    visit.branch.sheet or None,
-                    None,
-                    visit.row,
-                )
-            )
+            message = f"required item {item.id} '{question(item)}' has no answer column or row"
+            if not any(issue.message == message for issue in issues):  # once per file
+                issues.append(ImportIssue(message, visit.branch.sheet or None))
     return answers
+
+
+def _at(cell: Cell, message: str) -> str:
+    """In a workbook a manager reads "E17: ..." beside the sheet; a CSV place is in the row."""
+    return f"{cell.ref}: {message}" if cell.sheet else message
 
 
 def _text(cell: Cell | None) -> str:
@@ -497,7 +500,11 @@ def _text(cell: Cell | None) -> str:
 
 
 def _summary(
-    record: AuditRecord, card: ScoreCard, audit_id: int | None, present: bool
+    record: AuditRecord,
+    card: ScoreCard,
+    audit_id: int | None,
+    present: bool,
+    differs: bool = False,
 ) -> ImportedAudit:
     visit = record.visit
     return ImportedAudit(
@@ -512,18 +519,42 @@ def _summary(
         card.critical_failure,
         audit_id,
         present,
+        differs,
     )
+
+
+def _fingerprint(record: AuditRecord) -> frozenset[tuple[str, str | None, bool, str | None]]:
+    return frozenset((a.item_id, encode_value(a), a.na, a.comment) for a in record.answers)
+
+
+def _present(
+    conn: Connection, records: list[tuple[AuditRecord, ScoreCard, RawVisit]], ids: dict[str, int]
+) -> dict[int, tuple[int, bool]]:
+    """For each record whose visit is stored: (stored audit id, whether the answers differ)."""
+    stored = repository.existing_visit_ids(conn, {ids[r.visit.branch_code] for r, _, _ in records})
+    found = {
+        n: stored[key]
+        for n, (record, _, _) in enumerate(records)
+        if (key := _visit_key(record, ids)) in stored
+    }
+    prints = repository.answer_fingerprints(conn, sorted(set(found.values())))
+    return {
+        n: (audit_id, prints[audit_id] != _fingerprint(records[n][0]))
+        for n, audit_id in found.items()
+    }
 
 
 def _would_write(
     ctx: AppContext, records: list[tuple[AuditRecord, ScoreCard, RawVisit]]
 ) -> tuple[ImportedAudit, ...]:
     with database.transaction(ctx.engine) as conn:
-        ids = repository.branch_ids(conn)
-        existing = repository.existing_visit_keys(
-            conn, {ids[r.visit.branch_code] for r, _, _ in records}
-        )
-    return tuple(_summary(r, card, None, _visit_key(r, ids) in existing) for r, card, _ in records)
+        present = _present(conn, records, repository.branch_ids(conn))
+    return tuple(
+        _summary(record, card, present[n][0], True, present[n][1])
+        if n in present
+        else _summary(record, card, None, False)
+        for n, (record, card, _) in enumerate(records)
+    )
 
 
 def _visit_key(record: AuditRecord, branch_ids: dict[str, int]) -> tuple[int, str, datetime, str]:
@@ -543,25 +574,22 @@ def _write(
     """One transaction: the file's log row, then every new visit with answers and scores."""
     with database.transaction(ctx.engine) as conn:
         ids = repository.branch_ids(conn)
-        existing = repository.existing_visit_keys(
-            conn, {ids[r.visit.branch_code] for r, _, _ in checked.records}
-        )
-        fresh = []
-        summaries: list[ImportedAudit | None] = []
-        for record, card, _ in checked.records:
-            stamped = AuditRecord(
-                record.visit,
-                record.answers,
-                record.status,
-                f"import:{Path(name).name}"[:500],
-                content_hash,
-                imported_by,
+        present = _present(conn, checked.records, ids)
+        fresh = [
+            (
+                AuditRecord(
+                    record.visit,
+                    record.answers,
+                    record.status,
+                    f"import:{Path(name).name}"[:500],
+                    content_hash,
+                    imported_by,
+                ),
+                card,
             )
-            if _visit_key(record, ids) in existing:
-                summaries.append(_summary(record, card, None, True))
-            else:
-                fresh.append((stamped, card))
-                summaries.append(None)
+            for n, (record, card, _) in enumerate(checked.records)
+            if n not in present
+        ]
         first = checked.records[0][0].visit
         import_log.record(
             conn,
@@ -572,7 +600,7 @@ def _write(
             checklist_version=first.checklist_version,
             mapping=mapping_name,
             audits_added=len(fresh),
-            visits_already_present=len(checked.records) - len(fresh),
+            visits_already_present=len(present),
             rows_skipped=sum(read.skipped.values()),
         )
         new_ids = iter(
@@ -580,7 +608,9 @@ def _write(
                 conn, fresh, branch_id_of=ids, checklist_version_id_of=ctx.checklist_version_ids
             )
         )
-    out = []
-    for summary, (record, card, _) in zip(summaries, checked.records, strict=True):
-        out.append(summary if summary is not None else _summary(record, card, next(new_ids), False))
-    return tuple(out)
+    return tuple(
+        _summary(record, card, present[n][0], True, present[n][1])
+        if n in present
+        else _summary(record, card, next(new_ids), False)
+        for n, (record, card, _) in enumerate(checked.records)
+    )

@@ -254,11 +254,11 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
             audits.c.visited_at < datetime.combine(f.date_to + timedelta(days=1), time.min)
         )
     if f.region:
-        conditions.append(branches.c.region == f.region)
+        conditions.append(func.lower(branches.c.region) == f.region.lower())
     if f.country:
         conditions.append(branches.c.country == f.country.upper())
     if f.branch_code:
-        conditions.append(branches.c.code == f.branch_code)
+        conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
     if f.kind:
         conditions.append(audits.c.kind == f.kind)
     if f.channel:
@@ -383,3 +383,30 @@ class BranchKey:
 def branch_keys(conn: Connection) -> list[BranchKey]:
     query = select(branches.c.code, branches.c.name, branches.c.language)
     return [BranchKey(*row) for row in conn.execute(query)]
+
+
+def existing_visit_ids(conn: Connection, branch_id_list: Iterable[int]) -> dict[VisitKey, int]:
+    """The stored audit id of every visit of these branches, by visit key."""
+    query = select(
+        audits.c.branch_id,
+        audits.c.checklist_id,
+        audits.c.visited_at,
+        audits.c.auditor,
+        audits.c.id,
+    ).where(audits.c.branch_id.in_(list(branch_id_list)))
+    return {(b, c, v, a): audit_id for b, c, v, a, audit_id in conn.execute(query)}
+
+
+def answer_fingerprints(
+    conn: Connection, audit_ids: Sequence[int]
+) -> dict[int, frozenset[tuple[str, str | None, bool, str | None]]]:
+    """Each audit's answers as a comparable set: has a re-sent visit changed?"""
+    found: dict[int, set[tuple[str, str | None, bool, str | None]]] = {i: set() for i in audit_ids}
+    for start in range(0, len(audit_ids), 900):
+        chunk = list(audit_ids[start : start + 900])
+        query = select(
+            answers.c.audit_id, answers.c.item_id, answers.c.value, answers.c.na, answers.c.comment
+        ).where(answers.c.audit_id.in_(chunk))
+        for audit_id, item_id, value, na, comment in conn.execute(query):
+            found[audit_id].add((item_id, value, bool(na), comment))
+    return {audit_id: frozenset(rows) for audit_id, rows in found.items()}

@@ -368,3 +368,23 @@ def test_cli_import_json_and_exit_codes(demo: AppContext, tmp_path: Path) -> Non
     ]
     again = run(str(good))
     assert again.returncode == 0 and "already imported on" in again.stdout
+
+
+def test_a_resent_visit_with_other_answers_is_named_not_silently_dropped(
+    demo: AppContext, tmp_path: Path
+) -> None:
+    first = fill_template(demo, tmp_path / "a.xlsx", PHONE_ANSWERS)
+    [stored] = import_files(demo, [first])
+    corrected = fill_template(demo, tmp_path / "b.xlsx", {**PHONE_ANSWERS, "call.tone": 2})
+    [again] = import_files(demo, [corrected], dry_run=True)
+    assert again.audits[0].already_present and again.audits[0].differs
+    assert again.audits[0].audit_id == stored.audits[0].audit_id
+    [real] = import_files(demo, [corrected])
+    assert (real.added, real.already_present, real.audits[0].differs) == (0, 1, True)
+    same = fill_template(demo, tmp_path / "c.xlsx", PHONE_ANSWERS, comments=None)
+    same_bytes_differ = same.read_bytes() != first.read_bytes()
+    [unchanged] = import_files(demo, [same])
+    assert unchanged.status == ("imported" if same_bytes_differ else "duplicate")
+    if same_bytes_differ:
+        assert not unchanged.audits[0].differs
+    assert load_audit(demo, stored.audits[0].audit_id).overall == stored.audits[0].overall  # type: ignore[arg-type]
