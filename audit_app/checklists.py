@@ -18,6 +18,9 @@ from pydantic import ValidationError
 from audit_app.domain.checklist import ITEM_TYPES, Checklist, ChecklistProblem
 from audit_app.errors import AuditAppError
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where installed: ten times faster, and every command loads the files."""
+
 FILE_PATTERN = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_\-]*)\.v(?P<version>\d+)\.ya?ml$")
 
 
@@ -99,7 +102,7 @@ def load_checklist(path: Path | str) -> Checklist:
     except (OSError, UnicodeDecodeError) as error:
         raise ChecklistFileError(path, [Problem("", f"cannot be read ({error})")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # safe: the C build of SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from audit_app.cli import (  # noqa: F401  (imported for their commands)
     branch_commands,
     checklist_commands,
+    compare_commands,
     import_commands,
     mapping_commands,
     score_commands,

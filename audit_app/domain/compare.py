@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -297,25 +297,35 @@ def rank_branches(
         out=np.full(len(judged), np.nan),
         where=judged > 0,
     )
-    critical = totals["critical_failures"].to_numpy(dtype=int)
     grades = _grades(means, grade_of)
+    columns = {
+        "audits": n.astype(int).tolist(),
+        "mean": means.tolist(),
+        "low": [None] * len(n) if low is None else low.tolist(),
+        "high": [None] * len(n) if high is None else high.tolist(),
+        "shrunk": shrunk.tolist(),
+        "rank": [None if r == 0 else r for r in ranks.tolist()],
+        "pass_rate": [None if p != p else p for p in pass_rates.tolist()],
+        "critical_failures": totals["critical_failures"].astype(int).tolist(),
+        "too_few_to_rank": (~ranked).tolist(),
+    }
     rows = tuple(
         BranchStanding(
             branch_code=str(info["branch_code"][i]),
             branch_name=str(info["branch_name"][i]),
             region=str(info["region"][i]),
             country=str(info["country"][i]),
-            audits=int(n[i]),
-            mean=float(means[i]),
-            low=None if low is None else float(low[i]),
-            high=None if high is None else float(high[i]),
-            shrunk=float(shrunk[i]),
-            rank=None if ranks[i] == 0 else int(ranks[i]),
+            audits=columns["audits"][i],
+            mean=columns["mean"][i],
+            low=columns["low"][i],
+            high=columns["high"][i],
+            shrunk=columns["shrunk"][i],
+            rank=columns["rank"][i],
             tie_band=bands.get(i),
-            pass_rate=None if np.isnan(pass_rates[i]) else float(pass_rates[i]),
-            critical_failures=int(critical[i]),
+            pass_rate=columns["pass_rate"][i],
+            critical_failures=columns["critical_failures"][i],
             grade=grades[i],
-            too_few_to_rank=not ranked[i],
+            too_few_to_rank=columns["too_few_to_rank"][i],
         )
         for i in order
     )
@@ -923,35 +933,47 @@ def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
 def _fit_auditors(
     fitted: pd.DataFrame, names: list[str]
 ) -> tuple[dict[str, tuple[float, float, float]], float | None, int]:
-    """Within-branch least squares; returns {auditor: (leniency, low, high)}, residual SD, df."""
-    n = len(fitted)
-    auditor_index = pd.Categorical(fitted["auditor"], categories=names).codes
-    coding = np.zeros((n, len(names) - 1))
+    """Within-branch least squares; returns {auditor: (leniency, low, high)}, residual SD, df.
+
+    Solved through the normal equations of the branch-centred design, built from sparse
+    indicator matrices (M: auditor and checklist columns, G: branches), so the cost grows
+    with the number of audits, not with audits x auditors:
+    X'X = K' (M'M - M'G diag(1/n) G'M) K and X'y = K' (M'y - M'G diag(1/n) G'y), where K
+    turns one column per auditor into sum-to-zero coding.
+    """
+    from scipy import sparse
+
+    n, auditors = len(fitted), len(names)
+    indicators = _effect_indicators(fitted, names)
+    width = indicators.shape[1]
     rows = np.arange(n)
-    last = auditor_index == len(names) - 1
-    coding[rows[~last], auditor_index[~last]] = 1.0
-    coding[last, :] = -1.0
-    checklists = sorted(fitted["checklist_id"].unique())
-    if len(checklists) > 1:
-        checklist_index = pd.Categorical(fitted["checklist_id"], categories=checklists).codes
-        dummies = np.zeros((n, len(checklists) - 1))
-        has = checklist_index > 0
-        dummies[rows[has], checklist_index[has] - 1] = 1.0
-        coding = np.hstack([coding, dummies])
     branch_index = pd.factorize(fitted["branch_code"])[0]
-    design = _centre_within(coding, branch_index)
-    response = _centre_within(fitted["overall"].to_numpy(dtype=float)[:, None], branch_index)[:, 0]
-    inverse = np.linalg.pinv(design.T @ design)
-    beta = inverse @ (design.T @ response)
-    residual = response - design @ beta
-    df = n - int(branch_index.max()) - 1 - design.shape[1]
-    contrast = np.vstack([np.eye(len(names) - 1), -np.ones(len(names) - 1)])
-    leniency = contrast @ beta[: len(names) - 1]
+    branches = int(branch_index.max()) + 1
+    groups = sparse.csr_matrix((np.ones(n), (rows, branch_index)), shape=(n, branches))
+    y = fitted["overall"].to_numpy(dtype=float)
+    counts = np.asarray(groups.sum(axis=0)).ravel()
+    per_branch = (indicators.T @ groups).tocsr()
+    scaled = per_branch.multiply(1 / counts[None, :]).tocsr()
+    branch_y = groups.T @ y
+    cross = (indicators.T @ indicators).toarray() - (scaled @ per_branch.T).toarray()
+    rhs_full = indicators.T @ y - scaled @ branch_y
+    centred_yy = float(y @ y - np.sum(branch_y**2 / counts))
+    coding = np.zeros((width, width - 1))
+    coding[: auditors - 1, : auditors - 1] = np.eye(auditors - 1)
+    coding[auditors - 1, : auditors - 1] = -1.0
+    coding[auditors:, auditors - 1 :] = np.eye(width - auditors)
+    normal = coding.T @ cross @ coding
+    rhs = coding.T @ rhs_full
+    inverse = np.linalg.pinv(normal)
+    beta = inverse @ rhs
+    contrast = coding[:auditors, : auditors - 1]
+    leniency = contrast @ beta[: auditors - 1]
+    df = n - branches - int(np.linalg.matrix_rank(normal))
     if df <= 0:
         unsure = {name: (float(e), np.nan, np.nan) for name, e in zip(names, leniency, strict=True)}
         return unsure, None, 0
-    sigma2 = float(residual @ residual / df)
-    covariance = sigma2 * inverse[: len(names) - 1, : len(names) - 1]
+    sigma2 = max(centred_yy - float(beta @ rhs), 0.0) / df
+    covariance = sigma2 * inverse[: auditors - 1, : auditors - 1]
     se = np.sqrt(np.clip(np.diag(contrast @ covariance @ contrast.T), 0, None))
     half = t_quantile(df) * se
     effects = {
@@ -961,17 +983,28 @@ def _fit_auditors(
     return effects, float(np.sqrt(sigma2)), df
 
 
-def _centre_within(matrix: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Subtract each group's column means (absorbs one fixed effect per group)."""
+def _effect_indicators(fitted: pd.DataFrame, names: list[str]) -> Any:
+    """Sparse 0/1 columns: one per auditor, then one per checklist after the first."""
     from scipy import sparse
 
-    groups = int(group.max()) + 1
-    indicator = sparse.csr_matrix(
-        (np.ones(len(group)), (np.arange(len(group)), group)), shape=(len(group), groups)
+    n, auditors = len(fitted), len(names)
+    rows = np.arange(n)
+    auditor_column = pd.Categorical(fitted["auditor"], categories=names).codes.astype(int)
+    checklists = sorted(fitted["checklist_id"].unique())
+    checklist_index = pd.Categorical(fitted["checklist_id"], categories=checklists).codes.astype(
+        int
     )
-    counts = np.asarray(indicator.sum(axis=0)).ravel()
-    means = (indicator.T @ matrix) / counts[:, None]
-    return matrix - means[group]
+    has = checklist_index > 0
+    return sparse.csr_matrix(
+        (
+            np.ones(n + int(has.sum())),
+            (
+                np.concatenate([rows, rows[has]]),
+                np.concatenate([auditor_column, auditors - 1 + checklist_index[has]]),
+            ),
+        ),
+        shape=(n, auditors + len(checklists) - 1),
+    )
 
 
 def _auditor_row(
