@@ -888,7 +888,8 @@ def estimate_auditor_effects(audits: pd.DataFrame) -> AuditorEffects:
 
     Branch effects are absorbed by centring every column within its branch, so only
     differences between auditors on the same branches count. Auditors are coded
-    sum-to-zero (a leniency is relative to the average auditor). Auditors are comparable
+    against the audit-weighted average auditor (a leniency is points above or below what
+    the typical visit would have given). Auditors are comparable
     only when visits connect them: the branch-auditor graph is split into connected
     groups, the effects are fitted in the group with most audits, and an auditor outside
     it is reported as not identified (e.g. one who only visited branches nobody else did).
@@ -966,7 +967,11 @@ def _fit_auditors(
     rhs = coding.T @ rhs_full
     inverse = np.linalg.pinv(normal)
     beta = inverse @ rhs
-    contrast = coding[:auditors, : auditors - 1]
+    # Leniency against the audit-weighted average auditor: an auditor with one odd visit
+    # must not move everyone else's reference point.
+    share = pd.Categorical(fitted["auditor"], categories=names).value_counts().to_numpy() / n
+    centring = np.eye(auditors) - np.outer(np.ones(auditors), share)
+    contrast = centring @ coding[:auditors, : auditors - 1]
     leniency = contrast @ beta[: auditors - 1]
     df = n - branches - int(np.linalg.matrix_rank(normal))
     if df <= 0:
@@ -1046,7 +1051,8 @@ def _auditor_method(fitted: int, df: int) -> str:
         )
     return (
         "Least squares fit of overall score = branch + auditor (+ checklist when several), "
-        "branch effects absorbed by centring within branch, auditors coded sum-to-zero: a "
+        "branch effects absorbed by centring within branch, auditors compared with the "
+        "audit-weighted average auditor: a "
         "leniency is points above (+) or below (−) the average auditor on the same branches. "
         f"90 % interval: estimate ± t × standard error (Student t, {df} degrees of freedom); "
         "an auditor is flagged when the interval excludes 0. Only auditors connected by "

@@ -692,3 +692,34 @@ def test_planted_auditor_leniencies_are_recovered_within_their_intervals() -> No
     )
     assert 0.86 <= coverage <= 0.94
     assert flagged_strong / strong > 0.9
+
+
+def test_one_odd_visit_by_a_new_auditor_does_not_shift_everyone_else() -> None:
+    """Leniency is measured against the audit-weighted average auditor."""
+    from audit_app.domain.compare import estimate_auditor_effects
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for branch in range(20):
+        level = rng.normal(80, 5)
+        for auditor, bias in (("Ann", 3.0), ("Bo", -3.0)):
+            for _ in range(4):
+                rows.append(
+                    {
+                        "branch_code": f"B{branch}",
+                        "auditor": auditor,
+                        "checklist_id": "c",
+                        "overall": level + bias + rng.normal(0, 2),
+                    }
+                )
+    base = estimate_auditor_effects(pd.DataFrame(rows))
+    rows.append({"branch_code": "B0", "auditor": "Odd", "checklist_id": "c", "overall": 0.0})
+    with_odd = estimate_auditor_effects(pd.DataFrame(rows))
+
+    def leniency(result, name: str) -> float:  # type: ignore[no-untyped-def]
+        return next(r.leniency for r in result.rows if r.auditor == name)
+
+    assert leniency(base, "Ann") == pytest.approx(3.0, abs=0.6)
+    assert abs(leniency(with_odd, "Ann") - leniency(base, "Ann")) < 1.5
+    assert abs(leniency(with_odd, "Bo") - leniency(base, "Bo")) < 1.5
+    assert leniency(with_odd, "Odd") < -50
