@@ -139,6 +139,10 @@ def existing_visit_keys(
     return {tuple(row) for row in conn.execute(query)}  # type: ignore[misc]
 
 
+ANSWER_COLUMNS = ("audit_id", "item_id", "value", "na", "comment", "score")
+ANSWER_CHUNK = 50_000
+
+
 def add_audits(
     conn: Connection,
     records: Sequence[tuple[AuditRecord, ScoreCard | None]],
@@ -199,6 +203,9 @@ def add_audits(
             )
             for answer in record.answers
         )
+        if len(answer_rows) >= ANSWER_CHUNK:  # bounded memory for a 300,000-answer file
+            insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
+            answer_rows.clear()
         if card is not None:
             score_rows.append(
                 {
@@ -215,9 +222,7 @@ def add_audits(
                 (audit_id, section.section_id, section.score, section.weight)
                 for section in card.sections
             )
-    insert_many(
-        conn, answers, ("audit_id", "item_id", "value", "na", "comment", "score"), answer_rows
-    )
+    insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
     if score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
