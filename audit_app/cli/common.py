@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -31,6 +31,22 @@ class OutputFormat(StrEnum):
     csv = "csv"
     json = "json"
     xlsx = "xlsx"
+
+
+# The filter options every data command shares, written once.
+ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="Checklist id.")]
+FromOpt = Annotated[
+    datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First visit day.")
+]
+ToOpt = Annotated[
+    datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last visit day.")
+]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Region name.")]
+CountryOpt = Annotated[str | None, typer.Option("--country", help="Country code, e.g. ES.")]
+
+
+def day(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
 
 
 def _debug() -> bool:

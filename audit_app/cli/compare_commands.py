@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,7 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from audit_app.cli.app import app
-from audit_app.cli.common import context, fail, guarded
+from audit_app.cli.common import (
+    ChecklistOpt,
+    CountryOpt,
+    FromOpt,
+    RegionOpt,
+    ToOpt,
+    context,
+    day,
+    fail,
+    guarded,
+)
 
 if TYPE_CHECKING:
     from audit_app.services.compare import Comparison
@@ -85,15 +94,11 @@ TITLES = {
 @app.command()
 @guarded
 def compare(
-    checklist: Annotated[str | None, typer.Option(help="Checklist id.")] = None,
-    date_from: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First visit day.")
-    ] = None,
-    date_to: Annotated[
-        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last visit day.")
-    ] = None,
-    region: Annotated[str | None, typer.Option(help="Region name.")] = None,
-    country: Annotated[str | None, typer.Option(help="Country code, e.g. ES.")] = None,
+    checklist: ChecklistOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    region: RegionOpt = None,
+    country: CountryOpt = None,
     channel: Annotated[str | None, typer.Option(help="Channel, e.g. phone or email.")] = None,
     kind: Annotated[
         str | None, typer.Option(help="Audit kind, e.g. mystery_shop or inspection.")
@@ -118,8 +123,8 @@ def compare(
         raise fail("--format xlsx writes a workbook: give the file with -o FILE.xlsx", code=2)
     audit_filter = AuditFilter(
         checklist_id=checklist,
-        date_from=date_from.date() if date_from else None,
-        date_to=date_to.date() if date_to else None,
+        date_from=day(date_from),
+        date_to=day(date_to),
         region=region,
         country=country,
         channel=channel,

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from audit_app.cli.app import app
-from audit_app.cli.common import OutputFormat, context, emit, guarded, print_json
+from audit_app.cli.common import (
+    ChecklistOpt,
+    CountryOpt,
+    FromOpt,
+    OutputFormat,
+    RegionOpt,
+    ToOpt,
+    context,
+    day,
+    emit,
+    guarded,
+    print_json,
+)
 
 
 @app.command()
 @guarded
 def scores(
-    checklist: Annotated[str | None, typer.Option(help="Checklist id.")] = None,
-    date_from: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First visit day.")
-    ] = None,
-    date_to: Annotated[
-        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last visit day.")
-    ] = None,
-    region: Annotated[str | None, typer.Option(help="Region name.")] = None,
-    country: Annotated[str | None, typer.Option(help="Country code, e.g. ES.")] = None,
+    checklist: ChecklistOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    region: RegionOpt = None,
+    country: CountryOpt = None,
     branch: Annotated[str | None, typer.Option(help="Branch code.")] = None,
     auditor: Annotated[str | None, typer.Option(help="Auditor name.")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
@@ -41,8 +48,8 @@ def scores(
 
     audit_filter = AuditFilter(
         checklist_id=checklist,
-        date_from=date_from.date() if date_from else None,
-        date_to=date_to.date() if date_to else None,
+        date_from=day(date_from),
+        date_to=day(date_to),
         region=region,
         country=country,
         branch_code=branch,
