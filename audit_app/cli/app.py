@@ -16,3 +16,5 @@ db_app = typer.Typer(help="Create, upgrade and check the database schema.", no_a
 app.add_typer(checklists_app, name="checklists")
 app.add_typer(branches_app, name="branches")
 app.add_typer(db_app, name="db")
+report_app = typer.Typer(help="PDF reports: audits, branches, comparisons.", no_args_is_help=True)
+app.add_typer(report_app, name="report")

@@ -327,9 +327,14 @@ class Checklist(_Frozen):
 
     @cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the canonical JSON form: the same content always gives the same hash."""
+        """SHA-256 of the canonical JSON form in the first language.
+
+        Translations are presentation: adding Catalan texts to a version does not change
+        what its audits mean, so they are left out; every other change (a target, a weight,
+        an item, the first-language wording) gives another hash.
+        """
         canonical = json.dumps(
-            self.model_dump(mode="json", exclude_none=True),
+            _first_language_only(self.model_dump(mode="json", exclude_none=True), self.language),
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
@@ -348,6 +353,26 @@ class Checklist(_Frozen):
     def to_data(self) -> dict[str, Any]:
         """The form written to YAML: loading it again gives an equal checklist."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+_TEXT_FIELDS = frozenset({"title", "text", "guidance", "label", "description"})
+
+
+def _first_language_only(data: Any, language: str) -> Any:
+    """The dumped checklist with every text reduced to its first-language entry."""
+    if isinstance(data, list):
+        return [_first_language_only(value, language) for value in data]
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _TEXT_FIELDS and isinstance(value, dict):
+            out[key] = {language: value[language]} if language in value else value
+        elif key == "languages":
+            continue
+        else:
+            out[key] = _first_language_only(value, language)
+    return out
 
 
 def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:

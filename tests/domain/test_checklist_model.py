@@ -213,3 +213,13 @@ def test_an_evidence_only_section_needs_no_weight_beside_weighted_ones() -> None
     )
     checklist = parse_checklist(data)
     assert checklist.sections_weighted
+
+
+def test_translations_leave_the_content_hash_alone_and_first_language_text_does_not() -> None:
+    base = parse_checklist(copy.deepcopy(BASE))
+    translated = copy.deepcopy(BASE)
+    translated["sections"][0]["items"][1]["text"]["ca"] = "Salutació en tres parts"
+    assert parse_checklist(translated).content_hash == base.content_hash
+    reworded = copy.deepcopy(BASE)
+    reworded["sections"][0]["items"][1]["text"]["en"] = "Greeting in two parts"
+    assert parse_checklist(reworded).content_hash != base.content_hash

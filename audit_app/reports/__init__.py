@@ -1,0 +1,1 @@
+"""PDF reports (reportlab platypus): renderers take data and return bytes."""
