@@ -48,8 +48,7 @@ def read_branches(path: Path | str) -> list[Branch]:
         except ValidationError as error:
             for detail in error.errors(include_url=False):
                 column = ".".join(str(part) for part in detail["loc"])
-                message = detail["msg"].removeprefix("Value error, ")
-                problems.append(f"row {row}, column {column}: {message}")
+                problems.append(f"row {row}, column {column}: {_plain(detail)}")
             continue
         if branch.code in seen:
             problems.append(f"row {row}: code {branch.code} repeats row {seen[branch.code]}")
@@ -61,6 +60,22 @@ def read_branches(path: Path | str) -> list[Branch]:
     if not branches:
         raise BranchFileError(table.source, ["no branch rows below the header"])
     return branches
+
+
+def _plain(detail: Any) -> str:
+    """Pydantic's message in a manager's words, for the cases a branch list runs into."""
+    kind, ctx = detail["type"], detail.get("ctx") or {}
+    if kind == "missing":
+        return "is empty (it is required)"
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
+    if kind == "string_too_short":
+        return f"needs at least {ctx.get('min_length')} characters"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"'{detail.get('input')}' is not yes or no"
+    if kind == "string_pattern_mismatch":
+        return "use letters, digits, '-', '_' or '.' (no spaces)"
+    return str(detail["msg"]).removeprefix("Value error, ")
 
 
 def _cell(key: str, value: Any) -> Any:

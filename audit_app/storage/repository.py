@@ -114,15 +114,34 @@ def store_checklists(
                 .returning(checklist_versions.c.id)
             ).scalar_one()
         elif row.content_hash != checklist.content_hash:
-            raise AuditAppError(
-                f"checklist {checklist.id} v{checklist.version} differs from the version "
-                "already stored in the database; give the changed file a new version number"
+            if _stored_hash_now(conn, row.id) != checklist.content_hash:
+                raise AuditAppError(
+                    f"checklist {checklist.id} v{checklist.version} differs from the version "
+                    "already stored in the database; give the changed file a new version number"
+                )
+            # Same content, hashed by an older rule or newly translated: keep the file's form.
+            conn.execute(
+                update(checklist_versions)
+                .where(checklist_versions.c.id == row.id)
+                .values(content_hash=checklist.content_hash, definition=checklist.to_data())
             )
+            ids[key] = row.id
         else:
             ids[key] = row.id
     for key, row in stored.items():
         ids.setdefault(key, row.id)
     return ids
+
+
+def _stored_hash_now(conn: Connection, version_id: int) -> str | None:
+    """The stored definition's hash by today's rule (translations do not count)."""
+    definition = conn.execute(
+        select(checklist_versions.c.definition).where(checklist_versions.c.id == version_id)
+    ).scalar_one()
+    try:
+        return Checklist.model_validate(definition).content_hash
+    except ValueError:
+        return None
 
 
 def stored_checklist_definitions(conn: Connection) -> list[dict[str, Any]]:

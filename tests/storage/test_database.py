@@ -117,3 +117,33 @@ def _good_value(item):  # type: ignore[no-untyped-def]
     if isinstance(item, NumberItem | PercentageItem):
         return float(item.target)
     return True
+
+
+def test_a_translated_file_under_the_same_version_is_accepted_and_stored(
+    tmp_path: Path,
+    catalogue,  # type: ignore[no-untyped-def]
+) -> None:
+    """Translations do not change what a version means; the stored copy takes them on."""
+    from sqlalchemy import update
+
+    from audit_app.checklists import parse_checklist
+    from audit_app.storage.tables import checklist_versions
+
+    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    database.upgrade(engine)
+    original = catalogue.get("charter")
+    with database.transaction(engine) as conn:
+        repository.store_checklists(conn, [original])
+        # as stored by an older hashing rule
+        conn.execute(update(checklist_versions).values(content_hash="0" * 64))
+    data = original.to_data()
+    data["languages"] = [*data["languages"], "xx"]
+    data["title"]["xx"] = "Translated title"
+    translated = parse_checklist(data)
+    with database.transaction(engine) as conn:
+        repository.store_checklists(conn, [translated])
+        stored = conn.execute(
+            select(checklist_versions.c.content_hash, checklist_versions.c.definition)
+        ).one()
+    assert stored.content_hash == translated.content_hash == original.content_hash
+    assert stored.definition["title"]["xx"] == "Translated title"
