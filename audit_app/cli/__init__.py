@@ -11,6 +11,8 @@ from audit_app.cli import (  # noqa: F401  (imported for their commands)
     compare_commands,
     import_commands,
     mapping_commands,
+    report_commands,
+    report_compare_commands,
     score_commands,
     setup_commands,
 )

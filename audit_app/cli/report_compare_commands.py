@@ -1,0 +1,58 @@
+"""``audit-app report compare``: the comparison report for head office as a PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit_app.cli.app import report_app
+from audit_app.cli.common import (
+    ChecklistOpt,
+    CountryOpt,
+    FromOpt,
+    RegionOpt,
+    ToOpt,
+    context,
+    day,
+    fail,
+    guarded,
+)
+
+
+@report_app.command("compare")
+@guarded
+def report_compare(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")],
+    checklist: ChecklistOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    region: RegionOpt = None,
+    country: CountryOpt = None,
+    min_audits: Annotated[
+        int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
+    ] = 3,
+) -> None:
+    """Comparison report: consistency index, league table with intervals and tie bands,
+    section heatmap, regions, least consistent standards, trends, auditor effects, method."""
+    from audit_app.domain.filters import AuditFilter
+    from audit_app.services.report_compare import comparison_report
+
+    if output.suffix.lower() != ".pdf":
+        raise fail(f"the report is a PDF: give a file ending in .pdf, not {output.name}", code=2)
+    if not output.parent.exists():
+        raise fail(f"{output}: the folder {output.parent} does not exist", code=2)
+    audit_filter = AuditFilter(
+        checklist_id=checklist,
+        date_from=day(date_from),
+        date_to=day(date_to),
+        region=region,
+        country=country,
+    )
+    pdf = comparison_report(context(), audit_filter, min_audits)
+    try:
+        output.write_bytes(pdf)
+    except OSError as error:
+        raise fail(f"cannot write {output}: {error.strerror}") from None
+    typer.echo(f"Wrote {output} ({len(pdf) // 1024:,} KiB).")

@@ -1,0 +1,386 @@
+"""The audit report a branch is handed: who, when, the score, every answer, the rules.
+
+It takes plain data (:class:`AuditReportData`) and returns PDF bytes; gathering the data is
+the services' job. Everything but the generation time follows from the data, so the same
+audit always gives the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from audit_app.domain.audit import Answer, Visit
+from audit_app.domain.checklist import (
+    Checklist,
+    ChoiceItem,
+    Item,
+    NumberItem,
+    PercentageItem,
+    ScaleItem,
+    YesNoItem,
+    localized,
+)
+from audit_app.domain.scoring import ScoreCard, display
+from audit_app.reports import charts
+from audit_app.reports.layout import (
+    FAIL_FILL,
+    FONT,
+    FONT_BOLD,
+    GREY,
+    LIGHT,
+    MARGIN,
+    PAGE,
+    RED,
+    Styles,
+    render_pdf,
+    styles,
+)
+from audit_app.reports.messages import (
+    channel_label,
+    grade_label,
+    number,
+    plain,
+    report_language,
+    scoring_rules,
+    t,
+)
+
+CONTENT_WIDTH = PAGE[0] - 2 * MARGIN
+HISTORY_POINTS = 12
+
+
+@dataclass(frozen=True)
+class BranchInfo:
+    code: str
+    name: str
+    region: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One earlier (or this) audit's overall score, for the trend."""
+
+    visited_at: datetime
+    overall: float | None
+
+
+@dataclass(frozen=True)
+class CorrectiveAction:
+    """A follow-up agreed for a failed item (none are stored yet: the report has the hook)."""
+
+    description: str
+    item_id: str | None = None
+    owner: str = ""
+    due: date | None = None
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class AuditReportData:
+    audit_id: int
+    branch: BranchInfo
+    visit: Visit
+    checklist: Checklist
+    answers: Mapping[str, Answer]
+    card: ScoreCard
+    """Section and item scores, recomputed from the stored answers."""
+    overall: float | None
+    """The stored overall score (what ``audit-app scores`` lists)."""
+    grade: str | None
+    passed: bool | None
+    critical_failure: bool
+    history: tuple[ScorePoint, ...] = ()
+    """Earlier audits of the branch with the same checklist, oldest first, then this one."""
+    actions: tuple[CorrectiveAction, ...] = ()
+
+
+def failed(score: float | None) -> bool:
+    """An item fails when it counted and scored below 1."""
+    return score is not None and score < 1
+
+
+def answer_text(item: Item, answer: Answer | None, checklist: Checklist, language: str) -> str:
+    """The answer as a person reads it: Yes/No/N/A, the option's label, a number and its unit."""
+    if answer is None or (not answer.na and answer.value is None):
+        return "—"
+    if answer.na:
+        return t("na", language)
+    value = answer.value
+    if isinstance(item, YesNoItem):
+        return t("yes" if value else "no", language)
+    if isinstance(item, ChoiceItem):
+        option = next((o for o in item.options if o.value == value), None)
+        if option is None:
+            return str(value)
+        return localized(option.label, language, checklist.language) or option.value
+    if isinstance(item, ScaleItem):
+        return f"{plain(value, language)} / {item.max}"
+    if isinstance(item, PercentageItem):
+        return f"{plain(value, language)} %"
+    if isinstance(item, NumberItem):
+        unit = f" {item.unit}" if item.unit else ""
+        return f"{plain(value, language)}{unit}"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def item_score_text(score: float | None, scored: bool, language: str) -> str:
+    if not scored:
+        return "—"
+    if score is None:
+        return t("na", language)
+    return number(display(100 * score), language)
+
+
+def _p(text: str, style: object) -> Paragraph:
+    return Paragraph(escape(text), style)  # type: ignore[arg-type]
+
+
+def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """Plain text where it fits on one line (much cheaper to lay out), a wrapping paragraph
+    where it does not: a 60-item table stays well inside the render-time budget."""
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 13:
+        return text
+    return _p(text, style)
+
+
+def _summary(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
+    visit, checklist = data.visit, data.checklist
+    branch = f"{data.branch.name} ({data.branch.code})"
+    region = ", ".join(part for part in (data.branch.region, data.branch.country) if part)
+    rows = [
+        (t("branch", lang), branch, t("region", lang), region or "—"),
+        (t("visit", lang), f"{visit.visited_at:%Y-%m-%d %H:%M}", t("auditor", lang), visit.auditor),
+        (
+            t("checklist", lang),
+            f"{checklist.title_in(lang)} ({checklist.id})",
+            t("version", lang),
+            str(visit.checklist_version),
+        ),
+        (t("channel", lang), channel_label(visit.channel, lang), "#", str(data.audit_id)),
+    ]
+    cells = [
+        [_p(a, st.cell_bold), _p(b, st.cell), _p(c, st.cell_bold), _p(d, st.cell)]
+        for a, b, c, d in rows
+    ]
+    table = Table(cells, colWidths=[28 * mm, 78 * mm, 22 * mm, CONTENT_WIDTH - 128 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, LIGHT),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return [table, Spacer(1, 3 * mm)]
+
+
+def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
+    shown = display(data.overall)
+    result = "—" if data.passed is None else t("passed" if data.passed else "failed", lang)
+    text = (
+        f"{t('overall_score', lang)}: <b>{number(shown, lang)}</b> · "
+        f"{t('grade', lang)}: <b>{escape(grade_label(data.grade, lang))}</b> · "
+        f"{t('result', lang)}: <b>{escape(result)}</b> "
+        f"({escape(t('pass_mark', lang))} {plain(data.checklist.pass_mark, lang)})"
+    )
+    flowables: list[Flowable] = [Paragraph(text, st.heading)]
+    if data.critical_failure:
+        flowables.append(_critical_box(data, lang, st))
+    return flowables
+
+
+def _critical_box(data: AuditReportData, lang: str, st: Styles) -> Flowable:
+    items = data.checklist.items_by_id
+    lines = [f"<b>⚠ {escape(t('critical_failure', lang).upper())}</b>"]
+    for item_id in data.card.failed_critical_items:
+        question = localized(items[item_id].text, lang, data.checklist.language)
+        answer = answer_text(items[item_id], data.answers.get(item_id), data.checklist, lang)
+        lines.append(f"✗ {escape(question)} — {escape(answer)}")
+    box = Table([[Paragraph("<br/>".join(lines), st.body)]], colWidths=[CONTENT_WIDTH])
+    box.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), FAIL_FILL),
+                ("BOX", (0, 0), (-1, -1), 1.5, RED),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return box
+
+
+def _sections(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
+    titles = {
+        s.id: localized(s.title, lang, data.checklist.language) for s in data.checklist.sections
+    }
+    scored = {section.id for section in data.checklist.scored_sections}
+    bars = [
+        charts.Bar(titles[s.section_id], s.score, number(display(s.score), lang))
+        for s in data.card.sections
+        if s.section_id in scored
+    ]
+    chart = charts.section_bars(bars, data.checklist.pass_mark, width=CONTENT_WIDTH)
+    return [KeepTogether([_p(t("sections", lang), st.heading), chart])]
+
+
+def _history(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
+    points = [p for p in data.history[-HISTORY_POINTS:] if p.overall is not None]
+    heading = _p(t("previous_scores", lang), st.heading)
+    if len(points) < 2:
+        return [heading, _p(t("no_previous", lang), st.body)]
+    shown = [display(p.overall) or 0.0 for p in points]
+    chart = charts.trend_line(
+        [(f"{p.visited_at:%Y-%m-%d}", value) for p, value in zip(points, shown, strict=True)],
+        data.checklist.pass_mark,
+        width=CONTENT_WIDTH,
+        height=80,
+        value_texts=[number(value, lang) for value in shown],
+    )
+    return [KeepTogether([heading, chart])]
+
+
+def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
+    checklist = data.checklist
+    header = [
+        _p(t("question", lang), st.cell_bold),
+        _p(t("answer", lang), st.cell_bold),
+        _p(t("item_score", lang), st.cell_bold),
+        _p(t("comment", lang), st.cell_bold),
+    ]
+    rows: list[list[object]] = [header]
+    commands: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    widths = [68 * mm, 32 * mm, 30 * mm, CONTENT_WIDTH - 130 * mm]
+    mark = t("fail_mark", lang)
+    critical = t("critical", lang)
+    for section in checklist.sections:
+        row = len(rows)
+        rows.append(
+            [_p(localized(section.title, lang, checklist.language), st.cell_bold), "", "", ""]
+        )
+        commands += [
+            ("SPAN", (0, row), (-1, row)),
+            ("BACKGROUND", (0, row), (-1, row), LIGHT),
+        ]
+        for item in section.items:
+            row = len(rows)
+            score = data.card.item_scores.get(item.id)
+            question = localized(item.text, lang, checklist.language)
+            if item.critical:
+                question += f" [{critical}]"
+            score_text = item_score_text(score, item.scored, lang)
+            if failed(score):
+                score_text = f"{score_text} {mark}"
+                commands += [
+                    ("BACKGROUND", (0, row), (-1, row), FAIL_FILL),
+                    ("FONT", (2, row), (2, row), FONT_BOLD, 8),
+                ]
+            answer = data.answers.get(item.id)
+            rows.append(
+                [
+                    _cell(question, st.cell, widths[0]),
+                    _cell(answer_text(item, answer, checklist, lang), st.cell, widths[1]),
+                    _cell(score_text, st.cell_bold if failed(score) else st.cell, widths[2]),
+                    _cell(answer.comment or "" if answer else "", st.cell, widths[3]),
+                ]
+            )
+    table = Table(
+        rows,
+        colWidths=widths,
+        repeatRows=1,
+    )
+    table.setStyle(TableStyle(commands))
+    return [
+        _p(t("items", lang), st.heading),
+        table,
+        Spacer(1, 1.5 * mm),
+        _p(t("fail_legend", lang), st.small),
+    ]
+
+
+def _actions(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
+    """Printed only when actions exist; none are stored yet, the section waits for them."""
+    if not data.actions:
+        return []
+    rows = [
+        [_p(t(k, lang), st.cell_bold) for k in ("question", "comment", "owner", "due", "status")]
+    ]
+    items = data.checklist.items_by_id
+    for action in data.actions:
+        item = items.get(action.item_id or "")
+        question = localized(item.text, lang, data.checklist.language) if item else "—"
+        rows.append(
+            [
+                _p(question, st.cell),
+                _p(action.description, st.cell),
+                _p(action.owner or "—", st.cell),
+                _p(action.due.isoformat() if action.due else "—", st.cell),
+                _p(action.status or "—", st.cell),
+            ]
+        )
+    table = Table(
+        rows, colWidths=[50 * mm, 60 * mm, 25 * mm, 20 * mm, CONTENT_WIDTH - 155 * mm], repeatRows=1
+    )
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, GREY)]))
+    return [_p(t("corrective_actions", lang), st.heading), table]
+
+
+def audit_story(data: AuditReportData, language: str | None = None) -> list[Flowable]:
+    lang = report_language(language or data.visit.language)
+    st = styles()
+    title = f"{t('audit_report', lang)}: {data.branch.name}"
+    return [
+        _p(title, st.title),
+        *_summary(data, lang, st),
+        *_verdict(data, lang, st),
+        *_sections(data, lang, st),
+        *_history(data, lang, st),
+        *_items(data, lang, st),
+        *_actions(data, lang, st),
+        KeepTogether(
+            [
+                _p(t("scoring_rules", lang), st.heading),
+                _p(scoring_rules(data.checklist, lang), st.body),
+            ]
+        ),
+    ]
+
+
+def render_audit_report(
+    data: AuditReportData, language: str | None, generated_at: datetime
+) -> bytes:
+    """The audit report as PDF bytes, in ``language`` (default: the audit's own language)."""
+    lang = report_language(language or data.visit.language)
+    header = (
+        f"{t('audit_report', lang)} · {data.branch.code} · {data.visit.visited_at:%Y-%m-%d} · "
+        f"#{data.audit_id}"
+    )
+    return render_pdf(
+        audit_story(data, lang),
+        title=header,
+        generated_at=generated_at,
+        page_label=t("page", lang, page="{page}", pages="{pages}"),
+        generated_label=t("generated", lang, time="{time}"),
+    )

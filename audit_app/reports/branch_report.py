@@ -1,0 +1,285 @@
+"""The branch report for an area manager: a branch's audits over time, its trend, its
+sections against the chain, and the items it keeps failing.
+
+Plain data in (:class:`BranchReportData`), PDF bytes out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from audit_app.domain.checklist import Checklist, localized
+from audit_app.domain.scoring import display
+from audit_app.reports import charts
+from audit_app.reports.audit_report import CONTENT_WIDTH, BranchInfo
+from audit_app.reports.layout import (
+    FAIL_FILL,
+    FONT,
+    FONT_BOLD,
+    GREY,
+    LIGHT,
+    Styles,
+    render_pdf,
+    styles,
+)
+from audit_app.reports.messages import grade_label, number, report_language, scoring_rules, t
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    audit_id: int
+    visited_at: datetime
+    checklist_id: str
+    checklist_version: int
+    auditor: str
+    overall: float | None
+    grade: str | None
+    passed: bool | None
+    critical_failure: bool
+
+
+@dataclass(frozen=True)
+class SectionComparison:
+    checklist_id: str
+    section_id: str
+    branch_mean: float
+    """Mean section score (0-100) over the branch's audits in the period."""
+    chain_mean: float
+    """The same over every branch's audits with the checklist in the period."""
+    audits: int
+
+
+@dataclass(frozen=True)
+class RepeatedFailure:
+    checklist_id: str
+    item_id: str
+    consecutive: int
+    """The longest run of consecutive audits in which the item failed."""
+    last_failed: datetime
+
+
+@dataclass(frozen=True)
+class BranchReportData:
+    branch: BranchInfo
+    date_from: date | None
+    date_to: date | None
+    audits: tuple[AuditRow, ...]
+    """Oldest first."""
+    checklists: Mapping[str, Checklist]
+    """The checklists the audits used (latest version known), by id."""
+    sections: tuple[SectionComparison, ...]
+    repeated: tuple[RepeatedFailure, ...]
+
+
+def _p(text: str, style: object) -> Paragraph:
+    return Paragraph(escape(text), style)  # type: ignore[arg-type]
+
+
+def _title(data: BranchReportData, cid: str, lang: str) -> str:
+    checklist = data.checklists.get(cid)
+    return checklist.title_in(lang) if checklist else cid
+
+
+def _period(data: BranchReportData, lang: str) -> str:
+    if not data.date_from and not data.date_to:
+        return t("all_dates", lang)
+    return f"{data.date_from or '…'} – {data.date_to or '…'}"
+
+
+def _summary(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    region = ", ".join(part for part in (data.branch.region, data.branch.country) if part)
+    rows = [
+        (t("branch", lang), f"{data.branch.name} ({data.branch.code})"),
+        (t("region", lang), region or "—"),
+        (t("period", lang), _period(data, lang)),
+        (t("audits", lang), str(len(data.audits))),
+    ]
+    table = Table(
+        [[_p(a, st.cell_bold), _p(b, st.cell)] for a, b in rows],
+        colWidths=[35 * mm, CONTENT_WIDTH - 35 * mm],
+    )
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, LIGHT)]))
+    return [table, Spacer(1, 2 * mm)]
+
+
+def _trend(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    by_month: dict[str, list[float]] = defaultdict(list)
+    for audit in data.audits:
+        if audit.overall is not None:
+            by_month[f"{audit.visited_at:%Y-%m}"].append(audit.overall)
+    points = [(month, sum(v) / len(v)) for month, v in sorted(by_month.items())]
+    if not points:
+        return []
+    shown = [(month, display(value) or 0.0) for month, value in points]
+    marks = Counter(c.pass_mark for c in data.checklists.values())
+    pass_mark = marks.most_common(1)[0][0] if marks else None
+    chart = charts.trend_line(
+        shown,
+        pass_mark,
+        width=CONTENT_WIDTH,
+        height=100,
+        value_texts=[number(value, lang) for _, value in shown],
+    )
+    return [KeepTogether([_p(t("trend", lang), st.heading), chart])]
+
+
+def _audit_table(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    heading = _p(t("audits_over_time", lang), st.heading)
+    if not data.audits:
+        return [heading, _p(t("no_audits", lang), st.body)]
+    keys = ("date", "checklist", "auditor", "score", "grade", "result")
+    rows: list[list[object]] = [[_p(t(k, lang), st.cell_bold) for k in keys]]
+    commands: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
+        ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    for audit in data.audits:
+        if audit.passed is None:
+            result = "—"
+        else:
+            result = t("passed", lang) if audit.passed else "✗ " + t("failed", lang)
+        if audit.critical_failure:
+            result += f" · ⚠ {t('critical', lang)}"
+        if audit.passed is False:
+            commands += [
+                ("BACKGROUND", (0, len(rows)), (-1, len(rows)), FAIL_FILL),
+                ("FONT", (5, len(rows)), (5, len(rows)), FONT_BOLD, 8),
+            ]
+        rows.append(
+            [
+                f"{audit.visited_at:%Y-%m-%d}",
+                _p(_title(data, audit.checklist_id, lang), st.cell),
+                _p(audit.auditor, st.cell),
+                number(display(audit.overall), lang),
+                _p(grade_label(audit.grade, lang), st.cell),
+                _p(result, st.cell),
+            ]
+        )
+    table = Table(
+        rows,
+        colWidths=[20 * mm, 55 * mm, 32 * mm, 15 * mm, 28 * mm, CONTENT_WIDTH - 150 * mm],
+        repeatRows=1,
+    )
+    table.setStyle(TableStyle(commands))
+    return [heading, table]
+
+
+def _sections(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    if not data.sections:
+        return []
+    out: list[Flowable] = [
+        _p(t("sections_vs_chain", lang), st.heading),
+        _p(t("chain_marker", lang), st.small),
+    ]
+    grouped: dict[str, list[SectionComparison]] = defaultdict(list)
+    for row in data.sections:
+        grouped[row.checklist_id].append(row)
+    for cid, rows in grouped.items():
+        checklist = data.checklists.get(cid)
+        titles = (
+            {s.id: localized(s.title, lang, checklist.language) for s in checklist.sections}
+            if checklist
+            else {}
+        )
+        bars = [
+            charts.Bar(
+                titles.get(r.section_id, r.section_id),
+                r.branch_mean,
+                f"{number(display(r.branch_mean), lang)} ({number(display(r.chain_mean), lang)})",
+                marker=r.chain_mean,
+            )
+            for r in rows
+        ]
+        pass_mark = checklist.pass_mark if checklist else 75.0
+        chart = charts.section_bars(bars, pass_mark, width=CONTENT_WIDTH)
+        out.append(KeepTogether([_p(_title(data, cid, lang), st.cell_bold), chart]))
+    out.append(
+        _p(f"{t('score', lang)} ({t('chain_average', lang)})", st.small),
+    )
+    return out
+
+
+def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    heading = _p(t("repeated_failures", lang), st.heading)
+    if not data.repeated:
+        return [heading, _p(t("no_repeated_failures", lang), st.body)]
+    keys = ("checklist", "question", "consecutive", "last_failed")
+    rows: list[list[object]] = [[_p(t(k, lang), st.cell_bold) for k in keys]]
+    for failure in data.repeated:
+        checklist = data.checklists.get(failure.checklist_id)
+        item = checklist.items_by_id.get(failure.item_id) if checklist else None
+        question = (
+            localized(item.text, lang, checklist.language)
+            if item and checklist
+            else failure.item_id
+        )
+        rows.append(
+            [
+                _p(_title(data, failure.checklist_id, lang), st.cell),
+                _p(f"✗ {question}", st.cell),
+                str(failure.consecutive),
+                f"{failure.last_failed:%Y-%m-%d}",
+            ]
+        )
+    table = Table(
+        rows, colWidths=[45 * mm, CONTENT_WIDTH - 115 * mm, 40 * mm, 30 * mm], repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
+                ("ALIGN", (2, 1), (2, -1), "CENTER"),
+            ]
+        )
+    )
+    return [heading, table]
+
+
+def _method(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    out: list[Flowable] = [
+        _p(t("scoring_rules", lang), st.heading),
+        _p(t("branch_method", lang), st.body),
+    ]
+    out += [Spacer(1, 1.5 * mm)]
+    out += [_p(scoring_rules(c, lang), st.small) for _, c in sorted(data.checklists.items())]
+    return out
+
+
+def render_branch_report(
+    data: BranchReportData, language: str | None, generated_at: datetime
+) -> bytes:
+    """The branch report as PDF bytes in ``language`` (English when unknown)."""
+    lang = report_language(language)
+    st = styles()
+    story = [
+        _p(f"{t('branch_report', lang)}: {data.branch.name}", st.title),
+        *_summary(data, lang, st),
+        *_trend(data, lang, st),
+        *_sections(data, lang, st),
+        *_repeated(data, lang, st),
+        *_audit_table(data, lang, st),
+        *_method(data, lang, st),
+    ]
+    return render_pdf(
+        story,
+        title=f"{t('branch_report', lang)} · {data.branch.code} · {_period(data, lang)}",
+        generated_at=generated_at,
+        page_label=t("page", lang, page="{page}", pages="{pages}"),
+        generated_label=t("generated", lang, time="{time}"),
+    )

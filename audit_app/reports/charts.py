@@ -1,0 +1,189 @@
+"""Small vector charts (reportlab.graphics) that read on paper, in colour or not.
+
+Every bar has a dark outline and its value written next to it, and the pass mark is a
+dashed line, so that nothing depends on telling green from red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from audit_app.reports.layout import AMBER, FONT, GREEN, GREY, RED, register_fonts
+
+OUTLINE = colors.HexColor("#222222")
+AMBER_BAND = 15.0
+"""Scores within this many points below the pass mark draw amber, lower ones red."""
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    """0-100, None where nothing counted."""
+    value_text: str
+    marker: float | None = None
+    """A reference value drawn as a black tick across the bar (the chain average)."""
+
+
+def score_colour(value: float, pass_mark: float) -> colors.Color:
+    if value >= pass_mark:
+        return GREEN
+    return AMBER if value >= pass_mark - AMBER_BAND else RED
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """``text`` cut with an ellipsis so that it fits ``width`` points."""
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def section_bars(
+    bars: Sequence[Bar],
+    pass_mark: float,
+    *,
+    width: float = 480,
+    label_width: float = 170,
+    bar_height: float = 11,
+    gap: float = 5,
+) -> Drawing:
+    """Horizontal 0-100 bars, one per section, with the pass mark as a dashed line."""
+    register_fonts()
+    value_width = 80
+    plot = width - label_width - value_width
+    top_pad, bottom_pad = 4, 14
+    height = top_pad + bottom_pad + len(bars) * (bar_height + gap)
+    drawing = Drawing(width, height)
+    x0 = label_width
+
+    def x_of(value: float) -> float:
+        return x0 + plot * max(0.0, min(100.0, value)) / 100
+
+    for index, bar in enumerate(bars):
+        y = height - top_pad - (index + 1) * (bar_height + gap) + gap / 2
+        drawing.add(
+            String(0, y + 2.5, _fit(bar.label, label_width - 6, 8), fontName=FONT, fontSize=8)
+        )
+        drawing.add(
+            Rect(x0, y, plot, bar_height, fillColor=colors.white, strokeColor=GREY, strokeWidth=0.3)
+        )
+        if bar.value is not None:
+            drawing.add(
+                Rect(
+                    x0,
+                    y,
+                    x_of(bar.value) - x0,
+                    bar_height,
+                    fillColor=score_colour(bar.value, pass_mark),
+                    strokeColor=OUTLINE,
+                    strokeWidth=0.6,
+                )
+            )
+        if bar.marker is not None:
+            mx = x_of(bar.marker)
+            drawing.add(Line(mx, y - 2, mx, y + bar_height + 2, strokeColor=OUTLINE, strokeWidth=2))
+        drawing.add(String(x0 + plot + 5, y + 2.5, bar.value_text, fontName=FONT, fontSize=8))
+    pass_x = x_of(pass_mark)
+    drawing.add(
+        Line(
+            pass_x,
+            bottom_pad - 2,
+            pass_x,
+            height - 1,
+            strokeColor=OUTLINE,
+            strokeWidth=0.8,
+            strokeDashArray=[3, 2],
+        )
+    )
+    for tick in (0, 50, 100):
+        drawing.add(
+            String(
+                x_of(tick),
+                2,
+                str(tick),
+                fontName=FONT,
+                fontSize=7,
+                fillColor=GREY,
+                textAnchor="middle",
+            )
+        )
+    drawing.add(
+        String(pass_x + 2, 2, f"▲ {pass_mark:g}", fontName=FONT, fontSize=7, fillColor=OUTLINE)
+    )
+    return drawing
+
+
+def trend_line(
+    points: Sequence[tuple[str, float]],
+    pass_mark: float | None,
+    *,
+    width: float = 480,
+    height: float = 90,
+    value_texts: Sequence[str] | None = None,
+) -> Drawing:
+    """Scores over time on a 0-100 scale: a line with square markers and written values."""
+    register_fonts()
+    drawing = Drawing(width, height)
+    left, right, bottom, top = 24, 14, 14, 14
+    inset = 12  # keeps the first and last value labels clear of the axis labels
+    plot_w, plot_h = width - left - right, height - bottom - top
+
+    def y_of(value: float) -> float:
+        return bottom + plot_h * max(0.0, min(100.0, value)) / 100
+
+    for tick in (0, 50, 100):
+        y = y_of(tick)
+        drawing.add(Line(left, y, left + plot_w, y, strokeColor=GREY, strokeWidth=0.25))
+        drawing.add(
+            String(
+                left - 3,
+                y - 2.5,
+                str(tick),
+                fontName=FONT,
+                fontSize=7,
+                fillColor=GREY,
+                textAnchor="end",
+            )
+        )
+    if pass_mark is not None:
+        y = y_of(pass_mark)
+        drawing.add(
+            Line(
+                left,
+                y,
+                left + plot_w,
+                y,
+                strokeColor=OUTLINE,
+                strokeWidth=0.8,
+                strokeDashArray=[3, 2],
+            )
+        )
+    if not points:
+        return drawing
+    step = (plot_w - 2 * inset) / max(1, len(points) - 1)
+    xs = [left + (inset + step * i if len(points) > 1 else plot_w / 2) for i in range(len(points))]
+    coords = [(x, y_of(value)) for x, (_, value) in zip(xs, points, strict=True)]
+    if len(coords) > 1:
+        flat = [c for point in coords for c in point]
+        drawing.add(PolyLine(flat, strokeColor=OUTLINE, strokeWidth=1.2))
+    texts = value_texts or [f"{value:.1f}" for _, value in points]
+    for (x, y), (_, value), text in zip(coords, points, texts, strict=True):
+        fill = score_colour(value, pass_mark) if pass_mark is not None else GREEN
+        drawing.add(Rect(x - 3, y - 3, 6, 6, fillColor=fill, strokeColor=OUTLINE, strokeWidth=0.6))
+        drawing.add(String(x, y + 5, text, fontName=FONT, fontSize=6.5, textAnchor="middle"))
+    every = max(1, (len(points) + 7) // 8)
+    for index, (x, (label, _)) in enumerate(zip(xs, points, strict=True)):
+        if index % every == 0 or index == len(points) - 1:
+            drawing.add(
+                String(
+                    x, 2, label, fontName=FONT, fontSize=6.5, fillColor=GREY, textAnchor="middle"
+                )
+            )
+    return drawing

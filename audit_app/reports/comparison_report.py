@@ -1,0 +1,832 @@
+"""The comparison report for head office: cover with the consistency index, league table,
+interval chart, section x branch heatmap, regions, least consistent standards, trends,
+auditor effects and the method.
+
+The renderer takes plain data (:class:`ComparisonReportData`) and returns PDF bytes; it
+computes no statistics. It stays readable and fast with 5,000 branches: the league table
+is laid out as tables of :data:`CHUNK_ROWS` rows with repeated headers (one 5,000-row
+table lays out twice as slowly), and the charts and heatmap show the top and bottom
+branches instead of every branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from audit_app.domain.compare import (
+    AuditorEffect,
+    BranchStanding,
+    RegionSummary,
+    StandardConsistency,
+)
+from audit_app.domain.scoring import display
+from audit_app.reports.layout import (
+    AMBER,
+    FONT,
+    FONT_BOLD,
+    GREEN,
+    GREY,
+    LIGHT,
+    MARGIN,
+    PAGE,
+    RED,
+    Styles,
+    render_pdf,
+    styles,
+)
+
+# Every label of the report, in one place so it can move to a message catalogue.
+LABELS: dict[str, str] = {
+    "title": "Comparison of branches",
+    "page": "Page {page} of {pages}",
+    "generated": "generated {time}",
+    "selection": "Selection: {selection}",
+    "counts": "{audits} audits at {branches} branches; branches with fewer than "
+    "{min_audits} audits are listed but not ranked.",
+    "index": "Consistency index",
+    "index_none": "—",
+    "index_note": "100 means every branch keeps every section at the same level; at 92 the "
+    "branches' true section scores typically sit about 8 points apart.",
+    "least_sections": "Least consistent sections: {sections}.",
+    "chain_mean": "Chain mean (shrinkage target): {mean}.",
+    "contents": "Contents: league table, interval chart, section heatmap, regions, least "
+    "consistent standards, trends, auditor effects, method.",
+    "empty": "Nothing to compare.",
+    "league": "League table",
+    "league_note": "Ranked by the shrunken estimate. Branches in the same tie band (shaded "
+    "alike) cannot be told apart. 90 % interval: where the branch's true mean most likely "
+    "lies.",
+    "too_few": "Too few to rank (fewer than {min_audits} audits)",
+    "too_few_short": "too few",
+    "col_rank": "Rank",
+    "col_band": "Band",
+    "col_code": "Code",
+    "col_name": "Branch",
+    "col_region": "Region",
+    "col_audits": "Audits",
+    "col_mean": "Mean",
+    "col_interval": "90 % interval",
+    "col_shrunk": "Shrunk",
+    "col_pass": "Pass %",
+    "col_critical": "Crit.",
+    "col_grade": "Grade",
+    "chart": "Intervals of the top and bottom branches",
+    "chart_all": "Intervals of the ranked branches",
+    "chart_note": "Line: 90 % interval; dot: shrunken estimate; tick: mean. Shading "
+    "alternates with the tie band.",
+    "chart_top_bottom": "The {top} highest and {top} lowest of {ranked} ranked branches.",
+    "distribution": "Distribution of the shrunken estimates ({ranked} ranked branches)",
+    "distribution_axis": "shrunken estimate (points)",
+    "heatmap": "Sections by branch",
+    "heatmap_all": "Mean section score of every branch, best branch first.",
+    "heatmap_some": "Mean section score of the {n} highest and {n} lowest of {total} "
+    "branches by shrunken estimate (the others are in the league table).",
+    "heatmap_legend": "Fill: dark ≥ 90, light 80–90, amber 70–80, dark red < 70; the value "
+    "is printed in every cell.",
+    "heatmap_gap": "⋯ {n} branches between ⋯",
+    "col_branch": "Branch",
+    "regions": "Regions",
+    "col_branches": "Branches",
+    "col_spread": "Spread",
+    "col_best": "Best (shrunk)",
+    "col_worst": "Worst (shrunk)",
+    "regions_note": "Spread: standard deviation of the region's branch means.",
+    "standards": "Least consistent standards",
+    "standards_note": "Between: the spread between branches' true levels (points, noise "
+    "removed). ICC: the share of the variation between branches. Meeting: share of "
+    "branches where every audit gave full marks.",
+    "col_level": "Level",
+    "col_standard": "Standard",
+    "col_between": "Between",
+    "col_icc": "ICC",
+    "col_meeting": "Meeting %",
+    "level_section": "section",
+    "level_item": "item",
+    "trends": "Trend of the chain per month",
+    "trends_note": "A change exceeds the noise when it is larger than 1.645 standard errors "
+    "of the difference (two-sided, 10 %).",
+    "col_period": "Month",
+    "col_change": "Change",
+    "col_noise": "Beyond noise",
+    "yes": "yes",
+    "no": "no",
+    "auditors": "Auditor effects",
+    "col_auditor": "Auditor",
+    "col_leniency": "Leniency",
+    "col_flag": "Flag",
+    "flag_lenient": "FLAGGED: more lenient",
+    "flag_harsh": "FLAGGED: harsher",
+    "not_identified": "not compared",
+    "col_note": "Note",
+    "method": "Method",
+    "none": "—",
+}
+
+CHUNK_ROWS = 80
+"""League-table rows per Table: reportlab lays out many small tables faster than one."""
+CHART_TOP = 15
+HEATMAP_SIDE = 25
+HEATMAP_COLUMNS = 8
+STANDARDS_SHOWN = 15
+WIDTH = PAGE[0] - 2 * MARGIN
+
+LIGHT_GREEN = colors.HexColor("#CFE8D6")
+BAND_FILL = colors.HexColor("#E4E4E4")
+HEADER_FILL = colors.HexColor("#DDE6DF")
+
+
+@dataclass(frozen=True)
+class ComparisonReportData:
+    """Everything the report shows, computed by the compare services."""
+
+    selection: str
+    """The filters as a phrase (``AuditFilter.describe()``)."""
+    audits: int
+    branches: int
+    min_audits: int
+    consistency_index: float | None
+    league: tuple[BranchStanding, ...]
+    chain_mean: float | None = None
+    least_consistent_sections: tuple[str, ...] = ()
+    heatmap: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    """Branches as rows (index: branch code), ``checklist/section`` columns, mean points."""
+    regions: tuple[RegionSummary, ...] = ()
+    standards: tuple[StandardConsistency, ...] = ()
+    """Sections and items, least consistent first."""
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    """The chain per month (``stats.TREND_COLUMNS``)."""
+    auditors: tuple[AuditorEffect, ...] = ()
+    method: tuple[str, ...] = ()
+    """Paragraphs of the method, as the comparison states them."""
+    message: str | None = None
+    """Why there is nothing to compare, when there is nothing."""
+
+
+def render_comparison_report(data: ComparisonReportData, generated_at: datetime) -> bytes:
+    """The comparison report as PDF bytes."""
+    s = styles()
+    story: list[Flowable] = _cover(data, s)
+    if data.audits and data.league:
+        story += [PageBreak(), *_league_section(data, s)]
+        story += _heatmap_section(data, s)
+        story += _regions_section(data, s)
+        story += _standards_section(data, s)
+        story += _trend_section(data, s)
+        story += _auditor_section(data, s)
+        story += _method_section(data, s)
+    return render_pdf(
+        story,
+        title=LABELS["title"],
+        generated_at=generated_at,
+        page_label=LABELS["page"],
+        generated_label=LABELS["generated"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Formatting
+# ---------------------------------------------------------------------------
+
+
+def score(value: float | None) -> str:
+    """One decimal, halves up, as the command line and every screen show it."""
+    shown = display(value)
+    return LABELS["none"] if shown is None else f"{shown:.1f}"
+
+
+def _signed(value: float | None) -> str:
+    shown = display(value)
+    return LABELS["none"] if shown is None else f"{shown:+.1f}"
+
+
+def _fit(text: str, width: float, size: float, font: str = FONT) -> str:
+    """The text, cut with an ellipsis only when it would overflow its column."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table(
+    rows: list[list[Any]], widths: Sequence[float], extra: Sequence[tuple[Any, ...]] = ()
+) -> Table:
+    """A small table in the report's look: bold shaded header repeated over pages."""
+    table = Table(rows, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, 7.5),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, GREY),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.4, GREY),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                *extra,
+            ]
+        )
+    )
+    return table
+
+
+# ---------------------------------------------------------------------------
+# Cover
+# ---------------------------------------------------------------------------
+
+
+def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    story: list[Flowable] = [
+        Paragraph(LABELS["title"], s.title),
+        Paragraph(_esc(LABELS["selection"].format(selection=data.selection)), s.body),
+    ]
+    if not data.audits:
+        story.append(Paragraph(_esc(data.message or LABELS["empty"]), s.body))
+        return story
+    story.append(
+        Paragraph(
+            LABELS["counts"].format(
+                audits=f"{data.audits:,}", branches=f"{data.branches:,}", min_audits=data.min_audits
+            ),
+            s.body,
+        )
+    )
+    index = data.consistency_index
+    big = s.title.clone("big", fontSize=54, leading=62, textColor=GREEN, spaceBefore=18)
+    story += [
+        Spacer(1, 14 * mm),
+        Paragraph(LABELS["index"], s.heading),
+        Paragraph(LABELS["index_none"] if index is None else score(index), big),
+        Paragraph(LABELS["index_note"], s.small),
+        Spacer(1, 8 * mm),
+    ]
+    if data.least_consistent_sections:
+        text = LABELS["least_sections"].format(sections=", ".join(data.least_consistent_sections))
+        story.append(Paragraph(_esc(text), s.body))
+    if data.chain_mean is not None:
+        story.append(Paragraph(LABELS["chain_mean"].format(mean=score(data.chain_mean)), s.body))
+    story += [Spacer(1, 4 * mm), Paragraph(LABELS["contents"], s.small)]
+    return story
+
+
+# ---------------------------------------------------------------------------
+# League table and interval chart
+# ---------------------------------------------------------------------------
+
+LEAGUE_WIDTHS = [
+    w * mm for w in (10, 8, 17, 37, 21, 10, 10, 20, 11, 11, 8, 15)
+]  # 178 mm: the A4 frame
+LEAGUE_SIZE = 6.8
+LEAGUE_ROW = 8.6
+
+
+def _league_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph(LABELS["league"], s.heading)]
+    story += _interval_chart(data, s)
+    story.append(Paragraph(LABELS["league_note"], s.small))
+    story.append(Spacer(1, 2 * mm))
+    rows = data.league
+    unranked = next((i for i, r in enumerate(rows) if r.too_few_to_rank), None)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        part = rows[start : start + CHUNK_ROWS]
+        divider = None if unranked is None else unranked - start
+        story.append(_league_chunk(part, data.min_audits, divider))
+    return story
+
+
+def _league_header() -> list[str]:
+    keys = [
+        "rank",
+        "band",
+        "code",
+        "name",
+        "region",
+        "audits",
+        "mean",
+        "interval",
+        "shrunk",
+        "pass",
+        "critical",
+        "grade",
+    ]
+    return [LABELS[f"col_{k}"] for k in keys]
+
+
+def _league_row(row: BranchStanding) -> list[str]:
+    interval = LABELS["none"] if row.low is None else f"{score(row.low)}–{score(row.high)}"
+    return [
+        LABELS["too_few_short"] if row.too_few_to_rank else str(row.rank),
+        "" if row.tie_band is None else str(row.tie_band),
+        _fit(row.branch_code, LEAGUE_WIDTHS[2] - 5, LEAGUE_SIZE),
+        _fit(row.branch_name, LEAGUE_WIDTHS[3] - 5, LEAGUE_SIZE),
+        _fit(row.region, LEAGUE_WIDTHS[4] - 5, LEAGUE_SIZE),
+        str(row.audits),
+        score(row.mean),
+        interval,
+        score(row.shrunk),
+        score(row.pass_rate),
+        str(row.critical_failures),
+        _fit(row.grade or LABELS["none"], LEAGUE_WIDTHS[11] - 5, LEAGUE_SIZE),
+    ]
+
+
+def _league_chunk(rows: Sequence[BranchStanding], min_audits: int, divider: int | None) -> Table:
+    """One piece of the league table: header, rows, tie bands shaded alternately, and a
+    spanning line before the first branch with too few audits to rank."""
+    body: list[list[str]] = [_league_header()]
+    extra: list[tuple[Any, ...]] = []
+    for i, row in enumerate(rows):
+        if i == divider:
+            body.append([LABELS["too_few"].format(min_audits=min_audits)] + [""] * 11)
+            at = len(body) - 1
+            extra += [
+                ("SPAN", (0, at), (-1, at)),
+                ("FONT", (0, at), (-1, at), FONT_BOLD, LEAGUE_SIZE),
+                ("LINEABOVE", (0, at), (-1, at), 0.6, GREY),
+            ]
+        body.append(_league_row(row))
+        at = len(body) - 1
+        if row.too_few_to_rank:
+            extra.append(("TEXTCOLOR", (0, at), (-1, at), GREY))
+        elif row.tie_band is not None and row.tie_band % 2 == 0:
+            extra.append(("BACKGROUND", (0, at), (-1, at), BAND_FILL))
+    table = Table(
+        body,
+        colWidths=LEAGUE_WIDTHS,
+        rowHeights=[LEAGUE_ROW * 1.3] + [LEAGUE_ROW] * (len(body) - 1),
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, LEAGUE_SIZE),
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, LEAGUE_SIZE),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, GREY),
+                ("ALIGN", (5, 0), (10, -1), "RIGHT"),
+                ("ALIGN", (0, 0), (1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+                *extra,
+            ]
+        )
+    )
+    return table
+
+
+def _interval_chart(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    ranked = [r for r in data.league if not r.too_few_to_rank and r.low is not None]
+    if not ranked:
+        return []
+    many = len(ranked) > 2 * CHART_TOP + 20
+    shown: list[BranchStanding | None] = (
+        [*ranked[:CHART_TOP], None, *ranked[-CHART_TOP:]] if many else list(ranked)
+    )
+    story: list[Flowable] = [
+        Paragraph(LABELS["chart"] if many else LABELS["chart_all"], s.cell_bold),
+        _interval_drawing(shown, data.chain_mean),
+        Paragraph(LABELS["chart_note"], s.small),
+    ]
+    if many:
+        note = LABELS["chart_top_bottom"].format(top=CHART_TOP, ranked=f"{len(ranked):,}")
+        story.insert(1, Paragraph(note, s.small))
+        story += [Spacer(1, 3 * mm), *_distribution(ranked, s)]
+    return [KeepTogether(story[:4]), *story[4:], Spacer(1, 3 * mm)]
+
+
+def _scale(values: Sequence[float]) -> tuple[float, float]:
+    """A 0-100 axis window around the values, on multiples of 10."""
+    low = max(0.0, (min(values) // 10) * 10)
+    high = min(100.0, -(-max(values) // 10) * 10)
+    return (low, high) if high > low else (max(0.0, low - 10), min(100.0, high + 10))
+
+
+def _interval_drawing(shown: Sequence[BranchStanding | None], chain_mean: float | None) -> Drawing:
+    row_h, label_w, top, bottom = 9.0, 175.0, 6.0, 16.0
+    height = top + bottom + row_h * len(shown)
+    drawing = Drawing(WIDTH, height)
+    rows = [r for r in shown if r is not None]
+    lo, hi = _scale([r.low for r in rows if r.low is not None] + [r.high or r.mean for r in rows])
+    plot_w = WIDTH - label_w - 10
+
+    def x(value: float) -> float:
+        return label_w + (min(max(value, lo), hi) - lo) / (hi - lo) * plot_w
+
+    for tick in range(int(lo), int(hi) + 1, 10 if hi - lo > 30 else 5):
+        drawing.add(Line(x(tick), bottom, x(tick), height - top, strokeColor=LIGHT))
+        drawing.add(
+            String(
+                x(tick),
+                bottom - 9,
+                str(tick),
+                fontName=FONT,
+                fontSize=6.5,
+                textAnchor="middle",
+                fillColor=GREY,
+            )
+        )
+    if chain_mean is not None:
+        drawing.add(
+            Line(
+                x(chain_mean),
+                bottom,
+                x(chain_mean),
+                height - top,
+                strokeColor=GREY,
+                strokeDashArray=[2, 2],
+                strokeWidth=0.6,
+            )
+        )
+    for i, row in enumerate(shown):
+        y = height - top - row_h * (i + 0.5)
+        if row is None:
+            drawing.add(
+                String(
+                    label_w - 4,
+                    y - 2,
+                    "⋯",
+                    fontName=FONT,
+                    fontSize=7,
+                    textAnchor="end",
+                    fillColor=GREY,
+                )
+            )
+            continue
+        if row.tie_band is not None and row.tie_band % 2 == 0:
+            drawing.add(Rect(0, y - row_h / 2, WIDTH, row_h, fillColor=BAND_FILL, strokeColor=None))
+        label = f"{row.rank}. {row.branch_code}  {row.branch_name}"
+        drawing.add(String(2, y - 2.3, _fit(label, label_w - 8, 6.5), fontName=FONT, fontSize=6.5))
+        if row.low is not None and row.high is not None:
+            drawing.add(
+                Line(x(row.low), y, x(row.high), y, strokeColor=colors.black, strokeWidth=1)
+            )
+        drawing.add(
+            Line(x(row.mean), y - 2.5, x(row.mean), y + 2.5, strokeColor=GREY, strokeWidth=0.8)
+        )
+        drawing.add(
+            Circle(
+                x(row.shrunk), y, 2.1, fillColor=GREEN, strokeColor=colors.black, strokeWidth=0.4
+            )
+        )
+    return drawing
+
+
+def _distribution(ranked: Sequence[BranchStanding], s: Styles) -> list[Flowable]:
+    """A histogram of the shrunken estimates in 1-point bins: the whole chain at a glance."""
+    values = [r.shrunk for r in ranked]
+    lo, hi = _scale(values)
+    bins = max(1, int(hi - lo))
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, max(0, int(v - lo)))] += 1
+    height, bottom, left = 90.0, 18.0, 28.0
+    drawing = Drawing(WIDTH, height + bottom)
+    plot_w = WIDTH - left - 6
+    bar_w = plot_w / bins
+    peak = max(counts) or 1
+    for i, count in enumerate(counts):
+        h = count / peak * (height - 8)
+        drawing.add(
+            Rect(left + i * bar_w + 0.3, bottom, bar_w - 0.6, h, fillColor=GREEN, strokeColor=None)
+        )
+    drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=GREY, strokeWidth=0.6))
+    for tick in range(int(lo), int(hi) + 1, 5 if hi - lo > 20 else 1):
+        drawing.add(
+            String(
+                left + (tick - lo) * bar_w,
+                bottom - 9,
+                str(tick),
+                fontName=FONT,
+                fontSize=6.5,
+                textAnchor="middle",
+                fillColor=GREY,
+            )
+        )
+    drawing.add(
+        String(
+            left + plot_w / 2,
+            0,
+            LABELS["distribution_axis"],
+            fontName=FONT,
+            fontSize=6.5,
+            textAnchor="middle",
+            fillColor=GREY,
+        )
+    )
+    drawing.add(
+        String(
+            left - 3,
+            bottom + height - 12,
+            str(peak),
+            fontName=FONT,
+            fontSize=6.5,
+            textAnchor="end",
+            fillColor=GREY,
+        )
+    )
+    title = LABELS["distribution"].format(ranked=f"{len(ranked):,}")
+    return [KeepTogether([Paragraph(title, s.cell_bold), drawing])]
+
+
+# ---------------------------------------------------------------------------
+# Heatmap
+# ---------------------------------------------------------------------------
+
+
+def _fill(value: float) -> tuple[colors.Color, colors.Color]:
+    """Cell fill and text colour: dark fills get white text, light fills black."""
+    if value >= 90:
+        return GREEN, colors.white
+    if value >= 80:
+        return LIGHT_GREEN, colors.black
+    if value >= 70:
+        return AMBER, colors.black
+    return RED, colors.white
+
+
+def _heatmap_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    grid = data.heatmap
+    if grid is None or grid.empty:
+        return []
+    order = [r.branch_code for r in data.league if r.branch_code in grid.index]
+    names = {r.branch_code: r.branch_name for r in data.league}
+    if len(order) > 2 * HEATMAP_SIDE:
+        codes: list[str | None] = [*order[:HEATMAP_SIDE], None, *order[-HEATMAP_SIDE:]]
+        note = LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=f"{len(order):,}")
+    else:
+        codes, note = list(order), LABELS["heatmap_all"]
+    story: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        Paragraph(LABELS["heatmap"], s.heading),
+        Paragraph(note, s.small),
+        Paragraph(LABELS["heatmap_legend"], s.small),
+        Spacer(1, 2 * mm),
+    ]
+    columns = list(grid.columns)
+    hidden = len(order) - 2 * HEATMAP_SIDE
+    for start in range(0, len(columns), HEATMAP_COLUMNS):
+        part = columns[start : start + HEATMAP_COLUMNS]
+        story += [_heatmap_table(grid, part, codes, names, hidden, s), Spacer(1, 3 * mm)]
+    return story
+
+
+def _heatmap_table(
+    grid: pd.DataFrame,
+    columns: list[str],
+    codes: Sequence[str | None],
+    names: dict[str, str],
+    hidden: int,
+    s: Styles,
+) -> Table:
+    head_style = s.cell_bold.clone("heat_head", fontSize=6.5, leading=7.5)
+    label_w = 62 * mm
+    cell_w = min(16 * mm, (WIDTH - label_w) / max(1, len(columns)))
+    header: list[Any] = [Paragraph(LABELS["col_branch"], head_style)]
+    header += [Paragraph(_esc(c.replace("/", "/ ").replace("_", " ")), head_style) for c in columns]
+    body: list[list[Any]] = [header]
+    extra: list[tuple[Any, ...]] = []
+    values = grid[columns]
+    for code in codes:
+        at = len(body)
+        if code is None:
+            body.append([LABELS["heatmap_gap"].format(n=f"{hidden:,}")] + [""] * len(columns))
+            extra += [("SPAN", (0, at), (-1, at)), ("TEXTCOLOR", (0, at), (-1, at), GREY)]
+            continue
+        row: list[Any] = [_fit(f"{code}  {names.get(code, '')}", label_w - 6, 6.8)]
+        for j, column in enumerate(columns, start=1):
+            value = values.at[code, column]
+            if pd.isna(value):
+                row.append(LABELS["none"])
+                continue
+            fill, ink = _fill(float(value))
+            row.append(score(float(value)))
+            extra += [("BACKGROUND", (j, at), (j, at), fill), ("TEXTCOLOR", (j, at), (j, at), ink)]
+        body.append(row)
+    extra += [
+        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+        ("GRID", (1, 1), (-1, -1), 0.5, colors.white),
+        ("FONT", (0, 1), (-1, -1), FONT, 6.8),
+    ]
+    return _table(body, [label_w] + [cell_w] * len(columns), extra)
+
+
+# ---------------------------------------------------------------------------
+# Regions, standards, trends, auditors, method
+# ---------------------------------------------------------------------------
+
+
+def _regions_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    if not data.regions:
+        return []
+    keys = ["region", "branches", "audits", "mean", "spread", "best", "worst", "pass", "critical"]
+    body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+    for r in data.regions:
+        body.append(
+            [
+                _fit(r.region, 32 * mm, 7.5),
+                f"{r.branches:,}",
+                f"{r.audits:,}",
+                score(r.mean),
+                score(r.branch_sd),
+                _fit(f"{r.best_branch} ({score(r.best_shrunk)})", 33 * mm, 7.5),
+                _fit(f"{r.worst_branch} ({score(r.worst_shrunk)})", 33 * mm, 7.5),
+                score(r.pass_rate),
+                str(r.critical_failures),
+            ]
+        )
+    widths = [w * mm for w in (30, 14, 14, 11, 12, 35, 35, 13, 14)]
+    widths[-1] = WIDTH - sum(widths[:-1])
+    table = _table(
+        body, widths, [("ALIGN", (1, 0), (4, -1), "RIGHT"), ("ALIGN", (7, 0), (8, -1), "RIGHT")]
+    )
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(LABELS["regions"], s.heading),
+        table,
+        Paragraph(LABELS["regions_note"], s.small),
+    ]
+
+
+def _standards_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    if not data.standards:
+        return []
+    keys = ["level", "standard", "branches", "mean", "between", "icc", "meeting"]
+    body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+    for row in data.standards[:STANDARDS_SHOWN]:
+        body.append(
+            [
+                LABELS[f"level_{row.level}"],
+                _fit(f"{row.checklist_id} / {row.standard}", 80 * mm, 7.5),
+                f"{row.branches:,}",
+                score(row.mean),
+                score(row.between_sd),
+                LABELS["none"] if row.icc is None else f"{row.icc:.3f}",
+                score(row.meeting_share),
+            ]
+        )
+    widths = [w * mm for w in (16, 84, 16, 14, 16, 14, 18)]
+    table = _table(body, widths, [("ALIGN", (2, 0), (-1, -1), "RIGHT")])
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(LABELS["standards"], s.heading),
+        table,
+        Paragraph(LABELS["standards_note"], s.small),
+    ]
+
+
+def _trend_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    trend = data.trend
+    if trend is None or trend.empty:
+        return []
+    body: list[list[Any]] = [
+        [LABELS[f"col_{k}"] for k in ["period", "audits", "mean", "change", "noise"]]
+    ]
+    for row in trend.itertuples(index=False):
+        noise = row.exceeds_noise
+        body.append(
+            [
+                str(row.period),
+                f"{int(row.audits):,}",
+                score(float(row.mean)),
+                LABELS["none"] if pd.isna(row.change) else _signed(float(row.change)),
+                LABELS["none"] if pd.isna(noise) else LABELS["yes" if noise else "no"],
+            ]
+        )
+    table = _table(
+        body, [w * mm for w in (18, 15, 13, 15, 20)], [("ALIGN", (1, 0), (3, -1), "RIGHT")]
+    )
+    chart = _trend_drawing(list(trend["period"].astype(str)), list(trend["mean"].astype(float)))
+    layout = Table([[chart, table]], colWidths=[WIDTH - 84 * mm, 84 * mm], hAlign="LEFT")
+    layout.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    return [
+        CondPageBreak(50 * mm),
+        Paragraph(LABELS["trends"], s.heading),
+        layout,
+        Paragraph(LABELS["trends_note"], s.small),
+    ]
+
+
+def _trend_drawing(periods: list[str], means: list[float]) -> Drawing:
+    width, height, left, bottom = WIDTH - 88 * mm, 110.0, 24.0, 22.0
+    drawing = Drawing(width, height)
+    lo, hi = _scale(means)
+    plot_w, plot_h = width - left - 8, height - bottom - 6
+    step = plot_w / max(1, len(periods) - 1)
+
+    def y(value: float) -> float:
+        return bottom + (value - lo) / (hi - lo) * plot_h
+
+    for tick in range(int(lo), int(hi) + 1, 10 if hi - lo > 30 else 5):
+        drawing.add(Line(left, y(tick), left + plot_w, y(tick), strokeColor=LIGHT))
+        drawing.add(
+            String(
+                left - 3,
+                y(tick) - 2,
+                str(tick),
+                fontName=FONT,
+                fontSize=6.5,
+                textAnchor="end",
+                fillColor=GREY,
+            )
+        )
+    points = [(left + i * step, y(m)) for i, m in enumerate(means)]
+    if len(points) > 1:
+        flat = [c for p in points for c in p]
+        drawing.add(PolyLine(flat, strokeColor=GREEN, strokeWidth=1.2))
+    every = max(1, -(-len(periods) // 5))
+    for i, (px, py) in enumerate(points):
+        drawing.add(Circle(px, py, 1.8, fillColor=GREEN, strokeColor=colors.black, strokeWidth=0.3))
+        if i % every == 0 or i == len(points) - 1:
+            drawing.add(
+                String(
+                    px,
+                    bottom - 10,
+                    periods[i],
+                    fontName=FONT,
+                    fontSize=6,
+                    textAnchor="middle",
+                    fillColor=GREY,
+                )
+            )
+    return drawing
+
+
+def _auditor_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    if not data.auditors:
+        return []
+    keys = ["auditor", "audits", "branches", "leniency", "interval", "flag"]
+    body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+    extra: list[tuple[Any, ...]] = []
+    for row in data.auditors:
+        if not row.identified:
+            flag = LABELS["not_identified"]
+        elif row.flagged:
+            flag = LABELS["flag_lenient" if (row.leniency or 0) > 0 else "flag_harsh"]
+        else:
+            flag = ""
+        interval = (
+            LABELS["none"] if row.low is None else f"{_signed(row.low)} to {_signed(row.high)}"
+        )
+        body.append(
+            [
+                _fit(row.auditor, 50 * mm, 7.5),
+                f"{row.audits:,}",
+                f"{row.branches:,}",
+                _signed(row.leniency),
+                interval,
+                flag,
+            ]
+        )
+        if row.flagged:
+            at = len(body) - 1
+            extra += [
+                ("FONT", (0, at), (-1, at), FONT_BOLD, 7.5),
+                ("BACKGROUND", (0, at), (-1, at), BAND_FILL),
+            ]
+    widths = [w * mm for w in (54, 15, 16, 17, 30, 46)]
+    extra.append(("ALIGN", (1, 0), (4, -1), "RIGHT"))
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(LABELS["auditors"], s.heading),
+        _table(body, widths, extra),
+    ]
+
+
+def _method_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    if not data.method:
+        return []
+    story: list[Flowable] = [CondPageBreak(40 * mm), Paragraph(LABELS["method"], s.heading)]
+    story += [Paragraph(_esc(text), s.body) for text in data.method if text]
+    return story

@@ -1,0 +1,82 @@
+"""The comparison report (issue #5, item 3): gathers the compare services' results into
+plain data and hands them to the renderer.
+
+Each compare service opens its own transaction, but they share the service's frame
+cache, so the selection is loaded from the database once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from audit_app.domain import compare as stats
+from audit_app.domain.filters import AuditFilter
+from audit_app.reports.comparison_report import ComparisonReportData, render_comparison_report
+from audit_app.services import compare as service
+from audit_app.services.context import AppContext
+
+TREND_METHOD = (
+    "Trend: the chain's mean overall score per month; a change from the previous month "
+    "exceeds the noise when it is larger than 1.645 times the standard error of the "
+    "difference (each month's standard error from the variance of its audits)."
+)
+
+
+def comparison_data(
+    ctx: AppContext,
+    audit_filter: AuditFilter = AuditFilter(),
+    *,
+    min_audits: int = 3,
+    items: bool = True,
+) -> ComparisonReportData:
+    """Everything the comparison report shows, from the compare services.
+
+    ``items=False`` leaves the items out of the least consistent standards: summing every
+    answer per branch and item is the slowest query of a large selection.
+    """
+    comparison = service.compare(ctx, audit_filter, by="branch", min_audits=min_audits)
+    base = ComparisonReportData(
+        selection=audit_filter.describe(),
+        audits=comparison.audits,
+        branches=comparison.branches,
+        min_audits=min_audits,
+        consistency_index=comparison.consistency_index,
+        league=comparison.rows,
+        least_consistent_sections=comparison.least_consistent_sections,
+        message=comparison.message,
+    )
+    if comparison.empty:
+        return base
+    table = service.league_table(ctx, audit_filter, min_audits=min_audits)
+    consistency = service.consistency(ctx, audit_filter, items=items)
+    heatmap = service.section_heatmap(ctx, audit_filter)
+    effects = service.auditor_effects(ctx, audit_filter)
+    return ComparisonReportData(
+        selection=base.selection,
+        audits=base.audits,
+        branches=base.branches,
+        min_audits=min_audits,
+        consistency_index=base.consistency_index,
+        league=table.rows,
+        chain_mean=table.chain_mean,
+        least_consistent_sections=base.least_consistent_sections,
+        heatmap=stats.heatmap_grid(heatmap) if not heatmap.empty else heatmap,
+        regions=stats.roll_up_regions(table),
+        standards=consistency.least_consistent,
+        trend=service.trends(ctx, audit_filter, level="chain", period="month"),
+        auditors=effects.rows,
+        method=(comparison.method, TREND_METHOD, effects.method),
+    )
+
+
+def comparison_report(
+    ctx: AppContext,
+    audit_filter: AuditFilter = AuditFilter(),
+    min_audits: int = 3,
+    *,
+    items: bool = True,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The comparison report as PDF bytes (``generated_at`` defaults to now, UTC)."""
+    data = comparison_data(ctx, audit_filter, min_audits=min_audits, items=items)
+    return render_comparison_report(data, generated_at or datetime.now(UTC))

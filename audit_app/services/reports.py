@@ -1,0 +1,325 @@
+"""PDF reports as use cases: gather plain data from the other services, hand it to a renderer.
+
+The renderers (``audit_app.reports``) never touch the database; this module is the seam.
+A batch writes each PDF under a temporary name and renames it, so a file under its final
+name is always whole, even when the batch is interrupted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from audit_app.config import Settings
+from audit_app.domain.audit import Branch
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.scoring import ScoreCard, score_checked
+from audit_app.errors import AuditAppError
+from audit_app.reports.audit_report import (
+    AuditReportData,
+    BranchInfo,
+    ScorePoint,
+    render_audit_report,
+)
+from audit_app.reports.branch_report import (
+    AuditRow,
+    BranchReportData,
+    RepeatedFailure,
+    SectionComparison,
+    render_branch_report,
+)
+from audit_app.services.audits import list_scores, load_audit
+from audit_app.services.branches import list_branches
+from audit_app.services.compare import section_heatmap
+from audit_app.services.context import AppContext
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) after each file of a batch."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def find_branch(ctx: AppContext, code: str) -> Branch:
+    for branch in list_branches(ctx):
+        if branch.code == code:
+            return branch
+    raise AuditAppError(f"no branch with code {code!r}")
+
+
+def _info(branch: Branch) -> BranchInfo:
+    return BranchInfo(branch.code, branch.name, branch.region, branch.country)
+
+
+def _card(ctx: AppContext, audit_id: int) -> ScoreCard:
+    """An audit's section and item scores, recomputed from its stored answers."""
+    stored = load_audit(ctx, audit_id)
+    visit = stored.record.visit
+    checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
+    return score_checked(checklist, stored.record.answers)
+
+
+def audit_report_data(ctx: AppContext, audit_id: int) -> AuditReportData:
+    """Everything the audit report prints, read from the database."""
+    stored = load_audit(ctx, audit_id)
+    visit = stored.record.visit
+    checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
+    card = score_checked(checklist, stored.record.answers)
+    branch = find_branch(ctx, visit.branch_code)
+    earlier = list_scores(
+        ctx, AuditFilter(checklist_id=visit.checklist_id, branch_code=visit.branch_code)
+    )
+    earlier = earlier[earlier["visited_at"] <= pd.Timestamp(visit.visited_at)]
+    history = tuple(
+        ScorePoint(row.visited_at.to_pydatetime(), None if pd.isna(row.overall) else row.overall)
+        for row in earlier.itertuples()
+    )
+    return AuditReportData(
+        audit_id=audit_id,
+        branch=_info(branch),
+        visit=visit,
+        checklist=checklist,
+        answers={answer.item_id: answer for answer in stored.record.answers},
+        card=card,
+        overall=stored.overall,
+        grade=stored.grade,
+        passed=stored.passed,
+        critical_failure=stored.critical_failure,
+        history=history,
+    )
+
+
+def audit_report(
+    ctx: AppContext,
+    audit_id: int,
+    language: str | None = None,
+    *,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The audit report PDF, in ``language`` or else the audit's own language."""
+    data = audit_report_data(ctx, audit_id)
+    return render_audit_report(data, language or data.visit.language, generated_at or _now())
+
+
+# ---------------------------------------------------------------------------
+# Branch report
+# ---------------------------------------------------------------------------
+
+
+def branch_report_data(
+    ctx: AppContext,
+    code: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> BranchReportData:
+    branch = find_branch(ctx, code)
+    frame = list_scores(ctx, AuditFilter(branch_code=code, date_from=date_from, date_to=date_to))
+    titles = {c.id: c for c in ctx.catalogue}
+    audits = tuple(
+        AuditRow(
+            audit_id=int(row.audit_id),
+            visited_at=row.visited_at.to_pydatetime(),
+            checklist_id=row.checklist_id,
+            checklist_version=int(row.checklist_version),
+            auditor=row.auditor,
+            overall=None if pd.isna(row.overall) else float(row.overall),
+            grade=row.grade,
+            passed=None if row.passed is None or pd.isna(row.passed) else bool(row.passed),
+            critical_failure=bool(row.critical_failure),
+        )
+        for row in frame.itertuples()
+    )
+    cards = {a.audit_id: _card(ctx, a.audit_id) for a in audits}
+    return BranchReportData(
+        branch=_info(branch),
+        date_from=date_from,
+        date_to=date_to,
+        audits=audits,
+        checklists={cid: titles[cid] for cid in sorted({a.checklist_id for a in audits})},
+        sections=_section_comparison(ctx, code, audits, date_from, date_to),
+        repeated=repeated_failures(audits, cards),
+    )
+
+
+def _section_comparison(
+    ctx: AppContext,
+    code: str,
+    audits: Sequence[AuditRow],
+    date_from: date | None,
+    date_to: date | None,
+) -> tuple[SectionComparison, ...]:
+    rows: list[SectionComparison] = []
+    for checklist_id in sorted({a.checklist_id for a in audits}):
+        cells = section_heatmap(
+            ctx, AuditFilter(checklist_id=checklist_id, date_from=date_from, date_to=date_to)
+        )
+        if cells.empty:
+            continue
+        order = {s.id: i for i, s in enumerate(ctx.catalogue.get(checklist_id).sections)}
+        groups = sorted(cells.groupby("section_id"), key=lambda g: order.get(str(g[0]), 99))
+        for section_id, group in groups:
+            mine = group[group["branch_code"] == code]
+            if mine.empty:
+                continue
+            chain = float((group["mean"] * group["audits"]).sum() / group["audits"].sum())
+            rows.append(
+                SectionComparison(
+                    checklist_id,
+                    str(section_id),
+                    float(mine["mean"].iloc[0]),
+                    chain,
+                    int(mine["audits"].iloc[0]),
+                )
+            )
+    return tuple(rows)
+
+
+def repeated_failures(
+    audits: Sequence[AuditRow], cards: dict[int, ScoreCard]
+) -> tuple[RepeatedFailure, ...]:
+    """Items failed (score below 1) in two or more consecutive audits of one checklist."""
+    found: list[RepeatedFailure] = []
+    for checklist_id in sorted({a.checklist_id for a in audits}):
+        ordered = sorted(
+            (a for a in audits if a.checklist_id == checklist_id),
+            key=lambda a: (a.visited_at, a.audit_id),
+        )
+        runs: dict[str, tuple[int, datetime]] = {}
+        best: dict[str, tuple[int, datetime]] = {}
+        for audit in ordered:
+            scores = cards[audit.audit_id].item_scores
+            for item_id, score in scores.items():
+                if score is not None and score < 1:
+                    count = runs.get(item_id, (0, audit.visited_at))[0] + 1
+                    runs[item_id] = (count, audit.visited_at)
+                    if count >= 2 and count >= best.get(item_id, (0, audit.visited_at))[0]:
+                        best[item_id] = (count, audit.visited_at)
+                else:
+                    runs.pop(item_id, None)
+        found.extend(
+            RepeatedFailure(checklist_id, item_id, count, last)
+            for item_id, (count, last) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        )
+    return tuple(found)
+
+
+def branch_report(
+    ctx: AppContext,
+    code: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    language: str | None = None,
+    *,
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The branch report PDF, in ``language`` or else the branch's language."""
+    data = branch_report_data(ctx, code, date_from, date_to)
+    if language is None:
+        language = find_branch(ctx, code).language
+    return render_branch_report(data, language, generated_at or _now())
+
+
+# ---------------------------------------------------------------------------
+# Batch
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    audit_id: int
+    name: str
+
+
+def report_file_name(audit_id: int, branch_code: str, visited_at: datetime) -> str:
+    return f"audit-{audit_id}-{branch_code}-{visited_at:%Y-%m-%d}.pdf"
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write to a temporary name in the same folder, then rename: never a half-written PDF."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        temporary.write_bytes(content)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+_worker_ctx: AppContext | None = None
+
+
+def _worker_start(settings: Settings, version_ids: dict[tuple[str, int], int]) -> None:
+    """Open a read-only context in a worker: no migration, no checklist writes (two workers
+    writing at once would wait on SQLite's lock)."""
+    global _worker_ctx
+    from audit_app.checklists import Catalogue
+    from audit_app.storage import database
+
+    engine = database.create_database_engine(settings.resolved_database_url)
+    _worker_ctx = AppContext(
+        settings, engine, Catalogue.from_folder(settings.checklists_dir), version_ids
+    )
+
+
+def _write_one(ctx: AppContext, job: _Job, folder: Path, generated_at: datetime) -> Path:
+    path = folder / job.name
+    write_atomically(path, audit_report(ctx, job.audit_id, generated_at=generated_at))
+    return path
+
+
+def _worker_write(args: tuple[_Job, Path, datetime]) -> Path:
+    assert _worker_ctx is not None
+    return _write_one(_worker_ctx, *args)
+
+
+def audit_reports_batch(
+    ctx: AppContext,
+    audit_filter: AuditFilter,
+    folder: Path,
+    *,
+    workers: int = 2,
+    progress: Progress | None = None,
+    limit: int | None = None,
+) -> list[Path]:
+    """One audit report per selected audit in ``folder``; ``workers`` processes share them.
+
+    Workers are started with ``spawn`` (safe with open database connections and threads)
+    and are given the settings, not the context, so each opens its own engine.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = list_scores(ctx, audit_filter)
+    if limit is not None:
+        frame = frame.head(limit)
+    jobs = [
+        _Job(
+            int(row.audit_id), report_file_name(int(row.audit_id), row.branch_code, row.visited_at)
+        )
+        for row in frame.itertuples()
+    ]
+    generated_at = _now()
+    total = len(jobs)
+    written: list[Path] = []
+    if workers <= 1 or total <= 1:
+        for job in jobs:
+            written.append(_write_one(ctx, job, folder, generated_at))
+            if progress:
+                progress(len(written), total)
+        return written
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Pool(
+        min(workers, total),
+        initializer=_worker_start,
+        initargs=(ctx.settings, ctx.checklist_version_ids),
+    ) as pool:
+        tasks = [(job, folder, generated_at) for job in jobs]
+        for path in pool.imap(_worker_write, tasks, chunksize=4):
+            written.append(path)
+            if progress:
+                progress(len(written), total)
+    return written

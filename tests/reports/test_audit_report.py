@@ -1,0 +1,159 @@
+"""The audit report read back as text: branch, scores as `audit-app scores` shows them,
+every failed item, the languages letter for letter, the same text on every rendering."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+
+import pytest
+
+from audit_app.domain.checklist import localized
+from audit_app.domain.scoring import display, score_audit, scoring_method
+from audit_app.reports import messages
+from audit_app.reports.audit_report import (
+    BranchInfo,
+    CorrectiveAction,
+    render_audit_report,
+)
+from audit_app.reports.layout import FONT, font_covers
+from audit_app.reports.messages import number, t
+from audit_app.services.audits import list_scores, load_audit, score_rows
+from audit_app.services.context import AppContext
+from audit_app.services.reports import audit_report, audit_report_data
+from tests.reports.conftest import column_text, flat, pdf_text
+
+WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+LATER = datetime(2027, 1, 2, 17, 45, tzinfo=UTC)
+BRANCHES = {
+    "tr": "Verd Natural Kadıköy",
+    "ro": "Verd Natural Brașov",
+    "ca": "Verd Natural Barcelona Gràcia",
+}
+
+
+def audit_of(ctx: AppContext, branch_name: str, *, critical: bool | None = None) -> int:
+    """The first audit of a branch with a failed item (and a critical failure if asked)."""
+    frame = list_scores(ctx)
+    frame = frame[frame["branch_name"] == branch_name]
+    if critical is not None:
+        frame = frame[frame["critical_failure"] == critical]
+    for audit_id in frame["audit_id"]:
+        data = audit_report_data(ctx, int(audit_id))
+        if any(s is not None and s < 1 for s in data.card.item_scores.values()):
+            return int(audit_id)
+    raise AssertionError(f"no audit with a failed item at {branch_name}")
+
+
+@pytest.mark.parametrize("language", ["tr", "ro", "ca"])
+def test_report_shows_branch_scores_and_every_failed_item(
+    demo_ctx: AppContext, language: str
+) -> None:
+    audit_id = audit_of(demo_ctx, BRANCHES[language])
+    data = audit_report_data(demo_ctx, audit_id)
+    content = audit_report(demo_ctx, audit_id, generated_at=WHEN)
+    text = pdf_text(content)
+
+    assert data.visit.language == language
+    assert data.branch.code in text
+    assert BRANCHES[language] in text  # letter for letter
+    listed = next(r for r in score_rows(demo_ctx) if r["audit_id"] == audit_id)
+    assert f"{t('overall_score', language)}: {number(listed['overall'], language)}" in flat(text)
+    # the stored score is the one scoring the stored answers again gives
+    card = score_audit(data.checklist, list(data.answers.values()))
+    assert display(card.overall) == listed["overall"]
+    titles = {
+        s.id: localized(s.title, language, data.checklist.language) for s in data.checklist.sections
+    }
+    for section in card.sections:
+        if section.score is not None:
+            assert (
+                f"{titles[section.section_id]} {number(display(section.score), language)}" in text
+            )
+    questions = column_text(content, 0, 68)
+    failed = [i for i, s in card.item_scores.items() if s is not None and s < 1]
+    assert failed
+    for item_id in failed:
+        item = data.checklist.items_by_id[item_id]
+        assert flat(localized(item.text, language, data.checklist.language)) in questions
+    assert text.count("✗") >= len(failed)
+    assert messages.scoring_rules(data.checklist, language)[:40] in flat(text)
+
+
+def test_critical_failure_is_called_out_at_the_top(demo_ctx: AppContext) -> None:
+    audit_id = audit_of(demo_ctx, BRANCHES["ro"], critical=True)
+    text = pdf_text(audit_report(demo_ctx, audit_id, generated_at=WHEN))
+    callout = text.index(t("critical_failure", "ro").upper())
+    assert callout < text.index(t("items", "ro"))
+    assert callout < text.index(t("sections", "ro"))
+
+
+def test_helvetica_cannot_draw_the_letters_the_shipped_font_can(demo_ctx: AppContext) -> None:
+    letters = "ş ș ț ğ ı İ ă"
+    assert not font_covers(letters, "Helvetica")
+    assert font_covers(letters, FONT)
+    audit_id = audit_of(demo_ctx, BRANCHES["tr"])
+    data = audit_report_data(demo_ctx, audit_id)
+    name = "Şişli İğdır ăîâ ș ț ç à è ò"
+    renamed = dataclasses.replace(data, branch=BranchInfo("TR-X-01", name, "İstanbul", "TR"))
+    text = pdf_text(render_audit_report(renamed, "tr", WHEN))
+    assert name in text
+    assert "İstanbul, TR" in text
+
+
+def test_same_data_gives_the_same_text_apart_from_the_time(demo_ctx: AppContext) -> None:
+    audit_id = audit_of(demo_ctx, BRANCHES["ca"])
+    first = pdf_text(audit_report(demo_ctx, audit_id, generated_at=WHEN)).splitlines()
+    again = pdf_text(audit_report(demo_ctx, audit_id, generated_at=WHEN)).splitlines()
+    later = pdf_text(audit_report(demo_ctx, audit_id, generated_at=LATER)).splitlines()
+    assert first == again
+    differing = [(a, b) for a, b in zip(first, later, strict=True) if a != b]
+    assert differing
+    assert all("2026-11-30 09:00" in a and "2027-01-02 17:45" in b for a, b in differing)
+
+
+def test_language_can_be_chosen_and_defaults_to_the_audits(demo_ctx: AppContext) -> None:
+    audit_id = audit_of(demo_ctx, BRANCHES["tr"])
+    assert t("audit_report", "tr") in pdf_text(audit_report(demo_ctx, audit_id, generated_at=WHEN))
+    english = pdf_text(audit_report(demo_ctx, audit_id, "en", generated_at=WHEN))
+    assert "Audit report" in english and "Scoring rules" in english
+    data = audit_report_data(demo_ctx, audit_id)
+    assert flat(scoring_method(data.checklist)) in flat(english)
+
+
+def test_corrective_actions_print_only_when_there_are_some(demo_ctx: AppContext) -> None:
+    audit_id = audit_of(demo_ctx, BRANCHES["ca"])
+    data = audit_report_data(demo_ctx, audit_id)
+    assert "Corrective actions" not in pdf_text(render_audit_report(data, "en", WHEN))
+    failed = next(i for i, s in data.card.item_scores.items() if s is not None and s < 1)
+    action = CorrectiveAction(
+        "Retrain the counter staff", failed, "Marta", date(2026, 12, 15), "open"
+    )
+    text = pdf_text(render_audit_report(dataclasses.replace(data, actions=(action,)), "en", WHEN))
+    assert "Corrective actions" in text and "Retrain the counter staff" in text
+
+
+def test_stored_answers_read_back_match_the_report_language(demo_ctx: AppContext) -> None:
+    audit_id = audit_of(demo_ctx, BRANCHES["ro"])
+    stored = load_audit(demo_ctx, audit_id)
+    text = pdf_text(audit_report(demo_ctx, audit_id, generated_at=WHEN))
+    if any(a.value is True for a in stored.record.answers):
+        assert " Da " in f" {flat(text)} "
+    assert "Pagina 1 din" in text
+
+
+def test_every_label_exists_in_every_language_and_romanian_uses_the_comma_below() -> None:
+    for key, texts in messages._MESSAGES.items():
+        assert set(messages.LANGUAGES) <= set(texts), key
+        assert "ş" not in texts["ro"] and "ţ" not in texts["ro"], key  # cedilla: Turkish letters
+    assert t("yes", "xx") == "Yes"
+    assert t("page", "ca", page=2, pages=5) == "Pàgina 2 de 5"
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+def test_scoring_rules_carry_the_checklists_numbers(demo_ctx: AppContext, language: str) -> None:
+    checklist = demo_ctx.catalogue.get("greeting_phone")  # cap 59, pass mark 75
+    paragraph = messages.scoring_rules(checklist, language)
+    assert "greeting_phone" in paragraph and "59" in paragraph and "75" in paragraph
+    if language == "en":
+        assert paragraph == scoring_method(checklist)
