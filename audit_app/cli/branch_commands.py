@@ -39,8 +39,10 @@ def branches_list(
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
         OutputFormat.table
     ),
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """List the branches."""
+    output = OutputFormat.json if as_json else output
     from audit_app.services.branches import list_branches
 
     rows = [branch.model_dump() for branch in list_branches(context())]
