@@ -155,13 +155,18 @@ SUFFIXES = {OutputFormat.xlsx: ".xlsx", OutputFormat.csv: ".csv", OutputFormat.j
 
 def check_suffix(path: Path | None, output: OutputFormat) -> None:
     """Refuse an output name that would mislead (CSV text in a .xlsx file, and so on)."""
-    if path is None:
-        return
-    wanted = SUFFIXES.get(output, ".csv")
-    if path.suffix.lower() != wanted:
-        raise fail(f"{path}: --format {output.value} writes a {wanted} file; name it *{wanted}")
+    if path is not None:
+        wanted = SUFFIXES.get(output, ".csv")
+        output_path(path, wanted, f"--format {output.value} writes a {wanted} file")
+
+
+def output_path(path: Path, suffix: str, what: str) -> Path:
+    """The file to write, once its name fits what is written and its folder exists."""
+    if path.suffix.lower() != suffix:
+        raise fail(f"{path}: {what}; name it *{suffix}", code=2)
     if not path.parent.exists():
-        raise fail(f"{path}: the folder {path.parent} does not exist")
+        raise fail(f"{path}: the folder {path.parent} does not exist", code=2)
+    return path
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

@@ -20,6 +20,7 @@ from audit_app.cli.common import (
     day,
     fail,
     guarded,
+    output_path,
     plural,
 )
 
@@ -31,11 +32,7 @@ LanguageOpt = Annotated[
 
 
 def _pdf_path(path: Path) -> Path:
-    if path.suffix.lower() != ".pdf":
-        raise fail(f"{path}: a report is a PDF; name it *.pdf")
-    if not path.parent.exists():
-        raise fail(f"{path}: the folder {path.parent} does not exist")
-    return path
+    return output_path(path, ".pdf", "a report is a PDF")
 
 
 @report_app.command("audit")

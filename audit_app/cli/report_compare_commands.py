@@ -16,8 +16,8 @@ from audit_app.cli.common import (
     ToOpt,
     context,
     day,
-    fail,
     guarded,
+    output_path,
 )
 
 
@@ -38,11 +38,9 @@ def report_compare(
     section heatmap, regions, least consistent standards, trends, auditor effects, method."""
     from audit_app.domain.filters import AuditFilter
     from audit_app.services.report_compare import comparison_report
+    from audit_app.services.reports import write_atomically
 
-    if output.suffix.lower() != ".pdf":
-        raise fail(f"the report is a PDF: give a file ending in .pdf, not {output.name}", code=2)
-    if not output.parent.exists():
-        raise fail(f"{output}: the folder {output.parent} does not exist", code=2)
+    output_path(output, ".pdf", "the report is a PDF")
     audit_filter = AuditFilter(
         checklist_id=checklist,
         date_from=day(date_from),
@@ -51,8 +49,5 @@ def report_compare(
         country=country,
     )
     pdf = comparison_report(context(), audit_filter, min_audits)
-    try:
-        output.write_bytes(pdf)
-    except OSError as error:
-        raise fail(f"cannot write {output}: {error.strerror}") from None
+    write_atomically(output, pdf)
     typer.echo(f"Wrote {output} ({len(pdf) // 1024:,} KiB).")
