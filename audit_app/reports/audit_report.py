@@ -30,7 +30,7 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.scoring import ScoreCard, display
-from audit_app.reports import charts
+from audit_app.reports import charts, messages
 from audit_app.reports.layout import (
     FAIL_FILL,
     FONT,
@@ -128,7 +128,7 @@ def answer_text(item: Item, answer: Answer | None, checklist: Checklist, languag
     if isinstance(item, PercentageItem):
         return f"{plain(value, language)} %"
     if isinstance(item, NumberItem):
-        unit = f" {item.unit}" if item.unit else ""
+        unit = f" {messages.unit_label(item.unit, language)}" if item.unit else ""
         return f"{plain(value, language)}{unit}"
     if isinstance(value, date | datetime):
         return value.isoformat()

@@ -275,6 +275,22 @@ def t(key: str, language: str | None, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+_UNITS: dict[str, dict[str, str]] = {
+    "seconds": {"ca": "segons", "ro": "secunde", "tr": "saniye"},
+    "minutes": {"ca": "minuts", "ro": "minute", "tr": "dakika"},
+    "hours": {"ca": "hores", "ro": "ore", "tr": "saat"},
+    "days": {"ca": "dies", "ro": "zile", "tr": "gün"},
+    "rings": {"ca": "tons", "ro": "tonuri", "tr": "çalma"},
+}
+
+
+def unit_label(unit: str | None, language: str | None) -> str:
+    """A measured item's unit in the report's language; an unknown unit prints as written."""
+    if not unit:
+        return ""
+    return _UNITS.get(unit, {}).get(report_language(language), unit)
+
+
 def channel_label(channel: str | None, language: str | None) -> str:
     if not channel:
         return "—"

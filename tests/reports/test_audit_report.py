@@ -158,3 +158,10 @@ def test_scoring_rules_carry_the_checklists_numbers(demo_ctx: AppContext, langua
     assert "greeting_phone" in paragraph and "59" in paragraph and "75" in paragraph
     if language == "en":
         assert paragraph == scoring_method(checklist)
+
+
+def test_measured_answers_carry_their_unit_in_the_report_language() -> None:
+    assert messages.unit_label("rings", "tr") == "çalma"
+    assert messages.unit_label("hours", "ro") == "ore"
+    assert messages.unit_label("hours", "en") == "hours"
+    assert messages.unit_label("furlongs", "ca") == "furlongs"
