@@ -524,8 +524,16 @@ def test_the_match_report_says_what_matched_how_and_what_did_not(catalogue: Cata
         "records.certificates",
         "notes.inspector",
     )
+    assert report.unmatched_required == (
+        "share.organic_fresh",
+        "share.preservative_free",
+        "shelf.organic_labelled",
+        "records.certificates",
+    )
     assert not report.ok
     text = "\n".join(report.lines())
+    assert "WARNING: required items without a column" in text
+    assert "Optional items without a column: notes.inspector" in text
     assert "E 'Organic share - dry goods' -> share.organic_dry (by similarity 0.9" in text
     assert "Named in the profile but not in the file: auditor: 'Shopper'" in text
     assert json.loads(json.dumps(report.to_dict()))["ok"] is False

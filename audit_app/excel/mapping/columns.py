@@ -68,6 +68,8 @@ class MatchReport:
     """Role (branch_code, visit_date, ...) -> the header text found for it."""
     matches: tuple[ColumnMatch, ...] = ()
     unmatched_items: tuple[str, ...] = ()
+    unmatched_required: tuple[str, ...] = ()
+    """Unmatched items that every visit must answer: an import is refused until they map."""
     unused_columns: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = ()
     """Columns the profile names that the header lacks, as ``role: 'header'``."""
@@ -88,8 +90,14 @@ class MatchReport:
             out.append(f"  {ROLE_LABELS.get(role, role)}: '{header}'")
         out.append(f"Items matched: {len(self.matches)}")
         out.extend(f"  {match.describe()}" for match in self.matches)
-        if self.unmatched_items:
-            out.append(f"Checklist items without a column: {', '.join(self.unmatched_items)}")
+        if self.unmatched_required:
+            out.append(
+                "WARNING: required items without a column (imports will be refused until "
+                f"they are mapped under items:): {', '.join(self.unmatched_required)}"
+            )
+        optional = [i for i in self.unmatched_items if i not in self.unmatched_required]
+        if optional:
+            out.append(f"Optional items without a column: {', '.join(optional)}")
         if self.unused_columns:
             shown = ", ".join(f"'{c}'" for c in self.unused_columns)
             out.append(f"Columns not used: {shown}")
@@ -202,6 +210,9 @@ def plan_columns(
         roles=found_roles,
         matches=tuple(matches),
         unmatched_items=tuple(i for i in items if i not in answered),
+        unmatched_required=tuple(
+            item.id for item in checklist.items if item.is_required and item.id not in answered
+        ),
         unused_columns=tuple(text for i, text in enumerate(header) if text and i not in used),
         missing_columns=tuple(missing),
         unknown_items=tuple(dict.fromkeys(unknown)),
