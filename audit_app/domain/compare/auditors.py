@@ -1,0 +1,218 @@
+"""Auditor effects: how many points an auditor gives above or below the average auditor on
+the same branches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit_app.domain.compare.variance import t_quantile
+
+# ---------------------------------------------------------------------------
+# Auditor effects
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditorEffect:
+    auditor: str
+    audits: int
+    branches: int
+    leniency: float | None
+    """Points above (+) or below (-) the average auditor on the same branches."""
+    low: float | None
+    high: float | None
+    flagged: bool
+    """The 90 % interval excludes 0: this auditor scores clearly more or less kindly."""
+    identified: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class AuditorEffects:
+    rows: tuple[AuditorEffect, ...]
+    """Most lenient first; auditors whose effect cannot be estimated last."""
+    residual_sd: float | None
+    df: int
+    method: str
+
+
+def estimate_auditor_effects(audits: pd.DataFrame) -> AuditorEffects:
+    """Fit overall ~ branch + auditor (+ checklist) by least squares and report each
+    auditor's leniency with a 90 % interval.
+
+    Branch effects are absorbed by centring every column within its branch, so only
+    differences between auditors on the same branches count. Auditors are coded
+    against the audit-weighted average auditor (a leniency is points above or below what
+    the typical visit would have given). Auditors are comparable
+    only when visits connect them: the branch-auditor graph is split into connected
+    groups, the effects are fitted in the group with most audits, and an auditor outside
+    it is reported as not identified (e.g. one who only visited branches nobody else did).
+    """
+    scored = audits[audits["overall"].notna()].reset_index(drop=True)
+    if scored.empty:
+        return AuditorEffects((), None, 0, "No scored audits.")
+    main = _main_connected_group(scored)
+    fitted = scored[main].reset_index(drop=True)
+    names = sorted(fitted["auditor"].unique())
+    effects: dict[str, tuple[float, float, float]] = {}
+    residual_sd, df = None, 0
+    if len(names) >= 2:
+        effects, residual_sd, df = _fit_auditors(fitted, names)
+    rows = [
+        _auditor_row(name, group, effects.get(name), name in names, len(names))
+        for name, group in scored.groupby("auditor", sort=True)
+    ]
+    rows.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0.0), r.auditor))
+    return AuditorEffects(tuple(rows), residual_sd, df, _auditor_method(len(names), df))
+
+
+def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
+    """Mask of the audits in the largest (by audits) connected group of branches and
+    auditors, where a visit links its branch and its auditor."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    branch_codes, branch_index = np.unique(scored["branch_code"].to_numpy(), return_inverse=True)
+    _, auditor_index = np.unique(scored["auditor"].to_numpy(), return_inverse=True)
+    offset = len(branch_codes)
+    nodes = offset + int(auditor_index.max()) + 1
+    graph = sparse.coo_matrix(
+        (np.ones(len(scored)), (branch_index, offset + auditor_index)), shape=(nodes, nodes)
+    )
+    _, labels = connected_components(graph, directed=False)
+    group_of_audit = labels[branch_index]
+    biggest = np.bincount(group_of_audit).argmax()
+    return group_of_audit == biggest
+
+
+def _fit_auditors(
+    fitted: pd.DataFrame, names: list[str]
+) -> tuple[dict[str, tuple[float, float, float]], float | None, int]:
+    """Within-branch least squares; returns {auditor: (leniency, low, high)}, residual SD, df.
+
+    Solved through the normal equations of the branch-centred design, built from sparse
+    indicator matrices (M: auditor and checklist columns, G: branches), so the cost grows
+    with the number of audits, not with audits x auditors:
+    X'X = K' (M'M - M'G diag(1/n) G'M) K and X'y = K' (M'y - M'G diag(1/n) G'y), where K
+    turns one column per auditor into sum-to-zero coding.
+    """
+    from scipy import sparse
+
+    n, auditors = len(fitted), len(names)
+    indicators = _effect_indicators(fitted, names)
+    width = indicators.shape[1]
+    rows = np.arange(n)
+    branch_index = pd.factorize(fitted["branch_code"])[0]
+    branches = int(branch_index.max()) + 1
+    groups = sparse.csr_matrix((np.ones(n), (rows, branch_index)), shape=(n, branches))
+    y = fitted["overall"].to_numpy(dtype=float)
+    counts = np.asarray(groups.sum(axis=0)).ravel()
+    per_branch = (indicators.T @ groups).tocsr()
+    scaled = per_branch.multiply(1 / counts[None, :]).tocsr()
+    branch_y = groups.T @ y
+    cross = (indicators.T @ indicators).toarray() - (scaled @ per_branch.T).toarray()
+    rhs_full = indicators.T @ y - scaled @ branch_y
+    centred_yy = float(y @ y - np.sum(branch_y**2 / counts))
+    coding = np.zeros((width, width - 1))
+    coding[: auditors - 1, : auditors - 1] = np.eye(auditors - 1)
+    coding[auditors - 1, : auditors - 1] = -1.0
+    coding[auditors:, auditors - 1 :] = np.eye(width - auditors)
+    normal = coding.T @ cross @ coding
+    rhs = coding.T @ rhs_full
+    inverse = np.linalg.pinv(normal)
+    beta = inverse @ rhs
+    # Leniency against the audit-weighted average auditor: an auditor with one odd visit
+    # must not move everyone else's reference point.
+    share = pd.Categorical(fitted["auditor"], categories=names).value_counts().to_numpy() / n
+    centring = np.eye(auditors) - np.outer(np.ones(auditors), share)
+    contrast = centring @ coding[:auditors, : auditors - 1]
+    leniency = contrast @ beta[: auditors - 1]
+    df = n - branches - int(np.linalg.matrix_rank(normal))
+    if df <= 0:
+        unsure = {name: (float(e), np.nan, np.nan) for name, e in zip(names, leniency, strict=True)}
+        return unsure, None, 0
+    sigma2 = max(centred_yy - float(beta @ rhs), 0.0) / df
+    covariance = sigma2 * inverse[: auditors - 1, : auditors - 1]
+    se = np.sqrt(np.clip(np.diag(contrast @ covariance @ contrast.T), 0, None))
+    half = t_quantile(df) * se
+    effects = {
+        name: (float(e), float(e - h), float(e + h))
+        for name, e, h in zip(names, leniency, half, strict=True)
+    }
+    return effects, float(np.sqrt(sigma2)), df
+
+
+def _effect_indicators(fitted: pd.DataFrame, names: list[str]) -> Any:
+    """Sparse 0/1 columns: one per auditor, then one per checklist after the first."""
+    from scipy import sparse
+
+    n, auditors = len(fitted), len(names)
+    rows = np.arange(n)
+    auditor_column = pd.Categorical(fitted["auditor"], categories=names).codes.astype(int)
+    checklists = sorted(fitted["checklist_id"].unique())
+    checklist_index = pd.Categorical(fitted["checklist_id"], categories=checklists).codes.astype(
+        int
+    )
+    has = checklist_index > 0
+    return sparse.csr_matrix(
+        (
+            np.ones(n + int(has.sum())),
+            (
+                np.concatenate([rows, rows[has]]),
+                np.concatenate([auditor_column, auditors - 1 + checklist_index[has]]),
+            ),
+        ),
+        shape=(n, auditors + len(checklists) - 1),
+    )
+
+
+def _auditor_row(
+    name: str,
+    group: pd.DataFrame,
+    effect: tuple[float, float, float] | None,
+    in_main_group: bool,
+    fitted_auditors: int,
+) -> AuditorEffect:
+    audits, branches = len(group), int(group["branch_code"].nunique())
+    if effect is None:
+        if not in_main_group:
+            note = (
+                "not identified: only visited branches that no other auditor in the "
+                "comparison visited, so leniency cannot be told apart from those branches' "
+                "own level"
+            )
+        else:
+            note = "not identified: no other auditor to compare with"
+        return AuditorEffect(name, audits, branches, None, None, None, False, False, note)
+    leniency, low, high = effect
+    if np.isnan(low):
+        note = "no interval: too few audits beyond the branch and auditor effects"
+        return AuditorEffect(name, audits, branches, leniency, None, None, False, True, note)
+    flagged = low > 0 or high < 0
+    note = (
+        ("more lenient than the others" if leniency > 0 else "stricter than the others")
+        if flagged
+        else "not clearly different from the others"
+    )
+    return AuditorEffect(name, audits, branches, leniency, low, high, flagged, True, note)
+
+
+def _auditor_method(fitted: int, df: int) -> str:
+    if fitted < 2:
+        return (
+            "Auditor effects need at least two auditors who visited the same branches; "
+            "this selection has fewer."
+        )
+    return (
+        "Least squares fit of overall score = branch + auditor (+ checklist when several), "
+        "branch effects absorbed by centring within branch, auditors compared with the "
+        "audit-weighted average auditor: a "
+        "leniency is points above (+) or below (−) the average auditor on the same branches. "
+        f"90 % interval: estimate ± t × standard error (Student t, {df} degrees of freedom); "
+        "an auditor is flagged when the interval excludes 0. Only auditors connected by "
+        "shared branches are compared."
+    )

@@ -1,0 +1,159 @@
+"""The section x branch heatmap, region roll-ups and trends by month or quarter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from audit_app.domain.compare.league import BranchStanding, LeagueTable
+from audit_app.domain.compare.variance import (
+    _TINY,
+    Level,
+    Period,
+    Z,
+    period_labels,
+    pooled_within,
+)
+
+# ---------------------------------------------------------------------------
+# Heatmap, regions, trends
+# ---------------------------------------------------------------------------
+
+
+def section_heatmap(cells: pd.DataFrame) -> pd.DataFrame:
+    """Long form of the section x branch heatmap: branch_code, checklist_id, section_id,
+    audits, mean (points). Pivot it with :func:`heatmap_grid` for a matrix."""
+    counted = cells[cells["n"] > 0]
+    return pd.DataFrame(
+        {
+            "branch_code": counted["branch_code"].to_numpy(),
+            "checklist_id": counted["checklist_id"].to_numpy(),
+            "section_id": counted["standard"].to_numpy(),
+            "audits": counted["n"].to_numpy(dtype=int),
+            "mean": (counted["sum"] / counted["n"]).to_numpy(dtype=float),
+        }
+    )
+
+
+def heatmap_grid(heatmap: pd.DataFrame) -> pd.DataFrame:
+    """Branches as rows, ``checklist_id/section_id`` as columns, mean scores as values."""
+    keyed = heatmap.assign(column=heatmap["checklist_id"] + "/" + heatmap["section_id"])
+    return keyed.pivot(index="branch_code", columns="column", values="mean")
+
+
+@dataclass(frozen=True)
+class RegionSummary:
+    region: str
+    branches: int
+    audits: int
+    mean: float
+    """Mean of the region's audits."""
+    branch_sd: float | None
+    """Spread between the region's branches: SD of their means (None with one branch)."""
+    best_branch: str
+    best_shrunk: float
+    worst_branch: str
+    worst_shrunk: float
+    pass_rate: float | None
+    critical_failures: int
+
+
+def roll_up_regions(table: LeagueTable) -> tuple[RegionSummary, ...]:
+    """Per region: mean, spread between its branches, best and worst branch by the shrunken
+    estimate (among ranked branches when the region has any), best region first."""
+    by_region: dict[str, list[BranchStanding]] = {}
+    for row in table.rows:
+        by_region.setdefault(row.region, []).append(row)
+    out = []
+    for region, rows in by_region.items():
+        audits = sum(r.audits for r in rows)
+        judged = [r for r in rows if not r.too_few_to_rank] or rows
+        best = max(judged, key=lambda r: (r.shrunk, r.branch_code))
+        worst = min(judged, key=lambda r: (r.shrunk, r.branch_code))
+        rated = [(r.pass_rate, r.audits) for r in rows if r.pass_rate is not None]
+        out.append(
+            RegionSummary(
+                region=region,
+                branches=len(rows),
+                audits=audits,
+                mean=sum(r.mean * r.audits for r in rows) / audits,
+                branch_sd=float(np.std([r.mean for r in rows], ddof=1)) if len(rows) > 1 else None,
+                best_branch=best.branch_code,
+                best_shrunk=best.shrunk,
+                worst_branch=worst.branch_code,
+                worst_shrunk=worst.shrunk,
+                pass_rate=(
+                    sum(p * a for p, a in rated) / sum(a for _, a in rated) if rated else None
+                ),
+                critical_failures=sum(r.critical_failures for r in rows),
+            )
+        )
+    return tuple(sorted(out, key=lambda r: (-r.mean, r.region)))
+
+
+TREND_COLUMNS = [
+    "level",
+    "key",
+    "period",
+    "audits",
+    "mean",
+    "se",
+    "previous_period",
+    "change",
+    "change_se",
+    "exceeds_noise",
+]
+
+
+def trend(
+    audits: pd.DataFrame,
+    *,
+    level: Level = "chain",
+    period: Period = "month",
+    within: float | None = None,
+) -> pd.DataFrame:
+    """Mean overall score per period for each branch, region or the chain, with the change
+    from the key's previous period and whether it exceeds the noise.
+
+    Standard error of a period mean: sqrt(v / n). For a branch, v is the pooled
+    within-branch variance of the whole selection (a branch is rarely audited twice a
+    month); for a region or the chain, v is the variance of that period's audits (the
+    whole selection's variance when the period has one audit). A change exceeds the noise
+    when |change| > 1.645 x sqrt(se² + previous se²): a two-sided test at the 10 % level.
+    """
+    scored = audits[audits["overall"].notna()]
+    if scored.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    if level == "chain":
+        key = np.full(len(scored), "chain", dtype=object)
+    else:
+        key = scored["branch_code" if level == "branch" else "region"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            "key": key,
+            "period": period_labels(scored["visited_at"], period).to_numpy(),
+            "overall": scored["overall"].to_numpy(dtype=float),
+        }
+    )
+    groups = (
+        frame.groupby(["key", "period"], sort=True)["overall"]
+        .agg(audits="size", mean="mean", var="var")
+        .reset_index()
+    )
+    if level == "branch":
+        within = pooled_within(scored) if within is None else within
+        variance = np.full(len(groups), np.nan if within is None else within)
+    else:
+        fallback = float(frame["overall"].var(ddof=1)) if len(frame) > 1 else np.nan
+        variance = groups["var"].fillna(fallback).to_numpy(dtype=float)
+    groups["se"] = np.sqrt(variance / groups["audits"].to_numpy(dtype=float))
+    previous = groups.groupby("key", sort=False)
+    groups["previous_period"] = previous["period"].shift(1)
+    groups["change"] = groups["mean"] - previous["mean"].shift(1)
+    groups["change_se"] = np.sqrt(groups["se"] ** 2 + previous["se"].shift(1) ** 2)
+    exceeds = groups["change"].abs() > Z * groups["change_se"] + _TINY
+    groups["exceeds_noise"] = exceeds.where(groups["change"].notna() & groups["change_se"].notna())
+    groups["level"] = level
+    return groups[TREND_COLUMNS]

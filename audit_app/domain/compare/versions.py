@@ -1,0 +1,140 @@
+"""Comparisons across checklist versions: the items the versions share, and scores
+recomputed on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.scoring import display
+
+# ---------------------------------------------------------------------------
+# Across checklist versions
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionAlignment:
+    """What a comparison across versions of one checklist is based on."""
+
+    checklist_id: str
+    versions: tuple[int, ...]
+    reference_version: int
+    """The newest version: its weights, sections, critical rule and pass mark apply."""
+    shared_items: tuple[str, ...]
+    """Scored items present in every version (in the reference version's order)."""
+    left_out: tuple[str, ...]
+    """Scored items present in some versions only: not counted in the comparison."""
+
+    def describe(self) -> str:
+        versions = ", ".join(f"v{v}" for v in self.versions)
+        left = ", ".join(self.left_out) if self.left_out else "none"
+        return (
+            f"Checklist {self.checklist_id} spans versions {versions}: section and overall "
+            f"scores were recomputed on the {len(self.shared_items)} scored items all "
+            f"versions share, with the weights and rules of v{self.reference_version}. "
+            f"Items left out: {left}."
+        )
+
+
+def align_versions(checklists: Sequence[Checklist]) -> VersionAlignment:
+    """The scored items that every given version of one checklist shares."""
+    ordered = sorted(checklists, key=lambda c: c.version)
+    reference = ordered[-1]
+    scored = [{item.id for item in c.items if item.scored} for c in ordered]
+    shared = set.intersection(*scored)
+    everywhere = set.union(*scored)
+    return VersionAlignment(
+        checklist_id=reference.id,
+        versions=tuple(c.version for c in ordered),
+        reference_version=reference.version,
+        shared_items=tuple(item.id for item in reference.items if item.id in shared),
+        left_out=tuple(sorted(everywhere - shared)),
+    )
+
+
+@dataclass(frozen=True)
+class Rescored:
+    audits: pd.DataFrame
+    """audit_id, overall, raw_overall, passed, grade, critical_failure."""
+    sections: pd.DataFrame
+    """audit_id, section_id, score, weight."""
+
+
+def rescore_on_shared_items(
+    items: pd.DataFrame, alignment: VersionAlignment, reference: Checklist
+) -> Rescored:
+    """Section and overall scores of each audit recomputed on the shared items only, by the
+    scoring rules (weighted item mean per section; sections by their weight or pooled
+    item weights; the critical rule) of the reference version."""
+    meta = pd.DataFrame(
+        [
+            {
+                "item_id": item.id,
+                "section_id": reference.section_of[item.id],
+                "item_weight": item.weight,
+                "critical": item.critical,
+            }
+            for item in reference.items
+            if item.id in set(alignment.shared_items)
+        ]
+    )
+    rows = items.merge(meta, on="item_id", how="inner")
+    counted = rows["score"].notna()
+    rows = rows.assign(
+        points=rows["score"].fillna(0) * rows["item_weight"],
+        counted=rows["item_weight"].where(counted, 0.0),
+    )
+    sections = (
+        rows.groupby(["audit_id", "section_id"], sort=True)[["points", "counted"]]
+        .sum()
+        .reset_index()
+    )
+    share = sections["points"] / sections["counted"].where(sections["counted"] > 0)
+    sections["score"] = np.minimum(100.0, 100 * share)
+    section_weight = {s.id: s.weight for s in reference.sections}
+    if reference.sections_weighted:
+        weight = sections["section_id"].map(section_weight).astype(float)
+    else:
+        weight = sections["counted"]
+    sections["weight"] = np.where(sections["score"].notna(), weight, 0.0)
+    overall = _overall_from_sections(sections)
+    failed = rows[rows["critical"] & counted & (rows["score"] < 1)]["audit_id"].unique()
+    audits = _apply_rules(overall, set(failed.tolist()), reference)
+    return Rescored(audits, sections[["audit_id", "section_id", "score", "weight"]])
+
+
+def _overall_from_sections(sections: pd.DataFrame) -> pd.DataFrame:
+    weighted = sections.assign(
+        product=(sections["score"] * sections["weight"]).fillna(0.0),
+    )
+    totals = weighted.groupby("audit_id", sort=True)[["product", "weight"]].sum()
+    raw = (totals["product"] / totals["weight"].where(totals["weight"] > 0)).clip(0, 100)
+    return pd.DataFrame({"audit_id": totals.index.to_numpy(), "raw_overall": raw.to_numpy()})
+
+
+def _apply_rules(overall: pd.DataFrame, failed: set[int], reference: Checklist) -> pd.DataFrame:
+    critical = overall["audit_id"].isin(failed).to_numpy()
+    raw = overall["raw_overall"].to_numpy(dtype=float)
+    rule = reference.critical_rule
+    if rule.kind == "zero":
+        final = np.where(critical & ~np.isnan(raw), 0.0, raw)
+    elif rule.kind == "cap" and rule.cap is not None:
+        final = np.where(critical, np.minimum(raw, rule.cap), raw)
+    else:
+        final = raw
+    shown = [None if np.isnan(x) else display(float(x)) for x in final]
+    return pd.DataFrame(
+        {
+            "audit_id": overall["audit_id"].to_numpy(),
+            "overall": final,
+            "raw_overall": raw,
+            "passed": [None if s is None else s >= reference.pass_mark for s in shown],
+            "grade": [None if s is None else reference.grade_for(s) for s in shown],
+            "critical_failure": critical,
+        }
+    )
