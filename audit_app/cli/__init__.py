@@ -15,6 +15,7 @@ from audit_app.cli import (  # noqa: F401  (imported for their commands)
     report_compare_commands,
     score_commands,
     setup_commands,
+    user_commands,
 )
 from audit_app.cli.app import app
 

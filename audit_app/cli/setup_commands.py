@@ -29,7 +29,7 @@ def demo(
     typer.echo(
         f"Demo loaded into {ctx.database_label}: {result.branches_added} branches and "
         f"{result.audits_added} audits added, {result.audits_already_present} audits were "
-        "already present."
+        f"already present; {result.users_added} demo users added."
     )
 
 

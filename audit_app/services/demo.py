@@ -9,12 +9,20 @@ from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 
+DEMO_USERS = (
+    # username, role, areas, password: one user of each role, named in the README
+    ("hq", "head_office", (), "hq-demo-2026"),
+    ("marta", "area_manager", ("Barcelona",), "marta-demo-2026"),
+    ("guest", "viewer", (), "guest-demo-2026"),
+)
+
 
 @dataclass(frozen=True)
 class DemoLoad:
     branches_added: int
     audits_added: int
     audits_already_present: int
+    users_added: int = 0
 
 
 def demo_data(ctx: AppContext) -> demo.DemoData:
@@ -25,4 +33,16 @@ def load_demo(ctx: AppContext) -> DemoLoad:
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
     stored = store_audits(ctx, data.audits, skip_existing=True)
-    return DemoLoad(branches.inserted, len(stored.ids), stored.skipped)
+    return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, _add_demo_users(ctx))
+
+
+def _add_demo_users(ctx: AppContext) -> int:
+    from audit_app.services.users import add_user, list_users
+
+    present = {user.username for user in list_users(ctx)}
+    added = 0
+    for username, role, areas, password in DEMO_USERS:
+        if username not in present:
+            add_user(ctx, username, role, password, areas=areas, display_name=f"Demo {role}")
+            added += 1
+    return added

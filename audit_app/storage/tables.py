@@ -137,3 +137,19 @@ import_files = Table(
     Column("rows_skipped", Integer, nullable=False),
 )
 """One row per file imported; its content hash recognises the same file sent twice."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("role", String(32), nullable=False),
+    Column("areas", JSON, nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("last_login_at", DateTime),
+)
+"""People who log in; only an argon2 hash of the password is kept."""

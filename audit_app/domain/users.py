@@ -1,0 +1,46 @@
+"""Who uses the app and what each role may see: head office everything, an area manager the
+branches of their areas, a viewer everything but read-only."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from audit_app.domain.audit import Branch
+
+
+class Role(StrEnum):
+    HEAD_OFFICE = "head_office"
+    AREA_MANAGER = "area_manager"
+    VIEWER = "viewer"
+
+
+class User(BaseModel):
+    """A user as the services see them; the password hash never leaves storage."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@\-]*$")
+    display_name: str = Field(default="", max_length=200)
+    role: Role
+    areas: tuple[str, ...] = ()
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _areas_fit_the_role(self) -> User:
+        if self.role == Role.AREA_MANAGER and not self.areas:
+            raise ValueError("an area manager needs at least one area")
+        if self.role != Role.AREA_MANAGER and self.areas:
+            raise ValueError("only an area manager has areas")
+        return self
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.HEAD_OFFICE, Role.AREA_MANAGER)
+
+    def sees(self, branch: Branch) -> bool:
+        """Whether this user may see (and, with ``can_write``, audit) the branch."""
+        if self.role != Role.AREA_MANAGER:
+            return True
+        return branch.area in self.areas

@@ -1,0 +1,123 @@
+"""Users: add, list, change passwords, disable, and check a log-in.
+
+Passwords are hashed with argon2id (argon2-cffi) and never stored, logged or returned; a
+log-in answer does not say whether the name or the password was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from audit_app.domain.users import Role, User
+from audit_app.errors import AuditAppError
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.storage import database, user_store
+
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+def _checked_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AuditAppError(f"a password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+def _known_areas(ctx: AppContext, areas: Sequence[str]) -> tuple[str, ...]:
+    """The areas as the branch list spells them; an unknown area is refused, not guessed."""
+    known = {branch.area.casefold(): branch.area for branch in list_branches(ctx) if branch.area}
+    unknown = [area for area in areas if area.strip().casefold() not in known]
+    if unknown:
+        listed = ", ".join(sorted(set(known.values()))) or "none yet"
+        raise AuditAppError(f"unknown area(s) {', '.join(unknown)} (known areas: {listed})")
+    return tuple(dict.fromkeys(known[area.strip().casefold()] for area in areas))
+
+
+def add_user(
+    ctx: AppContext,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    areas: Sequence[str] = (),
+    display_name: str = "",
+) -> User:
+    try:
+        user = User(
+            username=username,
+            display_name=display_name,
+            role=Role(role),
+            areas=_known_areas(ctx, areas),
+        )
+    except ValueError as error:  # ValidationError and an unknown role
+        raise AuditAppError(f"user {username!r}: {_reason(error)}") from None
+    password_hash = _hasher.hash(_checked_password(password))
+    try:
+        with database.transaction(ctx.engine) as conn:
+            if user_store.find(conn, username) is not None:
+                raise AuditAppError(f"a user named {username!r} already exists")
+            user_store.add(conn, user, password_hash)
+    except IntegrityError:
+        raise AuditAppError(f"a user named {username!r} already exists") from None
+    return user
+
+
+def _reason(error: ValueError) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"{field}: {message}" if field else message
+    allowed = ", ".join(role.value for role in Role)
+    return f"{error} (roles: {allowed})"
+
+
+def list_users(ctx: AppContext) -> list[User]:
+    with database.transaction(ctx.engine) as conn:
+        return user_store.all_users(conn)
+
+
+def set_password(ctx: AppContext, username: str, password: str) -> None:
+    password_hash = _hasher.hash(_checked_password(password))
+    with database.transaction(ctx.engine) as conn:
+        if not user_store.change(conn, username, password_hash=password_hash):
+            raise AuditAppError(f"no user named {username!r}")
+
+
+def disable_user(ctx: AppContext, username: str) -> None:
+    with database.transaction(ctx.engine) as conn:
+        if not user_store.change(conn, username, active=False):
+            raise AuditAppError(f"no user named {username!r}")
+
+
+def authenticate(ctx: AppContext, username: str, password: str) -> User | None:
+    """The user when the name and password match an active account, else None.
+
+    An unknown name still costs one hash check, so timing does not tell which names exist.
+    """
+    with database.transaction(ctx.engine) as conn:
+        found = user_store.find(conn, username.strip())
+        if found is None:
+            _verify(_DUMMY_HASH, password)
+            return None
+        user, password_hash = found
+        if not _verify(password_hash, password) or not user.active:
+            return None
+        if _hasher.check_needs_rehash(password_hash):
+            user_store.change(conn, user.username, password_hash=_hasher.hash(password))
+        user_store.logged_in(conn, user.username)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,65 @@
+"""Users in the database. Passwords arrive here already hashed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from audit_app.domain.users import User
+from audit_app.storage.repository import utcnow
+from audit_app.storage.tables import users
+
+_FIELDS = (users.c.username, users.c.display_name, users.c.role, users.c.areas, users.c.active)
+
+
+def _user(row: Any) -> User:
+    return User(
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        areas=tuple(row.areas or ()),
+        active=row.active,
+    )
+
+
+def add(conn: Connection, user: User, password_hash: str) -> None:
+    now = utcnow()
+    conn.execute(
+        insert(users).values(
+            username=user.username,
+            display_name=user.display_name,
+            role=str(user.role),
+            areas=list(user.areas),
+            password_hash=password_hash,
+            active=user.active,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def find(conn: Connection, username: str) -> tuple[User, str] | None:
+    """The user and their password hash, by username (case-insensitive)."""
+    row = conn.execute(
+        select(*_FIELDS, users.c.password_hash).where(
+            users.c.username.ilike(username.replace("%", r"\%").replace("_", r"\_"), escape="\\")
+        )
+    ).first()
+    return None if row is None else (_user(row), row.password_hash)
+
+
+def all_users(conn: Connection) -> list[User]:
+    return [_user(row) for row in conn.execute(select(*_FIELDS).order_by(users.c.username))]
+
+
+def change(conn: Connection, username: str, **values: Any) -> bool:
+    """Update fields of one user; False when there is no such user."""
+    result = conn.execute(
+        update(users).where(users.c.username == username).values(updated_at=utcnow(), **values)
+    )
+    return result.rowcount == 1
+
+
+def logged_in(conn: Connection, username: str) -> None:
+    conn.execute(update(users).where(users.c.username == username).values(last_login_at=utcnow()))
