@@ -167,6 +167,13 @@ class Catalogue:
             raise AuditAppError(f"no checklist {checklist_id!r} (known: {known})")
         return max(versions, key=lambda c: c.version)
 
+    def resolve(self, ref: str) -> Checklist:
+        """A checklist by ``ID`` (its latest version) or ``ID@VERSION``."""
+        checklist_id, _, version = ref.partition("@")
+        if version and not version.isdigit():
+            raise AuditAppError(f"{ref!r}: write a checklist as ID or ID@VERSION, e.g. returns@1")
+        return self.get(checklist_id, int(version) if version else None)
+
     def ids(self) -> set[str]:
         return {cid for cid, _ in self._by_key}
 

@@ -37,8 +37,7 @@ def resolve_checklist(ref: str, settings: Settings | None = None) -> Checklist:
     path = Path(ref)
     if path.suffix in {".yaml", ".yml"} or path.is_file():
         return load_checklist(path)
-    checklist_id, _, version = ref.partition("@")
-    return catalogue(settings).get(checklist_id, int(version) if version.isdigit() else None)
+    return catalogue(settings).resolve(ref)
 
 
 def validate_files(paths: Iterable[Path | str]) -> list[ValidationResult]:

@@ -14,8 +14,7 @@ def reader_for(ctx: AppContext, mapping: str) -> Callable[[str, bytes], ReadResu
     from audit_app.services.mappings import load_mapping
 
     profile = load_mapping(mapping, ctx.settings)
-    checklist_id, _, version = str(profile.checklist).partition("@")
-    checklist = ctx.catalogue.get(checklist_id, int(version) if version.isdigit() else None)
+    checklist = ctx.catalogue.resolve(profile.checklist)
 
     def read(name: str, data: bytes) -> ReadResult:
         return read_with_profile(name, profile, checklist, data=data)

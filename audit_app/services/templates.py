@@ -30,8 +30,7 @@ def make_template(
     bulk: bool = False,
     rows: int = 500,
 ) -> Template:
-    checklist_id, _, version = checklist_ref.partition("@")
-    checklist = ctx.catalogue.get(checklist_id, int(version) if version.isdigit() else None)
+    checklist = ctx.catalogue.resolve(checklist_ref)
     known = {b.code: b for b in list_branches(ctx) if b.active}
     unknown = [code for code in branch_codes if code not in known]
     if unknown:
