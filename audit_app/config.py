@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     address: str = "localhost"
     debug: bool = False
     """Show tracebacks instead of one-line messages (``AUDIT_DEBUG=1``)."""
+    trusted_user_header: str | None = None
+    """Behind a single-sign-on proxy: the request header that carries the logged-in user's
+    name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it
+    only when the proxy is the sole way in, because anyone who can reach the app directly
+    could send the header."""
 
     @property
     def resolved_mappings_dir(self) -> Path:

@@ -20,6 +20,9 @@ class AuditFilter:
     kind: str | None = None
     channel: str | None = None
     auditor: str | None = None
+    areas: tuple[str, ...] | None = None
+    """Only branches of these areas: set by the services for an area manager, never by a
+    widget, so every list, comparison and download stays inside their areas."""
 
     def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
         """The filter as a short phrase for titles and report covers."""
@@ -36,6 +39,7 @@ class AuditFilter:
                 ("kind", self.kind),
                 ("channel", self.channel),
                 ("auditor", self.auditor),
+                ("area", ", ".join(self.areas) if self.areas is not None else None),
             )
             if value
         ]

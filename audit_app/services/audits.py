@@ -17,6 +17,7 @@ from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, 
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard, display, score_audit
 from audit_app.errors import AuditAppError
+from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository
 
@@ -51,13 +52,18 @@ def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCar
 
 
 def store_audits(
-    ctx: AppContext, records: Sequence[AuditRecord], *, skip_existing: bool = True
+    ctx: AppContext,
+    records: Sequence[AuditRecord],
+    *,
+    skip_existing: bool = True,
+    replacing_draft: int | None = None,
 ) -> StoredAudits:
     """Validate and score every record, then write them all in one transaction.
 
     Nothing is written if any record is invalid. A visit already stored is skipped (or,
     with ``skip_existing=False``, refused) so that loading the same data twice adds nothing.
     """
+    check_can_write(ctx, "enter or import audits")
     prepared = []
     reasons: list[str] = []
     for number, record in enumerate(records, start=1):
@@ -72,7 +78,12 @@ def store_audits(
     if reasons:
         raise AuditRejected(reasons)
     with database.transaction(ctx.engine) as conn:
+        if replacing_draft is not None and not repository.delete_draft(conn, replacing_draft):
+            raise AuditRejected([f"draft #{replacing_draft} is gone (submitted or discarded)"])
         branch_id_of = repository.branch_ids(conn)
+        if ctx.user is not None:
+            area_of = {b.code: b.area for b in repository.list_branches(conn)}
+            branch_id_of = {c: i for c, i in branch_id_of.items() if sees_area(ctx, area_of[c])}
         unknown = sorted({r.visit.branch_code for r, _ in prepared} - branch_id_of.keys())
         if unknown:
             raise AuditRejected([f"unknown branch code {code!r}" for code in unknown])
@@ -108,8 +119,11 @@ def store_audits(
     return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
 
 
-def submit_audit(ctx: AppContext, record: AuditRecord) -> tuple[int, ScoreCard]:
-    """Validate, score and store one submitted audit in one transaction."""
+def submit_audit(
+    ctx: AppContext, record: AuditRecord, *, replacing_draft: int | None = None
+) -> tuple[int, ScoreCard]:
+    """Validate, score and store one submitted audit in one transaction (which also removes
+    the draft it was completed from, so a draft is never both kept and submitted)."""
     submitted = AuditRecord(
         record.visit,
         record.answers,
@@ -118,7 +132,7 @@ def submit_audit(ctx: AppContext, record: AuditRecord) -> tuple[int, ScoreCard]:
         record.source_hash,
         record.created_by,
     )
-    stored = store_audits(ctx, [submitted], skip_existing=False)
+    stored = store_audits(ctx, [submitted], skip_existing=False, replacing_draft=replacing_draft)
     card = stored.cards[0]
     assert card is not None
     return stored.ids[0], card
@@ -137,7 +151,7 @@ def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> p
             f"the period is reversed: {audit_filter.date_from} is after {audit_filter.date_to}"
         )
     with database.transaction(ctx.engine) as conn:
-        return repository.audit_scores_frame(conn, audit_filter)
+        return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
 
 
 def score_rows(
@@ -172,8 +186,9 @@ def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
     with database.transaction(ctx.engine) as conn:
         row = repository.audit_row(conn, audit_id)
         stored_answers = repository.answer_rows(conn, audit_id)
-    if row is None:
-        raise AuditAppError(f"no audit #{audit_id}")
+    if row is None or not sees_area(ctx, row["branch_area"]):
+        # Another area's audit is reported exactly like a missing one.
+        raise AccessDenied(f"no audit #{audit_id}")
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
     items = checklist.items_by_id
     answers = tuple(

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
 from audit_app.errors import AuditAppError
+from audit_app.services.access import check_head_office, sees
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository
 from audit_app.storage.repository import BranchUpsert
@@ -100,10 +101,12 @@ def import_branches(ctx: AppContext, path: Path | str) -> BranchUpsert:
 
 
 def save_branches(ctx: AppContext, branches: Sequence[Branch]) -> BranchUpsert:
+    check_head_office(ctx, "add or change branches")
     with database.transaction(ctx.engine) as conn:
         return repository.upsert_branches(conn, branches)
 
 
 def list_branches(ctx: AppContext) -> list[Branch]:
+    """The branches the acting user may see (all of them for head office and viewers)."""
     with database.transaction(ctx.engine) as conn:
-        return repository.list_branches(conn)
+        return [branch for branch in repository.list_branches(conn) if sees(ctx, branch)]

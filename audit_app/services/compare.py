@@ -25,6 +25,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
+from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, repository
@@ -60,6 +61,9 @@ class _Loader:
     audit_filter: AuditFilter
     conn: Connection
     _stamp: tuple[Any, ...] | None = None
+
+    def __post_init__(self) -> None:
+        self.audit_filter = scoped(self.ctx, self.audit_filter)
 
     def get(self, kind: Hashable, load: Callable[[Connection, AuditFilter], Any]) -> Any:
         if self._stamp is None:
@@ -424,6 +428,7 @@ def compare(
     if min_audits < 1:
         raise AuditAppError("the minimum number of audits to rank must be at least 1")
     _check_filter_values(audit_filter)
+    audit_filter = scoped(ctx, audit_filter)
     with database.transaction(ctx.engine) as conn:
         loader = _Loader(ctx, audit_filter, conn)
         selection = _select(loader)

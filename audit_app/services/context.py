@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
 from audit_app.checklists import Catalogue
 from audit_app.config import Settings, load_settings
+from audit_app.domain.users import User
 from audit_app.storage import database, repository
 
 
@@ -17,6 +18,13 @@ class AppContext:
     engine: Engine
     catalogue: Catalogue
     checklist_version_ids: dict[tuple[str, int], int]
+    user: User | None = None
+    """Who is acting. ``None`` is the command line on the server, which sees everything; the
+    web app always acts as a logged-in user, and the services keep that user in scope."""
+
+    def as_user(self, user: User | None) -> AppContext:
+        """The same context acting as ``user`` (the engine and catalogue are shared)."""
+        return replace(self, user=user)
 
     @property
     def database_label(self) -> str:

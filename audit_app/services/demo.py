@@ -46,3 +46,15 @@ def _add_demo_users(ctx: AppContext) -> int:
             add_user(ctx, username, role, password, areas=areas, display_name=f"Demo {role}")
             added += 1
     return added
+
+
+def demo_logins(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """(user name, password, role) of the demo accounts whose published password still
+    works: the log-in page offers them, and stops once someone changes them."""
+    from audit_app.services.users import still_has_password
+
+    return [
+        (username, password, role)
+        for username, role, _areas, password in DEMO_USERS
+        if still_has_password(ctx, username, password)
+    ]

@@ -32,6 +32,7 @@ from audit_app.errors import AuditAppError
 from audit_app.excel.dates import parse_date, parse_time
 from audit_app.excel.model import Cell, ImportIssue, RawVisit, ReadResult
 from audit_app.excel.reader import UnreadableFile, read_audit_file
+from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
 from audit_app.storage import database, import_log, repository
 
@@ -178,6 +179,7 @@ def import_bytes(
     imported_by: str | None = None,
 ) -> FileImport:
     """Import one file's content (the app hands over uploaded bytes)."""
+    check_can_write(ctx, "import audits")
     content_hash = hashlib.sha256(data).hexdigest()
     with database.transaction(ctx.engine) as conn:
         previous = import_log.find(conn, content_hash)
@@ -284,6 +286,7 @@ def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = Non
     by_code = {b.code: b for b in branches}
     by_code_folded = {b.code.casefold(): b for b in branches}
     by_name = {b.name.casefold(): b for b in branches}
+    outside = {b.code for b in branches if not sees_area(ctx, b.area)}
     readers: dict[tuple[str, int], _AnswerReader] = {}
     normalise = normalise or _vocabulary_normaliser(read)
     seen: dict[tuple[str, str, datetime, str], RawVisit] = {}
@@ -299,6 +302,13 @@ def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = Non
             readers[key_checklist] = _AnswerReader(checklist, read, normalise)
         before = len(checked.issues)
         branch_code = _branch_code(visit, by_code, by_code_folded, by_name, checked.issues)
+        if branch_code in outside:
+            checked.issues.append(
+                ImportIssue.at(
+                    visit.branch, f"'{_text(visit.branch)}' is not a branch of your areas"
+                )
+            )
+            branch_code = None
         visited_at = _visit_time(visit, checked.issues, date_formats)
         auditor = _text(visit.auditor)
         if not auditor:

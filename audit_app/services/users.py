@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
+from audit_app.services.access import check_head_office
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.storage import database, user_store
@@ -49,6 +50,7 @@ def add_user(
     areas: Sequence[str] = (),
     display_name: str = "",
 ) -> User:
+    check_head_office(ctx, "add users")
     try:
         user = User(
             username=username,
@@ -80,11 +82,13 @@ def _reason(error: ValueError) -> str:
 
 
 def list_users(ctx: AppContext) -> list[User]:
+    check_head_office(ctx, "list users")
     with database.transaction(ctx.engine) as conn:
         return user_store.all_users(conn)
 
 
 def set_password(ctx: AppContext, username: str, password: str) -> None:
+    check_head_office(ctx, "set passwords")
     password_hash = _hasher.hash(_checked_password(password))
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, password_hash=password_hash):
@@ -92,6 +96,7 @@ def set_password(ctx: AppContext, username: str, password: str) -> None:
 
 
 def disable_user(ctx: AppContext, username: str) -> None:
+    check_head_office(ctx, "disable users")
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, active=False):
             raise AuditAppError(f"no user named {username!r}")
@@ -114,6 +119,24 @@ def authenticate(ctx: AppContext, username: str, password: str) -> User | None:
             user_store.change(conn, user.username, password_hash=_hasher.hash(password))
         user_store.logged_in(conn, user.username)
     return user
+
+
+def still_has_password(ctx: AppContext, username: str, password: str) -> bool:
+    """Whether an active account still uses this password (the demo hint asks), without
+    counting as a log-in."""
+    with database.transaction(ctx.engine) as conn:
+        found = user_store.find(conn, username)
+    return found is not None and found[0].active and _verify(found[1], password)
+
+
+def trusted_user(ctx: AppContext, username: str) -> User | None:
+    """The active user a single-sign-on proxy vouched for, or None; no password asked."""
+    with database.transaction(ctx.engine) as conn:
+        found = user_store.find(conn, username.strip())
+        if found is None or not found[0].active:
+            return None
+        user_store.logged_in(conn, found[0].username)
+    return found[0]
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -289,6 +289,8 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
         conditions.append(audits.c.channel == f.channel)
     if f.auditor:
         conditions.append(audits.c.auditor == f.auditor)
+    if f.areas is not None:
+        conditions.append(branches.c.area.in_(f.areas))
     return query.where(*conditions)
 
 
@@ -374,6 +376,7 @@ def audit_row(conn: Connection, audit_id: int) -> dict[str, Any] | None:
         select(
             audits,
             branches.c.code.label("branch_code"),
+            branches.c.area.label("branch_area"),
             audit_scores.c.overall,
             audit_scores.c.grade,
             audit_scores.c.passed,
@@ -402,10 +405,11 @@ class BranchKey:
     code: str
     name: str
     language: str
+    area: str
 
 
 def branch_keys(conn: Connection) -> list[BranchKey]:
-    query = select(branches.c.code, branches.c.name, branches.c.language)
+    query = select(branches.c.code, branches.c.name, branches.c.language, branches.c.area)
     return [BranchKey(*row) for row in conn.execute(query)]
 
 
@@ -434,3 +438,45 @@ def answer_fingerprints(
         for audit_id, item_id, value, na, comment in conn.execute(query):
             found[audit_id].add((item_id, value, bool(na), comment))
     return {audit_id: frozenset(rows) for audit_id, rows in found.items()}
+
+
+def delete_draft(conn: Connection, audit_id: int) -> bool:
+    """Remove a draft and its answers; a submitted audit is never deleted."""
+    conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
+    result = conn.execute(
+        audits.delete().where(audits.c.id == audit_id, audits.c.status == str(AuditStatus.DRAFT))
+    )
+    return bool(result.rowcount)
+
+
+def draft_rows(conn: Connection, areas: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Drafts, newest first, with their branch and the number of answers given."""
+    answered = (
+        select(answers.c.audit_id, func.count().label("answered"))
+        .group_by(answers.c.audit_id)
+        .subquery()
+    )
+    query = (
+        select(
+            audits.c.id.label("audit_id"),
+            branches.c.code.label("branch_code"),
+            branches.c.name.label("branch_name"),
+            audits.c.checklist_id,
+            audits.c.checklist_version,
+            audits.c.visited_at,
+            audits.c.auditor,
+            audits.c.created_by,
+            audits.c.created_at,
+            func.coalesce(answered.c.answered, 0).label("answered"),
+        )
+        .select_from(
+            audits.join(branches, branches.c.id == audits.c.branch_id).outerjoin(
+                answered, answered.c.audit_id == audits.c.id
+            )
+        )
+        .where(audits.c.status == str(AuditStatus.DRAFT))
+        .order_by(audits.c.created_at.desc(), audits.c.id.desc())
+    )
+    if areas is not None:
+        query = query.where(branches.c.area.in_(list(areas)))
+    return [dict(row._mapping) for row in conn.execute(query)]

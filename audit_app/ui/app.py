@@ -1,4 +1,4 @@
-"""Entry point for ``streamlit run``: page set-up and the navigation menu."""
+"""Entry point for ``streamlit run``: page set-up, log-in and the menu for the user's role."""
 
 from __future__ import annotations
 
@@ -6,22 +6,45 @@ from pathlib import Path
 
 import streamlit as st
 
-from audit_app.ui.pages import overview_page
+from audit_app.domain.users import Role, User
+from audit_app.ui.components.session import current_user, describe, log_out
 
 # A local icon: a material icon as favicon is fetched from the internet, which an offline
 # install does not have.
 ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 st.set_page_config(page_title="audit-app", page_icon=ICON, layout="wide")
 
-navigation = st.navigation(
-    [
-        st.Page(
-            overview_page.render,
-            title="Overview",
-            icon=":material/dashboard:",
-            url_path="overview",
-            default=True,
-        ),
+
+def _page(name: str, title: str, icon: str, **options: object) -> st.Page:
+    return st.Page(f"pages/{name}_page.py", title=title, icon=f":material/{icon}:", **options)  # type: ignore[arg-type]
+
+
+def menu(user: User) -> dict[str, list[st.Page]]:
+    """The pages this user's role may open; the services enforce the same rules again."""
+    audits = [_page("overview", "Overview", "dashboard", url_path="overview", default=True)]
+    if user.can_write:
+        audits += [
+            _page("new_visit", "New visit", "add_task", url_path="new-visit"),
+            _page("import", "Import", "upload_file", url_path="import"),
+        ]
+    analysis = [
+        _page("compare", "Compare", "leaderboard", url_path="compare"),
+        _page("branch", "Branch", "storefront", url_path="branch"),
+        _page("audit", "Audit", "fact_check", url_path="audit"),
     ]
-)
-navigation.run()
+    setup = [_page("checklists", "Checklists", "checklist", url_path="checklists")]
+    if user.role == Role.HEAD_OFFICE:
+        setup.append(_page("admin", "Admin", "admin_panel_settings", url_path="admin"))
+    return {"Audits": audits, "Analysis": analysis, "Setup": setup}
+
+
+user = current_user()
+if user is None:
+    st.navigation([_page("login", "Log in", "login", url_path="login")], position="hidden").run()
+else:
+    with st.sidebar:
+        st.markdown(f"**{user.display_name or user.username}**  \n{describe(user)}")
+        if st.button("Log out", icon=":material/logout:", key="logout"):
+            log_out()
+            st.rerun()
+    st.navigation(menu(user)).run()

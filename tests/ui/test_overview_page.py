@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
-
-APP = str(Path(__file__).resolve().parents[2] / "audit_app" / "ui" / "app.py")
-
-
-def run_app() -> AppTest:
-    from audit_app.ui.components.context import app_context
-
-    app_context.clear()  # each test has its own database
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+from tests.ui.apptest import run_app
 
 
 def metrics(app: AppTest) -> dict[str, str]:

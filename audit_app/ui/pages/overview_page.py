@@ -7,15 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.services.overview import Overview, checklist_titles, overview
-from audit_app.ui.components.context import app_context
 from audit_app.ui.components.filters import audit_filter_sidebar
+from audit_app.ui.components.session import user_context
 from audit_app.ui.components.theme import BRAND
 
 CHART_HEIGHT = 280
 
 
 def render() -> None:
-    ctx = app_context()
+    ctx = user_context()
     audit_filter = audit_filter_sidebar(ctx)
     data = overview(ctx, audit_filter)
 
@@ -140,3 +140,6 @@ def _latest_table(latest: pd.DataFrame) -> None:
             "critical_failure": st.column_config.CheckboxColumn("Critical", width="small"),
         },
     )
+
+
+render()

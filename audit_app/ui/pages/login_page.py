@@ -1,0 +1,47 @@
+"""Log-in: the only page shown until someone is logged in."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from audit_app.domain.users import Role
+from audit_app.services.demo import demo_logins
+from audit_app.services.users import authenticate
+from audit_app.ui.components.context import app_context
+from audit_app.ui.components.session import ROLE_LABELS, log_in
+
+
+def render() -> None:
+    _, middle, _ = st.columns([1, 1.3, 1])
+    with middle:
+        st.title("audit-app")
+        st.caption("Franchise consistency audits. Log in to continue.")
+        with st.form("login"):
+            username = st.text_input("User name", autocomplete="username")
+            password = st.text_input("Password", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+        if submitted:
+            if not username.strip() or not password:
+                st.error("Enter your user name and password.")
+                return
+            user = authenticate(app_context(), username, password)
+            if user is None:
+                st.error("That user name and password do not match an active account.")
+                return
+            log_in(user)
+            st.rerun()
+        logins = _demo_logins(app_context().settings.resolved_database_url)
+        if logins:
+            listed = ", ".join(
+                f"**{name}** / `{password}` ({ROLE_LABELS[Role(role)].lower()})"
+                for name, password, role in logins
+            )
+            st.info(f"Demo accounts: {listed}.", icon=":material/key:")
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _demo_logins(database: str) -> list[tuple[str, str, str]]:
+    return demo_logins(app_context())
+
+
+render()

@@ -1,0 +1,67 @@
+"""Running the real app headless with AppTest, logged in as one of the demo roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from audit_app.domain.users import Role, User
+
+APP = str(Path(__file__).resolve().parents[2] / "audit_app" / "ui" / "app.py")
+
+HQ = User(username="hq", role=Role.HEAD_OFFICE)
+MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
+GUEST = User(username="guest", role=Role.VIEWER)
+
+PAGES = ("overview", "new_visit", "import", "compare", "branch", "audit", "checklists", "admin")
+
+
+def run_app(
+    user: User | None = HQ,
+    page: str | None = None,
+    query: dict[str, str] | None = None,
+    *,
+    timeout: float = 120,
+) -> AppTest:
+    """The app after its first run as ``user`` (None: nobody logged in), on ``page``."""
+    from audit_app.ui.components.context import app_context
+
+    app_context.clear()  # each test has its own database
+    app = AppTest.from_file(APP, default_timeout=timeout)
+    if user is not None:
+        app.session_state["user"] = user
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    if page is not None and page != "overview":
+        app.switch_page(f"pages/{page}_page.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """Every piece of text on the page, for checks that something is (not) shown."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "text",
+    ):
+        parts.extend(str(element.value) for element in getattr(app, kind))
+    for frame in app.dataframe:
+        parts.append(frame.value.to_csv())
+    for table in app.table:
+        parts.append(table.value.to_csv())
+    for box in app.selectbox:
+        parts.extend(str(option) for option in box.options)
+    for box in app.multiselect:
+        parts.extend(str(option) for option in box.options)
+    return "\n".join(parts)
