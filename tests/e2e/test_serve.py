@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import log_in
+
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "screenshot-overview.png"
 FIRST_RENDER_MS = 60_000  # first page view opens the database and runs the whole script
@@ -36,7 +38,7 @@ def _open_overview(page, base_url: str):  # type: ignore[no-untyped-def]
     """Open the app, wait for the KPIs, return the Audits value element."""
     from playwright.sync_api import expect
 
-    page.goto(base_url + "/")
+    log_in(page, base_url, "hq")
     audits = _metric_value(page, "Audits")
     expect(audits).to_have_text(re.compile(r"^\s*[\d,]+\s*$"), timeout=FIRST_RENDER_MS)
     return audits
