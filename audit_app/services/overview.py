@@ -9,6 +9,7 @@ import pandas as pd
 from audit_app.domain.filters import AuditFilter
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
+from audit_app.services.compare import consistency
 from audit_app.services.context import AppContext
 
 
@@ -20,6 +21,8 @@ class Overview:
     mean_score: float | None
     pass_rate: float | None
     critical_failures: int
+    consistency_index: float | None
+    """100 = every branch keeps every section at the same level (see the Compare page)."""
     by_region: pd.DataFrame
     """region, branches, audits, mean score, pass rate, critical failures; best first."""
     by_month: pd.DataFrame
@@ -50,7 +53,16 @@ def overview(
     if scores.empty:
         empty = pd.DataFrame()
         return Overview(
-            len(branches), sum(b.active for b in branches), 0, None, None, 0, empty, empty, empty
+            len(branches),
+            sum(b.active for b in branches),
+            0,
+            None,
+            None,
+            0,
+            None,
+            empty,
+            empty,
+            empty,
         )
     by_region = (
         scores.groupby("region")
@@ -83,6 +95,7 @@ def overview(
         mean_score=float(scores["overall"].mean()),
         pass_rate=float(100 * scores["passed"].astype(float).mean()),
         critical_failures=int(scores["critical_failure"].sum()),
+        consistency_index=consistency(ctx, audit_filter, items=False).index,
         by_region=by_region,
         by_month=by_month,
         latest=latest_rows[

@@ -48,3 +48,46 @@ def test_the_filters_narrow_the_figures(ctx: AppContext) -> None:
     assert all(code.startswith("TR-EGE-") for code in latest["branch_code"])
     assert set(latest["checklist"]) == {"Returns process"}
     assert "Returns process" in app.caption[0].value
+
+
+def test_the_consistency_index_matches_the_compare_service(ctx: AppContext) -> None:
+    from audit_app.services.compare import consistency
+
+    load_demo(ctx)
+    shown = metrics(run_app())["Consistency index"]
+    assert shown == f"{consistency(ctx, items=False).index:.1f}"
+
+
+def test_an_area_manager_sees_only_their_area(ctx: AppContext) -> None:
+    from audit_app.services.branches import list_branches
+    from tests.ui.apptest import MARTA, texts
+
+    load_demo(ctx)
+    app = run_app(MARTA)
+    assert metrics(app)["Active branches"] == "6"
+    shown = texts(app)
+    others = [b for b in list_branches(ctx) if b.area != "Barcelona"]
+    assert not [b.code for b in others if b.code in shown]
+    assert not [b.region for b in others if b.region != "Catalonia" and b.region in shown]
+    assert "Catalonia" in shown
+
+
+def test_nobody_logged_in_sees_only_the_login_form(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(None)
+    assert [title.value for title in app.title] == ["audit-app"]
+    assert not app.metric
+    assert [box.label for box in app.text_input] == ["User name", "Password"]
+
+
+def test_logging_in_with_the_form_opens_the_overview(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(None)
+    app.text_input[0].input("marta")
+    app.text_input[1].input("wrong password")
+    app.button[0].click().run()
+    assert "do not match" in app.error[0].value
+    app.text_input[1].input("marta-demo-2026")
+    app.button[0].click().run()
+    assert app.title[0].value == "Overview"
+    assert metrics(app)["Active branches"] == "6"

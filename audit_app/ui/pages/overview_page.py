@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.users import User
+from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
 from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.session import user_context
@@ -17,7 +23,7 @@ CHART_HEIGHT = 280
 def render() -> None:
     ctx = user_context()
     audit_filter = audit_filter_sidebar(ctx)
-    data = overview(ctx, audit_filter)
+    data = _overview(ctx, data_version(ctx), ctx.user, audit_filter)
 
     st.title("Overview")
     described = audit_filter.describe(checklist_titles(ctx))
@@ -46,8 +52,16 @@ def render() -> None:
     _latest_table(data.latest)
 
 
+@st.cache_data(show_spinner="Counting the audits…", max_entries=64)
+def _overview(
+    _ctx: AppContext, version: Any, user: User | None, audit_filter: AuditFilter
+) -> Overview:
+    """Cached per filter and user; a write changes ``version`` and so the key."""
+    return overview(_ctx, audit_filter)
+
+
 def _kpis(data: Overview) -> None:
-    kpis = st.columns(5)
+    kpis = st.columns(6)
     inactive = data.branches - data.active_branches
     kpis[0].metric(
         "Active branches",
@@ -58,6 +72,12 @@ def _kpis(data: Overview) -> None:
     kpis[2].metric("Mean score", f"{data.mean_score:.1f}")
     kpis[3].metric("Pass rate", f"{data.pass_rate:.0f} %")
     kpis[4].metric("Critical failures", f"{data.critical_failures}")
+    kpis[5].metric(
+        "Consistency index",
+        "—" if data.consistency_index is None else f"{data.consistency_index:.1f}",
+        help="100 means every branch keeps every section at the same level; "
+        "see Compare › Consistency for the standards that vary most.",
+    )
 
 
 def _region_chart(by_region: pd.DataFrame) -> alt.Chart:

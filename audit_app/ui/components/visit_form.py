@@ -1,0 +1,327 @@
+"""The answers part of a visit form: one widget per checklist item, grouped by section.
+
+Every widget keeps its value under a session-state key made from the checklist version and
+the item id (never the language), so switching the language, a refused submit or loading a
+draft never loses what was typed. The translation between those widget values and typed
+``Answer`` objects lives here too, as plain functions over a mapping, so it can be tested
+without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from audit_app.domain.answers import InvalidAnswer, parse_answer
+from audit_app.domain.audit import Answer
+from audit_app.domain.checklist import (
+    Checklist,
+    ChoiceItem,
+    Item,
+    NumberItem,
+    PercentageItem,
+    ScaleItem,
+    Section,
+    YesNoItem,
+    localized,
+)
+
+YES, NO, NA = "Yes", "No", "N/A"
+PREFIX = "nv."
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ca": "Català",
+    "es": "Español",
+    "ro": "Română",
+    "tr": "Türkçe",
+    "fr": "Français",
+    "de": "Deutsch",
+    "it": "Italiano",
+    "pt": "Português",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+# --------------------------------------------------------------------------- state keys
+
+
+def value_key(checklist: Checklist, item_id: str) -> str:
+    return f"{PREFIX}{checklist.id}@{checklist.version}.{item_id}"
+
+
+def na_key(checklist: Checklist, item_id: str) -> str:
+    return value_key(checklist, item_id) + ".na"
+
+
+def comment_key(checklist: Checklist, item_id: str) -> str:
+    return value_key(checklist, item_id) + ".comment"
+
+
+def item_keys(checklist: Checklist) -> list[str]:
+    """Every session-state key the form uses for this checklist version."""
+    return [
+        key(checklist, item.id)
+        for item in checklist.items
+        for key in (value_key, na_key, comment_key)
+    ]
+
+
+def _radio_item(item: Item) -> bool:
+    return isinstance(item, YesNoItem | ScaleItem | ChoiceItem)
+
+
+# --------------------------------------------------------------------------- state -> answers
+
+
+def raw_value(checklist: Checklist, item: Item, state: Mapping[str, Any]) -> Any:
+    """What the widgets hold for ``item``: text, a number, a date, ``N/A`` or None."""
+    if not _radio_item(item) and state.get(na_key(checklist, item.id)):
+        return NA
+    return state.get(value_key(checklist, item.id))
+
+
+def is_answered(checklist: Checklist, item: Item, state: Mapping[str, Any]) -> bool:
+    raw = raw_value(checklist, item, state)
+    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+
+
+@dataclass(frozen=True)
+class ReadAnswers:
+    answers: tuple[Answer, ...]
+    problems: tuple[str, ...]
+    """Values that do not fit their item (the widgets mostly prevent these)."""
+
+
+def read_answers(
+    checklist: Checklist, state: Mapping[str, Any], language: str | None = None
+) -> ReadAnswers:
+    """The typed answers the widgets hold; unanswered items with a comment keep the comment."""
+    answers: list[Answer] = []
+    problems: list[str] = []
+    for item in checklist.items:
+        comment = state.get(comment_key(checklist, item.id))
+        try:
+            answer = parse_answer(
+                item, raw_value(checklist, item, state), comment=comment, language=language
+            )
+        except InvalidAnswer as error:
+            problems.append(str(error))
+            continue
+        if answer.answered or answer.comment:
+            answers.append(answer)
+    return ReadAnswers(tuple(answers), tuple(problems))
+
+
+def missing_required(
+    checklist: Checklist, answers: tuple[Answer, ...], language: str | None = None
+) -> list[str]:
+    """The required items left unanswered, named as 'Section › question' for the auditor."""
+    answered = {answer.item_id for answer in answers if answer.answered}
+    return [
+        f"{localized(section.title, language, checklist.language)} › "
+        f"{localized(item.text, language, checklist.language)}"
+        for section in checklist.sections
+        for item in section.items
+        if item.is_required and item.id not in answered
+    ]
+
+
+# --------------------------------------------------------------------------- answers -> state
+
+
+def answers_to_state(
+    checklist: Checklist, answers: tuple[Answer, ...], state: MutableMapping[str, Any]
+) -> None:
+    """Put stored answers (a draft's) into the widgets' keys; every other item is cleared."""
+    clear_answers(checklist, state)
+    items = checklist.items_by_id
+    for answer in answers:
+        item = items.get(answer.item_id)
+        if item is None:
+            continue
+        if answer.comment:
+            state[comment_key(checklist, item.id)] = answer.comment
+        if answer.na:
+            if _radio_item(item):
+                state[value_key(checklist, item.id)] = NA
+            else:
+                state[na_key(checklist, item.id)] = True
+            continue
+        if answer.value is not None:
+            state[value_key(checklist, item.id)] = _widget_value(item, answer.value)
+
+
+def _widget_value(item: Item, value: Any) -> Any:
+    if isinstance(item, YesNoItem):
+        return YES if value else NO
+    if isinstance(item, ScaleItem):
+        return int(value)
+    if isinstance(item, NumberItem | PercentageItem):
+        return float(value)
+    if item.type == "date":
+        return date.fromisoformat(str(value)[:10])
+    return value
+
+
+def clear_answers(checklist: Checklist, state: MutableMapping[str, Any]) -> None:
+    """Empty every widget of this checklist version (after a submit, or before a draft loads).
+
+    Radios, number and date inputs are emptied by setting None, text by "", checkboxes by
+    False: deleting the keys would not reset widgets that are on the page right now.
+    """
+    for item in checklist.items:
+        state[value_key(checklist, item.id)] = "" if _text_widget(item) else None
+        state[comment_key(checklist, item.id)] = ""
+        if not _radio_item(item) and item.na_allowed:
+            state[na_key(checklist, item.id)] = False
+
+
+def _text_widget(item: Item) -> bool:
+    return item.type in ("text", "photo")
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def progress(checklist: Checklist, state: Mapping[str, Any]) -> tuple[int, int]:
+    """Required items answered, required items in all."""
+    required = [item for item in checklist.items if item.is_required]
+    return sum(is_answered(checklist, item, state) for item in required), len(required)
+
+
+def answer_sections(checklist: Checklist, language: str | None) -> None:
+    """Draw every section with its items; values go to session state under stable keys."""
+    for section in checklist.sections:
+        _section(checklist, section, language)
+
+
+def _section(checklist: Checklist, section: Section, language: str | None) -> None:
+    done = sum(is_answered(checklist, item, st.session_state) for item in section.items)
+    with st.container(border=True):
+        st.subheader(localized(section.title, language, checklist.language))
+        st.caption(f"Answered {done} of {len(section.items)}")
+        for item in section.items:
+            _item(checklist, item, language)
+
+
+def _item(checklist: Checklist, item: Item, language: str | None) -> None:
+    text = localized(item.text, language, checklist.language)
+    guidance = localized(item.guidance, language, checklist.language) or None
+    main, side = st.columns([6, 1], vertical_alignment="bottom")
+    with main:
+        _answer_widget(checklist, item, text, guidance, language)
+        notes = _notes(item)
+        if notes:
+            st.caption(" · ".join(notes))
+    with side:
+        key = comment_key(checklist, item.id)
+        has_comment = bool(str(st.session_state.get(key) or "").strip())
+        with st.popover(
+            "Comment" if not has_comment else "Comment ✓",
+            icon=":material/edit_note:",
+            help="Add a note to this answer (optional)",
+        ):
+            st.text_input(f"Comment on: {text}", key=key, placeholder="Optional note")
+
+
+def _answer_widget(
+    checklist: Checklist, item: Item, text: str, guidance: str | None, language: str | None
+) -> None:
+    key = value_key(checklist, item.id)
+    na = [NA] if item.na_allowed else []
+    if isinstance(item, YesNoItem):
+        st.radio(text, [YES, NO, *na], index=None, key=key, help=guidance, horizontal=True)
+    elif isinstance(item, ScaleItem):
+        st.radio(
+            text,
+            [*range(item.min, item.max + 1), *na],
+            index=None,
+            key=key,
+            help=guidance,
+            horizontal=True,
+        )
+    elif isinstance(item, ChoiceItem):
+        labels = {o.value: localized(o.label, language, checklist.language) or o.value for o in item.options}
+        st.radio(
+            text,
+            [*labels, *na],
+            index=None,
+            key=key,
+            help=guidance,
+            horizontal=True,
+            format_func=lambda value: labels.get(value, value),
+        )
+    else:
+        _input_widget(checklist, item, text, guidance)
+
+
+def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | None) -> None:
+    key = value_key(checklist, item.id)
+    not_applicable = bool(item.na_allowed and st.session_state.get(na_key(checklist, item.id)))
+    left, right = st.columns([5, 1], vertical_alignment="bottom") if item.na_allowed else (
+        st.container(),
+        None,
+    )
+    with left:
+        if isinstance(item, NumberItem | PercentageItem):
+            low, high = _bounds(item)
+            st.number_input(
+                text,
+                min_value=low,
+                max_value=high,
+                value=None,
+                step=1.0,
+                format="%g",
+                key=key,
+                help=guidance,
+                disabled=not_applicable,
+                placeholder="Enter a number",
+            )
+        elif item.type == "date":
+            st.date_input(text, value=None, key=key, help=guidance, disabled=not_applicable)
+        elif item.type == "photo":
+            st.text_input(
+                text,
+                key=key,
+                help=guidance,
+                disabled=not_applicable,
+                placeholder="Photo reference or link",
+            )
+        else:
+            st.text_area(text, key=key, help=guidance, disabled=not_applicable, height=80)
+    if right is not None:
+        with right:
+            st.checkbox(NA, key=na_key(checklist, item.id), help=f"Not applicable: {text}")
+
+
+def _bounds(item: NumberItem | PercentageItem) -> tuple[float | None, float | None]:
+    if isinstance(item, PercentageItem):
+        return 0.0, 100.0
+    low = None if item.min is None else float(item.min)
+    high = None if item.max is None else float(item.max)
+    return low, high
+
+
+def _notes(item: Item) -> list[str]:
+    """What the auditor should know beside the question: target, unit, critical, optional."""
+    notes: list[str] = []
+    if isinstance(item, NumberItem | PercentageItem):
+        unit = " %" if isinstance(item, PercentageItem) else f" {item.unit}" if item.unit else ""
+        word = "at most" if item.direction == "at_most" else "at least"
+        target = f"Target: {word} {item.target:g}{unit}"
+        if item.zero_at is not None:
+            target += f" (0 points at {item.zero_at:g}{unit})"
+        notes.append(target)
+    if item.critical:
+        notes.append(":red[Critical]")
+    if not item.is_required:
+        notes.append("Optional")
+    return notes
