@@ -242,7 +242,11 @@ def _items(old: Checklist, new: Checklist) -> list[Change]:
                 Change("item", "moved", item.id, "section", old_section[item.id], where, where)
             )
         elif item.id in reordered:
-            changes.append(Change("item", "moved", item.id, "position", section=where))
+            old_at = _ids_in(old, where).index(item.id) + 1
+            new_at = _ids_in(new, where).index(item.id) + 1
+            changes.append(
+                Change("item", "moved", item.id, "position", str(old_at), str(new_at), where)
+            )
         changes += _fields(
             "item", item.id, _item_fields(before[item.id]), _item_fields(item), where
         )

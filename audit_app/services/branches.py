@@ -110,3 +110,71 @@ def list_branches(ctx: AppContext) -> list[Branch]:
     """The branches the acting user may see (all of them for head office and viewers)."""
     with database.transaction(ctx.engine) as conn:
         return [branch for branch in repository.list_branches(conn) if sees(ctx, branch)]
+
+
+def read_branches_bytes(name: str, data: bytes) -> list[Branch]:
+    """``read_branches`` for an uploaded file: the app has bytes and a file name, not a path.
+
+    Messages name the uploaded file, not the temporary copy read behind the scenes."""
+    import tempfile
+
+    from audit_app.tabular import TableFileError
+
+    shown = Path(name).name or "branches.csv"
+    with tempfile.TemporaryDirectory(prefix="audit-branches-") as folder:
+        path = Path(folder) / shown
+        path.write_bytes(data)
+        try:
+            return read_branches(path)
+        except BranchFileError as error:
+            raise BranchFileError(shown, error.problems) from None
+        except TableFileError as error:
+            raise TableFileError(str(error).replace(str(path), shown)) from None
+
+
+EDITABLE_FIELDS = (
+    "name",
+    "region",
+    "area",
+    "country",
+    "language",
+    "manager",
+    "franchisee",
+    "address",
+    "active",
+)
+
+
+def update_branches(ctx: AppContext, changes: dict[str, dict[str, Any]]) -> BranchUpsert:
+    """Change fields of existing branches (code -> {field: value}), all or none.
+
+    The codes stay: a code is what audits and imports refer to, so it is never edited here.
+    Every problem of every row is named before anything is written."""
+    check_head_office(ctx, "add or change branches")
+    known = {branch.code: branch for branch in list_branches(ctx)}
+    problems: list[str] = []
+    changed: list[Branch] = []
+    for code, fields in changes.items():
+        branch = known.get(code)
+        if branch is None:
+            problems.append(f"{code}: no such branch")
+            continue
+        wrong = [name for name in fields if name not in EDITABLE_FIELDS]
+        if wrong:
+            problems.append(f"{code}: {', '.join(wrong)} cannot be changed here")
+            continue
+        values = {k: ("" if v is None and k != "active" else v) for k, v in fields.items()}
+        try:
+            changed.append(Branch.model_validate({**branch.model_dump(), **values}))
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                column = ".".join(str(part) for part in detail["loc"])
+                problems.append(f"{code}, {column}: {_plain(detail)}")
+    if problems:
+        raise BranchFileError("branch changes", problems)
+    return save_branches(ctx, changed)
+
+
+def set_branch_active(ctx: AppContext, code: str, active: bool) -> BranchUpsert:
+    """Deactivate a branch that closed (its audits stay), or reactivate it."""
+    return update_branches(ctx, {code: {"active": active}})

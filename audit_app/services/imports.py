@@ -624,3 +624,17 @@ def _write(
         else _summary(record, card, next(new_ids), False)
         for n, (record, card, _) in enumerate(checked.records)
     )
+
+
+UNKNOWN_LAYOUT_SIGNS = ("not an audit-app template", "not an audit CSV")
+
+
+def layout_not_recognised(result: FileImport) -> bool:
+    """Whether a file was refused because it is not one of our templates (any cell-level
+    problem means it was read): the app then offers to draft a mapping profile for it."""
+    return (
+        result.status == "rejected"
+        and len(result.errors) == 1
+        and result.errors[0].cell is None
+        and result.errors[0].message.startswith(UNKNOWN_LAYOUT_SIGNS)
+    )

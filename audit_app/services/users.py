@@ -7,6 +7,7 @@ log-in answer does not say whether the name or the password was wrong.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -144,3 +145,28 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def enable_user(ctx: AppContext, username: str) -> None:
+    """Let a disabled user log in again (with the password they had)."""
+    check_head_office(ctx, "enable users")
+    with database.transaction(ctx.engine) as conn:
+        if not user_store.change(conn, username, active=True):
+            raise AuditAppError(f"no user named {username!r}")
+
+
+def last_logins(ctx: AppContext) -> dict[str, datetime | None]:
+    """Username -> when they last logged in (None: never), for the admin's user list."""
+    check_head_office(ctx, "list users")
+    from sqlalchemy import select
+
+    from audit_app.storage.tables import users
+
+    with database.transaction(ctx.engine) as conn:
+        rows = conn.execute(select(users.c.username, users.c.last_login_at))
+        return {row.username: row.last_login_at for row in rows}
+
+
+def known_areas(ctx: AppContext) -> list[str]:
+    """The areas an area manager can be given: those the branch list names."""
+    return sorted({branch.area for branch in list_branches(ctx) if branch.area})

@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,45 +74,73 @@ def _server_env(data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def served_app() -> Iterator[str]:
-    """Load the demo into a temp data folder, serve it, yield ``http://127.0.0.1:PORT``."""
+def demo_data_dir() -> Iterator[Path]:
+    """A temp data folder with the demo loaded by the real ``audit-app demo``."""
     audit_app = _console_script("audit-app")
     with tempfile.TemporaryDirectory(prefix="audit-e2e-") as tmp:
         data_dir = Path(tmp) / "data"
-        env = _server_env(data_dir)
         demo = subprocess.run(
-            [audit_app, "demo"], env=env, capture_output=True, text=True, timeout=300, check=False
+            [audit_app, "demo"],
+            env=_server_env(data_dir),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         if demo.returncode != 0:
             pytest.fail(f"audit-app demo failed ({demo.returncode}):\n{demo.stdout}{demo.stderr}")
+        yield data_dir
 
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        log_path = Path(tmp) / "serve.log"
-        with log_path.open("w+b") as log:
-            server = subprocess.Popen(
-                [audit_app, "serve", "--port", str(port), "--address", "127.0.0.1"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group, killed as a whole below
-            )
-            try:
-                deadline = time.monotonic() + STARTUP_TIMEOUT
-                while _health(base_url) != "ok":
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        why = (
-                            f"exited with code {server.returncode}"
-                            if server.returncode is not None
-                            else f"did not answer within {STARTUP_TIMEOUT:.0f} s"
-                        )
-                        output = log_path.read_text(errors="replace")
-                        pytest.fail(f"audit-app serve on {base_url} {why}; its output:\n{output}")
-                    time.sleep(0.25)
-                yield base_url
-            finally:
-                _stop(server)
+
+@contextmanager
+def _serving(data_dir: Path, **env_extra: str) -> Iterator[str]:
+    """``audit-app serve`` on a free port over ``data_dir``; yields its base URL."""
+    audit_app = _console_script("audit-app")
+    env = {**_server_env(data_dir), **env_extra}
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = data_dir.parent / f"serve-{port}.log"
+    with log_path.open("w+b") as log:
+        server = subprocess.Popen(
+            [audit_app, "serve", "--port", str(port), "--address", "127.0.0.1"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, killed as a whole below
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while _health(base_url) != "ok":
+                if server.poll() is not None or time.monotonic() > deadline:
+                    why = (
+                        f"exited with code {server.returncode}"
+                        if server.returncode is not None
+                        else f"did not answer within {STARTUP_TIMEOUT:.0f} s"
+                    )
+                    output = log_path.read_text(errors="replace")
+                    pytest.fail(f"audit-app serve on {base_url} {why}; its output:\n{output}")
+                time.sleep(0.25)
+            yield base_url
+        finally:
+            _stop(server)
+
+
+@pytest.fixture(scope="session")
+def served_app(demo_data_dir: Path) -> Iterator[str]:
+    """The demo served as a fresh install would: log-in form, no single sign-on."""
+    with _serving(demo_data_dir) as base_url:
+        yield base_url
+
+
+SSO_HEADER = "X-Forwarded-User"
+
+
+@pytest.fixture(scope="session")
+def sso_app(demo_data_dir: Path) -> Iterator[str]:
+    """The same data served as behind a single-sign-on proxy that sets ``X-Forwarded-User``."""
+    with _serving(demo_data_dir, AUDIT_TRUSTED_USER_HEADER=SSO_HEADER) as base_url:
+        yield base_url
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -159,9 +188,15 @@ def log_in(page, base_url: str, username: str, path: str = "") -> None:  # type:
 
 
 @pytest.fixture
+def browser(_browser):  # type: ignore[no-untyped-def]
+    """The shared browser, for tests that need their own context (headers, downloads)."""
+    return _browser
+
+
+@pytest.fixture
 def browser_page(_browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A fresh page (own context, 1400x900) in Debian's Chromium."""
-    context = _browser.new_context(viewport=VIEWPORT)
+    context = _browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(30_000)
     page = context.new_page()
     try:

@@ -228,6 +228,7 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
             "Comment" if not has_comment else "Comment ✓",
             icon=":material/edit_note:",
             help="Add a note to this answer (optional)",
+            key=f"{key}.popover",
         ):
             st.text_input(f"Comment on: {text}", key=key, placeholder="Optional note")
 
@@ -249,7 +250,10 @@ def _answer_widget(
             horizontal=True,
         )
     elif isinstance(item, ChoiceItem):
-        labels = {o.value: localized(o.label, language, checklist.language) or o.value for o in item.options}
+        labels = {
+            o.value: localized(o.label, language, checklist.language) or o.value
+            for o in item.options
+        }
         st.radio(
             text,
             [*labels, *na],
@@ -266,10 +270,10 @@ def _answer_widget(
 def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | None) -> None:
     key = value_key(checklist, item.id)
     not_applicable = bool(item.na_allowed and st.session_state.get(na_key(checklist, item.id)))
-    left, right = st.columns([5, 1], vertical_alignment="bottom") if item.na_allowed else (
-        st.container(),
-        None,
-    )
+    if item.na_allowed:
+        left, right = st.columns([5, 1], vertical_alignment="bottom")
+    else:
+        left, right = st.container(), None
     with left:
         if isinstance(item, NumberItem | PercentageItem):
             low, high = _bounds(item)

@@ -1,6 +1,495 @@
-"""Placeholder until this page is built."""
+"""New visit: enter a mystery-shop visit item by item, save it as a draft, submit it.
+
+The page is thin: widgets keep their values in session state (so a refused submit loses
+nothing), the actions run as button callbacks that call the drafts service, and their
+outcome is shown as a message next to the buttons or as the submitted audit's score card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
 
 import streamlit as st
 
-st.title("new_visit")
-st.info("This page is being built.")
+from audit_app.domain.answers import AnswersRejected
+from audit_app.domain.audit import AuditKind, AuditRecord, Branch, Channel, Visit
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.scoring import ScoreCard
+from audit_app.domain.users import Role
+from audit_app.errors import AuditAppError
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.services.drafts import (
+    DraftSummary,
+    discard_draft,
+    list_drafts,
+    load_draft,
+    save_draft,
+    submit_draft,
+)
+from audit_app.services.reports import audit_report
+from audit_app.ui.components.branch_picker import branch_picker
+from audit_app.ui.components.score_card import score_card
+from audit_app.ui.components.session import user_context
+from audit_app.ui.components.visit_form import (
+    answer_sections,
+    answers_to_state,
+    clear_answers,
+    language_name,
+    missing_required,
+    progress,
+    read_answers,
+)
+
+BRANCH, CHECKLIST, CHANNEL = "nv_branch", "nv_checklist", "nv_channel"
+DAY, HOUR, AUDITOR, LANGUAGE = "nv_date", "nv_time", "nv_auditor", "nv_language"
+HEADER = (BRANCH, CHECKLIST, CHANNEL, DAY, HOUR, AUDITOR, LANGUAGE)
+DRAFT_ID, DRAFT_PICK = "nv_draft_id", "nv_draft_pick"
+DEFAULTS_FOR, KEPT_HEADER = "nv_defaults_for", "nv_kept_header"
+RESULT, FLASH = "nv_result", "nv_flash"
+
+CHANNEL_LABELS = {
+    Channel.IN_PERSON: "In person",
+    Channel.PHONE: "Phone call",
+    Channel.EMAIL: "E-mail",
+    Channel.WEB_FORM: "Web form",
+    Channel.SOCIAL_MEDIA: "Social media",
+    Channel.REVIEW_SITE: "Review site",
+    Channel.ON_SITE: "On site",
+}
+
+
+@dataclass(frozen=True)
+class Submitted:
+    audit_id: int
+    checklist_ref: str
+    language: str
+    card: ScoreCard
+    branch: str
+
+
+def render() -> None:
+    ctx = user_context()
+    st.title("New visit")
+    if ctx.user is not None and not ctx.user.can_write:
+        st.warning(
+            "You are logged in as a viewer: viewers can read every audit but cannot enter "
+            "visits. Ask head office for an area manager account to record visits.",
+            icon=":material/lock:",
+        )
+        return
+    submitted = st.session_state.get(RESULT)
+    if isinstance(submitted, Submitted):
+        _show_submitted(ctx, submitted)
+        return
+    visible = list_branches(ctx)
+    active = [branch for branch in visible if branch.active]
+    if not active:
+        _no_branches(ctx, bool(visible))
+        return
+    st.caption("Record a mystery-shop visit. Save a draft at any time; submit when complete.")
+    _drafts(ctx)
+    checklist, branch = _header(ctx, visible, active)
+    language = st.session_state[LANGUAGE]
+    _continuing_note(checklist)
+    done, required = progress(checklist, st.session_state)
+    st.progress(
+        done / required if required else 1.0,
+        text=f"Answered {done} of {required} required items",
+    )
+    answer_sections(checklist, language)
+    _actions(ctx, checklist, branch)
+
+
+# --------------------------------------------------------------------------- empty states
+
+
+def _no_branches(ctx: AppContext, only_inactive: bool) -> None:
+    user = ctx.user
+    if only_inactive:
+        st.info("Every branch you can see is inactive: there is nothing to visit.")
+    elif user is not None and user.areas:
+        st.info(
+            f"No branches in your areas ({', '.join(user.areas)}) yet. Head office adds "
+            "branches with `audit-app branches import FILE`; ask them to add yours.",
+            icon=":material/storefront:",
+        )
+    else:
+        st.info(
+            "No branches yet, so there is nothing to visit. Add branches with "
+            "`audit-app branches import FILE` (a CSV or Excel list with code, name, region "
+            "and country), or load the demo chain with `audit-app demo`.",
+            icon=":material/storefront:",
+        )
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def _drafts(ctx: AppContext) -> None:
+    _flash("drafts")
+    try:
+        drafts = list_drafts(ctx)
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    if not drafts:
+        return
+    by_id = {draft.audit_id: draft for draft in drafts}
+    mine = ctx.user is not None and ctx.user.role != Role.HEAD_OFFICE
+    with st.expander(f"{'Your drafts' if mine else 'Drafts'} ({len(drafts)})", expanded=True):
+        if st.session_state.get(DRAFT_PICK) not in by_id:
+            st.session_state[DRAFT_PICK] = drafts[0].audit_id
+        st.selectbox(
+            "Draft",
+            list(by_id),
+            key=DRAFT_PICK,
+            format_func=lambda draft_id: _draft_label(by_id[draft_id]),
+        )
+        chosen = st.session_state[DRAFT_PICK]
+        left, right, _ = st.columns([1, 1, 3])
+        left.button(
+            "Continue draft",
+            icon=":material/edit:",
+            on_click=_continue_draft,
+            args=(ctx, chosen),
+            key="nv_continue",
+        )
+        with right.popover("Discard draft", icon=":material/delete:"):
+            st.write(f"Discard draft #{chosen} for good? Its answers are lost.")
+            st.button(
+                "Yes, discard it",
+                type="primary",
+                on_click=_discard_draft,
+                args=(ctx, chosen),
+                key="nv_discard",
+            )
+
+
+def _draft_label(draft: DraftSummary) -> str:
+    who = f" · saved by {draft.created_by}" if draft.created_by else ""
+    return (
+        f"#{draft.audit_id} · {draft.branch_code} {draft.branch_name} · {draft.checklist_id} · "
+        f"{draft.visited_at:%Y-%m-%d %H:%M} · {draft.auditor} · "
+        f"{draft.answered} answered{who}"
+    )
+
+
+def _continue_draft(ctx: AppContext, draft_id: int) -> None:
+    state = st.session_state
+    try:
+        stored = load_draft(ctx, draft_id)
+        visit = stored.record.visit
+        checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
+    except AuditAppError as error:
+        _say("drafts", "error", str(error))
+        return
+    state[BRANCH] = visit.branch_code
+    state[CHECKLIST] = _ref(checklist)
+    state[CHANNEL] = visit.channel or _default_channel(checklist)
+    state[DAY] = visit.visited_at.date()
+    state[HOUR] = visit.visited_at.time()
+    state[AUDITOR] = visit.auditor
+    state[LANGUAGE] = (
+        visit.language if visit.language in checklist.languages else checklist.language
+    )
+    state[DEFAULTS_FOR] = (visit.branch_code, _ref(checklist))
+    answers_to_state(checklist, stored.record.answers, state)
+    state[DRAFT_ID] = draft_id
+    _say("drafts", "info", f"Draft #{draft_id} loaded: carry on below.")
+
+
+def _discard_draft(ctx: AppContext, draft_id: int) -> None:
+    try:
+        discard_draft(ctx, draft_id)
+    except AuditAppError as error:
+        _say("drafts", "error", str(error))
+        return
+    if st.session_state.get(DRAFT_ID) == draft_id:
+        st.session_state[DRAFT_ID] = None
+    _say("drafts", "success", f"Draft #{draft_id} discarded.")
+
+
+def _continuing_note(checklist: Checklist) -> None:
+    draft_id = st.session_state.get(DRAFT_ID)
+    if draft_id is None:
+        return
+    note, button = st.columns([4, 1], vertical_alignment="center")
+    note.info(
+        f"Editing draft #{draft_id}: saving replaces it, submitting turns it into an audit.",
+        icon=":material/edit_document:",
+    )
+    button.button("Start a new visit", on_click=_start_over, args=(checklist,), key="nv_start_over")
+
+
+def _start_over(checklist: Checklist) -> None:
+    clear_answers(checklist, st.session_state)
+    st.session_state[DRAFT_ID] = None
+
+
+# --------------------------------------------------------------------------- the visit
+
+
+def _header(
+    ctx: AppContext, visible: list[Branch], active: list[Branch]
+) -> tuple[Checklist, Branch]:
+    """Branch, checklist, channel, time, auditor and language, with sensible defaults."""
+    state = st.session_state
+    by_code = {branch.code: branch for branch in visible}
+    choices = list(active)
+    if state.get(BRANCH) in by_code and by_code[state[BRANCH]] not in choices:
+        choices.append(by_code[state[BRANCH]])  # a draft of a branch closed since
+    refs = {_ref(c): c for c in ctx.catalogue.latest()}
+    if isinstance(state.get(CHECKLIST), str) and state[CHECKLIST] not in refs:
+        with suppress(AuditAppError):  # a draft made with an older checklist version
+            refs[state[CHECKLIST]] = ctx.catalogue.resolve(state[CHECKLIST])
+    _init_header(ctx, choices, refs)
+
+    first, second, third = st.columns(3)
+    with first:
+        code = branch_picker(choices, key=BRANCH)
+    with second:
+        ref = st.selectbox(
+            "Checklist",
+            list(refs),
+            key=CHECKLIST,
+            format_func=lambda key: _checklist_label(refs[key], list(refs)),
+        )
+    checklist, branch = refs[ref], by_code[code]
+    if state.get(DEFAULTS_FOR) != (code, ref):
+        # A newly chosen branch or checklist brings its own channel and language.
+        if state.get(DEFAULTS_FOR) is None or state[DEFAULTS_FOR][1] != ref:
+            state[CHANNEL] = _default_channel(checklist)
+        state[LANGUAGE] = _default_language(checklist, branch)
+        state[DEFAULTS_FOR] = (code, ref)
+    kept = state.get(KEPT_HEADER) or {}
+    if state.get(CHANNEL) not in list(Channel):
+        state[CHANNEL] = kept.get(CHANNEL) or _default_channel(checklist)
+    if state.get(LANGUAGE) not in checklist.languages:
+        language = kept.get(LANGUAGE)
+        state[LANGUAGE] = (
+            language if language in checklist.languages else _default_language(checklist, branch)
+        )
+    with third:
+        st.selectbox("Channel", list(Channel), key=CHANNEL, format_func=lambda c: CHANNEL_LABELS[c])
+    day, hour, auditor, language = st.columns(4)
+    day.date_input("Visit date", key=DAY, max_value=date.today(), format="YYYY-MM-DD")
+    hour.time_input("Visit time", key=HOUR, step=60)
+    auditor.text_input("Auditor", key=AUDITOR, help="Who made the visit")
+    language.selectbox(
+        "Language",
+        checklist.languages,
+        key=LANGUAGE,
+        format_func=language_name,
+        help="The language the questions are shown in",
+    )
+    if checklist.description:
+        st.caption(checklist.description.get(state[LANGUAGE], checklist.title_in()))
+    return checklist, branch
+
+
+def _init_header(ctx: AppContext, branches: list[Branch], refs: dict[str, Checklist]) -> None:
+    """Defaults for the header widgets the first time (or after a submit, the last ones)."""
+    state = st.session_state
+    kept = state.get(KEPT_HEADER) or {}
+    user = ctx.user
+    defaults: dict[str, Any] = {
+        BRANCH: branches[0].code,
+        CHECKLIST: next(iter(refs)),
+        DAY: date.today(),
+        HOUR: datetime.now().time().replace(second=0, microsecond=0),
+        AUDITOR: (user.display_name or user.username) if user is not None else "",
+    }
+    codes = {branch.code for branch in branches}
+    for key, default in defaults.items():
+        value = state.get(key, kept.get(key))
+        valid = {
+            BRANCH: value in codes,
+            CHECKLIST: value in refs,
+            DAY: isinstance(value, date),
+            HOUR: isinstance(value, time),
+            AUDITOR: isinstance(value, str),
+        }[key]
+        state[key] = value if valid else default
+
+
+def _default_channel(checklist: Checklist) -> Channel:
+    return Channel(checklist.channel) if checklist.channel else Channel.IN_PERSON
+
+
+def _default_language(checklist: Checklist, branch: Branch) -> str:
+    return branch.language if branch.language in checklist.languages else checklist.language
+
+
+def _ref(checklist: Checklist) -> str:
+    return f"{checklist.id}@{checklist.version}"
+
+
+def _checklist_label(checklist: Checklist, refs: list[str]) -> str:
+    versions = sum(ref.partition("@")[0] == checklist.id for ref in refs)
+    suffix = f" (v{checklist.version})" if versions > 1 else ""
+    return f"{checklist.title_in()}{suffix}"
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def _actions(ctx: AppContext, checklist: Checklist, branch: Branch) -> None:
+    st.divider()
+    _flash("actions")
+    save, submit, _ = st.columns([1, 1, 3])
+    save.button(
+        "Save draft",
+        icon=":material/save:",
+        on_click=_save,
+        args=(ctx, checklist),
+        key="nv_save",
+        help="Keep the visit as it is, incomplete or not, and finish it later",
+    )
+    submit.button(
+        "Submit",
+        type="primary",
+        icon=":material/send:",
+        on_click=_submit,
+        args=(ctx, checklist, branch.name),
+        key="nv_submit",
+        help="Score and store the visit (every required item must be answered)",
+    )
+
+
+def _record(ctx: AppContext, checklist: Checklist) -> tuple[AuditRecord | None, list[str]]:
+    """The visit the widgets describe, or what keeps it from being one."""
+    state = st.session_state
+    language = state.get(LANGUAGE) or checklist.language
+    read = read_answers(checklist, state, language)
+    problems = list(read.problems)
+    auditor = str(state.get(AUDITOR) or "").strip()
+    if not auditor:
+        problems.append("Enter the auditor's name.")
+    day, hour = state.get(DAY), state.get(HOUR)
+    if not isinstance(day, date) or not isinstance(hour, time):
+        problems.append("Enter the visit date and time.")
+    if problems:
+        return None, problems
+    visit = Visit(
+        branch_code=state[BRANCH],
+        checklist_id=checklist.id,
+        checklist_version=checklist.version,
+        visited_at=datetime.combine(day, hour.replace(second=0, microsecond=0)),
+        auditor=auditor,
+        kind=AuditKind.MYSTERY_SHOP,
+        channel=Channel(state[CHANNEL]) if state.get(CHANNEL) else None,
+        language=language,
+    )
+    return AuditRecord(visit, read.answers), []
+
+
+def _save(ctx: AppContext, checklist: Checklist) -> None:
+    record, problems = _record(ctx, checklist)
+    if record is None:
+        _say("actions", "error", "Not saved: " + " ".join(problems))
+        return
+    try:
+        draft_id = save_draft(ctx, record, draft_id=st.session_state.get(DRAFT_ID))
+    except (AuditAppError, AnswersRejected) as error:
+        _say("actions", "error", f"Not saved: {error}")
+        return
+    st.session_state[DRAFT_ID] = draft_id
+    done, required = progress(checklist, st.session_state)
+    _say(
+        "actions",
+        "success",
+        f"Draft #{draft_id} saved ({done} of {required} required items answered). "
+        "Continue it later from the drafts list at the top of this page.",
+    )
+
+
+def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
+    state = st.session_state
+    record, problems = _record(ctx, checklist)
+    if record is None:
+        _say("actions", "error", "Not submitted: " + " ".join(problems))
+        return
+    missing = missing_required(checklist, record.answers, record.visit.language)
+    if missing:
+        listed = "\n".join(f"- {name}" for name in missing)
+        _say(
+            "actions",
+            "error",
+            f"Not submitted: {len(missing)} required item(s) still need an answer:\n\n{listed}",
+        )
+        return
+    try:
+        audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
+    except (AuditAppError, AnswersRejected) as error:
+        _say("actions", "error", f"Not submitted: {error}")
+        return
+    state[RESULT] = Submitted(audit_id, _ref(checklist), record.visit.language, card, branch_name)
+    state[KEPT_HEADER] = {key: state.get(key) for key in HEADER}
+    clear_answers(checklist, state)
+    state[DRAFT_ID] = None
+
+
+# --------------------------------------------------------------------------- result
+
+
+def _show_submitted(ctx: AppContext, submitted: Submitted) -> None:
+    checklist = ctx.catalogue.resolve(submitted.checklist_ref)
+    st.success(
+        f"Audit #{submitted.audit_id} for {submitted.branch} submitted.",
+        icon=":material/task_alt:",
+    )
+    score_card(submitted.card, checklist, submitted.language)
+    link, download, again = st.columns(3)
+    with link:
+        st.page_link(
+            "pages/audit_page.py",
+            label=f"Open audit #{submitted.audit_id}",
+            icon=":material/fact_check:",
+            query_params={"id": str(submitted.audit_id)},
+        )
+    download.download_button(
+        "Download PDF report",
+        data=_report(ctx, submitted.audit_id, submitted.language),
+        file_name=f"audit-{submitted.audit_id}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="nv_pdf",
+    )
+    again.button("Enter another visit", type="primary", on_click=_another, key="nv_another")
+
+
+def _report(ctx: AppContext, audit_id: int, language: str) -> Callable[[], bytes]:
+    """The PDF made only when the button is pressed: rendering it costs a second or so."""
+    return lambda: audit_report(ctx, audit_id, language)
+
+
+def _another() -> None:
+    st.session_state.pop(RESULT, None)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _say(where: str, kind: str, message: str) -> None:
+    st.session_state.setdefault(FLASH, []).append((where, kind, message))
+
+
+def _flash(where: str) -> None:
+    """Show (once) the messages the last action left for this place on the page."""
+    messages = st.session_state.get(FLASH) or []
+    keep = []
+    for place, kind, message in messages:
+        if place != where:
+            keep.append((place, kind, message))
+            continue
+        {"error": st.error, "success": st.success, "info": st.info}[kind](message)
+    st.session_state[FLASH] = keep
+
+
+render()

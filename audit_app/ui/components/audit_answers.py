@@ -1,0 +1,110 @@
+"""An audit's answers as people read them, one table per section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from audit_app.domain.audit import Answer
+from audit_app.domain.checklist import (
+    Checklist,
+    ChoiceItem,
+    Item,
+    NumberItem,
+    PercentageItem,
+    ScaleItem,
+    YesNoItem,
+    localized,
+)
+
+ANSWER_COLUMNS = ["item", "answer", "na", "comment", "score", "critical"]
+
+
+def answer_text(item: Item, answer: Answer | None, checklist: Checklist, language: str) -> str:
+    """Yes/No, the chosen option's label, ``4 / 5``, ``85 %``, a number with its unit."""
+    if answer is None or (not answer.na and answer.value is None):
+        return "—"
+    if answer.na:
+        return "N/A"
+    value = answer.value
+    if isinstance(item, YesNoItem):
+        return "Yes" if value else "No"
+    if isinstance(item, ChoiceItem):
+        option = next((o for o in item.options if o.value == value), None)
+        if option is None:
+            return str(value)
+        return localized(option.label, language, checklist.language) or option.value
+    if isinstance(item, ScaleItem):
+        return f"{_number(value)} / {item.max}"
+    if isinstance(item, PercentageItem):
+        return f"{_number(value)} %"
+    if isinstance(item, NumberItem):
+        return f"{_number(value)} {item.unit}" if item.unit else _number(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def section_answers(
+    checklist: Checklist,
+    answers: Mapping[str, Answer],
+    item_scores: Mapping[str, float | None] | None,
+    language: str,
+) -> list[tuple[str, pd.DataFrame]]:
+    """(section title, its answer rows) in checklist order; scores 0-100 where they count."""
+    tables = []
+    for section in checklist.sections:
+        rows = []
+        for item in section.items:
+            answer = answers.get(item.id)
+            score = None if item_scores is None else item_scores.get(item.id)
+            rows.append(
+                {
+                    "item": localized(item.text, language, checklist.language),
+                    "answer": answer_text(item, answer, checklist, language),
+                    "na": bool(answer and answer.na),
+                    "comment": (answer.comment if answer else None) or "",
+                    "score": None if score is None else round(100 * score, 1),
+                    "critical": item.critical,
+                }
+            )
+        title = localized(section.title, language, checklist.language)
+        tables.append((title, pd.DataFrame(rows, columns=ANSWER_COLUMNS)))
+    return tables
+
+
+def answers_tables(
+    checklist: Checklist,
+    answers: Mapping[str, Answer],
+    item_scores: Mapping[str, float | None] | None,
+    language: str,
+) -> None:
+    """Draw the answers grouped by section; without scores (a draft) the column is left out."""
+    for title, frame in section_answers(checklist, answers, item_scores, language):
+        answered = int((frame["answer"] != "—").sum())
+        st.markdown(f"**{title}** · {answered} of {len(frame)} answered")
+        shown = frame if item_scores is not None else frame.drop(columns=["score"])
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "item": st.column_config.TextColumn("Item", width="large"),
+                "answer": st.column_config.TextColumn("Answer", width="small"),
+                "na": st.column_config.CheckboxColumn("N/A", width="small"),
+                "comment": st.column_config.TextColumn("Comment", width="medium"),
+                "score": st.column_config.ProgressColumn(
+                    "Score", min_value=0, max_value=100, format="%.0f", width="small"
+                ),
+                "critical": st.column_config.CheckboxColumn("Critical", width="small"),
+            },
+        )

@@ -1,0 +1,166 @@
+"""A checklist as readable tables: its items with type, weight and flags, and a version diff."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from audit_app.domain.checklist import (
+    Checklist,
+    ChoiceItem,
+    Item,
+    NumberItem,
+    PercentageItem,
+    ScaleItem,
+    Section,
+    localized,
+)
+from audit_app.domain.checklist_diff import ChecklistDiff
+
+LANGUAGES = {"en": "English", "ca": "Català", "es": "Español", "ro": "Română", "tr": "Türkçe"}
+
+TYPE_NAMES = {
+    "yes_no": "Yes / No",
+    "scale": "Scale",
+    "choice": "Choice",
+    "number": "Number",
+    "percentage": "Percentage",
+    "text": "Text (not scored)",
+    "date": "Date (not scored)",
+    "photo": "Photo (not scored)",
+}
+
+
+def language_label(code: str) -> str:
+    name = LANGUAGES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def type_text(item: Item, language: str | None = None) -> str:
+    """The item's type with what scores full marks, e.g. ``Number: at most 3 rings, 0 at 8``."""
+    name = TYPE_NAMES.get(item.type, item.type)
+    if isinstance(item, ScaleItem):
+        return f"{name} {item.min}–{item.max}"
+    if isinstance(item, ChoiceItem):
+        options = ", ".join(
+            f"{localized(o.label, language, 'en') or o.value} ({o.points:g})" for o in item.options
+        )
+        return f"{name}: {options}"
+    if isinstance(item, NumberItem | PercentageItem):
+        unit = " %" if isinstance(item, PercentageItem) else (f" {item.unit}" if item.unit else "")
+        direction = "at most" if item.direction == "at_most" else "at least"
+        zero = "" if item.zero_at is None else f", 0 at {item.zero_at:g}{unit}"
+        return f"{name}: {direction} {item.target:g}{unit}{zero}"
+    return name
+
+
+def items_frame(section: Section, checklist: Checklist, language: str | None) -> pd.DataFrame:
+    rows = [
+        {
+            "id": item.id,
+            "item": localized(item.text, language, checklist.language),
+            "type": type_text(item, language),
+            "weight": item.weight if item.scored else None,
+            "na_allowed": item.na_allowed,
+            "critical": item.critical,
+            "guidance": localized(item.guidance, language, checklist.language),
+        }
+        for item in section.items
+    ]
+    return pd.DataFrame(
+        rows, columns=["id", "item", "type", "weight", "na_allowed", "critical", "guidance"]
+    )
+
+
+def checklist_contents(checklist: Checklist, language: str | None) -> None:
+    """The checklist's rules in a few lines, then one table of items per section."""
+    description = localized(checklist.description, language, checklist.language)
+    if description:
+        st.markdown(description)
+    grades = ", ".join(f"{g.label} ≥ {g.min:g}" for g in checklist.grades)
+    weights = (
+        "sections weighted as given"
+        if checklist.sections_weighted
+        else "sections weighted by their items (pooled points)"
+    )
+    st.markdown(
+        f"**Version** {checklist.version} · **Languages** "
+        f"{', '.join(language_label(code) for code in checklist.languages)} · "
+        f"**Channel** {(checklist.channel or 'any').replace('_', ' ')}  \n"
+        f"**Pass mark** {checklist.pass_mark:g} · **Grades** {grades}  \n"
+        f"**Critical items:** {checklist.critical_rule.describe()}; {weights}; "
+        f"{len(checklist.items)} items in {len(checklist.sections)} sections."
+    )
+    for section in checklist.sections:
+        title = localized(section.title, language, checklist.language)
+        weight = "" if section.weight is None else f" · weight {section.weight:g}"
+        st.markdown(f"#### {title}")
+        st.caption(f"Section `{section.id}`{weight} · {len(section.items)} items")
+        st.dataframe(
+            items_frame(section, checklist, language),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "id": st.column_config.TextColumn("Id", width="small"),
+                "item": st.column_config.TextColumn("Item", width="large"),
+                "type": st.column_config.TextColumn("Type", width="medium"),
+                "weight": st.column_config.NumberColumn("Weight", format="%g", width="small"),
+                "na_allowed": st.column_config.CheckboxColumn("N/A allowed", width="small"),
+                "critical": st.column_config.CheckboxColumn("Critical", width="small"),
+                "guidance": st.column_config.TextColumn("Guidance", width="large"),
+            },
+        )
+
+
+KIND_LABELS = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": "Moved"}
+
+
+def diff_frame(
+    diff: ChecklistDiff, old: Checklist, new: Checklist, language: str | None
+) -> pd.DataFrame:
+    """One row per difference, with the item's or section's text for people to recognise it."""
+
+    def name(level: str, ident: str) -> str:
+        if level == "checklist":
+            return new.title_in(language)
+        for checklist in (new, old):
+            if level == "item" and ident in checklist.items_by_id:
+                return localized(checklist.items_by_id[ident].text, language, checklist.language)
+            if level == "section":
+                for section in checklist.sections:
+                    if section.id == ident:
+                        return localized(section.title, language, checklist.language)
+        return ident
+
+    rows = [
+        {
+            "level": change.level.capitalize(),
+            "id": change.id,
+            "name": name(change.level, change.id),
+            "change": KIND_LABELS[change.kind],
+            "field": change.field or "",
+            "before": change.before if change.before is not None else "",
+            "after": change.after if change.after is not None else "",
+        }
+        for change in diff.changes
+    ]
+    return pd.DataFrame(
+        rows, columns=["level", "id", "name", "change", "field", "before", "after"]
+    )
+
+
+def diff_table(diff: ChecklistDiff, old: Checklist, new: Checklist, language: str | None) -> None:
+    st.dataframe(
+        diff_frame(diff, old, new, language),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "level": st.column_config.TextColumn("What", width="small"),
+            "id": st.column_config.TextColumn("Id", width="small"),
+            "name": st.column_config.TextColumn("Text", width="large"),
+            "change": st.column_config.TextColumn("Change", width="small"),
+            "field": st.column_config.TextColumn("Field", width="small"),
+            "before": st.column_config.TextColumn(f"v{diff.old_version}", width="medium"),
+            "after": st.column_config.TextColumn(f"v{diff.new_version}", width="medium"),
+        },
+    )

@@ -1,0 +1,266 @@
+"""Checking uploaded audit files before anything is written, and writing them afterwards.
+
+The page shows a dry run of every file (what it would add, every problem at its cell);
+only a click on the commit button writes, each file whole or not at all (the import
+service guarantees that). The functions take (ctx, name, bytes) so tests can call them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from audit_app.domain.users import User
+from audit_app.errors import AuditAppError
+from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
+from audit_app.services.imports import FileImport, import_bytes
+from audit_app.services.mappings import load_mapping
+from audit_app.services.mappings_reader import reader_for
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file's name and content; the digest keys the cached dry run."""
+
+    name: str
+    data: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> Upload:
+        return cls(name, data, hashlib.sha256(data).hexdigest())
+
+
+def preview_file(
+    ctx: AppContext, name: str, data: bytes, mapping: str | None = None
+) -> FileImport:
+    """The dry run: what importing would do, with every problem; nothing is written."""
+    return _run(ctx, name, data, mapping, dry_run=True)
+
+
+def commit_file(ctx: AppContext, name: str, data: bytes, mapping: str | None = None) -> FileImport:
+    """Import one file for real, as the logged-in user (recorded as the importer)."""
+    return _run(ctx, name, data, mapping, dry_run=False)
+
+
+def _run(
+    ctx: AppContext, name: str, data: bytes, mapping: str | None, *, dry_run: bool
+) -> FileImport:
+    reader = reader_for(ctx, mapping) if mapping else None
+    return import_bytes(
+        ctx,
+        name,
+        data,
+        dry_run=dry_run,
+        reader=reader,
+        mapping_name=mapping,
+        imported_by=ctx.user.username if ctx.user else None,
+    )
+
+
+def cached_preview(ctx: AppContext, upload: Upload, mapping: str | None) -> FileImport:
+    """``preview_file``, remembered until the data or the chosen profile changes."""
+    stamp = repr(load_mapping(mapping, ctx.settings).to_data()) if mapping else ""
+    return _cached_preview(
+        ctx, ctx.user, upload.name, upload.digest, mapping, stamp, data_version(ctx), upload.data
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_preview(
+    _ctx: AppContext,
+    user: User | None,
+    name: str,
+    digest: str,
+    mapping: str | None,
+    mapping_stamp: str,
+    version: tuple[object, ...],
+    _data: bytes,
+) -> FileImport:
+    return preview_file(_ctx, name, _data, mapping)
+
+
+def commit_files(
+    ctx: AppContext,
+    uploads: Sequence[Upload],
+    mapping: str | None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[FileImport]:
+    """Import each file on its own; ``progress(done, total, name)`` before each one."""
+    results = []
+    for number, upload in enumerate(uploads):
+        if progress:
+            progress(number, len(uploads), upload.name)
+        results.append(commit_file(ctx, upload.name, upload.data, mapping))
+    if progress:
+        progress(len(uploads), len(uploads), "")
+    return results
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def issues_frame(result: FileImport) -> pd.DataFrame:
+    """Every problem of a file, one row each, at its sheet and cell."""
+    return pd.DataFrame(
+        [
+            {
+                "sheet": issue.sheet or "",
+                "cell": issue.cell or "",
+                "row": issue.row,
+                "problem": issue.message,
+            }
+            for issue in result.errors
+        ],
+        columns=["sheet", "cell", "row", "problem"],
+    ).astype({"row": "Int64"})
+
+
+def audits_frame(result: FileImport) -> pd.DataFrame:
+    """The visits a file holds: new ones first, then those already stored."""
+    rows = [
+        {
+            "status": _audit_status(audit.already_present, audit.differs),
+            "branch_code": audit.branch_code,
+            "visited_at": audit.visited_at,
+            "checklist": f"{audit.checklist_id} v{audit.checklist_version}",
+            "auditor": audit.auditor,
+            "overall": audit.overall,
+            "grade": audit.grade or "",
+            "critical_failure": audit.critical_failure,
+            "audit": f"audit?id={audit.audit_id}" if audit.audit_id else None,
+        }
+        for audit in sorted(result.audits, key=lambda a: a.already_present)
+    ]
+    columns = [
+        "status",
+        "branch_code",
+        "visited_at",
+        "checklist",
+        "auditor",
+        "overall",
+        "grade",
+        "critical_failure",
+        "audit",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _audit_status(present: bool, differs: bool) -> str:
+    if not present:
+        return "new"
+    return "already stored (different answers; unchanged)" if differs else "already stored"
+
+
+AUDIT_COLUMNS = {
+    "status": st.column_config.TextColumn("Status", width="small"),
+    "branch_code": st.column_config.TextColumn("Branch", width="small"),
+    "visited_at": st.column_config.DatetimeColumn("Visit", format="YYYY-MM-DD HH:mm"),
+    "checklist": st.column_config.TextColumn("Checklist"),
+    "auditor": st.column_config.TextColumn("Auditor"),
+    "overall": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
+    "grade": st.column_config.TextColumn("Grade", width="small"),
+    "critical_failure": st.column_config.CheckboxColumn("Critical", width="small"),
+    "audit": st.column_config.LinkColumn("Audit", display_text=r"audit\?id=(\d+)"),
+}
+
+ISSUE_COLUMNS = {
+    "sheet": st.column_config.TextColumn("Sheet", width="small"),
+    "cell": st.column_config.TextColumn("Cell", width="small"),
+    "row": st.column_config.NumberColumn("Row", width="small"),
+    "problem": st.column_config.TextColumn("Problem", width="large"),
+}
+
+
+def describe(result: FileImport) -> str:
+    """One line: what happened (or would happen) to the file."""
+    if result.status == "duplicate":
+        previous = result.previous_import or {}
+        when = str(previous.get("imported_at") or "before")[:16]
+        return f"already imported ({when}); nothing will be written"
+    if result.status == "rejected":
+        count = len(result.errors)
+        return f"rejected: {count} problem{'s' if count != 1 else ''}; nothing will be written"
+    verb = "would add" if result.dry_run else "added"
+    text = f"{verb} {result.added} audit{'s' if result.added != 1 else ''}"
+    if result.already_present:
+        text += f", {result.already_present} already stored"
+    skipped = sum(result.skipped.values())
+    if skipped:
+        text += f", {skipped} row{'s' if skipped != 1 else ''} skipped"
+    return text
+
+
+def show_result(result: FileImport) -> None:
+    """A file's audits and every one of its problems."""
+    if result.errors:
+        st.dataframe(
+            issues_frame(result), hide_index=True, width="stretch", column_config=ISSUE_COLUMNS
+        )
+    if result.audits:
+        st.dataframe(
+            audits_frame(result), hide_index=True, width="stretch", column_config=AUDIT_COLUMNS
+        )
+    if result.skipped:
+        listed = ", ".join(f"{count} {reason}" for reason, count in result.skipped.items())
+        st.caption(f"Rows left out (not visits): {listed}.")
+    if result.status == "duplicate":
+        ids = (result.previous_import or {}).get("audit_ids") or []
+        if ids:
+            st.caption("Stored then as audit " + ", ".join(f"#{i}" for i in ids[:20]))
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass
+class ImportSummary:
+    """What one click on the import button did, shown until the next upload."""
+
+    results: list[FileImport] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(r.added for r in self.results if r.status == "imported")
+
+    @property
+    def already_present(self) -> int:
+        return sum(r.already_present for r in self.results if r.status == "imported")
+
+    @property
+    def rejected(self) -> int:
+        return sum(r.status == "rejected" for r in self.results)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(r.status == "duplicate" for r in self.results)
+
+    def line(self) -> str:
+        files = len(self.results)
+        return (
+            f"{files} file{'s' if files != 1 else ''}: {self.added} audit"
+            f"{'s' if self.added != 1 else ''} added, {self.already_present} already present, "
+            f"{self.rejected} rejected, {self.duplicates} already imported."
+        )
+
+
+def show_summary(summary: ImportSummary) -> None:
+    show = st.success if not summary.rejected else st.warning
+    show(summary.line(), icon=":material/task_alt:")
+    for result in summary.results:
+        st.markdown(f"**{result.file}** — {describe(result)}")
+        show_result(result)
+
+
+def safe(action: Callable[[], FileImport], name: str) -> FileImport | None:
+    """Run an import call; a refusal (no such profile, not allowed) is shown, not raised."""
+    try:
+        return action()
+    except AuditAppError as error:
+        st.error(f"{name}: {error}")
+        return None
