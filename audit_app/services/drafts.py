@@ -12,7 +12,7 @@ from datetime import datetime
 from audit_app.domain.audit import AuditRecord, AuditStatus
 from audit_app.domain.scoring import ScoreCard
 from audit_app.domain.users import Role
-from audit_app.services.access import AccessDenied
+from audit_app.services.access import AccessDenied, check_can_write
 from audit_app.services.audits import StoredAudit, load_audit, store_audits
 from audit_app.services.audits import submit_audit as _submit_audit
 from audit_app.services.context import AppContext
@@ -35,6 +35,7 @@ class DraftSummary:
 
 def save_draft(ctx: AppContext, record: AuditRecord, *, draft_id: int | None = None) -> int:
     """Store (or replace) a draft; returns its id. Nothing is scored or required yet."""
+    check_can_write(ctx, "save drafts")
     draft = replace(record, status=AuditStatus.DRAFT, created_by=_username(ctx))
     if draft_id is not None:
         _own_draft(ctx, draft_id)
@@ -75,6 +76,7 @@ def submit_draft(
     ctx: AppContext, draft_id: int | None, record: AuditRecord
 ) -> tuple[int, ScoreCard]:
     """Submit a visit; when it was a draft, the draft goes in the same transaction."""
+    check_can_write(ctx, "enter or import audits")
     if draft_id is not None:
         _own_draft(ctx, draft_id)
     submitted = replace(record, created_by=record.created_by or _username(ctx))
@@ -82,6 +84,7 @@ def submit_draft(
 
 
 def discard_draft(ctx: AppContext, draft_id: int) -> None:
+    check_can_write(ctx, "discard drafts")
     _own_draft(ctx, draft_id)
     with database.transaction(ctx.engine) as conn:
         repository.delete_draft(conn, draft_id)

@@ -93,7 +93,12 @@ def section_chart(sections: pd.DataFrame, pass_mark: float) -> alt.LayerChart:
         .mark_bar(color=BRAND)
         .encode(
             x=alt.X("score:Q", title="Section score", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("section:N", title=None, sort=None),
+            y=alt.Y(
+                "section:N",
+                title=None,
+                sort=None,
+                axis=alt.Axis(labelLimit=280, labelOverlap=False),
+            ),
             color=alt.condition(alt.datum.score < pass_mark, alt.value(FAIL), alt.value(BRAND)),
             tooltip=["section", alt.Tooltip("score:Q", format=".1f", title="Score")],
         )
@@ -103,4 +108,4 @@ def section_chart(sections: pd.DataFrame, pass_mark: float) -> alt.LayerChart:
         .mark_rule(strokeDash=[4, 4], color="#555")
         .encode(x="pass_mark:Q")
     )
-    return (bars + mark).properties(height=max(80, 36 * len(sections)))
+    return (bars + mark).properties(height=max(140, 44 * len(sections)))

@@ -29,6 +29,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.domain.scoring import ScoreCard
 
 YES, NO, NA = "Yes", "No", "N/A"
 PREFIX = "nv."
@@ -48,6 +49,18 @@ LANGUAGE_NAMES = {
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
+
+
+@dataclass(frozen=True)
+class SubmittedVisit:
+    """What the page shows after a submit. Defined here, not in the page script, because the
+    script runs afresh on every rerun and would redefine (and so fail to recognise) it."""
+
+    audit_id: int
+    checklist_ref: str
+    language: str
+    card: ScoreCard
+    branch: str
 
 
 # --------------------------------------------------------------------------- state keys
@@ -72,6 +85,19 @@ def item_keys(checklist: Checklist) -> list[str]:
         for item in checklist.items
         for key in (value_key, na_key, comment_key)
     ]
+
+
+def keep_other_checklists(current: Checklist, state: MutableMapping[str, Any]) -> None:
+    """Re-save the answers typed for other checklists, whose widgets are not drawn this run.
+
+    Streamlit drops a widget's value at the end of a run that does not draw it; saving it
+    again through session state keeps it, so switching the checklist back and forth (by
+    mistake, say) loses nothing.
+    """
+    own = value_key(current, "")
+    for key in list(state.keys()):
+        if isinstance(key, str) and key.startswith(PREFIX) and not key.startswith(own):
+            state[key] = state[key]
 
 
 def _radio_item(item: Item) -> bool:
@@ -206,7 +232,7 @@ def answer_sections(checklist: Checklist, language: str | None) -> None:
 def _section(checklist: Checklist, section: Section, language: str | None) -> None:
     done = sum(is_answered(checklist, item, st.session_state) for item in section.items)
     with st.container(border=True):
-        st.subheader(localized(section.title, language, checklist.language))
+        st.markdown(f"#### {localized(section.title, language, checklist.language)}")
         st.caption(f"Answered {done} of {len(section.items)}")
         for item in section.items:
             _item(checklist, item, language)
@@ -228,7 +254,7 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
             "Comment" if not has_comment else "Comment ✓",
             icon=":material/edit_note:",
             help="Add a note to this answer (optional)",
-            key=f"{key}.popover",
+            key=f"popover.{key}",
         ):
             st.text_input(f"Comment on: {text}", key=key, placeholder="Optional note")
 

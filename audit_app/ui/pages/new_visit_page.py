@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -17,8 +16,7 @@ import streamlit as st
 
 from audit_app.domain.answers import AnswersRejected
 from audit_app.domain.audit import AuditKind, AuditRecord, Branch, Channel, Visit
-from audit_app.domain.checklist import Checklist
-from audit_app.domain.scoring import ScoreCard
+from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.services.branches import list_branches
@@ -35,10 +33,12 @@ from audit_app.services.reports import audit_report
 from audit_app.ui.components.branch_picker import branch_picker
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
+from audit_app.ui.components.visit_form import SubmittedVisit as Submitted
 from audit_app.ui.components.visit_form import (
     answer_sections,
     answers_to_state,
     clear_answers,
+    keep_other_checklists,
     language_name,
     missing_required,
     progress,
@@ -61,15 +61,6 @@ CHANNEL_LABELS = {
     Channel.REVIEW_SITE: "Review site",
     Channel.ON_SITE: "On site",
 }
-
-
-@dataclass(frozen=True)
-class Submitted:
-    audit_id: int
-    checklist_ref: str
-    language: str
-    card: ScoreCard
-    branch: str
 
 
 def render() -> None:
@@ -95,6 +86,7 @@ def render() -> None:
     _drafts(ctx)
     checklist, branch = _header(ctx, visible, active)
     language = st.session_state[LANGUAGE]
+    keep_other_checklists(checklist, st.session_state)
     _continuing_note(checklist)
     done, required = progress(checklist, st.session_state)
     st.progress(
@@ -112,17 +104,19 @@ def _no_branches(ctx: AppContext, only_inactive: bool) -> None:
     user = ctx.user
     if only_inactive:
         st.info("Every branch you can see is inactive: there is nothing to visit.")
-    elif user is not None and user.areas:
+    elif user is not None and user.role != Role.HEAD_OFFICE:
         st.info(
             f"No branches in your areas ({', '.join(user.areas)}) yet. Head office adds "
-            "branches with `audit-app branches import FILE`; ask them to add yours.",
+            "branches on the Admin page (or with `audit-app branches import FILE`); ask them "
+            "to add yours.",
             icon=":material/storefront:",
         )
     else:
         st.info(
-            "No branches yet, so there is nothing to visit. Add branches with "
-            "`audit-app branches import FILE` (a CSV or Excel list with code, name, region "
-            "and country), or load the demo chain with `audit-app demo`.",
+            "No branches yet, so there is nothing to visit. Add them on the Admin page "
+            "(Branches tab) or with `audit-app branches import FILE` (a CSV or Excel list "
+            "with code, name, region and country), or load the demo chain with "
+            "`audit-app demo`.",
             icon=":material/storefront:",
         )
 
@@ -140,6 +134,7 @@ def _drafts(ctx: AppContext) -> None:
     if not drafts:
         return
     by_id = {draft.audit_id: draft for draft in drafts}
+    me = ctx.user.username if ctx.user is not None else None
     mine = ctx.user is not None and ctx.user.role != Role.HEAD_OFFICE
     with st.expander(f"{'Your drafts' if mine else 'Drafts'} ({len(drafts)})", expanded=True):
         if st.session_state.get(DRAFT_PICK) not in by_id:
@@ -148,7 +143,7 @@ def _drafts(ctx: AppContext) -> None:
             "Draft",
             list(by_id),
             key=DRAFT_PICK,
-            format_func=lambda draft_id: _draft_label(by_id[draft_id]),
+            format_func=lambda draft_id: _draft_label(by_id[draft_id], me),
         )
         chosen = st.session_state[DRAFT_PICK]
         left, right, _ = st.columns([1, 1, 3])
@@ -170,8 +165,8 @@ def _drafts(ctx: AppContext) -> None:
             )
 
 
-def _draft_label(draft: DraftSummary) -> str:
-    who = f" · saved by {draft.created_by}" if draft.created_by else ""
+def _draft_label(draft: DraftSummary, me: str | None) -> str:
+    who = f" · saved by {draft.created_by}" if draft.created_by not in (None, me) else ""
     return (
         f"#{draft.audit_id} · {draft.branch_code} {draft.branch_name} · {draft.checklist_id} · "
         f"{draft.visited_at:%Y-%m-%d %H:%M} · {draft.auditor} · "
@@ -288,7 +283,7 @@ def _header(
         help="The language the questions are shown in",
     )
     if checklist.description:
-        st.caption(checklist.description.get(state[LANGUAGE], checklist.title_in()))
+        st.caption(localized(checklist.description, state[LANGUAGE], checklist.language))
     return checklist, branch
 
 
@@ -314,7 +309,10 @@ def _init_header(ctx: AppContext, branches: list[Branch], refs: dict[str, Checkl
             HOUR: isinstance(value, time),
             AUDITOR: isinstance(value, str),
         }[key]
-        state[key] = value if valid else default
+        if not valid:
+            state[key] = default
+        elif key not in state:
+            state[key] = value  # kept from the visit submitted last
 
 
 def _default_channel(checklist: Checklist) -> Channel:
@@ -396,7 +394,7 @@ def _save(ctx: AppContext, checklist: Checklist) -> None:
     try:
         draft_id = save_draft(ctx, record, draft_id=st.session_state.get(DRAFT_ID))
     except (AuditAppError, AnswersRejected) as error:
-        _say("actions", "error", f"Not saved: {error}")
+        _say("actions", "error", f"Not saved: {error}{_forget_lost_draft(ctx)}")
         return
     st.session_state[DRAFT_ID] = draft_id
     done, required = progress(checklist, st.session_state)
@@ -406,6 +404,20 @@ def _save(ctx: AppContext, checklist: Checklist) -> None:
         f"Draft #{draft_id} saved ({done} of {required} required items answered). "
         "Continue it later from the drafts list at the top of this page.",
     )
+
+
+def _forget_lost_draft(ctx: AppContext) -> str:
+    """After a refused save or submit: if the draft being edited was discarded or submitted
+    meanwhile (another tab), stop pointing at it so the next try stores the visit afresh."""
+    draft_id = st.session_state.get(DRAFT_ID)
+    if draft_id is None:
+        return ""
+    try:
+        load_draft(ctx, draft_id)
+    except AuditAppError:
+        st.session_state[DRAFT_ID] = None
+        return f" Draft #{draft_id} is no longer there: try again to store this visit anew."
+    return ""
 
 
 def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
@@ -426,7 +438,7 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     try:
         audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
     except (AuditAppError, AnswersRejected) as error:
-        _say("actions", "error", f"Not submitted: {error}")
+        _say("actions", "error", f"Not submitted: {error}{_forget_lost_draft(ctx)}")
         return
     state[RESULT] = Submitted(audit_id, _ref(checklist), record.visit.language, card, branch_name)
     state[KEPT_HEADER] = {key: state.get(key) for key in HEADER}

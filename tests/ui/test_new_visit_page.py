@@ -1,0 +1,252 @@
+"""The New visit page, run headless with AppTest: fill, save a draft, continue it, submit."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
+
+from audit_app.domain.audit import Branch
+from audit_app.domain.users import User
+from audit_app.services.audits import list_scores
+from audit_app.services.branches import save_branches
+from audit_app.services.context import AppContext
+from audit_app.services.demo import load_demo
+from audit_app.services.drafts import discard_draft, list_drafts
+from audit_app.services.reports import audit_report
+from audit_app.ui.components.context import app_context
+from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, texts
+
+PAGE = Path(APP).parent / "pages" / "new_visit_page.py"
+PHONE = "greeting_phone@1"
+BRANCHES = [
+    Branch(
+        code="ES-BCN-01",
+        name="Gràcia",
+        region="Catalonia",
+        area="Barcelona",
+        country="ES",
+        language="ca",
+    ),
+    Branch(code="ES-BCN-02", name="Sants", region="Catalonia", area="Barcelona", country="ES"),
+    Branch(code="ES-MAD-01", name="Chamberí", region="Centre", area="Madrid", country="ES"),
+]
+# Every greeting_phone item at its best; the voicemail items are N/A (the branch has none).
+BEST = {
+    "answer.rings": 2.0,
+    "answer.greeting": "Yes",
+    "call.clear_speech": "Yes",
+    "call.tone": 5,
+    "call.hold": "never",
+    "call.all_answered": "Yes",
+    "call.anything_else": "Yes",
+    "voicemail.greeting_current": "N/A",
+}
+
+
+def pdf_text(content: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def key(item_id: str) -> str:
+    return f"nv.{PHONE}.{item_id}"
+
+
+def fill(app: AppTest, answers: dict[str, object]) -> AppTest:
+    for item_id, value in answers.items():
+        if isinstance(value, float):
+            app.number_input(key=key(item_id)).set_value(value)
+        else:
+            app.radio(key=key(item_id)).set_value(value)
+    return app.run()
+
+
+def new_phone_visit(user: User = MARTA) -> AppTest:
+    app = run_app(user, page="new_visit")
+    app.selectbox(key="nv_checklist").select(PHONE).run()
+    return app
+
+
+def button(app: AppTest, label: str) -> Button:
+    return next(b for b in app.button if b.label == label)
+
+
+@pytest.fixture
+def world(ctx: AppContext) -> AppContext:
+    save_branches(ctx, BRANCHES)
+    return ctx
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_empty_database_says_how_to_add_branches() -> None:
+    app = run_app(HQ, page="new_visit")
+    assert app.title[0].value == "New visit"
+    assert "audit-app branches import" in app.info[0].value
+    assert not [b for b in app.button if b.label in ("Save draft", "Submit")]
+
+
+@pytest.mark.usefixtures("world")
+def test_a_viewer_is_told_they_cannot_enter_visits() -> None:
+    # The menu has no New visit entry for a viewer: open the page's script directly.
+    app_context.clear()
+    app = AppTest.from_file(str(PAGE), default_timeout=60)
+    app.session_state["user"] = GUEST
+    app.run()
+    assert not app.exception
+    assert "viewer" in app.warning[0].value
+    assert not app.selectbox and not [b for b in app.button if b.label == "Submit"]
+
+
+def test_martas_picker_lists_only_her_barcelona_branches_on_the_demo(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(MARTA, page="new_visit")
+    options = app.selectbox(key="nv_branch").options
+    assert len(options) == 6 and all(option.startswith("ES-CAT-") for option in options)
+    shown = texts(app)
+    for other in ("ES-MAD-", "RO-", "TR-", "Madrid", "Istanbul"):
+        assert other not in shown
+    # the checklist speaks the branch's language, and the auditor defaults to the user
+    assert app.selectbox(key="nv_language").value == "ca"
+    assert app.text_input(key="nv_auditor").value == "marta"
+
+
+def test_head_office_can_open_every_checklist(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="new_visit")
+    assert len(app.selectbox(key="nv_branch").options) == 47  # one demo branch is closed
+    for checklist in ctx.catalogue.latest():
+        app.selectbox(key="nv_checklist").select(f"{checklist.id}@{checklist.version}").run()
+        assert not app.exception, checklist.id
+        channel = app.selectbox(key="nv_channel").value
+        assert channel == (checklist.channel or "in_person")
+        assert len(app.radio) + len(app.number_input) + len(app.text_area) > 0
+
+
+def test_save_a_draft_continue_it_later_and_submit(world: AppContext) -> None:
+    marta = world.as_user(MARTA)
+    app = new_phone_visit()
+    assert app.selectbox(key="nv_channel").value == "phone"
+    assert app.selectbox(key="nv_branch").options == ["ES-BCN-01 · Gràcia", "ES-BCN-02 · Sants"]
+    half = {k: v for k, v in BEST.items() if k.startswith("answer.")}
+    fill(app, half)
+    app.text_input(key=key("answer.rings") + ".comment").input("rang while I waited").run()
+    button(app, "Save draft").click().run()
+    assert "saved" in app.success[0].value
+    drafts = list_drafts(marta)
+    assert [(d.branch_code, d.checklist_id, d.answered) for d in drafts] == [
+        ("ES-BCN-01", "greeting_phone", 2)
+    ]
+    assert list_scores(marta).empty
+
+    later = run_app(MARTA, page="new_visit")  # a new session: the draft is listed
+    draft_id = drafts[0].audit_id
+    assert later.selectbox(key="nv_draft_pick").value == draft_id
+    assert f"#{draft_id} · ES-BCN-01 Gràcia" in later.selectbox(key="nv_draft_pick").options[0]
+    button(later, "Continue draft").click().run()
+    assert later.selectbox(key="nv_checklist").value == PHONE
+    assert later.number_input(key=key("answer.rings")).value == 2.0
+    assert later.radio(key=key("answer.greeting")).value == "Yes"
+    assert later.text_input(key=key("answer.rings") + ".comment").value == "rang while I waited"
+    later.selectbox(key="nv_language").select("en").run()  # answers survive a language switch
+    assert later.radio(key=key("answer.greeting")).value == "Yes"
+    assert "Employee speaks clearly" in [r.label for r in later.radio]
+
+    fill(later, {k: v for k, v in BEST.items() if k not in half})
+    later.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
+    button(later, "Submit").click().run()
+    assert not later.exception and not later.error, [e.value for e in later.error]
+    metrics = {metric.label: metric.value for metric in later.metric}
+    assert metrics["Overall"] == "100.0" and metrics["Result"] == "Pass"
+    scores = list_scores(marta)
+    assert list(scores["branch_code"]) == ["ES-BCN-01"] and list(scores["overall"]) == [100.0]
+    audit_id = int(scores["audit_id"].iloc[0])
+    assert f"Audit #{audit_id}" in later.success[0].value
+    assert list_drafts(marta) == []  # submitting used the draft up
+    assert [link.label for link in later.get("page_link")] == [f"Open audit #{audit_id}"]
+    assert later.download_button[0].label == "Download PDF report"
+    # the button's bytes come from audit_report as Marta: her branch, no other area's
+    report = pdf_text(audit_report(marta, audit_id, "ca"))
+    assert "ES-BCN-01" in report and "Gràcia" in report
+    assert "ES-MAD-01" not in report and "Chamberí" not in report
+
+
+def test_a_missing_required_answer_is_named_and_nothing_is_lost(world: AppContext) -> None:
+    app = new_phone_visit()
+    app.selectbox(key="nv_language").select("en").run()
+    fill(app, {k: v for k, v in BEST.items() if k != "call.tone"})
+    button(app, "Submit").click().run()
+    message = app.error[0].value
+    assert "The call › Tone is friendly" in message
+    assert "Greeting gives own name" not in message  # only what is missing
+    assert list_scores(world).empty and list_drafts(world) == []
+    assert app.radio(key=key("answer.greeting")).value == "Yes"
+    assert app.number_input(key=key("answer.rings")).value == 2.0
+
+
+def test_the_same_visit_twice_is_refused_with_a_message(world: AppContext) -> None:
+    app = new_phone_visit(HQ)
+    fill(app, BEST)
+    app.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
+    button(app, "Submit").click().run()
+    assert len(list_scores(world)) == 1
+    button(app, "Enter another visit").click().run()
+    # the header is kept (same branch, checklist, time and auditor); the answers are empty
+    assert app.selectbox(key="nv_checklist").value == PHONE
+    assert app.radio(key=key("answer.greeting")).value is None
+    fill(app, BEST)
+    app.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
+    button(app, "Submit").click().run()
+    assert "already audited" in app.error[0].value
+    assert len(list_scores(world)) == 1
+
+
+def test_an_area_without_branches_says_whom_to_ask(ctx: AppContext) -> None:
+    save_branches(ctx, [b for b in BRANCHES if b.area != "Barcelona"])
+    app = run_app(MARTA, page="new_visit")
+    assert "No branches in your areas (Barcelona)" in app.info[0].value
+    assert "ES-MAD-01" not in texts(app) and not app.selectbox
+
+
+def test_a_draft_can_be_discarded_from_the_list(world: AppContext) -> None:
+    app = new_phone_visit()
+    fill(app, {"answer.greeting": "No"})
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(world)
+    again = run_app(MARTA, page="new_visit")
+    button(again, "Yes, discard it").click().run()
+    assert f"Draft #{draft.audit_id} discarded" in again.success[0].value
+    assert list_drafts(world) == [] and list_scores(world).empty
+    assert again.selectbox(key="nv_branch").value == "ES-BCN-01"
+    assert "nv_draft_pick" not in [box.key for box in again.selectbox]
+
+
+def test_a_draft_discarded_elsewhere_does_not_block_the_submit(world: AppContext) -> None:
+    marta = world.as_user(MARTA)
+    app = new_phone_visit()
+    fill(app, BEST)
+    app.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(marta)
+    discard_draft(marta, draft.audit_id)  # say, from another browser tab
+    button(app, "Submit").click().run()
+    assert "no longer there" in app.error[0].value and list_scores(marta).empty
+    assert app.radio(key=key("answer.greeting")).value == "Yes"  # nothing typed is lost
+    button(app, "Submit").click().run()
+    assert not app.error and len(list_scores(marta)) == 1
+
+
+def test_switching_the_checklist_back_and_forth_keeps_the_answers(world: AppContext) -> None:
+    app = new_phone_visit()
+    fill(app, {"answer.greeting": "No", "answer.rings": 4.0})
+    app.selectbox(key="nv_checklist").select("returns@1").run()
+    assert app.selectbox(key="nv_channel").value == "in_person"  # the checklist's channel
+    assert key("answer.greeting") not in [radio.key for radio in app.radio]
+    app.selectbox(key="nv_checklist").select(PHONE).run()
+    assert app.selectbox(key="nv_channel").value == "phone"
+    assert app.radio(key=key("answer.greeting")).value == "No"
+    assert app.number_input(key=key("answer.rings")).value == 4.0
