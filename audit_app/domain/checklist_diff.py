@@ -75,18 +75,20 @@ class ChecklistDiff:
         return tuple(seen)
 
     def summary(self) -> str:
-        """A one-line count, e.g. ``2 items added, 1 removed, 3 changed, 1 moved``."""
-        counts = {kind: len(self.item_ids(kind)) for kind in ("added", "removed", "changed")}
-        counts["moved"] = len(self.item_ids("moved"))
+        """A one-line count, e.g. ``items: 1 added, 2 changed; 1 section changed``."""
+        items = [
+            f"{len(self.item_ids(kind))} {kind}"
+            for kind in ("added", "removed", "changed", "moved")
+            if self.item_ids(kind)
+        ]
+        parts = [f"items: {', '.join(items)}"] if items else []
         sections = len({c.id for c in self.changes if c.level == "section"})
-        rules = len({c.field for c in self.changes if c.level == "checklist"})
-        parts = [f"{counts['added']} items added"]
-        parts += [f"{counts[kind]} {kind}" for kind in ("removed", "changed", "moved")]
         if sections:
             parts.append(f"{sections} section{'s' if sections != 1 else ''} changed")
+        rules = len({c.field for c in self.changes if c.level == "checklist"})
         if rules:
             parts.append(f"{rules} checklist setting{'s' if rules != 1 else ''} changed")
-        return ", ".join(parts)
+        return "; ".join(parts) or "no changes"
 
 
 def diff_checklists(old: Checklist, new: Checklist) -> ChecklistDiff:

@@ -99,7 +99,7 @@ def answers_tables(
             width="stretch",
             column_config={
                 "item": st.column_config.TextColumn("Item", width="large"),
-                "answer": st.column_config.TextColumn("Answer", width="small"),
+                "answer": st.column_config.TextColumn("Answer", width="medium"),
                 "na": st.column_config.CheckboxColumn("N/A", width="small"),
                 "comment": st.column_config.TextColumn("Comment", width="medium"),
                 "score": st.column_config.ProgressColumn(

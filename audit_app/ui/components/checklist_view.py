@@ -95,21 +95,34 @@ def checklist_contents(checklist: Checklist, language: str | None) -> None:
         title = localized(section.title, language, checklist.language)
         weight = "" if section.weight is None else f" · weight {section.weight:g}"
         st.markdown(f"#### {title}")
-        st.caption(f"Section `{section.id}`{weight} · {len(section.items)} items")
-        st.dataframe(
-            items_frame(section, checklist, language),
+        count = len(section.items)
+        st.caption(f"Section `{section.id}`{weight} · {count} item{'s' if count != 1 else ''}")
+        st.table(
+            readable_items(items_frame(section, checklist, language)),
             hide_index=True,
-            width="stretch",
-            column_config={
-                "id": st.column_config.TextColumn("Id", width="small"),
-                "item": st.column_config.TextColumn("Item", width="large"),
-                "type": st.column_config.TextColumn("Type", width="medium"),
-                "weight": st.column_config.NumberColumn("Weight", format="%g", width="small"),
-                "na_allowed": st.column_config.CheckboxColumn("N/A allowed", width="small"),
-                "critical": st.column_config.CheckboxColumn("Critical", width="small"),
-                "guidance": st.column_config.TextColumn("Guidance", width="large"),
-            },
+            border="horizontal",
         )
+
+
+ITEM_HEADINGS = {
+    "item": "Item",
+    "type": "Type",
+    "weight": "Weight",
+    "na_allowed": "N/A allowed",
+    "critical": "Critical",
+    "guidance": "Guidance",
+    "id": "Id",
+}
+
+
+def readable_items(frame: pd.DataFrame) -> pd.DataFrame:
+    """The items table as read on screen: wrapped text, ticks for the flags, the id last."""
+    shown = frame.assign(
+        weight=[("" if pd.isna(w) else f"{w:g}") for w in frame["weight"]],
+        na_allowed=["✓" if flag else "" for flag in frame["na_allowed"]],
+        critical=["✓" if flag else "" for flag in frame["critical"]],
+    )
+    return shown[list(ITEM_HEADINGS)].rename(columns=ITEM_HEADINGS)
 
 
 KIND_LABELS = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": "Moved"}
@@ -144,23 +157,19 @@ def diff_frame(
         }
         for change in diff.changes
     ]
-    return pd.DataFrame(
-        rows, columns=["level", "id", "name", "change", "field", "before", "after"]
-    )
+    return pd.DataFrame(rows, columns=["level", "id", "name", "change", "field", "before", "after"])
 
 
 def diff_table(diff: ChecklistDiff, old: Checklist, new: Checklist, language: str | None) -> None:
-    st.dataframe(
-        diff_frame(diff, old, new, language),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "level": st.column_config.TextColumn("What", width="small"),
-            "id": st.column_config.TextColumn("Id", width="small"),
-            "name": st.column_config.TextColumn("Text", width="large"),
-            "change": st.column_config.TextColumn("Change", width="small"),
-            "field": st.column_config.TextColumn("Field", width="small"),
-            "before": st.column_config.TextColumn(f"v{diff.old_version}", width="medium"),
-            "after": st.column_config.TextColumn(f"v{diff.new_version}", width="medium"),
-        },
-    )
+    """The differences as a wrapped table: long texts stay readable side by side."""
+    headings = {
+        "level": "What",
+        "id": "Id",
+        "name": "Text",
+        "change": "Change",
+        "field": "Field",
+        "before": f"v{diff.old_version}",
+        "after": f"v{diff.new_version}",
+    }
+    frame = diff_frame(diff, old, new, language)
+    st.table(frame.rename(columns=headings), hide_index=True, border="horizontal")

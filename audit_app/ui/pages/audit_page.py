@@ -1,6 +1,186 @@
-"""Placeholder until this page is built."""
+"""Audit: one visit in full (who, when, how it scored, every answer) and its PDF report.
 
+Opened as ``audit?id=N`` from the tables of other pages; without an id it offers the latest
+audits the user may see. Another area's audit is refused exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("audit")
-st.info("This page is being built.")
+from audit_app.domain.audit import AuditStatus
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.users import User
+from audit_app.errors import AuditAppError
+from audit_app.services.audits import StoredAudit, list_scores, load_audit
+from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
+from audit_app.services.reports import AuditReportData, audit_report, audit_report_data, find_branch
+from audit_app.ui.components.audit_answers import answers_tables
+from audit_app.ui.components.checklist_view import language_label
+from audit_app.ui.components.score_card import score_card
+from audit_app.ui.components.session import user_context
+
+PICKER_SIZE = 50
+
+
+def render() -> None:
+    ctx = user_context()
+    raw = st.query_params.get("id")
+    if raw is None:
+        st.title("Audit")
+        _picker(ctx)
+        return
+    audit_id = _audit_number(raw)
+    if audit_id is None:
+        st.title("Audit")
+        st.error(f"{raw!r} is not an audit number: an audit is opened as audit?id=12.")
+        _picker(ctx)
+        return
+    stamp = data_version(ctx)
+    try:
+        stored = _stored(ctx, ctx.user, audit_id, stamp)
+        checklist = ctx.catalogue.get(
+            stored.record.visit.checklist_id, stored.record.visit.checklist_version
+        )
+        branch_name = find_branch(ctx, stored.record.visit.branch_code).name
+        report = None
+        if stored.record.status != AuditStatus.DRAFT:
+            report = _report_data(ctx, ctx.user, audit_id, stamp)
+    except AuditAppError as error:
+        st.title("Audit")
+        st.error(str(error))
+        return
+    _show(ctx, audit_id, stored, checklist, branch_name, report)
+
+
+def _audit_number(raw: str) -> int | None:
+    text = raw.strip().removeprefix("#")
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def _show(
+    ctx: AppContext,
+    audit_id: int,
+    stored: StoredAudit,
+    checklist: Checklist,
+    branch_name: str,
+    report: AuditReportData | None,
+) -> None:
+    visit = stored.record.visit
+    head, picker = st.columns([4, 1], vertical_alignment="bottom")
+    default = visit.language if visit.language in checklist.languages else checklist.language
+    language = picker.selectbox(
+        "Language",
+        checklist.languages,
+        index=checklist.languages.index(default),
+        format_func=language_label,
+        help="The language of the checklist texts on this page and in the PDF.",
+    )
+    head.title(f"Audit #{audit_id}")
+    st.page_link(
+        "pages/branch_page.py",
+        label=f"{branch_name} ({visit.branch_code})",
+        query_params={"code": visit.branch_code},
+        icon=":material/storefront:",
+    )
+    st.markdown(
+        f"**{checklist.title_in(language)}** · checklist `{checklist.id}` version "
+        f"{checklist.version}"
+    )
+    _details(stored)
+
+    if report is None:
+        st.warning(
+            "This is a draft: it has not been submitted, so it has no score yet. Its author "
+            "can finish and submit it on the New visit page.",
+            icon=":material/edit_note:",
+        )
+        st.subheader("Answers so far")
+        answers = {answer.item_id: answer for answer in stored.record.answers}
+        answers_tables(checklist, answers, None, language)
+        return
+
+    st.download_button(
+        "Download the PDF report",
+        data=lambda: audit_report(ctx, audit_id, language),
+        file_name=f"audit-{audit_id}-{visit.branch_code}-{visit.visited_at:%Y-%m-%d}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="audit_pdf",
+    )
+    st.subheader("Score")
+    score_card(report.card, report.checklist, language)
+    st.subheader("Answers")
+    answers_tables(report.checklist, report.answers, report.card.item_scores, language)
+
+
+def _details(stored: StoredAudit) -> None:
+    visit, record = stored.record.visit, stored.record
+    fields = [
+        ("Visit", f"{visit.visited_at:%Y-%m-%d %H:%M}"),
+        ("Channel", (visit.channel.value if visit.channel else "—").replace("_", " ")),
+        ("Auditor", visit.auditor),
+        ("Kind", visit.kind.value.replace("_", " ")),
+        ("Status", record.status.value),
+    ]
+    if record.source:
+        fields.append(("Source file", record.source))
+    for column, (label, value) in zip(st.columns(len(fields)), fields, strict=True):
+        column.markdown(f"**{label}**  \n{value}")
+
+
+def _picker(ctx: AppContext) -> None:
+    """The latest audits the user may see; choosing one opens it."""
+    frame = _latest(ctx, ctx.user, data_version(ctx))
+    if frame.empty:
+        st.info(
+            "No submitted audits yet. Enter one on the New visit page, import filled-in "
+            "workbooks, or load the demo chain with `audit-app demo`.",
+            icon=":material/inbox:",
+        )
+        return
+    labels = {
+        int(row.audit_id): (
+            f"#{row.audit_id} · {row.visited_at:%Y-%m-%d} · {row.branch_name} "
+            f"({row.branch_code}) · {row.checklist_id} · "
+            + ("—" if pd.isna(row.overall) else f"{row.overall:.1f}")
+        )
+        for row in frame.itertuples()
+    }
+    chosen = st.selectbox(
+        f"Open one of the latest {len(labels)} audits",
+        list(labels),
+        index=None,
+        format_func=labels.__getitem__,
+        placeholder="Choose an audit",
+    )
+    if chosen is not None:
+        st.query_params["id"] = str(chosen)
+        st.rerun()
+    st.caption("Every audit can also be opened from the Overview, Compare and Branch pages.")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _latest(_ctx: AppContext, user: User | None, stamp: tuple[object, ...]) -> pd.DataFrame:
+    frame = list_scores(_ctx)
+    return frame.iloc[::-1].head(PICKER_SIZE)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stored(
+    _ctx: AppContext, user: User | None, audit_id: int, stamp: tuple[object, ...]
+) -> StoredAudit:
+    return load_audit(_ctx, audit_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _report_data(
+    _ctx: AppContext, user: User | None, audit_id: int, stamp: tuple[object, ...]
+) -> AuditReportData:
+    return audit_report_data(_ctx, audit_id)
+
+
+render()

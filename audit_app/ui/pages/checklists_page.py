@@ -1,6 +1,193 @@
-"""Placeholder until this page is built."""
+"""Checklists: read a standard checklist, see what changed between its versions, and download
+a blank fill-in workbook or the YAML file."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("checklists")
-st.info("This page is being built.")
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.users import User
+from audit_app.errors import AuditAppError
+from audit_app.services.branches import list_branches
+from audit_app.services.checklist_diff import checklist_versions, diff_versions
+from audit_app.services.checklists import checklist_yaml
+from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
+from audit_app.services.templates import make_template
+from audit_app.ui.components.checklist_view import checklist_contents, diff_table, language_label
+from audit_app.ui.components.session import user_context
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def render() -> None:
+    ctx = user_context()
+    st.title("Checklists")
+    latest = ctx.catalogue.latest()
+    if not latest:
+        st.info(
+            "No checklists are installed. Put checklist YAML files (such as "
+            "`greeting_phone.v1.yaml`) in the checklists folder and reload.",
+            icon=":material/inbox:",
+        )
+        return
+    titles = {c.id: c.title_in() for c in latest}
+    top = st.columns([3, 1, 1])
+    checklist_id = top[0].selectbox(
+        "Checklist", list(titles), format_func=lambda cid: f"{titles[cid]} ({cid})", key="checklist"
+    )
+    versions = checklist_versions(ctx, checklist_id)
+    version = top[1].selectbox(
+        "Version",
+        versions[::-1],
+        format_func=lambda v: f"v{v}",
+        disabled=len(versions) < 2,
+        key=f"version-{checklist_id}",
+    )
+    checklist = ctx.catalogue.get(checklist_id, version)
+    language = top[2].selectbox(
+        "Language",
+        checklist.languages,
+        format_func=language_label,
+        key=f"language-{'-'.join(checklist.languages)}",
+    )
+
+    contents, compare, downloads = st.tabs(["Contents", "Compare versions", "Downloads"])
+    with contents:
+        checklist_contents(checklist, language)
+    with compare:
+        _compare(ctx, checklist, versions, language)
+    with downloads:
+        _downloads(ctx, checklist, language)
+
+
+def _compare(ctx: AppContext, checklist: Checklist, versions: list[int], language: str) -> None:
+    title = checklist.title_in(language)
+    if len(versions) < 2:
+        st.info(
+            f"{title} has only version {versions[0]}, so there is nothing to compare yet. "
+            f"A new version is a new file `{checklist.id}.v{versions[0] + 1}.yaml` in the "
+            "checklists folder; keep the ids of items whose meaning stays.",
+            icon=":material/difference:",
+        )
+        return
+    left, right = st.columns(2)
+    old = left.selectbox(
+        "From version",
+        versions,
+        index=len(versions) - 2,
+        format_func=lambda v: f"v{v}",
+        key=f"diff-from-{checklist.id}",
+    )
+    new = right.selectbox(
+        "To version",
+        versions,
+        index=len(versions) - 1,
+        format_func=lambda v: f"v{v}",
+        key=f"diff-to-{checklist.id}",
+    )
+    if old == new:
+        st.warning("Pick two different versions to see what changed.")
+        return
+    try:
+        diff = diff_versions(ctx, checklist.id, old, new)
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    if diff.empty:
+        st.success(f"v{old} and v{new} of {title} ask the same questions with the same rules.")
+        return
+    st.markdown(f"**v{old} → v{new}:** {diff.summary().capitalize()}.")
+    diff_table(
+        diff, ctx.catalogue.get(checklist.id, old), ctx.catalogue.get(checklist.id, new), language
+    )
+    st.caption(
+        "Items are matched by their id. Comparisons across these versions use only the "
+        "scored items both share."
+    )
+
+
+def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
+    st.markdown(f"**Blank fill-in workbook** in {language_label(language)}")
+    st.caption(
+        "For a visit done offline: fill in the yellow cells, then bring it back on the "
+        "Import page (or `audit-app import FILE`). Its language is the one picked above."
+    )
+    branches = [b for b in list_branches(ctx) if b.active]
+    names = {b.code: f"{b.name} ({b.code})" for b in branches}
+    options = ["", *names]
+    left, right = st.columns(2)
+    code = left.selectbox(
+        "Branch",
+        options,
+        format_func=lambda c: names[c] if c else f"Choose on the form ({len(names)} branches)",
+        help="One branch fills it in on the form; otherwise the form offers your branches.",
+        key="template_branch",
+    )
+    layout = right.radio(
+        "Layout",
+        ["single", "bulk"],
+        format_func=lambda v: "One visit" if v == "single" else "Many visits, one row each",
+        horizontal=True,
+        key="template_layout",
+    )
+    try:
+        content = _template(
+            ctx,
+            ctx.user,
+            checklist.id,
+            checklist.version,
+            language,
+            code,
+            layout == "bulk",
+            data_version(ctx),
+        )
+    except AuditAppError as error:
+        st.error(str(error))
+    else:
+        st.download_button(
+            "Download the workbook",
+            content,
+            file_name=f"{checklist.id}.v{checklist.version}-{language}"
+            f"{'-' + code if code else ''}{'-bulk' if layout == 'bulk' else ''}.xlsx",
+            mime=XLSX,
+            icon=":material/download:",
+            on_click="ignore",
+            key="template",
+        )
+    st.divider()
+    st.markdown("**The checklist file** (YAML, as head office keeps it)")
+    st.download_button(
+        "Download the YAML",
+        checklist_yaml(checklist),
+        file_name=f"{checklist.id}.v{checklist.version}.yaml",
+        mime="application/x-yaml",
+        icon=":material/download:",
+        on_click="ignore",
+        key="yaml",
+    )
+
+
+@st.cache_data(show_spinner="Writing the workbook…", max_entries=32)
+def _template(
+    _ctx: AppContext,
+    user: User | None,
+    checklist_id: str,
+    version: int,
+    language: str,
+    code: str,
+    bulk: bool,
+    stamp: tuple[object, ...],
+) -> bytes:
+    """The workbook bytes; keyed by the user (their branches fill the list) and the data."""
+    template = make_template(
+        _ctx,
+        f"{checklist_id}@{version}",
+        branch_codes=[code] if code else (),
+        language=language,
+        bulk=bulk,
+    )
+    return template.content
+
+
+render()

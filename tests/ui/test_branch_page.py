@@ -1,0 +1,108 @@
+"""The Branch page, run headless with AppTest: a branch's audits, trend, sections and PDF."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from audit_app.domain.filters import AuditFilter
+from audit_app.services.audits import list_scores
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.services.demo import load_demo
+from tests.ui.apptest import MARTA, run_app, texts
+from tests.ui.detail_downloads import download_bytes, downloads
+
+__all__ = ["downloads"]  # the fixture, imported for the tests below
+
+CODE = "ES-CAT-01"
+
+
+@pytest.fixture
+def demo(ctx: AppContext) -> AppContext:
+    load_demo(ctx)
+    return ctx
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def outside_barcelona(ctx: AppContext) -> list[str]:
+    """Codes and names of every branch Marta may not see."""
+    others = [b for b in list_branches(ctx) if b.area != "Barcelona"]
+    assert others
+    return [b.code for b in others] + [b.name for b in others]
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_empty_database_says_how_to_add_branches() -> None:
+    app = run_app(page="branch")
+    assert app.title[0].value == "Branch"
+    assert "audit-app demo" in app.info[0].value
+    assert not app.metric and not app.dataframe
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_unknown_code_on_an_empty_database_is_an_error() -> None:
+    app = run_app(page="branch", query={"code": CODE})
+    assert [e.value for e in app.error] == [f"no branch with code {CODE!r}"]
+
+
+@pytest.mark.usefixtures("downloads")
+def test_a_demo_branch_shows_its_audits_and_its_pdf(demo: AppContext) -> None:
+    expected = list_scores(demo, AuditFilter(branch_code=CODE))
+    app = run_app(page="branch", query={"code": CODE})
+    assert app.title[0].value == "Verd Natural Barcelona Gràcia"
+    shown = metrics(app)
+    assert shown["Audits"] == str(len(expected)) and len(expected) > 10
+    assert float(shown["Mean score"]) == pytest.approx(expected["overall"].mean(), abs=0.05)
+    assert float(shown["Last score"]) == pytest.approx(expected["overall"].iloc[-1], abs=0.05)
+    history = app.dataframe[0].value
+    assert len(history) == len(expected)
+    assert set(history["link"]) == {f"audit?id={n}" for n in expected["audit_id"]}
+    assert history["visited_at"].is_monotonic_decreasing  # newest first
+    sections, repeated = app.dataframe[1].value, app.dataframe[2].value
+    assert len(sections) > 0 and sections["branch_mean"].between(0, 100).all()
+    assert (repeated["consecutive"] >= 2).all()
+    pdf = download_bytes(app, "branch_pdf")
+    assert pdf.startswith(b"%PDF")
+    assert CODE in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_the_picker_opens_a_branch_and_puts_it_in_the_url(demo: AppContext) -> None:
+    app = run_app(user=MARTA, page="branch")
+    picker = app.sidebar.selectbox[0]
+    assert len(picker.options) == 6  # Marta's Barcelona branches only
+    assert "Choose one of your 6 branches" in app.info[0].value
+    picker.select("ES-CAT-03").run()
+    assert app.query_params["code"] == "ES-CAT-03"
+    assert app.title[0].value == "Verd Natural Barcelona Poblenou"
+    assert metrics(app)["Audits"] == str(
+        len(list_scores(demo, AuditFilter(branch_code="ES-CAT-03")))
+    )
+
+
+def test_an_area_manager_gets_no_other_area_branch(demo: AppContext) -> None:
+    other = next(b for b in list_branches(demo) if b.area != "Barcelona")
+    app = run_app(user=MARTA, page="branch", query={"code": other.code})
+    assert [e.value for e in app.error] == [f"no branch with code {other.code!r}"]
+    assert not app.metric and not app.dataframe and not app.download_button
+    shown = texts(app).replace(app.error[0].value, "")  # the error repeats the code asked for
+    assert other.name not in shown
+    assert not [word for word in outside_barcelona(demo) if word in shown]
+
+
+@pytest.mark.usefixtures("downloads")
+def test_an_area_managers_branch_pdf_names_no_other_branch(demo: AppContext) -> None:
+    app = run_app(user=MARTA, page="branch", query={"code": "ES-CAT-02"})
+    assert metrics(app)["Audits"] != "0"
+    shown = texts(app)
+    pdf = download_bytes(app, "branch_pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "ES-CAT-02" in text
+    for word in outside_barcelona(demo):
+        assert word not in shown and word not in text
