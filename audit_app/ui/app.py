@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from audit_app.domain.users import Role, User
+from audit_app.ui.components.login_form import login_form
 from audit_app.ui.components.session import current_user, describe, log_out
 
 # A local icon: a material icon as favicon is fetched from the internet, which an offline
@@ -38,9 +39,21 @@ def menu(user: User) -> dict[str, list[st.Page]]:
     return {"Audits": audits, "Analysis": analysis, "Setup": setup}
 
 
+ADDRESSES = ("overview", "new-visit", "import", "compare", "branch", "audit", "checklists", "admin")
+
+
+def logged_out_menu() -> list[st.Page]:
+    """Every address shows the log-in form; after the log-in the same address (with its
+    query) opens the real page."""
+    return [
+        st.Page(login_form, title="Log in", url_path=address, default=address == "overview")
+        for address in ADDRESSES
+    ]
+
+
 user = current_user()
 if user is None:
-    st.navigation([_page("login", "Log in", "login", url_path="login")], position="hidden").run()
+    st.navigation(logged_out_menu(), position="hidden").run()
 else:
     with st.sidebar:
         st.markdown(f"**{user.display_name or user.username}**  \n{describe(user)}")

@@ -138,3 +138,14 @@ def test_overview_screenshot_for_the_readme(served_app: str, browser_page, tmp_p
     page.screenshot(path=str(target), animations="disabled")
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert target.stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_a_deep_link_opens_its_page_after_the_log_in(served_app: str, browser_page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = browser_page
+    log_in(page, served_app, "marta", path="branch?code=ES-CAT-01")
+    expect(page.get_by_test_id("stMain")).to_contain_text("ES-CAT-01", timeout=RERUN_MS)
+    assert "branch" in page.url and "code=ES-CAT-01" in page.url
+    expect(page.get_by_text("Page not found")).to_have_count(0)

@@ -1,4 +1,5 @@
-"""Log-in: the only page shown until someone is logged in."""
+"""The log-in form: shown at every address until someone is logged in, so a deep link
+(``branch?code=...``) opens its page right after the log-in."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from audit_app.ui.components.context import app_context
 from audit_app.ui.components.session import ROLE_LABELS, log_in
 
 
-def render() -> None:
+def login_form() -> None:
     _, middle, _ = st.columns([1, 1.3, 1])
     with middle:
         st.title("audit-app")
@@ -42,6 +43,3 @@ def render() -> None:
 @st.cache_data(ttl=60, show_spinner=False)
 def _demo_logins(database: str) -> list[tuple[str, str, str]]:
     return demo_logins(app_context())
-
-
-render()
