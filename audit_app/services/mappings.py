@@ -217,3 +217,17 @@ def _label(target: str) -> str:
     if target.startswith(ROLE_PREFIX):
         return "the " + ROLE_LABELS.get(target.removeprefix(ROLE_PREFIX), target)
     return f"item {target}"
+
+
+def guess_checklist(name: str, data: bytes, checklists: Sequence[Checklist]) -> str | None:
+    """The checklist whose items most of the file's columns (or questions) match: the
+    wizard's first choice, so a person rarely has to pick it. None when nothing matches."""
+    best: tuple[int, str] | None = None
+    for checklist in checklists:
+        try:
+            _, report = suggest_profile(name, checklist, data=data)
+        except AuditAppError:
+            return None  # unreadable: the wizard shows the reason for the chosen checklist
+        if report.matches and (best is None or len(report.matches) > best[0]):
+            best = (len(report.matches), checklist.id)
+    return best[1] if best else None

@@ -36,9 +36,7 @@ class Upload:
         return cls(name, data, hashlib.sha256(data).hexdigest())
 
 
-def preview_file(
-    ctx: AppContext, name: str, data: bytes, mapping: str | None = None
-) -> FileImport:
+def preview_file(ctx: AppContext, name: str, data: bytes, mapping: str | None = None) -> FileImport:
     """The dry run: what importing would do, with every problem; nothing is written."""
     return _run(ctx, name, data, mapping, dry_run=True)
 
@@ -106,16 +104,18 @@ def commit_files(
 
 
 def issues_frame(result: FileImport) -> pd.DataFrame:
-    """Every problem of a file, one row each, at its sheet and cell."""
+    """Every problem placed in the file, one row each, at its sheet and cell (problems of
+    the whole file, such as a missing answer column, are shown above the table)."""
     return pd.DataFrame(
         [
             {
                 "sheet": issue.sheet or "",
                 "cell": issue.cell or "",
                 "row": issue.row,
-                "problem": issue.message,
+                "problem": issue.message.removeprefix(f"{issue.cell}: "),
             }
             for issue in result.errors
+            if issue.cell or issue.row
         ],
         columns=["sheet", "cell", "row", "problem"],
     ).astype({"row": "Int64"})
@@ -170,10 +170,10 @@ AUDIT_COLUMNS = {
 }
 
 ISSUE_COLUMNS = {
-    "sheet": st.column_config.TextColumn("Sheet", width="small"),
-    "cell": st.column_config.TextColumn("Cell", width="small"),
-    "row": st.column_config.NumberColumn("Row", width="small"),
-    "problem": st.column_config.TextColumn("Problem", width="large"),
+    "sheet": st.column_config.TextColumn("Sheet", width=90),
+    "cell": st.column_config.TextColumn("Cell", width=70),
+    "row": st.column_config.NumberColumn("Row", width=60),
+    "problem": st.column_config.TextColumn("Problem", width=900),
 }
 
 
@@ -182,10 +182,10 @@ def describe(result: FileImport) -> str:
     if result.status == "duplicate":
         previous = result.previous_import or {}
         when = str(previous.get("imported_at") or "before")[:16]
-        return f"already imported ({when}); nothing will be written"
+        return f"already imported ({when}); nothing written"
     if result.status == "rejected":
         count = len(result.errors)
-        return f"rejected: {count} problem{'s' if count != 1 else ''}; nothing will be written"
+        return f"rejected: {count} problem{'s' if count != 1 else ''}; nothing written"
     verb = "would add" if result.dry_run else "added"
     text = f"{verb} {result.added} audit{'s' if result.added != 1 else ''}"
     if result.already_present:
@@ -198,14 +198,19 @@ def describe(result: FileImport) -> str:
 
 def show_result(result: FileImport) -> None:
     """A file's audits and every one of its problems."""
-    if result.errors:
+    whole_file = [issue for issue in result.errors if not (issue.cell or issue.row)]
+    for issue in whole_file:
+        where = f"Sheet {issue.sheet}: " if issue.sheet else ""
+        st.error(where + issue.message, icon=":material/error:")
+    if len(whole_file) < len(result.errors):
         st.dataframe(
             issues_frame(result), hide_index=True, width="stretch", column_config=ISSUE_COLUMNS
         )
     if result.audits:
-        st.dataframe(
-            audits_frame(result), hide_index=True, width="stretch", column_config=AUDIT_COLUMNS
-        )
+        frame = audits_frame(result)
+        if frame["audit"].isna().all():  # a dry run: nothing stored yet, nothing to link to
+            frame = frame.drop(columns="audit")
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=AUDIT_COLUMNS)
     if result.skipped:
         listed = ", ".join(f"{count} {reason}" for reason, count in result.skipped.items())
         st.caption(f"Rows left out (not visits): {listed}.")

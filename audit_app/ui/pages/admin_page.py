@@ -1,6 +1,34 @@
-"""Placeholder until this page is built."""
+"""Admin (head office only): the branch list and the users who may log in.
+
+The menu hides this page from other roles; the page refuses them too, and the services
+refuse their writes a third time.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("admin")
-st.info("This page is being built.")
+from audit_app.domain.users import Role
+from audit_app.ui.components.admin_branches import branches_tab
+from audit_app.ui.components.admin_users import users_tab
+from audit_app.ui.components.session import user_context
+
+
+def render() -> None:
+    ctx = user_context()
+    st.title("Admin")
+    if ctx.user is None or ctx.user.role != Role.HEAD_OFFICE:
+        st.error(
+            "Only head office can manage branches and users. Ask head office if a branch "
+            "or an account needs changing.",
+            icon=":material/lock:",
+        )
+        return
+    branches, users = st.tabs(["Branches", "Users"])
+    with branches:
+        branches_tab(ctx)
+    with users:
+        users_tab(ctx)
+
+
+render()

@@ -1,6 +1,153 @@
-"""Placeholder until this page is built."""
+"""Import: download a blank template, upload filled-in files, check them, then write them.
+
+Every file is checked first (a dry run) and shown with the audits it would add and every
+problem at its cell; only the import button writes, each file whole or not at all.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("import")
-st.info("This page is being built.")
+from audit_app.errors import AuditAppError
+from audit_app.services.context import AppContext
+from audit_app.services.imports import FileImport, layout_not_recognised
+from audit_app.ui.components.import_mapping import mapping_picker, mapping_wizard
+from audit_app.ui.components.import_preview import (
+    ImportSummary,
+    Upload,
+    cached_preview,
+    commit_files,
+    describe,
+    show_result,
+    show_summary,
+)
+from audit_app.ui.components.import_template import template_section
+from audit_app.ui.components.session import user_context
+
+FILE_TYPES = ["xlsx", "xls", "xlsb", "ods", "csv", "txt"]
+GENERATION_KEY = "import_uploader_generation"
+SUMMARY_KEY = "import_summary"
+STATUS_ICONS = {
+    "imported": ":green[:material/check_circle:]",
+    "rejected": ":red[:material/block:]",
+    "duplicate": ":orange[:material/content_copy:]",
+}
+
+
+def render() -> None:
+    ctx = user_context()
+    st.title("Import")
+    if ctx.user is not None and not ctx.user.can_write:
+        st.warning(
+            "Viewers cannot import audits. Ask head office or your area manager.",
+            icon=":material/block:",
+        )
+        return
+    st.caption(
+        "Audits done offline: download a blank template, fill it in, upload it here. "
+        "Each file is checked first and written whole or not at all."
+    )
+    upload_tab, template_tab = st.tabs(["Import files", "Blank template"])
+    with upload_tab:
+        _import_files(ctx)
+    with template_tab:
+        template_section(ctx)
+
+
+def _import_files(ctx: AppContext) -> None:
+    summary = st.session_state.get(SUMMARY_KEY)
+    mapping = mapping_picker(ctx)
+    generation = st.session_state.setdefault(GENERATION_KEY, 0)
+    files = st.file_uploader(
+        "Filled-in templates, or files of the chosen layout",
+        type=FILE_TYPES,
+        accept_multiple_files=True,
+        key=f"import_files_{generation}",
+    )
+    if not files:
+        if isinstance(summary, ImportSummary):
+            show_summary(summary)
+        else:
+            st.info(
+                "Upload one or more filled-in workbooks (.xlsx) or CSV files. Nothing is "
+                "written until you press Import. No template yet? See **Blank template**.",
+                icon=":material/upload_file:",
+            )
+        return
+    st.session_state.pop(SUMMARY_KEY, None)
+    uploads = [Upload.of(f.name, f.getvalue()) for f in files]
+    results = _previews(ctx, uploads, mapping)
+    if results is None:
+        return
+    ready = [u for u, r in zip(uploads, results, strict=True) if r.status == "imported"]
+    st.subheader("Check")
+    for upload, result in zip(uploads, results, strict=True):
+        _file_preview(ctx, upload, result, mapping)
+    _commit(ctx, ready, [r for r in results if r.status != "imported"], mapping)
+
+
+def _previews(
+    ctx: AppContext, uploads: list[Upload], mapping: str | None
+) -> list[FileImport] | None:
+    bar = st.progress(0.0, text="Checking the files…") if len(uploads) > 1 else None
+    results = []
+    try:
+        for number, upload in enumerate(uploads):
+            if bar is not None:
+                bar.progress(number / len(uploads), text=f"Checking {upload.name}…")
+            results.append(cached_preview(ctx, upload, mapping))
+    except AuditAppError as error:
+        st.error(str(error))
+        return None
+    finally:
+        if bar is not None:
+            bar.empty()
+    return results
+
+
+def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: str | None) -> None:
+    with st.container(border=True):
+        st.markdown(f"{STATUS_ICONS[result.status]} **{upload.name}** — {describe(result)}")
+        show_result(result)
+        unknown = mapping is None and layout_not_recognised(result)
+        if unknown or (mapping is not None and result.status == "rejected"):
+            with st.expander("Read this file with a mapping profile", expanded=unknown):
+                mapping_wizard(ctx, upload)
+
+
+def _commit(
+    ctx: AppContext, ready: list[Upload], not_ready: list[FileImport], mapping: str | None
+) -> None:
+    count = len(ready)
+    if not_ready:
+        st.caption(
+            f"{len(not_ready)} file{'s are' if len(not_ready) != 1 else ' is'} left out: "
+            "rejected files are not written (fix them and upload again), and a file already "
+            "imported is not imported twice."
+        )
+    clicked = st.button(
+        f"Import {count} file{'s' if count != 1 else ''}",
+        type="primary",
+        disabled=count == 0,
+        icon=":material/upload:",
+        key="import_commit",
+    )
+    if not clicked:
+        return
+    bar = st.progress(0.0, text="Importing…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        text = f"Importing {name} ({done + 1} of {total})…" if name else "Done."
+        bar.progress(done / total, text=text)
+
+    try:
+        results = commit_files(ctx, ready, mapping, progress)
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    st.session_state[SUMMARY_KEY] = ImportSummary([*results, *not_ready])
+    st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    st.rerun()
+
+
+render()

@@ -1,0 +1,195 @@
+"""Head office's user list: who may log in, with which role and areas.
+
+Passwords are typed into masked fields, handed to the users service (which keeps only an
+argon2 hash) and never shown; the forms are emptied after each change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from audit_app.domain.users import Role, User
+from audit_app.errors import AuditAppError
+from audit_app.services.context import AppContext
+from audit_app.services.users import (
+    add_user,
+    disable_user,
+    enable_user,
+    known_areas,
+    last_logins,
+    list_users,
+    set_password,
+)
+from audit_app.ui.components.session import ROLE_LABELS
+
+GENERATION_KEY = "admin_user_generation"
+FLASH_KEY = "admin_user_flash"
+
+
+def users_tab(ctx: AppContext) -> None:
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    try:
+        users = list_users(ctx)
+        logins = last_logins(ctx)
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    generation = st.session_state.setdefault(GENERATION_KEY, 0)
+    if users:
+        st.dataframe(
+            user_frame(users, logins),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "username": st.column_config.TextColumn("User name"),
+                "display_name": st.column_config.TextColumn("Name"),
+                "role": st.column_config.TextColumn("Role"),
+                "areas": st.column_config.TextColumn("Areas"),
+                "active": st.column_config.CheckboxColumn("Active", width="small"),
+                "last_login": st.column_config.TextColumn("Last log-in (UTC)"),
+            },
+        )
+    else:
+        st.info("No users yet. Add the first one below.", icon=":material/group:")
+    left, right = st.columns(2)
+    with left:
+        _add_form(ctx, generation)
+    with right:
+        if users:
+            _password_form(ctx, users, generation)
+            _access_form(ctx, users, generation)
+
+
+def user_frame(users: list[User], logins: dict[str, datetime | None]) -> pd.DataFrame:
+    """One row per user; no password or hash ever reaches this table."""
+    return pd.DataFrame(
+        [
+            {
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": ROLE_LABELS[user.role],
+                "areas": ", ".join(user.areas),
+                "active": user.active,
+                "last_login": _when(logins.get(user.username)),
+            }
+            for user in users
+        ],
+        columns=["username", "display_name", "role", "areas", "active", "last_login"],
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return "never" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _done(message: str) -> None:
+    """Remember the message, empty the forms (new widget keys) and draw again."""
+    st.session_state[FLASH_KEY] = message
+    st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    st.rerun()
+
+
+def _add_form(ctx: AppContext, generation: int) -> None:
+    areas = known_areas(ctx)
+    with st.form(f"admin_add_user_{generation}"):
+        st.markdown("**Add a user**")
+        username = st.text_input("User name", key=f"admin_new_username_{generation}")
+        display_name = st.text_input("Name shown in the app", key=f"admin_new_name_{generation}")
+        role = st.selectbox(
+            "Role",
+            list(Role),
+            format_func=lambda r: ROLE_LABELS[r],
+            key=f"admin_new_role_{generation}",
+        )
+        chosen = st.multiselect(
+            "Areas (area managers only)",
+            areas,
+            key=f"admin_new_areas_{generation}",
+            placeholder="Choose the areas they manage" if areas else "No areas known yet",
+        )
+        password = st.text_input(
+            "Password", type="password", key=f"admin_new_password_{generation}"
+        )
+        again = st.text_input(
+            "Password again", type="password", key=f"admin_new_password2_{generation}"
+        )
+        submitted = st.form_submit_button("Add user", type="primary")
+    if not submitted:
+        return
+    if password != again:
+        st.error("The two passwords differ.")
+        return
+    try:
+        user = add_user(
+            ctx,
+            username.strip(),
+            str(role),
+            password,
+            areas=chosen if role == Role.AREA_MANAGER else [],
+            display_name=display_name.strip(),
+        )
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    _done(f"Added {user.username} ({ROLE_LABELS[user.role]}).")
+
+
+def _password_form(ctx: AppContext, users: list[User], generation: int) -> None:
+    with st.form(f"admin_password_{generation}"):
+        st.markdown("**Set a password**")
+        username = st.selectbox(
+            "User", [u.username for u in users], key=f"admin_password_user_{generation}"
+        )
+        password = st.text_input(
+            "New password", type="password", key=f"admin_password_new_{generation}"
+        )
+        again = st.text_input(
+            "New password again", type="password", key=f"admin_password_new2_{generation}"
+        )
+        submitted = st.form_submit_button("Set password")
+    if not submitted:
+        return
+    if password != again:
+        st.error("The two passwords differ.")
+        return
+    try:
+        set_password(ctx, username, password)
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    _done(f"Password of {username} changed.")
+
+
+def _access_form(ctx: AppContext, users: list[User], generation: int) -> None:
+    by_name = {u.username: u for u in users}
+    with st.form(f"admin_access_{generation}"):
+        st.markdown("**Disable or enable a user**")
+        username = st.selectbox(
+            "User",
+            list(by_name),
+            format_func=lambda n: n + ("" if by_name[n].active else " (disabled)"),
+            key=f"admin_access_user_{generation}",
+        )
+        disable, enable = st.columns(2)
+        to_disable = disable.form_submit_button("Disable")
+        to_enable = enable.form_submit_button("Enable")
+    if not (to_disable or to_enable):
+        return
+    me = ctx.user.username if ctx.user else None
+    if to_disable and me is not None and username.casefold() == me.casefold():
+        st.error("You cannot disable your own account; ask another head office user.")
+        return
+    try:
+        if to_disable:
+            disable_user(ctx, username)
+        else:
+            enable_user(ctx, username)
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    _done(f"{username} {'disabled' if to_disable else 'enabled'}.")

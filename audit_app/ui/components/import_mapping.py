@@ -1,0 +1,141 @@
+"""Layouts we did not design: pick a saved mapping profile, or draft one for a file.
+
+The wizard is the app's face of ``audit-app mapping suggest``: it drafts a profile from the
+file's headers, shows every column with what it was taken for, lets the person correct
+that, saves the profile under a name and selects it, so the preview runs again with it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from audit_app.errors import AuditAppError
+from audit_app.services.context import AppContext
+from audit_app.services.mappings import (
+    Assignment,
+    MappingDraft,
+    apply_assignments,
+    guess_checklist,
+    list_mappings,
+    mapping_targets,
+    save_mapping,
+    suggest_mapping_bytes,
+    unassigned_required,
+)
+from audit_app.ui.components.import_preview import Upload
+
+PICKER_KEY = "import_mapping"
+PENDING_KEY = "import_mapping_pending"
+NOT_USED = "— not used —"
+OUR_TEMPLATE = ""
+
+
+def mapping_picker(ctx: AppContext) -> str | None:
+    """The profile files are read with; None is our own template or CSV."""
+    if PENDING_KEY in st.session_state:  # a profile just saved by the wizard
+        st.session_state[PICKER_KEY] = st.session_state.pop(PENDING_KEY)
+    try:
+        profiles = {p.name: p for p in list_mappings(ctx.settings)}
+    except AuditAppError as error:
+        st.error(str(error))
+        profiles = {}
+    if st.session_state.get(PICKER_KEY) not in (OUR_TEMPLATE, *profiles):
+        st.session_state.pop(PICKER_KEY, None)
+    chosen = st.selectbox(
+        "Layout of the files",
+        [OUR_TEMPLATE, *profiles],
+        format_func=lambda key: (
+            "Our template or CSV (no mapping profile)"
+            if key == OUR_TEMPLATE
+            else f"Mapping profile: {key} ({profiles[key].checklist}, {profiles[key].layout})"
+        ),
+        key=PICKER_KEY,
+        help="Files in a layout we did not design (an agency's workbook) are read through a "
+        "saved mapping profile. Draft one below when a file is not recognised.",
+    )
+    return chosen or None
+
+
+@st.cache_data(show_spinner="Reading the file's headers…", max_entries=32)
+def _draft(name: str, digest: str, checklist: str, _ctx: AppContext, _data: bytes) -> MappingDraft:
+    return suggest_mapping_bytes(name, _data, checklist, settings=_ctx.settings)
+
+
+@st.cache_data(show_spinner="Finding the checklist the file answers…", max_entries=32)
+def _guess(name: str, digest: str, _ctx: AppContext, _data: bytes) -> str | None:
+    return guess_checklist(name, _data, _ctx.catalogue.latest())
+
+
+def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
+    """Draft, correct and save a mapping profile for one uploaded file."""
+    key = f"mapping_{upload.digest[:12]}"
+    checklists = {c.id: c for c in ctx.catalogue.latest()}
+    guessed = _guess(upload.name, upload.digest, ctx, upload.data)
+    checklist_id = st.selectbox(
+        "Checklist the file answers",
+        list(checklists),
+        index=list(checklists).index(guessed) if guessed in checklists else 0,
+        format_func=lambda cid: checklists[cid].title_in(),
+        key=f"{key}_checklist",
+    )
+    checklist = checklists[checklist_id]
+    try:
+        draft = _draft(
+            upload.name, upload.digest, f"{checklist.id}@{checklist.version}", ctx, upload.data
+        )
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    st.caption(draft.report.lines()[0])
+    targets = mapping_targets(checklist, draft.profile.layout)
+    by_label = {label: target for target, label in targets.items()}
+    drafted = draft.assignments()
+    table = pd.DataFrame(
+        {
+            "text": [a.text for a in drafted],
+            "place": [a.place for a in drafted],
+            "use_as": [targets.get(a.target or "", NOT_USED) for a in drafted],
+        }
+    )
+    st.markdown(
+        "What each column gives. Correct a row by picking another item or role; "
+        "roles are in [brackets]."
+    )
+    edited = st.data_editor(
+        table,
+        key=f"{key}_editor",
+        hide_index=True,
+        width="stretch",
+        num_rows="fixed",
+        disabled=["text", "place"],
+        column_config={
+            "text": st.column_config.TextColumn("Header or question", width="large"),
+            "place": st.column_config.TextColumn("Where", width="small"),
+            "use_as": st.column_config.SelectboxColumn(
+                "Use as", options=[NOT_USED, *targets.values()], required=True, width="large"
+            ),
+        },
+    )
+    assignments = [
+        Assignment(row.text, row.place, by_label.get(row.use_as))
+        for row in edited.itertuples(index=False)
+    ]
+    missing = unassigned_required(checklist, assignments)
+    if missing:
+        st.warning(
+            "Required items that no column answers (every visit would be refused until "
+            f"they are assigned): {', '.join(missing)}"
+        )
+    left, right = st.columns([2, 1])
+    name = left.text_input("Profile name", value=draft.profile.name, key=f"{key}_name")
+    replace = right.checkbox("Replace a saved profile of this name", key=f"{key}_replace")
+    if st.button("Save the profile and check the files with it", key=f"{key}_save"):
+        try:
+            profile = apply_assignments(draft.profile, checklist, assignments, name.strip())
+            save_mapping(profile, settings=ctx.settings, overwrite=replace)
+        except AuditAppError as error:
+            st.error(str(error))
+            return
+        st.session_state[PENDING_KEY] = profile.name
+        st.rerun()

@@ -1,0 +1,247 @@
+"""The Import page: template download, upload, the dry-run preview with every problem at its
+cell, the commit with its summary, the mapping wizard, and an area manager's scope."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date, time
+from typing import Any
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from audit_app.excel.template import ITEMS_FIRST_ROW
+from audit_app.services.audits import list_scores
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.services.demo import load_demo
+from audit_app.services.mappings import list_mappings, mapping_targets
+from audit_app.services.templates import make_template
+from audit_app.ui.components.import_preview import commit_file, preview_file
+from audit_app.ui.components.import_template import template_bytes
+from tests.helpers import database_snapshot
+from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
+
+PHONE_ANSWERS: dict[str, Any] = {
+    "answer.rings": 4,
+    "answer.greeting": "Yes",
+    "call.clear_speech": "No",
+    "call.tone": 4,
+    "call.hold": "Asked before putting on hold",
+    "call.all_answered": "Yes",
+    "call.anything_else": "No",
+    "voicemail.greeting_current": "N/A",
+    "voicemail.return_hours": 6,
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def demo(ctx: AppContext) -> AppContext:
+    load_demo(ctx)
+    return ctx
+
+
+def filled(
+    ctx: AppContext, answers: dict[str, Any], *, branch: str = "ES-CAT-01", auditor: str = "Ann"
+) -> bytes:
+    """A template made by the app, filled in as a manager would in Excel."""
+    made = make_template(ctx, "greeting_phone")
+    workbook = openpyxl.load_workbook(io.BytesIO(made.content))
+    sheet = workbook["Audit"]
+    sheet["B4"], sheet["B5"], sheet["B6"], sheet["B7"] = (
+        branch,
+        date(2026, 11, 21),
+        time(10, 15),
+        auditor,
+    )
+    for row in range(ITEMS_FIRST_ROW, sheet.max_row + 1):
+        item_id = sheet.cell(row, 2).value
+        if item_id in answers:
+            sheet.cell(row, 5).value = answers[item_id]
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    app.file_uploader[0].set_value([(name, data, XLSX) for name, data in files]).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def audits_in(ctx: AppContext) -> int:
+    return len(list_scores(ctx))
+
+
+def commit_button(app: AppTest):  # type: ignore[no-untyped-def]
+    return app.button(key="import_commit")
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_empty_database_explains_how_to_start() -> None:
+    app = run_app(HQ, "import")
+    assert app.title[0].value == "Import"
+    shown = texts(app)
+    assert "Upload one or more filled-in workbooks" in shown
+    assert "No active branches yet" in shown
+    assert app.download_button(key="template_download").label.startswith("Download the template")
+
+
+def test_the_demo_renders_with_every_branch_for_head_office(demo: AppContext) -> None:
+    app = run_app(HQ, "import")
+    offered = app.multiselect(key="template_branches").options
+    assert len(offered) == sum(b.active for b in list_branches(demo)) == 47
+    assert app.file_uploader[0].accept_multiple_files
+
+
+def test_a_viewer_is_refused(ctx: AppContext) -> None:
+    from tests.ui.test_admin_page import run_page
+
+    app = run_page(GUEST, "import")
+    assert "Viewers cannot import" in app.warning[0].value
+    assert not app.file_uploader
+
+
+# --------------------------------------------------------------------------- preview + commit
+
+
+def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
+    before = audits_in(demo)
+    data = filled(demo, PHONE_ANSWERS)
+    app = upload(run_app(HQ, "import"), ("visit.xlsx", data))
+    assert "would add 1 audit" in texts(app)
+    preview = app.dataframe[0].value
+    assert list(preview["branch_code"]) == ["ES-CAT-01"]
+    assert list(preview["status"]) == ["new"]
+    assert audits_in(demo) == before  # a preview writes nothing
+    assert commit_button(app).label == "Import 1 file"
+    commit_button(app).click().run()
+    assert not app.exception
+    assert audits_in(demo) == before + 1
+    shown = texts(app)
+    assert "1 file: 1 audit added, 0 already present, 0 rejected" in shown
+    assert not app.file_uploader[0].value  # a fresh uploader for the next files
+    # the same file again is recognised and not imported twice
+    app = upload(app, ("visit.xlsx", data))
+    assert "already imported" in texts(app)
+    assert commit_button(app).disabled
+
+
+def test_a_bad_file_lists_every_problem_at_its_cell_and_stores_nothing(
+    demo: AppContext,
+) -> None:
+    answers = {**PHONE_ANSWERS, "call.tone": 9, "answer.greeting": "perhaps"}
+    data = filled(demo, answers, branch="XX-99")
+    snapshot = database_snapshot(demo)
+    app = upload(
+        run_app(HQ, "import"), ("bad.xlsx", data), ("good.xlsx", filled(demo, PHONE_ANSWERS))
+    )
+    problems = app.dataframe[0].value
+    assert set(problems["sheet"]) == {"Audit"}
+    at = dict(zip(problems["cell"], problems["problem"], strict=True))
+    assert list(at) == ["B4", "E13", "E15"]
+    assert at["B4"] == "'XX-99' is not a known branch code"
+    assert at["E13"].startswith("'perhaps' is not an answer to 'Greeting gives own name")
+    assert at["E15"].startswith("'9.0' is not an answer to 'Tone is friendly'")
+    assert "bad.xlsx** — rejected: 3 problems; nothing written" in texts(app)
+    assert "good.xlsx** — would add 1 audit" in texts(app)
+    assert commit_button(app).label == "Import 1 file"
+    assert database_snapshot(demo) == snapshot
+    commit_button(app).click().run()
+    assert "1 audit added, 0 already present, 1 rejected" in texts(app)
+
+
+def test_the_component_functions_preview_and_commit(demo: AppContext) -> None:
+    marta = demo.as_user(MARTA)
+    data = filled(demo, PHONE_ANSWERS, branch="ES-CAT-02")
+    before = audits_in(demo)
+    preview = preview_file(marta, "v.xlsx", data)
+    assert preview.status == "imported" and preview.dry_run and audits_in(demo) == before
+    done = commit_file(marta, "v.xlsx", data)
+    assert done.status == "imported" and done.added == 1
+    assert audits_in(demo) == before + 1
+
+
+# --------------------------------------------------------------------------- area scope
+
+
+def test_martas_template_offers_only_her_branches(demo: AppContext) -> None:
+    mine = {b.code for b in list_branches(demo) if b.area == "Barcelona"}
+    others = {b.code for b in list_branches(demo)} - mine
+    app = run_app(MARTA, "import")
+    offered = {o.split(" · ")[0] for o in app.multiselect(key="template_branches").options}
+    assert offered == mine
+    content = template_bytes(demo.as_user(MARTA), "greeting_phone").content
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    cells = {
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
+    assert mine <= cells
+    assert not others & cells
+    with pytest.raises(Exception, match="TR-EGE-01"):
+        template_bytes(demo.as_user(MARTA), "greeting_phone", branch_codes=["TR-EGE-01"])
+
+
+def test_marta_cannot_import_another_areas_branch(demo: AppContext) -> None:
+    data = filled(demo, PHONE_ANSWERS, branch="ES-CAT-07")  # Girona: not Barcelona
+    snapshot = database_snapshot(demo)
+    app = upload(run_app(MARTA, "import"), ("girona.xlsx", data))
+    problems = app.dataframe[0].value
+    assert list(problems["cell"]) == ["B4"]
+    assert problems["problem"][0] == "'ES-CAT-07' is not a branch of your areas"
+    assert commit_button(app).disabled
+    assert database_snapshot(demo) == snapshot
+
+
+# --------------------------------------------------------------------------- mapping wizard
+
+AGENCY_CSV = (
+    b"Store code,Visit date,Inspector,Rings before the call is answered,"
+    b"Greeting gives own name company name and offers help,Employee speaks clearly,"
+    b"Tone is friendly,Putting the caller on hold,Employee checks every question was answered,"
+    b"Employee asks whether anything else is needed,Voicemail greeting is current,"
+    b"Voicemail call back (hrs)\n"
+    b"ES-CAT-03,2026-05-04,Agency One,3,Yes,Yes,4,Not put on hold,Yes,No,N/A,5\n"
+    b"ES-CAT-04,2026-05-05,Agency One,5,Yes,No,3,Not put on hold,Yes,Yes,Yes,30\n"
+)
+
+
+def test_an_unknown_layout_gets_a_mapping_drafted_fixed_saved_and_used(demo: AppContext) -> None:
+    before = audits_in(demo)
+    app = upload(run_app(HQ, "import"), ("agency-may.csv", AGENCY_CSV))
+    assert "not an audit CSV" in texts(app)
+    key = f"mapping_{hashlib.sha256(AGENCY_CSV).hexdigest()[:12]}"
+    assert app.selectbox(key=f"{key}_checklist").value == "greeting_phone"  # guessed
+    editor = app.data_editor[0].value
+    assert list(editor["text"][:3]) == ["Store code", "Visit date", "Inspector"]
+    unassigned = editor.index[editor["text"] == "Voicemail call back (hrs)"][0]
+    assert editor["use_as"][unassigned] == "— not used —"
+    assert "voicemail.return_hours" in app.warning[0].value
+    # the person assigns the column the draft could not match, names the profile, saves
+    label = mapping_targets(demo.catalogue.get("greeting_phone"))["voicemail.return_hours"]
+    app.session_state[f"{key}_editor"] = {
+        "edited_rows": {int(unassigned): {"use_as": label}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert not [w for w in app.warning if "voicemail.return_hours" in w.value]
+    app.text_input(key=f"{key}_name").set_value("agency-phone").run()
+    app.button(key=f"{key}_save").click().run()
+    assert not app.exception, app.exception
+    assert [p.name for p in list_mappings(demo.settings)] == ["agency-phone"]
+    assert app.selectbox(key="import_mapping").value == "agency-phone"
+    assert "would add 2 audits" in texts(app)
+    commit_button(app).click().run()
+    assert audits_in(demo) == before + 2
+    assert "2 audits added" in texts(app)
