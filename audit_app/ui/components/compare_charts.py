@@ -1,0 +1,265 @@
+"""Altair charts of the Compare page. Each takes a small, already-limited frame: the page
+decides how many branches to draw, the charts only draw."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from audit_app.domain.compare import Z
+from audit_app.ui.components.theme import BRAND
+
+BAND_COLOURS = [BRAND, "#8FBF9F"]
+"""Alternating tie bands: neighbours in one colour cannot be told apart."""
+FLAG = "#C0392B"
+MUTED = "#7F8C8D"
+ROW_PX = 22
+
+
+def _score_domain(low: float, high: float = 100) -> list[float]:
+    """A score axis from a little below the lowest value to 100: branches sit close together
+    and an axis from 0 would hide the differences."""
+    return [max(0.0, float(low) - 5), max(float(high), 0.0)]
+
+
+def league_chart(frame: pd.DataFrame, chain_mean: float | None) -> alt.LayerChart:
+    """Each branch's 90 % interval as a rule, its mean as a hollow dot and its shrunken
+    estimate as a filled one; rows in ranking order, coloured by alternating tie band.
+
+    ``frame`` has label, branch_name, rank, tie_band, audits, mean, low, high, shrunk.
+    """
+    data = frame.assign(
+        band_colour=[
+            "none" if pd.isna(b) else ("odd" if int(b) % 2 else "even") for b in frame["tie_band"]
+        ],
+        low=frame["low"].fillna(frame["mean"]),
+        high=frame["high"].fillna(frame["mean"]),
+    )
+    lowest = min(data["low"].min(), data["shrunk"].min())
+    x_scale = alt.Scale(domain=_score_domain(lowest), clamp=True)
+    y = alt.Y("label:N", sort=data["label"].tolist(), title=None, axis=alt.Axis(labelOverlap=False))
+    colour = alt.Color(
+        "band_colour:N",
+        scale=alt.Scale(domain=["odd", "even", "none"], range=[*BAND_COLOURS, MUTED]),
+        legend=None,
+    )
+    tooltip = [
+        alt.Tooltip("branch_name:N", title="Branch"),
+        alt.Tooltip("rank:Q", title="Rank"),
+        alt.Tooltip("tie_band:Q", title="Tie band"),
+        alt.Tooltip("audits:Q", title="Audits"),
+        alt.Tooltip("mean:Q", format=".1f", title="Mean"),
+        alt.Tooltip("low:Q", format=".1f", title="90 % low"),
+        alt.Tooltip("high:Q", format=".1f", title="90 % high"),
+        alt.Tooltip("shrunk:Q", format=".1f", title="Shrunken estimate"),
+    ]
+    base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
+    rules = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("low:Q", scale=x_scale, title="Score (90 % interval, mean ○, shrunken ●)"),
+        x2="high:Q",
+    )
+    means = base.mark_point(size=50, filled=False).encode(x=alt.X("mean:Q", scale=x_scale))
+    shrunk = base.mark_point(size=60, filled=True, opacity=1).encode(
+        x=alt.X("shrunk:Q", scale=x_scale)
+    )
+    layers: list[alt.Chart] = [rules, means, shrunk]
+    if chain_mean is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"chain": [chain_mean]}))
+            .mark_rule(strokeDash=[4, 4], color="#555")
+            .encode(
+                x=alt.X("chain:Q", scale=x_scale), tooltip=[alt.Tooltip("chain:Q", format=".1f")]
+            )
+        )
+    return alt.layer(*layers).properties(height=60 + ROW_PX * len(data))
+
+
+def heatmap_chart(
+    cells: pd.DataFrame, branch_order: list[str], column_order: list[str]
+) -> alt.Chart:
+    """Section x branch means as coloured cells (red low, green high).
+
+    ``cells`` has label (branch), branch_name, column (section), mean, audits.
+    """
+    lowest = float(cells["mean"].min()) if not cells.empty else 0.0
+    rects = (
+        alt.Chart(cells)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "column:N",
+                sort=column_order,
+                title=None,
+                axis=alt.Axis(labelAngle=-45, labelLimit=220, labelOverlap=False, orient="top"),
+            ),
+            y=alt.Y("label:N", sort=branch_order, title=None, axis=alt.Axis(labelOverlap=False)),
+            color=alt.Color(
+                "mean:Q",
+                title="Mean",
+                scale=alt.Scale(scheme="redyellowgreen", domain=[min(lowest, 99.0), 100]),
+            ),
+            tooltip=[
+                alt.Tooltip("branch_name:N", title="Branch"),
+                alt.Tooltip("column:N", title="Section"),
+                alt.Tooltip("mean:Q", format=".1f", title="Mean"),
+                alt.Tooltip("audits:Q", title="Audits"),
+            ],
+        )
+    )
+    return rects.properties(height=60 + ROW_PX * len(branch_order))
+
+
+def consistency_chart(frame: pd.DataFrame) -> alt.Chart:
+    """The least consistent standards: the noise-corrected spread between branches.
+
+    ``frame`` has label, level, between_sd, icc, meeting_share, branches.
+    """
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("between_sd:Q", title="Spread between branches (SD, points)"),
+            y=alt.Y(
+                "label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)
+            ),
+            color=alt.Color(
+                "level:N",
+                title="Standard",
+                scale=alt.Scale(domain=["section", "item"], range=[BRAND, "#E59866"]),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Standard"),
+                alt.Tooltip("level:N", title="Level"),
+                alt.Tooltip("between_sd:Q", format=".1f", title="Spread (SD)"),
+                alt.Tooltip("icc:Q", format=".2f", title="Share between branches"),
+                alt.Tooltip("meeting_share:Q", format=".0f", title="Branches meeting %"),
+            ],
+        )
+        .properties(height=80 + 28 * len(frame))
+    )
+
+
+def region_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Per region: the range of its branches' shrunken estimates as a rule, its mean as a dot.
+
+    ``frame`` has region, mean, worst_shrunk, best_shrunk, branches, audits.
+    """
+    lowest = min(frame["worst_shrunk"].min(), frame["mean"].min())
+    x_scale = alt.Scale(domain=_score_domain(lowest))
+    base = alt.Chart(frame).encode(
+        y=alt.Y("region:N", sort=frame["region"].tolist(), title=None),
+        tooltip=[
+            "region",
+            alt.Tooltip("mean:Q", format=".1f", title="Mean"),
+            alt.Tooltip("worst_shrunk:Q", format=".1f", title="Worst branch"),
+            alt.Tooltip("best_shrunk:Q", format=".1f", title="Best branch"),
+            alt.Tooltip("branches:Q", title="Branches"),
+            alt.Tooltip("audits:Q", title="Audits"),
+        ],
+    )
+    spread = base.mark_rule(strokeWidth=3, color="#8FBF9F").encode(
+        x=alt.X("worst_shrunk:Q", scale=x_scale, title="Mean ● and branch range"),
+        x2="best_shrunk:Q",
+    )
+    dots = base.mark_circle(size=140, color=BRAND, opacity=1).encode(
+        x=alt.X("mean:Q", scale=x_scale)
+    )
+    return (spread + dots).properties(height=80 + (44 if len(frame) <= 10 else 24) * len(frame))
+
+
+def trend_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """The chain's mean per period with a 90 % band; red dots where the change from the
+    previous period exceeds the noise.
+
+    ``frame`` has period (text), audits, mean, se, change, exceeds_noise.
+    """
+    data = frame.assign(
+        low=frame["mean"] - Z * frame["se"].fillna(0),
+        high=frame["mean"] + Z * frame["se"].fillna(0),
+        flag=["beyond noise" if v is True else "within noise" for v in frame["exceeds_noise"]],
+    )
+    y_scale = alt.Scale(domain=_score_domain(data["low"].min(), min(100.0, data["high"].max())))
+    x = alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0))
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.2, color=BRAND)
+        .encode(x=x, y=alt.Y("low:Q", scale=y_scale, title="Mean score"), y2="high:Q")
+    )
+    line = alt.Chart(data).mark_line(color=BRAND).encode(x=x, y=alt.Y("mean:Q", scale=y_scale))
+    dots = (
+        alt.Chart(data)
+        .mark_circle(size=80, opacity=1)
+        .encode(
+            x=x,
+            y=alt.Y("mean:Q", scale=y_scale),
+            color=alt.Color(
+                "flag:N",
+                title="Change",
+                scale=alt.Scale(domain=["within noise", "beyond noise"], range=[BRAND, FLAG]),
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title="Period"),
+                alt.Tooltip("mean:Q", format=".1f", title="Mean"),
+                alt.Tooltip("change:Q", format="+.1f", title="Change"),
+                alt.Tooltip("audits:Q", title="Audits"),
+                alt.Tooltip("flag:N", title="Change is"),
+            ],
+        )
+    )
+    return (band + line + dots).properties(height=280)
+
+
+def consistency_trend_chart(frame: pd.DataFrame) -> alt.Chart:
+    """The consistency index per period (``period``, ``consistency_index``, ``branches``)."""
+    data = frame[frame["consistency_index"].notna()]
+    low = float(data["consistency_index"].min()) if not data.empty else 0.0
+    return (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(color=BRAND, size=50), color=BRAND)
+        .encode(
+            x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(
+                "consistency_index:Q",
+                title="Consistency index",
+                scale=alt.Scale(domain=_score_domain(low)),
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title="Period"),
+                alt.Tooltip("consistency_index:Q", format=".1f", title="Index"),
+                alt.Tooltip("branches:Q", title="Branches"),
+                alt.Tooltip("audits:Q", title="Audits"),
+            ],
+        )
+        .properties(height=240)
+    )
+
+
+def auditor_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each auditor's leniency with its 90 % interval; flagged auditors in red.
+
+    ``frame`` has auditor, leniency, low, high, audits, flagged.
+    """
+    data = frame.assign(
+        verdict=["flagged" if f else "not clearly different" for f in frame["flagged"]]
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("auditor:N", sort=data["auditor"].tolist(), title=None),
+        color=alt.Color(
+            "verdict:N",
+            title=None,
+            scale=alt.Scale(domain=["flagged", "not clearly different"], range=[FLAG, BRAND]),
+        ),
+        tooltip=[
+            "auditor",
+            alt.Tooltip("leniency:Q", format="+.1f", title="Leniency (points)"),
+            alt.Tooltip("low:Q", format="+.1f", title="90 % low"),
+            alt.Tooltip("high:Q", format="+.1f", title="90 % high"),
+            alt.Tooltip("audits:Q", title="Audits"),
+        ],
+    )
+    rules = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("low:Q", title="Points above (+) or below (−) the average auditor"), x2="high:Q"
+    )
+    dots = base.mark_circle(size=90, opacity=1).encode(x="leniency:Q")
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
+    return (rules + dots + zero).properties(height=80 + 28 * len(data))

@@ -1,0 +1,246 @@
+"""The Compare page, run headless with AppTest on a real SQLite file: every tab, the
+filters, the downloads, and an area manager's scope in all of them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pdfplumber
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.services.demo import load_demo
+from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
+from tests.ui.apptest import HQ, MARTA, run_app, texts
+
+DEMO_BRANCHES = 48
+
+
+class Downloads:
+    """The files the page hands to download buttons: bytes of an eager button, and the
+    builder of a deferred one (called here as the browser's click would)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes | Callable[[], Any]] = {}
+
+    def get(self, suffix: str) -> bytes:
+        names = [name for name in self.files if name.endswith(suffix)]
+        assert names, f"no {suffix} download on the page ({sorted(self.files)})"
+        data = self.files[names[-1]]
+        return data() if callable(data) else data
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Downloads]:
+    captured = Downloads()
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def record(
+        self: MediaFileManager,
+        data: Any,
+        mimetype: Any,
+        coordinates: str,
+        file_name: str | None = None,
+        **kw: Any,
+    ) -> str:
+        if file_name:
+            captured.files[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name=file_name, **kw)
+
+    def record_deferred(
+        self: MediaFileManager,
+        build: Any,
+        mimetype: Any,
+        coordinates: str,
+        file_name: str | None = None,
+        **kw: Any,
+    ) -> str:
+        if file_name:
+            captured.files[file_name] = build
+        return add_deferred(self, build, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
+    yield captured
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def audits(app: AppTest) -> int:
+    return int(metrics(app)["Audits"].replace(",", ""))
+
+
+def open_tab(app: AppTest, label: str) -> AppTest:
+    app.session_state[TAB_KEY] = label
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def chart_specs(app: AppTest) -> str:
+    """The Vega-Lite specs of every chart and the data drawn in them, as text."""
+    parts = []
+    for chart in app.get("vega_lite_chart"):
+        proto = chart.proto
+        parts.append(proto.spec)
+        arrows = [dataset.data.data for dataset in proto.datasets]
+        if proto.HasField("data"):
+            arrows.append(proto.data.data)
+        parts.extend(convert_arrow_bytes_to_pandas_df(arrow).to_csv() for arrow in arrows)
+    assert parts, "no chart on the page"
+    return "\n".join(parts)
+
+
+def league_codes(app: AppTest) -> list[str]:
+    """Branch codes of the league table and of the too-few-to-rank list."""
+    return [
+        code
+        for frame in app.dataframe
+        if "branch_code" in frame.value.columns
+        for code in frame.value["branch_code"]
+    ]
+
+
+def pdf_text(pdf: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return "\n".join(page.extract_text() or "" for page in document.pages)
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_empty_database_says_how_to_start() -> None:
+    app = run_app(HQ, page="compare")
+    assert app.title[0].value == "Compare"
+    assert "audit-app demo" in app.info[0].value
+    assert not app.dataframe and not app.download_button
+
+
+def test_head_office_sees_every_demo_branch_in_the_league_table(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    codes = league_codes(app)
+    assert len(codes) == DEMO_BRANCHES
+    assert set(codes) == {b.code for b in list_branches(ctx)}
+    assert metrics(app)["Branches"] == str(DEMO_BRANCHES)
+    ranked = app.dataframe[0].value
+    assert ranked["rank"].is_monotonic_increasing and ranked["rank"].iloc[0] == 1
+    assert ranked["tie_band"].notna().all()
+    assert (
+        ranked["branch"].iloc[0]
+        == ("branch?code=" + ranked["branch_code"].iloc[0] + "&name=")
+        + ranked["branch"].iloc[0].split("&name=")[1]
+    )
+    assert "layer" in chart_specs(app)  # the interval chart is drawn
+    assert [d.label for d in app.download_button] == ["Download CSV", "Download Excel"]
+
+
+def test_the_region_filter_narrows_the_league_table(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    app.sidebar.selectbox(key="compare_region").select("Aegean").run()
+    codes = league_codes(app)
+    assert len(codes) == 8 and all(code.startswith("TR-EGE-") for code in codes)
+    assert "Region Aegean" in app.caption[0].value
+    aegean = audits(app)
+    app.sidebar.selectbox(key="compare_channel").select("phone").run()
+    assert 0 < audits(app) < aegean
+    assert all(code.startswith("TR-EGE-") for code in league_codes(app))
+
+
+def test_every_tab_draws_its_view(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    open_tab(app, "Heatmap")
+    assert "rect" in chart_specs(app)
+    open_tab(app, "Consistency")
+    index = float(metrics(app)["Consistency index"])
+    assert 0 < index <= 100
+    assert any("Items by spread" in h.value for h in app.subheader)
+    open_tab(app, "Regions")
+    regions = next(f.value for f in app.dataframe if "region" in f.value.columns)
+    assert len(regions) == 5 and regions["mean"].is_monotonic_decreasing
+    open_tab(app, "Trend")
+    assert any("Chain mean by month" in h.value for h in app.subheader)
+    assert any("Consistency index by month" in h.value for h in app.subheader)
+    open_tab(app, "Auditors")
+    auditors = app.dataframe[0].value
+    assert auditors["flagged"].any()
+    assert any("More lenient" in w.value for w in app.warning)
+
+
+def test_the_downloads_are_real_files(ctx: AppContext, downloads: Downloads) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    frame = pd.read_csv(io.BytesIO(downloads.get(".csv")), encoding="utf-8-sig")
+    assert len(frame) == DEMO_BRANCHES and {"branch_code", "mean", "rank"} <= set(frame.columns)
+    workbook = openpyxl.load_workbook(io.BytesIO(downloads.get(".xlsx")), read_only=True)
+    assert workbook.sheetnames == ["Comparison", "Summary"]
+    assert len(list(workbook["Comparison"].iter_rows(values_only=True))) == DEMO_BRANCHES + 1
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert not app.exception
+    assert [d.label for d in app.download_button][-1] == "Download PDF report"
+    assert downloads.get(".pdf").startswith(b"%PDF")
+
+
+def test_an_empty_selection_says_which_filter_to_widen(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    app.sidebar.selectbox(key="compare_checklist").select("greeting_phone").run()
+    app.sidebar.selectbox(key="compare_channel").select("email").run()
+    assert not app.exception
+    message = app.info[0].value
+    assert message.startswith("No submitted audits match")
+    assert "widening the channel (now Email)" in message
+    assert not app.dataframe
+
+
+def test_an_area_manager_sees_only_her_branches_everywhere(
+    ctx: AppContext, downloads: Downloads
+) -> None:
+    load_demo(ctx)
+    branches = list_branches(ctx)
+    mine = {b.code for b in branches if b.area == "Barcelona"}
+    others = [b for b in branches if b.area != "Barcelona"]
+    assert len(mine) == 6 and others
+
+    def assert_only_mine(text: str, where: str) -> None:
+        leaked = [b.code for b in others if b.code in text] + [
+            b.name for b in others if b.name in text
+        ]
+        assert not leaked, f"{where} shows other areas' branches: {leaked[:5]}"
+
+    app = run_app(MARTA, page="compare")
+    assert set(league_codes(app)) == mine
+    assert set(app.sidebar.selectbox(key="compare_region").options) == {"All regions", "Catalonia"}
+    for label in TABS:
+        open_tab(app, label)
+        assert_only_mine(texts(app) + chart_specs(app), label)
+    assert_only_mine(downloads.get(".csv").decode("utf-8-sig"), "the CSV")
+    assert (
+        set(pd.read_csv(io.BytesIO(downloads.get(".csv")), encoding="utf-8-sig")["branch_code"])
+        == mine
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(downloads.get(".xlsx")), read_only=True)
+    cells = "\n".join(
+        str(value)
+        for sheet in workbook
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+    assert_only_mine(cells, "the Excel file")
+    assert "ES-CAT-01" in cells
+    open_tab(app, "League table")
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert not app.exception
+    pdf = pdf_text(downloads.get(".pdf"))
+    assert "ES-CAT-01" in pdf
+    assert_only_mine(pdf, "the PDF")
