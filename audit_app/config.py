@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     address: str = "localhost"
     debug: bool = False
     """Show tracebacks instead of one-line messages (``AUDIT_DEBUG=1``)."""
+    session_hours: float = Field(default=12, gt=0)
+    """How long a log-in lasts in a browser (``AUDIT_SESSION_HOURS``)."""
+    secret_key: str | None = None
+    """Signs the log-in cookies (``AUDIT_SECRET_KEY``); default: a random key made once in
+    ``data_dir``. Give every server behind one address the same key."""
     trusted_user_header: str | None = None
     """Behind a single-sign-on proxy: the request header that carries the logged-in user's
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it

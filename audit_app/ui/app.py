@@ -8,7 +8,12 @@ import streamlit as st
 
 from audit_app.domain.users import Role, User
 from audit_app.ui.components.login_form import login_form
-from audit_app.ui.components.session import current_user, describe, log_out
+from audit_app.ui.components.session import (
+    current_user,
+    describe,
+    log_out,
+    write_session_cookie,
+)
 
 # A local icon: a material icon as favicon is fetched from the internet, which an offline
 # install does not have.
@@ -52,6 +57,7 @@ def logged_out_menu() -> list[st.Page]:
 
 
 user = current_user()
+write_session_cookie()
 if user is None:
     st.navigation(logged_out_menu(), position="hidden").run()
 else:

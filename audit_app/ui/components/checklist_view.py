@@ -16,8 +16,7 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.checklist_diff import ChecklistDiff
-
-LANGUAGES = {"en": "English", "ca": "Català", "es": "Español", "ro": "Română", "tr": "Türkçe"}
+from audit_app.ui.components.languages import language_name
 
 TYPE_NAMES = {
     "yes_no": "Yes / No",
@@ -32,8 +31,8 @@ TYPE_NAMES = {
 
 
 def language_label(code: str) -> str:
-    name = LANGUAGES.get(code)
-    return f"{name} ({code})" if name else code
+    name = language_name(code)
+    return f"{name} ({code})" if name != code else code
 
 
 def type_text(item: Item, language: str | None = None) -> str:

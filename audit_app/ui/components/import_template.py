@@ -13,6 +13,7 @@ from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.templates import Template, make_template
+from audit_app.ui.components.languages import language_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,6 +75,7 @@ def template_section(ctx: AppContext) -> None:
         checklist.languages,
         index=checklist.languages.index(usual),
         key=f"template_language_{checklist.id}",
+        format_func=language_name,
         help="Preset to the language most of your branches use.",
     )
     codes = st.multiselect(

@@ -34,22 +34,6 @@ from audit_app.domain.scoring import ScoreCard
 YES, NO, NA = "Yes", "No", "N/A"
 PREFIX = "nv."
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ca": "Català",
-    "es": "Español",
-    "ro": "Română",
-    "tr": "Türkçe",
-    "fr": "Français",
-    "de": "Deutsch",
-    "it": "Italiano",
-    "pt": "Português",
-}
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
-
 
 @dataclass(frozen=True)
 class SubmittedVisit:

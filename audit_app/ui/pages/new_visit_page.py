@@ -31,6 +31,7 @@ from audit_app.services.drafts import (
 )
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.branch_picker import branch_picker
+from audit_app.ui.components.languages import language_name
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
 from audit_app.ui.components.visit_form import SubmittedVisit as Submitted
@@ -39,7 +40,6 @@ from audit_app.ui.components.visit_form import (
     answers_to_state,
     clear_answers,
     keep_other_checklists,
-    language_name,
     missing_required,
     progress,
     read_answers,
