@@ -28,20 +28,33 @@ Change = Callable[[Any], Any]
 """Given the AppTest after the first render, change one widget (without running)."""
 
 
-PAGES: dict[str, Change | None] = {
-    "overview": lambda app: next(
-        b for b in app.sidebar.selectbox if b.label == "Region"
-    ).select_index(1),
-    "new_visit": lambda app: next(b for b in app.selectbox if b.label == "Branch").select_index(1),
-    "import": None,
-    "compare": lambda app: next(
-        b for b in [*app.sidebar.selectbox, *app.selectbox] if b.label == "Region"
-    ).select_index(1),
-    "branch": lambda app: next(b for b in app.selectbox if b.label == "Branch").select_index(1),
-    "audit": None,
-    "checklists": None,
-    "admin": None,
-}
+def _pick(label: str) -> Change:
+    """Choose the second option of the selectbox (main area or sidebar) whose label starts
+    with ``label``."""
+
+    def change(app: Any) -> Any:
+        boxes = [*app.sidebar.selectbox, *app.main.selectbox]
+        box = next(b for b in boxes if b.label.startswith(label))
+        if len(box.options) < 2:
+            raise RuntimeError(f"{label!r} offers {box.options}: nothing to change")
+        return box.select_index(1)
+
+    return change
+
+
+# (figure name, page, query parameters, the widget change measured after the first render)
+PAGES: list[tuple[str, str, dict[str, str], Change | None]] = [
+    ("overview", "overview", {}, _pick("Region")),
+    ("new visit", "new_visit", {}, _pick("Branch")),
+    ("import", "import", {}, None),
+    ("compare", "compare", {}, _pick("Region")),
+    ("branch SC-00001", "branch", {"code": "SC-00001"}, _pick("Branch")),
+    ("branch picker", "branch", {}, None),
+    ("audit #1", "audit", {"id": "1"}, None),
+    ("audit picker", "audit", {}, _pick("Open one of the latest")),
+    ("checklists", "checklists", {}, None),  # one checklist, one language, one version
+    ("admin", "admin", {}, None),
+]
 
 
 def run() -> list[Figure]:
@@ -71,39 +84,44 @@ def _measure_pages() -> list[Figure]:
 
     hq = User(username="hq", role=Role.HEAD_OFFICE)
 
-    def fresh(page: str) -> Any:
+    def fresh(page: str, query: dict[str, str] | None = None) -> Any:
         app = AppTest.from_file(APP, default_timeout=120)
         app.session_state["user"] = hq
         app.run()  # the overview (the default page)
         if page != "overview":
             app.switch_page(f"pages/{page}_page.py")
+        for key, value in (query or {}).items():
+            app.query_params[key] = value
         return app
 
     warm = fresh("overview")  # opens the database and imports every module once
     assert not warm.exception, warm.exception
     figures = []
-    for page, change in PAGES.items():
+    for name, page, query, change in PAGES:
         first: list[float] = []
         changed: list[float] = []
         for _ in range(RUNS):
-            app = fresh(page)
+            app = fresh(page, query)
             st.cache_data.clear()
             compare.clear_cache()
             started = time.perf_counter()
             app.run()
             first.append(time.perf_counter() - started)
             if app.exception:
-                raise RuntimeError(f"{page}: {app.exception}")
+                raise RuntimeError(f"{name}: {app.exception}")
             if change is not None:
-                change(app)
+                try:
+                    change(app)
+                except (StopIteration, RuntimeError) as error:
+                    raise RuntimeError(f"{name}: cannot change a filter ({error!r})") from None
                 started = time.perf_counter()
                 app.run()
                 changed.append(time.perf_counter() - started)
                 if app.exception:
-                    raise RuntimeError(f"{page} after a filter change: {app.exception}")
+                    raise RuntimeError(f"{name} after a filter change: {app.exception}")
         figures.append(
             Figure(
-                f"ui: {page} first render",
+                f"ui: {name} first render",
                 min(first),
                 "s",
                 "< 2 s",
@@ -114,7 +132,7 @@ def _measure_pages() -> list[Figure]:
         if changed:
             figures.append(
                 Figure(
-                    f"ui: {page} filter change",
+                    f"ui: {name} filter change",
                     min(changed),
                     "s",
                     "< 1 s",
