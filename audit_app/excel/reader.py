@@ -115,6 +115,7 @@ def read_template_workbook(workbook: Any) -> ReadResult:
         content_hash=str(meta.get("content_hash") or "") or None,
         default_kind="mystery_shop",
         percent_as_fraction=True,
+        language=str(meta.get("language") or "") or None,
     )
 
 

@@ -340,7 +340,9 @@ def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = Non
                 auditor,
                 AuditKind(kind),
                 Channel(channel) if channel else None,
-                by_code[branch_code].language,
+                read.language
+                if read.language in checklist.languages
+                else by_code[branch_code].language,
             ),
             tuple(answers),
             AuditStatus.SUBMITTED,

@@ -388,3 +388,34 @@ def test_a_resent_visit_with_other_answers_is_named_not_silently_dropped(
     if same_bytes_differ:
         assert not unchanged.audits[0].differs
     assert load_audit(demo, stored.audits[0].audit_id).overall == stored.audits[0].overall  # type: ignore[arg-type]
+
+
+def test_an_audit_keeps_the_language_its_template_was_written_in(
+    demo: AppContext, tmp_path: Path
+) -> None:
+    """A Catalan branch's visit typed into an English template reads back in English."""
+    for language in ("en", "tr"):
+        content = write_template(demo.catalogue.get("greeting_phone"), [], language=language)
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        sheet = workbook["Audit"]
+        sheet["B4"], sheet["B5"], sheet["B6"], sheet["B7"] = (
+            "ES-CAT-01",
+            date(2026, 11, 22),
+            time(9, 0 if language == "en" else 30),
+            "Test Auditor",
+        )
+        words = {"en": ("Yes", "No", "N/A"), "tr": ("Evet", "Hayır", "Yok")}[language]
+        answers = dict(PHONE_ANSWERS)
+        for row in range(ITEMS_FIRST_ROW, sheet.max_row + 1):
+            item_id = sheet.cell(row, 2).value
+            if item_id in answers:
+                value = answers[item_id]
+                value = {"Yes": words[0], "No": words[1], "N/A": words[2]}.get(value, value)
+                sheet.cell(row, 5).value = value
+        path = tmp_path / f"visit-{language}.xlsx"
+        workbook.save(path)
+        [result] = import_files(demo, [path])
+        assert result.status == "imported", (language, [str(e) for e in result.errors])
+        [audit] = result.audits
+        stored = load_audit(demo, audit.audit_id)  # type: ignore[arg-type]
+        assert stored.record.visit.language == language
