@@ -15,6 +15,7 @@ DEMO_USERS = (
     ("marta", "area_manager", ("Barcelona",), "marta-demo-2026"),
     ("guest", "viewer", (), "guest-demo-2026"),
 )
+DEMO_NAMES = {"hq": "Núria Ferrer", "marta": "Marta Puig", "guest": "Guest"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _add_demo_users(ctx: AppContext) -> int:
     added = 0
     for username, role, areas, password in DEMO_USERS:
         if username not in present:
-            add_user(ctx, username, role, password, areas=areas, display_name=f"Demo {role}")
+            add_user(ctx, username, role, password, areas=areas, display_name=DEMO_NAMES[username])
             added += 1
     return added
 
