@@ -12,6 +12,7 @@ from datetime import datetime
 from audit_app.domain.audit import AuditRecord, AuditStatus
 from audit_app.domain.scoring import ScoreCard
 from audit_app.domain.users import Role
+from audit_app.errors import AuditAppError
 from audit_app.services.access import AccessDenied, check_can_write
 from audit_app.services.audits import StoredAudit, load_audit, store_audits
 from audit_app.services.audits import submit_audit as _submit_audit
@@ -26,6 +27,8 @@ class DraftSummary:
     branch_name: str
     checklist_id: str
     checklist_version: int
+    checklist_title: str
+    """What people call the checklist (its id and version if it is no longer installed)."""
     visited_at: datetime
     auditor: str
     created_by: str | None
@@ -58,6 +61,7 @@ def list_drafts(ctx: AppContext) -> list[DraftSummary]:
             branch_name=row["branch_name"],
             checklist_id=row["checklist_id"],
             checklist_version=row["checklist_version"],
+            checklist_title=_checklist_title(ctx, row["checklist_id"], row["checklist_version"]),
             visited_at=row["visited_at"],
             auditor=row["auditor"],
             created_by=row["created_by"],
@@ -103,6 +107,13 @@ def _own_draft(ctx: AppContext, draft_id: int) -> StoredAudit:
     ):
         raise AccessDenied(f"draft #{draft_id} belongs to {stored.record.created_by}")
     return stored
+
+
+def _checklist_title(ctx: AppContext, checklist_id: str, version: int) -> str:
+    try:
+        return ctx.catalogue.get(checklist_id, version).title_in()
+    except AuditAppError:  # the version's file was removed since the draft was saved
+        return f"{checklist_id} v{version}"
 
 
 def _username(ctx: AppContext) -> str | None:

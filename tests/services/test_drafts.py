@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
+from audit_app.checklists import Catalogue
 from audit_app.domain.audit import Answer, AuditRecord, AuditStatus, Branch, Visit
 from audit_app.domain.users import Role, User
 from audit_app.services.access import AccessDenied
@@ -59,6 +61,7 @@ def test_save_list_load_replace_and_discard(world: AppContext) -> None:
     [summary] = list_drafts(marta)
     assert (summary.audit_id, summary.branch_code, summary.answered) == (first, "ES-BCN-01", 2)
     assert summary.created_by == "marta" and summary.visited_at == WHEN
+    assert summary.checklist_title == "Greeting: telephone"  # what people call it
     loaded = load_draft(marta, first)
     assert loaded.record.status == AuditStatus.DRAFT
     assert set(loaded.record.answers) == set(phone_answers(world)[:2])
@@ -168,3 +171,14 @@ def test_an_incomplete_or_invalid_draft_is_not_submitted(world: AppContext) -> N
         save_draft(marta, bad, draft_id=draft_id)
     assert [d.audit_id for d in list_drafts(marta)] == [draft_id]
     assert list_scores(marta).empty
+
+
+def test_a_draft_of_a_checklist_version_no_longer_installed_keeps_its_id(
+    world: AppContext,
+) -> None:
+    marta = world.as_user(MARTA)
+    save_draft(marta, draft(world))
+    # A catalogue without greeting_phone, as after the checklist file was removed.
+    others = Catalogue(c for c in world.catalogue if c.id != "greeting_phone")
+    [summary] = list_drafts(replace(marta, catalogue=others))
+    assert summary.checklist_title == "greeting_phone v1"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pdfplumber
@@ -10,15 +12,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
-from audit_app.domain.audit import Branch
+from audit_app.domain.audit import AuditRecord, Branch, Channel, Visit
 from audit_app.domain.users import User
-from audit_app.services.audits import list_scores
+from audit_app.services.audits import list_scores, submit_audit
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.drafts import discard_draft, list_drafts
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.context import app_context
+from audit_app.ui.components.labels import channel_label
+from tests.services.test_audits import phone_answers
 from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, texts
 
 PAGE = Path(APP).parent / "pages" / "new_visit_page.py"
@@ -146,7 +150,9 @@ def test_save_a_draft_continue_it_later_and_submit(world: AppContext) -> None:
     later = run_app(MARTA, page="new_visit")  # a new session: the draft is listed
     draft_id = drafts[0].audit_id
     assert later.selectbox(key="nv_draft_pick").value == draft_id
-    assert f"#{draft_id} · ES-BCN-01 Gràcia" in later.selectbox(key="nv_draft_pick").options[0]
+    listed = later.selectbox(key="nv_draft_pick").options[0]
+    assert f"#{draft_id} · ES-BCN-01 Gràcia · Greeting: telephone ·" in listed
+    assert "greeting_phone" not in listed  # the checklist's title, not its id
     button(later, "Continue draft").click().run()
     assert later.selectbox(key="nv_checklist").value == PHONE
     assert later.number_input(key=key("answer.rings")).value == 2.0
@@ -250,3 +256,151 @@ def test_switching_the_checklist_back_and_forth_keeps_the_answers(world: AppCont
     assert app.selectbox(key="nv_channel").value == "phone"
     assert app.radio(key=key("answer.greeting")).value == "No"
     assert app.number_input(key=key("answer.rings")).value == 4.0
+
+
+def forgetful_session(draft_id: int) -> AppTest:
+    """A session still pointing at a draft whose form widgets Streamlit has forgotten."""
+    app_context.clear()
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["user"] = MARTA
+    app.session_state["nv_draft_id"] = draft_id
+    app.run()
+    app.switch_page("pages/new_visit_page.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def banner(app: AppTest) -> str:
+    return next((info.value for info in app.info if "Editing draft" in info.value), "")
+
+
+def test_coming_back_from_another_page_shows_the_draft_being_edited(world: AppContext) -> None:
+    marta = world.as_user(MARTA)
+    app = new_phone_visit()
+    fill(app, {"answer.greeting": "No"})
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(marta)
+    fill(app, {"answer.rings": 4.0})  # typed after the save
+    app.switch_page("pages/compare_page.py").run()
+    app.switch_page("pages/new_visit_page.py").run()
+    assert not app.exception
+    assert f"Editing draft #{draft.audit_id}" in banner(app)
+    assert app.selectbox(key="nv_checklist").value == PHONE  # not the first checklist
+    assert app.radio(key=key("answer.greeting")).value == "No"
+    assert app.number_input(key=key("answer.rings")).value == 4.0  # unsaved typing kept too
+    button(app, "Save draft").click().run()
+    assert [(d.checklist_id, d.answered) for d in list_drafts(marta)] == [("greeting_phone", 2)]
+
+
+def test_unsaved_answers_survive_a_visit_to_another_page(world: AppContext) -> None:
+    app = new_phone_visit()
+    app.selectbox(key="nv_branch").select("ES-BCN-02").run()
+    fill(app, {"answer.greeting": "Yes"})
+    app.text_input(key=key("answer.rings") + ".comment").input("no answer at first").run()
+    app.switch_page("pages/overview_page.py").run()
+    app.switch_page("pages/new_visit_page.py").run()
+    assert app.selectbox(key="nv_branch").value == "ES-BCN-02"
+    assert app.selectbox(key="nv_checklist").value == PHONE
+    assert app.radio(key=key("answer.greeting")).value == "Yes"
+    assert app.text_input(key=key("answer.rings") + ".comment").value == "no answer at first"
+    assert not banner(app)  # never saved: no draft to point at
+
+
+def test_a_draft_whose_widgets_were_forgotten_is_reloaded_from_the_database(
+    world: AppContext,
+) -> None:
+    marta = world.as_user(MARTA)
+    app = new_phone_visit()
+    fill(app, {"answer.greeting": "No"})
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(marta)
+    app = forgetful_session(draft.audit_id)
+    assert f"Editing draft #{draft.audit_id}" in banner(app)
+    assert app.selectbox(key="nv_checklist").value == PHONE
+    assert app.radio(key=key("answer.greeting")).value == "No"
+    assert app.number_input(key=key("answer.rings")).value is None
+    assert app.text_input(key="nv_auditor").value == "marta"
+    button(app, "Save draft").click().run()
+    assert [(d.checklist_id, d.answered) for d in list_drafts(marta)] == [("greeting_phone", 1)]
+
+
+def test_a_forgotten_form_whose_draft_is_gone_is_a_new_visit(world: AppContext) -> None:
+    marta = world.as_user(MARTA)
+    app = new_phone_visit()
+    fill(app, {"answer.greeting": "No"})
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(marta)
+    discard_draft(marta, draft.audit_id)  # say, from another browser tab
+    app = forgetful_session(draft.audit_id)
+    assert not banner(app)
+    assert any(f"Draft #{draft.audit_id} is no longer there" in w.value for w in app.warning)
+    fill(app.selectbox(key="nv_checklist").select(PHONE).run(), {"answer.greeting": "Yes"})
+    button(app, "Save draft").click().run()
+    assert not app.error and [d.answered for d in list_drafts(marta)] == [1]
+
+
+def test_the_banner_says_what_submitting_a_draft_does(world: AppContext) -> None:
+    app = new_phone_visit()
+    fill(app, {"answer.greeting": "No"})
+    button(app, "Save draft").click().run()
+    text = banner(app)
+    assert "saving replaces it" in text
+    assert "submitting stores it as an audit and removes the draft" in text
+    assert "turns it into" not in text
+
+
+def test_the_checklists_are_offered_by_title(world: AppContext) -> None:
+    app = run_app(MARTA, page="new_visit")
+    options = app.selectbox(key="nv_checklist").options
+    titles = sorted((c.title_in() for c in world.catalogue.latest()), key=str.casefold)
+    assert options == titles
+    assert options.index("Greeting: telephone") > options.index(
+        "Greeting: reviews and social media"
+    )
+    assert app.selectbox(key="nv_checklist").value == "charter@1"  # the first title
+
+
+def test_channel_labels_are_shared_words() -> None:
+    assert channel_label(Channel.PHONE) == "Phone call"
+    assert channel_label("in_person") == "In person"
+    assert channel_label(None) == "—"
+    assert channel_label("carrier_pigeon") == "Carrier pigeon"  # a channel added later
+
+
+def test_the_audit_page_names_the_channel_like_the_new_visit_page(world: AppContext) -> None:
+    marta = world.as_user(MARTA)
+    visit = Visit("ES-BCN-01", "greeting_phone", 1, datetime(2026, 3, 2, 10, 30), "Marta")
+    audit_id, _ = submit_audit(
+        marta, AuditRecord(replace(visit, channel=Channel.PHONE), phone_answers(world))
+    )
+    app = run_app(MARTA, page="audit", query={"id": str(audit_id)})
+    details = [m.value for m in app.markdown if m.value.startswith("**Channel**")]
+    assert details == ["**Channel**  \nPhone call"]
+
+
+def test_the_next_user_in_the_same_browser_does_not_inherit_the_visit(world: AppContext) -> None:
+    app = new_phone_visit(HQ)
+    app.selectbox(key="nv_branch").select("ES-MAD-01").run()
+    fill(app, {"answer.greeting": "No"})
+    button(app, "Save draft").click().run()
+    app.session_state["user"] = MARTA  # head office logs out, Marta logs in, same tab
+    app.switch_page("pages/overview_page.py").run()
+    app.switch_page("pages/new_visit_page.py").run()
+    assert not app.exception and not banner(app)
+    assert "ES-MAD-01" not in texts(app) and "Chamberí" not in texts(app)
+    app.selectbox(key="nv_checklist").select(PHONE).run()
+    assert app.radio(key=key("answer.greeting")).value is None  # not what head office typed
+
+
+def test_the_next_user_does_not_see_the_last_ones_submitted_audit(world: AppContext) -> None:
+    app = new_phone_visit(HQ)
+    app.selectbox(key="nv_branch").select("ES-MAD-01").run()
+    fill(app, BEST)
+    app.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
+    button(app, "Submit").click().run()
+    assert "Chamberí" in app.success[0].value
+    app.session_state["user"] = MARTA
+    app.switch_page("pages/overview_page.py").run()
+    app.switch_page("pages/new_visit_page.py").run()
+    assert not app.exception and not app.metric
+    assert "Chamberí" not in texts(app) and "ES-MAD-01" not in texts(app)

@@ -2,9 +2,10 @@
 
 Every widget keeps its value under a session-state key made from the checklist version and
 the item id (never the language), so switching the language, a refused submit or loading a
-draft never loses what was typed. The translation between those widget values and typed
-``Answer`` objects lives here too, as plain functions over a mapping, so it can be tested
-without a browser.
+draft never loses what was typed; and every widget persists for the session (``PERSIST``),
+so switching to another checklist or another page and back loses nothing either. The
+translation between those widget values and typed ``Answer`` objects lives here too, as plain
+functions over a mapping, so it can be tested without a browser.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -33,6 +34,9 @@ from audit_app.domain.scoring import ScoreCard
 
 YES, NO, NA = "Yes", "No", "N/A"
 PREFIX = "nv."
+PERSIST: Literal["session"] = "session"
+"""Streamlit drops the value of a widget it does not draw (another checklist's, or every one
+of them while another page is open) unless the widget persists for the session."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +73,6 @@ def item_keys(checklist: Checklist) -> list[str]:
         for item in checklist.items
         for key in (value_key, na_key, comment_key)
     ]
-
-
-def keep_other_checklists(current: Checklist, state: MutableMapping[str, Any]) -> None:
-    """Re-save the answers typed for other checklists, whose widgets are not drawn this run.
-
-    Streamlit drops a widget's value at the end of a run that does not draw it; saving it
-    again through session state keeps it, so switching the checklist back and forth (by
-    mistake, say) loses nothing.
-    """
-    own = value_key(current, "")
-    for key in list(state.keys()):
-        if isinstance(key, str) and key.startswith(PREFIX) and not key.startswith(own):
-            state[key] = state[key]
 
 
 def _radio_item(item: Item) -> bool:
@@ -240,7 +231,9 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
             help="Add a note to this answer (optional)",
             key=f"popover.{key}",
         ):
-            st.text_input(f"Comment on: {text}", key=key, placeholder="Optional note")
+            st.text_input(
+                f"Comment on: {text}", key=key, persist_state=PERSIST, placeholder="Optional note"
+            )
 
 
 def _answer_widget(
@@ -249,13 +242,22 @@ def _answer_widget(
     key = value_key(checklist, item.id)
     na = [NA] if item.na_allowed else []
     if isinstance(item, YesNoItem):
-        st.radio(text, [YES, NO, *na], index=None, key=key, help=guidance, horizontal=True)
+        st.radio(
+            text,
+            [YES, NO, *na],
+            index=None,
+            key=key,
+            persist_state=PERSIST,
+            help=guidance,
+            horizontal=True,
+        )
     elif isinstance(item, ScaleItem):
         st.radio(
             text,
             [*range(item.min, item.max + 1), *na],
             index=None,
             key=key,
+            persist_state=PERSIST,
             help=guidance,
             horizontal=True,
         )
@@ -269,6 +271,7 @@ def _answer_widget(
             [*labels, *na],
             index=None,
             key=key,
+            persist_state=PERSIST,
             help=guidance,
             horizontal=True,
             format_func=lambda value: labels.get(value, value),
@@ -295,25 +298,46 @@ def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | N
                 step=1.0,
                 format="%g",
                 key=key,
+                persist_state=PERSIST,
                 help=guidance,
                 disabled=not_applicable,
                 placeholder="Enter a number",
             )
         elif item.type == "date":
-            st.date_input(text, value=None, key=key, help=guidance, disabled=not_applicable)
+            st.date_input(
+                text,
+                value=None,
+                key=key,
+                persist_state=PERSIST,
+                help=guidance,
+                disabled=not_applicable,
+            )
         elif item.type == "photo":
             st.text_input(
                 text,
                 key=key,
+                persist_state=PERSIST,
                 help=guidance,
                 disabled=not_applicable,
                 placeholder="Photo reference or link",
             )
         else:
-            st.text_area(text, key=key, help=guidance, disabled=not_applicable, height=80)
+            st.text_area(
+                text,
+                key=key,
+                persist_state=PERSIST,
+                help=guidance,
+                disabled=not_applicable,
+                height=80,
+            )
     if right is not None:
         with right:
-            st.checkbox(NA, key=na_key(checklist, item.id), help=f"Not applicable: {text}")
+            st.checkbox(
+                NA,
+                key=na_key(checklist, item.id),
+                persist_state=PERSIST,
+                help=f"Not applicable: {text}",
+            )
 
 
 def _bounds(item: NumberItem | PercentageItem) -> tuple[float | None, float | None]:

@@ -19,6 +19,7 @@ from audit_app.services.freshness import data_version
 from audit_app.services.reports import AuditReportData, audit_report, audit_report_data, find_branch
 from audit_app.ui.components.audit_answers import answers_tables
 from audit_app.ui.components.checklist_view import language_label
+from audit_app.ui.components.labels import channel_label
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
 
@@ -121,7 +122,7 @@ def _details(stored: StoredAudit) -> None:
     visit, record = stored.record.visit, stored.record
     fields = [
         ("Visit", f"{visit.visited_at:%Y-%m-%d %H:%M}"),
-        ("Channel", (visit.channel.value if visit.channel else "—").replace("_", " ")),
+        ("Channel", channel_label(visit.channel)),
         ("Auditor", visit.auditor),
         ("Kind", visit.kind.value.replace("_", " ")),
         ("Status", record.status.value),

@@ -1,8 +1,11 @@
 """New visit: enter a mystery-shop visit item by item, save it as a draft, submit it.
 
 The page is thin: widgets keep their values in session state (so a refused submit loses
-nothing), the actions run as button callbacks that call the drafts service, and their
-outcome is shown as a message next to the buttons or as the submitted audit's score card.
+nothing) and persist across page switches (so a visit to Compare loses nothing either), the
+actions run as button callbacks that call the drafts service, and their outcome is shown as a
+message next to the buttons or as the submitted audit's score card. The draft being edited is
+remembered under a plain session key; should the form's widgets ever be forgotten, that draft
+is reloaded as last saved, so the banner and the form never disagree about what a save replaces.
 """
 
 from __future__ import annotations
@@ -31,40 +34,32 @@ from audit_app.services.drafts import (
 )
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.branch_picker import branch_picker
+from audit_app.ui.components.labels import channel_label
 from audit_app.ui.components.languages import language_name
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
-from audit_app.ui.components.visit_form import SubmittedVisit as Submitted
 from audit_app.ui.components.visit_form import (
+    PERSIST,
     answer_sections,
     answers_to_state,
     clear_answers,
-    keep_other_checklists,
     missing_required,
     progress,
     read_answers,
 )
+from audit_app.ui.components.visit_form import SubmittedVisit as Submitted
 
 BRANCH, CHECKLIST, CHANNEL = "nv_branch", "nv_checklist", "nv_channel"
 DAY, HOUR, AUDITOR, LANGUAGE = "nv_date", "nv_time", "nv_auditor", "nv_language"
 HEADER = (BRANCH, CHECKLIST, CHANNEL, DAY, HOUR, AUDITOR, LANGUAGE)
 DRAFT_ID, DRAFT_PICK = "nv_draft_id", "nv_draft_pick"
 DEFAULTS_FOR, KEPT_HEADER = "nv_defaults_for", "nv_kept_header"
-RESULT, FLASH = "nv_result", "nv_flash"
-
-CHANNEL_LABELS = {
-    Channel.IN_PERSON: "In person",
-    Channel.PHONE: "Phone call",
-    Channel.EMAIL: "E-mail",
-    Channel.WEB_FORM: "Web form",
-    Channel.SOCIAL_MEDIA: "Social media",
-    Channel.REVIEW_SITE: "Review site",
-    Channel.ON_SITE: "On site",
-}
+RESULT, FLASH, OWNER = "nv_result", "nv_flash", "nv_owner"
 
 
 def render() -> None:
     ctx = user_context()
+    _forget_another_users_visit(ctx)
     st.title("New visit")
     if ctx.user is not None and not ctx.user.can_write:
         st.warning(
@@ -83,10 +78,10 @@ def render() -> None:
         _no_branches(ctx, bool(visible))
         return
     st.caption("Record a mystery-shop visit. Save a draft at any time; submit when complete.")
+    _reopen_forgotten_draft(ctx)
     _drafts(ctx)
     checklist, branch = _header(ctx, visible, active)
     language = st.session_state[LANGUAGE]
-    keep_other_checklists(checklist, st.session_state)
     _continuing_note(checklist)
     done, required = progress(checklist, st.session_state)
     st.progress(
@@ -95,6 +90,16 @@ def render() -> None:
     )
     answer_sections(checklist, language)
     _actions(ctx, checklist, branch)
+
+
+def _forget_another_users_visit(ctx: AppContext) -> None:
+    """The form persists for the browser session, and a log-out keeps the session: so when
+    someone else logs in, drop the last user's visit, draft link and submitted result."""
+    state = st.session_state
+    if OWNER in state and state[OWNER] != ctx.user:
+        for key in [k for k in state if str(k).startswith(("nv_", "nv."))]:
+            del state[key]
+    state[OWNER] = ctx.user
 
 
 # --------------------------------------------------------------------------- empty states
@@ -168,21 +173,53 @@ def _drafts(ctx: AppContext) -> None:
 def _draft_label(draft: DraftSummary, me: str | None) -> str:
     who = f" · saved by {draft.created_by}" if draft.created_by not in (None, me) else ""
     return (
-        f"#{draft.audit_id} · {draft.branch_code} {draft.branch_name} · {draft.checklist_id} · "
+        f"#{draft.audit_id} · {draft.branch_code} {draft.branch_name} · "
+        f"{draft.checklist_title} · "
         f"{draft.visited_at:%Y-%m-%d %H:%M} · {draft.auditor} · "
         f"{draft.answered} answered{who}"
     )
 
 
 def _continue_draft(ctx: AppContext, draft_id: int) -> None:
+    error = _open_draft(ctx, draft_id)
+    if error is not None:
+        _say("drafts", "error", error)
+        return
+    _say("drafts", "info", f"Draft #{draft_id} loaded: carry on below.")
+
+
+def _reopen_forgotten_draft(ctx: AppContext) -> None:
+    """If a draft is being edited but the form's widgets were forgotten, reload the draft.
+
+    Without this the form would come back with its defaults (another checklist, nothing
+    answered) while a save still replaced the draft. What was typed since the last save is
+    lost in that case; the widgets' ``persist_state`` normally keeps it.
+    """
+    state = st.session_state
+    draft_id = state.get(DRAFT_ID)
+    if draft_id is None or all(key in state for key in HEADER):
+        return
+    error = _open_draft(ctx, draft_id)
+    if error is None:
+        _say("drafts", "info", f"Draft #{draft_id} reopened as last saved.")
+        return
+    state[DRAFT_ID] = None
+    _say(
+        "drafts",
+        "warning",
+        f"Draft #{draft_id} is no longer there ({error}): the form below is a new visit.",
+    )
+
+
+def _open_draft(ctx: AppContext, draft_id: int) -> str | None:
+    """Fill the form with a stored draft and edit it from now on; or why it cannot be."""
     state = st.session_state
     try:
         stored = load_draft(ctx, draft_id)
         visit = stored.record.visit
         checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
     except AuditAppError as error:
-        _say("drafts", "error", str(error))
-        return
+        return str(error)
     state[BRANCH] = visit.branch_code
     state[CHECKLIST] = _ref(checklist)
     state[CHANNEL] = visit.channel or _default_channel(checklist)
@@ -195,7 +232,7 @@ def _continue_draft(ctx: AppContext, draft_id: int) -> None:
     state[DEFAULTS_FOR] = (visit.branch_code, _ref(checklist))
     answers_to_state(checklist, stored.record.answers, state)
     state[DRAFT_ID] = draft_id
-    _say("drafts", "info", f"Draft #{draft_id} loaded: carry on below.")
+    return None
 
 
 def _discard_draft(ctx: AppContext, draft_id: int) -> None:
@@ -215,7 +252,8 @@ def _continuing_note(checklist: Checklist) -> None:
         return
     note, button = st.columns([4, 1], vertical_alignment="center")
     note.info(
-        f"Editing draft #{draft_id}: saving replaces it, submitting turns it into an audit.",
+        f"Editing draft #{draft_id}: saving replaces it; submitting stores it as an audit "
+        "and removes the draft.",
         icon=":material/edit_document:",
     )
     button.button("Start a new visit", on_click=_start_over, args=(checklist,), key="nv_start_over")
@@ -238,7 +276,7 @@ def _header(
     choices = list(active)
     if state.get(BRANCH) in by_code and by_code[state[BRANCH]] not in choices:
         choices.append(by_code[state[BRANCH]])  # a draft of a branch closed since
-    refs = {_ref(c): c for c in ctx.catalogue.latest()}
+    refs = {_ref(c): c for c in sorted(ctx.catalogue.latest(), key=_by_title)}
     if isinstance(state.get(CHECKLIST), str) and state[CHECKLIST] not in refs:
         with suppress(AuditAppError):  # a draft made with an older checklist version
             refs[state[CHECKLIST]] = ctx.catalogue.resolve(state[CHECKLIST])
@@ -246,13 +284,14 @@ def _header(
 
     first, second, third = st.columns(3)
     with first:
-        code = branch_picker(choices, key=BRANCH)
+        code = branch_picker(choices, key=BRANCH, persist_state=PERSIST)
     with second:
         ref = st.selectbox(
             "Checklist",
             list(refs),
             key=CHECKLIST,
             format_func=lambda key: _checklist_label(refs[key], list(refs)),
+            persist_state=PERSIST,
         )
     checklist, branch = refs[ref], by_code[code]
     if state.get(DEFAULTS_FOR) != (code, ref):
@@ -270,17 +309,22 @@ def _header(
             language if language in checklist.languages else _default_language(checklist, branch)
         )
     with third:
-        st.selectbox("Channel", list(Channel), key=CHANNEL, format_func=lambda c: CHANNEL_LABELS[c])
+        st.selectbox(
+            "Channel", list(Channel), key=CHANNEL, format_func=channel_label, persist_state=PERSIST
+        )
     day, hour, auditor, language = st.columns(4)
-    day.date_input("Visit date", key=DAY, max_value=date.today(), format="YYYY-MM-DD")
-    hour.time_input("Visit time", key=HOUR, step=60)
-    auditor.text_input("Auditor", key=AUDITOR, help="Who made the visit")
+    day.date_input(
+        "Visit date", key=DAY, max_value=date.today(), format="YYYY-MM-DD", persist_state=PERSIST
+    )
+    hour.time_input("Visit time", key=HOUR, step=60, persist_state=PERSIST)
+    auditor.text_input("Auditor", key=AUDITOR, help="Who made the visit", persist_state=PERSIST)
     language.selectbox(
         "Language",
         checklist.languages,
         key=LANGUAGE,
         format_func=language_name,
         help="The language the questions are shown in",
+        persist_state=PERSIST,
     )
     if checklist.description:
         st.caption(localized(checklist.description, state[LANGUAGE], checklist.language))
@@ -325,6 +369,11 @@ def _default_language(checklist: Checklist, branch: Branch) -> str:
 
 def _ref(checklist: Checklist) -> str:
     return f"{checklist.id}@{checklist.version}"
+
+
+def _by_title(checklist: Checklist) -> tuple[str, str]:
+    """Checklists in the order people look for them: by title, as the picker shows them."""
+    return checklist.title_in().casefold(), checklist.id
 
 
 def _checklist_label(checklist: Checklist, refs: list[str]) -> str:
@@ -500,7 +549,8 @@ def _flash(where: str) -> None:
         if place != where:
             keep.append((place, kind, message))
             continue
-        {"error": st.error, "success": st.success, "info": st.info}[kind](message)
+        show = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
+        show[kind](message)
     st.session_state[FLASH] = keep
 
 
