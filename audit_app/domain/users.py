@@ -3,9 +3,10 @@ branches of their areas, a viewer everything but read-only."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from audit_app.domain.audit import Branch
 
@@ -16,16 +17,31 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@\-]*")
+USERNAME_RULE = "use letters, digits and . _ @ - only, starting with a letter or digit"
+
+
 class User(BaseModel):
     """A user as the services see them; the password hash never leaves storage."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@\-]*$")
+    username: str
     display_name: str = Field(default="", max_length=200)
     role: Role
     areas: tuple[str, ...] = ()
     active: bool = True
+
+    @field_validator("username")
+    @classmethod
+    def _username_is_plain(cls, value: str) -> str:
+        """The rule is said in words: the head office user who typed the name should not
+        have to read a regular expression."""
+        if not 2 <= len(value) <= 100:
+            raise ValueError("a user name needs 2 to 100 characters")
+        if not USERNAME.fullmatch(value):
+            raise ValueError(USERNAME_RULE)
+        return value
 
     @model_validator(mode="after")
     def _areas_fit_the_role(self) -> User:

@@ -639,11 +639,26 @@ def comparison_workbook(comparison: Comparison) -> bytes:
     for row in comparison_rows(comparison):
         sheet.append(_string_safe_cells(sheet, [row.get(column) for column in columns]))
     summary = workbook.create_sheet("Summary")
-    for key, value in comparison.summary().items():
-        summary.append(_string_safe_cells(summary, [key, value]))
+    for row in _summary_rows(comparison.summary()):
+        summary.append(_string_safe_cells(summary, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """The summary as (key, value) rows; the filters get a row each ("filter: region",
+    "Aegean") instead of one cell of JSON, and a filter not set says so."""
+    rows: list[list[Any]] = []
+    for key, value in summary.items():
+        if key != "filters":
+            rows.append([key, value])
+            continue
+        rows.append([key, None])
+        for name, chosen in value.items():
+            unset = "no limit" if name in ("from", "to") else "all"
+            rows.append([f"filter: {name}", unset if chosen is None else chosen])
+    return rows
 
 
 def _string_safe_cells(sheet: Any, values: list[Any]) -> list[Any]:

@@ -69,7 +69,9 @@ def test_set_password_and_disable(world: AppContext) -> None:
     ("username", "role", "password", "areas", "message"),
     [
         ("hq", "boss", "long enough", [], "'boss' is not a valid Role"),
-        ("m", "area_manager", "long enough", ["Barcelona"], "username"),
+        ("m", "area_manager", "long enough", ["Barcelona"], "a user name needs 2 to 100"),
+        ("b@d name", "viewer", "long enough", [], "use letters, digits and . _ @ - only"),
+        ("-marta", "viewer", "long enough", [], "starting with a letter or digit"),
         ("marta", "area_manager", "long enough", [], "needs at least one area"),
         ("marta", "area_manager", "long enough", ["Girona"], "unknown area(s) Girona"),
         ("hq", "head_office", "short", [], "at least 8 characters"),
@@ -83,6 +85,7 @@ def test_bad_users_are_refused_plainly(
         add_user(world, username, role, password, areas=areas)
     assert message in str(caught.value)
     assert password not in str(caught.value)
+    assert "should match pattern" not in str(caught.value)  # words, not a regular expression
     assert list_users(world) == []
 
 

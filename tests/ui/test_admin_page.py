@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from audit_app.domain.users import User
+from audit_app.domain.users import Role, User
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
@@ -98,6 +98,21 @@ def test_a_service_refusal_is_shown_not_raised(demo: AppContext) -> None:
     app.text_input(key=f"admin_new_password2_{generation}").set_value("long enough 1")
     app.button[[b.label for b in app.button].index("Add user")].click().run()
     assert "already exists" in app.error[0].value
+    assert len(list_users(demo)) == 3
+
+
+def test_a_bad_user_name_is_explained_in_words(demo: AppContext) -> None:
+    app = run_app(HQ, "admin")
+    generation = app.session_state["admin_user_generation"]
+    # A new account is a viewer unless head office picks more (least privilege).
+    assert app.selectbox(key=f"admin_new_role_{generation}").value == Role.VIEWER
+    app.text_input(key=f"admin_new_username_{generation}").set_value("jordi vidal!")
+    app.text_input(key=f"admin_new_password_{generation}").set_value("long enough 1")
+    app.text_input(key=f"admin_new_password2_{generation}").set_value("long enough 1")
+    app.button[[b.label for b in app.button].index("Add user")].click().run()
+    message = app.error[0].value
+    assert "use letters, digits and . _ @ - only, starting with a letter or digit" in message
+    assert "pattern" not in message and "[A-Za-z" not in message
     assert len(list_users(demo)) == 3
 
 

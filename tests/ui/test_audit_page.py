@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 
 import pytest
@@ -16,6 +17,7 @@ from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.drafts import save_draft
+from audit_app.ui.components.audit_answers import TABLE_BUDGET_PX
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 from tests.ui.detail_downloads import download_bytes, downloads
 
@@ -79,6 +81,13 @@ def test_an_audit_shows_its_score_answers_and_pdf(demo: AppContext) -> None:
     answered = {a.item_id for a in stored.record.answers if a.answered}
     blanks = sum((table["answer"] == "—").sum() for table in answer_tables)
     assert blanks == len(checklist.items) - len(answered)
+    # Every column fits a laptop's page, the score right after the answer: none cut off.
+    for frame in (f for f in app.dataframe if "answer" in f.value.columns):
+        config = json.loads(frame.proto.columns)
+        assert list(frame.value.columns) == ["item", "answer", "score", "na", "critical", "comment"]
+        widths = [config[c]["width"] for c in frame.value.columns]
+        assert sum(widths) <= TABLE_BUDGET_PX <= 900
+        assert config["score"]["width"] >= 80 and config["score"]["label"] == "Score"
     # Another language changes the texts, and the PDF is a PDF of this audit.
     app.selectbox[0].select("en").run()
     english = [

@@ -13,6 +13,7 @@ from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
+from audit_app.ui.components.branch_names import shared_prefix
 from tests.ui.apptest import MARTA, run_app, texts
 from tests.ui.detail_downloads import download_bytes, downloads
 
@@ -71,12 +72,16 @@ def test_a_demo_branch_shows_its_audits_and_its_pdf(demo: AppContext) -> None:
     pdf = download_bytes(app, "branch_pdf")
     assert pdf.startswith(b"%PDF")
     assert CODE in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Sections against the chain" in [h.value for h in app.subheader]
 
 
 def test_the_picker_opens_a_branch_and_puts_it_in_the_url(demo: AppContext) -> None:
     app = run_app(user=MARTA, page="branch")
     picker = app.sidebar.selectbox[0]
     assert len(picker.options) == 6  # Marta's Barcelona branches only
+    # The code first and the brand every branch shares left out: the sidebar cuts the end.
+    assert "ES-CAT-04 · Badalona" in picker.options
+    assert "ES-CAT-01 · Barcelona Gràcia" in picker.options
     assert "Choose one of your 6 branches" in app.info[0].value
     picker.select("ES-CAT-03").run()
     assert app.query_params["code"] == "ES-CAT-03"
@@ -101,8 +106,28 @@ def test_an_area_managers_branch_pdf_names_no_other_branch(demo: AppContext) -> 
     app = run_app(user=MARTA, page="branch", query={"code": "ES-CAT-02"})
     assert metrics(app)["Audits"] != "0"
     shown = texts(app)
+    # Her comparison group is her area (the services narrow it), and the page says so.
+    subheaders = [h.value for h in app.subheader]
+    assert "Sections against your area" in subheaders
+    assert "chain" not in " ".join(subheaders).lower()
+    assert "Your area" in app.dataframe[1].proto.columns  # the comparison column's label
     pdf = download_bytes(app, "branch_pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "ES-CAT-02" in text
     for word in outside_barcelona(demo):
         assert word not in shown and word not in text
+
+
+@pytest.mark.parametrize(
+    ("names", "shared"),
+    [
+        (["Verd Natural Badalona", "Verd Natural Barcelona Sants"], ["Verd", "Natural"]),
+        (["Verd Natural Badalona"], []),  # a lone branch keeps its full name
+        (["Verd Natural", "Verd Natural Reus"], ["Verd"]),  # every name keeps a word
+        (["Gràcia", "Reus"], []),
+    ],
+)
+def test_pickers_leave_out_only_the_words_every_branch_shares(
+    names: list[str], shared: list[str]
+) -> None:
+    assert shared_prefix(names) == shared

@@ -16,10 +16,11 @@ from streamlit.testing.v1.element_tree import Selectbox
 
 from audit_app.checklists import Catalogue, parse_checklist
 from audit_app.config import default_checklists_dir
+from audit_app.domain.users import User
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
-from tests.ui.apptest import MARTA, run_app, texts
+from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
 from tests.ui.detail_downloads import download_bytes, downloads
 
 __all__ = ["downloads"]  # the fixture, imported for the tests below
@@ -135,6 +136,19 @@ def test_an_area_managers_template_lists_only_their_branches(ctx: AppContext) ->
     assert mine <= listed and not others & listed
     shown = texts(app)
     assert not [code for code in others if code in shown]
+    assert "ES-CAT-04 · Badalona" in branch_box.options  # the code first, the brand left out
     branch_box.select("ES-CAT-02").run()
     workbook = load_workbook(io.BytesIO(download_bytes(app, "template")))
     assert workbook["Audit"]["B4"].value == "ES-CAT-02"
+
+
+@pytest.mark.parametrize(("user", "sent_to_import"), [(HQ, True), (MARTA, True), (GUEST, False)])
+def test_only_users_who_can_import_are_sent_to_the_import_page(
+    ctx: AppContext, user: User, sent_to_import: bool
+) -> None:
+    load_demo(ctx)
+    app = run_app(user=user, page="checklists")
+    captions = " ".join(c.value for c in app.caption)
+    assert "fill in the yellow cells" in captions
+    assert ("Import page" in captions) is sent_to_import
+    assert ("hand it to your area manager or head office" in captions) is not sent_to_import

@@ -4,7 +4,9 @@ filters, the downloads, and an area manager's scope in all of them."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import openpyxl
@@ -18,10 +20,19 @@ from streamlit.testing.v1 import AppTest
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
+from audit_app.ui.components.compare_charts import (
+    HEATMAP_COLUMN_PX,
+    HEATMAP_ROW_PX,
+    heatmap_chart,
+    heatmap_width,
+)
+from audit_app.ui.components.compare_views import STANDARD_COLUMNS
 from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 
 DEMO_BRANCHES = 48
+LAPTOP_PX = 860
+"""The page's main column on a laptop with the sidebar open: fixed column widths fit it."""
 
 
 class Downloads:
@@ -101,6 +112,25 @@ def chart_specs(app: AppTest) -> str:
     return "\n".join(parts)
 
 
+def heatmap(app: AppTest) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The heatmap's Vega-Lite spec and the cells it draws."""
+    for chart in app.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec.get("mark", {}).get("type") == "rect":
+            arrows = [dataset.data.data for dataset in chart.proto.datasets]
+            if chart.proto.HasField("data"):
+                arrows.append(chart.proto.data.data)
+            return spec, pd.concat(convert_arrow_bytes_to_pandas_df(a) for a in arrows)
+    raise AssertionError("no heatmap on the page")
+
+
+def fixed_widths(frame: Any) -> dict[str, int]:
+    """Column -> the width the page gave it, for the columns the table shows."""
+    config = json.loads(frame.proto.columns)
+    shown = list(frame.proto.column_order) or list(frame.value.columns)
+    return {c: config[c]["width"] for c in shown if "width" in config.get(c, {})}
+
+
 def league_codes(app: AppTest) -> list[str]:
     """Branch codes of the league table and of the too-few-to-rank list."""
     return [
@@ -131,6 +161,7 @@ def test_head_office_sees_every_demo_branch_in_the_league_table(ctx: AppContext)
     assert len(codes) == DEMO_BRANCHES
     assert set(codes) == {b.code for b in list_branches(ctx)}
     assert metrics(app)["Branches"] == str(DEMO_BRANCHES)
+    assert "Chain mean" in metrics(app)  # head office compares with the whole chain
     ranked = app.dataframe[0].value
     assert ranked["rank"].is_monotonic_increasing and ranked["rank"].iloc[0] == 1
     assert ranked["tie_band"].notna().all()
@@ -161,10 +192,20 @@ def test_every_tab_draws_its_view(ctx: AppContext) -> None:
     app = run_app(HQ, page="compare")
     open_tab(app, "Heatmap")
     assert "rect" in chart_specs(app)
+    spec, cells = heatmap(app)
+    assert spec["height"] == {"step": HEATMAP_ROW_PX}
+    assert cells["label"].nunique() == DEMO_BRANCHES
     open_tab(app, "Consistency")
     index = float(metrics(app)["Consistency index"])
     assert 0 < index <= 100
     assert any("Items by spread" in h.value for h in app.subheader)
+    tables = [f for f in app.dataframe if "standard" in f.value.columns]
+    assert len(tables) == 2
+    for table in tables:
+        widths = fixed_widths(table)
+        assert list(widths)[:3] == ["checklist", "standard", "between_sd"]  # spread up front
+        assert set(widths) == set(STANDARD_COLUMNS)  # every column has a width ...
+        assert sum(widths.values()) <= LAPTOP_PX  # ... and none is cut off on a laptop
     open_tab(app, "Regions")
     regions = next(f.value for f in app.dataframe if "region" in f.value.columns)
     assert len(regions) == 5 and regions["mean"].is_monotonic_decreasing
@@ -185,6 +226,15 @@ def test_the_downloads_are_real_files(ctx: AppContext, downloads: Downloads) -> 
     workbook = openpyxl.load_workbook(io.BytesIO(downloads.get(".xlsx")), read_only=True)
     assert workbook.sheetnames == ["Comparison", "Summary"]
     assert len(list(workbook["Comparison"].iter_rows(values_only=True))) == DEMO_BRANCHES + 1
+    summary = {row[0]: (*row, None)[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+    filters = {
+        k.removeprefix("filter: "): v for k, v in summary.items() if k.startswith("filter: ")
+    }
+    assert list(filters) == ["checklist", "from", "to", "region", "country", "channel", "kind"]
+    assert filters["checklist"] == filters["region"] == filters["channel"] == "all"
+    assert date.fromisoformat(filters["from"]) <= date.fromisoformat(filters["to"])
+    assert summary["filters"] is None  # a heading: one readable row per filter, not JSON
+    assert summary["audits"] == audits(app)
     app.button(key=PDF_BUTTON_KEY).click().run()
     assert not app.exception
     assert [d.label for d in app.download_button][-1] == "Download PDF report"
@@ -220,10 +270,20 @@ def test_an_area_manager_sees_only_her_branches_everywhere(
 
     app = run_app(MARTA, page="compare")
     assert set(league_codes(app)) == mine
+    # Her "chain" is her area: the figures are hers only, and the words say so.
+    assert 0 < float(metrics(app)["Mean of your area"]) <= 100
+    assert "Chain mean" not in metrics(app)
     assert set(app.sidebar.selectbox(key="compare_region").options) == {"All regions", "Catalonia"}
     for label in TABS:
         open_tab(app, label)
         assert_only_mine(texts(app) + chart_specs(app), label)
+        if label == "Heatmap":  # six rows of full-size cells, not a squashed strip
+            spec, cells = heatmap(app)
+            assert spec["height"] == {"step": HEATMAP_ROW_PX}
+            assert set(cells["label"]) == mine
+        if label == "Trend":
+            assert any(h.value == "Mean of your area by month" for h in app.subheader)
+            assert "Chain mean" not in texts(app)
     assert_only_mine(downloads.get(".csv").decode("utf-8-sig"), "the CSV")
     assert (
         set(pd.read_csv(io.BytesIO(downloads.get(".csv")), encoding="utf-8-sig")["branch_code"])
@@ -244,3 +304,27 @@ def test_an_area_manager_sees_only_her_branches_everywhere(
     pdf = pdf_text(downloads.get(".pdf"))
     assert "ES-CAT-01" in pdf
     assert_only_mine(pdf, "the PDF")
+
+
+@pytest.mark.parametrize("branches", [1, 6, 48, 60])
+def test_heatmap_cells_keep_their_size_for_any_number_of_branches(branches: int) -> None:
+    codes = [f"XX-{n:02d}" for n in range(branches)]
+    columns = ["Answering", "The call", "Voicemail"]
+    cells = pd.DataFrame(
+        [
+            {"label": c, "branch_name": c, "column": col, "mean": 70.0 + n % 30, "audits": 3}
+            for n, c in enumerate(codes)
+            for col in columns
+        ]
+    )
+    spec = heatmap_chart(cells, codes, columns).to_dict()
+    # Sized per row and column: the rotated section names above no longer eat the cells.
+    assert spec["height"] == {"step": HEATMAP_ROW_PX} and HEATMAP_ROW_PX >= 20
+    assert spec["width"] == {"step": HEATMAP_COLUMN_PX} and HEATMAP_COLUMN_PX >= 40
+    gradient = spec["encoding"]["color"]["legend"]["gradientLength"]
+    assert gradient == max(60, min(200, HEATMAP_ROW_PX * branches))
+
+
+def test_a_wide_heatmap_stretches_and_a_narrow_one_keeps_its_size() -> None:
+    assert heatmap_width(3) == "content"  # one checklist: compact square-ish cells
+    assert heatmap_width(31) == "stretch"  # every checklist: fit the page, not overflow it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import date, time
 from typing import Any
 
@@ -19,7 +20,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.mappings import list_mappings, mapping_targets
 from audit_app.services.templates import make_template
-from audit_app.ui.components.import_preview import commit_file, preview_file
+from audit_app.ui.components.import_preview import commit_file, preview_file, when_imported
 from audit_app.ui.components.import_template import template_bytes
 from tests.helpers import database_snapshot
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
@@ -126,10 +127,18 @@ def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
     assert audits_in(demo) == before + 1
     shown = texts(app)
     assert "1 file: 1 audit added, 0 already present, 0 rejected" in shown
+    # all went well: a green box with a tick, no yellow warning
+    assert [(box.value[:7], box.icon) for box in app.success] == [
+        ("1 file:", ":material/task_alt:")
+    ]
+    assert not app.warning
     assert not app.file_uploader[0].value  # a fresh uploader for the next files
-    # the same file again is recognised and not imported twice
+    # the same file again is recognised and not imported twice, with a readable time
     app = upload(app, ("visit.xlsx", data))
-    assert "already imported" in texts(app)
+    assert re.search(
+        r"already imported on \d{1,2} [A-Z][a-z]{2} \d{4} at \d{2}:\d{2} UTC; nothing written",
+        texts(app),
+    )
     assert commit_button(app).disabled
 
 
@@ -155,6 +164,16 @@ def test_a_bad_file_lists_every_problem_at_its_cell_and_stores_nothing(
     assert database_snapshot(demo) == snapshot
     commit_button(app).click().run()
     assert "1 audit added, 0 already present, 1 rejected" in texts(app)
+    # something needs fixing: a yellow box with a warning sign, not a success tick
+    assert not app.success
+    assert [box.icon for box in app.warning] == [":material/warning:"]
+    assert "Fix the rejected file" in app.warning[0].value
+
+
+def test_import_times_read_as_dates() -> None:
+    assert when_imported("2026-11-23T06:53:10") == "on 23 Nov 2026 at 06:53 UTC"
+    assert when_imported("2026-11-23T07:53:10+01:00") == "on 23 Nov 2026 at 06:53 UTC"
+    assert when_imported(None) == "before"
 
 
 def test_the_component_functions_preview_and_commit(demo: AppContext) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -32,6 +34,21 @@ def test_the_demo_overview_shows_kpis_and_tables(ctx: AppContext) -> None:
     regions = app.dataframe[0].value
     assert len(regions) == 5 and regions["mean_score"].is_monotonic_decreasing
     assert len(app.dataframe[1].value) == 15
+
+
+def test_the_latest_audits_show_every_value_whole(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app()
+    latest = app.dataframe[1]
+    order = list(latest.proto.column_order)
+    config = json.loads(latest.proto.columns)
+    width = {column: config[column]["width"] for column in order}
+    # Wide enough for "2026-11-20 19:05" and "Laura Fernández" (they were cut at 75 px) ...
+    assert width["visited_at"] >= 130 and width["auditor"] >= 120 and width["grade"] >= 120
+    assert set(order) == set(latest.value.columns)
+    # ... and all but the long checklist title, which comes last, fit a laptop's page.
+    assert order[-1] == "checklist"
+    assert sum(width[c] for c in order[:-1]) <= 860
 
 
 def test_the_filters_narrow_the_figures(ctx: AppContext) -> None:

@@ -25,6 +25,10 @@ from audit_app.services.users import (
 )
 from audit_app.ui.components.session import ROLE_LABELS
 
+ROLE_CHOICES = (Role.VIEWER, Role.AREA_MANAGER, Role.HEAD_OFFICE)
+"""Least powerful first, and the first is the default: a new account gets only read access
+unless head office deliberately gives it more (least privilege). A slip of the mouse then
+makes a viewer too many, never a second head office that can manage users."""
 GENERATION_KEY = "admin_user_generation"
 FLASH_KEY = "admin_user_flash"
 
@@ -102,7 +106,8 @@ def _add_form(ctx: AppContext, generation: int) -> None:
         display_name = st.text_input("Name shown in the app", key=f"admin_new_name_{generation}")
         role = st.selectbox(
             "Role",
-            list(Role),
+            ROLE_CHOICES,
+            index=0,
             format_func=lambda r: ROLE_LABELS[r],
             key=f"admin_new_role_{generation}",
         )

@@ -20,7 +20,22 @@ from audit_app.domain.checklist import (
     localized,
 )
 
-ANSWER_COLUMNS = ["item", "answer", "na", "comment", "score", "critical"]
+ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
+"""In reading order: the score beside its answer, the free-text comment last."""
+TABLE_BUDGET_PX = 860
+"""The main column on a laptop with the sidebar open: the fixed widths stay within it, so
+no column is cut off at the right edge (a wider page shares out the rest)."""
+
+COLUMN_CONFIG = {
+    "item": st.column_config.TextColumn("Item", width=300),
+    "answer": st.column_config.TextColumn("Answer", width=140),
+    "score": st.column_config.ProgressColumn(
+        "Score", min_value=0, max_value=100, format="%.0f", width=90
+    ),
+    "na": st.column_config.CheckboxColumn("N/A", width=50),
+    "critical": st.column_config.CheckboxColumn("Critical", width=70),
+    "comment": st.column_config.TextColumn("Comment", width=190),
+}
 
 
 def answer_text(item: Item, answer: Answer | None, checklist: Checklist, language: str) -> str:
@@ -97,14 +112,5 @@ def answers_tables(
             shown,
             hide_index=True,
             width="stretch",
-            column_config={
-                "item": st.column_config.TextColumn("Item", width="large"),
-                "answer": st.column_config.TextColumn("Answer", width="medium"),
-                "na": st.column_config.CheckboxColumn("N/A", width="small"),
-                "comment": st.column_config.TextColumn("Comment", width="medium"),
-                "score": st.column_config.ProgressColumn(
-                    "Score", min_value=0, max_value=100, format="%.0f", width="small"
-                ),
-                "critical": st.column_config.CheckboxColumn("Critical", width="small"),
-            },
+            column_config=COLUMN_CONFIG,
         )

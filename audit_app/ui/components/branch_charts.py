@@ -1,13 +1,17 @@
-"""Charts of one branch: its scores over time, and its sections against the chain."""
+"""Charts of one branch: its scores over time, and its sections against the chain (or, for
+an area manager, against their areas)."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from audit_app.ui.components.compare_scope import CHAIN, Benchmark
 from audit_app.ui.components.theme import BRAND
 
 FAIL = "#C0392B"
+SECTION_ROW_PX = 26
+"""One section's bar: sized by step, so a branch with one section gets a bar, not a strip."""
 
 
 def trend_chart(audits: pd.DataFrame, pass_marks: pd.DataFrame) -> alt.LayerChart:
@@ -72,8 +76,9 @@ def trend_chart(audits: pd.DataFrame, pass_marks: pd.DataFrame) -> alt.LayerChar
     return (rules + line + dots).properties(height=320)
 
 
-def section_gap_chart(sections: pd.DataFrame) -> alt.Chart:
-    """The branch's mean section score minus the chain's: right is better than the chain.
+def section_gap_chart(sections: pd.DataFrame, bench: Benchmark = CHAIN) -> alt.Chart:
+    """The branch's mean section score minus the mean of ``bench`` (the chain, or an area
+    manager's areas, whatever the services narrowed the figures to): right is better.
 
     ``sections``: label, branch_mean, chain_mean, difference, audits.
     """
@@ -81,7 +86,7 @@ def section_gap_chart(sections: pd.DataFrame) -> alt.Chart:
         alt.Chart(sections)
         .mark_bar()
         .encode(
-            x=alt.X("difference:Q", title="Points above (right) or below (left) the chain"),
+            x=alt.X("difference:Q", title=f"Points above (right) or below (left) {bench.noun}"),
             y=alt.Y(
                 "label:N", title=None, sort=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)
             ),
@@ -89,10 +94,10 @@ def section_gap_chart(sections: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("label:N", title="Section"),
                 alt.Tooltip("branch_mean:Q", format=".1f", title="This branch"),
-                alt.Tooltip("chain_mean:Q", format=".1f", title="Chain"),
+                alt.Tooltip("chain_mean:Q", format=".1f", title=bench.column),
                 alt.Tooltip("difference:Q", format="+.1f", title="Difference"),
                 alt.Tooltip("audits:Q", title="Audits"),
             ],
         )
-        .properties(height=max(80, 24 * len(sections)))
+        .properties(height=alt.Step(SECTION_ROW_PX))
     )

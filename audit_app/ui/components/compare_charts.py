@@ -3,6 +3,8 @@ decides how many branches to draw, the charts only draw."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
@@ -14,6 +16,14 @@ BAND_COLOURS = [BRAND, "#8FBF9F"]
 FLAG = "#C0392B"
 MUTED = "#7F8C8D"
 ROW_PX = 22
+HEATMAP_ROW_PX = 24
+"""Height of one branch's row in the heatmap, whatever the number of branches."""
+HEATMAP_COLUMN_PX = 56
+"""Width of one section's column in the heatmap when drawn at its own size."""
+HEATMAP_LABEL_PX = 160
+"""Room for the branch labels and the colour legend beside the cells."""
+HEATMAP_CONTENT_MAX_PX = 860
+"""The widest heatmap drawn at its own size: about the page on a laptop with the sidebar."""
 
 
 def _score_domain(low: float, high: float = 100) -> list[float]:
@@ -22,7 +32,9 @@ def _score_domain(low: float, high: float = 100) -> list[float]:
     return [max(0.0, float(low) - 5), max(float(high), 0.0)]
 
 
-def league_chart(frame: pd.DataFrame, chain_mean: float | None) -> alt.LayerChart:
+def league_chart(
+    frame: pd.DataFrame, chain_mean: float | None, mean_label: str = "Chain mean"
+) -> alt.LayerChart:
     """Each branch's 90 % interval as a rule, its mean as a hollow dot and its shrunken
     estimate as a filled one; rows in ranking order, coloured by alternating tie band.
 
@@ -68,7 +80,8 @@ def league_chart(frame: pd.DataFrame, chain_mean: float | None) -> alt.LayerChar
             alt.Chart(pd.DataFrame({"chain": [chain_mean]}))
             .mark_rule(strokeDash=[4, 4], color="#555")
             .encode(
-                x=alt.X("chain:Q", scale=x_scale), tooltip=[alt.Tooltip("chain:Q", format=".1f")]
+                x=alt.X("chain:Q", scale=x_scale),
+                tooltip=[alt.Tooltip("chain:Q", format=".1f", title=mean_label)],
             )
         )
     return alt.layer(*layers).properties(height=60 + ROW_PX * len(data))
@@ -79,9 +92,16 @@ def heatmap_chart(
 ) -> alt.Chart:
     """Section x branch means as coloured cells (red low, green high).
 
+    Rows and columns are sized by step, not by a total height: the rotated section names
+    take room above the cells, and a total height shared with them squashed six branches
+    into a strip. With steps, one branch and sixty get cells of the same size.
+
     ``cells`` has label (branch), branch_name, column (section), mean, audits.
     """
     lowest = float(cells["mean"].min()) if not cells.empty else 0.0
+    rows = cells["label"].nunique() if not cells.empty else 1
+    # A legend taller than a few rows of cells would stretch the chart below them.
+    legend = alt.Legend(gradientLength=max(60, min(200, HEATMAP_ROW_PX * rows)))
     rects = (
         alt.Chart(cells)
         .mark_rect()
@@ -97,6 +117,7 @@ def heatmap_chart(
                 "mean:Q",
                 title="Mean",
                 scale=alt.Scale(scheme="redyellowgreen", domain=[min(lowest, 99.0), 100]),
+                legend=legend,
             ),
             tooltip=[
                 alt.Tooltip("branch_name:N", title="Branch"),
@@ -106,7 +127,18 @@ def heatmap_chart(
             ],
         )
     )
-    return rects.properties(height=60 + ROW_PX * len(branch_order))
+    return rects.properties(height=alt.Step(HEATMAP_ROW_PX), width=alt.Step(HEATMAP_COLUMN_PX))
+
+
+def heatmap_width(columns: int) -> Literal["content", "stretch"]:
+    """How wide to draw the heatmap: at its own size (every column ``HEATMAP_COLUMN_PX``
+    wide) while that fits a laptop's page, else stretched to the page, which then narrows
+    the columns rather than hiding the last ones off the edge.
+
+    Streamlit replaces the spec's width with the page width when stretched; the row step
+    (height) stays either way."""
+    natural = HEATMAP_LABEL_PX + HEATMAP_COLUMN_PX * columns
+    return "content" if natural <= HEATMAP_CONTENT_MAX_PX else "stretch"
 
 
 def consistency_chart(frame: pd.DataFrame) -> alt.Chart:

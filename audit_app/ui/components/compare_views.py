@@ -13,6 +13,7 @@ import streamlit as st
 from audit_app.domain import compare as stats
 from audit_app.services.compare import Consistency
 from audit_app.ui.components import compare_charts as charts
+from audit_app.ui.components.compare_scope import CHAIN, Benchmark
 
 CHART_LIMIT = 60
 """Above this many branches a chart shows the best and worst half of it; tables show all."""
@@ -65,14 +66,16 @@ LEAGUE_COLUMNS = {
     "mean": st.column_config.ProgressColumn("Mean", min_value=0, max_value=100, format="%.1f"),
     "low": _score("90 % low", width="small"),
     "high": _score("90 % high", width="small"),
-    "shrunk": _score("Shrunken estimate", help="The mean pulled toward the chain by its noise."),
+    "shrunk": _score(
+        "Shrunken estimate", help="The mean pulled toward the overall mean by its noise."
+    ),
     "pass_rate": st.column_config.NumberColumn("Pass rate %", format="%.0f", width="small"),
     "critical_failures": st.column_config.NumberColumn("Critical failures", width="small"),
     "grade": st.column_config.TextColumn("Grade", width="small"),
 }
 
 
-def league_tab(table: stats.LeagueTable) -> None:
+def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
     frame = league_frame(table)
     ranked = frame[~frame["too_few_to_rank"]]
     few = frame[frame["too_few_to_rank"]]
@@ -98,11 +101,13 @@ def league_tab(table: stats.LeagueTable) -> None:
                 f"The chart shows the best and worst {CHART_LIMIT // 2} of {len(ranked):,} "
                 "ranked branches; the table below lists them all."
             )
-        st.altair_chart(charts.league_chart(shown, table.chain_mean), width="stretch")
+        st.altair_chart(
+            charts.league_chart(shown, table.chain_mean, bench.mean_label), width="stretch"
+        )
         st.caption(
             "Bars: 90 % interval of each branch's mean. Hollow dot: mean; filled dot: "
-            "shrunken estimate (the rank's basis); dashed line: chain mean. Neighbours in one "
-            "colour share a tie band."
+            f"shrunken estimate (the rank's basis); dashed line: {bench.mean_label.lower()}. "
+            "Neighbours in one colour share a tie band."
         )
         st.dataframe(
             ranked[list(LEAGUE_COLUMNS)],
@@ -172,7 +177,9 @@ def heatmap_tab(
         }
     )
     columns = list(dict.fromkeys(column_of[pair] for pair in pairs))
-    st.altair_chart(charts.heatmap_chart(data, order, columns), width="stretch")
+    st.altair_chart(
+        charts.heatmap_chart(data, order, columns), width=charts.heatmap_width(len(columns))
+    )
     st.caption(
         "Mean section score per branch (rows in league-table order). A blank cell: no audit "
         "of that branch scored the section."
@@ -205,20 +212,37 @@ def _pick_branches(order: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 STANDARD_COLUMNS = {
-    "checklist": "Checklist",
-    "standard": st.column_config.TextColumn("Standard", width="large"),
-    "branches": "Branches",
-    "audits": "Audits",
-    "mean": _score("Mean"),
-    "branch_sd": _score("SD of branch means"),
-    "between_sd": _score("Spread between branches", help="Noise-corrected SD, in points."),
-    "icc": st.column_config.NumberColumn(
-        "Share between branches", format="%.2f", help="ICC(1): 0 = all noise, 1 = all branch."
+    "checklist": st.column_config.TextColumn("Checklist", width=135),
+    "standard": st.column_config.TextColumn("Standard", width=195),
+    "between_sd": _score(
+        "Spread",
+        width=70,
+        help="Spread between branches: the noise-corrected SD of their true levels, in points.",
     ),
     "meeting_share": st.column_config.ProgressColumn(
-        "Branches meeting %", min_value=0, max_value=100, format="%.0f"
+        "Meeting %",
+        min_value=0,
+        max_value=100,
+        format="%.0f",
+        width=100,
+        help="Share of branches meeting the standard (a section at the pass mark, an item "
+        "at full marks).",
     ),
+    "mean": _score("Mean", width=60),
+    "icc": st.column_config.NumberColumn(
+        "ICC",
+        format="%.2f",
+        width=60,
+        help="Share of the variation that lies between branches, ICC(1): 0 = all noise, "
+        "1 = all branch.",
+    ),
+    "branch_sd": _score("SD of means", width=90, help="SD of the branch means, noise included."),
+    "branches": st.column_config.NumberColumn("Branches", width=75),
+    "audits": st.column_config.NumberColumn("Audits", width=70),
 }
+"""In reading order, the spread (the tab's point) first and the counts last. The fixed
+widths add up to less than a laptop's page, so no column is cut off at the right edge; a
+wider page shares out the rest."""
 
 
 def standards_frame(
@@ -243,7 +267,7 @@ def standards_frame(
             }
             for r in rows
         ],
-        columns=["checklist", "standard", "level", *list(STANDARD_COLUMNS)[2:]],
+        columns=["level", *STANDARD_COLUMNS],
     )
     return frame.sort_values("between_sd", ascending=False, na_position="last", kind="stable")
 
@@ -273,12 +297,7 @@ def consistency_tab(
         top["label"] = _unique(top["label"].tolist())
         st.altair_chart(charts.consistency_chart(top), width="stretch")
     st.subheader("Sections by spread between branches")
-    st.dataframe(
-        sections.drop(columns="level"),
-        hide_index=True,
-        width="stretch",
-        column_config=STANDARD_COLUMNS,
-    )
+    _standards_table(sections)
     if not items_included:
         st.caption(
             "Switch on “Include items” to see which checklist items vary most between "
@@ -287,12 +306,15 @@ def consistency_tab(
         return
     st.subheader("Items by spread between branches")
     items = standards_frame(result.items, labels, checklist_titles)
-    st.dataframe(
-        items.drop(columns="level"),
-        hide_index=True,
-        width="stretch",
-        column_config=STANDARD_COLUMNS,
-    )
+    _standards_table(items)
+
+
+def _standards_table(frame: pd.DataFrame) -> None:
+    """One checklist's standards need no checklist column: its width goes to the rest."""
+    shown = frame.drop(columns="level")
+    if shown["checklist"].nunique() <= 1:
+        shown = shown.drop(columns="checklist")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=STANDARD_COLUMNS)
 
 
 def _unique(labels: list[str]) -> list[str]:
@@ -339,12 +361,14 @@ def regions_tab(rows: Sequence[stats.RegionSummary]) -> None:
 # ---------------------------------------------------------------------------
 
 
-def trend_tab(means: pd.DataFrame, index: pd.DataFrame, period_word: str) -> None:
+def trend_tab(
+    means: pd.DataFrame, index: pd.DataFrame, period_word: str, bench: Benchmark = CHAIN
+) -> None:
     if means.empty:
         st.info("No scored audits to follow over time.", icon=":material/info:")
         return
     means = means.assign(period=means["period"].astype(str))
-    st.subheader(f"Chain mean by {period_word}")
+    st.subheader(f"{bench.mean_label} by {period_word}")
     st.altair_chart(charts.trend_chart(means), width="stretch")
     flagged = means[means["exceeds_noise"] == True]  # noqa: E712 (None means "no previous")
     if flagged.empty:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -181,8 +182,7 @@ def describe(result: FileImport) -> str:
     """One line: what happened (or would happen) to the file."""
     if result.status == "duplicate":
         previous = result.previous_import or {}
-        when = str(previous.get("imported_at") or "before")[:16]
-        return f"already imported ({when}); nothing written"
+        return f"already imported {when_imported(previous.get('imported_at'))}; nothing written"
     if result.status == "rejected":
         count = len(result.errors)
         return f"rejected: {count} problem{'s' if count != 1 else ''}; nothing written"
@@ -194,6 +194,20 @@ def describe(result: FileImport) -> str:
     if skipped:
         text += f", {skipped} row{'s' if skipped != 1 else ''} skipped"
     return text
+
+
+def when_imported(stamp: object) -> str:
+    """ "on 23 Nov 2026 at 06:53 UTC" from the import log's ISO time (kept in UTC), rather
+    than the raw ``2026-11-23T06:53``."""
+    if not stamp:
+        return "before"
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return f"on {stamp}"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"on {moment.day} {moment:%b %Y} at {moment:%H:%M} UTC"
 
 
 def show_result(result: FileImport) -> None:
@@ -248,15 +262,30 @@ class ImportSummary:
     def line(self) -> str:
         files = len(self.results)
         return (
-            f"{files} file{'s' if files != 1 else ''}: {self.added} audit"
-            f"{'s' if self.added != 1 else ''} added, {self.already_present} already present, "
-            f"{self.rejected} rejected, {self.duplicates} already imported."
+            f"{_count(files, 'file')}: {_count(self.added, 'audit')} added, "
+            f"{self.already_present} already present, {self.rejected} rejected, "
+            f"{self.duplicates} already imported."
         )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
 def show_summary(summary: ImportSummary) -> None:
-    show = st.success if not summary.rejected else st.warning
-    show(summary.line(), icon=":material/task_alt:")
+    """Green with a tick when every file went in; yellow with a warning sign as soon as one
+    was rejected (it needs fixing); blue when nothing was new (all already imported)."""
+    if summary.rejected:
+        st.warning(
+            f"{summary.line()} Fix the rejected "
+            f"{'files' if summary.rejected != 1 else 'file'} (problems listed below) and "
+            "upload again.",
+            icon=":material/warning:",
+        )
+    elif summary.added:
+        st.success(summary.line(), icon=":material/task_alt:")
+    else:
+        st.info(summary.line() + " Nothing new was written.", icon=":material/info:")
     for result in summary.results:
         st.markdown(f"**{result.file}** — {describe(result)}")
         show_result(result)

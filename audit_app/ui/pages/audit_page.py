@@ -128,7 +128,7 @@ def _details(stored: StoredAudit) -> None:
         ("Status", record.status.value),
     ]
     if record.source:
-        fields.append(("Source file", record.source))
+        fields.append(("Source file", record.source.removeprefix("import:")))
     for column, (label, value) in zip(st.columns(len(fields)), fields, strict=True):
         column.markdown(f"**{label}**  \n{value}")
 

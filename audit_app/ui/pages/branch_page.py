@@ -25,6 +25,8 @@ from audit_app.services.reports import (
     find_branch,
 )
 from audit_app.ui.components.branch_charts import section_gap_chart, trend_chart
+from audit_app.ui.components.branch_names import branch_labels
+from audit_app.ui.components.compare_scope import Benchmark, benchmark
 from audit_app.ui.components.session import user_context
 
 
@@ -66,7 +68,7 @@ def render() -> None:
     )
     st.altair_chart(trend_chart(audits, marks), width="stretch")
     _history(audits)
-    _sections(data)
+    _sections(data, benchmark(ctx.user))
     _repeated(data)
 
 
@@ -86,7 +88,7 @@ def _pick(branches: list[Branch]) -> str | None:
             icon=":material/inbox:",
         )
         return None
-    labels = {b.code: f"{b.name} ({b.code})" for b in branches}
+    labels = branch_labels(branches)
     with st.sidebar:
         chosen = st.selectbox(
             "Branch",
@@ -182,10 +184,10 @@ def _history(audits: pd.DataFrame) -> None:
     )
 
 
-def _sections(data: BranchReportData) -> None:
+def _sections(data: BranchReportData, bench: Benchmark) -> None:
     if not data.sections:
         return
-    st.subheader("Sections against the chain")
+    st.subheader(f"Sections against {bench.noun}")
     rows = []
     for row in data.sections:
         checklist = data.checklists[row.checklist_id]
@@ -201,10 +203,10 @@ def _sections(data: BranchReportData) -> None:
         )
     sections = pd.DataFrame(rows)
     st.caption(
-        "Mean section scores of this branch against every branch's audits with the same "
-        "checklist over the same period."
+        f"Mean section scores of this branch against the audits of every branch in "
+        f"{bench.noun} with the same checklist over the same period."
     )
-    st.altair_chart(section_gap_chart(sections), width="stretch")
+    st.altair_chart(section_gap_chart(sections, bench), width="stretch")
     with st.expander("Section figures"):
         st.dataframe(
             sections,
@@ -213,7 +215,7 @@ def _sections(data: BranchReportData) -> None:
             column_config={
                 "label": st.column_config.TextColumn("Section", width="large"),
                 "branch_mean": st.column_config.NumberColumn("Branch", format="%.1f"),
-                "chain_mean": st.column_config.NumberColumn("Chain", format="%.1f"),
+                "chain_mean": st.column_config.NumberColumn(bench.column, format="%.1f"),
                 "difference": st.column_config.NumberColumn("Difference", format="%+.1f"),
                 "audits": "Audits",
             },
@@ -254,7 +256,7 @@ def _repeated(data: BranchReportData) -> None:
     )
 
 
-@st.cache_data(show_spinner="Comparing with the chain…", max_entries=32)
+@st.cache_data(show_spinner="Comparing with the other branches…", max_entries=32)
 def _report_data(
     _ctx: AppContext, user: User | None, code: str, stamp: tuple[object, ...]
 ) -> BranchReportData:

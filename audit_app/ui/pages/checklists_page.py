@@ -14,6 +14,7 @@ from audit_app.services.checklists import checklist_yaml
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.templates import make_template
+from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.checklist_view import checklist_contents, diff_table, language_label
 from audit_app.ui.components.session import user_context
 
@@ -109,12 +110,9 @@ def _compare(ctx: AppContext, checklist: Checklist, versions: list[int], languag
 
 def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
     st.markdown(f"**Blank fill-in workbook** in {language_label(language)}")
-    st.caption(
-        "For a visit done offline: fill in the yellow cells, then bring it back on the "
-        "Import page (or `audit-app import FILE`). Its language is the one picked above."
-    )
+    st.caption(_how_to_return(ctx.user))
     branches = [b for b in list_branches(ctx) if b.active]
-    names = {b.code: f"{b.name} ({b.code})" for b in branches}
+    names = branch_labels(branches)
     options = ["", *names]
     left, right = st.columns(2)
     code = left.selectbox(
@@ -165,6 +163,19 @@ def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
         icon=":material/download:",
         on_click="ignore",
         key="yaml",
+    )
+
+
+def _how_to_return(user: User | None) -> str:
+    """Only users who can write may import: a viewer is told who can, not sent to a page
+    they do not have."""
+    if user is not None and not user.can_write:
+        back = "then hand it to your area manager or head office, who import it"
+    else:
+        back = "then bring it back on the Import page (or `audit-app import FILE`)"
+    return (
+        f"For a visit done offline: fill in the yellow cells, {back}. Its language is the "
+        "one picked above."
     )
 
 

@@ -21,6 +21,7 @@ from audit_app.ui.components import compare_data as data
 from audit_app.ui.components import compare_views as views
 from audit_app.ui.components.compare_data import Version
 from audit_app.ui.components.compare_filters import CompareChoice, compare_filter_sidebar
+from audit_app.ui.components.compare_scope import Benchmark, benchmark
 from audit_app.ui.components.session import user_context
 
 TAB_KEY = "compare_tab"
@@ -64,19 +65,19 @@ def render() -> None:
     if not table.rows:
         _empty_state(ctx, choice, version)
         return
-    _summary(table)
+    _summary(table, benchmark(user))
     _downloads(ctx, choice, version)
     _tabs(ctx, choice, version, table)
 
 
-def _summary(table: stats.LeagueTable) -> None:
+def _summary(table: stats.LeagueTable, bench: Benchmark) -> None:
     rows = table.rows
     columns = st.columns(4)
     columns[0].metric("Branches", f"{len(rows):,}")
     columns[1].metric("Audits", f"{sum(r.audits for r in rows):,}")
     chain = table.chain_mean
     columns[2].metric(
-        "Chain mean",
+        bench.mean_label,
         "—" if chain is None else f"{chain:.1f}",
         help="The level every branch's estimate is pulled toward.",
     )
@@ -166,6 +167,7 @@ def _tabs(
 ) -> None:
     """Only the open tab computes: the others cost nothing until chosen."""
     f, user = choice.audit_filter, ctx.user
+    bench = benchmark(user)
     labels = data.standard_labels(ctx)
     titles = data.checklist_titles(ctx)
     big = len(table.rows) > ITEMS_BY_DEFAULT_UP_TO
@@ -200,9 +202,9 @@ def _tabs(
             )
             or "month"
         )
-        with st.spinner("Following the chain over time…"):
+        with st.spinner(f"Following {bench.noun} over time…"):
             means, index = data.trend(ctx, f, period, version, user)
-        views.trend_tab(means, index, period)
+        views.trend_tab(means, index, period, bench)
 
     def auditors() -> None:
         with st.spinner("Comparing auditors on the same branches…"):
@@ -210,7 +212,7 @@ def _tabs(
         views.auditors_tab(effects)
 
     draw: dict[str, Callable[[], None]] = {
-        "League table": lambda: views.league_tab(table),
+        "League table": lambda: views.league_tab(table, bench),
         "Heatmap": heatmap,
         "Consistency": consistency,
         "Regions": regions,

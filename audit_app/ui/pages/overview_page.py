@@ -139,26 +139,31 @@ def _regions_table(by_region: pd.DataFrame) -> None:
     )
 
 
+# In reading order and wide enough for their values (a visit's time, "Laura Fernández",
+# "Needs improvement"); the long checklist title comes last, so a narrow page cuts only its
+# end. (A comment, not a docstring: Streamlit's magic would print a bare string.)
+LATEST_COLUMNS = {
+    "visited_at": st.column_config.DatetimeColumn("Visit", format="YYYY-MM-DD HH:mm", width=135),
+    "branch_code": st.column_config.TextColumn("Code", width=90),
+    "branch_name": st.column_config.TextColumn("Branch", width=190),
+    "auditor": st.column_config.TextColumn("Auditor", width=130),
+    "overall": st.column_config.ProgressColumn(
+        "Score", min_value=0, max_value=100, format="%.1f", width=95
+    ),
+    "grade": st.column_config.TextColumn("Grade", width=125),
+    "critical_failure": st.column_config.CheckboxColumn("Critical", width=70),
+    "checklist": st.column_config.TextColumn("Checklist", width=220),
+}
+
+
 def _latest_table(latest: pd.DataFrame) -> None:
     st.subheader("Latest audits")
     st.dataframe(
         latest,
         hide_index=True,
         width="stretch",
-        column_config={
-            "visited_at": st.column_config.DatetimeColumn(
-                "Visit", format="YYYY-MM-DD HH:mm", width="small"
-            ),
-            "branch_name": st.column_config.TextColumn("Branch", width="medium"),
-            "branch_code": st.column_config.TextColumn("Code", width="small"),
-            "checklist": st.column_config.TextColumn("Checklist", width="medium"),
-            "auditor": st.column_config.TextColumn("Auditor", width="small"),
-            "overall": st.column_config.ProgressColumn(
-                "Score", min_value=0, max_value=100, format="%.1f", width="small"
-            ),
-            "grade": st.column_config.TextColumn("Grade", width="small"),
-            "critical_failure": st.column_config.CheckboxColumn("Critical", width="small"),
-        },
+        column_order=list(LATEST_COLUMNS),
+        column_config=LATEST_COLUMNS,
     )
 
 
