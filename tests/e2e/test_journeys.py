@@ -213,9 +213,9 @@ def test_head_office_downloads_the_comparison_report(
     expect(main.get_by_role("heading", name="Compare", exact=True)).to_be_visible(timeout=SLOW_MS)
     if UPDATE:
         charts = main.get_by_test_id("stVegaLiteChart")
-        expect(charts.first.locator("svg.marks g.mark-rule path").first).to_be_attached(
-            timeout=SLOW_MS
-        )
+        marks = "svg.marks g.mark-rule line, svg.marks g.mark-symbol path, svg.marks path"
+        expect(charts.first.locator(marks).first).to_be_attached(timeout=SLOW_MS)
+        page.set_viewport_size({"width": 1400, "height": 1000})
         _idle(page)
         _screenshot(page, "screenshot-compare.png", tmp_path)
     page.get_by_role("button", name="Prepare PDF report").click()
