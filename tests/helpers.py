@@ -17,3 +17,17 @@ def database_snapshot(ctx: AppContext) -> dict[str, list[tuple[Any, ...]]]:
             table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
             for table in metadata.sorted_tables
         }
+
+
+# A telephone-greeting visit as typed into a template's answer column (item id -> cell).
+PHONE_ANSWERS: dict[str, Any] = {
+    "answer.rings": 4,
+    "answer.greeting": "Yes",
+    "call.clear_speech": "No",
+    "call.tone": 4,
+    "call.hold": "Asked before putting on hold",
+    "call.all_answered": "Yes",
+    "call.anything_else": "No",
+    "voicemail.greeting_current": "N/A",
+    "voicemail.return_hours": 6,
+}

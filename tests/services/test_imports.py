@@ -21,21 +21,9 @@ from audit_app.services.audits import list_scores, load_audit
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.imports import import_files
-from tests.helpers import database_snapshot
+from tests.helpers import PHONE_ANSWERS, database_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
-
-PHONE_ANSWERS: dict[str, Any] = {
-    "answer.rings": 4,
-    "answer.greeting": "Yes",
-    "call.clear_speech": "No",
-    "call.tone": 4,
-    "call.hold": "Asked before putting on hold",
-    "call.all_answered": "Yes",
-    "call.anything_else": "No",
-    "voicemail.greeting_current": "N/A",
-    "voicemail.return_hours": 6,
-}
 
 
 @pytest.fixture

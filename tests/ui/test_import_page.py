@@ -22,20 +22,9 @@ from audit_app.services.mappings import list_mappings, mapping_targets
 from audit_app.services.templates import make_template
 from audit_app.ui.components.import_preview import commit_file, preview_file, when_imported
 from audit_app.ui.components.import_template import template_bytes
-from tests.helpers import database_snapshot
+from tests.helpers import PHONE_ANSWERS, database_snapshot
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
 
-PHONE_ANSWERS: dict[str, Any] = {
-    "answer.rings": 4,
-    "answer.greeting": "Yes",
-    "call.clear_speech": "No",
-    "call.tone": 4,
-    "call.hold": "Asked before putting on hold",
-    "call.all_answered": "Yes",
-    "call.anything_else": "No",
-    "voicemail.greeting_current": "N/A",
-    "voicemail.return_hours": 6,
-}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

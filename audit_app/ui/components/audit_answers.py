@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -11,14 +10,9 @@ import streamlit as st
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import (
     Checklist,
-    ChoiceItem,
-    Item,
-    NumberItem,
-    PercentageItem,
-    ScaleItem,
-    YesNoItem,
     localized,
 )
+from audit_app.reports.audit_report import answer_text  # the PDF's words, so both agree
 
 ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
 """In reading order: the score beside its answer, the free-text comment last."""
@@ -36,37 +30,6 @@ COLUMN_CONFIG = {
     "critical": st.column_config.CheckboxColumn("Critical", width=70),
     "comment": st.column_config.TextColumn("Comment", width=190),
 }
-
-
-def answer_text(item: Item, answer: Answer | None, checklist: Checklist, language: str) -> str:
-    """Yes/No, the chosen option's label, ``4 / 5``, ``85 %``, a number with its unit."""
-    if answer is None or (not answer.na and answer.value is None):
-        return "—"
-    if answer.na:
-        return "N/A"
-    value = answer.value
-    if isinstance(item, YesNoItem):
-        return "Yes" if value else "No"
-    if isinstance(item, ChoiceItem):
-        option = next((o for o in item.options if o.value == value), None)
-        if option is None:
-            return str(value)
-        return localized(option.label, language, checklist.language) or option.value
-    if isinstance(item, ScaleItem):
-        return f"{_number(value)} / {item.max}"
-    if isinstance(item, PercentageItem):
-        return f"{_number(value)} %"
-    if isinstance(item, NumberItem):
-        return f"{_number(value)} {item.unit}" if item.unit else _number(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _number(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 def section_answers(
