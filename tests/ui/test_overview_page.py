@@ -82,6 +82,7 @@ def test_an_area_manager_sees_only_their_area(ctx: AppContext) -> None:
     load_demo(ctx)
     app = run_app(MARTA)
     assert metrics(app)["Active branches"] == "6"
+    assert app.caption[0].value == "Area Barcelona"
     shown = texts(app)
     others = [b for b in list_branches(ctx) if b.area != "Barcelona"]
     assert not [b.code for b in others if b.code in shown]

@@ -15,6 +15,7 @@ import streamlit as st
 
 from audit_app.domain import compare as stats
 from audit_app.errors import AuditAppError
+from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.ui.components import compare_data as data
@@ -55,7 +56,7 @@ def render() -> None:
         return
     choice = compare_filter_sidebar(ctx, months, regions)
     audit_filter = choice.audit_filter
-    described = audit_filter.describe(data.checklist_titles(ctx))
+    described = scoped(ctx, audit_filter).describe(data.checklist_titles(ctx))
     st.caption(described[:1].upper() + described[1:])
     try:
         table = data.league(ctx, audit_filter, choice.min_audits, version, user)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import User
+from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
@@ -26,7 +27,7 @@ def render() -> None:
     data = _overview(ctx, data_version(ctx), ctx.user, audit_filter)
 
     st.title("Overview")
-    described = audit_filter.describe(checklist_titles(ctx))
+    described = scoped(ctx, audit_filter).describe(checklist_titles(ctx))
     st.caption(described[:1].upper() + described[1:])
 
     if data.empty:
