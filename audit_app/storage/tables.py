@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -83,6 +84,11 @@ audits = Table(
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(200)),
     Column("submitted_at", DateTime),
+    # The current revision: 1 as first submitted, +1 for each correction (audit_revisions).
+    Column("revision", Integer, nullable=False, default=1, server_default="1"),
+    # The audit a follow-up re-checks. No foreign key: SQLite cannot add one to an existing
+    # table without rebuilding it, and a rebuild would cascade-delete the answers.
+    Column("follow_up_of", Integer, index=True),
     UniqueConstraint("branch_id", "checklist_id", "visited_at", "auditor"),
     Index(None, "checklist_id", "visited_at"),
     Index(None, "branch_id", "visited_at"),
@@ -153,3 +159,73 @@ users = Table(
     Column("last_login_at", DateTime),
 )
 """People who log in; only an argon2 hash of the password is kept."""
+
+audit_revisions = Table(
+    "audit_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audit_id", ForeignKey("audits.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200)),
+    Column("reason", Text),
+    Column("content", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("audit_hash", String(64), nullable=False),
+    Column("sequence", Integer, nullable=False, unique=True),
+    Column("chain_hash", String(64), nullable=False),
+    UniqueConstraint("audit_id", "revision"),
+)
+"""Every submitted revision of every audit, never changed: its content, a hash of it, a
+hash chained over the audit's revisions (``audit_hash``) and one over all submissions in
+order (``sequence``, ``chain_hash``). ``audit-app verify`` recomputes them."""
+
+corrective_actions = Table(
+    "corrective_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audit_id", ForeignKey("audits.id"), nullable=False, index=True),
+    Column("branch_id", ForeignKey("branches.id"), nullable=False, index=True),
+    Column("checklist_id", String(64), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("critical", Boolean, nullable=False),
+    Column("score", Float),
+    Column("due_on", Date, nullable=False),
+    Column("owner", String(200), nullable=False, default=""),
+    Column("status", String(16), nullable=False, index=True),
+    Column("note", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(200)),
+    Column("verified_by_audit", ForeignKey("audits.id")),
+)
+"""One per failed item of a submitted audit: who fixes it by when, and how far it got."""
+
+action_events = Table(
+    "action_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", ForeignKey("corrective_actions.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(200)),
+    Column("field", String(32), nullable=False),
+    Column("old", Text),
+    Column("new", Text),
+)
+"""Who changed what on an action, and when."""
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audit_id", ForeignKey("audits.id"), nullable=False, index=True),
+    Column("raised_at", DateTime, nullable=False),
+    Column("raised_by", String(200)),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolved_at", DateTime),
+    Column("resolved_by", String(200)),
+    Column("resolution", Text),
+    Column("revision", Integer),
+)
+"""A branch's appeal against an audit: upheld (a revision is made) or rejected (why is kept)."""

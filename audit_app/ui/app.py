@@ -33,6 +33,7 @@ def menu(user: User) -> dict[str, list[st.Page]]:
             _page("new_visit", "New visit", "add_task", url_path="new-visit"),
             _page("import", "Import", "upload_file", url_path="import"),
         ]
+    audits.append(_page("actions", "Actions", "assignment_late", url_path="actions"))
     analysis = [
         _page("compare", "Compare", "leaderboard", url_path="compare"),
         _page("branch", "Branch", "storefront", url_path="branch"),
@@ -44,7 +45,17 @@ def menu(user: User) -> dict[str, list[st.Page]]:
     return {"Audits": audits, "Analysis": analysis, "Setup": setup}
 
 
-ADDRESSES = ("overview", "new-visit", "import", "compare", "branch", "audit", "checklists", "admin")
+ADDRESSES = (
+    "overview",
+    "new-visit",
+    "import",
+    "actions",
+    "compare",
+    "branch",
+    "audit",
+    "checklists",
+    "admin",
+)
 
 
 def logged_out_menu() -> list[st.Page]:

@@ -14,7 +14,17 @@ HQ = User(username="hq", role=Role.HEAD_OFFICE)
 MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
 GUEST = User(username="guest", role=Role.VIEWER)
 
-PAGES = ("overview", "new_visit", "import", "compare", "branch", "audit", "checklists", "admin")
+PAGES = (
+    "overview",
+    "new_visit",
+    "import",
+    "actions",
+    "compare",
+    "branch",
+    "audit",
+    "checklists",
+    "admin",
+)
 
 
 def run_app(
