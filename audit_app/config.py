@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     """Signs the log-in cookies (``AUDIT_SECRET_KEY``); default: a random key made once in
     ``data_dir``. Give every server behind one address the same key."""
+    revision_window_days: float = Field(default=7, ge=0)
+    """How long after submission an area manager may still correct an audit
+    (``AUDIT_REVISION_WINDOW_DAYS``); head office may correct at any time."""
     trusted_user_header: str | None = None
     """Behind a single-sign-on proxy: the request header that carries the logged-in user's
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it

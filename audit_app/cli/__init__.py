@@ -6,6 +6,8 @@ One module per command group; importing them registers their commands on ``app``
 from __future__ import annotations
 
 from audit_app.cli import (  # noqa: F401  (imported for their commands)
+    action_commands,
+    audit_commands,
     branch_commands,
     checklist_commands,
     compare_commands,

@@ -18,3 +18,7 @@ app.add_typer(branches_app, name="branches")
 app.add_typer(db_app, name="db")
 report_app = typer.Typer(help="PDF reports: audits, branches, comparisons.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+actions_app = typer.Typer(
+    help="Corrective actions: list them, reassign, set due dates, close.", no_args_is_help=True
+)
+app.add_typer(actions_app, name="actions")

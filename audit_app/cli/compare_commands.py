@@ -103,6 +103,14 @@ def compare(
     kind: Annotated[
         str | None, typer.Option(help="Audit kind, e.g. mystery_shop or inspection.")
     ] = None,
+    include_follow_ups: Annotated[
+        bool,
+        typer.Option(
+            "--include-follow-ups",
+            help="Count follow-up audits too (they re-check only failed items; left out "
+            "by default).",
+        ),
+    ] = False,
     by: Annotated[CompareBy, typer.Option("--by", help="One row per ...")] = CompareBy.branch,
     min_audits: Annotated[
         int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
@@ -129,6 +137,7 @@ def compare(
         country=country,
         channel=channel,
         kind=kind,
+        include_follow_ups=include_follow_ups,
     )
     comparison = run_compare(context(), audit_filter, by=by.value, min_audits=min_audits)
     _write(comparison, output, out_file)

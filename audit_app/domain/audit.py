@@ -14,6 +14,8 @@ class AuditKind(StrEnum):
     SELF_ASSESSMENT = "self_assessment"
     IMPORT = "import"
     INSPECTION = "inspection"
+    FOLLOW_UP = "follow_up"
+    """Re-checks only the failed items of an earlier audit (``Visit.follow_up_of``)."""
 
 
 class AuditStatus(StrEnum):
@@ -89,6 +91,8 @@ class Visit:
     kind: AuditKind = AuditKind.MYSTERY_SHOP
     channel: Channel | None = None
     language: str = "en"
+    follow_up_of: int | None = None
+    """The audit a follow-up re-checks (kind ``follow_up``); None for every other audit."""
 
 
 @dataclass(frozen=True)

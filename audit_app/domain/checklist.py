@@ -247,6 +247,13 @@ class CriticalRule(_Frozen):
         return f"a failed critical item caps the overall score at {self.cap:g}"
 
 
+class ActionDueDays(_Frozen):
+    """Days a branch has to fix a failed item, by severity (see ``domain.actions``)."""
+
+    critical: int = Field(default=2, ge=0, le=365)
+    other: int = Field(default=14, ge=0, le=365)
+
+
 DEFAULT_GRADES = (
     Grade(min=90, label="Excellent"),
     Grade(min=75, label="Good"),
@@ -270,6 +277,9 @@ class Checklist(_Frozen):
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), min_length=1)
     critical_rule: CriticalRule = Field(default_factory=lambda: CriticalRule(kind="flag"))
     sections: list[Section] = Field(min_length=1)
+    action_due_days: ActionDueDays | None = None
+    """Workflow, not scoring: left out of ``content_hash`` so that changing it needs no new
+    version (and files without it keep their hash)."""
 
     @model_validator(mode="after")
     def _checklist_rules(self) -> Checklist:
@@ -330,11 +340,13 @@ class Checklist(_Frozen):
         """SHA-256 of the canonical JSON form in the first language.
 
         Translations are presentation: adding Catalan texts to a version does not change
-        what its audits mean, so they are left out; every other change (a target, a weight,
-        an item, the first-language wording) gives another hash.
+        what its audits mean, so they are left out, as are the days allowed to fix a failure
+        (``action_due_days``); every other change (a target, a weight, an item, the
+        first-language wording) gives another hash.
         """
+        data = self.model_dump(mode="json", exclude_none=True, exclude={"action_due_days"})
         canonical = json.dumps(
-            _first_language_only(self.model_dump(mode="json", exclude_none=True), self.language),
+            _first_language_only(data, self.language),
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),

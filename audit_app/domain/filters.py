@@ -23,6 +23,9 @@ class AuditFilter:
     areas: tuple[str, ...] | None = None
     """Only branches of these areas: set by the services for an area manager, never by a
     widget, so every list, comparison and download stays inside their areas."""
+    include_follow_ups: bool = False
+    """Follow-up audits re-check only failed items, so their scores are not comparable with
+    full audits: left out unless asked for (or unless ``kind`` asks for them)."""
 
     def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
         """The filter as a short phrase for titles and report covers."""
@@ -43,6 +46,8 @@ class AuditFilter:
             )
             if value
         ]
+        if self.include_follow_ups and self.kind is None:
+            parts.append("follow-ups included")
         if self.date_from or self.date_to:
             parts.append(f"visits {self.date_from or '…'} to {self.date_to or '…'}")
         return ", ".join(parts) or "all submitted audits"

@@ -69,7 +69,7 @@ LABELS: dict[str, str] = {
     "least_sections": "Least consistent sections: {sections}.",
     "chain_mean": "Chain mean (shrinkage target): {mean}.",
     "contents": "Contents: league table, interval chart, section heatmap, regions, least "
-    "consistent standards, trends, auditor effects, method.",
+    "consistent standards, repeated failures, trends, auditor effects, method.",
     "empty": "Nothing to compare.",
     "league": "League table",
     "league_note": "Ranked by the shrunken estimate. Branches in the same tie band (shaded "
@@ -137,6 +137,17 @@ LABELS: dict[str, str] = {
     "flag_harsh": "FLAGGED: harsher",
     "not_identified": "not compared",
     "col_note": "Note",
+    "repeats": "Repeated failures",
+    "repeats_count": "{branches} branches failed the same item in two or more consecutive "
+    "audits of a checklist ({items} items in all).",
+    "repeats_top": "The {shown} with the most repeated items:",
+    "repeats_note": "Consecutive: the branch's audits of that checklist in visit order; an "
+    "audit where the item passed, was N/A or was not asked ends the run. Follow-ups are "
+    "left out.",
+    "col_items": "Items",
+    "col_longest": "Longest run",
+    "col_worst_item": "Longest-running item",
+    "col_last": "Last failed",
     "method": "Method",
     "none": "—",
 }
@@ -147,6 +158,7 @@ CHART_TOP = 15
 HEATMAP_SIDE = 25
 HEATMAP_COLUMNS = 8
 STANDARDS_SHOWN = 15
+REPEATS_SHOWN = 25
 WIDTH = PAGE[0] - 2 * MARGIN
 
 LIGHT_GREEN = colors.HexColor("#CFE8D6")
@@ -179,6 +191,9 @@ class ComparisonReportData:
     """Paragraphs of the method, as the comparison states them."""
     message: str | None = None
     """Why there is nothing to compare, when there is nothing."""
+    repeats: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    """Branches with an item failed in consecutive audits (``domain.repeats.BRANCH_COLUMNS``
+    plus ``branch_name``), most repeated items first; the report prints the top of it."""
 
 
 def render_comparison_report(data: ComparisonReportData, generated_at: datetime) -> bytes:
@@ -190,6 +205,7 @@ def render_comparison_report(data: ComparisonReportData, generated_at: datetime)
         story += _heatmap_section(data, s)
         story += _regions_section(data, s)
         story += _standards_section(data, s)
+        story += _repeats_section(data, s)
         story += _trend_section(data, s)
         story += _auditor_section(data, s)
         story += _method_section(data, s)
@@ -701,6 +717,41 @@ def _standards_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         Paragraph(LABELS["standards"], s.heading),
         table,
         Paragraph(LABELS["standards_note"], s.small),
+    ]
+
+
+def _repeats_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """The branches with repeated failures: a count, then the top :data:`REPEATS_SHOWN`, so
+    the section stays one page for thousands of branches."""
+    repeats = data.repeats
+    if repeats is None or repeats.empty:
+        return []
+    shown = repeats.head(REPEATS_SHOWN)
+    keys = ["code", "name", "items", "longest", "worst_item", "last"]
+    body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+    for row in shown.itertuples():
+        body.append(
+            [
+                _fit(str(row.branch_code), 20 * mm, 7.5),
+                _fit(str(row.branch_name), 45 * mm, 7.5),
+                f"{int(row.items):,}",
+                f"{int(row.longest):,}",
+                _fit(str(row.worst_item), 58 * mm, 7.5),
+                f"{pd.Timestamp(row.last_failed):%Y-%m-%d}",
+            ]
+        )
+    widths = [w * mm for w in (22, 47, 12, 18, 60, 20)]
+    widths[-1] = WIDTH - sum(widths[:-1])
+    table = _table(body, widths, [("ALIGN", (2, 0), (3, -1), "RIGHT")])
+    count = LABELS["repeats_count"].format(
+        branches=f"{len(repeats):,}", items=f"{int(repeats['items'].sum()):,}"
+    )
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(LABELS["repeats"], s.heading),
+        Paragraph(_esc(count + " " + LABELS["repeats_top"].format(shown=len(shown))), s.body),
+        table,
+        Paragraph(LABELS["repeats_note"], s.small),
     ]
 
 

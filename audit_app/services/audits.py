@@ -15,9 +15,11 @@ from audit_app.domain.answers import (
 )
 from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, display, score_audit
 from audit_app.errors import AuditAppError
 from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
+from audit_app.services.actions import create_for_audits
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository
 
@@ -42,6 +44,8 @@ def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCar
     """Check a record against its checklist version; score it unless it is a draft."""
     visit = record.visit
     checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
+    if visit.kind == AuditKind.FOLLOW_UP:  # scored on its own items (services.followups)
+        checklist = restricted_to(checklist, [answer.item_id for answer in record.answers])
     answers = index_answers(record.answers)
     if record.status == AuditStatus.DRAFT:
         problems = validate_answers(checklist, answers, require_complete=False)
@@ -115,6 +119,18 @@ def store_audits(
             fresh,
             branch_id_of=branch_id_of,
             checklist_version_id_of=ctx.checklist_version_ids,
+        )
+        # Every failed item of a submitted audit gets its corrective action, in the same
+        # transaction: an audit is never stored without them.
+        create_for_audits(
+            conn,
+            ctx.catalogue,
+            [
+                (audit_id, record, card)
+                for audit_id, (record, card) in zip(ids, fresh, strict=True)
+                if record.status == AuditStatus.SUBMITTED and card is not None
+            ],
+            branch_id_of=branch_id_of,
         )
     return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
 
@@ -211,6 +227,7 @@ def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
         AuditKind(row["kind"]),
         Channel(row["channel"]) if row["channel"] else None,
         row["language"],
+        row.get("follow_up_of"),
     )
     record = AuditRecord(
         visit,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from audit_app import demo
+from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
@@ -34,7 +36,27 @@ def load_demo(ctx: AppContext) -> DemoLoad:
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
     stored = store_audits(ctx, data.audits, skip_existing=True)
+    if stored.ids:
+        _settle_demo_actions(ctx, data)
     return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, _add_demo_users(ctx))
+
+
+VERIFIED_AFTER = timedelta(days=60)
+DONE_AFTER = timedelta(days=21)
+
+
+def _settle_demo_actions(ctx: AppContext, data: demo.DemoData) -> None:
+    """A year of audits whose every action is still open would make the Overview's overdue
+    count absurd: the demo's branches worked through their past. Actions of visits more than
+    60 days before the demo's last visit are verified, more than 21 days done; the recent
+    ones stay open (and a few are overdue, as in life)."""
+    last = max(record.visit.visited_at for record in data.audits)
+    settle_history(
+        ctx,
+        verified_before=last - VERIFIED_AFTER,
+        done_before=last - DONE_AFTER,
+        by="demo",
+    )
 
 
 def _add_demo_users(ctx: AppContext) -> int:

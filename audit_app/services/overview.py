@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audit_app.domain.filters import AuditFilter
+from audit_app.services.actions import overdue_count
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
 from audit_app.services.compare import consistency
@@ -29,6 +30,8 @@ class Overview:
     """month, audits, mean score."""
     latest: pd.DataFrame
     """The most recent audits, newest first."""
+    overdue_actions: int = 0
+    """Corrective actions due before today and not done, in the filter's branches."""
 
     @property
     def empty(self) -> bool:
@@ -110,4 +113,5 @@ def overview(
                 "critical_failure",
             ]
         ].reset_index(drop=True),
+        overdue_actions=overdue_count(ctx, audit_filter),
     )

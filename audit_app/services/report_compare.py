@@ -14,6 +14,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.reports.comparison_report import ComparisonReportData, render_comparison_report
 from audit_app.services import compare as service
 from audit_app.services.context import AppContext
+from audit_app.services.repeats import branches_with_repeats
 
 TREND_METHOD = (
     "Trend: the chain's mean overall score per month; a change from the previous month "
@@ -51,6 +52,9 @@ def comparison_data(
     consistency = service.consistency(ctx, audit_filter, items=items)
     heatmap = service.section_heatmap(ctx, audit_filter)
     effects = service.auditor_effects(ctx, audit_filter)
+    repeats = branches_with_repeats(ctx, audit_filter)
+    names = {row.branch_code: row.branch_name for row in table.rows}
+    repeats.insert(1, "branch_name", repeats["branch_code"].map(names).fillna(""))
     return ComparisonReportData(
         selection=base.selection,
         audits=base.audits,
@@ -66,6 +70,7 @@ def comparison_data(
         trend=service.trends(ctx, audit_filter, level="chain", period="month"),
         auditors=effects.rows,
         method=(comparison.method, TREND_METHOD, effects.method),
+        repeats=repeats,
     )
 
 

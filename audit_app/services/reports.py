@@ -18,8 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from audit_app.config import Settings
-from audit_app.domain.audit import Branch
+from audit_app.domain import repeats
+from audit_app.domain.audit import AuditKind, Branch
+from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, score_checked
 from audit_app.errors import AuditAppError
 from audit_app.reports.audit_report import (
@@ -35,7 +38,7 @@ from audit_app.reports.branch_report import (
     SectionComparison,
     render_branch_report,
 )
-from audit_app.services.audits import list_scores, load_audit
+from audit_app.services.audits import StoredAudit, list_scores, load_audit
 from audit_app.services.branches import list_branches
 from audit_app.services.compare import section_heatmap
 from audit_app.services.context import AppContext
@@ -62,16 +65,24 @@ def _info(branch: Branch) -> BranchInfo:
 def _card(ctx: AppContext, audit_id: int) -> ScoreCard:
     """An audit's section and item scores, recomputed from its stored answers."""
     stored = load_audit(ctx, audit_id)
+    checklist = _checklist_of(ctx, stored)
+    return score_checked(checklist, stored.record.answers)
+
+
+def _checklist_of(ctx: AppContext, stored: StoredAudit) -> Checklist:
+    """The checklist an audit was scored on: a follow-up's is cut down to its own items."""
     visit = stored.record.visit
     checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
-    return score_checked(checklist, stored.record.answers)
+    if visit.kind == AuditKind.FOLLOW_UP:
+        return restricted_to(checklist, [answer.item_id for answer in stored.record.answers])
+    return checklist
 
 
 def audit_report_data(ctx: AppContext, audit_id: int) -> AuditReportData:
     """Everything the audit report prints, read from the database."""
     stored = load_audit(ctx, audit_id)
     visit = stored.record.visit
-    checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
+    checklist = _checklist_of(ctx, stored)
     card = score_checked(checklist, stored.record.answers)
     branch = find_branch(ctx, visit.branch_code)
     earlier = list_scores(
@@ -185,30 +196,25 @@ def _section_comparison(
 def repeated_failures(
     audits: Sequence[AuditRow], cards: dict[int, ScoreCard]
 ) -> tuple[RepeatedFailure, ...]:
-    """Items failed (score below 1) in two or more consecutive audits of one checklist."""
-    found: list[RepeatedFailure] = []
-    for checklist_id in sorted({a.checklist_id for a in audits}):
-        ordered = sorted(
-            (a for a in audits if a.checklist_id == checklist_id),
-            key=lambda a: (a.visited_at, a.audit_id),
-        )
-        runs: dict[str, tuple[int, datetime]] = {}
-        best: dict[str, tuple[int, datetime]] = {}
-        for audit in ordered:
-            scores = cards[audit.audit_id].item_scores
-            for item_id, score in scores.items():
-                if score is not None and score < 1:
-                    count = runs.get(item_id, (0, audit.visited_at))[0] + 1
-                    runs[item_id] = (count, audit.visited_at)
-                    if count >= 2 and count >= best.get(item_id, (0, audit.visited_at))[0]:
-                        best[item_id] = (count, audit.visited_at)
-                else:
-                    runs.pop(item_id, None)
-        found.extend(
-            RepeatedFailure(checklist_id, item_id, count, last)
-            for item_id, (count, last) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        )
-    return tuple(found)
+    """Items failed (score below 1) in two or more consecutive audits of one checklist
+    (the rule is :func:`audit_app.domain.repeats.repeated_failures`)."""
+    audit_frame = pd.DataFrame(
+        [(a.audit_id, "", a.checklist_id, a.visited_at) for a in audits],
+        columns=repeats.AUDIT_COLUMNS,
+    )
+    item_frame = pd.DataFrame(
+        [
+            (audit_id, item_id, score)
+            for audit_id, card in cards.items()
+            for item_id, score in card.item_scores.items()
+        ],
+        columns=repeats.ITEM_COLUMNS,
+    ).astype({"score": float})
+    found = repeats.repeated_failures(audit_frame, item_frame)
+    return tuple(
+        RepeatedFailure(row.checklist_id, row.item_id, int(row.consecutive), row.last_failed)
+        for row in found.sort_values("checklist_id", kind="stable").itertuples()
+    )
 
 
 def branch_report(

@@ -18,6 +18,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
+from audit_app.storage import trail
 from audit_app.storage.tables import (
     answers,
     audit_scores,
@@ -199,6 +200,7 @@ def add_audits(
                 "created_at": now,
                 "created_by": record.created_by,
                 "submitted_at": now if record.status == AuditStatus.SUBMITTED else None,
+                "follow_up_of": visit.follow_up_of,
             }
         )
     ids = list(
@@ -209,19 +211,20 @@ def add_audits(
     answer_rows: list[tuple[Any, ...]] = []
     score_rows: list[dict[str, Any]] = []  # one per audit, with a datetime: through Core
     section_rows: list[tuple[Any, ...]] = []
-    for audit_id, (record, card) in zip(ids, records, strict=True):
+    seals: list[trail.Seal] = []
+    for audit_id, audit_row, (record, card) in zip(ids, audit_rows, records, strict=True):
         item_scores = card.item_scores if card is not None else {}
-        answer_rows.extend(
-            (
-                audit_id,
-                answer.item_id,
-                encode_value(answer),
-                answer.na,
-                answer.comment,
-                item_scores.get(answer.item_id),
-            )
+        stored = [
+            (answer.item_id, encode_value(answer), answer.na, answer.comment)
             for answer in record.answers
-        )
+        ]
+        answer_rows.extend((audit_id, *row, item_scores.get(row[0])) for row in stored)
+        if record.status == AuditStatus.SUBMITTED:  # drafts are sealed when submitted
+            visit = {**audit_row, "branch_code": record.visit.branch_code}
+            content = trail.revision_content(
+                visit, stored, revision=1, by=record.created_by, at=now, reason=None
+            )
+            seals.append(trail.Seal(audit_id, 1, now, record.created_by, None, content))
         if len(answer_rows) >= ANSWER_CHUNK:  # bounded memory for a 300,000-answer file
             insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
             answer_rows.clear()
@@ -245,6 +248,7 @@ def add_audits(
     if score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
+    trail.append(conn, seals)
     return ids
 
 
@@ -285,6 +289,8 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
         conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
     if f.kind:
         conditions.append(audits.c.kind == f.kind)
+    elif not f.include_follow_ups:  # a follow-up re-checks a few items: not comparable
+        conditions.append(audits.c.kind != "follow_up")
     if f.channel:
         conditions.append(audits.c.channel == f.channel)
     if f.auditor:

@@ -1,5 +1,6 @@
-"""The Compare page's filters: checklist, period (whole months), region, channel and the
-minimum audits to rank. Drawn in the sidebar; they return the AuditFilter the services take.
+"""The Compare page's filters: checklist, period (whole months), region, channel, the
+minimum audits to rank and whether follow-up audits count. Drawn in the sidebar; they return
+the AuditFilter the services take.
 
 The period is a range of months that hold audits in the user's scope, defaulting to the
 last twelve of them, so a first look compares a recent year instead of all history.
@@ -26,6 +27,7 @@ CHECKLIST_KEY = "compare_checklist"
 REGION_KEY = "compare_region"
 CHANNEL_KEY = "compare_channel"
 MIN_AUDITS_KEY = "compare_min_audits"
+FOLLOW_UPS_KEY = "compare_follow_ups"
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,20 @@ def compare_filter_sidebar(
             key=MIN_AUDITS_KEY,
             help="Branches with fewer audits are listed apart, not ranked.",
         )
+        include_follow_ups = st.toggle(
+            "Include follow-up audits",
+            value=False,
+            key=FOLLOW_UPS_KEY,
+            help="Follow-ups re-check only an audit's failed items, so they are left out of "
+            "the league table and every comparison unless included here.",
+        )
     audit_filter = AuditFilter(
         checklist_id=None if checklist == ALL else checklist,
         date_from=date_from,
         date_to=date_to,
         region=None if region == ALL else region,
         channel=None if channel == ALL else channel,
+        include_follow_ups=include_follow_ups,
     )
     return CompareChoice(audit_filter, int(min_audits))
 

@@ -18,7 +18,9 @@ from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.reports import AuditReportData, audit_report, audit_report_data, find_branch
 from audit_app.ui.components.audit_answers import answers_tables
+from audit_app.ui.components.audit_revisions import appeals_section, revisions_section
 from audit_app.ui.components.checklist_view import language_label
+from audit_app.ui.components.follow_up_form import follow_up_block
 from audit_app.ui.components.labels import channel_label
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
@@ -112,10 +114,13 @@ def _show(
         on_click="ignore",
         key="audit_pdf",
     )
+    follow_up_block(ctx, audit_id, stored, language)  # "Start follow-up" / link to original
     st.subheader("Score")
     score_card(report.card, report.checklist, language)
     st.subheader("Answers")
     answers_tables(report.checklist, report.answers, report.card.item_scores, language)
+    edited = revisions_section(ctx, audit_id, report.checklist, language)
+    appeals_section(ctx, audit_id, report.checklist, edited)
 
 
 def _details(stored: StoredAudit) -> None:

@@ -15,6 +15,7 @@ from audit_app.domain.checklist import localized
 from audit_app.domain.scoring import display
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
+from audit_app.services.actions import ActionFilter, list_actions
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
@@ -70,6 +71,7 @@ def render() -> None:
     _history(audits)
     _sections(data, benchmark(ctx.user))
     _repeated(data)
+    _open_actions(ctx, branch)
 
 
 def _pick(branches: list[Branch]) -> str | None:
@@ -253,6 +255,57 @@ def _repeated(data: BranchReportData) -> None:
                 "Last failed", format="YYYY-MM-DD", width="small"
             ),
         },
+    )
+
+
+def _open_actions(ctx: AppContext, branch: Branch) -> None:
+    """The branch's corrective actions still open or in progress, most urgent first."""
+    st.subheader("Open corrective actions")
+    try:
+        actions = list_actions(ctx, ActionFilter(("open", "in_progress"), branch.code))
+    except AuditAppError as error:
+        st.error(str(error))
+        return
+    if not actions:
+        st.success("No open corrective action.", icon=":material/check_circle:")
+        return
+    overdue = sum(action.overdue for action in actions)
+    st.caption(
+        f"{len(actions)} open, {overdue} overdue (due before today). Change them on the "
+        "Actions page."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": a.id,
+                    "due_on": a.due_on,
+                    "overdue": a.overdue,
+                    "status": a.status.value.replace("_", " "),
+                    "item": a.item,
+                    "critical": a.critical,
+                    "owner": a.owner,
+                }
+                for a in actions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.NumberColumn("#", format="%d", width="small"),
+            "due_on": st.column_config.DateColumn("Due", format="YYYY-MM-DD", width="small"),
+            "overdue": st.column_config.CheckboxColumn("Overdue", width="small"),
+            "status": st.column_config.TextColumn("Status", width="small"),
+            "item": st.column_config.TextColumn("Item", width="large"),
+            "critical": st.column_config.CheckboxColumn("Critical", width="small"),
+            "owner": st.column_config.TextColumn("Owner"),
+        },
+    )
+    st.page_link(
+        "pages/actions_page.py",
+        label="Open the actions of this branch",
+        query_params={"code": branch.code},
+        icon=":material/assignment_late:",
     )
 
 

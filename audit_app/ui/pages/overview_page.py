@@ -11,6 +11,7 @@ import streamlit as st
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import User
 from audit_app.services.access import scoped
+from audit_app.services.actions import actions_version, today
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
@@ -24,7 +25,9 @@ CHART_HEIGHT = 280
 def render() -> None:
     ctx = user_context()
     audit_filter = audit_filter_sidebar(ctx)
-    data = _overview(ctx, data_version(ctx), ctx.user, audit_filter)
+    # Actions change without an audit changing, and become overdue as days pass.
+    version = (data_version(ctx), actions_version(ctx), today())
+    data = _overview(ctx, version, ctx.user, audit_filter)
 
     st.title("Overview")
     described = scoped(ctx, audit_filter).describe(checklist_titles(ctx))
@@ -62,7 +65,7 @@ def _overview(
 
 
 def _kpis(data: Overview) -> None:
-    kpis = st.columns(6)
+    kpis = st.columns(7)
     inactive = data.branches - data.active_branches
     kpis[0].metric(
         "Active branches",
@@ -78,6 +81,11 @@ def _kpis(data: Overview) -> None:
         "—" if data.consistency_index is None else f"{data.consistency_index:.1f}",
         help="100 means every branch keeps every section at the same level; "
         "see Compare › Consistency for the standards that vary most.",
+    )
+    kpis[6].metric(
+        "Overdue actions",
+        f"{data.overdue_actions:,}",
+        help="Corrective actions due before today and not done yet; see the Actions page.",
     )
 
 

@@ -110,6 +110,65 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appeals")),
     )
     op.create_index(op.f("ix_appeals_audit_id"), "appeals", ["audit_id"])
+    _seal_stored_audits()
+
+
+def _seal_stored_audits() -> None:
+    """Seal the audits submitted before the trail existed (revision 1, oldest submission
+    first), so that an upgraded database verifies clean. Plain SQL: this step must keep
+    working whatever the tables look like in later versions."""
+    from audit_app.storage import trail
+
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.text(
+            "SELECT a.id, b.code AS branch_code, a.checklist_id, a.checklist_version, "
+            "a.visited_at, a.auditor, a.kind, a.channel, a.language, a.source_hash, "
+            "a.created_by, a.created_at, a.submitted_at "
+            "FROM audits a JOIN branches b ON b.id = a.branch_id "
+            "WHERE a.status = 'submitted' ORDER BY a.submitted_at, a.id"
+        ).columns(visited_at=sa.DateTime(), created_at=sa.DateTime(), submitted_at=sa.DateTime())
+    ).all()
+    revisions = sa.table(
+        "audit_revisions",
+        *(
+            sa.column(name, type_)
+            for name, type_ in (
+                ("audit_id", sa.Integer()),
+                ("revision", sa.Integer()),
+                ("created_at", sa.DateTime()),
+                ("created_by", sa.String()),
+                ("reason", sa.Text()),
+                ("content", sa.JSON()),
+                ("content_hash", sa.String()),
+                ("audit_hash", sa.String()),
+                ("sequence", sa.Integer()),
+                ("chain_hash", sa.String()),
+            )
+        ),
+    )
+    head: tuple[int, str | None] = (0, None)
+    for start in range(0, len(rows), 900):
+        chunk = [dict(row._mapping) for row in rows[start : start + 900]]
+        found: dict[int, list[trail.AnswerRow]] = {row["id"]: [] for row in chunk}
+        answers = conn.execute(
+            sa.text(
+                "SELECT audit_id, item_id, value, na, comment FROM answers WHERE audit_id IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": list(found)},
+        )
+        for audit_id, item_id, value, na, comment in answers:
+            found[audit_id].append((item_id, value, bool(na), comment))
+        seals = []
+        for row in chunk:
+            at = row["submitted_at"] or row["created_at"]
+            content = trail.revision_content(
+                row, found[row["id"]], revision=1, by=row["created_by"], at=at, reason=None
+            )
+            seals.append(trail.Seal(row["id"], 1, at, row["created_by"], None, content))
+        written = trail.chained_rows(seals, head)
+        conn.execute(sa.insert(revisions), written)
+        head = (written[-1]["sequence"], written[-1]["chain_hash"])
 
 
 def downgrade() -> None:

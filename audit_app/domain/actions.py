@@ -1,0 +1,97 @@
+"""Corrective actions: which failed items need one, by when, and how an action may move.
+
+Pure rules, no storage: an audit that finds a failure is only useful if someone fixes it by a
+known date and someone checks, so these rules must be the same on every page and command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.scoring import ScoreCard
+
+DEFAULT_CRITICAL_DAYS = 2
+DEFAULT_OTHER_DAYS = 14
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+
+
+CLOSED = frozenset({ActionStatus.DONE, ActionStatus.VERIFIED})
+"""Nothing more to do by the branch: such an action is never overdue."""
+
+MOVES: dict[ActionStatus, frozenset[ActionStatus]] = {
+    ActionStatus.OPEN: frozenset({ActionStatus.IN_PROGRESS, ActionStatus.DONE}),
+    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.OPEN, ActionStatus.DONE}),
+    ActionStatus.DONE: frozenset(
+        {ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFIED}
+    ),
+    ActionStatus.VERIFIED: frozenset(),
+}
+"""Forward along open -> in_progress -> done -> verified (skipping in_progress is a close),
+back to reopen a fix that did not hold; verified is final: a check was made."""
+
+
+class ActionRuleBroken(ValueError):
+    """A change the action's rules do not allow; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    item_id: str
+    critical: bool
+    score: float
+
+
+def parse_status(value: str) -> ActionStatus:
+    try:
+        return ActionStatus(value.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        known = ", ".join(s.value for s in ActionStatus)
+        raise ActionRuleBroken(f"unknown status {value!r}; use one of {known}") from None
+
+
+def check_move(current: ActionStatus, wanted: ActionStatus) -> None:
+    """Refuse a status change the workflow does not allow (staying the same is no change)."""
+    if wanted == current or wanted in MOVES[current]:
+        return
+    if current == ActionStatus.VERIFIED:
+        raise ActionRuleBroken("a verified action is final; a new failure gets a new action")
+    allowed = ", ".join(sorted(s.value for s in MOVES[current]))
+    raise ActionRuleBroken(f"an action that is {current.value} can move to {allowed} only")
+
+
+def failed_items(checklist: Checklist, card: ScoreCard) -> list[FailedItem]:
+    """The items scoring below 1 (N/A and unanswered do not count), critical ones first and
+    otherwise in checklist order, as the branch should work through them."""
+    failed = [
+        FailedItem(item.id, item.critical, score)
+        for item in checklist.items
+        if (score := card.item_scores.get(item.id)) is not None and score < 1
+    ]
+    return sorted(failed, key=lambda f: not f.critical)  # stable: keeps checklist order
+
+
+def due_days(checklist: Checklist, critical: bool) -> int:
+    """Days to fix a failure: the checklist's ``action_due_days`` or the defaults (2 / 14)."""
+    setting = checklist.action_due_days
+    if critical:
+        return setting.critical if setting else DEFAULT_CRITICAL_DAYS
+    return setting.other if setting else DEFAULT_OTHER_DAYS
+
+
+def due_date(checklist: Checklist, critical: bool, found_on: date) -> date:
+    """Counted from the day the failure was found (the visit), not the day it was typed in."""
+    return found_on + timedelta(days=due_days(checklist, critical))
+
+
+def is_overdue(due_on: date, status: ActionStatus, today: date) -> bool:
+    """Due before today and not done: an action due today is still on time today."""
+    return status not in CLOSED and due_on < today

@@ -1,0 +1,409 @@
+"""Corrective actions: created with the audit that found the failures, worked through by the
+branch, closed by head office or the area manager, verified by a follow-up audit.
+
+Every change is written with one ``action_events`` row per field (who, when, old, new), in the
+same transaction, so the history of an action is never missing a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from audit_app.checklists import Catalogue
+from audit_app.domain.actions import (
+    ActionRuleBroken,
+    ActionStatus,
+    check_move,
+    due_date,
+    failed_items,
+    is_overdue,
+    parse_status,
+)
+from audit_app.domain.audit import AuditKind, AuditRecord, AuditStatus
+from audit_app.domain.checklist import localized
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.scoring import ScoreCard
+from audit_app.errors import AuditAppError
+from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
+from audit_app.services.context import AppContext
+from audit_app.storage import action_store, database
+from audit_app.storage.repository import utcnow
+
+COMMAND_LINE = "command line"
+"""Who changed an action when the CLI (the server operator, no log-in) did it."""
+
+
+class ActionRefused(AuditAppError):
+    """A change to an action that its rules do not allow."""
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    status: tuple[str, ...] | None = None
+    """Only these statuses (None: all)."""
+    branch_code: str | None = None
+    overdue_only: bool = False
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    audit_id: int
+    branch_code: str
+    branch_name: str
+    area: str
+    checklist_id: str
+    item_id: str
+    item: str
+    """The item's text in the checklist's first language."""
+    critical: bool
+    score: float | None
+    found_on: date
+    due_on: date
+    owner: str
+    status: ActionStatus
+    note: str | None
+    updated_at: datetime
+    updated_by: str | None
+    verified_by_audit: int | None
+    overdue: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "audit_id": self.audit_id,
+            "branch_code": self.branch_code,
+            "branch_name": self.branch_name,
+            "area": self.area,
+            "checklist_id": self.checklist_id,
+            "item_id": self.item_id,
+            "item": self.item,
+            "critical": self.critical,
+            "score": self.score,
+            "found_on": self.found_on,
+            "due_on": self.due_on,
+            "owner": self.owner,
+            "status": self.status.value,
+            "note": self.note,
+            "overdue": self.overdue,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "verified_by_audit": self.verified_by_audit,
+        }
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    at: datetime
+    by: str | None
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    action: ActionView
+    changed: tuple[str, ...]
+    """The fields that changed (empty when every value was already so)."""
+
+
+def today() -> date:
+    """The server's calendar day: an action due today is overdue from tomorrow."""
+    return date.today()
+
+
+# --- creation, inside the transaction that stores the audits -------------------------------
+
+
+def create_for_audits(
+    conn: Connection,
+    catalogue: Catalogue,
+    stored: Sequence[tuple[int, AuditRecord, ScoreCard | None]],
+    *,
+    branch_id_of: dict[str, int],
+    managers: dict[str, str] | None = None,
+) -> int:
+    """One open action per failed item of each submitted audit (critical items first), owned
+    by the branch manager and due a number of days after the visit; returns how many.
+
+    Called by ``store_audits`` in its own transaction, so an audit is never stored without
+    its actions. Drafts, unscored records and follow-ups are skipped.
+    """
+    if managers is None:
+        managers = action_store.branch_managers(conn)
+    now = utcnow()
+    rows: list[tuple[Any, ...]] = []
+    for audit_id, record, card in stored:
+        if card is None or record.status != AuditStatus.SUBMITTED:
+            continue
+        if record.visit.kind == AuditKind.FOLLOW_UP:
+            continue  # its failures are the original's actions, still open: no duplicates
+        visit = record.visit
+        checklist = catalogue.get(visit.checklist_id, visit.checklist_version)
+        found_on = visit.visited_at.date()
+        for failed in failed_items(checklist, card):
+            rows.append(
+                (
+                    audit_id,
+                    branch_id_of[visit.branch_code],
+                    visit.checklist_id,
+                    failed.item_id,
+                    failed.critical,
+                    failed.score,
+                    due_date(checklist, failed.critical, found_on),
+                    managers.get(visit.branch_code, ""),
+                    ActionStatus.OPEN.value,
+                    now,
+                    now,
+                )
+            )
+    action_store.insert_actions(conn, rows)
+    return len(rows)
+
+
+def verify_actions(
+    conn: Connection,
+    original_audit_id: int,
+    passed_item_ids: Iterable[str],
+    follow_up_audit_id: int,
+) -> int:
+    """Mark the original audit's actions on the items the follow-up passed as verified (a
+    check was made, whatever the status was); returns how many. Runs in the caller's
+    transaction, the one that stores the follow-up."""
+    by = f"follow-up audit #{follow_up_audit_id}"
+    now = utcnow()
+    rows = action_store.unverified_for_items(conn, original_audit_id, passed_item_ids)
+    for row in rows:
+        action_store.update_action(
+            conn,
+            row["id"],
+            {
+                "status": (row["status"], ActionStatus.VERIFIED.value),
+                "verified_by_audit": (None, follow_up_audit_id),
+            },
+            by,
+            now,
+        )
+    return len(rows)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _areas(ctx: AppContext) -> tuple[str, ...] | None:
+    return scoped(ctx, AuditFilter()).areas
+
+
+def _view(ctx: AppContext, row: dict[str, Any], on: date) -> ActionView:
+    status = ActionStatus(row["status"])
+    try:
+        checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
+        item = checklist.items_by_id.get(row["item_id"])
+        text = localized(item.text, None, checklist.language) if item else row["item_id"]
+    except AuditAppError:  # a checklist file removed since: the id still says what it was
+        text = row["item_id"]
+    return ActionView(
+        id=row["id"],
+        audit_id=row["audit_id"],
+        branch_code=row["branch_code"],
+        branch_name=row["branch_name"],
+        area=row["branch_area"],
+        checklist_id=row["checklist_id"],
+        item_id=row["item_id"],
+        item=text,
+        critical=bool(row["critical"]),
+        score=row["score"],
+        found_on=row["visited_at"].date(),
+        due_on=row["due_on"],
+        owner=row["owner"],
+        status=status,
+        note=row["note"],
+        updated_at=row["updated_at"],
+        updated_by=row["updated_by"],
+        verified_by_audit=row["verified_by_audit"],
+        overdue=is_overdue(row["due_on"], status, on),
+    )
+
+
+def list_actions(
+    ctx: AppContext, action_filter: ActionFilter = ActionFilter(), *, on: date | None = None
+) -> list[ActionView]:
+    """The actions the user may see, most urgent first; ``on`` is the day overdue is judged
+    on (today unless a test says otherwise)."""
+    on = on or today()
+    statuses = None
+    if action_filter.status:
+        statuses = [_status(value).value for value in action_filter.status]
+    with database.transaction(ctx.engine) as conn:
+        rows = action_store.action_rows(
+            conn,
+            areas=_areas(ctx),
+            status=statuses,
+            branch_code=action_filter.branch_code,
+            overdue_on=on if action_filter.overdue_only else None,
+        )
+    return [_view(ctx, row, on) for row in rows]
+
+
+def get_action(ctx: AppContext, action_id: int, *, on: date | None = None) -> ActionView:
+    """One action; another area's is refused exactly like a missing one."""
+    with database.transaction(ctx.engine) as conn:
+        row = _visible_row(ctx, conn, action_id)
+    return _view(ctx, row, on or today())
+
+
+def action_history(ctx: AppContext, action_id: int) -> list[ActionEvent]:
+    """Who changed what on the action, oldest first."""
+    with database.transaction(ctx.engine) as conn:
+        _visible_row(ctx, conn, action_id)
+        rows = action_store.event_rows(conn, action_id)
+    return [ActionEvent(r["at"], r["by"], r["field"], r["old"], r["new"]) for r in rows]
+
+
+def overdue_count(
+    ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), *, on: date | None = None
+) -> int:
+    """Overdue actions in the user's areas, narrowed by the filter's region, country and
+    checklist (its dates are about visits, not about when an action is due)."""
+    narrowed = scoped(ctx, audit_filter)
+    with database.transaction(ctx.engine) as conn:
+        return action_store.count_overdue(
+            conn,
+            on or today(),
+            narrowed.areas,
+            region=narrowed.region,
+            country=narrowed.country,
+            checklist_id=narrowed.checklist_id,
+        )
+
+
+CSV_COLUMNS = [
+    "id",
+    "branch_code",
+    "branch_name",
+    "area",
+    "checklist_id",
+    "item_id",
+    "item",
+    "critical",
+    "score",
+    "found_on",
+    "due_on",
+    "status",
+    "overdue",
+    "owner",
+    "note",
+    "audit_id",
+    "updated_at",
+    "updated_by",
+    "verified_by_audit",
+]
+
+
+def actions_csv(
+    ctx: AppContext, action_filter: ActionFilter = ActionFilter(), *, on: date | None = None
+) -> bytes:
+    """The listed actions as CSV (UTF-8 with BOM, for spreadsheets), in the user's scope."""
+    from audit_app.excel.export import to_csv
+
+    rows = [action.to_dict() for action in list_actions(ctx, action_filter, on=on)]
+    return to_csv(rows, CSV_COLUMNS).encode("utf-8-sig")
+
+
+def actions_version(ctx: AppContext) -> tuple[Any, ...]:
+    """Changes whenever an action is added or changed: part of a cache key."""
+    with database.transaction(ctx.engine) as conn:
+        return (ctx.settings.resolved_database_url, *action_store.stamp(conn))
+
+
+def may_edit(ctx: AppContext, action: ActionView) -> bool:
+    """Head office and the area manager of the action's branch (the CLI too)."""
+    user = ctx.user
+    return user is None or (user.can_write and sees_area(ctx, action.area))
+
+
+# --- changing ----------------------------------------------------------------------------------
+
+
+def update_action(
+    ctx: AppContext,
+    action_id: int,
+    *,
+    status: str | ActionStatus | None = None,
+    owner: str | None = None,
+    due_on: date | None = None,
+    note: str | None = None,
+    on: date | None = None,
+) -> ActionUpdate:
+    """Change what is given; one event per field that really changed, with who and when."""
+    check_can_write(ctx, "change corrective actions")
+    by = ctx.user.username if ctx.user is not None else COMMAND_LINE
+    with database.transaction(ctx.engine) as conn:
+        row = _visible_row(ctx, conn, action_id)
+        changes: dict[str, tuple[Any, Any]] = {}
+        if status is not None:
+            wanted = _status(status)
+            current = ActionStatus(row["status"])
+            try:
+                check_move(current, wanted)
+            except ActionRuleBroken as error:
+                raise ActionRefused(f"action #{action_id}: {error}") from None
+            if wanted != current:
+                changes["status"] = (current.value, wanted.value)
+        if owner is not None:
+            owner = owner.strip()
+            if not owner:
+                raise ActionRefused(f"action #{action_id}: an owner needs a name")
+            if len(owner) > 200:
+                raise ActionRefused(f"action #{action_id}: an owner name is too long")
+            if owner != row["owner"]:
+                changes["owner"] = (row["owner"], owner)
+        if due_on is not None:
+            found_on = row["visited_at"].date()
+            if due_on < found_on:
+                raise ActionRefused(
+                    f"action #{action_id}: the due date {due_on} is before the visit that "
+                    f"found the failure ({found_on})"
+                )
+            if due_on != row["due_on"]:
+                changes["due_on"] = (row["due_on"], due_on)
+        if note is not None:
+            text = note.strip() or None
+            if text != row["note"]:
+                changes["note"] = (row["note"], text)
+        action_store.update_action(conn, action_id, changes, by)
+        row = _visible_row(ctx, conn, action_id)
+    return ActionUpdate(_view(ctx, row, on or today()), tuple(changes))
+
+
+def settle_history(
+    ctx: AppContext, *, verified_before: datetime, done_before: datetime, by: str
+) -> int:
+    """Close the still-open actions of older audits (the demo's past was worked through):
+    verified when visited before ``verified_before``, done when before ``done_before``."""
+    now = utcnow()
+    with database.transaction(ctx.engine) as conn:
+        verified = action_store.close_before(conn, verified_before, "verified", by, now)
+        done = action_store.close_before(conn, done_before, "done", by, now)
+    return verified + done
+
+
+def _status(value: str | ActionStatus) -> ActionStatus:
+    try:
+        return parse_status(str(value.value if isinstance(value, ActionStatus) else value))
+    except ActionRuleBroken as error:
+        raise ActionRefused(str(error)) from None
+
+
+def _visible_row(ctx: AppContext, conn: Connection, action_id: int) -> dict[str, Any]:
+    rows = action_store.action_rows(conn, action_id=action_id)
+    if not rows or not sees_area(ctx, rows[0]["branch_area"]):
+        # Another area's action is reported exactly like a missing one.
+        raise AccessDenied(f"no action #{action_id}")
+    return rows[0]

@@ -1,0 +1,40 @@
+"""Repeat failures across a selection of branches (issue #7, point 3), for the comparison
+report: which branches failed the same item in consecutive audits of a checklist."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from audit_app.domain import repeats
+from audit_app.domain.filters import AuditFilter
+from audit_app.services.access import scoped
+from audit_app.services.context import AppContext
+from audit_app.storage import compare_queries as queries
+from audit_app.storage import database
+
+
+def repeated_failures(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
+    """:data:`repeats.REPEAT_COLUMNS` for the branches the user may see.
+
+    Follow-ups are always left out: they ask only a few items, so they would cut runs that
+    the full audits around them continue.
+    """
+    selection = replace(scoped(ctx, audit_filter), include_follow_ups=False)
+    if selection.kind == "follow_up":
+        return pd.DataFrame(columns=repeats.REPEAT_COLUMNS)
+    with database.transaction(ctx.engine) as conn:
+        audits = queries.audit_frame(conn, selection)
+        if audits.empty:
+            return pd.DataFrame(columns=repeats.REPEAT_COLUMNS)
+        checklist_ids = sorted(audits["checklist_id"].unique())
+        items = queries.item_rows(conn, selection, checklist_ids)
+    return repeats.repeated_failures(audits, items)
+
+
+def branches_with_repeats(
+    ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
+) -> pd.DataFrame:
+    """One row per branch with repeated failures, most repeated items first."""
+    return repeats.branches_with_repeats(repeated_failures(ctx, audit_filter))

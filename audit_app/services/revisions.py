@@ -1,0 +1,354 @@
+"""Correcting a submitted audit without editing it in place, and the branch's appeals.
+
+A correction makes a new revision (who, when, a required reason, the hashes that chain it to
+the earlier ones) and replaces the audit's current answers and scores, which every query
+reads. Earlier revisions stay readable through :func:`audit_history`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from audit_app.domain.answers import AnswersRejected, encode_value, index_answers, parse_answer
+from audit_app.domain.audit import Answer, AuditStatus
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.scoring import ScoreCard, score_audit
+from audit_app.domain.users import Role
+from audit_app.errors import AuditAppError
+from audit_app.services.access import AccessDenied, check_can_write, check_head_office, sees_area
+from audit_app.services.context import AppContext
+from audit_app.storage import database, repository, trail
+
+
+class RevisionRefused(AuditAppError):
+    """A correction or appeal that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of an audit as it was made: its answers and the score they give."""
+
+    audit_id: int
+    revision: int
+    created_at: datetime
+    created_by: str | None
+    reason: str | None
+    answers: dict[str, Answer]
+    card: ScoreCard | None
+    content_hash: str
+    current: bool
+
+    @property
+    def overall(self) -> float | None:
+        return None if self.card is None else self.card.overall
+
+
+@dataclass(frozen=True)
+class Appeal:
+    appeal_id: int
+    audit_id: int
+    raised_at: datetime
+    raised_by: str | None
+    reason: str
+    status: str
+    """open, upheld or rejected."""
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+    revision: int | None
+    """The revision an upheld appeal made."""
+
+
+def revise_audit(
+    ctx: AppContext,
+    audit_id: int,
+    answers: Sequence[Answer],
+    reason: str,
+    *,
+    by: str | None = None,
+) -> Revision:
+    """Correct a submitted audit: head office at any time, its area manager within the
+    revision window; a reason is required and the answers must differ."""
+    return _revise(ctx, audit_id, answers, reason, by=by, allow_unchanged=False)
+
+
+def audit_history(ctx: AppContext, audit_id: int) -> list[Revision]:
+    """Every revision of an audit, first to current, each with its answers and score."""
+    with database.transaction(ctx.engine) as conn:
+        row = _visible_audit(ctx, conn, audit_id)
+        stored = trail.revisions_of(conn, audit_id)
+    checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
+    current = row["revision"]
+    return [_revision(checklist, r, current) for r in stored]
+
+
+def raise_appeal(ctx: AppContext, audit_id: int, reason: str, *, by: str | None = None) -> Appeal:
+    """Record a branch's appeal against a submitted audit (one open appeal at a time)."""
+    check_can_write(ctx, "record appeals")
+    reason = _required(reason, "an appeal needs a reason")
+    with database.transaction(ctx.engine) as conn:
+        row = _visible_audit(ctx, conn, audit_id)
+        _check_submitted(row, audit_id)
+        open_ = [a for a in trail.appeal_rows(conn, audit_id) if a["status"] == "open"]
+        if open_:
+            raise RevisionRefused(
+                f"audit #{audit_id} already has an open appeal (#{open_[0]['id']}): "
+                "resolve it first"
+            )
+        appeal_id = trail.add_appeal(conn, audit_id, _who(ctx, by), reason)
+        return _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
+
+
+def resolve_appeal(
+    ctx: AppContext,
+    appeal_id: int,
+    upheld: bool,
+    resolution: str,
+    answers: Sequence[Answer] | None = None,
+    *,
+    by: str | None = None,
+) -> Appeal:
+    """Head office decides: upheld makes a revision (with ``answers`` if given, else the
+    current ones) whose reason is the resolution; rejected keeps the resolution."""
+    check_head_office(ctx, "resolve appeals")
+    resolution = _required(resolution, "resolving an appeal needs a reason")
+    with database.transaction(ctx.engine) as conn:
+        appeal = trail.appeal_row(conn, appeal_id)
+        if appeal is None:
+            raise RevisionRefused(f"no appeal #{appeal_id}")
+        audit_id = appeal["audit_id"]
+        row = _visible_audit(ctx, conn, audit_id)
+        if appeal["status"] != "open":
+            raise RevisionRefused(f"appeal #{appeal_id} is already {appeal['status']}")
+        revision = None
+        if upheld:
+            if answers is None:
+                checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
+                answers = list(_parsed(checklist, trail.current_answers(conn, audit_id)).values())
+            made = _revise_in(
+                conn,
+                ctx,
+                audit_id,
+                answers,
+                f"appeal #{appeal_id} upheld: {resolution}",
+                by=by,
+                allow_unchanged=True,
+            )
+            revision = made.revision
+        trail.close_appeal(
+            conn,
+            appeal_id,
+            "upheld" if upheld else "rejected",
+            _who(ctx, by),
+            resolution,
+            revision,
+        )
+        return _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
+
+
+def list_appeals(ctx: AppContext, audit_id: int) -> list[Appeal]:
+    with database.transaction(ctx.engine) as conn:
+        _visible_audit(ctx, conn, audit_id)
+        return [_appeal(row) for row in trail.appeal_rows(conn, audit_id)]
+
+
+def appeal_audit_id(ctx: AppContext, appeal_id: int) -> int:
+    """The audit an appeal is about (another area's appeal reads as missing)."""
+    with database.transaction(ctx.engine) as conn:
+        appeal = trail.appeal_row(conn, appeal_id)
+        if appeal is None:
+            raise RevisionRefused(f"no appeal #{appeal_id}")
+        try:
+            _visible_audit(ctx, conn, appeal["audit_id"])
+        except AccessDenied:
+            raise RevisionRefused(f"no appeal #{appeal_id}") from None
+        return int(appeal["audit_id"])
+
+
+def can_revise(ctx: AppContext, audit_id: int) -> str | None:
+    """None when the acting user may correct the audit now, else why not (for the app)."""
+    try:
+        with database.transaction(ctx.engine) as conn:
+            _check_may_revise(ctx, _visible_audit(ctx, conn, audit_id), audit_id)
+    except AuditAppError as error:
+        return str(error)
+    return None
+
+
+# --- the work -------------------------------------------------------------------------
+
+
+def _revise(
+    ctx: AppContext,
+    audit_id: int,
+    answers: Sequence[Answer],
+    reason: str,
+    *,
+    by: str | None,
+    allow_unchanged: bool,
+) -> Revision:
+    reason = _required(reason, "a correction needs a reason: say what was wrong")
+    with database.transaction(ctx.engine) as conn:
+        return _revise_in(
+            conn, ctx, audit_id, answers, reason, by=by, allow_unchanged=allow_unchanged
+        )
+
+
+def _revise_in(
+    conn: Any,
+    ctx: AppContext,
+    audit_id: int,
+    answers: Sequence[Answer],
+    reason: str,
+    *,
+    by: str | None,
+    allow_unchanged: bool,
+) -> Revision:
+    """The correction inside the caller's transaction."""
+    row = _visible_audit(ctx, conn, audit_id)
+    _check_may_revise(ctx, row, audit_id)
+    checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
+    try:
+        indexed = index_answers(answers)
+        card = score_audit(checklist, indexed)
+    except AnswersRejected as error:
+        raise RevisionRefused(f"audit #{audit_id}: {error}") from None
+    stored = [(a.item_id, encode_value(a), a.na, a.comment) for a in indexed.values()]
+    last = trail.last_revision(conn, audit_id)
+    if last is None:  # sealed before the trail could be trusted: refuse, never guess
+        raise RevisionRefused(f"audit #{audit_id} has no sealed revision; run audit-app verify")
+    number = int(last["revision"]) + 1
+    now = trail.utcnow()
+    who = _who(ctx, by)
+    visit = {**row, "branch_code": row["branch_code"]}
+    content = trail.revision_content(visit, stored, revision=number, by=who, at=now, reason=reason)
+    if not allow_unchanged and content["answers"] == last["content"].get("answers"):
+        raise RevisionRefused(
+            f"the answers are the same as revision {last['revision']}: nothing to correct"
+        )
+    trail.replace_current(
+        conn,
+        audit_id,
+        [(*answer, card.item_scores.get(answer[0])) for answer in stored],
+        {
+            "overall": card.overall,
+            "raw_overall": card.raw_overall,
+            "grade": card.grade,
+            "passed": card.passed,
+            "critical_failure": card.critical_failure,
+            "scored_at": now,
+        },
+        [(s.section_id, s.score, s.weight) for s in card.sections],
+        number,
+    )
+    seal = trail.Seal(audit_id, number, now, who, reason, content, last["audit_hash"])
+    written = trail.append(conn, [seal])[0]
+    return Revision(
+        audit_id,
+        number,
+        now,
+        who,
+        reason,
+        dict(indexed),
+        card,
+        written["content_hash"],
+        True,
+    )
+
+
+def _visible_audit(ctx: AppContext, conn: Any, audit_id: int) -> dict[str, Any]:
+    row = repository.audit_row(conn, audit_id)
+    if row is None or not sees_area(ctx, row["branch_area"]):
+        raise AccessDenied(f"no audit #{audit_id}")
+    return row
+
+
+def _check_submitted(row: dict[str, Any], audit_id: int) -> None:
+    if row["status"] != str(AuditStatus.SUBMITTED):
+        raise RevisionRefused(
+            f"audit #{audit_id} is a draft: its author finishes it on the New visit page"
+        )
+
+
+def _check_may_revise(ctx: AppContext, row: dict[str, Any], audit_id: int) -> None:
+    check_can_write(ctx, "correct audits")
+    _check_submitted(row, audit_id)
+    user = ctx.user
+    if user is None or user.role == Role.HEAD_OFFICE:
+        return
+    window = timedelta(days=ctx.settings.revision_window_days)
+    submitted = row["submitted_at"] or row["created_at"]
+    if trail.utcnow() - submitted > window:
+        days = f"{ctx.settings.revision_window_days:g}"
+        raise AccessDenied(
+            f"audit #{audit_id} was submitted on {submitted:%Y-%m-%d}, more than {days} days "
+            "ago: only head office can correct it now"
+        )
+
+
+def _parsed(checklist: Checklist, rows: Sequence[Sequence[Any]]) -> dict[str, Answer]:
+    """Stored answers (value as text) read back through the checklist version."""
+    items = checklist.items_by_id
+    out: dict[str, Answer] = {}
+    for item_id, value, na, comment in rows:
+        if na:
+            out[item_id] = Answer(item_id, None, True, comment)
+        elif item_id in items:
+            out[item_id] = Answer(
+                item_id, parse_answer(items[item_id], value).value, False, comment
+            )
+    return out
+
+
+def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revision:
+    answers = _parsed(checklist, row["content"].get("answers", []))
+    try:
+        card: ScoreCard | None = score_audit(checklist, answers)
+    except AnswersRejected:
+        card = None
+    return Revision(
+        row["audit_id"],
+        row["revision"],
+        row["created_at"],
+        row["created_by"],
+        row["reason"],
+        answers,
+        card,
+        row["content_hash"],
+        row["revision"] == current,
+    )
+
+
+def _appeal(row: dict[str, Any]) -> Appeal:
+    return Appeal(
+        row["id"],
+        row["audit_id"],
+        row["raised_at"],
+        row["raised_by"],
+        row["reason"],
+        row["status"],
+        row["resolved_at"],
+        row["resolved_by"],
+        row["resolution"],
+        row["revision"],
+    )
+
+
+def _required(text: str | None, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise RevisionRefused(message)
+    return text
+
+
+def _required_row(row: dict[str, Any] | None, appeal_id: int) -> dict[str, Any]:
+    if row is None:
+        raise RevisionRefused(f"no appeal #{appeal_id}")
+    return row
+
+
+def _who(ctx: AppContext, by: str | None) -> str | None:
+    return ctx.user.username if ctx.user is not None else (by or None)

@@ -1,0 +1,210 @@
+"""``audit-app verify``: recompute the trail and name every record that no longer matches.
+
+Four checks: each revision's content against its hash, each audit's chain of revisions,
+the chain over all submissions in order, and each audit's current rows (visit and answers,
+what every query reads) against its latest revision.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from audit_app.domain.audit import AuditStatus
+from audit_app.services.access import check_head_office
+from audit_app.services.context import AppContext
+from audit_app.storage import database, trail
+from audit_app.storage.tables import audit_revisions, audits, branches
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    audits: int
+    revisions: int
+    problems: tuple[str, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(ctx: AppContext) -> VerifyReport:
+    """Recompute every hash and compare every submitted audit with its latest revision."""
+    check_head_office(ctx, "verify the audit trail")
+    started = time.perf_counter()
+    with database.transaction(ctx.engine) as conn:
+        stored = _audits(conn)
+        revisions = _revisions(conn)
+        problems = _check_revisions(stored, revisions)
+        problems += _check_current(conn, stored, revisions)
+    return VerifyReport(len(stored), len(revisions), tuple(problems), time.perf_counter() - started)
+
+
+def _audits(conn: Connection) -> dict[int, dict[str, Any]]:
+    query = (
+        select(
+            audits.c.id,
+            branches.c.code.label("branch_code"),
+            audits.c.checklist_id,
+            audits.c.checklist_version,
+            audits.c.visited_at,
+            audits.c.auditor,
+            audits.c.kind,
+            audits.c.channel,
+            audits.c.language,
+            audits.c.source_hash,
+            audits.c.revision,
+        )
+        .select_from(audits.join(branches, branches.c.id == audits.c.branch_id))
+        .where(audits.c.status == str(AuditStatus.SUBMITTED))
+    )
+    return {row.id: dict(row._mapping) for row in conn.execute(query)}
+
+
+def _revisions(conn: Connection) -> list[dict[str, Any]]:
+    query = select(audit_revisions).order_by(audit_revisions.c.sequence)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _label(audit_id: int, row: dict[str, Any] | None) -> str:
+    if row is None:
+        return f"audit #{audit_id}"
+    return f"audit #{audit_id} ({row['branch_code']}, {row['visited_at']:%Y-%m-%d %H:%M})"
+
+
+def _check_revisions(
+    stored: dict[int, dict[str, Any]], revisions: list[dict[str, Any]]
+) -> list[str]:
+    problems: list[str] = []
+    previous_chain: str | None = None
+    previous_sequence = 0
+    by_audit: dict[int, list[dict[str, Any]]] = {}
+    for rev in revisions:
+        name = _label(rev["audit_id"], stored.get(rev["audit_id"]))
+        number = rev["revision"]
+        by_audit.setdefault(rev["audit_id"], []).append(rev)
+        if trail.content_hash(rev["content"]) != rev["content_hash"]:
+            problems.append(f"{name}: the stored content of revision {number} was changed")
+        meta = rev["content"] if isinstance(rev["content"], dict) else {}
+        if (meta.get("revision"), meta.get("by"), meta.get("reason"), meta.get("at")) != (
+            number,
+            rev["created_by"],
+            rev["reason"],
+            trail.iso(rev["created_at"]),
+        ):
+            problems.append(
+                f"{name}: who, when or why of revision {number} no longer matches its content"
+            )
+        if rev["sequence"] != previous_sequence + 1:
+            problems.append(
+                f"the chain of all submissions is broken before {name} revision {number}: "
+                f"sequence {previous_sequence + 1} is missing (a revision was removed)"
+            )
+        elif trail.link(previous_chain, rev["audit_hash"]) != rev["chain_hash"]:
+            problems.append(
+                f"the chain of all submissions is broken at {name} revision {number} "
+                f"(sequence {rev['sequence']})"
+            )
+        previous_chain, previous_sequence = rev["chain_hash"], rev["sequence"]
+    for audit_id, chain in by_audit.items():
+        problems += _check_audit_chain(audit_id, stored.get(audit_id), chain)
+    for audit_id, row in stored.items():
+        if audit_id not in by_audit:
+            problems.append(f"{_label(audit_id, row)}: has no sealed revision in the trail")
+    return problems
+
+
+def _check_audit_chain(
+    audit_id: int, row: dict[str, Any] | None, chain: list[dict[str, Any]]
+) -> list[str]:
+    name = _label(audit_id, row)
+    if row is None:
+        return [f"{name} is in the trail but no longer a submitted audit in the database"]
+    problems: list[str] = []
+    previous: str | None = None
+    chain = sorted(chain, key=lambda r: r["revision"])
+    for expected, rev in enumerate(chain, start=1):
+        if rev["revision"] != expected:
+            problems.append(f"{name}: revision {expected} is missing from its chain")
+            break
+        if trail.link(previous, rev["content_hash"]) != rev["audit_hash"]:
+            problems.append(f"{name}: the chain of its revisions is broken at revision {expected}")
+            break
+        previous = rev["audit_hash"]
+    if chain and chain[-1]["revision"] != row["revision"]:
+        problems.append(
+            f"{name}: the audit says revision {row['revision']} but its trail ends at "
+            f"revision {chain[-1]['revision']}"
+        )
+    return problems
+
+
+def _current_answers(conn: Connection) -> Iterator[tuple[int, list[trail.AnswerRow]]]:
+    """Every submitted audit's current answers, one audit at a time (streamed through the
+    driver: 2.4 million answers of the scale set read in a third of the time)."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.exec_driver_sql(
+        "SELECT a.audit_id, a.item_id, a.value, a.na, a.comment FROM answers a "
+        f"JOIN audits u ON u.id = a.audit_id WHERE u.status = {marker} "
+        "ORDER BY a.audit_id, a.item_id",
+        (str(AuditStatus.SUBMITTED),),
+    )
+    for audit_id, group in groupby(cursor, key=lambda r: r[0]):
+        yield audit_id, [(r[1], r[2], bool(r[3]), r[4]) for r in group]
+
+
+def _check_current(
+    conn: Connection, stored: dict[int, dict[str, Any]], revisions: list[dict[str, Any]]
+) -> list[str]:
+    latest: dict[int, dict[str, Any]] = {}
+    for rev in revisions:
+        seen = latest.get(rev["audit_id"])
+        if seen is None or rev["revision"] > seen["revision"]:
+            latest[rev["audit_id"]] = rev
+    problems: dict[int, str] = {}
+
+    def check(audit_id: int, rows: list[trail.AnswerRow]) -> None:
+        row, rev = stored.get(audit_id), latest.get(audit_id)
+        if row is None or rev is None or not isinstance(rev["content"], dict):
+            return  # not submitted, or reported by the chain checks
+        now = trail.revision_content(
+            row, rows, revision=0, by=None, at=row["visited_at"], reason=None
+        )
+        changes = _differences(now, rev["content"])
+        if changes:
+            problems[audit_id] = (
+                f"{_label(audit_id, row)}: the stored answers no longer match revision "
+                f"{rev['revision']} ({'; '.join(changes)})"
+            )
+
+    answered = set()
+    for audit_id, rows in _current_answers(conn):
+        answered.add(audit_id)
+        check(audit_id, rows)
+    for audit_id in stored.keys() - answered:
+        check(audit_id, [])
+    return [problems[audit_id] for audit_id in sorted(problems)]
+
+
+def _differences(now: dict[str, Any], sealed: dict[str, Any]) -> list[str]:
+    changes = []
+    sealed_visit = sealed.get("visit") or {}
+    for key in trail.VISIT_FIELDS:
+        if now["visit"].get(key) != sealed_visit.get(key):
+            changes.append(f"visit {key} changed")
+    then = {a[0]: list(a) for a in sealed.get("answers") or []}
+    here = {a[0]: list(a) for a in now["answers"]}
+    for item_id in sorted(then.keys() | here.keys()):
+        if item_id not in here:
+            changes.append(f"answer {item_id} removed")
+        elif item_id not in then:
+            changes.append(f"answer {item_id} added")
+        elif here[item_id] != then[item_id]:
+            changes.append(f"answer {item_id} changed")
+    return changes

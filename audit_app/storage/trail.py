@@ -1,0 +1,272 @@
+"""The tamper-evident trail of submitted audits: each revision's content as plain data, a hash
+of it, a chain per audit and a chain over every submission in order.
+
+The content is built from the stored representation (answer values as stored text), so the
+current rows of an audit can be compared with its latest revision at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from audit_app.storage.tables import (
+    answers,
+    appeals,
+    audit_revisions,
+    audit_scores,
+    audits,
+    branches,
+    section_scores,
+)
+
+VISIT_FIELDS = (
+    "branch_code",
+    "checklist_id",
+    "checklist_version",
+    "visited_at",
+    "auditor",
+    "kind",
+    "channel",
+    "language",
+    "source_hash",
+)
+AnswerRow = tuple[str, str | None, bool, str | None]
+"""(item id, value as stored text, not applicable, comment)."""
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A wall-clock time as text, without a zone (the database keeps none)."""
+    return None if moment is None else moment.replace(tzinfo=None).isoformat()
+
+
+def revision_content(
+    visit: dict[str, Any],
+    answer_rows: Iterable[AnswerRow],
+    *,
+    revision: int,
+    by: str | None,
+    at: datetime,
+    reason: str | None,
+) -> dict[str, Any]:
+    """What a revision says: the visit, its answers by item id, and who made it, when, why."""
+    return {
+        "visit": {
+            "branch_code": visit["branch_code"],
+            "checklist_id": visit["checklist_id"],
+            "checklist_version": int(visit["checklist_version"]),
+            "visited_at": iso(visit["visited_at"])
+            if isinstance(visit["visited_at"], datetime)
+            else visit["visited_at"],
+            "auditor": visit["auditor"],
+            "kind": str(visit["kind"]),
+            "channel": None if visit["channel"] is None else str(visit["channel"]),
+            "language": visit["language"],
+            "source_hash": visit["source_hash"],
+        },
+        "answers": [
+            [item_id, value, bool(na), comment]
+            for item_id, value, na, comment in sorted(answer_rows, key=lambda row: row[0])
+        ],
+        "revision": revision,
+        "by": by,
+        "at": iso(at),
+        "reason": reason,
+    }
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sha256(canonical)
+
+
+def link(previous: str | None, current: str) -> str:
+    """One step of a chain: the hash of the previous link followed by this one."""
+    return sha256((previous or "") + current)
+
+
+@dataclass(frozen=True)
+class Seal:
+    audit_id: int
+    revision: int
+    created_at: datetime
+    created_by: str | None
+    reason: str | None
+    content: dict[str, Any]
+    previous_audit_hash: str | None = None
+
+
+def chain_head(conn: Connection) -> tuple[int, str | None]:
+    """The last sequence number and chain hash (0 and None before the first submission)."""
+    row = conn.execute(
+        select(audit_revisions.c.sequence, audit_revisions.c.chain_hash)
+        .order_by(audit_revisions.c.sequence.desc())
+        .limit(1)
+    ).first()
+    return (0, None) if row is None else (int(row.sequence), row.chain_hash)
+
+
+def chained_rows(seals: Sequence[Seal], head: tuple[int, str | None]) -> list[dict[str, Any]]:
+    """The ``audit_revisions`` rows for ``seals``, continuing the chain from ``head``."""
+    sequence, chain = head
+    rows = []
+    for seal in seals:
+        digest = content_hash(seal.content)
+        audit_hash = link(seal.previous_audit_hash, digest)
+        sequence += 1
+        chain = link(chain, audit_hash)
+        rows.append(
+            {
+                "audit_id": seal.audit_id,
+                "revision": seal.revision,
+                "created_at": seal.created_at,
+                "created_by": seal.created_by,
+                "reason": seal.reason,
+                "content": seal.content,
+                "content_hash": digest,
+                "audit_hash": audit_hash,
+                "sequence": sequence,
+                "chain_hash": chain,
+            }
+        )
+    return rows
+
+
+def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
+    """Write revisions in order at the end of the global chain; returns the rows written."""
+    if not seals:
+        return []
+    rows = chained_rows(seals, chain_head(conn))
+    conn.execute(insert(audit_revisions), rows)
+    return rows
+
+
+def current_visit(conn: Connection, audit_id: int) -> dict[str, Any] | None:
+    """An audit's visit fields as stored now, with its branch code."""
+    row = conn.execute(
+        select(audits, branches.c.code.label("branch_code"))
+        .select_from(audits.join(branches, branches.c.id == audits.c.branch_id))
+        .where(audits.c.id == audit_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def current_answers(conn: Connection, audit_id: int) -> list[AnswerRow]:
+    query = select(answers.c.item_id, answers.c.value, answers.c.na, answers.c.comment).where(
+        answers.c.audit_id == audit_id
+    )
+    return [(i, v, bool(n), c) for i, v, n, c in conn.execute(query)]
+
+
+def last_revision(conn: Connection, audit_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(audit_revisions)
+        .where(audit_revisions.c.audit_id == audit_id)
+        .order_by(audit_revisions.c.revision.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def revisions_of(conn: Connection, audit_id: int) -> list[dict[str, Any]]:
+    query = (
+        select(audit_revisions)
+        .where(audit_revisions.c.audit_id == audit_id)
+        .order_by(audit_revisions.c.revision)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def replace_current(
+    conn: Connection,
+    audit_id: int,
+    rows: Sequence[tuple[str, str | None, bool, str | None, float | None]],
+    overall: dict[str, Any],
+    sections: Sequence[tuple[str, float | None, float]],
+    revision: int,
+) -> None:
+    """Make ``rows`` (item id, value text, N/A, comment, item score) the audit's current
+    answers, with its new overall and section scores: what every query reads."""
+    conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
+    if rows:
+        conn.execute(
+            insert(answers),
+            [
+                {
+                    "audit_id": audit_id,
+                    "item_id": item_id,
+                    "value": value,
+                    "na": na,
+                    "comment": comment,
+                    "score": score,
+                }
+                for item_id, value, na, comment, score in rows
+            ],
+        )
+    conn.execute(audit_scores.delete().where(audit_scores.c.audit_id == audit_id))
+    conn.execute(insert(audit_scores).values(audit_id=audit_id, **overall))
+    conn.execute(section_scores.delete().where(section_scores.c.audit_id == audit_id))
+    if sections:
+        conn.execute(
+            insert(section_scores),
+            [
+                {"audit_id": audit_id, "section_id": s, "score": score, "weight": weight}
+                for s, score, weight in sections
+            ],
+        )
+    conn.execute(update(audits).where(audits.c.id == audit_id).values(revision=revision))
+
+
+def add_appeal(conn: Connection, audit_id: int, by: str | None, reason: str) -> int:
+    return conn.execute(
+        insert(appeals)
+        .values(audit_id=audit_id, raised_at=utcnow(), raised_by=by, reason=reason, status="open")
+        .returning(appeals.c.id)
+    ).scalar_one()
+
+
+def appeal_rows(conn: Connection, audit_id: int | None = None) -> list[dict[str, Any]]:
+    query = select(appeals).order_by(appeals.c.id)
+    if audit_id is not None:
+        query = query.where(appeals.c.audit_id == audit_id)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def appeal_row(conn: Connection, appeal_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def close_appeal(
+    conn: Connection,
+    appeal_id: int,
+    status: str,
+    by: str | None,
+    resolution: str,
+    revision: int | None,
+) -> None:
+    conn.execute(
+        update(appeals)
+        .where(appeals.c.id == appeal_id)
+        .values(
+            status=status,
+            resolved_at=utcnow(),
+            resolved_by=by,
+            resolution=resolution,
+            revision=revision,
+        )
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

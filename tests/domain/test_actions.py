@@ -1,0 +1,164 @@
+"""The rules of corrective actions: which items get one, by when, how they move, when late."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from audit_app.checklists import Catalogue
+from audit_app.domain.actions import (
+    ActionRuleBroken,
+    ActionStatus,
+    check_move,
+    due_date,
+    due_days,
+    failed_items,
+    is_overdue,
+    parse_status,
+)
+from audit_app.domain.audit import Answer
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.scoring import score_audit
+
+
+def _checklist(**extra: object) -> Checklist:
+    return Checklist.model_validate(
+        {
+            "id": "mini",
+            "version": 1,
+            "title": {"en": "Mini"},
+            "languages": ["en"],
+            "sections": [
+                {
+                    "id": "s",
+                    "title": {"en": "S"},
+                    "items": [
+                        {"id": "a", "type": "yes_no", "text": {"en": "A"}},
+                        {"id": "b", "type": "scale", "text": {"en": "B"}},
+                        {"id": "c", "type": "yes_no", "text": {"en": "C"}, "critical": True},
+                        {"id": "d", "type": "yes_no", "text": {"en": "D"}, "na_allowed": True},
+                        {"id": "e", "type": "yes_no", "text": {"en": "E"}},
+                        {"id": "f", "type": "text", "text": {"en": "F"}},
+                    ],
+                }
+            ],
+            **extra,
+        }
+    )
+
+
+def test_only_items_below_full_marks_fail_and_critical_ones_come_first() -> None:
+    checklist = _checklist()
+    card = score_audit(
+        checklist,
+        [
+            Answer("a", False),
+            Answer("b", 4),  # 0.75: partial credit is still a failure
+            Answer("c", False),
+            Answer("d", None, True),  # N/A: nothing to fix
+            Answer("e", True),
+            Answer("f", "notes"),
+        ],
+    )
+    failed = failed_items(checklist, card)
+    assert [(f.item_id, f.critical, f.score) for f in failed] == [
+        ("c", True, 0.0),
+        ("a", False, 0.0),
+        ("b", False, 0.75),
+    ]
+
+
+def test_a_perfect_audit_fails_nothing() -> None:
+    checklist = _checklist()
+    answers = [Answer("a", True), Answer("b", 5), Answer("c", True), Answer("d", True)]
+    answers.append(Answer("e", True))
+    assert failed_items(checklist, score_audit(checklist, answers)) == []
+
+
+def test_due_dates_default_to_two_and_fourteen_days_after_the_visit() -> None:
+    checklist = _checklist()
+    assert (due_days(checklist, True), due_days(checklist, False)) == (2, 14)
+    assert due_date(checklist, True, date(2026, 2, 27)) == date(2026, 3, 1)
+    assert due_date(checklist, False, date(2026, 12, 25)) == date(2027, 1, 8)
+
+
+def test_a_checklist_can_set_its_own_due_days() -> None:
+    checklist = _checklist(action_due_days={"critical": 1, "other": 30})
+    assert due_date(checklist, True, date(2026, 3, 1)) == date(2026, 3, 2)
+    assert due_date(checklist, False, date(2026, 3, 1)) == date(2026, 3, 31)
+    only_other = _checklist(action_due_days={"other": 7})
+    assert (due_days(only_other, True), due_days(only_other, False)) == (2, 7)
+
+
+def test_due_days_leave_the_content_hash_and_the_file_form_alone() -> None:
+    plain = _checklist()
+    assert "action_due_days" not in plain.to_data()
+    set_ = _checklist(action_due_days={"critical": 1, "other": 30})
+    assert set_.content_hash == plain.content_hash
+    assert set_.to_data()["action_due_days"] == {"critical": 1, "other": 30}
+    assert Checklist.model_validate(set_.to_data()) == set_
+
+
+def test_due_days_must_be_sensible() -> None:
+    with pytest.raises(ValueError, match="critical"):
+        _checklist(action_due_days={"critical": -1})
+    with pytest.raises(ValueError, match="action_due_days"):
+        _checklist(action_due_days={"severe": 3})
+
+
+def test_the_standard_checklists_keep_the_default_due_days(catalogue: Catalogue) -> None:
+    for checklist in catalogue.latest():
+        assert checklist.action_due_days is None
+        assert due_days(checklist, True) == 2 and due_days(checklist, False) == 14
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted"),
+    [
+        ("open", "in_progress"),
+        ("open", "done"),
+        ("in_progress", "done"),
+        ("in_progress", "open"),
+        ("done", "verified"),
+        ("done", "in_progress"),
+        ("verified", "verified"),
+    ],
+)
+def test_allowed_moves(current: str, wanted: str) -> None:
+    check_move(ActionStatus(current), ActionStatus(wanted))
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted", "message"),
+    [
+        ("open", "verified", "can move to done, in_progress only"),
+        ("in_progress", "verified", "can move to done, open only"),
+        ("verified", "open", "verified action is final"),
+        ("verified", "done", "verified action is final"),
+    ],
+)
+def test_refused_moves(current: str, wanted: str, message: str) -> None:
+    with pytest.raises(ActionRuleBroken, match=message):
+        check_move(ActionStatus(current), ActionStatus(wanted))
+
+
+def test_statuses_are_read_as_people_type_them() -> None:
+    assert parse_status("In progress") == ActionStatus.IN_PROGRESS
+    assert parse_status(" in-progress ") == ActionStatus.IN_PROGRESS
+    with pytest.raises(ActionRuleBroken, match="unknown status 'closed'; use one of open"):
+        parse_status("closed")
+
+
+def test_overdue_starts_the_day_after_the_due_date() -> None:
+    due = date(2026, 3, 10)
+    assert not is_overdue(due, ActionStatus.OPEN, date(2026, 3, 9))
+    assert not is_overdue(due, ActionStatus.OPEN, date(2026, 3, 10))  # due today: on time
+    assert is_overdue(due, ActionStatus.OPEN, date(2026, 3, 11))
+    assert is_overdue(due, ActionStatus.IN_PROGRESS, date(2026, 3, 11))
+
+
+def test_done_and_verified_actions_are_never_overdue() -> None:
+    long_after = date(2027, 1, 1)
+    assert not is_overdue(date(2026, 3, 10), ActionStatus.DONE, long_after)
+    assert not is_overdue(date(2026, 3, 10), ActionStatus.VERIFIED, long_after)

@@ -1,0 +1,83 @@
+"""Repeat failures: the same item failed at one branch in consecutive audits of a checklist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from audit_app.domain.repeats import branches_with_repeats, repeated_failures
+
+
+def _audits(*rows: tuple[int, str, str, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(a, b, c, datetime(2026, 1, day)) for a, b, c, day in rows],
+        columns=["audit_id", "branch_code", "checklist_id", "visited_at"],
+    )
+
+
+def _items(scores: dict[int, dict[str, float | None]]) -> pd.DataFrame:
+    rows = [(a, i, s) for a, items in scores.items() for i, s in items.items()]
+    return pd.DataFrame(rows, columns=["audit_id", "item_id", "score"]).astype({"score": float})
+
+
+def test_only_consecutive_failures_of_one_checklist_at_one_branch_count() -> None:
+    audits = _audits(
+        (1, "A", "c", 1),
+        (2, "A", "c", 2),
+        (3, "A", "c", 3),
+        (4, "A", "c", 4),
+        (5, "A", "other", 5),
+        (6, "B", "c", 2),
+    )
+    items = _items(
+        {
+            1: {"a": 0.0, "b": 0.0, "c": None},
+            2: {"a": 0.5, "b": 1.0, "c": 0.0},
+            3: {"a": 0.0, "b": 0.0, "c": None},
+            4: {"a": 1.0, "b": 1.0, "c": 0.0},
+            5: {"a": 0.0, "b": 1.0, "c": 0.0},
+            6: {"a": 0.0},  # another branch's failure does not extend A's run
+        }
+    )
+    found = repeated_failures(audits, items)
+    assert found[["branch_code", "checklist_id", "item_id", "consecutive"]].values.tolist() == [
+        ["A", "c", "a", 3]
+    ]
+    assert found["last_failed"].iloc[0] == datetime(2026, 1, 3)
+
+
+def test_an_audit_not_asking_the_item_breaks_the_run_and_the_longest_run_is_kept() -> None:
+    audits = _audits(*((n, "A", "c", n) for n in range(1, 8)))
+    items = _items(
+        {
+            1: {"x": 0.0},
+            2: {"x": 0.0},
+            3: {"y": 1.0},  # x not asked: the run ends
+            4: {"x": 0.0},
+            5: {"x": 0.2},
+            6: {"x": 0.0},
+            7: {"x": 1.0},
+        }
+    )
+    found = repeated_failures(audits, items)
+    assert found[["item_id", "consecutive"]].values.tolist() == [["x", 3]]
+    assert found["last_failed"].iloc[0] == datetime(2026, 1, 6)
+
+
+def test_the_branch_summary_puts_the_branch_with_most_repeated_items_first() -> None:
+    audits = _audits((1, "A", "c", 1), (2, "A", "c", 2), (3, "B", "c", 1), (4, "B", "c", 2))
+    items = _items({1: {"x": 0.0}, 2: {"x": 0.0}, 3: {"x": 0.0, "y": 0}, 4: {"x": 0, "y": 0}})
+    summary = branches_with_repeats(repeated_failures(audits, items))
+    assert summary[["branch_code", "items", "longest"]].values.tolist() == [
+        ["B", 2, 2],
+        ["A", 1, 2],
+    ]
+    assert summary["worst_item"].iloc[1] == "c / x"
+
+
+def test_nothing_repeats_in_an_empty_or_passing_selection() -> None:
+    audits = _audits((1, "A", "c", 1), (2, "A", "c", 2))
+    assert repeated_failures(audits, _items({1: {"x": 1.0}, 2: {"x": 0.0}})).empty
+    assert repeated_failures(audits.iloc[0:0], _items({})).empty
+    assert branches_with_repeats(repeated_failures(audits.iloc[0:0], _items({}))).empty
