@@ -6,6 +6,7 @@ known date and someone checks, so these rules must be the same on every page and
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -95,3 +96,42 @@ def due_date(checklist: Checklist, critical: bool, found_on: date) -> date:
 def is_overdue(due_on: date, status: ActionStatus, today: date) -> bool:
     """Due before today and not done: an action due today is still on time today."""
     return status not in CLOSED and due_on < today
+
+
+OPEN_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
+"""Still to be fixed by the branch: a correction that passes the item closes these."""
+
+
+@dataclass(frozen=True)
+class ActionSync:
+    """What a new revision of an audit does to the audit's actions."""
+
+    create: tuple[FailedItem, ...]
+    """Items failing now that have no action for the audit yet (critical first)."""
+    close: tuple[str, ...]
+    """Items passing now whose action is still open or in progress: closed as done."""
+
+
+def sync_actions(
+    existing: Iterable[tuple[str, ActionStatus | str]], failed: Sequence[FailedItem]
+) -> ActionSync:
+    """Bring an audit's actions in line with a corrected score card.
+
+    ``existing`` is the audit's actions as (item id, status), ``failed`` the new card's failed
+    items (:func:`failed_items`). A failure with no action gets one; an open or in-progress
+    action on an item that now passes (full marks, N/A, unanswered) is closed; an item still
+    failing keeps its action as it is, and done or verified actions are never touched.
+    """
+    statuses: dict[str, set[ActionStatus]] = {}
+    for item_id, status in existing:
+        statuses.setdefault(item_id, set()).add(ActionStatus(status))
+    failing = {f.item_id for f in failed}
+    create = tuple(f for f in failed if f.item_id not in statuses)
+    close = tuple(
+        sorted(
+            item_id
+            for item_id, held in statuses.items()
+            if item_id not in failing and held & OPEN_STATUSES
+        )
+    )
+    return ActionSync(create, close)

@@ -16,7 +16,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from audit_app.domain.checklist import Checklist, localized
+from audit_app.domain.checklist import Checklist, LocalText, localized
 from audit_app.domain.scoring import display
 from audit_app.reports import charts
 from audit_app.reports.audit_report import CONTENT_WIDTH, BranchInfo
@@ -67,6 +67,23 @@ class RepeatedFailure:
 
 
 @dataclass(frozen=True)
+class OverdueAction:
+    """A corrective action of the branch past its due date and not yet done."""
+
+    checklist_id: str
+    item_id: str
+    question: LocalText | None
+    """The item's text in every language the checklist has (None: item no longer known)."""
+    checklist_language: str
+    critical: bool
+    due_on: date
+    days_overdue: int
+    owner: str
+    status: str
+    """``open`` or ``in_progress``."""
+
+
+@dataclass(frozen=True)
 class BranchReportData:
     branch: BranchInfo
     date_from: date | None
@@ -77,6 +94,10 @@ class BranchReportData:
     """The checklists the audits used (latest version known), by id."""
     sections: tuple[SectionComparison, ...]
     repeated: tuple[RepeatedFailure, ...]
+    overdue: tuple[OverdueAction, ...] = ()
+    """The branch's overdue corrective actions, most overdue first (whatever the period)."""
+    overdue_on: date | None = None
+    """The day overdue was judged on (None: the section is left out)."""
 
 
 def _p(text: str, style: object) -> Paragraph:
@@ -251,6 +272,48 @@ def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     return [heading, table]
 
 
+def _overdue(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
+    """Corrective actions past due: they are about today, not the report's period."""
+    if data.overdue_on is None:
+        return []
+    heading = _p(t("overdue_actions", lang), st.heading)
+    note = _p(t("overdue_as_of", lang, day=f"{data.overdue_on:%Y-%m-%d}"), st.small)
+    if not data.overdue:
+        return [heading, _p(t("no_overdue_actions", lang), st.body)]
+    keys = ("question", "due_date", "days_overdue", "owner", "status")
+    rows: list[list[object]] = [[_p(t(k, lang), st.cell_bold) for k in keys]]
+    for action in data.overdue:
+        question = localized(action.question, lang, action.checklist_language) or action.item_id
+        if action.critical:
+            question = f"⚠ {question}"
+        rows.append(
+            [
+                _p(question, st.cell),
+                f"{action.due_on:%Y-%m-%d}",
+                str(action.days_overdue),
+                _p(action.owner or "—", st.cell),
+                _p(t(f"status_{action.status}", lang), st.cell),
+            ]
+        )
+    table = Table(
+        rows,
+        colWidths=[CONTENT_WIDTH - 105 * mm, 22 * mm, 20 * mm, 38 * mm, 25 * mm],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
+                ("ALIGN", (2, 1), (2, -1), "RIGHT"),
+            ]
+        )
+    )
+    return [heading, note, table]
+
+
 def _method(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     out: list[Flowable] = [
         _p(t("scoring_rules", lang), st.heading),
@@ -273,6 +336,7 @@ def render_branch_report(
         *_trend(data, lang, st),
         *_sections(data, lang, st),
         *_repeated(data, lang, st),
+        *_overdue(data, lang, st),
         *_audit_table(data, lang, st),
         *_method(data, lang, st),
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -149,6 +149,13 @@ LABELS: dict[str, str] = {
     "col_worst_item": "Longest-running item",
     "col_last": "Last failed",
     "method": "Method",
+    "overdue": "Overdue corrective actions",
+    "overdue_count": "{count} corrective actions in this selection are overdue (still open or "
+    "in progress after their due date, on {day}).",
+    "overdue_none": "No corrective action in this selection is overdue (on {day}).",
+    "overdue_top": "The {shown} branches with the most overdue actions, of {branches}:",
+    "col_overdue": "Overdue",
+    "col_oldest_due": "Oldest due",
     "none": "—",
 }
 
@@ -159,11 +166,22 @@ HEATMAP_SIDE = 25
 HEATMAP_COLUMNS = 8
 STANDARDS_SHOWN = 15
 REPEATS_SHOWN = 25
+OVERDUE_SHOWN = 10
 WIDTH = PAGE[0] - 2 * MARGIN
 
 LIGHT_GREEN = colors.HexColor("#CFE8D6")
 BAND_FILL = colors.HexColor("#E4E4E4")
 HEADER_FILL = colors.HexColor("#DDE6DF")
+
+
+@dataclass(frozen=True)
+class OverdueBranch:
+    """A branch with corrective actions past their due date."""
+
+    branch_code: str
+    branch_name: str
+    overdue: int
+    oldest_due: date
 
 
 @dataclass(frozen=True)
@@ -194,6 +212,13 @@ class ComparisonReportData:
     repeats: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     """Branches with an item failed in consecutive audits (``domain.repeats.BRANCH_COLUMNS``
     plus ``branch_name``), most repeated items first; the report prints the top of it."""
+    overdue_actions: int | None = None
+    """Overdue corrective actions in the selection's scope (None: not counted, no section)."""
+    overdue_branches: tuple[OverdueBranch, ...] = ()
+    """The branches with the most overdue actions, most first (the report's top of them)."""
+    overdue_branch_count: int = 0
+    """How many branches have an overdue action (more than ``overdue_branches`` may list)."""
+    overdue_on: date | None = None
 
 
 def render_comparison_report(data: ComparisonReportData, generated_at: datetime) -> bytes:
@@ -284,7 +309,7 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     ]
     if not data.audits:
         story.append(Paragraph(_esc(data.message or LABELS["empty"]), s.body))
-        return story
+        return story + _overdue_summary(data, s)
     story.append(
         Paragraph(
             LABELS["counts"].format(
@@ -307,7 +332,45 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         story.append(Paragraph(_esc(text), s.body))
     if data.chain_mean is not None:
         story.append(Paragraph(LABELS["chain_mean"].format(mean=score(data.chain_mean)), s.body))
+    story += _overdue_summary(data, s)
     story += [Spacer(1, 4 * mm), Paragraph(LABELS["contents"], s.small)]
+    return story
+
+
+def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """The overdue count and the top branches: at most :data:`OVERDUE_SHOWN` rows, so the
+    cover stays one page for thousands of branches."""
+    if data.overdue_actions is None:
+        return []
+    day = f"{data.overdue_on:%Y-%m-%d}" if data.overdue_on else LABELS["none"]
+    story: list[Flowable] = [Spacer(1, 4 * mm), Paragraph(LABELS["overdue"], s.heading)]
+    if not data.overdue_actions:
+        return [*story, Paragraph(LABELS["overdue_none"].format(day=day), s.body)]
+    count = LABELS["overdue_count"].format(count=f"{data.overdue_actions:,}", day=day)
+    story.append(Paragraph(_esc(count), s.body))
+    shown = data.overdue_branches[:OVERDUE_SHOWN]
+    if not shown:
+        return story
+    top = LABELS["overdue_top"].format(
+        shown=len(shown), branches=f"{max(data.overdue_branch_count, len(shown)):,}"
+    )
+    body: list[list[Any]] = [
+        [LABELS[f"col_{k}"] for k in ("code", "name", "overdue", "oldest_due")]
+    ]
+    for row in shown:
+        body.append(
+            [
+                _fit(row.branch_code, 26 * mm, 7.5),
+                _fit(row.branch_name, 80 * mm, 7.5),
+                f"{row.overdue:,}",
+                f"{row.oldest_due:%Y-%m-%d}",
+            ]
+        )
+    widths = [w * mm for w in (28, 82, 18, 24)]
+    story += [
+        Paragraph(_esc(top), s.small),
+        _table(body, widths, [("ALIGN", (2, 0), (2, -1), "RIGHT")]),
+    ]
     return story
 
 

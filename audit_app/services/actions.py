@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from audit_app.checklists import Catalogue
 from audit_app.domain.actions import (
+    OPEN_STATUSES,
     ActionRuleBroken,
     ActionStatus,
     check_move,
@@ -23,9 +24,10 @@ from audit_app.domain.actions import (
     failed_items,
     is_overdue,
     parse_status,
+    sync_actions,
 )
 from audit_app.domain.audit import AuditKind, AuditRecord, AuditStatus
-from audit_app.domain.checklist import localized
+from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
@@ -191,6 +193,66 @@ def verify_actions(
             now,
         )
     return len(rows)
+
+
+def sync_for_revision(
+    conn: Connection,
+    checklist: Checklist,
+    audit: dict[str, Any],
+    card: ScoreCard,
+    revision: int,
+    by: str | None,
+) -> tuple[int, int]:
+    """Bring a corrected audit's actions in line with its new revision, in the transaction
+    that writes the revision: an item failing now with no action gets an open one (as
+    :func:`create_for_audits` would make it), an open or in-progress action on an item that
+    passes now is closed as done with a note naming the revision. Items still failing and
+    done or verified actions stay as they are. ``audit`` is the audit's row (branch id and
+    code, visit). Follow-ups are skipped (their failures are the original's actions).
+    Returns (created, closed)."""
+    if audit.get("kind") == AuditKind.FOLLOW_UP.value:
+        return 0, 0
+    existing = action_store.audit_action_states(conn, audit["id"])
+    sync = sync_actions(
+        ((row["item_id"], row["status"]) for row in existing), failed_items(checklist, card)
+    )
+    now = utcnow()
+    who = by or COMMAND_LINE
+    found_on = audit["visited_at"].date()
+    owner = action_store.branch_managers(conn).get(audit["branch_code"], "") if sync.create else ""
+    action_store.insert_actions(
+        conn,
+        [
+            (
+                audit["id"],
+                audit["branch_id"],
+                audit["checklist_id"],
+                failed.item_id,
+                failed.critical,
+                failed.score,
+                due_date(checklist, failed.critical, found_on),
+                owner,
+                ActionStatus.OPEN.value,
+                now,
+                now,
+            )
+            for failed in sync.create
+        ],
+    )
+    closing = set(sync.close)
+    closed = action_store.close_actions(
+        conn,
+        [
+            row
+            for row in existing
+            if row["item_id"] in closing and ActionStatus(row["status"]) in OPEN_STATUSES
+        ],
+        ActionStatus.DONE.value,
+        f"passed in revision {revision}",
+        who,
+        now,
+    )
+    return len(sync.create), closed
 
 
 # --- reading ---------------------------------------------------------------------------------

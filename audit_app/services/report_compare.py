@@ -7,12 +7,21 @@ cache, so the selection is loaded from the database once.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from audit_app.domain import compare as stats
 from audit_app.domain.filters import AuditFilter
-from audit_app.reports.comparison_report import ComparisonReportData, render_comparison_report
+from audit_app.reports.comparison_report import (
+    OVERDUE_SHOWN,
+    ComparisonReportData,
+    OverdueBranch,
+    render_comparison_report,
+)
 from audit_app.services import compare as service
+from audit_app.services.actions import ActionFilter, list_actions, overdue_count, today
+from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.repeats import branches_with_repeats
 
@@ -46,6 +55,7 @@ def comparison_data(
         least_consistent_sections=comparison.least_consistent_sections,
         message=comparison.message,
     )
+    base = _with_overdue(ctx, audit_filter, base)
     if comparison.empty:
         return base
     table = service.league_table(ctx, audit_filter, min_audits=min_audits)
@@ -71,7 +81,53 @@ def comparison_data(
         auditors=effects.rows,
         method=(comparison.method, TREND_METHOD, effects.method),
         repeats=repeats,
+        overdue_actions=base.overdue_actions,
+        overdue_branches=base.overdue_branches,
+        overdue_branch_count=base.overdue_branch_count,
+        overdue_on=base.overdue_on,
     )
+
+
+def _with_overdue(
+    ctx: AppContext, audit_filter: AuditFilter, data: ComparisonReportData
+) -> ComparisonReportData:
+    """The overdue count as :func:`overdue_count` states it for the selection (the user's
+    areas, its region, country and checklist), and the branches with the most of them."""
+    on = today()
+    branches = overdue_branches(ctx, audit_filter, on)
+    return replace(
+        data,
+        overdue_actions=overdue_count(ctx, audit_filter, on=on),
+        overdue_branches=tuple(branches[:OVERDUE_SHOWN]),
+        overdue_branch_count=len(branches),
+        overdue_on=on,
+    )
+
+
+def overdue_branches(ctx: AppContext, audit_filter: AuditFilter, on: date) -> list[OverdueBranch]:
+    """Every branch in the selection with an overdue action, most overdue actions first
+    (then the oldest due date, then the code)."""
+    visible = {
+        branch.code: branch
+        for branch in list_branches(ctx)
+        if (not audit_filter.region or branch.region == audit_filter.region)
+        and (not audit_filter.country or branch.country == audit_filter.country.upper())
+    }
+    counts: dict[str, int] = defaultdict(int)
+    oldest: dict[str, date] = {}
+    for action in list_actions(ctx, ActionFilter(overdue_only=True), on=on):
+        if action.branch_code not in visible:
+            continue
+        if audit_filter.checklist_id and action.checklist_id != audit_filter.checklist_id:
+            continue
+        counts[action.branch_code] += 1
+        oldest[action.branch_code] = min(action.due_on, oldest.get(action.branch_code, on))
+    rows = [
+        OverdueBranch(code, visible[code].name, count, oldest[code])
+        for code, count in counts.items()
+    ]
+    rows.sort(key=lambda r: (-r.overdue, r.oldest_due, r.branch_code))
+    return rows
 
 
 def comparison_report(

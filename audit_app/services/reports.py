@@ -34,10 +34,12 @@ from audit_app.reports.audit_report import (
 from audit_app.reports.branch_report import (
     AuditRow,
     BranchReportData,
+    OverdueAction,
     RepeatedFailure,
     SectionComparison,
     render_branch_report,
 )
+from audit_app.services.actions import ActionFilter, list_actions, today
 from audit_app.services.audits import StoredAudit, list_scores, load_audit
 from audit_app.services.branches import list_branches
 from audit_app.services.compare import section_heatmap
@@ -149,6 +151,7 @@ def branch_report_data(
         for row in frame.itertuples()
     )
     cards = {a.audit_id: _card(ctx, a.audit_id) for a in audits}
+    overdue_on = today()
     return BranchReportData(
         branch=_info(branch),
         date_from=date_from,
@@ -157,7 +160,40 @@ def branch_report_data(
         checklists={cid: titles[cid] for cid in sorted({a.checklist_id for a in audits})},
         sections=_section_comparison(ctx, code, audits, date_from, date_to),
         repeated=repeated_failures(audits, cards),
+        overdue=overdue_actions(ctx, code, overdue_on),
+        overdue_on=overdue_on,
     )
+
+
+def overdue_actions(ctx: AppContext, code: str, on: date) -> tuple[OverdueAction, ...]:
+    """The branch's overdue actions, most overdue first, with each item's text in every
+    language its checklist has, so the report prints the question in its own language."""
+    rows = []
+    for action in list_actions(ctx, ActionFilter(branch_code=code, overdue_only=True), on=on):
+        question = None
+        language = ""
+        try:
+            checklist = ctx.catalogue.get(action.checklist_id)
+            item = checklist.items_by_id.get(action.item_id)
+            language = checklist.language
+            question = item.text if item else None
+        except AuditAppError:
+            pass  # a checklist removed since: the service's text still says what it was
+        rows.append(
+            OverdueAction(
+                checklist_id=action.checklist_id,
+                item_id=action.item_id,
+                question=question or {"": action.item},
+                checklist_language=language,
+                critical=action.critical,
+                due_on=action.due_on,
+                days_overdue=(on - action.due_on).days,
+                owner=action.owner,
+                status=action.status.value,
+            )
+        )
+    rows.sort(key=lambda r: (-r.days_overdue, not r.critical, r.item_id))
+    return tuple(rows)
 
 
 def _section_comparison(

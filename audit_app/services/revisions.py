@@ -18,6 +18,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
+from audit_app.services import actions
 from audit_app.services.access import AccessDenied, check_can_write, check_head_office, sees_area
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository, trail
@@ -246,6 +247,7 @@ def _revise_in(
     )
     seal = trail.Seal(audit_id, number, now, who, reason, content, last["audit_hash"])
     written = trail.append(conn, [seal])[0]
+    actions.sync_for_revision(conn, checklist, row, card, number, who)
     return Revision(
         audit_id,
         number,

@@ -212,6 +212,44 @@ def unverified_for_items(
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def audit_action_states(conn: Connection, audit_id: int) -> list[dict[str, Any]]:
+    """Every action of one audit (id, item id, status, note), whatever its status, oldest first."""
+    query = (
+        select(
+            corrective_actions.c.id,
+            corrective_actions.c.item_id,
+            corrective_actions.c.status,
+            corrective_actions.c.note,
+        )
+        .where(corrective_actions.c.audit_id == audit_id)
+        .order_by(corrective_actions.c.id)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def close_actions(
+    conn: Connection,
+    rows: Iterable[dict[str, Any]],
+    status: str,
+    note: str,
+    by: str | None,
+    at: datetime | None = None,
+) -> int:
+    """Give these actions (``id``, ``status``, ``note``) ``status`` and add ``note`` to their
+    notes, each with its events (:func:`update_action`), in the caller's transaction."""
+    at = at or utcnow()
+    count = 0
+    for row in rows:
+        old_note = row.get("note")
+        new_note = f"{old_note}\n{note}" if old_note else note
+        changes: dict[str, tuple[Any, Any]] = {"note": (old_note, new_note)}
+        if row["status"] != status:
+            changes = {"status": (row["status"], status)} | changes
+        update_action(conn, row["id"], changes, by, at)
+        count += 1
+    return count
+
+
 def close_before(
     conn: Connection, visited_before: datetime, status: str, by: str, at: datetime
 ) -> int:

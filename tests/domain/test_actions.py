@@ -10,12 +10,15 @@ from audit_app.checklists import Catalogue
 from audit_app.domain.actions import (
     ActionRuleBroken,
     ActionStatus,
+    ActionSync,
+    FailedItem,
     check_move,
     due_date,
     due_days,
     failed_items,
     is_overdue,
     parse_status,
+    sync_actions,
 )
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import Checklist
@@ -162,3 +165,34 @@ def test_done_and_verified_actions_are_never_overdue() -> None:
     long_after = date(2027, 1, 1)
     assert not is_overdue(date(2026, 3, 10), ActionStatus.DONE, long_after)
     assert not is_overdue(date(2026, 3, 10), ActionStatus.VERIFIED, long_after)
+
+
+# --- a correction re-syncs the audit's actions ------------------------------------------------
+
+FAIL_A = FailedItem("a", False, 0.0)
+FAIL_C = FailedItem("c", True, 0.0)
+
+
+def test_a_correction_opens_new_failures_and_closes_fixed_open_ones() -> None:
+    existing = [("a", "open"), ("b", ActionStatus.IN_PROGRESS)]
+    assert sync_actions(existing, [FAIL_C, FAIL_A]) == ActionSync(create=(FAIL_C,), close=("b",))
+
+
+def test_a_correction_leaves_still_failing_and_closed_actions_alone() -> None:
+    existing = [("a", "in_progress"), ("b", "done"), ("d", "verified")]
+    assert sync_actions(existing, [FAIL_A]) == ActionSync(create=(), close=())
+
+
+def test_a_failure_with_any_action_for_the_audit_gets_no_second_one() -> None:
+    existing = [("a", "done"), ("c", "verified")]
+    assert sync_actions(existing, [FAIL_C, FAIL_A]) == ActionSync(create=(), close=())
+
+
+def test_an_item_with_an_old_verified_and_a_newer_open_action_is_closed() -> None:
+    existing = [("b", "verified"), ("b", "open")]
+    assert sync_actions(existing, []) == ActionSync(create=(), close=("b",))
+
+
+def test_no_actions_and_no_failures_change_nothing() -> None:
+    assert sync_actions([], []) == ActionSync(create=(), close=())
+    assert sync_actions([], [FAIL_C, FAIL_A]).create == (FAIL_C, FAIL_A)
