@@ -47,6 +47,7 @@ PAGES: list[tuple[str, str, dict[str, str], Change | None]] = [
     ("overview", "overview", {}, _pick("Region")),
     ("new visit", "new_visit", {}, _pick("Branch")),
     ("import", "import", {}, None),
+    ("actions", "actions", {}, None),  # the scale set's audits are loaded without actions
     ("compare", "compare", {}, _pick("Region")),
     ("branch SC-00001", "branch", {"code": "SC-00001"}, _pick("Branch")),
     ("branch picker", "branch", {}, None),
