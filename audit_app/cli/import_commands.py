@@ -57,19 +57,15 @@ def import_(
 ) -> None:
     """Import audits; each file is written whole or not at all. Exit 1 if any file is rejected."""
     from audit_app.services.imports import import_files
-    from audit_app.services.mappings_reader import reader_for
 
     ctx = context()
-    reader = reader_for(ctx, mapping) if mapping else None
     show_progress = not as_json and len(files) > 1
 
     def progress(number: int, total: int, name: str) -> None:
         if show_progress:
             typer.echo(f"[{number}/{total}] {name}", err=True)
 
-    results = import_files(
-        ctx, files, dry_run=dry_run, reader=reader, mapping_name=mapping, progress=progress
-    )
+    results = import_files(ctx, files, dry_run=dry_run, mapping_name=mapping, progress=progress)
     if as_json:
         print_json({"files": [r.to_dict() for r in results]})
     else:

@@ -34,6 +34,7 @@ from audit_app.excel.model import Cell, ImportIssue, RawVisit, ReadResult
 from audit_app.excel.reader import UnreadableFile, read_audit_file
 from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
+from audit_app.services.mappings_reader import reader_for
 from audit_app.storage import database, import_log, repository
 
 Status = Literal["imported", "duplicate", "rejected"]
@@ -123,6 +124,7 @@ def import_files(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[FileImport]:
     """Import each file on its own: one file's rejection does not stop the others."""
+    reader = reader or _profile_reader(ctx, mapping_name)  # the profile is read once
     results = []
     for number, path in enumerate(paths, start=1):
         if progress:
@@ -178,8 +180,12 @@ def import_bytes(
     mapping_name: str | None = None,
     imported_by: str | None = None,
 ) -> FileImport:
-    """Import one file's content (the app hands over uploaded bytes)."""
+    """Import one file's content (the app hands over uploaded bytes). ``mapping_name`` reads
+    it through that saved profile; the importer recorded is the acting user by default."""
     check_can_write(ctx, "import audits")
+    reader = reader or _profile_reader(ctx, mapping_name)
+    if imported_by is None and ctx.user is not None:
+        imported_by = ctx.user.username
     content_hash = hashlib.sha256(data).hexdigest()
     with database.transaction(ctx.engine) as conn:
         previous = import_log.find(conn, content_hash)
@@ -219,6 +225,12 @@ def import_bytes(
             raise
         return FileImport(name, "duplicate", content_hash, previous_import=previous)
     return FileImport(name, "imported", content_hash, audits=audits, skipped=read.skipped)
+
+
+def _profile_reader(
+    ctx: AppContext, mapping_name: str | None
+) -> Callable[[str, bytes], ReadResult] | None:
+    return reader_for(ctx, mapping_name) if mapping_name else None
 
 
 def _rejected(name: str, content_hash: str, message: str) -> FileImport:

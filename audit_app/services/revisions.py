@@ -224,8 +224,7 @@ def _revise_in(
     number = int(last["revision"]) + 1
     now = trail.utcnow()
     who = _who(ctx, by)
-    visit = {**row, "branch_code": row["branch_code"]}
-    content = trail.revision_content(visit, stored, revision=number, by=who, at=now, reason=reason)
+    content = trail.revision_content(row, stored, revision=number, by=who, at=now, reason=reason)
     if not allow_unchanged and content["answers"] == last["content"].get("answers"):
         raise RevisionRefused(
             f"the answers are the same as revision {last['revision']}: nothing to correct"
@@ -234,14 +233,7 @@ def _revise_in(
         conn,
         audit_id,
         [(*answer, card.item_scores.get(answer[0])) for answer in stored],
-        {
-            "overall": card.overall,
-            "raw_overall": card.raw_overall,
-            "grade": card.grade,
-            "passed": card.passed,
-            "critical_failure": card.critical_failure,
-            "scored_at": now,
-        },
+        repository.score_values(card, now),
         [(s.section_id, s.score, s.weight) for s in card.sections],
         number,
     )

@@ -229,17 +229,7 @@ def add_audits(
             insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
             answer_rows.clear()
         if card is not None:
-            score_rows.append(
-                {
-                    "audit_id": audit_id,
-                    "overall": card.overall,
-                    "raw_overall": card.raw_overall,
-                    "grade": card.grade,
-                    "passed": card.passed,
-                    "critical_failure": card.critical_failure,
-                    "scored_at": now,
-                }
-            )
+            score_rows.append({"audit_id": audit_id, **score_values(card, now)})
             section_rows.extend(
                 (audit_id, section.section_id, section.score, section.weight)
                 for section in card.sections
@@ -250,6 +240,18 @@ def add_audits(
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
     trail.append(conn, seals)
     return ids
+
+
+def score_values(card: ScoreCard, scored_at: datetime) -> dict[str, Any]:
+    """An ``audit_scores`` row's values (without its audit id) for a score card."""
+    return {
+        "overall": card.overall,
+        "raw_overall": card.raw_overall,
+        "grade": card.grade,
+        "passed": card.passed,
+        "critical_failure": card.critical_failure,
+        "scored_at": scored_at,
+    }
 
 
 def insert_many(

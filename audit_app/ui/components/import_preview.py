@@ -21,7 +21,6 @@ from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.imports import FileImport, import_bytes
 from audit_app.services.mappings import load_mapping
-from audit_app.services.mappings_reader import reader_for
 
 
 @dataclass(frozen=True)
@@ -50,16 +49,7 @@ def commit_file(ctx: AppContext, name: str, data: bytes, mapping: str | None = N
 def _run(
     ctx: AppContext, name: str, data: bytes, mapping: str | None, *, dry_run: bool
 ) -> FileImport:
-    reader = reader_for(ctx, mapping) if mapping else None
-    return import_bytes(
-        ctx,
-        name,
-        data,
-        dry_run=dry_run,
-        reader=reader,
-        mapping_name=mapping,
-        imported_by=ctx.user.username if ctx.user else None,
-    )
+    return import_bytes(ctx, name, data, dry_run=dry_run, mapping_name=mapping)
 
 
 def cached_preview(ctx: AppContext, upload: Upload, mapping: str | None) -> FileImport:

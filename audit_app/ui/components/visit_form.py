@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from audit_app.domain.answers import InvalidAnswer, parse_answer
+from audit_app.domain.answers import InvalidAnswer, parse_answer, validate_answers
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import (
     Checklist,
@@ -124,14 +124,16 @@ def read_answers(
 def missing_required(
     checklist: Checklist, answers: tuple[Answer, ...], language: str | None = None
 ) -> list[str]:
-    """The required items left unanswered, named as 'Section › question' for the auditor."""
-    answered = {answer.item_id for answer in answers if answer.answered}
+    """The required items left unanswered (the domain's rule), named as 'Section › question'
+    for the auditor."""
+    by_item = {answer.item_id: answer for answer in answers}
+    missing = {p.item_id for p in validate_answers(checklist, by_item) if p.kind == "missing"}
     return [
         f"{localized(section.title, language, checklist.language)} › "
         f"{localized(item.text, language, checklist.language)}"
         for section in checklist.sections
         for item in section.items
-        if item.is_required and item.id not in answered
+        if item.id in missing
     ]
 
 
