@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,12 +20,13 @@ from typer.testing import CliRunner
 from audit_app import demo
 from audit_app.checklists import Catalogue
 from audit_app.cli import app
-from audit_app.config import Settings, default_checklists_dir
+from audit_app.config import Settings
 from audit_app.domain.audit import AuditRecord, Branch
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import open_context
 from audit_app.services.demo import load_demo
+from tests.databases import drop_database, make_settings, point_environment_at
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -49,25 +51,29 @@ FORMULA_NAME = '=HYPERLINK("http://example.invalid","click me")'
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cli-compare-demo")
-    ctx = open_context(Settings(data_dir=folder, checklists_dir=default_checklists_dir()))
+def demo_settings(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterator[Settings]:
+    made = make_settings(engine_kind, tmp_path_factory.mktemp("cli-compare-demo"))
+    ctx = open_context(made)
     load_demo(ctx)
     ctx.engine.dispose()
-    return folder
+    yield made
+    drop_database(made.resolved_database_url)
 
 
 @pytest.fixture
-def on_demo(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("AUDIT_DATA_DIR", str(demo_dir))
-    return demo_dir
+def on_demo(demo_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Path:
+    point_environment_at(demo_settings, monkeypatch)
+    return demo_settings.data_dir
 
 
 @pytest.fixture
-def tricky_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue: Catalogue) -> Path:
+def tricky_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue: Catalogue, engine_kind: str
+) -> Iterator[Path]:
     """Two branches whose name and region a spreadsheet would take for formulas."""
     folder = tmp_path / "tricky"
-    ctx = open_context(Settings(data_dir=folder, checklists_dir=default_checklists_dir()))
+    made = make_settings(engine_kind, folder)
+    ctx = open_context(made)
     branches = [
         Branch(code="XX-01", name=FORMULA_NAME, region="+Plus", country="ES"),
         Branch(code="XX-02", name="@SUM(A1:A9)", region="-Minus", country="ES"),
@@ -80,8 +86,9 @@ def tricky_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue: Cat
     ]
     store_audits(ctx, records)
     ctx.engine.dispose()
-    monkeypatch.setenv("AUDIT_DATA_DIR", str(folder))
-    return folder
+    point_environment_at(made, monkeypatch)
+    yield folder
+    drop_database(made.resolved_database_url)
 
 
 def test_compare_has_help() -> None:
@@ -241,7 +248,7 @@ def test_the_real_command_prints_json(on_demo: Path) -> None:
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={**os.environ, "AUDIT_DATA_DIR": str(on_demo)},
+        env=dict(os.environ),
         timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -302,7 +302,7 @@ def list_actions(
     statuses = None
     if action_filter.status:
         statuses = [_status(value).value for value in action_filter.status]
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         rows = action_store.action_rows(
             conn,
             areas=_areas(ctx),
@@ -315,14 +315,14 @@ def list_actions(
 
 def get_action(ctx: AppContext, action_id: int, *, on: date | None = None) -> ActionView:
     """One action; another area's is refused exactly like a missing one."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         row = _visible_row(ctx, conn, action_id)
     return _view(ctx, row, on or today())
 
 
 def action_history(ctx: AppContext, action_id: int) -> list[ActionEvent]:
     """Who changed what on the action, oldest first."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         _visible_row(ctx, conn, action_id)
         rows = action_store.event_rows(conn, action_id)
     return [ActionEvent(r["at"], r["by"], r["field"], r["old"], r["new"]) for r in rows]
@@ -334,7 +334,7 @@ def overdue_count(
     """Overdue actions in the user's areas, narrowed by the filter's region, country and
     checklist (its dates are about visits, not about when an action is due)."""
     narrowed = scoped(ctx, audit_filter)
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         return action_store.count_overdue(
             conn,
             on or today(),
@@ -380,7 +380,7 @@ def actions_csv(
 
 def actions_version(ctx: AppContext) -> tuple[Any, ...]:
     """Changes whenever an action is added or changed: part of a cache key."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         return (ctx.settings.resolved_database_url, *action_store.stamp(conn))
 
 

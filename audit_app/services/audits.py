@@ -166,7 +166,7 @@ def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> p
         raise AuditAppError(
             f"the period is reversed: {audit_filter.date_from} is after {audit_filter.date_to}"
         )
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
 
 
@@ -199,7 +199,7 @@ class StoredAudit:
 
 def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
     """An audit as stored, its answers read back through the checklist version it used."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         row = repository.audit_row(conn, audit_id)
         stored_answers = repository.answer_rows(conn, audit_id)
     if row is None or not sees_area(ctx, row["branch_area"]):

@@ -262,7 +262,7 @@ def league_table(
     min_audits: int = stats.DEFAULT_MIN_AUDITS,
 ) -> stats.LeagueTable:
     """Branches ranked by their shrunken estimate, with intervals and tie bands."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         selection = _select(_Loader(ctx, audit_filter, conn))
     return stats.rank_branches(
         selection.totals, min_audits=min_audits, grade_of=selection.grade_of()
@@ -273,7 +273,7 @@ def consistency(
     ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), *, items: bool = True
 ) -> Consistency:
     """Spread between branches per section and (unless ``items=False``) per item."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         loader = _Loader(ctx, audit_filter, conn)
         selection = _select(loader)
         section_rows = stats.section_consistency(
@@ -290,7 +290,7 @@ def consistency(
 
 def section_heatmap(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
     """Long-form section x branch means (branch_code, checklist_id, section_id, audits, mean)."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         loader = _Loader(ctx, audit_filter, conn)
         return stats.section_heatmap(_section_cells(loader, _select(loader)))
 
@@ -313,7 +313,7 @@ def trends(
 ) -> pd.DataFrame:
     """Mean score per period for each branch, region or the chain, and whether each change
     from the previous period exceeds the noise."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         loader = _Loader(ctx, audit_filter, conn)
         audits = _selection_audits(loader)
     return stats.trend(audits, level=level, period=period)
@@ -323,7 +323,7 @@ def consistency_trend(
     ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), *, period: stats.Period = "month"
 ) -> pd.DataFrame:
     """The chain's consistency index per month or quarter."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         loader = _Loader(ctx, audit_filter, conn)
         rows = _section_rows(loader, _select(loader))
     return stats.consistency_index_by_period(rows, period)
@@ -333,7 +333,7 @@ def auditor_effects(
     ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
 ) -> stats.AuditorEffects:
     """How much more or less kindly each auditor scores than the others on the same branches."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         audits = _selection_audits(_Loader(ctx, audit_filter, conn))
     return stats.estimate_auditor_effects(audits)
 
@@ -429,7 +429,7 @@ def compare(
         raise AuditAppError("the minimum number of audits to rank must be at least 1")
     _check_filter_values(audit_filter)
     audit_filter = scoped(ctx, audit_filter)
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         loader = _Loader(ctx, audit_filter, conn)
         selection = _select(loader)
         if selection.empty:

@@ -50,7 +50,7 @@ def list_drafts(ctx: AppContext) -> list[DraftSummary]:
     """The drafts the acting user may pick up: their own, or (head office) everyone's."""
     user = ctx.user
     areas = user.areas if user is not None and user.role == Role.AREA_MANAGER else None
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         rows = repository.draft_rows(conn, areas)
     if user is not None and user.role != Role.HEAD_OFFICE:
         rows = [row for row in rows if row["created_by"] == user.username]

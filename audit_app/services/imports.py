@@ -187,7 +187,7 @@ def import_bytes(
     if imported_by is None and ctx.user is not None:
         imported_by = ctx.user.username
     content_hash = hashlib.sha256(data).hexdigest()
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         previous = import_log.find(conn, content_hash)
     if previous is not None:
         return FileImport(
@@ -219,7 +219,7 @@ def import_bytes(
     try:
         audits = _write(ctx, checked, name, content_hash, read, mapping_name, imported_by)
     except IntegrityError:  # the same file, imported at the same moment by someone else
-        with database.transaction(ctx.engine) as conn:
+        with database.snapshot(ctx.engine) as conn:
             previous = import_log.find(conn, content_hash)
         if previous is None:
             raise
@@ -293,7 +293,7 @@ class _AnswerReader:
 def _check(ctx: AppContext, read: ReadResult, normalise: Normaliser | None = None) -> _Checked:
     """Every visit against its checklist version and the known branches; nothing written."""
     checked = _Checked(issues=list(read.issues))
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         branches = repository.branch_keys(conn)
     by_code = {b.code: b for b in branches}
     by_code_folded = {b.code.casefold(): b for b in branches}
@@ -571,7 +571,7 @@ def _present(
 def _would_write(
     ctx: AppContext, records: list[tuple[AuditRecord, ScoreCard, RawVisit]]
 ) -> tuple[ImportedAudit, ...]:
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         present = _present(conn, records, repository.branch_ids(conn))
     return tuple(
         _summary(record, card, present[n][0], True, present[n][1])

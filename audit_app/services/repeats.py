@@ -24,7 +24,7 @@ def repeated_failures(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
     selection = replace(scoped(ctx, audit_filter), include_follow_ups=False)
     if selection.kind == "follow_up":
         return pd.DataFrame(columns=repeats.REPEAT_COLUMNS)
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         audits = queries.audit_frame(conn, selection)
         if audits.empty:
             return pd.DataFrame(columns=repeats.REPEAT_COLUMNS)

@@ -78,7 +78,7 @@ def revise_audit(
 
 def audit_history(ctx: AppContext, audit_id: int) -> list[Revision]:
     """Every revision of an audit, first to current, each with its answers and score."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         row = _visible_audit(ctx, conn, audit_id)
         stored = trail.revisions_of(conn, audit_id)
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
@@ -151,7 +151,7 @@ def resolve_appeal(
 
 
 def list_appeals(ctx: AppContext, audit_id: int) -> list[Appeal]:
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         _visible_audit(ctx, conn, audit_id)
         return [_appeal(row) for row in trail.appeal_rows(conn, audit_id)]
 
@@ -172,7 +172,7 @@ def appeal_audit_id(ctx: AppContext, appeal_id: int) -> int:
 def can_revise(ctx: AppContext, audit_id: int) -> str | None:
     """None when the acting user may correct the audit now, else why not (for the app)."""
     try:
-        with database.transaction(ctx.engine) as conn:
+        with database.snapshot(ctx.engine) as conn:
             _check_may_revise(ctx, _visible_audit(ctx, conn, audit_id), audit_id)
     except AuditAppError as error:
         return str(error)

@@ -24,7 +24,7 @@ KEY_FILE = "session.key"
 
 def issue_token(ctx: AppContext, user: User, *, now: float | None = None) -> str:
     """A token for ``user`` valid for the configured number of hours."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         found = user_store.find(conn, user.username)
     if found is None:
         raise LookupError(user.username)
@@ -44,7 +44,7 @@ def user_from_token(ctx: AppContext, token: str, *, now: float | None = None) ->
         return None
     if expired:
         return None
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         found = user_store.find(conn, username)
     if found is None or not found[0].active or found[0].username != username:
         return None

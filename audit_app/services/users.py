@@ -84,7 +84,7 @@ def _reason(error: ValueError) -> str:
 
 def list_users(ctx: AppContext) -> list[User]:
     check_head_office(ctx, "list users")
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         return user_store.all_users(conn)
 
 
@@ -125,7 +125,7 @@ def authenticate(ctx: AppContext, username: str, password: str) -> User | None:
 def still_has_password(ctx: AppContext, username: str, password: str) -> bool:
     """Whether an active account still uses this password (the demo hint asks), without
     counting as a log-in."""
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         found = user_store.find(conn, username)
     return found is not None and found[0].active and _verify(found[1], password)
 
@@ -162,7 +162,7 @@ def last_logins(ctx: AppContext) -> dict[str, datetime | None]:
 
     from audit_app.storage.tables import users
 
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         rows = conn.execute(select(users.c.username, users.c.last_login_at))
         return {row.username: row.last_login_at for row in rows}
 

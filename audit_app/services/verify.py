@@ -38,7 +38,7 @@ def verify(ctx: AppContext) -> VerifyReport:
     """Recompute every hash and compare every submitted audit with its latest revision."""
     check_head_office(ctx, "verify the audit trail")
     started = time.perf_counter()
-    with database.transaction(ctx.engine) as conn:
+    with database.snapshot(ctx.engine) as conn:
         stored = _audits(conn)
         revisions = _revisions(conn)
         problems = _check_revisions(stored, revisions)

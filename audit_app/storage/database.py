@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -43,16 +43,33 @@ def create_database_engine(url: str) -> Engine:
     except Exception as error:  # a driver that is not installed, a bad option
         raise DatabaseError(f"cannot use database {redact(url)}: {error}") from None
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+_WRITING = "audit_app_writing"
+"""Execution option that marks a connection's transaction as a unit of work that writes."""
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver would open transactions itself, lazily, at the first write; SQLAlchemy's
+    # documented pysqlite recipe hands that to us (``_sqlite_begin``).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """A writing unit of work takes SQLite's write lock when it begins (``BEGIN IMMEDIATE``):
+    begun as a reader, a transaction that later writes fails at once with "database is
+    locked" if another copy of the app committed in between; begun as a writer it waits its
+    turn (up to the 30 s busy timeout). Readers begin deferred and never wait in WAL mode."""
+    writing = connection.get_execution_options().get(_WRITING, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def redact(url: str) -> str:
@@ -84,13 +101,19 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Apply every pending migration; returns (revision before, revision after)."""
+    """Apply every pending migration; returns (revision before, revision after).
+
+    Several servers starting at once on one new database migrate it once: the first takes
+    the migration lock, the others wait and then find the schema current."""
     try:
-        before = current_revision(engine)
         head = head_revision()
+        before = current_revision(engine)
         if before != head:
-            with engine.begin() as connection:
-                command.upgrade(_alembic_config(connection), "head")
+            with transaction(engine) as connection:
+                lock(connection, MIGRATION_LOCK)
+                before = MigrationContext.configure(connection).get_current_revision()
+                if before != head:
+                    command.upgrade(_alembic_config(connection), "head")
         return before, head
     except OperationalError as error:
         raise DatabaseError(
@@ -100,6 +123,36 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    """One unit of work: everything inside is committed together, or nothing is."""
-    with engine.begin() as connection:
-        yield connection
+    """One unit of work that writes: everything inside is committed together, or nothing is.
+
+    Writers queue for each other (SQLite's write lock from the start; PostgreSQL's row locks
+    and the trail's chain lock), readers are never blocked."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITING: True})
+        with connection.begin():
+            yield connection
+
+
+MIGRATION_LOCK = 0x41554401
+CHAIN_LOCK = 0x41554402
+"""Keys of PostgreSQL advisory locks ("AUD" and a number) taken by :func:`lock`."""
+
+
+def lock(connection: Connection, key: int) -> None:
+    """Hold ``key`` until this unit of work ends, so that copies of the app on other
+    machines take their turn. PostgreSQL: a transaction-level advisory lock. SQLite needs
+    none: a writing unit of work already holds the whole database's write lock."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only unit of work: one consistent view of the data while writers carry on
+    (SQLite's WAL snapshot; PostgreSQL's repeatable read, where every query of the unit
+    sees the same committed data, never half of an import committed in between)."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from audit_app.storage import database
 from audit_app.storage.tables import (
     answers,
     appeals,
@@ -146,6 +147,7 @@ def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
     """Write revisions in order at the end of the global chain; returns the rows written."""
     if not seals:
         return []
+    database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
     rows = chained_rows(seals, chain_head(conn))
     conn.execute(insert(audit_revisions), rows)
     return rows

@@ -4,6 +4,7 @@ download and write; head office and viewers see everything, viewers change nothi
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pandas as pd
@@ -25,6 +26,7 @@ from audit_app.services.report_compare import comparison_report
 from audit_app.services.reports import audit_report, branch_report
 from audit_app.services.templates import make_template
 from audit_app.services.users import add_user, list_users
+from tests.databases import drop_database, make_settings, point_environment_at
 
 MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
 GUEST = User(username="guest", role=Role.VIEWER)
@@ -32,19 +34,19 @@ HQ = User(username="hq", role=Role.HEAD_OFFICE)
 
 
 @pytest.fixture(scope="module")
-def demo_world(tmp_path_factory: pytest.TempPathFactory) -> AppContext:
-    from audit_app.config import Settings, default_checklists_dir
+def demo_world(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterator[AppContext]:
     from audit_app.services.context import open_context
 
-    folder = tmp_path_factory.mktemp("access")
-    ctx = open_context(Settings(data_dir=folder, checklists_dir=default_checklists_dir()))
+    ctx = open_context(make_settings(engine_kind, tmp_path_factory.mktemp("access")))
     load_demo(ctx)
-    return ctx
+    yield ctx
+    ctx.engine.dispose()
+    drop_database(ctx.settings.resolved_database_url)
 
 
 @pytest.fixture
 def world(demo_world: AppContext, monkeypatch: pytest.MonkeyPatch) -> AppContext:
-    monkeypatch.setenv("AUDIT_DATA_DIR", str(demo_world.settings.data_dir))
+    point_environment_at(demo_world.settings, monkeypatch)
     return demo_world
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from audit_app import demo
 from audit_app.checklists import Catalogue, dump_checklist
-from audit_app.config import Settings, default_checklists_dir
+from audit_app.config import default_checklists_dir
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import score_audit
@@ -22,19 +22,16 @@ from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.demo import load_demo
+from tests.databases import drop_database, make_settings
 
 
 @pytest.fixture(scope="module")
-def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
-    ctx = open_context(
-        Settings(
-            data_dir=tmp_path_factory.mktemp("compare-demo"),
-            checklists_dir=default_checklists_dir(),
-        )
-    )
+def demo_ctx(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterator[AppContext]:
+    ctx = open_context(make_settings(engine_kind, tmp_path_factory.mktemp("compare-demo")))
     load_demo(ctx)
     yield ctx
     ctx.engine.dispose()
+    drop_database(ctx.settings.resolved_database_url)
 
 
 PHONE = AuditFilter(checklist_id="greeting_phone")
@@ -147,10 +144,7 @@ def test_a_filter_that_matches_nothing_known_is_an_error(
         service.compare(demo_ctx, audit_filter)
 
 
-def test_a_new_audit_is_seen_despite_the_cache(tmp_path: Path, catalogue: Catalogue) -> None:
-    ctx = open_context(
-        Settings(data_dir=tmp_path / "data", checklists_dir=default_checklists_dir())
-    )
+def test_a_new_audit_is_seen_despite_the_cache(ctx: AppContext, catalogue: Catalogue) -> None:
     data = demo.generate([catalogue.get("greeting_phone")])
     save_branches(ctx, data.branches)
     store_audits(ctx, data.audits[:-1])
@@ -159,7 +153,6 @@ def test_a_new_audit_is_seen_despite_the_cache(tmp_path: Path, catalogue: Catalo
     store_audits(ctx, data.audits[-1:])
     after = service.league_table(ctx, PHONE)
     assert sum(r.audits for r in after.rows) == sum(r.audits for r in before.rows) + 1
-    ctx.engine.dispose()
 
 
 # ---------------------------------------------------------------------------
@@ -180,7 +173,7 @@ def phone_v2(v1: Checklist) -> Checklist:
 
 @pytest.fixture(scope="module")
 def versions_world(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, engine_kind: str
 ) -> Iterator[tuple[AppContext, Checklist, list]]:
     folder = tmp_path_factory.mktemp("checklists")
     for path in default_checklists_dir().glob("*.yaml"):
@@ -188,9 +181,7 @@ def versions_world(
     v1 = Catalogue.from_folder(folder).get("greeting_phone", 1)
     v2 = phone_v2(v1)
     (folder / "greeting_phone.v2.yaml").write_text(dump_checklist(v2), encoding="utf-8")
-    ctx = open_context(
-        Settings(data_dir=tmp_path_factory.mktemp("versions"), checklists_dir=folder)
-    )
+    ctx = open_context(make_settings(engine_kind, tmp_path_factory.mktemp("versions"), folder))
     old = demo.generate([v1])
     new = demo.generate([v2], seed=99)
     save_branches(ctx, old.branches)
@@ -198,6 +189,7 @@ def versions_world(
     assert stored.skipped == 0
     yield ctx, v2, [*old.audits, *new.audits]
     ctx.engine.dispose()
+    drop_database(ctx.settings.resolved_database_url)
 
 
 def test_a_comparison_across_versions_uses_the_shared_items_and_says_so(

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import MetaData, insert, select, text, update
 
 from audit_app.config import Settings, default_checklists_dir
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.revisions import revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage import database
+from audit_app.storage.tables import audit_revisions, metadata
+from tests.databases import drop_database, new_database_url
 from tests.services.test_revisions import good_answers, submit, world  # noqa: F401
 
 
@@ -42,14 +44,11 @@ def test_an_answer_changed_in_the_database_is_named(world: AppContext) -> None: 
 
 def test_a_changed_revision_content_is_named(world: AppContext) -> None:  # noqa: F811
     audit_id = submit(world)
+    where = audit_revisions.c.audit_id == audit_id
     with world.engine.begin() as conn:
-        content = conn.execute(
-            text("SELECT content FROM audit_revisions WHERE audit_id = :a"), {"a": audit_id}
-        ).scalar_one()
-        conn.execute(
-            text("UPDATE audit_revisions SET content = :c WHERE audit_id = :a"),
-            {"c": content.replace('"Ann"', '"Bob"'), "a": audit_id},
-        )
+        content = conn.execute(select(audit_revisions.c.content).where(where)).scalar_one()
+        content["visit"]["auditor"] = "Bob"
+        conn.execute(update(audit_revisions).where(where).values(content=content))
     problems = verify(world).problems
     assert (
         f"audit #{audit_id} (ES-01, 2026-03-02 10:15): the stored content of revision 1 "
@@ -87,27 +86,32 @@ def test_the_latest_revision_removed_is_named(world: AppContext) -> None:  # noq
 def test_a_database_made_at_0003_verifies_clean_after_upgrade(
     world: AppContext,  # noqa: F811
     tmp_path: Path,
+    engine_kind: str,
 ) -> None:
     submit(world, day=2)
     submit(world, "TR-01", day=3)
-    old_path = tmp_path / "old" / "audit.db"
-    engine = database.create_database_engine(f"sqlite:///{old_path}")
+    old_url = new_database_url(engine_kind, tmp_path / "old", migrated=False)
+    engine = database.create_database_engine(old_url)
     with engine.begin() as conn:
         command.upgrade(database._alembic_config(conn), "0003")
-    source = world.settings.resolved_database_url.removeprefix("sqlite:///")
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"ATTACH DATABASE '{source}' AS new")
-        for table in ("branches", "checklist_versions", "audits", "answers", "audit_scores"):
-            columns = [row[1] for row in conn.exec_driver_sql(f"PRAGMA main.table_info({table})")]
-            names = ", ".join(columns)
-            conn.exec_driver_sql(
-                f"INSERT INTO main.{table} ({names}) SELECT {names} FROM new.{table}"
+    old_tables = MetaData()
+    old_tables.reflect(engine)
+    with world.engine.connect() as source, engine.begin() as conn:
+        for name in ("branches", "checklist_versions", "audits", "answers", "audit_scores"):
+            table = old_tables.tables[name]
+            rows = [dict(row._mapping) for row in source.execute(select(metadata.tables[name]))]
+            conn.execute(
+                insert(table), [{c.name: row[c.name] for c in table.columns} for row in rows]
             )
-    with engine.connect() as conn:
-        conn.exec_driver_sql("DETACH DATABASE new")
+        if engine_kind == "postgresql":  # the copied ids: new rows must come after them
+            for name in ("branches", "checklist_versions", "audits"):
+                sequence = f"pg_get_serial_sequence('{name}', 'id')"
+                conn.execute(text(f"SELECT setval({sequence}, MAX(id)) FROM {name}"))
     engine.dispose()
     upgraded = open_context(
-        Settings(data_dir=old_path.parent, checklists_dir=default_checklists_dir())
+        Settings(
+            data_dir=tmp_path / "old", database_url=old_url, checklists_dir=default_checklists_dir()
+        )
     )
     try:
         report = verify(upgraded)
@@ -118,6 +122,7 @@ def test_a_database_made_at_0003_verifies_clean_after_upgrade(
         assert verify(upgraded).ok
     finally:
         upgraded.engine.dispose()
+        drop_database(old_url)
 
 
 @pytest.mark.parametrize("column", ["created_by", "reason"])

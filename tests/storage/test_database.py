@@ -1,8 +1,10 @@
-"""Storage on a real SQLite file: the schema comes from the migrations, matches the tables,
-runs in WAL mode, and a failed unit of work leaves nothing behind."""
+"""Storage on a real SQLite file and a real PostgreSQL database: the schema comes from the
+migrations and matches the tables (SQLite in WAL mode), and a failed unit of work leaves
+nothing behind."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -16,32 +18,44 @@ from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
 from audit_app.domain.scoring import score_audit
 from audit_app.storage import database, repository
 from audit_app.storage.tables import answers, audits, metadata
+from tests.databases import drop_database, new_database_url
 
 BRANCH = Branch(code="ES-01", name="Gràcia", region="Catalonia", country="es", language="CA")
 
 
-def test_a_new_database_file_is_created_migrated_and_in_wal_mode(tmp_path: Path) -> None:
-    path = tmp_path / "nested" / "audit.db"
-    engine = database.create_database_engine(f"sqlite:///{path}")
+@pytest.fixture
+def empty_database(engine_kind: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet (a SQLite file whose folder does not exist)."""
+    url = new_database_url(engine_kind, tmp_path / "nested", migrated=False)
+    yield url
+    drop_database(url)
+
+
+def test_a_new_database_is_created_and_migrated(empty_database: str, tmp_path: Path) -> None:
+    engine = database.create_database_engine(empty_database)
+    assert database.current_revision(engine) is None
     before, after = database.upgrade(engine)
     assert before is None and after == database.head_revision()
-    assert path.is_file()
-    with engine.connect() as conn:
-        assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
-        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    assert database.current_revision(engine) == after
+    if engine.dialect.name == "sqlite":
+        assert (tmp_path / "nested" / "audit.db").is_file()
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     assert database.upgrade(engine) == (after, after)  # a second upgrade does nothing
+    engine.dispose()
 
 
-def test_the_migrations_produce_exactly_the_declared_tables(tmp_path: Path) -> None:
-    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+def test_the_migrations_produce_exactly_the_declared_tables(empty_database: str) -> None:
+    engine = database.create_database_engine(empty_database)
     database.upgrade(engine)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
 
 
-def test_branch_upsert_inserts_updates_and_leaves_alone(tmp_path: Path) -> None:
-    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+def test_branch_upsert_inserts_updates_and_leaves_alone(empty_database: str) -> None:
+    engine = database.create_database_engine(empty_database)
     database.upgrade(engine)
     other = Branch(code="RO-01", name="Brașov", region="Transylvania", country="RO")
     with database.transaction(engine) as conn:
@@ -56,8 +70,8 @@ def test_branch_upsert_inserts_updates_and_leaves_alone(tmp_path: Path) -> None:
     assert listed[0].country == "ES" and listed[0].language == "ca"
 
 
-def test_a_failed_unit_of_work_writes_nothing(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
-    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+def test_a_failed_unit_of_work_writes_nothing(empty_database: str, catalogue) -> None:  # type: ignore[no-untyped-def]
+    engine = database.create_database_engine(empty_database)
     database.upgrade(engine)
     checklist = catalogue.get("charter")
     with database.transaction(engine) as conn:
@@ -83,10 +97,13 @@ def test_a_failed_unit_of_work_writes_nothing(tmp_path: Path, catalogue) -> None
         assert conn.execute(select(func.count()).select_from(answers)).scalar_one() == 0
 
 
-def test_a_changed_checklist_under_an_old_version_is_refused(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_checklist_under_an_old_version_is_refused(
+    empty_database: str,
+    catalogue,  # type: ignore[no-untyped-def]
+) -> None:
     from audit_app.errors import AuditAppError
 
-    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    engine = database.create_database_engine(empty_database)
     database.upgrade(engine)
     original = catalogue.get("charter")
     with database.transaction(engine) as conn:
@@ -120,7 +137,7 @@ def _good_value(item):  # type: ignore[no-untyped-def]
 
 
 def test_a_translated_file_under_the_same_version_is_accepted_and_stored(
-    tmp_path: Path,
+    empty_database: str,
     catalogue,  # type: ignore[no-untyped-def]
 ) -> None:
     """Translations do not change what a version means; the stored copy takes them on."""
@@ -129,7 +146,7 @@ def test_a_translated_file_under_the_same_version_is_accepted_and_stored(
     from audit_app.checklists import parse_checklist
     from audit_app.storage.tables import checklist_versions
 
-    engine = database.create_database_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    engine = database.create_database_engine(empty_database)
     database.upgrade(engine)
     original = catalogue.get("charter")
     with database.transaction(engine) as conn:
@@ -147,3 +164,24 @@ def test_a_translated_file_under_the_same_version_is_accepted_and_stored(
         ).one()
     assert stored.content_hash == translated.content_hash == original.content_hash
     assert stored.definition["title"]["xx"] == "Translated title"
+
+
+def test_db_check_and_upgrade_on_the_command_line(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("AUDIT_DATABASE_URL", empty_database)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "audit_app", "db", *args], capture_output=True, text=True
+        )
+
+    pending = cli("check")
+    assert pending.returncode == 1 and "run: audit-app db upgrade" in pending.stderr
+    upgraded = cli("upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    current = cli("check")
+    assert current.returncode == 0 and "current" in current.stdout
