@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.answers import (
     AnswersRejected,
@@ -81,6 +82,22 @@ def store_audits(
             )
     if reasons:
         raise AuditRejected(reasons)
+    try:
+        ids, fresh = _write(ctx, prepared, skip_existing, replacing_draft)
+    except IntegrityError:
+        # Another copy of the app stored one of these visits between our check and our
+        # insert (PostgreSQL checks at insert time): once more, they now count as present.
+        ids, fresh = _write(ctx, prepared, skip_existing, replacing_draft)
+    return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
+
+
+def _write(
+    ctx: AppContext,
+    prepared: Sequence[tuple[AuditRecord, ScoreCard | None]],
+    skip_existing: bool,
+    replacing_draft: int | None,
+) -> tuple[list[int], list[tuple[AuditRecord, ScoreCard | None]]]:
+    """One transaction: the visits not stored yet, their answers, scores and actions."""
     with database.transaction(ctx.engine) as conn:
         if replacing_draft is not None and not repository.delete_draft(conn, replacing_draft):
             raise AuditRejected([f"draft #{replacing_draft} is gone (submitted or discarded)"])
@@ -132,7 +149,7 @@ def store_audits(
             ],
             branch_id_of=branch_id_of,
         )
-    return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
+    return ids, fresh
 
 
 def submit_audit(

@@ -218,12 +218,13 @@ def import_bytes(
         )
     try:
         audits = _write(ctx, checked, name, content_hash, read, mapping_name, imported_by)
-    except IntegrityError:  # the same file, imported at the same moment by someone else
+    except IntegrityError:  # another copy of the app stored this file or its visits meanwhile
         with database.snapshot(ctx.engine) as conn:
             previous = import_log.find(conn, content_hash)
-        if previous is None:
-            raise
-        return FileImport(name, "duplicate", content_hash, previous_import=previous)
+        if previous is not None:
+            return FileImport(name, "duplicate", content_hash, previous_import=previous)
+        # Once more: the visits that copy stored now count as already present.
+        audits = _write(ctx, checked, name, content_hash, read, mapping_name, imported_by)
     return FileImport(name, "imported", content_hash, audits=audits, skipped=read.skipped)
 
 

@@ -24,7 +24,7 @@ from audit_app.domain.audit import AuditRecord, Visit
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
 from audit_app.services import compare
-from audit_app.services.audits import list_scores, submit_audit
+from audit_app.services.audits import AuditRejected, list_scores, submit_audit
 from audit_app.services.branches import read_branches, save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.imports import import_bytes
@@ -154,6 +154,50 @@ def test_the_same_file_imported_twice_at_once_is_imported_once(
     assert count(branches_only, import_files) == 1
     assert count(branches_only, answers) == 15_483
     assert verify(branches_only).ok
+
+
+def test_two_files_sharing_visits_imported_at_once_store_each_visit_once(
+    branches_only: AppContext, copies: Callable[[], AppContext]
+) -> None:
+    header, *rows = (DEMO / "audits.csv").read_text(encoding="utf-8").splitlines()
+    refs = sorted({row.split(",", 1)[0] for row in rows})
+    early, late = set(refs[:1_000]), set(refs[600:])  # 400 visits in both files
+
+    def part(refs_in: set[str]) -> bytes:
+        chosen = [row for row in rows if row.split(",", 1)[0] in refs_in]
+        return "\n".join([header, *chosen, ""]).encode("utf-8")
+
+    first, second = copies(), copies()
+    crowd = Crowd(threading.Barrier(2))
+    crowd.run(
+        lambda: import_bytes(first, "early.csv", part(early)),
+        lambda: import_bytes(second, "late.csv", part(late)),
+    )
+    assert crowd.errors == []
+    assert [r.status for r in crowd.results] == ["imported", "imported"]
+    assert sum(r.added for r in crowd.results) == len(refs) == count(branches_only, audits)
+    assert sum(r.already_present for r in crowd.results) == 400
+    assert count(branches_only, import_files) == 2
+    assert verify(branches_only).ok
+
+
+def test_the_same_visit_submitted_twice_at_once_is_stored_once(
+    branches_only: AppContext, copies: Callable[[], AppContext]
+) -> None:
+    visit = Visit("ES-CAT-03", "greeting_phone", 1, datetime(2026, 5, 4, 12), "Ann")
+    tabs = [copies().as_user(MARTA) for _ in range(2)]
+    crowd = Crowd(threading.Barrier(2))
+    crowd.run(
+        *(
+            (lambda tab=tab: submit_audit(tab, AuditRecord(visit, tuple(good_answers(tab)))))
+            for tab in tabs
+        )
+    )
+    assert len(crowd.results) == 1
+    [refused] = crowd.errors
+    assert isinstance(refused, AuditRejected)
+    assert "ES-CAT-03 was already audited with greeting_phone at 2026-05-04 12:00" in str(refused)
+    assert count(branches_only, audits) == 1
 
 
 def test_readers_during_an_import_see_all_of_it_or_none(
