@@ -209,6 +209,9 @@ def _revise_in(
     allow_unchanged: bool,
 ) -> Revision:
     """The correction inside the caller's transaction."""
+    # Corrections queue on the trail's lock before reading the latest revision, so that two
+    # made at once on two servers become revisions n+1 and n+2, not two revisions n+1.
+    database.lock(conn, database.CHAIN_LOCK)
     row = _visible_audit(ctx, conn, audit_id)
     _check_may_revise(ctx, row, audit_id)
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])

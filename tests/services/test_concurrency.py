@@ -28,6 +28,7 @@ from audit_app.services.audits import AuditRejected, list_scores, submit_audit
 from audit_app.services.branches import read_branches, save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.imports import import_bytes
+from audit_app.services.revisions import audit_history, revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage.tables import answers, audits, import_files
 from tests.conftest import REPO
@@ -35,6 +36,7 @@ from tests.services.test_revisions import good_answers
 
 DEMO = REPO / "sample_data" / "demo"
 MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
+HQ = User(username="hq", role=Role.HEAD_OFFICE)
 ANDREI = User(username="andrei", role=Role.AREA_MANAGER, areas=("București",))
 
 
@@ -198,6 +200,31 @@ def test_the_same_visit_submitted_twice_at_once_is_stored_once(
     assert isinstance(refused, AuditRejected)
     assert "ES-CAT-03 was already audited with greeting_phone at 2026-05-04 12:00" in str(refused)
     assert count(branches_only, audits) == 1
+
+
+def test_two_corrections_of_one_audit_at_once_become_two_revisions(
+    branches_only: AppContext, copies: Callable[[], AppContext]
+) -> None:
+    visit = Visit("ES-CAT-04", "greeting_phone", 1, datetime(2026, 5, 5, 12), "Ann")
+    audit_id, _ = submit_audit(
+        branches_only, AuditRecord(visit, tuple(good_answers(branches_only)))
+    )
+    crowd = Crowd(threading.Barrier(2))
+    crowd.run(
+        *(
+            (
+                lambda tab=copies().as_user(HQ), tone=tone: revise_audit(
+                    tab, audit_id, good_answers(tab, **{"call.tone": tone}), f"tone {tone}"
+                )
+            )
+            for tone in (1, 2)
+        )
+    )
+    assert crowd.errors == []
+    assert sorted(r.revision for r in crowd.results) == [2, 3]
+    history = audit_history(branches_only, audit_id)
+    assert [r.revision for r in history] == [1, 2, 3]
+    assert verify(branches_only).ok
 
 
 def test_readers_during_an_import_see_all_of_it_or_none(
