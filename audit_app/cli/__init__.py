@@ -8,6 +8,7 @@ from __future__ import annotations
 from audit_app.cli import (  # noqa: F401  (imported for their commands)
     action_commands,
     audit_commands,
+    backup_commands,
     branch_commands,
     checklist_commands,
     compare_commands,

@@ -1,0 +1,184 @@
+"""Backups: the whole database to one archive file, and that file into an empty database.
+
+The archive does not depend on the engine, so the same two steps move a chain from the
+embedded SQLite to PostgreSQL: export from the one, restore into the other. A restore is
+all or nothing, checks every member before writing, and ends with the trail check.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from audit_app.errors import AuditAppError
+from audit_app.services.access import check_head_office
+from audit_app.services.context import AppContext
+from audit_app.services.verify import VerifyReport, verify
+from audit_app.storage import archive, database, repository
+
+Progress = Callable[[str, str, int, int], None]
+"""Called as (step, table, rows done, rows in the table); step is "export", "check" (the
+archive's checksums, before anything is written) or "restore"."""
+
+
+class BackupError(AuditAppError):
+    """An export or restore refused; the message says which file or table and why."""
+
+
+@dataclass(frozen=True)
+class TableRows:
+    name: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    tables: tuple[TableRows, ...]
+    bytes: int
+    seconds: float
+    revision: str
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    path: Path
+    tables: tuple[TableRows, ...]
+    bytes: int
+    seconds: float
+    """To check and load the archive; the trail check's own seconds are in ``verify``."""
+    revision: str
+    source_engine: str
+    created_at: str
+    verify: VerifyReport
+    checklist_note: str | None = None
+    """Set when this installation's checklist files disagree with the restored ones."""
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def export_database(
+    ctx: AppContext, path: Path, *, force: bool = False, progress: Progress | None = None
+) -> ExportResult:
+    """Write every table to ``path``; an existing file is kept unless ``force``.
+
+    The archive is written under a temporary name beside ``path`` and renamed at the end, so
+    a failed or interrupted export never leaves a half-written file under the final name.
+    """
+    check_head_office(ctx, "export the database")
+    path = Path(path)
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder; name the archive file to write")
+    if path.exists() and not force:
+        raise BackupError(f"{path} already exists; choose another name or pass --force")
+    if not path.parent.is_dir():
+        raise BackupError(f"{path}: the folder {path.parent} does not exist")
+    started = time.perf_counter()
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    revision = database.current_revision(ctx.engine) or "none"
+    try:
+        # Private from the start: the archive holds the users' password hashes.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as target, archive.snapshot(ctx.engine) as conn:
+            manifest = archive.write_archive(
+                conn, target, revision=revision, progress=_step(progress, "export")
+            )
+            target.flush()
+            os.fsync(target.fileno())
+        partial.replace(path)
+    except OSError as error:  # no permission, a full disk
+        raise BackupError(f"{path}: cannot write it ({error.strerror or error})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return ExportResult(
+        path=path,
+        tables=tuple(TableRows(t.name, t.rows) for t in manifest.tables),
+        bytes=path.stat().st_size,
+        seconds=time.perf_counter() - started,
+        revision=manifest.revision,
+    )
+
+
+def restore_database(
+    ctx: AppContext, path: Path, *, progress: Progress | None = None
+) -> RestoreResult:
+    """Load the archive at ``path`` into the (empty) database of ``ctx``, then verify it.
+
+    Refused, with nothing written, when the archive is damaged, made by another schema
+    revision, or the database already holds data. Checklist versions that opening the app
+    stored in an otherwise empty database are replaced by the archive's. The context's
+    checklist ids are refreshed afterwards, so it can store audits at once.
+    """
+    check_head_office(ctx, "restore a backup")
+    path = Path(path)
+    started = time.perf_counter()
+    head = database.head_revision()
+    with archive.open_archive(path) as (zf, manifest):
+        if manifest.revision != head:
+            raise BackupError(
+                f"{path} was exported at schema revision {manifest.revision}, this version "
+                f"needs revision {head}: restore it with the version that exported it, run "
+                "`audit-app db upgrade`, and export it again"
+            )
+        archive.check_tables(path, manifest)
+        database.upgrade(ctx.engine)
+        with database.snapshot(ctx.engine) as conn:
+            _check_empty(ctx, conn)
+        archive.check_members(path, zf, manifest, _step(progress, "check"))
+        with database.transaction(ctx.engine) as conn:
+            _check_empty(ctx, conn)  # again: someone may have written meanwhile
+            archive.clear_checklists(conn)
+            archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
+    note = _refresh_checklists(ctx)
+    seconds = time.perf_counter() - started
+    report = verify(ctx)
+    return RestoreResult(
+        path=path,
+        tables=tuple(TableRows(t.name, t.rows) for t in manifest.tables),
+        bytes=path.stat().st_size,
+        seconds=seconds,
+        revision=manifest.revision,
+        source_engine=manifest.engine,
+        created_at=manifest.created_at,
+        verify=report,
+        checklist_note=note,
+    )
+
+
+def _step(progress: Progress | None, step: str) -> archive.Progress | None:
+    if progress is None:
+        return None
+    return lambda table, done, total: progress(step, table, done, total)
+
+
+def _check_empty(ctx: AppContext, conn: Connection) -> None:
+    filled = archive.first_filled_table(conn)
+    if filled is not None:
+        raise BackupError(
+            f"the database {ctx.database_label} is not empty (table {filled} has rows); "
+            "restore into a new, empty database"
+        )
+
+
+def _refresh_checklists(ctx: AppContext) -> str | None:
+    """Store this installation's checklist files beside the restored versions (as opening
+    the app does) and point the context at the restored ids."""
+    ctx.checklist_version_ids.clear()  # the ids of before the restore mean nothing now
+    try:
+        with database.transaction(ctx.engine) as conn:
+            ids = repository.store_checklists(conn, ctx.catalogue)
+    except AuditAppError as error:
+        return f"the checklist files here disagree with the restored database: {error}"
+    ctx.checklist_version_ids.update(ids)
+    return None

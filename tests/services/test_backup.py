@@ -1,0 +1,415 @@
+"""audit-app export / restore: the demo survives a round trip on each engine and across them
+(SQLite to PostgreSQL is how a chain leaves the embedded default), row for row, with a clean
+trail and fresh ids afterwards; a full database, a damaged or foreign archive and an existing
+export file are each refused with one clear line and nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from audit_app.config import Settings, default_checklists_dir
+from audit_app.domain.audit import AuditRecord, Branch, Visit
+from audit_app.domain.users import Role, User
+from audit_app.errors import AuditAppError
+from audit_app.services.access import AccessDenied
+from audit_app.services.audits import submit_audit
+from audit_app.services.backup import export_database, restore_database
+from audit_app.services.branches import save_branches
+from audit_app.services.context import AppContext, open_context
+from audit_app.services.demo import load_demo
+from audit_app.services.verify import verify
+from audit_app.storage.tables import metadata
+from tests.databases import drop_database, environment_for, new_database_url
+from tests.services.test_revisions import good_answers
+
+REPO = Path(__file__).resolve().parents[2]
+OTHER = {"sqlite": "postgresql", "postgresql": "sqlite"}
+
+
+def rows_of(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table in primary-key order, as the application reads it."""
+    with engine.connect() as conn:
+        return {
+            table.name: [
+                tuple(row)
+                for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in metadata.sorted_tables
+        }
+
+
+def stored_text_of(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row as the driver returns it: on SQLite the very text stored (date-times, JSON)."""
+    with engine.connect() as conn:
+        return {
+            table.name: list(
+                conn.exec_driver_sql(
+                    f"SELECT * FROM {table.name} ORDER BY "
+                    + ", ".join(column.name for column in table.primary_key.columns)
+                )
+            )
+            for table in metadata.sorted_tables
+        }
+
+
+def counts_of(engine: Engine) -> dict[str, int]:
+    return {name: len(rows) for name, rows in rows_of(engine).items()}
+
+
+@dataclass
+class Demo:
+    ctx: AppContext
+    archive: Path
+    rows: dict[str, list[tuple[Any, ...]]]
+    export_seconds: float
+
+
+@pytest.fixture(scope="module")
+def demo(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo chain on this engine and its archive, made once for the module."""
+    folder = tmp_path_factory.mktemp(f"demo-{engine_kind}")
+    settings = _settings(engine_kind, folder / "data")
+    ctx = open_context(settings)
+    load_demo(ctx)
+    started = time.perf_counter()
+    result = export_database(ctx, folder / "demo.zip")
+    seconds = time.perf_counter() - started
+    yield Demo(ctx, result.path, rows_of(ctx.engine), seconds)
+    ctx.engine.dispose()
+    drop_database(settings.resolved_database_url)
+
+
+def _settings(engine: str, folder: Path) -> Settings:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        data_dir=folder,
+        database_url=new_database_url(engine, folder),
+        checklists_dir=default_checklists_dir(),
+    )
+
+
+@pytest.fixture
+def target_factory(tmp_path: Path) -> Iterator[Any]:
+    """Fresh, empty databases to restore into, opened as the app opens them."""
+    made: list[AppContext] = []
+
+    def make(engine: str) -> AppContext:
+        ctx = open_context(_settings(engine, tmp_path / f"target-{len(made)}"))
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.engine.dispose()
+        drop_database(ctx.settings.resolved_database_url)
+
+
+def _restore_and_compare(demo: Demo, target: AppContext) -> None:
+    started = time.perf_counter()
+    result = restore_database(target, demo.archive)
+    seconds = time.perf_counter() - started
+    print(
+        f"\n[backup] demo {demo.ctx.engine.dialect.name} -> {target.engine.dialect.name}: "
+        f"{result.rows:,} rows, archive {result.bytes:,} bytes, export "
+        f"{demo.export_seconds:.2f} s, restore {seconds:.2f} s"
+    )
+    assert result.rows == sum(len(rows) for rows in demo.rows.values()) > 30_000
+    assert {t.name: t.rows for t in result.tables} == {
+        name: len(rows) for name, rows in demo.rows.items()
+    }
+    assert result.source_engine == demo.ctx.engine.dialect.name
+    assert result.checklist_note is None
+    assert result.verify.ok and result.verify.audits == 1_653, result.verify.problems
+    restored = rows_of(target.engine)
+    for name, rows in demo.rows.items():
+        assert restored[name] == rows, f"table {name} differs after the round trip"
+    # Exported again from the copy, every member is the same to the byte: the format does
+    # not depend on the engine.
+    again = export_database(target, target.settings.data_dir / "again.zip")
+    assert _members(again.path) == _members(demo.archive)
+
+
+def _members(path: Path) -> list[tuple[str, int, str]]:
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    return [(t["name"], t["rows"], t["sha256"]) for t in manifest["tables"]]
+
+
+def _new_rows_get_fresh_ids(ctx: AppContext, demo: Demo) -> None:
+    """A branch and an audit added after the restore: the id sequences moved past the copy."""
+    save_branches(ctx, [Branch(code="ZZ-01", name="Après", region="Nord", country="FR")])
+    visit = Visit("ZZ-01", "greeting_phone", 1, datetime(2026, 3, 2, 10, 15, 30, 123456), "Zoé")
+    audit_id, _ = submit_audit(ctx, AuditRecord(visit, tuple(good_answers(ctx))))
+    assert audit_id == max(row[0] for row in demo.rows["audits"]) + 1
+    rows = rows_of(ctx.engine)
+    assert rows["branches"][-1][1] == "ZZ-01"
+    assert rows["branches"][-1][0] == max(row[0] for row in demo.rows["branches"]) + 1
+    assert rows["audit_revisions"][-1][0] == len(demo.rows["audit_revisions"]) + 1
+    report = verify(ctx)
+    assert report.ok and report.audits == 1_654, report.problems
+
+
+def test_the_demo_round_trips_on_the_same_engine(
+    demo: Demo, engine_kind: str, target_factory: Any
+) -> None:
+    target = target_factory(engine_kind)
+    _restore_and_compare(demo, target)
+    assert stored_text_of(target.engine) == stored_text_of(demo.ctx.engine)
+    _new_rows_get_fresh_ids(target, demo)
+
+
+def test_the_demo_moves_to_the_other_engine(
+    demo: Demo, engine_kind: str, target_factory: Any
+) -> None:
+    """SQLite to PostgreSQL (the way off the embedded default) and back."""
+    target = target_factory(OTHER[engine_kind])
+    _restore_and_compare(demo, target)
+    _new_rows_get_fresh_ids(target, demo)
+
+
+def test_the_archive_holds_what_its_manifest_says(demo: Demo) -> None:
+    with zipfile.ZipFile(demo.archive) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        members = zf.namelist()
+        first_audit = json.loads(zf.read("tables/audits.jsonl").splitlines()[0])
+    assert (manifest["format"], manifest["app"], manifest["revision"]) == (1, "audit-app", "0004")
+    assert manifest["engine"] == demo.ctx.engine.dialect.name
+    assert [t["name"] for t in manifest["tables"]] == [t.name for t in metadata.sorted_tables]
+    assert {t["name"]: t["rows"] for t in manifest["tables"]} == {
+        name: len(rows) for name, rows in demo.rows.items()
+    }
+    assert sorted(members) == sorted(
+        ["manifest.json", *(f"tables/{t.name}.jsonl" for t in metadata.sorted_tables)]
+    )
+    stored = demo.rows["audits"][0]
+    assert first_audit["id"] == stored[0] == 1
+    assert first_audit["visited_at"] == stored[7].isoformat()  # ISO text, no zone
+
+
+def test_a_database_with_data_is_refused_and_left_alone(demo: Demo) -> None:
+    with pytest.raises(AuditAppError, match=r"is not empty \(table branches has rows\)"):
+        restore_database(demo.ctx, demo.archive)
+    assert rows_of(demo.ctx.engine) == demo.rows
+
+
+def _rewrite(source: Path, target: Path, change: dict[str, bytes]) -> Path:
+    """A copy of the archive with some members replaced (each still a valid zip member)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, change.get(info.filename, old.read(info.filename)))
+    return target
+
+
+def _forged(source: Path, target: Path, table: str, data: bytes) -> Path:
+    """A copy whose member for ``table`` is replaced and the manifest re-signed to match, as
+    a careful forger (or a bug) would: only the database can refuse it."""
+    with zipfile.ZipFile(source) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    for entry in manifest["tables"]:
+        if entry["name"] == table:
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+            entry["rows"] = data.count(b"\n")
+    return _rewrite(
+        source,
+        target,
+        {f"tables/{table}.jsonl": data, "manifest.json": json.dumps(manifest).encode()},
+    )
+
+
+def test_a_restore_that_fails_half_way_writes_nothing(
+    demo: Demo, ctx: AppContext, tmp_path: Path
+) -> None:
+    """The last answer points at an audit that does not exist: the database refuses it after
+    the branches, audits and most answers went in, and all of them are rolled back."""
+    before = rows_of(ctx.engine)
+    with zipfile.ZipFile(demo.archive) as zf:
+        data = zf.read("tables/answers.jsonl")
+    orphan = json.loads(data.splitlines()[-1]) | {"audit_id": 999_999}
+    path = _forged(
+        demo.archive, tmp_path / "orphan.zip", "answers", data + json.dumps(orphan).encode() + b"\n"
+    )
+    with pytest.raises(AuditAppError, match=r"orphan\.zip: the rows of table answers were refused"):
+        restore_database(ctx, path)
+    assert rows_of(ctx.engine) == before
+
+
+def _damaged(kind: str, demo: Demo, folder: Path) -> Path:
+    path = folder / f"{kind}.zip"
+    if kind == "changed member":
+        with zipfile.ZipFile(demo.archive) as zf:
+            answers = zf.read("tables/answers.jsonl").replace(b'"value":"yes"', b'"value":"no"', 1)
+        return _rewrite(demo.archive, path, {"tables/answers.jsonl": answers})
+    if kind == "truncated":
+        data = demo.archive.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        return path
+    if kind == "not a zip":
+        path.write_text("branch,name\nES-01,Gràcia\n", encoding="utf-8")
+        return path
+    if kind == "other revision":
+        with zipfile.ZipFile(demo.archive) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+        manifest["revision"] = "0003"
+        return _rewrite(demo.archive, path, {"manifest.json": json.dumps(manifest).encode()})
+    if kind == "no manifest":
+        with zipfile.ZipFile(demo.archive) as old, zipfile.ZipFile(path, "w") as new:
+            for info in old.infolist():
+                if info.filename != "manifest.json":
+                    new.writestr(info, old.read(info.filename))
+        return path
+    if kind == "other format":
+        with zipfile.ZipFile(demo.archive) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+        manifest["format"] = 2
+        return _rewrite(demo.archive, path, {"manifest.json": json.dumps(manifest).encode()})
+    if kind == "row count":
+        with zipfile.ZipFile(demo.archive) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+        manifest["tables"][0]["rows"] += 1
+        return _rewrite(demo.archive, path, {"manifest.json": json.dumps(manifest).encode()})
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        (
+            "changed member",
+            r"changed member\.zip: tables/answers\.jsonl does not match its checksum in the "
+            r"manifest \(the archive was changed or damaged\)$",
+        ),
+        (
+            "truncated",
+            r"truncated\.zip: the archive is truncated or damaged \(its zip directory cannot "
+            r"be read\)$",
+        ),
+        ("not a zip", r"not a zip\.zip: not an audit-app archive \(it is not a zip file"),
+        (
+            "other revision",
+            r"other revision\.zip was exported at schema revision 0003, this version needs "
+            r"revision 0004: restore it with the version that exported it",
+        ),
+        (
+            "no manifest",
+            r"no manifest\.zip: not an audit-app archive \(manifest\.json is missing; make one "
+            r"with `audit-app export`\)$",
+        ),
+        (
+            "other format",
+            r"other format\.zip: manifest\.json is not valid \(archive format 2 is not 1, the "
+            r"one this version reads\)$",
+        ),
+        (
+            "row count",
+            r"row count\.zip: tables/branches\.jsonl holds 48 rows, the manifest says 49$",
+        ),
+    ],
+)
+def test_a_damaged_or_foreign_archive_is_refused_with_nothing_written(
+    demo: Demo, ctx: AppContext, tmp_path: Path, kind: str, message: str
+) -> None:
+    before = rows_of(ctx.engine)
+    path = _damaged(kind, demo, tmp_path)
+    with pytest.raises(AuditAppError, match=message):
+        restore_database(ctx, path)
+    assert rows_of(ctx.engine) == before
+    assert all(
+        count == 0 for name, count in counts_of(ctx.engine).items() if name != "checklist_versions"
+    )
+
+
+def test_only_head_office_may_export_or_restore(demo: Demo, tmp_path: Path) -> None:
+    marta = demo.ctx.as_user(User(username="marta", role=Role.AREA_MANAGER, areas=("Madrid",)))
+    with pytest.raises(AccessDenied, match="only head office can export the database"):
+        export_database(marta, tmp_path / "mine.zip")
+    with pytest.raises(AccessDenied, match="only head office can restore a backup"):
+        restore_database(marta, demo.archive)
+    assert list(tmp_path.iterdir()) == []
+    hq = demo.ctx.as_user(User(username="hq", role=Role.HEAD_OFFICE))
+    assert export_database(hq, tmp_path / "hq.zip").rows > 30_000
+
+
+def test_export_keeps_an_existing_file_unless_forced(demo: Demo, tmp_path: Path) -> None:
+    path = tmp_path / "backup.zip"
+    path.write_bytes(b"yesterday's backup")
+    with pytest.raises(AuditAppError, match=r"backup\.zip already exists; .* pass --force"):
+        export_database(demo.ctx, path)
+    assert path.read_bytes() == b"yesterday's backup"
+    result = export_database(demo.ctx, path, force=True)
+    assert result.rows == sum(len(rows) for rows in demo.rows.values())
+    assert zipfile.is_zipfile(path) and path.stat().st_size == result.bytes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.zip"]  # no partial left
+    assert path.stat().st_mode & 0o077 == 0  # private: it holds password hashes
+    with pytest.raises(AuditAppError, match=r"nowhere/backup\.zip: the folder .* does not exist"):
+        export_database(demo.ctx, tmp_path / "nowhere" / "backup.zip")
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "audit_app", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+
+
+def test_the_command_line_exports_and_restores(
+    demo: Demo, engine_kind: str, target_factory: Any, tmp_path: Path
+) -> None:
+    source = environment_for(demo.ctx.settings)
+    target = target_factory(engine_kind)
+    into = environment_for(target.settings)
+    path = tmp_path / "chain.zip"
+
+    done = _cli(source, "export", str(path))
+    assert done.returncode == 0, done.stderr
+    rows = sum(len(rows) for rows in demo.rows.values())
+    assert f"Exported {rows:,} rows in 12 tables from {demo.ctx.database_label}" in done.stdout
+    assert "  answers" in done.stdout and "restore" not in done.stderr
+    assert "export  answers" in done.stderr  # progress, one line a table
+
+    again = _cli(source, "export", str(path))
+    assert again.returncode == 1
+    assert (
+        again.stderr.strip() == f"error: {path} already exists; choose another name or pass --force"
+    )
+
+    as_json = _cli(source, "export", str(path), "--force", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    summary = json.loads(as_json.stdout)
+    assert summary["rows"] == rows and summary["revision"] == "0004"
+    assert summary["tables"] == {name: len(rows) for name, rows in demo.rows.items()}
+
+    restored = _cli(into, "restore", str(path))
+    assert restored.returncode == 0, restored.stderr
+    assert f"into {target.database_label}" in restored.stdout
+    assert "Trail check: OK, 1,653 audits and 1,653 revisions verified in " in restored.stdout
+    assert rows_of(target.engine) == demo.rows
+
+    refused = _cli(into, "restore", str(path))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().endswith(
+        "is not empty (table branches has rows); restore into a new, empty database"
+    )
+
+    garbage = tmp_path / "notes.zip"
+    garbage.write_text("not an archive", encoding="utf-8")
+    refused = _cli(into, "restore", str(garbage))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith(f"error: {garbage}: not an audit-app archive")
