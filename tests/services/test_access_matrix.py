@@ -1,0 +1,276 @@
+"""The access-control matrix: for each role and each service the app and the CLI call (read,
+enter, import, compare, download, revise, admin), whether it is allowed or refused.
+
+Head office does everything; an area manager reads, enters, imports, compares, downloads
+and revises in her areas only; a viewer reads, compares and downloads everything and changes
+nothing. A refusal is an :class:`AccessDenied` (or, for an import, a rejected file naming
+the cell), never a partial write. The README's security section prints this table, and
+``test_the_app_reaches_data_only_through_these_services`` checks that the pages cannot go
+around it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audit_app.domain.audit import AuditRecord, Branch, Visit
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.users import Role, User
+from audit_app.errors import AuditAppError
+from audit_app.services import compare
+from audit_app.services.access import AccessDenied
+from audit_app.services.actions import list_actions, update_action
+from audit_app.services.audits import list_scores, load_audit, submit_audit
+from audit_app.services.backup import export_database
+from audit_app.services.branches import list_branches, save_branches, set_branch_active
+from audit_app.services.context import AppContext, open_context
+from audit_app.services.demo import load_demo
+from audit_app.services.drafts import save_draft
+from audit_app.services.imports import import_bytes
+from audit_app.services.report_compare import comparison_report
+from audit_app.services.reports import audit_report, branch_report
+from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
+from audit_app.services.templates import make_template
+from audit_app.services.users import add_user
+from audit_app.services.verify import verify
+from tests.conftest import REPO
+from tests.databases import drop_database, make_settings
+from tests.services.test_revisions import good_answers
+
+HQ = User(username="hq", role=Role.HEAD_OFFICE)
+MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
+GUEST = User(username="guest", role=Role.VIEWER)
+ROLES = {"head office": HQ, "area manager": MARTA, "viewer": GUEST}
+MINE, OTHER = "ES-CAT-01", "TR-EGE-01"  # Barcelona (Marta's) and Ege (not hers)
+
+
+@dataclass
+class World:
+    ctx: AppContext
+    own_audit: int
+    other_audit: int
+    folder: Path
+    moments: Iterator[int]
+
+    def visit(self, code: str) -> Visit:
+        """A new visit each time (each case writes its own)."""
+        minute = next(self.moments)
+        return Visit(code, "greeting_phone", 1, datetime(2027, 2, 1, 8) + minute * _MINUTE, "Ann")
+
+
+_MINUTE = datetime(2000, 1, 1, 0, 1) - datetime(2000, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("matrix")
+    ctx = open_context(make_settings(engine_kind, folder / "data"))
+    load_demo(ctx)
+    made = World(ctx, 0, 0, folder, itertools.count())
+    # Fresh audits (inside the 7-day correction window), one in each area.
+    made.own_audit = submit_audit(ctx, AuditRecord(made.visit(MINE), tuple(good_answers(ctx))))[0]
+    made.other_audit = submit_audit(ctx, AuditRecord(made.visit(OTHER), tuple(good_answers(ctx))))[
+        0
+    ]
+    yield made
+    ctx.engine.dispose()
+    drop_database(ctx.settings.resolved_database_url)
+
+
+def _submit(code: str) -> Callable[[AppContext, World], Any]:
+    return lambda ctx, w: submit_audit(ctx, AuditRecord(w.visit(code), tuple(good_answers(ctx))))
+
+
+def _draft(code: str) -> Callable[[AppContext, World], Any]:
+    return lambda ctx, w: save_draft(ctx, AuditRecord(w.visit(code), tuple(good_answers(ctx))))
+
+
+def _import(code: str) -> Callable[[AppContext, World], Any]:
+    def run(ctx: AppContext, w: World) -> Any:
+        visit = w.visit(code)
+        rows = ["branch_code,checklist_id,visited_at,auditor,item_id,value"]
+        rows += [
+            f"{code},greeting_phone,{visit.visited_at:%Y-%m-%dT%H:%M},Ann,{a.item_id},"
+            + ("N/A" if a.na else str(a.value).replace("True", "Yes").replace("False", "No"))
+            for a in good_answers(ctx)
+        ]
+        result = import_bytes(ctx, f"{code}-{visit.visited_at:%H%M}.csv", "\n".join(rows).encode())
+        if result.status == "rejected":
+            raise AccessDenied("; ".join(str(e) for e in result.errors))
+        assert result.status == "imported", result
+        return result
+
+    return run
+
+
+def _revise(which: str) -> Callable[[AppContext, World], Any]:
+    def run(ctx: AppContext, w: World) -> Any:
+        audit_id = w.own_audit if which == "own" else w.other_audit
+        tone = 1 + next(w.moments) % 4
+        return revise_audit(ctx, audit_id, good_answers(ctx, **{"call.tone": tone}), "matrix")
+
+    return run
+
+
+def _appeal_and_resolve(ctx: AppContext, w: World) -> Any:
+    audit_id = _submit(MINE)(w.ctx, w)[0]  # by the operator, as the appeal below
+    appeal = raise_appeal(w.ctx, audit_id, "branch disagrees")
+    return resolve_appeal(ctx, appeal.appeal_id, False, "kept as it is")
+
+
+def _update_action(which: str) -> Callable[[AppContext, World], Any]:
+    def run(ctx: AppContext, w: World) -> Any:
+        area = "Barcelona" if which == "own" else "Ege"
+        action = next(a for a in list_actions(w.ctx) if a.area == area)
+        return update_action(ctx, action.id, owner=f"owner {next(w.moments)}")
+
+    return run
+
+
+def _add_user(ctx: AppContext, w: World) -> Any:
+    name = f"user{next(w.moments)}"
+    return add_user(ctx, name, "viewer", "a-long-enough-password")
+
+
+def _export(ctx: AppContext, w: World) -> Any:
+    return export_database(ctx, w.folder / f"backup-{next(w.moments)}.zip")
+
+
+Case = Callable[[AppContext, World], Any]
+ALL, HQ_AM, HQ_ONLY = (
+    ("head office", "area manager", "viewer"),
+    ("head office", "area manager"),
+    ("head office",),
+)
+MATRIX: dict[str, tuple[str, Case, tuple[str, ...]]] = {
+    # service: (kind, what it does, who may)
+    "list branches and scores": ("read", lambda c, w: list_scores(c), ALL),
+    "open an audit in her area": ("read", lambda c, w: load_audit(c, w.own_audit), ALL),
+    "open an audit of another area": (
+        "read",
+        lambda c, w: load_audit(c, w.other_audit),
+        (
+            "head office",
+            "viewer",
+        ),
+    ),
+    "submit a visit in her area": ("enter", _submit(MINE), HQ_AM),
+    "submit a visit in another area": ("enter", _submit(OTHER), HQ_ONLY),
+    "save a draft in her area": ("enter", _draft(MINE), HQ_AM),
+    "save a draft in another area": ("enter", _draft(OTHER), HQ_ONLY),
+    "import a file for her area": ("import", _import(MINE), HQ_AM),
+    "import a file for another area": ("import", _import(OTHER), HQ_ONLY),
+    "compare branches (scoped)": (
+        "compare",
+        lambda c, w: compare.league_table(c, AuditFilter(), min_audits=1),
+        ALL,
+    ),
+    "audit report PDF in her area": ("download", lambda c, w: audit_report(c, w.own_audit), ALL),
+    "audit report PDF of another area": (
+        "download",
+        lambda c, w: audit_report(c, w.other_audit),
+        ("head office", "viewer"),
+    ),
+    "branch report PDF of another area": (
+        "download",
+        lambda c, w: branch_report(c, OTHER),
+        ("head office", "viewer"),
+    ),
+    "comparison report PDF (scoped)": (
+        "download",
+        lambda c, w: comparison_report(c, AuditFilter(checklist_id="greeting_phone")),
+        ALL,
+    ),
+    "template for another area's branch": (
+        "download",
+        lambda c, w: make_template(c, "greeting_phone", branch_codes=[OTHER]),
+        ("head office", "viewer"),
+    ),
+    "revise an audit in her area": ("revise", _revise("own"), HQ_AM),
+    "revise an audit of another area": ("revise", _revise("other"), HQ_ONLY),
+    "resolve an appeal": ("revise", _appeal_and_resolve, HQ_ONLY),
+    "update a corrective action in her area": ("revise", _update_action("own"), HQ_AM),
+    "update a corrective action of another area": ("revise", _update_action("other"), HQ_ONLY),
+    "add a user": ("admin", _add_user, HQ_ONLY),
+    "add or change a branch": (
+        "admin",
+        lambda c, w: save_branches(
+            c, [Branch(code="ES-NEW-01", name="New", region="X", country="ES")]
+        ),
+        HQ_ONLY,
+    ),
+    "deactivate a branch": ("admin", lambda c, w: set_branch_active(c, MINE, True), HQ_ONLY),
+    "verify the audit trail": ("admin", lambda c, w: verify(c), HQ_ONLY),
+    "export the whole database": ("admin", _export, HQ_ONLY),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("service", MATRIX)
+def test_the_access_matrix(world: World, service: str, role: str) -> None:
+    _kind, case, allowed = MATRIX[service]
+    ctx = world.ctx.as_user(ROLES[role])
+    if role in allowed:
+        case(ctx, world)
+    else:
+        assert_refused(lambda: case(ctx, world))
+
+
+HIDDEN = re.compile(r"unknown branch code|no branch with code|unknown or inactive branch")
+
+
+def assert_refused(attempt: Callable[[], Any]) -> None:
+    """Refused: AccessDenied saying why, or, for a branch outside her areas, the message of
+    a branch that does not exist (the scope hides other areas rather than naming them)."""
+    with pytest.raises(AuditAppError) as refused:
+        attempt()
+    if not isinstance(refused.value, AccessDenied):
+        assert HIDDEN.search(str(refused.value)), refused.value
+    assert str(refused.value), "a refusal says why"
+
+
+def test_a_refusal_writes_nothing(world: World) -> None:
+    from tests.helpers import database_snapshot
+
+    before = database_snapshot(world.ctx)
+    guest, marta = world.ctx.as_user(GUEST), world.ctx.as_user(MARTA)
+    for refused in (
+        lambda: _submit(MINE)(guest, world),
+        lambda: _import(OTHER)(marta, world),
+        lambda: _revise("other")(marta, world),
+        lambda: _add_user(marta, world),
+    ):
+        assert_refused(refused)
+    assert database_snapshot(world.ctx) == before
+
+
+def test_the_app_reaches_data_only_through_these_services() -> None:
+    """The pages import services, never storage or SQLAlchemy (the import-linter contract),
+    so every page and download goes through the checks above."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout
+    assert "Pages and the CLI go through services, never storage KEPT" in result.stdout
+
+
+def test_the_area_managers_lists_hold_only_her_branches(world: World) -> None:
+    marta = world.ctx.as_user(MARTA)
+    assert {b.area for b in list_branches(marta)} == {"Barcelona"}
+    assert set(list_scores(marta)["branch_code"]) <= {
+        b.code for b in list_branches(world.ctx) if b.area == "Barcelona"
+    }
