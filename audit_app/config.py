@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     revision_window_days: float = Field(default=7, ge=0)
     """How long after submission an area manager may still correct an audit
     (``AUDIT_REVISION_WINDOW_DAYS``); head office may correct at any time."""
+    max_upload_mb: int = Field(default=20, gt=0)
+    """The largest file accepted for import, in MB (``AUDIT_MAX_UPLOAD_MB``): in the app's
+    upload box (Streamlit's ``--server.maxUploadSize``), on the command line and for branch
+    lists. A bulk file of thousands of visits is a few MB."""
+    max_inflated_mb: int = Field(default=200, gt=0)
+    """The most a workbook may hold once unzipped, in MB (``AUDIT_MAX_INFLATED_MB``): an
+    .xlsx is a zip, and a few MB can inflate to gigabytes (a zip bomb). Checked before
+    any spreadsheet library reads it."""
     trusted_user_header: str | None = None
     """Behind a single-sign-on proxy: the request header that carries the logged-in user's
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it

@@ -1,7 +1,11 @@
 """Read a CSV or Excel sheet as a header and rows of cells, with file-level errors named.
 
-CSV: UTF-8 with or without BOM, comma or semicolon. Excel: read with python-calamine,
-which is fast and never evaluates anything in the workbook.
+CSV: UTF-8 (with or without BOM) or UTF-16 (Excel's "Unicode text"; with or without
+BOM), separated by commas, semicolons or tabs. Other encodings are refused, not guessed:
+a Turkish or Latin-1 file decoded with the wrong table would store wrong letters without
+a word. Excel: read with python-calamine, which is fast and never evaluates anything in
+the workbook, after ``excel.container`` has checked it. Both are bounded by the caps of
+``excel.limits`` (upload size, rows, columns, cell length), each refusal naming its cap.
 """
 
 from __future__ import annotations
@@ -13,8 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from audit_app.errors import AuditAppError
+from audit_app.excel.container import check_workbook, parser_failure
+from audit_app.excel.limits import (
+    Limits,
+    RefusedFile,
+    check_cells,
+    check_upload_size,
+    current_limits,
+)
+from audit_app.excel.names import printable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+DELIMITERS = (",", ";", "\t")
+SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)"
 
 
 class TableFileError(AuditAppError):
@@ -50,38 +65,157 @@ def read_table(path: Path | str) -> Table:
     path = Path(path)
     if not path.is_file():
         raise TableFileError(f"{path}: no such file")
+    limits = current_limits()
+    try:
+        check_upload_size(path.stat().st_size, limits)
+    except RefusedFile as error:
+        raise TableFileError(f"{path}: {error}") from None
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel(path)
+        return _read_excel(path, limits)
     return read_csv_bytes(path.read_bytes(), str(path))
 
 
 def read_csv_bytes(data: bytes, source: str) -> Table:
+    limits = current_limits()
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TableFileError(
-            f"{source}: not UTF-8 text (byte {error.start + 1}); save the file as CSV UTF-8"
-        ) from None
+        check_upload_size(len(data), limits)
+    except RefusedFile as error:
+        raise TableFileError(f"{source}: {error}") from None
+    text = decode_text(data, source)
     if "\x00" in text:
-        raise TableFileError(f"{source}: holds NUL bytes; it is not a text CSV file")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise TableFileError(f"{source}: holds NUL bytes (line {line}); it is not a text CSV file")
+    first = text.split("\n", 1)[0]
+    if not first.strip():
         raise TableFileError(f"{source}: the file is empty (a header row is needed)")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    delimiter = max(DELIMITERS, key=first.count)  # ties: the comma
+    rows = _csv_rows(text, delimiter, source, limits)
     header = tuple(cell.strip() for cell in rows[0])
     return Table(source, header, tuple(tuple(row) for row in rows[1:]), first_row=2)
 
 
-def _read_excel(path: Path) -> Table:
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 or UTF-16 text; anything else is refused with the byte that gave it away."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(data, "utf-16", source)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _decode(data, utf16, source)
+    return _decode(data, "utf-8-sig", source)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 of mostly Latin text has a NUL in every other byte; say which order."""
+    head = data[:400]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= len(odd) * 0.9 and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= len(even) * 0.9 and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, encoding: str, source: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        if encoding.startswith("utf-16"):
+            raise TableFileError(
+                f"{source}: looks like UTF-16 text but byte {error.start + 1} is not; "
+                f"{SAVE_AS_UTF8}"
+            ) from None
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.start + 1].hex().upper()
+        raise TableFileError(
+            f"{source}: not UTF-8 text, nor UTF-16: byte {error.start + 1} (line {line}) is "
+            f"0x{bad}, as Windows-1252, Windows-1254 (Turkish) or Latin-1 write letters such "
+            f"as é or ş; {SAVE_AS_UTF8}"
+        ) from None
+
+
+def _csv_rows(text: str, delimiter: str, source: str, limits: Limits) -> list[list[str]]:
+    """Parsed rows within the caps; a line split by another separator than the header's
+    is refused (its values would land in the wrong columns)."""
+    rows: list[list[str]] = []
+    cells = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(rows) >= limits.max_rows + 1:
+                raise TableFileError(
+                    f"{source}: more than {limits.max_rows:,} rows; at most "
+                    f"{limits.max_rows:,} rows are read"
+                )
+            if len(row) > limits.max_columns:
+                raise TableFileError(
+                    f"{source}: line {line} has {len(row):,} columns; at most "
+                    f"{limits.max_columns:,} columns are read"
+                )
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise TableFileError(
+                    f"{source}: more than {limits.max_cells:,} cells; at most "
+                    f"{limits.max_cells:,} cells are read"
+                )
+            for number, value in enumerate(row, start=1):
+                if len(value) > limits.max_cell_chars:
+                    raise TableFileError(
+                        f"{source}: line {line}, column {number} holds {len(value):,} "
+                        f"characters; a cell may hold at most {limits.max_cell_chars:,}"
+                    )
+            if rows:
+                _check_line(row, len(rows[0]), delimiter, line, source)
+            rows.append(row)
+    except csv.Error as error:
+        raise TableFileError(
+            f"{source}: line {reader.line_num} is not valid CSV ({error})"
+        ) from None
+    return rows
+
+
+def _check_line(row: list[str], width: int, delimiter: str, line: int, source: str) -> None:
+    """Refuse a line whose values would land in the wrong columns: more values than the
+    header has columns, or one value holding another separator (mixed separators)."""
+    shown = {"\t": "tabs", ",": "commas", ";": "semicolons"}
+    if len(row) > width and any(value.strip() for value in row[width:]):
+        raise TableFileError(
+            f"{source}: line {line} has {len(row)} values but line 1 only {width} columns; "
+            f"a value holding {shown[delimiter]} must be in double quotes"
+        )
+    if width < 2 or len(row) != 1 or not row[0].strip():
+        return
+    other = next((d for d in DELIMITERS if d != delimiter and d in row[0]), None)
+    if other is not None:
+        raise TableFileError(
+            f"{source}: line 1 is separated by {shown[delimiter]} but line {line} by "
+            f"{shown[other]}; use one separator throughout"
+        )
+
+
+def _read_excel(path: Path, limits: Limits) -> Table:
     from python_calamine import CalamineWorkbook  # imported here: only Excel needs it
 
+    data = path.read_bytes()
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        check_workbook(path.suffix.lower(), data, limits)
+    except RefusedFile as error:
+        raise TableFileError(f"{path}: cannot be read as a workbook: {error}") from None
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_name = workbook.sheet_names[0]
         rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    except Exception as error:  # calamine raises its own types for broken files
-        raise TableFileError(f"{path}: cannot be read as a workbook ({error})") from None
+    except BaseException as error:  # calamine's own types, and panics (dates)
+        if not parser_failure(error):
+            raise
+        shown = printable(error)
+        raise TableFileError(f"{path}: cannot be read as a workbook ({shown})") from None
+    try:
+        check_cells(rows, f"sheet '{sheet_name}'", limits=limits)
+    except RefusedFile as error:
+        raise TableFileError(f"{path}: {error}") from None
     if not rows:
         raise TableFileError(f"{path}: sheet {sheet_name!r} is empty (a header row is needed)")
     header = tuple(str(cell).strip() for cell in rows[0])

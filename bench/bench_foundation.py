@@ -1,22 +1,24 @@
-"""Foundation (#2): demo generation, scoring throughput, demo load, listing, overview."""
+"""Foundation (#2): demo generation and scoring throughput (pure, measured once); demo load,
+listing, overview and opening a context (per engine)."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import Figure, best_of
+from bench.databases import fresh_database_url
+
+if TYPE_CHECKING:
+    from audit_app.config import Settings
 
 
-def run() -> list[Figure]:
+def run_pure() -> list[Figure]:
     from audit_app.checklists import Catalogue
-    from audit_app.config import Settings, default_checklists_dir
+    from audit_app.config import default_checklists_dir
     from audit_app.demo import generate
     from audit_app.domain.scoring import score_audit
-    from audit_app.services.audits import list_scores
-    from audit_app.services.context import open_context
-    from audit_app.services.demo import load_demo
-    from audit_app.services.overview import overview
 
     figures: list[Figure] = []
     catalogue = Catalogue.from_folder(default_checklists_dir())
@@ -49,9 +51,31 @@ def run() -> list[Figure]:
             f"{len(data.audits)} audits in {seconds:.3f} s",
         )
     )
+    return figures
+
+
+def _settings(engine: str) -> Settings:
+    from audit_app.config import Settings
+
+    folder = Path(tempfile.mkdtemp(prefix="audit-bench-"))
+    return Settings(data_dir=folder, database_url=fresh_database_url(engine, folder))
+
+
+def run(engine: str) -> list[Figure]:
+    from audit_app.checklists import Catalogue
+    from audit_app.config import default_checklists_dir
+    from audit_app.demo import generate
+    from audit_app.services.audits import list_scores
+    from audit_app.services.context import open_context
+    from audit_app.services.demo import load_demo
+    from audit_app.services.overview import overview
+
+    figures: list[Figure] = []
+    data = generate(Catalogue.from_folder(default_checklists_dir()).latest())
+    answers = sum(len(r.answers) for r in data.audits)
 
     def fresh_load() -> None:
-        ctx = open_context(Settings(data_dir=Path(tempfile.mkdtemp(prefix="audit-bench-"))))
+        ctx = open_context(_settings(engine))
         load_demo(ctx)
         ctx.engine.dispose()
 
@@ -66,7 +90,7 @@ def run() -> list[Figure]:
         )
     )
 
-    ctx = open_context(Settings(data_dir=Path(tempfile.mkdtemp(prefix="audit-bench-"))))
+    ctx = open_context(_settings(engine))
     load_demo(ctx)
     seconds = best_of(3, lambda: load_demo(ctx))
     figures.append(
@@ -98,7 +122,10 @@ def run() -> list[Figure]:
             "KPIs, by region, by month, latest",
         )
     )
-    seconds = best_of(3, lambda: open_context(Settings(data_dir=ctx.settings.data_dir)))
+    opened: list[object] = []
+    seconds = best_of(3, lambda: opened.append(open_context(ctx.settings)))
+    for context in opened:
+        context.engine.dispose()  # type: ignore[attr-defined]
     figures.append(
         Figure(
             "open context (migrated database)",
@@ -108,4 +135,5 @@ def run() -> list[Figure]:
             "engine, migration check, checklist sync",
         )
     )
+    ctx.engine.dispose()
     return figures

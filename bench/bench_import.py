@@ -1,5 +1,6 @@
 """Excel import (#3): a 5,000-visit x 60-item bulk workbook against python-calamine's own read
-of it, 1,000 single-visit workbooks one after another, and writing fill-in templates.
+of it and 1,000 single-visit workbooks one after another (per engine: the import writes to
+the database), and writing fill-in templates (pure, measured once).
 
 Targets: bulk import <= 2x the raw read and <= 600 MiB peak; <= 20 ms per single-visit file;
 <= 30 ms per template written.
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench.common import Figure
+from bench.databases import fresh_database_url
 
 VISITS = 5_000
 ITEMS = 60
@@ -154,8 +156,10 @@ from audit_app.config import Settings
 from audit_app.services.context import open_context
 from audit_app.services.imports import import_files
 from python_calamine import CalamineWorkbook
-folder, book = Path(sys.argv[1]), Path(sys.argv[2])
-ctx = open_context(Settings(data_dir=folder / "data", checklists_dir=folder / "checklists"))
+folder, book, url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+ctx = open_context(
+    Settings(data_dir=folder / "data", database_url=url, checklists_dir=folder / "checklists")
+)
 start = time.perf_counter()
 wb = CalamineWorkbook.from_path(str(book))
 rows = wb.get_sheet_by_name("Visits").to_python(skip_empty_area=False)
@@ -170,21 +174,30 @@ print(json.dumps({"read": read, "import": total, "peak": peak, "added": result.a
 """
 
 
-def run() -> list[Figure]:
-    from audit_app.config import Settings, default_checklists_dir
-    from audit_app.domain.audit import Branch
-    from audit_app.excel.template import write_template
-    from audit_app.services.branches import save_branches
-    from audit_app.services.context import open_context
-    from audit_app.services.imports import import_bytes
+def _checklists_folder(folder: Path) -> Path:
+    """The standard checklists and the 60-item bench checklist in ``folder/checklists``."""
+    from audit_app.config import default_checklists_dir
 
-    folder = Path(tempfile.mkdtemp(prefix="audit-bench-import-"))
     checklists = folder / "checklists"
     checklists.mkdir()
     for path in default_checklists_dir().glob("*.yaml"):
         (checklists / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     (checklists / "bench60.v1.yaml").write_text(bench_checklist_yaml(), encoding="utf-8")
-    ctx = open_context(Settings(data_dir=folder / "data", checklists_dir=checklists))
+    return checklists
+
+
+def run(engine: str) -> list[Figure]:
+    from audit_app.config import Settings
+    from audit_app.domain.audit import Branch
+    from audit_app.services.branches import save_branches
+    from audit_app.services.context import open_context
+    from audit_app.services.imports import import_bytes
+
+    folder = Path(tempfile.mkdtemp(prefix="audit-bench-import-"))
+    checklists = _checklists_folder(folder)
+    url = fresh_database_url(engine, folder / "data")
+    settings = Settings(data_dir=folder / "data", database_url=url, checklists_dir=checklists)
+    ctx = open_context(settings)
     codes = [f"B{n:04d}" for n in range(1_000)]
     save_branches(
         ctx, [Branch(code=c, name=f"Branch {c}", region="R", country="ES") for c in codes]
@@ -196,7 +209,7 @@ def run() -> list[Figure]:
     write_bulk(book, checklist, codes)
     ctx.engine.dispose()
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(folder), str(book)],
+        [sys.executable, "-c", CHILD, str(folder), str(book), url],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -230,7 +243,7 @@ def run() -> list[Figure]:
         ),
     ]
 
-    ctx = open_context(Settings(data_dir=folder / "data", checklists_dir=checklists))
+    ctx = open_context(settings)
     phone = ctx.catalogue.get("greeting_phone")
     start_time = datetime(2027, 1, 1, 8, 0)
     files = [
@@ -258,13 +271,26 @@ def run() -> list[Figure]:
         ),
     ]
 
-    branches = [Branch(code=c, name=c, region="R", country="ES") for c in codes[:50]]
+    ctx.engine.dispose()
+    return figures
+
+
+def run_pure() -> list[Figure]:
+    from audit_app.checklists import Catalogue
+    from audit_app.config import default_checklists_dir
+    from audit_app.domain.audit import Branch
+    from audit_app.excel.template import write_template
+
+    phone = Catalogue.from_folder(default_checklists_dir()).get("greeting_phone")
+    branches = [
+        Branch(code=f"B{n:04d}", name=f"B{n:04d}", region="R", country="ES") for n in range(50)
+    ]
     runs = 50
     start = time.perf_counter()
     for _ in range(runs):
         write_template(phone, branches)
     per_template = (time.perf_counter() - start) / runs
-    figures.append(
+    return [
         Figure(
             "template: write a fill-in workbook",
             per_template * 1000,
@@ -273,5 +299,4 @@ def run() -> list[Figure]:
             f"{phone.id}, 50 branches in the dropdown",
             met=per_template <= 0.030,
         )
-    )
-    return figures
+    ]

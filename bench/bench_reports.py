@@ -1,5 +1,5 @@
-"""PDF reports (#5): one audit report's render time, and 500 audit reports in batch on one
-worker against two."""
+"""PDF reports (#5): one audit report's render time (pure, measured once), and per engine one
+report from the database and 500 audit reports in batch on one worker against two."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import Figure, best_of
+from bench.databases import fresh_database_url
 
 ITEMS_WANTED = 60
 
@@ -88,15 +89,21 @@ def _render_figure() -> Figure:
     )
 
 
-def run() -> list[Figure]:
+def run_pure() -> list[Figure]:
+    return [_render_figure()]
+
+
+def run(engine: str) -> list[Figure]:
     from audit_app.config import Settings
     from audit_app.domain.filters import AuditFilter
     from audit_app.services.context import open_context
     from audit_app.services.demo import load_demo
     from audit_app.services.reports import audit_report, audit_reports_batch
 
-    figures = [_render_figure()]
-    ctx = open_context(Settings(data_dir=Path(tempfile.mkdtemp(prefix="audit-bench-"))))
+    figures: list[Figure] = []
+    folder = Path(tempfile.mkdtemp(prefix="audit-bench-"))
+    url = fresh_database_url(engine, folder)
+    ctx = open_context(Settings(data_dir=folder, database_url=url))
     load_demo(ctx)
     seconds = best_of(5, lambda: audit_report(ctx, 140))
     figures.append(

@@ -1,24 +1,26 @@
-"""The app's pages (#6) on the scale data set: 5,000 branches x 8 audits x 60 items.
+"""The app's pages (#6) on the scale data set: 5,000 branches x 8 audits x 60 items, on each
+engine (the scale set ``bench_compare`` loads, ``bench.scale_world``).
 
 Targets: every page's first render under 2 s and a filter change under 1 s, in AppTest on
 this machine, logged in as head office. "First render" is a new session opening the page
 in a warm server process (imports done, database open, file in the OS cache) with every
 cache emptied: Streamlit's ``st.cache_data`` and the services' in-process frames. A
 "filter change" is the rerun after one widget changes on that page. Each figure is the
-best of three.
+best of three. The app finds its database through the ``AUDIT_*`` variables, set here for
+the engine measured and put back afterwards; the shared context (``st.cache_resource``) is
+emptied so that it opens that database.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.common import Figure
+from bench.scale_world import scale_world
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "audit_app" / "ui" / "app.py")
@@ -58,22 +60,24 @@ PAGES: list[tuple[str, str, dict[str, str], Change | None]] = [
 ]
 
 
-def run() -> list[Figure]:
-    sys.path.insert(0, str(REPO))
-    from sample_data.scale import generate_scale, load_scale, open_scale_context
+def run(engine: str) -> list[Figure]:
+    import streamlit as st
+    from streamlit import logger
 
-    data = generate_scale()
-    with tempfile.TemporaryDirectory(prefix="audit-bench-ui-") as folder:
-        data_dir = Path(folder)
-        ctx = open_scale_context(data_dir)
-        load_scale(ctx, data)
-        ctx.engine.dispose()
-        os.environ["AUDIT_DATA_DIR"] = str(data_dir)
-        os.environ["AUDIT_CHECKLISTS_DIR"] = str(data_dir / "checklists")
-        try:
-            return _measure_pages()
-        finally:
-            os.environ.pop("AUDIT_CHECKLISTS_DIR", None)
+    logger.set_log_level("error")  # "missing ScriptRunContext" for every cache cleared here
+    environment = scale_world(engine).environment()
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    st.cache_resource.clear()  # the app's shared context: reopen it on this engine
+    try:
+        return _measure_pages()
+    finally:
+        st.cache_resource.clear()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _measure_pages() -> list[Figure]:

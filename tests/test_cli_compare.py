@@ -181,10 +181,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     header = [cell.value for cell in sheet[1]]
     name_column, region_column = header.index("branch_name") + 1, header.index("region") + 1
     cells = {sheet.cell(row, 1).value: sheet.cell(row, name_column) for row in (2, 3)}
-    assert cells["XX-01"].value == FORMULA_NAME and cells["XX-01"].data_type == "s"
-    assert cells["XX-02"].value == "@SUM(A1:A9)" and cells["XX-02"].data_type == "s"
+    assert cells["XX-01"].value == "'" + FORMULA_NAME and cells["XX-01"].data_type == "s"
+    assert cells["XX-02"].value == "'@SUM(A1:A9)" and cells["XX-02"].data_type == "s"
     regions = {sheet.cell(row, region_column).value for row in (2, 3)}
-    assert regions == {"+Plus", "-Minus"}
+    assert regions == {"'+Plus", "'-Minus"}
 
     as_csv = runner.invoke(app, ["compare", "--format", "csv"])
     rows = {row["branch_code"]: row for row in csv.DictReader(io.StringIO(as_csv.stdout))}

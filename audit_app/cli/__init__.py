@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from audit_app.cli import (  # noqa: F401  (imported for their commands)
     action_commands,
+    activity_commands,
     audit_commands,
     backup_commands,
     branch_commands,

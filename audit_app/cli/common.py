@@ -175,6 +175,9 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """An aligned table; a cell's control characters are shown, never sent to the terminal."""
+    from audit_app.domain.safe_text import terminal_text
+
     def text(value: Any) -> str:
         if value is None:
             return "—"
@@ -184,7 +187,7 @@ def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:
             return f"{value:.1f}"
         if isinstance(value, datetime):
             return value.strftime("%Y-%m-%d %H:%M")
-        return str(value)
+        return terminal_text(str(value))
 
     cells = [[text(row.get(column)) for column in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]

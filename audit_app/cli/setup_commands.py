@@ -61,6 +61,8 @@ def serve(
         "false",
         "--server.fileWatcherType",
         "none",
+        "--server.maxUploadSize",
+        str(ctx.settings.max_upload_mb),
         "--client.toolbarMode",
         "viewer",
         "--theme.primaryColor",

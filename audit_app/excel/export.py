@@ -1,7 +1,8 @@
 """Tables out to Excel and CSV, safe to open: text that a spreadsheet would run as a
-formula (starting with =, +, -, @, or a tab/carriage return) never runs. In a workbook every
-text cell is stored with the text type, which Excel and LibreOffice show and never evaluate;
-in CSV, which has no types, such text gets a leading apostrophe."""
+formula (starting with =, +, -, @, or a tab/carriage return) never runs. Such text gets a
+leading apostrophe in both (:func:`audit_app.domain.safe_text.spreadsheet_text`, the one
+neutraliser every export uses), and in a workbook every text cell is also stored with the
+text type, which Excel and LibreOffice show and never evaluate, even after an edit."""
 
 from __future__ import annotations
 
@@ -15,14 +16,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from audit_app.domain.safe_text import FORMULA_STARTS, spreadsheet_text
 
+__all__ = ["FORMULA_STARTS", "neutralise", "string_cell", "to_csv", "to_xlsx"]
 
-def neutralise(value: Any) -> Any:
-    """Text that starts like a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+neutralise = spreadsheet_text
+"""Text that starts like a formula gets a leading apostrophe; numbers stay numbers."""
 
 
 def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet_title: str) -> bytes:
@@ -43,11 +42,17 @@ def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet_title:
     return buffer.getvalue()
 
 
+def string_cell(sheet: Any, text: str) -> WriteOnlyCell:
+    """A text cell that is never a formula: apostrophe before a formula start, and the
+    string type (openpyxl would otherwise store text starting with ``=`` as a formula)."""
+    cell = WriteOnlyCell(sheet, value=spreadsheet_text(text))
+    cell.data_type = "s"
+    return cell
+
+
 def _excel_value(sheet: Any, value: Any) -> Any:
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # stored as text even when it looks like a formula
-        return cell
+        return string_cell(sheet, value)
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm"

@@ -2,24 +2,29 @@
 (one row per answer) or wide (one row per visit) form. Layouts we did not design go
 through a mapping profile (``excel.mapping``) instead.
 
-Workbooks are read with python-calamine: fast, and it never runs anything in the file.
+Workbooks are read with python-calamine: fast, and it never runs anything in the file
+(formulas are not evaluated: a formula cell gives the value Excel last showed; external
+links and DDE are never followed). Before calamine sees a workbook, ``excel.container``
+refuses what would exhaust the server (a zip bomb, entity expansion, a sparse sheet) and
+what must not be read (macros, encryption); after, ``excel.limits`` caps the rows,
+columns and cell lengths read.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from audit_app.excel import template as layout
+from audit_app.excel.container import check_workbook, parser_failure
+from audit_app.excel.limits import RefusedFile, check_cells, check_upload_size, current_limits
 from audit_app.excel.model import Cell, ImportIssue, RawAnswer, RawVisit, ReadResult, cell_ref
+from audit_app.excel.names import printable
 from audit_app.tabular import TableFileError, read_csv_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 class UnreadableFile(Exception):
@@ -30,6 +35,10 @@ def read_audit_file(name: str, data: bytes) -> ReadResult:
     """Read a template workbook or an audit CSV. Raises :class:`UnreadableFile`."""
     if not data:
         raise UnreadableFile("the file is empty")
+    try:
+        check_upload_size(len(data))
+    except RefusedFile as error:
+        raise UnreadableFile(str(error)) from None
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         return read_template_workbook(open_workbook(name, data))
@@ -42,45 +51,59 @@ def read_audit_file(name: str, data: bytes) -> ReadResult:
 
 
 def open_workbook(name: str, data: bytes) -> Any:
-    """A calamine workbook, after refusing what must not or cannot be read."""
+    """A calamine workbook, after refusing what must not or cannot be read safely."""
     from python_calamine import CalamineWorkbook
 
-    suffix = Path(name).suffix.lower()
-    if data.startswith(OLE_MAGIC) and suffix != ".xls":
-        raise UnreadableFile(
-            "the workbook is password-protected (encrypted); remove the password in Excel "
-            "(File > Info > Protect Workbook) and save it again as .xlsx"
-        )
-    if suffix in {".xlsx", ".xlsm", ".xlsb"}:
-        if not data.startswith(ZIP_MAGIC):
-            raise UnreadableFile("not a spreadsheet: the file is not an Excel workbook")
-        if suffix == ".xlsm" or _has_macros(data):
-            raise UnreadableFile(
-                "workbooks with macros (.xlsm) are not imported; save it as an Excel "
-                "Workbook (.xlsx) without macros"
-            )
+    try:
+        check_workbook(Path(name).suffix.lower(), data, current_limits())
+    except RefusedFile as error:
+        raise UnreadableFile(str(error)) from None
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine's own errors: zip, XML, password, format
+    except BaseException as error:  # calamine's own errors: zip, XML, password, format
+        if not parser_failure(error):
+            raise
         kind = type(error).__name__
         if kind == "PasswordError":
             raise UnreadableFile("the workbook is password-protected") from None
-        raise UnreadableFile(f"the workbook is damaged or not a spreadsheet ({error})") from None
-
-
-def _has_macros(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
-    except zipfile.BadZipFile:
-        raise UnreadableFile("the workbook is damaged (not a complete zip container)") from None
+        raise UnreadableFile(
+            f"the workbook is damaged or not a spreadsheet ({printable(error)})"
+        ) from None
 
 
 def sheet_rows(workbook: Any, sheet_name: str) -> tuple[list[list[Any]], int, int]:
     """The rows of a sheet from A1, and the (row, column) offset of the first (always 0, 0:
-    with ``skip_empty_area=False`` calamine starts at A1 whatever ``sheet.start`` says)."""
-    sheet = workbook.get_sheet_by_name(sheet_name)
-    return sheet.to_python(skip_empty_area=False), 0, 0
+    with ``skip_empty_area=False`` calamine starts at A1 whatever ``sheet.start`` says).
+    Refuses a sheet beyond the caps of ``excel.limits``."""
+    try:
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        rows = sheet.to_python(skip_empty_area=False)
+    except BaseException as error:  # calamine's errors (XML, zip) and panics (dates)
+        if not parser_failure(error):
+            raise
+        raise UnreadableFile(_damaged(sheet_name, error)) from None
+    try:
+        check_cells(rows, f"sheet '{sheet_name}'")
+    except RefusedFile as error:
+        raise UnreadableFile(str(error)) from None
+    return rows, 0, 0
+
+
+def _damaged(sheet_name: str, error: BaseException) -> str:
+    return (
+        f"the workbook is damaged or holds a value no spreadsheet can show "
+        f"(sheet '{sheet_name}': {printable(error)})"
+    )
+
+
+def _visible(workbook: Any, sheet_name: str) -> None:
+    """Refuse reading a sheet the person who sent the file could not see."""
+    for meta in workbook.sheets_metadata:
+        if meta.name == sheet_name and not str(meta.visible).endswith("Visible"):
+            raise UnreadableFile(
+                f"the template's sheet '{sheet_name}' is hidden; unhide it in Excel "
+                "(right-click a sheet tab > Unhide) and check what it holds before importing"
+            )
 
 
 def read_template_workbook(workbook: Any) -> ReadResult:
@@ -123,6 +146,7 @@ def _single_visit(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.VISIT_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
+    _visible(workbook, sheet)
     rows, row0, col0 = sheet_rows(workbook, sheet)
 
     def cell(row: int, column: int) -> Cell:
@@ -165,6 +189,7 @@ def _bulk_visits(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.BULK_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
+    _visible(workbook, sheet)
     rows, row0, col0 = sheet_rows(workbook, sheet)
     id_index = layout.BULK_ID_ROW - 1 - row0
     if not 0 <= id_index < len(rows):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -29,6 +28,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.reports import charts, messages
 from audit_app.reports.layout import (
@@ -144,7 +144,7 @@ def item_score_text(score: float | None, scored: bool, language: str) -> str:
 
 
 def _p(text: str, style: object) -> Paragraph:
-    return Paragraph(escape(text), style)  # type: ignore[arg-type]
+    return Paragraph(paragraph_text(text), style)  # type: ignore[arg-type]
 
 
 def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
@@ -193,9 +193,9 @@ def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     result = "—" if data.passed is None else t("passed" if data.passed else "failed", lang)
     text = (
         f"{t('overall_score', lang)}: <b>{number(shown, lang)}</b> · "
-        f"{t('grade', lang)}: <b>{escape(grade_label(data.grade, lang))}</b> · "
-        f"{t('result', lang)}: <b>{escape(result)}</b> "
-        f"({escape(t('pass_mark', lang))} {plain(data.checklist.pass_mark, lang)})"
+        f"{t('grade', lang)}: <b>{paragraph_text(grade_label(data.grade, lang))}</b> · "
+        f"{t('result', lang)}: <b>{paragraph_text(result)}</b> "
+        f"({paragraph_text(t('pass_mark', lang))} {plain(data.checklist.pass_mark, lang)})"
     )
     flowables: list[Flowable] = [Paragraph(text, st.heading)]
     if data.critical_failure:
@@ -205,11 +205,11 @@ def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
 
 def _critical_box(data: AuditReportData, lang: str, st: Styles) -> Flowable:
     items = data.checklist.items_by_id
-    lines = [f"<b>⚠ {escape(t('critical_failure', lang).upper())}</b>"]
+    lines = [f"<b>⚠ {paragraph_text(t('critical_failure', lang).upper())}</b>"]
     for item_id in data.card.failed_critical_items:
         question = localized(items[item_id].text, lang, data.checklist.language)
         answer = answer_text(items[item_id], data.answers.get(item_id), data.checklist, lang)
-        lines.append(f"✗ {escape(question)} — {escape(answer)}")
+        lines.append(f"✗ {paragraph_text(question)} — {paragraph_text(answer)}")
     box = Table([[Paragraph("<br/>".join(lines), st.body)]], colWidths=[CONTENT_WIDTH])
     box.setStyle(
         TableStyle(

@@ -10,13 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from audit_app.domain.checklist import Checklist, LocalText, localized
+from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
 from audit_app.reports import charts
 from audit_app.reports.audit_report import CONTENT_WIDTH, BranchInfo
@@ -101,7 +101,7 @@ class BranchReportData:
 
 
 def _p(text: str, style: object) -> Paragraph:
-    return Paragraph(escape(text), style)  # type: ignore[arg-type]
+    return Paragraph(paragraph_text(text), style)  # type: ignore[arg-type]
 
 
 def _title(data: BranchReportData, cid: str, lang: str) -> str:

@@ -38,6 +38,7 @@ from audit_app.domain.compare import (
     RegionSummary,
     StandardConsistency,
 )
+from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
 from audit_app.reports.layout import (
     AMBER,
@@ -268,10 +269,6 @@ def _fit(text: str, width: float, size: float, font: str = FONT) -> str:
     return text + "…"
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _table(
     rows: list[list[Any]], widths: Sequence[float], extra: Sequence[tuple[Any, ...]] = ()
 ) -> Table:
@@ -305,10 +302,10 @@ def _table(
 def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(LABELS["title"], s.title),
-        Paragraph(_esc(LABELS["selection"].format(selection=data.selection)), s.body),
+        Paragraph(paragraph_text(LABELS["selection"].format(selection=data.selection)), s.body),
     ]
     if not data.audits:
-        story.append(Paragraph(_esc(data.message or LABELS["empty"]), s.body))
+        story.append(Paragraph(paragraph_text(data.message or LABELS["empty"]), s.body))
         return story + _overdue_summary(data, s)
     story.append(
         Paragraph(
@@ -329,7 +326,7 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     ]
     if data.least_consistent_sections:
         text = LABELS["least_sections"].format(sections=", ".join(data.least_consistent_sections))
-        story.append(Paragraph(_esc(text), s.body))
+        story.append(Paragraph(paragraph_text(text), s.body))
     if data.chain_mean is not None:
         story.append(Paragraph(LABELS["chain_mean"].format(mean=score(data.chain_mean)), s.body))
     story += _overdue_summary(data, s)
@@ -347,7 +344,7 @@ def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     if not data.overdue_actions:
         return [*story, Paragraph(LABELS["overdue_none"].format(day=day), s.body)]
     count = LABELS["overdue_count"].format(count=f"{data.overdue_actions:,}", day=day)
-    story.append(Paragraph(_esc(count), s.body))
+    story.append(Paragraph(paragraph_text(count), s.body))
     shown = data.overdue_branches[:OVERDUE_SHOWN]
     if not shown:
         return story
@@ -368,7 +365,7 @@ def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         )
     widths = [w * mm for w in (28, 82, 18, 24)]
     story += [
-        Paragraph(_esc(top), s.small),
+        Paragraph(paragraph_text(top), s.small),
         _table(body, widths, [("ALIGN", (2, 0), (2, -1), "RIGHT")]),
     ]
     return story
@@ -691,7 +688,10 @@ def _heatmap_table(
     label_w = 62 * mm
     cell_w = min(16 * mm, (WIDTH - label_w) / max(1, len(columns)))
     header: list[Any] = [Paragraph(LABELS["col_branch"], head_style)]
-    header += [Paragraph(_esc(c.replace("/", "/ ").replace("_", " ")), head_style) for c in columns]
+    header += [
+        Paragraph(paragraph_text(c.replace("/", "/ ").replace("_", " ")), head_style)
+        for c in columns
+    ]
     body: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []
     values = grid[columns]
@@ -812,7 +812,9 @@ def _repeats_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     return [
         CondPageBreak(40 * mm),
         Paragraph(LABELS["repeats"], s.heading),
-        Paragraph(_esc(count + " " + LABELS["repeats_top"].format(shown=len(shown))), s.body),
+        Paragraph(
+            paragraph_text(count + " " + LABELS["repeats_top"].format(shown=len(shown))), s.body
+        ),
         table,
         Paragraph(LABELS["repeats_note"], s.small),
     ]
@@ -942,5 +944,5 @@ def _method_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     if not data.method:
         return []
     story: list[Flowable] = [CondPageBreak(40 * mm), Paragraph(LABELS["method"], s.heading)]
-    story += [Paragraph(_esc(text), s.body) for text in data.method if text]
+    story += [Paragraph(paragraph_text(text), s.body) for text in data.method if text]
     return story

@@ -19,6 +19,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, display, score_audit
 from audit_app.errors import AuditAppError
+from audit_app.services import activity
 from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
 from audit_app.services.actions import create_for_audits
 from audit_app.services.context import AppContext
@@ -168,6 +169,17 @@ def submit_audit(
     stored = store_audits(ctx, [submitted], skip_existing=False, replacing_draft=replacing_draft)
     card = stored.cards[0]
     assert card is not None
+    visit = record.visit
+    activity.record(
+        ctx,
+        "submission",
+        f"audit #{stored.ids[0]}",
+        branch=visit.branch_code,
+        checklist=visit.checklist_id,
+        visited_at=f"{visit.visited_at:%Y-%m-%d %H:%M}",
+        kind=str(visit.kind),
+        overall=None if card.overall is None else round(card.overall, 1),
+    )
     return stored.ids[0], card
 
 

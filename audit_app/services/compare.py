@@ -580,8 +580,6 @@ def _round(value: Any, digits: int) -> Any:
 # Files: CSV and Excel (bytes; the caller saves them or offers them for download)
 # ---------------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def comparison_columns(comparison: Comparison) -> list[str]:
     """Every field of a row of this comparison, in order (also for an empty comparison)."""
@@ -617,8 +615,10 @@ def comparison_csv(comparison: Comparison) -> bytes:
 
 
 def _csv_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    from audit_app.domain.safe_text import spreadsheet_text
+
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "" if value is None else value
@@ -626,8 +626,8 @@ def _csv_cell(value: Any) -> Any:
 
 def comparison_workbook(comparison: Comparison) -> bytes:
     """An .xlsx with the rows and a summary sheet, written in openpyxl's write-only mode.
-    Every text cell is written as a string cell, so a name such as ``=HYPERLINK(...)``
-    shows as text and never runs as a formula."""
+    Every text cell is written as a string cell with an apostrophe before a formula start,
+    so a name such as ``=HYPERLINK(...)`` shows as text and never runs as a formula."""
     import io
 
     from openpyxl import Workbook
@@ -662,17 +662,16 @@ def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
 
 
 def _string_safe_cells(sheet: Any, values: list[Any]) -> list[Any]:
-    """Write-only cells; text is forced to a string cell (openpyxl would otherwise store
-    text starting with ``=`` as a formula)."""
+    """Write-only cells; text goes through the exports' one neutraliser (a string cell,
+    apostrophe before a formula start)."""
     from openpyxl.cell import WriteOnlyCell
 
-    out = []
-    for value in map(_xlsx_value, values):
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-        out.append(cell)
-    return out
+    from audit_app.excel.export import string_cell
+
+    return [
+        string_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
+        for value in map(_xlsx_value, values)
+    ]
 
 
 def _xlsx_value(value: Any) -> Any:

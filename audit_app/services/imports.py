@@ -30,8 +30,11 @@ from audit_app.domain.checklist import Checklist, Item, PercentageItem
 from audit_app.domain.scoring import ScoreCard, display, score_checked
 from audit_app.errors import AuditAppError
 from audit_app.excel.dates import parse_date, parse_time
+from audit_app.excel.limits import Limits, RefusedFile, bounded, check_upload_size
 from audit_app.excel.model import Cell, ImportIssue, RawVisit, ReadResult
+from audit_app.excel.names import safe_file_name
 from audit_app.excel.reader import UnreadableFile, read_audit_file
+from audit_app.services import activity
 from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
 from audit_app.services.mappings_reader import reader_for
@@ -181,9 +184,19 @@ def import_bytes(
     imported_by: str | None = None,
 ) -> FileImport:
     """Import one file's content (the app hands over uploaded bytes). ``mapping_name`` reads
-    it through that saved profile; the importer recorded is the acting user by default."""
+    it through that saved profile; the importer recorded is the acting user by default.
+
+    The name is a label from outside: only its final component, made printable and short,
+    is stored and shown. The file is refused above the upload cap before anything reads
+    it, and the reader runs under the settings' caps (``excel.limits``)."""
     check_can_write(ctx, "import audits")
-    reader = reader or _profile_reader(ctx, mapping_name)
+    name = safe_file_name(name)
+    limits = Limits.from_settings(ctx.settings)
+    try:
+        check_upload_size(len(data), limits)
+    except RefusedFile as error:
+        return _rejected(name, "", str(error))
+    reader = bounded(reader or _profile_reader(ctx, mapping_name) or read_audit_file, limits)
     if imported_by is None and ctx.user is not None:
         imported_by = ctx.user.username
     content_hash = hashlib.sha256(data).hexdigest()
@@ -225,7 +238,18 @@ def import_bytes(
             return FileImport(name, "duplicate", content_hash, previous_import=previous)
         # Once more: the visits that copy stored now count as already present.
         audits = _write(ctx, checked, name, content_hash, read, mapping_name, imported_by)
-    return FileImport(name, "imported", content_hash, audits=audits, skipped=read.skipped)
+    done = FileImport(name, "imported", content_hash, audits=audits, skipped=read.skipped)
+    activity.record(
+        ctx,
+        "import",
+        Path(name).name,
+        actor=imported_by or None,
+        audits_added=done.added,
+        already_present=done.already_present,
+        mapping=mapping_name,
+        sha256=content_hash,
+    )
+    return done
 
 
 def _profile_reader(

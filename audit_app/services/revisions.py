@@ -18,7 +18,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
-from audit_app.services import actions
+from audit_app.services import actions, activity
 from audit_app.services.access import AccessDenied, check_can_write, check_head_office, sees_area
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository, trail
@@ -100,7 +100,9 @@ def raise_appeal(ctx: AppContext, audit_id: int, reason: str, *, by: str | None 
                 "resolve it first"
             )
         appeal_id = trail.add_appeal(conn, audit_id, _who(ctx, by), reason)
-        return _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
+        made = _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
+    activity.record(ctx, "appeal", f"audit #{audit_id}", actor=by, appeal=appeal_id, reason=reason)
+    return made
 
 
 def resolve_appeal(
@@ -147,7 +149,18 @@ def resolve_appeal(
             resolution,
             revision,
         )
-        return _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
+        closed = _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
+    activity.record(
+        ctx,
+        "appeal resolved",
+        f"audit #{audit_id}",
+        actor=by,
+        appeal=appeal_id,
+        outcome=closed.status,
+        revision=revision,
+        resolution=resolution,
+    )
+    return closed
 
 
 def list_appeals(ctx: AppContext, audit_id: int) -> list[Appeal]:
@@ -193,9 +206,13 @@ def _revise(
 ) -> Revision:
     reason = _required(reason, "a correction needs a reason: say what was wrong")
     with database.transaction(ctx.engine) as conn:
-        return _revise_in(
+        made = _revise_in(
             conn, ctx, audit_id, answers, reason, by=by, allow_unchanged=allow_unchanged
         )
+    activity.record(
+        ctx, "revision", f"audit #{audit_id}", actor=by, revision=made.revision, reason=reason
+    )
+    return made
 
 
 def _revise_in(

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
+from audit_app.services import activity
 from audit_app.services.access import check_head_office
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -69,6 +70,7 @@ def add_user(
             user_store.add(conn, user, password_hash)
     except IntegrityError:
         raise AuditAppError(f"a user named {username!r} already exists") from None
+    activity.record(ctx, "user", username, change="added", role=user.role.value)
     return user
 
 
@@ -94,6 +96,7 @@ def set_password(ctx: AppContext, username: str, password: str) -> None:
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, password_hash=password_hash):
             raise AuditAppError(f"no user named {username!r}")
+    activity.record(ctx, "user", username, change="new password")
 
 
 def disable_user(ctx: AppContext, username: str) -> None:
@@ -101,24 +104,36 @@ def disable_user(ctx: AppContext, username: str) -> None:
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, active=False):
             raise AuditAppError(f"no user named {username!r}")
+    activity.record(ctx, "user", username, change="disabled")
 
 
 def authenticate(ctx: AppContext, username: str, password: str) -> User | None:
     """The user when the name and password match an active account, else None.
 
     An unknown name still costs one hash check, so timing does not tell which names exist.
+    Every attempt goes to the activity log; a name that is no user's is not written down
+    (people type their password into the name box).
     """
     with database.transaction(ctx.engine) as conn:
         found = user_store.find(conn, username.strip())
         if found is None:
             _verify(_DUMMY_HASH, password)
-            return None
-        user, password_hash = found
-        if not _verify(password_hash, password) or not user.active:
-            return None
-        if _hasher.check_needs_rehash(password_hash):
-            user_store.change(conn, user.username, password_hash=_hasher.hash(password))
-        user_store.logged_in(conn, user.username)
+            user, why = None, "unknown user name"
+        else:
+            user, password_hash = found
+            if not user.active:
+                user, why = None, "account disabled"
+            elif not _verify(password_hash, password):
+                user, why = None, "wrong password"
+            else:
+                if _hasher.check_needs_rehash(password_hash):
+                    user_store.change(conn, user.username, password_hash=_hasher.hash(password))
+                user_store.logged_in(conn, user.username)
+    if user is None:
+        name = found[0].username if found is not None else "(unknown name)"
+        activity.record(ctx, "log-in refused", name, actor=name, why=why)
+        return None
+    activity.record(ctx, "log-in", user.username, actor=user.username, method="password")
     return user
 
 
@@ -137,6 +152,8 @@ def trusted_user(ctx: AppContext, username: str) -> User | None:
         if found is None or not found[0].active:
             return None
         user_store.logged_in(conn, found[0].username)
+    name = found[0].username
+    activity.record(ctx, "log-in", name, actor=name, method="single sign-on")
     return found[0]
 
 
@@ -153,6 +170,7 @@ def enable_user(ctx: AppContext, username: str) -> None:
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, active=True):
             raise AuditAppError(f"no user named {username!r}")
+    activity.record(ctx, "user", username, change="enabled")
 
 
 def last_logins(ctx: AppContext) -> dict[str, datetime | None]:

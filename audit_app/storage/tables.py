@@ -116,6 +116,8 @@ audit_scores = Table(
     Column("passed", Boolean),
     Column("critical_failure", Boolean, nullable=False),
     Column("scored_at", DateTime, nullable=False),
+    # The data stamp's max(scored_at) runs on every page view (migration 0006).
+    Index(None, "scored_at"),
 )
 
 section_scores = Table(
@@ -229,3 +231,16 @@ appeals = Table(
     Column("revision", Integer),
 )
 """A branch's appeal against an audit: upheld (a revision is made) or rejected (why is kept)."""
+
+activity_log = Table(
+    "activity_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(200)),
+    Column("action", String(32), nullable=False, index=True),
+    Column("subject", String(300), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+"""Who did what, for head office: log-ins, submissions, imports, revisions, appeals, user
+and backup changes. Never a password, a session token or a database password."""

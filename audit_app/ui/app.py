@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
 from audit_app.ui.components.login_form import login_form
 from audit_app.ui.components.session import (
@@ -73,7 +74,7 @@ if user is None:
     st.navigation(logged_out_menu(), position="hidden").run()
 else:
     with st.sidebar:
-        st.markdown(f"**{user.display_name or user.username}**  \n{describe(user)}")
+        st.markdown(f"**{markdown_text(user.display_name or user.username)}**  \n{describe(user)}")
         if st.button("Log out", icon=":material/logout:", key="logout"):
             log_out()
             st.rerun()

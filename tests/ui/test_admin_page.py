@@ -204,3 +204,23 @@ def test_a_bad_branch_edit_is_shown_and_nothing_is_saved(demo: AppContext) -> No
     app.button(key="admin_branch_save").click().run()
     assert "ES-CAT-01, name: needs at least 1 characters" in app.error[0].value
     assert list_branches(demo) == before
+
+
+def test_the_activity_tab_shows_log_ins_and_refusals(demo: AppContext) -> None:
+    assert authenticate(demo, "marta", "marta-demo-2026") is not None
+    assert authenticate(demo, "marta", "not her password") is None
+    app = run_app(HQ, "admin")
+    activity = next(d.value for d in app.dataframe if "What" in d.value.columns)
+    assert list(activity["What"][:2]) == ["log-in refused", "log-in"]
+    assert list(activity["Who"][:2]) == ["marta", "marta"]
+    assert "why: wrong password" in activity["Details"].iloc[0]
+    assert "not her password" not in texts(app) + activity.to_csv()
+    app.multiselect(key="activity_actions").select("log-in").run()
+    activity = next(d.value for d in app.dataframe if "What" in d.value.columns)
+    assert set(activity["What"]) == {"log-in"}
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_empty_activity_log_says_what_will_appear() -> None:
+    app = run_app(HQ, "admin")
+    assert "Log-ins, submissions, imports, corrections and appeals appear here" in texts(app)

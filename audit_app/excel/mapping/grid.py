@@ -4,6 +4,11 @@ named by its spreadsheet cell (``E17``) or, in a CSV file, by its line and colum
 Workbooks are read with python-calamine, which never runs anything in the file. Its
 ``to_python()`` starts at the sheet's first used cell, ``sheet.start``; the grid keeps
 that offset, so ``rows[0][0]`` of a sheet whose data begins in B3 is named B3.
+
+Files are opened through ``excel.reader.open_workbook`` and ``tabular.read_csv_bytes``,
+so the checks and caps of ``excel.container`` and ``excel.limits`` hold here too; a
+sheet read is checked against the row, column and cell-length caps. Hidden and very
+hidden sheets are never offered.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from audit_app.excel.container import parser_failure
+from audit_app.excel.limits import RefusedFile, check_cells, check_upload_size
 from audit_app.excel.model import column_letter
+from audit_app.excel.names import printable
 from audit_app.excel.reader import UnreadableFile, open_workbook
 from audit_app.tabular import TableFileError, read_csv_bytes
 
@@ -121,6 +129,14 @@ def source_kind(path: Path | str) -> str:
 
 
 def read_bytes(path: Path | str, data: bytes | None) -> bytes:
+    try:
+        check_upload_size(len(data) if data is not None else Path(path).stat().st_size)
+    except RefusedFile as error:
+        raise UnreadableFile(str(error)) from None
+    except FileNotFoundError:
+        raise UnreadableFile(f"no such file: {path}") from None
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
     if data is not None:
         return data
     try:
@@ -152,8 +168,17 @@ def sheet_grid(workbook: Any, name: str, nrows: int | None = None) -> Grid:
         rows = sheet.to_python(nrows=nrows) if nrows else sheet.to_python()
         start = sheet.start or (0, 0)
         merged = tuple(sheet.merged_cell_ranges or ())
-    except Exception as error:  # calamine's own errors (XML, zip) for a damaged sheet
-        raise UnreadableFile(f"the workbook is damaged: sheet '{name}' ({error})") from None
+    except BaseException as error:  # calamine's errors (XML, zip) and panics (dates)
+        if not parser_failure(error):
+            raise
+        raise UnreadableFile(
+            f"the workbook is damaged or holds a value no spreadsheet can show "
+            f"(sheet '{name}': {printable(error)})"
+        ) from None
+    try:
+        check_cells(rows, f"sheet '{name}'", start[0], start[1])
+    except RefusedFile as error:
+        raise UnreadableFile(str(error)) from None
     return Grid(name, rows, start[0], start[1], merged)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.audit import Branch
+from audit_app.domain.safe_text import markdown_text
 from audit_app.errors import AuditAppError
 from audit_app.services.branches import (
     list_branches,
@@ -27,7 +28,7 @@ EDITABLE = ["name", "region", "area", "language", "manager", "active"]
 def branches_tab(ctx: AppContext) -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
-        st.success(flash, icon=":material/check_circle:")
+        st.success(markdown_text(flash), icon=":material/check_circle:")
     branches = list_branches(ctx)
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     if branches:
@@ -104,7 +105,7 @@ def _editor(ctx: AppContext, branches: list[Branch], generation: int) -> None:
         try:
             result = update_branches(ctx, changes)
         except AuditAppError as error:
-            st.error(str(error))
+            st.error(markdown_text(error))
             return
         st.session_state[FLASH_KEY] = f"Saved: {result.updated} branch(es) changed."
         st.session_state[GENERATION_KEY] = generation + 1
@@ -124,21 +125,23 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
     try:
         incoming = read_branches_bytes(upload.name, upload.getvalue())
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     known = {b.code: b for b in branches}
     new = [b for b in incoming if b.code not in known]
     changed = [b for b in incoming if b.code in known and known[b.code] != b]
     st.caption(
-        f"{upload.name}: {len(incoming)} branches, {len(new)} new, {len(changed)} changed, "
-        f"{len(incoming) - len(new) - len(changed)} unchanged."
+        markdown_text(
+            f"{upload.name}: {len(incoming)} branches, {len(new)} new, {len(changed)} changed, "
+            f"{len(incoming) - len(new) - len(changed)} unchanged."
+        )
     )
     st.dataframe(branch_frame(incoming), hide_index=True, width="stretch")
     if st.button(f"Import {len(incoming)} branches", type="primary", key="admin_branch_import"):
         try:
             result = save_branches(ctx, incoming)
         except AuditAppError as error:
-            st.error(str(error))
+            st.error(markdown_text(error))
             return
         st.session_state[FLASH_KEY] = (
             f"Imported {upload.name}: {result.inserted} added, {result.updated} updated, "

@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
@@ -36,12 +37,12 @@ FLASH_KEY = "admin_user_flash"
 def users_tab(ctx: AppContext) -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
-        st.success(flash, icon=":material/check_circle:")
+        st.success(markdown_text(flash), icon=":material/check_circle:")
     try:
         users = list_users(ctx)
         logins = last_logins(ctx)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     if users:
@@ -139,7 +140,7 @@ def _add_form(ctx: AppContext, generation: int) -> None:
             display_name=display_name.strip(),
         )
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     _done(f"Added {user.username} ({ROLE_LABELS[user.role]}).")
 
@@ -165,7 +166,7 @@ def _password_form(ctx: AppContext, users: list[User], generation: int) -> None:
     try:
         set_password(ctx, username, password)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     _done(f"Password of {username} changed.")
 
@@ -195,6 +196,6 @@ def _access_form(ctx: AppContext, users: list[User], generation: int) -> None:
         else:
             enable_user(ctx, username)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     _done(f"{username} {'disabled' if to_disable else 'enabled'}.")

@@ -12,6 +12,7 @@ from audit_app.domain.checklist import (
     Checklist,
     localized,
 )
+from audit_app.domain.safe_text import markdown_text
 from audit_app.reports.audit_report import answer_text  # the PDF's words, so both agree
 
 ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
@@ -69,7 +70,7 @@ def answers_tables(
     """Draw the answers grouped by section; without scores (a draft) the column is left out."""
     for title, frame in section_answers(checklist, answers, item_scores, language):
         answered = int((frame["answer"] != "—").sum())
-        st.markdown(f"**{title}** · {answered} of {len(frame)} answered")
+        st.markdown(f"**{markdown_text(title)}** · {answered} of {len(frame)} answered")
         shown = frame if item_scores is not None else frame.drop(columns=["score"])
         st.dataframe(
             shown,

@@ -9,6 +9,7 @@ import streamlit as st
 from audit_app.domain.answers import InvalidAnswer, encode_value, parse_answer, question
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import display
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
@@ -34,7 +35,7 @@ def revisions_section(
     try:
         history = audit_history(ctx, audit_id)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return None
     if _flash(audit_id):
         st.success(_flash(audit_id, pop=True))
@@ -65,7 +66,7 @@ def revisions_section(
             f"Revision {revision.revision} · {revision.created_at:%Y-%m-%d %H:%M} · "
             f"{revision.created_by or '—'} · overall {_score(revision)}"
         )
-        with st.expander(label):
+        with st.expander(markdown_text(label)):
             scores = revision.card.item_scores if revision.card is not None else None
             answers_tables(checklist, revision.answers, scores, language)
     return _correction(ctx, audit_id, checklist, history[-1], language)
@@ -122,7 +123,7 @@ def _correction(
     why_not = can_revise(ctx, audit_id)
     if why_not is not None:
         if ctx.user is not None and ctx.user.can_write:
-            st.caption(f"Corrections: {why_not}.")
+            st.caption(markdown_text(f"Corrections: {why_not}."))
         return None
     generation = _generation(audit_id)
     with st.expander("Correct this audit", icon=":material/edit:"):
@@ -144,7 +145,7 @@ def _correction(
             try:
                 made = revise_audit(ctx, audit_id, edited_answers(checklist, edited), reason)
             except (AuditAppError, InvalidAnswer) as error:
-                st.error(str(error))
+                st.error(markdown_text(error))
             else:
                 st.session_state[f"trail_generation_{audit_id}"] = generation + 1
                 st.session_state[f"trail_flash_{audit_id}"] = (
@@ -162,7 +163,7 @@ def appeals_section(
     try:
         appeals = list_appeals(ctx, audit_id)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if appeals:
         st.dataframe(
@@ -196,13 +197,13 @@ def appeals_section(
                 try:
                     raise_appeal(ctx, audit_id, reason)
                 except AuditAppError as error:
-                    st.error(str(error))
+                    st.error(markdown_text(error))
                 else:
                     st.rerun()
     elif user.role == Role.HEAD_OFFICE:
         appeal = open_[0]
         with st.form(f"resolve_form_{audit_id}"):
-            st.markdown(f"**Resolve appeal #{appeal.appeal_id}:** {appeal.reason}")
+            st.markdown(f"**Resolve appeal #{appeal.appeal_id}:** {markdown_text(appeal.reason)}")
             decision = st.radio(
                 "Decision",
                 ["Rejected", "Upheld"],
@@ -219,7 +220,7 @@ def appeals_section(
                     )
                     resolve_appeal(ctx, appeal.appeal_id, upheld, resolution, answers)
                 except (AuditAppError, InvalidAnswer) as error:
-                    st.error(str(error))
+                    st.error(markdown_text(error))
                 else:
                     st.rerun()
     else:

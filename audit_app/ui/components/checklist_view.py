@@ -16,6 +16,7 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.checklist_diff import ChecklistDiff
+from audit_app.domain.safe_text import markdown_text
 from audit_app.ui.components.languages import language_name
 
 TYPE_NAMES = {
@@ -75,8 +76,8 @@ def checklist_contents(checklist: Checklist, language: str | None) -> None:
     """The checklist's rules in a few lines, then one table of items per section."""
     description = localized(checklist.description, language, checklist.language)
     if description:
-        st.markdown(description)
-    grades = ", ".join(f"{g.label} ≥ {g.min:g}" for g in checklist.grades)
+        st.markdown(markdown_text(description))
+    grades = ", ".join(f"{markdown_text(g.label)} ≥ {g.min:g}" for g in checklist.grades)
     weights = (
         "sections weighted as given"
         if checklist.sections_weighted
@@ -93,14 +94,19 @@ def checklist_contents(checklist: Checklist, language: str | None) -> None:
     for section in checklist.sections:
         title = localized(section.title, language, checklist.language)
         weight = "" if section.weight is None else f" · weight {section.weight:g}"
-        st.markdown(f"#### {title}")
+        st.markdown(f"#### {markdown_text(title)}")
         count = len(section.items)
         st.caption(f"Section `{section.id}`{weight} · {count} item{'s' if count != 1 else ''}")
-        st.table(
-            readable_items(items_frame(section, checklist, language)),
+        st.table(  # st.table renders Markdown in its cells
+            readable_items(items_frame(section, checklist, language)).map(_cell),
             hide_index=True,
             border="horizontal",
         )
+
+
+def _cell(value: object) -> object:
+    """A table cell as plain text: ``st.table`` reads text cells as Markdown."""
+    return markdown_text(value) if isinstance(value, str) else value
 
 
 ITEM_HEADINGS = {
@@ -171,4 +177,5 @@ def diff_table(diff: ChecklistDiff, old: Checklist, new: Checklist, language: st
         "after": f"v{diff.new_version}",
     }
     frame = diff_frame(diff, old, new, language)
-    st.table(frame.rename(columns=headings), hide_index=True, border="horizontal")
+    shown = frame.rename(columns=headings).map(_cell)  # cells are Markdown
+    st.table(shown, hide_index=True, border="horizontal")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain import compare as stats
+from audit_app.domain.safe_text import markdown_text
 from audit_app.services.compare import Consistency
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
@@ -426,7 +427,9 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
         )
     for group, word in ((lenient, "lenient"), (severe, "severe")):
         if not group.empty:
-            names = ", ".join(f"{r.auditor} ({r.leniency:+.1f})" for r in group.itertuples())
+            names = ", ".join(
+                f"{markdown_text(r.auditor)} ({r.leniency:+.1f})" for r in group.itertuples()
+            )
             st.warning(f"More {word} than the others: {names}", icon=":material/flag:")
     if not estimated.empty:
         st.altair_chart(charts.auditor_chart(estimated), width="stretch")

@@ -18,6 +18,7 @@ import streamlit as st
 from audit_app.domain.audit import AuditKind, AuditRecord, Visit
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.followups import NothingToFollowUp
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
 from audit_app.services.audits import StoredAudit
@@ -75,7 +76,7 @@ def follow_up_block(
     except NothingToFollowUp:
         return
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     open_key = OPEN_KEY.format(audit_id=audit_id)
     if not st.session_state.get(open_key):
@@ -108,7 +109,7 @@ def _form(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | No
         answer_sections(checklist, language)
         error = st.session_state.pop(ERROR_KEY.format(audit_id=audit_id), None)
         if error:
-            st.error(error)
+            st.error(markdown_text(error))
         submit, cancel = st.columns([1, 4])
         submit.button(
             "Submit follow-up",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.mappings import (
@@ -38,7 +39,7 @@ def mapping_picker(ctx: AppContext) -> str | None:
     try:
         profiles = {p.name: p for p in list_mappings(ctx.settings)}
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         profiles = {}
     if st.session_state.get(PICKER_KEY) not in (OUR_TEMPLATE, *profiles):
         st.session_state.pop(PICKER_KEY, None)
@@ -85,9 +86,9 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
             upload.name, upload.digest, f"{checklist.id}@{checklist.version}", ctx, upload.data
         )
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
-    st.caption(draft.report.lines()[0])
+    st.caption(markdown_text(draft.report.lines()[0]))
     targets = mapping_targets(checklist, draft.profile.layout)
     by_label = {label: target for target, label in targets.items()}
     drafted = draft.assignments()
@@ -125,7 +126,7 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
     if missing:
         st.warning(
             "Required items that no column answers (every visit would be refused until "
-            f"they are assigned): {', '.join(missing)}"
+            f"they are assigned): {markdown_text(', '.join(missing))}"
         )
     left, right = st.columns([2, 1])
     name = left.text_input("Profile name", value=draft.profile.name, key=f"{key}_name")
@@ -135,7 +136,7 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
             profile = apply_assignments(draft.profile, checklist, assignments, name.strip())
             save_mapping(profile, settings=ctx.settings, overwrite=replace)
         except AuditAppError as error:
-            st.error(str(error))
+            st.error(markdown_text(error))
             return
         st.session_state[PENDING_KEY] = profile.name
         st.rerun()

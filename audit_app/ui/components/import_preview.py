@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
@@ -205,7 +206,7 @@ def show_result(result: FileImport) -> None:
     whole_file = [issue for issue in result.errors if not (issue.cell or issue.row)]
     for issue in whole_file:
         where = f"Sheet {issue.sheet}: " if issue.sheet else ""
-        st.error(where + issue.message, icon=":material/error:")
+        st.error(markdown_text(where + issue.message), icon=":material/error:")
     if len(whole_file) < len(result.errors):
         st.dataframe(
             issues_frame(result), hide_index=True, width="stretch", column_config=ISSUE_COLUMNS
@@ -217,7 +218,7 @@ def show_result(result: FileImport) -> None:
         st.dataframe(frame, hide_index=True, width="stretch", column_config=AUDIT_COLUMNS)
     if result.skipped:
         listed = ", ".join(f"{count} {reason}" for reason, count in result.skipped.items())
-        st.caption(f"Rows left out (not visits): {listed}.")
+        st.caption(markdown_text(f"Rows left out (not visits): {listed}."))
     if result.status == "duplicate":
         ids = (result.previous_import or {}).get("audit_ids") or []
         if ids:
@@ -277,7 +278,7 @@ def show_summary(summary: ImportSummary) -> None:
     else:
         st.info(summary.line() + " Nothing new was written.", icon=":material/info:")
     for result in summary.results:
-        st.markdown(f"**{result.file}** — {describe(result)}")
+        st.markdown(f"**{markdown_text(result.file)}** — {markdown_text(describe(result))}")
         show_result(result)
 
 
@@ -286,5 +287,5 @@ def safe(action: Callable[[], FileImport], name: str) -> FileImport | None:
     try:
         return action()
     except AuditAppError as error:
-        st.error(f"{name}: {error}")
+        st.error(markdown_text(f"{name}: {error}"))
         return None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.services.branches import list_branches
@@ -111,10 +112,10 @@ def template_section(ctx: AppContext) -> None:
             data_version(ctx),
         )
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if made.note:
-        st.warning(made.note)
+        st.warning(markdown_text(made.note))
     shown = "all your branches" if not codes else f"{len(codes)} branch(es)"
     st.download_button(
         f"Download the template ({made.items} questions, {shown})",

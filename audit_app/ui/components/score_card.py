@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.checklist import Checklist, localized
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.ui.components.theme import BRAND
 
@@ -32,7 +33,7 @@ def score_card(card: ScoreCard, checklist: Checklist, language: str | None = Non
             for item_id in card.failed_critical_items
         )
         st.error(
-            f"Critical item failed: {failed}. {checklist.critical_rule.describe()}",
+            markdown_text(f"Critical item failed: {failed}. {checklist.critical_rule.describe()}"),
             icon=":material/report:",
         )
     sections = section_frame(card, checklist, language)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
 from audit_app.services.context import AppContext
 from audit_app.services.sessions import issue_token, user_from_token
@@ -85,7 +86,8 @@ def user_context() -> AppContext:
 
 
 def describe(user: User) -> str:
+    """The user's role (and areas) as Markdown for the sidebar: the areas shown as typed."""
     role = ROLE_LABELS[user.role]
     if user.role == Role.AREA_MANAGER:
-        role += " · " + ", ".join(user.areas)
+        role += " · " + markdown_text(", ".join(user.areas))
     return role

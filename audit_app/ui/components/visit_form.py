@@ -30,6 +30,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard
 
 YES, NO, NA = "Yes", "No", "N/A"
@@ -209,15 +210,17 @@ def answer_sections(checklist: Checklist, language: str | None) -> None:
 def _section(checklist: Checklist, section: Section, language: str | None) -> None:
     done = sum(is_answered(checklist, item, st.session_state) for item in section.items)
     with st.container(border=True):
-        st.markdown(f"#### {localized(section.title, language, checklist.language)}")
+        st.markdown(f"#### {markdown_text(localized(section.title, language, checklist.language))}")
         st.caption(f"Answered {done} of {len(section.items)}")
         for item in section.items:
             _item(checklist, item, language)
 
 
 def _item(checklist: Checklist, item: Item, language: str | None) -> None:
-    text = localized(item.text, language, checklist.language)
-    guidance = localized(item.guidance, language, checklist.language) or None
+    # Widget labels and help texts are Markdown: the checklist's words are shown as written.
+    text = markdown_text(localized(item.text, language, checklist.language))
+    guidance = localized(item.guidance, language, checklist.language)
+    guidance = markdown_text(guidance) if guidance else None
     main, side = st.columns([6, 1], vertical_alignment="bottom")
     with main:
         _answer_widget(checklist, item, text, guidance, language)
@@ -276,7 +279,7 @@ def _answer_widget(
             persist_state=PERSIST,
             help=guidance,
             horizontal=True,
-            format_func=lambda value: labels.get(value, value),
+            format_func=lambda value: markdown_text(labels.get(value, value)),
         )
     else:
         _input_widget(checklist, item, text, guidance)
@@ -354,7 +357,13 @@ def _notes(item: Item) -> list[str]:
     """What the auditor should know beside the question: target, unit, critical, optional."""
     notes: list[str] = []
     if isinstance(item, NumberItem | PercentageItem):
-        unit = " %" if isinstance(item, PercentageItem) else f" {item.unit}" if item.unit else ""
+        unit = (
+            " %"
+            if isinstance(item, PercentageItem)
+            else f" {markdown_text(item.unit)}"
+            if item.unit
+            else ""
+        )
         word = "at most" if item.direction == "at_most" else "at least"
         target = f"Target: {word} {item.target:g}{unit}"
         if item.zero_at is not None:

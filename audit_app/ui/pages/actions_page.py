@@ -15,6 +15,7 @@ import streamlit as st
 
 from audit_app.domain.actions import MOVES, ActionStatus
 from audit_app.domain.audit import Branch
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.services.actions import (
@@ -70,7 +71,7 @@ def render() -> None:
     try:
         actions = _actions(ctx, ctx.user, action_filter, actions_version(ctx), day)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not actions:
         narrowed = bool(_actions(ctx, ctx.user, ActionFilter(), actions_version(ctx), day))
@@ -189,13 +190,14 @@ def _edit(ctx: AppContext, actions: list[ActionView]) -> None:
         return
     action = by_id[chosen]
     st.markdown(
-        f"**{action.item}** ({action.checklist_id}, item `{action.item_id}`"
-        f"{', critical' if action.critical else ''}) at **{action.branch_name}**, found on "
+        f"**{markdown_text(action.item)}** ({markdown_text(action.checklist_id)}, item "
+        f"`{action.item_id}`{', critical' if action.critical else ''}) at "
+        f"**{markdown_text(action.branch_name)}**, found on "
         f"{action.found_on:%Y-%m-%d}; {STATUS_LABELS[action.status].lower()}, due "
         f"{action.due_on:%Y-%m-%d}{' — overdue' if action.overdue else ''}."
     )
     if action.note:
-        st.markdown(f"Note: {action.note}")
+        st.markdown(f"Note: {markdown_text(action.note)}")
     if may_edit(ctx, action):
         _form(ctx, action)
     else:
@@ -223,7 +225,7 @@ def _form(ctx: AppContext, action: ActionView) -> None:
             note=note,
         )
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not result.changed:
         st.info("Nothing changed.")
@@ -236,7 +238,7 @@ def _history(ctx: AppContext, action: ActionView) -> None:
     try:
         events = action_history(ctx, action.id)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not events:
         st.caption("No change since the audit created it.")

@@ -1,4 +1,5 @@
-"""Admin (head office only): the branch list and the users who may log in.
+"""Admin (head office only): the branch list, the users who may log in, and the activity
+log (who logged in, submitted, imported and corrected).
 
 The menu hides this page from other roles; the page refuses them too, and the services
 refuse their writes a third time.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audit_app.domain.users import Role
+from audit_app.ui.components.admin_activity import activity_tab
 from audit_app.ui.components.admin_branches import branches_tab
 from audit_app.ui.components.admin_users import users_tab
 from audit_app.ui.components.session import user_context
@@ -24,11 +26,13 @@ def render() -> None:
             icon=":material/lock:",
         )
         return
-    branches, users = st.tabs(["Branches", "Users"])
+    branches, users, activity = st.tabs(["Branches", "Users", "Activity"])
     with branches:
         branches_tab(ctx)
     with users:
         users_tab(ctx)
+    with activity:
+        activity_tab(ctx)
 
 
 render()

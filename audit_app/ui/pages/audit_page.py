@@ -11,6 +11,7 @@ import streamlit as st
 
 from audit_app.domain.audit import AuditStatus
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.services.audits import StoredAudit, list_scores, load_audit
@@ -38,7 +39,9 @@ def render() -> None:
     audit_id = _audit_number(raw)
     if audit_id is None:
         st.title("Audit")
-        st.error(f"{raw!r} is not an audit number: an audit is opened as audit?id=12.")
+        st.error(
+            markdown_text(f"{raw!r} is not an audit number: an audit is opened as audit?id=12.")
+        )
         _picker(ctx)
         return
     stamp = data_version(ctx)
@@ -53,7 +56,7 @@ def render() -> None:
             report = _report_data(ctx, ctx.user, audit_id, stamp)
     except AuditAppError as error:
         st.title("Audit")
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     _show(ctx, audit_id, stored, checklist, branch_name, report)
 
@@ -84,13 +87,13 @@ def _show(
     head.title(f"Audit #{audit_id}")
     st.page_link(
         "pages/branch_page.py",
-        label=f"{branch_name} ({visit.branch_code})",
+        label=markdown_text(f"{branch_name} ({visit.branch_code})"),
         query_params={"code": visit.branch_code},
         icon=":material/storefront:",
     )
     st.markdown(
-        f"**{checklist.title_in(language)}** · checklist `{checklist.id}` version "
-        f"{checklist.version}"
+        f"**{markdown_text(checklist.title_in(language))}** · checklist "
+        f"`{checklist.id}` version {checklist.version}"
     )
     _details(stored)
 
@@ -135,7 +138,7 @@ def _details(stored: StoredAudit) -> None:
     if record.source:
         fields.append(("Source file", record.source.removeprefix("import:")))
     for column, (label, value) in zip(st.columns(len(fields)), fields, strict=True):
-        column.markdown(f"**{label}**  \n{value}")
+        column.markdown(f"**{label}**  \n{markdown_text(value)}")
 
 
 def _picker(ctx: AppContext) -> None:

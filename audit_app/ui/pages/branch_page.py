@@ -12,6 +12,7 @@ import streamlit as st
 
 from audit_app.domain.audit import Branch
 from audit_app.domain.checklist import localized
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import display
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
@@ -41,7 +42,7 @@ def render() -> None:
         branch = find_branch(ctx, code)
         data = _report_data(ctx, ctx.user, branch.code, data_version(ctx))
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     _header(branch)
     if not data.audits:
@@ -115,13 +116,13 @@ def _pick(branches: list[Branch]) -> str | None:
 
 
 def _header(branch: Branch) -> None:
-    st.title(branch.name)
+    st.title(markdown_text(branch.name))
     state = ":green-badge[Active]" if branch.active else ":gray-badge[Inactive]"
     fields = [
-        ("Code", branch.code),
-        ("Region", f"{branch.region} ({branch.country})"),
-        ("Area", branch.area or "—"),
-        ("Manager", branch.manager or "—"),
+        ("Code", markdown_text(branch.code)),
+        ("Region", markdown_text(f"{branch.region} ({branch.country})")),
+        ("Area", markdown_text(branch.area or "—")),
+        ("Manager", markdown_text(branch.manager or "—")),
         ("Status", state),
     ]
     for column, (label, value) in zip(st.columns(len(fields)), fields, strict=True):
@@ -157,7 +158,9 @@ def _kpis(audits: pd.DataFrame) -> None:
     kpis[2].metric(
         "Last score",
         "—" if last is None else f"{last['overall']:.1f}",
-        help=None if last is None else f"{last['checklist']}, {last['visited_at']:%Y-%m-%d}",
+        help=None
+        if last is None
+        else markdown_text(f"{last['checklist']}, {last['visited_at']:%Y-%m-%d}"),
     )
     kpis[3].metric("Pass rate", f"{100 * judged.astype(bool).mean():.0f} %" if len(judged) else "—")
     kpis[4].metric("Critical failures", f"{int(audits['critical_failure'].sum())}")
@@ -264,7 +267,7 @@ def _open_actions(ctx: AppContext, branch: Branch) -> None:
     try:
         actions = list_actions(ctx, ActionFilter(("open", "in_progress"), branch.code))
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not actions:
         st.success("No open corrective action.", icon=":material/check_circle:")

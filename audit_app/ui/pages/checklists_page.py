@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.services.branches import list_branches
@@ -63,7 +64,7 @@ def render() -> None:
 
 
 def _compare(ctx: AppContext, checklist: Checklist, versions: list[int], language: str) -> None:
-    title = checklist.title_in(language)
+    title = markdown_text(checklist.title_in(language))
     if len(versions) < 2:
         st.info(
             f"{title} has only version {versions[0]}, so there is nothing to compare yet. "
@@ -93,7 +94,7 @@ def _compare(ctx: AppContext, checklist: Checklist, versions: list[int], languag
     try:
         diff = diff_versions(ctx, checklist.id, old, new)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if diff.empty:
         st.success(f"v{old} and v{new} of {title} ask the same questions with the same rules.")
@@ -141,7 +142,7 @@ def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
             data_version(ctx),
         )
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
     else:
         st.download_button(
             "Download the workbook",

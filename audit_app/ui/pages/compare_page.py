@@ -14,6 +14,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from audit_app.domain import compare as stats
+from audit_app.domain.safe_text import markdown_text
 from audit_app.errors import AuditAppError
 from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
@@ -45,7 +46,7 @@ def render() -> None:
         months = data.months(ctx, version, user)
         regions = data.regions(ctx, version, user)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not months:
         st.info(
@@ -57,11 +58,11 @@ def render() -> None:
     choice = compare_filter_sidebar(ctx, months, regions)
     audit_filter = choice.audit_filter
     described = scoped(ctx, audit_filter).describe(data.checklist_titles(ctx))
-    st.caption(described[:1].upper() + described[1:])
+    st.caption(markdown_text(described[:1].upper() + described[1:]))
     try:
         table = data.league(ctx, audit_filter, choice.min_audits, version, user)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not table.rows:
         _empty_state(ctx, choice, version)
@@ -90,14 +91,14 @@ def _empty_state(ctx: AppContext, choice: CompareChoice, version: Version) -> No
     try:
         hints = data.widen_hints(ctx, choice.audit_filter, version, ctx.user)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     message = "No submitted audits match these filters."
     if hints:
         message += " Try " + "; or ".join(hints) + "."
     else:
         message += " Widen the period or set the filters in the sidebar back to “All”."
-    st.info(message, icon=":material/filter_alt_off:")
+    st.info(markdown_text(message), icon=":material/filter_alt_off:")
 
 
 def _downloads(ctx: AppContext, choice: CompareChoice, version: Version) -> None:
@@ -141,7 +142,7 @@ def _pdf(ctx: AppContext, choice: CompareChoice, version: Version, name: str) ->
         with st.spinner("Building the PDF report (a large selection takes a few seconds)…"):
             pdf = data.pdf_report(ctx, choice.audit_filter, choice.min_audits, version, user)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     ready.add(key)
     slot.download_button(
@@ -226,7 +227,7 @@ def _tabs(
                 try:
                     draw[label]()
                 except AuditAppError as error:
-                    st.error(str(error))
+                    st.error(markdown_text(error))
 
 
 render()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, layout_not_recognised
@@ -94,10 +95,10 @@ def _previews(
     try:
         for number, upload in enumerate(uploads):
             if bar is not None:
-                bar.progress(number / len(uploads), text=f"Checking {upload.name}…")
+                bar.progress(number / len(uploads), text=markdown_text(f"Checking {upload.name}…"))
             results.append(cached_preview(ctx, upload, mapping))
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return None
     finally:
         if bar is not None:
@@ -107,7 +108,10 @@ def _previews(
 
 def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: str | None) -> None:
     with st.container(border=True):
-        st.markdown(f"{STATUS_ICONS[result.status]} **{upload.name}** — {describe(result)}")
+        st.markdown(
+            f"{STATUS_ICONS[result.status]} **{markdown_text(upload.name)}** — "
+            + markdown_text(describe(result))
+        )
         show_result(result)
         unknown = mapping is None and layout_not_recognised(result)
         if unknown or (mapping is not None and result.status == "rejected"):
@@ -137,13 +141,13 @@ def _commit(
     bar = st.progress(0.0, text="Importing…")
 
     def progress(done: int, total: int, name: str) -> None:
-        text = f"Importing {name} ({done + 1} of {total})…" if name else "Done."
+        text = markdown_text(f"Importing {name} ({done + 1} of {total})…") if name else "Done."
         bar.progress(done / total, text=text)
 
     try:
         results = commit_files(ctx, ready, mapping, progress)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     st.session_state[SUMMARY_KEY] = ImportSummary([*results, *not_ready])
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1

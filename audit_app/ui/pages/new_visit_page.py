@@ -20,6 +20,7 @@ import streamlit as st
 from audit_app.domain.answers import AnswersRejected
 from audit_app.domain.audit import AuditKind, AuditRecord, Branch, Channel, Visit
 from audit_app.domain.checklist import Checklist, localized
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.services.branches import list_branches
@@ -111,7 +112,8 @@ def _no_branches(ctx: AppContext, only_inactive: bool) -> None:
         st.info("Every branch you can see is inactive: there is nothing to visit.")
     elif user is not None and user.role != Role.HEAD_OFFICE:
         st.info(
-            f"No branches in your areas ({', '.join(user.areas)}) yet. Head office adds "
+            f"No branches in your areas ({markdown_text(', '.join(user.areas))}) yet. "
+            "Head office adds "
             "branches on the Admin page (or with `audit-app branches import FILE`); ask them "
             "to add yours.",
             icon=":material/storefront:",
@@ -134,7 +136,7 @@ def _drafts(ctx: AppContext) -> None:
     try:
         drafts = list_drafts(ctx)
     except AuditAppError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     if not drafts:
         return
@@ -183,7 +185,7 @@ def _draft_label(draft: DraftSummary, me: str | None) -> str:
 def _continue_draft(ctx: AppContext, draft_id: int) -> None:
     error = _open_draft(ctx, draft_id)
     if error is not None:
-        _say("drafts", "error", error)
+        _say("drafts", "error", markdown_text(error))
         return
     _say("drafts", "info", f"Draft #{draft_id} loaded: carry on below.")
 
@@ -207,7 +209,9 @@ def _reopen_forgotten_draft(ctx: AppContext) -> None:
     _say(
         "drafts",
         "warning",
-        f"Draft #{draft_id} is no longer there ({error}): the form below is a new visit.",
+        markdown_text(
+            f"Draft #{draft_id} is no longer there ({error}): the form below is a new visit."
+        ),
     )
 
 
@@ -239,7 +243,7 @@ def _discard_draft(ctx: AppContext, draft_id: int) -> None:
     try:
         discard_draft(ctx, draft_id)
     except AuditAppError as error:
-        _say("drafts", "error", str(error))
+        _say("drafts", "error", markdown_text(error))
         return
     if st.session_state.get(DRAFT_ID) == draft_id:
         st.session_state[DRAFT_ID] = None
@@ -327,7 +331,8 @@ def _header(
         persist_state=PERSIST,
     )
     if checklist.description:
-        st.caption(localized(checklist.description, state[LANGUAGE], checklist.language))
+        description = localized(checklist.description, state[LANGUAGE], checklist.language)
+        st.caption(markdown_text(description))
     return checklist, branch
 
 
@@ -438,12 +443,12 @@ def _record(ctx: AppContext, checklist: Checklist) -> tuple[AuditRecord | None, 
 def _save(ctx: AppContext, checklist: Checklist) -> None:
     record, problems = _record(ctx, checklist)
     if record is None:
-        _say("actions", "error", "Not saved: " + " ".join(problems))
+        _say("actions", "error", markdown_text("Not saved: " + " ".join(problems)))
         return
     try:
         draft_id = save_draft(ctx, record, draft_id=st.session_state.get(DRAFT_ID))
     except (AuditAppError, AnswersRejected) as error:
-        _say("actions", "error", f"Not saved: {error}{_forget_lost_draft(ctx)}")
+        _say("actions", "error", markdown_text(f"Not saved: {error}{_forget_lost_draft(ctx)}"))
         return
     st.session_state[DRAFT_ID] = draft_id
     done, required = progress(checklist, st.session_state)
@@ -473,11 +478,11 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     state = st.session_state
     record, problems = _record(ctx, checklist)
     if record is None:
-        _say("actions", "error", "Not submitted: " + " ".join(problems))
+        _say("actions", "error", markdown_text("Not submitted: " + " ".join(problems)))
         return
     missing = missing_required(checklist, record.answers, record.visit.language)
     if missing:
-        listed = "\n".join(f"- {name}" for name in missing)
+        listed = "\n".join(f"- {markdown_text(name)}" for name in missing)
         _say(
             "actions",
             "error",
@@ -487,7 +492,8 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     try:
         audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
     except (AuditAppError, AnswersRejected) as error:
-        _say("actions", "error", f"Not submitted: {error}{_forget_lost_draft(ctx)}")
+        message = f"Not submitted: {error}{_forget_lost_draft(ctx)}"
+        _say("actions", "error", markdown_text(message))
         return
     state[RESULT] = Submitted(audit_id, _ref(checklist), record.visit.language, card, branch_name)
     state[KEPT_HEADER] = {key: state.get(key) for key in HEADER}
@@ -501,7 +507,7 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
 def _show_submitted(ctx: AppContext, submitted: Submitted) -> None:
     checklist = ctx.catalogue.resolve(submitted.checklist_ref)
     st.success(
-        f"Audit #{submitted.audit_id} for {submitted.branch} submitted.",
+        markdown_text(f"Audit #{submitted.audit_id} for {submitted.branch} submitted."),
         icon=":material/task_alt:",
     )
     score_card(submitted.card, checklist, submitted.language)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.services.access import scoped
 from audit_app.services.actions import actions_version, today
@@ -31,7 +32,7 @@ def render() -> None:
 
     st.title("Overview")
     described = scoped(ctx, audit_filter).describe(checklist_titles(ctx))
-    st.caption(described[:1].upper() + described[1:])
+    st.caption(markdown_text(described[:1].upper() + described[1:]))
 
     if data.empty:
         narrowed = audit_filter.checklist_id or audit_filter.region

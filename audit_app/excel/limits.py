@@ -1,0 +1,159 @@
+"""How much of a file from outside is read, so that a hostile or broken file is refused in
+bounded time and memory instead of exhausting the server (which every user shares).
+
+The upload and inflated-size caps come from the settings (``AUDIT_MAX_UPLOAD_MB``,
+``AUDIT_MAX_INFLATED_MB``); the caps on rows, columns, cells and cell length are fixed
+here, well above any audit file (a bulk file of 5,000 visits of 60 questions is 5,000 rows
+by 66 columns). Every refusal names the cap it met, in words.
+
+The readers take the limits in force from :func:`current_limits`: those a service set for
+the call (:func:`use_limits`, :func:`bounded`), else the settings read from the
+environment, so that a reader called on its own (a branch list, ``mapping suggest``) is
+bounded all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from audit_app.errors import AuditAppError
+from audit_app.excel.model import cell_ref
+
+if TYPE_CHECKING:
+    from audit_app.config import Settings
+
+MB = 2**20
+"""A megabyte as Streamlit counts ``--server.maxUploadSize``."""
+T = TypeVar("T")
+
+
+class RefusedFile(AuditAppError):
+    """The file is refused before or while it is read; the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_upload_mb: int = 20
+    max_inflated_mb: int = 200
+    max_rows: int = 100_000
+    """Rows of one sheet, or lines of a CSV file."""
+    max_columns: int = 1_000
+    max_cells: int = 5_000_000
+    """Rows x columns of the area read (a sheet is read as a rectangle from A1)."""
+    max_cell_chars: int = 32_767
+    """Excel's own limit: a longer cell was not typed in Excel."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(max_upload_mb=settings.max_upload_mb, max_inflated_mb=settings.max_inflated_mb)
+
+    @property
+    def upload_bytes(self) -> int:
+        return self.max_upload_mb * MB
+
+    @property
+    def inflated_bytes(self) -> int:
+        return self.max_inflated_mb * MB
+
+
+_ACTIVE: ContextVar[Limits | None] = ContextVar("audit_app_limits", default=None)
+
+
+def current_limits() -> Limits:
+    """The limits a service set for this call, else those of the environment's settings."""
+    active = _ACTIVE.get()
+    if active is not None:
+        return active
+    from audit_app.config import load_settings
+
+    return Limits.from_settings(load_settings())
+
+
+@contextmanager
+def use_limits(limits: Limits) -> Iterator[Limits]:
+    token = _ACTIVE.set(limits)
+    try:
+        yield limits
+    finally:
+        _ACTIVE.reset(token)
+
+
+def bounded(read: Callable[[str, bytes], T], limits: Limits) -> Callable[[str, bytes], T]:
+    """``read`` run under ``limits`` (a reader is called as ``read(name, data)``)."""
+
+    def read_within(name: str, data: bytes) -> T:
+        with use_limits(limits):
+            return read(name, data)
+
+    return read_within
+
+
+def megabytes(size: int) -> str:
+    return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size / MB:,.0f} MB"
+
+
+def check_upload_size(size: int, limits: Limits | None = None) -> None:
+    limits = limits or current_limits()
+    if size > limits.upload_bytes:
+        raise RefusedFile(
+            f"the file is larger than the {limits.max_upload_mb} MB upload limit "
+            f"({megabytes(size)}; AUDIT_MAX_UPLOAD_MB)"
+        )
+
+
+def inflated_message(size: int | None, limits: Limits) -> str:
+    amount = f"to {megabytes(size)}, " if size is not None else ""
+    return (
+        f"the workbook would inflate {amount}more than the {limits.max_inflated_mb} MB limit "
+        "(AUDIT_MAX_INFLATED_MB); a workbook that small cannot hold that much, it is "
+        "probably a zip bomb"
+    )
+
+
+def check_extent(where: str, last_row: int, last_column: int, limits: Limits) -> None:
+    """A sheet whose values reach row ``last_row`` (1-based) and column ``last_column``
+    (0-based) is read as that rectangle from A1: refuse it when the rectangle is too big."""
+    far = cell_ref(last_row, last_column)
+    if last_row > limits.max_rows:
+        raise RefusedFile(
+            f"{where} has a value in row {last_row:,} (cell {far}); at most "
+            f"{limits.max_rows:,} rows are read"
+        )
+    if last_column + 1 > limits.max_columns:
+        raise RefusedFile(
+            f"{where} has a value in column {last_column + 1:,} (cell {far}); at most "
+            f"{limits.max_columns:,} columns are read"
+        )
+    if last_row * (last_column + 1) > limits.max_cells:
+        raise RefusedFile(
+            f"{where} spans A1:{far}, {last_row * (last_column + 1):,} cells; at most "
+            f"{limits.max_cells:,} cells are read"
+        )
+
+
+def check_cells(
+    rows: Sequence[Sequence[Any]],
+    where: str,
+    first_row: int = 0,
+    first_column: int = 0,
+    limits: Limits | None = None,
+) -> None:
+    """Refuse a sheet read whose shape or any text exceeds the caps (0-based offsets of
+    ``rows[0][0]`` name the cell)."""
+    limits = limits or current_limits()
+    width = max((len(row) for row in rows), default=0)
+    if rows and width:
+        check_extent(where, first_row + len(rows), first_column + width - 1, limits)
+    cap = limits.max_cell_chars
+    for offset, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if isinstance(value, str) and len(value) > cap:
+                ref = cell_ref(first_row + offset + 1, first_column + column)
+                raise RefusedFile(
+                    f"{where}, cell {ref} holds {len(value):,} characters; a cell may hold "
+                    f"at most {cap:,} (Excel's own limit)"
+                )
