@@ -120,13 +120,13 @@ def check_extent(where: str, last_row: int, last_column: int, limits: Limits) ->
     far = cell_ref(last_row, last_column)
     if last_row > limits.max_rows:
         raise RefusedFile(
-            f"{where} has a value in row {last_row:,} (cell {far}); at most "
+            f"{where} reaches row {last_row:,} (its values span A1:{far}); at most "
             f"{limits.max_rows:,} rows are read"
         )
     if last_column + 1 > limits.max_columns:
         raise RefusedFile(
-            f"{where} has a value in column {last_column + 1:,} (cell {far}); at most "
-            f"{limits.max_columns:,} columns are read"
+            f"{where} reaches column {last_column + 1:,} (its values span A1:{far}); at "
+            f"most {limits.max_columns:,} columns are read"
         )
     if last_row * (last_column + 1) > limits.max_cells:
         raise RefusedFile(

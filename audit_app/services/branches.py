@@ -123,9 +123,10 @@ def read_branches_bytes(name: str, data: bytes) -> list[Branch]:
     Messages name the uploaded file, not the temporary copy read behind the scenes."""
     import tempfile
 
+    from audit_app.excel.names import safe_file_name
     from audit_app.tabular import TableFileError
 
-    shown = Path(name).name or "branches.csv"
+    shown = safe_file_name(name) or "branches.csv"
     with tempfile.TemporaryDirectory(prefix="audit-branches-") as folder:
         path = Path(folder) / shown
         path.write_bytes(data)

@@ -457,7 +457,7 @@ def sparse_far_cell(folder: Path) -> BadFile:
         path,
         path.name,
         "rejected",
-        ("row 1,048,576", "XFD1048576", "at most 100,000 rows"),
+        ("row 1,048,576", "A1:XFD1048576", "at most 100,000 rows"),
         on_open=True,
         what="A value in XFD1048576 besides the visit (calamine would allocate 17 billion cells)",
     )
@@ -476,7 +476,7 @@ def ten_thousand_columns(folder: Path) -> BadFile:
         path,
         path.name,
         "rejected",
-        ("column 1,001", "cell ALM2", "at most 1,000 columns"),
+        ("column 10,000", "A1:NTP20", "at most 1,000 columns"),
         on_open=True,
         what="10,000 columns",
     )

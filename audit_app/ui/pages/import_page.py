@@ -25,7 +25,7 @@ from audit_app.ui.components.import_preview import (
 from audit_app.ui.components.import_template import template_section
 from audit_app.ui.components.session import user_context
 
-FILE_TYPES = ["xlsx", "xls", "xlsb", "ods", "csv", "txt"]
+FILE_TYPES = ["xlsx", "xls", "ods", "csv", "txt"]
 GENERATION_KEY = "import_uploader_generation"
 SUMMARY_KEY = "import_summary"
 STATUS_ICONS = {
@@ -109,7 +109,7 @@ def _previews(
 def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: str | None) -> None:
     with st.container(border=True):
         st.markdown(
-            f"{STATUS_ICONS[result.status]} **{markdown_text(upload.name)}** — "
+            f"{STATUS_ICONS[result.status]} **{markdown_text(result.file)}** — "
             + markdown_text(describe(result))
         )
         show_result(result)
