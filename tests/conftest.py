@@ -34,7 +34,12 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("AUDIT_CHECKLISTS_DIR", raising=False)
 
 
-BOTH_ENGINES = ("tests/storage/", "tests/services/", "tests/test_cli_compare.py")
+BOTH_ENGINES = (
+    "tests/storage/",
+    "tests/services/",
+    "tests/test_cli_compare.py",
+    "tests/hostile/test_bad_files.py",  # a rejection must leave either engine unchanged
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
