@@ -23,6 +23,7 @@ from audit_app.domain import compare as stats
 from audit_app.domain.audit import AuditKind, Channel
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
 from audit_app.services.access import scoped
@@ -615,8 +616,6 @@ def comparison_csv(comparison: Comparison) -> bytes:
 
 
 def _csv_cell(value: Any) -> Any:
-    from audit_app.domain.safe_text import spreadsheet_text
-
     if isinstance(value, str):
         return spreadsheet_text(value)
     if isinstance(value, bool):

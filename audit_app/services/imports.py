@@ -242,7 +242,7 @@ def import_bytes(
     activity.record(
         ctx,
         "import",
-        Path(name).name,
+        name,  # already reduced to a safe final component
         actor=imported_by or None,
         audits_added=done.added,
         already_present=done.already_present,

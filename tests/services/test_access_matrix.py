@@ -17,7 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +64,8 @@ class World:
 
     def visit(self, code: str) -> Visit:
         """A new visit each time (each case writes its own)."""
-        minute = next(self.moments)
-        return Visit(code, "greeting_phone", 1, datetime(2027, 2, 1, 8) + minute * _MINUTE, "Ann")
-
-
-_MINUTE = datetime(2000, 1, 1, 0, 1) - datetime(2000, 1, 1)
+        at = datetime(2027, 2, 1, 8) + timedelta(minutes=next(self.moments))
+        return Visit(code, "greeting_phone", 1, at, "Ann")
 
 
 @pytest.fixture(scope="module")
