@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.answers import (
     AnswersRejected,
@@ -83,12 +82,10 @@ def store_audits(
             )
     if reasons:
         raise AuditRejected(reasons)
-    try:
-        ids, fresh = _write(ctx, prepared, skip_existing, replacing_draft)
-    except IntegrityError:
-        # Another copy of the app stored one of these visits between our check and our
-        # insert (PostgreSQL checks at insert time): once more, they now count as present.
-        ids, fresh = _write(ctx, prepared, skip_existing, replacing_draft)
+    # A visit another copy of the app stored meanwhile counts as present on the second try.
+    ids, fresh = database.once_more_on_conflict(
+        lambda: _write(ctx, prepared, skip_existing, replacing_draft)
+    )
     return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
@@ -103,12 +102,13 @@ def import_branches(ctx: AppContext, path: Path | str) -> BranchUpsert:
 
 def save_branches(ctx: AppContext, branches: Sequence[Branch]) -> BranchUpsert:
     check_head_office(ctx, "add or change branches")
-    try:
+
+    def upsert() -> BranchUpsert:
         with database.transaction(ctx.engine) as conn:
             return repository.upsert_branches(conn, branches)
-    except IntegrityError:  # another copy of the app added one of them meanwhile: update it
-        with database.transaction(ctx.engine) as conn:
-            return repository.upsert_branches(conn, branches)
+
+    # A branch another copy of the app added meanwhile is updated on the second try.
+    return database.once_more_on_conflict(upsert)
 
 
 def list_branches(ctx: AppContext) -> list[Branch]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -13,11 +13,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from audit_app.errors import AuditAppError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 
 
 class DatabaseError(AuditAppError):
@@ -131,6 +132,16 @@ def transaction(engine: Engine) -> Iterator[Connection]:
         connection.execution_options(**{_WRITING: True})
         with connection.begin():
             yield connection
+
+
+def once_more_on_conflict(work: Callable[[], T]) -> T:
+    """Run a unit of work; if another copy of the app inserted the same key between its
+    check and its insert (PostgreSQL checks uniqueness at insert time), run it once more,
+    when its check sees that row. A second conflict is a real one and is raised."""
+    try:
+        return work()
+    except IntegrityError:
+        return work()
 
 
 MIGRATION_LOCK = 0x41554401
