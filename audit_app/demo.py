@@ -314,7 +314,7 @@ def _branches(rng: np.random.Generator) -> list[_BranchProfile]:
 
 def _replace(profile: _BranchProfile, **changes: object) -> _BranchProfile:
     data = {**profile.__dict__, **changes}
-    return _BranchProfile(**data)  # type: ignore[arg-type]
+    return _BranchProfile(**data)
 
 
 def _add_months(day: date, months: int) -> date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -287,7 +288,9 @@ class Checklist(_Frozen):
             raise problem
         return self
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Checklist:
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Checklist:
         """A copy whose derived values (hash, indexes) are computed afresh, not copied stale."""
         copied = super().model_copy(update=update, deep=deep)
         for name in (

@@ -143,8 +143,8 @@ def item_score_text(score: float | None, scored: bool, language: str) -> str:
     return number(display(100 * score), language)
 
 
-def _p(text: str, style: object) -> Paragraph:
-    return Paragraph(paragraph_text(text), style)  # type: ignore[arg-type]
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(paragraph_text(text), style)
 
 
 def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
@@ -100,8 +101,8 @@ class BranchReportData:
     """The day overdue was judged on (None: the section is left out)."""
 
 
-def _p(text: str, style: object) -> Paragraph:
-    return Paragraph(paragraph_text(text), style)  # type: ignore[arg-type]
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(paragraph_text(text), style)
 
 
 def _title(data: BranchReportData, cid: str, lang: str) -> str:

@@ -11,10 +11,10 @@ branches instead of every branch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 import pandas as pd
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -703,7 +703,8 @@ def _heatmap_table(
             continue
         row: list[Any] = [_fit(f"{code}  {names.get(code, '')}", label_w - 6, 6.8)]
         for j, column in enumerate(columns, start=1):
-            value = values.at[code, column]
+            # pandas-stubs types a cell as any scalar; the heatmap's are floats (NaN: none)
+            value = cast("float", values.at[code, column])
             if pd.isna(value):
                 row.append(LABELS["none"])
                 continue
@@ -783,6 +784,41 @@ def _standards_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     ]
 
 
+class _RepeatsRow(Protocol):
+    """A row of :attr:`ComparisonReportData.repeats`."""
+
+    branch_code: str
+    branch_name: str
+    items: int
+    longest: int
+    worst_item: str
+    last_failed: pd.Timestamp
+
+
+class _TrendRow(Protocol):
+    """A row of :attr:`ComparisonReportData.trend` (the columns the report prints)."""
+
+    period: str
+    audits: int
+    mean: float
+    change: float
+    """NaN in the first period."""
+    exceeds_noise: bool | float
+    """NaN when there is no change to judge."""
+
+
+# pandas-stubs types every field of an itertuples() row as any scalar, since it cannot know
+# a frame's columns; the two functions below state the columns these frames have.
+
+
+def _repeats_rows(frame: pd.DataFrame) -> Iterator[_RepeatsRow]:
+    return cast("Iterator[_RepeatsRow]", frame.itertuples())
+
+
+def _trend_rows(frame: pd.DataFrame) -> Iterator[_TrendRow]:
+    return cast("Iterator[_TrendRow]", frame.itertuples(index=False))
+
+
 def _repeats_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     """The branches with repeated failures: a count, then the top :data:`REPEATS_SHOWN`, so
     the section stays one page for thousands of branches."""
@@ -792,7 +828,7 @@ def _repeats_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     shown = repeats.head(REPEATS_SHOWN)
     keys = ["code", "name", "items", "longest", "worst_item", "last"]
     body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
-    for row in shown.itertuples():
+    for row in _repeats_rows(shown):
         body.append(
             [
                 _fit(str(row.branch_code), 20 * mm, 7.5),
@@ -827,7 +863,7 @@ def _trend_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     body: list[list[Any]] = [
         [LABELS[f"col_{k}"] for k in ["period", "audits", "mean", "change", "noise"]]
     ]
-    for row in trend.itertuples(index=False):
+    for row in _trend_rows(trend):
         noise = row.exceeds_noise
         body.append(
             [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import pandas as pd
 
@@ -196,6 +197,30 @@ def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> p
         return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
 
 
+class ScoreRow(Protocol):
+    """One row of a :func:`list_scores` frame as ``DataFrame.itertuples()`` yields it."""
+
+    audit_id: int
+    branch_code: str
+    branch_name: str
+    checklist_id: str
+    checklist_version: int
+    visited_at: pd.Timestamp
+    auditor: str
+    overall: float
+    """NaN when the audit has no score."""
+    grade: str | None
+    passed: bool | None
+    critical_failure: bool
+
+
+def score_tuples(frame: pd.DataFrame) -> Iterator[ScoreRow]:
+    """``frame.itertuples()`` of a :func:`list_scores` frame, with its fields typed."""
+    # pandas-stubs types every field of an itertuples() row as any scalar, since it cannot
+    # know a frame's columns; the columns of this frame are known (ScoreRow).
+    return cast("Iterator[ScoreRow]", frame.itertuples())
+
+
 def score_rows(
     ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
 ) -> list[dict[str, object]]:
@@ -209,7 +234,7 @@ def score_rows(
         record["critical_failure"] = bool(record["critical_failure"])
         record["checklist_version"] = int(record["checklist_version"])
         record["audit_id"] = int(record["audit_id"])
-        rows.append(record)
+        rows.append({str(column): value for column, value in record.items()})
     return rows
 
 

@@ -586,11 +586,13 @@ def comparison_columns(comparison: Comparison) -> list[str]:
     """Every field of a row of this comparison, in order (also for an empty comparison)."""
     if comparison.rows:
         return list(comparison_rows(comparison)[0])
-    row_type = {
+    row_types: dict[str, type[stats.BranchStanding | stats.RegionSummary | stats.AuditorEffect]]
+    row_types = {
         "branch": stats.BranchStanding,
         "region": stats.RegionSummary,
         "auditor": stats.AuditorEffect,
-    }.get(comparison.by)
+    }
+    row_type = row_types.get(comparison.by)
     if row_type is None:
         return ["checklist_id", "section_id", "item_id"] + [
             name
@@ -638,8 +640,8 @@ def comparison_workbook(comparison: Comparison) -> bytes:
     for row in comparison_rows(comparison):
         sheet.append(_string_safe_cells(sheet, [row.get(column) for column in columns]))
     summary = workbook.create_sheet("Summary")
-    for row in _summary_rows(comparison.summary()):
-        summary.append(_string_safe_cells(summary, row))
+    for summary_row in _summary_rows(comparison.summary()):
+        summary.append(_string_safe_cells(summary, summary_row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol, cast
 
 import pandas as pd
 
@@ -40,7 +41,7 @@ from audit_app.reports.branch_report import (
     render_branch_report,
 )
 from audit_app.services.actions import ActionFilter, list_actions, today
-from audit_app.services.audits import StoredAudit, list_scores, load_audit
+from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.branches import list_branches
 from audit_app.services.compare import section_heatmap
 from audit_app.services.context import AppContext
@@ -93,7 +94,7 @@ def audit_report_data(ctx: AppContext, audit_id: int) -> AuditReportData:
     earlier = earlier[earlier["visited_at"] <= pd.Timestamp(visit.visited_at)]
     history = tuple(
         ScorePoint(row.visited_at.to_pydatetime(), None if pd.isna(row.overall) else row.overall)
-        for row in earlier.itertuples()
+        for row in score_tuples(earlier)
     )
     return AuditReportData(
         audit_id=audit_id,
@@ -148,7 +149,7 @@ def branch_report_data(
             passed=None if row.passed is None or pd.isna(row.passed) else bool(row.passed),
             critical_failure=bool(row.critical_failure),
         )
-        for row in frame.itertuples()
+        for row in score_tuples(frame)
     )
     cards = {a.audit_id: _card(ctx, a.audit_id) for a in audits}
     overdue_on = today()
@@ -229,6 +230,15 @@ def _section_comparison(
     return tuple(rows)
 
 
+class _RepeatRow(Protocol):
+    """A row of :func:`audit_app.domain.repeats.repeated_failures` (``REPEAT_COLUMNS``)."""
+
+    checklist_id: str
+    item_id: str
+    consecutive: int
+    last_failed: pd.Timestamp
+
+
 def repeated_failures(
     audits: Sequence[AuditRow], cards: dict[int, ScoreCard]
 ) -> tuple[RepeatedFailure, ...]:
@@ -247,9 +257,13 @@ def repeated_failures(
         columns=repeats.ITEM_COLUMNS,
     ).astype({"score": float})
     found = repeats.repeated_failures(audit_frame, item_frame)
+    # pandas-stubs types every field of an itertuples() row as any scalar; the columns of
+    # this frame are known (_RepeatRow).
+    ordered = found.sort_values("checklist_id", kind="stable")
+    rows = cast("Iterator[_RepeatRow]", ordered.itertuples())
     return tuple(
         RepeatedFailure(row.checklist_id, row.item_id, int(row.consecutive), row.last_failed)
-        for row in found.sort_values("checklist_id", kind="stable").itertuples()
+        for row in rows
     )
 
 
@@ -352,7 +366,7 @@ def audit_reports_batch(
         _Job(
             int(row.audit_id), report_file_name(int(row.audit_id), row.branch_code, row.visited_at)
         )
-        for row in frame.itertuples()
+        for row in score_tuples(frame)
     ]
     generated_at = _now()
     total = len(jobs)

@@ -67,7 +67,8 @@ def _json_rows(data: bytes, path: Path) -> list[tuple[str, str, object, str | No
     for key, value in obj.items():
         comment = None
         if isinstance(value, dict):
-            value, comment = value.get("value"), value.get("comment")
+            comment = value.get("comment")
+            value = value.get("value")
         rows.append((f"key {key!r}", str(key), value, comment))
     return rows
 

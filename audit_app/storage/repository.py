@@ -156,7 +156,7 @@ def existing_visit_keys(
     query = select(audits.c.branch_id, audits.c.checklist_id, audits.c.visited_at, audits.c.auditor)
     if branch_id_list is not None:
         query = query.where(audits.c.branch_id.in_(list(branch_id_list)))
-    return {tuple(row) for row in conn.execute(query)}  # type: ignore[misc]
+    return {tuple(row) for row in conn.execute(query)}
 
 
 ANSWER_COLUMNS = ("audit_id", "item_id", "value", "na", "comment", "score")
@@ -220,9 +220,9 @@ def add_audits(
         ]
         answer_rows.extend((audit_id, *row, item_scores.get(row[0])) for row in stored)
         if record.status == AuditStatus.SUBMITTED:  # drafts are sealed when submitted
-            visit = {**audit_row, "branch_code": record.visit.branch_code}
+            visit_row = {**audit_row, "branch_code": record.visit.branch_code}
             content = trail.revision_content(
-                visit, stored, revision=1, by=record.created_by, at=now, reason=None
+                visit_row, stored, revision=1, by=record.created_by, at=now, reason=None
             )
             seals.append(trail.Seal(audit_id, 1, now, record.created_by, None, content))
         if len(answer_rows) >= ANSWER_CHUNK:  # bounded memory for a 300,000-answer file

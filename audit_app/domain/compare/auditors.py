@@ -63,7 +63,7 @@ def estimate_auditor_effects(audits: pd.DataFrame) -> AuditorEffects:
     if len(names) >= 2:
         effects, residual_sd, df = _fit_auditors(fitted, names)
     rows = [
-        _auditor_row(name, group, effects.get(name), name in names, len(names))
+        _auditor_row(str(name), group, effects.get(str(name)), name in names, len(names))
         for name, group in scored.groupby("auditor", sort=True)
     ]
     rows.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0.0), r.auditor))

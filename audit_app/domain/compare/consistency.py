@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,9 @@ def _consistency(
         meeting=("meets", "mean"),
     )
     rows = []
-    for (checklist_id, standard), g in groups.iterrows():
+    for key, g in groups.iterrows():
+        # pandas-stubs types a row label as Hashable; here it is the (checklist, standard) pair
+        checklist_id, standard = cast("tuple[str, str]", key)
         components = _components(
             branches=int(g["branches"]),
             audits=int(g["audits"]),
@@ -230,7 +232,8 @@ def consistency_index_by_period(
     between = (per["spread"] - per["within"] * per["mean_inv_n"]).clip(lower=0)
     per["between_sd"] = np.sqrt(between.where(per["branches"] >= 2))
     usable = per[per["between_sd"].notna()]
-    index = usable.groupby("period").apply(
+    # pandas-stubs lack apply's include_groups (a real keyword since pandas 2.2): the ignore
+    index = usable.groupby("period").apply(  # type: ignore[call-overload]
         lambda g: 100 - np.average(g["between_sd"], weights=g["audits"]), include_groups=False
     )
     counts = labelled.groupby("period", sort=True).agg(
@@ -255,5 +258,7 @@ def _within_by_standard(cells: pd.DataFrame) -> dict[tuple[str, str], float | No
     for key, row in totals.iterrows():
         df = row["audits"] - row["branches"]
         within = float(row["ss"] / df) if df > 0 else None
-        out[key] = None if within is None else (0.0 if within < _TINY else within)  # type: ignore[index]
+        # pandas-stubs types a row label as Hashable; here it is the (checklist, standard) pair
+        pair = cast("tuple[str, str]", key)
+        out[pair] = None if within is None else (0.0 if within < _TINY else within)
     return out

@@ -154,8 +154,8 @@ def _shown(values: pd.Series) -> np.ndarray:
     return np.floor(np.round(values.to_numpy(dtype=float), 9) * 10 + 0.5) / 10
 
 
-def _optional(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _optional(value: float | None) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def period_labels(visited_at: pd.Series, period: Period) -> pd.Series:

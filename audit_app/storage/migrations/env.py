@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from audit_app.storage.tables import metadata
 
@@ -11,7 +11,7 @@ config = context.config
 connection = config.attributes.get("connection")
 
 
-def _run(conn) -> None:  # type: ignore[no-untyped-def]
+def _run(conn: Connection) -> None:
     context.configure(
         connection=conn,
         target_metadata=metadata,
@@ -25,5 +25,8 @@ def _run(conn) -> None:  # type: ignore[no-untyped-def]
 if connection is not None:
     _run(connection)
 else:  # the alembic command line, with sqlalchemy.url set in its config
-    with create_engine(config.get_main_option("sqlalchemy.url")).begin() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("alembic: set sqlalchemy.url, or run `audit-app db upgrade`")
+    with create_engine(url).begin() as conn:
         _run(conn)

@@ -34,7 +34,7 @@ def _score_domain(low: float, high: float = 100) -> list[float]:
 
 def league_chart(
     frame: pd.DataFrame, chain_mean: float | None, mean_label: str = "Chain mean"
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Each branch's 90 % interval as a rule, its mean as a hollow dot and its shrunken
     estimate as a filled one; rows in ranking order, coloured by alternating tie band.
 
@@ -84,6 +84,7 @@ def league_chart(
                 tooltip=[alt.Tooltip("chain:Q", format=".1f", title=mean_label)],
             )
         )
+    # alt.layer is typed LayerChart | FacetChart; without facet encodings it is a LayerChart
     return alt.layer(*layers).properties(height=60 + ROW_PX * len(data))
 
 

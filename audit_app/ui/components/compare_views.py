@@ -5,6 +5,7 @@ charts and tables. Each function draws one tab from results the page has already
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -15,6 +16,9 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.services.compare import Consistency
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
+
+if TYPE_CHECKING:  # what st.column_config's functions return; streamlit does not re-export it
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 CHART_LIMIT = 60
 """Above this many branches a chart shows the best and worst half of it; tables show all."""
@@ -29,8 +33,13 @@ def branch_link(code: str, name: str) -> str:
     return "branch?" + urlencode({"code": code, "name": name})
 
 
-def _score(label: str, **options: object) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="%.1f", **options)  # type: ignore[arg-type]
+def _score(
+    label: str,
+    *,
+    width: Literal["small", "medium", "large"] | int | None = None,
+    help: str | None = None,
+) -> ColumnConfig:
+    return st.column_config.NumberColumn(label, format="%.1f", width=width, help=help)
 
 
 # ---------------------------------------------------------------------------
@@ -55,7 +64,7 @@ def league_frame(table: stats.LeagueTable) -> pd.DataFrame:
     return frame
 
 
-LEAGUE_COLUMNS = {
+LEAGUE_COLUMNS: dict[str, str | ColumnConfig] = {
     "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
     "tie_band": st.column_config.NumberColumn(
         "Tie band", format="%d", width="small", help="Branches in one band cannot be told apart."
@@ -212,7 +221,7 @@ def _pick_branches(order: Sequence[str]) -> list[str]:
 # Consistency
 # ---------------------------------------------------------------------------
 
-STANDARD_COLUMNS = {
+STANDARD_COLUMNS: dict[str, str | ColumnConfig] = {
     "checklist": st.column_config.TextColumn("Checklist", width=135),
     "standard": st.column_config.TextColumn("Standard", width=195),
     "between_sd": _score(
@@ -332,7 +341,7 @@ def _unique(labels: list[str]) -> list[str]:
 # Regions
 # ---------------------------------------------------------------------------
 
-REGION_COLUMNS = {
+REGION_COLUMNS: dict[str, str | ColumnConfig] = {
     "region": "Region",
     "branches": "Branches",
     "audits": "Audits",
@@ -397,7 +406,7 @@ def trend_tab(
 # Auditors
 # ---------------------------------------------------------------------------
 
-AUDITOR_COLUMNS = {
+AUDITOR_COLUMNS: dict[str, str | ColumnConfig] = {
     "auditor": "Auditor",
     "audits": "Audits",
     "branches": "Branches",

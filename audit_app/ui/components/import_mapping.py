@@ -119,8 +119,8 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         },
     )
     assignments = [
-        Assignment(row.text, row.place, by_label.get(row.use_as))
-        for row in edited.itertuples(index=False)
+        Assignment(str(row["text"]), str(row["place"]), by_label.get(str(row["use_as"])))
+        for row in edited.to_dict("records")
     ]
     missing = unassigned_required(checklist, assignments)
     if missing:

@@ -10,10 +10,9 @@ functions over a mapping, so it can be tested without a browser.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import streamlit as st
 
@@ -52,6 +51,20 @@ class SubmittedVisit:
     branch: str
 
 
+class WidgetState(Protocol):
+    """Where the widgets keep their values: ``st.session_state``, or a dict in tests.
+
+    Not ``Mapping[str, Any]``: the session state's keys are ``str | int``, and a mapping's
+    key type must match exactly.
+    """
+
+    def get(self, key: str, /) -> Any: ...
+
+
+class WritableWidgetState(WidgetState, Protocol):
+    def __setitem__(self, key: str, value: Any, /) -> None: ...
+
+
 # --------------------------------------------------------------------------- state keys
 
 
@@ -83,14 +96,14 @@ def _radio_item(item: Item) -> bool:
 # --------------------------------------------------------------------------- state -> answers
 
 
-def raw_value(checklist: Checklist, item: Item, state: Mapping[str, Any]) -> Any:
+def raw_value(checklist: Checklist, item: Item, state: WidgetState) -> Any:
     """What the widgets hold for ``item``: text, a number, a date, ``N/A`` or None."""
     if not _radio_item(item) and state.get(na_key(checklist, item.id)):
         return NA
     return state.get(value_key(checklist, item.id))
 
 
-def is_answered(checklist: Checklist, item: Item, state: Mapping[str, Any]) -> bool:
+def is_answered(checklist: Checklist, item: Item, state: WidgetState) -> bool:
     raw = raw_value(checklist, item, state)
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
@@ -103,7 +116,7 @@ class ReadAnswers:
 
 
 def read_answers(
-    checklist: Checklist, state: Mapping[str, Any], language: str | None = None
+    checklist: Checklist, state: WidgetState, language: str | None = None
 ) -> ReadAnswers:
     """The typed answers the widgets hold; unanswered items with a comment keep the comment."""
     answers: list[Answer] = []
@@ -142,7 +155,7 @@ def missing_required(
 
 
 def answers_to_state(
-    checklist: Checklist, answers: tuple[Answer, ...], state: MutableMapping[str, Any]
+    checklist: Checklist, answers: tuple[Answer, ...], state: WritableWidgetState
 ) -> None:
     """Put stored answers (a draft's) into the widgets' keys; every other item is cleared."""
     clear_answers(checklist, state)
@@ -175,7 +188,7 @@ def _widget_value(item: Item, value: Any) -> Any:
     return value
 
 
-def clear_answers(checklist: Checklist, state: MutableMapping[str, Any]) -> None:
+def clear_answers(checklist: Checklist, state: WritableWidgetState) -> None:
     """Empty every widget of this checklist version (after a submit, or before a draft loads).
 
     Radios, number and date inputs are emptied by setting None, text by "", checkboxes by
@@ -195,7 +208,7 @@ def _text_widget(item: Item) -> bool:
 # --------------------------------------------------------------------------- widgets
 
 
-def progress(checklist: Checklist, state: Mapping[str, Any]) -> tuple[int, int]:
+def progress(checklist: Checklist, state: WidgetState) -> tuple[int, int]:
     """Required items answered, required items in all."""
     required = [item for item in checklist.items if item.is_required]
     return sum(is_answered(checklist, item, state) for item in required), len(required)
@@ -219,8 +232,8 @@ def _section(checklist: Checklist, section: Section, language: str | None) -> No
 def _item(checklist: Checklist, item: Item, language: str | None) -> None:
     # Widget labels and help texts are Markdown: the checklist's words are shown as written.
     text = markdown_text(localized(item.text, language, checklist.language))
-    guidance = localized(item.guidance, language, checklist.language)
-    guidance = markdown_text(guidance) if guidance else None
+    written = localized(item.guidance, language, checklist.language)
+    guidance = markdown_text(written) if written else None
     main, side = st.columns([6, 1], vertical_alignment="bottom")
     with main:
         _answer_widget(checklist, item, text, guidance, language)

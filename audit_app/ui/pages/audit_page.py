@@ -14,7 +14,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
-from audit_app.services.audits import StoredAudit, list_scores, load_audit
+from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.reports import AuditReportData, audit_report, audit_report_data, find_branch
@@ -157,7 +157,7 @@ def _picker(ctx: AppContext) -> None:
             f"({row.branch_code}) · {row.checklist_id} · "
             + ("—" if pd.isna(row.overall) else f"{row.overall:.1f}")
         )
-        for row in frame.itertuples()
+        for row in score_tuples(frame)
     }
     chosen = st.selectbox(
         f"Open one of the latest {len(labels)} audits",

@@ -30,6 +30,7 @@ TAB_KEY = "compare_tab"
 TABS = ("League table", "Heatmap", "Consistency", "Regions", "Trend", "Auditors")
 ITEMS_KEY = "compare_items"
 PERIOD_KEY = "compare_trend_period"
+PERIODS: list[stats.Period] = ["month", "quarter"]
 PDF_READY_KEY = "compare_pdf_ready"
 PDF_BUTTON_KEY = "compare_prepare_pdf"
 # Item-level consistency sums every answer: above this many branches it waits to be asked.
@@ -197,7 +198,7 @@ def _tabs(
         period = (
             st.segmented_control(
                 "Period",
-                ["month", "quarter"],
+                PERIODS,
                 default="month",
                 key=PERIOD_KEY,
                 format_func=str.capitalize,

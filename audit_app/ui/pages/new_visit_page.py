@@ -289,6 +289,7 @@ def _header(
     first, second, third = st.columns(3)
     with first:
         code = branch_picker(choices, key=BRANCH, persist_state=PERSIST)
+        assert code is not None  # choices holds at least the active branches (see render)
     with second:
         ref = st.selectbox(
             "Checklist",
@@ -424,7 +425,7 @@ def _record(ctx: AppContext, checklist: Checklist) -> tuple[AuditRecord | None, 
         problems.append("Enter the auditor's name.")
     day, hour = state.get(DAY), state.get(HOUR)
     if not isinstance(day, date) or not isinstance(hour, time):
-        problems.append("Enter the visit date and time.")
+        return None, [*problems, "Enter the visit date and time."]
     if problems:
         return None, problems
     visit = Visit(
