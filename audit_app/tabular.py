@@ -25,6 +25,7 @@ from audit_app.excel.limits import (
     check_upload_size,
     current_limits,
 )
+from audit_app.excel.model import IssueCode
 from audit_app.excel.names import printable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -33,7 +34,11 @@ SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)"
 
 
 class TableFileError(AuditAppError):
-    pass
+    """A table file refused as a whole; ``code`` says why (an ``IssueCode``)."""
+
+    def __init__(self, message: str, code: IssueCode = IssueCode.FILE_UNREADABLE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -80,14 +85,16 @@ def read_csv_bytes(data: bytes, source: str) -> Table:
     try:
         check_upload_size(len(data), limits)
     except RefusedFile as error:
-        raise TableFileError(f"{source}: {error}") from None
+        raise TableFileError(f"{source}: {error}", IssueCode.FILE_TOO_LARGE) from None
     text = decode_text(data, source)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise TableFileError(f"{source}: holds NUL bytes (line {line}); it is not a text CSV file")
     first = text.split("\n", 1)[0]
     if not first.strip():
-        raise TableFileError(f"{source}: the file is empty (a header row is needed)")
+        raise TableFileError(
+            f"{source}: the file is empty (a header row is needed)", IssueCode.FILE_EMPTY
+        )
     delimiter = max(DELIMITERS, key=first.count)  # ties: the comma
     rows = _csv_rows(text, delimiter, source, limits)
     header = tuple(cell.strip() for cell in rows[0])

@@ -2,8 +2,8 @@
 of it and 1,000 single-visit workbooks one after another (per engine: the import writes to
 the database), and writing fill-in templates (pure, measured once).
 
-Targets: bulk import <= 2x the raw read and <= 600 MiB peak; <= 20 ms per single-visit file;
-<= 30 ms per template written.
+Targets (#14): bulk import <= 5x the raw read and <= 400 MiB peak (it was ~21x and 648 MiB
+before the intake pipeline); <= 20 ms per single-visit file; <= 30 ms per template written.
 """
 
 from __future__ import annotations
@@ -168,7 +168,8 @@ del rows, wb
 start = time.perf_counter()
 [result] = import_files(ctx, [book])
 total = time.perf_counter() - start
-assert result.status == "imported", [str(e) for e in result.errors[:5]]
+assert result.status == "imported", [str(e) for e in result.problems[:5]]
+assert result.rows.adds_up and result.rows.imported == result.rows.read, result.rows
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"read": read, "import": total, "peak": peak, "added": result.added}))
 """
@@ -228,18 +229,18 @@ def run(engine: str) -> list[Figure]:
             "import: whole bulk import (read+check+score+write)",
             measured["import"],
             "s",
-            "<= 2x read",
+            "<= 5x read",
             f"{measured['added']} audits added",
-            met=ratio <= 2,
+            met=ratio <= 5,
         ),
-        Figure("import: bulk ratio to the raw read", ratio, "x", "<= 2", "", met=ratio <= 2),
+        Figure("import: bulk ratio to the raw read", ratio, "x", "<= 5", "", met=ratio <= 5),
         Figure(
             "import: bulk peak memory",
             measured["peak"],
             "MiB",
-            "<= 600",
+            "<= 400",
             "whole process",
-            met=measured["peak"] <= 600,
+            met=measured["peak"] <= 400,
         ),
     ]
 

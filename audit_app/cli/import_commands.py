@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import OutputFormat, check_suffix, context, guarded, plural, print_json
+
+if TYPE_CHECKING:
+    from audit_app.services.imports import FileImport
 
 
 @app.command()
@@ -72,57 +75,61 @@ def import_(
         for result in results:
             _print_result(result)
     rejected = sum(r.status == "rejected" for r in results)
+    if not as_json and len(results) > 1:
+        _print_total(results)
     if rejected:
         raise typer.Exit(1)
 
 
-def _print_result(result) -> None:  # type: ignore[no-untyped-def]
-    name = result.file
-    if result.status == "duplicate":
-        previous = result.previous_import or {}
-        ids = previous.get("audit_ids") or []
-        shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
-        typer.echo(
-            f"{name}: already imported on {previous.get('imported_at')} "
-            f"as audit {shown or 'none (all its visits were already present)'}; nothing written."
-        )
-        return
-    if result.status == "rejected":
-        typer.echo(
-            f"{name}: rejected, nothing written ({len(result.errors)} problem(s)):", err=True
-        )
-        for error in result.errors:
-            typer.echo(f"  {error}", err=True)
-        return
-    verb = "would import" if result.dry_run else "imported"
-    skipped = ", ".join(f"{n} {reason}" for reason, n in result.skipped.items())
-    typer.echo(
-        f"{name}: {verb} {plural(result.added, 'audit')}"
-        + (
-            f", {plural(result.already_present, 'visit')} already present"
-            if result.already_present
-            else ""
-        )
-        + (f", skipped {skipped}" if skipped else "")
-        + "."
-    )
+SHOWN_ROWS = 20
+"""Skipped rows and visits listed per file on the terminal; ``--json`` lists them all."""
+
+
+def _print_result(result: FileImport) -> None:
+    from audit_app.domain.safe_text import terminal_text
+    from audit_app.services.import_report import describe, rows_line
+
+    name = terminal_text(result.file)
+    typer.echo(f"{name}: {describe(result)}", err=result.status == "rejected")
+    typer.echo(f"  rows: {rows_line(result)}", err=result.status == "rejected")
+    for problem in result.problems:
+        typer.echo(f"  {terminal_text(str(problem))}", err=True)
+    if result.skipped and result.status != "already_imported":
+        typer.echo(f"  skipped rows ({len(result.skipped):,}):")
+        for row in result.skipped[:SHOWN_ROWS]:
+            text = f" '{terminal_text(row.text)}'" if row.text else ""
+            where = f"{row.sheet} row" if row.sheet else "row"
+            typer.echo(f"    {where} {row.row}: {row.reason.label}{text}")
+        if len(result.skipped) > SHOWN_ROWS:
+            typer.echo(f"    … and {len(result.skipped) - SHOWN_ROWS:,} more (--json lists all)")
     changed = [a for a in result.audits if a.differs]
-    for audit in changed[:20]:
+    for audit in changed[:SHOWN_ROWS]:
         typer.echo(
             f"  note: {audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
-            f"{audit.auditor} is already stored as audit #{audit.audit_id} with different "
-            "answers; it was not changed (a submitted audit is corrected by a revision)",
+            f"{terminal_text(audit.auditor)} is already stored as audit #{audit.audit_id} with "
+            "different answers; it was not changed (a submitted audit is corrected by a revision)",
             err=True,
         )
-    for audit in result.audits[:20]:
-        if audit.already_present:
-            continue
+    new = [a for a in result.audits if not a.already_present]
+    for audit in new[:SHOWN_ROWS]:
         score = "—" if audit.overall is None else f"{audit.overall:.1f}"
         flag = " CRITICAL" if audit.critical_failure else ""
         ident = f"#{audit.audit_id} " if audit.audit_id else ""
         typer.echo(
             f"  {ident}{audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
-            f"{audit.auditor}: {score} {audit.grade or ''}{flag}"
+            f"{terminal_text(audit.auditor)}: {score} {audit.grade or ''}{flag}"
         )
-    if result.added > 20:
-        typer.echo(f"  … and {result.added - 20} more")
+    if len(new) > SHOWN_ROWS:
+        typer.echo(f"  … and {len(new) - SHOWN_ROWS:,} more")
+
+
+def _print_total(results: list[FileImport]) -> None:
+    read = sum(r.rows.read for r in results)
+    imported = sum(r.rows.imported for r in results)
+    present = sum(r.rows.already_present for r in results)
+    skipped = sum(r.rows.skipped for r in results)
+    rejected = sum(r.rows.rejected for r in results)
+    typer.echo(
+        f"{plural(len(results), 'file')}: {read:,} rows read = {imported:,} imported + "
+        f"{present:,} already present + {skipped:,} skipped + {rejected:,} rejected"
+    )

@@ -8,9 +8,12 @@ and the known branches, in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple
+
+from audit_app.errors import AuditAppError
 
 
 @cache
@@ -47,18 +50,62 @@ class Cell(NamedTuple):
         return f"{self.sheet}!{self.ref}" if self.sheet else f"line {self.row}, {self.ref}"
 
 
+class IssueCode(StrEnum):
+    """What is wrong, as a code the CLI, the app and automation branch on (never the text)."""
+
+    # the file as a whole
+    FILE_UNREADABLE = "file_unreadable"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_EMPTY = "file_empty"
+    LAYOUT_UNKNOWN = "layout_unknown"
+    """Not one of our templates or CSV forms: a mapping profile can read it."""
+    NO_VISITS = "no_visits"
+    # the mapping profile against the file
+    PROFILE_CHECKLIST = "profile_checklist"
+    HEADER_NOT_FOUND = "header_not_found"
+    COLUMN_MISSING = "column_missing"
+    PROFILE_INCOMPLETE = "profile_incomplete"
+    PROFILE_ITEM_UNKNOWN = "profile_item_unknown"
+    QUESTION_UNKNOWN = "question_unknown"
+    PERCENT_SCALE_MIXED = "percent_scale_mixed"
+    # the checklist
+    CHECKLIST_MISSING = "checklist_missing"
+    CHECKLIST_UNKNOWN = "checklist_unknown"
+    CHECKLIST_VERSION_INVALID = "checklist_version_invalid"
+    CHECKLIST_EDITION_CHANGED = "checklist_edition_changed"
+    # one visit
+    BRANCH_MISSING = "branch_missing"
+    BRANCH_UNKNOWN = "branch_unknown"
+    BRANCH_OUTSIDE_AREAS = "branch_outside_areas"
+    DATE_MISSING = "date_missing"
+    DATE_INVALID = "date_invalid"
+    TIME_INVALID = "time_invalid"
+    AUDITOR_MISSING = "auditor_missing"
+    CHANNEL_INVALID = "channel_invalid"
+    KIND_INVALID = "kind_invalid"
+    ITEM_UNKNOWN = "item_unknown"
+    ITEM_NO_COLUMN = "item_no_column"
+    """A required item that no column (or row) of the file answers."""
+    ANSWER_INVALID = "answer_invalid"
+    ANSWER_MISSING = "answer_missing"
+    ANSWERED_TWICE = "answered_twice"
+    VISIT_TWICE = "visit_twice"
+
+
 @dataclass(frozen=True)
 class ImportIssue:
-    """One problem, placed as precisely as the file allows, in words a manager reads."""
+    """One problem: its code, its place as precisely as the file allows, and words a
+    manager reads."""
 
+    code: IssueCode
     message: str
     sheet: str | None = None
     cell: str | None = None
     row: int | None = None
 
     @classmethod
-    def at(cls, cell: Cell, message: str) -> ImportIssue:
-        return cls(message, cell.sheet or None, cell.ref, cell.row)
+    def at(cls, code: IssueCode, cell: Cell, message: str) -> ImportIssue:
+        return cls(code, message, cell.sheet or None, cell.ref, cell.row)
 
     def __str__(self) -> str:
         if self.sheet and self.cell and self.message.startswith(f"{self.cell}: "):
@@ -68,11 +115,66 @@ class ImportIssue:
         if self.cell:
             return f"line {self.row}, {self.cell}: {self.message}"
         if self.row is not None:
-            return f"row {self.row}: {self.message}"
+            where = f"{self.sheet}, row" if self.sheet else "row"
+            return f"{where} {self.row}: {self.message}"
+        if self.sheet:
+            return f"sheet {self.sheet}: {self.message}"
         return self.message
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "cell": self.cell, "row": self.row, "message": self.message}
+        return {
+            "code": self.code.value,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "message": self.message,
+        }
+
+
+class SkipReason(StrEnum):
+    """Why a row read is not a visit."""
+
+    BLANK = "blank"
+    """Every cell empty (between rows that hold something)."""
+    SEPARATOR = "separator"
+    """No visit date and no answer: a region label, a rule of dashes, a banner."""
+    SUBTOTAL = "subtotal"
+    """A subtotal or average label in the branch column, on a row that names no branch."""
+    CLOSED = "closed"
+    """A closed-store marker in the branch or status column, on a row that names no known
+    branch or holds no answers."""
+    REPEATED_HEADER = "repeated_header"
+    RULE = "rule"
+    """An explicit ``skip.rules`` entry of the mapping profile, on a named column."""
+
+    @property
+    def label(self) -> str:
+        return {
+            "blank": "blank row",
+            "separator": "separator row",
+            "subtotal": "subtotal row",
+            "closed": "store closed",
+            "repeated_header": "header repeated",
+            "rule": "skipped by the profile's rule",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row read and left out, with the text that made it so."""
+
+    sheet: str
+    row: int
+    reason: SkipReason
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet or None,
+            "row": self.row,
+            "reason": self.reason.value,
+            "text": self.text,
+        }
 
 
 class RawAnswer(NamedTuple):
@@ -95,6 +197,9 @@ class RawVisit:
     branch_by_name: bool = False
     row: int | None = None
     """The row (or first row) the visit came from, for messages."""
+    rows: tuple[int, ...] = ()
+    """Every row the visit was read from (one in a wide layout, one per answer in a long
+    one): how the import accounts for each row. Empty: just ``row``."""
     checklist_id: Cell | None = None
     """Set where one file mixes checklists (a long CSV); else the ReadResult's checklist."""
     checklist_version: Cell | None = None
@@ -110,8 +215,11 @@ class ReadResult:
     """None: the file does not say, use the current version."""
     visits: tuple[RawVisit, ...]
     issues: tuple[ImportIssue, ...] = ()
-    skipped: dict[str, int] = field(default_factory=dict)
-    """Rows deliberately left out, by reason (e.g. {"store closed": 2, "subtotal": 3})."""
+    skipped: tuple[SkippedRow, ...] = ()
+    """Rows read and deliberately left out, each with its reason and text."""
+    rows_read: int | None = None
+    """Rows below the header up to the last one that holds anything (None: one per visit
+    row, as ``RawVisit.rows`` say, plus the skipped rows)."""
     content_hash: str | None = None
     """The checklist content hash the file was made from (templates), to check it still fits."""
     default_kind: str = "import"
@@ -122,3 +230,28 @@ class ReadResult:
     language: str | None = None
     """The language the file's questions were written in (templates); None: not known, the
     branch's language is the audit's."""
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """{reason code: rows}, in the order reasons were first met."""
+        counts: dict[str, int] = {}
+        for row in self.skipped:
+            counts[row.reason.value] = counts.get(row.reason.value, 0) + 1
+        return counts
+
+    @property
+    def counted_rows(self) -> int:
+        """Rows read: given by the reader, else those of the visits and the skipped rows."""
+        if self.rows_read is not None:
+            return self.rows_read
+        return sum(len(v.rows) or 1 for v in self.visits) + len(self.skipped)
+
+
+class UnreadableFile(AuditAppError):
+    """The file cannot be read at all: the whole file is refused with one coded problem."""
+
+    def __init__(self, message: str, code: IssueCode = IssueCode.FILE_UNREADABLE) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def issue(self) -> ImportIssue:
+        return ImportIssue(self.code, str(self))

@@ -20,25 +20,35 @@ from typing import Any
 from audit_app.excel import template as layout
 from audit_app.excel.container import check_workbook, parser_failure
 from audit_app.excel.limits import RefusedFile, check_cells, check_upload_size, current_limits
-from audit_app.excel.model import Cell, ImportIssue, RawAnswer, RawVisit, ReadResult, cell_ref
+from audit_app.excel.model import (
+    Cell,
+    ImportIssue,
+    IssueCode,
+    RawAnswer,
+    RawVisit,
+    ReadResult,
+    SkippedRow,
+    SkipReason,
+    UnreadableFile,
+    cell_ref,
+)
 from audit_app.excel.names import printable
 from audit_app.tabular import TableFileError, read_csv_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read at all; the message says why, in words."""
+__all__ = ["UnreadableFile", "open_workbook", "read_audit_file"]
 
 
 def read_audit_file(name: str, data: bytes) -> ReadResult:
     """Read a template workbook or an audit CSV. Raises :class:`UnreadableFile`."""
     if not data:
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
     try:
         check_upload_size(len(data))
     except RefusedFile as error:
-        raise UnreadableFile(str(error)) from None
+        raise UnreadableFile(str(error), IssueCode.FILE_TOO_LARGE) from None
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         return read_template_workbook(open_workbook(name, data))
@@ -110,7 +120,8 @@ def read_template_workbook(workbook: Any) -> ReadResult:
     if layout.META_SHEET not in workbook.sheet_names:
         raise UnreadableFile(
             "this workbook is not an audit-app template; for other layouts draft a mapping "
-            "with `audit-app mapping suggest FILE --checklist ID` and import with --mapping NAME"
+            "with `audit-app mapping suggest FILE --checklist ID` and import with --mapping NAME",
+            IssueCode.LAYOUT_UNKNOWN,
         )
     rows, _, _ = sheet_rows(workbook, layout.META_SHEET)
     meta = {str(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
@@ -126,8 +137,9 @@ def read_template_workbook(workbook: Any) -> ReadResult:
     checklist_version = _int(meta.get("checklist_version"))
     if not checklist_id or checklist_version is None:
         raise UnreadableFile("the template does not say which checklist it belongs to")
+    skipped: list[SkippedRow] = []
     if meta.get("kind") == "bulk":
-        visits, issues = _bulk_visits(workbook)
+        visits, issues = _bulk_visits(workbook, skipped)
     else:
         visits, issues = _single_visit(workbook)
     return ReadResult(
@@ -135,6 +147,7 @@ def read_template_workbook(workbook: Any) -> ReadResult:
         checklist_version=checklist_version,
         visits=tuple(visits),
         issues=tuple(issues),
+        skipped=tuple(skipped),
         content_hash=str(meta.get("content_hash") or "") or None,
         default_kind="mystery_shop",
         percent_as_fraction=True,
@@ -159,11 +172,13 @@ def _single_visit(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
         field: cell(layout.HEADER_FIRST_ROW + i, 1) for i, field in enumerate(layout.HEADER_FIELDS)
     }
     answers: list[RawAnswer] = []
+    item_rows: list[int] = []
     row = layout.ITEMS_FIRST_ROW
     last = row0 + len(rows)
     while row <= last:
         item_id = cell(row, 1).value
         if item_id is not None:
+            item_rows.append(row)
             answers.append(
                 RawAnswer(
                     str(item_id).strip(),
@@ -181,11 +196,14 @@ def _single_visit(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
         kind=header["kind"],
         answers=tuple(answers),
         row=layout.HEADER_FIRST_ROW,
+        rows=tuple(item_rows),  # the question rows are the rows read
     )
     return [visit], []
 
 
-def _bulk_visits(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
+def _bulk_visits(
+    workbook: Any, skipped: list[SkippedRow]
+) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.BULK_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
@@ -202,11 +220,13 @@ def _bulk_visits(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
         if item_id and item_id not in layout.BULK_VISIT_COLUMNS
     ]
     visits: list[RawVisit] = []
-    for offset in range(layout.BULK_FIRST_ROW - 1 - row0, len(rows)):
+    first = layout.BULK_FIRST_ROW - 1 - row0
+    for offset in range(first, last_filled(rows, first)):
         values = rows[offset]
-        if all(v in (None, "") for v in values):
-            continue
         number = offset + 1 + row0
+        if all(v in (None, "") for v in values):
+            skipped.append(SkippedRow(sheet, number, SkipReason.BLANK))
+            continue
 
         def cell(index: int | None, row: int = number, values: Sequence[Any] = values) -> Cell:
             value = values[index] if index is not None and index < len(values) else None
@@ -223,9 +243,21 @@ def _bulk_visits(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
                 kind=cell(visit_columns.get("kind")),
                 answers=tuple(RawAnswer(item_id, cell(index)) for index, item_id in item_columns),
                 row=number,
+                rows=(number,),
             )
         )
     return visits, []
+
+
+def last_filled(rows: Sequence[Sequence[Any]], first: int = 0) -> int:
+    """One past the last row (from ``first``) that holds anything: rows after it, empty
+    but formatted or prepared, are not read."""
+    end = len(rows)
+    while end > first and all(
+        v is None or (isinstance(v, str) and not v.strip()) for v in rows[end - 1]
+    ):
+        end -= 1
+    return max(end, first)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -250,7 +282,7 @@ def read_audit_csv(name: str, data: bytes) -> ReadResult:
     try:
         table = read_csv_bytes(data, name)
     except TableFileError as error:
-        raise UnreadableFile(str(error).removeprefix(f"{name}: ")) from None
+        raise UnreadableFile(str(error).removeprefix(f"{name}: "), error.code) from None
     header = [h.strip().lower() for h in table.header]
     if "item_id" in header and "value" in header:
         return _long_csv(table.header, header, table.rows)
@@ -269,11 +301,16 @@ def _long_csv(
     if date_column is None:
         missing.append("visited_at")
     if missing:
-        raise UnreadableFile(f"missing column(s) {', '.join(missing)} in line 1")
+        raise UnreadableFile(
+            f"missing column(s) {', '.join(missing)} in line 1", IssueCode.LAYOUT_UNKNOWN
+        )
     at = {name: header.index(name) for name in header}
     groups: dict[tuple[Any, ...], list[tuple[int, Sequence[Any]]]] = {}
-    for offset, row in enumerate(rows):
+    skipped: list[SkippedRow] = []
+    for offset in range(last_filled(rows)):
+        row = rows[offset]
         if not any(str(v).strip() for v in row):
+            skipped.append(SkippedRow("", offset + 2, SkipReason.BLANK))
             continue
         get = lambda name, row=row: row[at[name]] if name in at and at[name] < len(row) else ""  # noqa: E731
         key = (
@@ -312,11 +349,14 @@ def _long_csv(
                 kind=field("kind"),
                 answers=answers,
                 row=line,
+                rows=tuple(n for n, _ in members),
                 checklist_id=field("checklist_id"),
                 checklist_version=field("checklist_version"),
             )
         )
-    return ReadResult(checklist_id="", checklist_version=None, visits=tuple(visits))
+    return ReadResult(
+        checklist_id="", checklist_version=None, visits=tuple(visits), skipped=tuple(skipped)
+    )
 
 
 def _wide_csv(
@@ -332,7 +372,8 @@ def _wide_csv(
         raise UnreadableFile(
             "not an audit CSV: line 1 needs the columns branch_code, visit_date, auditor and "
             "checklist_id, then one column per item id (or the long form with item_id and "
-            f"value); missing: {', '.join(missing)}"
+            f"value); missing: {', '.join(missing)}",
+            IssueCode.LAYOUT_UNKNOWN,
         )
     item_columns = [
         (index, original[index].strip())
@@ -340,10 +381,13 @@ def _wide_csv(
         if name and name not in NOT_ITEMS
     ]
     visits = []
-    for offset, row in enumerate(rows):
-        if not any(str(v).strip() for v in row):
-            continue
+    skipped: list[SkippedRow] = []
+    for offset in range(last_filled(rows)):
+        row = rows[offset]
         line = offset + 2
+        if not any(str(v).strip() for v in row):
+            skipped.append(SkippedRow("", line, SkipReason.BLANK))
+            continue
 
         def cell(index: int | None, line: int = line, row: Sequence[Any] = row) -> Cell | None:
             if index is None:
@@ -360,11 +404,14 @@ def _wide_csv(
                 kind=cell(columns.get("kind")),
                 answers=tuple(RawAnswer(item_id, cell(i)) for i, item_id in item_columns),  # type: ignore[arg-type]
                 row=line,
+                rows=(line,),
                 checklist_id=cell(columns["checklist_id"]),
                 checklist_version=cell(columns.get("checklist_version")),
             )
         )
-    return ReadResult(checklist_id="", checklist_version=None, visits=tuple(visits))
+    return ReadResult(
+        checklist_id="", checklist_version=None, visits=tuple(visits), skipped=tuple(skipped)
+    )
 
 
 def _blank_to_none(value: Any) -> Any:

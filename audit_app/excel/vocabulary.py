@@ -94,6 +94,8 @@ class Vocabulary(BaseModel):
     na: tuple[str, ...] = ()
     percent_scale: PercentScale = "auto"
     fraction_items: frozenset[str] = frozenset()
+    percent_items: frozenset[str] = frozenset()
+    """Items whose numbers are percentages as written, whatever ``percent_scale`` says."""
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
 
     @cached_property
@@ -140,6 +142,8 @@ class Vocabulary(BaseModel):
         return None if canonical is None or not reason else (canonical, reason)
 
     def reads_as_fraction(self, item: Item) -> bool:
+        if item.id in self.percent_items:
+            return False
         return self.percent_scale == "fraction" or item.id in self.fraction_items
 
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from audit_app.excel.mapping.profile import MappingProfile
 from audit_app.excel.model import ReadResult
 from audit_app.services.context import AppContext
 
+ProfileReader = Callable[[str, bytes, Callable[[Any], bool]], ReadResult]
 
-def reader_for(ctx: AppContext, mapping: str) -> Callable[[str, bytes], ReadResult]:
-    """A reader that applies the named (or path-given) mapping profile."""
+
+def profile_reader(ctx: AppContext, mapping: str) -> tuple[ProfileReader, MappingProfile]:
+    """A reader that applies the named (or path-given) mapping profile, and the profile."""
     from audit_app.excel.mapping import read_with_profile
     from audit_app.services.mappings import load_mapping
 
     profile = load_mapping(mapping, ctx.settings)
     checklist = ctx.catalogue.resolve(profile.checklist)
 
-    def read(name: str, data: bytes) -> ReadResult:
-        return read_with_profile(name, profile, checklist, data=data)
+    def read(name: str, data: bytes, names_branch: Callable[[Any], bool]) -> ReadResult:
+        return read_with_profile(name, profile, checklist, data=data, names_branch=names_branch)
 
-    return read
+    return read, profile

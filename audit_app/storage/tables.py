@@ -133,7 +133,8 @@ import_files = Table(
     "import_files",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("import_key", String(64), nullable=False, unique=True),
+    Column("content_hash", String(64), nullable=False, index=True),
     Column("file_name", String(500), nullable=False),
     Column("imported_at", DateTime, nullable=False),
     Column("imported_by", String(200)),
@@ -143,8 +144,12 @@ import_files = Table(
     Column("audits_added", Integer, nullable=False),
     Column("visits_already_present", Integer, nullable=False),
     Column("rows_skipped", Integer, nullable=False),
+    Column("rows_read", Integer),
+    Column("rows_imported", Integer),
+    Column("rows_already_present", Integer),
 )
-"""One row per file imported; its content hash recognises the same file sent twice."""
+"""One row per import; its key (file content, mapping profile, checklist versions)
+recognises the same import made twice. Rows counts are NULL for imports logged before 0007."""
 
 users = Table(
     "users",

@@ -166,7 +166,7 @@ def write_agency_sourcing(folder: Path) -> RealWorldFile:
                 "notes.inspector": (None, False, None),
             },
         },
-        {"blank row": 1, "separator row": 1, "store closed": 2, "subtotal row": 2},
+        {"blank": 1, "separator": 1, "rule": 2, "subtotal": 2},
     )
 
 
@@ -264,7 +264,7 @@ def write_agency_phone(folder: Path) -> RealWorldFile:
                 "voicemail.return_hours": (12.0, False, None),
             },
         },
-        {"subtotal row": 1, "repeated header row": 1, "store closed": 1},
+        {"subtotal": 1, "repeated_header": 1, "rule": 1},
     )
 
 
@@ -336,7 +336,7 @@ def write_long_in_person(folder: Path) -> RealWorldFile:
                 "close.thanks": (False, False, None),
             },
         },
-        {"store closed": 1, "subtotal row": 1},
+        {"rule": 1, "subtotal": 1},
     )
 
 
@@ -386,7 +386,7 @@ def write_csv_in_person(folder: Path) -> RealWorldFile:
                 "close.thanks": (True, False, None),
             },
         },
-        {"blank row": 1, "store closed": 1, "subtotal row": 1},
+        {"blank": 1, "rule": 1, "subtotal": 1},
     )
 
 

@@ -78,6 +78,11 @@ items:
   Supplier certificates on file and current: records.certificates
   Inspector's notes: notes.inspector
 """
+CLOSED_RULE = """
+skip:
+  - column: Organic share of fresh produce (%)
+    equals: [Closed, Tancat - reformes]
+"""
 
 
 def typed_answers(result: ReadResult, checklist: Checklist) -> dict[str, dict[str, Any]]:
@@ -190,7 +195,7 @@ def test_every_layout_reads_with_its_drafted_profile(
     result = read_with_profile(realworld.path, profile, checklist)
     assert result.issues == ()
     assert typed_answers(result, checklist) == realworld.expected
-    assert result.skipped == realworld.skipped
+    assert result.skipped_by_reason() == realworld.skipped
     assert (result.checklist_id, result.checklist_version) == (checklist.id, checklist.version)
     assert result.percent_as_fraction is False  # the vocabulary carries the percent scale
 
@@ -203,7 +208,7 @@ def test_the_header_is_found_in_row_3_under_the_merged_title(
 ) -> None:
     made = write_agency_sourcing(tmp_path)
     checklist = catalogue.get("sourcing")
-    profile = parse_profile(yaml.safe_load(SOURCING_PROFILE))
+    profile = parse_profile(yaml.safe_load(SOURCING_PROFILE + CLOSED_RULE))
     sheet = openpyxl.load_workbook(made.path)["Audits May"]
     assert "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A2"].value == "Visit"
@@ -302,24 +307,45 @@ def test_long_rows_that_write_the_visit_on_its_first_row_only_group_together(
     ]
 
 
-def test_skip_rules_count_by_reason_and_can_be_changed(
+def test_guesses_look_only_at_branch_columns_and_rules_are_explicit(
     tmp_path: Path, catalogue: Catalogue
 ) -> None:
+    """'Closed' where the first answer should be is not guessed away (the guesses read the
+    branch columns only): those rows are read as visits, for the check to refuse by name,
+    until a rule on that column says to leave them out; every row left out is listed."""
     made = write_agency_sourcing(tmp_path)
     checklist = catalogue.get("sourcing")
     profile = parse_profile(yaml.safe_load(SOURCING_PROFILE))
-    assert read_with_profile(made.path, profile, checklist).skipped == {
-        "blank row": 1,
-        "separator row": 1,
-        "store closed": 2,
-        "subtotal row": 2,
-    }
+    result = read_with_profile(made.path, profile, checklist)
+    assert [(row.row, row.reason.value, row.text) for row in result.skipped] == [
+        (6, "blank", ""),
+        (7, "separator", "— Romania —"),
+        (11, "subtotal", "Average"),
+        (13, "subtotal", "Total"),
+    ]
+    assert [v.branch.value for v in result.visits] == [
+        "ES-CAT-01", "ES-CAT-02", "RO-TRA-01", "RO-BUC-01", "TR-IST-01", "ES-CAT-05",
+    ]  # fmt: skip
+    ruled = parse_profile(
+        {
+            **profile.to_data(),
+            "skip": [
+                {"column": "Organic share of fresh produce (%)", "matches": "(?i)^(closed|tancat)"}
+            ],
+        }
+    )
+    result = read_with_profile(made.path, ruled, checklist)
+    assert result.skipped_by_reason() == {"rule": 2, "blank": 1, "separator": 1, "subtotal": 2}
+    assert [(r.row, r.text) for r in result.skipped if r.reason.value == "rule"] == [
+        (8, "Closed"),
+        (12, "Tancat - reformes"),
+    ]
     keep_all = parse_profile(
-        {**profile.to_data(), "skip": {"subtotal_pattern": None, "closed_markers": []}}
+        {**ruled.to_data(), "skip": {"subtotal_pattern": None, "closed_markers": []}}
     )
     result = read_with_profile(made.path, keep_all, checklist)
     # the Total row holds no date and no answer (its figure is in an unused column)
-    assert result.skipped == {"blank row": 1, "separator row": 2}
+    assert result.skipped_by_reason() == {"blank": 1, "separator": 2}
     assert [v.branch.value for v in result.visits] == [
         "ES-CAT-01", "ES-CAT-02", "RO-TRA-01", "RO-BUC-01", "TR-IST-01", "Average", "ES-CAT-05",
     ]  # fmt: skip
@@ -341,7 +367,7 @@ def test_a_closed_column_limits_where_markers_count(tmp_path: Path, catalogue: C
         skip={"closed_column": "Status"},
     )
     result = read_with_profile(path, profile, checklist)
-    assert result.skipped == {"store closed": 1}
+    assert result.skipped_by_reason() == {"closed": 1}
     assert [v.branch.value for v in result.visits] == ["ES-CAT-02"]
 
 
@@ -405,18 +431,19 @@ def test_a_mapped_column_that_is_missing_is_reported_not_raised(
     result = read_with_profile(made.path, parse_profile(data), checklist)
     messages = [str(issue) for issue in result.issues]
     assert messages[0].startswith(
-        "row 3: the column for share.organic_fresh: 'Organic share of frozen food' that the "
-        "mapping profile names is not in the header row 3 (found: 'Store', 'Store code'"
+        "Audits May, row 3: the column for share.organic_fresh: 'Organic share of frozen food' "
+        "that the mapping profile names is not in the header row 3 (found: 'Store', 'Store code'"
     )
     assert messages[1] == (
-        "row 3: the mapping profile names item 'shelf.tidy', which checklist sourcing v1 "
-        "does not have"
+        "Audits May, row 3: the mapping profile names item 'shelf.tidy', which checklist "
+        "sourcing v1 does not have"
     )
     assert messages[2] == (
-        "row 3: item shelf.origin_shown is named for two columns, 'shelf.origin_shown' and "
-        "'Total score'; only the first is read"
+        "Audits May, row 3: item shelf.origin_shown is named for two columns, "
+        "'shelf.origin_shown' and 'Total score'; only the first is read"
     )
-    assert len(result.visits) == 4  # read on, so that every problem is shown at once
+    # read on (the closed rows too: no rule here), so that every problem is shown at once
+    assert len(result.visits) == 6
     assert [a.value.ref for a in result.visits[0].answers][-2:] == ["J4", "K4"]
 
     data["columns"]["visit_date"] = "Date of visit"
@@ -654,7 +681,6 @@ def test_the_agency_workbook_imports_through_a_saved_profile(
     """The whole journey: draft, save, import with --mapping; answers stored as read."""
     from audit_app.services.audits import load_audit
     from audit_app.services.imports import import_files
-    from audit_app.services.mappings_reader import reader_for
 
     made = write_agency_sourcing(tmp_path)
     save_branches(
@@ -664,9 +690,9 @@ def test_the_agency_workbook_imports_through_a_saved_profile(
     profile, _ = suggest_profile(made.path, ctx.catalogue.get("sourcing"), "qualicheck")
     save_profile(profile, ctx.settings.data_dir / "mappings")
 
-    [result] = import_files(ctx, [made.path], reader=reader_for(ctx, "qualicheck"))
-    assert result.status == "imported", [str(e) for e in result.errors]
-    assert result.skipped == made.skipped
+    [result] = import_files(ctx, [made.path], mapping_name="qualicheck")
+    assert result.status == "imported", [str(e) for e in result.problems]
+    assert result.skipped_by_reason() == made.skipped
     stored = {}
     for audit in result.audits:
         assert audit.audit_id is not None

@@ -141,7 +141,7 @@ def test_a_template_from_an_older_version_imports_against_that_version(tmp_path:
             sheet.cell(row, 5).value = 30 if item.type == "number" else "Yes"
     book.save(tmp_path / "filled.xlsx")
     [result] = import_files(ctx, [tmp_path / "filled.xlsx"])
-    assert result.status == "imported", [str(e) for e in result.errors]
+    assert result.status == "imported", [str(e) for e in result.problems]
     assert result.audits[0].checklist_version == 1
     stored = load_audit(ctx, result.audits[0].audit_id)  # type: ignore[arg-type]
     assert stored.record.visit.checklist_version == 1

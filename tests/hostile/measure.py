@@ -47,7 +47,7 @@ seconds = time.perf_counter() - start
 print(json.dumps({
     "case": case, "bytes": len(data), "status": result.status, "seconds": seconds,
     "peak_mb": memory("VmHWM:"), "added_mb": memory("VmHWM:") - before,
-    "message": "; ".join(str(e) for e in result.errors)[:110],
+    "message": "; ".join(str(e) for e in result.problems)[:110],
 }))
 """
 

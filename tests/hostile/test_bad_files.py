@@ -52,11 +52,11 @@ def test_the_import_service_imports_safely_or_rejects_with_words(
     bad = corpus[case]
     before = database_snapshot(world)
     result = import_bytes(world, bad.name, bad.data)
-    assert result.status == bad.outcome, _message(result.errors)
+    assert result.status == bad.outcome, _message(result.problems)
     assert result.file == safe_file_name(bad.name)
     if bad.outcome == "rejected":
-        _assert_words(_message(result.errors), bad)
-        assert not re.search(r"[\x00-\x1f\x7f\u202e]", _message(result.errors))
+        _assert_words(_message(result.problems), bad)
+        assert not re.search(r"[\x00-\x1f\x7f\u202e]", _message(result.problems))
         assert database_snapshot(world) == before
         return
     [audit] = result.audits
@@ -65,7 +65,7 @@ def test_the_import_service_imports_safely_or_rejects_with_words(
     assert answers == bad.expect["answers"]
     assert stored.record.visit.auditor == bad.expect.get("auditor", "Hostile Tester")
     with database.snapshot(world.engine) as conn:
-        logged = import_log.find(conn, result.content_hash)
+        logged = import_log.find(conn, result.import_key)
     assert logged is not None
     assert logged["file_name"] == (bad.stored_name or bad.name)
     assert logged["audit_ids"] == [audit.audit_id]
@@ -106,7 +106,7 @@ def test_a_cap_set_in_the_settings_holds_in_the_import_service(world: AppContext
     big = data + b"\x00" * (2 * 2**20)  # a zip may carry trailing bytes: still a workbook
     result = import_bytes(small, "visit.xlsx", big)
     assert result.status == "rejected"
-    assert "larger than the 1 MB upload limit" in _message(result.errors)
+    assert "larger than the 1 MB upload limit" in _message(result.problems)
     small.engine.dispose()
     small = open_context(world.settings.model_copy(update={"max_inflated_mb": 1}))
     wide = zipfile.ZipFile(io.BytesIO(data))
@@ -120,7 +120,7 @@ def test_a_cap_set_in_the_settings_holds_in_the_import_service(world: AppContext
     result = import_bytes(small, "visit.xlsx", bomb.getvalue())
     small.engine.dispose()
     assert result.status == "rejected"
-    assert "would inflate to 2.0 MB, more than the 1 MB limit" in _message(result.errors)
+    assert "would inflate to 2.0 MB, more than the 1 MB limit" in _message(result.problems)
     assert import_bytes(world, "visit.xlsx", data).status == "imported"  # within 20 and 200
 
 

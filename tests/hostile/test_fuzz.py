@@ -31,7 +31,7 @@ from audit_app.excel.mapping.grid import open_grid
 from audit_app.excel.reader import UnreadableFile, read_audit_file
 from audit_app.services.audits import load_audit
 from audit_app.services.context import AppContext
-from audit_app.services.imports import FileImport, import_bytes
+from audit_app.services.imports import FileImport, ImportSource, import_bytes
 from audit_app.tabular import TableFileError, read_csv_bytes
 from tests.helpers import PHONE_ANSWERS, database_snapshot
 from tests.hostile.corpus import BRANCH, CHECKLIST, catalogue, phone_csv
@@ -90,7 +90,7 @@ def _outcome_is_whole(ctx: AppContext, before: dict[str, Any], result: FileImpor
     assert isinstance(result, FileImport)
     after = database_snapshot(ctx)
     if result.status != "imported":
-        assert result.errors or result.status == "duplicate"
+        assert result.problems or result.status == "already_imported"
         assert after == before
         return
     added = [audit for audit in result.audits if not audit.already_present]
@@ -317,10 +317,12 @@ def test_the_mapping_engine_drafts_reads_and_imports_whole_or_not_at_all(
     result = read_with_profile(name, profile, checklist, data=data)
     assert all(str(issue) for issue in result.issues)
 
-    def reader(file_name: str, content: bytes) -> Any:
-        return read_with_profile(file_name, profile, checklist, data=content)
+    def reader(file_name: str, content: bytes, names_branch: Any) -> Any:
+        return read_with_profile(
+            file_name, profile, checklist, data=content, names_branch=names_branch
+        )
 
-    _import(world, name, data, reader=reader)
+    _import(world, name, data, source=ImportSource(reader, profile))
 
 
 def _csv_text(value: Any) -> str:

@@ -103,7 +103,7 @@ def _import(code: str) -> Callable[[AppContext, World], Any]:
         ]
         result = import_bytes(ctx, f"{code}-{visit.visited_at:%H%M}.csv", "\n".join(rows).encode())
         if result.status == "rejected":
-            raise AccessDenied("; ".join(str(e) for e in result.errors))
+            raise AccessDenied("; ".join(str(e) for e in result.problems))
         assert result.status == "imported", result
         return result
 

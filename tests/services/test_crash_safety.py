@@ -103,7 +103,7 @@ def test_an_import_killed_while_it_writes_leaves_none_of_the_file(
         assert count(ctx, import_files) == 1 and count(ctx, answers) == 15_483
     # The next import of the same file works (or says it is already there, if it landed).
     result = import_bytes(ctx, DEMO_AUDITS.name, DEMO_AUDITS.read_bytes())
-    assert result.status == ("imported" if stored == 0 else "duplicate")
+    assert result.status == ("imported" if stored == 0 else "already_imported")
     assert count(ctx, audits) > 1_600 and count(ctx, answers) == 15_483
     assert verify(ctx).ok
 

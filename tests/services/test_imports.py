@@ -90,12 +90,12 @@ def test_a_filled_template_round_trips_exactly(demo: AppContext, tmp_path: Path)
         comments={"answer.rings": "Fourth ring; staff busy"},
     )
     [result] = import_files(demo, [path])
-    assert result.status == "imported", [str(e) for e in result.errors]
+    assert result.status == "imported", [str(e) for e in result.problems]
     [audit] = result.audits
     stored = load_audit(demo, audit.audit_id)  # type: ignore[arg-type]
     assert stored.record.visit.visited_at == datetime(2026, 11, 21, 10, 15)
     assert stored.record.visit.auditor == "Test Auditor"
-    assert stored.record.source_hash == result.content_hash
+    assert stored.record.source_hash == result.import_key
     assert {a.item_id: a for a in stored.record.answers} == {
         "answer.rings": Answer("answer.rings", 4.0, False, "Fourth ring; staff busy"),
         "answer.greeting": Answer("answer.greeting", True),
@@ -130,7 +130,7 @@ def test_percentages_typed_in_a_template_read_as_percent(demo: AppContext, tmp_p
             answers[item.id] = "Yes"
     path = fill_template(demo, tmp_path / "s.xlsx", answers, checklist="sourcing")
     [result] = import_files(demo, [path])
-    assert result.status == "imported", [str(e) for e in result.errors]
+    assert result.status == "imported", [str(e) for e in result.problems]
     stored = {
         a.item_id: a.value for a in load_audit(demo, result.audits[0].audit_id).record.answers
     }  # type: ignore[arg-type]
@@ -150,7 +150,7 @@ def test_every_problem_is_named_at_its_cell_and_nothing_is_written(
     before = database_snapshot(demo)
     [result] = import_files(demo, [path])
     assert result.status == "rejected"
-    messages = {(e.sheet, e.cell): e.message for e in result.errors}
+    messages = {(e.sheet, e.cell): e.message for e in result.problems}
     assert messages[("Audit", "B4")] == "'XX-00' is not a known branch code"
     assert messages[("Audit", "B5")].startswith("'tomorrow' is not a date")
     assert messages[("Audit", "B7")] == "the auditor's name is missing"
@@ -163,7 +163,7 @@ def test_every_problem_is_named_at_its_cell_and_nothing_is_written(
     assert messages[("Audit", "E17")] == (
         "E17: required answer missing for 'Employee checks every question was answered'"
     )
-    assert all(e.row == int(e.cell[1:]) for e in result.errors if e.cell)
+    assert all(e.row == int(e.cell[1:]) for e in result.problems if e.cell)
     assert database_snapshot(demo) == before
 
 
@@ -174,7 +174,7 @@ def test_the_same_file_twice_is_a_duplicate_with_when_and_which(
     [first] = import_files(demo, [path])
     before = database_snapshot(demo)
     [second] = import_files(demo, [path])
-    assert second.status == "duplicate"
+    assert second.status == "already_imported"
     assert second.previous_import is not None
     assert second.previous_import["audit_ids"] == [first.audits[0].audit_id]
     assert second.previous_import["imported_at"]
@@ -195,7 +195,7 @@ def test_dry_run_writes_nothing(demo: AppContext, tmp_path: Path) -> None:
     path = fill_template(demo, tmp_path / "v.xlsx", PHONE_ANSWERS)
     before = database_snapshot(demo)
     [result] = import_files(demo, [path], dry_run=True)
-    assert result.status == "imported" and result.dry_run
+    assert result.status == "checked" and result.dry_run
     assert result.audits[0].audit_id is None and result.audits[0].overall is not None
     assert database_snapshot(demo) == before
     [real] = import_files(demo, [path])
@@ -263,7 +263,7 @@ def test_unreadable_files_are_rejected_plainly_and_change_nothing(
     before = database_snapshot(demo)
     [result] = import_files(demo, [path])
     assert result.status == "rejected"
-    assert message in str(result.errors[0]), str(result.errors[0])
+    assert message in str(result.problems[0]), str(result.problems[0])
     assert database_snapshot(demo) == before
 
 
@@ -280,7 +280,7 @@ def test_a_template_from_a_changed_checklist_edition_is_refused(
     workbook.save(tmp_path / "old.xlsx")
     [result] = import_files(demo, [tmp_path / "old.xlsx"])
     assert result.status == "rejected"
-    assert "different edition of checklist greeting_phone version 1" in str(result.errors[0])
+    assert "different edition of checklist greeting_phone version 1" in str(result.problems[0])
 
 
 def test_a_bulk_template_imports_many_visits_in_one_transaction(
@@ -307,7 +307,7 @@ def test_a_bulk_template_imports_many_visits_in_one_transaction(
                 sheet.cell(row, column).value = values[key]
     workbook.save(tmp_path / "bulk.xlsx")
     [result] = import_files(demo, [tmp_path / "bulk.xlsx"])
-    assert result.status == "imported", [str(e) for e in result.errors]
+    assert result.status == "imported", [str(e) for e in result.problems]
     assert result.added == 3
     # one bad row anywhere rejects the whole file
     sheet.cell(7, ids.index("auditor") + 1).value = None
@@ -315,7 +315,7 @@ def test_a_bulk_template_imports_many_visits_in_one_transaction(
     before = database_snapshot(demo)
     [bad] = import_files(demo, [tmp_path / "bulk2.xlsx"])
     assert bad.status == "rejected"
-    assert [(e.sheet, e.cell) for e in bad.errors] == [
+    assert [(e.sheet, e.cell) for e in bad.problems] == [
         ("Visits", f"{chr(64 + ids.index('auditor') + 1)}7")
     ]
     assert database_snapshot(demo) == before
@@ -323,8 +323,16 @@ def test_a_bulk_template_imports_many_visits_in_one_transaction(
 
 def test_the_demo_csv_imports_as_visits_already_present(demo: AppContext) -> None:
     [result] = import_files(demo, [REPO / "sample_data" / "demo" / "audits.csv"], dry_run=True)
-    assert result.status == "imported", [str(e) for e in result.errors[:5]]
+    assert result.status == "checked", [str(e) for e in result.problems[:5]]
     assert result.added == 0 and result.already_present == len(list_scores(demo))
+    lines = (REPO / "sample_data" / "demo" / "audits.csv").read_text().count("\n") - 1
+    assert result.rows.to_dict() == {
+        "read": lines,
+        "imported": 0,
+        "already_present": lines,  # one row per answer, each of a stored visit
+        "skipped": 0,
+        "rejected": 0,
+    }
 
 
 def test_cli_import_json_and_exit_codes(demo: AppContext, tmp_path: Path) -> None:
@@ -341,21 +349,48 @@ def test_cli_import_json_and_exit_codes(demo: AppContext, tmp_path: Path) -> Non
             cwd=REPO,
         )
 
+    items = len(demo.catalogue.get("greeting_phone").items)  # one template row per question
+    checked = run(str(good), "--dry-run", "--json")
+    assert checked.returncode == 0
+    [dry] = json.loads(checked.stdout)["files"]
+    assert (dry["status"], dry["audits"], dry["rows"]["imported"]) == ("checked", [], items)
     both = run(str(good), str(bad), "--json")
     assert both.returncode == 1
     files = json.loads(both.stdout)["files"]
-    assert [f["status"] for f in files] == ["imported", "rejected"]
-    assert files[1]["errors"] == [
-        {
-            "sheet": "Audit",
-            "cell": "E15",
-            "row": 15,
-            "message": "E15: 'loud' is not an answer to 'Tone is friendly' "
-            "(allowed: a whole number from 1 to 5)",
-        }
-    ]
+    [new_id] = files[0]["audits"]
+    assert {k: files[0][k] for k in ("file", "status", "rows", "skipped", "problems")} == {
+        "file": "good.xlsx",
+        "status": "imported",
+        "rows": {"read": items, "imported": items, "already_present": 0, "skipped": 0,
+                 "rejected": 0},
+        "skipped": [],
+        "problems": [],
+    }  # fmt: skip
+    assert {k: files[1][k] for k in ("file", "status", "rows", "skipped", "problems")} == {
+        "file": "bad.xlsx",
+        "status": "rejected",
+        "rows": {"read": items, "imported": 0, "already_present": 0, "skipped": 0,
+                 "rejected": items},
+        "skipped": [],
+        "problems": [
+            {
+                "code": "answer_invalid",
+                "sheet": "Audit",
+                "cell": "E15",
+                "row": 15,
+                "message": "E15: 'loud' is not an answer to 'Tone is friendly' "
+                "(allowed: a whole number from 1 to 5)",
+            }
+        ],
+    }  # fmt: skip
+    assert files[1]["audits"] == []
     again = run(str(good))
     assert again.returncode == 0 and "already imported on" in again.stdout
+    assert f"as audit #{new_id}" in again.stdout
+    twice = json.loads(run(str(good), "--json").stdout)["files"][0]
+    assert (twice["status"], twice["audits"]) == ("already_imported", [new_id])
+    assert twice["rows"] == {"read": items, "imported": 0, "already_present": items,
+                             "skipped": 0, "rejected": 0}  # fmt: skip
 
 
 def test_a_resent_visit_with_other_answers_is_named_not_silently_dropped(
@@ -372,7 +407,7 @@ def test_a_resent_visit_with_other_answers_is_named_not_silently_dropped(
     same = fill_template(demo, tmp_path / "c.xlsx", PHONE_ANSWERS, comments=None)
     same_bytes_differ = same.read_bytes() != first.read_bytes()
     [unchanged] = import_files(demo, [same])
-    assert unchanged.status == ("imported" if same_bytes_differ else "duplicate")
+    assert unchanged.status == ("imported" if same_bytes_differ else "already_imported")
     if same_bytes_differ:
         assert not unchanged.audits[0].differs
     assert load_audit(demo, stored.audits[0].audit_id).overall == stored.audits[0].overall  # type: ignore[arg-type]
@@ -403,7 +438,7 @@ def test_an_audit_keeps_the_language_its_template_was_written_in(
         path = tmp_path / f"visit-{language}.xlsx"
         workbook.save(path)
         [result] = import_files(demo, [path])
-        assert result.status == "imported", (language, [str(e) for e in result.errors])
+        assert result.status == "imported", (language, [str(e) for e in result.problems])
         [audit] = result.audits
         stored = load_audit(demo, audit.audit_id)  # type: ignore[arg-type]
         assert stored.record.visit.language == language

@@ -18,9 +18,10 @@ from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
+from audit_app.services.import_report import when_imported
 from audit_app.services.mappings import list_mappings, mapping_targets
 from audit_app.services.templates import make_template
-from audit_app.ui.components.import_preview import commit_file, preview_file, when_imported
+from audit_app.ui.components.import_preview import commit_file, preview_file
 from audit_app.ui.components.import_template import template_bytes
 from tests.helpers import PHONE_ANSWERS, database_snapshot
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
@@ -125,7 +126,8 @@ def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
     # the same file again is recognised and not imported twice, with a readable time
     app = upload(app, ("visit.xlsx", data))
     assert re.search(
-        r"already imported on \d{1,2} [A-Z][a-z]{2} \d{4} at \d{2}:\d{2} UTC; nothing written",
+        r"already imported on \d{1,2} [A-Z][a-z]{2} \d{4} at \d{2}:\d{2} UTC as audit #\d+; "
+        r"nothing written",
         texts(app),
     )
     assert commit_button(app).disabled
@@ -170,7 +172,7 @@ def test_the_component_functions_preview_and_commit(demo: AppContext) -> None:
     data = filled(demo, PHONE_ANSWERS, branch="ES-CAT-02")
     before = audits_in(demo)
     preview = preview_file(marta, "v.xlsx", data)
-    assert preview.status == "imported" and preview.dry_run and audits_in(demo) == before
+    assert preview.status == "checked" and preview.dry_run and audits_in(demo) == before
     done = commit_file(marta, "v.xlsx", data)
     assert done.status == "imported" and done.added == 1
     assert audits_in(demo) == before + 1

@@ -156,10 +156,11 @@ def plan_columns(
     if profile.skip.closed_column:
         named["closed_column"] = profile.skip.closed_column
     for role, text in named.items():
-        index = position.get(header_key(text))
-        if index is None:
+        found_at = position.get(header_key(text))
+        if found_at is None:
             missing.append(f"{ROLE_LABELS.get(role, role)}: '{text}'")
             continue
+        index = found_at
         roles[role] = index
         found_roles[role] = header[index]
         used.add(index)

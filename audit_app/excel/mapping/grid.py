@@ -19,7 +19,7 @@ from typing import Any
 
 from audit_app.excel.container import parser_failure
 from audit_app.excel.limits import RefusedFile, check_cells, check_upload_size
-from audit_app.excel.model import column_letter
+from audit_app.excel.model import IssueCode, column_letter
 from audit_app.excel.names import printable
 from audit_app.excel.reader import UnreadableFile, open_workbook
 from audit_app.tabular import TableFileError, read_csv_bytes
@@ -132,7 +132,7 @@ def read_bytes(path: Path | str, data: bytes | None) -> bytes:
     try:
         check_upload_size(len(data) if data is not None else Path(path).stat().st_size)
     except RefusedFile as error:
-        raise UnreadableFile(str(error)) from None
+        raise UnreadableFile(str(error), IssueCode.FILE_TOO_LARGE) from None
     except FileNotFoundError:
         raise UnreadableFile(f"no such file: {path}") from None
     except OSError as error:
@@ -151,7 +151,7 @@ def open_sheets(path: Path | str, data: bytes | None = None) -> tuple[Any, list[
     """A calamine workbook and the names of its visible worksheets, in workbook order."""
     raw = read_bytes(path, data)
     if not raw:
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
     workbook = open_workbook(str(path), raw)
     visible = [
         meta.name
@@ -201,11 +201,11 @@ def csv_grid(path: Path | str, data: bytes | None = None) -> Grid:
     """A CSV file (UTF-8 with or without BOM, ``,`` or ``;``) as a grid of text."""
     raw = read_bytes(path, data)
     if not raw:
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
     try:
         table = read_csv_bytes(raw, Path(path).name)
     except TableFileError as error:
-        raise UnreadableFile(str(error).removeprefix(f"{Path(path).name}: ")) from None
+        raise UnreadableFile(str(error).removeprefix(f"{Path(path).name}: "), error.code) from None
     rows = [list(table.header), *(list(row) for row in table.rows)]
     width = max(len(row) for row in rows)
     for row in rows:

@@ -16,7 +16,7 @@ from audit_app.excel.mapping.matching import (
     question_key,
 )
 from audit_app.excel.mapping.profile import MappingProfile
-from audit_app.excel.model import ImportIssue
+from audit_app.excel.model import ImportIssue, IssueCode
 
 
 def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> int | ImportIssue:
@@ -25,6 +25,7 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
         offset = profile.header_row - 1 - grid.first_row
         if not 0 <= offset < len(grid.rows):
             return ImportIssue(
+                IssueCode.HEADER_NOT_FOUND,
                 f"the header row {profile.header_row} the profile names is empty or outside "
                 "the sheet",
                 grid.sheet or None,
@@ -53,6 +54,7 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
         offset, points = find_header_row(grid.rows, score)
         if points == 0:
             return ImportIssue(
+                IssueCode.HEADER_NOT_FOUND,
                 "no header row found in the first rows: none holds the columns the profile "
                 f"names ({', '.join(sorted(profile.columns.given().values()))})",
                 grid.sheet or None,

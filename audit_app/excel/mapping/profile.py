@@ -10,6 +10,7 @@ every problem.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -31,8 +32,12 @@ from audit_app.excel.vocabulary import PercentScale, Vocabulary
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_SUBTOTAL_PATTERN = (
-    r"(?i)^\s*(sub-?\s*)?total|^\s*(average|mean|media|mitjana|medie|ortalama|toplam|promedio)\b"
+    r"(?i)^\s*(grand\s+|sub-?\s*)?(totals?|average|mean|media|mitjana|medie|ortalama|toplam"
+    r"|promedio|gesamt|summe|durchschnitt|suma|total\s+general)\b\s*[:\-–]?\s*\S*\s*$"
 )
+"""A label that is a subtotal word alone or with one qualifier (``Total``, ``Subtotal
+North``, ``Average:``, ``Gesamt``), not a business whose name starts with one (``Total Wine
+& More``, ``Mean Street Deli``)."""
 DEFAULT_CLOSED_MARKERS = (
     "Closed",
     "Store closed",
@@ -89,26 +94,69 @@ class LongLayout(_Model):
     comment_column: str | None = None
 
 
-class SkipRules(_Model):
-    """Rows that are not visits; they are left out and counted by reason."""
+class SkipRule(_Model):
+    """An explicit rule: rows whose cell in ``column`` equals one of ``equals`` (any case,
+    spacing ignored) or matches the regular expression ``matches`` are left out, whatever
+    they hold, and listed. The only way to leave out a row that names a known branch and
+    holds answers."""
 
+    column: str
+    equals: tuple[str, ...] = ()
+    matches: str | None = None
+
+    @field_validator("equals", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str | int | float) else value
+
+    @field_validator("matches")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        return _compiled(pattern)
+
+    @model_validator(mode="after")
+    def _says_what(self) -> SkipRule:
+        if not self.equals and self.matches is None:
+            raise ValueError("a skip rule needs equals: TEXT (or a list) or matches: PATTERN")
+        return self
+
+
+class SkipRules(_Model):
+    """Rows that are not visits: left out and listed with their reason.
+
+    The heuristics (subtotal labels, closed markers) look only at the branch columns, or
+    the declared ``closed_column``, and never leave out a row that names a known branch
+    and holds answers; ``rules`` are explicit and do."""
+
+    rules: tuple[SkipRule, ...] = ()
     subtotal_pattern: str | None = DEFAULT_SUBTOTAL_PATTERN
-    """A regular expression searched in the branch cells and the row's first cell."""
+    """A regular expression searched in the branch code and name cells."""
     closed_markers: tuple[str, ...] = DEFAULT_CLOSED_MARKERS
     """A cell holding one of these (any case, optionally followed by a reason) marks a
     store that was not visited."""
     closed_column: str | None = None
-    """Header of the column to look in for the markers; none: anywhere in the row."""
+    """Header of a status column to look in for the markers, besides the branch columns."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_is_rules(cls, data: Any) -> Any:
+        """``skip: [{column: Final Score, equals: Closed}]`` is short for ``skip: {rules:
+        [...]}``."""
+        return {"rules": data} if isinstance(data, list) else data
 
     @field_validator("subtotal_pattern")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"not a valid regular expression ({error})") from None
-        return pattern
+        return _compiled(pattern)
+
+
+def _compiled(pattern: str | None) -> str | None:
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a valid regular expression ({error})") from None
+    return pattern
 
 
 class AnswerWords(_Model):
@@ -158,6 +206,9 @@ class MappingProfile(_Model):
     skip: SkipRules = SkipRules()
     answers: AnswerWords = AnswerWords()
     percent_scale: PercentScale = "auto"
+    percent_columns: dict[str, Literal["percent", "fraction"]] = Field(default_factory=dict)
+    """Per column (its header text, or the item id): how its numbers are meant, where
+    ``auto`` finds fractions and percentages in one column."""
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
 
     @field_validator("header_row")
@@ -182,7 +233,11 @@ class MappingProfile(_Model):
         version = self.checklist.partition("@")[2]
         return int(version) if version else None
 
-    def vocabulary(self, fraction_items: frozenset[str] = frozenset()) -> Vocabulary:
+    def vocabulary(
+        self,
+        fraction_items: frozenset[str] = frozenset(),
+        percent_items: frozenset[str] = frozenset(),
+    ) -> Vocabulary:
         """The answer conventions the importer applies to this file's cells."""
         return Vocabulary(
             yes=self.answers.yes,
@@ -190,8 +245,15 @@ class MappingProfile(_Model):
             na=self.answers.na,
             percent_scale=self.percent_scale,
             fraction_items=fraction_items,
+            percent_items=percent_items,
             date_formats=self.date_formats,
         )
+
+    @property
+    def content_hash(self) -> str:
+        """The profile's identity beside its name: the same file read through an edited
+        profile is another import."""
+        return hashlib.sha256(dump_profile(self).encode("utf-8")).hexdigest()
 
     def to_data(self) -> dict[str, Any]:
         """The form written to YAML: loading it again gives an equal profile."""

@@ -11,8 +11,7 @@ spreadsheet) come back as issues, never as an exception.
 from __future__ import annotations
 
 import gc
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +21,21 @@ from audit_app.domain.checklist import Checklist, PercentageItem
 from audit_app.excel.mapping.columns import ColumnPlan, QuestionResolver, plan_columns
 from audit_app.excel.mapping.grid import Grid, open_grid
 from audit_app.excel.mapping.header import locate_header
-from audit_app.excel.mapping.profile import MappingProfile
-from audit_app.excel.mapping.skipping import SEPARATOR, RowSkipper, is_empty
-from audit_app.excel.model import Cell, ImportIssue, RawAnswer, RawVisit, ReadResult
-from audit_app.excel.reader import UnreadableFile
-from audit_app.excel.vocabulary import parse_number
+from audit_app.excel.mapping.matching import header_key
+from audit_app.excel.mapping.percent import PercentColumn, percent_issue
+from audit_app.excel.mapping.profile import MappingProfile, SkipRule
+from audit_app.excel.mapping.skipping import RowSkipper, is_empty, shown
+from audit_app.excel.model import (
+    Cell,
+    ImportIssue,
+    IssueCode,
+    RawAnswer,
+    RawVisit,
+    ReadResult,
+    SkippedRow,
+    SkipReason,
+    UnreadableFile,
+)
 
 
 def read_with_profile(
@@ -35,24 +44,29 @@ def read_with_profile(
     checklist: Checklist,
     *,
     data: bytes | None = None,
+    names_branch: Callable[[Any], bool] | None = None,
 ) -> ReadResult:
     """Every visit the file holds, read the way ``profile`` says, against ``checklist``.
 
     ``data`` is the file's content when the caller has it already (``path`` then only
-    names the file and its type).
+    names the file and its type). ``names_branch`` tells whether a cell names a known
+    branch: such a row with answers is never left out by a guess.
     """
     empty = _NoVisits(profile, checklist)
     if profile.checklist_id != checklist.id:
         return empty.failed(
+            IssueCode.PROFILE_CHECKLIST,
             f"the mapping profile '{profile.name}' is for checklist {profile.checklist_id}, "
-            f"not {checklist.id}"
+            f"not {checklist.id}",
         )
     try:
         grid = open_grid(path, profile.sheet, data)
     except UnreadableFile as error:
-        return empty.failed(str(error))
+        return empty.failed(error.code, str(error))
     if not grid.rows:
-        return empty.failed(f"sheet '{grid.sheet}' is empty" if grid.sheet else "no rows")
+        return empty.failed(
+            IssueCode.FILE_EMPTY, f"sheet '{grid.sheet}' is empty" if grid.sheet else "no rows"
+        )
     located = locate_header(grid, profile, checklist)
     if isinstance(located, ImportIssue):
         return empty.with_issues([located])
@@ -64,22 +78,52 @@ def read_with_profile(
         header_row=grid.row_number(located),
     )
     issues = _plan_issues(plan, grid, located)
-    if not _readable(plan, profile):
+    explicit = _rule_columns(profile, grid, located, issues)
+    if not _readable(plan, profile) or len(explicit) < len(profile.skip.rules):
         return empty.with_issues(issues)
     reader = _WideReader if profile.layout == "wide" else _LongReader
-    found = reader(grid, profile, checklist, plan).read()
+    found = reader(grid, profile, checklist, plan, explicit, names_branch).read()
     return ReadResult(
         checklist_id=checklist.id,
         checklist_version=checklist.version,
         visits=tuple(found.visits),
         issues=(*issues, *found.issues),
-        skipped=dict(found.skipped),
+        skipped=tuple(found.skipped),
+        rows_read=found.rows_read,
         default_kind=profile.defaults.kind or "import",
         percent_as_fraction=False,  # the vocabulary applies the profile's percent_scale
         vocabulary=profile.vocabulary(
-            frozenset(found.fraction_items) if profile.percent_scale == "auto" else frozenset()
+            frozenset(found.fraction_items), frozenset(found.percent_items)
         ),
     )
+
+
+def _rule_columns(
+    profile: MappingProfile, grid: Grid, offset: int, issues: list[ImportIssue]
+) -> list[tuple[int, SkipRule]]:
+    """The column of each explicit skip rule; a rule whose column is not there is a
+    problem (it would skip nothing, silently)."""
+    position: dict[str, int] = {}
+    for index, text in enumerate(grid.header):
+        if header_key(text):
+            position.setdefault(header_key(text), index)
+    found = []
+    for number, rule in enumerate(profile.skip.rules):
+        at = position.get(header_key(rule.column))
+        if at is None:
+            issues.append(
+                ImportIssue(
+                    IssueCode.COLUMN_MISSING,
+                    f"skip.rules[{number}] names the column '{rule.column}', which is not in "
+                    f"the header row {grid.row_number(offset)}",
+                    grid.sheet or None,
+                    None,
+                    grid.row_number(offset),
+                )
+            )
+        else:
+            found.append((at, rule))
+    return found
 
 
 def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]:
@@ -89,6 +133,7 @@ def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]
     found = ", ".join(f"'{h}'" for h in grid.header if h) or "nothing"
     issues = [
         ImportIssue(
+            IssueCode.COLUMN_MISSING,
             f"the column for {missing} that the mapping profile names is not in the header "
             f"row {row} (found: {found})",
             sheet,
@@ -99,6 +144,7 @@ def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]
     ]
     issues += [
         ImportIssue(
+            IssueCode.PROFILE_ITEM_UNKNOWN,
             f"the mapping profile names item '{item_id}', which checklist {report.checklist} "
             "does not have",
             sheet,
@@ -107,7 +153,10 @@ def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]
         )
         for item_id in report.unknown_items
     ]
-    issues += [ImportIssue(problem, sheet, None, row) for problem in report.problems]
+    issues += [
+        ImportIssue(IssueCode.PROFILE_INCOMPLETE, problem, sheet, None, row)
+        for problem in report.problems
+    ]
     return issues
 
 
@@ -126,8 +175,8 @@ class _NoVisits:
     profile: MappingProfile
     checklist: Checklist
 
-    def failed(self, message: str) -> ReadResult:
-        return self.with_issues([ImportIssue(message)])
+    def failed(self, code: IssueCode, message: str) -> ReadResult:
+        return self.with_issues([ImportIssue(code, message)])
 
     def with_issues(self, issues: list[ImportIssue]) -> ReadResult:
         return ReadResult(
@@ -144,8 +193,10 @@ class _NoVisits:
 class _Found:
     visits: list[RawVisit] = field(default_factory=list)
     issues: list[ImportIssue] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    rows_read: int = 0
     fraction_items: set[str] = field(default_factory=set)
+    percent_items: set[str] = field(default_factory=set)
 
 
 @contextmanager
@@ -166,8 +217,16 @@ class _SheetReader:
     """What both layouts share: the visit cells of a row, defaults, skipping."""
 
     def __init__(
-        self, grid: Grid, profile: MappingProfile, checklist: Checklist, plan: ColumnPlan
+        self,
+        grid: Grid,
+        profile: MappingProfile,
+        checklist: Checklist,
+        plan: ColumnPlan,
+        explicit: list[tuple[int, SkipRule]],
+        names_branch: Callable[[Any], bool] | None,
     ) -> None:
+        self.explicit = explicit
+        self.names_branch = names_branch
         self.grid = grid
         self.rows = grid.rows
         self.sheet = grid.sheet
@@ -202,6 +261,50 @@ class _SheetReader:
         }
         grid.fill_merged(role_columns, self.first_data)
         self.found = _Found()
+        self.last_data = _last_filled(self.rows, self.first_data)
+        self.found.rows_read = self.last_data - self.first_data
+
+    def skipper(self, identity: list[int], answers: list[int]) -> RowSkipper:
+        return RowSkipper(
+            self.profile.skip,
+            identity=identity,
+            labels=self.labels(),
+            answers=answers,
+            status=self.plan.role("closed_column"),
+            header=self.grid.header,
+            explicit=self.explicit,
+            names_branch=self.names_branch,
+        )
+
+    def skip(self, offset: int, reason: SkipReason, text: str) -> None:
+        self.found.skipped.append(
+            SkippedRow(self.sheet, self.grid.row_number(offset), reason, text)
+        )
+
+    def decide_percent(self, item_id: str, column: int, header: str, offsets: list[int]) -> None:
+        """How a percentage item's numbers are meant: as the profile says for the column,
+        else (``auto``) as every number in it agrees, else the file is refused naming the
+        cells that disagree."""
+        item = self.checklist.items_by_id[item_id]
+        if not isinstance(item, PercentageItem):
+            return
+        told = self.profile.percent_columns
+        said = told.get(header) or told.get(item_id) or _told_by_key(told, header)
+        if said is not None:
+            (self.found.fraction_items if said == "fraction" else self.found.percent_items).add(
+                item_id
+            )
+            return
+        if self.profile.percent_scale != "auto":
+            return
+        kind = PercentColumn.of(
+            (self.rows[offset][column], self.cell(offset, column, self.grid.row_number(offset)))
+            for offset in offsets
+        )
+        if kind.mixed:
+            self.found.issues.append(percent_issue(kind, header, self.grid.column_ref(column)))
+        elif kind.fractions:
+            self.found.fraction_items.add(item_id)
 
     def cell(self, offset: int, column: int, number: int) -> Cell:
         value = self.rows[offset][column]
@@ -255,22 +358,15 @@ class _WideReader(_SheetReader):
         answer_columns = [
             (column, item_id, self.prefixes[column]) for column, item_id in self.plan.items
         ]
-        skipper = RowSkipper(
-            self.profile.skip,
-            identity=[self.date],
-            labels=self.labels(),
-            answers=[column for column, _, _ in answer_columns],
-            marker_column=self.plan.role("closed_column"),
-            header=self.grid.header,
-        )
+        skipper = self.skipper([self.date], [column for column, _, _ in answer_columns])
         sheet, numbered, first_row = self.sheet, self.numbered, self.grid.first_row
         kept: list[int] = []
         with _collector_paused():
-            for offset in range(self.first_data, len(rows)):
+            for offset in range(self.first_data, self.last_data):
                 values = rows[offset]
-                reason = skipper.reason(values)
-                if reason is not None:
-                    found.skipped[reason] += 1
+                skip = skipper.reason(values)
+                if skip is not None:
+                    self.skip(offset, *skip)
                     continue
                 kept.append(offset)
                 number = first_row + offset + 1
@@ -290,13 +386,17 @@ class _WideReader(_SheetReader):
                     ]
                 )
                 found.visits.append(
-                    RawVisit(answers=answers, row=number, **self.visit_cells(offset, number))
+                    RawVisit(
+                        answers=answers,
+                        row=number,
+                        rows=(number,),
+                        **self.visit_cells(offset, number),
+                    )
                 )
+        header = self.grid.header
         for column, item_id, _ in answer_columns:
-            if isinstance(items[item_id], PercentageItem) and _holds_fractions(
-                rows[offset][column] for offset in kept
-            ):
-                found.fraction_items.add(item_id)
+            if isinstance(items[item_id], PercentageItem):
+                self.decide_percent(item_id, column, header[column], kept)
         return found
 
 
@@ -309,34 +409,28 @@ class _LongReader(_SheetReader):
         value_column = self.plan.roles["value_column"]
         comment_column = self.plan.role("comment_column")
         resolve = QuestionResolver(self.profile, self.checklist, dict(self.plan.questions))
-        skipper = RowSkipper(
-            self.profile.skip,
-            identity=[self.date, question],
-            labels=self.labels(),
-            answers=[value_column],
-            marker_column=self.plan.role("closed_column"),
-            header=self.grid.header,
-        )
+        skipper = self.skipper([self.date, question], [value_column])
         key_columns = [
             c for c in (self.code, self.name, self.date, self.time, self.auditor) if c is not None
         ]
         groups: dict[tuple[Any, ...], _Group] = {}
         last_key: tuple[Any, ...] | None = None
-        numbers: dict[str, list[Any]] = {}
+        numbers: dict[str, list[int]] = {}
         with _collector_paused():
-            for offset in range(self.first_data, len(rows)):
+            for offset in range(self.first_data, self.last_data):
                 values = rows[offset]
-                reason = skipper.reason(values)
-                if reason is None and is_empty(values[question]) and is_empty(values[value_column]):
-                    reason = SEPARATOR
-                if reason is not None:
-                    found.skipped[reason] += 1
+                skip = skipper.reason(values)
+                if skip is None and is_empty(values[question]) and is_empty(values[value_column]):
+                    skip = SkipReason.SEPARATOR, shown(next((v for v in values if v), ""))
+                if skip is not None:
+                    self.skip(offset, *skip)
                     continue
                 number = self.grid.row_number(offset)
                 match = resolve(values[question])
                 if match is None:
                     found.issues.append(
                         ImportIssue.at(
+                            IssueCode.QUESTION_UNKNOWN,
                             self.cell(offset, question, number),
                             f"'{values[question]}' is not a question of checklist "
                             f"{self.checklist.id} v{self.checklist.version}; name its item "
@@ -355,6 +449,7 @@ class _LongReader(_SheetReader):
                 if match.item_id in group.rows:
                     found.issues.append(
                         ImportIssue.at(
+                            IssueCode.ANSWERED_TWICE,
                             answer_cell,
                             f"item {match.item_id} is answered twice for this visit (also in "
                             f"row {group.rows[match.item_id]})",
@@ -362,23 +457,27 @@ class _LongReader(_SheetReader):
                     )
                     continue
                 group.rows[match.item_id] = number
+                group.numbers.append(number)
                 comment = (
                     self.cell(offset, comment_column, number)
                     if comment_column is not None
                     else None
                 )
                 group.answers.append(RawAnswer(match.item_id, answer_cell, comment))
-                numbers.setdefault(match.item_id, []).append(values[value_column])
+                numbers.setdefault(match.item_id, []).append(offset)
         for key_cells in groups.values():
             found.visits.append(
                 RawVisit(
-                    answers=tuple(key_cells.answers), row=key_cells.first_row, **key_cells.cells
+                    answers=tuple(key_cells.answers),
+                    row=key_cells.first_row,
+                    rows=tuple(key_cells.numbers),
+                    **key_cells.cells,
                 )
             )
         items = self.checklist.items_by_id
-        for item_id, values in numbers.items():
-            if isinstance(items[item_id], PercentageItem) and _holds_fractions(values):
-                found.fraction_items.add(item_id)
+        for item_id, offsets in numbers.items():
+            if isinstance(items[item_id], PercentageItem):
+                self.decide_percent(item_id, value_column, item_id, offsets)
         return found
 
 
@@ -388,25 +487,17 @@ class _Group:
     first_row: int
     answers: list[RawAnswer] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    numbers: list[int] = field(default_factory=list)
 
 
-def _holds_fractions(values: Any) -> bool:
-    """The ``auto`` percent scale: a column is read as fractions (0.91 is 91 %) when it
-    holds numbers and every one of them lies between 0 and 1. Text with a ``%`` sign,
-    words and blanks do not count either way."""
-    seen = False
-    for value in values:
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float):
-            number: float | None = float(value)
-        elif isinstance(value, str) and value.strip() and not value.strip().endswith("%"):
-            number = parse_number(value.strip().removeprefix("'"))
-        else:
-            continue
-        if number is None:
-            continue
-        if not 0 <= number <= 1:
-            return False
-        seen = True
-    return seen
+def _told_by_key(told: Mapping[str, str], header: str) -> str | None:
+    key = header_key(header)
+    return next((scale for text, scale in told.items() if header_key(text) == key), None)
+
+
+def _last_filled(rows: list[list[Any]], first: int) -> int:
+    """One past the last row that holds anything: empty rows below the data are not read."""
+    end = len(rows)
+    while end > first and all(v == "" or v is None for v in rows[end - 1]):
+        end -= 1
+    return max(end, first)

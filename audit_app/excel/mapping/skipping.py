@@ -1,23 +1,27 @@
-"""Rows of a real-world sheet that are not visits: blank rows, separator rows, subtotal
-and average rows, and stores marked closed. They are left out and counted by reason, so
-that an import can say "3 subtotal rows and 1 store closed were skipped"."""
+"""Rows of a real-world sheet that are not visits: blank rows, separator rows, subtotal and
+average rows, stores marked closed, the header printed again, and rows an explicit rule of
+the profile leaves out. Each is listed with its row, reason and the text that decided it.
+
+The guesses look only at the columns they are about (the branch code and name columns,
+and a declared status column) and never leave out a row that names a known branch and
+holds an answer: such a row is imported, or the file is refused naming it. Only an
+explicit ``skip.rules`` entry on a named column leaves out any row.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from audit_app.excel.mapping.profile import SkipRules
+from audit_app.excel.mapping.profile import SkipRule, SkipRules
+from audit_app.excel.model import SkipReason
 from audit_app.excel.vocabulary import fold
 
-BLANK = "blank row"
-SEPARATOR = "separator row"
-SUBTOTAL = "subtotal row"
-CLOSED = "store closed"
-REPEATED_HEADER = "repeated header row"
-
 _DECORATION = " -_=*.#~|/\\"
+_REASON_MARKS = frozenset("-–—:;,(")
+TEXT_CAP = 200
+"""A skipped row's text is shown, not stored: long enough to recognise it."""
 
 
 def is_empty(value: Any) -> bool:
@@ -27,14 +31,26 @@ def is_empty(value: Any) -> bool:
     return isinstance(value, str) and not value.strip(_DECORATION + "\t\u00a0")
 
 
+def shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= TEXT_CAP else text[: TEXT_CAP - 1] + "…"
+
+
+Skip = tuple[SkipReason, str]
+"""Why a row is left out, and the text that decided it."""
+
+
 class RowSkipper:
     """Decides, once per row and cheaply, whether a row is a visit or why it is not.
 
-    A row is a separator when its ``identity`` cells (the date; in a long layout also the
-    question) and its ``answers`` cells are all empty: a region label or a rule of dashes
-    does not make a visit. ``labels`` (branch code and name) are where subtotal labels
-    and closed markers are looked for. A row whose identity cells repeat the header's
-    texts is the header printed again on a new page.
+    ``identity`` are the cells every visit fills (the date; in a long layout also the
+    question), ``labels`` the branch code and name columns, ``answers`` the mapped answer
+    columns, ``status`` a declared status column, ``rules`` the profile's explicit rules
+    as (column, rule), and ``names_branch`` whether a cell names a known branch.
     """
 
     def __init__(
@@ -44,68 +60,68 @@ class RowSkipper:
         identity: Sequence[int],
         labels: Sequence[int],
         answers: Sequence[int],
-        marker_column: int | None = None,
+        status: int | None = None,
         header: Sequence[str] = (),
+        explicit: Sequence[tuple[int, SkipRule]] = (),
+        names_branch: Callable[[Any], bool] | None = None,
     ) -> None:
         self.identity = tuple(identity)
         self.labels = tuple(labels)
         self.answers = tuple(answers)
+        self.status = status
         self.subtotal = re.compile(rules.subtotal_pattern) if rules.subtotal_pattern else None
         self.markers = tuple(fold(marker) for marker in rules.closed_markers if marker.strip())
-        self.exact_markers = frozenset(
-            variant
-            for marker in rules.closed_markers
-            for variant in (
-                marker,
-                marker.lower(),
-                marker.upper(),
-                marker.title(),
-                marker.capitalize(),
-            )
+        self.marker_places = tuple(dict.fromkeys((*labels, *(() if status is None else (status,)))))
+        self.explicit = tuple(
+            (column, frozenset(fold(str(text)) for text in rule.equals), _pattern(rule))
+            for column, rule in explicit
         )
-        self.marker_column = marker_column
-        self.marker_places = tuple(dict.fromkeys((*labels, *answers[:1])))
+        self.names_branch = names_branch or (lambda value: False)
         self._marker_texts: dict[str, bool] = {}
         self.header_texts = tuple(
             (column, header[column]) for column in self.identity if column < len(header)
         )
 
-    def reason(self, values: Sequence[Any]) -> str | None:
-        """None for a visit; else why the row is skipped."""
+    def reason(self, values: Sequence[Any]) -> Skip | None:
+        """None for a visit; else why the row is left out and the text that decided it."""
         if not any(values) and all(value == "" or value is None for value in values):
-            return BLANK
-        if self.subtotal is not None and self._is_subtotal(values):
-            return SUBTOTAL
-        if self.markers and self._is_closed(values):
-            return CLOSED
+            return SkipReason.BLANK, ""
+        for column, equals, pattern in self.explicit:
+            value = values[column]
+            text = shown(value)
+            if (equals and fold(text) in equals) or (pattern and pattern.search(text)):
+                return SkipReason.RULE, text
         if self.header_texts and all(
             isinstance(values[c], str) and values[c].strip() == text
             for c, text in self.header_texts
         ):
-            return REPEATED_HEADER
+            return SkipReason.REPEATED_HEADER, " | ".join(text for _, text in self.header_texts)
+        guess = self._guess(values)
+        if guess is not None and not self._protected(values):
+            return guess
         if all(is_empty(values[c]) for c in self.identity) and all(
             is_empty(values[c]) for c in self.answers
         ):
-            return SEPARATOR
+            return SkipReason.SEPARATOR, next((shown(v) for v in values if not is_empty(v)), "")
         return None
 
-    def _is_subtotal(self, values: Sequence[Any]) -> bool:
-        search = self.subtotal.search  # type: ignore[union-attr]
-        for column in self.labels:
-            value = values[column]
-            if isinstance(value, str) and search(value):
-                return True
-        for value in values:
-            if value != "" and value is not None:
-                return isinstance(value, str) and search(value) is not None
-        return False
+    def _guess(self, values: Sequence[Any]) -> Skip | None:
+        if self.subtotal is not None:
+            for column in self.labels:
+                value = values[column]
+                if isinstance(value, str) and self.subtotal.search(value):
+                    return SkipReason.SUBTOTAL, shown(value)
+        if self.markers:
+            for column in self.marker_places:
+                if self._is_marker(values[column]):
+                    return SkipReason.CLOSED, shown(values[column])
+        return None
 
-    def _is_closed(self, values: Sequence[Any]) -> bool:
-        if self.marker_column is not None:
-            return self._is_marker(values[self.marker_column])
-        if not self.exact_markers.isdisjoint(values):
-            return True
-        return any(self._is_marker(values[column]) for column in self.marker_places)
+    def _protected(self, values: Sequence[Any]) -> bool:
+        """A row that names a known branch and holds an answer is never guessed away."""
+        return any(self.names_branch(values[c]) for c in self.labels) and any(
+            not is_empty(values[c]) for c in self.answers
+        )
 
     def _is_marker(self, value: Any) -> bool:
         """``Closed``, ``store closed``, ``Closed - refurbishment``, ``Tancat (obres)``;
@@ -118,10 +134,22 @@ class RowSkipper:
         return known
 
     def _starts_with_marker(self, value: str) -> bool:
-        text = fold(value)
-        if not text:
-            return False
-        for marker in self.markers:
-            if text == marker or (text.startswith(marker) and text[len(marker)] in " -–—:;,("):
-                return True
+        return is_marker(value, self.markers)
+
+
+def is_marker(value: str, markers: Sequence[str]) -> bool:
+    """Whether a text is a closed marker (``markers`` folded), alone or with a reason:
+    ``Closed``, ``Closed - refurbishment``, ``Tancat (obres)``, not ``Closed Loop Coffee``."""
+    text = fold(value)
+    if not text:
         return False
+    for marker in markers:
+        if text == marker:
+            return True
+        if text.startswith(marker) and text[len(marker) :].lstrip()[:1] in _REASON_MARKS:
+            return True
+    return False
+
+
+def _pattern(rule: SkipRule) -> re.Pattern[str] | None:
+    return re.compile(rule.matches) if rule.matches else None

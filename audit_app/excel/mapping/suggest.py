@@ -24,10 +24,12 @@ from audit_app.excel.mapping.profile import (
     LongLayout,
     MappingProfile,
     ProfileError,
+    SkipRule,
 )
-from audit_app.excel.mapping.skipping import is_empty
+from audit_app.excel.mapping.skipping import is_empty, is_marker
 from audit_app.excel.mapping.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
 from audit_app.excel.reader import UnreadableFile
+from audit_app.excel.vocabulary import fold
 
 ROLE_HEADER_WORDS = 4
 """Role headers are short; a longer header containing ``store`` is a question."""
@@ -72,7 +74,36 @@ def suggest_profile(
         header_row=header_row,
     )
     items = {match.header: match.item_id for match in report.matches}
-    return draft.model_copy(update={"items": items}), report
+    answer_columns = (
+        [long_roles["value_column"]]
+        if is_long
+        else [i for i, text in enumerate(header) if text in items]
+    )
+    rules = closed_rules(grid, header_offset, answer_columns, draft.skip.closed_markers)
+    update: dict[str, Any] = {"items": items}
+    if rules:
+        update["skip"] = draft.skip.model_copy(update={"rules": rules})
+    return draft.model_copy(update=update), report
+
+
+def closed_rules(
+    grid: Grid, header_offset: int, answer_columns: Sequence[int], markers: Sequence[str]
+) -> tuple[SkipRule, ...]:
+    """Rules for stores marked closed in an answer column (``Closed`` where the first
+    answer should be): the importer's guesses never look there, so the draft says it
+    explicitly, one rule per column, for a person to read before saving."""
+    folded = [fold(marker) for marker in markers if marker.strip()]
+    found: dict[int, dict[str, None]] = {}
+    for row in grid.rows[header_offset + 1 :]:
+        for column in answer_columns:
+            value = row[column] if column < len(row) else ""
+            if isinstance(value, str) and is_marker(value, folded):
+                found.setdefault(column, {})[value.strip()] = None
+                break
+    return tuple(
+        SkipRule(column=grid.header[column], equals=tuple(texts))
+        for column, texts in sorted(found.items())
+    )
 
 
 def profile_name(text: str) -> str:

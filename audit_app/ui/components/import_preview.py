@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +19,7 @@ from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
+from audit_app.services.import_report import describe, rows_line
 from audit_app.services.imports import FileImport, import_bytes
 from audit_app.services.mappings import load_mapping
 
@@ -106,11 +106,22 @@ def issues_frame(result: FileImport) -> pd.DataFrame:
                 "row": issue.row,
                 "problem": issue.message.removeprefix(f"{issue.cell}: "),
             }
-            for issue in result.errors
+            for issue in result.problems
             if issue.cell or issue.row
         ],
         columns=["sheet", "cell", "row", "problem"],
     ).astype({"row": "Int64"})
+
+
+def skipped_frame(result: FileImport) -> pd.DataFrame:
+    """Every row read and left out: where, why, and the text that decided it."""
+    return pd.DataFrame(
+        [
+            {"sheet": row.sheet, "row": row.row, "reason": row.reason.label, "text": row.text}
+            for row in result.skipped
+        ],
+        columns=["sheet", "row", "reason", "text"],
+    )
 
 
 def audits_frame(result: FileImport) -> pd.DataFrame:
@@ -161,6 +172,13 @@ AUDIT_COLUMNS = {
     "audit": st.column_config.LinkColumn("Audit", display_text=r"audit\?id=(\d+)"),
 }
 
+SKIPPED_COLUMNS = {
+    "sheet": st.column_config.TextColumn("Sheet", width=90),
+    "row": st.column_config.NumberColumn("Row", width=60),
+    "reason": st.column_config.TextColumn("Reason", width=160),
+    "text": st.column_config.TextColumn("Text", width=500),
+}
+
 ISSUE_COLUMNS = {
     "sheet": st.column_config.TextColumn("Sheet", width=90),
     "cell": st.column_config.TextColumn("Cell", width=70),
@@ -169,45 +187,14 @@ ISSUE_COLUMNS = {
 }
 
 
-def describe(result: FileImport) -> str:
-    """One line: what happened (or would happen) to the file."""
-    if result.status == "duplicate":
-        previous = result.previous_import or {}
-        return f"already imported {when_imported(previous.get('imported_at'))}; nothing written"
-    if result.status == "rejected":
-        count = len(result.errors)
-        return f"rejected: {count} problem{'s' if count != 1 else ''}; nothing written"
-    verb = "would add" if result.dry_run else "added"
-    text = f"{verb} {result.added} audit{'s' if result.added != 1 else ''}"
-    if result.already_present:
-        text += f", {result.already_present} already stored"
-    skipped = sum(result.skipped.values())
-    if skipped:
-        text += f", {skipped} row{'s' if skipped != 1 else ''} skipped"
-    return text
-
-
-def when_imported(stamp: object) -> str:
-    """ "on 23 Nov 2026 at 06:53 UTC" from the import log's ISO time (kept in UTC), rather
-    than the raw ``2026-11-23T06:53``."""
-    if not stamp:
-        return "before"
-    try:
-        moment = datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return f"on {stamp}"
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return f"on {moment.day} {moment:%b %Y} at {moment:%H:%M} UTC"
-
-
 def show_result(result: FileImport) -> None:
-    """A file's audits and every one of its problems."""
-    whole_file = [issue for issue in result.errors if not (issue.cell or issue.row)]
+    """A file's rows accounted for, its audits, every problem and every row skipped."""
+    st.caption(markdown_text(f"Rows: {rows_line(result)}."))
+    whole_file = [issue for issue in result.problems if not (issue.cell or issue.row)]
     for issue in whole_file:
         where = f"Sheet {issue.sheet}: " if issue.sheet else ""
         st.error(markdown_text(where + issue.message), icon=":material/error:")
-    if len(whole_file) < len(result.errors):
+    if len(whole_file) < len(result.problems):
         st.dataframe(
             issues_frame(result), hide_index=True, width="stretch", column_config=ISSUE_COLUMNS
         )
@@ -216,11 +203,15 @@ def show_result(result: FileImport) -> None:
         if frame["audit"].isna().all():  # a dry run: nothing stored yet, nothing to link to
             frame = frame.drop(columns="audit")
         st.dataframe(frame, hide_index=True, width="stretch", column_config=AUDIT_COLUMNS)
-    if result.skipped:
-        listed = ", ".join(f"{count} {reason}" for reason, count in result.skipped.items())
-        st.caption(markdown_text(f"Rows left out (not visits): {listed}."))
-    if result.status == "duplicate":
-        ids = (result.previous_import or {}).get("audit_ids") or []
+    if result.skipped and result.status != "already_imported":
+        frame = skipped_frame(result)
+        if not frame["sheet"].any():
+            frame = frame.drop(columns="sheet")
+        count = len(result.skipped)
+        st.markdown(f"**Rows skipped ({count:,})**: read, not visits; check none is a visit.")
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=SKIPPED_COLUMNS)
+    if result.status == "already_imported":
+        ids = result.audit_ids()
         if ids:
             st.caption("Stored then as audit " + ", ".join(f"#{i}" for i in ids[:20]))
 
@@ -243,19 +234,23 @@ class ImportSummary:
         return sum(r.already_present for r in self.results if r.status == "imported")
 
     @property
+    def rows_skipped(self) -> int:
+        return sum(r.rows.skipped for r in self.results if r.status == "imported")
+
+    @property
     def rejected(self) -> int:
         return sum(r.status == "rejected" for r in self.results)
 
     @property
     def duplicates(self) -> int:
-        return sum(r.status == "duplicate" for r in self.results)
+        return sum(r.status == "already_imported" for r in self.results)
 
     def line(self) -> str:
         files = len(self.results)
         return (
             f"{_count(files, 'file')}: {_count(self.added, 'audit')} added, "
             f"{self.already_present} already present, {self.rejected} rejected, "
-            f"{self.duplicates} already imported."
+            f"{self.duplicates} already imported; {_count(self.rows_skipped, 'row')} skipped."
         )
 
 

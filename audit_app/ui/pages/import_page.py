@@ -30,8 +30,9 @@ GENERATION_KEY = "import_uploader_generation"
 SUMMARY_KEY = "import_summary"
 STATUS_ICONS = {
     "imported": ":green[:material/check_circle:]",
+    "checked": ":green[:material/check_circle:]",
     "rejected": ":red[:material/block:]",
-    "duplicate": ":orange[:material/content_copy:]",
+    "already_imported": ":orange[:material/content_copy:]",
 }
 
 
@@ -80,11 +81,11 @@ def _import_files(ctx: AppContext) -> None:
     results = _previews(ctx, uploads, mapping)
     if results is None:
         return
-    ready = [u for u, r in zip(uploads, results, strict=True) if r.status == "imported"]
+    ready = [u for u, r in zip(uploads, results, strict=True) if r.status == "checked"]
     st.subheader("Check")
     for upload, result in zip(uploads, results, strict=True):
         _file_preview(ctx, upload, result, mapping)
-    _commit(ctx, ready, [r for r in results if r.status != "imported"], mapping)
+    _commit(ctx, ready, [r for r in results if r.status != "checked"], mapping)
 
 
 def _previews(

@@ -1,0 +1,228 @@
+"""Every row read is accounted for: imported, already present, skipped (row, reason, text)
+or rejected, on real-world-shaped files (``tests/excel/corpus.py``), on both engines.
+
+A row that names a known branch and holds answers is never left out by a guess; only an
+explicit rule of the profile leaves it out, and it is listed. An import is identified by
+the file, the mapping profile and the checklist version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from audit_app.excel.mapping import parse_profile, save_profile
+from audit_app.services.audits import list_scores
+from audit_app.services.branches import save_branches
+from audit_app.services.context import AppContext
+from audit_app.services.imports import FileImport, import_files, import_key
+from tests.excel import corpus
+from tests.helpers import database_snapshot
+
+REPO = Path(__file__).resolve().parents[2]
+BUILDERS: list[tuple[str, Callable[[Path], list[corpus.Case]], int]] = [
+    ("status column, closed later", corpus.status_column, 0),
+    ("status column, explicit rule", corpus.status_column, 1),
+    ("business names like subtotals", corpus.business_names, 0),
+    ("percent column with typos", corpus.percent_typos, 0),
+    ("percent column told", corpus.percent_typos, 1),
+]
+
+
+def _prepare(ctx: AppContext, case: corpus.Case) -> str | None:
+    save_branches(ctx, case.branches)
+    if case.profile is None:
+        return None
+    save_profile(parse_profile(case.profile), ctx.settings.resolved_mappings_dir)
+    return str(case.profile["name"])
+
+
+def _accounting(result: FileImport) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "rows": result.rows.to_dict(),
+        "skipped": [(r.sheet, r.row, r.reason.value, r.text) for r in result.skipped],
+        "codes": [p.code.value for p in result.problems],
+    }
+
+
+def _expected(case: corpus.Case) -> dict[str, Any]:
+    e = case.expected
+    return {"status": e.status, "rows": e.rows, "skipped": e.skipped, "codes": e.codes}
+
+
+@pytest.mark.parametrize(("label", "builder", "index"), BUILDERS, ids=[b[0] for b in BUILDERS])
+def test_every_row_of_a_real_world_file_is_accounted_for(
+    ctx: AppContext,
+    tmp_path: Path,
+    label: str,
+    builder: Callable[[Path], list[corpus.Case]],
+    index: int,
+) -> None:
+    case = builder(tmp_path)[index]
+    mapping = _prepare(ctx, case)
+    before = database_snapshot(ctx)
+    [checked] = import_files(ctx, [case.path], mapping_name=mapping, dry_run=True)
+    assert database_snapshot(ctx) == before
+    expected = _expected(case)
+    assert _accounting(checked) == {
+        **expected,
+        "status": "checked" if expected["status"] == "imported" else expected["status"],
+    }
+    [result] = import_files(ctx, [case.path], mapping_name=mapping)
+    assert _accounting(result) == expected, [str(p) for p in result.problems]
+    assert result.rows.adds_up
+    stored = list_scores(ctx).to_dict("records")
+    if result.status == "rejected":
+        assert database_snapshot(ctx) == before
+        return
+    assert len(stored) == result.added == case.expected.rows["imported"]  # one row per visit
+    assert sorted(a.audit_id for a in result.audits) == sorted(s["audit_id"] for s in stored)
+
+
+def test_a_store_closed_after_its_visit_keeps_its_scored_visit(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    case = corpus.status_column(tmp_path)[0]
+    [result] = import_files(ctx, [case.path], mapping_name=_prepare(ctx, case))
+    [kirkgate] = [a for a in result.audits if a.branch_code == "UK-02"]
+    assert (kirkgate.rows, kirkgate.sheet) == ((5,), "Wave 3")
+    assert kirkgate.overall is not None and kirkgate.overall < 50  # the POOR answers, scored
+
+
+def test_businesses_named_like_subtotals_are_imported(ctx: AppContext, tmp_path: Path) -> None:
+    [case] = corpus.business_names(tmp_path)
+    [result] = import_files(ctx, [case.path], mapping_name=_prepare(ctx, case))
+    assert sorted(a.branch_code for a in result.audits) == ["B-1", "B-2", "B-3", "B-4"]
+
+
+def test_an_unknown_business_with_answers_is_refused_by_name_not_skipped(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """Without the branch in the list, "Total Wine & More" is no subtotal (its row has a
+    date and answers): the file is refused naming the row, not quietly shortened."""
+    [case] = corpus.business_names(tmp_path)
+    save_branches(ctx, case.branches[1:])
+    save_profile(parse_profile(case.profile), ctx.settings.resolved_mappings_dir)
+    [result] = import_files(ctx, [case.path], mapping_name="inspections")
+    assert result.status == "rejected"
+    assert [(p.code.value, p.cell) for p in result.problems] == [("branch_unknown", "A2")]
+    assert result.rows.to_dict() == {
+        "read": 8, "imported": 0, "already_present": 0, "skipped": 4, "rejected": 4,
+    }  # fmt: skip
+
+
+def test_fractions_and_percentages_in_one_column_name_the_cells(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    case = corpus.percent_typos(tmp_path)[0]
+    [result] = import_files(ctx, [case.path], mapping_name=_prepare(ctx, case))
+    [problem] = result.problems
+    assert (problem.sheet, problem.cell, problem.row) == ("Shelf audit", "D12", 12)
+    assert problem.message == (
+        "column D 'Organic fresh' holds fractions (0.85 at D2, …) and percentages "
+        "(1.6 at D12, 2.6 at D30): say how this column is meant in the mapping profile, "
+        "percent_columns: {'Organic fresh': fraction} (0.9 is 90 %) or percent (0.9 is 0.9 %)"
+    )
+
+
+def test_fractions_told_for_the_column_read_the_typos_as_written(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """``fraction`` reads 0.9 as 90 % and leaves numbers above 1 as written (1.6 %)."""
+    case = corpus.percent_typos(tmp_path)[0]
+    told = {**case.profile, "name": "shelf-fractions",
+            "percent_columns": {"Organic fresh": "fraction"}}  # fmt: skip
+    save_branches(ctx, case.branches)
+    save_profile(parse_profile(told), ctx.settings.resolved_mappings_dir)
+    [result] = import_files(ctx, [case.path], mapping_name="shelf-fractions")
+    assert result.status == "imported" and result.rows.imported == 31
+    scores = {s["branch_code"]: s for s in list_scores(ctx).to_dict("records")}
+    assert scores["S-11"]["overall"] < scores["S-12"]["overall"]  # row 12 held 1.6 (%)
+
+
+def test_one_workbook_through_two_profiles_is_two_imports(ctx: AppContext, tmp_path: Path) -> None:
+    path, in_person, calls, world = corpus.two_audit_types(tmp_path)
+    save_branches(ctx, world)
+    folder = ctx.settings.resolved_mappings_dir
+    for profile in (in_person, calls):
+        save_profile(parse_profile(profile), folder)
+    [visits] = import_files(ctx, [path], mapping_name="june-visits")
+    [phone] = import_files(ctx, [path], mapping_name="june-calls")
+    assert (visits.status, visits.added, phone.status, phone.added) == (
+        "imported",
+        3,
+        "imported",
+        3,
+    )
+    assert visits.content_hash == phone.content_hash and visits.import_key != phone.import_key
+    [again] = import_files(ctx, [path], mapping_name="june-calls")
+    assert again.status == "already_imported"
+    assert again.audit_ids() == [a.audit_id for a in phone.audits]
+    assert again.rows.to_dict() == {
+        "read": 3, "imported": 0, "already_present": 3, "skipped": 0, "rejected": 0,
+    }  # fmt: skip
+    # the profile edited (another reading of the same file) is another import; its visits
+    # are found already present by their key
+    edited = parse_profile({**calls, "description": "June calls, second look"})
+    save_profile(edited, folder)
+    [reread] = import_files(ctx, [path], mapping_name="june-calls")
+    assert (reread.status, reread.added, reread.already_present) == ("imported", 0, 3)
+    assert reread.rows.already_present == 3
+    assert len(list_scores(ctx)) == 6
+
+
+def test_the_identity_is_file_profile_and_checklist_version(tmp_path: Path) -> None:
+    profile = parse_profile(corpus.percent_typos(tmp_path)[0].profile)
+    renamed = profile.model_copy(update={"name": "shelf-2"})
+    edited = profile.model_copy(update={"percent_scale": "fraction"})
+    keys = {
+        import_key("a" * 64, None, []),
+        import_key("b" * 64, None, []),
+        import_key("a" * 64, profile, ["sourcing@1"]),
+        import_key("a" * 64, profile, ["sourcing@2"]),
+        import_key("a" * 64, renamed, ["sourcing@1"]),
+        import_key("a" * 64, edited, ["sourcing@1"]),
+    }
+    assert len(keys) == 6
+    assert import_key("a" * 64, profile, ["x@1", "y@1"]) == import_key(
+        "a" * 64, profile, ["y@1", "x@1", "x@1"]
+    )
+
+
+def test_the_cli_json_lists_every_skipped_row_and_the_counts_add_up(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    case = corpus.status_column(tmp_path)[0]
+    _prepare(ctx, case)
+    profile_file = tmp_path / "wave3.yaml"
+    profile_file.write_text(yaml.safe_dump(case.profile), encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "audit_app", "import", str(case.path), *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
+
+    shown = run("--mapping", str(profile_file))
+    assert shown.returncode == 0, shown.stderr
+    assert "rows: 12 read = 4 imported + 0 already present + 8 skipped + 0 rejected" in shown.stdout
+    assert "Wave 3 row 9: subtotal row 'Subtotal North'" in shown.stdout
+    [data] = json.loads(run("--mapping", str(profile_file), "--json").stdout)["files"]
+    assert data["status"] == "already_imported"
+    assert set(data) >= {"file", "status", "rows", "skipped", "problems", "audits"}
+    rows = data["rows"]
+    assert rows["read"] == sum(rows[k] for k in ("imported", "already_present", "skipped",
+                                                 "rejected"))  # fmt: skip
+    assert data["skipped"][0] == {
+        "sheet": "Wave 3", "row": 6, "reason": "closed", "text": "Closed",
+    }  # fmt: skip
+    assert len(data["audits"]) == 4
