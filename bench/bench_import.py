@@ -80,7 +80,7 @@ def write_bulk(path: Path, checklist: object, branches: list[str]) -> None:
     """The bulk template layout, written with openpyxl's write-only mode (fast)."""
     from openpyxl import Workbook
 
-    from audit_app.excel import template as layout
+    from audit_app.intake import templates as layout
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(layout.BULK_SHEET)
@@ -116,7 +116,7 @@ def write_single(checklist: object, branch: str, when: datetime, n: int) -> byte
     """One filled single-visit workbook in the template's layout (write-only, fast)."""
     from openpyxl import Workbook
 
-    from audit_app.excel import template as layout
+    from audit_app.intake import templates as layout
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(layout.VISIT_SHEET)
@@ -280,7 +280,7 @@ def run_pure() -> list[Figure]:
     from audit_app.checklists import Catalogue
     from audit_app.config import default_checklists_dir
     from audit_app.domain.audit import Branch
-    from audit_app.excel.template import write_template
+    from audit_app.intake.templates import write_template
 
     phone = Catalogue.from_folder(default_checklists_dir()).get("greeting_phone")
     branches = [

@@ -124,7 +124,7 @@ def emit(
 
     CSV and Excel text that a spreadsheet would run as a formula is neutralised.
     """
-    from audit_app.excel.export import to_csv, to_xlsx
+    from audit_app.intake.export import to_csv, to_xlsx
 
     check_suffix(path, output)
     columns = list(rows[0]) if rows else table_columns

@@ -90,18 +90,20 @@ def _print_result(result: FileImport) -> None:
     from audit_app.services.import_report import describe, rows_line
 
     name = terminal_text(result.file)
-    typer.echo(f"{name}: {describe(result)}", err=result.status == "rejected")
-    typer.echo(f"  rows: {rows_line(result)}", err=result.status == "rejected")
+    rejected = result.status == "rejected"  # a rejected file's whole story goes to stderr
+    typer.echo(f"{name}: {describe(result)}", err=rejected)
+    typer.echo(f"  rows: {rows_line(result)}", err=rejected)
     for problem in result.problems:
         typer.echo(f"  {terminal_text(str(problem))}", err=True)
     if result.skipped and result.status != "already_imported":
-        typer.echo(f"  skipped rows ({len(result.skipped):,}):")
+        typer.echo(f"  skipped rows ({len(result.skipped):,}):", err=rejected)
         for row in result.skipped[:SHOWN_ROWS]:
             text = f" '{terminal_text(row.text)}'" if row.text else ""
             where = f"{row.sheet} row" if row.sheet else "row"
-            typer.echo(f"    {where} {row.row}: {row.reason.label}{text}")
+            typer.echo(f"    {where} {row.row}: {row.reason.label}{text}", err=rejected)
         if len(result.skipped) > SHOWN_ROWS:
-            typer.echo(f"    … and {len(result.skipped) - SHOWN_ROWS:,} more (--json lists all)")
+            more = len(result.skipped) - SHOWN_ROWS
+            typer.echo(f"    … and {more:,} more (--json lists all)", err=rejected)
     changed = [a for a in result.audits if a.differs]
     for audit in changed[:SHOWN_ROWS]:
         typer.echo(

@@ -84,7 +84,7 @@ def mapping_show(
     if as_json:
         print_json({"path": str(mapping_location(name)), "profile": profile.to_data()})
         return
-    from audit_app.excel.mapping import dump_profile
+    from audit_app.intake.layouts.profile import dump_profile
 
     typer.echo(f"# {mapping_location(name)}")
     typer.echo(dump_profile(profile), nl=False)

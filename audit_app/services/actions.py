@@ -372,7 +372,7 @@ def actions_csv(
     ctx: AppContext, action_filter: ActionFilter = ActionFilter(), *, on: date | None = None
 ) -> bytes:
     """The listed actions as CSV (UTF-8 with BOM, for spreadsheets), in the user's scope."""
-    from audit_app.excel.export import to_csv
+    from audit_app.intake.export import to_csv
 
     rows = [action.to_dict() for action in list_actions(ctx, action_filter, on=on)]
     return to_csv(rows, CSV_COLUMNS).encode("utf-8-sig")

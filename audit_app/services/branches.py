@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
 from audit_app.errors import AuditAppError
+from audit_app.intake.source.tabular import read_table
 from audit_app.services.access import check_head_office, sees
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository
 from audit_app.storage.repository import BranchUpsert
-from audit_app.tabular import read_table
 
 REQUIRED_COLUMNS = ("code", "name", "region", "country")
 KNOWN_COLUMNS = tuple(Branch.model_fields)
@@ -123,8 +123,8 @@ def read_branches_bytes(name: str, data: bytes) -> list[Branch]:
     Messages name the uploaded file, not the temporary copy read behind the scenes."""
     import tempfile
 
-    from audit_app.excel.names import safe_file_name
-    from audit_app.tabular import TableFileError
+    from audit_app.intake.source.names import safe_file_name
+    from audit_app.intake.source.tabular import TableFileError
 
     shown = safe_file_name(name) or "branches.csv"
     with tempfile.TemporaryDirectory(prefix="audit-branches-") as folder:

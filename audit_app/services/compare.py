@@ -667,7 +667,7 @@ def _string_safe_cells(sheet: Any, values: list[Any]) -> list[Any]:
     apostrophe before a formula start)."""
     from openpyxl.cell import WriteOnlyCell
 
-    from audit_app.excel.export import string_cell
+    from audit_app.intake.export import string_cell
 
     return [
         string_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)

@@ -12,7 +12,7 @@ from audit_app.config import Settings, load_settings
 from audit_app.domain.answers import question
 from audit_app.domain.checklist import Checklist
 from audit_app.errors import AuditAppError
-from audit_app.excel.mapping import (
+from audit_app.intake.layouts.profile import (
     MappingProfile,
     MatchReport,
     dump_profile,
@@ -20,8 +20,8 @@ from audit_app.excel.mapping import (
     save_profile,
     suggest_profile,
 )
-from audit_app.excel.mapping.columns import ROLE_LABELS
-from audit_app.excel.mapping.profile import PROFILE_SUFFIXES, parse_profile, profile_path
+from audit_app.intake.layouts.profile.columns import ROLE_LABELS
+from audit_app.intake.layouts.profile.profile import PROFILE_SUFFIXES, parse_profile, profile_path
 from audit_app.services.checklists import resolve_checklist
 
 

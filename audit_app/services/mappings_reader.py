@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from audit_app.excel.mapping.profile import MappingProfile
-from audit_app.excel.model import ReadResult
+from audit_app.domain.intake.model import ReadResult
+from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.services.context import AppContext
 
 ProfileReader = Callable[[str, bytes, Callable[[Any], bool]], ReadResult]
@@ -14,7 +14,7 @@ ProfileReader = Callable[[str, bytes, Callable[[Any], bool]], ReadResult]
 
 def profile_reader(ctx: AppContext, mapping: str) -> tuple[ProfileReader, MappingProfile]:
     """A reader that applies the named (or path-given) mapping profile, and the profile."""
-    from audit_app.excel.mapping import read_with_profile
+    from audit_app.intake.layouts.profile import read_with_profile
     from audit_app.services.mappings import load_mapping
 
     profile = load_mapping(mapping, ctx.settings)

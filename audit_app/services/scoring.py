@@ -10,7 +10,7 @@ from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.errors import AuditAppError
-from audit_app.tabular import read_csv_bytes
+from audit_app.intake.source.tabular import read_csv_bytes
 
 
 class AnswersFileError(AuditAppError):

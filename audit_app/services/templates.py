@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from audit_app.errors import AuditAppError
-from audit_app.excel.template import write_template
+from audit_app.intake.templates import write_template
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 

@@ -32,7 +32,7 @@ import openpyxl
 
 from audit_app.checklists import Catalogue
 from audit_app.config import default_checklists_dir
-from audit_app.excel import template as layout
+from audit_app.intake import templates as layout
 from tests.helpers import PHONE_ANSWERS
 
 CHECKLIST = "greeting_phone"

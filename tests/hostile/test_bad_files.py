@@ -17,11 +17,11 @@ from python_calamine import CalamineWorkbook
 
 from audit_app.config import Settings
 from audit_app.errors import AuditAppError
-from audit_app.excel.limits import Limits, RefusedFile, check_cells, use_limits
-from audit_app.excel.mapping import suggest_profile
-from audit_app.excel.mapping.grid import open_grid
-from audit_app.excel.names import safe_file_name
-from audit_app.excel.reader import UnreadableFile, read_audit_file
+from audit_app.intake.layouts.ours import UnreadableFile, read_audit_file
+from audit_app.intake.layouts.profile import suggest_profile
+from audit_app.intake.source.grid import open_grid
+from audit_app.intake.source.limits import Limits, RefusedFile, check_cells, use_limits
+from audit_app.intake.source.names import safe_file_name
 from audit_app.services.audits import load_audit
 from audit_app.services.branches import read_branches_bytes
 from audit_app.services.context import AppContext, open_context

@@ -25,14 +25,14 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from audit_app.errors import AuditAppError
-from audit_app.excel import template as layout
-from audit_app.excel.mapping import read_with_profile, suggest_profile
-from audit_app.excel.mapping.grid import open_grid
-from audit_app.excel.reader import UnreadableFile, read_audit_file
+from audit_app.intake import templates as layout
+from audit_app.intake.layouts.ours import UnreadableFile, read_audit_file
+from audit_app.intake.layouts.profile import read_with_profile, suggest_profile
+from audit_app.intake.source.grid import open_grid
+from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
 from audit_app.services.audits import load_audit
 from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, ImportSource, import_bytes
-from audit_app.tabular import TableFileError, read_csv_bytes
 from tests.helpers import PHONE_ANSWERS, database_snapshot
 from tests.hostile.corpus import BRANCH, CHECKLIST, catalogue, phone_csv
 

@@ -1,5 +1,5 @@
 """Every row read is accounted for: imported, already present, skipped (row, reason, text)
-or rejected, on real-world-shaped files (``tests/excel/corpus.py``), on both engines.
+or rejected, on real-world-shaped files (``tests/intake/corpus.py``), on both engines.
 
 A row that names a known branch and holds answers is never left out by a guess; only an
 explicit rule of the profile leaves it out, and it is listed. An import is identified by
@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
-from audit_app.excel.mapping import parse_profile, save_profile
+from audit_app.intake.layouts.profile import parse_profile, save_profile
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, import_files, import_key
-from tests.excel import corpus
 from tests.helpers import database_snapshot
+from tests.intake import corpus
 
 REPO = Path(__file__).resolve().parents[2]
 BUILDERS: list[tuple[str, Callable[[Path], list[corpus.Case]], int]] = [
@@ -226,3 +226,153 @@ def test_the_cli_json_lists_every_skipped_row_and_the_counts_add_up(
         "sheet": "Wave 3", "row": 6, "reason": "closed", "text": "Closed",
     }  # fmt: skip
     assert len(data["audits"]) == 4
+
+
+# ------------------------------------------------------------- found by attacking the change
+
+
+def _write_rows(path: Path, sheet_name: str, rows: list[list[Any]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(r, c, value)
+    workbook.save(path)
+    return path
+
+
+def _shelf_profile(ctx: AppContext, name: str = "shelf", **extra: Any) -> str:
+    profile = {
+        "name": name,
+        "checklist": "sourcing",
+        "columns": {"branch_code": "Store code", "visit_date": "Visit date", "auditor": "Auditor"},
+        "items": corpus.SOURCING_ITEMS,
+        **extra,
+    }
+    save_profile(parse_profile(profile), ctx.settings.resolved_mappings_dir)
+    return name
+
+
+def test_a_one_beside_percentages_is_one_percent_not_a_hundred(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """0 and 1 fit either scale: beside 50 and 80 they are percentages as written."""
+    save_branches(ctx, [corpus.branch(f"S-{n}", f"Shelf {n}") for n in (1, 2, 3)])
+    rows = [corpus.SOURCING_HEADER]
+    for n, fresh in enumerate([1, 50, 80], start=1):
+        rows.append([f"S-{n}", corpus._day(n), "Team", fresh, 80, 100, "Y", "Y", "Y"])
+    path = _write_rows(tmp_path / "ones.xlsx", "Shelf", rows)
+    [result] = import_files(ctx, [path], mapping_name=_shelf_profile(ctx))
+    assert result.status == "imported", [str(p) for p in result.problems]
+    from audit_app.services.audits import load_audit
+
+    fresh = {
+        a.branch_code: {x.item_id: x.value for x in load_audit(ctx, a.audit_id).record.answers}[  # type: ignore[arg-type]
+            "share.organic_fresh"
+        ]
+        for a in result.audits
+    }
+    assert fresh == {"S-1": 1.0, "S-2": 50.0, "S-3": 80.0}
+
+
+def test_a_misspelt_percent_column_is_refused_not_ignored(ctx: AppContext, tmp_path: Path) -> None:
+    [case] = corpus.percent_typos(tmp_path)[1:]
+    save_branches(ctx, case.branches)
+    name = _shelf_profile(ctx, "shelf-typo", percent_columns={"Organic fresh share": "percent"})
+    [result] = import_files(ctx, [case.path], mapping_name=name)
+    assert result.status == "rejected"
+    assert [p.code.value for p in result.problems] == ["column_missing", "percent_scale_mixed"]
+    assert "percent_columns names 'Organic fresh share'" in result.problems[0].message
+
+
+def test_an_unknown_code_with_a_date_and_answers_is_refused_not_guessed_closed(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """A mistyped code on a scored visit marked Closed is a visit: refused by name."""
+    case = corpus.status_column(tmp_path)[0]
+    save_branches(ctx, [b for b in case.branches if b.code != "UK-02"])
+    save_profile(parse_profile(case.profile), ctx.settings.resolved_mappings_dir)
+    [result] = import_files(ctx, [case.path], mapping_name="wave3")
+    assert result.status == "rejected"
+    assert [(p.code.value, p.cell) for p in result.problems] == [("branch_unknown", "B5")]
+
+
+def test_a_continuation_row_of_a_known_branch_is_not_guessed_away(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """Long layout, the visit's cells on its first row only; its last answer row reads
+    Closed in the status column: still part of the visit."""
+    save_branches(ctx, [corpus.branch("UK-01", "Leeds")])
+    rows: list[list[Any]] = [
+        ["Store code", "Visit date", "Auditor", "Question", "Answer", "Status"]
+    ]
+    answers = {
+        "share.organic_fresh": 91,
+        "share.organic_dry": 80,
+        "share.preservative_free": 100,
+        "shelf.organic_labelled": "Yes",
+        "shelf.origin_shown": "Yes",
+        "records.certificates": "Yes",
+        "notes.inspector": "Shop closing for works next week",
+    }
+    for n, (item, value) in enumerate(answers.items()):
+        first = ["UK-01", corpus._day(1), "Team"] if n == 0 else [None, None, None]
+        status = "Closed" if item == "notes.inspector" else None
+        rows.append([*first, item, value, status])
+    path = _write_rows(tmp_path / "long.xlsx", "Answers", rows)
+    profile = {
+        "name": "long-shelf",
+        "checklist": "sourcing",
+        "layout": "long",
+        "columns": {"branch_code": "Store code", "visit_date": "Visit date", "auditor": "Auditor"},
+        "long": {"item_column": "Question", "value_column": "Answer"},
+        "skip": {"closed_column": "Status"},
+    }
+    save_profile(parse_profile(profile), ctx.settings.resolved_mappings_dir)
+    [result] = import_files(ctx, [path], mapping_name="long-shelf")
+    assert result.status == "imported", [str(p) for p in result.problems]
+    assert result.rows.to_dict() == {
+        "read": 7, "imported": 7, "already_present": 0, "skipped": 0, "rejected": 0,
+    }  # fmt: skip
+
+
+def test_ids_listed_are_only_those_this_import_wrote(ctx: AppContext, tmp_path: Path) -> None:
+    path, in_person, _, world = corpus.two_audit_types(tmp_path)
+    save_branches(ctx, world)
+    folder = ctx.settings.resolved_mappings_dir
+    save_profile(parse_profile(in_person), folder)
+    save_profile(parse_profile({**in_person, "name": "june-visits-2"}), folder)
+    [first] = import_files(ctx, [path], mapping_name="june-visits")
+    [second] = import_files(ctx, [path], mapping_name="june-visits-2")
+    assert len(first.to_dict()["audits"]) == 3
+    assert (second.status, second.to_dict()["audits"], second.already_present) == (
+        "imported",
+        [],
+        3,
+    )
+
+
+def test_the_same_item_twice_in_our_csv_is_refused_and_other_files_go_on(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    save_branches(ctx, [corpus.branch("UK-01", "Leeds")])
+    header = "branch_code,checklist_id,visited_at,auditor,item_id,value\n"
+    lines = [f"UK-01,sourcing,2025-05-02,Team,{item},{value}\n" for item, value in [
+        ("share.organic_fresh", 91), ("share.organic_fresh", 92), ("share.organic_dry", 80),
+        ("share.preservative_free", 100), ("shelf.organic_labelled", "yes"),
+        ("shelf.origin_shown", "yes"), ("records.certificates", "yes"),
+    ]]  # fmt: skip
+    twice = tmp_path / "twice.csv"
+    twice.write_text(header + "".join(lines), encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text(header + "".join(lines[1:]).replace("2025-05-02", "2025-05-03"), "utf-8")
+    refused, imported = import_files(ctx, [twice, good])
+    assert [(p.code.value, p.row) for p in refused.problems] == [("answered_twice", 3)]
+    assert refused.rows.to_dict() == {
+        "read": 7, "imported": 0, "already_present": 0, "skipped": 0, "rejected": 7,
+    }  # fmt: skip
+    assert (imported.status, imported.added) == ("imported", 1)

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from audit_app.domain.audit import Answer
-from audit_app.excel.template import ITEMS_FIRST_ROW, write_template
+from audit_app.intake.templates import ITEMS_FIRST_ROW, write_template
 from audit_app.services.audits import list_scores, load_audit
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from audit_app.excel.template import ITEMS_FIRST_ROW
+from audit_app.intake.templates import ITEMS_FIRST_ROW
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext

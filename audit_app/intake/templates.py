@@ -29,7 +29,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
-from audit_app.excel.model import cell_ref, column_letter
+from audit_app.domain.intake.model import cell_ref, column_letter
 
 FORMAT_NAME = "audit-app template"
 FORMAT_VERSION = 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, Literal
 
@@ -25,7 +26,7 @@ from audit_app.domain.checklist import (
     ScaleItem,
     YesNoItem,
 )
-from audit_app.excel.dates import DEFAULT_DATE_FORMATS, parse_date
+from audit_app.domain.intake.dates import DEFAULT_DATE_FORMATS, parse_date
 
 PercentScale = Literal["percent", "fraction", "auto"]
 
@@ -46,6 +47,22 @@ NA_WORDS = (
     "k.A.",
     "Sans objet",
 )
+
+CLOSED_MARKERS = (
+    "Closed",
+    "Store closed",
+    "Shop closed",
+    "Cerrado",
+    "Tienda cerrada",
+    "Tancat",
+    "Botiga tancada",
+    "Închis",
+    "Magazin închis",
+    "Kapalı",
+    "Mağaza kapalı",
+)
+"""Words that mark a store not visited, in the chain's and agencies' languages."""
+_REASON_MARKS = frozenset("-–—:;,(")
 
 _SPACES = re.compile(r"\s+")
 _POINTS = re.compile(
@@ -252,3 +269,20 @@ def _option(item: ChoiceItem, text: str, raw: str) -> Any:
         if wanted in names:
             return option.value
     return raw
+
+
+_FOLDED_MARKERS = tuple(fold(marker) for marker in CLOSED_MARKERS)
+
+
+def is_closed_marker(value: str, markers: Sequence[str] = _FOLDED_MARKERS) -> bool:
+    """Whether a text is a closed marker (``markers`` folded), alone or with a reason:
+    ``Closed``, ``Closed - refurbishment``, ``Tancat (obres)``, not ``Closed Loop Coffee``."""
+    text = fold(value)
+    if not text:
+        return False
+    for marker in markers:
+        if text == marker:
+            return True
+        if text.startswith(marker) and text[len(marker) :].lstrip()[:1] in _REASON_MARKS:
+            return True
+    return False

@@ -28,8 +28,8 @@ import zipfile
 from collections.abc import Iterator
 from xml.parsers import expat
 
-from audit_app.excel.limits import Limits, RefusedFile, check_extent, inflated_message
-from audit_app.excel.names import printable, safe_file_name
+from audit_app.intake.source.limits import Limits, RefusedFile, check_extent, inflated_message
+from audit_app.intake.source.names import printable, safe_file_name
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -17,10 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from audit_app.excel import template as layout
-from audit_app.excel.container import check_workbook, parser_failure
-from audit_app.excel.limits import RefusedFile, check_cells, check_upload_size, current_limits
-from audit_app.excel.model import (
+from audit_app.domain.intake.model import (
     Cell,
     ImportIssue,
     IssueCode,
@@ -32,8 +29,16 @@ from audit_app.excel.model import (
     UnreadableFile,
     cell_ref,
 )
-from audit_app.excel.names import printable
-from audit_app.tabular import TableFileError, read_csv_bytes
+from audit_app.intake import templates as layout
+from audit_app.intake.source.container import check_workbook, parser_failure
+from audit_app.intake.source.limits import (
+    RefusedFile,
+    check_cells,
+    check_upload_size,
+    current_limits,
+)
+from audit_app.intake.source.names import printable
+from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 

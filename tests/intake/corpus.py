@@ -15,7 +15,7 @@ disappear before.
 Each case returns the file, the profile, the branches the world needs and what a correct
 import accounts for: the counts, and every skipped row with its reason and text.
 
-Run ``python -m tests.excel.corpus DIR`` to write the files and profiles into DIR, to try
+Run ``python -m tests.intake.corpus DIR`` to write the files and profiles into DIR, to try
 them by hand (``audit-app import DIR/status_column.xlsx --mapping DIR/status.yaml``).
 """
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit_app.excel.container import parser_failure
-from audit_app.excel.limits import RefusedFile, check_cells, check_upload_size
-from audit_app.excel.model import IssueCode, column_letter
-from audit_app.excel.names import printable
-from audit_app.excel.reader import UnreadableFile, open_workbook
-from audit_app.tabular import TableFileError, read_csv_bytes
+from audit_app.domain.intake.model import IssueCode, column_letter
+from audit_app.intake.layouts.ours import UnreadableFile, open_workbook
+from audit_app.intake.source.container import parser_failure
+from audit_app.intake.source.limits import RefusedFile, check_cells, check_upload_size
+from audit_app.intake.source.names import printable
+from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
 
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})

@@ -26,9 +26,9 @@ from pydantic import (
 )
 
 from audit_app.checklists import format_location
+from audit_app.domain.intake.dates import DEFAULT_DATE_FORMATS
+from audit_app.domain.intake.vocabulary import CLOSED_MARKERS, PercentScale, Vocabulary
 from audit_app.errors import AuditAppError
-from audit_app.excel.dates import DEFAULT_DATE_FORMATS
-from audit_app.excel.vocabulary import PercentScale, Vocabulary
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_SUBTOTAL_PATTERN = (
@@ -38,19 +38,7 @@ DEFAULT_SUBTOTAL_PATTERN = (
 """A label that is a subtotal word alone or with one qualifier (``Total``, ``Subtotal
 North``, ``Average:``, ``Gesamt``), not a business whose name starts with one (``Total Wine
 & More``, ``Mean Street Deli``)."""
-DEFAULT_CLOSED_MARKERS = (
-    "Closed",
-    "Store closed",
-    "Shop closed",
-    "Cerrado",
-    "Tienda cerrada",
-    "Tancat",
-    "Botiga tancada",
-    "Închis",
-    "Magazin închis",
-    "Kapalı",
-    "Mağaza kapalı",
-)
+DEFAULT_CLOSED_MARKERS = CLOSED_MARKERS
 
 
 class ProfileError(AuditAppError):

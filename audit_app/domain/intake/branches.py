@@ -14,6 +14,8 @@ class NamedBranch(Protocol):
     def code(self) -> str: ...
     @property
     def name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
 
 
 def label_text(value: Any) -> str:
@@ -39,6 +41,9 @@ class BranchDirectory:
             return None
         found = self.by_name.get(text.casefold()) if by_name else None
         return found or self.by_code.get(text) or self.by_code_folded.get(text.casefold())
+
+    def language_of(self, code: str) -> str:
+        return self.by_code[code].language
 
     def names_branch(self, value: Any) -> bool:
         """Whether a cell names a known branch by its code or its name."""

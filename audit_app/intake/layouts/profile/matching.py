@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from audit_app.domain.checklist import Checklist
-from audit_app.excel.vocabulary import fold
+from audit_app.domain.intake.vocabulary import fold
 
 MatchHow = Literal["profile", "id", "text", "similarity"]
 HEADER_SEARCH_ROWS = 30

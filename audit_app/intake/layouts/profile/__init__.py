@@ -13,8 +13,8 @@
 
 from __future__ import annotations
 
-from audit_app.excel.mapping.columns import ColumnMatch, MatchReport, match_report
-from audit_app.excel.mapping.profile import (
+from audit_app.intake.layouts.profile.columns import ColumnMatch, MatchReport, match_report
+from audit_app.intake.layouts.profile.profile import (
     MappingProfile,
     ProfileError,
     dump_profile,
@@ -22,8 +22,8 @@ from audit_app.excel.mapping.profile import (
     parse_profile,
     save_profile,
 )
-from audit_app.excel.mapping.reading import read_with_profile
-from audit_app.excel.mapping.suggest import suggest_profile
+from audit_app.intake.layouts.profile.reading import read_with_profile
+from audit_app.intake.layouts.profile.suggest import suggest_profile
 
 __all__ = [
     "ColumnMatch",

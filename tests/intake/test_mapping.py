@@ -25,7 +25,9 @@ from audit_app.checklists import Catalogue
 from audit_app.domain.answers import parse_answer
 from audit_app.domain.audit import Branch
 from audit_app.domain.checklist import Checklist
-from audit_app.excel.mapping import (
+from audit_app.domain.intake.model import Cell, ReadResult
+from audit_app.domain.intake.vocabulary import normalise
+from audit_app.intake.layouts.profile import (
     MappingProfile,
     ProfileError,
     dump_profile,
@@ -36,11 +38,9 @@ from audit_app.excel.mapping import (
     save_profile,
     suggest_profile,
 )
-from audit_app.excel.model import Cell, ReadResult
-from audit_app.excel.vocabulary import normalise
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
-from tests.excel.realworld import (
+from tests.intake.realworld import (
     SOURCING_HEADER,
     RealWorldFile,
     write_agency_phone,
@@ -440,7 +440,7 @@ def test_a_mapped_column_that_is_missing_is_reported_not_raised(
     )
     assert messages[2] == (
         "Audits May, row 3: item shelf.origin_shown is named for two columns, "
-        "'shelf.origin_shown' and 'Total score'; only the first is read"
+        "'shelf.origin_shown' and 'Total score'; map only one of them"
     )
     # read on (the closed rows too: no rule here), so that every problem is shown at once
     assert len(result.visits) == 6

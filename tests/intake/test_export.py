@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from audit_app.excel.export import neutralise, to_csv, to_xlsx
+from audit_app.intake.export import neutralise, to_csv, to_xlsx
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "plain", "Ünye"]

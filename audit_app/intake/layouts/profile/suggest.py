@@ -11,25 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from audit_app.domain.checklist import Checklist
-from audit_app.excel.mapping.columns import MatchReport, match_report
-from audit_app.excel.mapping.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
-from audit_app.excel.mapping.matching import (
+from audit_app.domain.intake.vocabulary import fold, is_closed_marker
+from audit_app.intake.layouts.ours import UnreadableFile
+from audit_app.intake.layouts.profile.columns import MatchReport, match_report
+from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
     ItemMatcher,
     find_header_row,
     header_key,
 )
-from audit_app.excel.mapping.profile import (
+from audit_app.intake.layouts.profile.profile import (
     ColumnRoles,
     LongLayout,
     MappingProfile,
     ProfileError,
     SkipRule,
 )
-from audit_app.excel.mapping.skipping import is_empty, is_marker
-from audit_app.excel.mapping.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
-from audit_app.excel.reader import UnreadableFile
-from audit_app.excel.vocabulary import fold
+from audit_app.intake.layouts.profile.skipping import is_empty
+from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
+from audit_app.intake.source.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
 
 ROLE_HEADER_WORDS = 4
 """Role headers are short; a longer header containing ``store`` is a question."""
@@ -97,7 +97,7 @@ def closed_rules(
     for row in grid.rows[header_offset + 1 :]:
         for column in answer_columns:
             value = row[column] if column < len(row) else ""
-            if isinstance(value, str) and is_marker(value, folded):
+            if isinstance(value, str) and is_closed_marker(value, folded):
                 found.setdefault(column, {})[value.strip()] = None
                 break
     return tuple(

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from audit_app.domain.checklist import Checklist
-from audit_app.excel.mapping.grid import Grid
-from audit_app.excel.mapping.matching import (
+from audit_app.domain.intake.model import ImportIssue, IssueCode
+from audit_app.intake.layouts.profile.matching import (
     ItemMatcher,
     find_header_row,
     header_key,
     question_key,
 )
-from audit_app.excel.mapping.profile import MappingProfile
-from audit_app.excel.model import ImportIssue, IssueCode
+from audit_app.intake.layouts.profile.profile import MappingProfile
+from audit_app.intake.source.grid import Grid
 
 
 def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> int | ImportIssue:

@@ -18,14 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from audit_app.domain.checklist import Checklist, PercentageItem
-from audit_app.excel.mapping.columns import ColumnPlan, QuestionResolver, plan_columns
-from audit_app.excel.mapping.grid import Grid, open_grid
-from audit_app.excel.mapping.header import locate_header
-from audit_app.excel.mapping.matching import header_key
-from audit_app.excel.mapping.percent import PercentColumn, percent_issue
-from audit_app.excel.mapping.profile import MappingProfile, SkipRule
-from audit_app.excel.mapping.skipping import RowSkipper, is_empty, shown
-from audit_app.excel.model import (
+from audit_app.domain.intake.model import (
     Cell,
     ImportIssue,
     IssueCode,
@@ -36,6 +29,13 @@ from audit_app.excel.model import (
     SkipReason,
     UnreadableFile,
 )
+from audit_app.intake.layouts.profile.columns import ColumnPlan, QuestionResolver, plan_columns
+from audit_app.intake.layouts.profile.header import locate_header
+from audit_app.intake.layouts.profile.matching import header_key
+from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
+from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
+from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
+from audit_app.intake.source.grid import Grid, open_grid
 
 
 def read_with_profile(
@@ -79,6 +79,7 @@ def read_with_profile(
     )
     issues = _plan_issues(plan, grid, located)
     explicit = _rule_columns(profile, grid, located, issues)
+    _check_percent_columns(profile, plan, checklist, grid, located, issues)
     if not _readable(plan, profile) or len(explicit) < len(profile.skip.rules):
         return empty.with_issues(issues)
     reader = _WideReader if profile.layout == "wide" else _LongReader
@@ -303,7 +304,7 @@ class _SheetReader:
         )
         if kind.mixed:
             self.found.issues.append(percent_issue(kind, header, self.grid.column_ref(column)))
-        elif kind.fractions:
+        elif kind.fractions and not kind.percents:  # 1 beside 50 and 80 is 1 %, not 100 %
             self.found.fraction_items.add(item_id)
 
     def cell(self, offset: int, column: int, number: int) -> Cell:
@@ -415,11 +416,13 @@ class _LongReader(_SheetReader):
         ]
         groups: dict[tuple[Any, ...], _Group] = {}
         last_key: tuple[Any, ...] | None = None
+        last_row: list[Any] | None = None
         numbers: dict[str, list[int]] = {}
         with _collector_paused():
             for offset in range(self.first_data, self.last_data):
                 values = rows[offset]
-                skip = skipper.reason(values)
+                continues = last_row is not None and all(is_empty(values[c]) for c in key_columns)
+                skip = skipper.reason(values, last_row if continues else None)
                 if skip is None and is_empty(values[question]) and is_empty(values[value_column]):
                     skip = SkipReason.SEPARATOR, shown(next((v for v in values if v), ""))
                 if skip is not None:
@@ -438,10 +441,11 @@ class _LongReader(_SheetReader):
                         )
                     )
                     continue
-                if last_key is not None and all(is_empty(values[c]) for c in key_columns):
+                if last_key is not None and continues:
                     key = last_key  # the visit's cells are written on its first row only
                 else:
                     key = last_key = tuple(values[c] for c in key_columns)
+                    last_row = values
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = _Group(self.visit_cells(offset, number), number)
@@ -488,6 +492,34 @@ class _Group:
     answers: list[RawAnswer] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     numbers: list[int] = field(default_factory=list)
+
+
+def _check_percent_columns(
+    profile: MappingProfile,
+    plan: ColumnPlan,
+    checklist: Checklist,
+    grid: Grid,
+    offset: int,
+    issues: list[ImportIssue],
+) -> None:
+    """Every ``percent_columns`` key names a percentage column (by header) or item (by id):
+    a misspelt one would leave its column to ``auto`` without a word."""
+    headers = {header_key(grid.header[column]) for column, _ in plan.items}
+    for key in profile.percent_columns:
+        item = checklist.items_by_id.get(key)
+        if isinstance(item, PercentageItem) or header_key(key) in headers:
+            continue
+        issues.append(
+            ImportIssue(
+                IssueCode.COLUMN_MISSING,
+                f"percent_columns names '{key}', which is neither a mapped column of the "
+                f"header row {grid.row_number(offset)} nor a percentage item of checklist "
+                f"{checklist.id}",
+                grid.sheet or None,
+                None,
+                grid.row_number(offset),
+            )
+        )
 
 
 def _told_by_key(told: Mapping[str, str], header: str) -> str | None:

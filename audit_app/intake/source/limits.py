@@ -20,8 +20,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from audit_app.domain.intake.model import cell_ref
 from audit_app.errors import AuditAppError
-from audit_app.excel.model import cell_ref
 
 if TYPE_CHECKING:
     from audit_app.config import Settings

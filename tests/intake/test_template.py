@@ -15,7 +15,7 @@ import yaml
 from audit_app.checklists import Catalogue
 from audit_app.config import Settings, default_checklists_dir
 from audit_app.domain.audit import Branch
-from audit_app.excel.template import ITEMS_FIRST_ROW, write_template
+from audit_app.intake.templates import ITEMS_FIRST_ROW, write_template
 from audit_app.services.audits import load_audit
 from audit_app.services.branches import save_branches
 from audit_app.services.context import open_context

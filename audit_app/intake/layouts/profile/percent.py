@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit_app.excel.model import Cell, ImportIssue, IssueCode
-from audit_app.excel.vocabulary import parse_number
+from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
+from audit_app.domain.intake.vocabulary import parse_number
 
 SHOWN = 6
 """Cells named in the message; the rest are counted."""
@@ -61,7 +61,7 @@ def percent_issue(column: PercentColumn, header: str, where: str) -> ImportIssue
     def part(found: list[tuple[float, Cell]], word: str) -> str:
         if found is not few:  # the usual kind: one example is enough
             number, cell = found[0]
-            return f"{word} ({_plain(number)} at {cell.ref}, …)"
+            return f"{word} ({_plain(number)} at {cell.ref}{', …' if len(found) > 1 else ''})"
         shown = ", ".join(f"{_plain(n)} at {cell.ref}" for n, cell in found[:SHOWN])
         more = len(found) - SHOWN
         return f"{word} ({shown}{f' and {more:,} more' if more > 0 else ''})"

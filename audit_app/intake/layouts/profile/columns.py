@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from audit_app.domain.checklist import Checklist
-from audit_app.excel.mapping.matching import (
+from audit_app.domain.intake.model import column_letter
+from audit_app.intake.layouts.profile.matching import (
     ItemMatch,
     ItemMatcher,
     MatchHow,
@@ -18,8 +19,7 @@ from audit_app.excel.mapping.matching import (
     header_key,
     question_key,
 )
-from audit_app.excel.mapping.profile import MappingProfile
-from audit_app.excel.model import column_letter
+from audit_app.intake.layouts.profile.profile import MappingProfile
 
 ROLE_LABELS = {
     "branch_code": "branch code",
@@ -179,7 +179,7 @@ def plan_columns(
                 problems.append(
                     f"item {match.item_id} is named for two columns, "
                     f"'{header[first_column_of[match.item_id]]}' and '{header[index]}'; "
-                    "only the first is read"
+                    "map only one of them"
                 )
                 continue
             first_column_of[match.item_id] = index

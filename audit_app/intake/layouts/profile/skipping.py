@@ -14,12 +14,11 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from audit_app.excel.mapping.profile import SkipRule, SkipRules
-from audit_app.excel.model import SkipReason
-from audit_app.excel.vocabulary import fold
+from audit_app.domain.intake.model import SkipReason
+from audit_app.domain.intake.vocabulary import fold, is_closed_marker
+from audit_app.intake.layouts.profile.profile import SkipRule, SkipRules
 
 _DECORATION = " -_=*.#~|/\\"
-_REASON_MARKS = frozenset("-–—:;,(")
 TEXT_CAP = 200
 """A skipped row's text is shown, not stored: long enough to recognise it."""
 
@@ -66,6 +65,8 @@ class RowSkipper:
         names_branch: Callable[[Any], bool] | None = None,
     ) -> None:
         self.identity = tuple(identity)
+        self.date = self.identity[0] if self.identity else None
+        """The visit date's column: the first identity cell."""
         self.labels = tuple(labels)
         self.answers = tuple(answers)
         self.status = status
@@ -82,8 +83,10 @@ class RowSkipper:
             (column, header[column]) for column in self.identity if column < len(header)
         )
 
-    def reason(self, values: Sequence[Any]) -> Skip | None:
-        """None for a visit; else why the row is left out and the text that decided it."""
+    def reason(self, values: Sequence[Any], carried: Sequence[Any] | None = None) -> Skip | None:
+        """None for a visit; else why the row is left out and the text that decided it.
+        ``carried``: the row whose visit cells this one continues (a long layout writes the
+        branch and date on a visit's first row only)."""
         if not any(values) and all(value == "" or value is None for value in values):
             return SkipReason.BLANK, ""
         for column, equals, pattern in self.explicit:
@@ -97,12 +100,12 @@ class RowSkipper:
         ):
             return SkipReason.REPEATED_HEADER, " | ".join(text for _, text in self.header_texts)
         guess = self._guess(values)
-        if guess is not None and not self._protected(values):
+        if guess is not None and not self._protected(values, carried):
             return guess
         if all(is_empty(values[c]) for c in self.identity) and all(
             is_empty(values[c]) for c in self.answers
         ):
-            return SkipReason.SEPARATOR, next((shown(v) for v in values if not is_empty(v)), "")
+            return SkipReason.SEPARATOR, next((shown(v) for v in values if shown(v)), "")
         return None
 
     def _guess(self, values: Sequence[Any]) -> Skip | None:
@@ -117,10 +120,17 @@ class RowSkipper:
                     return SkipReason.CLOSED, shown(values[column])
         return None
 
-    def _protected(self, values: Sequence[Any]) -> bool:
-        """A row that names a known branch and holds an answer is never guessed away."""
-        return any(self.names_branch(values[c]) for c in self.labels) and any(
-            not is_empty(values[c]) for c in self.answers
+    def _protected(self, values: Sequence[Any], carried: Sequence[Any] | None) -> bool:
+        """A row that holds an answer and names a known branch, or a visit date, is never
+        guessed away (its own cells, or those of the row it continues): it is a visit, to
+        be imported or refused by name."""
+        if all(is_empty(values[c]) for c in self.answers):
+            return False
+        rows = (values,) if carried is None else (values, carried)
+        return any(
+            any(self.names_branch(row[c]) for c in self.labels)
+            or (self.date is not None and not is_empty(row[self.date]))
+            for row in rows
         )
 
     def _is_marker(self, value: Any) -> bool:
@@ -134,21 +144,7 @@ class RowSkipper:
         return known
 
     def _starts_with_marker(self, value: str) -> bool:
-        return is_marker(value, self.markers)
-
-
-def is_marker(value: str, markers: Sequence[str]) -> bool:
-    """Whether a text is a closed marker (``markers`` folded), alone or with a reason:
-    ``Closed``, ``Closed - refurbishment``, ``Tancat (obres)``, not ``Closed Loop Coffee``."""
-    text = fold(value)
-    if not text:
-        return False
-    for marker in markers:
-        if text == marker:
-            return True
-        if text.startswith(marker) and text[len(marker) :].lstrip()[:1] in _REASON_MARKS:
-            return True
-    return False
+        return is_closed_marker(value, self.markers)
 
 
 def _pattern(rule: SkipRule) -> re.Pattern[str] | None:

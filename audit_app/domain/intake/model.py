@@ -90,6 +90,8 @@ class IssueCode(StrEnum):
     ANSWER_MISSING = "answer_missing"
     ANSWERED_TWICE = "answered_twice"
     VISIT_TWICE = "visit_twice"
+    # writing
+    WRITE_CONFLICT = "write_conflict"
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audit_app.domain.intake.model import IssueCode
 from audit_app.errors import AuditAppError
-from audit_app.excel.container import check_workbook, parser_failure
-from audit_app.excel.limits import (
+from audit_app.intake.source.container import check_workbook, parser_failure
+from audit_app.intake.source.limits import (
     Limits,
     RefusedFile,
     check_cells,
     check_upload_size,
     current_limits,
 )
-from audit_app.excel.model import IssueCode
-from audit_app.excel.names import printable
+from audit_app.intake.source.names import printable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 DELIMITERS = (",", ";", "\t")

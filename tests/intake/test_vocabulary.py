@@ -10,7 +10,7 @@ import pytest
 from audit_app.checklists import Catalogue
 from audit_app.domain.answers import InvalidAnswer, parse_answer
 from audit_app.domain.checklist import Item
-from audit_app.excel.vocabulary import Vocabulary, fold, normalise, parse_number
+from audit_app.domain.intake.vocabulary import Vocabulary, fold, normalise, parse_number
 
 FRACTION = Vocabulary(percent_scale="fraction")
 PERCENT = Vocabulary(percent_scale="percent")

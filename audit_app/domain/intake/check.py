@@ -1,0 +1,404 @@
+"""Checking a file's raw visits, purely: each visit against its checklist version and the
+known branches, every answer against its item, the same visit twice. Nothing is read from a
+file or a database here; the import service hands in what it found and gets back the
+audits to store, or every problem with its code and place (``IntakeReport``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Set
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from audit_app.domain.answers import InvalidAnswer, parse_answer, question
+from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
+from audit_app.domain.checklist import Checklist, Item, PercentageItem
+from audit_app.domain.intake.branches import BranchDirectory, label_text
+from audit_app.domain.intake.dates import parse_date, parse_time
+from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode, RawVisit, ReadResult
+from audit_app.domain.intake.vocabulary import is_closed_marker, normalise
+from audit_app.domain.scoring import ScoreCard, score_checked
+from audit_app.errors import AuditAppError
+
+Normaliser = Callable[[Item, Any], tuple[Any, str | None]]
+ChecklistLookup = Callable[[str, int | None], Checklist]
+"""(checklist id, version or None for the current one) -> the checklist; raises
+``AuditAppError`` naming the known ones for an id that is not installed."""
+
+
+@dataclass(frozen=True)
+class CheckedVisit:
+    """A raw visit that passed every check: the audit to store, its score, where it was."""
+
+    record: AuditRecord
+    card: ScoreCard
+    visit: RawVisit
+
+
+@dataclass
+class IntakeReport:
+    """What a file's visits come to: the audits to store, or every problem (coded and
+    placed), and the checklist versions they were checked against (``id@version``)."""
+
+    visits: list[CheckedVisit] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    checklists: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+class AnswerReader:
+    """parse_answer with a memory: a bulk file repeats the same few answers per column, and
+    an Answer is an immutable value, so one object serves every cell with the same text."""
+
+    def __init__(self, checklist: Checklist, read: ReadResult, normalise: Normaliser | None):
+        self.checklist = checklist
+        self.fraction = read.percent_as_fraction
+        self.normalise = normalise
+        self.cache: dict[tuple[str, Any], Answer | InvalidAnswer] = {}
+
+    def answer(self, item: Item, cell: Cell, comment: Any) -> Answer:
+        raw = cell.value
+        key = (item.id, raw if not isinstance(raw, list | dict) else repr(raw))
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self._parse(item, raw)
+        if isinstance(found, InvalidAnswer):
+            raise found
+        if comment is None:
+            return found
+        text = comment.strip() if isinstance(comment, str) else str(comment)
+        if not text:
+            return found
+        note = found.comment
+        return Answer(item.id, found.value, found.na, f"{note}; {text}" if note else text)
+
+    def _parse(self, item: Item, raw: Any) -> Answer | InvalidAnswer:
+        note = None
+        if self.normalise is not None:
+            raw, note = self.normalise(item, raw)
+        if (
+            self.fraction
+            and isinstance(item, PercentageItem)
+            and isinstance(raw, int | float)
+            and not isinstance(raw, bool)
+        ):
+            raw = round(raw * 100, 6)
+        try:
+            answer = parse_answer(item, raw)
+        except InvalidAnswer as error:
+            return error
+        return Answer(item.id, answer.value, answer.na, note)
+
+
+def check(
+    read: ReadResult,
+    *,
+    checklist_of: ChecklistLookup,
+    branches: BranchDirectory,
+    outside: Set[str] = frozenset(),
+    normalise: Normaliser | None = None,
+) -> IntakeReport:
+    """Every visit of a file against its checklist version and the known branches: the
+    audits it holds, or every problem with its code and place. ``checklist_of(id,
+    version)`` finds a checklist (raising ``AuditAppError`` for an unknown one); branches
+    whose codes are in ``outside`` are refused as not the importer's."""
+    checked = IntakeReport(issues=list(read.issues))
+    in_file = {answer.item_id for visit in read.visits for answer in visit.answers}
+    readers: dict[tuple[str, int], AnswerReader] = {}
+    normalise = normalise or _vocabulary_normaliser(read)
+    seen: dict[tuple[str, str, datetime, str], RawVisit] = {}
+    date_formats = getattr(read.vocabulary, "date_formats", None)
+    if not read.visits and not checked.issues:
+        checked.issues.append(ImportIssue(IssueCode.NO_VISITS, "the file holds no visits"))
+    for visit in read.visits:
+        checklist = _checklist_of(checklist_of, read, visit, checked.issues)
+        if checklist is None:
+            continue
+        key_checklist = (checklist.id, checklist.version)
+        if key_checklist not in readers:
+            readers[key_checklist] = AnswerReader(checklist, read, normalise)
+            checked.checklists.append(f"{checklist.id}@{checklist.version}")
+        before = len(checked.issues)
+        branch_code = _branch_code(visit, branches, checked.issues)
+        if branch_code in outside:
+            checked.issues.append(
+                ImportIssue.at(
+                    IssueCode.BRANCH_OUTSIDE_AREAS,
+                    visit.branch,
+                    f"'{_text(visit.branch)}' is not a branch of your areas",
+                )
+            )
+            branch_code = None
+        visited_at = _visit_time(visit, checked.issues, date_formats)
+        auditor = _text(visit.auditor)
+        if not auditor:
+            checked.issues.append(
+                ImportIssue.at(
+                    IssueCode.AUDITOR_MISSING, visit.auditor, "the auditor's name is missing"
+                )
+            )
+        channel = _enum(
+            visit.channel, Channel, checklist.channel, IssueCode.CHANNEL_INVALID, checked.issues
+        )
+        kind = _enum(
+            visit.kind, AuditKind, read.default_kind, IssueCode.KIND_INVALID, checked.issues
+        )
+        answers = _answers(checklist, visit, readers[key_checklist], checked.issues, in_file)
+        if len(checked.issues) > before or branch_code is None or visited_at is None:
+            continue
+        key = (branch_code, checklist.id, visited_at, auditor)
+        if key in seen:
+            checked.issues.append(
+                ImportIssue(
+                    IssueCode.VISIT_TWICE,
+                    f"the same visit ({branch_code}, {visited_at:%Y-%m-%d %H:%M}, {auditor}) "
+                    f"appears twice in the file (also at row {seen[key].row})",
+                    visit.branch.sheet or None,
+                    visit.branch.ref,
+                    visit.row,
+                )
+            )
+            continue
+        seen[key] = visit
+        record = AuditRecord(
+            Visit(
+                branch_code,
+                checklist.id,
+                checklist.version,
+                visited_at,
+                auditor,
+                AuditKind(kind or read.default_kind),
+                Channel(channel) if channel else None,
+                read.language
+                if read.language in checklist.languages
+                else branches.language_of(branch_code),
+            ),
+            tuple(answers),
+            AuditStatus.SUBMITTED,
+        )
+        checked.visits.append(CheckedVisit(record, score_checked(checklist, answers), visit))
+    return checked
+
+
+def _vocabulary_normaliser(read: ReadResult) -> Normaliser | None:
+    """A mapping profile's answer words (Yes (100.00), N/A - reason, '91%') -> plain answers."""
+    if read.vocabulary is None:
+        return None
+    vocabulary = read.vocabulary
+    return lambda item, raw: normalise(item, raw, vocabulary)
+
+
+def _checklist_of(
+    lookup: ChecklistLookup, read: ReadResult, visit: RawVisit, issues: list[ImportIssue]
+) -> Checklist | None:
+    checklist_id = read.checklist_id or _text(visit.checklist_id)
+    version = read.checklist_version
+    if visit.checklist_version is not None and _text(visit.checklist_version):
+        try:
+            version = int(float(_text(visit.checklist_version)))
+        except ValueError:
+            issues.append(
+                ImportIssue.at(
+                    IssueCode.CHECKLIST_VERSION_INVALID,
+                    visit.checklist_version,
+                    "the checklist version is not a number",
+                )
+            )
+            return None
+    where = visit.checklist_id or visit.branch
+    if not checklist_id:
+        issues.append(
+            ImportIssue.at(IssueCode.CHECKLIST_MISSING, where, "the checklist is missing")
+        )
+        return None
+    try:
+        checklist = lookup(checklist_id, version)
+    except AuditAppError as error:
+        issues.append(ImportIssue.at(IssueCode.CHECKLIST_UNKNOWN, where, str(error)))
+        return None
+    if read.content_hash and read.content_hash != checklist.content_hash:
+        issues.append(
+            ImportIssue(
+                IssueCode.CHECKLIST_EDITION_CHANGED,
+                f"this workbook was made from a different edition of checklist "
+                f"{checklist.id} version {checklist.version} than the one installed here; "
+                "make a new template with `audit-app template`",
+            )
+        )
+        return None
+    return checklist
+
+
+def _branch_code(
+    visit: RawVisit, directory: BranchDirectory, issues: list[ImportIssue]
+) -> str | None:
+    raw = _text(visit.branch)
+    if not raw:
+        issues.append(
+            ImportIssue.at(IssueCode.BRANCH_MISSING, visit.branch, "the branch is missing")
+        )
+        return None
+    found = directory.find(raw, by_name=visit.branch_by_name)
+    if found is None:
+        what = "branch name" if visit.branch_by_name else "branch code"
+        issues.append(
+            ImportIssue.at(IssueCode.BRANCH_UNKNOWN, visit.branch, f"'{raw}' is not a known {what}")
+        )
+        return None
+    return found.code
+
+
+def _visit_time(
+    visit: RawVisit, issues: list[ImportIssue], formats: tuple[str, ...] | None = None
+) -> datetime | None:
+    if visit.visit_date.value is None:
+        issues.append(
+            ImportIssue.at(IssueCode.DATE_MISSING, visit.visit_date, "the visit date is missing")
+        )
+        return None
+    day = parse_date(visit.visit_date.value, *(() if formats is None else (formats,)))
+    if day is None:
+        issues.append(
+            ImportIssue.at(
+                IssueCode.DATE_INVALID,
+                visit.visit_date,
+                f"'{visit.visit_date.value}' is not a date (write e.g. 2026-05-23 or 23/05/2026)",
+            )
+        )
+        return None
+    if visit.visit_time is not None and visit.visit_time.value is not None:
+        moment = parse_time(visit.visit_time.value)
+        if moment is None:
+            issues.append(
+                ImportIssue.at(
+                    IssueCode.TIME_INVALID,
+                    visit.visit_time,
+                    f"'{visit.visit_time.value}' is not a time (write e.g. 14:30)",
+                )
+            )
+            return None
+        if day.time() == time(0):
+            day = datetime.combine(day.date(), moment)
+    return day
+
+
+def _enum(
+    cell: Cell | None,
+    kind: type[Channel] | type[AuditKind],
+    default: str | None,
+    code: IssueCode,
+    issues: list[ImportIssue],
+) -> str | None:
+    label = "channel" if code is IssueCode.CHANNEL_INVALID else "audit kind"
+    text = _text(cell)
+    if not text:
+        return default
+    value = text.strip().lower().replace(" ", "_").replace("-", "_")
+    allowed = [member.value for member in kind]
+    if value not in allowed:
+        assert cell is not None
+        issues.append(
+            ImportIssue.at(code, cell, f"'{text}' is not a {label} (allowed: {', '.join(allowed)})")
+        )
+        return default
+    return value
+
+
+def _answers(
+    checklist: Checklist,
+    visit: RawVisit,
+    reader: AnswerReader,
+    issues: list[ImportIssue],
+    in_file: Set[str],
+) -> list[Answer]:
+    items = checklist.items_by_id
+    answers: list[Answer] = []
+    given: set[str] = set()
+    for raw in visit.answers:
+        item = items.get(raw.item_id)
+        if item is None:
+            issues.append(
+                ImportIssue.at(
+                    IssueCode.ITEM_UNKNOWN,
+                    raw.value,
+                    f"item '{raw.item_id}' is not in checklist {checklist.id} v{checklist.version}",
+                )
+            )
+            continue
+        if item.id in given:
+            issues.append(
+                ImportIssue.at(
+                    IssueCode.ANSWERED_TWICE,
+                    raw.value,
+                    _at(raw.value, f"item {item.id} is answered twice for this visit"),
+                )
+            )
+            continue
+        given.add(item.id)
+        comment = raw.comment.value if raw.comment is not None else None
+        try:
+            answer = reader.answer(item, raw.value, comment)
+        except InvalidAnswer as error:
+            message = error.problem.message + _closed_hint(raw.value)
+            issues.append(
+                ImportIssue.at(IssueCode.ANSWER_INVALID, raw.value, _at(raw.value, message))
+            )
+            continue
+        if not answer.answered:
+            if item.is_required:
+                issues.append(
+                    ImportIssue.at(
+                        IssueCode.ANSWER_MISSING,
+                        raw.value,
+                        _at(raw.value, f"required answer missing for '{question(item)}'"),
+                    )
+                )
+            if answer.comment is None:
+                continue
+        answers.append(answer)
+    for item in checklist.items:
+        if item.is_required and item.id not in given:
+            if item.id in in_file:  # other visits answer it: this one's rows lack it
+                issues.append(
+                    ImportIssue(
+                        IssueCode.ANSWER_MISSING,
+                        f"the visit of {_text(visit.branch) or 'the branch'} starting at row "
+                        f"{visit.row} has no answer for required item {item.id} "
+                        f"'{question(item)}'",
+                        visit.branch.sheet or None,
+                        None,
+                        visit.row,
+                    )
+                )
+                continue
+            message = f"required item {item.id} '{question(item)}' has no answer column or row"
+            if not any(issue.message == message for issue in issues):  # once per file
+                issues.append(
+                    ImportIssue(IssueCode.ITEM_NO_COLUMN, message, visit.branch.sheet or None)
+                )
+    return answers
+
+
+def _closed_hint(cell: Cell) -> str:
+    """A closed-store marker where an answer should be: the guesses never look in answer
+    columns, so say how to leave such rows out."""
+    value = cell.value
+    if not isinstance(value, str) or not is_closed_marker(value):
+        return ""
+    return (
+        "; if the store was closed, leave such rows out with a rule in the mapping profile, "
+        f"skip: [{{column: <this column's header>, equals: '{value.strip()}'}}]"
+    )
+
+
+def _at(cell: Cell, message: str) -> str:
+    """In a workbook a manager reads "E17: ..." beside the sheet; a CSV place is in the row."""
+    return f"{cell.ref}: {message}" if cell.sheet else message
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None else label_text(cell.value)

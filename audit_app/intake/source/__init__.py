@@ -1,0 +1,1 @@
+"""Bytes under the caps -> grids of cells, or one typed refusal (``UnreadableFile``)."""
