@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
 from audit_app.errors import AuditAppError
+from audit_app.intake.source.limits import Limits
 from audit_app.intake.source.tabular import read_table
 from audit_app.services.access import check_head_office, sees
 from audit_app.services.context import AppContext
@@ -29,8 +30,8 @@ class BranchFileError(AuditAppError):
         super().__init__(f"{source}: {shown}{more}. Nothing was imported.")
 
 
-def read_branches(path: Path | str) -> list[Branch]:
-    table = read_table(path)
+def read_branches(path: Path | str, limits: Limits | None = None) -> list[Branch]:
+    table = read_table(path, limits=limits or Limits())
     columns = {name.strip().lower().replace(" ", "_") for name in table.header}
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -96,7 +97,7 @@ def _cell(key: str, value: Any) -> Any:
 
 
 def import_branches(ctx: AppContext, path: Path | str) -> BranchUpsert:
-    branches = read_branches(path)
+    branches = read_branches(path, Limits.from_settings(ctx.settings))
     return save_branches(ctx, branches)
 
 
@@ -117,7 +118,7 @@ def list_branches(ctx: AppContext) -> list[Branch]:
         return [branch for branch in repository.list_branches(conn) if sees(ctx, branch)]
 
 
-def read_branches_bytes(name: str, data: bytes) -> list[Branch]:
+def read_branches_bytes(name: str, data: bytes, limits: Limits | None = None) -> list[Branch]:
     """``read_branches`` for an uploaded file: the app has bytes and a file name, not a path.
 
     Messages name the uploaded file, not the temporary copy read behind the scenes."""
@@ -131,7 +132,7 @@ def read_branches_bytes(name: str, data: bytes) -> list[Branch]:
         path = Path(folder) / shown
         path.write_bytes(data)
         try:
-            return read_branches(path)
+            return read_branches(path, limits)
         except BranchFileError as error:
             raise BranchFileError(shown, error.problems) from None
         except TableFileError as error:

@@ -39,7 +39,7 @@ from audit_app.domain.intake.model import (
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
-from audit_app.intake.source.limits import Limits, RefusedFile, bounded, check_upload_size
+from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.names import safe_file_name
 from audit_app.services import activity
 from audit_app.services.access import check_can_write, sees_area
@@ -240,9 +240,11 @@ class ImportSource:
 
     @classmethod
     def of(cls, ctx: AppContext, mapping_name: str | None) -> ImportSource:
+        """Files read under the settings' caps, by our layouts or the named profile."""
+        limits = Limits.from_settings(ctx.settings)
         if not mapping_name:
-            return cls(lambda name, data, names_branch: read_audit_file(name, data))
-        read, profile = profile_reader(ctx, mapping_name)
+            return cls(lambda name, data, _: read_audit_file(name, data, limits=limits))
+        read, profile = profile_reader(ctx, mapping_name, limits)
         return cls(read, profile)
 
     @property
@@ -264,25 +266,18 @@ def import_bytes(
     it through that saved profile; the importer recorded is the acting user by default.
 
     The name is a label from outside: only its final component, made printable and short,
-    is stored and shown. The file is refused above the upload cap before anything reads
-    it, and the reader runs under the settings' caps (``excel.limits``)."""
+    is stored and shown. The source reads under the settings' caps (``intake.source``):
+    above the upload cap a file is refused before anything parses it."""
     check_can_write(ctx, "import audits")
     name = safe_file_name(name)
-    limits = Limits.from_settings(ctx.settings)
     content_hash = hashlib.sha256(data).hexdigest()
-    try:
-        check_upload_size(len(data), limits)
-    except RefusedFile as error:
-        return _rejected(name, content_hash, IssueCode.FILE_TOO_LARGE, str(error))
     source = source or ImportSource.of(ctx, mapping_name)
     if imported_by is None and ctx.user is not None:
         imported_by = ctx.user.username
     with database.snapshot(ctx.engine) as conn:
         directory = BranchDirectory(repository.branch_keys(conn))
     try:
-        read = bounded(
-            lambda label, content: source.read(label, content, directory.names_branch), limits
-        )(name, data)
+        read = source.read(name, data, directory.names_branch)
     except UnreadableFile as error:
         return _rejected(name, content_hash, error.code, str(error), mapping=source.mapping)
     outside = {b.code for b in directory.branches if not sees_area(ctx, b.area)}  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from audit_app.intake.layouts.profile import (
 )
 from audit_app.intake.layouts.profile.columns import ROLE_LABELS
 from audit_app.intake.layouts.profile.profile import PROFILE_SUFFIXES, parse_profile, profile_path
+from audit_app.intake.source.limits import Limits
 from audit_app.services.checklists import resolve_checklist
 
 
@@ -51,6 +52,10 @@ class MappingDraft:
         return rows
 
 
+def _limits(settings: Settings | None) -> Limits:
+    return Limits.from_settings(settings or load_settings())
+
+
 def mappings_folder(settings: Settings | None = None) -> Path:
     return (settings or load_settings()).resolved_mappings_dir
 
@@ -65,7 +70,7 @@ def suggest_mapping(
     if not Path(path).is_file():
         raise AuditAppError(f"{path}: no such file")
     found = resolve_checklist(checklist, settings)
-    profile, report = suggest_profile(path, found, name)
+    profile, report = suggest_profile(path, found, name, limits=_limits(settings))
     if "@" in checklist:
         profile = profile.model_copy(update={"checklist": f"{found.id}@{found.version}"})
     return MappingDraft(profile, report)
@@ -153,7 +158,9 @@ def suggest_mapping_bytes(
 ) -> MappingDraft:
     """``suggest_mapping`` for an uploaded file's content (the app has bytes, not a path)."""
     found = resolve_checklist(checklist, settings)
-    profile, report = suggest_profile(name, found, profile_name, data=data)
+    profile, report = suggest_profile(
+        name, found, profile_name, data=data, limits=_limits(settings)
+    )
     if "@" in checklist:
         profile = profile.model_copy(update={"checklist": f"{found.id}@{found.version}"})
     return MappingDraft(profile, report)
@@ -219,13 +226,16 @@ def _label(target: str) -> str:
     return f"item {target}"
 
 
-def guess_checklist(name: str, data: bytes, checklists: Sequence[Checklist]) -> str | None:
+def guess_checklist(
+    name: str, data: bytes, checklists: Sequence[Checklist], settings: Settings | None = None
+) -> str | None:
     """The checklist whose items most of the file's columns (or questions) match: the
     wizard's first choice, so a person rarely has to pick it. None when nothing matches."""
     best: tuple[int, str] | None = None
+    limits = _limits(settings)
     for checklist in checklists:
         try:
-            _, report = suggest_profile(name, checklist, data=data)
+            _, report = suggest_profile(name, checklist, data=data, limits=limits)
         except AuditAppError:
             return None  # unreadable: the wizard shows the reason for the chosen checklist
         if report.matches and (best is None or len(report.matches) > best[0]):

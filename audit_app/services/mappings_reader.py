@@ -7,13 +7,17 @@ from typing import Any
 
 from audit_app.domain.intake.model import ReadResult
 from audit_app.intake.layouts.profile.profile import MappingProfile
+from audit_app.intake.source.limits import Limits
 from audit_app.services.context import AppContext
 
 ProfileReader = Callable[[str, bytes, Callable[[Any], bool]], ReadResult]
 
 
-def profile_reader(ctx: AppContext, mapping: str) -> tuple[ProfileReader, MappingProfile]:
-    """A reader that applies the named (or path-given) mapping profile, and the profile."""
+def profile_reader(
+    ctx: AppContext, mapping: str, limits: Limits
+) -> tuple[ProfileReader, MappingProfile]:
+    """A reader that applies the named (or path-given) mapping profile under ``limits``,
+    and the profile."""
     from audit_app.intake.layouts.profile import read_with_profile
     from audit_app.services.mappings import load_mapping
 
@@ -21,6 +25,8 @@ def profile_reader(ctx: AppContext, mapping: str) -> tuple[ProfileReader, Mappin
     checklist = ctx.catalogue.resolve(profile.checklist)
 
     def read(name: str, data: bytes, names_branch: Callable[[Any], bool]) -> ReadResult:
-        return read_with_profile(name, profile, checklist, data=data, names_branch=names_branch)
+        return read_with_profile(
+            name, profile, checklist, data=data, names_branch=names_branch, limits=limits
+        )
 
     return read, profile

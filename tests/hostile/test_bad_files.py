@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,7 @@ from audit_app.errors import AuditAppError
 from audit_app.intake.layouts.ours import UnreadableFile, read_audit_file
 from audit_app.intake.layouts.profile import suggest_profile
 from audit_app.intake.source.grid import open_grid
-from audit_app.intake.source.limits import Limits, RefusedFile, check_cells, use_limits
+from audit_app.intake.source.limits import Limits, RefusedFile, check_cells
 from audit_app.intake.source.names import safe_file_name
 from audit_app.services.audits import load_audit
 from audit_app.services.branches import read_branches_bytes
@@ -269,8 +270,20 @@ def test_the_caps_name_the_cap_and_the_cell() -> None:
     check_cells([["abcd", "b"], ["c"]], "sheet 'S'", limits=limits)
 
 
-def test_a_reader_called_on_its_own_takes_the_caps_of_its_context() -> None:
+def test_a_reader_takes_the_caps_it_is_given_not_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data = phone_csv().encode()
+    monkeypatch.setenv("AUDIT_MAX_UPLOAD_MB", "1")  # never read by a reader
     assert read_audit_file("visit.csv", data).visits
-    with use_limits(Limits(max_rows=3)), pytest.raises(UnreadableFile, match="at most 3 rows"):
-        read_audit_file("visit.csv", data)
+    with pytest.raises(UnreadableFile, match="at most 3 rows"):
+        read_audit_file("visit.csv", data, limits=Limits(max_rows=3))
+
+
+def test_the_import_service_passes_the_settings_caps(world: AppContext) -> None:
+    data = phone_csv().encode()
+    tight = replace(world, settings=world.settings.model_copy(update={"max_upload_mb": 1}))
+    big = data + b"\n" * (2 * 2**20)
+    result = import_bytes(tight, "big.csv", big)
+    assert [p.code.value for p in result.problems] == ["file_too_large"]
+    assert "larger than the 1 MB upload limit" in result.problems[0].message

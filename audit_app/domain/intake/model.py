@@ -228,7 +228,7 @@ class ReadResult:
     percent_as_fraction: bool = False
     """True where numeric percentage cells hold fractions (Excel's 91 % is 0.91)."""
     vocabulary: Any = None
-    """Extra answer words from a mapping profile (an ``excel.vocabulary.Vocabulary``)."""
+    """Extra answer words from a mapping profile (an ``domain.intake.vocabulary.Vocabulary``)."""
     language: str | None = None
     """The language the file's questions were written in (templates); None: not known, the
     branch's language is the audit's."""

@@ -101,7 +101,7 @@ class Vocabulary(BaseModel):
       a reader (``fraction_items`` empty) ``auto`` reads numbers as written.
 
     ``date_formats`` are the ``strptime`` formats tried for dates written as text
-    (``excel.dates.parse_date``), day-first ones first.
+    (``domain.intake.dates.parse_date``), day-first ones first.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -1,18 +1,17 @@
 """Read our own files: filled-in templates (single visit or bulk) and CSV in the long
 (one row per answer) or wide (one row per visit) form. Layouts we did not design go
-through a mapping profile (``excel.mapping``) instead.
+through a mapping profile (``intake.layouts.profile``) instead.
 
 Workbooks are read with python-calamine: fast, and it never runs anything in the file
 (formulas are not evaluated: a formula cell gives the value Excel last showed; external
-links and DDE are never followed). Before calamine sees a workbook, ``excel.container``
+links and DDE are never followed). Before calamine sees a workbook, ``intake.source.container``
 refuses what would exhaust the server (a zip bomb, entity expansion, a sparse sheet) and
-what must not be read (macros, encryption); after, ``excel.limits`` caps the rows,
+what must not be read (macros, encryption); after, ``intake.source.limits`` caps the rows,
 columns and cell lengths read.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,84 +29,32 @@ from audit_app.domain.intake.model import (
     cell_ref,
 )
 from audit_app.intake import templates as layout
-from audit_app.intake.source.container import check_workbook, parser_failure
-from audit_app.intake.source.limits import (
-    RefusedFile,
-    check_cells,
-    check_upload_size,
-    current_limits,
-)
-from audit_app.intake.source.names import printable
+from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
+from audit_app.intake.source.workbook import DEFAULT_LIMITS, open_workbook, sheet_rows
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
-__all__ = ["UnreadableFile", "open_workbook", "read_audit_file"]
+__all__ = ["UnreadableFile", "read_audit_file"]
 
 
-def read_audit_file(name: str, data: bytes) -> ReadResult:
+def read_audit_file(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
     """Read a template workbook or an audit CSV. Raises :class:`UnreadableFile`."""
     if not data:
         raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
     try:
-        check_upload_size(len(data))
+        check_upload_size(len(data), limits)
     except RefusedFile as error:
         raise UnreadableFile(str(error), IssueCode.FILE_TOO_LARGE) from None
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return read_template_workbook(open_workbook(name, data))
+        return read_template_workbook(open_workbook(name, data, limits=limits), limits=limits)
     if suffix in {".csv", ".txt"}:
-        return read_audit_csv(name, data)
+        return read_audit_csv(name, data, limits=limits)
     raise UnreadableFile(
         f"'{suffix or name}' files are not imported; use .xlsx (a template from "
         "`audit-app template`, or any layout with --mapping) or .csv"
-    )
-
-
-def open_workbook(name: str, data: bytes) -> Any:
-    """A calamine workbook, after refusing what must not or cannot be read safely."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        check_workbook(Path(name).suffix.lower(), data, current_limits())
-    except RefusedFile as error:
-        raise UnreadableFile(str(error)) from None
-    try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except BaseException as error:  # calamine's own errors: zip, XML, password, format
-        if not parser_failure(error):
-            raise
-        kind = type(error).__name__
-        if kind == "PasswordError":
-            raise UnreadableFile("the workbook is password-protected") from None
-        raise UnreadableFile(
-            f"the workbook is damaged or not a spreadsheet ({printable(error)})"
-        ) from None
-
-
-def sheet_rows(workbook: Any, sheet_name: str) -> tuple[list[list[Any]], int, int]:
-    """The rows of a sheet from A1, and the (row, column) offset of the first (always 0, 0:
-    with ``skip_empty_area=False`` calamine starts at A1 whatever ``sheet.start`` says).
-    Refuses a sheet beyond the caps of ``excel.limits``."""
-    try:
-        sheet = workbook.get_sheet_by_name(sheet_name)
-        rows = sheet.to_python(skip_empty_area=False)
-    except BaseException as error:  # calamine's errors (XML, zip) and panics (dates)
-        if not parser_failure(error):
-            raise
-        raise UnreadableFile(_damaged(sheet_name, error)) from None
-    try:
-        check_cells(rows, f"sheet '{sheet_name}'")
-    except RefusedFile as error:
-        raise UnreadableFile(str(error)) from None
-    return rows, 0, 0
-
-
-def _damaged(sheet_name: str, error: BaseException) -> str:
-    return (
-        f"the workbook is damaged or holds a value no spreadsheet can show "
-        f"(sheet '{sheet_name}': {printable(error)})"
     )
 
 
@@ -121,14 +68,14 @@ def _visible(workbook: Any, sheet_name: str) -> None:
             )
 
 
-def read_template_workbook(workbook: Any) -> ReadResult:
+def read_template_workbook(workbook: Any, *, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
     if layout.META_SHEET not in workbook.sheet_names:
         raise UnreadableFile(
             "this workbook is not an audit-app template; for other layouts draft a mapping "
             "with `audit-app mapping suggest FILE --checklist ID` and import with --mapping NAME",
             IssueCode.LAYOUT_UNKNOWN,
         )
-    rows, _, _ = sheet_rows(workbook, layout.META_SHEET)
+    rows, _, _ = sheet_rows(workbook, layout.META_SHEET, limits=limits)
     meta = {str(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
     if meta.get("format") != layout.FORMAT_NAME:
         raise UnreadableFile("the hidden sheet of this template is not ours")
@@ -144,9 +91,9 @@ def read_template_workbook(workbook: Any) -> ReadResult:
         raise UnreadableFile("the template does not say which checklist it belongs to")
     skipped: list[SkippedRow] = []
     if meta.get("kind") == "bulk":
-        visits, issues = _bulk_visits(workbook, skipped)
+        visits, issues = _bulk_visits(workbook, skipped, limits)
     else:
-        visits, issues = _single_visit(workbook)
+        visits, issues = _single_visit(workbook, limits)
     return ReadResult(
         checklist_id=checklist_id,
         checklist_version=checklist_version,
@@ -160,12 +107,12 @@ def read_template_workbook(workbook: Any) -> ReadResult:
     )
 
 
-def _single_visit(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
+def _single_visit(workbook: Any, limits: Limits) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.VISIT_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
     _visible(workbook, sheet)
-    rows, row0, col0 = sheet_rows(workbook, sheet)
+    rows, row0, col0 = sheet_rows(workbook, sheet, limits=limits)
 
     def cell(row: int, column: int) -> Cell:
         """Row is 1-based as shown; column 0-based."""
@@ -207,13 +154,13 @@ def _single_visit(workbook: Any) -> tuple[list[RawVisit], list[ImportIssue]]:
 
 
 def _bulk_visits(
-    workbook: Any, skipped: list[SkippedRow]
+    workbook: Any, skipped: list[SkippedRow], limits: Limits
 ) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.BULK_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
     _visible(workbook, sheet)
-    rows, row0, col0 = sheet_rows(workbook, sheet)
+    rows, row0, col0 = sheet_rows(workbook, sheet, limits=limits)
     id_index = layout.BULK_ID_ROW - 1 - row0
     if not 0 <= id_index < len(rows):
         raise UnreadableFile(f"row {layout.BULK_ID_ROW} of '{sheet}' (the item ids) is missing")
@@ -281,11 +228,11 @@ WIDE_VISIT_FIELDS = {
 NOT_ITEMS = {name for names in WIDE_VISIT_FIELDS.values() for name in names} | {"audit_ref"}
 
 
-def read_audit_csv(name: str, data: bytes) -> ReadResult:
+def read_audit_csv(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
     """Long form (``item_id``/``value`` columns, like sample_data/demo/audits.csv) or wide
     form (visit columns, then one column per item id)."""
     try:
-        table = read_csv_bytes(data, name)
+        table = read_csv_bytes(data, name, limits=limits)
     except TableFileError as error:
         raise UnreadableFile(str(error).removeprefix(f"{name}: "), error.code) from None
     header = [h.strip().lower() for h in table.header]

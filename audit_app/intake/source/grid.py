@@ -5,8 +5,8 @@ Workbooks are read with python-calamine, which never runs anything in the file. 
 ``to_python()`` starts at the sheet's first used cell, ``sheet.start``; the grid keeps
 that offset, so ``rows[0][0]`` of a sheet whose data begins in B3 is named B3.
 
-Files are opened through ``excel.reader.open_workbook`` and ``tabular.read_csv_bytes``,
-so the checks and caps of ``excel.container`` and ``excel.limits`` hold here too; a
+Files are opened through ``source.workbook.open_workbook`` and ``tabular.read_csv_bytes``,
+so the checks and caps of ``intake.source.container`` and ``intake.source.limits`` hold here too; a
 sheet read is checked against the row, column and cell-length caps. Hidden and very
 hidden sheets are never offered.
 """
@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit_app.domain.intake.model import IssueCode, column_letter
-from audit_app.intake.layouts.ours import UnreadableFile, open_workbook
+from audit_app.domain.intake.model import IssueCode, UnreadableFile, column_letter
 from audit_app.intake.source.container import parser_failure
-from audit_app.intake.source.limits import RefusedFile, check_cells, check_upload_size
-from audit_app.intake.source.names import printable
+from audit_app.intake.source.limits import Limits, RefusedFile, check_cells, check_upload_size
 from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
+from audit_app.intake.source.workbook import DEFAULT_LIMITS, damaged, open_workbook
 
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -128,9 +127,10 @@ def source_kind(path: Path | str) -> str:
     )
 
 
-def read_bytes(path: Path | str, data: bytes | None) -> bytes:
+def read_bytes(path: Path | str, data: bytes | None, limits: Limits) -> bytes:
+    """The file's content, refused above the upload cap before it is read."""
     try:
-        check_upload_size(len(data) if data is not None else Path(path).stat().st_size)
+        check_upload_size(len(data) if data is not None else Path(path).stat().st_size, limits)
     except RefusedFile as error:
         raise UnreadableFile(str(error), IssueCode.FILE_TOO_LARGE) from None
     except FileNotFoundError:
@@ -147,12 +147,14 @@ def read_bytes(path: Path | str, data: bytes | None) -> bytes:
         raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
 
 
-def open_sheets(path: Path | str, data: bytes | None = None) -> tuple[Any, list[str]]:
+def open_sheets(
+    path: Path | str, data: bytes | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Any, list[str]]:
     """A calamine workbook and the names of its visible worksheets, in workbook order."""
-    raw = read_bytes(path, data)
+    raw = read_bytes(path, data, limits)
     if not raw:
         raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
-    workbook = open_workbook(str(path), raw)
+    workbook = open_workbook(str(path), raw, limits=limits)
     visible = [
         meta.name
         for meta in workbook.sheets_metadata
@@ -161,7 +163,9 @@ def open_sheets(path: Path | str, data: bytes | None = None) -> tuple[Any, list[
     return workbook, visible or list(workbook.sheet_names)
 
 
-def sheet_grid(workbook: Any, name: str, nrows: int | None = None) -> Grid:
+def sheet_grid(
+    workbook: Any, name: str, nrows: int | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> Grid:
     """One worksheet as a grid (only its first ``nrows`` used rows when given)."""
     try:
         sheet = workbook.get_sheet_by_name(name)
@@ -171,12 +175,9 @@ def sheet_grid(workbook: Any, name: str, nrows: int | None = None) -> Grid:
     except BaseException as error:  # calamine's errors (XML, zip) and panics (dates)
         if not parser_failure(error):
             raise
-        raise UnreadableFile(
-            f"the workbook is damaged or holds a value no spreadsheet can show "
-            f"(sheet '{name}': {printable(error)})"
-        ) from None
+        raise UnreadableFile(damaged(name, error)) from None
     try:
-        check_cells(rows, f"sheet '{name}'", start[0], start[1])
+        check_cells(rows, f"sheet '{name}'", start[0], start[1], limits=limits)
     except RefusedFile as error:
         raise UnreadableFile(str(error)) from None
     return Grid(name, rows, start[0], start[1], merged)
@@ -197,13 +198,15 @@ def pick_sheet(names: list[str], wanted: str | int) -> str:
     raise UnreadableFile(f"no sheet '{wanted}' in the workbook (sheets: {', '.join(names)})")
 
 
-def csv_grid(path: Path | str, data: bytes | None = None) -> Grid:
+def csv_grid(
+    path: Path | str, data: bytes | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> Grid:
     """A CSV file (UTF-8 with or without BOM, ``,`` or ``;``) as a grid of text."""
-    raw = read_bytes(path, data)
+    raw = read_bytes(path, data, limits)
     if not raw:
         raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
     try:
-        table = read_csv_bytes(raw, Path(path).name)
+        table = read_csv_bytes(raw, Path(path).name, limits=limits)
     except TableFileError as error:
         raise UnreadableFile(str(error).removeprefix(f"{Path(path).name}: "), error.code) from None
     rows = [list(table.header), *(list(row) for row in table.rows)]
@@ -214,9 +217,15 @@ def csv_grid(path: Path | str, data: bytes | None = None) -> Grid:
     return Grid("", rows)
 
 
-def open_grid(path: Path | str, sheet: str | int = 0, data: bytes | None = None) -> Grid:
+def open_grid(
+    path: Path | str,
+    sheet: str | int = 0,
+    data: bytes | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Grid:
     """The sheet a profile names (a CSV file has one). Raises :class:`UnreadableFile`."""
     if source_kind(path) == "csv":
-        return csv_grid(path, data)
-    workbook, names = open_sheets(path, data)
-    return sheet_grid(workbook, pick_sheet(names, sheet))
+        return csv_grid(path, data, limits=limits)
+    workbook, names = open_sheets(path, data, limits=limits)
+    return sheet_grid(workbook, pick_sheet(names, sheet), limits=limits)

@@ -6,19 +6,16 @@ The upload and inflated-size caps come from the settings (``AUDIT_MAX_UPLOAD_MB`
 here, well above any audit file (a bulk file of 5,000 visits of 60 questions is 5,000 rows
 by 66 columns). Every refusal names the cap it met, in words.
 
-The readers take the limits in force from :func:`current_limits`: those a service set for
-the call (:func:`use_limits`, :func:`bounded`), else the settings read from the
-environment, so that a reader called on its own (a branch list, ``mapping suggest``) is
-bounded all the same.
+Every reader takes the caps as an argument (``limits=``): the services pass
+``Limits.from_settings(ctx.settings)``; a reader called without them is bounded by this
+module's defaults, never by whatever the environment holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from audit_app.domain.intake.model import cell_ref
 from audit_app.errors import AuditAppError
@@ -28,7 +25,6 @@ if TYPE_CHECKING:
 
 MB = 2**20
 """A megabyte as Streamlit counts ``--server.maxUploadSize``."""
-T = TypeVar("T")
 
 
 class RefusedFile(AuditAppError):
@@ -60,44 +56,11 @@ class Limits:
         return self.max_inflated_mb * MB
 
 
-_ACTIVE: ContextVar[Limits | None] = ContextVar("audit_app_limits", default=None)
-
-
-def current_limits() -> Limits:
-    """The limits a service set for this call, else those of the environment's settings."""
-    active = _ACTIVE.get()
-    if active is not None:
-        return active
-    from audit_app.config import load_settings
-
-    return Limits.from_settings(load_settings())
-
-
-@contextmanager
-def use_limits(limits: Limits) -> Iterator[Limits]:
-    token = _ACTIVE.set(limits)
-    try:
-        yield limits
-    finally:
-        _ACTIVE.reset(token)
-
-
-def bounded(read: Callable[[str, bytes], T], limits: Limits) -> Callable[[str, bytes], T]:
-    """``read`` run under ``limits`` (a reader is called as ``read(name, data)``)."""
-
-    def read_within(name: str, data: bytes) -> T:
-        with use_limits(limits):
-            return read(name, data)
-
-    return read_within
-
-
 def megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size / MB:,.0f} MB"
 
 
-def check_upload_size(size: int, limits: Limits | None = None) -> None:
-    limits = limits or current_limits()
+def check_upload_size(size: int, limits: Limits) -> None:
     if size > limits.upload_bytes:
         raise RefusedFile(
             f"the file is larger than the {limits.max_upload_mb} MB upload limit "
@@ -140,11 +103,11 @@ def check_cells(
     where: str,
     first_row: int = 0,
     first_column: int = 0,
-    limits: Limits | None = None,
+    *,
+    limits: Limits,
 ) -> None:
     """Refuse a sheet read whose shape or any text exceeds the caps (0-based offsets of
     ``rows[0][0]`` name the cell)."""
-    limits = limits or current_limits()
     width = max((len(row) for row in rows), default=0)
     if rows and width:
         check_extent(where, first_row + len(rows), first_column + width - 1, limits)

@@ -4,8 +4,8 @@ CSV: UTF-8 (with or without BOM) or UTF-16 (Excel's "Unicode text"; with or with
 BOM), separated by commas, semicolons or tabs. Other encodings are refused, not guessed:
 a Turkish or Latin-1 file decoded with the wrong table would store wrong letters without
 a word. Excel: read with python-calamine, which is fast and never evaluates anything in
-the workbook, after ``excel.container`` has checked it. Both are bounded by the caps of
-``excel.limits`` (upload size, rows, columns, cell length), each refusal naming its cap.
+the workbook, after ``intake.source.container`` has checked it. Both are bounded by the caps of
+``intake.source.limits`` (upload size, rows, columns, cell length), each refusal naming its cap.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from audit_app.intake.source.limits import (
     RefusedFile,
     check_cells,
     check_upload_size,
-    current_limits,
 )
 from audit_app.intake.source.names import printable
 
@@ -66,22 +65,23 @@ def normalise_header(name: Any) -> str:
     return str(name or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def read_table(path: Path | str) -> Table:
+DEFAULT_LIMITS = Limits()
+
+
+def read_table(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> Table:
     path = Path(path)
     if not path.is_file():
         raise TableFileError(f"{path}: no such file")
-    limits = current_limits()
     try:
         check_upload_size(path.stat().st_size, limits)
     except RefusedFile as error:
         raise TableFileError(f"{path}: {error}") from None
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path, limits)
-    return read_csv_bytes(path.read_bytes(), str(path))
+    return read_csv_bytes(path.read_bytes(), str(path), limits=limits)
 
 
-def read_csv_bytes(data: bytes, source: str) -> Table:
-    limits = current_limits()
+def read_csv_bytes(data: bytes, source: str, *, limits: Limits = DEFAULT_LIMITS) -> Table:
     try:
         check_upload_size(len(data), limits)
     except RefusedFile as error:

@@ -65,7 +65,7 @@ def _draft(name: str, digest: str, checklist: str, _ctx: AppContext, _data: byte
 
 @st.cache_data(show_spinner="Finding the checklist the file answers…", max_entries=32)
 def _guess(name: str, digest: str, _ctx: AppContext, _data: bytes) -> str | None:
-    return guess_checklist(name, _data, _ctx.catalogue.latest())
+    return guess_checklist(name, _data, _ctx.catalogue.latest(), _ctx.settings)
 
 
 def mapping_wizard(ctx: AppContext, upload: Upload) -> None:

@@ -1,5 +1,5 @@
 """Read a workbook or CSV file of a layout we did not design, through a mapping profile,
-into the raw visits the importer checks (``excel.model``).
+into the raw visits the importer checks (``domain.intake.model``).
 
 Wide layout: one row per visit, one column per question. Long layout: one row per
 answer, grouped into visits by branch, date (and time) and auditor. Every cell keeps its
@@ -36,6 +36,8 @@ from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issu
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
 from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
 from audit_app.intake.source.grid import Grid, open_grid
+from audit_app.intake.source.limits import Limits
+from audit_app.intake.source.workbook import DEFAULT_LIMITS
 
 
 def read_with_profile(
@@ -45,6 +47,7 @@ def read_with_profile(
     *,
     data: bytes | None = None,
     names_branch: Callable[[Any], bool] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ReadResult:
     """Every visit the file holds, read the way ``profile`` says, against ``checklist``.
 
@@ -60,7 +63,7 @@ def read_with_profile(
             f"not {checklist.id}",
         )
     try:
-        grid = open_grid(path, profile.sheet, data)
+        grid = open_grid(path, profile.sheet, data, limits=limits)
     except UnreadableFile as error:
         return empty.failed(error.code, str(error))
     if not grid.rows:

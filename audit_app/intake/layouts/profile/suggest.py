@@ -30,6 +30,8 @@ from audit_app.intake.layouts.profile.profile import (
 from audit_app.intake.layouts.profile.skipping import is_empty
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
 from audit_app.intake.source.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
+from audit_app.intake.source.limits import Limits
+from audit_app.intake.source.workbook import DEFAULT_LIMITS
 
 ROLE_HEADER_WORDS = 4
 """Role headers are short; a longer header containing ``store`` is a question."""
@@ -41,10 +43,11 @@ def suggest_profile(
     name: str | None = None,
     *,
     data: bytes | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[MappingProfile, MatchReport]:
     """A draft profile for ``path`` and the report of what it matched."""
     try:
-        grid, header_offset, sheet = _best_sheet(path, checklist, data)
+        grid, header_offset, sheet = _best_sheet(path, checklist, data, limits)
     except UnreadableFile as error:
         raise ProfileError(f"{path}: {error}") from None
     header = grid.use_header(header_offset)
@@ -170,19 +173,19 @@ def _header_score(matcher: ItemMatcher) -> Any:
 
 
 def _best_sheet(
-    path: Path | str, checklist: Checklist, data: bytes | None
+    path: Path | str, checklist: Checklist, data: bytes | None, limits: Limits
 ) -> tuple[Grid, int, str | int]:
     """The sheet and row that look most like a header of this checklist's answers, and
     how a profile names that sheet: 0 for the first one (next month's file may rename it),
     else its name."""
     score = _header_score(ItemMatcher(checklist))
     if source_kind(path) == "csv":
-        grid = csv_grid(path, data)
+        grid = csv_grid(path, data, limits=limits)
         return grid, find_header_row(grid.rows, score)[0], 0
-    workbook, names = open_sheets(path, data)
+    workbook, names = open_sheets(path, data, limits=limits)
     best: tuple[int, int, int] | None = None
     for position, name in enumerate(names):
-        sample = sheet_grid(workbook, name, nrows=HEADER_SEARCH_ROWS)
+        sample = sheet_grid(workbook, name, nrows=HEADER_SEARCH_ROWS, limits=limits)
         offset, points = find_header_row(sample.rows, score)
         if sample.rows and (best is None or points > best[0]):
             best = (points, position, offset)
@@ -190,7 +193,7 @@ def _best_sheet(
         raise UnreadableFile("every sheet of the workbook is empty")
     _, position, offset = best
     sheet_ref = 0 if position == 0 else names[position]
-    return sheet_grid(workbook, names[position]), offset, sheet_ref
+    return sheet_grid(workbook, names[position], limits=limits), offset, sheet_ref
 
 
 def _questions(grid: Grid, header_offset: int, column: int) -> list[Any]:
