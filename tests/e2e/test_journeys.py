@@ -246,3 +246,42 @@ def test_a_reload_keeps_the_log_in_until_log_out(served_app: str, browser_page) 
     page.reload()
     expect(page.get_by_label("User name")).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_head_office_checks_an_agency_export_and_sees_every_row_accounted_for(
+    served_app: str,
+    demo_data_dir: Path,
+    browser_page,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """An agency's wave export (banner, status column, subtotals, the header repeated)
+    through its saved profile: the check lists every row left out, with its reason and
+    text, before anything is written. With AUDIT_UPDATE_SCREENSHOTS=1 the picture replaces
+    docs/screenshot-import.png (README)."""
+    import yaml
+    from playwright.sync_api import expect
+
+    from tests.intake import corpus
+
+    codes = [f"ES-CAT-0{n}" for n in range(1, 7)]
+    case = corpus.status_column(tmp_path, codes)[0]
+    folder = demo_data_dir / "mappings"
+    folder.mkdir(exist_ok=True)
+    (folder / "wave3.yaml").write_text(yaml.safe_dump(case.profile), encoding="utf-8")
+
+    page = browser_page
+    log_in(page, served_app, "hq", path="import")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Import")).to_be_visible(timeout=SLOW_MS)
+    _choose(page, "Layout of the files", "Mapping profile: wave3 (greeting_in_person, wide)")
+    page.locator('input[type="file"]').set_input_files(str(case.path))
+    expect(main).to_contain_text("would add 4 audits, 8 rows skipped", timeout=SLOW_MS)
+    expect(main).to_contain_text("12 read = 4 to import + 0 already present + 8 skipped")
+    expect(main).to_contain_text("Rows skipped (8)")
+    expect(page.get_by_role("button", name="Import 1 file")).to_be_enabled()
+    table = main.get_by_test_id("stDataFrame").last
+    expect(table).to_be_visible()
+    main.get_by_role("heading", name="Check").evaluate("e => e.scrollIntoView({block: 'start'})")
+    _idle(page)
+    _screenshot(page, "screenshot-import.png", tmp_path)

@@ -98,10 +98,12 @@ def _in_person_profile(name: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def status_column(folder: Path) -> list[Case]:
+def status_column(folder: Path, codes: list[str] | None = None) -> list[Case]:
     """Wave 3 of an agency's mystery-shop export: a banner, the header in row 3, a
     "Status" column, a "Final Score" column, a store that closed after its visit, stores
-    not visited, a region separator, the header repeated for page 2, subtotals."""
+    not visited, a region separator, the header repeated for page 2, subtotals.
+    ``codes``: six branch codes to use instead of UK-01..UK-06 (the demo's, in a browser)."""
+    code = dict(zip([f"UK-0{n}" for n in range(1, 7)], codes or [], strict=False))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Wave 3"
@@ -111,24 +113,64 @@ def status_column(folder: Path) -> list[Case]:
     header.append("Final Score")
     rows: list[list[Any]] = [
         header,  # row 3
-        ["Leeds Briggate", "UK-01", _day(1), "Shopper 7", "Open", *GOOD, 100],  # 4
+        [
+            "Leeds Briggate",
+            code.get("UK-01", "UK-01"),
+            _day(1),
+            "Shopper 7",
+            "Open",
+            *GOOD,
+            100,
+        ],  # 4
         # closed after its visit: a complete, scored visit with "Closed" in two columns
-        ["Leeds Kirkgate", "UK-02", _day(2), "Shopper 7", "Closed", *POOR, "Closed"],  # 5
-        ["York Minster", "UK-03", None, None, "Closed", *[None] * 8, None],  # 6 not visited
+        [
+            "Leeds Kirkgate",
+            code.get("UK-02", "UK-02"),
+            _day(2),
+            "Shopper 7",
+            "Closed",
+            *POOR,
+            "Closed",
+        ],  # 5
+        [
+            "York Minster",
+            code.get("UK-03", "UK-03"),
+            None,
+            None,
+            "Closed",
+            *[None] * 8,
+            None,
+        ],  # 6 not visited
         ["— North East —", None, None, None, None, *[None] * 8, None],  # 7 separator
-        ["Newcastle Quay", "UK-04", _day(3), "Shopper 9", "Open", *GOOD, 96.4],  # 8
+        [
+            "Newcastle Quay",
+            code.get("UK-04", "UK-04"),
+            _day(3),
+            "Shopper 9",
+            "Open",
+            *GOOD,
+            96.4,
+        ],  # 8
         ["Subtotal North", None, None, None, None, *[None] * 8, 98.2],  # 9
         header,  # 10: printed again for page 2
         [
             "Durham Market",
-            "UK-05",
+            code.get("UK-05", "UK-05"),
             _day(4),
             "Shopper 9",
             "Closed - refurbishment",
             *[None] * 8,
             None,
         ],  # 11: closed, not visited
-        ["Hull Marina", "UK-06", _day(5), "Shopper 7", "Open", *POOR, 41.0],  # 12
+        [
+            "Hull Marina",
+            code.get("UK-06", "UK-06"),
+            _day(5),
+            "Shopper 7",
+            "Open",
+            *POOR,
+            41.0,
+        ],  # 12
         [],  # 13 blank
         ["Total", None, None, None, None, *[None] * 8, 84.1],  # 14
         ["Average", None, None, None, None, *[None] * 8, 84.1],  # 15

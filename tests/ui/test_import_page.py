@@ -255,3 +255,44 @@ def test_an_unknown_layout_gets_a_mapping_drafted_fixed_saved_and_used(demo: App
     commit_button(app).click().run()
     assert audits_in(demo) == before + 2
     assert "2 audits added" in texts(app)
+
+
+# --------------------------------------------------------------------------- every row
+
+
+def test_every_skipped_row_is_listed_with_its_reason_and_text(ctx: AppContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An agency's wave export through its profile: the check and the summary show where
+    every row went, and a table lists each row left out (not only a count)."""
+    from audit_app.intake.layouts.profile import parse_profile, save_profile
+    from audit_app.services.branches import save_branches
+    from tests.intake import corpus
+
+    case = corpus.status_column(tmp_path)[0]
+    save_branches(ctx, case.branches)
+    save_profile(parse_profile(case.profile), ctx.settings.resolved_mappings_dir)
+    app = run_app(HQ, "import")
+    app.selectbox(key="import_mapping").set_value("wave3").run()
+    app = upload(app, ("status_column.xlsx", case.path.read_bytes()))
+    shown = texts(app)
+    assert "would add 4 audits, 8 rows skipped" in shown
+    assert "Rows: 12 read = 4 to import + 0 already present + 8 skipped + 0 rejected." in shown
+    assert "Rows skipped (8)" in shown
+    [skipped] = [frame.value for frame in app.dataframe if "reason" in frame.value.columns]
+    assert list(skipped.columns) == ["sheet", "row", "reason", "text"]
+    assert skipped.to_dict("records") == [
+        {"sheet": sheet, "row": row, "reason": corpus_label(reason), "text": text}
+        for sheet, row, reason, text in case.expected.skipped
+    ]
+    commit_button(app).click().run()
+    assert not app.exception, app.exception
+    shown = texts(app)
+    assert "1 file: 4 audits added, 0 already present, 0 rejected, 0 already imported; " in shown
+    assert "8 rows skipped." in shown
+    assert "Rows: 12 read = 4 imported + 0 already present + 8 skipped + 0 rejected." in shown
+    assert audits_in(ctx) == 4
+
+
+def corpus_label(reason: str) -> str:
+    from audit_app.domain.intake.model import SkipReason
+
+    return SkipReason(reason).label
