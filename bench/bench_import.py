@@ -166,12 +166,17 @@ rows = wb.get_sheet_by_name("Visits").to_python(skip_empty_area=False)
 read = time.perf_counter() - start
 del rows, wb
 start = time.perf_counter()
+[checked] = import_files(ctx, [book], dry_run=True)
+dry = time.perf_counter() - start
+assert checked.status == "checked", [str(e) for e in checked.problems[:5]]
+del checked
+start = time.perf_counter()
 [result] = import_files(ctx, [book])
 total = time.perf_counter() - start
 assert result.status == "imported", [str(e) for e in result.problems[:5]]
 assert result.rows.adds_up and result.rows.imported == result.rows.read, result.rows
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"read": read, "import": total, "peak": peak, "added": result.added}))
+print(json.dumps({"read": read, "dry": dry, "import": total, "peak": peak, "added": result.added}))
 """
 
 
@@ -234,6 +239,13 @@ def run(engine: str) -> list[Figure]:
             met=ratio <= 5,
         ),
         Figure("import: bulk ratio to the raw read", ratio, "x", "<= 5", "", met=ratio <= 5),
+        Figure(
+            "import: bulk check only (--dry-run) to the raw read",
+            measured["dry"] / measured["read"],
+            "x",
+            "-",
+            f"read + check + score, no write: {measured['dry']:.2f} s",
+        ),
         Figure(
             "import: bulk peak memory",
             measured["peak"],

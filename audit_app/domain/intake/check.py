@@ -6,6 +6,7 @@ audits to store, or every problem with its code and place (``IntakeReport``).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -106,6 +107,22 @@ def check(
     audits it holds, or every problem with its code and place. ``checklist_of(id,
     version)`` finds a checklist (raising ``AuditAppError`` for an unknown one); branches
     whose codes are in ``outside`` are refused as not the importer's."""
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small answers, none in a cycle: no need to scan
+    try:
+        return _check(read, checklist_of, branches, outside, normalise)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(
+    read: ReadResult,
+    checklist_of: ChecklistLookup,
+    branches: BranchDirectory,
+    outside: Set[str],
+    normalise: Normaliser | None,
+) -> IntakeReport:
     checked = IntakeReport(issues=list(read.issues))
     in_file = {answer.item_id for visit in read.visits for answer in visit.answers}
     readers: dict[tuple[str, int], AnswerReader] = {}

@@ -27,11 +27,17 @@ from audit_app.domain.intake.model import (
     SkipReason,
     UnreadableFile,
     cell_ref,
+    column_letter,
 )
 from audit_app.intake import templates as layout
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
-from audit_app.intake.source.workbook import DEFAULT_LIMITS, open_workbook, sheet_rows
+from audit_app.intake.source.workbook import (
+    DEFAULT_LIMITS,
+    collector_paused,
+    open_workbook,
+    sheet_rows,
+)
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -173,31 +179,51 @@ def _bulk_visits(
     ]
     visits: list[RawVisit] = []
     first = layout.BULK_FIRST_ROW - 1 - row0
-    for offset in range(first, last_filled(rows, first)):
-        values = rows[offset]
-        number = offset + 1 + row0
-        if all(v in (None, "") for v in values):
-            skipped.append(SkippedRow(sheet, number, SkipReason.BLANK))
-            continue
+    letters = [column_letter(col0 + index) for index in range(max(map(len, rows), default=0))]
+    answer_columns = [(index, item_id, letters[index]) for index, item_id in item_columns]
+    with collector_paused():
+        for offset in range(first, last_filled(rows, first)):
+            values = rows[offset]
+            number = offset + 1 + row0
+            if all(v in (None, "") for v in values):
+                skipped.append(SkippedRow(sheet, number, SkipReason.BLANK))
+                continue
+            suffix = str(number)
+            width = len(values)
 
-        def cell(index: int | None, row: int = number, values: Sequence[Any] = values) -> Cell:
-            value = values[index] if index is not None and index < len(values) else None
-            column = (index if index is not None else 0) + col0
-            return Cell(_blank_to_none(value), sheet, cell_ref(row, column), row)
+            def cell(index: int | None, row: int = number, values: Sequence[Any] = values) -> Cell:
+                value = values[index] if index is not None and index < len(values) else None
+                column = (index if index is not None else 0) + col0
+                return Cell(_blank_to_none(value), sheet, cell_ref(row, column), row)
 
-        visits.append(
-            RawVisit(
-                branch=cell(visit_columns.get("branch")),
-                visit_date=cell(visit_columns.get("visit_date")),
-                visit_time=cell(visit_columns.get("visit_time")),
-                auditor=cell(visit_columns.get("auditor")),
-                channel=cell(visit_columns.get("channel")),
-                kind=cell(visit_columns.get("kind")),
-                answers=tuple(RawAnswer(item_id, cell(index)) for index, item_id in item_columns),
-                row=number,
-                rows=(number,),
+            # the answers: built inline, as a bulk sheet holds 300,000 of them
+            answers = tuple(
+                [
+                    RawAnswer(
+                        item_id,
+                        Cell(
+                            _blank_to_none(values[index]) if index < width else None,
+                            sheet,
+                            letter + suffix,
+                            number,
+                        ),
+                    )
+                    for index, item_id, letter in answer_columns
+                ]
             )
-        )
+            visits.append(
+                RawVisit(
+                    branch=cell(visit_columns.get("branch")),
+                    visit_date=cell(visit_columns.get("visit_date")),
+                    visit_time=cell(visit_columns.get("visit_time")),
+                    auditor=cell(visit_columns.get("auditor")),
+                    channel=cell(visit_columns.get("channel")),
+                    kind=cell(visit_columns.get("kind")),
+                    answers=answers,
+                    row=number,
+                    rows=(number,),
+                )
+            )
     return visits, []
 
 
@@ -367,11 +393,8 @@ def _wide_csv(
 
 
 def _blank_to_none(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        stripped = value.strip()
-        return stripped or None
+    if value.__class__ is str:
+        return value.strip() or None
     return value
 
 
