@@ -325,7 +325,7 @@ def import_bytes(
         already_present=done.already_present,
         mapping=source.mapping,
         sha256=content_hash,
-        rows=done.rows.to_dict(),
+        **{f"rows_{part}": count for part, count in done.rows.to_dict().items()},
     )
     return done
 

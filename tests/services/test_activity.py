@@ -88,6 +88,11 @@ def test_submissions_revisions_appeals_and_imports_are_recorded(world: AppContex
     assert by_action["revision"] == {"revision": 2, "reason": "tone misheard"}
     assert by_action["appeal resolved"]["outcome"] == "rejected"
     assert by_action["import"]["audits_added"] == 1
+    logged = by_action["import"]  # where every row of the file went, in the log
+    assert logged["rows_read"] == (
+        logged["rows_imported"] + logged["rows_already_present"] + logged["rows_skipped"]
+    )
+    assert logged["rows_rejected"] == 0 and logged["rows_imported"] >= 1
     assert list_activity(world.as_user(HQ), actions=("import",), actor="marta")[0].subject == (
         "march.csv"
     )

@@ -165,6 +165,11 @@ def test_one_workbook_through_two_profiles_is_two_imports(ctx: AppContext, tmp_p
     [again] = import_files(ctx, [path], mapping_name="june-calls")
     assert again.status == "already_imported"
     assert again.audit_ids() == [a.audit_id for a in phone.audits]
+    assert again.previous_import is not None  # the import log keeps where the rows went
+    assert again.previous_import["mapping"] == "june-calls"
+    assert again.previous_import["rows"] == {
+        "read": 3, "imported": 3, "already_present": 0, "skipped": 0,
+    }  # fmt: skip
     assert again.rows.to_dict() == {
         "read": 3, "imported": 0, "already_present": 3, "skipped": 0, "rejected": 0,
     }  # fmt: skip
