@@ -381,3 +381,25 @@ def test_the_same_item_twice_in_our_csv_is_refused_and_other_files_go_on(
         "read": 7, "imported": 0, "already_present": 0, "skipped": 0, "rejected": 7,
     }  # fmt: skip
     assert (imported.status, imported.added) == ("imported", 1)
+
+
+def test_csv_rows_are_named_by_the_line_a_text_editor_shows(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """A comment with a line break inside quotes: the records after it are named by the
+    line they start on, as the CSV parser's own messages are."""
+    save_branches(ctx, [corpus.branch("UK-01", "Leeds")])
+    header = "branch_code,checklist_id,visited_at,auditor,item_id,value,comment\n"
+    good = [
+        ("share.organic_fresh", 91, '"Checked twice,\nboth shelves"'),
+        ("share.organic_dry", 80, ""),
+        ("share.preservative_free", 100, ""),
+        ("shelf.organic_labelled", "maybe", ""),
+        ("shelf.origin_shown", "yes", ""),
+        ("records.certificates", "yes", ""),
+    ]
+    body = "".join(f"UK-01,sourcing,2025-05-02,Team,{i},{v},{c}\n" for i, v, c in good)
+    path = tmp_path / "multiline.csv"
+    path.write_text(header + body, encoding="utf-8")
+    [result] = import_files(ctx, [path])
+    assert [(p.code.value, p.row) for p in result.problems] == [("answer_invalid", 6)]

@@ -31,7 +31,7 @@ from audit_app.domain.intake.model import (
 )
 from audit_app.intake import templates as layout
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
-from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
+from audit_app.intake.source.tabular import Table, TableFileError, read_csv_bytes
 from audit_app.intake.source.workbook import (
     DEFAULT_LIMITS,
     collector_paused,
@@ -263,17 +263,16 @@ def read_audit_csv(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -
         raise UnreadableFile(str(error).removeprefix(f"{name}: "), error.code) from None
     header = [h.strip().lower() for h in table.header]
     if "item_id" in header and "value" in header:
-        return _long_csv(table.header, header, table.rows)
-    return _wide_csv(table.header, header, table.rows)
+        return _long_csv(table, header)
+    return _wide_csv(table, header)
 
 
 def _csv_cell(value: Any, column: str, line: int) -> Cell:
     return Cell(_blank_to_none(value), "", f"column {column}", line)
 
 
-def _long_csv(
-    original: Sequence[str], header: list[str], rows: Sequence[Sequence[Any]]
-) -> ReadResult:
+def _long_csv(table: Table, header: list[str]) -> ReadResult:
+    original, rows = table.header, table.rows
     missing = [c for c in LONG_REQUIRED if c not in header]
     date_column = next((c for c in ("visited_at", "visit_date") if c in header), None)
     if date_column is None:
@@ -288,7 +287,7 @@ def _long_csv(
     for offset in range(last_filled(rows)):
         row = rows[offset]
         if not any(str(v).strip() for v in row):
-            skipped.append(SkippedRow("", offset + 2, SkipReason.BLANK))
+            skipped.append(SkippedRow("", table.line(offset), SkipReason.BLANK))
             continue
         get = lambda name, row=row: row[at[name]] if name in at and at[name] < len(row) else ""  # noqa: E731
         key = (
@@ -296,7 +295,7 @@ def _long_csv(
             if get("audit_ref")
             else (get("branch_code"), get("checklist_id"), get(date_column), get("auditor"))
         )
-        groups.setdefault(key, []).append((offset + 2, row))
+        groups.setdefault(key, []).append((table.line(offset), row))
     visits = []
     for members in groups.values():
         line, first = members[0]
@@ -337,9 +336,8 @@ def _long_csv(
     )
 
 
-def _wide_csv(
-    original: Sequence[str], header: list[str], rows: Sequence[Sequence[Any]]
-) -> ReadResult:
+def _wide_csv(table: Table, header: list[str]) -> ReadResult:
+    original, rows = table.header, table.rows
     columns: dict[str, int] = {}
     for field, names in WIDE_VISIT_FIELDS.items():
         found = next((header.index(n) for n in names if n in header), None)
@@ -362,7 +360,7 @@ def _wide_csv(
     skipped: list[SkippedRow] = []
     for offset in range(last_filled(rows)):
         row = rows[offset]
-        line = offset + 2
+        line = table.line(offset)
         if not any(str(v).strip() for v in row):
             skipped.append(SkippedRow("", line, SkipReason.BLANK))
             continue

@@ -45,6 +45,8 @@ class Grid:
     """Cells filled from a merged range -> the range's top-left cell (grid offsets)."""
     header: list[str] = field(default_factory=list)
     header_offset: int | None = None
+    lines: tuple[int, ...] = ()
+    """CSV: the line each row starts on (a quoted value may span lines)."""
 
     @property
     def is_csv(self) -> bool:
@@ -56,6 +58,8 @@ class Grid:
 
     def row_number(self, offset: int) -> int:
         """The row (workbook) or line (CSV) number a person sees, 1-based."""
+        if offset < len(self.lines):
+            return self.lines[offset]
         return self.first_row + offset + 1
 
     def use_header(self, offset: int) -> list[str]:
@@ -214,7 +218,7 @@ def csv_grid(
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
-    return Grid("", rows)
+    return Grid("", rows, lines=(1, *table.lines))
 
 
 def open_grid(

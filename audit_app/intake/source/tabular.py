@@ -48,6 +48,13 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     first_row: int = 2
+    lines: tuple[int, ...] = ()
+    """The file line each row starts on (a quoted value may span lines); empty: one line
+    per row from ``first_row``."""
+
+    def line(self, offset: int) -> int:
+        """The line a person finds ``rows[offset]`` on in a text editor."""
+        return self.lines[offset] if offset < len(self.lines) else self.first_row + offset
 
     def records(self) -> list[tuple[int, dict[str, Any]]]:
         """(row number as the user sees it, cells by normalised header) for non-blank rows."""
@@ -96,9 +103,11 @@ def read_csv_bytes(data: bytes, source: str, *, limits: Limits = DEFAULT_LIMITS)
             f"{source}: the file is empty (a header row is needed)", IssueCode.FILE_EMPTY
         )
     delimiter = max(DELIMITERS, key=first.count)  # ties: the comma
-    rows = _csv_rows(text, delimiter, source, limits)
+    rows, starts = _csv_rows(text, delimiter, source, limits)
     header = tuple(cell.strip() for cell in rows[0])
-    return Table(source, header, tuple(tuple(row) for row in rows[1:]), first_row=2)
+    return Table(
+        source, header, tuple(tuple(row) for row in rows[1:]), first_row=2, lines=tuple(starts[1:])
+    )
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -142,13 +151,17 @@ def _decode(data: bytes, encoding: str, source: str) -> str:
         ) from None
 
 
-def _csv_rows(text: str, delimiter: str, source: str, limits: Limits) -> list[list[str]]:
+def _csv_rows(
+    text: str, delimiter: str, source: str, limits: Limits
+) -> tuple[list[list[str]], list[int]]:
     """Parsed rows within the caps; a line split by another separator than the header's
     is refused (its values would land in the wrong columns)."""
     rows: list[list[str]] = []
+    starts: list[int] = []  # the line each record starts on
     cells = 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
+        start = 1
         for row in reader:
             line = reader.line_num
             if len(rows) >= limits.max_rows + 1:
@@ -176,11 +189,13 @@ def _csv_rows(text: str, delimiter: str, source: str, limits: Limits) -> list[li
             if rows:
                 _check_line(row, len(rows[0]), delimiter, line, source)
             rows.append(row)
+            starts.append(start)
+            start = reader.line_num + 1
     except csv.Error as error:
         raise TableFileError(
             f"{source}: line {reader.line_num} is not valid CSV ({error})"
         ) from None
-    return rows
+    return rows, starts
 
 
 def _check_line(row: list[str], width: int, delimiter: str, line: int, source: str) -> None:

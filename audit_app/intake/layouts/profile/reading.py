@@ -347,7 +347,7 @@ class _WideReader(_SheetReader):
             (column, item_id, self.prefixes[column]) for column, item_id in self.plan.items
         ]
         skipper = self.skipper([self.date], [column for column, _, _ in answer_columns])
-        sheet, numbered, first_row = self.sheet, self.numbered, self.grid.first_row
+        sheet, numbered = self.sheet, self.numbered
         kept: list[int] = []
         with collector_paused():
             for offset in range(self.first_data, self.last_data):
@@ -357,7 +357,7 @@ class _WideReader(_SheetReader):
                     self.skip(offset, *skip)
                     continue
                 kept.append(offset)
-                number = first_row + offset + 1
+                number = self.grid.row_number(offset)
                 suffix = str(number) if numbered else ""
                 answers = tuple(
                     [
