@@ -63,13 +63,11 @@ def guarded(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from audit_app.domain.answers import AnswersRejected
-
         try:
             return function(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
-        except (AuditAppError, AnswersRejected) as error:
+        except AuditAppError as error:
             if _debug():
                 raise
             raise fail(str(error)) from None

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard
+from audit_app.errors import AuditAppError
 
 DEFAULT_CRITICAL_DAYS = 2
 DEFAULT_OTHER_DAYS = 14
@@ -40,7 +41,7 @@ MOVES: dict[ActionStatus, frozenset[ActionStatus]] = {
 back to reopen a fix that did not hold; verified is final: a check was made."""
 
 
-class ActionRuleBroken(ValueError):
+class ActionRuleBroken(AuditAppError):
     """A change the action's rules do not allow; the message says which and why."""
 
 

@@ -25,6 +25,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.errors import AuditAppError
 
 NA_WORDS = frozenset({"na", "n/a", "n.a.", "not applicable", "no aplica", "nu se aplică", "yok"})
 YES_WORDS = frozenset({"yes", "y", "true", "1", "sí", "si", "da", "evet", "x"})
@@ -43,7 +44,7 @@ class AnswerProblem:
         return self.message
 
 
-class AnswersRejected(ValueError):
+class AnswersRejected(AuditAppError):
     """The answers cannot be scored; every problem is listed, not only the first."""
 
     def __init__(self, problems: Iterable[AnswerProblem]) -> None:
@@ -55,7 +56,7 @@ class AnswersRejected(ValueError):
         return tuple(p.item_id for p in self.problems if p.kind == "missing")
 
 
-class InvalidAnswer(ValueError):
+class InvalidAnswer(AuditAppError):
     def __init__(self, problem: AnswerProblem) -> None:
         super().__init__(problem.message)
         self.problem = problem

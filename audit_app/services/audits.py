@@ -75,7 +75,7 @@ def store_audits(
     for number, record in enumerate(records, start=1):
         try:
             prepared.append(prepare(ctx, record))
-        except (AnswersRejected, AuditAppError) as error:
+        except AuditAppError as error:
             visit = record.visit
             reasons.append(
                 f"audit {number} ({visit.branch_code}, {visit.checklist_id}, "

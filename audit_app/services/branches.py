@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from audit_app.config import Settings
 from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
 from audit_app.errors import AuditAppError
@@ -118,7 +119,7 @@ def list_branches(ctx: AppContext) -> list[Branch]:
         return [branch for branch in repository.list_branches(conn) if sees(ctx, branch)]
 
 
-def read_branches_bytes(name: str, data: bytes, limits: Limits | None = None) -> list[Branch]:
+def read_branches_bytes(name: str, data: bytes, settings: Settings | None = None) -> list[Branch]:
     """``read_branches`` for an uploaded file: the app has bytes and a file name, not a path.
 
     Messages name the uploaded file, not the temporary copy read behind the scenes."""
@@ -132,7 +133,7 @@ def read_branches_bytes(name: str, data: bytes, limits: Limits | None = None) ->
         path = Path(folder) / shown
         path.write_bytes(data)
         try:
-            return read_branches(path, limits)
+            return read_branches(path, Limits.from_settings(settings) if settings else None)
         except BranchFileError as error:
             raise BranchFileError(shown, error.problems) from None
         except TableFileError as error:

@@ -12,9 +12,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from audit_app.errors import AuditAppError
 from audit_app.services.activity import ACTIONS, list_activity
 from audit_app.services.context import AppContext
+from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.theme import BRAND
 
 LIMIT = 2_000
@@ -25,16 +25,16 @@ def activity_tab(ctx: AppContext) -> None:
     chosen = left.multiselect("What", ACTIONS, placeholder="Everything", key="activity_actions")
     who = middle.text_input("Who (user name)", key="activity_user").strip()
     since = right.date_input("Since", value=date.today() - timedelta(days=30), key="activity_since")
-    try:
-        entries = list_activity(
+    entries = attempt(
+        lambda: list_activity(
             ctx,
             actions=tuple(chosen),
             actor=who or None,
             since=datetime.combine(since, time.min) if isinstance(since, date) else None,
             limit=LIMIT,
         )
-    except AuditAppError as error:
-        st.error(str(error))
+    )
+    if entries is None:
         return
     if not entries:
         st.info(

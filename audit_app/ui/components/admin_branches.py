@@ -9,7 +9,6 @@ import streamlit as st
 
 from audit_app.domain.audit import Branch
 from audit_app.domain.safe_text import markdown_text
-from audit_app.errors import AuditAppError
 from audit_app.services.branches import (
     list_branches,
     read_branches_bytes,
@@ -17,6 +16,7 @@ from audit_app.services.branches import (
     update_branches,
 )
 from audit_app.services.context import AppContext
+from audit_app.ui.components.refusals import attempt
 
 EDITOR_KEY = "admin_branch_editor"
 GENERATION_KEY = "admin_branch_generation"
@@ -102,10 +102,8 @@ def _editor(ctx: AppContext, branches: list[Branch], generation: int) -> None:
         else "Save changes"
     )
     if st.button(label, type="primary", disabled=not changes, key="admin_branch_save"):
-        try:
-            result = update_branches(ctx, changes)
-        except AuditAppError as error:
-            st.error(markdown_text(error))
+        result = attempt(lambda: update_branches(ctx, changes))
+        if result is None:
             return
         st.session_state[FLASH_KEY] = f"Saved: {result.updated} branch(es) changed."
         st.session_state[GENERATION_KEY] = generation + 1
@@ -122,10 +120,8 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
     )
     if upload is None:
         return
-    try:
-        incoming = read_branches_bytes(upload.name, upload.getvalue())
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    incoming = attempt(lambda: read_branches_bytes(upload.name, upload.getvalue(), ctx.settings))
+    if incoming is None:
         return
     known = {b.code: b for b in branches}
     new = [b for b in incoming if b.code not in known]
@@ -138,10 +134,8 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
     )
     st.dataframe(branch_frame(incoming), hide_index=True, width="stretch")
     if st.button(f"Import {len(incoming)} branches", type="primary", key="admin_branch_import"):
-        try:
-            result = save_branches(ctx, incoming)
-        except AuditAppError as error:
-            st.error(markdown_text(error))
+        result = attempt(lambda: save_branches(ctx, incoming))
+        if result is None:
             return
         st.session_state[FLASH_KEY] = (
             f"Imported {upload.name}: {result.inserted} added, {result.updated} updated, "

@@ -13,7 +13,6 @@ import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
-from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.users import (
     add_user,
@@ -24,6 +23,7 @@ from audit_app.services.users import (
     list_users,
     set_password,
 )
+from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import ROLE_LABELS
 
 ROLE_CHOICES = (Role.VIEWER, Role.AREA_MANAGER, Role.HEAD_OFFICE)
@@ -38,11 +38,10 @@ def users_tab(ctx: AppContext) -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(markdown_text(flash), icon=":material/check_circle:")
-    try:
+    with refusal_shown() as refused:
         users = list_users(ctx)
         logins = last_logins(ctx)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    if refused:
         return
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     if users:
@@ -130,8 +129,8 @@ def _add_form(ctx: AppContext, generation: int) -> None:
     if password != again:
         st.error("The two passwords differ.")
         return
-    try:
-        user = add_user(
+    user = attempt(
+        lambda: add_user(
             ctx,
             username.strip(),
             str(role),
@@ -139,8 +138,8 @@ def _add_form(ctx: AppContext, generation: int) -> None:
             areas=chosen if role == Role.AREA_MANAGER else [],
             display_name=display_name.strip(),
         )
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    )
+    if user is None:
         return
     _done(f"Added {user.username} ({ROLE_LABELS[user.role]}).")
 
@@ -163,10 +162,9 @@ def _password_form(ctx: AppContext, users: list[User], generation: int) -> None:
     if password != again:
         st.error("The two passwords differ.")
         return
-    try:
+    with refusal_shown() as refused:
         set_password(ctx, username, password)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    if refused:
         return
     _done(f"Password of {username} changed.")
 
@@ -190,12 +188,11 @@ def _access_form(ctx: AppContext, users: list[User], generation: int) -> None:
     if to_disable and me is not None and username.casefold() == me.casefold():
         st.error("You cannot disable your own account; ask another head office user.")
         return
-    try:
+    with refusal_shown() as refused:
         if to_disable:
             disable_user(ctx, username)
         else:
             enable_user(ctx, username)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    if refused:
         return
     _done(f"{username} {'disabled' if to_disable else 'enabled'}.")

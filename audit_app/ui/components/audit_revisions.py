@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audit_app.domain.answers import InvalidAnswer, encode_value, parse_answer, question
+from audit_app.domain.answers import encode_value, parse_answer, question
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import display
 from audit_app.domain.users import Role
-from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.revisions import (
     Revision,
@@ -24,6 +23,7 @@ from audit_app.services.revisions import (
     revise_audit,
 )
 from audit_app.ui.components.audit_answers import answers_tables
+from audit_app.ui.components.refusals import attempt, refusal_shown
 
 
 def revisions_section(
@@ -32,10 +32,8 @@ def revisions_section(
     """Draw the history and, for users allowed, the correction form; returns the answers
     table as edited there (None without the form), which an upheld appeal applies."""
     st.subheader("Revisions")
-    try:
-        history = audit_history(ctx, audit_id)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    history = attempt(lambda: audit_history(ctx, audit_id))
+    if history is None:
         return None
     if _flash(audit_id):
         st.success(_flash(audit_id, pop=True))
@@ -142,11 +140,10 @@ def _correction(
             "Reason (required)", key=f"trail_reason_{audit_id}_{generation}", max_chars=2000
         )
         if st.button("Save the correction", key=f"trail_save_{audit_id}", type="primary"):
-            try:
-                made = revise_audit(ctx, audit_id, edited_answers(checklist, edited), reason)
-            except (AuditAppError, InvalidAnswer) as error:
-                st.error(markdown_text(error))
-            else:
+            made = attempt(
+                lambda: revise_audit(ctx, audit_id, edited_answers(checklist, edited), reason)
+            )
+            if made is not None:
                 st.session_state[f"trail_generation_{audit_id}"] = generation + 1
                 st.session_state[f"trail_flash_{audit_id}"] = (
                     f"Saved as revision {made.revision} (overall {_score(made)})."
@@ -160,10 +157,8 @@ def appeals_section(
 ) -> None:
     """The appeals, a form to record one, and (head office) to resolve the open one."""
     st.subheader("Appeals")
-    try:
-        appeals = list_appeals(ctx, audit_id)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    appeals = attempt(lambda: list_appeals(ctx, audit_id))
+    if appeals is None:
         return
     if appeals:
         st.dataframe(
@@ -194,11 +189,8 @@ def appeals_section(
         with st.form(f"appeal_form_{audit_id}", clear_on_submit=True):
             reason = st.text_area("The branch's appeal (what it disputes and why)")
             if st.form_submit_button("Record the appeal"):
-                try:
+                with refusal_shown():
                     raise_appeal(ctx, audit_id, reason)
-                except AuditAppError as error:
-                    st.error(markdown_text(error))
-                else:
                     st.rerun()
     elif user.role == Role.HEAD_OFFICE:
         appeal = open_[0]
@@ -214,14 +206,11 @@ def appeals_section(
             resolution = st.text_area("Resolution (required)")
             if st.form_submit_button("Resolve"):
                 upheld = decision == "Upheld"
-                try:
+                with refusal_shown():
                     answers = (
                         edited_answers(checklist, edited) if upheld and edited is not None else None
                     )
                     resolve_appeal(ctx, appeal.appeal_id, upheld, resolution, answers)
-                except (AuditAppError, InvalidAnswer) as error:
-                    st.error(markdown_text(error))
-                else:
                     st.rerun()
     else:
         st.caption(f"Appeal #{open_[0].appeal_id} is open: head office resolves it.")

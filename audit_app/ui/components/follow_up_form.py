@@ -18,12 +18,12 @@ import streamlit as st
 from audit_app.domain.audit import AuditKind, AuditRecord, Visit
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.followups import NothingToFollowUp
-from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
 from audit_app.services.audits import StoredAudit
 from audit_app.services.context import AppContext
 from audit_app.services.followups import FollowUpPlan, follow_up_plan, submit_follow_up
+from audit_app.ui.components.refusals import show_refusal
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.visit_form import (
     answer_sections,
@@ -76,7 +76,7 @@ def follow_up_block(
     except NothingToFollowUp:
         return
     except AuditAppError as error:
-        st.error(markdown_text(error))
+        show_refusal(error)
         return
     open_key = OPEN_KEY.format(audit_id=audit_id)
     if not st.session_state.get(open_key):
@@ -109,7 +109,7 @@ def _form(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | No
         answer_sections(checklist, language)
         error = st.session_state.pop(ERROR_KEY.format(audit_id=audit_id), None)
         if error:
-            st.error(markdown_text(error))
+            show_refusal(error)
         submit, cancel = st.columns([1, 4])
         submit.button(
             "Submit follow-up",

@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
-from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.mappings import (
     Assignment,
@@ -25,6 +24,7 @@ from audit_app.services.mappings import (
     unassigned_required,
 )
 from audit_app.ui.components.import_preview import Upload
+from audit_app.ui.components.refusals import attempt, refusal_shown
 
 PICKER_KEY = "import_mapping"
 PENDING_KEY = "import_mapping_pending"
@@ -36,11 +36,8 @@ def mapping_picker(ctx: AppContext) -> str | None:
     """The profile files are read with; None is our own template or CSV."""
     if PENDING_KEY in st.session_state:  # a profile just saved by the wizard
         st.session_state[PICKER_KEY] = st.session_state.pop(PENDING_KEY)
-    try:
-        profiles = {p.name: p for p in list_mappings(ctx.settings)}
-    except AuditAppError as error:
-        st.error(markdown_text(error))
-        profiles = {}
+    saved = attempt(lambda: list_mappings(ctx.settings))
+    profiles = {p.name: p for p in saved or []}
     if st.session_state.get(PICKER_KEY) not in (OUR_TEMPLATE, *profiles):
         st.session_state.pop(PICKER_KEY, None)
     chosen = st.selectbox(
@@ -81,12 +78,12 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         key=f"{key}_checklist",
     )
     checklist = checklists[checklist_id]
-    try:
-        draft = _draft(
+    draft = attempt(
+        lambda: _draft(
             upload.name, upload.digest, f"{checklist.id}@{checklist.version}", ctx, upload.data
         )
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    )
+    if draft is None:
         return
     st.caption(markdown_text(draft.report.lines()[0]))
     targets = mapping_targets(checklist, draft.profile.layout)
@@ -132,11 +129,10 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
     name = left.text_input("Profile name", value=draft.profile.name, key=f"{key}_name")
     replace = right.checkbox("Replace a saved profile of this name", key=f"{key}_replace")
     if st.button("Save the profile and check the files with it", key=f"{key}_save"):
-        try:
+        with refusal_shown() as refused:
             profile = apply_assignments(draft.profile, checklist, assignments, name.strip())
             save_mapping(profile, settings=ctx.settings, overwrite=replace)
-        except AuditAppError as error:
-            st.error(markdown_text(error))
+        if refused:
             return
         st.session_state[PENDING_KEY] = profile.name
         st.rerun()

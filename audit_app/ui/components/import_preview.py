@@ -16,7 +16,6 @@ import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
-from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.import_report import describe, rows_line
@@ -275,12 +274,3 @@ def show_summary(summary: ImportSummary) -> None:
     for result in summary.results:
         st.markdown(f"**{markdown_text(result.file)}** — {markdown_text(describe(result))}")
         show_result(result)
-
-
-def safe(action: Callable[[], FileImport], name: str) -> FileImport | None:
-    """Run an import call; a refusal (no such profile, not allowed) is shown, not raised."""
-    try:
-        return action()
-    except AuditAppError as error:
-        st.error(markdown_text(f"{name}: {error}"))
-        return None

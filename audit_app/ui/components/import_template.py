@@ -9,12 +9,12 @@ import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
-from audit_app.errors import AuditAppError
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.templates import Template, make_template
 from audit_app.ui.components.languages import language_name
+from audit_app.ui.components.refusals import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -100,8 +100,8 @@ def template_section(ctx: AppContext) -> None:
     rows = 500
     if bulk:
         rows = int(st.number_input("Visit rows", 1, 50_000, 500, step=100, key="template_rows"))
-    try:
-        made = _cached_template(
+    made = attempt(
+        lambda: _cached_template(
             ctx,
             ctx.user,
             f"{checklist.id}@{checklist.version}",
@@ -111,8 +111,8 @@ def template_section(ctx: AppContext) -> None:
             rows,
             data_version(ctx),
         )
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    )
+    if made is None:
         return
     if made.note:
         st.warning(markdown_text(made.note))

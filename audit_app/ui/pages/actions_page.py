@@ -17,7 +17,6 @@ from audit_app.domain.actions import MOVES, ActionStatus
 from audit_app.domain.audit import Branch
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
-from audit_app.errors import AuditAppError
 from audit_app.services.actions import (
     ActionFilter,
     ActionView,
@@ -32,6 +31,7 @@ from audit_app.services.actions import (
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.ui.components.branch_names import branch_labels
+from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
 
 STATUS_LABELS = {
@@ -68,10 +68,8 @@ def render() -> None:
         st.success(flash, icon=":material/check_circle:")
     action_filter = _filters(ctx, list_branches(ctx))
     day = today()
-    try:
-        actions = _actions(ctx, ctx.user, action_filter, actions_version(ctx), day)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    actions = attempt(lambda: _actions(ctx, ctx.user, action_filter, actions_version(ctx), day))
+    if actions is None:
         return
     if not actions:
         narrowed = bool(_actions(ctx, ctx.user, ActionFilter(), actions_version(ctx), day))
@@ -215,8 +213,8 @@ def _form(ctx: AppContext, action: ActionView) -> None:
         saved = st.form_submit_button("Save", icon=":material/save:", type="primary")
     if not saved:
         return
-    try:
-        result = update_action(
+    result = attempt(
+        lambda: update_action(
             ctx,
             action.id,
             status=status,
@@ -224,8 +222,8 @@ def _form(ctx: AppContext, action: ActionView) -> None:
             due_on=due_on if isinstance(due_on, date) else None,
             note=note,
         )
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    )
+    if result is None:
         return
     if not result.changed:
         st.info("Nothing changed.")
@@ -235,10 +233,8 @@ def _form(ctx: AppContext, action: ActionView) -> None:
 
 
 def _history(ctx: AppContext, action: ActionView) -> None:
-    try:
-        events = action_history(ctx, action.id)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    events = attempt(lambda: action_history(ctx, action.id))
+    if events is None:
         return
     if not events:
         st.caption("No change since the audit created it.")

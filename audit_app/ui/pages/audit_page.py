@@ -23,6 +23,7 @@ from audit_app.ui.components.audit_revisions import appeals_section, revisions_s
 from audit_app.ui.components.checklist_view import language_label
 from audit_app.ui.components.follow_up_form import follow_up_block
 from audit_app.ui.components.labels import channel_label
+from audit_app.ui.components.refusals import show_refusal
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
 
@@ -55,8 +56,8 @@ def render() -> None:
         if stored.record.status != AuditStatus.DRAFT:
             report = _report_data(ctx, ctx.user, audit_id, stamp)
     except AuditAppError as error:
-        st.title("Audit")
-        st.error(markdown_text(error))
+        st.title("Audit")  # the page's title comes before the refusal
+        show_refusal(error)
         return
     _show(ctx, audit_id, stored, checklist, branch_name, report)
 

@@ -15,7 +15,6 @@ from audit_app.domain.checklist import localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import display
 from audit_app.domain.users import User
-from audit_app.errors import AuditAppError
 from audit_app.services.actions import ActionFilter, list_actions
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -29,6 +28,7 @@ from audit_app.services.reports import (
 from audit_app.ui.components.branch_charts import section_gap_chart, trend_chart
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
+from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
 
@@ -38,11 +38,10 @@ def render() -> None:
     code = _pick(branches)
     if code is None:
         return
-    try:
+    with refusal_shown() as refused:
         branch = find_branch(ctx, code)
         data = _report_data(ctx, ctx.user, branch.code, data_version(ctx))
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    if refused:
         return
     _header(branch)
     if not data.audits:
@@ -264,10 +263,8 @@ def _repeated(data: BranchReportData) -> None:
 def _open_actions(ctx: AppContext, branch: Branch) -> None:
     """The branch's corrective actions still open or in progress, most urgent first."""
     st.subheader("Open corrective actions")
-    try:
-        actions = list_actions(ctx, ActionFilter(("open", "in_progress"), branch.code))
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    actions = attempt(lambda: list_actions(ctx, ActionFilter(("open", "in_progress"), branch.code)))
+    if actions is None:
         return
     if not actions:
         st.success("No open corrective action.", icon=":material/check_circle:")

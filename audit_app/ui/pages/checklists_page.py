@@ -8,7 +8,6 @@ import streamlit as st
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
-from audit_app.errors import AuditAppError
 from audit_app.services.branches import list_branches
 from audit_app.services.checklist_diff import checklist_versions, diff_versions
 from audit_app.services.checklists import checklist_yaml
@@ -17,6 +16,7 @@ from audit_app.services.freshness import data_version
 from audit_app.services.templates import make_template
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.checklist_view import checklist_contents, diff_table, language_label
+from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,10 +91,8 @@ def _compare(ctx: AppContext, checklist: Checklist, versions: list[int], languag
     if old == new:
         st.warning("Pick two different versions to see what changed.")
         return
-    try:
-        diff = diff_versions(ctx, checklist.id, old, new)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    diff = attempt(lambda: diff_versions(ctx, checklist.id, old, new))
+    if diff is None:
         return
     if diff.empty:
         st.success(f"v{old} and v{new} of {title} ask the same questions with the same rules.")
@@ -130,8 +128,8 @@ def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
         horizontal=True,
         key="template_layout",
     )
-    try:
-        content = _template(
+    content = attempt(
+        lambda: _template(
             ctx,
             ctx.user,
             checklist.id,
@@ -141,9 +139,8 @@ def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
             layout == "bulk",
             data_version(ctx),
         )
-    except AuditAppError as error:
-        st.error(markdown_text(error))
-    else:
+    )
+    if content is not None:
         st.download_button(
             "Download the workbook",
             content,

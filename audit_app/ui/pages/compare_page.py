@@ -15,7 +15,6 @@ import streamlit as st
 
 from audit_app.domain import compare as stats
 from audit_app.domain.safe_text import markdown_text
-from audit_app.errors import AuditAppError
 from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
@@ -24,6 +23,7 @@ from audit_app.ui.components import compare_views as views
 from audit_app.ui.components.compare_data import Version
 from audit_app.ui.components.compare_filters import CompareChoice, compare_filter_sidebar
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
+from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
 TAB_KEY = "compare_tab"
@@ -42,12 +42,11 @@ def render() -> None:
     ctx = user_context()
     user = ctx.user
     st.title("Compare")
-    try:
+    with refusal_shown() as refused:
         version = data_version(ctx)
         months = data.months(ctx, version, user)
         regions = data.regions(ctx, version, user)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    if refused:
         return
     if not months:
         st.info(
@@ -60,10 +59,8 @@ def render() -> None:
     audit_filter = choice.audit_filter
     described = scoped(ctx, audit_filter).describe(data.checklist_titles(ctx))
     st.caption(markdown_text(described[:1].upper() + described[1:]))
-    try:
-        table = data.league(ctx, audit_filter, choice.min_audits, version, user)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    table = attempt(lambda: data.league(ctx, audit_filter, choice.min_audits, version, user))
+    if table is None:
         return
     if not table.rows:
         _empty_state(ctx, choice, version)
@@ -89,10 +86,8 @@ def _summary(table: stats.LeagueTable, bench: Benchmark) -> None:
 
 def _empty_state(ctx: AppContext, choice: CompareChoice, version: Version) -> None:
     """Nothing matches: say which filter to widen, and by how much it would help."""
-    try:
-        hints = data.widen_hints(ctx, choice.audit_filter, version, ctx.user)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    hints = attempt(lambda: data.widen_hints(ctx, choice.audit_filter, version, ctx.user))
+    if hints is None:
         return
     message = "No submitted audits match these filters."
     if hints:
@@ -139,11 +134,12 @@ def _pdf(ctx: AppContext, choice: CompareChoice, version: Version, name: str) ->
         "Prepare PDF report", icon=":material/picture_as_pdf:", width="stretch", key=PDF_BUTTON_KEY
     ):
         return
-    try:
-        with st.spinner("Building the PDF report (a large selection takes a few seconds)…"):
-            pdf = data.pdf_report(ctx, choice.audit_filter, choice.min_audits, version, user)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    with (
+        refusal_shown() as refused,
+        st.spinner("Building the PDF report (a large selection takes a few seconds)…"),
+    ):
+        pdf = data.pdf_report(ctx, choice.audit_filter, choice.min_audits, version, user)
+    if refused:
         return
     ready.add(key)
     slot.download_button(
@@ -225,10 +221,7 @@ def _tabs(
     for label, tab in zip(TABS, st.tabs(TABS, key=TAB_KEY, on_change="rerun"), strict=True):
         with tab:
             if tab.open:
-                try:
-                    draw[label]()
-                except AuditAppError as error:
-                    st.error(markdown_text(error))
+                attempt(draw[label])
 
 
 render()

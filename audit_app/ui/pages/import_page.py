@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
-from audit_app.errors import AuditAppError
 from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, layout_not_recognised
 from audit_app.ui.components.import_mapping import mapping_picker, mapping_wizard
@@ -23,6 +22,7 @@ from audit_app.ui.components.import_preview import (
     show_summary,
 )
 from audit_app.ui.components.import_template import template_section
+from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
 FILE_TYPES = ["xlsx", "xls", "ods", "csv", "txt"]
@@ -94,13 +94,14 @@ def _previews(
     bar = st.progress(0.0, text="Checking the files…") if len(uploads) > 1 else None
     results = []
     try:
-        for number, upload in enumerate(uploads):
-            if bar is not None:
-                bar.progress(number / len(uploads), text=markdown_text(f"Checking {upload.name}…"))
-            results.append(cached_preview(ctx, upload, mapping))
-    except AuditAppError as error:
-        st.error(markdown_text(error))
-        return None
+        with refusal_shown() as refused:
+            for number, upload in enumerate(uploads):
+                if bar is not None:
+                    text = markdown_text(f"Checking {upload.name}…")
+                    bar.progress(number / len(uploads), text=text)
+                results.append(cached_preview(ctx, upload, mapping))
+        if refused:
+            return None
     finally:
         if bar is not None:
             bar.empty()
@@ -145,10 +146,8 @@ def _commit(
         text = markdown_text(f"Importing {name} ({done + 1} of {total})…") if name else "Done."
         bar.progress(done / total, text=text)
 
-    try:
-        results = commit_files(ctx, ready, mapping, progress)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
+    results = attempt(lambda: commit_files(ctx, ready, mapping, progress))
+    if results is None:
         return
     st.session_state[SUMMARY_KEY] = ImportSummary([*results, *not_ready])
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1

@@ -17,7 +17,6 @@ from typing import Any
 
 import streamlit as st
 
-from audit_app.domain.answers import AnswersRejected
 from audit_app.domain.audit import AuditKind, AuditRecord, Branch, Channel, Visit
 from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.safe_text import markdown_text
@@ -37,6 +36,7 @@ from audit_app.services.reports import audit_report
 from audit_app.ui.components.branch_picker import branch_picker
 from audit_app.ui.components.labels import channel_label
 from audit_app.ui.components.languages import language_name
+from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
 from audit_app.ui.components.visit_form import (
@@ -133,12 +133,8 @@ def _no_branches(ctx: AppContext, only_inactive: bool) -> None:
 
 def _drafts(ctx: AppContext) -> None:
     _flash("drafts")
-    try:
-        drafts = list_drafts(ctx)
-    except AuditAppError as error:
-        st.error(markdown_text(error))
-        return
-    if not drafts:
+    drafts = attempt(lambda: list_drafts(ctx))
+    if not drafts:  # refused (shown) or none
         return
     by_id = {draft.audit_id: draft for draft in drafts}
     me = ctx.user.username if ctx.user is not None else None
@@ -448,7 +444,7 @@ def _save(ctx: AppContext, checklist: Checklist) -> None:
         return
     try:
         draft_id = save_draft(ctx, record, draft_id=st.session_state.get(DRAFT_ID))
-    except (AuditAppError, AnswersRejected) as error:
+    except AuditAppError as error:
         _say("actions", "error", markdown_text(f"Not saved: {error}{_forget_lost_draft(ctx)}"))
         return
     st.session_state[DRAFT_ID] = draft_id
@@ -492,7 +488,7 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
         return
     try:
         audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
-    except (AuditAppError, AnswersRejected) as error:
+    except AuditAppError as error:
         message = f"Not submitted: {error}{_forget_lost_draft(ctx)}"
         _say("actions", "error", markdown_text(message))
         return
