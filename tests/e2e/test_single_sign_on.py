@@ -1,23 +1,50 @@
 """Behind a single-sign-on proxy: with ``AUDIT_TRUSTED_USER_HEADER`` set, the user the proxy
-names is logged in without a password; without the header the log-in form still guards."""
+names is logged in without a password; without the header the log-in form still guards.
+
+The proxy is a real one in front of ``audit-app serve`` (``tests/e2e/sso_proxy.py``): it
+knows the user from its own session cookie and sets ``X-Forwarded-User`` on every request it
+passes on, the websocket's included, as oauth2-proxy does."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import SSO_HEADER, VIEWPORT
+from tests.e2e.conftest import VIEWPORT
+from tests.e2e.sso_proxy import SESSION_COOKIE, sso_proxy
+
+
+@pytest.fixture(scope="module")
+def behind_sso(sso_app: str) -> Iterator[str]:
+    """The app configured for the header, reached through the proxy."""
+    with sso_proxy(sso_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def behind_proxy_unconfigured(served_app: str) -> Iterator[str]:
+    """The app NOT configured for the header, reached through the same kind of proxy."""
+    with sso_proxy(served_app) as url:
+        yield url
+
+
+def _signed_in_by_proxy(browser, url: str, user: str | None):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=VIEWPORT)
+    if user is not None:
+        context.add_cookies([{"name": SESSION_COOKIE, "value": user, "url": url}])
+    return context
 
 
 @pytest.mark.browser
-def test_the_proxy_header_logs_the_user_in(sso_app: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_proxy_header_logs_the_user_in(behind_sso: str, browser) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport=VIEWPORT, extra_http_headers={SSO_HEADER: "marta"})
+    context = _signed_in_by_proxy(browser, behind_sso, "marta")
     try:
         page = context.new_page()
-        page.goto(sso_app + "/")
+        page.goto(behind_sso + "/")
         expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=60_000)
         sidebar = page.get_by_test_id("stSidebar")
         expect(sidebar).to_contain_text("Area manager · Barcelona")
@@ -27,14 +54,14 @@ def test_the_proxy_header_logs_the_user_in(sso_app: str, browser) -> None:  # ty
 
 
 @pytest.mark.browser
-def test_an_unknown_name_or_no_header_gets_the_form(sso_app: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_name_or_no_header_gets_the_form(behind_sso: str, browser) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
-    for headers in ({SSO_HEADER: "mallory"}, {}):
-        context = browser.new_context(viewport=VIEWPORT, extra_http_headers=headers)
+    for user in ("mallory", None):
+        context = _signed_in_by_proxy(browser, behind_sso, user)
         try:
             page = context.new_page()
-            page.goto(sso_app + "/")
+            page.goto(behind_sso + "/")
             expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("button", name=re.compile("Log out"))).to_have_count(0)
         finally:
@@ -42,13 +69,15 @@ def test_an_unknown_name_or_no_header_gets_the_form(sso_app: str, browser) -> No
 
 
 @pytest.mark.browser
-def test_the_header_is_ignored_unless_configured(served_app: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_header_is_ignored_unless_configured(  # type: ignore[no-untyped-def]
+    behind_proxy_unconfigured: str, browser
+) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport=VIEWPORT, extra_http_headers={SSO_HEADER: "hq"})
+    context = _signed_in_by_proxy(browser, behind_proxy_unconfigured, "hq")
     try:
         page = context.new_page()
-        page.goto(served_app + "/")
+        page.goto(behind_proxy_unconfigured + "/")
         expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
         expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     finally:
