@@ -149,3 +149,19 @@ def test_no_visits_and_an_unknown_checklist_are_said(catalogue: Catalogue) -> No
         branches=BRANCHES,
     )
     assert [(i.code, i.cell) for i in unknown.issues] == [(IssueCode.CHECKLIST_UNKNOWN, "A2")]
+
+
+def test_a_required_item_no_column_answers_is_said_once_per_file(catalogue: Catalogue) -> None:
+    without = {k: v for k, v in PHONE.items() if k != "call.tone"}
+    report = check(
+        _read(*(_visit(row, "ES-01", date(2026, 5, row), without) for row in (2, 3, 4))),
+        checklist_of=catalogue.get,
+        branches=BRANCHES,
+    )
+    assert report.issues == [
+        ImportIssue(
+            IssueCode.ITEM_NO_COLUMN,
+            "required item call.tone 'Tone is friendly' has no answer column or row",
+            "Visits",
+        )
+    ]

@@ -60,6 +60,8 @@ class AnswerReader:
         self.fraction = read.percent_as_fraction
         self.normalise = normalise
         self.cache: dict[tuple[str, Any], Answer | InvalidAnswer] = {}
+        self.unanswerable: set[tuple[str, str]] = set()
+        """(item id, checklist id) of required items no column answers, said once."""
 
     def answer(self, item: Item, cell: Cell, comment: Any) -> Answer:
         raw = cell.value
@@ -392,11 +394,13 @@ def _answers(
                     )
                 )
                 continue
+            if (item.id, checklist.id) in reader.unanswerable:
+                continue  # said once per file
+            reader.unanswerable.add((item.id, checklist.id))
             message = f"required item {item.id} '{question(item)}' has no answer column or row"
-            if not any(issue.message == message for issue in issues):  # once per file
-                issues.append(
-                    ImportIssue(IssueCode.ITEM_NO_COLUMN, message, visit.branch.sheet or None)
-                )
+            issues.append(
+                ImportIssue(IssueCode.ITEM_NO_COLUMN, message, visit.branch.sheet or None)
+            )
     return answers
 
 
