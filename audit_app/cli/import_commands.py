@@ -126,12 +126,11 @@ def _print_result(result: FileImport) -> None:
 
 
 def _print_total(results: list[FileImport]) -> None:
-    read = sum(r.rows.read for r in results)
-    imported = sum(r.rows.imported for r in results)
-    present = sum(r.rows.already_present for r in results)
-    skipped = sum(r.rows.skipped for r in results)
-    rejected = sum(r.rows.rejected for r in results)
+    from audit_app.services.imports import RowCounts
+
+    rows = sum((r.rows for r in results), RowCounts())
     typer.echo(
-        f"{plural(len(results), 'file')}: {read:,} rows read = {imported:,} imported + "
-        f"{present:,} already present + {skipped:,} skipped + {rejected:,} rejected"
+        f"{plural(len(results), 'file')}: {rows.read:,} rows read = {rows.imported:,} imported + "
+        f"{rows.already_present:,} already present + {rows.skipped:,} skipped + "
+        f"{rows.rejected:,} rejected"
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -35,8 +35,9 @@ from audit_app.domain.intake.model import (
     ReadResult,
     SkippedRow,
     UnreadableFile,
+    count_by_reason,
 )
-from audit_app.domain.scoring import ScoreCard, display
+from audit_app.domain.scoring import display
 from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
@@ -102,6 +103,9 @@ class RowCounts:
     skipped: int = 0
     rejected: int = 0
 
+    def __add__(self, other: RowCounts) -> RowCounts:
+        return RowCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
     @property
     def adds_up(self) -> bool:
         return self.read == self.imported + self.already_present + self.skipped + self.rejected
@@ -148,10 +152,7 @@ class FileImport:
         return {problem.code for problem in self.problems}
 
     def skipped_by_reason(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in self.skipped:
-            counts[row.reason.value] = counts.get(row.reason.value, 0) + 1
-        return counts
+        return count_by_reason(self.skipped)
 
     def audit_ids(self) -> list[int]:
         """The audits this import wrote; for one already imported, those written then."""
@@ -286,13 +287,13 @@ def import_bytes(
     outcome = _Outcome(name, content_hash, key, read, checked, source.mapping, dry_run)
     with database.snapshot(ctx.engine) as conn:
         previous = import_log.find(conn, key, content_hash, source.mapping)
-        if previous is None and not checked.issues:
+        if previous is None and checked.ok:
             present = _present(conn, checked.visits, repository.branch_ids(conn))
         else:
             present = {}
     if previous is not None:
         return outcome.already_imported(previous)
-    if checked.issues:
+    if not checked.ok:
         return outcome.rejected()
     if dry_run:
         return outcome.done("checked", present, {})
@@ -396,37 +397,33 @@ class _Outcome:
         rows = RowCounts(read, already_present=read - skipped, skipped=skipped)
         return self._result("already_imported", rows=rows, previous_import=previous)
 
+    def counts(self, present: dict[int, tuple[int, bool]]) -> RowCounts:
+        """Where the rows go when the visits numbered in ``present`` are already stored."""
+        already = sum(
+            len(visit_rows(v.visit)) for n, v in enumerate(self.checked.visits) if n in present
+        )
+        imported = sum(len(visit_rows(v.visit)) for v in self.checked.visits) - already
+        return RowCounts(self.read.counted_rows, imported, already, len(self.read.skipped), 0)
+
     def done(
         self, status: Status, present: dict[int, tuple[int, bool]], new_ids: dict[int, int]
     ) -> FileImport:
-        audits = []
-        imported = already = 0
-        for n, found in enumerate(self.checked.visits):
-            record, card, visit = found.record, found.card, found.visit
-            rows = visit_rows(visit)
-            if n in present:
-                already += len(rows)
-                audit = _summary(record, card, present[n][0], True, present[n][1])
-            else:
-                imported += len(rows)
-                audit = _summary(record, card, new_ids.get(n), False)
-            sheet = visit.branch.sheet
-            audits.append(ImportedAudit(**{**audit.__dict__, "rows": rows, "sheet": sheet}))
-        counts = RowCounts(self.read.counted_rows, imported, already, len(self.read.skipped), 0)
-        return self._result(status, audits=tuple(audits), rows=counts)
+        audits = tuple(
+            _summary(found, *present[n], True)
+            if n in present
+            else _summary(found, new_ids.get(n), False, False)
+            for n, found in enumerate(self.checked.visits)
+        )
+        return self._result(status, audits=audits, rows=self.counts(present))
 
 
 # --------------------------------------------------------------------------- writing
 
 
 def _summary(
-    record: AuditRecord,
-    card: ScoreCard,
-    audit_id: int | None,
-    present: bool,
-    differs: bool = False,
+    found: CheckedVisit, audit_id: int | None, differs: bool, present: bool
 ) -> ImportedAudit:
-    visit = record.visit
+    card, visit = found.card, found.record.visit
     return ImportedAudit(
         visit.branch_code,
         visit.checklist_id,
@@ -440,6 +437,8 @@ def _summary(
         audit_id,
         present,
         differs,
+        visit_rows(found.visit),
+        found.visit.branch.sheet,
     )
 
 
@@ -495,7 +494,7 @@ def _write(
             if n not in present
         ]
         first = checked.visits[0].record.visit
-        counts = outcome.done("imported", present, {}).rows
+        counts = outcome.counts(present)
         import_log.record(
             conn,
             import_key=outcome.key,

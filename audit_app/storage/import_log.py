@@ -54,9 +54,3 @@ def find(
 def record(conn: Connection, **values: Any) -> None:
     """Log an import inside its transaction; the unique key makes a twin import fail."""
     conn.execute(insert(import_files).values(imported_at=utcnow(), **values))
-
-
-def recent(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest imports, newest first, with where their rows went."""
-    query = select(import_files).order_by(import_files.c.id.desc()).limit(limit)
-    return [dict(row._mapping) for row in conn.execute(query)]

@@ -387,6 +387,11 @@ def test_cli_import_json_and_exit_codes(demo: AppContext, tmp_path: Path) -> Non
     again = run(str(good))
     assert again.returncode == 0 and "already imported on" in again.stdout
     assert f"as audit #{new_id}" in again.stdout
+    together = run(str(good), str(bad))
+    assert (
+        f"2 files: {2 * items} rows read = 0 imported + {items} already present + 0 skipped + "
+        f"{items} rejected"
+    ) in together.stdout
     twice = json.loads(run(str(good), "--json").stdout)["files"][0]
     assert (twice["status"], twice["audits"]) == ("already_imported", [new_id])
     assert twice["rows"] == {"read": items, "imported": 0, "already_present": items,

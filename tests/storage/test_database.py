@@ -185,3 +185,40 @@ def test_db_check_and_upgrade_on_the_command_line(
     assert upgraded.returncode == 0, upgraded.stderr
     current = cli("check")
     assert current.returncode == 0 and "current" in current.stdout
+
+
+def test_0007_keeps_every_logged_import_recognised(empty_database: str) -> None:
+    """An import logged before imports had keys keeps its row, gets its content hash as its
+    key, and the same file with the same (or no) profile is still recognised."""
+    from alembic import command
+
+    from audit_app.storage import import_log
+    from audit_app.storage.tables import import_files
+
+    engine = database.create_database_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(database._alembic_config(conn), "0006")
+            conn.execute(
+                text(
+                    "INSERT INTO import_files (content_hash, file_name, imported_at, "
+                    "checklist_id, checklist_version, mapping, audits_added, "
+                    "visits_already_present, rows_skipped) VALUES "
+                    "(:hash, 'old.xlsx', :at, 'greeting_phone', 1, NULL, 3, 0, 2), "
+                    "(:other, 'agency.xlsx', :at, 'sourcing', 1, 'agency', 5, 1, 0)"
+                ),
+                {"hash": "a" * 64, "other": "b" * 64, "at": datetime(2026, 11, 1)},
+            )
+        database.upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(import_files.c.import_key, import_files.c.content_hash).order_by(
+                    import_files.c.id
+                )
+            ).all()
+            assert [tuple(r) for r in rows] == [("a" * 64, "a" * 64), ("b" * 64, "b" * 64)]
+            assert import_log.find(conn, "new-key", "a" * 64, None) is not None
+            assert import_log.find(conn, "new-key", "b" * 64, "agency") is not None
+            assert import_log.find(conn, "new-key", "b" * 64, "other-profile") is None
+    finally:
+        engine.dispose()

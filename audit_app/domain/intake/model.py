@@ -8,6 +8,7 @@ and the known branches, in one place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -161,6 +162,14 @@ class SkipReason(StrEnum):
         }[self.value]
 
 
+def count_by_reason(skipped: Sequence[SkippedRow]) -> dict[str, int]:
+    """{reason code: rows}, in the order reasons were first met."""
+    counts: dict[str, int] = {}
+    for row in skipped:
+        counts[row.reason.value] = counts.get(row.reason.value, 0) + 1
+    return counts
+
+
 @dataclass(frozen=True)
 class SkippedRow:
     """A row read and left out, with the text that made it so."""
@@ -234,11 +243,7 @@ class ReadResult:
     branch's language is the audit's."""
 
     def skipped_by_reason(self) -> dict[str, int]:
-        """{reason code: rows}, in the order reasons were first met."""
-        counts: dict[str, int] = {}
-        for row in self.skipped:
-            counts[row.reason.value] = counts.get(row.reason.value, 0) + 1
-        return counts
+        return count_by_reason(self.skipped)
 
     @property
     def counted_rows(self) -> int:
@@ -254,6 +259,3 @@ class UnreadableFile(AuditAppError):
     def __init__(self, message: str, code: IssueCode = IssueCode.FILE_UNREADABLE) -> None:
         super().__init__(message)
         self.code = code
-
-    def issue(self) -> ImportIssue:
-        return ImportIssue(self.code, str(self))

@@ -30,10 +30,10 @@ from audit_app.domain.intake.model import (
     column_letter,
 )
 from audit_app.intake import templates as layout
-from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
+from audit_app.intake.source.grid import last_filled
+from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.tabular import Table, TableFileError, read_csv_bytes
 from audit_app.intake.source.workbook import (
-    DEFAULT_LIMITS,
     collector_paused,
     open_workbook,
     sheet_rows,
@@ -225,17 +225,6 @@ def _bulk_visits(
                 )
             )
     return visits, []
-
-
-def last_filled(rows: Sequence[Sequence[Any]], first: int = 0) -> int:
-    """One past the last row (from ``first``) that holds anything: rows after it, empty
-    but formatted or prepared, are not read."""
-    end = len(rows)
-    while end > first and all(
-        v is None or (isinstance(v, str) and not v.strip()) for v in rows[end - 1]
-    ):
-        end -= 1
-    return max(end, first)
 
 
 # --------------------------------------------------------------------------- CSV

@@ -13,15 +13,22 @@ hidden sheets are never offered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from audit_app.domain.intake.model import IssueCode, UnreadableFile, column_letter
 from audit_app.intake.source.container import parser_failure
-from audit_app.intake.source.limits import Limits, RefusedFile, check_cells, check_upload_size
+from audit_app.intake.source.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    RefusedFile,
+    check_cells,
+    check_upload_size,
+)
 from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
-from audit_app.intake.source.workbook import DEFAULT_LIMITS, damaged, open_workbook
+from audit_app.intake.source.workbook import damaged, open_workbook
 
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -109,6 +116,17 @@ class Grid:
             if below_top and left == right and 0 <= c0 < len(texts) and not texts[c0]:
                 texts[c0] = _text(self.rows[r0][c0])
         return texts
+
+
+def last_filled(rows: Sequence[Sequence[Any]], first: int = 0) -> int:
+    """One past the last row (from ``first``) that holds anything: rows after it, empty
+    but formatted or prepared, are not read."""
+    end = len(rows)
+    while end > first and all(
+        v is None or (isinstance(v, str) and not v.strip()) for v in rows[end - 1]
+    ):
+        end -= 1
+    return max(end, first)
 
 
 def _text(value: Any) -> str:

@@ -56,6 +56,10 @@ class Limits:
         return self.max_inflated_mb * MB
 
 
+DEFAULT_LIMITS = Limits()
+"""The caps of a reader called without the settings' (tests, ``audit-app score``)."""
+
+
 def megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size / MB:,.0f} MB"
 

@@ -20,6 +20,7 @@ from audit_app.domain.intake.model import IssueCode
 from audit_app.errors import AuditAppError
 from audit_app.intake.source.container import check_workbook, parser_failure
 from audit_app.intake.source.limits import (
+    DEFAULT_LIMITS,
     Limits,
     RefusedFile,
     check_cells,
@@ -70,9 +71,6 @@ class Table:
 
 def normalise_header(name: Any) -> str:
     return str(name or "").strip().lower().replace(" ", "_").replace("-", "_")
-
-
-DEFAULT_LIMITS = Limits()
 
 
 def read_table(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> Table:

@@ -13,10 +13,8 @@ from typing import Any
 
 from audit_app.domain.intake.model import UnreadableFile
 from audit_app.intake.source.container import check_workbook, parser_failure
-from audit_app.intake.source.limits import Limits, RefusedFile, check_cells
+from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits, RefusedFile, check_cells
 from audit_app.intake.source.names import printable
-
-DEFAULT_LIMITS = Limits()
 
 
 def open_workbook(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Any:

@@ -38,7 +38,6 @@ DEFAULT_SUBTOTAL_PATTERN = (
 """A label that is a subtotal word alone or with one qualifier (``Total``, ``Subtotal
 North``, ``Average:``, ``Gesamt``), not a business whose name starts with one (``Total Wine
 & More``, ``Mean Street Deli``)."""
-DEFAULT_CLOSED_MARKERS = CLOSED_MARKERS
 
 
 class ProfileError(AuditAppError):
@@ -119,7 +118,7 @@ class SkipRules(_Model):
     rules: tuple[SkipRule, ...] = ()
     subtotal_pattern: str | None = DEFAULT_SUBTOTAL_PATTERN
     """A regular expression searched in the branch code and name cells."""
-    closed_markers: tuple[str, ...] = DEFAULT_CLOSED_MARKERS
+    closed_markers: tuple[str, ...] = CLOSED_MARKERS
     """A cell holding one of these (any case, optionally followed by a reason) marks a
     store that was not visited."""
     closed_column: str | None = None

@@ -33,9 +33,9 @@ from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
 from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
-from audit_app.intake.source.grid import Grid, open_grid
-from audit_app.intake.source.limits import Limits
-from audit_app.intake.source.workbook import DEFAULT_LIMITS, collector_paused
+from audit_app.intake.source.grid import Grid, last_filled, open_grid
+from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
+from audit_app.intake.source.workbook import collector_paused
 
 
 def read_with_profile(
@@ -249,7 +249,7 @@ class _SheetReader:
         }
         grid.fill_merged(role_columns, self.first_data)
         self.found = _Found()
-        self.last_data = _last_filled(self.rows, self.first_data)
+        self.last_data = last_filled(self.rows, self.first_data)
         self.found.rows_read = self.last_data - self.first_data
 
     def skipper(self, identity: list[int], answers: list[int]) -> RowSkipper:
@@ -512,11 +512,3 @@ def _check_percent_columns(
 def _told_by_key(told: Mapping[str, str], header: str) -> str | None:
     key = header_key(header)
     return next((scale for text, scale in told.items() if header_key(text) == key), None)
-
-
-def _last_filled(rows: list[list[Any]], first: int) -> int:
-    """One past the last row that holds anything: empty rows below the data are not read."""
-    end = len(rows)
-    while end > first and all(v == "" or v is None for v in rows[end - 1]):
-        end -= 1
-    return max(end, first)

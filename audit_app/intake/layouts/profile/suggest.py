@@ -30,8 +30,7 @@ from audit_app.intake.layouts.profile.profile import (
 from audit_app.intake.layouts.profile.skipping import is_empty
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
 from audit_app.intake.source.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
-from audit_app.intake.source.limits import Limits
-from audit_app.intake.source.workbook import DEFAULT_LIMITS
+from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
 
 ROLE_HEADER_WORDS = 4
 """Role headers are short; a longer header containing ``store`` is a question."""
