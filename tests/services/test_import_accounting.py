@@ -403,3 +403,29 @@ def test_csv_rows_are_named_by_the_line_a_text_editor_shows(
     path.write_text(header + body, encoding="utf-8")
     [result] = import_files(ctx, [path])
     assert [(p.code.value, p.row) for p in result.problems] == [("answer_invalid", 6)]
+
+
+def test_a_skip_rule_on_a_column_the_file_lacks_refuses_the_file(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """A rule that would skip nothing, silently, is refused naming the rule and the row."""
+    case = corpus.status_column(tmp_path)[0]
+    save_branches(ctx, case.branches)
+    profile = {
+        **case.profile,
+        "name": "wave3-typo",
+        "skip": [{"column": "Final Scor", "equals": "x"}],
+    }
+    save_profile(parse_profile(profile), ctx.settings.resolved_mappings_dir)
+    [result] = import_files(ctx, [case.path], mapping_name="wave3-typo")
+    assert result.status == "rejected"
+    assert [(p.code.value, p.row) for p in result.problems] == [("column_missing", 3)]
+    assert "skip.rules[0] names the column 'Final Scor'" in result.problems[0].message
+
+
+def test_percent_columns_may_name_the_item_id(ctx: AppContext, tmp_path: Path) -> None:
+    [case] = corpus.percent_typos(tmp_path)[1:]
+    save_branches(ctx, case.branches)
+    name = _shelf_profile(ctx, "shelf-by-id", percent_columns={"share.organic_fresh": "percent"})
+    [result] = import_files(ctx, [case.path], mapping_name=name)
+    assert (result.status, result.rows.imported) == ("imported", 31)
