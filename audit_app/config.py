@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     """Signs the log-in cookies (``AUDIT_SECRET_KEY``); default: a random key made once in
     ``data_dir``. Give every server behind one address the same key."""
+    trail_key: SecretStr | None = None
+    """Seals the audit trail (``AUDIT_TRAIL_KEY``); default: a random key made once in
+    ``data_dir`` (``trail.key``). Kept out of the database, so write access to the database is
+    not enough to seal a change. Give every server on one database the same key."""
     revision_window_days: float = Field(default=7, ge=0)
     """How long after submission an area manager may still correct an audit
     (``AUDIT_REVISION_WINDOW_DAYS``); head office may correct at any time."""

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from audit_app.config import Settings, default_checklists_dir
-from audit_app.storage import database
+from audit_app.storage import database, seal_keys
 
 ENGINES = ("sqlite", "postgresql")
 SERVER_ENV = "AUDIT_TEST_POSTGRES_URL"
@@ -128,7 +128,21 @@ def point_environment_at(settings: Settings, monkeypatch: pytest.MonkeyPatch) ->
 
 def environment_for(settings: Settings) -> dict[str, str]:
     """The ``AUDIT_*`` variables a subprocess needs to open this test world."""
-    return {
+    found = {
         "AUDIT_DATA_DIR": str(settings.data_dir),
         "AUDIT_DATABASE_URL": settings.resolved_database_url,
     }
+    if settings.trail_key is not None:
+        found["AUDIT_TRAIL_KEY"] = settings.trail_key.get_secret_value()
+    return found
+
+
+TEST_TRAIL_KEY = b"a trail key for storage tests"
+
+
+def keyed_engine(url: str) -> Engine:
+    """An engine as storage tests use it: opened directly, sealing under a test key (the
+    application's context hands over the installation's key instead)."""
+    engine = database.create_database_engine(url)
+    seal_keys.attach(engine, TEST_TRAIL_KEY)
+    return engine

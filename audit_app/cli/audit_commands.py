@@ -189,11 +189,23 @@ def _appeal_audit(ctx: AppContext, appeal_id: int) -> int:
 @guarded
 def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head",
+            metavar="SEQUENCE:DIGEST",
+            help="A head printed by an earlier verify or on a report's last page: the trail "
+            "must still reach it.",
+        ),
+    ] = None,
 ) -> None:
-    """Recompute the audit trail's hashes; exit 1 naming every record that no longer matches."""
+    """Recompute the audit trail's hashes and scores and check every sealed record; exit 1
+    naming every record that no longer matches. Prints the head to write down."""
+    from audit_app.services.trail_head import Head
     from audit_app.services.verify import verify
 
-    report = verify(context())
+    report = verify(context(), head=None if head is None else Head.parse(head))
+    shown_head = None if report.head is None else str(report.head)
     if as_json:
         print_json(
             {
@@ -202,15 +214,19 @@ def verify_command(
                 "revisions": report.revisions,
                 "problems": list(report.problems),
                 "seconds": round(report.seconds, 3),
+                "sealed_records": report.records,
+                "head": shown_head,
             }
         )
     elif report.ok:
         typer.echo(
-            f"OK: {report.audits:,} audits and {report.revisions:,} revisions verified "
-            f"in {report.seconds:.1f} s."
+            f"OK: {report.audits:,} audits and {report.revisions:,} revisions verified, "
+            f"{report.records:,} sealed records checked, in {report.seconds:.1f} s."
         )
+        typer.echo(f"Head: {shown_head or 'none (nothing sealed yet)'}")
     else:
         for problem in report.problems:
             typer.echo(problem)
+        typer.echo(f"Head reached: {shown_head or 'none'}")
     if not report.ok:
         raise typer.Exit(1)

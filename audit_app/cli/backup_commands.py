@@ -90,6 +90,14 @@ def export_command(
 def restore_command(
     file: Annotated[Path, typer.Argument(help="An archive written by `audit-app export`.")],
     as_json: JsonOpt = False,
+    trust_archive: Annotated[
+        bool,
+        typer.Option(
+            "--trust-archive",
+            help="Accept an archive sealed under another installation's trail key: its "
+            "records are sealed again under this one's (recorded in the activity log).",
+        ),
+    ] = False,
 ) -> None:
     """Load an archive into the configured database, which must be empty; then verify it.
 
@@ -98,7 +106,7 @@ def restore_command(
     from audit_app.services.backup import restore_database
 
     ctx = context()
-    result = restore_database(ctx, file, progress=_Progress())
+    result = restore_database(ctx, file, progress=_Progress(), trust_archive=trust_archive)
     report = result.verify
     if as_json:
         print_json(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -282,3 +282,18 @@ def validate_answers(
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def answers_from_stored(checklist: Checklist, rows: Iterable[Sequence[Any]]) -> dict[str, Answer]:
+    """Stored answers (item id, value as text, N/A, comment) read back through the checklist
+    version they were given under; items the version does not have are left out."""
+    items = checklist.items_by_id
+    out: dict[str, Answer] = {}
+    for item_id, value, na, comment in rows:
+        if na:
+            out[item_id] = Answer(item_id, None, True, comment)
+        elif item_id in items:
+            out[item_id] = Answer(
+                item_id, parse_answer(items[item_id], value).value, False, comment
+            )
+    return out

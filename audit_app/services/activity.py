@@ -30,6 +30,7 @@ ACTIONS = (
     "appeal",
     "appeal resolved",
     "user",
+    "restore",
 )
 COMMAND_LINE = "command line"
 _SECRET_WORDS = ("password", "token", "secret", "hash", "key")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from audit_app.config import Settings, load_settings
+from audit_app.services import sealing
 from audit_app.storage import database
 
 
 def upgrade_database(settings: Settings | None = None) -> tuple[str | None, str]:
     """Apply pending migrations; returns (revision before, revision after)."""
-    engine = database.create_database_engine((settings or load_settings()).resolved_database_url)
+    settings = settings or load_settings()
+    engine = sealing.open_engine(settings)
     try:
-        return database.upgrade(engine)
+        done = database.upgrade(engine)
+        sealing.check_key(engine, settings)
+        return done
     finally:
         engine.dispose()
 

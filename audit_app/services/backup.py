@@ -16,10 +16,11 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from audit_app.errors import AuditAppError
+from audit_app.services import activity, trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
-from audit_app.services.verify import VerifyReport, verify
-from audit_app.storage import archive, database, repository
+from audit_app.services.verify import VerifyReport, verify, verify_in
+from audit_app.storage import archive, database, ledger, repository, seal_keys
 
 Progress = Callable[[str, str, int, int], None]
 """Called as (step, table, rows done, rows in the table); step is "export", "check" (the
@@ -111,12 +112,20 @@ def export_database(
 
 
 def restore_database(
-    ctx: AppContext, path: Path, *, progress: Progress | None = None
+    ctx: AppContext,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    trust_archive: bool = False,
 ) -> RestoreResult:
-    """Load the archive at ``path`` into the (empty) database of ``ctx``, then verify it.
+    """Load the archive at ``path`` into the (empty) database of ``ctx``, verified.
 
     Refused, with nothing written, when the archive is damaged, made by another schema
-    revision, or the database already holds data. Checklist versions that opening the app
+    revision, holds a row its columns do not allow, or the database already holds data; and
+    when the restored trail does not verify under this installation's key (an archive
+    sealed elsewhere, or changed after it was sealed). ``trust_archive`` accepts an archive
+    sealed under another key: its records are sealed again under this key, and the activity
+    log says so; every other check still applies. Checklist versions that opening the app
     stored in an otherwise empty database are replaced by the archive's. The context's
     checklist ids are refreshed afterwards, so it can store audits at once.
     """
@@ -140,8 +149,13 @@ def restore_database(
             _check_empty(ctx, conn)  # again: someone may have written meanwhile
             archive.clear_checklists(conn)
             archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
+            report = _verified(ctx, conn, path, trust_archive)
+    if report.head is not None:
+        trail_head.replace(ctx.settings.data_dir, ctx.database_label, report.head)
     note = _refresh_checklists(ctx)
     seconds = time.perf_counter() - started
+    if trust_archive:
+        activity.record(ctx, "restore", path.name, trusted_archive=True)
     report = verify(ctx)
     return RestoreResult(
         path=path,
@@ -154,6 +168,27 @@ def restore_database(
         verify=report,
         checklist_note=note,
     )
+
+
+def _verified(ctx: AppContext, conn: Connection, path: Path, trust_archive: bool) -> VerifyReport:
+    """Check the restored trail before it is committed; refuse the restore if it fails."""
+    key = seal_keys.sealing_of(conn).key
+    sealed_elsewhere = ledger.stored_key_check(conn) not in (None, seal_keys.key_check(key))
+    if sealed_elsewhere and not trust_archive:
+        raise BackupError(
+            f"{path} was sealed under another installation's trail key, so its seals cannot "
+            "be checked here: restore it with that key (AUDIT_TRAIL_KEY), or pass "
+            "--trust-archive to accept it as it is (its records are then sealed under this "
+            "installation's key, and the activity log records that)"
+        )
+    if trust_archive:
+        ledger.reseal_everything(conn)
+    report = verify_in(ctx, conn, checkpoint=False)
+    if not report.ok:
+        shown = "; ".join(report.problems[:5])
+        more = f" (and {len(report.problems) - 5:,} more)" if len(report.problems) > 5 else ""
+        raise BackupError(f"{path} does not verify, so nothing was restored: {shown}{more}")
+    return report
 
 
 def _step(progress: Progress | None, step: str) -> archive.Progress | None:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from audit_app.checklists import Catalogue
 from audit_app.config import Settings, load_settings
 from audit_app.domain.users import User
+from audit_app.services import sealing
 from audit_app.storage import database, repository
 
 
@@ -35,8 +36,9 @@ class AppContext:
 def open_context(settings: Settings | None = None) -> AppContext:
     """Open (and, on first use, create and migrate) the database and load the checklists."""
     settings = settings or load_settings()
-    engine = database.create_database_engine(settings.resolved_database_url)
+    engine = sealing.open_engine(settings)
     database.upgrade(engine)
+    sealing.check_key(engine, settings)
     catalogue = Catalogue.from_folder(settings.checklists_dir)
     with database.transaction(engine) as conn:
         ids = repository.store_checklists(conn, catalogue)

@@ -316,9 +316,9 @@ def _worker_start(settings: Settings, version_ids: dict[tuple[str, int], int]) -
     writing at once would wait on SQLite's lock)."""
     global _worker_ctx
     from audit_app.checklists import Catalogue
-    from audit_app.storage import database
+    from audit_app.services.sealing import open_engine
 
-    engine = database.create_database_engine(settings.resolved_database_url)
+    engine = open_engine(settings)
     _worker_ctx = AppContext(
         settings, engine, Catalogue.from_folder(settings.checklists_dir), version_ids
     )

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from audit_app.domain.answers import AnswersRejected, encode_value, index_answers, parse_answer
+from audit_app.domain.answers import (
+    AnswersRejected,
+    answers_from_stored,
+    encode_value,
+    index_answers,
+)
 from audit_app.domain.audit import Answer, AuditStatus
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_audit
@@ -305,16 +310,7 @@ def _check_may_revise(ctx: AppContext, row: dict[str, Any], audit_id: int) -> No
 
 def _parsed(checklist: Checklist, rows: Sequence[Sequence[Any]]) -> dict[str, Answer]:
     """Stored answers (value as text) read back through the checklist version."""
-    items = checklist.items_by_id
-    out: dict[str, Answer] = {}
-    for item_id, value, na, comment in rows:
-        if na:
-            out[item_id] = Answer(item_id, None, True, comment)
-        elif item_id in items:
-            out[item_id] = Answer(
-                item_id, parse_answer(items[item_id], value).value, False, comment
-            )
-    return out
+    return answers_from_stored(checklist, rows)
 
 
 def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revision:

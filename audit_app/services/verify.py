@@ -1,8 +1,10 @@
 """``audit-app verify``: recompute the trail and name every record that no longer matches.
 
-Four checks: each revision's content against its hash, each audit's chain of revisions,
-the chain over all submissions in order, and each audit's current rows (visit and answers,
-what every query reads) against its latest revision.
+The checks: each revision's content against its hash, each audit's chain of revisions, the
+chain over all submissions in order, each audit's current rows (visit and answers, what
+every query reads) against its latest revision, each audit's stored scores against those
+its answers give, the ledger of every sealed record under the trail key, and the ledger's
+head against the checkpoint outside the database (and a head someone wrote down).
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from audit_app.domain.audit import AuditStatus
+from audit_app.services import trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
-from audit_app.storage import database, trail
+from audit_app.services.trail_head import Head
+from audit_app.services.verify_records import check_ledger
+from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
+from audit_app.storage import database, ledger, trail
 from audit_app.storage.tables import audit_revisions, audits, branches
 
 
@@ -28,22 +34,77 @@ class VerifyReport:
     revisions: int
     problems: tuple[str, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    head: Head | None = None
+    """Where the ledger ends: write it down, and ``verify --head`` checks it is still reached."""
+    records: int = 0
+    """Sealed records checked (every record of every sealed table)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(ctx: AppContext) -> VerifyReport:
-    """Recompute every hash and compare every submitted audit with its latest revision."""
+def verify(ctx: AppContext, *, head: Head | None = None) -> VerifyReport:
+    """Recompute every hash and score, compare every submitted audit with its latest
+    revision and every sealed record with its seal; ``head``: a head written down before."""
     check_head_office(ctx, "verify the audit trail")
     started = time.perf_counter()
     with database.snapshot(ctx.engine) as conn:
-        stored = _audits(conn)
-        revisions: list[dict[str, Any]] = []  # light: hashes and a fingerprint, no content
-        problems = _check_revisions(stored, _revisions(conn), revisions)
-        problems += _check_current(conn, stored, revisions)
-    return VerifyReport(len(stored), len(revisions), tuple(problems), time.perf_counter() - started)
+        return verify_in(ctx, conn, head=head, started=started)
+
+
+def verify_in(
+    ctx: AppContext,
+    conn: Connection,
+    *,
+    head: Head | None = None,
+    checkpoint: bool = True,
+    started: float | None = None,
+) -> VerifyReport:
+    """The checks on an open connection (a restore runs them before it commits, without
+    the checkpoint: a restore starts the database's history again)."""
+    started = time.perf_counter() if started is None else started
+    stored = _audits(conn)
+    revisions: list[dict[str, Any]] = []  # light: hashes and a fingerprint, no content
+    problems = _check_revisions(stored, _revisions(conn), revisions)
+    problems += _check_current(conn, stored, revisions)
+    ledger_problems, (sequence, digest) = check_ledger(conn)
+    problems += ledger_problems
+    reached = None if digest is None else Head(sequence, digest)
+    label = database.redact(ctx.settings.resolved_database_url)
+    recorded = trail_head.recorded(ctx.settings.data_dir, label) if checkpoint else None
+    if recorded is not None:
+        problems += _check_head(
+            conn, recorded, reached, f"the checkpoint {trail_head.path_in(ctx.settings.data_dir)}"
+        )
+    if head is not None:
+        problems += _check_head(conn, head, reached, "the head given")
+    return VerifyReport(
+        len(stored),
+        len(revisions),
+        tuple(problems),
+        time.perf_counter() - started,
+        reached,
+        sequence,
+    )
+
+
+def _check_head(conn: Connection, wanted: Head, reached: Head | None, source: str) -> list[str]:
+    """The ledger must still hold the entry ``wanted`` names, with the same digest."""
+    end = 0 if reached is None else reached.sequence
+    if wanted.sequence > end:
+        return [
+            f"the trail ends at sealed record {end:,}, but {source} says it reached "
+            f"{wanted.sequence:,}: the newest {wanted.sequence - end:,} sealed records "
+            "(audits, revisions, actions, log entries) were deleted"
+        ]
+    entry = ledger.entry_at(conn, wanted.sequence)
+    if entry is None or entry.chain_hash != wanted.digest:
+        return [
+            f"sealed record {wanted.sequence:,} is not the one {source} names "
+            f"({wanted.digest[:12]}…): the trail was rewritten from there on"
+        ]
+    return []
 
 
 def _audits(conn: Connection) -> dict[int, dict[str, Any]]:
@@ -60,6 +121,7 @@ def _audits(conn: Connection) -> dict[int, dict[str, Any]]:
             audits.c.language,
             audits.c.source_hash,
             audits.c.revision,
+            audits.c.checklist_version_id,
         )
         .select_from(audits.join(branches, branches.c.id == audits.c.branch_id))
         .where(audits.c.status == str(AuditStatus.SUBMITTED))
@@ -169,18 +231,18 @@ def _check_audit_chain(
     return problems
 
 
-def _current_answers(conn: Connection) -> Iterator[tuple[int, list[trail.AnswerRow]]]:
+def _current_answers(conn: Connection) -> Iterator[tuple[int, list[StoredAnswer]]]:
     """Every submitted audit's current answers, one audit at a time (streamed through the
     driver: 2.4 million answers of the scale set read in a third of the time)."""
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.exec_driver_sql(
-        "SELECT a.audit_id, a.item_id, a.value, a.na, a.comment FROM answers a "
+        "SELECT a.audit_id, a.item_id, a.value, a.na, a.comment, a.score FROM answers a "
         f"JOIN audits u ON u.id = a.audit_id WHERE u.status = {marker} "
         "ORDER BY a.audit_id, a.item_id",
         (str(AuditStatus.SUBMITTED),),
     )
     for audit_id, group in groupby(cursor, key=lambda r: r[0]):
-        yield audit_id, [(r[1], r[2], bool(r[3]), r[4]) for r in group]
+        yield audit_id, [(r[1], r[2], bool(r[3]), r[4], r[5]) for r in group]
 
 
 def _check_current(
@@ -191,12 +253,22 @@ def _check_current(
         seen = latest.get(rev["audit_id"])
         if seen is None or rev["revision"] > seen["revision"]:
             latest[rev["audit_id"]] = rev
-    problems: dict[int, str] = {}
+    problems: dict[tuple[int, int], str] = {}
+    scores = ScoreChecker(conn)
 
-    def check(audit_id: int, rows: list[trail.AnswerRow]) -> None:
+    def check(audit_id: int, scored: list[StoredAnswer]) -> None:
         row, rev = stored.get(audit_id), latest.get(audit_id)
-        if row is None or rev is None or rev["fingerprint"] is None:
-            return  # not submitted, or reported by the chain checks
+        if row is None:
+            return  # not submitted
+        changed = scores.differences(row["checklist_version_id"], audit_id, scored)
+        if changed:
+            problems[(audit_id, 1)] = (
+                f"{_label(audit_id, row)}: its stored scores do not follow from its answers "
+                f"({'; '.join(changed)})"
+            )
+        if rev is None or rev["fingerprint"] is None:
+            return  # reported by the chain checks
+        rows = [answer[:4] for answer in scored]
         now = trail.revision_content(
             row, rows, revision=0, by=None, at=row["visited_at"], reason=None
         )
@@ -210,7 +282,7 @@ def _check_current(
         ).scalar_one()
         changes = _differences(now, sealed)
         if changes:
-            problems[audit_id] = (
+            problems[(audit_id, 0)] = (
                 f"{_label(audit_id, row)}: the stored answers no longer match revision "
                 f"{rev['revision']} ({'; '.join(changes)})"
             )
@@ -221,7 +293,7 @@ def _check_current(
         check(audit_id, rows)
     for audit_id in stored.keys() - answered:
         check(audit_id, [])
-    return [problems[audit_id] for audit_id in sorted(problems)]
+    return [problems[key] for key in sorted(problems)]
 
 
 def _differences(now: dict[str, Any], sealed: dict[str, Any]) -> list[str]:

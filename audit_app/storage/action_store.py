@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
+from audit_app.storage import ledger
 from audit_app.storage.repository import utcnow
 from audit_app.storage.tables import action_events, audits, branches, corrective_actions
 
@@ -42,12 +43,14 @@ def insert_actions(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         rows = [
             tuple(p(v) if p else v for p, v in zip(processors, row, strict=True)) for row in rows
         ]
+    before = conn.execute(select(func.max(corrective_actions.c.id))).scalar() or 0
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {corrective_actions.name} ({', '.join(NEW_ACTION_COLUMNS)}) "
         f"VALUES ({', '.join(marker for _ in NEW_ACTION_COLUMNS)})"
     )
     conn.exec_driver_sql(sql, list(rows))
+    ledger.seal_where(conn, corrective_actions, corrective_actions.c.id > before)
 
 
 def branch_managers(conn: Connection) -> dict[str, str]:
@@ -164,8 +167,8 @@ def update_action(
             | {"updated_at": at, "updated_by": by}
         )
     )
-    conn.execute(
-        insert(action_events),
+    events = conn.execute(
+        insert(action_events).returning(action_events.c.id, sort_by_parameter_order=True),
         [
             {
                 "action_id": action_id,
@@ -177,7 +180,9 @@ def update_action(
             }
             for name, (old, new) in changes.items()
         ],
-    )
+    ).scalars()
+    ledger.seal(conn, corrective_actions, [action_id])
+    ledger.seal(conn, action_events, list(events))
 
 
 def _text(value: Any) -> str | None:
@@ -255,15 +260,22 @@ def close_before(
 ) -> int:
     """Give every open action of audits visited before a moment ``status`` (demo history)."""
     old_audits = select(audits.c.id).where(audits.c.visited_at < visited_before)
-    result = conn.execute(
-        update(corrective_actions)
-        .where(
-            corrective_actions.c.status.in_(OPEN_STATUSES),
-            corrective_actions.c.audit_id.in_(old_audits),
-        )
-        .values(status=status, updated_at=at, updated_by=by)
+    ids = list(
+        conn.execute(
+            select(corrective_actions.c.id).where(
+                corrective_actions.c.status.in_(OPEN_STATUSES),
+                corrective_actions.c.audit_id.in_(old_audits),
+            )
+        ).scalars()
     )
-    return int(result.rowcount or 0)
+    for start in range(0, len(ids), ledger.CHUNK):
+        conn.execute(
+            update(corrective_actions)
+            .where(corrective_actions.c.id.in_(ids[start : start + ledger.CHUNK]))
+            .values(status=status, updated_at=at, updated_by=by)
+        )
+    ledger.seal(conn, corrective_actions, ids)
+    return len(ids)
 
 
 def stamp(conn: Connection) -> tuple[Any, ...]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from audit_app.storage import ledger
 from audit_app.storage.tables import activity_log
 
 
@@ -19,11 +20,12 @@ def add(
     subject: str,
     detail: dict[str, Any],
 ) -> None:
-    conn.execute(
-        insert(activity_log).values(
-            at=at, actor=actor, action=action, subject=subject[:300], detail=detail
-        )
-    )
+    added = conn.execute(
+        insert(activity_log)
+        .values(at=at, actor=actor, action=action, subject=subject[:300], detail=detail)
+        .returning(activity_log.c.id)
+    ).scalar_one()
+    ledger.seal(conn, activity_log, [added])
 
 
 def rows(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import io
 import json
 import operator
 import time
@@ -44,8 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import database, repository
-from audit_app.storage.tables import checklist_versions, metadata
+from audit_app.storage import archive_rows, database, repository
+from audit_app.storage.tables import checklist_versions, metadata, record_seals, trail_state
 
 FORMAT = 1
 APP = "audit-app"
@@ -349,12 +348,25 @@ def check_tables(path: Path, manifest: Manifest) -> None:
         raise ArchiveError(f"{path}: table {extra[0]} is not part of this schema")
 
 
+MAX_LINE_BYTES = 16 << 20
+"""The longest row an archive may hold (an audit's revision with every answer and comment
+is well under 1 MB); a longer one is refused before it is held in memory whole."""
+
+
 def _lines(path: Path, zf: zipfile.ZipFile, entry: TableEntry) -> Iterator[str]:
+    number = 0
     try:
-        with zf.open(entry.member) as member, io.TextIOWrapper(member, "utf-8") as text:
-            yield from text
+        with zf.open(entry.member) as member:
+            while line := member.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(line) > MAX_LINE_BYTES:
+                    raise ArchiveError(
+                        f"{path}: {entry.member} row {number:,} is longer than "
+                        f"{MAX_LINE_BYTES >> 20} MB, more than any row the app writes"
+                    )
+                yield line.decode("utf-8")
     except UnicodeDecodeError:
-        raise ArchiveError(f"{path}: {entry.member} is not UTF-8 text") from None
+        raise ArchiveError(f"{path}: {entry.member} row {number:,} is not UTF-8 text") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise ArchiveError(f"{path}: {entry.member} is damaged ({error})") from None
 
@@ -403,18 +415,25 @@ def row_counts(conn: Connection) -> dict[str, int]:
     }
 
 
+OPENING_TABLES = frozenset({checklist_versions.name, record_seals.name, trail_state.name})
+"""What opening the app writes into a new database: the checklist files, their seals and
+the trail key's fingerprint. A restore replaces them."""
+
+
 def first_filled_table(conn: Connection) -> str | None:
-    """The first table holding rows, not counting checklist versions while everything else is
-    empty: opening the app stores the checklist files there, and a restore replaces them."""
+    """The first table holding rows, not counting what opening the app writes while
+    everything else is empty."""
     counts = row_counts(conn)
     filled = [name for name, count in counts.items() if count]
-    if filled == [checklist_versions.name]:
+    if set(filled) <= OPENING_TABLES:
         return None
     return filled[0] if filled else None
 
 
 def clear_checklists(conn: Connection) -> int:
-    """Drop the checklist versions opening the app stored (nothing refers to them yet)."""
+    """Drop what opening the app stored (nothing refers to it yet)."""
+    conn.execute(record_seals.delete())
+    conn.execute(trail_state.delete())
     return conn.execute(checklist_versions.delete()).rowcount
 
 
@@ -471,6 +490,7 @@ def _row_parser(
     the driver. Built once per table: it runs for each of millions of answers."""
     names = [column.name for column in table.columns]
     pick = operator.itemgetter(*names)
+    checks = archive_rows.checks_for(table)
     converters = [
         (index, convert)
         for index, column in enumerate(table.columns)
@@ -483,6 +503,12 @@ def _row_parser(
             data = _DECODE(line)
             if not isinstance(data, dict) or len(data) != len(names):
                 raise ValueError(f"expected the columns {', '.join(names)}")
+            for name, check in checks:
+                why = check(data[name])
+                if why is not None:
+                    raise ArchiveError(
+                        f"{path}: {entry.member} row {number:,}, column {name}: {why}"
+                    )
             values = pick(data)
             if single:
                 values = (values,)

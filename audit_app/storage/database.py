@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from audit_app.errors import AuditAppError
+from audit_app.storage import seal_keys
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
@@ -130,8 +131,14 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     and the trail's chain lock), readers are never blocked."""
     with engine.connect() as connection:
         connection.execution_options(**{_WRITING: True})
-        with connection.begin():
-            yield connection
+        seal_keys.forget_pending(connection)
+        try:
+            with connection.begin():
+                yield connection
+        except BaseException:
+            seal_keys.forget_pending(connection)
+            raise
+        seal_keys.committed(connection)
 
 
 def once_more_on_conflict(work: Callable[[], T]) -> T:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select
 
+from audit_app.storage import ledger
 from audit_app.storage.repository import utcnow
 from audit_app.storage.tables import audits, import_files
 
@@ -53,4 +54,7 @@ def find(
 
 def record(conn: Connection, **values: Any) -> None:
     """Log an import inside its transaction; the unique key makes a twin import fail."""
-    conn.execute(insert(import_files).values(imported_at=utcnow(), **values))
+    added = conn.execute(
+        insert(import_files).values(imported_at=utcnow(), **values).returning(import_files.c.id)
+    ).scalar_one()
+    ledger.seal(conn, import_files, [added])

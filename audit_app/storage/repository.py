@@ -18,7 +18,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
-from audit_app.storage import trail
+from audit_app.storage import ledger, trail
 from audit_app.storage.tables import (
     answers,
     audit_scores,
@@ -52,6 +52,7 @@ def upsert_branches(conn: Connection, incoming: Sequence[Branch]) -> BranchUpser
     }
     now = utcnow()
     new_rows: list[dict[str, Any]] = []
+    touched: list[int] = []
     updated = unchanged = 0
     for branch in incoming:
         data = branch.model_dump()
@@ -62,11 +63,15 @@ def upsert_branches(conn: Connection, incoming: Sequence[Branch]) -> BranchUpser
             conn.execute(
                 update(branches).where(branches.c.id == row.id).values(**data, updated_at=now)
             )
+            touched.append(row.id)
             updated += 1
         else:
             unchanged += 1
     if new_rows:
-        conn.execute(insert(branches), new_rows)
+        touched += conn.execute(
+            insert(branches).returning(branches.c.id, sort_by_parameter_order=True), new_rows
+        ).scalars()
+    ledger.seal(conn, branches, touched)
     return BranchUpsert(len(new_rows), updated, unchanged)
 
 
@@ -114,6 +119,7 @@ def store_checklists(
                 )
                 .returning(checklist_versions.c.id)
             ).scalar_one()
+            ledger.seal(conn, checklist_versions, [ids[key]])
         elif row.content_hash != checklist.content_hash:
             if _stored_hash_now(conn, row.id) != checklist.content_hash:
                 raise AuditAppError(
@@ -126,6 +132,7 @@ def store_checklists(
                 .where(checklist_versions.c.id == row.id)
                 .values(content_hash=checklist.content_hash, definition=checklist.to_data())
             )
+            ledger.seal(conn, checklist_versions, [row.id])
             ids[key] = row.id
         else:
             ids[key] = row.id
@@ -238,6 +245,11 @@ def add_audits(
     if score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
+    ledger.seal(
+        conn,
+        audits,
+        [i for i, (r, _c) in zip(ids, records, strict=True) if r.status == AuditStatus.SUBMITTED],
+    )
     trail.append(conn, seals)
     return ids
 

@@ -249,3 +249,30 @@ activity_log = Table(
 )
 """Who did what, for head office: log-ins, submissions, imports, revisions, appeals, user
 and backup changes. Never a password, a session token or a database password."""
+
+record_seals = Table(
+    "record_seals",
+    metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("table_name", String(64), nullable=False),
+    Column("row_key", String(64), nullable=False),
+    Column("sealed", JSON, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("chain_hash", String(64), nullable=False),
+    Column("sealed_at", DateTime, nullable=False),
+    Index(None, "table_name", "row_key"),
+)
+"""The ledger: every version of every record a figure, a deadline or a permission rests on
+(branches, users, checklist versions, submitted audits, their revisions, actions and their
+events, appeals, the activity log, the import log), as it was written, each chained to the
+one before by an HMAC under the trail key, which the database does not hold. ``audit-app
+verify`` compares every record with its last sealed version."""
+
+trail_state = Table(
+    "trail_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("key_check", String(64), nullable=False),
+)
+"""One row: a fingerprint of the trail key the ledger was sealed with, so a server holding
+another key refuses to start instead of sealing records no one else can check."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from audit_app.storage import database
+from audit_app.storage import database, ledger
 from audit_app.storage.tables import (
     answers,
     appeals,
@@ -150,6 +150,11 @@ def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
     rows = chained_rows(seals, chain_head(conn))
     conn.execute(insert(audit_revisions), rows)
+    ledger.seal_where(
+        conn,
+        audit_revisions,
+        audit_revisions.c.sequence.between(rows[0]["sequence"], rows[-1]["sequence"]),
+    )
     return rows
 
 
@@ -227,14 +232,17 @@ def replace_current(
             ],
         )
     conn.execute(update(audits).where(audits.c.id == audit_id).values(revision=revision))
+    ledger.seal(conn, audits, [audit_id])
 
 
 def add_appeal(conn: Connection, audit_id: int, by: str | None, reason: str) -> int:
-    return conn.execute(
+    added: int = conn.execute(
         insert(appeals)
         .values(audit_id=audit_id, raised_at=utcnow(), raised_by=by, reason=reason, status="open")
         .returning(appeals.c.id)
     ).scalar_one()
+    ledger.seal(conn, appeals, [added])
+    return added
 
 
 def appeal_rows(conn: Connection, audit_id: int | None = None) -> list[dict[str, Any]]:
@@ -268,6 +276,7 @@ def close_appeal(
             revision=revision,
         )
     )
+    ledger.seal(conn, appeals, [appeal_id])
 
 
 def utcnow() -> datetime:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.domain.users import User
+from audit_app.storage import ledger
 from audit_app.storage.repository import utcnow
 from audit_app.storage.tables import users
 
@@ -25,8 +26,9 @@ def _user(row: Any) -> User:
 
 def add(conn: Connection, user: User, password_hash: str) -> None:
     now = utcnow()
-    conn.execute(
-        insert(users).values(
+    added = conn.execute(
+        insert(users)
+        .values(
             username=user.username,
             display_name=user.display_name,
             role=str(user.role),
@@ -36,7 +38,9 @@ def add(conn: Connection, user: User, password_hash: str) -> None:
             created_at=now,
             updated_at=now,
         )
-    )
+        .returning(users.c.id)
+    ).scalar_one()
+    ledger.seal(conn, users, [added])
 
 
 def find(conn: Connection, username: str) -> tuple[User, str] | None:
@@ -58,6 +62,7 @@ def change(conn: Connection, username: str, **values: Any) -> bool:
     result = conn.execute(
         update(users).where(users.c.username == username).values(updated_at=utcnow(), **values)
     )
+    ledger.seal_where(conn, users, users.c.username == username)
     return result.rowcount == 1
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from audit_app.config import Settings, default_checklists_dir
@@ -26,6 +27,7 @@ from audit_app.domain.audit import AuditRecord, Branch, Visit
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
 from audit_app.services.access import AccessDenied
+from audit_app.services.activity import list_activity
 from audit_app.services.audits import submit_audit
 from audit_app.services.backup import export_database, restore_database
 from audit_app.services.branches import save_branches
@@ -97,12 +99,17 @@ def demo(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     drop_database(settings.resolved_database_url)
 
 
-def _settings(engine: str, folder: Path) -> Settings:
+CHAIN_KEY = SecretStr("the chain's trail key, shared by its servers")
+"""One installation moving its data: the same trail key on both sides (AUDIT_TRAIL_KEY)."""
+
+
+def _settings(engine: str, folder: Path, key: SecretStr | None = CHAIN_KEY) -> Settings:
     folder.mkdir(parents=True, exist_ok=True)
     return Settings(
         data_dir=folder,
         database_url=new_database_url(engine, folder),
         checklists_dir=default_checklists_dir(),
+        trail_key=key,
     )
 
 
@@ -331,9 +338,11 @@ def test_a_damaged_or_foreign_archive_is_refused_with_nothing_written(
     with pytest.raises(AuditAppError, match=message):
         restore_database(ctx, path)
     assert rows_of(ctx.engine) == before
-    assert all(
-        count == 0 for name, count in counts_of(ctx.engine).items() if name != "checklist_versions"
-    )
+    assert all(count == 0 for name, count in counts_of(ctx.engine).items() if name not in OPENING)
+
+
+OPENING = {"checklist_versions", "record_seals", "trail_state"}
+"""What opening the app writes into a new database."""
 
 
 def test_only_head_office_may_export_or_restore(demo: Demo, tmp_path: Path) -> None:
@@ -420,3 +429,146 @@ def test_the_command_line_exports_and_restores(
     refused = _cli(into, "restore", str(garbage))
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert refused.stderr.startswith(f"error: {garbage}: not an audit-app archive")
+
+
+# --- crafted archives: checksums written by whoever made the archive prove nothing ------
+
+
+def _table_lines(archive_path: Path, table: str) -> list[bytes]:
+    with zipfile.ZipFile(archive_path) as zf:
+        return zf.read(f"tables/{table}.jsonl").splitlines(keepends=True)
+
+
+def _with_lines(demo: Demo, folder: Path, name: str, table: str, lines: list[bytes]) -> Path:
+    """The demo archive with one member replaced and its checksum and count made to match,
+    as an attacker with the project's code would."""
+    return _forged(demo.archive, folder / f"{name}.zip", table, b"".join(lines))
+
+
+def _nothing_restored(ctx: AppContext) -> None:
+    assert all(count == 0 for name, count in counts_of(ctx.engine).items() if name not in OPENING)
+
+
+def test_an_archive_sealed_elsewhere_needs_its_key_or_an_explicit_trust(
+    demo: Demo, engine_kind: str, target_factory: Any, tmp_path: Path
+) -> None:
+    other = open_context(_settings(engine_kind, tmp_path / "elsewhere", key=None))
+    try:
+        with pytest.raises(AuditAppError, match="sealed under another installation's trail key"):
+            restore_database(other, demo.archive)
+        _nothing_restored(other)
+        result = restore_database(other, demo.archive, trust_archive=True)
+        assert result.verify.ok and result.verify.audits == 1_653
+        assert verify(other).ok  # sealed again under this installation's own key
+        restored = [a for a in list_activity(other, actions=("restore",))]
+        assert [(a.subject, a.detail) for a in restored] == [
+            ("demo.zip", {"trusted_archive": True})
+        ]
+    finally:
+        other.engine.dispose()
+        drop_database(other.settings.resolved_database_url)
+
+
+def test_a_back_door_user_in_a_crafted_archive_is_refused(
+    demo: Demo, engine_kind: str, target_factory: Any, tmp_path: Path
+) -> None:
+    lines = _table_lines(demo.archive, "users")
+    hq = json.loads(lines[0])
+    back_door = hq | {"id": 99, "username": "backdoor", "display_name": "Support"}
+    path = _with_lines(
+        demo, tmp_path, "back door", "users", [*lines, json.dumps(back_door).encode() + b"\n"]
+    )
+    target = target_factory(engine_kind)
+    with pytest.raises(
+        AuditAppError,
+        match=r"does not verify, so nothing was restored: .*user backdoor \(#99\) was never sealed",
+    ):
+        restore_database(target, path)
+    _nothing_restored(target)
+
+
+def test_altered_scores_in_a_crafted_archive_are_refused_even_when_trusted(
+    demo: Demo, engine_kind: str, target_factory: Any, tmp_path: Path
+) -> None:
+    lines = _table_lines(demo.archive, "audit_scores")
+    first = json.loads(lines[0])
+    lines[0] = json.dumps(first | {"overall": 100.0, "raw_overall": 100.0}).encode() + b"\n"
+    path = _with_lines(demo, tmp_path, "scores", "audit_scores", lines)
+    target = target_factory(engine_kind)
+    for trust in (False, True):
+        with pytest.raises(
+            AuditAppError,
+            match=rf"audit #{first['audit_id']} \(.*\): its stored scores do not follow from its "
+            r"answers \(overall score 100 stored",
+        ):
+            restore_database(target, path, trust_archive=trust)
+        _nothing_restored(target)
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "message"),
+    [
+        (
+            "users",
+            {"role": "root"},
+            r"column role: 'root' is not one of area_manager, head_office, viewer",
+        ),
+        (
+            "audits",
+            {"status": "published"},
+            r"column status: 'published' is not one of draft, submitted",
+        ),
+        ("audit_scores", {"overall": "high"}, r"column overall: 'high' is not a number"),
+        (
+            "audits",
+            {"auditor": "x" * 201},
+            r"column auditor: holds 201 characters, more than the column's 200",
+        ),
+        ("users", {"active": "yes"}, r"column active: 'yes' is not true or false"),
+        (
+            "audits",
+            {"visited_at": "someday"},
+            r"column visited_at: 'someday' is not a date and time",
+        ),
+    ],
+)
+def test_a_row_its_columns_do_not_allow_is_refused_naming_it(
+    demo: Demo,
+    engine_kind: str,
+    target_factory: Any,
+    tmp_path: Path,
+    table: str,
+    change: dict[str, Any],
+    message: str,
+) -> None:
+    lines = _table_lines(demo.archive, table)
+    lines[0] = json.dumps(json.loads(lines[0]) | change).encode() + b"\n"
+    path = _with_lines(demo, tmp_path, "crafted", table, lines)
+    target = target_factory(engine_kind)
+    with pytest.raises(
+        AuditAppError, match=rf"crafted\.zip: tables/{table}\.jsonl row 1, {message}$"
+    ):
+        restore_database(target, path)
+    _nothing_restored(target)
+
+
+def test_a_row_longer_than_the_cap_is_refused_before_it_is_held_whole(
+    demo: Demo,
+    engine_kind: str,
+    target_factory: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from audit_app.storage import archive
+
+    monkeypatch.setattr(archive, "MAX_LINE_BYTES", 1 << 20)
+    lines = _table_lines(demo.archive, "activity_log")
+    lines.append(b'{"id": 999, "note": "' + b"A" * (3 << 20) + b'"}\n')
+    path = _with_lines(demo, tmp_path, "long", "activity_log", lines)
+    target = target_factory(engine_kind)
+    with pytest.raises(
+        AuditAppError,
+        match=rf"long\.zip: tables/activity_log\.jsonl row {len(lines):,} is longer than 1 MB",
+    ):
+        restore_database(target, path)
+    _nothing_restored(target)

@@ -39,6 +39,10 @@ def test_an_answer_changed_in_the_database_is_named(world: AppContext) -> None: 
     assert report.problems == (
         f"audit #{second} (ES-01, 2026-03-03 10:15): the stored answers no longer match "
         "revision 2 (answer call.tone changed)",
+        f"audit #{second} (ES-01, 2026-03-03 10:15): its stored scores do not follow from its "
+        "answers (item call.tone score 0.25 stored, 0 from its answer; section call score 85 "
+        "stored, 80 from its answers; overall score 92.5 stored, 90 from its answers; raw "
+        "score 92.5 stored, 90 from its answers)",
     )
 
 
@@ -97,7 +101,14 @@ def test_a_database_made_at_0003_verifies_clean_after_upgrade(
     old_tables = MetaData()
     old_tables.reflect(engine)
     with world.engine.connect() as source, engine.begin() as conn:
-        for name in ("branches", "checklist_versions", "audits", "answers", "audit_scores"):
+        for name in (
+            "branches",
+            "checklist_versions",
+            "audits",
+            "answers",
+            "audit_scores",
+            "section_scores",
+        ):
             table = old_tables.tables[name]
             rows = [dict(row._mapping) for row in source.execute(select(metadata.tables[name]))]
             conn.execute(
@@ -132,7 +143,10 @@ def test_who_or_why_changed_on_a_revision_is_named(world: AppContext, column: st
     with world.engine.begin() as conn:
         conn.execute(text(f"UPDATE audit_revisions SET {column} = 'someone' WHERE revision = 2"))
     problems = verify(world).problems
+    was = {"created_by": "'ann'", "reason": "'tone'"}[column]
     assert problems == (
         f"audit #{audit_id} (ES-01, 2026-03-02 10:15): who, when or why of revision 2 no "
         "longer matches its content",
+        f"audit #{audit_id} revision 2 was changed outside the app: {column} {was} sealed, "
+        "'someone' now",
     )

@@ -18,7 +18,7 @@ from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
 from audit_app.domain.scoring import score_audit
 from audit_app.storage import database, repository
 from audit_app.storage.tables import answers, audits, metadata
-from tests.databases import drop_database, new_database_url
+from tests.databases import drop_database, keyed_engine, new_database_url
 
 BRANCH = Branch(code="ES-01", name="Gràcia", region="Catalonia", country="es", language="CA")
 
@@ -32,7 +32,7 @@ def empty_database(engine_kind: str, tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_new_database_is_created_and_migrated(empty_database: str, tmp_path: Path) -> None:
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     assert database.current_revision(engine) is None
     before, after = database.upgrade(engine)
     assert before is None and after == database.head_revision()
@@ -47,7 +47,7 @@ def test_a_new_database_is_created_and_migrated(empty_database: str, tmp_path: P
 
 
 def test_the_migrations_produce_exactly_the_declared_tables(empty_database: str) -> None:
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     database.upgrade(engine)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
@@ -55,7 +55,7 @@ def test_the_migrations_produce_exactly_the_declared_tables(empty_database: str)
 
 
 def test_branch_upsert_inserts_updates_and_leaves_alone(empty_database: str) -> None:
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     database.upgrade(engine)
     other = Branch(code="RO-01", name="Brașov", region="Transylvania", country="RO")
     with database.transaction(engine) as conn:
@@ -71,7 +71,7 @@ def test_branch_upsert_inserts_updates_and_leaves_alone(empty_database: str) -> 
 
 
 def test_a_failed_unit_of_work_writes_nothing(empty_database: str, catalogue) -> None:  # type: ignore[no-untyped-def]
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     database.upgrade(engine)
     checklist = catalogue.get("charter")
     with database.transaction(engine) as conn:
@@ -103,7 +103,7 @@ def test_a_changed_checklist_under_an_old_version_is_refused(
 ) -> None:
     from audit_app.errors import AuditAppError
 
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     database.upgrade(engine)
     original = catalogue.get("charter")
     with database.transaction(engine) as conn:
@@ -146,7 +146,7 @@ def test_a_translated_file_under_the_same_version_is_accepted_and_stored(
     from audit_app.checklists import parse_checklist
     from audit_app.storage.tables import checklist_versions
 
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     database.upgrade(engine)
     original = catalogue.get("charter")
     with database.transaction(engine) as conn:
@@ -195,7 +195,7 @@ def test_0007_keeps_every_logged_import_recognised(empty_database: str) -> None:
     from audit_app.storage import import_log
     from audit_app.storage.tables import import_files
 
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     try:
         with engine.begin() as conn:
             command.upgrade(database._alembic_config(conn), "0006")

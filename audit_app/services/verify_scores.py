@@ -1,0 +1,136 @@
+"""Recompute an audit's scores from its stored answers and pinned checklist version, and
+name every stored figure that disagrees (the item, section and overall scores, the grade,
+pass and the critical flag): a changed score moves a branch in every comparison."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from audit_app.domain.answers import InvalidAnswer, answers_from_stored
+from audit_app.domain.checklist import Checklist
+from audit_app.domain.scoring import ScoreCard, score_checked
+from audit_app.storage.tables import audit_scores, checklist_versions, section_scores
+
+StoredAnswer = tuple[str, str | None, bool, str | None, float | None]
+"""(item id, value as stored text, N/A, comment, item score)."""
+
+
+class ScoreChecker:
+    """Loads every stored score once; then checks one audit at a time as answers stream."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._checklists: dict[int, Checklist | None] = {}
+        self._definitions = {
+            row.id: row.definition
+            for row in conn.execute(
+                select(checklist_versions.c.id, checklist_versions.c.definition)
+            )
+        }
+        self._overall = {
+            row.audit_id: row
+            for row in conn.execute(
+                select(
+                    audit_scores.c.audit_id,
+                    audit_scores.c.overall,
+                    audit_scores.c.raw_overall,
+                    audit_scores.c.grade,
+                    audit_scores.c.passed,
+                    audit_scores.c.critical_failure,
+                )
+            )
+        }
+        self._sections: dict[int, dict[str, float | None]] = {}
+        for audit_id, section_id, score in conn.execute(
+            select(section_scores.c.audit_id, section_scores.c.section_id, section_scores.c.score)
+        ):
+            self._sections.setdefault(audit_id, {})[section_id] = score
+
+    def _checklist(self, version_id: int) -> Checklist | None:
+        if version_id not in self._checklists:
+            definition = self._definitions.get(version_id)
+            try:
+                found = None if definition is None else Checklist.model_validate(definition)
+            except ValueError:
+                found = None
+            self._checklists[version_id] = found
+        return self._checklists[version_id]
+
+    def differences(
+        self, version_id: int, audit_id: int, rows: Iterable[StoredAnswer]
+    ) -> list[str]:
+        """What the stored scores of one audit say that its answers do not."""
+        checklist = self._checklist(version_id)
+        if checklist is None:
+            return ["its checklist version cannot be read, so its scores cannot be checked"]
+        stored = list(rows)
+        try:
+            answers = answers_from_stored(checklist, [row[:4] for row in stored])
+        except InvalidAnswer as error:
+            return [f"an answer no longer fits its question ({error})"]
+        card = score_checked(checklist, answers.values())
+        changes = [
+            f"item {item_id} score {_shown(score)} stored, {_shown(card.item_scores.get(item_id))} "
+            "from its answer"
+            for item_id, _v, _n, _c, score in sorted(stored)
+            if not _same(score, card.item_scores.get(item_id))
+        ]
+        sections = self._sections.get(audit_id, {})
+        for section in card.sections:
+            stored_score = sections.get(section.section_id)
+            if section.section_id not in sections or not _same(stored_score, section.score):
+                changes.append(
+                    f"section {section.section_id} score {_shown(stored_score)} stored, "
+                    f"{_shown(section.score)} from its answers"
+                )
+        for extra in sorted(sections.keys() - {s.section_id for s in card.sections}):
+            changes.append(f"section {extra} has a stored score but is not in its checklist")
+        changes += _overall_changes(self._overall.get(audit_id), card)
+        return changes
+
+
+def _overall_changes(row: Any, card: ScoreCard) -> list[str]:
+    if row is None:
+        return ["its overall score is missing"]
+    pairs = (
+        ("overall score", row.overall, card.overall),
+        ("raw score", row.raw_overall, card.raw_overall),
+        ("grade", row.grade, card.grade),
+        ("pass", row.passed, card.passed),
+        ("critical failure", row.critical_failure, card.critical_failure),
+    )
+    return [
+        f"{name} {_shown(stored)} stored, {_shown(computed)} from its answers"
+        for name, stored, computed in pairs
+        if not _same(stored, computed)
+    ]
+
+
+def _same(stored: Any, computed: Any) -> bool:
+    if (
+        isinstance(stored, float)
+        and isinstance(computed, float | int)
+        and not isinstance(computed, bool)
+    ):
+        return math.isclose(stored, computed, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(stored, bool) or isinstance(computed, bool):
+        return (
+            (stored is None
+            and computed is None)
+            or (bool(stored) == bool(computed)
+            and (stored is not None and computed is not None))
+        )
+    return bool(stored == computed)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return repr(value)

@@ -1,0 +1,238 @@
+"""The ledger: each version of a record, sealed as it is written, chained under the trail key.
+
+A record's sealed version is its columns as read back from the database (dates as ISO text,
+JSON as data), so SQLite and PostgreSQL seal the same record alike and an archive restored
+into the other engine still verifies. Each ledger entry links to the one before with an HMAC
+under the trail key; without the key a changed record cannot be sealed again, nor a
+removed entry bridged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, insert, select
+
+from audit_app.domain.audit import AuditStatus
+from audit_app.storage import database, seal_keys
+from audit_app.storage.tables import (
+    action_events,
+    activity_log,
+    appeals,
+    audit_revisions,
+    audits,
+    branches,
+    checklist_versions,
+    corrective_actions,
+    import_files,
+    record_seals,
+    trail_state,
+    users,
+)
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """How one table is sealed: which columns (bookkeeping that changes on its own, such as
+    the time of a user's last log-in, is left out) and which rows."""
+
+    table: Table
+    leave_out: tuple[str, ...] = ()
+    submitted_only: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def columns(self) -> list[Column[Any]]:
+        return [c for c in self.table.columns if c.name not in self.leave_out]
+
+
+SEALED: tuple[Sealed, ...] = (
+    Sealed(branches),
+    Sealed(users, leave_out=("last_login_at",)),
+    Sealed(checklist_versions),
+    Sealed(audits, submitted_only=True),
+    Sealed(audit_revisions, leave_out=("content",)),  # verify checks content by its hash
+    Sealed(corrective_actions),
+    Sealed(action_events),
+    Sealed(appeals),
+    Sealed(activity_log),
+    Sealed(import_files),
+)
+BY_NAME = {sealed.name: sealed for sealed in SEALED}
+CHUNK = 2_000
+SUBMITTED = str(AuditStatus.SUBMITTED)
+
+
+def plain(value: Any) -> Any:
+    """A column value as sealed data: the same on both engines."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def record_values(sealed: Sealed, row: Any) -> dict[str, Any]:
+    mapping = row._mapping
+    return {column.name: plain(mapping[column.name]) for column in sealed.columns}
+
+
+def digest_of(values: dict[str, Any]) -> str:
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def link(
+    key: bytes, previous: str | None, sequence: int, table: str, row_key: str, digest: str
+) -> str:
+    return seal_keys.mac(key, f"{previous or ''}|{sequence}|{table}|{row_key}|{digest}")
+
+
+def head(conn: Connection) -> tuple[int, str | None]:
+    row = conn.execute(
+        select(record_seals.c.sequence, record_seals.c.chain_hash)
+        .order_by(record_seals.c.sequence.desc())
+        .limit(1)
+    ).first()
+    return (0, None) if row is None else (int(row.sequence), row.chain_hash)
+
+
+def _rows(conn: Connection, sealed: Sealed, keys: Sequence[Any] | None) -> Iterator[Any]:
+    table = sealed.table
+    key = _key_column(table)
+    query = select(*sealed.columns).order_by(key)
+    if sealed.submitted_only:
+        query = query.where(audits.c.status == SUBMITTED)
+    if keys is None:
+        yield from conn.execution_options(yield_per=CHUNK).execute(query)
+        return
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), CHUNK):
+        yield from conn.execute(query.where(key.in_(ordered[start : start + CHUNK])))
+
+
+def _key_column(table: Table) -> Column[Any]:
+    (key,) = table.primary_key.columns
+    return key
+
+
+def seal(conn: Connection, table: Table, keys: Iterable[Any]) -> int:
+    """Seal the current version of these records of ``table`` (inside the caller's unit of
+    work); returns how many were sealed (drafts are not)."""
+    wanted = list(keys)
+    if not wanted:
+        return 0
+    sealed = BY_NAME[table.name]
+    return _append(conn, sealed, _rows(conn, sealed, wanted))
+
+
+def seal_where(conn: Connection, table: Table, condition: Any) -> int:
+    """Seal the records a bulk change touched, found by the change's own condition."""
+    key = _key_column(table)
+    return seal(conn, table, list(conn.execute(select(key).where(condition)).scalars()))
+
+
+def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
+    sealing = seal_keys.sealing_of(conn)
+    database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
+    sequence, chain = head(conn)
+    now = database_now()
+    key_name = _key_column(sealed.table).name
+    batch: list[dict[str, Any]] = []
+    count = 0
+    for row in rows:
+        values = record_values(sealed, row)
+        row_key = str(values[key_name])
+        digest = digest_of(values)
+        sequence += 1
+        chain = link(sealing.key, chain, sequence, sealed.name, row_key, digest)
+        batch.append(
+            {
+                "sequence": sequence,
+                "table_name": sealed.name,
+                "row_key": row_key,
+                "sealed": values,
+                "digest": digest,
+                "chain_hash": chain,
+                "sealed_at": now,
+            }
+        )
+        if len(batch) >= CHUNK:
+            conn.execute(insert(record_seals), batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        conn.execute(insert(record_seals), batch)
+        count += len(batch)
+    if count:
+        assert chain is not None
+        seal_keys.note_head(conn, (sequence, chain))
+    return count
+
+
+def seal_everything(conn: Connection) -> int:
+    """Seal every record once (the baseline when the ledger is introduced, or after a
+    restore the operator chose to trust); the key's fingerprint is stored with it."""
+    if not seal_keys.has_key(conn):
+        if any(conn.execute(select(sealed.table).limit(1)).first() for sealed in SEALED):
+            raise seal_keys.MissingTrailKey(
+                "upgrading this database seals its records under the trail key: run the "
+                "upgrade through audit-app (audit-app db upgrade), which holds the key"
+            )
+        return 0
+    store_key_check(conn)
+    return sum(_append(conn, sealed, _rows(conn, sealed, None)) for sealed in SEALED)
+
+
+def reseal_everything(conn: Connection) -> int:
+    """Drop every seal and seal every record again under this installation's key: only for
+    an archive the operator chose to trust."""
+    conn.execute(record_seals.delete())
+    conn.execute(trail_state.delete())
+    return seal_everything(conn)
+
+
+def store_key_check(conn: Connection) -> None:
+    check = seal_keys.key_check(seal_keys.sealing_of(conn).key)
+    conn.execute(trail_state.delete())
+    conn.execute(insert(trail_state).values(id=1, key_check=check))
+
+
+def stored_key_check(conn: Connection) -> str | None:
+    return conn.execute(select(trail_state.c.key_check).where(trail_state.c.id == 1)).scalar()
+
+
+def entries(conn: Connection) -> Iterator[Any]:
+    """Every ledger entry in order, streamed."""
+    query = select(record_seals).order_by(record_seals.c.sequence)
+    yield from conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+
+
+def entry_at(conn: Connection, sequence: int) -> Any:
+    return conn.execute(select(record_seals).where(record_seals.c.sequence == sequence)).first()
+
+
+def current(conn: Connection, sealed: Sealed) -> Iterator[dict[str, Any]]:
+    """Every record of a sealed table as it would be sealed now (audits: also those no
+    longer submitted, so a submitted audit turned back into a draft is noticed)."""
+    table = sealed.table
+    query = select(*sealed.columns).order_by(_key_column(table))
+    for row in conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query):
+        values = record_values(sealed, row)
+        if sealed.submitted_only:
+            values["__submitted__"] = values.get("status") == SUBMITTED
+        yield values
+
+
+def database_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
