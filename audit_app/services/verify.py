@@ -133,7 +133,7 @@ def _revisions(conn: Connection) -> Iterator[dict[str, Any]]:
     """Every revision in chain order, streamed: the contents of a large chain (40,000 audits
     of 60 answers) held at once took most of a gigabyte."""
     query = select(audit_revisions).order_by(audit_revisions.c.sequence)
-    for row in conn.execution_options(stream_results=True, yield_per=1_000).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=1_000)):
         yield dict(row._mapping)
 
 

@@ -117,11 +117,8 @@ def _same(stored: Any, computed: Any) -> bool:
     ):
         return math.isclose(stored, computed, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(stored, bool) or isinstance(computed, bool):
-        return (
-            (stored is None
-            and computed is None)
-            or (bool(stored) == bool(computed)
-            and (stored is not None and computed is not None))
+        return (stored is None and computed is None) or (
+            bool(stored) == bool(computed) and (stored is not None and computed is not None)
         )
     return bool(stored == computed)
 

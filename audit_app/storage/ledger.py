@@ -114,7 +114,7 @@ def _rows(conn: Connection, sealed: Sealed, keys: Sequence[Any] | None) -> Itera
     if sealed.submitted_only:
         query = query.where(audits.c.status == SUBMITTED)
     if keys is None:
-        yield from conn.execution_options(yield_per=CHUNK).execute(query)
+        yield from conn.execute(query.execution_options(yield_per=CHUNK))
         return
     ordered = sorted(set(keys))
     for start in range(0, len(ordered), CHUNK):
@@ -215,7 +215,7 @@ def stored_key_check(conn: Connection) -> str | None:
 def entries(conn: Connection) -> Iterator[Any]:
     """Every ledger entry in order, streamed."""
     query = select(record_seals).order_by(record_seals.c.sequence)
-    yield from conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    yield from conn.execute(query.execution_options(yield_per=CHUNK))
 
 
 def entry_at(conn: Connection, sequence: int) -> Any:
@@ -227,7 +227,7 @@ def current(conn: Connection, sealed: Sealed) -> Iterator[dict[str, Any]]:
     longer submitted, so a submitted audit turned back into a draft is noticed)."""
     table = sealed.table
     query = select(*sealed.columns).order_by(_key_column(table))
-    for row in conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=CHUNK)):
         values = record_values(sealed, row)
         if sealed.submitted_only:
             values["__submitted__"] = values.get("status") == SUBMITTED

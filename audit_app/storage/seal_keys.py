@@ -50,6 +50,13 @@ def sealing_of(conn: Connection) -> Sealing:
     return found
 
 
+def sealing_of_engine(engine: Engine) -> Sealing:
+    found = _SEALING.get(engine)
+    if found is None:
+        raise MissingTrailKey("this engine has no trail key")
+    return found
+
+
 def has_key(conn: Connection) -> bool:
     return conn.engine in _SEALING
 

@@ -1,0 +1,266 @@
+"""Tampering with the database as someone with write access to it would, each way the
+attacker of issue #15 tried: ``verify`` fails naming the record and what differs, on both
+engines; an untouched database verifies.
+
+The world: twelve phone visits (one corrected, with its corrective action updated, and one
+appealed and resolved), the activity they logged, and the head checkpoint they moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Connection, delete, func, select, update
+
+from audit_app.services import trail_head
+from audit_app.services.actions import list_actions, update_action
+from audit_app.services.context import AppContext
+from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
+from audit_app.services.verify import verify
+from audit_app.storage import database, ledger, seal_keys, trail
+from audit_app.storage.tables import (
+    action_events,
+    activity_log,
+    answers,
+    appeals,
+    audit_revisions,
+    audit_scores,
+    audits,
+    branches,
+    corrective_actions,
+    record_seals,
+    section_scores,
+)
+from tests.services.test_revisions import HQ, good_answers, submit, world  # noqa: F401
+
+
+@dataclass(frozen=True)
+class Chain:
+    ctx: AppContext
+    revised: int
+    """Audit corrected to tone 2 (so it has a corrective action, changed once)."""
+    appealed: int
+    ledger_before_last: int
+    """The ledger's sequence before the last ten audits were submitted."""
+    last_ten: tuple[int, ...]
+
+
+@pytest.fixture
+def chain(world: AppContext) -> Chain:  # noqa: F811
+    revised = submit(world, day=1)
+    revise_audit(world.as_user(HQ), revised, good_answers(world, **{"call.tone": 2}), "tone")
+    (action,) = list_actions(world)
+    update_action(world.as_user(HQ), action.id, status="in_progress", note="calling the branch")
+    appealed = submit(world, "TR-01", day=1)
+    appeal = raise_appeal(world, appealed, "the line was down that day", by="marta")
+    resolve_appeal(world.as_user(HQ), appeal.appeal_id, False, "the recording shows it rang")
+    with database.snapshot(world.engine) as conn:
+        before = ledger.head(conn)[0]
+    last_ten = tuple(submit(world, day=day) for day in range(2, 12))
+    report = verify(world)
+    assert report.ok, report.problems  # untouched: verifies
+    return Chain(world, revised, appealed, before, last_ten)
+
+
+def _set(table, where, **values):  # type: ignore[no-untyped-def]
+    return lambda conn, c: conn.execute(update(table).where(where(c)).values(**values))
+
+
+Tamper = Callable[[Connection, Chain], object]
+
+
+def _delete_newest(count: int) -> Tamper:
+    """Delete the newest ``count`` audits with everything about them, their trail rows and
+    their seals: the ledger's tail goes, so nothing inside the database points at them."""
+
+    def tamper(conn: Connection, c: Chain) -> None:
+        doomed = sorted(c.last_ten)[-count:]
+        first_seal = conn.execute(
+            select(func.min(record_seals.c.sequence)).where(
+                record_seals.c.table_name == "audits",
+                record_seals.c.row_key.in_([str(a) for a in doomed]),
+            )
+        ).scalar_one()
+        for table in (answers, audit_scores, section_scores, audit_revisions):
+            conn.execute(delete(table).where(table.c.audit_id.in_(doomed)))
+        conn.execute(delete(audits).where(audits.c.id.in_(doomed)))
+        tail = conn.execute(
+            select(record_seals.c.row_key).where(
+                record_seals.c.sequence >= first_seal, record_seals.c.table_name == "activity_log"
+            )
+        ).scalars()
+        conn.execute(delete(activity_log).where(activity_log.c.id.in_([int(k) for k in tail])))
+        conn.execute(delete(record_seals).where(record_seals.c.sequence >= first_seal))
+
+    return tamper
+
+
+def _reseal_revision_with_the_code(conn: Connection, c: Chain) -> None:
+    """Change an answer and seal the revision again with the trail's own (public) code."""
+    audit_id = c.last_ten[0]
+    conn.execute(
+        update(answers)
+        .where(answers.c.audit_id == audit_id, answers.c.item_id == "call.tone")
+        .values(value="1")
+    )
+    rev = conn.execute(select(audit_revisions).where(audit_revisions.c.audit_id == audit_id)).one()
+    content = dict(rev.content)
+    content["answers"] = [
+        [i, "1" if i == "call.tone" else v, na, note] for i, v, na, note in content["answers"]
+    ]
+    digest = trail.content_hash(content)
+    audit_hash = trail.link(None, digest)
+    conn.execute(
+        update(audit_revisions)
+        .where(audit_revisions.c.id == rev.id)
+        .values(content=content, content_hash=digest, audit_hash=audit_hash)
+    )
+    rows = conn.execute(select(audit_revisions).order_by(audit_revisions.c.sequence)).all()
+    chain = None
+    for row in rows:
+        chain = trail.link(chain, row.audit_hash)
+        conn.execute(
+            update(audit_revisions).where(audit_revisions.c.id == row.id).values(chain_hash=chain)
+        )
+
+
+def _reseal_ledger_with_another_key(conn: Connection, c: Chain) -> None:
+    """Move a branch to another area and seal it with the ledger's code under a guessed key."""
+    conn.execute(update(branches).where(branches.c.code == "ES-01").values(area="Girona"))
+    seal_keys.attach(conn.engine, b"a guess at the key")
+    ledger.seal(conn, branches, [1])
+
+
+CASES: dict[str, tuple[Tamper, str]] = {
+    "scores": (
+        _set(audit_scores, lambda c: audit_scores.c.audit_id == c.revised, overall=100.0),
+        r"audit #{revised} \(ES-01, 2026-03-01 10:15\): its stored scores do not follow from "
+        r"its answers \(overall score 100 stored, 92.5 from its answers\)",
+    ),
+    "sections": (
+        _set(section_scores, lambda c: section_scores.c.audit_id == c.revised, score=100.0),
+        r"audit #{revised} .*: its stored scores do not follow from its answers \(section call "
+        r"score 100 stored, 85 from its answers",
+    ),
+    "items": (
+        _set(
+            answers,
+            lambda c: (answers.c.audit_id == c.revised) & (answers.c.item_id == "call.tone"),
+            score=1.0,
+        ),
+        r"audit #{revised} .*: its stored scores do not follow from its answers \(item "
+        r"call.tone score 1 stored, 0.25 from its answer\)",
+    ),
+    "answers": (
+        _set(
+            answers,
+            lambda c: (answers.c.audit_id == c.revised) & (answers.c.item_id == "call.tone"),
+            value="5",
+        ),
+        r"audit #{revised} .*: the stored answers no longer match revision 2 \(answer "
+        r"call.tone changed\)",
+    ),
+    "visit time": (
+        _set(audits, lambda c: audits.c.id == c.revised, visited_at=datetime(2026, 3, 20, 10, 15)),
+        r"audit #{revised} \(ES-01, 2026-03-20 10:15\): the stored answers no longer match "
+        r"revision 2 \(visit visited_at changed\)",
+    ),
+    "branch": (
+        _set(audits, lambda c: audits.c.id == c.last_ten[0], branch_id=2),
+        r"audit #{first} \(TR-01, .*\): the stored answers no longer match revision 1 "
+        r"\(visit branch_code changed\)",
+    ),
+    "submitted_at": (
+        _set(audits, lambda c: audits.c.id == c.revised, submitted_at=datetime(2099, 1, 1)),
+        r"audit #{revised} \(visited 2026-03-01T10:15\) was changed outside the app: "
+        r"submitted_at '.*' sealed, '2099-01-01T00:00:00' now",
+    ),
+    "created_by": (
+        _set(audits, lambda c: audits.c.id == c.revised, created_by="marta"),
+        r"audit #{revised} .* was changed outside the app: created_by None sealed, 'marta' now",
+    ),
+    "area": (
+        _set(branches, lambda c: branches.c.code == "ES-01", area="Girona"),
+        r"branch ES-01 \(#1\) was changed outside the app: area 'Barcelona' sealed, 'Girona' now",
+    ),
+    "actions": (
+        _set(
+            corrective_actions,
+            lambda c: corrective_actions.c.audit_id == c.revised,
+            status="verified",
+        ),
+        r"action #1 \(audit #{revised}, call.tone\) was changed outside the app: status "
+        r"'in_progress' sealed, 'verified' now",
+    ),
+    "action events": (
+        lambda conn, c: conn.execute(delete(action_events)),
+        r"action #1 event #\d+ was deleted",
+    ),
+    "appeals": (
+        _set(appeals, lambda c: appeals.c.audit_id == c.appealed, status="upheld"),
+        r"appeal #1 \(audit #{appealed}\) was changed outside the app: status 'rejected' "
+        r"sealed, 'upheld' now",
+    ),
+    "activity": (
+        lambda conn, c: conn.execute(
+            delete(activity_log).where(activity_log.c.action == "appeal resolved")
+        ),
+        r"activity entry #\d+ \(appeal resolved .*\) was deleted",
+    ),
+    "newest audit deleted": (
+        _delete_newest(1),
+        r"the trail ends at sealed record .*, but the checkpoint .*trail\.head says it reached "
+        r".*: the newest .* sealed records .* were deleted",
+    ),
+    "newest 10 audits deleted": (
+        _delete_newest(10),
+        r"the newest .* sealed records \(audits, revisions, actions, log entries\) were deleted",
+    ),
+    "revision re-sealed with the code": (
+        _reseal_revision_with_the_code,
+        r"audit #{first} revision 1 was changed outside the app: audit_hash .* sealed, .*"
+        r"content_hash .* sealed",
+    ),
+    "ledger re-sealed without the key": (
+        _reseal_ledger_with_another_key,
+        r"the ledger is broken at entry \d+ \(branch ES-01 \(#1\)\): it was not sealed with "
+        r"this installation's trail key",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_kind_of_tampering_fails_verify_naming_the_record(chain: Chain, case: str) -> None:
+    tamper, pattern = CASES[case]
+    key = seal_keys.sealing_of_engine(chain.ctx.engine)
+    with chain.ctx.engine.begin() as conn:
+        tamper(conn, chain)
+    seal_keys.attach(chain.ctx.engine, key.key, key.on_head)  # the installation's own key
+    report = verify(chain.ctx)
+    assert not report.ok
+    wanted = pattern.format(revised=chain.revised, appealed=chain.appealed, first=chain.last_ten[0])
+    assert any(_matches(wanted, problem) for problem in report.problems), report.problems
+
+
+def _matches(pattern: str, text: str) -> bool:
+    import re
+
+    return re.search(pattern, text) is not None
+
+
+def test_verify_names_a_head_someone_wrote_down_that_the_trail_no_longer_reaches(
+    chain: Chain,
+) -> None:
+    head = verify(chain.ctx).head
+    assert head is not None and verify(chain.ctx, head=head).ok
+    with chain.ctx.engine.begin() as conn:
+        _delete_newest(3)(conn, chain)
+    label = database.redact(chain.ctx.settings.resolved_database_url)
+    trail_head.replace(chain.ctx.settings.data_dir, label, None)  # the checkpoint is gone too
+    assert verify(chain.ctx).ok  # nothing inside the database remembers the head ...
+    problems = verify(chain.ctx, head=head).problems  # ... but the head written down does
+    assert len(problems) == 1 and problems[0].startswith("the trail ends at sealed record ")
+    assert f"but the head given says it reached {head.sequence:,}" in problems[0]
