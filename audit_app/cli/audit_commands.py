@@ -154,9 +154,8 @@ def audits_resolve(
 ) -> None:
     """Resolve an appeal: upheld makes a revision, rejected keeps the reason."""
     from audit_app.cli.common import fail
-    from audit_app.services.revisions import resolve_appeal
-
     from audit_app.services.operator import named_user
+    from audit_app.services.revisions import resolve_appeal
 
     if upheld is None:
         raise fail("say --upheld or --rejected", code=2)
