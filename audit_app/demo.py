@@ -272,6 +272,16 @@ def generate(checklists: list[Checklist], seed: int = SEED) -> DemoData:
     return DemoData(tuple(p.branch for p in profiles), tuple(audits))
 
 
+def branch_codes() -> frozenset[str]:
+    """The demo branches' codes, known without generating a year of audits (the log-in page
+    asks whether a database holds the demo alone)."""
+    return frozenset(
+        f"{_CODE_PREFIX[region]}-{number:02d}"
+        for region, _country, _language, _effect, areas in _REGIONS
+        for number in range(1, sum(len(towns) for towns in areas.values()) + 1)
+    )
+
+
 def _branches(rng: np.random.Generator) -> list[_BranchProfile]:
     profiles = []
     for region, country, language, region_effect, areas in _REGIONS:

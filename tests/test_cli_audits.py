@@ -9,7 +9,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from audit_app.cli import app
+from audit_app.services.activity import COMMAND_LINE, list_activity
 from audit_app.services.context import AppContext
+from audit_app.services.revisions import audit_history
+from audit_app.services.users import add_user
 from tests.services.test_revisions import submit, world  # noqa: F401
 from tests.test_cli import cli
 
@@ -17,6 +20,7 @@ runner = CliRunner()
 
 
 def test_revise_then_history_then_verify(world: AppContext, tmp_path: Path) -> None:  # noqa: F811
+    add_user(world, "nuria", "head_office", "nuria's long password")
     audit_id = submit(world)
     answers = tmp_path / "fix.csv"
     answers.write_text("item_id,value,comment\ncall.tone,2,heard again\n", encoding="utf-8")
@@ -91,4 +95,32 @@ def test_verify_fails_naming_a_changed_answer_in_the_real_cli(world: AppContext)
     assert broken.stdout.splitlines() == [
         f"audit #{audit_id} (ES-01, 2026-03-02 10:15): the stored answers no longer match "
         "revision 1 (answer call.tone changed)"
+    ]
+
+
+def test_by_must_name_an_existing_user_and_is_logged_as_given_on_the_command_line(
+    world: AppContext,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    add_user(world, "nuria", "head_office", "nuria's long password")
+    audit_id = submit(world)
+    answers = tmp_path / "fix.csv"
+    answers.write_text("item_id,value\ncall.tone,2\n", encoding="utf-8")
+    revise = ["audits", "revise", str(audit_id), "--answers", str(answers), "--reason", "tone"]
+
+    refused = runner.invoke(app, [*revise, "--by", "nobody"])
+    assert refused.exit_code == 1
+    assert "--by 'nobody': no user has that name" in refused.output
+    appeal = runner.invoke(app, ["audits", "appeal", str(audit_id), "--reason", "x", "--by", "x1"])
+    assert appeal.exit_code == 1 and "no user has that name" in appeal.output
+    assert [r.revision for r in audit_history(world, audit_id)] == [1]  # nothing written
+
+    made = runner.invoke(app, [*revise, "--by", "nuria"])
+    assert made.exit_code == 0, made.output
+    plain = runner.invoke(app, ["audits", "appeal", str(audit_id), "--reason", "unfair"])
+    assert plain.exit_code == 0, plain.output
+    entries = list_activity(world, actions=("revision", "appeal"))
+    assert [(e.action, e.actor, e.detail.get("via")) for e in entries] == [
+        ("appeal", COMMAND_LINE, None),
+        ("revision", "nuria", COMMAND_LINE),
     ]

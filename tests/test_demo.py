@@ -105,3 +105,148 @@ def test_the_committed_sample_files_match_the_generator(tmp_path: Path, data: De
         assert committed.read_bytes() == written.read_bytes(), (
             f"{committed} is stale: run `make sample-data`"
         )
+
+
+# --------------------------------------------------------------------------- a real database
+
+
+def _real_world(ctx: AppContext) -> None:
+    from audit_app.domain.audit import Branch
+    from audit_app.services.branches import save_branches
+    from audit_app.services.users import add_user
+
+    save_branches(
+        ctx,
+        [
+            Branch(code=f"REAL-{n}", name=f"Real {n}", region="North", area="N", country="ES")
+            for n in range(1, 13)
+        ],
+    )
+    for name in ("ana", "bo", "cai"):
+        add_user(ctx, name, "head_office", f"{name}'s own password")
+
+
+def test_demo_refuses_a_database_in_real_use_naming_what_it_found(ctx: AppContext) -> None:
+    from audit_app.services.demo import DemoRefused
+    from audit_app.services.users import list_users
+
+    _real_world(ctx)
+    with pytest.raises(DemoRefused) as refused:
+        load_demo(ctx)
+    assert str(refused.value).startswith(
+        "this database holds 3 users not in the demo (ana, bo, cai) and 12 branches not in "
+        "the demo (REAL-1, REAL-10, REAL-11, …); audit-app demo only loads into an empty "
+        "database or one that holds the demo alone"
+    )
+    assert "--force loads anyway" in str(refused.value)
+    assert refused.value.survey.other_branch_count == 12
+    assert list_scores(ctx).empty
+    assert [u.username for u in list_users(ctx)] == ["ana", "bo", "cai"]
+
+
+def test_a_demo_named_user_with_another_role_is_not_the_demo(ctx: AppContext) -> None:
+    from audit_app.services.demo import DemoRefused
+    from audit_app.services.users import add_user
+
+    add_user(ctx, "guest", "head_office", "a real person's password")
+    with pytest.raises(DemoRefused, match=r"1 user not in the demo \(guest\)"):
+        load_demo(ctx)
+
+
+def test_force_loads_anyway_and_the_published_passwords_are_then_a_warning(
+    ctx: AppContext,
+) -> None:
+    from audit_app.services.demo import demo_hint, survey
+
+    _real_world(ctx)
+    loaded = load_demo(ctx, force=True)
+    assert loaded.users_added == 3 and loaded.audits_added > 1000
+    hint = demo_hint(ctx)
+    assert hint.logins == () and hint.exposed == ("guest", "hq", "marta")
+    assert not survey(ctx).demo_only
+
+
+def test_the_login_hint_lists_demo_passwords_only_while_they_work(ctx: AppContext) -> None:
+    from audit_app.services import demo as demo_service
+    from audit_app.services.demo import demo_hint
+    from audit_app.services.users import disable_user, set_password
+
+    assert demo_hint(ctx) == demo_service.DemoHint()  # empty: nothing to offer
+    load_demo(ctx)
+    assert [name for name, _, _ in demo_hint(ctx).logins] == ["hq", "marta", "guest"]
+    set_password(ctx, "marta", "marta's own new password")
+    disable_user(ctx, "guest")
+    assert [name for name, _, _ in demo_hint(ctx).logins] == ["hq"]
+    assert demo_hint(ctx).exposed == ()
+
+
+def test_the_login_hint_checks_each_password_hash_once(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audit_app.services import demo as demo_service
+    from audit_app.services import users
+
+    load_demo(ctx)
+    demo_service._has_password.cache_clear()
+    calls: list[str] = []
+    real = users.hash_matches
+    monkeypatch.setattr(users, "hash_matches", lambda h, p: calls.append(p) or real(h, p))
+    for _ in range(5):
+        demo_service.demo_hint(ctx)
+    assert len(calls) == 3  # one argon2 check per demo account, not per render
+
+
+def test_demo_cli_refuses_then_force_warns(settings: object) -> None:
+    from typer.testing import CliRunner
+
+    from audit_app.cli import app
+    from audit_app.services.context import open_context
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["demo"])  # make run does this every time
+    assert again.exit_code == 0 and "0 audits added" in again.stdout
+    ctx = open_context()
+    try:
+        from audit_app.services.users import add_user
+
+        add_user(ctx, "ana", "head_office", "ana's own password")
+    finally:
+        ctx.engine.dispose()
+    refused = runner.invoke(app, ["demo"])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        "error: this database holds 1 user not in the demo (ana); audit-app demo only loads"
+    )
+    forced = runner.invoke(app, ["demo", "--force"])
+    assert forced.exit_code == 0
+    assert "warning: --force: loading the demo into" in forced.stderr
+    assert "still have the demo password published" in forced.stderr
+
+
+def test_serve_warns_while_a_published_password_works_in_a_real_database(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from audit_app.cli import app
+
+    _real_world(ctx)
+    load_demo(ctx, force=True)
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda _path, command: started.append(command))
+    served = CliRunner().invoke(app, ["serve", "--port", "8599"])
+    assert served.exit_code == 0, served.output
+    assert started and "streamlit" in started[0]
+    assert "warning: the account(s) guest, hq, marta still have the demo password" in (
+        served.stderr
+    )
+
+
+def test_demo_branch_codes_match_the_generator(data: DemoData) -> None:
+    from audit_app.demo import branch_codes
+
+    assert branch_codes() == {b.code for b in data.branches}

@@ -25,7 +25,30 @@ from audit_app.cli.app import app
 
 
 def main() -> None:
-    app()
+    """Run the command; Click's own usage errors (which repeat what was typed) are printed
+    through the printer too, so a crafted argument cannot reach the terminal raw."""
+    import io
+    import sys
+
+    import typer
+
+    from audit_app.cli.printer import say
+
+    try:
+        result = app(standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        say("Aborted!", err=True)
+        sys.exit(1)
+    except typer.TyperException as error:
+        shown = io.StringIO()
+        show = getattr(error, "show", None)
+        if show is not None:
+            show(file=shown)
+        else:
+            shown.write(f"Error: {error.format_message()}\n")
+        say(shown.getvalue(), err=True, nl=False)
+        sys.exit(error.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 __all__ = ["app", "main"]

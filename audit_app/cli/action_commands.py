@@ -9,6 +9,7 @@ import typer
 
 from audit_app.cli.app import actions_app
 from audit_app.cli.common import context, fail, guarded, plural, print_json, print_rows
+from audit_app.cli.printer import say
 
 LIST_COLUMNS = ["id", "branch_code", "item", "critical", "due_on", "status", "owner", "overdue"]
 
@@ -37,7 +38,7 @@ def actions_list(
         print_json(rows)
         return
     if not rows:
-        typer.echo(
+        say(
             "No corrective actions match."
             if status or branch or overdue
             else "No corrective actions yet: submitting an audit with failed items creates them."
@@ -45,7 +46,7 @@ def actions_list(
         return
     print_rows(rows, LIST_COLUMNS)
     overdue_count = sum(action.overdue for action in actions)
-    typer.echo(f"{plural(len(rows), 'action')}, {overdue_count:,} overdue", err=True)
+    say(f"{plural(len(rows), 'action')}, {overdue_count:,} overdue", err=True)
 
 
 @actions_app.command("update")
@@ -76,9 +77,9 @@ def actions_update(
     )
     action = result.action
     if not result.changed:
-        typer.echo(f"Action #{action_id} already says so; nothing changed.")
+        say(f"Action #{action_id} already says so; nothing changed.")
         return
-    typer.echo(
+    say(
         f"Action #{action_id} ({action.branch_code}, {action.item_id}) changed: "
         f"{', '.join(result.changed)}. Now {action.status.value}, owner "
         f"{action.owner or '—'}, due {action.due_on}."

@@ -9,6 +9,7 @@ import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import context, fail, guarded, plural, print_json, print_rows
+from audit_app.cli.printer import say
 
 COLUMNS = ["at", "actor", "action", "subject", "detail"]
 
@@ -55,10 +56,10 @@ def activity(
         print_json(rows)
         return
     if not rows:
-        typer.echo("No activity matches." if action or user or since else "No activity yet.")
+        say("No activity matches." if action or user or since else "No activity yet.")
         return
     print_rows(rows, COLUMNS)
-    typer.echo(plural(len(rows), "entry", "entries"), err=True)
+    say(plural(len(rows), "entry", "entries"), err=True)
 
 
 def _detail(detail: dict[str, Any]) -> str:

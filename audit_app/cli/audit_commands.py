@@ -11,6 +11,7 @@ import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import context, guarded, print_json, print_rows
+from audit_app.cli.printer import say
 
 if TYPE_CHECKING:
     from audit_app.domain.audit import Answer
@@ -31,7 +32,14 @@ AnswersOpt = Annotated[
     ),
 ]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (required; kept in the trail).")]
-ByOpt = Annotated[str | None, typer.Option("--by", help="Who does this (name kept).")]
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="The user on whose behalf (an existing user name; kept in the trail and the "
+        "activity log as given on the command line).",
+    ),
+]
 
 
 def _answers(ctx: AppContext, audit_id: int, path: Path) -> list[Answer]:
@@ -88,7 +96,7 @@ def audits_history(
         print_json(rows)
         return
     if not rows:
-        typer.echo(f"Audit #{audit_id} has no submitted revision (is it a draft?).")
+        say(f"Audit #{audit_id} has no submitted revision (is it a draft?).")
         return
     print_rows(rows, ["revision", "created_at", "created_by", "overall", "current", "reason"])
 
@@ -108,11 +116,12 @@ def audits_revise(
 
     if answers is None:
         raise fail("give the corrected answers with --answers FILE", code=2)
+    from audit_app.services.operator import named_user
+
     ctx = context()
+    by = named_user(ctx, by)
     made = revise_audit(ctx, audit_id, _answers(ctx, audit_id, answers), reason, by=by)
-    typer.echo(
-        f"Audit #{audit_id} is now at revision {made.revision} (overall {display(made.overall)})."
-    )
+    say(f"Audit #{audit_id} is now at revision {made.revision} (overall {display(made.overall)}).")
 
 
 @audits_app.command("appeal")
@@ -123,10 +132,12 @@ def audits_appeal(
     by: ByOpt = None,
 ) -> None:
     """Record a branch's appeal against an audit."""
+    from audit_app.services.operator import named_user
     from audit_app.services.revisions import raise_appeal
 
-    appeal = raise_appeal(context(), audit_id, reason, by=by)
-    typer.echo(f"Appeal #{appeal.appeal_id} recorded against audit #{audit_id}.")
+    ctx = context()
+    appeal = raise_appeal(ctx, audit_id, reason, by=named_user(ctx, by))
+    say(f"Appeal #{appeal.appeal_id} recorded against audit #{audit_id}.")
 
 
 @audits_app.command("resolve")
@@ -143,11 +154,13 @@ def audits_resolve(
 ) -> None:
     """Resolve an appeal: upheld makes a revision, rejected keeps the reason."""
     from audit_app.cli.common import fail
+    from audit_app.services.operator import named_user
     from audit_app.services.revisions import resolve_appeal
 
     if upheld is None:
         raise fail("say --upheld or --rejected", code=2)
     ctx = context()
+    by = named_user(ctx, by)
     corrected = None
     if answers is not None:
         if not upheld:
@@ -155,7 +168,7 @@ def audits_resolve(
         corrected = _answers(ctx, _appeal_audit(ctx, appeal_id), answers)
     appeal = resolve_appeal(ctx, appeal_id, upheld, reason, corrected, by=by)
     made = f": audit #{appeal.audit_id} is now at revision {appeal.revision}" if upheld else ""
-    typer.echo(f"Appeal #{appeal_id} {appeal.status}{made}.")
+    say(f"Appeal #{appeal_id} {appeal.status}{made}.")
 
 
 @audits_app.command("appeals")
@@ -174,7 +187,7 @@ def audits_appeals(
         print_json(rows)
         return
     if not rows:
-        typer.echo(f"No appeals against audit #{audit_id}.")
+        say(f"No appeals against audit #{audit_id}.")
         return
     print_rows(rows, ["appeal_id", "raised_at", "raised_by", "status", "reason", "resolution"])
 
@@ -219,14 +232,14 @@ def verify_command(
             }
         )
     elif report.ok:
-        typer.echo(
+        say(
             f"OK: {report.audits:,} audits and {report.revisions:,} revisions verified, "
             f"{report.records:,} sealed records checked, in {report.seconds:.1f} s."
         )
-        typer.echo(f"Head: {shown_head or 'none (nothing sealed yet)'}")
+        say(f"Head: {shown_head or 'none (nothing sealed yet)'}")
     else:
         for problem in report.problems:
-            typer.echo(problem)
-        typer.echo(f"Head reached: {shown_head or 'none'}")
+            say(problem)
+        say(f"Head reached: {shown_head or 'none'}")
     if not report.ok:
         raise typer.Exit(1)

@@ -11,6 +11,7 @@ import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import context, fail, guarded, plural, print_json
+from audit_app.cli.printer import live_line, say
 
 if TYPE_CHECKING:
     from audit_app.services.backup import TableRows
@@ -31,10 +32,9 @@ class _Progress:
         line = f"{step:<8}{table:<20}{done:>12,} / {total:,} rows"
         if done >= total:
             self.finished.add((step, table))
-            sys.stderr.write(("\r\033[K" if self.live else "") + line + "\n")
+            live_line(line, final=True, live=self.live)
         elif self.live:
-            sys.stderr.write("\r\033[K" + line)
-        sys.stderr.flush()
+            live_line(line, final=False, live=True)
 
 
 def _size(count: int) -> str:
@@ -49,7 +49,7 @@ def _size(count: int) -> str:
 def _print_tables(tables: tuple[TableRows, ...]) -> None:
     width = max(len(t.name) for t in tables)
     for table in tables:
-        typer.echo(f"  {table.name:<{width}}  {table.rows:>12,}")
+        say(f"  {table.name:<{width}}  {table.rows:>12,}")
 
 
 @app.command("export")
@@ -77,7 +77,7 @@ def export_command(
             }
         )
         return
-    typer.echo(
+    say(
         f"Exported {plural(result.rows, 'row')} in {plural(len(result.tables), 'table')} "
         f"from {ctx.database_label} to {result.path} ({_size(result.bytes)}, schema "
         f"revision {result.revision}) in {result.seconds:.1f} s:"
@@ -130,23 +130,23 @@ def restore_command(
             }
         )
     else:
-        typer.echo(
+        say(
             f"Restored {plural(result.rows, 'row')} in {plural(len(result.tables), 'table')} "
             f"from {result.path} ({_size(result.bytes)}, exported from {result.source_engine} "
             f"at {result.created_at}) into {ctx.database_label} in {result.seconds:.1f} s:"
         )
         _print_tables(result.tables)
         if report.ok:
-            typer.echo(
+            say(
                 f"Trail check: OK, {report.audits:,} audits and {report.revisions:,} "
                 f"revisions verified in {report.seconds:.1f} s."
             )
         else:
-            typer.echo(f"Trail check: {plural(len(report.problems), 'problem')}:")
+            say(f"Trail check: {plural(len(report.problems), 'problem')}:")
             for problem in report.problems:
-                typer.echo(f"  {problem}")
+                say(f"  {problem}")
         if result.checklist_note:
-            typer.echo(f"warning: {result.checklist_note}", err=True)
+            say(f"warning: {result.checklist_note}", err=True)
     if not report.ok:
         raise fail(
             "the restored database does not pass the trail check (the problems are listed "

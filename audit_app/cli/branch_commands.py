@@ -9,6 +9,7 @@ import typer
 
 from audit_app.cli.app import branches_app
 from audit_app.cli.common import OutputFormat, context, emit, guarded, print_json
+from audit_app.cli.printer import say
 
 
 @branches_app.command("import")
@@ -27,7 +28,7 @@ def branches_import(
     if as_json:
         print_json(result.__dict__)
         return
-    typer.echo(
+    say(
         f"{file}: {result.inserted} branches added, {result.updated} updated, "
         f"{result.unchanged} unchanged."
     )

@@ -9,6 +9,7 @@ import typer
 
 from audit_app.cli.app import checklists_app
 from audit_app.cli.common import fail, guarded, print_json, print_rows
+from audit_app.cli.printer import say
 
 
 @checklists_app.command("list")
@@ -56,16 +57,16 @@ def checklists_show(
         print_json(found.to_data())
         return
     if as_yaml:
-        typer.echo(checklist_yaml(found), nl=False)
+        say(checklist_yaml(found), nl=False)
         return
-    typer.echo(f"{found.id} v{found.version}: {found.title_in(language)}")
-    typer.echo(
+    say(f"{found.id} v{found.version}: {found.title_in(language)}")
+    say(
         f"pass mark {found.pass_mark:g}; critical rule: {found.critical_rule.describe()}; "
         f"content hash {found.content_hash[:12]}"
     )
     for section in found.sections:
         weight = f" (weight {section.weight:g})" if section.weight is not None else ""
-        typer.echo(f"\n[{section.id}] {localized(section.title, language, found.language)}{weight}")
+        say(f"\n[{section.id}] {localized(section.title, language, found.language)}{weight}")
         for item in section.items:
             flags = [
                 flag
@@ -75,7 +76,7 @@ def checklists_show(
             extra = f" [{', '.join(flags)}]" if flags else ""
             if isinstance(item, ChoiceItem):
                 extra += f" (codes: {', '.join(o.value for o in item.options)})"
-            typer.echo(
+            say(
                 f"  {item.id:32} {localized(item.text, language, found.language)}"
                 f"  -> {allowed_answers(item, language)}{extra}"
             )
@@ -93,11 +94,11 @@ def checklists_validate(
     for result in results:
         if result.ok and result.checklist is not None:
             c = result.checklist
-            typer.echo(f"ok    {result.path}: {c.id} v{c.version}, {len(c.items)} items")
+            say(f"ok    {result.path}: {c.id} v{c.version}, {len(c.items)} items")
         else:
             for problem in result.problems:
                 where = f" {problem.location}:" if problem.location else ""
-                typer.echo(f"error {result.path}:{where} {problem.reason}", err=True)
+                say(f"error {result.path}:{where} {problem.reason}", err=True)
     bad = sum(not r.ok for r in results)
     if bad:
         raise fail(f"{bad} of {len(results)} checklist file(s) are invalid")

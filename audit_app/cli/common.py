@@ -7,7 +7,6 @@ Every failure the user can act on ends in one line on stderr and a non-zero exit
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from audit_app.cli.printer import json_dump, say, say_json, terminal_text
 from audit_app.errors import AuditAppError
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _debug() -> bool:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    say(f"error: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -99,15 +99,7 @@ def context() -> AppContext:
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    say_json(data)
 
 
 def emit(
@@ -130,10 +122,10 @@ def emit(
         if path is None:
             raise fail("--format xlsx needs -o FILE.xlsx")
         path.write_bytes(to_xlsx(rows, columns, title))
-        typer.echo(f"Wrote {len(rows)} row(s) to {path}", err=True)
+        say(f"Wrote {len(rows)} row(s) to {path}", err=True)
         return
     if output == OutputFormat.json:
-        text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        text = json_dump(rows) + "\n"
     elif output == OutputFormat.csv:
         text = to_csv(rows, columns)
     else:
@@ -142,10 +134,10 @@ def emit(
             return
         text = to_csv(rows, table_columns)
     if path is None:
-        sys.stdout.write(text)
+        say(text, nl=False)
     else:
         path.write_text(text, encoding="utf-8")
-        typer.echo(f"Wrote {len(rows)} row(s) to {path}", err=True)
+        say(f"Wrote {len(rows)} row(s) to {path}", err=True)
 
 
 SUFFIXES = {OutputFormat.xlsx: ".xlsx", OutputFormat.csv: ".csv", OutputFormat.json: ".json"}
@@ -174,7 +166,6 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:
     """An aligned table; a cell's control characters are shown, never sent to the terminal."""
-    from audit_app.domain.safe_text import terminal_text
 
     def text(value: Any) -> str:
         if value is None:
@@ -189,6 +180,6 @@ def print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
     cells = [[text(row.get(column)) for column in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    say("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        say("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +22,8 @@ from audit_app.cli.common import (
     fail,
     guarded,
 )
+from audit_app.cli.printer import say
+from audit_app.domain.safe_text import json_text
 
 if TYPE_CHECKING:
     from audit_app.services.compare import Comparison
@@ -156,30 +157,32 @@ def _write(comparison: Comparison, output: CompareFormat, out_file: Path | None)
     elif output == CompareFormat.csv:
         data = comparison_csv(comparison)
         if out_file is None:
-            sys.stdout.write(data.decode("utf-8-sig"))
+            say(data.decode("utf-8-sig"), nl=False)
         else:
             _save(out_file, data, comparison)
     elif output == CompareFormat.json:
         text = _json_text(comparison_rows(comparison), comparison.summary())
         if out_file is None:
-            typer.echo(text)
+            say(text)
         else:
             _save(out_file, (text + "\n").encode("utf-8"), comparison)
     else:
         text = _table_text(comparison)
         if out_file is None:
-            typer.echo(text, nl=False)
+            say(text, nl=False)
         else:
             _save(out_file, text.encode("utf-8"), comparison)
     if comparison.message and (out_file is not None or output != CompareFormat.table):
-        typer.echo(comparison.message, err=True)
+        say(comparison.message, err=True)
 
 
 def _json_text(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     """``{"rows": [...], "summary": {...}}`` with one row per line: readable, and written by
     the C encoder (an indented dump of 5,000 rows takes the slow pure-Python path)."""
-    body = ",\n    ".join(json.dumps(row, ensure_ascii=False, default=str) for row in rows)
-    summary_text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
+    body = ",\n    ".join(
+        json_text(json.dumps(row, ensure_ascii=False, default=str)) for row in rows
+    )
+    summary_text = json_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     rows_text = f"[\n    {body}\n  ]" if rows else "[]"
     return (
         '{\n  "rows": '
@@ -195,7 +198,7 @@ def _save(path: Path, data: bytes, comparison: Comparison) -> None:
         path.write_bytes(data)
     except OSError as error:
         raise fail(f"cannot write {path}: {error.strerror}") from None
-    typer.echo(f"Wrote {path}: {len(comparison.rows)} rows ({comparison.by}).")
+    say(f"Wrote {path}: {len(comparison.rows)} rows ({comparison.by}).")
 
 
 def _table_text(comparison: Comparison) -> str:

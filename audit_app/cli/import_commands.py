@@ -9,6 +9,7 @@ import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import OutputFormat, check_suffix, context, guarded, plural, print_json
+from audit_app.cli.printer import say
 
 if TYPE_CHECKING:
     from audit_app.services.imports import FileImport
@@ -37,7 +38,7 @@ def template(
         context(), checklist, branch_codes=branch or [], language=language, bulk=bulk, rows=rows
     )
     output.write_bytes(made.content)
-    typer.echo(
+    say(
         f"Wrote {output}: {made.checklist_id} v{made.checklist_version}, "
         f"{plural(made.items, 'item')}, {plural(made.branches, 'branch code')} in the dropdown"
         + (f", {plural(rows, 'visit row')}" if bulk else "")
@@ -66,7 +67,7 @@ def import_(
 
     def progress(number: int, total: int, name: str) -> None:
         if show_progress:
-            typer.echo(f"[{number}/{total}] {name}", err=True)
+            say(f"[{number}/{total}] {name}", err=True)
 
     results = import_files(ctx, files, dry_run=dry_run, mapping_name=mapping, progress=progress)
     if as_json:
@@ -91,22 +92,22 @@ def _print_result(result: FileImport) -> None:
 
     name = terminal_text(result.file)
     rejected = result.status == "rejected"  # a rejected file's whole story goes to stderr
-    typer.echo(f"{name}: {describe(result)}", err=rejected)
-    typer.echo(f"  rows: {rows_line(result)}", err=rejected)
+    say(f"{name}: {describe(result)}", err=rejected)
+    say(f"  rows: {rows_line(result)}", err=rejected)
     for problem in result.problems:
-        typer.echo(f"  {terminal_text(str(problem))}", err=True)
+        say(f"  {terminal_text(str(problem))}", err=True)
     if result.skipped and result.status != "already_imported":
-        typer.echo(f"  skipped rows ({len(result.skipped):,}):", err=rejected)
+        say(f"  skipped rows ({len(result.skipped):,}):", err=rejected)
         for row in result.skipped[:SHOWN_ROWS]:
             text = f" '{terminal_text(row.text)}'" if row.text else ""
             where = f"{row.sheet} row" if row.sheet else "row"
-            typer.echo(f"    {where} {row.row}: {row.reason.label}{text}", err=rejected)
+            say(f"    {where} {row.row}: {row.reason.label}{text}", err=rejected)
         if len(result.skipped) > SHOWN_ROWS:
             more = len(result.skipped) - SHOWN_ROWS
-            typer.echo(f"    … and {more:,} more (--json lists all)", err=rejected)
+            say(f"    … and {more:,} more (--json lists all)", err=rejected)
     changed = [a for a in result.audits if a.differs]
     for audit in changed[:SHOWN_ROWS]:
-        typer.echo(
+        say(
             f"  note: {audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
             f"{terminal_text(audit.auditor)} is already stored as audit #{audit.audit_id} with "
             "different answers; it was not changed (a submitted audit is corrected by a revision)",
@@ -117,19 +118,19 @@ def _print_result(result: FileImport) -> None:
         score = "—" if audit.overall is None else f"{audit.overall:.1f}"
         flag = " CRITICAL" if audit.critical_failure else ""
         ident = f"#{audit.audit_id} " if audit.audit_id else ""
-        typer.echo(
+        say(
             f"  {ident}{audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
             f"{terminal_text(audit.auditor)}: {score} {audit.grade or ''}{flag}"
         )
     if len(new) > SHOWN_ROWS:
-        typer.echo(f"  … and {len(new) - SHOWN_ROWS:,} more")
+        say(f"  … and {len(new) - SHOWN_ROWS:,} more")
 
 
 def _print_total(results: list[FileImport]) -> None:
     from audit_app.services.imports import RowCounts
 
     rows = sum((r.rows for r in results), RowCounts())
-    typer.echo(
+    say(
         f"{plural(len(results), 'file')}: {rows.read:,} rows read = {rows.imported:,} imported + "
         f"{rows.already_present:,} already present + {rows.skipped:,} skipped + "
         f"{rows.rejected:,} rejected"

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from audit_app.cli.app import app
-from audit_app.cli.common import guarded, print_json, print_rows
+from audit_app.cli.common import context, guarded, print_json, print_rows
+from audit_app.cli.printer import say
 
 mapping_app = typer.Typer(
     help="Mapping profiles: how to read spreadsheets in layouts we did not design.",
@@ -42,14 +43,14 @@ def mapping_suggest(
     `> profile.yaml` keeps both. Edit the draft, save it, then import with
     `audit-app import FILE --mapping NAME`.
     """
-    from audit_app.services.mappings import save_mapping, suggest_mapping
+    from audit_app.services.mappings import save_mapping, suggest_mapping, write_mapping_file
 
     draft = suggest_mapping(file, checklist, name)
     saved: Path | None = None
     if output is not None:
-        saved = save_mapping(draft.profile, output, overwrite=True)
-    elif save:
-        saved = save_mapping(draft.profile, overwrite=force)
+        saved = write_mapping_file(draft.profile, output)
+    elif save:  # into the shared folder, as head office: recorded in the activity log
+        saved = save_mapping(context(), draft.profile, overwrite=force)
     if as_json:
         print_json(
             {
@@ -60,15 +61,15 @@ def mapping_suggest(
             }
         )
         return
-    typer.echo(draft.yaml, nl=False)
-    typer.echo("")
+    say(draft.yaml, nl=False)
+    say("")
     for line in draft.report.lines():
-        typer.echo(f"# {line}")
+        say(f"# {line}")
     if saved is not None:
         reference = draft.profile.name if output is None else saved
-        typer.echo(f"# Saved to {saved}; import with: audit-app import FILE --mapping {reference}")
+        say(f"# Saved to {saved}; import with: audit-app import FILE --mapping {reference}")
     else:
-        typer.echo("# Not saved: add --save (mappings folder) or -o FILE.yaml.")
+        say("# Not saved: add --save (mappings folder) or -o FILE.yaml.")
 
 
 @mapping_app.command("show")
@@ -78,16 +79,20 @@ def mapping_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
 ) -> None:
     """Show a mapping profile as YAML."""
-    from audit_app.services.mappings import load_mapping, mapping_location
+    from audit_app.services.mappings import load_mapping, mapping_location, mapping_owner
 
     profile = load_mapping(name)
+    owner = mapping_owner(name)
     if as_json:
-        print_json({"path": str(mapping_location(name)), "profile": profile.to_data()})
+        print_json(
+            {"path": str(mapping_location(name)), "owner": owner, "profile": profile.to_data()}
+        )
         return
     from audit_app.intake.layouts.profile import dump_profile
 
-    typer.echo(f"# {mapping_location(name)}")
-    typer.echo(dump_profile(profile), nl=False)
+    say(f"# {mapping_location(name)}")
+    say(f"# owner: {owner}")
+    say(dump_profile(profile), nl=False)
 
 
 @mapping_app.command("list")
@@ -96,15 +101,33 @@ def mapping_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List the profiles saved in the mappings folder."""
-    from audit_app.services.mappings import list_mappings, mappings_folder
+    from audit_app.services.mappings import list_mappings, mapping_owner, mappings_folder
 
     rows = [
-        {"name": p.name, "checklist": p.checklist, "layout": p.layout, "sheet": p.sheet}
+        {
+            "name": p.name,
+            "checklist": p.checklist,
+            "layout": p.layout,
+            "sheet": p.sheet,
+            "owner": mapping_owner(p.name),
+        }
         for p in list_mappings()
     ]
     if as_json:
         print_json(rows)
     elif rows:
-        print_rows(rows, ["name", "checklist", "layout", "sheet"])
+        print_rows(rows, ["name", "checklist", "layout", "sheet", "owner"])
     else:
-        typer.echo(f"No mapping profiles in {mappings_folder()} yet.")
+        say(f"No mapping profiles in {mappings_folder()} yet.")
+
+
+@mapping_app.command("delete")
+@guarded
+def mapping_delete(
+    name: Annotated[str, typer.Argument(help="A saved profile's name (see mapping list).")],
+) -> None:
+    """Delete a saved mapping profile (recorded in the activity log)."""
+    from audit_app.services.mappings import delete_mapping
+
+    path = delete_mapping(context(), name)
+    say(f"Deleted the mapping profile {name} ({path}).")

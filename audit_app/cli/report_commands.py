@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import typing
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +22,7 @@ from audit_app.cli.common import (
     output_path,
     plural,
 )
+from audit_app.cli.printer import progress_bar, say
 
 PdfOpt = Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")]
 LanguageOpt = Annotated[
@@ -47,7 +47,7 @@ def report_audit(
 
     path = _pdf_path(output)
     write_atomically(path, audit_report(context(), audit_id, language))
-    typer.echo(f"Wrote {path}", err=True)
+    say(f"Wrote {path}", err=True)
 
 
 @report_app.command("branch")
@@ -65,7 +65,7 @@ def report_branch(
     path = _pdf_path(output)
     content = branch_report(context(), code, day(date_from), day(date_to), language)
     write_atomically(path, content)
-    typer.echo(f"Wrote {path}", err=True)
+    say(f"Wrote {path}", err=True)
 
 
 @report_app.command("audits")
@@ -94,13 +94,13 @@ def report_audits(
         country=country,
         branch_code=branch,
     )
-    bars: list[typing.Any] = []
+    bars: list[typing.Any] = []  # the context manager, then the bar it gave
 
     def progress(done: int, total: int) -> None:
         if not bars:
-            bars.append(typer.progressbar(length=total, label="Reports", file=sys.stderr))
-            bars[0].__enter__()
-        bars[0].update(1)
+            bars.append(progress_bar(total, "Reports"))
+            bars.append(bars[0].__enter__())
+        bars[1].update(1)
 
     try:
         paths = audit_reports_batch(
@@ -109,4 +109,4 @@ def report_audits(
     finally:
         if bars:
             bars[0].__exit__(None, None, None)
-    typer.echo(f"Wrote {plural(len(paths), 'report')} to {output}", err=True)
+    say(f"Wrote {plural(len(paths), 'report')} to {output}", err=True)

@@ -19,6 +19,7 @@ from audit_app.cli.common import (
     guarded,
     output_path,
 )
+from audit_app.cli.printer import say
 
 
 @report_app.command("compare")
@@ -50,4 +51,4 @@ def report_compare(
     )
     pdf = comparison_report(context(), audit_filter, min_audits)
     write_atomically(output, pdf)
-    typer.echo(f"Wrote {output} ({len(pdf) // 1024:,} KiB).")
+    say(f"Wrote {output} ({len(pdf) // 1024:,} KiB).")

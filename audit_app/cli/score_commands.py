@@ -21,6 +21,7 @@ from audit_app.cli.common import (
     guarded,
     print_json,
 )
+from audit_app.cli.printer import say
 
 
 @app.command()
@@ -57,7 +58,7 @@ def scores(
     )
     rows = score_rows(context(), audit_filter)
     if not rows and output == OutputFormat.table and path is None:
-        typer.echo(f"No submitted audits match ({audit_filter.describe()}).")
+        say(f"No submitted audits match ({audit_filter.describe()}).")
         return
     emit(
         rows,
@@ -108,13 +109,13 @@ def score(
         else f", {'passed' if card.passed else 'failed'} (pass mark {found.pass_mark:g})"
     )
     grade = f" {card.grade}" if card.grade else ""
-    typer.echo(f"{found.id} v{found.version}: {overall}{grade}{verdict}")
+    say(f"{found.id} v{found.version}: {overall}{grade}{verdict}")
     if card.critical_failure:
-        typer.echo(
+        say(
             f"critical failure: {', '.join(card.failed_critical_items)} "
             f"({found.critical_rule.describe()})"
         )
     titles = {s.id: localized(s.title, None, found.language) for s in found.sections}
     for section in card.sections:
         shown = "—" if section.score is None else f"{display(section.score):5.1f}"
-        typer.echo(f"  {titles[section.section_id]:40} {shown}")
+        say(f"  {titles[section.section_id]:40} {shown}")

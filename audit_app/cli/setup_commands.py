@@ -11,26 +11,48 @@ import typer
 
 from audit_app.cli.app import app, db_app
 from audit_app.cli.common import context, fail, guarded, print_json
+from audit_app.cli.printer import say
 
 
 @app.command()
 @guarded
 def demo(
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load even into a database that holds more than the demo (it adds three "
+            "users whose passwords are published).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Load the demo chain (48 branches, a year of audits); running it again adds nothing."""
-    from audit_app.services.demo import load_demo
+    """Load the demo chain (48 branches, a year of audits, three users with published
+    passwords) into an empty database; running it again adds nothing."""
+    from audit_app.services.demo import exposed_warning, load_demo, survey
 
     ctx = context()
-    result = load_demo(ctx)
+    found = survey(ctx)
+    if force and not found.demo_only:
+        say(
+            f"warning: --force: loading the demo into {ctx.database_label}, which holds "
+            f"{found.describe()}; the demo users hq, marta and guest get the passwords "
+            "published in the README",
+            err=True,
+        )
+    result = load_demo(ctx, force=force)
     if as_json:
         print_json({**result.__dict__, "database": ctx.database_label})
-        return
-    typer.echo(
-        f"Demo loaded into {ctx.database_label}: {result.branches_added} branches and "
-        f"{result.audits_added} audits added, {result.audits_already_present} audits were "
-        f"already present; {result.users_added} demo users added."
-    )
+    else:
+        say(
+            f"Demo loaded into {ctx.database_label}: {result.branches_added} branches and "
+            f"{result.audits_added} audits added, {result.audits_already_present} audits were "
+            f"already present; {result.users_added} demo users added."
+        )
+    if force and not found.demo_only:
+        exposed = survey(ctx).published
+        if exposed:
+            say(f"warning: {exposed_warning(exposed)}", err=True)
 
 
 @app.command()
@@ -42,8 +64,13 @@ def serve(
     ] = "localhost",
 ) -> None:
     """Start the web app (Streamlit) on http://ADDRESS:PORT."""
+    from audit_app.services.demo import demo_hint, exposed_warning
+
     ctx = context()  # create and migrate the database before the first page asks
+    exposed = demo_hint(ctx).exposed
     ctx.engine.dispose()
+    if exposed:
+        say(f"warning: {exposed_warning(exposed)}", err=True)
     app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
     command = [
         sys.executable,
@@ -68,7 +95,7 @@ def serve(
         "--theme.primaryColor",
         "#2E7D4F",
     ]
-    typer.echo(f"Serving audit-app on http://{address}:{port} (database {ctx.database_label})")
+    say(f"Serving audit-app on http://{address}:{port} (database {ctx.database_label})")
     sys.stdout.flush()
     os.execv(sys.executable, command)
 
@@ -81,9 +108,9 @@ def db_upgrade() -> None:
 
     before, after = upgrade_database()
     if before == after:
-        typer.echo(f"The database schema is current (revision {after}).")
+        say(f"The database schema is current (revision {after}).")
     else:
-        typer.echo(f"Upgraded the database schema from {before or 'empty'} to {after}.")
+        say(f"Upgraded the database schema from {before or 'empty'} to {after}.")
 
 
 @db_app.command("check")
@@ -98,4 +125,4 @@ def db_check() -> None:
             f"the database schema is at {current or 'nothing'}, this version needs {head}; "
             "run: audit-app db upgrade"
         )
-    typer.echo(f"The database schema is current (revision {head}).")
+    say(f"The database schema is current (revision {head}).")

@@ -9,6 +9,7 @@ import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import context, guarded, print_json, print_rows
+from audit_app.cli.printer import say
 
 users_app = typer.Typer(help="Add, list, change and disable users.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -45,7 +46,7 @@ def users_add(
         ctx, username, role, _password(password_stdin), areas=area or [], display_name=name
     )
     areas = f" for {', '.join(user.areas)}" if user.areas else ""
-    typer.echo(f"Added {user.username} ({user.role.value}{areas}).")
+    say(f"Added {user.username} ({user.role.value}{areas}).")
 
 
 @users_app.command("list")
@@ -66,7 +67,7 @@ def users_list(
         )
         return
     if not rows:
-        typer.echo("No users yet. Add one with: audit-app users add NAME --role head_office")
+        say("No users yet. Add one with: audit-app users add NAME --role head_office")
         return
     print_rows(rows, ["username", "display_name", "role", "areas", "active"])
 
@@ -81,7 +82,7 @@ def users_set_password(
     from audit_app.services.users import set_password
 
     set_password(context(), username, _password(password_stdin))
-    typer.echo(f"Password of {username} changed.")
+    say(f"Password of {username} changed.")
 
 
 @users_app.command("disable")
@@ -91,4 +92,4 @@ def users_disable(username: Annotated[str, typer.Argument(help="Log-in name.")])
     from audit_app.services.users import disable_user
 
     disable_user(context(), username)
-    typer.echo(f"{username} can no longer log in.")
+    say(f"{username} can no longer log in.")

@@ -77,13 +77,40 @@ def _join(match: re.Match[str]) -> str:
     return groups[0] + WORD_JOINER + groups[1]
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""Characters that reorder the text around them (the "Trojan Source" trick): a name that
+reads one way on the terminal and is another."""
+_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI_CONTROLS}]")
+
+
+def _shown(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def terminal_text(text: str) -> str:
     """Text for one cell of a terminal table: control characters (ESC starts sequences that
     recolour, clear or retitle a terminal, or plant a hidden hyperlink) are shown as ``\\x1b``
-    and the like; tabs and line breaks become spaces, so a row stays one line."""
-    return _CONTROL.sub(
-        lambda m: " " if m.group(0) in "\t\n\r" else f"\\x{ord(m.group(0)):02x}", text
-    )
+    and the like, bidi controls as ``\\u202e``; tabs and line breaks become spaces, so a row
+    stays one line."""
+    return _UNSAFE.sub(lambda m: " " if m.group(0) in "\t\n\r" else _shown(m.group(0)), text)
+
+
+def terminal_lines(text: str) -> str:
+    """Text for the terminal as lines: like ``terminal_text`` but line breaks and tabs stay,
+    so a message or a YAML document keeps its layout (a carriage return, which would let a
+    value overwrite the line before it, is shown as ``\\x0d``)."""
+    return _UNSAFE.sub(lambda m: m.group(0) if m.group(0) in "\t\n" else _shown(m.group(0)), text)
+
+
+def json_text(text: str) -> str:
+    """JSON text whose strings hold no raw control, bidi or line-separator character: each is
+    written as its ``\\uXXXX`` escape, so the document stays valid JSON and means the same.
+    ``json.dumps`` already escapes C0 characters inside strings, so a raw line break is
+    layout (between values) and stays."""
+    return _UNSAFE.sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    character = match.group(0)
+    return character if character == "\n" else f"\\u{ord(character):04x}"

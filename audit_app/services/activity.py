@@ -31,6 +31,7 @@ ACTIONS = (
     "appeal resolved",
     "user",
     "restore",
+    "mapping profile",
 )
 COMMAND_LINE = "command line"
 _SECRET_WORDS = ("password", "token", "secret", "hash", "key")
@@ -68,6 +69,16 @@ def record(
             activity_store.add(conn, at=at, actor=who, action=action, subject=subject, detail=facts)
     except SQLAlchemyError as error:
         logger.warning("the activity log could not be written: %s", type(error).__name__)
+
+
+def acting(ctx: AppContext, by: str | None) -> dict[str, Any]:
+    """Who an entry names for work done "by" someone: the logged-in user when there is one;
+    on the command line the user ``--by`` named, marked as given there (``via``)."""
+    if ctx.user is not None:
+        return {"actor": ctx.user.username}
+    if by:
+        return {"actor": by, "via": COMMAND_LINE}
+    return {"actor": COMMAND_LINE}
 
 
 def list_activity(

@@ -7,7 +7,6 @@ all or nothing, checks every member before writing, and ends with the trail chec
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from audit_app.services import activity, trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.services.verify import VerifyReport, verify, verify_in
-from audit_app.storage import archive, database, ledger, repository, seal_keys
+from audit_app.storage import archive, database, files, ledger, repository, seal_keys
 
 Progress = Callable[[str, str, int, int], None]
 """Called as (step, table, rows done, rows in the table); step is "export", "check" (the
@@ -86,22 +85,19 @@ def export_database(
     if not path.parent.is_dir():
         raise BackupError(f"{path}: the folder {path.parent} does not exist")
     started = time.perf_counter()
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     revision = database.current_revision(ctx.engine) or "none"
     try:
-        # Private from the start: the archive holds the users' password hashes.
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as target, archive.snapshot(ctx.engine) as conn:
+        # Private from the start (the archive holds the users' password hashes), and a new
+        # file: a link planted at the temporary name is refused, not followed.
+        with (
+            files.replacing(path, files.PRIVATE_FILE, "partial") as target,
+            archive.snapshot(ctx.engine) as conn,
+        ):
             manifest = archive.write_archive(
                 conn, target, revision=revision, progress=_step(progress, "export")
             )
-            target.flush()
-            os.fsync(target.fileno())
-        partial.replace(path)
     except OSError as error:  # no permission, a full disk
         raise BackupError(f"{path}: cannot write it ({error.strerror or error})") from None
-    finally:
-        partial.unlink(missing_ok=True)
     return ExportResult(
         path=path,
         tables=tuple(TableRows(t.name, t.rows) for t in manifest.tables),

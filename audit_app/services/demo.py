@@ -1,15 +1,24 @@
-"""Loading the demo chain into the database; loading it again adds nothing."""
+"""Loading the demo chain into the database; loading it again adds nothing.
+
+The demo comes with three users whose passwords are published. It therefore loads only
+into an empty database or one that holds the demo alone (``--force`` overrides, with a
+warning), and the log-in page offers those passwords only there; anywhere else an active
+account that still has one is a warning, on the log-in page and in ``audit-app serve``'s log.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from audit_app import demo
+from audit_app.errors import AuditAppError
 from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
+from audit_app.storage import database, population
 
 DEMO_USERS = (
     # username, role, areas, password: one user of each role, named in the README
@@ -18,6 +27,80 @@ DEMO_USERS = (
     ("guest", "viewer", (), "guest-demo-2026"),
 )
 DEMO_NAMES = {"hq": "Núria Ferrer", "marta": "Marta Puig", "guest": "Guest"}
+_DEMO_ROLES = {username: role for username, role, _areas, _password in DEMO_USERS}
+_DEMO_PASSWORDS = {username: password for username, _role, _areas, password in DEMO_USERS}
+SHOWN = 3
+"""Names listed in a refusal; the count says how many more there are."""
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a database holds besides the demo: users (by name) and branches (by code)."""
+
+    other_users: tuple[str, ...] = ()
+    other_user_count: int = 0
+    other_branches: tuple[str, ...] = ()
+    other_branch_count: int = 0
+    published: tuple[str, ...] = field(default=())
+    """Active demo-named accounts that still have their published password."""
+
+    @property
+    def demo_only(self) -> bool:
+        """Empty, or the demo alone: every user a demo user, every branch a demo branch."""
+        return not self.other_user_count and not self.other_branch_count
+
+    def describe(self) -> str:
+        """``3 users not in the demo (ana, …) and 12 branches not in the demo (X-1, …)``."""
+        parts = []
+        if self.other_user_count:
+            parts.append(_counted(self.other_user_count, "user", self.other_users))
+        if self.other_branch_count:
+            parts.append(_counted(self.other_branch_count, "branch", self.other_branches))
+        return " and ".join(parts)
+
+
+def _counted(count: int, word: str, names: tuple[str, ...]) -> str:
+    words = word + ("" if count == 1 else "es" if word.endswith("ch") else "s")
+    listed = ", ".join(names) + (", …" if count > len(names) else "")
+    return f"{count:,} {words} not in the demo ({listed})"
+
+
+class DemoRefused(AuditAppError):
+    """The database holds more than the demo; ``survey`` says what."""
+
+    def __init__(self, survey: Survey) -> None:
+        super().__init__(
+            f"this database holds {survey.describe()}; audit-app demo only loads into an "
+            "empty database or one that holds the demo alone, so that its published "
+            "passwords never reach a database in real use; --force loads anyway"
+        )
+        self.survey = survey
+
+
+def survey(ctx: AppContext) -> Survey:
+    """Two small queries (the users, a count of other branches) and at most one password
+    check per demo account and password hash, remembered: cheap enough for every render
+    of the log-in page."""
+    with database.snapshot(ctx.engine) as conn:
+        accounts = population.accounts(conn)
+        branch_count, branches = population.branches_besides(conn, demo.branch_codes(), SHOWN)
+    others = [a.username for a in accounts if _DEMO_ROLES.get(a.username) != a.role]
+    published = tuple(
+        a.username
+        for a in accounts
+        if a.active
+        and a.username in _DEMO_PASSWORDS
+        and _has_password(a.password_hash, _DEMO_PASSWORDS[a.username])
+    )
+    return Survey(tuple(others[:SHOWN]), len(others), tuple(branches), branch_count, published)
+
+
+@lru_cache(maxsize=64)
+def _has_password(password_hash: str, password: str) -> bool:
+    """Keyed on the hash: a changed password is a new key, so the answer is never stale."""
+    from audit_app.services.users import hash_matches
+
+    return hash_matches(password_hash, password)
 
 
 @dataclass(frozen=True)
@@ -32,7 +115,12 @@ def demo_data(ctx: AppContext) -> demo.DemoData:
     return demo.generate(ctx.catalogue.latest())
 
 
-def load_demo(ctx: AppContext) -> DemoLoad:
+def load_demo(ctx: AppContext, *, force: bool = False) -> DemoLoad:
+    """Load the demo; refused (``DemoRefused``) unless the database is empty or holds the
+    demo alone, or ``force``. Loading it again adds nothing."""
+    found = survey(ctx)
+    if not found.demo_only and not force:
+        raise DemoRefused(found)
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
     stored = store_audits(ctx, data.audits, skip_existing=True)
@@ -71,13 +159,39 @@ def _add_demo_users(ctx: AppContext) -> int:
     return added
 
 
-def demo_logins(ctx: AppContext) -> list[tuple[str, str, str]]:
-    """(user name, password, role) of the demo accounts whose published password still
-    works: the log-in page offers them, and stops once someone changes them."""
-    from audit_app.services.users import still_has_password
+@dataclass(frozen=True)
+class DemoHint:
+    """What the log-in page says about the demo accounts."""
 
-    return [
-        (username, password, role)
-        for username, role, _areas, password in DEMO_USERS
-        if still_has_password(ctx, username, password)
-    ]
+    logins: tuple[tuple[str, str, str], ...] = ()
+    """(user name, password, role) to offer: only in a demo-only database."""
+    exposed: tuple[str, ...] = ()
+    """Active accounts of a database in real use that keep a published demo password."""
+
+
+def demo_hint(ctx: AppContext) -> DemoHint:
+    found = survey(ctx)
+    if found.demo_only:
+        return DemoHint(
+            logins=tuple(
+                (username, password, role)
+                for username, role, _areas, password in DEMO_USERS
+                if username in found.published
+            )
+        )
+    return DemoHint(exposed=found.published)
+
+
+def exposed_warning(exposed: tuple[str, ...]) -> str:
+    """The warning for accounts that keep a published demo password."""
+    return (
+        f"the account(s) {', '.join(exposed)} still have the demo password published in the "
+        "README, in a database that holds more than the demo; anyone can log in as them. "
+        "Change it (audit-app users set-password NAME) or disable them (audit-app users "
+        "disable NAME)"
+    )
+
+
+def demo_logins(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """(user name, password, role) of the demo accounts the log-in page may offer."""
+    return list(demo_hint(ctx).logins)

@@ -1,6 +1,14 @@
 """Mapping profiles for layouts we did not design: draft one from a file's headers, save
 it for next month, load it by name. Profiles live in ``Settings().resolved_mappings_dir``
-unless a path is given."""
+unless a path is given.
+
+A saved profile has an owner, written as the file's first line (``# owner: marta``, a YAML
+comment, so the profile and its import identity stay the same). Head office (and the
+command line, which acts as head office) manages the shared profiles, whose owner is
+``head office``; an area manager saves new profiles and replaces or deletes only her own.
+A profile without the line is head office's. Every save, replacement and deletion goes to
+the activity log.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from pathlib import Path
 from audit_app.config import Settings, load_settings
 from audit_app.domain.answers import question
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.intake.layouts.profile import (
     MappingProfile,
@@ -23,7 +32,11 @@ from audit_app.intake.layouts.profile import (
 from audit_app.intake.layouts.profile.columns import ROLE_LABELS
 from audit_app.intake.layouts.profile.profile import PROFILE_SUFFIXES, parse_profile, profile_path
 from audit_app.intake.source.limits import Limits
+from audit_app.services import activity
+from audit_app.services.access import AccessDenied, check_can_write
 from audit_app.services.checklists import resolve_checklist
+from audit_app.services.context import AppContext
+from audit_app.storage import files
 
 
 @dataclass(frozen=True)
@@ -76,25 +89,97 @@ def suggest_mapping(
     return MappingDraft(profile, report)
 
 
-def save_mapping(
-    profile: MappingProfile,
-    destination: Path | str | None = None,
-    settings: Settings | None = None,
-    *,
-    overwrite: bool = False,
-) -> Path:
-    """Save into the mappings folder as NAME.yaml, or to ``destination`` (a .yaml path or
-    a folder). An existing profile is kept unless ``overwrite``: last month's edits are
-    worth more than a fresh draft."""
-    target = Path(destination) if destination is not None else mappings_folder(settings)
-    if target.suffix.lower() not in PROFILE_SUFFIXES:
-        target = target / f"{profile.name}.yaml"
-    if target.exists() and not overwrite:
-        raise AuditAppError(
-            f"a mapping profile already exists at {target}; choose another name, or replace it "
-            "(mapping suggest ... --force)"
+HEAD_OFFICE = "head office"
+"""The owner of the shared profiles (and of every profile saved before owners were kept)."""
+_OWNER_LINE = "# owner: "
+
+
+def save_mapping(ctx: AppContext, profile: MappingProfile, *, overwrite: bool = False) -> Path:
+    """Save into the mappings folder as NAME.yaml, owned by the acting user (head office's
+    profiles are shared). An existing profile is kept unless ``overwrite``, and an area
+    manager may replace only her own: last month's edits are worth more than a fresh draft."""
+    target = mappings_folder(ctx.settings) / f"{profile.name}.yaml"
+    owner = _owner_for(ctx, "save mapping profiles")
+    replaced = target.exists()
+    if replaced:
+        if not overwrite:
+            raise AuditAppError(
+                f"a mapping profile already exists at {target}; choose another name, or "
+                "replace it (mapping suggest ... --force)"
+            )
+        _check_owner(ctx, target, "replace")
+    files.private_folder(target.parent)
+    files.write_replacing(target, (_OWNER_LINE + owner + "\n" + dump_profile(profile)).encode())
+    activity.record(
+        ctx,
+        "mapping profile",
+        profile.name,
+        change="replaced" if replaced else "saved",
+        owner=owner,
+        checklist=profile.checklist,
+    )
+    return target
+
+
+def write_mapping_file(profile: MappingProfile, destination: Path | str) -> Path:
+    """A draft written to a file of the user's choosing (``mapping suggest -o``), outside
+    the mappings folder: no owner, nothing shared."""
+    return save_profile(profile, destination)
+
+
+def delete_mapping(ctx: AppContext, name: str) -> Path:
+    """Remove a saved profile: head office any, an area manager only her own."""
+    _owner_for(ctx, "delete mapping profiles")
+    target = _saved_path(ctx, name)
+    owner = _check_owner(ctx, target, "delete")
+    target.unlink()
+    activity.record(ctx, "mapping profile", name, change="deleted", owner=owner)
+    return target
+
+
+def mapping_owner(name_or_path: str | Path, settings: Settings | None = None) -> str:
+    """Who owns a saved profile: a user name, or ``head office``."""
+    return _read_owner(mapping_location(name_or_path, settings))
+
+
+def _saved_path(ctx: AppContext, name: str) -> Path:
+    if Path(name).name != name or Path(name).suffix.lower() in PROFILE_SUFFIXES:
+        raise AuditAppError(f"{name!r}: give a saved profile's name (mapping list shows them)")
+    target = mappings_folder(ctx.settings) / f"{name}.yaml"
+    if not target.is_file():
+        raise AuditAppError(f"no saved mapping profile named {name!r}")
+    return target
+
+
+def _owner_for(ctx: AppContext, what: str) -> str:
+    """The owner a profile saved by the acting user gets."""
+    check_can_write(ctx, what)
+    user = ctx.user
+    return user.username if user is not None and user.role == Role.AREA_MANAGER else HEAD_OFFICE
+
+
+def _check_owner(ctx: AppContext, target: Path, verb: str) -> str:
+    """The profile's owner, once the acting user may change it."""
+    owner = _read_owner(target)
+    user = ctx.user
+    if user is not None and user.role != Role.HEAD_OFFICE and owner != user.username:
+        whose = "head office's shared profile" if owner == HEAD_OFFICE else f"{owner}'s profile"
+        raise AccessDenied(
+            f"the mapping profile {target.stem!r} is {whose}; an area manager can {verb} only "
+            "the profiles she saved herself. Save yours under another name"
         )
-    return save_profile(profile, target)
+    return owner
+
+
+def _read_owner(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8") as file:
+            first = file.readline(200)
+    except (OSError, UnicodeDecodeError):
+        return HEAD_OFFICE
+    if first.startswith(_OWNER_LINE):
+        return first.removeprefix(_OWNER_LINE).strip() or HEAD_OFFICE
+    return HEAD_OFFICE
 
 
 def load_mapping(name_or_path: str | Path, settings: Settings | None = None) -> MappingProfile:

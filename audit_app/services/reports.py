@@ -299,13 +299,11 @@ def report_file_name(audit_id: int, branch_code: str, visited_at: datetime) -> s
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Write to a temporary name in the same folder, then rename: never a half-written PDF."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        temporary.write_bytes(content)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Write to a new temporary name in the same folder (a planted link there is refused),
+    then rename: never a half-written PDF."""
+    from audit_app.storage.files import write_replacing
+
+    write_replacing(path, content)
 
 
 _worker_ctx: AppContext | None = None

@@ -106,7 +106,14 @@ def raise_appeal(ctx: AppContext, audit_id: int, reason: str, *, by: str | None 
             )
         appeal_id = trail.add_appeal(conn, audit_id, _who(ctx, by), reason)
         made = _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
-    activity.record(ctx, "appeal", f"audit #{audit_id}", actor=by, appeal=appeal_id, reason=reason)
+    activity.record(
+        ctx,
+        "appeal",
+        f"audit #{audit_id}",
+        **activity.acting(ctx, by),
+        appeal=appeal_id,
+        reason=reason,
+    )
     return made
 
 
@@ -159,7 +166,7 @@ def resolve_appeal(
         ctx,
         "appeal resolved",
         f"audit #{audit_id}",
-        actor=by,
+        **activity.acting(ctx, by),
         appeal=appeal_id,
         outcome=closed.status,
         revision=revision,
@@ -215,7 +222,12 @@ def _revise(
             conn, ctx, audit_id, answers, reason, by=by, allow_unchanged=allow_unchanged
         )
     activity.record(
-        ctx, "revision", f"audit #{audit_id}", actor=by, revision=made.revision, reason=reason
+        ctx,
+        "revision",
+        f"audit #{audit_id}",
+        **activity.acting(ctx, by),
+        revision=made.revision,
+        reason=reason,
     )
     return made
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from audit_app.config import Settings
 from audit_app.errors import AuditAppError
 from audit_app.services import trail_head
-from audit_app.storage import database, ledger, seal_keys
+from audit_app.storage import database, files, ledger, seal_keys
 
 KEY_FILE = "trail.key"
 
@@ -36,12 +36,16 @@ def _key_file(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    files.private_folder(path.parent)
     key = secrets.token_bytes(32)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:  # another process made it first
         return path.read_bytes()
+    except OSError as error:  # a link planted at the key's name
+        raise files.UnsafeFileError(
+            f"{path}: cannot create the trail key ({error.strerror})"
+        ) from None
     with os.fdopen(descriptor, "wb") as file:
         file.write(key)
     return key

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audit_app.errors import AuditAppError
+from audit_app.storage import files
 
 FILE = "trail.head"
 
@@ -55,7 +56,7 @@ def path_in(data_dir: Path) -> Path:
 
 @contextmanager
 def _locked(data_dir: Path) -> Iterator[Path]:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    files.private_folder(data_dir)
     lock = os.open(data_dir / f".{FILE}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -73,15 +74,8 @@ def _read_all(path: Path) -> dict[str, dict[str, object]]:
 
 
 def _write_all(path: Path, data: dict[str, dict[str, object]]) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2, sort_keys=True)
-            file.write("\n")
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    files.write_replacing(path, text.encode("utf-8"), files.PRIVATE_FILE)
 
 
 def recorded(data_dir: Path, database: str) -> Head | None:

@@ -188,3 +188,9 @@ def last_logins(ctx: AppContext) -> dict[str, datetime | None]:
 def known_areas(ctx: AppContext) -> list[str]:
     """The areas an area manager can be given: those the branch list names."""
     return sorted({branch.area for branch in list_branches(ctx) if branch.area})
+
+
+def hash_matches(password_hash: str, password: str) -> bool:
+    """Whether a stored hash is of this password (the demo's published ones are checked so;
+    callers remember the answer by hash, argon2 being slow on purpose)."""
+    return _verify(password_hash, password)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import seal_keys
+from audit_app.storage import files, seal_keys
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
@@ -35,8 +35,12 @@ def create_database_engine(url: str) -> Engine:
     options: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # Private before SQLite opens it: the file holds the users' password hashes,
+            # and SQLite makes its -wal and -shm files with the database file's mode.
+            path = Path(database).expanduser()
+            files.private_folder(path.parent)
+            files.private_file(path)
         options["connect_args"] = {"timeout": 30}
     else:
         options["pool_pre_ping"] = True

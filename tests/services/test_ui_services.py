@@ -185,7 +185,7 @@ def test_corrected_assignments_make_a_profile_that_imports(world: AppContext) ->
     assert profile.name == "agency-phone"
     assert profile.columns.visit_date == "Visit date"
     assert profile.items["Voicemail call back (hrs)"] == "voicemail.return_hours"  # type: ignore[index]
-    save_mapping(profile, settings=world.settings)
+    save_mapping(world, profile)
     assert load_mapping("agency-phone", world.settings) == profile
     rejected = import_bytes(world, "agency.csv", AGENCY_CSV, dry_run=True)
     assert layout_not_recognised(rejected)

@@ -296,3 +296,38 @@ def corpus_label(reason: str) -> str:
     from audit_app.domain.intake.model import SkipReason
 
     return SkipReason(reason).label
+
+
+def test_an_area_manager_cannot_replace_head_offices_profile_from_the_wizard(
+    demo: AppContext,
+) -> None:
+    from audit_app.services.activity import list_activity
+    from audit_app.services.mappings import load_mapping, mapping_owner, save_mapping
+    from audit_app.services.mappings import suggest_mapping_bytes as draft
+
+    shared = draft("agency.csv", AGENCY_CSV, "greeting_phone", "agency-phone").profile
+    save_mapping(demo.as_user(HQ), shared)
+    app = upload(run_app(MARTA, "import"), ("agency-may.csv", AGENCY_CSV))
+    key = f"mapping_{hashlib.sha256(AGENCY_CSV).hexdigest()[:12]}"
+    app.text_input(key=f"{key}_name").set_value("agency-phone").run()
+    app.checkbox(key=f"{key}_replace").check().run()
+    app.button(key=f"{key}_save").click().run()
+    assert not app.exception, app.exception
+    refusals = [e.value for e in app.error if "mapping profile" in e.value]
+    assert refusals == [
+        "the mapping profile 'agency-phone' is head office's shared profile; an area manager "
+        "can replace only the profiles she saved herself. Save yours under another name"
+    ]
+    assert load_mapping("agency-phone", demo.settings) == shared
+    assert mapping_owner("agency-phone", demo.settings) == "head office"
+    # her own name is hers to save, and the log says who saved what
+    app.checkbox(key=f"{key}_replace").uncheck().run()
+    app.text_input(key=f"{key}_name").set_value("marta-agency").run()
+    app.button(key=f"{key}_save").click().run()
+    assert not [e for e in app.error if "mapping profile" in e.value]
+    assert mapping_owner("marta-agency", demo.settings) == "marta"
+    logged = list_activity(demo.as_user(HQ), actions=("mapping profile",))
+    assert [(e.actor, e.subject, e.detail["change"]) for e in logged] == [
+        ("marta", "marta-agency", "saved"),
+        ("hq", "agency-phone", "saved"),
+    ]

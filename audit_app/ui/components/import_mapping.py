@@ -131,7 +131,7 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
     if st.button("Save the profile and check the files with it", key=f"{key}_save"):
         with refusal_shown() as refused:
             profile = apply_assignments(draft.profile, checklist, assignments, name.strip())
-            save_mapping(profile, settings=ctx.settings, overwrite=replace)
+            save_mapping(ctx, profile, overwrite=replace)
         if refused:
             return
         st.session_state[PENDING_KEY] = profile.name

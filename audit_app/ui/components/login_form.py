@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
-from audit_app.services.demo import demo_logins
+from audit_app.services.demo import demo_hint, exposed_warning
 from audit_app.services.users import authenticate
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.session import ROLE_LABELS, log_in
@@ -31,15 +32,15 @@ def login_form() -> None:
                 return
             log_in(user)
             st.rerun()
-        logins = _demo_logins(app_context().settings.resolved_database_url)
-        if logins:
+        hint = demo_hint(app_context())  # small queries; no password hashing per render
+        if hint.logins:
             listed = ", ".join(
                 f"**{name}** / `{password}` ({ROLE_LABELS[Role(role)].lower()})"
-                for name, password, role in logins
+                for name, password, role in hint.logins
             )
             st.info(f"Demo accounts: {listed}.", icon=":material/key:")
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _demo_logins(database: str) -> list[tuple[str, str, str]]:
-    return demo_logins(app_context())
+        elif hint.exposed:
+            warning = exposed_warning(hint.exposed)
+            st.warning(
+                markdown_text(warning[0].upper() + warning[1:] + "."), icon=":material/warning:"
+            )
