@@ -52,7 +52,9 @@ def marta(ctx: AppContext) -> User:
 
 def _row(ctx: AppContext, token: str) -> Any:
     with ctx.engine.connect() as conn:
-        return conn.execute(select(sessions).where(sessions.c.token_hash == token_hash(token))).one()
+        return conn.execute(
+            select(sessions).where(sessions.c.token_hash == token_hash(token))
+        ).one()
 
 
 # --- sessions ---------------------------------------------------------------------------
