@@ -6,6 +6,7 @@ log-in answer does not say whether the name or the password was wrong.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -139,7 +140,7 @@ def authenticate(
             name,
             actor=name,
             why="throttled",
-            wait_seconds=round(wait),
+            wait_seconds=math.ceil(wait),
             **where,
         )
         raise throttling.LogInThrottled(wait)

@@ -100,3 +100,26 @@ def test_a_header_sent_twice_is_refused(behind_sso: str, browser) -> None:  # ty
             expect(page.get_by_role("button", name="Log out")).to_have_count(0)
         finally:
             context.close()
+
+
+@pytest.mark.browser
+def test_a_tab_logged_in_by_the_proxy_is_refused_once_its_user_is_disabled(  # type: ignore[no-untyped-def]
+    behind_sso: str, demo_data_dir, browser
+) -> None:
+    """The proxy still vouches for the name, but the app checks the user at every click."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_sessions import _cli, _new_user
+
+    name = _new_user(demo_data_dir)
+    context = _signed_in_by_proxy(browser, behind_sso, name)
+    try:
+        page = context.new_page()
+        page.goto(behind_sso + "/")
+        expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=60_000)
+        _cli(demo_data_dir, "users", "disable", name)
+        page.get_by_test_id("stSidebarNav").get_by_text("Compare", exact=True).click()
+        expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    finally:
+        context.close()
