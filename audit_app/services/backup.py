@@ -19,7 +19,16 @@ from audit_app.services import activity, trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.services.verify import VerifyReport, verify, verify_in
-from audit_app.storage import archive, database, files, ledger, repository, seal_keys
+from audit_app.storage import (
+    archive,
+    database,
+    files,
+    ledger,
+    repository,
+    seal_keys,
+    session_store,
+    trail,
+)
 
 Progress = Callable[[str, str, int, int], None]
 """Called as (step, table, rows done, rows in the table); step is "export", "check" (the
@@ -145,6 +154,7 @@ def restore_database(
             _check_empty(ctx, conn)  # again: someone may have written meanwhile
             archive.clear_checklists(conn)
             archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
+            session_store.end_every_session(conn, "restored", trail.utcnow())
             report = _verified(ctx, conn, path, trust_archive)
     if report.head is not None:
         trail_head.replace(ctx.settings.data_dir, ctx.database_label, report.head)

@@ -1,86 +1,76 @@
-"""Signed session tokens, so a log-in survives a reload, a deep link or a new tab.
+"""Sessions on the server, so log-out, disabling a user and a new password end them.
 
-A token names the user and when it expires, signed with HMAC-SHA256 under the server's key
-and the user's current password hash: changing the password ends every session at once,
-and disabling the user makes the token useless. Nothing is stored per session.
+A log-in gets a random token (the browser's cookie); the database keeps only its SHA-256, the
+user, when it started, expires and was last seen, and when and why it ended. An open tab
+re-checks its token on every rerun: one primary-key lookup joined with the user (no argon2),
+so a disabled user, an ended session or an expired one is noticed at the next click.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import os
 import secrets
-import time
-from pathlib import Path
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
 
 from audit_app.domain.users import User
 from audit_app.services.context import AppContext
-from audit_app.storage import database, user_store
+from audit_app.storage import database, session_store
+from audit_app.storage.repository import utcnow
 
-KEY_FILE = "session.key"
+SEEN_EVERY = timedelta(minutes=1)
+"""``last_seen_at`` is written at most this often: most reruns only read."""
+
+LOGGED_OUT = "logged out"
+DISABLED = "user disabled"
+NEW_PASSWORD = "password changed"
 
 
-def issue_token(ctx: AppContext, user: User, *, now: float | None = None) -> str:
-    """A token for ``user`` valid for the configured number of hours."""
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(ctx: AppContext, user: User, method: str) -> str:
+    """A new session for ``user``; returns its token (never stored: only its hash is)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + timedelta(hours=ctx.settings.session_hours)
+    with database.transaction(ctx.engine) as conn:
+        session_store.add(
+            conn, token_hash(token), user.username, method, now=now, expires_at=expires
+        )
+    return token
+
+
+def session_user(ctx: AppContext, token: str, *, now: datetime | None = None) -> User | None:
+    """The active user of a live session, as the users table has them now; None when the
+    token is unknown, the session ended or expired (``AUDIT_SESSION_HOURS`` as set now), or
+    the user is disabled."""
+    if not token:
+        return None
+    now = now or utcnow()
+    key = token_hash(token)
     with database.snapshot(ctx.engine) as conn:
-        found = user_store.find(conn, user.username)
-    if found is None:
-        raise LookupError(user.username)
-    expires = int((now or time.time()) + ctx.settings.session_hours * 3600)
-    payload = f"{found[0].username}|{expires}"
-    return f"{_b64(payload.encode())}.{_signature(ctx, payload, found[1])}"
-
-
-def user_from_token(ctx: AppContext, token: str, *, now: float | None = None) -> User | None:
-    """The active user a valid, unexpired token names; None for anything else."""
-    encoded, _, signature = token.partition(".")
-    try:
-        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-        username, expires = payload.rsplit("|", 1)
-        expired = int(expires) < (now or time.time())
-    except (ValueError, UnicodeDecodeError):
+        found = session_store.find(conn, key)
+    if found is None or found.ended_at is not None:
         return None
-    if expired:
+    limit = min(found.expires_at, found.created_at + timedelta(hours=ctx.settings.session_hours))
+    if now >= limit:
         return None
-    with database.snapshot(ctx.engine) as conn:
-        found = user_store.find(conn, username)
-    if found is None or not found[0].active or found[0].username != username:
-        return None
-    expected = _signature(ctx, payload, found[1])
-    return found[0] if hmac.compare_digest(expected, signature) else None
+    if now - found.last_seen_at >= SEEN_EVERY:
+        with database.transaction(ctx.engine) as conn:
+            session_store.seen(conn, key, now)
+    return found.user
 
 
-def _signature(ctx: AppContext, payload: str, password_hash: str) -> str:
-    key = _server_key(ctx)
-    digest = hmac.new(key, f"{payload}|{password_hash}".encode(), hashlib.sha256).digest()
-    return _b64(digest)
+def end_session(ctx: AppContext, token: str, why: str = LOGGED_OUT) -> None:
+    """End one session (log-out); its cookie, copied anywhere, then logs nobody in."""
+    with database.transaction(ctx.engine) as conn:
+        session_store.end(conn, token_hash(token), why, utcnow())
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _server_key(ctx: AppContext) -> bytes:
-    """``AUDIT_SECRET_KEY`` when set (several servers share it), else a random key kept
-    next to the embedded database, readable by its owner only."""
-    if ctx.settings.secret_key:
-        return ctx.settings.secret_key.encode()
-    return _key_file(ctx.settings.data_dir / KEY_FILE)
-
-
-def _key_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes()
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(key)
-    return key
+def end_user_sessions(conn: Connection, username: str, why: str) -> int:
+    """End every session of ``username`` inside the caller's transaction (the change that
+    ends them and the ending commit together)."""
+    return session_store.end_all(conn, username, why, utcnow())

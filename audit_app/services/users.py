@@ -6,6 +6,7 @@ log-in answer does not say whether the name or the password was wrong.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
-from audit_app.services import activity
+from audit_app.services import activity, sessions, throttling
 from audit_app.services.access import check_head_office
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.storage import database, user_store
+from audit_app.storage.repository import utcnow
 
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
@@ -91,50 +93,82 @@ def list_users(ctx: AppContext) -> list[User]:
 
 
 def set_password(ctx: AppContext, username: str, password: str) -> None:
+    """A new password; every session of the user ends with the old one."""
     check_head_office(ctx, "set passwords")
     password_hash = _hasher.hash(_checked_password(password))
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, password_hash=password_hash):
             raise AuditAppError(f"no user named {username!r}")
-    activity.record(ctx, "user", username, change="new password")
+        ended = sessions.end_user_sessions(conn, username, sessions.NEW_PASSWORD)
+    activity.record(ctx, "user", username, change="new password", sessions_ended=ended)
 
 
 def disable_user(ctx: AppContext, username: str) -> None:
+    """Stop a user from logging in; their open sessions end at their next click."""
     check_head_office(ctx, "disable users")
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, active=False):
             raise AuditAppError(f"no user named {username!r}")
-    activity.record(ctx, "user", username, change="disabled")
+        ended = sessions.end_user_sessions(conn, username, sessions.DISABLED)
+    activity.record(ctx, "user", username, change="disabled", sessions_ended=ended)
 
 
-def authenticate(ctx: AppContext, username: str, password: str) -> User | None:
-    """The user when the name and password match an active account, else None.
+def authenticate(
+    ctx: AppContext, username: str, password: str, *, address: str | None = None
+) -> User | None:
+    """The user when the name and password match an active account, else None; raises
+    ``LogInThrottled`` (without looking at the password) after too many failures for this
+    name or from this ``address``.
 
-    An unknown name still costs one hash check, so timing does not tell which names exist.
-    Every attempt goes to the activity log; a name that is no user's is not written down
-    (people type their password into the name box).
+    An unknown name, a disabled account and a wrong password cost the same: one argon2 verify
+    (against a dummy hash when there is no account) and the same writes. Every attempt goes
+    to the activity log; a name that is no user's is not written down (people type their
+    password into the name box).
     """
-    with database.transaction(ctx.engine) as conn:
+    attempt = throttling.keys(username, address)
+    now = utcnow()
+    with database.snapshot(ctx.engine) as conn:
         found = user_store.find(conn, username.strip())
-        if found is None:
-            _verify(_DUMMY_HASH, password)
-            user, why = None, "unknown user name"
+        counts = throttling.read(conn, attempt)
+    name = found[0].username if found is not None else "(unknown name)"
+    where = {"address": address} if address else {}
+    wait = throttling.wait_seconds(counts, now)
+    if wait > 0:
+        activity.record(
+            ctx,
+            "log-in refused",
+            name,
+            actor=name,
+            why="throttled",
+            wait_seconds=math.ceil(wait),
+            **where,
+        )
+        raise throttling.LogInThrottled(wait)
+    user, password_hash = found if found is not None else (None, _DUMMY_HASH)
+    matches = _verify(password_hash, password)  # always exactly one verify
+    why = _refusal(user, matches)
+    with database.transaction(ctx.engine) as conn:
+        if user is None or why:
+            throttling.failed(conn, attempt, counts, now)
         else:
-            user, password_hash = found
-            if not user.active:
-                user, why = None, "account disabled"
-            elif not _verify(password_hash, password):
-                user, why = None, "wrong password"
-            else:
-                if _hasher.check_needs_rehash(password_hash):
-                    user_store.change(conn, user.username, password_hash=_hasher.hash(password))
-                user_store.logged_in(conn, user.username)
-    if user is None:
-        name = found[0].username if found is not None else "(unknown name)"
-        activity.record(ctx, "log-in refused", name, actor=name, why=why)
+            if _hasher.check_needs_rehash(password_hash):
+                user_store.change(conn, user.username, password_hash=_hasher.hash(password))
+            user_store.logged_in(conn, user.username)
+            throttling.succeeded(conn, attempt)
+    if user is None or why:
+        activity.record(ctx, "log-in refused", name, actor=name, why=why, **where)
         return None
-    activity.record(ctx, "log-in", user.username, actor=user.username, method="password")
+    activity.record(ctx, "log-in", user.username, actor=user.username, method="password", **where)
     return user
+
+
+def _refusal(user: User | None, matches: bool) -> str:
+    """Why a checked attempt is refused ("" when it is not)."""
+    if user is None:
+        return "unknown user name"
+    if not user.active:
+        return "account disabled"
+    return "" if matches else "wrong password"
 
 
 def still_has_password(ctx: AppContext, username: str, password: str) -> bool:
@@ -145,16 +179,31 @@ def still_has_password(ctx: AppContext, username: str, password: str) -> bool:
     return found is not None and found[0].active and _verify(found[1], password)
 
 
-def trusted_user(ctx: AppContext, username: str) -> User | None:
-    """The active user a single-sign-on proxy vouched for, or None; no password asked."""
+def trusted_user(ctx: AppContext, header_values: Sequence[str]) -> User | None:
+    """The active user a single-sign-on proxy vouched for, or None; no password asked.
+
+    The name must be exactly a user's (no trimming, no case-folding: the proxy sends it as
+    its identity provider has it), and the header must come once: a second copy means the
+    proxy passed on one the client sent, so neither is believed.
+    """
+    if len(header_values) != 1:
+        if header_values:
+            activity.record(
+                ctx,
+                "log-in refused",
+                "(single sign-on)",
+                actor="(single sign-on)",
+                why="header sent more than once",
+                copies=len(header_values),
+            )
+        return None
     with database.transaction(ctx.engine) as conn:
-        found = user_store.find(conn, username.strip())
-        if found is None or not found[0].active:
+        found = user_store.find_exact(conn, header_values[0])
+        if found is None or not found.active:
             return None
-        user_store.logged_in(conn, found[0].username)
-    name = found[0].username
-    activity.record(ctx, "log-in", name, actor=name, method="single sign-on")
-    return found[0]
+        user_store.logged_in(conn, found.username)
+    activity.record(ctx, "log-in", found.username, actor=found.username, method="single sign-on")
+    return found
 
 
 def _verify(password_hash: str, password: str) -> bool:

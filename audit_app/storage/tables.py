@@ -250,6 +250,32 @@ activity_log = Table(
 """Who did what, for head office: log-ins, submissions, imports, revisions, appeals, user
 and backup changes. Never a password, a session token or a database password."""
 
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", ForeignKey("users.username"), nullable=False, index=True),
+    Column("method", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("ended_why", String(32)),
+)
+"""One row per log-in, keyed by the SHA-256 of its token: the token itself (the browser's
+cookie) is never stored. Ended rows stay, with when and why, until they are pruned."""
+
+log_in_throttle = Table(
+    "log_in_throttle",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime, nullable=False),
+    Column("blocked_until", DateTime),
+)
+"""Failed log-ins counted per user name and per client address, kept in the database so
+every server process shares them. Keys are hashed: people type passwords into the name box."""
+
 record_seals = Table(
     "record_seals",
     metadata,

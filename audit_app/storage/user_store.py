@@ -68,3 +68,9 @@ def change(conn: Connection, username: str, **values: Any) -> bool:
 
 def logged_in(conn: Connection, username: str) -> None:
     conn.execute(update(users).where(users.c.username == username).values(last_login_at=utcnow()))
+
+
+def find_exact(conn: Connection, username: str) -> User | None:
+    """The user whose name is exactly ``username`` (same case, no trimming)."""
+    row = conn.execute(select(*_FIELDS).where(users.c.username == username)).first()
+    return None if row is None or row.username != username else _user(row)

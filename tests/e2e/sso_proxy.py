@@ -29,6 +29,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 SESSION_COOKIE = "sso_user"
+EXTRA_COOKIE = "sso_extra_copy"
+"""When set, the proxy also passes on a second ``X-Forwarded-User`` with this cookie's value on
+the websocket, as a proxy that appends its header instead of replacing the client's would."""
 HEADER = "X-Forwarded-User"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"}
 
@@ -69,10 +72,19 @@ def proxy_app(upstream: str) -> Starlette:
         user = client.cookies.get(SESSION_COOKIE)
         path = client.url.path + (f"?{client.url.query}" if client.url.query else "")
         offered = client.scope.get("subprotocols") or []
-        forwarded = _upstream_headers(
-            {k: v for k, v in client.headers.items() if not k.lower().startswith("sec-websocket")},
-            user,
+        forwarded: list[tuple[str, str]] = list(
+            _upstream_headers(
+                {
+                    k: v
+                    for k, v in client.headers.items()
+                    if not k.lower().startswith("sec-websocket")
+                },
+                user,
+            ).items()
         )
+        extra = client.cookies.get(EXTRA_COOKIE)
+        if extra:
+            forwarded.append((HEADER, extra))
         async with websockets.connect(
             ws_upstream + path,
             subprotocols=offered or None,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import VIEWPORT
-from tests.e2e.sso_proxy import SESSION_COOKIE, sso_proxy
+from tests.e2e.sso_proxy import EXTRA_COOKIE, SESSION_COOKIE, sso_proxy
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,47 @@ def test_the_header_is_ignored_unless_configured(  # type: ignore[no-untyped-def
     try:
         page = context.new_page()
         page.goto(behind_proxy_unconfigured + "/")
+        expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_header_sent_twice_is_refused(behind_sso: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """A proxy that passes on the client's copy next to its own: two ``X-Forwarded-User``
+    headers reach the app, and neither is believed, even when both name the same user."""
+    from playwright.sync_api import expect
+
+    for extra in ("hq", "marta"):
+        context = _signed_in_by_proxy(browser, behind_sso, "marta")
+        context.add_cookies([{"name": EXTRA_COOKIE, "value": extra, "url": behind_sso}])
+        try:
+            page = context.new_page()
+            page.goto(behind_sso + "/")
+            expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+        finally:
+            context.close()
+
+
+@pytest.mark.browser
+def test_a_tab_logged_in_by_the_proxy_is_refused_once_its_user_is_disabled(  # type: ignore[no-untyped-def]
+    behind_sso: str, demo_data_dir, browser
+) -> None:
+    """The proxy still vouches for the name, but the app checks the user at every click."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_sessions import _cli, _new_user
+
+    name = _new_user(demo_data_dir)
+    context = _signed_in_by_proxy(browser, behind_sso, name)
+    try:
+        page = context.new_page()
+        page.goto(behind_sso + "/")
+        expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=60_000)
+        _cli(demo_data_dir, "users", "disable", name)
+        page.get_by_test_id("stSidebarNav").get_by_text("Compare", exact=True).click()
         expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
         expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     finally:

@@ -20,7 +20,7 @@ from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from audit_app.services.imports import import_bytes
 from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
-from audit_app.services.sessions import issue_token
+from audit_app.services.sessions import start_session
 from audit_app.services.users import add_user, authenticate, set_password
 from tests.helpers import database_snapshot
 from tests.services.test_revisions import good_answers
@@ -125,7 +125,7 @@ def test_no_secret_reaches_a_log_or_a_message(
     authenticate(world, "marta", PASSWORD)  # the old one: refused
     user = authenticate(world, "marta", new_password)
     assert user is not None
-    token = issue_token(world, user)
+    token = start_session(world, user, "password")
     everything = caplog.text + repr(list_activity(world.as_user(HQ)))
     for secret in (PASSWORD, new_password, token):
         assert secret not in everything

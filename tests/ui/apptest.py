@@ -40,7 +40,7 @@ def run_app(
     app_context.clear()  # each test has its own database
     app = AppTest.from_file(APP, default_timeout=timeout)
     if user is not None:
-        app.session_state["user"] = user
+        sign_in(app, user)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.run()
@@ -48,6 +48,21 @@ def run_app(
         app.switch_page(f"pages/{page}_page.py").run()
     assert not app.exception, app.exception
     return app
+
+
+def sign_in(app: AppTest, user: User) -> None:
+    """Log ``user`` into the AppTest session as the log-in form does, with a real server
+    session (every rerun checks it); a user the test's world lacks is added first."""
+    from audit_app.services.sessions import start_session
+    from audit_app.storage import database, user_store
+    from audit_app.ui.components.context import app_context
+    from audit_app.ui.components.session import TOKEN_KEY
+
+    ctx = app_context()
+    with database.transaction(ctx.engine) as conn:
+        if user_store.find_exact(conn, user.username) is None:
+            user_store.add(conn, user, "no password: signed in by a test")
+    app.session_state[TOKEN_KEY] = start_session(ctx, user, "password")
 
 
 def texts(app: AppTest) -> str:

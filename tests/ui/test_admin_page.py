@@ -14,7 +14,7 @@ from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.users import authenticate, list_users
-from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
+from tests.ui.apptest import GUEST, HQ, MARTA, run_app, sign_in, texts
 
 PAGES = Path(__file__).resolve().parents[2] / "audit_app" / "ui" / "pages"
 
@@ -26,7 +26,7 @@ def run_page(user: User, page: str) -> AppTest:
 
     app_context.clear()
     app = AppTest.from_file(str(PAGES / f"{page}_page.py"), default_timeout=60)
-    app.session_state["user"] = user
+    sign_in(app, user)
     app.run()
     assert not app.exception, app.exception
     return app
@@ -57,7 +57,8 @@ def test_an_empty_database_says_how_to_start() -> None:
     app = run_app(HQ, "admin")
     shown = texts(app)
     assert "No branches yet" in shown
-    assert "No users yet" in shown
+    # Someone logged in has a stored account (a session needs one): only that user is listed.
+    assert list(users_table(app)["username"]) == ["hq"]
 
 
 def test_the_demo_lists_every_branch_and_user(demo: AppContext) -> None:

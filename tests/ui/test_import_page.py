@@ -138,10 +138,9 @@ def test_a_bad_file_lists_every_problem_at_its_cell_and_stores_nothing(
 ) -> None:
     answers = {**PHONE_ANSWERS, "call.tone": 9, "answer.greeting": "perhaps"}
     data = filled(demo, answers, branch="XX-99")
+    page = run_app(HQ, "import")  # logging in writes a session: the snapshot comes after
     snapshot = database_snapshot(demo)
-    app = upload(
-        run_app(HQ, "import"), ("bad.xlsx", data), ("good.xlsx", filled(demo, PHONE_ANSWERS))
-    )
+    app = upload(page, ("bad.xlsx", data), ("good.xlsx", filled(demo, PHONE_ANSWERS)))
     problems = app.dataframe[0].value
     assert set(problems["sheet"]) == {"Audit"}
     at = dict(zip(problems["cell"], problems["problem"], strict=True))
@@ -204,8 +203,9 @@ def test_martas_template_offers_only_her_branches(demo: AppContext) -> None:
 
 def test_marta_cannot_import_another_areas_branch(demo: AppContext) -> None:
     data = filled(demo, PHONE_ANSWERS, branch="ES-CAT-07")  # Girona: not Barcelona
+    page = run_app(MARTA, "import")  # logging in writes a session: the snapshot comes after
     snapshot = database_snapshot(demo)
-    app = upload(run_app(MARTA, "import"), ("girona.xlsx", data))
+    app = upload(page, ("girona.xlsx", data))
     problems = app.dataframe[0].value
     assert list(problems["cell"]) == ["B4"]
     assert problems["problem"][0] == "'ES-CAT-07' is not a branch of your areas"

@@ -23,7 +23,7 @@ from audit_app.services.reports import audit_report
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.labels import channel_label
 from tests.services.test_audits import phone_answers
-from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, texts
+from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, sign_in, texts
 
 PAGE = Path(APP).parent / "pages" / "new_visit_page.py"
 PHONE = "greeting_phone@1"
@@ -99,7 +99,7 @@ def test_a_viewer_is_told_they_cannot_enter_visits() -> None:
     # The menu has no New visit entry for a viewer: open the page's script directly.
     app_context.clear()
     app = AppTest.from_file(str(PAGE), default_timeout=60)
-    app.session_state["user"] = GUEST
+    sign_in(app, GUEST)
     app.run()
     assert not app.exception
     assert "viewer" in app.warning[0].value
@@ -116,7 +116,9 @@ def test_martas_picker_lists_only_her_barcelona_branches_on_the_demo(ctx: AppCon
         assert other not in shown
     # the checklist speaks the branch's language, and the auditor defaults to the user
     assert app.selectbox(key="nv_language").value == "ca"
-    assert app.text_input(key="nv_auditor").value == "marta"
+    assert (
+        app.text_input(key="nv_auditor").value == "Marta Puig"
+    )  # the stored user, as a real log-in has them
 
 
 def test_head_office_can_open_every_checklist(ctx: AppContext) -> None:
@@ -262,7 +264,7 @@ def forgetful_session(draft_id: int) -> AppTest:
     """A session still pointing at a draft whose form widgets Streamlit has forgotten."""
     app_context.clear()
     app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["user"] = MARTA
+    sign_in(app, MARTA)
     app.session_state["nv_draft_id"] = draft_id
     app.run()
     app.switch_page("pages/new_visit_page.py").run()
@@ -383,7 +385,7 @@ def test_the_next_user_in_the_same_browser_does_not_inherit_the_visit(world: App
     app.selectbox(key="nv_branch").select("ES-MAD-01").run()
     fill(app, {"answer.greeting": "No"})
     button(app, "Save draft").click().run()
-    app.session_state["user"] = MARTA  # head office logs out, Marta logs in, same tab
+    sign_in(app, MARTA)  # head office logs out, Marta logs in, same tab
     app.switch_page("pages/overview_page.py").run()
     app.switch_page("pages/new_visit_page.py").run()
     assert not app.exception and not banner(app)
@@ -399,7 +401,7 @@ def test_the_next_user_does_not_see_the_last_ones_submitted_audit(world: AppCont
     app.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
     button(app, "Submit").click().run()
     assert "Chamberí" in app.success[0].value
-    app.session_state["user"] = MARTA
+    sign_in(app, MARTA)
     app.switch_page("pages/overview_page.py").run()
     app.switch_page("pages/new_visit_page.py").run()
     assert not app.exception and not app.metric

@@ -8,9 +8,10 @@ import streamlit as st
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.services.demo import demo_hint, exposed_warning
+from audit_app.services.throttling import LogInThrottled
 from audit_app.services.users import authenticate
 from audit_app.ui.components.context import app_context
-from audit_app.ui.components.session import ROLE_LABELS, log_in
+from audit_app.ui.components.session import ROLE_LABELS, client_address, log_in
 
 
 def login_form() -> None:
@@ -26,7 +27,11 @@ def login_form() -> None:
             if not username.strip() or not password:
                 st.error("Enter your user name and password.")
                 return
-            user = authenticate(app_context(), username, password)
+            try:
+                user = authenticate(app_context(), username, password, address=client_address())
+            except LogInThrottled as throttled:
+                st.error(str(throttled), icon=":material/hourglass_top:")
+                return
             if user is None:
                 st.error("That user name and password do not match an active account.")
                 return

@@ -11,13 +11,15 @@ import streamlit as st
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
 from audit_app.services.context import AppContext
-from audit_app.services.sessions import issue_token, user_from_token
+from audit_app.services.sessions import end_session, session_user, start_session
 from audit_app.services.users import trusted_user
 from audit_app.ui.components.context import app_context
 
 USER_KEY = "user"
+TOKEN_KEY = "session_token"
 COOKIE = "audit_session"
 _COOKIE_TO_WRITE = "session_cookie_to_write"
+_SSO_REFUSED = "sso_refused"
 
 ROLE_LABELS = {
     Role.HEAD_OFFICE: "Head office",
@@ -27,33 +29,69 @@ ROLE_LABELS = {
 
 
 def current_user() -> User | None:
-    """The logged-in user: this session's, else the one a trusted single-sign-on header
-    names, else the one the browser's signed session cookie names (a reload, a new tab)."""
-    user = st.session_state.get(USER_KEY)
-    if isinstance(user, User):
-        return user
+    """The logged-in user, checked against the server on every rerun (one primary-key
+    lookup): this tab's session, else the one a trusted single-sign-on header names, else
+    the one the browser's session cookie names (a reload, a new tab). A session that ended,
+    expired or whose user was disabled logs nobody in: the tab is back at the log-in form."""
     ctx = app_context()
-    found = None
+    token = st.session_state.get(TOKEN_KEY)
+    user = session_user(ctx, token) if isinstance(token, str) else None
+    if user is None:
+        if token is not None:
+            st.session_state[_COOKIE_TO_WRITE] = ""  # the browser's copy is dead too
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(USER_KEY, None)
+        user = _single_sign_on(ctx) or _from_cookie(ctx)
+    if user is not None:
+        st.session_state[USER_KEY] = user
+    return user
+
+
+def _single_sign_on(ctx: AppContext) -> User | None:
+    """A session for the user the proxy's header names; a header sent twice is refused
+    (and written to the activity log once per tab)."""
     header = ctx.settings.trusted_user_header
-    if header and st.context.headers.get(header):
-        found = trusted_user(ctx, st.context.headers[header])
+    values = st.context.headers.get_all(header) if header else []
+    if not values or (len(values) > 1 and st.session_state.get(_SSO_REFUSED)):
+        return None
+    user = trusted_user(ctx, values)
+    if user is None:
+        st.session_state[_SSO_REFUSED] = len(values) > 1
+        return None
+    st.session_state[TOKEN_KEY] = start_session(ctx, user, "single sign-on")
+    return user
+
+
+def _from_cookie(ctx: AppContext) -> User | None:
     token = st.context.cookies.get(COOKIE)
-    if found is None and isinstance(token, str) and st.session_state.get(_COOKIE_TO_WRITE) != "":
-        found = user_from_token(ctx, token)
-    if found is not None:
-        st.session_state[USER_KEY] = found
-    return found
+    if not isinstance(token, str) or st.session_state.get(_COOKIE_TO_WRITE) == "":
+        return None
+    user = session_user(ctx, token)
+    if user is not None:
+        st.session_state[TOKEN_KEY] = token
+    return user
+
+
+def client_address() -> str | None:
+    """The browser's address as the server's socket sees it (None on localhost or when
+    unknown); a forwarded-for header is not used, as any client can write one."""
+    return st.context.ip_address
 
 
 def log_in(user: User) -> None:
-    """Start this session as ``user`` and have the browser keep a signed cookie."""
+    """Start a server session for ``user`` and have the browser keep its token as a cookie."""
+    token = start_session(app_context(), user, "password")
     st.session_state[USER_KEY] = user
-    st.session_state[_COOKIE_TO_WRITE] = issue_token(app_context(), user)
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[_COOKIE_TO_WRITE] = token
 
 
 def log_out() -> None:
-    """End this session and forget the browser's cookie (the initial request's copy of it
-    stays readable in this session, hence the empty marker)."""
+    """End this session on the server (its cookie, wherever copied, logs nobody in any
+    more) and clear the browser's cookie."""
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if isinstance(token, str):
+        end_session(app_context(), token)
     st.session_state.pop(USER_KEY, None)
     st.session_state[_COOKIE_TO_WRITE] = ""
 
