@@ -150,6 +150,10 @@ LABELS: dict[str, str] = {
     "col_worst_item": "Longest-running item",
     "col_last": "Last failed",
     "method": "Method",
+    "trail_head": "Audit trail head when this report was made: {head}. "
+    "“audit-app verify --head {head}” checks that the data still "
+    "reaches it, so a record removed or rewritten after this report is named.",
+    "trail_head_none": "Nothing was sealed in the audit trail when this report was made.",
     "overdue": "Overdue corrective actions",
     "overdue_count": "{count} corrective actions in this selection are overdue (still open or "
     "in progress after their due date, on {day}).",
@@ -220,6 +224,9 @@ class ComparisonReportData:
     overdue_branch_count: int = 0
     """How many branches have an overdue action (more than ``overdue_branches`` may list)."""
     overdue_on: date | None = None
+    trail_head: str | None = None
+    """The audit trail's head (SEQUENCE:DIGEST) as the report was made: printed on its last
+    page, for ``audit-app verify --head`` later."""
 
 
 def render_comparison_report(data: ComparisonReportData, generated_at: datetime) -> bytes:
@@ -235,6 +242,7 @@ def render_comparison_report(data: ComparisonReportData, generated_at: datetime)
         story += _trend_section(data, s)
         story += _auditor_section(data, s)
         story += _method_section(data, s)
+    story += _trail_head_section(data, s)
     return render_pdf(
         story,
         title=LABELS["title"],
@@ -974,6 +982,13 @@ def _auditor_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         Paragraph(LABELS["auditors"], s.heading),
         _table(body, widths, extra),
     ]
+
+
+def _trail_head_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    if data.trail_head is None:
+        return [Spacer(1, 4 * mm), Paragraph(LABELS["trail_head_none"], s.small)]
+    text = LABELS["trail_head"].format(head=paragraph_text(data.trail_head))
+    return [Spacer(1, 4 * mm), Paragraph(text, s.small)]
 
 
 def _method_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:

@@ -24,6 +24,7 @@ from audit_app.services.actions import ActionFilter, list_actions, overdue_count
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.repeats import branches_with_repeats
+from audit_app.storage import database, ledger
 
 TREND_METHOD = (
     "Trend: the chain's mean overall score per month; a change from the previous month "
@@ -55,7 +56,7 @@ def comparison_data(
         least_consistent_sections=comparison.least_consistent_sections,
         message=comparison.message,
     )
-    base = _with_overdue(ctx, audit_filter, base)
+    base = replace(_with_overdue(ctx, audit_filter, base), trail_head=current_head(ctx))
     if comparison.empty:
         return base
     table = service.league_table(ctx, audit_filter, min_audits=min_audits)
@@ -85,6 +86,7 @@ def comparison_data(
         overdue_branches=base.overdue_branches,
         overdue_branch_count=base.overdue_branch_count,
         overdue_on=base.overdue_on,
+        trail_head=base.trail_head,
     )
 
 
@@ -141,3 +143,10 @@ def comparison_report(
     """The comparison report as PDF bytes (``generated_at`` defaults to now, UTC)."""
     data = comparison_data(ctx, audit_filter, min_audits=min_audits, items=items)
     return render_comparison_report(data, generated_at or datetime.now(UTC))
+
+
+def current_head(ctx: AppContext) -> str | None:
+    """The audit trail's head now (SEQUENCE:DIGEST), as the report prints it."""
+    with database.snapshot(ctx.engine) as conn:
+        sequence, digest = ledger.head(conn)
+    return None if digest is None else f"{sequence}:{digest}"

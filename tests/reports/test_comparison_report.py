@@ -235,3 +235,18 @@ def test_many_branches_repeat_the_header_and_summarise_the_charts() -> None:
     assert LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=MANY) in text
     hidden = LABELS["heatmap_gap"].format(n=MANY - 2 * HEATMAP_SIDE)
     assert hidden in text
+
+
+def test_the_last_page_names_the_trail_head_that_verify_checks_later(
+    pdf: bytes, demo_ctx: AppContext
+) -> None:
+    from audit_app.services.trail_head import Head
+    from audit_app.services.verify import verify
+
+    last = " ".join(pages_text(pdf)[-1].split())
+    found = re.search(r"Audit trail head when this report was made: (\d+:[0-9a-f]{64})\.", last)
+    assert found, last
+    head = Head.parse(found.group(1))
+    report = verify(demo_ctx, head=head)
+    assert report.ok and report.head == head  # nothing sealed since: the head is the trail's
+    assert f"audit-app verify --head {head}" in last
