@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     """Show tracebacks instead of one-line messages (``AUDIT_DEBUG=1``)."""
     session_hours: float = Field(default=12, gt=0)
     """How long a log-in lasts in a browser (``AUDIT_SESSION_HOURS``)."""
-    secret_key: str | None = None
-    """Signs the log-in cookies (``AUDIT_SECRET_KEY``); default: a random key made once in
-    ``data_dir``. Give every server behind one address the same key."""
     trail_key: SecretStr | None = None
     """Seals the audit trail (``AUDIT_TRAIL_KEY``); default: a random key made once in
     ``data_dir`` (``trail.key``). Kept out of the database, so write access to the database is

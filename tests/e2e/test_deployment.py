@@ -1,5 +1,5 @@
 """The deployment of the README: several ``audit-app serve`` processes, each with its own data
-folder (as on separate machines), on ONE PostgreSQL database and one signing key, all
+folder (as on separate machines), on ONE PostgreSQL database and one trail key, all
 configured by environment variables. Behind a proxy any of them may answer any request."""
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ def shared_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A new PostgreSQL database, migrated and loaded by the real commands."""
     require_postgres()
     url = new_database_url("postgresql", tmp_path_factory.mktemp("unused"), migrated=False)
-    env = {**_server_env(tmp_path_factory.mktemp("loader")), "AUDIT_DATABASE_URL": url}
+    env = {
+        **_server_env(tmp_path_factory.mktemp("loader")),
+        "AUDIT_DATABASE_URL": url,
+        "AUDIT_TRAIL_KEY": SHARED_KEY,
+    }
     for command in (["db", "upgrade"], ["demo"]):
         done = subprocess.run(
             [_console_script("audit-app"), *command],
@@ -54,7 +58,7 @@ def test_two_servers_on_one_postgres_database_share_data_and_log_ins(
 ) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
-    settings = {"AUDIT_DATABASE_URL": shared_database, "AUDIT_SECRET_KEY": SHARED_KEY}
+    settings = {"AUDIT_DATABASE_URL": shared_database, "AUDIT_TRAIL_KEY": SHARED_KEY}
     (tmp_path / "one" / "data").mkdir(parents=True)
     (tmp_path / "two" / "data").mkdir(parents=True)
     with (
@@ -72,7 +76,7 @@ def test_two_servers_on_one_postgres_database_share_data_and_log_ins(
         page.get_by_label("Password", exact=True).fill("ioana-pass-2026")
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=60_000)
-        # ...and the first server knows her session: same key, same database.
+        # ...and the first server knows her session: it lives in the shared database.
         page.goto(first + "/branch?code=TR-IST-07")
         expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=60_000)
         expect(page.get_by_text("Verd Natural Bakırköy").first).to_be_visible(timeout=60_000)
@@ -80,3 +84,21 @@ def test_two_servers_on_one_postgres_database_share_data_and_log_ins(
     # Neither server wrote a database of its own: everything is in PostgreSQL.
     assert not (tmp_path / "one" / "data" / "audit.db").exists()
     assert not (tmp_path / "two" / "data" / "audit.db").exists()
+
+
+def test_a_server_without_the_chains_trail_key_refuses_to_start(
+    shared_database: str, tmp_path: Path
+) -> None:
+    """Its own random key would seal records no other server could check."""
+    env = {**_server_env(tmp_path / "lone"), "AUDIT_DATABASE_URL": shared_database}
+    done = subprocess.run(
+        [_console_script("audit-app"), "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "was sealed under another trail key than this server holds" in done.stderr
+    assert "AUDIT_TRAIL_KEY" in done.stderr

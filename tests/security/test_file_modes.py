@@ -151,3 +151,37 @@ def test_saving_a_mapping_profile_refuses_a_planted_link(ctx: AppContext, tmp_pa
     with pytest.raises(UnsafeFileError):
         save_mapping(ctx, profile)
     assert victim.read_text(encoding="utf-8") == "theirs"
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_the_trail_key_and_head_are_private(settings: Settings, tmp_path: Path) -> None:
+    """The trail key seals the records (whoever reads it can re-seal a change) and the head
+    checkpoint is what deleting the newest records is measured against."""
+    settings = fresh(settings, tmp_path)
+    ctx = open_context(settings)
+    try:
+        save_branches(ctx, [Branch(code="ES-01", name="Gràcia", region="C", country="ES")])
+        folder = settings.data_dir
+        assert mode(folder) == 0o700
+        assert mode(folder / "trail.key") == 0o600
+        assert mode(folder / "trail.head") == 0o600
+        assert len((folder / "trail.key").read_bytes()) == 32
+    finally:
+        ctx.engine.dispose()
+
+
+def test_a_link_planted_at_the_head_checkpoints_temporary_name_is_refused(
+    tmp_path: Path,
+) -> None:
+    from audit_app.services import trail_head
+
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me", encoding="utf-8")
+    planted = folder / f".trail.head.{os.getpid()}.part"
+    planted.symlink_to(target)
+    with pytest.raises(UnsafeFileError, match="not followed"):
+        trail_head.advance(folder, "sqlite:///x.db", 5, "ab" * 32)
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert not (folder / "trail.head").exists()
