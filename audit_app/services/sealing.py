@@ -79,4 +79,3 @@ def check_key(engine: Engine, settings: Settings) -> None:
                 "key (AUDIT_TRAIL_KEY, or a copy of trail.key from the data folder of the "
                 "server that sealed it)"
             )
-
