@@ -106,9 +106,7 @@ def _constant(value: float) -> str:
     return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
 
 
-def _csv_rows(
-    data: bytes, path: Path, limits: Limits
-) -> list[tuple[str, str, object, str | None]]:
+def _csv_rows(data: bytes, path: Path, limits: Limits) -> list[tuple[str, str, object, str | None]]:
     table = read_csv_bytes(data, str(path), limits=limits)
     header = [name.strip().lower() for name in table.header]
     if header[:2] != ["item_id", "value"]:
