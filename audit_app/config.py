@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from audit_app.domain.bounds import NAME_COLUMN_CHARS, TEXT_CEILING_CHARS, Bounds
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -51,11 +54,33 @@ class Settings(BaseSettings):
     """The most a workbook may hold once unzipped, in MB (``AUDIT_MAX_INFLATED_MB``): an
     .xlsx is a zip, and a few MB can inflate to gigabytes (a zip bomb). Checked before
     any spreadsheet library reads it."""
+    max_name_chars: int = Field(default=NAME_COLUMN_CHARS, gt=0, le=NAME_COLUMN_CHARS)
+    """The longest name accepted: auditors, branch names, owners, managers, display names
+    (``AUDIT_MAX_NAME_CHARS``). At most the database's column width (200), so PostgreSQL
+    never refuses what the services accepted."""
+    max_text_chars: int = Field(default=TEXT_CEILING_CHARS, gt=0, le=TEXT_CEILING_CHARS)
+    """The longest comment, text answer, reason, appeal, resolution or action note
+    (``AUDIT_MAX_TEXT_CHARS``). At most 2,000: every report is tested at that length."""
+    earliest_visit_date: date = date(2000, 1, 1)
+    """No visit is dated before this day (``AUDIT_EARLIEST_VISIT_DATE``)."""
+    latest_visit_days_ahead: int = Field(default=1, ge=0, le=366)
+    """No visit is dated later than today by the server's clock plus this many days
+    (``AUDIT_LATEST_VISIT_DAYS_AHEAD``): tomorrow by default."""
     trusted_user_header: str | None = None
     """Behind a single-sign-on proxy: the request header that carries the logged-in user's
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it
     only when the proxy is the sole way in, because anyone who can reach the app directly
     could send the header."""
+
+    @property
+    def bounds(self) -> Bounds:
+        """The input bounds every service checks (``audit_app.domain.bounds``)."""
+        return Bounds(
+            self.max_name_chars,
+            self.max_text_chars,
+            self.earliest_visit_date,
+            self.latest_visit_days_ahead,
+        )
 
     @property
     def resolved_mappings_dir(self) -> Path:

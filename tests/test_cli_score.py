@@ -243,3 +243,26 @@ def test_unknown_item_in_the_answers_is_named(tmp_path: Path) -> None:
 
     assert "reply.nmaed" in message
     assert "examples_cap" in message
+
+
+def test_nan_in_a_json_answers_file_fails_naming_the_item_and_the_file(tmp_path: Path) -> None:
+    """Python's and JavaScript's encoders write a bare NaN; it is not "unanswered"."""
+    from tests.helpers import PHONE_ANSWERS
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps({**PHONE_ANSWERS, "answer.rings": 0.5}).replace("0.5", "NaN"),
+        encoding="utf-8",
+    )
+    line = assert_one_line_error(score("greeting_phone", answers))
+    assert "answers.json" in line and "key 'answer.rings': NaN is not a number" in line
+
+
+def test_a_json_answers_file_over_the_upload_cap_fails_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"answer.rings": 4, "pad": "' + "p" * (2 * 2**20) + '"}', encoding="utf-8")
+    monkeypatch.setenv("AUDIT_MAX_UPLOAD_MB", "1")
+    line = assert_one_line_error(score("greeting_phone", answers))
+    assert "larger than the 1 MB upload limit" in line

@@ -45,6 +45,7 @@ ByOpt = Annotated[
 def _answers(ctx: AppContext, audit_id: int, path: Path) -> list[Answer]:
     """The audit's current answers with the file's items put in their place."""
     from audit_app.domain.audit import Answer
+    from audit_app.intake.source.limits import Limits
     from audit_app.services.audits import load_audit
     from audit_app.services.scoring import read_answers
 
@@ -52,7 +53,7 @@ def _answers(ctx: AppContext, audit_id: int, path: Path) -> list[Answer]:
     visit = stored.record.visit
     checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
     merged = {answer.item_id: answer for answer in stored.record.answers}
-    for new in read_answers(path, checklist):
+    for new in read_answers(path, checklist, limits=Limits.from_settings(ctx.settings)):
         old = merged.get(new.item_id)
         comment = new.comment if new.comment is not None or old is None else old.comment
         merged[new.item_id] = Answer(new.item_id, new.value, new.na, comment)

@@ -92,13 +92,16 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="Print the score card as JSON.")] = False,
 ) -> None:
     """Score a file of answers against a checklist, without touching the database."""
+    from audit_app.config import load_settings
     from audit_app.domain.checklist import localized
     from audit_app.domain.scoring import display
+    from audit_app.intake.source.limits import Limits
     from audit_app.services.checklists import resolve_checklist
     from audit_app.services.scoring import score_answers_file
 
     found = resolve_checklist(checklist)
-    card = score_answers_file(found, answers_file)
+    limits = Limits.from_settings(load_settings())
+    card = score_answers_file(found, answers_file, limits=limits)
     if as_json:
         print_json(card.to_dict())
         return

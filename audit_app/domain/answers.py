@@ -93,9 +93,10 @@ def is_na(raw: Any) -> bool:
 
 
 def is_blank(raw: Any) -> bool:
+    """Nothing written. A float NaN is not blank: it is a number that went wrong (JSON's
+    ``NaN``), refused by :func:`parse_answer` with its item; pages turn a table's empty cell
+    (pandas' NaN) into ``None`` before they parse it."""
     if raw is None:
-        return True
-    if isinstance(raw, float) and math.isnan(raw):
         return True
     return isinstance(raw, str) and not raw.strip()
 
@@ -109,6 +110,16 @@ def parse_answer(
     Raises :class:`InvalidAnswer` with a message that quotes the question.
     """
     comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        shown = "NaN" if math.isnan(raw) else ("Infinity" if raw > 0 else "-Infinity")
+        raise InvalidAnswer(
+            AnswerProblem(
+                item.id,
+                "invalid",
+                f"{shown} is not a number: it is not an answer to "
+                f"'{question(item, language)}' (allowed: {allowed_answers(item, language)})",
+            )
+        )
     if is_blank(raw):
         return Answer(item.id, None, False, comment)
     if is_na(raw):

@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from audit_app.domain.safe_text import FORMULA_STARTS, spreadsheet_text
@@ -44,7 +45,12 @@ def to_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet_title:
 
 def string_cell(sheet: Any, text: str) -> WriteOnlyCell:
     """A text cell that is never a formula: apostrophe before a formula start, and the
-    string type (openpyxl would otherwise store text starting with ``=`` as a formula)."""
+    string type (openpyxl would otherwise store text starting with ``=`` as a formula).
+
+    The services refuse control characters in stored text (``domain.bounds``); one that is
+    there all the same (a database restored from before the bounds) shows as U+FFFD here
+    instead of failing the whole workbook with openpyxl's IllegalCharacterError."""
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     cell = WriteOnlyCell(sheet, value=spreadsheet_text(text))
     cell.data_type = "s"
     return cell

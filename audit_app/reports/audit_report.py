@@ -210,7 +210,9 @@ def _critical_box(data: AuditReportData, lang: str, st: Styles) -> Flowable:
         question = localized(items[item_id].text, lang, data.checklist.language)
         answer = answer_text(items[item_id], data.answers.get(item_id), data.checklist, lang)
         lines.append(f"✗ {paragraph_text(question)} — {paragraph_text(answer)}")
-    box = Table([[Paragraph("<br/>".join(lines), st.body)]], colWidths=[CONTENT_WIDTH])
+    box = Table(
+        [[Paragraph("<br/>".join(lines), st.body)]], colWidths=[CONTENT_WIDTH], splitInRow=1
+    )
     box.setStyle(
         TableStyle(
             [
@@ -306,11 +308,9 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
                     _cell(answer.comment or "" if answer else "", st.cell, widths[3]),
                 ]
             )
-    table = Table(
-        rows,
-        colWidths=widths,
-        repeatRows=1,
-    )
+    # splitInRow: a row whose comment or text answer is taller than a page (2,000
+    # characters in the comment column) continues on the next page instead of failing.
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(commands))
     return [
         _p(t("items", lang), st.heading),
@@ -341,7 +341,10 @@ def _actions(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
             ]
         )
     table = Table(
-        rows, colWidths=[50 * mm, 60 * mm, 25 * mm, 20 * mm, CONTENT_WIDTH - 155 * mm], repeatRows=1
+        rows,
+        colWidths=[50 * mm, 60 * mm, 25 * mm, 20 * mm, CONTENT_WIDTH - 155 * mm],
+        repeatRows=1,
+        splitInRow=1,
     )
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, GREY)]))
     return [_p(t("corrective_actions", lang), st.heading), table]

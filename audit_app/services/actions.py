@@ -7,10 +7,10 @@ same transaction, so the history of an action is never missing a step.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -27,6 +27,7 @@ from audit_app.domain.actions import (
     sync_actions,
 )
 from audit_app.domain.audit import AuditKind, AuditRecord, AuditStatus
+from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
@@ -38,6 +39,9 @@ from audit_app.storage.repository import utcnow
 
 COMMAND_LINE = "command line"
 """Who changed an action when the CLI (the server operator, no log-in) did it."""
+
+
+T = TypeVar("T")
 
 
 class ActionRefused(AuditAppError):
@@ -419,11 +423,10 @@ def update_action(
             if wanted != current:
                 changes["status"] = (current.value, wanted.value)
         if owner is not None:
-            owner = owner.strip()
+            given = owner
+            owner = _bounded(lambda: ctx.settings.bounds.name(given, "the owner"), action_id)
             if not owner:
                 raise ActionRefused(f"action #{action_id}: an owner needs a name")
-            if len(owner) > 200:
-                raise ActionRefused(f"action #{action_id}: an owner name is too long")
             if owner != row["owner"]:
                 changes["owner"] = (row["owner"], owner)
         if due_on is not None:
@@ -436,12 +439,20 @@ def update_action(
             if due_on != row["due_on"]:
                 changes["due_on"] = (row["due_on"], due_on)
         if note is not None:
-            text = note.strip() or None
+            text = _bounded(lambda: ctx.settings.bounds.optional_text(note, "the note"), action_id)
             if text != row["note"]:
                 changes["note"] = (row["note"], text)
         action_store.update_action(conn, action_id, changes, by)
         row = _visible_row(ctx, conn, action_id)
     return ActionUpdate(_view(ctx, row, on or today()), tuple(changes))
+
+
+def _bounded(check: Callable[[], T], action_id: int) -> T:
+    """A text held to its bound; refused naming this action, its code kept."""
+    try:
+        return check()
+    except OutOfBounds as error:
+        raise error.within(f"action #{action_id}") from None
 
 
 def settle_history(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, cast
 
 import pandas as pd
@@ -15,6 +15,7 @@ from audit_app.domain.answers import (
     validate_answers,
 )
 from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
+from audit_app.domain.bounds import Bounds, OutOfBounds
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, display, score_audit
@@ -29,8 +30,11 @@ from audit_app.storage import database, repository
 class AuditRejected(AuditAppError):
     """An audit that cannot be stored, with every reason."""
 
-    def __init__(self, reasons: Sequence[str]) -> None:
+    def __init__(self, reasons: Sequence[str], codes: Sequence[str] = ()) -> None:
         self.reasons = tuple(reasons)
+        self.codes = tuple(codes)
+        """The codes of the refusals that have one (``BoundCode`` values), for callers
+        that branch on them."""
         super().__init__("; ".join(self.reasons))
 
 
@@ -42,8 +46,25 @@ class StoredAudits:
     """Visits already in the database (same branch, checklist, visit time and auditor)."""
 
 
+def bounded(record: AuditRecord, bounds: Bounds) -> AuditRecord:
+    """The record with its visit date, auditor, text answers and comments held to the input
+    bounds (names on one line, long texts with their line breaks), or ``OutOfBounds``.
+
+    Every way an audit is entered (the form, a JSON or CSV answers file, the command line,
+    a draft) passes here, so no page, PDF or export meets an audit it cannot show."""
+    visit = record.visit
+    bounds.visit_date(visit.visited_at)
+    auditor = bounds.name(visit.auditor, "the auditor's name")
+    answers = tuple(bounds.answer(answer) for answer in record.answers)
+    if auditor == visit.auditor and answers == record.answers:
+        return record
+    return replace(record, visit=replace(visit, auditor=auditor), answers=answers)
+
+
 def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCard | None]:
-    """Check a record against its checklist version; score it unless it is a draft."""
+    """Check a record against its input bounds and its checklist version; score it unless
+    it is a draft."""
+    record = bounded(record, ctx.settings.bounds)
     visit = record.visit
     checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
     if visit.kind == AuditKind.FOLLOW_UP:  # scored on its own items (services.followups)
@@ -72,6 +93,7 @@ def store_audits(
     check_can_write(ctx, "enter or import audits")
     prepared = []
     reasons: list[str] = []
+    codes: list[str] = []
     for number, record in enumerate(records, start=1):
         try:
             prepared.append(prepare(ctx, record))
@@ -81,8 +103,10 @@ def store_audits(
                 f"audit {number} ({visit.branch_code}, {visit.checklist_id}, "
                 f"{visit.visited_at:%Y-%m-%d %H:%M}): {error}"
             )
+            if isinstance(error, OutOfBounds):
+                codes.append(error.code.value)
     if reasons:
-        raise AuditRejected(reasons)
+        raise AuditRejected(reasons, codes)
     # A visit another copy of the app stored meanwhile counts as present on the second try.
     ids, fresh = database.once_more_on_conflict(
         lambda: _write(ctx, prepared, skip_existing, replacing_draft)

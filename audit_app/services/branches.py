@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from audit_app.config import Settings
 from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
+from audit_app.domain.bounds import Bounds, OutOfBounds, code_key
 from audit_app.errors import AuditAppError
 from audit_app.intake.source.limits import Limits
 from audit_app.intake.source.tabular import read_table
@@ -24,8 +25,11 @@ KNOWN_COLUMNS = tuple(Branch.model_fields)
 
 
 class BranchFileError(AuditAppError):
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
+    def __init__(self, source: str, problems: Sequence[str], codes: Sequence[str] = ()) -> None:
         self.problems = tuple(problems)
+        self.codes = tuple(codes)
+        """The codes of the problems that have one: ``BoundCode`` values and
+        ``code_taken`` (a code that is another's ignoring case and width)."""
         shown = "; ".join(self.problems[:20])
         more = f"; and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
         super().__init__(f"{source}: {shown}{more}. Nothing was imported.")
@@ -53,10 +57,14 @@ def read_branches(path: Path | str, limits: Limits | None = None) -> list[Branch
                 column = ".".join(str(part) for part in detail["loc"])
                 problems.append(f"row {row}, column {column}: {_plain(detail)}")
             continue
-        if branch.code in seen:
-            problems.append(f"row {row}: code {branch.code} repeats row {seen[branch.code]}")
+        key = code_key(branch.code)
+        if key in seen:
+            problems.append(
+                f"row {row}: code {branch.code} repeats row {seen[key]} "
+                "(codes are compared ignoring case and width)"
+            )
             continue
-        seen[branch.code] = row
+        seen[key] = row
         branches.append(branch)
     if problems:
         raise BranchFileError(table.source, problems)
@@ -102,15 +110,68 @@ def import_branches(ctx: AppContext, path: Path | str) -> BranchUpsert:
     return save_branches(ctx, branches)
 
 
+NAME_FIELDS = ("name", "manager", "franchisee")
+"""One-line fields held to ``AUDIT_MAX_NAME_CHARS``; region, area and address to their
+own column widths (``Branch``)."""
+LINE_FIELDS = {"region": 100, "area": 100, "address": 500}
+
+
+def bounded_branch(branch: Branch, bounds: Bounds) -> Branch:
+    """The branch with its names held to the bounds (cleaned, see ``domain.bounds``), or
+    ``OutOfBounds`` naming the branch and the field."""
+    changed: dict[str, str] = {}
+    try:
+        for field in NAME_FIELDS:
+            changed[field] = bounds.name(getattr(branch, field), f"the {field}")
+        for field, width in LINE_FIELDS.items():
+            changed[field] = bounds.name(getattr(branch, field), f"the {field}", limit=width)
+    except OutOfBounds as error:
+        raise error.within(f"branch {branch.code}") from None
+    if all(getattr(branch, field) == value for field, value in changed.items()):
+        return branch
+    return branch.model_copy(update=changed)
+
+
 def save_branches(ctx: AppContext, branches: Sequence[Branch]) -> BranchUpsert:
+    """Insert or update branches, all or none: every name held to the bounds, and no code
+    that is another's ignoring case and width (``es-cat-01`` beside ``ES-CAT-01``)."""
     check_head_office(ctx, "add or change branches")
+    problems: list[str] = []
+    codes: list[str] = []
+    checked: list[Branch] = []
+    for branch in branches:
+        try:
+            checked.append(bounded_branch(branch, ctx.settings.bounds))
+        except OutOfBounds as error:
+            problems.append(str(error))
+            codes.append(error.code.value)
+    if problems:
+        raise BranchFileError("branches", problems, codes)
 
     def upsert() -> BranchUpsert:
         with database.transaction(ctx.engine) as conn:
-            return repository.upsert_branches(conn, branches)
+            _refuse_taken_codes(checked, repository.branch_ids(conn))
+            return repository.upsert_branches(conn, checked)
 
     # A branch another copy of the app added meanwhile is updated on the second try.
     return database.once_more_on_conflict(upsert)
+
+
+def _refuse_taken_codes(branches: Sequence[Branch], stored: Iterable[str]) -> None:
+    """A code that is a stored or another new branch's ignoring case and width is refused,
+    naming both codes."""
+    owner = {code_key(code): code for code in stored}
+    problems = []
+    for branch in branches:
+        key = code_key(branch.code)
+        taken = owner.setdefault(key, branch.code)
+        if taken != branch.code:
+            problems.append(
+                f"code {branch.code} is branch {taken}'s (codes are the same ignoring case "
+                "and width); use the existing code or a different one"
+            )
+    if problems:
+        raise BranchFileError("branches", problems, ["code_taken"] * len(problems))
 
 
 def list_branches(ctx: AppContext) -> list[Branch]:

@@ -282,7 +282,13 @@ def import_bytes(
     except UnreadableFile as error:
         return _rejected(name, content_hash, error.code, str(error), mapping=source.mapping)
     outside = {b.code for b in directory.branches if not sees_area(ctx, b.area)}  # type: ignore[attr-defined]
-    checked = check(read, checklist_of=ctx.catalogue.get, branches=directory, outside=outside)
+    checked = check(
+        read,
+        checklist_of=ctx.catalogue.get,
+        branches=directory,
+        outside=outside,
+        bounds=ctx.settings.bounds,
+    )
     key = import_key(content_hash, source.profile, checked.checklists or _read_checklist(read))
     outcome = _Outcome(name, content_hash, key, read, checked, source.mapping, dry_run)
     with database.snapshot(ctx.engine) as conn:

@@ -19,6 +19,7 @@ from audit_app.domain.answers import (
     index_answers,
 )
 from audit_app.domain.audit import Answer, AuditStatus
+from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.domain.users import Role
@@ -94,7 +95,7 @@ def audit_history(ctx: AppContext, audit_id: int) -> list[Revision]:
 def raise_appeal(ctx: AppContext, audit_id: int, reason: str, *, by: str | None = None) -> Appeal:
     """Record a branch's appeal against a submitted audit (one open appeal at a time)."""
     check_can_write(ctx, "record appeals")
-    reason = _required(reason, "an appeal needs a reason")
+    reason = _required(reason, "an appeal needs a reason", ctx, "the appeal's reason")
     with database.transaction(ctx.engine) as conn:
         row = _visible_audit(ctx, conn, audit_id)
         _check_submitted(row, audit_id)
@@ -129,7 +130,9 @@ def resolve_appeal(
     """Head office decides: upheld makes a revision (with ``answers`` if given, else the
     current ones) whose reason is the resolution; rejected keeps the resolution."""
     check_head_office(ctx, "resolve appeals")
-    resolution = _required(resolution, "resolving an appeal needs a reason")
+    resolution = _required(
+        resolution, "resolving an appeal needs a reason", ctx, "the appeal's resolution"
+    )
     with database.transaction(ctx.engine) as conn:
         appeal = trail.appeal_row(conn, appeal_id)
         if appeal is None:
@@ -216,7 +219,9 @@ def _revise(
     by: str | None,
     allow_unchanged: bool,
 ) -> Revision:
-    reason = _required(reason, "a correction needs a reason: say what was wrong")
+    reason = _required(
+        reason, "a correction needs a reason: say what was wrong", ctx, "the correction's reason"
+    )
     with database.transaction(ctx.engine) as conn:
         made = _revise_in(
             conn, ctx, audit_id, answers, reason, by=by, allow_unchanged=allow_unchanged
@@ -250,8 +255,10 @@ def _revise_in(
     _check_may_revise(ctx, row, audit_id)
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
     try:
-        indexed = index_answers(answers)
+        indexed = index_answers([ctx.settings.bounds.answer(a) for a in answers])
         card = score_audit(checklist, indexed)
+    except OutOfBounds as error:
+        raise error.within(f"audit #{audit_id}") from None
     except AnswersRejected as error:
         raise RevisionRefused(f"audit #{audit_id}: {error}") from None
     stored = [(a.item_id, encode_value(a), a.na, a.comment) for a in indexed.values()]
@@ -359,8 +366,9 @@ def _appeal(row: dict[str, Any]) -> Appeal:
     )
 
 
-def _required(text: str | None, message: str) -> str:
-    text = (text or "").strip()
+def _required(text: str | None, message: str, ctx: AppContext, field: str) -> str:
+    """A reason given, held to the long-text bound (``AUDIT_MAX_TEXT_CHARS``)."""
+    text = ctx.settings.bounds.text(text or "", field)
     if not text:
         raise RevisionRefused(message)
     return text
@@ -373,4 +381,8 @@ def _required_row(row: dict[str, Any] | None, appeal_id: int) -> dict[str, Any]:
 
 
 def _who(ctx: AppContext, by: str | None) -> str | None:
-    return ctx.user.username if ctx.user is not None else (by or None)
+    """The acting user, or the name the command line gave (``--by``), held to the name
+    bound."""
+    if ctx.user is not None:
+        return ctx.user.username
+    return ctx.settings.bounds.name(by, "the name given with --by") or None if by else None

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
 from audit_app.services import activity, sessions, throttling
@@ -55,6 +56,10 @@ def add_user(
     display_name: str = "",
 ) -> User:
     check_head_office(ctx, "add users")
+    try:
+        display_name = ctx.settings.bounds.name(display_name, "the display name")
+    except OutOfBounds as error:
+        raise error.within(f"user {username!r}") from None
     try:
         user = User(
             username=username,

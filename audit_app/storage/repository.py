@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 
 from audit_app.domain.answers import encode_value
 from audit_app.domain.audit import AuditRecord, AuditStatus, Branch
+from audit_app.domain.bounds import code_key
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
@@ -45,7 +46,8 @@ class BranchUpsert:
 
 
 def upsert_branches(conn: Connection, incoming: Sequence[Branch]) -> BranchUpsert:
-    """Insert new branch codes, update changed ones, leave identical ones alone."""
+    """Insert new branch codes (with their ``code_key``), update changed ones, leave
+    identical ones alone."""
     existing = {
         row.code: row
         for row in conn.execute(select(branches.c.id, *(branches.c[f] for f in BRANCH_FIELDS)))
@@ -58,7 +60,9 @@ def upsert_branches(conn: Connection, incoming: Sequence[Branch]) -> BranchUpser
         data = branch.model_dump()
         row = existing.get(branch.code)
         if row is None:
-            new_rows.append({**data, "created_at": now, "updated_at": now})
+            new_rows.append(
+                {**data, "code_key": code_key(branch.code), "created_at": now, "updated_at": now}
+            )
         elif any(getattr(row, field) != data[field] for field in BRANCH_FIELDS):
             conn.execute(
                 update(branches).where(branches.c.id == row.id).values(**data, updated_at=now)

@@ -1,6 +1,10 @@
 """The database schema (SQLAlchemy Core). Migrations in ``migrations/`` must match it;
 a test compares the two.
 
+Name columns are ``NAME_COLUMN_CHARS`` wide, the most ``AUDIT_MAX_NAME_CHARS`` may be set
+to, so a name the services accept always fits (PostgreSQL refuses a longer one); long texts
+(comments, reasons, notes) are ``Text``, held to ``AUDIT_MAX_TEXT_CHARS`` by the services.
+
 Visit times are the branch's local wall-clock time as the auditor recorded it; the
 ``*_at`` bookkeeping columns are UTC.
 """
@@ -24,6 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from audit_app.domain.bounds import CODE_KEY_CHARS, NAME_COLUMN_CHARS
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,17 +45,21 @@ branches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("code", String(32), nullable=False, unique=True),
-    Column("name", String(200), nullable=False),
+    # The code with case and Unicode width folded away (domain.bounds.code_key), set on
+    # every insert: unique, so ES-CAT-01 and es-cat-01 cannot both exist (migration 0009).
+    Column("code_key", String(CODE_KEY_CHARS), nullable=False, server_default=""),
+    Column("name", String(NAME_COLUMN_CHARS), nullable=False),
     Column("region", String(100), nullable=False, index=True),
     Column("area", String(100), nullable=False, default=""),
     Column("country", String(2), nullable=False),
     Column("language", String(8), nullable=False, default="en"),
-    Column("manager", String(200), nullable=False, default=""),
-    Column("franchisee", String(200), nullable=False, default=""),
+    Column("manager", String(NAME_COLUMN_CHARS), nullable=False, default=""),
+    Column("franchisee", String(NAME_COLUMN_CHARS), nullable=False, default=""),
     Column("address", String(500), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    Index(None, "code_key", unique=True),
 )
 
 checklist_versions = Table(
@@ -76,7 +86,7 @@ audits = Table(
     Column("kind", String(32), nullable=False),
     Column("channel", String(32)),
     Column("visited_at", DateTime, nullable=False),
-    Column("auditor", String(200), nullable=False),
+    Column("auditor", String(NAME_COLUMN_CHARS), nullable=False),
     Column("language", String(8), nullable=False),
     Column("status", String(16), nullable=False),
     Column("source", String(500)),
@@ -156,7 +166,7 @@ users = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("username", String(100), nullable=False, unique=True),
-    Column("display_name", String(200), nullable=False, default=""),
+    Column("display_name", String(NAME_COLUMN_CHARS), nullable=False, default=""),
     Column("role", String(32), nullable=False),
     Column("areas", JSON, nullable=False),
     Column("password_hash", String(255), nullable=False),
@@ -198,7 +208,7 @@ corrective_actions = Table(
     Column("critical", Boolean, nullable=False),
     Column("score", Float),
     Column("due_on", Date, nullable=False),
-    Column("owner", String(200), nullable=False, default=""),
+    Column("owner", String(NAME_COLUMN_CHARS), nullable=False, default=""),
     Column("status", String(16), nullable=False, index=True),
     Column("note", Text),
     Column("created_at", DateTime, nullable=False),

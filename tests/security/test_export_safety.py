@@ -17,12 +17,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from audit_app import demo
 from audit_app.cli import app as cli
 from audit_app.config import Settings
 from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
+from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.checklist import YesNoItem
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
@@ -35,6 +37,7 @@ from audit_app.services.reports import audit_report, audit_reports_batch, branch
 from audit_app.services.revisions import raise_appeal, revise_audit
 from audit_app.services.templates import make_template
 from audit_app.services.users import add_user
+from audit_app.storage.tables import corrective_actions
 from tests.databases import drop_database, make_settings, point_environment_at
 from tests.security.inert import (
     Rendered,
@@ -175,7 +178,16 @@ def _build(settings: Settings) -> World:
         mine = list_actions(ctx, ActionFilter(("open",), "XX-01"))
         mine = [a for a in mine if a.audit_id == audit_id]
         update_action(ctx, mine[0].id, owner=OWNER, note=NOTE, status="in_progress")
-        update_action(ctx, mine[1].id, owner=TERMINAL_OWNER)
+        # The services refuse control characters now (domain.bounds); an owner stored before
+        # they did is written here behind their back, so the terminal still must not run it.
+        with pytest.raises(OutOfBounds, match="U\\+001B"):
+            update_action(ctx, mine[1].id, owner=TERMINAL_OWNER)
+        with ctx.engine.begin() as conn:
+            conn.execute(
+                update(corrective_actions)
+                .where(corrective_actions.c.id == mine[1].id)
+                .values(owner=TERMINAL_OWNER)
+            )
         add_user(ctx, "eve", "viewer", "long enough password", display_name=DISPLAY_NAME)
         return World(settings, audit_id, text_audit_id, mine[0].id)
     finally:

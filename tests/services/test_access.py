@@ -133,7 +133,8 @@ def test_templates_offer_only_the_area(world: AppContext) -> None:
 def _new_visit(world: AppContext, code: str) -> AuditRecord:
     """A demo audit of ``code`` moved to a visit time no demo audit uses."""
     record = next(r for r in demo_data(world).audits if r.visit.branch_code == code)
-    visit = replace(record.visit, visited_at=record.visit.visited_at.replace(year=2030))
+    # Moved to 2001: inside the accepted visit range, before any demo visit.
+    visit = replace(record.visit, visited_at=record.visit.visited_at.replace(year=2001))
     return replace(record, visit=visit)
 
 

@@ -282,7 +282,7 @@ def test_an_import_in_another_process_while_this_one_submits(
     here = branches_only.as_user(MARTA)
     submitted = []
     for n in range(8):
-        visit = Visit("ES-CAT-02", "greeting_phone", 1, datetime(2027, 1, 1 + n, 9), "Bo")
+        visit = Visit("ES-CAT-02", "greeting_phone", 1, datetime(2020, 1, 1 + n, 9), "Bo")
         submitted.append(submit_audit(here, AuditRecord(visit, tuple(good_answers(here))))[0])
     out, err = importing.communicate(timeout=240)
     assert importing.returncode == 0, err

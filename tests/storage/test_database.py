@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
@@ -220,5 +220,54 @@ def test_0007_keeps_every_logged_import_recognised(empty_database: str) -> None:
             assert import_log.find(conn, "new-key", "a" * 64, None) is not None
             assert import_log.find(conn, "new-key", "b" * 64, "agency") is not None
             assert import_log.find(conn, "new-key", "b" * 64, "other-profile") is None
+    finally:
+        engine.dispose()
+
+
+def test_0009_refuses_colliding_codes_and_keeps_every_row(empty_database: str) -> None:
+    """A database holding ES-CAT-01 and es-cat-01 is not upgraded: the refusal names both
+    codes and nothing changes; once one is renamed, the upgrade fills code_key."""
+    from alembic import command
+
+    from audit_app.errors import AuditAppError
+    from audit_app.storage.tables import branches
+
+    engine = database.create_database_engine(empty_database)
+    insert = text(
+        "INSERT INTO branches (code, name, region, area, country, language, manager, "
+        "franchisee, address, active, created_at, updated_at) VALUES "
+        "(:code, :name, 'Catalonia', '', 'ES', 'ca', '', '', '', :on, :at, :at)"
+    )
+    try:
+        with engine.begin() as conn:
+            command.upgrade(database._alembic_config(conn), "0008")
+            for code, name in (("ES-CAT-01", "Gràcia"), ("es-cat-01", "Twin"), ("RO-01", "B")):
+                conn.execute(
+                    insert, {"code": code, "name": name, "on": True, "at": datetime(2026, 1, 1)}
+                )
+        with pytest.raises(AuditAppError, match="'ES-CAT-01' and 'es-cat-01' are the same"):
+            database.upgrade(engine)
+        assert database.current_revision(engine) == "0008"
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT code, name FROM branches ORDER BY id")).all()
+            columns = [c["name"] for c in inspect(conn).get_columns("branches")]
+        assert [tuple(r) for r in rows] == [
+            ("ES-CAT-01", "Gràcia"),
+            ("es-cat-01", "Twin"),
+            ("RO-01", "B"),
+        ]
+        assert "code_key" not in columns
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE branches SET code = 'ES-CAT-02' WHERE name = 'Twin'"))
+        database.upgrade(engine)
+        with engine.connect() as conn:
+            keys = conn.execute(
+                select(branches.c.code, branches.c.code_key).order_by(branches.c.id)
+            ).all()
+        assert [tuple(k) for k in keys] == [
+            ("ES-CAT-01", "es-cat-01"),
+            ("ES-CAT-02", "es-cat-02"),
+            ("RO-01", "ro-01"),
+        ]
     finally:
         engine.dispose()

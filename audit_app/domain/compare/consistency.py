@@ -233,8 +233,13 @@ def consistency_index_by_period(
     per["between_sd"] = np.sqrt(between.where(per["branches"] >= 2))
     usable = per[per["between_sd"].notna()]
     # pandas-stubs lack apply's include_groups (a real keyword since pandas 2.2): the ignore
-    index = usable.groupby("period").apply(  # type: ignore[call-overload]
-        lambda g: 100 - np.average(g["between_sd"], weights=g["audits"]), include_groups=False
+    index = (
+        usable.groupby("period").apply(  # type: ignore[call-overload]
+            lambda g: 100 - np.average(g["between_sd"], weights=g["audits"]),
+            include_groups=False,
+        )
+        if not usable.empty  # no period with two branches: apply would give an empty frame
+        else pd.Series(dtype=float)
     )
     counts = labelled.groupby("period", sort=True).agg(
         branches=("branch_code", "nunique"), audits=("audit_id", "nunique")

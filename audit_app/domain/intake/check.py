@@ -14,6 +14,7 @@ from typing import Any
 
 from audit_app.domain.answers import InvalidAnswer, parse_answer, question
 from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
+from audit_app.domain.bounds import BoundCode, Bounds, OutOfBounds
 from audit_app.domain.checklist import Checklist, Item, PercentageItem
 from audit_app.domain.intake.branches import BranchDirectory, label_text
 from audit_app.domain.intake.dates import parse_date, parse_time
@@ -104,15 +105,17 @@ def check(
     branches: BranchDirectory,
     outside: Set[str] = frozenset(),
     normalise: Normaliser | None = None,
+    bounds: Bounds = Bounds(),
 ) -> IntakeReport:
     """Every visit of a file against its checklist version and the known branches: the
     audits it holds, or every problem with its code and place. ``checklist_of(id,
     version)`` finds a checklist (raising ``AuditAppError`` for an unknown one); branches
-    whose codes are in ``outside`` are refused as not the importer's."""
+    whose codes are in ``outside`` are refused as not the importer's; auditors, comments,
+    text answers and visit dates are held to ``bounds``, each refusal at its cell."""
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of small answers, none in a cycle: no need to scan
     try:
-        return _check(read, checklist_of, branches, outside, normalise)
+        return _check(read, checklist_of, branches, outside, normalise, bounds)
     finally:
         if enabled:
             gc.enable()
@@ -124,6 +127,7 @@ def _check(
     branches: BranchDirectory,
     outside: Set[str],
     normalise: Normaliser | None,
+    bounds: Bounds,
 ) -> IntakeReport:
     checked = IntakeReport(issues=list(read.issues))
     in_file = {answer.item_id for visit in read.visits for answer in visit.answers}
@@ -153,6 +157,12 @@ def _check(
             )
             branch_code = None
         visited_at = _visit_time(visit, checked.issues, date_formats)
+        if visited_at is not None:
+            try:
+                bounds.visit_date(visited_at)
+            except OutOfBounds as error:
+                checked.issues.append(_bound_issue(error, visit.visit_date))
+                visited_at = None
         auditor = _text(visit.auditor)
         if not auditor:
             checked.issues.append(
@@ -160,13 +170,20 @@ def _check(
                     IssueCode.AUDITOR_MISSING, visit.auditor, "the auditor's name is missing"
                 )
             )
+        else:
+            try:
+                auditor = bounds.name(auditor, "the auditor's name")
+            except OutOfBounds as error:
+                checked.issues.append(_bound_issue(error, visit.auditor))
         channel = _enum(
             visit.channel, Channel, checklist.channel, IssueCode.CHANNEL_INVALID, checked.issues
         )
         kind = _enum(
             visit.kind, AuditKind, read.default_kind, IssueCode.KIND_INVALID, checked.issues
         )
-        answers = _answers(checklist, visit, readers[key_checklist], checked.issues, in_file)
+        answers = _answers(
+            checklist, visit, readers[key_checklist], checked.issues, in_file, bounds
+        )
         if len(checked.issues) > before or branch_code is None or visited_at is None:
             continue
         key = (branch_code, checklist.id, visited_at, auditor)
@@ -333,6 +350,7 @@ def _answers(
     reader: AnswerReader,
     issues: list[ImportIssue],
     in_file: Set[str],
+    bounds: Bounds,
 ) -> list[Answer]:
     items = checklist.items_by_id
     answers: list[Answer] = []
@@ -366,6 +384,12 @@ def _answers(
             issues.append(
                 ImportIssue.at(IssueCode.ANSWER_INVALID, raw.value, _at(raw.value, message))
             )
+            continue
+        try:
+            answer = _bounded(answer, bounds)
+        except _BoundAt as error:
+            cell = raw.comment if error.on_comment and raw.comment is not None else raw.value
+            issues.append(_bound_issue(error.error, cell))
             continue
         if not answer.answered:
             if item.is_required:
@@ -402,6 +426,45 @@ def _answers(
                 ImportIssue(IssueCode.ITEM_NO_COLUMN, message, visit.branch.sheet or None)
             )
     return answers
+
+
+_BOUND_ISSUES = {
+    BoundCode.TOO_LONG: IssueCode.TEXT_TOO_LONG,
+    BoundCode.CONTROL_CHARACTER: IssueCode.TEXT_CONTROL_CHARACTER,
+    BoundCode.DATE_OUT_OF_RANGE: IssueCode.DATE_OUT_OF_RANGE,
+    BoundCode.NOT_FINITE: IssueCode.ANSWER_INVALID,
+}
+
+
+def _bound_issue(error: OutOfBounds, cell: Cell) -> ImportIssue:
+    return ImportIssue.at(_BOUND_ISSUES[error.code], cell, _at(cell, str(error)))
+
+
+class _BoundAt(Exception):
+    """An answer's text out of bounds, and whether its comment (not its value) is at fault."""
+
+    def __init__(self, error: OutOfBounds, on_comment: bool) -> None:
+        self.error = error
+        self.on_comment = on_comment
+
+
+def _bounded(answer: Answer, bounds: Bounds) -> Answer:
+    """The answer with its text value and comment held to the long-text bound (cleaned
+    line breaks), or ``_BoundAt`` saying which of the two broke it."""
+    value, comment = answer.value, answer.comment
+    if isinstance(value, str):
+        try:
+            value = bounds.text(value, f"the answer to item {answer.item_id}")
+        except OutOfBounds as error:
+            raise _BoundAt(error, on_comment=False) from None
+    if comment is not None:
+        try:
+            comment = bounds.text(comment, f"the comment on item {answer.item_id}") or None
+        except OutOfBounds as error:
+            raise _BoundAt(error, on_comment=True) from None
+    if value == answer.value and comment == answer.comment:
+        return answer
+    return Answer(answer.item_id, value, answer.na, comment)
 
 
 def _closed_hint(cell: Cell) -> str:

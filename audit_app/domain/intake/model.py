@@ -80,6 +80,8 @@ class IssueCode(StrEnum):
     BRANCH_OUTSIDE_AREAS = "branch_outside_areas"
     DATE_MISSING = "date_missing"
     DATE_INVALID = "date_invalid"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    """A date before ``AUDIT_EARLIEST_VISIT_DATE`` or after tomorrow (settable)."""
     TIME_INVALID = "time_invalid"
     AUDITOR_MISSING = "auditor_missing"
     CHANNEL_INVALID = "channel_invalid"
@@ -91,6 +93,11 @@ class IssueCode(StrEnum):
     ANSWER_MISSING = "answer_missing"
     ANSWERED_TWICE = "answered_twice"
     VISIT_TWICE = "visit_twice"
+    TEXT_TOO_LONG = "text_too_long"
+    """An auditor over ``AUDIT_MAX_NAME_CHARS`` or a comment or text answer over
+    ``AUDIT_MAX_TEXT_CHARS``."""
+    TEXT_CONTROL_CHARACTER = "text_control_character"
+    """A control character (other than tabs and line breaks) in a stored text."""
     # writing
     WRITE_CONFLICT = "write_conflict"
 

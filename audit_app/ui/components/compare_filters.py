@@ -45,8 +45,10 @@ def month_span(months: Sequence[str]) -> list[str]:
         return []
     first, last = min(months), max(months)
     year, month = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
     out = []
-    while f"{year:04d}-{month:02d}" <= last:
+    # Compared as numbers: as text, "10000-01" sorts before "9999-12" and never ends.
+    while (year, month) <= end:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
