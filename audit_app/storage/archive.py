@@ -34,7 +34,6 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
-    String,
     Table,
     Text,
     cast,
@@ -152,24 +151,7 @@ def _decoder(column: Any) -> Callable[[Any], Any] | None:
         return lambda v: None if v is None else date.fromisoformat(v)
     if isinstance(kind, Float):
         return lambda v: None if v is None else float(v)
-    if isinstance(kind, String) and kind.length:
-        return _fits(column.name, kind.length)
     return None
-
-
-def _fits(name: str, width: int) -> Callable[[Any], Any]:
-    """A text column's value checked against its width: an archive made on SQLite (which
-    does not enforce widths) before the input bounds may hold a longer one, and PostgreSQL
-    would refuse it with a bare SQL error; here the row is named instead."""
-
-    def check(value: Any) -> Any:
-        if isinstance(value, str) and len(value) > width:
-            raise ValueError(
-                f"column {name} holds {len(value):,} characters, more than its {width:,}"
-            )
-        return value
-
-    return check
 
 
 def _binder(column: Any, conn: Connection) -> Callable[[Any], Any] | None:
