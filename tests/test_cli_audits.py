@@ -92,10 +92,16 @@ def test_verify_fails_naming_a_changed_answer_in_the_real_cli(world: AppContext)
         conn.execute(text("UPDATE answers SET value = '1' WHERE item_id = 'call.tone'"))
     broken = cli("verify")
     assert broken.returncode == 1
-    assert broken.stdout.splitlines() == [
+    lines = broken.stdout.splitlines()
+    assert lines[0] == (
         f"audit #{audit_id} (ES-01, 2026-03-02 10:15): the stored answers no longer match "
         "revision 1 (answer call.tone changed)"
-    ]
+    )
+    assert lines[1].startswith(
+        f"audit #{audit_id} (ES-01, 2026-03-02 10:15): its stored scores do not follow from "
+        "its answers (item call.tone score 1 stored, 0 from its answer;"
+    )
+    assert len(lines) == 3 and lines[2].startswith("Head reached: ")
 
 
 def test_by_must_name_an_existing_user_and_is_logged_as_given_on_the_command_line(

@@ -456,6 +456,12 @@ def test_a_crafted_address_shows_its_text_not_a_link(
 
 
 def test_the_sidebar_shows_a_display_name_as_text(world: World) -> None:
+    from audit_app.storage import database, user_store
+    from audit_app.ui.components.context import app_context
+
+    with database.transaction(app_context().engine) as conn:  # the session's user is stored
+        if not user_store.change(conn, "hq", display_name=DISPLAY_NAME):
+            user_store.add(conn, NAMED_HQ, "no password: signed in by a test")
     shown = assert_page_inert(run_app(NAMED_HQ, "overview"))
     assert shows(shown, DISPLAY_NAME)
 
