@@ -265,6 +265,7 @@ def _revise_in(
     last = trail.last_revision(conn, audit_id)
     if last is None:  # sealed before the trail could be trusted: refuse, never guess
         raise RevisionRefused(f"audit #{audit_id} has no sealed revision; run audit-app verify")
+    trail.check_matches_revision(conn, audit_id, last)
     number = int(last["revision"]) + 1
     now = trail.utcnow()
     who = _who(ctx, by)

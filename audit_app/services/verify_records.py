@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from audit_app.storage import ledger, seal_keys
+from audit_app.storage.ledger import describe
 
 Latest = dict[tuple[str, str], dict[str, Any]]
 
@@ -72,35 +73,6 @@ def _check_records(conn: Connection, latest: Latest) -> list[str]:
     for (table, row_key), then in sorted(latest.items()):
         problems.append(f"{describe(table, row_key, then)} was deleted")
     return problems
-
-
-def describe(table: str, row_key: str, values: Any) -> str:
-    """A record as people name it: the branch code, the user name, the audit and its visit."""
-    values = values if isinstance(values, dict) else {}
-    if table == "branches":
-        return f"branch {values.get('code', '?')} (#{row_key})"
-    if table == "users":
-        return f"user {values.get('username', '?')} (#{row_key})"
-    if table == "checklist_versions":
-        return f"checklist {values.get('checklist_id', '?')} v{values.get('version', '?')}"
-    if table == "audits":
-        return f"audit #{row_key} (visited {str(values.get('visited_at', '?'))[:16]})"
-    if table == "audit_revisions":
-        return f"audit #{values.get('audit_id', '?')} revision {values.get('revision', '?')}"
-    if table == "corrective_actions":
-        audit, item = values.get("audit_id", "?"), values.get("item_id", "?")
-        return f"action #{row_key} (audit #{audit}, {item})"
-    if table == "action_events":
-        return f"action #{values.get('action_id', '?')} event #{row_key}"
-    if table == "appeals":
-        return f"appeal #{row_key} (audit #{values.get('audit_id', '?')})"
-    if table == "activity_log":
-        return (
-            f"activity entry #{row_key} ({values.get('action', '?')} {values.get('subject', '')})"
-        )
-    if table == "import_files":
-        return f"import log entry #{row_key} ({values.get('file_name', '?')})"
-    return f"{table} #{row_key}"
 
 
 def _short(value: Any) -> str:

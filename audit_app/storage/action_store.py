@@ -158,6 +158,7 @@ def update_action(
     transaction (so a change and its record are written together or not at all)."""
     if not changes:
         return
+    ledger.check_unchanged(conn, corrective_actions, [action_id])
     at = at or utcnow()
     conn.execute(
         update(corrective_actions)
@@ -268,6 +269,7 @@ def close_before(
             )
         ).scalars()
     )
+    ledger.check_unchanged(conn, corrective_actions, ids)
     for start in range(0, len(ids), ledger.CHUNK):
         conn.execute(
             update(corrective_actions)

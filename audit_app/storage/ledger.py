@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, insert, select
 
 from audit_app.domain.audit import AuditStatus
+from audit_app.errors import AuditAppError
 from audit_app.storage import database, seal_keys
 from audit_app.storage.tables import (
     action_events,
@@ -124,6 +125,54 @@ def _rows(conn: Connection, sealed: Sealed, keys: Sequence[Any] | None) -> Itera
 def _key_column(table: Table) -> Column[Any]:
     (key,) = table.primary_key.columns
     return key
+
+
+class TamperedRecord(AuditAppError):
+    """A record about to change differs from its last seal: it was changed outside the app.
+    Writing on top would seal the outside change as the app's own, so nothing is written."""
+
+
+def check_unchanged(conn: Connection, table: Table, keys: Iterable[Any]) -> None:
+    """Before a change: each of these records must still be as last sealed (a record never
+    sealed must not be one the ledger covers)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return
+    sealed = BY_NAME[table.name]
+    key_name = _key_column(table).name
+    last = _last_seals(conn, sealed.name, [str(k) for k in wanted])
+    for row in _rows(conn, sealed, wanted):
+        values = record_values(sealed, row)
+        row_key = str(values[key_name])
+        then = last.get(row_key)
+        if then == values:
+            continue
+        name = describe(sealed.name, row_key, values)
+        if then is None:
+            why = "was never sealed"
+        else:
+            fields = sorted(f for f in values.keys() | then.keys() if values.get(f) != then.get(f))
+            why = f"differs from its last seal ({', '.join(fields)})"
+        raise TamperedRecord(
+            f"{name} {why}: it was changed outside the app, so nothing was written on top of "
+            "it; run audit-app verify and restore the record (or a backup) first"
+        )
+
+
+def _last_seals(conn: Connection, table: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), CHUNK):
+        query = (
+            select(record_seals.c.row_key, record_seals.c.sealed)
+            .where(
+                record_seals.c.table_name == table,
+                record_seals.c.row_key.in_(keys[start : start + CHUNK]),
+            )
+            .order_by(record_seals.c.sequence)
+        )
+        for row_key, values in conn.execute(query):
+            found[row_key] = values  # the last one wins
+    return found
 
 
 def seal(conn: Connection, table: Table, keys: Iterable[Any]) -> int:
@@ -232,6 +281,35 @@ def current(conn: Connection, sealed: Sealed) -> Iterator[dict[str, Any]]:
         if sealed.submitted_only:
             values["__submitted__"] = values.get("status") == SUBMITTED
         yield values
+
+
+def describe(table: str, row_key: str, values: Any) -> str:
+    """A record as people name it: the branch code, the user name, the audit and its visit."""
+    values = values if isinstance(values, dict) else {}
+    if table == "branches":
+        return f"branch {values.get('code', '?')} (#{row_key})"
+    if table == "users":
+        return f"user {values.get('username', '?')} (#{row_key})"
+    if table == "checklist_versions":
+        return f"checklist {values.get('checklist_id', '?')} v{values.get('version', '?')}"
+    if table == "audits":
+        return f"audit #{row_key} (visited {str(values.get('visited_at', '?'))[:16]})"
+    if table == "audit_revisions":
+        return f"audit #{values.get('audit_id', '?')} revision {values.get('revision', '?')}"
+    if table == "corrective_actions":
+        audit, item = values.get("audit_id", "?"), values.get("item_id", "?")
+        return f"action #{row_key} (audit #{audit}, {item})"
+    if table == "action_events":
+        return f"action #{values.get('action_id', '?')} event #{row_key}"
+    if table == "appeals":
+        return f"appeal #{row_key} (audit #{values.get('audit_id', '?')})"
+    if table == "activity_log":
+        return (
+            f"activity entry #{row_key} ({values.get('action', '?')} {values.get('subject', '')})"
+        )
+    if table == "import_files":
+        return f"import log entry #{row_key} ({values.get('file_name', '?')})"
+    return f"{table} #{row_key}"
 
 
 def database_now() -> datetime:

@@ -64,6 +64,7 @@ def upsert_branches(conn: Connection, incoming: Sequence[Branch]) -> BranchUpser
                 {**data, "code_key": code_key(branch.code), "created_at": now, "updated_at": now}
             )
         elif any(getattr(row, field) != data[field] for field in BRANCH_FIELDS):
+            ledger.check_unchanged(conn, branches, [row.id])
             conn.execute(
                 update(branches).where(branches.c.id == row.id).values(**data, updated_at=now)
             )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from audit_app.errors import AuditAppError
 from audit_app.storage import database, ledger
 from audit_app.storage.tables import (
     answers,
@@ -158,6 +159,32 @@ def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
     return rows
 
 
+class ChangedSinceSealed(AuditAppError):
+    """An audit's current answers or visit differ from its latest revision: they were
+    changed outside the app, and a correction would seal that change as its own."""
+
+
+def check_matches_revision(conn: Connection, audit_id: int, last: dict[str, Any]) -> None:
+    """Before a correction: the audit as stored now must be its latest revision."""
+    visit = current_visit(conn, audit_id)
+    if visit is None:
+        return
+    now = revision_content(
+        visit, current_answers(conn, audit_id), revision=0, by=None, at=utcnow(), reason=None
+    )
+    sealed = last["content"] if isinstance(last["content"], dict) else {}
+    sealed_visit = sealed.get("visit") or {}
+    visit_now = {key: now["visit"].get(key) for key in VISIT_FIELDS}
+    visit_then = {key: sealed_visit.get(key) for key in VISIT_FIELDS}
+    answers_then = [list(answer) for answer in sealed.get("answers") or []]
+    if visit_now != visit_then or now["answers"] != answers_then:
+        raise ChangedSinceSealed(
+            f"audit #{audit_id}: its stored answers or visit no longer match revision "
+            f"{last['revision']}, so they were changed outside the app and nothing was "
+            "written; run audit-app verify"
+        )
+
+
 def current_visit(conn: Connection, audit_id: int) -> dict[str, Any] | None:
     """An audit's visit fields as stored now, with its branch code."""
     row = conn.execute(
@@ -204,6 +231,7 @@ def replace_current(
 ) -> None:
     """Make ``rows`` (item id, value text, N/A, comment, item score) the audit's current
     answers, with its new overall and section scores: what every query reads."""
+    ledger.check_unchanged(conn, audits, [audit_id])
     conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
     if rows:
         conn.execute(
@@ -265,6 +293,7 @@ def close_appeal(
     resolution: str,
     revision: int | None,
 ) -> None:
+    ledger.check_unchanged(conn, appeals, [appeal_id])
     conn.execute(
         update(appeals)
         .where(appeals.c.id == appeal_id)

@@ -59,6 +59,9 @@ def all_users(conn: Connection) -> list[User]:
 
 def change(conn: Connection, username: str, **values: Any) -> bool:
     """Update fields of one user; False when there is no such user."""
+    ledger.check_unchanged(
+        conn, users, conn.execute(select(users.c.id).where(users.c.username == username)).scalars()
+    )
     result = conn.execute(
         update(users).where(users.c.username == username).values(updated_at=utcnow(), **values)
     )

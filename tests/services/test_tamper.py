@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import Connection, delete, func, select, update
 
+from audit_app.domain.users import Role
+from audit_app.errors import AuditAppError
 from audit_app.services import trail_head
 from audit_app.services.actions import list_actions, update_action
+from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
+from audit_app.services.users import set_password
 from audit_app.services.verify import verify
 from audit_app.storage import database, ledger, seal_keys, trail
 from audit_app.storage.tables import (
@@ -33,8 +37,9 @@ from audit_app.storage.tables import (
     corrective_actions,
     record_seals,
     section_scores,
+    users,
 )
-from tests.services.test_revisions import HQ, good_answers, submit, world  # noqa: F401
+from tests.services.test_revisions import BRANCHES, HQ, good_answers, submit, world  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -264,3 +269,62 @@ def test_verify_names_a_head_someone_wrote_down_that_the_trail_no_longer_reaches
     problems = verify(chain.ctx, head=head).problems  # ... but the head written down does
     assert len(problems) == 1 and problems[0].startswith("the trail ends at sealed record ")
     assert f"but the head given says it reached {head.sequence:,}" in problems[0]
+
+
+def _guest_made_head_office(conn: Connection, c: Chain) -> None:
+    from audit_app.domain.users import User
+    from audit_app.storage import user_store
+
+    user_store.add(conn, User(username="guest", role=Role.VIEWER), "hash")
+    conn.execute(update(users).where(users.c.username == "guest").values(role="head_office"))
+
+
+LAUNDERING: dict[str, tuple[Tamper, Callable[[Chain], object], str]] = {
+    "a user's role, then a new password": (
+        _guest_made_head_office,
+        lambda c: set_password(c.ctx, "guest", "a new password"),
+        r"user guest \(#\d+\) differs from its last seal \(role\)",
+    ),
+    "an action's deadline, then a note": (
+        _set(corrective_actions, lambda c: corrective_actions.c.id == 1, due_on=date(2099, 1, 1)),
+        lambda c: update_action(c.ctx.as_user(HQ), 1, note="called the branch"),
+        r"action #1 \(audit #\d+, call.tone\) differs from its last seal \(due_on\)",
+    ),
+    "an audit's answers, then a correction": (
+        _set(
+            answers,
+            lambda c: (answers.c.audit_id == c.revised) & (answers.c.item_id == "call.tone"),
+            value="5",
+        ),
+        lambda c: revise_audit(
+            c.ctx.as_user(HQ), c.revised, good_answers(c.ctx, **{"call.tone": 3}), "tone 3"
+        ),
+        r"audit #{revised}: its stored answers or visit no longer match revision 2",
+    ),
+    "an audit's author, then a correction": (
+        _set(audits, lambda c: audits.c.id == c.revised, created_by="marta"),
+        lambda c: revise_audit(
+            c.ctx.as_user(HQ), c.revised, good_answers(c.ctx, **{"call.tone": 3}), "tone 3"
+        ),
+        r"audit #{revised} \(visited .*\) differs from its last seal \(created_by\)",
+    ),
+    "a branch's area, then a branch list": (
+        _set(branches, lambda c: branches.c.code == "ES-01", area="Girona"),
+        lambda c: save_branches(c.ctx, [BRANCHES[0].model_copy(update={"name": "Gràcia 2"})]),
+        r"branch ES-01 \(#1\) differs from its last seal \(area\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LAUNDERING))
+def test_a_write_on_top_of_a_tampered_record_is_refused_so_the_app_never_seals_it(
+    chain: Chain, case: str
+) -> None:
+    tamper, write, pattern = LAUNDERING[case]
+    with chain.ctx.engine.begin() as conn:
+        tamper(conn, chain)
+    problems_before = verify(chain.ctx).problems
+    assert problems_before
+    with pytest.raises(AuditAppError, match=pattern.format(revised=chain.revised)):
+        write(chain)
+    assert verify(chain.ctx).problems == problems_before  # nothing sealed, still named
