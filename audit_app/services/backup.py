@@ -25,7 +25,6 @@ from audit_app.storage import (
     files,
     ledger,
     repository,
-    seal_keys,
     session_store,
     trail,
 )
@@ -178,14 +177,19 @@ def restore_database(
 
 def _verified(ctx: AppContext, conn: Connection, path: Path, trust_archive: bool) -> VerifyReport:
     """Check the restored trail before it is committed; refuse the restore if it fails."""
-    key = seal_keys.sealing_of(conn).key
-    sealed_elsewhere = ledger.stored_key_check(conn) not in (None, seal_keys.key_check(key))
+    sealed_elsewhere = ledger.sealed_here(conn) is False
     if sealed_elsewhere and not trust_archive:
         raise BackupError(
             f"{path} was sealed under another installation's trail key, so its seals cannot "
             "be checked here: restore it with that key (AUDIT_TRAIL_KEY), or pass "
             "--trust-archive to accept it as it is (its records are then sealed under this "
             "installation's key, and the activity log records that)"
+        )
+    if trust_archive and not sealed_elsewhere:
+        raise BackupError(
+            f"{path} was sealed by this installation (its trail key checks its first seal), "
+            "so it needs no trust: restore it without --trust-archive, and any change made "
+            "to it since is named"
         )
     if trust_archive:
         ledger.reseal_everything(conn)
@@ -194,6 +198,7 @@ def _verified(ctx: AppContext, conn: Connection, path: Path, trust_archive: bool
         shown = "; ".join(report.problems[:5])
         more = f" (and {len(report.problems) - 5:,} more)" if len(report.problems) > 5 else ""
         raise BackupError(f"{path} does not verify, so nothing was restored: {shown}{more}")
+    ledger.store_key_check(conn)  # the archive's own copy of the fingerprint proves nothing
     return report
 
 

@@ -267,6 +267,17 @@ def entries(conn: Connection) -> Iterator[Any]:
     yield from conn.execute(query.execution_options(yield_per=CHUNK))
 
 
+def sealed_here(conn: Connection) -> bool | None:
+    """Whether the ledger's first entry was sealed under this engine's key (None: the ledger
+    is empty). Tells an archive of this installation, however changed, from another's."""
+    first = entry_at(conn, 1)
+    if first is None:
+        return None
+    key = seal_keys.sealing_of(conn).key
+    expected = link(key, None, 1, first.table_name, first.row_key, first.digest)
+    return bool(expected == first.chain_hash)
+
+
 def entry_at(conn: Connection, sequence: int) -> Any:
     return conn.execute(select(record_seals).where(record_seals.c.sequence == sequence)).first()
 

@@ -572,3 +572,27 @@ def test_a_row_longer_than_the_cap_is_refused_before_it_is_held_whole(
     ):
         restore_database(target, path)
     _nothing_restored(target)
+
+
+def test_a_changed_archive_of_this_installation_cannot_pass_as_another_ones(
+    demo: Demo, engine_kind: str, target_factory: Any, tmp_path: Path
+) -> None:
+    """The key's fingerprint in the archive is the attacker's to write; the first seal
+    checked under this installation's key is not."""
+    branches = _table_lines(demo.archive, "branches")
+    first = json.loads(branches[0])
+    branches[0] = json.dumps(first | {"name": "Evil"}).encode() + b"\n"
+    path = _with_lines(demo, tmp_path, "renamed", "branches", branches)
+    state = _table_lines(path, "trail_state")
+    state = [json.dumps(json.loads(state[0]) | {"key_check": "0" * 64}).encode() + b"\n"]
+    path = _forged(path, tmp_path / "disguised.zip", "trail_state", b"".join(state))
+    target = target_factory(engine_kind)
+    with pytest.raises(
+        AuditAppError,
+        match=rf"does not verify, so nothing was restored: branch {first['code']} "
+        r"\(#\d+\) was changed outside the app: name .* sealed, 'Evil' now",
+    ):
+        restore_database(target, path)
+    with pytest.raises(AuditAppError, match="was sealed by this installation .* needs no trust"):
+        restore_database(target, path, trust_archive=True)
+    _nothing_restored(target)
