@@ -59,7 +59,7 @@ def open_engine(settings: Settings) -> Engine:
     data_dir = settings.data_dir
 
     def on_head(head: seal_keys.Head) -> None:
-        trail_head.advance(data_dir, label, head[0], head[1])
+        trail_head.advance(data_dir, label, head[0], head[1], first=head[2])
 
     seal_keys.attach(engine, trail_key(settings), on_head)
     return engine

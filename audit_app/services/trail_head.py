@@ -30,6 +30,8 @@ class BadHead(AuditAppError):
 class Head:
     sequence: int
     digest: str
+    first: str | None = None
+    """The chain digest of the ledger's first entry, when the checkpoint knows it."""
 
     def __str__(self) -> str:
         return f"{self.sequence}:{self.digest}"
@@ -82,19 +84,30 @@ def recorded(data_dir: Path, database: str) -> Head | None:
     """The head last written for this database (named by its URL without password)."""
     entry = _read_all(path_in(data_dir)).get(database)
     try:
-        return None if entry is None else Head(int(entry["sequence"]), str(entry["digest"]))  # type: ignore[call-overload]
+        if entry is None:
+            return None
+        first = entry.get("first")
+        return Head(
+            int(entry["sequence"]),  # type: ignore[call-overload]
+            str(entry["digest"]),
+            None if first is None else str(first),
+        )
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def advance(data_dir: Path, database: str, sequence: int, digest: str) -> None:
-    """Record a newer head; an older one (another process got further) changes nothing."""
+def advance(
+    data_dir: Path, database: str, sequence: int, digest: str, *, first: str | None = None
+) -> None:
+    """Record a newer head; an older one (another process got further) changes nothing.
+    The first entry's digest, once written, is kept: a ledger replaced as a whole shows."""
     with _locked(data_dir) as path:
         data = _read_all(path)
         entry = data.get(database) or {}
         if int(entry.get("sequence", 0) or 0) >= sequence:  # type: ignore[call-overload]
             return
-        data[database] = {"sequence": sequence, "digest": digest}
+        kept_first = entry.get("first") or first
+        data[database] = {"sequence": sequence, "digest": digest, "first": kept_first}
         _write_all(path, data)
 
 
@@ -105,5 +118,9 @@ def replace(data_dir: Path, database: str, head: Head | None) -> None:
         if head is None:
             data.pop(database, None)
         else:
-            data[database] = {"sequence": head.sequence, "digest": head.digest}
+            data[database] = {
+                "sequence": head.sequence,
+                "digest": head.digest,
+                "first": head.first,
+            }
         _write_all(path, data)

@@ -70,7 +70,12 @@ def verify_in(
     problems += _check_current(conn, stored, revisions)
     ledger_problems, (sequence, digest) = check_ledger(conn)
     problems += ledger_problems
-    reached = None if digest is None else Head(sequence, digest)
+    first = ledger.entry_at(conn, 1)
+    reached = (
+        None
+        if digest is None
+        else Head(sequence, digest, None if first is None else first.chain_hash)
+    )
     label = database.redact(ctx.settings.resolved_database_url)
     recorded = trail_head.recorded(ctx.settings.data_dir, label) if checkpoint else None
     if recorded is not None:
@@ -91,6 +96,13 @@ def verify_in(
 
 def _check_head(conn: Connection, wanted: Head, reached: Head | None, source: str) -> list[str]:
     """The ledger must still hold the entry ``wanted`` names, with the same digest."""
+    if wanted.first is not None and reached is not None and reached.first != wanted.first:
+        return [
+            f"the ledger was replaced as a whole: its first seal is not the one {source} "
+            "recorded, so every record may have been sealed again over changes made outside "
+            "the app (a dropped ledger re-made by an upgrade, or another database): compare "
+            "with a backup"
+        ]
     end = 0 if reached is None else reached.sequence
     if wanted.sequence > end:
         return [

@@ -195,6 +195,8 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
     sealing = seal_keys.sealing_of(conn)
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
     sequence, chain = head(conn)
+    first = None if sequence == 0 else entry_at(conn, 1)
+    first_chain: str | None = None if first is None else first.chain_hash
     now = database_now()
     key_name = _key_column(sealed.table).name
     batch: list[dict[str, Any]] = []
@@ -205,6 +207,7 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
         digest = digest_of(values)
         sequence += 1
         chain = link(sealing.key, chain, sequence, sealed.name, row_key, digest)
+        first_chain = first_chain or chain
         batch.append(
             {
                 "sequence": sequence,
@@ -224,8 +227,8 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
         conn.execute(insert(record_seals), batch)
         count += len(batch)
     if count:
-        assert chain is not None
-        seal_keys.note_head(conn, (sequence, chain))
+        assert chain is not None and first_chain is not None
+        seal_keys.note_head(conn, (sequence, chain, first_chain))
     return count
 
 

@@ -17,8 +17,9 @@ from sqlalchemy import Connection, Engine
 
 from audit_app.errors import AuditAppError
 
-Head = tuple[int, str]
-"""(sequence, chain digest) of the last sealed record."""
+Head = tuple[int, str, str]
+"""(sequence, chain digest) of the last sealed record, and the chain digest of the first:
+a ledger replaced as a whole (every record sealed again) no longer has the same first."""
 
 
 class MissingTrailKey(AuditAppError):

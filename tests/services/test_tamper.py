@@ -328,3 +328,26 @@ def test_a_write_on_top_of_a_tampered_record_is_refused_so_the_app_never_seals_i
     with pytest.raises(AuditAppError, match=pattern.format(revised=chain.revised)):
         write(chain)
     assert verify(chain.ctx).problems == problems_before  # nothing sealed, still named
+
+
+def test_a_ledger_dropped_and_re_made_by_the_upgrade_is_named(chain: Chain) -> None:
+    """Drop the ledger, step the schema back and let the next start seal everything again
+    over a changed record: the checkpoint's first seal is no longer the ledger's."""
+    from sqlalchemy import text
+
+    from audit_app.services.context import open_context
+
+    with chain.ctx.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == 1).values(display_name="Mallory"))
+        conn.execute(update(branches).where(branches.c.code == "ES-01").values(area="Girona"))
+        conn.execute(text("DROP TABLE record_seals"))
+        conn.execute(text("DROP TABLE trail_state"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    again = open_context(chain.ctx.settings)  # the upgrade seals what it finds
+    try:
+        problems = verify(again).problems
+    finally:
+        again.engine.dispose()
+    assert len(problems) == 1 and problems[0].startswith(
+        "the ledger was replaced as a whole: its first seal is not the one the checkpoint "
+    )
