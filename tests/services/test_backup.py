@@ -593,6 +593,6 @@ def test_a_changed_archive_of_this_installation_cannot_pass_as_another_ones(
         r"\(#\d+\) was changed outside the app: name .* sealed, 'Evil' now",
     ):
         restore_database(target, path)
-    with pytest.raises(AuditAppError, match="was sealed by this installation .* needs no trust"):
+    with pytest.raises(AuditAppError, match=r"was sealed by this installation .* needs no trust"):
         restore_database(target, path, trust_archive=True)
     _nothing_restored(target)
