@@ -10,7 +10,7 @@ head against the checkpoint outside the database (and a head someone wrote down)
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -24,7 +24,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.trail_head import Head
 from audit_app.services.verify_records import check_ledger
 from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
-from audit_app.storage import database, ledger, trail
+from audit_app.storage import database, ledger, raw_formats, trail
 from audit_app.storage.tables import audit_revisions, audits, branches
 
 
@@ -64,12 +64,24 @@ def verify_in(
     """The checks on an open connection (a restore runs them before it commits, without
     the checkpoint: a restore starts the database's history again)."""
     started = time.perf_counter() if started is None else started
-    stored = _audits(conn)
+    problems = [str(found) for found in raw_formats.malformed(conn)]
+    stored: dict[int, dict[str, Any]] = {}
     revisions: list[dict[str, Any]] = []  # light: hashes and a fingerprint, no content
-    problems = _check_revisions(stored, _revisions(conn), revisions)
-    problems += _check_current(conn, stored, revisions)
-    ledger_problems, (sequence, digest) = check_ledger(conn)
-    problems += ledger_problems
+
+    def audits_and_trail() -> None:
+        stored.update(_audits(conn))
+        problems.extend(_check_revisions(stored, _revisions(conn), revisions))
+        problems.extend(_check_current(conn, stored, revisions))
+
+    sequence, digest = 0, None
+
+    def sealed_records() -> None:
+        nonlocal sequence, digest
+        ledger_problems, (sequence, digest) = check_ledger(conn)
+        problems.extend(ledger_problems)
+
+    _guarded(problems, "the audits and their trail", audits_and_trail)
+    _guarded(problems, "the sealed records", sealed_records)
     first = ledger.entry_at(conn, 1)
     reached = (
         None
@@ -92,6 +104,19 @@ def verify_in(
         reached,
         sequence,
     )
+
+
+def _guarded(problems: list[str], what: str, check: Callable[[], None]) -> None:
+    """Run one group of checks; a value it cannot even read is a finding, not a crash that
+    would hide every other one."""
+    try:
+        check()
+    except (ValueError, TypeError, KeyError, AttributeError, LookupError) as error:
+        problems.append(
+            f"the check of {what} stopped at a value it cannot read ({type(error).__name__}: "
+            f"{str(error)[:200]}): a value was written outside the app; fix the values named "
+            "above and run verify again"
+        )
 
 
 def _check_head(conn: Connection, wanted: Head, reached: Head | None, source: str) -> list[str]:

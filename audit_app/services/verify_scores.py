@@ -4,7 +4,6 @@ pass and the critical flag): a changed score moves a branch in every comparison.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,10 +43,17 @@ class ScoreChecker:
             )
         }
         self._sections: dict[int, dict[str, float | None]] = {}
-        for audit_id, section_id, score in conn.execute(
-            select(section_scores.c.audit_id, section_scores.c.section_id, section_scores.c.score)
+        self._weights: dict[tuple[int, str], float] = {}
+        for audit_id, section_id, score, weight in conn.execute(
+            select(
+                section_scores.c.audit_id,
+                section_scores.c.section_id,
+                section_scores.c.score,
+                section_scores.c.weight,
+            )
         ):
             self._sections.setdefault(audit_id, {})[section_id] = score
+            self._weights[(audit_id, section_id)] = weight
 
     def _checklist(self, version_id: int) -> Checklist | None:
         if version_id not in self._checklists:
@@ -86,6 +92,12 @@ class ScoreChecker:
                     f"section {section.section_id} score {_shown(stored_score)} stored, "
                     f"{_shown(section.score)} from its answers"
                 )
+            weight = self._weights.get((audit_id, section.section_id))
+            if weight is not None and not _same(weight, section.weight):
+                changes.append(
+                    f"section {section.section_id} weight {_shown(weight)} stored, "
+                    f"{_shown(section.weight)} from its checklist"
+                )
         for extra in sorted(sections.keys() - {s.section_id for s in card.sections}):
             changes.append(f"section {extra} has a stored score but is not in its checklist")
         changes += _overall_changes(self._overall.get(audit_id), card)
@@ -115,7 +127,7 @@ def _same(stored: Any, computed: Any) -> bool:
         and isinstance(computed, float | int)
         and not isinstance(computed, bool)
     ):
-        return math.isclose(stored, computed, rel_tol=1e-9, abs_tol=1e-9)
+        return stored == float(computed)  # stored as computed: any drift is a change
     if isinstance(stored, bool) or isinstance(computed, bool):
         return (stored is None and computed is None) or (
             bool(stored) == bool(computed) and (stored is not None and computed is not None)

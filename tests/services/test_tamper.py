@@ -351,3 +351,46 @@ def test_a_ledger_dropped_and_re_made_by_the_upgrade_is_named(chain: Chain) -> N
     assert len(problems) == 1 and problems[0].startswith(
         "the ledger was replaced as a whole: its first seal is not the one the checkpoint "
     )
+
+
+RAW_FORMS = {
+    "a deadline in ISO-week form": (
+        "UPDATE corrective_actions SET due_on = '2026-W46-4' WHERE id = 1",
+        r"corrective_actions id 1: column due_on holds '2026-W46-4', not a date \(YYYY-MM-DD\)",
+    ),
+    "a visit time in ISO-week form": (
+        "UPDATE audits SET visited_at = '2026-W05-3 10:00:00.000000' WHERE id = {revised}",
+        r"audits id {revised}: column visited_at holds '2026-W05-3 10:00:00.000000', not a "
+        r"date and time",
+    ),
+    "a critical flag of 2": (
+        "UPDATE audit_scores SET critical_failure = 2 WHERE audit_id = {revised}",
+        r"audit_scores audit_id {revised}: column critical_failure holds 2, not 0 or 1",
+    ),
+    "a score as text": (
+        "UPDATE audit_scores SET overall = 'high' WHERE audit_id = {revised}",
+        r"audit_scores audit_id {revised}: column overall holds 'high', not a number",
+    ),
+    "a checklist that is not JSON": (
+        "UPDATE checklist_versions SET definition = '{{not json' WHERE id = 1",
+        r"checklist_versions id 1: column definition holds '\{{not json', not JSON text",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(RAW_FORMS))
+def test_a_value_in_a_form_the_app_never_writes_is_named_on_sqlite(
+    chain: Chain, case: str, engine_kind: str
+) -> None:
+    """SQLite stores what it is given; Python may read it back as the sealed value while SQL
+    filters read it otherwise. PostgreSQL's column types refuse such values."""
+    if engine_kind != "sqlite":
+        pytest.skip("PostgreSQL's column types refuse these values")
+    from sqlalchemy import text
+
+    sql, pattern = RAW_FORMS[case]
+    with chain.ctx.engine.begin() as conn:
+        conn.execute(text(sql.format(revised=chain.revised)))
+    problems = verify(chain.ctx).problems
+    wanted = pattern.format(revised=chain.revised)
+    assert any(_matches(wanted, p) for p in problems), problems
