@@ -8,7 +8,6 @@ so a disabled user, an ended session or an expired one is noticed at the next cl
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -16,7 +15,7 @@ from sqlalchemy import Connection
 
 from audit_app.domain.users import User
 from audit_app.services.context import AppContext
-from audit_app.storage import database, session_store
+from audit_app.storage import database, seal_keys, session_store
 from audit_app.storage.repository import utcnow
 
 SEEN_EVERY = timedelta(minutes=1)
@@ -27,8 +26,10 @@ DISABLED = "user disabled"
 NEW_PASSWORD = "password changed"
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def token_hash(ctx: AppContext, token: str) -> str:
+    """What the sessions table keeps of a token: an HMAC under the trail key, so someone
+    who can write to the database still cannot make a row for a token of their choosing."""
+    return seal_keys.mac(seal_keys.sealing_of_engine(ctx.engine).key, f"session:{token}")
 
 
 def start_session(ctx: AppContext, user: User, method: str) -> str:
@@ -38,7 +39,7 @@ def start_session(ctx: AppContext, user: User, method: str) -> str:
     expires = now + timedelta(hours=ctx.settings.session_hours)
     with database.transaction(ctx.engine) as conn:
         session_store.add(
-            conn, token_hash(token), user.username, method, now=now, expires_at=expires
+            conn, token_hash(ctx, token), user.username, method, now=now, expires_at=expires
         )
     return token
 
@@ -50,7 +51,7 @@ def session_user(ctx: AppContext, token: str, *, now: datetime | None = None) ->
     if not token:
         return None
     now = now or utcnow()
-    key = token_hash(token)
+    key = token_hash(ctx, token)
     with database.snapshot(ctx.engine) as conn:
         found = session_store.find(conn, key)
     if found is None or found.ended_at is not None:
@@ -67,7 +68,7 @@ def session_user(ctx: AppContext, token: str, *, now: datetime | None = None) ->
 def end_session(ctx: AppContext, token: str, why: str = LOGGED_OUT) -> None:
     """End one session (log-out); its cookie, copied anywhere, then logs nobody in."""
     with database.transaction(ctx.engine) as conn:
-        session_store.end(conn, token_hash(token), why, utcnow())
+        session_store.end(conn, token_hash(ctx, token), why, utcnow())
 
 
 def end_user_sessions(conn: Connection, username: str, why: str) -> int:

@@ -53,7 +53,7 @@ def marta(ctx: AppContext) -> User:
 def _row(ctx: AppContext, token: str) -> Any:
     with ctx.engine.connect() as conn:
         return conn.execute(
-            select(sessions).where(sessions.c.token_hash == token_hash(token))
+            select(sessions).where(sessions.c.token_hash == token_hash(ctx, token))
         ).one()
 
 
@@ -67,7 +67,7 @@ def test_only_a_hash_of_the_token_is_stored(ctx: AppContext, marta: User) -> Non
     assert row.username == "marta" and row.method == "password" and row.ended_at is None
     assert row.expires_at - row.created_at == timedelta(hours=ctx.settings.session_hours)
     assert token not in repr(database_snapshot(ctx))
-    for forged in ("", "garbage", token[:-1], token + "x", token_hash(token)):
+    for forged in ("", "garbage", token[:-1], token + "x", token_hash(ctx, token)):
         assert session_user(ctx, forged) is None, forged
 
 
@@ -335,3 +335,30 @@ def test_unknown_disabled_and_wrong_password_cost_the_same(
     assert work["unknown"][0] == 1  # exactly one argon2 verify each
     assert any("log_in_throttle" in s for s in work["unknown"][1])
     assert any("activity_log" in s for s in work["unknown"][1])
+
+
+def test_a_session_row_written_into_the_database_for_a_chosen_token_does_not_log_in(
+    ctx: AppContext, marta: User
+) -> None:
+    """Write access to the database is not a log-in: the row keeps an HMAC of the token
+    under the trail key, which the database does not hold."""
+    import hashlib
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    chosen = "a token the attacker chose"
+    now = datetime.now()
+    with ctx.engine.begin() as conn:
+        for stored in (hashlib.sha256(chosen.encode()).hexdigest(), chosen):
+            conn.execute(
+                insert(sessions).values(
+                    token_hash=stored,
+                    username="marta",
+                    method="password",
+                    created_at=now,
+                    expires_at=now + timedelta(hours=1),
+                    last_seen_at=now,
+                )
+            )
+    assert session_user(ctx, chosen) is None
