@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/audit-app demo
+	$(BIN)/audit-app demo --unless-in-use
 	$(BIN)/audit-app serve
 
 test: $(STAMP) lint

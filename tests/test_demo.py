@@ -219,6 +219,10 @@ def test_demo_cli_refuses_then_force_warns(settings: object) -> None:
     assert refused.stderr.startswith(
         "error: this database holds 1 user not in the demo (ana); audit-app demo only loads"
     )
+    skipped = runner.invoke(app, ["demo", "--unless-in-use"])  # make run: still serves
+    assert skipped.exit_code == 0, skipped.output
+    assert skipped.stdout.startswith("The demo is not loaded: ")
+    assert "holds 1 user not in the demo (ana)" in skipped.stdout
     forced = runner.invoke(app, ["demo", "--force"])
     assert forced.exit_code == 0
     assert "warning: --force: loading the demo into" in forced.stderr

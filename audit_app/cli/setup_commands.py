@@ -25,6 +25,14 @@ def demo(
             "users whose passwords are published).",
         ),
     ] = False,
+    unless_in_use: Annotated[
+        bool,
+        typer.Option(
+            "--unless-in-use",
+            help="On a database in real use, say so and load nothing (exit 0): what "
+            "`make run` does, so it still serves a database someone started using.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Load the demo chain (48 branches, a year of audits, three users with published
@@ -33,6 +41,12 @@ def demo(
 
     ctx = context()
     found = survey(ctx)
+    if unless_in_use and not force and not found.demo_only:
+        say(
+            f"The demo is not loaded: {ctx.database_label} holds {found.describe()} "
+            "(a database in real use)."
+        )
+        return
     if force and not found.demo_only:
         say(
             f"warning: --force: loading the demo into {ctx.database_label}, which holds "
