@@ -31,7 +31,8 @@ from audit_app.domain.safe_text import BIDI_CONTROLS, terminal_lines, terminal_t
 from audit_app.domain.users import Role, User
 from audit_app.services.actions import ActionFilter, list_actions, update_action
 from audit_app.services.audits import store_audits
-from audit_app.services.branches import save_branches
+from audit_app.domain import bounds
+from audit_app.services.branches import list_branches, save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.revisions import raise_appeal, revise_audit
 from audit_app.services.users import add_user
@@ -106,6 +107,15 @@ def _import_rows(ctx: AppContext, day: date, value: str | None = None) -> str:
 
 
 def _build(settings: Settings, folder: Path) -> World:
+    """The world as a database written before the input bounds (issue #15) would hold it:
+    control characters the services now refuse are stored, and must still never reach a
+    terminal."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bounds, "_refuse_control", lambda *args: None)
+        return _build_unbounded(settings, folder)
+
+
+def _build_unbounded(settings: Settings, folder: Path) -> World:
     ctx = open_context(settings)
     try:
         save_branches(ctx, BRANCHES)
@@ -167,7 +177,7 @@ def _every_command(world: World, out: Path) -> list[tuple[tuple[str | Path, ...]
     """Every command that prints names, comments, reasons, cells or file names."""
     audit = str(world.audit_id)
     return [
-        (("import", world.good_csv, "--dry-run"), 0),
+        (("import", world.good_csv, "--dry-run"), None),  # refused now: control characters
         (("import", world.bad_csv, "--dry-run"), 1),
         (("import", world.bad_csv), 1),
         (("import", world.good_csv, world.bad_csv, "--dry-run"), 1),
@@ -220,7 +230,11 @@ def test_json_answers_parse_back_to_the_exact_text(world: World) -> None:
     branches = json.loads(run("scores", "--format", "json"))
     assert {row["auditor"] for row in branches} == {AUDITOR}
     compared = json.loads(run("compare", "--min-audits", "1", "--format", "json"))
-    assert NAME in {row.get("branch_name") or row.get("name") for row in compared["rows"]}
+    stored = {branch.name for branch in list_branches(open_context(world.settings))}
+    assert NAME.replace("\r", " ") in stored  # a line break in a name is stored as a space
+    assert NAME.replace("\r", " ") in {
+        row.get("branch_name") or row.get("name") for row in compared["rows"]
+    }
     users = json.loads(run("users", "list", "--json"))
     assert DISPLAY in {user["display_name"] for user in users}
 

@@ -495,14 +495,19 @@ def test_altered_scores_in_a_crafted_archive_are_refused_even_when_trusted(
     lines[0] = json.dumps(first | {"overall": 100.0, "raw_overall": 100.0}).encode() + b"\n"
     path = _with_lines(demo, tmp_path, "scores", "audit_scores", lines)
     target = target_factory(engine_kind)
-    for trust in (False, True):
-        with pytest.raises(
-            AuditAppError,
-            match=rf"audit #{first['audit_id']} \(.*\): its stored scores do not follow from its "
-            r"answers \(overall score 100 stored",
-        ):
-            restore_database(target, path, trust_archive=trust)
-        _nothing_restored(target)
+    elsewhere = open_context(_settings(engine_kind, tmp_path / "elsewhere", key=None))
+    try:  # this installation's own archive, and one trusted from another installation
+        for into, trust in ((target, False), (elsewhere, True)):
+            with pytest.raises(
+                AuditAppError,
+                match=rf"audit #{first['audit_id']} \(.*\): its stored scores do not follow "
+                r"from its answers \(overall score 100 stored",
+            ):
+                restore_database(into, path, trust_archive=trust)
+            _nothing_restored(into)
+    finally:
+        elsewhere.engine.dispose()
+        drop_database(elsewhere.settings.resolved_database_url)
 
 
 @pytest.mark.parametrize(

@@ -232,7 +232,7 @@ def test_0009_refuses_colliding_codes_and_keeps_every_row(empty_database: str) -
     from audit_app.errors import AuditAppError
     from audit_app.storage.tables import branches
 
-    engine = database.create_database_engine(empty_database)
+    engine = keyed_engine(empty_database)
     insert = text(
         "INSERT INTO branches (code, name, region, area, country, language, manager, "
         "franchisee, address, active, created_at, updated_at) VALUES "
