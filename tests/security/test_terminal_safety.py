@@ -26,12 +26,12 @@ from typer.testing import CliRunner
 from audit_app import demo
 from audit_app.cli import app as cli
 from audit_app.config import Settings
+from audit_app.domain import bounds
 from audit_app.domain.audit import AuditRecord, Branch
 from audit_app.domain.safe_text import BIDI_CONTROLS, terminal_lines, terminal_text
 from audit_app.domain.users import Role, User
 from audit_app.services.actions import ActionFilter, list_actions, update_action
 from audit_app.services.audits import store_audits
-from audit_app.domain import bounds
 from audit_app.services.branches import list_branches, save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.revisions import raise_appeal, revise_audit
