@@ -258,7 +258,7 @@ def run(engine: str) -> list[Figure]:
 
     ctx = open_context(settings)
     phone = ctx.catalogue.get("greeting_phone")
-    start_time = datetime(2027, 1, 1, 8, 0)
+    start_time = datetime(2025, 1, 1, 8, 0)  # visits are refused after tomorrow (#15)
     files = [
         write_single(phone, codes[n], start_time + timedelta(hours=n), n) for n in range(SINGLES)
     ]
