@@ -50,7 +50,9 @@ def create_new(path: Path, mode: int = PRIVATE_FILE) -> int:
 
 
 @contextmanager
-def replacing(path: Path, mode: int = PRIVATE_FILE, suffix: str = "part") -> Iterator[BinaryIO]:
+def replacing(
+    path: Path, mode: int = PRIVATE_FILE, suffix: str = "part", *, durable: bool = True
+) -> Iterator[BinaryIO]:
     """Write ``path`` whole or not at all: into a new temporary file beside it (``mode``),
     renamed over ``path`` when the block ends without an error, removed otherwise."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{suffix}")
@@ -60,7 +62,8 @@ def replacing(path: Path, mode: int = PRIVATE_FILE, suffix: str = "part") -> Ite
         with os.fdopen(descriptor, "wb") as file:
             yield file
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         temporary.replace(path)
         done = True
     finally:
@@ -68,9 +71,10 @@ def replacing(path: Path, mode: int = PRIVATE_FILE, suffix: str = "part") -> Ite
             temporary.unlink(missing_ok=True)  # ours: create_new made it
 
 
-def write_replacing(path: Path, content: bytes, mode: int = 0o644) -> None:
-    """``content`` to ``path`` through a new temporary file (the umask still applies)."""
-    with replacing(path, mode) as file:
+def write_replacing(path: Path, content: bytes, mode: int = 0o644, *, durable: bool = True) -> None:
+    """``content`` to ``path`` through a new temporary file (the umask still applies);
+    ``durable=False`` skips the flush to disk (a crash may keep the previous content)."""
+    with replacing(path, mode, durable=durable) as file:
         file.write(content)
 
 

@@ -195,8 +195,13 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
     sealing = seal_keys.sealing_of(conn)
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
     sequence, chain = head(conn)
-    first = None if sequence == 0 else entry_at(conn, 1)
-    first_chain: str | None = None if first is None else first.chain_hash
+    reached = seal_keys.pending_head(conn)
+    first_chain: str | None
+    if reached is not None and reached[:2] == (sequence, chain):
+        first_chain = reached[2]  # sealed before in this unit of work: known already
+    else:
+        first = None if sequence == 0 else entry_at(conn, 1)
+        first_chain = None if first is None else first.chain_hash
     now = database_now()
     key_name = _key_column(sealed.table).name
     batch: list[dict[str, Any]] = []

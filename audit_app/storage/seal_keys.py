@@ -74,7 +74,17 @@ def key_check(key: bytes) -> str:
 
 def note_head(conn: Connection, head: Head) -> None:
     """Remember the head a unit of work reached; announced once it commits."""
-    conn.info[_PENDING] = head
+    conn.info[_PENDING] = (id(conn.get_transaction()), head)
+
+
+def pending_head(conn: Connection) -> Head | None:
+    """The head this very unit of work already reached (it holds the chain's lock since);
+    None when it sealed nothing yet (a head left by another transaction is not trusted)."""
+    noted = conn.info.get(_PENDING)
+    if noted is None or noted[0] != id(conn.get_transaction()):
+        return None
+    head: Head = noted[1]
+    return head
 
 
 def forget_pending(conn: Connection) -> None:
@@ -83,9 +93,10 @@ def forget_pending(conn: Connection) -> None:
 
 def committed(conn: Connection) -> None:
     """Called after a unit of work commits: announce the head it reached, if any."""
-    head = conn.info.pop(_PENDING, None)
-    if head is None:
+    noted = conn.info.pop(_PENDING, None)
+    if noted is None:
         return
+    head = noted[1]
     sealing = _SEALING.get(conn.engine)
     if sealing is not None and sealing.on_head is not None:
         sealing.on_head(head)
