@@ -18,7 +18,7 @@ from audit_app.errors import AuditAppError
 from audit_app.services import activity, trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
-from audit_app.services.verify import VerifyReport, verify, verify_in
+from audit_app.services.verify import VerifyReport, verify_in
 from audit_app.storage import (
     archive,
     database,
@@ -63,7 +63,7 @@ class RestoreResult:
     tables: tuple[TableRows, ...]
     bytes: int
     seconds: float
-    """To check and load the archive; the trail check's own seconds are in ``verify``."""
+    """To check, load and verify the archive; the trail check's own share is in ``verify``."""
     revision: str
     source_engine: str
     created_at: str
@@ -155,13 +155,13 @@ def restore_database(
             archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
             session_store.end_every_session(conn, "restored", trail.utcnow())
             report = _verified(ctx, conn, path, trust_archive)
-    if report.head is not None:
-        trail_head.replace(ctx.settings.data_dir, ctx.database_label, report.head)
+    # The restored database's history starts here (a checkpoint of a database that was at
+    # this address before would name records it never had).
+    trail_head.replace(ctx.settings.data_dir, ctx.database_label, report.head)
     note = _refresh_checklists(ctx)
     seconds = time.perf_counter() - started
     if trust_archive:
         activity.record(ctx, "restore", path.name, trusted_archive=True)
-    report = verify(ctx)
     return RestoreResult(
         path=path,
         tables=tuple(TableRows(t.name, t.rows) for t in manifest.tables),

@@ -67,7 +67,7 @@ def open_engine(settings: Settings) -> Engine:
 
 def check_key(engine: Engine, settings: Settings) -> None:
     """Refuse to work on a database sealed under another key; remember ours on a new one."""
-    key = trail_key(settings)
+    key = seal_keys.sealing_of_engine(engine).key  # the one open_engine read
     with database.transaction(engine) as conn:
         stored = ledger.stored_key_check(conn)
         if stored is None:

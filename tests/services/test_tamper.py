@@ -279,6 +279,13 @@ def _guest_made_head_office(conn: Connection, c: Chain) -> None:
     conn.execute(update(users).where(users.c.username == "guest").values(role="head_office"))
 
 
+def _appeal_reworded(conn: Connection, c: Chain) -> None:
+    from audit_app.storage import trail
+
+    trail.add_appeal(conn, c.appealed, "marta", "the line was down")  # appeal #2, sealed
+    conn.execute(update(appeals).where(appeals.c.id == 2).values(reason="nothing happened"))
+
+
 LAUNDERING: dict[str, tuple[Tamper, Callable[[Chain], object], str]] = {
     "a user's role, then a new password": (
         _guest_made_head_office,
@@ -308,6 +315,11 @@ LAUNDERING: dict[str, tuple[Tamper, Callable[[Chain], object], str]] = {
         ),
         r"audit #{revised} \(visited .*\) differs from its last seal \(created_by\)",
     ),
+    "an appeal's reason, then its resolution": (
+        _appeal_reworded,
+        lambda c: resolve_appeal(c.ctx.as_user(HQ), 2, False, "the line was fine"),
+        r"appeal #2 \(audit #{appealed}\) differs from its last seal \(reason\)",
+    ),
     "a branch's area, then a branch list": (
         _set(branches, lambda c: branches.c.code == "ES-01", area="Girona"),
         lambda c: save_branches(c.ctx, [BRANCHES[0].model_copy(update={"name": "Gràcia 2"})]),
@@ -325,7 +337,8 @@ def test_a_write_on_top_of_a_tampered_record_is_refused_so_the_app_never_seals_i
         tamper(conn, chain)
     problems_before = verify(chain.ctx).problems
     assert problems_before
-    with pytest.raises(AuditAppError, match=pattern.format(revised=chain.revised)):
+    wanted = pattern.format(revised=chain.revised, appealed=chain.appealed)
+    with pytest.raises(AuditAppError, match=wanted):
         write(chain)
     assert verify(chain.ctx).problems == problems_before  # nothing sealed, still named
 
