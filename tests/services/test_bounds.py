@@ -288,6 +288,37 @@ def test_the_database_refuses_a_code_twin_behind_the_services(world: AppContext)
         )
 
 
+def test_a_full_width_twin_is_no_code_and_the_index_folds_width(world: AppContext) -> None:
+    """``ＥＳ-ＣＡＴ-01`` is not a valid code; written behind the app with its folded key it
+    meets the same unique index as ``ES-CAT-01``."""
+    from datetime import datetime
+
+    from pydantic import ValidationError
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from audit_app.domain.bounds import code_key
+    from audit_app.storage.tables import branches
+
+    wide = "ＥＳ-ＣＡＴ-01"
+    with pytest.raises(ValidationError):
+        Branch(code=wide, name="Twin", region="Catalonia", country="ES")
+    assert code_key(wide) == code_key("ES-CAT-01")
+    now = datetime(2026, 1, 1)
+    with pytest.raises(IntegrityError), world.engine.begin() as conn:
+        conn.execute(
+            insert(branches).values(
+                code=wide,
+                code_key=code_key(wide),
+                name="Twin",
+                region="Catalonia",
+                country="ES",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
 def test_branch_names_are_bounded_and_cleaned(world: AppContext) -> None:
     before = database_snapshot(world)
     with pytest.raises(BranchFileError) as caught:
