@@ -96,6 +96,10 @@ def _print_result(result: FileImport) -> None:
     say(f"  rows: {rows_line(result)}", err=rejected)
     for problem in result.problems:
         say(f"  {terminal_text(str(problem))}", err=True)
+    for note in result.notes[:SHOWN_ROWS]:
+        say(f"  note: {terminal_text(str(note))}")
+    if len(result.notes) > SHOWN_ROWS:
+        say(f"  … and {len(result.notes) - SHOWN_ROWS:,} more notes (--json lists all)")
     if result.skipped and result.status != "already_imported":
         say(f"  skipped rows ({len(result.skipped):,}):", err=rejected)
         for row in result.skipped[:SHOWN_ROWS]:

@@ -25,6 +25,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.domain.skip_logic import not_applicable
 from audit_app.errors import AuditAppError
 
 NA_WORDS = frozenset({"na", "n/a", "n.a.", "not applicable", "no aplica", "nu se aplică", "yok"})
@@ -162,13 +163,7 @@ def _typed_value(item: Item, raw: Any, language: str | None) -> AnswerValue:
             return None
         return int(number)
     if isinstance(item, ChoiceItem):
-        word = str(raw).strip().casefold()
-        for option in item.options:
-            names = {option.value.casefold()}
-            names.update(label.casefold() for label in (option.label or {}).values())
-            if word in names or word.replace(" ", "_") in names:
-                return option.value
-        return None
+        return option_value(item, str(raw))
     if isinstance(item, PercentageItem):
         number = _number(raw, percent_sign=True)
         return number if number is not None and 0 <= number <= 100 else None
@@ -190,6 +185,22 @@ def _typed_value(item: Item, raw: Any, language: str | None) -> AnswerValue:
             return None
     text = str(raw).strip()
     return text or None
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def option_value(item: ChoiceItem, written: str) -> str | None:
+    """The option written as its value or its label in any language, ignoring case and
+    spacing (``Asked first``, ``asked_first``, a 500-character label); None: no option."""
+    word = _folded(written)
+    for option in item.options:
+        names = {_folded(option.value), _folded(option.value.replace("_", " "))}
+        names.update(_folded(label) for label in (option.label or {}).values())
+        if word in names or word.replace(" ", "_") in names:
+            return option.value
+    return None
 
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -265,7 +276,8 @@ def index_answers(answers: Iterable[Answer] | Mapping[str, Answer]) -> dict[str,
 def validate_answers(
     checklist: Checklist, answers: Mapping[str, Answer], *, require_complete: bool = True
 ) -> list[AnswerProblem]:
-    """Every problem with a set of answers; a draft passes ``require_complete=False``."""
+    """Every problem with a set of answers; a draft passes ``require_complete=False``. An
+    item left out by skip logic (``applies_if``) is never missing."""
     problems: list[AnswerProblem] = []
     items = checklist.items_by_id
     for item_id in answers:
@@ -277,10 +289,11 @@ def validate_answers(
                     f"item {item_id!r} is not in checklist {checklist.id} v{checklist.version}",
                 )
             )
+    left_out = not_applicable(checklist, answers) if require_complete else frozenset()
     for item in checklist.items:
         answer = answers.get(item.id)
         if answer is None or not answer.answered:
-            if require_complete and item.is_required:
+            if require_complete and item.is_required and item.id not in left_out:
                 problems.append(
                     AnswerProblem(
                         item.id,

@@ -32,6 +32,15 @@ ITEM_TYPES: frozenset[str] = SCORED_TYPES | {"text", "date", "photo"}
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
 
+LABEL_MAX_CHARS = 500
+"""The longest option label, per language: real multiple-choice answers run long, the value
+beside them stays a short key (64 characters) that imports, storage and conditions use."""
+
+ConditionValue = str
+"""A stored answer value as a condition names it: ``yes``/``no``, an option value, a whole
+number of a scale."""
+CONDITION_TYPES: frozenset[str] = frozenset({"yes_no", "choice", "scale"})
+
 
 class ChecklistProblem(ValueError):
     """A checklist-wide rule broken at a known place inside the file."""
@@ -57,22 +66,85 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Condition(_Frozen):
+    """Skip logic: the item or section applies only when another item's answer is one of
+    ``values``. Written ``{item: ID, in: [VALUES]}`` or ``{item: ID, equals: VALUE}``;
+    kept (and dumped) as the ``in`` form, values as the stored answer text."""
+
+    item: str = Field(pattern=_ID_PATTERN, max_length=64)
+    values: tuple[ConditionValue, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_yaml_form(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "values" in data:
+            return data
+        unknown = set(data) - {"item", "in", "equals"}
+        if unknown:
+            raise ValueError(f"{sorted(unknown)[0]!r} is not a known field (write item and in)")
+        if ("in" in data) == ("equals" in data):
+            raise ValueError("write either in: [VALUES] or equals: VALUE")
+        given = data["in"] if "in" in data else [data["equals"]]
+        if not isinstance(given, list) or not given:
+            raise ValueError("in: needs a list of one or more answer values")
+        return {"item": data.get("item"), "values": tuple(_condition_text(v) for v in given)}
+
+    @model_serializer
+    def _to_yaml_form(self) -> dict[str, Any]:
+        return {"item": self.item, "in": list(self.values)}
+
+    def describe(self, answer_of: Mapping[str, str] | None = None) -> str:
+        """``is yes`` / ``is one of a, b`` with values shown as ``answer_of`` names them."""
+        shown = [(answer_of or {}).get(value, value) for value in self.values]
+        return f"is {shown[0]}" if len(shown) == 1 else "is one of " + ", ".join(shown)
+
+
+def _condition_text(value: Any) -> str:
+    """YAML's ``yes`` (a boolean) -> "yes"; 4 and 4.0 -> "4"; text stripped."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ValueError(f"{value!r} is not an answer value")
+
+
+def _labels_bounded(label: LocalText | None) -> LocalText | None:
+    for language, text in (label or {}).items():
+        if len(text) > LABEL_MAX_CHARS:
+            raise ValueError(
+                f"the {language!r} label has {len(text)} characters (at most {LABEL_MAX_CHARS})"
+            )
+    return label
+
+
 class _ItemBase(_Frozen):
     id: str = Field(pattern=_ID_PATTERN, max_length=64)
     text: LocalText
-    weight: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, ge=0)
+    """0: asked and stored, counted nowhere in the score (an unscored question)."""
     na_allowed: bool = False
     critical: bool = False
     required: bool | None = None
     guidance: LocalText | None = None
+    applies_if: Condition | None = None
+    """Asked only when another (earlier) item's answer is one of the values."""
 
     @property
     def scored(self) -> bool:
-        return self.type in SCORED_TYPES  # type: ignore[attr-defined]
+        """Counts in the score: a scored type with a weight above 0."""
+        return self.type in SCORED_TYPES and self.weight > 0  # type: ignore[attr-defined]
+
+    @property
+    def unscored_question(self) -> bool:
+        """A question of a scored type kept at weight 0: asked, shown as "unscored"."""
+        return self.type in SCORED_TYPES and self.weight == 0  # type: ignore[attr-defined]
 
     @property
     def is_required(self) -> bool:
-        """Scored items must be answered unless the file says otherwise; evidence need not."""
+        """Scored items must be answered unless the file says otherwise; evidence and
+        unscored (weight 0) questions need not."""
         return self.scored if self.required is None else self.required
 
 
@@ -98,6 +170,15 @@ class ChoiceOption(_Frozen):
     value: str = Field(min_length=1, max_length=64)
     points: float = Field(ge=0, le=1)
     label: LocalText | None = None
+    """What people read (forms, templates, reports), up to 500 characters per language."""
+
+    @field_validator("label")
+    @classmethod
+    def _label_bounded(cls, label: LocalText | None) -> LocalText | None:
+        return _labels_bounded(label)
+
+    def label_in(self, language: str | None, fallback: str) -> str:
+        return localized(self.label, language, fallback) or self.value
 
 
 class ChoiceItem(_ItemBase):
@@ -204,7 +285,10 @@ Item = Annotated[
 class Section(_Frozen):
     id: str = Field(pattern=_ID_PATTERN, max_length=64)
     title: LocalText
-    weight: float | None = Field(default=None, gt=0)
+    weight: float | None = Field(default=None, ge=0)
+    """0: the section's score is shown but counts nowhere in the overall."""
+    applies_if: Condition | None = None
+    """Asked only when an item of an earlier section has one of the values."""
     items: list[Item] = Field(min_length=1)
 
 
@@ -300,6 +384,7 @@ class Checklist(_Frozen):
             "sections_weighted",
             "scored_sections",
             "scoring_plan",
+            "has_conditions",
         ):
             copied.__dict__.pop(name, None)
         return copied
@@ -324,6 +409,13 @@ class Checklist(_Frozen):
         return tuple(
             (section, tuple(item for item in section.items if item.scored))
             for section in self.sections
+        )
+
+    @cached_property
+    def has_conditions(self) -> bool:
+        """Some item or section carries ``applies_if`` (skip logic to work out per audit)."""
+        return any(s.applies_if is not None for s in self.sections) or any(
+            item.applies_if is not None for item in self.items
         )
 
     @cached_property
@@ -455,6 +547,108 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
                     problems.append(
                         ChecklistProblem(f"{at}.options", "no option scores full points (1)")
                     )
+    problems.extend(_weight_problems(checklist))
+    problems.extend(_condition_problems(checklist))
     if not any(item.scored for item in checklist.items):
-        problems.append(ChecklistProblem("sections", "the checklist has no scored item"))
+        if any(item.unscored_question for item in checklist.items):
+            reason = "every question has weight 0: nothing to score"
+        else:
+            reason = "the checklist has no scored item"
+        problems.append(ChecklistProblem("sections", reason))
     return problems
+
+
+def _weight_problems(checklist: Checklist) -> list[ChecklistProblem]:
+    """Weight 0 keeps a question (or a section) out of the score; it may not empty one."""
+    problems: list[ChecklistProblem] = []
+    for s, section in enumerate(checklist.sections):
+        asked = [item for item in section.items if item.type in SCORED_TYPES]
+        if asked and not any(item.scored for item in asked):
+            problems.append(
+                ChecklistProblem(
+                    f"sections[{s}].items",
+                    "every question of this section has weight 0: nothing to score "
+                    "(give one a weight above 0, or move them to a scored section)",
+                )
+            )
+        for i, item in enumerate(section.items):
+            if item.unscored_question and item.critical:
+                problems.append(
+                    ChecklistProblem(
+                        f"sections[{s}].items[{i}].critical",
+                        "an item of weight 0 counts nowhere, so it cannot be critical",
+                    )
+                )
+    weights = [s.weight for s in checklist.scored_sections if s.weight is not None]
+    if weights and len(weights) == len(checklist.scored_sections) and not any(weights):
+        problems.append(
+            ChecklistProblem("sections", "every section has weight 0: nothing to score")
+        )
+    return problems
+
+
+def _condition_problems(checklist: Checklist) -> list[ChecklistProblem]:
+    """``applies_if`` names an earlier item (so no cycle can form) of a type with answers to
+    name, and values that item can take."""
+    problems: list[ChecklistProblem] = []
+    every = checklist.items_by_id
+    earlier: dict[str, Item] = {}
+
+    def check(condition: Condition | None, where: str, own_id: str | None) -> None:
+        if condition is None:
+            return
+        target = condition.item
+        if target == own_id:
+            problems.append(ChecklistProblem(f"{where}.item", "an item cannot depend on itself"))
+            return
+        if target not in every:
+            problems.append(
+                ChecklistProblem(f"{where}.item", f"there is no item {target!r} in this checklist")
+            )
+            return
+        if target not in earlier:
+            problems.append(
+                ChecklistProblem(
+                    f"{where}.item",
+                    f"item {target!r} comes later; a condition names an item asked before it",
+                )
+            )
+            return
+        item = earlier[target]
+        if item.type not in CONDITION_TYPES:
+            problems.append(
+                ChecklistProblem(
+                    f"{where}.item",
+                    f"item {target!r} is a {item.type} item; a condition names a yes_no, "
+                    "choice or scale item",
+                )
+            )
+            return
+        allowed = condition_values(item)
+        for v, value in enumerate(condition.values):
+            if value not in allowed:
+                problems.append(
+                    ChecklistProblem(
+                        f"{where}.in[{v}]",
+                        f"{value!r} is not an answer of item {target!r} "
+                        f"(write one of: {', '.join(allowed)})",
+                    )
+                )
+
+    for s, section in enumerate(checklist.sections):
+        check(section.applies_if, f"sections[{s}].applies_if", None)
+        for i, item in enumerate(section.items):
+            check(item.applies_if, f"sections[{s}].items[{i}].applies_if", item.id)
+            earlier.setdefault(item.id, item)
+    return problems
+
+
+def condition_values(item: Item) -> list[str]:
+    """The answer values a condition on ``item`` may name (as answers are stored)."""
+    if isinstance(item, YesNoItem):
+        return ["yes", "no"]
+    if isinstance(item, ChoiceItem):
+        return [option.value for option in item.options]
+    if isinstance(item, ScaleItem):
+        return [str(n) for n in range(item.min, item.max + 1)]
+    return []

@@ -22,6 +22,7 @@ from audit_app.domain.checklist import (
     ScaleItem,
     YesNoItem,
 )
+from audit_app.domain.skip_logic import not_applicable
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class ScoreCard:
     failed_critical_items: tuple[str, ...]
     sections: tuple[SectionScore, ...]
     item_scores: Mapping[str, float | None] = field(default_factory=dict)
-    """0-1 per scored item; None where answered N/A or not answered."""
+    """0-1 per scored item; None where answered N/A, not answered or not applicable (its
+    ``applies_if`` condition failed). Items of weight 0 are not in it."""
 
     def section(self, section_id: str) -> SectionScore:
         return next(s for s in self.sections if s.section_id == section_id)
@@ -128,10 +130,11 @@ def _score_valid(checklist: Checklist, answers: Mapping[str, Answer]) -> ScoreCa
     item_scores: dict[str, float | None] = {}
     failed_critical: list[str] = []
     partial: list[tuple[str, float | None, float, float | None]] = []
+    left_out = not_applicable(checklist, answers)
     for section, scored_items in checklist.scoring_plan:
         points = counted = 0.0
         for item in scored_items:
-            score = score_item(item, answers.get(item.id))
+            score = None if item.id in left_out else score_item(item, answers.get(item.id))
             item_scores[item.id] = score
             if score is None:
                 continue

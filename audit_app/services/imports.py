@@ -131,6 +131,9 @@ class FileImport:
     problems: tuple[ImportIssue, ...] = ()
     skipped: tuple[SkippedRow, ...] = ()
     rows: RowCounts = RowCounts()
+    notes: tuple[ImportIssue, ...] = ()
+    """Imported, with a word: answers kept but not scored because skip logic leaves their
+    question out (``answer_not_applicable``)."""
     dry_run: bool = False
     import_key: str = ""
     """The import's identity: the file's content, the profile and the checklist versions."""
@@ -171,6 +174,7 @@ class FileImport:
             "rows": self.rows.to_dict(),
             "skipped": [row.to_dict() for row in self.skipped],
             "problems": [problem.to_dict() for problem in self.problems],
+            "notes": [note.to_dict() for note in self.notes],
             "audits": self.audit_ids(),
             "content_hash": self.content_hash,
             "import_key": self.import_key,
@@ -420,7 +424,9 @@ class _Outcome:
             else _summary(found, new_ids.get(n), False, False)
             for n, found in enumerate(self.checked.visits)
         )
-        return self._result(status, audits=audits, rows=self.counts(present))
+        return self._result(
+            status, audits=audits, rows=self.counts(present), notes=tuple(self.checked.notes)
+        )
 
 
 # --------------------------------------------------------------------------- writing

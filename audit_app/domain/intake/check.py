@@ -21,6 +21,7 @@ from audit_app.domain.intake.dates import parse_date, parse_time
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode, RawVisit, ReadResult
 from audit_app.domain.intake.vocabulary import is_closed_marker, normalise
 from audit_app.domain.scoring import ScoreCard, score_checked
+from audit_app.domain.skip_logic import not_applicable
 from audit_app.errors import AuditAppError
 
 Normaliser = Callable[[Item, Any], tuple[Any, str | None]]
@@ -46,6 +47,9 @@ class IntakeReport:
     visits: list[CheckedVisit] = field(default_factory=list)
     issues: list[ImportIssue] = field(default_factory=list)
     checklists: list[str] = field(default_factory=list)
+    notes: list[ImportIssue] = field(default_factory=list)
+    """What was imported but deserves a word, never a refusal: an answer given to a question
+    that skip logic leaves out (kept, not scored)."""
 
     @property
     def ok(self) -> bool:
@@ -146,6 +150,7 @@ def _check(
             readers[key_checklist] = AnswerReader(checklist, read, normalise)
             checked.checklists.append(f"{checklist.id}@{checklist.version}")
         before = len(checked.issues)
+        notes: list[ImportIssue] = []
         branch_code = _branch_code(visit, branches, checked.issues)
         if branch_code in outside:
             checked.issues.append(
@@ -182,7 +187,7 @@ def _check(
             visit.kind, AuditKind, read.default_kind, IssueCode.KIND_INVALID, checked.issues
         )
         answers = _answers(
-            checklist, visit, readers[key_checklist], checked.issues, in_file, bounds
+            checklist, visit, readers[key_checklist], checked.issues, in_file, bounds, notes
         )
         if len(checked.issues) > before or branch_code is None or visited_at is None:
             continue
@@ -200,6 +205,7 @@ def _check(
             )
             continue
         seen[key] = visit
+        checked.notes.extend(notes)
         record = AuditRecord(
             Visit(
                 branch_code,
@@ -351,10 +357,14 @@ def _answers(
     issues: list[ImportIssue],
     in_file: Set[str],
     bounds: Bounds,
+    notes: list[ImportIssue] | None = None,
 ) -> list[Answer]:
     items = checklist.items_by_id
     answers: list[Answer] = []
     given: set[str] = set()
+    blank: list[tuple[int, Item, Cell]] = []
+    """Required items left blank: missing unless skip logic leaves them out."""
+    cells: dict[str, Cell] = {}
     for raw in visit.answers:
         item = items.get(raw.item_id)
         if item is None:
@@ -393,18 +403,27 @@ def _answers(
             continue
         if not answer.answered:
             if item.is_required:
-                issues.append(
-                    ImportIssue.at(
-                        IssueCode.ANSWER_MISSING,
-                        raw.value,
-                        _at(raw.value, f"required answer missing for '{question(item)}'"),
-                    )
-                )
+                blank.append((len(issues), item, raw.value))
             if answer.comment is None:
                 continue
+        else:
+            cells[item.id] = raw.value
         answers.append(answer)
+    left_out = not_applicable(checklist, {answer.item_id: answer for answer in answers})
+    for position, item, cell in reversed(blank):  # each in its place among the cell issues
+        if item.id not in left_out:
+            issues.insert(
+                position,
+                ImportIssue.at(
+                    IssueCode.ANSWER_MISSING,
+                    cell,
+                    _at(cell, f"required answer missing for '{question(item)}'"),
+                ),
+            )
+    if notes is not None:
+        notes.extend(_answered_anyway(checklist, left_out, cells))
     for item in checklist.items:
-        if item.is_required and item.id not in given:
+        if item.is_required and item.id not in given and item.id not in left_out:
             if item.id in in_file:  # other visits answer it: this one's rows lack it
                 issues.append(
                     ImportIssue(
@@ -446,6 +465,27 @@ class _BoundAt(Exception):
     def __init__(self, error: OutOfBounds, on_comment: bool) -> None:
         self.error = error
         self.on_comment = on_comment
+
+
+def _answered_anyway(
+    checklist: Checklist, left_out: Set[str], cells: dict[str, Cell]
+) -> list[ImportIssue]:
+    """A note per answer given to an item its ``applies_if`` leaves out: kept, not scored."""
+    notes: list[ImportIssue] = []
+    for item_id in sorted(left_out & cells.keys(), key=list(checklist.items_by_id).index):
+        cell = cells[item_id]
+        notes.append(
+            ImportIssue.at(
+                IssueCode.ANSWER_NOT_APPLICABLE,
+                cell,
+                _at(
+                    cell,
+                    f"'{question(checklist.items_by_id[item_id])}' does not apply to this visit "
+                    "(its condition is not met): the answer is kept but not scored",
+                ),
+            )
+        )
+    return notes
 
 
 def _bounded(answer: Answer, bounds: Bounds) -> Answer:

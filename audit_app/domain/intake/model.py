@@ -91,6 +91,9 @@ class IssueCode(StrEnum):
     """A required item that no column (or row) of the file answers."""
     ANSWER_INVALID = "answer_invalid"
     ANSWER_MISSING = "answer_missing"
+    ANSWER_NOT_APPLICABLE = "answer_not_applicable"
+    """A note, not a refusal: an answer to a question skip logic leaves out (kept, not
+    scored)."""
     ANSWERED_TWICE = "answered_twice"
     VISIT_TWICE = "visit_twice"
     TEXT_TOO_LONG = "text_too_long"

@@ -1,0 +1,54 @@
+"""Skip logic: which items a set of answers leaves out (``applies_if`` on items and sections).
+
+An item whose condition fails (the other item's answer is not one of the values, or it is
+N/A, blank, or itself left out) is *not applicable*: a blank answer to it is never missing,
+and an answer given anyway is kept but not scored. One function decides it for scoring,
+the answer checks, imports and the form, so that they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from audit_app.domain.audit import Answer, AnswerValue
+from audit_app.domain.checklist import Checklist, Condition
+
+
+def answer_text(value: AnswerValue) -> str | None:
+    """An answer's value as a condition names it: ``yes``/``no``, an option value, ``4``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def holds(condition: Condition, answer: Answer | None) -> bool:
+    """Whether the answer meets the condition; N/A and blank never do."""
+    if answer is None or answer.na:
+        return False
+    return answer_text(answer.value) in condition.values
+
+
+def not_applicable(checklist: Checklist, answers: Mapping[str, Answer]) -> frozenset[str]:
+    """The ids of the items these answers leave out, in one pass (conditions name earlier
+    items, so an item left out leaves out what depends on it)."""
+    if not checklist.has_conditions:
+        return frozenset()
+    left_out: set[str] = set()
+
+    def applies(condition: Condition | None) -> bool:
+        if condition is None:
+            return True
+        if condition.item in left_out:
+            return False
+        return holds(condition, answers.get(condition.item))
+
+    for section in checklist.sections:
+        section_applies = applies(section.applies_if)
+        for item in section.items:
+            if not section_applies or not applies(item.applies_if):
+                left_out.add(item.id)
+    return frozenset(left_out)
