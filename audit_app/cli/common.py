@@ -95,7 +95,10 @@ def guarded(function: F) -> F:
 def context() -> AppContext:
     from audit_app.services.context import open_context
 
-    return open_context()
+    opened = open_context()
+    for replaced in opened.replaced_checklists:
+        say(f"notice: {replaced.notice()}", err=True)
+    return opened
 
 
 def print_json(data: Any) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.storage import activity_store, database
-from audit_app.storage.repository import utcnow
+from audit_app.storage.repository import CHECKLIST_REPLACED, utcnow
 
 ACTIONS = (
     "log-in",
@@ -32,6 +32,7 @@ ACTIONS = (
     "user",
     "restore",
     "mapping profile",
+    CHECKLIST_REPLACED,
 )
 COMMAND_LINE = "command line"
 _SECRET_WORDS = ("password", "token", "secret", "hash", "key")

@@ -20,6 +20,9 @@ class AppContext:
     catalogue: Catalogue
     checklist_version_ids: dict[tuple[str, int], int]
     user: User | None = None
+    replaced_checklists: tuple[repository.ReplacedVersion, ...] = ()
+    """Stored versions no audit used that this opening replaced with their files' content
+    (the command line prints a notice; the activity log has an entry for each)."""
     """Who is acting. ``None`` is the command line on the server, which sees everything; the
     web app always acts as a logged-in user, and the services keep that user in scope."""
 
@@ -41,5 +44,5 @@ def open_context(settings: Settings | None = None) -> AppContext:
     sealing.check_key(engine, settings)
     catalogue = Catalogue.from_folder(settings.checklists_dir)
     with database.transaction(engine) as conn:
-        ids = repository.store_checklists(conn, catalogue)
-    return AppContext(settings, engine, catalogue, ids)
+        stored = repository.store_checklist_versions(conn, catalogue)
+    return AppContext(settings, engine, catalogue, stored.ids, replaced_checklists=stored.replaced)

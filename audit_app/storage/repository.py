@@ -19,7 +19,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
-from audit_app.storage import ledger, trail
+from audit_app.storage import activity_store, ledger, trail
 from audit_app.storage.tables import (
     answers,
     audit_scores,
@@ -91,11 +91,46 @@ def branch_ids(conn: Connection) -> dict[str, int]:
     return {code: id_ for id_, code in conn.execute(select(branches.c.id, branches.c.code))}
 
 
+CHECKLIST_REPLACED = "checklist version replaced"
+"""The activity-log action written when a stored version no audit uses takes a file's new
+content."""
+CHECKLIST_FILES = "checklist files"
+"""The actor of that entry: the files in the checklists folder, not a person."""
+
+
+@dataclass(frozen=True)
+class ReplacedVersion:
+    """A stored checklist version that no audit used, replaced by its file's new content."""
+
+    checklist_id: str
+    version: int
+    old_hash: str
+    new_hash: str
+
+    def notice(self) -> str:
+        return (
+            f"checklist {self.checklist_id} v{self.version} changed and no audit uses it: "
+            "the stored version was replaced by the file's content"
+        )
+
+
+@dataclass(frozen=True)
+class StoredChecklists:
+    ids: dict[tuple[str, int], int]
+    replaced: tuple[ReplacedVersion, ...] = ()
+
+
 def store_checklists(
     conn: Connection, checklists: Iterable[Checklist]
 ) -> dict[tuple[str, int], int]:
-    """Record each checklist version once; a changed file under an old version is refused,
-    because audits already scored against that version would silently change meaning."""
+    """The ids of every stored version, after :func:`store_checklist_versions`."""
+    return store_checklist_versions(conn, checklists).ids
+
+
+def store_checklist_versions(conn: Connection, checklists: Iterable[Checklist]) -> StoredChecklists:
+    """Record each checklist version once. A changed file under a version that audits use is
+    refused, because they would silently change meaning; a version no audit uses yet is
+    replaced (sealed anew, and the activity log says so)."""
     stored = {
         (row.checklist_id, row.version): row
         for row in conn.execute(
@@ -108,6 +143,7 @@ def store_checklists(
         )
     }
     ids: dict[tuple[str, int], int] = {}
+    replaced: list[ReplacedVersion] = []
     for checklist in checklists:
         key = (checklist.id, checklist.version)
         row = stored.get(key)
@@ -127,23 +163,66 @@ def store_checklists(
             ledger.seal(conn, checklist_versions, [ids[key]])
         elif row.content_hash != checklist.content_hash:
             if _stored_hash_now(conn, row.id) != checklist.content_hash:
-                raise AuditAppError(
-                    f"checklist {checklist.id} v{checklist.version} differs from the version "
-                    "already stored in the database; give the changed file a new version number"
+                if _version_in_use(conn, row.id):
+                    raise AuditAppError(
+                        f"checklist {checklist.id} v{checklist.version} differs from the "
+                        "version already stored in the database; give the changed file a new "
+                        "version number"
+                    )
+                replaced.append(_replace_version(conn, row.id, row.content_hash, checklist))
+            else:
+                # Same content, hashed by an older rule or newly translated: keep the file's form.
+                conn.execute(
+                    update(checklist_versions)
+                    .where(checklist_versions.c.id == row.id)
+                    .values(content_hash=checklist.content_hash, definition=checklist.to_data())
                 )
-            # Same content, hashed by an older rule or newly translated: keep the file's form.
-            conn.execute(
-                update(checklist_versions)
-                .where(checklist_versions.c.id == row.id)
-                .values(content_hash=checklist.content_hash, definition=checklist.to_data())
-            )
-            ledger.seal(conn, checklist_versions, [row.id])
+                ledger.seal(conn, checklist_versions, [row.id])
             ids[key] = row.id
         else:
             ids[key] = row.id
     for key, row in stored.items():
         ids.setdefault(key, row.id)
-    return ids
+    return StoredChecklists(ids, tuple(replaced))
+
+
+def _version_in_use(conn: Connection, version_id: int) -> bool:
+    """An audit (draft or submitted) was given under this version."""
+    found = conn.execute(
+        select(audits.c.id).where(audits.c.checklist_version_id == version_id).limit(1)
+    ).first()
+    return found is not None
+
+
+def _replace_version(
+    conn: Connection, version_id: int, old_hash: str, checklist: Checklist
+) -> ReplacedVersion:
+    """The unused version takes the file's content: checked against its seal first (a row
+    changed behind the app is not sealed over), sealed after, and logged in the same
+    transaction."""
+    ledger.check_unchanged(conn, checklist_versions, [version_id])
+    now = utcnow()
+    conn.execute(
+        update(checklist_versions)
+        .where(checklist_versions.c.id == version_id)
+        .values(
+            title=checklist.title_in()[:200],
+            content_hash=checklist.content_hash,
+            definition=checklist.to_data(),
+            stored_at=now,
+        )
+    )
+    ledger.seal(conn, checklist_versions, [version_id])
+    done = ReplacedVersion(checklist.id, checklist.version, old_hash, checklist.content_hash)
+    activity_store.add(
+        conn,
+        at=now,
+        actor=CHECKLIST_FILES,
+        action=CHECKLIST_REPLACED,
+        subject=f"checklist {checklist.id} v{checklist.version}",
+        detail={"previous_content": old_hash, "content": checklist.content_hash},
+    )
+    return done
 
 
 def _stored_hash_now(conn: Connection, version_id: int) -> str | None:

@@ -97,23 +97,25 @@ def test_a_failed_unit_of_work_writes_nothing(empty_database: str, catalogue) ->
         assert conn.execute(select(func.count()).select_from(answers)).scalar_one() == 0
 
 
-def test_a_changed_checklist_under_an_old_version_is_refused(
+def test_a_changed_checklist_under_an_unused_version_replaces_it(
     empty_database: str,
     catalogue,  # type: ignore[no-untyped-def]
 ) -> None:
-    from audit_app.errors import AuditAppError
-
+    """No audit uses the version yet: it takes the new content (refused once one does, see
+    tests/services/test_checklist_versions.py)."""
     engine = keyed_engine(empty_database)
     database.upgrade(engine)
     original = catalogue.get("charter")
     with database.transaction(engine) as conn:
         repository.store_checklists(conn, [original])
     changed = original.model_copy(update={"pass_mark": 80.0})
-    with (
-        pytest.raises(AuditAppError, match="give the changed file a new version number"),
-        database.transaction(engine) as conn,
-    ):
-        repository.store_checklists(conn, [changed])
+    with database.transaction(engine) as conn:
+        stored = repository.store_checklist_versions(conn, [changed])
+    assert stored.replaced == (
+        repository.ReplacedVersion(
+            "charter", original.version, original.content_hash, changed.content_hash
+        ),
+    )
 
 
 def test_an_unreachable_database_is_one_clear_message() -> None:
