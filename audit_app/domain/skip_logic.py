@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from audit_app.domain.audit import Answer, AnswerValue
-from audit_app.domain.checklist import Checklist, Condition
+from audit_app.domain.checklist import Checklist, ChoiceItem, Condition, Item, localized
 
 
 def answer_text(value: AnswerValue) -> str | None:
@@ -52,3 +52,27 @@ def not_applicable(checklist: Checklist, answers: Mapping[str, Answer]) -> froze
             if not section_applies or not applies(item.applies_if):
                 left_out.add(item.id)
     return frozenset(left_out)
+
+
+def condition_text(
+    checklist: Checklist,
+    condition: Condition,
+    language: str | None = None,
+    *,
+    question_chars: int | None = None,
+) -> str:
+    """``Only if "Was the fitting room checked?" is Yes`` in the checklist's words: the
+    question (cut to ``question_chars`` where space is short) and the answers as people
+    read them (option labels, Yes/No)."""
+    item = checklist.items_by_id[condition.item]
+    question = localized(item.text, language, checklist.language)
+    if question_chars is not None and len(question) > question_chars:
+        question = question[: question_chars - 1] + "…"
+    return f'Only if "{question}" {condition.describe(answer_names(checklist, item, language))}'
+
+
+def answer_names(checklist: Checklist, item: Item, language: str | None = None) -> dict[str, str]:
+    """Stored answer value -> the words people read for it."""
+    if isinstance(item, ChoiceItem):
+        return {o.value: o.label_in(language, checklist.language) for o in item.options}
+    return {"yes": "Yes", "no": "No"}

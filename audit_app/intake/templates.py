@@ -30,6 +30,7 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.intake.model import cell_ref, column_letter
+from audit_app.domain.skip_logic import condition_text
 
 FORMAT_NAME = "audit-app template"
 FORMAT_VERSION = 1
@@ -120,7 +121,7 @@ def write_template(
     lists.add("branches", [b.code for b in branches] or [""])
     lists.add("channels", [c.value for c in Channel])
     lists.add("kinds", [k.value for k in AuditKind if k != AuditKind.IMPORT])
-    validations = _Validations(sheet, lists, language)
+    validations = _Validations(sheet, lists, language, checklist)
     if bulk:
         sheet.title = BULK_SHEET
         _write_bulk(sheet, checklist, language, rows, validations)
@@ -187,7 +188,14 @@ def _write_single(
                 section_title,
                 item.id,
                 localized(item.text, language, checklist.language),
-                localized(item.guidance, language, checklist.language),
+                "\n".join(
+                    part
+                    for part in (
+                        item_note(checklist, item, language),
+                        localized(item.guidance, language, checklist.language),
+                    )
+                    if part
+                ),
             )
             for column, value in enumerate(values, start=1):
                 cell = sheet.cell(row, column, value)
@@ -289,7 +297,10 @@ class _ListsSheet:
 class _Validations:
     """One data validation per rule, shared by every cell that follows the same rule."""
 
-    def __init__(self, sheet: Worksheet, lists: _ListsSheet, language: str) -> None:
+    def __init__(
+        self, sheet: Worksheet, lists: _ListsSheet, language: str, checklist: Checklist
+    ) -> None:
+        self.checklist = checklist
         self.sheet = sheet
         self.lists = lists
         self.language = language
@@ -346,21 +357,24 @@ class _Validations:
 
     def item(self, item: Item, where: str) -> None:
         na = item.na_allowed
-        prompt = f"Allowed: {allowed_answers(item, self.language)}"[:255]
-        error = f"Not an answer to this question. {prompt}"[:255]
+        note = item_note(self.checklist, item, self.language)
+        allowed = f"Allowed: {allowed_answers(item, self.language)}"
+        prompt = (f"{note}. {allowed}" if note else allowed)[:255]
+        error = f"Not an answer to this question. {allowed}"[:255]
+        own = (item.id,) if note else ()  # a rule shared by items carries one prompt
         first = where.split(":")[0]
         rule: DataValidation | None = None
         if isinstance(item, YesNoItem):
             yes, no = YES_NO_WORDS.get(self.language, YES_NO_WORDS["en"])
             words = [yes, no, *([NA_WORD] if na else [])]
-            rule = self._rule(("list", *words), type="list", formula1=f'"{",".join(words)}"')
+            rule = self._rule(("list", *words, *own), type="list", formula1=f'"{",".join(words)}"')
         elif isinstance(item, ChoiceItem):
-            labels = [localized(o.label, self.language, "en") or o.value for o in item.options]
+            labels = [o.label_in(self.language, self.checklist.language) for o in item.options]
             source = self.lists.add(f"choice:{item.id}", [*labels, *([NA_WORD] if na else [])])
             rule = self._rule(("choice", item.id), type="list", formula1=source)
         elif isinstance(item, ScaleItem) and not na:
             rule = self._rule(
-                ("whole", item.min, item.max),
+                ("whole", item.min, item.max, *own),
                 type="whole",
                 operator="between",
                 formula1=str(item.min),
@@ -372,11 +386,26 @@ class _Validations:
                 type="custom",
                 formula1=_numeric_formula(item, first, na),
             )
+        elif note:  # text, date, photo: no rule on the value, the note still shows
+            rule = self._rule(("note", item.id))
         if rule is None:
             return
         rule.prompt = prompt
         rule.error = error
         rule.add(where)
+
+
+def item_note(checklist: Checklist, item: Item, language: str) -> str:
+    """What the filler must know beyond the answers allowed: when the question is asked at
+    all (skip logic, the item's or its section's) and that it is not scored."""
+    notes: list[str] = []
+    section = next(s for s in checklist.sections if item in s.items)
+    for condition in (section.applies_if, item.applies_if):
+        if condition is not None:
+            notes.append(condition_text(checklist, condition, language, question_chars=90))
+    if item.unscored_question:
+        notes.append("Unscored (weight 0)")
+    return ". ".join(notes)
 
 
 def _numeric_formula(item: ScaleItem | NumberItem | PercentageItem, cell: str, na: bool) -> str:

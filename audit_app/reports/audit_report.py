@@ -30,6 +30,7 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import ScoreCard, display
+from audit_app.domain.skip_logic import not_applicable
 from audit_app.reports import charts, messages
 from audit_app.reports.layout import (
     FAIL_FILL,
@@ -135,9 +136,15 @@ def answer_text(item: Item, answer: Answer | None, checklist: Checklist, languag
     return str(value)
 
 
-def item_score_text(score: float | None, scored: bool, language: str) -> str:
-    if not scored:
+def item_score_text(score: float | None, item: Item, language: str, *, asked: bool = True) -> str:
+    """The score column: a number, N/A, "not asked" (skip logic left the item out),
+    "unscored" (a weight-0 question) or a dash (evidence)."""
+    if item.unscored_question:
+        return t("unscored", language)
+    if not item.scored:
         return "—"
+    if not asked:
+        return t("not_asked", language)
     if score is None:
         return t("na", language)
     return number(display(100 * score), language)
@@ -277,6 +284,7 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     widths = [68 * mm, 32 * mm, 30 * mm, CONTENT_WIDTH - 130 * mm]
     mark = t("fail_mark", lang)
     critical = t("critical", lang)
+    left_out = not_applicable(checklist, data.answers)
     for section in checklist.sections:
         row = len(rows)
         rows.append(
@@ -292,7 +300,7 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
             question = localized(item.text, lang, checklist.language)
             if item.critical:
                 question += f" [{critical}]"
-            score_text = item_score_text(score, item.scored, lang)
+            score_text = item_score_text(score, item, lang, asked=item.id not in left_out)
             if failed(score):
                 score_text = f"{score_text} {mark}"
                 commands += [

@@ -125,6 +125,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "tr": "oluşturulma: {time}",
     },
     "na": {"en": "N/A", "ca": "N/A", "ro": "N/A", "tr": "U/D"},
+    "unscored": {"en": "unscored", "ca": "sense puntuació", "ro": "fără punctaj", "tr": "puansız"},
+    "not_asked": {
+        "en": "not asked",
+        "ca": "no s'ha preguntat",
+        "ro": "nu s-a întrebat",
+        "tr": "sorulmadı",
+    },
     "yes": {"en": "Yes", "ca": "Sí", "ro": "Da", "tr": "Evet"},
     "no": {"en": "No", "ca": "No", "ro": "Nu", "tr": "Hayır"},
     "date": {"en": "Date", "ca": "Data", "ro": "Data", "tr": "Tarih"},

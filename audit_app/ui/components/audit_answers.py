@@ -13,6 +13,7 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.safe_text import markdown_text
+from audit_app.domain.skip_logic import not_applicable
 from audit_app.reports.audit_report import answer_text  # the PDF's words, so both agree
 
 ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
@@ -41,14 +42,20 @@ def section_answers(
 ) -> list[tuple[str, pd.DataFrame]]:
     """(section title, its answer rows) in checklist order; scores 0-100 where they count."""
     tables = []
+    left_out = not_applicable(checklist, answers)
     for section in checklist.sections:
         rows = []
         for item in section.items:
             answer = answers.get(item.id)
             score = None if item_scores is None else item_scores.get(item.id)
+            text = localized(item.text, language, checklist.language)
+            if item.unscored_question:
+                text += " (unscored)"
+            elif item.id in left_out:
+                text += " (not asked)"
             rows.append(
                 {
-                    "item": localized(item.text, language, checklist.language),
+                    "item": text,
                     "answer": answer_text(item, answer, checklist, language),
                     "na": bool(answer and answer.na),
                     "comment": (answer.comment if answer else None) or "",

@@ -31,6 +31,7 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard
+from audit_app.domain.skip_logic import condition_text, not_applicable
 
 YES, NO, NA = "Yes", "No", "N/A"
 PREFIX = "nv."
@@ -208,24 +209,49 @@ def _text_widget(item: Item) -> bool:
 # --------------------------------------------------------------------------- widgets
 
 
+def left_out(checklist: Checklist, state: WidgetState) -> frozenset[str]:
+    """The items the answers given so far leave out (skip logic): not asked, never missing."""
+    if not checklist.has_conditions:
+        return frozenset()
+    given = read_answers(checklist, state).answers
+    return not_applicable(checklist, {answer.item_id: answer for answer in given})
+
+
 def progress(checklist: Checklist, state: WidgetState) -> tuple[int, int]:
-    """Required items answered, required items in all."""
-    required = [item for item in checklist.items if item.is_required]
+    """Required items answered, required items in all (of those the answers so far ask)."""
+    skipped = left_out(checklist, state)
+    required = [item for item in checklist.items if item.is_required and item.id not in skipped]
     return sum(is_answered(checklist, item, state) for item in required), len(required)
 
 
 def answer_sections(checklist: Checklist, language: str | None) -> None:
-    """Draw every section with its items; values go to session state under stable keys."""
+    """Draw every section with its items; values go to session state under stable keys.
+    Items and sections that skip logic leaves out are not drawn (a line says when they are
+    asked); Streamlit reruns on every change, so they appear as soon as they apply."""
+    skipped = left_out(checklist, st.session_state)
     for section in checklist.sections:
-        _section(checklist, section, language)
+        _section(checklist, section, language, skipped)
 
 
-def _section(checklist: Checklist, section: Section, language: str | None) -> None:
+def _section(
+    checklist: Checklist, section: Section, language: str | None, skipped: frozenset[str]
+) -> None:
     done = sum(is_answered(checklist, item, st.session_state) for item in section.items)
     with st.container(border=True):
         st.markdown(f"#### {markdown_text(localized(section.title, language, checklist.language))}")
+        if section.applies_if is not None and all(i.id in skipped for i in section.items):
+            st.caption(
+                "Not asked for this visit. "
+                + markdown_text(condition_text(checklist, section.applies_if, language))
+            )
+            return
         st.caption(f"Answered {done} of {len(section.items)}")
         for item in section.items:
+            if item.id in skipped and item.applies_if is not None:
+                question = markdown_text(localized(item.text, language, checklist.language))
+                condition = markdown_text(condition_text(checklist, item.applies_if, language))
+                st.caption(f"{question} — not asked for this visit. {condition}")
+                continue
             _item(checklist, item, language)
 
 
@@ -382,6 +408,8 @@ def _notes(item: Item) -> list[str]:
         if item.zero_at is not None:
             target += f" (0 points at {item.zero_at:g}{unit})"
         notes.append(target)
+    if item.unscored_question:
+        notes.append("Unscored (weight 0)")
     if item.critical:
         notes.append(":red[Critical]")
     if not item.is_required:
