@@ -110,6 +110,10 @@ def _condition_text(value: Any) -> str:
     raise ValueError(f"{value!r} is not an answer value")
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _labels_bounded(label: LocalText | None) -> LocalText | None:
     for language, text in (label or {}).items():
         if len(text) > LABEL_MAX_CHARS:
@@ -194,6 +198,16 @@ class ChoiceItem(_ItemBase):
             if key in seen:
                 raise ValueError(f"option {option.value!r} is listed twice")
             seen.add(key)
+        # An answer may be written as a value or a label: each must name one option only.
+        names: dict[str, str] = {_folded(o.value): o.value for o in options}
+        for option in options:
+            for text in (option.label or {}).values():
+                other = names.setdefault(_folded(text), option.value)
+                if other != option.value:
+                    raise ValueError(
+                        f"the label {text[:80]!r} of option {option.value!r} is also "
+                        f"option {other!r}'s value or label: an answer must name one option"
+                    )
         return options
 
 
