@@ -17,6 +17,7 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.checklist_diff import ChecklistDiff
 from audit_app.domain.safe_text import markdown_text
+from audit_app.domain.skip_logic import condition_text
 from audit_app.ui.components.languages import language_name
 
 TYPE_NAMES = {
@@ -60,10 +61,20 @@ def items_frame(section: Section, checklist: Checklist, language: str | None) ->
             "id": item.id,
             "item": localized(item.text, language, checklist.language),
             "type": type_text(item, language),
-            "weight": item.weight if item.scored else None,
+            "weight": item.weight if item.scored or item.unscored_question else None,
             "na_allowed": item.na_allowed,
             "critical": item.critical,
-            "guidance": localized(item.guidance, language, checklist.language),
+            "guidance": " · ".join(
+                part
+                for part in (
+                    "Unscored" if item.unscored_question else "",
+                    condition_text(checklist, item.applies_if, language)
+                    if item.applies_if is not None
+                    else "",
+                    localized(item.guidance, language, checklist.language),
+                )
+                if part
+            ),
         }
         for item in section.items
     ]
@@ -94,6 +105,8 @@ def checklist_contents(checklist: Checklist, language: str | None) -> None:
     for section in checklist.sections:
         title = localized(section.title, language, checklist.language)
         weight = "" if section.weight is None else f" · weight {section.weight:g}"
+        if section.applies_if is not None:
+            weight += f" · {markdown_text(condition_text(checklist, section.applies_if, language))}"
         st.markdown(f"#### {markdown_text(title)}")
         count = len(section.items)
         st.caption(f"Section `{section.id}`{weight} · {count} item{'s' if count != 1 else ''}")
