@@ -298,3 +298,21 @@ def test_a_label_in_any_language_names_its_option() -> None:
         "not_asked",
         "not_asked",
     ]
+
+
+def test_an_agency_file_may_write_a_label_with_its_points_and_any_spacing() -> None:
+    from audit_app.domain.intake.vocabulary import normalise
+
+    fitting = load().items_by_id["floor.fitting"]
+    written = [
+        f"{LONG_ASKED} (100.00)",
+        "  " + LONG_ASKED.upper().replace(" ", "   "),
+        "Only when asked (50)",
+        "NOT AT ALL",
+    ]
+    assert [normalise(fitting, w)[0] for w in written] == [
+        "asked",
+        "asked",
+        "partly",
+        "not_asked",
+    ]
