@@ -77,8 +77,8 @@ class Condition(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _from_yaml_form(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "values" in data:
-            return data
+        if not isinstance(data, dict):
+            raise ValueError("write {item: ID, in: [VALUES]} or {item: ID, equals: VALUE}")
         unknown = set(data) - {"item", "in", "equals"}
         if unknown:
             raise ValueError(f"{sorted(unknown)[0]!r} is not a known field (write item and in)")

@@ -32,13 +32,25 @@ def passed_items(item_scores: Mapping[str, float | None]) -> tuple[str, ...]:
 
 
 def restricted_to(checklist: Checklist, item_ids: Iterable[str]) -> Checklist:
-    """The checklist with only these items; sections without any of them are dropped.
+    """The checklist with only these items (asked unconditionally); sections without any of
+    them are dropped.
 
     Ids not in the checklist are ignored here (scoring then names them as unknown items).
     """
     wanted = set(item_ids)
+    # Skip logic is dropped: a failed item was asked in the original audit, and the item its
+    # condition names may not be among those followed up.
     sections = [
-        section.model_copy(update={"items": [i for i in section.items if i.id in wanted]})
+        section.model_copy(
+            update={
+                "items": [
+                    i.model_copy(update={"applies_if": None})
+                    for i in section.items
+                    if i.id in wanted
+                ],
+                "applies_if": None,
+            }
+        )
         for section in checklist.sections
         if any(item.id in wanted for item in section.items)
     ]

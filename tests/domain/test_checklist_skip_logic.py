@@ -316,3 +316,30 @@ def test_an_agency_file_may_write_a_label_with_its_points_and_any_spacing() -> N
         "partly",
         "not_asked",
     ]
+
+
+def test_a_follow_up_asks_a_failed_conditional_item_without_its_condition() -> None:
+    from audit_app.domain.followups import follow_up_checklist
+
+    checklist = load()
+    card = score_audit(
+        checklist,
+        answers(
+            checklist,
+            {
+                "floor.open": "yes",
+                "floor.fitting": "asked",
+                "floor.clean": "no",
+                "floor.tone": 5,
+                "till.queue": "yes",
+                "till.bag": "no",
+            },
+        ),
+    )
+    follow_up, failed = follow_up_checklist(checklist, card.item_scores)
+    assert failed == ("floor.clean", "till.bag")
+    again = score_audit(follow_up, answers(follow_up, {"floor.clean": "yes", "till.bag": "no"}))
+    assert (again.item_scores, again.raw_overall) == (
+        {"floor.clean": 1.0, "till.bag": 0.0},
+        pytest.approx(100 / 3),
+    )
