@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit_app.checklists import ChecklistFileError, dump_checklist, parse_checklist
 from audit_app.domain.answers import AnswersRejected, parse_answer
@@ -342,4 +344,65 @@ def test_a_follow_up_asks_a_failed_conditional_item_without_its_condition() -> N
     assert (again.item_scores, again.raw_overall) == (
         {"floor.clean": 1.0, "till.bag": 0.0},
         pytest.approx(100 / 3),
+    )
+
+
+PROGRAMME_CHECKLIST = load()
+YES_NO = {"yes": 1.0, "no": 0.0}
+HELPED = {"asked": 1.0, "partly": 0.5, "not_asked": 0.0}
+
+
+def _reference(written: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """(overall, floor, till) worked out from the programme's rules, apart from the code:
+    pooled points; the clean question and the till only when open is yes; the tone only when
+    the shopper was helped at all; the weight-0 question nowhere."""
+    floor: list[tuple[float, float]] = []
+    till: list[tuple[float, float]] = []
+    is_open = written.get("floor.open") == "yes"
+    if written.get("floor.open") in YES_NO:
+        floor.append((1, YES_NO[written["floor.open"]]))
+    if written.get("floor.fitting") in HELPED:
+        floor.append((1, HELPED[written["floor.fitting"]]))
+    if is_open and written.get("floor.clean") in YES_NO:
+        floor.append((1, YES_NO[written["floor.clean"]]))
+    if written.get("floor.fitting") in ("asked", "partly") and written.get("floor.tone"):
+        floor.append((1, (written["floor.tone"] - 1) / 4))
+    if is_open:
+        for item_id, weight in (("till.queue", 1), ("till.bag", 2)):
+            if written.get(item_id) in YES_NO:
+                till.append((weight, YES_NO[written[item_id]]))
+
+    def mean(pairs: list[tuple[float, float]]) -> float | None:
+        total = sum(w for w, _ in pairs)
+        return 100 * sum(w * s for w, s in pairs) / total if total else None
+
+    both = floor + till
+    return mean(both), mean(floor), mean(till)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "floor.open": st.sampled_from(["yes", "no", "na", None]),
+            "floor.fitting": st.sampled_from([*HELPED, None]),
+            "floor.clean": st.sampled_from(["yes", "no", None]),
+            "floor.info": st.sampled_from(["web", "store", None]),
+            "floor.tone": st.sampled_from([1, 2, 3, 4, 5, None]),
+            "till.queue": st.sampled_from(["yes", "no", None]),
+            "till.bag": st.sampled_from(["yes", "no", None]),
+        }
+    )
+)
+def test_any_answers_score_as_the_rules_say(written: dict[str, Any]) -> None:
+    from audit_app.domain.scoring import score_checked
+
+    checklist = PROGRAMME_CHECKLIST
+    given_answers = answers(checklist, {k: v for k, v in written.items() if v is not None})
+    card = score_checked(checklist, given_answers)
+    overall, floor, till = _reference(written)
+    assert (card.raw_overall, card.section("floor").score, card.section("till").score) == (
+        pytest.approx(overall),
+        pytest.approx(floor),
+        pytest.approx(till),
     )
