@@ -406,3 +406,24 @@ def test_any_answers_score_as_the_rules_say(written: dict[str, Any]) -> None:
         pytest.approx(floor),
         pytest.approx(till),
     )
+
+
+def test_a_section_of_weight_0_keeps_its_score_out_of_the_overall() -> None:
+    data = programme()
+    data["sections"][0]["weight"] = 3
+    data["sections"][1]["weight"] = 0
+    checklist = load(data)
+    written = {
+        "floor.open": "yes",
+        "floor.fitting": "asked",
+        "floor.clean": "no",
+        "floor.tone": 5,
+        "till.queue": "yes",
+        "till.bag": "yes",
+    }
+    card = score_audit(checklist, answers(checklist, written))
+    assert [(s.section_id, s.score, s.weight) for s in card.sections] == [
+        ("floor", pytest.approx(75.0), 3),
+        ("till", pytest.approx(100.0), 0),
+    ]
+    assert card.raw_overall == pytest.approx(75.0)
