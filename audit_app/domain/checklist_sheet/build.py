@@ -235,7 +235,7 @@ class _Reader:
         data = None if self.issues else self._data(sections)
         return SheetReading(
             data,
-            tuple(self.issues),
+            tuple(sorted(self.issues, key=_reading_order)),
             self.places,
             rows_read=len(self.sheet.rows),
             questions=questions,
@@ -261,7 +261,18 @@ class _Reader:
             any(c is row[i] for i in section_indexes if i < len(row)) for c in filled
         ):
             return section
-        if len(filled) == 1 and not section:
+        questions = self.by_role.get("question", {}).values()
+        if (
+            len(filled) == 1
+            and not section
+            and isinstance(filled[0].value, str)
+            and read_number_or_none(filled[0].value) is None
+            and any(
+                c is row[i]
+                for i in range(min(max(questions, default=0) + 1, len(row)))
+                for c in filled
+            )
+        ):
             return {self.first: cell_text(filled[0].value)}
         return None
 
@@ -381,18 +392,41 @@ class _Reader:
             other = cell_text(row[index].value)
             if not other:
                 continue
-            labels = read_labels(other)
-            if len(labels) != len(options):
-                self.issue(
-                    IssueCode.CHECKLIST_OPTIONS_INVALID,
-                    row[index],
-                    f"{len(labels)} option(s) in {language!r}, {len(options)} in "
-                    f"{self.first!r}: list the same options in the same order",
-                )
-                continue
-            for option, label in zip(data["options"], labels, strict=True):
-                if label:
-                    option.setdefault("label", {})[language] = label
+            self._labels(row[index], language, data["options"], read_labels(other))
+
+    def _labels(
+        self,
+        cell: Cell,
+        language: str,
+        options: list[dict[str, Any]],
+        labels: list[tuple[str | None, str]],
+    ) -> None:
+        """Labels in another language: each naming its option by ``[value]``, or all of them
+        in the options' order."""
+        by_value = {option["value"]: option for option in options}
+        if all(value is not None for value, _ in labels):
+            for value, label in labels:
+                if value not in by_value:
+                    self.issue(
+                        IssueCode.CHECKLIST_OPTIONS_INVALID,
+                        cell,
+                        f"[{value}] is none of the options ({', '.join(by_value)})",
+                    )
+                    return
+            pairs = [(by_value[str(value)], label) for value, label in labels]
+        elif len(labels) == len(options):
+            pairs = [(option, label) for option, (_, label) in zip(options, labels, strict=True)]
+        else:
+            self.issue(
+                IssueCode.CHECKLIST_OPTIONS_INVALID,
+                cell,
+                f"{len(labels)} option(s) in {language!r}, {len(options)} in "
+                f"{self.first!r}: list the same options in the same order",
+            )
+            return
+        for option, label in pairs:
+            if label:
+                option.setdefault("label", {})[language] = label
 
     def _option(self, option: OptionCell) -> dict[str, Any]:
         data: dict[str, Any] = {"value": option.value, "points": option.points}
@@ -592,6 +626,12 @@ class _Reader:
         return {first: self.request.fallback_title or self.request.checklist_id}
 
 
+def _reading_order(issue: ImportIssue) -> tuple[int, int, str]:
+    """Row by row, left to right, as a person reads the sheet."""
+    cell = issue.cell or ""
+    return (issue.row or 0, len(cell), cell)
+
+
 def _number_key(text: str | None) -> str:
     if not text:
         return ""
@@ -700,6 +740,13 @@ class _Settings:
             if row is not None:
                 self.reader.places.setdefault(name, row[1])
         return data
+
+
+def read_number_or_none(text: str) -> float | None:
+    try:
+        return read_number(text)
+    except CellProblem:
+        return None
 
 
 def parse_int(text: str) -> int | None:

@@ -358,13 +358,19 @@ def read_options(text: str) -> list[OptionCell]:
     return options
 
 
-def read_labels(text: str) -> list[str]:
-    """Option labels in another language, one per line (or ``|`` or ``;``), points dropped."""
-    labels = []
+def read_labels(text: str) -> list[tuple[str | None, str]]:
+    """Option labels in another language, one per line (or ``|`` or ``;``), in the order of
+    the options or each naming its option (``[value] Label``); points dropped."""
+    labels: list[tuple[str | None, str]] = []
     for part in split_options(text):
         found = _POINTS_IN_BRACKETS.match(part)
         number = found and parse_number(found["points"].strip().removesuffix("%").strip())
-        labels.append(found["text"].strip() if found and number is not None else part)
+        label = found["text"].strip() if found and number is not None else part
+        prefix = _VALUE_PREFIX.match(label)
+        if prefix:
+            labels.append((prefix["value"].strip(), prefix["rest"].strip()))
+        else:
+            labels.append((None, label))
     return labels
 
 

@@ -129,8 +129,12 @@ def _options_of(language: str, first: bool) -> Any:
         if not isinstance(i, ChoiceItem):
             return None
         if not first:
-            labels = [_label(o.label, language) or "" for o in i.options]
-            return "\n".join(labels) if all(labels) else None
+            lines = [
+                f"[{o.value}] {label}"
+                for o in i.options
+                if (label := _label(o.label, language)) is not None
+            ]
+            return "\n".join(lines) or None
         hundred = all(_survives_percent(o.points) for o in i.options)
         return "\n".join(_option_line(o, language, hundred) for o in i.options)
 
