@@ -306,7 +306,7 @@ def test_skip_logic_and_unscored_questions_read_into_the_model_names(tmp_path: P
         (
             "fitting_room.was_it_clean",
             1.0,
-            {"item": "fitting_room.was_the_fitting_room_open", "equals": True},
+            {"item": "fitting_room.was_the_fitting_room_open", "equals": "yes"},
         ),
         ("fitting_room.what_was_offered", 1.0, None),
         (
@@ -329,7 +329,7 @@ def test_skip_logic_after_checklist_model(tmp_path: Path) -> None:
     items = result.checklist.to_data()["sections"][0]["items"]
     assert items[1]["applies_if"] == {
         "item": "fitting_room.was_the_fitting_room_open",
-        "equals": True,
+        "in": ["yes"],
     }
     assert items[3]["applies_if"] == {
         "item": "fitting_room.what_was_offered",

@@ -641,12 +641,14 @@ def _number_key(text: str | None) -> str:
 
 
 def _answer_value(item: _Item, text: str) -> Any:
-    """A condition's answer as the item stores it: yes/no as true/false, an option's value."""
+    """A condition's answer as the item stores it: ``yes`` or ``no``, an option's value, a
+    scale's whole number."""
     if item.kind == "yes_no":
         try:
-            return read_flag(text)
+            flag = read_flag(text)
         except CellProblem:
             return None
+        return None if flag is None else "yes" if flag else "no"
     if item.kind == "choice":
         for option in item.data.get("options", []):
             labels = [str(v) for v in option.get("label", {}).values()]
@@ -664,7 +666,7 @@ def _answer_value(item: _Item, text: str) -> Any:
             return None
         if number is None:
             return None
-        return int(number) if item.kind == "scale" and number.is_integer() else number
+        return f"{number:g}"
     return text
 
 
