@@ -405,7 +405,7 @@ class _Reader:
         in the options' order."""
         by_value = {option["value"]: option for option in options}
         if all(value is not None for value, _ in labels):
-            for value, label in labels:
+            for value, _ in labels:
                 if value not in by_value:
                     self.issue(
                         IssueCode.CHECKLIST_OPTIONS_INVALID,
