@@ -17,7 +17,9 @@ from audit_app.domain.intake.model import ImportIssue, IssueCode, UnreadableFile
 from audit_app.errors import AuditAppError
 from audit_app.intake.checklist_sheet import checklist_workbook, read_checklist_file
 from audit_app.intake.source.limits import Limits
+from audit_app.services.access import check_head_office
 from audit_app.services.checklists import resolve_checklist
+from audit_app.services.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -207,3 +209,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def save_checklist_sheet(ctx: AppContext, checklist: Checklist) -> Path:
+    """Register a checklist read from a spreadsheet (head office only)."""
+    check_head_office(ctx, "add checklists")
+    return register_checklist(checklist, ctx.settings)
