@@ -336,3 +336,26 @@ def test_skip_logic_after_checklist_model(tmp_path: Path) -> None:
         "in": ["a_size", "nothing"],
     }
     assert [i["weight"] for i in items] == [1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+def test_na_in_the_type_and_a_condition_on_a_bad_row_says_nothing_more(tmp_path: Path) -> None:
+    rows = [
+        ["No.", "Question", "Type", "Applies if"],
+        ["Q1", "Door open", "Yes/No/N/A", ""],
+        ["Q2", "Greeting", "Smiley", ""],
+        ["Q3", "Smile", "Yes/No", "Only if Q2 = Yes"],
+    ]
+    result = _read(files.write_rows(tmp_path / "t.xlsx", "Q", rows), checklist_id="t")
+    assert [str(i) for i in result.issues] == [
+        "Q!C3: 'Smiley' is not a question type (write one of: Yes/No, Rating 1-5, "
+        "Multiple choice, Number, %, Text, Date, Photo)"
+    ]
+    rows[2][2] = "Yes/No"
+    from audit_app.domain.checklist_sheet.build import ChecklistRequest
+    from audit_app.intake.checklist_sheet import read_checklist_file
+
+    path = files.write_rows(tmp_path / "v.xlsx", "Q", rows)
+    data = read_checklist_file(path.name, path.read_bytes(), ChecklistRequest("v")).reading.data
+    assert data is not None
+    first = data["sections"][0]["items"][0]
+    assert (first["type"], first["na_allowed"]) == ("yes_no", True)

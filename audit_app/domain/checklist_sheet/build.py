@@ -117,6 +117,8 @@ class _Reader:
         self.places: dict[str, Cell] = {}
         self.by_role: dict[str, dict[str | None, int]] = {}
         self.languages: list[str] = []
+        self.failed: set[str] = set()
+        """Numbers and ids of rows that could not be read (conditions on them say nothing)."""
         self._columns()
 
     # -- columns
@@ -335,6 +337,7 @@ class _Reader:
                 kind = read_type(cell_text(type_cell.value))
             except CellProblem as problem:
                 self.issue(IssueCode.CHECKLIST_TYPE_UNKNOWN, type_cell, str(problem))
+                self._failed(row)
                 return None
         else:
             kind = TypeCell("choice" if options_text else "yes_no")
@@ -344,6 +347,8 @@ class _Reader:
         data["weight"] = 1.0 if weight is None else weight
         for flag in ("na_allowed", "critical", "required"):
             value = self.read(row, flag, read_flag, IssueCode.CHECKLIST_CELL_INVALID)
+            if value is None and flag == "na_allowed" and kind.na:
+                value = True  # Yes/No/N/A
             if value is not None and (value or flag == "required"):
                 data[flag] = value
         guidance = self.texts(row, "guidance")
@@ -351,6 +356,7 @@ class _Reader:
             data["guidance"] = guidance
         self._measures(row, data, kind)
         if len(self.issues) > before:
+            self._failed(row)
             return None
         number = self.text(row, "number") or None
         item = _Item(row, data, kind.kind, number)
@@ -364,6 +370,12 @@ class _Reader:
         if given:
             data["id"] = self._id_from(given, self.cell(row, "item_id"))
         return item
+
+    def _failed(self, row: Sequence[Cell]) -> None:
+        for role in ("number", "item_id"):
+            ref = self.text(row, role)
+            if ref:
+                self.failed.add(_number_key(ref))
 
     def _options(self, row: Sequence[Cell], data: dict[str, Any], kind: str, text: str) -> None:
         cell = self.cell(row, "options", self.first) or self.cell(row, "options")
@@ -542,6 +554,8 @@ class _Reader:
         ) -> dict[str, Any] | None:
             read, cell = condition
             target = find(read.ref)
+            if target is None and _number_key(read.ref) in self.failed:
+                return None  # the row it names has its own problem
             if target is None:
                 self.issue(
                     IssueCode.CHECKLIST_CONDITION_INVALID,

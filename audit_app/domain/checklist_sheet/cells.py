@@ -158,6 +158,11 @@ class TypeCell:
     low: int | None = None
     high: int | None = None
     """A range written in the type itself (``Rating 1-5``)."""
+    na: bool = False
+    """N/A named in the type itself (``Yes/No/N/A``)."""
+
+
+_NA_IN_TYPE = re.compile(r"\b(?:n a|na)\b")
 
 
 def read_type(text: str) -> TypeCell:
@@ -165,7 +170,12 @@ def read_type(text: str) -> TypeCell:
     bounds = _RANGE.search(text)
     words = _RANGE.sub(" ", text) if bounds else text
     key = " ".join(re.sub(r"[^\w%]+", " ", fold(words)).split())
-    key = re.sub(r"\b(?:question|answer|type|pregunta|tipo|tipus|soru)\b", "", key).strip()
+    key = " ".join(
+        re.sub(r"\b(?:question|answer|type|pregunta|tipo|tipus|soru)\b", "", key).split()
+    )
+    na = _NA_IN_TYPE.search(key) is not None
+    if na:
+        key = " ".join(_NA_IN_TYPE.sub(" ", key).split())
     kind = _TYPE_BY_WORD.get(key) or _TYPE_BY_WORD.get(" ".join(sorted(key.split())))
     if kind is None:
         for word in key.split():
@@ -176,8 +186,8 @@ def read_type(text: str) -> TypeCell:
         known = "Yes/No, Rating 1-5, Multiple choice, Number, %, Text, Date, Photo"
         raise CellProblem(f"{text!r} is not a question type (write one of: {known})")
     if bounds and kind == "scale":
-        return TypeCell(kind, int(bounds["low"]), int(bounds["high"]))
-    return TypeCell(kind)
+        return TypeCell(kind, int(bounds["low"]), int(bounds["high"]), na)
+    return TypeCell(kind, na=na)
 
 
 # ------------------------------------------------------------------ flags and numbers
