@@ -23,8 +23,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PERCENT_BUILT_IN = frozenset({9, 10})
-_CELL = re.compile(rb"<c\s([^>]*)>|<c\s([^>]*)/>")
-_ATTRIBUTE = re.compile(rb'\b(r|s)="([^"]*)"')
+_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]')
 
 
@@ -42,13 +41,13 @@ def percent_cells(data: bytes, sheet_name: str) -> frozenset[str]:
             xml = archive.read(part)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError):
         return frozenset()
+    ids = b"|".join(str(style).encode("ascii") for style in sorted(styles))
+    tagged = re.compile(rb'<c\s[^>]*?\bs="(?:' + ids + rb')"[^>]*>')  # only the styled cells
     found: set[str] = set()
-    for match in _CELL.finditer(xml):
-        attributes = dict(_ATTRIBUTE.findall(match.group(1) or match.group(2)))
-        style = attributes.get(b"s")
-        ref = attributes.get(b"r")
-        if style is not None and ref is not None and style.isdigit() and int(style) in styles:
-            found.add(ref.decode("ascii", "replace"))
+    for match in tagged.finditer(xml):
+        ref = _REF.search(match.group(0))
+        if ref is not None:
+            found.add(ref.group(1).decode("ascii", "replace"))
     return frozenset(found)
 
 
