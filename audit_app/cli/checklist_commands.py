@@ -151,9 +151,9 @@ def checklists_import(
     if as_json:
         print_json({**result.to_dict(), "written": str(written)})
         return
-    where = f"sheet '{result.sheet}', " if result.sheet else ""
+    where = f"sheet '{result.sheet}', header in row" if result.sheet else "header on line"
     say(
-        f"ok    {path.name}: {where}header in row {result.header_row}, "
+        f"ok    {path.name}: {where} {result.header_row}, "
         f"{result.questions} question(s) in {len(checklist.sections)} section(s)"
     )
     say(f"wrote {checklist.id} v{checklist.version} to {written}")

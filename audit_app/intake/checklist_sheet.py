@@ -41,6 +41,7 @@ from audit_app.intake.source.grid import (
     source_kind,
 )
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
+from audit_app.intake.source.tabular import TableFileError, decode_text
 
 SETTINGS_NAMES = frozenset({"checklist", "settings", "configuracion", "configuracio", "setari"})
 GENERIC_SHEET_NAMES = frozenset(
@@ -62,7 +63,7 @@ def read_checklist_file(
     """The questions of a workbook or CSV file. Raises ``UnreadableFile`` for a file that
     cannot be opened at all; everything else comes back as issues named at their cells."""
     if source_kind(name) == "csv":
-        grids = [csv_grid(name, data, limits=limits)]
+        grids = [_csv_below_banners(name, data, limits)]
     else:
         workbook, names = open_sheets(name, data, limits=limits)
         grids = [sheet_grid(workbook, sheet, limits=limits) for sheet in names]
@@ -105,6 +106,24 @@ def read_checklist_file(
     return ChecklistFileReading(
         read_question_sheet(sheet, request), grid.sheet, grid.row_number(offset)
     )
+
+
+def _csv_below_banners(name: str, data: bytes, limits: Limits) -> Grid:
+    """A CSV file whose first lines are a title or blank (no separator in them): the grid
+    starts at the first line that has columns, its lines numbered as in the file."""
+    try:
+        text = decode_text(data, name)
+    except TableFileError:
+        return csv_grid(name, data, limits=limits)  # refused there, in the usual words
+    lines = text.split("\n")
+    skipped = 0
+    while skipped < len(lines) - 1 and not any(mark in lines[skipped] for mark in ",;\t"):
+        skipped += 1
+    if not skipped:
+        return csv_grid(name, data, limits=limits)
+    grid = csv_grid(name, "\n".join(lines[skipped:]).encode("utf-8"), limits=limits)
+    grid.lines = tuple(line + skipped for line in grid.lines)
+    return grid
 
 
 def _texts(row: list[Any]) -> list[str]:

@@ -359,3 +359,36 @@ def test_na_in_the_type_and_a_condition_on_a_bad_row_says_nothing_more(tmp_path:
     assert data is not None
     first = data["sections"][0]["items"][0]
     assert (first["type"], first["na_allowed"]) == ("yes_no", True)
+
+
+def test_a_csv_file_under_a_title_line_names_its_lines_as_in_the_file(tmp_path: Path) -> None:
+    text = (
+        "Store checklist 2025\r\n"
+        "\r\n"
+        "Section,Question,Type,Options,Weight\r\n"
+        "Door,Door clean,Yes/No,,1\r\n"
+        'Door,Offer,Multiple choice,"Yes (100)\r\nPartly (50)\r\nNo (0)",2\r\n'
+    )
+    path = tmp_path / "Store.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    result = _read(path, checklist_id="store")
+    assert result.issues == () and result.header_row == 3
+    assert result.checklist is not None
+    [offer] = [i for i in result.checklist.items if i.id == "door.offer"]
+    assert offer.model_dump(mode="json", exclude_none=True) == {
+        "id": "door.offer",
+        "text": {"en": "Offer"},
+        "weight": 2.0,
+        "na_allowed": False,
+        "critical": False,
+        "type": "choice",
+        "options": [
+            {"value": "yes", "points": 1.0, "label": {"en": "Yes"}},
+            {"value": "partly", "points": 0.5, "label": {"en": "Partly"}},
+            {"value": "no", "points": 0.0, "label": {"en": "No"}},
+        ],
+    }
+    path.write_text(text.replace("Yes (100)", "Yes (1OO)"), encoding="utf-8", newline="")
+    assert [str(i) for i in _read(path, checklist_id="store").issues] == [
+        "line 5, column Options: 'Yes (1OO)' has no number in brackets"
+    ]
