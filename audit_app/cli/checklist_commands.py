@@ -116,7 +116,10 @@ def checklists_import(
     title: Annotated[
         str | None, typer.Option(help="Title (default: the sheet's or the file's name).")
     ] = None,
-    version: Annotated[int | None, typer.Option(help="Version number (default 1).")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(help="Version number (default: the file's Checklist sheet, else 1)."),
+    ] = None,
     language: Annotated[
         str | None,
         typer.Option(help="Language of a Question column whose header names none (default en)."),
