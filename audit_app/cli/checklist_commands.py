@@ -102,3 +102,76 @@ def checklists_validate(
     bad = sum(not r.ok for r in results)
     if bad:
         raise fail(f"{bad} of {len(results)} checklist file(s) are invalid")
+
+
+@checklists_app.command("import")
+@guarded
+def checklists_import(
+    path: Annotated[Path, typer.Argument(help="A spreadsheet of questions (.xlsx or .csv).")],
+    checklist_id: Annotated[str, typer.Option("--id", help="The checklist's id.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the YAML here instead of registering it."),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Title (default: the sheet's or the file's name).")
+    ] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(help="Version number (default: the file's Checklist sheet, else 1)."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Language of a Question column whose header names none (default en)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Make a checklist from a spreadsheet of questions (section, question, type, options
+    with points, weight, critical, N/A, applies if, guidance): written as YAML with -o, else
+    registered in the checklists folder. Every problem is named at its cell; nothing is
+    written when there is any."""
+    from audit_app.services.checklist_sheets import (
+        ChecklistSheetRefused,
+        import_checklist_file,
+        register_checklist,
+        write_checklist_yaml,
+    )
+
+    try:
+        result = import_checklist_file(
+            path, checklist_id=checklist_id, title=title, version=version, language=language
+        )
+    except ChecklistSheetRefused as refused:
+        if as_json:
+            print_json(refused.result.to_dict())
+        else:
+            for issue in refused.result.issues:
+                say(f"error {path.name}: {issue}", err=True)
+        raise fail(str(refused)) from None
+    checklist = result.checklist
+    assert checklist is not None
+    written = write_checklist_yaml(checklist, output) if output else register_checklist(checklist)
+    if as_json:
+        print_json({**result.to_dict(), "written": str(written)})
+        return
+    where = f"sheet '{result.sheet}', header in row" if result.sheet else "header on line"
+    say(
+        f"ok    {path.name}: {where} {result.header_row}, "
+        f"{result.questions} question(s) in {len(checklist.sections)} section(s)"
+    )
+    say(f"wrote {checklist.id} v{checklist.version} to {written}")
+
+
+@checklists_app.command("export")
+@guarded
+def checklists_export(
+    checklist: Annotated[str, typer.Argument(help="Checklist id, id@version or a YAML path.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .xlsx file to write.")],
+) -> None:
+    """Write a checklist as a spreadsheet of questions (the shape `checklists import` reads)."""
+    from audit_app.services.checklist_sheets import export_checklist_workbook, write_bytes
+
+    if output.suffix.lower() != ".xlsx":
+        raise fail(f"{output.name}: write the checklist to an .xlsx file")
+    written = write_bytes(output, export_checklist_workbook(checklist))
+    say(f"wrote {written}")

@@ -411,8 +411,10 @@ def item_note(checklist: Checklist, item: Item, language: str) -> str:
 def _numeric_formula(item: ScaleItem | NumberItem | PercentageItem, cell: str, na: bool) -> str:
     """A custom rule: a number within the item's bounds, or N/A where it is allowed."""
     checks = [f"ISNUMBER({cell})"]
-    if isinstance(item, PercentageItem):  # Excel keeps 91 % as 0.91
-        checks += [f"{cell}>=0", f"{cell}<=1"]
+    if isinstance(item, PercentageItem):
+        # 0 to 100 as the prompt says: 93 typed in a General cell is 93; a cell shown as
+        # 93 % holds 0.93, which is within the bounds too and read as 93 (its format says so)
+        checks += [f"{cell}>=0", f"{cell}<=100"]
     elif isinstance(item, ScaleItem):
         checks += [f"{cell}>={item.min}", f"{cell}<={item.max}", f"INT({cell})={cell}"]
     else:

@@ -103,6 +103,17 @@ class IssueCode(StrEnum):
     """A control character (other than tabs and line breaks) in a stored text."""
     # writing
     WRITE_CONFLICT = "write_conflict"
+    # a checklist kept as a spreadsheet of questions
+    CHECKLIST_COLUMN_REPEATED = "checklist_column_repeated"
+    CHECKLIST_ROW_INVALID = "checklist_row_invalid"
+    """A row with cells filled but no question (and not a section banner)."""
+    CHECKLIST_TYPE_UNKNOWN = "checklist_type_unknown"
+    CHECKLIST_OPTIONS_INVALID = "checklist_options_invalid"
+    CHECKLIST_CONDITION_INVALID = "checklist_condition_invalid"
+    CHECKLIST_CELL_INVALID = "checklist_cell_invalid"
+    """A flag, number, id or setting that cannot be read."""
+    CHECKLIST_RULE_BROKEN = "checklist_rule_broken"
+    """Read cell by cell, but the checklist breaks a rule of the model (named at its cell)."""
 
 
 @dataclass(frozen=True)

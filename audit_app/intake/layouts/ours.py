@@ -12,7 +12,8 @@ columns and cell lengths read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from audit_app.domain.intake.model import (
     column_letter,
 )
 from audit_app.intake import templates as layout
+from audit_app.intake.source.formats import percent_cells
 from audit_app.intake.source.grid import last_filled
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.tabular import Table, TableFileError, read_csv_bytes
@@ -55,7 +57,11 @@ def read_audit_file(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) 
         raise UnreadableFile(str(error), IssueCode.FILE_TOO_LARGE) from None
     suffix = Path(name).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return read_template_workbook(open_workbook(name, data, limits=limits), limits=limits)
+        workbook = open_workbook(name, data, limits=limits)
+        percents = {
+            sheet: percent_cells(data, sheet) for sheet in (layout.VISIT_SHEET, layout.BULK_SHEET)
+        }
+        return read_template_workbook(workbook, limits=limits, percent_refs=percents)
     if suffix in {".csv", ".txt"}:
         return read_audit_csv(name, data, limits=limits)
     raise UnreadableFile(
@@ -74,7 +80,14 @@ def _visible(workbook: Any, sheet_name: str) -> None:
             )
 
 
-def read_template_workbook(workbook: Any, *, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+def read_template_workbook(
+    workbook: Any,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    percent_refs: Mapping[str, frozenset[str]] | None = None,
+) -> ReadResult:
+    """A template's visits. Numbers are read as typed (93 is 93 %), except in cells shown
+    as percentages (``percent_refs`` per sheet), where Excel keeps 93 % as 0.93."""
     if layout.META_SHEET not in workbook.sheet_names:
         raise UnreadableFile(
             "this workbook is not an audit-app template; for other layouts draft a mapping "
@@ -96,10 +109,15 @@ def read_template_workbook(workbook: Any, *, limits: Limits = DEFAULT_LIMITS) ->
     if not checklist_id or checklist_version is None:
         raise UnreadableFile("the template does not say which checklist it belongs to")
     skipped: list[SkippedRow] = []
+    percents = percent_refs or {}
     if meta.get("kind") == "bulk":
-        visits, issues = _bulk_visits(workbook, skipped, limits)
+        visits, issues = _bulk_visits(
+            workbook, skipped, limits, percents.get(layout.BULK_SHEET, frozenset())
+        )
     else:
-        visits, issues = _single_visit(workbook, limits)
+        visits, issues = _single_visit(
+            workbook, limits, percents.get(layout.VISIT_SHEET, frozenset())
+        )
     return ReadResult(
         checklist_id=checklist_id,
         checklist_version=checklist_version,
@@ -108,17 +126,20 @@ def read_template_workbook(workbook: Any, *, limits: Limits = DEFAULT_LIMITS) ->
         skipped=tuple(skipped),
         content_hash=str(meta.get("content_hash") or "") or None,
         default_kind="mystery_shop",
-        percent_as_fraction=True,
+        percent_as_fraction=False,  # percent-formatted cells are scaled as they are read
         language=str(meta.get("language") or "") or None,
     )
 
 
-def _single_visit(workbook: Any, limits: Limits) -> tuple[list[RawVisit], list[ImportIssue]]:
+def _single_visit(
+    workbook: Any, limits: Limits, percents: frozenset[str]
+) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.VISIT_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
     _visible(workbook, sheet)
     rows, row0, col0 = sheet_rows(workbook, sheet, limits=limits)
+    scale_percent_cells(rows, percents)
 
     def cell(row: int, column: int) -> Cell:
         """Row is 1-based as shown; column 0-based."""
@@ -160,13 +181,14 @@ def _single_visit(workbook: Any, limits: Limits) -> tuple[list[RawVisit], list[I
 
 
 def _bulk_visits(
-    workbook: Any, skipped: list[SkippedRow], limits: Limits
+    workbook: Any, skipped: list[SkippedRow], limits: Limits, percents: frozenset[str]
 ) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.BULK_SHEET
     if sheet not in workbook.sheet_names:
         raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
     _visible(workbook, sheet)
     rows, row0, col0 = sheet_rows(workbook, sheet, limits=limits)
+    scale_percent_cells(rows, percents)
     id_index = layout.BULK_ID_ROW - 1 - row0
     if not 0 <= id_index < len(rows):
         raise UnreadableFile(f"row {layout.BULK_ID_ROW} of '{sheet}' (the item ids) is missing")
@@ -225,6 +247,30 @@ def _bulk_visits(
                 )
             )
     return visits, []
+
+
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def scale_percent_cells(rows: list[list[Any]], refs: frozenset[str]) -> None:
+    """A number in a cell shown as a percentage (0.93 shown as 93 %) as the percentage a
+    person reads (93); rows start at A1 (``sheet_rows``)."""
+    for ref in refs:
+        found = _REF.match(ref)
+        if found is None:
+            continue
+        r, c = int(found[2]) - 1, _column_index(found[1])
+        if r < len(rows) and c < len(rows[r]):
+            value = rows[r][c]
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                rows[r][c] = round(value * 100, 6)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 # --------------------------------------------------------------------------- CSV

@@ -10,11 +10,13 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.services.branches import list_branches
 from audit_app.services.checklist_diff import checklist_versions, diff_versions
+from audit_app.services.checklist_sheets import workbook_of
 from audit_app.services.checklists import checklist_yaml
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.templates import make_template
 from audit_app.ui.components.branch_names import branch_labels
+from audit_app.ui.components.checklist_upload import checklist_upload
 from audit_app.ui.components.checklist_view import checklist_contents, diff_table, language_label
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
@@ -29,9 +31,11 @@ def render() -> None:
     if not latest:
         st.info(
             "No checklists are installed. Put checklist YAML files (such as "
-            "`greeting_phone.v1.yaml`) in the checklists folder and reload.",
+            "`greeting_phone.v1.yaml`) in the checklists folder and reload, or make one "
+            "from a spreadsheet of questions below.",
             icon=":material/inbox:",
         )
+        checklist_upload(ctx)
         return
     titles = {c.id: c.title_in() for c in latest}
     top = st.columns([3, 1, 1])
@@ -54,13 +58,17 @@ def render() -> None:
         key=f"language-{'-'.join(checklist.languages)}",
     )
 
-    contents, compare, downloads = st.tabs(["Contents", "Compare versions", "Downloads"])
+    contents, compare, downloads, upload = st.tabs(
+        ["Contents", "Compare versions", "Downloads", "From a spreadsheet"]
+    )
     with contents:
         checklist_contents(checklist, language)
     with compare:
         _compare(ctx, checklist, versions, language)
     with downloads:
         _downloads(ctx, checklist, language)
+    with upload:
+        checklist_upload(ctx)
 
 
 def _compare(ctx: AppContext, checklist: Checklist, versions: list[int], language: str) -> None:
@@ -161,6 +169,16 @@ def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
         icon=":material/download:",
         on_click="ignore",
         key="yaml",
+    )
+    st.download_button(
+        "Download as a spreadsheet",
+        lambda: workbook_of(checklist),
+        file_name=f"{checklist.id}.v{checklist.version}.questions.xlsx",
+        mime=XLSX,
+        icon=":material/table:",
+        on_click="ignore",
+        help="One row per question; edit it and bring it back under “From a spreadsheet”.",
+        key="sheet",
     )
 
 
