@@ -55,10 +55,16 @@ def bounded(record: AuditRecord, bounds: Bounds) -> AuditRecord:
     visit = record.visit
     bounds.visit_date(visit.visited_at)
     auditor = bounds.name(visit.auditor, "the auditor's name")
+    reference = (
+        None
+        if visit.reference is None
+        else bounds.name(visit.reference, "the visit reference") or None
+    )
     answers = tuple(bounds.answer(answer) for answer in record.answers)
-    if auditor == visit.auditor and answers == record.answers:
+    if auditor == visit.auditor and reference == visit.reference and answers == record.answers:
         return record
-    return replace(record, visit=replace(visit, auditor=auditor), answers=answers)
+    visit = replace(visit, auditor=auditor, reference=reference)
+    return replace(record, visit=visit, answers=answers)
 
 
 def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCard | None]:
@@ -137,12 +143,7 @@ def _write(
         fresh = []
         for record, card in prepared:
             visit = record.visit
-            key = (
-                branch_id_of[visit.branch_code],
-                visit.checklist_id,
-                visit.visited_at,
-                visit.auditor,
-            )
+            key = repository.visit_key(branch_id_of[visit.branch_code], visit)
             if key in existing:
                 if not skip_existing:
                     raise AuditRejected(

@@ -469,9 +469,8 @@ def _present(
     }
 
 
-def _visit_key(record: AuditRecord, branch_ids: dict[str, int]) -> tuple[int, str, datetime, str]:
-    v = record.visit
-    return (branch_ids[v.branch_code], v.checklist_id, v.visited_at, v.auditor)
+def _visit_key(record: AuditRecord, branch_ids: dict[str, int]) -> repository.VisitKey:
+    return repository.visit_key(branch_ids[record.visit.branch_code], record.visit)
 
 
 def _write(

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, func, insert, select, update
 
 from audit_app.domain.answers import encode_value
-from audit_app.domain.audit import AuditRecord, AuditStatus, Branch
+from audit_app.domain.audit import AuditRecord, AuditStatus, Branch, Visit
 from audit_app.domain.bounds import code_key
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
@@ -30,7 +30,13 @@ from audit_app.storage.tables import (
 )
 
 BRANCH_FIELDS = tuple(Branch.model_fields)
-VisitKey = tuple[int, str, datetime, str]
+VisitKey = tuple[int, str, datetime, str, str | None]
+"""(branch id, checklist id, visit time, auditor, visit reference): one visit. The outside
+reference tells two visits of one store at one time apart; None where there is none."""
+
+
+def visit_key(branch_id: int, visit: Visit) -> VisitKey:
+    return (branch_id, visit.checklist_id, visit.visited_at, visit.auditor, visit.reference)
 """(branch id, checklist id, visit time, auditor): one visit is stored once."""
 
 
@@ -165,7 +171,13 @@ def stored_checklist_definitions(conn: Connection) -> list[dict[str, Any]]:
 def existing_visit_keys(
     conn: Connection, branch_id_list: Iterable[int] | None = None
 ) -> set[VisitKey]:
-    query = select(audits.c.branch_id, audits.c.checklist_id, audits.c.visited_at, audits.c.auditor)
+    query = select(
+        audits.c.branch_id,
+        audits.c.checklist_id,
+        audits.c.visited_at,
+        audits.c.auditor,
+        audits.c.visit_reference,
+    )
     if branch_id_list is not None:
         query = query.where(audits.c.branch_id.in_(list(branch_id_list)))
     return {tuple(row) for row in conn.execute(query)}
@@ -213,6 +225,7 @@ def add_audits(
                 "created_by": record.created_by,
                 "submitted_at": now if record.status == AuditStatus.SUBMITTED else None,
                 "follow_up_of": visit.follow_up_of,
+                "visit_reference": visit.reference,
             }
         )
     ids = list(
@@ -458,9 +471,10 @@ def existing_visit_ids(conn: Connection, branch_id_list: Iterable[int]) -> dict[
         audits.c.checklist_id,
         audits.c.visited_at,
         audits.c.auditor,
+        audits.c.visit_reference,
         audits.c.id,
     ).where(audits.c.branch_id.in_(list(branch_id_list)))
-    return {(b, c, v, a): audit_id for b, c, v, a, audit_id in conn.execute(query)}
+    return {(b, c, v, a, r): audit_id for b, c, v, a, r, audit_id in conn.execute(query)}
 
 
 def answer_fingerprints(
