@@ -232,6 +232,7 @@ class ScoreRow(Protocol):
     checklist_version: int
     visited_at: pd.Timestamp
     auditor: str
+    visit_reference: str | None
     overall: float
     """NaN when the audit has no score."""
     grade: str | None
@@ -304,6 +305,7 @@ def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
         Channel(row["channel"]) if row["channel"] else None,
         row["language"],
         row.get("follow_up_of"),
+        row.get("visit_reference"),
     )
     record = AuditRecord(
         visit,

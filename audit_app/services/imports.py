@@ -72,6 +72,8 @@ class ImportedAudit:
     rows: tuple[int, ...] = ()
     """The file's rows the visit was read from."""
     sheet: str = ""
+    reference: str | None = None
+    """The visit's outside reference (a review number), where the file has one."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class ImportedAudit:
             "checklist_version": self.checklist_version,
             "visited_at": self.visited_at.isoformat(),
             "auditor": self.auditor,
+            "visit_reference": self.reference,
             "overall": display(self.overall),
             "grade": self.grade,
             "passed": self.passed,
@@ -445,6 +448,7 @@ def _summary(
         differs,
         visit_rows(found.visit),
         found.visit.branch.sheet,
+        visit.reference,
     )
 
 

@@ -340,6 +340,9 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
         conditions.append(audits.c.channel == f.channel)
     if f.auditor:
         conditions.append(audits.c.auditor == f.auditor)
+    if f.reference and f.reference.strip():
+        wanted = f.reference.strip().lower()
+        conditions.append(func.lower(audits.c.visit_reference).contains(wanted, autoescape=True))
     if f.areas is not None:
         conditions.append(branches.c.area.in_(f.areas))
     return query.where(*conditions)
@@ -359,6 +362,7 @@ SCORE_COLUMNS = [
     "channel",
     "visited_at",
     "auditor",
+    "visit_reference",
     "overall",
     "grade",
     "passed",
@@ -383,6 +387,7 @@ def audit_scores_frame(conn: Connection, audit_filter: AuditFilter = AuditFilter
             audits.c.channel,
             audits.c.visited_at,
             audits.c.auditor,
+            audits.c.visit_reference,
             audit_scores.c.overall,
             audit_scores.c.grade,
             audit_scores.c.passed,
