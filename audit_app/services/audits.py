@@ -232,7 +232,8 @@ class ScoreRow(Protocol):
     checklist_version: int
     visited_at: pd.Timestamp
     auditor: str
-    visit_reference: str | None
+    visit_reference: str | float | None
+    """The visit's outside reference; None or NaN where it has none."""
     overall: float
     """NaN when the audit has no score."""
     grade: str | None
@@ -260,6 +261,8 @@ def score_rows(
         record["critical_failure"] = bool(record["critical_failure"])
         record["checklist_version"] = int(record["checklist_version"])
         record["audit_id"] = int(record["audit_id"])
+        reference = record["visit_reference"]  # pandas may hold a missing one as NaN
+        record["visit_reference"] = reference if isinstance(reference, str) else None
         rows.append({str(column): value for column, value in record.items()})
     return rows
 

@@ -179,7 +179,7 @@ def _choose(frame: pd.DataFrame, title: str) -> None:
             f"#{row.audit_id} · {row.visited_at:%Y-%m-%d} · {row.branch_name} "
             f"({row.branch_code}) · {row.checklist_id} · "
             + ("—" if pd.isna(row.overall) else f"{row.overall:.1f}")
-            + (f" · {row.visit_reference}" if row.visit_reference else "")
+            + (f" · {row.visit_reference}" if isinstance(row.visit_reference, str) else "")
         )
         for row in score_tuples(frame)
     }
