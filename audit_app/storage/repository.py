@@ -31,13 +31,13 @@ from audit_app.storage.tables import (
 
 BRANCH_FIELDS = tuple(Branch.model_fields)
 VisitKey = tuple[int, str, datetime, str, str | None]
-"""(branch id, checklist id, visit time, auditor, visit reference): one visit. The outside
-reference tells two visits of one store at one time apart; None where there is none."""
+"""(branch id, checklist id, visit time, auditor, visit reference): one visit is stored
+once. The outside reference tells two visits of one store at one time apart; None where
+there is none."""
 
 
 def visit_key(branch_id: int, visit: Visit) -> VisitKey:
     return (branch_id, visit.checklist_id, visit.visited_at, visit.auditor, visit.reference)
-"""(branch id, checklist id, visit time, auditor): one visit is stored once."""
 
 
 def utcnow() -> datetime:

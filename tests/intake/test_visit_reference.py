@@ -60,9 +60,7 @@ def test_a_drafted_profile_reads_the_review_number_of_each_row(
     assert report.roles["visit_reference"] == "Review Number"
     assert "  visit reference: 'Review Number'" in report.lines()
     result = read_with_profile(made.path, profile, checklist)
-    found = [
-        (v.reference.value, v.reference.ref) for v in result.visits if v.reference is not None
-    ]
+    found = [(v.reference.value, v.reference.ref) for v in result.visits if v.reference is not None]
     assert found == [("RV-100231", "A2"), ("RV-100232", "A3"), ("RV-100240", "A4")]
 
 

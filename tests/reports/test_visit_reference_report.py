@@ -19,7 +19,9 @@ WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def _audit(ctx: AppContext, reference: str | None) -> int:
-    visit = Visit("ES-01", "greeting_phone", 1, datetime(2026, 3, 2, 10), "Ann", reference=reference)
+    visit = Visit(
+        "ES-01", "greeting_phone", 1, datetime(2026, 3, 2, 10), "Ann", reference=reference
+    )
     audit_id, _ = submit_audit(ctx, AuditRecord(visit, tuple(good_answers(ctx))))
     return audit_id
 

@@ -104,8 +104,7 @@ def test_a_reference_changed_outside_the_app_is_named(
         )
     problems = verify(world).problems
     assert any(
-        f"audit #{audit_id}" in p
-        and f"visit_reference {before!r} sealed, {after!r} now" in p
+        f"audit #{audit_id}" in p and f"visit_reference {before!r} sealed, {after!r} now" in p
         for p in problems
     ), problems
 

@@ -70,10 +70,13 @@ def _everything(engine: Engine) -> dict[str, list[Any]]:
             ],
             "answers": [
                 tuple(row)
-                for row in conn.execute(select(answers).order_by(answers.c.audit_id, answers.c.item_id))
+                for row in conn.execute(
+                    select(answers).order_by(answers.c.audit_id, answers.c.item_id)
+                )
             ],
             "seals": [
-                tuple(row) for row in conn.execute(select(record_seals.c.sequence, record_seals.c.digest))
+                tuple(row)
+                for row in conn.execute(select(record_seals.c.sequence, record_seals.c.digest))
             ],
         }
 
@@ -103,9 +106,11 @@ def test_sqlite_refuses_the_rebuild_with_foreign_keys_on(world: AppContext) -> N
     before = _everything(world.engine)
     with database._migrating(world.engine) as conn:
         command.downgrade(database._alembic_config(conn), "0010")
-    with pytest.raises(AuditAppError, match="run it through `audit-app db upgrade`"):
-        with world.engine.begin() as conn:
-            command.upgrade(database._alembic_config(conn), "0011")
+    with (
+        pytest.raises(AuditAppError, match="run it through `audit-app db upgrade`"),
+        world.engine.begin() as conn,
+    ):
+        command.upgrade(database._alembic_config(conn), "0011")
     assert database.current_revision(world.engine) == "0010"
     assert database.upgrade(world.engine) == ("0010", "0011")
     assert _everything(world.engine) == before

@@ -12,8 +12,8 @@ from audit_app.services.audits import list_scores, load_audit, submit_audit
 from audit_app.services.context import AppContext
 from audit_app.services.imports import import_files
 from audit_app.ui.components.import_preview import audits_frame
-from tests.intake.test_visit_reference import BRANCHES as REVIEW_BRANCHES
 from tests.intake.reviews import write_review_numbers
+from tests.intake.test_visit_reference import BRANCHES as REVIEW_BRANCHES
 from tests.services.test_audits import phone_answers
 from tests.ui.apptest import HQ, run_app, texts
 from tests.ui.test_new_visit_page import BEST, button, fill, key, new_phone_visit, world

@@ -66,5 +66,7 @@ def downgrade() -> None:
     op.drop_index("uq_audits_visit", table_name="audits")
     op.drop_index("ix_audits_visit_reference", table_name="audits")
     with op.batch_alter_table("audits", recreate="auto") as batch_op:
-        batch_op.create_unique_constraint("uq_audits_branch_id_checklist_id_visited_at_auditor", _KEY)
+        batch_op.create_unique_constraint(
+            "uq_audits_branch_id_checklist_id_visited_at_auditor", _KEY
+        )
     op.drop_column("audits", "visit_reference")
