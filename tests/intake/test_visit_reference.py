@@ -126,3 +126,57 @@ def test_a_reference_is_one_line_of_bounded_text(tmp_path: Path, ctx: AppContext
     book.save(made.path)
     [result] = import_files(ctx, [made.path], mapping_name="agency", dry_run=True)
     assert [a.reference for a in result.audits] == ["RV-1", None, "100240"]
+
+
+@pytest.mark.parametrize("form", ["wide", "long"])
+def test_our_csv_forms_take_a_visit_reference_column(form: str) -> None:
+    from audit_app.intake.layouts.ours import read_audit_csv
+
+    if form == "wide":
+        text = (
+            "branch_code,visit_date,auditor,checklist_id,visit_reference,answer.greeting\n"
+            "ES-01,2026-05-04,Agency X,greeting_phone,RV-1,yes\n"
+            "ES-01,2026-05-04,Agency X,greeting_phone,RV-2,no\n"
+        )
+    else:
+        text = (
+            "branch_code,visited_at,auditor,checklist_id,visit_reference,item_id,value\n"
+            "ES-01,2026-05-04,Agency X,greeting_phone,RV-1,answer.greeting,yes\n"
+            "ES-01,2026-05-04,Agency X,greeting_phone,RV-1,call.tone,5\n"
+            "ES-01,2026-05-04,Agency X,greeting_phone,RV-2,answer.greeting,no\n"
+        )
+    result = read_audit_csv("visits.csv", text.encode())
+    found = [
+        (v.reference.value if v.reference else None, [a.item_id for a in v.answers], v.rows)
+        for v in result.visits
+    ]
+    if form == "wide":
+        assert found == [("RV-1", ["answer.greeting"], (2,)), ("RV-2", ["answer.greeting"], (3,))]
+    else:
+        assert found == [
+            ("RV-1", ["answer.greeting", "call.tone"], (2, 3)),
+            ("RV-2", ["answer.greeting"], (4,)),
+        ]
+
+
+def test_a_long_layout_groups_rows_into_visits_by_reference_too(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    checklist = catalogue.get("greeting_in_person")
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "Store code,Visit date,Shopper,Review ID,Question,Answer\n"
+        "ES-CAT-01,2026-05-04,Agency X,RV-1,Employee offers help,Yes\n"
+        "ES-CAT-01,2026-05-04,Agency X,RV-1,Employee thanks the customer,Yes\n"
+        "ES-CAT-01,2026-05-04,Agency X,RV-2,Employee offers help,No\n"
+        "ES-CAT-01,2026-05-04,Agency X,RV-2,Employee thanks the customer,No\n",
+        encoding="utf-8",
+    )
+    profile, report = suggest_profile(path, checklist, "long")
+    assert (profile.layout, profile.columns.visit_reference) == ("long", "Review ID")
+    result = read_with_profile(path, profile, checklist)
+    found = [
+        (v.reference.value if v.reference else None, [a.value.value for a in v.answers], v.rows)
+        for v in result.visits
+    ]
+    assert found == [("RV-1", ["Yes", "Yes"], (2, 3)), ("RV-2", ["No", "No"], (4, 5))]
