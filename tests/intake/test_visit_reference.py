@@ -172,7 +172,7 @@ def test_a_long_layout_groups_rows_into_visits_by_reference_too(
         "ES-CAT-01,2026-05-04,Agency X,RV-2,Employee thanks the customer,No\n",
         encoding="utf-8",
     )
-    profile, report = suggest_profile(path, checklist, "long")
+    profile, _ = suggest_profile(path, checklist, "long")
     assert (profile.layout, profile.columns.visit_reference) == ("long", "Review ID")
     result = read_with_profile(path, profile, checklist)
     found = [
