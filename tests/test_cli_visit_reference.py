@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from audit_app.cli import app
@@ -60,6 +61,19 @@ def test_import_json_then_scores_by_reference(ctx: AppContext, tmp_path: Path) -
     assert table.exit_code == 0, table.output
     assert "visit_reference" in table.output and "RV-100240" in table.output
     assert "RV-100231" not in table.output
+
+    book = tmp_path / "scores.xlsx"
+    wrote = runner.invoke(app, ["scores", "--reference", "RV", "--format", "xlsx", "-o", str(book)])
+    assert wrote.exit_code == 0, wrote.output
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    column = header.index("visit_reference")
+    assert [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "RV-100231",
+        "RV-100232",
+        "RV-100240",
+    ]
 
     none = runner.invoke(app, ["scores", "--reference", "RV-9"])
     assert none.exit_code == 0

@@ -37,3 +37,17 @@ def test_a_pdf_without_a_reference_has_no_such_line(world: AppContext) -> None: 
     text = flat(pdf_text(audit_report(world, _audit(world, None), "en", generated_at=WHEN)))
     assert t("reference", "en") not in text and "RV-" not in text
     assert "Ann" in text  # the rest of the visit is there
+
+
+def test_the_longest_reference_wraps_inside_the_page(world: AppContext) -> None:  # noqa: F811
+    import io
+
+    import pdfplumber
+
+    longest = "RV" + "Ж" * (world.settings.bounds.name_chars - 2)  # one word, no break
+    content = audit_report(world, _audit(world, longest), "en", generated_at=WHEN)
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        page = pdf.pages[0]
+        sevens = [c for c in page.chars if c["text"] == "Ж"]
+        assert len(sevens) == len(longest) - 2  # every character printed
+        assert max(c["x1"] for c in sevens) <= page.width - 10  # none past the margin
