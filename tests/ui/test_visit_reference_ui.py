@@ -93,3 +93,16 @@ def test_the_import_preview_lists_each_visits_reference(ctx: AppContext, tmp_pat
     frame = audits_frame(result)
     assert list(frame.columns[:4]) == ["status", "branch_code", "visited_at", "reference"]
     assert frame["reference"].tolist() == ["RV-100231", "RV-100232", "RV-100240"]
+
+
+def test_a_draft_keeps_its_reference(world: AppContext) -> None:
+    from audit_app.services.drafts import list_drafts
+
+    app = new_phone_visit(HQ)
+    app.text_input(key="nv_reference").input("RV-7").run()
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(world)
+    assert load_audit(world, draft.audit_id).record.visit.reference == "RV-7"
+    later = run_app(HQ, page="new_visit")
+    button(later, "Continue draft").click().run()
+    assert later.text_input(key="nv_reference").value == "RV-7"
