@@ -195,3 +195,34 @@ def test_a_long_layout_groups_rows_into_visits_by_reference_too(
         for v in result.visits
     ]
     assert found == [("RV-1", ["Yes", "Yes"], (2, 3)), ("RV-2", ["No", "No"], (4, 5))]
+
+
+def test_visits_imported_before_the_reference_was_mapped_are_found_present(
+    tmp_path: Path, ctx: AppContext
+) -> None:
+    """Last month's profile did not name the reference column; this month's does: a visit
+    stored without a reference is the one with it (when it is the file's only visit of that
+    branch, time and auditor), not a new audit."""
+    from openpyxl import load_workbook
+
+    save_branches(ctx, BRANCHES)
+    made = write_review_numbers(tmp_path)
+    book = load_workbook(made.path)
+    book["Reviews"].delete_rows(3)  # one visit of ES-CAT-01, one of ES-CAT-02
+    book.save(made.path)
+    profile, _ = suggest_profile(made.path, ctx.catalogue.get("greeting_in_person"), "agency")
+    columns = profile.columns.model_copy(update={"visit_reference": None})
+    mappings = ctx.settings.data_dir / "mappings"
+    save_profile(profile.model_copy(update={"columns": columns, "name": "old"}), mappings)
+    save_profile(profile, mappings)
+    [before] = import_files(ctx, [made.path], mapping_name="old")
+    assert [(a.reference, a.already_present) for a in before.audits] == [
+        (None, False),
+        (None, False),
+    ]
+    [now] = import_files(ctx, [made.path], mapping_name="agency")
+    assert now.status == "imported", [str(p) for p in now.problems]
+    assert [(a.reference, a.already_present, a.audit_id) for a in now.audits] == [
+        ("RV-100231", True, before.audits[0].audit_id),
+        ("RV-100240", True, before.audits[1].audit_id),
+    ]
