@@ -34,6 +34,14 @@ def scores(
     country: CountryOpt = None,
     branch: Annotated[str | None, typer.Option(help="Branch code.")] = None,
     auditor: Annotated[str | None, typer.Option(help="Auditor name.")] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference",
+            metavar="TEXT",
+            help="Audits whose visit reference (a review number) contains TEXT, any case.",
+        ),
+    ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
         OutputFormat.table
     ),
@@ -55,6 +63,7 @@ def scores(
         country=country,
         branch_code=branch,
         auditor=auditor,
+        reference=reference,
     )
     rows = score_rows(context(), audit_filter)
     if not rows and output == OutputFormat.table and path is None:
@@ -67,6 +76,7 @@ def scores(
             "audit_id",
             "visited_at",
             "branch_code",
+            *(["visit_reference"] if any(row["visit_reference"] for row in rows) else []),
             "region",
             "checklist_id",
             "auditor",

@@ -93,6 +93,10 @@ class Visit:
     language: str = "en"
     follow_up_of: int | None = None
     """The audit a follow-up re-checks (kind ``follow_up``); None for every other audit."""
+    reference: str | None = None
+    """The visit's id in an outside system (an agency's review number): how an audit is
+    traced back to the vendor's record, and what tells two visits of one store on one day
+    apart."""
 
 
 @dataclass(frozen=True)

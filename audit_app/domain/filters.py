@@ -20,6 +20,9 @@ class AuditFilter:
     kind: str | None = None
     channel: str | None = None
     auditor: str | None = None
+    reference: str | None = None
+    """Audits whose visit reference (an agency's review number) contains this text, in any
+    case: how an audit is found from the vendor's record."""
     areas: tuple[str, ...] | None = None
     """Only branches of these areas: set by the services for an area manager, never by a
     widget, so every list, comparison and download stays inside their areas."""
@@ -42,6 +45,7 @@ class AuditFilter:
                 ("kind", self.kind),
                 ("channel", self.channel),
                 ("auditor", self.auditor),
+                ("reference", self.reference),
                 ("area", ", ".join(self.areas) if self.areas is not None else None),
             )
             if value

@@ -177,6 +177,8 @@ def _summary(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
         ),
         (t("channel", lang), channel_label(visit.channel, lang), "#", str(data.audit_id)),
     ]
+    if visit.reference:  # an agency's review number: how the vendor's record is found
+        rows.append((t("reference", lang), visit.reference, "", ""))
     cells = [
         [_p(a, st.cell_bold), _p(b, st.cell), _p(c, st.cell_bold), _p(d, st.cell)]
         for a, b, c, d in rows

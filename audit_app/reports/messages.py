@@ -29,6 +29,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "region": {"en": "Region", "ca": "Regió", "ro": "Regiune", "tr": "Bölge"},
     "visit": {"en": "Visit", "ca": "Visita", "ro": "Vizită", "tr": "Ziyaret"},
     "auditor": {"en": "Auditor", "ca": "Auditor", "ro": "Auditor", "tr": "Denetçi"},
+    "reference": {"en": "Reference", "ca": "Referència", "ro": "Referință", "tr": "Referans"},
     "channel": {"en": "Channel", "ca": "Canal", "ro": "Canal", "tr": "Kanal"},
     "checklist": {
         "en": "Checklist",

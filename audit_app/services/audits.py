@@ -55,10 +55,16 @@ def bounded(record: AuditRecord, bounds: Bounds) -> AuditRecord:
     visit = record.visit
     bounds.visit_date(visit.visited_at)
     auditor = bounds.name(visit.auditor, "the auditor's name")
+    reference = (
+        None
+        if visit.reference is None
+        else bounds.name(visit.reference, "the visit reference") or None
+    )
     answers = tuple(bounds.answer(answer) for answer in record.answers)
-    if auditor == visit.auditor and answers == record.answers:
+    if auditor == visit.auditor and reference == visit.reference and answers == record.answers:
         return record
-    return replace(record, visit=replace(visit, auditor=auditor), answers=answers)
+    visit = replace(visit, auditor=auditor, reference=reference)
+    return replace(record, visit=visit, answers=answers)
 
 
 def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCard | None]:
@@ -137,12 +143,7 @@ def _write(
         fresh = []
         for record, card in prepared:
             visit = record.visit
-            key = (
-                branch_id_of[visit.branch_code],
-                visit.checklist_id,
-                visit.visited_at,
-                visit.auditor,
-            )
+            key = repository.visit_key(branch_id_of[visit.branch_code], visit)
             if key in existing:
                 if not skip_existing:
                     raise AuditRejected(
@@ -231,6 +232,8 @@ class ScoreRow(Protocol):
     checklist_version: int
     visited_at: pd.Timestamp
     auditor: str
+    visit_reference: str | float | None
+    """The visit's outside reference; None or NaN where it has none."""
     overall: float
     """NaN when the audit has no score."""
     grade: str | None
@@ -258,6 +261,8 @@ def score_rows(
         record["critical_failure"] = bool(record["critical_failure"])
         record["checklist_version"] = int(record["checklist_version"])
         record["audit_id"] = int(record["audit_id"])
+        reference = record["visit_reference"]  # pandas may hold a missing one as NaN
+        record["visit_reference"] = reference if isinstance(reference, str) else None
         rows.append({str(column): value for column, value in record.items()})
     return rows
 
@@ -303,6 +308,7 @@ def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
         Channel(row["channel"]) if row["channel"] else None,
         row["language"],
         row.get("follow_up_of"),
+        row.get("visit_reference"),
     )
     record = AuditRecord(
         visit,

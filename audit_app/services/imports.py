@@ -9,12 +9,14 @@ CLI, ``--json``, the Import page and the import log.
 An import is identified by the file's content, the mapping profile (name and content) and
 the checklist versions it was read against: the same file through the same profile is
 "already imported"; through another profile or checklist it is another import. Visits are
-de-duplicated by their key (branch, checklist, visit time, auditor) whatever the import.
+de-duplicated by their key (branch, checklist, visit time, auditor, and the visit reference
+where there is one) whatever the import.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
 from datetime import datetime
@@ -72,6 +74,8 @@ class ImportedAudit:
     rows: tuple[int, ...] = ()
     """The file's rows the visit was read from."""
     sheet: str = ""
+    reference: str | None = None
+    """The visit's outside reference (a review number), where the file has one."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +86,7 @@ class ImportedAudit:
             "checklist_version": self.checklist_version,
             "visited_at": self.visited_at.isoformat(),
             "auditor": self.auditor,
+            "visit_reference": self.reference,
             "overall": display(self.overall),
             "grade": self.grade,
             "passed": self.passed,
@@ -451,6 +456,7 @@ def _summary(
         differs,
         visit_rows(found.visit),
         found.visit.branch.sheet,
+        visit.reference,
     )
 
 
@@ -461,13 +467,20 @@ def _fingerprint(record: AuditRecord) -> frozenset[tuple[str, str | None, bool, 
 def _present(
     conn: Connection, records: list[CheckedVisit], ids: dict[str, int]
 ) -> dict[int, tuple[int, bool]]:
-    """For each record whose visit is stored: (stored audit id, whether the answers differ)."""
+    """For each record whose visit is stored: (stored audit id, whether the answers differ).
+
+    A visit with a reference is also the one stored without any (imported before the profile
+    named the reference column) when the file holds no other visit of that branch, time and
+    auditor: the reference alone must not import the same visit twice."""
     stored = repository.existing_visit_ids(conn, {ids[r.record.visit.branch_code] for r in records})
-    found = {
-        n: stored[key]
-        for n, record in enumerate(r.record for r in records)
-        if (key := _visit_key(record, ids)) in stored
-    }
+    keys = [_visit_key(r.record, ids) for r in records]
+    per_visit = Counter(key[:4] for key in keys)
+    found: dict[int, int] = {}
+    for n, key in enumerate(keys):
+        if key in stored:
+            found[n] = stored[key]
+        elif key[4] is not None and per_visit[key[:4]] == 1 and (*key[:4], None) in stored:
+            found[n] = stored[(*key[:4], None)]
     prints = repository.answer_fingerprints(conn, sorted(set(found.values())))
     return {
         n: (audit_id, prints[audit_id] != _fingerprint(records[n].record))
@@ -475,9 +488,8 @@ def _present(
     }
 
 
-def _visit_key(record: AuditRecord, branch_ids: dict[str, int]) -> tuple[int, str, datetime, str]:
-    v = record.visit
-    return (branch_ids[v.branch_code], v.checklist_id, v.visited_at, v.auditor)
+def _visit_key(record: AuditRecord, branch_ids: dict[str, int]) -> repository.VisitKey:
+    return repository.visit_key(branch_ids[record.visit.branch_code], record.visit)
 
 
 def _write(

@@ -157,6 +157,7 @@ def _audits(conn: Connection) -> dict[int, dict[str, Any]]:
             audits.c.channel,
             audits.c.language,
             audits.c.source_hash,
+            audits.c.visit_reference,
             audits.c.revision,
             audits.c.checklist_version_id,
         )

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, St
 
 from audit_app.domain.actions import ActionStatus
 from audit_app.domain.audit import AuditKind, AuditStatus, Channel
+from audit_app.domain.bounds import Bounds, OutOfBounds
 from audit_app.domain.users import Role
 
 ALLOWED: dict[tuple[str, str], frozenset[str]] = {
@@ -24,6 +25,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("appeals", "status"): frozenset({"open", "upheld", "rejected"}),
 }
 """Columns holding one of a fixed set of words (the domain's enumerations)."""
+ONE_LINE: frozenset[tuple[str, str]] = frozenset({("audits", "visit_reference")})
+"""Text columns the services hold to one line without control characters (a name bound):
+an archive cannot slip in what the app would have refused."""
 
 Check = Callable[[Any], str | None]
 """A value -> why it is not valid (None: valid)."""
@@ -36,6 +40,8 @@ def checks_for(table: Table) -> list[tuple[str, Check]]:
 
 def _check(table: str, column: Column[Any]) -> Check:
     kind = _kind(column)
+    if (table, column.name) in ONE_LINE:
+        kind = _chained(kind, _one_line)
     allowed = ALLOWED.get((table, column.name))
     nullable = bool(column.nullable) and not column.primary_key
 
@@ -80,6 +86,20 @@ def _kind(column: Column[Any]) -> Check:
 
         return text
     return lambda v: None
+
+
+def _chained(first: Check, then: Check) -> Check:
+    return lambda value: first(value) or then(value)
+
+
+def _one_line(value: Any) -> str | None:
+    try:
+        cleaned = Bounds().name(value, "the value")
+    except OutOfBounds as error:
+        return str(error)
+    if cleaned != value:
+        return f"{_shown(value)} is not one line of trimmed text"
+    return None
 
 
 def _number(value: Any) -> str | None:

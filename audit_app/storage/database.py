@@ -115,16 +115,57 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         head = head_revision()
         before = current_revision(engine)
         if before != head:
-            with transaction(engine) as connection:
+            with _migrating(engine) as connection:
                 lock(connection, MIGRATION_LOCK)
                 before = MigrationContext.configure(connection).get_current_revision()
                 if before != head:
                     command.upgrade(_alembic_config(connection), "head")
+                    _check_foreign_keys(connection)
         return before, head
     except OperationalError as error:
         raise DatabaseError(
             f"cannot open database {redact(str(engine.url))}: {error.orig}"
         ) from None
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """The unit of work of an upgrade. On SQLite with foreign keys off while it runs, as
+    SQLite's documented way to change a table's constraints asks (a table is rebuilt: copied,
+    dropped, renamed), so dropping the old table cascades into nothing; the keys are checked
+    before the commit (:func:`_check_foreign_keys`) and switched back on after it."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite:  # outside a transaction: SQLite ignores the pragma inside one
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            connection.execution_options(**{_WRITING: True})
+            seal_keys.forget_pending(connection)
+            try:
+                with connection.begin():
+                    yield connection
+            except BaseException:
+                seal_keys.forget_pending(connection)
+                raise
+            seal_keys.committed(connection)
+        finally:
+            if sqlite:
+                assert raw is not None
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """A SQLite upgrade ran with foreign keys off: refuse to commit one that broke any."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise DatabaseError(
+            f"the upgrade would leave {len(broken)} rows pointing at missing records "
+            f"(first: {tuple(broken[0])}); nothing was changed"
+        )
 
 
 @contextmanager

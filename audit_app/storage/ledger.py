@@ -45,6 +45,10 @@ class Sealed:
     table: Table
     leave_out: tuple[str, ...] = ()
     submitted_only: bool = False
+    when_set: tuple[str, ...] = ()
+    """Columns added after records were first sealed: sealed only when they hold a value,
+    so a record sealed before the column existed still matches its seal, and a value
+    written into it later outside the app is still seen."""
 
     @property
     def name(self) -> str:
@@ -59,7 +63,7 @@ SEALED: tuple[Sealed, ...] = (
     Sealed(branches),
     Sealed(users, leave_out=("last_login_at",)),
     Sealed(checklist_versions),
-    Sealed(audits, submitted_only=True),
+    Sealed(audits, submitted_only=True, when_set=("visit_reference",)),
     Sealed(audit_revisions, leave_out=("content",)),  # verify checks content by its hash
     Sealed(corrective_actions),
     Sealed(action_events),
@@ -85,7 +89,15 @@ def plain(value: Any) -> Any:
 
 def record_values(sealed: Sealed, row: Any) -> dict[str, Any]:
     mapping = row._mapping
-    return {column.name: plain(mapping[column.name]) for column in sealed.columns}
+    values = {
+        column.name: plain(mapping[column.name])
+        for column in sealed.columns
+        if column.name in mapping
+    }
+    for name in sealed.when_set:
+        if values.get(name) is None:
+            values.pop(name, None)
+    return values
 
 
 def digest_of(values: dict[str, Any]) -> str:
@@ -108,10 +120,15 @@ def head(conn: Connection) -> tuple[int, str | None]:
     return (0, None) if row is None else (int(row.sequence), row.chain_hash)
 
 
-def _rows(conn: Connection, sealed: Sealed, keys: Sequence[Any] | None) -> Iterator[Any]:
+def _rows(
+    conn: Connection, sealed: Sealed, keys: Sequence[Any] | None, *, later: bool = True
+) -> Iterator[Any]:
+    """The records as stored; ``later=False`` leaves out the ``when_set`` columns, for a
+    migration that seals a schema made before they were added."""
     table = sealed.table
     key = _key_column(table)
-    query = select(*sealed.columns).order_by(key)
+    columns = [c for c in sealed.columns if later or c.name not in sealed.when_set]
+    query = select(*columns).order_by(key)
     if sealed.submitted_only:
         query = query.where(audits.c.status == SUBMITTED)
     if keys is None:
@@ -237,18 +254,21 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
     return count
 
 
-def seal_everything(conn: Connection) -> int:
+def seal_everything(conn: Connection, *, later_columns: bool = True) -> int:
     """Seal every record once (the baseline when the ledger is introduced, or after a
-    restore the operator chose to trust); the key's fingerprint is stored with it."""
+    restore the operator chose to trust); the key's fingerprint is stored with it.
+    ``later_columns=False``: the schema predates the ``when_set`` columns (migration 0010)."""
     if not seal_keys.has_key(conn):
-        if any(conn.execute(select(sealed.table).limit(1)).first() for sealed in SEALED):
+        if any(conn.execute(select(_key_column(s.table)).limit(1)).first() for s in SEALED):
             raise seal_keys.MissingTrailKey(
                 "upgrading this database seals its records under the trail key: run the "
                 "upgrade through audit-app (audit-app db upgrade), which holds the key"
             )
         return 0
     store_key_check(conn)
-    return sum(_append(conn, sealed, _rows(conn, sealed, None)) for sealed in SEALED)
+    return sum(
+        _append(conn, sealed, _rows(conn, sealed, None, later=later_columns)) for sealed in SEALED
+    )
 
 
 def reseal_everything(conn: Connection) -> int:

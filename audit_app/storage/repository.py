@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, func, insert, select, update
 
 from audit_app.domain.answers import encode_value
-from audit_app.domain.audit import AuditRecord, AuditStatus, Branch
+from audit_app.domain.audit import AuditRecord, AuditStatus, Branch, Visit
 from audit_app.domain.bounds import code_key
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
@@ -30,8 +30,14 @@ from audit_app.storage.tables import (
 )
 
 BRANCH_FIELDS = tuple(Branch.model_fields)
-VisitKey = tuple[int, str, datetime, str]
-"""(branch id, checklist id, visit time, auditor): one visit is stored once."""
+VisitKey = tuple[int, str, datetime, str, str | None]
+"""(branch id, checklist id, visit time, auditor, visit reference): one visit is stored
+once. The outside reference tells two visits of one store at one time apart; None where
+there is none."""
+
+
+def visit_key(branch_id: int, visit: Visit) -> VisitKey:
+    return (branch_id, visit.checklist_id, visit.visited_at, visit.auditor, visit.reference)
 
 
 def utcnow() -> datetime:
@@ -244,7 +250,13 @@ def stored_checklist_definitions(conn: Connection) -> list[dict[str, Any]]:
 def existing_visit_keys(
     conn: Connection, branch_id_list: Iterable[int] | None = None
 ) -> set[VisitKey]:
-    query = select(audits.c.branch_id, audits.c.checklist_id, audits.c.visited_at, audits.c.auditor)
+    query = select(
+        audits.c.branch_id,
+        audits.c.checklist_id,
+        audits.c.visited_at,
+        audits.c.auditor,
+        audits.c.visit_reference,
+    )
     if branch_id_list is not None:
         query = query.where(audits.c.branch_id.in_(list(branch_id_list)))
     return {tuple(row) for row in conn.execute(query)}
@@ -292,6 +304,7 @@ def add_audits(
                 "created_by": record.created_by,
                 "submitted_at": now if record.status == AuditStatus.SUBMITTED else None,
                 "follow_up_of": visit.follow_up_of,
+                "visit_reference": visit.reference,
             }
         )
     ids = list(
@@ -406,6 +419,9 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
         conditions.append(audits.c.channel == f.channel)
     if f.auditor:
         conditions.append(audits.c.auditor == f.auditor)
+    if f.reference and f.reference.strip():
+        wanted = f.reference.strip().lower()
+        conditions.append(func.lower(audits.c.visit_reference).contains(wanted, autoescape=True))
     if f.areas is not None:
         conditions.append(branches.c.area.in_(f.areas))
     return query.where(*conditions)
@@ -425,6 +441,7 @@ SCORE_COLUMNS = [
     "channel",
     "visited_at",
     "auditor",
+    "visit_reference",
     "overall",
     "grade",
     "passed",
@@ -449,6 +466,7 @@ def audit_scores_frame(conn: Connection, audit_filter: AuditFilter = AuditFilter
             audits.c.channel,
             audits.c.visited_at,
             audits.c.auditor,
+            audits.c.visit_reference,
             audit_scores.c.overall,
             audit_scores.c.grade,
             audit_scores.c.passed,
@@ -537,9 +555,10 @@ def existing_visit_ids(conn: Connection, branch_id_list: Iterable[int]) -> dict[
         audits.c.checklist_id,
         audits.c.visited_at,
         audits.c.auditor,
+        audits.c.visit_reference,
         audits.c.id,
     ).where(audits.c.branch_id.in_(list(branch_id_list)))
-    return {(b, c, v, a): audit_id for b, c, v, a, audit_id in conn.execute(query)}
+    return {(b, c, v, a, r): audit_id for b, c, v, a, r, audit_id in conn.execute(query)}
 
 
 def answer_fingerprints(

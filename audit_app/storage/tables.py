@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from audit_app.domain.bounds import CODE_KEY_CHARS, NAME_COLUMN_CHARS
@@ -99,7 +100,32 @@ audits = Table(
     # The audit a follow-up re-checks. No foreign key: SQLite cannot add one to an existing
     # table without rebuilding it, and a rebuild would cascade-delete the answers.
     Column("follow_up_of", Integer, index=True),
-    UniqueConstraint("branch_id", "checklist_id", "visited_at", "auditor"),
+    # The visit's id in an outside system (an agency's review number), where it has one
+    # (migration 0011); searched by, so indexed.
+    Column("visit_reference", String(NAME_COLUMN_CHARS), index=True),
+    # One visit: branch, checklist, time and auditor, and the reference where there is one
+    # (two partial indexes, as a NULL never equals another in a unique key).
+    Index(
+        "uq_audits_visit",
+        "branch_id",
+        "checklist_id",
+        "visited_at",
+        "auditor",
+        unique=True,
+        sqlite_where=text("visit_reference IS NULL"),
+        postgresql_where=text("visit_reference IS NULL"),
+    ),
+    Index(
+        "uq_audits_visit_reference",
+        "branch_id",
+        "checklist_id",
+        "visited_at",
+        "auditor",
+        "visit_reference",
+        unique=True,
+        sqlite_where=text("visit_reference IS NOT NULL"),
+        postgresql_where=text("visit_reference IS NOT NULL"),
+    ),
     Index(None, "checklist_id", "visited_at"),
     Index(None, "branch_id", "visited_at"),
     Index(None, "source_hash"),

@@ -38,6 +38,7 @@ VISIT_FIELDS = (
     "channel",
     "language",
     "source_hash",
+    "visit_reference",
 )
 AnswerRow = tuple[str, str | None, bool, str | None]
 """(item id, value as stored text, not applicable, comment)."""
@@ -57,7 +58,10 @@ def revision_content(
     at: datetime,
     reason: str | None,
 ) -> dict[str, Any]:
-    """What a revision says: the visit, its answers by item id, and who made it, when, why."""
+    """What a revision says: the visit, its answers by item id, and who made it, when, why.
+    The visit's reference is said only when it has one, so that revisions written before
+    references existed keep their fingerprints."""
+    reference = visit.get("visit_reference")
     return {
         "visit": {
             "branch_code": visit["branch_code"],
@@ -71,6 +75,7 @@ def revision_content(
             "channel": None if visit["channel"] is None else str(visit["channel"]),
             "language": visit["language"],
             "source_hash": visit["source_hash"],
+            **({"visit_reference": reference} if reference is not None else {}),
         },
         "answers": [
             [item_id, value, bool(na), comment]

@@ -535,6 +535,22 @@ def test_altered_scores_in_a_crafted_archive_are_refused_even_when_trusted(
             {"visited_at": "someday"},
             r"column visited_at: 'someday' is not a date and time",
         ),
+        (
+            "audits",
+            {"visit_reference": "R" * 201},
+            r"column visit_reference: holds 201 characters, more than the column's 200",
+        ),
+        (
+            "audits",
+            {"visit_reference": "RV\u0000231"},
+            r"column visit_reference: the value holds the control character U\+0000 at "
+            r"character 3; remove it",
+        ),
+        (
+            "audits",
+            {"visit_reference": "RV 231\n"},
+            r"column visit_reference: 'RV 231\\n' is not one line of trimmed text",
+        ),
     ],
 )
 def test_a_row_its_columns_do_not_allow_is_refused_naming_it(

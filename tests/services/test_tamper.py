@@ -346,10 +346,14 @@ def test_a_write_on_top_of_a_tampered_record_is_refused_so_the_app_never_seals_i
 def test_a_ledger_dropped_and_re_made_by_the_upgrade_is_named(chain: Chain) -> None:
     """Drop the ledger, step the schema back and let the next start seal everything again
     over a changed record: the checkpoint's first seal is no longer the ledger's."""
+    from alembic import command
     from sqlalchemy import text
 
     from audit_app.services.context import open_context
+    from audit_app.storage import database
 
+    with database._migrating(chain.ctx.engine) as conn:  # the schema of 0010 first
+        command.downgrade(database._alembic_config(conn), "0010")
     with chain.ctx.engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == 1).values(display_name="Mallory"))
         conn.execute(update(branches).where(branches.c.code == "ES-01").values(area="Girona"))

@@ -137,7 +137,7 @@ def _check(
     in_file = {answer.item_id for visit in read.visits for answer in visit.answers}
     readers: dict[tuple[str, int], AnswerReader] = {}
     normalise = normalise or _vocabulary_normaliser(read)
-    seen: dict[tuple[str, str, datetime, str], RawVisit] = {}
+    seen: dict[tuple[str, str, datetime, str, str | None], RawVisit] = {}
     date_formats = getattr(read.vocabulary, "date_formats", None)
     if not read.visits and not checked.issues:
         checked.issues.append(ImportIssue(IssueCode.NO_VISITS, "the file holds no visits"))
@@ -180,6 +180,7 @@ def _check(
                 auditor = bounds.name(auditor, "the auditor's name")
             except OutOfBounds as error:
                 checked.issues.append(_bound_issue(error, visit.auditor))
+        reference = _reference(visit.reference, bounds, checked.issues)
         channel = _enum(
             visit.channel, Channel, checklist.channel, IssueCode.CHANNEL_INVALID, checked.issues
         )
@@ -191,13 +192,14 @@ def _check(
         )
         if len(checked.issues) > before or branch_code is None or visited_at is None:
             continue
-        key = (branch_code, checklist.id, visited_at, auditor)
+        key = (branch_code, checklist.id, visited_at, auditor, reference)
         if key in seen:
+            shown = f", reference {reference}" if reference else ""
             checked.issues.append(
                 ImportIssue(
                     IssueCode.VISIT_TWICE,
-                    f"the same visit ({branch_code}, {visited_at:%Y-%m-%d %H:%M}, {auditor}) "
-                    f"appears twice in the file (also at row {seen[key].row})",
+                    f"the same visit ({branch_code}, {visited_at:%Y-%m-%d %H:%M}, {auditor}"
+                    f"{shown}) appears twice in the file (also at row {seen[key].row})",
                     visit.branch.sheet or None,
                     visit.branch.ref,
                     visit.row,
@@ -218,6 +220,7 @@ def _check(
                 read.language
                 if read.language in checklist.languages
                 else branches.language_of(branch_code),
+                reference=reference,
             ),
             tuple(answers),
             AuditStatus.SUBMITTED,
@@ -326,6 +329,20 @@ def _visit_time(
         if day.time() == time(0):
             day = datetime.combine(day.date(), moment)
     return day
+
+
+def _reference(cell: Cell | None, bounds: Bounds, issues: list[ImportIssue]) -> str | None:
+    """The visit's outside reference as one line of text (a number read as 1234, not
+    1234.0), held to the name bound; blank is no reference."""
+    text = _text(cell)
+    if not text:
+        return None
+    assert cell is not None
+    try:
+        return bounds.name(text, "the visit reference") or None
+    except OutOfBounds as error:
+        issues.append(_bound_issue(error, cell))
+        return None
 
 
 def _enum(

@@ -235,6 +235,8 @@ class RawVisit:
     checklist_id: Cell | None = None
     """Set where one file mixes checklists (a long CSV); else the ReadResult's checklist."""
     checklist_version: Cell | None = None
+    reference: Cell | None = None
+    """The visit's outside reference (a review number), where the file has one."""
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,7 @@ WIDE_VISIT_FIELDS = {
     "kind": ("kind", "audit_kind"),
     "checklist_id": ("checklist_id", "checklist"),
     "checklist_version": ("checklist_version", "version"),
+    "reference": ("visit_reference",),
 }
 NOT_ITEMS = {name for names in WIDE_VISIT_FIELDS.values() for name in names} | {"audit_ref"}
 
@@ -328,7 +329,13 @@ def _long_csv(table: Table, header: list[str]) -> ReadResult:
         key = (
             (get("audit_ref"),)
             if get("audit_ref")
-            else (get("branch_code"), get("checklist_id"), get(date_column), get("auditor"))
+            else (
+                get("branch_code"),
+                get("checklist_id"),
+                get(date_column),
+                get("auditor"),
+                get("visit_reference"),
+            )
         )
         groups.setdefault(key, []).append((table.line(offset), row))
     visits = []
@@ -364,6 +371,7 @@ def _long_csv(table: Table, header: list[str]) -> ReadResult:
                 rows=tuple(n for n, _ in members),
                 checklist_id=field("checklist_id"),
                 checklist_version=field("checklist_version"),
+                reference=field("visit_reference"),
             )
         )
     return ReadResult(
@@ -418,6 +426,7 @@ def _wide_csv(table: Table, header: list[str]) -> ReadResult:
                 rows=(line,),
                 checklist_id=cell(columns["checklist_id"]),
                 checklist_version=cell(columns.get("checklist_version")),
+                reference=cell(columns.get("reference")),
             )
         )
     return ReadResult(

@@ -11,6 +11,7 @@ import streamlit as st
 
 from audit_app.domain.audit import AuditStatus
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.filters import AuditFilter
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
@@ -136,6 +137,8 @@ def _details(stored: StoredAudit) -> None:
         ("Kind", visit.kind.value.replace("_", " ")),
         ("Status", record.status.value),
     ]
+    if visit.reference:
+        fields.insert(1, ("Reference", visit.reference))
     if record.source:
         fields.append(("Source file", record.source.removeprefix("import:")))
     for column, (label, value) in zip(st.columns(len(fields)), fields, strict=True):
@@ -143,7 +146,21 @@ def _details(stored: StoredAudit) -> None:
 
 
 def _picker(ctx: AppContext) -> None:
-    """The latest audits the user may see; choosing one opens it."""
+    """The latest audits the user may see, or those whose visit reference holds the text
+    searched for; choosing one opens it."""
+    wanted = st.text_input(
+        "Find by visit reference",
+        placeholder="e.g. RV-100231",
+        help="An agency's review number, or part of it (any case).",
+        max_chars=ctx.settings.bounds.name_chars,
+    ).strip()
+    if wanted:
+        found = _by_reference(ctx, ctx.user, wanted, data_version(ctx))
+        if found.empty:
+            st.info(markdown_text(f"No audit has a visit reference containing '{wanted}'."))
+            return
+        _choose(found, f"Audits whose reference contains '{wanted}' ({len(found)})")
+        return
     frame = _latest(ctx, ctx.user, data_version(ctx))
     if frame.empty:
         st.info(
@@ -152,16 +169,22 @@ def _picker(ctx: AppContext) -> None:
             icon=":material/inbox:",
         )
         return
+    _choose(frame, f"Open one of the latest {len(frame)} audits")
+    st.caption("Every audit can also be opened from the Overview, Compare and Branch pages.")
+
+
+def _choose(frame: pd.DataFrame, title: str) -> None:
     labels = {
         int(row.audit_id): (
             f"#{row.audit_id} · {row.visited_at:%Y-%m-%d} · {row.branch_name} "
             f"({row.branch_code}) · {row.checklist_id} · "
             + ("—" if pd.isna(row.overall) else f"{row.overall:.1f}")
+            + (f" · {row.visit_reference}" if isinstance(row.visit_reference, str) else "")
         )
         for row in score_tuples(frame)
     }
     chosen = st.selectbox(
-        f"Open one of the latest {len(labels)} audits",
+        title,
         list(labels),
         index=None,
         format_func=labels.__getitem__,
@@ -170,12 +193,19 @@ def _picker(ctx: AppContext) -> None:
     if chosen is not None:
         st.query_params["id"] = str(chosen)
         st.rerun()
-    st.caption("Every audit can also be opened from the Overview, Compare and Branch pages.")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _latest(_ctx: AppContext, user: User | None, stamp: tuple[object, ...]) -> pd.DataFrame:
     frame = list_scores(_ctx)
+    return frame.iloc[::-1].head(PICKER_SIZE)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _by_reference(
+    _ctx: AppContext, user: User | None, wanted: str, stamp: tuple[object, ...]
+) -> pd.DataFrame:
+    frame = list_scores(_ctx, AuditFilter(reference=wanted))
     return frame.iloc[::-1].head(PICKER_SIZE)
 
 

@@ -55,6 +55,8 @@ DAY, HOUR, AUDITOR, LANGUAGE = "nv_date", "nv_time", "nv_auditor", "nv_language"
 HEADER = (BRANCH, CHECKLIST, CHANNEL, DAY, HOUR, AUDITOR, LANGUAGE)
 DRAFT_ID, DRAFT_PICK = "nv_draft_id", "nv_draft_pick"
 DEFAULTS_FOR, KEPT_HEADER = "nv_defaults_for", "nv_kept_header"
+REFERENCE = "nv_reference"
+"""The visit's outside reference (optional): each visit's own, so never kept for the next."""
 RESULT, FLASH, OWNER = "nv_result", "nv_flash", "nv_owner"
 
 
@@ -226,6 +228,7 @@ def _open_draft(ctx: AppContext, draft_id: int) -> str | None:
     state[DAY] = visit.visited_at.date()
     state[HOUR] = visit.visited_at.time()
     state[AUDITOR] = visit.auditor
+    state[REFERENCE] = visit.reference or ""
     state[LANGUAGE] = (
         visit.language if visit.language in checklist.languages else checklist.language
     )
@@ -325,6 +328,14 @@ def _header(
         key=LANGUAGE,
         format_func=language_name,
         help="The language the questions are shown in",
+        persist_state=PERSIST,
+    )
+    st.text_input(
+        "Visit reference (optional)",
+        key=REFERENCE,
+        max_chars=ctx.settings.bounds.name_chars,
+        help="The visit's number in another system, such as an agency's review number: "
+        "the audit can be found by it on the Audit page",
         persist_state=PERSIST,
     )
     if checklist.description:
@@ -433,6 +444,7 @@ def _record(ctx: AppContext, checklist: Checklist) -> tuple[AuditRecord | None, 
         kind=AuditKind.MYSTERY_SHOP,
         channel=Channel(state[CHANNEL]) if state.get(CHANNEL) else None,
         language=language,
+        reference=str(state.get(REFERENCE) or "").strip() or None,
     )
     return AuditRecord(visit, read.answers), []
 
@@ -494,6 +506,7 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
         return
     state[RESULT] = Submitted(audit_id, _ref(checklist), record.visit.language, card, branch_name)
     state[KEPT_HEADER] = {key: state.get(key) for key in HEADER}
+    state[REFERENCE] = ""
     clear_answers(checklist, state)
     state[DRAFT_ID] = None
 

@@ -29,6 +29,7 @@ ROLE_LABELS = {
     "auditor": "auditor",
     "channel": "channel",
     "kind": "audit kind",
+    "visit_reference": "visit reference",
     "item_column": "question",
     "value_column": "answer",
     "comment_column": "comment",

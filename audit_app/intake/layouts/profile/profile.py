@@ -59,6 +59,9 @@ class ColumnRoles(_Model):
     auditor: str | None = None
     channel: str | None = None
     kind: str | None = None
+    visit_reference: str | None = None
+    """The visit's id in the agency's system (a review number): stored with the audit, and
+    part of the visit's key, so two visits of one store on one day are two audits."""
 
     def given(self) -> dict[str, str]:
         """Role -> header text, for the roles this profile names."""

@@ -231,6 +231,7 @@ class _SheetReader:
         self.auditor = plan.role("auditor")
         self.channel = plan.role("channel")
         self.kind = plan.role("kind")
+        self.reference = plan.role("visit_reference")
         defaults = profile.defaults
         self.default_auditor = defaults.auditor
         self.default_channel = defaults.channel
@@ -244,6 +245,7 @@ class _SheetReader:
                 self.auditor,
                 self.channel,
                 self.kind,
+                self.reference,
             )
             if c is not None
         }
@@ -331,6 +333,9 @@ class _SheetReader:
             "auditor": auditor,
             "channel": channel,
             "kind": self.cell(offset, self.kind, number) if self.kind is not None else None,
+            "reference": (
+                self.cell(offset, self.reference, number) if self.reference is not None else None
+            ),
         }
 
     def labels(self) -> list[int]:
@@ -399,7 +404,9 @@ class _LongReader(_SheetReader):
         resolve = QuestionResolver(self.profile, self.checklist, dict(self.plan.questions))
         skipper = self.skipper([self.date, question], [value_column])
         key_columns = [
-            c for c in (self.code, self.name, self.date, self.time, self.auditor) if c is not None
+            c
+            for c in (self.code, self.name, self.date, self.time, self.auditor, self.reference)
+            if c is not None
         ]
         groups: dict[tuple[Any, ...], _Group] = {}
         last_key: tuple[Any, ...] | None = None

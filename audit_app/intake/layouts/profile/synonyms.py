@@ -45,6 +45,16 @@ VISIT_SYNONYMS: dict[str, tuple[str, ...]] = {
         "visit type", "audit type", "type of visit", "tipo de visita", "tipus de visita",
         "tip vizita", "ziyaret turu",
     ),
+    "visit_reference": (
+        "review number", "review id", "review no", "review nr", "review ref",
+        "visit id", "visit number", "visit no", "visit ref", "visit reference",
+        "survey id", "survey number", "survey no", "evaluation id", "audit id", "audit number",
+        "ref", "ref no", "reference", "reference number", "reference no", "external id",
+        "numero de visita", "numero visita", "n visita", "id visita", "referencia",  # es, ca
+        "numero de revision", "id de visita", "codigo de visita",
+        "numar vizita", "id vizita", "referinta", "numar evaluare",  # ro
+        "ziyaret no", "ziyaret numarasi", "ziyaret id", "referans", "referans no",  # tr
+    ),
 }
 LONG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "item_column": (
