@@ -166,8 +166,8 @@ class Vocabulary(BaseModel):
 
     def split_reason(self, text: str) -> tuple[str, str] | None:
         """(``yes``/``no``/``na``, reason) for ``N/A - store has no phone``, else None. An
-    N/A word takes a reason after a mere space too (``N/A karena stok tersedia``); Yes
-    and No do not (``No smoking sign`` is no answer with a reason)."""
+        N/A word takes a reason after a mere space too (``N/A karena stok tersedia``); Yes
+        and No do not (``No smoking sign`` is no answer with a reason)."""
         match = self._word_then_reason.match(text)
         if match is None:
             spaced = self._na_then_words.match(text)

@@ -339,12 +339,20 @@ def _problems(profile: MappingProfile) -> list[str]:
     missing instead)."""
     columns = profile.columns
     problems = []
-    if not columns.branch_code and not columns.branch_name:
+    if not columns.branch_code and not columns.branch_name and not profile.supplies("branch"):
         problems.append(
-            "no column gives the branch: set columns.branch_code (or columns.branch_name)"
+            "no column gives the branch: set columns.branch_code (or columns.branch_name), "
+            "defaults.branch or values.branch"
         )
-    if not columns.visit_date:
-        problems.append("no column gives the visit date: set columns.visit_date")
-    if not columns.auditor and not profile.defaults.auditor:
-        problems.append("no column gives the auditor: set columns.auditor or defaults.auditor")
+    if not columns.visit_date and not profile.supplies("visit_date"):
+        problems.append(
+            "no column gives the visit date: set columns.visit_date, defaults.visit_date "
+            "(--set visit_date=2025-05-01) or values.visit_date (from the file name, a sheet "
+            "name or a cell)"
+        )
+    if not columns.auditor and not profile.supplies("auditor"):
+        problems.append(
+            "no column gives the auditor: set columns.auditor, defaults.auditor "
+            '(--set auditor="Agency X") or values.auditor'
+        )
     return problems
