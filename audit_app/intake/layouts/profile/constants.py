@@ -68,14 +68,14 @@ def apply_visit_values(
     for visit in visits:
         row = visit.row or 0
         changes: dict[str, Any] = {}
-        for role in ROLES:
-            current: Cell | None = getattr(visit, role)
+        for name in ROLES:
+            current: Cell | None = getattr(visit, name)
             if current is not None and not _empty(current.value):
                 continue
-            if role in found:
-                changes[role] = found[role].cell._replace(row=found[role].cell.row or row)
-            elif role in constants:
-                changes[role] = Cell(constants[role], sheet, f"defaults.{role}", row)
+            if name in found:
+                changes[name] = found[name].cell._replace(row=found[name].cell.row or row)
+            elif name in constants:
+                changes[name] = Cell(constants[name], sheet, f"defaults.{name}", row)
         if "branch" in changes:
             changes["branch_by_name"] = False
         for role, mapping in (("kind", kinds), ("channel", channels)):

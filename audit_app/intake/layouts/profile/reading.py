@@ -27,8 +27,8 @@ from audit_app.domain.intake.model import (
     SkipReason,
     UnreadableFile,
 )
-from audit_app.intake.layouts.profile.constants import FileContext, apply_visit_values
 from audit_app.intake.layouts.profile.columns import ColumnPlan, QuestionResolver, plan_columns
+from audit_app.intake.layouts.profile.constants import FileContext, apply_visit_values
 from audit_app.intake.layouts.profile.header import locate_header
 from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
