@@ -12,7 +12,7 @@ the activity log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from audit_app.intake.layouts.profile import (
     suggest_profile,
 )
 from audit_app.intake.layouts.profile.columns import ROLE_LABELS
+from audit_app.intake.layouts.profile.matching import question_id
 from audit_app.intake.layouts.profile.profile import PROFILE_SUFFIXES, parse_profile, profile_path
 from audit_app.intake.source.limits import Limits
 from audit_app.services import activity
@@ -78,12 +79,16 @@ def suggest_mapping(
     checklist: str,
     name: str | None = None,
     settings: Settings | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> MappingDraft:
-    """Draft a profile for ``path`` against a checklist (id, id@version or YAML path)."""
+    """Draft a profile for ``path`` against a checklist (id, id@version or YAML path);
+    ``constants`` (``--set auditor="Agency X"``) become its defaults."""
     if not Path(path).is_file():
         raise AuditAppError(f"{path}: no such file")
     found = resolve_checklist(checklist, settings)
-    profile, report = suggest_profile(path, found, name, limits=_limits(settings))
+    profile, report = suggest_profile(
+        path, found, name, limits=_limits(settings), constants=constants
+    )
     if "@" in checklist:
         profile = profile.model_copy(update={"checklist": f"{found.id}@{found.version}"})
     return MappingDraft(profile, report)
@@ -230,6 +235,13 @@ class Assignment:
     target: str | None
 
 
+def parse_constants(pairs: Sequence[str]) -> dict[str, str]:
+    """``--set ROLE=VALUE`` pairs -> constants for a profile (``intake...constants``)."""
+    from audit_app.intake.layouts.profile.constants import parse_constants as parse
+
+    return parse(pairs)
+
+
 def role_target(role: str) -> str:
     return f"{ROLE_PREFIX}{role}"
 
@@ -240,11 +252,12 @@ def suggest_mapping_bytes(
     checklist: str,
     profile_name: str | None = None,
     settings: Settings | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> MappingDraft:
     """``suggest_mapping`` for an uploaded file's content (the app has bytes, not a path)."""
     found = resolve_checklist(checklist, settings)
     profile, report = suggest_profile(
-        name, found, profile_name, data=data, limits=_limits(settings)
+        name, found, profile_name, data=data, limits=_limits(settings), constants=constants
     )
     if "@" in checklist:
         profile = profile.model_copy(update={"checklist": f"{found.id}@{found.version}"})
@@ -291,7 +304,9 @@ def apply_assignments(
         if target.startswith(ROLE_PREFIX):
             roles[target.removeprefix(ROLE_PREFIX)] = row.text
         elif target in known:
-            items[row.text] = target
+            qid = question_id(row.text)  # a draft keyed by question ids stays so
+            keyed = isinstance(profile.items, dict) and qid is not None and qid in profile.items
+            items[qid if keyed and qid else row.text] = target
         else:
             problems.append(f"'{row.text}': {target} is not an item of {checklist.id}")
     if problems:

@@ -18,7 +18,7 @@ from typing import Any
 
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode, RawVisit
 from audit_app.domain.intake.vocabulary import fold
-from audit_app.intake.layouts.profile.profile import MappingProfile, ValueSource
+from audit_app.intake.layouts.profile.profile import MappingProfile, ProfileError, ValueSource
 
 ROLES = ("branch", "visit_date", "visit_time", "auditor", "channel", "kind")
 _CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<column>[A-Za-z]{1,3})\$?(?P<row>\d+)$")
@@ -162,3 +162,20 @@ def _column_index(letters: str) -> int:
     for letter in letters.upper():
         index = index * 26 + ord(letter) - 64
     return index - 1
+
+
+def parse_constants(pairs: Sequence[str]) -> dict[str, str]:
+    """``["auditor=Agency X", "visit_date=2025-05-01"]`` (``--set``) -> constants, each
+    role once; raises ``ProfileError`` naming an unknown role or an empty value."""
+    constants: dict[str, str] = {}
+    for pair in pairs:
+        role, equals, value = pair.partition("=")
+        role, value = role.strip(), value.strip()
+        if not equals or role not in ROLES:
+            raise ProfileError(f"--set {pair!r}: write ROLE=VALUE, ROLE one of {', '.join(ROLES)}")
+        if not value:
+            raise ProfileError(f"--set {pair!r}: the value is empty")
+        if role in constants and constants[role] != value:
+            raise ProfileError(f"--set gives {role} twice ({constants[role]!r} and {value!r})")
+        constants[role] = value
+    return constants

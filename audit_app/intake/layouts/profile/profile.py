@@ -331,7 +331,11 @@ class MappingProfile(_Model):
         replacing what it said for those roles."""
         if not constants:
             return self
-        defaults = VisitDefaults.model_validate({**self.defaults.given(), **constants})
+        try:
+            defaults = VisitDefaults.model_validate({**self.defaults.given(), **constants})
+        except ValidationError:
+            known = ", ".join(VisitDefaults.model_fields)
+            raise ProfileError(f"constants are given for {known} only") from None
         return self.model_copy(update={"defaults": defaults})
 
     @property

@@ -6,19 +6,23 @@ column or question answers which item. A person reads the report, edits, saves."
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.intake.dates import parse_date
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
 from audit_app.intake.layouts.ours import UnreadableFile
 from audit_app.intake.layouts.profile.columns import MatchReport, match_report
+from audit_app.intake.layouts.profile.date_sources import guess_date_source
 from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
     ItemMatcher,
     find_header_row,
     header_key,
+    question_id,
 )
 from audit_app.intake.layouts.profile.profile import (
     ColumnRoles,
@@ -26,6 +30,7 @@ from audit_app.intake.layouts.profile.profile import (
     MappingProfile,
     ProfileError,
     SkipRule,
+    VisitDefaults,
 )
 from audit_app.intake.layouts.profile.skipping import is_empty
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
@@ -43,8 +48,12 @@ def suggest_profile(
     *,
     data: bytes | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    constants: Mapping[str, str] | None = None,
 ) -> tuple[MappingProfile, MatchReport]:
-    """A draft profile for ``path`` and the report of what it matched."""
+    """A draft profile for ``path`` and the report of what it matched, what it guessed
+    and what the user must still supply. ``constants`` (``--set auditor="Agency X"``)
+    become the draft's ``defaults``; a date in the file's or the sheet's name becomes a
+    ``values.visit_date`` source when no column holds the date."""
     try:
         grid, header_offset, sheet = _best_sheet(path, checklist, data, limits)
     except UnreadableFile as error:
@@ -75,17 +84,77 @@ def suggest_profile(
         first_column=grid.first_column,
         header_row=header_row,
     )
-    items = {match.header: match.item_id for match in report.matches}
+    items = _items_by_question_id(report)
     answer_columns = (
         [long_roles["value_column"]]
         if is_long
-        else [i for i, text in enumerate(header) if text in items]
+        else [i for i, text in enumerate(header) if text in report_headers(report)]
     )
     rules = closed_rules(grid, header_offset, answer_columns, draft.skip.closed_markers)
     update: dict[str, Any] = {"items": items}
     if rules:
         update["skip"] = draft.skip.model_copy(update={"rules": rules})
-    return draft.model_copy(update=update), report
+    guessed: list[str] = []
+    if constants:
+        update["defaults"] = VisitDefaults.model_validate(dict(constants))
+        guessed += [
+            f"{role} = '{value}' (given: defaults.{role})" for role, value in constants.items()
+        ]
+    if "visit_date" not in roles and not (constants or {}).get("visit_date"):
+        found = guess_date_source(Path(path).name, grid.sheet)
+        if found is not None:
+            source, written = found
+            update["values"] = {"visit_date": source}
+            where = "file name" if source.source == "file_name" else "sheet name"
+            guessed.append(
+                f"visit date from the {where}: '{written}' -> "
+                f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
+            )
+    profile = draft.model_copy(update=update)
+    final = match_report(
+        profile,
+        header,
+        checklist,
+        questions=questions,
+        first_column=grid.first_column,
+        header_row=header_row,
+    )
+    return profile, replace(
+        final,
+        matches=report.matches,
+        guessed=tuple(guessed),
+        needed=tuple(_needed(profile, roles)),
+    )
+
+
+def report_headers(report: MatchReport) -> set[str]:
+    return {match.header for match in report.matches}
+
+
+def _items_by_question_id(report: MatchReport) -> dict[str, str]:
+    """Header -> item, keyed by the header's question id where every matched header has
+    its own one (``(759215) Was the fitting room clean?`` -> ``"759215"``): the id
+    survives rewording, so the profile reads every wave of the programme."""
+    ids = [question_id(match.header) for match in report.matches]
+    if report.matches and all(ids) and len(set(ids)) == len(ids):
+        return {qid: m.item_id for qid, m in zip(ids, report.matches, strict=True) if qid}
+    return {match.header: match.item_id for match in report.matches}
+
+
+_NEEDED = {
+    "branch": ("branch_code", "branch_name"),
+    "visit_date": ("visit_date",),
+    "auditor": ("auditor",),
+}
+
+
+def _needed(profile: MappingProfile, roles: Mapping[str, int]) -> list[str]:
+    """The visit roles neither a column, a constant nor a value from the file gives."""
+    return [
+        role
+        for role, columns in _NEEDED.items()
+        if not any(column in roles for column in columns) and not profile.supplies(role)
+    ]
 
 
 def closed_rules(
