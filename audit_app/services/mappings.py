@@ -235,6 +235,20 @@ class Assignment:
     target: str | None
 
 
+SUPPLIED_ROLES = {
+    "branch": ("Branch code", "the branch every visit in the file is for"),
+    "visit_date": ("Visit date", "e.g. 2025-05-01, or May 2025 for its first day"),
+    "auditor": ("Auditor", "e.g. the agency's name"),
+}
+"""Role -> (label, hint) of a value the Import page asks for when a profile lacks it."""
+
+
+def roles_to_supply(name_or_path: str | Path, settings: Settings | None = None) -> list[str]:
+    """The visit roles (branch, visit_date, auditor) the saved profile gives by no column,
+    constant or value from the file: the Import page asks for them, ``--set`` gives them."""
+    return load_mapping(name_or_path, settings).roles_missing()
+
+
 def parse_constants(pairs: Sequence[str]) -> dict[str, str]:
     """``--set ROLE=VALUE`` pairs -> constants for a profile (``intake...constants``)."""
     from audit_app.intake.layouts.profile.constants import parse_constants as parse

@@ -326,6 +326,17 @@ class MappingProfile(_Model):
         branch code or name) when no column does."""
         return bool(getattr(self.defaults, role, None)) or role in self.values
 
+    def roles_missing(self) -> list[str]:
+        """The visit roles every import needs (branch, visit_date, auditor) that neither a
+        column, a constant nor a value from the file gives: asked for at import."""
+        columns = self.columns
+        by_column = {
+            "branch": bool(columns.branch_code or columns.branch_name),
+            "visit_date": bool(columns.visit_date),
+            "auditor": bool(columns.auditor),
+        }
+        return [role for role, given in by_column.items() if not given and not self.supplies(role)]
+
     def with_constants(self, constants: dict[str, str]) -> MappingProfile:
         """This profile with ``constants`` as its defaults (``--set auditor=...``),
         replacing what it said for those roles."""

@@ -123,7 +123,7 @@ def suggest_profile(
         final,
         matches=report.matches,
         guessed=tuple(guessed),
-        needed=tuple(_needed(profile, roles)),
+        needed=tuple(profile.roles_missing()),
     )
 
 
@@ -139,22 +139,6 @@ def _items_by_question_id(report: MatchReport) -> dict[str, str]:
     if report.matches and all(ids) and len(set(ids)) == len(ids):
         return {qid: m.item_id for qid, m in zip(ids, report.matches, strict=True) if qid}
     return {match.header: match.item_id for match in report.matches}
-
-
-_NEEDED = {
-    "branch": ("branch_code", "branch_name"),
-    "visit_date": ("visit_date",),
-    "auditor": ("auditor",),
-}
-
-
-def _needed(profile: MappingProfile, roles: Mapping[str, int]) -> list[str]:
-    """The visit roles neither a column, a constant nor a value from the file gives."""
-    return [
-        role
-        for role, columns in _NEEDED.items()
-        if not any(column in roles for column in columns) and not profile.supplies(role)
-    ]
 
 
 def closed_rules(
