@@ -110,7 +110,7 @@ def find_value(role: str, source: ValueSource, context: FileContext) -> FoundVal
     elif source.source == "file_name":
         text = Path(context.file_name).stem
         where = f"the file name '{Path(context.file_name).name}'"
-        place = Cell(None, "", f"{label} (from {where})", 0)
+        place = Cell(None, context.sheet_name, f"{label} (from {where})", 0)
     else:
         text = context.sheet_name
         where = f"the sheet name '{text}'"
@@ -122,7 +122,7 @@ def find_value(role: str, source: ValueSource, context: FileContext) -> FoundVal
         else:
             keys = ", ".join(f"'{key}'" for key in source.map)
             why = f"{where} names no key of its map ({keys})"
-        return ImportIssue.at(IssueCode.VALUE_NOT_FOUND, place, f"{label}: {why}")
+        return ImportIssue(IssueCode.VALUE_NOT_FOUND, f"{label}: {why}")
     return FoundValue(value, place._replace(value=value))
 
 
