@@ -17,7 +17,10 @@ import yaml
 from openpyxl import Workbook
 
 from audit_app.checklists import Catalogue
+from audit_app.domain.answers import Answer
+from audit_app.domain.intake.check import AnswerReader
 from audit_app.domain.intake.model import Cell
+from audit_app.domain.intake.vocabulary import normalise
 from audit_app.intake.layouts.profile import parse_profile, read_with_profile
 from audit_app.intake.layouts.profile.constants import parse_constants
 from audit_app.intake.layouts.profile.profile import MappingProfile, ProfileError
@@ -283,9 +286,9 @@ def test_a_profile_key_without_an_id_falls_back_to_similarity(catalogue: Catalog
 
 def test_a_long_layout_matches_questions_by_their_id(tmp_path: Path, catalogue: Catalogue) -> None:
     rows = [
-        ["Store", "Date", "Auditor", "Question", "Answer"],
+        ["Store", "Date", "Auditor", "Question", "Answer", "Note"],
         ["IP-001", "2025-05-02", "Ana", "(759202) Shopper noticed?", "Yes"],
-        ["IP-001", "2025-05-02", "Ana", "[759208] Thanks at the end", "N/A - left early"],
+        ["IP-001", "2025-05-02", "Ana", "[759207] Asks a manager", "N/A left early", "sic"],
     ]
     path = _workbook(tmp_path / "long.xlsx", {"Sheet": rows})
     profile = parse_profile(
@@ -294,15 +297,26 @@ def test_a_long_layout_matches_questions_by_their_id(tmp_path: Path, catalogue: 
             "checklist": "greeting_in_person",
             "layout": "long",
             "columns": {"branch_code": "Store", "visit_date": "Date", "auditor": "Auditor"},
-            "long": {"item_column": "Question", "value_column": "Answer"},
-            "items": {"759202": "welcome.acknowledged", "(759208) old wording": "close.thanks"},
+            "long": {"item_column": "Question", "value_column": "Answer", "comment_column": "Note"},
+            "items": {"759202": "welcome.acknowledged", "(759207) old wording": "conduct.unsure"},
         }
     )
     result = read_with_profile(path, profile, catalogue.get("greeting_in_person"))
     assert result.issues == ()
     assert [(a.item_id, a.value.ref) for a in result.visits[0].answers] == [
         ("welcome.acknowledged", "E2"),
-        ("close.thanks", "E3"),
+        ("conduct.unsure", "E3"),
+    ]
+    checklist = catalogue.get("greeting_in_person")
+    reader = AnswerReader(
+        checklist, result, lambda item, raw: normalise(item, raw, result.vocabulary)
+    )
+    assert [
+        reader.answer(checklist.items_by_id[a.item_id], a.value, a.comment and a.comment.value)
+        for a in result.visits[0].answers
+    ] == [
+        Answer("welcome.acknowledged", True, False, None),
+        Answer("conduct.unsure", None, True, "left early; sic"),  # the reason, then the note
     ]
 
 

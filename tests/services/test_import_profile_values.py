@@ -134,3 +134,49 @@ def test_a_profile_date_format_with_spaces_is_used_whole(
     )
     [result] = import_files(ctx, [path], mapping_name="formats", dry_run=True)
     assert result.status == "checked", [str(p) for p in result.problems]
+
+
+def test_import_set_on_the_command_line(ctx: AppContext, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    _branches(ctx)
+    wave = waves.write_wave(tmp_path, 2)
+    profile = suggest_mapping(wave.path, waves.CHECKLIST, "cli-wave").profile
+    save_profile(
+        profile.model_copy(
+            update={
+                "answers": profile.answers.model_copy(update={"map": {"Fatal": "no"}}),
+                "kinds": {"Routine Inspection": "inspection"},
+            }
+        ),
+        ctx.settings.resolved_mappings_dir,
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "audit_app", "import", str(wave.path), *args],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+            env=dict(os.environ),
+            timeout=120,
+        )
+
+    refused = run("--mapping", "cli-wave")
+    assert refused.returncode == 1
+    assert "no column gives the auditor" in refused.stderr
+    done = run("--mapping", "cli-wave", "--set", "auditor=Agency X", "--json")
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)["files"]
+    assert (result["status"], {a["auditor"] for a in result["visits"]}) == (
+        "imported",
+        {"Agency X"},
+    )
+    without = run("--set", "auditor=Agency X")
+    assert without.returncode == 1
+    assert without.stderr.strip() == (
+        "error: --set gives values to a mapping profile: add --mapping NAME"
+    )
