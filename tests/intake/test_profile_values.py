@@ -366,3 +366,30 @@ def test_mapping_suggest_takes_set_on_the_command_line(tmp_path: Path) -> None:
         "error: --set 'shopper=Ana': write ROLE=VALUE, ROLE one of branch, visit_date, "
         "visit_time, auditor, channel, kind"
     ]
+
+
+def test_the_wizard_maps_words_it_knows_and_lists_the_others(catalogue: Catalogue) -> None:
+    from audit_app.intake.layouts.profile.suggest_words import draft_words
+
+    words = draft_words(
+        catalogue.get("greeting_in_person"),
+        [
+            ("welcome.acknowledged", "Yes"),
+            ("welcome.acknowledged", "Not met"),
+            ("close.thanks", "Pass"),
+            ("close.thanks", "Sometimes"),
+            ("conduct.brand_attitude", "Great"),  # not a yes/no item: left to the parser
+        ],
+        ["Routine Inspection", "mystery_shop", "Audit B"],
+        ["Walk-in", "phone", "Carrier pigeon"],
+    )
+    assert (words.answers, words.kinds, words.channels) == (
+        {"Not met": "no", "Pass": "yes"},
+        {"Routine Inspection": "inspection"},
+        {"Walk-in": "in_person"},
+    )
+    assert words.unknown == [
+        "answer 'Sometimes' (map it under answers.map)",
+        "audit kind 'Audit B' (map it under kinds:)",
+        "channel 'Carrier pigeon' (map it under channels:)",
+    ]

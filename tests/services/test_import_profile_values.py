@@ -52,16 +52,18 @@ def test_one_drafted_profile_imports_both_waves_with_what_the_files_do_not_say(
     assert profile.items == {qid: item for item, qid in waves.QUESTION_IDS.items()}
     assert profile.defaults.given() == {"auditor": "Agency X"}
     assert profile.values["visit_date"].source == "file_name"
+    assert profile.answers.map == {"Fatal": "no"}
+    assert profile.kinds == {"Routine Inspection": "inspection"}
     assert draft.report.needed == ()
-    assert any("'May 2025' -> 2025-05-01" in line for line in draft.report.lines())
-    # the one thing a person adds: what this agency's words mean
-    edited = profile.model_copy(
-        update={
-            "answers": profile.answers.model_copy(update={"map": {"Fatal": "no"}}),
-            "kinds": {"Routine Inspection": "inspection"},
-        }
+    assert draft.report.guessed == (
+        "items keyed by the question ids of the headers: a later wave's reworded headers "
+        "keep their items",
+        "auditor = 'Agency X' (given: defaults.auditor)",
+        "visit date from the file name: 'May 2025' -> 2025-05-01 (values.visit_date)",
+        "answer 'Fatal' -> no (answers.map)",
+        "audit kind 'Routine Inspection' -> inspection (kinds)",
     )
-    save_mapping(ctx, edited)
+    save_mapping(ctx, profile)  # the draft as it is: nothing edited
     results = import_files(ctx, [wave1.path, wave2.path], mapping_name="agency-x")
     for wave, result in zip((wave1, wave2), results, strict=True):
         assert result.status == "imported", [str(p) for p in result.problems]

@@ -83,6 +83,8 @@ class MatchReport:
     """What stops the file from being read at all (no branch or date column, ...)."""
     guessed: tuple[str, ...] = ()
     """What the wizard guessed or was given beyond the header (a date in the file name)."""
+    unknown_words: tuple[str, ...] = ()
+    """Answer words, kinds or channels in the cells that nothing reads yet: to map."""
     needed: tuple[str, ...] = ()
     """Visit roles (branch, visit_date, auditor) the user must supply: no column, no
     constant, no value from the file."""
@@ -117,6 +119,7 @@ class MatchReport:
         if self.unknown_items:
             out.append(f"Not items of {self.checklist}: {', '.join(self.unknown_items)}")
         out.extend(f"Guessed: {guess}" for guess in self.guessed)
+        out.extend(f"Not understood: {word}" for word in self.unknown_words)
         if self.needed:
             hints = {"branch": "BRANCH_CODE", "visit_date": "2025-05-01", "auditor": '"Agency X"'}
             out.append(

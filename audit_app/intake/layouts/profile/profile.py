@@ -361,6 +361,9 @@ class MappingProfile(_Model):
         for added in ("values", "kinds", "channels"):  # absent as before: same hash
             if not data.get(added):
                 data.pop(added, None)
+        for source in data.get("values", {}).values():
+            if not source.get("map"):
+                source.pop("map", None)
         if not data["answers"].get("map"):
             data["answers"].pop("map", None)
         return data

@@ -33,6 +33,7 @@ from audit_app.intake.layouts.profile.profile import (
     VisitDefaults,
 )
 from audit_app.intake.layouts.profile.skipping import is_empty
+from audit_app.intake.layouts.profile.suggest_words import WordDraft, draft_words
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
 from audit_app.intake.source.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
@@ -85,6 +86,7 @@ def suggest_profile(
         header_row=header_row,
     )
     items = _items_by_question_id(report)
+    by_id = bool(items) and all(key not in report_headers(report) for key in items)
     answer_columns = (
         [long_roles["value_column"]]
         if is_long
@@ -95,6 +97,11 @@ def suggest_profile(
     if rules:
         update["skip"] = draft.skip.model_copy(update={"rules": rules})
     guessed: list[str] = []
+    if by_id:
+        guessed.append(
+            "items keyed by the question ids of the headers: a later wave's reworded "
+            "headers keep their items"
+        )
     if constants:
         update["defaults"] = VisitDefaults.model_validate(dict(constants))
         guessed += [
@@ -110,6 +117,14 @@ def suggest_profile(
                 f"visit date from the {where}: '{written}' -> "
                 f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
             )
+    words = _draft_words(grid, header_offset, checklist, report, roles, header, is_long)
+    if words.answers:
+        update["answers"] = draft.answers.model_copy(update={"map": words.answers})
+    if words.kinds:
+        update["kinds"] = words.kinds
+    if words.channels:
+        update["channels"] = words.channels
+    guessed += words.guessed
     profile = draft.model_copy(update=update)
     final = match_report(
         profile,
@@ -123,7 +138,39 @@ def suggest_profile(
         final,
         matches=report.matches,
         guessed=tuple(guessed),
+        unknown_words=tuple(words.unknown),
         needed=tuple(profile.roles_missing()),
+    )
+
+
+def _draft_words(
+    grid: Grid,
+    header_offset: int,
+    checklist: Checklist,
+    report: MatchReport,
+    roles: Mapping[str, int],
+    header: Sequence[str],
+    is_long: bool,
+) -> WordDraft:
+    """Answer words, kinds and channels of the data rows (wide layouts' answer columns)."""
+    rows = grid.rows[header_offset + 1 :]
+
+    def column(index: int | None) -> list[Any]:
+        return [] if index is None else [row[index] for row in rows if index < len(row)]
+
+    by_header = {match.header: match.item_id for match in report.matches}
+    answer_cells = (
+        []
+        if is_long
+        else [
+            (by_header[text], value)
+            for index, text in enumerate(header)
+            if text in by_header
+            for value in column(index)
+        ]
+    )
+    return draft_words(
+        checklist, answer_cells, column(roles.get("kind")), column(roles.get("channel"))
     )
 
 
