@@ -51,6 +51,17 @@ class MappingDraft:
     def yaml(self) -> str:
         return dump_profile(self.profile)
 
+    def notes(self) -> list[str]:
+        """What the draft took from beyond the header (a date in the file name, words in
+        the cells), the words nothing reads yet, and the values an import will ask for."""
+        report = self.report
+        out = [f"Guessed: {guess}" for guess in report.guessed]
+        out += [f"Not understood: {word}" for word in report.unknown_words]
+        if report.needed:
+            asked = ", ".join(SUPPLIED_ROLES[role][0].lower() for role in report.needed)
+            out.append(f"The files do not say: {asked}. The import asks for it.")
+        return out
+
     def assignments(self) -> list[Assignment]:
         """What the draft does with each column (and, in a long layout, each question),
         as rows a person can correct: roles first, then matched items, then unused columns."""

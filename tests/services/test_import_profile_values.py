@@ -80,6 +80,7 @@ def test_without_the_auditor_the_wizard_says_what_to_supply(
     wave = waves.write_wave(tmp_path, 2)
     draft = suggest_mapping(wave.path, waves.CHECKLIST, "no-auditor")
     assert draft.report.needed == ("auditor",)
+    assert draft.notes()[-1] == "The files do not say: auditor. The import asks for it."
     assert 'You must supply (the file does not say): auditor (--set auditor="Agency X")' in (
         draft.report.lines()
     )

@@ -143,6 +143,8 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         for row in edited.to_dict("records")
     ]
     missing = unassigned_required(checklist, assignments)
+    for note in draft.notes():
+        st.caption(markdown_text(note))
     if missing:
         st.warning(
             "Required items that no column answers (every visit would be refused until "
