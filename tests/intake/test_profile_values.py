@@ -393,3 +393,12 @@ def test_the_wizard_maps_words_it_knows_and_lists_the_others(catalogue: Catalogu
         "audit kind 'Audit B' (map it under kinds:)",
         "channel 'Carrier pigeon' (map it under channels:)",
     ]
+
+
+def test_a_header_with_a_question_id_is_a_question_never_a_role() -> None:
+    from audit_app.intake.layouts.profile.suggest import assign_roles
+    from audit_app.intake.layouts.profile.synonyms import VISIT_SYNONYMS
+
+    header = ["Store Code", "Date of Visit", "(759231) Shopper's comments", "Shopper"]
+    assert assign_roles(header, VISIT_SYNONYMS) == {"branch_code": 0, "visit_date": 1, "auditor": 3}
+    assert assign_roles(header[:3], VISIT_SYNONYMS) == {"branch_code": 0, "visit_date": 1}

@@ -241,18 +241,19 @@ def test_yes_and_no_take_no_reason_after_a_mere_space(items: dict[str, Item]) ->
 
 
 def test_a_profile_maps_its_own_answer_words(items: dict[str, Item]) -> None:
-    words = Vocabulary(answer_map={"Fatal": "no", "Met": "yes", "Excellent": "5", "Nvt": "na"})
+    words = Vocabulary(answer_map={"Nope": "no", "Met": "yes", "Excellent": "5", "Nvt": "na"})
     assert [
         answer_of(items[item], raw, words)
         for item, raw in [
-            ("welcome.acknowledged", "FATAL"),
+            ("welcome.acknowledged", "NOPE"),
             ("welcome.acknowledged", "met"),
             ("conduct.brand_attitude", "Excellent"),
             ("conduct.unsure", "Nvt"),
         ]
     ] == [(False, False, None), (True, False, None), (5, False, None), (None, True, None)]
     with pytest.raises(InvalidAnswer):
-        answer_of(items["welcome.acknowledged"], "Fatal")  # not without the profile's map
+        answer_of(items["welcome.acknowledged"], "Nope")  # not without the profile's map
+    assert answer_of(items["welcome.acknowledged"], "Fatal") == (False, False, None)  # built in
 
 
 @pytest.mark.parametrize(

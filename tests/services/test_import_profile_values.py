@@ -1,7 +1,8 @@
 """What a file does not say, supplied once: a wizard-drafted profile with the auditor
 given (``--set``), the visit date taken from the file name, items keyed by the question
 ids in the headers, reads two waves whose wording differs; N/A with a reason keeps the
-reason as the comment, ``Fatal`` is a No, ``Routine Inspection`` an inspection, and
+reason as the comment, ``Fatal`` is a No, ``Routine Inspection`` an inspection (the
+wizard drafts the kinds map), and
 dates written with month names are read. Every stored answer is compared whole with the
 file's cells (``tests/intake/waves.py``)."""
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from audit_app.intake.layouts.profile import parse_profile, save_profile
+from audit_app.intake.layouts.profile import save_profile
 from audit_app.services.audits import load_audit
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
@@ -52,7 +53,7 @@ def test_one_drafted_profile_imports_both_waves_with_what_the_files_do_not_say(
     assert profile.items == {qid: item for item, qid in waves.QUESTION_IDS.items()}
     assert profile.defaults.given() == {"auditor": "Agency X"}
     assert profile.values["visit_date"].source == "file_name"
-    assert profile.answers.map == {"Fatal": "no"}
+    assert profile.answers.map == {}  # Fatal is a No of the built-in words
     assert profile.kinds == {"Routine Inspection": "inspection"}
     assert draft.report.needed == ()
     assert draft.report.guessed == (
@@ -60,7 +61,6 @@ def test_one_drafted_profile_imports_both_waves_with_what_the_files_do_not_say(
         "keep their items",
         "auditor = 'Agency X' (given: defaults.auditor)",
         "visit date from the file name: 'May 2025' -> 2025-05-01 (values.visit_date)",
-        "answer 'Fatal' -> no (answers.map)",
         "audit kind 'Routine Inspection' -> inspection (kinds)",
     )
     save_mapping(ctx, profile)  # the draft as it is: nothing edited
@@ -91,14 +91,7 @@ def test_set_at_import_gives_the_auditor_and_is_part_of_the_identity(
 ) -> None:
     _branches(ctx)
     wave = waves.write_wave(tmp_path, 2)
-    profile = suggest_mapping(wave.path, waves.CHECKLIST, "wave").profile.model_copy(
-        update={
-            "answers": parse_profile(
-                {"name": "x", "checklist": "x", "answers": {"map": {"Fatal": "no"}}}
-            ).answers,
-            "kinds": {"Routine Inspection": "inspection"},
-        }
-    )
+    profile = suggest_mapping(wave.path, waves.CHECKLIST, "wave").profile
     save_profile(profile, ctx.settings.resolved_mappings_dir)
     [refused] = import_files(ctx, [wave.path], mapping_name="wave", dry_run=True)
     assert refused.status == "rejected"
@@ -148,15 +141,7 @@ def test_import_set_on_the_command_line(ctx: AppContext, tmp_path: Path) -> None
     _branches(ctx)
     wave = waves.write_wave(tmp_path, 2)
     profile = suggest_mapping(wave.path, waves.CHECKLIST, "cli-wave").profile
-    save_profile(
-        profile.model_copy(
-            update={
-                "answers": profile.answers.model_copy(update={"map": {"Fatal": "no"}}),
-                "kinds": {"Routine Inspection": "inspection"},
-            }
-        ),
-        ctx.settings.resolved_mappings_dir,
-    )
+    save_profile(profile, ctx.settings.resolved_mappings_dir)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

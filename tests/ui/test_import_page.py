@@ -347,12 +347,6 @@ def test_a_profile_without_an_auditor_asks_for_one_on_the_page(
     save_branches(ctx, [corpus.branch(f"IP-00{n}", f"Store {n}") for n in (1, 2)])
     wave = waves.write_wave(tmp_path, 2)
     profile = suggest_mapping(wave.path, waves.CHECKLIST, "agency").profile
-    profile = profile.model_copy(
-        update={
-            "answers": profile.answers.model_copy(update={"map": {"Fatal": "no"}}),
-            "kinds": {"Routine Inspection": "inspection"},
-        }
-    )
     save_profile(profile, ctx.settings.resolved_mappings_dir)
     app = run_app(HQ, "import")
     app.selectbox(key="import_mapping").set_value("agency").run()

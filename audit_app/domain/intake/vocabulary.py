@@ -31,7 +31,8 @@ from audit_app.domain.intake.dates import DEFAULT_DATE_FORMATS, parse_date
 PercentScale = Literal["percent", "fraction", "auto"]
 
 YES_WORDS = ("Yes", "Y", "Sí", "Si", "Sì", "Da", "Evet", "Ja", "Oui", "True", "X")
-NO_WORDS = ("No", "N", "Nu", "Hayır", "Nee", "Non", "False")
+NO_WORDS = ("No", "N", "Nu", "Hayır", "Nee", "Non", "False", "Fatal")
+"""``Fatal``: agencies mark a failed critical question so; for a yes/no item it is a No."""
 NA_WORDS = (
     "N/A",
     "NA",

@@ -238,7 +238,10 @@ def assign_roles(
     taken: set[int] | None = None,
 ) -> dict[str, int]:
     """Role -> column: the best-named column per role, each column used once."""
-    keys = [header_key(text) for text in header]
+    keys = [
+        "" if question_id(text) else header_key(text)  # a header with a question id is a question
+        for text in header
+    ]
     pairs = [
         (score, -index, role, index)
         for role, words in synonyms.items()

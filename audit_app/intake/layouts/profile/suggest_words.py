@@ -1,5 +1,5 @@
 """The wizard's look at the cells, not only the header: answer words the built-in lists do
-not know (``Fatal``, ``Met``), and audit kinds and channels not written as ours
+not know (``Met``, ``Not met``), and audit kinds and channels not written as ours
 (``Routine Inspection``). Each known one becomes a draft map entry for a person to read
 (``answers.map``, ``kinds``, ``channels``); the rest are listed as words to map by hand."""
 
@@ -15,7 +15,6 @@ from audit_app.domain.checklist import Checklist, YesNoItem
 from audit_app.domain.intake.vocabulary import fold, normalise
 
 ANSWER_GUESSES = {
-    "fatal": "no",
     "fail": "no",
     "failed": "no",
     "not met": "no",
