@@ -402,3 +402,20 @@ def test_a_header_with_a_question_id_is_a_question_never_a_role() -> None:
     header = ["Store Code", "Date of Visit", "(759231) Shopper's comments", "Shopper"]
     assert assign_roles(header, VISIT_SYNONYMS) == {"branch_code": 0, "visit_date": 1, "auditor": 3}
     assert assign_roles(header[:3], VISIT_SYNONYMS) == {"branch_code": 0, "visit_date": 1}
+
+
+def test_set_replaces_the_profiles_default_and_value_source_for_its_role() -> None:
+    profile = _profile(
+        defaults={"auditor": "Agency X", "kind": "inspection"},
+        values={"visit_date": {"from": "file_name"}, "auditor": {"from": "sheet_name"}},
+    )
+    given = profile.with_constants({"visit_date": "2025-06-01", "auditor": "Agency Y"})
+    assert given.defaults.given() == {
+        "visit_date": "2025-06-01",
+        "auditor": "Agency Y",
+        "kind": "inspection",
+    }
+    assert given.values == {}
+    assert given.content_hash != profile.content_hash  # another import of the same file
+    with pytest.raises(ProfileError, match="constants are given for branch, visit_date"):
+        profile.with_constants({"shopper": "Ana"})

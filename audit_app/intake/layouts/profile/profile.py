@@ -339,7 +339,8 @@ class MappingProfile(_Model):
 
     def with_constants(self, constants: dict[str, str]) -> MappingProfile:
         """This profile with ``constants`` as its defaults (``--set auditor=...``),
-        replacing what it said for those roles."""
+        replacing its defaults and its ``values:`` sources for those roles (a column's
+        non-empty cell still comes first)."""
         if not constants:
             return self
         try:
@@ -347,7 +348,8 @@ class MappingProfile(_Model):
         except ValidationError:
             known = ", ".join(VisitDefaults.model_fields)
             raise ProfileError(f"constants are given for {known} only") from None
-        return self.model_copy(update={"defaults": defaults})
+        values = {role: source for role, source in self.values.items() if role not in constants}
+        return self.model_copy(update={"defaults": defaults, "values": values})
 
     @property
     def content_hash(self) -> str:
