@@ -419,3 +419,35 @@ def test_set_replaces_the_profiles_default_and_value_source_for_its_role() -> No
     assert given.content_hash != profile.content_hash  # another import of the same file
     with pytest.raises(ProfileError, match="constants are given for branch, visit_date"):
         profile.with_constants({"shopper": "Ana"})
+
+
+def test_the_wizard_finds_a_date_in_a_banner_cell_above_the_header(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    from datetime import datetime
+
+    checklist = catalogue.get("greeting_in_person")
+    text = _workbook(
+        tmp_path / "export.xlsx", {"Sheet": [["QA programme", "Visits of 7 Kasım 2025"], *ROWS]}
+    )
+    profile, report = suggest_profile(text, checklist, "t", constants={"auditor": "A"})
+    assert profile.values["visit_date"].model_dump(by_alias=True, exclude_none=True) == {
+        "from": "cell",
+        "cell": "B1",
+        "pattern": r"((?:\d{1,2}[ _-]+)?(?:de[ _]+)?[^\W\d_]{3,}\.?(?:[ _]+de)?[ _-]+\d{4})",
+        "map": {},
+    }
+    assert report.guessed[-1] == (
+        "visit date from the cell B1: '7 Kasım 2025' -> 2025-11-07 (values.visit_date)"
+    )
+    read = read_with_profile(text, profile.model_copy(update={"items": ITEM_COLUMNS}), checklist)
+    assert [v.visit_date for v in read.visits] == [
+        Cell("7 Kasım 2025", "Sheet", "B1", 1),
+        Cell("7 Kasım 2025", "Sheet", "B1", 1),
+    ]
+    cell = _workbook(tmp_path / "cell.xlsx", {"Sheet": [[None, datetime(2025, 5, 14)], *ROWS]})
+    profile, report = suggest_profile(cell, checklist, "c", constants={"auditor": "A"})
+    assert profile.values["visit_date"].cell == "B1"
+    assert report.guessed[-1] == (
+        "visit date from the cell B1: '2025-05-14' -> 2025-05-14 (values.visit_date)"
+    )

@@ -1,12 +1,16 @@
 """Where a visit date hides when no column holds it: the file's name (``QA May 2025.xlsx``,
-``audit_2025-05-14.csv``) or its sheet's name. The wizard proposes a ``values:`` source
+``audit_2025-05-14.csv``), its sheet's name, or a cell above the header (``Visit date: 7
+November 2025`` in a banner). The wizard proposes a ``values:`` source
 with a pattern general enough for next month's file (any month, any day), kept only when
 what it finds in this file reads as a date."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from audit_app.domain.intake.dates import parse_date
 from audit_app.intake.layouts.profile.profile import ValueSource
@@ -34,12 +38,23 @@ def date_in_text(text: str) -> tuple[str, str] | None:
     return None
 
 
-def guess_date_source(file_name: str, sheet_name: str) -> tuple[ValueSource, str] | None:
-    """A value source for the visit date from the file name, else the sheet name, and
-    what it finds there (for the wizard's report)."""
+def guess_date_source(
+    file_name: str, sheet_name: str, banner: Sequence[tuple[str, Any]] = ()
+) -> tuple[ValueSource, str] | None:
+    """A value source for the visit date from the file name, else the sheet name, else
+    a cell above the header (``banner``: (ref, value) of those cells), and what it finds
+    there (for the wizard's report)."""
     for source, text in (("file_name", Path(file_name).stem), ("sheet_name", sheet_name)):
         found = date_in_text(text) if text else None
         if found is not None:
             pattern, written = found
             return ValueSource.model_validate({"from": source, "pattern": pattern}), written
+    for ref, value in banner:
+        if isinstance(value, date):
+            return ValueSource.model_validate({"from": "cell", "cell": ref}), f"{value:%Y-%m-%d}"
+        found = date_in_text(value) if isinstance(value, str) else None
+        if found is not None:
+            pattern, written = found
+            in_cell = {"from": "cell", "cell": ref, "pattern": pattern}
+            return ValueSource.model_validate(in_cell), written
     return None

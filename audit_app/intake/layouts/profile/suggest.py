@@ -108,11 +108,21 @@ def suggest_profile(
             f"{role} = '{value}' (given: defaults.{role})" for role, value in constants.items()
         ]
     if "visit_date" not in roles and not (constants or {}).get("visit_date"):
-        found = guess_date_source(Path(path).name, grid.sheet)
+        banner = [
+            (grid.ref(offset, column), value)
+            for offset in range(header_offset)
+            for column, value in enumerate(grid.rows[offset])
+            if value not in ("", None)
+        ]
+        found = guess_date_source(Path(path).name, grid.sheet, banner if not grid.is_csv else [])
         if found is not None:
             source, written = found
             update["values"] = {"visit_date": source}
-            where = "file name" if source.source == "file_name" else "sheet name"
+            where = {
+                "file_name": "file name",
+                "sheet_name": "sheet name",
+                "cell": f"cell {source.cell}",
+            }[source.source]
             guessed.append(
                 f"visit date from the {where}: '{written}' -> "
                 f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
