@@ -58,9 +58,18 @@ def import_(
         typer.Option(help="Mapping profile (name or YAML path) for a layout we did not design."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="With --mapping: ROLE=VALUE (repeat) for a value the file does not hold "
+            '(auditor="Agency X", visit_date=2025-05-01); part of the import\'s identity.',
+        ),
+    ] = None,
 ) -> None:
     """Import audits; each file is written whole or not at all. Exit 1 if any file is rejected."""
     from audit_app.services.imports import import_files
+    from audit_app.services.mappings import parse_constants
 
     ctx = context()
     show_progress = not as_json and len(files) > 1
@@ -69,7 +78,14 @@ def import_(
         if show_progress:
             say(f"[{number}/{total}] {name}", err=True)
 
-    results = import_files(ctx, files, dry_run=dry_run, mapping_name=mapping, progress=progress)
+    results = import_files(
+        ctx,
+        files,
+        dry_run=dry_run,
+        mapping_name=mapping,
+        progress=progress,
+        constants=parse_constants(set_ or []),
+    )
     if as_json:
         print_json({"files": [r.to_dict() for r in results]})
     else:

@@ -36,6 +36,14 @@ def mapping_suggest(
         bool, typer.Option("--force", help="With --save: replace a profile of the same name.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help='A value the file does not hold, as ROLE=VALUE (repeat): auditor="Agency X", '
+            "visit_date=2025-05-01, branch, visit_time, channel, kind.",
+        ),
+    ] = None,
 ) -> None:
     """Draft a mapping profile from FILE's headers and say what it matched.
 
@@ -43,9 +51,14 @@ def mapping_suggest(
     `> profile.yaml` keeps both. Edit the draft, save it, then import with
     `audit-app import FILE --mapping NAME`.
     """
-    from audit_app.services.mappings import save_mapping, suggest_mapping, write_mapping_file
+    from audit_app.services.mappings import (
+        parse_constants,
+        save_mapping,
+        suggest_mapping,
+        write_mapping_file,
+    )
 
-    draft = suggest_mapping(file, checklist, name)
+    draft = suggest_mapping(file, checklist, name, constants=parse_constants(set_ or []))
     saved: Path | None = None
     if output is not None:
         saved = write_mapping_file(draft.profile, output)

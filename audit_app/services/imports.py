@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from audit_app.domain.intake.model import (
     count_by_reason,
 )
 from audit_app.domain.scoring import display
+from audit_app.errors import AuditAppError
 from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
@@ -197,9 +198,12 @@ def import_files(
     mapping_name: str | None = None,
     imported_by: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> list[FileImport]:
-    """Import each file on its own: one file's rejection does not stop the others."""
-    source = ImportSource.of(ctx, mapping_name)  # the profile is read once
+    """Import each file on its own: one file's rejection does not stop the others.
+    ``constants`` (``--set auditor="Agency X"``) replace the profile's defaults for this
+    import, and so are part of its identity."""
+    source = ImportSource.of(ctx, mapping_name, constants)  # the profile is read once
     results = []
     for number, path in enumerate(paths, start=1):
         if progress:
@@ -249,12 +253,20 @@ class ImportSource:
     profile: MappingProfile | None = None
 
     @classmethod
-    def of(cls, ctx: AppContext, mapping_name: str | None) -> ImportSource:
-        """Files read under the settings' caps, by our layouts or the named profile."""
+    def of(
+        cls,
+        ctx: AppContext,
+        mapping_name: str | None,
+        constants: Mapping[str, str] | None = None,
+    ) -> ImportSource:
+        """Files read under the settings' caps, by our layouts or the named profile (with
+        ``constants`` as its defaults)."""
         limits = Limits.from_settings(ctx.settings)
         if not mapping_name:
+            if constants:
+                raise AuditAppError("--set gives values to a mapping profile: add --mapping NAME")
             return cls(lambda name, data, _: read_audit_file(name, data, limits=limits))
-        read, profile = profile_reader(ctx, mapping_name, limits)
+        read, profile = profile_reader(ctx, mapping_name, limits, constants)
         return cls(read, profile)
 
     @property
@@ -271,6 +283,7 @@ def import_bytes(
     mapping_name: str | None = None,
     imported_by: str | None = None,
     source: ImportSource | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> FileImport:
     """Import one file's content (the app hands over uploaded bytes). ``mapping_name`` reads
     it through that saved profile; the importer recorded is the acting user by default.
@@ -281,7 +294,7 @@ def import_bytes(
     check_can_write(ctx, "import audits")
     name = safe_file_name(name)
     content_hash = hashlib.sha256(data).hexdigest()
-    source = source or ImportSource.of(ctx, mapping_name)
+    source = source or ImportSource.of(ctx, mapping_name, constants)
     if imported_by is None and ctx.user is not None:
         imported_by = ctx.user.username
     with database.snapshot(ctx.engine) as conn:

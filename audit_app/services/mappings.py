@@ -12,7 +12,7 @@ the activity log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from audit_app.intake.layouts.profile import (
     suggest_profile,
 )
 from audit_app.intake.layouts.profile.columns import ROLE_LABELS
+from audit_app.intake.layouts.profile.matching import question_id
 from audit_app.intake.layouts.profile.profile import PROFILE_SUFFIXES, parse_profile, profile_path
 from audit_app.intake.source.limits import Limits
 from audit_app.services import activity
@@ -49,6 +50,17 @@ class MappingDraft:
     @property
     def yaml(self) -> str:
         return dump_profile(self.profile)
+
+    def notes(self) -> list[str]:
+        """What the draft took from beyond the header (a date in the file name, words in
+        the cells), the words nothing reads yet, and the values an import will ask for."""
+        report = self.report
+        out = [f"Guessed: {guess}" for guess in report.guessed]
+        out += [f"Not understood: {word}" for word in report.unknown_words]
+        if report.needed:
+            asked = ", ".join(SUPPLIED_ROLES[role][0].lower() for role in report.needed)
+            out.append(f"The files do not say: {asked}. The import asks for it.")
+        return out
 
     def assignments(self) -> list[Assignment]:
         """What the draft does with each column (and, in a long layout, each question),
@@ -78,12 +90,16 @@ def suggest_mapping(
     checklist: str,
     name: str | None = None,
     settings: Settings | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> MappingDraft:
-    """Draft a profile for ``path`` against a checklist (id, id@version or YAML path)."""
+    """Draft a profile for ``path`` against a checklist (id, id@version or YAML path);
+    ``constants`` (``--set auditor="Agency X"``) become its defaults."""
     if not Path(path).is_file():
         raise AuditAppError(f"{path}: no such file")
     found = resolve_checklist(checklist, settings)
-    profile, report = suggest_profile(path, found, name, limits=_limits(settings))
+    profile, report = suggest_profile(
+        path, found, name, limits=_limits(settings), constants=constants
+    )
     if "@" in checklist:
         profile = profile.model_copy(update={"checklist": f"{found.id}@{found.version}"})
     return MappingDraft(profile, report)
@@ -230,6 +246,27 @@ class Assignment:
     target: str | None
 
 
+SUPPLIED_ROLES = {
+    "branch": ("Branch code", "the branch every visit in the file is for"),
+    "visit_date": ("Visit date", "e.g. 2025-05-01, or May 2025 for its first day"),
+    "auditor": ("Auditor", "e.g. the agency's name"),
+}
+"""Role -> (label, hint) of a value the Import page asks for when a profile lacks it."""
+
+
+def roles_to_supply(name_or_path: str | Path, settings: Settings | None = None) -> list[str]:
+    """The visit roles (branch, visit_date, auditor) the saved profile gives by no column,
+    constant or value from the file: the Import page asks for them, ``--set`` gives them."""
+    return load_mapping(name_or_path, settings).roles_missing()
+
+
+def parse_constants(pairs: Sequence[str]) -> dict[str, str]:
+    """``--set ROLE=VALUE`` pairs -> constants for a profile (``intake...constants``)."""
+    from audit_app.intake.layouts.profile.constants import parse_constants as parse
+
+    return parse(pairs)
+
+
 def role_target(role: str) -> str:
     return f"{ROLE_PREFIX}{role}"
 
@@ -240,11 +277,12 @@ def suggest_mapping_bytes(
     checklist: str,
     profile_name: str | None = None,
     settings: Settings | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> MappingDraft:
     """``suggest_mapping`` for an uploaded file's content (the app has bytes, not a path)."""
     found = resolve_checklist(checklist, settings)
     profile, report = suggest_profile(
-        name, found, profile_name, data=data, limits=_limits(settings)
+        name, found, profile_name, data=data, limits=_limits(settings), constants=constants
     )
     if "@" in checklist:
         profile = profile.model_copy(update={"checklist": f"{found.id}@{found.version}"})
@@ -291,7 +329,9 @@ def apply_assignments(
         if target.startswith(ROLE_PREFIX):
             roles[target.removeprefix(ROLE_PREFIX)] = row.text
         elif target in known:
-            items[row.text] = target
+            qid = question_id(row.text)  # a draft keyed by question ids stays so
+            keyed = isinstance(profile.items, dict) and qid is not None and qid in profile.items
+            items[qid if keyed and qid else row.text] = target
         else:
             problems.append(f"'{row.text}': {target} is not an item of {checklist.id}")
     if problems:

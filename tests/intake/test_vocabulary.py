@@ -215,3 +215,76 @@ def test_parse_number_and_fold() -> None:
     assert fold("  Hayır ") == "hayir"
     assert fold("Nu  se aplică") == "nu se aplica"
     assert fold("k.A.") == "k.a"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("N/A karena stok tersedia", (None, True, "karena stok tersedia")),
+        ("n/a - closed", (None, True, "closed")),
+        ("NA: no stock", (None, True, "no stock")),
+        ("No aplica per obres", (None, True, "per obres")),
+        ("Nu se aplică   magazin nou", (None, True, "magazin nou")),
+        ("N/A", (None, True, None)),
+    ],
+)
+def test_na_takes_any_reason_after_a_space_or_a_mark(
+    items: dict[str, Item], raw: str, expected: tuple[Any, ...]
+) -> None:
+    assert answer_of(items["conduct.unsure"], raw) == expected
+
+
+def test_yes_and_no_take_no_reason_after_a_mere_space(items: dict[str, Item]) -> None:
+    item = items["welcome.acknowledged"]
+    assert normalise(item, "No smoking sign") == ("No smoking sign", None)
+    assert normalise(item, "Yes indeed") == ("Yes indeed", None)
+
+
+def test_a_profile_maps_its_own_answer_words(items: dict[str, Item]) -> None:
+    words = Vocabulary(answer_map={"Nope": "no", "Met": "yes", "Excellent": "5", "Nvt": "na"})
+    assert [
+        answer_of(items[item], raw, words)
+        for item, raw in [
+            ("welcome.acknowledged", "NOPE"),
+            ("welcome.acknowledged", "met"),
+            ("conduct.brand_attitude", "Excellent"),
+            ("conduct.unsure", "Nvt"),
+        ]
+    ] == [(False, False, None), (True, False, None), (5, False, None), (None, True, None)]
+    with pytest.raises(InvalidAnswer):
+        answer_of(items["welcome.acknowledged"], "Nope")  # not without the profile's map
+    assert answer_of(items["welcome.acknowledged"], "Fatal") == (False, False, None)  # built in
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7 November 2025", datetime(2025, 11, 7)),
+        ("Nov 30, 2025", datetime(2025, 11, 30)),
+        ("30 de novembre de 2025", datetime(2025, 11, 30)),
+        ("1 d'abril de 2025", datetime(2025, 4, 1)),
+        ("7 noiembrie 2025", datetime(2025, 11, 7)),
+        ("7 Kasım 2025", datetime(2025, 11, 7)),
+        ("7 de noviembre de 2025", datetime(2025, 11, 7)),
+        ("7 de noviembre de 2025 14:30", datetime(2025, 11, 7, 14, 30)),
+        ("May 2025", datetime(2025, 5, 1)),
+        ("mayıs 2025", datetime(2025, 5, 1)),
+        ("23/05/2026 09:15", datetime(2026, 5, 23, 9, 15)),
+        ("31 Feb 2025", None),
+        ("7 Brumaire 2025", None),
+        ("Wave 2 2025", None),
+        ("7 November", None),
+    ],
+)
+def test_dates_with_month_names_in_five_languages(text: str, expected: datetime | None) -> None:
+    from audit_app.domain.intake.dates import parse_date
+
+    assert parse_date(text) == expected
+
+
+def test_a_date_format_with_spaces_is_tried_whole() -> None:
+    from audit_app.domain.intake.dates import parse_date
+
+    assert parse_date("7 November 2025", ("%d %B %Y",)) == datetime(2025, 11, 7)
+    assert parse_date("2025 11 07 08:05", ("%Y %m %d",)) == datetime(2025, 11, 7, 8, 5)
+    assert parse_date("Fri 7 Nov 2025", ("%a %d %b %Y",)) == datetime(2025, 11, 7)

@@ -331,3 +331,32 @@ def test_an_area_manager_cannot_replace_head_offices_profile_from_the_wizard(
         ("marta", "marta-agency", "saved"),
         ("hq", "agency-phone", "saved"),
     ]
+
+
+def test_a_profile_without_an_auditor_asks_for_one_on_the_page(
+    ctx: AppContext,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """The profile gives no auditor: the page shows a field instead of refusing the file,
+    and the value typed is every visit's auditor."""
+    from audit_app.intake.layouts.profile import save_profile
+    from audit_app.services.branches import save_branches
+    from audit_app.services.mappings import suggest_mapping
+    from tests.intake import corpus, waves
+
+    save_branches(ctx, [corpus.branch(f"IP-00{n}", f"Store {n}") for n in (1, 2)])
+    wave = waves.write_wave(tmp_path, 2)
+    profile = suggest_mapping(wave.path, waves.CHECKLIST, "agency").profile
+    save_profile(profile, ctx.settings.resolved_mappings_dir)
+    app = run_app(HQ, "import")
+    app.selectbox(key="import_mapping").set_value("agency").run()
+    field = app.text_input(key="import_supply_agency_auditor")
+    assert field.label == "Auditor"
+    app = upload(app, (wave.path.name, wave.path.read_bytes()))
+    assert "Fill in the values above: the files do not hold them." in texts(app)
+    assert audits_in(ctx) == 0
+    app.text_input(key="import_supply_agency_auditor").set_value("Agency X").run()
+    assert "would add 2 audits" in texts(app)
+    commit_button(app).click().run()
+    assert not app.exception, app.exception
+    assert set(list_scores(ctx)["auditor"]) == {"Agency X"}

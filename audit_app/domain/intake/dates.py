@@ -1,10 +1,15 @@
 """Visit dates and times as real files hold them: date cells, ISO text, 23/05/2026,
-23.05.2026, 2026/05/23, Excel serial numbers, with or without a time."""
+23.05.2026, 2026/05/23, Excel serial numbers, month names (``7 November 2025``, ``Nov 30,
+2025``, ``30 de novembre de 2025``, ``May 2025``), with or without a time.
+
+A month alone (``May 2025``) is the first day of that month."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+
+from audit_app.domain.intake.months import date_parts
 
 DEFAULT_DATE_FORMATS = (
     "%Y-%m-%d",
@@ -42,17 +47,43 @@ def parse_date(value: Any, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> d
         return datetime.fromisoformat(text).replace(tzinfo=None, microsecond=0)
     except ValueError:
         pass
-    day_part, _, time_part = text.partition(" ")
-    for fmt in formats:
-        try:
-            day = datetime.strptime(day_part, fmt)
-        except ValueError:
+    for day_text, time_text in _day_and_time(text):
+        day = _formatted(day_text, formats)
+        if day is None:
             continue
-        if not time_part:
+        if not time_text:
             return day
-        moment = parse_time(time_part)
+        moment = parse_time(time_text)
         return None if moment is None else datetime.combine(day.date(), moment)
     return None
+
+
+def _day_and_time(text: str) -> list[tuple[str, str]]:
+    """The text whole, then split before its last word when that word is a time
+    (``7 November 2025 14:30``): a date may hold spaces, so no cut at the first one."""
+    candidates = [(text, "")]
+    head, _, tail = text.rpartition(" ")
+    if head and parse_time(tail) is not None:
+        candidates.append((head.strip(), tail))
+    return candidates
+
+
+def _formatted(text: str, formats: tuple[str, ...]) -> datetime | None:
+    """By the formats (``%d %B %Y`` reads English month names), else by month names in
+    the franchise's languages (``domain.intake.months``)."""
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    parts = date_parts(text)
+    if parts is None:
+        return None
+    year, month, day = parts
+    try:
+        return datetime(year, month, day or 1)
+    except ValueError:
+        return None
 
 
 def parse_time(value: Any) -> time | None:

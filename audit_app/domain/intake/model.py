@@ -69,6 +69,9 @@ class IssueCode(StrEnum):
     PROFILE_ITEM_UNKNOWN = "profile_item_unknown"
     QUESTION_UNKNOWN = "question_unknown"
     PERCENT_SCALE_MIXED = "percent_scale_mixed"
+    VALUE_NOT_FOUND = "value_not_found"
+    """A visit value the profile takes from the file (its name, a sheet's name, a cell)
+    is not there, or the profile's map does not name what is."""
     # the checklist
     CHECKLIST_MISSING = "checklist_missing"
     CHECKLIST_UNKNOWN = "checklist_unknown"

@@ -31,7 +31,8 @@ from audit_app.domain.intake.dates import DEFAULT_DATE_FORMATS, parse_date
 PercentScale = Literal["percent", "fraction", "auto"]
 
 YES_WORDS = ("Yes", "Y", "Sí", "Si", "Sì", "Da", "Evet", "Ja", "Oui", "True", "X")
-NO_WORDS = ("No", "N", "Nu", "Hayır", "Nee", "Non", "False")
+NO_WORDS = ("No", "N", "Nu", "Hayır", "Nee", "Non", "False", "Fatal")
+"""``Fatal``: agencies mark a failed critical question so; for a yes/no item it is a No."""
 NA_WORDS = (
     "N/A",
     "NA",
@@ -114,6 +115,17 @@ class Vocabulary(BaseModel):
     percent_items: frozenset[str] = frozenset()
     """Items whose numbers are percentages as written, whatever ``percent_scale`` says."""
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    answer_map: dict[str, str] = {}
+    """A file's own answer words -> what they mean (``Fatal`` -> ``no``, ``Met`` ->
+    ``yes``, ``Partly`` -> an option value or a number), compared folded."""
+
+    @cached_property
+    def _mapped(self) -> dict[str, str]:
+        return {fold(word): meaning for word, meaning in self.answer_map.items()}
+
+    def mapped(self, text: str) -> str | None:
+        """What ``answer_map`` says ``text`` means, else None."""
+        return self._mapped.get(fold(text)) if self._mapped else None
 
     @cached_property
     def _canonical(self) -> dict[str, str]:
@@ -141,15 +153,28 @@ class Vocabulary(BaseModel):
             re.IGNORECASE,
         )
 
+    @cached_property
+    def _na_then_words(self) -> re.Pattern[str]:
+        """``N/A karena stok tersedia``: an N/A word, a space, any reason."""
+        words = {*NA_WORDS, *self.na}
+        words |= {fold(word) for word in words}
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
+        return re.compile(rf"^(?P<word>{alternatives})\s+(?P<reason>\S.*)$", re.IGNORECASE)
+
     def word(self, text: str) -> str | None:
         """``yes``, ``no`` or ``na`` for a known word, else None."""
         return self._canonical.get(fold(text))
 
     def split_reason(self, text: str) -> tuple[str, str] | None:
-        """(``yes``/``no``/``na``, reason) for ``N/A - store has no phone``, else None."""
+        """(``yes``/``no``/``na``, reason) for ``N/A - store has no phone``, else None. An
+        N/A word takes a reason after a mere space too (``N/A karena stok tersedia``); Yes
+        and No do not (``No smoking sign`` is no answer with a reason)."""
         match = self._word_then_reason.match(text)
         if match is None:
-            return None
+            spaced = self._na_then_words.match(text)
+            if spaced is None or self.word(spaced["word"]) != "na":
+                return None
+            return "na", spaced["reason"].strip()
         reason = match["reason"].strip()
         if match["separator"] == "(":
             if not reason.endswith(")"):
@@ -187,6 +212,9 @@ def normalise(
         return raw, None
     if isinstance(item, YesNoItem | ChoiceItem | ScaleItem):
         text = _without_points(text)
+    mapped = vocabulary.mapped(text)
+    if mapped is not None:
+        text = mapped
     word = vocabulary.word(text)
     if word == "na" or (word is not None and isinstance(item, YesNoItem)):
         return word, None

@@ -13,12 +13,14 @@ import streamlit as st
 from audit_app.domain.safe_text import markdown_text
 from audit_app.services.context import AppContext
 from audit_app.services.mappings import (
+    SUPPLIED_ROLES,
     Assignment,
     MappingDraft,
     apply_assignments,
     guess_checklist,
     list_mappings,
     mapping_targets,
+    roles_to_supply,
     save_mapping,
     suggest_mapping_bytes,
     unassigned_required,
@@ -53,6 +55,27 @@ def mapping_picker(ctx: AppContext) -> str | None:
         "saved mapping profile. Draft one below when a file is not recognised.",
     )
     return chosen or None
+
+
+def supplied_values(ctx: AppContext, mapping: str | None) -> dict[str, str] | None:
+    """A field per visit value the chosen profile cannot find (no column, constant or
+    value from the file): role -> what was typed; None while one is still empty."""
+    if mapping is None:
+        return {}
+    missing = attempt(lambda: roles_to_supply(mapping, ctx.settings)) or []
+    values: dict[str, str] = {}
+    for role in missing:
+        label, hint = SUPPLIED_ROLES[role]
+        text = st.text_input(
+            label,
+            key=f"import_supply_{mapping}_{role}",
+            placeholder=hint,
+            help="The files have no column for it and the profile gives none: this value "
+            "is used for every visit of this import.",
+        )
+        if text.strip():
+            values[role] = text.strip()
+    return values if len(values) == len(missing) else None
 
 
 @st.cache_data(show_spinner="Reading the file's headers…", max_entries=32)
@@ -120,6 +143,8 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         for row in edited.to_dict("records")
     ]
     missing = unassigned_required(checklist, assignments)
+    for note in draft.notes():
+        st.caption(markdown_text(note))
     if missing:
         st.warning(
             "Required items that no column answers (every visit would be refused until "

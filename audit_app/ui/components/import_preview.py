@@ -36,27 +36,63 @@ class Upload:
         return cls(name, data, hashlib.sha256(data).hexdigest())
 
 
-def preview_file(ctx: AppContext, name: str, data: bytes, mapping: str | None = None) -> FileImport:
+Constants = dict[str, str]
+"""Values the profile lacks, typed on the page (``--set`` on the CLI): role -> value."""
+
+
+def preview_file(
+    ctx: AppContext,
+    name: str,
+    data: bytes,
+    mapping: str | None = None,
+    constants: Constants | None = None,
+) -> FileImport:
     """The dry run: what importing would do, with every problem; nothing is written."""
-    return _run(ctx, name, data, mapping, dry_run=True)
+    return _run(ctx, name, data, mapping, constants, dry_run=True)
 
 
-def commit_file(ctx: AppContext, name: str, data: bytes, mapping: str | None = None) -> FileImport:
+def commit_file(
+    ctx: AppContext,
+    name: str,
+    data: bytes,
+    mapping: str | None = None,
+    constants: Constants | None = None,
+) -> FileImport:
     """Import one file for real, as the logged-in user (recorded as the importer)."""
-    return _run(ctx, name, data, mapping, dry_run=False)
+    return _run(ctx, name, data, mapping, constants, dry_run=False)
 
 
 def _run(
-    ctx: AppContext, name: str, data: bytes, mapping: str | None, *, dry_run: bool
+    ctx: AppContext,
+    name: str,
+    data: bytes,
+    mapping: str | None,
+    constants: Constants | None,
+    *,
+    dry_run: bool,
 ) -> FileImport:
-    return import_bytes(ctx, name, data, dry_run=dry_run, mapping_name=mapping)
+    return import_bytes(
+        ctx, name, data, dry_run=dry_run, mapping_name=mapping, constants=constants or None
+    )
 
 
-def cached_preview(ctx: AppContext, upload: Upload, mapping: str | None) -> FileImport:
-    """``preview_file``, remembered until the data or the chosen profile changes."""
+def cached_preview(
+    ctx: AppContext, upload: Upload, mapping: str | None, constants: Constants | None = None
+) -> FileImport:
+    """``preview_file``, remembered until the data, the chosen profile or the values typed
+    for it change."""
     stamp = repr(load_mapping(mapping, ctx.settings).to_data()) if mapping else ""
+    stamp += repr(sorted((constants or {}).items()))
     return _cached_preview(
-        ctx, ctx.user, upload.name, upload.digest, mapping, stamp, data_version(ctx), upload.data
+        ctx,
+        ctx.user,
+        upload.name,
+        upload.digest,
+        mapping,
+        stamp,
+        data_version(ctx),
+        upload.data,
+        constants or {},
     )
 
 
@@ -70,8 +106,9 @@ def _cached_preview(
     mapping_stamp: str,
     version: tuple[object, ...],
     _data: bytes,
+    _constants: Constants,
 ) -> FileImport:
-    return preview_file(_ctx, name, _data, mapping)
+    return preview_file(_ctx, name, _data, mapping, _constants)
 
 
 def commit_files(
@@ -79,13 +116,14 @@ def commit_files(
     uploads: Sequence[Upload],
     mapping: str | None,
     progress: Callable[[int, int, str], None] | None = None,
+    constants: Constants | None = None,
 ) -> list[FileImport]:
     """Import each file on its own; ``progress(done, total, name)`` before each one."""
     results = []
     for number, upload in enumerate(uploads):
         if progress:
             progress(number, len(uploads), upload.name)
-        results.append(commit_file(ctx, upload.name, upload.data, mapping))
+        results.append(commit_file(ctx, upload.name, upload.data, mapping, constants))
     if progress:
         progress(len(uploads), len(uploads), "")
     return results

@@ -11,7 +11,7 @@ import streamlit as st
 from audit_app.domain.safe_text import markdown_text
 from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, layout_not_recognised
-from audit_app.ui.components.import_mapping import mapping_picker, mapping_wizard
+from audit_app.ui.components.import_mapping import mapping_picker, mapping_wizard, supplied_values
 from audit_app.ui.components.import_preview import (
     ImportSummary,
     Upload,
@@ -59,6 +59,7 @@ def render() -> None:
 def _import_files(ctx: AppContext) -> None:
     summary = st.session_state.get(SUMMARY_KEY)
     mapping = mapping_picker(ctx)
+    constants = supplied_values(ctx, mapping)
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     files = st.file_uploader(
         "Filled-in templates, or files of the chosen layout",
@@ -77,19 +78,22 @@ def _import_files(ctx: AppContext) -> None:
             )
         return
     st.session_state.pop(SUMMARY_KEY, None)
+    if constants is None:
+        st.info("Fill in the values above: the files do not hold them.", icon=":material/edit:")
+        return
     uploads = [Upload.of(f.name, f.getvalue()) for f in files]
-    results = _previews(ctx, uploads, mapping)
+    results = _previews(ctx, uploads, mapping, constants)
     if results is None:
         return
     ready = [u for u, r in zip(uploads, results, strict=True) if r.status == "checked"]
     st.subheader("Check")
     for upload, result in zip(uploads, results, strict=True):
         _file_preview(ctx, upload, result, mapping)
-    _commit(ctx, ready, [r for r in results if r.status != "checked"], mapping)
+    _commit(ctx, ready, [r for r in results if r.status != "checked"], mapping, constants)
 
 
 def _previews(
-    ctx: AppContext, uploads: list[Upload], mapping: str | None
+    ctx: AppContext, uploads: list[Upload], mapping: str | None, constants: dict[str, str]
 ) -> list[FileImport] | None:
     bar = st.progress(0.0, text="Checking the files…") if len(uploads) > 1 else None
     results = []
@@ -99,7 +103,7 @@ def _previews(
                 if bar is not None:
                     text = markdown_text(f"Checking {upload.name}…")
                     bar.progress(number / len(uploads), text=text)
-                results.append(cached_preview(ctx, upload, mapping))
+                results.append(cached_preview(ctx, upload, mapping, constants))
         if refused:
             return None
     finally:
@@ -122,7 +126,11 @@ def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: 
 
 
 def _commit(
-    ctx: AppContext, ready: list[Upload], not_ready: list[FileImport], mapping: str | None
+    ctx: AppContext,
+    ready: list[Upload],
+    not_ready: list[FileImport],
+    mapping: str | None,
+    constants: dict[str, str],
 ) -> None:
     count = len(ready)
     if not_ready:
@@ -146,7 +154,7 @@ def _commit(
         text = markdown_text(f"Importing {name} ({done + 1} of {total})…") if name else "Done."
         bar.progress(done / total, text=text)
 
-    results = attempt(lambda: commit_files(ctx, ready, mapping, progress))
+    results = attempt(lambda: commit_files(ctx, ready, mapping, progress, constants))
     if results is None:
         return
     st.session_state[SUMMARY_KEY] = ImportSummary([*results, *not_ready])

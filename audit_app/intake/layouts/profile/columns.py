@@ -17,11 +17,14 @@ from audit_app.intake.layouts.profile.matching import (
     MatchHow,
     assign_one_to_one,
     header_key,
+    question_id,
     question_key,
+    text_similarity,
 )
 from audit_app.intake.layouts.profile.profile import MappingProfile
 
 ROLE_LABELS = {
+    "branch": "branch",
     "branch_code": "branch code",
     "branch_name": "branch name",
     "visit_date": "visit date",
@@ -52,6 +55,7 @@ class ColumnMatch:
         place = f"{self.column} " if self.column else ""
         how = {
             "profile": "named in the profile",
+            "question_id": f"by question id {question_id(self.header)}",
             "id": "by item id",
             "text": "by question text",
         }.get(self.how) or f"by similarity {self.ratio or 0:.2f}"
@@ -78,6 +82,13 @@ class MatchReport:
     """Item ids the profile names that the checklist does not have."""
     problems: tuple[str, ...] = ()
     """What stops the file from being read at all (no branch or date column, ...)."""
+    guessed: tuple[str, ...] = ()
+    """What the wizard guessed or was given beyond the header (a date in the file name)."""
+    unknown_words: tuple[str, ...] = ()
+    """Answer words, kinds or channels in the cells that nothing reads yet: to map."""
+    needed: tuple[str, ...] = ()
+    """Visit roles (branch, visit_date, auditor) the user must supply: no column, no
+    constant, no value from the file."""
 
     @property
     def ok(self) -> bool:
@@ -108,6 +119,14 @@ class MatchReport:
             )
         if self.unknown_items:
             out.append(f"Not items of {self.checklist}: {', '.join(self.unknown_items)}")
+        out.extend(f"Guessed: {guess}" for guess in self.guessed)
+        out.extend(f"Not understood: {word}" for word in self.unknown_words)
+        if self.needed:
+            hints = {"branch": "BRANCH_CODE", "visit_date": "2025-05-01", "auditor": '"Agency X"'}
+            out.append(
+                "You must supply (the file does not say): "
+                + ", ".join(f"{ROLE_LABELS.get(r, r)} (--set {r}={hints[r]})" for r in self.needed)
+            )
         out.extend(f"Problem: {problem}" for problem in self.problems)
         return out
 
@@ -202,6 +221,9 @@ def plan_columns(
                     unknown.append(item_id)
                 else:
                     question_ids[question_key(text)] = item_id
+                    qid = question_id(text, bare=True)
+                    if qid:
+                        question_ids[f"#{qid}"] = item_id
         matches = _long_matches(profile, questions, question_ids, checklist)
 
     answered = {match.item_id for match in matches}
@@ -256,17 +278,7 @@ def _wide_items(
 ) -> dict[int, ItemMatch]:
     items = checklist.items_by_id
     if isinstance(profile.items, dict):
-        assigned: dict[int, ItemMatch] = {}
-        for text, item_id in profile.items.items():
-            if item_id not in items:
-                unknown.append(item_id)
-                continue
-            index = position.get(header_key(text))
-            if index is None:
-                missing.append(f"{item_id}: '{text}'")
-            else:
-                assigned[index] = ItemMatch(item_id, "profile")
-        return assigned
+        return _named_items(profile, header, position, used, items, missing, unknown)
     matcher = ItemMatcher(checklist, profile.similarity)
     candidates = []
     for index, text in enumerate(header):
@@ -284,6 +296,56 @@ def _wide_items(
         if match is not None and match.item_id not in taken:
             candidates.append((index, match))
     return assign_one_to_one(candidates)
+
+
+def _named_items(
+    profile: MappingProfile,
+    header: Sequence[str],
+    position: dict[str, int],
+    used: set[int],
+    items: Any,
+    missing: list[str],
+    unknown: list[str],
+) -> dict[int, ItemMatch]:
+    """The profile's ``items:`` against the header: by the header text, else by the
+    question id the key and a header share (``"759215"`` or ``(759215) old wording``),
+    else by text similarity of at least ``similarity``: one profile reads every wave."""
+    ids: dict[str, int] = {}
+    for column, text in enumerate(header):
+        qid = question_id(text)
+        if qid and column not in used:
+            ids.setdefault(qid, column)
+    assigned: dict[int, ItemMatch] = {}
+    unplaced: list[tuple[str, str]] = []
+    for text, item_id in profile.items.items():  # type: ignore[union-attr]
+        if item_id not in items:
+            unknown.append(item_id)
+            continue
+        qid = question_id(text, bare=True)
+        index: int | None = ids.get(qid) if qid else None
+        if index is not None and index not in assigned:
+            assigned[index] = ItemMatch(item_id, "question_id")
+            continue
+        index = position.get(header_key(text))
+        if index is not None and index not in assigned:
+            assigned[index] = ItemMatch(item_id, "profile")
+        else:
+            unplaced.append((text, item_id))
+    for text, item_id in unplaced:
+        best: tuple[float, int] | None = None
+        only_an_id = question_id(text) is None and question_id(text, bare=True) is not None
+        if not only_an_id:
+            for index, other in enumerate(header):
+                if index in used or index in assigned or not other:
+                    continue
+                ratio = text_similarity(text, other)
+                if ratio >= profile.similarity and (best is None or ratio > best[0]):
+                    best = (ratio, index)
+        if best is None:
+            missing.append(f"{item_id}: '{text}'")
+        else:
+            assigned[best[1]] = ItemMatch(item_id, "similarity", round(best[0], 3))
+    return assigned
 
 
 def _long_matches(
@@ -326,6 +388,9 @@ class QuestionResolver:
         return found  # type: ignore[return-value]
 
     def _resolve(self, question: Any) -> ItemMatch | None:
+        qid = question_id(question)
+        if qid and f"#{qid}" in self.named:
+            return ItemMatch(self.named[f"#{qid}"], "question_id")
         named = self.named.get(question_key(question))
         if named is not None:
             return ItemMatch(named, "profile")
@@ -340,12 +405,20 @@ def _problems(profile: MappingProfile) -> list[str]:
     missing instead)."""
     columns = profile.columns
     problems = []
-    if not columns.branch_code and not columns.branch_name:
+    if not columns.branch_code and not columns.branch_name and not profile.supplies("branch"):
         problems.append(
-            "no column gives the branch: set columns.branch_code (or columns.branch_name)"
+            "no column gives the branch: set columns.branch_code (or columns.branch_name), "
+            "defaults.branch or values.branch"
         )
-    if not columns.visit_date:
-        problems.append("no column gives the visit date: set columns.visit_date")
-    if not columns.auditor and not profile.defaults.auditor:
-        problems.append("no column gives the auditor: set columns.auditor or defaults.auditor")
+    if not columns.visit_date and not profile.supplies("visit_date"):
+        problems.append(
+            "no column gives the visit date: set columns.visit_date, defaults.visit_date "
+            "(--set visit_date=2025-05-01) or values.visit_date (from the file name, a sheet "
+            "name or a cell)"
+        )
+    if not columns.auditor and not profile.supplies("auditor"):
+        problems.append(
+            "no column gives the auditor: set columns.auditor, defaults.auditor "
+            '(--set auditor="Agency X") or values.auditor'
+        )
     return problems

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.vocabulary import fold
 
-MatchHow = Literal["profile", "id", "text", "similarity"]
+MatchHow = Literal["profile", "question_id", "id", "text", "similarity"]
 HEADER_SEARCH_ROWS = 30
 """How far down a sheet the header row is looked for."""
 
@@ -22,6 +22,29 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _QUESTION_NUMBER = re.compile(
     r"^(?:q|p|s|n|nr|no|item|pregunta|preg|intrebarea|intrebare|soru)?\s?\d+[a-z]?(?:\s\d+)*\s+"
 )
+
+
+_QUESTION_IDS = (
+    re.compile(r"^\s*[(\[]\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[)\]]"),
+    re.compile(r"^\s*(?P<id>\d{3,})\s*[-–—:.)]\s*\S"),
+    re.compile(r"\S\s*[(\[]\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[)\]]\s*$"),
+)
+_BARE_ID = re.compile(r"^\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*$")
+
+
+def question_id(value: Any, *, bare: bool = False) -> str | None:
+    """The stable question id a header carries, which survives rewording between waves:
+    ``(759215) Was the fitting room clean?``, ``[759215] ...``, ``759215 - ...``, ``...
+    (759215)`` -> ``759215``. ``bare``: a text that is only an id (a profile's
+    ``items:`` key) counts too."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value)
+    for pattern in (*_QUESTION_IDS, *((_BARE_ID,) if bare else ())):
+        found = pattern.search(text)
+        if found:
+            return found["id"].upper()
+    return None
 
 
 def header_key(value: Any) -> str:
@@ -37,6 +60,14 @@ def question_key(value: Any) -> str:
     key = header_key(value)
     stripped = _QUESTION_NUMBER.sub("", key)
     return stripped or key
+
+
+def text_similarity(one: Any, other: Any) -> float:
+    """How alike two question texts are, numbers and ids left out, 0 to 1."""
+    a, b = question_key(one), question_key(other)
+    if len(a) < 4 or len(b) < 4:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 @dataclass(frozen=True)
@@ -112,7 +143,7 @@ def assign_one_to_one(
     candidates: Iterable[tuple[int, ItemMatch]],
 ) -> dict[int, ItemMatch]:
     """Column -> item, no item taken twice: ids first, then texts, then the most similar."""
-    rank = {"profile": 0, "id": 1, "text": 2, "similarity": 3}
+    rank = {"profile": 0, "question_id": 0, "id": 1, "text": 2, "similarity": 3}
     ordered = sorted(candidates, key=lambda c: (rank[c[1].how], -(c[1].ratio or 1.0), c[0]))
     taken: set[str] = set()
     assigned: dict[int, ItemMatch] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,12 +69,79 @@ class ColumnRoles(_Model):
         return {role: header for role, header in self if header}
 
 
-class VisitDefaults(_Model):
-    """Values for visits whose file has no such column (or an empty cell)."""
+VisitRole = Literal["branch", "visit_date", "visit_time", "auditor", "channel", "kind"]
+"""What a constant or a value taken from the file can give: a visit's cells."""
 
+
+def _as_text(value: Any) -> Any:
+    """YAML reads ``2025-05-01`` as a date, ``yes`` as a boolean and ``12`` as a number:
+    a profile's value is text as the file would hold it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date | time | int | float):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value
+
+
+class VisitDefaults(_Model):
+    """Constants for visits whose file has no such column (or an empty cell): the branch's
+    code, the visit date (a date, or a month: ``May 2025`` is its first day), the time,
+    the auditor (an agency's name), the channel and the audit kind."""
+
+    branch: str | None = None
+    visit_date: str | None = None
+    visit_time: str | None = None
     auditor: str | None = None
     channel: str | None = None
     kind: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _as_text(value)
+
+    def given(self) -> dict[str, str]:
+        return {role: value for role, value in self if value}
+
+
+class ValueSource(_Model):
+    """A visit's value read from the file's name, its sheet's name or one cell, by an
+    optional regular expression (its first group, else the whole match) and an optional
+    map from what was found to the value (``Wave 2`` -> ``2025-05-01``); without a
+    pattern, a map key found as words in the text picks its value."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: Literal["file_name", "sheet_name", "cell"] = Field(alias="from")
+    cell: str | None = None
+    """``B2`` on the profile's sheet, or ``Sheet name!B2``."""
+    pattern: str | None = None
+    map: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        return _compiled(pattern)
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _texts(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {str(_as_text(key)): _as_text(value) for key, value in data.items()}
+        return data
+
+    @field_validator("cell")
+    @classmethod
+    def _cell_ref(cls, ref: str | None) -> str | None:
+        if ref is not None and not re.fullmatch(r"(?:.+!)?\$?[A-Za-z]{1,3}\$?\d+", ref.strip()):
+            raise ValueError(f"'{ref}' is not a cell (write e.g. B2 or Summary!B2)")
+        return ref
+
+    @model_validator(mode="after")
+    def _cell_for_cell(self) -> ValueSource:
+        if self.source == "cell" and not self.cell:
+            raise ValueError("a value taken from a cell needs cell: B2 (or Sheet!B2)")
+        return self
 
 
 class LongLayout(_Model):
@@ -155,6 +223,9 @@ class AnswerWords(_Model):
     yes: tuple[str, ...] = ()
     no: tuple[str, ...] = ()
     na: tuple[str, ...] = ()
+    map: dict[str, str] = Field(default_factory=dict)
+    """The file's words -> what they mean: ``{Fatal: "no", Met: "yes", Partly: half}``
+    (an option value, a number, or yes / no / na)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -162,6 +233,11 @@ class AnswerWords(_Model):
         """YAML reads an unquoted ``yes:`` or ``no:`` (and ``- Yes``) as a boolean."""
         if not isinstance(data, dict):
             return data
+        if isinstance(data.get("map"), dict):
+            data = {
+                **data,
+                "map": {str(_as_text(k)): _as_text(v) for k, v in data["map"].items()},
+            }
         named = {
             "yes" if key is True else "no" if key is False else key: words
             for key, words in data.items()
@@ -194,7 +270,15 @@ class MappingProfile(_Model):
     similarity: float = Field(default=0.8, gt=0, le=1)
     long: LongLayout | None = None
     skip: SkipRules = SkipRules()
+    values: dict[VisitRole, ValueSource] = Field(default_factory=dict)
+    """Visit values the file holds outside its rows: ``values: {visit_date: {from:
+    file_name, pattern: ...}}``. A column's non-empty cell comes first, then this, then
+    ``defaults``."""
     answers: AnswerWords = AnswerWords()
+    kinds: dict[str, str] = Field(default_factory=dict)
+    """The file's audit kinds -> ours: ``{"Routine Inspection": inspection}``."""
+    channels: dict[str, str] = Field(default_factory=dict)
+    """The file's channels -> ours: ``{"Walk-in": in_person}``."""
     percent_scale: PercentScale = "auto"
     percent_columns: dict[str, Literal["percent", "fraction"]] = Field(default_factory=dict)
     """Per column (its header text, or the item id): how its numbers are meant, where
@@ -237,7 +321,38 @@ class MappingProfile(_Model):
             fraction_items=fraction_items,
             percent_items=percent_items,
             date_formats=self.date_formats,
+            answer_map=dict(self.answers.map),
         )
+
+    def supplies(self, role: str) -> bool:
+        """Whether a constant or a value from the file gives ``role`` (``branch`` for the
+        branch code or name) when no column does."""
+        return bool(getattr(self.defaults, role, None)) or role in self.values
+
+    def roles_missing(self) -> list[str]:
+        """The visit roles every import needs (branch, visit_date, auditor) that neither a
+        column, a constant nor a value from the file gives: asked for at import."""
+        columns = self.columns
+        by_column = {
+            "branch": bool(columns.branch_code or columns.branch_name),
+            "visit_date": bool(columns.visit_date),
+            "auditor": bool(columns.auditor),
+        }
+        return [role for role, given in by_column.items() if not given and not self.supplies(role)]
+
+    def with_constants(self, constants: dict[str, str]) -> MappingProfile:
+        """This profile with ``constants`` as its defaults (``--set auditor=...``),
+        replacing its defaults and its ``values:`` sources for those roles (a column's
+        non-empty cell still comes first)."""
+        if not constants:
+            return self
+        try:
+            defaults = VisitDefaults.model_validate({**self.defaults.given(), **constants})
+        except ValidationError:
+            known = ", ".join(VisitDefaults.model_fields)
+            raise ProfileError(f"constants are given for {known} only") from None
+        values = {role: source for role, source in self.values.items() if role not in constants}
+        return self.model_copy(update={"defaults": defaults, "values": values})
 
     @property
     def content_hash(self) -> str:
@@ -247,7 +362,16 @@ class MappingProfile(_Model):
 
     def to_data(self) -> dict[str, Any]:
         """The form written to YAML: loading it again gives an equal profile."""
-        return self.model_dump(mode="json", exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True, by_alias=True)
+        for added in ("values", "kinds", "channels"):  # absent as before: same hash
+            if not data.get(added):
+                data.pop(added, None)
+        for source in data.get("values", {}).values():
+            if not source.get("map"):
+                source.pop("map", None)
+        if not data["answers"].get("map"):
+            data["answers"].pop("map", None)
+        return data
 
 
 def parse_profile(data: Any, source: Path | str = "<profile>") -> MappingProfile:

@@ -28,12 +28,20 @@ from audit_app.domain.intake.model import (
     UnreadableFile,
 )
 from audit_app.intake.layouts.profile.columns import ColumnPlan, QuestionResolver, plan_columns
+from audit_app.intake.layouts.profile.constants import FileContext, apply_visit_values
 from audit_app.intake.layouts.profile.header import locate_header
 from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
 from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
-from audit_app.intake.source.grid import Grid, last_filled, open_grid
+from audit_app.intake.source.grid import (
+    Grid,
+    last_filled,
+    open_grid,
+    open_sheets,
+    pick_sheet,
+    sheet_grid,
+)
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
 from audit_app.intake.source.workbook import collector_paused
 
@@ -85,11 +93,13 @@ def read_with_profile(
         return empty.with_issues(issues)
     reader = _WideReader if profile.layout == "wide" else _LongReader
     found = reader(grid, profile, checklist, plan, explicit, names_branch).read()
+    context = FileContext(Path(path).name, grid.sheet, _CellFinder(path, data, grid, limits))
+    visits, value_issues = apply_visit_values(found.visits, profile, context)
     return ReadResult(
         checklist_id=checklist.id,
         checklist_version=checklist.version,
-        visits=tuple(found.visits),
-        issues=(*issues, *found.issues),
+        visits=tuple(visits),
+        issues=(*issues, *value_issues, *found.issues),
         skipped=tuple(found.skipped),
         rows_read=found.rows_read,
         default_kind=profile.defaults.kind or "import",
@@ -164,10 +174,33 @@ def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]
 
 def _readable(plan: ColumnPlan, profile: MappingProfile) -> bool:
     roles = plan.roles
-    has_branch = "branch_code" in roles or "branch_name" in roles
-    has_auditor = "auditor" in roles or bool(profile.defaults.auditor)
+    has_branch = "branch_code" in roles or "branch_name" in roles or profile.supplies("branch")
+    has_date = "visit_date" in roles or profile.supplies("visit_date")
+    has_auditor = "auditor" in roles or profile.supplies("auditor")
     long_ok = profile.layout == "wide" or ("item_column" in roles and "value_column" in roles)
-    return has_branch and "visit_date" in roles and has_auditor and long_ok
+    return has_branch and has_date and has_auditor and long_ok
+
+
+class _CellFinder:
+    """One cell of the file for ``values: {from: cell}``: on the profile's sheet from the
+    grid already read, on another sheet by opening it."""
+
+    def __init__(self, path: Path | str, data: bytes | None, grid: Grid, limits: Limits):
+        self.path, self.data, self.grid, self.limits = path, data, grid, limits
+
+    def __call__(self, sheet: str | None, row: int, column: int) -> tuple[Any, str]:
+        grid = self.grid
+        if sheet is not None and sheet.strip().casefold() != grid.sheet.casefold():
+            if grid.is_csv:
+                raise LookupError(f"a CSV file has no sheet '{sheet}'")
+            try:
+                workbook, names = open_sheets(self.path, self.data, limits=self.limits)
+                grid = sheet_grid(workbook, pick_sheet(names, sheet), limits=self.limits)
+            except UnreadableFile as error:
+                raise LookupError(str(error)) from None
+        r, c = row - 1 - grid.first_row, column - grid.first_column
+        inside = 0 <= r < len(grid.rows) and 0 <= c < len(grid.rows[r])
+        return (grid.rows[r][c] if inside else None), grid.sheet
 
 
 @dataclass
@@ -226,15 +259,12 @@ class _SheetReader:
         self.numbered = not grid.is_csv
         self.code = plan.role("branch_code")
         self.name = plan.role("branch_name")
-        self.date = plan.roles["visit_date"]  # present: checked before reading
+        self.date = plan.role("visit_date")  # else a constant or a value from the file
         self.time = plan.role("visit_time")
         self.auditor = plan.role("auditor")
         self.channel = plan.role("channel")
         self.kind = plan.role("kind")
         self.reference = plan.role("visit_reference")
-        defaults = profile.defaults
-        self.default_auditor = defaults.auditor
-        self.default_channel = defaults.channel
         role_columns = {
             c
             for c in (
@@ -304,7 +334,7 @@ class _SheetReader:
             ref = self.prefixes[column] + (str(number) if self.numbered else "")
         return Cell(None if value == "" else value, self.sheet, ref, number)
 
-    def constant(self, value: str, name: str, number: int) -> Cell:
+    def constant(self, value: str | None, name: str, number: int) -> Cell:
         """A value the profile gives, placed where a message can name it."""
         return Cell(value, self.sheet, f"defaults.{name}", number)
 
@@ -316,27 +346,28 @@ class _SheetReader:
             branch = self.cell(offset, self.code, number)
         elif self.name is not None and not is_empty(values[self.name]):
             branch, by_name = self.cell(offset, self.name, number), True
+        elif self.code is None and self.name is None:
+            branch = self.constant(None, "branch", number)  # filled after reading
         else:  # no branch: the importer names the empty cell
             column = self.code if self.code is not None else self.name
             branch = self.cell(offset, column, number)  # type: ignore[arg-type]
-        auditor = self.cell(offset, self.auditor, number) if self.auditor is not None else None
-        if self.default_auditor and (auditor is None or auditor.value is None):
-            auditor = self.constant(self.default_auditor, "auditor", number)
-        channel = self.cell(offset, self.channel, number) if self.channel is not None else None
-        if self.default_channel and (channel is None or channel.value is None):
-            channel = self.constant(self.default_channel, "channel", number)
         return {
             "branch": branch,
             "branch_by_name": by_name,
-            "visit_date": self.cell(offset, self.date, number),
-            "visit_time": self.cell(offset, self.time, number) if self.time is not None else None,
-            "auditor": auditor,
-            "channel": channel,
-            "kind": self.cell(offset, self.kind, number) if self.kind is not None else None,
-            "reference": (
-                self.cell(offset, self.reference, number) if self.reference is not None else None
-            ),
+            "visit_date": self.cell(offset, self.date, number)
+            if self.date is not None
+            else self.constant(None, "visit_date", number),
+            "visit_time": self.optional(offset, self.time, number),
+            "auditor": self.cell(offset, self.auditor, number)
+            if self.auditor is not None
+            else self.constant(None, "auditor", number),
+            "channel": self.optional(offset, self.channel, number),
+            "kind": self.optional(offset, self.kind, number),
+            "reference": self.optional(offset, self.reference, number),
         }
+
+    def optional(self, offset: int, column: int | None, number: int) -> Cell | None:
+        return self.cell(offset, column, number) if column is not None else None
 
     def labels(self) -> list[int]:
         return [c for c in (self.code, self.name) if c is not None]
@@ -351,7 +382,9 @@ class _WideReader(_SheetReader):
         answer_columns = [
             (column, item_id, self.prefixes[column]) for column, item_id in self.plan.items
         ]
-        skipper = self.skipper([self.date], [column for column, _, _ in answer_columns])
+        skipper = self.skipper(
+            [c for c in (self.date,) if c is not None], [c for c, _, _ in answer_columns]
+        )
         sheet, numbered = self.sheet, self.numbered
         kept: list[int] = []
         with collector_paused():
@@ -402,7 +435,7 @@ class _LongReader(_SheetReader):
         value_column = self.plan.roles["value_column"]
         comment_column = self.plan.role("comment_column")
         resolve = QuestionResolver(self.profile, self.checklist, dict(self.plan.questions))
-        skipper = self.skipper([self.date, question], [value_column])
+        skipper = self.skipper([c for c in (self.date, question) if c is not None], [value_column])
         key_columns = [
             c
             for c in (self.code, self.name, self.date, self.time, self.auditor, self.reference)

@@ -6,19 +6,23 @@ column or question answers which item. A person reads the report, edits, saves."
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.intake.dates import parse_date
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
 from audit_app.intake.layouts.ours import UnreadableFile
 from audit_app.intake.layouts.profile.columns import MatchReport, match_report
+from audit_app.intake.layouts.profile.date_sources import guess_date_source
 from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
     ItemMatcher,
     find_header_row,
     header_key,
+    question_id,
 )
 from audit_app.intake.layouts.profile.profile import (
     ColumnRoles,
@@ -26,8 +30,10 @@ from audit_app.intake.layouts.profile.profile import (
     MappingProfile,
     ProfileError,
     SkipRule,
+    VisitDefaults,
 )
 from audit_app.intake.layouts.profile.skipping import is_empty
+from audit_app.intake.layouts.profile.suggest_words import WordDraft, draft_words
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
 from audit_app.intake.source.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
@@ -43,8 +49,12 @@ def suggest_profile(
     *,
     data: bytes | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    constants: Mapping[str, str] | None = None,
 ) -> tuple[MappingProfile, MatchReport]:
-    """A draft profile for ``path`` and the report of what it matched."""
+    """A draft profile for ``path`` and the report of what it matched, what it guessed
+    and what the user must still supply. ``constants`` (``--set auditor="Agency X"``)
+    become the draft's ``defaults``; a date in the file's or the sheet's name becomes a
+    ``values.visit_date`` source when no column holds the date."""
     try:
         grid, header_offset, sheet = _best_sheet(path, checklist, data, limits)
     except UnreadableFile as error:
@@ -75,17 +85,117 @@ def suggest_profile(
         first_column=grid.first_column,
         header_row=header_row,
     )
-    items = {match.header: match.item_id for match in report.matches}
+    items = _items_by_question_id(report)
+    by_id = bool(items) and all(key not in report_headers(report) for key in items)
     answer_columns = (
         [long_roles["value_column"]]
         if is_long
-        else [i for i, text in enumerate(header) if text in items]
+        else [i for i, text in enumerate(header) if text in report_headers(report)]
     )
     rules = closed_rules(grid, header_offset, answer_columns, draft.skip.closed_markers)
     update: dict[str, Any] = {"items": items}
     if rules:
         update["skip"] = draft.skip.model_copy(update={"rules": rules})
-    return draft.model_copy(update=update), report
+    guessed: list[str] = []
+    if by_id:
+        guessed.append(
+            "items keyed by the question ids of the headers: a later wave's reworded "
+            "headers keep their items"
+        )
+    if constants:
+        update["defaults"] = VisitDefaults.model_validate(dict(constants))
+        guessed += [
+            f"{role} = '{value}' (given: defaults.{role})" for role, value in constants.items()
+        ]
+    if "visit_date" not in roles and not (constants or {}).get("visit_date"):
+        banner = [
+            (grid.ref(offset, column), value)
+            for offset in range(header_offset)
+            for column, value in enumerate(grid.rows[offset])
+            if value not in ("", None)
+        ]
+        found = guess_date_source(Path(path).name, grid.sheet, banner if not grid.is_csv else [])
+        if found is not None:
+            source, written = found
+            update["values"] = {"visit_date": source}
+            where = {
+                "file_name": "file name",
+                "sheet_name": "sheet name",
+                "cell": f"cell {source.cell}",
+            }[source.source]
+            guessed.append(
+                f"visit date from the {where}: '{written}' -> "
+                f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
+            )
+    words = _draft_words(grid, header_offset, checklist, report, roles, header, is_long)
+    if words.answers:
+        update["answers"] = draft.answers.model_copy(update={"map": words.answers})
+    if words.kinds:
+        update["kinds"] = words.kinds
+    if words.channels:
+        update["channels"] = words.channels
+    guessed += words.guessed
+    profile = draft.model_copy(update=update)
+    final = match_report(
+        profile,
+        header,
+        checklist,
+        questions=questions,
+        first_column=grid.first_column,
+        header_row=header_row,
+    )
+    return profile, replace(
+        final,
+        matches=report.matches,
+        guessed=tuple(guessed),
+        unknown_words=tuple(words.unknown),
+        needed=tuple(profile.roles_missing()),
+    )
+
+
+def _draft_words(
+    grid: Grid,
+    header_offset: int,
+    checklist: Checklist,
+    report: MatchReport,
+    roles: Mapping[str, int],
+    header: Sequence[str],
+    is_long: bool,
+) -> WordDraft:
+    """Answer words, kinds and channels of the data rows (wide layouts' answer columns)."""
+    rows = grid.rows[header_offset + 1 :]
+
+    def column(index: int | None) -> list[Any]:
+        return [] if index is None else [row[index] for row in rows if index < len(row)]
+
+    by_header = {match.header: match.item_id for match in report.matches}
+    answer_cells = (
+        []
+        if is_long
+        else [
+            (by_header[text], value)
+            for index, text in enumerate(header)
+            if text in by_header
+            for value in column(index)
+        ]
+    )
+    return draft_words(
+        checklist, answer_cells, column(roles.get("kind")), column(roles.get("channel"))
+    )
+
+
+def report_headers(report: MatchReport) -> set[str]:
+    return {match.header for match in report.matches}
+
+
+def _items_by_question_id(report: MatchReport) -> dict[str, str]:
+    """Header -> item, keyed by the header's question id where every matched header has
+    its own one (``(759215) Was the fitting room clean?`` -> ``"759215"``): the id
+    survives rewording, so the profile reads every wave of the programme."""
+    ids = [question_id(match.header) for match in report.matches]
+    if report.matches and all(ids) and len(set(ids)) == len(ids):
+        return {qid: m.item_id for qid, m in zip(ids, report.matches, strict=True) if qid}
+    return {match.header: match.item_id for match in report.matches}
 
 
 def closed_rules(
@@ -138,7 +248,10 @@ def assign_roles(
     taken: set[int] | None = None,
 ) -> dict[str, int]:
     """Role -> column: the best-named column per role, each column used once."""
-    keys = [header_key(text) for text in header]
+    keys = [
+        "" if question_id(text) else header_key(text)  # a header with a question id is a question
+        for text in header
+    ]
     pairs = [
         (score, -index, role, index)
         for role, words in synonyms.items()
