@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -52,6 +53,57 @@ def parse_date(value: Any, formats: tuple[str, ...] = DEFAULT_DATE_FORMATS) -> d
             return day
         moment = parse_time(time_part)
         return None if moment is None else datetime.combine(day.date(), moment)
+    return None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_LABEL = re.compile(r"^([a-z]+)\.?[\s\-/,']*(\d{4}|\d{2})$")
+_NUMERIC_MONTH = re.compile(r"^(?:(\d{4})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{4}))$")
+
+
+def parse_month_label(value: Any) -> date | None:
+    """A month as a column header writes it (``Jan 2025``, ``January 2025``, ``Jan-25``,
+    ``2025-01``, ``01/2025``) -> its first day; None for anything else. English month
+    names only: one function, to be unified with month-name date formats."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.strip().casefold().split())
+    named = _MONTH_LABEL.match(text)
+    if named:
+        month = _MONTHS.get(named[1])
+        year = int(named[2])
+        if month is None:
+            return None
+        return date(year + 2000 if year < 100 else year, month, 1)
+    numeric = _NUMERIC_MONTH.match(text)
+    if numeric:
+        year = int(numeric[1] or numeric[4])
+        month = int(numeric[2] or numeric[3])
+        return date(year, month, 1) if 1 <= month <= 12 else None
     return None
 
 

@@ -32,6 +32,7 @@ from audit_app.intake.layouts.profile.header import locate_header
 from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
+from audit_app.intake.layouts.profile.rows_layout import RowsFound, RowsReader
 from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
 from audit_app.intake.source.grid import Grid, last_filled, open_grid
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
@@ -68,6 +69,8 @@ def read_with_profile(
         return empty.failed(
             IssueCode.FILE_EMPTY, f"sheet '{grid.sheet}' is empty" if grid.sheet else "no rows"
         )
+    if profile.layout == "rows":
+        return _result(profile, checklist, [], RowsReader(grid, profile, checklist).read())
     located = locate_header(grid, profile, checklist)
     if isinstance(located, ImportIssue):
         return empty.with_issues([located])
@@ -85,6 +88,15 @@ def read_with_profile(
         return empty.with_issues(issues)
     reader = _WideReader if profile.layout == "wide" else _LongReader
     found = reader(grid, profile, checklist, plan, explicit, names_branch).read()
+    return _result(profile, checklist, issues, found)
+
+
+def _result(
+    profile: MappingProfile,
+    checklist: Checklist,
+    issues: list[ImportIssue],
+    found: _Found | RowsFound,
+) -> ReadResult:
     return ReadResult(
         checklist_id=checklist.id,
         checklist_version=checklist.version,

@@ -27,6 +27,7 @@ from audit_app.intake.layouts.profile.profile import (
     ProfileError,
     SkipRule,
 )
+from audit_app.intake.layouts.profile.rows_draft import suggest_rows
 from audit_app.intake.layouts.profile.skipping import is_empty
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
 from audit_app.intake.source.grid import Grid, csv_grid, open_sheets, sheet_grid, source_kind
@@ -57,6 +58,10 @@ def suggest_profile(
     )
     long_roles = assign_roles(header, LONG_SYNONYMS, taken=set(roles.values()))
     is_long = item_headers < 2 and {"item_column", "value_column"} <= long_roles.keys()
+    if not is_long and item_headers < 2:
+        rows = suggest_rows(grid, checklist, profile_name(name or Path(path).stem), sheet)
+        if rows is not None:
+            return rows
     header_row = grid.row_number(header_offset)
     draft = MappingProfile(
         name=profile_name(name or Path(path).stem),
