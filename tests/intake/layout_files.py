@@ -129,4 +129,85 @@ def write_rows(sheet: Any, first_row: int, rows: Sequence[Sequence[Any]]) -> Non
                 sheet.cell(row=first_row + offset, column=column, value=value)
 
 
-_ = mean  # used by the lines builder
+SHELF_HEADER = [
+    "Store code",
+    "Visit date",
+    "Auditor",
+    "Product",
+    "Organic share of fresh produce",
+    "Organic share of dry goods",
+    "Preservative-free share of the range",
+    "Organic products are labelled as such on the shelf",
+    "Origin is shown on fresh produce",
+    "Supplier certificates are on file and current",
+    "Inspector's notes",
+]
+
+
+def write_shelf_lines(folder: Path) -> LayoutFile:
+    """Sheet 'Shelf': a title, the header in row 3, one row per product checked. Each
+    visit's product rows carry its store, date and auditor; whether the product is organic
+    (fresh lines) and preservative-free is Yes / No per line, dry goods an organic
+    percentage per line (blank for fresh lines); the visit-level answers sit on the
+    visit's first row only. A blank row and a 'Subtotal' row sit between visits."""
+    visits = [
+        ("ES-CAT-01", date(2026, 5, 3), "Anna Puig",
+         [("Apples", "Yes", None, "Yes"), ("Pears", "No", None, "Yes"),
+          ("Oats", None, 80, "Yes"), ("Rice", None, 95, "No"), ("Kale", "Yes", None, "Yes")],
+         ("Yes", "No", "Yes", "Two labels missing")),
+        ("ES-CAT-02", date(2026, 5, 4), "Jordi Vila",
+         [("Apples", "Yes", None, "Yes"), ("Flour", None, 100, "Yes"),
+          ("Pasta", None, 70, "Yes"), ("Lemons", "No", None, "No")],
+         ("No", "Yes", "Yes", None)),
+        ("ES-CAT-01", date(2026, 5, 20), "Anna Puig",
+         [("Figs", "Yes", None, "Yes"), ("Beans", None, 90, "Yes"), ("Leeks", "Yes", None, "Yes")],
+         ("Yes", "Yes", "No", "All fine")),
+    ]  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Shelf"
+    sheet["A1"] = "Shelf audit - May 2026"
+    sheet.merge_cells("A1:K1")
+    rows: list[list[Any]] = [SHELF_HEADER]
+    expected: dict[tuple[str, date], dict[str, Answer]] = {}
+    cells: dict[tuple[str, date], dict[str, str]] = {}
+    for number, (code, day, auditor, lines, visit_level) in enumerate(visits):
+        if number:
+            rows.append(["Subtotal"] if number == 1 else [])
+        first = len(rows) + 3
+        for index, (product, fresh, dry, free) in enumerate(lines):
+            extra = list(visit_level) if index == 0 else [None] * 4
+            rows.append([code, day, auditor, product, fresh, dry, free, *extra])
+        last = len(rows) + 2
+        fresh_cells = [line[1] for line in lines if line[1] is not None]
+        free_cells = [line[3] for line in lines]
+        labelled, origin, certificates, notes = visit_level
+        answers: dict[str, Answer] = {
+            "share.organic_fresh": (
+                round(100 * fresh_cells.count("Yes") / len(fresh_cells), 4), False, None
+            ),
+            "share.organic_dry": (mean(line[2] for line in lines if line[2] is not None),
+                                  False, None),
+            "share.preservative_free": (
+                round(100 * free_cells.count("Yes") / len(free_cells), 4), False, None
+            ),
+            "shelf.organic_labelled": _yes(labelled),
+            "shelf.origin_shown": _yes(origin),
+            "records.certificates": _yes(certificates),
+        }  # fmt: skip
+        if notes is not None:
+            answers["notes.inspector"] = (notes, False, None)
+        expected[(code, day)] = answers
+        cells[(code, day)] = {
+            "share.organic_fresh": f"Shelf!E{first}:E{last}",
+            "share.organic_dry": f"Shelf!F{first}:F{last}",
+            "share.preservative_free": f"Shelf!G{first}:G{last}",
+            "shelf.organic_labelled": f"Shelf!H{first}",
+            "shelf.origin_shown": f"Shelf!I{first}",
+            "records.certificates": f"Shelf!J{first}",
+            "notes.inspector": f"Shelf!K{first}",
+        }
+    write_rows(sheet, 3, rows)
+    path = folder / "shelf_audit_2026-05.xlsx"
+    book.save(path)
+    return LayoutFile(path, expected, {"subtotal": 1, "blank": 1}, len(rows) - 1, cells)

@@ -20,9 +20,15 @@ from audit_app.intake.layouts.profile import (
     save_profile,
     suggest_profile,
 )
+from audit_app.intake.layouts.profile.profile import AggregateRule
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
-from tests.intake.layout_files import LayoutFile, write_monthly_qa
+from tests.intake.layout_files import (
+    SHELF_HEADER,
+    LayoutFile,
+    write_monthly_qa,
+    write_shelf_lines,
+)
 
 
 def imported(ctx: AppContext, made: LayoutFile, profile: MappingProfile) -> Any:
@@ -89,3 +95,75 @@ def test_a_monthly_qa_workbook_imports_one_visit_per_month(tmp_path: Path, ctx: 
     assert stored == made.expected
     assert result.skipped_by_reason() == made.skipped
     assert result.rows.read == made.rows_read and result.rows.adds_up
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def test_the_wizard_drafts_a_lines_layout_with_a_rule_per_item(
+    tmp_path: Path, ctx: AppContext
+) -> None:
+    made = write_shelf_lines(tmp_path)
+    checklist = ctx.catalogue.get("sourcing")
+    profile, report = suggest_profile(made.path, checklist, "shelf")
+    assert profile.layout == "lines"
+    assert profile.lines is not None
+    rules = {
+        item: (rule.column, rule.rule, rule.where.equals if rule.where else None)
+        for item, rule in profile.lines.aggregate.items()
+    }
+    assert rules == {
+        "share.organic_fresh": ("Organic share of fresh produce", "share", ("Yes",)),
+        "share.organic_dry": ("Organic share of dry goods", "mean", None),
+        "share.preservative_free": ("Preservative-free share of the range", "share", ("Yes",)),
+        "shelf.organic_labelled": (SHELF_HEADER[7], "first", None),
+        "shelf.origin_shown": (SHELF_HEADER[8], "first", None),
+        "records.certificates": (SHELF_HEADER[9], "first", None),
+        "notes.inspector": (SHELF_HEADER[10], "first", None),
+    }
+    assert report.layout == "lines" and report.problems == ()
+    assert parse_profile(yaml.safe_load(dump_profile(profile))) == profile
+
+
+def test_a_shelf_audit_imports_one_visit_per_store_and_day_with_aggregates(
+    tmp_path: Path, ctx: AppContext
+) -> None:
+    made = write_shelf_lines(tmp_path)
+    checklist = ctx.catalogue.get("sourcing")
+    profile, _ = suggest_profile(made.path, checklist, "shelf")
+    read = read_with_profile(made.path, profile, checklist)
+    assert read.issues == ()
+    places = {
+        (str(v.branch.value), v.visit_date.value): {a.item_id: a.value.where for a in v.answers}
+        for v in read.visits
+    }
+    assert places == made.cells
+    stored, result = imported(ctx, made, profile)
+    assert stored == made.expected
+    assert result.skipped_by_reason() == made.skipped
+    assert result.rows.read == made.rows_read and result.rows.adds_up
+    assert sorted(len(a.rows) for a in result.audits) == [3, 4, 5]
+
+
+def test_a_share_counts_rows_meeting_a_numeric_condition(tmp_path: Path, ctx: AppContext) -> None:
+    """``share`` with ``at_least``: the dry-goods column's lines at 90 % or more."""
+    made = write_shelf_lines(tmp_path)
+    checklist = ctx.catalogue.get("sourcing")
+    profile, _ = suggest_profile(made.path, checklist, "shelf")
+    assert profile.lines is not None
+    rule = AggregateRule.model_validate(
+        {"column": SHELF_HEADER[5], "rule": "share", "where": {"at_least": 90}}
+    )
+    aggregate = {**profile.lines.aggregate, "share.organic_dry": rule}
+    edited = profile.model_copy(
+        update={"lines": profile.lines.model_copy(update={"aggregate": aggregate})}
+    )
+    read = read_with_profile(made.path, edited, checklist)
+    shares = {
+        str(v.visit_date.value): next(
+            a.value.value for a in v.answers if a.item_id == "share.organic_dry"
+        )
+        for v in read.visits
+    }
+    assert shares == {"2026-05-03": 0.5, "2026-05-04": 0.5, "2026-05-20": 1.0}
+    assert "share.organic_dry" in read.vocabulary.fraction_items

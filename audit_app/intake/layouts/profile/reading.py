@@ -29,6 +29,7 @@ from audit_app.domain.intake.model import (
 )
 from audit_app.intake.layouts.profile.columns import ColumnPlan, QuestionResolver, plan_columns
 from audit_app.intake.layouts.profile.header import locate_header
+from audit_app.intake.layouts.profile.lines_layout import read_lines
 from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
@@ -86,7 +87,11 @@ def read_with_profile(
     _check_percent_columns(profile, plan, checklist, grid, located, issues)
     if not _readable(plan, profile) or len(explicit) < len(profile.skip.rules):
         return empty.with_issues(issues)
-    reader = _WideReader if profile.layout == "wide" else _LongReader
+    readers: dict[str, type[_WideReader | _LongReader | _LinesReader]] = {
+        "wide": _WideReader,
+        "lines": _LinesReader,
+    }
+    reader = readers.get(profile.layout, _LongReader)
     found = reader(grid, profile, checklist, plan, explicit, names_branch).read()
     return _result(profile, checklist, issues, found)
 
@@ -178,7 +183,9 @@ def _readable(plan: ColumnPlan, profile: MappingProfile) -> bool:
     roles = plan.roles
     has_branch = "branch_code" in roles or "branch_name" in roles
     has_auditor = "auditor" in roles or bool(profile.defaults.auditor)
-    long_ok = profile.layout == "wide" or ("item_column" in roles and "value_column" in roles)
+    long_ok = profile.layout in ("wide", "lines") or (
+        "item_column" in roles and "value_column" in roles
+    )
     return has_branch and "visit_date" in roles and has_auditor and long_ok
 
 
@@ -482,6 +489,13 @@ class _LongReader(_SheetReader):
             if isinstance(items[item_id], PercentageItem):
                 self.decide_percent(item_id, value_column, item_id, offsets)
         return found
+
+
+class _LinesReader(_SheetReader):
+    """Many rows per visit, grouped by key columns, items aggregated by rule."""
+
+    def read(self) -> _Found:
+        return read_lines(self)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
 from audit_app.intake.layouts.ours import UnreadableFile
 from audit_app.intake.layouts.profile.columns import MatchReport, match_report
+from audit_app.intake.layouts.profile.lines_draft import draft_lines, repeats_visits
 from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
     ItemMatcher,
@@ -81,6 +82,8 @@ def suggest_profile(
         header_row=header_row,
     )
     items = {match.header: match.item_id for match in report.matches}
+    if not is_long and repeats_visits(grid, header_offset, roles):
+        return draft_lines(grid, header_offset, draft, report, checklist)
     answer_columns = (
         [long_roles["value_column"]]
         if is_long
