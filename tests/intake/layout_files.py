@@ -211,3 +211,55 @@ def write_shelf_lines(folder: Path) -> LayoutFile:
     path = folder / "shelf_audit_2026-05.xlsx"
     book.save(path)
     return LayoutFile(path, expected, {"subtotal": 1, "blank": 1}, len(rows) - 1, cells)
+
+
+def write_grouped_header(folder: Path) -> LayoutFile:
+    """Sheet 'Audits': row 1 holds Store code, Visit date, Auditor (each merged down over
+    rows 1-2) and one merged group per question (``Organic share of fresh produce``, ...)
+    over ``Score | Comment`` in row 2; the notes column is one merged cell too. Only the
+    Score column of a group answers it."""
+    groups = [item for item in SOURCING_QUESTIONS if item[0] != "notes.inspector"]
+    scores: list[list[Any]] = [
+        ["ES-CAT-01", date(2026, 5, 3), "Anna Puig", 91, "ok", 88, None, 100, None,
+         "Yes", None, "No", "faded", "Yes", None, "All fine"],
+        ["ES-CAT-02", date(2026, 5, 4), "Jordi Vila", 74, None, 93, "2 aisles", 98.5, None,
+         "No", "none", "No", None, "No", "expired", None],
+    ]  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Audits"
+    for column, text in enumerate(["Store code", "Visit date", "Auditor"], start=1):
+        sheet.cell(row=1, column=column, value=text)
+        sheet.merge_cells(start_row=1, end_row=2, start_column=column, end_column=column)
+    for index, (_, text) in enumerate(groups):
+        column = 4 + 2 * index
+        sheet.cell(row=1, column=column, value=text)
+        sheet.merge_cells(start_row=1, end_row=1, start_column=column, end_column=column + 1)
+        sheet.cell(row=2, column=column, value="Score")
+        sheet.cell(row=2, column=column + 1, value="Comment")
+    notes = 4 + 2 * len(groups)
+    sheet.cell(row=1, column=notes, value="Inspector's notes")
+    sheet.merge_cells(start_row=1, end_row=2, start_column=notes, end_column=notes)
+    write_rows(sheet, 3, scores)
+    path = folder / "grouped_header.xlsx"
+    book.save(path)
+    expected: dict[tuple[str, date], dict[str, Answer]] = {}
+    cells: dict[tuple[str, date], dict[str, str]] = {}
+    for offset, values in enumerate(scores):
+        key = (values[0], values[1])
+        answers: dict[str, Answer] = {}
+        places: dict[str, str] = {}
+        for index, (item_id, _) in enumerate(groups):
+            value = values[3 + 2 * index]
+            answers[item_id] = (
+                float(value) if item_id.startswith("share.") else value == "Yes",
+                False,
+                None,
+            )
+            places[item_id] = f"Audits!{get_column_letter(4 + 2 * index)}{3 + offset}"
+        if values[-1] is not None:
+            answers["notes.inspector"] = (values[-1], False, None)
+        places["notes.inspector"] = f"Audits!{get_column_letter(notes)}{3 + offset}"
+        expected[key] = answers
+        cells[key] = places
+    return LayoutFile(path, expected, {}, len(scores), cells)

@@ -25,7 +25,9 @@ from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from tests.intake.layout_files import (
     SHELF_HEADER,
+    SOURCING_QUESTIONS,
     LayoutFile,
+    write_grouped_header,
     write_monthly_qa,
     write_shelf_lines,
 )
@@ -167,3 +169,62 @@ def test_a_share_counts_rows_meeting_a_numeric_condition(tmp_path: Path, ctx: Ap
     }
     assert shares == {"2026-05-03": 0.5, "2026-05-04": 0.5, "2026-05-20": 1.0}
     assert "share.organic_dry" in read.vocabulary.fraction_items
+
+
+# --------------------------------------------------------------------------- two-level header
+
+
+def test_repeated_sub_headers_are_named_group_slash_sub_header(
+    tmp_path: Path, ctx: AppContext
+) -> None:
+    made = write_grouped_header(tmp_path)
+    checklist = ctx.catalogue.get("sourcing")
+    profile, report = suggest_profile(made.path, checklist, "grouped")
+    assert profile.layout == "wide"
+    assert report.header_row == 2
+    assert profile.items == {
+        "Inspector's notes": "notes.inspector",
+        **{f"{text} / Score": item for item, text in SOURCING_QUESTIONS[:-1]},
+    }
+    assert report.unused_columns == tuple(
+        f"{text} / Comment" for _, text in SOURCING_QUESTIONS[:-1]
+    )
+    assert profile.columns.given() == {
+        "branch_code": "Store code",
+        "visit_date": "Visit date",
+        "auditor": "Auditor",
+    }
+
+
+def test_every_group_of_a_two_level_header_is_reached_and_imported(
+    tmp_path: Path, ctx: AppContext
+) -> None:
+    made = write_grouped_header(tmp_path)
+    checklist = ctx.catalogue.get("sourcing")
+    profile, _ = suggest_profile(made.path, checklist, "grouped")
+    read = read_with_profile(made.path, profile, checklist)
+    assert read.issues == ()
+    assert answer_places(read) == made.cells
+    stored, result = imported(ctx, made, profile)
+    assert stored == made.expected
+    assert result.rows.read == made.rows_read and result.rows.adds_up
+
+
+def test_a_hand_written_profile_names_the_second_group(tmp_path: Path, catalogue: Any) -> None:
+    """Before, ``Score`` named the first group's column only; now each group's own."""
+    made = write_grouped_header(tmp_path)
+    profile = parse_profile(
+        {
+            "name": "grouped",
+            "checklist": "sourcing",
+            "header_row": 2,
+            "columns": {
+                "branch_code": "Store code",
+                "visit_date": "Visit date",
+                "auditor": "Auditor",
+            },
+            "items": {"Organic share of dry goods / Score": "share.organic_dry"},
+        }
+    )
+    read = read_with_profile(made.path, profile, catalogue.get("sourcing"))
+    assert [a.value.where for v in read.visits for a in v.answers] == ["Audits!F3", "Audits!F4"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.model import ImportIssue, IssueCode
+from audit_app.intake.layouts.profile.header_levels import use_levels
 from audit_app.intake.layouts.profile.matching import (
     ItemMatcher,
     find_header_row,
@@ -60,7 +61,7 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
                 grid.sheet or None,
             )
     grid.use_header(offset)
-    return offset
+    return use_levels(grid, offset)
 
 
 def expected_header_keys(profile: MappingProfile) -> set[str]:

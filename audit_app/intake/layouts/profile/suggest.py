@@ -14,6 +14,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
 from audit_app.intake.layouts.ours import UnreadableFile
 from audit_app.intake.layouts.profile.columns import MatchReport, match_report
+from audit_app.intake.layouts.profile.header_levels import group_items, use_levels
 from audit_app.intake.layouts.profile.lines_draft import draft_lines, repeats_visits
 from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
@@ -51,12 +52,14 @@ def suggest_profile(
         grid, header_offset, sheet = _best_sheet(path, checklist, data, limits)
     except UnreadableFile as error:
         raise ProfileError(f"{path}: {error}") from None
-    header = grid.use_header(header_offset)
+    grid.use_header(header_offset)
+    header_offset = use_levels(grid, header_offset)
+    header = grid.header
     roles = assign_roles(header, VISIT_SYNONYMS)
     matcher = ItemMatcher(checklist)
     item_headers = sum(
         1 for i, text in enumerate(header) if i not in roles.values() and matcher.match(text)
-    )
+    ) + len(group_items(header, checklist, set()))
     long_roles = assign_roles(header, LONG_SYNONYMS, taken=set(roles.values()))
     is_long = item_headers < 2 and {"item_column", "value_column"} <= long_roles.keys()
     if not is_long and item_headers < 2:
@@ -82,6 +85,16 @@ def suggest_profile(
         header_row=header_row,
     )
     items = {match.header: match.item_id for match in report.matches}
+    grouped = group_items(header, checklist, set(items.values()))
+    if grouped and not is_long:
+        items = {**items, **grouped}
+        report = match_report(
+            draft.model_copy(update={"items": items}),
+            header,
+            checklist,
+            first_column=grid.first_column,
+            header_row=header_row,
+        )
     if not is_long and repeats_visits(grid, header_offset, roles):
         return draft_lines(grid, header_offset, draft, report, checklist)
     answer_columns = (
