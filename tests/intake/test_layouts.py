@@ -8,12 +8,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pytest
 import yaml
 
 from audit_app.domain.audit import Branch
-from audit_app.domain.intake.model import ReadResult
+from audit_app.domain.intake.model import IssueCode, ReadResult
 from audit_app.intake.layouts.profile import (
     MappingProfile,
+    ProfileError,
     dump_profile,
     parse_profile,
     read_with_profile,
@@ -228,3 +231,64 @@ def test_a_hand_written_profile_names_the_second_group(tmp_path: Path, catalogue
     )
     read = read_with_profile(made.path, profile, catalogue.get("sourcing"))
     assert [a.value.where for v in read.visits for a in v.answers] == ["Audits!F3", "Audits!F4"]
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def test_layout_settings_are_checked_when_the_profile_loads() -> None:
+    base = {"name": "x", "checklist": "sourcing"}
+    with pytest.raises(ProfileError, match="the rows layout needs rows"):
+        parse_profile({**base, "layout": "rows"})
+    with pytest.raises(ProfileError, match="the share rule needs where"):
+        parse_profile(
+            {
+                **base,
+                "layout": "lines",
+                "lines": {"aggregate": {"a": {"column": "X", "rule": "share"}}},
+            }
+        )
+    with pytest.raises(ProfileError, match="a condition needs"):
+        parse_profile(
+            {
+                **base,
+                "layout": "lines",
+                "lines": {"aggregate": {"a": {"column": "X", "rule": "count", "where": {}}}},
+            }
+        )
+
+
+def test_rows_problems_are_named_at_their_cells(tmp_path: Path, catalogue: Any) -> None:
+    made = write_monthly_qa(tmp_path)
+    checklist = catalogue.get("sourcing")
+    profile, _ = suggest_profile(made.path, checklist, "qa")
+    assert profile.rows is not None
+    wrong = profile.model_copy(
+        update={"rows": profile.rows.model_copy(update={"question_column": "Criterion"})}
+    )
+    [issue] = read_with_profile(made.path, wrong, checklist).issues
+    assert issue.code == IssueCode.HEADER_NOT_FOUND
+    book = openpyxl.load_workbook(made.path)
+    book["QA"]["B7"] = "Is the floor clean?"  # a question of no checklist, with answers
+    book.save(made.path)
+    read = read_with_profile(made.path, profile, checklist)
+    assert [(i.code, i.cell) for i in read.issues] == [(IssueCode.QUESTION_UNKNOWN, "B7")]
+
+
+def test_lines_problems_are_named_at_their_cells(tmp_path: Path, catalogue: Any) -> None:
+    made = write_shelf_lines(tmp_path)
+    checklist = catalogue.get("sourcing")
+    profile, _ = suggest_profile(made.path, checklist, "shelf")
+    book = openpyxl.load_workbook(made.path)
+    book["Shelf"]["F6"] = "n/k"  # the dry-goods mean meets a word
+    book.save(made.path)
+    read = read_with_profile(made.path, profile, checklist)
+    assert [(i.code, i.cell) for i in read.issues] == [(IssueCode.ANSWER_INVALID, "F6")]
+    assert profile.lines is not None
+    gone = {**profile.lines.aggregate}
+    gone["share.organic_dry"] = AggregateRule(column="Dry goods %", rule="mean")
+    edited = profile.model_copy(
+        update={"lines": profile.lines.model_copy(update={"aggregate": gone})}
+    )
+    read = read_with_profile(made.path, edited, checklist)
+    assert [i.code for i in read.issues] == [IssueCode.COLUMN_MISSING] and read.visits == ()
