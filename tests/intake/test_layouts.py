@@ -292,3 +292,19 @@ def test_lines_problems_are_named_at_their_cells(tmp_path: Path, catalogue: Any)
     )
     read = read_with_profile(made.path, edited, checklist)
     assert [i.code for i in read.issues] == [IssueCode.COLUMN_MISSING] and read.visits == ()
+
+
+def test_lines_group_by_the_key_columns_the_profile_names(tmp_path: Path, catalogue: Any) -> None:
+    """``keys: [Store code]``: both visits of ES-CAT-01 become one, its rows all counted."""
+    made = write_shelf_lines(tmp_path)
+    checklist = catalogue.get("sourcing")
+    profile, _ = suggest_profile(made.path, checklist, "shelf")
+    assert profile.lines is not None
+    by_store = profile.model_copy(
+        update={"lines": profile.lines.model_copy(update={"keys": ("Store code",)})}
+    )
+    read = read_with_profile(made.path, by_store, checklist)
+    assert [(v.branch.value, v.rows) for v in read.visits] == [
+        ("ES-CAT-01", (4, 5, 6, 7, 8, 15, 16, 17)),
+        ("ES-CAT-02", (10, 11, 12, 13)),
+    ]
