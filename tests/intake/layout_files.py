@@ -263,3 +263,53 @@ def write_grouped_header(folder: Path) -> LayoutFile:
         expected[key] = answers
         cells[key] = places
     return LayoutFile(path, expected, {}, len(scores), cells)
+
+
+def write_visit_columns(folder: Path) -> LayoutFile:
+    """Sheet 'Visits': one column per visit headed by its store code, a 'Date' row of date
+    cells and an 'Auditor' row under the header, no number column."""
+    stores = ["ES-CAT-01", "ES-CAT-02", "RO-BUC-01"]
+    days = [date(2026, 5, 3), date(2026, 5, 4), date(2026, 5, 12)]
+    answers: dict[str, list[Any]] = {
+        "share.organic_fresh": [91, 74, 91.5],
+        "share.organic_dry": [88, 93, 100],
+        "share.preservative_free": [100, 98.5, 99],
+        "shelf.organic_labelled": ["Yes", "No", "Yes"],
+        "shelf.origin_shown": ["Yes", "No", "No"],
+        "records.certificates": ["Yes", "No", "Yes"],
+        "notes.inspector": ["-", "Late delivery", "-"],
+    }
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Visits"
+    rows: list[list[Any]] = [
+        ["Question", *stores],
+        ["Date", *days],
+        ["Auditor", "Anna Puig", "Jordi Vila", "Ioana Pop"],
+    ]
+    for item_id, text in SOURCING_QUESTIONS:
+        rows.append([text, *answers[item_id]])
+    rows.append(["Total score", 88.1, 41, 80])
+    write_rows(sheet, 1, rows)
+    path = folder / "visit_columns.xlsx"
+    book.save(path)
+    expected: dict[tuple[str, date], dict[str, Answer]] = {}
+    cells: dict[tuple[str, date], dict[str, str]] = {}
+    for index, (code, day) in enumerate(zip(stores, days, strict=True)):
+        visit: dict[str, Answer] = {}
+        for item_id, values in answers.items():
+            value = values[index]
+            if value == "-":
+                continue
+            if item_id.startswith("share."):
+                visit[item_id] = (float(value), False, None)
+            elif item_id.startswith("notes."):
+                visit[item_id] = (value, False, None)
+            else:
+                visit[item_id] = _yes(value)
+        expected[(code, day)] = visit
+        letter = get_column_letter(2 + index)
+        cells[(code, day)] = {
+            item_id: f"Visits!{letter}{4 + n}" for n, (item_id, _) in enumerate(SOURCING_QUESTIONS)
+        }
+    return LayoutFile(path, expected, {"subtotal": 1}, 3 + 1, cells)

@@ -33,6 +33,7 @@ from tests.intake.layout_files import (
     write_grouped_header,
     write_monthly_qa,
     write_shelf_lines,
+    write_visit_columns,
 )
 
 
@@ -308,3 +309,25 @@ def test_lines_group_by_the_key_columns_the_profile_names(tmp_path: Path, catalo
         ("ES-CAT-01", (4, 5, 6, 7, 8, 15, 16, 17)),
         ("ES-CAT-02", (10, 11, 12, 13)),
     ]
+
+
+def test_one_column_per_visit_headed_by_the_store_code(tmp_path: Path, ctx: AppContext) -> None:
+    made = write_visit_columns(tmp_path)
+    checklist = ctx.catalogue.get("sourcing")
+    profile, report = suggest_profile(made.path, checklist, "visits")
+    assert profile.rows is not None
+    assert profile.rows.model_dump() == {
+        "question_column": "Question",
+        "number_column": None,
+        "fields": {"visit_date": "Date", "auditor": "Auditor"},
+        "header_gives": "branch_code",
+    }
+    assert report.problems == ()
+    read = read_with_profile(made.path, profile, checklist)
+    assert read.issues == ()
+    assert answer_places(read) == made.cells
+    assert [v.branch.where for v in read.visits] == ["Visits!B1", "Visits!C1", "Visits!D1"]
+    stored, result = imported(ctx, made, profile)
+    assert stored == made.expected
+    assert result.skipped_by_reason() == made.skipped
+    assert result.rows.read == made.rows_read and result.rows.adds_up

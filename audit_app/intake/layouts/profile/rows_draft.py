@@ -19,6 +19,7 @@ from audit_app.intake.source.grid import Grid
 SAMPLE_ROWS = 300
 """Rows looked at for questions: a QA workbook's checklist fits many times over."""
 MIN_QUESTIONS = 3
+BRANCH_ROLES = ("branch_code", "branch_name")
 NUMBER_WORDS = frozenset({"no", "nr", "n", "num", "number", "q", "qn", "ref", "item no"})
 
 
@@ -83,6 +84,8 @@ def suggest_rows(
     if "visit_date" not in fields and labels:
         dated = sum(1 for v in labels if parse_month_label(v) or parse_date(v))
         gives = "visit_date" if dated * 2 >= len(labels) else None
+    elif not {"branch_code", "branch_name"} & fields.keys() and labels:
+        gives = "branch_code" if all(_looks_like_code(v) for v in labels) else "branch_name"
     matcher = ItemMatcher(checklist)
     items: dict[str, str] = {}
     matches: list[ColumnMatch] = []
@@ -109,7 +112,7 @@ def suggest_rows(
     )
     answered = set(items.values())
     problems = []
-    if "branch_code" not in fields and "branch_name" not in fields:
+    if not {"branch_code", "branch_name"} & fields.keys() and gives not in BRANCH_ROLES:
         problems.append("no row gives the branch: add a Store row, or give it in the profile")
     if "visit_date" not in fields and gives != "visit_date":
         problems.append("no row or column label gives the visit date")
