@@ -250,11 +250,11 @@ def write_grouped_header(folder: Path) -> LayoutFile:
         answers: dict[str, Answer] = {}
         places: dict[str, str] = {}
         for index, (item_id, _) in enumerate(groups):
-            value = values[3 + 2 * index]
+            value, comment = values[3 + 2 * index], values[4 + 2 * index]
             answers[item_id] = (
                 float(value) if item_id.startswith("share.") else value == "Yes",
                 False,
-                None,
+                comment,
             )
             places[item_id] = f"Audits!{get_column_letter(4 + 2 * index)}{3 + offset}"
         if values[-1] is not None:

@@ -190,9 +190,8 @@ def test_repeated_sub_headers_are_named_group_slash_sub_header(
         "Inspector's notes": "notes.inspector",
         **{f"{text} / Score": item for item, text in SOURCING_QUESTIONS[:-1]},
     }
-    assert report.unused_columns == tuple(
-        f"{text} / Comment" for _, text in SOURCING_QUESTIONS[:-1]
-    )
+    assert profile.comments == {f"{text} / Comment": item for item, text in SOURCING_QUESTIONS[:-1]}
+    assert report.unused_columns == ()
     assert profile.columns.given() == {
         "branch_code": "Store code",
         "visit_date": "Visit date",

@@ -71,5 +71,6 @@ def expected_header_keys(profile: MappingProfile) -> set[str]:
         names += [v for v in profile.long.model_dump().values() if v]
     if isinstance(profile.items, dict) and profile.layout == "wide":
         names += list(profile.items)
+    names += list(profile.comments)
     keys = {header_key(name) for name in names}
     return keys | {question_key(key) for key in keys}

@@ -16,6 +16,7 @@ VALUE_WORDS = frozenset(
     (*LONG_SYNONYMS["value_column"], "score", "rating", "points", "puntuacion", "puan", "punctaj")
 )
 """Sub-headers that hold a group's answer (the others: comments, photos...)."""
+COMMENT_WORDS = frozenset(LONG_SYNONYMS["comment_column"])
 
 
 def _groups(grid: Grid, offset: int) -> dict[int, str]:
@@ -63,9 +64,12 @@ def _join(grid: Grid, groups: dict[int, str]) -> None:
         header[column] = f"{groups[column]}{SEPARATOR}{header[column]}"
 
 
-def group_items(header: list[str], checklist: Checklist, taken: set[str]) -> dict[str, str]:
-    """``Group / Score`` -> item, for groups whose text is an item's question: the
-    group's value-like sub-column, else its first one. Items in ``taken`` are left."""
+def group_items(
+    header: list[str], checklist: Checklist, taken: set[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """For groups whose text is an item's question: ``Group / Score`` -> item (the
+    group's value-like sub-column, else its first one) and ``Group / Comment`` -> item
+    (a comment-like sub-column). Items in ``taken`` are left."""
     matcher = ItemMatcher(checklist)
     columns: dict[str, list[str]] = {}
     for text in header:
@@ -73,10 +77,14 @@ def group_items(header: list[str], checklist: Checklist, taken: set[str]) -> dic
         if found:
             columns.setdefault(group, []).append(sub)
     items: dict[str, str] = {}
+    comments: dict[str, str] = {}
     for group, subs in columns.items():
         match = matcher.match(group)
         if match is None or match.item_id in taken or match.item_id in items.values():
             continue
-        sub = next((s for s in subs if header_key(s) in VALUE_WORDS), subs[0])
-        items[f"{group}{SEPARATOR}{sub}"] = match.item_id
-    return items
+        answer = next((s for s in subs if header_key(s) in VALUE_WORDS), subs[0])
+        items[f"{group}{SEPARATOR}{answer}"] = match.item_id
+        comment = next((s for s in subs if header_key(s) in COMMENT_WORDS and s != answer), None)
+        if comment is not None:
+            comments[f"{group}{SEPARATOR}{comment}"] = match.item_id
+    return items, comments

@@ -270,6 +270,9 @@ class MappingProfile(_Model):
     defaults: VisitDefaults = VisitDefaults()
     items: dict[str, str] | Literal["auto"] = "auto"
     similarity: float = Field(default=0.8, gt=0, le=1)
+    comments: dict[str, str] = Field(default_factory=dict)
+    """Wide layout: a comment column's header (``Returns / Comment``) -> the item it
+    comments on; its cell is kept as that answer's comment."""
     long: LongLayout | None = None
     rows: RowsLayout | None = None
     lines: LinesLayout | None = None

@@ -362,10 +362,12 @@ class _WideReader(_SheetReader):
     def read(self) -> _Found:
         rows, found = self.rows, self.found
         items = self.checklist.items_by_id
+        comment_of = dict((item_id, column) for column, item_id in self.plan.comments)
         answer_columns = [
-            (column, item_id, self.prefixes[column]) for column, item_id in self.plan.items
+            (column, item_id, self.prefixes[column], comment_of.get(item_id))
+            for column, item_id in self.plan.items
         ]
-        skipper = self.skipper([self.date], [column for column, _, _ in answer_columns])
+        skipper = self.skipper([self.date], [column for column, _, _, _ in answer_columns])
         sheet, numbered = self.sheet, self.numbered
         kept: list[int] = []
         with collector_paused():
@@ -388,8 +390,9 @@ class _WideReader(_SheetReader):
                                 prefix + suffix,
                                 number,
                             ),
+                            None if comment is None else self.cell(offset, comment, number),
                         )
-                        for column, item_id, prefix in answer_columns
+                        for column, item_id, prefix, comment in answer_columns
                     ]
                 )
                 found.visits.append(
@@ -401,7 +404,7 @@ class _WideReader(_SheetReader):
                     )
                 )
         header = self.grid.header
-        for column, item_id, _ in answer_columns:
+        for column, item_id, _, _ in answer_columns:
             if isinstance(items[item_id], PercentageItem):
                 self.decide_percent(item_id, column, header[column], kept)
         return found

@@ -59,7 +59,7 @@ def suggest_profile(
     matcher = ItemMatcher(checklist)
     item_headers = sum(
         1 for i, text in enumerate(header) if i not in roles.values() and matcher.match(text)
-    ) + len(group_items(header, checklist, set()))
+    ) + len(group_items(header, checklist, set())[0])
     long_roles = assign_roles(header, LONG_SYNONYMS, taken=set(roles.values()))
     is_long = item_headers < 2 and {"item_column", "value_column"} <= long_roles.keys()
     if not is_long and item_headers < 2:
@@ -85,9 +85,11 @@ def suggest_profile(
         header_row=header_row,
     )
     items = {match.header: match.item_id for match in report.matches}
-    grouped = group_items(header, checklist, set(items.values()))
-    if grouped and not is_long:
-        items = {**items, **grouped}
+    grouped, comments = group_items(header, checklist, set())
+    if grouped and not is_long:  # a group that names an item: its answer and comment columns
+        items = {h: i for h, i in items.items() if i not in grouped.values() and h not in comments}
+        items.update(grouped)
+        draft = draft.model_copy(update={"comments": comments})
         report = match_report(
             draft.model_copy(update={"items": items}),
             header,
