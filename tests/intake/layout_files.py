@@ -50,8 +50,9 @@ def write_monthly_qa(folder: Path) -> LayoutFile:
     """Sheet 'QA': a title, then ``No. | Question | Jan 2025 | Feb 2025 | Mar 2025 | Apr
     2025``, a Store row and an Auditor row under it, section headings, the shares as
     fractions (percent cells), ``-`` placeholders, 'Section total' and 'Average' rows.
-    March is all placeholders (the store was shut): not a visit."""
-    months = ["Jan 2025", "Feb 2025", "Mar 2025", "Apr 2025"]
+    March is all placeholders: not a visit; in May every cell says Closed: a store not
+    visited, listed as closed."""
+    months = ["Jan 2025", "Feb 2025", "Mar 2025", "Apr 2025", "May 2025"]
     firsts = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1), date(2025, 4, 1)]
     # item -> per month
     answers: dict[str, list[Any]] = {
@@ -70,7 +71,7 @@ def write_monthly_qa(folder: Path) -> LayoutFile:
     sheet.merge_cells("A1:F1")
     rows: list[list[Any]] = [
         ["No.", "Question", *months],
-        [None, "Store", "ES-CAT-01", "ES-CAT-01", "ES-CAT-01", "ES-CAT-01"],
+        [None, "Store", "ES-CAT-01", "ES-CAT-01", "ES-CAT-01", "ES-CAT-01", "ES-CAT-01"],
         [None, "Auditor", "Anna Puig", "Anna Puig", None, "Jordi Vila"],
         [None, "Sourcing shares"],
     ]
@@ -79,14 +80,14 @@ def write_monthly_qa(folder: Path) -> LayoutFile:
     for item_id, text in SOURCING_QUESTIONS[:3]:
         number += 1
         placed[item_id] = len(rows) + 2
-        rows.append([number, text, *answers[item_id]])
+        rows.append([number, text, *answers[item_id], "Closed"])
     rows.append([None, "Section total", 2.71, 2.745, None, 2.8])
     rows.append([])
     rows.append([None, "Shelf and records"])
     for item_id, text in SOURCING_QUESTIONS[3:]:
         number += 1
         placed[item_id] = len(rows) + 2
-        rows.append([number, text, *answers[item_id]])
+        rows.append([number, text, *answers[item_id], "Closed"])
     rows.append([None, "Average", 0.66, 0.7, None, 0.9])
     for offset, values in enumerate(rows):
         for column, value in enumerate(values, start=1):
@@ -117,9 +118,9 @@ def write_monthly_qa(folder: Path) -> LayoutFile:
         expected[key] = visit
         letter = get_column_letter(3 + month)
         cells[key] = {item_id: f"QA!{letter}{row}" for item_id, row in placed.items()}
-    # read: 4 visit columns (March listed as empty), 2 subtotals, 2 sections, 1 blank
-    skipped = {"separator": 2, "subtotal": 2, "blank": 1, "empty_column": 1}
-    return LayoutFile(path, expected, skipped, 4 + 5, cells)
+    # read: 5 visit columns (March empty, May closed), 2 subtotals, 2 sections, 1 blank
+    skipped = {"separator": 2, "subtotal": 2, "blank": 1, "empty_column": 1, "closed": 1}
+    return LayoutFile(path, expected, skipped, 5 + 5, cells)
 
 
 def write_rows(sheet: Any, first_row: int, rows: Sequence[Sequence[Any]]) -> None:

@@ -97,6 +97,15 @@ def test_a_monthly_qa_workbook_imports_one_visit_per_month(tmp_path: Path, ctx: 
     assert answer_places(read) == made.cells
     assert [v.auditor.where for v in read.visits] == ["QA!C4", "QA!D4", "QA!F4"]
     assert [v.visit_date.where for v in read.visits] == ["QA!C2", "QA!D2", "QA!F2"]
+    assert [(s.row, s.reason.value, s.text) for s in read.skipped] == [
+        (5, "separator", "Sourcing shares"),
+        (9, "subtotal", "Section total"),
+        (10, "blank", ""),
+        (11, "separator", "Shelf and records"),
+        (16, "subtotal", "Average"),
+        (2, "empty_column", "E Mar 2025"),
+        (2, "closed", "G May 2025: Closed"),
+    ]
     stored, result = imported(ctx, made, profile)
     assert stored == made.expected
     assert result.skipped_by_reason() == made.skipped
@@ -144,6 +153,10 @@ def test_a_shelf_audit_imports_one_visit_per_store_and_day_with_aggregates(
         for v in read.visits
     }
     assert places == made.cells
+    assert [(s.row, s.reason.value, s.text) for s in read.skipped] == [
+        (9, "subtotal", "Subtotal"),
+        (14, "blank", ""),
+    ]
     stored, result = imported(ctx, made, profile)
     assert stored == made.expected
     assert result.skipped_by_reason() == made.skipped
@@ -330,3 +343,18 @@ def test_one_column_per_visit_headed_by_the_store_code(tmp_path: Path, ctx: AppC
     assert stored == made.expected
     assert result.skipped_by_reason() == made.skipped
     assert result.rows.read == made.rows_read and result.rows.adds_up
+
+
+@pytest.mark.parametrize("builder", [write_monthly_qa, write_shelf_lines, write_grouped_header])
+def test_the_wizard_page_saves_a_drafted_layout_as_drafted(
+    tmp_path: Path, catalogue: Any, builder: Any
+) -> None:
+    """The page's table of columns, saved unchanged, gives the drafted profile back: rows
+    fields, lines rules and comment columns survive the round."""
+    from audit_app.services.mappings import MappingDraft, apply_assignments
+
+    made = builder(tmp_path)
+    checklist = catalogue.get("sourcing")
+    profile, report = suggest_profile(made.path, checklist, "drafted")
+    saved = apply_assignments(profile, checklist, MappingDraft(profile, report).assignments())
+    assert saved == profile

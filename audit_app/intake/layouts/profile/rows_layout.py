@@ -27,6 +27,7 @@ from audit_app.domain.intake.model import (
     SkippedRow,
     SkipReason,
 )
+from audit_app.domain.intake.vocabulary import fold, is_closed_marker
 from audit_app.intake.layouts.profile.columns import QuestionResolver
 from audit_app.intake.layouts.profile.matching import header_key, question_key
 from audit_app.intake.layouts.profile.percent import PercentColumn
@@ -40,6 +41,10 @@ SECTION_SUBTOTAL = re.compile(
 )
 """A section's subtotal as QA workbooks label it (``Section total``, ``Shelf average``),
 besides the profile's subtotal pattern; only for rows that are not a question."""
+
+
+COLUMN_REASONS = frozenset({SkipReason.EMPTY_COLUMN, SkipReason.CLOSED})
+"""Reasons a visit column is left out: counted among the columns, not the rows."""
 
 
 @dataclass
@@ -295,14 +300,16 @@ class RowsReader:
                 RawAnswer(item, self._cell(offset, column)) for offset, item in questions
             )
             label = shown(self._value(header, column))
+            place = f"{self.grid.column_ref(column)} {label}".strip()
             if all(answer.value.value is None for answer in answers):
                 found.skipped.append(
-                    SkippedRow(
-                        self.sheet,
-                        header_row,
-                        SkipReason.EMPTY_COLUMN,
-                        f"{self.grid.column_ref(column)} {label}".strip(),
-                    )
+                    SkippedRow(self.sheet, header_row, SkipReason.EMPTY_COLUMN, place)
+                )
+                continue
+            closed = self._closed(answers, fields, column)
+            if closed is not None:
+                found.skipped.append(
+                    SkippedRow(self.sheet, header_row, SkipReason.CLOSED, f"{place}: {closed}")
                 )
                 continue
             read_columns.append(column)
@@ -315,9 +322,27 @@ class RowsReader:
                 )
             )
         found.rows_read = len(columns) + sum(
-            1 for s in found.skipped if s.reason != SkipReason.EMPTY_COLUMN
+            1 for s in found.skipped if s.reason not in COLUMN_REASONS
         )
         self._percent(questions, read_columns)
+
+    def _closed(
+        self, answers: tuple[RawAnswer, ...], fields: dict[str, int], column: int
+    ) -> str | None:
+        """The closed marker of a store not visited that month: in its branch row, or in
+        every answer cell of its column."""
+        markers = [fold(m) for m in self.profile.skip.closed_markers if m.strip()]
+        if not markers:
+            return None
+        for role in ("branch_code", "branch_name"):
+            if role in fields:
+                value = self._value(fields[role], column)
+                if isinstance(value, str) and is_closed_marker(value, markers):
+                    return shown(value)
+        texts = [a.value.value for a in answers if a.value.value is not None]
+        if all(isinstance(t, str) and is_closed_marker(t, markers) for t in texts):
+            return shown(texts[0])
+        return None
 
     def _visit_cells(self, header: int, column: int, fields: dict[str, int]) -> dict[str, Any]:
         """Each visit field from its labelled row, else from the header label when the
