@@ -4,6 +4,10 @@ sheets grouped into visits with aggregated items, two-level merged headers."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,8 @@ from tests.intake.layout_files import (
     write_shelf_lines,
     write_visit_columns,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def imported(ctx: AppContext, made: LayoutFile, profile: MappingProfile) -> Any:
@@ -358,3 +364,37 @@ def test_the_wizard_page_saves_a_drafted_layout_as_drafted(
     profile, report = suggest_profile(made.path, checklist, "drafted")
     saved = apply_assignments(profile, checklist, MappingDraft(profile, report).assignments())
     assert saved == profile
+
+
+def test_the_cli_drafts_saves_and_imports_each_shape(tmp_path: Path) -> None:
+    """``mapping suggest --save`` then ``import FILE --mapping NAME``, nothing edited."""
+
+    def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "audit_app", *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=dict(os.environ),
+            timeout=120,
+            check=False,
+        )
+
+    branches = tmp_path / "branches.csv"
+    branches.write_text(
+        "code,name,region,country\nES-CAT-01,Gràcia,Catalonia,ES\nES-CAT-02,Girona,Catalonia,ES\n",
+        encoding="utf-8",
+    )
+    assert cli("branches", "import", branches).returncode == 0
+    for name, builder in (("qa", write_monthly_qa), ("shelf", write_shelf_lines)):
+        made = builder(tmp_path)
+        drafted = cli(
+            "mapping", "suggest", made.path, "--checklist", "sourcing", "--name", name, "--save"
+        )
+        assert drafted.returncode == 0, drafted.stderr
+        done = cli("import", made.path, "--mapping", name, "--json")
+        assert done.returncode == 0, done.stdout + done.stderr
+        [result] = json.loads(done.stdout)["files"]
+        assert result["status"] == "imported"
+        assert len(result["audits"]) == len(made.expected)
+        assert result["rows"]["read"] == made.rows_read
