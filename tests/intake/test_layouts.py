@@ -398,3 +398,19 @@ def test_the_cli_drafts_saves_and_imports_each_shape(tmp_path: Path) -> None:
         assert result["status"] == "imported"
         assert len(result["audits"]) == len(made.expected)
         assert result["rows"]["read"] == made.rows_read
+
+
+def test_the_wizard_says_when_a_visit_level_column_differs_between_rows(
+    tmp_path: Path, catalogue: Any
+) -> None:
+    made = write_shelf_lines(tmp_path)
+    book = openpyxl.load_workbook(made.path)
+    book["Shelf"]["H5"] = "No"  # the first visit's second row disagrees with its first
+    book.save(made.path)
+    profile, report = suggest_profile(made.path, catalogue.get("sourcing"), "shelf")
+    assert profile.lines is not None
+    assert profile.lines.aggregate["shelf.organic_labelled"].rule == "first"
+    assert report.problems == (
+        f"'{SHELF_HEADER[7]}' differs between the rows of one visit: the draft takes each "
+        "visit's first row for shelf.organic_labelled; choose a rule under lines.aggregate",
+    )

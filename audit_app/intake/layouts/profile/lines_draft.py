@@ -48,6 +48,11 @@ def draft_lines(
     position = {text: index for index, text in enumerate(grid.header) if text}
     rows = grid.rows[header_offset + 1 :]
     aggregate: dict[str, AggregateRule] = {}
+    problems: list[str] = []
+    roles = {
+        role: position[text] for role, text in draft.columns.given().items() if text in position
+    }
+    key_columns = [roles[r] for r in KEY_ROLES if r in roles]
     matches: list[ColumnMatch] = []
     for match in report.matches:
         column = position[match.header]
@@ -74,9 +79,33 @@ def draft_lines(
             rule = AggregateRule(column=match.header, rule="mean")
         else:
             rule = AggregateRule(column=match.header, rule="first")
+            if _varies(grid, header_offset, key_columns, column):
+                problems.append(
+                    f"'{match.header}' differs between the rows of one visit: the draft "
+                    f"takes each visit's first row for {match.item_id}; choose a rule under "
+                    "lines.aggregate"
+                )
         aggregate[match.item_id] = rule
         matches.append(replace(match, header=f"{match.header} ({rule.rule})"))
     profile = draft.model_copy(
         update={"layout": "lines", "items": {}, "lines": LinesLayout(aggregate=aggregate)}
     )
-    return profile, replace(report, layout="lines", matches=tuple(matches))
+    return profile, replace(
+        report, layout="lines", matches=tuple(matches), problems=(*report.problems, *problems)
+    )
+
+
+def _varies(grid: Grid, header_offset: int, keys: list[int], column: int) -> bool:
+    """True when one visit's rows hold different values in ``column``."""
+    seen: dict[tuple[str, ...], str] = {}
+    last: tuple[str, ...] | None = None
+    for row in grid.rows[header_offset + 1 :]:
+        if not all(is_empty(row[c]) for c in keys):
+            last = tuple(fold(shown(row[c])) for c in keys)
+        value = row[column]
+        if last is None or is_empty(value):
+            continue
+        text = fold(shown(value))
+        if seen.setdefault(last, text) != text:
+            return True
+    return False
