@@ -338,10 +338,12 @@ def apply_assignments(
         raise AuditAppError("; ".join(problems))
     data = profile.to_data()
     data["name"] = name or profile.name
-    data["columns"] = {role: roles[role] for role in VISIT_ROLES if role in roles}
+    if profile.layout != "rows":  # a rows layout's visit fields are rows, kept as drafted
+        data["columns"] = {role: roles[role] for role in VISIT_ROLES if role in roles}
     if profile.layout == "long":
         data["long"] = {role: roles[role] for role in LONG_ROLES if role in roles}
-    data["items"] = items
+    if profile.layout != "lines":  # a lines layout's items are its aggregate rules
+        data["items"] = items
     return parse_profile(data, f"mapping profile {data['name']!r}")
 
 

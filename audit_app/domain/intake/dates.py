@@ -6,6 +6,7 @@ A month alone (``May 2025``) is the first day of that month."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -84,6 +85,35 @@ def _formatted(text: str, formats: tuple[str, ...]) -> datetime | None:
         return datetime(year, month, day or 1)
     except ValueError:
         return None
+
+
+_SHORT_YEAR = re.compile(r"^([^\W\d_]+)\.?[\s\-/,']*(\d{2})$")
+_NUMERIC_MONTH = re.compile(r"^(?:(\d{4})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{4}))$")
+
+
+def parse_month_label(value: Any) -> date | None:
+    """A month as a column header writes it (``Jan 2025``, ``noiembrie 2025``, ``Oca
+    2025``, ``Jan-25``, ``2025-01``, ``01/2025``) -> its first day; None for anything else.
+    Month names in the franchise's languages (``domain.intake.months``)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.strip().split())
+    short = _SHORT_YEAR.match(text)
+    if short:
+        text = f"{short[1]} {2000 + int(short[2])}"
+    parts = date_parts(text)
+    if parts is not None and parts[2] is None:
+        return date(parts[0], parts[1], 1)
+    numeric = _NUMERIC_MONTH.match(text)
+    if numeric:
+        year = int(numeric[1] or numeric[4])
+        month = int(numeric[2] or numeric[3])
+        return date(year, month, 1) if 1 <= month <= 12 else None
+    return None
 
 
 def parse_time(value: Any) -> time | None:

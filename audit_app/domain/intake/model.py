@@ -173,6 +173,8 @@ class SkipReason(StrEnum):
     REPEATED_HEADER = "repeated_header"
     RULE = "rule"
     """An explicit ``skip.rules`` entry of the mapping profile, on a named column."""
+    EMPTY_COLUMN = "empty_column"
+    """Questions in rows: a visit column with no answer at all is not a visit."""
 
     @property
     def label(self) -> str:
@@ -183,6 +185,7 @@ class SkipReason(StrEnum):
             "closed": "store closed",
             "repeated_header": "header repeated",
             "rule": "skipped by the profile's rule",
+            "empty_column": "column with no answers",
         }[self.value]
 
 

@@ -6,7 +6,10 @@
 - ``grid``: a sheet or CSV file as raw values that know their cell refs;
 - ``header``: where the header row is (under merged title and banner rows);
 - ``skipping``: rows that are not visits (subtotals, separators, stores closed);
-- ``reading``: ``read_with_profile``, wide and long layouts;
+- ``reading``: ``read_with_profile``, wide, long and lines layouts;
+- ``rows_layout`` / ``rows_draft``: questions in rows, one column per visit or month;
+- ``lines_layout`` / ``lines_draft``: many rows per visit, items aggregated by rule;
+- ``header_levels``: two-level merged headers, columns named ``Group / Sub-header``;
 - ``synonyms``: header words for branch, date, auditor... in en/es/ca/ro/tr;
 - ``suggest``: a draft profile from a file's headers.
 """

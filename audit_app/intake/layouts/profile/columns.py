@@ -146,6 +146,8 @@ class ColumnPlan:
     questions: dict[str, str]
     """Long layout: question key (``question_key``) -> item id, as the profile names them."""
     report: MatchReport
+    comments: tuple[tuple[int, str], ...] = ()
+    """Wide layout: (column, item id) per comment column the profile names."""
 
     def role(self, name: str) -> int | None:
         return self.roles.get(name)
@@ -189,6 +191,7 @@ def plan_columns(
     unknown: list[str] = []
     matches: list[ColumnMatch] = []
     item_columns: list[tuple[int, str]] = []
+    comment_columns: list[tuple[int, str]] = []
     question_ids: dict[str, str] = {}
     problems = _problems(profile)
     if profile.layout == "wide":
@@ -214,6 +217,7 @@ def plan_columns(
                     match.ratio,
                 )
             )
+        comment_columns = _comment_columns(profile, position, used, items, missing, unknown)
     else:
         if isinstance(profile.items, dict):
             for text, item_id in profile.items.items():
@@ -242,7 +246,29 @@ def plan_columns(
         unknown_items=tuple(dict.fromkeys(unknown)),
         problems=tuple(problems),
     )
-    return ColumnPlan(roles, tuple(item_columns), question_ids, report)
+    return ColumnPlan(roles, tuple(item_columns), question_ids, report, tuple(comment_columns))
+
+
+def _comment_columns(
+    profile: MappingProfile,
+    position: dict[str, int],
+    used: set[int],
+    items: dict[str, Any],
+    missing: list[str],
+    unknown: list[str],
+) -> list[tuple[int, str]]:
+    """(column, item id) per ``comments`` entry whose column is in the header."""
+    found = []
+    for text, item_id in profile.comments.items():
+        index = position.get(header_key(text))
+        if item_id not in items:
+            unknown.append(item_id)
+        elif index is None:
+            missing.append(f"comment of {item_id}: '{text}'")
+        else:
+            found.append((index, item_id))
+            used.add(index)
+    return found
 
 
 def match_report(

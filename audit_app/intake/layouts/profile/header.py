@@ -9,6 +9,7 @@ from typing import Any
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.model import ImportIssue, IssueCode
+from audit_app.intake.layouts.profile.header_levels import use_levels
 from audit_app.intake.layouts.profile.matching import (
     ItemMatcher,
     find_header_row,
@@ -60,7 +61,7 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
                 grid.sheet or None,
             )
     grid.use_header(offset)
-    return offset
+    return use_levels(grid, offset)
 
 
 def expected_header_keys(profile: MappingProfile) -> set[str]:
@@ -70,5 +71,6 @@ def expected_header_keys(profile: MappingProfile) -> set[str]:
         names += [v for v in profile.long.model_dump().values() if v]
     if isinstance(profile.items, dict) and profile.layout == "wide":
         names += list(profile.items)
+    names += list(profile.comments)
     keys = {header_key(name) for name in names}
     return keys | {question_key(key) for key in keys}

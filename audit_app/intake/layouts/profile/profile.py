@@ -152,6 +152,87 @@ class LongLayout(_Model):
     comment_column: str | None = None
 
 
+VisitRole = Literal[
+    "branch_code", "branch_name", "visit_date", "visit_time", "auditor", "channel", "kind"
+]
+
+
+class RowsLayout(_Model):
+    """Questions in rows, one column per visit or per month (a monthly QA workbook): the
+    header row labels each visit column; rows labelled in the question column (``Store``,
+    ``Auditor``, ``Date``) carry the visit's fields."""
+
+    question_column: str
+    """The header text over the questions."""
+    number_column: str | None = None
+    """A question-number column beside it (its cells may name the item instead)."""
+    fields: dict[VisitRole, str] = Field(default_factory=dict)
+    """Role -> the label of the row that gives it per visit column."""
+    header_gives: VisitRole | None = None
+    """What the visit columns' header labels are (``visit_date``: a month label such as
+    ``Jan 2025`` is its first day); None: only labels."""
+
+
+class Condition(_Model):
+    """Which rows count for a ``share`` or ``count`` rule: a cell equal to one of
+    ``equals`` (any case), at least / at most a number, matching a pattern, or filled."""
+
+    equals: tuple[str, ...] = ()
+    at_least: float | None = None
+    at_most: float | None = None
+    matches: str | None = None
+    filled: bool | None = None
+
+    @field_validator("equals", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML's unquoted Yes / No
+            return ("yes" if value else "no",)
+        if isinstance(value, list):
+            return ["yes" if v is True else "no" if v is False else v for v in value]
+        return (value,) if isinstance(value, str | int | float) else value
+
+    @field_validator("matches")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        return _compiled(pattern)
+
+    @model_validator(mode="after")
+    def _says_what(self) -> Condition:
+        told = (self.equals, self.at_least, self.at_most, self.matches, self.filled)
+        if not any(v not in ((), None) for v in told):
+            raise ValueError("a condition needs equals, at_least, at_most, matches or filled")
+        return self
+
+
+class AggregateRule(_Model):
+    """How one item's answer comes from a visit's rows: ``mean``, ``sum``, ``min``,
+    ``max`` of a numeric column, ``count`` of filled rows (or rows meeting ``where``),
+    ``share`` of rows meeting ``where`` among the rows whose cell is filled (a fraction
+    0..1), or ``first``: the visit's first filled cell (a visit-level answer)."""
+
+    column: str
+    rule: Literal["mean", "sum", "min", "max", "count", "share", "first"]
+    where: Condition | None = None
+
+    @model_validator(mode="after")
+    def _share_needs_where(self) -> AggregateRule:
+        if self.rule == "share" and self.where is None:
+            raise ValueError("the share rule needs where: {equals: ...} (which rows count)")
+        return self
+
+
+class LinesLayout(_Model):
+    """Many rows per visit (one per product on a shelf), grouped into one visit by key
+    columns, each item's answer aggregated from its column by a rule."""
+
+    keys: tuple[str, ...] = ()
+    """Header texts of the columns that say which visit a row belongs to; empty: the
+    visit role columns (branch, date, time, auditor)."""
+    aggregate: dict[str, AggregateRule] = Field(default_factory=dict)
+    """Item id -> its rule."""
+
+
 class SkipRule(_Model):
     """An explicit rule: rows whose cell in ``column`` equals one of ``equals`` (any case,
     spacing ignored) or matches the regular expression ``matches`` are left out, whatever
@@ -261,14 +342,19 @@ class MappingProfile(_Model):
     description: str | None = None
     sheet: str | int = 0
     """A sheet name, or its position (0 is the first sheet)."""
-    layout: Literal["wide", "long"] = "wide"
+    layout: Literal["wide", "long", "rows", "lines"] = "wide"
     header_row: int | Literal["auto"] = "auto"
     """The header's row number as the spreadsheet shows it, or found automatically."""
     columns: ColumnRoles = ColumnRoles()
     defaults: VisitDefaults = VisitDefaults()
     items: dict[str, str] | Literal["auto"] = "auto"
     similarity: float = Field(default=0.8, gt=0, le=1)
+    comments: dict[str, str] = Field(default_factory=dict)
+    """Wide layout: a comment column's header (``Returns / Comment``) -> the item it
+    comments on; its cell is kept as that answer's comment."""
     long: LongLayout | None = None
+    rows: RowsLayout | None = None
+    lines: LinesLayout | None = None
     skip: SkipRules = SkipRules()
     values: dict[VisitRole, ValueSource] = Field(default_factory=dict)
     """Visit values the file holds outside its rows: ``values: {visit_date: {from:
@@ -296,6 +382,10 @@ class MappingProfile(_Model):
     def _long_for_long_layout(self) -> MappingProfile:
         if self.layout == "long" and self.long is None:
             raise ValueError("the long layout needs long: {item_column: ..., value_column: ...}")
+        if self.layout == "rows" and self.rows is None:
+            raise ValueError("the rows layout needs rows: {question_column: ...}")
+        if self.layout == "lines" and self.lines is None:
+            raise ValueError("the lines layout needs lines: {aggregate: {ITEM: {column: ...}}}")
         return self
 
     @property
@@ -338,6 +428,10 @@ class MappingProfile(_Model):
             "visit_date": bool(columns.visit_date),
             "auditor": bool(columns.auditor),
         }
+        if self.layout == "rows" and self.rows is not None:  # rows of the sheet, or its header
+            for role in (*self.rows.fields, self.rows.header_gives):
+                if role in by_column:
+                    by_column[role] = True
         return [role for role, given in by_column.items() if not given and not self.supplies(role)]
 
     def with_constants(self, constants: dict[str, str]) -> MappingProfile:

@@ -30,9 +30,11 @@ from audit_app.domain.intake.model import (
 from audit_app.intake.layouts.profile.columns import ColumnPlan, QuestionResolver, plan_columns
 from audit_app.intake.layouts.profile.constants import FileContext, apply_visit_values
 from audit_app.intake.layouts.profile.header import locate_header
+from audit_app.intake.layouts.profile.lines_layout import read_lines
 from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issue
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
+from audit_app.intake.layouts.profile.rows_layout import RowsFound, RowsReader
 from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
 from audit_app.intake.source.grid import (
     Grid,
@@ -76,6 +78,10 @@ def read_with_profile(
         return empty.failed(
             IssueCode.FILE_EMPTY, f"sheet '{grid.sheet}' is empty" if grid.sheet else "no rows"
         )
+    context = FileContext(Path(path).name, grid.sheet, _CellFinder(path, data, grid, limits))
+    if profile.layout == "rows":
+        rows = RowsReader(grid, profile, checklist).read()
+        return _result(profile, checklist, [], rows, context)
     located = locate_header(grid, profile, checklist)
     if isinstance(located, ImportIssue):
         return empty.with_issues([located])
@@ -91,9 +97,24 @@ def read_with_profile(
     _check_percent_columns(profile, plan, checklist, grid, located, issues)
     if not _readable(plan, profile) or len(explicit) < len(profile.skip.rules):
         return empty.with_issues(issues)
-    reader = _WideReader if profile.layout == "wide" else _LongReader
+    readers: dict[str, type[_WideReader | _LongReader | _LinesReader]] = {
+        "wide": _WideReader,
+        "lines": _LinesReader,
+    }
+    reader = readers.get(profile.layout, _LongReader)
     found = reader(grid, profile, checklist, plan, explicit, names_branch).read()
-    context = FileContext(Path(path).name, grid.sheet, _CellFinder(path, data, grid, limits))
+    return _result(profile, checklist, issues, found, context)
+
+
+def _result(
+    profile: MappingProfile,
+    checklist: Checklist,
+    issues: list[ImportIssue],
+    found: _Found | RowsFound,
+    context: FileContext,
+) -> ReadResult:
+    """What any layout found, with the constants and the values taken from the file
+    applied in one step (``constants.apply_visit_values``)."""
     visits, value_issues = apply_visit_values(found.visits, profile, context)
     return ReadResult(
         checklist_id=checklist.id,
@@ -177,7 +198,9 @@ def _readable(plan: ColumnPlan, profile: MappingProfile) -> bool:
     has_branch = "branch_code" in roles or "branch_name" in roles or profile.supplies("branch")
     has_date = "visit_date" in roles or profile.supplies("visit_date")
     has_auditor = "auditor" in roles or profile.supplies("auditor")
-    long_ok = profile.layout == "wide" or ("item_column" in roles and "value_column" in roles)
+    long_ok = profile.layout in ("wide", "lines") or (
+        "item_column" in roles and "value_column" in roles
+    )
     return has_branch and has_date and has_auditor and long_ok
 
 
@@ -379,11 +402,13 @@ class _WideReader(_SheetReader):
     def read(self) -> _Found:
         rows, found = self.rows, self.found
         items = self.checklist.items_by_id
+        comment_of = dict((item_id, column) for column, item_id in self.plan.comments)
         answer_columns = [
-            (column, item_id, self.prefixes[column]) for column, item_id in self.plan.items
+            (column, item_id, self.prefixes[column], comment_of.get(item_id))
+            for column, item_id in self.plan.items
         ]
         skipper = self.skipper(
-            [c for c in (self.date,) if c is not None], [c for c, _, _ in answer_columns]
+            [c for c in (self.date,) if c is not None], [c for c, _, _, _ in answer_columns]
         )
         sheet, numbered = self.sheet, self.numbered
         kept: list[int] = []
@@ -407,8 +432,9 @@ class _WideReader(_SheetReader):
                                 prefix + suffix,
                                 number,
                             ),
+                            None if comment is None else self.cell(offset, comment, number),
                         )
-                        for column, item_id, prefix in answer_columns
+                        for column, item_id, prefix, comment in answer_columns
                     ]
                 )
                 found.visits.append(
@@ -420,7 +446,7 @@ class _WideReader(_SheetReader):
                     )
                 )
         header = self.grid.header
-        for column, item_id, _ in answer_columns:
+        for column, item_id, _, _ in answer_columns:
             if isinstance(items[item_id], PercentageItem):
                 self.decide_percent(item_id, column, header[column], kept)
         return found
@@ -510,6 +536,13 @@ class _LongReader(_SheetReader):
             if isinstance(items[item_id], PercentageItem):
                 self.decide_percent(item_id, value_column, item_id, offsets)
         return found
+
+
+class _LinesReader(_SheetReader):
+    """Many rows per visit, grouped by key columns, items aggregated by rule."""
+
+    def read(self) -> _Found:
+        return read_lines(self)
 
 
 @dataclass

@@ -17,6 +17,8 @@ from audit_app.domain.intake.vocabulary import fold, is_closed_marker
 from audit_app.intake.layouts.ours import UnreadableFile
 from audit_app.intake.layouts.profile.columns import MatchReport, match_report
 from audit_app.intake.layouts.profile.date_sources import guess_date_source
+from audit_app.intake.layouts.profile.header_levels import group_items, use_levels
+from audit_app.intake.layouts.profile.lines_draft import draft_lines, repeats_visits
 from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
     ItemMatcher,
@@ -32,6 +34,7 @@ from audit_app.intake.layouts.profile.profile import (
     SkipRule,
     VisitDefaults,
 )
+from audit_app.intake.layouts.profile.rows_draft import suggest_rows
 from audit_app.intake.layouts.profile.skipping import is_empty
 from audit_app.intake.layouts.profile.suggest_words import WordDraft, draft_words
 from audit_app.intake.layouts.profile.synonyms import LONG_SYNONYMS, VISIT_SYNONYMS
@@ -59,14 +62,20 @@ def suggest_profile(
         grid, header_offset, sheet = _best_sheet(path, checklist, data, limits)
     except UnreadableFile as error:
         raise ProfileError(f"{path}: {error}") from None
-    header = grid.use_header(header_offset)
+    grid.use_header(header_offset)
+    header_offset = use_levels(grid, header_offset)
+    header = grid.header
     roles = assign_roles(header, VISIT_SYNONYMS)
     matcher = ItemMatcher(checklist)
     item_headers = sum(
         1 for i, text in enumerate(header) if i not in roles.values() and matcher.match(text)
-    )
+    ) + len(group_items(header, checklist, set())[0])
     long_roles = assign_roles(header, LONG_SYNONYMS, taken=set(roles.values()))
     is_long = item_headers < 2 and {"item_column", "value_column"} <= long_roles.keys()
+    if not is_long and item_headers < 2:
+        rows = suggest_rows(grid, checklist, profile_name(name or Path(path).stem), sheet)
+        if rows is not None:
+            return _with_what_is_given(*rows, constants, Path(path).name, grid, header_offset)
     header_row = grid.row_number(header_offset)
     draft = MappingProfile(
         name=profile_name(name or Path(path).stem),
@@ -87,6 +96,21 @@ def suggest_profile(
     )
     items = _items_by_question_id(report)
     by_id = bool(items) and all(key not in report_headers(report) for key in items)
+    grouped, comments = group_items(header, checklist, set())
+    if grouped and not is_long:  # a group that names an item: its answer and comment columns
+        items = {h: i for h, i in items.items() if i not in grouped.values() and h not in comments}
+        items.update(grouped)
+        draft = draft.model_copy(update={"comments": comments})
+        report = match_report(
+            draft.model_copy(update={"items": items}),
+            header,
+            checklist,
+            first_column=grid.first_column,
+            header_row=header_row,
+        )
+    if not is_long and repeats_visits(grid, header_offset, roles):
+        lines = draft_lines(grid, header_offset, draft, report, checklist)
+        return _with_what_is_given(*lines, constants, Path(path).name, grid, header_offset)
     answer_columns = (
         [long_roles["value_column"]]
         if is_long
@@ -102,31 +126,11 @@ def suggest_profile(
             "items keyed by the question ids of the headers: a later wave's reworded "
             "headers keep their items"
         )
-    if constants:
-        update["defaults"] = VisitDefaults.model_validate(dict(constants))
-        guessed += [
-            f"{role} = '{value}' (given: defaults.{role})" for role, value in constants.items()
-        ]
-    if "visit_date" not in roles and not (constants or {}).get("visit_date"):
-        banner = [
-            (grid.ref(offset, column), value)
-            for offset in range(header_offset)
-            for column, value in enumerate(grid.rows[offset])
-            if value not in ("", None)
-        ]
-        found = guess_date_source(Path(path).name, grid.sheet, banner if not grid.is_csv else [])
-        if found is not None:
-            source, written = found
-            update["values"] = {"visit_date": source}
-            where = {
-                "file_name": "file name",
-                "sheet_name": "sheet name",
-                "cell": f"cell {source.cell}",
-            }[source.source]
-            guessed.append(
-                f"visit date from the {where}: '{written}' -> "
-                f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
-            )
+    given, found = _given(
+        draft, constants, Path(path).name, grid, header_offset, "visit_date" in roles
+    )
+    update.update(given)
+    guessed += found
     words = _draft_words(grid, header_offset, checklist, report, roles, header, is_long)
     if words.answers:
         update["answers"] = draft.answers.model_copy(update={"map": words.answers})
@@ -315,3 +319,72 @@ def _questions(grid: Grid, header_offset: int, column: int) -> list[Any]:
         if not is_empty(value):
             seen.setdefault(str(value).strip(), value)
     return list(seen.values())
+
+
+def _given(
+    draft: MappingProfile,
+    constants: Mapping[str, str] | None,
+    file_name: str,
+    grid: Grid,
+    header_offset: int,
+    date_in_sheet: bool,
+) -> tuple[dict[str, Any], list[str]]:
+    """What the user gave (``--set``) as the draft's defaults, and a date found in the file
+    name, the sheet name or a cell above the header when the sheet holds none: the draft's
+    update and the report's lines on it."""
+    update: dict[str, Any] = {}
+    guessed: list[str] = []
+    if constants:
+        update["defaults"] = VisitDefaults.model_validate(
+            {**draft.defaults.given(), **dict(constants)}
+        )
+        guessed += [
+            f"{role} = '{value}' (given: defaults.{role})" for role, value in constants.items()
+        ]
+    if not date_in_sheet and not (constants or {}).get("visit_date"):
+        banner = [
+            (grid.ref(offset, column), value)
+            for offset in range(header_offset)
+            for column, value in enumerate(grid.rows[offset])
+            if value not in ("", None)
+        ]
+        found = guess_date_source(file_name, grid.sheet, banner if not grid.is_csv else [])
+        if found is not None:
+            source, written = found
+            update["values"] = {"visit_date": source}
+            where = {
+                "file_name": "file name",
+                "sheet_name": "sheet name",
+                "cell": f"cell {source.cell}",
+            }[source.source]
+            guessed.append(
+                f"visit date from the {where}: '{written}' -> "
+                f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
+            )
+    return update, guessed
+
+
+def _with_what_is_given(
+    profile: MappingProfile,
+    report: MatchReport,
+    constants: Mapping[str, str] | None,
+    file_name: str,
+    grid: Grid,
+    header_offset: int,
+) -> tuple[MappingProfile, MatchReport]:
+    """A rows or lines draft with the user's constants and a date from the file's name,
+    like the wide and long drafts, and the roles still to supply."""
+    update, guessed = _given(
+        profile,
+        constants,
+        file_name,
+        grid,
+        header_offset,
+        "visit_date" not in profile.roles_missing(),
+    )
+    drafted = profile.model_copy(update=update)
+    return drafted, replace(
+        report,
+        guessed=(*report.guessed, *guessed),
+        needed=tuple(drafted.roles_missing()),
+    )
