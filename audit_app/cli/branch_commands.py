@@ -36,10 +36,13 @@ def branches_import(
     ] = None,
     strict: Annotated[
         bool,
-        typer.Option("--strict", help="Refuse when a guessed column looks wrong (people, numbers)."),
+        typer.Option(
+            "--strict", help="Refuse when a guessed column looks wrong (people, numbers)."
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what was recognised and would change; write nothing.")
+        bool,
+        typer.Option("--dry-run", help="Show what was recognised and would change; write nothing."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:

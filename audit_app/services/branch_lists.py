@@ -65,9 +65,7 @@ class BranchList:
             lines.append(f"  {guess.field:<10} <- column {guess.letter} '{guess.header}' ({how})")
         for name, value in self.constants.items():
             taken = any(g.field == name for g in self.columns)
-            lines.append(
-                f"  {name:<10} <- {value} (given{', for blank cells' if taken else ''})"
-            )
+            lines.append(f"  {name:<10} <- {value} (given{', for blank cells' if taken else ''})")
         if self.unused:
             shown = ", ".join(f"{letter} '{header}'" for letter, header in self.unused)
             lines.append(f"  not used: {shown}")
@@ -156,7 +154,7 @@ def read_branch_list(
                 ImportIssue(
                     IssueCode.COLUMN_MISSING,
                     f"no column for {what} in the header (row {sheet.header_row}; columns "
-                    f"recognised: {seen}); name it with --column {name}=\"HEADER\"",
+                    f'recognised: {seen}); name it with --column {name}="HEADER"',
                 )
             )
     for name in NEEDED_OR_CONSTANT:

@@ -74,7 +74,9 @@ def test_a_file_without_a_country_asks_for_the_country(ctx: AppContext, tmp_path
 
 def test_a_constant_fills_only_blank_cells(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
-    path.write_text("Store code,Store name,Region,Country\nA1,Reus,Catalonia,\nA2,Iași,Moldova,RO\n")
+    path.write_text(
+        "Store code,Store name,Region,Country\nA1,Reus,Catalonia,\nA2,Iași,Moldova,RO\n"
+    )
     read = read_branch_list(path, BranchListOptions(constants={"country": "ES"}))
     assert [(b.code, b.country) for b in read.branches] == [("A1", "ES"), ("A2", "RO")]
     assert "  country    <- ES (given, for blank cells)" in read.report_lines()

@@ -153,8 +153,8 @@ def branches_from_rows(
         except ValidationError as error:
             for detail in error.errors(include_url=False):
                 name = ".".join(str(part) for part in detail["loc"])
-                cell = row.cells.get("status" if name == "active" else name)
-                out.issues.append(_issue(row.row, name, cell, headers, plain_problem(detail)))
+                found = row.cells.get("status" if name == "active" else name)
+                out.issues.append(_issue(row.row, name, found, headers, plain_problem(detail)))
             continue
         key = code_key(branch.code)
         if key in seen:

@@ -5,7 +5,7 @@ Each doubt has a code the CLI and the page branch on; ``--strict`` refuses on an
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -18,15 +18,13 @@ MOSTLY = 0.5
 STORE_WORDS = frozenset(
     {
         "store", "shop", "branch", "outlet", "mall", "center", "centre", "plaza", "park",
-        "street", "station", "airport", "city", "express", "outlet", "kiosk", "market",
+        "street", "station", "airport", "city", "express", "kiosk", "market",
         "tienda", "centro", "calle", "estacion", "aeropuerto", "botiga", "placa", "carrer",
         "estacio", "magazin", "centrul", "gara", "strada", "magaza", "avm", "cadde",
         "caddesi", "istasyon", "havalimani", "carsi", "nord", "sud", "est", "oest",
     }
 )  # fmt: skip
-GIVEN_NAMES = frozenset(
-    fold(name)
-    for name in """
+_GIVEN_NAMES_TEXT = """
     James John Robert Michael William David Richard Joseph Thomas Charles Daniel Matthew
     Mark Paul Steven Andrew Peter George Edward Henry Jack Oliver Harry Emma Olivia Sophia
     Mary Patricia Jennifer Linda Elizabeth Susan Sarah Karen Lisa Nancy Laura Emily Anna
@@ -43,8 +41,8 @@ GIVEN_NAMES = frozenset(
     Mehmet Mustafa Ahmet Ali Hüseyin Hasan İbrahim Ismail İsmail Osman Yusuf Murat Ömer
     Emre Burak Can Cem Kemal Serkan Onur Eren Barış Oğuz Volkan Fatma Ayşe Emine Hatice
     Zeynep Elif Merve Özlem Ozlem Esra Büşra Selin Ebru Derya Deniz Gül Seda Aylin Gizem
-    """.split()
-)
+    """
+GIVEN_NAMES = frozenset(fold(name) for name in _GIVEN_NAMES_TEXT.split())
 """Common given names of the chain's countries: a ``Name`` cell starting with one, in two
 or three capitalised words, reads as a person."""
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
@@ -101,7 +99,7 @@ def is_number(value: Any) -> bool:
 
 
 def column_doubts(
-    columns: dict[str, ColumnGuess], values: dict[str, Sequence[Any]], people: Sequence[str]
+    columns: dict[str, ColumnGuess], values: Mapping[str, Sequence[Any]], people: Sequence[str]
 ) -> list[Doubt]:
     """The doubts about the guessed columns, given their filled cells and the headers of
     the row that say it lists people."""
@@ -134,7 +132,7 @@ def column_doubts(
                     f"column {name.letter} '{name.header}' is taken for the branch names, "
                     f"but the sheet also has {', '.join(repr(t) for t in others[:3])}: check "
                     "it names stores, not people (name the column with --column "
-                    f"name=\"{name.header}\" to confirm)",
+                    f'name="{name.header}" to confirm)',
                 )
             )
     for field in ("name", "region", "area"):

@@ -70,7 +70,7 @@ PERSON_WORDS = frozenset(
         "first", "last", "given", "family", "job", "position", "role", "hire", "hired",
         "salary", "payroll", "email", "mail", "phone", "mobile", "birth",
         "empleado", "empleada", "apellido", "apellidos", "puesto", "cargo",  # es
-        "empleat", "empleada", "cognom", "cognoms", "carrec",  # ca
+        "empleat", "cognom", "cognoms", "carrec",  # ca
         "angajat", "angajati", "prenume", "functie", "salariu",  # ro
         "calisan", "personel", "soyad", "soyadi", "gorev", "unvan", "maas",  # tr
     }
