@@ -149,3 +149,24 @@ def test_numbers_where_names_belong_are_doubted(tmp_path: Path) -> None:
 )
 def test_what_reads_as_a_person(text: str, person: bool) -> None:
     assert looks_like_person(text) is person
+
+
+def test_our_own_format_raises_no_doubt() -> None:
+    """``name`` beside ``manager`` is the app's own list: store names, no warning."""
+    demo = Path(__file__).resolve().parents[2] / "sample_data" / "demo" / "branches.csv"
+    sheet = read_branch_sheet(demo)
+    assert (len(sheet.rows), sheet.doubts) == (48, [])
+
+
+def test_name_beside_a_manager_is_doubted_when_some_cells_are_people(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "Code,Name,Manager,Region,Country\n"
+        "A1,Ana Pérez,Pau Roca,North,ES\n"
+        "A2,Gràcia Nord,Pau Roca,North,ES\n"
+        "A3,Reus Centre,Laia Vidal,North,ES\n",
+        encoding="utf-8",
+    )
+    sheet = read_branch_sheet(path)
+    assert [(d.code, d.column) for d in sheet.doubts] == [(DoubtCode.PEOPLE_SHEET, "B")]
+    assert "but the sheet also has 'Manager'" in sheet.doubts[0].message

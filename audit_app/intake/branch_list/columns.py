@@ -113,11 +113,14 @@ def guess_columns(
     return dict(sorted(chosen.items(), key=lambda pair: order[pair[0]])), problems
 
 
-def person_headers(header: Sequence[str]) -> list[str]:
-    """Headers that say the sheet lists people (``Employee``, ``Job title``, ``Manager``)."""
-    found = []
+def person_headers(header: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Headers that say the sheet lists people (``Employee``, ``Job title``), and those
+    that name a manager (a branch list's ``Area Manager`` column, or a staff sheet's)."""
+    people, managers = [], []
     for text in header:
         words = field_key(text).split()
-        if PERSON_WORDS.intersection(words) or field_score(" ".join(words), "manager") > 0:
-            found.append(text)
-    return found
+        if PERSON_WORDS.intersection(words):
+            people.append(text)
+        elif field_score(" ".join(words), "manager") > 0:
+            managers.append(text)
+    return people, managers

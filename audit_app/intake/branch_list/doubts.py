@@ -15,6 +15,8 @@ from audit_app.intake.branch_list.columns import ColumnGuess
 
 MOSTLY = 0.5
 """A doubt is raised when more than this share of a column's filled cells fit it."""
+SOME = 0.2
+"""Beside a manager column, a ``Name`` column is doubted from this share of people."""
 STORE_WORDS = frozenset(
     {
         "store", "shop", "branch", "outlet", "mall", "center", "centre", "plaza", "park",
@@ -99,10 +101,17 @@ def is_number(value: Any) -> bool:
 
 
 def column_doubts(
-    columns: dict[str, ColumnGuess], values: Mapping[str, Sequence[Any]], people: Sequence[str]
+    columns: dict[str, ColumnGuess],
+    values: Mapping[str, Sequence[Any]],
+    people: Sequence[str],
+    managers: Sequence[str] = (),
 ) -> list[Doubt]:
-    """The doubts about the guessed columns, given their filled cells and the headers of
-    the row that say it lists people."""
+    """The doubts about the guessed columns, given their filled cells, the headers of the
+    row that say it lists people (``Employee No``) and those naming a manager.
+
+    A bare ``Name`` beside people's columns is always doubted; beside a manager column
+    only when some of its cells read as people (a branch list has ``name`` and
+    ``manager`` columns, a staff sheet has them too)."""
     doubts: list[Doubt] = []
     name = columns.get("name")
     if name is not None:
@@ -121,7 +130,10 @@ def column_doubts(
                     "of staff?",
                 )
             )
+        share = persons / len(filled) if filled else 0.0
         others = [text for text in people if text != name.header]
+        if share >= SOME and share <= MOSTLY:
+            others += [text for text in managers if text != name.header]
         if name.how == "weak" and others:
             doubts.append(
                 Doubt(

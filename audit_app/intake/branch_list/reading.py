@@ -109,7 +109,7 @@ def read_branch_sheet(
         for name, cell in row.cells.items():
             if text_of(cell.value):
                 filled[name].append(cell.value)
-    sheet.doubts = column_doubts(guesses, filled, person_headers(header))
+    sheet.doubts = column_doubts(guesses, filled, *person_headers(header))
     return sheet
 
 
