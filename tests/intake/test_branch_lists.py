@@ -170,3 +170,25 @@ def test_name_beside_a_manager_is_doubted_when_some_cells_are_people(tmp_path: P
     sheet = read_branch_sheet(path)
     assert [(d.code, d.column) for d in sheet.doubts] == [(DoubtCode.PEOPLE_SHEET, "B")]
     assert "but the sheet also has 'Manager'" in sheet.doubts[0].message
+
+
+def test_the_list_is_found_behind_an_instructions_sheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "Read me"
+    notes.append(["This workbook lists our stores."])
+    notes.append(["Update the Status column when a store closes."])
+    stores = workbook.create_sheet("Store list")
+    stores.append(["Store No", "Store", "Region", "Country"])
+    stores.append(["12", "Vic", "Catalonia", "ES"])
+    workbook.save(tmp_path / "two.xlsx")
+    sheet = read_branch_sheet(tmp_path / "two.xlsx")
+    assert (sheet.sheet, sheet.header_row) == ("Store list", 1)
+    assert {f: g.header for f, g in sheet.columns.items()} == {
+        "code": "Store No",
+        "name": "Store",
+        "region": "Region",
+        "country": "Country",
+    }
