@@ -137,7 +137,13 @@ def test_branches_import_from_the_command_line(tmp_path: Path) -> None:
     path.write_text("code,name,region,country\nES-9,Sitges,Catalonia,ES\n", encoding="utf-8")
     result = cli("branches", "import", str(path), "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"inserted": 1, "updated": 0, "unchanged": 0}
+    answer = json.loads(result.stdout)
+    assert {k: answer[k] for k in ("inserted", "updated", "unchanged", "dry_run")} == {
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "dry_run": False,
+    }
     bad = tmp_path / "bad.csv"
     bad.write_text("code,name,region,country\nES-9,,Catalonia,ES\n", encoding="utf-8")
     result = cli("branches", "import", str(bad))

@@ -1,4 +1,4 @@
-"""Branches: import from CSV or Excel (all rows or none), list."""
+"""Branches: save (all or none), list, edit; lists are read by ``services.branch_lists``."""
 
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from audit_app.config import Settings
-from audit_app.domain.answers import NO_WORDS, YES_WORDS
 from audit_app.domain.audit import Branch
 from audit_app.domain.bounds import Bounds, OutOfBounds, code_key
+from audit_app.domain.intake.branch_list import plain_problem
 from audit_app.errors import AuditAppError
 from audit_app.intake.source.limits import Limits
-from audit_app.intake.source.tabular import read_table
 from audit_app.services.access import check_head_office, sees
 from audit_app.services.context import AppContext
 from audit_app.storage import database, repository
 from audit_app.storage.repository import BranchUpsert
-
-REQUIRED_COLUMNS = ("code", "name", "region", "country")
-KNOWN_COLUMNS = tuple(Branch.model_fields)
 
 
 class BranchFileError(AuditAppError):
@@ -36,73 +32,11 @@ class BranchFileError(AuditAppError):
 
 
 def read_branches(path: Path | str, limits: Limits | None = None) -> list[Branch]:
-    table = read_table(path, limits=limits or Limits())
-    columns = {name.strip().lower().replace(" ", "_") for name in table.header}
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise BranchFileError(
-            table.source,
-            [f"missing column(s) {', '.join(missing)} (columns: {', '.join(KNOWN_COLUMNS)})"],
-        )
-    branches: list[Branch] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    for row, cells in table.records():
-        data = {key: _cell(key, value) for key, value in cells.items() if key in KNOWN_COLUMNS}
-        data = {key: value for key, value in data.items() if value is not None}
-        try:
-            branch = Branch.model_validate(data)
-        except ValidationError as error:
-            for detail in error.errors(include_url=False):
-                column = ".".join(str(part) for part in detail["loc"])
-                problems.append(f"row {row}, column {column}: {_plain(detail)}")
-            continue
-        key = code_key(branch.code)
-        if key in seen:
-            problems.append(
-                f"row {row}: code {branch.code} repeats row {seen[key]} "
-                "(codes are compared ignoring case and width)"
-            )
-            continue
-        seen[key] = row
-        branches.append(branch)
-    if problems:
-        raise BranchFileError(table.source, problems)
-    if not branches:
-        raise BranchFileError(table.source, ["no branch rows below the header"])
-    return branches
+    """The branches of a list, read as ``services.branch_lists`` reads any list (columns
+    by synonyms, header under banners); every problem in one ``BranchFileError``."""
+    from audit_app.services.branch_lists import read_branch_list
 
-
-def _plain(detail: Any) -> str:
-    """Pydantic's message in a manager's words, for the cases a branch list runs into."""
-    kind, ctx = detail["type"], detail.get("ctx") or {}
-    if kind == "missing":
-        return "is empty (it is required)"
-    if kind == "string_too_long":
-        return f"is longer than {ctx.get('max_length')} characters"
-    if kind == "string_too_short":
-        return f"needs at least {ctx.get('min_length')} characters"
-    if kind in {"bool_parsing", "bool_type"}:
-        return f"'{detail.get('input')}' is not yes or no"
-    if kind == "string_pattern_mismatch":
-        return "use letters, digits, '-', '_' or '.' (no spaces)"
-    return str(detail["msg"]).removeprefix("Value error, ")
-
-
-def _cell(key: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if key == "active":
-        word = str(value).strip().casefold()
-        if word in YES_WORDS:
-            return True
-        if word in NO_WORDS:
-            return False
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
+    return list(read_branch_list(path, limits=limits).branches)
 
 
 def import_branches(ctx: AppContext, path: Path | str) -> BranchUpsert:
@@ -181,24 +115,10 @@ def list_branches(ctx: AppContext) -> list[Branch]:
 
 
 def read_branches_bytes(name: str, data: bytes, settings: Settings | None = None) -> list[Branch]:
-    """``read_branches`` for an uploaded file: the app has bytes and a file name, not a path.
+    """``read_branches`` for an uploaded file: the app has bytes and a file name, not a path."""
+    from audit_app.services.branch_lists import read_branch_list_bytes
 
-    Messages name the uploaded file, not the temporary copy read behind the scenes."""
-    import tempfile
-
-    from audit_app.intake.source.names import safe_file_name
-    from audit_app.intake.source.tabular import TableFileError
-
-    shown = safe_file_name(name) or "branches.csv"
-    with tempfile.TemporaryDirectory(prefix="audit-branches-") as folder:
-        path = Path(folder) / shown
-        path.write_bytes(data)
-        try:
-            return read_branches(path, Limits.from_settings(settings) if settings else None)
-        except BranchFileError as error:
-            raise BranchFileError(shown, error.problems) from None
-        except TableFileError as error:
-            raise TableFileError(str(error).replace(str(path), shown)) from None
+    return list(read_branch_list_bytes(name, data, settings=settings).branches)
 
 
 EDITABLE_FIELDS = (
@@ -238,7 +158,7 @@ def update_branches(ctx: AppContext, changes: dict[str, dict[str, Any]]) -> Bran
         except ValidationError as error:
             for detail in error.errors(include_url=False):
                 column = ".".join(str(part) for part in detail["loc"])
-                problems.append(f"{code}, {column}: {_plain(detail)}")
+                problems.append(f"{code}, {column}: {plain_problem(detail)}")
     if problems:
         raise BranchFileError("branch changes", problems)
     return save_branches(ctx, changed)

@@ -63,7 +63,7 @@ def test_every_bad_row_is_named_and_nothing_is_imported(ctx: AppContext, tmp_pat
         HEADER
         + "ES-01,Gràcia,Catalonia,BCN,ES,ca,Núria,yes\n"
         + "ES-02,,Catalonia,BCN,ES,ca,Pau,yes\n"
-        + "ES-03,Reus,Catalonia,TGN,Spain,ca,Laia,yes\n"
+        + "ES-03,Reus,Catalonia,TGN,Espanyola,ca,Laia,yes\n"
         + "ES-01,Gràcia again,Catalonia,BCN,ES,ca,Marc,perhaps\n",
     )
     with pytest.raises(BranchFileError) as caught:
@@ -71,14 +71,17 @@ def test_every_bad_row_is_named_and_nothing_is_imported(ctx: AppContext, tmp_pat
     message = str(caught.value)
     assert "row 3, column name" in message
     assert "row 4, column country" in message
-    assert "row 5, column active" in message
+    assert "row 5, column status ('active'): 'perhaps' is not a status" in message
     assert message.endswith("Nothing was imported.")
     assert list_branches(ctx) == []
 
 
-def test_missing_columns_are_named(ctx: AppContext, tmp_path: Path) -> None:
-    with pytest.raises(BranchFileError, match=r"missing column\(s\) region, country"):
+def test_fields_the_file_lacks_are_asked_for(ctx: AppContext, tmp_path: Path) -> None:
+    with pytest.raises(BranchFileError) as caught:
         import_branches(ctx, write(tmp_path / "b.csv", "code,name\nES-01,Gràcia\n"))
+    assert caught.value.codes == ("constant_needed", "constant_needed")
+    assert "the file has no country column: pass --country ES" in str(caught.value)
+    assert "the file has no region column: pass --region NAME" in str(caught.value)
 
 
 def test_a_file_that_is_not_text_is_named(ctx: AppContext, tmp_path: Path) -> None:
@@ -88,5 +91,5 @@ def test_a_file_that_is_not_text_is_named(ctx: AppContext, tmp_path: Path) -> No
         import_branches(ctx, path)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 this is not a workbook")
-    with pytest.raises(Exception, match=r"broken\.xlsx: cannot be read as a workbook"):
+    with pytest.raises(Exception, match=r"broken\.xlsx: the workbook is damaged"):
         import_branches(ctx, broken)

@@ -14,6 +14,7 @@ from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.users import authenticate, list_users
+from tests.intake import branch_lists
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, sign_in, texts
 
 PAGES = Path(__file__).resolve().parents[2] / "audit_app" / "ui" / "pages"
@@ -174,6 +175,47 @@ def test_a_bad_branch_file_names_its_rows_and_writes_nothing(ctx: AppContext) ->
     message = app.error[0].value
     assert message.startswith("bad.csv: ") and "row 2" in message and "row 3" in message
     assert "/tmp" not in message
+    assert list_branches(ctx) == []
+
+
+def test_a_real_branch_list_shows_what_was_recognised_and_asks_for_the_country(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    made = branch_lists.write_catalan_list(tmp_path)
+    app = run_app(HQ, "admin")
+    upload = ("botigues.xlsx", made.path.read_bytes(), "application/octet-stream")
+    app.file_uploader[0].set_value(upload).run()
+    assert "the file has no country column" in app.error[0].value
+    app.text_input(key="admin_branch_country").set_value("es").run()
+    assert not app.error
+    recognised = next(d.value for d in app.dataframe if "how" in d.value.columns)
+    assert recognised.to_dict("records") == [
+        {"field": "code", "column": "A", "header": "Codi botiga", "how": "synonym"},
+        {"field": "name", "column": "B", "header": "Nom de la botiga", "how": "synonym"},
+        {"field": "region", "column": "C", "header": "Regió", "how": "synonym"},
+        {"field": "area", "column": "D", "header": "Àrea", "how": "synonym"},
+        {"field": "address", "column": "E", "header": "Adreça", "how": "synonym"},
+        {"field": "status", "column": "F", "header": "Estat", "how": "synonym"},
+        {"field": "country", "column": "", "header": "given: ES", "how": "given"},
+    ]
+    shown = texts(app)
+    assert "Header found in sheet Botigues, row 1" in shown
+    assert "1 closed, imported as inactive." in shown
+    app.button(key="admin_branch_import").click().run()
+    assert "2 added" in texts(app)
+    assert list_branches(ctx) == made.branches
+
+
+def test_an_employee_sheet_is_flagged_before_it_is_imported(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    made = branch_lists.write_employee_sheet(tmp_path)
+    app = run_app(HQ, "admin")
+    upload = ("staff.xlsx", made.path.read_bytes(), "application/octet-stream")
+    app.file_uploader[0].set_value(upload).run()
+    warnings = [w.value for w in app.warning]
+    assert len(warnings) == 2
+    assert "reads like people" in warnings[0] and "Employee No" in warnings[1]
     assert list_branches(ctx) == []
 
 

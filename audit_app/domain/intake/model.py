@@ -104,6 +104,16 @@ class IssueCode(StrEnum):
     ``AUDIT_MAX_TEXT_CHARS``."""
     TEXT_CONTROL_CHARACTER = "text_control_character"
     """A control character (other than tabs and line breaks) in a stored text."""
+    # a branch list
+    CONSTANT_NEEDED = "constant_needed"
+    """A field every branch needs (country, region) that the file has no column for and
+    no constant was given for."""
+    BRANCH_INVALID = "branch_invalid"
+    """A cell of a branch list that is not a valid value for its field."""
+    BRANCH_TWICE = "branch_twice"
+    """A branch code that repeats an earlier row's (ignoring case and width)."""
+    COLUMN_DOUBTED = "column_doubted"
+    """A guessed column that looks wrong (people's names, numbers), refused by --strict."""
     # writing
     WRITE_CONFLICT = "write_conflict"
     # a checklist kept as a spreadsheet of questions

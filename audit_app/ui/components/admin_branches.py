@@ -9,9 +9,13 @@ import streamlit as st
 
 from audit_app.domain.audit import Branch
 from audit_app.domain.safe_text import markdown_text
+from audit_app.services.branch_lists import (
+    BranchList,
+    BranchListOptions,
+    read_branch_list_bytes,
+)
 from audit_app.services.branches import (
     list_branches,
-    read_branches_bytes,
     save_branches,
     update_branches,
 )
@@ -35,9 +39,10 @@ def branches_tab(ctx: AppContext) -> None:
         _editor(ctx, branches, generation)
     else:
         st.info(
-            "No branches yet. Import a CSV or Excel file of branches below (columns code, "
-            "name, region, country; optional area, language, manager, franchisee, address, "
-            "active), or load the demo chain with `audit-app demo`.",
+            "No branches yet. Import a CSV or Excel list of branches below (a code, a name, "
+            "a region and a country for each, from columns or given for the whole file; "
+            "optional area, address, status, language, manager, franchisee), or load the "
+            "demo chain with `audit-app demo`.",
             icon=":material/storefront:",
         )
     st.subheader("Import branches from a file")
@@ -115,14 +120,31 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
         "Branch list (.csv, .xlsx)",
         type=["csv", "txt", "xlsx", "xls", "ods"],
         key=f"admin_branch_file_{generation}",
-        help="New codes are added, known codes updated; every row is checked first and "
-        "nothing is written if any row is wrong.",
+        help="Any headers: Site Code, StoreCode, Store Name, Region, Status, ... in English, "
+        "Spanish, Catalan, Romanian or Turkish; the header row is found under titles. New "
+        "codes are added, known codes updated; every row is checked first and nothing is "
+        "written if any row is wrong.",
     )
     if upload is None:
         return
-    incoming = attempt(lambda: read_branches_bytes(upload.name, upload.getvalue(), ctx.settings))
-    if incoming is None:
+    st.caption("For what the file does not say (used for its blank cells too):")
+    left, middle, right = st.columns(3)
+    options = BranchListOptions(
+        constants={
+            "country": left.text_input("Country", key="admin_branch_country", max_chars=2),
+            "region": middle.text_input("Region", key="admin_branch_region", max_chars=100),
+            "area": right.text_input("Area", key="admin_branch_area", max_chars=100),
+        }
+    )
+    read = attempt(
+        lambda: read_branch_list_bytes(
+            upload.name, upload.getvalue(), options, settings=ctx.settings
+        )
+    )
+    if read is None:
         return
+    _report(read)
+    incoming = list(read.branches)
     known = {b.code: b for b in branches}
     new = [b for b in incoming if b.code not in known]
     changed = [b for b in incoming if b.code in known and known[b.code] != b]
@@ -143,3 +165,30 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
         )
         st.session_state[GENERATION_KEY] = generation + 1
         st.rerun()
+
+
+def _report(read: BranchList) -> None:
+    """What was taken for what (field, column letter, header), the constants, the rows
+    skipped, and every doubt as a warning before the import button."""
+    for doubt in read.doubts:
+        st.warning(markdown_text(doubt.message), icon=":material/person_alert:")
+    where = f"sheet {read.sheet}, row" if read.sheet else "line"
+    st.caption(markdown_text(f"Header found in {where} {read.header_row}. Columns recognised:"))
+    rows = [
+        {"field": g.field, "column": g.letter, "header": g.header, "how": g.how}
+        for g in read.columns
+    ] + [
+        {"field": name, "column": "", "header": f"given: {value}", "how": "given"}
+        for name, value in read.constants.items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="admin_branch_columns")
+    notes = []
+    if read.unused:
+        notes.append("Not used: " + ", ".join(f"{c} '{h}'" for c, h in read.unused) + ".")
+    if read.closed_rows:
+        notes.append(f"{len(read.closed_rows)} closed, imported as inactive.")
+    notes += [
+        f"Row {row.row} skipped ({row.reason.label}) {row.text}".rstrip() for row in read.skipped
+    ]
+    for note in notes:
+        st.caption(markdown_text(note))

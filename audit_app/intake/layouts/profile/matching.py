@@ -169,3 +169,51 @@ def find_header_row(
         if points > best_score:
             best_offset, best_score = offset, points
     return best_offset, max(best_score, 0)
+
+
+HEADER_COVERAGE = 0.6
+"""A header row names at least this share of the columns that hold data below it."""
+HEADER_LOOK_BELOW = 500
+"""How many rows below a candidate header row are compared with it."""
+
+
+def find_header_row_over_data(
+    rows: Sequence[Sequence[Any]],
+    score: Any,
+    limit: int = HEADER_SEARCH_ROWS,
+) -> tuple[int, int]:
+    """``find_header_row``, but never a row of data when a header row stands above it.
+
+    A row scoring a point (a cell reading ``store`` in a column of store types) can
+    outscore the real header when its column names are unusual. So the topmost row that
+    looks like a header wins: it scores, every filled cell is a text found nowhere in its
+    column below (the whole row repeated is a repeated header, not data), and it names
+    most of the columns that hold data under it (a banner or a
+    ``Region: North`` line does not). Without such a row, the best-scoring row, as before."""
+    shown = rows[:limit]
+    for offset, row in enumerate(shown):
+        points = score([header_key(value) for value in row], row)
+        if points > 0 and _heads_the_data(rows, offset):
+            return offset, points
+    return find_header_row(rows, score, limit)
+
+
+def _heads_the_data(rows: Sequence[Sequence[Any]], offset: int) -> bool:
+    row = rows[offset]
+    filled = [i for i, value in enumerate(row) if not _blank(value)]
+    if len(filled) < 2 or not all(isinstance(row[i], str) for i in filled):
+        return False
+    keys = {i: header_key(row[i]) for i in filled}
+    used: set[int] = set()
+    for other in rows[offset + 1 : offset + 1 + HEADER_LOOK_BELOW]:
+        used.update(i for i, value in enumerate(other) if not _blank(value))
+        same = sum(1 for i in filled if i < len(other) and header_key(other[i]) == keys[i])
+        if 0 < same < len(filled):  # a value of the data; the whole row again is a repeat
+            return False
+    if not used:
+        return False
+    return len(used & set(filled)) >= HEADER_COVERAGE * len(used)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
