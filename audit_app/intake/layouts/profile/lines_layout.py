@@ -122,11 +122,20 @@ def read_lines(reader: _SheetReader) -> _Found:
         return found
     key_columns = [k for k in keys if k is not None] or [
         c
-        for c in (reader.code, reader.name, reader.date, reader.time, reader.auditor)
+        for c in (
+            reader.code,
+            reader.name,
+            reader.date,
+            reader.time,
+            reader.auditor,
+            reader.reference,
+        )
         if c is not None
     ]
     reader.grid.fill_merged(set(key_columns), reader.first_data)
-    skipper = reader.skipper([reader.date], [column for _, column, _ in rules])
+    skipper = reader.skipper(
+        [c for c in (reader.date,) if c is not None], [column for _, column, _ in rules]
+    )
     groups: dict[tuple[Any, ...], _Visit] = {}
     last_key: tuple[Any, ...] | None = None
     last_row: list[Any] | None = None

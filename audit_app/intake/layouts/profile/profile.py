@@ -152,9 +152,10 @@ class LongLayout(_Model):
     comment_column: str | None = None
 
 
-VisitRole = Literal[
+RowRole = Literal[
     "branch_code", "branch_name", "visit_date", "visit_time", "auditor", "channel", "kind"
 ]
+"""A visit field a row (or the header) of a questions-in-rows sheet gives."""
 
 
 class RowsLayout(_Model):
@@ -166,9 +167,9 @@ class RowsLayout(_Model):
     """The header text over the questions."""
     number_column: str | None = None
     """A question-number column beside it (its cells may name the item instead)."""
-    fields: dict[VisitRole, str] = Field(default_factory=dict)
+    fields: dict[RowRole, str] = Field(default_factory=dict)
     """Role -> the label of the row that gives it per visit column."""
-    header_gives: VisitRole | None = None
+    header_gives: RowRole | None = None
     """What the visit columns' header labels are (``visit_date``: a month label such as
     ``Jan 2025`` is its first day); None: only labels."""
 
@@ -430,8 +431,8 @@ class MappingProfile(_Model):
         }
         if self.layout == "rows" and self.rows is not None:  # rows of the sheet, or its header
             for role in (*self.rows.fields, self.rows.header_gives):
-                if role in by_column:
-                    by_column[role] = True
+                if role is not None:
+                    by_column["branch" if role.startswith("branch_") else role] = True
         return [role for role, given in by_column.items() if not given and not self.supplies(role)]
 
     def with_constants(self, constants: dict[str, str]) -> MappingProfile:
