@@ -16,23 +16,26 @@ from audit_app.intake.layouts.profile.profile import AggregateRule, LinesLayout,
 from audit_app.intake.layouts.profile.skipping import is_empty, shown
 from audit_app.intake.source.grid import Grid
 
-KEY_ROLES = ("branch_code", "branch_name", "visit_date", "visit_time", "auditor")
+KEY_ROLES = ("branch_code", "branch_name", "visit_date", "visit_time", "auditor", "visit_reference")
+LINES_PER_VISIT = 2
+"""Rows per visit, on average, from which a sheet is taken for line-level."""
 
 
 def repeats_visits(grid: Grid, header_offset: int, roles: dict[str, int]) -> bool:
-    """True when some visit (its branch, date, time, auditor cells) fills several rows."""
+    """True when visits (their branch, date, time, auditor and reference cells) fill
+    several rows each, on average at least ``LINES_PER_VISIT``: one store visited twice on
+    one day in an export of one row per visit is no line-level sheet."""
     columns = [roles[r] for r in KEY_ROLES if r in roles]
     if not ({"branch_code", "branch_name"} & roles.keys()) or "visit_date" not in roles:
         return False
     seen: set[tuple[str, ...]] = set()
+    rows = 0
     for row in grid.rows[header_offset + 1 :]:
         if all(is_empty(row[c]) for c in columns):
             continue
-        key = tuple(fold(shown(row[c])) for c in columns)
-        if key in seen:
-            return True
-        seen.add(key)
-    return False
+        rows += 1
+        seen.add(tuple(fold(shown(row[c])) for c in columns))
+    return len(seen) < rows and rows >= LINES_PER_VISIT * len(seen)
 
 
 def draft_lines(

@@ -458,7 +458,7 @@ class MappingProfile(_Model):
     def to_data(self) -> dict[str, Any]:
         """The form written to YAML: loading it again gives an equal profile."""
         data = self.model_dump(mode="json", exclude_none=True, by_alias=True)
-        for added in ("values", "kinds", "channels"):  # absent as before: same hash
+        for added in ("values", "kinds", "channels", "comments"):  # absent as before: same hash
             if not data.get(added):
                 data.pop(added, None)
         for source in data.get("values", {}).values():
