@@ -260,7 +260,7 @@ class ProgrammeVisit:
     visit_date: date
     answers: dict[str, tuple[Any, bool, str | None]]
     """Item -> (value as stored: True/False, a number, an option value, a text, or None;
-    N/A; comment)."""
+    N/A; comment), for the cells that hold something (a blank stores nothing)."""
 
 
 @dataclass(frozen=True)
@@ -347,14 +347,14 @@ def _visit(
     yes_no("service.upsell", 0.5)
     if yes_no("service.loyalty", 0.6):
         yes_no("service.loyalty_benefits", 0.7)
-    else:  # not asked: blank, not applicable
-        answers["service.loyalty_benefits"] = (None, True, None)
+    else:  # not asked: blank, not applicable, nothing stored
         cells["service.loyalty_benefits"] = None
     receipt = rng.randint(1, 5)
     answers["checkout.receipt"] = (float(receipt), False, None)
     cells["checkout.receipt"] = receipt
     comment = rng.choice((None, "Friendly staff", "Queue was long; only one till open"))
-    answers["checkout.comment"] = (comment, False, None)
+    if comment is not None:  # a blank cell stores nothing
+        answers["checkout.comment"] = (comment, False, None)
     cells["checkout.comment"] = comment
     visit = ProgrammeVisit(wave, reference, branch, day, answers)
     return visit, [cells[item_id] for item_id in QUESTION_IDS]
@@ -428,15 +428,28 @@ def _put(sheet: Any, row: int, values: list[Any]) -> None:
             sheet.cell(row=row, column=column, value=value)
 
 
-def branch_rows() -> list[dict[str, str]]:
-    """The chain's stores, closed ones included, as ``save_branches`` takes them."""
-    countries = {"FM003": "RO", "FM004": "RO", "FM005": "TR", "FM006": "TR", "FM007": "GB"}
+REGIONS = {"ES": "Catalonia", "RO": "Transylvania", "TR": "Anatolia", "GB": "London"}
+COUNTRIES = {"FM003": "RO", "FM004": "RO", "FM005": "TR", "FM006": "TR", "FM007": "GB"}
+CLOSED_STORES = [("FM009", "Sabadell Centre"), ("FM010", "Lleida Nord")]
+
+
+def write_store_list(folder: Path) -> Path:
+    """The chain's store list as its operations team keeps it: a title, headers of its
+    own (``Store Code``, ``Store Name``), the two closed stores marked closed."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Stores"
+    sheet["A1"] = "Store master list - December 2025"
+    header = ["Store Code", "Store Name", "Region", "Country", "Status"]
+    for column, text in enumerate(header, start=1):
+        sheet.cell(row=3, column=column, value=text)
     rows = [
-        {"code": code, "name": name, "country": countries.get(code, "ES")}
+        [code, name, REGIONS[COUNTRIES.get(code, "ES")], COUNTRIES.get(code, "ES"), "Open"]
         for code, name in BRANCHES
     ]
-    rows += [
-        {"code": "FM009", "name": "Sabadell Centre", "country": "ES"},
-        {"code": "FM010", "name": "Lleida Nord", "country": "ES"},
-    ]
-    return rows
+    rows += [[code, name, "Catalonia", "ES", "Closed"] for code, name in CLOSED_STORES]
+    for offset, values in enumerate(rows):
+        _put(sheet, 4 + offset, values)
+    path = folder / "stores.xlsx"
+    workbook.save(path)
+    return path

@@ -32,7 +32,7 @@ def applies(item: dict[str, Any], answers: dict[str, tuple[Any, bool, str | None
     condition = item.get("applies_if")
     if condition is None:
         return True
-    value, na, _ = answers[condition["item"]]
+    value, na, _ = answers.get(condition["item"], (None, False, None))
     return not na and value is True and "yes" in condition["in"]
 
 
@@ -45,7 +45,7 @@ def expected_overall(answers: dict[str, tuple[Any, bool, str | None]]) -> tuple[
     for item_id, item in _ITEMS.items():
         if item["type"] == "text" or not applies(item, answers):
             continue
-        value, na, _ = answers[item_id]
+        value, na, _ = answers[item_id]  # every scored item applying is answered
         if na:
             continue
         score = item_score(item, value)

@@ -118,9 +118,13 @@ def suggest_profile(
     )
     rules = closed_rules(grid, header_offset, answer_columns, draft.skip.closed_markers)
     update: dict[str, Any] = {"items": items}
-    if rules:
-        update["skip"] = draft.skip.model_copy(update={"rules": rules})
     guessed: list[str] = []
+    taken = {*roles.values(), *long_roles.values(), *answer_columns}
+    status = status_column(grid, header_offset, taken, draft.skip.closed_markers)
+    if rules or status is not None:
+        update["skip"] = draft.skip.model_copy(update={"rules": rules, "closed_column": status})
+    if status is not None:
+        guessed.append(f"stores marked closed in the column '{status}' (skip.closed_column)")
     if by_id:
         guessed.append(
             "items keyed by the question ids of the headers: a later wave's reworded "
@@ -200,6 +204,23 @@ def _items_by_question_id(report: MatchReport) -> dict[str, str]:
     if report.matches and all(ids) and len(set(ids)) == len(ids):
         return {qid: m.item_id for qid, m in zip(ids, report.matches, strict=True) if qid}
     return {match.header: match.item_id for match in report.matches}
+
+
+def status_column(
+    grid: Grid, header_offset: int, taken: set[int], markers: Sequence[str]
+) -> str | None:
+    """The first column outside the visit's and the answers' columns whose cells mark a
+    store closed (a ``Status`` column): the importer then lists such rows as closed, with
+    the marker, rather than as separators."""
+    folded = [fold(marker) for marker in markers if marker.strip()]
+    for column, text in enumerate(grid.header):
+        if column in taken or not text:
+            continue
+        for row in grid.rows[header_offset + 1 :]:
+            value = row[column] if column < len(row) else ""
+            if isinstance(value, str) and is_closed_marker(value, folded):
+                return str(text)
+    return None
 
 
 def closed_rules(
