@@ -83,3 +83,26 @@ def test_import_json_then_scores_by_reference(ctx: AppContext, tmp_path: Path) -
 def test_scores_help_names_the_reference_filter() -> None:
     result = runner.invoke(app, ["scores", "--help"])
     assert result.exit_code == 0 and "--reference" in result.output
+
+
+def test_the_import_lists_each_new_audit_with_its_reference(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    save_branches(
+        ctx,
+        [
+            Branch(code="ES-CAT-01", name="Gràcia", region="Catalonia", country="ES"),
+            Branch(code="ES-CAT-02", name="Sants", region="Catalonia", country="ES"),
+        ],
+    )
+    made = write_review_numbers(tmp_path)
+    profile, _ = suggest_profile(made.path, ctx.catalogue.get("greeting_in_person"), "agency")
+    save_profile(profile, ctx.settings.data_dir / "mappings")
+    result = runner.invoke(app, ["import", str(made.path), "--mapping", "agency"])
+    assert result.exit_code == 0, result.output
+    listed = [line for line in result.output.splitlines() if line.startswith("  #")]
+    assert [line.split("(ref ")[1].split(")")[0] for line in listed] == [
+        "RV-100231",
+        "RV-100232",
+        "RV-100240",
+    ]

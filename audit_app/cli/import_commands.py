@@ -138,9 +138,10 @@ def _print_result(result: FileImport) -> None:
         score = "—" if audit.overall is None else f"{audit.overall:.1f}"
         flag = " CRITICAL" if audit.critical_failure else ""
         ident = f"#{audit.audit_id} " if audit.audit_id else ""
+        reference = f" (ref {terminal_text(audit.reference)})" if audit.reference else ""
         say(
             f"  {ident}{audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
-            f"{terminal_text(audit.auditor)}: {score} {audit.grade or ''}{flag}"
+            f"{terminal_text(audit.auditor)}{reference}: {score} {audit.grade or ''}{flag}"
         )
     if len(new) > SHOWN_ROWS:
         say(f"  … and {len(new) - SHOWN_ROWS:,} more")
