@@ -32,7 +32,7 @@ from audit_app.domain.checklist_sheet.shape import (
     checklist_shape,
 )
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
-from audit_app.intake.layouts.profile.matching import find_header_row
+from audit_app.intake.layouts.profile.matching import find_header_row_over_data
 from audit_app.intake.source.grid import (
     Grid,
     csv_grid,
@@ -74,7 +74,9 @@ def read_checklist_file(
     for grid in grids:
         if grid is settings_grid:
             continue
-        offset, score = find_header_row(grid.rows, lambda keys, row: header_score(_texts(row)))
+        offset, score = find_header_row_over_data(
+            grid.rows, lambda keys, row: header_score(_texts(row))
+        )
         if score > 0 and (best is None or score > best[0]):
             best = (score, grid, offset)
     if best is None:

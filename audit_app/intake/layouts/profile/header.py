@@ -12,7 +12,7 @@ from audit_app.domain.intake.model import ImportIssue, IssueCode
 from audit_app.intake.layouts.profile.header_levels import use_levels
 from audit_app.intake.layouts.profile.matching import (
     ItemMatcher,
-    find_header_row,
+    find_header_row_over_data,
     header_key,
     question_key,
 )
@@ -52,7 +52,7 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
                     points += 1
             return points
 
-        offset, points = find_header_row(grid.rows, score)
+        offset, points = find_header_row_over_data(grid.rows, score)
         if points == 0:
             return ImportIssue(
                 IssueCode.HEADER_NOT_FOUND,

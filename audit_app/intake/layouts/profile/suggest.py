@@ -22,7 +22,7 @@ from audit_app.intake.layouts.profile.lines_draft import draft_lines, repeats_vi
 from audit_app.intake.layouts.profile.matching import (
     HEADER_SEARCH_ROWS,
     ItemMatcher,
-    find_header_row,
+    find_header_row_over_data,
     header_key,
     question_id,
 )
@@ -318,12 +318,12 @@ def _best_sheet(
     score = _header_score(ItemMatcher(checklist))
     if source_kind(path) == "csv":
         grid = csv_grid(path, data, limits=limits)
-        return grid, find_header_row(grid.rows, score)[0], 0
+        return grid, find_header_row_over_data(grid.rows, score)[0], 0
     workbook, names = open_sheets(path, data, limits=limits)
     best: tuple[int, int, int] | None = None
     for position, name in enumerate(names):
         sample = sheet_grid(workbook, name, nrows=HEADER_SEARCH_ROWS, limits=limits)
-        offset, points = find_header_row(sample.rows, score)
+        offset, points = find_header_row_over_data(sample.rows, score)
         if sample.rows and (best is None or points > best[0]):
             best = (points, position, offset)
     if best is None:
