@@ -4,7 +4,9 @@ the visits the text says."""
 
 from __future__ import annotations
 
-import re
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -22,7 +24,23 @@ from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, import_files
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "importing.md"
-_YAML_BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def doc_blocks(path: Path = DOC) -> list[tuple[str, str]]:
+    """(language, text) of every fenced block of the page, in order."""
+    blocks: list[tuple[str, str]] = []
+    fence: str | None = None
+    lines: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if fence is None and line.startswith("```"):
+            fence, lines = line[3:].strip(), []
+        elif fence is not None and line.rstrip() == "```":
+            blocks.append((fence, "".join(lines)))
+            fence = None
+        elif fence is not None:
+            lines.append(line)
+    return blocks
+
 
 Stored = dict[tuple[str, date, str | None], dict[str, Any]]
 """(branch, visit date, visit reference) -> the visit's auditor, kind and answers."""
@@ -30,8 +48,7 @@ Stored = dict[tuple[str, date, str | None], dict[str, Any]]
 
 def doc_profiles() -> dict[str, MappingProfile]:
     """Every ```yaml block of the page that starts with ``name:``, loaded, by name."""
-    text = DOC.read_text(encoding="utf-8")
-    blocks = [b for b in _YAML_BLOCK.findall(text) if b.startswith("name:")]
+    blocks = [text for fence, text in doc_blocks() if fence == "yaml" and text.startswith("name:")]
     profiles = [parse_profile(yaml.safe_load(block), f"{DOC.name} block") for block in blocks]
     return {profile.name: profile for profile in profiles}
 
@@ -77,7 +94,7 @@ def test_every_profile_on_the_page_loads() -> None:
 
 
 def agency_export(folder: Path) -> list[Path]:
-    rows = [
+    rows: list[list[Any]] = [
         ["Store", "Review Number", "Visit type", "Organic fresh (%)", "Organic dry (%)",
          "Preservative-free (%)", "Organic labels", "Origin shown", "Certificates", "Remarks"],
         ["ES-CAT-01", 100231, "Routine Inspection", 92, 88, 100, "Yes", "Yes", "Met",
@@ -94,7 +111,10 @@ def agency_export(folder: Path) -> list[Path]:
 
 
 def _agency_visit(
-    kind: str, shares: tuple[float, float, float], yes_no: tuple[bool, bool, bool], notes: str | None
+    kind: str,
+    shares: tuple[float, float, float],
+    yes_no: tuple[bool, bool, bool],
+    notes: str | None,
 ) -> dict[str, Any]:
     visit: dict[str, Any] = {"auditor": "Agency X", "kind": kind}
     for item, value in zip(("share.organic_fresh", "share.organic_dry",
@@ -133,7 +153,7 @@ WAVE_HEADERS = {
         "(759205) Is the origin of fresh produce shown?",
         "(759206) Are supplier certificates on file?", "Notes"],
 }  # fmt: skip
-WAVE_ANSWERS = {
+WAVE_ANSWERS: dict[int, list[list[Any]]] = {
     1: [["ES-CAT-01", 91, 88, 100, "Yes", "No", "Yes", "Two labels missing"],
         ["ES-CAT-02", 74, 93, 98.5, "No", "No", "No", None]],
     2: [["ES-CAT-01", 95, 90, 100, "Yes (100.00)", "Yes (100.00)", "Yes (100.00)", None],
@@ -165,9 +185,7 @@ def _waves_expected() -> Stored:
             for item, cell in zip(items, cells, strict=True):
                 if cell is None:
                     continue
-                if item.startswith("share."):
-                    visit[item] = (cell, False, None)
-                elif item.startswith("notes."):
+                if item.startswith(("share.", "notes.")):
                     visit[item] = (cell, False, None)
                 else:
                     visit[item] = (str(cell).startswith("Yes"), False, None)
@@ -177,7 +195,7 @@ def _waves_expected() -> Stored:
 
 QA_MONTHS = {"Jan 2025": date(2025, 1, 1), "Feb 2025": date(2025, 2, 1),
              "Mar 2025": date(2025, 3, 1)}  # fmt: skip
-QA_QUESTIONS = [
+QA_QUESTIONS: list[tuple[str, str, list[Any]]] = [
     ("share.organic_fresh", "Organic share of fresh produce", [91, 87.5, 95]),
     ("share.organic_dry", "Organic share of dry goods", [80, 90, 85]),
     ("share.preservative_free", "Preservative-free share of the range", [100, 97, 100]),
@@ -227,7 +245,7 @@ def _qa_expected() -> Stored:
     return expected
 
 
-SHELF_ROWS = [
+SHELF_ROWS: list[list[Any]] = [
     ["Store code", "Date", "Auditor", "Product", "Organic?", "Dry goods organic %",
      "Preservative-free?", "Labels OK", "Origin shown", "Certificates"],
     ["ES-CAT-01", date(2026, 5, 3), "Anna Puig", "Apples", "Yes", None, "Yes", "Yes", "No", "Yes"],
@@ -268,7 +286,7 @@ SHELF_EXPECTED: Stored = {
 }
 
 GROUPS = ["Fresh produce", "Dry goods", "Preservative-free", "Labels", "Origin", "Certificates"]
-GROUPED_ROWS = [
+GROUPED_ROWS: list[list[Any]] = [
     ["ES-CAT-01", date(2026, 5, 3), "Anna Puig", 91, "ok", 88, None, 100, None,
      "Yes", "faded", "No", None, "Yes", None],
     ["ES-CAT-02", date(2026, 5, 4), "Jordi Vila", 74, None, 93, "2 aisles", 98.5, None,
@@ -331,3 +349,196 @@ def test_a_worked_example_imports_the_visits_it_says(
             found[reason] = found.get(reason, 0) + count
         assert result.rows.adds_up
     assert found == skipped
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def doc_console(command: str) -> tuple[list[str], str]:
+    """The console block of the page that runs ``$ audit-app COMMAND``: its arguments and
+    the output it shows."""
+    for _, block in doc_blocks():
+        first, _, output = block.partition("\n")
+        if first.startswith(f"$ audit-app {command}"):
+            return first.removeprefix("$ audit-app ").split(), output
+    raise AssertionError(f"no console block for {command}")
+
+
+def _cli(folder: Path, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(DOC.parents[1]), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "audit_app", *args],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        timeout=120,
+    )
+
+
+def write_stores(folder: Path, rows: Sequence[Sequence[Any]], name: str = "stores.xlsx") -> Path:
+    book = Workbook()
+    _sheet(book, "Stores", rows)
+    path = folder / name
+    book.save(path)
+    return path
+
+
+STORES: list[list[Any]] = [
+    ["Store list - Spain 2025"],
+    [],
+    ["Site Code", "Store Name", "Region", "Status", "Address"],
+    ["ES-CAT-01", "Barcelona Gràcia", "Catalonia", "Open", "Carrer Gran de Gràcia 10"],
+    ["ES-CAT-02", "Barcelona Sants", "Catalonia", "Closed", "Carrer de Sants 5"],
+    ["ES-MAD-01", "Madrid Centro", "Madrid", "Open", "Calle Mayor 1"],
+]
+
+
+def test_the_branch_list_example_reports_and_stores_what_the_page_says(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    from audit_app.services.branches import list_branches
+
+    write_stores(tmp_path, STORES)
+    args, output = doc_console("branches import")
+    without = _cli(tmp_path, [a for a in args if a not in ("--country", "ES")])
+    assert without.returncode == 1
+    assert "the file has no country column: pass --country ES" in without.stdout + without.stderr
+    run = _cli(tmp_path, args)
+    assert (run.returncode, run.stdout) == (0, output)
+    stored = {
+        (b.code, b.name, b.region, b.country, b.address, b.active) for b in list_branches(ctx)
+    }
+    assert stored == {
+        ("ES-CAT-01", "Barcelona Gràcia", "Catalonia", "ES", "Carrer Gran de Gràcia 10", True),
+        ("ES-CAT-02", "Barcelona Sants", "Catalonia", "ES", "Carrer de Sants 5", False),
+        ("ES-MAD-01", "Madrid Centro", "Madrid", "ES", "Calle Mayor 1", True),
+    }
+
+
+def test_a_column_of_people_is_a_warning_and_strict_refuses_it(tmp_path: Path) -> None:
+    from audit_app.services.branch_lists import BranchListOptions, read_branch_list
+    from audit_app.services.branches import BranchFileError
+
+    staff: list[list[Any]] = [["ID", "Name", "Region"], ["ES-CAT-01", "Maria Garcia", "Catalonia"],
+             ["ES-CAT-02", "Jordi Puig", "Catalonia"]]  # fmt: skip
+    path = write_stores(tmp_path, staff, "staff.xlsx")
+    read = read_branch_list(path, BranchListOptions(constants={"country": "ES"}))
+    assert [line for line in read.report_lines() if line.startswith("warning:")] == [
+        "warning: column B 'Name', taken for the branch names, reads like people's names "
+        "(2 of 2, e.g. 'Maria Garcia'): is this a list of staff?"
+    ]
+    with pytest.raises(BranchFileError) as refused:
+        read_branch_list(path, BranchListOptions(constants={"country": "ES"}, strict=True))
+    assert list(refused.value.codes) == ["column_doubted"]
+
+
+CHECKLIST_ROWS: list[list[Any]] = [
+    ["Section", "Question", "Type", "Options", "Weight", "Critical", "Applies if"],
+    ["Welcome", "Was the shopper greeted?", "Yes/No", None, 2, "yes"],
+    ["Welcome", "How was the shopper greeted?", "Multiple choice",
+     "By name, with a smile and an offer of help (100)\nWith a smile (50)\nNot greeted (0)", 1,
+     None, "Only if Was the shopper greeted? = Yes"],
+    ["Fitting rooms", "Were the fitting rooms open?", "Yes/No", None, 1],
+    ["Fitting rooms", "Was the fitting room clean?", "Yes/No", None, 1, None, "Only if Q3 = Yes"],
+    ["Fitting rooms", "How did the shopper hear of the offer?", "Multiple choice",
+     "Web (1)\nIn the store (0)", 0],
+    ["Notes", "Comments", "Free text"],
+]  # fmt: skip
+
+
+def test_the_checklist_spreadsheet_example_gives_what_the_page_says(tmp_path: Path) -> None:
+    from audit_app.checklists import parse_checklist
+    from audit_app.domain.checklist import ChoiceItem
+    from audit_app.services.checklist_sheets import read_checklist_sheet, workbook_of
+
+    book = Workbook()
+    _sheet(book, "Store visit", CHECKLIST_ROWS)
+    book.save(tmp_path / "store_visit.xlsx")
+    args, output = doc_console("checklists import")
+    run = _cli(tmp_path, args)
+    assert (run.returncode, run.stdout) == (0, output)
+    checklist = parse_checklist(
+        yaml.safe_load((tmp_path / "store_visit.v1.yaml").read_text(encoding="utf-8")), "made"
+    )
+    assert (checklist.id, checklist.version, checklist.title["en"]) == (
+        "store_visit",
+        1,
+        "Store visit",
+    )
+    assert [s.id for s in checklist.sections] == ["welcome", "fitting_rooms", "notes"]
+    items = checklist.items_by_id
+    greeted = items["welcome.how_was_the_shopper_greeted"]
+    assert isinstance(greeted, ChoiceItem)
+    assert [(o.value, o.points, o.label) for o in greeted.options] == [
+        ("by_name_with_a_smile_and_an_offer_of_help", 1.0,
+         {"en": "By name, with a smile and an offer of help"}),
+        ("with_a_smile", 0.5, {"en": "With a smile"}),
+        ("not_greeted", 0.0, {"en": "Not greeted"}),
+    ]  # fmt: skip
+    conditions = {
+        item.id: (item.applies_if.item, item.applies_if.values)
+        for item in checklist.items
+        if item.applies_if is not None
+    }
+    assert conditions == {
+        "welcome.how_was_the_shopper_greeted": ("welcome.was_the_shopper_greeted", ("yes",)),
+        "fitting_rooms.was_the_fitting_room_clean": (
+            "fitting_rooms.were_the_fitting_rooms_open",
+            ("yes",),
+        ),
+    }
+    assert items["fitting_rooms.how_did_the_shopper_hear_of_the_offer"].weight == 0
+    assert items["welcome.was_the_shopper_greeted"].critical
+    again = read_checklist_sheet("back.xlsx", workbook_of(checklist), checklist_id="store_visit")
+    assert (again.issues, again.checklist) == ((), checklist)
+
+
+def test_the_match_report_finds_wave_two_by_question_id(catalogue: Any) -> None:
+    from audit_app.intake.layouts.profile import match_report
+
+    report = match_report(
+        doc_profiles()["programme-waves"], WAVE_HEADERS[2], catalogue.get("sourcing")
+    )
+    assert report.matches[0].describe() == (
+        "B '(759201) Fresh produce: organic lines %' -> share.organic_fresh (by question id 759201)"
+    )
+    assert {m.how for m in report.matches} == {"question_id", "profile"}
+    assert report.ok
+
+
+def test_what_the_field_table_says_of_loading() -> None:
+    from audit_app.intake.layouts.profile import ProfileError
+
+    base = {"name": "x", "checklist": "sourcing"}
+    with pytest.raises(ProfileError) as misspelt:
+        parse_profile({**base, "defaults": {"visit_dat": "2025-05-01"}})
+    assert str(misspelt.value) == (
+        "<profile>: defaults.visit_dat: is not a known field (check the spelling)"
+    )
+    with pytest.raises(ProfileError, match="items"):
+        parse_profile(yaml.safe_load("name: x\nchecklist: sourcing\nitems: {759201: a.b}"))
+    loaded = parse_profile(
+        yaml.safe_load("name: x\nchecklist: sourcing\ndefaults: {visit_date: 2025-05-01}")
+    )
+    assert loaded.defaults.visit_date == "2025-05-01"
+
+
+def test_an_id_only_key_without_its_header_is_missing(catalogue: Any) -> None:
+    from audit_app.intake.layouts.profile import match_report
+
+    header = [h for h in WAVE_HEADERS[2] if not h.startswith("(759206)")]
+    report = match_report(doc_profiles()["programme-waves"], header, catalogue.get("sourcing"))
+    assert report.missing_columns == ("records.certificates: '759206'",)
+
+
+def test_an_aggregated_answer_names_its_range(tmp_path: Path, catalogue: Any) -> None:
+    from audit_app.intake.layouts.profile import read_with_profile
+
+    [path] = shelf_lines(tmp_path)
+    read = read_with_profile(path, doc_profiles()["shelf-lines"], catalogue.get("sourcing"))
+    first = {a.item_id: a.value.where for a in read.visits[0].answers}
+    assert (first["share.organic_fresh"], first["shelf.organic_labelled"]) == (
+        "Shelf!E2:E5",
+        "Shelf!H2",
+    )
