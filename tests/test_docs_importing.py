@@ -542,3 +542,14 @@ def test_an_aggregated_answer_names_its_range(tmp_path: Path, catalogue: Any) ->
         "Shelf!E2:E5",
         "Shelf!H2",
     )
+
+
+def test_numbers_under_equals_must_be_quoted() -> None:
+    """What the page says, and a disagreement to fix in the code: ``equals: 0`` is meant
+    to be accepted (the validator wraps a number), then refused as not a string."""
+    from audit_app.intake.layouts.profile import ProfileError
+
+    rule = "name: x\nchecklist: sourcing\nskip: [{column: Score, equals: %s}]"
+    assert parse_profile(yaml.safe_load(rule % '"0"')).skip.rules[0].equals == ("0",)
+    with pytest.raises(ProfileError, match=r"skip\.rules\[0\]\.equals\[0\]: Input should be"):
+        parse_profile(yaml.safe_load(rule % "0"))
