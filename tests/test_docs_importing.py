@@ -553,3 +553,18 @@ def test_numbers_under_equals_must_be_quoted() -> None:
     assert parse_profile(yaml.safe_load(rule % '"0"')).skip.rules[0].equals == ("0",)
     with pytest.raises(ProfileError, match=r"skip\.rules\[0\]\.equals\[0\]: Input should be"):
         parse_profile(yaml.safe_load(rule % "0"))
+
+
+@pytest.mark.parametrize("name", sorted(WORKED))
+def test_each_example_reads_the_same_with_the_header_row_found(
+    name: str, tmp_path: Path, catalogue: Any
+) -> None:
+    from audit_app.intake.layouts.profile import read_with_profile
+
+    profile = doc_profiles()[name]
+    found = profile.model_copy(update={"header_row": "auto"})
+    checklist = catalogue.get("sourcing")
+    for path in WORKED[name][0](tmp_path):
+        given, auto = (read_with_profile(path, p, checklist) for p in (profile, found))
+        assert (auto.visits, auto.issues) == (given.visits, ())
+        assert len(given.visits) >= 2
