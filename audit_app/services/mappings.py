@@ -232,6 +232,7 @@ VISIT_ROLES = (
     "auditor",
     "channel",
     "kind",
+    "visit_reference",
 )
 LONG_ROLES = ("item_column", "value_column", "comment_column")
 

@@ -197,6 +197,19 @@ def test_corrected_assignments_make_a_profile_that_imports(world: AppContext) ->
     assert not layout_not_recognised(result)
 
 
+def test_the_wizard_keeps_the_visit_reference_column_it_found(world: AppContext) -> None:
+    """A review number drafted as the visit reference stays one through the page's wizard
+    (assignments -> profile), so two visits of a store on one day stay two visits."""
+    csv_bytes = b"Review Number," + AGENCY_CSV.replace(b"\nES-01,", b"\nRV-100231,ES-01,")
+    draft = suggest_mapping_bytes("agency.csv", csv_bytes, "greeting_phone")
+    rows = {a.text: a.target for a in draft.assignments()}
+    assert rows["Review Number"] == role_target("visit_reference")
+    checklist = world.catalogue.get("greeting_phone")
+    assert mapping_targets(checklist)[role_target("visit_reference")] == "[visit reference]"
+    profile = apply_assignments(draft.profile, checklist, draft.assignments(), "agency-ref")
+    assert profile.columns.visit_reference == "Review Number"
+
+
 def test_an_item_or_role_given_twice_or_a_bad_name_is_refused(world: AppContext) -> None:
     draft = suggest_mapping_bytes("agency.csv", AGENCY_CSV, "greeting_phone")
     checklist = world.catalogue.get("greeting_phone")
