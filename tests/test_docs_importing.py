@@ -516,8 +516,8 @@ def test_what_the_field_table_says_of_loading() -> None:
     assert str(misspelt.value) == (
         "<profile>: defaults.visit_dat: is not a known field (check the spelling)"
     )
-    with pytest.raises(ProfileError, match="items"):
-        parse_profile(yaml.safe_load("name: x\nchecklist: sourcing\nitems: {759201: a.b}"))
+    keyed = parse_profile(yaml.safe_load("name: x\nchecklist: sourcing\nitems: {759201: a.b}"))
+    assert keyed.items == {"759201": "a.b"}
     loaded = parse_profile(
         yaml.safe_load("name: x\nchecklist: sourcing\ndefaults: {visit_date: 2025-05-01}")
     )
@@ -544,15 +544,21 @@ def test_an_aggregated_answer_names_its_range(tmp_path: Path, catalogue: Any) ->
     )
 
 
-def test_numbers_under_equals_must_be_quoted() -> None:
-    """What the page says, and a disagreement to fix in the code: ``equals: 0`` is meant
-    to be accepted (the validator wraps a number), then refused as not a string."""
-    from audit_app.intake.layouts.profile import ProfileError
-
+def test_numbers_and_yes_no_are_the_text_the_file_shows() -> None:
+    """What the page says: ``equals: 0`` is the cell showing 0 (skip rules and ``where``),
+    a question id YAML reads as a number keys ``items:`` as its text."""
     rule = "name: x\nchecklist: sourcing\nskip: [{column: Score, equals: %s}]"
-    assert parse_profile(yaml.safe_load(rule % '"0"')).skip.rules[0].equals == ("0",)
-    with pytest.raises(ProfileError, match=r"skip\.rules\[0\]\.equals\[0\]: Input should be"):
-        parse_profile(yaml.safe_load(rule % "0"))
+    for written in ('"0"', "0", "0.0"):
+        assert parse_profile(yaml.safe_load(rule % written)).skip.rules[0].equals == ("0",)
+    keyed = parse_profile(
+        yaml.safe_load("name: x\nchecklist: sourcing\nitems: {759215: share.organic_fresh}")
+    )
+    assert keyed.items == {"759215": "share.organic_fresh"}
+    where = "name: x\nchecklist: sourcing\nlayout: lines\nlines: {aggregate: {a: %s}}"
+    condition = "{column: C, rule: share, where: {equals: [1, yes]}}"
+    loaded = parse_profile(yaml.safe_load(where % condition))
+    assert loaded.lines is not None
+    assert loaded.lines.aggregate["a"].where.equals == ("1", "yes")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("name", sorted(WORKED))

@@ -78,6 +78,8 @@ def _as_text(value: Any) -> Any:
     a profile's value is text as the file would hold it."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, datetime | date | time | int | float):
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
     return value
@@ -190,8 +192,8 @@ class Condition(_Model):
         if isinstance(value, bool):  # YAML's unquoted Yes / No
             return ("yes" if value else "no",)
         if isinstance(value, list):
-            return ["yes" if v is True else "no" if v is False else v for v in value]
-        return (value,) if isinstance(value, str | int | float) else value
+            return [_as_text(v) for v in value]
+        return (_as_text(value),) if isinstance(value, str | int | float) else value
 
     @field_validator("matches")
     @classmethod
@@ -247,7 +249,10 @@ class SkipRule(_Model):
     @field_validator("equals", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return (value,) if isinstance(value, str | int | float) else value
+        """One text or a list; a number (``equals: 0``) is the text the cell shows."""
+        if isinstance(value, list):
+            return [_as_text(v) for v in value]
+        return (_as_text(value),) if isinstance(value, str | int | float) else value
 
     @field_validator("matches")
     @classmethod
@@ -371,6 +376,15 @@ class MappingProfile(_Model):
     """Per column (its header text, or the item id): how its numbers are meant, where
     ``auto`` finds fractions and percentages in one column."""
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+
+    @field_validator("items", "kinds", "channels", "percent_columns", mode="before")
+    @classmethod
+    def _keys_as_text(cls, data: Any) -> Any:
+        """``759215: fitting.clean`` (a question id YAML reads as a number) or ``Yes: ...``
+        is keyed by the text the file shows."""
+        if isinstance(data, dict):
+            return {str(_as_text(key)): _as_text(value) for key, value in data.items()}
+        return data
 
     @field_validator("header_row")
     @classmethod
