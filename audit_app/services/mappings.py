@@ -70,7 +70,9 @@ class MappingDraft:
             for role, header in self.report.roles.items()
         ]
         rows += [
-            Assignment(m.header, f"column {m.column}" if m.column else "question", m.item_id)
+            Assignment(
+                m.header, f"column {m.column}" if m.column else "question", m.item_id, m.how_found
+            )
             for m in self.report.matches
         ]
         rows += [Assignment(header, "column", None) for header in self.report.unused_columns]
@@ -245,6 +247,8 @@ class Assignment:
     text: str
     place: str
     target: str | None
+    how: str = ""
+    """How the draft matched it (``by question id 759215``, ``by similarity 0.87``)."""
 
 
 SUPPLIED_ROLES = {

@@ -117,6 +117,7 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
             "text": [a.text for a in drafted],
             "place": [a.place for a in drafted],
             "use_as": [targets.get(a.target or "", NOT_USED) for a in drafted],
+            "how": [a.how for a in drafted],
         }
     )
     st.markdown(
@@ -129,13 +130,14 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         hide_index=True,
         width="stretch",
         num_rows="fixed",
-        disabled=["text", "place"],
+        disabled=["text", "place", "how"],
         column_config={
             "text": st.column_config.TextColumn("Header or question", width="large"),
             "place": st.column_config.TextColumn("Where", width="small"),
             "use_as": st.column_config.SelectboxColumn(
                 "Use as", options=[NOT_USED, *targets.values()], required=True, width="large"
             ),
+            "how": st.column_config.TextColumn("Matched", width="medium"),
         },
     )
     assignments = [

@@ -113,13 +113,22 @@ def _previews(
 
 
 def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: str | None) -> None:
+    unknown = mapping is None and layout_not_recognised(result)
     with st.container(border=True):
-        st.markdown(
-            f"{STATUS_ICONS[result.status]} **{markdown_text(result.file)}** — "
-            + markdown_text(describe(result))
-        )
-        show_result(result)
-        unknown = mapping is None and layout_not_recognised(result)
+        if unknown:  # a layout from outside: the next step, not a failure
+            st.markdown(f":material/table_view: **{markdown_text(result.file)}**")
+            st.info(
+                "Not one of our templates: a layout from outside. The wizard below has read "
+                "its headers and drafted how to read it; check what it found, supply what "
+                "the file does not say, and save the profile. Nothing has been written.",
+                icon=":material/auto_fix_high:",
+            )
+        else:
+            st.markdown(
+                f"{STATUS_ICONS[result.status]} **{markdown_text(result.file)}** — "
+                + markdown_text(describe(result))
+            )
+            show_result(result)
         if unknown or (mapping is not None and result.status == "rejected"):
             with st.expander("Read this file with a mapping profile", expanded=unknown):
                 mapping_wizard(ctx, upload)

@@ -51,15 +51,19 @@ class ColumnMatch:
     how: MatchHow
     ratio: float | None = None
 
-    def describe(self) -> str:
-        place = f"{self.column} " if self.column else ""
-        how = {
+    @property
+    def how_found(self) -> str:
+        """How the match was made and, for a similarity, its confidence."""
+        return {
             "profile": "named in the profile",
             "question_id": f"by question id {question_id(self.header)}",
             "id": "by item id",
             "text": "by question text",
         }.get(self.how) or f"by similarity {self.ratio or 0:.2f}"
-        return f"{place}'{self.header}' -> {self.item_id} ({how})"
+
+    def describe(self) -> str:
+        place = f"{self.column} " if self.column else ""
+        return f"{place}'{self.header}' -> {self.item_id} ({self.how_found})"
 
 
 @dataclass(frozen=True)
