@@ -181,6 +181,9 @@ def test_a_value_the_file_does_not_hold_is_named_with_its_place(
             "values.channel: no sheet 'Nowhere' in the workbook (sheets: Sheet, Summary)",
         ),
     ]
+    # each visit's empty date is named where the file was to give it, not as a constant
+    assert {v.visit_date.ref for v in result.visits} == {"values.visit_date"}
+    assert [v.visit_date.row for v in result.visits] == [v.row for v in result.visits]
 
 
 def test_a_profile_without_the_new_sections_dumps_and_hashes_as_before() -> None:

@@ -51,17 +51,19 @@ def apply_visit_values(
     and channels mapped; issues for values the file should hold and does not."""
     issues: list[ImportIssue] = []
     found: dict[str, FoundValue] = {}
+    failed: set[str] = set()
     for role, source in profile.values.items():
         value = find_value(role, source, context)
         if isinstance(value, ImportIssue):
             if not getattr(profile.defaults, role, None):
                 issues.append(value)
+                failed.add(role)
         else:
             found[role] = value
     constants = profile.defaults.given()
     kinds = {fold(k): v for k, v in profile.kinds.items()}
     channels = {fold(k): v for k, v in profile.channels.items()}
-    if not (found or constants or kinds or channels):
+    if not (found or failed or constants or kinds or channels):
         return list(visits), issues
     sheet = context.sheet_name
     filled = []
@@ -76,6 +78,8 @@ def apply_visit_values(
                 changes[name] = found[name].cell._replace(row=found[name].cell.row or row)
             elif name in constants:
                 changes[name] = Cell(constants[name], sheet, f"defaults.{name}", row)
+            elif name in failed:  # named where the file was to give it (the issue above)
+                changes[name] = Cell(None, sheet, f"values.{name}", row)
         if "branch" in changes:
             changes["branch_by_name"] = False
         for role, mapping in (("kind", kinds), ("channel", channels)):
