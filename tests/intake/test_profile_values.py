@@ -451,3 +451,24 @@ def test_the_wizard_finds_a_date_in_a_banner_cell_above_the_header(
     assert report.guessed[-1] == (
         "visit date from the cell B1: '2025-05-14' -> 2025-05-14 (values.visit_date)"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Q759215 - Seconds before you were greeted", "Q759215"),
+        ("QID759215: Eye contact?", "QID759215"),
+        ("759215 - Eye contact?", "759215"),
+        ("(759215) Eye contact?", "759215"),
+        ("Q12 - Eye contact?", None),
+        ("Top 100 - products", None),
+    ],
+)
+def test_a_question_id_with_a_letter_prefix_before_a_dash_is_an_id(
+    header: str, expected: str | None
+) -> None:
+    """Agencies write ``Q759215 - text`` as often as ``(759215) text`` (trial #16)."""
+    from audit_app.intake.layouts.profile.matching import question_id
+
+    assert question_id(header) == expected
+
