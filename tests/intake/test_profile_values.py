@@ -472,3 +472,14 @@ def test_a_question_id_with_a_letter_prefix_before_a_dash_is_an_id(
 
     assert question_id(header) == expected
 
+
+def test_a_comments_column_is_never_the_auditor_and_evaluation_type_is_the_kind() -> None:
+    """``Shopper Comments`` holds what the shopper wrote, not who the shopper was; an
+    agency's ``Evaluation Type`` is the audit kind (trial #16)."""
+    from audit_app.intake.layouts.profile.suggest import assign_roles
+    from audit_app.intake.layouts.profile.synonyms import VISIT_SYNONYMS
+
+    header = ["Shop Code", "Shop", "Evaluation Type", "Shopper Comments", "Eye contact?"]
+    assert assign_roles(header, VISIT_SYNONYMS) == {"branch_code": 0, "branch_name": 1, "kind": 2}
+    named = ["Shop Code", "Shopper", "Shopper Comments"]
+    assert assign_roles(named, VISIT_SYNONYMS) == {"branch_code": 0, "auditor": 1}
