@@ -483,3 +483,32 @@ def test_a_comments_column_is_never_the_auditor_and_evaluation_type_is_the_kind(
     assert assign_roles(header, VISIT_SYNONYMS) == {"branch_code": 0, "branch_name": 1, "kind": 2}
     named = ["Shop Code", "Shopper", "Shopper Comments"]
     assert assign_roles(named, VISIT_SYNONYMS) == {"branch_code": 0, "auditor": 1}
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        (
+            {"values": {"visit_date": {"from": "file_name", "pattern": "^(a+)+$"}}},
+            "values.visit_date.pattern",
+        ),
+        ({"skip": [{"column": "Store", "matches": r"^(\w+\s?)+$"}]}, "skip.rules[0].matches"),
+        ({"skip": {"subtotal_pattern": "(x|y+)*z"}}, "skip.subtotal_pattern"),
+    ],
+)
+def test_a_pattern_that_can_backtrack_for_minutes_is_refused_at_load(
+    extra: dict[str, Any], where: str
+) -> None:
+    """``^(a+)+$`` on a file named ``aaaa…a!.xlsx`` held an import for minutes: Python's
+    ``re`` has no timeout, so a repetition inside a repetition is refused (trial #16)."""
+    with pytest.raises(ProfileError, match="a repetition inside a repetition") as refused:
+        _profile(**extra)
+    assert where in str(refused.value)
+
+
+def test_patterns_the_wizard_and_the_defaults_write_are_accepted() -> None:
+    profile = _profile(
+        values={"visit_date": {"from": "file_name", "pattern": r"(\w+ \d{4})"}},
+        skip=[{"column": "Store", "matches": r"(?i)^re-?visit|(ab){2,}"}],
+    )
+    assert profile.skip.rules[0].matches == r"(?i)^re-?visit|(ab){2,}"

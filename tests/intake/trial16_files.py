@@ -186,7 +186,7 @@ def monthly_qa(path: Path) -> None:
     ws.append(["1.3", "Minutes waited at the desk", 3, 5, "12", "-"])
     ws.append([None, "Subtotal Desk", 0.9, 0.6, 0.5, None])
     ws.append(["2.1", "The return follows the standard process", "Yes", "Yes", "Yes", "-"])
-    ws.append(["2.2", "Receipt rules are applied as the standard says", "Yes", "N/A", "Yes", "-"])
+    ws.append(["2.2", "Receipt rules are applied as the standard says", "Yes", "No", "Yes", "-"])
     ws.append(["2.3", "No-receipt rule is applied as the standard says", "No", "Yes", "Yes", "-"])
     ws.append(["2.4", "Return policy is explained", "Yes", "Yes", "Yes", "-"])
     ws.append(["3.1", "Refund goes to the original payment method", "Yes", "Yes", "Yes", "-"])
