@@ -512,3 +512,25 @@ def test_patterns_the_wizard_and_the_defaults_write_are_accepted() -> None:
         skip=[{"column": "Store", "matches": r"(?i)^re-?visit|(ab){2,}"}],
     )
     assert profile.skip.rules[0].matches == r"(?i)^re-?visit|(ab){2,}"
+
+
+@pytest.mark.parametrize(
+    ("source", "file_name", "sheet", "date_text"),
+    [
+        ("file_name", "Mystery Shop May 2025.xlsx", "Results", "May 2025"),
+        ("file_name", "QA 30 de novembre de 2025 final.xlsx", "Results", "30 de novembre de 2025"),
+        ("sheet_name", "export.xlsx", "Visits 14.05.2025", "14.05.2025"),
+    ],
+)
+def test_a_visit_date_without_a_pattern_is_the_date_found_in_the_name(
+    tmp_path: Path, catalogue: Catalogue, source: str, file_name: str, sheet: str, date_text: str
+) -> None:
+    """``values: {visit_date: {from: file_name}}`` written by hand took the whole name
+    ('Mystery Shop May 2025 is not a date'); the date in it is meant (trial #16)."""
+    path = _workbook(tmp_path / file_name, {sheet: ROWS})
+    profile = _profile(
+        sheet=sheet, values={"visit_date": {"from": source}}, defaults={"auditor": "Agency"}
+    )
+    result = read_with_profile(path, profile, catalogue.get("greeting_in_person"))
+    assert result.issues == ()
+    assert [visit.visit_date.value for visit in result.visits] == [date_text, date_text]
