@@ -534,3 +534,36 @@ def test_a_visit_date_without_a_pattern_is_the_date_found_in_the_name(
     result = read_with_profile(path, profile, catalogue.get("greeting_in_person"))
     assert result.issues == ()
     assert [visit.visit_date.value for visit in result.visits] == [date_text, date_text]
+
+
+def test_a_sheet_the_profile_does_not_read_is_noted_not_lost(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """A monthly workbook with one sheet per store, read through a profile naming the
+    first: the other stores' visits were left out without a word (trial #16). Empty
+    sheets and a sheet a ``values:`` cell reads are not noted."""
+    from audit_app.domain.intake.model import ImportIssue, IssueCode
+
+    path = _workbook(
+        tmp_path / "qa.xlsx",
+        {
+            "IP-001": ROWS,
+            "IP-002": ROWS,
+            "Blank": [],
+            "Summary": [["Shopper", "Ana Ruiz"]],
+            "Notes": [[None, "see head office"]],
+        },
+    )
+    profile = _profile(
+        values={"auditor": {"from": "cell", "cell": "Summary!B1"}},
+        defaults={"visit_date": "2025-05-01"},
+    )
+    result = read_with_profile(path, profile, catalogue.get("greeting_in_person"))
+    assert result.issues == ()
+    message = (
+        "holds data the profile 'values' does not read (it reads sheet 'IP-001'; a profile "
+        "naming this sheet imports it)"
+    )
+    assert result.notes == tuple(
+        ImportIssue(IssueCode.SHEET_NOT_READ, message, name) for name in ("IP-002", "Notes")
+    )
