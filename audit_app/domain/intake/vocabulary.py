@@ -66,6 +66,8 @@ CLOSED_MARKERS = (
 _REASON_MARKS = frozenset("-–—:;,(")
 
 _SPACES = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+"""Zero-width characters a copy from a web page brings along with an answer."""
 _POINTS = re.compile(
     r"^(?P<answer>.*?)\s*[(\[]\s*[+-]?\d+(?:[.,]\d+)?\s*%?\s*"
     r"(?:pts?\.?|points?|puntos|punts|puncte|puan)?\s*[)\]]$",
@@ -207,7 +209,8 @@ def normalise(
         return raw, None
     if not isinstance(raw, str):
         return raw, None  # date and time cells: the answer parser knows them
-    text = _SPACES.sub(" ", raw.replace("\u00a0", " ")).strip().removeprefix("'").strip()
+    visible = _INVISIBLE.sub("", raw.replace("\u00a0", " "))
+    text = _SPACES.sub(" ", visible).strip().removeprefix("'").strip()
     if not text:
         return raw, None
     if isinstance(item, YesNoItem | ChoiceItem | ScaleItem):
