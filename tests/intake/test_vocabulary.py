@@ -297,3 +297,19 @@ def test_invisible_characters_pasted_from_the_web_do_not_hide_an_answer(
     """A zero-width space pasted with an answer made ``'Yes'`` no answer, with a message
     showing a plain Yes (trial #16)."""
     assert answer_of(items["welcome.acknowledged"], raw) == (True, False, None)
+
+
+def test_a_mapped_word_takes_a_reason_after_a_mark(items: dict[str, Item]) -> None:
+    """``answers.map: {Yok: "no"}`` read ``Yok`` but not ``Yok - stok yok``, while
+    ``answers.no: [Yok]`` read both (trial #16)."""
+    words = Vocabulary(answer_map={"Yok": "no", "Nvt": "na"})
+    assert [
+        answer_of(items[item], raw, words)
+        for item, raw in [
+            ("welcome.offered_help", "Yok - stok yok"),
+            ("welcome.offered_help", "yok (stok yok)"),
+            ("conduct.unsure", "Nvt: winkel dicht"),
+        ]
+    ] == [(False, False, "stok yok"), (False, False, "stok yok"), (None, True, "winkel dicht")]
+    with pytest.raises(InvalidAnswer):
+        answer_of(items["welcome.offered_help"], "Yoksa - x", words)

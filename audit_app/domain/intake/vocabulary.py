@@ -129,6 +129,28 @@ class Vocabulary(BaseModel):
         """What ``answer_map`` says ``text`` means, else None."""
         return self._mapped.get(fold(text)) if self._mapped else None
 
+    def split_mapped(self, text: str) -> tuple[str, str] | None:
+        """(what ``answer_map`` says, reason) for ``Yok - stok yok`` where the map knows
+        ``Yok``: a mapped word followed by a mark and a reason, as the built-in words."""
+        if not self.answer_map:
+            return None
+        keys = sorted(self.answer_map, key=len, reverse=True)
+        found = re.match(
+            rf"^(?P<word>{'|'.join(re.escape(k) for k in keys)})\s*(?P<mark>[-–—:;,(])\s*"
+            r"(?P<reason>.+)$",
+            text,
+            re.IGNORECASE,
+        )
+        if found is None:
+            return None
+        reason = found["reason"].strip()
+        if found["mark"] == "(":
+            if not reason.endswith(")"):
+                return None
+            reason = reason[:-1].strip()
+        meaning = self.mapped(found["word"])
+        return (meaning, reason) if meaning is not None and reason else None
+
     @cached_property
     def _canonical(self) -> dict[str, str]:
         """Folded word -> ``yes`` / ``no`` / ``na``; a profile's own words win."""
@@ -216,6 +238,10 @@ def normalise(
     if isinstance(item, YesNoItem | ChoiceItem | ScaleItem):
         text = _without_points(text)
     mapped = vocabulary.mapped(text)
+    if mapped is None and (mapped_reason := vocabulary.split_mapped(text)) is not None:
+        word = vocabulary.word(mapped_reason[0])
+        if word == "na" or (word is not None and isinstance(item, YesNoItem)):
+            return word, mapped_reason[1]
     if mapped is not None:
         text = mapped
     word = vocabulary.word(text)
