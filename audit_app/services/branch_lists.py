@@ -240,19 +240,46 @@ def import_branch_list(
     )
     if dry_run:
         return preview(ctx, branch_list)
-    result = save_branches(ctx, branch_list.branches)
+    result = save_branches(ctx, with_stored_fields(ctx, branch_list))
     return BranchListImport(branch_list, result.inserted, result.updated, result.unchanged)
 
 
 def preview(ctx: AppContext, branch_list: BranchList) -> BranchListImport:
     """What writing the list would do, against the branches stored now."""
+    known = _stored(ctx)
+    branches = _kept_as_stored(branch_list, known)
+    new = sum(1 for b in branches if b.code not in known)
+    same = sum(1 for b in branches if known.get(b.code) == b)
+    changed = len(branches) - new - same
+    return BranchListImport(branch_list, new, changed, same, dry_run=True)
+
+
+def _stored(ctx: AppContext) -> dict[str, Branch]:
     from audit_app.services.branches import list_branches
 
-    known = {branch.code: branch for branch in list_branches(ctx)}
-    new = sum(1 for b in branch_list.branches if b.code not in known)
-    same = sum(1 for b in branch_list.branches if known.get(b.code) == b)
-    changed = len(branch_list.branches) - new - same
-    return BranchListImport(branch_list, new, changed, same, dry_run=True)
+    return {branch.code: branch for branch in list_branches(ctx)}
+
+
+def with_stored_fields(ctx: AppContext, branch_list: BranchList) -> list[Branch]:
+    """What importing the list writes: its branches, each known one keeping the fields
+    the list does not hold."""
+    return _kept_as_stored(branch_list, _stored(ctx))
+
+
+def _kept_as_stored(branch_list: BranchList, stored: Mapping[str, Branch]) -> list[Branch]:
+    """The list's branches, where a branch is already stored with the fields the list does
+    not hold (no column, no constant) kept as stored: a list of codes, names and regions
+    leaves the manager, the franchisee, the language and a store's closing alone."""
+    held = {guess.field for guess in branch_list.columns} | set(branch_list.constants)
+    held |= {"active"} if "status" in held else set()
+    kept = [name for name in Branch.model_fields if name not in held and name != "code"]
+    out = []
+    for branch in branch_list.branches:
+        before = stored.get(branch.code)
+        if before is not None:
+            branch = branch.model_copy(update={name: getattr(before, name) for name in kept})
+        out.append(branch)
+    return out
 
 
 def read_branch_list_bytes(

@@ -151,3 +151,13 @@ def test_a_condition_without_an_answer_is_refused() -> None:
 )
 def test_flags(value: object, flag: bool | None) -> None:
     assert read_flag(value) is flag
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Answers (points)", "Options (points)", "Options with points", "Answer options / points"],
+)
+def test_an_options_column_may_say_it_holds_points(header: str) -> None:
+    """``Answers (points)`` was no known column, and a choice question was refused for
+    missing options beside the column that held them (trial #16)."""
+    assert read_header(header) == ("options", None)

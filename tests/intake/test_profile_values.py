@@ -454,3 +454,119 @@ def test_the_wizard_finds_a_date_in_a_banner_cell_above_the_header(
     assert report.guessed[-1] == (
         "visit date from the cell B1: '2025-05-14' -> 2025-05-14 (values.visit_date)"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Q759215 - Seconds before you were greeted", "Q759215"),
+        ("QID759215: Eye contact?", "QID759215"),
+        ("759215 - Eye contact?", "759215"),
+        ("(759215) Eye contact?", "759215"),
+        ("Q12 - Eye contact?", None),
+        ("Top 100 - products", None),
+    ],
+)
+def test_a_question_id_with_a_letter_prefix_before_a_dash_is_an_id(
+    header: str, expected: str | None
+) -> None:
+    """Agencies write ``Q759215 - text`` as often as ``(759215) text`` (trial #16)."""
+    from audit_app.intake.layouts.profile.matching import question_id
+
+    assert question_id(header) == expected
+
+
+def test_a_comments_column_is_never_the_auditor_and_evaluation_type_is_the_kind() -> None:
+    """``Shopper Comments`` holds what the shopper wrote, not who the shopper was; an
+    agency's ``Evaluation Type`` is the audit kind (trial #16)."""
+    from audit_app.intake.layouts.profile.suggest import assign_roles
+    from audit_app.intake.layouts.profile.synonyms import VISIT_SYNONYMS
+
+    header = ["Shop Code", "Shop", "Evaluation Type", "Shopper Comments", "Eye contact?"]
+    assert assign_roles(header, VISIT_SYNONYMS) == {"branch_code": 0, "branch_name": 1, "kind": 2}
+    named = ["Shop Code", "Shopper", "Shopper Comments"]
+    assert assign_roles(named, VISIT_SYNONYMS) == {"branch_code": 0, "auditor": 1}
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        (
+            {"values": {"visit_date": {"from": "file_name", "pattern": "^(a+)+$"}}},
+            "values.visit_date.pattern",
+        ),
+        ({"skip": [{"column": "Store", "matches": r"^(\w+\s?)+$"}]}, "skip.rules[0].matches"),
+        ({"skip": {"subtotal_pattern": "(x|y+)*z"}}, "skip.subtotal_pattern"),
+    ],
+)
+def test_a_pattern_that_can_backtrack_for_minutes_is_refused_at_load(
+    extra: dict[str, Any], where: str
+) -> None:
+    """``^(a+)+$`` on a file named ``aaaa…a!.xlsx`` held an import for minutes: Python's
+    ``re`` has no timeout, so a repetition inside a repetition is refused (trial #16)."""
+    with pytest.raises(ProfileError, match="a repetition inside a repetition") as refused:
+        _profile(**extra)
+    assert where in str(refused.value)
+
+
+def test_patterns_the_wizard_and_the_defaults_write_are_accepted() -> None:
+    profile = _profile(
+        values={"visit_date": {"from": "file_name", "pattern": r"(\w+ \d{4})"}},
+        skip=[{"column": "Store", "matches": r"(?i)^re-?visit|(ab){2,}"}],
+    )
+    assert profile.skip.rules[0].matches == r"(?i)^re-?visit|(ab){2,}"
+
+
+@pytest.mark.parametrize(
+    ("source", "file_name", "sheet", "date_text"),
+    [
+        ("file_name", "Mystery Shop May 2025.xlsx", "Results", "May 2025"),
+        ("file_name", "QA 30 de novembre de 2025 final.xlsx", "Results", "30 de novembre de 2025"),
+        ("sheet_name", "export.xlsx", "Visits 14.05.2025", "14.05.2025"),
+    ],
+)
+def test_a_visit_date_without_a_pattern_is_the_date_found_in_the_name(
+    tmp_path: Path, catalogue: Catalogue, source: str, file_name: str, sheet: str, date_text: str
+) -> None:
+    """``values: {visit_date: {from: file_name}}`` written by hand took the whole name
+    ('Mystery Shop May 2025 is not a date'); the date in it is meant (trial #16)."""
+    path = _workbook(tmp_path / file_name, {sheet: ROWS})
+    profile = _profile(
+        sheet=sheet, values={"visit_date": {"from": source}}, defaults={"auditor": "Agency"}
+    )
+    result = read_with_profile(path, profile, catalogue.get("greeting_in_person"))
+    assert result.issues == ()
+    assert [visit.visit_date.value for visit in result.visits] == [date_text, date_text]
+
+
+def test_a_sheet_the_profile_does_not_read_is_noted_not_lost(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    """A monthly workbook with one sheet per store, read through a profile naming the
+    first: the other stores' visits were left out without a word (trial #16). Empty
+    sheets and a sheet a ``values:`` cell reads are not noted."""
+    from audit_app.domain.intake.model import ImportIssue, IssueCode
+
+    path = _workbook(
+        tmp_path / "qa.xlsx",
+        {
+            "IP-001": ROWS,
+            "IP-002": ROWS,
+            "Blank": [],
+            "Summary": [["Shopper", "Ana Ruiz"]],
+            "Notes": [[None, "see head office"]],
+        },
+    )
+    profile = _profile(
+        values={"auditor": {"from": "cell", "cell": "Summary!B1"}},
+        defaults={"visit_date": "2025-05-01"},
+    )
+    result = read_with_profile(path, profile, catalogue.get("greeting_in_person"))
+    assert result.issues == ()
+    message = (
+        "holds data the profile 'values' does not read (it reads sheet 'IP-001'; a profile "
+        "naming this sheet imports it)"
+    )
+    assert result.notes == tuple(
+        ImportIssue(IssueCode.SHEET_NOT_READ, message, name) for name in ("IP-002", "Notes")
+    )

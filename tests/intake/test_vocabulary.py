@@ -288,3 +288,28 @@ def test_a_date_format_with_spaces_is_tried_whole() -> None:
     assert parse_date("7 November 2025", ("%d %B %Y",)) == datetime(2025, 11, 7)
     assert parse_date("2025 11 07 08:05", ("%Y %m %d",)) == datetime(2025, 11, 7, 8, 5)
     assert parse_date("Fri 7 Nov 2025", ("%a %d %b %Y",)) == datetime(2025, 11, 7)
+
+
+@pytest.mark.parametrize("raw", ["Yes\u200b", "\ufeffYes", "Ye\u200ds", "\u2060Yes "])
+def test_invisible_characters_pasted_from_the_web_do_not_hide_an_answer(
+    items: dict[str, Item], raw: str
+) -> None:
+    """A zero-width space pasted with an answer made ``'Yes'`` no answer, with a message
+    showing a plain Yes (trial #16)."""
+    assert answer_of(items["welcome.acknowledged"], raw) == (True, False, None)
+
+
+def test_a_mapped_word_takes_a_reason_after_a_mark(items: dict[str, Item]) -> None:
+    """``answers.map: {Yok: "no"}`` read ``Yok`` but not ``Yok - stok yok``, while
+    ``answers.no: [Yok]`` read both (trial #16)."""
+    words = Vocabulary(answer_map={"Yok": "no", "Nvt": "na"})
+    assert [
+        answer_of(items[item], raw, words)
+        for item, raw in [
+            ("welcome.offered_help", "Yok - stok yok"),
+            ("welcome.offered_help", "yok (stok yok)"),
+            ("conduct.unsure", "Nvt: winkel dicht"),
+        ]
+    ] == [(False, False, "stok yok"), (False, False, "stok yok"), (None, True, "winkel dicht")]
+    with pytest.raises(InvalidAnswer):
+        answer_of(items["welcome.offered_help"], "Yoksa - x", words)

@@ -157,3 +157,37 @@ def test_an_upload_is_named_by_its_file_name(tmp_path: Path) -> None:
     with pytest.raises(BranchFileError) as refused:
         read_branch_list_bytes("mine.csv", b"Store code,Store name\nES-01,Reus\n")
     assert str(refused.value).startswith("mine.csv: the file has no country column")
+
+
+def test_a_partial_list_updates_only_the_fields_it_holds(ctx: AppContext, tmp_path: Path) -> None:
+    """A list of codes, names and regions must not wipe the manager, franchisee, language,
+    area and address a fuller list stored, nor reopen a closed store (trial #16)."""
+    full = tmp_path / "full.csv"
+    full.write_text(
+        "code,name,region,area,country,language,manager,franchisee,address,active\n"
+        "RO-BUC-01,Unirii,South,București,RO,ro,Irina,Buc SRL,Bd. Unirii 27,yes\n"
+        "RO-BUC-02,Titan,South,București,RO,ro,Elena,Buc SRL,Bd. Titan 1,no\n"
+    )
+    import_branch_list(ctx, full)
+    partial = tmp_path / "partial.csv"
+    partial.write_text("Cod magazin,Denumire magazin,Regiune\nRO-BUC-01,Unirii Nou,Sud\n")
+    options = BranchListOptions(constants={"country": "RO"})
+    preview = import_branch_list(ctx, partial, options, dry_run=True)
+    assert (preview.inserted, preview.updated, preview.unchanged) == (0, 1, 0)
+    result = import_branch_list(ctx, partial, options)
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 0)
+    stored = {b.code: b.model_dump() for b in list_branches(ctx)}
+    assert stored["RO-BUC-01"] == {
+        "code": "RO-BUC-01",
+        "name": "Unirii Nou",
+        "region": "Sud",
+        "area": "București",
+        "country": "RO",
+        "language": "ro",
+        "manager": "Irina",
+        "franchisee": "Buc SRL",
+        "address": "Bd. Unirii 27",
+        "active": True,
+    }
+    again = import_branch_list(ctx, partial, options)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)

@@ -77,6 +77,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "options": (
         "options", "answer options", "answers", "choices", "possible answers", "responses",
+        "answers points", "options points", "options with points", "answers with points",
+        "answer options points", "choices points",
         "scoring", "opciones", "respuestas", "respuestas posibles", "opcions", "respostes",
         "optiuni", "variante", "raspunsuri", "secenekler", "cevaplar", "yanitlar",
     ),

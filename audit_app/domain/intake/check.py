@@ -133,7 +133,7 @@ def _check(
     normalise: Normaliser | None,
     bounds: Bounds,
 ) -> IntakeReport:
-    checked = IntakeReport(issues=list(read.issues))
+    checked = IntakeReport(issues=list(read.issues), notes=list(read.notes))
     in_file = {answer.item_id for visit in read.visits for answer in visit.answers}
     readers: dict[tuple[str, int], AnswerReader] = {}
     normalise = normalise or _vocabulary_normaliser(read)

@@ -97,6 +97,9 @@ class IssueCode(StrEnum):
     ANSWER_NOT_APPLICABLE = "answer_not_applicable"
     """A note, not a refusal: an answer to a question skip logic leaves out (kept, not
     scored)."""
+    SHEET_NOT_READ = "sheet_not_read"
+    """A note: a sheet holding data that the mapping profile does not read (a workbook
+    with one sheet per store read through a profile naming one)."""
     ANSWERED_TWICE = "answered_twice"
     VISIT_TWICE = "visit_twice"
     TEXT_TOO_LONG = "text_too_long"
@@ -280,6 +283,8 @@ class ReadResult:
     language: str | None = None
     """The language the file's questions were written in (templates); None: not known, the
     branch's language is the audit's."""
+    notes: tuple[ImportIssue, ...] = ()
+    """What deserves a word without refusing the file (a sheet left unread)."""
 
     def skipped_by_reason(self) -> dict[str, int]:
         return count_by_reason(self.skipped)

@@ -66,6 +66,8 @@ CLOSED_MARKERS = (
 _REASON_MARKS = frozenset("-–—:;,(")
 
 _SPACES = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+"""Zero-width characters a copy from a web page brings along with an answer."""
 _POINTS = re.compile(
     r"^(?P<answer>.*?)\s*[(\[]\s*[+-]?\d+(?:[.,]\d+)?\s*%?\s*"
     r"(?:pts?\.?|points?|puntos|punts|puncte|puan)?\s*[)\]]$",
@@ -126,6 +128,28 @@ class Vocabulary(BaseModel):
     def mapped(self, text: str) -> str | None:
         """What ``answer_map`` says ``text`` means, else None."""
         return self._mapped.get(fold(text)) if self._mapped else None
+
+    def split_mapped(self, text: str) -> tuple[str, str] | None:
+        """(what ``answer_map`` says, reason) for ``Yok - stok yok`` where the map knows
+        ``Yok``: a mapped word followed by a mark and a reason, as the built-in words."""
+        if not self.answer_map:
+            return None
+        keys = sorted(self.answer_map, key=len, reverse=True)
+        found = re.match(
+            rf"^(?P<word>{'|'.join(re.escape(k) for k in keys)})\s*(?P<mark>[-–—:;,(])\s*"
+            r"(?P<reason>.+)$",
+            text,
+            re.IGNORECASE,
+        )
+        if found is None:
+            return None
+        reason = found["reason"].strip()
+        if found["mark"] == "(":
+            if not reason.endswith(")"):
+                return None
+            reason = reason[:-1].strip()
+        meaning = self.mapped(found["word"])
+        return (meaning, reason) if meaning is not None and reason else None
 
     @cached_property
     def _canonical(self) -> dict[str, str]:
@@ -207,12 +231,17 @@ def normalise(
         return raw, None
     if not isinstance(raw, str):
         return raw, None  # date and time cells: the answer parser knows them
-    text = _SPACES.sub(" ", raw.replace("\u00a0", " ")).strip().removeprefix("'").strip()
+    visible = _INVISIBLE.sub("", raw.replace("\u00a0", " "))
+    text = _SPACES.sub(" ", visible).strip().removeprefix("'").strip()
     if not text:
         return raw, None
     if isinstance(item, YesNoItem | ChoiceItem | ScaleItem):
         text = _without_points(text)
     mapped = vocabulary.mapped(text)
+    if mapped is None and (mapped_reason := vocabulary.split_mapped(text)) is not None:
+        word = vocabulary.word(mapped_reason[0])
+        if word == "na" or (word is not None and isinstance(item, YesNoItem)):
+            return word, mapped_reason[1]
     if mapped is not None:
         text = mapped
     word = vocabulary.word(text)

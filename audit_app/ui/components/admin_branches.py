@@ -13,6 +13,7 @@ from audit_app.services.branch_lists import (
     BranchList,
     BranchListOptions,
     read_branch_list_bytes,
+    with_stored_fields,
 )
 from audit_app.services.branches import (
     list_branches,
@@ -144,7 +145,7 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
     if read is None:
         return
     _report(read)
-    incoming = list(read.branches)
+    incoming = with_stored_fields(ctx, read)  # fields the list lacks stay as stored
     known = {b.code: b for b in branches}
     new = [b for b in incoming if b.code not in known]
     changed = [b for b in incoming if b.code in known and known[b.code] != b]

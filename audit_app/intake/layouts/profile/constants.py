@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from audit_app.domain.intake.dates import parse_date
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode, RawVisit
 from audit_app.domain.intake.vocabulary import fold
+from audit_app.intake.layouts.profile.date_sources import date_in_text
 from audit_app.intake.layouts.profile.profile import MappingProfile, ProfileError, ValueSource
 
 ROLES = ("branch", "visit_date", "visit_time", "auditor", "channel", "kind")
@@ -120,6 +122,8 @@ def find_value(role: str, source: ValueSource, context: FileContext) -> FoundVal
         where = f"the sheet name '{text}'"
         place = Cell(None, context.sheet_name, f"{label} (from {where})", 0)
     value = pick(text, source)
+    if role == "visit_date" and value is not None and not (source.pattern or source.map):
+        value = _date_within(value)
     if value is None:
         if source.pattern and re.search(source.pattern, text) is None:
             why = f"{where} does not match the pattern {source.pattern}"
@@ -151,6 +155,15 @@ def pick(text: str, source: ValueSource) -> str | None:
                 return value
         return None
     return re.sub(r"[_\s]+", " ", text).strip() or None
+
+
+def _date_within(text: str) -> str:
+    """A name that is not a date itself (``Mystery Shop May 2025``) gives the date it
+    holds (``May 2025``); else it is kept whole, for the date check to name it."""
+    if parse_date(text) is not None:
+        return text
+    found = date_in_text(text)
+    return found[1] if found is not None else text
 
 
 def _words(text: str) -> str:

@@ -26,7 +26,7 @@ _QUESTION_NUMBER = re.compile(
 
 _QUESTION_IDS = (
     re.compile(r"^\s*[(\[]\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[)\]]"),
-    re.compile(r"^\s*(?P<id>\d{3,})\s*[-–—:.)]\s*\S"),
+    re.compile(r"^\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[-–—:.)]\s*\S"),
     re.compile(r"\S\s*[(\[]\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[)\]]\s*$"),
 )
 _BARE_ID = re.compile(r"^\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*$")
@@ -35,8 +35,8 @@ _BARE_ID = re.compile(r"^\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*$")
 def question_id(value: Any, *, bare: bool = False) -> str | None:
     """The stable question id a header carries, which survives rewording between waves:
     ``(759215) Was the fitting room clean?``, ``[759215] ...``, ``759215 - ...``, ``...
-    (759215)`` -> ``759215``. ``bare``: a text that is only an id (a profile's
-    ``items:`` key) counts too."""
+    (759215)`` -> ``759215``; ``Q759215 - ...`` -> ``Q759215``. ``bare``: a text that is
+    only an id (a profile's ``items:`` key) counts too."""
     if value is None or isinstance(value, bool):
         return None
     text = str(value)

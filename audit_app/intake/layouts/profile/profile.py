@@ -30,6 +30,7 @@ from audit_app.checklists import format_location
 from audit_app.domain.intake.dates import DEFAULT_DATE_FORMATS
 from audit_app.domain.intake.vocabulary import CLOSED_MARKERS, PercentScale, Vocabulary
 from audit_app.errors import AuditAppError
+from audit_app.intake.layouts.profile.pattern_safety import nested_repetition
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_SUBTOTAL_PATTERN = (
@@ -301,6 +302,11 @@ def _compiled(pattern: str | None) -> str | None:
             re.compile(pattern)
         except re.error as error:
             raise ValueError(f"not a valid regular expression ({error})") from None
+        if nested_repetition(pattern):
+            raise ValueError(
+                "a repetition inside a repetition (as in (a+)+) can take minutes on one "
+                "cell; write it without the outer repetition"
+            )
     return pattern
 
 

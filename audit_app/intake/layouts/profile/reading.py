@@ -10,7 +10,7 @@ spreadsheet) come back as issues, never as an exception.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from audit_app.intake.layouts.profile.percent import PercentColumn, percent_issu
 from audit_app.intake.layouts.profile.profile import MappingProfile, SkipRule
 from audit_app.intake.layouts.profile.rows_layout import RowsFound, RowsReader
 from audit_app.intake.layouts.profile.skipping import RowSkipper, is_empty, shown
+from audit_app.intake.layouts.profile.unread_sheets import sheets_not_read
 from audit_app.intake.source.grid import (
     Grid,
     last_filled,
@@ -79,9 +80,10 @@ def read_with_profile(
             IssueCode.FILE_EMPTY, f"sheet '{grid.sheet}' is empty" if grid.sheet else "no rows"
         )
     context = FileContext(Path(path).name, grid.sheet, _CellFinder(path, data, grid, limits))
+    notes = sheets_not_read(path, data, profile, grid.sheet, limits)
     if profile.layout == "rows":
         rows = RowsReader(grid, profile, checklist).read()
-        return _result(profile, checklist, [], rows, context)
+        return _result(profile, checklist, [], rows, context, notes)
     located = locate_header(grid, profile, checklist)
     if isinstance(located, ImportIssue):
         return empty.with_issues([located])
@@ -103,7 +105,7 @@ def read_with_profile(
     }
     reader = readers.get(profile.layout, _LongReader)
     found = reader(grid, profile, checklist, plan, explicit, names_branch).read()
-    return _result(profile, checklist, issues, found, context)
+    return _result(profile, checklist, issues, found, context, notes)
 
 
 def _result(
@@ -112,6 +114,7 @@ def _result(
     issues: list[ImportIssue],
     found: _Found | RowsFound,
     context: FileContext,
+    notes: Sequence[ImportIssue] = (),
 ) -> ReadResult:
     """What any layout found, with the constants and the values taken from the file
     applied in one step (``constants.apply_visit_values``)."""
@@ -128,6 +131,7 @@ def _result(
         vocabulary=profile.vocabulary(
             frozenset(found.fraction_items), frozenset(found.percent_items)
         ),
+        notes=tuple(notes),
     )
 
 

@@ -282,6 +282,7 @@ def assign_roles(
         for role, words in synonyms.items()
         for index, key in enumerate(keys)
         if (score := role_score(key, words))
+        and (score == 100 or role == "comment_column" or not _comment_header(key))
     ]
     used = set(taken or ())
     roles: dict[str, int] = {}
@@ -290,6 +291,17 @@ def assign_roles(
             roles[role] = index
             used.add(index)
     return roles
+
+
+_COMMENT_WORDS = frozenset(
+    word for synonym in LONG_SYNONYMS["comment_column"] for word in synonym.split()
+)
+
+
+def _comment_header(key: str) -> bool:
+    """``shopper comments``: a header that says it holds comments names no visit role,
+    whatever other word it shares with one."""
+    return any(word in _COMMENT_WORDS for word in key.split())
 
 
 def _header_score(matcher: ItemMatcher) -> Any:

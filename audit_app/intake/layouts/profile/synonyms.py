@@ -42,7 +42,8 @@ VISIT_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "channel": ("channel", "canal", "kanal"),
     "kind": (
-        "visit type", "audit type", "type of visit", "tipo de visita", "tipus de visita",
+        "visit type", "audit type", "type of visit", "evaluation type", "inspection type",
+        "survey type", "tipo de visita", "tipus de visita",
         "tip vizita", "ziyaret turu",
     ),
     "visit_reference": (
