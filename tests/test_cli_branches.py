@@ -35,7 +35,10 @@ def test_without_a_country_the_message_says_to_pass_it(ctx: AppContext, tmp_path
     made = branch_lists.write_catalan_list(tmp_path)
     result = runner.invoke(app, ["branches", "import", str(made.path)])
     assert result.exit_code == 1
-    assert "the file has no country column: pass --country ES" in result.stderr
+    assert (
+        "the file has no country column: pass --country CODE (two letters: ES, RO, TR, GB…)"
+        in result.stderr
+    )
     assert result.stderr.count("\n") == 1 and list_branches(ctx) == []
 
 

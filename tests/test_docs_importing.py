@@ -403,7 +403,10 @@ def test_the_branch_list_example_reports_and_stores_what_the_page_says(
     args, output = doc_console("branches import")
     without = _cli(tmp_path, [a for a in args if a not in ("--country", "ES")])
     assert without.returncode == 1
-    assert "the file has no country column: pass --country ES" in without.stdout + without.stderr
+    assert (
+        "the file has no country column: pass --country CODE (two letters: ES, RO, TR, GB…)"
+        in without.stdout + without.stderr
+    )
     run = _cli(tmp_path, args)
     assert (run.returncode, run.stdout) == (0, output)
     stored = {

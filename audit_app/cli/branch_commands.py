@@ -73,12 +73,12 @@ def branches_import(
         say(line)
     if dry_run:
         say(
-            f"{file}: {result.inserted} branches would be added, {result.updated} updated, "
+            f"{file}: {_branches(result.inserted)} would be added, {result.updated} updated, "
             f"{result.unchanged} unchanged. Nothing was written (dry run)."
         )
         return
     say(
-        f"{file}: {result.inserted} branches added, {result.updated} updated, "
+        f"{file}: {_branches(result.inserted)} added, {result.updated} updated, "
         f"{result.unchanged} unchanged."
     )
 
@@ -108,3 +108,7 @@ def branches_list(
 
     rows = [branch.model_dump() for branch in list_branches(context())]
     emit(rows, output, ["code", "name", "region", "area", "country", "language", "active"])
+
+
+def _branches(count: int) -> str:
+    return f"{count} branch" if count == 1 else f"{count} branches"

@@ -162,9 +162,14 @@ def read_branch_list(
             problems.append(
                 ImportIssue(
                     IssueCode.CONSTANT_NEEDED,
-                    f"the file has no {name} column: pass --{name} "
-                    f"{'ES' if name == 'country' else 'NAME'} for every branch of the file "
-                    f"(on the Admin page: the {name.capitalize()} field)",
+                    f"the file has no {name} column: pass "
+                    + (
+                        "--country CODE (two letters: ES, RO, TR, GB…)"
+                        if name == "country"
+                        else f"--{name} NAME"
+                    )
+                    + f" for every branch of the file (on the Admin page: the "
+                    f"{name.capitalize()} field)",
                 )
             )
     if problems:

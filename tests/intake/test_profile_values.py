@@ -459,8 +459,9 @@ def test_the_wizard_finds_a_date_in_a_banner_cell_above_the_header(
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ("Q759215 - Seconds before you were greeted", "Q759215"),
-        ("QID759215: Eye contact?", "QID759215"),
+        ("Q759215 - Seconds before you were greeted", "759215"),
+        ("QID759215: Eye contact?", "759215"),
+        ("Eye contact? [759215]", "759215"),
         ("759215 - Eye contact?", "759215"),
         ("(759215) Eye contact?", "759215"),
         ("Q12 - Eye contact?", None),

@@ -66,7 +66,10 @@ def test_a_file_without_a_country_asks_for_the_country(ctx: AppContext, tmp_path
     with pytest.raises(BranchFileError) as refused:
         import_branch_list(ctx, made.path)
     assert refused.value.codes == ("constant_needed",)
-    assert "the file has no country column: pass --country ES" in str(refused.value)
+    assert (
+        "the file has no country column: pass --country CODE (two letters: ES, RO, TR, GB…)"
+        in str(refused.value)
+    )
     assert list_branches(ctx) == []
     with pytest.raises(BranchFileError, match="--country 'Narnia' is not a two-letter"):
         import_branch_list(ctx, made.path, BranchListOptions(constants={"country": "Narnia"}))

@@ -80,7 +80,10 @@ def test_fields_the_file_lacks_are_asked_for(ctx: AppContext, tmp_path: Path) ->
     with pytest.raises(BranchFileError) as caught:
         import_branches(ctx, write(tmp_path / "b.csv", "code,name\nES-01,Gràcia\n"))
     assert caught.value.codes == ("constant_needed", "constant_needed")
-    assert "the file has no country column: pass --country ES" in str(caught.value)
+    assert (
+        "the file has no country column: pass --country CODE (two letters: ES, RO, TR, GB…)"
+        in str(caught.value)
+    )
     assert "the file has no region column: pass --region NAME" in str(caught.value)
 
 

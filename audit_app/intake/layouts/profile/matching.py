@@ -29,13 +29,16 @@ _QUESTION_IDS = (
     re.compile(r"^\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[-–—:.)]\s*\S"),
     re.compile(r"\S\s*[(\[]\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*[)\]]\s*$"),
 )
+_QUESTION_PREFIX = re.compile(r"^(?:QID|Q)(?=\d)")
+"""``Q759215`` and ``QID759215`` are question 759215: one agency writes the letter, the
+next wave's export the number alone in brackets."""
 _BARE_ID = re.compile(r"^\s*(?P<id>[A-Za-z]{0,3}\d{3,})\s*$")
 
 
 def question_id(value: Any, *, bare: bool = False) -> str | None:
     """The stable question id a header carries, which survives rewording between waves:
     ``(759215) Was the fitting room clean?``, ``[759215] ...``, ``759215 - ...``, ``...
-    (759215)`` -> ``759215``; ``Q759215 - ...`` -> ``Q759215``. ``bare``: a text that is
+    (759215)``, ``Q759215 - ...`` -> ``759215``. ``bare``: a text that is
     only an id (a profile's ``items:`` key) counts too."""
     if value is None or isinstance(value, bool):
         return None
@@ -43,7 +46,7 @@ def question_id(value: Any, *, bare: bool = False) -> str | None:
     for pattern in (*_QUESTION_IDS, *((_BARE_ID,) if bare else ())):
         found = pattern.search(text)
         if found:
-            return found["id"].upper()
+            return _QUESTION_PREFIX.sub("", found["id"].upper())
     return None
 
 
