@@ -57,10 +57,15 @@ class MappingDraft:
         report = self.report
         out = [f"Guessed: {guess}" for guess in report.guessed]
         out += [f"Not understood: {word}" for word in report.unknown_words]
-        if report.needed:
-            asked = ", ".join(SUPPLIED_ROLES[role][0].lower() for role in report.needed)
-            out.append(f"The files do not say: {asked}. The import asks for it.")
-        return out
+        asked = self.asked()
+        return [*out, asked] if asked else out
+
+    def asked(self) -> str | None:
+        """What the files do not say and every import of them will ask for, if anything."""
+        if not self.report.needed:
+            return None
+        roles = ", ".join(SUPPLIED_ROLES[role][0].lower() for role in self.report.needed)
+        return f"The files do not say: {roles}. The import asks for it."
 
     def assignments(self) -> list[Assignment]:
         """What the draft does with each column (and, in a long layout, each question),

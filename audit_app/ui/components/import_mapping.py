@@ -145,8 +145,15 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         for row in edited.to_dict("records")
     ]
     missing = unassigned_required(checklist, assignments)
+    asked = draft.asked()
     for note in draft.notes():
-        st.caption(markdown_text(note))
+        if note != asked:
+            st.caption(markdown_text(note))
+    if asked:
+        st.info(
+            markdown_text(asked) + " Save the profile: a field above the upload asks for it.",
+            icon=":material/edit_note:",
+        )
     if missing:
         st.warning(
             "Required items that no column answers (every visit would be refused until "

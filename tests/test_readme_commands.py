@@ -1,0 +1,68 @@
+"""The README's command table tells the truth: every command it lists exists, and every
+option it shows for a command is one that command's ``--help`` lists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from audit_app.cli import app
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+runner = CliRunner()
+
+
+def _table_commands() -> list[tuple[str, list[str], set[str]]]:
+    """(the cell's command, its words, the options it shows) per command of the table."""
+    found = []
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("| `audit-app "):
+            continue
+        cell = line.split(" | ")[0]
+        for written in re.findall(r"`(audit-app [^`]+)`", cell):
+            words = []
+            for token in written.split()[1:]:
+                if not re.fullmatch(r"[a-z][a-z-]*", token):
+                    break
+                words.append(token)
+            options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", written))
+            found.append((written, words, options))
+        for alternative in re.findall(r"/ `([a-z][a-z -]*?)(?: [A-Z\[`]|`)", cell):
+            first = re.findall(r"`audit-app ([a-z]+)", cell)[0]
+            said = alternative.split()
+            # `list` beside `users add` is `users list`; `restore` beside `export` is its own
+            grouped = said if said[0] == first else [first, *said]
+            found.append((alternative, grouped if _names(grouped) else said, set()))
+    return found
+
+
+def _names(words: list[str]) -> bool:
+    """Whether ``words`` are a command: its help's usage line names them."""
+    result = runner.invoke(app, [*words, "--help"], terminal_width=200)
+    return result.exit_code == 0 and f" {' '.join(words)} [OPTIONS]" in result.output
+
+
+COMMANDS = _table_commands()
+
+
+def test_the_table_lists_the_new_commands() -> None:
+    listed = {" ".join(words) for _, words, _ in COMMANDS}
+    assert {"checklists import", "checklists export", "branches import", "mapping suggest"} <= (
+        listed
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "words", "options"), COMMANDS, ids=[" ".join(c[1]) or c[0] for c in COMMANDS]
+)
+def test_each_command_and_option_in_the_readme_exists(
+    written: str, words: list[str], options: set[str]
+) -> None:
+    result = runner.invoke(app, [*words, "--help"], terminal_width=200)
+    assert result.exit_code == 0, (written, result.output)
+    assert _names(words), (written, result.output)
+    shown = set(re.findall(r"--[a-z][a-z-]*", result.output))
+    assert options <= shown, (written, options - shown)
