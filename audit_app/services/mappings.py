@@ -60,12 +60,13 @@ class MappingDraft:
         asked = self.asked()
         return [*out, asked] if asked else out
 
-    def asked(self) -> str | None:
-        """What the files do not say and every import of them will ask for, if anything."""
+    def asked(self, then: str = "The import asks for it.") -> str | None:
+        """What the files do not say and every import of them will ask for, if anything,
+        followed by ``then`` (where it is asked)."""
         if not self.report.needed:
             return None
         roles = ", ".join(SUPPLIED_ROLES[role][0].lower() for role in self.report.needed)
-        return f"The files do not say: {roles}. The import asks for it."
+        return f"The files do not say: {roles}. {then}"
 
     def assignments(self) -> list[Assignment]:
         """What the draft does with each column (and, in a long layout, each question),

@@ -171,7 +171,9 @@ def test_head_office_imports_an_agency_wave_that_names_no_auditor(
     )
     editor = wizard.get_by_test_id("stDataFrame")
     expect(editor).to_be_visible(timeout=SLOW_MS)
-    expect(wizard).to_contain_text("The files do not say: auditor. The import asks for it.")
+    expect(wizard).to_contain_text(
+        "The files do not say: auditor. Save the profile, and a field above the upload asks"
+    )
     if UPDATE:
         wizard.scroll_into_view_if_needed()
         _screenshot(page, "screenshot-import-draft.png", tmp_path)

@@ -132,12 +132,12 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         num_rows="fixed",
         disabled=["text", "place", "how"],
         column_config={
-            "text": st.column_config.TextColumn("Header or question", width="large"),
+            "text": st.column_config.TextColumn("Header or question", width="medium"),
             "place": st.column_config.TextColumn("Where", width="small"),
             "use_as": st.column_config.SelectboxColumn(
-                "Use as", options=[NOT_USED, *targets.values()], required=True, width="large"
+                "Use as", options=[NOT_USED, *targets.values()], required=True, width="medium"
             ),
-            "how": st.column_config.TextColumn("Matched", width="medium"),
+            "how": st.column_config.TextColumn("Matched", width="small"),
         },
     )
     assignments = [
@@ -145,15 +145,12 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         for row in edited.to_dict("records")
     ]
     missing = unassigned_required(checklist, assignments)
-    asked = draft.asked()
     for note in draft.notes():
-        if note != asked:
+        if note != draft.asked():
             st.caption(markdown_text(note))
+    asked = draft.asked("Save the profile, and a field above the upload asks for it.")
     if asked:
-        st.info(
-            markdown_text(asked) + " Save the profile: a field above the upload asks for it.",
-            icon=":material/edit_note:",
-        )
+        st.info(markdown_text(asked), icon=":material/edit_note:")
     if missing:
         st.warning(
             "Required items that no column answers (every visit would be refused until "
