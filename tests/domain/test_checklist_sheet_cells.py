@@ -106,6 +106,10 @@ def test_a_long_option_keeps_a_short_value_and_its_text() -> None:
         ("Yes (150) | No (0)", "'Yes (150)': points go up to 100 (or up to 1)"),
         ("[Bad Value] Yes (1) | No (0)", "'[Bad Value] Yes (1)': [Bad Value] is not a value"),
         ("(100) | No (0)", "'(100)' has no text before its points"),
+        (
+            "Good (10) | Fair (5) | Poor (0)",
+            "points are read out of 100 (or out of 1), and the best option here has 10",
+        ),
     ],
 )
 def test_options_refused_in_words(text: str, reason: str) -> None:

@@ -149,7 +149,7 @@ def model_rule_workbook(path: Path) -> Path:
     points, a percentage target above 100."""
     rows: list[list[Any]] = [
         ["Section", "Question", "Type", "Options", "Target", "Direction"],
-        ["Shelf", "Price labels", "Multiple choice", "Good (50) | Bad (0)", "", ""],
+        ["Shelf", "Price labels", "Multiple choice", "Good (0.5) | Bad (0)", "", ""],
         ["Shelf", "Organic share", "%", "", 150, "at least"],
     ]
     return write_rows(path, "Questions", rows)

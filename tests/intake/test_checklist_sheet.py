@@ -245,7 +245,7 @@ def test_a_rule_of_the_model_is_named_at_its_cell(tmp_path: Path) -> None:
 def test_no_option_at_full_points_is_named_at_the_options_cell(tmp_path: Path) -> None:
     rows = [
         ["Section", "Question", "Type", "Options"],
-        ["Shelf", "Price labels", "Multiple choice", "Good (50) | Bad (0)"],
+        ["Shelf", "Price labels", "Multiple choice", "Good (0.5) | Bad (0)"],
     ]
     path = files.write_rows(tmp_path / "points.xlsx", "Questions", rows)
     result = _read(path, checklist_id="points")

@@ -342,7 +342,13 @@ def read_options(text: str) -> list[OptionCell]:
         parsed.append((found["text"].strip(), number, part))
     if not parsed:
         return []
-    scale = 100.0 if max(points for _, points, _ in parsed) > 1 else 1.0
+    best = max(points for _, points, _ in parsed)
+    scale = 100.0 if best > 1 else 1.0
+    if 1 < best < 100:  # out of 10, or 5: a guess at the scale would change every score
+        raise CellProblem(
+            f"points are read out of 100 (or out of 1), and the best option here has "
+            f"{best:g}: give the best answer 100, e.g. 'Yes (100) | Partly (50) | No (0)'"
+        )
     options: list[OptionCell] = []
     for text_part, points, part in parsed:
         if points / scale > 1:
