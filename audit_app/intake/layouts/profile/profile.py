@@ -86,6 +86,14 @@ def _as_text(value: Any) -> Any:
     return value
 
 
+def _equals_texts(value: Any) -> Any:
+    """An ``equals:`` of one text or a list; a number (``equals: 0``) or YAML's unquoted
+    yes / no is the text the cell shows."""
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return (_as_text(value),) if isinstance(value, str | int | float) else value
+
+
 class VisitDefaults(_Model):
     """Constants for visits whose file has no such column (or an empty cell): the branch's
     code, the visit date (a date, or a month: ``May 2025`` is its first day), the time,
@@ -190,11 +198,7 @@ class Condition(_Model):
     @field_validator("equals", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        if isinstance(value, bool):  # YAML's unquoted Yes / No
-            return ("yes" if value else "no",)
-        if isinstance(value, list):
-            return [_as_text(v) for v in value]
-        return (_as_text(value),) if isinstance(value, str | int | float) else value
+        return _equals_texts(value)
 
     @field_validator("matches")
     @classmethod
@@ -250,10 +254,7 @@ class SkipRule(_Model):
     @field_validator("equals", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        """One text or a list; a number (``equals: 0``) is the text the cell shows."""
-        if isinstance(value, list):
-            return [_as_text(v) for v in value]
-        return (_as_text(value),) if isinstance(value, str | int | float) else value
+        return _equals_texts(value)
 
     @field_validator("matches")
     @classmethod
