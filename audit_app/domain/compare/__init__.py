@@ -34,6 +34,12 @@ from audit_app.domain.compare.auditors import (
     AuditorEffects,
     estimate_auditor_effects,
 )
+from audit_app.domain.compare.comparison import (
+    ComparisonFrames,
+    compute_comparison,
+    empty_comparison,
+    month_cells,
+)
 from audit_app.domain.compare.consistency import (
     StandardConsistency,
     consistency_index,
@@ -52,6 +58,9 @@ from audit_app.domain.compare.league import (
     rank_branches,
     total_branches,
 )
+from audit_app.domain.compare.notices import Notice, NoticeCode
+from audit_app.domain.compare.request import GROUPINGS, PERIODS, ComparisonRequest, Grouping
+from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import (
     TREND_COLUMNS,
     RegionSummary,
@@ -80,6 +89,7 @@ from audit_app.domain.compare.versions import (
     Rescored,
     VersionAlignment,
     align_versions,
+    latest_versions,
     rescore_on_shared_items,
 )
 
@@ -88,16 +98,25 @@ __all__ = [
     "CELL_COLUMNS",
     "CONFIDENCE",
     "DEFAULT_MIN_AUDITS",
+    "GROUPINGS",
+    "PERIODS",
     "TREND_COLUMNS",
     "AuditorEffect",
     "AuditorEffects",
     "BranchStanding",
+    "ComparisonFrames",
+    "ComparisonRequest",
+    "ComparisonResult",
     "GradeOf",
+    "Grouping",
     "LeagueTable",
     "Level",
+    "Notice",
+    "NoticeCode",
     "Period",
     "RegionSummary",
     "Rescored",
+    "Scope",
     "StandardConsistency",
     "VarianceComponents",
     "VersionAlignment",
@@ -105,14 +124,18 @@ __all__ = [
     "_shown",
     "align_versions",
     "combine_totals",
+    "compute_comparison",
     "consistency_index",
     "consistency_index_by_period",
     "describe_league_method",
+    "empty_comparison",
     "estimate_auditor_effects",
     "estimate_components",
     "heatmap_grid",
     "item_consistency",
+    "latest_versions",
     "least_consistent",
+    "month_cells",
     "period_labels",
     "pooled_within",
     "rank_branches",
