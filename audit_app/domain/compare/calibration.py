@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -293,20 +293,18 @@ NO_PAIRS = (
 
 
 def _pair_objects(pairs: pd.DataFrame) -> tuple[CalibrationPair, ...]:
-    return tuple(
-        CalibrationPair(
-            int(row.audit_id_a),
-            int(row.audit_id_b),
-            str(row.auditor_a),
-            str(row.auditor_b),
-            str(row.branch_code),
-            str(row.checklist_id),
-            pd.Timestamp(row.visited_at).date(),
-            _optional(row.overall_a),
-            _optional(row.overall_b),
-        )
-        for row in pairs.itertuples(index=False)
-    )
+    columns = [
+        pairs["audit_id_a"].astype(int).to_list(),
+        pairs["audit_id_b"].astype(int).to_list(),
+        pairs["auditor_a"].astype(str).to_list(),
+        pairs["auditor_b"].astype(str).to_list(),
+        pairs["branch_code"].astype(str).to_list(),
+        pairs["checklist_id"].astype(str).to_list(),
+        pd.to_datetime(pairs["visited_at"]).dt.date.to_list(),
+        [_optional(x) for x in pairs["overall_a"].to_list()],
+        [_optional(x) for x in pairs["overall_b"].to_list()],
+    ]
+    return tuple(CalibrationPair(*row) for row in zip(*columns, strict=True))
 
 
 def _checklist_items(
@@ -389,7 +387,7 @@ def _yes_no_agreement(
     if n < MIN_PAIRS_FOR_INTERVAL:
         note = _FEW
     else:
-        margin = t_quantile(n - 1) * np.sqrt(variance)
+        margin = t_quantile(n - 1) * float(np.sqrt(variance))
         low, high = max(-1.0, ac1 - margin), min(1.0, ac1 + margin)
         if variance <= _TINY:
             note = "every pair gave the same answer: the interval cannot show chance"
@@ -519,5 +517,5 @@ def _method(pairs: int) -> str:
     )
 
 
-def _optional(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _optional(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
