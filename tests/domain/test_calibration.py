@@ -334,3 +334,13 @@ def test_no_pairs_is_an_empty_calibration() -> None:
         {},
     )
     assert empty == compare.Calibration((), (), (), None, NO_PAIRS) and empty.empty
+
+
+def test_every_figure_is_a_plain_number_for_json() -> None:
+    """The CLI's JSON and the PDF take the value objects as they are: no numpy scalars."""
+    greet = [(1, 1)] * 6 + [(1, 0), (0, 1)] + [(0, 0)] * 2
+    tone = [(1, 0.75), (0.75, 0.75), (0.5, 0.25), (0.25, 0.5), (1, 1)] * 2
+    result = calibrated(greet, tone, [(1, 1)] * 10)
+    rows = [*result.items, *result.auditor_pairs, *result.pairs, result.overall]
+    values = [v for row in rows for v in vars(row).values()]
+    assert {type(v) for v in values} <= {str, int, float, date, type(None)}

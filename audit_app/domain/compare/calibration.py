@@ -480,7 +480,7 @@ def _auditor_pair(a: str, b: str, d: np.ndarray) -> AuditorPairAgreement:
     mean_abs, mean = float(np.mean(np.abs(d))), float(np.mean(d))
     if n < MIN_PAIRS_FOR_INTERVAL:
         return AuditorPairAgreement(a, b, n, mean_abs, None, None, mean, None, None, _FEW)
-    t = t_quantile(n - 1) / np.sqrt(n)
+    t = t_quantile(n - 1) / float(np.sqrt(n))
     abs_margin = t * float(np.std(np.abs(d), ddof=1))
     margin = t * float(np.std(d, ddof=1))
     clear = mean - margin > 0 or mean + margin < 0
