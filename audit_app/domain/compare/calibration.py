@@ -122,7 +122,9 @@ class Calibration:
     auditor_pairs: tuple[AuditorPairAgreement, ...]
     """Most pairs first."""
     overall: ItemAgreement | None
-    """ICC(1) of the overall scores (0-100 read as 0-1) over all pairs."""
+    """ICC(1) of the overall scores over all pairs (scores read as 0-1, so its percent
+    agreement counts pairs within 10 points); ``item_id`` "overall", no checklist or
+    section. None when there is no pair."""
     method: str
 
     @property
