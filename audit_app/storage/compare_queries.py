@@ -36,6 +36,7 @@ AUDIT_COLUMNS = [
     "overall",
     "passed",
     "critical_failure",
+    "visit_reference",
 ]
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "filter_vocabulary",
     "item_cells",
     "item_rows",
+    "item_rows_for",
     "section_cells",
     "section_rows",
     "visit_span",
@@ -75,6 +77,7 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             audit_scores.c.overall,
             audit_scores.c.passed,
             audit_scores.c.critical_failure,
+            audits.c.visit_reference,
         ).select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id)),
         audit_filter,
     )
@@ -93,6 +96,7 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             "overall",
             "passed",
             "critical_failure",
+            "visit_reference",
         ],
     )
     if rows.empty:
@@ -299,6 +303,37 @@ def item_rows(
     )
     frame = _frame(conn, query, ["audit_id", "item_id", "score"])
     return frame.astype({"score": float})
+
+
+_ID_CHUNK = 2_000
+"""Audit ids per ``IN`` list: well under SQLite's and PostgreSQL's limits on bound values."""
+
+
+def item_rows_for(conn: Connection, audit_ids: Sequence[int]) -> pd.DataFrame:
+    """One row per answered item of the given audits only: audit_id, item_id, score (0-1,
+    NaN for N/A and unscored items). For the few audits a statistic needs (calibration
+    pairs) instead of every answer of the selection; the ids are sent in chunks."""
+    wanted = sorted({int(i) for i in audit_ids})
+    parts = [
+        _frame(
+            conn,
+            select(answers.c.audit_id, answers.c.item_id, answers.c.score).where(
+                answers.c.audit_id.in_(wanted[start : start + _ID_CHUNK])
+            ),
+            ["audit_id", "item_id", "score"],
+        )
+        for start in range(0, len(wanted), _ID_CHUNK)
+    ]
+    if not parts:
+        return pd.DataFrame(
+            {
+                "audit_id": pd.Series(dtype=int),
+                "item_id": pd.Series(dtype=object),
+                "score": pd.Series(dtype=float),
+            }
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.astype({"audit_id": int, "score": float})
 
 
 def data_stamp(conn: Connection) -> tuple[Any, ...]:
