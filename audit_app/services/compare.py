@@ -25,12 +25,13 @@ from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
 from audit_app.services.access import scoped
+from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, repository
 
-By = Literal["branch", "region", "auditor", "item"]
-BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item")
+By = Literal["branch", "region", "auditor", "item", "calibration"]
+BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "calibration")
 
 
 class SelectionError(AuditAppError):
@@ -94,6 +95,7 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         if item_cells is not None:
             item_cells = _without_left_out(item_cells, alignments)
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
+    calibration = calibration_from(conn, audits, known)
     return ComparisonFrames(
         audits=audits,
         section_cells=section_cells,
@@ -101,6 +103,7 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         pass_marks={c.id: c.pass_mark for c in checklists},
         grade_of=checklists[0].grade_for if len(bands) == 1 else None,
         versions=alignments,
+        calibration=calibration,
         item_sections={
             (c.id, item_id): section_id
             for c in checklists
@@ -315,6 +318,10 @@ class Comparison:
             return result.regions
         if self.by == "auditor":
             return result.auditors.rows
+        if self.by == "calibration":
+            calibration = result.calibration
+            overall = () if calibration.overall is None else (calibration.overall,)
+            return (*overall, *calibration.items)
         return stats.least_consistent(result.items, None)
 
     @property
@@ -386,9 +393,24 @@ class Comparison:
             "least_consistent_sections": list(self.least_consistent_sections),
             "notices": [{"code": n.code, "message": n.message} for n in result.notices],
             "versions": [_alignment_summary(a) for a in self.versions],
+            "calibration": _calibration_summary(result.calibration),
             "method": self.method,
             "message": self.message,
         }
+
+
+def _calibration_summary(calibration: stats.Calibration) -> dict[str, Any]:
+    """Pairs, the overall agreement, each pair of auditors and the method (items are the
+    rows of ``--by calibration``)."""
+    overall = calibration.overall
+    return {
+        "pairs": len(calibration.pairs),
+        "overall": None if overall is None else _rounded(overall.__dict__, CALIBRATION_ROUNDED),
+        "auditor_pairs": [
+            _rounded(dict(pair.__dict__), ROUNDED) for pair in calibration.auditor_pairs
+        ],
+        "method": calibration.method,
+    }
 
 
 def _alignment_summary(alignment: stats.VersionAlignment) -> dict[str, Any]:
@@ -438,18 +460,29 @@ ROUNDED = {
     "leniency": 1,
     "meeting_share": 1,
     "icc": 3,
+    "mean_abs_difference": 1,
+    "abs_low": 1,
+    "abs_high": 1,
+    "mean_difference": 1,
 }
+CALIBRATION_ROUNDED = {"value": 3, "low": 3, "high": 3, "percent_agreement": 1}
+"""Agreement statistics (AC1, ICC) are 0-1 figures, not scores."""
 
 
 def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
     """The rows as plain dicts with plainly named fields, scores rounded as shown."""
+    rounded = CALIBRATION_ROUNDED if comparison.by == "calibration" else ROUNDED
     rows = []
     for row in comparison.rows:
         data = dict(row.__dict__)  # flat dataclasses: faster than asdict's deep copy
         if "standard" in data:
             data = _item_fields(data, comparison.item_sections)
-        rows.append({k: _round(v, ROUNDED[k]) if k in ROUNDED else v for k, v in data.items()})
+        rows.append(_rounded(data, rounded))
     return rows
+
+
+def _rounded(data: dict[str, Any], digits: dict[str, int]) -> dict[str, Any]:
+    return {k: _round(v, digits[k]) if k in digits else v for k, v in data.items()}
 
 
 def _item_fields(data: dict[str, Any], sections: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -475,11 +508,11 @@ def comparison_columns(comparison: Comparison) -> list[str]:
     """Every field of a row of this comparison, in order (also for an empty comparison)."""
     if comparison.rows:
         return list(comparison_rows(comparison)[0])
-    row_types: dict[str, type[stats.BranchStanding | stats.RegionSummary | stats.AuditorEffect]]
-    row_types = {
+    row_types: dict[str, type[Any]] = {
         "branch": stats.BranchStanding,
         "region": stats.RegionSummary,
         "auditor": stats.AuditorEffect,
+        "calibration": stats.ItemAgreement,
     }
     row_type = row_types.get(comparison.by)
     if row_type is None:

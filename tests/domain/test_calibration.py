@@ -84,6 +84,7 @@ def test_what_does_not_pair() -> None:
         audit(5, "Pau", MORNING, branch="B2"),  # another branch
         audit(6, "Pau", MORNING, checklist="d"),  # another checklist
         audit(7, "Pau", MORNING, kind="follow_up"),  # a follow-up re-checks failed items
+        audit(8, "Shop manager", MORNING, kind="self_assessment"),  # the branch's own view
     ]
     assert pair_ids(rows) == []
 

@@ -82,7 +82,10 @@ def test_every_comparison_view_is_scoped(world: AppContext) -> None:
     assert {row.branch_code for row in table.rows} == mine
     heatmap = comparing.section_heatmap(marta)
     assert set(heatmap["branch_code"]) <= mine
-    assert set(comparing.trends(marta, level="branch")["key"]) <= mine
+    result = comparing.comparison(marta)
+    assert result.scope.areas == ("Barcelona",) and result.scope.label.startswith("Area Barcelona")
+    assert {row.branch_code for row in result.league.rows} == mine
+    assert int(result.trend["audits"].sum()) == result.audits
     comparison = comparing.compare(marta)
     csv = comparing.comparison_csv(comparison).decode()
     workbook = pd.read_excel(
@@ -92,7 +95,7 @@ def test_every_comparison_view_is_scoped(world: AppContext) -> None:
         assert code not in csv
         assert code not in workbook.to_csv()
     assert all(code in csv for code in mine)
-    regions = {summary.region for summary in comparing.region_summaries(marta)}
+    regions = {summary.region for summary in result.regions}
     assert regions == {"Catalonia"}
 
 

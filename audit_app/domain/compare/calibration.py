@@ -132,9 +132,17 @@ class Calibration:
         return not self.pairs
 
 
+NO_CALIBRATION = Calibration((), (), (), None, "No calibration pairs in this selection.")
+
+
 # ---------------------------------------------------------------------------
 # Finding the pairs
 # ---------------------------------------------------------------------------
+
+
+NOT_PAIRED_KINDS = ("follow_up", "self_assessment")
+"""A follow-up re-checks a few items; a self-assessment is the branch's own view, not a
+second auditor's: neither is a calibration of the visit it shares a day with."""
 
 
 def find_calibration_pairs(audits: pd.DataFrame) -> pd.DataFrame:
@@ -149,7 +157,7 @@ def find_calibration_pairs(audits: pd.DataFrame) -> pd.DataFrame:
     """
     if audits.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    frame = audits[audits["kind"].astype(str) != "follow_up"]
+    frame = audits[~audits["kind"].astype(str).isin(NOT_PAIRED_KINDS)]
     frame = frame.assign(
         day=pd.to_datetime(frame["visited_at"]).dt.normalize(),
         who=frame["auditor"].astype(str).str.strip().str.casefold(),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
+from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
 from audit_app.domain.compare.consistency import (
     consistency_index,
     item_consistency,
@@ -53,6 +54,8 @@ class ComparisonFrames:
     grade_of: GradeOf | None = None
     versions: tuple[VersionAlignment, ...] = ()
     item_sections: dict[tuple[str, str], str] = field(default_factory=dict)
+    calibration: Calibration = field(default_factory=lambda: NO_CALIBRATION)
+    """Agreement of auditors who scored the same visit (read inside the same snapshot)."""
 
 
 def compute_comparison(
@@ -84,6 +87,7 @@ def compute_comparison(
         CONSISTENCY_METHOD,
         TREND_METHOD,
         auditors.method,
+        frames.calibration.method,
         *(alignment.describe() for alignment in frames.versions),
     )
     return ComparisonResult(
@@ -99,6 +103,7 @@ def compute_comparison(
         consistency_index=index,
         raw_consistency_index=index,
         auditors=auditors,
+        calibration=frames.calibration,
         versions=frames.versions,
         notices=tuple(notices),
         method=method,
@@ -164,6 +169,7 @@ def empty_comparison(request: ComparisonRequest, scope: Scope, message: str) -> 
         consistency_index=None,
         raw_consistency_index=None,
         auditors=AuditorEffects((), None, 0, "No scored audits."),
+        calibration=NO_CALIBRATION,
         versions=(),
         notices=(),
         method=(),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects
+from audit_app.domain.compare.calibration import Calibration
 from audit_app.domain.compare.consistency import StandardConsistency
 from audit_app.domain.compare.league import LeagueTable
 from audit_app.domain.compare.notices import Notice
@@ -62,6 +63,8 @@ class ComparisonResult:
     raw_consistency_index: float | None
     """The same index without removing period effects."""
     auditors: AuditorEffects
+    calibration: Calibration
+    """Agreement of auditors who scored the same visit (calibration pairs)."""
     versions: tuple[VersionAlignment, ...]
     notices: tuple[Notice, ...]
     method: tuple[str, ...]
