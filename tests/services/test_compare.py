@@ -264,3 +264,48 @@ def test_the_scale_generator_scores_like_score_audit_and_its_truth_is_found(
     consistency = service.consistency(ctx)
     assert len(consistency.sections) == 8 and len(consistency.items) == 60
     ctx.engine.dispose()
+
+
+def test_the_reference_version_is_the_latest_in_time_not_the_highest_number(
+    tmp_path: Path, engine_kind: str
+) -> None:
+    """Version 2 was loaded for an early wave and version 1 is what the latest wave used:
+    the comparison scores both waves by version 1's rules (the latest in time)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    for path in default_checklists_dir().glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    v1 = Catalogue.from_folder(folder).get("greeting_phone", 1)
+    v2 = phone_v2(v1)
+    (folder / "greeting_phone.v2.yaml").write_text(dump_checklist(v2), encoding="utf-8")
+    ctx = open_context(make_settings(engine_kind, tmp_path / "data", folder))
+    try:
+        latest = demo.generate([v1])
+        early = demo.generate([v2], seed=99)
+        year_before = [
+            replace(r, visit=replace(r.visit, visited_at=r.visit.visited_at - timedelta(days=400)))
+            for r in early.audits
+        ]
+        save_branches(ctx, latest.branches)
+        store_audits(ctx, [*latest.audits, *year_before])
+        result = service.comparison(ctx, ComparisonRequest(PHONE, items=False))
+        (alignment,) = result.versions
+        assert alignment.reference_version == 1
+        shared = set(alignment.shared_items)
+        restricted = v1.to_data()
+        for section in restricted["sections"]:
+            section["items"] = [i for i in section["items"] if i["id"] in shared]
+        rules = Checklist.model_validate(restricted)
+        expected: dict[str, list[float]] = {}
+        for record in [*latest.audits, *year_before]:
+            card = score_audit(rules, [a for a in record.answers if a.item_id in shared])
+            expected.setdefault(record.visit.branch_code, []).append(card.overall)  # type: ignore[arg-type]
+        for row in result.league.rows:
+            assert row.mean == pytest.approx(np.mean(expected[row.branch_code]))
+        assert any(n.code == "reference_version" and "v1" in n.message for n in result.notices)
+    finally:
+        ctx.engine.dispose()
+        drop_database(ctx.settings.resolved_database_url)
