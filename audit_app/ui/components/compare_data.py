@@ -38,6 +38,12 @@ def regions(_ctx: AppContext, version: Version, user: User | None) -> list[str]:
     return sorted({branch.region for branch in list_branches(_ctx)})
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def branch_count(_ctx: AppContext, version: Version, user: User | None) -> int:
+    """How many branches the user may see: whether item sums are cheap enough to be on."""
+    return len(list_branches(_ctx))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def comparison(
     _ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 import streamlit as st
 
@@ -75,20 +74,16 @@ def render() -> None:
 
 
 def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> ComparisonResult:
-    """The page's one comparison. Items are summed when asked for, or by default on a
-    chain of up to ``ITEMS_BY_DEFAULT_UP_TO`` branches."""
+    """The page's one comparison. Items are summed when asked for, or by default when the
+    user sees up to ``ITEMS_BY_DEFAULT_UP_TO`` branches."""
     period: stats.Period = "quarter" if st.session_state.get(PERIOD_KEY) == "quarter" else "month"
-    request = ComparisonRequest(
-        choice.audit_filter, min_audits=choice.min_audits, period=period, items=False
-    )
     wanted = st.session_state.get(ITEMS_KEY)
-    if wanted is False:
-        return data.comparison(ctx, request, version, ctx.user)
     if wanted is None:
-        first = data.comparison(ctx, request, version, ctx.user)
-        if first.branches > ITEMS_BY_DEFAULT_UP_TO:
-            return first
-    return data.comparison(ctx, replace(request, items=True), version, ctx.user)
+        wanted = data.branch_count(ctx, version, ctx.user) <= ITEMS_BY_DEFAULT_UP_TO
+    request = ComparisonRequest(
+        choice.audit_filter, min_audits=choice.min_audits, period=period, items=bool(wanted)
+    )
+    return data.comparison(ctx, request, version, ctx.user)
 
 
 def _notices(result: ComparisonResult) -> None:
