@@ -13,9 +13,14 @@ import typer
 from audit_app.cli.app import app
 from audit_app.cli.common import (
     ChecklistOpt,
+    ComparePeriod,
+    CompareTarget,
     CountryOpt,
     FromOpt,
+    PeriodEffectsOpt,
+    PeriodOpt,
     RegionOpt,
+    TargetOpt,
     ToOpt,
     context,
     day,
@@ -35,18 +40,6 @@ class CompareBy(StrEnum):
     auditor = "auditor"
     item = "item"
     calibration = "calibration"
-
-
-class ComparePeriod(StrEnum):
-    month = "month"
-    quarter = "quarter"
-
-
-class CompareTarget(StrEnum):
-    auto = "auto"
-    chain = "chain"
-    region = "region"
-    country = "country"
 
 
 class CompareFormat(StrEnum):
@@ -156,29 +149,9 @@ def compare(
     min_audits: Annotated[
         int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
     ] = 3,
-    period: Annotated[
-        ComparePeriod,
-        typer.Option(
-            "--period",
-            help="The period whose effects are removed (a good or bad month for everyone), "
-            "and of the trend and the change per branch.",
-        ),
-    ] = ComparePeriod.month,
-    period_effects: Annotated[
-        bool,
-        typer.Option(
-            "--period-effects/--no-period-effects",
-            help="Remove period effects before comparing branches (on by default).",
-        ),
-    ] = True,
-    target: Annotated[
-        CompareTarget,
-        typer.Option(
-            "--target",
-            help="What each branch's estimate is pulled toward: its region's or country's "
-            "level, or the whole selection's; auto takes the region when regions differ.",
-        ),
-    ] = CompareTarget.auto,
+    period: PeriodOpt = ComparePeriod.month,
+    period_effects: PeriodEffectsOpt = True,
+    target: TargetOpt = CompareTarget.auto,
     output: Annotated[CompareFormat, typer.Option("--format", help="Output format.")] = (
         CompareFormat.table
     ),

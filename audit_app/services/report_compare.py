@@ -130,11 +130,15 @@ def comparison_report(
     *,
     items: bool = True,
     generated_at: datetime | None = None,
+    request: ComparisonRequest | None = None,
     result: ComparisonResult | None = None,
 ) -> bytes:
     """The comparison report as PDF bytes (``generated_at`` defaults to now, UTC); renders
-    ``result`` when given (the app's cached comparison), else computes one."""
-    data = comparison_data(ctx, audit_filter, min_audits=min_audits, items=items, result=result)
+    ``result`` when given (the app's cached comparison), else computes ``request`` (or
+    one from the filter)."""
+    data = comparison_data(
+        ctx, audit_filter, min_audits=min_audits, items=items, request=request, result=result
+    )
     return render_comparison_report(data, generated_at or datetime.now(UTC))
 
 
