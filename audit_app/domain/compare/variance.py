@@ -17,6 +17,17 @@ Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
 """1.645: the normal quantile for a two-sided 90 % interval (trend noise test)."""
 DEFAULT_MIN_AUDITS = 3
 CELL_COLUMNS = ["branch_code", "checklist_id", "standard", "n", "sum", "sum_sq"]
+CELL_COLUMNS_WITH_PERIOD = [
+    "branch_code",
+    "checklist_id",
+    "standard",
+    "period",
+    "n",
+    "sum",
+    "sum_sq",
+]
+"""Cells may be split further by period (wave, month or quarter): then consistency is
+computed net of period effects."""
 BRANCH_TOTAL_COLUMNS = [
     "branch_code",
     "branch_name",
