@@ -138,7 +138,9 @@ def _consistency(
     """Per standard: the branch + period fit, then the method-of-moments spread of the
     branches' adjusted means (``between = var(adjusted means) - within x (mean(1/n) +
     effect_noise)``) beside the one-way spread of their raw means."""
-    cells = cells[cells["n"].to_numpy() > 0]
+    counted = cells["n"].to_numpy() > 0
+    if not counted.all():
+        cells = cells[counted]
     if cells.empty:
         return ()
     if "period" not in cells.columns:

@@ -190,15 +190,16 @@ def fit_periods_by_group(
     pass over the cells, then one small dense fit per group), so 60 items x 5,000 branches
     x 12 months take a fraction of a second.
     """
-    cells = cells[cells["n"].to_numpy() > 0]
+    counted = cells["n"].to_numpy() > 0
+    if not counted.all():
+        cells = cells[counted]
     group_codes, group_keys = _factorize_keys(cells, keys)
     branch_codes, branch_labels = pd.factorize(cells["branch_code"], sort=False)
-    period_codes, period_labels = pd.factorize(cells["period"], sort=True)
+    period_codes, period_labels = _sorted_factorize(cells["period"])
     periods = max(len(period_labels), 1)
     # One row per group x branch, the groups contiguous.
     pair_key = group_codes.astype(np.int64) * max(len(branch_labels), 1) + branch_codes
-    pair_codes, pair_keys = pd.factorize(pair_key, sort=True)
-    pair_keys = np.asarray(pair_keys)
+    pair_codes, pair_keys = _dense_codes(pair_key, len(group_keys) * max(len(branch_labels), 1))
     pair_group = pair_keys // max(len(branch_labels), 1)
     pair_branch = pair_keys % max(len(branch_labels), 1)
     pairs = len(pair_keys)
@@ -264,11 +265,11 @@ def _factorize_keys(cells: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     codes = np.zeros(len(cells), dtype=np.int64)
     uniques: list[np.ndarray] = []
     for key in keys:
-        column_codes, labels = pd.factorize(cells[key], sort=True)
+        column_codes, labels = _sorted_factorize(cells[key])
         codes = codes * max(len(labels), 1) + column_codes
         uniques.append(np.asarray(labels))
-    group_codes, combined = pd.factorize(codes, sort=True)
-    combined = np.asarray(combined)
+    size = int(np.prod([max(len(labels), 1) for labels in uniques]))
+    group_codes, combined = _dense_codes(codes, size)
     frame = {}
     for key, labels in reversed(list(zip(keys, uniques, strict=True))):
         frame[key] = labels[combined % max(len(labels), 1)] if len(labels) else labels
@@ -294,3 +295,27 @@ def period_cells(frame: pd.DataFrame, value: str = "overall") -> pd.DataFrame:
         .reset_index()
     )
     return grouped[PERIOD_CELL_COLUMNS]
+
+
+def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(keys, sort=True)`` for non-negative integer keys below ``size``: a
+    presence table instead of a hash table when it fits (the hot path of 3 million cells)."""
+    if size > 50_000_000:
+        codes, uniques = pd.factorize(keys, sort=True)
+        return codes, np.asarray(uniques)
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    uniques = np.flatnonzero(present)
+    position = np.cumsum(present) - 1
+    return position[keys], uniques
+
+
+def _sorted_factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(column, sort=True)``, the sorting done on the few labels and the codes
+    renumbered by one numpy lookup (pandas' own sort pass is slower on millions of rows)."""
+    codes, labels = pd.factorize(column, sort=False)
+    labels = np.asarray(labels)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return rank[codes], labels[order]
