@@ -34,6 +34,7 @@ from audit_app.domain.compare.auditors import (
     AuditorEffects,
     estimate_auditor_effects,
 )
+from audit_app.domain.compare.changes import BranchChange, Changes, branch_changes
 from audit_app.domain.compare.consistency import (
     FEW_NOISE_DF,
     ConsistencyIndex,
@@ -98,7 +99,9 @@ __all__ = [
     "TREND_COLUMNS",
     "AuditorEffect",
     "AuditorEffects",
+    "BranchChange",
     "BranchStanding",
+    "Changes",
     "ConsistencyIndex",
     "GradeOf",
     "LeagueTable",
@@ -112,6 +115,7 @@ __all__ = [
     "Z",
     "_shown",
     "align_versions",
+    "branch_changes",
     "combine_totals",
     "consistency_index",
     "consistency_index_by_period",

@@ -24,15 +24,12 @@ from audit_app.domain.compare.variance import (
     _TINY,
     CELL_COLUMNS,
     CELL_COLUMNS_WITH_PERIOD,
+    FEW_NOISE_DF,
     Period,
     _shown,
     period_labels,
     t_quantile,
 )
-
-FEW_NOISE_DF = 20
-"""Below this many degrees of freedom the noise estimate is rough (t above 1.72 for a 90 %
-interval, and the variance itself uncertain by a factor of 2): a notice says so."""
 
 # ---------------------------------------------------------------------------
 # Consistency of standards
