@@ -169,13 +169,17 @@ def _fit_auditors(
     rhs = coding.T @ rhs_full
     inverse = np.linalg.pinv(normal)
     beta = inverse @ rhs
-    # Leniency against the audit-weighted average auditor: an auditor with one odd visit
-    # must not move everyone else's reference point.
-    share = pd.Categorical(fitted["auditor"], categories=names).value_counts().to_numpy() / n
+    # Leniency against the audit-weighted average of the identified auditors: an auditor
+    # with one odd visit must not move everyone else's reference point, and one whose
+    # leniency the data cannot tell apart from a period's level must not move it either.
+    counts = pd.Categorical(fitted["auditor"], categories=names).value_counts().to_numpy()
+    auditor_coding = coding[:auditors, : auditors - 1]
+    reference = np.eye(auditors)[int(np.argmax(counts))]
+    estimable = _estimable(normal, (np.eye(auditors) - reference) @ auditor_coding)
+    share = counts * estimable / float(np.sum(counts * estimable))
     centring = np.eye(auditors) - np.outer(np.ones(auditors), share)
-    contrast = centring @ coding[:auditors, : auditors - 1]
+    contrast = centring @ auditor_coding
     leniency = contrast @ beta[: auditors - 1]
-    estimable = _estimable(normal, contrast)
     df = n - branches - int(np.linalg.matrix_rank(normal))
     if df <= 0:
         unsure = {
@@ -195,8 +199,9 @@ def _fit_auditors(
 
 
 def _estimable(normal: np.ndarray, contrast: np.ndarray) -> np.ndarray:
-    """Per auditor: is the leniency contrast orthogonal to the null space of the normal
-    matrix (identified by the data, not by pinv's choice)?"""
+    """Per row of ``contrast`` (here: each auditor minus the busiest auditor): is it
+    orthogonal to the null space of the normal matrix, i.e. identified by the data and not
+    by pinv's choice?"""
     values, vectors = np.linalg.eigh(normal)
     null = vectors[:, values <= 1e-9 * max(1.0, float(values.max(initial=0.0)))]
     if null.shape[1] == 0:

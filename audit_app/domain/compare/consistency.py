@@ -157,6 +157,8 @@ def _consistency(
     repeat = np.bincount(g, weights=(n >= 2).astype(float), minlength=count)
     within = groups["within"].to_numpy(dtype=float)
     raw_within = groups["raw_within"].to_numpy(dtype=float)
+    df_within = groups["df_within"].to_numpy(dtype=int)
+    periods = groups["periods"].to_numpy(dtype=int)
     raw_between = _between(raw_spread, raw_within * mean_inv_n, b)
     between = _between(
         adjusted_spread, within * (mean_inv_n + groups["effect_noise"].to_numpy()), b
@@ -179,9 +181,9 @@ def _consistency(
                 meeting_share=float(100 * meeting[k]),
                 raw_between_sd=_sd(raw_between[k]),
                 raw_icc=_icc(raw_between[k], raw_within[k]),
-                df_within=int(groups["df_within"].iat[k]),
+                df_within=int(df_within[k]),
                 within_sd=_sd(within[k]),
-                periods=int(groups["periods"].iat[k]),
+                periods=int(periods[k]),
                 repeat_branches=int(repeat[k]),
             )
         )

@@ -313,8 +313,8 @@ def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 def _sorted_factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(column, sort=True)``, the sorting done on the few labels and the codes
     renumbered by one numpy lookup (pandas' own sort pass is slower on millions of rows)."""
-    codes, labels = pd.factorize(column, sort=False)
-    labels = np.asarray(labels)
+    codes, found = pd.factorize(column, sort=False)
+    labels = np.asarray(found)
     order = np.argsort(labels, kind="stable")
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
