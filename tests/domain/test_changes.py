@@ -110,3 +110,11 @@ def test_without_replicates_changes_have_no_interval() -> None:
         ("B", None, False, "up 1.0 points, no interval (no noise estimate)"),
     ]
     assert [n.code for n in changes.notices] == ["no_replicates"]
+
+
+def test_period_labels_may_be_indexed_by_audit_id() -> None:
+    audits = audits_of(DATA).assign(audit_id=lambda f: f.index + 500)
+    by_id = audits.set_index("audit_id")["period"]
+    assert compare.branch_changes(audits, by_id, within=9.0, df=30) == compare.branch_changes(
+        audits, audits["period"], within=9.0, df=30
+    )

@@ -283,3 +283,11 @@ def test_the_raw_index_weights_sections_by_their_scored_audits_too() -> None:
     )
     assert compare.consistency_index(standards) == pytest.approx(100 - (30 * 4 + 10 * 8 + 5) / 45)
     assert compare.raw_consistency_index(standards) == pytest.approx(100 - (30 * 5 + 10 * 6) / 40)
+
+
+def test_a_missing_period_label_counts_as_a_period_of_its_own() -> None:
+    rows = rows_of(WAVE_ONLY)
+    labelled = compare.summarise_cells(rows, "section_id", period="wave")
+    missing = labelled.assign(period=labelled["period"].where(labelled["period"] != "W2", None))
+    (with_none,) = compare.section_consistency(missing, {"c": 75})
+    assert with_none == one(rows)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.periods import align_periods
 from audit_app.domain.compare.variance import t_quantile
 
 _PERIOD = "__period"
@@ -52,7 +53,7 @@ def estimate_auditor_effects(
     each auditor's leniency with a 90 % interval.
 
     ``period_of``: the period label (wave, month, quarter) of each audit, indexed like
-    ``audits`` (e.g. ``period_labels(audits["visited_at"], "month")``). With it, the
+    ``audits`` (e.g. ``period_labels(audits["visited_at"], "month")``) or by audit id. With it, the
     periods enter the fit as their own effects, so a wave that scored high for everyone is
     not taken for the leniency of the auditors who worked in it; an auditor whose visits
     cannot be told apart from their periods' level (the only auditor of a wave) is
@@ -70,7 +71,7 @@ def estimate_auditor_effects(
     scored = audits[has_score]
     by_period = period_of is not None
     if period_of is not None:
-        periods = period_of.reindex(audits.index)[has_score].astype(str).to_numpy()
+        periods = align_periods(period_of, audits)[has_score].astype(str).to_numpy()
         scored = scored.assign(**{_PERIOD: periods})
     scored = scored.reset_index(drop=True)
     if scored.empty:

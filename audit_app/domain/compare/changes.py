@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.periods import align_periods
 from audit_app.domain.compare.variance import _TINY, FEW_NOISE_DF, t_quantile
 from audit_app.domain.scoring import display
 
@@ -62,8 +63,9 @@ def branch_changes(
 ) -> Changes:
     """Per branch audited in both periods: earlier and later mean, change, 90 % interval.
 
-    ``period_of``: each audit's period label, indexed like ``audits``; periods are ordered
-    by an ordered categorical's order, else as sorted labels ('2026-03', '2026Q1', 'W02').
+    ``period_of``: each audit's period label, indexed like ``audits`` (or by audit id);
+    periods are ordered by an ordered categorical's order, else as sorted labels
+    ('2026-03', '2026Q1', 'W02').
     ``earlier`` and ``later`` default to the last two periods with scored audits.
     ``within`` and ``df``: the pooled noise variance and its degrees of freedom (e.g. from
     the comparison's period fit); without them, the noise is pooled within branch x period
@@ -71,7 +73,7 @@ def branch_changes(
     nothing about how branches change.
     """
     has_score = audits["overall"].notna().to_numpy()
-    labels = period_of.reindex(audits.index)
+    labels = align_periods(period_of, audits)
     order = _period_order(labels[has_score])
     scored = audits[has_score].assign(_period=labels[has_score].astype(str).to_numpy())
     if earlier is None or later is None:

@@ -197,6 +197,9 @@ def fit_periods_by_group(
     branch_codes, branch_labels = pd.factorize(cells["branch_code"], sort=False)
     period_codes, period_labels = _sorted_factorize(cells["period"])
     periods = max(len(period_labels), 1)
+    if len(period_codes) and period_codes.min() < 0:  # a missing label: one more period
+        period_codes = np.where(period_codes < 0, len(period_labels), period_codes)
+        periods = len(period_labels) + 1
     # One row per group x branch, the groups contiguous.
     pair_key = group_codes.astype(np.int64) * max(len(branch_labels), 1) + branch_codes
     pair_codes, pair_keys = _dense_codes(pair_key, len(group_keys) * max(len(branch_labels), 1))
@@ -277,6 +280,18 @@ def _factorize_keys(cells: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     return group_codes, pd.DataFrame({key: frame[key] for key in keys})
 
 
+def align_periods(period_of: pd.Series, audits: pd.DataFrame) -> pd.Series:
+    """Each audit's period label, indexed like ``audits``: ``period_of`` indexed like
+    ``audits`` (e.g. ``period_labels(audits["visited_at"], "month")``), or by ``audit_id``
+    when its index matches none of the frame's."""
+    aligned = period_of.reindex(audits.index)
+    if aligned.isna().all() and len(period_of) and "audit_id" in audits.columns:
+        by_id = audits["audit_id"].map(period_of)
+        if by_id.notna().any():
+            return by_id
+    return aligned
+
+
 def period_cells(frame: pd.DataFrame, value: str = "overall") -> pd.DataFrame:
     """Per branch x period sums of ``value`` from rows with ``branch_code`` and ``period``."""
     scored = frame[frame[value].notna()]
@@ -312,10 +327,11 @@ def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _sorted_factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(column, sort=True)``, the sorting done on the few labels and the codes
-    renumbered by one numpy lookup (pandas' own sort pass is slower on millions of rows)."""
+    renumbered by one numpy lookup (pandas' own sort pass is slower on millions of rows);
+    a missing value keeps the code -1."""
     codes, found = pd.factorize(column, sort=False)
     labels = np.asarray(found)
     order = np.argsort(labels, kind="stable")
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
-    return rank[codes], labels[order]
+    return np.where(codes < 0, -1, rank[codes]), labels[order]
