@@ -291,3 +291,15 @@ def test_a_missing_period_label_counts_as_a_period_of_its_own() -> None:
     missing = labelled.assign(period=labelled["period"].where(labelled["period"] != "W2", None))
     (with_none,) = compare.section_consistency(missing, {"c": 75})
     assert with_none == one(rows)
+
+
+def test_noise_seen_in_two_stores_only_is_said_even_with_enough_df() -> None:
+    data = {("A", "W1"): [70.0 + k % 5 for k in range(12)]}
+    data[("B", "W1")] = [80.0 + k % 3 for k in range(12)]
+    data.update({(f"C{b}", "W1"): [75.0 + b] for b in range(6)})
+    index = compare.summarise_consistency(
+        compare.section_consistency(cells_of(rows_of(data)), {"c": 75})
+    )
+    assert (index.df_within, index.repeat_branches) == (22, 2)
+    assert [n.code for n in index.notices] == ["few_noise_degrees"]
+    assert "(22; 2 branches with two or more audits; t = 1.7" in index.notices[0].message

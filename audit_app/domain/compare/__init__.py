@@ -36,7 +36,7 @@ from audit_app.domain.compare.auditors import (
 )
 from audit_app.domain.compare.changes import BranchChange, Changes, branch_changes
 from audit_app.domain.compare.consistency import (
-    FEW_NOISE_DF,
+    FEW_REPEAT_BRANCHES,
     ConsistencyIndex,
     StandardConsistency,
     consistency_index,
@@ -71,6 +71,7 @@ from audit_app.domain.compare.variance import (
     CELL_COLUMNS_WITH_PERIOD,
     CONFIDENCE,
     DEFAULT_MIN_AUDITS,
+    FEW_NOISE_DF,
     GradeOf,
     Level,
     Period,
@@ -96,6 +97,7 @@ __all__ = [
     "CONFIDENCE",
     "DEFAULT_MIN_AUDITS",
     "FEW_NOISE_DF",
+    "FEW_REPEAT_BRANCHES",
     "TREND_COLUMNS",
     "AuditorEffect",
     "AuditorEffects",

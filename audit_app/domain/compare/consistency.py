@@ -31,6 +31,10 @@ from audit_app.domain.compare.variance import (
     t_quantile,
 )
 
+FEW_REPEAT_BRANCHES = 3
+"""A noise estimate seen in fewer branches than this (branches with two or more audits)
+says how one or two stores vary, not the chain: a notice says so, whatever its df."""
+
 # ---------------------------------------------------------------------------
 # Consistency of standards
 # ---------------------------------------------------------------------------
@@ -287,8 +291,9 @@ class ConsistencyIndex:
 def summarise_consistency(standards: Sequence[StandardConsistency]) -> ConsistencyIndex:
     """The index both ways, with notices: ``few_noise_degrees`` when the standards holding
     half or more of the weight have fewer than :data:`FEW_NOISE_DF` noise degrees of
-    freedom, ``no_replicates`` when no branch has two audits, ``single_branch`` with one
-    branch, ``period_effects`` (info) when period effects were removed."""
+    freedom (or fewer than :data:`FEW_REPEAT_BRANCHES` branches with two audits),
+    ``no_replicates`` when no branch has two audits, ``single_branch`` with one branch,
+    ``period_effects`` (info) when period effects were removed."""
     adjusted, raw = consistency_index(standards), raw_consistency_index(standards)
     judged = [s for s in standards if s.audits > 0 and s.branches >= 2]
     notices: list[Notice] = []
@@ -314,7 +319,11 @@ def summarise_consistency(standards: Sequence[StandardConsistency]) -> Consisten
         weights = np.cumsum([s.audits for s in ordered], dtype=float)
         middle = ordered[int(np.searchsorted(weights, weights[-1] / 2))]
         df, repeat = middle.df_within, middle.repeat_branches
-        few = sum(s.audits for s in judged if s.df_within < FEW_NOISE_DF)
+        few = sum(
+            s.audits
+            for s in judged
+            if s.df_within < FEW_NOISE_DF or s.repeat_branches < FEW_REPEAT_BRANCHES
+        )
         if adjusted is not None and few >= weights[-1] / 2:
             notices.append(Notice("few_noise_degrees", _few_degrees_message(df, repeat)))
     if adjusted is not None and any(s.periods > 1 for s in judged):
