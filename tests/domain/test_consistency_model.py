@@ -303,3 +303,25 @@ def test_noise_seen_in_two_stores_only_is_said_even_with_enough_df() -> None:
     assert (index.df_within, index.repeat_branches) == (22, 2)
     assert [n.code for n in index.notices] == ["few_noise_degrees"]
     assert "(22; 2 branches with two or more audits; t = 1.7" in index.notices[0].message
+
+
+def test_the_index_per_period_from_cells_equals_the_one_from_rows() -> None:
+    rng = np.random.default_rng(11)
+    rows = pd.DataFrame(
+        {
+            "audit_id": np.repeat(np.arange(60), 2),
+            "branch_code": np.repeat([f"B{k % 12}" for k in range(60)], 2),
+            "checklist_id": "c",
+            "section_id": np.tile(["front", "back"], 60),
+            "visited_at": np.repeat(
+                pd.to_datetime("2026-01-15") + pd.to_timedelta(np.arange(60) * 3, "D"), 2
+            ),
+            "score": rng.normal(75, 8, 120) + np.repeat(np.arange(60) // 20 * 4.0, 2),
+        }
+    )
+    from_rows = compare.consistency_index_by_period(rows, "month")
+    labelled = rows.assign(period=compare.period_labels(rows["visited_at"], "month"))
+    cells = compare.summarise_cells(labelled, "section_id", period="period")
+    from_cells = compare.consistency_index_by_period_cells(cells)
+    pd.testing.assert_frame_equal(from_rows, from_cells, check_dtype=False)
+    assert from_rows["consistency_index"].notna().all() and len(from_rows) == 7

@@ -358,52 +358,15 @@ def consistency_index_by_period(
     """The consistency index per month or quarter, trackable over time.
 
     ``section_rows``: one row per audit x section with ``audit_id, branch_code,
-    checklist_id, section_id, score, visited_at``. Within one period every branch shares
-    the period's effect, so the spread between that period's branch means needs no period
-    adjustment; the noise (within-branch variance) comes from the whole selection, because
-    a branch is rarely audited twice in one month, and it is the noise net of branch levels
-    and period effects (the movement between periods is not visit noise). The spread
-    between branches then comes from each period's branch means, by the same estimator as
-    :func:`estimate_components`. Columns: period, consistency_index, branches, audits.
+    checklist_id, section_id, score, visited_at``. See :func:`index_per_period` for the
+    method. Columns: period, consistency_index, branches, audits.
     """
     columns = ["period", "consistency_index", "branches", "audits"]
     rows = section_rows[section_rows["score"].notna()]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     labelled = rows.assign(period=period_labels(rows["visited_at"], period).to_numpy())
-    noise = _within_by_standard(summarise_cells(labelled, "section_id", period="period"))
-    cells = (
-        labelled.groupby(["period", "checklist_id", "section_id", "branch_code"], sort=True)[
-            "score"
-        ]
-        .agg(n="size", mean="mean")
-        .reset_index()
-    )
-    cells["inv_n"] = 1 / cells["n"]
-    per = (
-        cells.groupby(["period", "checklist_id", "section_id"], sort=True)
-        .agg(
-            branches=("n", "size"),
-            audits=("n", "sum"),
-            spread=("mean", "var"),
-            mean_inv_n=("inv_n", "mean"),
-        )
-        .reset_index()
-    )
-    within = [noise.get(key) for key in zip(per["checklist_id"], per["section_id"], strict=True)]
-    per["within"] = pd.array(within, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
-    between = (per["spread"] - per["within"] * per["mean_inv_n"]).clip(lower=0)
-    per["between_sd"] = np.sqrt(between.where(per["branches"] >= 2))
-    usable = per[per["between_sd"].notna()]
-    # pandas-stubs lack apply's include_groups (a real keyword since pandas 2.2): the ignore
-    index = (
-        usable.groupby("period").apply(  # type: ignore[call-overload]
-            lambda g: 100 - np.average(g["between_sd"], weights=g["audits"]),
-            include_groups=False,
-        )
-        if not usable.empty  # no period with two branches: apply would give an empty frame
-        else pd.Series(dtype=float)
-    )
+    index = index_per_period(summarise_cells(labelled, "section_id", period="period"))
     counts = labelled.groupby("period", sort=True).agg(
         branches=("branch_code", "nunique"), audits=("audit_id", "nunique")
     )
@@ -412,13 +375,59 @@ def consistency_index_by_period(
     return out[columns]
 
 
-def _within_by_standard(cells: pd.DataFrame) -> dict[tuple[str, str], float | None]:
-    """Noise variance per (checklist, standard) net of branch levels and period effects
-    (cells split by period); None without replicates."""
-    groups = fit_periods_by_group(cells, ["checklist_id", "standard"]).groups
-    return {
-        (str(c), str(s)): None if np.isnan(w) else float(w)
-        for c, s, w in zip(
-            groups["checklist_id"], groups["standard"], groups["within"], strict=True
+def consistency_index_by_period_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """:func:`consistency_index_by_period` from section cells split by period
+    (:data:`CELL_COLUMNS_WITH_PERIOD`); a branch's audits in a period are its largest
+    section count there. Columns: period, consistency_index, branches, audits."""
+    columns = ["period", "consistency_index", "branches", "audits"]
+    cells = cells[cells["n"] > 0]
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    index = index_per_period(cells)
+    per_branch = cells.groupby(["period", "branch_code"], sort=True)["n"].max()
+    counts = per_branch.groupby(level="period").agg(["size", "sum"])
+    return pd.DataFrame(
+        {
+            "period": counts.index.astype(str),
+            "consistency_index": index.reindex(counts.index).to_numpy(dtype=float),
+            "branches": counts["size"].to_numpy(dtype=int),
+            "audits": counts["sum"].to_numpy(dtype=int),
+        }
+    )[columns]
+
+
+def index_per_period(cells: pd.DataFrame) -> pd.Series:
+    """The consistency index of each period (a Series indexed by period; periods where no
+    section has two branches and a noise estimate are left out).
+
+    Within one period every branch shares the period's effect, so the spread between that
+    period's branch means needs no period adjustment. The noise (within-branch variance)
+    comes from the whole selection, because a branch is rarely audited twice in one month,
+    and it is the noise net of branch levels and period effects (the movement between
+    periods is not visit noise). Per section: between = var(period's branch means) -
+    within x mean(1/n), at least 0; the index is 100 minus the sections' spreads weighted
+    by their audits in the period.
+    """
+    cells = cells[cells["n"] > 0]
+    if cells.empty:
+        return pd.Series(dtype=float)
+    noise = fit_periods_by_group(cells, ["checklist_id", "standard"]).groups
+    within = noise.set_index(["checklist_id", "standard"])["within"]
+    per = cells.assign(mean=cells["sum"] / cells["n"], inv_n=1 / cells["n"])
+    stats = (
+        per.groupby(["period", "checklist_id", "standard"], sort=True)
+        .agg(
+            branches=("n", "size"),
+            audits=("n", "sum"),
+            spread=("mean", "var"),
+            mean_inv_n=("inv_n", "mean"),
         )
-    }
+        .reset_index()
+        .join(within, on=["checklist_id", "standard"])
+    )
+    between = (stats["spread"] - stats["within"] * stats["mean_inv_n"]).clip(lower=0)
+    stats["between_sd"] = np.sqrt(between.where(stats["branches"] >= 2))
+    usable = stats[stats["between_sd"].notna()]
+    weighted = usable.assign(w=usable["audits"] * usable["between_sd"])
+    sums = weighted.groupby("period", sort=True)[["w", "audits"]].sum()
+    return (100 - sums["w"] / sums["audits"]).astype(float)
