@@ -83,8 +83,8 @@ def branch_changes(
     if within is None:
         within, df = _pooled_cell_noise(scored)
     df = int(df or 0)
-    usable_noise = within is not None and df > 0
-    t = t_quantile(df) if usable_noise else float("nan")
+    noise = within if within is not None and df > 0 else None
+    t = t_quantile(df) if noise is not None else float("nan")
     two = scored[scored["_period"].isin([earlier, later])]
     names = (
         scored.groupby("branch_code")["branch_name"].first()
@@ -104,9 +104,8 @@ def branch_changes(
             m1, m2 = float(row[("mean", earlier)]), float(row[("mean", later)])
             change = m2 - m1
             low = high = None
-            if usable_noise:
-                assert within is not None
-                half = t * float(np.sqrt(within / n1 + within / n2))
+            if noise is not None:
+                half = t * float(np.sqrt(noise / n1 + noise / n2))
                 low, high = change - half, change + half
             clear = low is not None and high is not None and (low > _TINY or high < -_TINY)
             rows.append(
