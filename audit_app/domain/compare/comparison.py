@@ -16,11 +16,13 @@ import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
 from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
+from audit_app.domain.compare.changes import branch_changes
 from audit_app.domain.compare.consistency import (
-    consistency_index,
+    consistency_index_by_period_cells,
     item_consistency,
     least_consistent,
     section_consistency,
+    summarise_consistency,
 )
 from audit_app.domain.compare.league import rank_branches, total_branches
 from audit_app.domain.compare.notices import Notice
@@ -33,6 +35,7 @@ from audit_app.domain.compare.variance import (
     CELL_COLUMNS,
     GradeOf,
     Period,
+    period_labels,
 )
 from audit_app.domain.compare.versions import VersionAlignment
 
@@ -68,15 +71,21 @@ def compute_comparison(
         total_branches(audits), min_audits=request.min_audits, grade_of=frames.grade_of
     )
     section_cells = in_periods(frames.section_cells, period)
-    sections = section_consistency(collapse_periods(section_cells), frames.pass_marks)
+    # Cells split by period: consistency net of period effects (the raw figures beside).
+    model = (lambda c: c) if request.adjust_periods else collapse_periods
+    sections = section_consistency(model(section_cells), frames.pass_marks)
     items = (
-        item_consistency(collapse_periods(in_periods(frames.item_cells, period)))
+        item_consistency(model(in_periods(frames.item_cells, period)))
         if frames.item_cells is not None
         else ()
     )
-    index = consistency_index(sections)
-    auditors = estimate_auditor_effects(audits)
-    notices: list[Notice] = []
+    index = summarise_consistency(sections)
+    period_of = period_labels(audits["visited_at"], period)
+    auditors = estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
+    changes = branch_changes(
+        audits, period_of, earlier=request.change_from, later=request.change_to
+    )
+    notices: list[Notice] = [*index.notices, *auditors.notices, *changes.notices]
     if frames.versions:
         notices += [
             Notice("reference_version", alignment.describe(), "info")
@@ -86,6 +95,7 @@ def compute_comparison(
         league.method,
         CONSISTENCY_METHOD,
         TREND_METHOD,
+        changes.method,
         auditors.method,
         frames.calibration.method,
         *(alignment.describe() for alignment in frames.versions),
@@ -100,8 +110,8 @@ def compute_comparison(
         sections=sections,
         items=items,
         least_consistent=least_consistent(sections + items, None),
-        consistency_index=index,
-        raw_consistency_index=index,
+        consistency_index=index.adjusted,
+        raw_consistency_index=index.raw,
         auditors=auditors,
         calibration=frames.calibration,
         versions=frames.versions,
@@ -109,8 +119,9 @@ def compute_comparison(
         method=method,
         heatmap=section_heatmap(collapse_periods(section_cells)),
         trend=trend(audits, level="chain", period=period),
-        index_trend=index_by_period(section_cells),
+        index_trend=consistency_index_by_period_cells(section_cells),
         item_sections=dict(frames.item_sections),
+        changes=changes,
     )
 
 
