@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
@@ -30,7 +29,6 @@ from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import roll_up_regions, section_heatmap, trend
 from audit_app.domain.compare.variance import (
-    _TINY,
     BRANCH_TOTAL_COLUMNS,
     CELL_COLUMNS,
     GradeOf,
@@ -127,9 +125,11 @@ def compute_comparison(
 
 CONSISTENCY_METHOD = (
     "Consistency index: 100 minus the average spread between branches' true section scores "
-    "(standard deviation in points, the visits' noise removed by the method of moments), "
-    "each section weighted by its number of scored audits; 100 means every branch keeps "
-    "every section at the same level."
+    "(standard deviation in points), each section weighted by its number of scored audits; "
+    "100 means every branch keeps every section at the same level. Per section, period "
+    "effects (a month or quarter that scored higher or lower for every branch) are "
+    "estimated within branches and removed, and the visits' noise is removed by the method "
+    "of moments; the raw index, with the periods' movement left in, is given beside it."
 )
 TREND_METHOD = (
     "Trend: the mean overall score per period; a change from the previous period exceeds "
@@ -217,60 +217,3 @@ def collapse_periods(cells: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     return summed[CELL_COLUMNS]
-
-
-def index_by_period(cells: pd.DataFrame) -> pd.DataFrame:
-    """The consistency index per period from per-period section cells.
-
-    Each section's noise (within-branch variance) comes from the whole selection, because a
-    branch is rarely audited twice in one period; the spread between branches comes from
-    each period's branch means, by the method of moments. Columns: period,
-    consistency_index, branches, audits.
-    """
-    columns = ["period", "consistency_index", "branches", "audits"]
-    cells = cells[cells["n"] > 0]
-    if cells.empty:
-        return pd.DataFrame(columns=columns)
-    whole = collapse_periods(cells)
-    n = whole["n"].to_numpy(dtype=float)
-    ss = np.clip(
-        whole["sum_sq"].to_numpy(dtype=float) - whole["sum"].to_numpy(dtype=float) ** 2 / n, 0, None
-    )
-    noise = (
-        whole.assign(ss=ss, one=1)
-        .groupby(["checklist_id", "standard"], sort=True)
-        .agg(ss=("ss", "sum"), audits=("n", "sum"), branches=("one", "sum"))
-    )
-    df = noise["audits"] - noise["branches"]
-    within = (noise["ss"] / df.where(df > 0)).where(lambda v: v >= _TINY, 0.0).where(df > 0)
-    per = cells.assign(mean=cells["sum"] / cells["n"], inv_n=1 / cells["n"])
-    stats = (
-        per.groupby(["period", "checklist_id", "standard"], sort=True)
-        .agg(
-            branches=("n", "size"),
-            audits=("n", "sum"),
-            spread=("mean", "var"),
-            mean_inv_n=("inv_n", "mean"),
-        )
-        .reset_index()
-    )
-    stats = stats.join(within.rename("within"), on=["checklist_id", "standard"])
-    between = (stats["spread"] - stats["within"] * stats["mean_inv_n"]).clip(lower=0)
-    stats["between_sd"] = np.sqrt(between.where(stats["branches"] >= 2))
-    usable = stats[stats["between_sd"].notna()]
-    weighted = usable.assign(w=usable["audits"] * usable["between_sd"])
-    sums = weighted.groupby("period", sort=True)[["w", "audits"]].sum()
-    index = 100 - sums["w"] / sums["audits"]
-    # Audits and branches per period: a section's count is its audits with a score, so the
-    # largest section count of a branch in a period is that branch's scored audits there.
-    per_branch = cells.groupby(["period", "branch_code"], sort=True)["n"].max()
-    counts = per_branch.groupby(level="period").agg(["size", "sum"])
-    out = pd.DataFrame(
-        {
-            "period": counts.index.astype(str),
-            "consistency_index": index.reindex(counts.index).to_numpy(dtype=float),
-            "branches": counts["size"].to_numpy(dtype=int),
-            "audits": counts["sum"].to_numpy(dtype=int),
-        }
-    )
-    return out[columns]
