@@ -86,19 +86,19 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         for cid, versions in sorted(used.items())
         if len(versions) > 1
     )
-    section_cells = queries.section_cells(conn, audit_filter)
+    section_rows = queries.section_rows(conn, audit_filter)
     item_cells = queries.item_cells(conn, audit_filter) if request.items else None
     if alignments:
         rescored = _rescored(conn, audit_filter, audits, alignments, known)
         audits = _with_rescored_overall(audits, rescored)
-        section_cells = _with_rescored_sections(section_cells, audits, rescored)
+        section_rows = _with_rescored_sections(section_rows, rescored)
         if item_cells is not None:
             item_cells = _without_left_out(item_cells, alignments)
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
     calibration = calibration_from(conn, audits, known)
     return ComparisonFrames(
         audits=audits,
-        section_cells=section_cells,
+        section_cells=stats.month_cells(section_rows, audits, "section_id"),
         item_cells=None if item_cells is None else stats.scale_cells(item_cells, 100),
         pass_marks={c.id: c.pass_mark for c in checklists},
         grade_of=checklists[0].grade_for if len(bands) == 1 else None,
@@ -170,16 +170,11 @@ def _with_rescored_overall(audits: pd.DataFrame, rescored: list[stats.Rescored])
     return updated[updated["overall"].notna()].reset_index(drop=True)
 
 
-def _with_rescored_sections(
-    cells: pd.DataFrame, audits: pd.DataFrame, rescored: list[stats.Rescored]
-) -> pd.DataFrame:
-    """Section cells with the rescored checklists' cells rebuilt from their audits."""
+def _with_rescored_sections(rows: pd.DataFrame, rescored: list[stats.Rescored]) -> pd.DataFrame:
+    """Section scores with the rescored checklists' audits' sections replaced."""
     replaced = pd.concat([r.sections for r in rescored], ignore_index=True)
-    context = audits[["audit_id", "branch_code", "checklist_id", "visited_at"]]
-    rows = replaced.merge(context, on="audit_id", how="inner")
-    rebuilt = stats.month_cells(rows, "section_id")
-    kept = cells[~cells["checklist_id"].isin(set(rows["checklist_id"]))]
-    return pd.concat([kept, rebuilt], ignore_index=True)
+    kept = rows[~rows["audit_id"].isin(set(replaced["audit_id"]))]
+    return pd.concat([kept, replaced[kept.columns]], ignore_index=True)
 
 
 def _without_left_out(

@@ -138,24 +138,28 @@ TREND_METHOD = (
 )
 
 
-def month_cells(rows: pd.DataFrame, standard: str, value: str = "score") -> pd.DataFrame:
+def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.DataFrame:
     """Per branch x checklist x standard x month of the visit: n, sum and sum of squares of
-    ``value`` (NaN left out), from rows with ``branch_code``, ``checklist_id``,
-    ``visited_at`` and the ``standard`` column."""
-    counted = rows[rows[value].notna()]
-    values = counted[value].to_numpy(dtype=float)
+    the scores (NaN left out), from per-audit rows (``audit_id``, ``standard``, ``score``)
+    and the audit frame that gives each audit its branch, checklist and visit."""
+    counted = rows[rows["score"].notna()]
+    audit_index = pd.Index(audits["audit_id"].to_numpy())
+    at = audit_index.get_indexer(counted["audit_id"].to_numpy())
+    counted, at = counted[at >= 0], at[at >= 0]
+    months = audits["visited_at"].dt.strftime("%Y-%m").to_numpy()
+    values = counted["score"].to_numpy(dtype=float)
     frame = pd.DataFrame(
         {
-            "branch_code": counted["branch_code"].to_numpy(),
-            "checklist_id": counted["checklist_id"].to_numpy(),
+            "branch_code": audits["branch_code"].to_numpy()[at],
+            "checklist_id": audits["checklist_id"].to_numpy()[at],
             "standard": counted[standard].to_numpy(),
-            "period": pd.to_datetime(counted["visited_at"]).dt.strftime("%Y-%m").to_numpy(),
+            "period": months[at],
             "value": values,
             "value_sq": values**2,
         }
     )
     cells = (
-        frame.groupby(PERIOD_CELL_KEYS, sort=True)
+        frame.groupby(PERIOD_CELL_KEYS, sort=True, observed=True)
         .agg(n=("value", "size"), sum=("value", "sum"), sum_sq=("value_sq", "sum"))
         .reset_index()
     )
