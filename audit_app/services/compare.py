@@ -30,8 +30,8 @@ from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, repository
 
-By = Literal["branch", "region", "auditor", "item", "calibration"]
-BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "calibration")
+By = Literal["branch", "region", "auditor", "item", "change", "calibration"]
+BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "change", "calibration")
 
 
 class SelectionError(AuditAppError):
@@ -52,9 +52,24 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
         frames = _load(ctx, conn, request)
         if frames is None:
             return _nothing_to_compare(conn, request)
+    _check_change_periods(request, frames.audits)
     areas = request.audit_filter.areas
     scope = Scope(areas, int(frames.audits["branch_code"].nunique()))
     return compute_comparison(request, frames, scope)
+
+
+def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> None:
+    """A period of the change that the selection does not have is a typo: say which exist."""
+    asked = [p for p in (request.change_from, request.change_to) if p is not None]
+    if not asked:
+        return
+    labels = sorted(set(stats.period_labels(audits["visited_at"], request.period)))
+    for label in asked:
+        if label not in labels:
+            raise SelectionError(
+                f"no audits in {request.period} {label!r} of this selection "
+                f"({request.period}s: {', '.join(labels)})"
+            )
 
 
 def _check_request(request: ComparisonRequest) -> None:
@@ -313,6 +328,8 @@ class Comparison:
             return result.regions
         if self.by == "auditor":
             return result.auditors.rows
+        if self.by == "change":
+            return self.result.changes.rows
         if self.by == "calibration":
             calibration = result.calibration
             overall = () if calibration.overall is None else (calibration.overall,)
@@ -459,6 +476,9 @@ ROUNDED = {
     "abs_low": 1,
     "abs_high": 1,
     "mean_difference": 1,
+    "earlier_mean": 1,
+    "later_mean": 1,
+    "change": 1,
 }
 CALIBRATION_ROUNDED = {"value": 3, "low": 3, "high": 3, "percent_agreement": 1}
 """Agreement statistics (AC1, ICC) are 0-1 figures, not scores."""
@@ -508,6 +528,7 @@ def comparison_columns(comparison: Comparison) -> list[str]:
         "region": stats.RegionSummary,
         "auditor": stats.AuditorEffect,
         "calibration": stats.ItemAgreement,
+        "change": stats.BranchChange,
     }
     row_type = row_types.get(comparison.by)
     if row_type is None:

@@ -52,6 +52,9 @@ class Changes:
     """Its degrees of freedom."""
 
 
+NO_CHANGES = Changes(None, None, (), "No change between periods: nothing to compare.", ())
+
+
 def branch_changes(
     audits: pd.DataFrame,
     period_of: pd.Series,
