@@ -26,6 +26,7 @@ from audit_app.ui.components.compare_charts import (
     heatmap_chart,
     heatmap_width,
 )
+from audit_app.ui.components.compare_scope import benchmark
 from audit_app.ui.components.compare_views import STANDARD_COLUMNS
 from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
 from tests.ui.apptest import HQ, MARTA, run_app, texts
@@ -366,3 +367,31 @@ def test_one_comparison_serves_every_tab_download_and_the_pdf(
     app.run()
     app.run()
     assert [request.period for request in asked] == ["month", "quarter"]
+
+
+def words_shown(app: AppTest) -> str:
+    """The page's text, metric labels and the labels and help of its widgets: everything a
+    reader sees or hovers over (chart field names are not shown, so left out)."""
+    parts = [texts(app)]
+    for metric in app.metric:
+        parts += [metric.label, str(metric.value), str(metric.proto.help)]
+    for kind in ("toggle", "button", "selectbox", "segmented_control", "slider", "number_input"):
+        for widget in app.get(kind):
+            parts += [
+                str(getattr(widget.proto, "label", "")),
+                str(getattr(widget.proto, "help", "")),
+            ]
+    return "\n".join(parts)
+
+
+def test_an_area_manager_reads_her_scope_and_never_the_chain(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(MARTA, page="compare")
+    assert "Area Barcelona: 6 branches" in [c.value for c in app.caption]
+    for label in TABS:
+        open_tab(app, label)
+        said = [line for line in words_shown(app).splitlines() if "chain" in line.lower()]
+        # the model's method speaks of the chain; it opens by saying the chain is her area
+        assert all(line.startswith(benchmark(MARTA).method_scope) for line in said), said
+    head_office = run_app(HQ, page="compare")
+    assert f"Chain: {DEMO_BRANCHES} branches" in [c.value for c in head_office.caption]

@@ -131,7 +131,7 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
         unranked = [c for c in LEAGUE_COLUMNS if c not in ("rank", "tie_band")]
         st.dataframe(few[unranked], hide_index=True, width="stretch", column_config=LEAGUE_COLUMNS)
     with st.expander("How the league table is computed"):
-        st.write(table.method)
+        st.write(" ".join(part for part in (bench.method_scope, table.method) if part))
 
 
 def _ends(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -315,7 +315,7 @@ def consistency_tab(
     if not items_included:
         st.caption(
             "Switch on “Include items” to see which checklist items vary most between "
-            "branches (a few seconds on a large chain)."
+            "branches (a few seconds on a large selection)."
         )
         return
     st.subheader("Items by spread between branches")
