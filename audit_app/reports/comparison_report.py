@@ -165,6 +165,10 @@ LABELS: dict[str, str] = {
     "yes": "yes",
     "no": "no",
     "auditors": "Auditor effects",
+    "auditors_note": "Most lenient first. Leniency: points above (+) or below (−) the average "
+    "auditor on the same branches, with its 90 % interval; an auditor is flagged when the "
+    "interval excludes 0. Not compared: no shared branches link the auditor to the largest "
+    "group of auditors (or there is no other auditor).",
     "col_auditor": "Auditor",
     "col_leniency": "Leniency",
     "col_flag": "Flag",
@@ -653,14 +657,18 @@ def _interval_drawing(
             )
         )
         if line_label:
+            # centred on the line, or ending (starting) there when near the right (left) edge
+            at = x(chain_mean)
+            half = stringWidth(line_label, FONT, 6.5) / 2
+            anchor = "end" if at + half > WIDTH else "start" if at - half < 0 else "middle"
             drawing.add(
                 String(
-                    x(chain_mean),
+                    at,
                     height - top + 3,
                     line_label,
                     fontName=FONT,
                     fontSize=6.5,
-                    textAnchor="middle",
+                    textAnchor=anchor,
                     fillColor=GREY,
                 )
             )
@@ -1127,6 +1135,7 @@ def _auditor_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         CondPageBreak(40 * mm),
         Paragraph(LABELS["auditors"], s.heading),
         _table(body, widths, extra),
+        Paragraph(LABELS["auditors_note"], s.small),
     ]
 
 

@@ -20,6 +20,7 @@ from audit_app.reports.comparison_report import (
     STANDARDS_SHOWN,
     ComparisonReportData,
     render_comparison_report,
+    score,
 )
 from tests.reports.conftest import flat, pdf_text
 
@@ -167,3 +168,16 @@ def test_the_contents_name_only_the_sections_that_follow(text: str) -> None:
     names = ["league", "chart", "heatmap", "regions", "standards", "method"]
     listed = ", ".join(LABELS[f"contents_{k}"] for k in names)
     assert LABELS["contents"].format(sections=listed) in cover
+
+
+def test_the_regions_best_and_worst_are_their_ranked_extremes(
+    data: ComparisonReportData, text: str
+) -> None:
+    part = between(text, LABELS["regions"], LABELS["regions_note"][:30])
+    for region in {r.region for r in data.league}:
+        ranked = [r for r in data.league if r.region == region and not r.too_few_to_rank]
+        best = max(ranked, key=lambda r: r.shrunk)
+        worst = min(ranked, key=lambda r: r.shrunk)
+        line = next(line for line in part.splitlines() if line.startswith(region + " "))
+        assert f"{best.branch_code} ({score(best.shrunk)})" in line, line
+        assert f"{worst.branch_code} ({score(worst.shrunk)})" in line, line
