@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pdfplumber
@@ -395,3 +396,37 @@ def test_an_area_manager_reads_her_scope_and_never_the_chain(ctx: AppContext) ->
         assert all(line.startswith(benchmark(MARTA).method_scope) for line in said), said
     head_office = run_app(HQ, page="compare")
     assert f"Chain: {DEMO_BRANCHES} branches" in [c.value for c in head_office.caption]
+
+
+def test_a_big_heatmap_offers_ranked_branches_never_the_unranked_last_rows() -> None:
+    from audit_app.domain import compare as stats
+    from audit_app.ui.components.compare_views import CHART_LIMIT, heatmap_choices
+
+    rng = np.random.default_rng(9)
+    ranked, unranked = 80, 20
+    n = np.concatenate([rng.integers(3, 10, ranked), np.ones(unranked, dtype=int)])
+    means = np.concatenate([rng.normal(80, 6, ranked), np.full(unranked, 99.0)])
+    sums = n * means
+    totals = pd.DataFrame(
+        {
+            "branch_code": [f"B{i:03d}" for i in range(ranked + unranked)],
+            "branch_name": "x",
+            "region": "R",
+            "country": "ES",
+            "audits": n,
+            "sum": sums,
+            "sum_sq": sums * means + (n - 1) * 36.0,
+            "passed": 0,
+            "judged": n,
+            "critical_failures": 0,
+        }
+    )
+    table = stats.rank_branches(totals, min_audits=3)
+    assert all(r.too_few_to_rank for r in table.rows[-unranked:])  # the table ends unranked
+    order = [r.branch_code for r in sorted(table.rows[:ranked], key=lambda r: -r.shrunk)]
+    half = CHART_LIMIT // 2
+    assert heatmap_choices(table) == {
+        f"Best and worst {half}": order[:half] + order[-half:],
+        f"Best {CHART_LIMIT}": order[:CHART_LIMIT],
+        f"Worst {CHART_LIMIT}": order[-CHART_LIMIT:],
+    }
