@@ -6,7 +6,8 @@ rows only).
 
 Hypothesis draws small worlds (3 to 9 branches, 1 to 20 audits each, a spread, no
 difference or a ceiling) and builds a database for each, so it runs a few examples; the
-three named worlds of the issue always run as explicit examples.
+three named worlds of the issue always run as explicit examples. The three commands get
+the same options (minimum audits, period, checklist) drawn from :data:`OPTIONS`.
 """
 
 from __future__ import annotations
@@ -207,6 +208,14 @@ def cover_index(text: str) -> str:
     return "" if after == LABELS["index_none"] else after
 
 
+OPTIONS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("--min-audits", "2", "--period", "quarter"),
+    ("--min-audits", "5", "--checklist", CHECKLIST),
+)
+"""The request, given alike to the three commands."""
+
+
 def run(*args: str) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code == 0, result.output
@@ -214,25 +223,27 @@ def run(*args: str) -> str:
 
 
 @settings(
-    max_examples=4,
+    max_examples=6,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(world=worlds())
-@example(world=UNBALANCED)
-@example(world=NO_DIFFERENCE)
-@example(world=CEILING)
-def test_the_json_the_csv_and_the_pdf_show_the_same_league(world: World) -> None:
+@given(world=worlds(), options=st.sampled_from(OPTIONS))
+@example(world=UNBALANCED, options=OPTIONS[0])
+@example(world=NO_DIFFERENCE, options=OPTIONS[0])
+@example(world=CEILING, options=OPTIONS[1])
+def test_the_json_the_csv_and_the_pdf_show_the_same_league(
+    world: World, options: tuple[str, ...]
+) -> None:
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as env:
         made = build(world, Path(folder))
         env.setenv("AUDIT_DATA_DIR", str(made.data_dir))
         env.setenv("AUDIT_CHECKLISTS_DIR", str(made.checklists_dir))
         env.delenv("AUDIT_DATABASE_URL", raising=False)
-        data = json.loads(run("compare", "--format", "json"))
-        table = run("compare", "--format", "csv")
+        data = json.loads(run("compare", *options, "--format", "json"))
+        table = run("compare", *options, "--format", "csv")
         pdf = Path(folder) / "compare.pdf"
-        run("report", "compare", "-o", str(pdf))
+        run("report", "compare", *options, "-o", str(pdf))
         text = pdf_text(pdf.read_bytes())
     league = from_json(data["rows"])
     assert len(league) == len(world.audits)
