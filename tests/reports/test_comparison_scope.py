@@ -78,3 +78,16 @@ def test_the_notices_are_boxed_on_the_cover_and_repeated_in_the_method(
     box = f"{LABELS['notices']} • {notices[0]} • {notices[1]}"
     assert box in cover
     assert f"{LABELS['notices']} • {notices[0]} • {notices[1]}" in flat(method)
+
+
+def test_the_trend_is_named_by_the_requests_period(demo_ctx: AppContext) -> None:
+    from audit_app.domain.compare import ComparisonRequest
+    from audit_app.services.compare import comparison
+
+    marta = demo_ctx.as_user(MARTA)
+    result = comparison(marta, ComparisonRequest(period="quarter"))
+    text = pdf_text(comparison_report(marta, result=result, generated_at=WHEN))
+    trend = text.split("Trend of the area per quarter", 1)[1]
+    header = f"{LABELS['col_period_quarter']} {LABELS['col_audits']} {LABELS['col_mean']}"
+    assert header in trend
+    assert re.search(r"^2026Q1 \d+ \d+\.\d ", trend, re.M)
