@@ -6,7 +6,12 @@ The renderer takes plain data (:class:`ComparisonReportData`) and returns PDF by
 computes no statistics. It stays readable and fast with 5,000 branches: the league table
 is laid out as tables of :data:`CHUNK_ROWS` rows with repeated headers (one 5,000-row
 table lays out twice as slowly), and the charts and heatmap show the top and bottom
-branches instead of every branch.
+ranked branches by shrunken estimate instead of every branch.
+
+Every section shows what its caption says, and a caption that counts counts what it
+names ("the 25 highest and 25 lowest of 276 ranked branches"). The level branches are
+pooled in is named for the reader's scope: the chain for head office, the area for an area
+manager (``ComparisonReportData.pool``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The comparison report (issue #5, item 3): gathers the compare services' results into
-plain data and hands them to the renderer.
+"""The comparison report (issue #5, item 3): one comparison result, with the overdue
+actions and repeated failures of the same scope, as plain data for the renderer.
 
-Each compare service opens its own transaction, but they share the service's frame
-cache, so the selection is loaded from the database once.
+The renderer computes nothing: every figure comes from the one ``ComparisonResult``
+(computed here unless the caller hands in the app's cached one).
 """
 
 from __future__ import annotations
