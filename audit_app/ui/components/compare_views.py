@@ -131,7 +131,7 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
         unranked = [c for c in LEAGUE_COLUMNS if c not in ("rank", "tie_band")]
         st.dataframe(few[unranked], hide_index=True, width="stretch", column_config=LEAGUE_COLUMNS)
     with st.expander("How the league table is computed"):
-        st.write(table.method)
+        st.write(" ".join(part for part in (bench.method_scope, table.method) if part))
 
 
 def _ends(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -159,7 +159,7 @@ def heatmap_tab(
     order = [row.branch_code for row in table.rows]
     names = {row.branch_code: row.branch_name for row in table.rows}
     if len(order) > CHART_LIMIT:
-        order = _pick_branches(order)
+        order = _pick_branches(table)
     one_checklist = cells["checklist_id"].nunique() == 1
     keys = list(labels)
     position = {key: i for i, key in enumerate(keys)}
@@ -196,14 +196,25 @@ def heatmap_tab(
     )
 
 
-def _pick_branches(order: Sequence[str]) -> list[str]:
-    """For a big selection: the best and worst, or the best or worst, ``CHART_LIMIT``."""
-    half = CHART_LIMIT // 2
-    choices = {
-        f"Best and worst {half}": list(order[:half]) + list(order[-half:]),
-        f"Best {CHART_LIMIT}": list(order[:CHART_LIMIT]),
-        f"Worst {CHART_LIMIT}": list(order[-CHART_LIMIT:]),
+def heatmap_choices(table: stats.LeagueTable, limit: int = CHART_LIMIT) -> dict[str, list[str]]:
+    """The best and worst, the best, or the worst ``limit`` ranked branches by shrunken
+    estimate (highest first): never the table's last rows, which are the branches with too
+    few audits to rank."""
+    ranked = sorted((r for r in table.rows if not r.too_few_to_rank), key=lambda r: -r.shrunk)
+    codes = [r.branch_code for r in ranked]
+    half = limit // 2
+    return {
+        f"Best and worst {half}": list(dict.fromkeys(codes[:half] + codes[-half:])),
+        f"Best {limit}": codes[:limit],
+        f"Worst {limit}": codes[-limit:],
     }
+
+
+def _pick_branches(table: stats.LeagueTable) -> list[str]:
+    """For a big selection: the best and worst, or the best or worst, ``CHART_LIMIT`` ranked
+    branches."""
+    choices = heatmap_choices(table)
+    ranked = sum(not r.too_few_to_rank for r in table.rows)
     picked = st.segmented_control(
         "Branches shown",
         list(choices),
@@ -211,8 +222,10 @@ def _pick_branches(order: Sequence[str]) -> list[str]:
         key=HEATMAP_SHOW_KEY,
     )
     st.caption(
-        f"{len(order):,} branches are too many to draw at once: choose which to show, or "
-        "narrow the selection with the region filter in the sidebar."
+        f"{len(table.rows):,} branches are too many to draw at once: choose which of the "
+        f"{ranked:,} ranked branches to show (by shrunken estimate; those with too few audits "
+        "to rank are in the league table), or narrow the selection with the region filter "
+        "in the sidebar."
     )
     return choices[picked or next(iter(choices))]
 
@@ -315,7 +328,7 @@ def consistency_tab(
     if not items_included:
         st.caption(
             "Switch on “Include items” to see which checklist items vary most between "
-            "branches (a few seconds on a large chain)."
+            "branches (a few seconds on a large selection)."
         )
         return
     st.subheader("Items by spread between branches")

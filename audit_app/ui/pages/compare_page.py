@@ -201,7 +201,7 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
             "Include items",
             value=bool(result.request.items),
             key=ITEMS_KEY,
-            help="Spread per checklist item as well as per section (slower on a large chain).",
+            help="Spread per checklist item as well as per section (slower on a large selection).",
         )
         views.consistency_tab(result, labels, titles, result.request.items)
 
