@@ -38,6 +38,10 @@ class SelectionError(AuditAppError):
     """A filter value that matches nothing the database knows (a typo, most likely)."""
 
 
+class UnknownPeriod(SelectionError):
+    """A period asked for the change per branch that the selection has no audits in."""
+
+
 # ---------------------------------------------------------------------------
 # The one computation
 # ---------------------------------------------------------------------------
@@ -66,7 +70,7 @@ def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> N
     labels = sorted(set(stats.period_labels(audits["visited_at"], request.period)))
     for label in asked:
         if label not in labels:
-            raise SelectionError(
+            raise UnknownPeriod(
                 f"no audits in {request.period} {label!r} of this selection "
                 f"({request.period}s: {', '.join(labels)})"
             )

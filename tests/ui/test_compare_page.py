@@ -430,3 +430,38 @@ def test_a_big_heatmap_offers_ranked_branches_never_the_unranked_last_rows() -> 
         f"Best {CHART_LIMIT}": order[:CHART_LIMIT],
         f"Worst {CHART_LIMIT}": order[-CHART_LIMIT:],
     }
+
+
+def test_the_changes_tab_follows_the_chosen_periods_and_survives_a_new_period_kind(
+    ctx: AppContext,
+) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    open_tab(app, "Changes")
+    first = app.selectbox(key="compare_change_from").value
+    last = app.selectbox(key="compare_change_to").value
+    assert first < last and len(first) == len("2026-10")
+    both = int(metrics(app)["Branches in both periods"].replace(",", ""))
+    assert 0 < both <= DEMO_BRANCHES
+    app.selectbox(key="compare_change_from").select(
+        app.selectbox(key="compare_change_from").options[0]
+    ).run()
+    assert not app.exception
+    assert (
+        app.selectbox(key="compare_change_from").value
+        == app.selectbox(key="compare_change_from").options[0]
+    )
+    open_tab(app, "Trend")
+    app.session_state["compare_trend_period"] = "quarter"
+    app.run()
+    open_tab(app, "Changes")
+    assert not app.exception and not app.error
+    assert "Q" in app.selectbox(key="compare_change_to").value
+
+
+def test_the_auditors_tab_says_when_no_two_auditors_shared_a_visit(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    open_tab(app, "Auditors")
+    assert any("Calibration" in h.value for h in app.subheader)
+    assert any("No calibration pairs" in c.value for c in app.caption)

@@ -296,3 +296,36 @@ def auditor_chart(frame: pd.DataFrame) -> alt.LayerChart:
     dots = base.mark_circle(size=90, opacity=1).encode(x="leniency:Q")
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
     return (rules + dots + zero).properties(height=80 + 28 * len(data))
+
+
+def change_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each branch's change between two periods with its 90 % interval: clear rises in
+    green, clear drops in red, the rest grey.
+
+    ``frame`` has branch_code, branch_name, change, low, high, clear, sentence.
+    """
+    data = frame.assign(
+        verdict=[
+            ("clearly up" if c > 0 else "clearly down") if clear else "not clear"
+            for c, clear in zip(frame["change"], frame["clear"], strict=True)
+        ],
+        label=frame["branch_code"] + " " + frame["branch_name"],
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=data["label"].tolist(), title=None),
+        color=alt.Color(
+            "verdict:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["clearly up", "clearly down", "not clear"],
+                range=[BRAND, FLAG, "#9e9e9e"],
+            ),
+        ),
+        tooltip=["label", "sentence"],
+    )
+    rules = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("low:Q", title="Change in points (later − earlier)"), x2="high:Q"
+    )
+    dots = base.mark_circle(size=90, opacity=1).encode(x="change:Q")
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
+    return (rules + dots + zero).properties(height=80 + 24 * len(data))

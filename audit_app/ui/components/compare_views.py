@@ -477,3 +477,102 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
         )
     with st.expander("How auditor effects are computed"):
         st.write(effects.method)
+
+
+# ---------------------------------------------------------------------------
+# Changes between periods, calibration
+# ---------------------------------------------------------------------------
+
+CHANGES_CHARTED = 30
+"""The clearest changes drawn; every branch is in the table below the chart."""
+CHANGE_COLUMNS: Mapping[str, ColumnConfig] = {
+    "branch_code": st.column_config.TextColumn("Code", width="small"),
+    "branch_name": st.column_config.TextColumn("Branch", width="medium"),
+    "earlier_audits": st.column_config.NumberColumn("Audits before", width="small"),
+    "later_audits": st.column_config.NumberColumn("Audits after", width="small"),
+    "earlier_mean": _score("Before"),
+    "later_mean": _score("After"),
+    "change": _score("Change"),
+    "sentence": st.column_config.TextColumn("Reading", width="large"),
+}
+
+
+def changes_tab(changes: stats.Changes) -> None:
+    """Per branch, how much it moved between two periods, clear changes first."""
+    frame = pd.DataFrame([r.__dict__ for r in changes.rows])
+    if frame.empty:
+        st.info(markdown_text(changes.method), icon=":material/info:")
+        return
+    up = int((frame["clear"] & (frame["change"] > 0)).sum())
+    down = int((frame["clear"] & (frame["change"] < 0)).sum())
+    columns = st.columns(3)
+    columns[0].metric("Branches in both periods", f"{len(frame):,}")
+    columns[1].metric("Clearly up", f"{up:,}")
+    columns[2].metric("Clearly down", f"{down:,}")
+    charted = frame[frame["low"].notna()].head(CHANGES_CHARTED)
+    if not charted.empty:
+        st.altair_chart(charts.change_chart(charted), width="stretch")
+        if len(frame) > len(charted):
+            st.caption(f"The {len(charted)} clearest changes; every branch is in the table.")
+    st.dataframe(
+        frame[list(CHANGE_COLUMNS)], hide_index=True, width="stretch", column_config=CHANGE_COLUMNS
+    )
+    with st.expander("How changes are computed"):
+        st.write(changes.method)
+
+
+CALIBRATION_COLUMNS: Mapping[str, ColumnConfig] = {
+    "checklist_id": st.column_config.TextColumn("Checklist", width="small"),
+    "item_id": st.column_config.TextColumn("Item", width="medium"),
+    "statistic": st.column_config.TextColumn("Statistic", width="small"),
+    "value": st.column_config.NumberColumn("Agreement", format="%.2f", width="small"),
+    "low": st.column_config.NumberColumn("90 % low", format="%.2f", width="small"),
+    "high": st.column_config.NumberColumn("90 % high", format="%.2f", width="small"),
+    "percent_agreement": st.column_config.NumberColumn("Same answer %", format="%.0f"),
+    "pairs": st.column_config.NumberColumn("Pairs", width="small"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+}
+PAIR_COLUMNS: Mapping[str, ColumnConfig] = {
+    "auditor_a": st.column_config.TextColumn("Auditor A"),
+    "auditor_b": st.column_config.TextColumn("Auditor B"),
+    "pairs": st.column_config.NumberColumn("Visits together", width="small"),
+    "mean_abs_difference": _score("Mean gap"),
+    "mean_difference": _score("A minus B"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+}
+
+
+def calibration_section(calibration: stats.Calibration) -> None:
+    """Under the auditor effects: where two auditors scored the same visit, how closely
+    they agree, per pair of auditors and per item."""
+    st.subheader("Calibration: two auditors on the same visit")
+    if calibration.empty:
+        st.caption(markdown_text(calibration.method))
+        return
+    overall = calibration.overall
+    if overall is not None and overall.value is not None:
+        interval = (
+            ""
+            if overall.low is None or overall.high is None
+            else f" (90 % interval {overall.low:.2f} to {overall.high:.2f})"
+        )
+        st.write(
+            f"{len(calibration.pairs):,} calibration pairs; agreement on the overall score "
+            f"(ICC) {overall.value:.2f}{interval}. 1 = perfect agreement, 0 = no better "
+            "than chance."
+        )
+    pairs = pd.DataFrame([p.__dict__ for p in calibration.auditor_pairs])
+    if not pairs.empty:
+        st.dataframe(
+            pairs[list(PAIR_COLUMNS)], hide_index=True, width="stretch", column_config=PAIR_COLUMNS
+        )
+    items = pd.DataFrame([i.__dict__ for i in calibration.items])
+    if not items.empty:
+        st.dataframe(
+            items.sort_values("value", na_position="last")[list(CALIBRATION_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config=CALIBRATION_COLUMNS,
+        )
+    with st.expander("How agreement is computed"):
+        st.write(calibration.method)
