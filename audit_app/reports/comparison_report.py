@@ -39,7 +39,9 @@ from reportlab.platypus import (
 
 from audit_app.domain.compare import (
     AuditorEffect,
+    BranchChange,
     BranchStanding,
+    Calibration,
     RegionSummary,
     StandardConsistency,
 )
@@ -85,6 +87,29 @@ LABELS: dict[str, str] = {
     "contents_standards": "least consistent standards",
     "contents_repeats": "repeated failures",
     "contents_trend": "trend",
+    "contents_changes": "change per branch",
+    "contents_calibration": "calibration",
+    "changes": "Change per branch: {earlier} to {later}",
+    "changes_note": "Later mean minus earlier mean, with its 90 % interval; the {shown} "
+    "clearest of {count} branches audited in both periods ({up} clearly up, {down} clearly "
+    "down). A change is clear when its interval excludes 0.",
+    "col_change_before": "Before",
+    "col_change_after": "After",
+    "col_change_reading": "Reading",
+    "calibration": "Calibration: two auditors on the same visit",
+    "calibration_overall": "{pairs} calibration pairs; agreement on the overall score (ICC) "
+    "{value}{interval}. 1 = perfect agreement, 0 = no better than chance.",
+    "calibration_note": "The {shown} items with the lowest agreement of {count}. AC1 for yes/no "
+    "items, ICC(1) for scored items; same answer: the share of pairs giving the same answer "
+    "(scores within 0.1).",
+    "col_item": "Item",
+    "col_statistic": "Statistic",
+    "col_agreement": "Agreement",
+    "col_same": "Same answer",
+    "col_pairs": "Pairs",
+    "col_pair": "Auditors",
+    "col_gap": "Mean gap",
+    "col_a_minus_b": "A minus B",
     "contents_auditors": "auditor effects",
     "contents_method": "method",
     "notices": "Read with the numbers",
@@ -274,6 +299,14 @@ class ComparisonReportData:
     scope: str = "Chain"
     """Whose branches: 'Chain: 5,000 branches' or 'Area Barcelona: 6 branches'."""
     notices: tuple[str, ...] = ()
+    changes: tuple[BranchChange, ...] = ()
+    """Change per branch between ``change_from`` and ``change_to``, clear changes first."""
+    change_from: str | None = None
+    change_to: str | None = None
+    calibration: Calibration | None = None
+    """Agreement of auditors who scored the same visit."""
+    raw_consistency_index: float | None = None
+    """The index with period effects left in, beside the period-adjusted one."""
     """What must be read with the numbers (no detectable difference, few degrees of
     freedom, a ceiling...), as the comparison states it."""
     pool: str = "chain"
@@ -294,7 +327,9 @@ def render_comparison_report(data: ComparisonReportData, generated_at: datetime)
         story += _standards_section(data, s)
         story += _repeats_section(data, s)
         story += _trend_section(data, s)
+        story += _changes_section(data, s)
         story += _auditor_section(data, s)
+        story += _calibration_section(data, s)
         story += _method_section(data, s)
     story += _trail_head_section(data, s)
     return render_pdf(
@@ -438,7 +473,9 @@ def _contents(data: ComparisonReportData) -> str:
         "standards": bool(data.standards),
         "repeats": data.repeats is not None and not data.repeats.empty,
         "trend": data.trend is not None and not data.trend.empty,
+        "changes": bool(data.changes),
         "auditors": bool(data.auditors),
+        "calibration": data.calibration is not None and not data.calibration.empty,
         "method": bool(data.method or data.notices),
     }
     names = [LABELS[f"contents_{key}"] for key, shown in present.items() if shown]
@@ -1100,6 +1137,128 @@ def _trend_drawing(periods: list[str], means: list[float]) -> Drawing:
                 )
             )
     return drawing
+
+
+CHANGES_SHOWN = 25
+CALIBRATION_ITEMS_SHOWN = 10
+
+
+def _changes_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """The clearest changes per branch between the two periods the comparison names."""
+    if not data.changes:
+        return []
+    shown = data.changes[:CHANGES_SHOWN]
+    up = sum(1 for r in data.changes if r.clear and r.change > 0)
+    down = sum(1 for r in data.changes if r.clear and r.change < 0)
+    keys = ["branch", "change_before", "change_after", "change", "change_reading"]
+    body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+    extra: list[tuple[Any, ...]] = []
+    for row in shown:
+        body.append(
+            [
+                _fit(f"{row.branch_code} {row.branch_name}", 62 * mm, 7.5),
+                score(row.earlier_mean),
+                score(row.later_mean),
+                _signed(row.change),
+                _fit(row.sentence, 66 * mm, 7.5),
+            ]
+        )
+        if row.clear:
+            at = len(body) - 1
+            extra.append(("FONT", (0, at), (-1, at), FONT_BOLD, 7.5))
+    extra.append(("ALIGN", (1, 0), (3, -1), "RIGHT"))
+    widths = [w * mm for w in (64, 16, 16, 18, 68)]
+    note = LABELS["changes_note"].format(
+        shown=len(shown), count=f"{len(data.changes):,}", up=up, down=down
+    )
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(
+            paragraph_text(
+                LABELS["changes"].format(earlier=data.change_from, later=data.change_to)
+            ),
+            s.heading,
+        ),
+        _table(body, widths, extra),
+        Paragraph(paragraph_text(note), s.small),
+    ]
+
+
+def _calibration_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """Agreement of auditors who scored the same visit: overall, per pair, lowest items."""
+    calibration = data.calibration
+    if calibration is None or calibration.empty:
+        return []
+    story: list[Flowable] = [CondPageBreak(40 * mm), Paragraph(LABELS["calibration"], s.heading)]
+    overall = calibration.overall
+    if overall is not None and overall.value is not None:
+        interval = (
+            ""
+            if overall.low is None or overall.high is None
+            else f" (90 % interval {overall.low:.2f} to {overall.high:.2f})"
+        )
+        story.append(
+            Paragraph(
+                LABELS["calibration_overall"].format(
+                    pairs=f"{len(calibration.pairs):,}",
+                    value=f"{overall.value:.2f}",
+                    interval=interval,
+                ),
+                s.body,
+            )
+        )
+    pairs: list[list[Any]] = [[LABELS[f"col_{k}"] for k in ("pair", "pairs", "gap", "a_minus_b")]]
+    for pair in calibration.auditor_pairs:
+        pairs.append(
+            [
+                _fit(f"{pair.auditor_a} / {pair.auditor_b}", 90 * mm, 7.5),
+                f"{pair.pairs:,}",
+                score(pair.mean_abs_difference),
+                _signed(pair.mean_difference),
+            ]
+        )
+    story.append(
+        _table(pairs, [w * mm for w in (92, 20, 24, 24)], [("ALIGN", (1, 0), (3, -1), "RIGHT")])
+    )
+    rated = sorted(
+        (i for i in calibration.items if i.value is not None), key=lambda i: (i.value, i.item_id)
+    )
+    shown = rated[:CALIBRATION_ITEMS_SHOWN]
+    if shown:
+        keys = ["item", "statistic", "agreement", "interval", "same", "pairs"]
+        body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+        for item in shown:
+            interval = (
+                LABELS["none"]
+                if item.low is None or item.high is None
+                else f"{item.low:.2f} to {item.high:.2f}"
+            )
+            same = "" if item.percent_agreement is None else f"{item.percent_agreement:.0f} %"
+            body.append(
+                [
+                    _fit(f"{item.checklist_id} / {item.item_id}", 70 * mm, 7.5),
+                    item.statistic,
+                    f"{item.value:.2f}",
+                    interval,
+                    same,
+                    f"{item.pairs:,}",
+                ]
+            )
+        story += [
+            Spacer(1, 3 * mm),
+            _table(
+                body,
+                [w * mm for w in (72, 20, 20, 30, 22, 16)],
+                [("ALIGN", (2, 0), (5, -1), "RIGHT")],
+            ),
+            Paragraph(
+                paragraph_text(
+                    LABELS["calibration_note"].format(shown=len(shown), count=len(rated))
+                ),
+                s.small,
+            ),
+        ]
+    return story
 
 
 def _auditor_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:

@@ -78,6 +78,11 @@ def comparison_data(
         standards=result.least_consistent,
         trend=result.trend,
         auditors=result.auditors.rows,
+        changes=result.changes.rows,
+        change_from=result.changes.earlier,
+        change_to=result.changes.later,
+        calibration=result.calibration,
+        raw_consistency_index=result.raw_consistency_index,
         method=result.method,
         repeats=repeats,
     )
