@@ -44,12 +44,22 @@ from audit_app.domain.compare.consistency import (
     section_consistency,
     summarise_cells,
 )
+from audit_app.domain.compare.bands import BAND_THRESHOLD
 from audit_app.domain.compare.league import (
     BranchStanding,
+    Grouping,
+    LeagueState,
     LeagueTable,
-    combine_totals,
+    PeriodEffect,
     describe_league_method,
     rank_branches,
+)
+from audit_app.domain.compare.notices import Notice, NoticeCode
+from audit_app.domain.compare.totals import (
+    BRANCH_PERIOD_TOTAL_COLUMNS,
+    combine_branch_periods,
+    combine_totals,
+    total_branch_periods,
     total_branches,
 )
 from audit_app.domain.compare.summaries import (
@@ -84,6 +94,15 @@ from audit_app.domain.compare.versions import (
 )
 
 __all__ = [
+    "BAND_THRESHOLD",
+    "BRANCH_PERIOD_TOTAL_COLUMNS",
+    "Grouping",
+    "LeagueState",
+    "Notice",
+    "NoticeCode",
+    "PeriodEffect",
+    "combine_branch_periods",
+    "total_branch_periods",
     "BRANCH_TOTAL_COLUMNS",
     "CELL_COLUMNS",
     "CONFIDENCE",

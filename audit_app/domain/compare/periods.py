@@ -48,6 +48,9 @@ class PeriodFit:
     """Its degrees of freedom: audits - branches - estimable period contrasts."""
     estimable: int
     """Number of period contrasts the data can estimate (P - 1 when connected)."""
+    adjusted_factor: np.ndarray | None = None
+    """Variance of each adjusted mean in units of the noise variance: 1/n plus the part the
+    estimated effects of its periods add (they rest on other audits, so the two add up)."""
 
     @property
     def adjusted(self) -> bool:
@@ -107,7 +110,11 @@ def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
     )
     if not estimable:
         se = np.where(n_p > 0, se, np.nan)
-    adjusted = raw_means - np.divide(count @ effects, n_b, out=np.zeros_like(s_b), where=n_b > 0)
+    shares = np.divide(count, n_b[:, None], out=np.zeros_like(count), where=n_b[:, None] > 0)
+    adjusted = raw_means - shares @ effects
+    factor = np.divide(1.0, n_b, out=np.full_like(n_b, np.inf), where=n_b > 0)
+    if estimable:
+        factor = factor + np.einsum("bp,pq,bq->b", shares, cov, shares)
     return PeriodFit(
         periods=tuple(str(p) for p in period_labels),
         effects=effects,
@@ -120,6 +127,7 @@ def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
         within=within,
         df_within=max(df, 0),
         estimable=estimable,
+        adjusted_factor=factor,
     )
 
 
