@@ -34,17 +34,15 @@ def standing_order(
 ) -> list[int]:
     """Ranked branches by rank, then the unranked by estimate; ties by mean (highest
     first), then audits (most first); the code only after both."""
-    unranked = (ranks == 0).tolist()
-    rank_list, est, mean, n = (
-        ranks.tolist(),
-        np.round(estimate, 9).tolist(),
-        np.round(means, 9).tolist(),
-        audits.tolist(),
-    )
-    return sorted(
-        range(len(codes)),
-        key=lambda i: (unranked[i], rank_list[i], -est[i], -mean[i], -n[i], codes[i]),
-    )
+    keys = (
+        np.asarray(codes, dtype=str),
+        -np.asarray(audits, dtype=float),
+        -np.round(means, 9),
+        -np.round(estimate, 9),
+        ranks,
+        ranks == 0,
+    )  # np.lexsort sorts by the last key first
+    return np.lexsort(keys).tolist() if len(codes) else []
 
 
 def better_than_next(
@@ -52,24 +50,34 @@ def better_than_next(
     estimate: np.ndarray,
     variance: np.ndarray,
     shared: np.ndarray | None = None,
+    df: int | None = None,
 ) -> dict[int, float]:
     """P(a branch is truly better than the next ranked one) from the posterior normals.
 
     The variance of the difference is the sum of the two posterior variances minus
     ``2 x shared`` when both are pulled toward the same target (their estimates share its
     error); ``shared`` is per pair: pass the covariance of each branch with its successor.
+    With ``df`` below 100 the standardised gap is read on Student's t with the noise's
+    degrees of freedom, as the intervals are.
     """
-    out: dict[int, float] = {}
-    for position, (upper, lower) in enumerate(zip(ranked_order, ranked_order[1:], strict=False)):
-        gap = float(estimate[upper] - estimate[lower])
-        spread = float(variance[upper] + variance[lower])
-        if shared is not None:
-            spread -= 2 * float(shared[position])
-        if spread <= 1e-12:
-            out[upper] = 1.0 if gap > 1e-9 else 0.5
-        else:
-            out[upper] = 0.5 * math.erfc(-gap / math.sqrt(2 * spread))
-    return out
+    if len(ranked_order) < 2:
+        return {}
+    upper, lower = np.asarray(ranked_order[:-1]), np.asarray(ranked_order[1:])
+    gap = estimate[upper] - estimate[lower]
+    spread = variance[upper] + variance[lower]
+    if shared is not None:
+        spread = spread - 2 * shared
+    z = gap / np.sqrt(np.clip(spread, 1e-12, None))
+    if df is not None and df < 100:
+        from scipy.special import stdtr
+
+        probability = np.asarray(stdtr(df, z), dtype=float)
+    else:
+        erfc = np.frompyfunc(math.erfc, 1, 1)
+        probability = 0.5 * erfc(-z / math.sqrt(2)).astype(float)
+    exact = spread <= 1e-12
+    probability[exact] = np.where(gap[exact] > 1e-9, 1.0, 0.5)
+    return dict(zip(upper.tolist(), probability.tolist(), strict=True))
 
 
 def tie_bands(

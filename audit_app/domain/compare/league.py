@@ -29,6 +29,7 @@ from audit_app.domain.compare.shrinkage import (
     GroupTest,
     Shrinkage,
     compare_groups,
+    raw_between,
     shrink,
 )
 from audit_app.domain.compare.totals import (
@@ -176,6 +177,7 @@ class _Estimates:
     """(1 - lambda) x sqrt(Var(target)) per branch: the part of the error branches with the
     same target share."""
     chain: float | None
+    fit: Shrinkage | None
 
 
 def rank_branches(
@@ -204,11 +206,15 @@ def rank_branches(
         if fit.within is not None and fit.adjusted_factor is not None
         else None
     )
-    chain_fit = shrink(fit.adjusted_means, noise, None) if noise is not None else None
-    components = _model_components(fit, chain_fit)
-    state = _state(len(n), fit, chain_fit)
+    chain_between = (
+        raw_between(fit.adjusted_means, noise, np.zeros(len(n), dtype=int))
+        if noise is not None and len(n) > 1
+        else None
+    )
+    components = _model_components(fit, chain_between)
+    state = _state(len(n), chain_between)
     test, used = _choose_grouping(grouping, branches, fit, state)
-    estimates = _estimate(state, branches, fit, noise, chain_fit, used)
+    estimates = _estimate(state, branches, fit, noise, used)
     ranked = n >= min_audits
     ranks = competition_ranks(estimates.shrunk, ranked)
     if state == "no_difference":
@@ -224,6 +230,7 @@ def rank_branches(
             estimates.shrunk,
             estimates.variance,
             _shared(ranked_order, estimates),
+            fit.df_within if fit.df_within > 0 else None,
         )
         bands = tie_bands(ranked_order, estimates.shrunk, better)
         if state == "no_difference":
@@ -250,12 +257,8 @@ def rank_branches(
         notices=(),
         band_threshold=BAND_THRESHOLD,
     )
-    if used is not None and estimates.variance is not None:
-        group_index = pd.factorize(branches[used].astype(str))[0]
-        assert noise is not None
-        table = replace(
-            table, between_in_groups=shrink(fit.adjusted_means, noise, group_index).between
-        )
+    if used is not None and estimates.fit is not None:
+        table = replace(table, between_in_groups=estimates.fit.between)
     table = replace(table, notices=_notices(table, fit, rows_ranked, grouping))
     return replace(table, method=describe_league_method(table))
 
@@ -265,20 +268,20 @@ def rank_branches(
 # ---------------------------------------------------------------------------
 
 
-def _model_components(fit: PeriodFit, chain_fit: Shrinkage | None) -> VarianceComponents:
+def _model_components(fit: PeriodFit, raw: float | None) -> VarianceComponents:
+    """Noise net of period effects; between: the moment estimate around the chain."""
     branches, audits = len(fit.branches), int(fit.n.sum())
-    if chain_fit is None or branches < 2:
+    if raw is None:
         return VarianceComponents(branches, audits, fit.within, None, None, fit.estimable)
-    raw = chain_fit.raw_between
     return VarianceComponents(branches, audits, fit.within, max(raw, 0.0), raw, fit.estimable)
 
 
-def _state(branches: int, fit: PeriodFit, chain_fit: Shrinkage | None) -> LeagueState:
+def _state(branches: int, chain_between: float | None) -> LeagueState:
     if branches == 1:
         return "single_branch"
-    if chain_fit is None or branches == 0:
+    if chain_between is None:
         return "no_noise_estimate"
-    if chain_fit.raw_between <= 0:
+    if chain_between <= 0:
         return "no_difference"
     return "ranked"
 
@@ -305,22 +308,21 @@ def _estimate(
     branches: pd.DataFrame,
     fit: PeriodFit,
     noise: np.ndarray | None,
-    chain_fit: Shrinkage | None,
     used: Literal["region", "country"] | None,
 ) -> _Estimates:
     adjusted = fit.adjusted_means
-    chain_names = [CHAIN] * len(adjusted)
-    if state in ("single_branch", "no_noise_estimate") or noise is None or chain_fit is None:
+    names = [CHAIN] * len(adjusted)
+    if state in ("single_branch", "no_noise_estimate") or noise is None:
         level = float(np.average(adjusted, weights=fit.n)) if len(adjusted) else None
-        return _Estimates(adjusted.copy(), noise, None, chain_names, None, level)
-    result = chain_fit
-    names = chain_names
+        return _Estimates(adjusted.copy(), noise, None, names, None, level, None)
+    index = None
     if used is not None:
         names = branches[used].astype(str).tolist()
-        result = shrink(adjusted, noise, pd.factorize(branches[used].astype(str))[0])
+        index = pd.factorize(branches[used].astype(str))[0]
+    result = shrink(adjusted, noise, index)
     shared = (1 - result.weight) * np.sqrt(result.target_variance)
     return _Estimates(
-        result.estimate, result.variance, result.target, names, shared, result.chain
+        result.estimate, result.variance, result.target, names, shared, result.chain, result
     )
 
 
@@ -368,36 +370,40 @@ def _rows(
     )
     grades = _grades(means, grade_of)
     info = {c: branches[c].astype(str).tolist() for c in ("branch_name", "region", "country")}
-    codes = branches["branch_code"].tolist()
+    codes = branches["branch_code"].astype(str).tolist()
     critical = branches["critical_failures"].astype(int).tolist()
     adjusted = np.clip(fit.adjusted_means, 0, 100).tolist()
-    targets = None if estimates.target is None else estimates.target.tolist()
-    return tuple(
-        BranchStanding(
-            branch_code=str(codes[i]),
-            branch_name=info["branch_name"][i],
-            region=info["region"][i],
-            country=info["country"][i],
-            audits=int(n[i]),
-            mean=float(means[i]),
-            low=None if low is None else float(low[i]),
-            high=None if high is None else float(high[i]),
-            adjusted=adjusted[i],
-            shrunk=float(shrunk[i]),
-            shrunk_low=s_low[i],
-            shrunk_high=s_high[i],
-            target=None if targets is None else targets[i],
-            group=estimates.group[i],
-            rank=None if ranks[i] == 0 else int(ranks[i]),
-            tie_band=bands.get(i),
-            better_than_next=better.get(i),
-            pass_rate=None if pass_rates[i] != pass_rates[i] else float(pass_rates[i]),
-            critical_failures=critical[i],
-            grade=grades[i],
-            too_few_to_rank=ranks[i] == 0,
-        )
-        for i in order
-    )
+    targets = [None] * len(n) if estimates.target is None else estimates.target.tolist()
+    lows = [None] * len(n) if low is None else low.tolist()
+    highs = [None] * len(n) if high is None else high.tolist()
+    rates = [None if p != p else p for p in pass_rates.tolist()]
+    audits, mean_list, shrunk_list = n.astype(int).tolist(), means.tolist(), shrunk.tolist()
+    rank_list = [None if r == 0 else r for r in ranks.tolist()]
+    columns = [  # in the order of BranchStanding's fields
+        codes,
+        info["branch_name"],
+        info["region"],
+        info["country"],
+        audits,
+        mean_list,
+        lows,
+        highs,
+        adjusted,
+        shrunk_list,
+        s_low,
+        s_high,
+        targets,
+        estimates.group,
+        rank_list,
+        [bands.get(i) for i in range(len(n))],
+        [better.get(i) for i in range(len(n))],
+        rates,
+        critical,
+        grades,
+        [r is None for r in rank_list],
+    ]
+    in_order = [[column[i] for i in order] for column in columns]
+    return tuple(BranchStanding(*values) for values in zip(*in_order, strict=True))
 
 
 def _mean_intervals(
@@ -535,7 +541,18 @@ def _group_notice(table: LeagueTable, grouping: Grouping) -> Notice | None:
             f"{tested}.",
             "info",
         )
-    if grouping == "auto" and test is not None and test.groups >= 2 and table.state == "ranked":
+    if table.state != "ranked" or grouping == CHAIN:
+        return None
+    if test is None or test.p is None:
+        if grouping == "auto":
+            return None
+        return Notice(
+            "group_targets",
+            f"Every branch is pulled toward the chain's level: the {grouping}s cannot serve "
+            f"as targets (fewer than two, or no two branches share one).",
+            "info",
+        )
+    if grouping == "auto":
         return Notice(
             "group_targets",
             f"Every branch is pulled toward the chain's level: the regions' levels do not "
@@ -591,10 +608,12 @@ def describe_league_method(table: LeagueTable) -> str:
         elif table.state == "no_difference":
             parts.append(
                 "The between-branch variance estimate is "
-                f"{c.raw_between:.2f} (≤ 0): no detectable difference between branches in "
-                "this selection. Every estimate equals the chain level "
-                f"({table.chain_mean:.1f}), every ranked branch shares rank 1 and one band, "
-                "and the table is ordered by mean, then by number of audits."
+                f"{c.raw_between:.2f} (≤ 0, method of moments): no detectable difference "
+                "between branches in this selection. Every ranked branch shares rank 1 and "
+                "one band, and the table is ordered by mean, then by number of audits (never "
+                "by code). The estimates are pulled almost all the way to the chain level "
+                f"({table.chain_mean:.1f}); their intervals still allow for a small spread "
+                "the data cannot rule out."
             )
         else:
             parts.append(_shrinkage_text(table, t))
@@ -607,7 +626,7 @@ def _shrinkage_text(table: LeagueTable, t: float) -> str:
     between = c.between or 0.0
     if table.grouping is None:
         target = f"the chain level ({table.chain_mean:.1f})"
-        spread = f"b = {between:.1f} (SD {np.sqrt(between):.1f} points)"
+        spread = f"{between:.1f} (SD {np.sqrt(between):.1f} points) by the method of moments"
     else:
         target = (
             f"its {table.grouping}'s level (the {table.grouping} levels themselves pulled "
@@ -616,19 +635,23 @@ def _shrinkage_text(table: LeagueTable, t: float) -> str:
         )
         inside = table.between_in_groups or 0.0
         spread = (
-            f"b = {inside:.1f} (SD {np.sqrt(inside):.1f} points) around the {table.grouping}s' "
-            f"levels ({between:.1f} around the chain)"
+            f"{inside:.1f} (SD {np.sqrt(inside):.1f} points, posterior mean) around the "
+            f"{table.grouping}s' levels ({between:.1f} around the chain by the method of "
+            "moments)"
         )
     return (
-        f"Estimate that ranks (empirical Bayes): target + λ × (adjusted mean − target), "
-        f"toward {target}, λ = b / (b + s²/n) with the between-branch variance {spread} by "
-        "the method of moments; branches with few audits move most. Estimate's interval "
-        f"(90 %): estimate ± t × posterior SD (t = {t:.3f}), the posterior variance λ s²/n "
-        "plus the uncertainty of the target and of b (Morris), so it always contains the "
-        "estimate. Rank by the estimate. Tie bands: walking down the ranking, a new band "
-        "starts only where the branch above is truly better than the next with probability "
-        f"≥ {BAND_THRESHOLD:.2f} (from the two posteriors), and never between branches "
-        "whose estimates show the same; inside a band neighbours cannot be told apart, "
-        "though branches far apart in a long band may still differ (see their intervals)."
+        "Estimate that ranks (hierarchical Bayes): target + λ × (adjusted mean − target), "
+        f"toward {target}, λ = b / (b + s²/n), where b is the variance of the branches' true "
+        f"levels: {spread}. b is not taken at one estimate: flat priors on the branch SD "
+        "(and the group SD) are integrated out on a grid, so a b the data barely pin down "
+        "widens the intervals instead of over-shrinking; branches with few audits move most. "
+        f"Estimate's interval (90 %): estimate ± t × posterior SD (t = {t:.3f}); the "
+        "posterior variance is λ s²/n plus the uncertainty of the target and of b, and the "
+        "interval always contains the estimate. Rank by the estimate (ties: mean, then "
+        "audits). Tie bands: walking down the ranking, a new band starts only where the "
+        "branch above is truly better than the next with probability ≥ "
+        f"{BAND_THRESHOLD:.2f} (from the two posteriors), and never between branches whose "
+        "estimates show the same; neighbours inside a band cannot be told apart, though "
+        "branches far apart in a long band may still differ (see their intervals)."
     )
 

@@ -85,53 +85,168 @@ def raw_between(y: np.ndarray, v: np.ndarray, group: np.ndarray) -> float:
     return 0.0 if abs(value) < _TINY else value
 
 
+GRID_POINTS = 40
+"""Grid points per variance (the branch SD, and the group SD with groups), twice: once over
+the plausible range, once refined where the posterior lies."""
+
+
 def shrink(y: np.ndarray, v: np.ndarray, group: np.ndarray | None = None) -> Shrinkage:
-    """Posterior estimates; ``group`` holds each branch's group index (None: the chain)."""
+    """Posterior estimates of the true levels; ``group`` holds each branch's group index
+    (None: the chain is every branch's target).
+
+    The branch SD ``tau`` and the group SD ``gamma`` get flat priors and are integrated out
+    on a grid (the chain level and the group levels analytically): the posterior mean and
+    variance of each level average the exact normal results over the grid's weights, so an
+    uncertain ``B`` widens the intervals instead of being taken at its estimate.
+    """
     k = len(y)
     if group is None or k == 0:
         group = np.zeros(k, dtype=int)
-    raw = raw_between(y, v, group)
-    between = max(raw, 0.0) if raw == raw else 0.0
-    # Group levels: precision-weighted means of their branches.
-    precision = _precision(between + v)
     groups = int(group.max()) + 1 if k else 0
-    level_weight = np.bincount(group, weights=precision, minlength=groups)
-    levels = np.bincount(group, weights=precision * y, minlength=groups) / level_weight
-    level_var = 1 / level_weight
-    group_variance: float | None = None
+    raw = raw_between(y, v, group)
+    if k == 0:
+        empty = np.zeros(0)
+        return Shrinkage(empty, empty, empty, empty, empty, 0.0, raw, None, float("nan"))
+    spread = float(np.std(y, ddof=1)) if k > 1 else 0.0
+    scale = max(spread, float(np.sqrt(np.mean(v))), 1e-6)
+    taus = np.linspace(0.0, 3 * scale, GRID_POINTS)
+    level_sd = _group_spread(y, group, groups, scale)
+    gammas = np.linspace(0.0, 3 * level_sd, GRID_POINTS) if groups > 1 else np.zeros(1)
+    weights = _grid_weights(y, v, group, groups, taus, gammas)
+    taus = _refine(taus, weights.sum(axis=1))
     if groups > 1:
-        group_variance = max(raw_between(levels, level_var, np.zeros(groups, dtype=int)), 0.0)
-        chain_precision = _precision(group_variance + level_var)
-        chain = float(np.sum(chain_precision * levels) / np.sum(chain_precision))
-        chain_var = 1 / float(np.sum(chain_precision))
-        pull = _ratio(group_variance, group_variance + level_var)
-        targets = chain + pull * (levels - chain)
-        target_var = pull * level_var + (1 - pull) ** 2 * chain_var
+        gammas = _refine(gammas, weights.sum(axis=0))
+    weights = _grid_weights(y, v, group, groups, taus, gammas)
+    return _posterior(y, v, group, groups, taus, gammas, weights, raw)
+
+
+def _group_spread(y: np.ndarray, group: np.ndarray, groups: int, scale: float) -> float:
+    if groups < 2:
+        return scale
+    sizes = np.bincount(group, minlength=groups)
+    means = np.bincount(group, weights=y, minlength=groups) / np.maximum(sizes, 1)
+    return max(float(np.std(means, ddof=1)), 1e-6)
+
+
+def _refine(grid: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The same number of points over the part of ``grid`` holding the posterior (one step
+    more on each side)."""
+    held = np.flatnonzero(weight > 1e-6 * weight.max())
+    step = grid[1] - grid[0] if len(grid) > 1 else 0.0
+    low = max(grid[held[0]] - step, 0.0)
+    high = grid[held[-1]] + step
+    return np.linspace(low, high, len(grid))
+
+
+def _levels(
+    y: np.ndarray, v: np.ndarray, group: np.ndarray, groups: int, taus: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per tau: the branch weights 1 / (tau² + v), the groups' precision-weighted means and
+    their variances, and the log likelihood of the branches around their group means."""
+    noise = np.maximum(taus[:, None] ** 2 + v[None, :], _TINY)
+    precision = 1 / noise
+    rows = np.arange(len(taus))[:, None] * groups + group[None, :]
+    size = len(taus) * groups
+    total = np.bincount(rows.ravel(), weights=precision.ravel(), minlength=size)
+    level_var = 1 / total.reshape(len(taus), groups)
+    level = np.bincount(rows.ravel(), weights=(precision * y).ravel(), minlength=size)
+    level = level.reshape(len(taus), groups) * level_var
+    residual = (y[None, :] - np.take_along_axis(level, np.broadcast_to(group, noise.shape), 1))
+    loglik = (
+        -0.5 * np.log(noise).sum(axis=1)
+        - 0.5 * (residual**2 * precision).sum(axis=1)
+        + 0.5 * np.log(level_var).sum(axis=1)
+    )
+    return precision, level, level_var, loglik
+
+
+def _chain_terms(
+    level: np.ndarray, level_var: np.ndarray, gammas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per tau x gamma: the chain level, its variance, the log likelihood of the group
+    levels around it, and the spread term G + V_g (shape tau x gamma x group)."""
+    spread = np.maximum(gammas[None, :, None] ** 2 + level_var[:, None, :], _TINY)
+    inverse = 1 / spread
+    chain_var = 1 / inverse.sum(axis=2)
+    chain = (inverse * level[:, None, :]).sum(axis=2) * chain_var
+    loglik = (
+        -0.5 * np.log(spread).sum(axis=2)
+        - 0.5 * (((level[:, None, :] - chain[:, :, None]) ** 2) * inverse).sum(axis=2)
+        + 0.5 * np.log(chain_var)
+    )
+    return chain, chain_var, loglik, spread
+
+
+def _grid_weights(
+    y: np.ndarray,
+    v: np.ndarray,
+    group: np.ndarray,
+    groups: int,
+    taus: np.ndarray,
+    gammas: np.ndarray,
+) -> np.ndarray:
+    """Posterior weights of the grid points (tau x gamma), flat priors on both SDs."""
+    _, level, level_var, loglik = _levels(y, v, group, groups, taus)
+    if groups > 1:
+        loglik = loglik[:, None] + _chain_terms(level, level_var, gammas)[2]
     else:
-        chain = float(levels[0]) if groups else float("nan")
-        targets, target_var = levels, level_var
-    target = targets[group]
-    # Morris: the share given to the target, v / (v + B), times (k - r - 2) / (k - r) for B
-    # estimated from k branches around r fitted levels (none with r + 2 branches or fewer).
-    fitted = max(groups, 1)
-    room = k - fitted - 2
-    factor = room / (k - fitted) if room > 0 else 0.0
-    pulled = factor * _ratio(v, between + v) if room > 0 else np.zeros(k)
-    weight = 1 - pulled
-    estimate = target + weight * (y - target)
-    variance = weight * v + pulled**2 * target_var[group]
-    if room > 0:
-        variance = variance + 2 / room * pulled**2 * (y - target) ** 2
+        loglik = loglik[:, None]
+    weights = np.exp(loglik - loglik.max())
+    return weights / weights.sum()
+
+
+def _posterior(
+    y: np.ndarray,
+    v: np.ndarray,
+    group: np.ndarray,
+    groups: int,
+    taus: np.ndarray,
+    gammas: np.ndarray,
+    weights: np.ndarray,
+    raw: float,
+) -> Shrinkage:
+    """Average the normal posteriors over the grid: per (tau, gamma) a branch's level has
+    mean t + lambda (y - t) and variance lambda v + (1 - lambda)^2 Var(t), where t is its
+    group's posterior level (or the chain's)."""
+    _, level, level_var, _ = _levels(y, v, group, groups, taus)
+    if groups > 1:
+        chain, chain_var, _, spread = _chain_terms(level, level_var, gammas)
+        pull = gammas[None, :, None] ** 2 / spread
+        target = chain[:, :, None] + pull * (level[:, None, :] - chain[:, :, None])
+        target_var = pull * level_var[:, None, :] + (1 - pull) ** 2 * chain_var[:, :, None]
+        w = weights[:, :, None]
+        first = (w * target).sum(axis=1)  # tau x group
+        second = (w * (target**2 + target_var)).sum(axis=1)
+        chain_mean = float((weights * chain).sum())
+        group_variance: float | None = float((weights.sum(axis=0) * gammas**2).sum())
+    else:
+        first = weights[:, 0][:, None] * level
+        second = weights[:, 0][:, None] * (level**2 + level_var)
+        chain_mean = float(first.sum())
+        group_variance = None
+    by_tau = weights.sum(axis=1)
+    lam = taus[:, None] ** 2 / np.maximum(taus[:, None] ** 2 + v[None, :], _TINY)
+    lam = np.where(taus[:, None] ** 2 + v[None, :] > _TINY, lam, 0.0)
+    a1 = first[:, group]  # tau x branch: weighted E[target]
+    a2 = second[:, group]
+    w_tau = by_tau[:, None]
+    mean = (w_tau * lam * y + (1 - lam) * a1).sum(axis=0)
+    moment = (
+        w_tau * (lam * v + lam**2 * y**2) + 2 * lam * (1 - lam) * y * a1 + (1 - lam) ** 2 * a2
+    ).sum(axis=0)
+    variance = np.clip(moment - mean**2, 0, None)
+    target_mean = first.sum(axis=0)[group]
+    target_variance = np.clip(second.sum(axis=0)[group] - target_mean**2, 0, None)
     return Shrinkage(
-        estimate=estimate,
+        estimate=mean,
         variance=variance,
-        target=target,
-        target_variance=target_var[group],
-        weight=weight,
-        between=between,
+        target=target_mean,
+        target_variance=target_variance,
+        weight=(w_tau * lam).sum(axis=0),
+        between=float((by_tau * taus**2).sum()),
         raw_between=raw,
         group_variance=group_variance,
-        chain=chain,
+        chain=chain_mean,
     )
 
 
