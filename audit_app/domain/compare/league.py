@@ -77,6 +77,7 @@ FEW_NOISE_DF = 20
 FEW_REPLICATED = 5
 """... and so do fewer branches than this with two or more audits."""
 CHAIN = "chain"
+_NAME_COLUMNS = ("branch_name", "region", "country")
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,8 @@ def rank_branches(
     """The league table from per branch x period totals (:func:`total_branch_periods`;
     totals without a ``period`` column count as one period)."""
     cells = combine_branch_periods(totals)
-    cells = cells[cells["audits"] > 0].assign(branch_code=lambda f: f["branch_code"].astype(str))
-    branches = combine_totals(cells)
+    cells = cells[cells["audits"].to_numpy() > 0]
+    branches = _branch_totals(cells)
     n = branches["audits"].to_numpy(dtype=float)
     sums = branches["sum"].to_numpy(dtype=float)
     raw = estimate_components(n, sums, branches["sum_sq"].to_numpy(dtype=float))
@@ -220,7 +221,9 @@ def rank_branches(
     if state == "no_difference":
         ranks[ranked] = 1
     codes = branches["branch_code"].tolist()
-    order = standing_order(ranks, estimates.shrunk, means, n, codes)
+    # With no detectable difference the estimates are not an order: mean, then audits.
+    ordering = np.zeros(len(n)) if state == "no_difference" else estimates.shrunk
+    order = standing_order(ranks, ordering, means, n, codes)
     ranked_order = [i for i in order if ranked[i]]
     better: dict[int, float] = {}
     bands: dict[int, int] = {}
@@ -266,6 +269,19 @@ def rank_branches(
 # ---------------------------------------------------------------------------
 # The parts
 # ---------------------------------------------------------------------------
+
+
+def _branch_totals(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per-branch totals from the per branch x period cells (sorted by branch code)."""
+    codes = cells["branch_code"].to_numpy()
+    _, first, index = np.unique(codes, return_index=True, return_inverse=True)
+    columns: dict[str, object] = {
+        name: cells[name].to_numpy()[first] for name in ("branch_code", *_NAME_COLUMNS)
+    }
+    for name in ("audits", "sum", "sum_sq", "passed", "judged", "critical_failures"):
+        added = np.bincount(index, weights=cells[name].to_numpy(dtype=float))
+        columns[name] = added if name.startswith("sum") else np.rint(added).astype(int)
+    return pd.DataFrame(columns)
 
 
 def _model_components(fit: PeriodFit, raw: float | None) -> VarianceComponents:
