@@ -33,9 +33,21 @@ def total_branch_periods(audits: pd.DataFrame, period_of: pd.Series) -> pd.DataF
     ``period_of`` labels each audit row (same index as ``audits``): '2026-03', '2026Q1', a
     wave name...
     """
+    return _total(audits, period_of, ["branch_code", "period"], BRANCH_PERIOD_TOTAL_COLUMNS)
+
+
+def total_branches(audits: pd.DataFrame) -> pd.DataFrame:
+    """Per branch with a scored audit, all periods together (:data:`BRANCH_TOTAL_COLUMNS`)."""
+    periods = pd.Series(SINGLE_PERIOD, index=audits.index)
+    return _total(audits, periods, ["branch_code"], BRANCH_TOTAL_COLUMNS)
+
+
+def _total(
+    audits: pd.DataFrame, period_of: pd.Series, keys: list[str], columns: list[str]
+) -> pd.DataFrame:
     scored = audits[audits["overall"].notna()]
     if scored.empty:
-        return pd.DataFrame(columns=BRANCH_PERIOD_TOTAL_COLUMNS)
+        return pd.DataFrame(columns=columns)
     passed = scored["passed"]
     verdict = passed.notna().to_numpy()
     overall = scored["overall"].to_numpy(dtype=float)
@@ -52,7 +64,7 @@ def total_branch_periods(audits: pd.DataFrame, period_of: pd.Series) -> pd.DataF
             "critical": scored["critical_failure"].astype(bool).to_numpy(dtype=int),
         }
     )
-    sums = frame.groupby(["branch_code", "period"], sort=True).agg(
+    sums = frame.groupby(keys, sort=True).agg(
         audits=("overall", "size"),
         sum=("overall", "sum"),
         sum_sq=("overall_sq", "sum"),
@@ -62,13 +74,7 @@ def total_branch_periods(audits: pd.DataFrame, period_of: pd.Series) -> pd.DataF
     )
     names = scored.groupby("branch_code", sort=True)[_NAMES].first()
     joined = sums.reset_index().join(names, on="branch_code")
-    return joined[BRANCH_PERIOD_TOTAL_COLUMNS].reset_index(drop=True)
-
-
-def total_branches(audits: pd.DataFrame) -> pd.DataFrame:
-    """Per branch with a scored audit, all periods together (:data:`BRANCH_TOTAL_COLUMNS`)."""
-    periods = pd.Series(SINGLE_PERIOD, index=audits.index)
-    return combine_totals(total_branch_periods(audits, periods))
+    return joined[columns].reset_index(drop=True)
 
 
 def combine_totals(totals: pd.DataFrame) -> pd.DataFrame:
