@@ -58,7 +58,7 @@ def period_totals(
 ) -> pd.DataFrame:
     """Per branch x wave totals, added up with numpy (what :func:`total_branch_periods`
     gives, checked in test_league_model.py, at a fraction of the time)."""
-    cell, first, index = np.unique(
+    _, first, index = np.unique(
         branch * len(WAVE_MEANS) + wave, return_index=True, return_inverse=True
     )
     count = np.bincount(index)
@@ -101,9 +101,7 @@ def coverage(
     return covered / total, total
 
 
-def test_the_estimates_interval_covers_the_true_level_about_ninety_percent_of_the_time() -> (
-    None
-):
+def test_the_estimates_interval_covers_the_true_level_about_ninety_percent_of_the_time() -> None:
     """60 branches, period effects, 1 to 20 audits: 90 % intervals cover 86-94 %."""
     rate, total = coverage(range(120))
     print(f"coverage of the estimate's 90 % interval: {rate:.3f} over {total} intervals")
@@ -187,7 +185,7 @@ def test_with_no_difference_there_is_one_band_and_no_false_order() -> None:
         if table.state == "no_difference":
             stated += 1
             assert bands == {1} and {r.rank for r in table.rows} == {1}
-            assert [n.code for n in table.notices][0] == "no_detectable_difference"
+            assert table.notices[0].code == "no_detectable_difference"
             keys = [(-r.mean, -r.audits) for r in table.rows]
             assert keys == sorted(keys)
         split += len(bands) > 1

@@ -3,6 +3,7 @@ estimate and its interval, honest ties, tie bands, group targets and the notices
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -295,9 +296,7 @@ def test_no_detectable_difference_is_one_state_one_rank_one_band_ordered_by_mean
 
 def test_identical_branches_share_rank_and_band() -> None:
     table = league(
-        one_period(
-            {"A": [80.0, 90.0, 85.0], "B": [80.0, 90.0, 85.0], "C": [50.0, 55.0, 52.0]}
-        ),
+        one_period({"A": [80.0, 90.0, 85.0], "B": [80.0, 90.0, 85.0], "C": [50.0, 55.0, 52.0]}),
     )
     rows = {r.branch_code: r for r in table.rows}
     assert rows["A"].rank == rows["B"].rank == 1 and rows["C"].rank == 3
@@ -341,8 +340,7 @@ def test_a_one_wave_selection_whose_noise_rests_on_one_stores_two_visits_says_so
     table = league(one_period(scores), min_audits=1)
     (notice,) = [n for n in table.notices if n.code == "few_noise_degrees"]
     assert notice.message.startswith(
-        "The visit-to-visit noise rests on 1 degrees of freedom (1 branch with two or more "
-        "audits)"
+        "The visit-to-visit noise rests on 1 degrees of freedom (1 branch with two or more audits)"
     )
 
 
@@ -441,7 +439,7 @@ def test_bands_are_contiguous_estimates_sit_in_their_intervals_and_equal_shows_s
         assert set(bands) <= {None}
     else:
         assert not bands or bands[0] == 1
-        assert all(b - a in (0, 1) for a, b in zip(bands, bands[1:], strict=False))  # type: ignore[operator]
+        assert all(b - a in (0, 1) for a, b in itertools.pairwise(bands))  # type: ignore[operator]
         shown = compare._shown(pd.Series([r.shrunk for r in ranked], dtype=float)).tolist()
         for k in range(1, len(ranked)):
             if shown[k] == shown[k - 1]:
@@ -452,7 +450,8 @@ def test_bands_are_contiguous_estimates_sit_in_their_intervals_and_equal_shows_s
         assert (row.shrunk_low is None) == (row.shrunk_high is None)
         if row.shrunk_low is not None and row.shrunk_high is not None:
             assert row.shrunk_low <= row.shrunk <= row.shrunk_high
-        assert 0.0 <= row.shrunk <= 100.0 and row.tie_band is None or not row.too_few_to_rank
+        assert 0.0 <= row.shrunk <= 100.0
+        assert row.tie_band is None or not row.too_few_to_rank
 
 
 @settings(max_examples=60, deadline=None)

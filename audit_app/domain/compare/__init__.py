@@ -34,6 +34,7 @@ from audit_app.domain.compare.auditors import (
     AuditorEffects,
     estimate_auditor_effects,
 )
+from audit_app.domain.compare.bands import BAND_THRESHOLD
 from audit_app.domain.compare.consistency import (
     StandardConsistency,
     consistency_index,
@@ -44,7 +45,6 @@ from audit_app.domain.compare.consistency import (
     section_consistency,
     summarise_cells,
 )
-from audit_app.domain.compare.bands import BAND_THRESHOLD
 from audit_app.domain.compare.league import (
     BranchStanding,
     Grouping,
@@ -55,13 +55,6 @@ from audit_app.domain.compare.league import (
     rank_branches,
 )
 from audit_app.domain.compare.notices import Notice, NoticeCode
-from audit_app.domain.compare.totals import (
-    BRANCH_PERIOD_TOTAL_COLUMNS,
-    combine_branch_periods,
-    combine_totals,
-    total_branch_periods,
-    total_branches,
-)
 from audit_app.domain.compare.summaries import (
     TREND_COLUMNS,
     RegionSummary,
@@ -69,6 +62,13 @@ from audit_app.domain.compare.summaries import (
     roll_up_regions,
     section_heatmap,
     trend,
+)
+from audit_app.domain.compare.totals import (
+    BRANCH_PERIOD_TOTAL_COLUMNS,
+    combine_branch_periods,
+    combine_totals,
+    total_branch_periods,
+    total_branches,
 )
 from audit_app.domain.compare.variance import (
     BRANCH_TOTAL_COLUMNS,
@@ -96,13 +96,6 @@ from audit_app.domain.compare.versions import (
 __all__ = [
     "BAND_THRESHOLD",
     "BRANCH_PERIOD_TOTAL_COLUMNS",
-    "Grouping",
-    "LeagueState",
-    "Notice",
-    "NoticeCode",
-    "PeriodEffect",
-    "combine_branch_periods",
-    "total_branch_periods",
     "BRANCH_TOTAL_COLUMNS",
     "CELL_COLUMNS",
     "CONFIDENCE",
@@ -112,9 +105,14 @@ __all__ = [
     "AuditorEffects",
     "BranchStanding",
     "GradeOf",
+    "Grouping",
+    "LeagueState",
     "LeagueTable",
     "Level",
+    "Notice",
+    "NoticeCode",
     "Period",
+    "PeriodEffect",
     "RegionSummary",
     "Rescored",
     "StandardConsistency",
@@ -123,6 +121,7 @@ __all__ = [
     "Z",
     "_shown",
     "align_versions",
+    "combine_branch_periods",
     "combine_totals",
     "consistency_index",
     "consistency_index_by_period",
@@ -142,6 +141,7 @@ __all__ = [
     "section_heatmap",
     "summarise_cells",
     "t_quantile",
+    "total_branch_periods",
     "total_branches",
     "trend",
 ]

@@ -9,6 +9,7 @@ its posterior variance from :func:`shrinkage.shrink`, ranks and bands from :mod:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -41,9 +42,9 @@ from audit_app.domain.compare.totals import (
 )
 from audit_app.domain.compare.variance import (
     DEFAULT_MIN_AUDITS,
-    Z,
     GradeOf,
     VarianceComponents,
+    Z,
     _shown,
     estimate_components,
     t_quantile,
@@ -350,7 +351,7 @@ def _shared(order: list[int], estimates: _Estimates) -> np.ndarray | None:
     return np.array(
         [
             estimates.shared[a] * estimates.shared[b] if group[a] == group[b] else 0.0
-            for a, b in zip(order, order[1:], strict=False)
+            for a, b in itertools.pairwise(order)
         ]
     )
 
@@ -493,9 +494,7 @@ def _notices(
                 "cannot be estimated: no intervals, no shrinkage and no tie bands.",
             )
         )
-    elif fit.within is not None and (
-        fit.df_within < FEW_NOISE_DF or replicated < FEW_REPLICATED
-    ):
+    elif fit.within is not None and (fit.df_within < FEW_NOISE_DF or replicated < FEW_REPLICATED):
         stores = "branch" if replicated == 1 else "branches"
         notices.append(
             Notice(
@@ -670,4 +669,3 @@ def _shrinkage_text(table: LeagueTable, t: float) -> str:
         "estimates show the same; neighbours inside a band cannot be told apart, though "
         "branches far apart in a long band may still differ (see their intervals)."
     )
-

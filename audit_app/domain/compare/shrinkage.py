@@ -149,9 +149,9 @@ def _levels(
     size = len(taus) * groups
     total = np.bincount(rows.ravel(), weights=precision.ravel(), minlength=size)
     level_var = 1 / total.reshape(len(taus), groups)
-    level = np.bincount(rows.ravel(), weights=(precision * y).ravel(), minlength=size)
-    level = level.reshape(len(taus), groups) * level_var
-    residual = (y[None, :] - np.take_along_axis(level, np.broadcast_to(group, noise.shape), 1))
+    summed = np.bincount(rows.ravel(), weights=(precision * y).ravel(), minlength=size)
+    level = summed.reshape(len(taus), groups) * level_var
+    residual = y[None, :] - np.take_along_axis(level, np.broadcast_to(group, noise.shape), 1)
     loglik = (
         -0.5 * np.log(noise).sum(axis=1)
         - 0.5 * (residual**2 * precision).sum(axis=1)

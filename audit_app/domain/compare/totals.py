@@ -104,7 +104,9 @@ def _add_up(totals: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Dat
     cells, first, cell_of = np.unique(key, return_index=True, return_inverse=True)
     out: dict[str, object] = {name: label[first] for name, label in zip(keys, labels, strict=True)}
     for name in _NUMBERS:
-        sums = np.bincount(cell_of, weights=totals[name].to_numpy(dtype=float), minlength=len(cells))
+        sums = np.bincount(
+            cell_of, weights=totals[name].to_numpy(dtype=float), minlength=len(cells)
+        )
         out[name] = sums if name in ("sum", "sum_sq") else np.rint(sums).astype(int)
     branch_first = np.unique(labels[0], return_index=True)[1]
     first_row = branch_first[inverse[0][1][first]]
