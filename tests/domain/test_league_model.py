@@ -316,6 +316,14 @@ def test_one_branch_one_audit_each_and_nothing() -> None:
     assert all(r.shrunk_low is None and r.tie_band is None and r.low is None for r in bare.rows)
     assert [n.code for n in bare.notices] == ["no_replicates"]
 
+    used_up = league(
+        {"A": [("W1", 70.0), ("W2", 80.0)], "B": [("W1", 60.0)], "C": [("W2", 90.0)]},
+        min_audits=1,
+    )
+    assert used_up.state == "no_noise_estimate" and used_up.components.df_within == 0
+    (notice,) = [n for n in used_up.notices if n.code == "no_replicates"]
+    assert notice.message.startswith("Every repeat visit in this selection is used up")
+
     empty = compare.rank_branches(pd.DataFrame(columns=compare.BRANCH_PERIOD_TOTAL_COLUMNS))
     assert empty.rows == () and empty.notices == ()
 

@@ -490,8 +490,13 @@ def _notices(
         notices.append(
             Notice(
                 "no_replicates",
-                "No branch has two audits in this selection, so the visit-to-visit noise "
-                "cannot be estimated: no intervals, no shrinkage and no tie bands.",
+                (
+                    "No branch has two audits in this selection"
+                    if replicated == 0
+                    else "Every repeat visit in this selection is used up by the period effects"
+                )
+                + ", so the visit-to-visit noise cannot be estimated: no intervals, no "
+                "shrinkage and no tie bands.",
             )
         )
     elif fit.within is not None and (fit.df_within < FEW_NOISE_DF or replicated < FEW_REPLICATED):
@@ -540,7 +545,7 @@ def _notices(
 def _group_notice(table: LeagueTable, grouping: Grouping) -> Notice | None:
     test = table.group_test
     tested = (
-        f" (F = {test.f:.2f}, p = {test.p:.3f})"
+        f" (F = {test.f:.2f}, {'p < 0.001' if test.p < 0.001 else f'p = {test.p:.3f}'})"
         if test is not None and test.f is not None and test.p is not None
         else ""
     )
@@ -596,9 +601,9 @@ def describe_league_method(table: LeagueTable) -> str:
         parts.append("No period effects were fitted: the adjusted mean is the mean.")
     if c.within is None:
         parts.append(
-            "No branch has two audits, so the visit-to-visit noise cannot be estimated: no "
-            "intervals, no shrinkage and no tie bands; branches are ranked by their "
-            "adjusted mean."
+            "The visit-to-visit noise cannot be estimated (no branch has two "
+            "audits, or its repeat visits went into the period effects): no intervals, no "
+            "shrinkage and no tie bands; branches are ranked by their adjusted mean."
         )
     else:
         t = t_quantile(c.df_within)
