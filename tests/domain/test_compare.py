@@ -332,15 +332,24 @@ def test_consistency_index_weights_sections_by_their_scored_audits() -> None:
     assert [s.standard for s in compare.least_consistent(standards, 1)] == ["b"]
 
 
-def test_consistency_index_by_month_uses_the_whole_selections_noise() -> None:
+def test_consistency_index_by_month_uses_the_whole_selections_noise_net_of_months() -> None:
+    """Changed for #17: the noise is the whole selection's net of month effects (it read
+    the one-way noise, which counts a month that scored lower for everyone as visit noise)."""
     rows = section_rows()
     monthly = compare.consistency_index_by_period(rows, "month")
     assert list(monthly["period"]) == ["2026-01", "2026-02"]
     assert list(monthly["branches"]) == [3, 3] and list(monthly["audits"]) == [3, 3]
+
+    def two_way_noise(changes: list[float]) -> float:
+        """One audit per branch and month: residual SS = sum((d - mean d)^2) / 2 over
+        6 audits - 3 branches - 1 month contrast = 2 df (d: Feb - Jan per branch)."""
+        d = np.array(changes)
+        return float(np.sum((d - d.mean()) ** 2) / 2 / 2)
+
     # January, section front: one audit per branch (80, 74.9, 100); noise from the whole set.
-    within_front = (50 + 0.005) / 3
+    within_front = two_way_noise([70 - 80, 75.0 - 74.9, 0.0])
     between_front = max(0.0, np.var([80.0, 74.9, 100.0], ddof=1) - within_front)
-    within_back = (50 + 0 + 18) / 3
+    within_back = two_way_noise([10.0, 0.0, 6.0])
     between_back = max(0.0, np.var([50.0, 55.0, 52.0], ddof=1) - within_back)
     expected = 100 - (math.sqrt(between_front) * 3 + math.sqrt(between_back) * 3) / 6
     assert monthly["consistency_index"].iloc[0] == pytest.approx(expected)

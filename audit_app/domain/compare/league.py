@@ -25,6 +25,7 @@ from audit_app.domain.compare.bands import (
 )
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.periods import PERIOD_CELL_COLUMNS, PeriodFit, fit_periods
+from audit_app.domain.compare.request import Grouping
 from audit_app.domain.compare.shrinkage import (
     GROUP_TEST_LEVEL,
     GroupTest,
@@ -42,6 +43,7 @@ from audit_app.domain.compare.totals import (
 )
 from audit_app.domain.compare.variance import (
     DEFAULT_MIN_AUDITS,
+    FEW_NOISE_DF,
     GradeOf,
     VarianceComponents,
     Z,
@@ -64,7 +66,6 @@ __all__ = [
     "total_branches",
 ]
 
-Grouping = Literal["auto", "chain", "region", "country"]
 LeagueState = Literal["ranked", "no_difference", "no_noise_estimate", "single_branch"]
 
 CEILING = 99.95
@@ -73,8 +74,6 @@ FLOOR = 0.05
 """A branch mean at or below this shows as 0.0: the bottom of the scale."""
 CEILING_SHARE = 0.5
 """A ceiling (floor) notice when more than this share of the ranked branches sit there."""
-FEW_NOISE_DF = 20
-"""Fewer noise degrees of freedom than this make intervals and bands rough."""
 FEW_REPLICATED = 5
 """... and so do fewer branches than this with two or more audits."""
 CHAIN = "chain"
