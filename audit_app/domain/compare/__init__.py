@@ -34,6 +34,7 @@ from audit_app.domain.compare.auditors import (
     AuditorEffects,
     estimate_auditor_effects,
 )
+from audit_app.domain.compare.bands import BAND_THRESHOLD
 from audit_app.domain.compare.calibration import (
     MIN_PAIRS_FOR_INTERVAL,
     AuditorPairAgreement,
@@ -71,11 +72,11 @@ from audit_app.domain.compare.consistency import (
 )
 from audit_app.domain.compare.league import (
     BranchStanding,
+    LeagueState,
     LeagueTable,
-    combine_totals,
+    PeriodEffect,
     describe_league_method,
     rank_branches,
-    total_branches,
 )
 from audit_app.domain.compare.notices import Notice, NoticeCode
 from audit_app.domain.compare.request import GROUPINGS, PERIODS, ComparisonRequest, Grouping
@@ -87,6 +88,13 @@ from audit_app.domain.compare.summaries import (
     roll_up_regions,
     section_heatmap,
     trend,
+)
+from audit_app.domain.compare.totals import (
+    BRANCH_PERIOD_TOTAL_COLUMNS,
+    combine_branch_periods,
+    combine_totals,
+    total_branch_periods,
+    total_branches,
 )
 from audit_app.domain.compare.variance import (
     BRANCH_TOTAL_COLUMNS,
@@ -115,6 +123,8 @@ from audit_app.domain.compare.versions import (
 )
 
 __all__ = [
+    "BAND_THRESHOLD",
+    "BRANCH_PERIOD_TOTAL_COLUMNS",
     "BRANCH_TOTAL_COLUMNS",
     "CELL_COLUMNS",
     "CELL_COLUMNS_WITH_PERIOD",
@@ -141,11 +151,13 @@ __all__ = [
     "GradeOf",
     "Grouping",
     "ItemAgreement",
+    "LeagueState",
     "LeagueTable",
     "Level",
     "Notice",
     "NoticeCode",
     "Period",
+    "PeriodEffect",
     "RegionSummary",
     "Rescored",
     "Scope",
@@ -157,6 +169,7 @@ __all__ = [
     "align_versions",
     "branch_changes",
     "calibrate",
+    "combine_branch_periods",
     "combine_totals",
     "compute_comparison",
     "consistency_index",
@@ -188,6 +201,7 @@ __all__ = [
     "summarise_cells",
     "summarise_consistency",
     "t_quantile",
+    "total_branch_periods",
     "total_branches",
     "trend",
 ]

@@ -48,6 +48,9 @@ class PeriodFit:
     """Its degrees of freedom: audits - branches - estimable period contrasts."""
     estimable: int
     """Number of period contrasts the data can estimate (P - 1 when connected)."""
+    adjusted_factor: np.ndarray | None = None
+    """Variance of each adjusted mean in units of the noise variance: 1/n plus the part the
+    estimated effects of its periods add (they rest on other audits, so the two add up)."""
 
     @property
     def adjusted(self) -> bool:
@@ -97,7 +100,21 @@ def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
         within=within,
         df_within=block.df_within,
         estimable=block.estimable,
+        adjusted_factor=_adjusted_factor(count, block.n_b, cov, block.estimable),
     )
+
+
+def _adjusted_factor(
+    count: np.ndarray, n_b: np.ndarray, cov: np.ndarray, estimable: int
+) -> np.ndarray:
+    """1/n_b + w_b' C w_b, with w_b the branch's share of audits per period and C the
+    centred effects' unscaled covariance: the adjusted mean is the raw mean (variance
+    s²/n) minus w_b' effects, which rest on within-branch contrasts independent of it."""
+    factor = np.divide(1.0, n_b, out=np.full_like(n_b, np.inf), where=n_b > 0)
+    if not estimable:
+        return factor
+    shares = np.divide(count, n_b[:, None], out=np.zeros_like(count), where=n_b[:, None] > 0)
+    return factor + np.einsum("bp,pq,bq->b", shares, cov, shares)
 
 
 @dataclass(frozen=True)

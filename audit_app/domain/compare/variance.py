@@ -67,10 +67,13 @@ class VarianceComponents:
     """Variance of the branches' true levels (>= 0); None with one branch or no ``within``."""
     raw_between: float | None
     """The estimate before truncation at 0 (negative: the data cannot tell branches apart)."""
+    period_contrasts: int = 0
+    """Period effects fitted beside the branch levels (each costs the noise a degree of
+    freedom); 0 in the one-way model."""
 
     @property
     def df_within(self) -> int:
-        return self.audits - self.branches
+        return self.audits - self.branches - self.period_contrasts
 
     @property
     def icc(self) -> float | None:
