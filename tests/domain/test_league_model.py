@@ -245,7 +245,8 @@ def test_the_estimates_interval_contains_the_estimate_and_the_means_interval_is_
 
 def test_the_league_by_hand_with_three_branches() -> None:
     """Means 95, 75, 65 (two audits each, s² = 50 on 3 df): B1 is truly better than A1
-    with probability >= 0.90, A1 than C1 not (t on 3 df): bands 1, 2, 2."""
+    with probability >= 0.95 (so A1 starts band 2 at the only gap), A1 than C1 not (t on
+    3 df): bands 1, 2, 2."""
     table = league(
         one_period({"A1": [70.0, 80.0], "B1": [90.0, 100.0], "C1": [60.0, 70.0]}), min_audits=2
     )
@@ -253,9 +254,9 @@ def test_the_league_by_hand_with_three_branches() -> None:
     assert [r.rank for r in table.rows] == [1, 2, 3]
     assert [r.tie_band for r in table.rows] == [1, 2, 2]
     better = [r.better_than_next for r in table.rows]
-    assert better[0] is not None and better[0] >= 0.9
-    assert better[1] is not None and better[1] < 0.9 and better[2] is None
-    assert table.state == "ranked" and table.band_threshold == 0.9
+    assert better[0] is not None and better[0] >= 0.95
+    assert better[1] is not None and better[1] < 0.95 and better[2] is None
+    assert table.state == "ranked" and table.band_threshold == 0.95
     (notice,) = [n for n in table.notices if n.code == "few_noise_degrees"]
     assert "3 degrees of freedom (3 branches with two or more audits)" in notice.message
 
@@ -472,3 +473,50 @@ def test_the_order_never_depends_on_the_codes(branches: list[list[tuple[str, flo
         return [(r.rank, round(r.mean, 9), r.audits, r.tie_band) for r in table.rows]
 
     assert keys(forward) == keys(backward)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(40, 100, allow_nan=False), st.floats(0.05, 30, allow_nan=False)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_no_branch_in_a_band_is_clearly_worse_than_its_first_and_each_band_was_needed(
+    branches: list[tuple[float, float]],
+) -> None:
+    """The band rule itself, on any estimates and posterior variances: bands contiguous;
+    no member clearly worse than the band's first; every new band starts where some member
+    of the band above would otherwise be clearly worse than its first; never between equal
+    shown estimates."""
+    from audit_app.domain.compare.bands import (
+        BAND_THRESHOLD,
+        better_than_next,
+        probability_better,
+        tie_bands,
+    )
+
+    estimate = np.array([e for e, _ in branches])
+    variance = np.array([v for _, v in branches])
+    order = sorted(range(len(branches)), key=lambda i: -estimate[i])
+    better = better_than_next(order, estimate, variance)
+
+    def p(a: int, b: int) -> float:
+        return float(probability_better(np.array([a]), np.array([b]), estimate, variance)[0])
+
+    bands = tie_bands(order, estimate, better, p)
+    labels = [bands[i] for i in order]
+    assert labels[0] == 1 and all(b - a in (0, 1) for a, b in itertools.pairwise(labels))
+    shown = compare._shown(pd.Series(estimate[order])).tolist()
+    firsts: dict[int, int] = {}
+    for k, i in enumerate(order):
+        first = firsts.setdefault(labels[k], i)
+        assert p(first, i) < BAND_THRESHOLD or first == i
+        if k and labels[k] != labels[k - 1]:
+            assert shown[k] != shown[k - 1]
+            # The band above ended because a branch from here on is clearly worse than
+            # its first: without this break, that branch would sit in its band.
+            previous_first = firsts[labels[k - 1]]
+            assert any(p(previous_first, j) >= BAND_THRESHOLD for j in order[k:])
+            )

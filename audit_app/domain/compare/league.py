@@ -10,6 +10,7 @@ its posterior variance from :func:`shrinkage.shrink`, ranks and bands from :mod:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -20,6 +21,7 @@ from audit_app.domain.compare.bands import (
     BAND_THRESHOLD,
     better_than_next,
     competition_ranks,
+    probability_better,
     standing_order,
     tie_bands,
 )
@@ -112,8 +114,8 @@ class BranchStanding:
     rank: int | None
     """1 = best by the shrunken estimate; None when too few audits to rank."""
     tie_band: int | None
-    """A new band starts only where the branch above is truly better with probability
-    >= 0.90; None when unranked or without a noise estimate."""
+    """Branches in one band cannot be told apart from the band's first branch (see
+    :func:`bands.tie_bands`); None when unranked or without a noise estimate."""
     better_than_next: float | None
     """Probability that it is truly better than the next ranked branch."""
     pass_rate: float | None
@@ -235,7 +237,12 @@ def rank_branches(
             _shared(ranked_order, estimates),
             fit.df_within if fit.df_within > 0 else None,
         )
-        bands = tie_bands(ranked_order, estimates.shrunk, better)
+        bands = tie_bands(
+            ranked_order,
+            estimates.shrunk,
+            better,
+            _pair_probability(estimates, fit.df_within if fit.df_within > 0 else None),
+        )
         if state == "no_difference":
             bands = dict.fromkeys(ranked_order, 1)
     elif state == "single_branch":
@@ -340,6 +347,23 @@ def _estimate(
     return _Estimates(
         result.estimate, result.variance, result.target, names, shared, result.chain, result
     )
+
+
+def _pair_probability(estimates: _Estimates, df: int | None) -> Callable[[int, int], float]:
+    """P(branch a truly better than branch b), their shared target's error accounted for."""
+    assert estimates.variance is not None  # only called when there are posterior variances
+    variance = estimates.variance
+
+    def probability(a: int, b: int) -> float:
+        covariance = None
+        if estimates.shared is not None and estimates.group[a] == estimates.group[b]:
+            covariance = np.array([estimates.shared[a] * estimates.shared[b]])
+        pair = probability_better(
+            np.array([a]), np.array([b]), estimates.shrunk, variance, covariance, df
+        )
+        return float(pair[0])
+
+    return probability
 
 
 def _shared(order: list[int], estimates: _Estimates) -> np.ndarray | None:
@@ -667,9 +691,10 @@ def _shrinkage_text(table: LeagueTable, t: float) -> str:
         f"Estimate's interval (90 %): estimate ± t × posterior SD (t = {t:.3f}); the "
         "posterior variance is λ s²/n plus the uncertainty of the target and of b, and the "
         "interval always contains the estimate. Rank by the estimate (ties: mean, then "
-        "audits). Tie bands: walking down the ranking, a new band starts only where the "
-        "branch above is truly better than the next with probability ≥ "
-        f"{BAND_THRESHOLD:.2f} (from the two posteriors), and never between branches whose "
-        "estimates show the same; neighbours inside a band cannot be told apart, though "
-        "branches far apart in a long band may still differ (see their intervals)."
+        "audits). Tie bands: walking down the ranking, a band ends once a branch is truly "
+        f"worse than the band's first branch with probability ≥ {BAND_THRESHOLD:.2f} (from "
+        "the two posteriors: the 90 % interval of their difference excludes 0); the next "
+        "band starts at the clearest gap between the two, never between branches whose "
+        "estimates show the same. No branch in a band is clearly worse than its first; "
+        "within a band the order is not meaningful."
     )
