@@ -519,4 +519,3 @@ def test_no_branch_in_a_band_is_clearly_worse_than_its_first_and_each_band_was_n
             # its first: without this break, that branch would sit in its band.
             previous_first = firsts[labels[k - 1]]
             assert any(p(previous_first, j) >= BAND_THRESHOLD for j in order[k:])
-            )
