@@ -61,9 +61,11 @@ TABLE_COLUMNS = {
         "mean",
         "low",
         "high",
+        "adjusted",
         "shrunk",
+        "shrunk_low",
+        "shrunk_high",
         "pass_rate",
-        "critical_failures",
         "grade",
     ],
     "region": [

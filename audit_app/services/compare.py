@@ -374,8 +374,18 @@ class Comparison:
 
     @property
     def method(self) -> str:
-        """The method of this view's rows, then the rest of the comparison's."""
-        return " ".join(part for part in self.result.method if part)
+        """The method of this view's rows (the whole comparison's is in ``summary``)."""
+        result = self.result
+        parts = {
+            "branch": (result.league.method,),
+            "region": (REGION_METHOD, result.league.method),
+            "auditor": (result.auditors.method, result.calibration.method),
+            "item": (ITEM_METHOD,),
+            "change": (result.changes.method,),
+            "calibration": (result.calibration.method,),
+        }[self.by]
+        versions = tuple(a.describe() for a in result.versions)
+        return " ".join(part for part in (*parts, *versions) if part)
 
     @property
     def empty(self) -> bool:
@@ -403,16 +413,30 @@ class Comparison:
             "branches": self.branches,
             "min_audits": self.min_audits,
             "period": result.request.period,
-            "state": result.league.state if hasattr(result.league, "state") else None,
+            "state": result.league.state,
+            "grouping": result.league.grouping or "chain",
             "consistency_index": _round(result.consistency_index, 1),
             "raw_consistency_index": _round(result.raw_consistency_index, 1),
             "least_consistent_sections": list(self.least_consistent_sections),
             "notices": [{"code": n.code, "message": n.message} for n in result.notices],
             "versions": [_alignment_summary(a) for a in self.versions],
             "calibration": _calibration_summary(result.calibration),
-            "method": self.method,
+            "method": " ".join(part for part in result.method if part),
             "message": self.message,
         }
+
+
+REGION_METHOD = (
+    "Per region: the mean of its audits, the spread between its branches (standard deviation "
+    "of their means) and its best and worst branch by the league table's estimate."
+)
+ITEM_METHOD = (
+    "Per item, in points (item score x 100): mean, standard deviation of the branch means, "
+    "the spread between branches with period effects and visit noise removed (and the raw "
+    "spread beside it), the share of the variance between branches (ICC(1)) and the share "
+    "of branches whose every audit gave the item full marks; the items whose branches "
+    "differ most come first."
+)
 
 
 def _calibration_summary(calibration: stats.Calibration) -> dict[str, Any]:
@@ -480,6 +504,14 @@ ROUNDED = {
     "abs_low": 1,
     "abs_high": 1,
     "mean_difference": 1,
+    "adjusted": 1,
+    "shrunk_low": 1,
+    "shrunk_high": 1,
+    "target": 1,
+    "better_than_next": 3,
+    "raw_between_sd": 1,
+    "within_sd": 1,
+    "raw_icc": 3,
     "earlier_mean": 1,
     "later_mean": 1,
     "change": 1,

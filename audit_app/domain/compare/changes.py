@@ -63,6 +63,7 @@ def branch_changes(
     later: str | None = None,
     within: float | None = None,
     df: int | None = None,
+    fallback: tuple[float | None, int] | None = None,
 ) -> Changes:
     """Per branch audited in both periods: earlier and later mean, change, 90 % interval.
 
@@ -73,7 +74,10 @@ def branch_changes(
     ``within`` and ``df``: the pooled noise variance and its degrees of freedom (e.g. from
     the comparison's period fit); without them, the noise is pooled within branch x period
     cells over the whole selection (audits - cells degrees of freedom), which assumes
-    nothing about how branches change.
+    nothing about how branches change; when that rests on fewer than 20 degrees of freedom
+    (a branch is rarely audited twice in one month) ``fallback`` (e.g. the league's noise
+    net of branch levels and period effects: wider, since it also counts a branch's own
+    drift as noise) is used instead.
     """
     has_score = audits["overall"].notna().to_numpy()
     labels = align_periods(period_of, audits)
@@ -85,6 +89,8 @@ def branch_changes(
         earlier, later = (earlier or order[-2], later or order[-1])
     if within is None:
         within, df = _pooled_cell_noise(scored)
+        if fallback is not None and (df or 0) < FEW_NOISE_DF and fallback[1] > (df or 0):
+            within, df = fallback
     df = int(df or 0)
     noise = within if within is not None and df > 0 else None
     t = t_quantile(df) if noise is not None else float("nan")

@@ -23,11 +23,12 @@ from audit_app.domain.compare.consistency import (
     section_consistency,
     summarise_consistency,
 )
-from audit_app.domain.compare.league import rank_branches, total_branches
+from audit_app.domain.compare.league import rank_branches
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import roll_up_regions, section_heatmap, trend
+from audit_app.domain.compare.totals import total_branch_periods
 from audit_app.domain.compare.variance import (
     BRANCH_TOTAL_COLUMNS,
     CELL_COLUMNS,
@@ -65,8 +66,13 @@ def compute_comparison(
     """Every figure of the comparison, from one set of frames."""
     audits = frames.audits
     period = request.period
+    period_of = period_labels(audits["visited_at"], period)
     league = rank_branches(
-        total_branches(audits), min_audits=request.min_audits, grade_of=frames.grade_of
+        total_branch_periods(audits, period_of),
+        min_audits=request.min_audits,
+        adjust_periods=request.adjust_periods,
+        grouping=request.grouping,
+        grade_of=frames.grade_of,
     )
     section_cells = in_periods(frames.section_cells, period)
     # Cells split by period: consistency net of period effects (the raw figures beside).
@@ -78,12 +84,21 @@ def compute_comparison(
         else ()
     )
     index = summarise_consistency(sections)
-    period_of = period_labels(audits["visited_at"], period)
     auditors = estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
+    noise = league.components
     changes = branch_changes(
-        audits, period_of, earlier=request.change_from, later=request.change_to
+        audits,
+        period_of,
+        earlier=request.change_from,
+        later=request.change_to,
+        fallback=(noise.within, noise.df_within),
     )
-    notices: list[Notice] = [*index.notices, *auditors.notices, *changes.notices]
+    notices: list[Notice] = [
+        *league.notices,
+        *index.notices,
+        *auditors.notices,
+        *changes.notices,
+    ]
     if frames.versions:
         notices += [
             Notice("reference_version", alignment.describe(), "info")
