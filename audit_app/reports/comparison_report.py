@@ -119,9 +119,10 @@ LABELS: dict[str, str] = {
     "are theirs, not the whole chain's.",
     "empty": "Nothing to compare.",
     "league": "League table",
-    "league_note": "Ranked by the shrunken estimate. Branches in the same tie band (shaded "
-    "alike) cannot be told apart. 90 % interval: where the branch's true mean most likely "
-    "lies.",
+    "league_note": "Ranked by the estimate: the mean with period effects removed, pulled "
+    "toward its group's level by how uncertain it is; its 90 % interval is where the "
+    "branch's true level most likely lies (the mean's own interval beside it). No branch in "
+    "a tie band (shaded alike) is clearly worse than the band's first.",
     "too_few": "Too few to rank (fewer than {min_audits} audits)",
     "too_few_short": "too few",
     "col_rank": "Rank",
@@ -131,18 +132,19 @@ LABELS: dict[str, str] = {
     "col_region": "Region",
     "col_audits": "Audits",
     "col_mean": "Mean",
-    "col_interval": "90 % interval",
-    "col_shrunk": "Shrunk",
+    "col_interval": "Mean's 90 %",
+    "col_shrunk": "Estimate",
+    "col_shrunk_interval": "Estimate's 90 %",
     "col_pass": "Pass %",
     "col_critical": "Crit.",
     "col_grade": "Grade",
     "chart": "Intervals of the top and bottom branches",
     "chart_all": "Intervals of the ranked branches",
-    "chart_note": "Line: 90 % interval of the branch's mean; tick: the mean; dot: the "
-    "shrunken estimate, which ranks. Dashed line: {pool}. Shading alternates with the tie "
+    "chart_note": "Dot: the estimate, which ranks; line: its 90 % interval; tick: the plain "
+    "mean. Dashed line: {pool}. Shading alternates with the tie "
     "band.",
-    "chart_note_no_pool": "Line: 90 % interval of the branch's mean; tick: the mean; dot: the "
-    "shrunken estimate, which ranks. Shading alternates with the tie band.",
+    "chart_note_no_pool": "Dot: the estimate, which ranks; line: its 90 % interval; tick: the "
+    "plain mean. Shading alternates with the tie band.",
     "chart_top_bottom": "The {top} highest and {top} lowest of {ranked} ranked branches by "
     "shrunken estimate, highest first.",
     "chart_line": "{pool} {mean}",
@@ -524,7 +526,7 @@ def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
 # ---------------------------------------------------------------------------
 
 LEAGUE_WIDTHS = [
-    w * mm for w in (10, 8, 17, 37, 21, 10, 10, 20, 11, 11, 8, 15)
+    w * mm for w in (10, 8, 17, 33, 19, 10, 10, 18, 11, 18, 10, 14)
 ]  # 178 mm: the A4 frame
 LEAGUE_SIZE = 6.8
 LEAGUE_ROW = 8.6
@@ -555,8 +557,8 @@ def _league_header() -> list[str]:
         "mean",
         "interval",
         "shrunk",
+        "shrunk_interval",
         "pass",
-        "critical",
         "grade",
     ]
     return [LABELS[f"col_{k}"] for k in keys]
@@ -564,6 +566,11 @@ def _league_header() -> list[str]:
 
 def _league_row(row: BranchStanding) -> list[str]:
     interval = LABELS["none"] if row.low is None else f"{score(row.low)}–{score(row.high)}"
+    estimate_interval = (
+        LABELS["none"]
+        if row.shrunk_low is None
+        else f"{score(row.shrunk_low)}–{score(row.shrunk_high)}"
+    )
     return [
         LABELS["too_few_short"] if row.too_few_to_rank else str(row.rank),
         "" if row.tie_band is None else str(row.tie_band),
@@ -574,8 +581,8 @@ def _league_row(row: BranchStanding) -> list[str]:
         score(row.mean),
         interval,
         score(row.shrunk),
+        estimate_interval,
         score(row.pass_rate),
-        str(row.critical_failures),
         _fit(row.grade or LABELS["none"], LEAGUE_WIDTHS[11] - 5, LEAGUE_SIZE),
     ]
 
@@ -667,7 +674,11 @@ def _interval_drawing(
     height = top + bottom + row_h * len(shown)
     drawing = Drawing(WIDTH, height)
     rows = [r for r in shown if r is not None]
-    lo, hi = _scale([r.low for r in rows if r.low is not None] + [r.high or r.mean for r in rows])
+    lo, hi = _scale(
+        [r.shrunk_low for r in rows if r.shrunk_low is not None]
+        + [r.shrunk_high or r.shrunk for r in rows]
+        + [r.mean for r in rows]
+    )
     plot_w = WIDTH - label_w - 10
 
     def x(value: float) -> float:
@@ -733,9 +744,16 @@ def _interval_drawing(
             drawing.add(Rect(0, y - row_h / 2, WIDTH, row_h, fillColor=BAND_FILL, strokeColor=None))
         label = f"{row.rank}. {row.branch_code}  {row.branch_name}"
         drawing.add(String(2, y - 2.3, _fit(label, label_w - 8, 6.5), fontName=FONT, fontSize=6.5))
-        if row.low is not None and row.high is not None:
+        if row.shrunk_low is not None and row.shrunk_high is not None:
             drawing.add(
-                Line(x(row.low), y, x(row.high), y, strokeColor=colors.black, strokeWidth=1)
+                Line(
+                    x(row.shrunk_low),
+                    y,
+                    x(row.shrunk_high),
+                    y,
+                    strokeColor=colors.black,
+                    strokeWidth=1,
+                )
             )
         drawing.add(
             Line(x(row.mean), y - 2.5, x(row.mean), y + 2.5, strokeColor=GREY, strokeWidth=0.8)

@@ -47,11 +47,13 @@ def _score(
 # ---------------------------------------------------------------------------
 
 
-def league_frame(table: stats.LeagueTable) -> pd.DataFrame:
-    """One row per branch in ranking order, with a link and a chart label."""
+def league_frame(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> pd.DataFrame:
+    """One row per branch in ranking order, with a link and a chart label; the pooled
+    target is named as the user knows it (the chain, or their area)."""
     frame = table.frame()
     if frame.empty:
         return frame
+    frame["group"] = frame["group"].replace({"chain": bench.column})
     frame.insert(
         0,
         "branch",
@@ -67,17 +69,33 @@ def league_frame(table: stats.LeagueTable) -> pd.DataFrame:
 LEAGUE_COLUMNS: dict[str, str | ColumnConfig] = {
     "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
     "tie_band": st.column_config.NumberColumn(
-        "Tie band", format="%d", width="small", help="Branches in one band cannot be told apart."
+        "Tie band",
+        format="%d",
+        width="small",
+        help="No branch in a band is clearly worse than the band's first: their order within "
+        "a band is not meaningful.",
     ),
     "branch": st.column_config.LinkColumn("Branch", display_text=r"name=(.*)$", width="medium"),
     "branch_code": st.column_config.TextColumn("Code", width="small"),
     "region": "Region",
     "audits": st.column_config.NumberColumn("Audits", width="small"),
     "mean": st.column_config.ProgressColumn("Mean", min_value=0, max_value=100, format="%.1f"),
-    "low": _score("90 % low", width="small"),
-    "high": _score("90 % high", width="small"),
+    "low": _score("Mean's 90 % low", width="small"),
+    "high": _score("Mean's 90 % high", width="small"),
+    "adjusted": _score(
+        "Adjusted mean",
+        help="The mean with period effects removed (a month that scored higher or lower for "
+        "every branch).",
+    ),
     "shrunk": _score(
-        "Shrunken estimate", help="The mean pulled toward the overall mean by its noise."
+        "Estimate",
+        help="What ranks: the adjusted mean pulled toward its target (its group's level) by "
+        "how uncertain it is.",
+    ),
+    "shrunk_low": _score("Estimate's 90 % low", width="small"),
+    "shrunk_high": _score("Estimate's 90 % high", width="small"),
+    "group": st.column_config.TextColumn(
+        "Pulled toward", width="small", help="The group whose level is the estimate's target."
     ),
     "pass_rate": st.column_config.NumberColumn("Pass rate %", format="%.0f", width="small"),
     "critical_failures": st.column_config.NumberColumn("Critical failures", width="small"),
@@ -86,7 +104,7 @@ LEAGUE_COLUMNS: dict[str, str | ColumnConfig] = {
 
 
 def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
-    frame = league_frame(table)
+    frame = league_frame(table, bench)
     ranked = frame[~frame["too_few_to_rank"]]
     few = frame[frame["too_few_to_rank"]]
     bands = ranked["tie_band"].nunique()
@@ -95,7 +113,8 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
     columns[1].metric(
         "Tie bands",
         f"{bands}" if bands else "—",
-        help="Groups of neighbours whose 90 % intervals overlap the group leader's.",
+        help="A band ends once a branch is clearly worse than the band's first (probability "
+        "at least 0.95).",
     )
     columns[2].metric("Too few audits to rank", f"{len(few):,}")
     if ranked.empty:
@@ -115,8 +134,8 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
             charts.league_chart(shown, table.chain_mean, bench.mean_label), width="stretch"
         )
         st.caption(
-            "Bars: 90 % interval of each branch's mean. Hollow dot: mean; filled dot: "
-            f"shrunken estimate (the rank's basis); dashed line: {bench.mean_label.lower()}. "
+            "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
+            f"estimate (the rank's basis); dashed line: {bench.mean_label.lower()}. "
             "Neighbours in one colour share a tie band."
         )
         st.dataframe(

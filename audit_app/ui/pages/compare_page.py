@@ -34,6 +34,9 @@ TAB_KEY = "compare_tab"
 TABS = ("League table", "Heatmap", "Consistency", "Regions", "Trend", "Changes", "Auditors")
 CHANGE_FROM_KEY = "compare_change_from"
 CHANGE_TO_KEY = "compare_change_to"
+# The periods the user picked (None until they pick): the request asks for the default
+# periods until then, so opening the tab does not make a second comparison.
+CHOSEN = {CHANGE_FROM_KEY: "compare_change_from_chosen", CHANGE_TO_KEY: "compare_change_to_chosen"}
 ITEMS_KEY = "compare_items"
 PERIOD_KEY = "compare_trend_period"
 PERIODS: list[stats.Period] = ["month", "quarter"]
@@ -89,16 +92,21 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
         min_audits=choice.min_audits,
         period=period,
         items=bool(wanted),
-        change_from=st.session_state.get(CHANGE_FROM_KEY),
-        change_to=st.session_state.get(CHANGE_TO_KEY),
+        change_from=st.session_state.get(CHOSEN[CHANGE_FROM_KEY]),
+        change_to=st.session_state.get(CHOSEN[CHANGE_TO_KEY]),
     )
     try:
         return data.comparison(ctx, request, version, ctx.user)
     except UnknownPeriod:  # periods chosen before the filters or the period kind changed
         for key in (CHANGE_FROM_KEY, CHANGE_TO_KEY):
             st.session_state.pop(key, None)
+            st.session_state.pop(CHOSEN[key], None)
         plain = replace(request, change_from=None, change_to=None)
         return data.comparison(ctx, plain, version, ctx.user)
+
+
+def _remember_period(key: str) -> None:
+    st.session_state[CHOSEN[key]] = st.session_state.get(key)
 
 
 def _notices(result: ComparisonResult) -> None:
@@ -235,18 +243,18 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
         periods = [str(p) for p in result.trend["period"]]
         shown = result.changes
         left, right = st.columns(2)
-        left.selectbox(
-            f"From {result.request.period}",
-            periods,
-            index=periods.index(shown.earlier) if shown.earlier in periods else None,
-            key=CHANGE_FROM_KEY,
-        )
-        right.selectbox(
-            f"To {result.request.period}",
-            periods,
-            index=periods.index(shown.later) if shown.later in periods else None,
-            key=CHANGE_TO_KEY,
-        )
+        for column, key, label, value in (
+            (left, CHANGE_FROM_KEY, "From", shown.earlier),
+            (right, CHANGE_TO_KEY, "To", shown.later),
+        ):
+            column.selectbox(
+                f"{label} {result.request.period}",
+                periods,
+                index=periods.index(value) if value in periods else None,
+                key=key,
+                on_change=_remember_period,
+                args=(key,),
+            )
         views.changes_tab(shown)
 
     def auditors() -> None:
