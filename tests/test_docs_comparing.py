@@ -8,6 +8,8 @@ import shlex
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import typer
 from typer.core import TyperGroup
@@ -16,6 +18,9 @@ from typer.testing import CliRunner
 from audit_app.cli import app
 from audit_app.config import Settings
 from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
+from audit_app.domain.compare.periods import PERIOD_CELL_COLUMNS, fit_periods
+from audit_app.domain.compare.shrinkage import raw_between, shrink
+from audit_app.domain.compare.variance import t_quantile
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import open_context
@@ -190,3 +195,69 @@ def test_every_command_the_page_names_exists() -> None:
     text = DOC.read_text(encoding="utf-8")
     commands = set(re.findall(r"`audit-app ([a-z]+(?: [a-z]+)?)", text))
     assert commands == {" ".join(words) for words in COMMANDS}, commands
+
+
+def test_the_sums_done_by_hand_on_the_page_are_the_models() -> None:
+    """The page's hand calculations (noise, pulls, the estimates before averaging over b,
+    the t values) follow from the example's scores by the model's own parts."""
+    scores = example_scores()
+    cells = pd.DataFrame(
+        [
+            (code, str(month), len(values), float(sum(values)), float(sum(v * v for v in values)))
+            for (code, _), months in scores.items()
+            for month, values in enumerate(months)
+            if values
+        ],
+        columns=PERIOD_CELL_COLUMNS,
+    )
+    fit = fit_periods(cells, adjust=True)
+    assert fit.within is not None and fit.adjusted_factor is not None
+    noise = fit.within * fit.adjusted_factor
+    b = raw_between(fit.adjusted_means, noise, np.zeros(len(noise), dtype=int))
+    chain = shrink(fit.adjusted_means, noise).chain
+    at = {code: i for i, code in enumerate(fit.branches)}
+    shown: dict[str, float] = {}
+    for code, name in (("ES-CAT-01", "Gràcia"), ("ES-CAT-06", "Lleida")):
+        i = at[code]
+        pull = b / (b + noise[i])
+        shown[f"{name} v"] = round(noise[i], 1)
+        shown[f"{name} λ"] = round(pull, 2)
+        shown[f"{name} estimate"] = round(
+            round(chain, 1) + round(pull, 2) * (round(fit.adjusted_means[i], 1) - round(chain, 1)),
+            1,
+        )
+    computed = {
+        "s": round(np.sqrt(fit.within), 2),
+        "s²": round(fit.within, 1),
+        "b": round(b, 1),
+        "chain": round(chain, 1),
+        "t change": round(t_quantile(fit.df_within), 3),
+        "t mean": round(t_quantile(20 - 6), 3),
+        **shown,
+    }
+    assert computed == {
+        "s": 2.83,
+        "s²": 8.0,
+        "b": 49.5,
+        "chain": 81.2,
+        "t change": 1.782,
+        "t mean": 1.761,
+        "Gràcia v": 2.1,
+        "Gràcia λ": 0.96,
+        "Gràcia estimate": 88.4,
+        "Lleida v": 8.7,
+        "Lleida λ": 0.85,
+        "Lleida estimate": 86.0,
+    }
+    text = " ".join(DOC.read_text(encoding="utf-8").split())
+    for sentence in (
+        "s = 2.83 points (s² = 8.0)",
+        "chain level of 81.2 (b = 49.5)",
+        "Gràcia: v = 2.1 (four audits), λ = 49.5 / (49.5 + 2.1) = 0.96",
+        "81.2 + 0.96 × (88.7 − 81.2) = 88.4",
+        "Lleida: v = 8.7 (one audit, in March), λ = 0.85",
+        "81.2 + 0.85 × (86.8 − 81.2) = 86.0",
+        "(5.1 points, t = 1.761)",
+        "−9.0 ± 1.782 × 2.83 × √(1/2 + 1/1)",
+    ):
+        assert sentence in text, sentence
