@@ -118,3 +118,20 @@ def test_period_labels_may_be_indexed_by_audit_id() -> None:
     assert compare.branch_changes(audits, by_id, within=9.0, df=30) == compare.branch_changes(
         audits, audits["period"], within=9.0, df=30
     )
+
+
+def test_by_default_the_earlier_period_is_the_latest_that_shares_a_branch() -> None:
+    """March's branches were not audited in February: the change compares March with
+    January, not with an empty February."""
+    frame = audits_of(
+        {
+            ("A", "2026-01"): [70.0, 72.0],
+            ("B", "2026-01"): [80.0],
+            ("C", "2026-02"): [90.0],
+            ("A", "2026-03"): [80.0],
+            ("B", "2026-03"): [84.0, 86.0],
+        }
+    )
+    changes = compare.branch_changes(frame, frame["period"])
+    assert (changes.earlier, changes.later) == ("2026-01", "2026-03")
+    assert {r.branch_code: round(r.change, 6) for r in changes.rows} == {"A": 9.0, "B": 5.0}

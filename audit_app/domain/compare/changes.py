@@ -70,7 +70,8 @@ def branch_changes(
     ``period_of``: each audit's period label, indexed like ``audits`` (or by audit id);
     periods are ordered by an ordered categorical's order, else as sorted labels
     ('2026-03', '2026Q1', 'W02').
-    ``earlier`` and ``later`` default to the last two periods with scored audits.
+    ``later`` defaults to the last period with scored audits, ``earlier`` to the latest
+    period before it that shares a branch with it.
     ``within`` and ``df``: the pooled noise variance and its degrees of freedom (e.g. from
     the comparison's period fit); without them, the noise is pooled within branch x period
     cells over the whole selection (audits - cells degrees of freedom), which assumes
@@ -86,7 +87,8 @@ def branch_changes(
     if earlier is None or later is None:
         if len(order) < 2:
             return _without_periods(order)
-        earlier, later = (earlier or order[-2], later or order[-1])
+        later = later or order[-1]
+        earlier = earlier or _latest_shared(scored, order, later)
     if within is None:
         within, df = _pooled_cell_noise(scored)
         if fallback is not None and (df or 0) < FEW_NOISE_DF and fallback[1] > (df or 0):
@@ -156,6 +158,20 @@ def change_sentence(change: float, low: float | None, high: float | None) -> str
 def _number(value: float) -> str:
     shown = display(value) or 0.0
     return f"{0.0 if shown == 0 else shown:.1f}"
+
+
+def _latest_shared(scored: pd.DataFrame, order: list[str], later: str) -> str:
+    """The latest period before ``later`` in which a branch audited in ``later`` was also
+    audited (the period just before when none was): a month in which no branch was seen
+    twice would give an empty table."""
+    before = order[: order.index(later)] if later in order else order[:-1]
+    if not before:
+        return order[0]
+    seen = set(scored.loc[scored["_period"] == later, "branch_code"])
+    for period in reversed(before):
+        if seen & set(scored.loc[scored["_period"] == period, "branch_code"]):
+            return period
+    return before[-1]
 
 
 def _period_order(labels: pd.Series) -> list[str]:

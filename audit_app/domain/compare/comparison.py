@@ -93,12 +93,9 @@ def compute_comparison(
         later=request.change_to,
         fallback=(noise.within, noise.df_within),
     )
-    notices: list[Notice] = [
-        *league.notices,
-        *index.notices,
-        *auditors.notices,
-        *changes.notices,
-    ]
+    notices = _first_of_each_code(
+        [*league.notices, *index.notices, *auditors.notices, *changes.notices]
+    )
     if frames.versions:
         notices += [
             Notice("reference_version", alignment.describe(), "info")
@@ -136,6 +133,18 @@ def compute_comparison(
         item_sections=dict(frames.item_sections),
         changes=changes,
     )
+
+
+def _first_of_each_code(notices: list[Notice]) -> list[Notice]:
+    """One notice per code: the league's few-degrees-of-freedom warning already says what
+    the consistency index's and the changes' would (their methods give their own figures)."""
+    seen: set[str] = set()
+    kept = []
+    for notice in notices:
+        if notice.code not in seen:
+            seen.add(notice.code)
+            kept.append(notice)
+    return kept
 
 
 CONSISTENCY_METHOD = (

@@ -1,20 +1,21 @@
-"""Empirical-Bayes shrinkage of branch levels toward a target (the chain, or the branch's
-group pulled toward the chain), with the posterior variance of every estimate.
+"""Hierarchical Bayes shrinkage of branch levels toward a target (the chain, or the
+branch's group pulled toward the chain), with the posterior variance of every estimate.
 
 The model: a branch's period-adjusted mean ``y_b`` is its true level ``theta_b`` plus noise
 of variance ``v_b`` (known up to the noise variance); ``theta_b`` is its group's level
-``mu_g`` plus a branch effect of variance ``B``; ``mu_g`` is the chain's level ``M`` plus a
-group effect of variance ``G``. ``B`` and ``G`` are estimated by the method of moments, the
-levels by precision-weighted means. The posterior of ``theta_b``::
+``mu_g`` plus a branch effect of variance ``B = tau²``; ``mu_g`` is the chain's level ``M``
+plus a group effect of variance ``G = gamma²``. For given ``tau`` and ``gamma`` the
+posterior of ``theta_b`` is normal::
 
     estimate = target + lambda (y - target),  lambda = B / (B + v)
-    variance = lambda v + (1 - lambda)^2 Var(target) + 2 / (k - 3) (1 - lambda)^2 (y - target)^2
-    1 - lambda = (k - 3) / (k - 1) x v / (v + B)
+    variance = lambda v + (1 - lambda)^2 Var(target)
 
-The middle term is the uncertainty of the target; the factor (k - 3) / (k - 1) and the last
-term are Morris's (1983) allowance for ``B`` being estimated from ``k`` branches (with ``r``
-group levels fitted, k - r - 2 and k - r in place of k - 3 and k - 1): a branch is never
-pulled all the way to the target on an estimate of B that may be too small.
+``tau`` and ``gamma`` get flat priors and are integrated out on a grid (the chain and group
+levels analytically): the estimate and its variance average these normal results over the
+grid's posterior weights. A ``B`` the data barely pin down (few branches) so widens the
+intervals instead of pulling every branch all the way to the target on an estimate of
+``B`` that may be too small; the method-of-moments ``B`` is kept to decide whether the
+branches differ detectably at all (``raw_between``).
 """
 
 from __future__ import annotations
