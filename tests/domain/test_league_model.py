@@ -505,7 +505,10 @@ def test_no_branch_in_a_band_is_clearly_worse_than_its_first_and_each_band_was_n
     def p(a: int, b: int) -> float:
         return float(probability_better(np.array([a]), np.array([b]), estimate, variance)[0])
 
-    bands = tie_bands(order, estimate, better, p)
+    def many(a: int, b: np.ndarray) -> np.ndarray:
+        return probability_better(np.full(len(b), a), b, estimate, variance)
+
+    bands = tie_bands(order, estimate, better, many)
     labels = [bands[i] for i in order]
     assert labels[0] == 1 and all(b - a in (0, 1) for a, b in itertools.pairwise(labels))
     shown = compare._shown(pd.Series(estimate[order])).tolist()

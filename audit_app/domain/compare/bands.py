@@ -17,8 +17,8 @@ the same 90 % as every interval in the comparison. (Against a neighbour only, de
 of 40 to 276 branches never split; against the band's first at 0.90, one draw in eight of
 a chain with no real difference split.)"""
 
-PairProbability = Callable[[int, int], float]
-"""P(branch a is truly better than branch b), from the posterior normals."""
+PairProbability = Callable[[int, np.ndarray], np.ndarray]
+"""P(branch a is truly better than each branch of b), from the posterior normals."""
 
 
 def competition_ranks(values: np.ndarray, ranked: np.ndarray) -> np.ndarray:
@@ -117,18 +117,26 @@ def tie_bands(
     if not ranked_order:
         return {}
     order = list(ranked_order)
+    positions = np.asarray(order)
     shown = _shown(pd.Series(estimate[order])).tolist()
     bands = {order[0]: 1}
     band, start, k = 1, 0, 1
     while k < len(order):
-        if better_than(order[start], order[k]) >= BAND_THRESHOLD:
-            cuts = [j for j in range(start + 1, k + 1) if shown[j] != shown[j - 1]]
-            if cuts:
-                start = max(cuts, key=lambda j: (better.get(order[j - 1], 0.0), j))
-                band += 1
-                bands[order[start]] = band
-                k = start + 1
-                continue
-        bands[order[k]] = band
-        k += 1
+        # The first branch from k on that is clearly worse than the band's first.
+        clearly = better_than(order[start], positions[k:]) >= BAND_THRESHOLD
+        hit = k + int(np.argmax(clearly)) if clearly.any() else len(order)
+        cuts = [
+            j for j in range(start + 1, min(hit, len(order) - 1) + 1) if shown[j] != shown[j - 1]
+        ]
+        for m in range(k, hit):
+            bands[order[m]] = band
+        if hit == len(order) or not cuts:
+            if hit < len(order):  # no allowed cut: equal shown estimates all the way
+                bands[order[hit]] = band
+            k = hit + 1
+            continue
+        start = max(cuts, key=lambda j: (better.get(order[j - 1], 0.0), j))
+        band += 1
+        bands[order[start]] = band
+        k = start + 1
     return bands

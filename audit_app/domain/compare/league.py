@@ -349,19 +349,22 @@ def _estimate(
     )
 
 
-def _pair_probability(estimates: _Estimates, df: int | None) -> Callable[[int, int], float]:
-    """P(branch a truly better than branch b), their shared target's error accounted for."""
+def _pair_probability(
+    estimates: _Estimates, df: int | None
+) -> Callable[[int, np.ndarray], np.ndarray]:
+    """P(branch a truly better than each branch of b), their shared target's error
+    accounted for."""
     assert estimates.variance is not None  # only called when there are posterior variances
     variance = estimates.variance
+    group = np.asarray(estimates.group, dtype=object)
 
-    def probability(a: int, b: int) -> float:
+    def probability(a: int, b: np.ndarray) -> np.ndarray:
         covariance = None
-        if estimates.shared is not None and estimates.group[a] == estimates.group[b]:
-            covariance = np.array([estimates.shared[a] * estimates.shared[b]])
-        pair = probability_better(
-            np.array([a]), np.array([b]), estimates.shrunk, variance, covariance, df
-        )
-        return float(pair[0])
+        if estimates.shared is not None:
+            same = group[b] == group[a]
+            covariance = np.where(same, estimates.shared[a] * estimates.shared[b], 0.0)
+        upper = np.full(len(b), a)
+        return probability_better(upper, b, estimates.shrunk, variance, covariance, df)
 
     return probability
 
