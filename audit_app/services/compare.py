@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from audit_app.domain import compare as stats
 from audit_app.domain.audit import AuditKind, Channel
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.compare.calibration import NO_CALIBRATION
 from audit_app.domain.compare.comparison import ComparisonFrames, compute_comparison
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
@@ -118,7 +119,7 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         if item_cells is not None:
             item_cells = _without_left_out(item_cells, alignments)
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
-    calibration = calibration_from(conn, audits, known)
+    calibration = calibration_from(conn, audits, known) if request.auditors else NO_CALIBRATION
     return ComparisonFrames(
         audits=audits,
         section_cells=stats.month_cells(section_rows, audits, "section_id"),
@@ -263,6 +264,13 @@ def _nothing_to_compare(conn: Connection, request: ComparisonRequest) -> Compari
     return stats.empty_comparison(request, Scope(audit_filter.areas, 0), message)
 
 
+def audit_count(ctx: AppContext, audit_filter: AuditFilter) -> int:
+    """How many scored audits a comparison of ``audit_filter`` would compare, for the
+    acting user: what an empty selection's hints count, without computing a comparison."""
+    with database.snapshot(ctx.engine) as conn:
+        return queries.scored_audit_count(conn, scoped(ctx, audit_filter))
+
+
 def visit_span(ctx: AppContext) -> tuple[Any, Any]:
     """First and last visit among the audits the acting user may see (None, None if none)."""
     with database.snapshot(ctx.engine) as conn:
@@ -281,7 +289,9 @@ def league_table(
     min_audits: int = stats.DEFAULT_MIN_AUDITS,
 ) -> stats.LeagueTable:
     """Branches ranked by their shrunken estimate, with intervals and tie bands."""
-    request = ComparisonRequest(audit_filter or AuditFilter(), min_audits=min_audits, items=False)
+    request = ComparisonRequest(
+        audit_filter or AuditFilter(), min_audits=min_audits, items=False, auditors=False
+    )
     return comparison(ctx, request).league
 
 
@@ -299,7 +309,8 @@ def consistency(
     ctx: AppContext, audit_filter: AuditFilter | None = None, *, items: bool = True
 ) -> Consistency:
     """Spread between branches per section and (unless ``items=False``) per item."""
-    result = comparison(ctx, ComparisonRequest(audit_filter or AuditFilter(), items=items))
+    request = ComparisonRequest(audit_filter or AuditFilter(), items=items, auditors=False)
+    result = comparison(ctx, request)
     return Consistency(
         result.sections, result.items, result.least_consistent[:10], result.consistency_index
     )
@@ -307,7 +318,8 @@ def consistency(
 
 def section_heatmap(ctx: AppContext, audit_filter: AuditFilter | None = None) -> pd.DataFrame:
     """Long-form section x branch means (branch_code, checklist_id, section_id, audits, mean)."""
-    return comparison(ctx, ComparisonRequest(audit_filter or AuditFilter(), items=False)).heatmap
+    request = ComparisonRequest(audit_filter or AuditFilter(), items=False, auditors=False)
+    return comparison(ctx, request).heatmap
 
 
 # ---------------------------------------------------------------------------

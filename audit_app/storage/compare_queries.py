@@ -48,6 +48,7 @@ __all__ = [
     "item_cells",
     "item_rows",
     "item_rows_for",
+    "scored_audit_count",
     "section_rows",
     "visit_span",
 ]
@@ -321,6 +322,17 @@ def data_stamp(conn: Connection) -> tuple[Any, ...]:
         select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
     ).one()
     return (*audit_part, scored, *branch_part)
+
+
+def scored_audit_count(conn: Connection, audit_filter: AuditFilter) -> int:
+    """How many submitted audits with an overall score the filter selects."""
+    query = _filtered(
+        select(func.count())
+        .select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id))
+        .where(audit_scores.c.overall.is_not(None)),
+        audit_filter,
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def visit_span(conn: Connection, audit_filter: AuditFilter | None = None) -> tuple[Any, Any]:

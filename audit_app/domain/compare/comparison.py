@@ -84,7 +84,11 @@ def compute_comparison(
         else ()
     )
     index = summarise_consistency(sections)
-    auditors = estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
+    auditors = (
+        estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
+        if request.auditors
+        else NOT_ASKED
+    )
     noise = league.components
     changes = branch_changes(
         audits,
@@ -160,6 +164,9 @@ TREND_METHOD = (
     "the noise when it is larger than 1.645 times the standard error of the difference "
     "(each period's standard error from the variance of its audits)."
 )
+
+
+NOT_ASKED = AuditorEffects((), None, 0, "Auditor effects were not asked for.")
 
 
 def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.DataFrame:

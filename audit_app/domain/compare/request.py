@@ -32,6 +32,9 @@ class ComparisonRequest:
     chain's; ``auto`` takes the region when regions differ clearly."""
     items: bool = True
     """Consistency per item too (the slowest part of a large selection)."""
+    auditors: bool = True
+    """Auditor effects and calibration too (a caller that shows only the league or the
+    consistency index, such as the Overview, leaves them out)."""
     change_from: str | None = None
     """The earlier period of the change per branch (default: the latest before ``change_to``
     in which some branch audited then was also audited)."""

@@ -99,7 +99,7 @@ def widen_hints(
     for name, value, wider in candidates:
         if not value:
             continue
-        audits = sum(row.audits for row in service.league_table(_ctx, wider).rows)
+        audits = service.audit_count(_ctx, wider)
         if audits:
             hints.append(f"widening the {name} (now {value}) brings back {audits:,} audits")
     return hints
