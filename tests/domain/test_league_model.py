@@ -365,13 +365,13 @@ def test_a_floor_is_noticed_and_a_spread_table_has_neither() -> None:
 # ---------------------------------------------------------------------------
 
 
-def grouped_visits(seed: int, gap: float) -> tuple[Visits, dict[str, str]]:
+def grouped_visits(seed: int, gap: float, spread: float = 2.0) -> tuple[Visits, dict[str, str]]:
     rng = np.random.default_rng(seed)
     visits: Visits = {}
     regions: dict[str, str] = {}
     for b in range(24):
         region = "North" if b % 2 else "South"
-        level = 70.0 + (gap if region == "North" else 0.0) + rng.normal(0, 2)
+        level = 70.0 + (gap if region == "North" else 0.0) + rng.normal(0, spread)
         code = f"B{b:02d}"
         visits[code] = [("P1", float(level + rng.normal(0, 4))) for _ in range(4)]
         regions[code] = region
@@ -396,9 +396,10 @@ def test_auto_grouping_uses_regions_when_they_differ_and_says_so() -> None:
 
 
 def test_auto_grouping_keeps_the_chain_when_regions_do_not_differ() -> None:
-    visits, regions = grouped_visits(2, 0.0)
+    visits, regions = grouped_visits(2, 0.0, spread=5.0)  # branches differ, regions do not
     visits.pop("LONE")
     table = league(visits, regions)
+    assert table.state == "ranked"
     assert table.grouping is None and table.groups_differ is False
     assert {r.group for r in table.rows} == {"chain"}
     assert len({round(r.target or 0, 9) for r in table.rows}) == 1
@@ -522,3 +523,25 @@ def test_no_branch_in_a_band_is_clearly_worse_than_its_first_and_each_band_was_n
             # its first: without this break, that branch would sit in its band.
             previous_first = firsts[labels[k - 1]]
             assert any(p(previous_first, j) >= BAND_THRESHOLD for j in order[k:])
+
+
+def test_the_branch_test_is_the_one_way_anova_f_and_decides_no_difference() -> None:
+    """Equal audits in one period: the weighted F is the classical one-way ANOVA F. A spread
+    the noise could make (p >= 0.10) is stated as no detectable difference even when the
+    moment estimate of b is a little above 0."""
+    from scipy.stats import f_oneway
+
+    close = {"A": [80.0, 86.0, 83.0], "B": [84.0, 79.0, 88.0], "C": [82.0, 90.0, 81.0]}
+    table = league(one_period(close), min_audits=1)
+    expected = f_oneway(*close.values())
+    test = table.branch_test
+    assert test is not None
+    assert (test.f, test.p) == pytest.approx((expected.statistic, expected.pvalue))
+    assert test.df == (2, 6)
+    assert test.p >= 0.10 and table.state == "no_difference"
+    assert [r.rank for r in table.rows] == [1, 1, 1] and {r.tie_band for r in table.rows} == {1}
+    assert f"p = {test.p:.3f}" in table.method
+    apart = {"A": [60.0, 62.0, 61.0], "B": [84.0, 79.0, 88.0], "C": [95.0, 97.0, 96.0]}
+    ranked = league(one_period(apart), min_audits=1)
+    assert ranked.branch_test is not None and ranked.branch_test.p < 0.10
+    assert ranked.state == "ranked" and codes(ranked) == ["C", "B", "A"]

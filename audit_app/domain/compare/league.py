@@ -163,6 +163,8 @@ class LeagueTable:
     notices: tuple[Notice, ...]
     band_threshold: float
     method: str = ""
+    branch_test: BranchTest | None = None
+    """The F test of equal branch levels that decides between ranked and no_difference."""
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([row.__dict__ for row in self.rows])
@@ -215,7 +217,8 @@ def rank_branches(
         else None
     )
     components = _model_components(fit, chain_between)
-    state = _state(len(n), chain_between)
+    detectable = branch_test(fit.adjusted_means, noise, fit.within, fit.df_within)
+    state = _state(len(n), chain_between, detectable)
     test, used = _choose_grouping(grouping, branches, fit, state)
     estimates = _estimate(state, branches, fit, noise, used)
     ranked = n >= min_audits
@@ -266,6 +269,7 @@ def rank_branches(
         between_in_groups=None,
         notices=(),
         band_threshold=BAND_THRESHOLD,
+        branch_test=detectable,
     )
     if used is not None and estimates.fit is not None:
         table = replace(table, between_in_groups=estimates.fit.between)
@@ -299,14 +303,52 @@ def _model_components(fit: PeriodFit, raw: float | None) -> VarianceComponents:
     return VarianceComponents(branches, audits, fit.within, max(raw, 0.0), raw, fit.estimable)
 
 
-def _state(branches: int, chain_between: float | None) -> LeagueState:
+def _state(branches: int, chain_between: float | None, test: BranchTest | None) -> LeagueState:
     if branches == 1:
         return "single_branch"
     if chain_between is None:
         return "no_noise_estimate"
-    if chain_between <= 0:
+    if chain_between <= 0 or (test is not None and not test.differ):
         return "no_difference"
     return "ranked"
+
+
+BRANCH_TEST_LEVEL = 0.10
+"""Branches differ detectably when the F test of equal levels rejects at this level (the
+same 10 % as every 90 % interval)."""
+
+
+@dataclass(frozen=True)
+class BranchTest:
+    """Do the branches' adjusted levels differ more than the noise would make them?"""
+
+    f: float
+    df: tuple[int, int]
+    p: float
+
+    @property
+    def differ(self) -> bool:
+        return self.p < BRANCH_TEST_LEVEL
+
+
+def branch_test(
+    adjusted: np.ndarray, noise: np.ndarray | None, within: float | None, df_within: int
+) -> BranchTest | None:
+    """The weighted one-way F test of equal branch levels: with ``v_b = s² f_b`` the
+    variance of branch b's adjusted mean, ``Q = sum((y_b - ybar_w)² / f_b)`` and
+    ``F = Q / ((B - 1) s²)`` on (B - 1, df) degrees of freedom. Without it, a chain whose
+    branches are all alike would show tie bands in one draw in fifteen."""
+    k = len(adjusted)
+    if noise is None or within is None or within <= 0 or k < 2 or df_within < 1:
+        return None
+    factor = noise / within
+    weights = 1 / np.clip(factor, 1e-12, None)
+    centre = float(np.average(adjusted, weights=weights))
+    q = float(np.sum(weights * (adjusted - centre) ** 2))
+    f = q / ((k - 1) * within)
+    from scipy.special import fdtrc
+
+    return BranchTest(f, (k - 1, df_within), float(fdtrc(k - 1, df_within, f)))
 
 
 def _choose_grouping(
@@ -652,9 +694,17 @@ def describe_league_method(table: LeagueTable) -> str:
                 "error."
             )
         elif table.state == "no_difference":
+            test = table.branch_test
+            tested = (
+                ""
+                if test is None
+                else f"; the F test of equal branch levels gives F = {test.f:.2f} on "
+                f"{test.df[0]} and {test.df[1]} degrees of freedom, p = {test.p:.3f} (they "
+                f"would differ detectably at p < {BRANCH_TEST_LEVEL:.2f})"
+            )
             parts.append(
                 "The between-branch variance estimate is "
-                f"{c.raw_between:.2f} (≤ 0, method of moments): no detectable difference "
+                f"{c.raw_between:.2f} (method of moments){tested}: no detectable difference "
                 "between branches in this selection. Every ranked branch shares rank 1 and "
                 "one band, and the table is ordered by mean, then by number of audits (never "
                 "by code). The estimates are pulled almost all the way to the chain level "
