@@ -260,7 +260,7 @@ def item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
         cells = cells.groupby(
             ["branch_id", "checklist_id", "standard"], sort=False, as_index=False
         )[["n", "sum", "sum_sq"]].sum()
-    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).tuples().all())
+    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
     cells["branch_code"] = cells["branch_id"].map(codes)
     cells = cells.astype({"n": int, "sum": float, "sum_sq": float})
     return cells.sort_values(["branch_code", "checklist_id", "standard"], ignore_index=True)[

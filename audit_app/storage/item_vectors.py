@@ -144,7 +144,7 @@ def _versions(conn: Connection, chunk: list[int] | None) -> dict[int, int]:
     query = select(audits.c.id, audits.c.checklist_version_id)
     if chunk is not None:
         query = query.where(audits.c.id.in_(chunk))
-    return dict(conn.execute(query).tuples().all())
+    return dict(conn.execute(query).all())
 
 
 def _answered(
