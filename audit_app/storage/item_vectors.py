@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -30,6 +30,7 @@ from audit_app.storage.tables import audit_item_scores, audits, checklist_versio
 
 NOT_ANSWERED = float("-inf")
 """The value of an item the audit holds no answer row for."""
+_NAN = float("nan")
 
 DTYPE = np.dtype("<f8")
 _SWAP = sys.byteorder != "little"
@@ -60,19 +61,24 @@ class Layout:
         )
         return cls(checklist_id, items, {item: i for i, item in enumerate(items)})
 
-    def encode(self, answered: Iterable[tuple[str, float | None]]) -> bytes:
-        """The vector of (item id, stored score) pairs; items outside the layout are not
-        scored by this version and are left out."""
-        values = [NOT_ANSWERED] * len(self.items)
-        position = self.position
-        for item_id, score in answered:
-            index = position.get(item_id)
-            if index is not None:
-                values[index] = float("nan") if score is None else float(score)
-        packed = array("d", values)
+    def encode(self, answered: Container[str], score_of: Mapping[str, float | None]) -> bytes:
+        """The vector of an audit that answered the items ``answered``, item scores by item
+        id in ``score_of`` (None: no score); answers to items outside the layout are not
+        scored by this version and are left out. About 10 us for 60 items: a bulk load
+        encodes 40,000 audits."""
+        get = score_of.get
+        values = array(
+            "d",
+            [
+                (_NAN if (score := get(item)) is None else score)
+                if item in answered
+                else NOT_ANSWERED
+                for item in self.items
+            ],
+        )
         if _SWAP:
-            packed.byteswap()
-        return packed.tobytes()
+            values.byteswap()
+        return values.tobytes()
 
     def decode(self, blob: bytes | memoryview, audit_id: int) -> np.ndarray:
         values = np.frombuffer(blob, dtype=DTYPE)
@@ -121,10 +127,10 @@ def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
         else:
             conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id.in_(chunk)))
         answered = dict(_answered(conn, chunk))
-        rows = [
-            (audit_id, layouts[version_id].encode(answered.get(audit_id, ())))
-            for audit_id, version_id in version_of.items()
-        ]
+        rows = []
+        for audit_id, version_id in version_of.items():
+            scores = answered.get(audit_id, {})
+            rows.append((audit_id, layouts[version_id].encode(scores, scores)))
         for start in range(0, len(rows), 10_000):
             store(conn, rows[start : start + 10_000])
         written += len(rows)
@@ -149,8 +155,8 @@ def _versions(conn: Connection, chunk: list[int] | None) -> dict[int, int]:
 
 def _answered(
     conn: Connection, chunk: list[int] | None
-) -> Iterator[tuple[int, list[tuple[str, float | None]]]]:
-    """(audit id, [(item id, score)]) per audit with answers, streamed from the driver."""
+) -> Iterator[tuple[int, dict[str, float | None]]]:
+    """(audit id, {item id: score}) per audit with answers, streamed from the driver."""
     sql = "SELECT audit_id, item_id, score FROM answers"
     params: tuple[Any, ...] = ()
     if chunk is not None:
@@ -159,7 +165,7 @@ def _answered(
         params = tuple(chunk)
     cursor = conn.exec_driver_sql(sql + " ORDER BY audit_id", params)
     for audit_id, group in groupby(cursor, key=lambda r: r[0]):
-        yield audit_id, [(item_id, score) for _a, item_id, score in group]
+        yield audit_id, {item_id: score for _a, item_id, score in group}
 
 
 def stored(conn: Connection) -> dict[int, tuple[int, bytes]]:
@@ -178,7 +184,8 @@ def differences(
     """What a stored vector says that the audit's answers do not (empty when they agree)."""
     if blob is None:
         return ["no item-score vector is stored"]
-    want = np.frombuffer(layout.encode(answered), dtype=DTYPE)
+    scores = dict(answered)
+    want = np.frombuffer(layout.encode(scores, scores), dtype=DTYPE)
     have = np.frombuffer(blob, dtype=DTYPE)
     if have.size != want.size:
         return [f"its item-score vector holds {have.size} values for {want.size} items"]

@@ -329,9 +329,7 @@ def add_audits(
         layout = layouts[
             checklist_version_id_of[(record.visit.checklist_id, record.visit.checklist_version)]
         ]
-        vector_rows.append(
-            (audit_id, layout.encode((row[0], item_scores.get(row[0])) for row in stored))
-        )
+        vector_rows.append((audit_id, layout.encode({row[0] for row in stored}, item_scores)))
         if record.status == AuditStatus.SUBMITTED:  # drafts are sealed when submitted
             visit_row = {**audit_row, "branch_code": record.visit.branch_code}
             content = trail.revision_content(
