@@ -36,6 +36,8 @@ DTYPE = np.dtype("<f8")
 _SWAP = sys.byteorder != "little"
 REBUILD_CHUNK = 900
 """Audit ids per ``IN`` list when only some audits are rebuilt (SQLite's parameter limit)."""
+REBUILD_SPAN = 5_000
+"""Audits per read when all are rebuilt: 300,000 answers of the scale set at a time."""
 
 
 class VectorError(AuditAppError):
@@ -117,53 +119,55 @@ def store(conn: Connection, rows: Sequence[tuple[int, bytes]]) -> None:
 
 def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
     """Write the vectors of these audits (all audits when None) from their current answers,
-    replacing what was stored; returns how many were written."""
+    replacing what was stored; returns how many were written. All audits are read in spans
+    of ``REBUILD_SPAN`` ids, so memory stays flat for the 2.4 million answers of the scale
+    set."""
     layouts = Layouts(conn)
     written = 0
-    for chunk in _chunks(audit_ids):
-        version_of = _versions(conn, chunk)
-        if chunk is None:
-            conn.execute(audit_item_scores.delete())
-        else:
-            conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id.in_(chunk)))
-        answered = dict(_answered(conn, chunk))
+    if audit_ids is None:
+        conn.execute(audit_item_scores.delete())
+        every = sorted(conn.execute(select(audits.c.id)).scalars())
+        chunks = [
+            (every[start : start + REBUILD_SPAN], True)
+            for start in range(0, len(every), REBUILD_SPAN)
+        ]
+    else:
+        some = sorted(set(audit_ids))
+        chunks = [
+            (some[start : start + REBUILD_CHUNK], False)
+            for start in range(0, len(some), REBUILD_CHUNK)
+        ]
+    for ids, span in chunks:
+        if not span:
+            conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id.in_(ids)))
+        kept = audits.c.id.between(ids[0], ids[-1]) if span else audits.c.id.in_(ids)
+        version_of = dict(
+            conn.execute(select(audits.c.id, audits.c.checklist_version_id).where(kept)).all()
+        )
+        answered = dict(_answered(conn, ids, span))
         rows = []
         for audit_id, version_id in version_of.items():
             scores = answered.get(audit_id, {})
             rows.append((audit_id, layouts[version_id].encode(scores, scores)))
-        for start in range(0, len(rows), 10_000):
-            store(conn, rows[start : start + 10_000])
+        store(conn, rows)
         written += len(rows)
     return written
 
 
-def _chunks(audit_ids: Sequence[int] | None) -> Iterator[list[int] | None]:
-    if audit_ids is None:
-        yield None
-        return
-    ids = sorted(set(audit_ids))
-    for start in range(0, len(ids), REBUILD_CHUNK):
-        yield ids[start : start + REBUILD_CHUNK]
-
-
-def _versions(conn: Connection, chunk: list[int] | None) -> dict[int, int]:
-    query = select(audits.c.id, audits.c.checklist_version_id)
-    if chunk is not None:
-        query = query.where(audits.c.id.in_(chunk))
-    return dict(conn.execute(query).all())
-
-
 def _answered(
-    conn: Connection, chunk: list[int] | None
+    conn: Connection, ids: list[int], span: bool
 ) -> Iterator[tuple[int, dict[str, float | None]]]:
-    """(audit id, {item id: score}) per audit with answers, streamed from the driver."""
-    sql = "SELECT audit_id, item_id, score FROM answers"
-    params: tuple[Any, ...] = ()
-    if chunk is not None:
-        marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        sql += f" WHERE audit_id IN ({', '.join(marker for _ in chunk)})"
-        params = tuple(chunk)
-    cursor = conn.exec_driver_sql(sql + " ORDER BY audit_id", params)
+    """(audit id, {item id: score}) per audit with answers among ``ids`` (every id from the
+    first to the last when ``span``), read through the driver: no SQLAlchemy row per answer."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    params: tuple[int, ...]
+    if span:
+        where, params = f"audit_id BETWEEN {marker} AND {marker}", (ids[0], ids[-1])
+    else:
+        where, params = f"audit_id IN ({', '.join(marker for _ in ids)})", tuple(ids)
+    cursor = conn.exec_driver_sql(
+        f"SELECT audit_id, item_id, score FROM answers WHERE {where} ORDER BY audit_id", params
+    )
     for audit_id, group in groupby(cursor, key=lambda r: r[0]):
         yield audit_id, {item_id: score for _a, item_id, score in group}
 
