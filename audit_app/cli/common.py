@@ -34,6 +34,41 @@ class OutputFormat(StrEnum):
 
 
 # The filter options every data command shares, written once.
+class ComparePeriod(StrEnum):
+    month = "month"
+    quarter = "quarter"
+
+
+class CompareTarget(StrEnum):
+    auto = "auto"
+    chain = "chain"
+    region = "region"
+    country = "country"
+
+
+PeriodOpt = Annotated[
+    ComparePeriod,
+    typer.Option(
+        "--period",
+        help="The period whose effects are removed (a good or bad month for everyone), "
+        "and of the trend and the change per branch.",
+    ),
+]
+PeriodEffectsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--period-effects/--no-period-effects",
+        help="Remove period effects before comparing branches (on by default).",
+    ),
+]
+TargetOpt = Annotated[
+    CompareTarget,
+    typer.Option(
+        "--target",
+        help="What each branch's estimate is pulled toward: its region's or country's level, "
+        "or the whole selection's; auto takes the region when regions differ clearly.",
+    ),
+]
 ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="Checklist id.")]
 FromOpt = Annotated[
     datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First visit day.")

@@ -13,9 +13,14 @@ import typer
 from audit_app.cli.app import app
 from audit_app.cli.common import (
     ChecklistOpt,
+    ComparePeriod,
+    CompareTarget,
     CountryOpt,
     FromOpt,
+    PeriodEffectsOpt,
+    PeriodOpt,
     RegionOpt,
+    TargetOpt,
     ToOpt,
     context,
     day,
@@ -34,6 +39,7 @@ class CompareBy(StrEnum):
     region = "region"
     auditor = "auditor"
     item = "item"
+    calibration = "calibration"
 
 
 class CompareFormat(StrEnum):
@@ -84,11 +90,38 @@ TABLE_COLUMNS = {
         "meeting_share",
     ],
 }
+CALIBRATION_COLUMNS = [
+    "checklist_id",
+    "item_id",
+    "item_type",
+    "statistic",
+    "value",
+    "low",
+    "high",
+    "percent_agreement",
+    "pairs",
+    "left_out_na",
+    "note",
+]
+TABLE_COLUMNS["calibration"] = CALIBRATION_COLUMNS
+AUDITOR_PAIR_COLUMNS = [
+    "auditor_a",
+    "auditor_b",
+    "pairs",
+    "mean_abs_difference",
+    "abs_low",
+    "abs_high",
+    "mean_difference",
+    "low",
+    "high",
+    "note",
+]
 TITLES = {
     "branch": "League table",
     "region": "Regions",
     "auditor": "Auditor effects",
     "item": "Consistency per item (least consistent first)",
+    "calibration": "Calibration: agreement of auditors who scored the same visit",
 }
 
 
@@ -116,6 +149,9 @@ def compare(
     min_audits: Annotated[
         int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
     ] = 3,
+    period: PeriodOpt = ComparePeriod.month,
+    period_effects: PeriodEffectsOpt = True,
+    target: TargetOpt = CompareTarget.auto,
     output: Annotated[CompareFormat, typer.Option("--format", help="Output format.")] = (
         CompareFormat.table
     ),
@@ -125,6 +161,7 @@ def compare(
 ) -> None:
     """Compare branches, regions, auditors or items: league table with 90 % intervals,
     shrunken estimates and tie bands; consistency; auditor leniency."""
+    from audit_app.domain.compare import ComparisonRequest
     from audit_app.domain.filters import AuditFilter
     from audit_app.services.compare import compare as run_compare
 
@@ -140,7 +177,15 @@ def compare(
         kind=kind,
         include_follow_ups=include_follow_ups,
     )
-    comparison = run_compare(context(), audit_filter, by=by.value, min_audits=min_audits)
+    request = ComparisonRequest(
+        audit_filter,
+        min_audits=min_audits,
+        period=period.value,
+        adjust_periods=period_effects,
+        grouping=target.value,
+        items=by == CompareBy.item,
+    )
+    comparison = run_compare(context(), by=by.value, request=request)
     _write(comparison, output, out_file)
 
 
@@ -202,30 +247,65 @@ def _save(path: Path, data: bytes, comparison: Comparison) -> None:
 
 
 def _table_text(comparison: Comparison) -> str:
-    """The rows as an aligned table between a title line and the method."""
+    """The rows as an aligned table between a title line (with the scope) and the notices
+    and the method."""
     from audit_app.services.compare import comparison_rows
 
     if comparison.empty:
         return (comparison.message or "Nothing to compare.") + "\n"
+    result = comparison.result
     index = comparison.consistency_index
     lines = [
-        f"{TITLES[comparison.by]}: {comparison.audit_filter.describe()} — {comparison.audits} "
-        f"audits, {comparison.branches} branches; consistency index "
+        f"{TITLES[comparison.by]}: {comparison.audit_filter.describe()} — {result.scope.label}, "
+        f"{comparison.audits} audits; consistency index "
         f"{'—' if index is None else f'{index:.1f}'}",
         "",
-        *_aligned(comparison_rows(comparison), TABLE_COLUMNS[comparison.by]),
+        *_aligned(comparison_rows(comparison), TABLE_COLUMNS[comparison.by], comparison.by),
     ]
     if comparison.by == "branch":
         lines.append(
             f"Rank —: fewer than {comparison.min_audits} audits, not ranked. Branches in the "
             "same tie band cannot be told apart."
         )
+    if comparison.by == "auditor":
+        lines += _calibration_lines(comparison)
+    for notice in result.notices:
+        lines += ["", textwrap.fill(f"Note: {notice.message}", width=100)]
     lines += ["", textwrap.fill(comparison.method, width=100)]
     return "\n".join(lines) + "\n"
 
 
-def _aligned(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
-    cells = [[_cell(column, row.get(column)) for column in columns] for row in rows]
+def _calibration_lines(comparison: Comparison) -> list[str]:
+    """Under the auditor effects: who calibrated with whom, and how closely."""
+    calibration = comparison.result.calibration
+    if calibration.empty:
+        return ["", textwrap.fill(calibration.method, width=100)]
+    from audit_app.services.compare import Comparison as View
+    from audit_app.services.compare import comparison_rows
+
+    pairs = [
+        {key: _rounded_gap(key, value) for key, value in pair.__dict__.items()}
+        for pair in calibration.auditor_pairs
+    ]
+    items = comparison_rows(View(comparison.result, "calibration"))
+    return [
+        "",
+        f"Calibration pairs (two auditors, same visit): {len(calibration.pairs)}",
+        "",
+        *_aligned(pairs, AUDITOR_PAIR_COLUMNS, "auditor"),
+        "",
+        "Agreement per item (AC1 for yes/no items, ICC(1) for scores; 1 = perfect):",
+        "",
+        *_aligned(items, CALIBRATION_COLUMNS, "calibration"),
+    ]
+
+
+def _rounded_gap(key: str, value: Any) -> Any:
+    return round(value, 1) if isinstance(value, float) and key != "pairs" else value
+
+
+def _aligned(rows: list[dict[str, Any]], columns: list[str], by: str = "branch") -> list[str]:
+    cells = [[_cell(column, row.get(column), by) for column in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     return [
         "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
@@ -233,11 +313,12 @@ def _aligned(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
     ]
 
 
-def _cell(column: str, value: Any) -> str:
+def _cell(column: str, value: Any, by: str = "branch") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.3f}" if column == "icc" else f"{value:.1f}"
+        three = column == "icc" or (by == "calibration" and column in ("value", "low", "high"))
+        return f"{value:.3f}" if three else f"{value:.1f}"
     return str(value)

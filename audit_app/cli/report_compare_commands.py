@@ -10,9 +10,14 @@ import typer
 from audit_app.cli.app import report_app
 from audit_app.cli.common import (
     ChecklistOpt,
+    ComparePeriod,
+    CompareTarget,
     CountryOpt,
     FromOpt,
+    PeriodEffectsOpt,
+    PeriodOpt,
     RegionOpt,
+    TargetOpt,
     ToOpt,
     context,
     day,
@@ -34,9 +39,13 @@ def report_compare(
     min_audits: Annotated[
         int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
     ] = 3,
+    period: PeriodOpt = ComparePeriod.month,
+    period_effects: PeriodEffectsOpt = True,
+    target: TargetOpt = CompareTarget.auto,
 ) -> None:
     """Comparison report: consistency index, league table with intervals and tie bands,
     section heatmap, regions, least consistent standards, trends, auditor effects, method."""
+    from audit_app.domain.compare import ComparisonRequest
     from audit_app.domain.filters import AuditFilter
     from audit_app.services.report_compare import comparison_report
     from audit_app.services.reports import write_atomically
@@ -49,6 +58,13 @@ def report_compare(
         region=region,
         country=country,
     )
-    pdf = comparison_report(context(), audit_filter, min_audits)
+    request = ComparisonRequest(
+        audit_filter,
+        min_audits=min_audits,
+        period=period.value,
+        adjust_periods=period_effects,
+        grouping=target.value,
+    )
+    pdf = comparison_report(context(), request=request)
     write_atomically(output, pdf)
     say(f"Wrote {output} ({len(pdf) // 1024:,} KiB).")

@@ -227,6 +227,11 @@ class ComparisonReportData:
     trail_head: str | None = None
     """The audit trail's head (SEQUENCE:DIGEST) as the report was made: printed on its last
     page, for ``audit-app verify --head`` later."""
+    scope: str = "Chain"
+    """Whose branches: 'Chain: 5,000 branches' or 'Area Barcelona: 6 branches'."""
+    notices: tuple[str, ...] = ()
+    """What must be read with the numbers (no detectable difference, few degrees of
+    freedom, a ceiling...), as the comparison states it."""
 
 
 def render_comparison_report(data: ComparisonReportData, generated_at: datetime) -> bytes:

@@ -1,19 +1,14 @@
-"""Comparing locations: the league table, consistency of standards, heatmap, regions,
-trends and auditor effects for a selection of audits.
+"""Comparing locations: one :class:`ComparisonRequest` gives one
+:class:`ComparisonResult`, loaded in one database snapshot and computed in one pass.
 
-The value objects returned here are what the command line prints, and what the app and
-the comparison report will draw. Loaded frames are kept in a small in-process cache
-keyed by the selection and a stamp of the data (audit count and last id, last scoring,
-branch count and last change), so a second look at the same selection, as a page
-re-run does, skips the database; any write changes the stamp.
+The command line, the pages, the CSV and Excel files and the PDF only render the result,
+so they cannot disagree. Nothing is cached here: the one cache sits at the app's edge
+(``audit_app.ui.components.compare_data``), keyed by the request and the data version.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
@@ -22,17 +17,21 @@ from sqlalchemy import Connection
 from audit_app.domain import compare as stats
 from audit_app.domain.audit import AuditKind, Channel
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.compare.comparison import ComparisonFrames, compute_comparison
+from audit_app.domain.compare.request import ComparisonRequest
+from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
 from audit_app.services.access import scoped
+from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, repository
 
-By = Literal["branch", "region", "auditor", "item"]
-BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item")
+By = Literal["branch", "region", "auditor", "item", "calibration"]
+BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "calibration")
 
 
 class SelectionError(AuditAppError):
@@ -40,94 +39,77 @@ class SelectionError(AuditAppError):
 
 
 # ---------------------------------------------------------------------------
-# Loading, with a small cache
-# ---------------------------------------------------------------------------
-
-_CACHE_SIZE = 8
-_cache: OrderedDict[Hashable, Any] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def clear_cache() -> None:
-    """Forget every loaded frame (tests and benchmarks measuring a cold start use it)."""
-    with _cache_lock:
-        _cache.clear()
-
-
-@dataclass
-class _Loader:
-    """Loads frames for one selection, reusing what an earlier call loaded from the same data."""
-
-    ctx: AppContext
-    audit_filter: AuditFilter
-    conn: Connection
-    _stamp: tuple[Any, ...] | None = None
-
-    def __post_init__(self) -> None:
-        self.audit_filter = scoped(self.ctx, self.audit_filter)
-
-    def get(self, kind: Hashable, load: Callable[[Connection, AuditFilter], Any]) -> Any:
-        if self._stamp is None:
-            self._stamp = queries.data_stamp(self.conn)
-        key = (self.ctx.settings.resolved_database_url, kind, self.audit_filter, self._stamp)
-        with _cache_lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
-        value = load(self.conn, self.audit_filter)
-        with _cache_lock:
-            _cache[key] = value
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-        return value
-
-
-# ---------------------------------------------------------------------------
-# The selection: audits, checklist versions and the figures every view shares
+# The one computation
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Selection:
-    """The audits a comparison is about, aligned across checklist versions when needed."""
+def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> ComparisonResult:
+    """Everything a comparison shows, for the acting user's branches only."""
+    request = request or ComparisonRequest()
+    _check_request(request)
+    request = request.scoped(scoped(ctx, request.audit_filter))
+    with database.snapshot(ctx.engine) as conn:
+        frames = _load(ctx, conn, request)
+        if frames is None:
+            return _nothing_to_compare(conn, request)
+    areas = request.audit_filter.areas
+    scope = Scope(areas, int(frames.audits["branch_code"].nunique()))
+    return compute_comparison(request, frames, scope)
 
-    audit_filter: AuditFilter
-    totals: pd.DataFrame = field(compare=False, repr=False)
-    """Per-branch totals of the overall scores (:data:`stats.BRANCH_TOTAL_COLUMNS`)."""
-    checklists: tuple[Checklist, ...]
-    """The newest version of each checklist in the selection."""
-    alignments: tuple[stats.VersionAlignment, ...]
-    """One per checklist whose audits span versions."""
-    versions: dict[tuple[str, int], Checklist] = field(compare=False, repr=False)
-    """Every checklist version the selected audits were scored with."""
 
-    @property
-    def audits(self) -> int:
-        return int(self.totals["audits"].sum()) if not self.totals.empty else 0
+def _check_request(request: ComparisonRequest) -> None:
+    if request.min_audits < 1:
+        raise AuditAppError("the minimum number of audits to rank must be at least 1")
+    if request.period not in stats.PERIODS:
+        raise AuditAppError(f"unknown period {request.period!r} (choose month or quarter)")
+    if request.grouping not in stats.GROUPINGS:
+        choices = ", ".join(stats.GROUPINGS)
+        raise AuditAppError(f"cannot pull estimates toward {request.grouping!r} ({choices})")
+    _check_filter_values(request.audit_filter)
 
-    @property
-    def branches(self) -> int:
-        return len(self.totals)
 
-    @property
-    def empty(self) -> bool:
-        return self.totals.empty
-
-    @property
-    def pass_marks(self) -> dict[str, float]:
-        return {c.id: c.pass_mark for c in self.checklists}
-
-    def grade_of(self) -> stats.GradeOf | None:
-        """The grade bands when every checklist in the selection uses the same ones."""
-        bands = {tuple((g.min, g.label) for g in c.grades) for c in self.checklists}
-        return self.checklists[0].grade_for if len(bands) == 1 else None
-
-    def section_of_item(self) -> dict[tuple[str, str], str]:
-        return {
+def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> ComparisonFrames | None:
+    """The frames of one request, read in the caller's snapshot; None when no audit of
+    the selection has a score."""
+    audit_filter = request.audit_filter
+    audits = queries.audit_frame(conn, audit_filter)
+    audits = audits[audits["overall"].notna()].reset_index(drop=True)
+    if audits.empty:
+        return None
+    used = _versions_used(audits)
+    needed = {(cid, v) for cid, versions in used.items() for v in versions}
+    known = _checklist_versions(ctx, conn, needed)
+    latest = stats.latest_versions(audits)
+    checklists = tuple(known[(cid, latest[cid])] for cid in sorted(used))
+    alignments = tuple(
+        stats.align_versions([known[(cid, v)] for v in versions], latest[cid])
+        for cid, versions in sorted(used.items())
+        if len(versions) > 1
+    )
+    section_cells = queries.section_cells(conn, audit_filter)
+    item_cells = queries.item_cells(conn, audit_filter) if request.items else None
+    if alignments:
+        rescored = _rescored(conn, audit_filter, audits, alignments, known)
+        audits = _with_rescored_overall(audits, rescored)
+        section_cells = _with_rescored_sections(section_cells, audits, rescored)
+        if item_cells is not None:
+            item_cells = _without_left_out(item_cells, alignments)
+    bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
+    calibration = calibration_from(conn, audits, known)
+    return ComparisonFrames(
+        audits=audits,
+        section_cells=section_cells,
+        item_cells=None if item_cells is None else stats.scale_cells(item_cells, 100),
+        pass_marks={c.id: c.pass_mark for c in checklists},
+        grade_of=checklists[0].grade_for if len(bands) == 1 else None,
+        versions=alignments,
+        calibration=calibration,
+        item_sections={
             (c.id, item_id): section_id
-            for c in self.checklists
+            for c in checklists
             for item_id, section_id in c.section_of.items()
-        }
+        },
+    )
 
 
 def _checklist_versions(
@@ -147,41 +129,36 @@ def _checklist_versions(
     return known
 
 
-def _select(loader: _Loader) -> Selection:
-    split = loader.get("branch_totals", queries.branch_totals)
-    used = _versions_used(split)
-    needed = {(cid, v) for cid, versions in used.items() for v in versions}
-    known = _checklist_versions(loader.ctx, loader.conn, needed)
-    checklists = tuple(known[(cid, max(versions))] for cid, versions in sorted(used.items()))
-    alignments = tuple(
-        stats.align_versions([known[(cid, v)] for v in versions])
-        for cid, versions in sorted(used.items())
-        if len(versions) > 1
-    )
-    no_totals = pd.DataFrame(columns=stats.BRANCH_TOTAL_COLUMNS)
-    selection = Selection(loader.audit_filter, no_totals, checklists, alignments, known)
-    if alignments:  # overall scores recomputed on the shared items, summed here
-        totals = stats.total_branches(_aligned_audits(loader, selection))
-    else:  # overall scores as stored, summed by the database
-        totals = stats.combine_totals(split)
-    return replace(selection, totals=totals)
-
-
-def _versions_used(split: pd.DataFrame) -> dict[str, tuple[int, ...]]:
+def _versions_used(audits: pd.DataFrame) -> dict[str, tuple[int, ...]]:
     """Checklist id -> the versions its selected audits were scored with."""
-    pairs = split[["checklist_id", "checklist_version"]].drop_duplicates()
-    used: dict[str, list[int]] = {}
+    pairs = audits[["checklist_id", "checklist_version"]].drop_duplicates()
+    used: dict[str, set[int]] = {}
     for checklist_id, version in pairs.itertuples(index=False):
-        used.setdefault(str(checklist_id), []).append(int(version))
+        used.setdefault(str(checklist_id), set()).add(int(version))
     return {checklist_id: tuple(sorted(v)) for checklist_id, v in used.items()}
 
 
-def _aligned_audits(loader: _Loader, selection: Selection) -> pd.DataFrame:
-    """The audit frame with the multi-version checklists rescored on their shared items."""
-    audits = loader.get("audits", queries.audit_frame)
-    if not selection.alignments:
-        return audits
-    rescored = _rescored(loader, selection)
+def _rescored(
+    conn: Connection,
+    audit_filter: AuditFilter,
+    audits: pd.DataFrame,
+    alignments: tuple[stats.VersionAlignment, ...],
+    known: dict[tuple[str, int], Checklist],
+) -> list[stats.Rescored]:
+    """Section and overall scores of the multi-version checklists' audits, recomputed on
+    the items all their versions share, by the reference version's rules."""
+    ids = tuple(a.checklist_id for a in alignments)
+    items = queries.item_rows(conn, audit_filter, ids)
+    checklist_of = audits.set_index("audit_id")["checklist_id"]
+    out = []
+    for alignment in alignments:
+        mine = items[items["audit_id"].map(checklist_of) == alignment.checklist_id]
+        reference = known[(alignment.checklist_id, alignment.reference_version)]
+        out.append(stats.rescore_on_shared_items(mine, alignment, reference))
+    return out
+
+
+def _with_rescored_overall(audits: pd.DataFrame, rescored: list[stats.Rescored]) -> pd.DataFrame:
     fresh = pd.concat([r.audits for r in rescored], ignore_index=True).set_index("audit_id")
     changed = audits["audit_id"].isin(fresh.index)
     updated = audits.copy()
@@ -190,299 +167,31 @@ def _aligned_audits(loader: _Loader, selection: Selection) -> pd.DataFrame:
             updated.loc[changed, "audit_id"].map(fresh[column]).to_numpy()
         )
     updated["overall"] = updated["overall"].astype(float)
-    return updated
+    return updated[updated["overall"].notna()].reset_index(drop=True)
 
 
-def _rescored(loader: _Loader, selection: Selection) -> list[stats.Rescored]:
-    ids = tuple(a.checklist_id for a in selection.alignments)
-
-    def load(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
-        return queries.item_rows(conn, audit_filter, ids)
-
-    items = loader.get(("item_rows", ids), load)
-    audits = loader.get("audits", queries.audit_frame)
-    checklist_of = audits.set_index("audit_id")["checklist_id"]
-    out = []
-    for alignment in selection.alignments:
-        mine = items[items["audit_id"].map(checklist_of) == alignment.checklist_id]
-        reference = selection.versions[(alignment.checklist_id, alignment.reference_version)]
-        out.append(stats.rescore_on_shared_items(mine, alignment, reference))
-    return out
-
-
-def _section_cells(loader: _Loader, selection: Selection) -> pd.DataFrame:
-    if not selection.alignments:
-        return loader.get("section_cells", queries.section_cells)
-    return stats.summarise_cells(_section_rows(loader, selection), "section_id")
-
-
-def _section_rows(loader: _Loader, selection: Selection) -> pd.DataFrame:
-    """Per audit x section with branch, checklist and visit; rescored across versions."""
-    audits = loader.get("audits", queries.audit_frame)
-    rows = loader.get("section_rows", queries.section_rows)
-    if selection.alignments:
-        rescored = _rescored(loader, selection)
-        replaced = pd.concat([r.sections for r in rescored], ignore_index=True)
-        rows = pd.concat(
-            [rows[~rows["audit_id"].isin(replaced["audit_id"])], replaced], ignore_index=True
-        )
+def _with_rescored_sections(
+    cells: pd.DataFrame, audits: pd.DataFrame, rescored: list[stats.Rescored]
+) -> pd.DataFrame:
+    """Section cells with the rescored checklists' cells rebuilt from their audits."""
+    replaced = pd.concat([r.sections for r in rescored], ignore_index=True)
     context = audits[["audit_id", "branch_code", "checklist_id", "visited_at"]]
-    return rows.merge(context, on="audit_id", how="inner")
+    rows = replaced.merge(context, on="audit_id", how="inner")
+    rebuilt = stats.month_cells(rows, "section_id")
+    kept = cells[~cells["checklist_id"].isin(set(rows["checklist_id"]))]
+    return pd.concat([kept, rebuilt], ignore_index=True)
 
 
-def _item_cells(loader: _Loader, selection: Selection) -> pd.DataFrame:
-    """Per branch x item cells in points; items left out by a version alignment dropped."""
-    cells = stats.scale_cells(loader.get("item_cells", queries.item_cells), 100)
-    for alignment in selection.alignments:
+def _without_left_out(
+    cells: pd.DataFrame, alignments: tuple[stats.VersionAlignment, ...]
+) -> pd.DataFrame:
+    """Item cells without the items a version alignment leaves out."""
+    for alignment in alignments:
         drop = (cells["checklist_id"] == alignment.checklist_id) & cells["standard"].isin(
             alignment.left_out
         )
         cells = cells[~drop]
     return cells
-
-
-# ---------------------------------------------------------------------------
-# Use cases
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Consistency:
-    sections: tuple[stats.StandardConsistency, ...]
-    items: tuple[stats.StandardConsistency, ...]
-    least_consistent: tuple[stats.StandardConsistency, ...]
-    """Sections and items together, the standards whose branches differ most first."""
-    index: float | None
-    """The chain's consistency index (see :func:`stats.consistency_index`)."""
-
-
-def league_table(
-    ctx: AppContext,
-    audit_filter: AuditFilter = AuditFilter(),
-    *,
-    min_audits: int = stats.DEFAULT_MIN_AUDITS,
-) -> stats.LeagueTable:
-    """Branches ranked by their shrunken estimate, with intervals and tie bands."""
-    with database.snapshot(ctx.engine) as conn:
-        selection = _select(_Loader(ctx, audit_filter, conn))
-    return stats.rank_branches(
-        selection.totals, min_audits=min_audits, grade_of=selection.grade_of()
-    )
-
-
-def consistency(
-    ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), *, items: bool = True
-) -> Consistency:
-    """Spread between branches per section and (unless ``items=False``) per item."""
-    with database.snapshot(ctx.engine) as conn:
-        loader = _Loader(ctx, audit_filter, conn)
-        selection = _select(loader)
-        section_rows = stats.section_consistency(
-            _section_cells(loader, selection), selection.pass_marks
-        )
-        item_rows = stats.item_consistency(_item_cells(loader, selection)) if items else ()
-    return Consistency(
-        sections=section_rows,
-        items=item_rows,
-        least_consistent=stats.least_consistent(section_rows + item_rows),
-        index=stats.consistency_index(section_rows),
-    )
-
-
-def section_heatmap(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
-    """Long-form section x branch means (branch_code, checklist_id, section_id, audits, mean)."""
-    with database.snapshot(ctx.engine) as conn:
-        loader = _Loader(ctx, audit_filter, conn)
-        return stats.section_heatmap(_section_cells(loader, _select(loader)))
-
-
-def region_summaries(
-    ctx: AppContext,
-    audit_filter: AuditFilter = AuditFilter(),
-    *,
-    min_audits: int = stats.DEFAULT_MIN_AUDITS,
-) -> tuple[stats.RegionSummary, ...]:
-    return stats.roll_up_regions(league_table(ctx, audit_filter, min_audits=min_audits))
-
-
-def trends(
-    ctx: AppContext,
-    audit_filter: AuditFilter = AuditFilter(),
-    *,
-    level: stats.Level = "chain",
-    period: stats.Period = "month",
-) -> pd.DataFrame:
-    """Mean score per period for each branch, region or the chain, and whether each change
-    from the previous period exceeds the noise."""
-    with database.snapshot(ctx.engine) as conn:
-        loader = _Loader(ctx, audit_filter, conn)
-        audits = _selection_audits(loader)
-    return stats.trend(audits, level=level, period=period)
-
-
-def consistency_trend(
-    ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), *, period: stats.Period = "month"
-) -> pd.DataFrame:
-    """The chain's consistency index per month or quarter."""
-    with database.snapshot(ctx.engine) as conn:
-        loader = _Loader(ctx, audit_filter, conn)
-        rows = _section_rows(loader, _select(loader))
-    return stats.consistency_index_by_period(rows, period)
-
-
-def auditor_effects(
-    ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
-) -> stats.AuditorEffects:
-    """How much more or less kindly each auditor scores than the others on the same branches."""
-    with database.snapshot(ctx.engine) as conn:
-        audits = _selection_audits(_Loader(ctx, audit_filter, conn))
-    return stats.estimate_auditor_effects(audits)
-
-
-def _selection_audits(loader: _Loader) -> pd.DataFrame:
-    return _aligned_audits(loader, _select(loader))
-
-
-# ---------------------------------------------------------------------------
-# The comparison the command line prints
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Comparison:
-    by: By
-    audit_filter: AuditFilter
-    rows: tuple[Any, ...]
-    """BranchStanding, RegionSummary, AuditorEffect or StandardConsistency values."""
-    audits: int
-    branches: int
-    min_audits: int
-    method: str
-    consistency_index: float | None
-    least_consistent_sections: tuple[str, ...]
-    versions: tuple[stats.VersionAlignment, ...]
-    message: str | None = None
-    """Why there is nothing to compare, when there is nothing."""
-    item_sections: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
-    """(checklist id, item id) -> section id, for rows by item."""
-
-    @property
-    def empty(self) -> bool:
-        return self.audits == 0
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON ``summary``: the filters, the method and the consistency index."""
-        f = self.audit_filter
-        return {
-            "filters": {
-                "checklist": f.checklist_id,
-                "from": f.date_from.isoformat() if f.date_from else None,
-                "to": f.date_to.isoformat() if f.date_to else None,
-                "region": f.region,
-                "country": f.country,
-                "channel": f.channel,
-                "kind": f.kind,
-            },
-            "selection": f.describe(),
-            "by": self.by,
-            "audits": self.audits,
-            "branches": self.branches,
-            "min_audits": self.min_audits,
-            "method": self.method,
-            "consistency_index": _round(self.consistency_index, 1),
-            "least_consistent_sections": list(self.least_consistent_sections),
-            "versions": [_alignment_summary(a) for a in self.versions],
-            "message": self.message,
-        }
-
-
-def _alignment_summary(alignment: stats.VersionAlignment) -> dict[str, Any]:
-    return {
-        "checklist_id": alignment.checklist_id,
-        "versions": list(alignment.versions),
-        "reference_version": alignment.reference_version,
-        "shared_items": list(alignment.shared_items),
-        "left_out": list(alignment.left_out),
-        "note": alignment.describe(),
-    }
-
-
-CONSISTENCY_METHOD = (
-    "Consistency index: 100 minus the average spread between branches' true section scores "
-    "(standard deviation in points, the visits' noise removed by the method of moments), "
-    "each section weighted by its number of scored audits; 100 means every branch keeps "
-    "every section at the same level."
-)
-
-
-def compare(
-    ctx: AppContext,
-    audit_filter: AuditFilter = AuditFilter(),
-    *,
-    by: By = "branch",
-    min_audits: int = stats.DEFAULT_MIN_AUDITS,
-) -> Comparison:
-    """One comparison for the command line: rows by branch, region, auditor or item, and a
-    summary with the method and the chain's consistency index."""
-    if by not in BY_CHOICES:
-        raise AuditAppError(f"cannot compare by {by!r} (choose {', '.join(BY_CHOICES)})")
-    if min_audits < 1:
-        raise AuditAppError("the minimum number of audits to rank must be at least 1")
-    _check_filter_values(audit_filter)
-    audit_filter = scoped(ctx, audit_filter)
-    with database.snapshot(ctx.engine) as conn:
-        loader = _Loader(ctx, audit_filter, conn)
-        selection = _select(loader)
-        if selection.empty:
-            return _nothing_to_compare(conn, audit_filter, by, min_audits)
-        sections = stats.section_consistency(
-            _section_cells(loader, selection), selection.pass_marks
-        )
-        rows, method = _rows_by(loader, selection, by, min_audits)
-    versions = " ".join(a.describe() for a in selection.alignments)
-    return Comparison(
-        by=by,
-        audit_filter=audit_filter,
-        rows=rows,
-        audits=selection.audits,
-        branches=selection.branches,
-        min_audits=min_audits,
-        method=" ".join(part for part in (method, CONSISTENCY_METHOD, versions) if part),
-        consistency_index=stats.consistency_index(sections),
-        least_consistent_sections=tuple(
-            f"{s.checklist_id}/{s.standard}"
-            for s in stats.least_consistent(sections, 3)
-            if s.between_sd
-        ),
-        versions=selection.alignments,
-        item_sections=selection.section_of_item() if by == "item" else {},
-    )
-
-
-def _rows_by(
-    loader: _Loader, selection: Selection, by: By, min_audits: int
-) -> tuple[tuple[Any, ...], str]:
-    if by in ("branch", "region"):
-        table = stats.rank_branches(
-            selection.totals, min_audits=min_audits, grade_of=selection.grade_of()
-        )
-        if by == "branch":
-            return table.rows, table.method
-        return stats.roll_up_regions(table), (
-            "Per region: the mean of its audits, the spread between its branches (standard "
-            "deviation of their means) and its best and worst branch by the shrunken "
-            "estimate of the league table. " + table.method
-        )
-    if by == "auditor":
-        effects = stats.estimate_auditor_effects(_selection_audits(loader))
-        return effects.rows, effects.method
-    items = stats.least_consistent(stats.item_consistency(_item_cells(loader, selection)), None)
-    return items, (
-        "Per item, in points (item score x 100): mean, standard deviation of the branch means, "
-        "the noise-corrected spread between branches, the share of the variance between "
-        "branches (ICC(1), method of moments) and the share of branches whose every audit "
-        "gave the item full marks; the items whose branches differ most come first."
-    )
 
 
 def _check_filter_values(audit_filter: AuditFilter) -> None:
@@ -504,11 +213,15 @@ def _check_filter_values(audit_filter: AuditFilter) -> None:
         )
 
 
-def _nothing_to_compare(
-    conn: Connection, audit_filter: AuditFilter, by: By, min_audits: int
-) -> Comparison:
-    """An empty selection: a typo in a filter is an error; a quiet period is a message."""
-    known = queries.filter_vocabulary(conn)
+def _nothing_to_compare(conn: Connection, request: ComparisonRequest) -> ComparisonResult:
+    """An empty selection: a typo in a filter is an error; a quiet period is a message.
+
+    Both read only what the user may see: an area manager is told the regions and the
+    span of visits of their own areas, never the chain's.
+    """
+    audit_filter = request.audit_filter
+    seen = AuditFilter(areas=audit_filter.areas)
+    known = queries.filter_vocabulary(conn, seen)
     for name, value, label, plural in (
         ("checklist_id", audit_filter.checklist_id, "checklist", "checklists"),
         ("region", audit_filter.region, "region", "regions"),
@@ -519,7 +232,7 @@ def _nothing_to_compare(
             raise SelectionError(
                 f"no audits or branches for {label} {value!r} ({plural}: {choices})"
             )
-    first, last = queries.visit_span(conn)
+    first, last = queries.visit_span(conn, seen)
     span = (
         f"stored audits run from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         if first is not None
@@ -529,7 +242,205 @@ def _nothing_to_compare(
         f"No submitted audits match ({audit_filter.describe()}); {span}. "
         "Widen the dates or drop a filter."
     )
-    return Comparison(by, audit_filter, (), 0, 0, min_audits, "", None, (), (), message)
+    return stats.empty_comparison(request, Scope(audit_filter.areas, 0), message)
+
+
+def visit_span(ctx: AppContext) -> tuple[Any, Any]:
+    """First and last visit among the audits the acting user may see (None, None if none)."""
+    with database.snapshot(ctx.engine) as conn:
+        return queries.visit_span(conn, scoped(ctx, AuditFilter()))
+
+
+# ---------------------------------------------------------------------------
+# Views of the one computation (callers that need one part)
+# ---------------------------------------------------------------------------
+
+
+def league_table(
+    ctx: AppContext,
+    audit_filter: AuditFilter | None = None,
+    *,
+    min_audits: int = stats.DEFAULT_MIN_AUDITS,
+) -> stats.LeagueTable:
+    """Branches ranked by their shrunken estimate, with intervals and tie bands."""
+    request = ComparisonRequest(audit_filter or AuditFilter(), min_audits=min_audits, items=False)
+    return comparison(ctx, request).league
+
+
+@dataclass(frozen=True)
+class Consistency:
+    sections: tuple[stats.StandardConsistency, ...]
+    items: tuple[stats.StandardConsistency, ...]
+    least_consistent: tuple[stats.StandardConsistency, ...]
+    """Sections and items together, the standards whose branches differ most first."""
+    index: float | None
+    """The consistency index (net of period effects)."""
+
+
+def consistency(
+    ctx: AppContext, audit_filter: AuditFilter | None = None, *, items: bool = True
+) -> Consistency:
+    """Spread between branches per section and (unless ``items=False``) per item."""
+    result = comparison(ctx, ComparisonRequest(audit_filter or AuditFilter(), items=items))
+    return Consistency(
+        result.sections, result.items, result.least_consistent[:10], result.consistency_index
+    )
+
+
+def section_heatmap(ctx: AppContext, audit_filter: AuditFilter | None = None) -> pd.DataFrame:
+    """Long-form section x branch means (branch_code, checklist_id, section_id, audits, mean)."""
+    return comparison(ctx, ComparisonRequest(audit_filter or AuditFilter(), items=False)).heatmap
+
+
+# ---------------------------------------------------------------------------
+# The comparison the command line prints: one view of a result, by one kind of row
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A result seen one way: rows by branch, region, auditor or item."""
+
+    result: ComparisonResult
+    by: By
+
+    @property
+    def audit_filter(self) -> AuditFilter:
+        return self.result.request.audit_filter
+
+    @property
+    def rows(self) -> tuple[Any, ...]:
+        """BranchStanding, RegionSummary, AuditorEffect or StandardConsistency values."""
+        result = self.result
+        if self.by == "branch":
+            return result.league.rows
+        if self.by == "region":
+            return result.regions
+        if self.by == "auditor":
+            return result.auditors.rows
+        if self.by == "calibration":
+            calibration = result.calibration
+            overall = () if calibration.overall is None else (calibration.overall,)
+            return (*overall, *calibration.items)
+        return stats.least_consistent(result.items, None)
+
+    @property
+    def audits(self) -> int:
+        return self.result.audits
+
+    @property
+    def branches(self) -> int:
+        return self.result.branches
+
+    @property
+    def min_audits(self) -> int:
+        return self.result.request.min_audits
+
+    @property
+    def consistency_index(self) -> float | None:
+        return self.result.consistency_index
+
+    @property
+    def least_consistent_sections(self) -> tuple[str, ...]:
+        return self.result.least_consistent_sections
+
+    @property
+    def versions(self) -> tuple[stats.VersionAlignment, ...]:
+        return self.result.versions
+
+    @property
+    def message(self) -> str | None:
+        return self.result.message
+
+    @property
+    def item_sections(self) -> dict[tuple[str, str], str]:
+        return self.result.item_sections
+
+    @property
+    def method(self) -> str:
+        """The method of this view's rows, then the rest of the comparison's."""
+        return " ".join(part for part in self.result.method if part)
+
+    @property
+    def empty(self) -> bool:
+        return self.result.empty
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON ``summary``: the filters, the scope, the method, the notices and the
+        consistency index."""
+        f = self.audit_filter
+        result = self.result
+        return {
+            "filters": {
+                "checklist": f.checklist_id,
+                "from": f.date_from.isoformat() if f.date_from else None,
+                "to": f.date_to.isoformat() if f.date_to else None,
+                "region": f.region,
+                "country": f.country,
+                "channel": f.channel,
+                "kind": f.kind,
+            },
+            "selection": f.describe(),
+            "scope": result.scope.label,
+            "by": self.by,
+            "audits": self.audits,
+            "branches": self.branches,
+            "min_audits": self.min_audits,
+            "period": result.request.period,
+            "state": result.league.state if hasattr(result.league, "state") else None,
+            "consistency_index": _round(result.consistency_index, 1),
+            "raw_consistency_index": _round(result.raw_consistency_index, 1),
+            "least_consistent_sections": list(self.least_consistent_sections),
+            "notices": [{"code": n.code, "message": n.message} for n in result.notices],
+            "versions": [_alignment_summary(a) for a in self.versions],
+            "calibration": _calibration_summary(result.calibration),
+            "method": self.method,
+            "message": self.message,
+        }
+
+
+def _calibration_summary(calibration: stats.Calibration) -> dict[str, Any]:
+    """Pairs, the overall agreement, each pair of auditors and the method (items are the
+    rows of ``--by calibration``)."""
+    overall = calibration.overall
+    return {
+        "pairs": len(calibration.pairs),
+        "overall": None if overall is None else _rounded(overall.__dict__, CALIBRATION_ROUNDED),
+        "auditor_pairs": [
+            _rounded(dict(pair.__dict__), ROUNDED) for pair in calibration.auditor_pairs
+        ],
+        "method": calibration.method,
+    }
+
+
+def _alignment_summary(alignment: stats.VersionAlignment) -> dict[str, Any]:
+    return {
+        "checklist_id": alignment.checklist_id,
+        "versions": list(alignment.versions),
+        "reference_version": alignment.reference_version,
+        "shared_items": list(alignment.shared_items),
+        "left_out": list(alignment.left_out),
+        "note": alignment.describe(),
+    }
+
+
+def compare(
+    ctx: AppContext,
+    audit_filter: AuditFilter | None = None,
+    *,
+    by: By = "branch",
+    min_audits: int = stats.DEFAULT_MIN_AUDITS,
+    request: ComparisonRequest | None = None,
+) -> Comparison:
+    """One comparison for the command line: rows by branch, region, auditor or item, and a
+    summary with the method and the consistency index."""
+    if by not in BY_CHOICES:
+        raise AuditAppError(f"cannot compare by {by!r} (choose {', '.join(BY_CHOICES)})")
+    if request is None:
+        request = ComparisonRequest(
+            audit_filter or AuditFilter(), min_audits=min_audits, items=by == "item"
+        )
+    return Comparison(comparison(ctx, request), by)
 
 
 # ---------------------------------------------------------------------------
@@ -549,18 +460,29 @@ ROUNDED = {
     "leniency": 1,
     "meeting_share": 1,
     "icc": 3,
+    "mean_abs_difference": 1,
+    "abs_low": 1,
+    "abs_high": 1,
+    "mean_difference": 1,
 }
+CALIBRATION_ROUNDED = {"value": 3, "low": 3, "high": 3, "percent_agreement": 1}
+"""Agreement statistics (AC1, ICC) are 0-1 figures, not scores."""
 
 
 def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
     """The rows as plain dicts with plainly named fields, scores rounded as shown."""
+    rounded = CALIBRATION_ROUNDED if comparison.by == "calibration" else ROUNDED
     rows = []
     for row in comparison.rows:
         data = dict(row.__dict__)  # flat dataclasses: faster than asdict's deep copy
         if "standard" in data:
             data = _item_fields(data, comparison.item_sections)
-        rows.append({k: _round(v, ROUNDED[k]) if k in ROUNDED else v for k, v in data.items()})
+        rows.append(_rounded(data, rounded))
     return rows
+
+
+def _rounded(data: dict[str, Any], digits: dict[str, int]) -> dict[str, Any]:
+    return {k: _round(v, digits[k]) if k in digits else v for k, v in data.items()}
 
 
 def _item_fields(data: dict[str, Any], sections: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -586,11 +508,11 @@ def comparison_columns(comparison: Comparison) -> list[str]:
     """Every field of a row of this comparison, in order (also for an empty comparison)."""
     if comparison.rows:
         return list(comparison_rows(comparison)[0])
-    row_types: dict[str, type[stats.BranchStanding | stats.RegionSummary | stats.AuditorEffect]]
-    row_types = {
+    row_types: dict[str, type[Any]] = {
         "branch": stats.BranchStanding,
         "region": stats.RegionSummary,
         "auditor": stats.AuditorEffect,
+        "calibration": stats.ItemAgreement,
     }
     row_type = row_types.get(comparison.by)
     if row_type is None:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from audit_app.domain import compare as stats
+from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.filters import AuditFilter
 from audit_app.reports.comparison_report import (
     OVERDUE_SHOWN,
@@ -26,67 +27,57 @@ from audit_app.services.context import AppContext
 from audit_app.services.repeats import branches_with_repeats
 from audit_app.storage import database, ledger
 
-TREND_METHOD = (
-    "Trend: the chain's mean overall score per month; a change from the previous month "
-    "exceeds the noise when it is larger than 1.645 times the standard error of the "
-    "difference (each month's standard error from the variance of its audits)."
-)
-
 
 def comparison_data(
     ctx: AppContext,
-    audit_filter: AuditFilter = AuditFilter(),
+    audit_filter: AuditFilter | None = None,
     *,
     min_audits: int = 3,
     items: bool = True,
+    request: ComparisonRequest | None = None,
+    result: ComparisonResult | None = None,
 ) -> ComparisonReportData:
-    """Everything the comparison report shows, from the compare services.
+    """Everything the comparison report shows: one comparison result (computed here unless
+    given, e.g. from the app's cache) and the overdue actions and repeated failures.
 
     ``items=False`` leaves the items out of the least consistent standards: summing every
     answer per branch and item is the slowest query of a large selection.
     """
-    comparison = service.compare(ctx, audit_filter, by="branch", min_audits=min_audits)
+    if result is None:
+        request = request or ComparisonRequest(
+            audit_filter or AuditFilter(), min_audits=min_audits, items=items
+        )
+        result = service.comparison(ctx, request)
+    scoped_filter = result.request.audit_filter
     base = ComparisonReportData(
-        selection=audit_filter.describe(),
-        audits=comparison.audits,
-        branches=comparison.branches,
-        min_audits=min_audits,
-        consistency_index=comparison.consistency_index,
-        league=comparison.rows,
-        least_consistent_sections=comparison.least_consistent_sections,
-        message=comparison.message,
+        selection=scoped_filter.describe(),
+        scope=result.scope.label,
+        audits=result.audits,
+        branches=result.branches,
+        min_audits=result.request.min_audits,
+        consistency_index=result.consistency_index,
+        league=result.league.rows,
+        least_consistent_sections=result.least_consistent_sections,
+        message=result.message,
+        notices=tuple(n.message for n in result.notices),
     )
-    base = replace(_with_overdue(ctx, audit_filter, base), trail_head=current_head(ctx))
-    if comparison.empty:
+    base = replace(_with_overdue(ctx, scoped_filter, base), trail_head=current_head(ctx))
+    if result.empty:
         return base
-    table = service.league_table(ctx, audit_filter, min_audits=min_audits)
-    consistency = service.consistency(ctx, audit_filter, items=items)
-    heatmap = service.section_heatmap(ctx, audit_filter)
-    effects = service.auditor_effects(ctx, audit_filter)
-    repeats = branches_with_repeats(ctx, audit_filter)
+    table = result.league
+    repeats = branches_with_repeats(ctx, scoped_filter)
     names = {row.branch_code: row.branch_name for row in table.rows}
     repeats.insert(1, "branch_name", repeats["branch_code"].map(names).fillna(""))
-    return ComparisonReportData(
-        selection=base.selection,
-        audits=base.audits,
-        branches=base.branches,
-        min_audits=min_audits,
-        consistency_index=base.consistency_index,
-        league=table.rows,
+    return replace(
+        base,
         chain_mean=table.chain_mean,
-        least_consistent_sections=base.least_consistent_sections,
-        heatmap=stats.heatmap_grid(heatmap) if not heatmap.empty else heatmap,
-        regions=stats.roll_up_regions(table),
-        standards=consistency.least_consistent,
-        trend=service.trends(ctx, audit_filter, level="chain", period="month"),
-        auditors=effects.rows,
-        method=(comparison.method, TREND_METHOD, effects.method),
+        heatmap=stats.heatmap_grid(result.heatmap) if not result.heatmap.empty else result.heatmap,
+        regions=result.regions,
+        standards=result.least_consistent[:10],
+        trend=result.trend,
+        auditors=result.auditors.rows,
+        method=result.method,
         repeats=repeats,
-        overdue_actions=base.overdue_actions,
-        overdue_branches=base.overdue_branches,
-        overdue_branch_count=base.overdue_branch_count,
-        overdue_on=base.overdue_on,
-        trail_head=base.trail_head,
     )
 
 
@@ -134,14 +125,20 @@ def overdue_branches(ctx: AppContext, audit_filter: AuditFilter, on: date) -> li
 
 def comparison_report(
     ctx: AppContext,
-    audit_filter: AuditFilter = AuditFilter(),
+    audit_filter: AuditFilter | None = None,
     min_audits: int = 3,
     *,
     items: bool = True,
     generated_at: datetime | None = None,
+    request: ComparisonRequest | None = None,
+    result: ComparisonResult | None = None,
 ) -> bytes:
-    """The comparison report as PDF bytes (``generated_at`` defaults to now, UTC)."""
-    data = comparison_data(ctx, audit_filter, min_audits=min_audits, items=items)
+    """The comparison report as PDF bytes (``generated_at`` defaults to now, UTC); renders
+    ``result`` when given (the app's cached comparison), else computes ``request`` (or
+    one from the filter)."""
+    data = comparison_data(
+        ctx, audit_filter, min_audits=min_audits, items=items, request=request, result=result
+    )
     return render_comparison_report(data, generated_at or datetime.now(UTC))
 
 

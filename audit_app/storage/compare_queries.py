@@ -24,6 +24,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.storage import item_vectors
 from audit_app.storage.repository import _filtered
 from audit_app.storage.tables import (
+    answers,
     audit_item_scores,
     audit_scores,
     audits,
@@ -46,6 +47,7 @@ AUDIT_COLUMNS = [
     "overall",
     "passed",
     "critical_failure",
+    "visit_reference",
 ]
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "filter_vocabulary",
     "item_cells",
     "item_rows",
+    "item_rows_for",
     "section_cells",
     "section_rows",
     "visit_span",
@@ -85,6 +88,7 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             audit_scores.c.overall,
             audit_scores.c.passed,
             audit_scores.c.critical_failure,
+            audits.c.visit_reference,
         ).select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id)),
         audit_filter,
     )
@@ -103,6 +107,7 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             "overall",
             "passed",
             "critical_failure",
+            "visit_reference",
         ],
     )
     if rows.empty:
@@ -212,14 +217,16 @@ def branch_totals(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
 
 
 def section_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
-    """Per branch x checklist x section: count, sum and sum of squares of the section scores
-    (sections with no score, all N/A, are left out by ``count``)."""
+    """Per branch x checklist x section x month of the visit: count, sum and sum of squares
+    of the section scores (sections with no score, all N/A, are left out by ``count``)."""
     score = section_scores.c.score
+    month = _month(conn)
     query = _filtered(
         select(
             audits.c.branch_id,
             audits.c.checklist_id,
             section_scores.c.section_id,
+            month,
             func.count(score),
             func.sum(score),
             func.sum(score * score),
@@ -228,15 +235,15 @@ def section_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             _audits_joined().join(section_scores, section_scores.c.audit_id == audits.c.id)
         )
         .where(score.is_not(None))
-        .group_by(audits.c.branch_id, audits.c.checklist_id, section_scores.c.section_id),
+        .group_by(audits.c.branch_id, audits.c.checklist_id, section_scores.c.section_id, month),
         audit_filter,
     )
     return _cells(conn, query)
 
 
 def item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
-    """Per branch x checklist x item: count, sum and sum of squares of the item scores (0-1;
-    N/A and unscored items left out).
+    """Per branch x checklist x item x month of the visit: count, sum and sum of squares of
+    the item scores (0-1; N/A and unscored items left out).
 
     Added up in numpy from each audit's item-score vector (``item_vectors``): 40,000 rows
     of the scale set instead of grouping its 2.4 million answers in the database (4.2 s on
@@ -245,27 +252,19 @@ def item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     parts = [_block_cells(block) for block in _vector_blocks(conn, audit_filter)]
     parts = [part for part in parts if not part.empty]
     if not parts:
-        return pd.DataFrame(
-            {
-                "branch_code": [],
-                "checklist_id": [],
-                "standard": [],
-                "n": [],
-                "sum": [],
-                "sum_sq": [],
-            }
-        ).astype({"n": int, "sum": float, "sum_sq": float})[CELL_COLUMNS]
+        empty: dict[str, list[Any]] = {column: [] for column in PERIOD_CELL_COLUMNS}
+        return pd.DataFrame(empty).astype({"n": int, "sum": float, "sum_sq": float, "period": str})[
+            PERIOD_CELL_COLUMNS
+        ]
     cells = pd.concat(parts, ignore_index=True)
     if len(parts) > len({part["checklist_id"].iat[0] for part in parts}):
         cells = cells.groupby(
-            ["branch_id", "checklist_id", "standard"], sort=False, as_index=False
+            ["branch_id", "checklist_id", "standard", "period"], sort=False, as_index=False
         )[["n", "sum", "sum_sq"]].sum()
     codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
     cells["branch_code"] = cells["branch_id"].map(codes)
-    cells = cells.astype({"n": int, "sum": float, "sum_sq": float})
-    return cells.sort_values(["branch_code", "checklist_id", "standard"], ignore_index=True)[
-        CELL_COLUMNS
-    ]
+    cells = cells.astype({"n": int, "sum": float, "sum_sq": float, "period": str})
+    return cells[PERIOD_CELL_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -275,6 +274,8 @@ class _VectorBlock:
     layout: item_vectors.Layout
     audit_ids: np.ndarray
     branch_ids: np.ndarray
+    periods: np.ndarray
+    """The visit's month, 'YYYY-MM'."""
     scores: np.ndarray
 
 
@@ -282,7 +283,11 @@ def _vector_blocks(
     conn: Connection, audit_filter: AuditFilter, checklist_ids: Sequence[str] | None = None
 ) -> list[_VectorBlock]:
     query = select(
-        audits.c.id, audits.c.branch_id, audits.c.checklist_version_id, audit_item_scores.c.scores
+        audits.c.id,
+        audits.c.branch_id,
+        audits.c.checklist_version_id,
+        audit_item_scores.c.scores,
+        _month(conn),
     ).select_from(
         _audits_joined().outerjoin(audit_item_scores, audit_item_scores.c.audit_id == audits.c.id)
     )
@@ -306,25 +311,27 @@ def _vector_blocks(
     for version_id, mine in sorted(by_version.items()):
         layout = layouts[version_id]
         width = len(layout.items) * item_vectors.DTYPE.itemsize
-        for audit_id, _b, _v, blob in mine:
-            if len(blob) != width:
-                layout.decode(blob, audit_id)  # raises, naming the audit
-        joined = b"".join(blob for _a, _b, _v, blob in mine)
-        scores = np.frombuffer(joined, dtype=item_vectors.DTYPE).reshape(len(mine), -1)
+        for row in mine:
+            if len(row[3]) != width:
+                layout.decode(row[3], row[0])  # raises, naming the audit
+        joined = b"".join(row[3] for row in mine)
+        count = len(mine)
         blocks.append(
             _VectorBlock(
                 layout,
-                np.fromiter((r[0] for r in mine), dtype=np.int64, count=len(mine)),
-                np.fromiter((r[1] for r in mine), dtype=np.int64, count=len(mine)),
-                scores,
+                np.fromiter((r[0] for r in mine), dtype=np.int64, count=count),
+                np.fromiter((r[1] for r in mine), dtype=np.int64, count=count),
+                np.array([r[4] for r in mine], dtype=object),
+                np.frombuffer(joined, dtype=item_vectors.DTYPE).reshape(count, -1),
             )
         )
     return blocks
 
 
 def _block_cells(block: _VectorBlock) -> pd.DataFrame:
-    """Per branch x item of one block: n, sum, sum of squares of the scored items."""
-    branch_ids, inverse = np.unique(block.branch_ids, return_inverse=True)
+    """Per branch x month x item of one block: n, sum, sum of squares of the scored items."""
+    months, month_of = np.unique(block.periods, return_inverse=True)
+    keys, inverse = np.unique(block.branch_ids * len(months) + month_of, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
     scores = block.scores[order]
@@ -333,25 +340,37 @@ def _block_cells(block: _VectorBlock) -> pd.DataFrame:
     n = np.add.reduceat(scored.astype(np.int64), starts, axis=0)
     total = np.add.reduceat(values, starts, axis=0)
     squares = np.add.reduceat(values * values, starts, axis=0)
-    branch, item = np.nonzero(n > 0)
+    group, item = np.nonzero(n > 0)
     return pd.DataFrame(
         {
-            "branch_id": branch_ids[branch],
+            "branch_id": keys[group] // len(months),
             "checklist_id": block.layout.checklist_id,
             "standard": np.asarray(block.layout.items, dtype=object)[item],
-            "n": n[branch, item],
-            "sum": total[branch, item],
-            "sum_sq": squares[branch, item],
+            "period": months[keys[group] % len(months)],
+            "n": n[group, item],
+            "sum": total[group, item],
+            "sum_sq": squares[group, item],
         }
     )
 
 
+PERIOD_CELL_COLUMNS = [*CELL_COLUMNS, "period"]
+
+
+def _month(conn: Connection) -> Any:
+    """The visit's month as 'YYYY-MM' (SQLite keeps datetimes as ISO text)."""
+    if conn.dialect.name == "postgresql":
+        return func.to_char(audits.c.visited_at, "YYYY-MM")
+    return func.substr(audits.c.visited_at, 1, 7)
+
+
 def _cells(conn: Connection, query: Any) -> pd.DataFrame:
-    rows = _frame(conn, query, ["branch_id", "checklist_id", "standard", "n", "sum", "sum_sq"])
+    columns = ["branch_id", "checklist_id", "standard", "period", "n", "sum", "sum_sq"]
+    rows = _frame(conn, query, columns)
     codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
     rows["branch_code"] = rows["branch_id"].map(codes)
-    rows = rows.astype({"n": int, "sum": float, "sum_sq": float})
-    return rows[CELL_COLUMNS]
+    rows = rows.astype({"n": int, "sum": float, "sum_sq": float, "period": str})
+    return rows[PERIOD_CELL_COLUMNS]
 
 
 def section_rows(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
@@ -395,6 +414,37 @@ def item_rows(
     return pd.concat(parts, ignore_index=True)
 
 
+_ID_CHUNK = 2_000
+"""Audit ids per ``IN`` list: well under SQLite's and PostgreSQL's limits on bound values."""
+
+
+def item_rows_for(conn: Connection, audit_ids: Sequence[int]) -> pd.DataFrame:
+    """One row per answered item of the given audits only: audit_id, item_id, score (0-1,
+    NaN for N/A and unscored items). For the few audits a statistic needs (calibration
+    pairs) instead of every answer of the selection; the ids are sent in chunks."""
+    wanted = sorted({int(i) for i in audit_ids})
+    parts = [
+        _frame(
+            conn,
+            select(answers.c.audit_id, answers.c.item_id, answers.c.score).where(
+                answers.c.audit_id.in_(wanted[start : start + _ID_CHUNK])
+            ),
+            ["audit_id", "item_id", "score"],
+        )
+        for start in range(0, len(wanted), _ID_CHUNK)
+    ]
+    if not parts:
+        return pd.DataFrame(
+            {
+                "audit_id": pd.Series(dtype=int),
+                "item_id": pd.Series(dtype=object),
+                "score": pd.Series(dtype=float),
+            }
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.astype({"audit_id": int, "score": float})
+
+
 def data_stamp(conn: Connection) -> tuple[Any, ...]:
     """Changes whenever an audit, a score or a branch is added, removed or changed: lets a
     caller keep loaded frames while the data stays the same."""
@@ -406,28 +456,38 @@ def data_stamp(conn: Connection) -> tuple[Any, ...]:
     return (*audit_part, scored, *branch_part)
 
 
-def visit_span(conn: Connection) -> tuple[Any, Any]:
-    """First and last visit of the submitted audits (None, None when there are none)."""
+def visit_span(conn: Connection, audit_filter: AuditFilter | None = None) -> tuple[Any, Any]:
+    """First and last visit of the submitted audits the filter allows (None, None when
+    there are none): pass the user's areas, so an area manager never learns the chain's."""
     query = _filtered(
         select(func.min(audits.c.visited_at), func.max(audits.c.visited_at)).select_from(
             _audits_joined()
         ),
-        AuditFilter(),
+        audit_filter or AuditFilter(),
     )
     first, last = conn.execute(query).one()
     return first, last
 
 
-def filter_vocabulary(conn: Connection) -> dict[str, list[str]]:
-    """The values a filter can take in this database: to say why a selection is empty."""
+def filter_vocabulary(
+    conn: Connection, audit_filter: AuditFilter | None = None
+) -> dict[str, list[str]]:
+    """The values a filter can take among the branches and audits ``audit_filter``'s areas
+    allow: to say why a selection is empty without naming another area's regions."""
+    areas = (audit_filter or AuditFilter()).areas
+    branch_query = select(branches.c.region, branches.c.country)
+    audit_query = select(audits.c.checklist_id, audits.c.kind, audits.c.channel).select_from(
+        _audits_joined()
+    )
+    if areas is not None:
+        branch_query = branch_query.where(branches.c.area.in_(areas))
+        audit_query = audit_query.where(branches.c.area.in_(areas))
+    branch_rows = conn.execute(branch_query.distinct()).all()
+    audit_rows = conn.execute(audit_query.distinct()).all()
     return {
-        "checklist_id": sorted(
-            conn.execute(select(audits.c.checklist_id).distinct()).scalars().all()
-        ),
-        "region": sorted(conn.execute(select(branches.c.region).distinct()).scalars().all()),
-        "country": sorted(conn.execute(select(branches.c.country).distinct()).scalars().all()),
-        "kind": sorted(conn.execute(select(audits.c.kind).distinct()).scalars().all()),
-        "channel": sorted(
-            c for c in conn.execute(select(audits.c.channel).distinct()).scalars().all() if c
-        ),
+        "checklist_id": sorted({row[0] for row in audit_rows}),
+        "region": sorted({row[0] for row in branch_rows}),
+        "country": sorted({row[1] for row in branch_rows}),
+        "kind": sorted({row[1] for row in audit_rows}),
+        "channel": sorted({row[2] for row in audit_rows if row[2]}),
     }

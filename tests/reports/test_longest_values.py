@@ -21,6 +21,7 @@ import pdfplumber
 import pytest
 
 from audit_app.config import Settings, default_checklists_dir
+from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.intake.export import to_xlsx
 from audit_app.services import compare as compare_service
@@ -131,5 +132,5 @@ def test_the_first_and_last_accepted_days_compare(world: World) -> None:
     selection = AuditFilter(date_from=FIRST_DAY, date_to=tomorrow)
     table = compare_service.league_table(world.ctx, selection, min_audits=1)
     assert {row.branch_code for row in table.rows} >= {CODE}
-    trend = compare_service.trends(world.ctx, selection)
+    trend = compare_service.comparison(world.ctx, ComparisonRequest(selection, min_audits=1)).trend
     assert not trend.empty

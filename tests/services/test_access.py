@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from audit_app.domain.audit import AuditRecord
+from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
@@ -82,7 +84,10 @@ def test_every_comparison_view_is_scoped(world: AppContext) -> None:
     assert {row.branch_code for row in table.rows} == mine
     heatmap = comparing.section_heatmap(marta)
     assert set(heatmap["branch_code"]) <= mine
-    assert set(comparing.trends(marta, level="branch")["key"]) <= mine
+    result = comparing.comparison(marta)
+    assert result.scope.areas == ("Barcelona",) and result.scope.label.startswith("Area Barcelona")
+    assert {row.branch_code for row in result.league.rows} == mine
+    assert int(result.trend["audits"].sum()) == result.audits
     comparison = comparing.compare(marta)
     csv = comparing.comparison_csv(comparison).decode()
     workbook = pd.read_excel(
@@ -92,7 +97,7 @@ def test_every_comparison_view_is_scoped(world: AppContext) -> None:
         assert code not in csv
         assert code not in workbook.to_csv()
     assert all(code in csv for code in mine)
-    regions = {summary.region for summary in comparing.region_summaries(marta)}
+    regions = {summary.region for summary in result.regions}
     assert regions == {"Catalonia"}
 
 
@@ -159,3 +164,25 @@ def test_only_head_office_manages_branches_and_users(world: AppContext) -> None:
         with pytest.raises(AccessDenied, match="only head office"):
             list_users(acting)
     assert "eve" not in {u.username for u in list_users(world.as_user(HQ))}
+
+
+def test_an_empty_selection_names_only_the_area_managers_own_regions_and_visits(
+    world: AppContext,
+) -> None:
+    """Why a selection is empty is told from the user's own branches: another area's
+    regions and the chain's span of visits stay unnamed."""
+    marta = world.as_user(MARTA)
+    mine = sorted({b.region for b in list_branches(marta)})
+    everyone = sorted({b.region for b in list_branches(world)})
+    assert set(mine) < set(everyone)
+    with pytest.raises(comparing.SelectionError) as refused:
+        comparing.comparison(marta, ComparisonRequest(AuditFilter(region="Nowhere")))
+    assert f"(regions: {', '.join(mine)})" in str(refused.value)
+    for region in set(everyone) - set(mine):
+        assert region not in str(refused.value)
+    own = pd.to_datetime(list_scores(marta)["visited_at"]).tolist()
+    quiet = AuditFilter(date_from=date(1999, 1, 1), date_to=date(1999, 1, 31))
+    result = comparing.comparison(marta, ComparisonRequest(quiet))
+    assert result.empty and result.scope.label == "Area Barcelona: 0 branches"
+    span = f"stored audits run from {min(own):%Y-%m-%d} to {max(own):%Y-%m-%d}"
+    assert result.message is not None and span in result.message

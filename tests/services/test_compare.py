@@ -15,6 +15,7 @@ from audit_app import demo
 from audit_app.checklists import Catalogue, dump_checklist
 from audit_app.config import default_checklists_dir
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import score_audit
 from audit_app.services import compare as service
@@ -55,7 +56,7 @@ def test_the_league_table_ranks_every_branch_with_intervals_and_bands(demo_ctx: 
 
 
 def test_the_lenient_auditor_in_istanbul_is_flagged(demo_ctx: AppContext) -> None:
-    effects = service.auditor_effects(demo_ctx)
+    effects = service.comparison(demo_ctx).auditors
     rows = {r.auditor: r for r in effects.rows}
     kaya = rows["Mehmet Kaya"]
     assert effects.rows[0].auditor == "Mehmet Kaya"
@@ -82,21 +83,24 @@ def test_heatmap_regions_and_trends_tell_a_story(demo_ctx: AppContext) -> None:
     assert set(heatmap.columns) == {"branch_code", "checklist_id", "section_id", "audits", "mean"}
     assert heatmap["branch_code"].nunique() == 48 and heatmap["mean"].between(0, 100).all()
 
-    regions = service.region_summaries(demo_ctx)
+    whole = service.comparison(demo_ctx)
+    regions = whole.regions
     assert len(regions) == 5 and [r.mean for r in regions] == sorted(
         (r.mean for r in regions), reverse=True
     )
     assert all(r.best_branch[:6] == r.worst_branch[:6] for r in regions)  # same region prefix
 
-    chain = service.trends(demo_ctx, level="chain", period="month")
+    chain = whole.trend
     assert len(chain) == 12
     by_month = dict(zip(chain["period"].str[-2:], chain["mean"], strict=True))
     ordinary = np.mean([by_month[m] for m in ("02", "03", "04", "05", "06", "09", "10", "11")])
     assert by_month["08"] < ordinary - 2  # the summer dip
-    quarters = service.trends(demo_ctx, level="region", period="quarter")
-    assert set(quarters["key"]) == {r.region for r in regions}
+    quarters = service.comparison(demo_ctx, ComparisonRequest(period="quarter")).trend
+    assert list(quarters["period"]) == sorted(
+        {f"{p[:4]}Q{(int(p[5:]) + 2) // 3}" for p in chain["period"]}
+    )
 
-    index = service.consistency_trend(demo_ctx)
+    index = whole.index_trend
     assert len(index) == 12 and index["consistency_index"].between(80, 100).all()
 
 
@@ -144,12 +148,12 @@ def test_a_filter_that_matches_nothing_known_is_an_error(
         service.compare(demo_ctx, audit_filter)
 
 
-def test_a_new_audit_is_seen_despite_the_cache(ctx: AppContext, catalogue: Catalogue) -> None:
+def test_a_new_audit_is_seen_at_once(ctx: AppContext, catalogue: Catalogue) -> None:
     data = demo.generate([catalogue.get("greeting_phone")])
     save_branches(ctx, data.branches)
     store_audits(ctx, data.audits[:-1])
     before = service.league_table(ctx, PHONE)
-    assert service.league_table(ctx, PHONE) == before  # served again, equal
+    assert service.league_table(ctx, PHONE) == before  # computed again, equal
     store_audits(ctx, data.audits[-1:])
     after = service.league_table(ctx, PHONE)
     assert sum(r.audits for r in after.rows) == sum(r.audits for r in before.rows) + 1
@@ -220,7 +224,7 @@ def test_a_comparison_across_versions_uses_the_shared_items_and_says_so(
     assert {row["item_id"] for row in items} == shared
     consistency = service.consistency(ctx, PHONE)
     assert {s.standard for s in consistency.sections} == {"answer", "call", "voicemail"}
-    assert len(service.consistency_trend(ctx, PHONE)) == 12
+    assert len(service.comparison(ctx, ComparisonRequest(PHONE)).index_trend) == 12
 
 
 # ---------------------------------------------------------------------------
@@ -254,9 +258,54 @@ def test_the_scale_generator_scores_like_score_audit_and_its_truth_is_found(
     assert sum(r.audits for r in table.rows) == 1600
     truth = [data.branch_effect[r.branch_code] for r in table.rows]
     assert scipy_stats.spearmanr(truth, [r.shrunk for r in table.rows]).statistic > 0.7
-    effects = [r for r in service.auditor_effects(ctx).rows if r.leniency is not None]
+    effects = [r for r in service.comparison(ctx).auditors.rows if r.leniency is not None]
     planted = [data.auditor_leniency[r.auditor] for r in effects]
     assert scipy_stats.spearmanr(planted, [r.leniency for r in effects]).statistic > 0.6
     consistency = service.consistency(ctx)
     assert len(consistency.sections) == 8 and len(consistency.items) == 60
     ctx.engine.dispose()
+
+
+def test_the_reference_version_is_the_latest_in_time_not_the_highest_number(
+    tmp_path: Path, engine_kind: str
+) -> None:
+    """Version 2 was loaded for an early wave and version 1 is what the latest wave used:
+    the comparison scores both waves by version 1's rules (the latest in time)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    for path in default_checklists_dir().glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    v1 = Catalogue.from_folder(folder).get("greeting_phone", 1)
+    v2 = phone_v2(v1)
+    (folder / "greeting_phone.v2.yaml").write_text(dump_checklist(v2), encoding="utf-8")
+    ctx = open_context(make_settings(engine_kind, tmp_path / "data", folder))
+    try:
+        latest = demo.generate([v1])
+        early = demo.generate([v2], seed=99)
+        year_before = [
+            replace(r, visit=replace(r.visit, visited_at=r.visit.visited_at - timedelta(days=400)))
+            for r in early.audits
+        ]
+        save_branches(ctx, latest.branches)
+        store_audits(ctx, [*latest.audits, *year_before])
+        result = service.comparison(ctx, ComparisonRequest(PHONE, items=False))
+        (alignment,) = result.versions
+        assert alignment.reference_version == 1
+        shared = set(alignment.shared_items)
+        restricted = v1.to_data()
+        for section in restricted["sections"]:
+            section["items"] = [i for i in section["items"] if i["id"] in shared]
+        rules = Checklist.model_validate(restricted)
+        expected: dict[str, list[float]] = {}
+        for record in [*latest.audits, *year_before]:
+            card = score_audit(rules, [a for a in record.answers if a.item_id in shared])
+            expected.setdefault(record.visit.branch_code, []).append(card.overall)  # type: ignore[arg-type]
+        for row in result.league.rows:
+            assert row.mean == pytest.approx(np.mean(expected[row.branch_code]))
+        assert any(n.code == "reference_version" and "v1" in n.message for n in result.notices)
+    finally:
+        ctx.engine.dispose()
+        drop_database(ctx.settings.resolved_database_url)

@@ -23,7 +23,6 @@ from audit_app.checklists import Catalogue, dump_checklist
 from audit_app.config import default_checklists_dir
 from audit_app.domain import repeats
 from audit_app.domain.audit import AuditKind, AuditRecord, Visit
-from audit_app.domain.compare import CELL_COLUMNS
 from audit_app.domain.filters import AuditFilter
 from audit_app.services.audits import store_audits, submit_audit
 from audit_app.services.backup import export_database, restore_database
@@ -35,6 +34,7 @@ from audit_app.services.revisions import revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, item_vectors
+from audit_app.storage.compare_queries import PERIOD_CELL_COLUMNS
 from audit_app.storage.repository import _filtered
 from audit_app.storage.tables import answers, audit_item_scores, audits, branches
 from tests.databases import drop_database, make_settings
@@ -50,11 +50,16 @@ EMAIL = "greeting_email"
 
 def answers_item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     score = answers.c.score
+    if conn.dialect.name == "postgresql":
+        month = func.to_char(audits.c.visited_at, "YYYY-MM")
+    else:
+        month = func.substr(audits.c.visited_at, 1, 7)
     query = _filtered(
         select(
             branches.c.code,
             audits.c.checklist_id,
             answers.c.item_id,
+            month,
             func.count(score),
             func.sum(score),
             func.sum(score * score),
@@ -65,10 +70,11 @@ def answers_item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFr
             )
         )
         .where(score.is_not(None))
-        .group_by(branches.c.code, audits.c.checklist_id, answers.c.item_id),
+        .group_by(branches.c.code, audits.c.checklist_id, answers.c.item_id, month),
         audit_filter,
     )
-    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=CELL_COLUMNS)
+    columns = ["branch_code", "checklist_id", "standard", "period", "n", "sum", "sum_sq"]
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=columns)
 
 
 def answers_item_rows(
@@ -91,8 +97,8 @@ def answers_item_rows(
 
 
 def assert_same_cells(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    keys = ["branch_code", "checklist_id", "standard"]
-    assert list(got.columns) == CELL_COLUMNS
+    keys = ["branch_code", "checklist_id", "standard", "period"]
+    assert list(got.columns) == PERIOD_CELL_COLUMNS
     got = got.sort_values(keys, ignore_index=True)
     want = want.sort_values(keys, ignore_index=True)
     assert got[keys].to_numpy().tolist() == want[keys].to_numpy().tolist()

@@ -328,3 +328,41 @@ def test_heatmap_cells_keep_their_size_for_any_number_of_branches(branches: int)
 def test_a_wide_heatmap_stretches_and_a_narrow_one_keeps_its_size() -> None:
     assert heatmap_width(3) == "content"  # one checklist: compact square-ish cells
     assert heatmap_width(31) == "stretch"  # every checklist: fit the page, not overflow it
+
+
+def test_one_comparison_serves_every_tab_download_and_the_pdf(
+    ctx: AppContext, downloads: Downloads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page computes one comparison per request: tabs, CSV, Excel, the PDF and reruns
+    that change nothing reuse it; a new period is a new request, computed once."""
+    import streamlit as st
+
+    from audit_app.services import compare as service
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    asked: list[Any] = []
+    compute = service.comparison
+
+    def counted(context: AppContext, request: Any = None) -> Any:
+        asked.append(request)
+        return compute(context, request)
+
+    app = run_app(HQ)  # the Overview computes its own figures first
+    monkeypatch.setattr(service, "comparison", counted)
+    app.switch_page("pages/compare_page.py").run()
+    assert not app.exception
+    assert len(asked) == 1 and asked[0].items  # 48 branches: items on by default
+    for label in TABS:
+        open_tab(app, label)
+    downloads.get(".csv")
+    downloads.get(".xlsx")
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert downloads.get(".pdf").startswith(b"%PDF")
+    app.run()
+    assert len(asked) == 1
+    open_tab(app, "Trend")
+    app.session_state["compare_trend_period"] = "quarter"
+    app.run()
+    app.run()
+    assert [request.period for request in asked] == ["month", "quarter"]

@@ -24,7 +24,8 @@ class VersionAlignment:
     checklist_id: str
     versions: tuple[int, ...]
     reference_version: int
-    """The newest version: its weights, sections, critical rule and pass mark apply."""
+    """The version latest in time in the selection (the one its most recent audit used):
+    its weights, sections, critical rule and pass mark apply."""
     shared_items: tuple[str, ...]
     """Scored items present in every version (in the reference version's order)."""
     left_out: tuple[str, ...]
@@ -36,15 +37,18 @@ class VersionAlignment:
         return (
             f"Checklist {self.checklist_id} spans versions {versions}: section and overall "
             f"scores were recomputed on the {len(self.shared_items)} scored items all "
-            f"versions share, with the weights and rules of v{self.reference_version}. "
-            f"Items left out: {left}."
+            f"versions share, with the weights and rules of v{self.reference_version}, the "
+            f"version of the selection's most recent audit. Items left out: {left}."
         )
 
 
-def align_versions(checklists: Sequence[Checklist]) -> VersionAlignment:
-    """The scored items that every given version of one checklist shares."""
+def align_versions(
+    checklists: Sequence[Checklist], reference_version: int | None = None
+) -> VersionAlignment:
+    """The scored items that every given version of one checklist shares, scored by the
+    rules of ``reference_version`` (default: the highest number)."""
     ordered = sorted(checklists, key=lambda c: c.version)
-    reference = ordered[-1]
+    reference = next((c for c in ordered if c.version == reference_version), ordered[-1])
     scored = [{item.id for item in c.items if item.scored} for c in ordered]
     shared = set.intersection(*scored)
     everywhere = set.union(*scored)
@@ -63,6 +67,17 @@ class Rescored:
     """audit_id, overall, raw_overall, passed, grade, critical_failure."""
     sections: pd.DataFrame
     """audit_id, section_id, score, weight."""
+
+
+def latest_versions(audits: pd.DataFrame) -> dict[str, int]:
+    """Checklist id -> the version its most recent audit in ``audits`` was scored with
+    (the latest in time, which need not be the highest number: versions can be loaded out
+    of order); a tie on the visit goes to the higher number."""
+    if audits.empty:
+        return {}
+    ordered = audits.sort_values(["visited_at", "checklist_version"], kind="stable")
+    last = ordered.groupby("checklist_id", sort=True)["checklist_version"].last()
+    return {str(k): int(v) for k, v in last.items()}
 
 
 def rescore_on_shared_items(

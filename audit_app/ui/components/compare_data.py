@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from audit_app.domain import compare as stats
 from audit_app.domain.checklist import localized
+from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import User
 from audit_app.services import compare as service
@@ -28,8 +27,10 @@ Version = tuple[object, ...]
 @st.cache_data(show_spinner=False, max_entries=16)
 def months(_ctx: AppContext, version: Version, user: User | None) -> list[str]:
     """The months from the user's first to last audit (``YYYY-MM``), gaps filled."""
-    frame = service.trends(_ctx, AuditFilter(), level="chain", period="month")
-    return month_span([str(period) for period in frame["period"]])
+    first, last = service.visit_span(_ctx)
+    if first is None or last is None:
+        return []
+    return month_span([f"{first:%Y-%m}", f"{last:%Y-%m}"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -37,71 +38,37 @@ def regions(_ctx: AppContext, version: Version, user: User | None) -> list[str]:
     return sorted({branch.region for branch in list_branches(_ctx)})
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def branch_count(_ctx: AppContext, version: Version, user: User | None) -> int:
+    """How many branches the user may see: whether item sums are cheap enough to be on."""
+    return len(list_branches(_ctx))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def league(
-    _ctx: AppContext,
-    audit_filter: AuditFilter,
-    min_audits: int,
-    version: Version,
-    user: User | None,
-) -> stats.LeagueTable:
-    return service.league_table(_ctx, audit_filter, min_audits=min_audits)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def heatmap(
-    _ctx: AppContext, audit_filter: AuditFilter, version: Version, user: User | None
-) -> pd.DataFrame:
-    return service.section_heatmap(_ctx, audit_filter)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def consistency(
-    _ctx: AppContext, audit_filter: AuditFilter, items: bool, version: Version, user: User | None
-) -> service.Consistency:
-    return service.consistency(_ctx, audit_filter, items=items)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def trend(
-    _ctx: AppContext,
-    audit_filter: AuditFilter,
-    period: stats.Period,
-    version: Version,
-    user: User | None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The chain's mean by period with noise flags, and its consistency index by period."""
-    means = service.trends(_ctx, audit_filter, level="chain", period=period)
-    index = service.consistency_trend(_ctx, audit_filter, period=period)
-    return means, index
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def auditors(
-    _ctx: AppContext, audit_filter: AuditFilter, version: Version, user: User | None
-) -> stats.AuditorEffects:
-    return service.auditor_effects(_ctx, audit_filter)
+def comparison(
+    _ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
+) -> ComparisonResult:
+    """The one comparison of a request: every tab, download and the PDF render it. The
+    one cache of comparisons, keyed by the request, the data version and the user."""
+    return service.comparison(_ctx, request)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def pdf_report(
-    _ctx: AppContext,
-    audit_filter: AuditFilter,
-    min_audits: int,
-    version: Version,
-    user: User | None,
+    _ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
 ) -> bytes:
-    return comparison_report(_ctx, audit_filter, min_audits)
+    """The PDF of the cached comparison (rendering only, plus the overdue actions)."""
+    return comparison_report(_ctx, result=comparison(_ctx, request, version, user))
 
 
-def csv_bytes(ctx: AppContext, audit_filter: AuditFilter, min_audits: int) -> bytes:
+def csv_bytes(result: ComparisonResult) -> bytes:
     """The league table as CSV: what the CSV download button builds when clicked."""
-    return service.comparison_csv(service.compare(ctx, audit_filter, min_audits=min_audits))
+    return service.comparison_csv(service.Comparison(result, "branch"))
 
 
-def workbook_bytes(ctx: AppContext, audit_filter: AuditFilter, min_audits: int) -> bytes:
+def workbook_bytes(result: ComparisonResult) -> bytes:
     """The league table and its summary as .xlsx: what the Excel download button builds."""
-    return service.comparison_workbook(service.compare(ctx, audit_filter, min_audits=min_audits))
+    return service.comparison_workbook(service.Comparison(result, "branch"))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain import compare as stats
+from audit_app.domain.compare import ComparisonResult
 from audit_app.domain.safe_text import markdown_text
-from audit_app.services.compare import Consistency
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
 
@@ -283,18 +283,22 @@ def standards_frame(
 
 
 def consistency_tab(
-    result: Consistency,
+    result: ComparisonResult,
     labels: Labels,
     checklist_titles: Mapping[str, str],
     items_included: bool,
 ) -> None:
     sections = standards_frame(result.sections, labels, checklist_titles)
     columns = st.columns(3)
+    index, raw = result.consistency_index, result.raw_consistency_index
     columns[0].metric(
         "Consistency index",
-        "—" if result.index is None else f"{result.index:.1f}",
+        "—" if index is None else f"{index:.1f}",
         help="100 minus the typical spread between branches' true section scores, in points; "
-        "100 = every branch keeps every section at the same level.",
+        "100 = every branch keeps every section at the same level. Period effects (a good "
+        "or bad month for everyone) are removed first"
+        + ("" if raw is None else f"; without removing them it reads {raw:.1f}")
+        + ".",
     )
     columns[1].metric("Sections compared", f"{len(sections)}")
     if items_included:

@@ -1,9 +1,10 @@
 """Compare: the league table, section heatmap, consistency of standards, regions, trend and
 auditor effects for one selection of audits, with CSV, Excel and PDF downloads.
 
-Only the open tab computes (lazy tabs), and every result is cached per filter, data
-version and user, so a filter change on a 5,000-branch chain redraws in well under a
-second. The services narrow everything to an area manager's areas.
+The page asks for one comparison (a ComparisonRequest from the sidebar, the trend's
+period and the items switch) and every tab and download renders that one result, cached
+per request, data version and user. The services narrow everything to an area manager's
+areas.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from audit_app.domain import compare as stats
+from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.safe_text import markdown_text
 from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
@@ -59,19 +61,44 @@ def render() -> None:
     audit_filter = choice.audit_filter
     described = scoped(ctx, audit_filter).describe(data.checklist_titles(ctx))
     st.caption(markdown_text(described[:1].upper() + described[1:]))
-    table = attempt(lambda: data.league(ctx, audit_filter, choice.min_audits, version, user))
-    if table is None:
+    result = attempt(lambda: _comparison(ctx, choice, version))
+    if result is None:
         return
-    if not table.rows:
+    if result.empty:
         _empty_state(ctx, choice, version)
         return
-    _summary(table, benchmark(user))
-    _downloads(ctx, choice, version)
-    _tabs(ctx, choice, version, table)
+    _summary(result, benchmark(user))
+    _notices(result)
+    _downloads(ctx, choice, version, result)
+    _tabs(ctx, result)
 
 
-def _summary(table: stats.LeagueTable, bench: Benchmark) -> None:
+def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> ComparisonResult:
+    """The page's one comparison. Items are summed when asked for, or by default when the
+    user sees up to ``ITEMS_BY_DEFAULT_UP_TO`` branches."""
+    period: stats.Period = "quarter" if st.session_state.get(PERIOD_KEY) == "quarter" else "month"
+    wanted = st.session_state.get(ITEMS_KEY)
+    if wanted is None:
+        wanted = data.branch_count(ctx, version, ctx.user) <= ITEMS_BY_DEFAULT_UP_TO
+    request = ComparisonRequest(
+        choice.audit_filter, min_audits=choice.min_audits, period=period, items=bool(wanted)
+    )
+    return data.comparison(ctx, request, version, ctx.user)
+
+
+def _notices(result: ComparisonResult) -> None:
+    """What must be read with the numbers, above every tab."""
+    for notice in result.notices:
+        if notice.level == "warning":
+            st.warning(markdown_text(notice.message), icon=":material/warning:")
+        else:
+            st.caption(markdown_text(notice.message))
+
+
+def _summary(result: ComparisonResult, bench: Benchmark) -> None:
+    table = result.league
     rows = table.rows
+    st.caption(markdown_text(result.scope.label))
     columns = st.columns(4)
     columns[0].metric("Branches", f"{len(rows):,}")
     columns[1].metric("Audits", f"{sum(r.audits for r in rows):,}")
@@ -97,15 +124,16 @@ def _empty_state(ctx: AppContext, choice: CompareChoice, version: Version) -> No
     st.info(markdown_text(message), icon=":material/filter_alt_off:")
 
 
-def _downloads(ctx: AppContext, choice: CompareChoice, version: Version) -> None:
+def _downloads(
+    ctx: AppContext, choice: CompareChoice, version: Version, result: ComparisonResult
+) -> None:
     """CSV and Excel are built when clicked; the PDF takes seconds, so it is prepared first
-    and kept per filter."""
-    f, m = choice.audit_filter, choice.min_audits
+    and kept per request. All three render the page's one result."""
     name = _file_stem(choice)
     csv_col, xlsx_col, pdf_col = st.columns(3)
     csv_col.download_button(
         "Download CSV",
-        data=lambda: data.csv_bytes(ctx, f, m),
+        data=lambda: data.csv_bytes(result),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -114,7 +142,7 @@ def _downloads(ctx: AppContext, choice: CompareChoice, version: Version) -> None
     )
     xlsx_col.download_button(
         "Download Excel",
-        data=lambda: data.workbook_bytes(ctx, f, m),
+        data=lambda: data.workbook_bytes(result),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
@@ -122,13 +150,13 @@ def _downloads(ctx: AppContext, choice: CompareChoice, version: Version) -> None
         width="stretch",
     )
     with pdf_col:
-        _pdf(ctx, choice, version, name)
+        _pdf(ctx, result.request, version, name)
 
 
-def _pdf(ctx: AppContext, choice: CompareChoice, version: Version, name: str) -> None:
+def _pdf(ctx: AppContext, request: ComparisonRequest, version: Version, name: str) -> None:
     user = ctx.user
     ready: set[str] = st.session_state.setdefault(PDF_READY_KEY, set())
-    key = repr((choice, version, user))
+    key = repr((request, version, user))
     slot = st.empty()
     if key not in ready and not slot.button(
         "Prepare PDF report", icon=":material/picture_as_pdf:", width="stretch", key=PDF_BUTTON_KEY
@@ -138,7 +166,7 @@ def _pdf(ctx: AppContext, choice: CompareChoice, version: Version, name: str) ->
         refusal_shown() as refused,
         st.spinner("Building the PDF report (a large selection takes a few seconds)…"),
     ):
-        pdf = data.pdf_report(ctx, choice.audit_filter, choice.min_audits, version, user)
+        pdf = data.pdf_report(ctx, request, version, user)
     if refused:
         return
     ready.add(key)
@@ -161,62 +189,40 @@ def _file_stem(choice: CompareChoice) -> str:
     return "_".join(re.sub(r"[^\w.-]+", "-", p.replace("&", "and")) for p in parts if p)
 
 
-def _tabs(
-    ctx: AppContext, choice: CompareChoice, version: Version, table: stats.LeagueTable
-) -> None:
-    """Only the open tab computes: the others cost nothing until chosen."""
-    f, user = choice.audit_filter, ctx.user
-    bench = benchmark(user)
+def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
+    """Every tab renders the one result; only the open tab draws."""
+    bench = benchmark(ctx.user)
     labels = data.standard_labels(ctx)
     titles = data.checklist_titles(ctx)
-    big = len(table.rows) > ITEMS_BY_DEFAULT_UP_TO
-
-    def heatmap() -> None:
-        with st.spinner("Averaging sections per branch…"):
-            cells = data.heatmap(ctx, f, version, user)
-        views.heatmap_tab(cells, table, labels, titles)
+    table = result.league
 
     def consistency() -> None:
-        items = st.toggle(
+        st.toggle(
             "Include items",
-            value=not big,
+            value=bool(result.request.items),
             key=ITEMS_KEY,
             help="Spread per checklist item as well as per section (slower on a large chain).",
         )
-        with st.spinner("Comparing standards…"):
-            result = data.consistency(ctx, f, items, version, user)
-        views.consistency_tab(result, labels, titles, items)
-
-    def regions() -> None:
-        views.regions_tab(stats.roll_up_regions(table))
+        views.consistency_tab(result, labels, titles, result.request.items)
 
     def trend() -> None:
-        period = (
-            st.segmented_control(
-                "Period",
-                PERIODS,
-                default="month",
-                key=PERIOD_KEY,
-                format_func=str.capitalize,
-            )
-            or "month"
+        st.segmented_control(
+            "Period",
+            PERIODS,
+            default=result.request.period,
+            key=PERIOD_KEY,
+            format_func=str.capitalize,
+            help="Also the period whose effects are removed before branches are compared.",
         )
-        with st.spinner(f"Following {bench.noun} over time…"):
-            means, index = data.trend(ctx, f, period, version, user)
-        views.trend_tab(means, index, period, bench)
-
-    def auditors() -> None:
-        with st.spinner("Comparing auditors on the same branches…"):
-            effects = data.auditors(ctx, f, version, user)
-        views.auditors_tab(effects)
+        views.trend_tab(result.trend, result.index_trend, result.request.period, bench)
 
     draw: dict[str, Callable[[], None]] = {
         "League table": lambda: views.league_tab(table, bench),
-        "Heatmap": heatmap,
+        "Heatmap": lambda: views.heatmap_tab(result.heatmap, table, labels, titles),
         "Consistency": consistency,
-        "Regions": regions,
+        "Regions": lambda: views.regions_tab(result.regions),
         "Trend": trend,
-        "Auditors": auditors,
+        "Auditors": lambda: views.auditors_tab(result.auditors),
     }
     for label, tab in zip(TABS, st.tabs(TABS, key=TAB_KEY, on_change="rerun"), strict=True):
         with tab:

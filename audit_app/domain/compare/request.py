@@ -1,0 +1,41 @@
+"""What a comparison is asked for: the selection of audits and the choices of the model.
+
+One request gives one :class:`~audit_app.domain.compare.result.ComparisonResult`; the
+request (with the data version) is the key of the one cache at the app's edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from audit_app.domain.compare.variance import DEFAULT_MIN_AUDITS, Period
+from audit_app.domain.filters import AuditFilter
+
+Grouping = Literal["auto", "chain", "region", "country"]
+GROUPINGS: tuple[Grouping, ...] = ("auto", "chain", "region", "country")
+PERIODS: tuple[Period, ...] = ("month", "quarter")
+
+
+@dataclass(frozen=True)
+class ComparisonRequest:
+    audit_filter: AuditFilter = field(default_factory=AuditFilter)
+    """The audits compared (the services narrow it to the user's areas)."""
+    min_audits: int = DEFAULT_MIN_AUDITS
+    """Branches with fewer audits are listed but not ranked."""
+    period: Period = "month"
+    """The period whose effects are removed, and of the trend and the change."""
+    adjust_periods: bool = True
+    """Remove period effects (a good or bad wave for everyone) before comparing branches."""
+    grouping: Grouping = "auto"
+    """What a branch's estimate is pulled toward: its region's or country's level, or the
+    chain's; ``auto`` takes the region when regions differ clearly."""
+    items: bool = True
+    """Consistency per item too (the slowest part of a large selection)."""
+    change_from: str | None = None
+    """The earlier period of the change per branch (default: the selection's second last)."""
+    change_to: str | None = None
+    """The later period (default: the selection's last)."""
+
+    def scoped(self, audit_filter: AuditFilter) -> ComparisonRequest:
+        return replace(self, audit_filter=audit_filter)
