@@ -83,14 +83,13 @@ class Layout:
         return values.tobytes()
 
     def decode(self, blob: bytes | memoryview, audit_id: int) -> np.ndarray:
-        values = np.frombuffer(blob, dtype=DTYPE)
-        if values.size != len(self.items):
+        if len(blob) != len(self.items) * DTYPE.itemsize:
             raise VectorError(
-                f"audit #{audit_id}: its stored item scores hold {values.size} values, its "
-                f"checklist version has {len(self.items)} items; `audit-app verify` names "
-                "every such audit"
+                f"audit #{audit_id}: its stored item scores hold {len(blob)} bytes, not 8 for "
+                f"each of the {len(self.items)} items of its checklist version; `audit-app "
+                "verify` names every such audit"
             )
-        return values
+        return np.frombuffer(blob, dtype=DTYPE)
 
 
 class Layouts:
@@ -189,10 +188,16 @@ def differences(
     if blob is None:
         return ["no item-score vector is stored"]
     scores = dict(answered)
-    want = np.frombuffer(layout.encode(scores, scores), dtype=DTYPE)
+    expected = layout.encode(scores, scores)
+    if blob == expected:  # the common case, without numpy
+        return []
+    if len(blob) != len(expected):
+        return [
+            f"its item-score vector holds {len(blob)} bytes, not {len(expected)} "
+            f"(8 for each of its {len(layout.items)} items)"
+        ]
+    want = np.frombuffer(expected, dtype=DTYPE)
     have = np.frombuffer(blob, dtype=DTYPE)
-    if have.size != want.size:
-        return [f"its item-score vector holds {have.size} values for {want.size} items"]
     same = (have == want) | (np.isnan(have) & np.isnan(want))
     return [
         f"item {layout.items[i]} {_shown(have[i])} in its item-score vector, "

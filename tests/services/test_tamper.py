@@ -192,6 +192,13 @@ CASES: dict[str, tuple[Tamper, str]] = {
         r"audit #{first} \(ES-01, .*\): the item scores that comparisons read do not match "
         r"its answers \(no item-score vector is stored\)",
     ),
+    "item-score vector cut short": (
+        _set(
+            audit_item_scores, lambda c: audit_item_scores.c.audit_id == c.revised, scores=b"x" * 12
+        ),
+        r"audit #{revised} .*: the item scores that comparisons read do not match its answers "
+        r"\(its item-score vector holds 12 bytes, not \d+ \(8 for each of its \d+ items\)\)",
+    ),
     "answers": (
         _set(
             answers,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from alembic import command
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
 from audit_app import demo
 from audit_app.checklists import Catalogue, dump_checklist
@@ -318,3 +318,22 @@ def test_a_restore_rebuilds_the_vectors(small: AppContext, tmp_path: Path) -> No
     finally:
         target.engine.dispose()
         drop_database(target.settings.resolved_database_url)
+
+
+def test_a_vector_that_does_not_fit_its_checklist_is_named_not_read(small: AppContext) -> None:
+    with small.engine.begin() as conn:
+        first = conn.execute(select(func.min(audit_item_scores.c.audit_id))).scalar_one()
+        conn.execute(
+            update(audit_item_scores)
+            .where(audit_item_scores.c.audit_id == first)
+            .values(scores=b"\x00" * 16)
+        )
+    with (
+        small.engine.connect() as conn,
+        pytest.raises(
+            item_vectors.VectorError,
+            match=rf"audit #{first}: its stored item scores hold 16 bytes, not 8 for each of the "
+            r"\d+ items of its checklist version; `audit-app verify` names every such audit",
+        ),
+    ):
+        queries.item_cells(conn, AuditFilter())
