@@ -312,7 +312,7 @@ def _vector_blocks(
         layout = layouts[version_id]
         width = len(layout.items) * item_vectors.DTYPE.itemsize
         for row in mine:
-            if len(row[3]) != width:
+            if not isinstance(row[3], bytes | memoryview) or len(row[3]) != width:
                 layout.decode(row[3], row[0])  # raises, naming the audit
         joined = b"".join(row[3] for row in mine)
         count = len(mine)

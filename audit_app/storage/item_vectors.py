@@ -82,7 +82,12 @@ class Layout:
             values.byteswap()
         return values.tobytes()
 
-    def decode(self, blob: bytes | memoryview, audit_id: int) -> np.ndarray:
+    def decode(self, blob: Any, audit_id: int) -> np.ndarray:
+        if not isinstance(blob, bytes | memoryview):
+            raise VectorError(
+                f"audit #{audit_id}: its stored item scores are {type(blob).__name__}, not "
+                "bytes; `audit-app verify` names every such audit"
+            )
         if len(blob) != len(self.items) * DTYPE.itemsize:
             raise VectorError(
                 f"audit #{audit_id}: its stored item scores hold {len(blob)} bytes, not 8 for "
@@ -171,22 +176,23 @@ def _answered(
         yield audit_id, {item_id: score for _a, item_id, score in group}
 
 
-def stored(conn: Connection) -> dict[int, tuple[int, bytes]]:
+def stored(conn: Connection) -> dict[int, tuple[int, Any]]:
     """Every stored vector with its audit's checklist version id: for ``verify``."""
     query = select(
         audit_item_scores.c.audit_id, audits.c.checklist_version_id, audit_item_scores.c.scores
     ).select_from(audit_item_scores.join(audits, audits.c.id == audit_item_scores.c.audit_id))
     return {
-        audit_id: (version_id, bytes(blob)) for audit_id, version_id, blob in conn.execute(query)
+        audit_id: (version_id, bytes(blob) if isinstance(blob, memoryview) else blob)
+        for audit_id, version_id, blob in conn.execute(query)
     }
 
 
-def differences(
-    layout: Layout, blob: bytes | None, answered: Sequence[tuple[str, Any]]
-) -> list[str]:
+def differences(layout: Layout, blob: Any, answered: Sequence[tuple[str, Any]]) -> list[str]:
     """What a stored vector says that the audit's answers do not (empty when they agree)."""
     if blob is None:
         return ["no item-score vector is stored"]
+    if not isinstance(blob, bytes):
+        return [f"its item-score vector is stored as {type(blob).__name__}, not bytes"]
     scores = dict(answered)
     expected = layout.encode(scores, scores)
     if blob == expected:  # the common case, without numpy

@@ -428,6 +428,11 @@ RAW_FORMS = {
         "UPDATE audit_scores SET overall = 'high' WHERE audit_id = {revised}",
         r"audit_scores audit_id {revised}: column overall holds 'high', not a number",
     ),
+    "item scores as text": (
+        "UPDATE audit_item_scores SET scores = 'all met' WHERE audit_id = {revised}",
+        r"audit #{revised} .*: the item scores that comparisons read do not match its answers "
+        r"\(its item-score vector is stored as str, not bytes\)",
+    ),
     "a checklist that is not JSON": (
         "UPDATE checklist_versions SET definition = '{{not json' WHERE id = 1",
         r"checklist_versions id 1: column definition holds '\{{not json', not JSON text",
