@@ -262,8 +262,9 @@ def item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             ["branch_id", "checklist_id", "standard", "period"], sort=False, as_index=False
         )[["n", "sum", "sum_sq"]].sum()
     codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
-    cells["branch_code"] = cells["branch_id"].map(codes)
-    cells = cells.astype({"n": int, "sum": float, "sum_sq": float, "period": str})
+    branch_ids, branch_of = np.unique(cells["branch_id"].to_numpy(), return_inverse=True)
+    cells["branch_code"] = _texts([codes[b] for b in branch_ids.tolist()], branch_of)
+    cells = cells.astype({"n": int, "sum": float, "sum_sq": float})
     return cells[PERIOD_CELL_COLUMNS]
 
 
@@ -344,14 +345,20 @@ def _block_cells(block: _VectorBlock) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "branch_id": keys[group] // len(months),
-            "checklist_id": block.layout.checklist_id,
-            "standard": np.asarray(block.layout.items, dtype=object)[item],
-            "period": months[keys[group] % len(months)],
+            "checklist_id": _texts([block.layout.checklist_id], np.zeros(len(item), np.int64)),
+            "standard": _texts(block.layout.items, item),
+            "period": _texts(months, keys[group] % len(months)),
             "n": n[group, item],
             "sum": total[group, item],
             "sum_sq": squares[group, item],
         }
     )
+
+
+def _texts(values: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.Index:
+    """``values[codes]`` as pandas text: taken from a short index of the distinct values,
+    several times faster than pandas converting millions of Python strings one by one."""
+    return pd.Index(list(values), dtype="str").take(codes)
 
 
 PERIOD_CELL_COLUMNS = [*CELL_COLUMNS, "period"]
