@@ -39,9 +39,15 @@ BRANCH_FIELDS = [
     "mean",
     "low",
     "high",
+    "adjusted",
     "shrunk",
+    "shrunk_low",
+    "shrunk_high",
+    "target",
+    "group",
     "rank",
     "tie_band",
+    "better_than_next",
     "pass_rate",
     "critical_failures",
     "grade",
@@ -117,7 +123,7 @@ def test_json_is_an_object_of_rows_and_a_summary() -> None:
         "kind": None,
     }
     assert 85 < summary["consistency_index"] < 100
-    assert "90 % interval" in summary["method"] and "empirical Bayes" in summary["method"]
+    assert "90 % interval" in summary["method"] and "hierarchical Bayes" in summary["method"]
     assert summary["audits"] == sum(row["audits"] for row in data["rows"])
 
 
@@ -161,7 +167,7 @@ def test_xlsx_reads_back(tmp_path: Path) -> None:
     workbook = load_workbook(target, read_only=True)
     rows = list(workbook["Comparison"].iter_rows(values_only=True))
     assert list(rows[0]) == BRANCH_FIELDS and len(rows) == 49
-    assert isinstance(rows[1][5], float) and rows[1][9] == 1
+    assert isinstance(rows[1][5], float) and rows[1][BRANCH_FIELDS.index("rank")] == 1
     summary = {
         row[0]: row[1] if len(row) > 1 else None
         for row in workbook["Summary"].iter_rows(values_only=True)

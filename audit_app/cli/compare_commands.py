@@ -39,6 +39,7 @@ class CompareBy(StrEnum):
     region = "region"
     auditor = "auditor"
     item = "item"
+    change = "change"
     calibration = "calibration"
 
 
@@ -60,9 +61,11 @@ TABLE_COLUMNS = {
         "mean",
         "low",
         "high",
+        "adjusted",
         "shrunk",
+        "shrunk_low",
+        "shrunk_high",
         "pass_rate",
-        "critical_failures",
         "grade",
     ],
     "region": [
@@ -104,6 +107,19 @@ CALIBRATION_COLUMNS = [
     "note",
 ]
 TABLE_COLUMNS["calibration"] = CALIBRATION_COLUMNS
+TABLE_COLUMNS["change"] = [
+    "branch_code",
+    "branch_name",
+    "earlier_audits",
+    "later_audits",
+    "earlier_mean",
+    "later_mean",
+    "change",
+    "low",
+    "high",
+    "clear",
+    "sentence",
+]
 AUDITOR_PAIR_COLUMNS = [
     "auditor_a",
     "auditor_b",
@@ -122,6 +138,7 @@ TITLES = {
     "auditor": "Auditor effects",
     "item": "Consistency per item (least consistent first)",
     "calibration": "Calibration: agreement of auditors who scored the same visit",
+    "change": "Change per branch between two periods (clear changes first)",
 }
 
 
@@ -152,6 +169,23 @@ def compare(
     period: PeriodOpt = ComparePeriod.month,
     period_effects: PeriodEffectsOpt = True,
     target: TargetOpt = CompareTarget.auto,
+    change_from: Annotated[
+        str | None,
+        typer.Option(
+            "--change-from",
+            metavar="PERIOD",
+            help="With --by change: the earlier period, e.g. 2026-03 or 2026Q1 (default: "
+            "the selection's second last).",
+        ),
+    ] = None,
+    change_to: Annotated[
+        str | None,
+        typer.Option(
+            "--change-to",
+            metavar="PERIOD",
+            help="With --by change: the later period (default: the selection's last).",
+        ),
+    ] = None,
     output: Annotated[CompareFormat, typer.Option("--format", help="Output format.")] = (
         CompareFormat.table
     ),
@@ -184,6 +218,8 @@ def compare(
         adjust_periods=period_effects,
         grouping=target.value,
         items=by == CompareBy.item,
+        change_from=change_from,
+        change_to=change_to,
     )
     comparison = run_compare(context(), by=by.value, request=request)
     _write(comparison, output, out_file)
@@ -255,8 +291,11 @@ def _table_text(comparison: Comparison) -> str:
         return (comparison.message or "Nothing to compare.") + "\n"
     result = comparison.result
     index = comparison.consistency_index
+    title = TITLES[comparison.by]
+    if comparison.by == "change":
+        title += f", {result.changes.earlier} to {result.changes.later}"
     lines = [
-        f"{TITLES[comparison.by]}: {comparison.audit_filter.describe()} — {result.scope.label}, "
+        f"{title}: {comparison.audit_filter.describe()} — {result.scope.label}, "
         f"{comparison.audits} audits; consistency index "
         f"{'—' if index is None else f'{index:.1f}'}",
         "",

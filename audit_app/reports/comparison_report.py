@@ -6,7 +6,12 @@ The renderer takes plain data (:class:`ComparisonReportData`) and returns PDF by
 computes no statistics. It stays readable and fast with 5,000 branches: the league table
 is laid out as tables of :data:`CHUNK_ROWS` rows with repeated headers (one 5,000-row
 table lays out twice as slowly), and the charts and heatmap show the top and bottom
-branches instead of every branch.
+ranked branches by shrunken estimate instead of every branch.
+
+Every section shows what its caption says, and a caption that counts counts what it
+names ("the 25 highest and 25 lowest of 276 ranked branches"). The level branches are
+pooled in is named for the reader's scope: the chain for head office, the area for an area
+manager (``ComparisonReportData.pool``).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ from reportlab.platypus import (
 
 from audit_app.domain.compare import (
     AuditorEffect,
+    BranchChange,
     BranchStanding,
+    Calibration,
     RegionSummary,
     StandardConsistency,
 )
@@ -68,14 +75,54 @@ LABELS: dict[str, str] = {
     "index_note": "100 means every branch keeps every section at the same level; at 92 the "
     "branches' true section scores typically sit about 8 points apart.",
     "least_sections": "Least consistent sections: {sections}.",
-    "chain_mean": "Chain mean (shrinkage target): {mean}.",
-    "contents": "Contents: league table, interval chart, section heatmap, regions, least "
-    "consistent standards, repeated failures, trends, auditor effects, method.",
+    "pool_mean": "{pool} (shrinkage target): {mean}.",
+    "pool_chain": "Chain mean",
+    "pool_area": "Area mean",
+    "pool_areas": "Mean of the areas",
+    "contents": "Contents: {sections}.",
+    "contents_league": "league table",
+    "contents_chart": "interval chart",
+    "contents_heatmap": "section heatmap",
+    "contents_regions": "regions",
+    "contents_standards": "least consistent standards",
+    "contents_repeats": "repeated failures",
+    "contents_trend": "trend",
+    "contents_changes": "change per branch",
+    "contents_calibration": "calibration",
+    "changes": "Change per branch: {earlier} to {later}",
+    "changes_note": "Later mean minus earlier mean, with its 90 % interval; the {shown} "
+    "clearest of {count} branches audited in both periods ({up} clearly up, {down} clearly "
+    "down). A change is clear when its interval excludes 0.",
+    "col_change_before": "Before",
+    "col_change_after": "After",
+    "col_change_reading": "Reading",
+    "calibration": "Calibration: two auditors on the same visit",
+    "calibration_overall": "{pairs} calibration pairs; agreement on the overall score (ICC) "
+    "{value}{interval}. 1 = perfect agreement, 0 = no better than chance.",
+    "calibration_note": "The {shown} items with the lowest agreement of {count}. AC1 for yes/no "
+    "items, ICC(1) for scored items; same answer: the share of pairs giving the same answer "
+    "(scores within 0.1).",
+    "col_item": "Item",
+    "col_statistic": "Statistic",
+    "col_agreement": "Agreement",
+    "col_same": "Same answer",
+    "col_pairs": "Pairs",
+    "col_pair": "Auditors",
+    "col_gap": "Mean gap",
+    "col_a_minus_b": "A minus B",
+    "contents_auditors": "auditor effects",
+    "contents_method": "method",
+    "notices": "Read with the numbers",
+    "method_scope": "Scope: this report compares the {branches} of {scope}. Where the method "
+    "below speaks of the chain (the level every branch is pulled toward and compared "
+    "with), it means these branches only: the means, the spreads and the shrinkage target "
+    "are theirs, not the whole chain's.",
     "empty": "Nothing to compare.",
     "league": "League table",
-    "league_note": "Ranked by the shrunken estimate. Branches in the same tie band (shaded "
-    "alike) cannot be told apart. 90 % interval: where the branch's true mean most likely "
-    "lies.",
+    "league_note": "Ranked by the estimate: the mean with period effects removed, pulled "
+    "toward its group's level by how uncertain it is; its 90 % interval is where the "
+    "branch's true level most likely lies (the mean's own interval beside it). No branch in "
+    "a tie band (shaded alike) is clearly worse than the band's first.",
     "too_few": "Too few to rank (fewer than {min_audits} audits)",
     "too_few_short": "too few",
     "col_rank": "Rank",
@@ -85,22 +132,31 @@ LABELS: dict[str, str] = {
     "col_region": "Region",
     "col_audits": "Audits",
     "col_mean": "Mean",
-    "col_interval": "90 % interval",
-    "col_shrunk": "Shrunk",
+    "col_interval": "Mean's 90 %",
+    "col_shrunk": "Estimate",
+    "col_shrunk_interval": "Estimate's 90 %",
     "col_pass": "Pass %",
     "col_critical": "Crit.",
     "col_grade": "Grade",
     "chart": "Intervals of the top and bottom branches",
     "chart_all": "Intervals of the ranked branches",
-    "chart_note": "Line: 90 % interval; dot: shrunken estimate; tick: mean. Shading "
-    "alternates with the tie band.",
-    "chart_top_bottom": "The {top} highest and {top} lowest of {ranked} ranked branches.",
+    "chart_note": "Dot: the estimate, which ranks; line: its 90 % interval; tick: the plain "
+    "mean. Dashed line: {pool}. Shading alternates with the tie "
+    "band.",
+    "chart_note_no_pool": "Dot: the estimate, which ranks; line: its 90 % interval; tick: the "
+    "plain mean. Shading alternates with the tie band.",
+    "chart_top_bottom": "The {top} highest and {top} lowest of {ranked} ranked branches by "
+    "shrunken estimate, highest first.",
+    "chart_line": "{pool} {mean}",
     "distribution": "Distribution of the shrunken estimates ({ranked} ranked branches)",
     "distribution_axis": "shrunken estimate (points)",
     "heatmap": "Sections by branch",
-    "heatmap_all": "Mean section score of every branch, best branch first.",
-    "heatmap_some": "Mean section score of the {n} highest and {n} lowest of {total} "
-    "branches by shrunken estimate (the others are in the league table).",
+    "heatmap_all": "Mean section score of every ranked branch ({total}), highest shrunken "
+    "estimate first.",
+    "heatmap_some": "Mean section score of the {n} highest and {n} lowest of {total} ranked "
+    "branches by shrunken estimate, highest first (the others are in the league table).",
+    "heatmap_unranked": "Branches with too few audits to rank ({n}) are left out (they are at "
+    "the end of the league table).",
     "heatmap_legend": "Fill: dark ≥ 90, light 80–90, amber 70–80, dark red < 70; the value "
     "is printed in every cell.",
     "heatmap_gap": "⋯ {n} branches between ⋯",
@@ -110,11 +166,17 @@ LABELS: dict[str, str] = {
     "col_spread": "Spread",
     "col_best": "Best (shrunk)",
     "col_worst": "Worst (shrunk)",
-    "regions_note": "Spread: standard deviation of the region's branch means.",
+    "regions_note": "Regions with the highest mean first. Mean: of the region's audits. "
+    "Spread: standard deviation of its branches' means (visit noise included). Best and "
+    "worst: by the shrunken estimate, among the region's ranked branches (among all of them "
+    "when none is ranked).",
     "standards": "Least consistent standards",
+    "standards_top": "The {shown} of {total} standards whose branches differ most, largest "
+    "spread between branches first; standards whose spread cannot be estimated come last.",
     "standards_note": "Between: the spread between branches' true levels (points, noise "
     "removed). ICC: the share of the variation between branches. Meeting: share of "
-    "branches where every audit gave full marks.",
+    "branches meeting the standard (an item: full marks in every audit; a section: mean at "
+    "or above the checklist's pass mark).",
     "col_level": "Level",
     "col_standard": "Standard",
     "col_between": "Between",
@@ -122,15 +184,23 @@ LABELS: dict[str, str] = {
     "col_meeting": "Meeting %",
     "level_section": "section",
     "level_item": "item",
-    "trends": "Trend of the chain per month",
+    "trends": "Trend of the {pool} per {period}",
+    "trend_pool_chain": "chain",
+    "trend_pool_area": "area",
+    "trend_pool_areas": "areas",
     "trends_note": "A change exceeds the noise when it is larger than 1.645 standard errors "
     "of the difference (two-sided, 10 %).",
-    "col_period": "Month",
+    "col_period_month": "Month",
+    "col_period_quarter": "Quarter",
     "col_change": "Change",
     "col_noise": "Beyond noise",
     "yes": "yes",
     "no": "no",
     "auditors": "Auditor effects",
+    "auditors_note": "Most lenient first. Leniency: points above (+) or below (−) the average "
+    "auditor on the same branches, with its 90 % interval; an auditor is flagged when the "
+    "interval excludes 0. Not compared: no shared branches link the auditor to the largest "
+    "group of auditors (or there is no other auditor).",
     "col_auditor": "Auditor",
     "col_leniency": "Leniency",
     "col_flag": "Flag",
@@ -169,7 +239,7 @@ CHUNK_ROWS = 80
 CHART_TOP = 15
 HEATMAP_SIDE = 25
 HEATMAP_COLUMNS = 8
-STANDARDS_SHOWN = 15
+STANDARDS_SHOWN = 10
 REPEATS_SHOWN = 25
 OVERDUE_SHOWN = 10
 WIDTH = PAGE[0] - 2 * MARGIN
@@ -206,7 +276,8 @@ class ComparisonReportData:
     """Branches as rows (index: branch code), ``checklist/section`` columns, mean points."""
     regions: tuple[RegionSummary, ...] = ()
     standards: tuple[StandardConsistency, ...] = ()
-    """Sections and items, least consistent first."""
+    """Sections and items, least consistent first (all of them: the report shows the top
+    :data:`STANDARDS_SHOWN` and says of how many)."""
     trend: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     """The chain per month (``stats.TREND_COLUMNS``)."""
     auditors: tuple[AuditorEffect, ...] = ()
@@ -230,8 +301,21 @@ class ComparisonReportData:
     scope: str = "Chain"
     """Whose branches: 'Chain: 5,000 branches' or 'Area Barcelona: 6 branches'."""
     notices: tuple[str, ...] = ()
+    changes: tuple[BranchChange, ...] = ()
+    """Change per branch between ``change_from`` and ``change_to``, clear changes first."""
+    change_from: str | None = None
+    change_to: str | None = None
+    calibration: Calibration | None = None
+    """Agreement of auditors who scored the same visit."""
+    raw_consistency_index: float | None = None
+    """The index with period effects left in, beside the period-adjusted one."""
     """What must be read with the numbers (no detectable difference, few degrees of
     freedom, a ceiling...), as the comparison states it."""
+    pool: str = "chain"
+    """What the branches are pooled in and compared with: 'chain', 'area' or 'areas'
+    (``Scope.noun``); names the mean, the trend and the chart's reference line."""
+    period: str = "month"
+    """The trend's period: 'month' or 'quarter'."""
 
 
 def render_comparison_report(data: ComparisonReportData, generated_at: datetime) -> bytes:
@@ -245,7 +329,9 @@ def render_comparison_report(data: ComparisonReportData, generated_at: datetime)
         story += _standards_section(data, s)
         story += _repeats_section(data, s)
         story += _trend_section(data, s)
+        story += _changes_section(data, s)
         story += _auditor_section(data, s)
+        story += _calibration_section(data, s)
         story += _method_section(data, s)
     story += _trail_head_section(data, s)
     return render_pdf(
@@ -315,6 +401,7 @@ def _table(
 def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(LABELS["title"], s.title),
+        Paragraph(paragraph_text(data.scope), s.heading),
         Paragraph(paragraph_text(LABELS["selection"].format(selection=data.selection)), s.body),
     ]
     if not data.audits:
@@ -337,14 +424,64 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         Paragraph(LABELS["index_note"], s.small),
         Spacer(1, 8 * mm),
     ]
+    story += _notices_box(data, s)
     if data.least_consistent_sections:
         text = LABELS["least_sections"].format(sections=", ".join(data.least_consistent_sections))
         story.append(Paragraph(paragraph_text(text), s.body))
     if data.chain_mean is not None:
-        story.append(Paragraph(LABELS["chain_mean"].format(mean=score(data.chain_mean)), s.body))
+        text = LABELS["pool_mean"].format(pool=pool_mean_name(data), mean=score(data.chain_mean))
+        story.append(Paragraph(text, s.body))
     story += _overdue_summary(data, s)
-    story += [Spacer(1, 4 * mm), Paragraph(LABELS["contents"], s.small)]
+    story += [Spacer(1, 4 * mm), Paragraph(_contents(data), s.small)]
     return story
+
+
+def pool_mean_name(data: ComparisonReportData) -> str:
+    """'Chain mean', 'Area mean' or 'Mean of the areas': the level branches are pulled
+    toward, named for the user's scope."""
+    return LABELS.get(f"pool_{data.pool}", LABELS["pool_chain"])
+
+
+def _notices_box(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """The notices in a box under the index: what must be read with the numbers."""
+    if not data.notices:
+        return []
+    cells: list[Flowable] = [Paragraph(LABELS["notices"], s.cell_bold)]
+    cells += [Paragraph("• " + paragraph_text(text), s.small) for text in data.notices]
+    box = Table([[cells]], colWidths=[WIDTH], hAlign="LEFT")
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, AMBER),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    return [box, Spacer(1, 4 * mm)]
+
+
+def _contents(data: ComparisonReportData) -> str:
+    """The sections this report has, in their order (a section without data is left out,
+    so the list names only what follows)."""
+    ranked = [r for r in data.league if not r.too_few_to_rank and r.low is not None]
+    present = {
+        "league": bool(data.league),
+        "chart": bool(ranked),
+        "heatmap": bool(_heatmap_codes(data)[0]),
+        "regions": bool(data.regions),
+        "standards": bool(data.standards),
+        "repeats": data.repeats is not None and not data.repeats.empty,
+        "trend": data.trend is not None and not data.trend.empty,
+        "changes": bool(data.changes),
+        "auditors": bool(data.auditors),
+        "calibration": data.calibration is not None and not data.calibration.empty,
+        "method": bool(data.method or data.notices),
+    }
+    names = [LABELS[f"contents_{key}"] for key, shown in present.items() if shown]
+    return LABELS["contents"].format(sections=", ".join(names))
 
 
 def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
@@ -389,7 +526,7 @@ def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
 # ---------------------------------------------------------------------------
 
 LEAGUE_WIDTHS = [
-    w * mm for w in (10, 8, 17, 37, 21, 10, 10, 20, 11, 11, 8, 15)
+    w * mm for w in (10, 8, 17, 33, 19, 10, 10, 18, 11, 18, 10, 14)
 ]  # 178 mm: the A4 frame
 LEAGUE_SIZE = 6.8
 LEAGUE_ROW = 8.6
@@ -420,8 +557,8 @@ def _league_header() -> list[str]:
         "mean",
         "interval",
         "shrunk",
+        "shrunk_interval",
         "pass",
-        "critical",
         "grade",
     ]
     return [LABELS[f"col_{k}"] for k in keys]
@@ -429,6 +566,11 @@ def _league_header() -> list[str]:
 
 def _league_row(row: BranchStanding) -> list[str]:
     interval = LABELS["none"] if row.low is None else f"{score(row.low)}–{score(row.high)}"
+    estimate_interval = (
+        LABELS["none"]
+        if row.shrunk_low is None
+        else f"{score(row.shrunk_low)}–{score(row.shrunk_high)}"
+    )
     return [
         LABELS["too_few_short"] if row.too_few_to_rank else str(row.rank),
         "" if row.tie_band is None else str(row.tie_band),
@@ -439,8 +581,8 @@ def _league_row(row: BranchStanding) -> list[str]:
         score(row.mean),
         interval,
         score(row.shrunk),
+        estimate_interval,
         score(row.pass_rate),
-        str(row.critical_failures),
         _fit(row.grade or LABELS["none"], LEAGUE_WIDTHS[11] - 5, LEAGUE_SIZE),
     ]
 
@@ -494,17 +636,22 @@ def _league_chunk(rows: Sequence[BranchStanding], min_audits: int, divider: int 
 
 
 def _interval_chart(data: ComparisonReportData, s: Styles) -> list[Flowable]:
-    ranked = [r for r in data.league if not r.too_few_to_rank and r.low is not None]
+    ranked = [r for r in ranked_by_shrunk(data.league) if r.low is not None]
     if not ranked:
         return []
     many = len(ranked) > 2 * CHART_TOP + 20
     shown: list[BranchStanding | None] = (
         [*ranked[:CHART_TOP], None, *ranked[-CHART_TOP:]] if many else list(ranked)
     )
+    pool = pool_mean_name(data)
+    line = None
+    if data.chain_mean is not None:
+        line = LABELS["chart_line"].format(pool=pool, mean=score(data.chain_mean))
+    note = LABELS["chart_note_no_pool"] if line is None else LABELS["chart_note"].format(pool=line)
     story: list[Flowable] = [
         Paragraph(LABELS["chart"] if many else LABELS["chart_all"], s.cell_bold),
-        _interval_drawing(shown, data.chain_mean),
-        Paragraph(LABELS["chart_note"], s.small),
+        _interval_drawing(shown, data.chain_mean, line),
+        Paragraph(note, s.small),
     ]
     if many:
         note = LABELS["chart_top_bottom"].format(top=CHART_TOP, ranked=f"{len(ranked):,}")
@@ -520,12 +667,18 @@ def _scale(values: Sequence[float]) -> tuple[float, float]:
     return (low, high) if high > low else (max(0.0, low - 10), min(100.0, high + 10))
 
 
-def _interval_drawing(shown: Sequence[BranchStanding | None], chain_mean: float | None) -> Drawing:
-    row_h, label_w, top, bottom = 9.0, 175.0, 6.0, 16.0
+def _interval_drawing(
+    shown: Sequence[BranchStanding | None], chain_mean: float | None, line_label: str | None
+) -> Drawing:
+    row_h, label_w, top, bottom = 9.0, 175.0, 12.0, 16.0
     height = top + bottom + row_h * len(shown)
     drawing = Drawing(WIDTH, height)
     rows = [r for r in shown if r is not None]
-    lo, hi = _scale([r.low for r in rows if r.low is not None] + [r.high or r.mean for r in rows])
+    lo, hi = _scale(
+        [r.shrunk_low for r in rows if r.shrunk_low is not None]
+        + [r.shrunk_high or r.shrunk for r in rows]
+        + [r.mean for r in rows]
+    )
     plot_w = WIDTH - label_w - 10
 
     def x(value: float) -> float:
@@ -556,6 +709,22 @@ def _interval_drawing(shown: Sequence[BranchStanding | None], chain_mean: float 
                 strokeWidth=0.6,
             )
         )
+        if line_label:
+            # centred on the line, or ending (starting) there when near the right (left) edge
+            at = x(chain_mean)
+            half = stringWidth(line_label, FONT, 6.5) / 2
+            anchor = "end" if at + half > WIDTH else "start" if at - half < 0 else "middle"
+            drawing.add(
+                String(
+                    at,
+                    height - top + 3,
+                    line_label,
+                    fontName=FONT,
+                    fontSize=6.5,
+                    textAnchor=anchor,
+                    fillColor=GREY,
+                )
+            )
     for i, row in enumerate(shown):
         y = height - top - row_h * (i + 0.5)
         if row is None:
@@ -575,9 +744,16 @@ def _interval_drawing(shown: Sequence[BranchStanding | None], chain_mean: float 
             drawing.add(Rect(0, y - row_h / 2, WIDTH, row_h, fillColor=BAND_FILL, strokeColor=None))
         label = f"{row.rank}. {row.branch_code}  {row.branch_name}"
         drawing.add(String(2, y - 2.3, _fit(label, label_w - 8, 6.5), fontName=FONT, fontSize=6.5))
-        if row.low is not None and row.high is not None:
+        if row.shrunk_low is not None and row.shrunk_high is not None:
             drawing.add(
-                Line(x(row.low), y, x(row.high), y, strokeColor=colors.black, strokeWidth=1)
+                Line(
+                    x(row.shrunk_low),
+                    y,
+                    x(row.shrunk_high),
+                    y,
+                    strokeColor=colors.black,
+                    strokeWidth=1,
+                )
             )
         drawing.add(
             Line(x(row.mean), y - 2.5, x(row.mean), y + 2.5, strokeColor=GREY, strokeWidth=0.8)
@@ -663,17 +839,41 @@ def _fill(value: float) -> tuple[colors.Color, colors.Color]:
     return RED, colors.white
 
 
-def _heatmap_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+def ranked_by_shrunk(league: Sequence[BranchStanding]) -> list[BranchStanding]:
+    """The ranked branches, highest shrunken estimate first; equal estimates keep the
+    league table's order. The charts and the heatmap take their top and bottom from here,
+    so "the 25 lowest" are the 25 lowest ranked branches, never the table's last rows
+    (which are the branches too few audits to rank)."""
+    ranked = [row for row in league if not row.too_few_to_rank]
+    return sorted(ranked, key=lambda row: -row.shrunk)
+
+
+def _heatmap_codes(data: ComparisonReportData) -> tuple[list[str], int]:
+    """The ranked branches the heatmap has a row for (highest shrunken estimate first),
+    and how many unranked branches it leaves out."""
     grid = data.heatmap
     if grid is None or grid.empty:
+        return [], 0
+    present = set(grid.index)
+    ranked = [r.branch_code for r in ranked_by_shrunk(data.league) if r.branch_code in present]
+    unranked = sum(r.too_few_to_rank and r.branch_code in present for r in data.league)
+    return ranked, unranked
+
+
+def _heatmap_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    grid = data.heatmap
+    order, unranked = _heatmap_codes(data)
+    if not order:
         return []
-    order = [r.branch_code for r in data.league if r.branch_code in grid.index]
     names = {r.branch_code: r.branch_name for r in data.league}
     if len(order) > 2 * HEATMAP_SIDE:
         codes: list[str | None] = [*order[:HEATMAP_SIDE], None, *order[-HEATMAP_SIDE:]]
         note = LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=f"{len(order):,}")
     else:
-        codes, note = list(order), LABELS["heatmap_all"]
+        codes = list(order)
+        note = LABELS["heatmap_all"].format(total=f"{len(order):,}")
+    if unranked:
+        note += " " + LABELS["heatmap_unranked"].format(n=f"{unranked:,}")
     story: list[Flowable] = [
         CondPageBreak(60 * mm),
         Paragraph(LABELS["heatmap"], s.heading),
@@ -789,9 +989,11 @@ def _standards_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         )
     widths = [w * mm for w in (16, 84, 16, 14, 16, 14, 18)]
     table = _table(body, widths, [("ALIGN", (2, 0), (-1, -1), "RIGHT")])
+    top = LABELS["standards_top"].format(shown=len(body) - 1, total=f"{len(data.standards):,}")
     return [
         CondPageBreak(40 * mm),
         Paragraph(LABELS["standards"], s.heading),
+        Paragraph(top, s.small),
         table,
         Paragraph(LABELS["standards_note"], s.small),
     ]
@@ -873,8 +1075,9 @@ def _trend_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     trend = data.trend
     if trend is None or trend.empty:
         return []
+    period = data.period if data.period in ("month", "quarter") else "month"
     body: list[list[Any]] = [
-        [LABELS[f"col_{k}"] for k in ["period", "audits", "mean", "change", "noise"]]
+        [LABELS[f"col_{k}"] for k in [f"period_{period}", "audits", "mean", "change", "noise"]]
     ]
     for row in _trend_rows(trend):
         noise = row.exceeds_noise
@@ -897,7 +1100,13 @@ def _trend_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     )
     return [
         CondPageBreak(50 * mm),
-        Paragraph(LABELS["trends"], s.heading),
+        Paragraph(
+            LABELS["trends"].format(
+                pool=LABELS.get(f"trend_pool_{data.pool}", LABELS["trend_pool_chain"]),
+                period=period,
+            ),
+            s.heading,
+        ),
         layout,
         Paragraph(LABELS["trends_note"], s.small),
     ]
@@ -948,6 +1157,128 @@ def _trend_drawing(periods: list[str], means: list[float]) -> Drawing:
     return drawing
 
 
+CHANGES_SHOWN = 25
+CALIBRATION_ITEMS_SHOWN = 10
+
+
+def _changes_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """The clearest changes per branch between the two periods the comparison names."""
+    if not data.changes:
+        return []
+    shown = data.changes[:CHANGES_SHOWN]
+    up = sum(1 for r in data.changes if r.clear and r.change > 0)
+    down = sum(1 for r in data.changes if r.clear and r.change < 0)
+    keys = ["branch", "change_before", "change_after", "change", "change_reading"]
+    body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+    extra: list[tuple[Any, ...]] = []
+    for row in shown:
+        body.append(
+            [
+                _fit(f"{row.branch_code} {row.branch_name}", 62 * mm, 7.5),
+                score(row.earlier_mean),
+                score(row.later_mean),
+                _signed(row.change),
+                _fit(row.sentence, 66 * mm, 7.5),
+            ]
+        )
+        if row.clear:
+            at = len(body) - 1
+            extra.append(("FONT", (0, at), (-1, at), FONT_BOLD, 7.5))
+    extra.append(("ALIGN", (1, 0), (3, -1), "RIGHT"))
+    widths = [w * mm for w in (64, 16, 16, 18, 68)]
+    note = LABELS["changes_note"].format(
+        shown=len(shown), count=f"{len(data.changes):,}", up=up, down=down
+    )
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(
+            paragraph_text(
+                LABELS["changes"].format(earlier=data.change_from, later=data.change_to)
+            ),
+            s.heading,
+        ),
+        _table(body, widths, extra),
+        Paragraph(paragraph_text(note), s.small),
+    ]
+
+
+def _calibration_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """Agreement of auditors who scored the same visit: overall, per pair, lowest items."""
+    calibration = data.calibration
+    if calibration is None or calibration.empty:
+        return []
+    story: list[Flowable] = [CondPageBreak(40 * mm), Paragraph(LABELS["calibration"], s.heading)]
+    overall = calibration.overall
+    if overall is not None and overall.value is not None:
+        interval = (
+            ""
+            if overall.low is None or overall.high is None
+            else f" (90 % interval {overall.low:.2f} to {overall.high:.2f})"
+        )
+        story.append(
+            Paragraph(
+                LABELS["calibration_overall"].format(
+                    pairs=f"{len(calibration.pairs):,}",
+                    value=f"{overall.value:.2f}",
+                    interval=interval,
+                ),
+                s.body,
+            )
+        )
+    pairs: list[list[Any]] = [[LABELS[f"col_{k}"] for k in ("pair", "pairs", "gap", "a_minus_b")]]
+    for pair in calibration.auditor_pairs:
+        pairs.append(
+            [
+                _fit(f"{pair.auditor_a} / {pair.auditor_b}", 90 * mm, 7.5),
+                f"{pair.pairs:,}",
+                score(pair.mean_abs_difference),
+                _signed(pair.mean_difference),
+            ]
+        )
+    story.append(
+        _table(pairs, [w * mm for w in (92, 20, 24, 24)], [("ALIGN", (1, 0), (3, -1), "RIGHT")])
+    )
+    rated = sorted(
+        (i for i in calibration.items if i.value is not None), key=lambda i: (i.value, i.item_id)
+    )
+    shown = rated[:CALIBRATION_ITEMS_SHOWN]
+    if shown:
+        keys = ["item", "statistic", "agreement", "interval", "same", "pairs"]
+        body: list[list[Any]] = [[LABELS[f"col_{k}"] for k in keys]]
+        for item in shown:
+            interval = (
+                LABELS["none"]
+                if item.low is None or item.high is None
+                else f"{item.low:.2f} to {item.high:.2f}"
+            )
+            same = "" if item.percent_agreement is None else f"{item.percent_agreement:.0f} %"
+            body.append(
+                [
+                    _fit(f"{item.checklist_id} / {item.item_id}", 70 * mm, 7.5),
+                    item.statistic,
+                    f"{item.value:.2f}",
+                    interval,
+                    same,
+                    f"{item.pairs:,}",
+                ]
+            )
+        story += [
+            Spacer(1, 3 * mm),
+            _table(
+                body,
+                [w * mm for w in (72, 20, 20, 30, 22, 16)],
+                [("ALIGN", (2, 0), (5, -1), "RIGHT")],
+            ),
+            Paragraph(
+                paragraph_text(
+                    LABELS["calibration_note"].format(shown=len(shown), count=len(rated))
+                ),
+                s.small,
+            ),
+        ]
+    return story
+
+
 def _auditor_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     if not data.auditors:
         return []
@@ -986,6 +1317,7 @@ def _auditor_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         CondPageBreak(40 * mm),
         Paragraph(LABELS["auditors"], s.heading),
         _table(body, widths, extra),
+        Paragraph(LABELS["auditors_note"], s.small),
     ]
 
 
@@ -997,8 +1329,18 @@ def _trail_head_section(data: ComparisonReportData, s: Styles) -> list[Flowable]
 
 
 def _method_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
-    if not data.method:
+    """The method as the comparison states it; for an area manager it opens by saying whose
+    branches "the chain" of the model is, and it closes with the notices."""
+    if not data.method and not data.notices:
         return []
     story: list[Flowable] = [CondPageBreak(40 * mm), Paragraph(LABELS["method"], s.heading)]
+    if data.pool != "chain":
+        branches = f"{data.branches:,} branch{'' if data.branches == 1 else 'es'}"
+        scope = data.scope.split(":", 1)[0]
+        text = LABELS["method_scope"].format(branches=branches, scope=scope)
+        story.append(Paragraph(paragraph_text(text), s.body))
     story += [Paragraph(paragraph_text(text), s.body) for text in data.method if text]
+    if data.notices:
+        story.append(Paragraph(LABELS["notices"], s.cell_bold))
+        story += [Paragraph("• " + paragraph_text(text), s.body) for text in data.notices]
     return story

@@ -30,12 +30,16 @@ from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, repository
 
-By = Literal["branch", "region", "auditor", "item", "calibration"]
-BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "calibration")
+By = Literal["branch", "region", "auditor", "item", "change", "calibration"]
+BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "change", "calibration")
 
 
 class SelectionError(AuditAppError):
     """A filter value that matches nothing the database knows (a typo, most likely)."""
+
+
+class UnknownPeriod(SelectionError):
+    """A period asked for the change per branch that the selection has no audits in."""
 
 
 # ---------------------------------------------------------------------------
@@ -52,9 +56,24 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
         frames = _load(ctx, conn, request)
         if frames is None:
             return _nothing_to_compare(conn, request)
+    _check_change_periods(request, frames.audits)
     areas = request.audit_filter.areas
     scope = Scope(areas, int(frames.audits["branch_code"].nunique()))
     return compute_comparison(request, frames, scope)
+
+
+def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> None:
+    """A period of the change that the selection does not have is a typo: say which exist."""
+    asked = [p for p in (request.change_from, request.change_to) if p is not None]
+    if not asked:
+        return
+    labels = sorted(set(stats.period_labels(audits["visited_at"], request.period)))
+    for label in asked:
+        if label not in labels:
+            raise UnknownPeriod(
+                f"no audits in {request.period} {label!r} of this selection "
+                f"({request.period}s: {', '.join(labels)})"
+            )
 
 
 def _check_request(request: ComparisonRequest) -> None:
@@ -86,19 +105,19 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         for cid, versions in sorted(used.items())
         if len(versions) > 1
     )
-    section_cells = queries.section_cells(conn, audit_filter)
+    section_rows = queries.section_rows(conn, audit_filter)
     item_cells = queries.item_cells(conn, audit_filter) if request.items else None
     if alignments:
         rescored = _rescored(conn, audit_filter, audits, alignments, known)
         audits = _with_rescored_overall(audits, rescored)
-        section_cells = _with_rescored_sections(section_cells, audits, rescored)
+        section_rows = _with_rescored_sections(section_rows, rescored)
         if item_cells is not None:
             item_cells = _without_left_out(item_cells, alignments)
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
     calibration = calibration_from(conn, audits, known)
     return ComparisonFrames(
         audits=audits,
-        section_cells=section_cells,
+        section_cells=stats.month_cells(section_rows, audits, "section_id"),
         item_cells=None if item_cells is None else stats.scale_cells(item_cells, 100),
         pass_marks={c.id: c.pass_mark for c in checklists},
         grade_of=checklists[0].grade_for if len(bands) == 1 else None,
@@ -170,16 +189,11 @@ def _with_rescored_overall(audits: pd.DataFrame, rescored: list[stats.Rescored])
     return updated[updated["overall"].notna()].reset_index(drop=True)
 
 
-def _with_rescored_sections(
-    cells: pd.DataFrame, audits: pd.DataFrame, rescored: list[stats.Rescored]
-) -> pd.DataFrame:
-    """Section cells with the rescored checklists' cells rebuilt from their audits."""
+def _with_rescored_sections(rows: pd.DataFrame, rescored: list[stats.Rescored]) -> pd.DataFrame:
+    """Section scores with the rescored checklists' audits' sections replaced."""
     replaced = pd.concat([r.sections for r in rescored], ignore_index=True)
-    context = audits[["audit_id", "branch_code", "checklist_id", "visited_at"]]
-    rows = replaced.merge(context, on="audit_id", how="inner")
-    rebuilt = stats.month_cells(rows, "section_id")
-    kept = cells[~cells["checklist_id"].isin(set(rows["checklist_id"]))]
-    return pd.concat([kept, rebuilt], ignore_index=True)
+    kept = rows[~rows["audit_id"].isin(set(replaced["audit_id"]))]
+    return pd.concat([kept, replaced[kept.columns]], ignore_index=True)
 
 
 def _without_left_out(
@@ -318,6 +332,8 @@ class Comparison:
             return result.regions
         if self.by == "auditor":
             return result.auditors.rows
+        if self.by == "change":
+            return self.result.changes.rows
         if self.by == "calibration":
             calibration = result.calibration
             overall = () if calibration.overall is None else (calibration.overall,)
@@ -358,8 +374,18 @@ class Comparison:
 
     @property
     def method(self) -> str:
-        """The method of this view's rows, then the rest of the comparison's."""
-        return " ".join(part for part in self.result.method if part)
+        """The method of this view's rows (the whole comparison's is in ``summary``)."""
+        result = self.result
+        parts = {
+            "branch": (result.league.method,),
+            "region": (REGION_METHOD, result.league.method),
+            "auditor": (result.auditors.method, result.calibration.method),
+            "item": (ITEM_METHOD,),
+            "change": (result.changes.method,),
+            "calibration": (result.calibration.method,),
+        }[self.by]
+        versions = tuple(a.describe() for a in result.versions)
+        return " ".join(part for part in (*parts, *versions) if part)
 
     @property
     def empty(self) -> bool:
@@ -387,16 +413,30 @@ class Comparison:
             "branches": self.branches,
             "min_audits": self.min_audits,
             "period": result.request.period,
-            "state": result.league.state if hasattr(result.league, "state") else None,
+            "state": result.league.state,
+            "grouping": result.league.grouping or "chain",
             "consistency_index": _round(result.consistency_index, 1),
             "raw_consistency_index": _round(result.raw_consistency_index, 1),
             "least_consistent_sections": list(self.least_consistent_sections),
             "notices": [{"code": n.code, "message": n.message} for n in result.notices],
             "versions": [_alignment_summary(a) for a in self.versions],
             "calibration": _calibration_summary(result.calibration),
-            "method": self.method,
+            "method": " ".join(part for part in result.method if part),
             "message": self.message,
         }
+
+
+REGION_METHOD = (
+    "Per region: the mean of its audits, the spread between its branches (standard deviation "
+    "of their means) and its best and worst branch by the league table's estimate."
+)
+ITEM_METHOD = (
+    "Per item, in points (item score x 100): mean, standard deviation of the branch means, "
+    "the spread between branches with period effects and visit noise removed (and the raw "
+    "spread beside it), the share of the variance between branches (ICC(1)) and the share "
+    "of branches whose every audit gave the item full marks; the items whose branches "
+    "differ most come first."
+)
 
 
 def _calibration_summary(calibration: stats.Calibration) -> dict[str, Any]:
@@ -464,6 +504,17 @@ ROUNDED = {
     "abs_low": 1,
     "abs_high": 1,
     "mean_difference": 1,
+    "adjusted": 1,
+    "shrunk_low": 1,
+    "shrunk_high": 1,
+    "target": 1,
+    "better_than_next": 3,
+    "raw_between_sd": 1,
+    "within_sd": 1,
+    "raw_icc": 3,
+    "earlier_mean": 1,
+    "later_mean": 1,
+    "change": 1,
 }
 CALIBRATION_ROUNDED = {"value": 3, "low": 3, "high": 3, "percent_agreement": 1}
 """Agreement statistics (AC1, ICC) are 0-1 figures, not scores."""
@@ -513,6 +564,7 @@ def comparison_columns(comparison: Comparison) -> list[str]:
         "region": stats.RegionSummary,
         "auditor": stats.AuditorEffect,
         "calibration": stats.ItemAgreement,
+        "change": stats.BranchChange,
     }
     row_type = row_types.get(comparison.by)
     if row_type is None:

@@ -1,8 +1,8 @@
-"""The comparison report (issue #5, item 3): gathers the compare services' results into
-plain data and hands them to the renderer.
+"""The comparison report (issue #5, item 3): one comparison result, with the overdue
+actions and repeated failures of the same scope, as plain data for the renderer.
 
-Each compare service opens its own transaction, but they share the service's frame
-cache, so the selection is loaded from the database once.
+The renderer computes nothing: every figure comes from the one ``ComparisonResult``
+(computed here unless the caller hands in the app's cached one).
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def comparison_data(
         least_consistent_sections=result.least_consistent_sections,
         message=result.message,
         notices=tuple(n.message for n in result.notices),
+        pool=result.scope.noun,
+        period=result.request.period,
     )
     base = replace(_with_overdue(ctx, scoped_filter, base), trail_head=current_head(ctx))
     if result.empty:
@@ -73,9 +75,14 @@ def comparison_data(
         chain_mean=table.chain_mean,
         heatmap=stats.heatmap_grid(result.heatmap) if not result.heatmap.empty else result.heatmap,
         regions=result.regions,
-        standards=result.least_consistent[:10],
+        standards=result.least_consistent,
         trend=result.trend,
         auditors=result.auditors.rows,
+        changes=result.changes.rows,
+        change_from=result.changes.earlier,
+        change_to=result.changes.later,
+        calibration=result.calibration,
+        raw_consistency_index=result.raw_consistency_index,
         method=result.method,
         repeats=repeats,
     )

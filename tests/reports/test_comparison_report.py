@@ -232,8 +232,8 @@ def test_many_branches_repeat_the_header_and_summarise_the_charts() -> None:
     ranked = sum(not r.too_few_to_rank for r in data.league)
     assert LABELS["chart_top_bottom"].format(top=CHART_TOP, ranked=ranked) in text
     assert LABELS["distribution"].format(ranked=ranked) in text
-    assert LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=MANY) in text
-    hidden = LABELS["heatmap_gap"].format(n=MANY - 2 * HEATMAP_SIDE)
+    assert LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=ranked) in text
+    hidden = LABELS["heatmap_gap"].format(n=ranked - 2 * HEATMAP_SIDE)
     assert hidden in text
 
 

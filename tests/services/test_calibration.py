@@ -218,3 +218,37 @@ def test_no_pairs_reads_no_answers(world: World, monkeypatch: pytest.MonkeyPatch
         lone = queries.audit_frame(conn, AuditFilter(region="Aegean")).head(1)
         result = calibration_from(conn, lone, {("greeting_phone", 1): world.phone})
     assert result.empty and result.items == () and "No calibration pairs" in result.method
+
+
+def test_every_output_shows_the_same_calibration(world: World) -> None:
+    """The comparison carries the calibration; `--by calibration`, the summary under
+    `--by auditor` and the PDF's calibration section all show it."""
+    import io
+
+    import pdfplumber
+
+    from audit_app.services import compare as service
+    from audit_app.services.report_compare import comparison_report
+
+    result = service.comparison(world.ctx)
+    assert result.calibration == calibration_for(world)
+    rows = service.comparison_rows(service.Comparison(result, "calibration"))
+    expected = result.calibration
+    assert expected.overall is not None and expected.overall.value is not None
+    assert [r["item_id"] for r in rows] == ["overall", *(i.item_id for i in expected.items)]
+    assert rows[0]["value"] == round(expected.overall.value, 3)
+    summary = service.Comparison(result, "auditor").summary()["calibration"]
+    assert summary["pairs"] == 14
+    assert [(p["auditor_a"], p["auditor_b"], p["pairs"]) for p in summary["auditor_pairs"]] == [
+        (p.auditor_a, p.auditor_b, p.pairs) for p in expected.auditor_pairs
+    ]
+    pdf = comparison_report(world.ctx, result=result)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    assert "Calibration: two auditors on the same visit" in text
+    assert (
+        f"14 calibration pairs; agreement on the overall score (ICC) {expected.overall.value:.2f}"
+        in text
+    )
+    for pair in expected.auditor_pairs:
+        assert f"{pair.auditor_a} / {pair.auditor_b} {pair.pairs}" in text

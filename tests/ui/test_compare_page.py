@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pdfplumber
@@ -26,6 +27,7 @@ from audit_app.ui.components.compare_charts import (
     heatmap_chart,
     heatmap_width,
 )
+from audit_app.ui.components.compare_scope import benchmark
 from audit_app.ui.components.compare_views import STANDARD_COLUMNS
 from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
 from tests.ui.apptest import HQ, MARTA, run_app, texts
@@ -366,3 +368,100 @@ def test_one_comparison_serves_every_tab_download_and_the_pdf(
     app.run()
     app.run()
     assert [request.period for request in asked] == ["month", "quarter"]
+
+
+def words_shown(app: AppTest) -> str:
+    """The page's text, metric labels and the labels and help of its widgets: everything a
+    reader sees or hovers over (chart field names are not shown, so left out)."""
+    parts = [texts(app)]
+    for metric in app.metric:
+        parts += [metric.label, str(metric.value), str(metric.proto.help)]
+    for kind in ("toggle", "button", "selectbox", "segmented_control", "slider", "number_input"):
+        for widget in app.get(kind):
+            parts += [
+                str(getattr(widget.proto, "label", "")),
+                str(getattr(widget.proto, "help", "")),
+            ]
+    return "\n".join(parts)
+
+
+def test_an_area_manager_reads_her_scope_and_never_the_chain(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(MARTA, page="compare")
+    assert "Area Barcelona: 6 branches" in [c.value for c in app.caption]
+    for label in TABS:
+        open_tab(app, label)
+        said = [line for line in words_shown(app).splitlines() if "chain" in line.lower()]
+        # the model's method speaks of the chain; it opens by saying the chain is her area
+        assert all(line.startswith(benchmark(MARTA).method_scope) for line in said), said
+    head_office = run_app(HQ, page="compare")
+    assert f"Chain: {DEMO_BRANCHES} branches" in [c.value for c in head_office.caption]
+
+
+def test_a_big_heatmap_offers_ranked_branches_never_the_unranked_last_rows() -> None:
+    from audit_app.domain import compare as stats
+    from audit_app.ui.components.compare_views import CHART_LIMIT, heatmap_choices
+
+    rng = np.random.default_rng(9)
+    ranked, unranked = 80, 20
+    n = np.concatenate([rng.integers(3, 10, ranked), np.ones(unranked, dtype=int)])
+    means = np.concatenate([rng.normal(80, 6, ranked), np.full(unranked, 99.0)])
+    sums = n * means
+    totals = pd.DataFrame(
+        {
+            "branch_code": [f"B{i:03d}" for i in range(ranked + unranked)],
+            "branch_name": "x",
+            "region": "R",
+            "country": "ES",
+            "audits": n,
+            "sum": sums,
+            "sum_sq": sums * means + (n - 1) * 36.0,
+            "passed": 0,
+            "judged": n,
+            "critical_failures": 0,
+        }
+    )
+    table = stats.rank_branches(totals, min_audits=3)
+    assert all(r.too_few_to_rank for r in table.rows[-unranked:])  # the table ends unranked
+    order = [r.branch_code for r in sorted(table.rows[:ranked], key=lambda r: -r.shrunk)]
+    half = CHART_LIMIT // 2
+    assert heatmap_choices(table) == {
+        f"Best and worst {half}": order[:half] + order[-half:],
+        f"Best {CHART_LIMIT}": order[:CHART_LIMIT],
+        f"Worst {CHART_LIMIT}": order[-CHART_LIMIT:],
+    }
+
+
+def test_the_changes_tab_follows_the_chosen_periods_and_survives_a_new_period_kind(
+    ctx: AppContext,
+) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    open_tab(app, "Changes")
+    first = app.selectbox(key="compare_change_from").value
+    last = app.selectbox(key="compare_change_to").value
+    assert first < last and len(first) == len("2026-10")
+    both = int(metrics(app)["Branches in both periods"].replace(",", ""))
+    assert 0 < both <= DEMO_BRANCHES
+    app.selectbox(key="compare_change_from").select(
+        app.selectbox(key="compare_change_from").options[0]
+    ).run()
+    assert not app.exception
+    assert (
+        app.selectbox(key="compare_change_from").value
+        == app.selectbox(key="compare_change_from").options[0]
+    )
+    open_tab(app, "Trend")
+    app.session_state["compare_trend_period"] = "quarter"
+    app.run()
+    open_tab(app, "Changes")
+    assert not app.exception and not app.error
+    assert "Q" in app.selectbox(key="compare_change_to").value
+
+
+def test_the_auditors_tab_says_when_no_two_auditors_shared_a_visit(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    open_tab(app, "Auditors")
+    assert any("Calibration" in h.value for h in app.subheader)
+    assert any("No calibration pairs" in c.value for c in app.caption)

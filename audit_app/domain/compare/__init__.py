@@ -34,6 +34,7 @@ from audit_app.domain.compare.auditors import (
     AuditorEffects,
     estimate_auditor_effects,
 )
+from audit_app.domain.compare.bands import BAND_THRESHOLD
 from audit_app.domain.compare.calibration import (
     MIN_PAIRS_FOR_INTERVAL,
     AuditorPairAgreement,
@@ -46,6 +47,7 @@ from audit_app.domain.compare.calibration import (
     icc_interval,
     icc_oneway,
 )
+from audit_app.domain.compare.changes import BranchChange, Changes, branch_changes
 from audit_app.domain.compare.comparison import (
     ComparisonFrames,
     compute_comparison,
@@ -53,22 +55,28 @@ from audit_app.domain.compare.comparison import (
     month_cells,
 )
 from audit_app.domain.compare.consistency import (
+    FEW_REPEAT_BRANCHES,
+    ConsistencyIndex,
     StandardConsistency,
     consistency_index,
     consistency_index_by_period,
+    consistency_index_by_period_cells,
+    index_per_period,
     item_consistency,
     least_consistent,
+    raw_consistency_index,
     scale_cells,
     section_consistency,
     summarise_cells,
+    summarise_consistency,
 )
 from audit_app.domain.compare.league import (
     BranchStanding,
+    LeagueState,
     LeagueTable,
-    combine_totals,
+    PeriodEffect,
     describe_league_method,
     rank_branches,
-    total_branches,
 )
 from audit_app.domain.compare.notices import Notice, NoticeCode
 from audit_app.domain.compare.request import GROUPINGS, PERIODS, ComparisonRequest, Grouping
@@ -81,11 +89,20 @@ from audit_app.domain.compare.summaries import (
     section_heatmap,
     trend,
 )
+from audit_app.domain.compare.totals import (
+    BRANCH_PERIOD_TOTAL_COLUMNS,
+    combine_branch_periods,
+    combine_totals,
+    total_branch_periods,
+    total_branches,
+)
 from audit_app.domain.compare.variance import (
     BRANCH_TOTAL_COLUMNS,
     CELL_COLUMNS,
+    CELL_COLUMNS_WITH_PERIOD,
     CONFIDENCE,
     DEFAULT_MIN_AUDITS,
+    FEW_NOISE_DF,
     GradeOf,
     Level,
     Period,
@@ -106,10 +123,15 @@ from audit_app.domain.compare.versions import (
 )
 
 __all__ = [
+    "BAND_THRESHOLD",
+    "BRANCH_PERIOD_TOTAL_COLUMNS",
     "BRANCH_TOTAL_COLUMNS",
     "CELL_COLUMNS",
+    "CELL_COLUMNS_WITH_PERIOD",
     "CONFIDENCE",
     "DEFAULT_MIN_AUDITS",
+    "FEW_NOISE_DF",
+    "FEW_REPEAT_BRANCHES",
     "GROUPINGS",
     "MIN_PAIRS_FOR_INTERVAL",
     "PERIODS",
@@ -117,20 +139,25 @@ __all__ = [
     "AuditorEffect",
     "AuditorEffects",
     "AuditorPairAgreement",
+    "BranchChange",
     "BranchStanding",
     "Calibration",
     "CalibrationPair",
+    "Changes",
     "ComparisonFrames",
     "ComparisonRequest",
     "ComparisonResult",
+    "ConsistencyIndex",
     "GradeOf",
     "Grouping",
     "ItemAgreement",
+    "LeagueState",
     "LeagueTable",
     "Level",
     "Notice",
     "NoticeCode",
     "Period",
+    "PeriodEffect",
     "RegionSummary",
     "Rescored",
     "Scope",
@@ -140,11 +167,14 @@ __all__ = [
     "Z",
     "_shown",
     "align_versions",
+    "branch_changes",
     "calibrate",
+    "combine_branch_periods",
     "combine_totals",
     "compute_comparison",
     "consistency_index",
     "consistency_index_by_period",
+    "consistency_index_by_period_cells",
     "describe_league_method",
     "empty_comparison",
     "estimate_auditor_effects",
@@ -154,6 +184,7 @@ __all__ = [
     "heatmap_grid",
     "icc_interval",
     "icc_oneway",
+    "index_per_period",
     "item_consistency",
     "latest_versions",
     "least_consistent",
@@ -161,13 +192,16 @@ __all__ = [
     "period_labels",
     "pooled_within",
     "rank_branches",
+    "raw_consistency_index",
     "rescore_on_shared_items",
     "roll_up_regions",
     "scale_cells",
     "section_consistency",
     "section_heatmap",
     "summarise_cells",
+    "summarise_consistency",
     "t_quantile",
+    "total_branch_periods",
     "total_branches",
     "trend",
 ]

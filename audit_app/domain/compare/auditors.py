@@ -1,5 +1,6 @@
 """Auditor effects: how many points an auditor gives above or below the average auditor on
-the same branches."""
+the same branches (and, when periods are given, in the same periods: an auditor who only
+worked in a good wave is not called lenient)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.periods import align_periods
 from audit_app.domain.compare.variance import t_quantile
+
+_PERIOD = "__period"
 
 # ---------------------------------------------------------------------------
 # Auditor effects
@@ -38,11 +43,21 @@ class AuditorEffects:
     residual_sd: float | None
     df: int
     method: str
+    notices: tuple[Notice, ...] = ()
 
 
-def estimate_auditor_effects(audits: pd.DataFrame) -> AuditorEffects:
-    """Fit overall ~ branch + auditor (+ checklist) by least squares and report each
-    auditor's leniency with a 90 % interval.
+def estimate_auditor_effects(
+    audits: pd.DataFrame, period_of: pd.Series | None = None
+) -> AuditorEffects:
+    """Fit overall ~ branch + auditor (+ period) (+ checklist) by least squares and report
+    each auditor's leniency with a 90 % interval.
+
+    ``period_of``: the period label (wave, month, quarter) of each audit, indexed like
+    ``audits`` (e.g. ``period_labels(audits["visited_at"], "month")``) or by audit id. With it, the
+    periods enter the fit as their own effects, so a wave that scored high for everyone is
+    not taken for the leniency of the auditors who worked in it; an auditor whose visits
+    cannot be told apart from their periods' level (the only auditor of a wave) is
+    reported as not identified.
 
     Branch effects are absorbed by centring every column within its branch, so only
     differences between auditors on the same branches count. Auditors are coded
@@ -52,7 +67,13 @@ def estimate_auditor_effects(audits: pd.DataFrame) -> AuditorEffects:
     groups, the effects are fitted in the group with most audits, and an auditor outside
     it is reported as not identified (e.g. one who only visited branches nobody else did).
     """
-    scored = audits[audits["overall"].notna()].reset_index(drop=True)
+    has_score = audits["overall"].notna()
+    scored = audits[has_score]
+    by_period = period_of is not None
+    if period_of is not None:
+        periods = align_periods(period_of, audits)[has_score].astype(str).to_numpy()
+        scored = scored.assign(**{_PERIOD: periods})
+    scored = scored.reset_index(drop=True)
     if scored.empty:
         return AuditorEffects((), None, 0, "No scored audits.")
     main = _main_connected_group(scored)
@@ -61,13 +82,35 @@ def estimate_auditor_effects(audits: pd.DataFrame) -> AuditorEffects:
     effects: dict[str, tuple[float, float, float]] = {}
     residual_sd, df = None, 0
     if len(names) >= 2:
-        effects, residual_sd, df = _fit_auditors(fitted, names)
+        effects, residual_sd, df = _fit_auditors(fitted, names, by_period=by_period)
     rows = [
         _auditor_row(str(name), group, effects.get(str(name)), name in names, len(names))
         for name, group in scored.groupby("auditor", sort=True)
     ]
     rows.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0.0), r.auditor))
-    return AuditorEffects(tuple(rows), residual_sd, df, _auditor_method(len(names), df))
+    confounded = [r.auditor for r in rows if r.note.startswith(_CONFOUNDED)]
+    notices = (
+        (
+            Notice(
+                "auditors_not_connected",
+                f"{_count(len(confounded), 'auditor')} ({', '.join(confounded)}) worked only "
+                "in periods (or with checklists) no other auditor's visits connect to: "
+                "their leniency cannot be told apart from those periods' level and is not "
+                "shown.",
+            ),
+        )
+        if confounded
+        else ()
+    )
+    method = _auditor_method(len(names), df, by_period=by_period)
+    return AuditorEffects(tuple(rows), residual_sd, df, method, notices)
+
+
+_CONFOUNDED = "not identified: worked only in periods"
+
+
+def _count(k: int, noun: str) -> str:
+    return f"{k} {noun}" if k == 1 else f"{k} {noun}s"
 
 
 def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
@@ -90,9 +133,11 @@ def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
 
 
 def _fit_auditors(
-    fitted: pd.DataFrame, names: list[str]
+    fitted: pd.DataFrame, names: list[str], *, by_period: bool = False
 ) -> tuple[dict[str, tuple[float, float, float]], float | None, int]:
     """Within-branch least squares; returns {auditor: (leniency, low, high)}, residual SD, df.
+    An auditor whose leniency is not estimable (confounded with periods) gets (nan, nan,
+    nan).
 
     Solved through the normal equations of the branch-centred design, built from sparse
     indicator matrices (M: auditor and checklist columns, G: branches), so the cost grows
@@ -103,7 +148,7 @@ def _fit_auditors(
     from scipy import sparse
 
     n, auditors = len(fitted), len(names)
-    indicators = _effect_indicators(fitted, names)
+    indicators = _effect_indicators(fitted, names, by_period=by_period)
     width = indicators.shape[1]
     rows = np.arange(n)
     branch_index = pd.factorize(fitted["branch_code"])[0]
@@ -125,48 +170,69 @@ def _fit_auditors(
     rhs = coding.T @ rhs_full
     inverse = np.linalg.pinv(normal)
     beta = inverse @ rhs
-    # Leniency against the audit-weighted average auditor: an auditor with one odd visit
-    # must not move everyone else's reference point.
-    share = pd.Categorical(fitted["auditor"], categories=names).value_counts().to_numpy() / n
+    # Leniency against the audit-weighted average of the identified auditors: an auditor
+    # with one odd visit must not move everyone else's reference point, and one whose
+    # leniency the data cannot tell apart from a period's level must not move it either.
+    counts = pd.Categorical(fitted["auditor"], categories=names).value_counts().to_numpy()
+    auditor_coding = coding[:auditors, : auditors - 1]
+    reference = np.eye(auditors)[int(np.argmax(counts))]
+    estimable = _estimable(normal, (np.eye(auditors) - reference) @ auditor_coding)
+    share = counts * estimable / float(np.sum(counts * estimable))
     centring = np.eye(auditors) - np.outer(np.ones(auditors), share)
-    contrast = centring @ coding[:auditors, : auditors - 1]
+    contrast = centring @ auditor_coding
     leniency = contrast @ beta[: auditors - 1]
     df = n - branches - int(np.linalg.matrix_rank(normal))
     if df <= 0:
-        unsure = {name: (float(e), np.nan, np.nan) for name, e in zip(names, leniency, strict=True)}
+        unsure = {
+            name: (float(e) if ok else np.nan, np.nan, np.nan)
+            for name, e, ok in zip(names, leniency, estimable, strict=True)
+        }
         return unsure, None, 0
     sigma2 = max(centred_yy - float(beta @ rhs), 0.0) / df
     covariance = sigma2 * inverse[: auditors - 1, : auditors - 1]
     se = np.sqrt(np.clip(np.diag(contrast @ covariance @ contrast.T), 0, None))
     half = t_quantile(df) * se
     effects = {
-        name: (float(e), float(e - h), float(e + h))
-        for name, e, h in zip(names, leniency, half, strict=True)
+        name: (float(e), float(e - h), float(e + h)) if ok else (np.nan, np.nan, np.nan)
+        for name, e, h, ok in zip(names, leniency, half, estimable, strict=True)
     }
     return effects, float(np.sqrt(sigma2)), df
 
 
-def _effect_indicators(fitted: pd.DataFrame, names: list[str]) -> Any:
-    """Sparse 0/1 columns: one per auditor, then one per checklist after the first."""
+def _estimable(normal: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+    """Per row of ``contrast`` (here: each auditor minus the busiest auditor): is it
+    orthogonal to the null space of the normal matrix, i.e. identified by the data and not
+    by pinv's choice?"""
+    values, vectors = np.linalg.eigh(normal)
+    null = vectors[:, values <= 1e-9 * max(1.0, float(values.max(initial=0.0)))]
+    if null.shape[1] == 0:
+        return np.ones(len(contrast), dtype=bool)
+    padded = np.zeros((len(contrast), normal.shape[0]))
+    padded[:, : contrast.shape[1]] = contrast
+    return np.abs(padded @ null).max(axis=1) < 1e-6
+
+
+def _effect_indicators(fitted: pd.DataFrame, names: list[str], *, by_period: bool = False) -> Any:
+    """Sparse 0/1 columns: one per auditor, then one per checklist after the first, then
+    (``by_period``) one per period after the first."""
     from scipy import sparse
 
     n, auditors = len(fitted), len(names)
     rows = np.arange(n)
     auditor_column = pd.Categorical(fitted["auditor"], categories=names).codes.astype(int)
-    checklists = sorted(fitted["checklist_id"].unique())
-    checklist_index = pd.Categorical(fitted["checklist_id"], categories=checklists).codes.astype(
-        int
-    )
-    has = checklist_index > 0
+    row_parts, column_parts, width = [rows], [auditor_column], auditors
+    factors = ["checklist_id", _PERIOD] if by_period else ["checklist_id"]
+    for factor in factors:
+        levels = sorted(fitted[factor].unique())
+        index = pd.Categorical(fitted[factor], categories=levels).codes.astype(int)
+        has = index > 0
+        row_parts.append(rows[has])
+        column_parts.append(width - 1 + index[has])
+        width += len(levels) - 1
+    row_index = np.concatenate(row_parts)
     return sparse.csr_matrix(
-        (
-            np.ones(n + int(has.sum())),
-            (
-                np.concatenate([rows, rows[has]]),
-                np.concatenate([auditor_column, auditors - 1 + checklist_index[has]]),
-            ),
-        ),
-        shape=(n, auditors + len(checklists) - 1),
+        (np.ones(len(row_index)), (row_index, np.concatenate(column_parts))),
+        shape=(n, width),
     )
 
 
@@ -189,6 +255,12 @@ def _auditor_row(
             note = "not identified: no other auditor to compare with"
         return AuditorEffect(name, audits, branches, None, None, None, False, False, note)
     leniency, low, high = effect
+    if np.isnan(leniency):
+        note = (
+            f"{_CONFOUNDED} (or with checklists) no other auditor's visits connect to, so "
+            "leniency cannot be told apart from their level"
+        )
+        return AuditorEffect(name, audits, branches, None, None, None, False, False, note)
     if np.isnan(low):
         note = "no interval: too few audits beyond the branch and auditor effects"
         return AuditorEffect(name, audits, branches, leniency, None, None, False, True, note)
@@ -201,17 +273,19 @@ def _auditor_row(
     return AuditorEffect(name, audits, branches, leniency, low, high, flagged, True, note)
 
 
-def _auditor_method(fitted: int, df: int) -> str:
+def _auditor_method(fitted: int, df: int, *, by_period: bool = False) -> str:
     if fitted < 2:
         return (
             "Auditor effects need at least two auditors who visited the same branches; "
             "this selection has fewer."
         )
+    periods = " + period" if by_period else ""
+    same = "on the same branches in the same periods" if by_period else "on the same branches"
     return (
-        "Least squares fit of overall score = branch + auditor (+ checklist when several), "
-        "branch effects absorbed by centring within branch, auditors compared with the "
-        "audit-weighted average auditor: a "
-        "leniency is points above (+) or below (−) the average auditor on the same branches. "
+        f"Least squares fit of overall score = branch + auditor{periods} (+ checklist when "
+        "several), branch effects absorbed by centring within branch, auditors compared "
+        "with the audit-weighted average auditor: a "
+        f"leniency is points above (+) or below (−) the average auditor {same}. "
         f"90 % interval: estimate ± t × standard error (Student t, {df} degrees of freedom); "
         "an auditor is flagged when the interval excludes 0. Only auditors connected by "
         "shared branches are compared."

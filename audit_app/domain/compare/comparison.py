@@ -11,28 +11,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
 from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
+from audit_app.domain.compare.changes import branch_changes
 from audit_app.domain.compare.consistency import (
-    consistency_index,
+    consistency_index_by_period_cells,
     item_consistency,
     least_consistent,
     section_consistency,
+    summarise_consistency,
 )
-from audit_app.domain.compare.league import rank_branches, total_branches
+from audit_app.domain.compare.league import rank_branches
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import roll_up_regions, section_heatmap, trend
+from audit_app.domain.compare.totals import total_branch_periods
 from audit_app.domain.compare.variance import (
-    _TINY,
     BRANCH_TOTAL_COLUMNS,
     CELL_COLUMNS,
     GradeOf,
     Period,
+    period_labels,
 )
 from audit_app.domain.compare.versions import VersionAlignment
 
@@ -64,19 +66,36 @@ def compute_comparison(
     """Every figure of the comparison, from one set of frames."""
     audits = frames.audits
     period = request.period
+    period_of = period_labels(audits["visited_at"], period)
     league = rank_branches(
-        total_branches(audits), min_audits=request.min_audits, grade_of=frames.grade_of
+        total_branch_periods(audits, period_of),
+        min_audits=request.min_audits,
+        adjust_periods=request.adjust_periods,
+        grouping=request.grouping,
+        grade_of=frames.grade_of,
     )
     section_cells = in_periods(frames.section_cells, period)
-    sections = section_consistency(collapse_periods(section_cells), frames.pass_marks)
+    # Cells split by period: consistency net of period effects (the raw figures beside).
+    model = (lambda c: c) if request.adjust_periods else collapse_periods
+    sections = section_consistency(model(section_cells), frames.pass_marks)
     items = (
-        item_consistency(collapse_periods(in_periods(frames.item_cells, period)))
+        item_consistency(model(in_periods(frames.item_cells, period)))
         if frames.item_cells is not None
         else ()
     )
-    index = consistency_index(sections)
-    auditors = estimate_auditor_effects(audits)
-    notices: list[Notice] = []
+    index = summarise_consistency(sections)
+    auditors = estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
+    noise = league.components
+    changes = branch_changes(
+        audits,
+        period_of,
+        earlier=request.change_from,
+        later=request.change_to,
+        fallback=(noise.within, noise.df_within),
+    )
+    notices = _first_of_each_code(
+        [*league.notices, *index.notices, *auditors.notices, *changes.notices]
+    )
     if frames.versions:
         notices += [
             Notice("reference_version", alignment.describe(), "info")
@@ -86,6 +105,7 @@ def compute_comparison(
         league.method,
         CONSISTENCY_METHOD,
         TREND_METHOD,
+        changes.method,
         auditors.method,
         frames.calibration.method,
         *(alignment.describe() for alignment in frames.versions),
@@ -100,8 +120,8 @@ def compute_comparison(
         sections=sections,
         items=items,
         least_consistent=least_consistent(sections + items, None),
-        consistency_index=index,
-        raw_consistency_index=index,
+        consistency_index=index.adjusted,
+        raw_consistency_index=index.raw,
         auditors=auditors,
         calibration=frames.calibration,
         versions=frames.versions,
@@ -109,16 +129,31 @@ def compute_comparison(
         method=method,
         heatmap=section_heatmap(collapse_periods(section_cells)),
         trend=trend(audits, level="chain", period=period),
-        index_trend=index_by_period(section_cells),
+        index_trend=consistency_index_by_period_cells(section_cells),
         item_sections=dict(frames.item_sections),
+        changes=changes,
     )
+
+
+def _first_of_each_code(notices: list[Notice]) -> list[Notice]:
+    """One notice per code: the league's few-degrees-of-freedom warning already says what
+    the consistency index's and the changes' would (their methods give their own figures)."""
+    seen: set[str] = set()
+    kept = []
+    for notice in notices:
+        if notice.code not in seen:
+            seen.add(notice.code)
+            kept.append(notice)
+    return kept
 
 
 CONSISTENCY_METHOD = (
     "Consistency index: 100 minus the average spread between branches' true section scores "
-    "(standard deviation in points, the visits' noise removed by the method of moments), "
-    "each section weighted by its number of scored audits; 100 means every branch keeps "
-    "every section at the same level."
+    "(standard deviation in points), each section weighted by its number of scored audits; "
+    "100 means every branch keeps every section at the same level. Per section, period "
+    "effects (a month or quarter that scored higher or lower for every branch) are "
+    "estimated within branches and removed, and the visits' noise is removed by the method "
+    "of moments; the raw index, with the periods' movement left in, is given beside it."
 )
 TREND_METHOD = (
     "Trend: the mean overall score per period; a change from the previous period exceeds "
@@ -127,24 +162,28 @@ TREND_METHOD = (
 )
 
 
-def month_cells(rows: pd.DataFrame, standard: str, value: str = "score") -> pd.DataFrame:
+def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.DataFrame:
     """Per branch x checklist x standard x month of the visit: n, sum and sum of squares of
-    ``value`` (NaN left out), from rows with ``branch_code``, ``checklist_id``,
-    ``visited_at`` and the ``standard`` column."""
-    counted = rows[rows[value].notna()]
-    values = counted[value].to_numpy(dtype=float)
+    the scores (NaN left out), from per-audit rows (``audit_id``, ``standard``, ``score``)
+    and the audit frame that gives each audit its branch, checklist and visit."""
+    counted = rows[rows["score"].notna()]
+    audit_index = pd.Index(audits["audit_id"].to_numpy())
+    at = audit_index.get_indexer(counted["audit_id"].to_numpy())
+    counted, at = counted[at >= 0], at[at >= 0]
+    months = audits["visited_at"].dt.strftime("%Y-%m").to_numpy()
+    values = counted["score"].to_numpy(dtype=float)
     frame = pd.DataFrame(
         {
-            "branch_code": counted["branch_code"].to_numpy(),
-            "checklist_id": counted["checklist_id"].to_numpy(),
+            "branch_code": audits["branch_code"].to_numpy()[at],
+            "checklist_id": audits["checklist_id"].to_numpy()[at],
             "standard": counted[standard].to_numpy(),
-            "period": pd.to_datetime(counted["visited_at"]).dt.strftime("%Y-%m").to_numpy(),
+            "period": months[at],
             "value": values,
             "value_sq": values**2,
         }
     )
     cells = (
-        frame.groupby(PERIOD_CELL_KEYS, sort=True)
+        frame.groupby(PERIOD_CELL_KEYS, sort=True, observed=True)
         .agg(n=("value", "size"), sum=("value", "sum"), sum_sq=("value_sq", "sum"))
         .reset_index()
     )
@@ -206,60 +245,3 @@ def collapse_periods(cells: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     return summed[CELL_COLUMNS]
-
-
-def index_by_period(cells: pd.DataFrame) -> pd.DataFrame:
-    """The consistency index per period from per-period section cells.
-
-    Each section's noise (within-branch variance) comes from the whole selection, because a
-    branch is rarely audited twice in one period; the spread between branches comes from
-    each period's branch means, by the method of moments. Columns: period,
-    consistency_index, branches, audits.
-    """
-    columns = ["period", "consistency_index", "branches", "audits"]
-    cells = cells[cells["n"] > 0]
-    if cells.empty:
-        return pd.DataFrame(columns=columns)
-    whole = collapse_periods(cells)
-    n = whole["n"].to_numpy(dtype=float)
-    ss = np.clip(
-        whole["sum_sq"].to_numpy(dtype=float) - whole["sum"].to_numpy(dtype=float) ** 2 / n, 0, None
-    )
-    noise = (
-        whole.assign(ss=ss, one=1)
-        .groupby(["checklist_id", "standard"], sort=True)
-        .agg(ss=("ss", "sum"), audits=("n", "sum"), branches=("one", "sum"))
-    )
-    df = noise["audits"] - noise["branches"]
-    within = (noise["ss"] / df.where(df > 0)).where(lambda v: v >= _TINY, 0.0).where(df > 0)
-    per = cells.assign(mean=cells["sum"] / cells["n"], inv_n=1 / cells["n"])
-    stats = (
-        per.groupby(["period", "checklist_id", "standard"], sort=True)
-        .agg(
-            branches=("n", "size"),
-            audits=("n", "sum"),
-            spread=("mean", "var"),
-            mean_inv_n=("inv_n", "mean"),
-        )
-        .reset_index()
-    )
-    stats = stats.join(within.rename("within"), on=["checklist_id", "standard"])
-    between = (stats["spread"] - stats["within"] * stats["mean_inv_n"]).clip(lower=0)
-    stats["between_sd"] = np.sqrt(between.where(stats["branches"] >= 2))
-    usable = stats[stats["between_sd"].notna()]
-    weighted = usable.assign(w=usable["audits"] * usable["between_sd"])
-    sums = weighted.groupby("period", sort=True)[["w", "audits"]].sum()
-    index = 100 - sums["w"] / sums["audits"]
-    # Audits and branches per period: a section's count is its audits with a score, so the
-    # largest section count of a branch in a period is that branch's scored audits there.
-    per_branch = cells.groupby(["period", "branch_code"], sort=True)["n"].max()
-    counts = per_branch.groupby(level="period").agg(["size", "sum"])
-    out = pd.DataFrame(
-        {
-            "period": counts.index.astype(str),
-            "consistency_index": index.reindex(counts.index).to_numpy(dtype=float),
-            "branches": counts["size"].to_numpy(dtype=int),
-            "audits": counts["sum"].to_numpy(dtype=int),
-        }
-    )
-    return out[columns]

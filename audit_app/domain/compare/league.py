@@ -1,27 +1,85 @@
-"""The league table: branch means with 90 % intervals, empirical-Bayes shrinkage, ranks,
-tie bands and the too-few-to-rank mark."""
+"""The league table: branch levels net of period effects, shrunk toward the chain (or the
+branch's group) with the posterior interval of the number that ranks, honest ties, tie
+bands from the ranking's own uncertainty, and the notices the table needs.
+
+The model of one audit score: ``y = group level + branch effect + period effect + noise``.
+Period effects come from :func:`periods.fit_periods` (within branches), the shrinkage and
+its posterior variance from :func:`shrinkage.shrink`, ranks and bands from :mod:`bands`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.bands import (
+    BAND_THRESHOLD,
+    better_than_next,
+    competition_ranks,
+    probability_better,
+    standing_order,
+    tie_bands,
+)
+from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.periods import PERIOD_CELL_COLUMNS, PeriodFit, fit_periods
+from audit_app.domain.compare.request import Grouping
+from audit_app.domain.compare.shrinkage import (
+    GROUP_TEST_LEVEL,
+    GroupTest,
+    Shrinkage,
+    compare_groups,
+    raw_between,
+    shrink,
+)
+from audit_app.domain.compare.totals import (
+    BRANCH_PERIOD_TOTAL_COLUMNS,
+    combine_branch_periods,
+    combine_totals,
+    total_branch_periods,
+    total_branches,
+)
 from audit_app.domain.compare.variance import (
-    BRANCH_TOTAL_COLUMNS,
     DEFAULT_MIN_AUDITS,
+    FEW_NOISE_DF,
     GradeOf,
     VarianceComponents,
+    Z,
     _shown,
     estimate_components,
     t_quantile,
 )
 
-# ---------------------------------------------------------------------------
-# League table
-# ---------------------------------------------------------------------------
+__all__ = [
+    "BRANCH_PERIOD_TOTAL_COLUMNS",
+    "BranchStanding",
+    "Grouping",
+    "LeagueState",
+    "LeagueTable",
+    "PeriodEffect",
+    "combine_totals",
+    "describe_league_method",
+    "rank_branches",
+    "total_branch_periods",
+    "total_branches",
+]
+
+LeagueState = Literal["ranked", "no_difference", "no_noise_estimate", "single_branch"]
+
+CEILING = 99.95
+"""A branch mean at or above this shows as 100.0: the top of the scale."""
+FLOOR = 0.05
+"""A branch mean at or below this shows as 0.0: the bottom of the scale."""
+CEILING_SHARE = 0.5
+"""A ceiling (floor) notice when more than this share of the ranked branches sit there."""
+FEW_REPLICATED = 5
+"""... and so do fewer branches than this with two or more audits."""
+CHAIN = "chain"
+_NAME_COLUMNS = ("branch_name", "region", "country")
 
 
 @dataclass(frozen=True)
@@ -34,15 +92,32 @@ class BranchStanding:
     country: str
     audits: int
     mean: float
+    """The plain mean of its audits."""
     low: float | None
-    """90 % interval for the branch's true mean (None when the noise cannot be estimated)."""
+    """The mean's interval: 90 % interval of the plain mean (None when the noise cannot be
+    estimated)."""
     high: float | None
+    adjusted: float
+    """Period-adjusted mean: the mean with the effects of the periods it was visited in
+    removed (its level in an average period), kept within 0-100."""
     shrunk: float
-    """Empirical-Bayes estimate: the mean pulled toward the chain by its uncertainty."""
+    """The estimate that ranks: the adjusted mean pulled toward its target by its
+    uncertainty (empirical Bayes)."""
+    shrunk_low: float | None
+    """The estimate's interval: 90 % posterior interval of the shrunken estimate (always
+    contains it; None when the noise cannot be estimated)."""
+    shrunk_high: float | None
+    target: float | None
+    """The level the estimate is pulled toward (its group's level, or the chain's)."""
+    group: str
+    """The name of its group (region or country), or "chain"."""
     rank: int | None
     """1 = best by the shrunken estimate; None when too few audits to rank."""
     tie_band: int | None
-    """Branches sharing a band cannot be told apart from the band's first branch."""
+    """Branches in one band cannot be told apart from the band's first branch (see
+    :func:`bands.tie_bands`); None when unranked or without a noise estimate."""
+    better_than_next: float | None
+    """Probability that it is truly better than the next ranked branch."""
     pass_rate: float | None
     """Share of audits passed, 0-100."""
     critical_failures: int
@@ -52,196 +127,354 @@ class BranchStanding:
 
 
 @dataclass(frozen=True)
+class PeriodEffect:
+    """How far a period's scores sat above (+) or below (-) the average period."""
+
+    label: str
+    audits: int
+    effect: float
+    low: float | None
+    """90 % interval (None when the noise cannot be estimated)."""
+    high: float | None
+
+
+@dataclass(frozen=True)
 class LeagueTable:
     rows: tuple[BranchStanding, ...]
     """Ranked branches first (best first), then those with too few audits."""
     components: VarianceComponents
+    """The model's components: noise net of period effects (with its degrees of freedom)
+    and the variance of the branches' adjusted levels around the chain."""
+    raw_components: VarianceComponents
+    """The one-way components without period effects, for comparison."""
     chain_mean: float | None
-    """The mean the shrinkage pulls toward (precision-weighted mean of branch means)."""
+    """The chain's level (the target of the shrinkage when no grouping is used)."""
     min_audits: int
-    method: str
+    state: LeagueState
+    period_effects: tuple[PeriodEffect, ...]
+    """One per period when period effects were fitted, else empty."""
+    grouping: Literal["region", "country"] | None
+    """The grouping whose levels are the targets; None: the chain."""
+    groups_differ: bool | None
+    """Whether the groups' levels differ (F test at 10 %); None when not tested."""
+    group_test: GroupTest | None
+    between_in_groups: float | None
+    """Variance of branch levels around their group's level (with a grouping)."""
+    notices: tuple[Notice, ...]
+    band_threshold: float
+    method: str = ""
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([row.__dict__ for row in self.rows])
 
 
-def total_branches(audits: pd.DataFrame) -> pd.DataFrame:
-    """Per branch with a scored audit: audits, sum and sum of squares of the overall scores,
-    audits passed, audits with a pass verdict (``judged``) and critical failures."""
-    scored = audits[audits["overall"].notna()]
-    if scored.empty:
-        return pd.DataFrame(columns=BRANCH_TOTAL_COLUMNS)
-    passed = scored["passed"]
-    verdict = passed.notna().to_numpy()
-    frame = pd.DataFrame(
-        {
-            "branch_code": scored["branch_code"].to_numpy(),
-            "overall": scored["overall"].to_numpy(dtype=float),
-            "overall_sq": scored["overall"].to_numpy(dtype=float) ** 2,
-            "passed": np.array(
-                [bool(p) if v else False for p, v in zip(passed, verdict, strict=True)], dtype=int
-            ),
-            "judged": verdict.astype(int),
-            "critical": scored["critical_failure"].astype(bool).to_numpy(dtype=int),
-        }
-    )
-    sums = frame.groupby("branch_code", sort=True).agg(
-        audits=("overall", "size"),
-        sum=("overall", "sum"),
-        sum_sq=("overall_sq", "sum"),
-        passed=("passed", "sum"),
-        judged=("judged", "sum"),
-        critical_failures=("critical", "sum"),
-    )
-    names = scored.groupby("branch_code", sort=True)[["branch_name", "region", "country"]].first()
-    return sums.join(names).reset_index()[BRANCH_TOTAL_COLUMNS]
+@dataclass(frozen=True)
+class _Estimates:
+    """What one state of the table computes per branch (arrays in branch-code order)."""
 
-
-def combine_totals(totals: pd.DataFrame) -> pd.DataFrame:
-    """Per-branch totals from totals split further (e.g. by checklist version): counts and
-    sums add up."""
-    if totals.empty:
-        return pd.DataFrame(columns=BRANCH_TOTAL_COLUMNS)
-    numbers = ["audits", "sum", "sum_sq", "passed", "judged", "critical_failures"]
-    names = ["branch_name", "region", "country"]
-    grouped = totals.groupby("branch_code", sort=True)
-    return grouped[numbers].sum().join(grouped[names].first()).reset_index()[BRANCH_TOTAL_COLUMNS]
+    shrunk: np.ndarray
+    variance: np.ndarray | None
+    target: np.ndarray | None
+    group: list[str]
+    shared: np.ndarray | None
+    """(1 - lambda) x sqrt(Var(target)) per branch: the part of the error branches with the
+    same target share."""
+    chain: float | None
+    fit: Shrinkage | None
 
 
 def rank_branches(
     totals: pd.DataFrame,
     *,
     min_audits: int = DEFAULT_MIN_AUDITS,
+    adjust_periods: bool = True,
+    grouping: Grouping = "auto",
     grade_of: GradeOf | None = None,
 ) -> LeagueTable:
-    """The league table from per-branch totals (:func:`total_branches`, or the database's
-    sums): mean, 90 % interval, shrunken estimate, rank and tie band per branch."""
-    totals = totals[totals["audits"] > 0]
-    n = totals["audits"].to_numpy(dtype=float)
-    sums = totals["sum"].to_numpy(dtype=float)
-    components = estimate_components(n, sums, totals["sum_sq"].to_numpy(dtype=float))
+    """The league table from per branch x period totals (:func:`total_branch_periods`;
+    totals without a ``period`` column count as one period)."""
+    cells = combine_branch_periods(totals)
+    cells = cells[cells["audits"].to_numpy() > 0]
+    branches = _branch_totals(cells)
+    n = branches["audits"].to_numpy(dtype=float)
+    sums = branches["sum"].to_numpy(dtype=float)
+    raw = estimate_components(n, sums, branches["sum_sq"].to_numpy(dtype=float))
+    fit = fit_periods(
+        cells.rename(columns={"audits": "n"})[PERIOD_CELL_COLUMNS], adjust=adjust_periods
+    )
+    assert fit.branches == tuple(branches["branch_code"]), "branch order"
     means = sums / n if len(n) else sums
-    low, high = _t_intervals(means, n, components)
-    chain_mean, shrunk = _shrink(means, n, components)
+    noise = (
+        fit.within * fit.adjusted_factor
+        if fit.within is not None and fit.adjusted_factor is not None
+        else None
+    )
+    chain_between = (
+        raw_between(fit.adjusted_means, noise, np.zeros(len(n), dtype=int))
+        if noise is not None and len(n) > 1
+        else None
+    )
+    components = _model_components(fit, chain_between)
+    state = _state(len(n), chain_between)
+    test, used = _choose_grouping(grouping, branches, fit, state)
+    estimates = _estimate(state, branches, fit, noise, used)
     ranked = n >= min_audits
-    ranks = _ranks(shrunk, ranked)
-    info = {
-        column: totals[column].tolist()
-        for column in ("branch_code", "branch_name", "region", "country")
+    ranks = competition_ranks(estimates.shrunk, ranked)
+    if state == "no_difference":
+        ranks[ranked] = 1
+    codes = branches["branch_code"].tolist()
+    # With no detectable difference the estimates are not an order: mean, then audits.
+    ordering = np.zeros(len(n)) if state == "no_difference" else estimates.shrunk
+    order = standing_order(ranks, ordering, means, n, codes)
+    ranked_order = [i for i in order if ranked[i]]
+    better: dict[int, float] = {}
+    bands: dict[int, int] = {}
+    if estimates.variance is not None:
+        better = better_than_next(
+            ranked_order,
+            estimates.shrunk,
+            estimates.variance,
+            _shared(ranked_order, estimates),
+            fit.df_within if fit.df_within > 0 else None,
+        )
+        bands = tie_bands(
+            ranked_order,
+            estimates.shrunk,
+            better,
+            _pair_probability(estimates, fit.df_within if fit.df_within > 0 else None),
+        )
+        if state == "no_difference":
+            bands = dict.fromkeys(ranked_order, 1)
+    elif state == "single_branch":
+        bands = dict.fromkeys(ranked_order, 1)
+    quantile = t_quantile(fit.df_within) if fit.df_within > 0 else Z
+    rows = _rows(
+        branches, order, means, raw, fit, estimates, quantile, ranks, bands, better, grade_of
+    )
+    rows_ranked = [r for r in rows if not r.too_few_to_rank] or list(rows)
+    table = LeagueTable(
+        rows=rows,
+        components=components,
+        raw_components=raw,
+        chain_mean=estimates.chain,
+        min_audits=min_audits,
+        state=state,
+        period_effects=_period_effects(fit, quantile),
+        grouping=used,
+        groups_differ=None if test is None or test.p is None else test.differ,
+        group_test=test,
+        between_in_groups=None,
+        notices=(),
+        band_threshold=BAND_THRESHOLD,
+    )
+    if used is not None and estimates.fit is not None:
+        table = replace(table, between_in_groups=estimates.fit.between)
+    table = replace(table, notices=_notices(table, fit, rows_ranked, grouping))
+    return replace(table, method=describe_league_method(table))
+
+
+# ---------------------------------------------------------------------------
+# The parts
+# ---------------------------------------------------------------------------
+
+
+def _branch_totals(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per-branch totals from the per branch x period cells (sorted by branch code)."""
+    codes = cells["branch_code"].to_numpy()
+    _, first, index = np.unique(codes, return_index=True, return_inverse=True)
+    columns: dict[str, object] = {
+        name: cells[name].to_numpy()[first] for name in ("branch_code", *_NAME_COLUMNS)
     }
-    order = _standing_order(info["branch_code"], shrunk, ranks)
-    bands = _tie_bands(order, ranks, low, high)
-    judged = totals["judged"].to_numpy(dtype=float)
+    for name in ("audits", "sum", "sum_sq", "passed", "judged", "critical_failures"):
+        added = np.bincount(index, weights=cells[name].to_numpy(dtype=float))
+        columns[name] = added if name.startswith("sum") else np.rint(added).astype(int)
+    return pd.DataFrame(columns)
+
+
+def _model_components(fit: PeriodFit, raw: float | None) -> VarianceComponents:
+    """Noise net of period effects; between: the moment estimate around the chain."""
+    branches, audits = len(fit.branches), int(fit.n.sum())
+    if raw is None:
+        return VarianceComponents(branches, audits, fit.within, None, None, fit.estimable)
+    return VarianceComponents(branches, audits, fit.within, max(raw, 0.0), raw, fit.estimable)
+
+
+def _state(branches: int, chain_between: float | None) -> LeagueState:
+    if branches == 1:
+        return "single_branch"
+    if chain_between is None:
+        return "no_noise_estimate"
+    if chain_between <= 0:
+        return "no_difference"
+    return "ranked"
+
+
+def _choose_grouping(
+    grouping: Grouping, branches: pd.DataFrame, fit: PeriodFit, state: LeagueState
+) -> tuple[GroupTest | None, Literal["region", "country"] | None]:
+    """The group test (on region for "auto") and the grouping used: groups only when
+    branches differ and, for "auto", when the regions' levels differ."""
+    if grouping == CHAIN:
+        return None, None
+    column: Literal["region", "country"] = "country" if grouping == "country" else "region"
+    index = pd.factorize(branches[column].astype(str))[0]
+    test = compare_groups(fit.adjusted_means, index) if len(index) else GroupTest(0, None, None)
+    if state != "ranked" or test.groups < 2 or len(index) - test.groups < 1:
+        return test, None
+    if grouping == "auto" and not test.differ:
+        return test, None
+    return test, column
+
+
+def _estimate(
+    state: LeagueState,
+    branches: pd.DataFrame,
+    fit: PeriodFit,
+    noise: np.ndarray | None,
+    used: Literal["region", "country"] | None,
+) -> _Estimates:
+    adjusted = fit.adjusted_means
+    names = [CHAIN] * len(adjusted)
+    if state in ("single_branch", "no_noise_estimate") or noise is None:
+        level = float(np.average(adjusted, weights=fit.n)) if len(adjusted) else None
+        return _Estimates(adjusted.copy(), noise, None, names, None, level, None)
+    index = None
+    if used is not None:
+        names = branches[used].astype(str).tolist()
+        index = pd.factorize(branches[used].astype(str))[0]
+    result = shrink(adjusted, noise, index)
+    shared = (1 - result.weight) * np.sqrt(result.target_variance)
+    return _Estimates(
+        result.estimate, result.variance, result.target, names, shared, result.chain, result
+    )
+
+
+def _pair_probability(estimates: _Estimates, df: int | None) -> Callable[[int, int], float]:
+    """P(branch a truly better than branch b), their shared target's error accounted for."""
+    assert estimates.variance is not None  # only called when there are posterior variances
+    variance = estimates.variance
+
+    def probability(a: int, b: int) -> float:
+        covariance = None
+        if estimates.shared is not None and estimates.group[a] == estimates.group[b]:
+            covariance = np.array([estimates.shared[a] * estimates.shared[b]])
+        pair = probability_better(
+            np.array([a]), np.array([b]), estimates.shrunk, variance, covariance, df
+        )
+        return float(pair[0])
+
+    return probability
+
+
+def _shared(order: list[int], estimates: _Estimates) -> np.ndarray | None:
+    """Covariance of each ranked branch's error with its successor's (same target only)."""
+    if estimates.shared is None:
+        return None
+    group = estimates.group
+    return np.array(
+        [
+            estimates.shared[a] * estimates.shared[b] if group[a] == group[b] else 0.0
+            for a, b in itertools.pairwise(order)
+        ]
+    )
+
+
+def _rows(
+    branches: pd.DataFrame,
+    order: list[int],
+    means: np.ndarray,
+    raw: VarianceComponents,
+    fit: PeriodFit,
+    estimates: _Estimates,
+    quantile: float,
+    ranks: np.ndarray,
+    bands: dict[int, int],
+    better: dict[int, float],
+    grade_of: GradeOf | None,
+) -> tuple[BranchStanding, ...]:
+    n = branches["audits"].to_numpy(dtype=float)
+    low, high = _mean_intervals(means, n, raw)
+    shrunk = np.clip(estimates.shrunk, 0, 100)
+    if estimates.variance is not None:
+        half = quantile * np.sqrt(np.clip(estimates.variance, 0, None))
+        s_low = np.clip(estimates.shrunk - half, 0, 100).tolist()
+        s_high = np.clip(estimates.shrunk + half, 0, 100).tolist()
+    else:
+        s_low = s_high = [None] * len(n)
+    judged = branches["judged"].to_numpy(dtype=float)
     pass_rates = np.divide(
-        100 * totals["passed"].to_numpy(dtype=float),
+        100 * branches["passed"].to_numpy(dtype=float),
         judged,
         out=np.full(len(judged), np.nan),
         where=judged > 0,
     )
     grades = _grades(means, grade_of)
-    columns = {
-        "audits": n.astype(int).tolist(),
-        "mean": means.tolist(),
-        "low": [None] * len(n) if low is None else low.tolist(),
-        "high": [None] * len(n) if high is None else high.tolist(),
-        "shrunk": shrunk.tolist(),
-        "rank": [None if r == 0 else r for r in ranks.tolist()],
-        "pass_rate": [None if p != p else p for p in pass_rates.tolist()],
-        "critical_failures": totals["critical_failures"].astype(int).tolist(),
-        "too_few_to_rank": (~ranked).tolist(),
-    }
-    rows = tuple(
-        BranchStanding(
-            branch_code=str(info["branch_code"][i]),
-            branch_name=str(info["branch_name"][i]),
-            region=str(info["region"][i]),
-            country=str(info["country"][i]),
-            audits=columns["audits"][i],
-            mean=columns["mean"][i],
-            low=columns["low"][i],
-            high=columns["high"][i],
-            shrunk=columns["shrunk"][i],
-            rank=columns["rank"][i],
-            tie_band=bands.get(i),
-            pass_rate=columns["pass_rate"][i],
-            critical_failures=columns["critical_failures"][i],
-            grade=grades[i],
-            too_few_to_rank=columns["too_few_to_rank"][i],
-        )
-        for i in order
-    )
-    return LeagueTable(
-        rows, components, chain_mean, min_audits, describe_league_method(components, min_audits)
-    )
+    info = {c: branches[c].astype(str).tolist() for c in ("branch_name", "region", "country")}
+    codes = branches["branch_code"].astype(str).tolist()
+    critical = branches["critical_failures"].astype(int).tolist()
+    adjusted = np.clip(fit.adjusted_means, 0, 100).tolist()
+    targets = [None] * len(n) if estimates.target is None else estimates.target.tolist()
+    lows = [None] * len(n) if low is None else low.tolist()
+    highs = [None] * len(n) if high is None else high.tolist()
+    rates = [None if p != p else p for p in pass_rates.tolist()]
+    audits, mean_list, shrunk_list = n.astype(int).tolist(), means.tolist(), shrunk.tolist()
+    rank_list = [None if r == 0 else r for r in ranks.tolist()]
+    columns = [  # in the order of BranchStanding's fields
+        codes,
+        info["branch_name"],
+        info["region"],
+        info["country"],
+        audits,
+        mean_list,
+        lows,
+        highs,
+        adjusted,
+        shrunk_list,
+        s_low,
+        s_high,
+        targets,
+        estimates.group,
+        rank_list,
+        [bands.get(i) for i in range(len(n))],
+        [better.get(i) for i in range(len(n))],
+        rates,
+        critical,
+        grades,
+        [r is None for r in rank_list],
+    ]
+    in_order = [[column[i] for i in order] for column in columns]
+    return tuple(BranchStanding(*values) for values in zip(*in_order, strict=True))
 
 
-def _t_intervals(
+def _mean_intervals(
     means: np.ndarray, n: np.ndarray, components: VarianceComponents
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """mean ± t(0.95, N - B) x sqrt(within / n), within the 0-100 scale."""
+    """The mean's interval: mean ± t(0.95, N - B) x sqrt(within / n), within 0-100, with
+    the one-way noise (what the plain mean alone says)."""
     if components.within is None:
         return None, None
     half = t_quantile(components.df_within) * np.sqrt(components.within / n)
     return np.clip(means - half, 0, 100), np.clip(means + half, 0, 100)
 
 
-def _shrink(
-    means: np.ndarray, n: np.ndarray, components: VarianceComponents
-) -> tuple[float | None, np.ndarray]:
-    """shrunk = m + lambda (mean - m), lambda = between / (between + within / n).
-
-    ``m`` weights each branch mean by its precision 1 / (between + within / n). Without a
-    between-branch variance (one branch, or no branch audited twice) nothing is shrunk.
-    """
-    if len(means) == 0:
-        return None, means
-    between, within = components.between, components.within
-    if between is None or within is None:
-        return float(np.average(means, weights=n)), means.copy()
-    noise = within / n
-    if between <= 0:
-        weight = np.zeros_like(n)
-        chain = float(np.average(means, weights=n))
-    else:
-        weight = between / (between + noise)
-        chain = float(np.average(means, weights=1 / (between + noise)))
-    return chain, chain + weight * (means - chain)
-
-
-def _ranks(shrunk: np.ndarray, ranked: np.ndarray) -> np.ndarray:
-    """Competition ranks (1, 2, 2, 4) by the shrunken estimate; 0 for unranked branches."""
-    ranks = np.zeros(len(shrunk), dtype=int)
-    if ranked.any():
-        values = pd.Series(np.round(shrunk[ranked], 9))
-        ranks[ranked] = values.rank(method="min", ascending=False).to_numpy(dtype=int)
-    return ranks
-
-
-def _standing_order(codes: list[str], shrunk: np.ndarray, ranks: np.ndarray) -> list[int]:
-    """Ranked branches by rank, then the unranked by shrunken estimate; code breaks ties."""
-    unranked, rank_list, shrunk_list = (ranks == 0).tolist(), ranks.tolist(), shrunk.tolist()
-    return sorted(
-        range(len(codes)),
-        key=lambda i: (unranked[i], rank_list[i], -shrunk_list[i], codes[i]),
-    )
-
-
-def _tie_bands(
-    order: Sequence[int], ranks: np.ndarray, low: np.ndarray | None, high: np.ndarray | None
-) -> dict[int, int]:
-    """Walk the ranking; a branch joins the current band while its 90 % interval overlaps the
-    interval of the band's first branch, and starts a new band when it no longer does."""
-    if low is None or high is None:
-        return {}
-    bands: dict[int, int] = {}
-    band, leader = 0, -1
-    for i in order:
-        if ranks[i] == 0:
-            continue
-        if leader < 0 or low[i] > high[leader] or high[i] < low[leader]:
-            band, leader = band + 1, i
-        bands[i] = band
-    return bands
+def _period_effects(fit: PeriodFit, quantile: float) -> tuple[PeriodEffect, ...]:
+    if not fit.adjusted:
+        return ()
+    out = []
+    for label, audits, effect, se in zip(
+        fit.periods, fit.audits_per_period, fit.effects, fit.effect_se, strict=True
+    ):
+        known = se == se
+        out.append(
+            PeriodEffect(
+                label=label,
+                audits=int(audits),
+                effect=float(effect),
+                low=float(effect - quantile * se) if known else None,
+                high=float(effect + quantile * se) if known else None,
+            )
+        )
+    return tuple(out)
 
 
 def _grades(means: np.ndarray, grade_of: GradeOf | None) -> list[str | None]:
@@ -253,48 +486,215 @@ def _grades(means: np.ndarray, grade_of: GradeOf | None) -> list[str | None]:
     return [labels[value] for value in shown]
 
 
-def describe_league_method(components: VarianceComponents, min_audits: int) -> str:
-    """The method in one paragraph, including what the data could not support."""
+# ---------------------------------------------------------------------------
+# Notices and the method
+# ---------------------------------------------------------------------------
+
+
+def _notices(
+    table: LeagueTable, fit: PeriodFit, ranked: list[BranchStanding], grouping: Grouping
+) -> tuple[Notice, ...]:
+    notices: list[Notice] = []
+    if table.state == "no_difference":
+        notices.append(
+            Notice(
+                "no_detectable_difference",
+                "No detectable difference between branches in this selection: their means "
+                "differ no more than the visit-to-visit noise would make them, so every "
+                "ranked branch shares rank 1 and one band.",
+            )
+        )
+    if table.state == "single_branch":
+        notices.append(
+            Notice("single_branch", "One branch in this selection: nothing to compare it with.")
+        )
+    replicated = int(np.sum(fit.n >= 2))
+    if fit.within is None and table.rows:
+        notices.append(
+            Notice(
+                "no_replicates",
+                (
+                    "No branch has two audits in this selection"
+                    if replicated == 0
+                    else "Every repeat visit in this selection is used up by the period effects"
+                )
+                + ", so the visit-to-visit noise cannot be estimated: no intervals, no "
+                "shrinkage and no tie bands.",
+            )
+        )
+    elif fit.within is not None and (fit.df_within < FEW_NOISE_DF or replicated < FEW_REPLICATED):
+        stores = "branch" if replicated == 1 else "branches"
+        notices.append(
+            Notice(
+                "few_noise_degrees",
+                f"The visit-to-visit noise rests on {fit.df_within} degrees of freedom "
+                f"({replicated} {stores} with two or more audits): intervals, shrinkage and "
+                "tie bands are rough.",
+            )
+        )
+    for code, test, word in (
+        ("ceiling", lambda m: m >= CEILING, "top"),
+        ("floor", lambda m: m <= FLOOR, "bottom"),
+    ):
+        at = sum(1 for r in ranked if test(r.mean))
+        if ranked and at / len(ranked) > CEILING_SHARE:
+            notices.append(
+                Notice(
+                    code,  # type: ignore[arg-type]
+                    f"{at} of {len(ranked)} ranked branches average the {word} of the scale "
+                    f"({'100.0' if word == 'top' else '0.0'}): the measure cannot tell them "
+                    "apart.",
+                )
+            )
+    if table.period_effects:
+        effects = sorted(table.period_effects, key=lambda p: p.effect)
+        spread = effects[-1].effect - effects[0].effect
+        notices.append(
+            Notice(
+                "period_effects",
+                f"Period effects removed: period means differ by up to {spread:.1f} points "
+                f"({effects[0].label} {effects[0].effect:+.1f}, {effects[-1].label} "
+                f"{effects[-1].effect:+.1f} against the average period), so branches "
+                "visited only in good or bad periods are compared fairly.",
+                "info",
+            )
+        )
+    group_notice = _group_notice(table, grouping)
+    if group_notice is not None:
+        notices.append(group_notice)
+    return tuple(notices)
+
+
+def _group_notice(table: LeagueTable, grouping: Grouping) -> Notice | None:
+    test = table.group_test
+    tested = (
+        f" (F = {test.f:.2f}, {'p < 0.001' if test.p < 0.001 else f'p = {test.p:.3f}'})"
+        if test is not None and test.f is not None and test.p is not None
+        else ""
+    )
+    if table.grouping is not None:
+        return Notice(
+            "group_targets",
+            f"Each branch is pulled toward its {table.grouping}'s level (the {table.grouping}s' "
+            f"levels themselves pulled toward the chain): the {table.grouping}s differ"
+            f"{tested}."
+            if table.groups_differ
+            else f"Each branch is pulled toward its {table.grouping}'s level (the "
+            f"{table.grouping}s' levels themselves pulled toward the chain), as asked"
+            f"{tested}.",
+            "info",
+        )
+    if table.state != "ranked" or grouping == CHAIN:
+        return None
+    if test is None or test.p is None:
+        if grouping == "auto":
+            return None
+        return Notice(
+            "group_targets",
+            f"Every branch is pulled toward the chain's level: the {grouping}s cannot serve "
+            f"as targets (fewer than two, or no two branches share one).",
+            "info",
+        )
+    if grouping == "auto":
+        return Notice(
+            "group_targets",
+            f"Every branch is pulled toward the chain's level: the regions' levels do not "
+            f"differ clearly{tested}; they would at p < {GROUP_TEST_LEVEL:.2f}.",
+            "info",
+        )
+    return None
+
+
+def describe_league_method(table: LeagueTable) -> str:
+    """The method in plain words with the numbers, including what the data could not
+    support."""
+    c, raw = table.components, table.raw_components
     parts = [
-        "Mean of the audits' overall scores per branch.",
+        "Model of an audit's overall score: group level (the chain, or the branch's region "
+        "or country) + branch effect + period effect + visit-to-visit noise."
     ]
-    if components.within is None:
+    if table.period_effects:
+        effects = ", ".join(f"{p.label} {p.effect:+.1f}" for p in table.period_effects)
         parts.append(
-            "No branch has two audits, so the visit-to-visit noise cannot be estimated: no "
-            "intervals, no shrinkage and no tie bands; branches are ranked by their raw mean."
+            f"Period effects, estimated within branches (the same branch in different "
+            f"periods), against the average period: {effects}. Each branch's adjusted mean "
+            "is its mean with the effects of the periods it was visited in removed."
         )
     else:
-        t = t_quantile(components.df_within)
+        parts.append("No period effects were fitted: the adjusted mean is the mean.")
+    if c.within is None:
         parts.append(
-            f"90 % interval: mean ± t × s/√n with t = {t:.3f} (Student t, "
-            f"{components.df_within} degrees of freedom) and s = "
-            f"{np.sqrt(components.within):.1f} points, the pooled within-branch standard "
-            "deviation (so a branch with one or two audits still gets an honest interval)."
+            "The visit-to-visit noise cannot be estimated (no branch has two "
+            "audits, or its repeat visits went into the period effects): no intervals, no "
+            "shrinkage and no tie bands; branches are ranked by their adjusted mean."
         )
-        if components.between is None:
+    else:
+        t = t_quantile(c.df_within)
+        raw_note = (
+            f" (without period effects: {np.sqrt(raw.within):.1f} points)"
+            if table.period_effects and raw.within is not None
+            else ""
+        )
+        parts.append(
+            f"Noise: s = {np.sqrt(c.within):.1f} points{raw_note}, on {c.df_within} degrees "
+            "of freedom. Mean's interval (90 %): the plain mean ± t × s/√n with the noise "
+            f"of the plain means ({np.sqrt(raw.within or 0):.1f} points, t = "
+            f"{t_quantile(raw.df_within):.3f}, Student t on {raw.df_within} degrees of "
+            "freedom)."
+        )
+        if table.state == "single_branch":
             parts.append(
-                "With a single branch there is no chain to shrink toward: the shrunken "
-                "estimate is the mean."
+                "With a single branch there is no chain to shrink toward: the estimate is "
+                "the adjusted mean and its interval is ± t × the adjusted mean's standard "
+                "error."
             )
-        elif components.raw_between is not None and components.raw_between <= 0:
+        elif table.state == "no_difference":
             parts.append(
                 "The between-branch variance estimate is "
-                f"{components.raw_between:.2f} (≤ 0): the branch means differ no more than "
-                "the noise of the visits would make them, so every shrunken estimate equals "
-                "the chain mean and all ranked branches share rank 1."
+                f"{c.raw_between:.2f} (≤ 0, method of moments): no detectable difference "
+                "between branches in this selection. Every ranked branch shares rank 1 and "
+                "one band, and the table is ordered by mean, then by number of audits (never "
+                "by code). The estimates are pulled almost all the way to the chain level "
+                f"({table.chain_mean:.1f}); their intervals still allow for a small spread "
+                "the data cannot rule out."
             )
         else:
-            parts.append(
-                "Shrunken estimate (empirical Bayes): chain mean + λ × (mean − chain mean), "
-                "λ = b / (b + s²/n), with the between-branch variance b = "
-                f"{components.between:.1f} (SD {np.sqrt(components.between):.1f} points) "
-                "estimated by the method of moments (variance of branch means minus "
-                "s² × mean(1/n)); branches with few audits move most."
-            )
-        parts.append(
-            "Rank by the shrunken estimate. Tie bands: walking down the ranking, a branch "
-            "joins the current band while its interval overlaps the interval of the band's "
-            "first branch; within a band the order is not meaningful."
-        )
-    parts.append(f"Branches with fewer than {min_audits} audits are listed but not ranked.")
+            parts.append(_shrinkage_text(table, t))
+    parts.append(f"Branches with fewer than {table.min_audits} audits are listed but not ranked.")
     return " ".join(parts)
+
+
+def _shrinkage_text(table: LeagueTable, t: float) -> str:
+    c = table.components
+    between = c.between or 0.0
+    if table.grouping is None:
+        target = f"the chain level ({table.chain_mean:.1f})"
+        spread = f"{between:.1f} (SD {np.sqrt(between):.1f} points) by the method of moments"
+    else:
+        target = (
+            f"its {table.grouping}'s level (the {table.grouping} levels themselves pulled "
+            f"toward the chain level {table.chain_mean:.1f}, so a {table.grouping} with one "
+            "branch is not its own target)"
+        )
+        inside = table.between_in_groups or 0.0
+        spread = (
+            f"{inside:.1f} (SD {np.sqrt(inside):.1f} points, posterior mean) around the "
+            f"{table.grouping}s' levels ({between:.1f} around the chain by the method of "
+            "moments)"
+        )
+    return (
+        "Estimate that ranks (hierarchical Bayes): target + λ × (adjusted mean − target), "
+        f"toward {target}, λ = b / (b + s²/n), where b is the variance of the branches' true "
+        f"levels: {spread}. b is not taken at one estimate: flat priors on the branch SD "
+        "(and the group SD) are integrated out on a grid, so a b the data barely pin down "
+        "widens the intervals instead of over-shrinking; branches with few audits move most. "
+        f"Estimate's interval (90 %): estimate ± t × posterior SD (t = {t:.3f}); the "
+        "posterior variance is λ s²/n plus the uncertainty of the target and of b, and the "
+        "interval always contains the estimate. Rank by the estimate (ties: mean, then "
+        "audits). Tie bands: walking down the ranking, a band ends once a branch is truly "
+        f"worse than the band's first branch with probability ≥ {BAND_THRESHOLD:.2f} (from "
+        "the two posteriors: the 90 % interval of their difference excludes 0); the next "
+        "band starts at the clearest gap between the two, never between branches whose "
+        "estimates show the same. No branch in a band is clearly worse than its first; "
+        "within a band the order is not meaningful."
+    )

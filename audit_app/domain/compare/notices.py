@@ -22,6 +22,7 @@ NoticeCode = Literal[
     "group_targets",
     "auditors_not_connected",
     "reference_version",
+    "too_few_periods",
 ]
 
 

@@ -33,7 +33,8 @@ class ComparisonRequest:
     items: bool = True
     """Consistency per item too (the slowest part of a large selection)."""
     change_from: str | None = None
-    """The earlier period of the change per branch (default: the selection's second last)."""
+    """The earlier period of the change per branch (default: the latest before ``change_to``
+    in which some branch audited then was also audited)."""
     change_to: str | None = None
     """The later period (default: the selection's last)."""
 

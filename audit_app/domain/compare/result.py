@@ -12,6 +12,7 @@ import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects
 from audit_app.domain.compare.calibration import Calibration
+from audit_app.domain.compare.changes import NO_CHANGES, Changes
 from audit_app.domain.compare.consistency import StandardConsistency
 from audit_app.domain.compare.league import LeagueTable
 from audit_app.domain.compare.notices import Notice
@@ -79,6 +80,8 @@ class ComparisonResult:
     """(checklist id, item id) -> section id."""
     message: str | None = None
     """Why there is nothing to compare, when there is nothing."""
+    changes: Changes = field(default_factory=lambda: NO_CHANGES)
+    """Change per branch between two periods, the clear changes first."""
 
     @property
     def empty(self) -> bool:

@@ -51,27 +51,32 @@ class RegionSummary:
     mean: float
     """Mean of the region's audits."""
     branch_sd: float | None
-    """Spread between the region's branches: SD of their means (None with one branch)."""
+    """Spread between the region's branches: SD of their means, visit noise included (None
+    with one branch)."""
     best_branch: str
     best_shrunk: float
     worst_branch: str
     worst_shrunk: float
     pass_rate: float | None
     critical_failures: int
+    differs: bool
+    """False when the league found no detectable difference between branches (or could not
+    judge): then the branch SD is visit noise and best and worst are only the league's
+    order (mean, then audits), not a finding."""
 
 
 def roll_up_regions(table: LeagueTable) -> tuple[RegionSummary, ...]:
-    """Per region: mean, spread between its branches, best and worst branch by the shrunken
-    estimate (among ranked branches when the region has any), best region first."""
+    """Per region: mean, spread between its branches, best and worst branch as the league
+    orders them (among ranked branches when the region has any), best region first."""
     by_region: dict[str, list[BranchStanding]] = {}
-    for row in table.rows:
+    for row in table.rows:  # league order: best first, the unranked last
         by_region.setdefault(row.region, []).append(row)
+    differs = table.state == "ranked"
     out = []
     for region, rows in by_region.items():
         audits = sum(r.audits for r in rows)
         judged = [r for r in rows if not r.too_few_to_rank] or rows
-        best = max(judged, key=lambda r: (r.shrunk, r.branch_code))
-        worst = min(judged, key=lambda r: (r.shrunk, r.branch_code))
+        best, worst = judged[0], judged[-1]
         rated = [(r.pass_rate, r.audits) for r in rows if r.pass_rate is not None]
         out.append(
             RegionSummary(
@@ -88,6 +93,7 @@ def roll_up_regions(table: LeagueTable) -> tuple[RegionSummary, ...]:
                     sum(p * a for p, a in rated) / sum(a for _, a in rated) if rated else None
                 ),
                 critical_failures=sum(r.critical_failures for r in rows),
+                differs=differs,
             )
         )
     return tuple(sorted(out, key=lambda r: (-r.mean, r.region)))

@@ -16,7 +16,21 @@ CONFIDENCE = 0.90
 Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
 """1.645: the normal quantile for a two-sided 90 % interval (trend noise test)."""
 DEFAULT_MIN_AUDITS = 3
+FEW_NOISE_DF = 20
+"""Below this many degrees of freedom the noise estimate is rough (t above 1.72 for a 90 %
+interval, and the variance itself uncertain by a factor of 2): a notice says so."""
 CELL_COLUMNS = ["branch_code", "checklist_id", "standard", "n", "sum", "sum_sq"]
+CELL_COLUMNS_WITH_PERIOD = [
+    "branch_code",
+    "checklist_id",
+    "standard",
+    "period",
+    "n",
+    "sum",
+    "sum_sq",
+]
+"""Cells may be split further by period (wave, month or quarter): then consistency is
+computed net of period effects."""
 BRANCH_TOTAL_COLUMNS = [
     "branch_code",
     "branch_name",
@@ -53,10 +67,13 @@ class VarianceComponents:
     """Variance of the branches' true levels (>= 0); None with one branch or no ``within``."""
     raw_between: float | None
     """The estimate before truncation at 0 (negative: the data cannot tell branches apart)."""
+    period_contrasts: int = 0
+    """Period effects fitted beside the branch levels (each costs the noise a degree of
+    freedom); 0 in the one-way model."""
 
     @property
     def df_within(self) -> int:
-        return self.audits - self.branches
+        return self.audits - self.branches - self.period_contrasts
 
     @property
     def icc(self) -> float | None:

@@ -35,19 +35,21 @@ def _score_domain(low: float, high: float = 100) -> list[float]:
 def league_chart(
     frame: pd.DataFrame, chain_mean: float | None, mean_label: str = "Chain mean"
 ) -> alt.LayerChart | alt.FacetChart:
-    """Each branch's 90 % interval as a rule, its mean as a hollow dot and its shrunken
-    estimate as a filled one; rows in ranking order, coloured by alternating tie band.
+    """Each branch's estimate (what ranks) as a filled dot with its own 90 % interval as a
+    rule, and its plain mean as a hollow dot; rows in ranking order, coloured by alternating
+    tie band.
 
-    ``frame`` has label, branch_name, rank, tie_band, audits, mean, low, high, shrunk.
+    ``frame`` has label, branch_name, rank, tie_band, audits, mean, low, high, shrunk,
+    shrunk_low, shrunk_high.
     """
     data = frame.assign(
         band_colour=[
             "none" if pd.isna(b) else ("odd" if int(b) % 2 else "even") for b in frame["tie_band"]
         ],
-        low=frame["low"].fillna(frame["mean"]),
-        high=frame["high"].fillna(frame["mean"]),
+        low=frame["shrunk_low"].fillna(frame["shrunk"]),
+        high=frame["shrunk_high"].fillna(frame["shrunk"]),
     )
-    lowest = min(data["low"].min(), data["shrunk"].min())
+    lowest = min(data["low"].min(), data["mean"].min())
     x_scale = alt.Scale(domain=_score_domain(lowest), clamp=True)
     y = alt.Y("label:N", sort=data["label"].tolist(), title=None, axis=alt.Axis(labelOverlap=False))
     colour = alt.Color(
@@ -61,13 +63,13 @@ def league_chart(
         alt.Tooltip("tie_band:Q", title="Tie band"),
         alt.Tooltip("audits:Q", title="Audits"),
         alt.Tooltip("mean:Q", format=".1f", title="Mean"),
-        alt.Tooltip("low:Q", format=".1f", title="90 % low"),
-        alt.Tooltip("high:Q", format=".1f", title="90 % high"),
-        alt.Tooltip("shrunk:Q", format=".1f", title="Shrunken estimate"),
+        alt.Tooltip("shrunk:Q", format=".1f", title="Estimate"),
+        alt.Tooltip("low:Q", format=".1f", title="Estimate's 90 % low"),
+        alt.Tooltip("high:Q", format=".1f", title="Estimate's 90 % high"),
     ]
     base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
     rules = base.mark_rule(strokeWidth=3).encode(
-        x=alt.X("low:Q", scale=x_scale, title="Score (90 % interval, mean ○, shrunken ●)"),
+        x=alt.X("low:Q", scale=x_scale, title="Score (estimate ● with its 90 % interval, mean ○)"),
         x2="high:Q",
     )
     means = base.mark_point(size=50, filled=False).encode(x=alt.X("mean:Q", scale=x_scale))
@@ -296,3 +298,36 @@ def auditor_chart(frame: pd.DataFrame) -> alt.LayerChart:
     dots = base.mark_circle(size=90, opacity=1).encode(x="leniency:Q")
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
     return (rules + dots + zero).properties(height=80 + 28 * len(data))
+
+
+def change_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each branch's change between two periods with its 90 % interval: clear rises in
+    green, clear drops in red, the rest grey.
+
+    ``frame`` has branch_code, branch_name, change, low, high, clear, sentence.
+    """
+    data = frame.assign(
+        verdict=[
+            ("clearly up" if c > 0 else "clearly down") if clear else "not clear"
+            for c, clear in zip(frame["change"], frame["clear"], strict=True)
+        ],
+        label=frame["branch_code"] + " " + frame["branch_name"],
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=data["label"].tolist(), title=None),
+        color=alt.Color(
+            "verdict:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["clearly up", "clearly down", "not clear"],
+                range=[BRAND, FLAG, "#9e9e9e"],
+            ),
+        ),
+        tooltip=["label", "sentence"],
+    )
+    rules = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X("low:Q", title="Change in points (later − earlier)"), x2="high:Q"
+    )
+    dots = base.mark_circle(size=90, opacity=1).encode(x="change:Q")
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555").encode(x="zero:Q")
+    return (rules + dots + zero).properties(height=80 + 24 * len(data))

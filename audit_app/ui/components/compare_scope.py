@@ -19,6 +19,9 @@ class Benchmark:
     """A metric's label: "Chain mean", "Mean of your area"."""
     column: str
     """A table column or legend entry: "Chain", "Your area"."""
+    method_scope: str = ""
+    """Said before a method that speaks of "the chain" (the model's words): what the chain
+    is here. Empty for head office, whose chain is the chain."""
 
 
 CHAIN = Benchmark(noun="the chain", mean_label="Chain mean", column="Chain")
@@ -29,4 +32,10 @@ def benchmark(user: User | None) -> Benchmark:
     if user is None or user.role != Role.AREA_MANAGER:
         return CHAIN
     noun = "your area" if len(user.areas) == 1 else "your areas"
-    return Benchmark(noun=noun, mean_label=f"Mean of {noun}", column=noun.capitalize())
+    scope = (
+        f"Where the method says “chain”, read {noun}: the comparison pools only "
+        f"the branches of {noun}, and its means, spreads and targets are theirs."
+    )
+    return Benchmark(
+        noun=noun, mean_label=f"Mean of {noun}", column=noun.capitalize(), method_scope=scope
+    )

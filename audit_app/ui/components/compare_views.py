@@ -47,11 +47,13 @@ def _score(
 # ---------------------------------------------------------------------------
 
 
-def league_frame(table: stats.LeagueTable) -> pd.DataFrame:
-    """One row per branch in ranking order, with a link and a chart label."""
+def league_frame(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> pd.DataFrame:
+    """One row per branch in ranking order, with a link and a chart label; the pooled
+    target is named as the user knows it (the chain, or their area)."""
     frame = table.frame()
     if frame.empty:
         return frame
+    frame["group"] = frame["group"].replace({"chain": bench.column})
     frame.insert(
         0,
         "branch",
@@ -67,17 +69,33 @@ def league_frame(table: stats.LeagueTable) -> pd.DataFrame:
 LEAGUE_COLUMNS: dict[str, str | ColumnConfig] = {
     "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
     "tie_band": st.column_config.NumberColumn(
-        "Tie band", format="%d", width="small", help="Branches in one band cannot be told apart."
+        "Tie band",
+        format="%d",
+        width="small",
+        help="No branch in a band is clearly worse than the band's first: their order within "
+        "a band is not meaningful.",
     ),
     "branch": st.column_config.LinkColumn("Branch", display_text=r"name=(.*)$", width="medium"),
     "branch_code": st.column_config.TextColumn("Code", width="small"),
     "region": "Region",
     "audits": st.column_config.NumberColumn("Audits", width="small"),
     "mean": st.column_config.ProgressColumn("Mean", min_value=0, max_value=100, format="%.1f"),
-    "low": _score("90 % low", width="small"),
-    "high": _score("90 % high", width="small"),
+    "low": _score("Mean's 90 % low", width="small"),
+    "high": _score("Mean's 90 % high", width="small"),
+    "adjusted": _score(
+        "Adjusted mean",
+        help="The mean with period effects removed (a month that scored higher or lower for "
+        "every branch).",
+    ),
     "shrunk": _score(
-        "Shrunken estimate", help="The mean pulled toward the overall mean by its noise."
+        "Estimate",
+        help="What ranks: the adjusted mean pulled toward its target (its group's level) by "
+        "how uncertain it is.",
+    ),
+    "shrunk_low": _score("Estimate's 90 % low", width="small"),
+    "shrunk_high": _score("Estimate's 90 % high", width="small"),
+    "group": st.column_config.TextColumn(
+        "Pulled toward", width="small", help="The group whose level is the estimate's target."
     ),
     "pass_rate": st.column_config.NumberColumn("Pass rate %", format="%.0f", width="small"),
     "critical_failures": st.column_config.NumberColumn("Critical failures", width="small"),
@@ -86,7 +104,7 @@ LEAGUE_COLUMNS: dict[str, str | ColumnConfig] = {
 
 
 def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
-    frame = league_frame(table)
+    frame = league_frame(table, bench)
     ranked = frame[~frame["too_few_to_rank"]]
     few = frame[frame["too_few_to_rank"]]
     bands = ranked["tie_band"].nunique()
@@ -95,7 +113,8 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
     columns[1].metric(
         "Tie bands",
         f"{bands}" if bands else "—",
-        help="Groups of neighbours whose 90 % intervals overlap the group leader's.",
+        help="A band ends once a branch is clearly worse than the band's first (probability "
+        "at least 0.95).",
     )
     columns[2].metric("Too few audits to rank", f"{len(few):,}")
     if ranked.empty:
@@ -115,8 +134,8 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
             charts.league_chart(shown, table.chain_mean, bench.mean_label), width="stretch"
         )
         st.caption(
-            "Bars: 90 % interval of each branch's mean. Hollow dot: mean; filled dot: "
-            f"shrunken estimate (the rank's basis); dashed line: {bench.mean_label.lower()}. "
+            "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
+            f"estimate (the rank's basis); dashed line: {bench.mean_label.lower()}. "
             "Neighbours in one colour share a tie band."
         )
         st.dataframe(
@@ -131,7 +150,7 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
         unranked = [c for c in LEAGUE_COLUMNS if c not in ("rank", "tie_band")]
         st.dataframe(few[unranked], hide_index=True, width="stretch", column_config=LEAGUE_COLUMNS)
     with st.expander("How the league table is computed"):
-        st.write(table.method)
+        st.write(" ".join(part for part in (bench.method_scope, table.method) if part))
 
 
 def _ends(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -159,7 +178,7 @@ def heatmap_tab(
     order = [row.branch_code for row in table.rows]
     names = {row.branch_code: row.branch_name for row in table.rows}
     if len(order) > CHART_LIMIT:
-        order = _pick_branches(order)
+        order = _pick_branches(table)
     one_checklist = cells["checklist_id"].nunique() == 1
     keys = list(labels)
     position = {key: i for i, key in enumerate(keys)}
@@ -196,14 +215,25 @@ def heatmap_tab(
     )
 
 
-def _pick_branches(order: Sequence[str]) -> list[str]:
-    """For a big selection: the best and worst, or the best or worst, ``CHART_LIMIT``."""
-    half = CHART_LIMIT // 2
-    choices = {
-        f"Best and worst {half}": list(order[:half]) + list(order[-half:]),
-        f"Best {CHART_LIMIT}": list(order[:CHART_LIMIT]),
-        f"Worst {CHART_LIMIT}": list(order[-CHART_LIMIT:]),
+def heatmap_choices(table: stats.LeagueTable, limit: int = CHART_LIMIT) -> dict[str, list[str]]:
+    """The best and worst, the best, or the worst ``limit`` ranked branches by shrunken
+    estimate (highest first): never the table's last rows, which are the branches with too
+    few audits to rank."""
+    ranked = sorted((r for r in table.rows if not r.too_few_to_rank), key=lambda r: -r.shrunk)
+    codes = [r.branch_code for r in ranked]
+    half = limit // 2
+    return {
+        f"Best and worst {half}": list(dict.fromkeys(codes[:half] + codes[-half:])),
+        f"Best {limit}": codes[:limit],
+        f"Worst {limit}": codes[-limit:],
     }
+
+
+def _pick_branches(table: stats.LeagueTable) -> list[str]:
+    """For a big selection: the best and worst, or the best or worst, ``CHART_LIMIT`` ranked
+    branches."""
+    choices = heatmap_choices(table)
+    ranked = sum(not r.too_few_to_rank for r in table.rows)
     picked = st.segmented_control(
         "Branches shown",
         list(choices),
@@ -211,8 +241,10 @@ def _pick_branches(order: Sequence[str]) -> list[str]:
         key=HEATMAP_SHOW_KEY,
     )
     st.caption(
-        f"{len(order):,} branches are too many to draw at once: choose which to show, or "
-        "narrow the selection with the region filter in the sidebar."
+        f"{len(table.rows):,} branches are too many to draw at once: choose which of the "
+        f"{ranked:,} ranked branches to show (by shrunken estimate; those with too few audits "
+        "to rank are in the league table), or narrow the selection with the region filter "
+        "in the sidebar."
     )
     return choices[picked or next(iter(choices))]
 
@@ -315,7 +347,7 @@ def consistency_tab(
     if not items_included:
         st.caption(
             "Switch on “Include items” to see which checklist items vary most between "
-            "branches (a few seconds on a large chain)."
+            "branches (a few seconds on a large selection)."
         )
         return
     st.subheader("Items by spread between branches")
@@ -464,3 +496,102 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
         )
     with st.expander("How auditor effects are computed"):
         st.write(effects.method)
+
+
+# ---------------------------------------------------------------------------
+# Changes between periods, calibration
+# ---------------------------------------------------------------------------
+
+CHANGES_CHARTED = 30
+"""The clearest changes drawn; every branch is in the table below the chart."""
+CHANGE_COLUMNS: Mapping[str, ColumnConfig] = {
+    "branch_code": st.column_config.TextColumn("Code", width="small"),
+    "branch_name": st.column_config.TextColumn("Branch", width="medium"),
+    "earlier_audits": st.column_config.NumberColumn("Audits before", width="small"),
+    "later_audits": st.column_config.NumberColumn("Audits after", width="small"),
+    "earlier_mean": _score("Before"),
+    "later_mean": _score("After"),
+    "change": _score("Change"),
+    "sentence": st.column_config.TextColumn("Reading", width="large"),
+}
+
+
+def changes_tab(changes: stats.Changes) -> None:
+    """Per branch, how much it moved between two periods, clear changes first."""
+    frame = pd.DataFrame([r.__dict__ for r in changes.rows])
+    if frame.empty:
+        st.info(markdown_text(changes.method), icon=":material/info:")
+        return
+    up = int((frame["clear"] & (frame["change"] > 0)).sum())
+    down = int((frame["clear"] & (frame["change"] < 0)).sum())
+    columns = st.columns(3)
+    columns[0].metric("Branches in both periods", f"{len(frame):,}")
+    columns[1].metric("Clearly up", f"{up:,}")
+    columns[2].metric("Clearly down", f"{down:,}")
+    charted = frame[frame["low"].notna()].head(CHANGES_CHARTED)
+    if not charted.empty:
+        st.altair_chart(charts.change_chart(charted), width="stretch")
+        if len(frame) > len(charted):
+            st.caption(f"The {len(charted)} clearest changes; every branch is in the table.")
+    st.dataframe(
+        frame[list(CHANGE_COLUMNS)], hide_index=True, width="stretch", column_config=CHANGE_COLUMNS
+    )
+    with st.expander("How changes are computed"):
+        st.write(changes.method)
+
+
+CALIBRATION_COLUMNS: Mapping[str, ColumnConfig] = {
+    "checklist_id": st.column_config.TextColumn("Checklist", width="small"),
+    "item_id": st.column_config.TextColumn("Item", width="medium"),
+    "statistic": st.column_config.TextColumn("Statistic", width="small"),
+    "value": st.column_config.NumberColumn("Agreement", format="%.2f", width="small"),
+    "low": st.column_config.NumberColumn("90 % low", format="%.2f", width="small"),
+    "high": st.column_config.NumberColumn("90 % high", format="%.2f", width="small"),
+    "percent_agreement": st.column_config.NumberColumn("Same answer %", format="%.0f"),
+    "pairs": st.column_config.NumberColumn("Pairs", width="small"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+}
+PAIR_COLUMNS: Mapping[str, ColumnConfig] = {
+    "auditor_a": st.column_config.TextColumn("Auditor A"),
+    "auditor_b": st.column_config.TextColumn("Auditor B"),
+    "pairs": st.column_config.NumberColumn("Visits together", width="small"),
+    "mean_abs_difference": _score("Mean gap"),
+    "mean_difference": _score("A minus B"),
+    "note": st.column_config.TextColumn("Note", width="large"),
+}
+
+
+def calibration_section(calibration: stats.Calibration) -> None:
+    """Under the auditor effects: where two auditors scored the same visit, how closely
+    they agree, per pair of auditors and per item."""
+    st.subheader("Calibration: two auditors on the same visit")
+    if calibration.empty:
+        st.caption(markdown_text(calibration.method))
+        return
+    overall = calibration.overall
+    if overall is not None and overall.value is not None:
+        interval = (
+            ""
+            if overall.low is None or overall.high is None
+            else f" (90 % interval {overall.low:.2f} to {overall.high:.2f})"
+        )
+        st.write(
+            f"{len(calibration.pairs):,} calibration pairs; agreement on the overall score "
+            f"(ICC) {overall.value:.2f}{interval}. 1 = perfect agreement, 0 = no better "
+            "than chance."
+        )
+    pairs = pd.DataFrame([p.__dict__ for p in calibration.auditor_pairs])
+    if not pairs.empty:
+        st.dataframe(
+            pairs[list(PAIR_COLUMNS)], hide_index=True, width="stretch", column_config=PAIR_COLUMNS
+        )
+    items = pd.DataFrame([i.__dict__ for i in calibration.items])
+    if not items.empty:
+        st.dataframe(
+            items.sort_values("value", na_position="last")[list(CALIBRATION_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config=CALIBRATION_COLUMNS,
+        )
+    with st.expander("How agreement is computed"):
+        st.write(calibration.method)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.safe_text import markdown_text
 from audit_app.services.access import scoped
+from audit_app.services.compare import UnknownPeriod
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.ui.components import compare_data as data
@@ -29,7 +31,12 @@ from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
 TAB_KEY = "compare_tab"
-TABS = ("League table", "Heatmap", "Consistency", "Regions", "Trend", "Auditors")
+TABS = ("League table", "Heatmap", "Consistency", "Regions", "Trend", "Changes", "Auditors")
+CHANGE_FROM_KEY = "compare_change_from"
+CHANGE_TO_KEY = "compare_change_to"
+# The periods the user picked (None until they pick): the request asks for the default
+# periods until then, so opening the tab does not make a second comparison.
+CHOSEN = {CHANGE_FROM_KEY: "compare_change_from_chosen", CHANGE_TO_KEY: "compare_change_to_chosen"}
 ITEMS_KEY = "compare_items"
 PERIOD_KEY = "compare_trend_period"
 PERIODS: list[stats.Period] = ["month", "quarter"]
@@ -81,9 +88,25 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
     if wanted is None:
         wanted = data.branch_count(ctx, version, ctx.user) <= ITEMS_BY_DEFAULT_UP_TO
     request = ComparisonRequest(
-        choice.audit_filter, min_audits=choice.min_audits, period=period, items=bool(wanted)
+        choice.audit_filter,
+        min_audits=choice.min_audits,
+        period=period,
+        items=bool(wanted),
+        change_from=st.session_state.get(CHOSEN[CHANGE_FROM_KEY]),
+        change_to=st.session_state.get(CHOSEN[CHANGE_TO_KEY]),
     )
-    return data.comparison(ctx, request, version, ctx.user)
+    try:
+        return data.comparison(ctx, request, version, ctx.user)
+    except UnknownPeriod:  # periods chosen before the filters or the period kind changed
+        for key in (CHANGE_FROM_KEY, CHANGE_TO_KEY):
+            st.session_state.pop(key, None)
+            st.session_state.pop(CHOSEN[key], None)
+        plain = replace(request, change_from=None, change_to=None)
+        return data.comparison(ctx, plain, version, ctx.user)
+
+
+def _remember_period(key: str) -> None:
+    st.session_state[CHOSEN[key]] = st.session_state.get(key)
 
 
 def _notices(result: ComparisonResult) -> None:
@@ -201,7 +224,7 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
             "Include items",
             value=bool(result.request.items),
             key=ITEMS_KEY,
-            help="Spread per checklist item as well as per section (slower on a large chain).",
+            help="Spread per checklist item as well as per section (slower on a large selection).",
         )
         views.consistency_tab(result, labels, titles, result.request.items)
 
@@ -216,13 +239,36 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
         )
         views.trend_tab(result.trend, result.index_trend, result.request.period, bench)
 
+    def changes() -> None:
+        periods = [str(p) for p in result.trend["period"]]
+        shown = result.changes
+        left, right = st.columns(2)
+        for column, key, label, value in (
+            (left, CHANGE_FROM_KEY, "From", shown.earlier),
+            (right, CHANGE_TO_KEY, "To", shown.later),
+        ):
+            column.selectbox(
+                f"{label} {result.request.period}",
+                periods,
+                index=periods.index(value) if value in periods else None,
+                key=key,
+                on_change=_remember_period,
+                args=(key,),
+            )
+        views.changes_tab(shown)
+
+    def auditors() -> None:
+        views.auditors_tab(result.auditors)
+        views.calibration_section(result.calibration)
+
     draw: dict[str, Callable[[], None]] = {
         "League table": lambda: views.league_tab(table, bench),
         "Heatmap": lambda: views.heatmap_tab(result.heatmap, table, labels, titles),
         "Consistency": consistency,
         "Regions": lambda: views.regions_tab(result.regions),
         "Trend": trend,
-        "Auditors": lambda: views.auditors_tab(result.auditors),
+        "Changes": changes,
+        "Auditors": auditors,
     }
     for label, tab in zip(TABS, st.tabs(TABS, key=TAB_KEY, on_change="rerun"), strict=True):
         with tab:

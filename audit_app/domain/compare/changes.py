@@ -1,0 +1,247 @@
+"""Change between two periods per branch, with a 90 % interval, the clear changes first.
+
+A branch's change is its later period's mean minus its earlier period's mean. Its standard
+error is ``s * sqrt(1/n1 + 1/n2)`` with ``s²`` the pooled visit-to-visit noise, and the
+interval uses Student's t with that noise's degrees of freedom: a branch audited twice
+cannot say much on its own, the whole selection says how noisy one visit is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.periods import align_periods
+from audit_app.domain.compare.variance import _TINY, FEW_NOISE_DF, t_quantile
+from audit_app.domain.scoring import display
+
+
+@dataclass(frozen=True)
+class BranchChange:
+    branch_code: str
+    branch_name: str
+    earlier_audits: int
+    later_audits: int
+    earlier_mean: float
+    later_mean: float
+    change: float
+    """Later mean minus earlier mean (points; negative: the branch went down)."""
+    low: float | None
+    """90 % interval of the change (later - earlier); None without a noise estimate."""
+    high: float | None
+    clear: bool
+    """The interval excludes 0: the branch clearly went up or down."""
+    sentence: str
+    """E.g. "down 6.2 points, 90 % interval 1.1 to 11.3" (the interval of the drop)."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    earlier: str | None
+    later: str | None
+    rows: tuple[BranchChange, ...]
+    """Branches audited in both periods: clear changes first, then the largest changes."""
+    method: str
+    notices: tuple[Notice, ...]
+    within: float | None = None
+    """The noise variance the intervals use."""
+    df: int = 0
+    """Its degrees of freedom."""
+
+
+NO_CHANGES = Changes(None, None, (), "No change between periods: nothing to compare.", ())
+
+
+def branch_changes(
+    audits: pd.DataFrame,
+    period_of: pd.Series,
+    *,
+    earlier: str | None = None,
+    later: str | None = None,
+    within: float | None = None,
+    df: int | None = None,
+    fallback: tuple[float | None, int] | None = None,
+) -> Changes:
+    """Per branch audited in both periods: earlier and later mean, change, 90 % interval.
+
+    ``period_of``: each audit's period label, indexed like ``audits`` (or by audit id);
+    periods are ordered by an ordered categorical's order, else as sorted labels
+    ('2026-03', '2026Q1', 'W02').
+    ``later`` defaults to the last period with scored audits, ``earlier`` to the latest
+    period before it that shares a branch with it.
+    ``within`` and ``df``: the pooled noise variance and its degrees of freedom (e.g. from
+    the comparison's period fit); without them, the noise is pooled within branch x period
+    cells over the whole selection (audits - cells degrees of freedom), which assumes
+    nothing about how branches change; when that rests on fewer than 20 degrees of freedom
+    (a branch is rarely audited twice in one month) ``fallback`` (e.g. the league's noise
+    net of branch levels and period effects: wider, since it also counts a branch's own
+    drift as noise) is used instead.
+    """
+    has_score = audits["overall"].notna().to_numpy()
+    labels = align_periods(period_of, audits)
+    order = _period_order(labels[has_score])
+    scored = audits[has_score].assign(_period=labels[has_score].astype(str).to_numpy())
+    if earlier is None or later is None:
+        if len(order) < 2:
+            return _without_periods(order)
+        later = later or order[-1]
+        earlier = earlier or _latest_shared(scored, order, later)
+    if within is None:
+        within, df = _pooled_cell_noise(scored)
+        if fallback is not None and (df or 0) < FEW_NOISE_DF and fallback[1] > (df or 0):
+            within, df = fallback
+    df = int(df or 0)
+    noise = within if within is not None and df > 0 else None
+    t = t_quantile(df) if noise is not None else float("nan")
+    two = scored[scored["_period"].isin([earlier, later])]
+    names = (
+        scored.groupby("branch_code")["branch_name"].first()
+        if "branch_name" in scored.columns
+        else pd.Series(dtype=object)
+    )
+    per = (
+        two.groupby(["branch_code", "_period"], sort=True)["overall"]
+        .agg(n="size", mean="mean")
+        .unstack("_period")
+    )
+    rows = []
+    if earlier in per["n"].columns and later in per["n"].columns:
+        both = per[per["n"][earlier].notna() & per["n"][later].notna()]
+        for code, row in both.iterrows():
+            n1, n2 = int(row[("n", earlier)]), int(row[("n", later)])
+            m1, m2 = float(row[("mean", earlier)]), float(row[("mean", later)])
+            change = m2 - m1
+            low = high = None
+            if noise is not None:
+                half = t * float(np.sqrt(noise / n1 + noise / n2))
+                low, high = change - half, change + half
+            clear = low is not None and high is not None and (low > _TINY or high < -_TINY)
+            rows.append(
+                BranchChange(
+                    branch_code=str(code),
+                    branch_name=str(names.get(code, code)),
+                    earlier_audits=n1,
+                    later_audits=n2,
+                    earlier_mean=m1,
+                    later_mean=m2,
+                    change=change,
+                    low=low,
+                    high=high,
+                    clear=clear,
+                    sentence=change_sentence(change, low, high),
+                )
+            )
+    rows.sort(key=lambda r: (not r.clear, -abs(r.change), r.branch_code))
+    notices = _notices(earlier, later, rows, within, df)
+    return Changes(earlier, later, tuple(rows), _method(earlier, later, df), notices, within, df)
+
+
+def change_sentence(change: float, low: float | None, high: float | None) -> str:
+    """'down 6.2 points, 90 % interval 1.1 to 11.3': the size of the move in its own
+    direction, and the interval of that move (of the drop when it went down)."""
+    shown = display(abs(change)) or 0.0
+    if shown == 0:
+        head, lo, hi = "no change (0.0 points)", low, high
+    elif change < 0:
+        head = f"down {shown:.1f} points"
+        lo, hi = (None, None) if low is None or high is None else (-high, -low)
+    else:
+        head, lo, hi = f"up {shown:.1f} points", low, high
+    if lo is None or hi is None:
+        return f"{head}, no interval (no noise estimate)"
+    return f"{head}, 90 % interval {_number(lo)} to {_number(hi)}"
+
+
+def _number(value: float) -> str:
+    shown = display(value) or 0.0
+    return f"{0.0 if shown == 0 else shown:.1f}"
+
+
+def _latest_shared(scored: pd.DataFrame, order: list[str], later: str) -> str:
+    """The latest period before ``later`` in which a branch audited in ``later`` was also
+    audited (the period just before when none was): a month in which no branch was seen
+    twice would give an empty table."""
+    before = order[: order.index(later)] if later in order else order[:-1]
+    if not before:
+        return order[0]
+    seen = set(scored.loc[scored["_period"] == later, "branch_code"])
+    for period in reversed(before):
+        if seen & set(scored.loc[scored["_period"] == period, "branch_code"]):
+            return period
+    return before[-1]
+
+
+def _period_order(labels: pd.Series) -> list[str]:
+    present = labels.dropna()
+    if isinstance(present.dtype, pd.CategoricalDtype) and present.dtype.ordered:
+        used = set(present.astype(str))
+        return [str(c) for c in present.dtype.categories if str(c) in used]
+    return sorted({str(v) for v in present})
+
+
+def _pooled_cell_noise(scored: pd.DataFrame) -> tuple[float | None, int]:
+    """Variance within branch x period cells, pooled: SS within cells / (audits - cells)."""
+    groups = scored.groupby(["branch_code", "_period"])["overall"]
+    n = groups.size().to_numpy(dtype=float)
+    ss = groups.var(ddof=1).fillna(0.0).to_numpy(dtype=float) * (n - 1)
+    df = int(n.sum() - len(n))
+    if df <= 0:
+        return None, 0
+    within = float(ss.sum() / df)
+    return (0.0 if within < _TINY else within), df
+
+
+def _without_periods(order: list[str]) -> Changes:
+    only = f" ({order[0]})" if order else ""
+    notice = Notice(
+        "too_few_periods",
+        f"The selection covers one period{only}: there is no change between periods to show.",
+        "info",
+    )
+    method = "Change between periods needs audits in two periods."
+    return Changes(order[-1] if order else None, None, (), method, (notice,))
+
+
+def _notices(
+    earlier: str, later: str, rows: list[BranchChange], within: float | None, df: int
+) -> tuple[Notice, ...]:
+    notices = []
+    if not rows:
+        notices.append(
+            Notice(
+                "too_few_periods",
+                f"No branch was audited in both {earlier} and {later}.",
+                "info",
+            )
+        )
+    elif within is None or df <= 0:
+        notices.append(
+            Notice(
+                "no_replicates",
+                "No branch has two audits in one period, so visit-to-visit noise cannot be "
+                "estimated: changes are shown without intervals.",
+            )
+        )
+    elif df < FEW_NOISE_DF:
+        notices.append(
+            Notice(
+                "few_noise_degrees",
+                f"The visit-to-visit noise behind the change intervals rests on {df} "
+                f"degree{'s' if df != 1 else ''} of freedom (t = {t_quantile(df):.1f} "
+                "instead of 1.6): the intervals are wide and rough.",
+            )
+        )
+    return tuple(notices)
+
+
+def _method(earlier: str, later: str, df: int) -> str:
+    return (
+        f"Change per branch from {earlier} to {later}: the later period's mean minus the "
+        "earlier one's, for branches audited in both. 90 % interval: change ± t × s × "
+        "sqrt(1/n1 + 1/n2), with s² the pooled visit-to-visit noise and Student's t with "
+        f"its {df} degrees of freedom; a change is clear when its interval excludes 0. "
+        "Clear changes are listed first, then the largest."
+    )
