@@ -362,15 +362,6 @@ def _month(conn: Connection) -> Any:
     return func.substr(audits.c.visited_at, 1, 7)
 
 
-def _cells(conn: Connection, query: Any) -> pd.DataFrame:
-    columns = ["branch_id", "checklist_id", "standard", "period", "n", "sum", "sum_sq"]
-    rows = _frame(conn, query, columns)
-    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
-    rows["branch_code"] = rows["branch_id"].map(codes)
-    rows = rows.astype({"n": int, "sum": float, "sum_sq": float, "period": str})
-    return rows[PERIOD_CELL_COLUMNS]
-
-
 def section_rows(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     """One row per audit x section: audit_id, section_id, score (NaN when all N/A), weight."""
     query = _filtered(
