@@ -163,6 +163,7 @@ def _consistency_figures(ctx: AppContext) -> list[Figure]:
     from audit_app.domain import compare as stats
     from audit_app.domain.filters import AuditFilter
     from audit_app.services import compare as service
+    from audit_app.services.repeats import repeated_failures
     from audit_app.storage import compare_queries as queries
 
     everything = AuditFilter()
@@ -171,6 +172,8 @@ def _consistency_figures(ctx: AppContext) -> list[Figure]:
         section_db = best_of(3, lambda: queries.section_rows(conn, everything))
         queries.item_cells(conn, everything)
         item_db = best_of(2, lambda: queries.item_cells(conn, everything))
+        rows_db = best_of(2, lambda: queries.item_rows(conn, everything, ["scale_visit"]))
+    repeats = best_of(2, lambda: repeated_failures(ctx, everything))
     whole = best_of(2, lambda: service.comparison(ctx, stats.ComparisonRequest(everything)))
     return [
         Figure(
@@ -185,7 +188,21 @@ def _consistency_figures(ctx: AppContext) -> list[Figure]:
             item_db * 1000,
             "ms",
             "none set",
-            "2.4 M answers",
+            "40,000 item-score vectors summed in numpy (2.4 M answers)",
+        ),
+        Figure(
+            "item rows (rescoring across versions, repeats), one read",
+            rows_db * 1000,
+            "ms",
+            "none set",
+            "2.4 M audit x item scores from 40,000 item-score vectors",
+        ),
+        Figure(
+            "repeated failures, whole call",
+            repeats * 1000,
+            "ms",
+            "none set",
+            "audit frame + item rows + runs in pandas",
         ),
         Figure(
             "comparison with items (per-item consistency), first call",

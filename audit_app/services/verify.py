@@ -3,7 +3,8 @@
 The checks: each revision's content against its hash, each audit's chain of revisions, the
 chain over all submissions in order, each audit's current rows (visit and answers, what
 every query reads) against its latest revision, each audit's stored scores against those
-its answers give, the ledger of every sealed record under the trail key, and the ledger's
+its answers give, its item-score vector (what item comparisons read) against its answers, the
+ledger of every sealed record under the trail key, and the ledger's
 head against the checkpoint outside the database (and a head someone wrote down).
 """
 
@@ -24,7 +25,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.trail_head import Head
 from audit_app.services.verify_records import check_ledger
 from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
-from audit_app.storage import database, ledger, raw_formats, trail
+from audit_app.storage import database, item_vectors, ledger, raw_formats, trail
 from audit_app.storage.tables import audit_revisions, audits, branches
 
 
@@ -283,6 +284,10 @@ def _current_answers(conn: Connection) -> Iterator[tuple[int, list[StoredAnswer]
         yield audit_id, [(r[1], r[2], bool(r[3]), r[4], r[5]) for r in group]
 
 
+VECTOR_ITEMS_SHOWN = 5
+"""Items named when an audit's item-score vector disagrees with its answers."""
+
+
 def _check_current(
     conn: Connection, stored: dict[int, dict[str, Any]], revisions: list[dict[str, Any]]
 ) -> list[str]:
@@ -293,6 +298,8 @@ def _check_current(
             latest[rev["audit_id"]] = rev
     problems: dict[tuple[int, int], str] = {}
     scores = ScoreChecker(conn)
+    vectors = item_vectors.stored(conn)
+    layouts = item_vectors.Layouts(conn)
 
     def check(audit_id: int, scored: list[StoredAnswer]) -> None:
         row, rev = stored.get(audit_id), latest.get(audit_id)
@@ -303,6 +310,17 @@ def _check_current(
             problems[(audit_id, 1)] = (
                 f"{_label(audit_id, row)}: its stored scores do not follow from its answers "
                 f"({'; '.join(changed)})"
+            )
+        _, vector = vectors.get(audit_id, (None, None))
+        answered = [(answer[0], answer[4]) for answer in scored]
+        wrong = item_vectors.differences(layouts[row["checklist_version_id"]], vector, answered)
+        if wrong:
+            shown = wrong[:VECTOR_ITEMS_SHOWN]
+            if len(wrong) > len(shown):
+                shown.append(f"{len(wrong) - len(shown)} more")
+            problems[(audit_id, 2)] = (
+                f"{_label(audit_id, row)}: the item scores that comparisons read do not match "
+                f"its answers ({'; '.join(shown)})"
             )
         if rev is None or rev["fingerprint"] is None:
             return  # reported by the chain checks

@@ -43,8 +43,14 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import archive_rows, database, repository
-from audit_app.storage.tables import checklist_versions, metadata, record_seals, trail_state
+from audit_app.storage import archive_rows, database, item_vectors, repository
+from audit_app.storage.tables import (
+    audit_item_scores,
+    checklist_versions,
+    metadata,
+    record_seals,
+    trail_state,
+)
 
 FORMAT = 1
 APP = "audit-app"
@@ -108,9 +114,13 @@ def member_name(table: str) -> str:
     return f"tables/{table}.jsonl"
 
 
+DERIVED_TABLES = frozenset({audit_item_scores.name})
+"""Computed from other tables in the same transaction: not archived, rebuilt on restore."""
+
+
 def tables() -> list[Table]:
-    """Every table, parents before children (the order rows can be inserted in)."""
-    return list(metadata.sorted_tables)
+    """Every archived table, parents before children (the order rows can be inserted in)."""
+    return [table for table in metadata.sorted_tables if table.name not in DERIVED_TABLES]
 
 
 # --- values by column type ----------------------------------------------------------
@@ -444,10 +454,12 @@ def load_tables(
     manifest: Manifest,
     progress: Progress | None = None,
 ) -> None:
-    """Insert every member's rows, parents first, through the driver's executemany."""
+    """Insert every member's rows, parents first, through the driver's executemany; then
+    the derived tables from them."""
     by_name = {entry.name: entry for entry in manifest.tables}
     for table in tables():
         _load_table(path, conn, zf, table, by_name[table.name], progress)
+    item_vectors.rebuild(conn)
     if conn.dialect.name == "postgresql":
         reset_sequences(conn)
 

@@ -2,24 +2,35 @@
 
 Submitted audits only, filtered like every other list (``repository._filtered``). The
 per-audit and per-section figures come from the summary tables written when an audit is
-stored (``audit_scores``, ``section_scores``); the raw answers are read only for item
-statistics and for comparisons that span checklist versions. Where a statistic needs only
-sums per branch, the database adds them up (``*_cells``), which is several times faster
-than fetching every row into Python.
+stored (``audit_scores``, ``section_scores``), the item figures from each audit's
+item-score vector (``audit_item_scores``, :mod:`audit_app.storage.item_vectors`). Where a
+statistic needs only sums per branch, the database adds them up (``*_cells``, several times
+faster than fetching every row into Python); item cells are added up in numpy from the
+vectors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, case, func, select
 
 from audit_app.domain.compare import BRANCH_TOTAL_COLUMNS, CELL_COLUMNS
 from audit_app.domain.filters import AuditFilter
+from audit_app.storage import item_vectors
 from audit_app.storage.repository import _filtered
-from audit_app.storage.tables import answers, audit_scores, audits, branches, section_scores
+from audit_app.storage.tables import (
+    answers,
+    audit_item_scores,
+    audit_scores,
+    audits,
+    branches,
+    section_scores,
+)
 
 AUDIT_COLUMNS = [
     "audit_id",
@@ -209,26 +220,137 @@ def branch_totals(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
 
 def item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     """Per branch x checklist x item x month of the visit: count, sum and sum of squares of
-    the item scores (0-1; N/A and unscored items left out). Reads the raw answers: the slow
-    query of the set."""
-    score = answers.c.score
-    month = _month(conn)
-    query = _filtered(
-        select(
-            audits.c.branch_id,
-            audits.c.checklist_id,
-            answers.c.item_id,
-            month,
-            func.count(score),
-            func.sum(score),
-            func.sum(score * score),
-        )
-        .select_from(_audits_joined().join(answers, answers.c.audit_id == audits.c.id))
-        .where(score.is_not(None))
-        .group_by(audits.c.branch_id, audits.c.checklist_id, answers.c.item_id, month),
-        audit_filter,
+    the item scores (0-1; N/A and unscored items left out).
+
+    Added up in numpy from each audit's item-score vector (``item_vectors``): 40,000 rows
+    of the scale set instead of grouping its 2.4 million answers in the database (4.2 s on
+    SQLite, 4.1 s on PostgreSQL before). Versions of one checklist share their items' ids.
+    """
+    parts = [_block_cells(block) for block in _vector_blocks(conn, audit_filter)]
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        empty: dict[str, list[Any]] = {column: [] for column in PERIOD_CELL_COLUMNS}
+        return pd.DataFrame(empty).astype({"n": int, "sum": float, "sum_sq": float, "period": str})[
+            PERIOD_CELL_COLUMNS
+        ]
+    cells = pd.concat(parts, ignore_index=True)
+    if len(parts) > len({part["checklist_id"].iat[0] for part in parts}):
+        cells = cells.groupby(
+            ["branch_id", "checklist_id", "standard", "period"], sort=False, as_index=False
+        )[["n", "sum", "sum_sq"]].sum()
+    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
+    branch_ids, branch_of = np.unique(cells["branch_id"].to_numpy(), return_inverse=True)
+    cells["branch_code"] = _texts([codes[b] for b in branch_ids.tolist()], branch_of)
+    cells = cells.astype({"n": int, "sum": float, "sum_sq": float})
+    return cells[PERIOD_CELL_COLUMNS]
+
+
+@dataclass(frozen=True)
+class _VectorBlock:
+    """The vectors of the selected audits of one checklist version, one row per audit."""
+
+    layout: item_vectors.Layout
+    audit_ids: np.ndarray
+    branch_ids: np.ndarray
+    periods: np.ndarray
+    """The visit's month, 'YYYY-MM'."""
+    scores: np.ndarray
+
+
+def _vector_blocks(
+    conn: Connection, audit_filter: AuditFilter, checklist_ids: Sequence[str] | None = None
+) -> list[_VectorBlock]:
+    query = select(
+        audits.c.id,
+        audits.c.branch_id,
+        audits.c.checklist_version_id,
+        audit_item_scores.c.scores,
+        _month(conn),
+    ).select_from(
+        _audits_joined().outerjoin(audit_item_scores, audit_item_scores.c.audit_id == audits.c.id)
     )
-    return _cells(conn, query)
+    if checklist_ids is not None:
+        query = query.where(audits.c.checklist_id.in_(list(checklist_ids)))
+    rows = _binary_rows(conn, _filtered(query, audit_filter))
+    by_version: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        if row[3] is None:
+            raise item_vectors.VectorError(
+                f"audit #{row[0]} has no stored item scores; `audit-app verify` names every "
+                "such audit"
+            )
+        by_version.setdefault(row[2], []).append(row)
+    layouts = item_vectors.Layouts(conn)
+    blocks = []
+    for version_id, mine in sorted(by_version.items()):
+        layout = layouts[version_id]
+        width = len(layout.items) * item_vectors.DTYPE.itemsize
+        for row in mine:
+            if not isinstance(row[3], bytes | memoryview) or len(row[3]) != width:
+                layout.decode(row[3], row[0])  # raises, naming the audit
+        joined = b"".join(row[3] for row in mine)
+        count = len(mine)
+        blocks.append(
+            _VectorBlock(
+                layout,
+                np.fromiter((r[0] for r in mine), dtype=np.int64, count=count),
+                np.fromiter((r[1] for r in mine), dtype=np.int64, count=count),
+                np.array([r[4] for r in mine], dtype=object),
+                np.frombuffer(joined, dtype=item_vectors.DTYPE).reshape(count, -1),
+            )
+        )
+    return blocks
+
+
+def _binary_rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
+    """The query's rows from the driver; on PostgreSQL in its binary format, where 19 MB of
+    vectors arrive in about half the time of the hex text of ``bytea`` (measured with
+    psycopg on 40,000 rows of 480 bytes: 340 -> 180 ms cold, 220 -> 60 ms warm)."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        cursor: Any = conn.connection.cursor()  # psycopg's own, which takes binary=True
+        try:
+            cursor.execute(str(compiled), compiled.params, binary=True)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _block_cells(block: _VectorBlock) -> pd.DataFrame:
+    """Per branch x month x item of one block: n, sum, sum of squares of the scored items."""
+    months, month_of = np.unique(block.periods, return_inverse=True)
+    keys, inverse = np.unique(block.branch_ids * len(months) + month_of, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
+    scores = block.scores[order]
+    scored = np.isfinite(scores)
+    values = np.where(scored, scores, 0.0)
+    n = np.add.reduceat(scored.astype(np.int64), starts, axis=0)
+    total = np.add.reduceat(values, starts, axis=0)
+    squares = np.add.reduceat(values * values, starts, axis=0)
+    group, item = np.nonzero(n > 0)
+    return pd.DataFrame(
+        {
+            "branch_id": keys[group] // len(months),
+            "checklist_id": _texts([block.layout.checklist_id], np.zeros(len(item), np.int64)),
+            "standard": _texts(block.layout.items, item),
+            "period": _texts(months, keys[group] % len(months)),
+            "n": n[group, item],
+            "sum": total[group, item],
+            "sum_sq": squares[group, item],
+        }
+    )
+
+
+def _texts(values: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.Index:
+    """``values[codes]`` as pandas text: taken from a short index of the distinct values,
+    several times faster than pandas converting millions of Python strings one by one."""
+    return pd.Index(list(values), dtype="str").take(codes)
 
 
 PERIOD_CELL_COLUMNS = [*CELL_COLUMNS, "period"]
@@ -239,15 +361,6 @@ def _month(conn: Connection) -> Any:
     if conn.dialect.name == "postgresql":
         return func.to_char(audits.c.visited_at, "YYYY-MM")
     return func.substr(audits.c.visited_at, 1, 7)
-
-
-def _cells(conn: Connection, query: Any) -> pd.DataFrame:
-    columns = ["branch_id", "checklist_id", "standard", "period", "n", "sum", "sum_sq"]
-    rows = _frame(conn, query, columns)
-    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
-    rows["branch_code"] = rows["branch_id"].map(codes)
-    rows = rows.astype({"n": int, "sum": float, "sum_sq": float, "period": str})
-    return rows[PERIOD_CELL_COLUMNS]
 
 
 def section_rows(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
@@ -271,15 +384,24 @@ def item_rows(
     conn: Connection, audit_filter: AuditFilter, checklist_ids: Sequence[str]
 ) -> pd.DataFrame:
     """One row per audit x answered item of the given checklists: audit_id, item_id, score
-    (0-1, NaN for N/A and unscored items)."""
-    query = _filtered(
-        select(answers.c.audit_id, answers.c.item_id, answers.c.score)
-        .select_from(_audits_joined().join(answers, answers.c.audit_id == audits.c.id))
-        .where(audits.c.checklist_id.in_(list(checklist_ids))),
-        audit_filter,
-    )
-    frame = _frame(conn, query, ["audit_id", "item_id", "score"])
-    return frame.astype({"score": float})
+    (0-1, NaN for N/A and unscored items), read from the item-score vectors."""
+    parts = []
+    for block in _vector_blocks(conn, audit_filter, checklist_ids):
+        audit, item = np.nonzero(block.scores != item_vectors.NOT_ANSWERED)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "audit_id": block.audit_ids[audit],
+                    "item_id": np.asarray(block.layout.items, dtype=object)[item],
+                    "score": block.scores[audit, item],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({"audit_id": [], "item_id": [], "score": []}).astype(
+            {"audit_id": int, "item_id": object, "score": float}
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
 _ID_CHUNK = 2_000

@@ -19,9 +19,10 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
-from audit_app.storage import activity_store, ledger, trail
+from audit_app.storage import activity_store, item_vectors, ledger, trail
 from audit_app.storage.tables import (
     answers,
+    audit_item_scores,
     audit_scores,
     audits,
     branches,
@@ -313,6 +314,8 @@ def add_audits(
         ).scalars()
     )
     answer_rows: list[tuple[Any, ...]] = []
+    vector_rows: list[tuple[int, bytes]] = []  # item_vectors: the comparisons' item scores
+    layouts = item_vectors.Layouts(conn)
     score_rows: list[dict[str, Any]] = []  # one per audit, with a datetime: through Core
     section_rows: list[tuple[Any, ...]] = []
     seals: list[trail.Seal] = []
@@ -323,6 +326,10 @@ def add_audits(
             for answer in record.answers
         ]
         answer_rows.extend((audit_id, *row, item_scores.get(row[0])) for row in stored)
+        layout = layouts[
+            checklist_version_id_of[(record.visit.checklist_id, record.visit.checklist_version)]
+        ]
+        vector_rows.append((audit_id, layout.encode({row[0] for row in stored}, item_scores)))
         if record.status == AuditStatus.SUBMITTED:  # drafts are sealed when submitted
             visit_row = {**audit_row, "branch_code": record.visit.branch_code}
             content = trail.revision_content(
@@ -339,6 +346,7 @@ def add_audits(
                 for section in card.sections
             )
     insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
+    insert_many(conn, audit_item_scores, ("audit_id", "scores"), vector_rows)
     if score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
@@ -579,6 +587,7 @@ def answer_fingerprints(
 def delete_draft(conn: Connection, audit_id: int) -> bool:
     """Remove a draft and its answers; a submitted audit is never deleted."""
     conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
+    conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id == audit_id))
     result = conn.execute(
         audits.delete().where(audits.c.id == audit_id, audits.c.status == str(AuditStatus.DRAFT))
     )

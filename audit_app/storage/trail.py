@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import database, ledger
+from audit_app.storage import database, item_vectors, ledger
 from audit_app.storage.tables import (
     answers,
     appeals,
@@ -235,7 +235,8 @@ def replace_current(
     revision: int,
 ) -> None:
     """Make ``rows`` (item id, value text, N/A, comment, item score) the audit's current
-    answers, with its new overall and section scores: what every query reads."""
+    answers, with its item-score vector and new overall and section scores: what every
+    query reads."""
     ledger.check_unchanged(conn, audits, [audit_id])
     conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
     if rows:
@@ -253,6 +254,7 @@ def replace_current(
                 for item_id, value, na, comment, score in rows
             ],
         )
+    item_vectors.rebuild(conn, [audit_id])
     conn.execute(audit_scores.delete().where(audit_scores.c.audit_id == audit_id))
     conn.execute(insert(audit_scores).values(audit_id=audit_id, **overall))
     conn.execute(section_scores.delete().where(section_scores.c.audit_id == audit_id))

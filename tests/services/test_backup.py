@@ -34,13 +34,13 @@ from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.demo import load_demo
 from audit_app.services.verify import verify
+from audit_app.storage import archive
 from audit_app.storage.database import head_revision
-from audit_app.storage.tables import metadata
 from tests.databases import drop_database, environment_for, new_database_url
 from tests.services.test_revisions import good_answers
 
 HEAD = head_revision()
-FIRST = metadata.sorted_tables[0].name  # the first table checked and restored
+FIRST = archive.tables()[0].name  # the first table checked and restored
 
 REPO = Path(__file__).resolve().parents[2]
 OTHER = {"sqlite": "postgresql", "postgresql": "sqlite"}
@@ -54,7 +54,7 @@ def rows_of(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
                 tuple(row)
                 for row in conn.execute(select(table).order_by(*table.primary_key.columns))
             ]
-            for table in metadata.sorted_tables
+            for table in archive.tables()
         }
 
 
@@ -68,7 +68,7 @@ def stored_text_of(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
                     + ", ".join(column.name for column in table.primary_key.columns)
                 )
             )
-            for table in metadata.sorted_tables
+            for table in archive.tables()
         }
 
 
@@ -199,12 +199,12 @@ def test_the_archive_holds_what_its_manifest_says(demo: Demo) -> None:
         first_audit = json.loads(zf.read("tables/audits.jsonl").splitlines()[0])
     assert (manifest["format"], manifest["app"], manifest["revision"]) == (1, "audit-app", HEAD)
     assert manifest["engine"] == demo.ctx.engine.dialect.name
-    assert [t["name"] for t in manifest["tables"]] == [t.name for t in metadata.sorted_tables]
+    assert [t["name"] for t in manifest["tables"]] == [t.name for t in archive.tables()]
     assert {t["name"]: t["rows"] for t in manifest["tables"]} == {
         name: len(rows) for name, rows in demo.rows.items()
     }
     assert sorted(members) == sorted(
-        ["manifest.json", *(f"tables/{t.name}.jsonl" for t in metadata.sorted_tables)]
+        ["manifest.json", *(f"tables/{t.name}.jsonl" for t in archive.tables())]
     )
     stored = demo.rows["audits"][0]
     assert first_audit["id"] == stored[0] == 1
@@ -393,7 +393,7 @@ def test_the_command_line_exports_and_restores(
     done = _cli(source, "export", str(path))
     assert done.returncode == 0, done.stderr
     rows = sum(len(rows) for rows in demo.rows.values())
-    tables = len(metadata.sorted_tables)
+    tables = len(archive.tables())
     assert (
         f"Exported {rows:,} rows in {tables} tables from {demo.ctx.database_label}" in done.stdout
     )

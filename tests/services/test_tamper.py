@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -24,12 +25,13 @@ from audit_app.services.context import AppContext
 from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
 from audit_app.services.users import set_password
 from audit_app.services.verify import verify
-from audit_app.storage import database, ledger, seal_keys, trail
+from audit_app.storage import database, item_vectors, ledger, seal_keys, trail
 from audit_app.storage.tables import (
     action_events,
     activity_log,
     answers,
     appeals,
+    audit_item_scores,
     audit_revisions,
     audit_scores,
     audits,
@@ -132,6 +134,25 @@ def _reseal_revision_with_the_code(conn: Connection, c: Chain) -> None:
         )
 
 
+def _item_vector_says_full_marks(conn: Connection, c: Chain) -> None:
+    """Edit the revised audit's item-score vector so that comparisons read call.tone as met
+    (its answer scores 0.25): every item figure of its branch would lie."""
+    version_id = conn.execute(
+        select(audits.c.checklist_version_id).where(audits.c.id == c.revised)
+    ).scalar_one()
+    layout = item_vectors.Layouts(conn)[version_id]
+    blob = conn.execute(
+        select(audit_item_scores.c.scores).where(audit_item_scores.c.audit_id == c.revised)
+    ).scalar_one()
+    values = np.frombuffer(blob, dtype=item_vectors.DTYPE).copy()
+    values[layout.position["call.tone"]] = 1.0
+    conn.execute(
+        update(audit_item_scores)
+        .where(audit_item_scores.c.audit_id == c.revised)
+        .values(scores=values.tobytes())
+    )
+
+
 def _reseal_ledger_with_another_key(conn: Connection, c: Chain) -> None:
     """Move a branch to another area and seal it with the ledger's code under a guessed key."""
     conn.execute(update(branches).where(branches.c.code == "ES-01").values(area="Girona"))
@@ -158,6 +179,25 @@ CASES: dict[str, tuple[Tamper, str]] = {
         ),
         r"audit #{revised} .*: its stored scores do not follow from its answers \(item "
         r"call.tone score 1 stored, 0.25 from its answer\)",
+    ),
+    "item-score vector": (
+        _item_vector_says_full_marks,
+        r"audit #{revised} \(ES-01, .*\): the item scores that comparisons read do not match "
+        r"its answers \(item call.tone 1 in its item-score vector, 0.25 in its answers\)",
+    ),
+    "item-score vector deleted": (
+        lambda conn, c: conn.execute(
+            delete(audit_item_scores).where(audit_item_scores.c.audit_id == c.last_ten[0])
+        ),
+        r"audit #{first} \(ES-01, .*\): the item scores that comparisons read do not match "
+        r"its answers \(no item-score vector is stored\)",
+    ),
+    "item-score vector cut short": (
+        _set(
+            audit_item_scores, lambda c: audit_item_scores.c.audit_id == c.revised, scores=b"x" * 12
+        ),
+        r"audit #{revised} .*: the item scores that comparisons read do not match its answers "
+        r"\(its item-score vector holds 12 bytes, not \d+ \(8 for each of its \d+ items\)\)",
     ),
     "answers": (
         _set(
@@ -387,6 +427,11 @@ RAW_FORMS = {
     "a score as text": (
         "UPDATE audit_scores SET overall = 'high' WHERE audit_id = {revised}",
         r"audit_scores audit_id {revised}: column overall holds 'high', not a number",
+    ),
+    "item scores as text": (
+        "UPDATE audit_item_scores SET scores = 'all met' WHERE audit_id = {revised}",
+        r"audit #{revised} .*: the item scores that comparisons read do not match its answers "
+        r"\(its item-score vector is stored as str, not bytes\)",
     ),
     "a checklist that is not JSON": (
         "UPDATE checklist_versions SET definition = '{{not json' WHERE id = 1",
