@@ -74,6 +74,7 @@ LABELS: dict[str, str] = {
     "index_none": "—",
     "index_note": "100 means every branch keeps every section at the same level; at 92 the "
     "branches' true section scores typically sit about 8 points apart.",
+    "index_raw": "Period effects removed; with them left in the index reads {raw}.",
     "least_sections": "Least consistent sections: {sections}.",
     "pool_mean": "{pool} (shrinkage target): {mean}.",
     "pool_chain": "Chain mean",
@@ -422,8 +423,11 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         Paragraph(LABELS["index"], s.heading),
         Paragraph(LABELS["index_none"] if index is None else score(index), big),
         Paragraph(LABELS["index_note"], s.small),
-        Spacer(1, 8 * mm),
     ]
+    if index is not None and data.raw_consistency_index is not None:
+        raw = score(data.raw_consistency_index)
+        story.append(Paragraph(LABELS["index_raw"].format(raw=raw), s.small))
+    story.append(Spacer(1, 8 * mm))
     story += _notices_box(data, s)
     if data.least_consistent_sections:
         text = LABELS["least_sections"].format(sections=", ".join(data.least_consistent_sections))
