@@ -223,7 +223,7 @@ def inspections(per_chain: int = 45, seed: int = 1708) -> World:
     world = World([], [])
     for c, chain_mean in enumerate(CHAIN_MEANS):
         chain = f"Chain {chr(65 + c)}"
-        spotless = int(round(per_chain * (chain_mean - 80) / 20))
+        spotless = round(per_chain * (chain_mean - 80) / 20)
         for i in range(per_chain):
             code = f"IN-{c}{i:03d}"
             level = 130.0 if i < spotless else 80.0 + rng.normal(0, 2)
@@ -268,7 +268,7 @@ def no_difference(branches: int = 40, seed: int = 1709) -> World:
     return world
 
 
-V2_ITEMS = ITEMS[:3] + (("till", "till.bag"),)
+V2_ITEMS = (*ITEMS[:3], ("till", "till.bag"))
 V1_WEIGHTS = {"floor.clean": 1.0}
 V2_WEIGHTS = {"floor.clean": 4.0}
 

@@ -5,6 +5,7 @@ the PDF. One test per finding, numbered as in the issue."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -151,11 +152,11 @@ def test_3_bands_are_contiguous_and_never_split_equal_estimates(
     result = service.comparison(stored.ctx, ComparisonRequest(items=False))
     ranked = ranked_rows(result)
     bands = [r.tie_band for r in ranked]
-    assert bands[0] == 1 and all(b - a in (0, 1) for a, b in zip(bands, bands[1:], strict=False))
+    assert bands[0] == 1 and all(b - a in (0, 1) for a, b in itertools.pairwise(bands))
     assert len(set(bands)) > 1, "a world with real differences has more than one band"
     splits = [
         (a.branch_code, b.branch_code, round(a.shrunk, 1))
-        for a, b in zip(ranked, ranked[1:], strict=False)
+        for a, b in itertools.pairwise(ranked)
         if round(a.shrunk, 1) == round(b.shrunk, 1) and a.tie_band != b.tie_band
     ]
     assert splits == []
