@@ -171,6 +171,9 @@ LABELS: dict[str, str] = {
     "Spread: standard deviation of its branches' means (visit noise included). Best and "
     "worst: by the shrunken estimate, among the region's ranked branches (among all of them "
     "when none is ranked).",
+    "regions_no_difference": "No detectable difference between branches in this selection: "
+    "the spread is visit noise, and best and worst are only the league table's order (mean, "
+    "then audits), not a finding.",
     "standards": "Least consistent standards",
     "standards_top": "The {shown} of {total} standards whose branches differ most, largest "
     "spread between branches first; standards whose spread cannot be estimated come last.",
@@ -966,11 +969,14 @@ def _regions_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     table = _table(
         body, widths, [("ALIGN", (1, 0), (4, -1), "RIGHT"), ("ALIGN", (7, 0), (8, -1), "RIGHT")]
     )
+    note = LABELS["regions_note"]
+    if not any(r.differs for r in data.regions):
+        note += " " + LABELS["regions_no_difference"]
     return [
         CondPageBreak(40 * mm),
         Paragraph(LABELS["regions"], s.heading),
         table,
-        Paragraph(LABELS["regions_note"], s.small),
+        Paragraph(note, s.small),
     ]
 
 

@@ -112,6 +112,9 @@ def test_1_no_detectable_difference_is_one_state_one_band_one_rank(null_world: S
     assert ranked[0].branch_code == "NB-039"
     # The region table agrees: nothing found, so its spreads are not findings.
     assert result.regions and {r.differs for r in result.regions} == {False}
+    regions = flat(null_world.pdf(ComparisonRequest(items=False))).split(LABELS["regions"])[-1]
+    assert LABELS["regions_no_difference"] in regions
+    assert {row["differs"] for row in null_world.json("--by", "region")["rows"]} == {False}
     message = notice(result, "no_detectable_difference")
     assert message in flat(null_world.cli("compare"))
     summary = null_world.json()["summary"]
