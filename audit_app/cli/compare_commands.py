@@ -297,7 +297,7 @@ def _table_text(comparison: Comparison) -> str:
     lines = [
         f"{title}: {comparison.audit_filter.describe()} — {result.scope.label}, "
         f"{comparison.audits} audits; consistency index "
-        f"{'—' if index is None else f'{index:.1f}'}",
+        f"{'—' if index is None else f'{index:.1f}'}{_raw_index_text(comparison)}",
         "",
         *_aligned(comparison_rows(comparison), TABLE_COLUMNS[comparison.by], comparison.by),
     ]
@@ -312,6 +312,15 @@ def _table_text(comparison: Comparison) -> str:
         lines += ["", textwrap.fill(f"Note: {notice.message}", width=100)]
     lines += ["", textwrap.fill(comparison.method, width=100)]
     return "\n".join(lines) + "\n"
+
+
+def _raw_index_text(comparison: Comparison) -> str:
+    """Beside the index net of period effects, the raw one (period effects left in)."""
+    result = comparison.result
+    index, raw = result.consistency_index, result.raw_consistency_index
+    if index is None or raw is None or not result.request.adjust_periods:
+        return ""
+    return f" ({raw:.1f} with period effects left in)"
 
 
 def _calibration_lines(comparison: Comparison) -> list[str]:

@@ -74,6 +74,7 @@ LABELS: dict[str, str] = {
     "index_none": "—",
     "index_note": "100 means every branch keeps every section at the same level; at 92 the "
     "branches' true section scores typically sit about 8 points apart.",
+    "index_raw": "Period effects removed; with them left in the index reads {raw}.",
     "least_sections": "Least consistent sections: {sections}.",
     "pool_mean": "{pool} (shrinkage target): {mean}.",
     "pool_chain": "Chain mean",
@@ -170,6 +171,9 @@ LABELS: dict[str, str] = {
     "Spread: standard deviation of its branches' means (visit noise included). Best and "
     "worst: by the shrunken estimate, among the region's ranked branches (among all of them "
     "when none is ranked).",
+    "regions_no_difference": "No detectable difference between branches in this selection: "
+    "the spread is visit noise, and best and worst are only the league table's order (mean, "
+    "then audits), not a finding.",
     "standards": "Least consistent standards",
     "standards_top": "The {shown} of {total} standards whose branches differ most, largest "
     "spread between branches first; standards whose spread cannot be estimated come last.",
@@ -422,8 +426,11 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         Paragraph(LABELS["index"], s.heading),
         Paragraph(LABELS["index_none"] if index is None else score(index), big),
         Paragraph(LABELS["index_note"], s.small),
-        Spacer(1, 8 * mm),
     ]
+    if index is not None and data.raw_consistency_index is not None:
+        raw = score(data.raw_consistency_index)
+        story.append(Paragraph(LABELS["index_raw"].format(raw=raw), s.small))
+    story.append(Spacer(1, 8 * mm))
     story += _notices_box(data, s)
     if data.least_consistent_sections:
         text = LABELS["least_sections"].format(sections=", ".join(data.least_consistent_sections))
@@ -962,11 +969,14 @@ def _regions_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     table = _table(
         body, widths, [("ALIGN", (1, 0), (4, -1), "RIGHT"), ("ALIGN", (7, 0), (8, -1), "RIGHT")]
     )
+    note = LABELS["regions_note"]
+    if not any(r.differs for r in data.regions):
+        note += " " + LABELS["regions_no_difference"]
     return [
         CondPageBreak(40 * mm),
         Paragraph(LABELS["regions"], s.heading),
         table,
-        Paragraph(LABELS["regions_note"], s.small),
+        Paragraph(note, s.small),
     ]
 
 

@@ -82,7 +82,9 @@ def comparison_data(
         change_from=result.changes.earlier,
         change_to=result.changes.later,
         calibration=result.calibration,
-        raw_consistency_index=result.raw_consistency_index,
+        raw_consistency_index=(
+            result.raw_consistency_index if result.request.adjust_periods else None
+        ),
         method=result.method,
         repeats=repeats,
     )

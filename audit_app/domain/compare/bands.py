@@ -22,11 +22,12 @@ PairProbability = Callable[[int, np.ndarray], np.ndarray]
 
 
 def competition_ranks(values: np.ndarray, ranked: np.ndarray) -> np.ndarray:
-    """Competition ranks (1, 2, 2, 4) by ``values`` (rounded to 9 decimals), highest first;
-    0 for unranked branches."""
+    """Competition ranks (1, 2, 2, 4) by ``values`` as shown (one decimal), highest first;
+    0 for unranked branches. Estimates that show the same share a rank: ranks 1 to 58 for
+    58 locations all showing 100.0 would order what the table says is equal."""
     ranks = np.zeros(len(values), dtype=int)
     if ranked.any():
-        rounded = pd.Series(np.round(values[ranked], 9))
+        rounded = pd.Series(_shown(pd.Series(values[ranked])))
         ranks[ranked] = rounded.rank(method="min", ascending=False).to_numpy(dtype=int)
     return ranks
 

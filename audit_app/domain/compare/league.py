@@ -222,12 +222,14 @@ def rank_branches(
     test, used = _choose_grouping(grouping, branches, fit, state)
     estimates = _estimate(state, branches, fit, noise, used)
     ranked = n >= min_audits
-    ranks = competition_ranks(estimates.shrunk, ranked)
+    # Ranked as shown: on the scale (an estimate past 100 shows 100.0, like its neighbours).
+    shown = np.clip(estimates.shrunk, 0, 100)
+    ranks = competition_ranks(shown, ranked)
     if state == "no_difference":
         ranks[ranked] = 1
     codes = branches["branch_code"].tolist()
     # With no detectable difference the estimates are not an order: mean, then audits.
-    ordering = np.zeros(len(n)) if state == "no_difference" else estimates.shrunk
+    ordering = np.zeros(len(n)) if state == "no_difference" else shown
     order = standing_order(ranks, ordering, means, n, codes)
     ranked_order = [i for i in order if ranked[i]]
     better: dict[int, float] = {}
