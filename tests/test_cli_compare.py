@@ -261,3 +261,9 @@ def test_the_real_command_prints_json(on_demo: Path) -> None:
     data = json.loads(result.stdout)
     assert [row["region"] for row in data["rows"]][:1] == ["Istanbul"]
     assert data["summary"]["by"] == "region"
+
+
+def test_change_periods_without_by_change_are_refused(on_demo: None) -> None:
+    result = runner.invoke(app, ["compare", "--change-from", "2026-01"])
+    assert result.exit_code == 2
+    assert "--change-from and --change-to choose the periods of --by change" in result.output

@@ -199,6 +199,8 @@ def compare(
     from audit_app.domain.filters import AuditFilter
     from audit_app.services.compare import compare as run_compare
 
+    if (change_from or change_to) and by != CompareBy.change:
+        raise fail("--change-from and --change-to choose the periods of --by change", code=2)
     if output == CompareFormat.xlsx and out_file is None:
         raise fail("--format xlsx writes a workbook: give the file with -o FILE.xlsx", code=2)
     audit_filter = AuditFilter(

@@ -232,6 +232,8 @@ def test_every_output_shows_the_same_calibration(world: World) -> None:
 
     result = service.comparison(world.ctx)
     assert result.calibration == calibration_for(world)
+    (said,) = [n for n in result.notices if n.code == "calibration_pairs"]
+    assert said.message.startswith("14 calibration pairs: two audits of one branch")
     rows = service.comparison_rows(service.Comparison(result, "calibration"))
     expected = result.calibration
     assert expected.overall is not None and expected.overall.value is not None

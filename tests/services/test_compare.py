@@ -309,3 +309,15 @@ def test_the_reference_version_is_the_latest_in_time_not_the_highest_number(
     finally:
         ctx.engine.dispose()
         drop_database(ctx.settings.resolved_database_url)
+
+
+def test_the_change_between_quarters_says_how_far_the_whole_chain_moved(
+    demo_ctx: AppContext,
+) -> None:
+    result = service.comparison(demo_ctx, ComparisonRequest(period="quarter", items=False))
+    changes = result.changes
+    assert changes.rows and changes.earlier < changes.later  # type: ignore[operator]
+    effects = {p.label: p.effect for p in result.league.period_effects}
+    move = effects[changes.later] - effects[changes.earlier]  # type: ignore[index]
+    (said,) = [n for n in result.notices if n.code == "period_move"]
+    assert f"moved by {move:+.1f} points" in said.message

@@ -15,7 +15,7 @@ import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
 from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
-from audit_app.domain.compare.changes import branch_changes
+from audit_app.domain.compare.changes import Changes, branch_changes
 from audit_app.domain.compare.consistency import (
     consistency_index_by_period_cells,
     item_consistency,
@@ -23,7 +23,7 @@ from audit_app.domain.compare.consistency import (
     section_consistency,
     summarise_consistency,
 )
-from audit_app.domain.compare.league import rank_branches
+from audit_app.domain.compare.league import LeagueTable, rank_branches
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
@@ -98,7 +98,14 @@ def compute_comparison(
         fallback=(noise.within, noise.df_within),
     )
     notices = _first_of_each_code(
-        [*league.notices, *index.notices, *auditors.notices, *changes.notices]
+        [
+            *league.notices,
+            *index.notices,
+            *auditors.notices,
+            *changes.notices,
+            *_period_move(league, changes),
+            *_calibration_notice(frames.calibration),
+        ]
     )
     if frames.versions:
         notices += [
@@ -137,6 +144,40 @@ def compute_comparison(
         item_sections=dict(frames.item_sections),
         changes=changes,
     )
+
+
+def _period_move(league: LeagueTable, changes: Changes) -> list[Notice]:
+    """How much every branch moved between the change's two periods (the difference of
+    their period effects): a branch's own change is its change beyond that."""
+    effects = {p.label: p.effect for p in league.period_effects}
+    if not changes.rows or changes.earlier not in effects or changes.later not in effects:
+        return []
+    move = effects[str(changes.later)] - effects[str(changes.earlier)]
+    return [
+        Notice(
+            "period_move",
+            f"From {changes.earlier} to {changes.later} the whole selection moved by "
+            f"{move:+.1f} points (the difference of the two period effects): each branch's "
+            "change includes it, and a change well above or below it is the branch's own.",
+            "info",
+        )
+    ]
+
+
+def _calibration_notice(calibration: Calibration) -> list[Notice]:
+    """Calibration pairs are found, not declared: say how."""
+    if calibration.empty:
+        return []
+    return [
+        Notice(
+            "calibration_pairs",
+            f"{len(calibration.pairs)} calibration pairs: two audits of one branch with one "
+            "checklist on one day by different auditors (with the same visit reference when "
+            "both have one). Without references, two separate visits on one day also count "
+            "as a pair: record the agency's reference to keep them apart.",
+            "info",
+        )
+    ]
 
 
 def _first_of_each_code(notices: list[Notice]) -> list[Notice]:

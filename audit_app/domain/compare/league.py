@@ -596,16 +596,26 @@ def _notices(
     if table.period_effects:
         effects = sorted(table.period_effects, key=lambda p: p.effect)
         spread = effects[-1].effect - effects[0].effect
-        notices.append(
-            Notice(
-                "period_effects",
+        periods_test = fit.period_test()
+        tested = (
+            ""
+            if periods_test is None
+            else f"; F test of equal periods: F = {periods_test[0]:.2f}, p = {periods_test[1]:.3f}"
+        )
+        if periods_test is not None and periods_test[1] >= BRANCH_TEST_LEVEL:
+            text = (
+                f"Periods do not differ detectably{tested}: the small estimated period "
+                f"effects (up to {spread:.1f} points apart, mostly noise) are removed anyway, "
+                "which changes little."
+            )
+        else:
+            text = (
                 f"Period effects removed: period means differ by up to {spread:.1f} points "
                 f"({effects[0].label} {effects[0].effect:+.1f}, {effects[-1].label} "
-                f"{effects[-1].effect:+.1f} against the average period), so branches "
-                "visited only in good or bad periods are compared fairly.",
-                "info",
+                f"{effects[-1].effect:+.1f} against the average period{tested}), so "
+                "branches visited only in good or bad periods are compared fairly."
             )
-        )
+        notices.append(Notice("period_effects", text, "info"))
     group_notice = _group_notice(table, grouping)
     if group_notice is not None:
         notices.append(group_notice)
@@ -704,14 +714,14 @@ def describe_league_method(table: LeagueTable) -> str:
                 f"{test.df[0]} and {test.df[1]} degrees of freedom, p = {test.p:.3f} (they "
                 f"would differ detectably at p < {BRANCH_TEST_LEVEL:.2f})"
             )
+            below = ", ≤ 0" if (c.raw_between or 0) <= 0 else ""
             parts.append(
-                "The between-branch variance estimate is "
-                f"{c.raw_between:.2f} (method of moments){tested}: no detectable difference "
-                "between branches in this selection. Every ranked branch shares rank 1 and "
-                "one band, and the table is ordered by mean, then by number of audits (never "
-                "by code). The estimates are pulled almost all the way to the chain level "
-                f"({table.chain_mean:.1f}); their intervals still allow for a small spread "
-                "the data cannot rule out."
+                f"The between-branch variance estimate is {c.raw_between:.2f} (method of "
+                f"moments{below}){tested}: no detectable difference between branches in this "
+                "selection. Every ranked branch shares rank 1 and one band, and the table is "
+                "ordered by mean, then by number of audits (never by code). The estimates are "
+                f"pulled almost all the way to the chain level ({table.chain_mean:.1f}); their "
+                "intervals still allow for a small spread the data cannot rule out."
             )
         else:
             parts.append(_shrinkage_text(table, t))

@@ -22,6 +22,8 @@ NoticeCode = Literal[
     "group_targets",
     "auditors_not_connected",
     "reference_version",
+    "period_move",
+    "calibration_pairs",
     "too_few_periods",
 ]
 

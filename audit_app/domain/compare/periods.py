@@ -48,6 +48,8 @@ class PeriodFit:
     """Its degrees of freedom: audits - branches - estimable period contrasts."""
     estimable: int
     """Number of period contrasts the data can estimate (P - 1 when connected)."""
+    explained: float = 0.0
+    """Sum of squares the period effects explain beyond the branch levels (F test)."""
     adjusted_factor: np.ndarray | None = None
     """Variance of each adjusted mean in units of the noise variance: 1/n plus the part the
     estimated effects of its periods add (they rest on other audits, so the two add up)."""
@@ -55,6 +57,16 @@ class PeriodFit:
     @property
     def adjusted(self) -> bool:
         return self.estimable > 0
+
+    def period_test(self) -> tuple[float, float] | None:
+        """(F, p) of the test that every period has the same level, within branches; None
+        when it cannot be computed."""
+        if not self.estimable or self.within is None or self.within <= 0 or self.df_within < 1:
+            return None
+        from scipy.special import fdtrc
+
+        f = self.explained / self.estimable / self.within
+        return f, float(fdtrc(self.estimable, self.df_within, f))
 
 
 def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
@@ -101,6 +113,7 @@ def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
         df_within=block.df_within,
         estimable=block.estimable,
         adjusted_factor=_adjusted_factor(count, block.n_b, cov, block.estimable),
+        explained=block.explained,
     )
 
 
@@ -132,6 +145,8 @@ class _Block:
     estimable: int
     within: float | None
     df_within: int
+    explained: float = 0.0
+    """Sum of squares the period effects explain beyond the branch levels."""
 
 
 def _fit_block(count: np.ndarray, sums: np.ndarray, sum_sq: float, *, adjust: bool) -> _Block:
@@ -163,7 +178,9 @@ def _fit_block(count: np.ndarray, sums: np.ndarray, sum_sq: float, *, adjust: bo
         within = max(sum_sq - ss_branch - explained, 0.0) / df
         within = 0.0 if within < _TINY else within
     adjusted = raw_means - np.divide(count @ effects, n_b, out=np.zeros_like(s_b), where=n_b > 0)
-    return _Block(n_b, n_p, raw_means, effects, adjusted, unscaled, estimable, within, max(df, 0))
+    return _Block(
+        n_b, n_p, raw_means, effects, adjusted, unscaled, estimable, within, max(df, 0), explained
+    )
 
 
 GROUP_FIT_COLUMNS = [
