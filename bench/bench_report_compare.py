@@ -26,8 +26,10 @@ def run(engine: str) -> list[Figure]:
 def _measure(ctx: object) -> list[Figure]:
     import pypdf
 
+    from audit_app.domain.compare import ComparisonRequest
     from audit_app.domain.filters import AuditFilter
     from audit_app.reports.comparison_report import render_comparison_report
+    from audit_app.services import compare as service
     from audit_app.services.report_compare import comparison_data, comparison_report
 
     everything = AuditFilter()
@@ -43,7 +45,8 @@ def _measure(ctx: object) -> list[Figure]:
         comparison_report(ctx, everything, items=False)  # type: ignore[arg-type]
 
     sections_only = best_of(2, cold_sections)
-    repeat = best_of(2, lambda: comparison_report(ctx, everything))  # type: ignore[arg-type]
+    result = service.comparison(ctx, ComparisonRequest(everything))  # type: ignore[arg-type]
+    cached = best_of(2, lambda: comparison_report(ctx, result=result))  # type: ignore[arg-type]
     data = None
 
     def gather() -> None:
@@ -68,16 +71,16 @@ def _measure(ctx: object) -> list[Figure]:
             sections_only,
             "s",
             "< 5 s",
-            "least consistent standards without items: skips the per-item query",
+            "least consistent standards without items (per-item consistency left out)",
             met=sections_only < 5,
         ),
         Figure(
-            "comparison report, repeat call (cached frames)",
-            repeat,
+            "comparison report from the page's cached comparison",
+            cached,
             "s",
             "< 5 s",
-            "a second download of the same selection",
-            met=repeat < 5,
+            "the Compare page's download: rendering, overdue actions and repeated failures",
+            met=cached < 5,
         ),
         Figure(
             "comparison report: pages",

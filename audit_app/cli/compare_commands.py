@@ -220,6 +220,7 @@ def compare(
         adjust_periods=period_effects,
         grouping=target.value,
         items=by == CompareBy.item,
+        auditors=by in (CompareBy.auditor, CompareBy.calibration),
         change_from=change_from,
         change_to=change_to,
     )

@@ -436,7 +436,9 @@ class Comparison:
             "least_consistent_sections": list(self.least_consistent_sections),
             "notices": [{"code": n.code, "message": n.message} for n in result.notices],
             "versions": [_alignment_summary(a) for a in self.versions],
-            "calibration": _calibration_summary(result.calibration),
+            "calibration": (
+                _calibration_summary(result.calibration) if result.request.auditors else None
+            ),
             "method": " ".join(part for part in result.method if part),
             "message": self.message,
         }
@@ -494,7 +496,10 @@ def compare(
         raise AuditAppError(f"cannot compare by {by!r} (choose {', '.join(BY_CHOICES)})")
     if request is None:
         request = ComparisonRequest(
-            audit_filter or AuditFilter(), min_audits=min_audits, items=by == "item"
+            audit_filter or AuditFilter(),
+            min_audits=min_audits,
+            items=by == "item",
+            auditors=by in ("auditor", "calibration"),
         )
     return Comparison(comparison(ctx, request), by)
 

@@ -112,13 +112,13 @@ def compute_comparison(
             Notice("reference_version", alignment.describe(), "info")
             for alignment in frames.versions
         ]
+    asked = (auditors.method, frames.calibration.method) if request.auditors else ()
     method = (
         league.method,
         CONSISTENCY_METHOD,
         TREND_METHOD,
         changes.method,
-        auditors.method,
-        frames.calibration.method,
+        *asked,
         *(alignment.describe() for alignment in frames.versions),
     )
     return ComparisonResult(
