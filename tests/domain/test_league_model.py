@@ -349,7 +349,7 @@ def test_a_one_wave_selection_whose_noise_rests_on_one_stores_two_visits_says_so
     table = league(one_period(scores), min_audits=1)
     (notice,) = [n for n in table.notices if n.code == "few_noise_degrees"]
     assert notice.message.startswith(
-        "The visit-to-visit noise rests on 1 degrees of freedom (1 branch with two or more audits)"
+        "The visit-to-visit noise rests on 1 degree of freedom (1 branch with two or more audits)"
     )
 
 

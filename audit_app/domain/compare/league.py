@@ -571,10 +571,11 @@ def _notices(
         )
     elif fit.within is not None and (fit.df_within < FEW_NOISE_DF or replicated < FEW_REPLICATED):
         stores = "branch" if replicated == 1 else "branches"
+        degrees = "degree" if fit.df_within == 1 else "degrees"
         notices.append(
             Notice(
                 "few_noise_degrees",
-                f"The visit-to-visit noise rests on {fit.df_within} degrees of freedom "
+                f"The visit-to-visit noise rests on {fit.df_within} {degrees} of freedom "
                 f"({replicated} {stores} with two or more audits): intervals, shrinkage and "
                 "tie bands are rough.",
             )
