@@ -267,3 +267,20 @@ def test_change_periods_without_by_change_are_refused(on_demo: None) -> None:
     result = runner.invoke(app, ["compare", "--change-from", "2026-01"])
     assert result.exit_code == 2
     assert "--change-from and --change-to choose the periods of --by change" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--change-from", "2026-11", "--change-to", "2026-11"], "2026-11 is not before 2026-11"),
+        (["--change-from", "2026-11", "--change-to", "2026-10"], "2026-11 is not before 2026-10"),
+        (["--change-from", "2026-11"], "2026-11 is not before 2026-11"),
+        (["--change-to", "2025-12"], "no month before 2025-12 to compare it with"),
+    ],
+)
+def test_a_change_that_does_not_run_forward_is_refused(
+    on_demo: None, args: list[str], said: str
+) -> None:
+    result = runner.invoke(app, ["compare", "--by", "change", *args])
+    assert result.exit_code != 0 and said in result.output
+    assert "Traceback" not in result.output

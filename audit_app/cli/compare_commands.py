@@ -311,7 +311,7 @@ def _table_text(comparison: Comparison) -> str:
         )
     if comparison.by == "auditor":
         lines += _calibration_lines(comparison)
-    for notice in result.notices:
+    for notice in comparison.notices:
         lines += ["", textwrap.fill(f"Note: {notice.message}", width=100)]
     lines += ["", textwrap.fill(comparison.method, width=100)]
     return "\n".join(lines) + "\n"

@@ -39,9 +39,27 @@ def report_compare(
     min_audits: Annotated[
         int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
     ] = 3,
+    channel: Annotated[str | None, typer.Option(help="Channel, e.g. phone or email.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Audit kind, e.g. mystery_shop or inspection.")
+    ] = None,
+    include_follow_ups: Annotated[
+        bool,
+        typer.Option("--include-follow-ups", help="Count follow-up audits too."),
+    ] = False,
     period: PeriodOpt = ComparePeriod.month,
     period_effects: PeriodEffectsOpt = True,
     target: TargetOpt = CompareTarget.auto,
+    change_from: Annotated[
+        str | None,
+        typer.Option(
+            "--change-from", metavar="PERIOD", help="The change section's earlier period."
+        ),
+    ] = None,
+    change_to: Annotated[
+        str | None,
+        typer.Option("--change-to", metavar="PERIOD", help="The change section's later period."),
+    ] = None,
 ) -> None:
     """Comparison report: consistency index, league table with intervals and tie bands,
     section heatmap, regions, least consistent standards, trends, auditor effects, method."""
@@ -57,6 +75,9 @@ def report_compare(
         date_to=day(date_to),
         region=region,
         country=country,
+        channel=channel,
+        kind=kind,
+        include_follow_ups=include_follow_ups,
     )
     request = ComparisonRequest(
         audit_filter,
@@ -64,6 +85,8 @@ def report_compare(
         period=period.value,
         adjust_periods=period_effects,
         grouping=target.value,
+        change_from=change_from,
+        change_to=change_to,
     )
     pdf = comparison_report(context(), request=request)
     write_atomically(output, pdf)

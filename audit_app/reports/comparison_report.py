@@ -309,6 +309,8 @@ class ComparisonReportData:
     """Change per branch between ``change_from`` and ``change_to``, clear changes first."""
     change_from: str | None = None
     change_to: str | None = None
+    change_notices: tuple[str, ...] = ()
+    """What to read with the changes (their noise, how far everyone moved)."""
     calibration: Calibration | None = None
     """Agreement of auditors who scored the same visit."""
     raw_consistency_index: float | None = None
@@ -1196,8 +1198,13 @@ def _changes_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
             extra.append(("FONT", (0, at), (-1, at), FONT_BOLD, 7.5))
     extra.append(("ALIGN", (1, 0), (3, -1), "RIGHT"))
     widths = [w * mm for w in (64, 16, 16, 18, 68)]
-    note = LABELS["changes_note"].format(
-        shown=len(shown), count=f"{len(data.changes):,}", up=up, down=down
+    note = " ".join(
+        [
+            LABELS["changes_note"].format(
+                shown=len(shown), count=f"{len(data.changes):,}", up=up, down=down
+            ),
+            *data.change_notices,
+        ]
     )
     return [
         CondPageBreak(40 * mm),

@@ -68,17 +68,27 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
 
 
 def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> None:
-    """A period of the change that the selection does not have is a typo: say which exist."""
+    """Periods of the change that the selection does not have, or that do not run forward,
+    are refused naming the periods there are."""
     asked = [p for p in (request.change_from, request.change_to) if p is not None]
     if not asked:
         return
     labels = sorted(set(stats.period_labels(audits["visited_at"], request.period)))
+    known = f"({request.period}s: {', '.join(labels)})"
     for label in asked:
         if label not in labels:
             raise UnknownPeriod(
-                f"no audits in {request.period} {label!r} of this selection "
-                f"({request.period}s: {', '.join(labels)})"
+                f"no audits in {request.period} {label!r} of this selection {known}"
             )
+    later = request.change_to or labels[-1]
+    earlier = request.change_from
+    if earlier is not None and earlier >= later:
+        raise SelectionError(
+            f"the change runs from an earlier {request.period} to a later one: {earlier} "
+            f"is not before {later} {known}"
+        )
+    if earlier is None and later == labels[0]:
+        raise SelectionError(f"no {request.period} before {later} to compare it with {known}")
 
 
 def _check_request(request: ComparisonRequest) -> None:
@@ -407,6 +417,13 @@ class Comparison:
     def empty(self) -> bool:
         return self.result.empty
 
+    @property
+    def notices(self) -> tuple[stats.Notice, ...]:
+        """What to read with this view's rows: the comparison's notes, and the change's
+        own (its noise, how far everyone moved) for rows by change."""
+        own = self.result.changes.notices if self.by == "change" else ()
+        return (*self.result.notices, *own)
+
     def summary(self) -> dict[str, Any]:
         """The JSON ``summary``: the filters, the scope, the method, the notices and the
         consistency index."""
@@ -434,7 +451,7 @@ class Comparison:
             "consistency_index": _round(result.consistency_index, 1),
             "raw_consistency_index": _round(result.raw_consistency_index, 1),
             "least_consistent_sections": list(self.least_consistent_sections),
-            "notices": [{"code": n.code, "message": n.message} for n in result.notices],
+            "notices": [{"code": n.code, "message": n.message} for n in self.notices],
             "versions": [_alignment_summary(a) for a in self.versions],
             "calibration": (
                 _calibration_summary(result.calibration) if result.request.auditors else None

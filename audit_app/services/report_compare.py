@@ -81,6 +81,7 @@ def comparison_data(
         changes=result.changes.rows,
         change_from=result.changes.earlier,
         change_to=result.changes.later,
+        change_notices=tuple(n.message for n in result.changes.notices),
         calibration=result.calibration,
         raw_consistency_index=(
             result.raw_consistency_index if result.request.adjust_periods else None

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 
-from audit_app.domain.compare import BRANCH_TOTAL_COLUMNS, CELL_COLUMNS
+from audit_app.domain.compare import CELL_COLUMNS
 from audit_app.domain.filters import AuditFilter
 from audit_app.storage import item_vectors
 from audit_app.storage.repository import _filtered
@@ -53,7 +53,6 @@ AUDIT_COLUMNS = [
 __all__ = [
     "AUDIT_COLUMNS",
     "audit_frame",
-    "branch_totals",
     "data_stamp",
     "filter_vocabulary",
     "item_cells",
@@ -153,69 +152,6 @@ def _branch_table(conn: Connection) -> pd.DataFrame:
         ),
         ["branch_id", "branch_code", "branch_name", "region", "country"],
     )
-
-
-VERSION_TOTAL_COLUMNS = [*BRANCH_TOTAL_COLUMNS, "checklist_id", "checklist_version"]
-
-
-def branch_totals(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
-    """Per branch and checklist version with a scored audit: audits, sum and sum of squares
-    of the overall scores, audits passed, audits with a pass verdict, critical failures.
-
-    The database adds up the 40,000 audits of a year and 5,000 rows come back; the
-    checklist version in the key also tells which versions the selection spans, without a
-    second query.
-    """
-    overall = audit_scores.c.overall
-    query = _filtered(
-        select(
-            audits.c.branch_id,
-            audits.c.checklist_id,
-            audits.c.checklist_version,
-            func.count(overall),
-            func.sum(overall),
-            func.sum(overall * overall),
-            func.sum(case((audit_scores.c.passed.is_(True), 1), else_=0)),
-            func.count(audit_scores.c.passed),
-            func.sum(case((audit_scores.c.critical_failure.is_(True), 1), else_=0)),
-        )
-        .select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id))
-        .where(overall.is_not(None))
-        .group_by(audits.c.branch_id, audits.c.checklist_id, audits.c.checklist_version),
-        audit_filter,
-    )
-    rows = _frame(
-        conn,
-        query,
-        [
-            "branch_id",
-            "checklist_id",
-            "checklist_version",
-            "audits",
-            "sum",
-            "sum_sq",
-            "passed",
-            "judged",
-            "critical_failures",
-        ],
-    )
-    if rows.empty:
-        return pd.DataFrame(columns=VERSION_TOTAL_COLUMNS)
-    frame = rows.merge(_branch_table(conn), on="branch_id", how="left")
-    frame = frame.astype(
-        {
-            "checklist_version": int,
-            "audits": int,
-            "sum": float,
-            "sum_sq": float,
-            "passed": int,
-            "judged": int,
-            "critical_failures": int,
-        }
-    )
-    return frame.sort_values(
-        ["branch_code", "checklist_id", "checklist_version"], ignore_index=True
-    )[VERSION_TOTAL_COLUMNS]
 
 
 def item_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:

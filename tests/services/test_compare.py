@@ -319,5 +319,15 @@ def test_the_change_between_quarters_says_how_far_the_whole_chain_moved(
     assert changes.rows and changes.earlier < changes.later  # type: ignore[operator]
     effects = {p.label: p.effect for p in result.league.period_effects}
     move = effects[changes.later] - effects[changes.earlier]  # type: ignore[index]
-    (said,) = [n for n in result.notices if n.code == "period_move"]
+    (said,) = [n for n in result.changes.notices if n.code == "period_move"]
     assert f"moved by {move:+.1f} points" in said.message
+    assert "period_move" not in {n.code for n in result.notices}  # not beside the league
+    view = service.Comparison(result, "change")
+    assert said in view.notices and said not in service.Comparison(result, "branch").notices
+
+
+def test_the_index_per_period_counts_every_audit_of_every_checklist(demo_ctx: AppContext) -> None:
+    result = service.comparison(demo_ctx, ComparisonRequest(items=False))
+    trend = dict(zip(result.trend["period"], result.trend["audits"], strict=True))
+    index = dict(zip(result.index_trend["period"], result.index_trend["audits"], strict=True))
+    assert index == trend and sum(index.values()) == result.audits

@@ -9,7 +9,7 @@ auditor effects and the notices that go with them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -97,13 +97,13 @@ def compute_comparison(
         later=request.change_to,
         fallback=(noise.within, noise.df_within),
     )
+    # The change's own notes (its noise, how far everyone moved) go with the change views.
+    changes = replace(changes, notices=(*changes.notices, *_period_move(league, changes)))
     notices = _first_of_each_code(
         [
             *league.notices,
             *index.notices,
             *auditors.notices,
-            *changes.notices,
-            *_period_move(league, changes),
             *_calibration_notice(frames.calibration),
         ]
     )

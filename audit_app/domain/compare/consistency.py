@@ -302,16 +302,18 @@ def summarise_consistency(standards: Sequence[StandardConsistency]) -> Consisten
         notices.append(
             Notice(
                 "single_branch",
-                "Only one branch in this selection: consistency between branches cannot be judged.",
+                "No section was scored at two or more branches in this selection: "
+                "consistency between branches cannot be judged.",
             )
         )
     elif judged and adjusted is None:
         notices.append(
             Notice(
                 "no_replicates",
-                "No branch has two audits in this selection, so visit-to-visit noise "
-                "cannot be told apart from real differences between branches: no "
-                "consistency index.",
+                "No branch has two audits of the same checklist's sections in this selection "
+                "(with period effects removed, a repeat in another period only measures the "
+                "period), so visit-to-visit noise cannot be told apart from real differences "
+                "between branches: no consistency index.",
             )
         )
     if judged:
@@ -377,14 +379,16 @@ def consistency_index_by_period(
 
 def consistency_index_by_period_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """:func:`consistency_index_by_period` from section cells split by period
-    (:data:`CELL_COLUMNS_WITH_PERIOD`); a branch's audits in a period are its largest
-    section count there. Columns: period, consistency_index, branches, audits."""
+    (:data:`CELL_COLUMNS_WITH_PERIOD`); a branch's audits of one checklist in a period are
+    its largest section count there, summed over its checklists. Columns: period,
+    consistency_index, branches, audits."""
     columns = ["period", "consistency_index", "branches", "audits"]
     cells = cells[cells["n"] > 0]
     if cells.empty:
         return pd.DataFrame(columns=columns)
     index = index_per_period(cells)
-    per_branch = cells.groupby(["period", "branch_code"], sort=True)["n"].max()
+    per_checklist = cells.groupby(["period", "branch_code", "checklist_id"], sort=True)["n"].max()
+    per_branch = per_checklist.groupby(level=["period", "branch_code"]).sum()
     counts = per_branch.groupby(level="period").agg(["size", "sum"])
     return pd.DataFrame(
         {

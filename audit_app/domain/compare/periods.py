@@ -326,26 +326,6 @@ def align_periods(period_of: pd.Series, audits: pd.DataFrame) -> pd.Series:
     return aligned
 
 
-def period_cells(frame: pd.DataFrame, value: str = "overall") -> pd.DataFrame:
-    """Per branch x period sums of ``value`` from rows with ``branch_code`` and ``period``."""
-    scored = frame[frame[value].notna()]
-    values = scored[value].to_numpy(dtype=float)
-    grouped = (
-        pd.DataFrame(
-            {
-                "branch_code": scored["branch_code"].to_numpy(),
-                "period": scored["period"].to_numpy(),
-                "v": values,
-                "v2": values**2,
-            }
-        )
-        .groupby(["branch_code", "period"], sort=True)
-        .agg(n=("v", "size"), sum=("v", "sum"), sum_sq=("v2", "sum"))
-        .reset_index()
-    )
-    return grouped[PERIOD_CELL_COLUMNS]
-
-
 def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(keys, sort=True)`` for non-negative integer keys below ``size``: a
     presence table instead of a hash table when it fits (the hot path of 3 million cells)."""

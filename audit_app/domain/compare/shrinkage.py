@@ -280,18 +280,3 @@ def f_tail(f: float, d1: int, d2: int) -> float:
     cube = f ** (1 / 3)
     z = ((1 - b) * cube - (1 - a)) / math.sqrt(b * cube**2 + a)
     return 0.5 * math.erfc(z / math.sqrt(2))
-
-
-def _ratio(top: float | np.ndarray, bottom: np.ndarray | float) -> np.ndarray:
-    """top / bottom, 0 where the bottom is 0 (no spread and no noise: nothing to weigh)."""
-    top_arr = np.broadcast_to(np.asarray(top, dtype=float), np.shape(bottom))
-    bottom_arr = np.asarray(bottom, dtype=float)
-    return np.divide(top_arr, bottom_arr, out=np.zeros(np.shape(bottom)), where=bottom_arr > 0)
-
-
-def _precision(variance: np.ndarray) -> np.ndarray:
-    """1 / variance; equal weights when every variance is 0 (all exact)."""
-    variance = np.asarray(variance, dtype=float)
-    if np.all(variance <= _TINY):
-        return np.ones_like(variance)
-    return 1 / np.maximum(variance, _TINY)

@@ -519,6 +519,8 @@ CHANGE_COLUMNS: Mapping[str, ColumnConfig] = {
 def changes_tab(changes: stats.Changes) -> None:
     """Per branch, how much it moved between two periods, clear changes first."""
     frame = pd.DataFrame([r.__dict__ for r in changes.rows])
+    for notice in changes.notices:
+        st.caption(markdown_text(notice.message))
     if frame.empty:
         st.info(markdown_text(changes.method), icon=":material/info:")
         return
