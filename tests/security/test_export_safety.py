@@ -274,13 +274,16 @@ def test_compare_exports_hold_no_formula(
 def test_compare_page_downloads_are_the_neutralised_files(ctx: AppContext) -> None:
     """The Compare page's CSV and Excel buttons build these bytes (compare_data), and the
     region filter, written into the workbook's summary sheet, is neutralised too."""
+    from audit_app.domain.compare import ComparisonRequest
+    from audit_app.services.compare import comparison
     from audit_app.ui.components import compare_data
 
     chosen = AuditFilter(region=FORMULA_REGION)
+    result = comparison(ctx, ComparisonRequest(chosen, min_audits=1))
     assert_csv_inert(
-        compare_data.csv_bytes(ctx, chosen, 1).decode("utf-8-sig"), (FORMULA_NAME, FORMULA_REGION)
+        compare_data.csv_bytes(result).decode("utf-8-sig"), (FORMULA_NAME, FORMULA_REGION)
     )
-    workbook = compare_data.workbook_bytes(ctx, chosen, 1)
+    workbook = compare_data.workbook_bytes(result)
     assert_xlsx_inert(workbook, (FORMULA_NAME, FORMULA_REGION))
     summary = [c.value for c in xlsx_cells(workbook) if c.sheet == "Summary"]
     assert "'" + FORMULA_REGION in summary
