@@ -41,7 +41,8 @@ class SelectionError(AuditAppError):
 
 
 class UnknownPeriod(SelectionError):
-    """A period asked for the change per branch that the selection has no audits in."""
+    """Periods asked for the change per branch that the selection has no audits in, or
+    that do not run forward."""
 
 
 # ---------------------------------------------------------------------------
@@ -83,12 +84,12 @@ def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> N
     later = request.change_to or labels[-1]
     earlier = request.change_from
     if earlier is not None and earlier >= later:
-        raise SelectionError(
+        raise UnknownPeriod(
             f"the change runs from an earlier {request.period} to a later one: {earlier} "
             f"is not before {later} {known}"
         )
     if earlier is None and later == labels[0]:
-        raise SelectionError(f"no {request.period} before {later} to compare it with {known}")
+        raise UnknownPeriod(f"no {request.period} before {later} to compare it with {known}")
 
 
 def _check_request(request: ComparisonRequest) -> None:

@@ -465,3 +465,31 @@ def test_the_auditors_tab_says_when_no_two_auditors_shared_a_visit(ctx: AppConte
     open_tab(app, "Auditors")
     assert any("Calibration" in h.value for h in app.subheader)
     assert any("No calibration pairs" in c.value for c in app.caption)
+
+
+def test_the_model_choices_reach_the_comparison_and_a_backward_change_is_explained(
+    ctx: AppContext,
+) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    assert any("Period effects removed" in c.value for c in app.caption)
+    app.toggle(key="compare_period_effects").set_value(False).run()
+    assert not app.exception
+    assert not any("Period effects removed" in c.value for c in app.caption)
+    app.session_state["compare_target"] = "region"
+    app.run()
+    open_tab(app, "League table")
+    frame = next(f.value for f in app.dataframe if "group" in f.value.columns)
+    assert set(frame["group"]) <= {
+        "Catalonia",
+        "Bucharest & South",
+        "Istanbul",
+        "Aegean",
+        "Transylvania",
+    }
+    open_tab(app, "Changes")
+    last = app.selectbox(key="compare_change_to").value
+    app.selectbox(key="compare_change_from").select(last).run()
+    assert not app.exception
+    assert any("is not before" in w.value for w in app.warning)
+    assert app.selectbox(key="compare_change_from").value < last

@@ -32,6 +32,14 @@ from audit_app.ui.components.session import user_context
 
 TAB_KEY = "compare_tab"
 TABS = ("League table", "Heatmap", "Consistency", "Regions", "Trend", "Changes", "Auditors")
+PERIOD_EFFECTS_KEY = "compare_period_effects"
+TARGET_KEY = "compare_target"
+TARGET_LABELS = {
+    "auto": "Region if regions differ",
+    "chain": "The whole selection",
+    "region": "Its region",
+    "country": "Its country",
+}
 CHANGE_FROM_KEY = "compare_change_from"
 CHANGE_TO_KEY = "compare_change_to"
 # The periods the user picked (None until they pick): the request asks for the default
@@ -75,6 +83,7 @@ def render() -> None:
         _empty_state(ctx, choice, version)
         return
     _summary(result, benchmark(user))
+    _model_choices(result)
     _notices(result)
     _downloads(ctx, choice, version, result)
     _tabs(ctx, result)
@@ -87,22 +96,46 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
     wanted = st.session_state.get(ITEMS_KEY)
     if wanted is None:
         wanted = data.branch_count(ctx, version, ctx.user) <= ITEMS_BY_DEFAULT_UP_TO
+    target = st.session_state.get(TARGET_KEY) or "auto"
     request = ComparisonRequest(
         choice.audit_filter,
         min_audits=choice.min_audits,
         period=period,
+        adjust_periods=bool(st.session_state.get(PERIOD_EFFECTS_KEY, True)),
+        grouping=target if target in stats.GROUPINGS else "auto",
         items=bool(wanted),
         change_from=st.session_state.get(CHOSEN[CHANGE_FROM_KEY]),
         change_to=st.session_state.get(CHOSEN[CHANGE_TO_KEY]),
     )
     try:
         return data.comparison(ctx, request, version, ctx.user)
-    except UnknownPeriod:  # periods chosen before the filters or the period kind changed
+    except UnknownPeriod as refused:  # periods picked that the selection cannot compare
+        st.warning(markdown_text(f"{refused} The change uses the default periods."))
         for key in (CHANGE_FROM_KEY, CHANGE_TO_KEY):
             st.session_state.pop(key, None)
             st.session_state.pop(CHOSEN[key], None)
         plain = replace(request, change_from=None, change_to=None)
         return data.comparison(ctx, plain, version, ctx.user)
+
+
+def _model_choices(result: ComparisonResult) -> None:
+    """The model's two choices, as on the command line (--no-period-effects, --target)."""
+    with st.expander("Model: period effects and targets"):
+        st.toggle(
+            "Remove period effects",
+            value=result.request.adjust_periods,
+            key=PERIOD_EFFECTS_KEY,
+            help="A month or quarter that scored higher or lower for every branch is "
+            "measured within branches and removed before branches are compared.",
+        )
+        st.segmented_control(
+            "Pull each estimate toward",
+            list(TARGET_LABELS),
+            default=result.request.grouping,
+            key=TARGET_KEY,
+            format_func=TARGET_LABELS.__getitem__,
+            help="The level a branch with few audits is pulled toward.",
+        )
 
 
 def _remember_period(key: str) -> None:
