@@ -340,5 +340,7 @@ def test_head_office_adds_a_checklist_from_a_spreadsheet(
     assert not (REPO / "checklists" / "mystery_es.v1.yaml").exists()
     # The catalogue is read again: the new checklist is in the picker at the top.
     page.get_by_role("combobox", name="Checklist").click()
-    expect(page.get_by_role("option", name=re.compile(r"\(mystery_es\)$"))).to_have_count(1)
+    expect(page.get_by_role("option", name=re.compile(r"\(mystery_es\)$"))).to_have_count(
+        1, timeout=SLOW_MS
+    )
     page.keyboard.press("Escape")
