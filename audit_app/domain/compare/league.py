@@ -33,6 +33,7 @@ from audit_app.domain.compare.shrinkage import (
     GroupTest,
     Shrinkage,
     compare_groups,
+    f_tail,
     raw_between,
     shrink,
 )
@@ -348,9 +349,7 @@ def branch_test(
     centre = float(np.average(adjusted, weights=weights))
     q = float(np.sum(weights * (adjusted - centre) ** 2))
     f = q / ((k - 1) * within)
-    from scipy.special import fdtrc
-
-    return BranchTest(f, (k - 1, df_within), float(fdtrc(k - 1, df_within, f)))
+    return BranchTest(f, (k - 1, df_within), f_tail(f, k - 1, df_within))
 
 
 def _choose_grouping(

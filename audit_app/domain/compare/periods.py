@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.shrinkage import f_tail
 from audit_app.domain.compare.variance import _TINY
 
 PERIOD_CELL_COLUMNS = ["branch_code", "period", "n", "sum", "sum_sq"]
@@ -63,10 +64,8 @@ class PeriodFit:
         when it cannot be computed."""
         if not self.estimable or self.within is None or self.within <= 0 or self.df_within < 1:
             return None
-        from scipy.special import fdtrc
-
         f = self.explained / self.estimable / self.within
-        return f, float(fdtrc(self.estimable, self.df_within, f))
+        return f, f_tail(f, self.estimable, self.df_within)
 
 
 def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
