@@ -69,6 +69,35 @@ TargetOpt = Annotated[
         "or the whole selection's; auto takes the region when regions differ clearly.",
     ),
 ]
+ChannelOpt = Annotated[str | None, typer.Option(help="Channel, e.g. phone or email.")]
+KindOpt = Annotated[str | None, typer.Option(help="Audit kind, e.g. mystery_shop or inspection.")]
+FollowUpsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-follow-ups",
+        help="Count follow-up audits too (they re-check only failed items; left out by default).",
+    ),
+]
+MinAuditsOpt = Annotated[
+    int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
+]
+ChangeFromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--change-from",
+        metavar="PERIOD",
+        help="The change's earlier period, e.g. 2026-03 or 2026Q1 (default: the latest before "
+        "the later one that shares a branch with it).",
+    ),
+]
+ChangeToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--change-to",
+        metavar="PERIOD",
+        help="The change's later period (default: the selection's last).",
+    ),
+]
 ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="Checklist id.")]
 FromOpt = Annotated[
     datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First visit day.")

@@ -12,11 +12,17 @@ import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import (
+    ChangeFromOpt,
+    ChangeToOpt,
+    ChannelOpt,
     ChecklistOpt,
     ComparePeriod,
     CompareTarget,
     CountryOpt,
+    FollowUpsOpt,
     FromOpt,
+    KindOpt,
+    MinAuditsOpt,
     PeriodEffectsOpt,
     PeriodOpt,
     RegionOpt,
@@ -150,42 +156,16 @@ def compare(
     date_to: ToOpt = None,
     region: RegionOpt = None,
     country: CountryOpt = None,
-    channel: Annotated[str | None, typer.Option(help="Channel, e.g. phone or email.")] = None,
-    kind: Annotated[
-        str | None, typer.Option(help="Audit kind, e.g. mystery_shop or inspection.")
-    ] = None,
-    include_follow_ups: Annotated[
-        bool,
-        typer.Option(
-            "--include-follow-ups",
-            help="Count follow-up audits too (they re-check only failed items; left out "
-            "by default).",
-        ),
-    ] = False,
+    channel: ChannelOpt = None,
+    kind: KindOpt = None,
+    include_follow_ups: FollowUpsOpt = False,
     by: Annotated[CompareBy, typer.Option("--by", help="One row per ...")] = CompareBy.branch,
-    min_audits: Annotated[
-        int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
-    ] = 3,
+    min_audits: MinAuditsOpt = 3,
     period: PeriodOpt = ComparePeriod.month,
     period_effects: PeriodEffectsOpt = True,
     target: TargetOpt = CompareTarget.auto,
-    change_from: Annotated[
-        str | None,
-        typer.Option(
-            "--change-from",
-            metavar="PERIOD",
-            help="With --by change: the earlier period, e.g. 2026-03 or 2026Q1 (default: "
-            "the selection's second last).",
-        ),
-    ] = None,
-    change_to: Annotated[
-        str | None,
-        typer.Option(
-            "--change-to",
-            metavar="PERIOD",
-            help="With --by change: the later period (default: the selection's last).",
-        ),
-    ] = None,
+    change_from: ChangeFromOpt = None,
+    change_to: ChangeToOpt = None,
     output: Annotated[CompareFormat, typer.Option("--format", help="Output format.")] = (
         CompareFormat.table
     ),

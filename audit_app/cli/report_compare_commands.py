@@ -9,11 +9,17 @@ import typer
 
 from audit_app.cli.app import report_app
 from audit_app.cli.common import (
+    ChangeFromOpt,
+    ChangeToOpt,
+    ChannelOpt,
     ChecklistOpt,
     ComparePeriod,
     CompareTarget,
     CountryOpt,
+    FollowUpsOpt,
     FromOpt,
+    KindOpt,
+    MinAuditsOpt,
     PeriodEffectsOpt,
     PeriodOpt,
     RegionOpt,
@@ -36,30 +42,15 @@ def report_compare(
     date_to: ToOpt = None,
     region: RegionOpt = None,
     country: CountryOpt = None,
-    min_audits: Annotated[
-        int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
-    ] = 3,
-    channel: Annotated[str | None, typer.Option(help="Channel, e.g. phone or email.")] = None,
-    kind: Annotated[
-        str | None, typer.Option(help="Audit kind, e.g. mystery_shop or inspection.")
-    ] = None,
-    include_follow_ups: Annotated[
-        bool,
-        typer.Option("--include-follow-ups", help="Count follow-up audits too."),
-    ] = False,
+    min_audits: MinAuditsOpt = 3,
+    channel: ChannelOpt = None,
+    kind: KindOpt = None,
+    include_follow_ups: FollowUpsOpt = False,
     period: PeriodOpt = ComparePeriod.month,
     period_effects: PeriodEffectsOpt = True,
     target: TargetOpt = CompareTarget.auto,
-    change_from: Annotated[
-        str | None,
-        typer.Option(
-            "--change-from", metavar="PERIOD", help="The change section's earlier period."
-        ),
-    ] = None,
-    change_to: Annotated[
-        str | None,
-        typer.Option("--change-to", metavar="PERIOD", help="The change section's later period."),
-    ] = None,
+    change_from: ChangeFromOpt = None,
+    change_to: ChangeToOpt = None,
 ) -> None:
     """Comparison report: consistency index, league table with intervals and tie bands,
     section heatmap, regions, least consistent standards, trends, auditor effects, method."""
