@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench sample-data clean
+.PHONY: run test lint bench sample-data clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# The catalogues: extract every marked word, merge it into ca/ro/tr, compile the .mo files
+# (all kept in the repository; tests/i18n checks they are current and complete).
+LOCALES := audit_app/locales
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F $(LOCALES)/babel.cfg --no-location --sort-output --omit-header \
+		--no-wrap --project=audit-app -o $(LOCALES)/messages.pot .
+	for lang in ca ro tr; do \
+		if [ -f $(LOCALES)/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$lang \
+				--no-wrap --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel init -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$lang --no-wrap; \
+		fi; \
+	done
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

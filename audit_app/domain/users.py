@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from audit_app.domain.audit import Branch
+from audit_app.i18n.catalogue import LANGUAGES
 
 
 class Role(StrEnum):
@@ -31,6 +32,8 @@ class User(BaseModel):
     role: Role
     areas: tuple[str, ...] = ()
     active: bool = True
+    language: str | None = None
+    """The language the user chose in the app; None until they choose."""
 
     @field_validator("username")
     @classmethod
@@ -41,6 +44,13 @@ class User(BaseModel):
             raise ValueError("a user name needs 2 to 100 characters")
         if not USERNAME.fullmatch(value):
             raise ValueError(USERNAME_RULE)
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language_has_a_catalogue(cls, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(f"the app speaks {', '.join(LANGUAGES)}, not {value!r}")
         return value
 
     @model_validator(mode="after")

@@ -15,9 +15,11 @@ from audit_app.domain.actions import ActionStatus
 from audit_app.domain.audit import AuditKind, AuditStatus, Channel
 from audit_app.domain.bounds import Bounds, OutOfBounds
 from audit_app.domain.users import Role
+from audit_app.i18n.catalogue import LANGUAGES
 
 ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("users", "role"): frozenset(str(role) for role in Role),
+    ("users", "language"): frozenset(LANGUAGES),
     ("audits", "status"): frozenset(str(status) for status in AuditStatus),
     ("audits", "kind"): frozenset(str(kind) for kind in AuditKind),
     ("audits", "channel"): frozenset(str(channel) for channel in Channel),

@@ -61,7 +61,7 @@ class Sealed:
 
 SEALED: tuple[Sealed, ...] = (
     Sealed(branches),
-    Sealed(users, leave_out=("last_login_at",)),
+    Sealed(users, leave_out=("last_login_at", "language")),  # preferences, not records
     Sealed(checklist_versions),
     Sealed(audits, submitted_only=True, when_set=("visit_reference",)),
     Sealed(audit_revisions, leave_out=("content",)),  # verify checks content by its hash

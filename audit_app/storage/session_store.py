@@ -55,6 +55,7 @@ def find(conn: Connection, token_hash: str) -> StoredSession | None:
             users.c.role,
             users.c.areas,
             users.c.active,
+            users.c.language,
         )
         .select_from(sessions.join(users, users.c.username == sessions.c.username))
         .where(sessions.c.token_hash == token_hash)
@@ -67,6 +68,7 @@ def find(conn: Connection, token_hash: str) -> StoredSession | None:
         role=row.role,
         areas=tuple(row.areas or ()),
         active=row.active,
+        language=row.language,
     )
     return StoredSession(user, row.created_at, row.expires_at, row.last_seen_at, row.ended_at)
 

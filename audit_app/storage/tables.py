@@ -211,8 +211,10 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("last_login_at", DateTime),
+    Column("language", String(8)),
 )
-"""People who log in; only an argon2 hash of the password is kept."""
+"""People who log in; only an argon2 hash of the password is kept. ``language`` is the one
+the user chose in the app (NULL: not chosen, the app picks from their area or browser)."""
 
 audit_revisions = Table(
     "audit_revisions",

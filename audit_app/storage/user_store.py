@@ -11,7 +11,14 @@ from audit_app.storage import ledger
 from audit_app.storage.repository import utcnow
 from audit_app.storage.tables import users
 
-_FIELDS = (users.c.username, users.c.display_name, users.c.role, users.c.areas, users.c.active)
+_FIELDS = (
+    users.c.username,
+    users.c.display_name,
+    users.c.role,
+    users.c.areas,
+    users.c.active,
+    users.c.language,
+)
 
 
 def _user(row: Any) -> User:
@@ -21,6 +28,7 @@ def _user(row: Any) -> User:
         role=row.role,
         areas=tuple(row.areas or ()),
         active=row.active,
+        language=row.language,
     )
 
 
@@ -35,6 +43,7 @@ def add(conn: Connection, user: User, password_hash: str) -> None:
             areas=list(user.areas),
             password_hash=password_hash,
             active=user.active,
+            language=user.language,
             created_at=now,
             updated_at=now,
         )

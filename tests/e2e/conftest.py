@@ -89,7 +89,27 @@ def demo_data_dir() -> Iterator[Path]:
         )
         if demo.returncode != 0:
             pytest.fail(f"audit-app demo failed ({demo.returncode}):\n{demo.stdout}{demo.stderr}")
+        _speak_english(data_dir)
         yield data_dir
+
+
+def _speak_english(data_dir: Path) -> None:
+    """The journeys read English words: each demo user keeps English as their language (as
+    the sidebar's switcher would), where their area would otherwise pick Catalan. The
+    language tests choose their own."""
+    from audit_app.config import Settings
+    from audit_app.services.context import open_context
+    from audit_app.services.languages import choose_language
+    from audit_app.storage import database, user_store
+
+    ctx = open_context(Settings(data_dir=data_dir))
+    try:
+        with database.snapshot(ctx.engine) as conn:
+            users = user_store.all_users(conn)
+        for user in users:
+            choose_language(ctx.as_user(user), "en")
+    finally:
+        ctx.engine.dispose()
 
 
 @contextmanager

@@ -33,8 +33,10 @@ def run_app(
     query: dict[str, str] | None = None,
     *,
     timeout: float = 120,
+    language: str = "en",
 ) -> AppTest:
-    """The app after its first run as ``user`` (None: nobody logged in), on ``page``."""
+    """The app after its first run as ``user`` (None: nobody logged in), on ``page``, in
+    ``language`` (English unless a test is about another: the user's area would pick one)."""
     from audit_app.ui.components.context import app_context
 
     app_context.clear()  # each test has its own database
@@ -43,6 +45,7 @@ def run_app(
         sign_in(app, user)
     for key, value in (query or {}).items():
         app.query_params[key] = value
+    speak(app, language, user)
     app.run()
     if page is not None and page != "overview":
         app.switch_page(f"pages/{page}_page.py").run()
@@ -63,6 +66,14 @@ def sign_in(app: AppTest, user: User) -> None:
         if user_store.find_exact(conn, user.username) is None:
             user_store.add(conn, user, "no password: signed in by a test")
     app.session_state[TOKEN_KEY] = start_session(ctx, user, "password")
+
+
+def speak(app: AppTest, language: str, user: User | None = None) -> None:
+    """Set the session's language as the sidebar's switcher does (without saving it)."""
+    from audit_app.ui.components.language import LANGUAGE_KEY, SETTLED_FOR
+
+    app.session_state[LANGUAGE_KEY] = language
+    app.session_state[SETTLED_FOR] = user.username if user is not None else ""
 
 
 def texts(app: AppTest) -> str:

@@ -18,7 +18,7 @@ from audit_app.domain.checklist import (
 from audit_app.domain.checklist_diff import ChecklistDiff
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.skip_logic import condition_text
-from audit_app.ui.components.languages import language_name
+from audit_app.i18n import language_name
 
 TYPE_NAMES = {
     "yes_no": "Yes / No",

@@ -9,11 +9,11 @@ import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
+from audit_app.i18n import language_name
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.templates import Template, make_template
-from audit_app.ui.components.languages import language_name
 from audit_app.ui.components.refusals import attempt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,22 +1,21 @@
-"""Words the UI shows for stored codes, so every page names a channel the same way."""
+"""Words the UI shows for stored codes: the domain's one source (``domain.labels``)."""
 
 from __future__ import annotations
 
-from audit_app.domain.audit import Channel
+from audit_app.domain.labels import (
+    action_status_label,
+    audit_status_label,
+    channel_label,
+    item_type_label,
+    kind_label,
+    role_label,
+)
 
-CHANNEL_LABELS: dict[str, str] = {
-    Channel.IN_PERSON: "In person",
-    Channel.PHONE: "Phone call",
-    Channel.EMAIL: "E-mail",
-    Channel.WEB_FORM: "Web form",
-    Channel.SOCIAL_MEDIA: "Social media",
-    Channel.REVIEW_SITE: "Review site",
-    Channel.ON_SITE: "On site",
-}
-
-
-def channel_label(channel: Channel | str | None) -> str:
-    """A channel as people say it; "—" for none, and a readable form of an unknown code."""
-    if not channel:
-        return "—"
-    return CHANNEL_LABELS.get(str(channel)) or str(channel).replace("_", " ").capitalize()
+__all__ = [
+    "action_status_label",
+    "audit_status_label",
+    "channel_label",
+    "item_type_label",
+    "kind_label",
+    "role_label",
+]

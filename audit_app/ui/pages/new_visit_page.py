@@ -22,6 +22,7 @@ from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
+from audit_app.i18n import language_name
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.drafts import (
@@ -35,7 +36,6 @@ from audit_app.services.drafts import (
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.branch_picker import branch_picker
 from audit_app.ui.components.labels import channel_label
-from audit_app.ui.components.languages import language_name
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context

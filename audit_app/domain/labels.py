@@ -1,0 +1,87 @@
+"""The one source of the words people read for stored codes: channels, audit kinds, roles,
+audit and action statuses, item types. Pages, reports, templates and the CLI all name a
+channel the same way, in the reader's language."""
+
+from __future__ import annotations
+
+from audit_app.domain.actions import ActionStatus
+from audit_app.domain.audit import AuditKind, AuditStatus, Channel
+from audit_app.domain.users import Role
+from audit_app.i18n import N_, _
+
+NONE = "—"
+
+CHANNELS: dict[str, str] = {
+    Channel.IN_PERSON: N_("In person"),
+    Channel.PHONE: N_("Phone call"),
+    Channel.EMAIL: N_("E-mail"),
+    Channel.WEB_FORM: N_("Web form"),
+    Channel.SOCIAL_MEDIA: N_("Social media"),
+    Channel.REVIEW_SITE: N_("Review site"),
+    Channel.ON_SITE: N_("On site"),
+}
+KINDS: dict[str, str] = {
+    AuditKind.MYSTERY_SHOP: N_("Mystery shop"),
+    AuditKind.SELF_ASSESSMENT: N_("Self-assessment"),
+    AuditKind.IMPORT: N_("Imported"),
+    AuditKind.INSPECTION: N_("Inspection"),
+    AuditKind.FOLLOW_UP: N_("Follow-up"),
+}
+ROLES: dict[str, str] = {
+    Role.HEAD_OFFICE: N_("Head office"),
+    Role.AREA_MANAGER: N_("Area manager"),
+    Role.VIEWER: N_("Viewer"),
+}
+AUDIT_STATUSES: dict[str, str] = {
+    AuditStatus.DRAFT: N_("Draft"),
+    AuditStatus.SUBMITTED: N_("Submitted"),
+}
+ACTION_STATUSES: dict[str, str] = {
+    ActionStatus.OPEN: N_("Open"),
+    ActionStatus.IN_PROGRESS: N_("In progress"),
+    ActionStatus.DONE: N_("Done"),
+    ActionStatus.VERIFIED: N_("Verified"),
+}
+ITEM_TYPES: dict[str, str] = {
+    "yes_no": N_("Yes / no"),
+    "scale": N_("Scale"),
+    "choice": N_("Choice"),
+    "number": N_("Number"),
+    "percentage": N_("Percentage"),
+    "text": N_("Text"),
+    "date": N_("Date"),
+    "photo": N_("Photo"),
+}
+
+
+def _label(words: dict[str, str], code: object) -> str:
+    if code is None or code == "":
+        return NONE
+    key = str(code)
+    word = words.get(key)
+    return _(word) if word is not None else key.replace("_", " ").capitalize()
+
+
+def channel_label(channel: object) -> str:
+    """A channel as people say it, in the current language; "—" for none."""
+    return _label(CHANNELS, channel)
+
+
+def kind_label(kind: object) -> str:
+    return _label(KINDS, kind)
+
+
+def role_label(role: object) -> str:
+    return _label(ROLES, role)
+
+
+def audit_status_label(status: object) -> str:
+    return _label(AUDIT_STATUSES, status)
+
+
+def action_status_label(status: object) -> str:
+    return _label(ACTION_STATUSES, status)
+
+
+def item_type_label(item_type: object) -> str:
+    return _label(ITEM_TYPES, item_type)

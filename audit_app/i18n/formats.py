@@ -1,0 +1,96 @@
+"""Numbers, percentages, dates and months as the current language writes them (Babel).
+
+``decimal(84.95, 1)`` is ``85.0`` in English, ``85,0`` in Catalan, Romanian and Turkish;
+``integer(1653)`` is ``1,653`` / ``1.653``; ``month(date(2026, 3, 1))`` is ``Mar 2026`` /
+``març 2026``. None and NaN are an em dash, so a missing figure never reads as zero.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date as Date
+from datetime import datetime as DateTime
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from audit_app.i18n.catalogue import LANGUAGES
+from audit_app.i18n.current import current_language
+
+MISSING = "—"
+
+
+def locale() -> str:
+    """The Babel locale for the current language (the pseudo-language formats as English)."""
+    language = current_language()
+    return language if language in LANGUAGES else "en"
+
+
+def _missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def decimal(value: float | int | None, digits: int = 1) -> str:
+    """``value`` with exactly ``digits`` decimals and the locale's separators."""
+    if _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return babel_numbers.format_decimal(
+        value,  # type: ignore[arg-type]
+        format=pattern,
+        locale=locale(),
+        decimal_quantization=True,
+    )
+
+
+def integer(value: int | float | None) -> str:
+    """A count with the locale's grouping: ``1,653``, ``1.653``."""
+    if _missing(value):
+        return MISSING
+    return babel_numbers.format_decimal(round(value), format="#,##0", locale=locale())  # type: ignore[arg-type]
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """A share from 0 to 1 as the locale writes a percentage: ``85%``, ``85 %``, ``%85``."""
+    if _missing(value):
+        return MISSING
+    where = babel_numbers.Locale.parse(locale())
+    pattern = where.percent_formats[None].pattern.split(";")[0]
+    if digits > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits)
+    return babel_numbers.format_percent(value, format=pattern, locale=where)  # type: ignore[arg-type]
+
+
+def signed(value: float | None, digits: int = 1) -> str:
+    """A change with its sign: ``+2.5``, ``−1,0``."""
+    if _missing(value):
+        return MISSING
+    text = decimal(abs(value), digits)  # type: ignore[arg-type]
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text  # type: ignore[operator]
+
+
+def date(value: Date | DateTime | None, length: str = "medium") -> str:
+    """A day: ``3 Mar 2026`` / ``3 de març 2026`` (``short``, ``medium``, ``long``)."""
+    if value is None:
+        return MISSING
+    day = value.date() if isinstance(value, DateTime) else value
+    return babel_dates.format_date(day, format=length, locale=locale())
+
+
+def datetime(value: DateTime | None, length: str = "short") -> str:
+    """A moment: the locale's date and time."""
+    if value is None:
+        return MISSING
+    return babel_dates.format_datetime(value, format=length, locale=locale())
+
+
+def month(value: Date | DateTime | None) -> str:
+    """A month and year: ``Mar 2026``, ``març 2026``, ``mar. 2026``, ``Mar 2026`` (Turkish)."""
+    if value is None:
+        return MISSING
+    return babel_dates.format_skeleton("yMMM", value, locale=locale())
+
+
+def month_name(month_number: int) -> str:
+    """The month's full name in the current language (1 -> January, gener, ianuarie, Ocak)."""
+    return babel_dates.get_month_names("wide", context="stand-alone", locale=locale())[month_number]
