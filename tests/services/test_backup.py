@@ -530,6 +530,7 @@ def test_altered_scores_in_a_crafted_archive_are_refused_even_when_trusted(
             r"column auditor: holds 201 characters, more than the column's 200",
         ),
         ("users", {"active": "yes"}, r"column active: 'yes' is not true or false"),
+        ("users", {"language": "xx"}, r"column language: 'xx' is not one of ca, en, ro, tr"),
         (
             "audits",
             {"visited_at": "someday"},

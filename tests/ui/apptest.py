@@ -33,10 +33,11 @@ def run_app(
     query: dict[str, str] | None = None,
     *,
     timeout: float = 120,
-    language: str = "en",
+    language: str | None = "en",
 ) -> AppTest:
     """The app after its first run as ``user`` (None: nobody logged in), on ``page``, in
-    ``language`` (English unless a test is about another: the user's area would pick one)."""
+    ``language`` (English unless a test is about another: the user's area would pick one;
+    None: the app decides, as for a new session)."""
     from audit_app.ui.components.context import app_context
 
     app_context.clear()  # each test has its own database
@@ -45,7 +46,8 @@ def run_app(
         sign_in(app, user)
     for key, value in (query or {}).items():
         app.query_params[key] = value
-    speak(app, language, user)
+    if language is not None:
+        speak(app, language, user)
     app.run()
     if page is not None and page != "overview":
         app.switch_page(f"pages/{page}_page.py").run()
