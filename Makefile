@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench sample-data clean messages
+.PHONY: run test lint bench sample-data clean messages axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,16 @@ run: $(STAMP)
 	$(BIN)/audit-app demo --unless-in-use
 	$(BIN)/audit-app serve
 
-test: $(STAMP) lint
+test: $(STAMP) lint axe
 	$(BIN)/pytest
+
+# axe-core, from npm, for the browser tests' accessibility checks (skipped without npm;
+# CI installs npm, so there they run).
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
+axe: $(STAMP)
+	@if [ ! -f $(AXE) ] && command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@4; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
