@@ -1,0 +1,106 @@
+"""The one period picker of Overview, Compare and Branch: whole months, the same default
+everywhere (the last twelve complete months), kept across pages, a month still running named.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from audit_app.domain.reporting_period import (
+    ReportingPeriod,
+    add_months,
+    default_period,
+    month_start,
+    parse_period,
+)
+from audit_app.i18n import _, formats, ngettext
+from audit_app.services.compare import visit_span
+from audit_app.services.context import AppContext
+
+PERIOD_KEY = "reporting_period"
+"""The chosen period's key (``2025-12..2026-11``), shared by every page of the session."""
+_WIDGET = "period_picker"
+
+
+def today() -> date:
+    return date.today()
+
+
+def offered_months(ctx: AppContext, now: date) -> tuple[list[date], ReportingPeriod]:
+    """The months a user can pick (every month from the first audit they may see to the one
+    running now) and the default period among them."""
+    first, last = visit_span(ctx)
+    first_day = _day(first)
+    last_day = _day(last)
+    default = default_period(now, last_day)
+    start = min(month_start(first_day), default.first) if first_day else default.first
+    end = max(month_start(now), default.last)
+    months, month = [], start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months, default
+
+
+def _day(value: object) -> date | None:
+    if value is None:
+        return None
+    if hasattr(value, "date") and callable(value.date):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def chosen_period(default: ReportingPeriod, months: list[date]) -> ReportingPeriod:
+    """The session's period if it still fits the months offered, else the default."""
+    chosen = parse_period(str(st.session_state.get(PERIOD_KEY, "")))
+    if chosen is None or chosen.first not in months or chosen.last not in months:
+        return default
+    return chosen
+
+
+def period_picker(ctx: AppContext) -> ReportingPeriod:
+    """Draw the picker (call it inside ``st.sidebar``) and return the period it shows."""
+    now = today()
+    months, default = offered_months(ctx, now)
+    period = chosen_period(default, months)
+    st.session_state[_WIDGET] = (period.first, period.last)
+    st.select_slider(
+        _("Period"),
+        options=months,
+        key=_WIDGET,
+        format_func=formats.month,
+        on_change=_picked,
+        help=_(
+            "Whole months. Every page shows the same period; it starts as the last twelve "
+            "complete months."
+        ),
+    )
+    described = describe_period(period, now)
+    st.caption(described)
+    if period != default and st.button(
+        _("Back to the last twelve complete months"), key="period_reset"
+    ):
+        st.session_state[PERIOD_KEY] = default.key()
+        st.rerun()
+    return period
+
+
+def _picked() -> None:
+    first, last = st.session_state[_WIDGET]
+    st.session_state[PERIOD_KEY] = ReportingPeriod(first, last).key()
+
+
+def describe_period(period: ReportingPeriod, now: date) -> str:
+    """``Dec 2025 – Nov 2026 (12 months)``, and which month is still running, if any."""
+    count = len(period.months())
+    text = ngettext("{first} – {last} ({n} month)", "{first} – {last} ({n} months)", count).format(
+        first=formats.month(period.first), last=formats.month(period.last), n=count
+    )
+    running = period.running_months(now)
+    if running:
+        text += " · " + _("{month} is still running: its figures will change.").format(
+            month=formats.month(running[0])
+        )
+    return text
