@@ -29,8 +29,9 @@ def _po(language: str) -> Catalog:
         return read_po(handle)
 
 
-def _key(message_id: str | tuple[str, ...], context: str | None) -> tuple[object, str | None]:
-    return (message_id, context)
+def _key(message_id: object, context: str | None) -> tuple[object, str | None]:
+    """A message's identity; read_mo gives a plural's ids as a list, read_po as a tuple."""
+    return (tuple(message_id) if isinstance(message_id, list) else message_id, context)
 
 
 def _extracted() -> set[tuple[object, str | None]]:
@@ -99,7 +100,11 @@ def test_the_compiled_catalogue_is_the_current_one(language: str) -> None:
         compiled = read_mo(handle)
     source = _po(language)
     want = {_key(m.id, m.context): m.string for m in source if m.id and not m.fuzzy and m.string}
-    have = {_key(m.id, m.context): m.string for m in compiled if m.id}
+    have = {
+        _key(m.id, m.context): tuple(m.string) if isinstance(m.string, list) else m.string
+        for m in compiled
+        if m.id
+    }
     assert have == want, f"{language}: run `make messages` to compile the .mo"
 
 

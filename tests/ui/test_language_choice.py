@@ -47,7 +47,7 @@ def _saved(ctx: AppContext, username: str) -> str | None:
 def test_an_area_manager_starts_in_her_areas_language(world: AppContext) -> None:
     app = run_app(MARTA, language=None)
     assert _picker(app).value == "ca"
-    assert _picker(app).label == "Idioma"
+    assert _picker(app).label == "Idioma de l'aplicació"
     assert app.button(key="logout").label == "Tanca la sessió"
     assert _saved(world, "marta") is None  # a default, not a choice
 
@@ -81,5 +81,5 @@ def test_the_log_in_page_switches_without_saving(world: AppContext) -> None:
     assert _picker(app).value == "en"
     _picker(app).set_value("ca").run()
     assert not app.exception
-    assert (_picker(app).value, _picker(app).label) == ("ca", "Idioma")
+    assert (_picker(app).value, _picker(app).label) == ("ca", "Idioma de l'aplicació")
     assert [u.language for u in list_users(world.as_user(HQ))] == []  # nobody to keep it

@@ -58,7 +58,7 @@ def language_picker(ctx: AppContext, user: User | None) -> None:
     current = st.session_state.get(LANGUAGE_KEY, "en")
     st.session_state[_PICKER] = current if current in LANGUAGES else "en"
     st.selectbox(
-        _("Language"),
+        _("App language"),
         LANGUAGES,
         key=_PICKER,
         format_func=language_name,
