@@ -93,13 +93,23 @@ def demo_data_dir() -> Iterator[Path]:
         yield data_dir
 
 
+LOCAL_MANAGERS = {  # user -> (area, the language the app should pick from the area)
+    "ana": ("Barcelona", "ca"),
+    "ioana": ("București", "ro"),
+    "elif": ("İstanbul Avrupa", "tr"),
+}
+LOCAL_PASSWORD = "local-e2e-2026"
+
+
 def _speak_english(data_dir: Path) -> None:
     """The journeys read English words: each demo user keeps English as their language (as
-    the sidebar's switcher would), where their area would otherwise pick Catalan. The
-    language tests choose their own."""
+    the sidebar's switcher would), where their area would otherwise pick Catalan. Three more
+    area managers, who never chose a language, read the app in their area's."""
     from audit_app.config import Settings
+    from audit_app.domain.users import Role, User
     from audit_app.services.context import open_context
     from audit_app.services.languages import choose_language
+    from audit_app.services.users import add_user
     from audit_app.storage import database, user_store
 
     ctx = open_context(Settings(data_dir=data_dir))
@@ -108,6 +118,9 @@ def _speak_english(data_dir: Path) -> None:
             users = user_store.all_users(conn)
         for user in users:
             choose_language(ctx.as_user(user), "en")
+        head_office = ctx.as_user(User(username="hq", role=Role.HEAD_OFFICE))
+        for username, (area, _language) in LOCAL_MANAGERS.items():
+            add_user(head_office, username, "area_manager", LOCAL_PASSWORD, areas=[area])
     finally:
         ctx.engine.dispose()
 
