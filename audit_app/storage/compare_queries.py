@@ -48,6 +48,7 @@ AUDIT_COLUMNS = [
     "passed",
     "critical_failure",
     "visit_reference",
+    "branch_active",
 ]
 
 __all__ = [
@@ -117,6 +118,7 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     frame["overall"] = frame["overall"].astype(float)
     frame["passed"] = _flags(frame["passed"])
     frame["critical_failure"] = frame["critical_failure"].astype(bool)
+    frame["branch_active"] = frame["branch_active"].astype(bool)
     return frame.sort_values(["visited_at", "audit_id"], ignore_index=True)[AUDIT_COLUMNS]
 
 
@@ -148,9 +150,14 @@ def _branch_table(conn: Connection) -> pd.DataFrame:
     return _frame(
         conn,
         select(
-            branches.c.id, branches.c.code, branches.c.name, branches.c.region, branches.c.country
+            branches.c.id,
+            branches.c.code,
+            branches.c.name,
+            branches.c.region,
+            branches.c.country,
+            branches.c.active,
         ),
-        ["branch_id", "branch_code", "branch_name", "region", "country"],
+        ["branch_id", "branch_code", "branch_name", "region", "country", "branch_active"],
     )
 
 
