@@ -107,7 +107,7 @@ def read_csv_bytes(data: bytes, source: str, *, limits: Limits = DEFAULT_LIMITS)
             _at(
                 source,
                 _("holds NUL bytes (line {line}); it is not a text CSV file").format(
-                    line=formats.integer(line)
+                    line=line
                 ),
             )
         )
@@ -156,7 +156,7 @@ def _decode(data: bytes, encoding: str, source: str) -> str:
                 _at(
                     source,
                     _("looks like UTF-16 text but byte {byte} is not; {advice}").format(
-                        byte=formats.integer(error.start + 1), advice=_(SAVE_AS_UTF8)
+                        byte=error.start + 1, advice=_(SAVE_AS_UTF8)
                     ),
                 )
             ) from None
@@ -170,8 +170,8 @@ def _decode(data: bytes, encoding: str, source: str) -> str:
                     "0x{value}, as Windows-1252, Windows-1254 (Turkish) or Latin-1 write "
                     "letters such as é or ş; {advice}"
                 ).format(
-                    byte=formats.integer(error.start + 1),
-                    line=formats.integer(line),
+                    byte=error.start + 1,
+                    line=line,
                     value=bad,
                     advice=_(SAVE_AS_UTF8),
                 ),
@@ -208,7 +208,7 @@ def _csv_rows(
                         _(
                             "line {line} has {columns} columns; at most {limit} columns are read"
                         ).format(
-                            line=formats.integer(line),
+                            line=line,
                             columns=formats.integer(len(row)),
                             limit=formats.integer(limits.max_columns),
                         ),
@@ -233,8 +233,8 @@ def _csv_rows(
                                 "line {line}, column {column} holds {length} characters; "
                                 "a cell may hold at most {limit}"
                             ).format(
-                                line=formats.integer(line),
-                                column=formats.integer(number),
+                                line=line,
+                                column=number,
                                 length=formats.integer(len(value)),
                                 limit=formats.integer(limits.max_cell_chars),
                             ),
@@ -250,7 +250,7 @@ def _csv_rows(
             _at(
                 source,
                 _("line {line} is not valid CSV ({reason})").format(
-                    line=formats.integer(reader.line_num), reason=error
+                    line=reader.line_num, reason=error
                 ),
             )
         ) from None
@@ -268,7 +268,7 @@ def _check_line(row: list[str], width: int, delimiter: str, line: int, source: s
                     "line {line} has {values} values but line 1 only {width} columns; "
                     "a value holding {separators} must be in double quotes"
                 ).format(
-                    line=formats.integer(line),
+                    line=line,
                     values=formats.integer(len(row)),
                     width=formats.integer(width),
                     separators=_(SEPARATORS[delimiter]),
@@ -287,7 +287,7 @@ def _check_line(row: list[str], width: int, delimiter: str, line: int, source: s
                     "use one separator throughout"
                 ).format(
                     separators=_(SEPARATORS[delimiter]),
-                    line=formats.integer(line),
+                    line=line,
                     others=_(SEPARATORS[other]),
                 ),
             )
