@@ -106,9 +106,7 @@ def read_csv_bytes(data: bytes, source: str, *, limits: Limits = DEFAULT_LIMITS)
         raise TableFileError(
             _at(
                 source,
-                _("holds NUL bytes (line {line}); it is not a text CSV file").format(
-                    line=line
-                ),
+                _("holds NUL bytes (line {line}); it is not a text CSV file").format(line=line),
             )
         )
     first = text.split("\n", 1)[0]
