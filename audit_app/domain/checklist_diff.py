@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from audit_app.domain.checklist import Checklist, Section
-from audit_app.i18n import N_, _, formats, ngettext
+from audit_app.i18n import _, formats, ngettext, pgettext
 
 ChangeKind = Literal["added", "removed", "changed", "moved"]
 Level = Literal["checklist", "section", "item"]
@@ -28,33 +28,34 @@ Level = Literal["checklist", "section", "item"]
 _LOCALIZED = frozenset({"title", "text", "guidance", "description"})
 """Fields holding text per language: compared language by language."""
 
-_FIELD_LABELS = {
-    "na_allowed": N_("N/A allowed"),
-    "zero_at": N_("zero at"),
-    "pass_mark": N_("pass mark"),
-    "critical_rule": N_("critical rule"),
-    "title": N_("title"),
-    "description": N_("description"),
-    "languages": N_("languages"),
-    "channel": N_("channel"),
-    "grades": N_("grades"),
-    "text": N_("text"),
-    "guidance": N_("guidance"),
-    "weight": N_("weight"),
-    "critical": N_("critical"),
-    "required": N_("required"),
-    "applies_if": N_("applies if"),
-    "type": N_("type"),
-    "min": N_("min"),
-    "max": N_("max"),
-    "options": N_("options"),
-    "target": N_("target"),
-    "direction": N_("direction"),
-    "unit": N_("unit"),
-    "position": N_("position"),
-    "section": N_("section"),
-}
-"""The fields a diff names, as people read them (keys are the checklist's own names)."""
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "na_allowed": pgettext("checklist field", "N/A allowed"),
+        "zero_at": pgettext("checklist field", "zero at"),
+        "pass_mark": pgettext("checklist field", "pass mark"),
+        "critical_rule": pgettext("checklist field", "critical rule"),
+        "title": pgettext("checklist field", "title"),
+        "description": pgettext("checklist field", "description"),
+        "languages": pgettext("checklist field", "languages"),
+        "channel": pgettext("checklist field", "channel"),
+        "grades": pgettext("checklist field", "grades"),
+        "text": pgettext("checklist field", "text"),
+        "guidance": pgettext("checklist field", "guidance"),
+        "weight": pgettext("checklist field", "weight"),
+        "critical": pgettext("checklist field", "critical"),
+        "required": pgettext("checklist field", "required"),
+        "applies_if": pgettext("checklist field", "applies if"),
+        "type": pgettext("checklist field", "type"),
+        "min": pgettext("checklist field", "min"),
+        "max": pgettext("checklist field", "max"),
+        "options": pgettext("checklist field", "options"),
+        "target": pgettext("checklist field", "target"),
+        "direction": pgettext("checklist field", "direction"),
+        "unit": pgettext("checklist field", "unit"),
+        "position": pgettext("checklist field", "position"),
+        "section": pgettext("checklist field", "section"),
+    }
 
 
 def _count(kind: str, count: int) -> str:
@@ -75,10 +76,10 @@ def field_label(key: str) -> str:
     """``na_allowed`` -> ``N/A allowed``; ``text (ca)`` -> ``text (ca)`` in the current
     language (the language code stays)."""
     base, bracket, rest = key.partition(" (")
-    word = _FIELD_LABELS.get(base)
+    word = _field_labels().get(base)
     if word is None:
         return key
-    return f"{_(word)}{bracket}{rest}"
+    return f"{word}{bracket}{rest}"
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def _sections(old: Checklist, new: Checklist) -> list[Change]:
                     "section",
                     "moved",
                     section.id,
-                    _("position"),
+                    pgettext("checklist field", "position"),
                     str(positions[section.id]),
                     str(position),
                 )
@@ -301,13 +302,29 @@ def _items(old: Checklist, new: Checklist) -> list[Change]:
             continue
         if old_section[item.id] != where:
             changes.append(
-                Change("item", "moved", item.id, _("section"), old_section[item.id], where, where)
+                Change(
+                    "item",
+                    "moved",
+                    item.id,
+                    pgettext("checklist field", "section"),
+                    old_section[item.id],
+                    where,
+                    where,
+                )
             )
         elif item.id in reordered:
             old_at = _ids_in(old, where).index(item.id) + 1
             new_at = _ids_in(new, where).index(item.id) + 1
             changes.append(
-                Change("item", "moved", item.id, _("position"), str(old_at), str(new_at), where)
+                Change(
+                    "item",
+                    "moved",
+                    item.id,
+                    pgettext("checklist field", "position"),
+                    str(old_at),
+                    str(new_at),
+                    where,
+                )
             )
         changes += _fields(
             "item", item.id, _item_fields(before[item.id]), _item_fields(item), where

@@ -29,7 +29,7 @@ from audit_app.domain.checklist_sheet.columns import LOCALIZED, Column
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
 from audit_app.domain.intake.vocabulary import fold
 from audit_app.domain.labels import item_type_label
-from audit_app.i18n import N_, _, formats, ngettext
+from audit_app.i18n import N_, _, formats, ngettext, pgettext
 
 ID_LIMIT = 64
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
@@ -56,30 +56,32 @@ FIELD_ROLE = {
 """An item's field in the model -> the column that holds it (to name a problem's cell)."""
 
 
-ROLE_WORDS = {
-    "section": N_("section"),
-    "section_id": N_("section id"),
-    "section_weight": N_("section weight"),
-    "section_applies_if": N_("section applies if"),
-    "number": N_("number"),
-    "item_id": N_("item id"),
-    "question": N_("question"),
-    "type": N_("type"),
-    "options": N_("options"),
-    "weight": N_("weight"),
-    "critical": N_("critical"),
-    "na_allowed": N_("na allowed"),
-    "required": N_("required"),
-    "applies_if": N_("applies if"),
-    "guidance": N_("guidance"),
-    "min": N_("min"),
-    "max": N_("max"),
-    "target": N_("target"),
-    "direction": N_("direction"),
-    "zero_at": N_("zero at"),
-    "unit": N_("unit"),
-}
-"""A column's role as a message names it (the keys are ids)."""
+def _role_words() -> dict[str, str]:
+    """A column's role as a message names it (the keys are ids)."""
+    return {
+        "section": pgettext("checklist column", "section"),
+        "section_id": pgettext("checklist column", "section id"),
+        "section_weight": pgettext("checklist column", "section weight"),
+        "section_applies_if": pgettext("checklist column", "section applies if"),
+        "number": pgettext("checklist column", "number"),
+        "item_id": pgettext("checklist column", "item id"),
+        "question": pgettext("checklist column", "question"),
+        "type": pgettext("checklist column", "type"),
+        "options": pgettext("checklist column", "options"),
+        "weight": pgettext("checklist column", "weight"),
+        "critical": pgettext("checklist column", "critical"),
+        "na_allowed": pgettext("checklist column", "na allowed"),
+        "required": pgettext("checklist column", "required"),
+        "applies_if": pgettext("checklist column", "applies if"),
+        "guidance": pgettext("checklist column", "guidance"),
+        "min": pgettext("checklist column", "min"),
+        "max": pgettext("checklist column", "max"),
+        "target": pgettext("checklist column", "target"),
+        "direction": pgettext("checklist column", "direction"),
+        "zero_at": pgettext("checklist column", "zero at"),
+        "unit": pgettext("checklist column", "unit"),
+    }
+
 
 NO_TARGET = {
     ("number", "target"): N_("a number question is scored against a target: give it a target"),
@@ -178,7 +180,7 @@ class _Reader:
             slot = self.by_role.setdefault(column.role, {})
             if language in slot:
                 header = self.sheet.header[column.index]
-                role = _(ROLE_WORDS.get(column.role, column.role.replace("_", " ")))
+                role = _role_words().get(column.role, column.role.replace("_", " "))
                 if language:
                     message = _("a second {role} column in {language} ({header}); keep one").format(
                         role=role, language=repr(language), header=repr(column.header)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from audit_app.domain.intake.vocabulary import fold
-from audit_app.i18n import N_, _, formats
+from audit_app.i18n import _, formats, pgettext
 from audit_app.intake.branch_list.columns import ColumnGuess
 
 MOSTLY = 0.5
@@ -101,12 +101,14 @@ def is_number(value: Any) -> bool:
     return isinstance(value, str) and bool(_NUMBER.match(value.strip()))
 
 
-FIELD_WORDS = {
-    "name": N_("name"),
-    "region": N_("region"),
-    "area": N_("area"),
-}
-"""The branch fields a doubt names, as people read them (the keys stay ids)."""
+def _field_word(field: str) -> str:
+    """The branch field a doubt names, as people read it (the field stays an id)."""
+    words = {
+        "name": pgettext("branch field", "name"),
+        "region": pgettext("branch field", "region"),
+        "area": pgettext("branch field", "area"),
+    }
+    return words.get(field, field)
 
 
 def column_doubts(
@@ -185,7 +187,7 @@ def column_doubts(
                     ).format(
                         column=guess.letter,
                         header=guess.header,
-                        field=_(FIELD_WORDS[field]),
+                        field=_field_word(field),
                         count=formats.integer(numbers),
                         total=formats.integer(len(filled)),
                     ),
