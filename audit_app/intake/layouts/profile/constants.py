@@ -111,7 +111,9 @@ def find_value(role: str, source: ValueSource, context: FileContext) -> FoundVal
         text = "" if _empty(raw) else str(raw).strip()
         if not text:
             return ImportIssue.at(
-                IssueCode.VALUE_NOT_FOUND, place, f"{label}: {_('the cell is empty')}"
+                IssueCode.VALUE_NOT_FOUND,
+                place,
+                _("{setting}: the cell is empty").format(setting=label),
             )
         if not source.pattern and not source.map:
             return FoundValue(raw, place)  # a date cell stays a date

@@ -502,7 +502,9 @@ class MappingProfile(_Model):
 def parse_profile(data: Any, source: Path | str = "<profile>") -> MappingProfile:
     if not isinstance(data, dict):
         raise ProfileError(
-            f"{source}: {_('a mapping profile is one YAML mapping (name: ..., ...)')}"
+            _("{source}: a mapping profile is one YAML mapping (name: ..., ...)").format(
+                source=source
+            )
         )
     try:
         return MappingProfile.model_validate(data)
