@@ -471,8 +471,8 @@ class _Reader:
         """Labels in another language: each naming its option by ``[value]``, or all of them
         in the options' order."""
         by_value = {option["value"]: option for option in options}
-        if all(value is not None for value, _ in labels):
-            for value, _ in labels:
+        if all(value is not None for value, _label in labels):
+            for value, _label in labels:
                 if value not in by_value:
                     self.issue(
                         IssueCode.CHECKLIST_OPTIONS_INVALID,

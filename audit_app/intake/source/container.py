@@ -424,7 +424,7 @@ class _OdsCells(_Scanner):
                 _("the workbook is damaged (content.xml: {reason})").format(reason=error)
             ) from None
 
-    def _doctype(self, *_: object) -> None:
+    def _doctype(self, *_ignored: object) -> None:
         raise RefusedFile(
             _(
                 "the workbook's content.xml declares a DOCTYPE or entities, which "
