@@ -162,3 +162,25 @@ def test_the_checklist_diff_summary_is_in_the_session_language(catalogue: Catalo
         assert diff.summary() == "elements: 1 canviat"
     assert diff.changes[0].field == "crític"
     assert {diff.changes[0].before, diff.changes[0].after} == {"sí", "no"}
+
+
+def test_option_labels_naming_no_option_are_told_in_the_session_language(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["No.", "Question", "Type", "Options", "Options (ca)"],
+        [
+            "Q1",
+            "Greeting",
+            "Multiple choice",
+            "[good] Good (100) | [bad] Bad (0)",
+            "[bo] Bo | [dolent] Dolent",
+        ],
+    ]
+    path = files.write_rows(tmp_path / "t.xlsx", "Preguntes", rows)
+    english = read_checklist_sheet(path.name, path.read_bytes(), checklist_id="t").issues
+    with use_language("ca"):
+        catalan = read_checklist_sheet(path.name, path.read_bytes(), checklist_id="t").issues
+    assert [i.message for i in english] == ["[bo] is none of the options (good, bad)"]
+    assert [i.message for i in catalan] == ["[bo] no és cap de les opcions (good, bad)"]
+    assert [(i.sheet, i.cell) for i in catalan] == [(i.sheet, i.cell) for i in english]
