@@ -11,7 +11,7 @@ from typing import Any
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.model import column_letter
-from audit_app.i18n import N_, _, formats
+from audit_app.i18n import N_, _, formats, pgettext
 from audit_app.intake.layouts.profile.matching import (
     ItemMatch,
     ItemMatcher,
@@ -40,6 +40,17 @@ ROLE_LABELS = {
     "closed_column": N_("closed marker"),
 }
 """A role as people read it: ``_(ROLE_LABELS[role])`` shows it in the current language."""
+
+
+def _layout_word(layout: str) -> str:
+    """A profile's layout as people read it (the profile keeps its id: ``wide``)."""
+    words = {
+        "wide": pgettext("file layout", "wide"),
+        "long": pgettext("file layout", "long"),
+        "rows": pgettext("file layout", "rows"),
+        "lines": pgettext("file layout", "lines"),
+    }
+    return words.get(layout, layout)
 
 
 @dataclass(frozen=True)
@@ -105,8 +116,16 @@ class MatchReport:
 
     def lines(self) -> list[str]:
         """The report in plain words, one line each."""
-        where = f"header in row {self.header_row}" if self.header_row else "no header found"
-        out = [f"Checklist {self.checklist}, {self.layout} layout, {where}."]
+        layout = _layout_word(self.layout)
+        if self.header_row:
+            first = _("Checklist {checklist}, {layout} layout, header in row {row}.").format(
+                checklist=self.checklist, layout=layout, row=self.header_row
+            )
+        else:
+            first = _("Checklist {checklist}, {layout} layout, no header found.").format(
+                checklist=self.checklist, layout=layout
+            )
+        out = [first]  # the Import page shows this line; the others are the CLI's
         for role, header in self.roles.items():
             out.append(f"  {ROLE_LABELS.get(role, role)}: '{header}'")
         out.append(f"Items matched: {len(self.matches)}")
