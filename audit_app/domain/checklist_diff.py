@@ -6,6 +6,9 @@ removed, and one in both is compared field by field (text per language, type, we
 critical, N/A, guidance, targets, options...). Order changes are reported as moves: the
 fewest sections (or items within a section) that left their place, found with a longest
 common subsequence, so inserting one section at the top does not "move" all the others.
+
+The words of a diff (field names, yes/no, the summary) are in the language current when it
+is made: the Checklists page makes it in the session's language.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from audit_app.domain.checklist import Checklist, Section
+from audit_app.i18n import _, formats, ngettext, pgettext
 
 ChangeKind = Literal["added", "removed", "changed", "moved"]
 Level = Literal["checklist", "section", "item"]
@@ -24,12 +28,58 @@ Level = Literal["checklist", "section", "item"]
 _LOCALIZED = frozenset({"title", "text", "guidance", "description"})
 """Fields holding text per language: compared language by language."""
 
-_FIELD_LABELS = {
-    "na_allowed": "N/A allowed",
-    "zero_at": "zero at",
-    "pass_mark": "pass mark",
-    "critical_rule": "critical rule",
-}
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "na_allowed": pgettext("checklist field", "N/A allowed"),
+        "zero_at": pgettext("checklist field", "zero at"),
+        "pass_mark": pgettext("checklist field", "pass mark"),
+        "critical_rule": pgettext("checklist field", "critical rule"),
+        "title": pgettext("checklist field", "title"),
+        "description": pgettext("checklist field", "description"),
+        "languages": pgettext("checklist field", "languages"),
+        "channel": pgettext("checklist field", "channel"),
+        "grades": pgettext("checklist field", "grades"),
+        "text": pgettext("checklist field", "text"),
+        "guidance": pgettext("checklist field", "guidance"),
+        "weight": pgettext("checklist field", "weight"),
+        "critical": pgettext("checklist field", "critical"),
+        "required": pgettext("checklist field", "required"),
+        "applies_if": pgettext("checklist field", "applies if"),
+        "type": pgettext("checklist field", "type"),
+        "min": pgettext("checklist field", "min"),
+        "max": pgettext("checklist field", "max"),
+        "options": pgettext("checklist field", "options"),
+        "target": pgettext("checklist field", "target"),
+        "direction": pgettext("checklist field", "direction"),
+        "unit": pgettext("checklist field", "unit"),
+        "position": pgettext("checklist field", "position"),
+        "section": pgettext("checklist field", "section"),
+    }
+
+
+def _count(kind: str, count: int) -> str:
+    """``2 added``: how many items had a change of this kind (in the current language;
+    singular and plural are alike in English, not in Catalan or Romanian)."""
+    if kind == "added":
+        text = ngettext("{count} added", "{count} added", count)
+    elif kind == "removed":
+        text = ngettext("{count} removed", "{count} removed", count)
+    elif kind == "changed":
+        text = ngettext("{count} changed", "{count} changed", count)
+    else:
+        text = ngettext("{count} moved", "{count} moved", count)
+    return text.format(count=formats.integer(count))
+
+
+def field_label(key: str) -> str:
+    """``na_allowed`` -> ``N/A allowed``; ``text (ca)`` -> ``text (ca)`` in the current
+    language (the language code stays)."""
+    base, bracket, rest = key.partition(" (")
+    word = _field_labels().get(base)
+    if word is None:
+        return key
+    return f"{word}{bracket}{rest}"
 
 
 @dataclass(frozen=True)
@@ -75,20 +125,31 @@ class ChecklistDiff:
         return tuple(seen)
 
     def summary(self) -> str:
-        """A one-line count, e.g. ``items: 1 added, 2 changed; 1 section changed``."""
-        items = [
-            f"{len(self.item_ids(kind))} {kind}"
-            for kind in ("added", "removed", "changed", "moved")
-            if self.item_ids(kind)
-        ]
-        parts = [f"items: {', '.join(items)}"] if items else []
+        """A one-line count, e.g. ``items: 1 added, 2 changed; 1 section changed``, in the
+        current language."""
+        items = []
+        for kind in ("added", "removed", "changed", "moved"):
+            count = len(self.item_ids(kind))
+            if count:
+                items.append(_count(kind, count))
+        parts = [_("items: {changes}").format(changes=", ".join(items))] if items else []
         sections = len({c.id for c in self.changes if c.level == "section"})
         if sections:
-            parts.append(f"{sections} section{'s' if sections != 1 else ''} changed")
+            parts.append(
+                ngettext("{count} section changed", "{count} sections changed", sections).format(
+                    count=formats.integer(sections)
+                )
+            )
         rules = len({c.field for c in self.changes if c.level == "checklist"})
         if rules:
-            parts.append(f"{rules} checklist setting{'s' if rules != 1 else ''} changed")
-        return "; ".join(parts) or "no changes"
+            parts.append(
+                ngettext(
+                    "{count} checklist setting changed",
+                    "{count} checklist settings changed",
+                    rules,
+                ).format(count=formats.integer(rules))
+            )
+        return "; ".join(parts) or _("no changes")
 
 
 def diff_checklists(old: Checklist, new: Checklist) -> ChecklistDiff:
@@ -147,7 +208,7 @@ def _show(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     if isinstance(value, str | int | float):
@@ -169,7 +230,7 @@ def _fields(
             level,
             "changed",
             ident,
-            _FIELD_LABELS.get(key, key),
+            field_label(key),
             _show(old.get(key)),
             _show(new.get(key)),
             section,
@@ -213,7 +274,7 @@ def _sections(old: Checklist, new: Checklist) -> list[Change]:
                     "section",
                     "moved",
                     section.id,
-                    "position",
+                    pgettext("checklist field", "position"),
                     str(positions[section.id]),
                     str(position),
                 )
@@ -241,13 +302,29 @@ def _items(old: Checklist, new: Checklist) -> list[Change]:
             continue
         if old_section[item.id] != where:
             changes.append(
-                Change("item", "moved", item.id, "section", old_section[item.id], where, where)
+                Change(
+                    "item",
+                    "moved",
+                    item.id,
+                    pgettext("checklist field", "section"),
+                    old_section[item.id],
+                    where,
+                    where,
+                )
             )
         elif item.id in reordered:
             old_at = _ids_in(old, where).index(item.id) + 1
             new_at = _ids_in(new, where).index(item.id) + 1
             changes.append(
-                Change("item", "moved", item.id, "position", str(old_at), str(new_at), where)
+                Change(
+                    "item",
+                    "moved",
+                    item.id,
+                    pgettext("checklist field", "position"),
+                    str(old_at),
+                    str(new_at),
+                    where,
+                )
             )
         changes += _fields(
             "item", item.id, _item_fields(before[item.id]), _item_fields(item), where

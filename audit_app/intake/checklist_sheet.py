@@ -32,6 +32,7 @@ from audit_app.domain.checklist_sheet.shape import (
     checklist_shape,
 )
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.matching import find_header_row_over_data
 from audit_app.intake.source.grid import (
     Grid,
@@ -80,13 +81,13 @@ def read_checklist_file(
         if score > 0 and (best is None or score > best[0]):
             best = (score, grid, offset)
     if best is None:
-        message = (
+        message = _(
             "no row looks like the header of a questions sheet: it needs a Question column "
             "(also Pregunta, Întrebare, Soru, Question (ca)) and, say, Section, Type, Options"
         )
         issue = ImportIssue(IssueCode.HEADER_NOT_FOUND, message)
         return ChecklistFileReading(SheetReading(None, (issue,), {}), "", None)
-    _, grid, offset = best
+    _score, grid, offset = best
     header_texts = grid.use_header(offset)
     columns = find_columns(header_texts)
     section_columns = {c.index for c in columns if c.role.startswith("section")}

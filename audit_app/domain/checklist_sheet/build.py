@@ -28,6 +28,8 @@ from audit_app.domain.checklist_sheet.cells import (
 from audit_app.domain.checklist_sheet.columns import LOCALIZED, Column
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
 from audit_app.domain.intake.vocabulary import fold
+from audit_app.domain.labels import item_type_label
+from audit_app.i18n import N_, _, formats, ngettext, pgettext
 
 ID_LIMIT = 64
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
@@ -52,6 +54,48 @@ FIELD_ROLE = {
     "unit": "unit",
 }
 """An item's field in the model -> the column that holds it (to name a problem's cell)."""
+
+
+def _role_words() -> dict[str, str]:
+    """A column's role as a message names it (the keys are ids)."""
+    return {
+        "section": pgettext("checklist column", "section"),
+        "section_id": pgettext("checklist column", "section id"),
+        "section_weight": pgettext("checklist column", "section weight"),
+        "section_applies_if": pgettext("checklist column", "section applies if"),
+        "number": pgettext("checklist column", "number"),
+        "item_id": pgettext("checklist column", "item id"),
+        "question": pgettext("checklist column", "question"),
+        "type": pgettext("checklist column", "type"),
+        "options": pgettext("checklist column", "options"),
+        "weight": pgettext("checklist column", "weight"),
+        "critical": pgettext("checklist column", "critical"),
+        "na_allowed": pgettext("checklist column", "na allowed"),
+        "required": pgettext("checklist column", "required"),
+        "applies_if": pgettext("checklist column", "applies if"),
+        "guidance": pgettext("checklist column", "guidance"),
+        "min": pgettext("checklist column", "min"),
+        "max": pgettext("checklist column", "max"),
+        "target": pgettext("checklist column", "target"),
+        "direction": pgettext("checklist column", "direction"),
+        "zero_at": pgettext("checklist column", "zero at"),
+        "unit": pgettext("checklist column", "unit"),
+    }
+
+
+NO_TARGET = {
+    ("number", "target"): N_("a number question is scored against a target: give it a target"),
+    ("number", "direction"): N_(
+        "a number question is scored against a target: give it a direction (at most or at least)"
+    ),
+    ("percentage", "target"): N_(
+        "a percentage question is scored against a target: give it a target"
+    ),
+    ("percentage", "direction"): N_(
+        "a percentage question is scored against a target: give it a direction "
+        "(at most or at least)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -136,13 +180,16 @@ class _Reader:
             slot = self.by_role.setdefault(column.role, {})
             if language in slot:
                 header = self.sheet.header[column.index]
-                self.issue(
-                    IssueCode.CHECKLIST_COLUMN_REPEATED,
-                    header,
-                    f"a second {column.role.replace('_', ' ')} column"
-                    + (f" in {language!r}" if language else "")
-                    + f" ({column.header!r}); keep one",
-                )
+                role = _role_words().get(column.role, column.role.replace("_", " "))
+                if language:
+                    message = _("a second {role} column in {language} ({header}); keep one").format(
+                        role=role, language=repr(language), header=repr(column.header)
+                    )
+                else:
+                    message = _("a second {role} column ({header}); keep one").format(
+                        role=role, header=repr(column.header)
+                    )
+                self.issue(IssueCode.CHECKLIST_COLUMN_REPEATED, header, message)
                 continue
             slot[language] = column.index
             if column.role == "question" and language is not None:
@@ -206,7 +253,7 @@ class _Reader:
                     self.issue(
                         IssueCode.CHECKLIST_ROW_INVALID,
                         filled,
-                        "this row has no question (write one, or clear the row)",
+                        _("this row has no question (write one, or clear the row)"),
                     )
                     continue
                 section_texts = banner
@@ -304,7 +351,9 @@ class _Reader:
                     self.issue(
                         IssueCode.CHECKLIST_CELL_INVALID,
                         weight_cell,
-                        f"the section's weight is {known:g} on an earlier row; give one weight",
+                        _(
+                            "the section's weight is {weight} on an earlier row; give one weight"
+                        ).format(weight=_number(known)),
                     )
                 section.data["weight"] = weight
                 self.places.setdefault(f"{where}.weight", weight_cell)
@@ -323,7 +372,11 @@ class _Reader:
         if not _ID.match(value):
             value = slug(value, ID_LIMIT)
         if (not value or len(value) > ID_LIMIT) and cell is not None:
-            self.issue(IssueCode.CHECKLIST_CELL_INVALID, cell, f"{text!r} is not an id")
+            self.issue(
+                IssueCode.CHECKLIST_CELL_INVALID,
+                cell,
+                _("{text} is not an id").format(text=repr(text)),
+            )
         return value
 
     def _item(self, row: Sequence[Cell], texts: dict[str, str], section: _Section) -> _Item | None:
@@ -393,8 +446,10 @@ class _Reader:
             self.issue(
                 IssueCode.CHECKLIST_OPTIONS_INVALID,
                 cell,
-                f"options are given for a {kind.replace('_', '/')} question; "
-                "make it a Multiple choice question or clear the options",
+                _(
+                    "options are given for a question of type {type}; "
+                    "make it a Multiple choice question or clear the options"
+                ).format(type=item_type_label(kind)),
             )
             return
         data["options"] = [self._option(option) for option in options]
@@ -416,13 +471,15 @@ class _Reader:
         """Labels in another language: each naming its option by ``[value]``, or all of them
         in the options' order."""
         by_value = {option["value"]: option for option in options}
-        if all(value is not None for value, _ in labels):
-            for value, _ in labels:
+        if all(value is not None for value, _label in labels):
+            for value, _label in labels:
                 if value not in by_value:
                     self.issue(
                         IssueCode.CHECKLIST_OPTIONS_INVALID,
                         cell,
-                        f"[{value}] is none of the options ({', '.join(by_value)})",
+                        _("[{value}] is none of the options ({options})").format(
+                            value=value, options=", ".join(by_value)
+                        ),
                     )
                     return
             pairs = [(by_value[str(value)], label) for value, label in labels]
@@ -432,8 +489,18 @@ class _Reader:
             self.issue(
                 IssueCode.CHECKLIST_OPTIONS_INVALID,
                 cell,
-                f"{len(labels)} option(s) in {language!r}, {len(options)} in "
-                f"{self.first!r}: list the same options in the same order",
+                ngettext(
+                    "{count} option in {language}, {other_count} in {other}: list the same "
+                    "options in the same order",
+                    "{count} options in {language}, {other_count} in {other}: list the same "
+                    "options in the same order",
+                    len(labels),
+                ).format(
+                    count=formats.integer(len(labels)),
+                    language=repr(language),
+                    other_count=formats.integer(len(options)),
+                    other=repr(self.first),
+                ),
             )
             return
         for option, label in pairs:
@@ -462,7 +529,9 @@ class _Reader:
                             self.issue(
                                 IssueCode.CHECKLIST_CELL_INVALID,
                                 place,
-                                f"{value:g}: a rating scale runs between whole numbers",
+                                _("{value}: a rating scale runs between whole numbers").format(
+                                    value=_number(value)
+                                ),
                             )
             return
         if kind.kind not in ("number", "percentage"):
@@ -481,12 +550,8 @@ class _Reader:
             place = self.cell(row, "target" if target is None else "direction") or next(
                 c for c in row if cell_text(c.value)
             )
-            what = "a target" if target is None else "a direction (at most or at least)"
-            self.issue(
-                IssueCode.CHECKLIST_CELL_INVALID,
-                place,
-                f"a {kind.kind} question is scored against a target: give it {what}",
-            )
+            missing = "target" if target is None else "direction"
+            self.issue(IssueCode.CHECKLIST_CELL_INVALID, place, _(NO_TARGET[kind.kind, missing]))
             return
         data["target"] = target
         data["direction"] = direction
@@ -506,7 +571,9 @@ class _Reader:
                         self.issue(
                             IssueCode.CHECKLIST_CELL_INVALID,
                             place,
-                            f"item id {item.data['id']!r} is already used at {found.ref}",
+                            _("item id {id} is already used at {cell}").format(
+                                id=repr(item.data["id"]), cell=found.ref
+                            ),
                         )
                     taken.setdefault(item.data["id"], place)
         for section in sections:
@@ -560,14 +627,16 @@ class _Reader:
                 self.issue(
                     IssueCode.CHECKLIST_CONDITION_INVALID,
                     cell,
-                    f"{read.ref!r} names no question of this sheet (use its id or number)",
+                    _("{reference} names no question of this sheet (use its id or number)").format(
+                        reference=repr(read.ref)
+                    ),
                 )
                 return None
             if target.data["id"] == own:
                 self.issue(
                     IssueCode.CHECKLIST_CONDITION_INVALID,
                     cell,
-                    "a question cannot depend on itself",
+                    _("a question cannot depend on itself"),
                 )
                 return None
             values = []
@@ -577,7 +646,9 @@ class _Reader:
                     self.issue(
                         IssueCode.CHECKLIST_CONDITION_INVALID,
                         cell,
-                        f"{value!r} is not an answer to {target.data['id']}",
+                        _("{value} is not an answer to {item}").format(
+                            value=repr(value), item=target.data["id"]
+                        ),
                     )
                     return None
                 values.append(answer)
@@ -700,7 +771,7 @@ class _Settings:
 
     def texts(self, key: str) -> dict[str, str]:
         out: dict[str, str] = {}
-        for name, (_, value) in self.rows.items():
+        for name, (_label, value) in self.rows.items():
             if name.startswith(f"{key} ") and cell_text(value.value):
                 out[name.removeprefix(f"{key} ")] = cell_text(value.value)
         found = self.value(key)
@@ -720,7 +791,9 @@ class _Settings:
             return None
         number = parse_int(found[0])
         if number is None:
-            self.reader.issue(IssueCode.CHECKLIST_CELL_INVALID, found[1], "is not a version number")
+            self.reader.issue(
+                IssueCode.CHECKLIST_CELL_INVALID, found[1], _("is not a version number")
+            )
         return number
 
     def extras(self) -> dict[str, Any]:
@@ -784,6 +857,13 @@ def _grade(part: str) -> dict[str, Any]:
     if found is None:
         return {"label": part.strip()}
     return {"min": float(found["min"].replace(",", ".")), "label": found["label"]}
+
+
+def _number(value: float) -> str:
+    """A weight or scale end as the current language writes it (``2.5``, ``2,5``)."""
+    if float(value).is_integer():
+        return formats.integer(value)
+    return formats.decimal(value, len(f"{value:g}".partition(".")[2]) or 1)
 
 
 def read_question_sheet(sheet: QuestionSheet, request: ChecklistRequest) -> SheetReading:

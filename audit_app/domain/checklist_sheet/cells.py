@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit_app.domain.intake.vocabulary import fold, parse_number
+from audit_app.i18n import _, formats
 
 MAX_VALUE = 64
 """An option's value (what answers and conditions name) is at most this long."""
@@ -183,8 +184,12 @@ def read_type(text: str) -> TypeCell:
                 kind = _TYPE_BY_WORD[word]
                 break
     if kind is None:
-        known = "Yes/No, Rating 1-5, Multiple choice, Number, %, Text, Date, Photo"
-        raise CellProblem(f"{text!r} is not a question type (write one of: {known})")
+        raise CellProblem(
+            _(
+                "{text} is not a question type (write one of: Yes/No, Rating 1-5, Multiple "
+                "choice, Number, %, Text, Date, Photo)"
+            ).format(text=repr(text))
+        )
     if bounds and kind == "scale":
         return TypeCell(kind, int(bounds["low"]), int(bounds["high"]), na)
     return TypeCell(kind, na=na)
@@ -226,14 +231,14 @@ def read_flag(value: Any) -> bool | None:
         return True
     if text in _FALSE:
         return False
-    raise CellProblem(f"{cell_text(value)!r} is not yes or no")
+    raise CellProblem(_("{value} is not yes or no").format(value=repr(cell_text(value))))
 
 
-def read_number(value: Any, what: str = "a number") -> float | None:
+def read_number(value: Any) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise CellProblem(f"{cell_text(value)!r} is not {what}")
+        raise CellProblem(_("{value} is not a number").format(value=repr(cell_text(value))))
     if isinstance(value, int | float):
         return float(value)
     text = cell_text(value).removesuffix("%").strip()
@@ -241,7 +246,7 @@ def read_number(value: Any, what: str = "a number") -> float | None:
     if number is None:
         if not cell_text(value):
             return None
-        raise CellProblem(f"{cell_text(value)!r} is not {what}")
+        raise CellProblem(_("{value} is not a number").format(value=repr(cell_text(value))))
     return number
 
 
@@ -294,7 +299,11 @@ def read_direction(value: Any) -> str | None:
         return "at_most"
     if text in _AT_LEAST:
         return "at_least"
-    raise CellProblem(f"{cell_text(value)!r} is not a direction (write at most or at least)")
+    raise CellProblem(
+        _("{value} is not a direction (write at most or at least)").format(
+            value=repr(cell_text(value))
+        )
+    )
 
 
 # ------------------------------------------------------------------ options
@@ -331,45 +340,65 @@ def read_options(text: str) -> list[OptionCell]:
     for part in split_options(text):
         found = _POINTS_IN_BRACKETS.match(part) or _POINTS_AFTER_EQUALS.match(part)
         if found is None:
-            raise CellProblem(f"{part!r} has no points: write them in brackets, e.g. Yes (100)")
+            raise CellProblem(
+                _("{option} has no points: write them in brackets, e.g. Yes (100)").format(
+                    option=repr(part)
+                )
+            )
         number = parse_number(found["points"].strip().removesuffix("%").strip())
         if number is None:
             if _POINTS_IN_BRACKETS.match(part):
-                raise CellProblem(f"{part!r} has no number in brackets")
-            raise CellProblem(f"{part!r} has no number after '='")
+                raise CellProblem(_("{option} has no number in brackets").format(option=repr(part)))
+            raise CellProblem(_("{option} has no number after '='").format(option=repr(part)))
         if number < 0:
-            raise CellProblem(f"{part!r}: points cannot be negative")
+            raise CellProblem(_("{option}: points cannot be negative").format(option=repr(part)))
         parsed.append((found["text"].strip(), number, part))
     if not parsed:
         return []
-    best = max(points for _, points, _ in parsed)
+    best = max(points for _text, points, _part in parsed)
     scale = 100.0 if best > 1 else 1.0
     if 1 < best < 100:  # out of 10, or 5: a guess at the scale would change every score
         raise CellProblem(
-            f"points are read out of 100 (or out of 1), and the best option here has "
-            f"{best:g}: give the best answer 100, e.g. 'Yes (100) | Partly (50) | No (0)'"
+            _(
+                "points are read out of 100 (or out of 1), and the best option here has "
+                "{best}: give the best answer 100, e.g. 'Yes (100) | Partly (50) | No (0)'"
+            ).format(best=_points(best))
         )
     options: list[OptionCell] = []
     for text_part, points, part in parsed:
         if points / scale > 1:
-            raise CellProblem(f"{part!r}: points go up to 100 (or up to 1)")
+            raise CellProblem(
+                _("{option}: points go up to 100 (or up to 1)").format(option=repr(part))
+            )
         prefix = _VALUE_PREFIX.match(text_part)
         if prefix:
             value, label = prefix["value"].strip(), prefix["rest"].strip() or None
             if not _VALID_VALUE.match(value) or len(value) > MAX_VALUE:
                 raise CellProblem(
-                    f"{part!r}: [{value}] is not a value (lower-case letters, digits, _ . -; "
-                    f"at most {MAX_VALUE} characters)"
+                    _(
+                        "{option}: [{value}] is not a value (lower-case letters, digits, "
+                        "_ . -; at most {limit} characters)"
+                    ).format(option=repr(part), value=value, limit=formats.integer(MAX_VALUE))
                 )
         else:
             if not text_part:
-                raise CellProblem(f"{part!r} has no text before its points")
+                raise CellProblem(
+                    _("{option} has no text before its points").format(option=repr(part))
+                )
             value = slug(text_part)
             if not value:
-                raise CellProblem(f"{part!r}: the text gives no value (write [value] Text)")
+                raise CellProblem(
+                    _("{option}: the text gives no value (write [value] Text)").format(
+                        option=repr(part)
+                    )
+                )
             label = None if text_part == value else text_part
         if label is not None and len(label) > MAX_LABEL:
-            raise CellProblem(f"{part[:40]!r}…: an option's text is longer than {MAX_LABEL}")
+            raise CellProblem(
+                _("{option}…: an option's text is longer than {limit}").format(
+                    option=repr(part[:40]), limit=formats.integer(MAX_LABEL)
+                )
+            )
         options.append(OptionCell(value, points / scale, label))
     return options
 
@@ -388,6 +417,13 @@ def read_labels(text: str) -> list[tuple[str | None, str]]:
         else:
             labels.append((None, label))
     return labels
+
+
+def _points(number: float) -> str:
+    """A number of points as the current language writes it (``2.5``, ``2,5``, ``10``)."""
+    if float(number).is_integer():
+        return formats.integer(number)
+    return formats.decimal(number, len(f"{number:g}".partition(".")[2]) or 1)
 
 
 def format_points(points: float) -> str:
@@ -421,12 +457,14 @@ def read_condition(text: str) -> ConditionCell:
     found = _CONDITION.match(body)
     if found is None:
         raise CellProblem(
-            f"{text!r} is not a condition (write e.g. Only if Q3 = Yes, or item_id in (a, b))"
+            _(
+                "{text} is not a condition (write e.g. Only if Q3 = Yes, or item_id in (a, b))"
+            ).format(text=repr(text))
         )
     values = found["values"].strip()
     if values.startswith("(") and values.endswith(")"):
         values = values[1:-1]
     parts = tuple(v.strip().strip("'\"") for v in re.split(r"[,;|]|\bor\b", values) if v.strip())
     if not parts:
-        raise CellProblem(f"{text!r} names no answer")
+        raise CellProblem(_("{text} names no answer").format(text=repr(text)))
     return ConditionCell(found["ref"].strip(), parts)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from audit_app.i18n import _
 from audit_app.intake.branch_list.synonyms import BRANCH_SYNONYMS, PERSON_WORDS, WEAK
 from audit_app.intake.layouts.profile.matching import header_key
 
@@ -87,12 +88,20 @@ def guess_columns(
     problems: list[str] = []
     for field, wanted in (given or {}).items():
         if field not in BRANCH_SYNONYMS:
-            problems.append(f"{field} is not a field of a branch ({', '.join(BRANCH_SYNONYMS)})")
+            problems.append(
+                _("{field} is not a field of a branch ({fields})").format(
+                    field=field, fields=", ".join(BRANCH_SYNONYMS)
+                )
+            )
             continue
         index = next((i for i, key in enumerate(keys) if key and key == field_key(wanted)), None)
         if index is None:
             shown = ", ".join(f"'{text}'" for text in header if text)
-            problems.append(f"no column '{wanted}' for {field} in the header ({shown})")
+            problems.append(
+                _("no column '{column}' for {field} in the header ({header})").format(
+                    column=wanted, field=field, header=shown
+                )
+            )
             continue
         chosen[field] = ColumnGuess(field, index, header[index], letters[index], "given")
     used = {guess.index for guess in chosen.values()}
@@ -103,7 +112,7 @@ def guess_columns(
         for index, key in enumerate(keys)
         if (score := field_score(key, field))
     ]
-    for score, _, field, index in sorted(pairs, reverse=True):
+    for score, _left, field, index in sorted(pairs, reverse=True):
         if field in chosen or index in used:
             continue
         how: GuessHow = "synonym" if score == 100 else "weak" if score == 60 else "contains"

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from audit_app.domain.intake.vocabulary import fold
+from audit_app.i18n import _, formats, pgettext
 from audit_app.intake.branch_list.columns import ColumnGuess
 
 MOSTLY = 0.5
@@ -100,6 +101,16 @@ def is_number(value: Any) -> bool:
     return isinstance(value, str) and bool(_NUMBER.match(value.strip()))
 
 
+def _field_word(field: str) -> str:
+    """The branch field a doubt names, as people read it (the field stays an id)."""
+    words = {
+        "name": pgettext("branch field", "name"),
+        "region": pgettext("branch field", "region"),
+        "area": pgettext("branch field", "area"),
+    }
+    return words.get(field, field)
+
+
 def column_doubts(
     columns: dict[str, ColumnGuess],
     values: Mapping[str, Sequence[Any]],
@@ -124,10 +135,17 @@ def column_doubts(
                     "name",
                     name.letter,
                     name.header,
-                    f"column {name.letter} '{name.header}', taken for the branch names, "
-                    f"reads like people's names ({persons} of {len(filled)}, e.g. "
-                    f"'{next(v for v in filled if looks_like_person(v))}'): is this a list "
-                    "of staff?",
+                    _(
+                        "column {column} '{header}', taken for the branch names, reads like "
+                        "people's names ({count} of {total}, e.g. '{example}'): is this a "
+                        "list of staff?"
+                    ).format(
+                        column=name.letter,
+                        header=name.header,
+                        count=formats.integer(persons),
+                        total=formats.integer(len(filled)),
+                        example=next(v for v in filled if looks_like_person(v)),
+                    ),
                 )
             )
         share = persons / len(filled) if filled else 0.0
@@ -141,10 +159,15 @@ def column_doubts(
                     "name",
                     name.letter,
                     name.header,
-                    f"column {name.letter} '{name.header}' is taken for the branch names, "
-                    f"but the sheet also has {', '.join(repr(t) for t in others[:3])}: check "
-                    "it names stores, not people (name the column with --column "
-                    f'name="{name.header}" to confirm)',
+                    _(
+                        "column {column} '{header}' is taken for the branch names, but the "
+                        "sheet also has {others}: check it names stores, not people (name "
+                        'the column with --column name="{header}" to confirm)'
+                    ).format(
+                        column=name.letter,
+                        header=name.header,
+                        others=", ".join(repr(t) for t in others[:3]),
+                    ),
                 )
             )
     for field in ("name", "region", "area"):
@@ -158,8 +181,16 @@ def column_doubts(
                     field,
                     guess.letter,
                     guess.header,
-                    f"column {guess.letter} '{guess.header}', taken for the {field}, holds "
-                    f"numbers ({numbers} of {len(filled)}) where names are expected",
+                    _(
+                        "column {column} '{header}', taken for the {field}, holds numbers "
+                        "({count} of {total}) where names are expected"
+                    ).format(
+                        column=guess.letter,
+                        header=guess.header,
+                        field=_field_word(field),
+                        count=formats.integer(numbers),
+                        total=formats.integer(len(filled)),
+                    ),
                 )
             )
     return doubts

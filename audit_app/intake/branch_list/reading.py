@@ -18,6 +18,7 @@ from audit_app.domain.intake.model import (
     UnreadableFile,
     column_letter,
 )
+from audit_app.i18n import _
 from audit_app.intake.branch_list.columns import (
     ColumnGuess,
     field_key,
@@ -176,12 +177,12 @@ def _best_sheet(path: Path | str, data: bytes | None, limits: Limits) -> tuple[G
         if best is None or points > best[0]:
             best = (points, position)
     if best is None:
-        raise UnreadableFile("every sheet of the workbook is empty", IssueCode.FILE_EMPTY)
+        raise UnreadableFile(_("every sheet of the workbook is empty"), IssueCode.FILE_EMPTY)
     grid = sheet_grid(workbook, names[best[1]], limits=limits)
     return grid, _header_offset(grid)
 
 
 def _header_offset(grid: Grid) -> int:
     if not grid.rows:
-        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
+        raise UnreadableFile(_("the file is empty"), IssueCode.FILE_EMPTY)
     return find_header_row_over_data(grid.rows, header_score)[0]

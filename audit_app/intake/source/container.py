@@ -28,7 +28,14 @@ import zipfile
 from collections.abc import Iterator
 from xml.parsers import expat
 
-from audit_app.intake.source.limits import Limits, RefusedFile, check_extent, inflated_message
+from audit_app.i18n import N_, _, formats
+from audit_app.intake.source.limits import (
+    Limits,
+    RefusedFile,
+    check_extent,
+    inflated_message,
+    sheet_place,
+)
 from audit_app.intake.source.names import printable, safe_file_name
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,15 +47,15 @@ MAX_PARTS = 10_000
 CHUNK = 1 << 20
 PROLOG_BYTES = 64 * 1024
 
-ENCRYPTED = (
+ENCRYPTED = N_(
     "the workbook is password-protected (encrypted); remove the password in Excel "
     "(File > Info > Protect Workbook) and save it again as .xlsx"
 )
-MACROS = (
+MACROS = N_(
     "workbooks with macros (.xlsm) are not imported; save it as an Excel Workbook (.xlsx) "
     "without macros"
 )
-BINARY = (
+BINARY = N_(
     "binary workbooks (.xlsb) are not imported: their size cannot be checked before they "
     "are read; save it as an Excel Workbook (.xlsx)"
 )
@@ -72,18 +79,22 @@ def check_workbook(suffix: str, data: bytes, limits: Limits) -> None:
     .xls)."""
     if data.startswith(OLE_MAGIC):
         if suffix != ".xls":
-            raise RefusedFile(ENCRYPTED)
+            raise RefusedFile(_(ENCRYPTED))
         return  # a real .xls: bounded by its format (65,536 rows x 256 columns)
     if suffix == ".xlsb":
-        raise RefusedFile(BINARY)
+        raise RefusedFile(_(BINARY))
     if suffix == ".xlsm":
-        raise RefusedFile(MACROS)
+        raise RefusedFile(_(MACROS))
     if not data.startswith(ZIP_MAGIC):
         if suffix in ZIP_SUFFIXES:
-            raise RefusedFile("not a spreadsheet: the file is not an Excel workbook")
+            raise RefusedFile(_("not a spreadsheet: the file is not an Excel workbook"))
         return  # neither zip nor OLE: calamine recognises no workbook in it
     if data.count(b"PK\x01\x02") > MAX_PARTS:
-        raise RefusedFile(f"the workbook has more than {MAX_PARTS:,} parts; it is not a workbook")
+        raise RefusedFile(
+            _("the workbook has more than {limit} parts; it is not a workbook").format(
+                limit=formats.integer(MAX_PARTS)
+            )
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_archive(archive, limits)
@@ -92,12 +103,14 @@ def check_workbook(suffix: str, data: bytes, limits: Limits) -> None:
     except MemoryError:
         raise
     except Exception as error:  # zipfile, zlib and struct errors of a damaged container
-        raise RefusedFile(f"the workbook is damaged ({_plain(error)})") from None
+        raise RefusedFile(
+            _("the workbook is damaged ({reason})").format(reason=_plain(error))
+        ) from None
 
 
 def _plain(error: Exception) -> str:
     if isinstance(error, zipfile.BadZipFile) and "not a zip file" in str(error).lower():
-        return "not a complete zip container; was the download or copy cut short?"
+        return _("not a complete zip container; was the download or copy cut short?")
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return printable(text)
 
@@ -106,13 +119,15 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     parts = archive.infolist()
     names = [part.filename.lower() for part in parts]
     if any(name.endswith("vbaproject.bin") for name in names):
-        raise RefusedFile(MACROS)
+        raise RefusedFile(_(MACROS))
     if "xl/workbook.bin" in names or any(
         name.startswith("xl/worksheets/") and name.endswith(".bin") for name in names
     ):
-        raise RefusedFile(BINARY)
+        raise RefusedFile(_(BINARY))
     if any(part.flag_bits & 0x1 for part in parts):
-        raise RefusedFile("parts of the workbook's zip are encrypted; it is not an Excel workbook")
+        raise RefusedFile(
+            _("parts of the workbook's zip are encrypted; it is not an Excel workbook")
+        )
     declared = sum(part.file_size for part in parts)
     if declared > limits.inflated_bytes:
         raise RefusedFile(inflated_message(declared, limits))
@@ -121,7 +136,9 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     for part in parts:
         name = printable(part.filename, 80)
         where = (
-            f"sheet '{sheets[part.filename]}'" if part.filename in sheets else f"the part {name}"
+            sheet_place(sheets[part.filename])
+            if part.filename in sheets
+            else _("the part {name}").format(name=name)
         )
         scanners: list[_Scanner] = []
         first = True
@@ -182,8 +199,10 @@ def _refuse_doctype(chunk: bytes, name: str) -> None:
     rest = head[position:].lstrip()
     if rest.startswith((b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")) or b"<!ENTITY" in head:
         raise RefusedFile(
-            f"the workbook's part {name} declares a DOCTYPE or entities, which Excel never "
-            "writes; refused as a possible XML entity-expansion attack"
+            _(
+                "the workbook's part {name} declares a DOCTYPE or entities, which Excel never "
+                "writes; refused as a possible XML entity-expansion attack"
+            ).format(name=name)
         )
 
 
@@ -309,7 +328,9 @@ class _SheetCells(_Scanner):
             self.pending = data
             return
         if _ANY_TAG.match(data) is None and _TAG_START.match(data):
-            raise RefusedFile(f"the workbook is damaged ({self.where}: a tag of over 2 MB)")
+            raise RefusedFile(
+                _("the workbook is damaged ({where}: a tag of over 2 MB)").format(where=self.where)
+            )
         self._last(data)
         self.pending = b""
 
@@ -327,8 +348,10 @@ class _SheetCells(_Scanner):
                 found = _CELL_REF.fullmatch(double or single)
                 if found is None:
                     raise RefusedFile(
-                        f"the workbook is damaged ({self.where}: the cell reference "
-                        f"{(double or single)[:20]!r} is not valid)"
+                        _(
+                            "the workbook is damaged ({where}: the cell reference "
+                            "{reference} is not valid)"
+                        ).format(where=self.where, reference=repr((double or single)[:20]))
                     )
                 ref = found if ref is None or int(found.group(2)) > int(ref.group(2)) else ref
         if kind == b"row":
@@ -388,19 +411,25 @@ class _OdsCells(_Scanner):
         try:
             self.parser.Parse(chunk, False)
         except expat.ExpatError as error:
-            raise RefusedFile(f"the workbook is damaged (content.xml: {error})") from None
+            raise RefusedFile(
+                _("the workbook is damaged (content.xml: {reason})").format(reason=error)
+            ) from None
 
     def close(self) -> None:
         self.feed(b"")
         try:
             self.parser.Parse(b"", True)
         except expat.ExpatError as error:
-            raise RefusedFile(f"the workbook is damaged (content.xml: {error})") from None
+            raise RefusedFile(
+                _("the workbook is damaged (content.xml: {reason})").format(reason=error)
+            ) from None
 
-    def _doctype(self, *_: object) -> None:
+    def _doctype(self, *_ignored: object) -> None:
         raise RefusedFile(
-            "the workbook's content.xml declares a DOCTYPE or entities, which spreadsheets "
-            "never write; refused as a possible XML entity-expansion attack"
+            _(
+                "the workbook's content.xml declares a DOCTYPE or entities, which "
+                "spreadsheets never write; refused as a possible XML entity-expansion attack"
+            )
         )
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
@@ -423,7 +452,7 @@ class _OdsCells(_Scanner):
                 self.found = True
                 self.last_row = max(self.last_row, self.row + self.row_repeat)
                 self.last_column = max(self.last_column, self.column + self.cell_repeat - 1)
-                where = f"sheet '{self.table}'" if self.table else "a sheet"
+                where = sheet_place(self.table) if self.table else _("a sheet")
                 check_extent(where, self.last_row, self.last_column, self.limits)
             self.column += self.cell_repeat
             self.in_cell = self.cell_value = False

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from audit_app.domain.intake.model import IssueCode, UnreadableFile, column_letter
+from audit_app.i18n import _, formats, ngettext
 from audit_app.intake.source.container import parser_failure
 from audit_app.intake.source.limits import (
     DEFAULT_LIMITS,
@@ -26,6 +27,7 @@ from audit_app.intake.source.limits import (
     RefusedFile,
     check_cells,
     check_upload_size,
+    sheet_place,
 )
 from audit_app.intake.source.tabular import TableFileError, read_csv_bytes
 from audit_app.intake.source.workbook import damaged, open_workbook
@@ -79,7 +81,7 @@ class Grid:
         """``E`` in a workbook; ``column Store code`` in a CSV file (named by its header)."""
         if self.is_csv:
             name = self.header[column] if column < len(self.header) else ""
-            return f"column {name or column_letter(column)}"
+            return _("column {name}").format(name=name or column_letter(column))
         return column_letter(self.first_column + column)
 
     def ref(self, offset: int, column: int) -> str:
@@ -145,7 +147,9 @@ def source_kind(path: Path | str) -> str:
     if suffix in WORKBOOK_SUFFIXES:
         return "workbook"
     raise UnreadableFile(
-        f"not a spreadsheet: '{suffix or Path(path).name}' files are not read; use .xlsx or .csv"
+        _("not a spreadsheet: '{kind}' files are not read; use .xlsx or .csv").format(
+            kind=suffix or Path(path).name
+        )
     )
 
 
@@ -156,17 +160,21 @@ def read_bytes(path: Path | str, data: bytes | None, limits: Limits) -> bytes:
     except RefusedFile as error:
         raise UnreadableFile(str(error), IssueCode.FILE_TOO_LARGE) from None
     except FileNotFoundError:
-        raise UnreadableFile(f"no such file: {path}") from None
+        raise UnreadableFile(_("no such file: {path}").format(path=path)) from None
     except OSError as error:
-        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
+        raise UnreadableFile(
+            _("cannot be read ({reason})").format(reason=error.strerror or error)
+        ) from None
     if data is not None:
         return data
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise UnreadableFile(f"no such file: {path}") from None
+        raise UnreadableFile(_("no such file: {path}").format(path=path)) from None
     except OSError as error:
-        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
+        raise UnreadableFile(
+            _("cannot be read ({reason})").format(reason=error.strerror or error)
+        ) from None
 
 
 def open_sheets(
@@ -175,7 +183,7 @@ def open_sheets(
     """A calamine workbook and the names of its visible worksheets, in workbook order."""
     raw = read_bytes(path, data, limits)
     if not raw:
-        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
+        raise UnreadableFile(_("the file is empty"), IssueCode.FILE_EMPTY)
     workbook = open_workbook(str(path), raw, limits=limits)
     visible = [
         meta.name
@@ -199,7 +207,7 @@ def sheet_grid(
             raise
         raise UnreadableFile(damaged(name, error)) from None
     try:
-        check_cells(rows, f"sheet '{name}'", start[0], start[1], limits=limits)
+        check_cells(rows, sheet_place(name), start[0], start[1], limits=limits)
     except RefusedFile as error:
         raise UnreadableFile(str(error)) from None
     return Grid(name, rows, start[0], start[1], merged)
@@ -211,13 +219,26 @@ def pick_sheet(names: list[str], wanted: str | int) -> str:
         if 0 <= wanted < len(names):
             return names[wanted]
         raise UnreadableFile(
-            f"the workbook has {len(names)} sheet(s), there is no sheet number {wanted + 1} "
-            f"(sheets: {', '.join(names)})"
+            ngettext(
+                "the workbook has {count} sheet, there is no sheet number {number} "
+                "(sheets: {sheets})",
+                "the workbook has {count} sheets, there is no sheet number {number} "
+                "(sheets: {sheets})",
+                len(names),
+            ).format(
+                count=formats.integer(len(names)),
+                number=formats.integer(wanted + 1),
+                sheets=", ".join(names),
+            )
         )
     for name in names:
         if name.strip().casefold() == wanted.strip().casefold():
             return name
-    raise UnreadableFile(f"no sheet '{wanted}' in the workbook (sheets: {', '.join(names)})")
+    raise UnreadableFile(
+        _("no sheet '{sheet}' in the workbook (sheets: {sheets})").format(
+            sheet=wanted, sheets=", ".join(names)
+        )
+    )
 
 
 def csv_grid(
@@ -226,7 +247,7 @@ def csv_grid(
     """A CSV file (UTF-8 with or without BOM, ``,`` or ``;``) as a grid of text."""
     raw = read_bytes(path, data, limits)
     if not raw:
-        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
+        raise UnreadableFile(_("the file is empty"), IssueCode.FILE_EMPTY)
     try:
         table = read_csv_bytes(raw, Path(path).name, limits=limits)
     except TableFileError as error:

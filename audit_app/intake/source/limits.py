@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit_app.domain.intake.model import cell_ref
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, formats
 
 if TYPE_CHECKING:
     from audit_app.config import Settings
@@ -61,24 +62,37 @@ DEFAULT_LIMITS = Limits()
 
 
 def megabytes(size: int) -> str:
-    return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size / MB:,.0f} MB"
+    """A size in megabytes, in the current language's number format."""
+    return f"{formats.decimal(size / MB, 1 if size < 10 * MB else 0)} MB"
 
 
 def check_upload_size(size: int, limits: Limits) -> None:
     if size > limits.upload_bytes:
         raise RefusedFile(
-            f"the file is larger than the {limits.max_upload_mb} MB upload limit "
-            f"({megabytes(size)}; AUDIT_MAX_UPLOAD_MB)"
+            _(
+                "the file is larger than the {limit} MB upload limit ({size}; AUDIT_MAX_UPLOAD_MB)"
+            ).format(limit=formats.integer(limits.max_upload_mb), size=megabytes(size))
         )
 
 
 def inflated_message(size: int | None, limits: Limits) -> str:
-    amount = f"to {megabytes(size)}, " if size is not None else ""
-    return (
-        f"the workbook would inflate {amount}more than the {limits.max_inflated_mb} MB limit "
+    limit = formats.integer(limits.max_inflated_mb)
+    if size is not None:
+        return _(
+            "the workbook would inflate to {size}, more than the {limit} MB limit "
+            "(AUDIT_MAX_INFLATED_MB); a workbook that small cannot hold that much, it is "
+            "probably a zip bomb"
+        ).format(size=megabytes(size), limit=limit)
+    return _(
+        "the workbook would inflate to more than the {limit} MB limit "
         "(AUDIT_MAX_INFLATED_MB); a workbook that small cannot hold that much, it is "
         "probably a zip bomb"
-    )
+    ).format(limit=limit)
+
+
+def sheet_place(name: str) -> str:
+    """Where a refusal happened: ``sheet 'Visits'``, in the current language."""
+    return _("sheet '{name}'").format(name=name)
 
 
 def check_extent(where: str, last_row: int, last_column: int, limits: Limits) -> None:
@@ -87,18 +101,36 @@ def check_extent(where: str, last_row: int, last_column: int, limits: Limits) ->
     far = cell_ref(last_row, last_column)
     if last_row > limits.max_rows:
         raise RefusedFile(
-            f"{where} reaches row {last_row:,} (its values span A1:{far}); at most "
-            f"{limits.max_rows:,} rows are read"
+            _(
+                "{where} reaches row {row} (its values span A1:{far}); at most "
+                "{limit} rows are read"
+            ).format(
+                where=where,
+                row=formats.integer(last_row),
+                far=far,
+                limit=formats.integer(limits.max_rows),
+            )
         )
     if last_column + 1 > limits.max_columns:
         raise RefusedFile(
-            f"{where} reaches column {last_column + 1:,} (its values span A1:{far}); at "
-            f"most {limits.max_columns:,} columns are read"
+            _(
+                "{where} reaches column {column} (its values span A1:{far}); at "
+                "most {limit} columns are read"
+            ).format(
+                where=where,
+                column=formats.integer(last_column + 1),
+                far=far,
+                limit=formats.integer(limits.max_columns),
+            )
         )
     if last_row * (last_column + 1) > limits.max_cells:
         raise RefusedFile(
-            f"{where} spans A1:{far}, {last_row * (last_column + 1):,} cells; at most "
-            f"{limits.max_cells:,} cells are read"
+            _("{where} spans A1:{far}, {cells} cells; at most {limit} cells are read").format(
+                where=where,
+                far=far,
+                cells=formats.integer(last_row * (last_column + 1)),
+                limit=formats.integer(limits.max_cells),
+            )
         )
 
 
@@ -121,6 +153,13 @@ def check_cells(
             if isinstance(value, str) and len(value) > cap:
                 ref = cell_ref(first_row + offset + 1, first_column + column)
                 raise RefusedFile(
-                    f"{where}, cell {ref} holds {len(value):,} characters; a cell may hold "
-                    f"at most {cap:,} (Excel's own limit)"
+                    _(
+                        "{where}, cell {cell} holds {length} characters; a cell may hold "
+                        "at most {limit} (Excel's own limit)"
+                    ).format(
+                        where=where,
+                        cell=ref,
+                        length=formats.integer(len(value)),
+                        limit=formats.integer(cap),
+                    )
                 )

@@ -18,6 +18,7 @@ from typing import Any
 
 from audit_app.domain.intake.model import IssueCode
 from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _, formats
 from audit_app.intake.source.container import check_workbook, parser_failure
 from audit_app.intake.source.limits import (
     DEFAULT_LIMITS,
@@ -25,12 +26,20 @@ from audit_app.intake.source.limits import (
     RefusedFile,
     check_cells,
     check_upload_size,
+    sheet_place,
 )
 from audit_app.intake.source.names import printable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 DELIMITERS = (",", ";", "\t")
-SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)"
+SAVE_AS_UTF8 = N_("save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)")
+SEPARATORS = {"\t": N_("tabs"), ",": N_("commas"), ";": N_("semicolons")}
+
+
+def _at(source: object, message: str) -> str:
+    """A refusal after the file it is about (``visits.csv: ...``): the name stays first in
+    every language, so callers can take it off."""
+    return f"{source}: {message}"
 
 
 class TableFileError(AuditAppError):
@@ -76,11 +85,11 @@ def normalise_header(name: Any) -> str:
 def read_table(path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> Table:
     path = Path(path)
     if not path.is_file():
-        raise TableFileError(f"{path}: no such file")
+        raise TableFileError(_at(path, _("no such file")))
     try:
         check_upload_size(path.stat().st_size, limits)
     except RefusedFile as error:
-        raise TableFileError(f"{path}: {error}") from None
+        raise TableFileError(_at(path, str(error))) from None
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path, limits)
     return read_csv_bytes(path.read_bytes(), str(path), limits=limits)
@@ -90,15 +99,20 @@ def read_csv_bytes(data: bytes, source: str, *, limits: Limits = DEFAULT_LIMITS)
     try:
         check_upload_size(len(data), limits)
     except RefusedFile as error:
-        raise TableFileError(f"{source}: {error}", IssueCode.FILE_TOO_LARGE) from None
+        raise TableFileError(_at(source, str(error)), IssueCode.FILE_TOO_LARGE) from None
     text = decode_text(data, source)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise TableFileError(f"{source}: holds NUL bytes (line {line}); it is not a text CSV file")
+        raise TableFileError(
+            _at(
+                source,
+                _("holds NUL bytes (line {line}); it is not a text CSV file").format(line=line),
+            )
+        )
     first = text.split("\n", 1)[0]
     if not first.strip():
         raise TableFileError(
-            f"{source}: the file is empty (a header row is needed)", IssueCode.FILE_EMPTY
+            _at(source, _("the file is empty (a header row is needed)")), IssueCode.FILE_EMPTY
         )
     delimiter = max(DELIMITERS, key=first.count)  # ties: the comma
     rows, starts = _csv_rows(text, delimiter, source, limits)
@@ -137,15 +151,29 @@ def _decode(data: bytes, encoding: str, source: str) -> str:
     except UnicodeDecodeError as error:
         if encoding.startswith("utf-16"):
             raise TableFileError(
-                f"{source}: looks like UTF-16 text but byte {error.start + 1} is not; "
-                f"{SAVE_AS_UTF8}"
+                _at(
+                    source,
+                    _("looks like UTF-16 text but byte {byte} is not; {advice}").format(
+                        byte=error.start + 1, advice=_(SAVE_AS_UTF8)
+                    ),
+                )
             ) from None
         line = data.count(b"\n", 0, error.start) + 1
         bad = data[error.start : error.start + 1].hex().upper()
         raise TableFileError(
-            f"{source}: not UTF-8 text, nor UTF-16: byte {error.start + 1} (line {line}) is "
-            f"0x{bad}, as Windows-1252, Windows-1254 (Turkish) or Latin-1 write letters such "
-            f"as é or ş; {SAVE_AS_UTF8}"
+            _at(
+                source,
+                _(
+                    "not UTF-8 text, nor UTF-16: byte {byte} (line {line}) is "
+                    "0x{value}, as Windows-1252, Windows-1254 (Turkish) or Latin-1 write "
+                    "letters such as é or ş; {advice}"
+                ).format(
+                    byte=error.start + 1,
+                    line=line,
+                    value=bad,
+                    advice=_(SAVE_AS_UTF8),
+                ),
+            )
         ) from None
 
 
@@ -164,25 +192,51 @@ def _csv_rows(
             line = reader.line_num
             if len(rows) >= limits.max_rows + 1:
                 raise TableFileError(
-                    f"{source}: more than {limits.max_rows:,} rows; at most "
-                    f"{limits.max_rows:,} rows are read"
+                    _at(
+                        source,
+                        _("more than {limit} rows; at most {limit} rows are read").format(
+                            limit=formats.integer(limits.max_rows)
+                        ),
+                    )
                 )
             if len(row) > limits.max_columns:
                 raise TableFileError(
-                    f"{source}: line {line} has {len(row):,} columns; at most "
-                    f"{limits.max_columns:,} columns are read"
+                    _at(
+                        source,
+                        _(
+                            "line {line} has {columns} columns; at most {limit} columns are read"
+                        ).format(
+                            line=line,
+                            columns=formats.integer(len(row)),
+                            limit=formats.integer(limits.max_columns),
+                        ),
+                    )
                 )
             cells += len(row)
             if cells > limits.max_cells:
                 raise TableFileError(
-                    f"{source}: more than {limits.max_cells:,} cells; at most "
-                    f"{limits.max_cells:,} cells are read"
+                    _at(
+                        source,
+                        _("more than {limit} cells; at most {limit} cells are read").format(
+                            limit=formats.integer(limits.max_cells)
+                        ),
+                    )
                 )
             for number, value in enumerate(row, start=1):
                 if len(value) > limits.max_cell_chars:
                     raise TableFileError(
-                        f"{source}: line {line}, column {number} holds {len(value):,} "
-                        f"characters; a cell may hold at most {limits.max_cell_chars:,}"
+                        _at(
+                            source,
+                            _(
+                                "line {line}, column {column} holds {length} characters; "
+                                "a cell may hold at most {limit}"
+                            ).format(
+                                line=line,
+                                column=number,
+                                length=formats.integer(len(value)),
+                                limit=formats.integer(limits.max_cell_chars),
+                            ),
+                        )
                     )
             if rows:
                 _check_line(row, len(rows[0]), delimiter, line, source)
@@ -191,7 +245,12 @@ def _csv_rows(
             start = reader.line_num + 1
     except csv.Error as error:
         raise TableFileError(
-            f"{source}: line {reader.line_num} is not valid CSV ({error})"
+            _at(
+                source,
+                _("line {line} is not valid CSV ({reason})").format(
+                    line=reader.line_num, reason=error
+                ),
+            )
         ) from None
     return rows, starts
 
@@ -199,19 +258,37 @@ def _csv_rows(
 def _check_line(row: list[str], width: int, delimiter: str, line: int, source: str) -> None:
     """Refuse a line whose values would land in the wrong columns: more values than the
     header has columns, or one value holding another separator (mixed separators)."""
-    shown = {"\t": "tabs", ",": "commas", ";": "semicolons"}
     if len(row) > width and any(value.strip() for value in row[width:]):
         raise TableFileError(
-            f"{source}: line {line} has {len(row)} values but line 1 only {width} columns; "
-            f"a value holding {shown[delimiter]} must be in double quotes"
+            _at(
+                source,
+                _(
+                    "line {line} has {values} values but line 1 only {width} columns; "
+                    "a value holding {separators} must be in double quotes"
+                ).format(
+                    line=line,
+                    values=formats.integer(len(row)),
+                    width=formats.integer(width),
+                    separators=_(SEPARATORS[delimiter]),
+                ),
+            )
         )
     if width < 2 or len(row) != 1 or not row[0].strip():
         return
     other = next((d for d in DELIMITERS if d != delimiter and d in row[0]), None)
     if other is not None:
         raise TableFileError(
-            f"{source}: line 1 is separated by {shown[delimiter]} but line {line} by "
-            f"{shown[other]}; use one separator throughout"
+            _at(
+                source,
+                _(
+                    "line 1 is separated by {separators} but line {line} by {others}; "
+                    "use one separator throughout"
+                ).format(
+                    separators=_(SEPARATORS[delimiter]),
+                    line=line,
+                    others=_(SEPARATORS[other]),
+                ),
+            )
         )
 
 
@@ -222,7 +299,9 @@ def _read_excel(path: Path, limits: Limits) -> Table:
     try:
         check_workbook(path.suffix.lower(), data, limits)
     except RefusedFile as error:
-        raise TableFileError(f"{path}: cannot be read as a workbook: {error}") from None
+        raise TableFileError(
+            _at(path, _("cannot be read as a workbook: {reason}").format(reason=error))
+        ) from None
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_name = workbook.sheet_names[0]
@@ -231,13 +310,20 @@ def _read_excel(path: Path, limits: Limits) -> Table:
         if not parser_failure(error):
             raise
         shown = printable(error)
-        raise TableFileError(f"{path}: cannot be read as a workbook ({shown})") from None
+        raise TableFileError(
+            _at(path, _("cannot be read as a workbook ({reason})").format(reason=shown))
+        ) from None
     try:
-        check_cells(rows, f"sheet '{sheet_name}'", limits=limits)
+        check_cells(rows, sheet_place(sheet_name), limits=limits)
     except RefusedFile as error:
-        raise TableFileError(f"{path}: {error}") from None
+        raise TableFileError(_at(path, str(error))) from None
     if not rows:
-        raise TableFileError(f"{path}: sheet {sheet_name!r} is empty (a header row is needed)")
+        raise TableFileError(
+            _at(
+                path,
+                _("sheet {sheet} is empty (a header row is needed)").format(sheet=repr(sheet_name)),
+            )
+        )
     header = tuple(str(cell).strip() for cell in rows[0])
     body = tuple(tuple(None if cell == "" else cell for cell in row) for row in rows[1:])
     return Table(f"{path} [{sheet_name}]", header, body, first_row=2)

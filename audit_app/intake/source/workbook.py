@@ -12,8 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from audit_app.domain.intake.model import UnreadableFile
+from audit_app.i18n import _
 from audit_app.intake.source.container import check_workbook, parser_failure
-from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits, RefusedFile, check_cells
+from audit_app.intake.source.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    RefusedFile,
+    check_cells,
+    sheet_place,
+)
 from audit_app.intake.source.names import printable
 
 
@@ -32,9 +39,11 @@ def open_workbook(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) ->
             raise
         kind = type(error).__name__
         if kind == "PasswordError":
-            raise UnreadableFile("the workbook is password-protected") from None
+            raise UnreadableFile(_("the workbook is password-protected")) from None
         raise UnreadableFile(
-            f"the workbook is damaged or not a spreadsheet ({printable(error)})"
+            _("the workbook is damaged or not a spreadsheet ({reason})").format(
+                reason=printable(error)
+            )
         ) from None
 
 
@@ -52,17 +61,17 @@ def sheet_rows(
             raise
         raise UnreadableFile(damaged(sheet_name, error)) from None
     try:
-        check_cells(rows, f"sheet '{sheet_name}'", limits=limits)
+        check_cells(rows, sheet_place(sheet_name), limits=limits)
     except RefusedFile as error:
         raise UnreadableFile(str(error)) from None
     return rows, 0, 0
 
 
 def damaged(sheet_name: str, error: BaseException) -> str:
-    return (
-        f"the workbook is damaged or holds a value no spreadsheet can show "
-        f"(sheet '{sheet_name}': {printable(error)})"
-    )
+    return _(
+        "the workbook is damaged or holds a value no spreadsheet can show "
+        "(sheet '{sheet}': {reason})"
+    ).format(sheet=sheet_name, reason=printable(error))
 
 
 @contextmanager

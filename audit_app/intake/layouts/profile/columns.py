@@ -11,6 +11,7 @@ from typing import Any
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.model import column_letter
+from audit_app.i18n import N_, _, formats, pgettext
 from audit_app.intake.layouts.profile.matching import (
     ItemMatch,
     ItemMatcher,
@@ -24,20 +25,32 @@ from audit_app.intake.layouts.profile.matching import (
 from audit_app.intake.layouts.profile.profile import MappingProfile
 
 ROLE_LABELS = {
-    "branch": "branch",
-    "branch_code": "branch code",
-    "branch_name": "branch name",
-    "visit_date": "visit date",
-    "visit_time": "visit time",
-    "auditor": "auditor",
-    "channel": "channel",
-    "kind": "audit kind",
-    "visit_reference": "visit reference",
-    "item_column": "question",
-    "value_column": "answer",
-    "comment_column": "comment",
-    "closed_column": "closed marker",
+    "branch": N_("branch"),
+    "branch_code": N_("branch code"),
+    "branch_name": N_("branch name"),
+    "visit_date": N_("visit date"),
+    "visit_time": N_("visit time"),
+    "auditor": N_("auditor"),
+    "channel": N_("channel"),
+    "kind": N_("audit kind"),
+    "visit_reference": N_("visit reference"),
+    "item_column": N_("question"),
+    "value_column": N_("answer"),
+    "comment_column": N_("comment"),
+    "closed_column": N_("closed marker"),
 }
+"""A role as people read it: ``_(ROLE_LABELS[role])`` shows it in the current language."""
+
+
+def _layout_word(layout: str) -> str:
+    """A profile's layout as people read it (the profile keeps its id: ``wide``)."""
+    words = {
+        "wide": pgettext("file layout", "wide"),
+        "long": pgettext("file layout", "long"),
+        "rows": pgettext("file layout", "rows"),
+        "lines": pgettext("file layout", "lines"),
+    }
+    return words.get(layout, layout)
 
 
 @dataclass(frozen=True)
@@ -54,12 +67,15 @@ class ColumnMatch:
     @property
     def how_found(self) -> str:
         """How the match was made and, for a similarity, its confidence."""
-        return {
-            "profile": "named in the profile",
-            "question_id": f"by question id {question_id(self.header)}",
-            "id": "by item id",
-            "text": "by question text",
-        }.get(self.how) or f"by similarity {self.ratio or 0:.2f}"
+        if self.how == "profile":
+            return _("named in the profile")
+        if self.how == "question_id":
+            return _("by question id {id}").format(id=question_id(self.header))
+        if self.how == "id":
+            return _("by item id")
+        if self.how == "text":
+            return _("by question text")
+        return _("by similarity {ratio}").format(ratio=formats.decimal(self.ratio or 0, 2))
 
     def describe(self) -> str:
         place = f"{self.column} " if self.column else ""
@@ -100,8 +116,16 @@ class MatchReport:
 
     def lines(self) -> list[str]:
         """The report in plain words, one line each."""
-        where = f"header in row {self.header_row}" if self.header_row else "no header found"
-        out = [f"Checklist {self.checklist}, {self.layout} layout, {where}."]
+        layout = _layout_word(self.layout)
+        if self.header_row:
+            first = _("Checklist {checklist}, {layout} layout, header in row {row}.").format(
+                checklist=self.checklist, layout=layout, row=self.header_row
+            )
+        else:
+            first = _("Checklist {checklist}, {layout} layout, no header found.").format(
+                checklist=self.checklist, layout=layout
+            )
+        out = [first]  # the Import page shows this line; the others are the CLI's
         for role, header in self.roles.items():
             out.append(f"  {ROLE_LABELS.get(role, role)}: '{header}'")
         out.append(f"Items matched: {len(self.matches)}")
@@ -184,7 +208,7 @@ def plan_columns(
     for role, text in named.items():
         found_at = position.get(header_key(text))
         if found_at is None:
-            missing.append(f"{ROLE_LABELS.get(role, role)}: '{text}'")
+            missing.append(f"{_(ROLE_LABELS.get(role, role))}: '{text}'")
             continue
         index = found_at
         roles[role] = index
@@ -204,9 +228,14 @@ def plan_columns(
         for index, match in sorted(assigned.items()):
             if match.item_id in first_column_of:
                 problems.append(
-                    f"item {match.item_id} is named for two columns, "
-                    f"'{header[first_column_of[match.item_id]]}' and '{header[index]}'; "
-                    "map only one of them"
+                    _(
+                        "item {item} is named for two columns, '{first}' and '{second}'; "
+                        "map only one of them"
+                    ).format(
+                        item=match.item_id,
+                        first=header[first_column_of[match.item_id]],
+                        second=header[index],
+                    )
                 )
                 continue
             first_column_of[match.item_id] = index
@@ -268,7 +297,7 @@ def _comment_columns(
         if item_id not in items:
             unknown.append(item_id)
         elif index is None:
-            missing.append(f"comment of {item_id}: '{text}'")
+            missing.append(_("comment of {item}: '{column}'").format(item=item_id, column=text))
         else:
             found.append((index, item_id))
             used.add(index)
@@ -437,18 +466,24 @@ def _problems(profile: MappingProfile) -> list[str]:
     problems = []
     if not columns.branch_code and not columns.branch_name and not profile.supplies("branch"):
         problems.append(
-            "no column gives the branch: set columns.branch_code (or columns.branch_name), "
-            "defaults.branch or values.branch"
+            _(
+                "no column gives the branch: set columns.branch_code (or columns.branch_name), "
+                "defaults.branch or values.branch"
+            )
         )
     if not columns.visit_date and not profile.supplies("visit_date"):
         problems.append(
-            "no column gives the visit date: set columns.visit_date, defaults.visit_date "
-            "(--set visit_date=2025-05-01) or values.visit_date (from the file name, a sheet "
-            "name or a cell)"
+            _(
+                "no column gives the visit date: set columns.visit_date, defaults.visit_date "
+                "(--set visit_date=2025-05-01) or values.visit_date (from the file name, a sheet "
+                "name or a cell)"
+            )
         )
     if not columns.auditor and not profile.supplies("auditor"):
         problems.append(
-            "no column gives the auditor: set columns.auditor, defaults.auditor "
-            '(--set auditor="Agency X") or values.auditor'
+            _(
+                "no column gives the auditor: set columns.auditor, defaults.auditor "
+                '(--set auditor="Agency X") or values.auditor'
+            )
         )
     return problems

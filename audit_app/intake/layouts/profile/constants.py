@@ -19,6 +19,7 @@ from typing import Any
 from audit_app.domain.intake.dates import parse_date
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode, RawVisit
 from audit_app.domain.intake.vocabulary import fold
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.date_sources import date_in_text
 from audit_app.intake.layouts.profile.profile import MappingProfile, ProfileError, ValueSource
 
@@ -109,29 +110,40 @@ def find_value(role: str, source: ValueSource, context: FileContext) -> FoundVal
         place = Cell(raw, sheet, parsed["column"].upper() + parsed["row"], number)
         text = "" if _empty(raw) else str(raw).strip()
         if not text:
-            return ImportIssue.at(IssueCode.VALUE_NOT_FOUND, place, f"{label}: the cell is empty")
+            return ImportIssue.at(
+                IssueCode.VALUE_NOT_FOUND,
+                place,
+                _("{setting}: the cell is empty").format(setting=label),
+            )
         if not source.pattern and not source.map:
             return FoundValue(raw, place)  # a date cell stays a date
-        where = f"cell {place.where}"
+        where = _("cell {cell}").format(cell=place.where)
     elif source.source == "file_name":
         text = Path(context.file_name).stem
-        where = f"the file name '{Path(context.file_name).name}'"
-        place = Cell(None, context.sheet_name, f"{label} (from {where})", 0)
+        where = _("the file name '{name}'").format(name=Path(context.file_name).name)
+        place = Cell(None, context.sheet_name, _from(label, where), 0)
     else:
         text = context.sheet_name
-        where = f"the sheet name '{text}'"
-        place = Cell(None, context.sheet_name, f"{label} (from {where})", 0)
+        where = _("the sheet name '{name}'").format(name=text)
+        place = Cell(None, context.sheet_name, _from(label, where), 0)
     value = pick(text, source)
     if role == "visit_date" and value is not None and not (source.pattern or source.map):
         value = _date_within(value)
     if value is None:
         if source.pattern and re.search(source.pattern, text) is None:
-            why = f"{where} does not match the pattern {source.pattern}"
+            why = _("{place} does not match the pattern {pattern}").format(
+                place=where, pattern=source.pattern
+            )
         else:
             keys = ", ".join(f"'{key}'" for key in source.map)
-            why = f"{where} names no key of its map ({keys})"
+            why = _("{place} names no key of its map ({keys})").format(place=where, keys=keys)
         return ImportIssue(IssueCode.VALUE_NOT_FOUND, f"{label}: {why}")
     return FoundValue(value, place._replace(value=value))
+
+
+def _from(label: str, where: str) -> str:
+    """``values.visit_date (from the file name 'May.xlsx')``: where a value came from."""
+    return _("{setting} (from {place})").format(setting=label, place=where)
 
 
 def pick(text: str, source: ValueSource) -> str | None:

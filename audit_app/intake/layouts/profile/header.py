@@ -9,6 +9,7 @@ from typing import Any
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.model import ImportIssue, IssueCode
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.header_levels import use_levels
 from audit_app.intake.layouts.profile.matching import (
     ItemMatcher,
@@ -27,8 +28,9 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
         if not 0 <= offset < len(grid.rows):
             return ImportIssue(
                 IssueCode.HEADER_NOT_FOUND,
-                f"the header row {profile.header_row} the profile names is empty or outside "
-                "the sheet",
+                _("the header row {row} the profile names is empty or outside the sheet").format(
+                    row=profile.header_row
+                ),
                 grid.sheet or None,
                 None,
                 profile.header_row,
@@ -56,8 +58,10 @@ def locate_header(grid: Grid, profile: MappingProfile, checklist: Checklist) -> 
         if points == 0:
             return ImportIssue(
                 IssueCode.HEADER_NOT_FOUND,
-                "no header row found in the first rows: none holds the columns the profile "
-                f"names ({', '.join(sorted(profile.columns.given().values()))})",
+                _(
+                    "no header row found in the first rows: none holds the columns the "
+                    "profile names ({columns})"
+                ).format(columns=", ".join(sorted(profile.columns.given().values()))),
                 grid.sheet or None,
             )
     grid.use_header(offset)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from audit_app.domain.checklist import Checklist, NumberItem, PercentageItem, ScaleItem
 from audit_app.domain.intake.vocabulary import YES_WORDS, Vocabulary, fold
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.columns import ColumnMatch, MatchReport
 from audit_app.intake.layouts.profile.lines_layout import number_of
 from audit_app.intake.layouts.profile.profile import AggregateRule, LinesLayout, MappingProfile
@@ -84,9 +85,10 @@ def draft_lines(
             rule = AggregateRule(column=match.header, rule="first")
             if _varies(grid, header_offset, key_columns, column):
                 problems.append(
-                    f"'{match.header}' differs between the rows of one visit: the draft "
-                    f"takes each visit's first row for {match.item_id}; choose a rule under "
-                    "lines.aggregate"
+                    _(
+                        "'{column}' differs between the rows of one visit: the draft takes "
+                        "each visit's first row for {item}; choose a rule under lines.aggregate"
+                    ).format(column=match.header, item=match.item_id)
                 )
         aggregate[match.item_id] = rule
         matches.append(replace(match, header=f"{match.header} ({rule.rule})"))

@@ -24,6 +24,7 @@ from audit_app.domain.intake.model import (
     column_letter,
 )
 from audit_app.domain.intake.vocabulary import fold, parse_number
+from audit_app.i18n import _, ngettext
 from audit_app.intake.layouts.profile.matching import header_key
 from audit_app.intake.layouts.profile.profile import AggregateRule, Condition
 from audit_app.intake.layouts.profile.skipping import is_empty, shown
@@ -93,8 +94,10 @@ def read_lines(reader: _SheetReader) -> _Found:
                 _problem(
                     reader,
                     IssueCode.PROFILE_ITEM_UNKNOWN,
-                    f"lines.aggregate names {item_id}, which is not an item of checklist "
-                    f"{reader.checklist.id}",
+                    _(
+                        "lines.aggregate names {item}, which is not an item of checklist "
+                        "{checklist}"
+                    ).format(item=item_id, checklist=reader.checklist.id),
                 )
             )
         elif column is None:
@@ -102,8 +105,9 @@ def read_lines(reader: _SheetReader) -> _Found:
                 _problem(
                     reader,
                     IssueCode.COLUMN_MISSING,
-                    f"the column '{rule.column}' (lines.aggregate.{item_id}) is not in the "
-                    "header row",
+                    _(
+                        "the column '{column}' (lines.aggregate.{item}) is not in the header row"
+                    ).format(column=rule.column, item=item_id),
                 )
             )
         else:
@@ -115,7 +119,11 @@ def read_lines(reader: _SheetReader) -> _Found:
             _problem(
                 reader,
                 IssueCode.COLUMN_MISSING,
-                f"the key column(s) {', '.join(missing)} (lines.keys) are not in the header row",
+                ngettext(
+                    "the key column {columns} (lines.keys) is not in the header row",
+                    "the key columns {columns} (lines.keys) are not in the header row",
+                    len(missing),
+                ).format(columns=", ".join(missing)),
             )
         )
     if found.issues:
@@ -178,7 +186,9 @@ def _range(reader: _SheetReader, column: int, offsets: Sequence[int]) -> str:
     grid = reader.grid
     if grid.is_csv:
         first, last = grid.row_number(offsets[0]), grid.row_number(offsets[-1])
-        return f"{grid.column_ref(column)}, lines {first}-{last}"
+        return _("{column}, lines {first}-{last}").format(
+            column=grid.column_ref(column), first=first, last=last
+        )
     letter = column_letter(grid.first_column + column)
     return f"{letter}{grid.row_number(offsets[0])}:{letter}{grid.row_number(offsets[-1])}"
 
@@ -213,7 +223,9 @@ def _aggregate(reader: _SheetReader, rule: AggregateRule, column: int, offsets: 
                     ImportIssue.at(
                         IssueCode.ANSWER_INVALID,
                         reader.cell(o, column, reader.grid.row_number(o)),
-                        f"'{shown(v)}' is not a number (the {rule.rule} of column '{rule.column}')",
+                        _("'{value}' is not a number (the {rule} of column '{column}')").format(
+                            value=shown(v), rule=rule.rule, column=rule.column
+                        ),
                     )
                 )
                 continue

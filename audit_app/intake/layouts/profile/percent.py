@@ -5,13 +5,17 @@ that no value is read a hundred times too small without a word."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
 from audit_app.domain.intake.vocabulary import parse_number
+from audit_app.i18n import _, formats
 
+_LETTERS = re.compile(r"[A-Z]{1,3}")
+"""A workbook's column (``D``); a CSV file's column is named already (``column Share``)."""
 SHOWN = 6
 """Cells named in the message; the rest are counted."""
 
@@ -55,25 +59,38 @@ def percent_issue(column: PercentColumn, header: str, where: str) -> ImportIssue
     """``column D 'Organic share' holds fractions (0.9 at D4, …) and percentages (1.6 at
     D12, 2.6 at D30)``, naming the fewer kind's cells, and the setting that decides."""
     fractions = [(n, c) for n, c in column.fractions if 0 < n < 1] or column.fractions
-    few, _ = sorted((fractions, column.percents), key=len)
+    few, _many = sorted((fractions, column.percents), key=len)
     first = few[0][1]
 
-    def part(found: list[tuple[float, Cell]], word: str) -> str:
+    def at(number: float, cell: Cell) -> str:
+        return _("{value} at {cell}").format(value=_plain(number), cell=cell.ref)
+
+    def part(found: list[tuple[float, Cell]]) -> str:
         if found is not few:  # the usual kind: one example is enough
-            number, cell = found[0]
-            return f"{word} ({_plain(number)} at {cell.ref}{', …' if len(found) > 1 else ''})"
-        shown = ", ".join(f"{_plain(n)} at {cell.ref}" for n, cell in found[:SHOWN])
+            return at(*found[0]) + (", …" if len(found) > 1 else "")
+        shown = ", ".join(at(n, cell) for n, cell in found[:SHOWN])
         more = len(found) - SHOWN
-        return f"{word} ({shown}{f' and {more:,} more' if more > 0 else ''})"
+        if more > 0:
+            return _("{cells} and {count} more").format(cells=shown, count=formats.integer(more))
+        return shown
 
     label = f"'{header}'" if header else ""
-    place = where if where.startswith("column") else f"column {where}"
+    place = _("column {name}").format(name=where) if _LETTERS.fullmatch(where) else where
     message = (
-        f"{place} {label} holds {part(fractions, 'fractions')} and "
-        f"{part(column.percents, 'percentages')}: say how this column is meant in the "
-        f"mapping profile, percent_columns: {{'{header}': fraction}} (0.9 is 90 %) or "
-        "percent (0.9 is 0.9 %)"
-    ).replace("  ", " ")
+        _(
+            "{column} {label} holds fractions ({fractions}) and percentages ({percentages}): "
+            "say how this column is meant in the mapping profile, percent_columns: "
+            "{{'{header}': fraction}} (0.9 is 90 %) or percent (0.9 is 0.9 %)"
+        )
+        .format(
+            column=place,
+            label=label,
+            fractions=part(fractions),
+            percentages=part(column.percents),
+            header=header,
+        )
+        .replace("  ", " ")
+    )
     return ImportIssue(
         IssueCode.PERCENT_SCALE_MIXED, message, first.sheet or None, first.ref, first.row
     )

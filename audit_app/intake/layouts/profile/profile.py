@@ -30,6 +30,7 @@ from audit_app.checklists import format_location
 from audit_app.domain.intake.dates import DEFAULT_DATE_FORMATS
 from audit_app.domain.intake.vocabulary import CLOSED_MARKERS, PercentScale, Vocabulary
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.pattern_safety import nested_repetition
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -145,13 +146,15 @@ class ValueSource(_Model):
     @classmethod
     def _cell_ref(cls, ref: str | None) -> str | None:
         if ref is not None and not re.fullmatch(r"(?:.+!)?\$?[A-Za-z]{1,3}\$?\d+", ref.strip()):
-            raise ValueError(f"'{ref}' is not a cell (write e.g. B2 or Summary!B2)")
+            raise ValueError(
+                _("'{ref}' is not a cell (write e.g. B2 or Summary!B2)").format(ref=ref)
+            )
         return ref
 
     @model_validator(mode="after")
     def _cell_for_cell(self) -> ValueSource:
         if self.source == "cell" and not self.cell:
-            raise ValueError("a value taken from a cell needs cell: B2 (or Sheet!B2)")
+            raise ValueError(_("a value taken from a cell needs cell: B2 (or Sheet!B2)"))
         return self
 
 
@@ -209,7 +212,7 @@ class Condition(_Model):
     def _says_what(self) -> Condition:
         told = (self.equals, self.at_least, self.at_most, self.matches, self.filled)
         if not any(v not in ((), None) for v in told):
-            raise ValueError("a condition needs equals, at_least, at_most, matches or filled")
+            raise ValueError(_("a condition needs equals, at_least, at_most, matches or filled"))
         return self
 
 
@@ -226,7 +229,7 @@ class AggregateRule(_Model):
     @model_validator(mode="after")
     def _share_needs_where(self) -> AggregateRule:
         if self.rule == "share" and self.where is None:
-            raise ValueError("the share rule needs where: {equals: ...} (which rows count)")
+            raise ValueError(_("the share rule needs where: {equals: ...} (which rows count)"))
         return self
 
 
@@ -264,7 +267,7 @@ class SkipRule(_Model):
     @model_validator(mode="after")
     def _says_what(self) -> SkipRule:
         if not self.equals and self.matches is None:
-            raise ValueError("a skip rule needs equals: TEXT (or a list) or matches: PATTERN")
+            raise ValueError(_("a skip rule needs equals: TEXT (or a list) or matches: PATTERN"))
         return self
 
 
@@ -302,11 +305,15 @@ def _compiled(pattern: str | None) -> str | None:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise ValueError(f"not a valid regular expression ({error})") from None
+            raise ValueError(
+                _("not a valid regular expression ({reason})").format(reason=error)
+            ) from None
         if nested_repetition(pattern):
             raise ValueError(
-                "a repetition inside a repetition (as in (a+)+) can take minutes on one "
-                "cell; write it without the outer repetition"
+                _(
+                    "a repetition inside a repetition (as in (a+)+) can take minutes on one "
+                    "cell; write it without the outer repetition"
+                )
             )
     return pattern
 
@@ -397,17 +404,17 @@ class MappingProfile(_Model):
     @classmethod
     def _positive_row(cls, row: int | str) -> int | str:
         if isinstance(row, int) and row < 1:
-            raise ValueError("rows are numbered from 1, as the spreadsheet shows them")
+            raise ValueError(_("rows are numbered from 1, as the spreadsheet shows them"))
         return row
 
     @model_validator(mode="after")
     def _long_for_long_layout(self) -> MappingProfile:
         if self.layout == "long" and self.long is None:
-            raise ValueError("the long layout needs long: {item_column: ..., value_column: ...}")
+            raise ValueError(_("the long layout needs long: {item_column: ..., value_column: ...}"))
         if self.layout == "rows" and self.rows is None:
-            raise ValueError("the rows layout needs rows: {question_column: ...}")
+            raise ValueError(_("the rows layout needs rows: {question_column: ...}"))
         if self.layout == "lines" and self.lines is None:
-            raise ValueError("the lines layout needs lines: {aggregate: {ITEM: {column: ...}}}")
+            raise ValueError(_("the lines layout needs lines: {aggregate: {ITEM: {column: ...}}}"))
         return self
 
     @property
@@ -466,7 +473,9 @@ class MappingProfile(_Model):
             defaults = VisitDefaults.model_validate({**self.defaults.given(), **constants})
         except ValidationError:
             known = ", ".join(VisitDefaults.model_fields)
-            raise ProfileError(f"constants are given for {known} only") from None
+            raise ProfileError(
+                _("constants are given for {fields} only").format(fields=known)
+            ) from None
         values = {role: source for role, source in self.values.items() if role not in constants}
         return self.model_copy(update={"defaults": defaults, "values": values})
 
@@ -492,7 +501,11 @@ class MappingProfile(_Model):
 
 def parse_profile(data: Any, source: Path | str = "<profile>") -> MappingProfile:
     if not isinstance(data, dict):
-        raise ProfileError(f"{source}: a mapping profile is one YAML mapping (name: ..., ...)")
+        raise ProfileError(
+            _("{source}: a mapping profile is one YAML mapping (name: ..., ...)").format(
+                source=source
+            )
+        )
     try:
         return MappingProfile.model_validate(data)
     except ValidationError as error:
@@ -501,9 +514,9 @@ def parse_profile(data: Any, source: Path | str = "<profile>") -> MappingProfile
             where = format_location(detail["loc"])
             message = detail["msg"].removeprefix("Value error, ")
             if detail["type"] == "extra_forbidden":
-                message = "is not a known field (check the spelling)"
+                message = _("is not a known field (check the spelling)")
             elif detail["type"] == "missing":
-                message = "is required"
+                message = _("is required")
             problems.append(f"{where}: {message}" if where else message)
         raise ProfileError(f"{source}: " + "; ".join(problems)) from None
 

@@ -27,6 +27,7 @@ from audit_app.domain.intake.model import (
     SkipReason,
     UnreadableFile,
 )
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.columns import ColumnPlan, QuestionResolver, plan_columns
 from audit_app.intake.layouts.profile.constants import FileContext, apply_visit_values
 from audit_app.intake.layouts.profile.header import locate_header
@@ -68,8 +69,9 @@ def read_with_profile(
     if profile.checklist_id != checklist.id:
         return empty.failed(
             IssueCode.PROFILE_CHECKLIST,
-            f"the mapping profile '{profile.name}' is for checklist {profile.checklist_id}, "
-            f"not {checklist.id}",
+            _("the mapping profile '{profile}' is for checklist {wanted}, not {checklist}").format(
+                profile=profile.name, wanted=profile.checklist_id, checklist=checklist.id
+            ),
         )
     try:
         grid = open_grid(path, profile.sheet, data, limits=limits)
@@ -77,7 +79,8 @@ def read_with_profile(
         return empty.failed(error.code, str(error))
     if not grid.rows:
         return empty.failed(
-            IssueCode.FILE_EMPTY, f"sheet '{grid.sheet}' is empty" if grid.sheet else "no rows"
+            IssueCode.FILE_EMPTY,
+            _("sheet '{sheet}' is empty").format(sheet=grid.sheet) if grid.sheet else _("no rows"),
         )
     context = FileContext(Path(path).name, grid.sheet, _CellFinder(path, data, grid, limits))
     notes = sheets_not_read(path, data, profile, grid.sheet, limits)
@@ -151,8 +154,10 @@ def _rule_columns(
             issues.append(
                 ImportIssue(
                     IssueCode.COLUMN_MISSING,
-                    f"skip.rules[{number}] names the column '{rule.column}', which is not in "
-                    f"the header row {grid.row_number(offset)}",
+                    _(
+                        "skip.rules[{number}] names the column '{column}', which is not in "
+                        "the header row {row}"
+                    ).format(number=number, column=rule.column, row=grid.row_number(offset)),
                     grid.sheet or None,
                     None,
                     grid.row_number(offset),
@@ -167,12 +172,14 @@ def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]
     report = plan.report
     row = grid.row_number(offset)
     sheet = grid.sheet or None
-    found = ", ".join(f"'{h}'" for h in grid.header if h) or "nothing"
+    found = ", ".join(f"'{h}'" for h in grid.header if h) or _("nothing")
     issues = [
         ImportIssue(
             IssueCode.COLUMN_MISSING,
-            f"the column for {missing} that the mapping profile names is not in the header "
-            f"row {row} (found: {found})",
+            _(
+                "the column for {role} that the mapping profile names is not in the header "
+                "row {row} (found: {found})"
+            ).format(role=missing, row=row, found=found),
             sheet,
             None,
             row,
@@ -182,8 +189,9 @@ def _plan_issues(plan: ColumnPlan, grid: Grid, offset: int) -> list[ImportIssue]
     issues += [
         ImportIssue(
             IssueCode.PROFILE_ITEM_UNKNOWN,
-            f"the mapping profile names item '{item_id}', which checklist {report.checklist} "
-            "does not have",
+            _(
+                "the mapping profile names item '{item}', which checklist {checklist} does not have"
+            ).format(item=item_id, checklist=report.checklist),
             sheet,
             None,
             row,
@@ -219,7 +227,7 @@ class _CellFinder:
         grid = self.grid
         if sheet is not None and sheet.strip().casefold() != grid.sheet.casefold():
             if grid.is_csv:
-                raise LookupError(f"a CSV file has no sheet '{sheet}'")
+                raise LookupError(_("a CSV file has no sheet '{sheet}'").format(sheet=sheet))
             try:
                 workbook, names = open_sheets(self.path, self.data, limits=self.limits)
                 grid = sheet_grid(workbook, pick_sheet(names, sheet), limits=self.limits)
@@ -450,7 +458,7 @@ class _WideReader(_SheetReader):
                     )
                 )
         header = self.grid.header
-        for column, item_id, _, _ in answer_columns:
+        for column, item_id, _kind, _how in answer_columns:
             if isinstance(items[item_id], PercentageItem):
                 self.decide_percent(item_id, column, header[column], kept)
         return found
@@ -492,9 +500,14 @@ class _LongReader(_SheetReader):
                         ImportIssue.at(
                             IssueCode.QUESTION_UNKNOWN,
                             self.cell(offset, question, number),
-                            f"'{values[question]}' is not a question of checklist "
-                            f"{self.checklist.id} v{self.checklist.version}; name its item "
-                            "under items: in the mapping profile",
+                            _(
+                                "'{question}' is not a question of checklist {checklist} "
+                                "v{version}; name its item under items: in the mapping profile"
+                            ).format(
+                                question=values[question],
+                                checklist=self.checklist.id,
+                                version=self.checklist.version,
+                            ),
                         )
                     )
                     continue
@@ -512,8 +525,9 @@ class _LongReader(_SheetReader):
                         ImportIssue.at(
                             IssueCode.ANSWERED_TWICE,
                             answer_cell,
-                            f"item {match.item_id} is answered twice for this visit (also in "
-                            f"row {group.rows[match.item_id]})",
+                            _(
+                                "item {item} is answered twice for this visit (also in row {row})"
+                            ).format(item=match.item_id, row=group.rows[match.item_id]),
                         )
                     )
                     continue
@@ -576,9 +590,10 @@ def _check_percent_columns(
         issues.append(
             ImportIssue(
                 IssueCode.COLUMN_MISSING,
-                f"percent_columns names '{key}', which is neither a mapped column of the "
-                f"header row {grid.row_number(offset)} nor a percentage item of checklist "
-                f"{checklist.id}",
+                _(
+                    "percent_columns names '{key}', which is neither a mapped column of the "
+                    "header row {row} nor a percentage item of checklist {checklist}"
+                ).format(key=key, row=grid.row_number(offset), checklist=checklist.id),
                 grid.sheet or None,
                 None,
                 grid.row_number(offset),

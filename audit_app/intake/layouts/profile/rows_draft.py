@@ -9,6 +9,7 @@ from typing import Any
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.dates import parse_date, parse_month_label
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.columns import ColumnMatch, MatchReport
 from audit_app.intake.layouts.profile.matching import ItemMatcher, header_key
 from audit_app.intake.layouts.profile.profile import MappingProfile, RowsLayout
@@ -113,21 +114,23 @@ def suggest_rows(
     answered = set(items.values())
     problems = []
     if not {"branch_code", "branch_name"} & fields.keys() and gives not in BRANCH_ROLES:
-        problems.append("no row gives the branch: add a Store row, or give it in the profile")
+        problems.append(_("no row gives the branch: add a Store row, or give it in the profile"))
     if "visit_date" not in fields and gives != "visit_date":
-        problems.append("no row or column label gives the visit date")
+        problems.append(_("no row or column label gives the visit date"))
     if "auditor" not in fields:
-        problems.append("no row gives the auditor: set defaults.auditor")
+        problems.append(_("no row gives the auditor: set defaults.auditor"))
     report = MatchReport(
         checklist=f"{checklist.id} v{checklist.version}",
         layout="rows",
         header_row=grid.row_number(header),
         roles={
             **{
-                role: f"{field_labels[role]} (row {grid.row_number(o)})"
+                role: _("{label} (row {row})").format(
+                    label=field_labels[role], row=grid.row_number(o)
+                )
                 for role, o in fields.items()
             },
-            **({gives: "the visit columns' labels"} if gives else {}),
+            **({gives: _("the visit columns' labels")} if gives else {}),
         },
         matches=tuple(matches),
         unmatched_items=tuple(i for i in checklist.items_by_id if i not in answered),

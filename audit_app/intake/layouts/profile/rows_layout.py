@@ -28,6 +28,7 @@ from audit_app.domain.intake.model import (
     SkipReason,
 )
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.columns import QuestionResolver
 from audit_app.intake.layouts.profile.matching import header_key, question_key
 from audit_app.intake.layouts.profile.percent import PercentColumn
@@ -147,8 +148,10 @@ class RowsReader:
             self.found.issues.append(
                 ImportIssue(
                     IssueCode.HEADER_NOT_FOUND,
-                    f"no header row holds the question column '{text}' the profile names "
-                    "(rows.question_column)",
+                    _(
+                        "no header row holds the question column '{column}' the profile names "
+                        "(rows.question_column)"
+                    ).format(column=text),
                     self.sheet or None,
                 )
             )
@@ -162,15 +165,21 @@ class RowsReader:
         for column, value in enumerate(self.grid.rows[offset]):
             if header_key(value) == key:
                 return column
-        self._missing(f"the question-number column '{text}' (rows.number_column)", offset)
+        self._missing(
+            _(
+                "the question-number column '{column}' (rows.number_column) is not in the "
+                "header row {row}"
+            ).format(column=text, row=self.grid.row_number(offset)),
+            offset,
+        )
         return False
 
-    def _missing(self, what: str, offset: int) -> None:
+    def _missing(self, message: str, offset: int) -> None:
         row = self.grid.row_number(offset)
         self.found.issues.append(
             ImportIssue(
                 IssueCode.COLUMN_MISSING,
-                f"{what} is not in the header row {row}",
+                message,
                 self.sheet or None,
                 None,
                 row,
@@ -187,8 +196,10 @@ class RowsReader:
                 self.found.issues.append(
                     ImportIssue(
                         IssueCode.COLUMN_MISSING,
-                        f"no row is labelled '{label}' (rows.fields.{role}) in the question "
-                        "column or left of it",
+                        _(
+                            "no row is labelled '{label}' (rows.fields.{role}) in the question "
+                            "column or left of it"
+                        ).format(label=label, role=role),
                         self.sheet or None,
                     )
                 )
@@ -261,9 +272,14 @@ class RowsReader:
                     ImportIssue.at(
                         IssueCode.QUESTION_UNKNOWN,
                         self._cell(offset, question),
-                        f"'{label}' is not a question of checklist {self.checklist.id} "
-                        f"v{self.checklist.version}; name its item under items: in the mapping "
-                        "profile",
+                        _(
+                            "'{question}' is not a question of checklist {checklist} "
+                            "v{version}; name its item under items: in the mapping profile"
+                        ).format(
+                            question=label,
+                            checklist=self.checklist.id,
+                            version=self.checklist.version,
+                        ),
                     )
                 )
                 continue
@@ -272,7 +288,9 @@ class RowsReader:
                     ImportIssue.at(
                         IssueCode.ANSWERED_TWICE,
                         self._cell(offset, question),
-                        f"item {match.item_id} is asked twice (also in row {seen[match.item_id]})",
+                        _("item {item} is asked twice (also in row {row})").format(
+                            item=match.item_id, row=seen[match.item_id]
+                        ),
                     )
                 )
                 continue
@@ -409,9 +427,11 @@ class RowsReader:
                     ImportIssue.at(
                         IssueCode.PERCENT_SCALE_MIXED,
                         first,
-                        f"row {first.row} ({item_id}) holds fractions and percentages: say how "
-                        f"it is meant in the mapping profile, percent_columns: {{{item_id}: "
-                        "fraction}} (0.9 is 90 %) or percent (0.9 is 0.9 %)",
+                        _(
+                            "row {row} ({item}) holds fractions and percentages: say how it is "
+                            "meant in the mapping profile, percent_columns: {{{item}: "
+                            "fraction}} (0.9 is 90 %) or percent (0.9 is 0.9 %)"
+                        ).format(row=first.row, item=item_id),
                     )
                 )
             elif kind.fractions and not kind.percents:

@@ -14,6 +14,7 @@ from typing import Any
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.intake.dates import parse_date
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
+from audit_app.i18n import _
 from audit_app.intake.layouts.ours import UnreadableFile
 from audit_app.intake.layouts.profile.columns import MatchReport, match_report
 from audit_app.intake.layouts.profile.date_sources import guess_date_source
@@ -124,11 +125,17 @@ def suggest_profile(
     if rules or status is not None:
         update["skip"] = draft.skip.model_copy(update={"rules": rules, "closed_column": status})
     if status is not None:
-        guessed.append(f"stores marked closed in the column '{status}' (skip.closed_column)")
+        guessed.append(
+            _("stores marked closed in the column '{column}' (skip.closed_column)").format(
+                column=status
+            )
+        )
     if by_id:
         guessed.append(
-            "items keyed by the question ids of the headers: a later wave's reworded "
-            "headers keep their items"
+            _(
+                "items keyed by the question ids of the headers: a later wave's reworded "
+                "headers keep their items"
+            )
         )
     given, found = _given(
         draft, constants, Path(path).name, grid, header_offset, "visit_date" in roles
@@ -286,7 +293,7 @@ def assign_roles(
     ]
     used = set(taken or ())
     roles: dict[str, int] = {}
-    for _, _, role, index in sorted(pairs, reverse=True):
+    for _score, _left, role, index in sorted(pairs, reverse=True):
         if role not in roles and index not in used:
             roles[role] = index
             used.add(index)
@@ -339,8 +346,8 @@ def _best_sheet(
         if sample.rows and (best is None or points > best[0]):
             best = (points, position, offset)
     if best is None:
-        raise UnreadableFile("every sheet of the workbook is empty")
-    _, position, offset = best
+        raise UnreadableFile(_("every sheet of the workbook is empty"))
+    _points, position, offset = best
     sheet_ref = 0 if position == 0 else names[position]
     return sheet_grid(workbook, names[position], limits=limits), offset, sheet_ref
 
@@ -372,7 +379,8 @@ def _given(
             {**draft.defaults.given(), **dict(constants)}
         )
         guessed += [
-            f"{role} = '{value}' (given: defaults.{role})" for role, value in constants.items()
+            _("{role} = '{value}' (given: defaults.{role})").format(role=role, value=value)
+            for role, value in constants.items()
         ]
     if not date_in_sheet and not (constants or {}).get("visit_date"):
         banner = [
@@ -385,14 +393,20 @@ def _given(
         if found is not None:
             source, written = found
             update["values"] = {"visit_date": source}
-            where = {
-                "file_name": "file name",
-                "sheet_name": "sheet name",
-                "cell": f"cell {source.cell}",
-            }[source.source]
+            if source.source == "file_name":
+                text = _("visit date from the file name: '{written}' -> {date} (values.visit_date)")
+            elif source.source == "sheet_name":
+                text = _(
+                    "visit date from the sheet name: '{written}' -> {date} (values.visit_date)"
+                )
+            else:
+                text = _(
+                    "visit date from the cell {cell}: '{written}' -> {date} (values.visit_date)"
+                )
             guessed.append(
-                f"visit date from the {where}: '{written}' -> "
-                f"{parse_date(written):%Y-%m-%d} (values.visit_date)"
+                text.format(
+                    cell=source.cell, written=written, date=f"{parse_date(written):%Y-%m-%d}"
+                )
             )
     return update, guessed
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from audit_app.domain.intake.model import ImportIssue, IssueCode, UnreadableFile
+from audit_app.i18n import _
 from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.intake.source.grid import open_sheets, sheet_grid, source_kind
 from audit_app.intake.source.limits import DEFAULT_LIMITS, Limits
@@ -39,8 +40,10 @@ def sheets_not_read(
                 notes.append(
                     ImportIssue(
                         IssueCode.SHEET_NOT_READ,
-                        f"holds data the profile '{profile.name}' does not read (it reads "
-                        f"sheet '{read_sheet}'; a profile naming this sheet imports it)",
+                        _(
+                            "holds data the profile '{profile}' does not read (it reads sheet "
+                            "'{sheet}'; a profile naming this sheet imports it)"
+                        ).format(profile=profile.name, sheet=read_sheet),
                         name,
                     )
                 )
