@@ -108,6 +108,15 @@ def test_the_compiled_catalogue_is_the_current_one(language: str) -> None:
     assert have == want, f"{language}: run `make messages` to compile the .mo"
 
 
+def _is_table_get(node: ast.expr) -> bool:
+    """``TABLE.get(key, default)``: a word looked up in a table of marked words."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+    )
+
+
 def test_gettext_is_only_handed_literal_words() -> None:
     """Babel extracts string literals only: ``_(f"...")``, ``_("a" + b)`` or
     ``_("{n}".format(n=n))`` would show up untranslated in every language. ``N_`` takes
