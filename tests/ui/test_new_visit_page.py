@@ -23,7 +23,7 @@ from audit_app.services.reports import audit_report
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.labels import channel_label
 from tests.services.test_audits import phone_answers
-from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, sign_in, texts
+from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, sign_in, speak, texts
 
 PAGE = Path(APP).parent / "pages" / "new_visit_page.py"
 PHONE = "greeting_phone@1"
@@ -267,6 +267,7 @@ def forgetful_session(draft_id: int) -> AppTest:
     app_context.clear()
     app = AppTest.from_file(APP, default_timeout=60)
     sign_in(app, MARTA)
+    speak(app, "en", MARTA)  # Marta's area speaks Catalan: these checks read English
     app.session_state["nv_draft_id"] = draft_id
     app.run()
     app.switch_page("pages/new_visit_page.py").run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,7 @@ TABLE_BUDGET_PX = 860
 no column is cut off at the right edge (a wider page shares out the rest)."""
 
 
-def column_config() -> dict[str, object]:
+def column_config() -> dict[str, Any]:
     """The columns' headers, in the reader's language (built when shown, not at import)."""
     return {
         "item": st.column_config.TextColumn(_("Item"), width=300),
@@ -90,5 +91,5 @@ def answers_tables(
             shown,
             hide_index=True,
             width="stretch",
-            column_config=column_config(),  # type: ignore[arg-type]
+            column_config=column_config(),
         )

@@ -125,7 +125,8 @@ def section_label(score: float, pass_mark: float) -> str:
 def chart_caption(sections: pd.DataFrame, pass_mark: float) -> str:
     """The chart in words (its text alternative): every section's score and the pass mark."""
     listed = "; ".join(
-        f"{row.section} {section_label(row.score, pass_mark)}" for row in sections.itertuples()
+        f"{row.section} {section_label(float(row.score), pass_mark)}"  # type: ignore[arg-type]
+        for row in sections.itertuples()
     )
     return _("Section scores (0-100, pass mark {mark}, dashed line): {sections}.").format(
         mark=_mark(pass_mark), sections=listed

@@ -40,6 +40,15 @@ YES, NO, NA = "Yes", "No", "N/A"
 """The widgets' stored values (the session state keeps them whatever the language); people
 read them through :func:`option_label`, in the session's language."""
 OPTION_WORDS = {YES: N_("Yes"), NO: N_("No"), NA: N_("N/A")}
+UNITS = {
+    "rings": N_("rings"),
+    "seconds": N_("seconds"),
+    "minutes": N_("minutes"),
+    "hours": N_("hours"),
+    "days": N_("days"),
+}
+"""Units the standard checklists measure in, in the reader's language; a checklist's unit is
+a single word of data, so any other unit is shown as written."""
 PREFIX = "nv."
 PERSIST: Literal["session"] = "session"
 """Streamlit drops the value of a widget it does not draw (another checklist's, or every one
@@ -535,4 +544,7 @@ def _number(value: float, item: NumberItem | PercentageItem) -> str:
     number = formats.decimal(value, digits)
     if isinstance(item, PercentageItem):
         return formats.percent(value / 100, digits)
-    return f"{number} {markdown_text(item.unit)}" if item.unit else number
+    if not item.unit:
+        return number
+    unit = UNITS.get(item.unit.strip().casefold())
+    return f"{number} {_(unit) if unit else markdown_text(item.unit)}"
