@@ -161,7 +161,7 @@ def section_chart(sections: pd.DataFrame, pass_mark: float) -> alt.LayerChart:
             alt.Tooltip("label:N", title=_("Score")),
         ],
     )
-    values = base.mark_text(align="left", dx=4, color="#222222").encode(
+    values = base.mark_text(align="left", dx=4, color="#222222", fontSize=12).encode(
         x=alt.X("score:Q"), text=alt.Text("label:N")
     )
     mark = (
@@ -170,7 +170,8 @@ def section_chart(sections: pd.DataFrame, pass_mark: float) -> alt.LayerChart:
         .encode(x="pass_mark:Q")
     )
     return (bars + values + mark).properties(
-        height=max(140, 44 * len(sections)),
+        height=110 + 36 * len(sections),  # the whole chart: title and axis take ~110 px
         title=alt.TitleParams(_("Section scores"), anchor="start"),
         description=chart_caption(sections, pass_mark),
+        padding={"left": 5, "top": 5, "bottom": 5, "right": 48},  # room for "100.0"
     )

@@ -140,11 +140,13 @@ def linked_summary(checklist: Checklist, marks: Mapping[str, str], language: str
         for section in checklist.sections
         for item in section.items
     }
-    return "\n".join(
-        f"- [{markdown_text(names.get(item_id, item_id))}](#{anchor(checklist, item_id)})"
-        f" — {markdown_text(message)}"
-        for item_id, message in marks.items()
-    )
+    lines = []
+    for item_id, message in marks.items():
+        line = f"- [{markdown_text(names.get(item_id, item_id))}](#{anchor(checklist, item_id)})"
+        if message != missing_mark():  # a value that does not fit: say what is wrong
+            line += f" — {markdown_text(message)}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _radio_item(item: Item) -> bool:
@@ -340,7 +342,7 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
     text = markdown_text(localized(item.text, language, checklist.language))
     written = localized(item.guidance, language, checklist.language)
     guidance = markdown_text(written) if written else None
-    main, side = st.columns([6, 1], vertical_alignment="bottom")
+    main, side = st.columns([4, 1], vertical_alignment="bottom")  # room for "Comentari ✓"
     with main:
         _answer_widget(checklist, item, text, guidance, language)
         notes = _notes(item)
