@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from audit_app.domain.audit import Answer, AnswerValue
 from audit_app.domain.checklist import Checklist, ChoiceItem, Condition, Item, localized
+from audit_app.i18n import _
 
 
 def answer_text(value: AnswerValue) -> str | None:
@@ -68,11 +69,17 @@ def condition_text(
     question = localized(item.text, language, checklist.language)
     if question_chars is not None and len(question) > question_chars:
         question = question[: question_chars - 1] + "…"
-    return f'Only if "{question}" {condition.describe(answer_names(checklist, item, language))}'
+    names = answer_names(checklist, item, language)
+    shown = [names.get(value, value) for value in condition.values]
+    if len(shown) == 1:
+        return _('Only if "{question}" is {answer}').format(question=question, answer=shown[0])
+    return _('Only if "{question}" is one of {answers}').format(
+        question=question, answers=", ".join(shown)
+    )
 
 
 def answer_names(checklist: Checklist, item: Item, language: str | None = None) -> dict[str, str]:
     """Stored answer value -> the words people read for it."""
     if isinstance(item, ChoiceItem):
         return {o.value: o.label_in(language, checklist.language) for o in item.options}
-    return {"yes": "Yes", "no": "No"}
+    return {"yes": _("Yes"), "no": _("No")}

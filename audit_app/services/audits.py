@@ -20,6 +20,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, display, score_audit
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.services import activity
 from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
 from audit_app.services.actions import create_for_audits
@@ -117,7 +118,7 @@ def store_audits(
     ids, fresh = database.once_more_on_conflict(
         lambda: _write(ctx, prepared, skip_existing, replacing_draft)
     )
-    return StoredAudits(tuple(ids), tuple(card for _, card in fresh), len(prepared) - len(fresh))
+    return StoredAudits(tuple(ids), tuple(card for _id, card in fresh), len(prepared) - len(fresh))
 
 
 def _write(
@@ -129,16 +130,20 @@ def _write(
     """One transaction: the visits not stored yet, their answers, scores and actions."""
     with database.transaction(ctx.engine) as conn:
         if replacing_draft is not None and not repository.delete_draft(conn, replacing_draft):
-            raise AuditRejected([f"draft #{replacing_draft} is gone (submitted or discarded)"])
+            raise AuditRejected(
+                [_("draft #{id} is gone (submitted or discarded)").format(id=replacing_draft)]
+            )
         branch_id_of = repository.branch_ids(conn)
         if ctx.user is not None:
             area_of = {b.code: b.area for b in repository.list_branches(conn)}
             branch_id_of = {c: i for c, i in branch_id_of.items() if sees_area(ctx, area_of[c])}
         unknown = sorted({r.visit.branch_code for r, _ in prepared} - branch_id_of.keys())
         if unknown:
-            raise AuditRejected([f"unknown branch code {code!r}" for code in unknown])
+            raise AuditRejected(
+                [_("unknown branch code {code}").format(code=repr(code)) for code in unknown]
+            )
         existing = repository.existing_visit_keys(
-            conn, {branch_id_of[r.visit.branch_code] for r, _ in prepared}
+            conn, {branch_id_of[r.visit.branch_code] for r, _card in prepared}
         )
         fresh = []
         for record, card in prepared:
@@ -148,8 +153,15 @@ def _write(
                 if not skip_existing:
                     raise AuditRejected(
                         [
-                            f"{visit.branch_code} was already audited with {visit.checklist_id} "
-                            f"at {visit.visited_at:%Y-%m-%d %H:%M} by {visit.auditor}"
+                            _(
+                                "{branch} was already audited with {checklist} at {when} "
+                                "by {auditor}"
+                            ).format(
+                                branch=visit.branch_code,
+                                checklist=visit.checklist_id,
+                                when=f"{visit.visited_at:%Y-%m-%d %H:%M}",
+                                auditor=visit.auditor,
+                            )
                         ]
                     )
                 continue
@@ -216,7 +228,9 @@ def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> p
         and (audit_filter.date_from > audit_filter.date_to)
     ):
         raise AuditAppError(
-            f"the period is reversed: {audit_filter.date_from} is after {audit_filter.date_to}"
+            _("the period is reversed: {start} is after {end}").format(
+                start=audit_filter.date_from, end=audit_filter.date_to
+            )
         )
     with database.snapshot(ctx.engine) as conn:
         return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
@@ -284,7 +298,7 @@ def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
         stored_answers = repository.answer_rows(conn, audit_id)
     if row is None or not sees_area(ctx, row["branch_area"]):
         # Another area's audit is reported exactly like a missing one.
-        raise AccessDenied(f"no audit #{audit_id}")
+        raise AccessDenied(_("no audit #{id}").format(id=audit_id))
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
     items = checklist.items_by_id
     answers = tuple(

@@ -13,6 +13,7 @@ from audit_app.domain.audit import AuditRecord, AuditStatus
 from audit_app.domain.scoring import ScoreCard
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, current_language
 from audit_app.services.access import AccessDenied, check_can_write
 from audit_app.services.audits import StoredAudit, load_audit, store_audits
 from audit_app.services.audits import submit_audit as _submit_audit
@@ -98,22 +99,24 @@ def _own_draft(ctx: AppContext, draft_id: int) -> StoredAudit:
     """The draft, if it is one the acting user may continue."""
     stored = load_audit(ctx, draft_id)  # another area's draft reads as missing
     if stored.record.status != AuditStatus.DRAFT:
-        raise AccessDenied(f"audit #{draft_id} is submitted, not a draft")
+        raise AccessDenied(_("audit #{id} is submitted, not a draft").format(id=draft_id))
     user = ctx.user
     if (
         user is not None
         and user.role != Role.HEAD_OFFICE
         and stored.record.created_by != user.username
     ):
-        raise AccessDenied(f"draft #{draft_id} belongs to {stored.record.created_by}")
+        raise AccessDenied(
+            _("draft #{id} belongs to {user}").format(id=draft_id, user=stored.record.created_by)
+        )
     return stored
 
 
 def _checklist_title(ctx: AppContext, checklist_id: str, version: int) -> str:
     try:
-        return ctx.catalogue.get(checklist_id, version).title_in()
+        return ctx.catalogue.get(checklist_id, version).title_in(current_language())
     except AuditAppError:  # the version's file was removed since the draft was saved
-        return f"{checklist_id} v{version}"
+        return _("{checklist} version {version}").format(checklist=checklist_id, version=version)
 
 
 def _username(ctx: AppContext) -> str | None:

@@ -13,6 +13,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.followups import follow_up_checklist, passed_items
 from audit_app.domain.scoring import ScoreCard, score_audit, score_checked
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.services.access import check_can_write
 from audit_app.services.actions import verify_actions
 from audit_app.services.audits import AuditRejected, StoredAudit, load_audit, submit_audit
@@ -49,11 +50,15 @@ def follow_up_plan(ctx: AppContext, audit_id: int) -> FollowUpPlan:
     original = load_audit(ctx, audit_id)  # another area's audit: "no audit #N"
     visit = original.record.visit
     if original.record.status != AuditStatus.SUBMITTED:
-        raise AuditAppError(f"audit #{audit_id} is a draft: submit it before following it up")
+        raise AuditAppError(
+            _("audit #{id} is a draft: submit it before following it up").format(id=audit_id)
+        )
     if visit.kind == AuditKind.FOLLOW_UP:
         raise AuditAppError(
-            f"audit #{audit_id} is itself a follow-up: start another follow-up from the "
-            f"original audit #{visit.follow_up_of}"
+            _(
+                "audit #{id} is itself a follow-up: start another follow-up from the "
+                "original audit #{original}"
+            ).format(id=audit_id, original=visit.follow_up_of)
         )
     full = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)
     scores = dict(score_checked(full, original.record.answers).item_scores)
@@ -84,7 +89,9 @@ def submit_follow_up(
     try:
         card = score_audit(plan.checklist, index_answers(record.answers))
     except AnswersRejected as error:
-        raise AuditRejected([f"follow-up of audit #{original_audit_id}: {error}"]) from None
+        raise AuditRejected(
+            [_("follow-up of audit #{id}: {reason}").format(id=original_audit_id, reason=error)]
+        ) from None
     created_by = record.created_by or (ctx.user.username if ctx.user else None)
     stored = AuditRecord(
         visit, record.answers, AuditStatus.SUBMITTED, record.source, None, created_by

@@ -24,6 +24,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.services import actions, activity
 from audit_app.services.access import AccessDenied, check_can_write, check_head_office, sees_area
 from audit_app.services.context import AppContext
@@ -95,15 +96,16 @@ def audit_history(ctx: AppContext, audit_id: int) -> list[Revision]:
 def raise_appeal(ctx: AppContext, audit_id: int, reason: str, *, by: str | None = None) -> Appeal:
     """Record a branch's appeal against a submitted audit (one open appeal at a time)."""
     check_can_write(ctx, "record appeals")
-    reason = _required(reason, "an appeal needs a reason", ctx, "the appeal's reason")
+    reason = _required(reason, _("an appeal needs a reason"), ctx, "the appeal's reason")
     with database.transaction(ctx.engine) as conn:
         row = _visible_audit(ctx, conn, audit_id)
         _check_submitted(row, audit_id)
         open_ = [a for a in trail.appeal_rows(conn, audit_id) if a["status"] == "open"]
         if open_:
             raise RevisionRefused(
-                f"audit #{audit_id} already has an open appeal (#{open_[0]['id']}): "
-                "resolve it first"
+                _("audit #{id} already has an open appeal (#{appeal}): resolve it first").format(
+                    id=audit_id, appeal=open_[0]["id"]
+                )
             )
         appeal_id = trail.add_appeal(conn, audit_id, _who(ctx, by), reason)
         made = _appeal(_required_row(trail.appeal_row(conn, appeal_id), appeal_id))
@@ -131,16 +133,16 @@ def resolve_appeal(
     current ones) whose reason is the resolution; rejected keeps the resolution."""
     check_head_office(ctx, "resolve appeals")
     resolution = _required(
-        resolution, "resolving an appeal needs a reason", ctx, "the appeal's resolution"
+        resolution, _("resolving an appeal needs a reason"), ctx, "the appeal's resolution"
     )
     with database.transaction(ctx.engine) as conn:
         appeal = trail.appeal_row(conn, appeal_id)
         if appeal is None:
-            raise RevisionRefused(f"no appeal #{appeal_id}")
+            raise RevisionRefused(_("no appeal #{id}").format(id=appeal_id))
         audit_id = appeal["audit_id"]
         row = _visible_audit(ctx, conn, audit_id)
         if appeal["status"] != "open":
-            raise RevisionRefused(f"appeal #{appeal_id} is already {appeal['status']}")
+            raise RevisionRefused(_appeal_closed(appeal_id, appeal["status"]))
         revision = None
         if upheld:
             if answers is None:
@@ -189,11 +191,11 @@ def appeal_audit_id(ctx: AppContext, appeal_id: int) -> int:
     with database.transaction(ctx.engine) as conn:
         appeal = trail.appeal_row(conn, appeal_id)
         if appeal is None:
-            raise RevisionRefused(f"no appeal #{appeal_id}")
+            raise RevisionRefused(_("no appeal #{id}").format(id=appeal_id))
         try:
             _visible_audit(ctx, conn, appeal["audit_id"])
         except AccessDenied:
-            raise RevisionRefused(f"no appeal #{appeal_id}") from None
+            raise RevisionRefused(_("no appeal #{id}").format(id=appeal_id)) from None
         return int(appeal["audit_id"])
 
 
@@ -220,7 +222,10 @@ def _revise(
     allow_unchanged: bool,
 ) -> Revision:
     reason = _required(
-        reason, "a correction needs a reason: say what was wrong", ctx, "the correction's reason"
+        reason,
+        _("a correction needs a reason: say what was wrong"),
+        ctx,
+        "the correction's reason",
     )
     with database.transaction(ctx.engine) as conn:
         made = _revise_in(
@@ -260,11 +265,15 @@ def _revise_in(
     except OutOfBounds as error:
         raise error.within(f"audit #{audit_id}") from None
     except AnswersRejected as error:
-        raise RevisionRefused(f"audit #{audit_id}: {error}") from None
+        raise RevisionRefused(
+            _("audit #{id}: {reason}").format(id=audit_id, reason=error)
+        ) from None
     stored = [(a.item_id, encode_value(a), a.na, a.comment) for a in indexed.values()]
     last = trail.last_revision(conn, audit_id)
     if last is None:  # sealed before the trail could be trusted: refuse, never guess
-        raise RevisionRefused(f"audit #{audit_id} has no sealed revision; run audit-app verify")
+        raise RevisionRefused(
+            _("audit #{id} has no sealed revision; run audit-app verify").format(id=audit_id)
+        )
     trail.check_matches_revision(conn, audit_id, last)
     number = int(last["revision"]) + 1
     now = trail.utcnow()
@@ -272,7 +281,9 @@ def _revise_in(
     content = trail.revision_content(row, stored, revision=number, by=who, at=now, reason=reason)
     if not allow_unchanged and content["answers"] == last["content"].get("answers"):
         raise RevisionRefused(
-            f"the answers are the same as revision {last['revision']}: nothing to correct"
+            _("the answers are the same as revision {number}: nothing to correct").format(
+                number=last["revision"]
+            )
         )
     trail.replace_current(
         conn,
@@ -301,14 +312,16 @@ def _revise_in(
 def _visible_audit(ctx: AppContext, conn: Any, audit_id: int) -> dict[str, Any]:
     row = repository.audit_row(conn, audit_id)
     if row is None or not sees_area(ctx, row["branch_area"]):
-        raise AccessDenied(f"no audit #{audit_id}")
+        raise AccessDenied(_("no audit #{id}").format(id=audit_id))
     return row
 
 
 def _check_submitted(row: dict[str, Any], audit_id: int) -> None:
     if row["status"] != str(AuditStatus.SUBMITTED):
         raise RevisionRefused(
-            f"audit #{audit_id} is a draft: its author finishes it on the New visit page"
+            _("audit #{id} is a draft: its author finishes it on the New visit page").format(
+                id=audit_id
+            )
         )
 
 
@@ -323,8 +336,10 @@ def _check_may_revise(ctx: AppContext, row: dict[str, Any], audit_id: int) -> No
     if trail.utcnow() - submitted > window:
         days = f"{ctx.settings.revision_window_days:g}"
         raise AccessDenied(
-            f"audit #{audit_id} was submitted on {submitted:%Y-%m-%d}, more than {days} days "
-            "ago: only head office can correct it now"
+            _(
+                "audit #{id} was submitted on {day}, more than {days} days ago: only head "
+                "office can correct it now"
+            ).format(id=audit_id, day=f"{submitted:%Y-%m-%d}", days=days)
         )
 
 
@@ -375,9 +390,17 @@ def _required(text: str | None, message: str, ctx: AppContext, field: str) -> st
     return text
 
 
+def _appeal_closed(appeal_id: int, status: str) -> str:
+    if status == "upheld":
+        return _("appeal #{id} is already upheld").format(id=appeal_id)
+    if status == "rejected":
+        return _("appeal #{id} is already rejected").format(id=appeal_id)
+    return _("appeal #{id} is already {status}").format(id=appeal_id, status=status)
+
+
 def _required_row(row: dict[str, Any] | None, appeal_id: int) -> dict[str, Any]:
     if row is None:
-        raise RevisionRefused(f"no appeal #{appeal_id}")
+        raise RevisionRefused(_("no appeal #{id}").format(id=appeal_id))
     return row
 
 

@@ -181,4 +181,4 @@ def test_a_draft_of_a_checklist_version_no_longer_installed_keeps_its_id(
     # A catalogue without greeting_phone, as after the checklist file was removed.
     others = Catalogue(c for c in world.catalogue if c.id != "greeting_phone")
     [summary] = list_drafts(replace(marta, catalogue=others))
-    assert summary.checklist_title == "greeting_phone v1"
+    assert summary.checklist_title == "greeting_phone version 1"

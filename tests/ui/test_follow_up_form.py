@@ -86,7 +86,7 @@ def test_an_unanswered_item_is_named_and_nothing_is_stored(ctx: AppContext, orig
     checklist = form_checklist(follow_up_plan(ctx, original), original)
     app.radio(key=value_key(checklist, "call.clear_speech")).set_value("Yes")
     app = next(b for b in app.button if b.label == "Submit follow-up").click().run()
-    assert "unanswered" in app.error[0].value
+    assert "needs an answer" in app.error[0].value
     assert list_scores(ctx, AuditFilter(kind="follow_up")).empty
 
 

@@ -23,7 +23,7 @@ from audit_app.services.reports import audit_report
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.labels import channel_label
 from tests.services.test_audits import phone_answers
-from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, sign_in, texts
+from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, sign_in, speak, texts
 
 PAGE = Path(APP).parent / "pages" / "new_visit_page.py"
 PHONE = "greeting_phone@1"
@@ -114,8 +114,9 @@ def test_martas_picker_lists_only_her_barcelona_branches_on_the_demo(ctx: AppCon
     shown = texts(app)
     for other in ("ES-MAD-", "RO-", "TR-", "Madrid", "Istanbul"):
         assert other not in shown
-    # the checklist speaks the branch's language, and the auditor defaults to the user
-    assert app.selectbox(key="nv_language").value == "ca"
+    # the checklist speaks the session's language (English here; Marta's area gives her
+    # Catalan), and the auditor defaults to the user
+    assert app.selectbox(key="nv_language").value == "en"
     assert (
         app.text_input(key="nv_auditor").value == "Marta Puig"
     )  # the stored user, as a real log-in has them
@@ -217,7 +218,8 @@ def test_an_area_without_branches_says_whom_to_ask(ctx: AppContext) -> None:
     save_branches(ctx, [b for b in BRANCHES if b.area != "Barcelona"])
     app = run_app(MARTA, page="new_visit")
     assert "No branches in your areas (Barcelona)" in app.info[0].value
-    assert "ES-MAD-01" not in texts(app) and not app.selectbox
+    assert "ES-MAD-01" not in texts(app)
+    assert [s.key for s in app.selectbox] == ["language_picker"]  # the sidebar's only
 
 
 def test_a_draft_can_be_discarded_from_the_list(world: AppContext) -> None:
@@ -265,6 +267,7 @@ def forgetful_session(draft_id: int) -> AppTest:
     app_context.clear()
     app = AppTest.from_file(APP, default_timeout=60)
     sign_in(app, MARTA)
+    speak(app, "en", MARTA)  # Marta's area speaks Catalan: these checks read English
     app.session_state["nv_draft_id"] = draft_id
     app.run()
     app.switch_page("pages/new_visit_page.py").run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.skip_logic import not_applicable
+from audit_app.i18n import _, formats
 from audit_app.reports.audit_report import answer_text  # the PDF's words, so both agree
 
 ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
@@ -22,16 +24,19 @@ TABLE_BUDGET_PX = 860
 """The main column on a laptop with the sidebar open: the fixed widths stay within it, so
 no column is cut off at the right edge (a wider page shares out the rest)."""
 
-COLUMN_CONFIG = {
-    "item": st.column_config.TextColumn("Item", width=300),
-    "answer": st.column_config.TextColumn("Answer", width=140),
-    "score": st.column_config.ProgressColumn(
-        "Score", min_value=0, max_value=100, format="%.0f", width=90
-    ),
-    "na": st.column_config.CheckboxColumn("N/A", width=50),
-    "critical": st.column_config.CheckboxColumn("Critical", width=70),
-    "comment": st.column_config.TextColumn("Comment", width=190),
-}
+
+def column_config() -> dict[str, Any]:
+    """The columns' headers, in the reader's language (built when shown, not at import)."""
+    return {
+        "item": st.column_config.TextColumn(_("Item"), width=300),
+        "answer": st.column_config.TextColumn(_("Answer"), width=140),
+        "score": st.column_config.ProgressColumn(
+            _("Score"), min_value=0, max_value=100, format="%.0f", width=90
+        ),
+        "na": st.column_config.CheckboxColumn(_("N/A"), width=50),
+        "critical": st.column_config.CheckboxColumn(_("Critical"), width=70),
+        "comment": st.column_config.TextColumn(_("Comment"), width=190),
+    }
 
 
 def section_answers(
@@ -50,9 +55,9 @@ def section_answers(
             score = None if item_scores is None else item_scores.get(item.id)
             text = localized(item.text, language, checklist.language)
             if item.unscored_question:
-                text += " (unscored)"
+                text = _("{question} (unscored)").format(question=text)
             elif item.id in left_out:
-                text += " (not asked)"
+                text = _("{question} (not asked)").format(question=text)
             rows.append(
                 {
                     "item": text,
@@ -77,11 +82,14 @@ def answers_tables(
     """Draw the answers grouped by section; without scores (a draft) the column is left out."""
     for title, frame in section_answers(checklist, answers, item_scores, language):
         answered = int((frame["answer"] != "—").sum())
-        st.markdown(f"**{markdown_text(title)}** · {answered} of {len(frame)} answered")
+        count = _("{answered} of {total} answered").format(
+            answered=formats.integer(answered), total=formats.integer(len(frame))
+        )
+        st.markdown(f"**{markdown_text(title)}** · {count}")
         shown = frame if item_scores is not None else frame.drop(columns=["score"])
         st.dataframe(
             shown,
             hide_index=True,
             width="stretch",
-            column_config=COLUMN_CONFIG,
+            column_config=column_config(),
         )

@@ -18,8 +18,10 @@ import streamlit as st
 from audit_app.domain.audit import AuditKind, AuditRecord, Visit
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.followups import NothingToFollowUp
+from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, formats, ngettext
 from audit_app.services.audits import StoredAudit
 from audit_app.services.context import AppContext
 from audit_app.services.followups import FollowUpPlan, follow_up_plan, submit_follow_up
@@ -28,7 +30,10 @@ from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.visit_form import (
     answer_sections,
     clear_answers,
-    missing_required,
+    linked_summary,
+    mark_questions,
+    missing_item_ids,
+    missing_mark,
     read_answers,
 )
 
@@ -61,7 +66,9 @@ def follow_up_block(
         if visit.follow_up_of is not None:
             st.page_link(
                 "pages/audit_page.py",
-                label=f"Follow-up of audit #{visit.follow_up_of}: re-checked its failed items",
+                label=_("Follow-up of audit #{id}: re-checked its failed items").format(
+                    id=visit.follow_up_of
+                ),
                 query_params={"id": str(visit.follow_up_of)},
                 icon=":material/undo:",
             )
@@ -81,11 +88,17 @@ def follow_up_block(
     open_key = OPEN_KEY.format(audit_id=audit_id)
     if not st.session_state.get(open_key):
         if st.button(
-            f"Start follow-up ({len(plan.failed)} failed items)",
+            ngettext(
+                "Start follow-up ({n} failed item)",
+                "Start follow-up ({n} failed items)",
+                len(plan.failed),
+            ).format(n=formats.integer(len(plan.failed))),
             icon=":material/fact_check:",
             key=f"fu.start.{audit_id}",
-            help="Re-check only the items this audit failed; passing them verifies their "
-            "corrective actions.",
+            help=_(
+                "Re-check only the items this audit failed; passing them verifies their "
+                "corrective actions."
+            ),
         ):
             st.session_state[open_key] = True
             st.rerun()
@@ -96,29 +109,34 @@ def follow_up_block(
 def _form(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | None) -> None:
     checklist = form_checklist(plan, audit_id)
     with st.container(border=True):
-        st.subheader(f"Follow-up of audit #{audit_id}")
+        st.subheader(_("Follow-up of audit #{id}").format(id=audit_id))
         st.caption(
-            f"Only the {len(plan.failed)} items this audit failed; the follow-up is scored on "
-            "them alone and left out of the league table unless included."
+            ngettext(
+                "Only the {n} item this audit failed; the follow-up is scored on it alone "
+                "and left out of the league table unless included.",
+                "Only the {n} items this audit failed; the follow-up is scored on them alone "
+                "and left out of the league table unless included.",
+                len(plan.failed),
+            ).format(n=formats.integer(len(plan.failed)))
         )
         when, at, who = st.columns(3)
-        when.date_input("Visit date", value=date.today(), key=f"fu.day.{audit_id}")
-        at.time_input("Time", value=time(12, 0), key=f"fu.time.{audit_id}")
+        when.date_input(_("Visit date"), value=date.today(), key=f"fu.day.{audit_id}")
+        at.time_input(_("Time"), value=time(12, 0), key=f"fu.time.{audit_id}")
         default_auditor = (ctx.user.display_name or ctx.user.username) if ctx.user else ""
-        who.text_input("Auditor", value=default_auditor, key=f"fu.who.{audit_id}")
+        who.text_input(_("Auditor"), value=default_auditor, key=f"fu.who.{audit_id}")
         answer_sections(checklist, language)
         error = st.session_state.pop(ERROR_KEY.format(audit_id=audit_id), None)
         if error:
-            show_refusal(error)
+            st.error(error, icon=":material/block:")
         submit, cancel = st.columns([1, 4])
         submit.button(
-            "Submit follow-up",
+            _("Submit follow-up"),
             type="primary",
             key=f"fu.submit.{audit_id}",
             on_click=_submit,
             args=(ctx, audit_id, plan, language),
         )
-        cancel.button("Cancel", key=f"fu.cancel.{audit_id}", on_click=_close, args=(audit_id,))
+        cancel.button(_("Cancel"), key=f"fu.cancel.{audit_id}", on_click=_close, args=(audit_id,))
 
 
 def _close(audit_id: int) -> None:
@@ -130,13 +148,25 @@ def _submit(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | 
     state = st.session_state
     checklist = form_checklist(plan, audit_id)
     read = read_answers(checklist, state, language)
-    missing = missing_required(checklist, read.answers, language)
+    marks = read.marks()
+    for item_id in missing_item_ids(checklist, read.answers):
+        marks.setdefault(item_id, missing_mark())
+    mark_questions(checklist, state, marks)
     auditor = str(state.get(f"fu.who.{audit_id}") or "").strip()
-    problems = [*read.problems, *(f"unanswered: {m}" for m in missing)]
+    lines = []
+    if marks:
+        lines.append(
+            ngettext(
+                "Not submitted: {n} question needs an answer (marked in the form):",
+                "Not submitted: {n} questions need an answer (marked in the form):",
+                len(marks),
+            ).format(n=formats.integer(len(marks)))
+        )
+        lines.append(linked_summary(checklist, marks, language))
     if not auditor:
-        problems.append("name the auditor of the follow-up")
-    if problems:
-        state[ERROR_KEY.format(audit_id=audit_id)] = "; ".join(problems)
+        lines.append(_("Name the auditor of the follow-up."))
+    if lines:
+        state[ERROR_KEY.format(audit_id=audit_id)] = "\n\n".join(lines)
         return
     original = plan.original.record.visit
     visit = Visit(
@@ -156,9 +186,10 @@ def _submit(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | 
     try:
         result = submit_follow_up(ctx, audit_id, AuditRecord(visit, read.answers))
     except AuditAppError as error:
-        state[ERROR_KEY.format(audit_id=audit_id)] = str(error)
+        state[ERROR_KEY.format(audit_id=audit_id)] = markdown_text(error)
         return
     clear_answers(checklist, state)
+    mark_questions(checklist, state, {})
     state[OPEN_KEY.format(audit_id=audit_id)] = False
     state[DONE_KEY.format(audit_id=audit_id)] = FollowUpDone(
         result.audit_id, result.card, result.checklist, result.verified
@@ -168,14 +199,17 @@ def _submit(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | 
 def _done(done: FollowUpDone, language: str | None) -> None:
     with st.container(border=True):
         st.success(
-            f"Follow-up #{done.audit_id} stored; {done.verified} corrective "
-            f"action{'s' if done.verified != 1 else ''} verified.",
+            ngettext(
+                "Follow-up #{id} stored; {n} corrective action verified.",
+                "Follow-up #{id} stored; {n} corrective actions verified.",
+                done.verified,
+            ).format(id=done.audit_id, n=formats.integer(done.verified)),
             icon=":material/task_alt:",
         )
         score_card(done.card, done.checklist, language)
         st.page_link(
             "pages/audit_page.py",
-            label=f"Open follow-up #{done.audit_id}",
+            label=_("Open follow-up #{id}").format(id=done.audit_id),
             query_params={"id": str(done.audit_id)},
             icon=":material/open_in_new:",
         )

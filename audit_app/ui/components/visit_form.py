@@ -10,6 +10,8 @@ functions over a mapping, so it can be tested without a browser.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Protocol
@@ -32,8 +34,21 @@ from audit_app.domain.checklist import (
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard
 from audit_app.domain.skip_logic import condition_text, not_applicable
+from audit_app.i18n import N_, _, formats
 
 YES, NO, NA = "Yes", "No", "N/A"
+"""The widgets' stored values (the session state keeps them whatever the language); people
+read them through :func:`option_label`, in the session's language."""
+OPTION_WORDS = {YES: N_("Yes"), NO: N_("No"), NA: N_("N/A")}
+UNITS = {
+    "rings": N_("rings"),
+    "seconds": N_("seconds"),
+    "minutes": N_("minutes"),
+    "hours": N_("hours"),
+    "days": N_("days"),
+}
+"""Units the standard checklists measure in, in the reader's language; a checklist's unit is
+a single word of data, so any other unit is shown as written."""
 PREFIX = "nv."
 PERSIST: Literal["session"] = "session"
 """Streamlit drops the value of a widget it does not draw (another checklist's, or every one
@@ -90,6 +105,50 @@ def item_keys(checklist: Checklist) -> list[str]:
     ]
 
 
+def option_label(value: Any) -> str:
+    """A yes/no/N-A option as people read it (Sí/No in Catalan); other options as they are."""
+    word = OPTION_WORDS.get(value) if isinstance(value, str) else None
+    return _(word) if word is not None else str(value)
+
+
+def marks_key(checklist: Checklist) -> str:
+    """Where a refused submit leaves what to say at each question (item id -> message)."""
+    return f"{PREFIX}{checklist.id}@{checklist.version}.marks"
+
+
+def anchor(checklist: Checklist, item_id: str) -> str:
+    """The HTML id of a question's mark, so a summary can link to it."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", f"q-{checklist.id}-{checklist.version}-{item_id}")
+
+
+def missing_mark() -> str:
+    return _("Answer this question to submit the visit.")
+
+
+def mark_questions(
+    checklist: Checklist, state: WritableWidgetState, marks: Mapping[str, str]
+) -> None:
+    """Remember what to say at each question after a refused submit (empty: nothing)."""
+    state[marks_key(checklist)] = dict(marks)
+
+
+def linked_summary(checklist: Checklist, marks: Mapping[str, str], language: str | None) -> str:
+    """A Markdown list of the marked questions, each a link to its mark in the form."""
+    names = {
+        item.id: f"{localized(section.title, language, checklist.language)} › "
+        f"{localized(item.text, language, checklist.language)}"
+        for section in checklist.sections
+        for item in section.items
+    }
+    lines = []
+    for item_id, message in marks.items():
+        line = f"- [{markdown_text(names.get(item_id, item_id))}](#{anchor(checklist, item_id)})"
+        if message != missing_mark():  # a value that does not fit: say what is wrong
+            line += f" — {markdown_text(message)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _radio_item(item: Item) -> bool:
     return isinstance(item, YesNoItem | ScaleItem | ChoiceItem)
 
@@ -114,6 +173,12 @@ class ReadAnswers:
     answers: tuple[Answer, ...]
     problems: tuple[str, ...]
     """Values that do not fit their item (the widgets mostly prevent these)."""
+    problem_items: tuple[str, ...] = ()
+    """The item each problem is about, in the same order."""
+
+    def marks(self) -> dict[str, str]:
+        """Item id -> what is wrong with its value, to show at the question."""
+        return dict(zip(self.problem_items, self.problems, strict=True))
 
 
 def read_answers(
@@ -122,6 +187,7 @@ def read_answers(
     """The typed answers the widgets hold; unanswered items with a comment keep the comment."""
     answers: list[Answer] = []
     problems: list[str] = []
+    problem_items: list[str] = []
     for item in checklist.items:
         comment = state.get(comment_key(checklist, item.id))
         try:
@@ -130,10 +196,11 @@ def read_answers(
             )
         except InvalidAnswer as error:
             problems.append(str(error))
+            problem_items.append(item.id)
             continue
         if answer.answered or answer.comment:
             answers.append(answer)
-    return ReadAnswers(tuple(answers), tuple(problems))
+    return ReadAnswers(tuple(answers), tuple(problems), tuple(problem_items))
 
 
 def missing_required(
@@ -141,8 +208,7 @@ def missing_required(
 ) -> list[str]:
     """The required items left unanswered (the domain's rule), named as 'Section › question'
     for the auditor."""
-    by_item = {answer.item_id: answer for answer in answers}
-    missing = {p.item_id for p in validate_answers(checklist, by_item) if p.kind == "missing"}
+    missing = set(missing_item_ids(checklist, answers))
     return [
         f"{localized(section.title, language, checklist.language)} › "
         f"{localized(item.text, language, checklist.language)}"
@@ -150,6 +216,13 @@ def missing_required(
         for item in section.items
         if item.id in missing
     ]
+
+
+def missing_item_ids(checklist: Checklist, answers: tuple[Answer, ...]) -> list[str]:
+    """The ids of the required items left unanswered, in checklist order."""
+    by_item = {answer.item_id: answer for answer in answers}
+    missing = {p.item_id for p in validate_answers(checklist, by_item) if p.kind == "missing"}
+    return [item.id for item in checklist.items if item.id in missing]
 
 
 # --------------------------------------------------------------------------- answers -> state
@@ -241,16 +314,25 @@ def _section(
         st.markdown(f"#### {markdown_text(localized(section.title, language, checklist.language))}")
         if section.applies_if is not None and all(i.id in skipped for i in section.items):
             st.caption(
-                "Not asked for this visit. "
-                + markdown_text(condition_text(checklist, section.applies_if, language))
+                _("Not asked for this visit. {condition}").format(
+                    condition=markdown_text(condition_text(checklist, section.applies_if, language))
+                )
             )
             return
-        st.caption(f"Answered {done} of {len(section.items)}")
+        st.caption(
+            _("Answered {done} of {total}").format(
+                done=formats.integer(done), total=formats.integer(len(section.items))
+            )
+        )
         for item in section.items:
             if item.id in skipped and item.applies_if is not None:
                 question = markdown_text(localized(item.text, language, checklist.language))
                 condition = markdown_text(condition_text(checklist, item.applies_if, language))
-                st.caption(f"{question} — not asked for this visit. {condition}")
+                st.caption(
+                    _("{question} — not asked for this visit. {condition}").format(
+                        question=question, condition=condition
+                    )
+                )
                 continue
             _item(checklist, item, language)
 
@@ -260,24 +342,62 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
     text = markdown_text(localized(item.text, language, checklist.language))
     written = localized(item.guidance, language, checklist.language)
     guidance = markdown_text(written) if written else None
-    main, side = st.columns([6, 1], vertical_alignment="bottom")
+    main, side = st.columns([4, 1], vertical_alignment="bottom")  # room for "Comentari ✓"
     with main:
         _answer_widget(checklist, item, text, guidance, language)
         notes = _notes(item)
         if notes:
             st.caption(" · ".join(notes))
+        _mark(checklist, item, language)
     with side:
         key = comment_key(checklist, item.id)
         has_comment = bool(str(st.session_state.get(key) or "").strip())
         with st.popover(
-            "Comment" if not has_comment else "Comment ✓",
+            _("Comment") if not has_comment else _("Comment ✓"),
             icon=":material/edit_note:",
-            help="Add a note to this answer (optional)",
+            help=_("Add a note to this answer (optional)"),
             key=f"popover.{key}",
         ):
             st.text_input(
-                f"Comment on: {text}", key=key, persist_state=PERSIST, placeholder="Optional note"
+                _("Comment on: {question}").format(question=text),
+                key=key,
+                persist_state=PERSIST,
+                placeholder=_("Optional note"),
             )
+
+
+def _mark(checklist: Checklist, item: Item, language: str | None) -> None:
+    """After a refused submit: what is wrong, right under the question (with an anchor the
+    summary links to); gone as soon as the question is answered."""
+    marks = st.session_state.get(marks_key(checklist)) or {}
+    message = marks.get(item.id)
+    if message is None:
+        return
+    if message == missing_mark():
+        if is_answered(checklist, item, st.session_state):
+            return
+    elif _fits(checklist, item, language):
+        return
+    st.markdown(
+        f'<span id="{anchor(checklist, item.id)}"></span>'
+        f":red[:material/error: **{markdown_text(message)}**]",
+        unsafe_allow_html=True,
+    )
+
+
+def _labels(options: list[Any]) -> dict[Any, str]:
+    """Each option's words, fixed when the widget is drawn: a format function must answer
+    the same later (Streamlit calls it again), whatever language is current then."""
+    return {value: option_label(value) for value in options}
+
+
+def _fits(checklist: Checklist, item: Item, language: str | None) -> bool:
+    """Whether the item's value, as it is now, is an answer (a value error was corrected)."""
+    try:
+        parse_answer(item, raw_value(checklist, item, st.session_state), language=language)
+    except InvalidAnswer:
+        return False
+    return True
 
 
 def _answer_widget(
@@ -286,30 +406,35 @@ def _answer_widget(
     key = value_key(checklist, item.id)
     na = [NA] if item.na_allowed else []
     if isinstance(item, YesNoItem):
+        options = [YES, NO, *na]
         st.radio(
             text,
-            [YES, NO, *na],
+            options,
             index=None,
             key=key,
             persist_state=PERSIST,
             help=guidance,
             horizontal=True,
+            format_func=_labels(options).__getitem__,
         )
     elif isinstance(item, ScaleItem):
+        scale: list[Any] = [*range(item.min, item.max + 1), *na]
         st.radio(
             text,
-            [*range(item.min, item.max + 1), *na],
+            scale,
             index=None,
             key=key,
             persist_state=PERSIST,
             help=guidance,
             horizontal=True,
+            format_func=_labels(scale).__getitem__,
         )
     elif isinstance(item, ChoiceItem):
         labels = {
             o.value: localized(o.label, language, checklist.language) or o.value
             for o in item.options
         }
+        labels.update(_labels(na))
         st.radio(
             text,
             [*labels, *na],
@@ -318,7 +443,7 @@ def _answer_widget(
             persist_state=PERSIST,
             help=guidance,
             horizontal=True,
-            format_func=lambda value: markdown_text(labels.get(value, value)),
+            format_func=lambda value: markdown_text(labels.get(value, str(value))),
         )
     else:
         _input_widget(checklist, item, text, guidance)
@@ -345,7 +470,7 @@ def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | N
                 persist_state=PERSIST,
                 help=guidance,
                 disabled=not_applicable,
-                placeholder="Enter a number",
+                placeholder=_("Enter a number"),
             )
         elif item.type == "date":
             st.date_input(
@@ -363,7 +488,7 @@ def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | N
                 persist_state=PERSIST,
                 help=guidance,
                 disabled=not_applicable,
-                placeholder="Photo reference or link",
+                placeholder=_("Photo reference or link"),
             )
         else:
             st.text_area(
@@ -377,10 +502,10 @@ def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | N
     if right is not None:
         with right:
             st.checkbox(
-                NA,
+                _("N/A"),
                 key=na_key(checklist, item.id),
                 persist_state=PERSIST,
-                help=f"Not applicable: {text}",
+                help=_("Not applicable: {question}").format(question=text),
             )
 
 
@@ -396,22 +521,32 @@ def _notes(item: Item) -> list[str]:
     """What the auditor should know beside the question: target, unit, critical, optional."""
     notes: list[str] = []
     if isinstance(item, NumberItem | PercentageItem):
-        unit = (
-            " %"
-            if isinstance(item, PercentageItem)
-            else f" {markdown_text(item.unit)}"
-            if item.unit
-            else ""
-        )
-        word = "at most" if item.direction == "at_most" else "at least"
-        target = f"Target: {word} {item.target:g}{unit}"
+        target = _number(item.target, item)
+        if item.direction == "at_most":
+            note = _("Target: at most {target}").format(target=target)
+        else:
+            note = _("Target: at least {target}").format(target=target)
         if item.zero_at is not None:
-            target += f" (0 points at {item.zero_at:g}{unit})"
-        notes.append(target)
+            note = _("{target} (0 points at {zero_at})").format(
+                target=note, zero_at=_number(item.zero_at, item)
+            )
+        notes.append(note)
     if item.unscored_question:
-        notes.append("Unscored (weight 0)")
+        notes.append(_("Unscored (weight 0)"))
     if item.critical:
-        notes.append(":red[Critical]")
+        notes.append(":red[{word}]".format(word=_("Critical")))
     if not item.is_required:
-        notes.append("Optional")
+        notes.append(_("Optional"))
     return notes
+
+
+def _number(value: float, item: NumberItem | PercentageItem) -> str:
+    """A target as the language writes it, with its unit: ``3 rings``, ``95 %``."""
+    digits = 0 if float(value).is_integer() else len(f"{value:g}".partition(".")[2])
+    number = formats.decimal(value, digits)
+    if isinstance(item, PercentageItem):
+        return formats.percent(value / 100, digits)
+    if not item.unit:
+        return number
+    unit = UNITS.get(item.unit.strip().casefold())
+    return f"{number} {_(unit) if unit else markdown_text(item.unit)}"

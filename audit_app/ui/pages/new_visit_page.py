@@ -19,10 +19,11 @@ import streamlit as st
 
 from audit_app.domain.audit import AuditKind, AuditRecord, Branch, Channel, Visit
 from audit_app.domain.checklist import Checklist, localized
+from audit_app.domain.labels import channel_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
-from audit_app.i18n import language_name
+from audit_app.i18n import _, current_language, formats, language_name, ngettext
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.drafts import (
@@ -35,7 +36,6 @@ from audit_app.services.drafts import (
 )
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.branch_picker import branch_picker
-from audit_app.ui.components.labels import channel_label
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
@@ -44,7 +44,10 @@ from audit_app.ui.components.visit_form import (
     answer_sections,
     answers_to_state,
     clear_answers,
-    missing_required,
+    linked_summary,
+    mark_questions,
+    missing_item_ids,
+    missing_mark,
     progress,
     read_answers,
 )
@@ -56,18 +59,21 @@ HEADER = (BRANCH, CHECKLIST, CHANNEL, DAY, HOUR, AUDITOR, LANGUAGE)
 DRAFT_ID, DRAFT_PICK = "nv_draft_id", "nv_draft_pick"
 DEFAULTS_FOR, KEPT_HEADER = "nv_defaults_for", "nv_kept_header"
 REFERENCE = "nv_reference"
-"""The visit's outside reference (optional): each visit's own, so never kept for the next."""
+# The visit's outside reference (optional): each visit's own, so never kept for the next.
+# (A comment, not a string: Streamlit's magic would show a bare string on the page.)
 RESULT, FLASH, OWNER = "nv_result", "nv_flash", "nv_owner"
 
 
 def render() -> None:
     ctx = user_context()
     _forget_another_users_visit(ctx)
-    st.title("New visit")
+    st.title(_("New visit"))
     if ctx.user is not None and not ctx.user.can_write:
         st.warning(
-            "You are logged in as a viewer: viewers can read every audit but cannot enter "
-            "visits. Ask head office for an area manager account to record visits.",
+            _(
+                "You are logged in as a viewer: viewers can read every audit but cannot enter "
+                "visits. Ask head office for an area manager account to record visits."
+            ),
             icon=":material/lock:",
         )
         return
@@ -80,7 +86,7 @@ def render() -> None:
     if not active:
         _no_branches(ctx, bool(visible))
         return
-    st.caption("Record a mystery-shop visit. Save a draft at any time; submit when complete.")
+    st.caption(_("Record a mystery-shop visit. Save a draft at any time; submit when complete."))
     _reopen_forgotten_draft(ctx)
     _drafts(ctx)
     checklist, branch = _header(ctx, visible, active)
@@ -89,7 +95,9 @@ def render() -> None:
     done, required = progress(checklist, st.session_state)
     st.progress(
         done / required if required else 1.0,
-        text=f"Answered {done} of {required} required items",
+        text=_("Answered {done} of {total} required items").format(
+            done=formats.integer(done), total=formats.integer(required)
+        ),
     )
     answer_sections(checklist, language)
     _actions(ctx, checklist, branch)
@@ -111,21 +119,23 @@ def _forget_another_users_visit(ctx: AppContext) -> None:
 def _no_branches(ctx: AppContext, only_inactive: bool) -> None:
     user = ctx.user
     if only_inactive:
-        st.info("Every branch you can see is inactive: there is nothing to visit.")
+        st.info(_("Every branch you can see is inactive: there is nothing to visit."))
     elif user is not None and user.role != Role.HEAD_OFFICE:
         st.info(
-            f"No branches in your areas ({markdown_text(', '.join(user.areas))}) yet. "
-            "Head office adds "
-            "branches on the Admin page (or with `audit-app branches import FILE`); ask them "
-            "to add yours.",
+            _(
+                "No branches in your areas ({areas}) yet. Head office adds branches on the "
+                "Admin page; ask them to add yours."
+            ).format(areas=markdown_text(", ".join(user.areas))),
             icon=":material/storefront:",
         )
     else:
         st.info(
-            "No branches yet, so there is nothing to visit. Add them on the Admin page "
-            "(Branches tab) or with `audit-app branches import FILE` (a CSV or Excel list "
-            "with code, name, region and country), or load the demo chain with "
-            "`audit-app demo`.",
+            _(
+                "No branches yet, so there is nothing to visit. Add them on the Admin page "
+                "(Branches tab) or with `audit-app branches import FILE` (a CSV or Excel list "
+                "with code, name, region and country), or load the demo chain with "
+                "`audit-app demo`."
+            ),
             icon=":material/storefront:",
         )
 
@@ -141,28 +151,34 @@ def _drafts(ctx: AppContext) -> None:
     by_id = {draft.audit_id: draft for draft in drafts}
     me = ctx.user.username if ctx.user is not None else None
     mine = ctx.user is not None and ctx.user.role != Role.HEAD_OFFICE
-    with st.expander(f"{'Your drafts' if mine else 'Drafts'} ({len(drafts)})", expanded=True):
+    count = formats.integer(len(drafts))
+    title = (
+        _("Your drafts ({count})").format(count=count)
+        if mine
+        else _("Drafts ({count})").format(count=count)
+    )
+    with st.expander(title, expanded=True):
         if st.session_state.get(DRAFT_PICK) not in by_id:
             st.session_state[DRAFT_PICK] = drafts[0].audit_id
         st.selectbox(
-            "Draft",
+            _("Draft"),
             list(by_id),
             key=DRAFT_PICK,
-            format_func=lambda draft_id: _draft_label(by_id[draft_id], me),
+            format_func={i: _draft_label(draft, me) for i, draft in by_id.items()}.__getitem__,
         )
         chosen = st.session_state[DRAFT_PICK]
-        left, right, _ = st.columns([1, 1, 3])
+        left, right, _rest = st.columns([1, 1, 3])
         left.button(
-            "Continue draft",
+            _("Continue draft"),
             icon=":material/edit:",
             on_click=_continue_draft,
             args=(ctx, chosen),
             key="nv_continue",
         )
-        with right.popover("Discard draft", icon=":material/delete:"):
-            st.write(f"Discard draft #{chosen} for good? Its answers are lost.")
+        with right.popover(_("Discard draft"), icon=":material/delete:"):
+            st.write(_("Discard draft #{id} for good? Its answers are lost.").format(id=chosen))
             st.button(
-                "Yes, discard it",
+                _("Yes, discard it"),
                 type="primary",
                 on_click=_discard_draft,
                 args=(ctx, chosen),
@@ -171,13 +187,17 @@ def _drafts(ctx: AppContext) -> None:
 
 
 def _draft_label(draft: DraftSummary, me: str | None) -> str:
-    who = f" · saved by {draft.created_by}" if draft.created_by not in (None, me) else ""
-    return (
+    answered = ngettext("{n} answered", "{n} answered", draft.answered).format(
+        n=formats.integer(draft.answered)
+    )
+    label = (
         f"#{draft.audit_id} · {draft.branch_code} {draft.branch_name} · "
         f"{draft.checklist_title} · "
-        f"{draft.visited_at:%Y-%m-%d %H:%M} · {draft.auditor} · "
-        f"{draft.answered} answered{who}"
+        f"{formats.datetime(draft.visited_at)} · {draft.auditor} · {answered}"
     )
+    if draft.created_by not in (None, me):
+        label = _("{draft} · saved by {user}").format(draft=label, user=draft.created_by)
+    return label
 
 
 def _continue_draft(ctx: AppContext, draft_id: int) -> None:
@@ -185,7 +205,7 @@ def _continue_draft(ctx: AppContext, draft_id: int) -> None:
     if error is not None:
         _say("drafts", "error", markdown_text(error))
         return
-    _say("drafts", "info", f"Draft #{draft_id} loaded: carry on below.")
+    _say("drafts", "info", _("Draft #{id} loaded: carry on below.").format(id=draft_id))
 
 
 def _reopen_forgotten_draft(ctx: AppContext) -> None:
@@ -201,14 +221,16 @@ def _reopen_forgotten_draft(ctx: AppContext) -> None:
         return
     error = _open_draft(ctx, draft_id)
     if error is None:
-        _say("drafts", "info", f"Draft #{draft_id} reopened as last saved.")
+        _say("drafts", "info", _("Draft #{id} reopened as last saved.").format(id=draft_id))
         return
     state[DRAFT_ID] = None
     _say(
         "drafts",
         "warning",
         markdown_text(
-            f"Draft #{draft_id} is no longer there ({error}): the form below is a new visit."
+            _("Draft #{id} is no longer there ({reason}): the form below is a new visit.").format(
+                id=draft_id, reason=error
+            )
         ),
     )
 
@@ -246,7 +268,7 @@ def _discard_draft(ctx: AppContext, draft_id: int) -> None:
         return
     if st.session_state.get(DRAFT_ID) == draft_id:
         st.session_state[DRAFT_ID] = None
-    _say("drafts", "success", f"Draft #{draft_id} discarded.")
+    _say("drafts", "success", _("Draft #{id} discarded.").format(id=draft_id))
 
 
 def _continuing_note(checklist: Checklist) -> None:
@@ -255,15 +277,20 @@ def _continuing_note(checklist: Checklist) -> None:
         return
     note, button = st.columns([4, 1], vertical_alignment="center")
     note.info(
-        f"Editing draft #{draft_id}: saving replaces it; submitting stores it as an audit "
-        "and removes the draft.",
+        _(
+            "Editing draft #{id}: saving replaces it; submitting stores it as an audit "
+            "and removes the draft."
+        ).format(id=draft_id),
         icon=":material/edit_document:",
     )
-    button.button("Start a new visit", on_click=_start_over, args=(checklist,), key="nv_start_over")
+    button.button(
+        _("Start a new visit"), on_click=_start_over, args=(checklist,), key="nv_start_over"
+    )
 
 
 def _start_over(checklist: Checklist) -> None:
     clear_answers(checklist, st.session_state)
+    mark_questions(checklist, st.session_state, {})
     st.session_state[DRAFT_ID] = None
 
 
@@ -290,11 +317,12 @@ def _header(
         code = branch_picker(choices, key=BRANCH, persist_state=PERSIST)
         assert code is not None  # choices holds at least the active branches (see render)
     with second:
+        titles = {key: _checklist_label(refs[key], list(refs)) for key in refs}
         ref = st.selectbox(
-            "Checklist",
+            _("Checklist"),
             list(refs),
             key=CHECKLIST,
-            format_func=lambda key: _checklist_label(refs[key], list(refs)),
+            format_func=titles.__getitem__,
             persist_state=PERSIST,
         )
     checklist, branch = refs[ref], by_code[code]
@@ -314,28 +342,36 @@ def _header(
         )
     with third:
         st.selectbox(
-            "Channel", list(Channel), key=CHANNEL, format_func=channel_label, persist_state=PERSIST
+            _("Channel"),
+            list(Channel),
+            key=CHANNEL,
+            format_func={channel: channel_label(channel) for channel in Channel}.__getitem__,
+            persist_state=PERSIST,
         )
     day, hour, auditor, language = st.columns(4)
     day.date_input(
-        "Visit date", key=DAY, max_value=date.today(), format="YYYY-MM-DD", persist_state=PERSIST
+        _("Visit date"), key=DAY, max_value=date.today(), format="YYYY-MM-DD", persist_state=PERSIST
     )
-    hour.time_input("Visit time", key=HOUR, step=60, persist_state=PERSIST)
-    auditor.text_input("Auditor", key=AUDITOR, help="Who made the visit", persist_state=PERSIST)
+    hour.time_input(_("Visit time"), key=HOUR, step=60, persist_state=PERSIST)
+    auditor.text_input(
+        _("Auditor"), key=AUDITOR, help=_("Who made the visit"), persist_state=PERSIST
+    )
     language.selectbox(
-        "Language",
+        _("Language"),
         checklist.languages,
         key=LANGUAGE,
         format_func=language_name,
-        help="The language the questions are shown in",
+        help=_("The language of the visit: the questions are shown in it"),
         persist_state=PERSIST,
     )
     st.text_input(
-        "Visit reference (optional)",
+        _("Visit reference (optional)"),
         key=REFERENCE,
         max_chars=ctx.settings.bounds.name_chars,
-        help="The visit's number in another system, such as an agency's review number: "
-        "the audit can be found by it on the Audit page",
+        help=_(
+            "The visit's number in another system, such as an agency's review number: "
+            "the audit can be found by it on the Audit page"
+        ),
         persist_state=PERSIST,
     )
     if checklist.description:
@@ -377,7 +413,12 @@ def _default_channel(checklist: Checklist) -> Channel:
 
 
 def _default_language(checklist: Checklist, branch: Branch) -> str:
-    return branch.language if branch.language in checklist.languages else checklist.language
+    """The session's language when the checklist has it, else the branch's, else the
+    checklist's own: the questions read in the auditor's language where they can."""
+    for language in (current_language(), branch.language):
+        if language in checklist.languages:
+            return language
+    return checklist.language
 
 
 def _ref(checklist: Checklist) -> str:
@@ -386,13 +427,15 @@ def _ref(checklist: Checklist) -> str:
 
 def _by_title(checklist: Checklist) -> tuple[str, str]:
     """Checklists in the order people look for them: by title, as the picker shows them."""
-    return checklist.title_in().casefold(), checklist.id
+    return checklist.title_in(current_language()).casefold(), checklist.id
 
 
 def _checklist_label(checklist: Checklist, refs: list[str]) -> str:
     versions = sum(ref.partition("@")[0] == checklist.id for ref in refs)
-    suffix = f" (v{checklist.version})" if versions > 1 else ""
-    return f"{checklist.title_in()}{suffix}"
+    title = checklist.title_in(current_language())
+    if versions > 1:
+        return _("{title} (version {version})").format(title=title, version=checklist.version)
+    return title
 
 
 # --------------------------------------------------------------------------- actions
@@ -401,23 +444,23 @@ def _checklist_label(checklist: Checklist, refs: list[str]) -> str:
 def _actions(ctx: AppContext, checklist: Checklist, branch: Branch) -> None:
     st.divider()
     _flash("actions")
-    save, submit, _ = st.columns([1, 1, 3])
+    save, submit, _rest = st.columns([1, 1, 3])
     save.button(
-        "Save draft",
+        _("Save draft"),
         icon=":material/save:",
         on_click=_save,
         args=(ctx, checklist),
         key="nv_save",
-        help="Keep the visit as it is, incomplete or not, and finish it later",
+        help=_("Keep the visit as it is, incomplete or not, and finish it later"),
     )
     submit.button(
-        "Submit",
+        _("Submit"),
         type="primary",
         icon=":material/send:",
         on_click=_submit,
         args=(ctx, checklist, branch.name),
         key="nv_submit",
-        help="Score and store the visit (every required item must be answered)",
+        help=_("Score and store the visit (every required item must be answered)"),
     )
 
 
@@ -429,10 +472,10 @@ def _record(ctx: AppContext, checklist: Checklist) -> tuple[AuditRecord | None, 
     problems = list(read.problems)
     auditor = str(state.get(AUDITOR) or "").strip()
     if not auditor:
-        problems.append("Enter the auditor's name.")
+        problems.append(_("Enter the auditor's name."))
     day, hour = state.get(DAY), state.get(HOUR)
     if not isinstance(day, date) or not isinstance(hour, time):
-        return None, [*problems, "Enter the visit date and time."]
+        return None, [*problems, _("Enter the visit date and time.")]
     if problems:
         return None, problems
     visit = Visit(
@@ -452,20 +495,28 @@ def _record(ctx: AppContext, checklist: Checklist) -> tuple[AuditRecord | None, 
 def _save(ctx: AppContext, checklist: Checklist) -> None:
     record, problems = _record(ctx, checklist)
     if record is None:
-        _say("actions", "error", markdown_text("Not saved: " + " ".join(problems)))
+        _mark_values(checklist)
+        _say(
+            "actions",
+            "error",
+            markdown_text(_("Not saved: {reasons}").format(reasons=" ".join(problems))),
+        )
         return
     try:
         draft_id = save_draft(ctx, record, draft_id=st.session_state.get(DRAFT_ID))
     except AuditAppError as error:
-        _say("actions", "error", markdown_text(f"Not saved: {error}{_forget_lost_draft(ctx)}"))
+        reasons = f"{error}{_forget_lost_draft(ctx)}"
+        _say("actions", "error", markdown_text(_("Not saved: {reasons}").format(reasons=reasons)))
         return
     st.session_state[DRAFT_ID] = draft_id
     done, required = progress(checklist, st.session_state)
     _say(
         "actions",
         "success",
-        f"Draft #{draft_id} saved ({done} of {required} required items answered). "
-        "Continue it later from the drafts list at the top of this page.",
+        _(
+            "Draft #{id} saved ({done} of {total} required items answered). "
+            "Continue it later from the drafts list at the top of this page."
+        ).format(id=draft_id, done=formats.integer(done), total=formats.integer(required)),
     )
 
 
@@ -479,7 +530,9 @@ def _forget_lost_draft(ctx: AppContext) -> str:
         load_draft(ctx, draft_id)
     except AuditAppError:
         st.session_state[DRAFT_ID] = None
-        return f" Draft #{draft_id} is no longer there: try again to store this visit anew."
+        return " " + _(
+            "Draft #{id} is no longer there: try again to store this visit anew."
+        ).format(id=draft_id)
     return ""
 
 
@@ -487,22 +540,33 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     state = st.session_state
     record, problems = _record(ctx, checklist)
     if record is None:
-        _say("actions", "error", markdown_text("Not submitted: " + " ".join(problems)))
+        marks = _mark_values(checklist)
+        message = markdown_text(_("Not submitted: {reasons}").format(reasons=" ".join(problems)))
+        if marks:
+            language = state.get(LANGUAGE) or checklist.language
+            message += "\n\n" + linked_summary(checklist, marks, language)
+        _say("actions", "error", message)
         return
-    missing = missing_required(checklist, record.answers, record.visit.language)
+    missing = missing_item_ids(checklist, record.answers)
     if missing:
-        listed = "\n".join(f"- {markdown_text(name)}" for name in missing)
-        _say(
-            "actions",
-            "error",
-            f"Not submitted: {len(missing)} required item(s) still need an answer:\n\n{listed}",
-        )
+        marks = {item_id: missing_mark() for item_id in missing}
+        mark_questions(checklist, state, marks)
+        heading = ngettext(
+            "Not submitted: {n} required question still needs an answer (marked in the form):",
+            "Not submitted: {n} required questions still need an answer (marked in the form):",
+            len(missing),
+        ).format(n=formats.integer(len(missing)))
+        listed = linked_summary(checklist, marks, record.visit.language)
+        _say("actions", "error", f"{heading}\n\n{listed}")
         return
+    mark_questions(checklist, state, {})
     try:
         audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
     except AuditAppError as error:
-        message = f"Not submitted: {error}{_forget_lost_draft(ctx)}"
-        _say("actions", "error", markdown_text(message))
+        reasons = f"{error}{_forget_lost_draft(ctx)}"
+        _say(
+            "actions", "error", markdown_text(_("Not submitted: {reasons}").format(reasons=reasons))
+        )
         return
     state[RESULT] = Submitted(audit_id, _ref(checklist), record.visit.language, card, branch_name)
     state[KEPT_HEADER] = {key: state.get(key) for key in HEADER}
@@ -511,13 +575,26 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     state[DRAFT_ID] = None
 
 
+def _mark_values(checklist: Checklist) -> dict[str, str]:
+    """Mark, at their questions, the values that do not fit their item; the marks."""
+    state = st.session_state
+    language = state.get(LANGUAGE) or checklist.language
+    marks = read_answers(checklist, state, language).marks()
+    mark_questions(checklist, state, marks)
+    return marks
+
+
 # --------------------------------------------------------------------------- result
 
 
 def _show_submitted(ctx: AppContext, submitted: Submitted) -> None:
     checklist = ctx.catalogue.resolve(submitted.checklist_ref)
     st.success(
-        markdown_text(f"Audit #{submitted.audit_id} for {submitted.branch} submitted."),
+        markdown_text(
+            _("Audit #{id} for {branch} submitted.").format(
+                id=submitted.audit_id, branch=submitted.branch
+            )
+        ),
         icon=":material/task_alt:",
     )
     score_card(submitted.card, checklist, submitted.language)
@@ -525,12 +602,12 @@ def _show_submitted(ctx: AppContext, submitted: Submitted) -> None:
     with link:
         st.page_link(
             "pages/audit_page.py",
-            label=f"Open audit #{submitted.audit_id}",
+            label=_("Open audit #{id}").format(id=submitted.audit_id),
             icon=":material/fact_check:",
             query_params={"id": str(submitted.audit_id)},
         )
     download.download_button(
-        "Download PDF report",
+        _("Download PDF report"),
         data=_report(ctx, submitted.audit_id, submitted.language),
         file_name=f"audit-{submitted.audit_id}.pdf",
         mime="application/pdf",
@@ -538,7 +615,7 @@ def _show_submitted(ctx: AppContext, submitted: Submitted) -> None:
         on_click="ignore",
         key="nv_pdf",
     )
-    again.button("Enter another visit", type="primary", on_click=_another, key="nv_another")
+    again.button(_("Enter another visit"), type="primary", on_click=_another, key="nv_another")
 
 
 def _report(ctx: AppContext, audit_id: int, language: str) -> Callable[[], bytes]:
