@@ -45,7 +45,7 @@ def test_an_empty_database_offers_nothing_to_open() -> None:
     app = run_app(page="audit")
     assert app.title[0].value == "Audit"
     assert "No submitted audits yet" in app.info[0].value
-    assert not app.selectbox and not app.metric
+    assert not app.main.selectbox and not app.metric  # the sidebar has the language switcher
 
 
 @pytest.mark.usefixtures("ctx")
@@ -101,7 +101,7 @@ def test_an_audit_shows_its_score_answers_and_pdf(demo: AppContext) -> None:
 
 def test_the_picker_opens_the_chosen_audit(demo: AppContext) -> None:
     app = run_app(user=MARTA, page="audit")
-    picker = app.selectbox[0]
+    picker = app.sidebar.selectbox(key="audit_picker")
     assert 0 < len(picker.options) <= 50
     assert all("ES-CAT-" in option for option in picker.options)
     audit_id = first_audit(demo, barcelona=True)
