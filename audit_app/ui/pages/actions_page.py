@@ -39,14 +39,14 @@ from audit_app.ui.components.session import user_context
 
 OVERDUE_STYLE = "background-color: #fde2e1"
 FLASH = "actions_flash"
+# The words for a changed field, in "Action #3 saved: status, owner changed." and the
+# history table (a comment: Streamlit's magic would print a bare string).
 FIELDS = {
     "status": N_("status"),
     "owner": N_("owner"),
     "due_on": N_("due date"),
     "note": N_("note"),
 }
-"""The words for a changed field, in "Action #3 saved: status, owner changed." and the
-history table."""
 
 
 def table_columns() -> dict[str, Any]:

@@ -193,9 +193,9 @@ def _header(branch: Branch) -> None:
     if note:
         st.info(note, icon=":material/trending_down:")
     state = (
-        ":green-badge[{}]".format(_("Active"))
+        ":material/check_circle: " + _("Active")
         if branch.active
-        else ":gray-badge[{}]".format(_("Inactive"))
+        else ":material/do_not_disturb_on: " + _("Inactive")
     )
     fields = [
         (_("Code"), markdown_text(branch.code)),
