@@ -142,7 +142,7 @@ def trend_summary(audits: pd.DataFrame) -> str:
         return _("No scored audit to draw.")
     monthly = monthly_means(audits)
     first, last = monthly.iloc[0], monthly.iloc[-1]
-    lowest = monthly.loc[monthly["overall"].idxmin()]
+    lowest = monthly.iloc[int(monthly["overall"].to_numpy().argmin())]
     below = int((audits["passed"] == False).sum())  # noqa: E712 (None is not a fail)
     count = len(scored)
     return ngettext(
@@ -211,7 +211,7 @@ def section_summary(sections: pd.DataFrame, scope: str) -> str:
         return _("No section to compare.")
     total = len(sections)
     above = int((sections["difference"] > 0).sum())
-    widest = sections.loc[sections["difference"].abs().idxmax()]
+    widest = sections.iloc[int(sections["difference"].abs().to_numpy().argmax())]
     figures = {
         "above": formats.integer(above),
         "total": formats.integer(total),
