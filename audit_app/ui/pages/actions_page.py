@@ -26,6 +26,7 @@ from audit_app.services.actions import (
     action_history,
     actions_csv,
     actions_version,
+    get_action,
     list_actions,
     may_edit,
     today,
@@ -214,6 +215,12 @@ def _edit(ctx: AppContext, actions: list[ActionView]) -> None:
     st.subheader(_("One action"))
     by_id = {a.id: a for a in actions}
     asked = st.query_params.get("id")
+    if asked and asked.isdigit() and len(asked) < 12 and int(asked) not in by_id:
+        try:  # a link to an action the filters leave out still opens it (no dead end)
+            linked = get_action(ctx, int(asked), on=today())
+            by_id = {linked.id: linked, **by_id}
+        except AuditAppError:
+            pass  # another area's or a missing action: the list alone, as before
     preset = int(asked) if asked and asked.isdigit() and int(asked) in by_id else None
     ids = list(by_id)
     chosen = st.selectbox(
