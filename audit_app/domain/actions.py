@@ -14,6 +14,7 @@ from enum import StrEnum
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 
 DEFAULT_CRITICAL_DAYS = 2
 DEFAULT_OTHER_DAYS = 14
@@ -57,7 +58,9 @@ def parse_status(value: str) -> ActionStatus:
         return ActionStatus(value.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         known = ", ".join(s.value for s in ActionStatus)
-        raise ActionRuleBroken(f"unknown status {value!r}; use one of {known}") from None
+        raise ActionRuleBroken(
+            _("unknown status {value}; use one of {known}").format(value=repr(value), known=known)
+        ) from None
 
 
 def check_move(current: ActionStatus, wanted: ActionStatus) -> None:
@@ -65,9 +68,13 @@ def check_move(current: ActionStatus, wanted: ActionStatus) -> None:
     if wanted == current or wanted in MOVES[current]:
         return
     if current == ActionStatus.VERIFIED:
-        raise ActionRuleBroken("a verified action is final; a new failure gets a new action")
+        raise ActionRuleBroken(_("a verified action is final; a new failure gets a new action"))
     allowed = ", ".join(sorted(s.value for s in MOVES[current]))
-    raise ActionRuleBroken(f"an action that is {current.value} can move to {allowed} only")
+    raise ActionRuleBroken(
+        _("an action that is {current} can move to {allowed} only").format(
+            current=current.value, allowed=allowed
+        )
+    )
 
 
 def failed_items(checklist: Checklist, card: ScoreCard) -> list[FailedItem]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from audit_app.domain.checklist import Checklist
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, current_language
 
 
 class NothingToFollowUp(AuditAppError):
@@ -56,8 +57,9 @@ def restricted_to(checklist: Checklist, item_ids: Iterable[str]) -> Checklist:
     ]
     if not any(item.scored for section in sections for item in section.items):
         raise NothingToFollowUp(
-            f"a follow-up needs at least one scored item of checklist {checklist.id} "
-            f"v{checklist.version}"
+            _("a follow-up needs at least one scored item of checklist {title}").format(
+                title=checklist.title_in(current_language())
+            )
         )
     return checklist.model_copy(update={"sections": sections})
 
@@ -68,5 +70,5 @@ def follow_up_checklist(
     """The follow-up's checklist and the failed item ids it asks, from the original's scores."""
     failed = failed_items(checklist, item_scores)
     if not failed:
-        raise NothingToFollowUp("this audit failed no item: there is nothing to follow up")
+        raise NothingToFollowUp(_("this audit failed no item: there is nothing to follow up"))
     return restricted_to(checklist, failed), failed

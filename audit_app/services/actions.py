@@ -32,6 +32,7 @@ from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, current_language
 from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
 from audit_app.services.context import AppContext
 from audit_app.storage import action_store, database
@@ -66,7 +67,8 @@ class ActionView:
     checklist_id: str
     item_id: str
     item: str
-    """The item's text in the checklist's first language."""
+    """The item's question in the current language where the checklist has it, else in the
+    checklist's first language."""
     critical: bool
     score: float | None
     found_on: date
@@ -271,7 +273,9 @@ def _view(ctx: AppContext, row: dict[str, Any], on: date) -> ActionView:
     try:
         checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
         item = checklist.items_by_id.get(row["item_id"])
-        text = localized(item.text, None, checklist.language) if item else row["item_id"]
+        text = (
+            localized(item.text, current_language(), checklist.language) if item else row["item_id"]
+        )
     except AuditAppError:  # a checklist file removed since: the id still says what it was
         text = row["item_id"]
     return ActionView(
@@ -419,27 +423,33 @@ def update_action(
             try:
                 check_move(current, wanted)
             except ActionRuleBroken as error:
-                raise ActionRefused(f"action #{action_id}: {error}") from None
+                raise ActionRefused(
+                    _("action #{id}: {reason}").format(id=action_id, reason=error)
+                ) from None
             if wanted != current:
                 changes["status"] = (current.value, wanted.value)
         if owner is not None:
             given = owner
-            owner = _bounded(lambda: ctx.settings.bounds.name(given, "the owner"), action_id)
+            owner = _bounded(lambda: ctx.settings.bounds.name(given, _("the owner")), action_id)
             if not owner:
-                raise ActionRefused(f"action #{action_id}: an owner needs a name")
+                raise ActionRefused(_("action #{id}: an owner needs a name").format(id=action_id))
             if owner != row["owner"]:
                 changes["owner"] = (row["owner"], owner)
         if due_on is not None:
             found_on = row["visited_at"].date()
             if due_on < found_on:
                 raise ActionRefused(
-                    f"action #{action_id}: the due date {due_on} is before the visit that "
-                    f"found the failure ({found_on})"
+                    _(
+                        "action #{id}: the due date {due} is before the visit that found the "
+                        "failure ({found})"
+                    ).format(id=action_id, due=due_on, found=found_on)
                 )
             if due_on != row["due_on"]:
                 changes["due_on"] = (row["due_on"], due_on)
         if note is not None:
-            text = _bounded(lambda: ctx.settings.bounds.optional_text(note, "the note"), action_id)
+            text = _bounded(
+                lambda: ctx.settings.bounds.optional_text(note, _("the note")), action_id
+            )
             if text != row["note"]:
                 changes["note"] = (row["note"], text)
         action_store.update_action(conn, action_id, changes, by)
@@ -452,7 +462,7 @@ def _bounded(check: Callable[[], T], action_id: int) -> T:
     try:
         return check()
     except OutOfBounds as error:
-        raise error.within(f"action #{action_id}") from None
+        raise error.within(_("action #{id}").format(id=action_id)) from None
 
 
 def settle_history(
@@ -478,5 +488,5 @@ def _visible_row(ctx: AppContext, conn: Connection, action_id: int) -> dict[str,
     rows = action_store.action_rows(conn, action_id=action_id)
     if not rows or not sees_area(ctx, rows[0]["branch_area"]):
         # Another area's action is reported exactly like a missing one.
-        raise AccessDenied(f"no action #{action_id}")
+        raise AccessDenied(_("no action #{id}").format(id=action_id))
     return rows[0]

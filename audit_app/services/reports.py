@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -26,6 +26,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, score_checked
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.reports.audit_report import (
     AuditReportData,
     BranchInfo,
@@ -58,7 +59,56 @@ def find_branch(ctx: AppContext, code: str) -> Branch:
     for branch in list_branches(ctx):
         if branch.code == code:
             return branch
-    raise AuditAppError(f"no branch with code {code!r}")
+    raise AuditAppError(_("no branch with code {code}").format(code=repr(code)))
+
+
+RECENT_DAYS = 90
+"""What "recent" means for the weakest branch: the 90 days up to the latest audit seen."""
+
+
+@dataclass(frozen=True)
+class WeakestBranch:
+    """The branch a user's Branch page opens on when none is chosen, and why."""
+
+    code: str
+    name: str
+    mean: float
+    """Mean overall score of its audits since ``since``."""
+    audits: int
+    since: date
+    until: date
+    branches: int
+    """How many of the user's branches had a scored audit in that window."""
+
+
+def weakest_branch(ctx: AppContext, days: int = RECENT_DAYS) -> WeakestBranch | None:
+    """The active branch, among those the user may see, with the lowest mean overall score
+    over the ``days`` up to the latest audit the user can see (follow-ups left out: they
+    re-ask only failed items). None when the user sees no scored audit."""
+    frame = list_scores(ctx)
+    active = {b.code for b in list_branches(ctx) if b.active}
+    frame = frame[frame["branch_code"].isin(active)].dropna(subset=["overall"])
+    if frame.empty:
+        return None
+    until = frame["visited_at"].max()
+    since = until - pd.Timedelta(days=days)
+    recent = frame[frame["visited_at"] > since]
+    means = (
+        recent.groupby(["branch_code", "branch_name"])["overall"]
+        .agg(["mean", "count"])
+        .reset_index()
+        .sort_values(["mean", "branch_code"])
+    )
+    worst = means.iloc[0]
+    return WeakestBranch(
+        code=str(worst["branch_code"]),
+        name=str(worst["branch_name"]),
+        mean=float(worst["mean"]),
+        audits=int(worst["count"]),
+        since=(since + timedelta(days=1)).date(),
+        until=until.date(),
+        branches=len(means),
+    )
 
 
 def _info(branch: Branch) -> BranchInfo:

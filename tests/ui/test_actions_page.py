@@ -105,3 +105,18 @@ def test_overview_and_branch_show_the_open_actions(ctx: AppContext) -> None:
     assert "Open corrective actions" in [h.value for h in branch.subheader]
     mine = [a for a in open_ if a.branch_code == code]
     assert list(branch.dataframe[-1].value["id"]) == [a.id for a in mine]
+
+
+def test_a_row_link_opens_the_action_and_its_details_name_things(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(MARTA, page="actions")
+    listed = app.dataframe[0].value
+    assert set(listed["open"]) == {f"actions?id={n}" for n in listed["id"]}  # rows open
+    done = list_actions(ctx.as_user(MARTA), ActionFilter(status=("done",)))[0]
+    app = run_app(MARTA, page="actions", query={"id": str(done.id)})  # filtered out: opens
+    assert app.selectbox(key="actions_chosen").value == done.id
+    details = next(m.value for m in app.markdown if m.value.startswith(f"**{done.item}**"))
+    checklist = ctx.catalogue.get(done.checklist_id)
+    assert checklist.title_in("en") in details and done.branch_name in details
+    assert done.item_id not in details and f"{checklist.id} " not in details  # no ids
+    assert "Status: Done" in details

@@ -45,7 +45,7 @@ def test_an_empty_database_offers_nothing_to_open() -> None:
     app = run_app(page="audit")
     assert app.title[0].value == "Audit"
     assert "No submitted audits yet" in app.info[0].value
-    assert not app.selectbox and not app.metric
+    assert not app.main.selectbox and not app.metric  # the sidebar has the language switcher
 
 
 @pytest.mark.usefixtures("ctx")
@@ -101,7 +101,7 @@ def test_an_audit_shows_its_score_answers_and_pdf(demo: AppContext) -> None:
 
 def test_the_picker_opens_the_chosen_audit(demo: AppContext) -> None:
     app = run_app(user=MARTA, page="audit")
-    picker = app.selectbox[0]
+    picker = app.sidebar.selectbox(key="audit_picker")
     assert 0 < len(picker.options) <= 50
     assert all("ES-CAT-" in option for option in picker.options)
     audit_id = first_audit(demo, barcelona=True)
@@ -144,3 +144,32 @@ def test_a_draft_shows_its_answers_and_no_score(ctx: AppContext) -> None:
         {"item": first.text["en"], "answer": "Yes", "na": False, "comment": "friendly",
          "critical": first.critical}
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("user", [HQ, MARTA], ids=["hq", "marta"])
+def test_without_an_id_the_page_opens_the_latest_audit_the_user_can_see(
+    demo: AppContext, user: object
+) -> None:
+    seen = list_scores(demo.as_user(user))  # type: ignore[arg-type]
+    latest = int(seen["audit_id"].iloc[-1])  # oldest visit first
+    app = run_app(user=user, page="audit")  # type: ignore[arg-type]
+    assert app.title[0].value == f"Audit #{latest}"
+    assert app.info[0].value.startswith("The latest audit you can see")
+    assert "Overall" in metrics(app)  # the whole audit, not a picker alone
+    assert str(latest) in app.sidebar.selectbox(key="audit_picker").options[0]
+
+
+def test_an_id_in_the_url_opens_that_audit_not_the_latest(demo: AppContext) -> None:
+    older = int(list_scores(demo)["audit_id"].iloc[0])
+    app = run_app(page="audit", query={"id": str(older)})
+    assert app.title[0].value == f"Audit #{older}"
+    assert not any(info.value.startswith("The latest audit") for info in app.info)
+
+
+def test_the_picker_names_checklists_by_title_not_by_id(demo: AppContext) -> None:
+    app = run_app(user=MARTA, page="audit")
+    options = app.sidebar.selectbox(key="audit_picker").options
+    titles = {c.title_in("en") for c in demo.catalogue}
+    assert all(any(f" · {title} · " in option for title in titles) for option in options)
+    assert not any(f" v{c.version}" in option for c in demo.catalogue for option in options)
+    assert not any(f"· {c.id} ·" in option for c in demo.catalogue for option in options)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import io
+import json
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Selectbox
 
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.users import User
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
+from audit_app.services.reports import find_branch
 from audit_app.ui.components.branch_names import shared_prefix
-from tests.ui.apptest import MARTA, run_app, texts
+from tests.ui.apptest import HQ, MARTA, run_app, texts
 from tests.ui.detail_downloads import download_bytes, downloads
 
 __all__ = ["downloads"]  # the fixture, imported for the tests below
@@ -26,6 +31,11 @@ CODE = "ES-CAT-01"
 def demo(ctx: AppContext) -> AppContext:
     load_demo(ctx)
     return ctx
+
+
+def branch_picker(app: AppTest) -> Selectbox[str]:
+    """The sidebar's branch picker (the language switcher is there too)."""
+    return next(box for box in app.sidebar.selectbox if box.label == "Branch")
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -77,18 +87,17 @@ def test_a_demo_branch_shows_its_audits_and_its_pdf(demo: AppContext) -> None:
 
 def test_the_picker_opens_a_branch_and_puts_it_in_the_url(demo: AppContext) -> None:
     app = run_app(user=MARTA, page="branch")
-    picker = app.sidebar.selectbox[0]
+    picker = branch_picker(app)
     assert len(picker.options) == 6  # Marta's Barcelona branches only
     # The code first and the brand every branch shares left out: the sidebar cuts the end.
     assert "ES-CAT-04 · Badalona" in picker.options
     assert "ES-CAT-01 · Barcelona Gràcia" in picker.options
-    assert "Choose one of your 6 branches" in app.info[0].value
-    picker.select("ES-CAT-03").run()
-    assert app.query_params["code"] == "ES-CAT-03"
-    assert app.title[0].value == "Verd Natural Barcelona Poblenou"
-    assert metrics(app)["Audits"] == str(
-        len(list_scores(demo, AuditFilter(branch_code="ES-CAT-03")))
-    )
+    assert "Opened on your weakest branch" in app.info[0].value  # no dead end
+    other = "ES-CAT-03" if picker.value != "ES-CAT-03" else "ES-CAT-04"
+    picker.select(other).run()
+    assert app.query_params["code"] == other
+    assert app.title[0].value == find_branch(demo, other).name
+    assert metrics(app)["Audits"] == str(len(list_scores(demo, AuditFilter(branch_code=other))))
 
 
 def test_an_area_manager_gets_no_other_area_branch(demo: AppContext) -> None:
@@ -131,3 +140,62 @@ def test_pickers_leave_out_only_the_words_every_branch_shares(
     names: list[str], shared: list[str]
 ) -> None:
     assert shared_prefix(names) == shared
+
+
+def recent_means(ctx: AppContext) -> dict[str, float]:
+    """Each active branch's mean over the 90 days up to the latest audit the user sees,
+    worked out here independently of the service."""
+    frame = list_scores(ctx)
+    active = {b.code for b in list_branches(ctx) if b.active}
+    frame = frame[frame["branch_code"].isin(active)].dropna(subset=["overall"])
+    recent = frame[frame["visited_at"] > frame["visited_at"].max() - pd.Timedelta(days=90)]
+    return recent.groupby("branch_code")["overall"].mean().to_dict()
+
+
+@pytest.mark.parametrize("user", [HQ, MARTA], ids=["hq", "marta"])
+def test_without_a_code_the_page_opens_on_the_weakest_branch_and_says_why(
+    demo: AppContext, user: User
+) -> None:
+    means = recent_means(demo.as_user(user))
+    weakest = min(means, key=lambda code: (means[code], code))
+    app = run_app(user=user, page="branch")
+    assert not app.error
+    assert app.title[0].value == find_branch(demo, weakest).name
+    assert branch_picker(app).value == weakest
+    why = app.info[0].value
+    assert why.startswith("Opened on your weakest branch")
+    assert f"{means[weakest]:.1f}" in why and f"your {len(means)} branches" in why
+    assert metrics(app)["Audits"] != "0"  # a whole page, not "choose one"
+
+
+def test_a_code_in_the_url_wins_over_the_weakest_branch(demo: AppContext) -> None:
+    app = run_app(user=MARTA, page="branch", query={"code": "ES-CAT-02"})
+    assert app.title[0].value == find_branch(demo, "ES-CAT-02").name
+    assert not any("weakest" in info.value for info in app.info)
+
+
+def test_each_chart_has_a_sentence_computed_from_its_figures(demo: AppContext) -> None:
+    app = run_app(page="branch", query={"code": CODE})
+    captions = [c.value for c in app.caption]
+    scores = list_scores(demo, AuditFilter(branch_code=CODE))
+    first = scores["visited_at"].min()
+    trend = next(c for c in captions if c.startswith(f"{len(scores)} audits from "))
+    assert f"{first:%b %Y}" in trend and "below the pass mark" in trend
+    assert any("sections lie above the chain's mean" in c for c in captions)
+    charts = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    assert len(charts) == 2
+    assert charts[0]["description"] == trend  # the chart's own text alternative
+    for spec in charts:
+        axis = spec["config"]["axis"]
+        assert axis["labelColor"] == axis["titleColor"] == "#333333"  # 12.6:1 on white
+
+
+def test_the_branch_page_in_turkish(demo: AppContext) -> None:
+    app = run_app(user=MARTA, page="branch", query={"code": "ES-CAT-02"}, language="tr")
+    shown = metrics(app)
+    assert "Denetimler" in shown and "Ortalama puan" in shown
+    assert "," in shown["Ortalama puan"]  # 84,3: Turkish writes a decimal comma
+    subheaders = [h.value for h in app.subheader]
+    assert "Zaman içinde puan" in subheaders and "Bölgenize göre bölümler" in subheaders
+    assert any("denetim" in c.value and "geçme notunun altında" in c.value for c in app.caption)
+    assert app.download_button[0].label == "Şube raporunu indir (PDF)"

@@ -12,6 +12,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import display
 from audit_app.domain.users import Role
+from audit_app.i18n import N_, _, formats
 from audit_app.services.context import AppContext
 from audit_app.services.revisions import (
     Revision,
@@ -25,29 +26,36 @@ from audit_app.services.revisions import (
 from audit_app.ui.components.audit_answers import answers_tables
 from audit_app.ui.components.refusals import attempt, refusal_shown
 
+APPEAL_STATUSES = {"open": N_("Open"), "upheld": N_("Upheld"), "rejected": N_("Rejected")}
+
+
+def appeal_status_label(status: str) -> str:
+    word = APPEAL_STATUSES.get(status)
+    return _(word) if word is not None else status
+
 
 def revisions_section(
     ctx: AppContext, audit_id: int, checklist: Checklist, language: str
 ) -> pd.DataFrame | None:
     """Draw the history and, for users allowed, the correction form; returns the answers
     table as edited there (None without the form), which an upheld appeal applies."""
-    st.subheader("Revisions")
+    st.subheader(_("Revisions"))
     history = attempt(lambda: audit_history(ctx, audit_id))
     if history is None:
         return None
     if _flash(audit_id):
         st.success(_flash(audit_id, pop=True))
     if not history:
-        st.info("This audit has no sealed revision yet.")
+        st.info(_("This audit has no sealed revision yet."))
         return None
     st.dataframe(
         pd.DataFrame(
             [
                 {
                     "revision": r.revision,
-                    "when (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}",
+                    "when": f"{r.created_at:%Y-%m-%d %H:%M}",
                     "by": r.created_by or "—",
-                    "reason": r.reason or ("first submission" if r.revision == 1 else "—"),
+                    "reason": r.reason or (_("first submission") if r.revision == 1 else "—"),
                     "overall": display(r.overall),
                     "current": r.current,
                 }
@@ -56,13 +64,23 @@ def revisions_section(
         ),
         hide_index=True,
         width="stretch",
+        column_config={
+            "revision": st.column_config.NumberColumn(_("Revision"), format="%d"),
+            "when": st.column_config.TextColumn(_("When (UTC)")),
+            "by": st.column_config.TextColumn(_("By")),
+            "reason": st.column_config.TextColumn(_("Reason"), width="large"),
+            "overall": st.column_config.NumberColumn(_("Overall"), format="%.1f"),
+            "current": st.column_config.CheckboxColumn(_("Current")),
+        },
     )
     for revision in history:
         if revision.current:
             continue
-        label = (
-            f"Revision {revision.revision} · {revision.created_at:%Y-%m-%d %H:%M} · "
-            f"{revision.created_by or '—'} · overall {_score(revision)}"
+        label = _("Revision {number} · {when} · {by} · overall {score}").format(
+            number=revision.revision,
+            when=f"{revision.created_at:%Y-%m-%d %H:%M}",
+            by=revision.created_by or "—",
+            score=_score(revision),
         )
         with st.expander(markdown_text(label)):
             scores = revision.card.item_scores if revision.card is not None else None
@@ -71,8 +89,7 @@ def revisions_section(
 
 
 def _score(revision: Revision) -> str:
-    value = display(revision.overall)
-    return "—" if value is None else f"{value:.1f}"
+    return formats.decimal(display(revision.overall), 1)
 
 
 def _flash(audit_id: int, *, pop: bool = False) -> str | None:
@@ -121,33 +138,42 @@ def _correction(
     why_not = can_revise(ctx, audit_id)
     if why_not is not None:
         if ctx.user is not None and ctx.user.can_write:
-            st.caption(markdown_text(f"Corrections: {why_not}."))
+            st.caption(markdown_text(_("Corrections: {reason}.").format(reason=why_not)))
         return None
     generation = _generation(audit_id)
-    with st.expander("Correct this audit", icon=":material/edit:"):
+    with st.expander(_("Correct this audit"), icon=":material/edit:"):
         st.caption(
-            "A correction never edits the audit in place: it makes a new revision with your "
-            "name, the time and the reason; the earlier answers stay readable above."
+            _(
+                "A correction never edits the audit in place: it makes a new revision with "
+                "your name, the time and the reason; the earlier answers stay readable above. "
+                "Type N/A where the item allows it."
+            )
         )
         edited = st.data_editor(
             _editor_frame(checklist, current, language),
             hide_index=True,
             width="stretch",
             disabled=["item", "question"],
+            column_order=["question", "value", "comment"],
+            column_config={
+                "question": st.column_config.TextColumn(_("Question"), width="large"),
+                "value": st.column_config.TextColumn(_("Answer")),
+                "comment": st.column_config.TextColumn(_("Comment")),
+            },
             key=f"trail_editor_{audit_id}_{generation}",
         )
         reason = st.text_area(
-            "Reason (required)", key=f"trail_reason_{audit_id}_{generation}", max_chars=2000
+            _("Reason (required)"), key=f"trail_reason_{audit_id}_{generation}", max_chars=2000
         )
-        if st.button("Save the correction", key=f"trail_save_{audit_id}", type="primary"):
+        if st.button(_("Save the correction"), key=f"trail_save_{audit_id}", type="primary"):
             made = attempt(
                 lambda: revise_audit(ctx, audit_id, edited_answers(checklist, edited), reason)
             )
             if made is not None:
                 st.session_state[f"trail_generation_{audit_id}"] = generation + 1
-                st.session_state[f"trail_flash_{audit_id}"] = (
-                    f"Saved as revision {made.revision} (overall {_score(made)})."
-                )
+                st.session_state[f"trail_flash_{audit_id}"] = _(
+                    "Saved as revision {number} (overall {score})."
+                ).format(number=made.revision, score=_score(made))
                 st.rerun()
     return edited
 
@@ -156,7 +182,7 @@ def appeals_section(
     ctx: AppContext, audit_id: int, checklist: Checklist, edited: pd.DataFrame | None = None
 ) -> None:
     """The appeals, a form to record one, and (head office) to resolve the open one."""
-    st.subheader("Appeals")
+    st.subheader(_("Appeals"))
     appeals = attempt(lambda: list_appeals(ctx, audit_id))
     if appeals is None:
         return
@@ -169,7 +195,7 @@ def appeals_section(
                         "raised": f"{a.raised_at:%Y-%m-%d}",
                         "by": a.raised_by or "—",
                         "reason": a.reason,
-                        "status": a.status,
+                        "status": appeal_status_label(a.status),
                         "resolution": a.resolution or "—",
                         "revision": a.revision,
                     }
@@ -178,34 +204,50 @@ def appeals_section(
             ),
             hide_index=True,
             width="stretch",
+            column_config={
+                "appeal": st.column_config.NumberColumn("#", format="%d"),
+                "raised": st.column_config.TextColumn(_("Raised")),
+                "by": st.column_config.TextColumn(_("By")),
+                "reason": st.column_config.TextColumn(_("Reason"), width="large"),
+                "status": st.column_config.TextColumn(_("Status")),
+                "resolution": st.column_config.TextColumn(_("Resolution"), width="large"),
+                "revision": st.column_config.NumberColumn(_("Revision"), format="%d"),
+            },
         )
     else:
-        st.caption("No appeals against this audit.")
+        st.caption(_("No appeals against this audit."))
     user = ctx.user
     if user is None or not user.can_write:
         return
     open_ = [a for a in appeals if a.status == "open"]
     if not open_:
         with st.form(f"appeal_form_{audit_id}", clear_on_submit=True):
-            reason = st.text_area("The branch's appeal (what it disputes and why)")
-            if st.form_submit_button("Record the appeal"):
+            reason = st.text_area(_("The branch's appeal (what it disputes and why)"))
+            if st.form_submit_button(_("Record the appeal")):
                 with refusal_shown():
                     raise_appeal(ctx, audit_id, reason)
                     st.rerun()
     elif user.role == Role.HEAD_OFFICE:
         appeal = open_[0]
         with st.form(f"resolve_form_{audit_id}"):
-            st.markdown(f"**Resolve appeal #{appeal.appeal_id}:** {markdown_text(appeal.reason)}")
-            decision = st.radio(
-                "Decision",
-                ["Rejected", "Upheld"],
-                horizontal=True,
-                help="Upheld makes a revision with the answers as edited under 'Correct "
-                "this audit' (unchanged if you edited nothing); rejected keeps the reason.",
+            st.markdown(
+                _("**Resolve appeal #{number}:** {reason}").format(
+                    number=appeal.appeal_id, reason=markdown_text(appeal.reason)
+                )
             )
-            resolution = st.text_area("Resolution (required)")
-            if st.form_submit_button("Resolve"):
-                upheld = decision == "Upheld"
+            rejected, upheld_word = _("Rejected"), _("Upheld")
+            decision = st.radio(
+                _("Decision"),
+                [rejected, upheld_word],
+                horizontal=True,
+                help=_(
+                    "Upheld makes a revision with the answers as edited under 'Correct this "
+                    "audit' (unchanged if you edited nothing); rejected keeps the reason."
+                ),
+            )
+            resolution = st.text_area(_("Resolution (required)"))
+            if st.form_submit_button(_("Resolve")):
+                upheld = decision == upheld_word
                 with refusal_shown():
                     answers = (
                         edited_answers(checklist, edited) if upheld and edited is not None else None
@@ -213,4 +255,8 @@ def appeals_section(
                     resolve_appeal(ctx, appeal.appeal_id, upheld, resolution, answers)
                     st.rerun()
     else:
-        st.caption(f"Appeal #{open_[0].appeal_id} is open: head office resolves it.")
+        st.caption(
+            _("Appeal #{number} is open: head office resolves it.").format(
+                number=open_[0].appeal_id
+            )
+        )

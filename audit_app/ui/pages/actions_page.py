@@ -15,14 +15,18 @@ import streamlit as st
 
 from audit_app.domain.actions import MOVES, ActionStatus
 from audit_app.domain.audit import Branch
+from audit_app.domain.labels import action_status_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
+from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _, current_language, formats, ngettext, pgettext
 from audit_app.services.actions import (
     ActionFilter,
     ActionView,
     action_history,
     actions_csv,
     actions_version,
+    get_action,
     list_actions,
     may_edit,
     today,
@@ -34,57 +38,75 @@ from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
 
-STATUS_LABELS = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.IN_PROGRESS: "In progress",
-    ActionStatus.DONE: "Done",
-    ActionStatus.VERIFIED: "Verified",
-}
 OVERDUE_STYLE = "background-color: #fde2e1"
 FLASH = "actions_flash"
-
-# (A comment, not a docstring: Streamlit's magic would print a bare string.)
-TABLE_COLUMNS = {
-    "id": st.column_config.NumberColumn("#", width=60, format="%d"),
-    "due_on": st.column_config.DateColumn("Due", format="YYYY-MM-DD", width=100),
-    "overdue": st.column_config.CheckboxColumn("Overdue", width=75),
-    "status": st.column_config.TextColumn("Status", width=95),
-    "branch": st.column_config.LinkColumn("Branch", display_text=r"branch\?code=(.*)", width=100),
-    "item": st.column_config.TextColumn("Item", width="large"),
-    "critical": st.column_config.CheckboxColumn("Critical", width=70),
-    "owner": st.column_config.TextColumn("Owner", width=140),
-    "audit": st.column_config.LinkColumn("Audit", display_text=r"audit\?id=(\d+)", width=70),
+# The words for a changed field, in "Action #3 saved: status, owner changed." and the
+# history table (a comment: Streamlit's magic would print a bare string).
+FIELDS = {
+    "status": N_("status"),
+    "owner": N_("owner"),
+    "due_on": N_("due date"),
+    "note": N_("note"),
 }
+
+
+def table_columns() -> dict[str, Any]:
+    """The table's columns, in the session's language (built per run, not at import)."""
+    return {
+        "id": st.column_config.NumberColumn("#", width=60, format="%d"),
+        "due_on": st.column_config.DateColumn(_("Due"), format="YYYY-MM-DD", width=100),
+        "overdue": st.column_config.CheckboxColumn(_("Overdue"), width=75),
+        "status": st.column_config.TextColumn(_("Status"), width=95),
+        "branch": st.column_config.LinkColumn(
+            _("Branch"), display_text=r"branch\?code=(.*)", width=100
+        ),
+        "item": st.column_config.TextColumn(_("Item"), width="large"),
+        "critical": st.column_config.CheckboxColumn(_("Critical"), width=70),
+        "owner": st.column_config.TextColumn(_("Owner"), width=140),
+        "audit": st.column_config.LinkColumn(_("Audit"), display_text=r"audit\?id=(\d+)", width=70),
+        "open": st.column_config.LinkColumn(
+            _("Change"), display_text=pgettext("a link that opens an action", "Open"), width=70
+        ),
+    }
 
 
 def render() -> None:
     ctx = user_context()
-    st.title("Actions")
+    st.title(_("Actions"))
     st.caption(
-        "One corrective action per failed item of a submitted audit, critical items first; "
-        "a follow-up audit that passes the item verifies it."
+        _(
+            "One corrective action per failed item of a submitted audit, critical items "
+            "first; a follow-up audit that passes the item verifies it."
+        )
     )
     if flash := st.session_state.pop(FLASH, None):
         st.success(flash, icon=":material/check_circle:")
     action_filter = _filters(ctx, list_branches(ctx))
     day = today()
-    actions = attempt(lambda: _actions(ctx, ctx.user, action_filter, actions_version(ctx), day))
+    language = current_language()
+    actions = attempt(
+        lambda: _actions(ctx, ctx.user, action_filter, actions_version(ctx), day, language)
+    )
     if actions is None:
         return
     if not actions:
-        narrowed = bool(_actions(ctx, ctx.user, ActionFilter(), actions_version(ctx), day))
+        narrowed = bool(
+            _actions(ctx, ctx.user, ActionFilter(), actions_version(ctx), day, language)
+        )
         st.info(
-            "No corrective actions match these filters; widen them in the sidebar."
+            _("No corrective actions match these filters; widen them in the sidebar.")
             if narrowed
-            else "No corrective actions yet: submitting an audit with failed items creates "
-            "them (New visit or Import), or load the demo chain with `audit-app demo`.",
+            else _(
+                "No corrective actions yet: submitting an audit with failed items creates "
+                "them (New visit or Import), or load the demo chain with `audit-app demo`."
+            ),
             icon=":material/inbox:",
         )
         return
     _kpis(actions)
     _table(actions)
     st.download_button(
-        "Download these actions (CSV)",
+        _("Download these actions (CSV)"),
         data=lambda: actions_csv(ctx, action_filter, on=day),
         file_name="actions.csv",
         mime="text/csv",
@@ -103,37 +125,43 @@ def _filters(ctx: AppContext, branches: list[Branch]) -> ActionFilter:
     labels = branch_labels(branches)
     with st.sidebar:
         statuses = st.multiselect(
-            "Status",
+            _("Status"),
             list(ActionStatus),
             default=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
-            format_func=STATUS_LABELS.__getitem__,
+            format_func=action_status_label,
             key="actions_status",
         )
-        overdue_only = st.toggle("Overdue only", key="actions_overdue")
+        overdue_only = st.toggle(_("Overdue only"), key="actions_overdue")
         code = st.selectbox(
-            "Branch",
+            _("Branch"),
             codes,
             index=codes.index(asked) if asked else None,
             format_func=labels.__getitem__,
-            placeholder="All branches",
+            placeholder=_("All branches"),
             key="actions_branch",
         )
     return ActionFilter(tuple(status.value for status in statuses) or None, code, overdue_only)
 
 
-@st.cache_data(show_spinner="Reading the actions…", max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _actions(
-    _ctx: AppContext, user: User | None, action_filter: ActionFilter, version: Any, day: date
+    _ctx: AppContext,
+    user: User | None,
+    action_filter: ActionFilter,
+    version: Any,
+    day: date,
+    language: str,
 ) -> list[ActionView]:
-    """Cached per user, filter and day; a change to any action changes ``version``."""
+    """Cached per user, filter, day and language (the items' questions are in it); a change
+    to any action changes ``version``."""
     return list_actions(_ctx, action_filter, on=day)
 
 
 def _kpis(actions: list[ActionView]) -> None:
     kpis = st.columns(3)
-    kpis[0].metric("Actions", f"{len(actions):,}")
-    kpis[1].metric("Overdue", f"{sum(a.overdue for a in actions):,}")
-    kpis[2].metric("Critical", f"{sum(a.critical for a in actions):,}")
+    kpis[0].metric(_("Actions"), formats.integer(len(actions)))
+    kpis[1].metric(_("Overdue"), formats.integer(sum(a.overdue for a in actions)))
+    kpis[2].metric(_("Critical"), formats.integer(sum(a.critical for a in actions)))
 
 
 def _frame(actions: list[ActionView]) -> pd.DataFrame:
@@ -143,12 +171,13 @@ def _frame(actions: list[ActionView]) -> pd.DataFrame:
                 "id": a.id,
                 "due_on": a.due_on,
                 "overdue": a.overdue,
-                "status": STATUS_LABELS[a.status],
+                "status": action_status_label(a.status),
                 "branch": f"branch?code={a.branch_code}",
                 "item": a.item,
                 "critical": a.critical,
                 "owner": a.owner,
                 "audit": f"audit?id={a.audit_id}",
+                "open": _link(a),
             }
             for a in actions
         ]
@@ -160,57 +189,120 @@ def _table(actions: list[ActionView]) -> None:
     styled = frame.style.apply(
         lambda row: [OVERDUE_STYLE if row["overdue"] else "" for _ in row], axis=1
     )
+    columns = table_columns()
     st.dataframe(
         styled,
         hide_index=True,
         width="stretch",
-        column_order=list(TABLE_COLUMNS),
-        column_config=TABLE_COLUMNS,
+        column_order=list(columns),
+        column_config=columns,
     )
-    st.caption("Overdue rows are shaded: due before today and not done yet.")
+    st.caption(
+        _(
+            "Overdue rows are shaded: due before today and not done yet. Open one to change "
+            "it below; the branch and audit links open those pages."
+        )
+    )
+
+
+def _link(action: ActionView) -> str:
+    """This page with the action chosen (and the filters that list it kept)."""
+    code = st.query_params.get("code")
+    return f"actions?code={code}&id={action.id}" if code else f"actions?id={action.id}"
 
 
 def _edit(ctx: AppContext, actions: list[ActionView]) -> None:
-    st.subheader("One action")
+    st.subheader(_("One action"))
     by_id = {a.id: a for a in actions}
     asked = st.query_params.get("id")
+    if asked and asked.isdigit() and len(asked) < 12 and int(asked) not in by_id:
+        try:  # a link to an action the filters leave out still opens it (no dead end)
+            linked = get_action(ctx, int(asked), on=today())
+            by_id = {linked.id: linked, **by_id}
+        except AuditAppError:
+            pass  # another area's or a missing action: the list alone, as before
     preset = int(asked) if asked and asked.isdigit() and int(asked) in by_id else None
     ids = list(by_id)
     chosen = st.selectbox(
-        "Action",
+        _("Action"),
         ids,
         index=ids.index(preset) if preset is not None else None,
         format_func=lambda i: f"#{i} · {by_id[i].branch_code} · {by_id[i].item}",
-        placeholder="Choose an action from the list above",
+        placeholder=_("Choose an action from the list above"),
         key="actions_chosen",
     )
     if chosen is None:
         return
     action = by_id[chosen]
-    st.markdown(
-        f"**{markdown_text(action.item)}** ({markdown_text(action.checklist_id)}, item "
-        f"`{action.item_id}`{', critical' if action.critical else ''}) at "
-        f"**{markdown_text(action.branch_name)}**, found on "
-        f"{action.found_on:%Y-%m-%d}; {STATUS_LABELS[action.status].lower()}, due "
-        f"{action.due_on:%Y-%m-%d}{' — overdue' if action.overdue else ''}."
-    )
+    st.markdown(_details(ctx, action))
     if action.note:
-        st.markdown(f"Note: {markdown_text(action.note)}")
+        st.markdown(_("Note: {note}").format(note=markdown_text(action.note)))
     if may_edit(ctx, action):
         _form(ctx, action)
     else:
-        st.caption("Only head office and the branch's area manager can change an action.")
+        st.caption(_("Only head office and the branch's area manager can change an action."))
     _history(ctx, action)
+
+
+def _details(ctx: AppContext, action: ActionView) -> str:
+    """One sentence on the action: the item's question, its checklist by title, the branch
+    by name, when it was found and when it is due (no ids: people read this)."""
+    try:
+        checklist = markdown_text(
+            ctx.catalogue.get(action.checklist_id).title_in(current_language())
+        )
+    except AuditAppError:  # a checklist file removed since: its id still names it
+        checklist = markdown_text(action.checklist_id)
+    figures = {
+        "item": markdown_text(action.item),
+        "checklist": checklist,
+        "branch": markdown_text(action.branch_name),
+        "code": markdown_text(action.branch_code),
+        "found": formats.date(action.found_on),
+        "status": action_status_label(action.status),
+        "due": formats.date(action.due_on),
+    }
+    days = (today() - action.due_on).days
+    if action.overdue:
+        if action.critical:
+            text = ngettext(
+                "**{item}** (critical item of {checklist}) at **{branch}** ({code}), found on "
+                "{found}. Status: {status}; due {due}, overdue by {days} day.",
+                "**{item}** (critical item of {checklist}) at **{branch}** ({code}), found on "
+                "{found}. Status: {status}; due {due}, overdue by {days} days.",
+                days,
+            )
+        else:
+            text = ngettext(
+                "**{item}** ({checklist}) at **{branch}** ({code}), found on {found}. "
+                "Status: {status}; due {due}, overdue by {days} day.",
+                "**{item}** ({checklist}) at **{branch}** ({code}), found on {found}. "
+                "Status: {status}; due {due}, overdue by {days} days.",
+                days,
+            )
+    elif action.critical:
+        text = _(
+            "**{item}** (critical item of {checklist}) at **{branch}** ({code}), found on "
+            "{found}. Status: {status}; due {due}."
+        )
+    else:
+        text = _(
+            "**{item}** ({checklist}) at **{branch}** ({code}), found on {found}. "
+            "Status: {status}; due {due}."
+        )
+    return text.format(**figures, days=formats.integer(days))
 
 
 def _form(ctx: AppContext, action: ActionView) -> None:
     moves = [action.status, *sorted(MOVES[action.status], key=list(ActionStatus).index)]
     with st.form(f"action_form_{action.id}"):
-        status = st.selectbox("Status", moves, format_func=STATUS_LABELS.__getitem__)
-        owner = st.text_input("Owner", value=action.owner, max_chars=200)
-        due_on = st.date_input("Due", value=action.due_on, min_value=action.found_on)
-        note = st.text_area("Note", value=action.note or "")
-        saved = st.form_submit_button("Save", icon=":material/save:", type="primary")
+        status = st.selectbox(_("Status"), moves, format_func=action_status_label)
+        owner = st.text_input(_("Owner"), value=action.owner, max_chars=200)
+        due_on = st.date_input(
+            _("Due"), value=action.due_on, min_value=action.found_on, format="YYYY-MM-DD"
+        )
+        note = st.text_area(_("Note"), value=action.note or "")
+        saved = st.form_submit_button(_("Save"), icon=":material/save:", type="primary")
     if not saved:
         return
     result = attempt(
@@ -226,10 +318,34 @@ def _form(ctx: AppContext, action: ActionView) -> None:
     if result is None:
         return
     if not result.changed:
-        st.info("Nothing changed.")
+        st.info(_("Nothing changed."))
         return
-    st.session_state[FLASH] = f"Action #{action.id} saved: {', '.join(result.changed)} changed."
+    changed = ", ".join(_field(name) for name in result.changed)
+    st.session_state[FLASH] = ngettext(
+        "Action #{id} saved: {fields} changed.",
+        "Action #{id} saved: {fields} changed.",
+        len(result.changed),
+    ).format(id=action.id, fields=changed)
     st.rerun()
+
+
+def _field(name: str) -> str:
+    word = FIELDS.get(name)
+    return _(word) if word is not None else name
+
+
+def _value(field: str, value: str | None) -> str:
+    """A history value as people read it: a status by its label, a date in the language."""
+    if value is None or value == "":
+        return "—"
+    if field == "status":
+        return action_status_label(value)
+    if field == "due_on":
+        try:
+            return formats.date(date.fromisoformat(value[:10]))
+        except ValueError:
+            return value
+    return value
 
 
 def _history(ctx: AppContext, action: ActionView) -> None:
@@ -237,24 +353,30 @@ def _history(ctx: AppContext, action: ActionView) -> None:
     if events is None:
         return
     if not events:
-        st.caption("No change since the audit created it.")
+        st.caption(_("No change since the audit created it."))
         return
-    st.caption("History")
+    st.caption(_("History"))
     st.dataframe(
         pd.DataFrame(
             [
-                {"at": e.at, "by": e.by or "—", "field": e.field, "old": e.old, "new": e.new}
+                {
+                    "at": e.at,
+                    "by": e.by or "—",
+                    "field": _field(e.field),
+                    "old": _value(e.field, e.old),
+                    "new": _value(e.field, e.new),
+                }
                 for e in events
             ]
         ),
         hide_index=True,
         width="stretch",
         column_config={
-            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
-            "by": "Who",
-            "field": "Field",
-            "old": "Before",
-            "new": "After",
+            "at": st.column_config.DatetimeColumn(_("When (UTC)"), format="YYYY-MM-DD HH:mm"),
+            "by": st.column_config.TextColumn(_("Who")),
+            "field": st.column_config.TextColumn(_("Field")),
+            "old": st.column_config.TextColumn(_("Before")),
+            "new": st.column_config.TextColumn(_("After")),
         },
     )
 
