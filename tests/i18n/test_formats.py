@@ -44,6 +44,9 @@ def test_signs_and_moments() -> None:
         assert formats.month(date(2026, 3, 1)) == "març del 2026"
 
 
-def test_the_pseudo_language_formats_as_english() -> None:
+def test_the_pseudo_language_formats_numbers_as_english_and_dates_without_words() -> None:
     with use_language("qps"):
         assert formats.decimal(1234.5, 1) == "1,234.5"
+        assert formats.date(date(2026, 3, 3)) == "2026-03-03"
+        assert formats.month(date(2026, 3, 1)) == "2026-03"
+        assert formats.datetime(datetime(2026, 3, 3, 14, 5)) == "2026-03-03 14:05"

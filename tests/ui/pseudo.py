@@ -20,6 +20,7 @@ from sqlalchemy import JSON, String, Text, select
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe, Table
 
+from audit_app.domain.safe_text import markdown_text
 from audit_app.services.context import AppContext
 
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
@@ -58,7 +59,9 @@ def shown_strings(app: AppTest) -> Iterator[str]:
 
 
 def _walk(node: Any) -> Iterator[str]:
-    if isinstance(node, (Dataframe, Table)):
+    if isinstance(node, Dataframe):
+        yield from _table_strings(node)
+    elif isinstance(node, Table):
         frame = node.value
         yield from (str(column) for column in frame.columns)
         for column in frame.columns:
@@ -73,6 +76,29 @@ def _walk(node: Any) -> Iterator[str]:
             yield from _proto_strings(proto)
     for child in getattr(node, "children", {}).values():
         yield from _walk(child)
+
+
+def _table_strings(node: Dataframe) -> Iterator[str]:
+    """A table as people see it: each shown column's configured label (its name where it
+    has none), its help, link text, and its text cells."""
+    frame = node.value
+    config = json.loads(node.proto.columns or "{}")
+    shown = list(node.proto.column_order) or [str(c) for c in frame.columns]
+    for column in shown:
+        settings = config.get(column) or config.get(f"col:{column}") or {}
+        if settings.get("hidden"):
+            continue
+        yield str(settings.get("label") or column)
+        if settings.get("help"):
+            yield str(settings["help"])
+        kind = settings.get("type_config") or {}
+        text = kind.get("display_text")
+        if text and "(" not in text:  # a pattern cut from each link is data, not a word
+            yield str(text)
+        if kind.get("type") == "link" or column not in frame.columns:
+            continue
+        if frame[column].dtype == object:
+            yield from (str(v) for v in frame[column].dropna().unique())
 
 
 def _proto_strings(proto: Message) -> Iterator[str]:
@@ -121,7 +147,19 @@ def data_vocabulary(ctx: AppContext) -> list[str]:
                     words.update(_strings(value))
     for checklist in ctx.catalogue:
         words.update(_strings(checklist.model_dump(mode="json")))
+    words.update(_short_branch_names(ctx))
+    words |= {markdown_text(word) for word in words}  # data as pages escape it
     return sorted((w for w in words if len(w) >= 2), key=len, reverse=True)
+
+
+def _short_branch_names(ctx: AppContext) -> list[str]:
+    """Branch names as narrow pickers show them (without the brand every name shares)."""
+    from audit_app.domain.users import Role, User
+    from audit_app.services.branches import list_branches
+    from audit_app.ui.components.branch_names import short_names
+
+    branches = list_branches(ctx.as_user(User(username="hq", role=Role.HEAD_OFFICE)))
+    return list(short_names(branches).values())
 
 
 def _strings(value: Any) -> Iterator[str]:
