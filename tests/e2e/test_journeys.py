@@ -274,7 +274,7 @@ def test_head_office_checks_an_agency_export_and_sees_every_row_accounted_for(
     log_in(page, served_app, "hq", path="import")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Import")).to_be_visible(timeout=SLOW_MS)
-    _choose(page, "Layout of the files", "Mapping profile: wave3 (greeting_in_person, wide)")
+    _choose(page, "Layout of the files", "Mapping profile: wave3 (Greeting: in person)")
     page.locator('input[type="file"]').set_input_files(str(case.path))
     expect(main).to_contain_text("would add 4 audits, 8 rows skipped", timeout=SLOW_MS)
     expect(main).to_contain_text("12 read = 4 to import + 0 already present + 8 skipped")

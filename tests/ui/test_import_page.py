@@ -161,8 +161,8 @@ def test_a_bad_file_lists_every_problem_at_its_cell_and_stores_nothing(
 
 
 def test_import_times_read_as_dates() -> None:
-    assert when_imported("2026-11-23T06:53:10") == "on 23 Nov 2026 at 06:53 UTC"
-    assert when_imported("2026-11-23T07:53:10+01:00") == "on 23 Nov 2026 at 06:53 UTC"
+    assert when_imported("2026-11-23T06:53:10") == "on Nov 23, 2026 at 06:53 UTC"
+    assert when_imported("2026-11-23T07:53:10+01:00") == "on Nov 23, 2026 at 06:53 UTC"
     assert when_imported(None) == "before"
 
 
