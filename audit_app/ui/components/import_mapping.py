@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
+from audit_app.errors import AuditAppError
 from audit_app.i18n import N_, _, current_language
 from audit_app.services.context import AppContext
 from audit_app.services.mappings import (
@@ -66,7 +67,7 @@ def _checklist_title(ctx: AppContext, ref: str) -> str:
     """A profile's checklist (an id, ``id@version`` or a path) by its title, when known."""
     try:
         return ctx.catalogue.resolve(ref).title_in(current_language())
-    except Exception:  # noqa: BLE001 - a profile for a checklist no longer installed
+    except (AuditAppError, OSError, ValueError):  # a checklist no longer installed
         return ref
 
 
