@@ -108,7 +108,7 @@ def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
     app = upload(run_app(HQ, "import"), ("visit.xlsx", data))
     assert "would add 1 audit" in texts(app)
     preview = app.dataframe[0].value
-    assert list(preview["branch_code"]) == ["ES-CAT-01"]
+    assert list(preview["branch_code"]) == ["Verd Natural Barcelona Gràcia (ES-CAT-01)"]
     assert list(preview["status"]) == ["new"]
     assert audits_in(demo) == before  # a preview writes nothing
     assert commit_button(app).label == "Import 1 file"
@@ -184,16 +184,19 @@ def test_martas_template_offers_only_her_branches(demo: AppContext) -> None:
     mine = {b.code for b in list_branches(demo) if b.area == "Barcelona"}
     others = {b.code for b in list_branches(demo)} - mine
     app = run_app(MARTA, "import")
-    offered = {o.split(" · ")[0] for o in app.multiselect(key="template_branches").options}
+    offered = {
+        o.rsplit("(", 1)[1].rstrip(")") for o in app.multiselect(key="template_branches").options
+    }
     assert offered == mine
     content = template_bytes(demo.as_user(MARTA), "greeting_phone").content
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     cells = {
-        str(cell.value)
+        code
         for sheet in workbook.worksheets
         for row in sheet.iter_rows()
         for cell in row
         if cell.value is not None
+        for code in [str(cell.value), *re.findall(r"\(([^()]+)\)$", str(cell.value))]
     }
     assert mine <= cells
     assert not others & cells
@@ -280,7 +283,7 @@ def test_every_skipped_row_is_listed_with_its_reason_and_text(ctx: AppContext, t
     shown = texts(app)
     assert "would add 4 audits, 8 rows skipped" in shown
     assert "Rows: 12 read = 4 to import + 0 already present + 8 skipped + 0 rejected." in shown
-    assert "Rows skipped (8)" in shown
+    assert "**8 rows skipped**: read, not visits; check none is a visit." in shown
     [skipped] = [frame.value for frame in app.dataframe if "reason" in frame.value.columns]
     assert list(skipped.columns) == ["sheet", "row", "reason", "text"]
     assert skipped.to_dict("records") == [
