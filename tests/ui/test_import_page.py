@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from audit_app.i18n import use_language
 from audit_app.intake.templates import ITEMS_FIRST_ROW
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
@@ -126,7 +127,7 @@ def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
     # the same file again is recognised and not imported twice, with a readable time
     app = upload(app, ("visit.xlsx", data))
     assert re.search(
-        r"already imported on \d{1,2} [A-Z][a-z]{2} \d{4} at \d{2}:\d{2} UTC as audit #\d+; "
+        r"already imported on [A-Z][a-z]{2} \d{1,2}, \d{4} at \d{2}:\d{2} UTC as audit #\d+; "
         r"nothing written",
         texts(app),
     )
@@ -367,3 +368,23 @@ def test_a_profile_without_an_auditor_asks_for_one_on_the_page(
     commit_button(app).click().run()
     assert not app.exception, app.exception
     assert set(list_scores(ctx)["auditor"]) == {"Agency X"}
+
+
+# --------------------------------------------------------------------------- in Catalan
+
+
+def test_the_import_page_in_catalan_names_what_it_shows(demo: AppContext) -> None:
+    app = run_app(HQ, "import", language="ca")
+    assert app.title[0].value == "Importar"
+    assert [tab.label for tab in app.tabs] == ["Importa fitxers", "Plantilla en blanc"]
+    data = filled(demo, PHONE_ANSWERS)
+    with use_language("ca"):  # AppTest formats the pickers' options again in this process
+        app = upload(app, ("visita.xlsx", data))
+    shown = texts(app)
+    assert "afegiria 1 auditoria" in shown
+    assert "Comprovació" in shown
+    preview = app.dataframe[0].value
+    assert list(preview["checklist"]) == ["Acollida: telèfon, versió 1"]  # not greeting_phone v1
+    assert list(preview["branch_code"]) == ["Verd Natural Barcelona Gràcia (ES-CAT-01)"]
+    assert list(preview["status"]) == ["nova"]
+    assert commit_button(app).label == "Importa 1 fitxer"

@@ -24,7 +24,19 @@ from audit_app.i18n import N_, _, formats, language_name, ngettext
 NOT_SCORED = frozenset({"text", "date", "photo"})
 
 
+OTHER_LANGUAGES = {
+    "es": N_("Spanish (es)"),
+    "fr": N_("French (fr)"),
+    "it": N_("Italian (it)"),
+    "pt": N_("Portuguese (pt)"),
+}
+"""Languages a checklist may be written in besides the app's own four (whose names are
+shown in their own language), named in the reader's language."""
+
+
 def language_label(code: str) -> str:
+    if code in OTHER_LANGUAGES:
+        return _(OTHER_LANGUAGES[code])
     name = language_name(code)
     return f"{name} ({code})" if name != code else code
 

@@ -16,7 +16,6 @@ from audit_app.services.checklists import checklist_yaml
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.templates import make_template
-from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.checklist_upload import checklist_upload
 from audit_app.ui.components.checklist_view import checklist_contents, diff_table, language_label
 from audit_app.ui.components.refusals import attempt
@@ -147,7 +146,7 @@ def _downloads(ctx: AppContext, checklist: Checklist, language: str) -> None:
     )
     st.caption(_how_to_return(ctx.user))
     branches = [b for b in list_branches(ctx) if b.active]
-    names = branch_labels(branches)
+    names = {b.code: f"{b.name} ({b.code})" for b in branches}
     options = ["", *names]
     left, right = st.columns(2)
     code = left.selectbox(
