@@ -385,7 +385,12 @@ class _Validations:
     def item(self, item: Item, where: str) -> None:
         na = item.na_allowed
         note = item_note(self.checklist, item, self.language)
-        allowed = _("Allowed: {answers}").format(answers=allowed_answers(item, self.language))
+        answers = allowed_answers(item, self.language)
+        if isinstance(item, YesNoItem):  # the words its dropdown offers, in its language
+            answers = ", ".join(
+                [*YES_NO_WORDS.get(self.language, YES_NO_WORDS["en"]), *([NA_WORD] if na else [])]
+            )
+        allowed = _("Allowed: {answers}").format(answers=answers)
         prompt = (f"{note}. {allowed}" if note else allowed)[:255]
         error = _("Not an answer to this question. {allowed}").format(allowed=allowed)[:255]
         own = (item.id,) if note else ()  # a rule shared by items carries one prompt

@@ -89,6 +89,8 @@ def test_a_template_speaks_its_language(demo: AppContext, language: str) -> None
     yes, no = YES_NO_WORDS[language]
     formulas = {dv.formula1 for dv in sheet.data_validations.dataValidation}
     assert f'"{yes},{no}"' in formulas or f'"{yes},{no},N/A"' in formulas
+    prompts = [str(dv.prompt) for dv in sheet.data_validations.dataValidation]
+    assert any(f"{yes}, {no}" in prompt for prompt in prompts)  # the words offered
 
 
 @pytest.mark.parametrize("language", ["en", "ca", "ro", "tr"])
