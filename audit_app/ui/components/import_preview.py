@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -224,7 +225,7 @@ def _audit_status(present: bool, differs: bool) -> str:
     return _("already stored")
 
 
-def audit_columns() -> dict[str, object]:
+def audit_columns() -> dict[str, Any]:
     """Column titles in the reader's language (built when shown, never at import)."""
     return {
         "status": st.column_config.TextColumn(_("Status"), width="small"),
@@ -242,7 +243,7 @@ def audit_columns() -> dict[str, object]:
     }
 
 
-def skipped_columns() -> dict[str, object]:
+def skipped_columns() -> dict[str, Any]:
     return {
         "sheet": st.column_config.TextColumn(_("Sheet"), width=90),
         "row": st.column_config.NumberColumn(_("Row"), width=60),
@@ -251,7 +252,7 @@ def skipped_columns() -> dict[str, object]:
     }
 
 
-def issue_columns() -> dict[str, object]:
+def issue_columns() -> dict[str, Any]:
     return {
         "sheet": st.column_config.TextColumn(_("Sheet"), width=90),
         "cell": st.column_config.TextColumn(_("Cell"), width=70),
