@@ -217,7 +217,7 @@ def test_an_item_or_role_given_twice_or_a_bad_name_is_refused(world: AppContext)
         Assignment(a.text, a.place, "call.tone") if a.text == "Employee speaks clearly" else a
         for a in draft.assignments()
     ]
-    with pytest.raises(AuditAppError, match=r"both item call\.tone"):
+    with pytest.raises(AuditAppError, match=r"both question call\.tone"):
         apply_assignments(draft.profile, checklist, twice)
     with pytest.raises(AuditAppError, match="name"):
         apply_assignments(draft.profile, checklist, draft.assignments(), "has spaces!")
