@@ -165,8 +165,8 @@ def test_an_area_manager_imports_a_filled_template(
     expect(main.get_by_role("heading", name="Import")).to_be_visible(timeout=SLOW_MS)
 
     page.get_by_role("tab", name="Blank template").click()
-    _choose(page, "Checklist", "Greeting: telephone (v1)")
-    _choose(page, "Language of the questions", "English")
+    _choose(page, "Checklist", "Greeting: telephone, version 1")
+    _choose(page, "Language of the template", "English")
     with page.expect_download(timeout=SLOW_MS) as download_info:
         page.get_by_role("button", name=re.compile("Download the template")).click()
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
