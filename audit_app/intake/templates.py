@@ -9,6 +9,7 @@ filled in. Answer cells carry validation that fits their item; everything else i
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +31,9 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.intake.model import cell_ref, column_letter
+from audit_app.domain.labels import CHANNELS, KINDS, channel_label, kind_label
 from audit_app.domain.skip_logic import condition_text
+from audit_app.i18n import LANGUAGES, N_, _, use_language
 
 FORMAT_NAME = "audit-app template"
 FORMAT_VERSION = 1
@@ -42,17 +45,24 @@ LISTS_SHEET = "_lists"
 # Single-visit layout: the header block in column B, the items table below it.
 HEADER_FIELDS = ("branch", "visit_date", "visit_time", "auditor", "channel", "kind")
 HEADER_LABELS = {
-    "branch": "Branch",
-    "visit_date": "Visit date",
-    "visit_time": "Visit time",
-    "auditor": "Auditor",
-    "channel": "Channel",
-    "kind": "Audit kind",
+    "branch": N_("Branch"),
+    "visit_date": N_("Visit date"),
+    "visit_time": N_("Visit time"),
+    "auditor": N_("Auditor"),
+    "channel": N_("Channel"),
+    "kind": N_("Audit kind"),
 }
 HEADER_FIRST_ROW = 4
 ITEMS_HEADER_ROW = 11
 ITEMS_FIRST_ROW = 12
-ITEM_COLUMNS = ("Section", "Item id", "Question", "Guidance", "Answer", "Comment")
+ITEM_COLUMNS = (
+    N_("Section"),
+    N_("Question code"),
+    N_("Question"),
+    N_("Guidance"),
+    N_("Answer"),
+    N_("Comment"),
+)
 ANSWER_COLUMN = 4  # E
 COMMENT_COLUMN = 5  # F
 
@@ -62,6 +72,8 @@ BULK_QUESTION_ROW = 3
 BULK_ID_ROW = 4
 BULK_FIRST_ROW = 5
 
+# The words the answer parser reads back (domain/answers.py YES_WORDS/NO_WORDS): data agreed
+# with the reader, not catalogue words a translator could change.
 YES_NO_WORDS = {
     "en": ("Yes", "No"),
     "ca": ("Sí", "No"),
@@ -112,15 +124,25 @@ def write_template(
     bulk: bool = False,
     rows: int = 500,
 ) -> bytes:
-    """The workbook as bytes. One branch given: it is filled in; several: a dropdown."""
+    """The workbook as bytes. One branch given: it is filled in; several: a dropdown.
+    Every word of the workbook is in ``language`` (the checklist's texts where the
+    checklist has them, the rest from the catalogue); the dropdowns offer channel and kind
+    labels and branch names with their codes, which :func:`template_code` reads back."""
     language = language or checklist.language
+    with use_language(language):
+        return _write_template(checklist, branches, language, bulk, rows)
+
+
+def _write_template(
+    checklist: Checklist, branches: Sequence[Branch], language: str, bulk: bool, rows: int
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     lists = _ListsSheet(workbook.create_sheet(LISTS_SHEET))
-    lists.add("branches", [b.code for b in branches] or [""])
-    lists.add("channels", [c.value for c in Channel])
-    lists.add("kinds", [k.value for k in AuditKind if k != AuditKind.IMPORT])
+    lists.add("branches", [branch_choice(b) for b in branches] or [""])
+    lists.add("channels", [channel_label(c) for c in Channel])
+    lists.add("kinds", [kind_label(k) for k in AuditKind if k != AuditKind.IMPORT])
     validations = _Validations(sheet, lists, language, checklist)
     if bulk:
         sheet.title = BULK_SHEET
@@ -151,16 +173,16 @@ def _write_single(
     language: str,
     validations: _Validations,
 ) -> None:
-    sheet["A1"] = f"{checklist.title_in(language)}: audit form"
+    sheet["A1"] = _("{checklist} — visit form").format(checklist=checklist.title_in(language))
     sheet["A1"].font = _TITLE
-    sheet["A2"] = (
-        f"Checklist {checklist.id} version {checklist.version}. Fill in the yellow cells; "
-        "the other cells are locked. Import with: audit-app import FILE"
-    )
+    sheet["A2"] = _(
+        "Version {version} of the checklist. Fill in the yellow cells; the other cells are "
+        "locked. When the form is filled in, upload it on the Import page of audit-app."
+    ).format(version=checklist.version)
     sheet["A2"].font = _MUTED
     for offset, field in enumerate(HEADER_FIELDS):
         row = HEADER_FIRST_ROW + offset
-        label = sheet.cell(row, 1, HEADER_LABELS[field])
+        label = sheet.cell(row, 1, _(HEADER_LABELS[field]))
         label.font = _BOLD
         value = sheet.cell(row, 2)
         value.fill = _ANSWER_FILL
@@ -168,15 +190,16 @@ def _write_single(
         value.protection = _OPEN
         validations.header(field, value.coordinate)
     if len(branches) == 1:
-        sheet.cell(HEADER_FIRST_ROW, 2, branches[0].code)
-    default_channel = checklist.channel or ""
-    sheet.cell(HEADER_FIRST_ROW + HEADER_FIELDS.index("channel"), 2, default_channel or None)
-    sheet.cell(HEADER_FIRST_ROW + HEADER_FIELDS.index("kind"), 2, _default_kind(checklist))
+        sheet.cell(HEADER_FIRST_ROW, 2, branch_choice(branches[0]))
+    default_channel = channel_label(checklist.channel) if checklist.channel else None
+    sheet.cell(HEADER_FIRST_ROW + HEADER_FIELDS.index("channel"), 2, default_channel)
+    kind = kind_label(_default_kind(checklist))
+    sheet.cell(HEADER_FIRST_ROW + HEADER_FIELDS.index("kind"), 2, kind)
     sheet.cell(HEADER_FIRST_ROW + 1, 2).number_format = "yyyy-mm-dd"
     sheet.cell(HEADER_FIRST_ROW + 2, 2).number_format = "hh:mm"
 
     for column, title in enumerate(ITEM_COLUMNS, start=1):
-        cell = sheet.cell(ITEMS_HEADER_ROW, column, title)
+        cell = sheet.cell(ITEMS_HEADER_ROW, column, _(title))
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
         cell.border = _BOX
@@ -224,15 +247,15 @@ BULK_VISIT_COLUMNS = ("branch", "visit_date", "visit_time", "auditor", "channel"
 def _write_bulk(
     sheet: Worksheet, checklist: Checklist, language: str, rows: int, validations: _Validations
 ) -> None:
-    sheet["A1"] = (
-        f"{checklist.title_in(language)}: one row per visit "
-        f"(checklist {checklist.id} version {checklist.version})"
-    )
+    sheet["A1"] = _(
+        "{checklist} — one row per visit (version {version} of the checklist). When the "
+        "sheet is filled in, upload it on the Import page of audit-app."
+    ).format(checklist=checklist.title_in(language), version=checklist.version)
     sheet["A1"].font = _TITLE
     last_row = BULK_FIRST_ROW + rows - 1
     for column, field in enumerate(BULK_VISIT_COLUMNS):
         letter = column_letter(column)
-        header = sheet.cell(BULK_QUESTION_ROW, column + 1, HEADER_LABELS[field])
+        header = sheet.cell(BULK_QUESTION_ROW, column + 1, _(HEADER_LABELS[field]))
         header.font = _BOLD
         header.fill = _HEADER_FILL
         sheet.cell(BULK_ID_ROW, column + 1, field).font = _MUTED
@@ -322,15 +345,19 @@ class _Validations:
                 ("branch",),
                 type="list",
                 formula1=self.lists.ranges["branches"],
-                error="Pick a branch code from the list.",
-                prompt="Branch code",
+                error=_("Pick a branch from the list."),
+                prompt=_("The branch visited"),
             )
         elif field in ("channel", "kind"):
             rule = self._rule(
                 (field,),
                 type="list",
                 formula1=self.lists.ranges[f"{field}s"],
-                error=f"Pick a {HEADER_LABELS[field].lower()} from the list.",
+                error=(
+                    _("Pick a channel from the list.")
+                    if field == "channel"
+                    else _("Pick an audit kind from the list.")
+                ),
             )
         elif field == "visit_date":
             rule = self._rule(
@@ -338,8 +365,8 @@ class _Validations:
                 type="date",
                 operator="greaterThan",
                 formula1="36526",
-                error="Type a date, e.g. 2026-05-23.",
-                prompt="Date of the visit (YYYY-MM-DD)",
+                error=_("Type a date, e.g. {example}.").format(example="2026-05-23"),
+                prompt=_("Date of the visit (YYYY-MM-DD)"),
             )
         elif field == "visit_time":
             rule = self._rule(
@@ -348,8 +375,8 @@ class _Validations:
                 operator="between",
                 formula1="0",
                 formula2="0.999988",
-                error="Type a time, e.g. 14:30.",
-                prompt="Time of the visit, e.g. 14:30",
+                error=_("Type a time, e.g. {example}.").format(example="14:30"),
+                prompt=_("Time of the visit, e.g. {example}").format(example="14:30"),
             )
         else:
             return
@@ -358,9 +385,14 @@ class _Validations:
     def item(self, item: Item, where: str) -> None:
         na = item.na_allowed
         note = item_note(self.checklist, item, self.language)
-        allowed = f"Allowed: {allowed_answers(item, self.language)}"
+        answers = allowed_answers(item, self.language)
+        if isinstance(item, YesNoItem):  # the words its dropdown offers, in its language
+            answers = ", ".join(
+                [*YES_NO_WORDS.get(self.language, YES_NO_WORDS["en"]), *([NA_WORD] if na else [])]
+            )
+        allowed = _("Allowed: {answers}").format(answers=answers)
         prompt = (f"{note}. {allowed}" if note else allowed)[:255]
-        error = f"Not an answer to this question. {allowed}"[:255]
+        error = _("Not an answer to this question. {allowed}").format(allowed=allowed)[:255]
         own = (item.id,) if note else ()  # a rule shared by items carries one prompt
         first = where.split(":")[0]
         rule: DataValidation | None = None
@@ -404,7 +436,8 @@ def item_note(checklist: Checklist, item: Item, language: str) -> str:
         if condition is not None:
             notes.append(condition_text(checklist, condition, language, question_chars=90))
     if item.unscored_question:
-        notes.append("Unscored (weight 0)")
+        with use_language(language):
+            notes.append(_("Unscored (weight 0)"))
     return ". ".join(notes)
 
 
@@ -429,3 +462,42 @@ def _numeric_formula(item: ScaleItem | NumberItem | PercentageItem, cell: str, n
 def template_cells() -> dict[str, str]:
     """Where the single-visit header values sit, by field (for the reader)."""
     return {field: cell_ref(HEADER_FIRST_ROW + i, 1) for i, field in enumerate(HEADER_FIELDS)}
+
+
+def branch_choice(branch: Branch) -> str:
+    """A branch as the template offers it: its name, then its code in brackets."""
+    return f"{branch.name} ({branch.code})" if branch.name else branch.code
+
+
+_CODE_IN_BRACKETS = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def template_code(field: str, value: object) -> object:
+    """What a filled-in template's header cell means, as the reader's codes: a branch
+    written as "Name (CODE)" is CODE; a channel or audit kind written as its label in any
+    of the app's languages ("Presencial", "Yüz yüze") is its code (``in_person``). Any other
+    value (a code typed by hand, a date, blank) comes back as it was."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if field == "branch":
+        found = _CODE_IN_BRACKETS.search(text)
+        return found[1].strip() if found else value
+    if field in ("channel", "kind"):
+        return _label_codes(field).get(text.casefold(), value)
+    return value
+
+
+_LABEL_CODES: dict[str, dict[str, str]] = {}
+
+
+def _label_codes(field: str) -> dict[str, str]:
+    found = _LABEL_CODES.get(field)
+    if found is None:
+        words = CHANNELS if field == "channel" else KINDS
+        found = {}
+        for language in LANGUAGES:
+            with use_language(language):
+                found.update({_(word).casefold(): str(code) for code, word in words.items()})
+        _LABEL_CODES[field] = found
+    return found

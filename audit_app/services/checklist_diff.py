@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from audit_app.domain.checklist_diff import ChecklistDiff, diff_checklists
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.services.context import AppContext
 
 
@@ -20,7 +21,11 @@ def diff_versions(
 ) -> ChecklistDiff:
     """What changed from ``old_version`` to ``new_version`` of one checklist."""
     if old_version == new_version:
-        raise AuditAppError(f"pick two different versions of {checklist_id} to compare")
+        raise AuditAppError(
+            _("Pick two different versions of {checklist} to compare.").format(
+                checklist=checklist_id
+            )
+        )
     old = ctx.catalogue.get(checklist_id, old_version)
     new = ctx.catalogue.get(checklist_id, new_version)
     return diff_checklists(old, new)

@@ -15,6 +15,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.checklist_sheet.build import ChecklistRequest, locate
 from audit_app.domain.intake.model import ImportIssue, IssueCode, UnreadableFile
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.intake.checklist_sheet import checklist_workbook, read_checklist_file
 from audit_app.intake.source.limits import Limits
 from audit_app.services.access import check_head_office
@@ -69,7 +70,9 @@ class ChecklistSheetRefused(AuditAppError):
     def __init__(self, result: ChecklistSheetImport) -> None:
         self.result = result
         count = len(result.issues)
-        super().__init__(f"{count} problem(s) in the checklist spreadsheet; nothing was written")
+        super().__init__(
+            _("{n} problem(s) in the checklist spreadsheet; nothing was written").format(n=count)
+        )
 
 
 def read_checklist_sheet(
@@ -175,8 +178,10 @@ def register_checklist(checklist: Checklist, settings: Settings | None = None) -
             return path
         newest = catalogue.get(checklist.id).version
         raise AuditAppError(
-            f"checklist {checklist.id} version {checklist.version} already exists with other "
-            f"content; import it as a new version (--version {newest + 1})"
+            _(
+                "checklist {checklist} version {version} already exists with other content; "
+                "import it as a new version (--version {next})"
+            ).format(version=checklist.version, checklist=checklist.id, next=newest + 1)
         )
     write_checklist_yaml(checklist, path)
     return path

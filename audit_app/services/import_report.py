@@ -1,14 +1,12 @@
-"""An import's outcome in words, the same on the command line and in the app."""
+"""An import's outcome in words, the same on the command line (English) and in the app (the
+reader's language)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from audit_app.i18n import _, formats, ngettext
 from audit_app.services.imports import FileImport
-
-
-def _count(number: int, noun: str, many: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else many or noun + 's'}"
 
 
 def describe(result: FileImport) -> str:
@@ -17,32 +15,66 @@ def describe(result: FileImport) -> str:
         previous = result.previous_import or {}
         ids = previous.get("audit_ids") or []
         shown = ", ".join(f"#{i}" for i in ids[:10]) + (" …" if len(ids) > 10 else "")
-        mapping = f" with the mapping profile '{result.mapping}'" if result.mapping else ""
-        return (
-            f"already imported{mapping} {when_imported(previous.get('imported_at'))}"
-            + (f" as audit {shown}" if shown else " (all its visits were already present)")
-            + "; nothing written"
-        )
+        when = when_imported(previous.get("imported_at"))
+        if result.mapping and shown:
+            text = _(
+                "already imported with the mapping profile '{mapping}' {when} as audit "
+                "{audits}; nothing written"
+            )
+        elif result.mapping:
+            text = _(
+                "already imported with the mapping profile '{mapping}' {when} (all its "
+                "visits were already present); nothing written"
+            )
+        elif shown:
+            text = _("already imported {when} as audit {audits}; nothing written")
+        else:
+            text = _(
+                "already imported {when} (all its visits were already present); nothing written"
+            )
+        return text.format(mapping=result.mapping, when=when, audits=shown)
     if result.status == "rejected":
         count = len(result.problems)
-        return f"rejected: {_count(count, 'problem')}; nothing written"
-    verb = "would add" if result.status == "checked" else "added"
-    text = f"{verb} {_count(result.added, 'audit')}"
+        return ngettext(
+            "rejected: {n} problem; nothing written",
+            "rejected: {n} problems; nothing written",
+            count,
+        ).format(n=formats.integer(count))
+    audits = formats.integer(result.added)
+    if result.status == "checked":
+        text = ngettext("would add {n} audit", "would add {n} audits", result.added)
+    else:
+        text = ngettext("added {n} audit", "added {n} audits", result.added)
+    text = text.format(n=audits)
     if result.already_present:
-        text += f", {result.already_present:,} already stored"
+        text += _(", {n} already stored").format(n=formats.integer(result.already_present))
     if result.skipped:
-        text += f", {_count(len(result.skipped), 'row')} skipped"
+        skipped = len(result.skipped)
+        text += ngettext(", {n} row skipped", ", {n} rows skipped", skipped).format(
+            n=formats.integer(skipped)
+        )
     return text
 
 
 def rows_line(result: FileImport) -> str:
     """``1,295 read = 1,250 imported + 17 already present + 28 skipped + 0 rejected``."""
     rows = result.rows
-    return (
-        f"{rows.read:,} read = {rows.imported:,} "
-        f"{'to import' if result.status == 'checked' else 'imported'} + "
-        f"{rows.already_present:,} already present + {rows.skipped:,} skipped + "
-        f"{rows.rejected:,} rejected"
+    if result.status == "checked":
+        text = _(
+            "{read} read = {imported} to import + {present} already present + {skipped} "
+            "skipped + {rejected} rejected"
+        )
+    else:
+        text = _(
+            "{read} read = {imported} imported + {present} already present + {skipped} "
+            "skipped + {rejected} rejected"
+        )
+    return text.format(
+        read=formats.integer(rows.read),
+        imported=formats.integer(rows.imported),
+        present=formats.integer(rows.already_present),
+        skipped=formats.integer(rows.skipped),
+        rejected=formats.integer(rows.rejected),
     )
 
 
@@ -50,11 +82,13 @@ def when_imported(stamp: object) -> str:
     """ "on 23 Nov 2026 at 06:53 UTC" from the import log's ISO time (kept in UTC), rather
     than the raw ``2026-11-23T06:53``."""
     if not stamp:
-        return "before"
+        return _("before")
     try:
         moment = datetime.fromisoformat(str(stamp))
     except ValueError:
-        return f"on {stamp}"
+        return _("on {date}").format(date=stamp)
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return f"on {moment.day} {moment:%b %Y} at {moment:%H:%M} UTC"
+    return _("on {date} at {time} UTC").format(
+        date=formats.date(moment.date()), time=f"{moment:%H:%M}"
+    )

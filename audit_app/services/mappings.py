@@ -21,6 +21,7 @@ from audit_app.domain.answers import question
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _, current_language
 from audit_app.intake.layouts.profile import (
     MappingProfile,
     MatchReport,
@@ -55,18 +56,19 @@ class MappingDraft:
         """What the draft took from beyond the header (a date in the file name, words in
         the cells), the words nothing reads yet, and the values an import will ask for."""
         report = self.report
-        out = [f"Guessed: {guess}" for guess in report.guessed]
-        out += [f"Not understood: {word}" for word in report.unknown_words]
+        out = [_("Guessed: {guess}").format(guess=guess) for guess in report.guessed]
+        out += [_("Not understood: {word}").format(word=word) for word in report.unknown_words]
         asked = self.asked()
         return [*out, asked] if asked else out
 
-    def asked(self, then: str = "The import asks for it.") -> str | None:
+    def asked(self, then: str | None = None) -> str | None:
         """What the files do not say and every import of them will ask for, if anything,
         followed by ``then`` (where it is asked)."""
         if not self.report.needed:
             return None
-        roles = ", ".join(SUPPLIED_ROLES[role][0].lower() for role in self.report.needed)
-        return f"The files do not say: {roles}. {then}"
+        roles = ", ".join(_(SUPPLIED_ROLES[role][0]).lower() for role in self.report.needed)
+        then = then if then is not None else _("The import asks for it.")
+        return _("The files do not say: {roles}.").format(roles=roles) + f" {then}"
 
     def assignments(self) -> list[Assignment]:
         """What the draft does with each column (and, in a long layout, each question),
@@ -128,8 +130,10 @@ def save_mapping(ctx: AppContext, profile: MappingProfile, *, overwrite: bool = 
     if replaced:
         if not overwrite:
             raise AuditAppError(
-                f"a mapping profile already exists at {target}; choose another name, or "
-                "replace it (mapping suggest ... --force)"
+                _(
+                    "A mapping profile named {name} already exists; choose another name, or "
+                    "replace it (on the command line: mapping suggest ... --force)."
+                ).format(name=profile.name)
             )
         _check_owner(ctx, target, "replace")
     files.private_folder(target.parent)
@@ -258,11 +262,12 @@ class Assignment:
 
 
 SUPPLIED_ROLES = {
-    "branch": ("Branch code", "the branch every visit in the file is for"),
-    "visit_date": ("Visit date", "e.g. 2025-05-01, or May 2025 for its first day"),
-    "auditor": ("Auditor", "e.g. the agency's name"),
+    "branch": (N_("Branch code"), N_("the branch every visit in the file is for")),
+    "visit_date": (N_("Visit date"), N_("e.g. 2025-05-01, or May 2025 for its first day")),
+    "auditor": (N_("Auditor"), N_("e.g. the agency's name")),
 }
-"""Role -> (label, hint) of a value the Import page asks for when a profile lacks it."""
+"""Role -> (label, hint) of a value the Import page asks for when a profile lacks it
+(catalogue words: translate with ``_`` when shown)."""
 
 
 def roles_to_supply(name_or_path: str | Path, settings: Settings | None = None) -> list[str]:
@@ -303,9 +308,10 @@ def suggest_mapping_bytes(
 def mapping_targets(checklist: Checklist, layout: str = "wide") -> dict[str, str]:
     """Everything a column can be assigned to -> a label a person reads."""
     roles = VISIT_ROLES + (LONG_ROLES if layout == "long" else ())
-    targets = {role_target(role): f"[{ROLE_LABELS[role]}]" for role in roles}
+    targets = {role_target(role): f"[{_(ROLE_LABELS[role])}]" for role in roles}
+    language = current_language()
     for item in checklist.items:
-        targets[item.id] = f"{item.id} · {question(item)}"[:120]
+        targets[item.id] = f"{question(item, language)} ({item.id})"[:120]
     return targets
 
 
@@ -334,7 +340,11 @@ def apply_assignments(
         if not target:
             continue
         if target in owner:
-            problems.append(f"'{row.text}' and '{owner[target]}' are both {_label(target)}")
+            problems.append(
+                _("'{first}' and '{second}' are both {what}").format(
+                    first=row.text, second=owner[target], what=_label(target)
+                )
+            )
             continue
         owner[target] = row.text
         if target.startswith(ROLE_PREFIX):
@@ -344,7 +354,11 @@ def apply_assignments(
             keyed = isinstance(profile.items, dict) and qid is not None and qid in profile.items
             items[qid if keyed and qid else row.text] = target
         else:
-            problems.append(f"'{row.text}': {target} is not an item of {checklist.id}")
+            problems.append(
+                _("'{column}': {target} is not a question of {checklist}").format(
+                    column=row.text, target=target, checklist=checklist.title_in(current_language())
+                )
+            )
     if problems:
         raise AuditAppError("; ".join(problems))
     data = profile.to_data()
@@ -360,8 +374,9 @@ def apply_assignments(
 
 def _label(target: str) -> str:
     if target.startswith(ROLE_PREFIX):
-        return "the " + ROLE_LABELS.get(target.removeprefix(ROLE_PREFIX), target)
-    return f"item {target}"
+        role = target.removeprefix(ROLE_PREFIX)
+        return _("the {role}").format(role=_(ROLE_LABELS[role]) if role in ROLE_LABELS else role)
+    return _("question {item}").format(item=target)
 
 
 def guess_checklist(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, language_name
 from audit_app.intake.templates import write_template
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -34,15 +35,21 @@ def make_template(
     known = {b.code: b for b in list_branches(ctx) if b.active}
     unknown = [code for code in branch_codes if code not in known]
     if unknown:
-        raise AuditAppError(f"unknown or inactive branch code(s): {', '.join(unknown)}")
+        raise AuditAppError(
+            _("unknown or inactive branch code(s): {codes}").format(codes=", ".join(unknown))
+        )
     chosen = [known[code] for code in branch_codes] if branch_codes else list(known.values())
     if not 1 <= rows <= 50_000:
-        raise AuditAppError("a bulk template has from 1 to 50,000 rows")
+        raise AuditAppError(_("A template has from 1 to 50,000 visit rows."))
     note = None
     if language and language not in checklist.languages:
-        note = (
-            f"checklist {checklist.id} has no texts in '{language}' "
-            f"(it has {', '.join(checklist.languages)}); its first language is used"
+        note = _(
+            "The checklist “{title}” has no texts in {language} (it has {languages}); its "
+            "questions are in its first language."
+        ).format(
+            title=checklist.title_in(),
+            language=language_name(language),
+            languages=", ".join(language_name(code) for code in checklist.languages),
         )
     content = write_template(checklist, chosen, language=language, bulk=bulk, rows=rows)
     return Template(

@@ -165,8 +165,8 @@ def test_an_area_manager_imports_a_filled_template(
     expect(main.get_by_role("heading", name="Import")).to_be_visible(timeout=SLOW_MS)
 
     page.get_by_role("tab", name="Blank template").click()
-    _choose(page, "Checklist", "Greeting: telephone (v1)")
-    _choose(page, "Language of the questions", "English")
+    _choose(page, "Checklist", "Greeting: telephone, version 1")
+    _choose(page, "Language of the template", "English")
     with page.expect_download(timeout=SLOW_MS) as download_info:
         page.get_by_role("button", name=re.compile("Download the template")).click()
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
@@ -274,7 +274,7 @@ def test_head_office_checks_an_agency_export_and_sees_every_row_accounted_for(
     log_in(page, served_app, "hq", path="import")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Import")).to_be_visible(timeout=SLOW_MS)
-    _choose(page, "Layout of the files", "Mapping profile: wave3 (greeting_in_person, wide)")
+    _choose(page, "Layout of the files", "Mapping profile: wave3 (Greeting: in person)")
     page.locator('input[type="file"]').set_input_files(str(case.path))
     expect(main).to_contain_text("would add 4 audits, 8 rows skipped", timeout=SLOW_MS)
     expect(main).to_contain_text("12 read = 4 to import + 0 already present + 8 skipped")

@@ -63,7 +63,7 @@ def test_answer_cells_validate_by_item_type(catalogue: Catalogue) -> None:
     assert "UPPER(TRIM(" in hours.formula1 and '="N/A"' in hours.formula1
     branch = rules["B4"]
     assert branch.type == "list" and branch.formula1 == "_lists!$A$1:$A$2"
-    assert [c.value for c in book["_lists"]["A"][:2]] == ["ES-01", "TR-01"]
+    assert [c.value for c in book["_lists"]["A"][:2]] == ["Gràcia (ES-01)", "Kadıköy (TR-01)"]
 
 
 def test_questions_are_locked_and_answers_open(catalogue: Catalogue) -> None:
@@ -91,7 +91,7 @@ def test_the_hidden_sheet_records_the_checklist_edition(catalogue: Catalogue) ->
         "content_hash": checklist.content_hash,
         "language": "en",
     }
-    assert book["Audit"]["B4"].value == "ES-01"  # one branch given: filled in
+    assert book["Audit"]["B4"].value == "Gràcia (ES-01)"  # one branch given: filled in
     percentage_row = next(
         r
         for r in range(ITEMS_FIRST_ROW, 40)

@@ -217,12 +217,12 @@ def test_an_item_or_role_given_twice_or_a_bad_name_is_refused(world: AppContext)
         Assignment(a.text, a.place, "call.tone") if a.text == "Employee speaks clearly" else a
         for a in draft.assignments()
     ]
-    with pytest.raises(AuditAppError, match=r"both item call\.tone"):
+    with pytest.raises(AuditAppError, match=r"both question call\.tone"):
         apply_assignments(draft.profile, checklist, twice)
     with pytest.raises(AuditAppError, match="name"):
         apply_assignments(draft.profile, checklist, draft.assignments(), "has spaces!")
     unknown = [Assignment("Store code", "column", "no.such_item")]
-    with pytest.raises(AuditAppError, match="not an item of greeting_phone"):
+    with pytest.raises(AuditAppError, match="is not a question of "):
         apply_assignments(draft.profile, checklist, unknown)
 
 
@@ -230,7 +230,7 @@ def test_targets_name_the_roles_and_every_item(world: AppContext) -> None:
     checklist = world.catalogue.get("greeting_phone")
     targets = mapping_targets(checklist)
     assert targets[role_target("branch_code")] == "[branch code]"
-    assert targets["call.tone"] == "call.tone · Tone is friendly"
+    assert targets["call.tone"] == "Tone is friendly (call.tone)"
     assert {t for t in targets if not t.startswith("role:")} == set(checklist.items_by_id)
     assert role_target("item_column") in mapping_targets(checklist, "long")
 

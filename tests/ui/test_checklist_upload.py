@@ -4,6 +4,7 @@ at their cells, a preview, a saved checklist; and the spreadsheet download that 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -46,11 +47,11 @@ def test_a_spreadsheet_is_previewed_then_saved(folder: Path, tmp_path: Path) -> 
         "producto.producto_ecologico",
         "producto.comentarios",
     ]
-    assert "6 question(s) in 2 section(s); languages es, ca." in texts(app)
+    assert "6 questions in 2 sections; languages Spanish (es), Català (ca)." in texts(app)
     assert not (folder / "mystery.v1.yaml").exists()
     app.button(key="checklist_sheet_save").click().run()
     assert not app.exception, app.exception
-    assert "Saved mystery v1 (6 questions) as mystery.v1.yaml." in texts(app)
+    assert re.search(r"Saved “[^”]+”, version 1 \(6 questions\) as mystery\.v1\.yaml\.", texts(app))
     expected = read_checklist_sheet("programa.xlsx", data, checklist_id="mystery").checklist
     assert load_checklist(folder / "mystery.v1.yaml") == expected
 
@@ -63,7 +64,7 @@ def test_problems_are_listed_at_their_cells_and_nothing_is_saved(
     app.text_input(key="checklist_sheet_id").set_value("bad").run()
     app.file_uploader(key="checklist_sheet_file_0").set_value(("bad.xlsx", data, XLSX)).run()
     message = app.error[0].value
-    assert message.startswith("bad.xlsx: 6 problem(s), nothing saved:")
+    assert message.startswith("bad.xlsx: 6 problems, nothing saved:")
     assert "\n- Questions!D5: 'Yes (1OO)' has no number in brackets\n" in message
     assert "checklist_sheet_save" not in [b.key for b in app.button]
     assert sorted(p.name for p in folder.iterdir()) == sorted(

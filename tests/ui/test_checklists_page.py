@@ -130,16 +130,21 @@ def test_an_area_managers_template_lists_only_their_branches(ctx: AppContext) ->
     branch_box = app.selectbox(key="template_branch")
     assert len(branch_box.options) == 7  # "choose on the form" and her six branches
     workbook = load_workbook(io.BytesIO(download_bytes(app, "template")))
-    listed = {c for row in workbook["_lists"].iter_rows(values_only=True) for c in row if c}
+    listed = {  # the dropdown offers "Name (CODE)"
+        c.rsplit("(", 1)[-1].rstrip(")")
+        for row in workbook["_lists"].iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    }
     mine = {b.code for b in list_branches(ctx) if b.area == "Barcelona"}
     others = {b.code for b in list_branches(ctx) if b.area != "Barcelona"}
     assert mine <= listed and not others & listed
     shown = texts(app)
     assert not [code for code in others if code in shown]
-    assert "ES-CAT-04 · Badalona" in branch_box.options  # the code first, the brand left out
+    assert "Verd Natural Badalona (ES-CAT-04)" in branch_box.options  # the name, then the code
     branch_box.select("ES-CAT-02").run()
     workbook = load_workbook(io.BytesIO(download_bytes(app, "template")))
-    assert workbook["Audit"]["B4"].value == "ES-CAT-02"
+    assert workbook["Audit"]["B4"].value == "Verd Natural Barcelona Sants (ES-CAT-02)"
 
 
 @pytest.mark.parametrize(("user", "sent_to_import"), [(HQ, True), (MARTA, True), (GUEST, False)])

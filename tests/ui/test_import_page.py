@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from audit_app.i18n import use_language
 from audit_app.intake.templates import ITEMS_FIRST_ROW
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
@@ -108,7 +109,7 @@ def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
     app = upload(run_app(HQ, "import"), ("visit.xlsx", data))
     assert "would add 1 audit" in texts(app)
     preview = app.dataframe[0].value
-    assert list(preview["branch_code"]) == ["ES-CAT-01"]
+    assert list(preview["branch_code"]) == ["Verd Natural Barcelona Gràcia (ES-CAT-01)"]
     assert list(preview["status"]) == ["new"]
     assert audits_in(demo) == before  # a preview writes nothing
     assert commit_button(app).label == "Import 1 file"
@@ -126,7 +127,7 @@ def test_a_filled_template_previews_then_imports(demo: AppContext) -> None:
     # the same file again is recognised and not imported twice, with a readable time
     app = upload(app, ("visit.xlsx", data))
     assert re.search(
-        r"already imported on \d{1,2} [A-Z][a-z]{2} \d{4} at \d{2}:\d{2} UTC as audit #\d+; "
+        r"already imported on [A-Z][a-z]{2} \d{1,2}, \d{4} at \d{2}:\d{2} UTC as audit #\d+; "
         r"nothing written",
         texts(app),
     )
@@ -161,8 +162,8 @@ def test_a_bad_file_lists_every_problem_at_its_cell_and_stores_nothing(
 
 
 def test_import_times_read_as_dates() -> None:
-    assert when_imported("2026-11-23T06:53:10") == "on 23 Nov 2026 at 06:53 UTC"
-    assert when_imported("2026-11-23T07:53:10+01:00") == "on 23 Nov 2026 at 06:53 UTC"
+    assert when_imported("2026-11-23T06:53:10") == "on Nov 23, 2026 at 06:53 UTC"
+    assert when_imported("2026-11-23T07:53:10+01:00") == "on Nov 23, 2026 at 06:53 UTC"
     assert when_imported(None) == "before"
 
 
@@ -184,16 +185,19 @@ def test_martas_template_offers_only_her_branches(demo: AppContext) -> None:
     mine = {b.code for b in list_branches(demo) if b.area == "Barcelona"}
     others = {b.code for b in list_branches(demo)} - mine
     app = run_app(MARTA, "import")
-    offered = {o.split(" · ")[0] for o in app.multiselect(key="template_branches").options}
+    offered = {
+        o.rsplit("(", 1)[1].rstrip(")") for o in app.multiselect(key="template_branches").options
+    }
     assert offered == mine
     content = template_bytes(demo.as_user(MARTA), "greeting_phone").content
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     cells = {
-        str(cell.value)
+        code
         for sheet in workbook.worksheets
         for row in sheet.iter_rows()
         for cell in row
         if cell.value is not None
+        for code in [str(cell.value), *re.findall(r"\(([^()]+)\)$", str(cell.value))]
     }
     assert mine <= cells
     assert not others & cells
@@ -280,7 +284,7 @@ def test_every_skipped_row_is_listed_with_its_reason_and_text(ctx: AppContext, t
     shown = texts(app)
     assert "would add 4 audits, 8 rows skipped" in shown
     assert "Rows: 12 read = 4 to import + 0 already present + 8 skipped + 0 rejected." in shown
-    assert "Rows skipped (8)" in shown
+    assert "**8 rows skipped**: read, not visits; check none is a visit." in shown
     [skipped] = [frame.value for frame in app.dataframe if "reason" in frame.value.columns]
     assert list(skipped.columns) == ["sheet", "row", "reason", "text"]
     assert skipped.to_dict("records") == [
@@ -364,3 +368,23 @@ def test_a_profile_without_an_auditor_asks_for_one_on_the_page(
     commit_button(app).click().run()
     assert not app.exception, app.exception
     assert set(list_scores(ctx)["auditor"]) == {"Agency X"}
+
+
+# --------------------------------------------------------------------------- in Catalan
+
+
+def test_the_import_page_in_catalan_names_what_it_shows(demo: AppContext) -> None:
+    app = run_app(HQ, "import", language="ca")
+    assert app.title[0].value == "Importar"
+    assert [tab.label for tab in app.tabs] == ["Importa fitxers", "Plantilla en blanc"]
+    data = filled(demo, PHONE_ANSWERS)
+    with use_language("ca"):  # AppTest formats the pickers' options again in this process
+        app = upload(app, ("visita.xlsx", data))
+    shown = texts(app)
+    assert "afegiria 1 auditoria" in shown
+    assert "Comprovació" in shown
+    preview = app.dataframe[0].value
+    assert list(preview["checklist"]) == ["Acollida: telèfon, versió 1"]  # not greeting_phone v1
+    assert list(preview["branch_code"]) == ["Verd Natural Barcelona Gràcia (ES-CAT-01)"]
+    assert list(preview["status"]) == ["nova"]
+    assert commit_button(app).label == "Importa 1 fitxer"

@@ -8,8 +8,10 @@ import streamlit as st
 
 from audit_app.domain.checklist import Checklist, ChoiceItem, localized
 from audit_app.domain.checklist_sheet.shape import condition_text
+from audit_app.domain.labels import item_type_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
+from audit_app.i18n import _, formats, ngettext
 from audit_app.services.checklist_sheets import read_checklist_sheet, save_checklist_sheet
 from audit_app.services.context import AppContext
 from audit_app.ui.components.checklist_view import language_label
@@ -27,33 +29,39 @@ def checklist_upload(ctx: AppContext) -> None:
     if flash:
         st.success(markdown_text(flash), icon=":material/check_circle:")
     if ctx.user is not None and ctx.user.role != Role.HEAD_OFFICE:
-        st.info("Head office adds checklists.", icon=":material/lock:")
+        st.info(_("Head office adds checklists."), icon=":material/lock:")
         return
     st.caption(
-        "One row per question: section, question (one column per language, e.g. "
-        "Question (ca), Pregunta, Întrebare, Soru), type (Yes/No, Rating 1-5, Multiple "
-        "choice, Number, %, Text), options with points (Yes (100) | Partly (50) | No (0)), "
-        "weight, critical, N/A allowed, applies if, guidance. The same shape as "
-        "“Download as a spreadsheet”."
+        _(
+            "One row per question: section, question (one column per language, e.g. "
+            "{questions}), type ({types}), options with points ({options}), weight, "
+            "critical, N/A allowed, applies if, guidance. The same shape as “Download as a "
+            "spreadsheet”."
+        ).format(
+            # words the sheet reader knows, quoted as it reads them
+            questions="Question (ca), Pregunta, Întrebare, Soru",
+            types="Yes/No, Rating 1-5, Multiple choice, Number, %, Text",
+            options="Yes (100) | Partly (50) | No (0)",
+        )
     )
     generation = st.session_state.get(GENERATION_KEY, 0)
     upload = st.file_uploader(
-        "Spreadsheet of questions (.xlsx, .csv)",
+        _("Spreadsheet of questions (.xlsx, .csv)"),
         type=["xlsx", "csv", "txt", "xls", "ods"],
         key=f"checklist_sheet_file_{generation}",
     )
     left, middle, right, far = st.columns([2, 3, 1, 2])
     checklist_id = left.text_input(
-        "Checklist id", key="checklist_sheet_id", help="Lower-case letters, digits, _ . -"
+        _("Checklist id"), key="checklist_sheet_id", help=_("Lower-case letters, digits, _ . -")
     ).strip()
     title = middle.text_input(
-        "Title", key="checklist_sheet_title", help="Default: the sheet's name"
+        _("Title"), key="checklist_sheet_title", help=_("Default: the sheet's name")
     )
     version = right.number_input(
-        "Version", min_value=1, value=1, step=1, key="checklist_sheet_version"
+        _("Version"), min_value=1, value=1, step=1, key="checklist_sheet_version"
     )
     language = far.selectbox(
-        "Language of a plain Question column",
+        _("Language of a plain Question column"),
         LANGUAGES,
         format_func=language_label,
         key="checklist_sheet_language",
@@ -61,7 +69,7 @@ def checklist_upload(ctx: AppContext) -> None:
     if upload is None:
         return
     if not checklist_id:
-        st.warning("Give the checklist an id to read the file.")
+        st.warning(_("Give the checklist an id to read the file."))
         return
     result = read_checklist_sheet(
         upload.name,
@@ -76,31 +84,73 @@ def checklist_upload(ctx: AppContext) -> None:
         lines = [markdown_text(str(issue)) for issue in result.issues[:SHOWN_PROBLEMS]]
         more = len(result.issues) - SHOWN_PROBLEMS
         if more > 0:
-            lines.append(f"… and {more} more")
-        st.error(
-            f"{markdown_text(upload.name)}: {len(result.issues)} problem(s), nothing saved:\n\n"
-            + "\n".join(f"- {line}" for line in lines)
-        )
+            lines.append(_("… and {n} more").format(n=formats.integer(more)))
+        count = len(result.issues)
+        heading = ngettext(
+            "{file}: {n} problem, nothing saved:",
+            "{file}: {n} problems, nothing saved:",
+            count,
+        ).format(file=markdown_text(upload.name), n=formats.integer(count))
+        st.error(heading + "\n\n" + "\n".join(f"- {line}" for line in lines))
         return
     checklist = result.checklist
-    where = f"sheet {result.sheet}, " if result.sheet else ""
+    questions = ngettext("{n} question", "{n} questions", result.questions).format(
+        n=result.questions
+    )
+    sections = ngettext("{n} section", "{n} sections", len(checklist.sections)).format(
+        n=len(checklist.sections)
+    )
+    languages = ", ".join(language_label(code) for code in checklist.languages)
+    if result.sheet:
+        read = _(
+            "{file}: sheet {sheet}, header in row {row}; {questions} in {sections}; "
+            "languages {languages}."
+        )
+    else:
+        read = _("{file}: header in row {row}; {questions} in {sections}; languages {languages}.")
     st.caption(
         markdown_text(
-            f"{upload.name}: {where}header in row {result.header_row}; {result.questions} "
-            f"question(s) in {len(checklist.sections)} section(s); languages "
-            f"{', '.join(checklist.languages)}."
+            read.format(
+                file=upload.name,
+                sheet=result.sheet,
+                row=result.header_row,
+                questions=questions,
+                sections=sections,
+                languages=languages,
+            )
         )
     )
-    st.dataframe(preview_frame(checklist), hide_index=True, width="stretch")
+    st.dataframe(
+        preview_frame(checklist),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "section": _("Section"),
+            "id": _("Id"),
+            "question": _("Question"),
+            "type": _("Type"),
+            "options": _("Options"),
+            "weight": _("Weight"),
+            "critical": _("Critical"),
+            "N/A allowed": _("N/A allowed"),
+            "applies if": _("Applies if"),
+        },
+    )
+    title_text = checklist.title_in()
     if st.button(
-        f"Save {checklist.id} v{checklist.version}", type="primary", key="checklist_sheet_save"
+        _("Save “{title}”, version {version}").format(title=title_text, version=checklist.version),
+        type="primary",
+        key="checklist_sheet_save",
     ):
         saved = attempt(lambda: save_checklist_sheet(ctx, checklist))
         if saved is None:
             return
-        st.session_state[FLASH_KEY] = (
-            f"Saved {checklist.id} v{checklist.version} ({len(checklist.items)} questions) "
-            f"as {saved.name}."
+        st.session_state[FLASH_KEY] = ngettext(
+            "Saved “{title}”, version {version} ({n} question) as {file}.",
+            "Saved “{title}”, version {version} ({n} questions) as {file}.",
+            len(checklist.items),
+        ).format(
+            title=title_text, version=checklist.version, n=len(checklist.items), file=saved.name
         )
         st.session_state[GENERATION_KEY] = generation + 1
         app_context.clear()  # the catalogue is read again, with the new checklist
@@ -126,7 +176,7 @@ def preview_frame(checklist: Checklist) -> pd.DataFrame:
                     "section": localized(section.title, language, language),
                     "id": item.id,
                     "question": localized(item.text, language, language),
-                    "type": item.type,
+                    "type": item_type_label(item.type),
                     "options": options,
                     "weight": item.weight,
                     "critical": item.critical,

@@ -16,43 +16,61 @@ from audit_app.domain.checklist import (
     localized,
 )
 from audit_app.domain.checklist_diff import ChecklistDiff
+from audit_app.domain.labels import channel_label, item_type_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.skip_logic import condition_text
-from audit_app.i18n import language_name
+from audit_app.i18n import N_, _, formats, language_name, ngettext
 
-TYPE_NAMES = {
-    "yes_no": "Yes / No",
-    "scale": "Scale",
-    "choice": "Choice",
-    "number": "Number",
-    "percentage": "Percentage",
-    "text": "Text (not scored)",
-    "date": "Date (not scored)",
-    "photo": "Photo (not scored)",
+NOT_SCORED = frozenset({"text", "date", "photo"})
+
+
+OTHER_LANGUAGES = {
+    "es": N_("Spanish (es)"),
+    "fr": N_("French (fr)"),
+    "it": N_("Italian (it)"),
+    "pt": N_("Portuguese (pt)"),
 }
+"""Languages a checklist may be written in besides the app's own four (whose names are
+shown in their own language), named in the reader's language."""
 
 
 def language_label(code: str) -> str:
+    if code in OTHER_LANGUAGES:
+        return _(OTHER_LANGUAGES[code])
     name = language_name(code)
     return f"{name} ({code})" if name != code else code
 
 
 def type_text(item: Item, language: str | None = None) -> str:
     """The item's type with what scores full marks, e.g. ``Number: at most 3 rings, 0 at 8``."""
-    name = TYPE_NAMES.get(item.type, item.type)
+    name = item_type_label(item.type)
+    if item.type in NOT_SCORED:
+        return _("{type} (not scored)").format(type=name)
     if isinstance(item, ScaleItem):
         return f"{name} {item.min}–{item.max}"
     if isinstance(item, ChoiceItem):
         options = ", ".join(
-            f"{localized(o.label, language, 'en') or o.value} ({o.points:g})" for o in item.options
+            f"{localized(o.label, language, 'en') or o.value} ({_number(o.points)})"
+            for o in item.options
         )
         return f"{name}: {options}"
     if isinstance(item, NumberItem | PercentageItem):
         unit = " %" if isinstance(item, PercentageItem) else (f" {item.unit}" if item.unit else "")
-        direction = "at most" if item.direction == "at_most" else "at least"
-        zero = "" if item.zero_at is None else f", 0 at {item.zero_at:g}{unit}"
-        return f"{name}: {direction} {item.target:g}{unit}{zero}"
+        target = f"{_number(item.target)}{unit}"
+        if item.direction == "at_most":
+            text = _("{type}: at most {target}").format(type=name, target=target)
+        else:
+            text = _("{type}: at least {target}").format(type=name, target=target)
+        if item.zero_at is not None:
+            zero = f"{_number(item.zero_at)}{unit}"
+            text += _(", 0 at {value}").format(value=zero)
+        return text
     return name
+
+
+def _number(value: float) -> str:
+    """A weight, target or point value as written in the reader's language (2.5 -> 2,5)."""
+    return formats.decimal(value, 0) if float(value).is_integer() else formats.decimal(value, 2)
 
 
 def items_frame(section: Section, checklist: Checklist, language: str | None) -> pd.DataFrame:
@@ -67,7 +85,7 @@ def items_frame(section: Section, checklist: Checklist, language: str | None) ->
             "guidance": " · ".join(
                 part
                 for part in (
-                    "Unscored" if item.unscored_question else "",
+                    _("Unscored") if item.unscored_question else "",
                     condition_text(checklist, item.applies_if, language)
                     if item.applies_if is not None
                     else "",
@@ -88,28 +106,47 @@ def checklist_contents(checklist: Checklist, language: str | None) -> None:
     description = localized(checklist.description, language, checklist.language)
     if description:
         st.markdown(markdown_text(description))
-    grades = ", ".join(f"{markdown_text(g.label)} ≥ {g.min:g}" for g in checklist.grades)
+    grades = ", ".join(f"{markdown_text(g.label)} ≥ {_number(g.min)}" for g in checklist.grades)
     weights = (
-        "sections weighted as given"
+        _("sections weighted as given")
         if checklist.sections_weighted
-        else "sections weighted by their items (pooled points)"
+        else _("sections weighted by their items (pooled points)")
+    )
+    channel = channel_label(checklist.channel) if checklist.channel else _("any")
+    items = ngettext("{n} item", "{n} items", len(checklist.items)).format(n=len(checklist.items))
+    sections = ngettext("{n} section", "{n} sections", len(checklist.sections)).format(
+        n=len(checklist.sections)
     )
     st.markdown(
-        f"**Version** {checklist.version} · **Languages** "
-        f"{', '.join(language_label(code) for code in checklist.languages)} · "
-        f"**Channel** {(checklist.channel or 'any').replace('_', ' ')}  \n"
-        f"**Pass mark** {checklist.pass_mark:g} · **Grades** {grades}  \n"
-        f"**Critical items:** {checklist.critical_rule.describe()}; {weights}; "
-        f"{len(checklist.items)} items in {len(checklist.sections)} sections."
+        _(
+            "**Version** {version} · **Languages** {languages} · **Channel** {channel}  \n"
+            "**Pass mark** {pass_mark} · **Grades** {grades}  \n"
+            "**Critical items:** {critical}; {weights}; {items} in {sections}."
+        ).format(
+            version=checklist.version,
+            languages=", ".join(language_label(code) for code in checklist.languages),
+            channel=channel,
+            pass_mark=_number(checklist.pass_mark),
+            grades=grades,
+            critical=checklist.critical_rule.describe(),
+            weights=weights,
+            items=items,
+            sections=sections,
+        )
     )
     for section in checklist.sections:
         title = localized(section.title, language, checklist.language)
-        weight = "" if section.weight is None else f" · weight {section.weight:g}"
+        details = []
+        if section.weight is not None:
+            details.append(_("weight {weight}").format(weight=_number(section.weight)))
         if section.applies_if is not None:
-            weight += f" · {markdown_text(condition_text(checklist, section.applies_if, language))}"
-        st.markdown(f"#### {markdown_text(title)}")
+            details.append(markdown_text(condition_text(checklist, section.applies_if, language)))
         count = len(section.items)
-        st.caption(f"Section `{section.id}`{weight} · {count} item{'s' if count != 1 else ''}")
+        details.append(ngettext("{n} item", "{n} items", count).format(n=count))
+        st.markdown(f"#### {markdown_text(title)}")
+        st.caption(
+            _("Section `{section}`").format(section=section.id) + " · " + " · ".join(details)
+        )
         st.table(  # st.table renders Markdown in its cells
             readable_items(items_frame(section, checklist, language)).map(_cell),
             hide_index=True,
@@ -123,27 +160,34 @@ def _cell(value: object) -> object:
 
 
 ITEM_HEADINGS = {
-    "item": "Item",
-    "type": "Type",
-    "weight": "Weight",
-    "na_allowed": "N/A allowed",
-    "critical": "Critical",
-    "guidance": "Guidance",
-    "id": "Id",
+    "item": N_("Item"),
+    "type": N_("Type"),
+    "weight": N_("Weight"),
+    "na_allowed": N_("N/A allowed"),
+    "critical": N_("Critical"),
+    "guidance": N_("Guidance"),
+    "id": N_("Id"),
 }
 
 
 def readable_items(frame: pd.DataFrame) -> pd.DataFrame:
     """The items table as read on screen: wrapped text, ticks for the flags, the id last."""
     shown = frame.assign(
-        weight=[("" if pd.isna(w) else f"{w:g}") for w in frame["weight"]],
+        weight=[("" if pd.isna(w) else _number(w)) for w in frame["weight"]],
         na_allowed=["✓" if flag else "" for flag in frame["na_allowed"]],
         critical=["✓" if flag else "" for flag in frame["critical"]],
     )
-    return shown[list(ITEM_HEADINGS)].rename(columns=ITEM_HEADINGS)
+    headings = {column: _(word) for column, word in ITEM_HEADINGS.items()}
+    return shown[list(ITEM_HEADINGS)].rename(columns=headings)
 
 
-KIND_LABELS = {"added": "Added", "removed": "Removed", "changed": "Changed", "moved": "Moved"}
+CHANGE_LABELS = {
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "changed": N_("Changed"),
+    "moved": N_("Moved"),
+}
+LEVEL_LABELS = {"checklist": N_("Checklist"), "section": N_("Section"), "item": N_("Item")}
 
 
 def diff_frame(
@@ -165,10 +209,12 @@ def diff_frame(
 
     rows = [
         {
-            "level": change.level.capitalize(),
+            "level": _(LEVEL_LABELS[change.level])
+            if change.level in LEVEL_LABELS
+            else change.level.capitalize(),
             "id": change.id,
             "name": name(change.level, change.id),
-            "change": KIND_LABELS[change.kind],
+            "change": _(CHANGE_LABELS[change.kind]),
             "field": change.field or "",
             "before": change.before if change.before is not None else "",
             "after": change.after if change.after is not None else "",
@@ -181,11 +227,11 @@ def diff_frame(
 def diff_table(diff: ChecklistDiff, old: Checklist, new: Checklist, language: str | None) -> None:
     """The differences as a wrapped table: long texts stay readable side by side."""
     headings = {
-        "level": "What",
-        "id": "Id",
-        "name": "Text",
-        "change": "Change",
-        "field": "Field",
+        "level": _("What"),
+        "id": _("Id"),
+        "name": _("Text"),
+        "change": _("Change"),
+        "field": _("Field"),
         "before": f"v{diff.old_version}",
         "after": f"v{diff.new_version}",
     }

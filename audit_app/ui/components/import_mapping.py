@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
+from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _, current_language
 from audit_app.services.context import AppContext
 from audit_app.services.mappings import (
     SUPPLIED_ROLES,
@@ -30,7 +32,7 @@ from audit_app.ui.components.refusals import attempt, refusal_shown
 
 PICKER_KEY = "import_mapping"
 PENDING_KEY = "import_mapping_pending"
-NOT_USED = "— not used —"
+NOT_USED = N_("— not used —")
 OUR_TEMPLATE = ""
 
 
@@ -43,18 +45,30 @@ def mapping_picker(ctx: AppContext) -> str | None:
     if st.session_state.get(PICKER_KEY) not in (OUR_TEMPLATE, *profiles):
         st.session_state.pop(PICKER_KEY, None)
     chosen = st.selectbox(
-        "Layout of the files",
+        _("Layout of the files"),
         [OUR_TEMPLATE, *profiles],
         format_func=lambda key: (
-            "Our template or CSV (no mapping profile)"
+            _("Our template or CSV (no mapping profile)")
             if key == OUR_TEMPLATE
-            else f"Mapping profile: {key} ({profiles[key].checklist}, {profiles[key].layout})"
+            else _("Mapping profile: {name} ({checklist})").format(
+                name=key, checklist=_checklist_title(ctx, profiles[key].checklist)
+            )
         ),
         key=PICKER_KEY,
-        help="Files in a layout we did not design (an agency's workbook) are read through a "
-        "saved mapping profile. Draft one below when a file is not recognised.",
+        help=_(
+            "Files in a layout we did not design (an agency's workbook) are read through a "
+            "saved mapping profile. Draft one below when a file is not recognised."
+        ),
     )
     return chosen or None
+
+
+def _checklist_title(ctx: AppContext, ref: str) -> str:
+    """A profile's checklist (an id, ``id@version`` or a path) by its title, when known."""
+    try:
+        return ctx.catalogue.resolve(ref).title_in(current_language())
+    except (AuditAppError, OSError, ValueError):  # a checklist no longer installed
+        return ref
 
 
 def supplied_values(ctx: AppContext, mapping: str | None) -> dict[str, str] | None:
@@ -67,23 +81,27 @@ def supplied_values(ctx: AppContext, mapping: str | None) -> dict[str, str] | No
     for role in missing:
         label, hint = SUPPLIED_ROLES[role]
         text = st.text_input(
-            label,
+            _(label),
             key=f"import_supply_{mapping}_{role}",
-            placeholder=hint,
-            help="The files have no column for it and the profile gives none: this value "
-            "is used for every visit of this import.",
+            placeholder=_(hint),
+            help=_(
+                "The files have no column for it and the profile gives none: this value "
+                "is used for every visit of this import."
+            ),
         )
         if text.strip():
             values[role] = text.strip()
     return values if len(values) == len(missing) else None
 
 
-@st.cache_data(show_spinner="Reading the file's headers…", max_entries=32)
-def _draft(name: str, digest: str, checklist: str, _ctx: AppContext, _data: bytes) -> MappingDraft:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _draft(
+    name: str, digest: str, checklist: str, language: str, _ctx: AppContext, _data: bytes
+) -> MappingDraft:
     return suggest_mapping_bytes(name, _data, checklist, settings=_ctx.settings)
 
 
-@st.cache_data(show_spinner="Finding the checklist the file answers…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _guess(name: str, digest: str, _ctx: AppContext, _data: bytes) -> str | None:
     return guess_checklist(name, _data, _ctx.catalogue.latest(), _ctx.settings)
 
@@ -94,16 +112,21 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
     checklists = {c.id: c for c in ctx.catalogue.latest()}
     guessed = _guess(upload.name, upload.digest, ctx, upload.data)
     checklist_id = st.selectbox(
-        "Checklist the file answers",
+        _("Checklist the file answers"),
         list(checklists),
         index=list(checklists).index(guessed) if guessed in checklists else 0,
-        format_func=lambda cid: checklists[cid].title_in(),
+        format_func=lambda cid: checklists[cid].title_in(current_language()),
         key=f"{key}_checklist",
     )
     checklist = checklists[checklist_id]
     draft = attempt(
         lambda: _draft(
-            upload.name, upload.digest, f"{checklist.id}@{checklist.version}", ctx, upload.data
+            upload.name,
+            upload.digest,
+            f"{checklist.id}@{checklist.version}",
+            current_language(),
+            ctx,
+            upload.data,
         )
     )
     if draft is None:
@@ -116,13 +139,15 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         {
             "text": [a.text for a in drafted],
             "place": [a.place for a in drafted],
-            "use_as": [targets.get(a.target or "", NOT_USED) for a in drafted],
+            "use_as": [targets.get(a.target or "", _(NOT_USED)) for a in drafted],
             "how": [a.how for a in drafted],
         }
     )
     st.markdown(
-        "What each column gives. Correct a row by picking another item or role; "
-        "roles are in [brackets]."
+        _(
+            "What each column gives. Correct a row by picking another question or role; "
+            "roles are in [brackets]."
+        )
     )
     edited = st.data_editor(
         table,
@@ -132,12 +157,12 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
         num_rows="fixed",
         disabled=["text", "place", "how"],
         column_config={
-            "text": st.column_config.TextColumn("Header or question", width="medium"),
-            "place": st.column_config.TextColumn("Where", width="small"),
+            "text": st.column_config.TextColumn(_("Header or question"), width="medium"),
+            "place": st.column_config.TextColumn(_("Where"), width="small"),
             "use_as": st.column_config.SelectboxColumn(
-                "Use as", options=[NOT_USED, *targets.values()], required=True, width="medium"
+                _("Use as"), options=[_(NOT_USED), *targets.values()], required=True, width="medium"
             ),
-            "how": st.column_config.TextColumn("Matched", width="small"),
+            "how": st.column_config.TextColumn(_("Matched"), width="small"),
         },
     )
     assignments = [
@@ -148,18 +173,20 @@ def mapping_wizard(ctx: AppContext, upload: Upload) -> None:
     for note in draft.notes():
         if note != draft.asked():
             st.caption(markdown_text(note))
-    asked = draft.asked("Save the profile, and a field above the upload asks for it.")
+    asked = draft.asked(_("Save the profile, and a field above the upload asks for it."))
     if asked:
         st.info(markdown_text(asked), icon=":material/edit_note:")
     if missing:
         st.warning(
-            "Required items that no column answers (every visit would be refused until "
-            f"they are assigned): {markdown_text(', '.join(missing))}"
+            _(
+                "Required questions that no column answers (every visit would be refused "
+                "until they are assigned): {questions}"
+            ).format(questions=markdown_text(", ".join(missing)))
         )
     left, right = st.columns([2, 1])
-    name = left.text_input("Profile name", value=draft.profile.name, key=f"{key}_name")
-    replace = right.checkbox("Replace a saved profile of this name", key=f"{key}_replace")
-    if st.button("Save the profile and check the files with it", key=f"{key}_save"):
+    name = left.text_input(_("Profile name"), value=draft.profile.name, key=f"{key}_name")
+    replace = right.checkbox(_("Replace a saved profile of this name"), key=f"{key}_replace")
+    if st.button(_("Save the profile and check the files with it"), key=f"{key}_save"):
         with refusal_shown() as refused:
             profile = apply_assignments(draft.profile, checklist, assignments, name.strip())
             save_mapping(ctx, profile, overwrite=replace)

@@ -10,12 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
+from audit_app.errors import AuditAppError
+from audit_app.i18n import _, current_language, formats, ngettext
+from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.import_report import describe, rows_line
@@ -91,6 +95,7 @@ def cached_preview(
         mapping,
         stamp,
         data_version(ctx),
+        current_language(),
         upload.data,
         constants or {},
     )
@@ -105,6 +110,7 @@ def _cached_preview(
     mapping: str | None,
     mapping_stamp: str,
     version: tuple[object, ...],
+    language: str,
     _data: bytes,
     _constants: Constants,
 ) -> FileImport:
@@ -161,15 +167,17 @@ def skipped_frame(result: FileImport) -> pd.DataFrame:
     )
 
 
-def audits_frame(result: FileImport) -> pd.DataFrame:
-    """The visits a file holds: new ones first, then those already stored."""
+def audits_frame(result: FileImport, ctx: AppContext | None = None) -> pd.DataFrame:
+    """The visits a file holds: new ones first, then those already stored. With ``ctx``,
+    branches show as "Name (CODE)" and checklists by their title in the reader's language."""
+    branches = {b.code: b.name for b in list_branches(ctx)} if ctx is not None else {}
     rows = [
         {
             "status": _audit_status(audit.already_present, audit.differs),
-            "branch_code": audit.branch_code,
+            "branch_code": _branch(branches, audit.branch_code),
             "visited_at": audit.visited_at,
             "reference": audit.reference or "",
-            "checklist": f"{audit.checklist_id} v{audit.checklist_version}",
+            "checklist": _checklist(ctx, audit.checklist_id, audit.checklist_version),
             "auditor": audit.auditor,
             "overall": audit.overall,
             "grade": audit.grade or "",
@@ -193,67 +201,107 @@ def audits_frame(result: FileImport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def _branch(names: dict[str, str], code: str) -> str:
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def _checklist(ctx: AppContext | None, checklist_id: str, version: int) -> str:
+    """The checklist's title in the reader's language, with its version."""
+    title = checklist_id
+    if ctx is not None:
+        try:
+            title = ctx.catalogue.get(checklist_id, version).title_in(current_language())
+        except AuditAppError:  # an edition no longer known keeps its id
+            title = checklist_id
+    return _("{title}, version {version}").format(title=title, version=version)
+
+
 def _audit_status(present: bool, differs: bool) -> str:
     if not present:
-        return "new"
-    return "already stored (different answers; unchanged)" if differs else "already stored"
+        return _("new")
+    if differs:
+        return _("already stored (different answers; unchanged)")
+    return _("already stored")
 
 
-AUDIT_COLUMNS = {
-    "status": st.column_config.TextColumn("Status", width="small"),
-    "branch_code": st.column_config.TextColumn("Branch", width="small"),
-    "visited_at": st.column_config.DatetimeColumn("Visit", format="YYYY-MM-DD HH:mm"),
-    "reference": st.column_config.TextColumn("Reference"),
-    "checklist": st.column_config.TextColumn("Checklist"),
-    "auditor": st.column_config.TextColumn("Auditor"),
-    "overall": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
-    "grade": st.column_config.TextColumn("Grade", width="small"),
-    "critical_failure": st.column_config.CheckboxColumn("Critical", width="small"),
-    "audit": st.column_config.LinkColumn("Audit", display_text=r"audit\?id=(\d+)"),
-}
-
-SKIPPED_COLUMNS = {
-    "sheet": st.column_config.TextColumn("Sheet", width=90),
-    "row": st.column_config.NumberColumn("Row", width=60),
-    "reason": st.column_config.TextColumn("Reason", width=160),
-    "text": st.column_config.TextColumn("Text", width=500),
-}
-
-ISSUE_COLUMNS = {
-    "sheet": st.column_config.TextColumn("Sheet", width=90),
-    "cell": st.column_config.TextColumn("Cell", width=70),
-    "row": st.column_config.NumberColumn("Row", width=60),
-    "problem": st.column_config.TextColumn("Problem", width=900),
-}
+def audit_columns() -> dict[str, Any]:
+    """Column titles in the reader's language (built when shown, never at import)."""
+    return {
+        "status": st.column_config.TextColumn(_("Status"), width="small"),
+        "branch_code": st.column_config.TextColumn(_("Branch"), width="medium"),
+        "visited_at": st.column_config.DatetimeColumn(_("Visit"), format="YYYY-MM-DD HH:mm"),
+        "reference": st.column_config.TextColumn(_("Reference")),
+        "checklist": st.column_config.TextColumn(_("Checklist")),
+        "auditor": st.column_config.TextColumn(_("Auditor")),
+        "overall": st.column_config.ProgressColumn(
+            _("Score"), min_value=0, max_value=100, format="%.1f"
+        ),
+        "grade": st.column_config.TextColumn(_("Grade"), width="small"),
+        "critical_failure": st.column_config.CheckboxColumn(_("Critical"), width="small"),
+        "audit": st.column_config.LinkColumn(_("Audit"), display_text=r"audit\?id=(\d+)"),
+    }
 
 
-def show_result(result: FileImport) -> None:
+def skipped_columns() -> dict[str, Any]:
+    return {
+        "sheet": st.column_config.TextColumn(_("Sheet"), width=90),
+        "row": st.column_config.NumberColumn(_("Row"), width=60),
+        "reason": st.column_config.TextColumn(_("Reason"), width=160),
+        "text": st.column_config.TextColumn(_("Text"), width=500),
+    }
+
+
+def issue_columns() -> dict[str, Any]:
+    return {
+        "sheet": st.column_config.TextColumn(_("Sheet"), width=90),
+        "cell": st.column_config.TextColumn(_("Cell"), width=70),
+        "row": st.column_config.NumberColumn(_("Row"), width=60),
+        "problem": st.column_config.TextColumn(_("Problem"), width=900),
+    }
+
+
+def show_result(result: FileImport, ctx: AppContext | None = None) -> None:
     """A file's rows accounted for, its audits, every problem and every row skipped."""
-    st.caption(markdown_text(f"Rows: {rows_line(result)}."))
+    st.caption(markdown_text(_("Rows: {rows}.").format(rows=rows_line(result))))
     whole_file = [issue for issue in result.problems if not (issue.cell or issue.row)]
     for issue in whole_file:
-        where = f"Sheet {issue.sheet}: " if issue.sheet else ""
-        st.error(markdown_text(where + issue.message), icon=":material/error:")
+        text = (
+            _("Sheet {sheet}: {problem}").format(sheet=issue.sheet, problem=issue.message)
+            if issue.sheet
+            else issue.message
+        )
+        st.error(markdown_text(text), icon=":material/error:")
     if len(whole_file) < len(result.problems):
         st.dataframe(
-            issues_frame(result), hide_index=True, width="stretch", column_config=ISSUE_COLUMNS
+            issues_frame(result), hide_index=True, width="stretch", column_config=issue_columns()
         )
     if result.audits:
-        frame = audits_frame(result)
+        frame = audits_frame(result, ctx)
         if frame["audit"].isna().all():  # a dry run: nothing stored yet, nothing to link to
             frame = frame.drop(columns="audit")
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=AUDIT_COLUMNS)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=audit_columns())
     if result.skipped and result.status != "already_imported":
         frame = skipped_frame(result)
         if not frame["sheet"].any():
             frame = frame.drop(columns="sheet")
         count = len(result.skipped)
-        st.markdown(f"**Rows skipped ({count:,})**: read, not visits; check none is a visit.")
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=SKIPPED_COLUMNS)
+        st.markdown(
+            ngettext(
+                "**{n} row skipped**: read, not a visit; check it is not one.",
+                "**{n} rows skipped**: read, not visits; check none is a visit.",
+                count,
+            ).format(n=formats.integer(count))
+        )
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=skipped_columns())
     if result.status == "already_imported":
         ids = result.audit_ids()
         if ids:
-            st.caption("Stored then as audit " + ", ".join(f"#{i}" for i in ids[:20]))
+            st.caption(
+                _("Stored then as audit {audits}").format(
+                    audits=", ".join(f"#{i}" for i in ids[:20])
+                )
+            )
 
 
 # --------------------------------------------------------------------------- summary
@@ -287,31 +335,37 @@ class ImportSummary:
 
     def line(self) -> str:
         files = len(self.results)
-        return (
-            f"{_count(files, 'file')}: {_count(self.added, 'audit')} added, "
-            f"{self.already_present} already present, {self.rejected} rejected, "
-            f"{self.duplicates} already imported; {_count(self.rows_skipped, 'row')} skipped."
+        return _(
+            "{files}: {added} added, {present} already present, {rejected} rejected, "
+            "{duplicates} already imported; {skipped} skipped."
+        ).format(
+            files=ngettext("{n} file", "{n} files", files).format(n=formats.integer(files)),
+            added=ngettext("{n} audit", "{n} audits", self.added).format(
+                n=formats.integer(self.added)
+            ),
+            present=formats.integer(self.already_present),
+            rejected=formats.integer(self.rejected),
+            duplicates=formats.integer(self.duplicates),
+            skipped=ngettext("{n} row", "{n} rows", self.rows_skipped).format(
+                n=formats.integer(self.rows_skipped)
+            ),
         )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
-
-
-def show_summary(summary: ImportSummary) -> None:
+def show_summary(summary: ImportSummary, ctx: AppContext | None = None) -> None:
     """Green with a tick when every file went in; yellow with a warning sign as soon as one
     was rejected (it needs fixing); blue when nothing was new (all already imported)."""
     if summary.rejected:
-        st.warning(
-            f"{summary.line()} Fix the rejected "
-            f"{'files' if summary.rejected != 1 else 'file'} (problems listed below) and "
-            "upload again.",
-            icon=":material/warning:",
+        fix = ngettext(
+            "Fix the rejected file (problems listed below) and upload it again.",
+            "Fix the rejected files (problems listed below) and upload them again.",
+            summary.rejected,
         )
+        st.warning(f"{summary.line()} {fix}", icon=":material/warning:")
     elif summary.added:
         st.success(summary.line(), icon=":material/task_alt:")
     else:
-        st.info(summary.line() + " Nothing new was written.", icon=":material/info:")
+        st.info(f"{summary.line()} {_('Nothing new was written.')}", icon=":material/info:")
     for result in summary.results:
         st.markdown(f"**{markdown_text(result.file)}** — {markdown_text(describe(result))}")
-        show_result(result)
+        show_result(result, ctx)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
-from audit_app.i18n import language_name
+from audit_app.i18n import _, current_language, language_name, ngettext
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
@@ -34,7 +34,7 @@ def template_bytes(
     )
 
 
-@st.cache_data(show_spinner="Writing the template…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _cached_template(
     _ctx: AppContext,
     user: User | None,
@@ -44,6 +44,7 @@ def _cached_template(
     bulk: bool,
     rows: int,
     version: tuple[object, ...],
+    session_language: str,
 ) -> Template:
     return template_bytes(
         _ctx, checklist_ref, language=language, branch_codes=branch_codes, bulk=bulk, rows=rows
@@ -53,18 +54,23 @@ def _cached_template(
 def template_section(ctx: AppContext) -> None:
     """Checklist, language and branches -> a download button for the .xlsx."""
     st.caption(
-        "Fill the workbook in Excel for a visit done offline (or many visits in one sheet), "
-        "then upload it under **Import files**."
+        _(
+            "Fill the workbook in Excel for a visit done offline (or many visits in one "
+            "sheet), then upload it under **Import files**."
+        )
     )
     checklists = {c.id: c for c in ctx.catalogue.latest()}
     if not checklists:
-        st.info("No checklists are installed, so there is no template to download.")
+        st.info(_("No checklists are installed, so there is no template to download."))
         return
     left, middle = st.columns(2)
+    shown_in = current_language()
     checklist_id = left.selectbox(
-        "Checklist",
+        _("Checklist"),
         list(checklists),
-        format_func=lambda key: f"{checklists[key].title_in()} (v{checklists[key].version})",
+        format_func=lambda key: _("{title}, version {version}").format(
+            title=checklists[key].title_in(shown_in), version=checklists[key].version
+        ),
         key="template_checklist",
     )
     checklist = checklists[checklist_id]
@@ -72,34 +78,36 @@ def template_section(ctx: AppContext) -> None:
     spoken = Counter(b.language for b in branches.values() if b.language in checklist.languages)
     usual = spoken.most_common(1)[0][0] if spoken else checklist.languages[0]
     language = middle.selectbox(
-        "Language of the questions",
+        _("Language of the template"),
         checklist.languages,
         index=checklist.languages.index(usual),
         key=f"template_language_{checklist.id}",
         format_func=language_name,
-        help="Preset to the language most of your branches use.",
+        help=_("Preset to the language most of your branches use."),
     )
     codes = st.multiselect(
-        "Branches offered in the workbook's dropdown",
+        _("Branches offered in the workbook's dropdown"),
         list(branches),
-        format_func=lambda code: f"{code} · {branches[code].name}",
-        placeholder="All your branches",
+        format_func=lambda code: f"{branches[code].name} ({code})",
+        placeholder=_("All your branches"),
         key="template_branches",
     )
     if not branches:
         st.info(
-            "No active branches yet, so the branch cell is typed by hand. Head office adds "
-            "branches on the Admin page.",
+            _(
+                "No active branches yet, so the branch cell is typed by hand. Head office "
+                "adds branches on the Admin page."
+            ),
             icon=":material/storefront:",
         )
     bulk = st.toggle(
-        "One row per visit (many visits in one sheet)",
+        _("One row per visit (many visits in one sheet)"),
         key="template_bulk",
-        help="For an agency or a manager entering many visits at once.",
+        help=_("For an agency or a manager entering many visits at once."),
     )
     rows = 500
     if bulk:
-        rows = int(st.number_input("Visit rows", 1, 50_000, 500, step=100, key="template_rows"))
+        rows = int(st.number_input(_("Visit rows"), 1, 50_000, 500, step=100, key="template_rows"))
     made = attempt(
         lambda: _cached_template(
             ctx,
@@ -110,15 +118,23 @@ def template_section(ctx: AppContext) -> None:
             bulk,
             rows,
             data_version(ctx),
+            current_language(),
         )
     )
     if made is None:
         return
     if made.note:
         st.warning(markdown_text(made.note))
-    shown = "all your branches" if not codes else f"{len(codes)} branch(es)"
+    questions = ngettext("{n} question", "{n} questions", made.items).format(n=made.items)
+    shown = (
+        ngettext("{n} branch", "{n} branches", len(codes)).format(n=len(codes))
+        if codes
+        else _("all your branches")
+    )
     st.download_button(
-        f"Download the template ({made.items} questions, {shown})",
+        _("Download the template ({questions}, {branches})").format(
+            questions=questions, branches=shown
+        ),
         data=made.content,
         file_name=f"{made.checklist_id}-v{made.checklist_version}-{language}"
         + ("-bulk" if bulk else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
+from audit_app.i18n import _, ngettext
 from audit_app.services.context import AppContext
 from audit_app.services.imports import FileImport, layout_not_recognised
 from audit_app.ui.components.import_mapping import mapping_picker, mapping_wizard, supplied_values
@@ -38,18 +39,20 @@ STATUS_ICONS = {
 
 def render() -> None:
     ctx = user_context()
-    st.title("Import")
+    st.title(_("Import"))
     if ctx.user is not None and not ctx.user.can_write:
         st.warning(
-            "Viewers cannot import audits. Ask head office or your area manager.",
+            _("Viewers cannot import audits. Ask head office or your area manager."),
             icon=":material/block:",
         )
         return
     st.caption(
-        "Audits done offline: download a blank template, fill it in, upload it here. "
-        "Each file is checked first and written whole or not at all."
+        _(
+            "Audits done offline: download a blank template, fill it in, upload it here. "
+            "Each file is checked first and written whole or not at all."
+        )
     )
-    upload_tab, template_tab = st.tabs(["Import files", "Blank template"])
+    upload_tab, template_tab = st.tabs([_("Import files"), _("Blank template")])
     with upload_tab:
         _import_files(ctx)
     with template_tab:
@@ -62,31 +65,33 @@ def _import_files(ctx: AppContext) -> None:
     constants = supplied_values(ctx, mapping)
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     files = st.file_uploader(
-        "Filled-in templates, or files of the chosen layout",
+        _("Filled-in templates, or files of the chosen layout"),
         type=FILE_TYPES,
         accept_multiple_files=True,
         key=f"import_files_{generation}",
     )
     if not files:
         if isinstance(summary, ImportSummary):
-            show_summary(summary)
+            show_summary(summary, ctx)
         else:
             st.info(
-                "Upload one or more filled-in workbooks (.xlsx) or CSV files. Nothing is "
-                "written until you press Import. No template yet? See **Blank template**.",
+                _(
+                    "Upload one or more filled-in workbooks (.xlsx) or CSV files. Nothing is "
+                    "written until you press Import. No template yet? See **Blank template**."
+                ),
                 icon=":material/upload_file:",
             )
         return
     st.session_state.pop(SUMMARY_KEY, None)
     if constants is None:
-        st.info("Fill in the values above: the files do not hold them.", icon=":material/edit:")
+        st.info(_("Fill in the values above: the files do not hold them."), icon=":material/edit:")
         return
     uploads = [Upload.of(f.name, f.getvalue()) for f in files]
     results = _previews(ctx, uploads, mapping, constants)
     if results is None:
         return
     ready = [u for u, r in zip(uploads, results, strict=True) if r.status == "checked"]
-    st.subheader("Check")
+    st.subheader(_("Check"))
     for upload, result in zip(uploads, results, strict=True):
         _file_preview(ctx, upload, result, mapping)
     _commit(ctx, ready, [r for r in results if r.status != "checked"], mapping, constants)
@@ -95,13 +100,13 @@ def _import_files(ctx: AppContext) -> None:
 def _previews(
     ctx: AppContext, uploads: list[Upload], mapping: str | None, constants: dict[str, str]
 ) -> list[FileImport] | None:
-    bar = st.progress(0.0, text="Checking the files…") if len(uploads) > 1 else None
+    bar = st.progress(0.0, text=_("Checking the files…")) if len(uploads) > 1 else None
     results = []
     try:
         with refusal_shown() as refused:
             for number, upload in enumerate(uploads):
                 if bar is not None:
-                    text = markdown_text(f"Checking {upload.name}…")
+                    text = markdown_text(_("Checking {file}…").format(file=upload.name))
                     bar.progress(number / len(uploads), text=text)
                 results.append(cached_preview(ctx, upload, mapping, constants))
         if refused:
@@ -118,9 +123,11 @@ def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: 
         if unknown:  # a layout from outside: the next step, not a failure
             st.markdown(f":material/table_view: **{markdown_text(result.file)}**")
             st.info(
-                "Not one of our templates: a layout from outside. The wizard below has read "
-                "its headers and drafted how to read it; check what it found, supply what "
-                "the file does not say, and save the profile. Nothing has been written.",
+                _(
+                    "Not one of our templates: a layout from outside. The wizard below has "
+                    "read its headers and drafted how to read it; check what it found, supply "
+                    "what the file does not say, and save the profile. Nothing has been written."
+                ),
                 icon=":material/auto_fix_high:",
             )
         else:
@@ -128,9 +135,9 @@ def _file_preview(ctx: AppContext, upload: Upload, result: FileImport, mapping: 
                 f"{STATUS_ICONS[result.status]} **{markdown_text(result.file)}** — "
                 + markdown_text(describe(result))
             )
-            show_result(result)
+            show_result(result, ctx)
         if unknown or (mapping is not None and result.status == "rejected"):
-            with st.expander("Read this file with a mapping profile", expanded=unknown):
+            with st.expander(_("Read this file with a mapping profile"), expanded=unknown):
                 mapping_wizard(ctx, upload)
 
 
@@ -144,12 +151,16 @@ def _commit(
     count = len(ready)
     if not_ready:
         st.caption(
-            f"{len(not_ready)} file{'s are' if len(not_ready) != 1 else ' is'} left out: "
-            "rejected files are not written (fix them and upload again), and a file already "
-            "imported is not imported twice."
+            ngettext(
+                "{n} file is left out: rejected files are not written (fix them and upload "
+                "again), and a file already imported is not imported twice.",
+                "{n} files are left out: rejected files are not written (fix them and upload "
+                "again), and a file already imported is not imported twice.",
+                len(not_ready),
+            ).format(n=len(not_ready))
         )
     clicked = st.button(
-        f"Import {count} file{'s' if count != 1 else ''}",
+        ngettext("Import {n} file", "Import {n} files", count).format(n=count),
         type="primary",
         disabled=count == 0,
         icon=":material/upload:",
@@ -157,10 +168,18 @@ def _commit(
     )
     if not clicked:
         return
-    bar = st.progress(0.0, text="Importing…")
+    bar = st.progress(0.0, text=_("Importing…"))
 
     def progress(done: int, total: int, name: str) -> None:
-        text = markdown_text(f"Importing {name} ({done + 1} of {total})…") if name else "Done."
+        text = (
+            markdown_text(
+                _("Importing {file} ({number} of {total})…").format(
+                    file=name, number=done + 1, total=total
+                )
+            )
+            if name
+            else _("Done.")
+        )
         bar.progress(done / total, text=text)
 
     results = attempt(lambda: commit_files(ctx, ready, mapping, progress, constants))
