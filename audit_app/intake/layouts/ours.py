@@ -148,7 +148,8 @@ def _single_visit(
         return Cell(_blank_to_none(value), sheet, cell_ref(row, column), row)
 
     header = {
-        field: cell(layout.HEADER_FIRST_ROW + i, 1) for i, field in enumerate(layout.HEADER_FIELDS)
+        field: _coded(field, cell(layout.HEADER_FIRST_ROW + i, 1))
+        for i, field in enumerate(layout.HEADER_FIELDS)
     }
     answers: list[RawAnswer] = []
     item_rows: list[int] = []
@@ -235,18 +236,25 @@ def _bulk_visits(
             )
             visits.append(
                 RawVisit(
-                    branch=cell(visit_columns.get("branch")),
+                    branch=_coded("branch", cell(visit_columns.get("branch"))),
                     visit_date=cell(visit_columns.get("visit_date")),
                     visit_time=cell(visit_columns.get("visit_time")),
                     auditor=cell(visit_columns.get("auditor")),
-                    channel=cell(visit_columns.get("channel")),
-                    kind=cell(visit_columns.get("kind")),
+                    channel=_coded("channel", cell(visit_columns.get("channel"))),
+                    kind=_coded("kind", cell(visit_columns.get("kind"))),
                     answers=answers,
                     row=number,
                     rows=(number,),
                 )
             )
     return visits, []
+
+
+def _coded(field: str, cell: Cell) -> Cell:
+    """A branch, channel or kind picked from the template's dropdown ("Gràcia (ES-01)",
+    "Presencial") as the code the check reads; the cell's place is kept."""
+    value = layout.template_code(field, cell.value)
+    return cell if value is cell.value else cell._replace(value=value)
 
 
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
