@@ -178,7 +178,7 @@ def heatmap_chart(
         color=alt.Color(
             "mean:Q",
             title=_("Mean"),
-            scale=alt.Scale(scheme=HEATMAP_SCHEME, reverse=True, domain=[low, mid, 100]),
+            scale=alt.Scale(scheme=HEATMAP_SCHEME, reverse=True, domain=[low, mid, 100]),  # type: ignore[arg-type]
             legend=legend,
         ),
     )

@@ -60,6 +60,12 @@ def show_table(frame: pd.DataFrame, config: Mapping[str, str | ColumnConfig]) ->
     )
 
 
+def _extreme(frame: pd.DataFrame, column: str, *, lowest: bool) -> pd.Series:
+    """The row with the lowest (or highest) value of ``column``, the first of ties."""
+    ordered = frame.sort_values(column, ascending=lowest, kind="stable")
+    return ordered.iloc[0]
+
+
 def branch_names(table: stats.LeagueTable) -> dict[str, str]:
     """Branch code -> its name as people read it (the code only when it has no name)."""
     return _names(table.rows)
@@ -324,8 +330,8 @@ def heatmap_tab(
 
 def heatmap_alt_text(data: pd.DataFrame) -> str:
     """The heatmap in one sentence, from its cells."""
-    low = data.loc[data["mean"].idxmin()]
-    high = data.loc[data["mean"].idxmax()]
+    low = _extreme(data, "mean", lowest=True)
+    high = _extreme(data, "mean", lowest=False)
     return _(
         "Chart: {branches} branches by {sections} sections; the lowest cell is {low_branch} "
         "in {low_section} ({low}), the highest {high_branch} in {high_section} ({high})."
@@ -624,8 +630,8 @@ def regions_tab(
 
 
 def region_alt_text(frame: pd.DataFrame) -> str:
-    high = frame.loc[frame["mean"].idxmax()]
-    low = frame.loc[frame["mean"].idxmin()]
+    high = _extreme(frame, "mean", lowest=False)
+    low = _extreme(frame, "mean", lowest=True)
     return ngettext(
         "Chart: {count} region, mean {high}.",
         "Chart: {count} regions; the highest mean is {high_region} ({high}), the lowest "
@@ -679,14 +685,14 @@ def trend_tab(
             + ngettext(
                 "**{period}**: {change} points since {previous} ({audits} audit)",
                 "**{period}**: {change} points since {previous} ({audits} audits)",
-                int(row.audits),
+                int(row["audits"]),
             ).format(
-                period=row.period,
-                change=formats.signed(row.change, 1),
-                previous=row.previous_period,
-                audits=formats.integer(row.audits),
+                period=row["period"],
+                change=formats.signed(row["change"], 1),
+                previous=row["previous_period"],
+                audits=formats.integer(row["audits"]),
             )
-            for row in flagged.itertuples()
+            for row in flagged.to_dict("records")
         ]
         heading = _("Changes larger than the noise ({count}):").format(count=len(flagged))
         st.markdown(heading + "\n" + "\n".join(lines))
@@ -777,8 +783,8 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
     ):
         if not group.empty:
             names = ", ".join(
-                f"{markdown_text(r.auditor)} ({formats.signed(r.leniency, 1)})"
-                for r in group.itertuples()
+                f"{markdown_text(r['auditor'])} ({formats.signed(r['leniency'], 1)})"
+                for r in group.to_dict("records")
             )
             st.warning(sentence.format(auditors=names), icon=":material/flag:")
     if not estimated.empty:
@@ -795,8 +801,8 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
 
 
 def auditor_alt_text(frame: pd.DataFrame) -> str:
-    low = frame.loc[frame["leniency"].idxmin()]
-    high = frame.loc[frame["leniency"].idxmax()]
+    low = _extreme(frame, "leniency", lowest=True)
+    high = _extreme(frame, "leniency", lowest=False)
     return _(
         "Chart: {count} auditors, from {severe} ({severe_points} points) to {lenient} "
         "({lenient_points} points) against the average auditor; {flagged} flagged."
@@ -873,8 +879,8 @@ def changes_tab(changes: stats.Changes) -> None:
 
 
 def change_alt_text(frame: pd.DataFrame, up: int, down: int) -> str:
-    rise = frame.loc[frame["change"].idxmax()]
-    drop = frame.loc[frame["change"].idxmin()]
+    rise = _extreme(frame, "change", lowest=False)
+    drop = _extreme(frame, "change", lowest=True)
     return _(
         "Chart: {count} branches, {up} clearly up and {down} clearly down; the largest rise "
         "is {rise} ({rise_points} points), the largest drop {drop} ({drop_points} points)."
