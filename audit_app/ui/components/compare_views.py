@@ -216,7 +216,7 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
         st.altair_chart(
             charts.league_chart(shown, table.chain_mean, bench.mean_label), width="stretch"
         )
-        st.caption(league_alt_text(shown, table.chain_mean, bench.mean_label))
+        st.caption(markdown_text(league_alt_text(shown, table.chain_mean, bench.mean_label)))
         st.caption(
             _(
                 "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
@@ -318,7 +318,7 @@ def heatmap_tab(
         charts.heatmap_chart(data, rows, columns, middle=table.chain_mean),
         width=charts.heatmap_width(len(columns)),
     )
-    st.caption(heatmap_alt_text(data))
+    st.caption(markdown_text(heatmap_alt_text(data)))
     st.caption(
         _(
             "Mean section score per branch, written in each cell (rows in league-table order, "
@@ -521,7 +521,7 @@ def consistency_tab(
             top["label"] = top["standard"]
         top["label"] = _unique(top["label"].tolist())
         st.altair_chart(charts.consistency_chart(top), width="stretch")
-        st.caption(consistency_alt_text(top))
+        st.caption(markdown_text(consistency_alt_text(top)))
     st.subheader(_("Sections by spread between branches"))
     _standards_table(sections)
     if not items_included:
@@ -619,7 +619,7 @@ def regions_tab(
             frame[column] = [names.get(code, code) for code in frame[column]]
     st.altair_chart(charts.region_chart(frame), width="stretch")
     if not frame.empty:
-        st.caption(region_alt_text(frame))
+        st.caption(markdown_text(region_alt_text(frame)))
     st.caption(
         _(
             "Dot: the region's mean audit score. Line: from its worst to its best branch by "
@@ -665,7 +665,7 @@ def trend_tab(
         )
     )
     st.altair_chart(charts.trend_chart(means, bench.mean_label), width="stretch")
-    st.caption(trend_alt_text(means, bench.mean_label))
+    st.caption(markdown_text(trend_alt_text(means, bench.mean_label)))
     flagged = means[means["exceeds_noise"] == True]  # noqa: E712 (None means "no previous")
     if flagged.empty:
         st.caption(
@@ -702,7 +702,7 @@ def trend_tab(
     else:
         shown = index.assign(period=index["period"].astype(str))
         st.altair_chart(charts.consistency_trend_chart(shown), width="stretch")
-        st.caption(consistency_trend_alt_text(shown))
+        st.caption(markdown_text(consistency_trend_alt_text(shown)))
         st.caption(_("When the index rises, the branches are becoming more alike."))
 
 
@@ -789,7 +789,7 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
             st.warning(sentence.format(auditors=names), icon=":material/flag:")
     if not estimated.empty:
         st.altair_chart(charts.auditor_chart(estimated), width="stretch")
-        st.caption(auditor_alt_text(estimated))
+        st.caption(markdown_text(auditor_alt_text(estimated)))
     show_table(estimated[list(AUDITOR_COLUMNS)], config)
     unknown = frame[frame["leniency"].isna()]
     if not unknown.empty:
@@ -866,7 +866,7 @@ def changes_tab(changes: stats.Changes) -> None:
     charted = frame[frame["low"].notna()].head(CHANGES_CHARTED)
     if not charted.empty:
         st.altair_chart(charts.change_chart(charted), width="stretch")
-        st.caption(change_alt_text(charted, up, down))
+        st.caption(markdown_text(change_alt_text(charted, up, down)))
         if len(frame) > len(charted):
             st.caption(
                 _("The {count} clearest changes; every branch is in the table.").format(
