@@ -26,6 +26,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
@@ -75,21 +76,40 @@ def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> N
     if not asked:
         return
     labels = sorted(set(stats.period_labels(audits["visited_at"], request.period)))
-    known = f"({request.period}s: {', '.join(labels)})"
+    quarter = request.period == "quarter"
+    known = (_("(quarters: {periods})") if quarter else _("(months: {periods})")).format(
+        periods=", ".join(labels)
+    )
     for label in asked:
         if label not in labels:
-            raise UnknownPeriod(
-                f"no audits in {request.period} {label!r} of this selection {known}"
+            sentence = (
+                _("no audits in quarter {period} of this selection {known}")
+                if quarter
+                else _("no audits in month {period} of this selection {known}")
             )
+            raise UnknownPeriod(sentence.format(period=repr(label), known=known))
     later = request.change_to or labels[-1]
     earlier = request.change_from
     if earlier is not None and earlier >= later:
-        raise UnknownPeriod(
-            f"the change runs from an earlier {request.period} to a later one: {earlier} "
-            f"is not before {later} {known}"
+        sentence = (
+            _(
+                "the change runs from an earlier quarter to a later one: {earlier} is not "
+                "before {later} {known}"
+            )
+            if quarter
+            else _(
+                "the change runs from an earlier month to a later one: {earlier} is not "
+                "before {later} {known}"
+            )
         )
+        raise UnknownPeriod(sentence.format(earlier=earlier, later=later, known=known))
     if earlier is None and later == labels[0]:
-        raise UnknownPeriod(f"no {request.period} before {later} to compare it with {known}")
+        sentence = (
+            _("no quarter before {later} to compare it with {known}")
+            if quarter
+            else _("no month before {later} to compare it with {known}")
+        )
+        raise UnknownPeriod(sentence.format(later=later, known=known))
 
 
 def _check_request(request: ComparisonRequest) -> None:

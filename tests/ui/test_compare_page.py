@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -26,9 +27,10 @@ from audit_app.ui.components.compare_charts import (
     HEATMAP_ROW_PX,
     heatmap_chart,
     heatmap_width,
+    short_label,
 )
 from audit_app.ui.components.compare_scope import benchmark
-from audit_app.ui.components.compare_views import STANDARD_COLUMNS
+from audit_app.ui.components.compare_views import standard_columns
 from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 
@@ -118,7 +120,8 @@ def heatmap(app: AppTest) -> tuple[dict[str, Any], pd.DataFrame]:
     """The heatmap's Vega-Lite spec and the cells it draws."""
     for chart in app.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        if spec.get("mark", {}).get("type") == "rect":
+        marks = [layer.get("mark", {}).get("type") for layer in spec.get("layer", [])]
+        if "rect" in marks:
             arrows = [dataset.data.data for dataset in chart.proto.datasets]
             if chart.proto.HasField("data"):
                 arrows.append(chart.proto.data.data)
@@ -138,8 +141,8 @@ def league_codes(app: AppTest) -> list[str]:
     return [
         code
         for frame in app.dataframe
-        if "branch_code" in frame.value.columns
-        for code in frame.value["branch_code"]
+        if "Code" in frame.value.columns
+        for code in frame.value["Code"]
     ]
 
 
@@ -165,12 +168,12 @@ def test_head_office_sees_every_demo_branch_in_the_league_table(ctx: AppContext)
     assert metrics(app)["Branches"] == str(DEMO_BRANCHES)
     assert "Chain mean" in metrics(app)  # head office compares with the whole chain
     ranked = app.dataframe[0].value
-    assert ranked["rank"].is_monotonic_increasing and ranked["rank"].iloc[0] == 1
-    assert ranked["tie_band"].notna().all()
+    assert ranked["Rank"].is_monotonic_increasing and ranked["Rank"].iloc[0] == 1
+    assert ranked["Tie band"].notna().all()
     assert (
-        ranked["branch"].iloc[0]
-        == ("branch?code=" + ranked["branch_code"].iloc[0] + "&name=")
-        + ranked["branch"].iloc[0].split("&name=")[1]
+        ranked["Branch"].iloc[0]
+        == ("branch?code=" + ranked["Code"].iloc[0] + "&name=")
+        + ranked["Branch"].iloc[0].split("&name=")[1]
     )
     assert "layer" in chart_specs(app)  # the interval chart is drawn
     assert [d.label for d in app.download_button] == ["Download CSV", "Download Excel"]
@@ -182,7 +185,7 @@ def test_the_region_filter_narrows_the_league_table(ctx: AppContext) -> None:
     app.sidebar.selectbox(key="compare_region").select("Aegean").run()
     codes = league_codes(app)
     assert len(codes) == 8 and all(code.startswith("TR-EGE-") for code in codes)
-    assert "Region Aegean" in app.caption[0].value
+    assert any("Region Aegean" in c.value for c in app.caption)
     aegean = audits(app)
     app.sidebar.selectbox(key="compare_channel").select("phone").run()
     assert 0 < audits(app) < aegean
@@ -201,22 +204,23 @@ def test_every_tab_draws_its_view(ctx: AppContext) -> None:
     index = float(metrics(app)["Consistency index"])
     assert 0 < index <= 100
     assert any("Items by spread" in h.value for h in app.subheader)
-    tables = [f for f in app.dataframe if "standard" in f.value.columns]
+    tables = [f for f in app.dataframe if "Standard" in f.value.columns]
     assert len(tables) == 2
+    headers = {config["label"] for config in standard_columns().values()}
     for table in tables:
         widths = fixed_widths(table)
-        assert list(widths)[:3] == ["checklist", "standard", "between_sd"]  # spread up front
-        assert set(widths) == set(STANDARD_COLUMNS)  # every column has a width ...
+        assert list(widths)[:3] == ["Checklist", "Standard", "Spread"]  # spread up front
+        assert set(widths) == headers  # every column has a width ...
         assert sum(widths.values()) <= LAPTOP_PX  # ... and none is cut off on a laptop
     open_tab(app, "Regions")
-    regions = next(f.value for f in app.dataframe if "region" in f.value.columns)
-    assert len(regions) == 5 and regions["mean"].is_monotonic_decreasing
+    regions = next(f.value for f in app.dataframe if "Region" in f.value.columns)
+    assert len(regions) == 5 and regions["Mean"].is_monotonic_decreasing
     open_tab(app, "Trend")
     assert any("Chain mean by month" in h.value for h in app.subheader)
     assert any("Consistency index by month" in h.value for h in app.subheader)
     open_tab(app, "Auditors")
     auditors = app.dataframe[0].value
-    assert auditors["flagged"].any()
+    assert auditors["Flagged"].any()
     assert any("More lenient" in w.value for w in app.warning)
 
 
@@ -251,7 +255,7 @@ def test_an_empty_selection_says_which_filter_to_widen(ctx: AppContext) -> None:
     assert not app.exception
     message = app.info[0].value
     assert message.startswith("No submitted audits match")
-    assert "widening the channel (now Email)" in message
+    assert "Widening the channel (now E-mail)" in message
     assert not app.dataframe
 
 
@@ -282,7 +286,8 @@ def test_an_area_manager_sees_only_her_branches_everywhere(
         if label == "Heatmap":  # six rows of full-size cells, not a squashed strip
             spec, cells = heatmap(app)
             assert spec["height"] == {"step": HEATMAP_ROW_PX}
-            assert set(cells["label"]) == mine
+            names = {b.name for b in branches if b.code in mine}
+            assert set(cells["branch_name"]) == names
         if label == "Trend":
             assert any(h.value == "Mean of your area by month" for h in app.subheader)
             assert "Chain mean" not in texts(app)
@@ -323,7 +328,7 @@ def test_heatmap_cells_keep_their_size_for_any_number_of_branches(branches: int)
     # Sized per row and column: the rotated section names above no longer eat the cells.
     assert spec["height"] == {"step": HEATMAP_ROW_PX} and HEATMAP_ROW_PX >= 20
     assert spec["width"] == {"step": HEATMAP_COLUMN_PX} and HEATMAP_COLUMN_PX >= 40
-    gradient = spec["encoding"]["color"]["legend"]["gradientLength"]
+    gradient = spec["layer"][0]["encoding"]["color"]["legend"]["gradientLength"]
     assert gradient == max(60, min(200, HEATMAP_ROW_PX * branches))
 
 
@@ -479,8 +484,8 @@ def test_the_model_choices_reach_the_comparison_and_a_backward_change_is_explain
     app.session_state["compare_target"] = "region"
     app.run()
     open_tab(app, "League table")
-    frame = next(f.value for f in app.dataframe if "group" in f.value.columns)
-    assert set(frame["group"]) <= {
+    frame = next(f.value for f in app.dataframe if "Pulled toward" in f.value.columns)
+    assert set(frame["Pulled toward"]) <= {
         "Catalonia",
         "Bucharest & South",
         "Istanbul",
@@ -493,3 +498,65 @@ def test_the_model_choices_reach_the_comparison_and_a_backward_change_is_explain
     assert not app.exception
     assert any("is not before" in w.value for w in app.warning)
     assert app.selectbox(key="compare_change_from").value < last
+
+
+def test_the_compare_page_speaks_catalan(ctx: AppContext) -> None:
+    """Tabs, metrics, scope and figures in Catalan: decimal commas, the tabs' Catalan names."""
+    load_demo(ctx)
+    app = run_app(HQ, page="compare", language="ca")
+    assert not app.exception
+    assert app.title[0].value == "Comparar"
+    labels = [tab.label for tab in app.tabs]
+    assert labels[:3] == ["Classificació", "Mapa de calor", "Coherència"]
+    assert f"Cadena: {DEMO_BRANCHES} botigues" in [c.value for c in app.caption]
+    chain = metrics(app)["Mitjana de la cadena"]
+    assert re.fullmatch(r"\d{2},\d", chain), chain  # 84,9 not 84.9
+    assert [d.label for d in app.download_button] == ["Descarrega CSV", "Descarrega Excel"]
+
+
+def test_the_heatmap_writes_values_in_colour_blind_safe_cells() -> None:
+    codes = ["XX-01", "XX-02"]
+    cells = pd.DataFrame(
+        [
+            {
+                "label": c,
+                "branch_name": f"Branch {c}",
+                "column": col,
+                "section": col,
+                "mean": 60.0 + 10 * n + m,
+                "audits": 3,
+            }
+            for n, c in enumerate(codes)
+            for m, col in enumerate(["Answering", "The call"])
+        ]
+    )
+    spec = heatmap_chart(cells, codes, ["Answering", "The call"], middle=70.0).to_dict()
+    marks = {
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]: layer
+        for layer in spec["layer"]
+    }
+    assert {"rect", "text"} <= set(marks)
+    assert marks["text"]["encoding"]["text"]["field"] == "value"  # the value in each cell
+    scheme = marks["rect"]["encoding"]["color"]["scale"]["scheme"]
+    assert "red" not in scheme and "green" not in scheme  # not red against green
+    assert spec["config"]["axis"]["labelColor"] == "#31333F"  # 12.6:1 on white
+    axes = marks["rect"]["encoding"]
+    assert axes["x"]["title"] and axes["y"]["title"]  # named axes
+
+
+def test_a_long_section_title_is_cut_at_a_word_never_inside_one() -> None:
+    title = "Complaints: acknowledge within one working day"
+    label = short_label(title)
+    assert label.endswith("…") and len(label) <= 23
+    assert set(label[:-1].split()) <= set(title.replace(":", "").split())  # whole words
+
+
+def test_every_chart_is_followed_by_a_sentence_that_reads_it(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(HQ, page="compare")
+    for label in TABS:
+        open_tab(app, label)
+        charts = len(app.get("vega_lite_chart"))
+        readings = [c.value for c in app.caption if c.value.startswith("Chart: ")]
+        assert len(readings) == charts, (label, readings)
+        assert all(any(ch.isdigit() for ch in r) for r in readings)  # computed from the data

@@ -13,6 +13,8 @@ import pandas as pd
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.periods import align_periods
 from audit_app.domain.compare.variance import t_quantile
+from audit_app.domain.compare.words import num
+from audit_app.i18n import _, ngettext
 
 _PERIOD = "__period"
 
@@ -88,15 +90,22 @@ def estimate_auditor_effects(
         for name, group in scored.groupby("auditor", sort=True)
     ]
     rows.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0.0), r.auditor))
-    confounded = [r.auditor for r in rows if r.note.startswith(_CONFOUNDED)]
+    confounded = [
+        r.auditor for r in rows if (fit := effects.get(r.auditor)) is not None and np.isnan(fit[0])
+    ]
     notices = (
         (
             Notice(
                 "auditors_not_connected",
-                f"{_count(len(confounded), 'auditor')} ({', '.join(confounded)}) worked only "
-                "in periods (or with checklists) no other auditor's visits connect to: "
-                "their leniency cannot be told apart from those periods' level and is not "
-                "shown.",
+                ngettext(
+                    "{count} auditor ({names}) worked only in periods (or with checklists) no "
+                    "other auditor's visits connect to: their leniency cannot be told apart "
+                    "from those periods' level and is not shown.",
+                    "{count} auditors ({names}) worked only in periods (or with checklists) no "
+                    "other auditor's visits connect to: their leniency cannot be told apart "
+                    "from those periods' level and is not shown.",
+                    len(confounded),
+                ).format(count=len(confounded), names=", ".join(confounded)),
             ),
         )
         if confounded
@@ -104,13 +113,6 @@ def estimate_auditor_effects(
     )
     method = _auditor_method(len(names), df, by_period=by_period)
     return AuditorEffects(tuple(rows), residual_sd, df, method, notices)
-
-
-_CONFOUNDED = "not identified: worked only in periods"
-
-
-def _count(k: int, noun: str) -> str:
-    return f"{k} {noun}" if k == 1 else f"{k} {noun}s"
 
 
 def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
@@ -246,47 +248,56 @@ def _auditor_row(
     audits, branches = len(group), int(group["branch_code"].nunique())
     if effect is None:
         if not in_main_group:
-            note = (
+            note = _(
                 "not identified: only visited branches that no other auditor in the "
                 "comparison visited, so leniency cannot be told apart from those branches' "
                 "own level"
             )
         else:
-            note = "not identified: no other auditor to compare with"
+            note = _("not identified: no other auditor to compare with")
         return AuditorEffect(name, audits, branches, None, None, None, False, False, note)
     leniency, low, high = effect
     if np.isnan(leniency):
-        note = (
-            f"{_CONFOUNDED} (or with checklists) no other auditor's visits connect to, so "
-            "leniency cannot be told apart from their level"
+        note = _(
+            "not identified: worked only in periods (or with checklists) no other auditor's "
+            "visits connect to, so leniency cannot be told apart from their level"
         )
         return AuditorEffect(name, audits, branches, None, None, None, False, False, note)
     if np.isnan(low):
-        note = "no interval: too few audits beyond the branch and auditor effects"
+        note = _("no interval: too few audits beyond the branch and auditor effects")
         return AuditorEffect(name, audits, branches, leniency, None, None, False, True, note)
     flagged = low > 0 or high < 0
     note = (
-        ("more lenient than the others" if leniency > 0 else "stricter than the others")
+        (_("more lenient than the others") if leniency > 0 else _("stricter than the others"))
         if flagged
-        else "not clearly different from the others"
+        else _("not clearly different from the others")
     )
     return AuditorEffect(name, audits, branches, leniency, low, high, flagged, True, note)
 
 
 def _auditor_method(fitted: int, df: int, *, by_period: bool = False) -> str:
     if fitted < 2:
-        return (
+        return _(
             "Auditor effects need at least two auditors who visited the same branches; "
             "this selection has fewer."
         )
-    periods = " + period" if by_period else ""
-    same = "on the same branches in the same periods" if by_period else "on the same branches"
-    return (
-        f"Least squares fit of overall score = branch + auditor{periods} (+ checklist when "
-        "several), branch effects absorbed by centring within branch, auditors compared "
-        "with the audit-weighted average auditor: a "
-        f"leniency is points above (+) or below (−) the average auditor {same}. "
-        f"90 % interval: estimate ± t × standard error (Student t, {df} degrees of freedom); "
-        "an auditor is flagged when the interval excludes 0. Only auditors connected by "
-        "shared branches are compared."
-    )
+    if by_period:
+        text = _(
+            "Least squares fit of overall score = branch + auditor + period (+ checklist when "
+            "several), branch effects absorbed by centring within branch, auditors compared "
+            "with the audit-weighted average auditor: a leniency is points above (+) or below "
+            "(−) the average auditor on the same branches in the same periods. 90 % interval: "
+            "estimate ± t × standard error (Student t, {df} degrees of freedom); an auditor "
+            "is flagged when the interval excludes 0. Only auditors connected by shared "
+            "branches are compared."
+        )
+    else:
+        text = _(
+            "Least squares fit of overall score = branch + auditor (+ checklist when "
+            "several), branch effects absorbed by centring within branch, auditors compared "
+            "with the audit-weighted average auditor: a leniency is points above (+) or below "
+            "(−) the average auditor on the same branches. 90 % interval: estimate ± t × "
+            "standard error (Student t, {df} degrees of freedom); an auditor is flagged when "
+            "the interval excludes 0. Only auditors connected by shared branches are compared."
+        )
+    return text.format(df=num(df, 0))

@@ -30,6 +30,7 @@ import pandas as pd
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.compare.variance import CONFIDENCE, t_quantile
+from audit_app.i18n import N_, _, ngettext
 
 MIN_PAIRS_FOR_INTERVAL = 5
 """Below this many pairs an item gets its value but no interval (and a note saying so)."""
@@ -132,7 +133,8 @@ class Calibration:
         return not self.pairs
 
 
-NO_CALIBRATION = Calibration((), (), (), None, "No calibration pairs in this selection.")
+NO_CALIBRATION = Calibration((), (), (), None, N_("No calibration pairs in this selection."))
+"""Its method is English: a result holds it translated (``_(NO_CALIBRATION.method)``)."""
 
 
 # ---------------------------------------------------------------------------
@@ -278,7 +280,7 @@ def calibrate(
     ``versions`` every checklist version the paired audits were scored with.
     """
     if pairs.empty:
-        return Calibration((), (), (), None, NO_PAIRS)
+        return Calibration((), (), (), None, _(NO_PAIRS))
     scores = item_rows.pivot_table(
         index="audit_id", columns="item_id", values="score", aggfunc="first", dropna=False
     )
@@ -296,10 +298,11 @@ def calibrate(
     )
 
 
-NO_PAIRS = (
+NO_PAIRS = N_(
     "No calibration pairs: no two auditors scored the same branch with the same checklist "
     "on the same day in this selection."
 )
+"""In English; an empty calibration's method holds it in the current language."""
 
 
 def _pair_objects(pairs: pd.DataFrame) -> tuple[CalibrationPair, ...]:
@@ -383,7 +386,7 @@ def _yes_no_agreement(
             value=None,
             low=None,
             high=None,
-            note=_NONE_LEFT,
+            note=_(_NONE_LEFT),
         )
     yes_a, yes_b = a >= 0.5, b >= 0.5
     n11 = int((yes_a & yes_b).sum())
@@ -395,12 +398,12 @@ def _yes_no_agreement(
     low = high = None
     note = ""
     if n < MIN_PAIRS_FOR_INTERVAL:
-        note = _FEW
+        note = _few()
     else:
         margin = t_quantile(n - 1) * float(np.sqrt(variance))
         low, high = max(-1.0, ac1 - margin), min(1.0, ac1 + margin)
         if variance <= _TINY:
-            note = "every pair gave the same answer: the interval cannot show chance"
+            note = _("every pair gave the same answer: the interval cannot show chance")
     return ItemAgreement(
         checklist_id=checklist_id,
         section_id=section_id,
@@ -431,19 +434,19 @@ def _score_agreement(
     value = low = high = None
     note = ""
     if n == 0:
-        note = _NONE_LEFT
+        note = _(_NONE_LEFT)
     elif n < 2:
-        note = "one pair: an ICC needs at least two"
+        note = _("one pair: an ICC needs at least two")
     else:
         icc, msb, msw = (float(x) for x in icc_oneway(a, b))
         if np.isnan(icc):
-            note = "every pair gave the same score: no spread to measure agreement against"
+            note = _("every pair gave the same score: no spread to measure agreement against")
         else:
             value = icc
             if n < MIN_PAIRS_FOR_INTERVAL:
-                note = _FEW
+                note = _few()
             elif msw <= _TINY:
-                note = "every pair gave equal scores"
+                note = _("every pair gave equal scores")
             else:
                 bounds = icc_interval(np.asarray(msb), np.asarray(msw), n)
                 low, high = float(bounds[0]), float(bounds[1])
@@ -463,8 +466,11 @@ def _score_agreement(
     )
 
 
-_FEW = f"fewer than {MIN_PAIRS_FOR_INTERVAL} pairs: no interval"
-_NONE_LEFT = "no pair with both answers scored (N/A or not asked)"
+_NONE_LEFT = N_("no pair with both answers scored (N/A or not asked)")
+
+
+def _few() -> str:
+    return _("fewer than {pairs} pairs: no interval").format(pairs=MIN_PAIRS_FOR_INTERVAL)
 
 
 def _overall(pairs: pd.DataFrame) -> ItemAgreement:
@@ -489,12 +495,16 @@ def _auditor_pair(a: str, b: str, d: np.ndarray) -> AuditorPairAgreement:
     n = len(d)
     mean_abs, mean = float(np.mean(np.abs(d))), float(np.mean(d))
     if n < MIN_PAIRS_FOR_INTERVAL:
-        return AuditorPairAgreement(a, b, n, mean_abs, None, None, mean, None, None, _FEW)
+        return AuditorPairAgreement(a, b, n, mean_abs, None, None, mean, None, None, _few())
     t = t_quantile(n - 1) / float(np.sqrt(n))
     abs_margin = t * float(np.std(np.abs(d), ddof=1))
     margin = t * float(np.std(d, ddof=1))
     clear = mean - margin > 0 or mean + margin < 0
-    note = f"{a if mean > 0 else b} scores the same visits higher" if clear else ""
+    note = (
+        _("{auditor} scores the same visits higher").format(auditor=a if mean > 0 else b)
+        if clear
+        else ""
+    )
     return AuditorPairAgreement(
         auditor_a=a,
         auditor_b=b,
@@ -510,8 +520,8 @@ def _auditor_pair(a: str, b: str, d: np.ndarray) -> AuditorPairAgreement:
 
 
 def _method(pairs: int) -> str:
-    return (
-        f"Calibration: {pairs} pair{'s' if pairs != 1 else ''} of audits of the same branch, "
+    return ngettext(
+        "Calibration: {pairs} pair of audits of the same branch, "
         "checklist and day by two different auditors (same agency reference where both "
         "have one; follow-ups left out). Yes/no items: Gwet's AC1 (chance-corrected "
         "agreement that stays stable when nearly every answer is yes), with Gwet's (2008) "
@@ -521,10 +531,24 @@ def _method(pairs: int) -> str:
         "distribution (McGraw & Wong 1996). 1 is perfect agreement, 0 no better than "
         "chance. Percent agreement: same answer, or item scores within 0.1 (exact on a "
         "1-5 scale). Pairs with an N/A answer are left out of that item. Below "
-        f"{MIN_PAIRS_FOR_INTERVAL} pairs no interval is given. Auditor pairs: mean "
+        "{minimum} pairs no interval is given. Auditor pairs: mean "
         "absolute difference of overall scores and mean difference (a - b; positive when "
-        "a scores the same visits higher), each with a 90 % t interval."
-    )
+        "a scores the same visits higher), each with a 90 % t interval.",
+        "Calibration: {pairs} pairs of audits of the same branch, "
+        "checklist and day by two different auditors (same agency reference where both "
+        "have one; follow-ups left out). Yes/no items: Gwet's AC1 (chance-corrected "
+        "agreement that stays stable when nearly every answer is yes), with Gwet's (2008) "
+        "variance and a 90 % t interval. Scored items: the one-way intraclass correlation "
+        "ICC(1), since each visit has its own pair of auditors; it counts a steady "
+        "difference between auditors as disagreement; 90 % interval from the F "
+        "distribution (McGraw & Wong 1996). 1 is perfect agreement, 0 no better than "
+        "chance. Percent agreement: same answer, or item scores within 0.1 (exact on a "
+        "1-5 scale). Pairs with an N/A answer are left out of that item. Below "
+        "{minimum} pairs no interval is given. Auditor pairs: mean "
+        "absolute difference of overall scores and mean difference (a - b; positive when "
+        "a scores the same visits higher), each with a 90 % t interval.",
+        pairs,
+    ).format(pairs=pairs, minimum=MIN_PAIRS_FOR_INTERVAL)
 
 
 def _optional(value: Any) -> float | None:

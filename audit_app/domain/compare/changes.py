@@ -16,7 +16,9 @@ import pandas as pd
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.periods import align_periods
 from audit_app.domain.compare.variance import _TINY, FEW_NOISE_DF, t_quantile
+from audit_app.domain.compare.words import num
 from audit_app.domain.scoring import display
+from audit_app.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,22 @@ def change_sentence(change: float, low: float | None, high: float | None) -> str
     direction, and the interval of that move (of the drop when it went down)."""
     shown = display(abs(change)) or 0.0
     if shown == 0:
-        head, lo, hi = "no change (0.0 points)", low, high
+        head, lo, hi = _("no change ({points} points)").format(points=num(0.0)), low, high
     elif change < 0:
-        head = f"down {shown:.1f} points"
+        head = _("down {points} points").format(points=num(shown))
         lo, hi = (None, None) if low is None or high is None else (-high, -low)
     else:
-        head, lo, hi = f"up {shown:.1f} points", low, high
+        head, lo, hi = _("up {points} points").format(points=num(shown)), low, high
     if lo is None or hi is None:
-        return f"{head}, no interval (no noise estimate)"
-    return f"{head}, 90 % interval {_number(lo)} to {_number(hi)}"
+        return _("{change}, no interval (no noise estimate)").format(change=head)
+    return _("{change}, 90 % interval {low} to {high}").format(
+        change=head, low=_number(lo), high=_number(hi)
+    )
 
 
 def _number(value: float) -> str:
     shown = display(value) or 0.0
-    return f"{0.0 if shown == 0 else shown:.1f}"
+    return num(0.0 if shown == 0 else shown)
 
 
 def _latest_shared(scored: pd.DataFrame, order: list[str], later: str) -> str:
@@ -195,13 +199,16 @@ def _pooled_cell_noise(scored: pd.DataFrame) -> tuple[float | None, int]:
 
 
 def _without_periods(order: list[str]) -> Changes:
-    only = f" ({order[0]})" if order else ""
-    notice = Notice(
-        "too_few_periods",
-        f"The selection covers one period{only}: there is no change between periods to show.",
-        "info",
+    message = (
+        _(
+            "The selection covers one period ({period}): there is no change between periods "
+            "to show."
+        ).format(period=order[0])
+        if order
+        else _("The selection covers one period: there is no change between periods to show.")
     )
-    method = "Change between periods needs audits in two periods."
+    notice = Notice("too_few_periods", message, "info")
+    method = _("Change between periods needs audits in two periods.")
     return Changes(order[-1] if order else None, None, (), method, (notice,))
 
 
@@ -213,7 +220,9 @@ def _notices(
         notices.append(
             Notice(
                 "too_few_periods",
-                f"No branch was audited in both {earlier} and {later}.",
+                _("No branch was audited in both {earlier} and {later}.").format(
+                    earlier=earlier, later=later
+                ),
                 "info",
             )
         )
@@ -221,27 +230,35 @@ def _notices(
         notices.append(
             Notice(
                 "no_replicates",
-                "No branch has two audits in one period, so visit-to-visit noise cannot be "
-                "estimated: changes are shown without intervals.",
+                _(
+                    "No branch has two audits in one period, so visit-to-visit noise cannot be "
+                    "estimated: changes are shown without intervals."
+                ),
             )
         )
     elif df < FEW_NOISE_DF:
         notices.append(
             Notice(
                 "few_noise_degrees",
-                f"The visit-to-visit noise behind the change intervals rests on {df} "
-                f"degree{'s' if df != 1 else ''} of freedom (t = {t_quantile(df):.1f} "
-                "instead of 1.6): the intervals are wide and rough.",
+                ngettext(
+                    "The visit-to-visit noise behind the change intervals rests on {df} "
+                    "degree of freedom (t = {t} instead of {usual}): the intervals are wide "
+                    "and rough.",
+                    "The visit-to-visit noise behind the change intervals rests on {df} "
+                    "degrees of freedom (t = {t} instead of {usual}): the intervals are wide "
+                    "and rough.",
+                    df,
+                ).format(df=num(df, 0), t=num(t_quantile(df)), usual=num(1.6)),
             )
         )
     return tuple(notices)
 
 
 def _method(earlier: str, later: str, df: int) -> str:
-    return (
-        f"Change per branch from {earlier} to {later}: the later period's mean minus the "
+    return _(
+        "Change per branch from {earlier} to {later}: the later period's mean minus the "
         "earlier one's, for branches audited in both. 90 % interval: change ± t × s × "
         "sqrt(1/n1 + 1/n2), with s² the pooled visit-to-visit noise and Student's t with "
-        f"its {df} degrees of freedom; a change is clear when its interval excludes 0. "
+        "its {df} degrees of freedom; a change is clear when its interval excludes 0. "
         "Clear changes are listed first, then the largest."
-    )
+    ).format(earlier=earlier, later=later, df=num(df, 0))

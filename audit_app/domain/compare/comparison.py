@@ -37,6 +37,8 @@ from audit_app.domain.compare.variance import (
     period_labels,
 )
 from audit_app.domain.compare.versions import VersionAlignment
+from audit_app.domain.compare.words import signed
+from audit_app.i18n import N_, _, ngettext
 
 PERIOD_CELL_KEYS = ["branch_code", "checklist_id", "standard", "period"]
 
@@ -115,8 +117,8 @@ def compute_comparison(
     asked = (auditors.method, frames.calibration.method) if request.auditors else ()
     method = (
         league.method,
-        CONSISTENCY_METHOD,
-        TREND_METHOD,
+        _(CONSISTENCY_METHOD),
+        _(TREND_METHOD),
         changes.method,
         *asked,
         *(alignment.describe() for alignment in frames.versions),
@@ -156,9 +158,11 @@ def _period_move(league: LeagueTable, changes: Changes) -> list[Notice]:
     return [
         Notice(
             "period_move",
-            f"From {changes.earlier} to {changes.later} the whole selection moved by "
-            f"{move:+.1f} points (the difference of the two period effects): each branch's "
-            "change includes it, and a change well above or below it is the branch's own.",
+            _(
+                "From {earlier} to {later} the whole selection moved by {move} points (the "
+                "difference of the two period effects): each branch's change includes it, and "
+                "a change well above or below it is the branch's own."
+            ).format(earlier=changes.earlier, later=changes.later, move=signed(move)),
             "info",
         )
     ]
@@ -171,10 +175,17 @@ def _calibration_notice(calibration: Calibration) -> list[Notice]:
     return [
         Notice(
             "calibration_pairs",
-            f"{len(calibration.pairs)} calibration pairs: two audits of one branch with one "
-            "checklist on one day by different auditors (with the same visit reference when "
-            "both have one). Without references, two separate visits on one day also count "
-            "as a pair: record the agency's reference to keep them apart.",
+            ngettext(
+                "{pairs} calibration pair: two audits of one branch with one checklist on one "
+                "day by different auditors (with the same visit reference when both have "
+                "one). Without references, two separate visits on one day also count as a "
+                "pair: record the agency's reference to keep them apart.",
+                "{pairs} calibration pairs: two audits of one branch with one checklist on one "
+                "day by different auditors (with the same visit reference when both have "
+                "one). Without references, two separate visits on one day also count as a "
+                "pair: record the agency's reference to keep them apart.",
+                len(calibration.pairs),
+            ).format(pairs=len(calibration.pairs)),
             "info",
         )
     ]
@@ -192,7 +203,7 @@ def _first_of_each_code(notices: list[Notice]) -> list[Notice]:
     return kept
 
 
-CONSISTENCY_METHOD = (
+CONSISTENCY_METHOD = N_(
     "Consistency index: 100 minus the average spread between branches' true section scores "
     "(standard deviation in points), each section weighted by its number of scored audits; "
     "100 means every branch keeps every section at the same level. Per section, period "
@@ -200,7 +211,7 @@ CONSISTENCY_METHOD = (
     "estimated within branches and removed, and the visits' noise is removed by the method "
     "of moments; the raw index, with the periods' movement left in, is given beside it."
 )
-TREND_METHOD = (
+TREND_METHOD = N_(
     "Trend: the mean overall score per period; a change from the previous period exceeds "
     "the noise when it is larger than 1.645 times the standard error of the difference "
     "(each period's standard error from the variance of its audits)."
@@ -255,8 +266,8 @@ def empty_comparison(request: ComparisonRequest, scope: Scope, message: str) -> 
         least_consistent=(),
         consistency_index=None,
         raw_consistency_index=None,
-        auditors=AuditorEffects((), None, 0, "No scored audits."),
-        calibration=NO_CALIBRATION,
+        auditors=AuditorEffects((), None, 0, _("No scored audits.")),
+        calibration=replace(NO_CALIBRATION, method=_(NO_CALIBRATION.method)),
         versions=(),
         notices=(),
         method=(),

@@ -30,6 +30,8 @@ from audit_app.domain.compare.variance import (
     period_labels,
     t_quantile,
 )
+from audit_app.domain.compare.words import num
+from audit_app.i18n import _, ngettext
 
 FEW_REPEAT_BRANCHES = 3
 """A noise estimate seen in fewer branches than this (branches with two or more audits)
@@ -302,18 +304,22 @@ def summarise_consistency(standards: Sequence[StandardConsistency]) -> Consisten
         notices.append(
             Notice(
                 "single_branch",
-                "No section was scored at two or more branches in this selection: "
-                "consistency between branches cannot be judged.",
+                _(
+                    "No section was scored at two or more branches in this selection: "
+                    "consistency between branches cannot be judged."
+                ),
             )
         )
     elif judged and adjusted is None:
         notices.append(
             Notice(
                 "no_replicates",
-                "No branch has two audits of the same checklist's sections in this selection "
-                "(with period effects removed, a repeat in another period only measures the "
-                "period), so visit-to-visit noise cannot be told apart from real differences "
-                "between branches: no consistency index.",
+                _(
+                    "No branch has two audits of the same checklist's sections in this "
+                    "selection (with period effects removed, a repeat in another period only "
+                    "measures the period), so visit-to-visit noise cannot be told apart from "
+                    "real differences between branches: no consistency index."
+                ),
             )
         )
     if judged:
@@ -333,11 +339,15 @@ def summarise_consistency(standards: Sequence[StandardConsistency]) -> Consisten
         notices.append(
             Notice(
                 "period_effects",
-                f"Consistency is measured net of period effects ({periods} periods): "
-                f"index {adjusted:.1f}; {raw:.1f} if the movement between periods were "
-                "counted as visit noise and branch differences."
+                _(
+                    "Consistency is measured net of period effects ({periods} periods): "
+                    "index {index}; {raw} if the movement between periods were counted as "
+                    "visit noise and branch differences."
+                ).format(periods=periods, index=num(adjusted), raw=num(raw))
                 if raw is not None
-                else f"Consistency is measured net of period effects ({periods} periods).",
+                else _("Consistency is measured net of period effects ({periods} periods).").format(
+                    periods=periods
+                ),
                 "info",
             )
         )
@@ -345,12 +355,32 @@ def summarise_consistency(standards: Sequence[StandardConsistency]) -> Consisten
 
 
 def _few_degrees_message(df: int, repeat: int) -> str:
-    branches = "1 branch" if repeat == 1 else f"{repeat} branches"
-    t = f"t = {t_quantile(df):.1f} for a 90 % interval instead of 1.6" if df > 0 else ""
-    return (
-        f"The visit-to-visit noise rests on few degrees of freedom ({df}; {branches} with "
-        f"two or more audits{'; ' + t if t else ''}): the consistency index and the "
-        "spreads between branches are rough figures."
+    if df > 0:
+        sentence = ngettext(
+            "The visit-to-visit noise rests on few degrees of freedom ({df}; {branches} branch "
+            "with two or more audits; t = {t} for a 90 % interval instead of {usual}): the "
+            "consistency index and the spreads between branches are rough figures.",
+            "The visit-to-visit noise rests on few degrees of freedom ({df}; {branches} "
+            "branches with two or more audits; t = {t} for a 90 % interval instead of "
+            "{usual}): the consistency index and the spreads between branches are rough "
+            "figures.",
+            repeat,
+        )
+    else:
+        sentence = ngettext(
+            "The visit-to-visit noise rests on few degrees of freedom ({df}; {branches} branch "
+            "with two or more audits): the consistency index and the spreads between "
+            "branches are rough figures.",
+            "The visit-to-visit noise rests on few degrees of freedom ({df}; {branches} "
+            "branches with two or more audits): the consistency index and the spreads "
+            "between branches are rough figures.",
+            repeat,
+        )
+    return sentence.format(
+        df=num(df, 0),
+        branches=num(repeat, 0),
+        t=num(t_quantile(df)) if df > 0 else "",
+        usual=num(1.6),
     )
 
 

@@ -54,6 +54,8 @@ from audit_app.domain.compare.variance import (
     estimate_components,
     t_quantile,
 )
+from audit_app.domain.compare.words import num, signed
+from audit_app.i18n import N_, _, ngettext
 
 __all__ = [
     "BRANCH_PERIOD_TOTAL_COLUMNS",
@@ -545,52 +547,81 @@ def _notices(
         notices.append(
             Notice(
                 "no_detectable_difference",
-                "No detectable difference between branches in this selection: their means "
-                "differ no more than the visit-to-visit noise would make them, so every "
-                "ranked branch shares rank 1 and one band.",
+                _(
+                    "No detectable difference between branches in this selection: their means "
+                    "differ no more than the visit-to-visit noise would make them, so every "
+                    "ranked branch shares rank 1 and one band."
+                ),
             )
         )
     if table.state == "single_branch":
         notices.append(
-            Notice("single_branch", "One branch in this selection: nothing to compare it with.")
+            Notice("single_branch", _("One branch in this selection: nothing to compare it with."))
         )
     replicated = int(np.sum(fit.n >= 2))
     if fit.within is None and table.rows:
         notices.append(
             Notice(
                 "no_replicates",
-                (
-                    "No branch has two audits in this selection"
-                    if replicated == 0
-                    else "Every repeat visit in this selection is used up by the period effects"
+                _(
+                    "No branch has two audits in this selection, so the visit-to-visit noise "
+                    "cannot be estimated: no intervals, no shrinkage and no tie bands."
                 )
-                + ", so the visit-to-visit noise cannot be estimated: no intervals, no "
-                "shrinkage and no tie bands.",
+                if replicated == 0
+                else _(
+                    "Every repeat visit in this selection is used up by the period effects, so "
+                    "the visit-to-visit noise cannot be estimated: no intervals, no shrinkage "
+                    "and no tie bands."
+                ),
             )
         )
     elif fit.within is not None and (fit.df_within < FEW_NOISE_DF or replicated < FEW_REPLICATED):
-        stores = "branch" if replicated == 1 else "branches"
-        degrees = "degree" if fit.df_within == 1 else "degrees"
+        degrees = ngettext(
+            "The visit-to-visit noise rests on {df} degree of freedom",
+            "The visit-to-visit noise rests on {df} degrees of freedom",
+            fit.df_within,
+        ).format(df=num(fit.df_within, 0))
+        branches = ngettext(
+            "({branches} branch with two or more audits)",
+            "({branches} branches with two or more audits)",
+            replicated,
+        ).format(branches=num(replicated, 0))
         notices.append(
             Notice(
                 "few_noise_degrees",
-                f"The visit-to-visit noise rests on {fit.df_within} {degrees} of freedom "
-                f"({replicated} {stores} with two or more audits): intervals, shrinkage and "
-                "tie bands are rough.",
+                _("{degrees} {branches}: intervals, shrinkage and tie bands are rough.").format(
+                    degrees=degrees, branches=branches
+                ),
             )
         )
-    for code, test, word in (
-        ("ceiling", lambda m: m >= CEILING, "top"),
-        ("floor", lambda m: m <= FLOOR, "bottom"),
+    for code, test, sentence in (
+        (
+            "ceiling",
+            lambda m: m >= CEILING,
+            N_(
+                "{at} of {ranked} ranked branches average the top of the scale ({end}): the "
+                "measure cannot tell them apart."
+            ),
+        ),
+        (
+            "floor",
+            lambda m: m <= FLOOR,
+            N_(
+                "{at} of {ranked} ranked branches average the bottom of the scale ({end}): the "
+                "measure cannot tell them apart."
+            ),
+        ),
     ):
         at = sum(1 for r in ranked if test(r.mean))
         if ranked and at / len(ranked) > CEILING_SHARE:
             notices.append(
                 Notice(
                     code,  # type: ignore[arg-type]
-                    f"{at} of {len(ranked)} ranked branches average the {word} of the scale "
-                    f"({'100.0' if word == 'top' else '0.0'}): the measure cannot tell them "
-                    "apart.",
+                    _(sentence).format(
+                        at=at,
+                        ranked=len(ranked),
+                        end=num(100.0 if code == "ceiling" else 0.0),
+                    ),
                 )
             )
     if table.period_effects:
@@ -600,20 +631,29 @@ def _notices(
         tested = (
             ""
             if periods_test is None
-            else f"; F test of equal periods: F = {periods_test[0]:.2f}, p = {periods_test[1]:.3f}"
+            else _("; F test of equal periods: F = {f}, p = {p}").format(
+                f=num(periods_test[0], 2), p=num(periods_test[1], 3)
+            )
         )
         if periods_test is not None and periods_test[1] >= BRANCH_TEST_LEVEL:
-            text = (
-                f"Periods do not differ detectably{tested}: the small estimated period "
-                f"effects (up to {spread:.1f} points apart, mostly noise) are removed anyway, "
+            text = _(
+                "Periods do not differ detectably{tested}: the small estimated period "
+                "effects (up to {spread} points apart, mostly noise) are removed anyway, "
                 "which changes little."
-            )
+            ).format(tested=tested, spread=num(spread))
         else:
-            text = (
-                f"Period effects removed: period means differ by up to {spread:.1f} points "
-                f"({effects[0].label} {effects[0].effect:+.1f}, {effects[-1].label} "
-                f"{effects[-1].effect:+.1f} against the average period{tested}), so "
-                "branches visited only in good or bad periods are compared fairly."
+            text = _(
+                "Period effects removed: period means differ by up to {spread} points "
+                "({lowest} {lowest_effect}, {highest} {highest_effect} against the average "
+                "period{tested}), so branches visited only in good or bad periods are "
+                "compared fairly."
+            ).format(
+                spread=num(spread),
+                lowest=effects[0].label,
+                lowest_effect=signed(effects[0].effect),
+                highest=effects[-1].label,
+                highest_effect=signed(effects[-1].effect),
+                tested=tested,
             )
         notices.append(Notice("period_effects", text, "info"))
     group_notice = _group_notice(table, grouping)
@@ -624,23 +664,38 @@ def _notices(
 
 def _group_notice(table: LeagueTable, grouping: Grouping) -> Notice | None:
     test = table.group_test
-    tested = (
-        f" (F = {test.f:.2f}, {'p < 0.001' if test.p < 0.001 else f'p = {test.p:.3f}'})"
-        if test is not None and test.f is not None and test.p is not None
-        else ""
-    )
+    if test is not None and test.f is not None and test.p is not None:
+        p = "p < 0.001" if test.p < 0.001 else f"p = {num(test.p, 3)}"
+        tested = f" (F = {num(test.f, 2)}, {p})"
+    else:
+        tested = ""
     if table.grouping is not None:
-        return Notice(
-            "group_targets",
-            f"Each branch is pulled toward its {table.grouping}'s level (the {table.grouping}s' "
-            f"levels themselves pulled toward the chain): the {table.grouping}s differ"
-            f"{tested}."
-            if table.groups_differ
-            else f"Each branch is pulled toward its {table.grouping}'s level (the "
-            f"{table.grouping}s' levels themselves pulled toward the chain), as asked"
-            f"{tested}.",
-            "info",
-        )
+        country = table.grouping == "country"
+        if table.groups_differ:
+            sentence = (
+                _(
+                    "Each branch is pulled toward its country's level (the countries' levels "
+                    "themselves pulled toward the chain): the countries differ{tested}."
+                )
+                if country
+                else _(
+                    "Each branch is pulled toward its region's level (the regions' levels "
+                    "themselves pulled toward the chain): the regions differ{tested}."
+                )
+            )
+        else:
+            sentence = (
+                _(
+                    "Each branch is pulled toward its country's level (the countries' levels "
+                    "themselves pulled toward the chain), as asked{tested}."
+                )
+                if country
+                else _(
+                    "Each branch is pulled toward its region's level (the regions' levels "
+                    "themselves pulled toward the chain), as asked{tested}."
+                )
+            )
+        return Notice("group_targets", sentence.format(tested=tested), "info")
     if table.state != "ranked" or grouping == CHAIN:
         return None
     if test is None or test.p is None:
@@ -648,15 +703,24 @@ def _group_notice(table: LeagueTable, grouping: Grouping) -> Notice | None:
             return None
         return Notice(
             "group_targets",
-            f"Every branch is pulled toward the chain's level: the {grouping}s cannot serve "
-            f"as targets (fewer than two, or no two branches share one).",
+            _(
+                "Every branch is pulled toward the chain's level: the countries cannot serve "
+                "as targets (fewer than two, or no two branches share one)."
+            )
+            if grouping == "country"
+            else _(
+                "Every branch is pulled toward the chain's level: the regions cannot serve "
+                "as targets (fewer than two, or no two branches share one)."
+            ),
             "info",
         )
     if grouping == "auto":
         return Notice(
             "group_targets",
-            f"Every branch is pulled toward the chain's level: the regions' levels do not "
-            f"differ clearly{tested}; they would at p < {GROUP_TEST_LEVEL:.2f}.",
+            _(
+                "Every branch is pulled toward the chain's level: the regions' levels do not "
+                "differ clearly{tested}; they would at p < {level}."
+            ).format(tested=tested, level=num(GROUP_TEST_LEVEL, 2)),
             "info",
         )
     return None
@@ -667,65 +731,105 @@ def describe_league_method(table: LeagueTable) -> str:
     support."""
     c, raw = table.components, table.raw_components
     parts = [
-        "Model of an audit's overall score: group level (the chain, or the branch's region "
-        "or country) + branch effect + period effect + visit-to-visit noise."
+        _(
+            "Model of an audit's overall score: group level (the chain, or the branch's region "
+            "or country) + branch effect + period effect + visit-to-visit noise."
+        )
     ]
     if table.period_effects:
-        effects = ", ".join(f"{p.label} {p.effect:+.1f}" for p in table.period_effects)
+        effects = ", ".join(f"{p.label} {signed(p.effect)}" for p in table.period_effects)
         parts.append(
-            f"Period effects, estimated within branches (the same branch in different "
-            f"periods), against the average period: {effects}. Each branch's adjusted mean "
-            "is its mean with the effects of the periods it was visited in removed."
+            _(
+                "Period effects, estimated within branches (the same branch in different "
+                "periods), against the average period: {effects}. Each branch's adjusted mean "
+                "is its mean with the effects of the periods it was visited in removed."
+            ).format(effects=effects)
         )
     else:
-        parts.append("No period effects were fitted: the adjusted mean is the mean.")
+        parts.append(_("No period effects were fitted: the adjusted mean is the mean."))
     if c.within is None:
         parts.append(
-            "The visit-to-visit noise cannot be estimated (no branch has two "
-            "audits, or its repeat visits went into the period effects): no intervals, no "
-            "shrinkage and no tie bands; branches are ranked by their adjusted mean."
+            _(
+                "The visit-to-visit noise cannot be estimated (no branch has two "
+                "audits, or its repeat visits went into the period effects): no intervals, no "
+                "shrinkage and no tie bands; branches are ranked by their adjusted mean."
+            )
         )
     else:
         t = t_quantile(c.df_within)
         raw_note = (
-            f" (without period effects: {np.sqrt(raw.within):.1f} points)"
+            _(" (without period effects: {noise} points)").format(noise=num(np.sqrt(raw.within)))
             if table.period_effects and raw.within is not None
             else ""
         )
         parts.append(
-            f"Noise: s = {np.sqrt(c.within):.1f} points{raw_note}, on {c.df_within} degrees "
-            "of freedom. Mean's interval (90 %): the plain mean ± t × s/√n with the noise "
-            f"of the plain means ({np.sqrt(raw.within or 0):.1f} points, t = "
-            f"{t_quantile(raw.df_within):.3f}, Student t on {raw.df_within} degrees of "
-            "freedom)."
+            _(
+                "Noise: s = {noise} points{without}, on {df} degrees of freedom. Mean's "
+                "interval (90 %): the plain mean ± t × s/√n with the noise of the plain means "
+                "({raw_noise} points, t = {t}, Student t on {raw_df} degrees of freedom)."
+            ).format(
+                noise=num(np.sqrt(c.within)),
+                without=raw_note,
+                df=num(c.df_within, 0),
+                raw_noise=num(np.sqrt(raw.within or 0)),
+                t=num(t_quantile(raw.df_within), 3),
+                raw_df=num(raw.df_within, 0),
+            )
         )
         if table.state == "single_branch":
             parts.append(
-                "With a single branch there is no chain to shrink toward: the estimate is "
-                "the adjusted mean and its interval is ± t × the adjusted mean's standard "
-                "error."
+                _(
+                    "With a single branch there is no chain to shrink toward: the estimate is "
+                    "the adjusted mean and its interval is ± t × the adjusted mean's standard "
+                    "error."
+                )
             )
         elif table.state == "no_difference":
             test = table.branch_test
             tested = (
                 ""
                 if test is None
-                else f"; the F test of equal branch levels gives F = {test.f:.2f} on "
-                f"{test.df[0]} and {test.df[1]} degrees of freedom, p = {test.p:.3f} (they "
-                f"would differ detectably at p < {BRANCH_TEST_LEVEL:.2f})"
+                else _(
+                    "; the F test of equal branch levels gives F = {f} on {df1} and {df2} "
+                    "degrees of freedom, p = {p} (they would differ detectably at p < {level})"
+                ).format(
+                    f=num(test.f, 2),
+                    df1=num(test.df[0], 0),
+                    df2=num(test.df[1], 0),
+                    p=num(test.p, 3),
+                    level=num(BRANCH_TEST_LEVEL, 2),
+                )
             )
-            below = ", ≤ 0" if (c.raw_between or 0) <= 0 else ""
+            sentence = (
+                _(
+                    "The between-branch variance estimate is {variance} (method of moments, "
+                    "≤ 0){tested}: no detectable difference between branches in this "
+                    "selection."
+                )
+                if (c.raw_between or 0) <= 0
+                else _(
+                    "The between-branch variance estimate is {variance} (method of "
+                    "moments){tested}: no detectable difference between branches in this "
+                    "selection."
+                )
+            )
             parts.append(
-                f"The between-branch variance estimate is {c.raw_between:.2f} (method of "
-                f"moments{below}){tested}: no detectable difference between branches in this "
-                "selection. Every ranked branch shares rank 1 and one band, and the table is "
-                "ordered by mean, then by number of audits (never by code). The estimates are "
-                f"pulled almost all the way to the chain level ({table.chain_mean:.1f}); their "
-                "intervals still allow for a small spread the data cannot rule out."
+                sentence.format(variance=num(c.raw_between, 2), tested=tested)
+                + " "
+                + _(
+                    "Every ranked branch shares rank 1 and one band, and the table is "
+                    "ordered by mean, then by number of audits (never by code). The estimates "
+                    "are pulled almost all the way to the chain level ({chain}); their "
+                    "intervals still allow for a small spread the data cannot rule out."
+                ).format(chain=num(table.chain_mean))
             )
         else:
             parts.append(_shrinkage_text(table, t))
-    parts.append(f"Branches with fewer than {table.min_audits} audits are listed but not ranked.")
+    parts.append(
+        _("Branches with fewer than {audits} audits are listed but not ranked.").format(
+            audits=table.min_audits
+        )
+    )
     return " ".join(parts)
 
 
@@ -733,33 +837,45 @@ def _shrinkage_text(table: LeagueTable, t: float) -> str:
     c = table.components
     between = c.between or 0.0
     if table.grouping is None:
-        target = f"the chain level ({table.chain_mean:.1f})"
-        spread = f"{between:.1f} (SD {np.sqrt(between):.1f} points) by the method of moments"
+        target = _("the chain level ({chain})").format(chain=num(table.chain_mean))
+        spread = _("{variance} (SD {sd} points) by the method of moments").format(
+            variance=num(between), sd=num(np.sqrt(between))
+        )
     else:
-        target = (
-            f"its {table.grouping}'s level (the {table.grouping} levels themselves pulled "
-            f"toward the chain level {table.chain_mean:.1f}, so a {table.grouping} with one "
-            "branch is not its own target)"
-        )
         inside = table.between_in_groups or 0.0
-        spread = (
-            f"{inside:.1f} (SD {np.sqrt(inside):.1f} points, posterior mean) around the "
-            f"{table.grouping}s' levels ({between:.1f} around the chain by the method of "
-            "moments)"
-        )
-    return (
+        if table.grouping == "country":
+            target = _(
+                "its country's level (the country levels themselves pulled toward the chain "
+                "level {chain}, so a country with one branch is not its own target)"
+            )
+            spread = _(
+                "{inside} (SD {sd} points, posterior mean) around the countries' levels "
+                "({variance} around the chain by the method of moments)"
+            )
+        else:
+            target = _(
+                "its region's level (the region levels themselves pulled toward the chain "
+                "level {chain}, so a region with one branch is not its own target)"
+            )
+            spread = _(
+                "{inside} (SD {sd} points, posterior mean) around the regions' levels "
+                "({variance} around the chain by the method of moments)"
+            )
+        target = target.format(chain=num(table.chain_mean))
+        spread = spread.format(inside=num(inside), sd=num(np.sqrt(inside)), variance=num(between))
+    return _(
         "Estimate that ranks (hierarchical Bayes): target + λ × (adjusted mean − target), "
-        f"toward {target}, λ = b / (b + s²/n), where b is the variance of the branches' true "
-        f"levels: {spread}. b is not taken at one estimate: flat priors on the branch SD "
+        "toward {target}, λ = b / (b + s²/n), where b is the variance of the branches' true "
+        "levels: {spread}. b is not taken at one estimate: flat priors on the branch SD "
         "(and the group SD) are integrated out on a grid, so a b the data barely pin down "
         "widens the intervals instead of over-shrinking; branches with few audits move most. "
-        f"Estimate's interval (90 %): estimate ± t × posterior SD (t = {t:.3f}); the "
+        "Estimate's interval (90 %): estimate ± t × posterior SD (t = {t}); the "
         "posterior variance is λ s²/n plus the uncertainty of the target and of b, and the "
         "interval always contains the estimate. Rank by the estimate (ties: mean, then "
         "audits). Tie bands: walking down the ranking, a band ends once a branch is truly "
-        f"worse than the band's first branch with probability ≥ {BAND_THRESHOLD:.2f} (from "
+        "worse than the band's first branch with probability ≥ {threshold} (from "
         "the two posteriors: the 90 % interval of their difference excludes 0); the next "
         "band starts at the clearest gap between the two, never between branches whose "
         "estimates show the same. No branch in a band is clearly worse than its first; "
         "within a band the order is not meaningful."
-    )
+    ).format(target=target, spread=spread, t=num(t, 3), threshold=num(BAND_THRESHOLD, 2))

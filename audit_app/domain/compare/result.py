@@ -19,6 +19,8 @@ from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.summaries import RegionSummary
 from audit_app.domain.compare.versions import VersionAlignment
+from audit_app.domain.compare.words import count
+from audit_app.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,19 @@ class Scope:
 
     @property
     def label(self) -> str:
-        """'Chain: 5,000 branches' or 'Area Barcelona: 6 branches'."""
-        count = f"{self.branches:,} branch{'' if self.branches == 1 else 'es'}"
+        """'Chain: 5,000 branches' or 'Area Barcelona: 6 branches', in the current language."""
+        n = self.branches
         if self.areas is None:
-            return f"Chain: {count}"
-        names = ", ".join(self.areas) or "none"
-        return f"Area{'s' if len(self.areas) > 1 else ''} {names}: {count}"
+            sentence = ngettext("Chain: {count} branch", "Chain: {count} branches", n)
+            return sentence.format(count=count(n))
+        names = ", ".join(self.areas) or _("none")
+        if len(self.areas) > 1:
+            sentence = ngettext(
+                "Areas {names}: {count} branch", "Areas {names}: {count} branches", n
+            )
+        else:
+            sentence = ngettext("Area {names}: {count} branch", "Area {names}: {count} branches", n)
+        return sentence.format(names=names, count=count(n))
 
     @property
     def noun(self) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import display
+from audit_app.i18n import _
 
 # ---------------------------------------------------------------------------
 # Across checklist versions
@@ -33,12 +34,18 @@ class VersionAlignment:
 
     def describe(self) -> str:
         versions = ", ".join(f"v{v}" for v in self.versions)
-        left = ", ".join(self.left_out) if self.left_out else "none"
-        return (
-            f"Checklist {self.checklist_id} spans versions {versions}: section and overall "
-            f"scores were recomputed on the {len(self.shared_items)} scored items all "
-            f"versions share, with the weights and rules of v{self.reference_version}, the "
-            f"version of the selection's most recent audit. Items left out: {left}."
+        left = ", ".join(self.left_out) if self.left_out else _("none")
+        return _(
+            "Checklist {checklist} spans versions {versions}: section and overall "
+            "scores were recomputed on the {shared} scored items all "
+            "versions share, with the weights and rules of v{reference}, the "
+            "version of the selection's most recent audit. Items left out: {left}."
+        ).format(
+            checklist=self.checklist_id,
+            versions=versions,
+            shared=len(self.shared_items),
+            reference=self.reference_version,
+            left=left,
         )
 
 

@@ -14,12 +14,14 @@ import streamlit as st
 from audit_app.domain.checklist import localized
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.labels import channel_label
 from audit_app.domain.users import User
+from audit_app.i18n import _, current_language, formats, ngettext, use_language
 from audit_app.services import compare as service
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.report_compare import comparison_report
-from audit_app.ui.components.compare_filters import channel_label, month_span
+from audit_app.ui.components.compare_filters import month_span
 
 Version = tuple[object, ...]
 
@@ -44,21 +46,47 @@ def branch_count(_ctx: AppContext, version: Version, user: User | None) -> int:
     return len(list_branches(_ctx))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def comparison(
-    _ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
+    ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
 ) -> ComparisonResult:
-    """The one comparison of a request: every tab, download and the PDF render it. The
-    one cache of comparisons, keyed by the request, the data version and the user."""
-    return service.comparison(_ctx, request)
+    """The one comparison of a request in the current language: every tab, download and the
+    PDF render it."""
+    return _comparison(ctx, request, version, user, current_language())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _comparison(
+    _ctx: AppContext,
+    request: ComparisonRequest,
+    version: Version,
+    user: User | None,
+    language: str,
+) -> ComparisonResult:
+    """The one cache of comparisons, keyed by the request, the data version, the user and the
+    language (its notices and methods are sentences in that language)."""
+    with use_language(language):
+        return service.comparison(_ctx, request)
+
+
+def pdf_report(
+    ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
+) -> bytes:
+    """The PDF of the cached comparison, in the current language."""
+    return _pdf_report(ctx, request, version, user, current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def pdf_report(
-    _ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
+def _pdf_report(
+    _ctx: AppContext,
+    request: ComparisonRequest,
+    version: Version,
+    user: User | None,
+    language: str,
 ) -> bytes:
     """The PDF of the cached comparison (rendering only, plus the overdue actions)."""
-    return comparison_report(_ctx, result=comparison(_ctx, request, version, user))
+    result = _comparison(_ctx, request, version, user, language)
+    with use_language(language):
+        return comparison_report(_ctx, result=result)
 
 
 def csv_bytes(result: ComparisonResult) -> bytes:
@@ -73,50 +101,82 @@ def workbook_bytes(result: ComparisonResult) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def widen_hints(
-    _ctx: AppContext, audit_filter: AuditFilter, version: Version, user: User | None
+    _ctx: AppContext, audit_filter: AuditFilter, version: Version, user: User | None, language: str
 ) -> list[str]:
-    """For an empty selection: which single filter, dropped, would bring audits back."""
-    checklists = {c.id: c.title_in() for c in _ctx.catalogue.latest()}
+    """For an empty selection: which single filter, dropped, would bring audits back (one
+    sentence each, in ``language``)."""
+    f = audit_filter
+    period = (
+        f.date_from
+        and f.date_to
+        and _("{first} to {last}").format(
+            first=formats.date(f.date_from), last=formats.date(f.date_to)
+        )
+    )
     candidates = [
         (
-            "checklist",
-            checklists.get(audit_filter.checklist_id or "", audit_filter.checklist_id),
-            replace(audit_filter, checklist_id=None),
-        ),
-        ("region", audit_filter.region, replace(audit_filter, region=None)),
-        (
-            "channel",
-            audit_filter.channel and channel_label(audit_filter.channel),
-            replace(audit_filter, channel=None),
+            checklist_titles(_ctx).get(f.checklist_id or "", f.checklist_id),
+            replace(f, checklist_id=None),
+            lambda n: ngettext(
+                "Widening the checklist (now {value}) brings back {audits} audit.",
+                "Widening the checklist (now {value}) brings back {audits} audits.",
+                n,
+            ),
         ),
         (
-            "period",
-            audit_filter.date_from and f"{audit_filter.date_from} to {audit_filter.date_to}",
-            replace(audit_filter, date_from=None, date_to=None),
+            f.region,
+            replace(f, region=None),
+            lambda n: ngettext(
+                "Widening the region (now {value}) brings back {audits} audit.",
+                "Widening the region (now {value}) brings back {audits} audits.",
+                n,
+            ),
+        ),
+        (
+            f.channel and channel_label(f.channel),
+            replace(f, channel=None),
+            lambda n: ngettext(
+                "Widening the channel (now {value}) brings back {audits} audit.",
+                "Widening the channel (now {value}) brings back {audits} audits.",
+                n,
+            ),
+        ),
+        (
+            period,
+            replace(f, date_from=None, date_to=None),
+            lambda n: ngettext(
+                "Widening the period (now {value}) brings back {audits} audit.",
+                "Widening the period (now {value}) brings back {audits} audits.",
+                n,
+            ),
         ),
     ]
     hints = []
-    for name, value, wider in candidates:
+    for value, wider, sentence in candidates:
         if not value:
             continue
         audits = service.audit_count(_ctx, wider)
         if audits:
-            hints.append(f"widening the {name} (now {value}) brings back {audits:,} audits")
+            hints.append(sentence(audits).format(value=value, audits=formats.integer(audits)))
     return hints
 
 
 def standard_labels(ctx: AppContext) -> dict[tuple[str, str], str]:
-    """(checklist id, section or item id) -> its title or text, the newest version winning."""
+    """(checklist id, section or item id) -> its title or text in the session's language
+    (when the checklist has it), the newest version winning."""
+    language = current_language()
     labels: dict[tuple[str, str], str] = {}
     for checklist in sorted(ctx.catalogue, key=lambda c: (c.id, c.version)):
         for section in checklist.sections:
-            labels[(checklist.id, section.id)] = localized(
-                section.title, checklist.language, section.id
-            )
+            title = localized(section.title, language, checklist.language)
+            labels[(checklist.id, section.id)] = title or section.id
             for item in section.items:
-                labels[(checklist.id, item.id)] = localized(item.text, checklist.language, item.id)
+                text = localized(item.text, language, checklist.language)
+                labels[(checklist.id, item.id)] = text or item.id
     return labels
 
 
 def checklist_titles(ctx: AppContext) -> dict[str, str]:
-    return {c.id: c.title_in() for c in ctx.catalogue.latest()}
+    """Checklist id -> its title, in the session's language when the checklist has it."""
+    language = current_language()
+    return {c.id: c.title_in(language) for c in ctx.catalogue.latest()}

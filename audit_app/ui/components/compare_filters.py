@@ -18,6 +18,8 @@ import streamlit as st
 from audit_app.domain.audit import Channel
 from audit_app.domain.compare import DEFAULT_MIN_AUDITS
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.labels import channel_label
+from audit_app.i18n import _, current_language, formats
 from audit_app.services.context import AppContext
 
 ALL = "All"
@@ -62,11 +64,8 @@ def month_dates(first: str, last: str) -> tuple[date, date]:
 
 
 def month_label(month: str) -> str:
-    return date(int(month[:4]), int(month[5:7]), 1).strftime("%b %Y")
-
-
-def channel_label(channel: str) -> str:
-    return channel.replace("_", " ").capitalize()
+    """``2026-03`` as the language writes a month: ``Mar 2026``, ``de març 2026``."""
+    return formats.month(date(int(month[:4]), int(month[5:7]), 1))
 
 
 def compare_filter_sidebar(
@@ -74,43 +73,46 @@ def compare_filter_sidebar(
 ) -> CompareChoice:
     """Draw the filters in the sidebar. ``months`` are those with audits in the user's scope
     (contiguous), ``regions`` those the user may see."""
-    checklists = {c.id: c.title_in() for c in ctx.catalogue.latest()}
+    language = current_language()
+    checklists = {c.id: c.title_in(language) for c in ctx.catalogue.latest()}
     with st.sidebar:
-        st.subheader("Compare")
+        st.subheader(_("Compare"))
         checklist = st.selectbox(
-            "Checklist",
+            _("Checklist"),
             [ALL, *checklists],
-            format_func=lambda key: "All checklists" if key == ALL else checklists[key],
+            format_func=lambda key: _("All checklists") if key == ALL else checklists[key],
             key=CHECKLIST_KEY,
         )
         date_from, date_to = _period(months)
         region = st.selectbox(
-            "Region",
+            _("Region"),
             [ALL, *regions],
-            format_func=lambda key: "All regions" if key == ALL else key,
+            format_func=lambda key: _("All regions") if key == ALL else key,
             key=REGION_KEY,
         )
         channel = st.selectbox(
-            "Channel",
+            _("Channel"),
             [ALL, *(c.value for c in Channel)],
-            format_func=lambda key: "All channels" if key == ALL else channel_label(key),
+            format_func=lambda key: _("All channels") if key == ALL else channel_label(key),
             key=CHANNEL_KEY,
         )
         min_audits = st.number_input(
-            "Audits needed to rank",
+            _("Audits needed to rank"),
             min_value=1,
             max_value=50,
             value=DEFAULT_MIN_AUDITS,
             step=1,
             key=MIN_AUDITS_KEY,
-            help="Branches with fewer audits are listed apart, not ranked.",
+            help=_("Branches with fewer audits are listed apart, not ranked."),
         )
         include_follow_ups = st.toggle(
-            "Include follow-up audits",
+            _("Include follow-up audits"),
             value=False,
             key=FOLLOW_UPS_KEY,
-            help="Follow-ups re-check only an audit's failed items, so they are left out of "
-            "the league table and every comparison unless included here.",
+            help=_(
+                "Follow-ups re-check only an audit's failed items, so they are left out of "
+                "the league table and every comparison unless included here."
+            ),
         )
     audit_filter = AuditFilter(
         checklist_id=None if checklist == ALL else checklist,
@@ -128,14 +130,16 @@ def _period(months: Sequence[str]) -> tuple[date | None, date | None]:
     if not months:
         return None, None
     if len(months) == 1:
-        st.caption(f"Period: {month_label(months[0])}")
+        st.caption(_("Period: {month}").format(month=month_label(months[0])))
         return month_dates(months[0], months[0])
     default = (months[max(0, len(months) - DEFAULT_MONTHS)], months[-1])
     first, last = st.select_slider(
-        "Period",
+        _("Period"),
         options=list(months),
         value=default,
         format_func=month_label,
-        help=f"Whole months; the last {DEFAULT_MONTHS} months with audits at first.",
+        help=_("Whole months; the last {months} months with audits at first.").format(
+            months=DEFAULT_MONTHS
+        ),
     )
     return month_dates(first, last)

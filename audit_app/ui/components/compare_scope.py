@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audit_app.domain.users import Role, User
+from audit_app.i18n import _
 
 
 @dataclass(frozen=True)
 class Benchmark:
-    """The words for the group a branch is compared with."""
+    """The words for the group a branch is compared with, in the current language."""
 
     noun: str
     """In a sentence: "the chain", "your area", "your areas"."""
@@ -24,18 +25,34 @@ class Benchmark:
     is here. Empty for head office, whose chain is the chain."""
 
 
+def chain() -> Benchmark:
+    return Benchmark(noun=_("the chain"), mean_label=_("Chain mean"), column=_("Chain"))
+
+
 CHAIN = Benchmark(noun="the chain", mean_label="Chain mean", column="Chain")
+"""The English words (tests, defaults); pages call :func:`benchmark` for the user's language."""
 
 
 def benchmark(user: User | None) -> Benchmark:
     """The chain, or an area manager's area(s): what their means are really taken over."""
     if user is None or user.role != Role.AREA_MANAGER:
-        return CHAIN
-    noun = "your area" if len(user.areas) == 1 else "your areas"
-    scope = (
-        f"Where the method says “chain”, read {noun}: the comparison pools only "
-        f"the branches of {noun}, and its means, spreads and targets are theirs."
-    )
+        return chain()
+    if len(user.areas) == 1:
+        return Benchmark(
+            noun=_("your area"),
+            mean_label=_("Mean of your area"),
+            column=_("Your area"),
+            method_scope=_(
+                "Where the method says “chain”, read your area: the comparison pools only "
+                "the branches of your area, and its means, spreads and targets are theirs."
+            ),
+        )
     return Benchmark(
-        noun=noun, mean_label=f"Mean of {noun}", column=noun.capitalize(), method_scope=scope
+        noun=_("your areas"),
+        mean_label=_("Mean of your areas"),
+        column=_("Your areas"),
+        method_scope=_(
+            "Where the method says “chain”, read your areas: the comparison pools only "
+            "the branches of your areas, and its means, spreads and targets are theirs."
+        ),
     )

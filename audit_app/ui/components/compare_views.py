@@ -14,6 +14,7 @@ import streamlit as st
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonResult
 from audit_app.domain.safe_text import markdown_text
+from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
 
@@ -42,14 +43,47 @@ def _score(
     return st.column_config.NumberColumn(label, format="%.1f", width=width, help=help)
 
 
+def show_table(frame: pd.DataFrame, config: Mapping[str, str | ColumnConfig]) -> None:
+    """A table whose headers are the columns' words in the current language: the frame's
+    columns are renamed to their labels, and each label carries its column's settings."""
+    names = {
+        key: value if isinstance(value, str) else str(value.get("label") or key)
+        for key, value in config.items()
+    }
+    settings = {
+        names[key]: value
+        for key, value in config.items()
+        if key in frame.columns and not isinstance(value, str)
+    }
+    st.dataframe(
+        frame.rename(columns=names), hide_index=True, width="stretch", column_config=settings
+    )
+
+
+def _extreme(frame: pd.DataFrame, column: str, *, lowest: bool) -> pd.Series:
+    """The row with the lowest (or highest) value of ``column``, the first of ties."""
+    ordered = frame.sort_values(column, ascending=lowest, kind="stable")
+    return ordered.iloc[0]
+
+
+def branch_names(table: stats.LeagueTable) -> dict[str, str]:
+    """Branch code -> its name as people read it (the code only when it has no name)."""
+    return _names(table.rows)
+
+
+def _names(rows: Sequence[stats.BranchStanding]) -> dict[str, str]:
+    return {r.branch_code: r.branch_name or r.branch_code for r in rows}
+
+
 # ---------------------------------------------------------------------------
 # League table
 # ---------------------------------------------------------------------------
 
 
 def league_frame(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> pd.DataFrame:
-    """One row per branch in ranking order, with a link and a chart label; the pooled
-    target is named as the user knows it (the chain, or their area)."""
+    """One row per branch in ranking order, with a link and a chart label (rank, name and
+    tie band in words); the pooled target is named as the user knows it (the chain, or
+    their area)."""
     frame = table.frame()
     if frame.empty:
         return frame
@@ -59,48 +93,90 @@ def league_frame(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> pd.DataF
         "branch",
         [branch_link(c, n) for c, n in zip(frame.branch_code, frame.branch_name, strict=True)],
     )
-    frame["label"] = [
-        code if pd.isna(rank) else f"#{int(rank)} {code}"
-        for code, rank in zip(frame["branch_code"], frame["rank"], strict=True)
-    ]
+    names = [n or c for c, n in zip(frame["branch_code"], frame["branch_name"], strict=True)]
+    frame["label"] = _unique(
+        [
+            name
+            if pd.isna(rank)
+            else _("#{rank} {name} · band {band}").format(rank=int(rank), name=name, band=int(band))
+            if not pd.isna(band)
+            else _("#{rank} {name}").format(rank=int(rank), name=name)
+            for name, rank, band in zip(names, frame["rank"], frame["tie_band"], strict=True)
+        ]
+    )
     return frame
 
 
-LEAGUE_COLUMNS: dict[str, str | ColumnConfig] = {
-    "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
-    "tie_band": st.column_config.NumberColumn(
-        "Tie band",
-        format="%d",
-        width="small",
-        help="No branch in a band is clearly worse than the band's first: their order within "
-        "a band is not meaningful.",
-    ),
-    "branch": st.column_config.LinkColumn("Branch", display_text=r"name=(.*)$", width="medium"),
-    "branch_code": st.column_config.TextColumn("Code", width="small"),
-    "region": "Region",
-    "audits": st.column_config.NumberColumn("Audits", width="small"),
-    "mean": st.column_config.ProgressColumn("Mean", min_value=0, max_value=100, format="%.1f"),
-    "low": _score("Mean's 90 % low", width="small"),
-    "high": _score("Mean's 90 % high", width="small"),
-    "adjusted": _score(
-        "Adjusted mean",
-        help="The mean with period effects removed (a month that scored higher or lower for "
-        "every branch).",
-    ),
-    "shrunk": _score(
-        "Estimate",
-        help="What ranks: the adjusted mean pulled toward its target (its group's level) by "
-        "how uncertain it is.",
-    ),
-    "shrunk_low": _score("Estimate's 90 % low", width="small"),
-    "shrunk_high": _score("Estimate's 90 % high", width="small"),
-    "group": st.column_config.TextColumn(
-        "Pulled toward", width="small", help="The group whose level is the estimate's target."
-    ),
-    "pass_rate": st.column_config.NumberColumn("Pass rate %", format="%.0f", width="small"),
-    "critical_failures": st.column_config.NumberColumn("Critical failures", width="small"),
-    "grade": st.column_config.TextColumn("Grade", width="small"),
-}
+def league_columns() -> dict[str, str | ColumnConfig]:
+    """The league table's columns, in the current language."""
+    return {
+        "rank": st.column_config.NumberColumn(_("Rank"), format="%d", width="small"),
+        "tie_band": st.column_config.NumberColumn(
+            _("Tie band"),
+            format="%d",
+            width="small",
+            help=_(
+                "No branch in a band is clearly worse than the band's first: their order "
+                "within a band is not meaningful."
+            ),
+        ),
+        "branch": st.column_config.LinkColumn(
+            _("Branch"), display_text=r"name=(.*)$", width="medium"
+        ),
+        "branch_code": st.column_config.TextColumn(_("Code"), width="small"),
+        "region": _("Region"),
+        "audits": st.column_config.NumberColumn(_("Audits"), width="small"),
+        "mean": st.column_config.ProgressColumn(
+            _("Mean"), min_value=0, max_value=100, format="%.1f"
+        ),
+        "low": _score(_("Mean's 90 % low"), width="small"),
+        "high": _score(_("Mean's 90 % high"), width="small"),
+        "adjusted": _score(
+            _("Adjusted mean"),
+            help=_(
+                "The mean with period effects removed (a month that scored higher or lower "
+                "for every branch)."
+            ),
+        ),
+        "shrunk": _score(
+            _("Estimate"),
+            help=_(
+                "What ranks: the adjusted mean pulled toward its target (its group's level) "
+                "by how uncertain it is."
+            ),
+        ),
+        "shrunk_low": _score(_("Estimate's 90 % low"), width="small"),
+        "shrunk_high": _score(_("Estimate's 90 % high"), width="small"),
+        "group": st.column_config.TextColumn(
+            _("Pulled toward"),
+            width="small",
+            help=_("The group whose level is the estimate's target."),
+        ),
+        "pass_rate": st.column_config.NumberColumn(_("Pass rate %"), format="%.0f", width="small"),
+        "critical_failures": st.column_config.NumberColumn(_("Critical failures"), width="small"),
+        "grade": st.column_config.TextColumn(_("Grade"), width="small"),
+    }
+
+
+LEAGUE_COLUMNS = (
+    "rank",
+    "tie_band",
+    "branch",
+    "branch_code",
+    "region",
+    "audits",
+    "mean",
+    "low",
+    "high",
+    "adjusted",
+    "shrunk",
+    "shrunk_low",
+    "shrunk_high",
+    "group",
+    "pass_rate",
+    "critical_failures",
+    "grade",
+)
 
 
 def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
@@ -109,48 +185,76 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
     few = frame[frame["too_few_to_rank"]]
     bands = ranked["tie_band"].nunique()
     columns = st.columns(3)
-    columns[0].metric("Ranked branches", f"{len(ranked):,}")
+    columns[0].metric(_("Ranked branches"), formats.integer(len(ranked)))
     columns[1].metric(
-        "Tie bands",
-        f"{bands}" if bands else "—",
-        help="A band ends once a branch is clearly worse than the band's first (probability "
-        "at least 0.95).",
+        _("Tie bands"),
+        formats.integer(bands) if bands else "—",
+        help=_(
+            "A band ends once a branch is clearly worse than the band's first (probability "
+            "at least 0.95)."
+        ),
     )
-    columns[2].metric("Too few audits to rank", f"{len(few):,}")
+    columns[2].metric(_("Too few audits to rank"), formats.integer(len(few)))
+    config = league_columns()
     if ranked.empty:
         st.info(
-            f"No branch has {table.min_audits} audits in this selection, so none is ranked. "
-            "Widen the period, or lower “Audits needed to rank” in the sidebar.",
+            _(
+                "No branch has {audits} audits in this selection, so none is ranked. "
+                "Widen the period, or lower “Audits needed to rank” in the sidebar."
+            ).format(audits=table.min_audits),
             icon=":material/info:",
         )
     else:
         shown = _ends(ranked, CHART_LIMIT)
         if len(shown) < len(ranked):
             st.caption(
-                f"The chart shows the best and worst {CHART_LIMIT // 2} of {len(ranked):,} "
-                "ranked branches; the table below lists them all."
+                _(
+                    "The chart shows the best and worst {half} of {ranked} ranked branches; "
+                    "the table below lists them all."
+                ).format(half=CHART_LIMIT // 2, ranked=formats.integer(len(ranked)))
             )
         st.altair_chart(
             charts.league_chart(shown, table.chain_mean, bench.mean_label), width="stretch"
         )
+        st.caption(markdown_text(league_alt_text(shown, table.chain_mean, bench.mean_label)))
         st.caption(
-            "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
-            f"estimate (the rank's basis); dashed line: {bench.mean_label.lower()}. "
-            "Neighbours in one colour share a tie band."
+            _(
+                "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
+                "estimate (the rank's basis); dashed line: {mean_label}. Each row names its "
+                "tie band; neighbours in one band also share a colour."
+            ).format(mean_label=bench.mean_label)
         )
-        st.dataframe(
-            ranked[list(LEAGUE_COLUMNS)],
-            hide_index=True,
-            width="stretch",
-            column_config=LEAGUE_COLUMNS,
-        )
+        show_table(ranked[list(LEAGUE_COLUMNS)], config)
     if not few.empty:
-        st.subheader(f"Too few audits to rank ({len(few):,})")
-        st.caption(f"Fewer than {table.min_audits} audits: listed, not ranked.")
+        st.subheader(
+            _("Too few audits to rank ({branches})").format(branches=formats.integer(len(few)))
+        )
+        st.caption(
+            _("Fewer than {audits} audits: listed, not ranked.").format(audits=table.min_audits)
+        )
         unranked = [c for c in LEAGUE_COLUMNS if c not in ("rank", "tie_band")]
-        st.dataframe(few[unranked], hide_index=True, width="stretch", column_config=LEAGUE_COLUMNS)
-    with st.expander("How the league table is computed"):
+        show_table(few[unranked], config)
+    with st.expander(_("How the league table is computed")):
         st.write(" ".join(part for part in (bench.method_scope, table.method) if part))
+
+
+def league_alt_text(frame: pd.DataFrame, chain_mean: float | None, mean_label: str) -> str:
+    """The league chart in one sentence, from its data."""
+    best, worst = frame.iloc[0], frame.iloc[-1]
+    bands = frame["tie_band"].nunique()
+    return _(
+        "Chart: {branches} ranked branches, from {best} (estimate {best_score}) to {worst} "
+        "({worst_score}), in {bands} tie bands; {mean_label}: {mean}."
+    ).format(
+        branches=formats.integer(len(frame)),
+        best=best["branch_name"] or best["branch_code"],
+        best_score=formats.decimal(best["shrunk"], 1),
+        worst=worst["branch_name"] or worst["branch_code"],
+        worst_score=formats.decimal(worst["shrunk"], 1),
+        bands=formats.integer(bands),
+        mean_label=mean_label,
+        mean=formats.decimal(chain_mean, 1),
+    )
 
 
 def _ends(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -173,10 +277,12 @@ def heatmap_tab(
     checklist_titles: Mapping[str, str],
 ) -> None:
     if cells.empty:
-        st.info("No section scores in this selection.", icon=":material/info:")
+        st.info(_("No section scores in this selection."), icon=":material/info:")
         return
     order = [row.branch_code for row in table.rows]
-    names = {row.branch_code: row.branch_name for row in table.rows}
+    names = _names(table.rows)
+    league = league_frame(table)
+    row_label = dict(zip(league["branch_code"], league["label"], strict=True))
     if len(order) > CHART_LIMIT:
         order = _pick_branches(table)
     one_checklist = cells["checklist_id"].nunique() == 1
@@ -186,46 +292,77 @@ def heatmap_tab(
         {(c, s) for c, s in zip(cells["checklist_id"], cells["section_id"], strict=True)},
         key=lambda pair: (pair[0], position.get(pair, len(keys)), pair[1]),
     )
-    column_of = {
+    full_of = {
         pair: labels.get(pair, pair[1])
         if one_checklist
         else f"{checklist_titles.get(pair[0], pair[0])} · {labels.get(pair, pair[1])}"
         for pair in pairs
     }
+    short = _unique([charts.short_label(labels.get(pair, pair[1])) for pair in pairs])
+    column_of = dict(zip(pairs, short, strict=True))
     shown = cells[cells["branch_code"].isin(set(order))]
+    keys_shown = list(zip(shown["checklist_id"], shown["section_id"], strict=True))
     data = pd.DataFrame(
         {
-            "label": shown["branch_code"].to_numpy(),
+            "label": shown["branch_code"].map(row_label).to_numpy(),
             "branch_name": shown["branch_code"].map(names).to_numpy(),
-            "column": [
-                column_of[(c, s)]
-                for c, s in zip(shown["checklist_id"], shown["section_id"], strict=True)
-            ],
+            "column": [column_of[pair] for pair in keys_shown],
+            "section": [full_of[pair] for pair in keys_shown],
             "mean": shown["mean"].to_numpy(),
             "audits": shown["audits"].to_numpy(),
         }
     )
     columns = list(dict.fromkeys(column_of[pair] for pair in pairs))
+    rows = [row_label[code] for code in order]
     st.altair_chart(
-        charts.heatmap_chart(data, order, columns), width=charts.heatmap_width(len(columns))
+        charts.heatmap_chart(data, rows, columns, middle=table.chain_mean),
+        width=charts.heatmap_width(len(columns)),
     )
+    st.caption(markdown_text(heatmap_alt_text(data)))
     st.caption(
-        "Mean section score per branch (rows in league-table order). A blank cell: no audit "
-        "of that branch scored the section."
+        _(
+            "Mean section score per branch, written in each cell (rows in league-table order, "
+            "with their rank and tie band). Orange: below the mean, blue: above. A blank "
+            "cell: no audit of that branch scored the section."
+        )
     )
+
+
+def heatmap_alt_text(data: pd.DataFrame) -> str:
+    """The heatmap in one sentence, from its cells."""
+    low = _extreme(data, "mean", lowest=True)
+    high = _extreme(data, "mean", lowest=False)
+    return _(
+        "Chart: {branches} branches by {sections} sections; the lowest cell is {low_branch} "
+        "in {low_section} ({low}), the highest {high_branch} in {high_section} ({high})."
+    ).format(
+        branches=formats.integer(data["branch_name"].nunique()),
+        sections=formats.integer(data["column"].nunique()),
+        low_branch=low["branch_name"],
+        low_section=low["section"],
+        low=formats.decimal(low["mean"], 1),
+        high_branch=high["branch_name"],
+        high_section=high["section"],
+        high=formats.decimal(high["mean"], 1),
+    )
+
+
+SHOW_BEST_AND_WORST = N_("Best and worst {count}")
+SHOW_BEST = N_("Best {count}")
+SHOW_WORST = N_("Worst {count}")
 
 
 def heatmap_choices(table: stats.LeagueTable, limit: int = CHART_LIMIT) -> dict[str, list[str]]:
     """The best and worst, the best, or the worst ``limit`` ranked branches by shrunken
     estimate (highest first): never the table's last rows, which are the branches with too
-    few audits to rank."""
+    few audits to rank. Keyed by the choice's English words (shown translated)."""
     ranked = sorted((r for r in table.rows if not r.too_few_to_rank), key=lambda r: -r.shrunk)
     codes = [r.branch_code for r in ranked]
     half = limit // 2
     return {
-        f"Best and worst {half}": list(dict.fromkeys(codes[:half] + codes[-half:])),
-        f"Best {limit}": codes[:limit],
-        f"Worst {limit}": codes[-limit:],
+        SHOW_BEST_AND_WORST.format(count=half): list(dict.fromkeys(codes[:half] + codes[-half:])),
+        SHOW_BEST.format(count=limit): codes[:limit],
+        SHOW_WORST.format(count=limit): codes[-limit:],
     }
 
 
@@ -233,18 +370,33 @@ def _pick_branches(table: stats.LeagueTable) -> list[str]:
     """For a big selection: the best and worst, or the best or worst, ``CHART_LIMIT`` ranked
     branches."""
     choices = heatmap_choices(table)
+    half = CHART_LIMIT // 2
+    words = dict(
+        zip(
+            choices,
+            (
+                _(SHOW_BEST_AND_WORST).format(count=half),
+                _(SHOW_BEST).format(count=CHART_LIMIT),
+                _(SHOW_WORST).format(count=CHART_LIMIT),
+            ),
+            strict=True,
+        )
+    )
     ranked = sum(not r.too_few_to_rank for r in table.rows)
     picked = st.segmented_control(
-        "Branches shown",
+        _("Branches shown"),
         list(choices),
         default=next(iter(choices)),
         key=HEATMAP_SHOW_KEY,
+        format_func=words.__getitem__,
     )
     st.caption(
-        f"{len(table.rows):,} branches are too many to draw at once: choose which of the "
-        f"{ranked:,} ranked branches to show (by shrunken estimate; those with too few audits "
-        "to rank are in the league table), or narrow the selection with the region filter "
-        "in the sidebar."
+        _(
+            "{branches} branches are too many to draw at once: choose which of the {ranked} "
+            "ranked branches to show (by shrunken estimate; those with too few audits to rank "
+            "are in the league table), or narrow the selection with the region filter in the "
+            "sidebar."
+        ).format(branches=formats.integer(len(table.rows)), ranked=formats.integer(ranked))
     )
     return choices[picked or next(iter(choices))]
 
@@ -253,38 +405,61 @@ def _pick_branches(table: stats.LeagueTable) -> list[str]:
 # Consistency
 # ---------------------------------------------------------------------------
 
-STANDARD_COLUMNS: dict[str, str | ColumnConfig] = {
-    "checklist": st.column_config.TextColumn("Checklist", width=135),
-    "standard": st.column_config.TextColumn("Standard", width=195),
-    "between_sd": _score(
-        "Spread",
-        width=70,
-        help="Spread between branches: the noise-corrected SD of their true levels, in points.",
-    ),
-    "meeting_share": st.column_config.ProgressColumn(
-        "Meeting %",
-        min_value=0,
-        max_value=100,
-        format="%.0f",
-        width=100,
-        help="Share of branches meeting the standard (a section at the pass mark, an item "
-        "at full marks).",
-    ),
-    "mean": _score("Mean", width=60),
-    "icc": st.column_config.NumberColumn(
-        "ICC",
-        format="%.2f",
-        width=60,
-        help="Share of the variation that lies between branches, ICC(1): 0 = all noise, "
-        "1 = all branch.",
-    ),
-    "branch_sd": _score("SD of means", width=90, help="SD of the branch means, noise included."),
-    "branches": st.column_config.NumberColumn("Branches", width=75),
-    "audits": st.column_config.NumberColumn("Audits", width=70),
-}
-"""In reading order, the spread (the tab's point) first and the counts last. The fixed
-widths add up to less than a laptop's page, so no column is cut off at the right edge; a
-wider page shares out the rest."""
+
+def standard_columns() -> dict[str, str | ColumnConfig]:
+    """In reading order, the spread (the tab's point) first and the counts last. The fixed
+    widths add up to less than a laptop's page, so no column is cut off at the right edge; a
+    wider page shares out the rest."""
+    return {
+        "checklist": st.column_config.TextColumn(_("Checklist"), width=135),
+        "standard": st.column_config.TextColumn(_("Standard"), width=195),
+        "between_sd": _score(
+            _("Spread"),
+            width=70,
+            help=_(
+                "Spread between branches: the noise-corrected SD of their true levels, in points."
+            ),
+        ),
+        "meeting_share": st.column_config.ProgressColumn(
+            _("Meeting %"),
+            min_value=0,
+            max_value=100,
+            format="%.0f",
+            width=100,
+            help=_(
+                "Share of branches meeting the standard (a section at the pass mark, an item "
+                "at full marks)."
+            ),
+        ),
+        "mean": _score(_("Mean"), width=60),
+        "icc": st.column_config.NumberColumn(
+            _("ICC"),
+            format="%.2f",
+            width=60,
+            help=_(
+                "Share of the variation that lies between branches, ICC(1): 0 = all noise, "
+                "1 = all branch."
+            ),
+        ),
+        "branch_sd": _score(
+            _("SD of means"), width=90, help=_("SD of the branch means, noise included.")
+        ),
+        "branches": st.column_config.NumberColumn(_("Branches"), width=75),
+        "audits": st.column_config.NumberColumn(_("Audits"), width=70),
+    }
+
+
+STANDARD_COLUMNS = (
+    "checklist",
+    "standard",
+    "between_sd",
+    "meeting_share",
+    "mean",
+    "icc",
+    "branch_sd",
+    "branches",
+    "audits",
+)
 
 
 def standards_frame(
@@ -323,34 +498,41 @@ def consistency_tab(
     sections = standards_frame(result.sections, labels, checklist_titles)
     columns = st.columns(3)
     index, raw = result.consistency_index, result.raw_consistency_index
-    columns[0].metric(
-        "Consistency index",
-        "—" if index is None else f"{index:.1f}",
-        help="100 minus the typical spread between branches' true section scores, in points; "
+    explained = _(
+        "100 minus the typical spread between branches' true section scores, in points; "
         "100 = every branch keeps every section at the same level. Period effects (a good "
-        "or bad month for everyone) are removed first"
-        + ("" if raw is None else f"; without removing them it reads {raw:.1f}")
-        + ".",
+        "or bad month for everyone) are removed first."
     )
-    columns[1].metric("Sections compared", f"{len(sections)}")
+    if raw is not None:
+        explained += " " + _("Without removing them it reads {index}.").format(
+            index=formats.decimal(raw, 1)
+        )
+    columns[0].metric(_("Consistency index"), formats.decimal(index, 1), help=explained)
+    columns[1].metric(_("Sections compared"), formats.integer(len(sections)))
     if items_included:
-        columns[2].metric("Items compared", f"{len(result.items)}")
+        columns[2].metric(_("Items compared"), formats.integer(len(result.items)))
     least = [r for r in result.least_consistent if r.between_sd is not None][:TOP_STANDARDS]
     if least:
-        st.subheader("Least consistent standards")
+        st.subheader(_("Least consistent standards"))
         top = standards_frame(least, labels, checklist_titles)
-        top["label"] = top["checklist"] + " · " + top["standard"]
+        if top["checklist"].nunique() > 1:
+            top["label"] = top["checklist"] + " · " + top["standard"]
+        else:
+            top["label"] = top["standard"]
         top["label"] = _unique(top["label"].tolist())
         st.altair_chart(charts.consistency_chart(top), width="stretch")
-    st.subheader("Sections by spread between branches")
+        st.caption(markdown_text(consistency_alt_text(top)))
+    st.subheader(_("Sections by spread between branches"))
     _standards_table(sections)
     if not items_included:
         st.caption(
-            "Switch on “Include items” to see which checklist items vary most between "
-            "branches (a few seconds on a large selection)."
+            _(
+                "Switch on “Include items” to see which checklist items vary most between "
+                "branches (a few seconds on a large selection)."
+            )
         )
         return
-    st.subheader("Items by spread between branches")
+    st.subheader(_("Items by spread between branches"))
     items = standards_frame(result.items, labels, checklist_titles)
     _standards_table(items)
 
@@ -360,7 +542,23 @@ def _standards_table(frame: pd.DataFrame) -> None:
     shown = frame.drop(columns="level")
     if shown["checklist"].nunique() <= 1:
         shown = shown.drop(columns="checklist")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=STANDARD_COLUMNS)
+    show_table(shown, standard_columns())
+
+
+def consistency_alt_text(frame: pd.DataFrame) -> str:
+    """The least-consistent chart in one sentence, from its bars."""
+    ordered = frame.sort_values("between_sd", ascending=False, kind="stable")
+    first, last = ordered.iloc[0], ordered.iloc[-1]
+    return _(
+        "Chart: the {count} least consistent standards, from {first} (spread {first_sd} "
+        "points) to {last} ({last_sd} points)."
+    ).format(
+        count=formats.integer(len(ordered)),
+        first=first["label"],
+        first_sd=formats.decimal(first["between_sd"], 1),
+        last=last["label"],
+        last_sd=formats.decimal(last["between_sd"], 1),
+    )
 
 
 def _unique(labels: list[str]) -> list[str]:
@@ -377,29 +575,75 @@ def _unique(labels: list[str]) -> list[str]:
 # Regions
 # ---------------------------------------------------------------------------
 
-REGION_COLUMNS: dict[str, str | ColumnConfig] = {
-    "region": "Region",
-    "branches": "Branches",
-    "audits": "Audits",
-    "mean": st.column_config.ProgressColumn("Mean", min_value=0, max_value=100, format="%.1f"),
-    "branch_sd": _score("Spread between branches (SD)"),
-    "best_branch": "Best branch",
-    "best_shrunk": _score("Best estimate"),
-    "worst_branch": "Worst branch",
-    "worst_shrunk": _score("Worst estimate"),
-    "pass_rate": st.column_config.NumberColumn("Pass rate %", format="%.0f"),
-    "critical_failures": "Critical failures",
-}
+
+def region_columns() -> dict[str, str | ColumnConfig]:
+    return {
+        "region": _("Region"),
+        "branches": _("Branches"),
+        "audits": _("Audits"),
+        "mean": st.column_config.ProgressColumn(
+            _("Mean"), min_value=0, max_value=100, format="%.1f"
+        ),
+        "branch_sd": _score(_("Spread between branches (SD)")),
+        "best_branch": _("Best branch"),
+        "best_shrunk": _score(_("Best estimate")),
+        "worst_branch": _("Worst branch"),
+        "worst_shrunk": _score(_("Worst estimate")),
+        "pass_rate": st.column_config.NumberColumn(_("Pass rate %"), format="%.0f"),
+        "critical_failures": _("Critical failures"),
+    }
 
 
-def regions_tab(rows: Sequence[stats.RegionSummary]) -> None:
+REGION_COLUMNS = (
+    "region",
+    "branches",
+    "audits",
+    "mean",
+    "branch_sd",
+    "best_branch",
+    "best_shrunk",
+    "worst_branch",
+    "worst_shrunk",
+    "pass_rate",
+    "critical_failures",
+)
+
+
+def regions_tab(
+    rows: Sequence[stats.RegionSummary], names: Mapping[str, str] | None = None
+) -> None:
+    """``names``: branch code -> name, so the best and worst branches are named."""
     frame = pd.DataFrame([r.__dict__ for r in rows], columns=list(REGION_COLUMNS))
+    if names:
+        for column in ("best_branch", "worst_branch"):
+            frame[column] = [names.get(code, code) for code in frame[column]]
     st.altair_chart(charts.region_chart(frame), width="stretch")
+    if not frame.empty:
+        st.caption(markdown_text(region_alt_text(frame)))
     st.caption(
-        "Dot: the region's mean audit score. Line: from its worst to its best branch by the "
-        "shrunken estimate."
+        _(
+            "Dot: the region's mean audit score. Line: from its worst to its best branch by "
+            "the shrunken estimate."
+        )
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=REGION_COLUMNS)
+    show_table(frame, region_columns())
+
+
+def region_alt_text(frame: pd.DataFrame) -> str:
+    high = _extreme(frame, "mean", lowest=False)
+    low = _extreme(frame, "mean", lowest=True)
+    return ngettext(
+        "Chart: {count} region, mean {high}.",
+        "Chart: {count} regions; the highest mean is {high_region} ({high}), the lowest "
+        "{low_region} ({low}).",
+        len(frame),
+    ).format(
+        count=formats.integer(len(frame)),
+        high_region=high["region"],
+        high=formats.decimal(high["mean"], 1),
+        low_region=low["region"],
+        low=formats.decimal(low["mean"], 1),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -411,47 +655,106 @@ def trend_tab(
     means: pd.DataFrame, index: pd.DataFrame, period_word: str, bench: Benchmark = CHAIN
 ) -> None:
     if means.empty:
-        st.info("No scored audits to follow over time.", icon=":material/info:")
+        st.info(_("No scored audits to follow over time."), icon=":material/info:")
         return
+    quarter = period_word == "quarter"
     means = means.assign(period=means["period"].astype(str))
-    st.subheader(f"{bench.mean_label} by {period_word}")
-    st.altair_chart(charts.trend_chart(means), width="stretch")
+    st.subheader(
+        (_("{mean_label} by quarter") if quarter else _("{mean_label} by month")).format(
+            mean_label=bench.mean_label
+        )
+    )
+    st.altair_chart(charts.trend_chart(means, bench.mean_label), width="stretch")
+    st.caption(markdown_text(trend_alt_text(means, bench.mean_label)))
     flagged = means[means["exceeds_noise"] == True]  # noqa: E712 (None means "no previous")
     if flagged.empty:
         st.caption(
-            f"No change from one {period_word} to the next is larger than the noise of the "
-            "visits (90 % band shaded)."
+            _(
+                "No change from one quarter to the next is larger than the noise of the "
+                "visits (90 % band shaded)."
+            )
+            if quarter
+            else _(
+                "No change from one month to the next is larger than the noise of the "
+                "visits (90 % band shaded)."
+            )
         )
     else:
         lines = [
-            f"- **{row.period}**: {row.change:+.1f} points since {row.previous_period} "
-            f"({row.audits} audits)"
-            for row in flagged.itertuples()
+            "- "
+            + ngettext(
+                "**{period}**: {change} points since {previous} ({audits} audit)",
+                "**{period}**: {change} points since {previous} ({audits} audits)",
+                int(row["audits"]),
+            ).format(
+                period=row["period"],
+                change=formats.signed(row["change"], 1),
+                previous=row["previous_period"],
+                audits=formats.integer(row["audits"]),
+            )
+            for row in flagged.to_dict("records")
         ]
-        st.markdown(f"Changes larger than the noise ({len(flagged)}):\n" + "\n".join(lines))
-    st.subheader(f"Consistency index by {period_word}")
+        heading = _("Changes larger than the noise ({count}):").format(count=len(flagged))
+        st.markdown(heading + "\n" + "\n".join(lines))
+    st.subheader(_("Consistency index by quarter") if quarter else _("Consistency index by month"))
     if index.empty or index["consistency_index"].isna().all():
-        st.caption("Too few branches per period to measure the spread between them.")
+        st.caption(_("Too few branches per period to measure the spread between them."))
     else:
         shown = index.assign(period=index["period"].astype(str))
         st.altair_chart(charts.consistency_trend_chart(shown), width="stretch")
-        st.caption("When the index rises, the branches are becoming more alike.")
+        st.caption(markdown_text(consistency_trend_alt_text(shown)))
+        st.caption(_("When the index rises, the branches are becoming more alike."))
+
+
+def trend_alt_text(means: pd.DataFrame, mean_label: str) -> str:
+    first, last = means.iloc[0], means.iloc[-1]
+    beyond = int((means["exceeds_noise"] == True).sum())  # noqa: E712
+    return _(
+        "Chart: {mean_label} from {first} in {first_period} to {last} in {last_period}, over "
+        "{periods} periods; {beyond} changes larger than the noise."
+    ).format(
+        mean_label=mean_label,
+        first=formats.decimal(first["mean"], 1),
+        first_period=first["period"],
+        last=formats.decimal(last["mean"], 1),
+        last_period=last["period"],
+        periods=formats.integer(len(means)),
+        beyond=formats.integer(beyond),
+    )
+
+
+def consistency_trend_alt_text(index: pd.DataFrame) -> str:
+    data = index[index["consistency_index"].notna()]
+    first, last = data.iloc[0], data.iloc[-1]
+    return _(
+        "Chart: the consistency index from {first} in {first_period} to {last} in {last_period}."
+    ).format(
+        first=formats.decimal(first["consistency_index"], 1),
+        first_period=first["period"],
+        last=formats.decimal(last["consistency_index"], 1),
+        last_period=last["period"],
+    )
 
 
 # ---------------------------------------------------------------------------
 # Auditors
 # ---------------------------------------------------------------------------
 
-AUDITOR_COLUMNS: dict[str, str | ColumnConfig] = {
-    "auditor": "Auditor",
-    "audits": "Audits",
-    "branches": "Branches",
-    "leniency": st.column_config.NumberColumn("Leniency (points)", format="%+.1f"),
-    "low": st.column_config.NumberColumn("90 % low", format="%+.1f"),
-    "high": st.column_config.NumberColumn("90 % high", format="%+.1f"),
-    "flagged": st.column_config.CheckboxColumn("Flagged"),
-    "note": st.column_config.TextColumn("Note", width="large"),
-}
+
+def auditor_columns() -> dict[str, str | ColumnConfig]:
+    return {
+        "auditor": _("Auditor"),
+        "audits": _("Audits"),
+        "branches": _("Branches"),
+        "leniency": st.column_config.NumberColumn(_("Leniency (points)"), format="%+.1f"),
+        "low": st.column_config.NumberColumn(_("90 % low"), format="%+.1f"),
+        "high": st.column_config.NumberColumn(_("90 % high"), format="%+.1f"),
+        "flagged": st.column_config.CheckboxColumn(_("Flagged")),
+        "note": st.column_config.TextColumn(_("Note"), width="large"),
+    }
+
+
+AUDITOR_COLUMNS = ("auditor", "audits", "branches", "leniency", "low", "high", "flagged", "note")
 
 
 def auditors_tab(effects: stats.AuditorEffects) -> None:
@@ -459,43 +762,58 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
         [r.__dict__ for r in effects.rows], columns=[*AUDITOR_COLUMNS, "identified"]
     )
     if frame.empty:
-        st.info("No scored audits, so no auditor to compare.", icon=":material/info:")
+        st.info(_("No scored audits, so no auditor to compare."), icon=":material/info:")
         return
+    config = auditor_columns()
     estimated = frame[frame["leniency"].notna()]
     flagged = estimated[estimated["flagged"]]
     lenient = flagged[flagged["leniency"] > 0]
     severe = flagged[flagged["leniency"] < 0]
     if flagged.empty:
         st.success(
-            "No auditor scores clearly more or less kindly than the others on the same branches.",
+            _(
+                "No auditor scores clearly more or less kindly than the others on the same "
+                "branches."
+            ),
             icon=":material/check_circle:",
         )
-    for group, word in ((lenient, "lenient"), (severe, "severe")):
+    for group, sentence in (
+        (lenient, _("More lenient than the others: {auditors}")),
+        (severe, _("More severe than the others: {auditors}")),
+    ):
         if not group.empty:
             names = ", ".join(
-                f"{markdown_text(r.auditor)} ({r.leniency:+.1f})" for r in group.itertuples()
+                f"{markdown_text(r['auditor'])} ({formats.signed(r['leniency'], 1)})"
+                for r in group.to_dict("records")
             )
-            st.warning(f"More {word} than the others: {names}", icon=":material/flag:")
+            st.warning(sentence.format(auditors=names), icon=":material/flag:")
     if not estimated.empty:
         st.altair_chart(charts.auditor_chart(estimated), width="stretch")
-    st.dataframe(
-        estimated[list(AUDITOR_COLUMNS)],
-        hide_index=True,
-        width="stretch",
-        column_config=AUDITOR_COLUMNS,
-    )
+        st.caption(markdown_text(auditor_alt_text(estimated)))
+    show_table(estimated[list(AUDITOR_COLUMNS)], config)
     unknown = frame[frame["leniency"].isna()]
     if not unknown.empty:
-        st.subheader(f"Not compared ({len(unknown)})")
-        st.caption("These auditors share no branches with the others, or too few audits.")
-        st.dataframe(
-            unknown[["auditor", "audits", "branches", "note"]],
-            hide_index=True,
-            width="stretch",
-            column_config=AUDITOR_COLUMNS,
-        )
-    with st.expander("How auditor effects are computed"):
+        st.subheader(_("Not compared ({count})").format(count=len(unknown)))
+        st.caption(_("These auditors share no branches with the others, or too few audits."))
+        show_table(unknown[["auditor", "audits", "branches", "note"]], config)
+    with st.expander(_("How auditor effects are computed")):
         st.write(effects.method)
+
+
+def auditor_alt_text(frame: pd.DataFrame) -> str:
+    low = _extreme(frame, "leniency", lowest=True)
+    high = _extreme(frame, "leniency", lowest=False)
+    return _(
+        "Chart: {count} auditors, from {severe} ({severe_points} points) to {lenient} "
+        "({lenient_points} points) against the average auditor; {flagged} flagged."
+    ).format(
+        count=formats.integer(len(frame)),
+        severe=low["auditor"],
+        severe_points=formats.signed(low["leniency"], 1),
+        lenient=high["auditor"],
+        lenient_points=formats.signed(high["leniency"], 1),
+        flagged=formats.integer(int(frame["flagged"].sum())),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -504,16 +822,31 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
 
 CHANGES_CHARTED = 30
 """The clearest changes drawn; every branch is in the table below the chart."""
-CHANGE_COLUMNS: Mapping[str, ColumnConfig] = {
-    "branch_code": st.column_config.TextColumn("Code", width="small"),
-    "branch_name": st.column_config.TextColumn("Branch", width="medium"),
-    "earlier_audits": st.column_config.NumberColumn("Audits before", width="small"),
-    "later_audits": st.column_config.NumberColumn("Audits after", width="small"),
-    "earlier_mean": _score("Before"),
-    "later_mean": _score("After"),
-    "change": _score("Change"),
-    "sentence": st.column_config.TextColumn("Reading", width="large"),
-}
+
+
+def change_columns() -> dict[str, str | ColumnConfig]:
+    return {
+        "branch_code": st.column_config.TextColumn(_("Code"), width="small"),
+        "branch_name": st.column_config.TextColumn(_("Branch"), width="medium"),
+        "earlier_audits": st.column_config.NumberColumn(_("Audits before"), width="small"),
+        "later_audits": st.column_config.NumberColumn(_("Audits after"), width="small"),
+        "earlier_mean": _score(_("Before")),
+        "later_mean": _score(_("After")),
+        "change": _score(_("Change")),
+        "sentence": st.column_config.TextColumn(_("Reading"), width="large"),
+    }
+
+
+CHANGE_COLUMNS = (
+    "branch_code",
+    "branch_name",
+    "earlier_audits",
+    "later_audits",
+    "earlier_mean",
+    "later_mean",
+    "change",
+    "sentence",
+)
 
 
 def changes_tab(changes: stats.Changes) -> None:
@@ -527,73 +860,132 @@ def changes_tab(changes: stats.Changes) -> None:
     up = int((frame["clear"] & (frame["change"] > 0)).sum())
     down = int((frame["clear"] & (frame["change"] < 0)).sum())
     columns = st.columns(3)
-    columns[0].metric("Branches in both periods", f"{len(frame):,}")
-    columns[1].metric("Clearly up", f"{up:,}")
-    columns[2].metric("Clearly down", f"{down:,}")
+    columns[0].metric(_("Branches in both periods"), formats.integer(len(frame)))
+    columns[1].metric(_("Clearly up"), formats.integer(up))
+    columns[2].metric(_("Clearly down"), formats.integer(down))
     charted = frame[frame["low"].notna()].head(CHANGES_CHARTED)
     if not charted.empty:
         st.altair_chart(charts.change_chart(charted), width="stretch")
+        st.caption(markdown_text(change_alt_text(charted, up, down)))
         if len(frame) > len(charted):
-            st.caption(f"The {len(charted)} clearest changes; every branch is in the table.")
-    st.dataframe(
-        frame[list(CHANGE_COLUMNS)], hide_index=True, width="stretch", column_config=CHANGE_COLUMNS
-    )
-    with st.expander("How changes are computed"):
+            st.caption(
+                _("The {count} clearest changes; every branch is in the table.").format(
+                    count=len(charted)
+                )
+            )
+    show_table(frame[list(CHANGE_COLUMNS)], change_columns())
+    with st.expander(_("How changes are computed")):
         st.write(changes.method)
 
 
-CALIBRATION_COLUMNS: Mapping[str, ColumnConfig] = {
-    "checklist_id": st.column_config.TextColumn("Checklist", width="small"),
-    "item_id": st.column_config.TextColumn("Item", width="medium"),
-    "statistic": st.column_config.TextColumn("Statistic", width="small"),
-    "value": st.column_config.NumberColumn("Agreement", format="%.2f", width="small"),
-    "low": st.column_config.NumberColumn("90 % low", format="%.2f", width="small"),
-    "high": st.column_config.NumberColumn("90 % high", format="%.2f", width="small"),
-    "percent_agreement": st.column_config.NumberColumn("Same answer %", format="%.0f"),
-    "pairs": st.column_config.NumberColumn("Pairs", width="small"),
-    "note": st.column_config.TextColumn("Note", width="large"),
-}
-PAIR_COLUMNS: Mapping[str, ColumnConfig] = {
-    "auditor_a": st.column_config.TextColumn("Auditor A"),
-    "auditor_b": st.column_config.TextColumn("Auditor B"),
-    "pairs": st.column_config.NumberColumn("Visits together", width="small"),
-    "mean_abs_difference": _score("Mean gap"),
-    "mean_difference": _score("A minus B"),
-    "note": st.column_config.TextColumn("Note", width="large"),
-}
+def change_alt_text(frame: pd.DataFrame, up: int, down: int) -> str:
+    rise = _extreme(frame, "change", lowest=False)
+    drop = _extreme(frame, "change", lowest=True)
+    return _(
+        "Chart: {count} branches, {up} clearly up and {down} clearly down; the largest rise "
+        "is {rise} ({rise_points} points), the largest drop {drop} ({drop_points} points)."
+    ).format(
+        count=formats.integer(len(frame)),
+        up=formats.integer(up),
+        down=formats.integer(down),
+        rise=rise["branch_name"],
+        rise_points=formats.signed(rise["change"], 1),
+        drop=drop["branch_name"],
+        drop_points=formats.signed(drop["change"], 1),
+    )
 
 
-def calibration_section(calibration: stats.Calibration) -> None:
+def calibration_columns() -> dict[str, str | ColumnConfig]:
+    return {
+        "checklist": st.column_config.TextColumn(_("Checklist"), width="small"),
+        "item": st.column_config.TextColumn(_("Item"), width="medium"),
+        "statistic": st.column_config.TextColumn(_("Statistic"), width="small"),
+        "value": st.column_config.NumberColumn(_("Agreement"), format="%.2f", width="small"),
+        "low": st.column_config.NumberColumn(_("90 % low"), format="%.2f", width="small"),
+        "high": st.column_config.NumberColumn(_("90 % high"), format="%.2f", width="small"),
+        "percent_agreement": st.column_config.NumberColumn(_("Same answer %"), format="%.0f"),
+        "pairs": st.column_config.NumberColumn(_("Pairs"), width="small"),
+        "note": st.column_config.TextColumn(_("Note"), width="large"),
+    }
+
+
+CALIBRATION_COLUMNS = (
+    "checklist",
+    "item",
+    "statistic",
+    "value",
+    "low",
+    "high",
+    "percent_agreement",
+    "pairs",
+    "note",
+)
+
+
+def pair_columns() -> dict[str, str | ColumnConfig]:
+    return {
+        "auditor_a": st.column_config.TextColumn(_("Auditor A")),
+        "auditor_b": st.column_config.TextColumn(_("Auditor B")),
+        "pairs": st.column_config.NumberColumn(_("Visits together"), width="small"),
+        "mean_abs_difference": _score(_("Mean gap")),
+        "mean_difference": _score(_("A minus B")),
+        "note": st.column_config.TextColumn(_("Note"), width="large"),
+    }
+
+
+STATISTICS = {"AC1": N_("AC1"), "ICC": N_("ICC")}
+"""The agreement statistics' names (Gwet's AC1, the intraclass correlation)."""
+PAIR_COLUMNS = ("auditor_a", "auditor_b", "pairs", "mean_abs_difference", "mean_difference", "note")
+
+
+def calibration_section(
+    calibration: stats.Calibration,
+    labels: Labels | None = None,
+    checklist_titles: Mapping[str, str] | None = None,
+) -> None:
     """Under the auditor effects: where two auditors scored the same visit, how closely
-    they agree, per pair of auditors and per item."""
-    st.subheader("Calibration: two auditors on the same visit")
+    they agree, per pair of auditors and per item (items by their question)."""
+    st.subheader(_("Calibration: two auditors on the same visit"))
     if calibration.empty:
         st.caption(markdown_text(calibration.method))
         return
     overall = calibration.overall
     if overall is not None and overall.value is not None:
-        interval = (
-            ""
-            if overall.low is None or overall.high is None
-            else f" (90 % interval {overall.low:.2f} to {overall.high:.2f})"
-        )
+        if overall.low is None or overall.high is None:
+            sentence = _(
+                "{pairs} calibration pairs; agreement on the overall score (ICC) {value}. "
+                "1 = perfect agreement, 0 = no better than chance."
+            )
+        else:
+            sentence = _(
+                "{pairs} calibration pairs; agreement on the overall score (ICC) {value} "
+                "(90 % interval {low} to {high}). 1 = perfect agreement, 0 = no better than "
+                "chance."
+            )
         st.write(
-            f"{len(calibration.pairs):,} calibration pairs; agreement on the overall score "
-            f"(ICC) {overall.value:.2f}{interval}. 1 = perfect agreement, 0 = no better "
-            "than chance."
+            sentence.format(
+                pairs=formats.integer(len(calibration.pairs)),
+                value=formats.decimal(overall.value, 2),
+                low=formats.decimal(overall.low, 2),
+                high=formats.decimal(overall.high, 2),
+            )
         )
     pairs = pd.DataFrame([p.__dict__ for p in calibration.auditor_pairs])
     if not pairs.empty:
-        st.dataframe(
-            pairs[list(PAIR_COLUMNS)], hide_index=True, width="stretch", column_config=PAIR_COLUMNS
-        )
+        show_table(pairs[list(PAIR_COLUMNS)], pair_columns())
     items = pd.DataFrame([i.__dict__ for i in calibration.items])
     if not items.empty:
-        st.dataframe(
+        labels = labels or {}
+        titles = checklist_titles or {}
+        items["checklist"] = [titles.get(c, c) for c in items["checklist_id"]]
+        items["statistic"] = [_(STATISTICS.get(x, x)) for x in items["statistic"]]
+        items["item"] = [
+            _("Overall score") if i == "overall" else labels.get((c, i), i)
+            for c, i in zip(items["checklist_id"], items["item_id"], strict=True)
+        ]
+        show_table(
             items.sort_values("value", na_position="last")[list(CALIBRATION_COLUMNS)],
-            hide_index=True,
-            width="stretch",
-            column_config=CALIBRATION_COLUMNS,
+            calibration_columns(),
         )
-    with st.expander("How agreement is computed"):
+    with st.expander(_("How agreement is computed")):
         st.write(calibration.method)

@@ -18,6 +18,7 @@ import streamlit as st
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.safe_text import markdown_text
+from audit_app.i18n import N_, _, current_language, formats
 from audit_app.services.access import scoped
 from audit_app.services.compare import UnknownPeriod
 from audit_app.services.context import AppContext
@@ -31,15 +32,25 @@ from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
 TAB_KEY = "compare_tab"
-TABS = ("League table", "Heatmap", "Consistency", "Regions", "Trend", "Changes", "Auditors")
+TABS = (
+    N_("League table"),
+    N_("Heatmap"),
+    N_("Consistency"),
+    N_("Regions"),
+    N_("Trend"),
+    N_("Changes"),
+    N_("Auditors"),
+)
+# The tabs' English names (the state's keys); shown translated.
 PERIOD_EFFECTS_KEY = "compare_period_effects"
 TARGET_KEY = "compare_target"
 TARGET_LABELS = {
-    "auto": "Region if regions differ",
-    "chain": "The whole selection",
-    "region": "Its region",
-    "country": "Its country",
+    "auto": N_("Region if regions differ"),
+    "chain": N_("The whole selection"),
+    "region": N_("Its region"),
+    "country": N_("Its country"),
 }
+PERIOD_WORDS = {"month": N_("Month"), "quarter": N_("Quarter")}
 CHANGE_FROM_KEY = "compare_change_from"
 CHANGE_TO_KEY = "compare_change_to"
 # The periods the user picked (None until they pick): the request asks for the default
@@ -58,7 +69,8 @@ ITEMS_BY_DEFAULT_UP_TO = 1_000
 def render() -> None:
     ctx = user_context()
     user = ctx.user
-    st.title("Compare")
+    st.title(_("Compare"))
+    scope_slot = st.empty()
     with refusal_shown() as refused:
         version = data_version(ctx)
         months = data.months(ctx, version, user)
@@ -67,8 +79,10 @@ def render() -> None:
         return
     if not months:
         st.info(
-            "No submitted audits to compare yet. Load the demo chain with `audit-app demo`, "
-            "or enter visits on the New visit page or the Import page.",
+            _(
+                "No submitted audits to compare yet. Load the demo chain with `{command}`, "
+                "or enter visits on the New visit page or the Import page."
+            ).format(command="audit-app demo"),
             icon=":material/inbox:",
         )
         return
@@ -79,6 +93,7 @@ def render() -> None:
     result = attempt(lambda: _comparison(ctx, choice, version))
     if result is None:
         return
+    scope_slot.caption(markdown_text(result.scope.label))
     if result.empty:
         _empty_state(ctx, choice, version)
         return
@@ -110,7 +125,11 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
     try:
         return data.comparison(ctx, request, version, ctx.user)
     except UnknownPeriod as refused:  # periods picked that the selection cannot compare
-        st.warning(markdown_text(f"{refused} The change uses the default periods."))
+        st.warning(
+            markdown_text(
+                _("{problem} The change uses the default periods.").format(problem=refused)
+            )
+        )
         for key in (CHANGE_FROM_KEY, CHANGE_TO_KEY):
             st.session_state.pop(key, None)
             st.session_state.pop(CHOSEN[key], None)
@@ -120,21 +139,23 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
 
 def _model_choices(result: ComparisonResult) -> None:
     """The model's two choices, as on the command line (--no-period-effects, --target)."""
-    with st.expander("Model: period effects and targets"):
+    with st.expander(_("Model: period effects and targets")):
         st.toggle(
-            "Remove period effects",
+            _("Remove period effects"),
             value=result.request.adjust_periods,
             key=PERIOD_EFFECTS_KEY,
-            help="A month or quarter that scored higher or lower for every branch is "
-            "measured within branches and removed before branches are compared.",
+            help=_(
+                "A month or quarter that scored higher or lower for every branch is "
+                "measured within branches and removed before branches are compared."
+            ),
         )
         st.segmented_control(
-            "Pull each estimate toward",
+            _("Pull each estimate toward"),
             list(TARGET_LABELS),
             default=result.request.grouping,
             key=TARGET_KEY,
-            format_func=TARGET_LABELS.__getitem__,
-            help="The level a branch with few audits is pulled toward.",
+            format_func=lambda key: _(TARGET_LABELS[key]),
+            help=_("The level a branch with few audits is pulled toward."),
         )
 
 
@@ -154,29 +175,30 @@ def _notices(result: ComparisonResult) -> None:
 def _summary(result: ComparisonResult, bench: Benchmark) -> None:
     table = result.league
     rows = table.rows
-    st.caption(markdown_text(result.scope.label))
     columns = st.columns(4)
-    columns[0].metric("Branches", f"{len(rows):,}")
-    columns[1].metric("Audits", f"{sum(r.audits for r in rows):,}")
-    chain = table.chain_mean
+    columns[0].metric(_("Branches"), formats.integer(len(rows)))
+    columns[1].metric(_("Audits"), formats.integer(sum(r.audits for r in rows)))
     columns[2].metric(
         bench.mean_label,
-        "—" if chain is None else f"{chain:.1f}",
-        help="The level every branch's estimate is pulled toward.",
+        formats.decimal(table.chain_mean, 1),
+        help=_("The level every branch's estimate is pulled toward."),
     )
-    columns[3].metric("Ranked", f"{sum(not r.too_few_to_rank for r in rows):,}")
+    columns[3].metric(_("Ranked"), formats.integer(sum(not r.too_few_to_rank for r in rows)))
 
 
 def _empty_state(ctx: AppContext, choice: CompareChoice, version: Version) -> None:
     """Nothing matches: say which filter to widen, and by how much it would help."""
-    hints = attempt(lambda: data.widen_hints(ctx, choice.audit_filter, version, ctx.user))
+    hints = attempt(
+        lambda: data.widen_hints(ctx, choice.audit_filter, version, ctx.user, current_language())
+    )
     if hints is None:
         return
-    message = "No submitted audits match these filters."
+    message = _("No submitted audits match these filters.")
     if hints:
-        message += " Try " + "; or ".join(hints) + "."
+        lines = "\n".join(f"- {hint}" for hint in hints)
+        message += " " + _("Try one of these:") + "\n\n" + lines
     else:
-        message += " Widen the period or set the filters in the sidebar back to “All”."
+        message += " " + _("Widen the period or set the filters in the sidebar back to “All”.")
     st.info(markdown_text(message), icon=":material/filter_alt_off:")
 
 
@@ -188,7 +210,7 @@ def _downloads(
     name = _file_stem(choice)
     csv_col, xlsx_col, pdf_col = st.columns(3)
     csv_col.download_button(
-        "Download CSV",
+        _("Download CSV"),
         data=lambda: data.csv_bytes(result),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -197,7 +219,7 @@ def _downloads(
         width="stretch",
     )
     xlsx_col.download_button(
-        "Download Excel",
+        _("Download Excel"),
         data=lambda: data.workbook_bytes(result),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -215,19 +237,22 @@ def _pdf(ctx: AppContext, request: ComparisonRequest, version: Version, name: st
     key = repr((request, version, user))
     slot = st.empty()
     if key not in ready and not slot.button(
-        "Prepare PDF report", icon=":material/picture_as_pdf:", width="stretch", key=PDF_BUTTON_KEY
+        _("Prepare PDF report"),
+        icon=":material/picture_as_pdf:",
+        width="stretch",
+        key=PDF_BUTTON_KEY,
     ):
         return
     with (
         refusal_shown() as refused,
-        st.spinner("Building the PDF report (a large selection takes a few seconds)…"),
+        st.spinner(_("Building the PDF report (a large selection takes a few seconds)…")),
     ):
         pdf = data.pdf_report(ctx, request, version, user)
     if refused:
         return
     ready.add(key)
     slot.download_button(
-        "Download PDF report",
+        _("Download PDF report"),
         data=pdf,
         file_name=f"{name}.pdf",
         mime="application/pdf",
@@ -254,21 +279,23 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
 
     def consistency() -> None:
         st.toggle(
-            "Include items",
+            _("Include items"),
             value=bool(result.request.items),
             key=ITEMS_KEY,
-            help="Spread per checklist item as well as per section (slower on a large selection).",
+            help=_(
+                "Spread per checklist item as well as per section (slower on a large selection)."
+            ),
         )
         views.consistency_tab(result, labels, titles, result.request.items)
 
     def trend() -> None:
         st.segmented_control(
-            "Period",
+            _("Period"),
             PERIODS,
             default=result.request.period,
             key=PERIOD_KEY,
-            format_func=str.capitalize,
-            help="Also the period whose effects are removed before branches are compared.",
+            format_func=lambda period: _(PERIOD_WORDS[period]),
+            help=_("Also the period whose effects are removed before branches are compared."),
         )
         views.trend_tab(result.trend, result.index_trend, result.request.period, bench)
 
@@ -276,12 +303,18 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
         periods = [str(p) for p in result.trend["period"]]
         shown = result.changes
         left, right = st.columns(2)
+        quarter = result.request.period == "quarter"
         for column, key, label, value in (
-            (left, CHANGE_FROM_KEY, "From", shown.earlier),
-            (right, CHANGE_TO_KEY, "To", shown.later),
+            (
+                left,
+                CHANGE_FROM_KEY,
+                _("From quarter") if quarter else _("From month"),
+                shown.earlier,
+            ),
+            (right, CHANGE_TO_KEY, _("To quarter") if quarter else _("To month"), shown.later),
         ):
             column.selectbox(
-                f"{label} {result.request.period}",
+                label,
                 periods,
                 index=periods.index(value) if value in periods else None,
                 key=key,
@@ -292,21 +325,26 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
 
     def auditors() -> None:
         views.auditors_tab(result.auditors)
-        views.calibration_section(result.calibration)
+        views.calibration_section(result.calibration, labels, titles)
 
     draw: dict[str, Callable[[], None]] = {
         "League table": lambda: views.league_tab(table, bench),
         "Heatmap": lambda: views.heatmap_tab(result.heatmap, table, labels, titles),
         "Consistency": consistency,
-        "Regions": lambda: views.regions_tab(result.regions),
+        "Regions": lambda: views.regions_tab(result.regions, views.branch_names(table)),
         "Trend": trend,
         "Changes": changes,
         "Auditors": auditors,
     }
-    for label, tab in zip(TABS, st.tabs(TABS, key=TAB_KEY, on_change="rerun"), strict=True):
+    shown = [_(label) for label in TABS]
+    english = dict(zip(shown, TABS, strict=True))
+    if st.session_state.get(TAB_KEY) in TABS:  # a tab kept from another language
+        st.session_state[TAB_KEY] = _(st.session_state[TAB_KEY])
+    tabs = st.tabs(shown, key=TAB_KEY, on_change="rerun")
+    for label, tab in zip(shown, tabs, strict=True):
         with tab:
             if tab.open:
-                attempt(draw[label])
+                attempt(draw[english[label]])
 
 
 render()
