@@ -56,7 +56,7 @@ def test_the_filters_narrow_the_figures(ctx: AppContext) -> None:
     app = run_app()
     everything = int(metrics(app)["Audits"].replace(",", ""))
     checklist = next(box for box in app.sidebar.selectbox if box.label == "Checklist")
-    checklist.select("returns").run()
+    checklist.select("Returns process").run()
     returns_only = int(metrics(app)["Audits"].replace(",", ""))
     region = next(box for box in app.sidebar.selectbox if box.label == "Region")
     region.select("Aegean").run()

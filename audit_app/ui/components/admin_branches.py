@@ -9,7 +9,7 @@ import streamlit as st
 
 from audit_app.domain.audit import Branch
 from audit_app.domain.safe_text import markdown_text
-from audit_app.i18n import _, formats, ngettext
+from audit_app.i18n import _, formats, ngettext, pgettext
 from audit_app.services.branch_lists import (
     BranchList,
     BranchListOptions,
@@ -63,7 +63,7 @@ def branch_headings() -> dict[str, str]:
         "country": _("Country"),
         "language": _("Language"),
         "manager": _("Manager"),
-        "active": _("Active"),
+        "active": pgettext("branch", "Active"),
     }
 
 
@@ -105,7 +105,7 @@ def _editor(ctx: AppContext, branches: list[Branch], generation: int) -> None:
         ).format(
             count=formats.integer(len(branches)),
             active=formats.integer(active),
-            column=_("Active"),
+            column=pgettext("branch", "Active"),
         )
     )
     table = branch_frame(branches)

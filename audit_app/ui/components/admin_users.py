@@ -14,7 +14,7 @@ import streamlit as st
 from audit_app.domain.labels import role_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
-from audit_app.i18n import _
+from audit_app.i18n import _, pgettext
 from audit_app.services.context import AppContext
 from audit_app.services.users import (
     add_user,
@@ -50,7 +50,9 @@ def users_tab(ctx: AppContext) -> None:
             user_frame(users, logins).rename(columns=user_headings()),
             hide_index=True,
             width="stretch",
-            column_config={_("Active"): st.column_config.CheckboxColumn(width="small")},
+            column_config={
+                pgettext("user", "Active"): st.column_config.CheckboxColumn(width="small")
+            },
         )
     else:
         st.info(_("No users yet. Add the first one below."), icon=":material/group:")
@@ -70,7 +72,7 @@ def user_headings() -> dict[str, str]:
         "display_name": _("Name"),
         "role": _("Role"),
         "areas": _("Areas"),
-        "active": _("Active"),
+        "active": pgettext("user", "Active"),
         "last_login": _("Last log-in (UTC)"),
     }
 
