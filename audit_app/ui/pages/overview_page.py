@@ -21,10 +21,11 @@ from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.session import user_context
 
 CHART_HEIGHT = 280
+# Okabe-Ito blue: told apart from the page by every kind of colour vision. (Comments, not
+# docstrings: Streamlit's magic would print a bare string on the page.)
 SERIES = "#0072B2"
-"""Okabe-Ito blue: told apart from the page by every kind of colour vision."""
+# Streamlit's text colour: 12.6:1 on white (the default grey axis text is 3.7:1).
 AXIS_TEXT = "#31333F"
-"""Streamlit's text colour: 12.6:1 on white (the default grey axis text is 3.7:1)."""
 
 
 def render() -> None:
