@@ -294,7 +294,6 @@ LATEST_KEY = "overview_latest"
 def _latest_table(latest: pd.DataFrame) -> None:
     """The latest audits; choosing a row opens that audit on the Audit page."""
     st.subheader(_("Latest audits"))
-    st.caption(_("Choose a row to open its audit."))
     columns = latest_columns()
     shown = latest[list(columns)].rename(
         columns={column: heading for column, (heading, _config) in columns.items()}
@@ -309,6 +308,7 @@ def _latest_table(latest: pd.DataFrame) -> None:
         selection_mode="single-row",
         key=LATEST_KEY,
     )
+    st.caption(_("Choose a row to open its audit."))
     rows = event.selection.rows if event is not None else []
     if rows:
         audit_id = int(latest.iloc[rows[0]]["audit_id"])
