@@ -245,9 +245,7 @@ def test_serve_warns_while_a_published_password_works_in_a_real_database(
     served = CliRunner().invoke(app, ["serve", "--port", "8599"])
     assert served.exit_code == 0, served.output
     assert started and "streamlit" in started[0]
-    assert "warning: the account(s) guest, hq, marta still have the demo password" in (
-        served.stderr
-    )
+    assert "warning: the accounts guest, hq, marta still have the demo password" in (served.stderr)
 
 
 def test_demo_branch_codes_match_the_generator(data: DemoData) -> None:

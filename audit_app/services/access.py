@@ -9,6 +9,7 @@ from audit_app.domain.audit import Branch
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.services.context import AppContext
 
 
@@ -39,14 +40,17 @@ def sees_area(ctx: AppContext, area: str) -> bool:
 def check_branch(ctx: AppContext, branch: Branch) -> None:
     """Refuse a branch outside the user's areas as if it did not exist for them."""
     if not sees(ctx, branch):
-        raise AccessDenied(f"branch {branch.code} is not in your areas")
+        raise AccessDenied(_("branch {code} is not in your areas").format(code=branch.code))
 
 
 def check_can_write(ctx: AppContext, what: str) -> None:
+    """Refuse a viewer; ``what`` is the refused deed ("save drafts"), marked with ``N_`` by
+    the caller so it is translated here."""
     if ctx.user is not None and not ctx.user.can_write:
-        raise AccessDenied(f"a viewer cannot {what}")
+        raise AccessDenied(_("a viewer cannot {what}").format(what=_(what)))
 
 
 def check_head_office(ctx: AppContext, what: str) -> None:
+    """Refuse anyone but head office; ``what`` as in :func:`check_can_write`."""
     if ctx.user is not None and ctx.user.role != Role.HEAD_OFFICE:
-        raise AccessDenied(f"only head office can {what}")
+        raise AccessDenied(_("only head office can {what}").format(what=_(what)))

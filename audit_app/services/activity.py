@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from audit_app.i18n import N_, _
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.storage import activity_store, database
@@ -34,9 +35,28 @@ ACTIONS = (
     "mapping profile",
     CHECKLIST_REPLACED,
 )
+ACTION_LABELS = {
+    "log-in": N_("Log-in"),
+    "log-in refused": N_("Log-in refused"),
+    "submission": N_("Submission"),
+    "import": N_("Import"),
+    "revision": N_("Correction"),
+    "appeal": N_("Appeal"),
+    "appeal resolved": N_("Appeal resolved"),
+    "user": N_("User change"),
+    "restore": N_("Restore"),
+    "mapping profile": N_("Mapping profile"),
+    CHECKLIST_REPLACED: N_("Checklist version replaced"),
+}
 COMMAND_LINE = "command line"
 _SECRET_WORDS = ("password", "token", "secret", "hash", "key")
 logger = logging.getLogger("audit_app.activity")
+
+
+def action_label(action: str) -> str:
+    """An activity as people say it, in the current language (the stored code is English)."""
+    word = ACTION_LABELS.get(action)
+    return _(word) if word is not None else action
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,7 @@ def list_activity(
     limit: int = 500,
 ) -> list[Activity]:
     """The newest entries first; head office only."""
-    check_head_office(ctx, "read the activity log")
+    check_head_office(ctx, N_("read the activity log"))
     with database.snapshot(ctx.engine) as conn:
         found = activity_store.rows(conn, actions=actions, actor=actor, since=since, limit=limit)
     return [

@@ -13,6 +13,7 @@ from audit_app.domain.audit import Branch
 from audit_app.domain.bounds import Bounds, OutOfBounds, code_key
 from audit_app.domain.intake.branch_list import plain_problem
 from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _
 from audit_app.intake.source.limits import Limits
 from audit_app.services.access import check_head_office, sees
 from audit_app.services.context import AppContext
@@ -27,8 +28,13 @@ class BranchFileError(AuditAppError):
         """The codes of the problems that have one: ``BoundCode`` values and
         ``code_taken`` (a code that is another's ignoring case and width)."""
         shown = "; ".join(self.problems[:20])
-        more = f"; and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
-        super().__init__(f"{source}: {shown}{more}. Nothing was imported.")
+        extra = len(self.problems) - 20
+        more = _("; and {count} more").format(count=extra) if extra > 0 else ""
+        super().__init__(
+            _("{source}: {problems}{more}. Nothing was imported.").format(
+                source=_(source), problems=shown, more=more
+            )
+        )
 
 
 def read_branches(path: Path | str, limits: Limits | None = None) -> list[Branch]:
@@ -69,7 +75,7 @@ def bounded_branch(branch: Branch, bounds: Bounds) -> Branch:
 def save_branches(ctx: AppContext, branches: Sequence[Branch]) -> BranchUpsert:
     """Insert or update branches, all or none: every name held to the bounds, and no code
     that is another's ignoring case and width (``es-cat-01`` beside ``ES-CAT-01``)."""
-    check_head_office(ctx, "add or change branches")
+    check_head_office(ctx, N_("add or change branches"))
     problems: list[str] = []
     codes: list[str] = []
     checked: list[Branch] = []
@@ -80,7 +86,7 @@ def save_branches(ctx: AppContext, branches: Sequence[Branch]) -> BranchUpsert:
             problems.append(str(error))
             codes.append(error.code.value)
     if problems:
-        raise BranchFileError("branches", problems, codes)
+        raise BranchFileError(N_("branches"), problems, codes)
 
     def upsert() -> BranchUpsert:
         with database.transaction(ctx.engine) as conn:
@@ -101,11 +107,13 @@ def _refuse_taken_codes(branches: Sequence[Branch], stored: Iterable[str]) -> No
         taken = owner.setdefault(key, branch.code)
         if taken != branch.code:
             problems.append(
-                f"code {branch.code} is branch {taken}'s (codes are the same ignoring case "
-                "and width); use the existing code or a different one"
+                _(
+                    "code {code} is branch {taken}'s (codes are the same ignoring case "
+                    "and width); use the existing code or a different one"
+                ).format(code=branch.code, taken=taken)
             )
     if problems:
-        raise BranchFileError("branches", problems, ["code_taken"] * len(problems))
+        raise BranchFileError(N_("branches"), problems, ["code_taken"] * len(problems))
 
 
 def list_branches(ctx: AppContext) -> list[Branch]:
@@ -139,18 +147,22 @@ def update_branches(ctx: AppContext, changes: dict[str, dict[str, Any]]) -> Bran
 
     The codes stay: a code is what audits and imports refer to, so it is never edited here.
     Every problem of every row is named before anything is written."""
-    check_head_office(ctx, "add or change branches")
+    check_head_office(ctx, N_("add or change branches"))
     known = {branch.code: branch for branch in list_branches(ctx)}
     problems: list[str] = []
     changed: list[Branch] = []
     for code, fields in changes.items():
         branch = known.get(code)
         if branch is None:
-            problems.append(f"{code}: no such branch")
+            problems.append(_("{code}: no such branch").format(code=code))
             continue
         wrong = [name for name in fields if name not in EDITABLE_FIELDS]
         if wrong:
-            problems.append(f"{code}: {', '.join(wrong)} cannot be changed here")
+            problems.append(
+                _("{code}: {fields} cannot be changed here").format(
+                    code=code, fields=", ".join(wrong)
+                )
+            )
             continue
         values = {k: ("" if v is None and k != "active" else v) for k, v in fields.items()}
         try:
@@ -160,7 +172,7 @@ def update_branches(ctx: AppContext, changes: dict[str, dict[str, Any]]) -> Bran
                 column = ".".join(str(part) for part in detail["loc"])
                 problems.append(f"{code}, {column}: {plain_problem(detail)}")
     if problems:
-        raise BranchFileError("branch changes", problems)
+        raise BranchFileError(N_("branch changes"), problems)
     return save_branches(ctx, changed)
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from audit_app import demo
 from audit_app.errors import AuditAppError
+from audit_app.i18n import ngettext
 from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
@@ -184,12 +185,17 @@ def demo_hint(ctx: AppContext) -> DemoHint:
 
 def exposed_warning(exposed: tuple[str, ...]) -> str:
     """The warning for accounts that keep a published demo password."""
-    return (
-        f"the account(s) {', '.join(exposed)} still have the demo password published in the "
-        "README, in a database that holds more than the demo; anyone can log in as them. "
-        "Change it (audit-app users set-password NAME) or disable them (audit-app users "
-        "disable NAME)"
-    )
+    return ngettext(
+        "the account {accounts} still has the demo password published in the README, in a "
+        "database that holds more than the demo; anyone can log in as it. Change its "
+        "password (audit-app users set-password NAME) or disable it (audit-app users "
+        "disable NAME)",
+        "the accounts {accounts} still have the demo password published in the README, in a "
+        "database that holds more than the demo; anyone can log in as them. Change their "
+        "passwords (audit-app users set-password NAME) or disable them (audit-app users "
+        "disable NAME)",
+        len(exposed),
+    ).format(accounts=", ".join(exposed))
 
 
 def demo_logins(ctx: AppContext) -> list[tuple[str, str, str]]:

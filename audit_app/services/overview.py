@@ -44,8 +44,14 @@ def checklist_titles(ctx: AppContext, language: str | None = None) -> dict[str, 
 
 
 def overview(
-    ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), latest: int = 15
+    ctx: AppContext,
+    audit_filter: AuditFilter = AuditFilter(),
+    latest: int = 15,
+    *,
+    language: str | None = None,
 ) -> Overview:
+    """The figures; the latest audits name their checklist in ``language`` (when the
+    checklist has it) and carry the audit's id, so a page can open the audit."""
     branches = [
         branch
         for branch in list_branches(ctx)
@@ -85,7 +91,7 @@ def overview(
         .agg(audits=("audit_id", "count"), mean_score=("overall", "mean"))
         .reset_index()
     )
-    titles = checklist_titles(ctx)
+    titles = checklist_titles(ctx, language)
     latest_rows = (
         scores.sort_values(["visited_at", "audit_id"], ascending=False)
         .head(latest)
@@ -103,6 +109,7 @@ def overview(
         by_month=by_month,
         latest=latest_rows[
             [
+                "audit_id",
                 "visited_at",
                 "branch_name",
                 "branch_code",

@@ -9,13 +9,15 @@ account of one's own does not reset the count of guesses spread over other names
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from audit_app.domain.throttle import FORGET_AFTER, delay_after, wait_words
+from audit_app.domain.throttle import FORGET_AFTER, delay_after
 from audit_app.errors import AuditAppError
+from audit_app.i18n import ngettext
 from audit_app.storage import throttle_store
 
 
@@ -24,10 +26,28 @@ class LogInThrottled(AuditAppError):
 
     def __init__(self, wait_seconds: float) -> None:
         self.wait_seconds = wait_seconds
-        super().__init__(
+        super().__init__(_wait_message(wait_seconds))
+
+
+def _wait_message(wait_seconds: float) -> str:
+    """The refusal in the session's language ("Wait 2 minutes, then try again.")."""
+    if wait_seconds < 60:
+        seconds = max(1, math.ceil(wait_seconds))
+        return ngettext(
             "Too many failed log-ins for this user name or from this address. "
-            f"Wait {wait_words(wait_seconds)}, then try again."
-        )
+            "Wait {count} second, then try again.",
+            "Too many failed log-ins for this user name or from this address. "
+            "Wait {count} seconds, then try again.",
+            seconds,
+        ).format(count=seconds)
+    minutes = math.ceil(max(1, math.ceil(wait_seconds)) / 60)
+    return ngettext(
+        "Too many failed log-ins for this user name or from this address. "
+        "Wait {count} minute, then try again.",
+        "Too many failed log-ins for this user name or from this address. "
+        "Wait {count} minutes, then try again.",
+        minutes,
+    ).format(count=minutes)
 
 
 @dataclass(frozen=True)

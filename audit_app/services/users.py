@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _, ngettext
 from audit_app.services import activity, sessions, throttling
 from audit_app.services.access import check_head_office
 from audit_app.services.branches import list_branches
@@ -32,7 +33,9 @@ _DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 def _checked_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise AuditAppError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise AuditAppError(
+            _("a password needs at least {count} characters").format(count=MIN_PASSWORD)
+        )
     return password
 
 
@@ -41,8 +44,14 @@ def _known_areas(ctx: AppContext, areas: Sequence[str]) -> tuple[str, ...]:
     known = {branch.area.casefold(): branch.area for branch in list_branches(ctx) if branch.area}
     unknown = [area for area in areas if area.strip().casefold() not in known]
     if unknown:
-        listed = ", ".join(sorted(set(known.values()))) or "none yet"
-        raise AuditAppError(f"unknown area(s) {', '.join(unknown)} (known areas: {listed})")
+        listed = ", ".join(sorted(set(known.values()))) or _("none yet")
+        raise AuditAppError(
+            ngettext(
+                "unknown area {areas} (known areas: {known})",
+                "unknown areas {areas} (known areas: {known})",
+                len(unknown),
+            ).format(areas=", ".join(unknown), known=listed)
+        )
     return tuple(dict.fromkeys(known[area.strip().casefold()] for area in areas))
 
 
@@ -55,7 +64,7 @@ def add_user(
     areas: Sequence[str] = (),
     display_name: str = "",
 ) -> User:
-    check_head_office(ctx, "add users")
+    check_head_office(ctx, N_("add users"))
     try:
         display_name = ctx.settings.bounds.name(display_name, "the display name")
     except OutOfBounds as error:
@@ -68,17 +77,27 @@ def add_user(
             areas=_known_areas(ctx, areas),
         )
     except ValueError as error:  # ValidationError and an unknown role
-        raise AuditAppError(f"user {username!r}: {_reason(error)}") from None
+        raise AuditAppError(
+            _("user {user}: {reason}").format(user=repr(username), reason=_reason(error))
+        ) from None
     password_hash = _hasher.hash(_checked_password(password))
     try:
         with database.transaction(ctx.engine) as conn:
             if user_store.find(conn, username) is not None:
-                raise AuditAppError(f"a user named {username!r} already exists")
+                raise AuditAppError(_exists(username))
             user_store.add(conn, user, password_hash)
     except IntegrityError:
-        raise AuditAppError(f"a user named {username!r} already exists") from None
+        raise AuditAppError(_exists(username)) from None
     activity.record(ctx, "user", username, change="added", role=user.role.value)
     return user
+
+
+def _exists(username: str) -> str:
+    return _("a user named {user} already exists").format(user=repr(username))
+
+
+def _no_user(username: str) -> str:
+    return _("no user named {user}").format(user=repr(username))
 
 
 def _reason(error: ValueError) -> str:
@@ -88,32 +107,32 @@ def _reason(error: ValueError) -> str:
         message = str(first["msg"]).removeprefix("Value error, ")
         return f"{field}: {message}" if field else message
     allowed = ", ".join(role.value for role in Role)
-    return f"{error} (roles: {allowed})"
+    return _("{problem} (roles: {roles})").format(problem=error, roles=allowed)
 
 
 def list_users(ctx: AppContext) -> list[User]:
-    check_head_office(ctx, "list users")
+    check_head_office(ctx, N_("list users"))
     with database.snapshot(ctx.engine) as conn:
         return user_store.all_users(conn)
 
 
 def set_password(ctx: AppContext, username: str, password: str) -> None:
     """A new password; every session of the user ends with the old one."""
-    check_head_office(ctx, "set passwords")
+    check_head_office(ctx, N_("set passwords"))
     password_hash = _hasher.hash(_checked_password(password))
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, password_hash=password_hash):
-            raise AuditAppError(f"no user named {username!r}")
+            raise AuditAppError(_no_user(username))
         ended = sessions.end_user_sessions(conn, username, sessions.NEW_PASSWORD)
     activity.record(ctx, "user", username, change="new password", sessions_ended=ended)
 
 
 def disable_user(ctx: AppContext, username: str) -> None:
     """Stop a user from logging in; their open sessions end at their next click."""
-    check_head_office(ctx, "disable users")
+    check_head_office(ctx, N_("disable users"))
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, active=False):
-            raise AuditAppError(f"no user named {username!r}")
+            raise AuditAppError(_no_user(username))
         ended = sessions.end_user_sessions(conn, username, sessions.DISABLED)
     activity.record(ctx, "user", username, change="disabled", sessions_ended=ended)
 
@@ -220,16 +239,16 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def enable_user(ctx: AppContext, username: str) -> None:
     """Let a disabled user log in again (with the password they had)."""
-    check_head_office(ctx, "enable users")
+    check_head_office(ctx, N_("enable users"))
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, active=True):
-            raise AuditAppError(f"no user named {username!r}")
+            raise AuditAppError(_no_user(username))
     activity.record(ctx, "user", username, change="enabled")
 
 
 def last_logins(ctx: AppContext) -> dict[str, datetime | None]:
     """Username -> when they last logged in (None: never), for the admin's user list."""
-    check_head_office(ctx, "list users")
+    check_head_office(ctx, N_("list users"))
     from sqlalchemy import select
 
     from audit_app.storage.tables import users

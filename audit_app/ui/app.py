@@ -8,7 +8,7 @@ import streamlit as st
 
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
-from audit_app.i18n import _
+from audit_app.i18n import N_, _
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.language import language_picker, settle_language
 from audit_app.ui.components.login_form import login_form
@@ -29,37 +29,66 @@ def _page(name: str, title: str, icon: str, **options: object) -> st.Page:
     return st.Page(f"pages/{name}_page.py", title=title, icon=f":material/{icon}:", **options)  # type: ignore[arg-type]
 
 
-def menu(user: User) -> dict[str, list[st.Page]]:
-    """The pages this user's role may open; the services enforce the same rules again."""
-    audits = [_page("overview", _("Overview"), "dashboard", url_path="overview", default=True)]
-    if user.can_write:
-        audits += [
-            _page("new_visit", _("New visit"), "add_task", url_path="new-visit"),
-            _page("import", _("Import"), "upload_file", url_path="import"),
-        ]
-    audits.append(_page("actions", _("Actions"), "assignment_late", url_path="actions"))
-    analysis = [
-        _page("compare", _("Compare"), "leaderboard", url_path="compare"),
-        _page("branch", _("Branch"), "storefront", url_path="branch"),
-        _page("audit", _("Audit"), "fact_check", url_path="audit"),
-    ]
-    setup = [_page("checklists", _("Checklists"), "checklist", url_path="checklists")]
-    if user.role == Role.HEAD_OFFICE:
-        setup.append(_page("admin", _("Admin"), "admin_panel_settings", url_path="admin"))
-    return {_("Audits"): audits, _("Analysis"): analysis, _("Setup"): setup}
-
-
-ADDRESSES = (
-    "overview",
-    "new-visit",
-    "import",
-    "actions",
-    "compare",
-    "branch",
-    "audit",
-    "checklists",
-    "admin",
+PAGES = (
+    # address, title, icon; the page's file is pages/<address with _>_page.py
+    ("overview", N_("Overview"), "dashboard"),
+    ("new-visit", N_("New visit"), "add_task"),
+    ("import", N_("Import"), "upload_file"),
+    ("actions", N_("Actions"), "assignment_late"),
+    ("compare", N_("Compare"), "leaderboard"),
+    ("branch", N_("Branch"), "storefront"),
+    ("audit", N_("Audit"), "fact_check"),
+    ("checklists", N_("Checklists"), "checklist"),
+    ("admin", N_("Admin"), "admin_panel_settings"),
 )
+SECTIONS = (
+    (N_("Audits"), ("overview", "new-visit", "import", "actions")),
+    (N_("Analysis"), ("compare", "branch", "audit")),
+    (N_("Setup"), ("checklists", "admin")),
+)
+
+
+def forbidden(user: User) -> dict[str, str]:
+    """Address -> why this user's role may not open it; the services refuse the same again."""
+    refused: dict[str, str] = {}
+    if not user.can_write:
+        why = _("This page is for those who enter audits: area managers and head office.")
+        refused.update({"new-visit": why, "import": why})
+    if user.role != Role.HEAD_OFFICE:
+        refused["admin"] = _("This page is for head office.")
+    return refused
+
+
+def menu(user: User) -> dict[str, list[st.Page]]:
+    """Every address, so a link to any page answers; the pages outside this user's role are
+    kept out of the menu (hidden) and answer with :func:`not_for_you`."""
+    refused = forbidden(user)
+    pages = {
+        address: _page(
+            address.replace("-", "_"),
+            _(title),
+            icon,
+            url_path=address,
+            default=address == "overview",
+            visibility="hidden" if address in refused else "visible",
+        )
+        for address, title, icon in PAGES
+    }
+    return {
+        _(section): [pages[address] for address in addresses] for section, addresses in SECTIONS
+    }
+
+
+def not_for_you(page: st.Page, why: str) -> None:
+    """A page outside the user's role: said in the app's words, with the way back."""
+    st.title(page.title)
+    st.info(why, icon=":material/lock:")
+    st.page_link(
+        "pages/overview_page.py", label=_("Back to the overview"), icon=":material/dashboard:"
+    )
+
+
+ADDRESSES = tuple(address for address, _title, _icon in PAGES)
 
 
 def logged_out_menu() -> list[st.Page]:
@@ -75,8 +104,7 @@ user = current_user()
 write_session_cookie()
 settle_language(app_context(), user)
 if user is None:
-    with st.sidebar:
-        language_picker(app_context(), None)
+    # The language picker sits next to the log-in form (see login_form).
     st.navigation(logged_out_menu(), position="hidden").run()
 else:
     with st.sidebar:
@@ -85,4 +113,9 @@ else:
         if st.button(_("Log out"), icon=":material/logout:", key="logout"):
             log_out()
             st.rerun()
-    st.navigation(menu(user)).run()
+    chosen = st.navigation(menu(user))
+    refusal = forbidden(user).get(chosen.url_path)
+    if refusal is None:
+        chosen.run()
+    else:
+        not_for_you(chosen, refusal)

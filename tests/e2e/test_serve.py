@@ -84,7 +84,8 @@ def test_overview_shows_kpis_and_latest_audits(served_app: str, browser_page) ->
     expect(table).to_be_attached()
     table.scroll_into_view_if_needed()
     expect(table).to_be_visible()
-    expect(table.get_by_test_id("glide-cell-0-0")).to_be_attached()
+    # Column 0 holds the row markers (a row is chosen to open its audit); 1 is the visit.
+    expect(table.get_by_test_id("glide-cell-1-0")).to_be_attached()
 
 
 @pytest.mark.browser

@@ -73,7 +73,7 @@ def test_set_password_and_disable(world: AppContext) -> None:
         ("b@d name", "viewer", "long enough", [], "use letters, digits and . _ @ - only"),
         ("-marta", "viewer", "long enough", [], "starting with a letter or digit"),
         ("marta", "area_manager", "long enough", [], "needs at least one area"),
-        ("marta", "area_manager", "long enough", ["Girona"], "unknown area(s) Girona"),
+        ("marta", "area_manager", "long enough", ["Girona"], "unknown area Girona"),
         ("hq", "head_office", "short", [], "at least 8 characters"),
         ("hq", "head_office", "long enough", ["Barcelona"], "only an area manager has areas"),
     ],

@@ -35,7 +35,7 @@ def run_page(user: User, page: str) -> AppTest:
 
 def users_table(app: AppTest) -> pd.DataFrame:
     """The read-only user list (``app.dataframe`` also holds the branch editor)."""
-    return next(d.value for d in app.dataframe if "username" in d.value.columns)
+    return next(d.value for d in app.dataframe if "User name" in d.value.columns)
 
 
 @pytest.fixture
@@ -59,16 +59,16 @@ def test_an_empty_database_says_how_to_start() -> None:
     shown = texts(app)
     assert "No branches yet" in shown
     # Someone logged in has a stored account (a session needs one): only that user is listed.
-    assert list(users_table(app)["username"]) == ["hq"]
+    assert list(users_table(app)["User name"]) == ["hq"]
 
 
 def test_the_demo_lists_every_branch_and_user(demo: AppContext) -> None:
     app = run_app(HQ, "admin")
     branches = app.data_editor[0].value
-    assert len(branches) == 48 and not branches["active"].all()
+    assert len(branches) == 48 and not branches["Active"].all()
     users = users_table(app)
-    assert list(users["username"]) == ["guest", "hq", "marta"]
-    assert users.set_index("username")["areas"]["marta"] == "Barcelona"
+    assert list(users["User name"]) == ["guest", "hq", "marta"]
+    assert users.set_index("User name")["Areas"]["marta"] == "Barcelona"
     assert "password" not in " ".join(users.columns).lower()
     assert "demo-2026" not in texts(app)
 
@@ -85,8 +85,8 @@ def test_head_office_adds_a_user_who_then_appears(demo: AppContext) -> None:
     assert not app.exception, app.exception
     assert not app.error, app.error[0].value
     assert "Added jordi" in texts(app)
-    listed = users_table(app).set_index("username")
-    assert listed["areas"]["jordi"] == "Barcelona, Ege"
+    listed = users_table(app).set_index("User name")
+    assert listed["Areas"]["jordi"] == "Barcelona, Ege"
     assert "long enough 1" not in texts(app)
     user = authenticate(demo, "jordi", "long enough 1")
     assert user is not None and user.areas == ("Barcelona", "Ege")
@@ -134,10 +134,10 @@ def test_head_office_disables_and_enables_a_user(demo: AppContext) -> None:
 def test_head_office_deactivates_a_branch_and_it_is_saved(demo: AppContext) -> None:
     app = run_app(HQ, "admin")
     table = app.data_editor[0].value
-    row = int(table.index[table["code"] == "ES-CAT-02"][0])
+    row = int(table.index[table["Code"] == "ES-CAT-02"][0])
     generation = app.session_state["admin_branch_generation"]
     app.session_state[f"admin_branch_editor_{generation}"] = {
-        "edited_rows": {row: {"active": False, "manager": "Núria Vidal"}},
+        "edited_rows": {row: {"Active": False, "Manager": "Núria Vidal"}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -146,11 +146,11 @@ def test_head_office_deactivates_a_branch_and_it_is_saved(demo: AppContext) -> N
     assert save.label == "Save changes to 1 branch"
     save.click().run()
     assert not app.exception, app.exception
-    assert "1 branch(es) changed" in texts(app)
+    assert "Saved: 1 branch changed." in texts(app)
     stored = {b.code: b for b in list_branches(demo)}["ES-CAT-02"]
     assert (stored.active, stored.manager) == (False, "Núria Vidal")
-    table = app.data_editor[0].value.set_index("code")
-    assert not table["active"]["ES-CAT-02"]
+    table = app.data_editor[0].value.set_index("Code")
+    assert not table["Active"]["ES-CAT-02"]
 
 
 def test_a_branch_file_is_previewed_then_imported(ctx: AppContext) -> None:
@@ -188,15 +188,15 @@ def test_a_real_branch_list_shows_what_was_recognised_and_asks_for_the_country(
     assert "the file has no country column" in app.error[0].value
     app.text_input(key="admin_branch_country").set_value("es").run()
     assert not app.error
-    recognised = next(d.value for d in app.dataframe if "how" in d.value.columns)
+    recognised = next(d.value for d in app.dataframe if "How" in d.value.columns)
     assert recognised.to_dict("records") == [
-        {"field": "code", "column": "A", "header": "Codi botiga", "how": "synonym"},
-        {"field": "name", "column": "B", "header": "Nom de la botiga", "how": "synonym"},
-        {"field": "region", "column": "C", "header": "Regió", "how": "synonym"},
-        {"field": "area", "column": "D", "header": "Àrea", "how": "synonym"},
-        {"field": "address", "column": "E", "header": "Adreça", "how": "synonym"},
-        {"field": "status", "column": "F", "header": "Estat", "how": "synonym"},
-        {"field": "country", "column": "", "header": "given: ES", "how": "given"},
+        {"Field": "code", "Column": "A", "Header": "Codi botiga", "How": "synonym"},
+        {"Field": "name", "Column": "B", "Header": "Nom de la botiga", "How": "synonym"},
+        {"Field": "region", "Column": "C", "Header": "Regió", "How": "synonym"},
+        {"Field": "area", "Column": "D", "Header": "Àrea", "How": "synonym"},
+        {"Field": "address", "Column": "E", "Header": "Adreça", "How": "synonym"},
+        {"Field": "status", "Column": "F", "Header": "Estat", "How": "synonym"},
+        {"Field": "country", "Column": "", "Header": "given: ES", "How": "given"},
     ]
     shown = texts(app)
     assert "Header found in sheet Botigues, row 1" in shown
@@ -239,7 +239,7 @@ def test_a_bad_branch_edit_is_shown_and_nothing_is_saved(demo: AppContext) -> No
     app = run_app(HQ, "admin")
     generation = app.session_state["admin_branch_generation"]
     app.session_state[f"admin_branch_editor_{generation}"] = {
-        "edited_rows": {0: {"name": ""}, 1: {"active": False}},
+        "edited_rows": {0: {"Name": ""}, 1: {"Active": False}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -254,13 +254,13 @@ def test_the_activity_tab_shows_log_ins_and_refusals(demo: AppContext) -> None:
     assert authenticate(demo, "marta", "not her password") is None
     app = run_app(HQ, "admin")
     activity = next(d.value for d in app.dataframe if "What" in d.value.columns)
-    assert list(activity["What"][:2]) == ["log-in refused", "log-in"]
+    assert list(activity["What"][:2]) == ["Log-in refused", "Log-in"]
     assert list(activity["Who"][:2]) == ["marta", "marta"]
     assert "why: wrong password" in activity["Details"].iloc[0]
     assert "not her password" not in texts(app) + activity.to_csv()
     app.multiselect(key="activity_actions").select("log-in").run()
     activity = next(d.value for d in app.dataframe if "What" in d.value.columns)
-    assert set(activity["What"]) == {"log-in"}
+    assert set(activity["What"]) == {"Log-in"}
 
 
 @pytest.mark.usefixtures("ctx")

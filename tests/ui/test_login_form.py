@@ -31,3 +31,28 @@ def test_a_database_in_real_use_warns_and_lists_no_password(ctx: AppContext) -> 
 def test_an_empty_database_says_nothing_of_the_demo(ctx: AppContext) -> None:
     app = run_app(None)
     assert not app.info and not app.warning
+
+
+def test_the_log_in_page_offers_a_language_beside_the_form(ctx: AppContext) -> None:
+    """The picker sits in the page (the sidebar is hidden before a log-in), changes the form's
+    language at once, saves nothing, and the language picked stays after the log-in."""
+    from audit_app.services.users import list_users
+
+    load_demo(ctx)
+    app = run_app(None)
+    assert not app.sidebar.selectbox
+    picker = next(box for box in app.selectbox if box.label == "Language")
+    picker.select("ca").run()
+    assert [box.label for box in app.text_input] == ["Nom d'usuari", "Contrasenya"]
+    assert "Comptes de demostració" in app.info[0].value
+    app.text_input[0].input("hq")
+    app.text_input[1].input("hq-demo-2026")
+    app.button[0].click().run()
+    assert app.title[0].value == "Resum"  # still Catalan after the log-in
+    assert next(u for u in list_users(ctx) if u.username == "hq").language is None  # not saved
+
+
+def test_the_log_in_page_in_turkish(ctx: AppContext) -> None:
+    app = run_app(None, language="tr")
+    assert [box.label for box in app.text_input] == ["Kullanıcı adı", "Parola"]
+    assert app.button[0].label == "Giriş yap"

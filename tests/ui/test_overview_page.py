@@ -32,7 +32,7 @@ def test_the_demo_overview_shows_kpis_and_tables(ctx: AppContext) -> None:
     assert shown["Active branches"] == "47"  # one demo branch has closed
     assert 0 < float(shown["Mean score"]) <= 100
     regions = app.dataframe[0].value
-    assert len(regions) == 5 and regions["mean_score"].is_monotonic_decreasing
+    assert len(regions) == 5 and regions["Mean score"].is_monotonic_decreasing
     assert len(app.dataframe[1].value) == 15
 
 
@@ -44,10 +44,10 @@ def test_the_latest_audits_show_every_value_whole(ctx: AppContext) -> None:
     config = json.loads(latest.proto.columns)
     width = {column: config[column]["width"] for column in order}
     # Wide enough for "2026-11-20 19:05" and "Laura Fernández" (they were cut at 75 px) ...
-    assert width["visited_at"] >= 130 and width["auditor"] >= 120 and width["grade"] >= 120
+    assert width["Visit"] >= 130 and width["Auditor"] >= 120 and width["Grade"] >= 120
     assert set(order) == set(latest.value.columns)
     # ... and all but the long checklist title, which comes last, fit a laptop's page.
-    assert order[-1] == "checklist"
+    assert order[-1] == "Checklist"
     assert sum(width[c] for c in order[:-1]) <= 860
 
 
@@ -55,15 +55,17 @@ def test_the_filters_narrow_the_figures(ctx: AppContext) -> None:
     load_demo(ctx)
     app = run_app()
     everything = int(metrics(app)["Audits"].replace(",", ""))
-    app.sidebar.selectbox[0].select("returns").run()
+    checklist = next(box for box in app.sidebar.selectbox if box.label == "Checklist")
+    checklist.select("Returns process").run()
     returns_only = int(metrics(app)["Audits"].replace(",", ""))
-    app.sidebar.selectbox[1].select("Aegean").run()
+    region = next(box for box in app.sidebar.selectbox if box.label == "Region")
+    region.select("Aegean").run()
     aegean_returns = int(metrics(app)["Audits"].replace(",", ""))
     assert everything > returns_only > aegean_returns > 0
     assert metrics(app)["Active branches"] == "8"
     latest = app.dataframe[1].value
-    assert all(code.startswith("TR-EGE-") for code in latest["branch_code"])
-    assert set(latest["checklist"]) == {"Returns process"}
+    assert all(code.startswith("TR-EGE-") for code in latest["Code"])
+    assert set(latest["Checklist"]) == {"Returns process"}
     assert "Returns process" in app.caption[0].value
 
 
@@ -82,7 +84,7 @@ def test_an_area_manager_sees_only_their_area(ctx: AppContext) -> None:
     load_demo(ctx)
     app = run_app(MARTA)
     assert metrics(app)["Active branches"] == "6"
-    assert app.caption[0].value == "Area Barcelona"
+    assert app.caption[0].value == "Area Barcelona: 6 branches · every checklist"
     shown = texts(app)
     others = [b for b in list_branches(ctx) if b.area != "Barcelona"]
     assert not [b.code for b in others if b.code in shown]
@@ -107,5 +109,49 @@ def test_logging_in_with_the_form_opens_the_overview(ctx: AppContext) -> None:
     assert "do not match" in app.error[0].value
     app.text_input[1].input("marta-demo-2026")
     app.button[0].click().run()
-    assert app.title[0].value == "Overview"
-    assert metrics(app)["Active branches"] == "6"
+    assert app.title[0].value == "Resum"  # Marta's area, Barcelona, speaks Catalan
+    assert metrics(app)["Botigues actives"] == "6"
+
+
+def test_the_overview_speaks_catalan_with_its_numbers(ctx: AppContext) -> None:
+    loaded = load_demo(ctx)
+    app = run_app(language="ca")
+    assert app.title[0].value == "Resum"
+    audits = loaded.audits_added
+    assert audits >= 1000
+    shown = metrics(app)
+    assert shown["Auditories"] == f"{audits:,}".replace(",", ".")  # 1.653, not 1,653
+    assert "," in shown["Puntuació mitjana"]  # 85,1
+    regions = app.dataframe[0].value
+    assert "Regió" in regions.columns
+
+
+def test_every_chart_has_named_axes_dark_text_and_a_text_alternative(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app()
+    charts = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    assert len(charts) == 2
+    for spec in charts:
+        axis = spec["config"]["axis"]
+        assert axis["labelColor"] == axis["titleColor"] == "#31333F"  # 12.6:1 on white
+    region_title = charts[0]["layer"][0]["encoding"]["y"]["title"]
+    month_title = charts[1]["encoding"]["x"]["title"]
+    assert (region_title, month_title) == ("Region", "Month")
+    captions = [caption.value for caption in app.caption]
+    assert any(
+        c.startswith("The chart shows the mean score of 5 regions: highest") for c in captions
+    )
+    assert any(c.startswith("The chart shows the mean score per month from") for c in captions)
+
+
+def test_a_latest_audit_opens_on_the_audit_page(ctx: AppContext) -> None:
+    from audit_app.services.audits import list_scores
+
+    load_demo(ctx)
+    app = run_app()
+    app.session_state["overview_latest"] = {"selection": {"rows": [0], "columns": []}}
+    app.run()
+    assert not app.exception
+    newest = list_scores(ctx).sort_values(["visited_at", "audit_id"], ascending=False).iloc[0]
+    assert app.query_params.get("id") in (str(newest["audit_id"]), [str(newest["audit_id"])])
+    assert app.title[0].value == f"Audit #{newest['audit_id']}"  # that row's audit

@@ -11,8 +11,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.labels import role_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
+from audit_app.i18n import _, pgettext
 from audit_app.services.context import AppContext
 from audit_app.services.users import (
     add_user,
@@ -24,7 +26,6 @@ from audit_app.services.users import (
     set_password,
 )
 from audit_app.ui.components.refusals import attempt, refusal_shown
-from audit_app.ui.components.session import ROLE_LABELS
 
 ROLE_CHOICES = (Role.VIEWER, Role.AREA_MANAGER, Role.HEAD_OFFICE)
 """Least powerful first, and the first is the default: a new account gets only read access
@@ -46,20 +47,15 @@ def users_tab(ctx: AppContext) -> None:
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     if users:
         st.dataframe(
-            user_frame(users, logins),
+            user_frame(users, logins).rename(columns=user_headings()),
             hide_index=True,
             width="stretch",
             column_config={
-                "username": st.column_config.TextColumn("User name"),
-                "display_name": st.column_config.TextColumn("Name"),
-                "role": st.column_config.TextColumn("Role"),
-                "areas": st.column_config.TextColumn("Areas"),
-                "active": st.column_config.CheckboxColumn("Active", width="small"),
-                "last_login": st.column_config.TextColumn("Last log-in (UTC)"),
+                pgettext("user", "Active"): st.column_config.CheckboxColumn(width="small")
             },
         )
     else:
-        st.info("No users yet. Add the first one below.", icon=":material/group:")
+        st.info(_("No users yet. Add the first one below."), icon=":material/group:")
     left, right = st.columns(2)
     with left:
         _add_form(ctx, generation)
@@ -69,6 +65,18 @@ def users_tab(ctx: AppContext) -> None:
             _access_form(ctx, users, generation)
 
 
+def user_headings() -> dict[str, str]:
+    """The user table's columns as headed in the session's language."""
+    return {
+        "username": _("User name"),
+        "display_name": _("Name"),
+        "role": _("Role"),
+        "areas": _("Areas"),
+        "active": pgettext("user", "Active"),
+        "last_login": _("Last log-in (UTC)"),
+    }
+
+
 def user_frame(users: list[User], logins: dict[str, datetime | None]) -> pd.DataFrame:
     """One row per user; no password or hash ever reaches this table."""
     return pd.DataFrame(
@@ -76,7 +84,7 @@ def user_frame(users: list[User], logins: dict[str, datetime | None]) -> pd.Data
             {
                 "username": user.username,
                 "display_name": user.display_name,
-                "role": ROLE_LABELS[user.role],
+                "role": role_label(user.role),
                 "areas": ", ".join(user.areas),
                 "active": user.active,
                 "last_login": _when(logins.get(user.username)),
@@ -88,7 +96,7 @@ def user_frame(users: list[User], logins: dict[str, datetime | None]) -> pd.Data
 
 
 def _when(moment: datetime | None) -> str:
-    return "never" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+    return _("never") if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _done(message: str) -> None:
@@ -101,33 +109,33 @@ def _done(message: str) -> None:
 def _add_form(ctx: AppContext, generation: int) -> None:
     areas = known_areas(ctx)
     with st.form(f"admin_add_user_{generation}"):
-        st.markdown("**Add a user**")
-        username = st.text_input("User name", key=f"admin_new_username_{generation}")
-        display_name = st.text_input("Name shown in the app", key=f"admin_new_name_{generation}")
+        st.markdown(_("**Add a user**"))
+        username = st.text_input(_("User name"), key=f"admin_new_username_{generation}")
+        display_name = st.text_input(_("Name shown in the app"), key=f"admin_new_name_{generation}")
         role = st.selectbox(
-            "Role",
+            _("Role"),
             ROLE_CHOICES,
             index=0,
-            format_func=lambda r: ROLE_LABELS[r],
+            format_func=role_label,
             key=f"admin_new_role_{generation}",
         )
         chosen = st.multiselect(
-            "Areas (area managers only)",
+            _("Areas (area managers only)"),
             areas,
             key=f"admin_new_areas_{generation}",
-            placeholder="Choose the areas they manage" if areas else "No areas known yet",
+            placeholder=_("Choose the areas they manage") if areas else _("No areas known yet"),
         )
         password = st.text_input(
-            "Password", type="password", key=f"admin_new_password_{generation}"
+            _("Password"), type="password", key=f"admin_new_password_{generation}"
         )
         again = st.text_input(
-            "Password again", type="password", key=f"admin_new_password2_{generation}"
+            _("Password again"), type="password", key=f"admin_new_password2_{generation}"
         )
-        submitted = st.form_submit_button("Add user", type="primary")
+        submitted = st.form_submit_button(_("Add user"), type="primary")
     if not submitted:
         return
     if password != again:
-        st.error("The two passwords differ.")
+        st.error(_("The two passwords differ."))
         return
     user = attempt(
         lambda: add_user(
@@ -141,52 +149,52 @@ def _add_form(ctx: AppContext, generation: int) -> None:
     )
     if user is None:
         return
-    _done(f"Added {user.username} ({ROLE_LABELS[user.role]}).")
+    _done(_("Added {user} ({role}).").format(user=user.username, role=role_label(user.role)))
 
 
 def _password_form(ctx: AppContext, users: list[User], generation: int) -> None:
     with st.form(f"admin_password_{generation}"):
-        st.markdown("**Set a password**")
+        st.markdown(_("**Set a password**"))
         username = st.selectbox(
-            "User", [u.username for u in users], key=f"admin_password_user_{generation}"
+            _("User"), [u.username for u in users], key=f"admin_password_user_{generation}"
         )
         password = st.text_input(
-            "New password", type="password", key=f"admin_password_new_{generation}"
+            _("New password"), type="password", key=f"admin_password_new_{generation}"
         )
         again = st.text_input(
-            "New password again", type="password", key=f"admin_password_new2_{generation}"
+            _("New password again"), type="password", key=f"admin_password_new2_{generation}"
         )
-        submitted = st.form_submit_button("Set password")
+        submitted = st.form_submit_button(_("Set password"))
     if not submitted:
         return
     if password != again:
-        st.error("The two passwords differ.")
+        st.error(_("The two passwords differ."))
         return
     with refusal_shown() as refused:
         set_password(ctx, username, password)
     if refused:
         return
-    _done(f"Password of {username} changed.")
+    _done(_("Password of {user} changed.").format(user=username))
 
 
 def _access_form(ctx: AppContext, users: list[User], generation: int) -> None:
     by_name = {u.username: u for u in users}
     with st.form(f"admin_access_{generation}"):
-        st.markdown("**Disable or enable a user**")
+        st.markdown(_("**Disable or enable a user**"))
         username = st.selectbox(
-            "User",
+            _("User"),
             list(by_name),
-            format_func=lambda n: n + ("" if by_name[n].active else " (disabled)"),
+            format_func=lambda n: n if by_name[n].active else _("{user} (disabled)").format(user=n),
             key=f"admin_access_user_{generation}",
         )
         disable, enable = st.columns(2)
-        to_disable = disable.form_submit_button("Disable")
-        to_enable = enable.form_submit_button("Enable")
+        to_disable = disable.form_submit_button(_("Disable"))
+        to_enable = enable.form_submit_button(_("Enable"))
     if not (to_disable or to_enable):
         return
     me = ctx.user.username if ctx.user else None
     if to_disable and me is not None and username.casefold() == me.casefold():
-        st.error("You cannot disable your own account; ask another head office user.")
+        st.error(_("You cannot disable your own account; ask another head office user."))
         return
     with refusal_shown() as refused:
         if to_disable:
@@ -195,4 +203,8 @@ def _access_form(ctx: AppContext, users: list[User], generation: int) -> None:
             enable_user(ctx, username)
     if refused:
         return
-    _done(f"{username} {'disabled' if to_disable else 'enabled'}.")
+    _done(
+        _("{user} disabled.").format(user=username)
+        if to_disable
+        else _("{user} enabled.").format(user=username)
+    )

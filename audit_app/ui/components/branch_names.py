@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from audit_app.domain.audit import Branch
+from audit_app.i18n import _
 
 
 def shared_prefix(names: Sequence[str]) -> list[str]:
@@ -34,6 +35,8 @@ def branch_labels(branches: Sequence[Branch]) -> dict[str, str]:
     """Code -> "CODE · short name", with "(inactive)" for a closed branch."""
     short = short_names(branches)
     return {
-        b.code: f"{b.code} · {short[b.code]}" + ("" if b.active else " (inactive)")
+        b.code: f"{b.code} · {short[b.code]}"
+        if b.active
+        else _("{code} · {name} (inactive)").format(code=b.code, name=short[b.code])
         for b in branches
     }

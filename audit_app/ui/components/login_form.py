@@ -1,31 +1,44 @@
 """The log-in form: shown at every address until someone is logged in, so a deep link
-(``branch?code=...``) opens its page right after the log-in."""
+(``branch?code=...``) opens its page right after the log-in. A language picker sits above
+the form; it changes this tab's language only (nothing is saved before a log-in), and the
+language picked here stays after the log-in."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from audit_app.domain.labels import role_label
 from audit_app.domain.safe_text import markdown_text
-from audit_app.domain.users import Role
+from audit_app.i18n import _
 from audit_app.services.demo import demo_hint, exposed_warning
 from audit_app.services.throttling import LogInThrottled
 from audit_app.services.users import authenticate
 from audit_app.ui.components.context import app_context
-from audit_app.ui.components.session import ROLE_LABELS, client_address, log_in
+from audit_app.ui.components.language import LANGUAGE_KEY, SETTLED_FOR, language_picker
+from audit_app.ui.components.session import client_address, log_in
+
+FIRST_LANGUAGE = "login_first_language"
+"""The session's language when the log-in page first showed: a different one now was picked."""
 
 
 def login_form() -> None:
-    _, middle, _ = st.columns([1, 1.3, 1])
+    st.session_state.setdefault(FIRST_LANGUAGE, st.session_state.get(LANGUAGE_KEY, "en"))
+    _left, middle, _right = st.columns([1, 1.3, 1])
     with middle:
-        st.title("audit-app")
-        st.caption("Franchise consistency audits. Log in to continue.")
+        heading, language = st.columns([3, 2], vertical_alignment="bottom")
+        heading.title("audit-app")
+        with language:
+            language_picker(app_context(), None)  # user None: kept in this tab only
+        st.caption(_("Franchise consistency audits. Log in to continue."))
         with st.form("login"):
-            username = st.text_input("User name", autocomplete="username")
-            password = st.text_input("Password", type="password", autocomplete="current-password")
-            submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+            username = st.text_input(_("User name"), autocomplete="username")
+            password = st.text_input(
+                _("Password"), type="password", autocomplete="current-password"
+            )
+            submitted = st.form_submit_button(_("Log in"), type="primary", width="stretch")
         if submitted:
             if not username.strip() or not password:
-                st.error("Enter your user name and password.")
+                st.error(_("Enter your user name and password."))
                 return
             try:
                 user = authenticate(app_context(), username, password, address=client_address())
@@ -33,17 +46,21 @@ def login_form() -> None:
                 st.error(str(throttled), icon=":material/hourglass_top:")
                 return
             if user is None:
-                st.error("That user name and password do not match an active account.")
+                st.error(_("That user name and password do not match an active account."))
                 return
+            if st.session_state.get(LANGUAGE_KEY) != st.session_state.get(FIRST_LANGUAGE):
+                # A language picked on this page stays for the session (still unsaved).
+                st.session_state[SETTLED_FOR] = user.username
+            st.session_state.pop(FIRST_LANGUAGE, None)
             log_in(user)
             st.rerun()
         hint = demo_hint(app_context())  # small queries; no password hashing per render
         if hint.logins:
             listed = ", ".join(
-                f"**{name}** / `{password}` ({ROLE_LABELS[Role(role)].lower()})"
+                f"**{name}** / `{password}` ({role_label(role)})"
                 for name, password, role in hint.logins
             )
-            st.info(f"Demo accounts: {listed}.", icon=":material/key:")
+            st.info(_("Demo accounts: {accounts}.").format(accounts=listed), icon=":material/key:")
         elif hint.exposed:
             warning = exposed_warning(hint.exposed)
             st.warning(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from audit_app.domain.labels import role_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role, User
 from audit_app.services.context import AppContext
@@ -20,12 +21,6 @@ TOKEN_KEY = "session_token"
 COOKIE = "audit_session"
 _COOKIE_TO_WRITE = "session_cookie_to_write"
 _SSO_REFUSED = "sso_refused"
-
-ROLE_LABELS = {
-    Role.HEAD_OFFICE: "Head office",
-    Role.AREA_MANAGER: "Area manager",
-    Role.VIEWER: "Viewer",
-}
 
 
 def current_user() -> User | None:
@@ -125,7 +120,7 @@ def user_context() -> AppContext:
 
 def describe(user: User) -> str:
     """The user's role (and areas) as Markdown for the sidebar: the areas shown as typed."""
-    role = ROLE_LABELS[user.role]
+    role = role_label(user.role)
     if user.role == Role.AREA_MANAGER:
         role += " · " + markdown_text(", ".join(user.areas))
     return role

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audit_app.domain.users import Role
+from audit_app.i18n import _
 from audit_app.ui.components.admin_activity import activity_tab
 from audit_app.ui.components.admin_branches import branches_tab
 from audit_app.ui.components.admin_users import users_tab
@@ -18,15 +19,17 @@ from audit_app.ui.components.session import user_context
 
 def render() -> None:
     ctx = user_context()
-    st.title("Admin")
+    st.title(_("Admin"))
     if ctx.user is None or ctx.user.role != Role.HEAD_OFFICE:
         st.error(
-            "Only head office can manage branches and users. Ask head office if a branch "
-            "or an account needs changing.",
+            _(
+                "Only head office can manage branches and users. Ask head office if a branch "
+                "or an account needs changing."
+            ),
             icon=":material/lock:",
         )
         return
-    branches, users, activity = st.tabs(["Branches", "Users", "Activity"])
+    branches, users, activity = st.tabs([_("Branches"), _("Users"), _("Activity")])
     with branches:
         branches_tab(ctx)
     with users:
