@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# The catalogues: extract every marked word, merge it into ca/ro/tr, compile the .mo files
+# The catalogues: extract every marked word (Babel), merge it into ca/ro/tr, compile the .mo files
 # (all kept in the repository; tests/i18n checks they are current and complete).
 LOCALES := audit_app/locales
 messages: $(STAMP)
@@ -48,7 +48,7 @@ messages: $(STAMP)
 			$(BIN)/pybabel init -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$lang --no-wrap; \
 		fi; \
 	done
-	$(BIN)/pybabel compile -d $(LOCALES) --statistics
+	$(BIN)/python -m audit_app.i18n.compile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
