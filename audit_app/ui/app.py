@@ -41,11 +41,6 @@ PAGES = (
     ("checklists", N_("Checklists"), "checklist"),
     ("admin", N_("Admin"), "admin_panel_settings"),
 )
-SECTIONS = (
-    (N_("Audits"), ("overview", "new-visit", "import", "actions")),
-    (N_("Analysis"), ("compare", "branch", "audit")),
-    (N_("Setup"), ("checklists", "admin")),
-)
 
 
 def forbidden(user: User) -> dict[str, str]:
@@ -59,12 +54,14 @@ def forbidden(user: User) -> dict[str, str]:
     return refused
 
 
-def menu(user: User) -> dict[str, list[st.Page]]:
+def menu(user: User) -> list[st.Page]:
     """Every address, so a link to any page answers; the pages outside this user's role are
-    kept out of the menu (hidden) and answer with :func:`not_for_you`."""
+    kept out of the menu (hidden) and answer with :func:`not_for_you`. One list without
+    section headings: Streamlit draws headed sections as list items outside their list,
+    which screen readers (and axe-core) reject."""
     refused = forbidden(user)
-    pages = {
-        address: _page(
+    return [
+        _page(
             address.replace("-", "_"),
             _(title),
             icon,
@@ -73,10 +70,7 @@ def menu(user: User) -> dict[str, list[st.Page]]:
             visibility="hidden" if address in refused else "visible",
         )
         for address, title, icon in PAGES
-    }
-    return {
-        _(section): [pages[address] for address in addresses] for section, addresses in SECTIONS
-    }
+    ]
 
 
 def not_for_you(page: st.Page, why: str) -> None:
