@@ -127,12 +127,6 @@ LABELS: dict[str, str] = {
     "contents_auditors": N_("auditor effects"),
     "contents_method": N_("method"),
     "notices": N_("Read with the numbers"),
-    "method_scope": N_(
-        "Scope: this report compares the {branches} of {scope}. Where the method below speaks"
-        " of the chain (the level every branch is pulled toward and compared with), it means "
-        "these branches only: the means, the spreads and the shrinkage target are theirs, not"
-        " the whole chain's."
-    ),
     "empty": N_("Nothing to compare."),
     "league": N_("League table"),
     "league_note": N_(
@@ -259,10 +253,6 @@ LABELS: dict[str, str] = {
     "not_identified": N_("not compared"),
     "col_note": N_("Note"),
     "repeats": N_("Repeated failures"),
-    "repeats_count": N_(
-        "{branches} branches failed the same item in two or more consecutive audits of a "
-        "checklist ({items} items in all)."
-    ),
     "repeats_top": N_("The {shown} with the most repeated items:"),
     "repeats_note": N_(
         "Consecutive: the branch's audits of that checklist in visit order; an audit where "
@@ -280,12 +270,7 @@ LABELS: dict[str, str] = {
     ),
     "trail_head_none": N_("Nothing was sealed in the audit trail when this report was made."),
     "overdue": N_("Overdue corrective actions"),
-    "overdue_count": N_(
-        "{count} corrective actions in this selection are overdue (still open or in progress "
-        "after their due date, on {day})."
-    ),
     "overdue_none": N_("No corrective action in this selection is overdue (on {day})."),
-    "overdue_top": N_("The {shown} branches with the most overdue actions, of {branches}:"),
     "col_overdue": N_("Overdue"),
     "col_oldest_due": N_("Oldest due"),
     "none": "—",
@@ -687,9 +672,9 @@ def _overdue_summary(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         return story
     total = max(data.overdue_branch_count, len(shown))
     top = ngettext(
+        "The {shown} branch with the most overdue actions, of {branches}:",
         "The {shown} branches with the most overdue actions, of {branches}:",
-        "The {shown} branches with the most overdue actions, of {branches}:",
-        total,
+        len(shown),
     ).format(shown=_count(len(shown)), branches=_count(total))
     body: list[list[Any]] = [[_L(f"col_{k}") for k in ("code", "name", "overdue", "oldest_due")]]
     for row in shown:
