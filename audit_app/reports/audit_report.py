@@ -207,11 +207,12 @@ def _summary(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
 def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     shown = display(data.overall)
     result = "—" if data.passed is None else (_("Passed") if data.passed else _("Failed"))
+    overall, grade, verdict, pass_mark = _("Overall score"), _("Grade"), _("Result"), _("Pass mark")
     text = (
-        f"{_('Overall score')}: <b>{number(shown)}</b> · "
-        f"{_('Grade')}: <b>{paragraph_text(grade_label(data.grade))}</b> · "
-        f"{_('Result')}: <b>{paragraph_text(result)}</b> "
-        f"({paragraph_text(_('Pass mark'))} {plain(data.checklist.pass_mark)})"
+        f"{paragraph_text(overall)}: <b>{number(shown)}</b> · "
+        f"{paragraph_text(grade)}: <b>{paragraph_text(grade_label(data.grade))}</b> · "
+        f"{paragraph_text(verdict)}: <b>{paragraph_text(result)}</b> "
+        f"({paragraph_text(pass_mark)} {plain(data.checklist.pass_mark)})"
     )
     flowables: list[Flowable] = [Paragraph(text, st.heading)]
     if data.critical_failure:

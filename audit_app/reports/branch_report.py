@@ -179,7 +179,7 @@ def _audit_table(data: BranchReportData, lang: str, st: Styles) -> list[Flowable
         else:
             result = _("Passed") if audit.passed else "✗ " + _("Failed")
         if audit.critical_failure:
-            result += f" · ⚠ {_('critical')}"
+            result += " · ⚠ " + _("critical")
         if audit.passed is False:
             commands += [
                 ("BACKGROUND", (0, len(rows)), (-1, len(rows)), FAIL_FILL),

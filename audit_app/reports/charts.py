@@ -113,7 +113,12 @@ def section_bars(
             strokeDashArray=[3, 2],
         )
     )
+    pass_text = _("▲ pass mark {mark}").format(mark=_plain(pass_mark))
+    pass_end = pass_x + 2 + stringWidth(pass_text, FONT, 7)
     for tick in (0, 50, 100):
+        half = stringWidth(str(tick), FONT, 7) / 2
+        if x_of(tick) + half > pass_x and x_of(tick) - half < pass_end:
+            continue  # the pass mark's label stands there
         drawing.add(
             String(
                 x_of(tick),
@@ -129,7 +134,7 @@ def section_bars(
         String(
             pass_x + 2,
             2,
-            _("▲ pass mark {mark}").format(mark=_plain(pass_mark)),
+            pass_text,
             fontName=FONT,
             fontSize=7,
             fillColor=OUTLINE,

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from audit_app.domain.checklist import localized
 from audit_app.domain.scoring import ScoreCard, SectionScore, display
+from audit_app.i18n import formats, use_language
 from audit_app.reports.branch_report import AuditRow
 from audit_app.services.audits import score_rows
 from audit_app.services.context import AppContext
@@ -29,7 +30,8 @@ def test_branch_report_lists_audits_sections_and_repeated_failures(demo_ctx: App
     rows = [r for r in rows if r["visited_at"].date() >= date(2026, 6, 1)]
     assert len(rows) == len(data.audits) > 0
     for row in rows:
-        assert f"{row['visited_at']:%Y-%m-%d}" in text
+        with use_language("tr"):
+            assert formats.date(row["visited_at"], "short") in text
         assert number(row["overall"], "tr") in text
     for section in data.sections:
         checklist = data.checklists[section.checklist_id]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
 import audit_app.reports as reports_package
 from audit_app.domain.checklist import Checklist
-from audit_app.i18n import _, ngettext, use_language
+from audit_app.i18n import _, formats, ngettext, use_language
 from audit_app.reports import messages
 
 
@@ -71,9 +72,29 @@ def catalogue_words() -> list[Word]:
     return words
 
 
-_SAME = {"Auditors", "ICC", "{pool} {mean}", "Auditor", "Canal", "N/A", "No", "Crit.", "A minus B", "Standard"}
+_SAME = {
+    "Auditors",
+    "ICC",
+    "regions",
+    "Regions",
+    "no",
+    "{pool} {mean}",
+    "Auditor",
+    "Canal",
+    "N/A",
+    "No",
+    "Crit.",
+    "A minus B",
+    "Standard",
+}
 
 
 def _same(message: str) -> bool:
     """True when an unchanged translation means a missing one (a few words are the same)."""
     return message not in _SAME
+
+
+def day(value: date | datetime, language: str) -> str:
+    """A date as the reports' tables write it in ``language`` (short: 11/20/26, 20/11/26)."""
+    with use_language(language):
+        return formats.date(value, "short")
