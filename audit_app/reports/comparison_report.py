@@ -47,6 +47,8 @@ from audit_app.domain.compare import (
     RegionSummary,
     StandardConsistency,
 )
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.labels import channel_label, kind_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
 from audit_app.i18n import N_, _, current_language, formats, ngettext, use_language
@@ -362,6 +364,10 @@ class ComparisonReportData:
     (``Scope.noun``); names the mean, the trend and the chart's reference line."""
     period: str = "month"
     """The trend's period: 'month' or 'quarter'."""
+    audit_filter: AuditFilter | None = None
+    """The selection itself: the report words it in its language (checklist by title,
+    channel and kind by their labels, dates as the language writes them); without it the
+    report prints ``selection`` as given."""
     checklists: tuple[Checklist, ...] = ()
     """The checklists the comparison covers (any versions): the report names sections and
     items by their titles and questions in its language (``checklist/section`` ids stay
@@ -520,6 +526,41 @@ def _table(
 # ---------------------------------------------------------------------------
 
 
+def selection(data: ComparisonReportData) -> str:
+    """The filters as a phrase in the report's language ("checklist Greeting by phone,
+    visits 1 Oct 2026 to …"), or the given phrase when the data has no filter."""
+    chosen = data.audit_filter
+    if chosen is None:
+        return data.selection
+    names = _Names(data.checklists)
+    parts = []
+    if chosen.checklist_id:
+        parts.append(_("checklist {name}").format(name=names.checklist(chosen.checklist_id)))
+    if chosen.region:
+        parts.append(_("region {name}").format(name=chosen.region))
+    if chosen.country:
+        parts.append(_("country {name}").format(name=chosen.country))
+    if chosen.branch_code:
+        parts.append(_("branch {name}").format(name=chosen.branch_code))
+    if chosen.kind:
+        parts.append(_("kind {name}").format(name=kind_label(chosen.kind)))
+    if chosen.channel:
+        parts.append(_("channel {name}").format(name=channel_label(chosen.channel)))
+    if chosen.auditor:
+        parts.append(_("auditor {name}").format(name=chosen.auditor))
+    if chosen.reference:
+        parts.append(_("reference {name}").format(name=chosen.reference))
+    if chosen.areas is not None:
+        parts.append(_("area {names}").format(names=", ".join(chosen.areas)))
+    if chosen.include_follow_ups and chosen.kind is None:
+        parts.append(_("follow-ups included"))
+    if chosen.date_from or chosen.date_to:
+        start = formats.date(chosen.date_from) if chosen.date_from else "…"
+        end = formats.date(chosen.date_to) if chosen.date_to else "…"
+        parts.append(_("visits {start} to {end}").format(start=start, end=end))
+    return ", ".join(parts) or _("all submitted audits")
+
+
 def scope_line(data: ComparisonReportData) -> str:
     """Whose branches, in the report's language: "Chain: 5,000 branches", "Area Barcelona:
     6 branches" (from the comparison's scope label, ``Scope.label``)."""
@@ -562,7 +603,7 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(_L("title"), s.title),
         Paragraph(paragraph_text(scope_line(data)), s.heading),
-        Paragraph(paragraph_text(_L("selection").format(selection=data.selection)), s.body),
+        Paragraph(paragraph_text(_L("selection").format(selection=selection(data))), s.body),
     ]
     if not data.audits:
         story.append(Paragraph(paragraph_text(data.message or _L("empty")), s.body))

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from audit_app.domain.audit import Channel
+from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import display
 from audit_app.domain.users import Role, User
+from audit_app.i18n import formats, use_language
 from audit_app.reports import charts
 from audit_app.reports.audit_report import render_audit_report
 from audit_app.reports.branch_report import render_branch_report
@@ -225,3 +227,19 @@ def test_chart_colours_are_the_colour_blind_safe_palette() -> None:
         for c in (charts.PASS_FILL, charts.NEAR_FILL, charts.FAIL_FILL)
     }
     assert used == okabe_ito
+
+
+def test_the_selection_is_worded_in_the_language(
+    demo_ctx: AppContext, chain_data: ComparisonReportData
+) -> None:
+    chosen = AuditFilter(
+        checklist_id="greeting_phone", channel="phone", date_from=date(2026, 10, 1)
+    )
+    data = replace(chain_data, audit_filter=chosen)
+    text = flat(pdf_text(render_comparison_report(data, WHEN, "ca")))
+    title = demo_ctx.catalogue.get("greeting_phone").title_in("ca")
+    assert f"Selecció: llista de control {title}" in text
+    assert t("Phone call", "ca") in text
+    with use_language("ca"):
+        assert f"visites del {formats.date(date(2026, 10, 1))} al …" in text
+    assert "greeting_phone" not in text
