@@ -73,6 +73,7 @@ def catalogue_words() -> list[Word]:
 
 
 _SAME = {
+    "auditor {name}",
     "Auditors",
     "ICC",
     "regions",
