@@ -25,6 +25,7 @@ from typing import Any, Protocol, cast
 import pandas as pd
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -496,10 +497,33 @@ def _fit(text: str, width: float, size: float, font: str = FONT) -> str:
     return text + "…"
 
 
+def _head(text: str, width: float, size: float = 7.5, padding: float = 6) -> Paragraph:
+    """A column heading that wraps between words and never inside one: the font shrinks
+    (down to 4.5 pt) until the longest word fits the column (Catalan and Romanian headings
+    run longer than English ones)."""
+    words = text.split() or [text]
+    longest = max(stringWidth(word, FONT_BOLD, size) for word in words)
+    room = max(1.0, width - padding)
+    if longest > room:
+        size = max(4.5, size * room / longest)
+    style = ParagraphStyle(
+        f"head{size:.2f}", fontName=FONT_BOLD, fontSize=size, leading=size * 1.15
+    )
+    return Paragraph(paragraph_text(text), style)
+
+
 def _table(
     rows: list[list[Any]], widths: Sequence[float], extra: Sequence[tuple[Any, ...]] = ()
 ) -> Table:
-    """A small table in the report's look: bold shaded header repeated over pages."""
+    """A small table in the report's look: bold shaded header repeated over pages, its
+    headings wrapped to their columns."""
+    rows = [
+        [
+            _head(cell, width) if isinstance(cell, str) else cell
+            for cell, width in zip(rows[0], widths, strict=True)
+        ],
+        *rows[1:],
+    ]
     table = Table(rows, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -804,7 +828,12 @@ def _league_row(row: BranchStanding) -> list[str]:
 def _league_chunk(rows: Sequence[BranchStanding], min_audits: int, divider: int | None) -> Table:
     """One piece of the league table: header, rows, tie bands shaded alternately, and a
     spanning line before the first branch with too few audits to rank."""
-    body: list[list[str]] = [_league_header()]
+    body: list[list[Any]] = [
+        [
+            _head(text, width, LEAGUE_SIZE, 5)
+            for text, width in zip(_league_header(), LEAGUE_WIDTHS, strict=True)
+        ]
+    ]
     extra: list[tuple[Any, ...]] = []
     for i, row in enumerate(rows):
         if i == divider:
@@ -824,7 +853,7 @@ def _league_chunk(rows: Sequence[BranchStanding], min_audits: int, divider: int 
     table = Table(
         body,
         colWidths=LEAGUE_WIDTHS,
-        rowHeights=[LEAGUE_ROW * 1.3] + [LEAGUE_ROW] * (len(body) - 1),
+        rowHeights=[None] + [LEAGUE_ROW] * (len(body) - 1),
         repeatRows=1,
         hAlign="LEFT",
     )
@@ -1161,9 +1190,9 @@ def _heatmap_table(
 ) -> Table:
     head_style = s.cell_bold.clone("heat_head", fontSize=6.5, leading=7.5)
     label_w = 62 * mm
-    cell_w = min(16 * mm, (WIDTH - label_w) / max(1, len(columns)))
+    cell_w = min(20 * mm, (WIDTH - label_w) / max(1, len(columns)))
     header: list[Any] = [Paragraph(_L("col_branch"), head_style)]
-    header += [Paragraph(paragraph_text(titles.section_key(c)), head_style) for c in columns]
+    header += [_head(titles.section_key(c), cell_w, 6.5) for c in columns]
     body: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []
     values = grid[columns]
