@@ -589,6 +589,8 @@ def scope_line(data: ComparisonReportData) -> str:
     """Whose branches, in the report's language: "Chain: 5,000 branches", "Area Barcelona:
     6 branches" (from the comparison's scope label, ``Scope.label``)."""
     match = re.match(r"^(Chain|Areas?)\b\s*(.*?):\s*([\d,.]+)\s+branch", data.scope or "")
+    if match is None and data.scope and data.scope != "Chain":
+        return data.scope  # already worded by the comparison (in the current language)
     count = int(re.sub(r"\D", "", match.group(3))) if match else data.branches
     n = _count(count)
     if data.pool == "chain" or (match and match.group(1) == "Chain"):
@@ -607,6 +609,8 @@ def scope_name(data: ComparisonReportData) -> str:
     """The scope without its count: "the chain", "area Barcelona"."""
     match = re.match(r"^Areas?\b\s*(.*?):", data.scope or "")
     names = match.group(1) if match else ""
+    if match is None and data.pool != "chain" and ":" in (data.scope or ""):
+        return data.scope.split(":", 1)[0]  # already worded by the comparison
     if data.pool == "chain" or not names:
         return _("the chain")
     if data.pool == "areas":

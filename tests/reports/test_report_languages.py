@@ -23,6 +23,7 @@ from audit_app.reports.comparison_report import (
     ComparisonReportData,
     index_note,
     render_comparison_report,
+    scope_line,
 )
 from audit_app.services.audits import list_scores
 from audit_app.services.context import AppContext
@@ -243,3 +244,20 @@ def test_the_selection_is_worded_in_the_language(
     with use_language("ca"):
         assert f"visites del {formats.date(date(2026, 10, 1))} al …" in text
     assert "greeting_phone" not in text
+
+
+def test_a_scope_already_worded_by_the_comparison_prints_as_given() -> None:
+    data = ComparisonReportData(
+        selection="",
+        audits=0,
+        branches=6,
+        min_audits=3,
+        consistency_index=None,
+        league=(),
+        scope="Àrea Barcelona: 6 botigues",
+        pool="area",
+    )
+    assert scope_line(data) == "Àrea Barcelona: 6 botigues"
+    english = replace(data, scope="Area Barcelona: 6 branches")
+    with use_language("tr"):
+        assert scope_line(english) == "Barcelona bölgesi: 6 şube"
