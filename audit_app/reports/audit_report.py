@@ -28,10 +28,12 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.domain.labels import action_status_label, channel_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.domain.skip_logic import not_applicable
-from audit_app.reports import charts, messages
+from audit_app.i18n import _, formats, use_language
+from audit_app.reports import charts
 from audit_app.reports.layout import (
     FAIL_FILL,
     FONT,
@@ -46,13 +48,12 @@ from audit_app.reports.layout import (
     styles,
 )
 from audit_app.reports.messages import (
-    channel_label,
     grade_label,
     number,
     plain,
     report_language,
     scoring_rules,
-    t,
+    unit_label,
 )
 
 CONTENT_WIDTH = PAGE[0] - 2 * MARGIN
@@ -111,28 +112,34 @@ def failed(score: float | None) -> bool:
 
 
 def answer_text(item: Item, answer: Answer | None, checklist: Checklist, language: str) -> str:
-    """The answer as a person reads it: Yes/No/N/A, the option's label, a number and its unit."""
+    """The answer as a person reads it in ``language``: Yes/No/N/A, the option's label, a
+    number and its unit."""
+    with use_language(report_language(language)):
+        return _answer_text(item, answer, checklist, language)
+
+
+def _answer_text(item: Item, answer: Answer | None, checklist: Checklist, language: str) -> str:
     if answer is None or (not answer.na and answer.value is None):
         return "—"
     if answer.na:
-        return t("na", language)
+        return _("N/A")
     value = answer.value
     if isinstance(item, YesNoItem):
-        return t("yes" if value else "no", language)
+        return _("Yes") if value else _("No")
     if isinstance(item, ChoiceItem):
         option = next((o for o in item.options if o.value == value), None)
         if option is None:
             return str(value)
         return localized(option.label, language, checklist.language) or option.value
     if isinstance(item, ScaleItem):
-        return f"{plain(value, language)} / {item.max}"
+        return f"{plain(value)} / {item.max}"
     if isinstance(item, PercentageItem):
-        return f"{plain(value, language)} %"
+        return f"{plain(value)} %"
     if isinstance(item, NumberItem):
-        unit = f" {messages.unit_label(item.unit, language)}" if item.unit else ""
-        return f"{plain(value, language)}{unit}"
+        unit = f" {unit_label(item.unit)}" if item.unit else ""
+        return f"{plain(value)}{unit}"
     if isinstance(value, date | datetime):
-        return value.isoformat()
+        return formats.date(value)
     return str(value)
 
 
@@ -140,14 +147,14 @@ def item_score_text(score: float | None, item: Item, language: str, *, asked: bo
     """The score column: a number, N/A, "not asked" (skip logic left the item out),
     "unscored" (a weight-0 question) or a dash (evidence)."""
     if item.unscored_question:
-        return t("unscored", language)
+        return _("unscored")
     if not item.scored:
         return "—"
     if not asked:
-        return t("not_asked", language)
+        return _("not asked")
     if score is None:
-        return t("na", language)
-    return number(display(100 * score), language)
+        return _("N/A")
+    return number(display(100 * score))
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -167,18 +174,18 @@ def _summary(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     branch = f"{data.branch.name} ({data.branch.code})"
     region = ", ".join(part for part in (data.branch.region, data.branch.country) if part)
     rows = [
-        (t("branch", lang), branch, t("region", lang), region or "—"),
-        (t("visit", lang), f"{visit.visited_at:%Y-%m-%d %H:%M}", t("auditor", lang), visit.auditor),
+        (_("Branch"), branch, _("Region"), region or "—"),
+        (_("Visit"), formats.datetime(visit.visited_at), _("Auditor"), visit.auditor),
         (
-            t("checklist", lang),
-            f"{checklist.title_in(lang)} ({checklist.id})",
-            t("version", lang),
+            _("Checklist"),
+            checklist.title_in(lang),
+            _("Version"),
             str(visit.checklist_version),
         ),
-        (t("channel", lang), channel_label(visit.channel, lang), "#", str(data.audit_id)),
+        (_("Channel"), channel_label(visit.channel), "#", str(data.audit_id)),
     ]
     if visit.reference:  # an agency's review number: how the vendor's record is found
-        rows.append((t("reference", lang), visit.reference, "", ""))
+        rows.append((_("Reference"), visit.reference, "", ""))
     cells = [
         [_p(a, st.cell_bold), _p(b, st.cell), _p(c, st.cell_bold), _p(d, st.cell)]
         for a, b, c, d in rows
@@ -199,12 +206,13 @@ def _summary(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
 
 def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     shown = display(data.overall)
-    result = "—" if data.passed is None else t("passed" if data.passed else "failed", lang)
+    result = "—" if data.passed is None else (_("Passed") if data.passed else _("Failed"))
+    overall, grade, verdict, pass_mark = _("Overall score"), _("Grade"), _("Result"), _("Pass mark")
     text = (
-        f"{t('overall_score', lang)}: <b>{number(shown, lang)}</b> · "
-        f"{t('grade', lang)}: <b>{paragraph_text(grade_label(data.grade, lang))}</b> · "
-        f"{t('result', lang)}: <b>{paragraph_text(result)}</b> "
-        f"({paragraph_text(t('pass_mark', lang))} {plain(data.checklist.pass_mark, lang)})"
+        f"{paragraph_text(overall)}: <b>{number(shown)}</b> · "
+        f"{paragraph_text(grade)}: <b>{paragraph_text(grade_label(data.grade))}</b> · "
+        f"{paragraph_text(verdict)}: <b>{paragraph_text(result)}</b> "
+        f"({paragraph_text(pass_mark)} {plain(data.checklist.pass_mark)})"
     )
     flowables: list[Flowable] = [Paragraph(text, st.heading)]
     if data.critical_failure:
@@ -214,7 +222,7 @@ def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
 
 def _critical_box(data: AuditReportData, lang: str, st: Styles) -> Flowable:
     items = data.checklist.items_by_id
-    lines = [f"<b>⚠ {paragraph_text(t('critical_failure', lang).upper())}</b>"]
+    lines = [f"<b>⚠ {paragraph_text(_('Critical failure').upper())}</b>"]
     for item_id in data.card.failed_critical_items:
         question = localized(items[item_id].text, lang, data.checklist.language)
         answer = answer_text(items[item_id], data.answers.get(item_id), data.checklist, lang)
@@ -242,26 +250,30 @@ def _sections(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     }
     scored = {section.id for section in data.checklist.scored_sections}
     bars = [
-        charts.Bar(titles[s.section_id], s.score, number(display(s.score), lang))
+        charts.Bar(titles[s.section_id], s.score, number(display(s.score)))
         for s in data.card.sections
         if s.section_id in scored
     ]
     chart = charts.section_bars(bars, data.checklist.pass_mark, width=CONTENT_WIDTH)
-    return [KeepTogether([_p(t("sections", lang), st.heading), chart])]
+    return [KeepTogether([_p(_("Sections"), st.heading), chart])]
 
 
 def _history(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     points = [p for p in data.history[-HISTORY_POINTS:] if p.overall is not None]
-    heading = _p(t("previous_scores", lang), st.heading)
+    heading = _p(_("Previous scores"), st.heading)
     if len(points) < 2:
-        return [heading, _p(t("no_previous", lang), st.body)]
+        return [heading, _p(_("This is the branch's first audit with this checklist."), st.body)]
     shown = [display(p.overall) or 0.0 for p in points]
     chart = charts.trend_line(
-        [(f"{p.visited_at:%Y-%m-%d}", value) for p, value in zip(points, shown, strict=True)],
+        [
+            (formats.date(p.visited_at, "short"), value)
+            for p, value in zip(points, shown, strict=True)
+        ],
         data.checklist.pass_mark,
         width=CONTENT_WIDTH,
         height=80,
-        value_texts=[number(value, lang) for value in shown],
+        value_texts=[number(value) for value in shown],
+        x_title=_("Audit date"),
     )
     return [KeepTogether([heading, chart])]
 
@@ -269,10 +281,10 @@ def _history(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
 def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     checklist = data.checklist
     header = [
-        _p(t("question", lang), st.cell_bold),
-        _p(t("answer", lang), st.cell_bold),
-        _p(t("item_score", lang), st.cell_bold),
-        _p(t("comment", lang), st.cell_bold),
+        _p(_("Question"), st.cell_bold),
+        _p(_("Answer"), st.cell_bold),
+        _p(_("Item score"), st.cell_bold),
+        _p(_("Comment"), st.cell_bold),
     ]
     rows: list[list[object]] = [header]
     commands: list[tuple[object, ...]] = [
@@ -284,8 +296,8 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     widths = [68 * mm, 32 * mm, 30 * mm, CONTENT_WIDTH - 130 * mm]
-    mark = t("fail_mark", lang)
-    critical = t("critical", lang)
+    mark = _("✗ failed")
+    critical = _("critical")
     left_out = not_applicable(checklist, data.answers)
     for section in checklist.sections:
         row = len(rows)
@@ -323,10 +335,10 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(commands))
     return [
-        _p(t("items", lang), st.heading),
+        _p(_("Items"), st.heading),
         table,
         Spacer(1, 1.5 * mm),
-        _p(t("fail_legend", lang), st.small),
+        _p(_("✗ marks a failed item (item score below 100)."), st.small),
     ]
 
 
@@ -335,7 +347,10 @@ def _actions(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     if not data.actions:
         return []
     rows = [
-        [_p(t(k, lang), st.cell_bold) for k in ("question", "comment", "owner", "due", "status")]
+        [
+            _p(word, st.cell_bold)
+            for word in (_("Question"), _("Comment"), _("Owner"), _("Due"), _("Status"))
+        ]
     ]
     items = data.checklist.items_by_id
     for action in data.actions:
@@ -346,8 +361,8 @@ def _actions(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
                 _p(question, st.cell),
                 _p(action.description, st.cell),
                 _p(action.owner or "—", st.cell),
-                _p(action.due.isoformat() if action.due else "—", st.cell),
-                _p(action.status or "—", st.cell),
+                _p(formats.date(action.due) if action.due else "—", st.cell),
+                _p(action_status_label(action.status) if action.status else "—", st.cell),
             ]
         )
     table = Table(
@@ -357,13 +372,19 @@ def _actions(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
         splitInRow=1,
     )
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, GREY)]))
-    return [_p(t("corrective_actions", lang), st.heading), table]
+    return [_p(_("Corrective actions"), st.heading), table]
 
 
 def audit_story(data: AuditReportData, language: str | None = None) -> list[Flowable]:
+    """The report's flowables in ``language`` (default: the audit's own language)."""
     lang = report_language(language or data.visit.language)
+    with use_language(lang):
+        return _audit_story(data, lang)
+
+
+def _audit_story(data: AuditReportData, lang: str) -> list[Flowable]:
     st = styles()
-    title = f"{t('audit_report', lang)}: {data.branch.name}"
+    title = _("Audit report: {branch}").format(branch=data.branch.name)
     return [
         _p(title, st.title),
         *_summary(data, lang, st),
@@ -374,8 +395,8 @@ def audit_story(data: AuditReportData, language: str | None = None) -> list[Flow
         *_actions(data, lang, st),
         KeepTogether(
             [
-                _p(t("scoring_rules", lang), st.heading),
-                _p(scoring_rules(data.checklist, lang), st.body),
+                _p(_("Scoring rules"), st.heading),
+                _p(scoring_rules(data.checklist), st.body),
             ]
         ),
     ]
@@ -386,14 +407,19 @@ def render_audit_report(
 ) -> bytes:
     """The audit report as PDF bytes, in ``language`` (default: the audit's own language)."""
     lang = report_language(language or data.visit.language)
-    header = (
-        f"{t('audit_report', lang)} · {data.branch.code} · {data.visit.visited_at:%Y-%m-%d} · "
-        f"#{data.audit_id}"
-    )
-    return render_pdf(
-        audit_story(data, lang),
-        title=header,
-        generated_at=generated_at,
-        page_label=t("page", lang, page="{page}", pages="{pages}"),
-        generated_label=t("generated", lang, time="{time}"),
-    )
+    with use_language(lang):
+        header = " · ".join(
+            [
+                _("Audit report"),
+                data.branch.code,
+                formats.date(data.visit.visited_at),
+                f"#{data.audit_id}",
+            ]
+        )
+        return render_pdf(
+            _audit_story(data, lang),
+            title=header,
+            generated_at=generated_at,
+            page_label=_("Page {page} of {pages}"),
+            generated_label=_("generated {time}"),
+        )

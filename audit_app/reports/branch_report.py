@@ -17,8 +17,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from audit_app.domain.checklist import Checklist, LocalText, localized
+from audit_app.domain.labels import action_status_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
+from audit_app.i18n import _, formats, use_language
 from audit_app.reports import charts
 from audit_app.reports.audit_report import CONTENT_WIDTH, BranchInfo
 from audit_app.reports.layout import (
@@ -31,7 +33,7 @@ from audit_app.reports.layout import (
     render_pdf,
     styles,
 )
-from audit_app.reports.messages import grade_label, number, report_language, scoring_rules, t
+from audit_app.reports.messages import grade_label, number, report_language, scoring_rules
 
 
 @dataclass(frozen=True)
@@ -112,17 +114,19 @@ def _title(data: BranchReportData, cid: str, lang: str) -> str:
 
 def _period(data: BranchReportData, lang: str) -> str:
     if not data.date_from and not data.date_to:
-        return t("all_dates", lang)
-    return f"{data.date_from or '…'} – {data.date_to or '…'}"
+        return _("all visits")
+    start = formats.date(data.date_from) if data.date_from else "…"
+    end = formats.date(data.date_to) if data.date_to else "…"
+    return f"{start} – {end}"
 
 
 def _summary(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     region = ", ".join(part for part in (data.branch.region, data.branch.country) if part)
     rows = [
-        (t("branch", lang), f"{data.branch.name} ({data.branch.code})"),
-        (t("region", lang), region or "—"),
-        (t("period", lang), _period(data, lang)),
-        (t("audits", lang), str(len(data.audits))),
+        (_("Branch"), f"{data.branch.name} ({data.branch.code})"),
+        (_("Region"), region or "—"),
+        (_("Period"), _period(data, lang)),
+        (_("Audits"), formats.integer(len(data.audits))),
     ]
     table = Table(
         [[_p(a, st.cell_bold), _p(b, st.cell)] for a, b in rows],
@@ -133,11 +137,11 @@ def _summary(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
 
 
 def _trend(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
-    by_month: dict[str, list[float]] = defaultdict(list)
+    by_month: dict[date, list[float]] = defaultdict(list)
     for audit in data.audits:
         if audit.overall is not None:
-            by_month[f"{audit.visited_at:%Y-%m}"].append(audit.overall)
-    points = [(month, sum(v) / len(v)) for month, v in sorted(by_month.items())]
+            by_month[date(audit.visited_at.year, audit.visited_at.month, 1)].append(audit.overall)
+    points = [(formats.month(month), sum(v) / len(v)) for month, v in sorted(by_month.items())]
     if not points:
         return []
     shown = [(month, display(value) or 0.0) for month, value in points]
@@ -148,17 +152,18 @@ def _trend(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
         pass_mark,
         width=CONTENT_WIDTH,
         height=100,
-        value_texts=[number(value, lang) for _, value in shown],
+        value_texts=[number(value) for _month, value in shown],
+        x_title=_("Month"),
     )
-    return [KeepTogether([_p(t("trend", lang), st.heading), chart])]
+    return [KeepTogether([_p(_("Monthly mean score"), st.heading), chart])]
 
 
 def _audit_table(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
-    heading = _p(t("audits_over_time", lang), st.heading)
+    heading = _p(_("Audits over time"), st.heading)
     if not data.audits:
-        return [heading, _p(t("no_audits", lang), st.body)]
-    keys = ("date", "checklist", "auditor", "score", "grade", "result")
-    rows: list[list[object]] = [[_p(t(k, lang), st.cell_bold) for k in keys]]
+        return [heading, _p(_("No submitted audits in this period."), st.body)]
+    words = (_("Date"), _("Checklist"), _("Auditor"), _("Score"), _("Grade"), _("Result"))
+    rows: list[list[object]] = [[_p(word, st.cell_bold) for word in words]]
     commands: list[tuple[object, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -172,9 +177,9 @@ def _audit_table(data: BranchReportData, lang: str, st: Styles) -> list[Flowable
         if audit.passed is None:
             result = "—"
         else:
-            result = t("passed", lang) if audit.passed else "✗ " + t("failed", lang)
+            result = _("Passed") if audit.passed else "✗ " + _("Failed")
         if audit.critical_failure:
-            result += f" · ⚠ {t('critical', lang)}"
+            result += " · ⚠ " + _("critical")
         if audit.passed is False:
             commands += [
                 ("BACKGROUND", (0, len(rows)), (-1, len(rows)), FAIL_FILL),
@@ -182,11 +187,11 @@ def _audit_table(data: BranchReportData, lang: str, st: Styles) -> list[Flowable
             ]
         rows.append(
             [
-                f"{audit.visited_at:%Y-%m-%d}",
+                formats.date(audit.visited_at, "short"),
                 _p(_title(data, audit.checklist_id, lang), st.cell),
                 _p(audit.auditor, st.cell),
-                number(display(audit.overall), lang),
-                _p(grade_label(audit.grade, lang), st.cell),
+                number(display(audit.overall)),
+                _p(grade_label(audit.grade), st.cell),
                 _p(result, st.cell),
             ]
         )
@@ -203,8 +208,8 @@ def _sections(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     if not data.sections:
         return []
     out: list[Flowable] = [
-        _p(t("sections_vs_chain", lang), st.heading),
-        _p(t("chain_marker", lang), st.small),
+        _p(_("Sections against the chain average"), st.heading),
+        _p(_("The black tick on each bar marks the chain average."), st.small),
     ]
     grouped: dict[str, list[SectionComparison]] = defaultdict(list)
     for row in data.sections:
@@ -220,7 +225,7 @@ def _sections(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
             charts.Bar(
                 titles.get(r.section_id, r.section_id),
                 r.branch_mean,
-                f"{number(display(r.branch_mean), lang)} ({number(display(r.chain_mean), lang)})",
+                f"{number(display(r.branch_mean))} ({number(display(r.chain_mean))})",
                 marker=r.chain_mean,
             )
             for r in rows
@@ -229,17 +234,17 @@ def _sections(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
         chart = charts.section_bars(bars, pass_mark, width=CONTENT_WIDTH)
         out.append(KeepTogether([_p(_title(data, cid, lang), st.cell_bold), chart]))
     out.append(
-        _p(f"{t('score', lang)} ({t('chain_average', lang)})", st.small),
+        _p(_("Each bar's value: the branch's score (the chain average in brackets)."), st.small),
     )
     return out
 
 
 def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
-    heading = _p(t("repeated_failures", lang), st.heading)
+    heading = _p(_("Repeated failures"), st.heading)
     if not data.repeated:
-        return [heading, _p(t("no_repeated_failures", lang), st.body)]
-    keys = ("checklist", "question", "consecutive", "last_failed")
-    rows: list[list[object]] = [[_p(t(k, lang), st.cell_bold) for k in keys]]
+        return [heading, _p(_("No item failed in two consecutive audits."), st.body)]
+    words = (_("Checklist"), _("Question"), _("Consecutive failures"), _("Last failed"))
+    rows: list[list[object]] = [[_p(word, st.cell_bold) for word in words]]
     for failure in data.repeated:
         checklist = data.checklists.get(failure.checklist_id)
         item = checklist.items_by_id.get(failure.item_id) if checklist else None
@@ -253,7 +258,7 @@ def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
                 _p(_title(data, failure.checklist_id, lang), st.cell),
                 _p(f"✗ {question}", st.cell),
                 str(failure.consecutive),
-                f"{failure.last_failed:%Y-%m-%d}",
+                formats.date(failure.last_failed, "short"),
             ]
         )
     table = Table(
@@ -277,12 +282,17 @@ def _overdue(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     """Corrective actions past due: they are about today, not the report's period."""
     if data.overdue_on is None:
         return []
-    heading = _p(t("overdue_actions", lang), st.heading)
-    note = _p(t("overdue_as_of", lang, day=f"{data.overdue_on:%Y-%m-%d}"), st.small)
+    heading = _p(_("Overdue corrective actions"), st.heading)
+    note = _p(
+        _("Actions still open or in progress after their due date, on {day}.").format(
+            day=formats.date(data.overdue_on)
+        ),
+        st.small,
+    )
     if not data.overdue:
-        return [heading, _p(t("no_overdue_actions", lang), st.body)]
-    keys = ("question", "due_date", "days_overdue", "owner", "status")
-    rows: list[list[object]] = [[_p(t(k, lang), st.cell_bold) for k in keys]]
+        return [heading, _p(_("No corrective action of this branch is overdue."), st.body)]
+    words = (_("Question"), _("Due date"), _("Days overdue"), _("Owner"), _("Status"))
+    rows: list[list[object]] = [[_p(word, st.cell_bold) for word in words]]
     for action in data.overdue:
         question = localized(action.question, lang, action.checklist_language) or action.item_id
         if action.critical:
@@ -290,10 +300,10 @@ def _overdue(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
         rows.append(
             [
                 _p(question, st.cell),
-                f"{action.due_on:%Y-%m-%d}",
-                str(action.days_overdue),
+                formats.date(action.due_on, "short"),
+                formats.integer(action.days_overdue),
                 _p(action.owner or "—", st.cell),
-                _p(t(f"status_{action.status}", lang), st.cell),
+                _p(action_status_label(action.status), st.cell),
             ]
         )
     table = Table(
@@ -317,11 +327,19 @@ def _overdue(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
 
 def _method(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     out: list[Flowable] = [
-        _p(t("scoring_rules", lang), st.heading),
-        _p(t("branch_method", lang), st.body),
+        _p(_("Scoring rules"), st.heading),
+        _p(
+            _(
+                "A section's score at the branch is the mean of its audits' section scores; the "
+                "chain average is the same mean over every branch's audits with the same "
+                "checklist in the same period. An item is a repeated failure when it scored "
+                "below 100 in two or more consecutive audits of the same checklist at the branch."
+            ),
+            st.body,
+        ),
     ]
     out += [Spacer(1, 1.5 * mm)]
-    out += [_p(scoring_rules(c, lang), st.small) for _, c in sorted(data.checklists.items())]
+    out += [_p(scoring_rules(c), st.small) for _cid, c in sorted(data.checklists.items())]
     return out
 
 
@@ -330,21 +348,22 @@ def render_branch_report(
 ) -> bytes:
     """The branch report as PDF bytes in ``language`` (English when unknown)."""
     lang = report_language(language)
-    st = styles()
-    story = [
-        _p(f"{t('branch_report', lang)}: {data.branch.name}", st.title),
-        *_summary(data, lang, st),
-        *_trend(data, lang, st),
-        *_sections(data, lang, st),
-        *_repeated(data, lang, st),
-        *_overdue(data, lang, st),
-        *_audit_table(data, lang, st),
-        *_method(data, lang, st),
-    ]
-    return render_pdf(
-        story,
-        title=f"{t('branch_report', lang)} · {data.branch.code} · {_period(data, lang)}",
-        generated_at=generated_at,
-        page_label=t("page", lang, page="{page}", pages="{pages}"),
-        generated_label=t("generated", lang, time="{time}"),
-    )
+    with use_language(lang):
+        st = styles()
+        story = [
+            _p(_("Branch report: {branch}").format(branch=data.branch.name), st.title),
+            *_summary(data, lang, st),
+            *_trend(data, lang, st),
+            *_sections(data, lang, st),
+            *_repeated(data, lang, st),
+            *_overdue(data, lang, st),
+            *_audit_table(data, lang, st),
+            *_method(data, lang, st),
+        ]
+        return render_pdf(
+            story,
+            title=" · ".join([_("Branch report"), data.branch.code, _period(data, lang)]),
+            generated_at=generated_at,
+            page_label=_("Page {page} of {pages}"),
+            generated_label=_("generated {time}"),
+        )

@@ -1,7 +1,9 @@
 """Small vector charts (reportlab.graphics) that read on paper, in colour or not.
 
-Every bar has a dark outline and its value written next to it, and the pass mark is a
-dashed line, so that nothing depends on telling green from red.
+Every bar has a dark outline and its value written next to it, the pass mark is a dashed
+line, the axes are named in the report's language, and the fills come from the Okabe-Ito
+palette (blue, orange, vermillion), which readers with any common colour-vision deficiency
+tell apart: nothing depends on telling green from red.
 """
 
 from __future__ import annotations
@@ -13,9 +15,16 @@ from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from audit_app.reports.layout import AMBER, FONT, GREEN, GREY, RED, register_fonts
+from audit_app.i18n import _, formats
+from audit_app.reports.layout import FONT, GREY, register_fonts
 
 OUTLINE = colors.HexColor("#222222")
+PASS_FILL = colors.HexColor("#0072B2")
+"""Okabe-Ito blue: at or above the pass mark."""
+NEAR_FILL = colors.HexColor("#E69F00")
+"""Okabe-Ito orange: within :data:`AMBER_BAND` points below the pass mark."""
+FAIL_FILL = colors.HexColor("#D55E00")
+"""Okabe-Ito vermillion: further below."""
 AMBER_BAND = 15.0
 """Scores within this many points below the pass mark draw amber, lower ones red."""
 
@@ -32,8 +41,8 @@ class Bar:
 
 def score_colour(value: float, pass_mark: float) -> colors.Color:
     if value >= pass_mark:
-        return GREEN
-    return AMBER if value >= pass_mark - AMBER_BAND else RED
+        return PASS_FILL
+    return NEAR_FILL if value >= pass_mark - AMBER_BAND else FAIL_FILL
 
 
 def _fit(text: str, width: float, size: float) -> str:
@@ -53,8 +62,10 @@ def section_bars(
     label_width: float = 170,
     bar_height: float = 11,
     gap: float = 5,
+    axis_title: str | None = None,
 ) -> Drawing:
-    """Horizontal 0-100 bars, one per section, with the pass mark as a dashed line."""
+    """Horizontal 0-100 bars, one per section, with the pass mark as a dashed line, the value
+    written beside each bar and the axis named (``axis_title``, default "Score (0–100)")."""
     register_fonts()
     value_width = 80
     plot = width - label_width - value_width
@@ -102,7 +113,12 @@ def section_bars(
             strokeDashArray=[3, 2],
         )
     )
+    pass_text = _("▲ pass mark {mark}").format(mark=_plain(pass_mark))
+    pass_end = pass_x + 2 + stringWidth(pass_text, FONT, 7)
     for tick in (0, 50, 100):
+        half = stringWidth(str(tick), FONT, 7) / 2
+        if x_of(tick) + half > pass_x and x_of(tick) - half < pass_end:
+            continue  # the pass mark's label stands there
         drawing.add(
             String(
                 x_of(tick),
@@ -115,9 +131,31 @@ def section_bars(
             )
         )
     drawing.add(
-        String(pass_x + 2, 2, f"▲ {pass_mark:g}", fontName=FONT, fontSize=7, fillColor=OUTLINE)
+        String(
+            pass_x + 2,
+            2,
+            pass_text,
+            fontName=FONT,
+            fontSize=7,
+            fillColor=OUTLINE,
+        )
+    )
+    drawing.add(
+        String(
+            x0 - 6,
+            2,
+            axis_title or _("Score (0–100)"),
+            fontName=FONT,
+            fontSize=7,
+            fillColor=GREY,
+            textAnchor="end",
+        )
     )
     return drawing
+
+
+def _plain(value: float) -> str:
+    return formats.integer(value) if float(value).is_integer() else formats.decimal(value, 1)
 
 
 def trend_line(
@@ -127,11 +165,16 @@ def trend_line(
     width: float = 480,
     height: float = 90,
     value_texts: Sequence[str] | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
 ) -> Drawing:
-    """Scores over time on a 0-100 scale: a line with square markers and written values."""
+    """Scores over time on a 0-100 scale: a line with square markers and written values,
+    the axes named (``y_title`` default "Score (0–100)"; ``x_title`` under the dates)."""
     register_fonts()
+    x_room = 10 if x_title else 0
+    height += x_room + 8  # the x-axis title under the dates, the y-axis title above the plot
     drawing = Drawing(width, height)
-    left, right, bottom, top = 24, 14, 14, 14
+    left, right, bottom, top = 24, 14, 14 + x_room, 22
     inset = 12  # keeps the first and last value labels clear of the axis labels
     plot_w, plot_h = width - left - right, height - bottom - top
 
@@ -169,21 +212,49 @@ def trend_line(
         return drawing
     step = (plot_w - 2 * inset) / max(1, len(points) - 1)
     xs = [left + (inset + step * i if len(points) > 1 else plot_w / 2) for i in range(len(points))]
-    coords = [(x, y_of(value)) for x, (_, value) in zip(xs, points, strict=True)]
+    coords = [(x, y_of(value)) for x, (_label, value) in zip(xs, points, strict=True)]
     if len(coords) > 1:
         flat = [c for point in coords for c in point]
         drawing.add(PolyLine(flat, strokeColor=OUTLINE, strokeWidth=1.2))
-    texts = value_texts or [f"{value:.1f}" for _, value in points]
-    for (x, y), (_, value), text in zip(coords, points, texts, strict=True):
-        fill = score_colour(value, pass_mark) if pass_mark is not None else GREEN
+    texts = value_texts or [f"{value:.1f}" for _label, value in points]
+    for (x, y), (_label, value), text in zip(coords, points, texts, strict=True):
+        fill = score_colour(value, pass_mark) if pass_mark is not None else PASS_FILL
         drawing.add(Rect(x - 3, y - 3, 6, 6, fillColor=fill, strokeColor=OUTLINE, strokeWidth=0.6))
         drawing.add(String(x, y + 5, text, fontName=FONT, fontSize=6.5, textAnchor="middle"))
     every = max(1, (len(points) + 7) // 8)
-    for index, (x, (label, _)) in enumerate(zip(xs, points, strict=True)):
+    for index, (x, (label, _value)) in enumerate(zip(xs, points, strict=True)):
         if index % every == 0 or index == len(points) - 1:
             drawing.add(
                 String(
-                    x, 2, label, fontName=FONT, fontSize=6.5, fillColor=GREY, textAnchor="middle"
+                    x,
+                    2 + x_room,
+                    label,
+                    fontName=FONT,
+                    fontSize=6.5,
+                    fillColor=GREY,
+                    textAnchor="middle",
                 )
             )
+    if x_title:
+        drawing.add(
+            String(
+                left + plot_w / 2,
+                1,
+                x_title,
+                fontName=FONT,
+                fontSize=7,
+                fillColor=GREY,
+                textAnchor="middle",
+            )
+        )
+    drawing.add(
+        String(
+            left,
+            height - 8,
+            y_title or _("Score (0–100)"),
+            fontName=FONT,
+            fontSize=7,
+            fillColor=GREY,
+        )
+    )
     return drawing

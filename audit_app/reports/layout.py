@@ -24,6 +24,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
+from audit_app.i18n import formats
+
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -149,7 +151,9 @@ def render_pdf(
     """Lay out ``story`` on A4 pages with the shared header and footer; return the PDF."""
     register_fonts()
     buffer = io.BytesIO()
-    stamp = generated_label.format(time=generated_at.strftime("%Y-%m-%d %H:%M UTC"))
+    stamp = generated_label.format(
+        time=f"{formats.date(generated_at, 'short')} {generated_at:%H:%M} UTC"
+    )
 
     class PageCanvas(_NumberedCanvas):
         header_text = title

@@ -27,13 +27,21 @@ def expected_names(ctx: AppContext) -> set[str]:
     }
 
 
-def assert_valid_pdfs(folder: Path, names: set[str]) -> None:
+def titles_of(ctx: AppContext) -> set[str]:
+    """The selection's checklist title in each of its languages."""
+    checklist = ctx.catalogue.get("greeting_phone")
+    return {checklist.title_in(language) for language in ("en", "ca", "ro", "tr")}
+
+
+def assert_valid_pdfs(folder: Path, names: set[str], titles: set[str]) -> None:
+    """Every PDF whole, and naming its checklist by title (in the audit's language)."""
     assert {p.name for p in folder.iterdir()} == names  # nothing else: no temporary files
     for name in names:
         content = (folder / name).read_bytes()
         assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
         with pdfplumber.open(io.BytesIO(content)) as pdf:
-            assert pdf.pages and "greeting_phone" in (pdf.pages[0].extract_text() or "")
+            first = pdf.pages[0].extract_text() or ""
+            assert any(title in first for title in titles), first[:200]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -51,7 +59,7 @@ def test_batch_writes_one_whole_pdf_per_audit(
     names = expected_names(demo_ctx)
     assert len(names) > 10
     assert {p.name for p in paths} == names
-    assert_valid_pdfs(tmp_path / "out", names)
+    assert_valid_pdfs(tmp_path / "out", names, titles_of(demo_ctx))
     assert seen[-1] == (len(names), len(names))
     assert [done for done, _ in seen] == list(range(1, len(names) + 1))
 
@@ -90,7 +98,7 @@ def test_report_commands(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert_valid_pdfs(out, expected_names(demo_ctx))
+    assert_valid_pdfs(out, expected_names(demo_ctx), titles_of(demo_ctx))
 
     audit_id = int(list_scores(demo_ctx, SELECTION)["audit_id"].iloc[0])
     one = tmp_path / "one.pdf"

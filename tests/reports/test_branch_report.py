@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 
 from audit_app.domain.checklist import localized
 from audit_app.domain.scoring import ScoreCard, SectionScore, display
+from audit_app.i18n import formats, use_language
 from audit_app.reports.branch_report import AuditRow
-from audit_app.reports.messages import number, t
 from audit_app.services.audits import score_rows
 from audit_app.services.context import AppContext
 from audit_app.services.reports import branch_report, branch_report_data, repeated_failures
 from tests.reports.conftest import column_text, flat, pdf_text
+from tests.reports.words import number, t
 
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -29,7 +30,8 @@ def test_branch_report_lists_audits_sections_and_repeated_failures(demo_ctx: App
     rows = [r for r in rows if r["visited_at"].date() >= date(2026, 6, 1)]
     assert len(rows) == len(data.audits) > 0
     for row in rows:
-        assert f"{row['visited_at']:%Y-%m-%d}" in text
+        with use_language("tr"):
+            assert formats.date(row["visited_at"], "short") in text
         assert number(row["overall"], "tr") in text
     for section in data.sections:
         checklist = data.checklists[section.checklist_id]
@@ -46,7 +48,7 @@ def test_branch_report_lists_audits_sections_and_repeated_failures(demo_ctx: App
         checklist = data.checklists[failure.checklist_id]
         question = localized(checklist.items_by_id[failure.item_id].text, "tr", checklist.language)
         assert f"✗ {flat(question)}" in questions
-    assert t("repeated_failures", "tr") in text
+    assert t("Repeated failures", "tr") in text
 
 
 def test_branch_report_is_the_same_text_apart_from_the_time(demo_ctx: AppContext) -> None:
@@ -59,7 +61,7 @@ def test_branch_report_is_the_same_text_apart_from_the_time(demo_ctx: AppContext
 def test_branch_report_in_catalan_by_default_for_a_catalan_branch(demo_ctx: AppContext) -> None:
     text = pdf_text(branch_report(demo_ctx, "ES-CAT-01", generated_at=WHEN))
     assert "Verd Natural Barcelona Gràcia" in text
-    assert t("branch_report", "ca") in text
+    assert t("Branch report", "ca") in text
 
 
 def _audit(audit_id: int, day: int, checklist_id: str = "c") -> AuditRow:

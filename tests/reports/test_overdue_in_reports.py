@@ -12,13 +12,13 @@ import pypdf
 from audit_app.domain.checklist import localized
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
-from audit_app.reports.messages import t
 from audit_app.services.actions import ActionFilter, list_actions, overdue_count
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.report_compare import comparison_data, comparison_report
 from audit_app.services.reports import branch_report, branch_report_data, find_branch
 from tests.reports.conftest import column_text, flat
+from tests.reports.words import day, t
 
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
@@ -50,15 +50,15 @@ def test_branch_report_lists_the_branch_overdue_actions(demo_ctx: AppContext) ->
     questions = column_text(content, 0, 73)  # the question column of the overdue table
 
     assert len(data.overdue) == len(actions)
-    assert t("overdue_actions", language) in text
-    assert t("no_overdue_actions", language) not in text
+    assert t("Overdue corrective actions", language) in text
+    assert t("No corrective action of this branch is overdue.", language) not in text
     for action in actions:
         checklist = demo_ctx.catalogue.get(action.checklist_id)
         question = localized(
             checklist.items_by_id[action.item_id].text, language, checklist.language
         )
         assert flat(question) in questions
-        assert f"{action.due_on:%Y-%m-%d}" in text
+        assert day(action.due_on, language) in text
     days = [row.days_overdue for row in data.overdue]
     assert days == sorted(days, reverse=True)  # the most overdue first
     assert min(days) >= 1
@@ -71,8 +71,8 @@ def test_branch_report_in_english_names_item_and_due_date(demo_ctx: AppContext) 
     text = read_pdf(content)
     row = branch_report_data(demo_ctx, code).overdue[0]
     assert "Overdue corrective actions" in text
-    assert f"{row.due_on:%Y-%m-%d}" in text
-    assert f"{row.due_on:%Y-%m-%d} {row.days_overdue} " in text
+    assert day(row.due_on, "en") in text
+    assert f"{day(row.due_on, 'en')} {row.days_overdue} " in text
 
 
 def test_branch_report_without_overdue_actions_says_none(demo_ctx: AppContext) -> None:
@@ -82,8 +82,8 @@ def test_branch_report_without_overdue_actions_says_none(demo_ctx: AppContext) -
     data = branch_report_data(demo_ctx, code)
     text = read_pdf(branch_report(demo_ctx, code, generated_at=WHEN))
     assert data.overdue == ()
-    assert t("overdue_actions", language) in text
-    assert t("no_overdue_actions", language) in text
+    assert t("Overdue corrective actions", language) in text
+    assert t("No corrective action of this branch is overdue.", language) in text
 
 
 def test_comparison_report_states_the_overdue_count(demo_ctx: AppContext) -> None:

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from audit_app.domain.audit import AuditRecord, Visit
-from audit_app.reports.messages import t
 from audit_app.services.audits import submit_audit
 from audit_app.services.context import AppContext
 from audit_app.services.reports import audit_report
 from tests.reports.conftest import flat, pdf_text
+from tests.reports.words import t
 from tests.services.test_revisions import good_answers, world  # noqa: F401
 
 WHEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -30,12 +30,12 @@ def _audit(ctx: AppContext, reference: str | None) -> int:
 def test_the_pdf_names_the_reference(world: AppContext, language: str) -> None:  # noqa: F811
     with_reference = _audit(world, "RV-100231 / Ağustos")
     text = flat(pdf_text(audit_report(world, with_reference, language, generated_at=WHEN)))
-    assert f"{t('reference', language)} RV-100231 / Ağustos" in text
+    assert f"{t('Reference', language)} RV-100231 / Ağustos" in text
 
 
 def test_a_pdf_without_a_reference_has_no_such_line(world: AppContext) -> None:  # noqa: F811
     text = flat(pdf_text(audit_report(world, _audit(world, None), "en", generated_at=WHEN)))
-    assert t("reference", "en") not in text and "RV-" not in text
+    assert t("Reference", "en") not in text and "RV-" not in text
     assert "Ann" in text  # the rest of the visit is there
 
 
