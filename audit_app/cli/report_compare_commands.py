@@ -27,10 +27,12 @@ from audit_app.cli.common import (
     ToOpt,
     context,
     day,
+    fail,
     guarded,
     output_path,
 )
 from audit_app.cli.printer import say
+from audit_app.i18n import LANGUAGES
 
 
 @report_app.command("compare")
@@ -51,6 +53,9 @@ def report_compare(
     target: TargetOpt = CompareTarget.auto,
     change_from: ChangeFromOpt = None,
     change_to: ChangeToOpt = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en, ca, ro or tr (default: en).")
+    ] = None,
 ) -> None:
     """Comparison report: consistency index, league table with intervals and tie bands,
     section heatmap, regions, least consistent standards, trends, auditor effects, method."""
@@ -60,6 +65,8 @@ def report_compare(
     from audit_app.services.reports import write_atomically
 
     output_path(output, ".pdf", "the report is a PDF")
+    if language is not None and language not in LANGUAGES:
+        raise fail(f"--language {language!r}: the reports speak {', '.join(LANGUAGES)}", code=2)
     audit_filter = AuditFilter(
         checklist_id=checklist,
         date_from=day(date_from),
@@ -79,6 +86,6 @@ def report_compare(
         change_from=change_from,
         change_to=change_to,
     )
-    pdf = comparison_report(context(), request=request)
+    pdf = comparison_report(context(), request=request, language=language or "en")
     write_atomically(output, pdf)
     say(f"Wrote {output} ({len(pdf) // 1024:,} KiB).")

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.filters import AuditFilter
+from audit_app.i18n import current_language, use_language
 from audit_app.reports.comparison_report import (
     OVERDUE_SHOWN,
     ComparisonReportData,
@@ -62,6 +63,8 @@ def comparison_data(
         notices=tuple(n.message for n in result.notices),
         pool=result.scope.noun,
         period=result.request.period,
+        checklists=tuple(ctx.catalogue),
+        audit_filter=scoped_filter,
     )
     base = replace(_with_overdue(ctx, scoped_filter, base), trail_head=current_head(ctx))
     if result.empty:
@@ -142,14 +145,17 @@ def comparison_report(
     generated_at: datetime | None = None,
     request: ComparisonRequest | None = None,
     result: ComparisonResult | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The comparison report as PDF bytes (``generated_at`` defaults to now, UTC); renders
     ``result`` when given (the app's cached comparison), else computes ``request`` (or
-    one from the filter)."""
-    data = comparison_data(
-        ctx, audit_filter, min_audits=min_audits, items=items, request=request, result=result
-    )
-    return render_comparison_report(data, generated_at or datetime.now(UTC))
+    one from the filter). In ``language`` when given (the comparison's own sentences too,
+    when it is computed here), else in the current language."""
+    with use_language(language or current_language()):
+        data = comparison_data(
+            ctx, audit_filter, min_audits=min_audits, items=items, request=request, result=result
+        )
+        return render_comparison_report(data, generated_at or datetime.now(UTC))
 
 
 def current_head(ctx: AppContext) -> str | None:
