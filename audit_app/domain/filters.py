@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from audit_app.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class AuditFilter:
@@ -31,27 +33,31 @@ class AuditFilter:
     full audits: left out unless asked for (or unless ``kind`` asks for them)."""
 
     def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
-        """The filter as a short phrase for titles and report covers."""
+        """The filter as a short phrase for titles and report covers, in the current
+        language (channels and kinds by their labels; days as ISO dates, exact in any)."""
+        from audit_app.domain.labels import channel_label, kind_label
+
         checklist = self.checklist_id and (checklist_titles or {}).get(
             self.checklist_id, self.checklist_id
         )
-        parts = [
-            f"{label} {value}"
-            for label, value in (
-                ("checklist", checklist),
-                ("region", self.region),
-                ("country", self.country),
-                ("branch", self.branch_code),
-                ("kind", self.kind),
-                ("channel", self.channel),
-                ("auditor", self.auditor),
-                ("reference", self.reference),
-                ("area", ", ".join(self.areas) if self.areas is not None else None),
-            )
-            if value
-        ]
+        phrases = (
+            (N_("checklist {value}"), checklist),
+            (N_("region {value}"), self.region),
+            (N_("country {value}"), self.country),
+            (N_("branch {value}"), self.branch_code),
+            (N_("kind {value}"), self.kind and kind_label(self.kind)),
+            (N_("channel {value}"), self.channel and channel_label(self.channel)),
+            (N_("auditor {value}"), self.auditor),
+            (N_("reference {value}"), self.reference),
+            (N_("area {value}"), ", ".join(self.areas) if self.areas is not None else None),
+        )
+        parts = [_(phrase).format(value=value) for phrase, value in phrases if value]
         if self.include_follow_ups and self.kind is None:
-            parts.append("follow-ups included")
+            parts.append(_("follow-ups included"))
         if self.date_from or self.date_to:
-            parts.append(f"visits {self.date_from or '…'} to {self.date_to or '…'}")
-        return ", ".join(parts) or "all submitted audits"
+            parts.append(
+                _("visits {start} to {end}").format(
+                    start=self.date_from or "…", end=self.date_to or "…"
+                )
+            )
+        return ", ".join(parts) or _("all submitted audits")
