@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from audit_app.i18n import _
+
 LocalText = dict[str, str]
 """Text per language code, e.g. ``{"en": "Greeting", "ca": "Salutació"}``."""
 
@@ -500,19 +502,24 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
     problems: list[ChecklistProblem] = []
     base = checklist.language
     if len(set(checklist.languages)) != len(checklist.languages):
-        problems.append(ChecklistProblem("languages", "a language is listed twice"))
+        problems.append(ChecklistProblem("languages", _("a language is listed twice")))
 
     def need_base(text: LocalText | None, where: str) -> None:
         if text is not None and base not in text:
-            problems.append(ChecklistProblem(where, f"has no text in {base!r}, the first language"))
+            problems.append(
+                ChecklistProblem(
+                    where,
+                    _("has no text in '{language}', the first language").format(language=base),
+                )
+            )
 
     need_base(checklist.title, "title")
     mins = [grade.min for grade in checklist.grades]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-        problems.append(ChecklistProblem("grades", "list the grades highest minimum first"))
+        problems.append(ChecklistProblem("grades", _("list the grades highest minimum first")))
     elif mins[-1] != 0:
         problems.append(
-            ChecklistProblem(f"grades[{len(mins) - 1}].min", "the last grade must start at 0")
+            ChecklistProblem(f"grades[{len(mins) - 1}].min", _("the last grade must start at 0"))
         )
     weighted = [
         section.weight is not None
@@ -528,7 +535,7 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
         problems.append(
             ChecklistProblem(
                 f"sections[{missing}].weight",
-                "every section has a weight, or none has (some sections here have one)",
+                _("every section has a weight, or none has (some sections here have one)"),
             )
         )
     section_ids: set[str] = set()
@@ -559,15 +566,15 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
                     need_base(option.label, f"{at}.options[{o}].label")
                 if max(option.points for option in item.options) < 1:
                     problems.append(
-                        ChecklistProblem(f"{at}.options", "no option scores full points (1)")
+                        ChecklistProblem(f"{at}.options", _("no option scores full points (1)"))
                     )
     problems.extend(_weight_problems(checklist))
     problems.extend(_condition_problems(checklist))
     if not any(item.scored for item in checklist.items):
         if any(item.unscored_question for item in checklist.items):
-            reason = "every question has weight 0: nothing to score"
+            reason = _("every question has weight 0: nothing to score")
         else:
-            reason = "the checklist has no scored item"
+            reason = _("the checklist has no scored item")
         problems.append(ChecklistProblem("sections", reason))
     return problems
 
@@ -581,8 +588,10 @@ def _weight_problems(checklist: Checklist) -> list[ChecklistProblem]:
             problems.append(
                 ChecklistProblem(
                     f"sections[{s}].items",
-                    "every question of this section has weight 0: nothing to score "
-                    "(give one a weight above 0, or move them to a scored section)",
+                    _(
+                        "every question of this section has weight 0: nothing to score "
+                        "(give one a weight above 0, or move them to a scored section)"
+                    ),
                 )
             )
         for i, item in enumerate(section.items):
@@ -590,13 +599,13 @@ def _weight_problems(checklist: Checklist) -> list[ChecklistProblem]:
                 problems.append(
                     ChecklistProblem(
                         f"sections[{s}].items[{i}].critical",
-                        "an item of weight 0 counts nowhere, so it cannot be critical",
+                        _("an item of weight 0 counts nowhere, so it cannot be critical"),
                     )
                 )
     weights = [s.weight for s in checklist.scored_sections if s.weight is not None]
     if weights and len(weights) == len(checklist.scored_sections) and not any(weights):
         problems.append(
-            ChecklistProblem("sections", "every section has weight 0: nothing to score")
+            ChecklistProblem("sections", _("every section has weight 0: nothing to score"))
         )
     return problems
 
@@ -613,7 +622,7 @@ def _condition_problems(checklist: Checklist) -> list[ChecklistProblem]:
             return
         target = condition.item
         if target == own_id:
-            problems.append(ChecklistProblem(f"{where}.item", "an item cannot depend on itself"))
+            problems.append(ChecklistProblem(f"{where}.item", _("an item cannot depend on itself")))
             return
         if target not in every:
             problems.append(

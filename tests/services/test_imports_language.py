@@ -100,9 +100,9 @@ def test_an_english_template_says_it_in_english(demo: AppContext) -> None:
 
 def test_a_csv_is_checked_in_the_sessions_language(demo: AppContext) -> None:
     csv = (
-        "branch_code,checklist_id,visited_at,auditor,item_id,value\n"
-        "ES-CAT-01,greeting_phone,2026-11-21 10:15,Test Auditor,call.tone,7\n"
-    ).encode()
+        b"branch_code,checklist_id,visited_at,auditor,item_id,value\n"
+        b"ES-CAT-01,greeting_phone,2026-11-21 10:15,Test Auditor,call.tone,7\n"
+    )
     with use_language("ca"):
         result = import_bytes(demo, "visites.csv", csv)
         asked = question(demo.catalogue.get("greeting_phone").items_by_id["call.tone"])
