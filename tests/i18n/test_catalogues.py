@@ -118,7 +118,8 @@ def test_gettext_is_only_handed_literal_words() -> None:
             args = node.args[:literal_args]
             lookups = (ast.Name, ast.Subscript, ast.Attribute) if node.func.id == "_" else ()
             if len(args) < literal_args or not all(
-                (isinstance(a, ast.Constant) and isinstance(a.value, str)) or isinstance(a, lookups)
+                (isinstance(a, ast.Constant) and isinstance(a.value, str))
+                or isinstance(a, lookups)
                 for a in args
             ):
                 wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
