@@ -200,12 +200,13 @@ def import_files(
     imported_by: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     constants: Mapping[str, str] | None = None,
-    template_language: bool = True,
+    template_language: bool = False,
 ) -> list[FileImport]:
     """Import each file on its own: one file's rejection does not stop the others.
     ``constants`` (``--set auditor="Agency X"``) replace the profile's defaults for this
-    import, and so are part of its identity. ``template_language``: a template's problems
-    in the template's language (False: in the current one, e.g. English on a console)."""
+    import, and so are part of its identity. Files from disk are the command line's: their
+    problems are in the current language (English there) unless ``template_language``
+    asks for a template's own (as an upload through the app gets, ``import_bytes``)."""
     source = ImportSource.of(ctx, mapping_name, constants)  # the profile is read once
     results = []
     for number, path in enumerate(paths, start=1):

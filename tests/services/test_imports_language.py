@@ -110,8 +110,13 @@ def test_a_csv_is_checked_in_the_sessions_language(demo: AppContext) -> None:
     assert asked in tone.message and "is above the scale's" not in tone.message
 
 
-def test_the_console_can_keep_english(demo: AppContext, tmp_path: Path) -> None:
+def test_the_command_line_keeps_english(demo: AppContext, tmp_path: Path) -> None:
+    """``audit-app import`` (files from disk) speaks English whatever the template's
+    language; asked, it says a template's problems in the template's language."""
     path = tmp_path / "visita.xlsx"
     path.write_bytes(filled_template(demo, "ca", BAD))
-    [result] = import_files(demo, [path], template_language=False)
+    [result] = import_files(demo, [path])
     assert any(ENGLISH_TONE in p.message for p in result.problems)
+    [asked] = import_files(demo, [path], template_language=True)
+    assert not any(ENGLISH_TONE in p.message for p in asked.problems)
+    assert {(p.code, p.cell) for p in asked.problems} == {(p.code, p.cell) for p in result.problems}
