@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from audit_app.domain.checklist import ITEM_TYPES, Checklist, ChecklistProblem
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where installed: ten times faster, and every command loads the files."""
@@ -74,21 +75,22 @@ def _problems_from(error: ValidationError) -> list[Problem]:
             continue
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "extra_forbidden":
-            message = "is not a known field (check the spelling)"
+            message = _("is not a known field (check the spelling)")
         elif detail["type"] == "missing":
-            message = "is required"
+            message = _("is required")
         elif detail["type"] == "union_tag_invalid":
-            allowed = ", ".join(sorted(ITEM_TYPES))
-            message = f"unknown item type {detail['input'].get('type')!r} (allowed: {allowed})"
+            message = _("unknown item type '{type}' (allowed: {allowed})").format(
+                type=detail["input"].get("type"), allowed=", ".join(sorted(ITEM_TYPES))
+            )
         elif detail["type"] == "union_tag_not_found":
-            message = "the item has no type"
+            message = _("the item has no type")
         problems.append(Problem(location, message))
     return problems
 
 
 def parse_checklist(data: Any, source: Path | str = "<checklist>") -> Checklist:
     if not isinstance(data, dict):
-        raise ChecklistFileError(source, [Problem("", "the file must hold one mapping")])
+        raise ChecklistFileError(source, [Problem("", _("the file must hold one mapping"))])
     try:
         return Checklist.model_validate(data)
     except ValidationError as error:
@@ -100,14 +102,21 @@ def load_checklist(path: Path | str) -> Checklist:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ChecklistFileError(path, [Problem("", f"cannot be read ({error})")]) from None
+        raise ChecklistFileError(
+            path, [Problem("", _("cannot be read ({reason})").format(reason=error))]
+        ) from None
     try:
         data = yaml.load(text, Loader=SAFE_LOADER)  # safe: the C build of SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = (
+            _("line {line}, column {column}").format(line=mark.line + 1, column=mark.column + 1)
+            if mark
+            else ""
+        )
         reason = getattr(error, "problem", None) or str(error)
-        raise ChecklistFileError(path, [Problem(where, f"not valid YAML: {reason}")]) from None
+        problem = Problem(where, _("not valid YAML: {reason}").format(reason=reason))
+        raise ChecklistFileError(path, [problem]) from None
     checklist = parse_checklist(data, path)
     match = FILE_PATTERN.match(path.name)
     if match and (match["id"], int(match["version"])) != (checklist.id, checklist.version):
@@ -116,8 +125,15 @@ def load_checklist(path: Path | str) -> Checklist:
             [
                 Problem(
                     "id",
-                    f"the file name says {match['id']} v{match['version']} but the file holds "
-                    f"{checklist.id} v{checklist.version}",
+                    _(
+                        "the file name says {named} v{named_version} but the file holds "
+                        "{checklist} v{version}"
+                    ).format(
+                        named=match["id"],
+                        named_version=match["version"],
+                        checklist=checklist.id,
+                        version=checklist.version,
+                    ),
                 )
             ],
         )
@@ -159,23 +175,36 @@ class Catalogue:
         if version is not None:
             found = self._by_key.get((checklist_id, version))
             if found is None:
-                raise AuditAppError(f"no checklist {checklist_id!r} version {version}")
+                raise AuditAppError(
+                    _("no checklist '{checklist}' version {version}").format(
+                        checklist=checklist_id, version=version
+                    )
+                )
             return found
-        versions = [c for (cid, _), c in self._by_key.items() if cid == checklist_id]
+        versions = [c for (cid, _v), c in self._by_key.items() if cid == checklist_id]
         if not versions:
-            known = ", ".join(sorted(self.ids())) or "none"
-            raise AuditAppError(f"no checklist {checklist_id!r} (known: {known})")
+            if self.ids():
+                raise AuditAppError(
+                    _("no checklist '{checklist}' (known: {known})").format(
+                        checklist=checklist_id, known=", ".join(sorted(self.ids()))
+                    )
+                )
+            raise AuditAppError(
+                _("no checklist '{checklist}' (none is installed)").format(checklist=checklist_id)
+            )
         return max(versions, key=lambda c: c.version)
 
     def resolve(self, ref: str) -> Checklist:
         """A checklist by ``ID`` (its latest version) or ``ID@VERSION``."""
-        checklist_id, _, version = ref.partition("@")
+        checklist_id, _at, version = ref.partition("@")
         if version and not version.isdigit():
-            raise AuditAppError(f"{ref!r}: write a checklist as ID or ID@VERSION, e.g. returns@1")
+            raise AuditAppError(
+                _("'{ref}': write a checklist as ID or ID@VERSION, e.g. returns@1").format(ref=ref)
+            )
         return self.get(checklist_id, int(version) if version else None)
 
     def ids(self) -> set[str]:
-        return {cid for cid, _ in self._by_key}
+        return {cid for cid, _v in self._by_key}
 
     def latest(self) -> list[Checklist]:
         return [self.get(cid) for cid in sorted(self.ids())]

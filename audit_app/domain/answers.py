@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from babel import numbers as babel_numbers
+
 from audit_app.domain.audit import Answer, AnswerValue
 from audit_app.domain.checklist import (
     Checklist,
@@ -27,6 +29,8 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.skip_logic import not_applicable
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, current_language, pgettext
+from audit_app.i18n.formats import locale
 
 NA_WORDS = frozenset({"na", "n/a", "n.a.", "not applicable", "no aplica", "nu se aplică", "yok"})
 YES_WORDS = frozenset({"yes", "y", "true", "1", "sí", "si", "da", "evet", "x"})
@@ -64,29 +68,66 @@ class InvalidAnswer(AuditAppError):
 
 
 def question(item: Item, language: str | None = None) -> str:
-    return localized(item.text, language, "en")
+    """The item's question in ``language`` (by default the current one), else English."""
+    return localized(item.text, language or current_language(), "en")
+
+
+def shown_number(value: float | int) -> str:
+    """A number as a person typed it, in the current language's way: 7 (not 7.0), 3.5 in
+    English, 3,5 in Catalan."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return babel_numbers.format_decimal(
+        value, format="#,##0.##########", locale=locale(), decimal_quantization=False
+    )
+
+
+def shown(raw: Any) -> str:
+    """What was written, as it was written: text as typed, a number without a stray .0."""
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, bool):
+        return pgettext("answer", "Yes") if raw else pgettext("answer", "No")
+    if isinstance(raw, int | float) and math.isfinite(raw):
+        return shown_number(raw)
+    if isinstance(raw, date):
+        return raw.isoformat()[:10]
+    return str(raw)
 
 
 def allowed_answers(item: Item, language: str | None = None) -> str:
-    """What may be written for ``item``, as a manager would read it."""
+    """What may be written for ``item``, as a manager would read it, in the current
+    language; ``language`` chooses the checklist's own words (choice labels)."""
     na = ", N/A" if item.na_allowed else ""
     if isinstance(item, YesNoItem):
-        return f"Yes, No{na}"
+        return f"{pgettext('answer', 'Yes')}, {pgettext('answer', 'No')}{na}"
     if isinstance(item, ScaleItem):
-        return f"a whole number from {item.min} to {item.max}{na}"
+        words = _("a whole number from {low} to {high}").format(
+            low=shown_number(item.min), high=shown_number(item.max)
+        )
+        return words + na
     if isinstance(item, ChoiceItem):
-        labels = (localized(o.label, language, "en") or o.value for o in item.options)
+        chosen = language or current_language()
+        labels = (localized(o.label, chosen, "en") or o.value for o in item.options)
         return ", ".join(labels) + na
     if isinstance(item, PercentageItem):
-        return f"a percentage from 0 to 100{na}"
+        return _("a percentage from 0 to 100") + na
     if isinstance(item, NumberItem):
-        low = "" if item.min is None else f" from {item.min:g}"
-        high = "" if item.max is None else f" up to {item.max:g}"
+        if item.min is not None and item.max is not None:
+            words = _("a number from {low} to {high}").format(
+                low=shown_number(item.min), high=shown_number(item.max)
+            )
+        elif item.min is not None:
+            words = _("a number from {low}").format(low=shown_number(item.min))
+        elif item.max is not None:
+            words = _("a number up to {high}").format(high=shown_number(item.max))
+        else:
+            words = _("a number")
         unit = f" ({item.unit})" if item.unit else ""
-        return f"a number{low}{high}{unit}{na}"
+        return f"{words}{unit}{na}"
     if item.type == "date":
-        return f"a date (YYYY-MM-DD){na}"
-    return f"any text{na}"
+        return _("a date (YYYY-MM-DD)") + na
+    return _("any text") + na
 
 
 def is_na(raw: Any) -> bool:
@@ -112,13 +153,19 @@ def parse_answer(
     """
     comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
     if isinstance(raw, float) and not math.isfinite(raw):
-        shown = "NaN" if math.isnan(raw) else ("Infinity" if raw > 0 else "-Infinity")
+        written = "NaN" if math.isnan(raw) else ("Infinity" if raw > 0 else "-Infinity")
         raise InvalidAnswer(
             AnswerProblem(
                 item.id,
                 "invalid",
-                f"{shown} is not a number: it is not an answer to "
-                f"'{question(item, language)}' (allowed: {allowed_answers(item, language)})",
+                _(
+                    "{value} is not a number: it is not an answer to '{question}' "
+                    "(allowed: {allowed})"
+                ).format(
+                    value=written,
+                    question=question(item, language),
+                    allowed=allowed_answers(item, language),
+                ),
             )
         )
     if is_blank(raw):
@@ -129,23 +176,83 @@ def parse_answer(
                 AnswerProblem(
                     item.id,
                     "na_not_allowed",
-                    f"N/A is not allowed for '{question(item, language)}' "
-                    f"(allowed: {allowed_answers(item, language)})",
+                    _("N/A is not allowed for '{question}' (allowed: {allowed})").format(
+                        question=question(item, language),
+                        allowed=allowed_answers(item, language),
+                    ),
                 )
             )
         return Answer(item.id, None, True, comment)
     value = _typed_value(item, raw, language)
     if value is None:
-        shown = raw if isinstance(raw, str) else repr(raw)
-        raise InvalidAnswer(
-            AnswerProblem(
-                item.id,
-                "invalid",
-                f"'{shown}' is not an answer to '{question(item, language)}' "
-                f"(allowed: {allowed_answers(item, language)})",
-            )
-        )
+        raise InvalidAnswer(AnswerProblem(item.id, "invalid", refusal(item, raw, language)))
     return Answer(item.id, value, False, comment)
+
+
+def refusal(item: Item, raw: Any, language: str | None = None) -> str:
+    """Why ``raw`` is not an answer to ``item``, in the user's terms: "7 is above the
+    scale's 5", "3.5 is not a whole number on a 1–5 scale", "120 is over 100%"; else that
+    it is not an answer, with what is allowed. Always quotes the question."""
+    values = {
+        "value": shown(raw),
+        "question": question(item, language),
+        "allowed": allowed_answers(item, language),
+    }
+    why = _value_refusal(item, raw)
+    if why is not None:
+        sentence, bounds = why
+        return sentence.format(**values, **bounds)
+    return _("'{value}' is not an answer to '{question}' (allowed: {allowed})").format(**values)
+
+
+def _value_refusal(item: Item, raw: Any) -> tuple[str, dict[str, str]] | None:
+    """The translated sentence (placeholders value, question, allowed, and the bounds
+    given with it) for a number or a date that is one but does not fit; None when ``raw``
+    is not even that."""
+    if isinstance(item, ScaleItem):
+        number = _number(raw)
+        if number is None:
+            return None
+        low, high = shown_number(item.min), shown_number(item.max)
+        if not number.is_integer():
+            return _(
+                "{value} is not a whole number on a {low}–{high} scale: '{question}' "
+                "(allowed: {allowed})"
+            ), dict(low=low, high=high)
+        if number > item.max:
+            return _(
+                "{value} is above the scale's {high}: '{question}' (allowed: {allowed})"
+            ), dict(high=high)
+        if number < item.min:
+            return _("{value} is below the scale's {low}: '{question}' (allowed: {allowed})"), dict(
+                low=low
+            )
+        return None
+    if isinstance(item, PercentageItem):
+        number = _number(raw, percent_sign=True)
+        if number is None:
+            return None
+        if number > 100:
+            return _("{value} is over 100%: '{question}' (allowed: {allowed})"), {}
+        if number < 0:
+            return _("{value} is below 0%: '{question}' (allowed: {allowed})"), {}
+        return None
+    if isinstance(item, NumberItem):
+        number = _number(raw)
+        if number is None:
+            return None
+        if item.max is not None and number > item.max:
+            return _(
+                "{value} is above the maximum of {high}: '{question}' (allowed: {allowed})"
+            ), dict(high=shown_number(item.max))
+        if item.min is not None and number < item.min:
+            return _(
+                "{value} is below the minimum of {low}: '{question}' (allowed: {allowed})"
+            ), dict(low=shown_number(item.min))
+        return None
+    if item.type == "date":
+        return _("'{value}' is not a date: '{question}' (allowed: {allowed})"), {}
+    return None
 
 
 def _typed_value(item: Item, raw: Any, language: str | None) -> AnswerValue:
@@ -242,16 +349,13 @@ def check_answer(item: Item, answer: Answer) -> AnswerProblem | None:
         if item.na_allowed:
             return None
         return AnswerProblem(
-            item.id, "na_not_allowed", f"N/A is not allowed for '{question(item)}'"
+            item.id,
+            "na_not_allowed",
+            _("N/A is not allowed for '{question}'").format(question=question(item)),
         )
     if answer.value is None or _typed_value(item, answer.value, None) == answer.value:
         return None
-    return AnswerProblem(
-        item.id,
-        "invalid",
-        f"{answer.value!r} is not an answer to '{question(item)}' "
-        f"(allowed: {allowed_answers(item)})",
-    )
+    return AnswerProblem(item.id, "invalid", refusal(item, answer.value))
 
 
 def index_answers(answers: Iterable[Answer] | Mapping[str, Answer]) -> dict[str, Answer]:
@@ -264,7 +368,9 @@ def index_answers(answers: Iterable[Answer] | Mapping[str, Answer]) -> dict[str,
         if answer.item_id in indexed:
             duplicates.append(
                 AnswerProblem(
-                    answer.item_id, "duplicate", f"item {answer.item_id} is answered twice"
+                    answer.item_id,
+                    "duplicate",
+                    _("item {item} is answered twice").format(item=answer.item_id),
                 )
             )
         indexed[answer.item_id] = answer
@@ -286,7 +392,9 @@ def validate_answers(
                 AnswerProblem(
                     item_id,
                     "unknown_item",
-                    f"item {item_id!r} is not in checklist {checklist.id} v{checklist.version}",
+                    _("item '{item}' is not in checklist {checklist} v{version}").format(
+                        item=item_id, checklist=checklist.id, version=checklist.version
+                    ),
                 )
             )
     left_out = not_applicable(checklist, answers) if require_complete else frozenset()
@@ -298,7 +406,9 @@ def validate_answers(
                     AnswerProblem(
                         item.id,
                         "missing",
-                        f"required answer missing: {item.id} '{question(item)}'",
+                        _("required answer missing: {item} '{question}'").format(
+                            item=item.id, question=question(item)
+                        ),
                     )
                 )
             continue

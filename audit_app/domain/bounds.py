@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from audit_app.domain.audit import Answer
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, formats
 
 NAME_COLUMN_CHARS = 200
 """The width of the name columns (``tables.py``); ``AUDIT_MAX_NAME_CHARS`` cannot exceed it,
@@ -110,22 +111,27 @@ class Bounds:
         """The answer with its text value and comment held to the long-text bound."""
         value = answer.value
         if isinstance(value, str):
-            value = self.text(value, f"the answer to item {answer.item_id}")
-        comment = self.optional_text(answer.comment, f"the comment on item {answer.item_id}")
+            value = self.text(value, answer_field(answer.item_id))
+        comment = self.optional_text(answer.comment, comment_field(answer.item_id))
         if value == answer.value and comment == answer.comment:
             return answer
         return Answer(answer.item_id, value, answer.na, comment)
 
-    def visit_date(self, when: date | datetime, field: str = "the visit date") -> None:
+    def visit_date(self, when: date | datetime, field: str | None = None) -> None:
         """Refuse a visit before ``earliest_visit`` or after :meth:`latest_visit`."""
+        field = field or _("the visit date")
         day = when.date() if isinstance(when, datetime) else when
         latest = self.latest_visit()
         if not self.earliest_visit <= day <= latest:
             raise OutOfBounds(
                 BoundCode.DATE_OUT_OF_RANGE,
                 field,
-                f"{field} {day.isoformat()} is outside the accepted range "
-                f"{self.earliest_visit.isoformat()} to {latest.isoformat()}",
+                _("{field} {day} is outside the accepted range {earliest} to {latest}").format(
+                    field=field,
+                    day=day.isoformat(),
+                    earliest=self.earliest_visit.isoformat(),
+                    latest=latest.isoformat(),
+                ),
             )
 
 
@@ -134,8 +140,22 @@ def finite(value: object, field: str) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         shown = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         raise OutOfBounds(
-            BoundCode.NOT_FINITE, field, f"{field}: {shown} is not a number that can be stored"
+            BoundCode.NOT_FINITE,
+            field,
+            _("{field}: {value} is not a number that can be stored").format(
+                field=field, value=shown
+            ),
         )
+
+
+def answer_field(item_id: str) -> str:
+    """How a refusal names an answer's value."""
+    return _("the answer to item {item}").format(item=item_id)
+
+
+def comment_field(item_id: str) -> str:
+    """How a refusal names an answer's comment."""
+    return _("the comment on item {item}").format(item=item_id)
 
 
 def code_key(code: str) -> str:
@@ -150,8 +170,13 @@ def _refuse_control(text: str, field: str, pattern: re.Pattern[str]) -> None:
         raise OutOfBounds(
             BoundCode.CONTROL_CHARACTER,
             field,
-            f"{field} holds the control character U+{ord(found.group(0)):04X} at character "
-            f"{found.start() + 1}; remove it",
+            _(
+                "{field} holds the control character {character} at character {position}; remove it"
+            ).format(
+                field=field,
+                character=f"U+{ord(found.group(0)):04X}",
+                position=formats.integer(found.start() + 1),
+            ),
         )
 
 
@@ -160,5 +185,7 @@ def _refuse_length(text: str, field: str, limit: int) -> None:
         raise OutOfBounds(
             BoundCode.TOO_LONG,
             field,
-            f"{field} is {len(text):,} characters long; the limit is {limit:,}",
+            _("{field} is {length} characters long; the limit is {limit}").format(
+                field=field, length=formats.integer(len(text)), limit=formats.integer(limit)
+            ),
         )

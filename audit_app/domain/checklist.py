@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from audit_app.i18n import _, formats
+
 LocalText = dict[str, str]
 """Text per language code, e.g. ``{"en": "Greeting", "ca": "Salutació"}``."""
 
@@ -78,15 +80,21 @@ class Condition(_Frozen):
     @classmethod
     def _from_yaml_form(cls, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise ValueError("write {item: ID, in: [VALUES]} or {item: ID, equals: VALUE}")
+            raise ValueError(
+                _("write {{item: ID, in: [VALUES]}} or {{item: ID, equals: VALUE}}").format()
+            )
         unknown = set(data) - {"item", "in", "equals"}
         if unknown:
-            raise ValueError(f"{sorted(unknown)[0]!r} is not a known field (write item and in)")
+            raise ValueError(
+                _("'{field}' is not a known field (write item and in)").format(
+                    field=sorted(unknown)[0]
+                )
+            )
         if ("in" in data) == ("equals" in data):
-            raise ValueError("write either in: [VALUES] or equals: VALUE")
+            raise ValueError(_("write either in: [VALUES] or equals: VALUE"))
         given = data["in"] if "in" in data else [data["equals"]]
         if not isinstance(given, list) or not given:
-            raise ValueError("in: needs a list of one or more answer values")
+            raise ValueError(_("in: needs a list of one or more answer values"))
         return {"item": data.get("item"), "values": tuple(_condition_text(v) for v in given)}
 
     @model_serializer
@@ -107,7 +115,7 @@ def _condition_text(value: Any) -> str:
         return str(int(value)) if float(value).is_integer() else repr(float(value))
     if isinstance(value, str) and value.strip():
         return value.strip()
-    raise ValueError(f"{value!r} is not an answer value")
+    raise ValueError(_("{value} is not an answer value").format(value=repr(value)))
 
 
 def _folded(text: str) -> str:
@@ -118,7 +126,9 @@ def _labels_bounded(label: LocalText | None) -> LocalText | None:
     for language, text in (label or {}).items():
         if len(text) > LABEL_MAX_CHARS:
             raise ValueError(
-                f"the {language!r} label has {len(text)} characters (at most {LABEL_MAX_CHARS})"
+                _("the '{language}' label has {length} characters (at most {limit})").format(
+                    language=language, length=len(text), limit=LABEL_MAX_CHARS
+                )
             )
     return label
 
@@ -166,7 +176,9 @@ class ScaleItem(_ItemBase):
     def _max_above_min(cls, value: int, info: ValidationInfo) -> int:
         low = info.data.get("min")
         if low is not None and value <= low:
-            raise ValueError(f"max ({value}) must be greater than min ({low})")
+            raise ValueError(
+                _("max ({high}) must be greater than min ({low})").format(high=value, low=low)
+            )
         return value
 
 
@@ -196,7 +208,7 @@ class ChoiceItem(_ItemBase):
         for option in options:
             key = option.value.casefold()
             if key in seen:
-                raise ValueError(f"option {option.value!r} is listed twice")
+                raise ValueError(_("option '{option}' is listed twice").format(option=option.value))
             seen.add(key)
         # An answer may be written as a value or a label: each must name one option only.
         names: dict[str, str] = {_folded(o.value): o.value for o in options}
@@ -205,8 +217,10 @@ class ChoiceItem(_ItemBase):
                 other = names.setdefault(_folded(text), option.value)
                 if other != option.value:
                     raise ValueError(
-                        f"the label {text[:80]!r} of option {option.value!r} is also "
-                        f"option {other!r}'s value or label: an answer must name one option"
+                        _(
+                            "the label {label} of option '{option}' is also option "
+                            "'{other}''s value or label: an answer must name one option"
+                        ).format(label=repr(text[:80]), option=option.value, other=other)
                     )
         return options
 
@@ -226,11 +240,15 @@ class _MeasuredItem(_ItemBase):
             return value
         if direction == "at_most" and value <= target:
             raise ValueError(
-                f"with direction at_most, zero_at ({value:g}) must be above target ({target:g})"
+                _(
+                    "with direction at_most, zero_at ({zero}) must be above target ({target})"
+                ).format(zero=f"{value:g}", target=f"{target:g}")
             )
         if direction == "at_least" and value >= target:
             raise ValueError(
-                f"with direction at_least, zero_at ({value:g}) must be below target ({target:g})"
+                _(
+                    "with direction at_least, zero_at ({zero}) must be below target ({target})"
+                ).format(zero=f"{value:g}", target=f"{target:g}")
             )
         return value
 
@@ -244,7 +262,12 @@ class NumberItem(_MeasuredItem):
     @model_validator(mode="after")
     def _bounds_hold_target(self) -> NumberItem:
         if self.min is not None and self.max is not None and self.max <= self.min:
-            raise ChecklistProblem("max", f"max ({self.max:g}) must be above min ({self.min:g})")
+            raise ChecklistProblem(
+                "max",
+                _("max ({high}) must be above min ({low})").format(
+                    high=f"{self.max:g}", low=f"{self.min:g}"
+                ),
+            )
         for name in ("target", "zero_at"):
             value = getattr(self, name)
             if value is None:
@@ -252,7 +275,9 @@ class NumberItem(_MeasuredItem):
             if (self.min is not None and value < self.min) or (
                 self.max is not None and value > self.max
             ):
-                raise ChecklistProblem(name, f"{value:g} lies outside the answer bounds")
+                raise ChecklistProblem(
+                    name, _("{value} lies outside the answer bounds").format(value=f"{value:g}")
+                )
         return self
 
 
@@ -267,7 +292,7 @@ class _UnscoredItem(_ItemBase):
     @classmethod
     def _not_critical(cls, value: bool) -> bool:
         if value:
-            raise ValueError("an unscored item cannot be critical")
+            raise ValueError(_("an unscored item cannot be critical"))
         return value
 
 
@@ -325,13 +350,13 @@ class CriticalRule(_Frozen):
         if isinstance(data, dict) and "kind" not in data:
             if set(data) == {"cap"}:
                 return {"kind": "cap", "cap": data["cap"]}
-            raise ValueError("write flag, zero or {cap: NUMBER}")
+            raise ValueError(_("write flag, zero or {{cap: NUMBER}}").format())
         return data
 
     @model_validator(mode="after")
     def _cap_given_for_cap(self) -> CriticalRule:
         if (self.kind == "cap") != (self.cap is not None):
-            raise ValueError("a cap needs a number, and only the cap rule takes one")
+            raise ValueError(_("a cap needs a number, and only the cap rule takes one"))
         return self
 
     @model_serializer
@@ -340,10 +365,12 @@ class CriticalRule(_Frozen):
 
     def describe(self) -> str:
         if self.kind == "flag":
-            return "a failed critical item is flagged and the score is left as it is"
+            return _("a failed critical item is flagged and the score is left as it is")
         if self.kind == "zero":
-            return "a failed critical item sets the overall score to 0"
-        return f"a failed critical item caps the overall score at {self.cap:g}"
+            return _("a failed critical item sets the overall score to 0")
+        return _("a failed critical item caps the overall score at {cap}").format(
+            cap=formats.decimal(self.cap, 0 if float(self.cap or 0).is_integer() else 1)
+        )
 
 
 class ActionDueDays(_Frozen):
@@ -500,19 +527,24 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
     problems: list[ChecklistProblem] = []
     base = checklist.language
     if len(set(checklist.languages)) != len(checklist.languages):
-        problems.append(ChecklistProblem("languages", "a language is listed twice"))
+        problems.append(ChecklistProblem("languages", _("a language is listed twice")))
 
     def need_base(text: LocalText | None, where: str) -> None:
         if text is not None and base not in text:
-            problems.append(ChecklistProblem(where, f"has no text in {base!r}, the first language"))
+            problems.append(
+                ChecklistProblem(
+                    where,
+                    _("has no text in '{language}', the first language").format(language=base),
+                )
+            )
 
     need_base(checklist.title, "title")
     mins = [grade.min for grade in checklist.grades]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-        problems.append(ChecklistProblem("grades", "list the grades highest minimum first"))
+        problems.append(ChecklistProblem("grades", _("list the grades highest minimum first")))
     elif mins[-1] != 0:
         problems.append(
-            ChecklistProblem(f"grades[{len(mins) - 1}].min", "the last grade must start at 0")
+            ChecklistProblem(f"grades[{len(mins) - 1}].min", _("the last grade must start at 0"))
         )
     weighted = [
         section.weight is not None
@@ -528,7 +560,7 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
         problems.append(
             ChecklistProblem(
                 f"sections[{missing}].weight",
-                "every section has a weight, or none has (some sections here have one)",
+                _("every section has a weight, or none has (some sections here have one)"),
             )
         )
     section_ids: set[str] = set()
@@ -536,19 +568,28 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
     for s, section in enumerate(checklist.sections):
         where = f"sections[{s}]"
         if section.id in section_ids:
-            problems.append(ChecklistProblem(f"{where}.id", f"section id {section.id!r} repeats"))
+            problems.append(
+                ChecklistProblem(
+                    f"{where}.id", _("section id '{section}' repeats").format(section=section.id)
+                )
+            )
         section_ids.add(section.id)
         need_base(section.title, f"{where}.title")
         if not any(item.scored for item in section.items) and section.weight is not None:
             problems.append(
-                ChecklistProblem(f"{where}.weight", "a section with no scored items has a weight")
+                ChecklistProblem(
+                    f"{where}.weight", _("a section with no scored items has a weight")
+                )
             )
         for i, item in enumerate(section.items):
             at = f"{where}.items[{i}]"
             if item.id in item_ids:
                 problems.append(
                     ChecklistProblem(
-                        f"{at}.id", f"item id {item.id!r} is already used at {item_ids[item.id]}"
+                        f"{at}.id",
+                        _("item id '{item}' is already used at {place}").format(
+                            item=item.id, place=item_ids[item.id]
+                        ),
                     )
                 )
             item_ids.setdefault(item.id, at)
@@ -559,15 +600,15 @@ def _checklist_problems(checklist: Checklist) -> list[ChecklistProblem]:
                     need_base(option.label, f"{at}.options[{o}].label")
                 if max(option.points for option in item.options) < 1:
                     problems.append(
-                        ChecklistProblem(f"{at}.options", "no option scores full points (1)")
+                        ChecklistProblem(f"{at}.options", _("no option scores full points (1)"))
                     )
     problems.extend(_weight_problems(checklist))
     problems.extend(_condition_problems(checklist))
     if not any(item.scored for item in checklist.items):
         if any(item.unscored_question for item in checklist.items):
-            reason = "every question has weight 0: nothing to score"
+            reason = _("every question has weight 0: nothing to score")
         else:
-            reason = "the checklist has no scored item"
+            reason = _("the checklist has no scored item")
         problems.append(ChecklistProblem("sections", reason))
     return problems
 
@@ -581,8 +622,10 @@ def _weight_problems(checklist: Checklist) -> list[ChecklistProblem]:
             problems.append(
                 ChecklistProblem(
                     f"sections[{s}].items",
-                    "every question of this section has weight 0: nothing to score "
-                    "(give one a weight above 0, or move them to a scored section)",
+                    _(
+                        "every question of this section has weight 0: nothing to score "
+                        "(give one a weight above 0, or move them to a scored section)"
+                    ),
                 )
             )
         for i, item in enumerate(section.items):
@@ -590,13 +633,13 @@ def _weight_problems(checklist: Checklist) -> list[ChecklistProblem]:
                 problems.append(
                     ChecklistProblem(
                         f"sections[{s}].items[{i}].critical",
-                        "an item of weight 0 counts nowhere, so it cannot be critical",
+                        _("an item of weight 0 counts nowhere, so it cannot be critical"),
                     )
                 )
     weights = [s.weight for s in checklist.scored_sections if s.weight is not None]
     if weights and len(weights) == len(checklist.scored_sections) and not any(weights):
         problems.append(
-            ChecklistProblem("sections", "every section has weight 0: nothing to score")
+            ChecklistProblem("sections", _("every section has weight 0: nothing to score"))
         )
     return problems
 
@@ -613,18 +656,23 @@ def _condition_problems(checklist: Checklist) -> list[ChecklistProblem]:
             return
         target = condition.item
         if target == own_id:
-            problems.append(ChecklistProblem(f"{where}.item", "an item cannot depend on itself"))
+            problems.append(ChecklistProblem(f"{where}.item", _("an item cannot depend on itself")))
             return
         if target not in every:
             problems.append(
-                ChecklistProblem(f"{where}.item", f"there is no item {target!r} in this checklist")
+                ChecklistProblem(
+                    f"{where}.item",
+                    _("there is no item '{item}' in this checklist").format(item=target),
+                )
             )
             return
         if target not in earlier:
             problems.append(
                 ChecklistProblem(
                     f"{where}.item",
-                    f"item {target!r} comes later; a condition names an item asked before it",
+                    _(
+                        "item '{item}' comes later; a condition names an item asked before it"
+                    ).format(item=target),
                 )
             )
             return
@@ -633,8 +681,10 @@ def _condition_problems(checklist: Checklist) -> list[ChecklistProblem]:
             problems.append(
                 ChecklistProblem(
                     f"{where}.item",
-                    f"item {target!r} is a {item.type} item; a condition names a yes_no, "
-                    "choice or scale item",
+                    _(
+                        "item '{item}' is a {type} item; a condition names a yes_no, choice or "
+                        "scale item"
+                    ).format(item=target, type=item.type),
                 )
             )
             return
@@ -644,8 +694,9 @@ def _condition_problems(checklist: Checklist) -> list[ChecklistProblem]:
                 problems.append(
                     ChecklistProblem(
                         f"{where}.in[{v}]",
-                        f"{value!r} is not an answer of item {target!r} "
-                        f"(write one of: {', '.join(allowed)})",
+                        _(
+                            "'{value}' is not an answer of item '{item}' (write one of: {allowed})"
+                        ).format(value=value, item=target, allowed=", ".join(allowed)),
                     )
                 )
 

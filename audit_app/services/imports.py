@@ -41,6 +41,7 @@ from audit_app.domain.intake.model import (
 )
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _, current_language, use_language
 from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
@@ -199,17 +200,27 @@ def import_files(
     imported_by: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     constants: Mapping[str, str] | None = None,
+    template_language: bool = False,
 ) -> list[FileImport]:
     """Import each file on its own: one file's rejection does not stop the others.
     ``constants`` (``--set auditor="Agency X"``) replace the profile's defaults for this
-    import, and so are part of its identity."""
+    import, and so are part of its identity. Files from disk are the command line's: their
+    problems are in the current language (English there) unless ``template_language``
+    asks for a template's own (as an upload through the app gets, ``import_bytes``)."""
     source = ImportSource.of(ctx, mapping_name, constants)  # the profile is read once
     results = []
     for number, path in enumerate(paths, start=1):
         if progress:
             progress(number, len(paths), str(path))
         results.append(
-            import_file(ctx, Path(path), dry_run=dry_run, imported_by=imported_by, source=source)
+            import_file(
+                ctx,
+                Path(path),
+                dry_run=dry_run,
+                imported_by=imported_by,
+                source=source,
+                template_language=template_language,
+            )
         )
     return results
 
@@ -222,6 +233,7 @@ def import_file(
     mapping_name: str | None = None,
     imported_by: str | None = None,
     source: ImportSource | None = None,
+    template_language: bool = True,
 ) -> FileImport:
     name = safe_file_name(str(path))
     limits = Limits.from_settings(ctx.settings)
@@ -232,7 +244,10 @@ def import_file(
         return _rejected(name, "", IssueCode.FILE_TOO_LARGE, str(error))
     except OSError as error:
         return _rejected(
-            name, "", IssueCode.FILE_UNREADABLE, f"cannot be read ({error.strerror or error})"
+            name,
+            "",
+            IssueCode.FILE_UNREADABLE,
+            _("cannot be read ({reason})").format(reason=error.strerror or error),
         )
     return import_bytes(
         ctx,
@@ -242,6 +257,7 @@ def import_file(
         mapping_name=mapping_name,
         imported_by=imported_by,
         source=source,
+        template_language=template_language,
     )
 
 
@@ -264,8 +280,10 @@ class ImportSource:
         limits = Limits.from_settings(ctx.settings)
         if not mapping_name:
             if constants:
-                raise AuditAppError("--set gives values to a mapping profile: add --mapping NAME")
-            return cls(lambda name, data, _: read_audit_file(name, data, limits=limits))
+                raise AuditAppError(
+                    _("--set gives values to a mapping profile: add --mapping NAME")
+                )
+            return cls(lambda name, data, _known: read_audit_file(name, data, limits=limits))
         read, profile = profile_reader(ctx, mapping_name, limits, constants)
         return cls(read, profile)
 
@@ -284,13 +302,18 @@ def import_bytes(
     imported_by: str | None = None,
     source: ImportSource | None = None,
     constants: Mapping[str, str] | None = None,
+    template_language: bool = True,
 ) -> FileImport:
     """Import one file's content (the app hands over uploaded bytes). ``mapping_name`` reads
     it through that saved profile; the importer recorded is the acting user by default.
 
     The name is a label from outside: only its final component, made printable and short,
     is stored and shown. The source reads under the settings' caps (``intake.source``):
-    above the upload cap a file is refused before anything parses it."""
+    above the upload cap a file is refused before anything parses it.
+
+    A workbook made from our template is checked in the template's language (its problems
+    quote its questions and its dropdown words) unless ``template_language`` is False;
+    any other file in the current language."""
     check_can_write(ctx, "import audits")
     name = safe_file_name(name)
     content_hash = hashlib.sha256(data).hexdigest()
@@ -304,13 +327,15 @@ def import_bytes(
     except UnreadableFile as error:
         return _rejected(name, content_hash, error.code, str(error), mapping=source.mapping)
     outside = {b.code for b in directory.branches if not sees_area(ctx, b.area)}  # type: ignore[attr-defined]
-    checked = check(
-        read,
-        checklist_of=ctx.catalogue.get,
-        branches=directory,
-        outside=outside,
-        bounds=ctx.settings.bounds,
-    )
+    language = problems_language(read, source) if template_language else current_language()
+    with use_language(language):
+        checked = check(
+            read,
+            checklist_of=ctx.catalogue.get,
+            branches=directory,
+            outside=outside,
+            bounds=ctx.settings.bounds,
+        )
     key = import_key(content_hash, source.profile, checked.checklists or _read_checklist(read))
     outcome = _Outcome(name, content_hash, key, read, checked, source.mapping, dry_run)
     with database.snapshot(ctx.engine) as conn:
@@ -340,8 +365,10 @@ def import_bytes(
                 name,
                 content_hash,
                 IssueCode.WRITE_CONFLICT,
-                "another copy of the app stored some of these visits at the same moment; "
-                "nothing of this file was written: import it again",
+                _(
+                    "another copy of the app stored some of these visits at the same moment; "
+                    "nothing of this file was written: import it again"
+                ),
                 mapping=source.mapping,
             )
     done = outcome.done("imported", present, new_ids)
@@ -357,6 +384,15 @@ def import_bytes(
         **{f"rows_{part}": count for part, count in done.rows.to_dict().items()},
     )
     return done
+
+
+def problems_language(read: ReadResult, source: ImportSource) -> str:
+    """The language a file's problems are said in: a workbook made from our template
+    speaks its template's language (its questions and dropdown words are in it); any
+    other file, the session's (English on the command line)."""
+    if source.profile is None and read.language:
+        return read.language
+    return current_language()
 
 
 def import_key(content_hash: str, profile: MappingProfile | None, checklists: Sequence[str]) -> str:

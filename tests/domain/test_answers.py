@@ -112,7 +112,7 @@ def test_blank_is_unanswered_and_na_is_na_where_allowed() -> None:
         ("s.greet", "na", "N/A is not allowed for 'Greeted within 10 seconds' (allowed: Yes, No)"),
         ("s.vm", "perhaps", "(allowed: Yes, No, N/A)"),
         ("s.tone", "6", "(allowed: a whole number from 1 to 5)"),
-        ("s.tone", "2.5", "'2.5' is not an answer to 'Tone'"),
+        ("s.tone", "2.5", "2.5 is not a whole number on a 1–5 scale: 'Tone'"),
         ("s.hold", "sometimes", "(allowed: Never put on hold, without_asking)"),
         ("s.rings", "-1", "(allowed: a number from 0 (rings))"),
         ("s.organic", "120", "(allowed: a percentage from 0 to 100)"),
@@ -143,3 +143,69 @@ def test_refused_answers_say_why_in_words(item_id: str, raw: str, message: str) 
 def test_stored_text_reads_back_to_the_same_answer(answer: Answer) -> None:
     stored = encode_value(answer)
     assert parse_answer(ITEMS[answer.item_id], stored) == answer
+
+
+ROOMS = parse_checklist(
+    {
+        "id": "rooms",
+        "version": 1,
+        "title": {"en": "R"},
+        "languages": ["en"],
+        "sections": [
+            {
+                "id": "s",
+                "title": {"en": "S"},
+                "items": [
+                    {
+                        "id": "s.queue",
+                        "type": "number",
+                        "text": {"en": "People waiting"},
+                        "target": 3,
+                        "direction": "at_most",
+                        "min": 0,
+                        "max": 40,
+                    },
+                ],
+            }
+        ],
+    }
+).items_by_id
+
+
+@pytest.mark.parametrize(
+    ("item_id", "raw", "message"),
+    [
+        # a number cell from Excel (7.0) reads as people typed it
+        ("s.tone", 7.0, "7 is above the scale's 5: 'Tone' (allowed: a whole number from 1 to 5)"),
+        ("s.tone", "7", "7 is above the scale's 5: 'Tone'"),
+        ("s.tone", 0, "0 is below the scale's 1: 'Tone'"),
+        ("s.tone", 3.5, "3.5 is not a whole number on a 1–5 scale: 'Tone'"),
+        ("s.organic", 120.0, "120 is over 100%: 'Organic share'"),
+        ("s.organic", "-5", "-5 is below 0%: 'Organic share'"),
+        ("s.rings", -1.0, "-1 is below the minimum of 0: 'Rings'"),
+        ("s.day", "4 March", "'4 March' is not a date: 'Day' (allowed: a date (YYYY-MM-DD))"),
+        ("s.hold", 7, "'7' is not an answer to 'Hold'"),
+    ],
+)
+def test_value_errors_are_said_in_the_users_terms(item_id: str, raw: object, message: str) -> None:
+    with pytest.raises(InvalidAnswer) as caught:
+        parse_answer(ITEMS[item_id], raw)
+    assert str(caught.value).startswith(message)
+    assert "7.0" not in str(caught.value)
+    assert caught.value.problem.kind == "invalid"
+
+
+def test_a_number_above_its_maximum_names_the_maximum() -> None:
+    with pytest.raises(InvalidAnswer) as caught:
+        parse_answer(ROOMS["s.queue"], 41.0)
+    assert str(caught.value) == (
+        "41 is above the maximum of 40: 'People waiting' (allowed: a number from 0 to 40)"
+    )
+
+
+def test_numbers_in_value_errors_follow_the_locale() -> None:
+    from audit_app.i18n import use_language
+
+    with use_language("ca"), pytest.raises(InvalidAnswer) as caught:
+        parse_answer(ITEMS["s.tone"], 3.5)
+    assert str(caught.value).startswith("3,5 ")

@@ -92,7 +92,7 @@ def test_unchanged_or_invalid_answers_are_refused(world: AppContext) -> None:
     audit_id = submit(world)
     with pytest.raises(AuditAppError, match="nothing to correct"):
         revise_audit(world, audit_id, good_answers(world), "no change")
-    with pytest.raises(AuditAppError, match="99 is not an answer to 'Tone is friendly'"):
+    with pytest.raises(AuditAppError, match="99 is above the scale's 5: 'Tone is friendly'"):
         revise_audit(world, audit_id, good_answers(world, **{"call.tone": 99}), "bad")
 
 

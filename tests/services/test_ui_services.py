@@ -109,7 +109,7 @@ def test_update_branches_checks_every_row_and_writes_nothing_on_a_problem(
             },
         )
     message = str(caught.value)
-    assert "ES-02, name: needs at least 1 characters" in message
+    assert "ES-02, name: needs at least 1 character" in message
     assert "XX-01: no such branch" in message
     assert list_branches(world) == [GRACIA, REUS]
     with pytest.raises(BranchFileError, match="code cannot be changed"):

@@ -148,7 +148,7 @@ def test_a_bad_file_lists_every_problem_at_its_cell_and_stores_nothing(
     assert list(at) == ["B4", "E13", "E15"]
     assert at["B4"] == "'XX-99' is not a known branch code"
     assert at["E13"].startswith("'perhaps' is not an answer to 'Greeting gives own name")
-    assert at["E15"].startswith("'9.0' is not an answer to 'Tone is friendly'")
+    assert at["E15"].startswith("9 is above the scale's 5: 'Tone is friendly'")
     assert "bad.xlsx** — rejected: 3 problems; nothing written" in texts(app)
     assert "good.xlsx** — would add 1 audit" in texts(app)
     assert commit_button(app).label == "Import 1 file"

@@ -19,6 +19,7 @@ from audit_app.domain.audit import Branch
 from audit_app.domain.bounds import code_key
 from audit_app.domain.intake.model import Cell, ImportIssue, IssueCode
 from audit_app.domain.intake.vocabulary import fold, is_closed_marker
+from audit_app.i18n import _, ngettext
 
 OPEN_WORDS = frozenset(
     fold(word)
@@ -133,8 +134,10 @@ def branches_from_rows(
                             name,
                             cell,
                             headers,
-                            f"'{text_of(cell.value)}' is not a status: write open or active, "
-                            "closed or inactive",
+                            _(
+                                "'{value}' is not a status: write open or active, closed or "
+                                "inactive"
+                            ).format(value=text_of(cell.value)),
                         )
                     )
                     bad = True
@@ -161,8 +164,10 @@ def branches_from_rows(
             out.issues.append(
                 ImportIssue(
                     IssueCode.BRANCH_TWICE,
-                    f"row {row.row}: code {branch.code} repeats row {seen[key]} "
-                    "(codes are compared ignoring case and width)",
+                    _(
+                        "row {row}: code {code} repeats row {first} (codes are compared "
+                        "ignoring case and width)"
+                    ).format(row=row.row, code=branch.code, first=seen[key]),
                     _sheet(row.cells.get("code")),
                     _ref(row.cells.get("code")),
                     row.row,
@@ -179,13 +184,22 @@ def branches_from_rows(
 def _issue(
     row: int, name: str, cell: Cell | None, headers: Mapping[str, str], problem: str
 ) -> ImportIssue:
-    where = ""
-    if cell is not None:
+    values = {"row": row, "column": name, "problem": problem}
+    if cell is not None and cell.sheet:
         header = headers.get("status" if name == "active" else name, "")
-        where = f" (cell {cell.ref}, '{header}')" if cell.sheet else f" ('{header}')"
+        message = _("row {row}, column {column} (cell {cell}, '{header}'): {problem}").format(
+            **values, cell=cell.ref, header=header
+        )
+    elif cell is not None:
+        header = headers.get("status" if name == "active" else name, "")
+        message = _("row {row}, column {column} ('{header}'): {problem}").format(
+            **values, header=header
+        )
+    else:
+        message = _("row {row}, column {column}: {problem}").format(**values)
     return ImportIssue(
         IssueCode.BRANCH_INVALID,
-        f"row {row}, column {name}{where}: {problem}",
+        message,
         _sheet(cell),
         _ref(cell),
         row,
@@ -204,13 +218,19 @@ def plain_problem(detail: Any) -> str:
     """Pydantic's message in a manager's words, for the cases a branch list runs into."""
     kind, ctx = detail["type"], detail.get("ctx") or {}
     if kind == "missing":
-        return "is empty (it is required)"
+        return _("is empty (it is required)")
     if kind == "string_too_long":
-        return f"is longer than {ctx.get('max_length')} characters"
+        most = int(ctx.get("max_length") or 0)
+        return ngettext(
+            "is longer than {n} character", "is longer than {n} characters", most
+        ).format(n=most)
     if kind == "string_too_short":
-        return f"needs at least {ctx.get('min_length')} characters"
+        least = int(ctx.get("min_length") or 0)
+        return ngettext(
+            "needs at least {n} character", "needs at least {n} characters", least
+        ).format(n=least)
     if kind in {"bool_parsing", "bool_type"}:
-        return f"'{detail.get('input')}' is not yes or no"
+        return _("'{value}' is not yes or no").format(value=detail.get("input"))
     if kind == "string_pattern_mismatch":
-        return "use letters, digits, '-', '_' or '.' (no spaces)"
+        return _("use letters, digits, '-', '_' or '.' (no spaces)")
     return str(detail["msg"]).removeprefix("Value error, ")

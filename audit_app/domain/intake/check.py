@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from audit_app.domain.answers import InvalidAnswer, parse_answer, question
+from audit_app.domain.answers import InvalidAnswer, parse_answer, question, shown
 from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
-from audit_app.domain.bounds import BoundCode, Bounds, OutOfBounds
+from audit_app.domain.bounds import (
+    BoundCode,
+    Bounds,
+    OutOfBounds,
+    answer_field,
+    comment_field,
+)
 from audit_app.domain.checklist import Checklist, Item, PercentageItem
 from audit_app.domain.intake.branches import BranchDirectory, label_text
 from audit_app.domain.intake.dates import parse_date, parse_time
@@ -23,6 +29,7 @@ from audit_app.domain.intake.vocabulary import is_closed_marker, normalise
 from audit_app.domain.scoring import ScoreCard, score_checked
 from audit_app.domain.skip_logic import not_applicable
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 
 Normaliser = Callable[[Item, Any], tuple[Any, str | None]]
 ChecklistLookup = Callable[[str, int | None], Checklist]
@@ -140,7 +147,7 @@ def _check(
     seen: dict[tuple[str, str, datetime, str, str | None], RawVisit] = {}
     date_formats = getattr(read.vocabulary, "date_formats", None)
     if not read.visits and not checked.issues:
-        checked.issues.append(ImportIssue(IssueCode.NO_VISITS, "the file holds no visits"))
+        checked.issues.append(ImportIssue(IssueCode.NO_VISITS, _("the file holds no visits")))
     for visit in read.visits:
         checklist = _checklist_of(checklist_of, read, visit, checked.issues)
         if checklist is None:
@@ -157,7 +164,9 @@ def _check(
                 ImportIssue.at(
                     IssueCode.BRANCH_OUTSIDE_AREAS,
                     visit.branch,
-                    f"'{_text(visit.branch)}' is not a branch of your areas",
+                    _("'{branch}' is not a branch of your areas").format(
+                        branch=_text(visit.branch)
+                    ),
                 )
             )
             branch_code = None
@@ -172,12 +181,12 @@ def _check(
         if not auditor:
             checked.issues.append(
                 ImportIssue.at(
-                    IssueCode.AUDITOR_MISSING, visit.auditor, "the auditor's name is missing"
+                    IssueCode.AUDITOR_MISSING, visit.auditor, _("the auditor's name is missing")
                 )
             )
         else:
             try:
-                auditor = bounds.name(auditor, "the auditor's name")
+                auditor = bounds.name(auditor, _("the auditor's name"))
             except OutOfBounds as error:
                 checked.issues.append(_bound_issue(error, visit.auditor))
         reference = _reference(visit.reference, bounds, checked.issues)
@@ -194,12 +203,26 @@ def _check(
             continue
         key = (branch_code, checklist.id, visited_at, auditor, reference)
         if key in seen:
-            shown = f", reference {reference}" if reference else ""
+            if reference:
+                twice = _(
+                    "the same visit ({branch}, {time}, {auditor}, reference {reference}) "
+                    "appears twice in the file (also at row {row})"
+                )
+            else:
+                twice = _(
+                    "the same visit ({branch}, {time}, {auditor}) appears twice in the file "
+                    "(also at row {row})"
+                )
             checked.issues.append(
                 ImportIssue(
                     IssueCode.VISIT_TWICE,
-                    f"the same visit ({branch_code}, {visited_at:%Y-%m-%d %H:%M}, {auditor}"
-                    f"{shown}) appears twice in the file (also at row {seen[key].row})",
+                    twice.format(
+                        branch=branch_code,
+                        time=f"{visited_at:%Y-%m-%d %H:%M}",
+                        auditor=auditor,
+                        reference=reference,
+                        row=seen[key].row,
+                    ),
                     visit.branch.sheet or None,
                     visit.branch.ref,
                     visit.row,
@@ -250,14 +273,14 @@ def _checklist_of(
                 ImportIssue.at(
                     IssueCode.CHECKLIST_VERSION_INVALID,
                     visit.checklist_version,
-                    "the checklist version is not a number",
+                    _("the checklist version is not a number"),
                 )
             )
             return None
     where = visit.checklist_id or visit.branch
     if not checklist_id:
         issues.append(
-            ImportIssue.at(IssueCode.CHECKLIST_MISSING, where, "the checklist is missing")
+            ImportIssue.at(IssueCode.CHECKLIST_MISSING, where, _("the checklist is missing"))
         )
         return None
     try:
@@ -269,9 +292,11 @@ def _checklist_of(
         issues.append(
             ImportIssue(
                 IssueCode.CHECKLIST_EDITION_CHANGED,
-                f"this workbook was made from a different edition of checklist "
-                f"{checklist.id} version {checklist.version} than the one installed here; "
-                "make a new template with `audit-app template`",
+                _(
+                    "this workbook was made from a different edition of checklist {checklist} "
+                    "version {version} than the one installed here; make a new template from "
+                    "the Import page"
+                ).format(checklist=checklist.id, version=checklist.version),
             )
         )
         return None
@@ -284,15 +309,16 @@ def _branch_code(
     raw = _text(visit.branch)
     if not raw:
         issues.append(
-            ImportIssue.at(IssueCode.BRANCH_MISSING, visit.branch, "the branch is missing")
+            ImportIssue.at(IssueCode.BRANCH_MISSING, visit.branch, _("the branch is missing"))
         )
         return None
     found = directory.find(raw, by_name=visit.branch_by_name)
     if found is None:
-        what = "branch name" if visit.branch_by_name else "branch code"
-        issues.append(
-            ImportIssue.at(IssueCode.BRANCH_UNKNOWN, visit.branch, f"'{raw}' is not a known {what}")
-        )
+        if visit.branch_by_name:
+            unknown = _("'{branch}' is not a known branch name").format(branch=raw)
+        else:
+            unknown = _("'{branch}' is not a known branch code").format(branch=raw)
+        issues.append(ImportIssue.at(IssueCode.BRANCH_UNKNOWN, visit.branch, unknown))
         return None
     return found.code
 
@@ -302,7 +328,7 @@ def _visit_time(
 ) -> datetime | None:
     if visit.visit_date.value is None:
         issues.append(
-            ImportIssue.at(IssueCode.DATE_MISSING, visit.visit_date, "the visit date is missing")
+            ImportIssue.at(IssueCode.DATE_MISSING, visit.visit_date, _("the visit date is missing"))
         )
         return None
     day = parse_date(visit.visit_date.value, *(() if formats is None else (formats,)))
@@ -311,7 +337,9 @@ def _visit_time(
             ImportIssue.at(
                 IssueCode.DATE_INVALID,
                 visit.visit_date,
-                f"'{visit.visit_date.value}' is not a date (write e.g. 2026-05-23 or 23/05/2026)",
+                _("'{value}' is not a date (write e.g. 2026-05-23 or 23/05/2026)").format(
+                    value=shown(visit.visit_date.value)
+                ),
             )
         )
         return None
@@ -322,7 +350,9 @@ def _visit_time(
                 ImportIssue.at(
                     IssueCode.TIME_INVALID,
                     visit.visit_time,
-                    f"'{visit.visit_time.value}' is not a time (write e.g. 14:30)",
+                    _("'{value}' is not a time (write e.g. 14:30)").format(
+                        value=shown(visit.visit_time.value)
+                    ),
                 )
             )
             return None
@@ -339,7 +369,7 @@ def _reference(cell: Cell | None, bounds: Bounds, issues: list[ImportIssue]) -> 
         return None
     assert cell is not None
     try:
-        return bounds.name(text, "the visit reference") or None
+        return bounds.name(text, _("the visit reference")) or None
     except OutOfBounds as error:
         issues.append(_bound_issue(error, cell))
         return None
@@ -352,7 +382,6 @@ def _enum(
     code: IssueCode,
     issues: list[ImportIssue],
 ) -> str | None:
-    label = "channel" if code is IssueCode.CHANNEL_INVALID else "audit kind"
     text = _text(cell)
     if not text:
         return default
@@ -360,8 +389,12 @@ def _enum(
     allowed = [member.value for member in kind]
     if value not in allowed:
         assert cell is not None
+        if code is IssueCode.CHANNEL_INVALID:
+            sentence = _("'{value}' is not a channel (allowed: {allowed})")
+        else:
+            sentence = _("'{value}' is not an audit kind (allowed: {allowed})")
         issues.append(
-            ImportIssue.at(code, cell, f"'{text}' is not a {label} (allowed: {', '.join(allowed)})")
+            ImportIssue.at(code, cell, sentence.format(value=text, allowed=", ".join(allowed)))
         )
         return default
     return value
@@ -389,7 +422,9 @@ def _answers(
                 ImportIssue.at(
                     IssueCode.ITEM_UNKNOWN,
                     raw.value,
-                    f"item '{raw.item_id}' is not in checklist {checklist.id} v{checklist.version}",
+                    _("item '{item}' is not in checklist {checklist} v{version}").format(
+                        item=raw.item_id, checklist=checklist.id, version=checklist.version
+                    ),
                 )
             )
             continue
@@ -398,7 +433,10 @@ def _answers(
                 ImportIssue.at(
                     IssueCode.ANSWERED_TWICE,
                     raw.value,
-                    _at(raw.value, f"item {item.id} is answered twice for this visit"),
+                    _at(
+                        raw.value,
+                        _("item {item} is answered twice for this visit").format(item=item.id),
+                    ),
                 )
             )
             continue
@@ -434,7 +472,12 @@ def _answers(
                 ImportIssue.at(
                     IssueCode.ANSWER_MISSING,
                     cell,
-                    _at(cell, f"required answer missing for '{question(item)}'"),
+                    _at(
+                        cell,
+                        _("required answer missing for '{question}'").format(
+                            question=question(item)
+                        ),
+                    ),
                 ),
             )
     if notes is not None:
@@ -445,9 +488,15 @@ def _answers(
                 issues.append(
                     ImportIssue(
                         IssueCode.ANSWER_MISSING,
-                        f"the visit of {_text(visit.branch) or 'the branch'} starting at row "
-                        f"{visit.row} has no answer for required item {item.id} "
-                        f"'{question(item)}'",
+                        _(
+                            "the visit of {branch} starting at row {row} has no answer for "
+                            "required item {item} '{question}'"
+                        ).format(
+                            branch=_text(visit.branch) or _("the branch"),
+                            row=visit.row,
+                            item=item.id,
+                            question=question(item),
+                        ),
                         visit.branch.sheet or None,
                         None,
                         visit.row,
@@ -457,7 +506,9 @@ def _answers(
             if (item.id, checklist.id) in reader.unanswerable:
                 continue  # said once per file
             reader.unanswerable.add((item.id, checklist.id))
-            message = f"required item {item.id} '{question(item)}' has no answer column or row"
+            message = _("required item {item} '{question}' has no answer column or row").format(
+                item=item.id, question=question(item)
+            )
             issues.append(
                 ImportIssue(IssueCode.ITEM_NO_COLUMN, message, visit.branch.sheet or None)
             )
@@ -497,8 +548,10 @@ def _answered_anyway(
                 cell,
                 _at(
                     cell,
-                    f"'{question(checklist.items_by_id[item_id])}' does not apply to this visit "
-                    "(its condition is not met): the answer is kept but not scored",
+                    _(
+                        "'{question}' does not apply to this visit (its condition is not met): "
+                        "the answer is kept but not scored"
+                    ).format(question=question(checklist.items_by_id[item_id])),
                 ),
             )
         )
@@ -511,12 +564,12 @@ def _bounded(answer: Answer, bounds: Bounds) -> Answer:
     value, comment = answer.value, answer.comment
     if isinstance(value, str):
         try:
-            value = bounds.text(value, f"the answer to item {answer.item_id}")
+            value = bounds.text(value, answer_field(answer.item_id))
         except OutOfBounds as error:
             raise _BoundAt(error, on_comment=False) from None
     if comment is not None:
         try:
-            comment = bounds.text(comment, f"the comment on item {answer.item_id}") or None
+            comment = bounds.text(comment, comment_field(answer.item_id)) or None
         except OutOfBounds as error:
             raise _BoundAt(error, on_comment=True) from None
     if value == answer.value and comment == answer.comment:
@@ -530,10 +583,10 @@ def _closed_hint(cell: Cell) -> str:
     value = cell.value
     if not isinstance(value, str) or not is_closed_marker(value):
         return ""
-    return (
-        "; if the store was closed, leave such rows out with a rule in the mapping profile, "
-        f"skip: [{{column: <this column's header>, equals: '{value.strip()}'}}]"
-    )
+    return "; " + _(
+        "if the store was closed, leave such rows out with a rule in the mapping profile, "
+        "skip: [{{column: <this column's header>, equals: '{value}'}}]"
+    ).format(value=value.strip())
 
 
 def _at(cell: Cell, message: str) -> str:

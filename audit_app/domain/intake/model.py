@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from audit_app.errors import AuditAppError
+from audit_app.i18n import N_, _
 
 
 @cache
@@ -48,7 +49,9 @@ class Cell(NamedTuple):
     @property
     def where(self) -> str:
         """``Audit!E17`` for a workbook, ``line 17`` for a CSV file (sheet "")."""
-        return f"{self.sheet}!{self.ref}" if self.sheet else f"line {self.row}, {self.ref}"
+        if self.sheet:
+            return f"{self.sheet}!{self.ref}"
+        return _("line {row}, {place}").format(row=self.row, place=self.ref)
 
 
 class IssueCode(StrEnum):
@@ -153,12 +156,17 @@ class ImportIssue:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}: {self.message}"
         if self.cell:
-            return f"line {self.row}, {self.cell}: {self.message}"
+            return _("line {row}, {place}: {message}").format(
+                row=self.row, place=self.cell, message=self.message
+            )
+        if self.row is not None and self.sheet:
+            return _("{sheet}, row {row}: {message}").format(
+                sheet=self.sheet, row=self.row, message=self.message
+            )
         if self.row is not None:
-            where = f"{self.sheet}, row" if self.sheet else "row"
-            return f"{where} {self.row}: {self.message}"
+            return _("row {row}: {message}").format(row=self.row, message=self.message)
         if self.sheet:
-            return f"sheet {self.sheet}: {self.message}"
+            return _("sheet {sheet}: {message}").format(sheet=self.sheet, message=self.message)
         return self.message
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,15 +199,18 @@ class SkipReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "blank": "blank row",
-            "separator": "separator row",
-            "subtotal": "subtotal row",
-            "closed": "store closed",
-            "repeated_header": "header repeated",
-            "rule": "skipped by the profile's rule",
-            "empty_column": "column with no answers",
-        }[self.value]
+        return _(_SKIP_LABELS[self.value])
+
+
+_SKIP_LABELS = {
+    "blank": N_("blank row"),
+    "separator": N_("separator row"),
+    "subtotal": N_("subtotal row"),
+    "closed": N_("store closed"),
+    "repeated_header": N_("header repeated"),
+    "rule": N_("skipped by the profile's rule"),
+    "empty_column": N_("column with no answers"),
+}
 
 
 def count_by_reason(skipped: Sequence[SkippedRow]) -> dict[str, int]:

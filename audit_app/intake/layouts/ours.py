@@ -30,6 +30,7 @@ from audit_app.domain.intake.model import (
     cell_ref,
     column_letter,
 )
+from audit_app.i18n import _
 from audit_app.intake import templates as layout
 from audit_app.intake.source.formats import percent_cells
 from audit_app.intake.source.grid import last_filled
@@ -50,7 +51,7 @@ __all__ = ["UnreadableFile", "read_audit_file"]
 def read_audit_file(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
     """Read a template workbook or an audit CSV. Raises :class:`UnreadableFile`."""
     if not data:
-        raise UnreadableFile("the file is empty", IssueCode.FILE_EMPTY)
+        raise UnreadableFile(_("the file is empty"), IssueCode.FILE_EMPTY)
     try:
         check_upload_size(len(data), limits)
     except RefusedFile as error:
@@ -65,8 +66,10 @@ def read_audit_file(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) 
     if suffix in {".csv", ".txt"}:
         return read_audit_csv(name, data, limits=limits)
     raise UnreadableFile(
-        f"'{suffix or name}' files are not imported; use .xlsx (a template from "
-        "`audit-app template`, or any layout with --mapping) or .csv"
+        _(
+            "'{suffix}' files are not imported; use .xlsx (a template from this app, or any "
+            "layout with a mapping profile) or .csv"
+        ).format(suffix=suffix or name)
     )
 
 
@@ -75,8 +78,10 @@ def _visible(workbook: Any, sheet_name: str) -> None:
     for meta in workbook.sheets_metadata:
         if meta.name == sheet_name and not str(meta.visible).endswith("Visible"):
             raise UnreadableFile(
-                f"the template's sheet '{sheet_name}' is hidden; unhide it in Excel "
-                "(right-click a sheet tab > Unhide) and check what it holds before importing"
+                _(
+                    "the template's sheet '{sheet}' is hidden; unhide it in Excel "
+                    "(right-click a sheet tab > Unhide) and check what it holds before importing"
+                ).format(sheet=sheet_name)
             )
 
 
@@ -90,24 +95,29 @@ def read_template_workbook(
     as percentages (``percent_refs`` per sheet), where Excel keeps 93 % as 0.93."""
     if layout.META_SHEET not in workbook.sheet_names:
         raise UnreadableFile(
-            "this workbook is not an audit-app template; for other layouts draft a mapping "
-            "with `audit-app mapping suggest FILE --checklist ID` and import with --mapping NAME",
+            _(
+                "this workbook is not an audit-app template; for other layouts draft a mapping "
+                "profile for it (on the Import page, or `audit-app mapping suggest FILE "
+                "--checklist ID`) and import with it"
+            ),
             IssueCode.LAYOUT_UNKNOWN,
         )
-    rows, _, _ = sheet_rows(workbook, layout.META_SHEET, limits=limits)
+    rows, _row0, _col0 = sheet_rows(workbook, layout.META_SHEET, limits=limits)
     meta = {str(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
     if meta.get("format") != layout.FORMAT_NAME:
-        raise UnreadableFile("the hidden sheet of this template is not ours")
+        raise UnreadableFile(_("the hidden sheet of this template is not ours"))
     version = _int(meta.get("format_version"))
     if version is None or version > layout.FORMAT_VERSION:
         raise UnreadableFile(
-            f"template format {meta.get('format_version')} is newer than this audit-app "
-            f"understands ({layout.FORMAT_VERSION}); upgrade audit-app"
+            _(
+                "template format {found} is newer than this audit-app understands ({known}); "
+                "upgrade audit-app"
+            ).format(found=meta.get("format_version"), known=layout.FORMAT_VERSION)
         )
     checklist_id = str(meta.get("checklist_id") or "")
     checklist_version = _int(meta.get("checklist_version"))
     if not checklist_id or checklist_version is None:
-        raise UnreadableFile("the template does not say which checklist it belongs to")
+        raise UnreadableFile(_("the template does not say which checklist it belongs to"))
     skipped: list[SkippedRow] = []
     percents = percent_refs or {}
     if meta.get("kind") == "bulk":
@@ -136,7 +146,7 @@ def _single_visit(
 ) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.VISIT_SHEET
     if sheet not in workbook.sheet_names:
-        raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
+        raise UnreadableFile(_("the template's sheet '{sheet}' is missing").format(sheet=sheet))
     _visible(workbook, sheet)
     rows, row0, col0 = sheet_rows(workbook, sheet, limits=limits)
     scale_percent_cells(rows, percents)
@@ -186,13 +196,17 @@ def _bulk_visits(
 ) -> tuple[list[RawVisit], list[ImportIssue]]:
     sheet = layout.BULK_SHEET
     if sheet not in workbook.sheet_names:
-        raise UnreadableFile(f"the template's sheet '{sheet}' is missing")
+        raise UnreadableFile(_("the template's sheet '{sheet}' is missing").format(sheet=sheet))
     _visible(workbook, sheet)
     rows, row0, col0 = sheet_rows(workbook, sheet, limits=limits)
     scale_percent_cells(rows, percents)
     id_index = layout.BULK_ID_ROW - 1 - row0
     if not 0 <= id_index < len(rows):
-        raise UnreadableFile(f"row {layout.BULK_ID_ROW} of '{sheet}' (the item ids) is missing")
+        raise UnreadableFile(
+            _("row {row} of '{sheet}' (the item ids) is missing").format(
+                row=layout.BULK_ID_ROW, sheet=sheet
+            )
+        )
     ids = [str(v).strip() if v not in (None, "") else "" for v in rows[id_index]]
     visit_columns = {name: ids.index(name) for name in layout.BULK_VISIT_COLUMNS if name in ids}
     item_columns = [
@@ -312,7 +326,7 @@ def read_audit_csv(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -
 
 
 def _csv_cell(value: Any, column: str, line: int) -> Cell:
-    return Cell(_blank_to_none(value), "", f"column {column}", line)
+    return Cell(_blank_to_none(value), "", _("column {column}").format(column=column), line)
 
 
 def _long_csv(table: Table, header: list[str]) -> ReadResult:
@@ -323,7 +337,8 @@ def _long_csv(table: Table, header: list[str]) -> ReadResult:
         missing.append("visited_at")
     if missing:
         raise UnreadableFile(
-            f"missing column(s) {', '.join(missing)} in line 1", IssueCode.LAYOUT_UNKNOWN
+            _("missing column(s) {columns} in line 1").format(columns=", ".join(missing)),
+            IssueCode.LAYOUT_UNKNOWN,
         )
     at = {name: header.index(name) for name in header}
     groups: dict[tuple[Any, ...], list[tuple[int, Sequence[Any]]]] = {}
@@ -376,7 +391,7 @@ def _long_csv(table: Table, header: list[str]) -> ReadResult:
                 kind=field("kind"),
                 answers=answers,
                 row=line,
-                rows=tuple(n for n, _ in members),
+                rows=tuple(n for n, _row in members),
                 checklist_id=field("checklist_id"),
                 checklist_version=field("checklist_version"),
                 reference=field("visit_reference"),
@@ -397,9 +412,11 @@ def _wide_csv(table: Table, header: list[str]) -> ReadResult:
     missing = [f for f in ("branch", "visit_date", "auditor", "checklist_id") if f not in columns]
     if missing:
         raise UnreadableFile(
-            "not an audit CSV: line 1 needs the columns branch_code, visit_date, auditor and "
-            "checklist_id, then one column per item id (or the long form with item_id and "
-            f"value); missing: {', '.join(missing)}",
+            _(
+                "not an audit CSV: line 1 needs the columns branch_code, visit_date, auditor "
+                "and checklist_id, then one column per item id (or the long form with item_id "
+                "and value); missing: {columns}"
+            ).format(columns=", ".join(missing)),
             IssueCode.LAYOUT_UNKNOWN,
         )
     item_columns = [
