@@ -41,7 +41,7 @@ def test_the_log_in_page_offers_a_language_beside_the_form(ctx: AppContext) -> N
     load_demo(ctx)
     app = run_app(None)
     assert not app.sidebar.selectbox
-    picker = next(box for box in app.selectbox if box.label == "Language")
+    picker = next(box for box in app.selectbox if box.label == "App language")
     picker.select("ca").run()
     assert [box.label for box in app.text_input] == ["Nom d'usuari", "Contrasenya"]
     assert "Comptes de demostració" in app.info[0].value
