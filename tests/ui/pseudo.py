@@ -45,6 +45,7 @@ _SKIP_PROTOS = {"ArrowVegaLiteChart", "Arrow", "Json", "Code", "Html"}
 _LEFTOVER = re.compile(r"[^\W\d_]{2,}")
 _NOISE = (
     re.compile(r":material/[a-z_]+:"),  # icons
+    re.compile(r":[a-z]+(?:-[a-z]+)*\["),  # Markdown directives: :small[…], :red-badge[…]
     re.compile(r"https?://\S+"),
     re.compile(r"\S+@\S+"),
     re.compile(r"\b[A-Z]{2}-[A-Z]{2,4}-\d+\b"),  # branch codes

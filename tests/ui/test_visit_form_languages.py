@@ -42,7 +42,7 @@ def test_the_visit_form_in_catalan_has_catalan_buttons_and_si_no() -> None:
     assert app.radio(key=key("answer.greeting")).options == ["Sí", "No"]
     # the questions are the checklist's own Catalan, the notes the catalogue's
     assert app.selectbox(key="nv_language").value == "ca"
-    assert any("Objectiu: com a màxim 3 tons" in c.value for c in app.caption)
+    assert any("Objectiu: com a màxim 3 tons" in m.value for m in app.markdown)
     assert any("Respostes: 0 de" in c.value for c in app.caption)
     assert app.selectbox(key="nv_checklist").options[0] != "charter@1"
     assert "Acollida: telèfon" in app.selectbox(key="nv_checklist").options

@@ -144,9 +144,7 @@ def checklist_contents(checklist: Checklist, language: str | None) -> None:
         count = len(section.items)
         details.append(ngettext("{n} item", "{n} items", count).format(n=count))
         st.markdown(f"#### {markdown_text(title)}")
-        st.caption(
-            _("Section `{section}`").format(section=section.id) + " · " + " · ".join(details)
-        )
+        st.caption(" · ".join(details))
         st.table(  # st.table renders Markdown in its cells
             readable_items(items_frame(section, checklist, language)).map(_cell),
             hide_index=True,

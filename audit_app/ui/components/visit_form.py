@@ -347,7 +347,13 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
         _answer_widget(checklist, item, text, guidance, language)
         notes = _notes(item)
         if notes:
-            st.caption(" · ".join(notes))
+            # Full-strength small text, not a caption: a caption's faded ink takes the
+            # "Critical" badge below WCAG's contrast.
+            st.markdown(
+                " · ".join(
+                    note if note.startswith(":red-badge[") else f":small[{note}]" for note in notes
+                )
+            )
         _mark(checklist, item, language)
     with side:
         key = comment_key(checklist, item.id)
@@ -534,7 +540,7 @@ def _notes(item: Item) -> list[str]:
     if item.unscored_question:
         notes.append(_("Unscored (weight 0)"))
     if item.critical:
-        notes.append(":red[{word}]".format(word=_("Critical")))
+        notes.append(":red-badge[{word}]".format(word=_("Critical")))
     if not item.is_required:
         notes.append(_("Optional"))
     return notes

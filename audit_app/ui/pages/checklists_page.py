@@ -45,13 +45,13 @@ def render() -> None:
         _("Checklist"), list(titles), format_func=lambda cid: titles[cid], key="checklist"
     )
     versions = checklist_versions(ctx, checklist_id)
-    version = top[1].selectbox(
-        _("Version"),
-        versions[::-1],
-        format_func=_version,
-        disabled=len(versions) < 2,
-        key=f"version-{checklist_id}",
-    )
+    if len(versions) < 2:  # nothing to choose: said as text (a disabled picker reads faint)
+        version = versions[0]
+        top[1].markdown(f"**{_('Version')}**  \n{_version(version)}")
+    else:
+        version = top[1].selectbox(
+            _("Version"), versions[::-1], format_func=_version, key=f"version-{checklist_id}"
+        )
     checklist = ctx.catalogue.get(checklist_id, version)
     languages = checklist.languages
     session = current_language()
