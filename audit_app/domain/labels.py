@@ -85,3 +85,33 @@ def action_status_label(status: object) -> str:
 
 def item_type_label(item_type: object) -> str:
     return _label(ITEM_TYPES, item_type)
+
+
+GRADES: dict[str, str] = {
+    "Excellent": N_("Excellent"),
+    "Good": N_("Good"),
+    "Fair": N_("Fair"),
+    "Needs improvement": N_("Needs improvement"),
+}
+"""The standard checklists' grade names; a checklist's own names show as written."""
+UNITS: dict[str, str] = {
+    "seconds": N_("seconds"),
+    "minutes": N_("minutes"),
+    "hours": N_("hours"),
+    "days": N_("days"),
+    "rings": N_("rings"),
+}
+
+
+def grade_label(grade: str | None) -> str:
+    """A checklist's grade name in the current language; unknown names as written."""
+    if not grade:
+        return NONE
+    return _(GRADES[grade]) if grade in GRADES else grade
+
+
+def unit_label(unit: str | None) -> str:
+    """A measured item's unit in the current language; an unknown unit as written."""
+    if not unit:
+        return ""
+    return _(UNITS[unit]) if unit in UNITS else unit

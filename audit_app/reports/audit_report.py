@@ -28,7 +28,7 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
-from audit_app.domain.labels import action_status_label, channel_label
+from audit_app.domain.labels import action_status_label, channel_label, grade_label, unit_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.domain.skip_logic import not_applicable
@@ -48,12 +48,10 @@ from audit_app.reports.layout import (
     styles,
 )
 from audit_app.reports.messages import (
-    grade_label,
     number,
     plain,
     report_language,
     scoring_rules,
-    unit_label,
 )
 
 CONTENT_WIDTH = PAGE[0] - 2 * MARGIN

@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from audit_app.domain.checklist import Checklist, LocalText, localized
-from audit_app.domain.labels import action_status_label
+from audit_app.domain.labels import action_status_label, grade_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
 from audit_app.i18n import _, formats, use_language
@@ -33,7 +33,7 @@ from audit_app.reports.layout import (
     render_pdf,
     styles,
 )
-from audit_app.reports.messages import grade_label, number, report_language, scoring_rules
+from audit_app.reports.messages import number, report_language, scoring_rules
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from audit_app.domain.compare import (
     StandardConsistency,
 )
 from audit_app.domain.filters import AuditFilter
-from audit_app.domain.labels import channel_label, kind_label
+from audit_app.domain.labels import channel_label, grade_label, kind_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
 from audit_app.i18n import N_, _, current_language, formats, ngettext, use_language
@@ -65,7 +65,7 @@ from audit_app.reports.layout import (
     render_pdf,
     styles,
 )
-from audit_app.reports.messages import grade_label, report_language
+from audit_app.reports.messages import report_language
 
 # Every label of the report in English, marked for the catalogue: ``_L(key)`` prints it in
 # the report's language (the English stays here for the tests that look for it).

@@ -9,44 +9,14 @@ Every function here speaks the current language: a renderer sets it with
 from __future__ import annotations
 
 from audit_app.domain.checklist import Checklist
-from audit_app.i18n import N_, _, current_language, formats, supported
+from audit_app.i18n import _, current_language, formats, supported
 
 DEFAULT = "en"
-
-GRADES: dict[str, str] = {
-    "Excellent": N_("Excellent"),
-    "Good": N_("Good"),
-    "Fair": N_("Fair"),
-    "Needs improvement": N_("Needs improvement"),
-}
-"""The standard checklists' grade names; a checklist's own names print as written."""
-
-UNITS: dict[str, str] = {
-    "seconds": N_("seconds"),
-    "minutes": N_("minutes"),
-    "hours": N_("hours"),
-    "days": N_("days"),
-    "rings": N_("rings"),
-}
 
 
 def report_language(language: str | None) -> str:
     """The language a report prints in: the one asked for when known, else English."""
     return supported(language) or DEFAULT
-
-
-def unit_label(unit: str | None) -> str:
-    """A measured item's unit in the current language; an unknown unit prints as written."""
-    if not unit:
-        return ""
-    return _(UNITS[unit]) if unit in UNITS else unit
-
-
-def grade_label(grade: str | None) -> str:
-    """A checklist's grade name in the current language; unknown names print as written."""
-    if not grade:
-        return "—"
-    return _(GRADES[grade]) if grade in GRADES else grade
 
 
 def number(value: float | None, decimals: int = 1) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 import audit_app.reports as reports_package
+from audit_app.domain import labels
 from audit_app.domain.checklist import Checklist
 from audit_app.i18n import _, formats, ngettext, use_language
 from audit_app.reports import messages
@@ -34,7 +35,7 @@ def scoring_rules(checklist: Checklist, language: str) -> str:
 
 def unit_label(unit: str, language: str) -> str:
     with use_language(language):
-        return messages.unit_label(unit)
+        return labels.unit_label(unit)
 
 
 @dataclass(frozen=True)
