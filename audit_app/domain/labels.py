@@ -85,3 +85,16 @@ def action_status_label(status: object) -> str:
 
 def item_type_label(item_type: object) -> str:
     return _label(ITEM_TYPES, item_type)
+
+
+MEAN_DEFINITION = N_(
+    "Mean score: the plain mean of the overall scores (0–100) of the audits counted, each "
+    "audit once. Follow-up audits and the audits of closed branches are left out unless "
+    "included. Compare's chain level is a model's estimate, not this mean."
+)
+"""The one definition of "mean score", the help of every "Mean score" figure."""
+
+
+def mean_definition() -> str:
+    """:data:`MEAN_DEFINITION` in the current language."""
+    return _(MEAN_DEFINITION)
