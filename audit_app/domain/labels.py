@@ -90,7 +90,7 @@ def item_type_label(item_type: object) -> str:
 MEAN_DEFINITION = N_(
     "Mean score: the plain mean of the overall scores (0–100) of the audits counted, each "
     "audit once. Follow-up audits and the audits of closed branches are left out unless "
-    "included. Compare's chain level is a model's estimate, not this mean."
+    "included. The model's level on Compare is an estimate, not this mean."
 )
 """The one definition of "mean score", the help of every "Mean score" figure."""
 
