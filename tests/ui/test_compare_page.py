@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import openpyxl
@@ -512,8 +513,8 @@ def test_the_compare_page_speaks_catalan(ctx: AppContext) -> None:
     labels = [tab.label for tab in app.tabs]
     assert labels[:3] == ["Classificació", "Mapa de calor", "Coherència"]
     assert f"Cadena: {DEMO_BRANCHES} botigues" in [c.value for c in app.caption]
-    chain = metrics(app)["Mitjana de la cadena"]
-    assert re.fullmatch(r"\d{2},\d", chain), chain  # 84,9 not 84.9
+    mean = metrics(app)["Puntuació mitjana"]
+    assert re.fullmatch(r"\d{2},\d", mean), mean  # 84,9 not 84.9
     assert [d.label for d in app.download_button] == ["Descarrega CSV", "Descarrega Excel"]
 
 
@@ -563,3 +564,22 @@ def test_every_chart_is_followed_by_a_sentence_that_reads_it(ctx: AppContext) ->
         readings = [c.value for c in app.caption if c.value.startswith("Chart: ")]
         assert len(readings) == charts, (label, readings)
         assert all(any(ch.isdigit() for ch in r) for r in readings)  # computed from the data
+
+
+def test_a_closed_branch_is_ranked_and_marked_only_with_the_toggle(ctx: AppContext) -> None:
+    load_demo(ctx)
+    closed = next(b for b in list_branches(ctx) if not b.active)
+    app = run_app(HQ, page="compare")
+    assert closed.code not in league_codes(app)
+    toggle = app.sidebar.toggle(key="compare_include_closed")
+    assert toggle.value is False and toggle.label == "Include closed branches"
+    toggle.set_value(True).run()
+    assert not app.exception
+    assert closed.code in league_codes(app)
+    assert metrics(app)["Branches"] == str(DEMO_BRANCHES + 1)
+    ranked = app.dataframe[0].value
+    row = ranked[ranked["Code"] == closed.code].iloc[0]
+    assert row["Rank"] >= 1
+    assert row["Branch"].endswith(urlencode({"name": f"{closed.name} (closed)"}))
+    open_tab(app, "Regions")
+    assert not app.exception

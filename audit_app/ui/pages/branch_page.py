@@ -41,7 +41,8 @@ from audit_app.ui.components.branch_charts import (
 )
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
-from audit_app.ui.components.period_picker import period_picker
+from audit_app.ui.components.period_picker import describe_period, period_picker
+from audit_app.ui.components.period_picker import today as period_picker_today
 from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
@@ -66,9 +67,10 @@ def render() -> None:
     if not data.audits:
         st.info(
             _(
-                "No submitted audits of this branch yet. Enter a visit on the New visit page "
-                "or import a filled-in workbook on the Import page."
-            ),
+                "No submitted audits of this branch in {period}. Choose a longer period in "
+                "the sidebar, enter a visit on the New visit page or import a filled-in "
+                "workbook on the Import page."
+            ).format(period=describe_period(period, period_picker_today())),
             icon=":material/inbox:",
         )
         return
