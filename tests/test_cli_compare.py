@@ -158,6 +158,8 @@ def test_include_closed_ranks_and_marks_the_closed_branch(tmp_path: Path) -> Non
     assert "RO-TRA-01" not in {row["branch_code"] for row in left_out}
     assert len(rows) == len(left_out) + 1
     assert rows["RO-TRA-01"]["closed"] is True and rows["RO-TRA-01"]["rank"] is not None
+    table = runner.invoke(app, ["compare", "--checklist", "greeting_phone", "--include-closed"])
+    assert "Closed, compared because of --include-closed: RO-TRA-01." in table.stdout
     target = tmp_path / "with-closed.pdf"
     report = ["report", "compare", "--checklist", "greeting_phone", "-o", str(target)]
     assert runner.invoke(app, [*report, "--include-closed"]).exit_code == 0

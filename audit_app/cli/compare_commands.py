@@ -292,6 +292,9 @@ def _table_text(comparison: Comparison) -> str:
             f"Rank —: fewer than {comparison.min_audits} audits, not ranked. Branches in the "
             "same tie band cannot be told apart."
         )
+        closed = [row.branch_code for row in result.league.rows if row.closed]
+        if closed:
+            lines.append(f"Closed, compared because of --include-closed: {', '.join(closed)}.")
     if comparison.by == "auditor":
         lines += _calibration_lines(comparison)
     for notice in comparison.notices:
