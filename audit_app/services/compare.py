@@ -334,10 +334,16 @@ def league_table(
     audit_filter: AuditFilter | None = None,
     *,
     min_audits: int = stats.DEFAULT_MIN_AUDITS,
+    include_closed: bool = False,
 ) -> stats.LeagueTable:
-    """Branches ranked by their shrunken estimate, with intervals and tie bands."""
+    """Branches ranked by their shrunken estimate, with intervals and tie bands (closed
+    branches only when ``include_closed``)."""
     request = ComparisonRequest(
-        audit_filter or AuditFilter(), min_audits=min_audits, items=False, auditors=False
+        audit_filter or AuditFilter(),
+        min_audits=min_audits,
+        items=False,
+        auditors=False,
+        include_closed=include_closed,
     )
     return comparison(ctx, request).league
 
