@@ -52,6 +52,7 @@ BRANCH_FIELDS = [
     "critical_failures",
     "grade",
     "too_few_to_rank",
+    "closed",
 ]
 FORMULA_NAME = '=HYPERLINK("http://example.invalid","click me")'
 
@@ -108,8 +109,9 @@ def test_json_is_an_object_of_rows_and_a_summary() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"rows", "summary"}
-    assert len(data["rows"]) == 48
+    assert len(data["rows"]) == 47  # the closed branch is left out by default
     assert list(data["rows"][0]) == BRANCH_FIELDS
+    assert not any(row["closed"] for row in data["rows"])
     first = data["rows"][0]
     assert first["rank"] == 1 and first["tie_band"] == 1 and first["low"] <= first["mean"]
     summary = data["summary"]
@@ -147,6 +149,24 @@ def test_table_output_by_region_and_by_item() -> None:
 
 
 @pytest.mark.usefixtures("on_demo")
+def test_include_closed_ranks_and_marks_the_closed_branch(tmp_path: Path) -> None:
+    asked = ["compare", "--checklist", "greeting_phone", "--format", "json"]
+    left_out = json.loads(runner.invoke(app, asked).stdout)["rows"]
+    result = runner.invoke(app, [*asked, "--include-closed"])
+    assert result.exit_code == 0, result.output
+    rows = {row["branch_code"]: row for row in json.loads(result.stdout)["rows"]}
+    assert "RO-TRA-01" not in {row["branch_code"] for row in left_out}
+    assert len(rows) == len(left_out) + 1
+    assert rows["RO-TRA-01"]["closed"] is True and rows["RO-TRA-01"]["rank"] is not None
+    table = runner.invoke(app, ["compare", "--checklist", "greeting_phone", "--include-closed"])
+    assert "Closed, compared because of --include-closed: RO-TRA-01." in table.stdout
+    target = tmp_path / "with-closed.pdf"
+    report = ["report", "compare", "--checklist", "greeting_phone", "-o", str(target)]
+    assert runner.invoke(app, [*report, "--include-closed"]).exit_code == 0
+    assert target.is_file()
+
+
+@pytest.mark.usefixtures("on_demo")
 def test_csv_has_a_header_and_one_line_per_branch() -> None:
     result = runner.invoke(
         app, ["compare", "--checklist", "greeting_phone", "--region", "Aegean", "--format", "csv"]
@@ -166,7 +186,7 @@ def test_xlsx_reads_back(tmp_path: Path) -> None:
     assert "Wrote" in result.stdout and target.is_file()
     workbook = load_workbook(target, read_only=True)
     rows = list(workbook["Comparison"].iter_rows(values_only=True))
-    assert list(rows[0]) == BRANCH_FIELDS and len(rows) == 49
+    assert list(rows[0]) == BRANCH_FIELDS and len(rows) == 48
     assert isinstance(rows[1][5], float) and rows[1][BRANCH_FIELDS.index("rank")] == 1
     summary = {
         row[0]: row[1] if len(row) > 1 else None

@@ -78,6 +78,13 @@ FollowUpsOpt = Annotated[
         help="Count follow-up audits too (they re-check only failed items; left out by default).",
     ),
 ]
+ClosedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-closed",
+        help="Compare and rank closed branches too (marked closed; left out by default).",
+    ),
+]
 MinAuditsOpt = Annotated[
     int, typer.Option("--min-audits", min=1, help="Fewer audits than this: not ranked.")
 ]

@@ -16,6 +16,7 @@ from audit_app.cli.common import (
     ChangeToOpt,
     ChannelOpt,
     ChecklistOpt,
+    ClosedOpt,
     ComparePeriod,
     CompareTarget,
     CountryOpt,
@@ -159,6 +160,7 @@ def compare(
     channel: ChannelOpt = None,
     kind: KindOpt = None,
     include_follow_ups: FollowUpsOpt = False,
+    include_closed: ClosedOpt = False,
     by: Annotated[CompareBy, typer.Option("--by", help="One row per ...")] = CompareBy.branch,
     min_audits: MinAuditsOpt = 3,
     period: PeriodOpt = ComparePeriod.month,
@@ -203,6 +205,7 @@ def compare(
         auditors=by in (CompareBy.auditor, CompareBy.calibration),
         change_from=change_from,
         change_to=change_to,
+        include_closed=include_closed,
     )
     comparison = run_compare(context(), by=by.value, request=request)
     _write(comparison, output, out_file)
@@ -289,6 +292,9 @@ def _table_text(comparison: Comparison) -> str:
             f"Rank —: fewer than {comparison.min_audits} audits, not ranked. Branches in the "
             "same tie band cannot be told apart."
         )
+        closed = [row.branch_code for row in result.league.rows if row.closed]
+        if closed:
+            lines.append(f"Closed, compared because of --include-closed: {', '.join(closed)}.")
     if comparison.by == "auditor":
         lines += _calibration_lines(comparison)
     for notice in comparison.notices:

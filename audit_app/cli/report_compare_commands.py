@@ -13,6 +13,7 @@ from audit_app.cli.common import (
     ChangeToOpt,
     ChannelOpt,
     ChecklistOpt,
+    ClosedOpt,
     ComparePeriod,
     CompareTarget,
     CountryOpt,
@@ -48,6 +49,7 @@ def report_compare(
     channel: ChannelOpt = None,
     kind: KindOpt = None,
     include_follow_ups: FollowUpsOpt = False,
+    include_closed: ClosedOpt = False,
     period: PeriodOpt = ComparePeriod.month,
     period_effects: PeriodEffectsOpt = True,
     target: TargetOpt = CompareTarget.auto,
@@ -85,6 +87,7 @@ def report_compare(
         grouping=target.value,
         change_from=change_from,
         change_to=change_to,
+        include_closed=include_closed,
     )
     pdf = comparison_report(context(), request=request, language=language or "en")
     write_atomically(output, pdf)

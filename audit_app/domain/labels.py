@@ -115,3 +115,16 @@ def unit_label(unit: str | None) -> str:
     if not unit:
         return ""
     return _(UNITS[unit]) if unit in UNITS else unit
+
+
+MEAN_DEFINITION = N_(
+    "Mean score: the plain mean of the overall scores (0–100) of the audits counted, each "
+    "audit once. Follow-up audits and the audits of closed branches are left out unless "
+    "included. The model's level on Compare is an estimate, not this mean."
+)
+"""The one definition of "mean score", the help of every "Mean score" figure."""
+
+
+def mean_definition() -> str:
+    """:data:`MEAN_DEFINITION` in the current language."""
+    return _(MEAN_DEFINITION)

@@ -8,7 +8,7 @@ so they cannot disagree. Nothing is cached here: the one cache sits at the app's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -66,7 +66,17 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
     # The matrices are small (a few hundred rows): BLAS threads cost more than they save,
     # 10-30x more on a busy machine, and a server's other sessions want the other cores.
     with threadpool_limits(limits=1, user_api="blas"):
-        return compute_comparison(request, frames, scope)
+        result = compute_comparison(request, frames, scope)
+    return _closed_marked(result, frames.audits)
+
+
+def _closed_marked(result: ComparisonResult, audits: pd.DataFrame) -> ComparisonResult:
+    """The league's closed branches marked (only a request that includes them has any)."""
+    closed = set(audits.loc[~audits["branch_active"].astype(bool), "branch_code"])
+    if not closed:
+        return result
+    rows = tuple(replace(row, closed=row.branch_code in closed) for row in result.league.rows)
+    return replace(result, league=replace(result.league, rows=rows))
 
 
 def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> None:
@@ -129,6 +139,8 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
     audit_filter = request.audit_filter
     audits = queries.audit_frame(conn, audit_filter)
     audits = audits[audits["overall"].notna()].reset_index(drop=True)
+    if not request.include_closed:  # closed branches are not ranked unless asked for
+        audits = audits[audits["branch_active"]].reset_index(drop=True)
     if audits.empty:
         return None
     used = _versions_used(audits)
@@ -149,6 +161,10 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         section_rows = _with_rescored_sections(section_rows, rescored)
         if item_cells is not None:
             item_cells = _without_left_out(item_cells, alignments)
+    if not request.include_closed:
+        section_rows = section_rows[section_rows["audit_id"].isin(audits["audit_id"])]
+        if item_cells is not None:
+            item_cells = item_cells[item_cells["branch_code"].isin(audits["branch_code"])]
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
     calibration = calibration_from(conn, audits, known) if request.auditors else NO_CALIBRATION
     return ComparisonFrames(
@@ -318,10 +334,16 @@ def league_table(
     audit_filter: AuditFilter | None = None,
     *,
     min_audits: int = stats.DEFAULT_MIN_AUDITS,
+    include_closed: bool = False,
 ) -> stats.LeagueTable:
-    """Branches ranked by their shrunken estimate, with intervals and tie bands."""
+    """Branches ranked by their shrunken estimate, with intervals and tie bands (closed
+    branches only when ``include_closed``)."""
     request = ComparisonRequest(
-        audit_filter or AuditFilter(), min_audits=min_audits, items=False, auditors=False
+        audit_filter or AuditFilter(),
+        min_audits=min_audits,
+        items=False,
+        auditors=False,
+        include_closed=include_closed,
     )
     return comparison(ctx, request).league
 
@@ -469,6 +491,9 @@ class Comparison:
             "period": result.request.period,
             "state": result.league.state,
             "grouping": result.league.grouping or "chain",
+            "include_closed": result.request.include_closed,
+            "mean_score": _round(result.mean_score, 1),
+            "chain_level": _round(result.league.chain_mean, 1),
             "consistency_index": _round(result.consistency_index, 1),
             "raw_consistency_index": _round(result.raw_consistency_index, 1),
             "least_consistent_sections": list(self.least_consistent_sections),

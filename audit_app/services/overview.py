@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.services.actions import overdue_count
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches
-from audit_app.services.compare import consistency
+from audit_app.services.compare import comparison
 from audit_app.services.context import AppContext
 
 
@@ -51,7 +52,10 @@ def overview(
     language: str | None = None,
 ) -> Overview:
     """The figures; the latest audits name their checklist in ``language`` (when the
-    checklist has it) and carry the audit's id, so a page can open the audit."""
+    checklist has it) and carry the audit's id, so a page can open the audit.
+
+    The audits are those Compare counts by default (follow-ups and closed branches left
+    out), and the mean score is Compare's: one definition (``labels.MEAN_DEFINITION``)."""
     branches = [
         branch
         for branch in list_branches(ctx)
@@ -59,6 +63,9 @@ def overview(
         and (audit_filter.country is None or branch.country == audit_filter.country.upper())
     ]
     scores = list_scores(ctx, audit_filter)
+    active = {b.code for b in branches if b.active}
+    if not scores.empty:  # the audits Compare counts: scored, of branches still open
+        scores = scores[scores["overall"].notna() & scores["branch_code"].isin(active)]
     if scores.empty:
         empty = pd.DataFrame()
         return Overview(
@@ -97,14 +104,15 @@ def overview(
         .head(latest)
         .assign(checklist=lambda frame: frame["checklist_id"].map(titles))
     )
+    compared = comparison(ctx, ComparisonRequest(audit_filter, items=False, auditors=False))
     return Overview(
         branches=len(branches),
         active_branches=sum(b.active for b in branches),
         audits=len(scores),
-        mean_score=float(scores["overall"].mean()),
+        mean_score=compared.mean_score,
         pass_rate=float(100 * scores["passed"].astype(float).mean()),
         critical_failures=int(scores["critical_failure"].sum()),
-        consistency_index=consistency(ctx, audit_filter, items=False).index,
+        consistency_index=compared.consistency_index,
         by_region=by_region,
         by_month=by_month,
         latest=latest_rows[

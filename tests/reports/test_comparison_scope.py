@@ -1,4 +1,4 @@
-"""The comparison PDF states the user's scope: head office reads "Chain: 48 branches" and
+"""The comparison PDF states the user's scope: head office reads "Chain: 47 branches" and
 "Chain mean"; an area manager reads "Area Barcelona: 6 branches" and "Area mean", and the
 word "chain" only in the method, where one sentence says that the model's "chain" is
 their area's branches. The notices are boxed on the cover and repeated in the method."""
@@ -62,7 +62,7 @@ def test_the_area_managers_report_names_the_area_and_not_the_chain(area_text: st
 def test_head_offices_report_names_the_chain(chain_text: str) -> None:
     before, method = split_at_method(chain_text)
     cover = flat(before.split(LABELS["league"], 1)[0])
-    assert "Chain: 48 branches" in cover
+    assert "Chain: 47 branches" in cover  # the closed branch is left out
     assert "Chain mean (shrinkage target):" in cover
     assert "Trend of the chain per month" in before
     assert "Scope:" not in method  # no sentence to translate "chain" for head office

@@ -20,7 +20,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import score_audit
 from audit_app.services import compare as service
 from audit_app.services.audits import store_audits
-from audit_app.services.branches import save_branches
+from audit_app.services.branches import list_branches, save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.demo import load_demo
 from tests.databases import drop_database, make_settings
@@ -40,7 +40,9 @@ PHONE = AuditFilter(checklist_id="greeting_phone")
 
 def test_the_league_table_ranks_every_branch_with_intervals_and_bands(demo_ctx: AppContext) -> None:
     table = service.league_table(demo_ctx, PHONE)
-    assert len(table.rows) == 48
+    assert len(table.rows) == 47  # the demo's closed branch is not ranked by default
+    assert "RO-TRA-01" not in {r.branch_code for r in table.rows}
+    assert not any(r.closed for r in table.rows)
     ranked = [r for r in table.rows if not r.too_few_to_rank]
     assert [r.rank for r in ranked] == sorted(r.rank for r in ranked)
     assert all(r.low is not None and r.high is not None for r in table.rows)
@@ -53,6 +55,22 @@ def test_the_league_table_ranks_every_branch_with_intervals_and_bands(demo_ctx: 
     # Shrinkage pulls toward the chain: the top shrunken estimate is below the top mean.
     assert ranked[0].shrunk < max(r.mean for r in ranked)
     assert table.components.between is not None and table.components.between > 0
+
+
+def test_a_closed_branch_is_ranked_and_marked_only_when_included(demo_ctx: AppContext) -> None:
+    closed = {b.code for b in list_branches(demo_ctx) if not b.active}
+    assert closed == {"RO-TRA-01"}
+    default = service.comparison(demo_ctx, ComparisonRequest(PHONE, items=False))
+    assert closed.isdisjoint(r.branch_code for r in default.league.rows)
+    assert all(closed.isdisjoint({r.best_branch, r.worst_branch}) for r in default.regions)
+    assert closed.isdisjoint(default.heatmap["branch_code"])
+    included = service.comparison(
+        demo_ctx, ComparisonRequest(PHONE, items=False, include_closed=True)
+    )
+    rows = {r.branch_code: r for r in included.league.rows}
+    assert rows["RO-TRA-01"].closed and rows["RO-TRA-01"].rank is not None
+    assert sum(r.closed for r in included.league.rows) == 1
+    assert included.audits == default.audits + rows["RO-TRA-01"].audits
 
 
 def test_the_lenient_auditor_in_istanbul_is_flagged(demo_ctx: AppContext) -> None:
@@ -81,7 +99,7 @@ def test_consistency_of_sections_and_items_on_the_demo(demo_ctx: AppContext) -> 
 def test_heatmap_regions_and_trends_tell_a_story(demo_ctx: AppContext) -> None:
     heatmap = service.section_heatmap(demo_ctx, PHONE)
     assert set(heatmap.columns) == {"branch_code", "checklist_id", "section_id", "audits", "mean"}
-    assert heatmap["branch_code"].nunique() == 48 and heatmap["mean"].between(0, 100).all()
+    assert heatmap["branch_code"].nunique() == 47 and heatmap["mean"].between(0, 100).all()
 
     whole = service.comparison(demo_ctx)
     regions = whole.regions
@@ -200,7 +218,7 @@ def test_a_comparison_across_versions_uses_the_shared_items_and_says_so(
     versions_world: tuple[AppContext, Checklist, list],
 ) -> None:
     ctx, v2, records = versions_world
-    comparison = service.compare(ctx, PHONE)
+    comparison = service.compare(ctx, request=ComparisonRequest(PHONE, include_closed=True))
     (alignment,) = comparison.versions
     assert alignment.versions == (1, 2) and alignment.left_out == ("call.callback", "call.tone")
     assert "call.callback, call.tone" in comparison.method

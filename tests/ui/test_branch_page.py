@@ -199,3 +199,35 @@ def test_the_branch_page_in_turkish(demo: AppContext) -> None:
     assert "Zaman içinde puan" in subheaders and "Bölgenize göre bölümler" in subheaders
     assert any("denetim" in c.value and "geçme notunun altında" in c.value for c in app.caption)
     assert app.download_button[0].label == "Şube raporunu indir (PDF)"
+
+
+@pytest.mark.usefixtures("downloads")
+def test_the_branch_page_and_its_pdf_cover_the_chosen_period(
+    demo: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audit_app.domain.reporting_period import ReportingPeriod, add_months
+    from audit_app.services import reports
+
+    asked: list[tuple[object, ...]] = []
+    build = reports.branch_report
+
+    def recorded(ctx: AppContext, code: str, *args: object, **kwargs: object) -> bytes:
+        asked.append((code, *args))
+        return build(ctx, code, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reports, "branch_report", recorded)
+    app = run_app(page="branch", query={"code": CODE})
+    slider = next(s for s in app.sidebar.select_slider if s.label == "Period")
+    _first, last = slider.value
+    chosen = ReportingPeriod(add_months(last, -2), last)
+    slider.set_range(chosen.first, chosen.last).run()
+    assert not app.exception
+    within = list_scores(
+        demo, AuditFilter(branch_code=CODE, date_from=chosen.date_from, date_to=chosen.date_to)
+    )
+    every = list_scores(demo, AuditFilter(branch_code=CODE))
+    assert 0 < len(within) < len(every)
+    assert metrics(app)["Audits"] == str(len(within))
+    assert len(app.dataframe[0].value) == len(within)
+    assert download_bytes(app, "branch_pdf").startswith(b"%PDF")
+    assert asked[-1] == (CODE, chosen.date_from, chosen.date_to)

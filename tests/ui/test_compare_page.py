@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import openpyxl
@@ -34,7 +35,8 @@ from audit_app.ui.components.compare_views import standard_columns
 from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 
-DEMO_BRANCHES = 48
+DEMO_BRANCHES = 47
+"""The demo's branches compared by default: its one closed branch is left out."""
 LAPTOP_PX = 860
 """The page's main column on a laptop with the sidebar open: fixed column widths fit it."""
 
@@ -164,9 +166,10 @@ def test_head_office_sees_every_demo_branch_in_the_league_table(ctx: AppContext)
     app = run_app(HQ, page="compare")
     codes = league_codes(app)
     assert len(codes) == DEMO_BRANCHES
-    assert set(codes) == {b.code for b in list_branches(ctx)}
+    assert set(codes) == {b.code for b in list_branches(ctx) if b.active}
     assert metrics(app)["Branches"] == str(DEMO_BRANCHES)
-    assert "Chain mean" in metrics(app)  # head office compares with the whole chain
+    assert "Chain level (model)" in metrics(app)  # head office compares with the whole chain
+    assert "Chain mean" not in metrics(app)  # the model's level is not called a mean
     ranked = app.dataframe[0].value
     assert ranked["Rank"].is_monotonic_increasing and ranked["Rank"].iloc[0] == 1
     assert ranked["Tie band"].notna().all()
@@ -277,8 +280,9 @@ def test_an_area_manager_sees_only_her_branches_everywhere(
     app = run_app(MARTA, page="compare")
     assert set(league_codes(app)) == mine
     # Her "chain" is her area: the figures are hers only, and the words say so.
-    assert 0 < float(metrics(app)["Mean of your area"]) <= 100
-    assert "Chain mean" not in metrics(app)
+    assert 0 < float(metrics(app)["Level of your area (model)"]) <= 100
+    assert 0 < float(metrics(app)["Mean score"]) <= 100
+    assert "Chain level (model)" not in metrics(app)
     assert set(app.sidebar.selectbox(key="compare_region").options) == {"All regions", "Catalonia"}
     for label in TABS:
         open_tab(app, label)
@@ -509,8 +513,8 @@ def test_the_compare_page_speaks_catalan(ctx: AppContext) -> None:
     labels = [tab.label for tab in app.tabs]
     assert labels[:3] == ["Classificació", "Mapa de calor", "Coherència"]
     assert f"Cadena: {DEMO_BRANCHES} botigues" in [c.value for c in app.caption]
-    chain = metrics(app)["Mitjana de la cadena"]
-    assert re.fullmatch(r"\d{2},\d", chain), chain  # 84,9 not 84.9
+    mean = metrics(app)["Puntuació mitjana"]
+    assert re.fullmatch(r"\d{2},\d", mean), mean  # 84,9 not 84.9
     assert [d.label for d in app.download_button] == ["Descarrega CSV", "Descarrega Excel"]
 
 
@@ -560,3 +564,22 @@ def test_every_chart_is_followed_by_a_sentence_that_reads_it(ctx: AppContext) ->
         readings = [c.value for c in app.caption if c.value.startswith("Chart: ")]
         assert len(readings) == charts, (label, readings)
         assert all(any(ch.isdigit() for ch in r) for r in readings)  # computed from the data
+
+
+def test_a_closed_branch_is_ranked_and_marked_only_with_the_toggle(ctx: AppContext) -> None:
+    load_demo(ctx)
+    closed = next(b for b in list_branches(ctx) if not b.active)
+    app = run_app(HQ, page="compare")
+    assert closed.code not in league_codes(app)
+    toggle = app.sidebar.toggle(key="compare_include_closed")
+    assert toggle.value is False and toggle.label == "Include closed branches"
+    toggle.set_value(True).run()
+    assert not app.exception
+    assert closed.code in league_codes(app)
+    assert metrics(app)["Branches"] == str(DEMO_BRANCHES + 1)
+    ranked = app.dataframe[0].value
+    row = ranked[ranked["Code"] == closed.code].iloc[0]
+    assert row["Rank"] >= 1
+    assert row["Branch"].endswith(urlencode({"name": f"{closed.name} (closed)"}))
+    open_tab(app, "Regions")
+    assert not app.exception

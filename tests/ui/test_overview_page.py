@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from audit_app.domain.compare import ComparisonRequest, ComparisonResult
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.reporting_period import ReportingPeriod, add_months, month_start
+from audit_app.i18n import formats
+from audit_app.services.compare import comparison, visit_span
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
+from audit_app.ui.components import period_picker
 from tests.ui.apptest import run_app
 
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
+
+
+def default_period(ctx: AppContext) -> ReportingPeriod:
+    return period_picker.offered_months(ctx, period_picker.today())[1]
+
+
+def compared(ctx: AppContext, period: ReportingPeriod, **narrowed: str) -> ComparisonResult:
+    """What Compare counts by default for ``period``."""
+    chosen = AuditFilter(date_from=period.date_from, date_to=period.date_to, **narrowed)
+    return comparison(ctx, ComparisonRequest(chosen, items=False, auditors=False))
+
+
+def period_slider(app: AppTest):  # type: ignore[no-untyped-def]
+    return next(s for s in app.sidebar.select_slider if s.label == "Period")
 
 
 @pytest.mark.usefixtures("ctx")
@@ -28,7 +50,9 @@ def test_the_demo_overview_shows_kpis_and_tables(ctx: AppContext) -> None:
     loaded = load_demo(ctx)
     app = run_app()
     shown = metrics(app)
-    assert shown["Audits"] == f"{loaded.audits_added:,}"
+    expected = compared(ctx, default_period(ctx))
+    assert 1000 < expected.audits < loaded.audits_added  # a year, closed branch left out
+    assert shown["Audits"] == f"{expected.audits:,}"
     assert shown["Active branches"] == "47"  # one demo branch has closed
     assert 0 < float(shown["Mean score"]) <= 100
     regions = app.dataframe[0].value
@@ -117,10 +141,10 @@ def test_the_overview_speaks_catalan_with_its_numbers(ctx: AppContext) -> None:
     loaded = load_demo(ctx)
     app = run_app(language="ca")
     assert app.title[0].value == "Resum"
-    audits = loaded.audits_added
-    assert audits >= 1000
+    audits = compared(ctx, default_period(ctx)).audits
+    assert 1000 <= audits < loaded.audits_added
     shown = metrics(app)
-    assert shown["Auditories"] == f"{audits:,}".replace(",", ".")  # 1.653, not 1,653
+    assert shown["Auditories"] == f"{audits:,}".replace(",", ".")  # 1.633, not 1,633
     assert "," in shown["Puntuació mitjana"]  # 85,1
     regions = app.dataframe[0].value
     assert "Regió" in regions.columns
@@ -155,3 +179,74 @@ def test_a_latest_audit_opens_on_the_audit_page(ctx: AppContext) -> None:
     newest = list_scores(ctx).sort_values(["visited_at", "audit_id"], ascending=False).iloc[0]
     assert app.query_params.get("id") in (str(newest["audit_id"]), [str(newest["audit_id"])])
     assert app.title[0].value == f"Audit #{newest['audit_id']}"  # that row's audit
+
+
+def test_the_mean_score_is_the_mean_of_the_audits_compare_counts(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app()
+    period = default_period(ctx)
+    result = compared(ctx, period)
+    shown = metrics(app)
+    assert shown["Audits"] == formats.integer(result.audits)
+    assert shown["Mean score"] == formats.decimal(result.mean_score, 1)
+    assert result.mean_score == pytest.approx(
+        sum(r.mean * r.audits for r in result.league.rows) / result.audits
+    )
+    # The definition is stated once, as the help of the figure.
+    help_text = next(m for m in app.metric if m.label == "Mean score").proto.help
+    assert help_text.startswith("Mean score: the plain mean")
+    compare = run_app(page="compare")
+    assert metrics(compare)["Mean score"] == shown["Mean score"]
+    assert metrics(compare)["Audits"] == shown["Audits"]
+    assert "Chain level (model)" in metrics(compare)
+
+
+def test_a_period_chosen_on_compare_holds_on_overview_and_branch(ctx: AppContext) -> None:
+    load_demo(ctx)
+    app = run_app(page="compare")
+    default = default_period(ctx)
+    slider = period_slider(app)
+    assert slider.value == (default.first, default.last)  # the same default everywhere
+    chosen = ReportingPeriod(add_months(default.last, -2), default.last)
+    slider.set_range(chosen.first, chosen.last).run()
+    assert not app.exception
+    assert app.session_state["reporting_period"] == chosen.key()
+    assert metrics(app)["Audits"] == formats.integer(compared(ctx, chosen).audits)
+    app.switch_page("pages/overview_page.py").run()
+    assert not app.exception
+    assert period_slider(app).value == (chosen.first, chosen.last)
+    assert metrics(app)["Audits"] == formats.integer(compared(ctx, chosen).audits)
+    app.switch_page("pages/branch_page.py").run()
+    assert not app.exception
+    assert period_slider(app).value == (chosen.first, chosen.last)
+    app.sidebar.button(key="period_reset").click().run()
+    assert period_slider(app).value == (default.first, default.last)
+
+
+def test_an_audit_in_the_running_month_does_not_move_the_default(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audit_app import demo
+    from audit_app.services.audits import store_audits
+
+    load_demo(ctx)
+    _first, last = visit_span(ctx)
+    now = date.today()  # no later: a visit after today is refused
+    assert last.date() < month_start(now)  # the demo ends with the last complete month
+    monkeypatch.setattr(period_picker, "today", lambda: now)
+    app = run_app()
+    before = metrics(app)
+    slider = period_slider(app)
+    assert slider.value[1] == month_start(last.date())  # the last complete month
+    record = demo.generate([ctx.catalogue.get("greeting_phone")]).audits[0]
+    visited = datetime.combine(now, record.visit.visited_at.timetz()).replace(hour=0, minute=5)
+    fresh = replace(record, visit=replace(record.visit, visited_at=visited))
+    assert store_audits(ctx, [fresh]).skipped == 0
+    app = run_app()
+    assert period_slider(app).value == slider.value
+    assert metrics(app)["Audits"] == before["Audits"]
+    assert not any("still running" in c.value for c in app.sidebar.caption)
+    # Chosen to include the running month, the period says its figures will change.
+    period_slider(app).set_range(slider.value[0], month_start(now)).run()
+    assert any("still running" in c.value for c in app.sidebar.caption)
+    assert metrics(app)["Audits"] != before["Audits"]

@@ -127,6 +127,8 @@ class BranchStanding:
     grade: str | None
     """The grade of the mean as shown (one decimal)."""
     too_few_to_rank: bool
+    closed: bool = False
+    """The branch is closed (no longer active): only in a comparison that includes them."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ class ComparisonRequest:
     in which some branch audited then was also audited)."""
     change_to: str | None = None
     """The later period (default: the selection's last)."""
+    include_closed: bool = False
+    """Closed branches (no longer active) are left out of the comparison and its rankings
+    unless asked for; when included they are ranked and marked closed."""
 
     def scoped(self, audit_filter: AuditFilter) -> ComparisonRequest:
         return replace(self, audit_filter=audit_filter)

@@ -97,6 +97,16 @@ class ComparisonResult:
         return self.audits == 0
 
     @property
+    def mean_score(self) -> float | None:
+        """The mean score as every page states it: the plain mean of the overall scores of
+        the audits compared, each audit counting once (see :data:`labels.MEAN_DEFINITION`)."""
+        rows = self.league.rows
+        audits = sum(r.audits for r in rows)
+        if not audits:
+            return None
+        return sum(r.mean * r.audits for r in rows) / audits
+
+    @property
     def least_consistent_sections(self) -> tuple[str, ...]:
         """The three sections whose branches differ most for real (checklist/section)."""
         sections = [s for s in self.least_consistent if s.level == "section" and s.between_sd]

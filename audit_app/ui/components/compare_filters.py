@@ -1,17 +1,15 @@
 """The Compare page's filters: checklist, period (whole months), region, channel, the
-minimum audits to rank and whether follow-up audits count. Drawn in the sidebar; they return
-the AuditFilter the services take.
+minimum audits to rank, whether follow-up audits count and whether closed branches are
+compared. Drawn in the sidebar; they return the AuditFilter the services take.
 
-The period is a range of months that hold audits in the user's scope, defaulting to the
-last twelve of them, so a first look compares a recent year instead of all history.
+The period is the shared one of every page (:mod:`period_picker`): by default the last
+twelve complete months, so a new audit in a new month does not move it.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import streamlit as st
 
@@ -19,17 +17,18 @@ from audit_app.domain.audit import Channel
 from audit_app.domain.compare import DEFAULT_MIN_AUDITS
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import channel_label
-from audit_app.i18n import _, current_language, formats
+from audit_app.i18n import _, current_language
 from audit_app.services.context import AppContext
+from audit_app.ui.components.period_picker import period_picker
 
 ALL = "All"
-DEFAULT_MONTHS = 12
 
 CHECKLIST_KEY = "compare_checklist"
 REGION_KEY = "compare_region"
 CHANNEL_KEY = "compare_channel"
 MIN_AUDITS_KEY = "compare_min_audits"
 FOLLOW_UPS_KEY = "compare_follow_ups"
+CLOSED_KEY = "compare_include_closed"
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,7 @@ class CompareChoice:
 
     audit_filter: AuditFilter
     min_audits: int
+    include_closed: bool = False
 
 
 def month_span(months: Sequence[str]) -> list[str]:
@@ -56,23 +56,11 @@ def month_span(months: Sequence[str]) -> list[str]:
     return out
 
 
-def month_dates(first: str, last: str) -> tuple[date, date]:
-    """The first day of ``first`` and the last day of ``last`` (both ``YYYY-MM``)."""
-    start = date(int(first[:4]), int(first[5:7]), 1)
-    year, month = int(last[:4]), int(last[5:7])
-    return start, date(year, month, calendar.monthrange(year, month)[1])
-
-
-def month_label(month: str) -> str:
-    """``2026-03`` as the language writes a month: ``Mar 2026``, ``de març 2026``."""
-    return formats.month(date(int(month[:4]), int(month[5:7]), 1))
-
-
 def compare_filter_sidebar(
     ctx: AppContext, months: Sequence[str], regions: Sequence[str]
 ) -> CompareChoice:
     """Draw the filters in the sidebar. ``months`` are those with audits in the user's scope
-    (contiguous), ``regions`` those the user may see."""
+    (contiguous; none: all history), ``regions`` those the user may see."""
     language = current_language()
     checklists = {c.id: c.title_in(language) for c in ctx.catalogue.latest()}
     with st.sidebar:
@@ -83,7 +71,10 @@ def compare_filter_sidebar(
             format_func=lambda key: _("All checklists") if key == ALL else checklists[key],
             key=CHECKLIST_KEY,
         )
-        date_from, date_to = _period(months)
+        date_from, date_to = None, None
+        if months:
+            period = period_picker(ctx)
+            date_from, date_to = period.date_from, period.date_to
         region = st.selectbox(
             _("Region"),
             [ALL, *regions],
@@ -114,6 +105,16 @@ def compare_filter_sidebar(
                 "the league table and every comparison unless included here."
             ),
         )
+        include_closed = st.toggle(
+            _("Include closed branches"),
+            value=False,
+            key=CLOSED_KEY,
+            help=_(
+                "Closed branches are left out of the league table, the bands and the regions' "
+                "best and worst unless included here; included, they are ranked and marked "
+                "closed."
+            ),
+        )
     audit_filter = AuditFilter(
         checklist_id=None if checklist == ALL else checklist,
         date_from=date_from,
@@ -122,24 +123,4 @@ def compare_filter_sidebar(
         channel=None if channel == ALL else channel,
         include_follow_ups=include_follow_ups,
     )
-    return CompareChoice(audit_filter, int(min_audits))
-
-
-def _period(months: Sequence[str]) -> tuple[date | None, date | None]:
-    """A month-range slider; no dates (all history) when there is nothing to choose from."""
-    if not months:
-        return None, None
-    if len(months) == 1:
-        st.caption(_("Period: {month}").format(month=month_label(months[0])))
-        return month_dates(months[0], months[0])
-    default = (months[max(0, len(months) - DEFAULT_MONTHS)], months[-1])
-    first, last = st.select_slider(
-        _("Period"),
-        options=list(months),
-        value=default,
-        format_func=month_label,
-        help=_("Whole months; the last {months} months with audits at first.").format(
-            months=DEFAULT_MONTHS
-        ),
-    )
-    return month_dates(first, last)
+    return CompareChoice(audit_filter, int(min_audits), bool(include_closed))

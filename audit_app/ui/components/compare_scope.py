@@ -20,16 +20,25 @@ class Benchmark:
     """A metric's label: "Chain mean", "Mean of your area"."""
     column: str
     """A table column or legend entry: "Chain", "Your area"."""
+    level_label: str = ""
+    """The model's level branches are pulled toward, not a mean: "Chain level (model)"."""
     method_scope: str = ""
     """Said before a method that speaks of "the chain" (the model's words): what the chain
     is here. Empty for head office, whose chain is the chain."""
 
 
 def chain() -> Benchmark:
-    return Benchmark(noun=_("the chain"), mean_label=_("Chain mean"), column=_("Chain"))
+    return Benchmark(
+        noun=_("the chain"),
+        mean_label=_("Chain mean"),
+        column=_("Chain"),
+        level_label=_("Chain level (model)"),
+    )
 
 
-CHAIN = Benchmark(noun="the chain", mean_label="Chain mean", column="Chain")
+CHAIN = Benchmark(
+    noun="the chain", mean_label="Chain mean", column="Chain", level_label="Chain level (model)"
+)
 """The English words (tests, defaults); pages call :func:`benchmark` for the user's language."""
 
 
@@ -42,6 +51,7 @@ def benchmark(user: User | None) -> Benchmark:
             noun=_("your area"),
             mean_label=_("Mean of your area"),
             column=_("Your area"),
+            level_label=_("Level of your area (model)"),
             method_scope=_(
                 "Where the method says “chain”, read your area: the comparison pools only "
                 "the branches of your area, and its means, spreads and targets are theirs."
@@ -51,6 +61,7 @@ def benchmark(user: User | None) -> Benchmark:
         noun=_("your areas"),
         mean_label=_("Mean of your areas"),
         column=_("Your areas"),
+        level_label=_("Level of your areas (model)"),
         method_scope=_(
             "Where the method says “chain”, read your areas: the comparison pools only "
             "the branches of your areas, and its means, spreads and targets are theirs."

@@ -72,7 +72,12 @@ def branch_names(table: stats.LeagueTable) -> dict[str, str]:
 
 
 def _names(rows: Sequence[stats.BranchStanding]) -> dict[str, str]:
-    return {r.branch_code: r.branch_name or r.branch_code for r in rows}
+    return {
+        r.branch_code: _("{name} (closed)").format(name=r.branch_name or r.branch_code)
+        if r.closed
+        else r.branch_name or r.branch_code
+        for r in rows
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -88,12 +93,19 @@ def league_frame(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> pd.DataF
     if frame.empty:
         return frame
     frame["group"] = frame["group"].replace({"chain": bench.column})
+    frame["closed"] = frame["closed"].astype(bool)
     frame.insert(
         0,
         "branch",
         [branch_link(c, n) for c, n in zip(frame.branch_code, frame.branch_name, strict=True)],
     )
     names = [n or c for c, n in zip(frame["branch_code"], frame["branch_name"], strict=True)]
+    if frame["closed"].any():  # a closed branch is named so wherever the table shows it
+        names = [
+            _("{name} (closed)").format(name=name) if closed else name
+            for name, closed in zip(names, frame["closed"], strict=True)
+        ]
+        frame["branch"] = [branch_link(c, n) for c, n in zip(frame.branch_code, names, strict=True)]
     frame["label"] = _unique(
         [
             name
@@ -214,15 +226,15 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
                 ).format(half=CHART_LIMIT // 2, ranked=formats.integer(len(ranked)))
             )
         st.altair_chart(
-            charts.league_chart(shown, table.chain_mean, bench.mean_label), width="stretch"
+            charts.league_chart(shown, table.chain_mean, bench.level_label), width="stretch"
         )
-        st.caption(markdown_text(league_alt_text(shown, table.chain_mean, bench.mean_label)))
+        st.caption(markdown_text(league_alt_text(shown, table.chain_mean, bench.level_label)))
         st.caption(
             _(
                 "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
                 "estimate (the rank's basis); dashed line: {mean_label}. Each row names its "
                 "tie band; neighbours in one band also share a colour."
-            ).format(mean_label=bench.mean_label)
+            ).format(mean_label=bench.level_label)
         )
         show_table(ranked[list(LEAGUE_COLUMNS)], config)
     if not few.empty:

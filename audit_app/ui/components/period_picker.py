@@ -65,13 +65,17 @@ def period_picker(ctx: AppContext) -> ReportingPeriod:
     now = today()
     months, default = offered_months(ctx, now)
     period = chosen_period(default, months)
-    st.session_state[_WIDGET] = (period.first, period.last)
+    # A key per period: the slider starts at the session's period on every page (a range
+    # slider takes its range from ``value``; a value written into its state would not do).
+    key = f"{_WIDGET}_{period.key()}"
     st.select_slider(
         _("Period"),
         options=months,
-        key=_WIDGET,
+        value=(period.first, period.last),
+        key=key,
         format_func=formats.month,
         on_change=_picked,
+        args=(key,),
         help=_(
             "Whole months. Every page shows the same period; it starts as the last twelve "
             "complete months."
@@ -87,8 +91,8 @@ def period_picker(ctx: AppContext) -> ReportingPeriod:
     return period
 
 
-def _picked() -> None:
-    first, last = st.session_state[_WIDGET]
+def _picked(key: str) -> None:
+    first, last = st.session_state[key]
     st.session_state[PERIOD_KEY] = ReportingPeriod(first, last).key()
 
 

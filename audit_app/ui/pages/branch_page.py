@@ -13,7 +13,8 @@ import streamlit as st
 
 from audit_app.domain.audit import Branch
 from audit_app.domain.checklist import localized
-from audit_app.domain.labels import action_status_label
+from audit_app.domain.labels import action_status_label, mean_definition
+from audit_app.domain.reporting_period import ReportingPeriod
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import display
 from audit_app.domain.users import Role, User
@@ -40,6 +41,8 @@ from audit_app.ui.components.branch_charts import (
 )
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
+from audit_app.ui.components.period_picker import describe_period, period_picker
+from audit_app.ui.components.period_picker import today as period_picker_today
 from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
@@ -50,19 +53,24 @@ def render() -> None:
     code = _pick(ctx, branches)
     if code is None:
         return
+    with st.sidebar:
+        period = period_picker(ctx)
     with refusal_shown() as refused:
         branch = find_branch(ctx, code)
         with st.spinner(_("Comparing with the other branches…")):
-            data = _report_data(ctx, ctx.user, branch.code, data_version(ctx), current_language())
+            data = _report_data(
+                ctx, ctx.user, branch.code, data_version(ctx), current_language(), period
+            )
     if refused:
         return
     _header(branch)
     if not data.audits:
         st.info(
             _(
-                "No submitted audits of this branch yet. Enter a visit on the New visit page "
-                "or import a filled-in workbook on the Import page."
-            ),
+                "No submitted audits of this branch in {period}. Choose a longer period in "
+                "the sidebar, enter a visit on the New visit page or import a filled-in "
+                "workbook on the Import page."
+            ).format(period=describe_period(period, period_picker_today())),
             icon=":material/inbox:",
         )
         return
@@ -70,8 +78,8 @@ def render() -> None:
     _kpis(audits)
     st.download_button(
         _("Download the branch report (PDF)"),
-        data=lambda: branch_report(ctx, branch.code),
-        file_name=f"branch-{branch.code}.pdf",
+        data=lambda: branch_report(ctx, branch.code, period.date_from, period.date_to),
+        file_name=f"branch-{branch.code}-{period.first:%Y-%m}_{period.last:%Y-%m}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
         on_click="ignore",
@@ -235,7 +243,9 @@ def _kpis(audits: pd.DataFrame) -> None:
     kpis = st.columns(5)
     kpis[0].metric(_("Audits"), formats.integer(len(audits)))
     kpis[1].metric(
-        _("Mean score"), formats.decimal(scored["overall"].mean() if not scored.empty else None)
+        _("Mean score"),
+        formats.decimal(scored["overall"].mean() if not scored.empty else None),
+        help=mean_definition(),
     )
     kpis[2].metric(
         _("Last score"),
@@ -445,11 +455,16 @@ def _open_actions(ctx: AppContext, branch: Branch) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _report_data(
-    _ctx: AppContext, user: User | None, code: str, stamp: tuple[object, ...], language: str
+    _ctx: AppContext,
+    user: User | None,
+    code: str,
+    stamp: tuple[object, ...],
+    language: str,
+    period: ReportingPeriod,
 ) -> BranchReportData:
-    """Audits, section comparison and repeated failures: one query set per data change (and
-    language: the service's messages are in it)."""
-    return branch_report_data(_ctx, code)
+    """Audits, section comparison and repeated failures in the period: one query set per
+    data change and period (and language: the service's messages are in it)."""
+    return branch_report_data(_ctx, code, period.date_from, period.date_to)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

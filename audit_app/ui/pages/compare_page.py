@@ -17,6 +17,7 @@ import streamlit as st
 
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
+from audit_app.domain.labels import mean_definition
 from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, current_language, formats
 from audit_app.services.access import scoped
@@ -121,6 +122,7 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
         items=bool(wanted),
         change_from=st.session_state.get(CHOSEN[CHANGE_FROM_KEY]),
         change_to=st.session_state.get(CHOSEN[CHANGE_TO_KEY]),
+        include_closed=choice.include_closed,
     )
     try:
         return data.comparison(ctx, request, version, ctx.user)
@@ -175,15 +177,21 @@ def _notices(result: ComparisonResult) -> None:
 def _summary(result: ComparisonResult, bench: Benchmark) -> None:
     table = result.league
     rows = table.rows
-    columns = st.columns(4)
+    columns = st.columns(5)
     columns[0].metric(_("Branches"), formats.integer(len(rows)))
     columns[1].metric(_("Audits"), formats.integer(sum(r.audits for r in rows)))
     columns[2].metric(
-        bench.mean_label,
-        formats.decimal(table.chain_mean, 1),
-        help=_("The level every branch's estimate is pulled toward."),
+        _("Mean score"), formats.decimal(result.mean_score, 1), help=mean_definition()
     )
-    columns[3].metric(_("Ranked"), formats.integer(sum(not r.too_few_to_rank for r in rows)))
+    columns[3].metric(
+        bench.level_label,
+        formats.decimal(table.chain_mean, 1),
+        help=_(
+            "The model's level every branch's estimate is pulled toward (period effects "
+            "removed, each branch weighed by how surely its level is known): not the mean score."
+        ),
+    )
+    columns[4].metric(_("Ranked"), formats.integer(sum(not r.too_few_to_rank for r in rows)))
 
 
 def _empty_state(ctx: AppContext, choice: CompareChoice, version: Version) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import altair as alt
@@ -9,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.labels import mean_definition
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.i18n import _, current_language, formats, ngettext
@@ -18,6 +20,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
 from audit_app.ui.components.filters import audit_filter_sidebar
+from audit_app.ui.components.period_picker import period_picker
 from audit_app.ui.components.session import user_context
 
 CHART_HEIGHT = 280
@@ -31,6 +34,9 @@ AXIS_TEXT = "#31333F"
 def render() -> None:
     ctx = user_context()
     audit_filter = audit_filter_sidebar(ctx)
+    with st.sidebar:
+        period = period_picker(ctx)
+    audit_filter = replace(audit_filter, date_from=period.date_from, date_to=period.date_to)
     # Actions change without an audit changing, and become overdue as days pass.
     version = (data_version(ctx), actions_version(ctx), today())
     language = current_language()
@@ -114,7 +120,7 @@ def _kpis(data: Overview) -> None:
         else None,
     )
     kpis[1].metric(_("Audits"), formats.integer(data.audits))
-    kpis[2].metric(_("Mean score"), formats.decimal(data.mean_score, 1))
+    kpis[2].metric(_("Mean score"), formats.decimal(data.mean_score, 1), help=mean_definition())
     kpis[3].metric(
         _("Pass rate"),
         formats.percent(None if data.pass_rate is None else data.pass_rate / 100),
