@@ -87,9 +87,9 @@ LABELS: dict[str, str] = {
     "index_raw": N_("Period effects removed; with them left in the index reads {raw}."),
     "least_sections": N_("Least consistent sections: {sections}."),
     "pool_mean": N_("{pool} (shrinkage target): {mean}."),
-    "pool_chain": N_("Chain mean"),
-    "pool_area": N_("Area mean"),
-    "pool_areas": N_("Mean of the areas"),
+    "pool_chain": N_("Chain level (model)"),
+    "pool_area": N_("Level of your area (model)"),
+    "pool_areas": N_("Level of your areas (model)"),
     "contents": N_("Contents: {sections}."),
     "contents_league": N_("league table"),
     "contents_chart": N_("interval chart"),
@@ -672,8 +672,8 @@ def _cover(data: ComparisonReportData, s: Styles) -> list[Flowable]:
 
 
 def pool_mean_name(data: ComparisonReportData) -> str:
-    """'Chain mean', 'Area mean' or 'Mean of the areas': the level branches are pulled
-    toward, named for the user's scope."""
+    """'Chain level (model)' or the level of the user's area(s): the model's estimate the
+    branches are pulled toward (not a mean of audits), named for the user's scope."""
     return _L(f"pool_{data.pool}" if f"pool_{data.pool}" in LABELS else "pool_chain")
 
 

@@ -150,7 +150,7 @@ def test_the_interval_chart_shows_the_highest_and_lowest_ranked_branches(
     assert LABELS["chart_top_bottom"].format(top=CHART_TOP, ranked=RANKED) in words
     assert LABELS["distribution"].format(ranked=RANKED) in words
     mean = f"{data.chain_mean:.1f}"
-    assert LABELS["chart_line"].format(pool="Chain mean", mean=mean) in chart
+    assert LABELS["chart_line"].format(pool="Chain level (model)", mean=mean) in chart
 
 
 def test_the_standards_caption_counts_what_the_table_lists(

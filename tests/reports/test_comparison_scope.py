@@ -1,5 +1,5 @@
 """The comparison PDF states the user's scope: head office reads "Chain: 47 branches" and
-"Chain mean"; an area manager reads "Area Barcelona: 6 branches" and "Area mean", and the
+"Chain level (model)"; an area manager reads "Area Barcelona: 6 branches" and "Level of your area (model)", and the
 word "chain" only in the method, where one sentence says that the model's "chain" is
 their area's branches. The notices are boxed on the cover and repeated in the method."""
 
@@ -46,10 +46,12 @@ def test_the_area_managers_report_names_the_area_and_not_the_chain(area_text: st
     assert not CHAIN.findall(before), [line for line in before.splitlines() if CHAIN.search(line)]
     cover = flat(before.split(LABELS["league"], 1)[0])
     assert "Area Barcelona: 6 branches" in cover
-    assert "Area mean (shrinkage target):" in cover
+    assert "Level of your area (model) (shrinkage target):" in cover
     assert "Trend of the area per month" in before
-    assert re.search(r"^Area mean \d+\.\d$", before, re.M)  # the chart's reference line
-    assert "Dashed line: Area mean" in flat(before)
+    assert re.search(
+        r"^Level of your area \(model\) \d+\.\d$", before, re.M
+    )  # the chart's reference line
+    assert "Dashed line: Level of your area (model)" in flat(before)
     # the word is left to the method, whose first sentence says what it means here
     scope = (
         "Scope: this report compares the 6 branches of area Barcelona. Where the method below "
@@ -63,7 +65,7 @@ def test_head_offices_report_names_the_chain(chain_text: str) -> None:
     before, method = split_at_method(chain_text)
     cover = flat(before.split(LABELS["league"], 1)[0])
     assert "Chain: 47 branches" in cover  # the closed branch is left out
-    assert "Chain mean (shrinkage target):" in cover
+    assert "Chain level (model) (shrinkage target):" in cover
     assert "Trend of the chain per month" in before
     assert "Scope:" not in method  # no sentence to translate "chain" for head office
 
