@@ -1,7 +1,8 @@
 """The comparison PDF states the user's scope: head office reads "Chain: 47 branches" and
 "Chain level (model)"; an area manager reads "Area Barcelona: 6 branches" and "Level of
-your area (model)", and the word "chain" only in the method, where one sentence says
-that the model's "chain" is their area's branches. The notices are boxed on the cover and repeated in the method."""
+your area (model)", and the word "chain" only in the method, where one sentence says that
+the model's "chain" is their area's branches. The notices are boxed on the cover and
+repeated in the method."""
 
 from __future__ import annotations
 
