@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.domain.users import User
+from audit_app.storage import user_store
 from audit_app.storage.tables import sessions, users
 
 
@@ -50,26 +51,14 @@ def find(conn: Connection, token_hash: str) -> StoredSession | None:
             sessions.c.expires_at,
             sessions.c.last_seen_at,
             sessions.c.ended_at,
-            users.c.username,
-            users.c.display_name,
-            users.c.role,
-            users.c.areas,
-            users.c.active,
-            users.c.language,
+            *user_store.USER_FIELDS,
         )
         .select_from(sessions.join(users, users.c.username == sessions.c.username))
         .where(sessions.c.token_hash == token_hash)
     ).first()
     if row is None or not row.active:
         return None
-    user = User(
-        username=row.username,
-        display_name=row.display_name,
-        role=row.role,
-        areas=tuple(row.areas or ()),
-        active=row.active,
-        language=row.language,
-    )
+    user = user_store.user_from_row(row)
     return StoredSession(user, row.created_at, row.expires_at, row.last_seen_at, row.ended_at)
 
 

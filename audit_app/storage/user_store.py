@@ -11,7 +11,7 @@ from audit_app.storage import ledger
 from audit_app.storage.repository import utcnow
 from audit_app.storage.tables import users
 
-_FIELDS = (
+USER_FIELDS = (
     users.c.username,
     users.c.display_name,
     users.c.role,
@@ -21,7 +21,8 @@ _FIELDS = (
 )
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
+    """A user from a row holding :data:`USER_FIELDS` (here and in the sessions' join)."""
     return User(
         username=row.username,
         display_name=row.display_name,
@@ -55,15 +56,17 @@ def add(conn: Connection, user: User, password_hash: str) -> None:
 def find(conn: Connection, username: str) -> tuple[User, str] | None:
     """The user and their password hash, by username (case-insensitive)."""
     row = conn.execute(
-        select(*_FIELDS, users.c.password_hash).where(
+        select(*USER_FIELDS, users.c.password_hash).where(
             users.c.username.ilike(username.replace("%", r"\%").replace("_", r"\_"), escape="\\")
         )
     ).first()
-    return None if row is None else (_user(row), row.password_hash)
+    return None if row is None else (user_from_row(row), row.password_hash)
 
 
 def all_users(conn: Connection) -> list[User]:
-    return [_user(row) for row in conn.execute(select(*_FIELDS).order_by(users.c.username))]
+    return [
+        user_from_row(row) for row in conn.execute(select(*USER_FIELDS).order_by(users.c.username))
+    ]
 
 
 def change(conn: Connection, username: str, **values: Any) -> bool:
@@ -84,5 +87,5 @@ def logged_in(conn: Connection, username: str) -> None:
 
 def find_exact(conn: Connection, username: str) -> User | None:
     """The user whose name is exactly ``username`` (same case, no trimming)."""
-    row = conn.execute(select(*_FIELDS).where(users.c.username == username)).first()
-    return None if row is None or row.username != username else _user(row)
+    row = conn.execute(select(*USER_FIELDS).where(users.c.username == username)).first()
+    return None if row is None or row.username != username else user_from_row(row)
