@@ -32,6 +32,7 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.intake.model import cell_ref, column_letter
 from audit_app.domain.labels import CHANNELS, KINDS, channel_label, kind_label
+from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.skip_logic import condition_text
 from audit_app.i18n import LANGUAGES, N_, _, use_language
 
@@ -311,7 +312,11 @@ class _ListsSheet:
         column = self._next_column
         self._next_column += 1
         for row, value in enumerate(values, start=1):
-            self.sheet.cell(row, column + 1, value)
+            # A branch named "=HYPERLINK(…)" stays text, never a formula: an apostrophe
+            # before it and the string type (the reader takes the code in brackets).
+            cell = self.sheet.cell(row, column + 1, spreadsheet_text(value))
+            if isinstance(value, str):
+                cell.data_type = "s"
         letter = column_letter(column)
         self.ranges[name] = f"{LISTS_SHEET}!${letter}$1:${letter}${max(1, len(values))}"
         return self.ranges[name]

@@ -17,6 +17,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
+from audit_app.ui.components.described_chart import described_chart
 
 if TYPE_CHECKING:  # what st.column_config's functions return; streamlit does not re-export it
     from streamlit.elements.lib.column_types import ColumnConfig
@@ -225,10 +226,11 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
                     "the table below lists them all."
                 ).format(half=CHART_LIMIT // 2, ranked=formats.integer(len(ranked)))
             )
-        st.altair_chart(
-            charts.league_chart(shown, table.chain_mean, bench.level_label), width="stretch"
+        described_chart(
+            charts.league_chart(shown, table.chain_mean, bench.level_label),
+            league_alt_text(shown, table.chain_mean, bench.level_label),
+            width="stretch",
         )
-        st.caption(markdown_text(league_alt_text(shown, table.chain_mean, bench.level_label)))
         st.caption(
             _(
                 "Bars: 90 % interval of each branch's estimate. Hollow dot: mean; filled dot: "
@@ -532,8 +534,7 @@ def consistency_tab(
         else:
             top["label"] = top["standard"]
         top["label"] = _unique(top["label"].tolist())
-        st.altair_chart(charts.consistency_chart(top), width="stretch")
-        st.caption(markdown_text(consistency_alt_text(top)))
+        described_chart(charts.consistency_chart(top), consistency_alt_text(top), width="stretch")
     st.subheader(_("Sections by spread between branches"))
     _standards_table(sections)
     if not items_included:
@@ -676,8 +677,11 @@ def trend_tab(
             mean_label=bench.mean_label
         )
     )
-    st.altair_chart(charts.trend_chart(means, bench.mean_label), width="stretch")
-    st.caption(markdown_text(trend_alt_text(means, bench.mean_label)))
+    described_chart(
+        charts.trend_chart(means, bench.mean_label),
+        trend_alt_text(means, bench.mean_label),
+        width="stretch",
+    )
     flagged = means[means["exceeds_noise"] == True]  # noqa: E712 (None means "no previous")
     if flagged.empty:
         st.caption(
@@ -713,8 +717,11 @@ def trend_tab(
         st.caption(_("Too few branches per period to measure the spread between them."))
     else:
         shown = index.assign(period=index["period"].astype(str))
-        st.altair_chart(charts.consistency_trend_chart(shown), width="stretch")
-        st.caption(markdown_text(consistency_trend_alt_text(shown)))
+        described_chart(
+            charts.consistency_trend_chart(shown),
+            consistency_trend_alt_text(shown),
+            width="stretch",
+        )
         st.caption(_("When the index rises, the branches are becoming more alike."))
 
 
@@ -800,8 +807,9 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
             )
             st.warning(sentence.format(auditors=names), icon=":material/flag:")
     if not estimated.empty:
-        st.altair_chart(charts.auditor_chart(estimated), width="stretch")
-        st.caption(markdown_text(auditor_alt_text(estimated)))
+        described_chart(
+            charts.auditor_chart(estimated), auditor_alt_text(estimated), width="stretch"
+        )
     show_table(estimated[list(AUDITOR_COLUMNS)], config)
     unknown = frame[frame["leniency"].isna()]
     if not unknown.empty:
@@ -877,8 +885,9 @@ def changes_tab(changes: stats.Changes) -> None:
     columns[2].metric(_("Clearly down"), formats.integer(down))
     charted = frame[frame["low"].notna()].head(CHANGES_CHARTED)
     if not charted.empty:
-        st.altair_chart(charts.change_chart(charted), width="stretch")
-        st.caption(markdown_text(change_alt_text(charted, up, down)))
+        described_chart(
+            charts.change_chart(charted), change_alt_text(charted, up, down), width="stretch"
+        )
         if len(frame) > len(charted):
             st.caption(
                 _("The {count} clearest changes; every branch is in the table.").format(

@@ -10,6 +10,7 @@ from audit_app.domain.checklist import Checklist, CriticalRule, localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.i18n import _, formats
+from audit_app.ui.components.described_chart import described_chart
 
 PASSED = "#0072B2"
 """Okabe-Ito blue: a section at or above the pass mark."""
@@ -48,8 +49,11 @@ def score_card(card: ScoreCard, checklist: Checklist, language: str | None = Non
         )
     sections = section_frame(card, checklist, language)
     if not sections.empty:
-        st.altair_chart(section_chart(sections, checklist.pass_mark), width="stretch")
-        st.caption(markdown_text(chart_caption(sections, checklist.pass_mark)))
+        described_chart(
+            section_chart(sections, checklist.pass_mark),
+            chart_caption(sections, checklist.pass_mark),
+            width="stretch",
+        )
     failed_items = failed_item_frame(card, checklist, language)
     if not failed_items.empty:
         st.markdown("**{title}**".format(title=_("Items below full marks")))

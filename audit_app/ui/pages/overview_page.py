@@ -19,6 +19,7 @@ from audit_app.services.actions import actions_version, today
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
+from audit_app.ui.components.described_chart import described_chart
 from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.period_picker import period_picker
 from audit_app.ui.components.session import user_context
@@ -66,12 +67,12 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(_("Mean score by region"))
-        st.altair_chart(_region_chart(data.by_region), width="stretch")
-        st.caption(region_summary(data.by_region))
+        described_chart(
+            _region_chart(data.by_region), region_summary(data.by_region), width="stretch"
+        )
     with right:
         st.subheader(_("Mean score by month"))
-        st.altair_chart(_month_chart(data.by_month), width="stretch")
-        st.caption(month_summary(data.by_month))
+        described_chart(_month_chart(data.by_month), month_summary(data.by_month), width="stretch")
     _regions_table(data.by_region)
     _latest_table(data.latest)
 
