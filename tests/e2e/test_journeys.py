@@ -45,7 +45,7 @@ def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-d
     """Pick ``option`` in the st.selectbox labelled ``label``."""
     from playwright.sync_api import expect
 
-    box = page.get_by_role("combobox", name=label)
+    box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
     page.get_by_role("option", name=option, exact=True).click()
     expect(box).to_have_value(option)
@@ -144,7 +144,7 @@ def test_an_area_manager_submits_a_visit_and_finds_it_on_compare(
 
 
 def _options(page, label: str) -> list[str]:  # type: ignore[no-untyped-def]
-    box = page.get_by_role("combobox", name=label)
+    box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
@@ -278,7 +278,7 @@ def test_head_office_checks_an_agency_export_and_sees_every_row_accounted_for(
     page.locator('input[type="file"]').set_input_files(str(case.path))
     expect(main).to_contain_text("would add 4 audits, 8 rows skipped", timeout=SLOW_MS)
     expect(main).to_contain_text("12 read = 4 to import + 0 already present + 8 skipped")
-    expect(main).to_contain_text("Rows skipped (8)")
+    expect(main).to_contain_text("8 rows skipped: read, not visits")
     expect(page.get_by_role("button", name="Import 1 file")).to_be_enabled()
     table = main.get_by_test_id("stDataFrame").last
     expect(table).to_be_visible()
