@@ -20,7 +20,7 @@ def lint_imports(config: Path | None = None) -> subprocess.CompletedProcess[str]
 def test_the_import_contracts_hold() -> None:
     result = lint_imports()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 4 kept, 0 broken" in result.stdout
+    assert "Contracts: 5 kept, 0 broken" in result.stdout
 
 
 def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Path) -> None:
@@ -39,3 +39,24 @@ def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Pat
     )
     assert result.returncode != 0
     assert "audit_app.domain.leak -> sqlalchemy" in result.stdout
+
+
+def test_the_contracts_catch_the_words_depending_on_a_layer(tmp_path: Path) -> None:
+    """``audit_app.i18n`` is below every layer (the domain translates with it): a module of
+    it importing the domain is caught."""
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO / "audit_app", copy / "audit_app")
+    shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
+    (copy / "audit_app" / "i18n" / "leak.py").write_text(
+        "import audit_app.domain.labels\n", encoding="utf-8"
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        capture_output=True,
+        text=True,
+        cwd=copy,
+        timeout=120,
+        env={"PYTHONPATH": str(copy), "PATH": ""},
+    )
+    assert result.returncode != 0
+    assert "audit_app.i18n.leak -> audit_app.domain.labels" in result.stdout
