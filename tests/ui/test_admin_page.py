@@ -245,7 +245,7 @@ def test_a_bad_branch_edit_is_shown_and_nothing_is_saved(demo: AppContext) -> No
     }
     app.run()
     app.button(key="admin_branch_save").click().run()
-    assert "ES-CAT-01, name: needs at least 1 characters" in app.error[0].value
+    assert "ES-CAT-01, name: needs at least 1 character" in app.error[0].value
     assert list_branches(demo) == before
 
 
