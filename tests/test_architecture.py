@@ -23,13 +23,14 @@ def test_the_import_contracts_hold() -> None:
     assert "Contracts: 5 kept, 0 broken" in result.stdout
 
 
-def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Path) -> None:
-    """Guard against a contract that can never fail: plant a violation in a copy."""
+def lint_a_copy_with(tmp_path: Path, module: str, source: str) -> subprocess.CompletedProcess[str]:
+    """lint-imports on a copy of the package with ``module`` (a path under audit_app/)
+    planted: a contract that can never fail would pass it."""
     copy = tmp_path / "repo"
     shutil.copytree(REPO / "audit_app", copy / "audit_app")
     shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
-    (copy / "audit_app" / "domain" / "leak.py").write_text("import sqlalchemy\n", encoding="utf-8")
-    result = subprocess.run(
+    (copy / "audit_app" / module).write_text(source, encoding="utf-8")
+    return subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports"))],
         capture_output=True,
         text=True,
@@ -37,6 +38,10 @@ def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Pat
         timeout=120,
         env={"PYTHONPATH": str(copy), "PATH": ""},
     )
+
+
+def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Path) -> None:
+    result = lint_a_copy_with(tmp_path, "domain/leak.py", "import sqlalchemy\n")
     assert result.returncode != 0
     assert "audit_app.domain.leak -> sqlalchemy" in result.stdout
 
@@ -44,19 +49,6 @@ def test_the_contracts_catch_a_domain_module_importing_a_framework(tmp_path: Pat
 def test_the_contracts_catch_the_words_depending_on_a_layer(tmp_path: Path) -> None:
     """``audit_app.i18n`` is below every layer (the domain translates with it): a module of
     it importing the domain is caught."""
-    copy = tmp_path / "repo"
-    shutil.copytree(REPO / "audit_app", copy / "audit_app")
-    shutil.copy(REPO / "pyproject.toml", copy / "pyproject.toml")
-    (copy / "audit_app" / "i18n" / "leak.py").write_text(
-        "import audit_app.domain.labels\n", encoding="utf-8"
-    )
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("lint-imports"))],
-        capture_output=True,
-        text=True,
-        cwd=copy,
-        timeout=120,
-        env={"PYTHONPATH": str(copy), "PATH": ""},
-    )
+    result = lint_a_copy_with(tmp_path, "i18n/leak.py", "import audit_app.domain.labels\n")
     assert result.returncode != 0
     assert "audit_app.i18n.leak -> audit_app.domain.labels" in result.stdout
