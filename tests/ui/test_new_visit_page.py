@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from audit_app.domain.audit import AuditRecord, Branch, Channel, Visit
+from audit_app.domain.labels import channel_label
 from audit_app.domain.users import User
 from audit_app.services.audits import list_scores, submit_audit
 from audit_app.services.branches import save_branches
@@ -21,7 +22,6 @@ from audit_app.services.demo import load_demo
 from audit_app.services.drafts import discard_draft, list_drafts
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.context import app_context
-from audit_app.ui.components.labels import channel_label
 from tests.services.test_audits import phone_answers
 from tests.ui.apptest import APP, GUEST, HQ, MARTA, run_app, sign_in, speak, texts
 

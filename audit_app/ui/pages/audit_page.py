@@ -14,7 +14,7 @@ import streamlit as st
 from audit_app.domain.audit import AuditStatus
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
-from audit_app.domain.labels import audit_status_label, kind_label
+from audit_app.domain.labels import audit_status_label, channel_label, kind_label
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
@@ -27,7 +27,6 @@ from audit_app.ui.components.audit_answers import answers_tables
 from audit_app.ui.components.audit_revisions import appeals_section, revisions_section
 from audit_app.ui.components.checklist_view import language_label
 from audit_app.ui.components.follow_up_form import follow_up_block
-from audit_app.ui.components.labels import channel_label
 from audit_app.ui.components.refusals import show_refusal
 from audit_app.ui.components.score_card import score_card
 from audit_app.ui.components.session import user_context
