@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from babel import numbers as babel_numbers
-
 from audit_app.domain.audit import Answer, AnswerValue
 from audit_app.domain.checklist import (
     Checklist,
@@ -29,8 +27,7 @@ from audit_app.domain.checklist import (
 )
 from audit_app.domain.skip_logic import not_applicable
 from audit_app.errors import AuditAppError
-from audit_app.i18n import _, current_language, pgettext
-from audit_app.i18n.formats import locale
+from audit_app.i18n import _, current_language, formats, pgettext
 
 NA_WORDS = frozenset({"na", "n/a", "n.a.", "not applicable", "no aplica", "nu se aplică", "yok"})
 YES_WORDS = frozenset({"yes", "y", "true", "1", "sí", "si", "da", "evet", "x"})
@@ -73,13 +70,8 @@ def question(item: Item, language: str | None = None) -> str:
 
 
 def shown_number(value: float | int) -> str:
-    """A number as a person typed it, in the current language's way: 7 (not 7.0), 3.5 in
-    English, 3,5 in Catalan."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        value = int(value)
-    return babel_numbers.format_decimal(
-        value, format="#,##0.##########", locale=locale(), decimal_quantization=False
-    )
+    """A number as a person typed it, in the current language's way (7, not 7.0)."""
+    return formats.typed(value)
 
 
 def shown(raw: Any) -> str:

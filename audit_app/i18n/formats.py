@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import decimal as _decimal
 import math
 from datetime import date as Date
 from datetime import datetime as DateTime
@@ -30,24 +31,53 @@ def _missing(value: float | int | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _wide() -> _decimal.Context:
+    """A decimal context wide enough for any float: Babel quantizes in the current context,
+    whose 28 digits refuse 1e30 written with one decimal (InvalidOperation)."""
+    return _decimal.Context(prec=800, Emax=_decimal.MAX_EMAX, Emin=_decimal.MIN_EMIN)
+
+
+# Beyond these a typed number is written in scientific notation rather than hundreds of digits.
+_PLAIN_ABOVE = 1e-9
+_PLAIN_BELOW = 1e15
+
+
+def typed(value: float | int) -> str:
+    """A number as a person typed it, in the current language's way: 7 (not 7.0), 3.5 in
+    English, 3,5 in Catalan; 1E18 for a number too large or small to write out."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    magnitude = abs(value)
+    with _decimal.localcontext(_wide()):
+        if magnitude and not _PLAIN_ABOVE <= magnitude < _PLAIN_BELOW:
+            return babel_numbers.format_scientific(value, format="0.######E0", locale=locale())
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return babel_numbers.format_decimal(
+            value, format="#,##0.##########", locale=locale(), decimal_quantization=False
+        )
+
+
 def decimal(value: float | int | None, digits: int = 1) -> str:
     """``value`` with exactly ``digits`` decimals and the locale's separators."""
     if _missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return babel_numbers.format_decimal(
-        value,  # type: ignore[arg-type]
-        format=pattern,
-        locale=locale(),
-        decimal_quantization=True,
-    )
+    with _decimal.localcontext(_wide()):
+        return babel_numbers.format_decimal(
+            value,  # type: ignore[arg-type]
+            format=pattern,
+            locale=locale(),
+            decimal_quantization=True,
+        )
 
 
 def integer(value: int | float | None) -> str:
     """A count with the locale's grouping: ``1,653``, ``1.653``."""
     if _missing(value):
         return MISSING
-    return babel_numbers.format_decimal(round(value), format="#,##0", locale=locale())  # type: ignore[arg-type]
+    with _decimal.localcontext(_wide()):
+        return babel_numbers.format_decimal(round(value), format="#,##0", locale=locale())  # type: ignore[arg-type]
 
 
 def percent(value: float | None, digits: int = 0) -> str:
@@ -58,7 +88,8 @@ def percent(value: float | None, digits: int = 0) -> str:
     pattern = where.percent_formats[None].pattern.split(";")[0]
     if digits > 0:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * digits)
-    return babel_numbers.format_percent(value, format=pattern, locale=where)  # type: ignore[arg-type]
+    with _decimal.localcontext(_wide()):
+        return babel_numbers.format_percent(value, format=pattern, locale=where)  # type: ignore[arg-type]
 
 
 def signed(value: float | None, digits: int = 1) -> str:
