@@ -63,7 +63,8 @@ SEALED: tuple[Sealed, ...] = (
     Sealed(branches),
     Sealed(users, leave_out=("last_login_at", "language")),  # preferences, not records
     Sealed(checklist_versions),
-    Sealed(audits, submitted_only=True, when_set=("visit_reference",)),
+    # auditor_id links the sealed name to a person; merging auditors moves it.
+    Sealed(audits, submitted_only=True, when_set=("visit_reference",), leave_out=("auditor_id",)),
     Sealed(audit_revisions, leave_out=("content",)),  # verify checks content by its hash
     Sealed(corrective_actions),
     Sealed(action_events),

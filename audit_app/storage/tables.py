@@ -104,6 +104,10 @@ audits = Table(
     # The visit's id in an outside system (an agency's review number), where it has one
     # (migration 0011); searched by, so indexed.
     Column("visit_reference", String(NAME_COLUMN_CHARS), index=True),
+    # The auditor as a person (migration 0014): ``auditor`` keeps the name as it was written
+    # and sealed; this links it to ``auditors`` (merging two auditors moves the link, never the
+    # sealed name). No foreign key, for the same reason as ``follow_up_of``.
+    Column("auditor_id", Integer, index=True),
     # One visit: branch, checklist, time and auditor, and the reference where there is one
     # (two partial indexes, as a NULL never equals another in a unique key).
     Index(
@@ -298,6 +302,72 @@ activity_log = Table(
 )
 """Who did what, for head office: log-ins, submissions, imports, revisions, appeals, user
 and backup changes. Never a password, a session token or a database password."""
+
+auditors = Table(
+    "auditors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME_COLUMN_CHARS), nullable=False),
+    # The name folded for matching (case, accents, spaces): one person, one key.
+    Column("name_key", String(NAME_COLUMN_CHARS), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # staff | agency
+    Column("organisation", String(NAME_COLUMN_CHARS), nullable=False, default=""),
+    Column("email", String(320), nullable=False, default=""),
+    # The app user this auditor is, where there is one (an area manager auditing herself).
+    Column("username", String(100), index=True),
+    # Areas the auditor visits; empty means anywhere.
+    Column("areas", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    # Set when merged into another auditor: the kept one, which now holds the audits.
+    Column("merged_into", ForeignKey("auditors.id")),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+"""The people who make visits (agency shoppers or staff), not necessarily users: chosen in
+the form and the templates, matched on import by name, planned in visit plans."""
+
+visit_plans = Table(
+    "visit_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("checklist_id", String(64), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    # Which branches: {"regions": [...], "areas": [...], "branches": [codes]}; all empty = all.
+    Column("scope", JSON, nullable=False),
+    # How many visits each branch needs: [{"channel": "in_person", "visits": 2}, ...].
+    Column("requirement", JSON, nullable=False),
+    Column("lockout_days", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # draft | published
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200)),
+    Column("updated_at", DateTime, nullable=False),
+    Column("published_at", DateTime),
+    Column("published_by", String(200)),
+)
+"""Per checklist and period, the visits each branch in scope needs (e.g. 3 mystery shops a
+quarter: 2 in person, 1 by phone); drafted by the planner, adjusted, then published."""
+
+planned_visits = Table(
+    "planned_visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("visit_plans.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("branch_id", ForeignKey("branches.id"), nullable=False, index=True),
+    Column("channel", String(32)),
+    Column("planned_on", Date, nullable=False),
+    # The last day the visit counts as on time; after it, not done is overdue.
+    Column("due_by", Date, nullable=False),
+    Column("auditor_id", ForeignKey("auditors.id"), index=True),
+    # The submitted audit that filled this slot (by submission or import), if any.
+    Column("audit_id", ForeignKey("audits.id"), unique=True),
+    Column("filled_at", DateTime),
+    Column("note", Text),
+    Index(None, "planned_on"),
+)
+"""One slot of a plan: a branch, a channel, a date and an auditor. Submitted visits and
+imports fill open slots by themselves."""
 
 sessions = Table(
     "sessions",
