@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     latest_visit_days_ahead: int = Field(default=1, ge=0, le=366)
     """No visit is dated later than today by the server's clock plus this many days
     (``AUDIT_LATEST_VISIT_DAYS_AHEAD``): tomorrow by default."""
+    not_visited_days: int = Field(default=60, gt=0, le=3660)
+    """An area manager's home marks a branch not visited for this many days or more
+    (``AUDIT_NOT_VISITED_DAYS``)."""
     trusted_user_header: str | None = None
     """Behind a single-sign-on proxy: the request header that carries the logged-in user's
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it
