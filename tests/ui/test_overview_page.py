@@ -102,18 +102,19 @@ def test_the_consistency_index_matches_the_compare_service(ctx: AppContext) -> N
 
 
 def test_an_area_manager_sees_only_their_area(ctx: AppContext) -> None:
+    """Her Overview is her home (tests/ui/test_area_home.py): her six branches, no other's."""
     from audit_app.services.branches import list_branches
     from tests.ui.apptest import MARTA, texts
 
     load_demo(ctx)
     app = run_app(MARTA)
     assert metrics(app)["Active branches"] == "6"
-    assert app.caption[0].value == "Area Barcelona: 6 branches · every checklist"
+    assert app.caption[0].value.startswith("Area Barcelona: 6 branches · this week: ")
     shown = texts(app)
+    mine = [b for b in list_branches(ctx) if b.area == "Barcelona"]
     others = [b for b in list_branches(ctx) if b.area != "Barcelona"]
     assert not [b.code for b in others if b.code in shown]
-    assert not [b.region for b in others if b.region != "Catalonia" and b.region in shown]
-    assert "Catalonia" in shown
+    assert sorted(app.dataframe[-1].value["branch"]) == sorted(f"{b.name} ({b.code})" for b in mine)
 
 
 def test_nobody_logged_in_sees_only_the_login_form(ctx: AppContext) -> None:

@@ -62,11 +62,14 @@ REFERENCE = "nv_reference"
 # The visit's outside reference (optional): each visit's own, so never kept for the next.
 # (A comment, not a string: Streamlit's magic would show a bare string on the page.)
 RESULT, FLASH, OWNER = "nv_result", "nv_flash", "nv_owner"
+PRESET = ("branch", "checklist", "channel", "draft")
+# The address parameters that start a planned visit (see _preset_from_address).
 
 
 def render() -> None:
     ctx = user_context()
     _forget_another_users_visit(ctx)
+    _preset_from_address(ctx)
     st.title(_("New visit"))
     if ctx.user is not None and not ctx.user.can_write:
         st.warning(
@@ -111,6 +114,43 @@ def _forget_another_users_visit(ctx: AppContext) -> None:
         for key in [k for k in state if str(k).startswith(("nv_", "nv."))]:
             del state[key]
     state[OWNER] = ctx.user
+
+
+def _preset_from_address(ctx: AppContext) -> None:
+    """``new_visit?branch=CODE&checklist=ID&channel=CHANNEL`` (the home's "Enter visit" for a
+    planned visit) starts a visit with those chosen, once: the parameters are then dropped, so
+    the choices stay the user's. A draft being edited is let go (it stays in the drafts list)
+    rather than overwritten; a branch, checklist or channel the user cannot pick is ignored.
+    ``new_visit?draft=ID`` (the home's "Open draft") continues that draft."""
+    asked = {key: st.query_params.get(key) for key in PRESET}
+    if not any(asked.values()):
+        return
+    for key in PRESET:
+        st.query_params.pop(key, None)
+    state = st.session_state
+    state.pop(RESULT, None)
+    draft = str(asked["draft"] or "")
+    if draft.isdigit() and len(draft) < 12:
+        _continue_draft(ctx, int(draft))
+        return
+    if state.get(DRAFT_ID) is not None:
+        with suppress(AuditAppError):
+            clear_answers(ctx.catalogue.resolve(str(state.get(CHECKLIST))), state)
+        state[DRAFT_ID] = None
+    branch = next((b for b in list_branches(ctx) if b.active and b.code == asked["branch"]), None)
+    latest = {c.id: c for c in ctx.catalogue.latest()}
+    checklist = latest.get(str(asked["checklist"]))
+    if branch is not None:
+        state[BRANCH] = branch.code
+    if checklist is not None:
+        state[CHECKLIST] = _ref(checklist)
+    if asked["channel"] in list(Channel):
+        state[CHANNEL] = Channel(str(asked["channel"]))
+    elif checklist is not None:
+        state[CHANNEL] = _default_channel(checklist)
+    if branch is not None and checklist is not None:
+        state[DEFAULTS_FOR] = (branch.code, _ref(checklist))  # keeps the channel chosen here
+        state[LANGUAGE] = _default_language(checklist, branch)
 
 
 # --------------------------------------------------------------------------- empty states

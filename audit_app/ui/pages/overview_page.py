@@ -1,4 +1,5 @@
-"""Overview: how the chain is doing, by region and over time, and the latest audits."""
+"""Overview: how the chain is doing, by region and over time, and the latest audits; for an
+area manager, her home (:mod:`audit_app.ui.components.area_home`)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import streamlit as st
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import mean_definition
 from audit_app.domain.safe_text import markdown_text
-from audit_app.domain.users import User
+from audit_app.domain.users import Role, User
 from audit_app.i18n import _, current_language, formats, ngettext
 from audit_app.services.access import scoped
 from audit_app.services.actions import actions_version, today
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
+from audit_app.ui.components.area_home import render_area_home
 from audit_app.ui.components.described_chart import described_chart
 from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.period_picker import period_picker
@@ -34,6 +36,9 @@ AXIS_TEXT = "#31333F"
 
 def render() -> None:
     ctx = user_context()
+    if ctx.user is not None and ctx.user.role == Role.AREA_MANAGER:
+        render_area_home(ctx, today())  # her home; head office keeps the chain's view
+        return
     audit_filter = audit_filter_sidebar(ctx)
     with st.sidebar:
         period = period_picker(ctx)

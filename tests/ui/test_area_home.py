@@ -1,0 +1,181 @@
+"""An area manager's home (her Overview), run headless with AppTest: her branches only,
+the visits of published plans due this week with a button that starts them, her drafts and
+overdue actions; head office keeps the chain's view."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+from streamlit.testing.v1 import AppTest
+
+from audit_app.domain.audit import AuditRecord, Branch, Visit
+from audit_app.services.audits import submit_audit
+from audit_app.services.branches import save_branches
+from audit_app.services.context import AppContext
+from audit_app.services.drafts import save_draft
+from audit_app.storage import database
+from audit_app.storage.tables import branches, planned_visits, visit_plans
+from tests.services.test_audits import phone_answers
+from tests.ui.apptest import HQ, MARTA, run_app, texts
+
+TODAY = date.today()  # the page judges "this week" by the server's day: the data follow it
+FAILING = {"answer.greeting": False, "call.tone": 1, "call.clear_speech": False}
+
+
+def shop(code: str, name: str, area: str = "Barcelona", active: bool = True) -> Branch:
+    return Branch(code=code, name=name, region="Catalonia", area=area, country="ES", active=active)
+
+
+def days_ago(days: int, hour: int = 10) -> datetime:
+    return datetime.combine(TODAY - timedelta(days=days), time(hour))
+
+
+def submit(ctx: AppContext, code: str, when: datetime, **answers: object) -> int:
+    visit = Visit(code, "greeting_phone", 1, when, "Ann")
+    return submit_audit(ctx, AuditRecord(visit, phone_answers(ctx, **answers)))[0]
+
+
+def add_plan(ctx: AppContext, status: str, slots: list[tuple[str, str, int, int]]) -> list[int]:
+    """A plan and its slots (branch code, channel, planned in N days, due in M days)."""
+    now = datetime.now()
+    with database.transaction(ctx.engine) as conn:
+        ids = dict(conn.execute(select(branches.c.code, branches.c.id)).all())
+        plan = conn.execute(
+            insert(visit_plans).values(
+                name=f"Phone shops ({status})",
+                checklist_id="greeting_phone",
+                starts_on=TODAY - timedelta(days=60),
+                ends_on=TODAY + timedelta(days=60),
+                scope={"regions": [], "areas": [], "branches": []},
+                requirement=[{"channel": "phone", "visits": 1}],
+                lockout_days=14,
+                status=status,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+        return [
+            conn.execute(
+                insert(planned_visits).values(
+                    plan_id=plan,
+                    branch_id=ids[code],
+                    channel=channel,
+                    planned_on=TODAY + timedelta(days=planned),
+                    due_by=TODAY + timedelta(days=due),
+                )
+            ).inserted_primary_key[0]
+            for code, channel, planned, due in slots
+        ]
+
+
+@pytest.fixture
+def world(ctx: AppContext) -> dict[str, int]:
+    save_branches(
+        ctx,
+        [
+            shop("ES-01", "Gràcia"),
+            shop("ES-02", "Born"),
+            shop("ES-03", "Sants"),
+            shop("TR-01", "Kadıköy", area="İstanbul Asya"),
+        ],
+    )
+    submit(ctx, "ES-01", days_ago(100), **FAILING)  # its actions are long overdue
+    submit(ctx, "ES-01", days_ago(10))
+    submit(ctx, "ES-03", days_ago(5), **FAILING)
+    submit(ctx, "TR-01", days_ago(100), **FAILING)
+    save_branches(ctx, [shop("ES-03", "Sants", active=False)])
+    due, overdue = add_plan(
+        ctx, "published", [("ES-01", "phone", 0, 7), ("ES-02", "in_person", -20, -10)]
+    )
+    (drafted,) = add_plan(ctx, "draft", [("ES-02", "phone", 0, 7)])
+    (other,) = add_plan(ctx, "published", [("TR-01", "phone", 0, 7)])
+    return {"due": due, "overdue": overdue, "drafted": drafted, "other": other}
+
+
+def enter_buttons(app: AppTest) -> list[str]:
+    return sorted(str(b.key) for b in app.button if str(b.key).startswith("home_enter_"))
+
+
+def test_her_home_shows_her_branches_and_what_needs_her(world: dict[str, int]) -> None:
+    app = run_app(MARTA)
+    assert app.title[0].value == "Overview"
+    assert app.caption[0].value.startswith("Area Barcelona: 2 branches · this week: ")
+    assert [h.value for h in app.subheader] == ["What needs you today", "Your branches"]
+    # Only the published plan's visits at her open branches, each with its button.
+    assert enter_buttons(app) == sorted(
+        [f"home_enter_{world['due']}", f"home_enter_{world['overdue']}"]
+    )
+    shown = texts(app)
+    assert "**Gràcia (ES-01)** · Greeting: telephone · Phone call" in shown
+    assert "**Born (ES-02)** · Greeting: telephone · In person" in shown
+    assert "Kadıköy" not in shown and "TR-01" not in shown and "Sants" not in shown
+    actions, mine = app.dataframe[0].value, app.dataframe[1].value
+    assert set(actions["branch"]) == {"Gràcia (ES-01)"}
+    assert list(mine["branch"]) == ["Born (ES-02)", "Gràcia (ES-01)"]
+    assert list(mine["attention"]) == ["Never visited", ""]
+    assert list(mine["days"].fillna(-1)) == [-1, 10]
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["Visits due this week"], metrics["Overdue visits"]) == ("1", "1")
+    assert metrics["Overdue actions"] == str(len(actions))
+
+
+def test_enter_visit_opens_new_visit_with_the_branch_chosen(world: dict[str, int]) -> None:
+    app = run_app(MARTA)
+    app.button(key=f"home_enter_{world['due']}").click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "New visit"
+    assert app.selectbox(key="nv_branch").value == "ES-01"
+    assert app.selectbox(key="nv_checklist").value == "greeting_phone@1"
+    assert app.selectbox(key="nv_channel").value == "phone"
+    app.button(key="nv_save").click().run()  # the address was applied once: choices stay
+    assert app.selectbox(key="nv_branch").value == "ES-01"
+
+
+def test_the_overdue_visit_brings_its_own_channel(world: dict[str, int]) -> None:
+    app = run_app(MARTA)
+    app.button(key=f"home_enter_{world['overdue']}").click().run()
+    assert app.selectbox(key="nv_branch").value == "ES-02"
+    assert app.selectbox(key="nv_channel").value == "in_person"
+
+
+def test_a_draft_opens_from_the_home(ctx: AppContext, world: dict[str, int]) -> None:
+    record = AuditRecord(Visit("ES-02", "greeting_phone", 1, days_ago(1), "Marta Puig"), ())
+    draft = save_draft(ctx.as_user(MARTA), record)
+    app = run_app(MARTA)
+    assert "**Born (ES-02)** · Greeting: telephone" in texts(app)
+    app.button(key=f"home_draft_{draft}").click().run()
+    assert app.title[0].value == "New visit"
+    assert app.session_state["nv_draft_id"] == draft
+    assert app.selectbox(key="nv_branch").value == "ES-02"
+
+
+def test_the_overdue_actions_open_the_actions_page_filtered(world: dict[str, int]) -> None:
+    app = run_app(MARTA)
+    app.button(key="home_actions").click().run()
+    assert app.title[0].value == "Actions"
+    assert app.toggle(key="actions_overdue").value is True
+    assert set(app.dataframe[0].value["overdue"]) == {True}
+
+
+@pytest.mark.usefixtures("ctx")
+def test_an_empty_week_says_so() -> None:
+    app = run_app(MARTA)
+    assert "No open branches in your areas yet." in app.info[0].value
+    assert not app.metric
+
+
+def test_no_visits_planned_this_week(ctx: AppContext) -> None:
+    save_branches(ctx, [shop("ES-01", "Gràcia")])
+    app = run_app(MARTA)
+    assert "No visits planned this week." in [i.value for i in app.info]
+    assert not enter_buttons(app)
+    assert list(app.dataframe[0].value["attention"]) == ["Never visited"]
+
+
+def test_head_office_keeps_the_chain_view(world: dict[str, int]) -> None:
+    app = run_app(HQ)
+    headings = [h.value for h in app.subheader]
+    assert "Mean score by region" in headings and "What needs you today" not in headings
+    assert not enter_buttons(app)
