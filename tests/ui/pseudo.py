@@ -98,8 +98,8 @@ def _table_strings(node: Dataframe) -> Iterator[str]:
             yield str(text)
         if kind.get("type") == "link" or column not in frame.columns:
             continue
-        if frame[column].dtype == object:
-            yield from (str(v) for v in frame[column].dropna().unique())
+        if frame[column].dtype == object:  # str first: a sparkline's cell is an array
+            yield from dict.fromkeys(str(v) for v in frame[column].dropna())
 
 
 def _proto_strings(proto: Message) -> Iterator[str]:
