@@ -179,3 +179,13 @@ def test_head_office_keeps_the_chain_view(world: dict[str, int]) -> None:
     headings = [h.value for h in app.subheader]
     assert "Mean score by region" in headings and "What needs you today" not in headings
     assert not enter_buttons(app)
+
+
+def test_an_address_cannot_pick_another_areas_branch(world: dict[str, int]) -> None:
+    """The hand-off is an address anyone can type: New visit takes only what she may pick."""
+    query = {"branch": "TR-01", "checklist": "greeting_phone", "channel": "in_person"}
+    app = run_app(MARTA, page="new_visit", query=query)
+    assert app.selectbox(key="nv_branch").value in {"ES-01", "ES-02"}
+    assert app.selectbox(key="nv_checklist").value == "greeting_phone@1"
+    assert app.selectbox(key="nv_channel").value == "in_person"  # not the checklist's own
+    assert not app.query_params  # applied once, then dropped

@@ -137,7 +137,10 @@ def _preset_from_address(ctx: AppContext) -> None:
         with suppress(AuditAppError):
             clear_answers(ctx.catalogue.resolve(str(state.get(CHECKLIST))), state)
         state[DRAFT_ID] = None
-    branch = next((b for b in list_branches(ctx) if b.active and b.code == asked["branch"]), None)
+    active = {b.code: b for b in list_branches(ctx) if b.active}
+    # The branch asked for; else the one chosen already; else the first (as the form would).
+    branch = active.get(str(asked["branch"])) or active.get(str(state.get(BRANCH)))
+    branch = branch or next(iter(active.values()), None)
     latest = {c.id: c for c in ctx.catalogue.latest()}
     checklist = latest.get(str(asked["checklist"]))
     if branch is not None:
