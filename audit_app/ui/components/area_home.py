@@ -1,8 +1,8 @@
 """An area manager's home (her Overview): first what needs her today (planned visits due and
 overdue, drafts to finish, overdue corrective actions), then her branches at a glance.
 
-"Enter visit" opens New visit as ``new_visit?branch=CODE&checklist=ID&channel=CHANNEL`` and a
-draft as ``new_visit?draft=ID``: the New visit page applies such an address once.
+"Enter visit" opens New visit as ``new-visit?branch=CODE&checklist=ID&channel=CHANNEL`` and
+"Open draft" as ``new-visit?draft=ID``: the New visit page applies such an address once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import streamlit as st
 from audit_app.domain.home import Direction
 from audit_app.domain.labels import channel_label
 from audit_app.domain.safe_text import markdown_text
-from audit_app.i18n import N_, _, current_language, formats, ngettext
+from audit_app.i18n import N_, _, current_language, formats, ngettext, pgettext
 from audit_app.services.actions import ActionView
 from audit_app.services.context import AppContext
 from audit_app.services.drafts import DraftSummary
@@ -29,6 +29,7 @@ NEW_VISIT, ACTIONS, BRANCH = (
 ACTIONS_OVERDUE = "actions_overdue"
 # The Actions page's "Overdue only" toggle: set before opening it, it opens filtered.
 BRANCHES_KEY = "home_branches"
+SHOWN_ACTIONS = 8
 DIRECTIONS = {
     Direction.UP: N_("↑ rising"),
     Direction.DOWN: N_("↓ falling"),
@@ -191,7 +192,7 @@ def _actions(actions: tuple[ActionView, ...]) -> None:
                 "owner": a.owner,
                 "open": f"actions?id={a.id}",
             }
-            for a in actions
+            for a in actions[:SHOWN_ACTIONS]
         ]
     )
     st.dataframe(
@@ -199,13 +200,21 @@ def _actions(actions: tuple[ActionView, ...]) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "branch": st.column_config.TextColumn(_("Branch"), width=180),
+            "branch": st.column_config.TextColumn(_("Branch"), width=260),
             "item": st.column_config.TextColumn(_("Item"), width="large"),
             "due_on": st.column_config.TextColumn(_("Due"), width=110),
             "owner": st.column_config.TextColumn(_("Owner"), width=140),
-            "open": st.column_config.LinkColumn(_("Action"), display_text=_("Open"), width=70),
+            "open": st.column_config.LinkColumn(
+                _("Action"), display_text=pgettext("a link that opens an action", "Open"), width=70
+            ),
         },
     )
+    if len(actions) > SHOWN_ACTIONS:
+        st.caption(
+            _("The {shown} most urgent of {total}; the Actions page lists them all.").format(
+                shown=formats.integer(SHOWN_ACTIONS), total=formats.integer(len(actions))
+            )
+        )
     if st.button(_("Open the overdue actions"), key="home_actions", icon=":material/task:"):
         st.session_state[ACTIONS_OVERDUE] = True
         st.switch_page(ACTIONS)
@@ -218,15 +227,15 @@ def _branches(home: AreaHome) -> None:
     st.subheader(_("Your branches"))
     frame = pd.DataFrame([_branch_row(line, home.not_visited_days) for line in home.branches])
     columns = {
-        "branch": st.column_config.TextColumn(_("Branch"), width=200),
+        "branch": st.column_config.TextColumn(_("Branch"), width=300),
         "last_visit": st.column_config.TextColumn(_("Last visit"), width=110),
         "days": st.column_config.NumberColumn(_("Days since"), format="%d", width=90),
         "score": st.column_config.ProgressColumn(
-            _("Last score"), min_value=0, max_value=100, format="%.1f", width=100
+            _("Last score"), min_value=0, max_value=100, format="%.1f", width=125
         ),
         "trend": st.column_config.LineChartColumn(_("Trend"), y_min=0, y_max=100, width=120),
         "direction": st.column_config.TextColumn(_("Course"), width=110),
-        "attention": st.column_config.TextColumn(_("Not visited"), width=190),
+        "attention": st.column_config.TextColumn(_("Not visited"), width=170),
     }
     event = st.dataframe(
         frame,

@@ -117,11 +117,11 @@ def _forget_another_users_visit(ctx: AppContext) -> None:
 
 
 def _preset_from_address(ctx: AppContext) -> None:
-    """``new_visit?branch=CODE&checklist=ID&channel=CHANNEL`` (the home's "Enter visit" for a
+    """``new-visit?branch=CODE&checklist=ID&channel=CHANNEL`` (the home's "Enter visit" for a
     planned visit) starts a visit with those chosen, once: the parameters are then dropped, so
     the choices stay the user's. A draft being edited is let go (it stays in the drafts list)
     rather than overwritten; a branch, checklist or channel the user cannot pick is ignored.
-    ``new_visit?draft=ID`` (the home's "Open draft") continues that draft."""
+    ``new-visit?draft=ID`` (the home's "Open draft") continues that draft."""
     asked = {key: st.query_params.get(key) for key in PRESET}
     if not any(asked.values()):
         return
