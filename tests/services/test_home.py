@@ -280,3 +280,11 @@ def test_a_follow_up_counts_as_a_visit_but_not_as_a_score(ctx: AppContext) -> No
         9,
         score,
     )
+
+
+def test_the_limit_reads_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit_app.config import load_settings
+
+    assert load_settings().not_visited_days == 60
+    monkeypatch.setenv("AUDIT_NOT_VISITED_DAYS", "30")
+    assert load_settings().not_visited_days == 30

@@ -189,3 +189,21 @@ def test_an_address_cannot_pick_another_areas_branch(world: dict[str, int]) -> N
     assert app.selectbox(key="nv_checklist").value == "greeting_phone@1"
     assert app.selectbox(key="nv_channel").value == "in_person"  # not the checklist's own
     assert not app.query_params  # applied once, then dropped
+
+
+def test_her_home_stays_up_with_the_longest_values(ctx: AppContext) -> None:
+    """The longest names, a visit dated tomorrow and one on 2000-01-01, a due slot and a
+    draft by the longest auditor: the home shows them whole and stays up."""
+    from audit_app.domain.users import Role, User
+    from tests.hostile.longest import CODE, MARK, build_world, longest_name
+
+    build_world(ctx)
+    manager = User(username="longest", role=Role.AREA_MANAGER, areas=(longest_name(100),))
+    (slot,) = add_plan(ctx, "published", [(CODE, "phone", 0, 7)])
+    visit = Visit(CODE, "greeting_phone", 1, days_ago(1), longest_name())
+    save_draft(ctx.as_user(manager), AuditRecord(visit, ()))
+    app = run_app(manager)
+    assert not app.exception
+    shown = texts(app)
+    assert shown.count(MARK) >= 3 and f"home_enter_{slot}" in enter_buttons(app)
+    assert list(app.dataframe[-1].value["days"]) == [0]  # visited "tomorrow": not negative
