@@ -207,3 +207,16 @@ def test_her_home_stays_up_with_the_longest_values(ctx: AppContext) -> None:
     shown = texts(app)
     assert shown.count(MARK) >= 3 and f"home_enter_{slot}" in enter_buttons(app)
     assert list(app.dataframe[-1].value["days"]) == [0]  # visited "tomorrow": not negative
+
+
+def test_every_word_of_her_home_passes_through_the_catalogue(
+    ctx: AppContext, world: dict[str, int]
+) -> None:
+    """The demo has no plan or draft (tests/ui/test_pseudo_language.py): here all show."""
+    from tests.ui.pseudo import data_vocabulary, shown_strings, untranslated
+
+    record = AuditRecord(Visit("ES-02", "greeting_phone", 1, days_ago(1), "Marta Puig"), ())
+    save_draft(ctx.as_user(MARTA), record)
+    app = run_app(MARTA, language="qps")
+    assert len(enter_buttons(app)) == 2 and app.dataframe
+    assert not untranslated(shown_strings(app), data_vocabulary(ctx))
