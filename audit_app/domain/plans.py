@@ -12,8 +12,8 @@ take stays open and says why; the rules are never bent to fill it.
 from __future__ import annotations
 
 import random
-from collections import Counter
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -41,6 +41,8 @@ class PlanProblem(StrEnum):
     BAD_LOCKOUT = "bad_lockout"
     NO_BRANCHES = "no_branches"
     OUTSIDE_PERIOD = "outside_period"
+    ALREADY_MADE = "already_made"
+    """The slot's visit was made: it stays as it is."""
     NO_AUDITOR = "no_auditor"
     """No active auditor at all."""
     OUT_OF_AREA = "out_of_area"

@@ -36,7 +36,7 @@ START = date(2026, 1, 5)
 @st.composite
 def chains(
     draw: st.DrawFn,
-) -> tuple[PlanRequest, list[PlanBranch], list[PlanAuditor], list[PastVisit], Managers]:  # noqa: E501
+) -> tuple[PlanRequest, list[PlanBranch], list[PlanAuditor], list[PastVisit], Managers]:
     n_branches = draw(st.integers(1, 12))
     branches = [
         PlanBranch(
