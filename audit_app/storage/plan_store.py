@@ -91,7 +91,7 @@ def history(
     leave_out_plan: int | None = None,
 ) -> list[PastVisit]:
     """Who visited (submitted audits with a known auditor) or is planned to visit (the
-    assigned, open slots of other plans) the branches within the lockout of the period."""
+    assigned, open slots of other published plans) the branches within the lockout of the period."""
     wanted = sorted(set(branch_ids))
     if not wanted:
         return []
@@ -107,13 +107,16 @@ def history(
         )
     )
     found = [PastVisit(r.branch_id, r.auditor_id, r.visited_at.date()) for r in past]
-    slots = select(
-        planned_visits.c.branch_id, planned_visits.c.auditor_id, planned_visits.c.planned_on
-    ).where(
-        planned_visits.c.branch_id.in_(wanted),
-        planned_visits.c.auditor_id.is_not(None),
-        planned_visits.c.audit_id.is_(None),
-        planned_visits.c.planned_on.between(first, last),
+    slots = (
+        select(planned_visits.c.branch_id, planned_visits.c.auditor_id, planned_visits.c.planned_on)
+        .join(visit_plans, visit_plans.c.id == planned_visits.c.plan_id)
+        .where(
+            visit_plans.c.status == PUBLISHED,
+            planned_visits.c.branch_id.in_(wanted),
+            planned_visits.c.auditor_id.is_not(None),
+            planned_visits.c.audit_id.is_(None),
+            planned_visits.c.planned_on.between(first, last),
+        )
     )
     if leave_out_plan is not None:
         slots = slots.where(planned_visits.c.plan_id != leave_out_plan)
