@@ -2,8 +2,9 @@
 stores them (a submission, an import, or a plan published after some visits were made).
 
 An audit fills the open slot of a published plan with the same branch and checklist, a
-matching channel (a slot without one takes any) and the visit's day inside the plan's
-period; of those, the one planned nearest the visit (the earlier on a tie). A follow-up
+matching channel (a slot without one takes any, a visit without one fills any) and the
+visit's day inside the plan's period; of those, the one planned nearest the visit (the
+earlier on a tie). A follow-up
 (it re-checks only failed items) and a self-assessment fill nothing. A revision keeps the
 audit's id, so it keeps its slot.
 """
@@ -55,9 +56,14 @@ def best_slot(audit: dict[str, Any], slots: list[dict[str, Any]]) -> dict[str, A
         for slot in slots
         if slot["branch_id"] == audit["branch_id"]
         and slot["checklist_id"] == audit["checklist_id"]
-        and (slot["channel"] is None or slot["channel"] == audit["channel"])
+        and _channels_match(slot["channel"], audit["channel"])
         and slot["starts_on"] <= day <= slot["ends_on"]
     ]
     if not fitting:
         return None
     return min(fitting, key=lambda s: (abs((s["planned_on"] - day).days), s["planned_on"], s["id"]))
+
+
+def _channels_match(planned: str | None, made: str | None) -> bool:
+    """A slot without a channel takes any visit; a visit without one fills any slot."""
+    return planned is None or made is None or planned == made

@@ -118,7 +118,7 @@ def test_past_visits_count_in_the_lockout(world: tuple[AppContext, dict[str, int
     assert [
         (s.planned_on, s.auditor_name)
         for s in show_plan(ctx, create_plan(ctx, quarter_request(scope))).slots
-    ] == before  # noqa: E501
+    ] == before
     link_auditor(ctx, phone_call(ctx, "TR-01", datetime(2026, 7, 10, 10)), ids["Laura Fernández"])
     after = show_plan(ctx, create_plan(ctx, quarter_request(scope))).slots
     assert [(s.planned_on, s.auditor_name) for s in after] == [
@@ -258,4 +258,4 @@ def test_the_default_name_says_checklist_and_period(
     ctx, _ids = world
     plan = show_plan(ctx, create_plan(ctx, quarter_request(name="  ")))
     assert plan.name == f"{plan.checklist_title}, Jul 1, 2026 to Sep 30, 2026"
-    assert QUARTER == (plan.starts_on, plan.ends_on)
+    assert (plan.starts_on, plan.ends_on) == QUARTER
