@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from audit_app.domain.audit import AuditRecord, Branch, Channel, Visit
 from audit_app.domain.plans import ChannelNeed, PlanRequest, PlanScope, name_key
@@ -51,10 +51,21 @@ def build(ctx: AppContext) -> dict[str, int]:
 def add_auditors(
     ctx: AppContext, people: Sequence[tuple[str, tuple[str, ...], str | None]]
 ) -> dict[str, int]:
+    """The auditors as rows, with these areas and user names (an auditor already known by
+    name, e.g. met in a submission, gets them)."""
     now = datetime(2026, 1, 1)
+    found: dict[str, int] = {}
     with database.transaction(ctx.engine) as conn:
-        return {
-            name: conn.execute(
+        for name, areas, username in people:
+            values = {"areas": list(areas), "username": username, "updated_at": now}
+            known = conn.execute(
+                select(auditors.c.id).where(auditors.c.name_key == name_key(name))
+            ).scalar()
+            if known is not None:
+                conn.execute(update(auditors).where(auditors.c.id == known).values(**values))
+                found[name] = known
+                continue
+            found[name] = conn.execute(
                 insert(auditors)
                 .values(
                     name=name,
@@ -62,16 +73,13 @@ def add_auditors(
                     kind="staff",
                     organisation="",
                     email="",
-                    username=username,
-                    areas=list(areas),
                     active=True,
                     created_at=now,
-                    updated_at=now,
+                    **values,
                 )
                 .returning(auditors.c.id)
             ).scalar_one()
-            for name, areas, username in people
-        }
+    return found
 
 
 def quarter_request(scope: PlanScope = PlanScope(), **changes: object) -> PlanRequest:
