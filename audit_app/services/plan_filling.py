@@ -27,6 +27,8 @@ NOT_PLANNED_KINDS = frozenset({AuditKind.FOLLOW_UP.value, AuditKind.SELF_ASSESSM
 def fill_slots(conn: Connection, audit_ids: Iterable[int]) -> list[tuple[int, int]]:
     """Fill the best open slot for each new submitted audit among ``audit_ids`` (drafts and
     audits already filling a slot are passed over); returns (slot id, audit id) pairs."""
+    if not plan_store.has_published_plans(conn):
+        return []
     placed = [
         row
         for row in plan_store.audits_to_place(conn, audit_ids)

@@ -31,6 +31,8 @@ DRAFT = "draft"
 PUBLISHED = "published"
 AREA_MANAGER = "area_manager"
 SUBMITTED = "submitted"
+CHUNK = 5000
+"""Ids per query: SQLite and PostgreSQL both cap the bound values of one statement."""
 
 
 def plan_branches(conn: Connection) -> list[PlanBranch]:
@@ -282,29 +284,34 @@ def delete_draft(conn: Connection, plan_id: int) -> bool:
 # Filling slots with submitted audits (services.plan_filling).
 
 
+def has_published_plans(conn: Connection) -> bool:
+    """Whether any plan is published: a submission or an import looks no further when not."""
+    found = conn.execute(
+        select(visit_plans.c.id).where(visit_plans.c.status == PUBLISHED).limit(1)
+    ).first()
+    return found is not None
+
+
 def audits_to_place(conn: Connection, audit_ids: Iterable[int]) -> list[dict[str, Any]]:
     """The submitted audits among ``audit_ids`` that fill no slot yet, oldest visit first."""
     wanted = sorted(set(audit_ids))
-    if not wanted:
-        return []
     taken = select(planned_visits.c.audit_id).where(planned_visits.c.audit_id.is_not(None))
-    query = (
-        select(
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), CHUNK):  # a bulk import: within any bind limit
+        query = select(
             audits.c.id,
             audits.c.branch_id,
             audits.c.checklist_id,
             audits.c.channel,
             audits.c.kind,
             audits.c.visited_at,
-        )
-        .where(
-            audits.c.id.in_(wanted),
+        ).where(
+            audits.c.id.in_(wanted[start : start + CHUNK]),
             audits.c.status == SUBMITTED,
             audits.c.id.not_in(taken),
         )
-        .order_by(audits.c.visited_at, audits.c.id)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+        found += [dict(r) for r in conn.execute(query).mappings()]
+    return sorted(found, key=lambda r: (r["visited_at"], r["id"]))
 
 
 def open_published_slots(
