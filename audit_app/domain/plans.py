@@ -347,6 +347,23 @@ def check_slot(
     )
 
 
+def slot_problems(
+    request: PlanRequest,
+    branch: PlanBranch,
+    channel: str | None,
+    planned_on: date,
+    auditors: Sequence[PlanAuditor],
+    others: Sequence[PastVisit],
+    managers: Managers,
+) -> dict[int, PlanProblem | None]:
+    """For each auditor, what would stop them taking the slot (None: they may): what a page
+    offers when someone picks an auditor by hand."""
+    book = _Book(others)
+    return {
+        a.id: _problem(request, branch, channel, planned_on, a, book, managers) for a in auditors
+    }
+
+
 @dataclass(frozen=True)
 class _Slot:
     branch_id: int

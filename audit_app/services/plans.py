@@ -17,6 +17,8 @@ from audit_app.domain.labels import channel_label, plan_problem_label, plan_stat
 from audit_app.domain.plans import (
     INSPECTION_CHANNEL,
     ChannelNeed,
+    PastVisit,
+    PlanBranch,
     PlanProblem,
     PlanRefused,
     PlanRequest,
@@ -24,6 +26,7 @@ from audit_app.domain.plans import (
     branches_in_scope,
     check_slot,
     propose,
+    slot_problems,
 )
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
@@ -266,6 +269,41 @@ def show_plan(ctx: AppContext, plan_id: int) -> PlanView:
     )
 
 
+@dataclass(frozen=True)
+class AuditorChoice:
+    """An auditor someone may pick for a planned visit, or why not."""
+
+    auditor_id: int
+    name: str
+    problem: PlanProblem | None
+
+    @property
+    def allowed(self) -> bool:
+        return self.problem is None
+
+
+def auditor_choices(
+    ctx: AppContext, visit_id: int, *, planned_on: date | None = None
+) -> list[AuditorChoice]:
+    """Every active auditor for a planned visit (on its day, or ``planned_on``), those who
+    may go first, each with what would refuse them: a page's auditor picker."""
+    with database.snapshot(ctx.engine) as conn:
+        slot, branch, plan = _visible_slot(ctx, conn, visit_id)
+        request = _request(ctx, plan)
+        auditors = plan_store.plan_auditors(conn)
+        problems = slot_problems(
+            request,
+            branch,
+            slot["channel"],
+            planned_on or slot["planned_on"],
+            auditors,
+            _others(conn, request, plan["id"], branch.id, visit_id),
+            plan_store.area_managers(conn),
+        )
+    choices = [AuditorChoice(a.id, a.name, problems[a.id]) for a in auditors]
+    return sorted(choices, key=lambda c: (not c.allowed, c.name.casefold(), c.auditor_id))
+
+
 def move_visit(
     ctx: AppContext,
     visit_id: int,
@@ -279,12 +317,7 @@ def move_visit(
     moves with it. A visit already made stays as it is."""
     check_can_write(ctx, N_("plan visits"))
     with database.transaction(ctx.engine) as conn:
-        slot = plan_store.slot_row(conn, visit_id)
-        branch = None
-        if slot is not None:
-            branch = next(b for b in plan_store.plan_branches(conn) if b.id == slot["branch_id"])
-        if slot is None or branch is None or not sees_area(ctx, branch.area):
-            raise AccessDenied(_("no planned visit #{id}").format(id=visit_id))
+        slot, branch, plan = _visible_slot(ctx, conn, visit_id)
         if slot["audit_id"] is not None:
             raise PlanRefused(
                 PlanProblem.ALREADY_MADE,
@@ -292,8 +325,6 @@ def move_visit(
                     id=visit_id, audit=slot["audit_id"]
                 ),
             )
-        plan = plan_store.plan_row(conn, slot["plan_id"])
-        assert plan is not None
         request = _request(ctx, plan)
         day = planned_on or slot["planned_on"]
         who = None if unassign else (auditor_id if auditor_id is not None else slot["auditor_id"])
@@ -302,14 +333,7 @@ def move_visit(
             auditor = next((a for a in plan_store.plan_auditors(conn) if a.id == who), None)
             if auditor is None:
                 raise AuditAppError(_("no active auditor #{id}").format(id=who))
-        others = plan_store.history(
-            conn,
-            [branch.id],
-            request.starts_on,
-            request.ends_on,
-            request.lockout_days,
-            leave_out_plan=plan["id"],
-        ) + plan_store.plan_visits(conn, plan["id"], leave_out=visit_id)
+        others = _others(conn, request, plan["id"], branch.id, visit_id)
         managers = plan_store.area_managers(conn)
         check_slot(request, branch, slot["channel"], day, auditor, others, managers)
         shift = day - slot["planned_on"]
@@ -336,6 +360,36 @@ def move_visit(
         auditor=None if auditor is None else auditor.name,
     )
     return _slot(moved)
+
+
+def _visible_slot(
+    ctx: AppContext, conn: Any, visit_id: int
+) -> tuple[dict[str, Any], PlanBranch, dict[str, Any]]:
+    """A planned visit, its branch and its plan, if the acting user may see the branch."""
+    slot = plan_store.slot_row(conn, visit_id)
+    branch = None
+    if slot is not None:
+        branch = next(b for b in plan_store.plan_branches(conn) if b.id == slot["branch_id"])
+    if slot is None or branch is None or not sees_area(ctx, branch.area):
+        raise AccessDenied(_("no planned visit #{id}").format(id=visit_id))
+    plan = plan_store.plan_row(conn, slot["plan_id"])
+    assert plan is not None
+    return slot, branch, plan
+
+
+def _others(
+    conn: Any, request: PlanRequest, plan_id: int, branch_id: int, visit_id: int
+) -> list[PastVisit]:
+    """The visits a slot set by hand must keep its distance from: audits and other
+    published plans around the period, and this plan's other slots."""
+    return plan_store.history(
+        conn,
+        [branch_id],
+        request.starts_on,
+        request.ends_on,
+        request.lockout_days,
+        leave_out_plan=plan_id,
+    ) + plan_store.plan_visits(conn, plan_id, leave_out=visit_id)
 
 
 def publish_plan(ctx: AppContext, plan_id: int) -> int:

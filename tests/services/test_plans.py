@@ -22,6 +22,7 @@ from audit_app.services.access import AccessDenied
 from audit_app.services.activity import list_activity
 from audit_app.services.context import AppContext
 from audit_app.services.plans import (
+    auditor_choices,
     create_plan,
     delete_draft,
     list_plans,
@@ -183,6 +184,23 @@ def test_moving_a_visit_is_checked(world: tuple[AppContext, dict[str, int]]) -> 
     assert unassigned.auditor_id is None
     entry = list_activity(ctx, actions=("visit plan",))[0]
     assert entry.detail["event"] == "visit moved" and entry.detail["visit"] == first.id
+
+
+def test_the_auditor_picker_says_who_may_go(world: tuple[AppContext, dict[str, int]]) -> None:
+    ctx, ids = world
+    plan = show_plan(ctx, create_plan(ctx, quarter_request(PlanScope(branches=("ES-01",)))))
+    first, second = plan.slots
+    assert first.auditor_name == second.auditor_name == "Laura Fernández"
+    choices = auditor_choices(ctx, second.id, planned_on=first.planned_on + timedelta(days=3))
+    assert [(c.name, c.problem) for c in choices] == [
+        ("Elif Yılmaz", PlanProblem.OUT_OF_AREA),
+        ("Jordi Vidal", PlanProblem.OWN_MANAGER),
+        ("Laura Fernández", PlanProblem.LOCKOUT),
+        ("Marta Puig", PlanProblem.OWN_MANAGER),
+    ]
+    assert [c.name for c in auditor_choices(ctx, second.id) if c.allowed] == ["Laura Fernández"]
+    with pytest.raises(AccessDenied):
+        auditor_choices(ctx.as_user(MARTA), 999)
 
 
 def test_publish_then_no_delete(world: tuple[AppContext, dict[str, int]]) -> None:
