@@ -187,7 +187,7 @@ def test_moving_a_visit_is_checked(world: tuple[AppContext, dict[str, int]]) -> 
 
 
 def test_the_auditor_picker_says_who_may_go(world: tuple[AppContext, dict[str, int]]) -> None:
-    ctx, ids = world
+    ctx, _ids = world
     plan = show_plan(ctx, create_plan(ctx, quarter_request(PlanScope(branches=("ES-01",)))))
     first, second = plan.slots
     assert first.auditor_name == second.auditor_name == "Laura Fernández"
