@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,12 +32,11 @@ PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=list(H
 AREAS = ("North", "South", "East")
 NAMES = ("Ana Pop", "Marc Serra", "Elif Kaya", "Ioana Stan", "Pau Vila", "Gül Demir")
 START = date(2026, 1, 5)
+Chain = tuple[PlanRequest, list[PlanBranch], list[PlanAuditor], list[PastVisit], Managers]
 
 
 @st.composite
-def chains(
-    draw: st.DrawFn,
-) -> tuple[PlanRequest, list[PlanBranch], list[PlanAuditor], list[PastVisit], Managers]:
+def chains(draw: st.DrawFn) -> Chain:
     n_branches = draw(st.integers(1, 12))
     branches = [
         PlanBranch(
@@ -98,13 +98,9 @@ def chains(
     return request, branches, auditors, history, managers
 
 
-def _by_id(items: list[PlanBranch] | list[PlanAuditor]) -> dict[int, object]:
-    return {item.id: item for item in items}
-
-
 @PROPERTY
 @given(chains(), st.integers(0, 3))
-def test_every_rule_holds_on_random_chains(chain: tuple, seed: int) -> None:  # type: ignore[type-arg]
+def test_every_rule_holds_on_random_chains(chain: Chain, seed: int) -> None:
     request, branches, auditors, history, managers = chain
     plan = propose(request, branches, auditors, history, managers, seed=seed)
     # deterministic
@@ -274,7 +270,7 @@ def test_check_slot_refuses_with_a_code(auditor: int, day: date, code: PlanProbl
         ({"scope": PlanScope(regions=("Aegean",))}, PlanProblem.NO_BRANCHES),
     ],
 )
-def test_requests_the_planner_cannot_honour(change: dict, code: PlanProblem) -> None:  # type: ignore[type-arg]
+def test_requests_the_planner_cannot_honour(change: dict[str, Any], code: PlanProblem) -> None:
     from dataclasses import replace
 
     request, branch, auditors, managers = _small_world()

@@ -261,8 +261,8 @@ def test_an_area_manager_plans_her_areas_only(world: tuple[AppContext, dict[str,
 )
 def test_a_request_refused_writes_nothing(
     world: tuple[AppContext, dict[str, int]],
-    change: dict,
-    message: str,  # type: ignore[type-arg]
+    change: dict[str, object],
+    message: str,
 ) -> None:
     ctx, _ids = world
     with pytest.raises(AuditAppError, match=message):
