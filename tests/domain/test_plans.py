@@ -86,6 +86,15 @@ def chains(draw: st.DrawFn) -> Chain:
         lockout_days=draw(st.integers(0, 45)),
         visit_window_days=draw(st.sampled_from((None, 3, 10))),
         mystery_shop=draw(st.booleans()),
+        scope=draw(
+            st.sampled_from(
+                (
+                    PlanScope(),
+                    PlanScope(regions=("R1",)),
+                    PlanScope(areas=("North",), branches=("B-01",)),
+                )
+            )
+        ),
     )
     history = [
         PastVisit(
@@ -102,11 +111,17 @@ def chains(draw: st.DrawFn) -> Chain:
 @given(chains(), st.integers(0, 3))
 def test_every_rule_holds_on_random_chains(chain: Chain, seed: int) -> None:
     request, branches, auditors, history, managers = chain
+    in_scope = {b.id for b in branches if b.active and request.scope.covers(b)}
+    if not in_scope:
+        with pytest.raises(PlanRefused) as refused:
+            propose(request, branches, auditors, history, managers, seed=seed)
+        assert refused.value.code == PlanProblem.NO_BRANCHES
+        return
     plan = propose(request, branches, auditors, history, managers, seed=seed)
     # deterministic
     assert plan == propose(request, branches, auditors, history, managers, seed=seed)
     # exactly the needs of each active branch in scope, every date inside the period
-    active = {b.id for b in branches if b.active}
+    active = in_scope
     wanted = Counter({need.channel: need.visits for need in request.needs})
     for branch_id in active:
         got = Counter(v.channel for v in plan if v.branch_id == branch_id)
