@@ -15,6 +15,7 @@ from audit_app.cli import (  # noqa: F401  (imported for their commands)
     compare_commands,
     import_commands,
     mapping_commands,
+    plan_commands,
     report_commands,
     report_compare_commands,
     score_commands,

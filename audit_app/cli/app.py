@@ -22,3 +22,8 @@ actions_app = typer.Typer(
     help="Corrective actions: list them, reassign, set due dates, close.", no_args_is_help=True
 )
 app.add_typer(actions_app, name="actions")
+plans_app = typer.Typer(
+    help="Visit plans: draft one per checklist and period, look at it, adjust, publish.",
+    no_args_is_help=True,
+)
+app.add_typer(plans_app, name="plans")

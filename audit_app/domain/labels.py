@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from audit_app.domain.actions import ActionStatus
 from audit_app.domain.audit import AuditKind, AuditStatus, Channel
+from audit_app.domain.plans import PlanProblem
 from audit_app.domain.users import Role
 from audit_app.i18n import N_, _
 
@@ -42,6 +43,17 @@ ACTION_STATUSES: dict[str, str] = {
     ActionStatus.DONE: N_("Done"),
     ActionStatus.VERIFIED: N_("Verified"),
 }
+PLAN_STATUSES: dict[str, str] = {
+    "draft": N_("Draft"),
+    "published": N_("Published"),
+}
+PLAN_PROBLEMS: dict[str, str] = {
+    PlanProblem.NO_AUDITOR: N_("No active auditor"),
+    PlanProblem.OUT_OF_AREA: N_("No auditor visits this area"),
+    PlanProblem.OWN_MANAGER: N_("Only the branch's own manager could go"),
+    PlanProblem.LOCKOUT: N_("Every auditor who could go was there too recently"),
+}
+"""Why the planner left a slot without an auditor."""
 ITEM_TYPES: dict[str, str] = {
     "yes_no": N_("Yes / no"),
     "scale": N_("Scale"),
@@ -81,6 +93,16 @@ def audit_status_label(status: object) -> str:
 
 def action_status_label(status: object) -> str:
     return _label(ACTION_STATUSES, status)
+
+
+def plan_status_label(status: object) -> str:
+    """A visit plan's status (draft, published) in the current language."""
+    return _label(PLAN_STATUSES, status)
+
+
+def plan_problem_label(problem: object) -> str:
+    """Why a planned visit has no auditor, in the current language."""
+    return _label(PLAN_PROBLEMS, problem)
 
 
 def item_type_label(item_type: object) -> str:

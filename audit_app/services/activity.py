@@ -33,6 +33,7 @@ ACTIONS = (
     "user",
     "restore",
     "mapping profile",
+    "visit plan",
     CHECKLIST_REPLACED,
 )
 ACTION_LABELS = {
@@ -46,6 +47,7 @@ ACTION_LABELS = {
     "user": N_("User change"),
     "restore": N_("Restore"),
     "mapping profile": N_("Mapping profile"),
+    "visit plan": N_("Visit plan"),
     CHECKLIST_REPLACED: N_("Checklist version replaced"),
 }
 COMMAND_LINE = "command line"

@@ -25,6 +25,7 @@ from audit_app.services import activity
 from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
 from audit_app.services.actions import create_for_audits
 from audit_app.services.context import AppContext
+from audit_app.services.plan_filling import fill_slots
 from audit_app.storage import database, repository
 
 
@@ -185,6 +186,7 @@ def _write(
             ],
             branch_id_of=branch_id_of,
         )
+        fill_slots(conn, ids)  # submitted visits fill the open slots of published plans
     return ids, fresh
 
 

@@ -50,6 +50,7 @@ from audit_app.services import activity
 from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
 from audit_app.services.mappings_reader import profile_reader
+from audit_app.services.plan_filling import fill_slots
 from audit_app.storage import database, import_log, repository
 
 Status = Literal["imported", "already_imported", "rejected", "checked"]
@@ -587,6 +588,7 @@ def _write(
         new_ids = repository.add_audits(
             conn, fresh, branch_id_of=ids, checklist_version_id_of=ctx.checklist_version_ids
         )
+        fill_slots(conn, new_ids)  # imported visits fill the open slots of published plans
     return present, dict(zip(fresh_numbers, new_ids, strict=True))
 
 

@@ -364,6 +364,8 @@ planned_visits = Table(
     Column("audit_id", ForeignKey("audits.id"), unique=True),
     Column("filled_at", DateTime),
     Column("note", Text),
+    # Why the planner left the slot without an auditor (domain.plans.PlanProblem), if so.
+    Column("unassigned", String(32)),
     Index(None, "planned_on"),
 )
 """One slot of a plan: a branch, a channel, a date and an auditor. Submitted visits and

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("audit_id", sa.Integer(), nullable=True),
         sa.Column("filled_at", sa.DateTime(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("unassigned", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["plan_id"],
             ["visit_plans.id"],
