@@ -26,11 +26,13 @@ __all__ = [
     "NoPlan",
     "PlanCoverage",
     "PlanSummary",
+    "coverage_dict",
     "current_plan",
     "plan_coverage",
     "plans",
     "sample_size",
     "spread",
+    "tally_dict",
 ]
 
 PUBLISHED = "published"
@@ -167,3 +169,46 @@ def sample_size(
     two audits to measure the spread from."""
     observed = spread(ctx, checklist_id, date_from=date_from, date_to=date_to)
     return sizes.plan(observed, half_width)
+
+
+def tally_dict(tally: domain.Tally) -> dict[str, object]:
+    return {
+        "planned": tally.planned,
+        "done": tally.done,
+        "due": tally.due,
+        "overdue": tally.overdue,
+        "unassigned": tally.unassigned,
+        "branches": tally.branches,
+        "rankable": tally.rankable,
+        "rankable_share": tally.rankable_share,
+    }
+
+
+def coverage_dict(result: PlanCoverage) -> dict[str, object]:
+    """The coverage as plain data (``--json``)."""
+    cover = result.coverage
+    return {
+        "plan": result.plan.to_dict(),
+        "today": cover.today.isoformat(),
+        "min_audits": cover.min_audits,
+        "total": tally_dict(cover.total),
+        "regions": [{"region": r.region, **tally_dict(r.tally)} for r in cover.regions],
+        "areas": [{"region": a.region, "area": a.area, **tally_dict(a.tally)} for a in cover.areas],
+        "branches": [
+            {
+                "branch_code": b.branch_code,
+                "branch_name": b.branch_name,
+                "area": b.area,
+                "region": b.region,
+                "planned": b.tally.planned,
+                "done": b.tally.done,
+                "due": b.tally.due,
+                "overdue": b.tally.overdue,
+                "unassigned": b.tally.unassigned,
+                "audits": b.audits,
+                "rankable": b.rankable,
+                "still_needed": b.still_needed,
+            }
+            for b in cover.branches
+        ],
+    }
