@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from audit_app.i18n import formats, ngettext
 
@@ -29,6 +30,7 @@ __all__ = [
     "SampleSize",
     "Spread",
     "half_width",
+    "period_of",
     "plan",
     "pooled_spread",
     "sentence",
@@ -109,6 +111,18 @@ def plan(spread: Spread, half: float, z: float = Z_90) -> SampleSize | None:
         return None
     visits = visits_needed(spread.sd, half, z)
     return SampleSize(half, visits, half_width(spread.sd, visits, z), spread)
+
+
+def period_of(starts_on: date, ends_on: date) -> str:
+    """``quarter`` or ``month`` when a plan's period is a calendar quarter or month (as
+    plans are), else ``period``: the word "per ..." of :func:`sentence`."""
+    months = (ends_on.year - starts_on.year) * 12 + ends_on.month - starts_on.month + 1
+    whole = starts_on.day == 1 and (ends_on + timedelta(days=1)).day == 1
+    if whole and months == 3 and starts_on.month % 3 == 1:
+        return "quarter"
+    if whole and months == 1:
+        return "month"
+    return "period"
 
 
 def sentence(size: SampleSize, period: str = "quarter") -> str:

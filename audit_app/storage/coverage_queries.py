@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from audit_app.domain.coverage import PlannedVisit
 from audit_app.domain.filters import AuditFilter
@@ -119,10 +119,16 @@ def _narrowed(query: Any, areas: Sequence[str] | None, region: str | None, area:
     if areas is not None:
         query = query.where(branches.c.area.in_(list(areas)))
     if region:
-        query = query.where(func.lower(branches.c.region) == region.lower())
+        query = query.where(_same(branches.c.region, region))
     if area:
-        query = query.where(func.lower(branches.c.area) == area.lower())
+        query = query.where(_same(branches.c.area, area))
     return query
+
+
+def _same(column: Any, value: str) -> Any:
+    """As written, or in any case (the databases lower only ASCII the same way: SQLite's
+    lower() leaves "İ" as it is, Python's makes it "i̇", so both spellings are tried)."""
+    return or_(column == value, func.lower(column) == value.lower())
 
 
 @dataclass(frozen=True)

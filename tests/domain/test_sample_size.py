@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from audit_app.domain.sample_size import (
     SampleSize,
     Spread,
     half_width,
+    period_of,
     plan,
     pooled_spread,
     sentence,
@@ -97,3 +99,11 @@ def test_the_visits_needed_reach_the_half_width_and_one_fewer_does_not(
 def test_a_wider_interval_never_needs_more_visits(sd: float, a: float, b: float) -> None:
     narrow, wide = sorted((a, b))
     assert visits_needed(sd, wide) <= visits_needed(sd, narrow)
+
+
+def test_the_period_word_of_a_plan() -> None:
+    assert period_of(date(2026, 1, 1), date(2026, 3, 31)) == "quarter"
+    assert period_of(date(2026, 4, 1), date(2026, 4, 30)) == "month"
+    assert period_of(date(2026, 2, 1), date(2026, 4, 30)) == "period"  # not a quarter
+    assert period_of(date(2026, 1, 1), date(2026, 3, 30)) == "period"
+    assert period_of(date(2026, 1, 1), date(2026, 12, 31)) == "period"

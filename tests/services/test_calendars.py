@@ -118,3 +118,8 @@ def test_an_area_manager_gets_her_areas_only(world: World) -> None:
 def test_an_unknown_auditor_is_refused_in_a_sentence(world: World) -> None:
     with pytest.raises(calendars.UnknownAuditor, match="no auditor called Laura Smith"):
         calendars.auditor_calendar(world.ctx, "Laura Smith")
+
+
+def test_an_area_with_a_dotted_capital_i_is_found(world: World) -> None:
+    made = calendars.area_calendar(world.ctx, "İstanbul Asya")
+    assert [v.visit.id for v in made.visits] == list(world.slots[4:6])
