@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from audit_app.domain.coverage import Tally
-from audit_app.i18n import _, formats, ngettext
+from audit_app.i18n import _, formats, ngettext, pgettext
 
 DONE = "#009E73"
 DUE = "#56B4E9"
@@ -29,9 +29,19 @@ class Row:
     tally: Tally
 
 
+def state_words() -> dict[str, str]:
+    """done, due, overdue -> the words for a planned visit's state (not the Actions page's
+    "Due" column, which is a date)."""
+    return {
+        "done": pgettext("planned visit state", "Done"),
+        "due": pgettext("planned visit state", "Due"),
+        "overdue": pgettext("planned visit state", "Overdue"),
+    }
+
+
 def coverage_frame(rows: Sequence[Row]) -> pd.DataFrame:
     """Long form: label, state (translated), visits, order (done, due, overdue)."""
-    states = ((_("Done"), "done"), (_("Due"), "due"), (_("Overdue"), "overdue"))
+    states = [(word, field) for field, word in state_words().items()]
     return pd.DataFrame(
         [
             {
@@ -49,7 +59,7 @@ def coverage_frame(rows: Sequence[Row]) -> pd.DataFrame:
 
 def coverage_chart(rows: Sequence[Row]) -> alt.Chart:
     frame = coverage_frame(rows)
-    words = [_("Done"), _("Due"), _("Overdue")]
+    words = list(state_words().values())
     return (
         alt.Chart(frame)
         .mark_bar()

@@ -19,7 +19,12 @@ from audit_app.i18n import _, formats, ngettext
 from audit_app.services import calendars
 from audit_app.services import coverage as service
 from audit_app.services.context import AppContext
-from audit_app.ui.components.coverage_chart import Row, coverage_chart, coverage_sentence
+from audit_app.ui.components.coverage_chart import (
+    Row,
+    coverage_chart,
+    coverage_sentence,
+    state_words,
+)
 from audit_app.ui.components.described_chart import described_chart
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
@@ -103,11 +108,12 @@ def _plan_choice(
 
 def _kpis(cover: Coverage) -> None:
     total = cover.total
+    words = state_words()
     columns = st.columns(5)
     columns[0].metric(_("Planned visits"), formats.integer(total.planned))
-    columns[1].metric(_("Done"), formats.integer(total.done))
-    columns[2].metric(_("Due"), formats.integer(total.due))
-    columns[3].metric(_("Overdue"), formats.integer(total.overdue))
+    columns[1].metric(words["done"], formats.integer(total.done))
+    columns[2].metric(words["due"], formats.integer(total.due))
+    columns[3].metric(words["overdue"], formats.integer(total.overdue))
     columns[4].metric(
         _("Branches that can be ranked"),
         formats.percent(total.rankable_share),
@@ -141,6 +147,7 @@ def _chart(cover: Coverage) -> None:
         _("Show"), list(levels), default=default, format_func=levels.__getitem__, key=LEVEL_KEY
     )
     rows = _rows(cover, level or default)
+    words = state_words()
     described_chart(coverage_chart(rows), coverage_sentence(rows, cover.total), width="stretch")
     with st.expander(_("The branches, one by one")):
         st.dataframe(
@@ -166,9 +173,9 @@ def _chart(cover: Coverage) -> None:
                 "branch": st.column_config.TextColumn(_("Branch")),
                 "area": st.column_config.TextColumn(_("Area")),
                 "planned": st.column_config.NumberColumn(_("Planned")),
-                "done": st.column_config.NumberColumn(_("Done")),
-                "due": st.column_config.NumberColumn(_("Due")),
-                "overdue": st.column_config.NumberColumn(_("Overdue")),
+                "done": st.column_config.NumberColumn(words["done"]),
+                "due": st.column_config.NumberColumn(words["due"]),
+                "overdue": st.column_config.NumberColumn(words["overdue"]),
                 "unassigned": st.column_config.NumberColumn(_("No auditor")),
                 "audits": st.column_config.NumberColumn(_("Audits in the period")),
                 "rankable": st.column_config.CheckboxColumn(_("Can be ranked")),
