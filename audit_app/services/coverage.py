@@ -28,6 +28,7 @@ __all__ = [
     "PlanSummary",
     "coverage_dict",
     "current_plan",
+    "period_coverage",
     "plan_coverage",
     "plans",
     "sample_size",
@@ -138,6 +139,51 @@ def plan_coverage(
             ),
         )
     return PlanCoverage(_summary(ctx, row), domain.cover(visits, counted, today, min_audits))
+
+
+def period_coverage(
+    ctx: AppContext,
+    date_from: date,
+    date_to: date,
+    *,
+    region: str | None = None,
+    area: str | None = None,
+    today: date | None = None,
+    min_audits: int = DEFAULT_MIN_AUDITS,
+) -> list[PlanCoverage]:
+    """The coverage of every published plan whose period meets ``date_from``..``date_to``,
+    counting only the visits planned within it (one result per plan: plans of different
+    checklists are not added up). Whether a branch can be ranked is judged on its plan's
+    whole period, as the league would judge it."""
+    today = today or date.today()
+    if area and not sees_area(ctx, area):
+        raise AccessDenied(_("area {area} is not one of yours").format(area=area))
+    areas = _user_areas(ctx)
+    out = []
+    with database.snapshot(ctx.engine) as conn:
+        rows = queries.plan_rows(conn, status=PUBLISHED, overlapping=(date_from, date_to))
+        for row in reversed(rows):  # earliest period first
+            visits = queries.planned_visit_rows(
+                conn,
+                [row.id],
+                areas=areas,
+                region=region,
+                area=area,
+                planned_within=(date_from, date_to),
+            )
+            counted = queries.audits_per_branch(
+                conn,
+                AuditFilter(
+                    checklist_id=row.checklist_id,
+                    date_from=row.starts_on,
+                    date_to=row.ends_on,
+                    areas=areas,
+                ),
+            )
+            out.append(
+                PlanCoverage(_summary(ctx, row), domain.cover(visits, counted, today, min_audits))
+            )
+    return out
 
 
 def spread(

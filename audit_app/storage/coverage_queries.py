@@ -107,11 +107,15 @@ def planned_visit_rows(
     areas: Sequence[str] | None = None,
     region: str | None = None,
     area: str | None = None,
+    planned_within: tuple[date, date] | None = None,
 ) -> list[PlannedVisit]:
     """The plans' visits in date order; ``areas`` is the user's scope (None = all), region
-    and area are filters (any case)."""
+    and area are filters (any case), ``planned_within`` the first and last planned day."""
     query = _visits_query().where(planned_visits.c.plan_id.in_(list(plan_ids)))
     query = _narrowed(query, areas, region, area)
+    if planned_within is not None:
+        start, end = planned_within
+        query = query.where(planned_visits.c.planned_on.between(start, end))
     return [PlannedVisit(*row) for row in conn.execute(query)]
 
 

@@ -3,7 +3,10 @@ region and plan, and the branches with enough audits to rank."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit_app.domain.coverage import (
     AreaCoverage,
@@ -97,3 +100,46 @@ def test_no_visits_no_coverage() -> None:
     result = cover([], {}, TODAY)
     assert result == Coverage(TODAY, 3, (), (), (), Tally())
     assert result.total.rankable_share is None and result.total.done_share is None
+
+
+CODES = ("ES-01", "ES-02", "TR-01", "TR-02")
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> tuple[list[PlannedVisit], dict[str, int], date]:
+    count = draw(st.integers(min_value=0, max_value=25))
+    visits = [
+        _visit(
+            i,
+            draw(st.sampled_from(CODES)),
+            date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 89))),
+            audit_id=draw(st.one_of(st.none(), st.just(1000 + i))),
+            auditor_id=draw(st.one_of(st.none(), st.just(7))),
+        )
+        for i in range(count)
+    ]
+    audits = {code: draw(st.integers(0, 6)) for code in CODES}
+    today = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 100)))
+    return visits, audits, today
+
+
+@given(plans())
+def test_every_roll_up_adds_up_its_branches(
+    plan: tuple[list[PlannedVisit], dict[str, int], date],
+) -> None:
+    visits, audits, today = plan
+    result = cover(visits, audits, today)
+    rows = [b.tally for b in result.branches]
+    for tally in [*rows, result.total]:
+        assert tally.done + tally.due + tally.overdue == tally.planned
+        assert tally.unassigned <= tally.due + tally.overdue
+    assert sum((a.tally for a in result.areas), Tally()) == result.total
+    assert sum((r.tally for r in result.regions), Tally()) == result.total
+    assert result.total.planned == len(visits)
+    assert result.total.branches == len({v.branch_code for v in visits})
+    assert result.total.rankable == sum(
+        audits[code] >= 3 for code in {v.branch_code for v in visits}
+    )
+    # A day later, nothing done becomes undone and nothing overdue becomes due again.
+    later = cover(visits, audits, today + timedelta(days=1)).total
+    assert later.done == result.total.done and later.overdue >= result.total.overdue

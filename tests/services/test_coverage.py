@@ -136,3 +136,17 @@ def test_the_sample_size_rests_on_the_pooled_within_branch_spread(world: World) 
     marta = service.spread(world.ctx.as_user(MARTA), "greeting_phone")
     assert (marta.branches, marta.audits) == (1, 3)
     assert service.sample_size(world.ctx, 5.0, "greeting_phone", date_to=date(2026, 1, 1)) is None
+
+
+def test_a_period_counts_the_visits_planned_within_it_per_published_plan(world: World) -> None:
+    february = service.period_coverage(world.ctx, date(2026, 2, 1), date(2026, 2, 28), today=TODAY)
+    assert [p.plan.id for p in february] == [world.plan]  # the draft is left out
+    assert february[0].coverage.total == Tally(
+        planned=2, done=0, due=1, overdue=1, unassigned=0, branches=2, rankable=1
+    )
+    assert [b.branch_code for b in february[0].coverage.branches] == ["ES-01", "TR-01"]
+    assert service.period_coverage(world.ctx, date(2026, 4, 1), date(2026, 6, 30)) == []
+    marta = service.period_coverage(
+        world.ctx.as_user(MARTA), date(2026, 1, 1), date(2026, 3, 31), today=TODAY
+    )
+    assert marta[0].coverage.total == BARCELONA
