@@ -38,7 +38,7 @@ def test_head_office_sees_the_plans_coverage_planner_and_calendar(ctx: AppContex
         "Done": str(expected.done),
         "Due": str(expected.due),
         "Overdue": str(expected.overdue),
-        "Branches that can be ranked": "33%",
+        "Can be ranked": "33%",
     }
     shown = texts(app)
     assert "2 visits still to do have no auditor." in shown

@@ -21,6 +21,7 @@ DUE = "#56B4E9"
 OVERDUE = "#D55E00"
 INK = "#333333"
 ROW_PX = 26
+LABEL_PX = 260
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,12 @@ def coverage_chart(rows: Sequence[Row]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("sum(visits):Q", title=_("Planned visits"), axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("label:N", title=None, sort=[row.label for row in rows]),
+            y=alt.Y(
+                "label:N",
+                title=None,
+                sort=[row.label for row in rows],
+                axis=alt.Axis(labelLimit=LABEL_PX),
+            ),
             color=alt.Color(
                 "state:N",
                 title=None,

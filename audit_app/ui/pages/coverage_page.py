@@ -19,6 +19,7 @@ from audit_app.i18n import _, formats, ngettext
 from audit_app.services import calendars
 from audit_app.services import coverage as service
 from audit_app.services.context import AppContext
+from audit_app.ui.components.branch_names import shared_prefix
 from audit_app.ui.components.coverage_chart import (
     Row,
     coverage_chart,
@@ -31,6 +32,7 @@ from audit_app.ui.components.session import user_context
 
 HALF_WIDTH_KEY = "coverage_half_width"
 LEVEL_KEY = "coverage_level"
+SHORT_NAMED = 8  # branches named under "Still short" (most short first); others counted
 
 
 def render() -> None:
@@ -115,7 +117,7 @@ def _kpis(cover: Coverage) -> None:
     columns[2].metric(words["due"], formats.integer(total.due))
     columns[3].metric(words["overdue"], formats.integer(total.overdue))
     columns[4].metric(
-        _("Branches that can be ranked"),
+        _("Can be ranked"),
         formats.percent(total.rankable_share),
         help=_("Branches with at least {audits} audits of this checklist in the period.").format(
             audits=cover.min_audits
@@ -137,7 +139,11 @@ def _rows(cover: Coverage, level: str) -> list[Row]:
         return [Row(r.region, r.tally) for r in cover.regions]
     if level == "area":
         return [Row(a.area or a.region, a.tally) for a in cover.areas]
-    return [Row(f"{b.branch_code} · {b.branch_name}", b.tally) for b in cover.branches]
+    cut = len(shared_prefix([b.branch_name for b in cover.branches]))
+    return [
+        Row(f"{b.branch_code} · {' '.join(b.branch_name.split()[cut:])}", b.tally)
+        for b in cover.branches
+    ]
 
 
 def _chart(cover: Coverage) -> None:
@@ -200,18 +206,25 @@ def _rankable(cover: Coverage) -> None:
             share=formats.percent(total.rankable_share),
         )
     )
-    short = [b for b in cover.branches if not b.rankable]
+    short = sorted(
+        (b for b in cover.branches if not b.rankable),
+        key=lambda b: (-b.still_needed, b.branch_code),
+    )
     if short:
-        st.caption(
-            _("Still short: {branches}.").format(
-                branches=", ".join(
-                    ngettext(
-                        "{branch} needs {n} more", "{branch} needs {n} more", b.still_needed
-                    ).format(branch=b.branch_name, n=formats.integer(b.still_needed))
-                    for b in short[:10]
+        named = [
+            ngettext("{branch} needs {n} more", "{branch} needs {n} more", b.still_needed).format(
+                branch=b.branch_name, n=formats.integer(b.still_needed)
+            )
+            for b in short[:SHORT_NAMED]
+        ]
+        rest = len(short) - len(named)
+        if rest:
+            named.append(
+                ngettext("{n} more branch", "{n} more branches", rest).format(
+                    n=formats.integer(rest)
                 )
             )
-        )
+        st.caption(_("Still short: {branches}.").format(branches=", ".join(named)))
 
 
 def _checklist_choice(ctx: AppContext) -> str:
@@ -233,6 +246,7 @@ def _planner(ctx: AppContext, checklist_id: str, period: str) -> None:
         max_value=15.0,
         value=5.0,
         step=0.5,
+        format="%.1f",
         key=HALF_WIDTH_KEY,
     )
     size = attempt(lambda: service.sample_size(ctx, half, checklist_id))
