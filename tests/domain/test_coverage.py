@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_app.domain.coverage import (
@@ -123,6 +123,7 @@ def plans(draw: st.DrawFn) -> tuple[list[PlannedVisit], dict[str, int], date]:
     return visits, audits, today
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(plans())
 def test_every_roll_up_adds_up_its_branches(
     plan: tuple[list[PlannedVisit], dict[str, int], date],

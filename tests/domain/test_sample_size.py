@@ -6,7 +6,7 @@ import math
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_app.domain.sample_size import (
@@ -80,11 +80,13 @@ spreads = st.floats(min_value=0.0, max_value=60.0, allow_nan=False)
 halves = st.floats(min_value=0.1, max_value=50.0, allow_nan=False)
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(spreads, st.integers(min_value=1, max_value=500))
 def test_more_visits_never_widen_the_interval(sd: float, visits: int) -> None:
     assert half_width(sd, visits + 1) <= half_width(sd, visits)
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(spreads, halves)
 def test_the_visits_needed_reach_the_half_width_and_one_fewer_does_not(
     sd: float, half: float
@@ -95,6 +97,7 @@ def test_the_visits_needed_reach_the_half_width_and_one_fewer_does_not(
         assert half_width(sd, n - 1) > half * (1 - 1e-9)
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(spreads, halves, halves)
 def test_a_wider_interval_never_needs_more_visits(sd: float, a: float, b: float) -> None:
     narrow, wide = sorted((a, b))
