@@ -11,6 +11,7 @@ from audit_app.cli import (  # noqa: F401  (imported for their commands)
     audit_commands,
     backup_commands,
     branch_commands,
+    calendar_commands,
     checklist_commands,
     compare_commands,
     import_commands,

@@ -20,6 +20,7 @@ PAGES = (
     "import",
     "actions",
     "compare",
+    "coverage",
     "branch",
     "audit",
     "checklists",

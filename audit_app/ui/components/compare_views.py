@@ -246,6 +246,11 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
         st.caption(
             _("Fewer than {audits} audits: listed, not ranked.").format(audits=table.min_audits)
         )
+        st.page_link(
+            "pages/coverage_page.py",
+            label=_("Plan the visits that would rank them: coverage of the visit plan"),
+            icon=":material/event_available:",
+        )
         unranked = [c for c in LEAGUE_COLUMNS if c not in ("rank", "tie_band")]
         show_table(few[unranked], config)
     with st.expander(_("How the league table is computed")):
