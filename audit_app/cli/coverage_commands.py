@@ -42,8 +42,7 @@ def coverage_command(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Visits done, due and overdue per branch, area and region, and the share of branches
-    with enough audits in the period to be ranked."""
+    """Visits done, due and overdue per branch, area and region, and the share of branches with enough audits to rank."""  # noqa: E501
     from audit_app.services.coverage import coverage_dict, plan_coverage
 
     result = plan_coverage(

@@ -10,6 +10,7 @@ import typer
 
 from audit_app.cli.app import plans_app
 from audit_app.cli.common import context, fail, guarded, plural, print_json, print_rows
+from audit_app.cli.coverage_commands import coverage_command
 from audit_app.cli.printer import say
 
 if TYPE_CHECKING:
@@ -242,3 +243,6 @@ def _header(plan: PlanView) -> None:
     say(f"  {where}; per branch: {needs}; lockout {plural(plan.lockout_days, 'day')}")
     filled = sum(slot.filled for slot in plan.slots)
     say(f"  {plural(len(plan.slots), 'visit')}, {filled:,} made")
+
+
+plans_app.command("coverage")(coverage_command)
