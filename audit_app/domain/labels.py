@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from audit_app.domain.actions import ActionStatus
 from audit_app.domain.audit import AuditKind, AuditStatus, Channel
+from audit_app.domain.auditors import AuditorKind
 from audit_app.domain.users import Role
 from audit_app.i18n import N_, _
 
@@ -42,6 +43,10 @@ ACTION_STATUSES: dict[str, str] = {
     ActionStatus.DONE: N_("Done"),
     ActionStatus.VERIFIED: N_("Verified"),
 }
+AUDITOR_KINDS: dict[str, str] = {
+    AuditorKind.STAFF: N_("Staff"),
+    AuditorKind.AGENCY: N_("Agency"),
+}
 ITEM_TYPES: dict[str, str] = {
     "yes_no": N_("Yes / no"),
     "scale": N_("Scale"),
@@ -69,6 +74,10 @@ def channel_label(channel: object) -> str:
 
 def kind_label(kind: object) -> str:
     return _label(KINDS, kind)
+
+
+def auditor_kind_label(kind: object) -> str:
+    return _label(AUDITOR_KINDS, kind)
 
 
 def role_label(role: object) -> str:

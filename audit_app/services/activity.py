@@ -34,6 +34,7 @@ ACTIONS = (
     "restore",
     "mapping profile",
     CHECKLIST_REPLACED,
+    "auditor",
 )
 ACTION_LABELS = {
     "log-in": N_("Log-in"),
@@ -47,6 +48,7 @@ ACTION_LABELS = {
     "restore": N_("Restore"),
     "mapping profile": N_("Mapping profile"),
     CHECKLIST_REPLACED: N_("Checklist version replaced"),
+    "auditor": N_("Auditor change"),
 }
 COMMAND_LINE = "command line"
 _SECRET_WORDS = ("password", "token", "secret", "hash", "key")

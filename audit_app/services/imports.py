@@ -46,7 +46,7 @@ from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.names import safe_file_name
-from audit_app.services import activity
+from audit_app.services import activity, auditors
 from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
 from audit_app.services.mappings_reader import profile_reader
@@ -587,6 +587,7 @@ def _write(
         new_ids = repository.add_audits(
             conn, fresh, branch_id_of=ids, checklist_version_id_of=ctx.checklist_version_ids
         )
+        auditors.link_audits(conn, new_ids, [record.visit.auditor for record, _card in fresh])
     return present, dict(zip(fresh_numbers, new_ids, strict=True))
 
 
