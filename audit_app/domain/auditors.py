@@ -81,6 +81,22 @@ def near_misses(name: str, known_names: Iterable[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class AuditorDirectory:
+    """The auditors a typed name is checked against (an import, the form)."""
+
+    keys: frozenset[str] = frozenset()
+    """Every known key, merged auditors' too: a name with one is a known person."""
+    names: tuple[str, ...] = ()
+    """The names a new one may be a misspelling of (active, not merged)."""
+
+    def near_misses(self, name: str) -> list[str]:
+        """[] for a known person; else the known names it is close to."""
+        if name_key(name) in self.keys:
+            return []
+        return near_misses(name, self.names)
+
+
+@dataclass(frozen=True)
 class Auditor:
     """A person who makes visits: staff or an agency's shopper, not necessarily a user."""
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from audit_app.domain.auditors import (
     DEFAULT_KIND,
     Auditor,
+    AuditorDirectory,
     AuditorKind,
     display_name,
     name_key,
@@ -109,6 +110,15 @@ def _find(conn: Connection, ref: str) -> Auditor:
             AuditorCode.UNKNOWN, _("no auditor named {name}").format(name=repr(ref))
         )
     return found
+
+
+def directory(conn: Connection) -> AuditorDirectory:
+    """Every known key, and the active people's names, for checking typed names."""
+    every = auditor_store.all_auditors(conn, include_merged=True)
+    return AuditorDirectory(
+        frozenset(auditor_store.stored_key(a.name) for a in every),
+        tuple(a.name for a in every if a.merged_into is None and a.active),
+    )
 
 
 def check_name(name: str, known: Iterable[str]) -> list[str]:

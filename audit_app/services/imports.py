@@ -322,6 +322,7 @@ def import_bytes(
         imported_by = ctx.user.username
     with database.snapshot(ctx.engine) as conn:
         directory = BranchDirectory(repository.branch_keys(conn))
+        people = auditors.directory(conn)
     try:
         read = source.read(name, data, directory.names_branch)
     except UnreadableFile as error:
@@ -335,6 +336,7 @@ def import_bytes(
             branches=directory,
             outside=outside,
             bounds=ctx.settings.bounds,
+            auditors=people,
         )
     key = import_key(content_hash, source.profile, checked.checklists or _read_checklist(read))
     outcome = _Outcome(name, content_hash, key, read, checked, source.mapping, dry_run)
