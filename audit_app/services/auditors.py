@@ -24,6 +24,7 @@ from audit_app.domain.auditors import (
     near_misses,
 )
 from audit_app.domain.bounds import OutOfBounds
+from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.i18n import N_, _
 from audit_app.services import activity
@@ -84,6 +85,33 @@ def list_auditors(ctx: AppContext, *, include_inactive: bool = False) -> list[Au
 def auditor_names(ctx: AppContext) -> list[str]:
     """The active auditors' names (the form's list, the template's dropdown)."""
     return [a.name for a in list_auditors(ctx)]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the visit form offers: names (the user's own auditor first), and the
+    directory a typed new name is checked against."""
+
+    names: tuple[str, ...]
+    directory: AuditorDirectory
+    own: str | None = None
+
+
+def form_choices(ctx: AppContext) -> Choices:
+    """The active auditors an auditor field offers: the signed-in user's own first, then
+    by name; an area manager sees those who visit anywhere or in one of her areas."""
+    with database.snapshot(ctx.engine) as conn:
+        people = directory(conn)
+        active = [a for a in auditor_store.all_auditors(conn) if a.active]
+    user = ctx.user
+    own = None
+    if user is not None:
+        own = next((a for a in active if (a.username or "").lower() == user.username.lower()), None)
+        if user.areas and user.role == Role.AREA_MANAGER:
+            mine = set(user.areas)
+            active = [a for a in active if not a.areas or mine & set(a.areas) or a == own]
+    names = [a.name for a in active if a != own]
+    return Choices(tuple([own.name, *names] if own else names), people, own.name if own else None)
 
 
 def own_auditor(ctx: AppContext) -> Auditor | None:
