@@ -26,7 +26,7 @@ from audit_app.domain.auditors import (
 from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
-from audit_app.i18n import N_, _
+from audit_app.i18n import N_, _, ngettext
 from audit_app.services import activity
 from audit_app.services.access import check_can_write, check_head_office
 from audit_app.services.context import AppContext
@@ -322,9 +322,11 @@ def _refuse_near(conn: Connection, name: str) -> None:
     if near:
         raise AuditorRefused(
             AuditorCode.NEAR_MISS,
-            _("{name} is close to the auditor {auditor}: same person?").format(
-                name=repr(name), auditor=", ".join(repr(n) for n in near)
-            ),
+            ngettext(
+                "{name} is close to the auditor {auditors}: same person?",
+                "{name} is close to the auditors {auditors}: same person?",
+                len(near),
+            ).format(name=repr(name), auditors=", ".join(repr(n) for n in near)),
             near,
         )
 
