@@ -63,9 +63,17 @@ def is_near_miss(name: str, other: str) -> bool:
         return False
     if a == b or _sorted_words(a) == _sorted_words(b):
         return True
+    return _close(a, b) or _close(_sorted_words(a), _sorted_words(b))
+
+
+def _close(a: str, b: str) -> bool:
+    """difflib's ratio at least the threshold; its cheap upper bounds first, as an import
+    checks each new name against every auditor."""
+    matcher = SequenceMatcher(None, a, b)
     return (
-        SequenceMatcher(None, a, b).ratio() >= NEAR_MISS_RATIO
-        or SequenceMatcher(None, _sorted_words(a), _sorted_words(b)).ratio() >= NEAR_MISS_RATIO
+        matcher.real_quick_ratio() >= NEAR_MISS_RATIO
+        and matcher.quick_ratio() >= NEAR_MISS_RATIO
+        and matcher.ratio() >= NEAR_MISS_RATIO
     )
 
 
