@@ -177,3 +177,18 @@ def test_own_auditor_is_the_one_naming_the_user(world: AppContext) -> None:
     user = next(u for u in list_users(world) if u.username == "marta")
     assert auditors.own_auditor(world.as_user(user)) == mine
     assert auditors.own_auditor(world) is None
+
+
+def test_a_revision_keeps_the_link_and_verify_stays_clean_after_a_merge(
+    world: AppContext,
+) -> None:
+    from audit_app.services.revisions import revise_audit
+    from audit_app.services.verify import verify
+
+    audit_id = _submit(world, "Jordi Puigg", 9)
+    _submit(world, "Jordi Puig", 10)
+    auditors.merge_auditors(world, "Jordi Puigg", "Jordi Puig")
+    kept = auditors.find_auditor(world, "Jordi Puig").id
+    revise_audit(world, audit_id, phone_answers(world, **{"call.tone": 3}), "tone misheard")
+    assert _links(world)[audit_id] == kept
+    assert verify(world).ok  # the link is not sealed: moving it breaks no seal
