@@ -189,6 +189,25 @@ _AUDITORS: dict[str, tuple[tuple[str, ...], float]] = {
     ),
 }
 
+# auditor: (kind, organisation, the demo user this auditor is): the people behind the names
+AUDITOR_PEOPLE: dict[str, tuple[str, str, str | None]] = {
+    "Marta Puig": ("staff", "Area management", "marta"),
+    "Jordi Vidal": ("agency", "Client Ocult SL", None),
+    "Ioana Popescu": ("agency", "Client Misterios SRL", None),
+    "Andrei Ionescu": ("agency", "Client Misterios SRL", None),
+    "Mihaela Stan": ("staff", "Quality team", None),
+    "Elif Yılmaz": ("agency", "Gizli Müşteri Ltd.", None),
+    "Mehmet Kaya": ("agency", "Gizli Müşteri Ltd.", None),
+    "Zeynep Demir": ("staff", "Quality team", None),
+    "Laura Fernández": ("staff", "Quality team", None),
+}
+
+
+def auditor_regions(name: str) -> tuple[str, ...]:
+    """The regions a demo auditor covers."""
+    return _AUDITORS[name][0]
+
+
 # checklist id -> (every Nth month, kind)
 _SCHEDULE: dict[str, tuple[int, AuditKind]] = {
     "greeting_in_person": (2, AuditKind.MYSTERY_SHOP),

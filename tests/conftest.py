@@ -38,6 +38,7 @@ BOTH_ENGINES = (
     "tests/storage/",
     "tests/services/",
     "tests/test_cli_compare.py",
+    "tests/test_cli_auditors.py",
     "tests/hostile/test_bad_files.py",  # a rejection must leave either engine unchanged
 )
 

@@ -93,6 +93,32 @@ def test_demo_loads_once(ctx: AppContext, data: DemoData) -> None:
     assert (second.branches_added, second.audits_added) == (0, 0)
     assert second.audits_already_present == len(data.audits)
     assert len(list_scores(ctx)) == len(data.audits)
+    _every_audit_is_linked_to_a_person(ctx, data)
+
+
+def _every_audit_is_linked_to_a_person(ctx: AppContext, data: DemoData) -> None:
+    from sqlalchemy import func, select
+
+    from audit_app.demo import AUDITOR_PEOPLE
+    from audit_app.services.auditors import list_auditors
+    from audit_app.storage.tables import audits
+
+    people = {a.name: a for a in list_auditors(ctx)}
+    assert {
+        name: (people[name].kind.value, people[name].organisation, people[name].username)
+        for name in people
+    } == AUDITOR_PEOPLE
+    assert all(a.areas for a in people.values())
+    with ctx.engine.connect() as conn:
+        unlinked = conn.execute(
+            select(func.count()).select_from(audits).where(audits.c.auditor_id.is_(None))
+        ).scalar_one()
+        linked = {
+            r.auditor: r.auditor_id
+            for r in conn.execute(select(audits.c.auditor, audits.c.auditor_id).distinct())
+        }
+    assert unlinked == 0
+    assert linked == {name: people[name].id for name in {r.visit.auditor for r in data.audits}}
 
 
 def test_the_committed_sample_files_match_the_generator(tmp_path: Path, data: DemoData) -> None:

@@ -9,6 +9,7 @@ from audit_app.cli import (  # noqa: F401  (imported for their commands)
     action_commands,
     activity_commands,
     audit_commands,
+    auditor_commands,
     backup_commands,
     branch_commands,
     calendar_commands,

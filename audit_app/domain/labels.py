@@ -7,6 +7,7 @@ from __future__ import annotations
 from audit_app.domain.actions import ActionStatus
 from audit_app.domain.audit import AuditKind, AuditStatus, Channel
 from audit_app.domain.plans import PlanProblem
+from audit_app.domain.auditors import AuditorKind
 from audit_app.domain.users import Role
 from audit_app.i18n import N_, _
 
@@ -54,6 +55,10 @@ PLAN_PROBLEMS: dict[str, str] = {
     PlanProblem.LOCKOUT: N_("Every auditor who could go was there too recently"),
 }
 """Why the planner left a slot without an auditor."""
+AUDITOR_KINDS: dict[str, str] = {
+    AuditorKind.STAFF: N_("Staff"),
+    AuditorKind.AGENCY: N_("Agency"),
+}
 ITEM_TYPES: dict[str, str] = {
     "yes_no": N_("Yes / no"),
     "scale": N_("Scale"),
@@ -81,6 +86,10 @@ def channel_label(channel: object) -> str:
 
 def kind_label(kind: object) -> str:
     return _label(KINDS, kind)
+
+
+def auditor_kind_label(kind: object) -> str:
+    return _label(AUDITOR_KINDS, kind)
 
 
 def role_label(role: object) -> str:

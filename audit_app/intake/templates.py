@@ -124,18 +124,26 @@ def write_template(
     language: str | None = None,
     bulk: bool = False,
     rows: int = 500,
+    auditors: Sequence[str] = (),
 ) -> bytes:
     """The workbook as bytes. One branch given: it is filled in; several: a dropdown.
+    ``auditors`` (the active auditors' names) make the auditor cell a dropdown that still
+    takes a new name after a warning.
     Every word of the workbook is in ``language`` (the checklist's texts where the
     checklist has them, the rest from the catalogue); the dropdowns offer channel and kind
     labels and branch names with their codes, which :func:`template_code` reads back."""
     language = language or checklist.language
     with use_language(language):
-        return _write_template(checklist, branches, language, bulk, rows)
+        return _write_template(checklist, branches, language, bulk, rows, auditors)
 
 
 def _write_template(
-    checklist: Checklist, branches: Sequence[Branch], language: str, bulk: bool, rows: int
+    checklist: Checklist,
+    branches: Sequence[Branch],
+    language: str,
+    bulk: bool,
+    rows: int,
+    auditors: Sequence[str] = (),
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -144,6 +152,8 @@ def _write_template(
     lists.add("branches", [branch_choice(b) for b in branches] or [""])
     lists.add("channels", [channel_label(c) for c in Channel])
     lists.add("kinds", [kind_label(k) for k in AuditKind if k != AuditKind.IMPORT])
+    if auditors:
+        lists.add("auditors", list(auditors))
     validations = _Validations(sheet, lists, language, checklist)
     if bulk:
         sheet.title = BULK_SHEET
@@ -352,6 +362,19 @@ class _Validations:
                 formula1=self.lists.ranges["branches"],
                 error=_("Pick a branch from the list."),
                 prompt=_("The branch visited"),
+            )
+        elif field == "auditor":
+            if "auditors" not in self.lists.ranges:
+                return
+            # A warning, not a stop: a new auditor's name can still be typed.
+            rule = self._rule(
+                ("auditor",),
+                type="list",
+                formula1=self.lists.ranges["auditors"],
+                errorStyle="warning",
+                errorTitle=_("A new auditor?"),
+                error=_("This name is not on the list of auditors. Keep it as a new auditor?"),
+                prompt=_("Pick the auditor from the list, or type a new name"),
             )
         elif field in ("channel", "kind"):
             rule = self._rule(

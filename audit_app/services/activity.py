@@ -35,6 +35,7 @@ ACTIONS = (
     "mapping profile",
     "visit plan",
     CHECKLIST_REPLACED,
+    "auditor",
 )
 ACTION_LABELS = {
     "log-in": N_("Log-in"),
@@ -49,6 +50,7 @@ ACTION_LABELS = {
     "mapping profile": N_("Mapping profile"),
     "visit plan": N_("Visit plan"),
     CHECKLIST_REPLACED: N_("Checklist version replaced"),
+    "auditor": N_("Auditor change"),
 }
 COMMAND_LINE = "command line"
 _SECRET_WORDS = ("password", "token", "secret", "hash", "key")

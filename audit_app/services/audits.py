@@ -21,7 +21,7 @@ from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, display, score_audit
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _
-from audit_app.services import activity
+from audit_app.services import activity, auditors
 from audit_app.services.access import AccessDenied, check_can_write, scoped, sees_area
 from audit_app.services.actions import create_for_audits
 from audit_app.services.context import AppContext
@@ -174,6 +174,14 @@ def _write(
             branch_id_of=branch_id_of,
             checklist_version_id_of=ctx.checklist_version_ids,
         )
+        # A submitted visit is linked to its auditor (a person) in the same transaction;
+        # a draft is linked when it is submitted.
+        submitted = [
+            (audit_id, record.visit.auditor)
+            for audit_id, (record, _card) in zip(ids, fresh, strict=True)
+            if record.status == AuditStatus.SUBMITTED
+        ]
+        auditors.link_audits(conn, [i for i, _n in submitted], [n for _i, n in submitted])
         # Every failed item of a submitted audit gets its corrective action, in the same
         # transaction: an audit is never stored without them.
         create_for_audits(

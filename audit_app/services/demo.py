@@ -13,13 +13,15 @@ from datetime import timedelta
 from functools import lru_cache
 
 from audit_app import demo
+from audit_app.domain.auditors import AuditorKind
 from audit_app.errors import AuditAppError
 from audit_app.i18n import ngettext
+from audit_app.services import auditors
 from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
-from audit_app.storage import database, population
+from audit_app.storage import auditor_store, database, population
 
 DEMO_USERS = (
     # username, role, areas, password: one user of each role, named in the README
@@ -124,7 +126,9 @@ def load_demo(ctx: AppContext, *, force: bool = False) -> DemoLoad:
         raise DemoRefused(found)
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
+    _add_demo_auditors(ctx, data)
     stored = store_audits(ctx, data.audits, skip_existing=True)
+    auditors.link_all(ctx.engine)  # audits an older demo stored before auditors were people
     if stored.ids:
         _settle_demo_actions(ctx, data)
     return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, _add_demo_users(ctx))
@@ -146,6 +150,24 @@ def _settle_demo_actions(ctx: AppContext, data: demo.DemoData) -> None:
         done_before=last - DONE_AFTER,
         by="demo",
     )
+
+
+def _add_demo_auditors(ctx: AppContext, data: demo.DemoData) -> None:
+    """The demo's auditors as people (kind, organisation, areas), before their visits."""
+    with database.transaction(ctx.engine) as conn:
+        for name, (kind, organisation, username) in demo.AUDITOR_PEOPLE.items():
+            if auditor_store.by_key(conn, name) is not None:
+                continue
+            regions = demo.auditor_regions(name)
+            areas = sorted({b.area for b in data.branches if b.region in regions and b.area})
+            auditor_store.add(
+                conn,
+                name,
+                kind=AuditorKind(kind),
+                organisation=organisation,
+                username=username,
+                areas=areas,
+            )
 
 
 def _add_demo_users(ctx: AppContext) -> int:

@@ -46,7 +46,7 @@ from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.names import safe_file_name
-from audit_app.services import activity
+from audit_app.services import activity, auditors
 from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
 from audit_app.services.mappings_reader import profile_reader
@@ -323,6 +323,7 @@ def import_bytes(
         imported_by = ctx.user.username
     with database.snapshot(ctx.engine) as conn:
         directory = BranchDirectory(repository.branch_keys(conn))
+        people = auditors.directory(conn)
     try:
         read = source.read(name, data, directory.names_branch)
     except UnreadableFile as error:
@@ -336,6 +337,7 @@ def import_bytes(
             branches=directory,
             outside=outside,
             bounds=ctx.settings.bounds,
+            auditors=people,
         )
     key = import_key(content_hash, source.profile, checked.checklists or _read_checklist(read))
     outcome = _Outcome(name, content_hash, key, read, checked, source.mapping, dry_run)
@@ -588,6 +590,7 @@ def _write(
         new_ids = repository.add_audits(
             conn, fresh, branch_id_of=ids, checklist_version_id_of=ctx.checklist_version_ids
         )
+        auditors.link_audits(conn, new_ids, [record.visit.auditor for record, _card in fresh])
         fill_slots(conn, new_ids)  # imported visits fill the open slots of published plans
     return present, dict(zip(fresh_numbers, new_ids, strict=True))
 

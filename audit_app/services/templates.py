@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, language_name
 from audit_app.intake.templates import write_template
+from audit_app.services.auditors import auditor_names
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 
@@ -51,7 +52,9 @@ def make_template(
             language=language_name(language),
             languages=", ".join(language_name(code) for code in checklist.languages),
         )
-    content = write_template(checklist, chosen, language=language, bulk=bulk, rows=rows)
+    content = write_template(
+        checklist, chosen, language=language, bulk=bulk, rows=rows, auditors=auditor_names(ctx)
+    )
     return Template(
         content, checklist.id, checklist.version, len(checklist.items), len(chosen), note
     )

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from audit_app.domain.compare import CELL_COLUMNS
 from audit_app.domain.filters import AuditFilter
-from audit_app.storage import item_vectors
+from audit_app.storage import auditor_store, item_vectors
 from audit_app.storage.repository import _filtered
 from audit_app.storage.tables import (
     answers,
@@ -89,6 +89,7 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             audit_scores.c.passed,
             audit_scores.c.critical_failure,
             audits.c.visit_reference,
+            audits.c.auditor_id,
         ).select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id)),
         audit_filter,
     )
@@ -108,10 +109,12 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
             "passed",
             "critical_failure",
             "visit_reference",
+            "auditor_id",
         ],
     )
     if rows.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
+    rows["auditor"] = _people(conn, rows)
     branch_table = _branch_table(conn)
     frame = rows.merge(branch_table, on="branch_id", how="left")
     frame["visited_at"] = pd.to_datetime(frame["visited_at"], format="ISO8601")
@@ -120,6 +123,17 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     frame["critical_failure"] = frame["critical_failure"].astype(bool)
     frame["branch_active"] = frame["branch_active"].astype(bool)
     return frame.sort_values(["visited_at", "audit_id"], ignore_index=True)[AUDIT_COLUMNS]
+
+
+def _people(conn: Connection, rows: pd.DataFrame) -> pd.Series:
+    """Each audit's auditor as the person it is linked to, by their current name (after
+    merges), so that a typo does not make one auditor two; the name as written where an
+    audit has no link."""
+    names = auditor_store.current_names(conn)
+    if not names:
+        return rows["auditor"]
+    linked = rows["auditor_id"].map(names)  # 3.0 finds 3: NaN (no link) finds nothing
+    return linked.where(linked.notna(), rows["auditor"])
 
 
 def _frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
@@ -386,7 +400,7 @@ def data_stamp(conn: Connection) -> tuple[Any, ...]:
     branch_part = conn.execute(
         select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
     ).one()
-    return (*audit_part, scored, *branch_part)
+    return (*audit_part, scored, *branch_part, *auditor_store.stamp(conn))
 
 
 def scored_audit_count(conn: Connection, audit_filter: AuditFilter) -> int:

@@ -308,7 +308,8 @@ auditors = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME_COLUMN_CHARS), nullable=False),
-    # The name folded for matching (case, accents, spaces): one person, one key.
+    # The name folded for matching (case, spaces, Unicode form; accents kept, as two people
+    # may differ by one: near misses are asked about, never merged by themselves).
     Column("name_key", String(NAME_COLUMN_CHARS), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),  # staff | agency
     Column("organisation", String(NAME_COLUMN_CHARS), nullable=False, default=""),

@@ -14,6 +14,7 @@ from typing import Any
 
 from audit_app.domain.answers import InvalidAnswer, parse_answer, question, shown
 from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
+from audit_app.domain.auditors import AuditorDirectory, name_key
 from audit_app.domain.bounds import (
     BoundCode,
     Bounds,
@@ -29,7 +30,7 @@ from audit_app.domain.intake.vocabulary import is_closed_marker, normalise
 from audit_app.domain.scoring import ScoreCard, score_checked
 from audit_app.domain.skip_logic import not_applicable
 from audit_app.errors import AuditAppError
-from audit_app.i18n import _
+from audit_app.i18n import _, ngettext
 
 Normaliser = Callable[[Item, Any], tuple[Any, str | None]]
 ChecklistLookup = Callable[[str, int | None], Checklist]
@@ -117,16 +118,18 @@ def check(
     outside: Set[str] = frozenset(),
     normalise: Normaliser | None = None,
     bounds: Bounds = Bounds(),
+    auditors: AuditorDirectory | None = None,
 ) -> IntakeReport:
     """Every visit of a file against its checklist version and the known branches: the
     audits it holds, or every problem with its code and place. ``checklist_of(id,
     version)`` finds a checklist (raising ``AuditAppError`` for an unknown one); branches
     whose codes are in ``outside`` are refused as not the importer's; auditors, comments,
-    text answers and visit dates are held to ``bounds``, each refusal at its cell."""
+    text answers and visit dates are held to ``bounds``, each refusal at its cell; an
+    auditor's name close to one of ``auditors`` is a warning (a note) at its first cell."""
     enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of small answers, none in a cycle: no need to scan
     try:
-        return _check(read, checklist_of, branches, outside, normalise, bounds)
+        return _check(read, checklist_of, branches, outside, normalise, bounds, auditors)
     finally:
         if enabled:
             gc.enable()
@@ -139,8 +142,10 @@ def _check(
     outside: Set[str],
     normalise: Normaliser | None,
     bounds: Bounds,
+    auditors: AuditorDirectory | None = None,
 ) -> IntakeReport:
     checked = IntakeReport(issues=list(read.issues), notes=list(read.notes))
+    asked: set[str] = set()  # auditor keys already checked: one warning per name
     in_file = {answer.item_id for visit in read.visits for answer in visit.answers}
     readers: dict[tuple[str, int], AnswerReader] = {}
     normalise = normalise or _vocabulary_normaliser(read)
@@ -230,6 +235,9 @@ def _check(
             )
             continue
         seen[key] = visit
+        if auditors is not None and name_key(auditor) not in asked:
+            asked.add(name_key(auditor))
+            notes.extend(_near_miss(auditors, auditor, visit.auditor))
         checked.notes.extend(notes)
         record = AuditRecord(
             Visit(
@@ -250,6 +258,18 @@ def _check(
         )
         checked.visits.append(CheckedVisit(record, score_checked(checklist, answers), visit))
     return checked
+
+
+def _near_miss(auditors: AuditorDirectory, name: str, cell: Cell) -> list[ImportIssue]:
+    near = auditors.near_misses(name)
+    if not near:
+        return []
+    message = ngettext(
+        "{name} is close to the auditor {auditors}: same person?",
+        "{name} is close to the auditors {auditors}: same person?",
+        len(near),
+    ).format(name=repr(name), auditors=", ".join(repr(n) for n in near))
+    return [ImportIssue.at(IssueCode.AUDITOR_NEAR_MISS, cell, message)]
 
 
 def _vocabulary_normaliser(read: ReadResult) -> Normaliser | None:

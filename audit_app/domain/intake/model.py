@@ -90,6 +90,9 @@ class IssueCode(StrEnum):
     """A date before ``AUDIT_EARLIEST_VISIT_DATE`` or after tomorrow (settable)."""
     TIME_INVALID = "time_invalid"
     AUDITOR_MISSING = "auditor_missing"
+    AUDITOR_NEAR_MISS = "auditor_near_miss"
+    """A warning, not a refusal: an auditor's name close to a known auditor's (an accent,
+    a typo, first and last name swapped); the visit imports under the name as written."""
     CHANNEL_INVALID = "channel_invalid"
     KIND_INVALID = "kind_invalid"
     ITEM_UNKNOWN = "item_unknown"

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.intake.model import IssueCode
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
@@ -272,6 +273,9 @@ def show_result(result: FileImport, ctx: AppContext | None = None) -> None:
             else issue.message
         )
         st.error(markdown_text(text), icon=":material/error:")
+    for note in result.notes:  # imported, with a question: an auditor's name misspelt?
+        if note.code == IssueCode.AUDITOR_NEAR_MISS:
+            st.warning(markdown_text(str(note)), icon=":material/person_search:")
     if len(whole_file) < len(result.problems):
         st.dataframe(
             issues_frame(result), hide_index=True, width="stretch", column_config=issue_columns()

@@ -24,6 +24,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, current_language, formats, language_name, ngettext
+from audit_app.services.auditors import form_choices
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.drafts import (
@@ -35,6 +36,7 @@ from audit_app.services.drafts import (
     submit_draft,
 )
 from audit_app.services.reports import audit_report
+from audit_app.ui.components.auditor_picker import auditor_picker
 from audit_app.ui.components.branch_picker import branch_picker
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.score_card import score_card
@@ -353,7 +355,8 @@ def _header(
     if isinstance(state.get(CHECKLIST), str) and state[CHECKLIST] not in refs:
         with suppress(AuditAppError):  # a draft made with an older checklist version
             refs[state[CHECKLIST]] = ctx.catalogue.resolve(state[CHECKLIST])
-    _init_header(ctx, choices, refs)
+    people = form_choices(ctx)
+    _init_header(ctx, choices, refs, people.own)
 
     first, second, third = st.columns(3)
     with first:
@@ -396,9 +399,8 @@ def _header(
         _("Visit date"), key=DAY, max_value=date.today(), format="YYYY-MM-DD", persist_state=PERSIST
     )
     hour.time_input(_("Visit time"), key=HOUR, step=60, persist_state=PERSIST)
-    auditor.text_input(
-        _("Auditor"), key=AUDITOR, help=_("Who made the visit"), persist_state=PERSIST
-    )
+    with auditor:
+        auditor_picker(people, key=AUDITOR, persist_state=PERSIST)
     language.selectbox(
         _("Language"),
         checklist.languages,
@@ -423,8 +425,11 @@ def _header(
     return checklist, branch
 
 
-def _init_header(ctx: AppContext, branches: list[Branch], refs: dict[str, Checklist]) -> None:
-    """Defaults for the header widgets the first time (or after a submit, the last ones)."""
+def _init_header(
+    ctx: AppContext, branches: list[Branch], refs: dict[str, Checklist], own: str | None = None
+) -> None:
+    """Defaults for the header widgets the first time (or after a submit, the last ones);
+    the auditor is the user's own auditor where there is one."""
     state = st.session_state
     kept = state.get(KEPT_HEADER) or {}
     user = ctx.user
@@ -433,7 +438,7 @@ def _init_header(ctx: AppContext, branches: list[Branch], refs: dict[str, Checkl
         CHECKLIST: next(iter(refs)),
         DAY: date.today(),
         HOUR: datetime.now().time().replace(second=0, microsecond=0),
-        AUDITOR: (user.display_name or user.username) if user is not None else "",
+        AUDITOR: own or ((user.display_name or user.username) if user is not None else ""),
     }
     codes = {branch.code for branch in branches}
     for key, default in defaults.items():
@@ -443,7 +448,7 @@ def _init_header(ctx: AppContext, branches: list[Branch], refs: dict[str, Checkl
             CHECKLIST: value in refs,
             DAY: isinstance(value, date),
             HOUR: isinstance(value, time),
-            AUDITOR: isinstance(value, str),
+            AUDITOR: isinstance(value, str) and bool(value),
         }[key]
         if not valid:
             state[key] = default

@@ -10,6 +10,9 @@ links a visit to its auditor while ``audits.auditor`` keeps the name as written 
 the ledger leaves ``auditor_id`` out (merging two auditors moves the link).
 """
 
+import unicodedata
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -45,6 +48,7 @@ def upgrade() -> None:
     op.create_index("ix_auditors_username", "auditors", ["username"])
     op.add_column("audits", sa.Column("auditor_id", sa.Integer(), nullable=True))
     op.create_index("ix_audits_auditor_id", "audits", ["auditor_id"])
+    _backfill_auditors()
     op.create_table(
         "visit_plans",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,6 +103,70 @@ def upgrade() -> None:
     op.create_index("ix_planned_visits_branch_id", "planned_visits", ["branch_id"])
     op.create_index("ix_planned_visits_auditor_id", "planned_visits", ["auditor_id"])
     op.create_index("ix_planned_visits_planned_on", "planned_visits", ["planned_on"])
+
+
+def _name_key(name: str) -> str:
+    """The key as ``audit_app.domain.auditors.name_key`` made it when this migration was
+    written (a migration never follows later code): NFC, case folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())[:NAME]
+
+
+def _backfill_auditors() -> None:
+    """One auditor (staff, as a typed name is taken to be) per distinct key of the names
+    written on the audits, each audit linked to it; the name kept is the first written."""
+    conn = op.get_bind()
+    audits = sa.table(
+        "audits",
+        sa.column("id", sa.Integer),
+        sa.column("auditor", sa.String),
+        sa.column("auditor_id", sa.Integer),
+    )
+    auditors = sa.table(
+        "auditors",
+        sa.column("id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("name_key", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("organisation", sa.String),
+        sa.column("email", sa.String),
+        sa.column("areas", sa.JSON),
+        sa.column("active", sa.Boolean),
+        sa.column("created_at", sa.DateTime),
+        sa.column("updated_at", sa.DateTime),
+    )
+    ids_of: dict[str, list[int]] = {}
+    name_of: dict[str, str] = {}
+    for audit_id, name in conn.execute(
+        sa.select(audits.c.id, audits.c.auditor).order_by(audits.c.id)
+    ):
+        key = _name_key(name or "")
+        if not key:
+            continue
+        name_of.setdefault(key, " ".join(unicodedata.normalize("NFC", name).split()))
+        ids_of.setdefault(key, []).append(audit_id)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for key, ids in ids_of.items():
+        auditor_id = conn.execute(
+            sa.insert(auditors)
+            .values(
+                name=name_of[key],
+                name_key=key,
+                kind="staff",
+                organisation="",
+                email="",
+                areas=[],
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(auditors.c.id)
+        ).scalar_one()
+        for start in range(0, len(ids), 1000):
+            conn.execute(
+                sa.update(audits)
+                .where(audits.c.id.in_(ids[start : start + 1000]))
+                .values(auditor_id=auditor_id)
+            )
 
 
 def downgrade() -> None:
