@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from audit_app.domain.actions import ActionStatus
 from audit_app.domain.audit import AuditKind, AuditStatus, Channel
-from audit_app.domain.plans import PlanProblem
 from audit_app.domain.auditors import AuditorKind
+from audit_app.domain.plans import PlanProblem
 from audit_app.domain.users import Role
 from audit_app.i18n import N_, _
 

@@ -12,7 +12,6 @@ take stays open and says why; the rules are never bent to fill it.
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from audit_app.domain.auditors import name_key
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, formats, ngettext
 
@@ -190,11 +190,6 @@ class Managers:
         ):
             return True
         return bool(branch.manager) and name_key(branch.manager) == auditor.name_key
-
-
-def name_key(name: str) -> str:
-    """One person's key: NFC, case folded, spaces collapsed (the auditors' own key)."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def is_mystery_shop(request: PlanRequest, channel: str | None) -> bool:

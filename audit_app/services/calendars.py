@@ -19,10 +19,11 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import channel_label
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, formats
+from audit_app.services import auditors
 from audit_app.services.access import AccessDenied, scoped, sees_area
 from audit_app.services.context import AppContext
+from audit_app.storage import auditor_store, database
 from audit_app.storage import coverage_queries as queries
-from audit_app.storage import database
 from audit_app.storage.coverage_queries import CalendarVisit
 
 __all__ = [
@@ -81,32 +82,16 @@ def visit_uid(planned_visit_id: int) -> str:
     return f"planned-visit-{planned_visit_id}@audit-app"
 
 
-def _fold(name: str) -> str:
-    """A name as matched: case, accents and runs of spaces do not tell people apart."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("ı", "i").split())
-
-
 def find_auditor(ctx: AppContext, who: str) -> tuple[int, str]:
-    """The auditor named ``who`` or numbered ``who`` (one merged away leads to the kept
-    one): (id, name)."""
+    """The auditor named or numbered ``who`` (one merged away leads to the kept one):
+    (id, name)."""
+    try:
+        found = auditors.find_auditor(ctx, who)
+    except auditors.AuditorRefused:
+        raise UnknownAuditor(_("no auditor called {name}").format(name=who.strip())) from None
     with database.snapshot(ctx.engine) as conn:
-        rows = queries.auditor_rows(conn)
-    by_id = {row[0]: row for row in rows}
-    wanted = who.strip()
-    found = None
-    if wanted.isdigit():
-        found = by_id.get(int(wanted))
-    if found is None:
-        found = next((row for row in rows if _fold(row[1]) == _fold(wanted)), None)
-    if found is None:
-        raise UnknownAuditor(_("no auditor called {name}").format(name=wanted))
-    seen = {found[0]}
-    while found[2] is not None and found[2] in by_id and found[2] not in seen:
-        found = by_id[found[2]]
-        seen.add(found[0])
-    return found[0], found[1]
+        kept = auditor_store.final(conn, found)
+    return kept.id, kept.name
 
 
 def auditor_calendar(ctx: AppContext, who: str) -> CalendarFile:
@@ -135,7 +120,10 @@ def area_calendar(ctx: AppContext, area: str) -> CalendarFile:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-") or "calendar"
+    """A file name's part: plain letters and digits ("Laura Fernández" -> laura-fernandez)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "calendar"
 
 
 def _calendar(
