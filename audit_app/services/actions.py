@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from audit_app.checklists import Catalogue
 from audit_app.domain.actions import (
+    CLOSED,
     OPEN_STATUSES,
     ActionRuleBroken,
     ActionStatus,
@@ -85,6 +86,17 @@ class ActionFilter:
     """Only these statuses (None: all)."""
     branch_code: str | None = None
     overdue_only: bool = False
+    owners: tuple[str, ...] | None = None
+    """Only actions owned by these names (case-insensitive); ``UNASSIGNED`` ("") stands for
+    actions nobody owns yet."""
+    due_by: date | None = None
+    """Only actions due on or before this day (overdue and due soon)."""
+    audit_id: int | None = None
+    """Only the actions one audit opened (the score card links here)."""
+
+
+UNASSIGNED = ""
+"""The owner of an action nobody owns yet (the branch had no manager on file)."""
 
 
 @dataclass(frozen=True)
@@ -353,8 +365,41 @@ def list_actions(
             status=statuses,
             branch_code=action_filter.branch_code,
             overdue_on=on if action_filter.overdue_only else None,
+            audit_id=action_filter.audit_id,
         )
-    return [_view(ctx, row, on) for row in rows]
+    views = [_view(ctx, row, on) for row in rows]
+    if action_filter.owners is not None:
+        wanted = {owner.strip().casefold() for owner in action_filter.owners}
+        views = [v for v in views if v.owner.strip().casefold() in wanted]
+    if action_filter.due_by is not None:
+        views = [v for v in views if v.due_on <= action_filter.due_by]
+    return sorted(views, key=triage_key)
+
+
+def triage_key(action: ActionView) -> tuple[bool, bool, date, bool, int]:
+    """Still to do before done; overdue first, then due soonest; critical first on a day."""
+    return (
+        action.status in CLOSED,
+        not action.overdue,
+        action.due_on,
+        not action.critical,
+        action.id,
+    )
+
+
+def owners(actions: Iterable[ActionView]) -> list[tuple[str, int, int]]:
+    """(owner, actions, overdue) per owner of the given actions, most overdue first; the
+    unassigned ones under :data:`UNASSIGNED`."""
+    counts: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for action in actions:
+        key = action.owner.strip().casefold()
+        names.setdefault(key, action.owner.strip())
+        tally = counts.setdefault(key, [0, 0])
+        tally[0] += 1
+        tally[1] += action.overdue
+    rows = [(names[key], total, late) for key, (total, late) in counts.items()]
+    return sorted(rows, key=lambda row: (-row[2], -row[1], row[0].casefold()))
 
 
 def get_action(ctx: AppContext, action_id: int, *, on: date | None = None) -> ActionView:
