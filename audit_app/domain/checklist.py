@@ -134,7 +134,8 @@ def _labels_bounded(label: LocalText | None) -> LocalText | None:
     return label
 
 
-OPENS_ON = ("no", "critical_below_full", "score_below")
+OpensOn = Literal["no", "critical_below_full", "score_below"]
+OPENS_ON: tuple[OpensOn, ...] = ("no", "critical_below_full", "score_below")
 """What may open a corrective action: a No on a yes/no item, a critical item below full
 marks, an item score below the policy's ``score_below``."""
 DEFAULT_SCORE_BELOW = 0.5
@@ -454,7 +455,7 @@ class ActionPolicy(_Frozen):
     due_days: {critical: 2, other: 14}}``; each key may be left out (its default is kept).
     """
 
-    opens_on: tuple[Literal["no", "critical_below_full", "score_below"], ...] = OPENS_ON
+    opens_on: tuple[OpensOn, ...] = OPENS_ON
     score_below: float = DEFAULT_SCORE_BELOW
     due_days: ActionDueDays = Field(default_factory=ActionDueDays)
 

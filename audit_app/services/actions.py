@@ -409,6 +409,14 @@ def get_action(ctx: AppContext, action_id: int, *, on: date | None = None) -> Ac
     return _view(ctx, row, on or today())
 
 
+def actions_opened(ctx: AppContext, audit_id: int) -> int:
+    """How many corrective actions the audit opened (any status since), in the user's
+    areas: the score card's "3 corrective actions opened"."""
+    with database.snapshot(ctx.engine) as conn:
+        rows = action_store.action_rows(conn, areas=_areas(ctx), audit_id=audit_id)
+    return len(rows)
+
+
 def action_history(ctx: AppContext, action_id: int) -> list[ActionEvent]:
     """Who changed what on the action, oldest first."""
     with database.snapshot(ctx.engine) as conn:
