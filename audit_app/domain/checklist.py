@@ -174,8 +174,8 @@ class ItemAction(_Frozen):
             }
         raise ValueError(
             _(
-                "write always, never, policy or {{score_below: SHARE}} (e.g. "
-                "{{score_below: 0.8}}), not {value}"
+                "write always, never, policy or the item's own threshold, e.g. "
+                "{{score_below: 0.8}}, not {value}"
             ).format(value=repr(data))
         )
 

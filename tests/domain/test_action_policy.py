@@ -153,7 +153,7 @@ def test_an_unknown_item_rule_is_named_at_the_item() -> None:
     assert [(p.location, p.reason) for p in raised.value.problems] == [
         (
             "sections[1].items[1].action",
-            "write always, never, policy or {score_below: SHARE} (e.g. {score_below: 0.8}), "
+            "write always, never, policy or the item's own threshold, e.g. {score_below: 0.8}, "
             "not 'sometimes'",
         )
     ]
