@@ -49,10 +49,11 @@ OVERDUE_STYLE = "background-color: #fde2e1"
 FLASH = "actions_flash"
 BULK = "actions_bulk_ids"
 BULK_CLEAR = "actions_bulk_clear"
+# The table rows last picked: a new pick replaces the bulk list, a rerun keeps it.
 PICKED = "actions_picked"
-"""The table rows last picked: a new pick replaces the bulk list, a rerun keeps it."""
+# The due-date filter: any day, due today or before, within a week, within two (a comment:
+# Streamlit's magic would print a bare string).
 DUE_WITHIN = (None, 0, 7, 14)
-"""The due-date filter: any day, due today or before, within a week, within two."""
 # The words for a changed field, in "Action #3 saved: status, owner changed." and the
 # history table (a comment: Streamlit's magic would print a bare string).
 FIELDS = {
