@@ -179,3 +179,16 @@ def test_written_bytes_replace_the_file_whole(tmp_path: Path) -> None:
     write_bytes(target, b"two")
     assert target.read_bytes() == b"two"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_an_action_policy_round_trips_through_the_sheet() -> None:
+    # Issue #19: the checklist-level action policy is a setting row of the sheet.
+    data = _generated()
+    del data["action_due_days"]
+    data["action_policy"] = {
+        "opens_on": ["no", "score_below"],
+        "score_below": 0.4,
+        "due_days": {"critical": 1, "other": 9},
+    }
+    checklist = parse_checklist(data)
+    assert _round_trip(checklist) == checklist

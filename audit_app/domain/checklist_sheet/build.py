@@ -824,6 +824,18 @@ class _Settings:
             self.reader.places["action_due_days"] = due[1]
             pairs = dict(re.findall(r"(critical|other)\s*[:=]?\s*(\d+)", due[0]))
             data["action_due_days"] = {k: int(v) for k, v in pairs.items()}
+        policy: dict[str, Any] = {}
+        opens = self.value("action opens on")
+        if opens is not None:
+            self.reader.places["action_policy"] = opens[1]
+            words = [w for w in re.split(r"[,;\s]+", opens[0]) if w and w != "nothing"]
+            policy["opens_on"] = words
+        below = self.value("action score below")
+        if below is not None:
+            self.reader.places.setdefault("action_policy", below[1])
+            policy["score_below"] = _number_or_text(below[0])
+        if policy:
+            data["action_policy"] = policy
         for name in ("title", "languages", "version", "description"):
             row = self.rows.get(name)
             if row is not None:

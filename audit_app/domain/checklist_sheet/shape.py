@@ -90,6 +90,10 @@ def settings_rows(checklist: Checklist) -> list[list[Any]]:
     if checklist.action_due_days is not None:
         due = checklist.action_due_days
         rows.append(["action due days", f"critical {due.critical}, other {due.other}"])
+    policy = checklist.action_policy
+    if policy is not None:
+        rows.append(["action opens on", ", ".join(policy.opens_on) or "nothing"])
+        rows.append(["action score below", policy.score_below])
     return rows
 
 
