@@ -85,3 +85,22 @@ def test_several_actions_change_at_once_and_refusals_are_named(
             ("hq", "status", "in_progress"),
             ("hq", "owner", "Pere Soler"),
         ]
+
+
+def test_the_issue_phone_visit_shows_one_action_opened(ctx: AppContext) -> None:
+    from tests.services.test_action_policy import PHONE_78_5
+
+    save_branches(ctx, BRANCHES)
+    audit_id, _card = submit_audit(
+        ctx, AuditRecord(phone_visit("ES-01", WHEN), phone_answers(ctx, **PHONE_78_5))
+    )
+    app = run_app(HQ, page="audit", query={"id": str(audit_id)})
+    labels = [link.proto.label for link in app.get("page_link")]
+    assert "1 corrective action opened" in labels, labels
+    below = next(frame.value for frame in app.dataframe if "action" in frame.value.columns)
+    assert dict(zip(below["item"], below["action"], strict=True)) == {
+        "Rings before the call is answered": False,
+        "Employee checks every question was answered": True,
+        "Tone is friendly": False,
+        "Hours until a voicemail message is returned": False,
+    }

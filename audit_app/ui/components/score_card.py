@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.actions import opens_action
 from audit_app.domain.checklist import Checklist, CriticalRule, localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard, display
@@ -95,6 +96,10 @@ def score_card(
                     _("Score"), min_value=0, max_value=100, format="%.0f"
                 ),
                 "critical": st.column_config.CheckboxColumn(_("Critical")),
+                "action": st.column_config.CheckboxColumn(
+                    _("Opens an action"),
+                    help=_("Whether the checklist's action policy opens a corrective action"),
+                ),
             },
         )
 
@@ -158,10 +163,11 @@ def failed_item_frame(card: ScoreCard, checklist: Checklist, language: str | Non
                         "item": localized(item.text, language, item.id),
                         "score": round(100 * score),
                         "critical": item.critical,
+                        "action": opens_action(checklist.policy, item, score),
                     }
                 )
     rows.sort(key=lambda row: (not row["critical"], row["score"]))
-    return pd.DataFrame(rows, columns=["section", "item", "score", "critical"])
+    return pd.DataFrame(rows, columns=["section", "item", "score", "critical", "action"])
 
 
 def section_label(score: float, pass_mark: float) -> str:
