@@ -11,9 +11,12 @@ from sqlalchemy import select
 from audit_app.domain.audit import AuditRecord
 from audit_app.errors import AuditAppError
 from audit_app.services.actions import (
+    UNASSIGNED,
+    ActionFilter,
     ActionRefusal,
     action_history,
     list_actions,
+    owners,
     update_action,
     update_actions,
 )
@@ -128,3 +131,21 @@ def test_bulk_update_stays_in_the_users_areas_and_needs_something_to_change(
         update_actions(world, [turkish])
     with pytest.raises(AuditAppError, match="choose at least one action"):
         update_actions(world, [], owner="x")
+
+
+def test_triage_lists_overdue_first_then_due_soonest_and_tallies_owners(
+    world: AppContext,
+) -> None:
+    _submit(world, **FAILING)  # critical due 2026-03-04, the other two 2026-03-16
+    greeting, speech, tone = (a.id for a in list_actions(world))
+    update_actions(world, [speech], owner="Pere", due_on=date(2026, 3, 30))
+    update_actions(world, [greeting], status="done")
+    on = date(2026, 3, 17)
+    listed = list_actions(world, on=on)
+    assert [(a.id, a.overdue) for a in listed] == [(tone, True), (speech, False), (greeting, False)]
+    assert owners(listed) == [("Jordi Vidal", 2, 1), ("Pere", 1, 0)]
+    soon = list_actions(world, ActionFilter(due_by=date(2026, 3, 20)), on=on)
+    assert [a.id for a in soon] == [tone, greeting]
+    pere = list_actions(world, ActionFilter(owners=("pere",)), on=on)
+    assert [a.id for a in pere] == [speech]
+    assert list_actions(world, ActionFilter(owners=(UNASSIGNED,)), on=on) == []
