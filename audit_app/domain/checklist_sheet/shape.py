@@ -53,6 +53,7 @@ def checklist_shape(checklist: Checklist) -> SheetShape:
         ("Direction", lambda s, i: _direction(getattr(i, "direction", None))),
         ("Zero at", lambda s, i: getattr(i, "zero_at", None)),
         ("Unit", lambda s, i: getattr(i, "unit", None)),
+        ("Action rule", lambda s, i: _action_rule(i)),
     ]
     for language in languages:
         columns.append((f"Guidance ({language})", _text_of("guidance", language)))
@@ -95,6 +96,13 @@ def settings_rows(checklist: Checklist) -> list[list[Any]]:
         rows.append(["action opens on", ", ".join(policy.opens_on) or "nothing"])
         rows.append(["action score below", policy.score_below])
     return rows
+
+
+def _action_rule(item: Item) -> str | float | None:
+    """An item's own action rule as the sheet writes it: always/never/policy or a share."""
+    if item.action is None:
+        return None
+    return item.action.score_below if item.action.rule == "score_below" else item.action.rule
 
 
 def condition_text(condition: Any) -> str | None:
