@@ -120,3 +120,36 @@ def test_update_failures_are_one_line() -> None:
     assert nothing.exit_code == 2 and "give at least one of" in nothing.output
     bad_day = runner.invoke(app, ["actions", "update", "1", "--due", "6 March"])
     assert bad_day.exit_code == 2
+
+
+def test_update_several_at_once_as_json_names_the_refused(world: AppContext) -> None:
+    ids = [a.id for a in list_actions(world) if a.branch_code == "ES-01"]
+    first = runner.invoke(app, ["actions", "update", str(ids[0]), "--status", "done"])
+    assert first.exit_code == 0, first.output
+    runner.invoke(app, ["actions", "update", str(ids[0]), "--status", "verified"])
+    result = runner.invoke(
+        app,
+        ["actions", "update", *map(str, ids), "--owner", "Pere", "--status", "in_progress"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert f"refused: action #{ids[0]}: a verified action is final" in result.stderr
+    assert result.stderr.strip().endswith("error: 1 action of 3 refused; 2 changed")
+    again = runner.invoke(
+        app, ["actions", "update", *map(str, ids[1:]), "--owner", "Anna", "--json"]
+    )
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert [(row["id"], row["owner"], row["changed"]) for row in data["updated"]] == [
+        (ids[1], "Anna", ["owner"]),
+        (ids[2], "Anna", ["owner"]),
+    ]
+    assert data["refused"] == []
+    assert [r["owner"] for r in _json("--owner", "anna")] == ["Anna", "Anna"]
+    assert [r["branch_code"] for r in _json("--owner", "Ayşe Kaya")] == ["TR-01"]
+    assert _json("--unassigned") == []
+
+
+def test_list_the_actions_of_one_audit(world: AppContext) -> None:
+    audit_id = next(a.audit_id for a in list_actions(world) if a.branch_code == "TR-01")
+    assert [r["item_id"] for r in _json("--audit", str(audit_id))] == ["call.hold"]

@@ -6,18 +6,19 @@ known date and someone checks, so these rules must be the same on every page and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from audit_app.domain.checklist import Checklist
+from audit_app.domain.audit import Answer
+from audit_app.domain.checklist import ActionDueDays, ActionPolicy, Checklist, Item
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _
 
-DEFAULT_CRITICAL_DAYS = 2
-DEFAULT_OTHER_DAYS = 14
+DEFAULT_CRITICAL_DAYS = ActionDueDays().critical
+DEFAULT_OTHER_DAYS = ActionDueDays().other
 
 
 class ActionStatus(StrEnum):
@@ -77,23 +78,68 @@ def check_move(current: ActionStatus, wanted: ActionStatus) -> None:
     )
 
 
-def failed_items(checklist: Checklist, card: ScoreCard) -> list[FailedItem]:
-    """The items scoring below 1 (N/A and unanswered do not count), critical ones first and
-    otherwise in checklist order, as the branch should work through them."""
+def action_threshold(policy: ActionPolicy, item: Item) -> float:
+    """The item score below which a failure of ``item`` opens an action (0: never).
+
+    Every rule comes down to one threshold per item: ``always`` is full marks (1), ``never``
+    0, an item's own ``{score_below: t}`` is t; under the policy, a critical item below full
+    marks and a No on a yes/no item (its only score below 1) give 1, else the policy's
+    ``score_below`` when that rule is on. So a whole chain's scores are judged at once.
+    """
+    own = item.action
+    if own is not None and own.rule != "policy":
+        if own.rule == "always":
+            return 1.0
+        if own.rule == "never":
+            return 0.0
+        return float(own.score_below or 0.0)
+    if "critical_below_full" in policy.opens_on and item.critical:
+        return 1.0
+    if "no" in policy.opens_on and item.type == "yes_no":
+        return 1.0
+    return policy.score_below if "score_below" in policy.opens_on else 0.0
+
+
+def opens_action(
+    policy: ActionPolicy, item: Item, score: float | None, answer: Answer | None = None
+) -> bool:
+    """Does this answer open a corrective action? Never for N/A, unanswered or full marks;
+    otherwise as the item's own rule or the checklist's policy says. A yes/no answer of No
+    (``answer``, when given) counts as a No whatever its score."""
+    if score is None or (answer is not None and answer.na):
+        return False
+    if (
+        answer is not None
+        and item.type == "yes_no"
+        and answer.value is False
+        and "no" in policy.opens_on
+        and (item.action is None or item.action.rule == "policy")
+    ):
+        return True
+    return score < 1 and score < action_threshold(policy, item)
+
+
+def failed_items(
+    checklist: Checklist, card: ScoreCard, answers: Mapping[str, Answer] | None = None
+) -> list[FailedItem]:
+    """The items whose answer opens an action under the checklist's policy (N/A and
+    unanswered never do), critical ones first and otherwise in checklist order, as the
+    branch should work through them."""
+    policy = checklist.policy
+    given = answers or {}
     failed = [
         FailedItem(item.id, item.critical, score)
         for item in checklist.items
-        if (score := card.item_scores.get(item.id)) is not None and score < 1
+        if (score := card.item_scores.get(item.id)) is not None
+        and opens_action(policy, item, score, given.get(item.id))
     ]
     return sorted(failed, key=lambda f: not f.critical)  # stable: keeps checklist order
 
 
 def due_days(checklist: Checklist, critical: bool) -> int:
-    """Days to fix a failure: the checklist's ``action_due_days`` or the defaults (2 / 14)."""
-    setting = checklist.action_due_days
-    if critical:
-        return setting.critical if setting else DEFAULT_CRITICAL_DAYS
-    return setting.other if setting else DEFAULT_OTHER_DAYS
+    """Days to fix a failure: the policy's ``due_days`` (defaults 2 / 14)."""
+    days = checklist.policy.due_days
+    return days.critical if critical else days.other
 
 
 def due_date(checklist: Checklist, critical: bool, found_on: date) -> date:

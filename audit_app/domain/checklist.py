@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -133,6 +134,58 @@ def _labels_bounded(label: LocalText | None) -> LocalText | None:
     return label
 
 
+OpensOn = Literal["no", "critical_below_full", "score_below"]
+OPENS_ON: tuple[OpensOn, ...] = ("no", "critical_below_full", "score_below")
+"""What may open a corrective action: a No on a yes/no item, a critical item below full
+marks, an item score below the policy's ``score_below``."""
+DEFAULT_SCORE_BELOW = 0.5
+
+
+def _share(value: Any, where: str) -> float:
+    """A share of an item's points, above 0 and at most 1 (0.5 = half the points)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ValueError(
+            _(
+                "{where} needs a share of the item's points above 0 and at most 1 "
+                "(e.g. 0.5 for half the points), not {value}"
+            ).format(where=where, value=repr(value))
+        )
+    return float(value)
+
+
+class ItemAction(_Frozen):
+    """An item's own action rule: ``always`` (any score below full marks opens one),
+    ``never``, ``policy`` (the checklist's), or ``{score_below: 0.8}`` (its own threshold)."""
+
+    rule: Literal["always", "never", "policy", "score_below"]
+    score_below: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_yaml_form(cls, data: Any) -> Any:
+        if isinstance(data, str) and data.strip() in ("always", "never", "policy"):
+            return {"rule": data.strip()}
+        if isinstance(data, dict) and "rule" in data:
+            return data
+        if isinstance(data, dict) and set(data) == {"score_below"}:
+            return {
+                "rule": "score_below",
+                "score_below": _share(data["score_below"], "score_below"),
+            }
+        raise ValueError(
+            _(
+                "write always, never, policy or the item's own threshold, e.g. "
+                "{{score_below: 0.8}}, not {value}"
+            ).format(value=repr(data))
+        )
+
+    @model_serializer
+    def _to_yaml_form(self) -> str | dict[str, float]:
+        if self.rule == "score_below" and self.score_below is not None:
+            return {"score_below": self.score_below}
+        return self.rule
+
+
 class _ItemBase(_Frozen):
     id: str = Field(pattern=_ID_PATTERN, max_length=64)
     text: LocalText
@@ -144,6 +197,9 @@ class _ItemBase(_Frozen):
     guidance: LocalText | None = None
     applies_if: Condition | None = None
     """Asked only when another (earlier) item's answer is one of the values."""
+    action: ItemAction | None = None
+    """Whether a failure of this item opens a corrective action (None: the checklist's
+    policy). Workflow, not scoring: left out of ``content_hash``."""
 
     @property
     def scored(self) -> bool:
@@ -376,8 +432,80 @@ class CriticalRule(_Frozen):
 class ActionDueDays(_Frozen):
     """Days a branch has to fix a failed item, by severity (see ``domain.actions``)."""
 
-    critical: int = Field(default=2, ge=0, le=365)
-    other: int = Field(default=14, ge=0, le=365)
+    critical: int = 2
+    other: int = 14
+
+    @field_validator("critical", "other", mode="before")
+    @classmethod
+    def _days(cls, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+            raise ValueError(
+                _("write a whole number of days from 0 to 365, not {value}").format(
+                    value=repr(value)
+                )
+            )
+        return value
+
+
+class ActionPolicy(_Frozen):
+    """Which failures open a corrective action and how long the branch has to fix them.
+
+    Workflow, not scoring: left out of ``content_hash``. Written in a checklist as
+    ``action_policy: {opens_on: [no, critical_below_full, score_below], score_below: 0.5,
+    due_days: {critical: 2, other: 14}}``; each key may be left out (its default is kept).
+    """
+
+    opens_on: tuple[OpensOn, ...] = OPENS_ON
+    score_below: float = DEFAULT_SCORE_BELOW
+    due_days: ActionDueDays = Field(default_factory=ActionDueDays)
+
+    @field_validator("opens_on", mode="before")
+    @classmethod
+    def _known_rules(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            raise ValueError(
+                _("write a list of rules, e.g. [no, critical_below_full, score_below]")
+            )
+        for rule in value:
+            if rule not in OPENS_ON:
+                raise ValueError(
+                    _(
+                        "{rule} is not a rule that opens an action (write no, "
+                        "critical_below_full or score_below)"
+                    ).format(rule=repr(rule))
+                )
+        if len(set(value)) != len(value):
+            raise ValueError(_("a rule is listed twice"))
+        return tuple(value)
+
+    @field_validator("score_below", mode="before")
+    @classmethod
+    def _a_share(cls, value: Any) -> float:
+        return _share(value, "score_below")
+
+
+def _older_due_days(value: Any) -> Any:
+    """``action_due_days`` checked where it is written, so a mistake is named there."""
+    if value is None or isinstance(value, ActionDueDays):
+        return value
+    try:
+        return ActionDueDays.model_validate(value)
+    except ValidationError as error:
+        detail = error.errors(include_url=False)[0]
+        where = ".".join(["action_due_days", *(str(part) for part in detail["loc"])])
+        reason = (
+            _("is not a known field (write critical and other)")
+            if detail["type"] == "extra_forbidden"
+            else detail["msg"].removeprefix("Value error, ")
+        )
+        raise ChecklistProblem(where, reason) from None
+
+
+DEFAULT_ACTION_POLICY = ActionPolicy()
+"""No policy written: a No, a critical item below full marks, or an item score below 0.5
+opens an action, due in 2 days (critical) or 14 (other)."""
 
 
 DEFAULT_GRADES = (
@@ -403,9 +531,44 @@ class Checklist(_Frozen):
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), min_length=1)
     critical_rule: CriticalRule = Field(default_factory=lambda: CriticalRule(kind="flag"))
     sections: list[Section] = Field(min_length=1)
-    action_due_days: ActionDueDays | None = None
-    """Workflow, not scoring: left out of ``content_hash`` so that changing it needs no new
-    version (and files without it keep their hash)."""
+    action_policy: ActionPolicy | None = None
+    """Which failures open a corrective action, due by when (None: the default policy).
+    Workflow, not scoring: left out of ``content_hash`` so that changing it needs no new
+    version (and files without it keep their hash). The older ``action_due_days: {critical,
+    other}`` is still read, as the policy's ``due_days``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_due_days(cls, data: Any) -> Any:
+        """Older files write ``action_due_days`` beside the policy: read it into it."""
+        if not isinstance(data, dict) or "action_due_days" not in data:
+            return data
+        data = dict(data)
+        due = _older_due_days(data.pop("action_due_days"))
+        policy = data.get("action_policy")
+        if policy is None:
+            data["action_policy"] = {"due_days": due}
+        elif isinstance(policy, dict) and "due_days" not in policy:
+            data["action_policy"] = {**policy, "due_days": due}
+        elif isinstance(policy, dict | ActionPolicy):
+            raise ChecklistProblem(
+                "action_due_days",
+                _(
+                    "the due days are written twice: keep them in action_policy.due_days "
+                    "and remove action_due_days (the older form)"
+                ),
+            )
+        return data
+
+    @property
+    def policy(self) -> ActionPolicy:
+        """The action policy in force: the checklist's own, else the default."""
+        return self.action_policy or DEFAULT_ACTION_POLICY
+
+    @property
+    def action_due_days(self) -> ActionDueDays | None:
+        """The due days the checklist sets (None: the defaults); read by older callers."""
+        return self.action_policy.due_days if self.action_policy is not None else None
 
     @model_validator(mode="after")
     def _checklist_rules(self) -> Checklist:
@@ -476,13 +639,14 @@ class Checklist(_Frozen):
         """SHA-256 of the canonical JSON form in the first language.
 
         Translations are presentation: adding Catalan texts to a version does not change
-        what its audits mean, so they are left out, as are the days allowed to fix a failure
-        (``action_due_days``); every other change (a target, a weight, an item, the
+        what its audits mean, so they are left out, as is the action policy (which failures
+        open a corrective action, due when: ``action_policy`` and items' ``action``); every
+        other change (a target, a weight, an item, the
         first-language wording) gives another hash.
         """
-        data = self.model_dump(mode="json", exclude_none=True, exclude={"action_due_days"})
+        data = self.model_dump(mode="json", exclude_none=True)
         canonical = json.dumps(
-            _first_language_only(data, self.language),
+            _first_language_only(_without_workflow(data), self.language),
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
@@ -504,6 +668,22 @@ class Checklist(_Frozen):
 
 
 _TEXT_FIELDS = frozenset({"title", "text", "guidance", "label", "description"})
+
+
+def _without_workflow(data: dict[str, Any]) -> dict[str, Any]:
+    """The dumped checklist without its action policy (the checklist's and the items')."""
+    out = {key: value for key, value in data.items() if key != "action_policy"}
+    out["sections"] = [
+        {
+            **section,
+            "items": [
+                {key: value for key, value in item.items() if key != "action"}
+                for item in section["items"]
+            ],
+        }
+        for section in data["sections"]
+    ]
+    return out
 
 
 def _first_language_only(data: Any, language: str) -> Any:

@@ -7,7 +7,7 @@ same transaction, so the history of an action is never missing a step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from audit_app.checklists import Catalogue
 from audit_app.domain.actions import (
+    CLOSED,
     OPEN_STATUSES,
     ActionRuleBroken,
     ActionStatus,
@@ -26,7 +27,7 @@ from audit_app.domain.actions import (
     parse_status,
     sync_actions,
 )
-from audit_app.domain.audit import AuditKind, AuditRecord, AuditStatus
+from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus
 from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.checklist import Checklist, localized
 from audit_app.domain.filters import AuditFilter
@@ -46,7 +47,37 @@ T = TypeVar("T")
 
 
 class ActionRefused(AuditAppError):
-    """A change to an action that its rules do not allow."""
+    """A change to an action that its rules do not allow; ``code`` says which rule
+    (``status_move``, ``owner_empty``, ``due_before_visit``, ``unknown_status``)."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ActionRefusal:
+    """One action a bulk update left as it was, and why (the message names the action)."""
+
+    action_id: int
+    code: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.action_id, "code": self.code, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class BulkUpdate:
+    """What a bulk update did: every allowed action changed (or already so), the others
+    refused one by one."""
+
+    updated: tuple[ActionUpdate, ...]
+    refused: tuple[ActionRefusal, ...]
+
+    @property
+    def changed(self) -> tuple[ActionUpdate, ...]:
+        return tuple(u for u in self.updated if u.changed)
 
 
 @dataclass(frozen=True)
@@ -55,6 +86,17 @@ class ActionFilter:
     """Only these statuses (None: all)."""
     branch_code: str | None = None
     overdue_only: bool = False
+    owners: tuple[str, ...] | None = None
+    """Only actions owned by these names (case-insensitive); ``UNASSIGNED`` ("") stands for
+    actions nobody owns yet."""
+    due_by: date | None = None
+    """Only actions due on or before this day (overdue and due soon)."""
+    audit_id: int | None = None
+    """Only the actions one audit opened (the score card links here)."""
+
+
+UNASSIGNED = ""
+"""The owner of an action nobody owns yet (the branch had no manager on file)."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +179,10 @@ def create_for_audits(
     branch_id_of: dict[str, int],
     managers: dict[str, str] | None = None,
 ) -> int:
-    """One open action per failed item of each submitted audit (critical items first), owned
-    by the branch manager and due a number of days after the visit; returns how many.
+    """One open action per failed item of each submitted audit (critical items first): failed
+    as the checklist's action policy says (default: a No, a critical item below full marks,
+    an item score below 0.5), owned by the branch manager and due the policy's days after
+    the visit by severity; returns how many.
 
     Called by ``store_audits`` in its own transaction, so an audit is never stored without
     its actions. Drafts, unscored records and follow-ups are skipped.
@@ -155,7 +199,8 @@ def create_for_audits(
         visit = record.visit
         checklist = catalogue.get(visit.checklist_id, visit.checklist_version)
         found_on = visit.visited_at.date()
-        for failed in failed_items(checklist, card):
+        answers = {answer.item_id: answer for answer in record.answers}
+        for failed in failed_items(checklist, card, answers):
             rows.append(
                 (
                     audit_id,
@@ -208,6 +253,7 @@ def sync_for_revision(
     card: ScoreCard,
     revision: int,
     by: str | None,
+    answers: Mapping[str, Answer] | None = None,
 ) -> tuple[int, int]:
     """Bring a corrected audit's actions in line with its new revision, in the transaction
     that writes the revision: an item failing now with no action gets an open one (as
@@ -215,12 +261,14 @@ def sync_for_revision(
     passes now is closed as done with a note naming the revision. Items still failing and
     done or verified actions stay as they are. ``audit`` is the audit's row (branch id and
     code, visit). Follow-ups are skipped (their failures are the original's actions).
-    Returns (created, closed)."""
+    Failing is what the checklist's action policy says opens an action (``answers``, the
+    revision's, lets a No count as one). Returns (created, closed)."""
     if audit.get("kind") == AuditKind.FOLLOW_UP.value:
         return 0, 0
     existing = action_store.audit_action_states(conn, audit["id"])
     sync = sync_actions(
-        ((row["item_id"], row["status"]) for row in existing), failed_items(checklist, card)
+        ((row["item_id"], row["status"]) for row in existing),
+        failed_items(checklist, card, answers),
     )
     now = utcnow()
     who = by or COMMAND_LINE
@@ -317,8 +365,41 @@ def list_actions(
             status=statuses,
             branch_code=action_filter.branch_code,
             overdue_on=on if action_filter.overdue_only else None,
+            audit_id=action_filter.audit_id,
         )
-    return [_view(ctx, row, on) for row in rows]
+    views = [_view(ctx, row, on) for row in rows]
+    if action_filter.owners is not None:
+        wanted = {owner.strip().casefold() for owner in action_filter.owners}
+        views = [v for v in views if v.owner.strip().casefold() in wanted]
+    if action_filter.due_by is not None:
+        views = [v for v in views if v.due_on <= action_filter.due_by]
+    return sorted(views, key=triage_key)
+
+
+def triage_key(action: ActionView) -> tuple[bool, bool, date, bool, int]:
+    """Still to do before done; overdue first, then due soonest; critical first on a day."""
+    return (
+        action.status in CLOSED,
+        not action.overdue,
+        action.due_on,
+        not action.critical,
+        action.id,
+    )
+
+
+def owners(actions: Iterable[ActionView]) -> list[tuple[str, int, int]]:
+    """(owner, actions, overdue) per owner of the given actions, most overdue first; the
+    unassigned ones under :data:`UNASSIGNED`."""
+    counts: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for action in actions:
+        key = action.owner.strip().casefold()
+        names.setdefault(key, action.owner.strip())
+        tally = counts.setdefault(key, [0, 0])
+        tally[0] += 1
+        tally[1] += action.overdue
+    rows = [(names[key], total, late) for key, (total, late) in counts.items()]
+    return sorted(rows, key=lambda row: (-row[2], -row[1], row[0].casefold()))
 
 
 def get_action(ctx: AppContext, action_id: int, *, on: date | None = None) -> ActionView:
@@ -326,6 +407,14 @@ def get_action(ctx: AppContext, action_id: int, *, on: date | None = None) -> Ac
     with database.snapshot(ctx.engine) as conn:
         row = _visible_row(ctx, conn, action_id)
     return _view(ctx, row, on or today())
+
+
+def actions_opened(ctx: AppContext, audit_id: int) -> int:
+    """How many corrective actions the audit opened (any status since), in the user's
+    areas: the score card's "3 corrective actions opened"."""
+    with database.snapshot(ctx.engine) as conn:
+        rows = action_store.action_rows(conn, areas=_areas(ctx), audit_id=audit_id)
+    return len(rows)
 
 
 def action_history(ctx: AppContext, action_id: int) -> list[ActionEvent]:
@@ -416,45 +505,113 @@ def update_action(
     by = ctx.user.username if ctx.user is not None else COMMAND_LINE
     with database.transaction(ctx.engine) as conn:
         row = _visible_row(ctx, conn, action_id)
-        changes: dict[str, tuple[Any, Any]] = {}
-        if status is not None:
-            wanted = _status(status)
-            current = ActionStatus(row["status"])
-            try:
-                check_move(current, wanted)
-            except ActionRuleBroken as error:
-                raise ActionRefused(
-                    _("action #{id}: {reason}").format(id=action_id, reason=error)
-                ) from None
-            if wanted != current:
-                changes["status"] = (current.value, wanted.value)
-        if owner is not None:
-            given = owner
-            owner = _bounded(lambda: ctx.settings.bounds.name(given, _("the owner")), action_id)
-            if not owner:
-                raise ActionRefused(_("action #{id}: an owner needs a name").format(id=action_id))
-            if owner != row["owner"]:
-                changes["owner"] = (row["owner"], owner)
-        if due_on is not None:
-            found_on = row["visited_at"].date()
-            if due_on < found_on:
-                raise ActionRefused(
-                    _(
-                        "action #{id}: the due date {due} is before the visit that found the "
-                        "failure ({found})"
-                    ).format(id=action_id, due=due_on, found=found_on)
-                )
-            if due_on != row["due_on"]:
-                changes["due_on"] = (row["due_on"], due_on)
-        if note is not None:
-            text = _bounded(
-                lambda: ctx.settings.bounds.optional_text(note, _("the note")), action_id
-            )
-            if text != row["note"]:
-                changes["note"] = (row["note"], text)
+        changes = _changes(ctx, row, status=status, owner=owner, due_on=due_on, note=note)
         action_store.update_action(conn, action_id, changes, by)
         row = _visible_row(ctx, conn, action_id)
     return ActionUpdate(_view(ctx, row, on or today()), tuple(changes))
+
+
+def update_actions(
+    ctx: AppContext,
+    action_ids: Iterable[int],
+    *,
+    status: str | ActionStatus | None = None,
+    owner: str | None = None,
+    due_on: date | None = None,
+    note: str | None = None,
+    on: date | None = None,
+) -> BulkUpdate:
+    """Set the same owner, status, due date or note on several actions in one transaction.
+
+    Each action is judged on its own: one the rules refuse (a verified one reopened, a due
+    date before its visit, another area's or a missing one) is left as it was and named in
+    ``refused``; the others change, each with its own events (who, when, old, new).
+    """
+    check_can_write(ctx, "change corrective actions")
+    by = ctx.user.username if ctx.user is not None else COMMAND_LINE
+    ids = list(dict.fromkeys(int(i) for i in action_ids))
+    if not ids:
+        raise ActionRefused(_("choose at least one action"), "no_actions")
+    if status is None and owner is None and due_on is None and note is None:
+        raise ActionRefused(_("nothing to change: give a status, owner, due date or note"), "empty")
+    wanted = _status(status) if status is not None else None
+    now = utcnow()
+    done: list[tuple[int, tuple[str, ...]]] = []
+    refused: list[ActionRefusal] = []
+    with database.transaction(ctx.engine) as conn:
+        for action_id in ids:
+            try:
+                row = _visible_row(ctx, conn, action_id)
+                changes = _changes(ctx, row, status=wanted, owner=owner, due_on=due_on, note=note)
+            except ActionRefused as error:
+                refused.append(ActionRefusal(action_id, error.code, str(error)))
+                continue
+            except AccessDenied as error:
+                refused.append(ActionRefusal(action_id, "not_found", str(error)))
+                continue
+            except OutOfBounds as error:
+                refused.append(ActionRefusal(action_id, error.code, str(error)))
+                continue
+            action_store.update_action(conn, action_id, changes, by, now)
+            done.append((action_id, tuple(changes)))
+        rows = {action_id: _visible_row(ctx, conn, action_id) for action_id, _changed in done}
+    day = on or today()
+    return BulkUpdate(
+        tuple(ActionUpdate(_view(ctx, rows[i], day), changed) for i, changed in done),
+        tuple(refused),
+    )
+
+
+def _changes(
+    ctx: AppContext,
+    row: dict[str, Any],
+    *,
+    status: str | ActionStatus | None,
+    owner: str | None,
+    due_on: date | None,
+    note: str | None,
+) -> dict[str, tuple[Any, Any]]:
+    """``field -> (old, new)`` for what really changes on this action; refused (naming the
+    action, with a code) where its rules do not allow it."""
+    action_id = int(row["id"])
+    changes: dict[str, tuple[Any, Any]] = {}
+    if status is not None:
+        wanted = _status(status)
+        current = ActionStatus(row["status"])
+        try:
+            check_move(current, wanted)
+        except ActionRuleBroken as error:
+            raise ActionRefused(
+                _("action #{id}: {reason}").format(id=action_id, reason=error), "status_move"
+            ) from None
+        if wanted != current:
+            changes["status"] = (current.value, wanted.value)
+    if owner is not None:
+        given = owner
+        owner = _bounded(lambda: ctx.settings.bounds.name(given, _("the owner")), action_id)
+        if not owner:
+            raise ActionRefused(
+                _("action #{id}: an owner needs a name").format(id=action_id), "owner_empty"
+            )
+        if owner != row["owner"]:
+            changes["owner"] = (row["owner"], owner)
+    if due_on is not None:
+        found_on = row["visited_at"].date()
+        if due_on < found_on:
+            raise ActionRefused(
+                _(
+                    "action #{id}: the due date {due} is before the visit that found the "
+                    "failure ({found})"
+                ).format(id=action_id, due=due_on, found=found_on),
+                "due_before_visit",
+            )
+        if due_on != row["due_on"]:
+            changes["due_on"] = (row["due_on"], due_on)
+    if note is not None:
+        text = _bounded(lambda: ctx.settings.bounds.optional_text(note, _("the note")), action_id)
+        if text != row["note"]:
+            changes["note"] = (row["note"], text)
+    return changes
 
 
 def _bounded(check: Callable[[], T], action_id: int) -> T:
@@ -481,7 +638,7 @@ def _status(value: str | ActionStatus) -> ActionStatus:
     try:
         return parse_status(str(value.value if isinstance(value, ActionStatus) else value))
     except ActionRuleBroken as error:
-        raise ActionRefused(str(error)) from None
+        raise ActionRefused(str(error), "unknown_status") from None
 
 
 def _visible_row(ctx: AppContext, conn: Connection, action_id: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from audit_app.domain import repeats
 from audit_app.domain.filters import AuditFilter
+from audit_app.errors import AuditAppError
 from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
@@ -30,7 +31,21 @@ def repeated_failures(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
             return pd.DataFrame(columns=repeats.REPEAT_COLUMNS)
         checklist_ids = sorted(audits["checklist_id"].unique())
         items = queries.item_rows(conn, selection, checklist_ids)
-    return repeats.repeated_failures(audits, items)
+    return repeats.repeated_failures(audits, items, policy_thresholds(ctx, audits))
+
+
+def policy_thresholds(ctx: AppContext, audits: pd.DataFrame) -> pd.DataFrame:
+    """The action policy's threshold per item of each checklist version in ``audits``
+    (columns checklist_id, checklist_version): a repeat failure is an answer that would
+    open an action (issue #19)."""
+    versions = audits[["checklist_id", "checklist_version"]].drop_duplicates()
+    checklists = []
+    for checklist_id, version in versions.itertuples(index=False):
+        try:
+            checklists.append(ctx.catalogue.get(str(checklist_id), int(version)))
+        except AuditAppError:
+            continue  # a version no longer on file: its items keep the full-marks rule
+    return repeats.policy_thresholds(checklists)
 
 
 def branches_with_repeats(

@@ -46,6 +46,7 @@ from audit_app.services.audits import StoredAudit, list_scores, load_audit, scor
 from audit_app.services.branches import list_branches
 from audit_app.services.compare import section_heatmap
 from audit_app.services.context import AppContext
+from audit_app.services.repeats import policy_thresholds
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) after each file of a batch."""
@@ -210,7 +211,7 @@ def branch_report_data(
         audits=audits,
         checklists={cid: titles[cid] for cid in sorted({a.checklist_id for a in audits})},
         sections=_section_comparison(ctx, code, audits, date_from, date_to),
-        repeated=repeated_failures(audits, cards),
+        repeated=repeated_failures(audits, cards, ctx),
         overdue=overdue_actions(ctx, code, overdue_on),
         overdue_on=overdue_on,
     )
@@ -290,13 +291,14 @@ class _RepeatRow(Protocol):
 
 
 def repeated_failures(
-    audits: Sequence[AuditRow], cards: dict[int, ScoreCard]
+    audits: Sequence[AuditRow], cards: dict[int, ScoreCard], ctx: AppContext | None = None
 ) -> tuple[RepeatedFailure, ...]:
-    """Items failed (score below 1) in two or more consecutive audits of one checklist
-    (the rule is :func:`audit_app.domain.repeats.repeated_failures`)."""
+    """Items failed in two or more consecutive audits of one checklist (the rule is
+    :func:`audit_app.domain.repeats.repeated_failures`): failed as the checklists' action
+    policy says when ``ctx`` gives the checklists, else any score below 1."""
     audit_frame = pd.DataFrame(
-        [(a.audit_id, "", a.checklist_id, a.visited_at) for a in audits],
-        columns=repeats.AUDIT_COLUMNS,
+        [(a.audit_id, "", a.checklist_id, a.visited_at, a.checklist_version) for a in audits],
+        columns=[*repeats.AUDIT_COLUMNS, "checklist_version"],
     )
     item_frame = pd.DataFrame(
         [
@@ -306,7 +308,8 @@ def repeated_failures(
         ],
         columns=repeats.ITEM_COLUMNS,
     ).astype({"score": float})
-    found = repeats.repeated_failures(audit_frame, item_frame)
+    thresholds = None if ctx is None else policy_thresholds(ctx, audit_frame)
+    found = repeats.repeated_failures(audit_frame, item_frame, thresholds)
     # pandas-stubs types every field of an itertuples() row as any scalar; the columns of
     # this frame are known (_RepeatRow).
     ordered = found.sort_values("checklist_id", kind="stable")

@@ -295,7 +295,7 @@ def _revise_in(
     )
     seal = trail.Seal(audit_id, number, now, who, reason, content, last["audit_hash"])
     written = trail.append(conn, [seal])[0]
-    actions.sync_for_revision(conn, checklist, row, card, number, who)
+    actions.sync_for_revision(conn, checklist, row, card, number, who, answers=indexed)
     return Revision(
         audit_id,
         number,

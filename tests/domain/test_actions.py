@@ -51,13 +51,14 @@ def _checklist(**extra: object) -> Checklist:
     )
 
 
-def test_only_items_below_full_marks_fail_and_critical_ones_come_first() -> None:
+def test_the_default_policy_opens_nos_critical_failures_and_scores_below_half() -> None:
+    # Issue #19 changed this: partial credit of 0.75 (b) no longer opens an action.
     checklist = _checklist()
     card = score_audit(
         checklist,
         [
             Answer("a", False),
-            Answer("b", 4),  # 0.75: partial credit is still a failure
+            Answer("b", 2),  # 0.25: below half the points
             Answer("c", False),
             Answer("d", None, True),  # N/A: nothing to fix
             Answer("e", True),
@@ -68,8 +69,17 @@ def test_only_items_below_full_marks_fail_and_critical_ones_come_first() -> None
     assert [(f.item_id, f.critical, f.score) for f in failed] == [
         ("c", True, 0.0),
         ("a", False, 0.0),
-        ("b", False, 0.75),
+        ("b", False, 0.25),
     ]
+
+
+def test_partial_credit_of_half_or_more_opens_no_action() -> None:
+    checklist = _checklist()
+    answers = [Answer("a", True), Answer("b", 4), Answer("c", True), Answer("d", True)]
+    answers.append(Answer("e", True))
+    card = score_audit(checklist, answers)
+    assert card.item_scores["b"] == 0.75
+    assert failed_items(checklist, card) == []
 
 
 def test_a_perfect_audit_fails_nothing() -> None:
@@ -94,12 +104,13 @@ def test_a_checklist_can_set_its_own_due_days() -> None:
     assert (due_days(only_other, True), due_days(only_other, False)) == (2, 7)
 
 
-def test_due_days_leave_the_content_hash_and_the_file_form_alone() -> None:
+def test_due_days_leave_the_content_hash_alone_and_fold_into_the_policy() -> None:
+    # Issue #19: the older action_due_days is read into action_policy.due_days.
     plain = _checklist()
-    assert "action_due_days" not in plain.to_data()
+    assert "action_due_days" not in plain.to_data() and "action_policy" not in plain.to_data()
     set_ = _checklist(action_due_days={"critical": 1, "other": 30})
     assert set_.content_hash == plain.content_hash
-    assert set_.to_data()["action_due_days"] == {"critical": 1, "other": 30}
+    assert set_.to_data()["action_policy"]["due_days"] == {"critical": 1, "other": 30}
     assert Checklist.model_validate(set_.to_data()) == set_
 
 

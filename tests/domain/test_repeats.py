@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from audit_app.domain.repeats import branches_with_repeats, repeated_failures
+from audit_app.checklists import Catalogue
+from audit_app.domain.repeats import branches_with_repeats, policy_thresholds, repeated_failures
 
 
 def _audits(*rows: tuple[int, str, str, int]) -> pd.DataFrame:
@@ -81,3 +82,18 @@ def test_nothing_repeats_in_an_empty_or_passing_selection() -> None:
     assert repeated_failures(audits, _items({1: {"x": 1.0}, 2: {"x": 0.0}})).empty
     assert repeated_failures(audits.iloc[0:0], _items({})).empty
     assert branches_with_repeats(repeated_failures(audits.iloc[0:0], _items({}))).empty
+
+
+def test_a_tone_of_4_six_times_running_is_not_a_repeated_failure(catalogue: Catalogue) -> None:
+    # Issue #19: repeated failures follow the action policy: 0.75 opens no action.
+    phone = catalogue.get("greeting_phone")
+    audits = _audits(*((n, "A", "greeting_phone", n) for n in range(1, 7))).assign(
+        checklist_version=phone.version
+    )
+    items = _items({n: {"call.tone": 0.75, "call.all_answered": 0.0} for n in range(1, 7)})
+    thresholds = policy_thresholds([phone])
+    found = repeated_failures(audits, items, thresholds)
+    assert found[["item_id", "consecutive"]].values.tolist() == [["call.all_answered", 6]]
+    # without the policy (the old rule) the tone counted six times in a row
+    old = repeated_failures(audits, items)
+    assert sorted(old["item_id"]) == ["call.all_answered", "call.tone"]

@@ -141,6 +141,9 @@ def test_generated_with_weight_zero_and_applies_if_round_trips_after_checklist_m
         applies_if={"item": "s.one.choice", "in": ["long", "third"]},
     )
     data["sections"][1]["applies_if"] = {"item": "s.one.extra", "equals": True}
+    items = data["sections"][0]["items"]
+    items[0]["action"] = "never"
+    items[1]["action"] = {"score_below": 0.8}
     checklist = parse_checklist(data)
     assert _round_trip(checklist) == checklist
 
@@ -179,3 +182,41 @@ def test_written_bytes_replace_the_file_whole(tmp_path: Path) -> None:
     write_bytes(target, b"two")
     assert target.read_bytes() == b"two"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_an_action_policy_round_trips_through_the_sheet() -> None:
+    # Issue #19: the checklist-level action policy is a setting row of the sheet.
+    data = _generated()
+    del data["action_due_days"]
+    data["action_policy"] = {
+        "opens_on": ["no", "score_below"],
+        "score_below": 0.4,
+        "due_days": {"critical": 1, "other": 9},
+    }
+    items = data["sections"][0]["items"]
+    items[0]["action"] = "never"
+    items[1]["action"] = {"score_below": 0.8}
+    checklist = parse_checklist(data)
+    assert _round_trip(checklist) == checklist
+
+
+def test_an_action_rule_column_is_read_and_a_wrong_rule_named(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "Question,Type,Action rule\nDoor clean,Yes/No,never\nTone,Rating 1-5,0.8\n",
+        encoding="utf-8",
+    )
+    checklist = import_checklist_file(good, checklist_id="good").checklist
+    assert checklist is not None
+    assert [i.action.model_dump() if i.action else None for i in checklist.items] == [
+        "never",
+        {"score_below": 0.8},
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Question,Type,Action rule\nDoor clean,Yes/No,sometimes\n", encoding="utf-8")
+    with pytest.raises(ChecklistSheetRefused) as refused:
+        import_checklist_file(bad, checklist_id="bad")
+    assert [str(i) for i in refused.value.result.issues] == [
+        "line 2, column Action rule: 'sometimes' is not an action rule: write always, never, "
+        "policy or a share of the points such as 0.8"
+    ]

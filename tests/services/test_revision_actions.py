@@ -25,7 +25,7 @@ MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
 # call.clear_speech passes now, call.anything_else fails now; the other two still fail.
 CORRECTED = {
     "answer.greeting": False,
-    "call.tone": 3,
+    "call.tone": 2,
     "call.clear_speech": True,
     "call.anything_else": False,
 }
@@ -89,6 +89,25 @@ def test_an_upheld_appeal_resyncs_the_actions_the_same_way(world: AppContext) ->
     )
     assert resolved.revision == 2
     _check_resynced(world, before, "hq")
+
+
+def test_a_correction_to_partial_credit_above_the_policy_closes_the_action(
+    world: AppContext,
+) -> None:
+    # Issue #19: a tone corrected from 2 (0.25) to 4 (0.75) no longer opens an action.
+    audit_id = _submit(world, **FAILING)
+    revise_audit(
+        world.as_user(HQ),
+        audit_id,
+        list(phone_answers(world, **{**FAILING, "call.tone": 4})),
+        "tone misheard",
+    )
+    after = _actions(world)
+    assert {item: row["status"] for item, row in after.items()} == {
+        "answer.greeting": "open",
+        "call.clear_speech": "open",
+        "call.tone": "done",
+    }
 
 
 def test_done_and_verified_actions_stay_as_they_are(world: AppContext) -> None:

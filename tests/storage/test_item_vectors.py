@@ -29,7 +29,7 @@ from audit_app.services.backup import export_database, restore_database
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.drafts import discard_draft, save_draft
-from audit_app.services.repeats import repeated_failures
+from audit_app.services.repeats import policy_thresholds, repeated_failures
 from audit_app.services.revisions import revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage import compare_queries as queries
@@ -242,7 +242,9 @@ def test_repeated_failures_equal_those_from_the_answers_table(messy: AppContext,
     with database.snapshot(messy.engine) as conn:
         frame = queries.audit_frame(conn, audit_filter)
         want = repeats.repeated_failures(
-            frame, answers_item_rows(conn, audit_filter, [PHONE, EMAIL])
+            frame,
+            answers_item_rows(conn, audit_filter, [PHONE, EMAIL]),
+            policy_thresholds(messy, frame),
         )
     assert len(want) > 0
     pd.testing.assert_frame_equal(got, want)

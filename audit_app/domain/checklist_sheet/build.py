@@ -16,6 +16,7 @@ from audit_app.domain.checklist_sheet.cells import (
     OptionCell,
     TypeCell,
     cell_text,
+    read_action,
     read_condition,
     read_direction,
     read_flag,
@@ -52,6 +53,7 @@ FIELD_ROLE = {
     "direction": "direction",
     "zero_at": "zero_at",
     "unit": "unit",
+    "action": "action",
 }
 """An item's field in the model -> the column that holds it (to name a problem's cell)."""
 
@@ -80,6 +82,7 @@ def _role_words() -> dict[str, str]:
         "direction": pgettext("checklist column", "direction"),
         "zero_at": pgettext("checklist column", "zero at"),
         "unit": pgettext("checklist column", "unit"),
+        "action": pgettext("checklist column", "action rule"),
     }
 
 
@@ -407,6 +410,9 @@ class _Reader:
         guidance = self.texts(row, "guidance")
         if guidance:
             data["guidance"] = guidance
+        action = self.read(row, "action", read_action, IssueCode.CHECKLIST_CELL_INVALID)
+        if action is not None:
+            data["action"] = action
         self._measures(row, data, kind)
         if len(self.issues) > before:
             self._failed(row)
@@ -824,6 +830,18 @@ class _Settings:
             self.reader.places["action_due_days"] = due[1]
             pairs = dict(re.findall(r"(critical|other)\s*[:=]?\s*(\d+)", due[0]))
             data["action_due_days"] = {k: int(v) for k, v in pairs.items()}
+        policy: dict[str, Any] = {}
+        opens = self.value("action opens on")
+        if opens is not None:
+            self.reader.places["action_policy"] = opens[1]
+            words = [w for w in re.split(r"[,;\s]+", opens[0]) if w and w != "nothing"]
+            policy["opens_on"] = words
+        below = self.value("action score below")
+        if below is not None:
+            self.reader.places.setdefault("action_policy", below[1])
+            policy["score_below"] = _number_or_text(below[0])
+        if policy:
+            data["action_policy"] = policy
         for name in ("title", "languages", "version", "description"):
             row = self.rows.get(name)
             if row is not None:

@@ -234,6 +234,28 @@ def read_flag(value: Any) -> bool | None:
     raise CellProblem(_("{value} is not yes or no").format(value=repr(cell_text(value))))
 
 
+def read_action(value: Any) -> str | dict[str, float] | None:
+    """An item's action rule: always, never, policy, or a share of the points (0.8: an
+    answer below 80 % of the points opens an action). None when blank."""
+    text = fold(cell_text(value))
+    if not text:
+        return None
+    if text in ("always", "never", "policy"):
+        return text
+    try:
+        share = read_number(value)
+    except CellProblem:
+        share = None
+    if share is not None and 0 < share <= 1:
+        return {"score_below": share}
+    raise CellProblem(
+        _(
+            "{value} is not an action rule: write always, never, policy or a share of the "
+            "points such as 0.8"
+        ).format(value=repr(cell_text(value)))
+    )
+
+
 def read_number(value: Any) -> float | None:
     if value is None or value == "":
         return None

@@ -33,6 +33,7 @@ Role = Literal[
     "direction",
     "zero_at",
     "unit",
+    "action",
 ]
 LOCALIZED: frozenset[str] = frozenset({"section", "question", "options", "guidance"})
 """Roles whose texts come per language, one column each."""
@@ -117,6 +118,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "direction": ("direction", "target direction", "direccion", "direccio", "directie", "yon"),
     "zero_at": ("zero at", "zero score at", "0 at", "cero en", "zero a", "zero la", "sifir"),
     "unit": ("unit", "units", "unidad", "unitat", "unitate", "birim"),
+    "action": (
+        "action rule", "corrective action rule", "opens an action", "regla de accion",
+        "regla d'accio", "regula actiunii", "regula de actiune", "aksiyon kurali",
+    ),
 }
 WORD_LANGUAGE: dict[str, str] = {
     "pregunta": "es", "preguntas": "es", "criterio": "es", "requisito": "es", "enunciado": "es",

@@ -53,6 +53,7 @@ def checklist_shape(checklist: Checklist) -> SheetShape:
         ("Direction", lambda s, i: _direction(getattr(i, "direction", None))),
         ("Zero at", lambda s, i: getattr(i, "zero_at", None)),
         ("Unit", lambda s, i: getattr(i, "unit", None)),
+        ("Action rule", lambda s, i: _action_rule(i)),
     ]
     for language in languages:
         columns.append((f"Guidance ({language})", _text_of("guidance", language)))
@@ -90,7 +91,18 @@ def settings_rows(checklist: Checklist) -> list[list[Any]]:
     if checklist.action_due_days is not None:
         due = checklist.action_due_days
         rows.append(["action due days", f"critical {due.critical}, other {due.other}"])
+    policy = checklist.action_policy
+    if policy is not None:
+        rows.append(["action opens on", ", ".join(policy.opens_on) or "nothing"])
+        rows.append(["action score below", policy.score_below])
     return rows
+
+
+def _action_rule(item: Item) -> str | float | None:
+    """An item's own action rule as the sheet writes it: always/never/policy or a share."""
+    if item.action is None:
+        return None
+    return item.action.score_below if item.action.rule == "score_below" else item.action.rule
 
 
 def condition_text(condition: Any) -> str | None:

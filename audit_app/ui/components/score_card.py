@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from audit_app.domain.actions import opens_action
 from audit_app.domain.checklist import Checklist, CriticalRule, localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard, display
-from audit_app.i18n import _, formats
+from audit_app.i18n import _, formats, ngettext
 from audit_app.ui.components.described_chart import described_chart
 
 PASSED = "#0072B2"
@@ -21,8 +24,23 @@ sign."""
 RULE = "#444444"
 
 
-def score_card(card: ScoreCard, checklist: Checklist, language: str | None = None) -> None:
-    """Draw the card; ``language`` picks the checklist's texts (default: its first)."""
+@dataclass(frozen=True)
+class OpenedActions:
+    """The corrective actions an audit opened, for the card's line linking to them."""
+
+    audit_id: int
+    count: int
+
+
+def score_card(
+    card: ScoreCard,
+    checklist: Checklist,
+    language: str | None = None,
+    *,
+    actions: OpenedActions | None = None,
+) -> None:
+    """Draw the card; ``language`` picks the checklist's texts (default: its first);
+    ``actions`` adds the line saying how many corrective actions the audit opened."""
     overall = display(card.overall)
     columns = st.columns(4)
     columns[0].metric(_("Overall"), formats.decimal(overall, 1))
@@ -47,6 +65,8 @@ def score_card(card: ScoreCard, checklist: Checklist, language: str | None = Non
             ),
             icon=":material/report:",
         )
+    if actions is not None:
+        actions_line(actions)
     sections = section_frame(card, checklist, language)
     if not sections.empty:
         described_chart(
@@ -57,6 +77,14 @@ def score_card(card: ScoreCard, checklist: Checklist, language: str | None = Non
     failed_items = failed_item_frame(card, checklist, language)
     if not failed_items.empty:
         st.markdown("**{title}**".format(title=_("Items below full marks")))
+        if actions is not None:
+            st.caption(
+                _(
+                    "Not every item below full marks opens a corrective action: the "
+                    "checklist's policy says which do (by default a No, a critical item "
+                    "below full marks, or an item below half its points)."
+                )
+            )
         st.dataframe(
             failed_items,
             hide_index=True,
@@ -68,8 +96,31 @@ def score_card(card: ScoreCard, checklist: Checklist, language: str | None = Non
                     _("Score"), min_value=0, max_value=100, format="%.0f"
                 ),
                 "critical": st.column_config.CheckboxColumn(_("Critical")),
+                "action": st.column_config.CheckboxColumn(
+                    _("Opens an action"),
+                    help=_("Whether the checklist's action policy opens a corrective action"),
+                ),
             },
         )
+
+
+def actions_line(actions: OpenedActions) -> None:
+    """ "3 corrective actions opened", linking to the Actions page showing those three."""
+    if actions.count == 0:
+        st.caption(_("No corrective action opened: nothing failed under the checklist's policy."))
+        return
+    st.page_link(
+        "pages/actions_page.py",
+        label=actions_label(actions.count),
+        query_params={"audit": str(actions.audit_id)},
+        icon=":material/assignment_late:",
+    )
+
+
+def actions_label(count: int) -> str:
+    return ngettext("{n} corrective action opened", "{n} corrective actions opened", count).format(
+        n=formats.integer(count)
+    )
 
 
 def _mark(value: float) -> str:
@@ -112,10 +163,11 @@ def failed_item_frame(card: ScoreCard, checklist: Checklist, language: str | Non
                         "item": localized(item.text, language, item.id),
                         "score": round(100 * score),
                         "critical": item.critical,
+                        "action": opens_action(checklist.policy, item, score),
                     }
                 )
     rows.sort(key=lambda row: (not row["critical"], row["score"]))
-    return pd.DataFrame(rows, columns=["section", "item", "score", "critical"])
+    return pd.DataFrame(rows, columns=["section", "item", "score", "critical", "action"])
 
 
 def section_label(score: float, pass_mark: float) -> str:

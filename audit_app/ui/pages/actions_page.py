@@ -1,13 +1,16 @@
 """Actions: the corrective actions audits created, overdue ones first in sight, and a form to
 move one along (status, owner, due date, note) for head office and the branch's area manager.
 
-Opened as ``actions``, ``actions?code=ES-CAT-01`` (one branch) or ``actions?id=12`` (one
-action chosen for editing). The services keep an area manager inside their areas.
+Opened as ``actions``, ``actions?code=ES-CAT-01`` (one branch), ``actions?audit=7`` (the
+actions one audit opened: the score card links here) or ``actions?id=12`` (one action chosen
+for editing). Triage: overdue first, then due soonest; filters by owner ("unassigned" too)
+and due date; several actions changed at once (owner, status, due date). The services keep
+an area manager inside their areas.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -21,16 +24,20 @@ from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.i18n import N_, _, current_language, formats, ngettext, pgettext
 from audit_app.services.actions import (
+    UNASSIGNED,
     ActionFilter,
     ActionView,
+    BulkUpdate,
     action_history,
     actions_csv,
     actions_version,
     get_action,
     list_actions,
     may_edit,
+    owners,
     today,
     update_action,
+    update_actions,
 )
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -40,6 +47,13 @@ from audit_app.ui.components.session import user_context
 
 OVERDUE_STYLE = "background-color: #fde2e1"
 FLASH = "actions_flash"
+BULK = "actions_bulk_ids"
+BULK_CLEAR = "actions_bulk_clear"
+# The table rows last picked: a new pick replaces the bulk list, a rerun keeps it.
+PICKED = "actions_picked"
+# The due-date filter: any day, due today or before, within a week, within two (a comment:
+# Streamlit's magic would print a bare string).
+DUE_WITHIN = (None, 0, 7, 14)
 # The words for a changed field, in "Action #3 saved: status, owner changed." and the
 # history table (a comment: Streamlit's magic would print a bare string).
 FIELDS = {
@@ -81,9 +95,11 @@ def render() -> None:
     )
     if flash := st.session_state.pop(FLASH, None):
         st.success(flash, icon=":material/check_circle:")
-    action_filter = _filters(ctx, list_branches(ctx))
     day = today()
     language = current_language()
+    action_filter = _filters(ctx, list_branches(ctx), day)
+    if action_filter.audit_id is not None:
+        _audit_banner(action_filter.audit_id)
     actions = attempt(
         lambda: _actions(ctx, ctx.user, action_filter, actions_version(ctx), day, language)
     )
@@ -104,7 +120,8 @@ def render() -> None:
         )
         return
     _kpis(actions)
-    _table(actions)
+    picked = _table(actions)
+    _by_owner(actions)
     st.download_button(
         _("Download these actions (CSV)"),
         data=lambda: actions_csv(ctx, action_filter, on=day),
@@ -115,23 +132,41 @@ def render() -> None:
         key="actions_csv",
     )
     _edit(ctx, actions)
+    _bulk(ctx, actions, picked)
 
 
-def _filters(ctx: AppContext, branches: list[Branch]) -> ActionFilter:
-    """Status, overdue and branch pickers in the sidebar; ``?code=`` preselects a branch."""
+def _audit_asked() -> int | None:
+    raw = (st.query_params.get("audit") or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def _filters(ctx: AppContext, branches: list[Branch], day: date) -> ActionFilter:
+    """Status, overdue, due, owner and branch pickers in the sidebar; ``?code=`` preselects a
+    branch, ``?audit=`` narrows to one audit's actions (every status: what it opened)."""
     codes = [b.code for b in branches]
     by_key = {code.casefold(): code for code in codes}
     asked = by_key.get((st.query_params.get("code") or "").strip().casefold())
+    audit_id = _audit_asked()
     labels = branch_labels(branches)
     with st.sidebar:
         statuses = st.multiselect(
             _("Status"),
             list(ActionStatus),
-            default=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            default=(
+                list(ActionStatus)
+                if audit_id is not None
+                else [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+            ),
             format_func=action_status_label,
             key="actions_status",
         )
         overdue_only = st.toggle(_("Overdue only"), key="actions_overdue")
+        within = st.selectbox(
+            _("Due"),
+            DUE_WITHIN,
+            format_func=_due_label,
+            key="actions_due",
+        )
         code = st.selectbox(
             _("Branch"),
             codes,
@@ -140,7 +175,60 @@ def _filters(ctx: AppContext, branches: list[Branch]) -> ActionFilter:
             placeholder=_("All branches"),
             key="actions_branch",
         )
-    return ActionFilter(tuple(status.value for status in statuses) or None, code, overdue_only)
+        base = ActionFilter(
+            tuple(status.value for status in statuses) or None,
+            code,
+            overdue_only,
+            audit_id=audit_id,
+            due_by=None if within is None else day + timedelta(days=within),
+        )
+        known = [name for name, _total, _late in owners(_scope(ctx, base, day))]
+        chosen = st.multiselect(
+            _("Owner"),
+            known,
+            format_func=_owner_label,
+            placeholder=_("Everyone"),
+            key="actions_owner",
+        )
+    return ActionFilter(
+        base.status,
+        base.branch_code,
+        base.overdue_only,
+        owners=tuple(chosen) or None,
+        due_by=base.due_by,
+        audit_id=base.audit_id,
+    )
+
+
+def _scope(ctx: AppContext, action_filter: ActionFilter, day: date) -> list[ActionView]:
+    """The actions the other filters leave (the owners to pick from come from these)."""
+    version = actions_version(ctx)
+    return _actions(ctx, ctx.user, action_filter, version, day, current_language())
+
+
+def _due_label(within: int | None) -> str:
+    if within is None:
+        return _("Any day")
+    if within == 0:
+        return _("Today or earlier")
+    return ngettext("Within {n} day", "Within {n} days", within).format(n=formats.integer(within))
+
+
+def _owner_label(owner: str) -> str:
+    return owner if owner != UNASSIGNED else _("Unassigned")
+
+
+def _audit_banner(audit_id: int) -> None:
+    st.info(
+        _("The corrective actions audit #{id} opened, in every status.").format(id=audit_id),
+        icon=":material/filter_alt:",
+    )
+    st.page_link(
+        "pages/audit_page.py",
+        label=_("Back to audit #{id}").format(id=audit_id),
+        query_params={"id": str(audit_id)},
+        icon=":material/fact_check:",
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -184,25 +272,56 @@ def _frame(actions: list[ActionView]) -> pd.DataFrame:
     )
 
 
-def _table(actions: list[ActionView]) -> None:
+def _table(actions: list[ActionView]) -> list[int]:
+    """The actions, overdue first then due soonest; returns the ids of the rows picked."""
     frame = _frame(actions)
     styled = frame.style.apply(
         lambda row: [OVERDUE_STYLE if row["overdue"] else "" for _ in row], axis=1
     )
     columns = table_columns()
-    st.dataframe(
+    event = st.dataframe(
         styled,
         hide_index=True,
         width="stretch",
         column_order=list(columns),
         column_config=columns,
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="actions_table",
     )
     st.caption(
         _(
-            "Overdue rows are shaded: due before today and not done yet. Open one to change "
-            "it below; the branch and audit links open those pages."
+            "Overdue first, then due soonest; overdue rows are shaded: due before today and "
+            "not done yet. Open one to change it below, or tick several rows to change them "
+            "together; the branch and audit links open those pages."
         )
     )
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    return [actions[i].id for i in rows if 0 <= i < len(actions)]
+
+
+def _by_owner(actions: list[ActionView]) -> None:
+    """Who has how many, most overdue first: the triage by owner."""
+    tally = owners(actions)
+    if len(tally) < 2 and not any(owner == UNASSIGNED for owner, _n, _late in tally):
+        return
+    with st.expander(_("By owner"), icon=":material/group:"):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"owner": _owner_label(owner), "actions": total, "overdue": late}
+                    for owner, total, late in tally
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "owner": st.column_config.TextColumn(_("Owner")),
+                "actions": st.column_config.NumberColumn(_("Actions"), format="%d"),
+                "overdue": st.column_config.NumberColumn(_("Overdue"), format="%d"),
+            },
+        )
+        st.caption(_("Pick an owner in the sidebar to see only theirs."))
 
 
 def _link(action: ActionView) -> str:
@@ -327,6 +446,92 @@ def _form(ctx: AppContext, action: ActionView) -> None:
         len(result.changed),
     ).format(id=action.id, fields=changed)
     st.rerun()
+
+
+def _bulk(ctx: AppContext, actions: list[ActionView], picked: list[int]) -> None:
+    """Several actions changed in one go: those ticked in the table (or chosen here) get
+    the same owner, status or due date; what the rules refuse is named per action."""
+    editable = {a.id: a for a in actions if may_edit(ctx, a)}
+    if not editable:
+        return
+    state = st.session_state
+    if state.pop(BULK_CLEAR, False):
+        state[BULK] = []
+    if picked != state.get(PICKED):
+        state[PICKED] = picked
+        state[BULK] = [i for i in picked if i in editable]
+    elif BULK in state:  # the filters changed: keep only what is still listed
+        state[BULK] = [i for i in state[BULK] if i in editable]
+    st.subheader(_("Several actions at once"))
+    chosen = st.multiselect(
+        _("Actions to change"),
+        list(editable),
+        format_func=lambda i: f"#{i} · {editable[i].branch_code} · {editable[i].item}",
+        placeholder=_("Tick rows in the table above, or choose them here"),
+        key=BULK,
+    )
+    if not chosen:
+        return
+    keep = pgettext("a bulk change that leaves a field as it is", "Leave as it is")
+    with st.form("actions_bulk_form"):
+        owner = st.text_input(
+            _("New owner"), max_chars=200, placeholder=keep, key="actions_bulk_owner"
+        )
+        status = st.selectbox(
+            _("New status"),
+            [None, *ActionStatus],
+            format_func=lambda s: keep if s is None else action_status_label(s),
+            key="actions_bulk_status",
+        )
+        set_due = st.checkbox(_("Set a new due date"), key="actions_bulk_set_due")
+        due_on = st.date_input(
+            _("New due date"), value=today(), format="YYYY-MM-DD", key="actions_bulk_due"
+        )
+        applied = st.form_submit_button(
+            ngettext("Change {n} action", "Change {n} actions", len(chosen)).format(
+                n=formats.integer(len(chosen))
+            ),
+            icon=":material/edit_note:",
+            type="primary",
+        )
+    if not applied:
+        return
+    result = attempt(
+        lambda: update_actions(
+            ctx,
+            chosen,
+            owner=owner.strip() or None,
+            status=status,
+            due_on=due_on if set_due and isinstance(due_on, date) else None,
+        )
+    )
+    if result is None:
+        return
+    if result.refused:
+        _refusals(result)
+        if not result.changed:
+            return
+    state[FLASH] = ngettext(
+        "{n} action changed.", "{n} actions changed.", len(result.changed)
+    ).format(n=formats.integer(len(result.changed)))
+    if not result.refused:
+        state[BULK_CLEAR] = True
+        st.rerun()
+    st.success(state.pop(FLASH), icon=":material/check_circle:")
+
+
+def _refusals(result: BulkUpdate) -> None:
+    lines = "\n".join(f"- {markdown_text(r.reason)}" for r in result.refused)
+    st.warning(
+        ngettext(
+            "{n} action was left as it was:",
+            "{n} actions were left as they were:",
+            len(result.refused),
+        ).format(n=formats.integer(len(result.refused)))
+        + "\n"
+        + lines,
+        icon=":material/block:",
+    )
 
 
 def _field(name: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audit_app.domain.audit import AuditStatus
+from audit_app.domain.audit import AuditKind, AuditStatus
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import audit_status_label, channel_label, kind_label
@@ -19,6 +19,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, current_language, formats, ngettext
+from audit_app.services.actions import actions_opened
 from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
@@ -28,7 +29,7 @@ from audit_app.ui.components.audit_revisions import appeals_section, revisions_s
 from audit_app.ui.components.checklist_view import language_label
 from audit_app.ui.components.follow_up_form import follow_up_block
 from audit_app.ui.components.refusals import show_refusal
-from audit_app.ui.components.score_card import score_card
+from audit_app.ui.components.score_card import OpenedActions, score_card
 from audit_app.ui.components.session import user_context
 
 PICKER_SIZE = 50
@@ -154,7 +155,12 @@ def _show(
     )
     follow_up_block(ctx, audit_id, stored, language)  # "Start follow-up" / link to original
     st.subheader(_("Score"))
-    score_card(report.card, report.checklist, language)
+    opened = (  # a follow-up opens none: its failures are the original's actions
+        None
+        if visit.kind == AuditKind.FOLLOW_UP
+        else OpenedActions(audit_id, actions_opened(ctx, audit_id))
+    )
+    score_card(report.card, report.checklist, language, actions=opened)
     st.subheader(_("Answers"))
     answers_tables(report.checklist, report.answers, report.card.item_scores, language)
     edited = revisions_section(ctx, audit_id, report.checklist, language)

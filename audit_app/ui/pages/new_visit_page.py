@@ -24,6 +24,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, current_language, formats, language_name, ngettext
+from audit_app.services.actions import actions_opened
 from audit_app.services.auditors import form_choices
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -39,7 +40,7 @@ from audit_app.services.reports import audit_report
 from audit_app.ui.components.auditor_picker import auditor_picker
 from audit_app.ui.components.branch_picker import branch_picker
 from audit_app.ui.components.refusals import attempt
-from audit_app.ui.components.score_card import score_card
+from audit_app.ui.components.score_card import OpenedActions, score_card
 from audit_app.ui.components.session import user_context
 from audit_app.ui.components.visit_form import (
     PERSIST,
@@ -645,7 +646,8 @@ def _show_submitted(ctx: AppContext, submitted: Submitted) -> None:
         ),
         icon=":material/task_alt:",
     )
-    score_card(submitted.card, checklist, submitted.language)
+    opened = OpenedActions(submitted.audit_id, actions_opened(ctx, submitted.audit_id))
+    score_card(submitted.card, checklist, submitted.language, actions=opened)
     link, download, again = st.columns(3)
     with link:
         st.page_link(
