@@ -146,3 +146,17 @@ def test_refusals_are_one_line(args: list[str], code: int, message: str) -> None
     assert result.exit_code == code
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
     assert _json("plans", "list") == []
+
+
+def test_publish_move_and_delete_answer_in_json(ctx: AppContext, world: dict[str, int]) -> None:
+    visits = _json(*CREATE, "--branch", "ES-02")["visits"]
+    moved = _json("plans", "move", str(visits[0]["id"]), "--on", "2026-07-04")
+    assert (moved["id"], moved["planned_on"]) == (visits[0]["id"], "2026-07-04")
+    _json(*CREATE, "--branch", "ES-02")
+    assert _json("plans", "delete", "2") == {"plan_id": 2, "deleted": True}
+    phone_call(ctx, "ES-02", datetime(2026, 7, 20, 10))
+    assert _json("plans", "publish", "1") == {
+        "plan_id": 1,
+        "status": "published",
+        "filled_at_publish": 1,
+    }

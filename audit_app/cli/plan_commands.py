@@ -155,11 +155,15 @@ def plans_list(
 @guarded
 def plans_publish(
     plan_id: Annotated[int, typer.Argument(help="The draft plan's number.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Publish a draft: from now on submitted and imported visits fill its slots."""
     from audit_app.services.plans import publish_plan
 
     filled = publish_plan(context(), plan_id)
+    if as_json:
+        print_json({"plan_id": plan_id, "status": "published", "filled_at_publish": filled})
+        return
     made = f" {plural(filled, 'visit')} already made filled its slots." if filled else ""
     say(f"Published plan #{plan_id}.{made}")
 
@@ -176,6 +180,7 @@ def plans_move(
     unassign: Annotated[
         bool, typer.Option("--unassign", help="Take the auditor off the visit.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Move a planned visit to another day or auditor, checked like the planner's own."""
     from audit_app.services.plans import move_visit
@@ -191,6 +196,9 @@ def plans_move(
         auditor_id=auditor,
         unassign=unassign,
     )
+    if as_json:
+        print_json(slot.to_dict())
+        return
     say(
         f"Planned visit #{slot.id} ({slot.branch_code}): {slot.planned_on}, due by "
         f"{slot.due_by}, auditor {slot.auditor_name or '—'}."
@@ -201,11 +209,15 @@ def plans_move(
 @guarded
 def plans_delete(
     plan_id: Annotated[int, typer.Argument(help="The draft plan's number.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Delete a draft plan (a published one stays)."""
     from audit_app.services.plans import delete_draft
 
     delete_draft(context(), plan_id)
+    if as_json:
+        print_json({"plan_id": plan_id, "deleted": True})
+        return
     say(f"Deleted draft plan #{plan_id}.")
 
 
