@@ -104,6 +104,16 @@ def test_a_near_miss_warns_then_adds_anyway(world: AppContext) -> None:
     assert "Laura Fernandez" in list(auditors_table(app)["Name"])
 
 
+def test_cancel_drops_the_near_miss_and_adds_nothing(world: AppContext) -> None:
+    app = run_app(HQ, "admin")
+    app.text_input(key="admin_auditor_name_0").set_value("Jordi Puiig")
+    click(app, "Add auditor")
+    assert "same person?" in app.warning[0].value
+    click(app, "Cancel")
+    assert not app.warning and "Add anyway" not in [b.label for b in app.button]
+    assert sorted(ids(world)) == ["Jordi Puig", "Jordi Puigg", "Laura Fernández"]
+
+
 def test_a_name_taken_is_refused_in_words(world: AppContext) -> None:
     app = run_app(HQ, "admin")
     app.text_input(key="admin_auditor_name_0").set_value("jordi puig")

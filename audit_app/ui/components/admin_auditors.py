@@ -153,6 +153,7 @@ def _add_form(ctx: AppContext, areas: list[str], usernames: list[str], generatio
         )
         submitted = st.form_submit_button(_("Add auditor"), type="primary")
     if submitted:
+        st.session_state.pop(PENDING_KEY, None)  # a new try replaces the last warning
         values: dict[str, Any] = {
             "name": name,
             "kind": str(kind),
