@@ -280,6 +280,11 @@ MATRIX: dict[str, tuple[str, Case, tuple[str, ...]]] = {
         lambda c, w: coverage.plan_coverage(c, w.plan_both, today=QUARTER[0]),
         ALL,
     ),
+    "coverage of a plan of another area": (
+        "read",
+        lambda c, w: coverage.plan_coverage(c, w.plan_other, today=QUARTER[0]),
+        ("head office", "viewer"),
+    ),
     "coverage of her area": (
         "read",
         lambda c, w: coverage.plan_coverage(c, w.plan_both, area="Barcelona", today=QUARTER[0]),
@@ -410,3 +415,13 @@ def test_the_area_managers_lists_hold_only_her_branches(world: World) -> None:
     assert set(list_scores(marta)["branch_code"]) <= {
         b.code for b in list_branches(world.ctx) if b.area == "Barcelona"
     }
+
+
+def test_the_area_managers_plans_are_those_of_her_areas(world: World) -> None:
+    """The plans page and the coverage page offer her the same plans: none only elsewhere."""
+    marta = world.ctx.as_user(MARTA)
+    hers = {p.id for p in coverage.plans(marta, published_only=False)}
+    assert world.plan_both in hers and world.plan_other not in hers
+    assert hers == {p.id for p in plans.list_plans(marta)}
+    everyone = {p.id for p in coverage.plans(world.ctx.as_user(GUEST), published_only=False)}
+    assert {world.plan_both, world.plan_other} <= everyone
