@@ -32,7 +32,11 @@ def _ok(*args: str) -> str:
 
 
 def test_help() -> None:
-    for args in (["auditors", "--help"], ["auditors", "merge", "--help"]):
+    for args in (
+        ["auditors", "--help"],
+        ["auditors", "merge", "--help"],
+        ["auditors", "update", "--help"],
+    ):
         assert runner.invoke(app, args).exit_code == 0
 
 
@@ -97,3 +101,51 @@ def test_merge_moves_the_visits(world: AppContext) -> None:
     assert [a["name"] for a in json.loads(_ok("list", "--all", "--json"))] == ["Jordi Puig"]
     again = runner.invoke(app, ["auditors", "merge", "Jordi Puigg", "Jordi Puig"])
     assert again.exit_code == 1 and "nothing to merge" in again.output
+
+
+def test_update_changes_only_the_options_given(world: AppContext) -> None:
+    _ok("add", "Laura Fernández", "--organisation", "Client Ocult SL", "--area", "Nord")
+    changed = json.loads(
+        _ok(
+            "update",
+            "laura fernández",
+            "--kind",
+            "agency",
+            "--area",
+            "Sud",
+            "--area",
+            "Est",
+            "--username",
+            "laura",
+            "--inactive",
+            "--json",
+        )
+    )
+    assert changed == {
+        "id": changed["id"],
+        "name": "Laura Fernández",
+        "kind": "agency",
+        "organisation": "Client Ocult SL",
+        "email": "",
+        "username": "laura",
+        "areas": ["Sud", "Est"],
+        "active": False,
+        "merged_into": None,
+    }
+    assert json.loads(_ok("list", "--json")) == []
+    again = _ok("update", f"#{changed['id']}", "--active", "--anywhere", "--username", "")
+    assert (
+        again == f"Changed auditor #{changed['id']} Laura Fernández (agency, anywhere, active).\n"
+    )
+    listed = json.loads(_ok("list", "--json"))
+    assert [(a["areas"], a["username"], a["active"]) for a in listed] == [([], None, True)]
+
+
+def test_update_refusals_are_one_line(world: AppContext) -> None:
+    _ok("add", "Laura Fernández")
+    unknown = runner.invoke(app, ["auditors", "update", "Nobody", "--inactive"])
+    assert (unknown.exit_code, unknown.output) == (1, "error: no auditor named 'Nobody'\n")
+    bad_kind = runner.invoke(app, ["auditors", "update", "Laura Fernández", "--kind", "x"])
+    assert bad_kind.exit_code == 1 and len(bad_kind.output.splitlines()) == 1
+    both = runner.invoke(app, ["auditors", "update", "1", "--area", "Sud", "--anywhere"])
+    assert (both.exit_code, both.output) == (1, "error: give --area or --anywhere, not both\n")

@@ -1,4 +1,4 @@
-"""``audit-app auditors list|add|merge``: the people who make visits (staff or agency)."""
+"""``audit-app auditors list|add|update|merge``: the people who make visits (staff or agency)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 
 from audit_app.cli.app import app
-from audit_app.cli.common import context, guarded, print_json, print_rows
+from audit_app.cli.common import context, fail, guarded, print_json, print_rows
 from audit_app.cli.printer import say
 
 auditors_app = typer.Typer(
-    help="List, add and merge auditors (the people who make visits).", no_args_is_help=True
+    help="List, add, change and merge auditors (the people who make visits).", no_args_is_help=True
 )
 app.add_typer(auditors_app, name="auditors")
 
@@ -108,3 +108,50 @@ def auditors_merge(
         f"Merged {result.source.name} into {result.into.name} (#{result.into.id}): "
         f"{result.audits_moved} audit(s) and {result.planned_visits_moved} planned visit(s) moved."
     )
+
+
+@auditors_app.command("update")
+@guarded
+def auditors_update(
+    auditor: Annotated[str, typer.Argument(help="The auditor (name or id) to change.")],
+    kind: Annotated[str | None, typer.Option(help="staff or agency.")] = None,
+    organisation: Annotated[str | None, typer.Option(help="Agency or department.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", help="An area visited (repeat; replaces the areas)."),
+    ] = None,
+    anywhere: Annotated[
+        bool, typer.Option("--anywhere", help="Clear the areas: the auditor visits anywhere.")
+    ] = False,
+    username: Annotated[
+        str | None, typer.Option(help="The app user this auditor is ('' for none).")
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Offer the auditor in forms, or no longer."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change an auditor's kind, organisation, e-mail, areas, app user or activity; only
+    the options given change."""
+    from audit_app.services.auditors import update_auditor
+
+    if area and anywhere:
+        raise fail("give --area or --anywhere, not both")
+    changed = update_auditor(
+        context(),
+        auditor,
+        kind=kind,
+        organisation=organisation,
+        email=email,
+        username=username,
+        areas=() if anywhere else area,
+        active=active,
+    )
+    if as_json:
+        print_json(changed.to_dict())
+        return
+    areas = ", ".join(changed.areas) or "anywhere"
+    state = "active" if changed.active else "inactive"
+    say(f"Changed auditor #{changed.id} {changed.name} ({changed.kind.value}, {areas}, {state}).")

@@ -28,7 +28,7 @@ from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
 from audit_app.i18n import N_, _, ngettext
 from audit_app.services import activity
-from audit_app.services.access import check_can_write, check_head_office
+from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.storage import activity_store, auditor_store, database
 from audit_app.storage.repository import utcnow
@@ -80,6 +80,14 @@ def list_auditors(ctx: AppContext, *, include_inactive: bool = False) -> list[Au
     with database.snapshot(ctx.engine) as conn:
         found = auditor_store.all_auditors(conn)
     return [a for a in found if a.active or include_inactive]
+
+
+def audit_counts(ctx: AppContext) -> dict[int, int]:
+    """{auditor id: the audits linked to that auditor} (head office's list; what a merge
+    moves)."""
+    check_head_office(ctx, N_("manage auditors"))
+    with database.snapshot(ctx.engine) as conn:
+        return auditor_store.audit_count(conn)
 
 
 def auditor_names(ctx: AppContext) -> list[str]:
@@ -170,7 +178,7 @@ def add_auditor(
 ) -> Auditor:
     """A new auditor. A name whose key is taken is refused, naming the auditor who has it;
     a near miss of another auditor's name is refused unless ``force``."""
-    check_can_write(ctx, N_("add auditors"))
+    check_head_office(ctx, N_("add auditors"))
     values = _checked(ctx, name=name, kind=kind, organisation=organisation, email=email)
     with database.transaction(ctx.engine) as conn:
         _refuse_taken(conn, values["name"])
@@ -320,15 +328,17 @@ def _taken(name: str, taken: Auditor) -> AuditorRefused:
 def _refuse_near(conn: Connection, name: str) -> None:
     near = near_misses(name, [a.name for a in auditor_store.all_auditors(conn)])
     if near:
-        raise AuditorRefused(
-            AuditorCode.NEAR_MISS,
-            ngettext(
-                "{name} is close to the auditor {auditors}: same person?",
-                "{name} is close to the auditors {auditors}: same person?",
-                len(near),
-            ).format(name=repr(name), auditors=", ".join(repr(n) for n in near)),
-            near,
-        )
+        raise AuditorRefused(AuditorCode.NEAR_MISS, near_miss_message(name, near), near)
+
+
+def near_miss_message(name: str, near: Sequence[str]) -> str:
+    """The question a near miss asks (a page redrawing the warning asks it again, in the
+    session's language of the moment)."""
+    return ngettext(
+        "{name} is close to the auditor {auditors}: same person?",
+        "{name} is close to the auditors {auditors}: same person?",
+        len(near),
+    ).format(name=repr(name), auditors=", ".join(repr(n) for n in near))
 
 
 # --------------------------------------------------------------------------- linking visits

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Connection
+
 from audit_app.domain import coverage as domain
 from audit_app.domain import sample_size as sizes
 from audit_app.domain.compare import DEFAULT_MIN_AUDITS
@@ -20,7 +22,7 @@ from audit_app.i18n import _
 from audit_app.services.access import AccessDenied, scoped, sees_area
 from audit_app.services.context import AppContext
 from audit_app.storage import coverage_queries as queries
-from audit_app.storage import database
+from audit_app.storage import database, plan_store
 
 __all__ = [
     "NoPlan",
@@ -84,8 +86,22 @@ def _summary(ctx: AppContext, row: queries.PlanRow) -> PlanSummary:
 def plans(ctx: AppContext, *, published_only: bool = True) -> list[PlanSummary]:
     """Plans, the latest period first (only published ones unless asked)."""
     with database.snapshot(ctx.engine) as conn:
-        rows = queries.plan_rows(conn, status=PUBLISHED if published_only else None)
+        rows = _visible(
+            ctx, conn, queries.plan_rows(conn, status=PUBLISHED if published_only else None)
+        )
     return [_summary(ctx, row) for row in rows]
+
+
+def _visible(
+    ctx: AppContext, conn: Connection, rows: list[queries.PlanRow]
+) -> list[queries.PlanRow]:
+    """The plans the user may see: an area manager's visit a branch in one of her areas
+    (as on the plans page)."""
+    mine = _user_areas(ctx)
+    if mine is None:
+        return rows
+    areas = plan_store.plan_areas(conn)
+    return [row for row in rows if set(mine) & areas.get(row.id, set())]
 
 
 def current_plan(ctx: AppContext, today: date | None = None) -> PlanSummary | None:
@@ -117,7 +133,7 @@ def plan_coverage(
         raise AccessDenied(_("area {area} is not one of yours").format(area=area))
     with database.snapshot(ctx.engine) as conn:
         if plan_id is None:
-            rows = queries.plan_rows(conn, status=PUBLISHED)
+            rows = _visible(ctx, conn, queries.plan_rows(conn, status=PUBLISHED))
             running = [r for r in rows if r.starts_on <= today <= r.ends_on]
             rows = (running or rows)[:1]
             if not rows:
@@ -126,6 +142,8 @@ def plan_coverage(
             rows = queries.plan_rows(conn, plan_id=plan_id)
             if not rows:
                 raise NoPlan(_("no plan number {id}").format(id=plan_id))
+            if not _visible(ctx, conn, rows):  # another area's plan, as if there were none
+                raise AccessDenied(_("no plan number {id}").format(id=plan_id))
         row = rows[0]
         areas = _user_areas(ctx)
         visits = queries.planned_visit_rows(conn, [row.id], areas=areas, region=region, area=area)

@@ -14,6 +14,8 @@ from audit_app.domain.actions import ActionStatus
 from audit_app.domain.home import SlotState, Trend
 from audit_app.domain.reporting_period import ReportingPeriod, default_period
 from audit_app.domain.users import Role, User
+from audit_app.i18n import _
+from audit_app.services.access import AccessDenied
 from audit_app.services.actions import ActionFilter, ActionView, list_actions
 from audit_app.services.compare import visit_span
 from audit_app.services.context import AppContext
@@ -89,6 +91,7 @@ class AreaHome:
 def area_home(ctx: AppContext, user: User | None, today: date) -> AreaHome:
     """Her home on ``today``: her areas' open branches (closed ones left out), the open slots
     of published plans there, her drafts and the overdue actions she can see."""
+    _check_own_home(ctx, user)
     acting = ctx.as_user(user)
     areas = user.areas if user is not None and user.role == Role.AREA_MANAGER else None
     _first, last = visit_span(acting)
@@ -143,6 +146,16 @@ def area_home(ctx: AppContext, user: User | None, today: date) -> AreaHome:
         drafts=tuple(list_drafts(acting)),
         overdue_actions=tuple(a for a in overdue_actions if a.branch_code in open_codes),
     )
+
+
+def _check_own_home(ctx: AppContext, user: User | None) -> None:
+    """Only head office (or the command line) opens someone else's home, or no one's (every
+    area, every draft): anyone else asking as another user would widen her own scope."""
+    me = ctx.user
+    if me is None or me.role == Role.HEAD_OFFICE:
+        return
+    if user is None or user.username.casefold() != me.username.casefold():
+        raise AccessDenied(_("only head office can open another person's home"))
 
 
 def _planned(slot: dict[str, object], today: date) -> PlannedVisit:

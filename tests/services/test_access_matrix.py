@@ -1,9 +1,10 @@
 """The access-control matrix: for each role and each service the app and the CLI call (read,
-enter, import, compare, download, revise, admin), whether it is allowed or refused.
+enter, import, compare, download, revise, plan, admin), whether it is allowed or refused.
 
-Head office does everything; an area manager reads, enters, imports, compares, downloads
-and revises in her areas only; a viewer reads, compares and downloads everything and changes
-nothing. A refusal is an :class:`AccessDenied` (or, for an import, a rejected file naming
+Head office does everything; an area manager reads, enters, imports, compares, downloads,
+revises and plans visits in her areas only, and opens only her own home; a viewer reads,
+compares and downloads everything and changes nothing. Auditors are head office's to add,
+change and merge. A refusal is an :class:`AccessDenied` (or, for an import, a rejected file naming
 the cell), never a partial write. The README's security section prints this table, and
 ``test_the_app_reaches_data_only_through_these_services`` checks that the pages cannot go
 around it.
@@ -17,7 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ import pytest
 
 from audit_app.domain.audit import AuditRecord, Branch, Visit
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.plans import ChannelNeed, PlanRequest, PlanScope
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
-from audit_app.services import compare
+from audit_app.services import auditors, calendars, compare, coverage, home, plans
 from audit_app.services.access import AccessDenied
 from audit_app.services.actions import list_actions, update_action
 from audit_app.services.audits import list_scores, load_audit, submit_audit
@@ -61,6 +63,10 @@ class World:
     other_audit: int
     folder: Path
     moments: Iterator[int]
+    plan_both: int = 0
+    """A published plan over Barcelona (Marta's) and Ege (not hers)."""
+    plan_other: int = 0
+    """A published plan over Ege only."""
 
     def visit(self, code: str) -> Visit:
         """A new visit each time (each case writes its own)."""
@@ -79,9 +85,48 @@ def world(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterato
     made.other_audit = submit_audit(ctx, AuditRecord(made.visit(OTHER), tuple(good_answers(ctx))))[
         0
     ]
+    made.plan_both = _plan(ctx, "Barcelona", "Ege")
+    made.plan_other = _plan(ctx, "Ege")
+    for plan_id in (made.plan_both, made.plan_other):
+        plans.publish_plan(ctx, plan_id)
     yield made
     ctx.engine.dispose()
     drop_database(ctx.settings.resolved_database_url)
+
+
+QUARTER = (date(2030, 7, 1), date(2030, 9, 30))  # no visit made yet fills its slots
+
+
+def _plan(ctx: AppContext, *areas: str) -> int:
+    """A draft plan over ``areas`` (one visit per branch), made by ``ctx``'s user."""
+    request = PlanRequest(
+        "matrix", "greeting_phone", *QUARTER, PlanScope(areas=areas), (ChannelNeed(None, 1),)
+    )
+    return plans.create_plan(ctx, request)
+
+
+def _publish(*areas: str) -> Callable[[AppContext, World], Any]:
+    return lambda ctx, w: plans.publish_plan(ctx, _plan(w.ctx, *areas))
+
+
+def _move_visit(area: str) -> Callable[[AppContext, World], Any]:
+    def run(ctx: AppContext, w: World) -> Any:
+        slot = next(s for s in plans.show_plan(w.ctx, w.plan_both).slots if s.area == area)
+        return plans.move_visit(ctx, slot.id, unassign=True)
+
+    return run
+
+
+def _auditor(w: World) -> str:
+    """A new auditor's name (each case changes its own)."""
+    name = f"Matrix Auditor {next(w.moments):05d}"
+    auditors.add_auditor(w.ctx, name, force=True)
+    return name
+
+
+def _merge(ctx: AppContext, w: World) -> Any:
+    source, into = _auditor(w), _auditor(w)
+    return auditors.merge_auditors(ctx, source, into)
 
 
 def _submit(code: str) -> Callable[[AppContext, World], Any]:
@@ -209,6 +254,101 @@ MATRIX: dict[str, tuple[str, Case, tuple[str, ...]]] = {
     "deactivate a branch": ("admin", lambda c, w: set_branch_active(c, MINE, True), HQ_ONLY),
     "verify the audit trail": ("admin", lambda c, w: verify(c), HQ_ONLY),
     "export the whole database": ("admin", _export, HQ_ONLY),
+    # visit plans: an area manager plans her areas only; a viewer plans nothing
+    "plan visits in her area": ("plan", lambda c, w: _plan(c, "Barcelona"), HQ_AM),
+    "plan visits in another area": ("plan", lambda c, w: _plan(c, "Ege"), HQ_ONLY),
+    "plan visits everywhere (hers, as she asks)": ("plan", lambda c, w: _plan(c), HQ_AM),
+    "publish a plan of her area": ("plan", _publish("Barcelona"), HQ_AM),
+    "publish a plan of another area": ("plan", _publish("Ege"), HQ_ONLY),
+    "publish a plan over hers and another area": ("plan", _publish("Barcelona", "Ege"), HQ_ONLY),
+    "delete a draft plan of another area": (
+        "plan",
+        lambda c, w: plans.delete_draft(c, _plan(w.ctx, "Ege")),
+        HQ_ONLY,
+    ),
+    "move a planned visit in her area": ("plan", _move_visit("Barcelona"), HQ_AM),
+    "move a planned visit of another area": ("plan", _move_visit("Ege"), HQ_ONLY),
+    "list visit plans (scoped)": ("read", lambda c, w: plans.list_plans(c), ALL),
+    "show a plan of another area": (
+        "read",
+        lambda c, w: plans.show_plan(c, w.plan_other),
+        ("head office", "viewer"),
+    ),
+    # coverage and calendars: read, scoped to her areas
+    "coverage of a plan (scoped)": (
+        "read",
+        lambda c, w: coverage.plan_coverage(c, w.plan_both, today=QUARTER[0]),
+        ALL,
+    ),
+    "coverage of a plan of another area": (
+        "read",
+        lambda c, w: coverage.plan_coverage(c, w.plan_other, today=QUARTER[0]),
+        ("head office", "viewer"),
+    ),
+    "coverage of her area": (
+        "read",
+        lambda c, w: coverage.plan_coverage(c, w.plan_both, area="Barcelona", today=QUARTER[0]),
+        ALL,
+    ),
+    "coverage of another area": (
+        "read",
+        lambda c, w: coverage.plan_coverage(c, w.plan_both, area="Ege", today=QUARTER[0]),
+        ("head office", "viewer"),
+    ),
+    "coverage of a period (scoped)": (
+        "read",
+        lambda c, w: coverage.period_coverage(c, *QUARTER),
+        ALL,
+    ),
+    "coverage of a period in another area": (
+        "read",
+        lambda c, w: coverage.period_coverage(c, *QUARTER, area="Ege"),
+        ("head office", "viewer"),
+    ),
+    "calendar of her area": ("download", lambda c, w: calendars.area_calendar(c, "Barcelona"), ALL),
+    "calendar of another area": (
+        "download",
+        lambda c, w: calendars.area_calendar(c, "Ege"),
+        ("head office", "viewer"),
+    ),
+    "calendar of an auditor (scoped)": (
+        "download",
+        lambda c, w: calendars.auditor_calendar(c, _auditor(w)),
+        ALL,
+    ),
+    # auditors: head office manages them (the form links typed names by itself)
+    "add an auditor": (
+        "admin",
+        lambda c, w: auditors.add_auditor(c, f"New Auditor {next(w.moments):05d}", force=True),
+        HQ_ONLY,
+    ),
+    "change an auditor": (
+        "admin",
+        lambda c, w: auditors.update_auditor(c, _auditor(w), areas=["Ege"]),
+        HQ_ONLY,
+    ),
+    "deactivate an auditor": (
+        "admin",
+        lambda c, w: auditors.update_auditor(c, _auditor(w), active=False),
+        HQ_ONLY,
+    ),
+    "merge two auditors": ("admin", _merge, HQ_ONLY),
+    "count every auditor's audits": ("admin", lambda c, w: auditors.audit_counts(c), HQ_ONLY),
+    "list the auditors": ("read", lambda c, w: auditors.list_auditors(c), ALL),
+    # the area manager's home: her own, never another's or the whole chain's
+    "open her own home": ("read", lambda c, w: home.area_home(c, c.user, QUARTER[0]), ALL),
+    "open the chain's home (no one's)": (
+        "read",
+        lambda c, w: home.area_home(c, None, QUARTER[0]),
+        HQ_ONLY,
+    ),
+    "open another area manager's home": (
+        "read",
+        lambda c, w: home.area_home(
+            c, User(username="pau", role=Role.AREA_MANAGER, areas=("Ege",)), QUARTER[0]
+        ),
+        ("head office",),
+    ),
 }
 
 
@@ -246,6 +386,10 @@ def test_a_refusal_writes_nothing(world: World) -> None:
         lambda: _import(OTHER)(marta, world),
         lambda: _revise("other")(marta, world),
         lambda: _add_user(marta, world),
+        lambda: _plan(marta, "Ege"),
+        lambda: _plan(guest, "Barcelona"),
+        lambda: auditors.add_auditor(marta, "Marta's Own Auditor"),
+        lambda: auditors.update_auditor(guest, "Ann", active=False),
     ):
         assert_refused(refused)
     assert database_snapshot(world.ctx) == before
@@ -271,3 +415,13 @@ def test_the_area_managers_lists_hold_only_her_branches(world: World) -> None:
     assert set(list_scores(marta)["branch_code"]) <= {
         b.code for b in list_branches(world.ctx) if b.area == "Barcelona"
     }
+
+
+def test_the_area_managers_plans_are_those_of_her_areas(world: World) -> None:
+    """The plans page and the coverage page offer her the same plans: none only elsewhere."""
+    marta = world.ctx.as_user(MARTA)
+    hers = {p.id for p in coverage.plans(marta, published_only=False)}
+    assert world.plan_both in hers and world.plan_other not in hers
+    assert hers == {p.id for p in plans.list_plans(marta)}
+    everyone = {p.id for p in coverage.plans(world.ctx.as_user(GUEST), published_only=False)}
+    assert {world.plan_both, world.plan_other} <= everyone
