@@ -12,6 +12,7 @@ from audit_app.services import plans as service
 from audit_app.services.context import AppContext
 from audit_app.ui.components.plan_draft import next_quarter
 from tests.coverage_world import build
+from tests.hostile.longest import CODE, MARK, build_world, longest_name
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
 from tests.ui.pseudo import data_vocabulary, shown_strings, untranslated
 
@@ -178,3 +179,29 @@ def test_every_word_of_the_plans_page_passes_through_the_catalogue(ctx: AppConte
         app = run_app(HQ, "plans", query, language="qps")
         left = untranslated(shown_strings(app), vocabulary)
         assert not left, (query, left)
+
+
+def test_the_page_stays_up_with_the_longest_values(ctx: AppContext) -> None:
+    build_world(ctx)  # the longest branch, region, area and auditor names
+    start, end = next_quarter(date.today())
+    plan_id = service.create_plan(
+        ctx,
+        PlanRequest(
+            name=longest_name(),
+            checklist_id="greeting_phone",
+            starts_on=start,
+            ends_on=end,
+            scope=PlanScope(branches=(CODE, "XX-PLAIN-02")),
+            needs=(ChannelNeed("phone", 3),),
+        ),
+    )
+    listed = run_app(HQ, "plans")
+    assert MARK in listed.dataframe[0].value.to_csv()
+    for status in ("draft", "published"):
+        if status == "published":
+            service.publish_plan(ctx, plan_id)
+        app = run_app(HQ, "plans", {"plan": str(plan_id)})
+        assert not app.exception and not app.error
+        assert app.header[0].value.endswith(MARK)
+        shown = texts(app)
+        assert shown.count(MARK) >= 3, status  # the branch in the table and in the pickers
