@@ -77,7 +77,7 @@ def slot_table(slots: Sequence[PlanSlot]) -> None:
             "channel": st.column_config.TextColumn(_("Channel")),
             "auditor": st.column_config.TextColumn(_("Auditor or why none"), width="medium"),
             "audit": st.column_config.LinkColumn(
-                _("Made by"), display_text=r"audit\?id=(\d+)", width=80
+                _("Audit"), display_text=r"audit\?id=(\d+)", width=80
             ),
         },
     )

@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from audit_app.i18n import _, formats
+from audit_app.i18n import _, formats, ngettext
 from audit_app.services import calendars
 from audit_app.services import plans as service
 from audit_app.services.branches import list_branches
@@ -68,13 +68,14 @@ def _back() -> None:
 def _plan(ctx: AppContext, plan: PlanView) -> None:
     _back()
     st.header(plan.name)
+    lockout = ngettext("lockout: {n} day", "lockout: {n} days", plan.lockout_days)
     st.caption(
-        _("{status} · {checklist}, {start} to {end} · lockout {days} days").format(
+        _("{status} · {checklist}, {start} to {end} · {lockout}").format(
             status=plan.status_label,
             checklist=plan.checklist_title,
             start=formats.date(plan.starts_on),
             end=formats.date(plan.ends_on),
-            days=formats.integer(plan.lockout_days),
+            lockout=lockout.format(n=formats.integer(plan.lockout_days)),
         )
     )
     if not plan.slots:
