@@ -129,6 +129,8 @@ def test_publishing_asks_first_then_changes_the_status(ctx: AppContext) -> None:
     links = [(link.proto.label, link.proto.page) for link in app.get("page_link")]
     assert ("Coverage of this plan: visits done, due and overdue", "coverage") in links
     assert not [b for b in app.button if b.key == "plan_adjust_publish"]
+    downloads = [d.proto.label for d in app.get("download_button")]
+    assert downloads == ["Download the calendar of Barcelona (.ics)"]
 
 
 def test_deleting_a_draft_asks_first(ctx: AppContext) -> None:
