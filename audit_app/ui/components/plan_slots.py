@@ -93,6 +93,13 @@ def week_chart(slots: Sequence[PlanSlot]) -> None:
         return
     made_word, open_word = _("Made"), _("To make")
     counts = Counter((week_of(s.planned_on), s.filled) for s in slots)
+    week, last = (
+        week_of(min(s.planned_on for s in slots)),
+        week_of(max(s.planned_on for s in slots)),
+    )
+    while week <= last:  # a week without visits shows as one, not left out
+        counts[(week, False)] += 0
+        week += timedelta(days=7)
     frame = pd.DataFrame(
         [
             {
