@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import icalendar
 import pytest
 
 from audit_app.domain.plans import ChannelNeed, PlanRequest, PlanScope
@@ -14,7 +15,10 @@ from audit_app.ui.components.plan_draft import next_quarter
 from tests.coverage_world import build
 from tests.hostile.longest import CODE, MARK, build_world, longest_name
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
+from tests.ui.detail_downloads import download_bytes, downloads
 from tests.ui.pseudo import data_vocabulary, shown_strings, untranslated
+
+__all__ = ["downloads"]  # the fixture, imported for the tests below
 
 
 def _draft(ctx: AppContext, **scope: tuple[str, ...]) -> int:
@@ -116,6 +120,7 @@ def test_an_auditor_change_is_saved(ctx: AppContext) -> None:
     assert _table(app)[0]["auditor"] == "Mehmet Kaya"
 
 
+@pytest.mark.usefixtures("downloads")
 def test_publishing_asks_first_then_changes_the_status(ctx: AppContext) -> None:
     world = build(ctx)
     app = run_app(HQ, "plans", {"plan": str(world.draft)})
@@ -130,7 +135,15 @@ def test_publishing_asks_first_then_changes_the_status(ctx: AppContext) -> None:
     assert ("Coverage of this plan: visits done, due and overdue", "coverage") in links
     assert not [b for b in app.button if b.key == "plan_adjust_publish"]
     downloads = [d.proto.label for d in app.get("download_button")]
-    assert downloads == ["Download the calendar of Barcelona (.ics)"]
+    assert downloads == [
+        "Download the calendar of Barcelona (.ics)",
+        "Download the calendar of Laura Fernández (.ics)",
+    ]
+    events = icalendar.Calendar.from_ical(download_bytes(app, "plans_auditor_ics")).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [  # Laura's two in Q1, and the one published
+        f"planned-visit-{slot}@audit-app"
+        for slot in (world.slots[0], world.slots[1], world.slots[6])
+    ]
 
 
 def test_deleting_a_draft_asks_first(ctx: AppContext) -> None:

@@ -7,6 +7,7 @@ services keep an area manager inside her areas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -104,23 +105,53 @@ def _published(ctx: AppContext, plan: PlanView) -> None:
         icon=":material/event_available:",
         query_params={"plan": str(plan.id)},
     )
-    areas = sorted({s.area for s in plan.slots if s.area})
-    if not areas:
-        return
-    area = (
-        areas[0] if len(areas) == 1 else st.selectbox(_("Area"), areas, key="plans_calendar_area")
+    st.subheader(_("Calendar"))
+    st.caption(
+        _(
+            "Every planned visit of published plans, one all-day event each; import it into "
+            "any calendar app."
+        )
     )
-    made = attempt(lambda: calendars.area_calendar(ctx, area))
+    columns = st.columns(2)
+    areas = sorted({s.area for s in plan.slots if s.area})
+    if areas:
+        with columns[0]:
+            area = (
+                areas[0]
+                if len(areas) == 1
+                else st.selectbox(_("Area"), areas, key="plans_calendar_area")
+            )
+            _download(
+                lambda: calendars.area_calendar(ctx, area),
+                _("Download the calendar of {area} (.ics)").format(area=area),
+                "plans_ics",
+            )
+    names = {s.auditor_id: s.auditor_name or "" for s in plan.slots if s.auditor_id is not None}
+    if names:
+        with columns[1]:
+            ids = sorted(names, key=lambda i: names[i].casefold())
+            who = st.selectbox(
+                _("Auditor"), ids, format_func=names.__getitem__, key="plans_calendar_auditor"
+            )
+            _download(
+                lambda: calendars.auditor_calendar(ctx, str(who)),
+                _("Download the calendar of {name} (.ics)").format(name=names[who]),
+                "plans_auditor_ics",
+            )
+
+
+def _download(make: Callable[[], calendars.CalendarFile], label: str, key: str) -> None:
+    made = attempt(make)
     if made is None:
         return
     st.download_button(
-        _("Download the calendar of {area} (.ics)").format(area=area),
+        label,
         data=made.data,
         file_name=made.file_name,
         mime="text/calendar",
         icon=":material/calendar_month:",
         on_click="ignore",
-        key="plans_ics",
+        key=key,
     )
 
 
