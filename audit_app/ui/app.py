@@ -36,6 +36,7 @@ PAGES = (
     ("import", N_("Import"), "upload_file"),
     ("actions", N_("Actions"), "assignment_late"),
     ("compare", N_("Compare"), "leaderboard"),
+    ("plans", N_("Plans"), "edit_calendar"),
     ("coverage", N_("Coverage"), "event_available"),
     ("branch", N_("Branch"), "storefront"),
     ("audit", N_("Audit"), "fact_check"),
@@ -51,6 +52,7 @@ def forbidden(user: User) -> dict[str, str]:
         why = _("This page is for those who enter audits: area managers and head office.")
         refused.update({"new-visit": why, "import": why})
         refused["coverage"] = _("This page is for head office and area managers.")
+        refused["plans"] = refused["coverage"]
     if user.role != Role.HEAD_OFFICE:
         refused["admin"] = _("This page is for head office.")
     return refused

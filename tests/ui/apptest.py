@@ -20,6 +20,7 @@ PAGES = (
     "import",
     "actions",
     "compare",
+    "plans",
     "coverage",
     "branch",
     "audit",
