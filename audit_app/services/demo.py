@@ -18,7 +18,8 @@ from audit_app.domain.auditors import AuditorKind
 from audit_app.domain.plans import ChannelNeed, PlanRequest
 from audit_app.errors import AuditAppError
 from audit_app.i18n import ngettext
-from audit_app.services import auditors, plans
+from audit_app.services import auditors
+from audit_app.services import plans as plan_service
 from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
@@ -121,10 +122,13 @@ def demo_data(ctx: AppContext) -> demo.DemoData:
     return demo.generate(ctx.catalogue.latest())
 
 
-def load_demo(ctx: AppContext, *, force: bool = False, today: date | None = None) -> DemoLoad:
+def load_demo(
+    ctx: AppContext, *, force: bool = False, today: date | None = None, plans: bool = True
+) -> DemoLoad:
     """Load the demo; refused (``DemoRefused``) unless the database is empty or holds the
     demo alone, or ``force``. Loading it again adds nothing. ``today`` (the load day, by
-    default the calendar's) dates the plan that runs from now: see :func:`_add_demo_plans`."""
+    default the calendar's) dates the plan that runs from now: see :func:`_add_demo_plans`;
+    ``plans=False`` leaves the plans out (tests that plan the demo chain themselves)."""
     found = survey(ctx)
     if not found.demo_only and not force:
         raise DemoRefused(found)
@@ -136,14 +140,14 @@ def load_demo(ctx: AppContext, *, force: bool = False, today: date | None = None
     if stored.ids:
         _settle_demo_actions(ctx, data)
     users_added = _add_demo_users(ctx)
-    plans_added = _add_demo_plans(ctx, today or date.today())
+    plans_added = _add_demo_plans(ctx, today or date.today()) if plans else 0
     return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, users_added, plans_added)
 
 
-PAST_PLAN = ("complaints", date(2026, 9, 1), date(2026, 11, 30))
+PAST_PLAN = ("Complaint handling, autumn 2026", "complaints", date(2026, 9, 1), date(2026, 11, 30))
 """The demo's last quarter, whose visits were made (or missed) before the demo ends."""
 PAST_NEEDS = (ChannelNeed("in_person", 2), ChannelNeed("phone", 1))
-AHEAD_CHECKLIST = "greeting_phone"
+AHEAD_PLAN = ("Telephone greeting, monthly", "greeting_phone")
 AHEAD_NEEDS = (ChannelNeed("phone", 3),)
 AHEAD_WEEKS = 13
 PAST_LOCKOUT_DAYS = 7
@@ -155,7 +159,8 @@ SHOWCASE_AREA = "Barcelona"
 def _add_demo_plans(ctx: AppContext, today: date) -> int:
     """Two published visit plans, made by the real planner, so that Coverage and an area
     manager's home have something to show; only into a database without any plan yet
-    (loading the demo again adds none).
+    (loading the demo again adds none). Their names are data, in English like the rest of
+    the demo's (its branches, its notes).
 
     - The demo's last quarter (1 Sep to 30 Nov 2026, fixed): complaint handling, 2 visits
       in person and 1 by phone per branch. Publishing fills its slots from the demo's
@@ -173,12 +178,12 @@ def _add_demo_plans(ctx: AppContext, today: date) -> int:
         if plan_store.plan_rows(conn):
             return 0
     added = 0
-    checklist, starts_on, ends_on = PAST_PLAN
+    name, checklist, starts_on, ends_on = PAST_PLAN
     if checklist in known:
-        past = plans.create_plan(
+        past = plan_service.create_plan(
             ctx,
             PlanRequest(
-                name="",
+                name=name,
                 checklist_id=checklist,
                 starts_on=starts_on,
                 ends_on=ends_on,
@@ -186,15 +191,16 @@ def _add_demo_plans(ctx: AppContext, today: date) -> int:
                 lockout_days=PAST_LOCKOUT_DAYS,
             ),
         )
-        plans.publish_plan(ctx, past)
+        plan_service.publish_plan(ctx, past)
         added += 1
-    if AHEAD_CHECKLIST in known:
+    name, checklist = AHEAD_PLAN
+    if checklist in known:
         monday = home_rules.week_of(today)[0]
-        ahead = plans.create_plan(
+        ahead = plan_service.create_plan(
             ctx,
             PlanRequest(
-                name="",
-                checklist_id=AHEAD_CHECKLIST,
+                name=name,
+                checklist_id=checklist,
                 starts_on=monday,
                 ends_on=monday + timedelta(weeks=AHEAD_WEEKS, days=-1),
                 needs=AHEAD_NEEDS,
@@ -202,7 +208,7 @@ def _add_demo_plans(ctx: AppContext, today: date) -> int:
             ),
         )
         _one_due_this_week(ctx, ahead, today)
-        plans.publish_plan(ctx, ahead)
+        plan_service.publish_plan(ctx, ahead)
         added += 1
     return added
 
@@ -212,18 +218,20 @@ def _one_due_this_week(ctx: AppContext, plan_id: int, today: date) -> None:
     move its earliest one that someone may take on ``today`` there (checked like any move)."""
     sunday = home_rules.week_of(today)[1]
     mine = sorted(
-        (s for s in plans.show_plan(ctx, plan_id).slots if s.area == SHOWCASE_AREA),
+        (s for s in plan_service.show_plan(ctx, plan_id).slots if s.area == SHOWCASE_AREA),
         key=lambda s: (s.planned_on, s.branch_code),
     )
     if any(s.planned_on <= sunday and s.auditor_id is not None for s in mine):
         return
     for slot in mine:
         allowed = [
-            c.auditor_id for c in plans.auditor_choices(ctx, slot.id, planned_on=today) if c.allowed
+            c.auditor_id
+            for c in plan_service.auditor_choices(ctx, slot.id, planned_on=today)
+            if c.allowed
         ]
         if allowed:
             who = slot.auditor_id if slot.auditor_id in allowed else allowed[0]
-            plans.move_visit(ctx, slot.id, planned_on=today, auditor_id=who)
+            plan_service.move_visit(ctx, slot.id, planned_on=today, auditor_id=who)
             return
 
 
