@@ -167,8 +167,9 @@ def _add_demo_plans(ctx: AppContext, today: date) -> int:
       audits; the rest are overdue.
     - A plan that runs **from the week the demo is loaded** (its Monday, ``today``'s week)
       for 13 weeks: a telephone greeting a month per branch. Its dates are relative to the
-      load day, so the homes show "visits due this week" whenever the demo is loaded; if the planner put none of Barcelona's in the load week, one is moved to
-      ``today`` with an auditor the lockout and the own-manager rule allow.
+      load day, so the homes show "visits due this week" whenever the demo is loaded; if
+      the planner put none of Barcelona's in the load week, one is moved to ``today`` with
+      an auditor the lockout and the own-manager rule allow.
 
     Everything else is fixed by the planner's seed: the same load day gives the same plans.
     """
