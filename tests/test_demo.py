@@ -278,3 +278,54 @@ def test_demo_branch_codes_match_the_generator(data: DemoData) -> None:
     from audit_app.demo import branch_codes
 
     assert branch_codes() == {b.code for b in data.branches}
+
+
+# --------------------------------------------------------------------------- the demo's plans
+
+
+def test_the_demo_brings_a_past_quarter_and_a_plan_due_from_the_load_week(
+    ctx: AppContext, data: DemoData
+) -> None:
+    """Through the real planner: the last quarter's slots are filled by the demo's own
+    audits (as many as each branch made on each channel, up to the plan's need), and the
+    plan that starts in the load week gives Marta a visit due that week with an auditor."""
+    from collections import Counter
+    from datetime import date
+
+    from audit_app.services.home import area_home
+    from audit_app.services.plans import list_plans, show_plan
+    from audit_app.services.users import list_users
+
+    load_day = date(2026, 12, 6)  # a Sunday: the week ends that day
+    loaded = load_demo(ctx, today=load_day)
+    assert loaded.plans_added == 2
+    assert load_demo(ctx, today=date(2027, 1, 4)).plans_added == 0
+
+    summaries = sorted(list_plans(ctx), key=lambda p: p.starts_on)
+    assert [(p.checklist_id, p.starts_on, p.ends_on, p.status) for p in summaries] == [
+        ("complaints", date(2026, 9, 1), date(2026, 11, 30), "published"),
+        ("greeting_phone", date(2026, 11, 30), date(2027, 2, 28), "published"),
+    ]
+    past, ahead = (show_plan(ctx, p.id) for p in summaries)
+    open_codes = {b.code for b in data.branches if b.active}
+    assert {s.branch_code for s in past.slots} == open_codes
+    made = Counter(
+        (r.visit.branch_code, r.visit.channel)
+        for r in data.audits
+        if r.visit.checklist_id == "complaints"
+        and date(2026, 9, 1) <= r.visit.visited_at.date() <= date(2026, 11, 30)
+    )
+    wanted = Counter((s.branch_code, s.channel) for s in past.slots)
+    expected = sum(min(made[key], need) for key, need in wanted.items())
+    filled = Counter((s.branch_code, s.channel) for s in past.slots if s.filled)
+    assert filled == Counter({key: min(made[key], n) for key, n in wanted.items() if made[key]})
+    assert summaries[0].filled == expected > 0
+    assert any(s.overdue(load_day) for s in past.slots)
+    assert summaries[1].filled == 0 and len(ahead.slots) == 3 * len(open_codes)
+
+    marta = next(u for u in list_users(ctx) if u.username == "marta")
+    home = area_home(ctx, marta, load_day)
+    assert home.due_this_week
+    assert all(v.auditor for v in home.due_this_week)  # nobody locked out of it
+    assert {v.checklist_id for v in home.due_this_week} == {"greeting_phone"}
+    assert home.overdue_visits  # the last quarter's missed ones

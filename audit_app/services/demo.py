@@ -9,19 +9,22 @@ account that still has one is a warning, on the log-in page and in ``audit-app s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from audit_app import demo
+from audit_app.domain import home as home_rules
 from audit_app.domain.auditors import AuditorKind
+from audit_app.domain.plans import ChannelNeed, PlanRequest
 from audit_app.errors import AuditAppError
 from audit_app.i18n import ngettext
 from audit_app.services import auditors
+from audit_app.services import plans as plan_service
 from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
-from audit_app.storage import auditor_store, database, population
+from audit_app.storage import auditor_store, database, plan_store, population
 
 DEMO_USERS = (
     # username, role, areas, password: one user of each role, named in the README
@@ -112,15 +115,20 @@ class DemoLoad:
     audits_added: int
     audits_already_present: int
     users_added: int = 0
+    plans_added: int = 0
 
 
 def demo_data(ctx: AppContext) -> demo.DemoData:
     return demo.generate(ctx.catalogue.latest())
 
 
-def load_demo(ctx: AppContext, *, force: bool = False) -> DemoLoad:
+def load_demo(
+    ctx: AppContext, *, force: bool = False, today: date | None = None, plans: bool = True
+) -> DemoLoad:
     """Load the demo; refused (``DemoRefused``) unless the database is empty or holds the
-    demo alone, or ``force``. Loading it again adds nothing."""
+    demo alone, or ``force``. Loading it again adds nothing. ``today`` (the load day, by
+    default the calendar's) dates the plan that runs from now: see :func:`_add_demo_plans`;
+    ``plans=False`` leaves the plans out (tests that plan the demo chain themselves)."""
     found = survey(ctx)
     if not found.demo_only and not force:
         raise DemoRefused(found)
@@ -131,7 +139,100 @@ def load_demo(ctx: AppContext, *, force: bool = False) -> DemoLoad:
     auditors.link_all(ctx.engine)  # audits an older demo stored before auditors were people
     if stored.ids:
         _settle_demo_actions(ctx, data)
-    return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, _add_demo_users(ctx))
+    users_added = _add_demo_users(ctx)
+    plans_added = _add_demo_plans(ctx, today or date.today()) if plans else 0
+    return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, users_added, plans_added)
+
+
+PAST_PLAN = ("Complaint handling, autumn 2026", "complaints", date(2026, 9, 1), date(2026, 11, 30))
+"""The demo's last quarter, whose visits were made (or missed) before the demo ends."""
+PAST_NEEDS = (ChannelNeed("in_person", 2), ChannelNeed("phone", 1))
+AHEAD_PLAN = ("Telephone greeting, monthly", "greeting_phone")
+AHEAD_NEEDS = (ChannelNeed("phone", 3),)
+AHEAD_WEEKS = 13
+PAST_LOCKOUT_DAYS = 7
+AHEAD_LOCKOUT_DAYS = 21
+SHOWCASE_AREA = "Barcelona"
+"""Marta's area (``DEMO_USERS``): her home always shows a visit due in the load week."""
+
+
+def _add_demo_plans(ctx: AppContext, today: date) -> int:
+    """Two published visit plans, made by the real planner, so that Coverage and an area
+    manager's home have something to show; only into a database without any plan yet
+    (loading the demo again adds none). Their names are data, in English like the rest of
+    the demo's (its branches, its notes).
+
+    - The demo's last quarter (1 Sep to 30 Nov 2026, fixed): complaint handling, 2 visits
+      in person and 1 by phone per branch. Publishing fills its slots from the demo's
+      audits; the rest are overdue.
+    - A plan that runs **from the week the demo is loaded** (its Monday, ``today``'s week)
+      for 13 weeks: a telephone greeting a month per branch. Its dates are relative to the
+      load day, so the homes show "visits due this week" whenever the demo is loaded; if
+      the planner put none of Barcelona's in the load week, one is moved to ``today`` with
+      an auditor the lockout and the own-manager rule allow.
+
+    Everything else is fixed by the planner's seed: the same load day gives the same plans.
+    """
+    known = {checklist.id for checklist in ctx.catalogue.latest()}
+    with database.snapshot(ctx.engine) as conn:
+        if plan_store.plan_rows(conn):
+            return 0
+    added = 0
+    name, checklist, starts_on, ends_on = PAST_PLAN
+    if checklist in known:
+        past = plan_service.create_plan(
+            ctx,
+            PlanRequest(
+                name=name,
+                checklist_id=checklist,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                needs=PAST_NEEDS,
+                lockout_days=PAST_LOCKOUT_DAYS,
+            ),
+        )
+        plan_service.publish_plan(ctx, past)
+        added += 1
+    name, checklist = AHEAD_PLAN
+    if checklist in known:
+        monday = home_rules.week_of(today)[0]
+        ahead = plan_service.create_plan(
+            ctx,
+            PlanRequest(
+                name=name,
+                checklist_id=checklist,
+                starts_on=monday,
+                ends_on=monday + timedelta(weeks=AHEAD_WEEKS, days=-1),
+                needs=AHEAD_NEEDS,
+                lockout_days=AHEAD_LOCKOUT_DAYS,
+            ),
+        )
+        _one_due_this_week(ctx, ahead, today)
+        plan_service.publish_plan(ctx, ahead)
+        added += 1
+    return added
+
+
+def _one_due_this_week(ctx: AppContext, plan_id: int, today: date) -> None:
+    """Make sure Barcelona has a visit with an auditor planned in ``today``'s week: else
+    move its earliest one that someone may take on ``today`` there (checked like any move)."""
+    sunday = home_rules.week_of(today)[1]
+    mine = sorted(
+        (s for s in plan_service.show_plan(ctx, plan_id).slots if s.area == SHOWCASE_AREA),
+        key=lambda s: (s.planned_on, s.branch_code),
+    )
+    if any(s.planned_on <= sunday and s.auditor_id is not None for s in mine):
+        return
+    for slot in mine:
+        allowed = [
+            c.auditor_id
+            for c in plan_service.auditor_choices(ctx, slot.id, planned_on=today)
+            if c.allowed
+        ]
+        if allowed:
+            who = slot.auditor_id if slot.auditor_id in allowed else allowed[0]
+            plan_service.move_visit(ctx, slot.id, planned_on=today, auditor_id=who)
+            return
 
 
 VERIFIED_AFTER = timedelta(days=60)
