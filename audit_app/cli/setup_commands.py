@@ -62,7 +62,8 @@ def demo(
         say(
             f"Demo loaded into {ctx.database_label}: {result.branches_added} branches and "
             f"{result.audits_added} audits added, {result.audits_already_present} audits were "
-            f"already present; {result.users_added} demo users added."
+            f"already present; {result.users_added} demo users and {result.plans_added} visit "
+            f"plans added."
         )
     if force and not found.demo_only:
         exposed = survey(ctx).published
