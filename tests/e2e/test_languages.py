@@ -26,6 +26,8 @@ PAGES = {  # address -> the page's title (English, as the catalogue knows it)
     "import": "Import",
     "actions": "Actions",
     "compare": "Compare",
+    "plans": "Plans",
+    "coverage": "Coverage",
     "branch": "Branch",
     "audit": "Audit",
     "checklists": "Checklists",

@@ -75,7 +75,7 @@ def test_an_area_manager_sees_her_branches_and_her_areas_calendar(ctx: AppContex
     assert {m.label: m.value for m in app.metric}["Planned visits"] == "4"
     shown = texts(app)
     assert "Kadıköy" not in shown and "İstanbul" not in shown
-    app.segmented_control(key="coverage_level").set_value("area").run()
+    app.radio(key="coverage_level").set_value("area").run()
     assert any(c.value.startswith("Chart: 4 planned visits") for c in app.caption)
     events = icalendar.Calendar.from_ical(download_bytes(app, "coverage_ics")).walk("VEVENT")
     assert sorted(str(e["UID"]) for e in events) == sorted(
