@@ -25,9 +25,9 @@ from audit_app.storage import coverage_queries as queries
 from audit_app.storage import database, plan_store
 
 __all__ = [
+    "CoveredPlan",
     "NoPlan",
     "PlanCoverage",
-    "PlanSummary",
     "coverage_dict",
     "current_plan",
     "period_coverage",
@@ -46,7 +46,10 @@ class NoPlan(AuditAppError):
 
 
 @dataclass(frozen=True)
-class PlanSummary:
+class CoveredPlan:
+    """A published plan as the Coverage page names it (its checklist's title in the reader's
+    language); ``services.plans.PlanSummary`` is the planner's view, with its counts."""
+
     id: int
     name: str
     checklist_id: str
@@ -69,21 +72,21 @@ class PlanSummary:
 
 @dataclass(frozen=True)
 class PlanCoverage:
-    plan: PlanSummary
+    plan: CoveredPlan
     coverage: domain.Coverage
 
 
-def _summary(ctx: AppContext, row: queries.PlanRow) -> PlanSummary:
+def _summary(ctx: AppContext, row: queries.PlanRow) -> CoveredPlan:
     try:
         title = ctx.catalogue.get(row.checklist_id).title_in()
     except (KeyError, LookupError, ValueError):
         title = row.checklist_id
-    return PlanSummary(
+    return CoveredPlan(
         row.id, row.name, row.checklist_id, title, row.starts_on, row.ends_on, row.status
     )
 
 
-def plans(ctx: AppContext, *, published_only: bool = True) -> list[PlanSummary]:
+def plans(ctx: AppContext, *, published_only: bool = True) -> list[CoveredPlan]:
     """Plans, the latest period first (only published ones unless asked)."""
     with database.snapshot(ctx.engine) as conn:
         rows = _visible(
@@ -104,7 +107,7 @@ def _visible(
     return [row for row in rows if set(mine) & areas.get(row.id, set())]
 
 
-def current_plan(ctx: AppContext, today: date | None = None) -> PlanSummary | None:
+def current_plan(ctx: AppContext, today: date | None = None) -> CoveredPlan | None:
     """The published plan running today (the latest starting one), else the latest one."""
     today = today or date.today()
     published = plans(ctx)

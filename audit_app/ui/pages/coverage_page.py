@@ -83,8 +83,8 @@ def render() -> None:
 
 
 def _plan_choice(
-    ctx: AppContext, published: list[service.PlanSummary], today: date
-) -> service.PlanSummary:
+    ctx: AppContext, published: list[service.CoveredPlan], today: date
+) -> service.CoveredPlan:
     """The plan running today (or ``?plan=``), with a picker when there are several."""
     by_id = {p.id: p for p in published}
     asked = st.query_params.get("plan")
