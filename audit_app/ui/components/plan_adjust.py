@@ -48,7 +48,12 @@ def move_one_visit(ctx: AppContext, plan: PlanView, slots: Sequence[PlanSlot]) -
     st.subheader(_("Move a visit"))
     movable = [s for s in slots if not s.filled]
     if not movable:
-        st.caption(_("Every visit shown was made: a visit made stays as it is."))
+        if any(not s.filled for s in plan.slots):
+            st.caption(
+                _("Every visit shown was made: widen the filters to move one still to make.")
+            )
+        else:
+            st.caption(_("Every visit shown was made: a visit made stays as it is."))
         return
     by_id = {s.id: s for s in movable}
     picked = st.selectbox(

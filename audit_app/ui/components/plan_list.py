@@ -52,7 +52,9 @@ def plan_list(plans: list[PlanSummary], titles: dict[str, str]) -> None:
             "filled": st.column_config.NumberColumn(_("Made"), width=70),
             "unassigned": st.column_config.NumberColumn(_("No auditor"), width=90),
             "open": st.column_config.LinkColumn(
-                _("Plan"), display_text=pgettext("a link that opens a visit plan", "Open"), width=70
+                _("Details"),
+                display_text=pgettext("a link that opens a visit plan", "Open"),
+                width=70,
             ),
         },
     )
