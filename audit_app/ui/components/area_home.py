@@ -120,7 +120,7 @@ def _overdue(ctx: AppContext, home: AreaHome) -> None:
 
 
 def _visit_row(ctx: AppContext, visit: PlannedVisit, when: str) -> None:
-    text, button = st.columns([5, 1], vertical_alignment="center")
+    text, button = st.columns([3, 1], vertical_alignment="center")
     parts = [
         f"**{markdown_text(visit.branch_label)}**",
         markdown_text(_checklist_title(ctx, visit.checklist_id)),
@@ -158,7 +158,7 @@ def _drafts(drafts: tuple[DraftSummary, ...]) -> None:
         st.caption(_("No drafts: every visit you started is submitted."))
         return
     for draft in drafts:
-        text, button = st.columns([5, 1], vertical_alignment="center")
+        text, button = st.columns([3, 1], vertical_alignment="center")
         answered = ngettext("{n} answered", "{n} answered", draft.answered).format(
             n=formats.integer(draft.answered)
         )
