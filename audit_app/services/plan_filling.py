@@ -40,13 +40,14 @@ def fill_slots(conn: Connection, audit_ids: Iterable[int]) -> list[tuple[int, in
         conn, {row["branch_id"] for row in placed}, {row["checklist_id"] for row in placed}
     )
     pairs: list[tuple[int, int]] = []
+    now = utcnow()
     for row in placed:  # oldest visit first: it takes the earliest fitting slot
-        best = best_slot(row, slots)
-        if best is not None:
+        while (best := best_slot(row, slots)) is not None:
             slots.remove(best)
-            pairs.append((best["id"], row["id"]))
-    if pairs:
-        plan_store.fill(conn, pairs, utcnow())
+            if plan_store.fill(conn, best["id"], row["id"], now):
+                pairs.append((best["id"], row["id"]))
+                break
+            # taken by a submission committed meanwhile: the next best slot, if any
     return pairs
 
 

@@ -345,14 +345,16 @@ def open_published_slots(
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def fill(conn: Connection, pairs: Sequence[tuple[int, int]], at: datetime) -> None:
-    """Mark each slot (first) filled by its audit (second)."""
-    for slot_id, audit_id in pairs:
-        conn.execute(
-            update(planned_visits)
-            .where(planned_visits.c.id == slot_id)
-            .values(audit_id=audit_id, filled_at=at)
-        )
+def fill(conn: Connection, slot_id: int, audit_id: int, at: datetime) -> bool:
+    """Mark the slot filled by the audit, if it is still open: a submission committed at the
+    same moment may have taken it (the WHERE is re-checked after the other's row lock), and
+    overwriting its fill would lose that visit from the coverage."""
+    taken = conn.execute(
+        update(planned_visits)
+        .where(planned_visits.c.id == slot_id, planned_visits.c.audit_id.is_(None))
+        .values(audit_id=audit_id, filled_at=at)
+    )
+    return bool(taken.rowcount)
 
 
 def period_audit_ids(conn: Connection, plan_id: int) -> list[int]:

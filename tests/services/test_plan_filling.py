@@ -18,7 +18,7 @@ from audit_app.services.imports import import_files
 from audit_app.services.plans import create_plan, publish_plan, show_plan
 from audit_app.services.revisions import revise_audit
 from audit_app.storage import database
-from audit_app.storage.tables import planned_visits
+from audit_app.storage.tables import branches, planned_visits
 from tests.helpers import PHONE_ANSWERS
 from tests.services.plan_world import build, phone_call, quarter_request
 from tests.services.test_audits import phone_answers
@@ -128,3 +128,23 @@ def test_an_import_fills_slots(world: AppContext, tmp_path: Path) -> None:
     ids = [audit_id for result in results for audit_id in result.audit_ids()]
     assert len(ids) == 2
     assert sorted(a for _d, _c, a in _filled(world, plan_id) if a is not None) == sorted(ids)
+
+
+def test_a_slot_taken_meanwhile_is_not_overwritten_and_the_next_is_filled(
+    world: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two submissions at one moment both read the same open slots; the one committing second
+    # must not overwrite the first's fill (a visit lost from the coverage) but take the next.
+    from audit_app.storage import plan_store
+
+    plan_id = _published(world)
+    (first_day, _c, _a), (second_day, _c2, _a2) = _filled(world, plan_id)
+    with database.snapshot(world.engine) as conn:
+        every_branch = set(conn.execute(select(branches.c.id)).scalars())
+        before = plan_store.open_published_slots(conn, every_branch, {"greeting_phone"})
+    monkeypatch.setattr(plan_store, "open_published_slots", lambda *_a, **_k: list(before))
+    first = phone_call(world, "ES-01", datetime.combine(first_day, time(9)))
+    second = phone_call(world, "ES-01", datetime.combine(first_day, time(15)))
+    assert _filled(world, plan_id) == [(first_day, "phone", first), (second_day, "phone", second)]
+    third = phone_call(world, "ES-01", datetime.combine(first_day, time(17)))
+    assert third not in {a for _d, _c3, a in _filled(world, plan_id)}
