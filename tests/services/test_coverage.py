@@ -38,7 +38,7 @@ def world(ctx: AppContext) -> World:
 
 def test_the_running_published_plan_is_covered_per_branch_area_and_region(world: World) -> None:
     result = service.plan_coverage(world.ctx, today=TODAY)
-    assert result.plan == service.PlanSummary(
+    assert result.plan == service.CoveredPlan(
         world.plan,
         "Q1 phone shops",
         "greeting_phone",
