@@ -359,6 +359,15 @@ def resolve(conn_or_engine: Connection | Engine, name: str) -> tuple[int, list[s
     return auditor_store.add(conn, name), near
 
 
+def _auditor_id(conn: Connection, name: str) -> int:
+    """:func:`resolve` without the near misses: linking stored audits warns no one, so it
+    need not read every auditor and compare spellings for each new name."""
+    found = auditor_store.by_key(conn, name)
+    if found is not None:
+        return auditor_store.final(conn, found).id
+    return auditor_store.add(conn, name)
+
+
 def link_audits(conn: Connection, audit_ids: Sequence[int], names: Sequence[str]) -> None:
     """Link new audits (ids and their auditors' names as written, in order) to their
     auditors, creating an auditor for a name met the first time; in the caller's
@@ -368,7 +377,7 @@ def link_audits(conn: Connection, audit_ids: Sequence[int], names: Sequence[str]
     for audit_id, name in zip(audit_ids, names, strict=True):
         key = name_key(name)
         if key not in by_key:
-            by_key[key] = resolve(conn, name)[0]
+            by_key[key] = _auditor_id(conn, name)
         linked.setdefault(by_key[key], []).append(audit_id)
     auditor_store.link(conn, linked)
 
