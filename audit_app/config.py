@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     not_visited_days: int = Field(default=60, gt=0, le=3660)
     """An area manager's home marks a branch not visited for this many days or more
     (``AUDIT_NOT_VISITED_DAYS``)."""
+    media_dir: Path | None = None
+    """Where photos are kept (``AUDIT_MEDIA_DIR``); default: ``media`` in ``data_dir``. One
+    file per photo, named by the SHA-256 of its content; give every server the same folder."""
+    max_photo_mb: float = Field(default=15, gt=0, le=200)
+    """The largest photo accepted, in MB, before re-encoding (``AUDIT_MAX_PHOTO_MB``)."""
+    max_photo_megapixels: float = Field(default=50, gt=0, le=150)
+    """The most pixels a photo may declare, in millions (``AUDIT_MAX_PHOTO_MEGAPIXELS``):
+    checked from the header before any pixel is decoded, against decompression bombs."""
+    photo_long_edge: int = Field(default=2048, ge=320, le=8192)
+    """Photos are stored at most this many pixels on their long edge
+    (``AUDIT_PHOTO_LONG_EDGE``): a phone's 12 MP shot is far more than a report shows."""
     trusted_user_header: str | None = None
     """Behind a single-sign-on proxy: the request header that carries the logged-in user's
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it
@@ -88,6 +99,10 @@ class Settings(BaseSettings):
     @property
     def resolved_mappings_dir(self) -> Path:
         return self.mappings_dir or self.data_dir / "mappings"
+
+    @property
+    def resolved_media_dir(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
 
     @property
     def resolved_database_url(self) -> str:

@@ -56,7 +56,9 @@ def _answers(ctx: AppContext, audit_id: int, path: Path) -> list[Answer]:
     for new in read_answers(path, checklist, limits=Limits.from_settings(ctx.settings)):
         old = merged.get(new.item_id)
         comment = new.comment if new.comment is not None or old is None else old.comment
-        merged[new.item_id] = Answer(new.item_id, new.value, new.na, comment)
+        merged[new.item_id] = Answer(
+            new.item_id, new.value, new.na, comment, old.photos if old is not None else ()
+        )
     return list(merged.values())
 
 

@@ -33,7 +33,16 @@ NA_WORDS = frozenset({"na", "n/a", "n.a.", "not applicable", "no aplica", "nu se
 YES_WORDS = frozenset({"yes", "y", "true", "1", "sí", "si", "da", "evet", "x"})
 NO_WORDS = frozenset({"no", "n", "false", "0", "nu", "hayır", "hayir"})
 
-ProblemKind = Literal["missing", "invalid", "unknown_item", "na_not_allowed", "duplicate"]
+ProblemKind = Literal[
+    "missing",
+    "invalid",
+    "unknown_item",
+    "na_not_allowed",
+    "duplicate",
+    "too_many_photos",
+    "bad_photo_reference",
+    "photo_required",
+]
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,13 @@ class Answer:
     value: AnswerValue = None
     na: bool = False
     comment: str | None = None
+    photos: tuple[str, ...] = ()
+    """The SHA-256 of each photo the answer carries, in order (files in the media store)."""
 
     @property
     def answered(self) -> bool:
-        return self.na or self.value is not None
+        """N/A or a value; a photo item is answered by its photos alone."""
+        return self.na or self.value is not None or bool(self.photos)
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ class Bounds:
         comment = self.optional_text(answer.comment, comment_field(answer.item_id))
         if value == answer.value and comment == answer.comment:
             return answer
-        return Answer(answer.item_id, value, answer.na, comment)
+        return Answer(answer.item_id, value, answer.na, comment, answer.photos)
 
     def visit_date(self, when: date | datetime, field: str | None = None) -> None:
         """Refuse a visit before ``earliest_visit`` or after :meth:`latest_visit`."""

@@ -29,6 +29,12 @@ from audit_app.i18n import _, formats
 LocalText = dict[str, str]
 """Text per language code, e.g. ``{"en": "Greeting", "ca": "Salutació"}``."""
 
+MAX_PHOTOS_PER_ANSWER = 10
+"""Photos one answer may carry: evidence, not an album."""
+
+PhotoRule = Literal["required", "optional"]
+"""Whether a failed answer needs photo evidence (``photo_on_fail``)."""
+
 ItemType = Literal["yes_no", "scale", "choice", "number", "percentage", "text", "date", "photo"]
 SCORED_TYPES: frozenset[str] = frozenset({"yes_no", "scale", "choice", "number", "percentage"})
 ITEM_TYPES: frozenset[str] = SCORED_TYPES | {"text", "date", "photo"}
@@ -200,6 +206,9 @@ class _ItemBase(_Frozen):
     action: ItemAction | None = None
     """Whether a failure of this item opens a corrective action (None: the checklist's
     policy). Workflow, not scoring: left out of ``content_hash``."""
+    photo_on_fail: PhotoRule | None = None
+    """Whether a failed answer of this item must carry a photo (None: the checklist's
+    rule). Evidence, not scoring: left out of ``content_hash``."""
 
     @property
     def scored(self) -> bool:
@@ -531,6 +540,10 @@ class Checklist(_Frozen):
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), min_length=1)
     critical_rule: CriticalRule = Field(default_factory=lambda: CriticalRule(kind="flag"))
     sections: list[Section] = Field(min_length=1)
+    photo_on_fail: PhotoRule | None = None
+    """``required``: every failed answer (one that opens a corrective action) must carry a
+    photo when submitted; items may say otherwise. Evidence, not scoring: left out of
+    ``content_hash``."""
     action_policy: ActionPolicy | None = None
     """Which failures open a corrective action, due by when (None: the default policy).
     Workflow, not scoring: left out of ``content_hash`` so that changing it needs no new
@@ -670,14 +683,19 @@ class Checklist(_Frozen):
 _TEXT_FIELDS = frozenset({"title", "text", "guidance", "label", "description"})
 
 
+_WORKFLOW_KEYS = frozenset({"action_policy", "action", "photo_on_fail"})
+"""What a checklist says about workflow (actions, evidence), not about scores."""
+
+
 def _without_workflow(data: dict[str, Any]) -> dict[str, Any]:
-    """The dumped checklist without its action policy (the checklist's and the items')."""
-    out = {key: value for key, value in data.items() if key != "action_policy"}
+    """The dumped checklist without its workflow: the action policy and the photo rule (the
+    checklist's and the items')."""
+    out = {key: value for key, value in data.items() if key not in _WORKFLOW_KEYS}
     out["sections"] = [
         {
             **section,
             "items": [
-                {key: value for key, value in item.items() if key != "action"}
+                {key: value for key, value in item.items() if key not in _WORKFLOW_KEYS}
                 for item in section["items"]
             ],
         }

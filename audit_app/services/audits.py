@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, cast
 
 import pandas as pd
+from sqlalchemy import Connection
 
 from audit_app.domain.answers import (
     AnswersRejected,
@@ -16,6 +17,7 @@ from audit_app.domain.answers import (
 )
 from audit_app.domain.audit import Answer, AuditKind, AuditRecord, AuditStatus, Channel, Visit
 from audit_app.domain.bounds import Bounds, OutOfBounds
+from audit_app.domain.evidence import photo_problems
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.followups import restricted_to
 from audit_app.domain.scoring import ScoreCard, display, score_audit
@@ -26,7 +28,7 @@ from audit_app.services.access import AccessDenied, check_can_write, scoped, see
 from audit_app.services.actions import create_for_audits
 from audit_app.services.context import AppContext
 from audit_app.services.plan_filling import fill_slots
-from audit_app.storage import database, repository
+from audit_app.storage import database, evidence_store, repository
 
 
 class AuditRejected(AuditAppError):
@@ -80,10 +82,15 @@ def prepare(ctx: AppContext, record: AuditRecord) -> tuple[AuditRecord, ScoreCar
     answers = index_answers(record.answers)
     if record.status == AuditStatus.DRAFT:
         problems = validate_answers(checklist, answers, require_complete=False)
+        problems += photo_problems(checklist, answers, None)
         if problems:
             raise AnswersRejected(problems)
         return record, None
-    return record, score_audit(checklist, answers)
+    card = score_audit(checklist, answers)
+    problems = photo_problems(checklist, answers, card)
+    if problems:
+        raise AnswersRejected(problems)
+    return record, card
 
 
 def store_audits(
@@ -143,6 +150,7 @@ def _write(
             raise AuditRejected(
                 [_("unknown branch code {code}").format(code=repr(code)) for code in unknown]
             )
+        _check_photos_stored(conn, [record for record, _card in prepared])
         existing = repository.existing_visit_keys(
             conn, {branch_id_of[r.visit.branch_code] for r, _card in prepared}
         )
@@ -196,6 +204,28 @@ def _write(
         )
         fill_slots(conn, ids)  # submitted visits fill the open slots of published plans
     return ids, fresh
+
+
+def _check_photos_stored(conn: Connection, records: Sequence[AuditRecord]) -> None:
+    """Every photo an answer names must be in the media store's table: a hash typed into a
+    file, or a photo lost before it was stored, is refused by name."""
+    named = {
+        sha: (record.visit.branch_code, answer.item_id)
+        for record in records
+        for answer in record.answers
+        for sha in answer.photos
+    }
+    missing = sorted(named.keys() - evidence_store.known(conn, named))
+    if missing:
+        raise AuditRejected(
+            [
+                _("{branch}, item {item}: photo {photo} was never stored").format(
+                    branch=named[sha][0], item=named[sha][1], photo=sha[:12]
+                )
+                for sha in missing
+            ],
+            ["photo_not_stored"],
+        )
 
 
 def submit_audit(
@@ -306,19 +336,19 @@ def load_audit(ctx: AppContext, audit_id: int) -> StoredAudit:
     with database.snapshot(ctx.engine) as conn:
         row = repository.audit_row(conn, audit_id)
         stored_answers = repository.answer_rows(conn, audit_id)
+        photos = evidence_store.photos_of(conn, [audit_id]).get(audit_id, {})
     if row is None or not sees_area(ctx, row["branch_area"]):
         # Another area's audit is reported exactly like a missing one.
         raise AccessDenied(_("no audit #{id}").format(id=audit_id))
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
     items = checklist.items_by_id
     answers = tuple(
-        Answer(a["item_id"], None, True, a["comment"])
-        if a["na"]
-        else Answer(
+        Answer(
             a["item_id"],
-            parse_answer(items[a["item_id"]], a["value"]).value,
-            False,
+            None if a["na"] else parse_answer(items[a["item_id"]], a["value"]).value,
+            bool(a["na"]),
             a["comment"],
+            tuple(photos.get(a["item_id"], ())),
         )
         for a in stored_answers
     )

@@ -21,6 +21,7 @@ from audit_app.domain.answers import (
 from audit_app.domain.audit import Answer, AuditStatus
 from audit_app.domain.bounds import OutOfBounds
 from audit_app.domain.checklist import Checklist
+from audit_app.domain.evidence import photo_problems
 from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.domain.users import Role
 from audit_app.errors import AuditAppError
@@ -28,7 +29,7 @@ from audit_app.i18n import _
 from audit_app.services import actions, activity
 from audit_app.services.access import AccessDenied, check_can_write, check_head_office, sees_area
 from audit_app.services.context import AppContext
-from audit_app.storage import database, repository, trail
+from audit_app.storage import database, evidence_store, repository, trail
 
 
 class RevisionRefused(AuditAppError):
@@ -262,6 +263,9 @@ def _revise_in(
     try:
         indexed = index_answers([ctx.settings.bounds.answer(a) for a in answers])
         card = score_audit(checklist, indexed)
+        problems = photo_problems(checklist, indexed, card)
+        if problems:
+            raise AnswersRejected(problems)
     except OutOfBounds as error:
         raise error.within(f"audit #{audit_id}") from None
     except AnswersRejected as error:
@@ -278,8 +282,23 @@ def _revise_in(
     number = int(last["revision"]) + 1
     now = trail.utcnow()
     who = _who(ctx, by)
-    content = trail.revision_content(row, stored, revision=number, by=who, at=now, reason=reason)
-    if not allow_unchanged and content["answers"] == last["content"].get("answers"):
+    photos = {a.item_id: a.photos for a in indexed.values() if a.photos}
+    unknown = {sha for hashes in photos.values() for sha in hashes} - evidence_store.known(
+        conn, [sha for hashes in photos.values() for sha in hashes]
+    )
+    if unknown:
+        raise RevisionRefused(
+            _("audit #{id}: photo {photo} was never stored").format(
+                id=audit_id, photo=sorted(unknown)[0][:12]
+            )
+        )
+    content = trail.revision_content(
+        row, stored, revision=number, by=who, at=now, reason=reason, photos=photos
+    )
+    unchanged = content["answers"] == last["content"].get("answers") and content.get(
+        "photos", []
+    ) == last["content"].get("photos", [])
+    if not allow_unchanged and unchanged:
         raise RevisionRefused(
             _("the answers are the same as revision {number}: nothing to correct").format(
                 number=last["revision"]
@@ -293,6 +312,7 @@ def _revise_in(
         [(s.section_id, s.score, s.weight) for s in card.sections],
         number,
     )
+    evidence_store.replace_links(conn, audit_id, photos)
     seal = trail.Seal(audit_id, number, now, who, reason, content, last["audit_hash"])
     written = trail.append(conn, [seal])[0]
     actions.sync_for_revision(conn, checklist, row, card, number, who, answers=indexed)

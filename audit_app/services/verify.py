@@ -5,7 +5,8 @@ chain over all submissions in order, each audit's current rows (visit and answer
 every query reads) against its latest revision, each audit's stored scores against those
 its answers give, its item-score vector (what item comparisons read) against its answers, the
 ledger of every sealed record under the trail key, and the ledger's
-head against the checkpoint outside the database (and a head someone wrote down).
+head against the checkpoint outside the database (and a head someone wrote down), and every
+photo a submitted answer carries against its file in the media store.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from audit_app.domain.audit import AuditStatus
-from audit_app.services import trail_head
+from audit_app.services import evidence, trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.services.trail_head import Head
 from audit_app.services.verify_records import check_ledger
 from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
-from audit_app.storage import database, item_vectors, ledger, raw_formats, trail
+from audit_app.storage import database, evidence_store, item_vectors, ledger, raw_formats, trail
+from audit_app.storage.media_store import MediaState
 from audit_app.storage.tables import audit_revisions, audits, branches
 
 
@@ -72,7 +74,13 @@ def verify_in(
     def audits_and_trail() -> None:
         stored.update(_audits(conn))
         problems.extend(_check_revisions(stored, _revisions(conn), revisions))
-        problems.extend(_check_current(conn, stored, revisions))
+        problems.extend(_check_current(conn, stored, revisions, photos))
+
+    photos: dict[int, dict[str, list[str]]] = {}
+
+    def photo_files() -> None:
+        photos.update(_photos(conn))
+        problems.extend(_check_photo_files(ctx, conn, stored, photos))
 
     sequence, digest = 0, None
 
@@ -81,6 +89,7 @@ def verify_in(
         ledger_problems, (sequence, digest) = check_ledger(conn)
         problems.extend(ledger_problems)
 
+    _guarded(problems, "the photo files", photo_files)
     _guarded(problems, "the audits and their trail", audits_and_trail)
     _guarded(problems, "the sealed records", sealed_records)
     first = ledger.entry_at(conn, 1)
@@ -182,10 +191,12 @@ def _fingerprint(content: Any) -> str | None:
     if not isinstance(content, dict):
         return None
     visit = content.get("visit") or {}
+    photos = content.get("photos")
     return trail.content_hash(
         {
             "visit": {key: visit.get(key) for key in trail.VISIT_FIELDS},
             "answers": [list(answer) for answer in content.get("answers") or []],
+            **({"photos": photos} if photos else {}),
         }
     )
 
@@ -288,8 +299,63 @@ VECTOR_ITEMS_SHOWN = 5
 """Items named when an audit's item-score vector disagrees with its answers."""
 
 
+def _photos(conn: Connection) -> dict[int, dict[str, list[str]]]:
+    """Every submitted audit's photo hashes, by audit and item, in order."""
+    found: dict[int, dict[str, list[str]]] = {}
+    for audit_id, item_id, sha in evidence_store.submitted_links(conn):
+        found.setdefault(audit_id, {}).setdefault(item_id, []).append(sha)
+    return found
+
+
+PHOTO_PLACES_SHOWN = 3
+"""Answers named for one missing or altered photo file."""
+
+
+def _check_photo_files(
+    ctx: AppContext,
+    conn: Connection,
+    stored: dict[int, dict[str, Any]],
+    photos: dict[int, dict[str, list[str]]],
+) -> list[str]:
+    """Every photo a submitted answer carries must be recorded and its file present and
+    unchanged (the file's name is its hash, so any change to it shows)."""
+    places: dict[str, list[str]] = {}
+    for audit_id, by_item in sorted(photos.items()):
+        for item_id, hashes in sorted(by_item.items()):
+            for sha in hashes:
+                places.setdefault(sha, []).append(
+                    f"{_label(audit_id, stored.get(audit_id))}, item {item_id}"
+                )
+    recorded = evidence_store.known(conn, places)
+    store = evidence.media_store(ctx.settings)
+    problems = []
+    for sha, where in sorted(places.items(), key=lambda entry: entry[1][0]):
+        shown = "; ".join(where[:PHOTO_PLACES_SHOWN]) + (
+            f" and {len(where) - PHOTO_PLACES_SHOWN} more"
+            if len(where) > PHOTO_PLACES_SHOWN
+            else ""
+        )
+        state = store.state(sha)
+        if state == MediaState.MISSING:
+            problems.append(
+                f"{shown}: photo {sha[:12]}… is missing from the media store "
+                f"({store.path(sha)}): restore it from a backup"
+            )
+        elif state == MediaState.ALTERED:
+            problems.append(
+                f"{shown}: photo {sha[:12]}… was altered in the media store "
+                f"({store.path(sha)}): its content no longer matches its hash"
+            )
+        if sha not in recorded:
+            problems.append(f"{shown}: photo {sha[:12]}… has no row in the media table")
+    return problems
+
+
 def _check_current(
-    conn: Connection, stored: dict[int, dict[str, Any]], revisions: list[dict[str, Any]]
+    conn: Connection,
+    stored: dict[int, dict[str, Any]],
+    revisions: list[dict[str, Any]],
+    photos: dict[int, dict[str, list[str]]],
 ) -> list[str]:
     latest: dict[int, dict[str, Any]] = {}
     for rev in revisions:
@@ -326,7 +392,13 @@ def _check_current(
             return  # reported by the chain checks
         rows = [answer[:4] for answer in scored]
         now = trail.revision_content(
-            row, rows, revision=0, by=None, at=row["visited_at"], reason=None
+            row,
+            rows,
+            revision=0,
+            by=None,
+            at=row["visited_at"],
+            reason=None,
+            photos=photos.get(audit_id),
         )
         if _fingerprint(now) == rev["fingerprint"]:
             return
@@ -367,4 +439,9 @@ def _differences(now: dict[str, Any], sealed: dict[str, Any]) -> list[str]:
             changes.append(f"answer {item_id} added")
         elif here[item_id] != then[item_id]:
             changes.append(f"answer {item_id} changed")
+    photos_then = {item_id: hashes for item_id, hashes in sealed.get("photos") or []}
+    photos_now = {item_id: hashes for item_id, hashes in now.get("photos") or []}
+    for item_id in sorted(photos_then.keys() | photos_now.keys()):
+        if photos_then.get(item_id) != photos_now.get(item_id):
+            changes.append(f"the photos of answer {item_id} changed")
     return changes

@@ -31,6 +31,7 @@ from audit_app.storage.tables import (
     checklist_versions,
     corrective_actions,
     import_files,
+    media,
     record_seals,
     trail_state,
     users,
@@ -49,6 +50,8 @@ class Sealed:
     """Columns added after records were first sealed: sealed only when they hold a value,
     so a record sealed before the column existed still matches its seal, and a value
     written into it later outside the app is still seen."""
+    added_later: bool = False
+    """A table made after the ledger (migration 0010), which that migration cannot seal."""
 
     @property
     def name(self) -> str:
@@ -71,6 +74,7 @@ SEALED: tuple[Sealed, ...] = (
     Sealed(appeals),
     Sealed(activity_log),
     Sealed(import_files),
+    Sealed(media, added_later=True),  # the photo files' own checks: their names are hashes
 )
 BY_NAME = {sealed.name: sealed for sealed in SEALED}
 CHUNK = 2_000
@@ -258,9 +262,11 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
 def seal_everything(conn: Connection, *, later_columns: bool = True) -> int:
     """Seal every record once (the baseline when the ledger is introduced, or after a
     restore the operator chose to trust); the key's fingerprint is stored with it.
-    ``later_columns=False``: the schema predates the ``when_set`` columns (migration 0010)."""
+    ``later_columns=False``: the schema predates the ``when_set`` columns and the tables
+    ``added_later`` (migration 0010)."""
+    tables = [s for s in SEALED if later_columns or not s.added_later]
     if not seal_keys.has_key(conn):
-        if any(conn.execute(select(_key_column(s.table)).limit(1)).first() for s in SEALED):
+        if any(conn.execute(select(_key_column(s.table)).limit(1)).first() for s in tables):
             raise seal_keys.MissingTrailKey(
                 "upgrading this database seals its records under the trail key: run the "
                 "upgrade through audit-app (audit-app db upgrade), which holds the key"
@@ -268,7 +274,7 @@ def seal_everything(conn: Connection, *, later_columns: bool = True) -> int:
         return 0
     store_key_check(conn)
     return sum(
-        _append(conn, sealed, _rows(conn, sealed, None, later=later_columns)) for sealed in SEALED
+        _append(conn, sealed, _rows(conn, sealed, None, later=later_columns)) for sealed in tables
     )
 
 

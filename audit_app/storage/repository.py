@@ -19,7 +19,7 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
-from audit_app.storage import activity_store, item_vectors, ledger, trail
+from audit_app.storage import activity_store, evidence_store, item_vectors, ledger, trail
 from audit_app.storage.tables import (
     answers,
     audit_item_scores,
@@ -319,7 +319,10 @@ def add_audits(
     score_rows: list[dict[str, Any]] = []  # one per audit, with a datetime: through Core
     section_rows: list[tuple[Any, ...]] = []
     seals: list[trail.Seal] = []
+    photo_rows: list[dict[str, Any]] = []  # drafts keep their photos too
     for audit_id, audit_row, (record, card) in zip(ids, audit_rows, records, strict=True):
+        photos = {answer.item_id: answer.photos for answer in record.answers if answer.photos}
+        photo_rows.extend(evidence_store.link_rows(audit_id, photos))
         item_scores = card.item_scores if card is not None else {}
         stored = [
             (answer.item_id, encode_value(answer), answer.na, answer.comment)
@@ -333,7 +336,13 @@ def add_audits(
         if record.status == AuditStatus.SUBMITTED:  # drafts are sealed when submitted
             visit_row = {**audit_row, "branch_code": record.visit.branch_code}
             content = trail.revision_content(
-                visit_row, stored, revision=1, by=record.created_by, at=now, reason=None
+                visit_row,
+                stored,
+                revision=1,
+                by=record.created_by,
+                at=now,
+                reason=None,
+                photos=photos,
             )
             seals.append(trail.Seal(audit_id, 1, now, record.created_by, None, content))
         if len(answer_rows) >= ANSWER_CHUNK:  # bounded memory for a 300,000-answer file
@@ -347,6 +356,7 @@ def add_audits(
             )
     insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
     insert_many(conn, audit_item_scores, ("audit_id", "scores"), vector_rows)
+    evidence_store.add_links(conn, photo_rows)
     if score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
@@ -585,7 +595,18 @@ def answer_fingerprints(
 
 
 def delete_draft(conn: Connection, audit_id: int) -> bool:
-    """Remove a draft and its answers; a submitted audit is never deleted."""
+    """Remove a draft, its answers and their photo links (the photo files stay: another
+    audit may show the same photo); a submitted audit is never deleted."""
+    if (
+        conn.execute(
+            select(audits.c.id).where(
+                audits.c.id == audit_id, audits.c.status == str(AuditStatus.DRAFT)
+            )
+        ).first()
+        is None
+    ):
+        return False
+    evidence_store.delete_links(conn, audit_id)
     conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
     conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id == audit_id))
     result = conn.execute(

@@ -398,6 +398,38 @@ log_in_throttle = Table(
 """Failed log-ins counted per user name and per client address, kept in the database so
 every server process shares them. Keys are hashed: people type passwords into the name box."""
 
+media = Table(
+    "media",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The SHA-256 of the stored (re-encoded) file, which is also its name in the media store.
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("content_type", String(64), nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    # When the camera took it (EXIF DateTimeOriginal), kept as data; the rest of the
+    # metadata (GPS, device) is stripped.
+    Column("captured_at", DateTime),
+    Column("original_name", String(255), nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+    Column("stored_by", String(200)),
+)
+"""One row per photo kept in the media store (``AUDIT_MEDIA_DIR``): a photo is stored once
+however many answers show it. The file is written before its row, so no row names a file
+that was never written."""
+
+answer_photos = Table(
+    "answer_photos",
+    metadata,
+    Column("audit_id", ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("sha256", String(64), nullable=False, index=True),
+)
+"""The photos an answer carries, in order (drafts keep theirs). A submitted audit's photo
+hashes are part of its sealed revision; ``verify`` checks every file is there, unchanged."""
+
 record_seals = Table(
     "record_seals",
     metadata,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 from audit_app.errors import AuditAppError
 from audit_app.storage import database, item_vectors, ledger
 from audit_app.storage.tables import (
+    answer_photos,
     answers,
     appeals,
     audit_revisions,
@@ -42,6 +43,8 @@ VISIT_FIELDS = (
 )
 AnswerRow = tuple[str, str | None, bool, str | None]
 """(item id, value as stored text, not applicable, comment)."""
+PhotoRows = Mapping[str, Sequence[str]]
+"""Each answer's photo hashes, in order, by item id."""
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -57,11 +60,13 @@ def revision_content(
     by: str | None,
     at: datetime,
     reason: str | None,
+    photos: PhotoRows | None = None,
 ) -> dict[str, Any]:
-    """What a revision says: the visit, its answers by item id, and who made it, when, why.
-    The visit's reference is said only when it has one, so that revisions written before
-    references existed keep their fingerprints."""
+    """What a revision says: the visit, its answers by item id, the hashes of their photos,
+    and who made it, when, why. The visit's reference and the photos are said only when
+    there are some, so that revisions written before they existed keep their fingerprints."""
     reference = visit.get("visit_reference")
+    shown_photos = sealed_photos(photos)
     return {
         "visit": {
             "branch_code": visit["branch_code"],
@@ -85,7 +90,13 @@ def revision_content(
         "by": by,
         "at": iso(at),
         "reason": reason,
+        **({"photos": shown_photos} if shown_photos else {}),
     }
+
+
+def sealed_photos(photos: PhotoRows | None) -> list[list[Any]]:
+    """Photos as a revision seals them: ``[[item id, [hash, ...]], ...]`` by item id."""
+    return [[item_id, list(hashes)] for item_id, hashes in sorted((photos or {}).items()) if hashes]
 
 
 def sha256(text: str) -> str:
@@ -175,14 +186,25 @@ def check_matches_revision(conn: Connection, audit_id: int, last: dict[str, Any]
     if visit is None:
         return
     now = revision_content(
-        visit, current_answers(conn, audit_id), revision=0, by=None, at=utcnow(), reason=None
+        visit,
+        current_answers(conn, audit_id),
+        revision=0,
+        by=None,
+        at=utcnow(),
+        reason=None,
+        photos=current_photos(conn, audit_id),
     )
     sealed = last["content"] if isinstance(last["content"], dict) else {}
     sealed_visit = sealed.get("visit") or {}
     visit_now = {key: now["visit"].get(key) for key in VISIT_FIELDS}
     visit_then = {key: sealed_visit.get(key) for key in VISIT_FIELDS}
     answers_then = [list(answer) for answer in sealed.get("answers") or []]
-    if visit_now != visit_then or now["answers"] != answers_then:
+    photos_then = sealed.get("photos") or []
+    if (
+        visit_now != visit_then
+        or now["answers"] != answers_then
+        or now.get("photos", []) != photos_then
+    ):
         raise ChangedSinceSealed(
             f"audit #{audit_id}: its stored answers or visit no longer match revision "
             f"{last['revision']}, so they were changed outside the app and nothing was "
@@ -205,6 +227,19 @@ def current_answers(conn: Connection, audit_id: int) -> list[AnswerRow]:
         answers.c.audit_id == audit_id
     )
     return [(i, v, bool(n), c) for i, v, n, c in conn.execute(query)]
+
+
+def current_photos(conn: Connection, audit_id: int) -> dict[str, list[str]]:
+    """An audit's photo hashes as stored now, by item id, in order."""
+    query = (
+        select(answer_photos.c.item_id, answer_photos.c.sha256)
+        .where(answer_photos.c.audit_id == audit_id)
+        .order_by(answer_photos.c.item_id, answer_photos.c.position)
+    )
+    photos: dict[str, list[str]] = {}
+    for item_id, sha in conn.execute(query):
+        photos.setdefault(item_id, []).append(sha)
+    return photos
 
 
 def last_revision(conn: Connection, audit_id: int) -> dict[str, Any] | None:

@@ -594,7 +594,7 @@ def _bounded(answer: Answer, bounds: Bounds) -> Answer:
             raise _BoundAt(error, on_comment=True) from None
     if value == answer.value and comment == answer.comment:
         return answer
-    return Answer(answer.item_id, value, answer.na, comment)
+    return Answer(answer.item_id, value, answer.na, comment, answer.photos)
 
 
 def _closed_hint(cell: Cell) -> str:
