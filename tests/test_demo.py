@@ -94,6 +94,31 @@ def test_demo_loads_once(ctx: AppContext, data: DemoData) -> None:
     assert second.audits_already_present == len(data.audits)
     assert len(list_scores(ctx)) == len(data.audits)
     _every_audit_is_linked_to_a_person(ctx, data)
+    _failed_in_person_answers_carry_photos(ctx)
+
+
+def _failed_in_person_answers_carry_photos(ctx: AppContext) -> None:
+    """Some of the latest in-person visits show a photo on a failed answer, as evidence does
+    in real use; the photos are in the media store and verified."""
+    from audit_app.demo_photos import MOST_PHOTOS
+    from audit_app.services.audits import load_audit
+    from audit_app.services.verify import verify
+
+    report = verify(ctx)
+    assert report.ok, report.problems
+    assert report.photos == MOST_PHOTOS
+    carrying = [
+        (stored.record.visit.channel, answer.value)
+        for audit_id in list_scores(ctx)["audit_id"]
+        for stored in [load_audit(ctx, int(audit_id))]
+        for answer in stored.record.answers
+        if answer.photos
+    ]
+    assert len(carrying) == MOST_PHOTOS
+    assert {(str(channel), value) for channel, value in carrying} <= {
+        ("in_person", False),
+        ("on_site", False),
+    }
 
 
 def _every_audit_is_linked_to_a_person(ctx: AppContext, data: DemoData) -> None:

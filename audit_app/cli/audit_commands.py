@@ -231,13 +231,15 @@ def verify_command(
                 "problems": list(report.problems),
                 "seconds": round(report.seconds, 3),
                 "sealed_records": report.records,
+                "photos": report.photos,
                 "head": shown_head,
             }
         )
     elif report.ok:
         say(
             f"OK: {report.audits:,} audits and {report.revisions:,} revisions verified, "
-            f"{report.records:,} sealed records checked, in {report.seconds:.1f} s."
+            f"{report.records:,} sealed records and {report.photos:,} photo files checked, "
+            f"in {report.seconds:.1f} s."
         )
         say(f"Head: {shown_head or 'none (nothing sealed yet)'}")
     else:

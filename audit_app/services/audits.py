@@ -37,8 +37,8 @@ class AuditRejected(AuditAppError):
     def __init__(self, reasons: Sequence[str], codes: Sequence[str] = ()) -> None:
         self.reasons = tuple(reasons)
         self.codes = tuple(codes)
-        """The codes of the refusals that have one (``BoundCode`` values), for callers
-        that branch on them."""
+        """The codes of the refusals that have one (``BoundCode`` values, answer problem
+        kinds such as ``photo_required``), for callers that branch on them."""
         super().__init__("; ".join(self.reasons))
 
 
@@ -120,6 +120,8 @@ def store_audits(
             )
             if isinstance(error, OutOfBounds):
                 codes.append(error.code.value)
+            elif isinstance(error, AnswersRejected):
+                codes.extend(problem.kind for problem in error.problems)
     if reasons:
         raise AuditRejected(reasons, codes)
     # A visit another copy of the app stored meanwhile counts as present on the second try.

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from audit_app import demo
+from audit_app import demo, demo_photos
 from audit_app.domain import home as home_rules
 from audit_app.domain.auditors import AuditorKind
 from audit_app.domain.plans import ChannelNeed, PlanRequest
 from audit_app.errors import AuditAppError
 from audit_app.i18n import ngettext
-from audit_app.services import auditors
+from audit_app.services import auditors, evidence
 from audit_app.services import plans as plan_service
 from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
@@ -135,7 +135,10 @@ def load_demo(
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
     _add_demo_auditors(ctx, data)
-    stored = store_audits(ctx, data.audits, skip_existing=True)
+    records = demo_photos.with_photos(
+        data.audits, lambda data, name: evidence.store_photo(ctx, data, name).sha256
+    )
+    stored = store_audits(ctx, records, skip_existing=True)
     auditors.link_all(ctx.engine)  # audits an older demo stored before auditors were people
     if stored.ids:
         _settle_demo_actions(ctx, data)

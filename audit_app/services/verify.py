@@ -41,6 +41,8 @@ class VerifyReport:
     """Where the ledger ends: write it down, and ``verify --head`` checks it is still reached."""
     records: int = 0
     """Sealed records checked (every record of every sealed table)."""
+    photos: int = 0
+    """Photo files checked against their hashes (each once, however many answers show it)."""
 
     @property
     def ok(self) -> bool:
@@ -113,6 +115,7 @@ def verify_in(
         time.perf_counter() - started,
         reached,
         sequence,
+        len({sha for by_item in photos.values() for shas in by_item.values() for sha in shas}),
     )
 
 
