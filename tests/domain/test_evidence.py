@@ -94,5 +94,5 @@ def test_a_photo_item_is_answered_by_its_photos_alone() -> None:
 def test_an_unknown_rule_is_refused_where_it_is_written() -> None:
     data: dict[str, Any] = _phone_data()
     data["photo_on_fail"] = "always"
-    with pytest.raises(ChecklistFileError, match="photo_on_fail: .*required.*optional"):
+    with pytest.raises(ChecklistFileError, match=r"photo_on_fail: .*required.*optional"):
         parse_checklist(data)
