@@ -220,3 +220,33 @@ def test_an_action_rule_column_is_read_and_a_wrong_rule_named(tmp_path: Path) ->
         "line 2, column Action rule: 'sometimes' is not an action rule: write always, never, "
         "policy or a share of the points such as 0.8"
     ]
+
+
+def test_a_photo_rule_round_trips_through_the_sheet() -> None:
+    # Issue #20: photo_on_fail is a setting row (the checklist's) and a column (an item's).
+    data = _generated()
+    data["photo_on_fail"] = "required"
+    items = data["sections"][0]["items"]
+    items[0]["photo_on_fail"] = "optional"
+    checklist = parse_checklist(data)
+    assert _round_trip(checklist) == checklist
+
+
+def test_a_photo_rule_column_is_read_in_its_words_and_a_wrong_rule_named(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "Question,Type,Foto obligatòria\nDoor clean,Yes/No,sí\nTone,Rating 1-5,\n"
+        "Shelves,Yes/No,optional\n",
+        encoding="utf-8",
+    )
+    checklist = import_checklist_file(good, checklist_id="good").checklist
+    assert checklist is not None
+    assert [i.photo_on_fail for i in checklist.items] == ["required", None, "optional"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Question,Type,Photo on fail\nDoor clean,Yes/No,sometimes\n", encoding="utf-8")
+    with pytest.raises(ChecklistSheetRefused) as refused:
+        import_checklist_file(bad, checklist_id="bad")
+    assert [str(i) for i in refused.value.result.issues] == [
+        "line 2, column Photo on fail: 'sometimes' is not a photo rule: write required or "
+        "optional"
+    ]

@@ -23,6 +23,7 @@ from audit_app.domain.checklist_sheet.cells import (
     read_labels,
     read_number,
     read_options,
+    read_photo_rule,
     read_type,
     slug,
 )
@@ -54,6 +55,7 @@ FIELD_ROLE = {
     "zero_at": "zero_at",
     "unit": "unit",
     "action": "action",
+    "photo_on_fail": "photo_on_fail",
 }
 """An item's field in the model -> the column that holds it (to name a problem's cell)."""
 
@@ -83,6 +85,7 @@ def _role_words() -> dict[str, str]:
         "zero_at": pgettext("checklist column", "zero at"),
         "unit": pgettext("checklist column", "unit"),
         "action": pgettext("checklist column", "action rule"),
+        "photo_on_fail": pgettext("checklist column", "photo on fail"),
     }
 
 
@@ -413,6 +416,9 @@ class _Reader:
         action = self.read(row, "action", read_action, IssueCode.CHECKLIST_CELL_INVALID)
         if action is not None:
             data["action"] = action
+        photo = self.read(row, "photo_on_fail", read_photo_rule, IssueCode.CHECKLIST_CELL_INVALID)
+        if photo is not None:
+            data["photo_on_fail"] = photo
         self._measures(row, data, kind)
         if len(self.issues) > before:
             self._failed(row)
@@ -842,6 +848,13 @@ class _Settings:
             policy["score_below"] = _number_or_text(below[0])
         if policy:
             data["action_policy"] = policy
+        photo = self.value("photo on fail")
+        if photo is not None:
+            self.reader.places["photo_on_fail"] = photo[1]
+            try:
+                data["photo_on_fail"] = read_photo_rule(photo[0])
+            except CellProblem:  # the model names the setting's cell and the two words
+                data["photo_on_fail"] = photo[0]
         for name in ("title", "languages", "version", "description"):
             row = self.rows.get(name)
             if row is not None:

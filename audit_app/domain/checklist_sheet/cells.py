@@ -256,6 +256,40 @@ def read_action(value: Any) -> str | dict[str, float] | None:
     )
 
 
+PHOTO_RULE_WORDS = {
+    "required": "required",
+    "yes": "required",
+    "si": "required",
+    "da": "required",
+    "evet": "required",
+    "obligatoria": "required",
+    "obligatorie": "required",
+    "zorunlu": "required",
+    "optional": "optional",
+    "no": "optional",
+    "nu": "optional",
+    "hayir": "optional",
+    "opcional": "optional",
+    "optionala": "optional",
+    "istege bagli": "optional",
+}
+"""What a photo-rule cell may say, folded (accents and case away), in the sheet's languages."""
+
+
+def read_photo_rule(value: Any) -> str | None:
+    """Whether a failed answer needs a photo: required or optional. None when blank."""
+    text = fold(cell_text(value))
+    if not text:
+        return None
+    if text in PHOTO_RULE_WORDS:
+        return PHOTO_RULE_WORDS[text]
+    raise CellProblem(
+        _("{value} is not a photo rule: write required or optional").format(
+            value=repr(cell_text(value))
+        )
+    )
+
+
 def read_number(value: Any) -> float | None:
     if value is None or value == "":
         return None

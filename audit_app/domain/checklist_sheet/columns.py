@@ -34,6 +34,7 @@ Role = Literal[
     "zero_at",
     "unit",
     "action",
+    "photo_on_fail",
 ]
 LOCALIZED: frozenset[str] = frozenset({"section", "question", "options", "guidance"})
 """Roles whose texts come per language, one column each."""
@@ -121,6 +122,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "action": (
         "action rule", "corrective action rule", "opens an action", "regla de accion",
         "regla d'accio", "regula actiunii", "regula de actiune", "aksiyon kurali",
+    ),
+    "photo_on_fail": (
+        "photo on fail", "photo when failed", "photo required", "photo evidence", "evidence",
+        "foto si falla", "foto obligatoria", "foto en cas de suspens", "fotografie la esec",
+        "fotografie obligatorie", "basarisizlikta fotograf", "fotograf zorunlu",
     ),
 }
 WORD_LANGUAGE: dict[str, str] = {

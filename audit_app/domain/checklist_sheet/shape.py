@@ -54,6 +54,7 @@ def checklist_shape(checklist: Checklist) -> SheetShape:
         ("Zero at", lambda s, i: getattr(i, "zero_at", None)),
         ("Unit", lambda s, i: getattr(i, "unit", None)),
         ("Action rule", lambda s, i: _action_rule(i)),
+        ("Photo on fail", lambda s, i: i.photo_on_fail),
     ]
     for language in languages:
         columns.append((f"Guidance ({language})", _text_of("guidance", language)))
@@ -95,6 +96,8 @@ def settings_rows(checklist: Checklist) -> list[list[Any]]:
     if policy is not None:
         rows.append(["action opens on", ", ".join(policy.opens_on) or "nothing"])
         rows.append(["action score below", policy.score_below])
+    if checklist.photo_on_fail is not None:
+        rows.append(["photo on fail", checklist.photo_on_fail])
     return rows
 
 
