@@ -4,17 +4,21 @@ planted at a temporary name is refused, not followed."""
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from audit_app.config import Settings
 from audit_app.domain.audit import Branch
 from audit_app.errors import AuditAppError
 from audit_app.intake.layouts.profile import parse_profile
+from audit_app.intake.photos import clean_photo
+from audit_app.services import evidence
 from audit_app.services.backup import export_database
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext, open_context
@@ -185,3 +189,32 @@ def test_a_link_planted_at_the_head_checkpoints_temporary_name_is_refused(
         trail_head.advance(folder, "sqlite:///x.db", 5, "ab" * 32)
     assert target.read_text(encoding="utf-8") == "keep me"
     assert not (folder / "trail.head").exists()
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_photos_are_private_files_in_a_private_folder(settings: Settings, tmp_path: Path) -> None:
+    """Photos show people and shops: another local account may not read them, and a planted
+    link at a photo's temporary name is refused like every other file the app writes."""
+    settings = fresh(settings, tmp_path)
+    ctx = open_context(settings)
+    try:
+        out = io.BytesIO()
+        Image.new("RGB", (64, 48), (1, 2, 3)).save(out, "PNG")
+        photo = evidence.store_photo(ctx, out.getvalue(), "p.png")
+        path = evidence.media_store(settings).path(photo.sha256)
+        assert path.is_relative_to(settings.data_dir / "media")
+        assert mode(settings.data_dir / "media") == 0o700
+        assert mode(path.parent) == 0o700
+        assert mode(path) == 0o600
+        other = io.BytesIO()
+        Image.new("RGB", (64, 48), (9, 9, 9)).save(other, "PNG")
+        clean = clean_photo(other.getvalue(), "q.png", evidence.limits(settings))
+        target = evidence.media_store(settings).path(clean.sha256)
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        planted = target.with_name(f".{target.name}.{os.getpid()}.photo")
+        planted.symlink_to(tmp_path / "elsewhere")
+        with pytest.raises(UnsafeFileError):
+            evidence.keep(ctx, clean)
+        assert not (tmp_path / "elsewhere").exists()
+    finally:
+        ctx.engine.dispose()

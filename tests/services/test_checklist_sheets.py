@@ -247,6 +247,5 @@ def test_a_photo_rule_column_is_read_in_its_words_and_a_wrong_rule_named(tmp_pat
     with pytest.raises(ChecklistSheetRefused) as refused:
         import_checklist_file(bad, checklist_id="bad")
     assert [str(i) for i in refused.value.result.issues] == [
-        "line 2, column Photo on fail: 'sometimes' is not a photo rule: write required or "
-        "optional"
+        "line 2, column Photo on fail: 'sometimes' is not a photo rule: write required or optional"
     ]
