@@ -17,7 +17,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.plans import ChannelNeed, PlanRequest, PlanScope
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
-from audit_app.services import auditors, calendars, compare, coverage, home, plans
+from audit_app.services import auditors, calendars, compare, coverage, evidence, home, plans
 from audit_app.services.access import AccessDenied
 from audit_app.services.actions import list_actions, update_action
 from audit_app.services.audits import list_scores, load_audit, submit_audit
@@ -47,6 +47,7 @@ from audit_app.services.users import add_user
 from audit_app.services.verify import verify
 from tests.conftest import REPO
 from tests.databases import drop_database, make_settings
+from tests.services.test_evidence import jpeg
 from tests.services.test_revisions import good_answers
 
 HQ = User(username="hq", role=Role.HEAD_OFFICE)
@@ -67,6 +68,10 @@ class World:
     """A published plan over Barcelona (Marta's) and Ege (not hers)."""
     plan_other: int = 0
     """A published plan over Ege only."""
+    photo_own: tuple[int, str] = (0, "")
+    """An audit in Barcelona carrying a photo, and the photo's hash."""
+    photo_other: tuple[int, str] = (0, "")
+    """The same in Ege."""
 
     def visit(self, code: str) -> Visit:
         """A new visit each time (each case writes its own)."""
@@ -85,6 +90,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterato
     made.other_audit = submit_audit(ctx, AuditRecord(made.visit(OTHER), tuple(good_answers(ctx))))[
         0
     ]
+    made.photo_own = _audit_with_photo(made, MINE, (200, 30, 30))
+    made.photo_other = _audit_with_photo(made, OTHER, (30, 30, 200))
     made.plan_both = _plan(ctx, "Barcelona", "Ege")
     made.plan_other = _plan(ctx, "Ege")
     for plan_id in (made.plan_both, made.plan_other):
@@ -92,6 +99,24 @@ def world(tmp_path_factory: pytest.TempPathFactory, engine_kind: str) -> Iterato
     yield made
     ctx.engine.dispose()
     drop_database(ctx.settings.resolved_database_url)
+
+
+def _audit_with_photo(w: World, code: str, colour: tuple[int, int, int]) -> tuple[int, str]:
+    photo = evidence.store_photo(w.ctx, jpeg(colour), f"{code}.jpg")
+    answers = [
+        replace(a, photos=(photo.sha256,)) if n == 0 else a
+        for n, a in enumerate(good_answers(w.ctx))
+    ]
+    return submit_audit(w.ctx, AuditRecord(w.visit(code), tuple(answers)))[0], photo.sha256
+
+
+def _photo(which: str) -> Callable[[AppContext, World], Any]:
+    def run(ctx: AppContext, w: World) -> Any:
+        audit_id, sha = w.photo_own if which == "own" else w.photo_other
+        assert evidence.photo_info(ctx, audit_id).keys() == {sha}
+        return evidence.photo_bytes(ctx, audit_id, sha, edge=evidence.THUMBNAIL_EDGE)
+
+    return run
 
 
 QUARTER = (date(2030, 7, 1), date(2030, 9, 30))  # no visit made yet fills its slots
@@ -212,6 +237,13 @@ MATRIX: dict[str, tuple[str, Case, tuple[str, ...]]] = {
     "save a draft in another area": ("enter", _draft(OTHER), HQ_ONLY),
     "import a file for her area": ("import", _import(MINE), HQ_AM),
     "import a file for another area": ("import", _import(OTHER), HQ_ONLY),
+    "attach a photo": (
+        "enter",
+        lambda c, w: evidence.store_photo(c, jpeg((next(w.moments) % 250, 9, 9)), "new.jpg"),
+        HQ_AM,
+    ),
+    "see a photo of an audit in her area": ("read", _photo("own"), ALL),
+    "see a photo of an audit of another area": ("read", _photo("other"), ("head office", "viewer")),
     "compare branches (scoped)": (
         "compare",
         lambda c, w: compare.league_table(c, AuditFilter(), min_audits=1),
