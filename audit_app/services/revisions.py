@@ -8,7 +8,7 @@ reads. Earlier revisions stay readable through :func:`audit_history`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,10 +78,18 @@ def revise_audit(
     reason: str,
     *,
     by: str | None = None,
+    keep_photos: bool = True,
 ) -> Revision:
     """Correct a submitted audit: head office at any time, its area manager within the
-    revision window; a reason is required and the answers must differ."""
-    return _revise(ctx, audit_id, answers, reason, by=by, allow_unchanged=False)
+    revision window; a reason is required and the answers must differ.
+
+    Evidence is not dropped by an edit that does not mention it: an answer given without
+    photos keeps the photos its item carries now (``keep_photos``). With
+    ``keep_photos=False`` the answers' photos are the audit's photos, none where they have
+    none; the earlier revisions still name every photo, and the files stay."""
+    return _revise(
+        ctx, audit_id, answers, reason, by=by, allow_unchanged=False, keep_photos=keep_photos
+    )
 
 
 def audit_history(ctx: AppContext, audit_id: int) -> list[Revision]:
@@ -221,6 +229,7 @@ def _revise(
     *,
     by: str | None,
     allow_unchanged: bool,
+    keep_photos: bool = True,
 ) -> Revision:
     reason = _required(
         reason,
@@ -230,7 +239,14 @@ def _revise(
     )
     with database.transaction(ctx.engine) as conn:
         made = _revise_in(
-            conn, ctx, audit_id, answers, reason, by=by, allow_unchanged=allow_unchanged
+            conn,
+            ctx,
+            audit_id,
+            answers,
+            reason,
+            by=by,
+            allow_unchanged=allow_unchanged,
+            keep_photos=keep_photos,
         )
     activity.record(
         ctx,
@@ -252,6 +268,7 @@ def _revise_in(
     *,
     by: str | None,
     allow_unchanged: bool,
+    keep_photos: bool = True,
 ) -> Revision:
     """The correction inside the caller's transaction."""
     # Corrections queue on the trail's lock before reading the latest revision, so that two
@@ -260,6 +277,8 @@ def _revise_in(
     row = _visible_audit(ctx, conn, audit_id)
     _check_may_revise(ctx, row, audit_id)
     checklist = ctx.catalogue.get(row["checklist_id"], row["checklist_version"])
+    if keep_photos:
+        answers = _with_current_photos(answers, trail.current_photos(conn, audit_id))
     try:
         indexed = index_answers([ctx.settings.bounds.answer(a) for a in answers])
         card = score_audit(checklist, indexed)
@@ -345,6 +364,16 @@ def _check_submitted(row: dict[str, Any], audit_id: int) -> None:
         )
 
 
+def _with_current_photos(answers: Sequence[Answer], current: dict[str, list[str]]) -> list[Answer]:
+    """Each answer given without photos, with the photos its item carries now."""
+    return [
+        replace(a, photos=tuple(current[a.item_id]))
+        if not a.photos and current.get(a.item_id)
+        else a
+        for a in answers
+    ]
+
+
 def _check_may_revise(ctx: AppContext, row: dict[str, Any], audit_id: int) -> None:
     check_can_write(ctx, "correct audits")
     _check_submitted(row, audit_id)
@@ -370,6 +399,9 @@ def _parsed(checklist: Checklist, rows: Sequence[Sequence[Any]]) -> dict[str, An
 
 def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revision:
     answers = _parsed(checklist, row["content"].get("answers", []))
+    for item_id, hashes in row["content"].get("photos") or []:
+        if item_id in answers:
+            answers[item_id] = replace(answers[item_id], photos=tuple(hashes))
     try:
         card: ScoreCard | None = score_audit(checklist, answers)
     except AnswersRejected:

@@ -73,16 +73,17 @@ def verify_in(
     stored: dict[int, dict[str, Any]] = {}
     revisions: list[dict[str, Any]] = []  # light: hashes and a fingerprint, no content
 
+    photos: dict[int, dict[str, list[str]]] = {}  # the current photos of submitted audits
+    earlier: dict[str, list[str]] = {}  # every photo a revision names, and where
+
     def audits_and_trail() -> None:
         stored.update(_audits(conn))
-        problems.extend(_check_revisions(stored, _revisions(conn), revisions))
+        photos.update(_photos(conn))
+        problems.extend(_check_revisions(stored, _revisions(conn), revisions, earlier))
         problems.extend(_check_current(conn, stored, revisions, photos))
 
-    photos: dict[int, dict[str, list[str]]] = {}
-
     def photo_files() -> None:
-        photos.update(_photos(conn))
-        problems.extend(_check_photo_files(ctx, conn, stored, photos))
+        problems.extend(_check_photo_files(ctx, conn, stored, photos, earlier))
 
     sequence, digest = 0, None
 
@@ -91,8 +92,8 @@ def verify_in(
         ledger_problems, (sequence, digest) = check_ledger(conn)
         problems.extend(ledger_problems)
 
-    _guarded(problems, "the photo files", photo_files)
     _guarded(problems, "the audits and their trail", audits_and_trail)
+    _guarded(problems, "the photo files", photo_files)
     _guarded(problems, "the sealed records", sealed_records)
     first = ledger.entry_at(conn, 1)
     reached = (
@@ -115,7 +116,7 @@ def verify_in(
         time.perf_counter() - started,
         reached,
         sequence,
-        len({sha for by_item in photos.values() for shas in by_item.values() for sha in shas}),
+        len(earlier.keys() | _hashes(photos)),
     )
 
 
@@ -214,8 +215,10 @@ def _check_revisions(
     stored: dict[int, dict[str, Any]],
     revisions: Iterable[dict[str, Any]],
     kept: list[dict[str, Any]],
+    named_photos: dict[str, list[str]],
 ) -> list[str]:
-    """Check each revision as it streams past; ``kept`` receives a light copy of each."""
+    """Check each revision as it streams past; ``kept`` receives a light copy of each and
+    ``named_photos`` the photos it names (hash -> where)."""
     problems: list[str] = []
     previous_chain: str | None = None
     previous_sequence = 0
@@ -231,6 +234,9 @@ def _check_revisions(
         if trail.content_hash(rev["content"]) != rev["content_hash"]:
             problems.append(f"{name}: the stored content of revision {number} was changed")
         meta = rev["content"] if isinstance(rev["content"], dict) else {}
+        for item_id, hashes in meta.get("photos") or []:
+            for sha in hashes:
+                named_photos.setdefault(sha, []).append(f"{name} revision {number}, item {item_id}")
         if (meta.get("revision"), meta.get("by"), meta.get("reason"), meta.get("at")) != (
             number,
             rev["created_by"],
@@ -310,6 +316,10 @@ def _photos(conn: Connection) -> dict[int, dict[str, list[str]]]:
     return found
 
 
+def _hashes(photos: dict[int, dict[str, list[str]]]) -> set[str]:
+    return {sha for by_item in photos.values() for shas in by_item.values() for sha in shas}
+
+
 PHOTO_PLACES_SHOWN = 3
 """Answers named for one missing or altered photo file."""
 
@@ -319,9 +329,12 @@ def _check_photo_files(
     conn: Connection,
     stored: dict[int, dict[str, Any]],
     photos: dict[int, dict[str, list[str]]],
+    earlier: dict[str, list[str]],
 ) -> list[str]:
-    """Every photo a submitted answer carries must be recorded and its file present and
-    unchanged (the file's name is its hash, so any change to it shows)."""
+    """Every photo a submitted answer carries, or an earlier revision named, must be
+    recorded and its file present and unchanged (the file's name is its hash, so any change
+    to it shows). A photo a correction took off an answer is still evidence of what was
+    first said."""
     places: dict[str, list[str]] = {}
     for audit_id, by_item in sorted(photos.items()):
         for item_id, hashes in sorted(by_item.items()):
@@ -329,6 +342,8 @@ def _check_photo_files(
                 places.setdefault(sha, []).append(
                     f"{_label(audit_id, stored.get(audit_id))}, item {item_id}"
                 )
+    for sha, where in earlier.items():
+        places.setdefault(sha, where)
     recorded = evidence_store.known(conn, places)
     store = evidence.media_store(ctx.settings)
     problems = []

@@ -16,6 +16,7 @@ from audit_app.services import evidence
 from audit_app.services.audits import AuditRejected, load_audit, store_audits, submit_audit
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
+from audit_app.services.revisions import audit_history, revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage import trail
 from audit_app.storage.tables import media
@@ -66,6 +67,13 @@ def test_the_photo_hashes_are_sealed_in_the_revision(world: AppContext) -> None:
     report = verify(world)
     assert report.ok, report.problems
     assert report.photos == 1
+    evidence.media_store(world.settings).path(photo.sha256).unlink()
+    problems = verify(world).problems
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"audit #{audit_id} (ES-01, 2026-03-02 10:30), item call.all_answered: photo "
+        f"{photo.sha256[:12]}… is missing from the media store"
+    )
 
 
 def test_a_photo_never_stored_is_refused_by_name_and_nothing_is_written(
@@ -122,3 +130,35 @@ def test_the_capture_time_is_kept_as_data(world: AppContext) -> None:
     Image.new("RGB", (320, 240), (9, 9, 9)).save(out, "JPEG", exif=exif)
     photo = evidence.store_photo(world, out.getvalue(), "timed.jpg")
     assert photo.captured_at == datetime(2026, 3, 2, 10, 41, 7)
+
+
+def test_a_correction_that_does_not_mention_photos_keeps_them(world: AppContext) -> None:
+    """The app's correction editor and the command line edit values and comments: a
+    correction must not drop the evidence by leaving it out."""
+    photo = evidence.store_photo(world, jpeg(), "shelf.jpg")
+    audit_id, _card = submit_audit(world, _with_photo(world, "call.all_answered", photo.sha256))
+    plain = [replace(a, photos=()) for a in load_audit(world, audit_id).record.answers]
+    edited = [replace(a, comment="rang twice") if a.item_id == "call.tone" else a for a in plain]
+    revise_audit(world, audit_id, edited, "comment added")
+    kept = {a.item_id: a.photos for a in load_audit(world, audit_id).record.answers if a.photos}
+    assert kept == {"call.all_answered": (photo.sha256,)}
+    revise_audit(world, audit_id, plain, "photo was of another shop", keep_photos=False)
+    assert not any(a.photos for a in load_audit(world, audit_id).record.answers)
+    history = audit_history(world, audit_id)
+    assert [r.answers["call.all_answered"].photos for r in history] == [
+        (photo.sha256,),
+        (photo.sha256,),
+        (),
+    ]
+    report = verify(world)
+    assert report.ok, report.problems
+    assert report.photos == 1
+    # The photo no answer carries now is still the evidence of revisions 1 and 2.
+    evidence.media_store(world.settings).path(photo.sha256).unlink()
+    problems = verify(world).problems
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"audit #{audit_id} (ES-01, 2026-03-02 10:30) revision 1, item call.all_answered; "
+        f"audit #{audit_id} (ES-01, 2026-03-02 10:30) revision 2, item call.all_answered: "
+        f"photo {photo.sha256[:12]}… is missing from the media store"
+    )
