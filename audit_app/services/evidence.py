@@ -61,6 +61,19 @@ def store_photo(ctx: AppContext, data: bytes, file_name: str) -> StoredPhoto:
 def keep(ctx: AppContext, photo: CleanPhoto) -> StoredPhoto:
     """Write a cleaned photo to the media store and record it (once, however often sent)."""
     media_store(ctx.settings).put(photo.sha256, photo.data)
+    # Two people sending the same photo at once: the second finds the first's row.
+    database.once_more_on_conflict(lambda: _record(ctx, photo))
+    return StoredPhoto(
+        photo.sha256,
+        photo.width,
+        photo.height,
+        len(photo.data),
+        photo.captured_at,
+        photo.original_name,
+    )
+
+
+def _record(ctx: AppContext, photo: CleanPhoto) -> None:
     with database.transaction(ctx.engine) as conn:
         evidence_store.add_media(
             conn,
@@ -74,14 +87,6 @@ def keep(ctx: AppContext, photo: CleanPhoto) -> StoredPhoto:
             stored_at=utcnow(),
             stored_by=None if ctx.user is None else ctx.user.username,
         )
-    return StoredPhoto(
-        photo.sha256,
-        photo.width,
-        photo.height,
-        len(photo.data),
-        photo.captured_at,
-        photo.original_name,
-    )
 
 
 def photo_info(ctx: AppContext, audit_id: int) -> dict[str, StoredPhoto]:

@@ -11,6 +11,7 @@ onto an S3 bucket's put, get and head of ``<sha256>.jpg``.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +21,12 @@ from audit_app.errors import AuditAppError
 from audit_app.storage import files
 
 SUFFIX = ".jpg"
+
+
+def temporary_suffix() -> str:
+    """The end of a photo's temporary name while it is written: random, so that two threads
+    writing one photo never share a temporary file."""
+    return f"photo-{secrets.token_hex(6)}"
 
 
 class MediaState(StrEnum):
@@ -71,7 +78,9 @@ class LocalMediaStore:
         path = self.path(sha256)
         files.private_folder(self.root)
         files.private_folder(path.parent)
-        with files.replacing(path, suffix="photo") as out:
+        # A name of its own per write: the app's sessions are threads of one process, and
+        # two of them may store the same photo at the same moment (the same bytes land).
+        with files.replacing(path, suffix=temporary_suffix()) as out:
             out.write(data)
 
     def read(self, sha256: str) -> bytes:

@@ -24,6 +24,7 @@ from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext, open_context
 from audit_app.services.mappings import save_mapping
 from audit_app.services.reports import write_atomically
+from audit_app.storage import media_store
 from audit_app.storage.files import UnsafeFileError, create_new
 
 
@@ -192,7 +193,9 @@ def test_a_link_planted_at_the_head_checkpoints_temporary_name_is_refused(
 
 
 @pytest.mark.usefixtures("usual_umask")
-def test_photos_are_private_files_in_a_private_folder(settings: Settings, tmp_path: Path) -> None:
+def test_photos_are_private_files_in_a_private_folder(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Photos show people and shops: another local account may not read them, and a planted
     link at a photo's temporary name is refused like every other file the app writes."""
     settings = fresh(settings, tmp_path)
@@ -211,7 +214,8 @@ def test_photos_are_private_files_in_a_private_folder(settings: Settings, tmp_pa
         clean = clean_photo(other.getvalue(), "q.png", evidence.limits(settings))
         target = evidence.media_store(settings).path(clean.sha256)
         target.parent.mkdir(mode=0o700, exist_ok=True)
-        planted = target.with_name(f".{target.name}.{os.getpid()}.photo")
+        monkeypatch.setattr(media_store, "temporary_suffix", lambda: "photo-known")
+        planted = target.with_name(f".{target.name}.{os.getpid()}.photo-known")
         planted.symlink_to(tmp_path / "elsewhere")
         with pytest.raises(UnsafeFileError):
             evidence.keep(ctx, clean)

@@ -292,3 +292,22 @@ def test_an_import_in_another_process_while_this_one_submits(
     assert added is not None, out
     assert total == 8 + int(added[1].replace(",", ""))
     assert verify(branches_only).ok
+
+
+def test_the_same_photo_sent_by_four_people_at_once_is_kept_once(
+    branches_only: AppContext, copies: Callable[[], AppContext]
+) -> None:
+    """Two phones uploading one picture (a shared chat photo) at the same moment: one file,
+    one row, both answers name it, verify is clean."""
+    from audit_app.services import evidence
+    from audit_app.storage.tables import media
+    from tests.services.test_evidence import jpeg
+
+    data = jpeg((12, 34, 56))
+    tabs = [copies().as_user(MARTA) for _ in range(4)]
+    crowd = Crowd(threading.Barrier(4))
+    crowd.run(*((lambda tab=tab: evidence.store_photo(tab, data, "shared.jpg")) for tab in tabs))
+    assert crowd.errors == []
+    assert len({photo.sha256 for photo in crowd.results}) == 1
+    assert count(branches_only, media) == 1
+    assert verify(branches_only).ok
