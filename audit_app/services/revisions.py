@@ -7,6 +7,7 @@ reads. Earlier revisions stay readable through :func:`audit_history`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -369,7 +370,9 @@ def _parsed(checklist: Checklist, rows: Sequence[Sequence[Any]]) -> dict[str, An
 
 
 def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revision:
-    answers = _parsed(checklist, row["content"].get("answers", []))
+    answers = _with_photos(
+        _parsed(checklist, row["content"].get("answers", [])), row["content"].get("photos")
+    )
     try:
         card: ScoreCard | None = score_audit(checklist, answers)
     except AnswersRejected:
@@ -385,6 +388,15 @@ def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revisi
         row["content_hash"],
         row["revision"] == current,
     )
+
+
+def _with_photos(answers: dict[str, Answer], sealed: Any) -> dict[str, Answer]:
+    """The answers with the photos their revision sealed (``[[item, [sha, ...]], ...]``),
+    so a revision shows the photos it was made with, not today's."""
+    for item_id, hashes in sealed or []:
+        answer = answers.get(item_id) or Answer(item_id)
+        answers[item_id] = dataclasses.replace(answer, photos=tuple(hashes))
+    return answers
 
 
 def _appeal(row: dict[str, Any]) -> Appeal:
