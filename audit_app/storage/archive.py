@@ -4,10 +4,10 @@
 An archive holds ``manifest.json`` (format, schema revision, per table its row count and
 the SHA-256 of its member, per photo its hash and size), one member ``tables/<name>.jsonl``
 per table and one ``media/<sha256>.jpg`` per photo (``archive_media``). A table member
-holds one JSON object per row, rows in primary-key order. Values are written by column type, not by engine, so an
-archive made on SQLite restores into PostgreSQL and back: date-times as ISO text without a
-zone, JSON columns as JSON, the rest as they are. Rows are streamed in chunks both ways, so
-memory stays flat for the 2.4 million answers of the scale set.
+holds one JSON object per row, rows in primary-key order. Values are written by column type,
+not by engine, so an archive made on SQLite restores into PostgreSQL and back: date-times as
+ISO text without a zone, JSON columns as JSON, the rest as they are. Rows are streamed in
+chunks both ways, so memory stays flat for the 2.4 million answers of the scale set.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import Connection, select
 
@@ -56,7 +56,7 @@ def member_name(sha256: str) -> str:
     return f"media/{sha256}{SUFFIX}"
 
 
-def is_hash(value: Any) -> bool:
+def is_hash(value: Any) -> TypeGuard[str]:
     return (
         isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
     )
@@ -203,6 +203,8 @@ def _blocks(path: Path, zf: zipfile.ZipFile, entry: MediaEntry) -> Iterator[byte
                     )
                 yield block
     except KeyError:
-        raise MediaArchiveError(f"{path}: {entry.member} is missing (the manifest lists it)")
+        raise MediaArchiveError(
+            f"{path}: {entry.member} is missing (the manifest lists it)"
+        ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise MediaArchiveError(f"{path}: {entry.member} is damaged ({error})") from None

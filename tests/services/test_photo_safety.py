@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -64,9 +63,8 @@ def answers_with(ctx: AppContext, *hashes: str) -> tuple[Answer, ...]:
 
 def submit_with_photos(ctx: AppContext, *shades: int, day: int = 2) -> tuple[int, list[str]]:
     hashes = [store_photo(ctx, jpeg(shade), f"photo-{shade}.jpg").sha256 for shade in shades]
-    audit_id, _ = submit_audit(
-        ctx, AuditRecord(phone_visit(when=datetime(2026, 3, day, 10, 30)), answers_with(ctx, *hashes))
-    )
+    when = datetime(2026, 3, day, 10, 30)
+    audit_id, _ = submit_audit(ctx, AuditRecord(phone_visit(when=when), answers_with(ctx, *hashes)))
     return audit_id, hashes
 
 
@@ -258,7 +256,7 @@ def test_verify_names_a_deleted_and_an_altered_photo_with_its_audit_and_item(
     store = media_store(world.settings)
     store.path(hashes[0]).unlink()
     altered = store.path(hashes[1])
-    os.chmod(altered, 0o600)
+    altered.chmod(0o600)
     altered.write_bytes(altered.read_bytes()[:-10] + b"0123456789")
     report = verify(world)
     assert not report.ok
@@ -275,15 +273,12 @@ def test_verify_names_a_photo_link_changed_outside_the_app(world: AppContext) ->
     other = store_photo(world, jpeg(4), "other.jpg").sha256  # stored, but on no answer
     with world.engine.begin() as conn:
         conn.execute(
-            update(answer_photos)
-            .where(answer_photos.c.audit_id == audit_id)
-            .values(sha256=other)
+            update(answer_photos).where(answer_photos.c.audit_id == audit_id).values(sha256=other)
         )
     report = verify(world)
     assert not report.ok
     assert any(
-        f"#{audit_id}" in p and f"the photos of answer {ITEM} changed" in p
-        for p in report.problems
+        f"#{audit_id}" in p and f"the photos of answer {ITEM} changed" in p for p in report.problems
     ), report.problems
     assert not any(hashes[0][:12] in p or other[:12] in p for p in report.problems if "media" in p)
 
@@ -315,14 +310,13 @@ def test_a_correction_adding_or_removing_a_photo_is_a_new_revision(world: AppCon
 def test_drafts_keep_their_photos_and_a_discarded_drafts_links_go(world: AppContext) -> None:
     sha = store_photo(world, jpeg(7), "draft.jpg").sha256
     answers = answers_with(world, sha)
-    record = AuditRecord(phone_visit(), answers[:2] + tuple(a for a in answers if a.item_id == ITEM))
+    kept = answers[:2] + tuple(a for a in answers if a.item_id == ITEM)
+    record = AuditRecord(phone_visit(), kept)
     draft_id = save_draft(world, record)
     assert photos_of(load_draft(world, draft_id)) == (sha,)
     assert photo_bytes(world, draft_id, sha) == media_store(world.settings).read(sha)
     discard_draft(world, draft_id)
     with world.engine.connect() as conn:
-        left = conn.execute(
-            select(answer_photos).where(answer_photos.c.audit_id == draft_id)
-        ).all()
+        left = conn.execute(select(answer_photos).where(answer_photos.c.audit_id == draft_id)).all()
     assert left == []
     assert media_store(world.settings).read(sha)  # the file stays; another audit may show it
