@@ -23,6 +23,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.verify import VerifyReport, verify_in
 from audit_app.storage import (
     archive,
+    archive_media,
     database,
     files,
     ledger,
@@ -34,7 +35,9 @@ from audit_app.storage import (
 Progress = Callable[[str, str, int, int], None]
 """Called as (step, table, rows done, rows in the table); step is "export", "check" (the
 archive's checksums, before anything is written) or "restore". The photo files are counted
-as the table "media files" (files done, files in the archive)."""
+as the table ``PHOTO_FILES`` (files done, files in the archive)."""
+
+PHOTO_FILES = archive_media.PROGRESS_NAME
 
 
 class BackupError(AuditAppError):
@@ -54,6 +57,8 @@ class ExportResult:
     bytes: int
     seconds: float
     revision: str
+    photos: int = 0
+    """Photo files in the archive."""
 
     @property
     def rows(self) -> int:
@@ -73,6 +78,8 @@ class RestoreResult:
     verify: VerifyReport
     checklist_note: str | None = None
     """Set when this installation's checklist files disagree with the restored ones."""
+    photos: int = 0
+    """Photo files restored into the media store."""
 
     @property
     def rows(self) -> int:
@@ -119,6 +126,7 @@ def export_database(
         bytes=path.stat().st_size,
         seconds=time.perf_counter() - started,
         revision=manifest.revision,
+        photos=len(manifest.media),
     )
 
 
@@ -131,7 +139,9 @@ def restore_database(
 ) -> RestoreResult:
     """Load the archive at ``path`` into the (empty) database of ``ctx``, verified.
 
-    Refused, with nothing written, when the archive is damaged, made by another schema
+    The archive's photo files go into this installation's media store (a photo already
+    there intact is kept). Refused, with nothing written, when the archive is damaged (a
+    photo member that does not match its hash, a media row without its file), made by another schema
     revision, holds a row its columns do not allow, or the database already holds data; and
     when the restored trail does not verify under this installation's key (an archive
     sealed elsewhere, or changed after it was sealed). ``trust_archive`` accepts an archive
@@ -185,6 +195,7 @@ def restore_database(
         created_at=manifest.created_at,
         verify=report,
         checklist_note=note,
+        photos=len(manifest.media),
     )
 
 

@@ -109,7 +109,7 @@ def test_photos_travel_in_the_archive_and_come_back_checked(
     exported = export_database(
         source, tmp_path / "with-photos.zip", progress=lambda *call: steps.append(call)
     )
-    assert ("export", "media files", 2, 2) in steps
+    assert ("export", "media files", 2, 2) in steps and exported.photos == 2
     with zipfile.ZipFile(exported.path) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         members = set(zf.namelist())
@@ -126,6 +126,7 @@ def test_photos_travel_in_the_archive_and_come_back_checked(
     steps.clear()
     result = restore_database(target, exported.path, progress=lambda *call: steps.append(call))
     assert result.verify.ok, result.verify.problems
+    assert result.photos == 2
     assert ("check", "media files", 2, 2) in steps and ("restore", "media files", 2, 2) in steps
     assert sorted(media_store(target.settings).hashes()) == sorted(hashes)
     for shade, sha in zip((10, 20), hashes, strict=True):
