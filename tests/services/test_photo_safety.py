@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -29,9 +30,9 @@ from audit_app.services.evidence import media_store, photo_bytes, photo_info, st
 from audit_app.services.revisions import audit_history, revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage.tables import answer_photos
-from tests.databases import drop_database, postgres_server_url
+from tests.databases import drop_database, environment_for, postgres_server_url
 from tests.services.test_audits import BRANCHES, phone_answers, phone_visit
-from tests.services.test_backup import OTHER, _settings
+from tests.services.test_backup import OTHER, _cli, _settings
 
 ITEM = "call.tone"
 """The answer the photos are attached to (any scored item of greeting_phone)."""
@@ -321,3 +322,21 @@ def test_drafts_keep_their_photos_and_a_discarded_drafts_links_go(world: AppCont
         left = conn.execute(select(answer_photos).where(answer_photos.c.audit_id == draft_id)).all()
     assert left == []
     assert media_store(world.settings).read(sha)  # the file stays; another audit may show it
+
+
+def test_the_command_line_counts_the_photo_files(
+    engine_kind: str, chain: Any, tmp_path: Path
+) -> None:
+    source = chain(engine_kind)
+    save_branches(source, BRANCHES)
+    submit_with_photos(source, 80, 90)
+    path = tmp_path / "cli.zip"
+    done = _cli(environment_for(source.settings), "export", str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["photos"] == 2
+    assert re.search(r"export  media files +2 / 2 files", done.stderr), done.stderr
+    target = chain(engine_kind)
+    restored = _cli(environment_for(target.settings), "restore", str(path))
+    assert restored.returncode == 0, restored.stderr
+    assert "  and 2 photo files" in restored.stdout
+    assert len(list(media_store(target.settings).hashes())) == 2
