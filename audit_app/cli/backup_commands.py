@@ -23,13 +23,17 @@ class _Progress:
     """Rows done per table on stderr: updated in place on a terminal, else one line a table."""
 
     def __init__(self) -> None:
+        from audit_app.services.backup import PHOTO_FILES
+
+        self.photo_files = PHOTO_FILES
         self.live = sys.stderr.isatty()
         self.finished: set[tuple[str, str]] = set()
 
     def __call__(self, step: str, table: str, done: int, total: int) -> None:
         if (step, table) in self.finished:
             return
-        line = f"{step:<8}{table:<20}{done:>12,} / {total:,} rows"
+        unit = "files" if table == self.photo_files else "rows"
+        line = f"{step:<8}{table:<20}{done:>12,} / {total:,} {unit}"
         if done >= total:
             self.finished.add((step, table))
             live_line(line, final=True, live=self.live)
@@ -74,6 +78,7 @@ def export_command(
                 "bytes": result.bytes,
                 "seconds": round(result.seconds, 3),
                 "tables": {t.name: t.rows for t in result.tables},
+                "photos": result.photos,
             }
         )
         return
@@ -83,6 +88,7 @@ def export_command(
         f"revision {result.revision}) in {result.seconds:.1f} s:"
     )
     _print_tables(result.tables)
+    say(f"  and {plural(result.photos, 'photo file')}")
 
 
 @app.command("restore")
@@ -120,6 +126,7 @@ def restore_command(
                 "bytes": result.bytes,
                 "seconds": round(result.seconds, 3),
                 "tables": {t.name: t.rows for t in result.tables},
+                "photos": result.photos,
                 "verify": {
                     "ok": report.ok,
                     "audits": report.audits,
@@ -136,6 +143,7 @@ def restore_command(
             f"at {result.created_at}) into {ctx.database_label} in {result.seconds:.1f} s:"
         )
         _print_tables(result.tables)
+        say(f"  and {plural(result.photos, 'photo file')}")
         if report.ok:
             say(
                 f"Trail check: OK, {report.audits:,} audits and {report.revisions:,} "

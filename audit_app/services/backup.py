@@ -1,8 +1,10 @@
 """Backups: the whole database to one archive file, and that file into an empty database.
 
 The archive does not depend on the engine, so the same two steps move a chain from the
-embedded SQLite to PostgreSQL: export from the one, restore into the other. A restore is
-all or nothing, checks every member before writing, and ends with the trail check.
+embedded SQLite to PostgreSQL: export from the one, restore into the other. The photo files
+travel in the archive too, so a restored installation shows its evidence. A restore is all
+or nothing, checks every member (each photo against its hash) before writing, and ends with
+the trail check, which sees the restored photo files.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from audit_app.errors import AuditAppError
-from audit_app.services import activity, trail_head
+from audit_app.services import activity, evidence, trail_head
 from audit_app.services.access import check_head_office
 from audit_app.services.context import AppContext
 from audit_app.services.verify import VerifyReport, verify_in
 from audit_app.storage import (
     archive,
+    archive_media,
     database,
     files,
     ledger,
@@ -31,7 +34,10 @@ from audit_app.storage import (
 
 Progress = Callable[[str, str, int, int], None]
 """Called as (step, table, rows done, rows in the table); step is "export", "check" (the
-archive's checksums, before anything is written) or "restore"."""
+archive's checksums, before anything is written) or "restore". The photo files are counted
+as the table ``PHOTO_FILES`` (files done, files in the archive)."""
+
+PHOTO_FILES = archive_media.PROGRESS_NAME
 
 
 class BackupError(AuditAppError):
@@ -51,6 +57,8 @@ class ExportResult:
     bytes: int
     seconds: float
     revision: str
+    photos: int = 0
+    """Photo files in the archive."""
 
     @property
     def rows(self) -> int:
@@ -70,6 +78,8 @@ class RestoreResult:
     verify: VerifyReport
     checklist_note: str | None = None
     """Set when this installation's checklist files disagree with the restored ones."""
+    photos: int = 0
+    """Photo files restored into the media store."""
 
     @property
     def rows(self) -> int:
@@ -102,7 +112,11 @@ def export_database(
             archive.snapshot(ctx.engine) as conn,
         ):
             manifest = archive.write_archive(
-                conn, target, revision=revision, progress=_step(progress, "export")
+                conn,
+                target,
+                revision=revision,
+                media_store=evidence.media_store(ctx.settings),
+                progress=_step(progress, "export"),
             )
     except OSError as error:  # no permission, a full disk
         raise BackupError(f"{path}: cannot write it ({error.strerror or error})") from None
@@ -112,6 +126,7 @@ def export_database(
         bytes=path.stat().st_size,
         seconds=time.perf_counter() - started,
         revision=manifest.revision,
+        photos=len(manifest.media),
     )
 
 
@@ -124,7 +139,9 @@ def restore_database(
 ) -> RestoreResult:
     """Load the archive at ``path`` into the (empty) database of ``ctx``, verified.
 
-    Refused, with nothing written, when the archive is damaged, made by another schema
+    The archive's photo files go into this installation's media store (a photo already
+    there intact is kept). Refused, with nothing written, when the archive is damaged (a
+    photo member that does not match its hash, a media row without its file), made by another schema
     revision, holds a row its columns do not allow, or the database already holds data; and
     when the restored trail does not verify under this installation's key (an archive
     sealed elsewhere, or changed after it was sealed). ``trust_archive`` accepts an archive
@@ -153,6 +170,12 @@ def restore_database(
             _check_empty(ctx, conn)  # again: someone may have written meanwhile
             archive.clear_checklists(conn)
             archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
+            # Into the media store before the trail check, which reads them. Files written
+            # by a restore refused later stay: each is named by its content, named by no
+            # row, and a later restore of the same photos keeps them.
+            archive.restore_media(
+                path, zf, manifest, evidence.media_store(ctx.settings), _step(progress, "restore")
+            )
             session_store.end_every_session(conn, "restored", trail.utcnow())
             report = _verified(ctx, conn, path, trust_archive)
     # The restored database's history starts here (a checkpoint of a database that was at
@@ -172,6 +195,7 @@ def restore_database(
         created_at=manifest.created_at,
         verify=report,
         checklist_note=note,
+        photos=len(manifest.media),
     )
 
 

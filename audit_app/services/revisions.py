@@ -398,10 +398,9 @@ def _parsed(checklist: Checklist, rows: Sequence[Sequence[Any]]) -> dict[str, An
 
 
 def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revision:
-    answers = _parsed(checklist, row["content"].get("answers", []))
-    for item_id, hashes in row["content"].get("photos") or []:
-        if item_id in answers:
-            answers[item_id] = replace(answers[item_id], photos=tuple(hashes))
+    answers = _with_photos(
+        _parsed(checklist, row["content"].get("answers", [])), row["content"].get("photos")
+    )
     try:
         card: ScoreCard | None = score_audit(checklist, answers)
     except AnswersRejected:
@@ -417,6 +416,15 @@ def _revision(checklist: Checklist, row: dict[str, Any], current: int) -> Revisi
         row["content_hash"],
         row["revision"] == current,
     )
+
+
+def _with_photos(answers: dict[str, Answer], sealed: Any) -> dict[str, Answer]:
+    """The answers with the photos their revision sealed (``[[item, [sha, ...]], ...]``),
+    so a revision shows the photos it was made with, not today's."""
+    for item_id, hashes in sealed or []:
+        answer = answers.get(item_id) or Answer(item_id)
+        answers[item_id] = replace(answer, photos=tuple(hashes))
+    return answers
 
 
 def _appeal(row: dict[str, Any]) -> Appeal:

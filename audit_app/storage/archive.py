@@ -1,12 +1,13 @@
 """Every table to one zip archive and back: the storage half of ``audit-app export`` and
 ``audit-app restore``.
 
-An archive holds ``manifest.json`` (format, schema revision, and per table its row count and
-the SHA-256 of its member) and one member ``tables/<name>.jsonl`` per table: one JSON object
-per row, rows in primary-key order. Values are written by column type, not by engine, so an
-archive made on SQLite restores into PostgreSQL and back: date-times as ISO text without a
-zone, JSON columns as JSON, the rest as they are. Rows are streamed in chunks both ways, so
-memory stays flat for the 2.4 million answers of the scale set.
+An archive holds ``manifest.json`` (format, schema revision, per table its row count and
+the SHA-256 of its member, per photo its hash and size), one member ``tables/<name>.jsonl``
+per table and one ``media/<sha256>.jpg`` per photo (``archive_media``). A table member
+holds one JSON object per row, rows in primary-key order. Values are written by column type,
+not by engine, so an archive made on SQLite restores into PostgreSQL and back: date-times as
+ISO text without a zone, JSON columns as JSON, the rest as they are. Rows are streamed in
+chunks both ways, so memory stays flat for the 2.4 million answers of the scale set.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import archive_rows, database, item_vectors, repository
+from audit_app.storage import archive_media, archive_rows, database, item_vectors, repository
+from audit_app.storage.archive_media import MediaEntry
+from audit_app.storage.media_store import LocalMediaStore
 from audit_app.storage.tables import (
     audit_item_scores,
     checklist_versions,
@@ -89,6 +92,8 @@ class Manifest:
     format: int = FORMAT
     app: str = APP
     app_version: str = ""
+    media: tuple[MediaEntry, ...] = ()
+    """The photo files; an archive made before photos has none."""
 
     def to_json(self) -> str:
         data = {
@@ -102,6 +107,7 @@ class Manifest:
                 {"name": t.name, "member": t.member, "rows": t.rows, "sha256": t.sha256}
                 for t in self.tables
             ],
+            "media": [entry.to_json() for entry in self.media],
         }
         return json.dumps(data, indent=2) + "\n"
 
@@ -206,19 +212,25 @@ def write_archive(
     target: IO[bytes],
     *,
     revision: str,
+    media_store: LocalMediaStore | None = None,
     progress: Progress | None = None,
 ) -> Manifest:
-    """Write every table and then the manifest to ``target`` (an open binary file)."""
+    """Write every table, the photo files of ``media_store`` the media table names, and
+    then the manifest to ``target`` (an open binary file)."""
     entries = []
+    photos: tuple[MediaEntry, ...] = ()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for table in tables():
             entries.append(_write_table(conn, zf, table, progress))
+        if media_store is not None:
+            photos = archive_media.write_media(conn, zf, media_store, progress)
         manifest = Manifest(
             revision=revision,
             created_at=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
             engine=conn.dialect.name,
             tables=tuple(entries),
             app_version=_app_version(),
+            media=photos,
         )
         zf.writestr(MANIFEST, manifest.to_json())
     return manifest
@@ -329,6 +341,7 @@ def _read_manifest(path: Path, zf: zipfile.ZipFile) -> Manifest:
             engine=str(data["engine"]),
             tables=entries,
             app_version=str(data.get("app_version", "")),
+            media=archive_media.entries_from_json(data.get("media")),
         )
     except (ValueError, KeyError, TypeError) as error:
         what = f"field {error} is missing" if isinstance(error, KeyError) else str(error)
@@ -337,6 +350,9 @@ def _read_manifest(path: Path, zf: zipfile.ZipFile) -> Manifest:
     for entry in manifest.tables:
         if entry.member not in members:
             raise ArchiveError(f"{path}: {entry.member} is missing (the manifest lists it)")
+    for photo in manifest.media:
+        if photo.member not in members:
+            raise ArchiveError(f"{path}: {photo.member} is missing (the manifest lists it)")
     return manifest
 
 
@@ -413,6 +429,20 @@ def check_members(
             raise ArchiveError(
                 f"{path}: {entry.member} holds {rows:,} rows, the manifest says {entry.rows:,}"
             )
+    media_table = next((entry for entry in manifest.tables if entry.name == "media"), None)
+    media_rows = iter(()) if media_table is None else _lines(path, zf, media_table)
+    archive_media.check_media(path, zf, manifest.media, media_rows, progress)
+
+
+def restore_media(
+    path: Path,
+    zf: zipfile.ZipFile,
+    manifest: Manifest,
+    store: LocalMediaStore,
+    progress: Progress | None = None,
+) -> None:
+    """The archive's photo files into ``store`` (checked by ``check_members`` first)."""
+    archive_media.restore_media(path, zf, manifest.media, store, progress)
 
 
 # --- restoring ----------------------------------------------------------------------
@@ -574,6 +604,7 @@ __all__ = [
     "first_filled_table",
     "load_tables",
     "open_archive",
+    "restore_media",
     "row_counts",
     "snapshot",
     "write_archive",
