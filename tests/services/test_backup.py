@@ -203,8 +203,10 @@ def test_the_archive_holds_what_its_manifest_says(demo: Demo) -> None:
     assert {t["name"]: t["rows"] for t in manifest["tables"]} == {
         name: len(rows) for name, rows in demo.rows.items()
     }
+    photos = [f"media/{entry['sha256']}.jpg" for entry in manifest["media"]]
+    assert len(photos) == len(demo.rows["media"]) > 0  # the demo's photos travel too
     assert sorted(members) == sorted(
-        ["manifest.json", *(f"tables/{t.name}.jsonl" for t in archive.tables())]
+        ["manifest.json", *(f"tables/{t.name}.jsonl" for t in archive.tables()), *photos]
     )
     stored = demo.rows["audits"][0]
     assert first_audit["id"] == stored[0] == 1

@@ -303,7 +303,7 @@ def test_a_correction_adding_or_removing_a_photo_is_a_new_revision(world: AppCon
     report = verify(world)
     assert report.ok, report.problems
     # Removing the last photo is a correction too; the file stays (revision 1 names it).
-    revise_audit(world, audit_id, answers_with(world), "no photo after all")
+    revise_audit(world, audit_id, answers_with(world), "no photo after all", keep_photos=False)
     assert photos_of(load_audit(world, audit_id)) == ()
     assert verify(world).ok
     assert media_store(world.settings).read(hashes[0])
