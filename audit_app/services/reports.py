@@ -45,7 +45,7 @@ from audit_app.reports.branch_report import (
 from audit_app.services.actions import ActionFilter, list_actions, today
 from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.branches import list_branches
-from audit_app.services.compare import section_heatmap
+from audit_app.services.compare import failure_evidence, section_heatmap
 from audit_app.services.context import AppContext
 from audit_app.services.evidence import photo_bytes, photo_info
 from audit_app.services.repeats import policy_thresholds
@@ -246,6 +246,9 @@ def branch_report_data(
         repeated=repeated_failures(audits, cards, ctx),
         overdue=overdue_actions(ctx, code, overdue_on),
         overdue_on=overdue_on,
+        evidence=failure_evidence(
+            ctx, AuditFilter(branch_code=code, date_from=date_from, date_to=date_to)
+        ),
     )
 
 

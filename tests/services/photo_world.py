@@ -10,6 +10,7 @@ from PIL import Image
 
 from audit_app.domain.audit import Answer, AuditRecord, Branch
 from audit_app.domain.evidence import EvidenceCount, failed
+from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import score_checked
 from audit_app.services.audits import list_scores, load_audit, submit_audit
 from audit_app.services.branches import save_branches
@@ -85,11 +86,13 @@ def evidence_world(ctx: AppContext) -> dict[str, int]:
     }
 
 
-def recount(ctx: AppContext) -> dict[tuple[str, str], EvidenceCount]:
+def recount(
+    ctx: AppContext, audit_filter: AuditFilter | None = None
+) -> dict[tuple[str, str], EvidenceCount]:
     """The counts again, the slow way: every audit the user sees loaded and each answer
     judged by ``domain.evidence.failed``."""
     counts: dict[tuple[str, str], EvidenceCount] = {}
-    for audit_id in list_scores(ctx)["audit_id"]:
+    for audit_id in list_scores(ctx, audit_filter or AuditFilter())["audit_id"]:
         stored = load_audit(ctx, int(audit_id))
         visit = stored.record.visit
         checklist = ctx.catalogue.get(visit.checklist_id, visit.checklist_version)

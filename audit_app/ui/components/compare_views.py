@@ -13,6 +13,7 @@ import streamlit as st
 
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonResult
+from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
@@ -465,6 +466,23 @@ def standard_columns() -> dict[str, str | ColumnConfig]:
         ),
         "branches": st.column_config.NumberColumn(_("Branches"), width=75),
         "audits": st.column_config.NumberColumn(_("Audits"), width=70),
+        **evidence_columns(),
+    }
+
+
+def evidence_columns() -> dict[str, str | ColumnConfig]:
+    """The failure and photo counts of an item (the same on the Branch page)."""
+    return {
+        "failures": st.column_config.NumberColumn(
+            _("Failures"),
+            width=75,
+            help=_("Failed answers in the selection (those that open a corrective action)."),
+        ),
+        "with_photos": st.column_config.NumberColumn(
+            _("With photos"),
+            width=90,
+            help=_("Failed answers that carry at least one photo."),
+        ),
     }
 
 
@@ -549,10 +567,55 @@ def consistency_tab(
                 "branches (a few seconds on a large selection)."
             )
         )
+    else:
+        st.subheader(_("Items by spread between branches"))
+        items = standards_frame(result.items, labels, checklist_titles)
+        _standards_table(with_evidence(items, result))
+    failed_items_table(result, labels, checklist_titles)
+
+
+def with_evidence(items: pd.DataFrame, result: ComparisonResult) -> pd.DataFrame:
+    """The items' frame (:func:`standards_frame` of ``result.items``, whose index is the
+    items' order) with each item's failures and failures with photos (0: none)."""
+    counts = [
+        result.evidence.get((r.checklist_id, r.standard), EvidenceCount()) for r in result.items
+    ]
+    frame = items.copy()
+    frame["failures"] = [counts[i].failures for i in frame.index]
+    frame["with_photos"] = [counts[i].with_photo for i in frame.index]
+    return frame
+
+
+def evidence_frame(
+    result: ComparisonResult, labels: Labels, checklist_titles: Mapping[str, str]
+) -> pd.DataFrame:
+    """Every item that failed in the selection, most failures first, with its counts."""
+    return pd.DataFrame(
+        [
+            {
+                "checklist": checklist_titles.get(checklist_id, checklist_id),
+                "standard": labels.get((checklist_id, item_id), item_id),
+                "failures": counts.failures,
+                "with_photos": counts.with_photo,
+            }
+            for checklist_id, item_id, counts in result.failed_items
+        ],
+        columns=["checklist", "standard", "failures", "with_photos"],
+    )
+
+
+def failed_items_table(
+    result: ComparisonResult, labels: Labels, checklist_titles: Mapping[str, str]
+) -> None:
+    """The items failed most often and how many of those failures carry a photo."""
+    st.subheader(_("Failed items and their photos"))
+    frame = evidence_frame(result, labels, checklist_titles)
+    if frame.empty:
+        st.caption(_("No answer in this selection failed."))
         return
-    st.subheader(_("Items by spread between branches"))
-    items = standards_frame(result.items, labels, checklist_titles)
-    _standards_table(items)
+    if frame["checklist"].nunique() <= 1:
+        frame = frame.drop(columns="checklist")
+    show_table(frame, {**standard_columns(), "standard": st.column_config.TextColumn(_("Item"))})
 
 
 def _standards_table(frame: pd.DataFrame) -> None:
