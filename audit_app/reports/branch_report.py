@@ -247,13 +247,7 @@ def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     heading = _p(_("Repeated failures"), st.heading)
     if not data.repeated:
         return [heading, _p(_("No item failed in two consecutive audits."), st.body)]
-    words = (
-        _("Checklist"),
-        _("Question"),
-        _("Consecutive failures"),
-        _("Last failed"),
-        _("Failures and photos"),
-    )
+    words = (_("Checklist"), _("Question"), _("Consecutive failures"), _("Last failed"))
     rows: list[list[object]] = [[_p(word, st.cell_bold) for word in words]]
     for failure in data.repeated:
         counts = data.evidence.get((failure.checklist_id, failure.item_id), EvidenceCount())
@@ -267,14 +261,15 @@ def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
         rows.append(
             [
                 _p(_title(data, failure.checklist_id, lang), st.cell),
-                _p(f"✗ {question}", st.cell),
+                # In the period: how often the item failed, how many failures carry a photo.
+                [_p(f"✗ {question}", st.cell), _p(evidence_text(counts), st.small)],
                 str(failure.consecutive),
                 formats.date(failure.last_failed, "short"),
-                _p(evidence_text(counts), st.cell),
             ]
         )
-    widths = [34 * mm, CONTENT_WIDTH - 124 * mm, 26 * mm, 22 * mm, 42 * mm]
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    table = Table(
+        rows, colWidths=[45 * mm, CONTENT_WIDTH - 115 * mm, 40 * mm, 30 * mm], repeatRows=1
+    )
     table.setStyle(
         TableStyle(
             [

@@ -18,7 +18,7 @@ from audit_app.i18n import use_language
 from audit_app.services.context import AppContext
 from audit_app.services.report_compare import comparison_report
 from audit_app.services.reports import branch_report
-from tests.reports.conftest import flat, pdf_text
+from tests.reports.conftest import column_text, flat, pdf_text
 from tests.services.photo_world import GREETING, SPEECH, evidence_world, recount
 
 WHEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -72,8 +72,9 @@ def test_the_branch_report_shows_the_counts_beside_each_repeated_failure(
     counts = recount(world, AuditFilter(branch_code="ES-01"))
 
     assert counts[(PHONE, GREETING)].failures == 2 and counts[(PHONE, GREETING)].with_photo == 1
-    assert "Failures and photos" in text
-    with use_language("en"):
-        assert evidence_text(counts[(PHONE, GREETING)]) in text
+    questions = column_text(content, 45, 108)  # the failures table's question column
+    with use_language("en"):  # under the question of the repeated failure
+        shown = evidence_text(counts[(PHONE, GREETING)])
+    assert f"✗ {question(world, GREETING)} {shown}" in questions
     # clear speech failed once only: not a repeated failure, so not listed
     assert "1 failure, 0 with photos" not in text
