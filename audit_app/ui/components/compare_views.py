@@ -13,7 +13,6 @@ import streamlit as st
 
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonResult
-from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
@@ -466,7 +465,6 @@ def standard_columns() -> dict[str, str | ColumnConfig]:
         ),
         "branches": st.column_config.NumberColumn(_("Branches"), width=75),
         "audits": st.column_config.NumberColumn(_("Audits"), width=70),
-        **evidence_columns(),
     }
 
 
@@ -570,20 +568,8 @@ def consistency_tab(
     else:
         st.subheader(_("Items by spread between branches"))
         items = standards_frame(result.items, labels, checklist_titles)
-        _standards_table(with_evidence(items, result))
+        _standards_table(items)
     failed_items_table(result, labels, checklist_titles)
-
-
-def with_evidence(items: pd.DataFrame, result: ComparisonResult) -> pd.DataFrame:
-    """The items' frame (:func:`standards_frame` of ``result.items``, whose index is the
-    items' order) with each item's failures and failures with photos (0: none)."""
-    counts = [
-        result.evidence.get((r.checklist_id, r.standard), EvidenceCount()) for r in result.items
-    ]
-    frame = items.copy()
-    frame["failures"] = [counts[i].failures for i in frame.index]
-    frame["with_photos"] = [counts[i].with_photo for i in frame.index]
-    return frame
 
 
 def evidence_frame(
@@ -615,7 +601,15 @@ def failed_items_table(
         return
     if frame["checklist"].nunique() <= 1:
         frame = frame.drop(columns="checklist")
-    show_table(frame, {**standard_columns(), "standard": st.column_config.TextColumn(_("Item"))})
+    columns = standard_columns()
+    show_table(
+        frame,
+        {
+            "checklist": columns["checklist"],
+            "standard": st.column_config.TextColumn(_("Item"), width=330),
+            **evidence_columns(),
+        },
+    )
 
 
 def _standards_table(frame: pd.DataFrame) -> None:
