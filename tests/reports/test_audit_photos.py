@@ -113,3 +113,14 @@ def test_an_audit_without_photos_says_nothing_about_photos(world: AppContext) ->
     audit_id = audit_with_photos(world, "ES-01", datetime(2026, 3, 4, 10, 0), {})
     content = audit_report(world, audit_id, "en", generated_at=WHEN)
     assert _images(content) == [] and "photo" not in pdf_text(content).lower()
+
+
+def test_an_answer_with_the_most_photos_lays_out_over_pages(world: AppContext) -> None:
+    colours = ["red", "blue", "green", "white", "gray", "yellow", "navy", "olive", "teal", "pink"]
+    shas = tuple(photo(world, 300, 900, colour) for colour in colours)  # portraits: tallest
+    audit_id = audit_with_photos(
+        world, "ES-01", datetime(2026, 3, 5, 10, 0), {"answer.greeting": shas}
+    )
+    content = audit_report(world, audit_id, "en", generated_at=WHEN)
+    assert len(_images(content)) == 10
+    assert "Photo 10 of 10" in flat(pdf_text(content))
