@@ -15,7 +15,7 @@ from audit_app.domain.answers import AnswerProblem, question
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import MAX_PHOTOS_PER_ANSWER, Checklist, Item, PhotoRule
 from audit_app.domain.scoring import ScoreCard
-from audit_app.i18n import _
+from audit_app.i18n import _, formats, ngettext
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -84,3 +84,12 @@ def photo_problems(
                 )
             )
     return problems
+
+
+def evidence_text(count: EvidenceCount) -> str:
+    """ "12 failures, 7 with photos", in the current language."""
+    return ngettext(
+        "{failures} failure, {photos} with photos",
+        "{failures} failures, {photos} with photos",
+        count.failures,
+    ).format(failures=formats.integer(count.failures), photos=formats.integer(count.with_photo))

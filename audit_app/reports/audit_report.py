@@ -7,15 +7,25 @@ audit always gives the same text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from audit_app.domain.audit import Answer, Visit
 from audit_app.domain.checklist import (
@@ -32,7 +42,7 @@ from audit_app.domain.labels import action_status_label, channel_label, grade_la
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.domain.skip_logic import not_applicable
-from audit_app.i18n import _, formats, use_language
+from audit_app.i18n import _, formats, ngettext, use_language
 from audit_app.reports import charts
 from audit_app.reports.layout import (
     FAIL_FILL,
@@ -56,6 +66,9 @@ from audit_app.reports.messages import (
 
 CONTENT_WIDTH = PAGE[0] - 2 * MARGIN
 HISTORY_POINTS = 12
+PHOTO_WIDTH = 45 * mm
+"""A thumbnail's largest width (and height) on the page; its aspect is kept."""
+PHOTOS_PER_ROW = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,22 @@ class CorrectiveAction:
 
 
 @dataclass(frozen=True)
+class PhotoThumb:
+    """One photo an answer carries, as the report prints it: a downscaled JPEG, or why
+    there is none (``unavailable``: ``missing`` or ``altered`` in the media store)."""
+
+    item_id: str
+    position: int
+    """1-based, in the answer's order."""
+    of: int
+    """How many photos the answer carries."""
+    sha256: str
+    jpeg: bytes | None
+    captured_at: datetime | None = None
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
 class AuditReportData:
     audit_id: int
     branch: BranchInfo
@@ -102,6 +131,8 @@ class AuditReportData:
     history: tuple[ScorePoint, ...] = ()
     """Earlier audits of the branch with the same checklist, oldest first, then this one."""
     actions: tuple[CorrectiveAction, ...] = ()
+    photos: tuple[PhotoThumb, ...] = ()
+    """Every answer's photos, in item and photo order."""
 
 
 def failed(score: float | None) -> bool:
@@ -199,7 +230,78 @@ def _summary(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
             ]
         )
     )
-    return [table, Spacer(1, 3 * mm)]
+    flowables: list[Flowable] = [table, Spacer(1, 3 * mm)]
+    if data.photos:
+        flowables += [_p(photo_count_text(data.photos), st.body), Spacer(1, 2 * mm)]
+    return flowables
+
+
+def photo_count_text(photos: Sequence[PhotoThumb]) -> str:
+    """ "This audit carries 3 photos.", naming how many the media store could not give."""
+    total = len(photos)
+    text = ngettext(
+        "This audit carries {count} photo.", "This audit carries {count} photos.", total
+    ).format(count=formats.integer(total))
+    lost = sum(1 for photo in photos if photo.jpeg is None)
+    if lost:
+        text += " " + ngettext(
+            "{count} of them could not be read from the media store.",
+            "{count} of them could not be read from the media store.",
+            lost,
+        ).format(count=formats.integer(lost))
+    return text
+
+
+def photo_caption(photo: PhotoThumb) -> str:
+    """ "Photo 1 of 2 · taken 3 Mar 2026 14:05", or the photo named as missing or altered."""
+    if photo.jpeg is None:
+        name = photo.sha256[:12]
+        if photo.unavailable == "altered":
+            problem = _("photo {photo}… was altered in the media store").format(photo=name)
+        else:
+            problem = _("photo {photo}… missing from the media store").format(photo=name)
+        return _("Photo {number} of {total}: {problem}").format(
+            number=photo.position, total=photo.of, problem=problem
+        )
+    caption = _("Photo {number} of {total}").format(number=photo.position, total=photo.of)
+    if photo.captured_at is not None:
+        taken = f"{formats.date(photo.captured_at)} {photo.captured_at:%H:%M}"
+        caption += " · " + _("taken {when}").format(when=taken)
+    return caption
+
+
+def _thumbnail(photo: PhotoThumb, st: Styles) -> list[Flowable]:
+    """The photo at most :data:`PHOTO_WIDTH` wide and high (aspect kept), its caption
+    under it; a photo the store could not give is named in its place."""
+    caption = _p(photo_caption(photo), st.small)
+    if photo.jpeg is None:
+        return [caption]
+    width, height = ImageReader(io.BytesIO(photo.jpeg)).getSize()
+    factor = min(PHOTO_WIDTH / width, PHOTO_WIDTH / height)
+    image = Image(io.BytesIO(photo.jpeg), width=width * factor, height=height * factor)
+    image.hAlign = "LEFT"
+    return [image, Spacer(1, 1 * mm), caption]
+
+
+def _photo_grid(photos: Sequence[PhotoThumb], st: Styles) -> Table:
+    """An answer's photos, :data:`PHOTOS_PER_ROW` to a row, under its row of the items."""
+    cells: list[list[object]] = []
+    for start in range(0, len(photos), PHOTOS_PER_ROW):
+        row: list[object] = [_thumbnail(p, st) for p in photos[start : start + PHOTOS_PER_ROW]]
+        cells.append(row + [""] * (PHOTOS_PER_ROW - len(row)))
+    column = (CONTENT_WIDTH - 12) / PHOTOS_PER_ROW
+    grid = Table(cells, colWidths=[column] * PHOTOS_PER_ROW, hAlign="LEFT")
+    grid.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return grid
 
 
 def _verdict(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
@@ -297,6 +399,9 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
     mark = _("✗ failed")
     critical = _("critical")
     left_out = not_applicable(checklist, data.answers)
+    photos_of: dict[str, list[PhotoThumb]] = {}
+    for photo in data.photos:
+        photos_of.setdefault(photo.item_id, []).append(photo)
     for section in checklist.sections:
         row = len(rows)
         rows.append(
@@ -328,6 +433,12 @@ def _items(data: AuditReportData, lang: str, st: Styles) -> list[Flowable]:
                     _cell(answer.comment or "" if answer else "", st.cell, widths[3]),
                 ]
             )
+            if item.id in photos_of:  # directly under the answer they are evidence of
+                row = len(rows)
+                rows.append([_photo_grid(photos_of[item.id], st), "", "", ""])
+                commands.append(("SPAN", (0, row), (-1, row)))
+                if failed(score):
+                    commands.append(("BACKGROUND", (0, row), (-1, row), FAIL_FILL))
     # splitInRow: a row whose comment or text answer is taller than a page (2,000
     # characters in the comment column) continues on the next page instead of failing.
     table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)

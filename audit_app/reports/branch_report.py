@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from reportlab.lib import colors
@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from audit_app.domain.checklist import Checklist, LocalText, localized
+from audit_app.domain.evidence import EvidenceCount, evidence_text
 from audit_app.domain.labels import action_status_label, grade_label
 from audit_app.domain.safe_text import paragraph_text
 from audit_app.domain.scoring import display
@@ -101,6 +102,9 @@ class BranchReportData:
     """The branch's overdue corrective actions, most overdue first (whatever the period)."""
     overdue_on: date | None = None
     """The day overdue was judged on (None: the section is left out)."""
+    evidence: Mapping[tuple[str, str], EvidenceCount] = field(default_factory=dict)
+    """(checklist id, item id) -> the item's failed answers in the period and how many of
+    them carry a photo (items that never failed are absent)."""
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -246,6 +250,7 @@ def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
     words = (_("Checklist"), _("Question"), _("Consecutive failures"), _("Last failed"))
     rows: list[list[object]] = [[_p(word, st.cell_bold) for word in words]]
     for failure in data.repeated:
+        counts = data.evidence.get((failure.checklist_id, failure.item_id), EvidenceCount())
         checklist = data.checklists.get(failure.checklist_id)
         item = checklist.items_by_id.get(failure.item_id) if checklist else None
         question = (
@@ -256,7 +261,8 @@ def _repeated(data: BranchReportData, lang: str, st: Styles) -> list[Flowable]:
         rows.append(
             [
                 _p(_title(data, failure.checklist_id, lang), st.cell),
-                _p(f"✗ {question}", st.cell),
+                # In the period: how often the item failed, how many failures carry a photo.
+                [_p(f"✗ {question}", st.cell), _p(evidence_text(counts), st.small)],
                 str(failure.consecutive),
                 formats.date(failure.last_failed, "short"),
             ]

@@ -48,6 +48,7 @@ from audit_app.domain.compare import (
     RegionSummary,
     StandardConsistency,
 )
+from audit_app.domain.evidence import EvidenceCount, evidence_text
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import channel_label, grade_label, kind_label
 from audit_app.domain.safe_text import paragraph_text
@@ -97,6 +98,7 @@ LABELS: dict[str, str] = {
     "contents_regions": N_("regions"),
     "contents_standards": N_("least consistent standards"),
     "contents_repeats": N_("repeated failures"),
+    "contents_evidence": N_("failed items and their photos"),
     "contents_trend": N_("trend"),
     "contents_changes": N_("change per branch"),
     "contents_calibration": N_("calibration"),
@@ -265,6 +267,17 @@ LABELS: dict[str, str] = {
     "col_longest": N_("Longest run"),
     "col_worst_item": N_("Longest-running item"),
     "col_last": N_("Last failed"),
+    "evidence": N_("Failed items and their photos"),
+    "evidence_top": N_(
+        "The {shown} items failed most often of {total} that failed, with how many of "
+        "those failed answers carry at least one photo:"
+    ),
+    "evidence_note": N_(
+        "A failed answer is one that opens a corrective action under its checklist's "
+        "policy; N/A and unanswered items never fail. Follow-ups are left out."
+    ),
+    "col_checklist": N_("Checklist"),
+    "col_evidence": N_("Failures and photos"),
     "method": N_("Method"),
     "trail_head": N_(
         "Audit trail head when this report was made: {head}. “audit-app verify --head {head}”"
@@ -286,6 +299,7 @@ HEATMAP_SIDE = 25
 HEATMAP_COLUMNS = 8
 STANDARDS_SHOWN = 10
 REPEATS_SHOWN = 25
+EVIDENCE_SHOWN = 20
 OVERDUE_SHOWN = 10
 WIDTH = PAGE[0] - 2 * MARGIN
 
@@ -335,6 +349,9 @@ class ComparisonReportData:
     repeats: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     """Branches with an item failed in consecutive audits (``domain.repeats.BRANCH_COLUMNS``
     plus ``branch_name``), most repeated items first; the report prints the top of it."""
+    failed_items: tuple[tuple[str, str, EvidenceCount], ...] = ()
+    """(checklist id, item id, counts) of every item that failed in the selection's scope,
+    most failures first (``ComparisonResult.failed_items``); the report prints the top."""
     overdue_actions: int | None = None
     """Overdue corrective actions in the selection's scope (None: not counted, no section)."""
     overdue_branches: tuple[OverdueBranch, ...] = ()
@@ -400,6 +417,7 @@ def _render(data: ComparisonReportData, generated_at: datetime) -> bytes:
         story += _regions_section(data, s)
         story += _standards_section(data, s)
         story += _repeats_section(data, s)
+        story += _evidence_section(data, s)
         story += _trend_section(data, s)
         story += _changes_section(data, s)
         story += _auditor_section(data, s)
@@ -709,6 +727,7 @@ def _contents(data: ComparisonReportData) -> str:
         "regions": bool(data.regions),
         "standards": bool(data.standards),
         "repeats": data.repeats is not None and not data.repeats.empty,
+        "evidence": bool(data.failed_items),
         "trend": data.trend is not None and not data.trend.empty,
         "changes": bool(data.changes),
         "auditors": bool(data.auditors),
@@ -1374,6 +1393,33 @@ def _repeats_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
         Paragraph(paragraph_text(count + " " + _L("repeats_top").format(shown=len(shown))), s.body),
         table,
         Paragraph(_L("repeats_note"), s.small),
+    ]
+
+
+def _evidence_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
+    """The items failed most often, each with "12 failures, 7 with photos": how well the
+    failures a comparison counts are evidenced."""
+    if not data.failed_items:
+        return []
+    names = _Names(data.checklists)
+    body: list[list[Any]] = [[_L("col_checklist"), _L("col_item"), _L("col_evidence")]]
+    shown = data.failed_items[:EVIDENCE_SHOWN]
+    for checklist_id, item_id, counts in shown:
+        body.append(
+            [
+                _fit(names.checklist(checklist_id), 38 * mm, 7.5),
+                _fit(names.item(checklist_id, item_id), 90 * mm, 7.5),
+                evidence_text(counts),
+            ]
+        )
+    widths = [40 * mm, 92 * mm, WIDTH - 132 * mm]
+    top = _L("evidence_top").format(shown=_count(len(shown)), total=_count(len(data.failed_items)))
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph(_L("evidence"), s.heading),
+        Paragraph(paragraph_text(top), s.small),
+        _table(body, widths),
+        Paragraph(_L("evidence_note"), s.small),
     ]
 
 

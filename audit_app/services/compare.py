@@ -8,6 +8,7 @@ so they cannot disagree. Nothing is cached here: the one cache sits at the app's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -16,12 +17,14 @@ from sqlalchemy import Connection
 from threadpoolctl import threadpool_limits
 
 from audit_app.domain import compare as stats
+from audit_app.domain.actions import action_threshold
 from audit_app.domain.audit import AuditKind, Channel
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.compare.calibration import NO_CALIBRATION
 from audit_app.domain.compare.comparison import ComparisonFrames, compute_comparison
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
+from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
@@ -60,6 +63,7 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
         frames = _load(ctx, conn, request)
         if frames is None:
             return _nothing_to_compare(conn, request)
+        evidence = _evidence(ctx, conn, request.audit_filter, frames.audits["audit_id"])
     _check_change_periods(request, frames.audits)
     areas = request.audit_filter.areas
     scope = Scope(areas, int(frames.audits["branch_code"].nunique()))
@@ -67,7 +71,43 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
     # 10-30x more on a busy machine, and a server's other sessions want the other cores.
     with threadpool_limits(limits=1, user_api="blas"):
         result = compute_comparison(request, frames, scope)
-    return _closed_marked(result, frames.audits)
+    return replace(_closed_marked(result, frames.audits), evidence=evidence)
+
+
+def failure_evidence(
+    ctx: AppContext, audit_filter: AuditFilter
+) -> dict[tuple[str, str], EvidenceCount]:
+    """Per failed item of the user's share of ``audit_filter``: how many answers failed
+    (the corrective-action test) and how many of them carry a photo."""
+    with database.snapshot(ctx.engine) as conn:
+        return _evidence(ctx, conn, scoped(ctx, audit_filter))
+
+
+def _evidence(
+    ctx: AppContext,
+    conn: Connection,
+    audit_filter: AuditFilter,
+    audit_ids: Iterable[int] | None = None,
+) -> dict[tuple[str, str], EvidenceCount]:
+    """The counts behind :func:`failure_evidence`, in the caller's snapshot; ``audit_ids``:
+    only these audits of the selection (a comparison's scored audits of open branches)."""
+    thresholds = {
+        (c.id, c.version): {item.id: action_threshold(c.policy, item) for item in c.items}
+        for c in ctx.catalogue
+    }
+    ids = None if audit_ids is None else {int(i) for i in audit_ids}
+    frame = queries.failure_evidence(conn, audit_filter, thresholds, ids)
+    rows = zip(
+        frame["checklist_id"].tolist(),
+        frame["item_id"].tolist(),
+        frame["failures"].tolist(),
+        frame["with_photos"].tolist(),
+        strict=True,
+    )
+    return {
+        (str(checklist_id), str(item_id)): EvidenceCount(int(failures), int(photos))
+        for checklist_id, item_id, failures, photos in rows
+    }
 
 
 def _closed_marked(result: ComparisonResult, audits: pd.DataFrame) -> ComparisonResult:

@@ -91,6 +91,7 @@ def comparison_data(
         ),
         method=result.method,
         repeats=repeats,
+        failed_items=result.failed_items,
     )
 
 

@@ -30,6 +30,7 @@ from audit_app.i18n import _
 from audit_app.reports.audit_report import (
     AuditReportData,
     BranchInfo,
+    PhotoThumb,
     ScorePoint,
     render_audit_report,
 )
@@ -44,9 +45,14 @@ from audit_app.reports.branch_report import (
 from audit_app.services.actions import ActionFilter, list_actions, today
 from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.branches import list_branches
-from audit_app.services.compare import section_heatmap
+from audit_app.services.compare import failure_evidence, section_heatmap
 from audit_app.services.context import AppContext
+from audit_app.services.evidence import photo_bytes, photo_info
 from audit_app.services.repeats import policy_thresholds
+from audit_app.storage.media_store import MediaUnavailable
+
+PDF_PHOTO_EDGE = 600
+"""Pixels on the long edge of a photo embedded in a PDF: sharp at 45 mm, a few tens of KB."""
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) after each file of a batch."""
@@ -159,7 +165,33 @@ def audit_report_data(ctx: AppContext, audit_id: int) -> AuditReportData:
         passed=stored.passed,
         critical_failure=stored.critical_failure,
         history=history,
+        photos=audit_photos(ctx, stored),
     )
+
+
+def audit_photos(ctx: AppContext, stored: StoredAudit) -> tuple[PhotoThumb, ...]:
+    """Every answer's photos scaled down for the PDF, in answer and photo order; a photo
+    missing from the media store or altered there is kept as a named gap, never an error."""
+    answers = [answer for answer in stored.record.answers if answer.photos]
+    if not answers:
+        return ()
+    info = photo_info(ctx, stored.audit_id)
+    thumbs = []
+    for answer in answers:
+        for position, sha in enumerate(answer.photos, start=1):
+            known = info.get(sha)
+            captured = None if known is None else known.captured_at
+            try:
+                jpeg: bytes | None = photo_bytes(ctx, stored.audit_id, sha, edge=PDF_PHOTO_EDGE)
+                unavailable = None
+            except MediaUnavailable as gap:
+                jpeg, unavailable = None, str(gap.state)
+            thumbs.append(
+                PhotoThumb(
+                    answer.item_id, position, len(answer.photos), sha, jpeg, captured, unavailable
+                )
+            )
+    return tuple(thumbs)
 
 
 def audit_report(
@@ -214,6 +246,9 @@ def branch_report_data(
         repeated=repeated_failures(audits, cards, ctx),
         overdue=overdue_actions(ctx, code, overdue_on),
         overdue_on=overdue_on,
+        evidence=failure_evidence(
+            ctx, AuditFilter(branch_code=code, date_from=date_from, date_to=date_to)
+        ),
     )
 
 

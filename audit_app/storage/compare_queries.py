@@ -11,7 +11,7 @@ vectors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +24,13 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.storage import auditor_store, item_vectors
 from audit_app.storage.repository import _filtered
 from audit_app.storage.tables import (
+    answer_photos,
     answers,
     audit_item_scores,
     audit_scores,
     audits,
     branches,
+    checklist_versions,
     section_scores,
 )
 
@@ -55,6 +57,7 @@ __all__ = [
     "AUDIT_COLUMNS",
     "audit_frame",
     "data_stamp",
+    "failure_evidence",
     "filter_vocabulary",
     "item_cells",
     "item_rows",
@@ -207,6 +210,7 @@ class _VectorBlock:
     """The vectors of the selected audits of one checklist version, one row per audit."""
 
     layout: item_vectors.Layout
+    version_id: int
     audit_ids: np.ndarray
     branch_ids: np.ndarray
     periods: np.ndarray
@@ -250,6 +254,7 @@ def _vector_blocks(
         blocks.append(
             _VectorBlock(
                 layout,
+                version_id,
                 np.fromiter((r[0] for r in mine), dtype=np.int64, count=count),
                 np.fromiter((r[1] for r in mine), dtype=np.int64, count=count),
                 np.array([r[4] for r in mine], dtype=object),
@@ -359,6 +364,95 @@ def item_rows(
             {"audit_id": int, "item_id": object, "score": float}
         )
     return pd.concat(parts, ignore_index=True)
+
+
+EVIDENCE_COLUMNS = ["checklist_id", "item_id", "failures", "with_photos"]
+
+
+def failure_evidence(
+    conn: Connection,
+    audit_filter: AuditFilter,
+    thresholds: Mapping[tuple[str, int], Mapping[str, float]],
+    audit_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
+    """Per checklist x item (:data:`EVIDENCE_COLUMNS`): how many answers of the selection
+    failed, and how many of those carry a photo.
+
+    An answer fails when its score is below 1 and below its item's threshold
+    (``thresholds``: (checklist id, version) -> item id -> ``domain.actions.action_threshold``;
+    a version without them, its file gone, keeps the full-marks rule), the corrective-action
+    test. The failures come from
+    the item-score vectors (one row per audit, no answer scanned); the photos from one
+    query that starts at the small ``answer_photos`` table and joins the selected audits.
+    ``audit_ids`` narrows the selection further (the comparison's scored audits of open
+    branches)."""
+    photographed = _photographed(conn, audit_filter)
+    versions = {
+        row.id: (row.checklist_id, int(row.version))
+        for row in conn.execute(
+            select(
+                checklist_versions.c.id,
+                checklist_versions.c.checklist_id,
+                checklist_versions.c.version,
+            )
+        )
+    }
+    parts = []
+    for block in _vector_blocks(conn, audit_filter):
+        keep = (
+            np.ones(len(block.audit_ids), dtype=bool)
+            if audit_ids is None
+            else np.isin(block.audit_ids, np.fromiter(audit_ids, dtype=np.int64))
+        )
+        if not keep.any():
+            continue
+        own = thresholds.get(versions[block.version_id], {})
+        limit = np.array([own.get(item, 1.0) for item in block.layout.items], dtype=float)
+        scores = block.scores[keep]
+        failed = (scores < 1.0) & (scores < limit) & np.isfinite(scores)
+        photos = np.zeros_like(failed)
+        row_of = {int(a): r for r, a in enumerate(block.audit_ids[keep].tolist())}
+        for audit_id, item_id in photographed:
+            row, column = row_of.get(audit_id), block.layout.position.get(item_id)
+            if row is not None and column is not None:
+                photos[row, column] = True
+        parts.append(
+            pd.DataFrame(
+                {
+                    "checklist_id": block.layout.checklist_id,
+                    "item_id": list(block.layout.items),
+                    "failures": failed.sum(axis=0),
+                    "with_photos": (failed & photos).sum(axis=0),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            {
+                column: pd.Series(dtype=object if "id" in column else int)
+                for column in EVIDENCE_COLUMNS
+            }
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.groupby(["checklist_id", "item_id"], as_index=False)[
+        ["failures", "with_photos"]
+    ].sum()
+    return (
+        frame[frame["failures"] > 0]
+        .astype({"failures": int, "with_photos": int})[EVIDENCE_COLUMNS]
+        .reset_index(drop=True)
+    )
+
+
+def _photographed(conn: Connection, audit_filter: AuditFilter) -> list[tuple[int, str]]:
+    """(audit id, item id) of every answer of the selection that carries a photo."""
+    query = select(answer_photos.c.audit_id, answer_photos.c.item_id).select_from(
+        answer_photos.join(audits, audits.c.id == answer_photos.c.audit_id).join(
+            branches, branches.c.id == audits.c.branch_id
+        )
+    )
+    query = _filtered(query.where(answer_photos.c.position == 1), audit_filter)
+    return [(int(audit_id), str(item_id)) for audit_id, item_id in conn.execute(query)]
 
 
 _ID_CHUNK = 2_000

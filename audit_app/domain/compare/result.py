@@ -6,6 +6,7 @@ The command line, the pages, the CSV and Excel files and the PDF only render a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,6 +21,7 @@ from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.summaries import RegionSummary
 from audit_app.domain.compare.versions import VersionAlignment
 from audit_app.domain.compare.words import count
+from audit_app.domain.evidence import EvidenceCount
 from audit_app.i18n import _, ngettext
 
 
@@ -91,6 +93,14 @@ class ComparisonResult:
     """Why there is nothing to compare, when there is nothing."""
     changes: Changes = field(default_factory=lambda: NO_CHANGES)
     """Change per branch between two periods, the clear changes first."""
+    evidence: Mapping[tuple[str, str], EvidenceCount] = field(default_factory=dict, compare=False)
+    """(checklist id, item id) -> failed answers in the comparison's scope and how many of
+    them carry a photo; only items that failed at least once."""
+
+    @property
+    def failed_items(self) -> tuple[tuple[str, str, EvidenceCount], ...]:
+        """The items that failed, most failures first: (checklist id, item id, counts)."""
+        return most_failed(self.evidence)
 
     @property
     def empty(self) -> bool:
@@ -111,3 +121,13 @@ class ComparisonResult:
         """The three sections whose branches differ most for real (checklist/section)."""
         sections = [s for s in self.least_consistent if s.level == "section" and s.between_sd]
         return tuple(f"{s.checklist_id}/{s.standard}" for s in sections[:3])
+
+
+def most_failed(
+    evidence: Mapping[tuple[str, str], EvidenceCount],
+) -> tuple[tuple[str, str, EvidenceCount], ...]:
+    """Items by failures (most first), then by fewest photos (the least evidenced), then id."""
+    ranked = sorted(
+        evidence.items(), key=lambda kv: (-kv[1].failures, kv[1].with_photo, kv[0][0], kv[0][1])
+    )
+    return tuple((checklist_id, item_id, n) for (checklist_id, item_id), n in ranked)

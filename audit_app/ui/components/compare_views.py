@@ -468,6 +468,22 @@ def standard_columns() -> dict[str, str | ColumnConfig]:
     }
 
 
+def evidence_columns() -> dict[str, str | ColumnConfig]:
+    """The failure and photo counts of an item (the same on the Branch page)."""
+    return {
+        "failures": st.column_config.NumberColumn(
+            _("Failures"),
+            width=75,
+            help=_("Failed answers in the selection (those that open a corrective action)."),
+        ),
+        "with_photos": st.column_config.NumberColumn(
+            _("With photos"),
+            width=90,
+            help=_("Failed answers that carry at least one photo."),
+        ),
+    }
+
+
 STANDARD_COLUMNS = (
     "checklist",
     "standard",
@@ -549,10 +565,51 @@ def consistency_tab(
                 "branches (a few seconds on a large selection)."
             )
         )
+    else:
+        st.subheader(_("Items by spread between branches"))
+        items = standards_frame(result.items, labels, checklist_titles)
+        _standards_table(items)
+    failed_items_table(result, labels, checklist_titles)
+
+
+def evidence_frame(
+    result: ComparisonResult, labels: Labels, checklist_titles: Mapping[str, str]
+) -> pd.DataFrame:
+    """Every item that failed in the selection, most failures first, with its counts."""
+    return pd.DataFrame(
+        [
+            {
+                "checklist": checklist_titles.get(checklist_id, checklist_id),
+                "standard": labels.get((checklist_id, item_id), item_id),
+                "failures": counts.failures,
+                "with_photos": counts.with_photo,
+            }
+            for checklist_id, item_id, counts in result.failed_items
+        ],
+        columns=["checklist", "standard", "failures", "with_photos"],
+    )
+
+
+def failed_items_table(
+    result: ComparisonResult, labels: Labels, checklist_titles: Mapping[str, str]
+) -> None:
+    """The items failed most often and how many of those failures carry a photo."""
+    st.subheader(_("Failed items and their photos"))
+    frame = evidence_frame(result, labels, checklist_titles)
+    if frame.empty:
+        st.caption(_("No answer in this selection failed."))
         return
-    st.subheader(_("Items by spread between branches"))
-    items = standards_frame(result.items, labels, checklist_titles)
-    _standards_table(items)
+    if frame["checklist"].nunique() <= 1:
+        frame = frame.drop(columns="checklist")
+    columns = standard_columns()
+    show_table(
+        frame,
+        {
+            "checklist": columns["checklist"],
+            "standard": st.column_config.TextColumn(_("Item"), width=330),
+            **evidence_columns(),
+        },
+    )
 
 
 def _standards_table(frame: pd.DataFrame) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from audit_app.domain.audit import Branch
 from audit_app.domain.checklist import localized
+from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.labels import action_status_label, mean_definition
 from audit_app.domain.reporting_period import ReportingPeriod
 from audit_app.domain.safe_text import markdown_text
@@ -368,6 +369,7 @@ def _repeated(data: BranchReportData) -> None:
     for failure in data.repeated:
         checklist = data.checklists[failure.checklist_id]
         item = checklist.items_by_id.get(failure.item_id)
+        counts = data.evidence.get((failure.checklist_id, failure.item_id), EvidenceCount())
         rows.append(
             {
                 "checklist": checklist.title_in(language),
@@ -377,6 +379,8 @@ def _repeated(data: BranchReportData) -> None:
                 "critical": bool(item and item.critical),
                 "consecutive": failure.consecutive,
                 "last_failed": failure.last_failed,
+                "failures": counts.failures,
+                "with_photos": counts.with_photo,
             }
         )
     st.dataframe(
@@ -390,6 +394,14 @@ def _repeated(data: BranchReportData) -> None:
             "consecutive": st.column_config.NumberColumn(_("Audits in a row"), width="small"),
             "last_failed": st.column_config.DatetimeColumn(
                 _("Last failed"), format="YYYY-MM-DD", width="small"
+            ),
+            "failures": st.column_config.NumberColumn(
+                _("Failures"), width="small", help=_("Failed answers in the period")
+            ),
+            "with_photos": st.column_config.NumberColumn(
+                _("With photos"),
+                width="small",
+                help=_("Failed answers in the period that carry at least one photo"),
             ),
         },
     )
