@@ -46,6 +46,8 @@ class Bundle:
     """Every other member, to be matched as a photo."""
     ignored: tuple[str, ...]
     """Members an operating system or Excel adds, left aside (named in the report)."""
+    order: tuple[str, ...] = ()
+    """Every member's name, in the zip's order."""
 
 
 def is_photo_zip(name: str, data: bytes) -> bool:
@@ -90,6 +92,7 @@ def read_bundle(data: bytes, limits: Limits) -> Bundle:
         workbooks[0],
         tuple(m for m in members if m is not workbooks[0] and not _system(m)),
         tuple(m.name for m in members if _system(m)),
+        tuple(m.name for m in members),
     )
 
 

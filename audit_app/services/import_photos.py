@@ -139,7 +139,7 @@ def _attach(
                 members[member] = replace(members[member], role="refused", reason=attached.message)
         else:
             visits[number] = attached
-    order = [bundle.workbook.name, *data, *bundle.ignored]
+    order = bundle.order or (bundle.workbook.name, *data, *bundle.ignored)
     return visits, WithPhotos(
         IntakeReport(),
         [cleaned[sha] for sha in dict.fromkeys(_linked(visits))],

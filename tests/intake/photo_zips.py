@@ -46,6 +46,7 @@ sections:
         type: yes_no
         text: {en: The window display is tidy}
         na_allowed: true
+        required: false
       - id: front_photo
         type: photo
         text: {en: A photo of the shop front}
