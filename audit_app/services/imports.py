@@ -334,7 +334,7 @@ def import_bytes(
         people = auditors.directory(conn)
     bundle: Bundle | None = None
     try:
-        if is_photo_zip(name, data):  # the offline route: the template and its photos
+        if is_photo_zip(name):  # the offline route: the template and its photos
             bundle = read_bundle(data, Limits.from_settings(ctx.settings))
             read = source.read(bundle.workbook.name, bundle.workbook.data, directory.names_branch)
         else:

@@ -255,3 +255,9 @@ def test_the_command_line_imports_a_zip(shop: AppContext, tmp_path: Path) -> Non
     assert verify(shop).ok
     again = cli("import", str(path))
     assert again.returncode == 0 and "already imported" in again.stdout
+
+
+def test_a_file_named_zip_that_is_no_zip_is_refused_as_damaged(shop: AppContext) -> None:
+    result = import_bytes(shop, "photos.zip", b"a text file renamed")
+    assert result.codes == {IssueCode.FILE_UNREADABLE}
+    assert result.problems[0].message.startswith("the zip is damaged")
