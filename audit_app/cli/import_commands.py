@@ -163,7 +163,8 @@ def _print_members(result: FileImport) -> None:
     for member in result.members:
         name = terminal_text(member.member)
         if member.role == "photo":
-            say(f"  photo {name}: row {member.row}, {member.item_id}")
+            note = f" ({member.reason})" if member.reason else ""
+            say(f"  photo {name}: row {member.row}, {member.item_id}{note}")
         elif member.role == "ignored":
             say(f"  left aside {name}: {member.reason}")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -462,6 +462,7 @@ class _Outcome:
     members: tuple[MemberOutcome, ...] = ()
 
     def _result(self, status: Status, **values: Any) -> FileImport:
+        values.setdefault("members", self.members)
         return FileImport(
             self.name,
             status,
@@ -470,7 +471,6 @@ class _Outcome:
             dry_run=self.dry_run,
             import_key=self.key,
             mapping=self.mapping,
-            members=self.members,
             **values,
         )
 
@@ -504,7 +504,28 @@ class _Outcome:
             for n, found in enumerate(self.checked.visits)
         )
         return self._result(
-            status, audits=audits, rows=self.counts(present), notes=tuple(self.checked.notes)
+            status,
+            audits=audits,
+            rows=self.counts(present),
+            notes=tuple(self.checked.notes),
+            members=self._members(present),
+        )
+
+    def _members(self, present: dict[int, tuple[int, bool]]) -> tuple[MemberOutcome, ...]:
+        """The zip's photos of a visit already stored say that they were not added."""
+        stored = {
+            (found.visit.branch.sheet or None, found.visit.row)
+            for n, found in enumerate(self.checked.visits)
+            if n in present
+        }
+        if not stored:
+            return self.members
+        said = _("the visit is already stored: its photos are not changed")
+        return tuple(
+            replace(member, reason=said)
+            if member.role == "photo" and (member.sheet, member.row) in stored
+            else member
+            for member in self.members
         )
 
 

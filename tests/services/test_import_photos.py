@@ -201,6 +201,15 @@ def test_the_same_zip_twice_adds_nothing(shop: AppContext) -> None:
     other = import_bytes(shop, "offline.zip", zipped({"shop.xlsx": _workbook(shop)}))
     assert (other.status, other.added, other.already_present) == ("imported", 0, 1)
     assert other.import_key != first.import_key
+    # Another photo for the stored visit is accounted for, and not added.
+    late = zipped({"shop.xlsx": _workbook(shop), "window.jpg": jpeg("blue")})
+    result = import_bytes(shop, "late.zip", late)
+    assert (result.status, result.added) == ("imported", 0)
+    assert "already stored" in str(_member(result, "window.jpg")["reason"])
+    audit_id = first.audits[0].audit_id
+    assert [a.item_id for a in load_audit(shop, audit_id).record.answers if a.photos] == [  # type: ignore[arg-type]
+        "greet_smile"
+    ]
 
 
 def test_a_failed_answer_without_its_required_photo_refuses_the_visit(shop: AppContext) -> None:
