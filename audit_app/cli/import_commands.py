@@ -49,7 +49,13 @@ def template(
 @app.command("import")
 @guarded
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Filled-in templates (.xlsx) or CSV files.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Filled-in templates (.xlsx), CSV files, or a .zip of a template and its "
+            "photos (named by question code)."
+        ),
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and show what would be written; write nothing.")
     ] = False,
@@ -139,12 +145,28 @@ def _print_result(result: FileImport) -> None:
         flag = " CRITICAL" if audit.critical_failure else ""
         ident = f"#{audit.audit_id} " if audit.audit_id else ""
         reference = f" (ref {terminal_text(audit.reference)})" if audit.reference else ""
+        photos = f", {plural(audit.photos, 'photo')}" if result.members else ""
         say(
             f"  {ident}{audit.branch_code} {audit.visited_at:%Y-%m-%d %H:%M} {audit.checklist_id} "
-            f"{terminal_text(audit.auditor)}{reference}: {score} {audit.grade or ''}{flag}"
+            f"{terminal_text(audit.auditor)}{reference}: {score} {audit.grade or ''}{flag}{photos}"
         )
     if len(new) > SHOWN_ROWS:
         say(f"  … and {len(new) - SHOWN_ROWS:,} more")
+    _print_members(result)
+
+
+def _print_members(result: FileImport) -> None:
+    """A zip's files: each photo with its visit row and question; the refused ones are
+    among the problems above, the ones left aside are named here."""
+    from audit_app.domain.safe_text import terminal_text
+
+    for member in result.members:
+        name = terminal_text(member.member)
+        if member.role == "photo":
+            note = f" ({member.reason})" if member.reason else ""
+            say(f"  photo {name}: row {member.row}, {member.item_id}{note}")
+        elif member.role == "ignored":
+            say(f"  left aside {name}: {member.reason}")
 
 
 def _print_total(results: list[FileImport]) -> None:

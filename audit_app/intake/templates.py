@@ -191,6 +191,11 @@ def _write_single(
         "locked. When the form is filled in, upload it on the Import page of audit-app."
     ).format(version=checklist.version)
     sheet["A2"].font = _MUTED
+    sheet["A3"] = _(
+        "Photos: put this workbook and the photos in one .zip, each photo named by its "
+        "question code ({code}.jpg; a second one {code}-2.jpg), and upload the zip."
+    ).format(code=checklist.items[0].id)
+    sheet["A3"].font = _MUTED
     for offset, field in enumerate(HEADER_FIELDS):
         row = HEADER_FIRST_ROW + offset
         label = sheet.cell(row, 1, _(HEADER_LABELS[field]))
@@ -263,6 +268,12 @@ def _write_bulk(
         "sheet is filled in, upload it on the Import page of audit-app."
     ).format(checklist=checklist.title_in(language), version=checklist.version)
     sheet["A1"].font = _TITLE
+    sheet["A2"] = _(
+        "Photos: put this workbook and the photos in one .zip, a folder per visit named by "
+        "its row ('row 5/'), each photo named by its question code ({code}.jpg; a "
+        "second one {code}-2.jpg), and upload the zip."
+    ).format(code=checklist.items[0].id)
+    sheet["A2"].font = _MUTED
     last_row = BULK_FIRST_ROW + rows - 1
     for column, field in enumerate(BULK_VISIT_COLUMNS):
         letter = column_letter(column)

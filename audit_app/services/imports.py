@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -44,11 +44,13 @@ from audit_app.errors import AuditAppError
 from audit_app.i18n import _, current_language, use_language
 from audit_app.intake.layouts.ours import read_audit_file
 from audit_app.intake.layouts.profile.profile import MappingProfile
+from audit_app.intake.photo_zip import Bundle, is_photo_zip, read_bundle
 from audit_app.intake.source.limits import Limits, RefusedFile, check_upload_size
 from audit_app.intake.source.names import safe_file_name
 from audit_app.services import activity, auditors
 from audit_app.services.access import check_can_write, sees_area
 from audit_app.services.context import AppContext
+from audit_app.services.import_photos import MemberOutcome, keep_photos, with_photos
 from audit_app.services.mappings_reader import profile_reader
 from audit_app.services.plan_filling import fill_slots
 from audit_app.storage import database, import_log, repository
@@ -79,6 +81,8 @@ class ImportedAudit:
     sheet: str = ""
     reference: str | None = None
     """The visit's outside reference (a review number), where the file has one."""
+    photos: int = 0
+    """Photos its answers carry (the offline zip's)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +101,7 @@ class ImportedAudit:
             "already_present": self.already_present,
             "sheet": self.sheet or None,
             "rows": list(self.rows),
+            "photos": self.photos,
         }
 
 
@@ -148,6 +153,8 @@ class FileImport:
     mapping: str | None = None
     previous_import: dict[str, Any] | None = None
     """For a file already imported: when, by whom, and as which audits."""
+    members: tuple[MemberOutcome, ...] = ()
+    """For a zip (a template and its photos): what became of each file in it."""
 
     @property
     def added(self) -> int:
@@ -189,6 +196,7 @@ class FileImport:
             "mapping": self.mapping,
             "visits": [a.to_dict() for a in self.audits],
             "previous_import": self.previous_import,
+            "zip_members": [member.to_dict() for member in self.members],
         }
 
 
@@ -324,8 +332,13 @@ def import_bytes(
     with database.snapshot(ctx.engine) as conn:
         directory = BranchDirectory(repository.branch_keys(conn))
         people = auditors.directory(conn)
+    bundle: Bundle | None = None
     try:
-        read = source.read(name, data, directory.names_branch)
+        if is_photo_zip(name):  # the offline route: the template and its photos
+            bundle = read_bundle(data, Limits.from_settings(ctx.settings))
+            read = source.read(bundle.workbook.name, bundle.workbook.data, directory.names_branch)
+        else:
+            read = source.read(name, data, directory.names_branch)
     except UnreadableFile as error:
         return _rejected(name, content_hash, error.code, str(error), mapping=source.mapping)
     outside = {b.code for b in directory.branches if not sees_area(ctx, b.area)}  # type: ignore[attr-defined]
@@ -339,8 +352,14 @@ def import_bytes(
             bounds=ctx.settings.bounds,
             auditors=people,
         )
+        photos = with_photos(ctx, read, checked, bundle)
+    checked = photos.checked
+    # A zip's content hash covers its photos: the same template with other photos is
+    # another import.
     key = import_key(content_hash, source.profile, checked.checklists or _read_checklist(read))
-    outcome = _Outcome(name, content_hash, key, read, checked, source.mapping, dry_run)
+    outcome = _Outcome(
+        name, content_hash, key, read, checked, source.mapping, dry_run, photos.members
+    )
     with database.snapshot(ctx.engine) as conn:
         previous = import_log.find(conn, key, content_hash, source.mapping)
         if previous is None and checked.ok:
@@ -353,6 +372,7 @@ def import_bytes(
         return outcome.rejected()
     if dry_run:
         return outcome.done("checked", present, {})
+    keep_photos(ctx, photos.photos)  # the files before any answer names them
     try:
         present, new_ids = _write(ctx, checked, outcome, imported_by)
     except IntegrityError:  # another copy of the app stored this file or its visits meanwhile
@@ -439,8 +459,10 @@ class _Outcome:
     checked: IntakeReport
     mapping: str | None
     dry_run: bool
+    members: tuple[MemberOutcome, ...] = ()
 
     def _result(self, status: Status, **values: Any) -> FileImport:
+        values.setdefault("members", self.members)
         return FileImport(
             self.name,
             status,
@@ -482,7 +504,28 @@ class _Outcome:
             for n, found in enumerate(self.checked.visits)
         )
         return self._result(
-            status, audits=audits, rows=self.counts(present), notes=tuple(self.checked.notes)
+            status,
+            audits=audits,
+            rows=self.counts(present),
+            notes=tuple(self.checked.notes),
+            members=self._members(present),
+        )
+
+    def _members(self, present: dict[int, tuple[int, bool]]) -> tuple[MemberOutcome, ...]:
+        """The zip's photos of a visit already stored say that they were not added."""
+        stored = {
+            (found.visit.branch.sheet or None, found.visit.row)
+            for n, found in enumerate(self.checked.visits)
+            if n in present
+        }
+        if not stored:
+            return self.members
+        said = _("the visit is already stored: its photos are not changed")
+        return tuple(
+            replace(member, reason=said)
+            if member.role == "photo" and (member.sheet, member.row) in stored
+            else member
+            for member in self.members
         )
 
 
@@ -509,6 +552,7 @@ def _summary(
         visit_rows(found.visit),
         found.visit.branch.sheet,
         visit.reference,
+        sum(len(answer.photos) for answer in found.record.answers),
     )
 
 

@@ -123,6 +123,20 @@ class IssueCode(StrEnum):
     """A branch code that repeats an earlier row's (ignoring case and width)."""
     COLUMN_DOUBTED = "column_doubted"
     """A guessed column that looks wrong (people's names, numbers), refused by --strict."""
+    # the offline route's zip: a template and its photos
+    ZIP_NO_WORKBOOK = "zip_no_workbook"
+    ZIP_WORKBOOKS = "zip_workbooks"
+    """More than one workbook in one zip: which visit a photo belongs to is not clear."""
+    PHOTO_NO_ITEM = "photo_no_item"
+    """A zip member whose name is no question code of the checklist."""
+    PHOTO_VISIT_UNCLEAR = "photo_visit_unclear"
+    """A photo of a workbook with several visits, not in a folder naming its visit's row."""
+    PHOTO_REFUSED = "photo_refused"
+    """Not an image, too many pixels, damaged, too large (the message says which)."""
+    PHOTO_UNANSWERED = "photo_unanswered"
+    """A photo for a question the visit leaves unanswered (photo questions excepted)."""
+    PHOTO_REQUIRED = "photo_required"
+    PHOTO_TOO_MANY = "photo_too_many"
     # writing
     WRITE_CONFLICT = "write_conflict"
     # a checklist kept as a spreadsheet of questions

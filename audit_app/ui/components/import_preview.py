@@ -184,6 +184,7 @@ def audits_frame(result: FileImport, ctx: AppContext | None = None) -> pd.DataFr
             "grade": audit.grade or "",
             "critical_failure": audit.critical_failure,
             "audit": f"audit?id={audit.audit_id}" if audit.audit_id else None,
+            "photos": audit.photos,
         }
         for audit in sorted(result.audits, key=lambda a: a.already_present)
     ]
@@ -197,9 +198,44 @@ def audits_frame(result: FileImport, ctx: AppContext | None = None) -> pd.DataFr
         "overall",
         "grade",
         "critical_failure",
+        *(["photos"] if result.members else []),  # a zip: the photos found per visit
         "audit",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def members_frame(result: FileImport) -> pd.DataFrame:
+    """Every file of a zip: the workbook, each photo with its visit row and question, and
+    each one refused or left aside with why."""
+    roles = {
+        "workbook": _("workbook"),
+        "photo": _("photo"),
+        "ignored": _("left aside"),
+        "refused": _("refused"),
+    }
+    return pd.DataFrame(
+        [
+            {
+                "member": member.member,
+                "role": roles[member.role],
+                "row": member.row,
+                "item": member.item_id or "",
+                "reason": member.reason or "",
+            }
+            for member in result.members
+        ],
+        columns=["member", "role", "row", "item", "reason"],
+    ).astype({"row": "Int64"})
+
+
+def member_columns() -> dict[str, Any]:
+    return {
+        "member": st.column_config.TextColumn(_("File in the zip"), width=260),
+        "role": st.column_config.TextColumn(_("Taken as"), width=100),
+        "row": st.column_config.NumberColumn(_("Visit row"), width=80),
+        "item": st.column_config.TextColumn(_("Question code"), width=140),
+        "reason": st.column_config.TextColumn(_("Why"), width=500),
+    }
 
 
 def _branch(names: dict[str, str], code: str) -> str:
@@ -241,6 +277,7 @@ def audit_columns() -> dict[str, Any]:
         "grade": st.column_config.TextColumn(_("Grade"), width="small"),
         "critical_failure": st.column_config.CheckboxColumn(_("Critical"), width="small"),
         "audit": st.column_config.LinkColumn(_("Audit"), display_text=r"audit\?id=(\d+)"),
+        "photos": st.column_config.NumberColumn(_("Photos"), width="small"),
     }
 
 
@@ -285,6 +322,20 @@ def show_result(result: FileImport, ctx: AppContext | None = None) -> None:
         if frame["audit"].isna().all():  # a dry run: nothing stored yet, nothing to link to
             frame = frame.drop(columns="audit")
         st.dataframe(frame, hide_index=True, width="stretch", column_config=audit_columns())
+    if result.members:
+        refused = sum(member.role == "refused" for member in result.members)
+        with st.expander(
+            ngettext("{n} file in the zip", "{n} files in the zip", len(result.members)).format(
+                n=formats.integer(len(result.members))
+            ),
+            expanded=bool(refused),
+        ):
+            st.dataframe(
+                members_frame(result),
+                hide_index=True,
+                width="stretch",
+                column_config=member_columns(),
+            )
     if result.skipped and result.status != "already_imported":
         frame = skipped_frame(result)
         if not frame["sheet"].any():

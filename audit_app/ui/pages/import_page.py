@@ -26,7 +26,8 @@ from audit_app.ui.components.import_template import template_section
 from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
-FILE_TYPES = ["xlsx", "xls", "ods", "csv", "txt"]
+FILE_TYPES = ["xlsx", "xls", "ods", "csv", "txt", "zip"]
+"""A .zip is the offline route: a filled-in template with the photos taken on the visit."""
 GENERATION_KEY = "import_uploader_generation"
 SUMMARY_KEY = "import_summary"
 STATUS_ICONS = {
@@ -80,6 +81,13 @@ def _import_files(ctx: AppContext) -> None:
                     "written until you press Import. No template yet? See **Blank template**."
                 ),
                 icon=":material/upload_file:",
+            )
+            st.caption(
+                _(
+                    "Photos taken on the visit: put the filled-in template and the photos in "
+                    "one .zip, each photo named by its question code (greet_smile.jpg, "
+                    "greet_smile-2.jpg), and upload the zip."
+                )
             )
         return
     st.session_state.pop(SUMMARY_KEY, None)
