@@ -169,7 +169,10 @@ def marta_ctx(evidence_world: Settings):  # type: ignore[no-untyped-def]
 
 def test_add_photos_keeps_at_most_the_limit_and_each_photo_once(marta_ctx) -> None:  # type: ignore[no-untyped-def]
     state: dict[str, object] = {}
-    files = [(f"p{n}.jpg", jpeg(color=(n * 23, 250 - n * 23, 90))) for n in range(MAX_PHOTOS_PER_ANSWER + 1)]
+    files = [
+        (f"p{n}.jpg", jpeg(color=(n * 23, 250 - n * 23, 90)))
+        for n in range(MAX_PHOTOS_PER_ANSWER + 1)
+    ]
     refused = add_photos(marta_ctx, "base", [files[0], files[0]], state)
     assert refused == [] and len(state[photos_key("base")]) == 1  # type: ignore[arg-type]
     refused = add_photos(marta_ctx, "base", files[1:], state)
