@@ -69,6 +69,10 @@ def test_every_answer_has_a_photos_control_and_the_rule_is_said(evidence_world: 
     assert not app.camera_input  # no camera until asked for
     app.toggle(key=key("floor.clean") + ".camera").set_value(True).run()
     assert len(app.camera_input) == 1
+    app.camera_input[0].set_value(("image.jpg", jpeg(), "image/jpeg")).run()  # a photo taken
+    assert not app.exception, app.exception
+    assert len(photos(app, "floor.clean")) == 1 and "Photos (1)" in expander_labels(app)
+    assert len(app.camera_input) == 1  # a fresh camera, still on, for the next photo
 
 
 def test_an_uploaded_photo_is_stored_shown_and_can_be_removed(evidence_world: Settings) -> None:
