@@ -60,6 +60,7 @@ def test_every_answer_has_a_photos_control_and_the_rule_is_said(evidence_world: 
     assert len(boxes) == 3 and all(box.endswith(".upload.0") for box in boxes)
     for box in app.file_uploader:
         assert box.accept_multiple_files
+        assert box.proto.max_upload_size_mb == 15  # AUDIT_MAX_PHOTO_MB, refused in the browser
         assert set(box.allowed_type) == {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
     assert expander_labels(app).count("Photos (0)") == 3
     shown = texts(app)

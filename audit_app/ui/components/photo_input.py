@@ -10,6 +10,7 @@ for it only when the user wants it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -182,6 +183,9 @@ def photo_control(ctx: AppContext, checklist: Checklist, item: Item, base: str) 
             key=upload_key,
             on_change=_arrived,
             args=(ctx, base, upload_key),
+            # Refused in the browser before it is sent over a phone's connection; the
+            # server refuses it anyway, by name, should it get through.
+            max_upload_size=max(1, math.ceil(ctx.settings.max_photo_mb)),
             help=_("JPEG, PNG, WebP or HEIC; at most {limit} photos per answer").format(
                 limit=formats.integer(MAX_PHOTOS_PER_ANSWER)
             ),
