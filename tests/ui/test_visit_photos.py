@@ -188,3 +188,14 @@ def test_add_photos_keeps_at_most_the_limit_and_each_photo_once(marta_ctx) -> No
     first = state[photos_key("base")][0]  # type: ignore[index]
     remove_photo("base", first, state)
     assert first not in state[photos_key("base")]  # type: ignore[operator]
+
+
+def test_a_question_with_a_photo_but_no_answer_is_still_missing(evidence_world: Settings) -> None:
+    app = upload(open_form(), "floor.clean", ("floor.jpg", jpeg()))
+    app.radio(key=key("floor.tidy")).set_value("Yes").run()
+    click(app, "Submit")
+    [error] = [e.value for e in app.error]
+    assert "1 required question still needs an answer" in error and "Is the floor clean?" in error
+    ctx = open_context(evidence_world).as_user(MARTA)
+    assert list_scores(ctx).empty
+    assert len(photos(app, "floor.clean")) == 1  # nothing is lost

@@ -243,8 +243,15 @@ def missing_required(
 
 
 def missing_item_ids(checklist: Checklist, answers: tuple[Answer, ...]) -> list[str]:
-    """The ids of the required items left unanswered, in checklist order."""
-    by_item = {answer.item_id: answer for answer in answers}
+    """The ids of the required items left unanswered, in checklist order. Only a photo item
+    is answered by photos alone: a question with a photo and no answer is still missing."""
+    items = checklist.items_by_id
+    by_item = {
+        answer.item_id: answer
+        if answer.item_id in items and items[answer.item_id].type == "photo"
+        else replace(answer, photos=())
+        for answer in answers
+    }
     missing = {p.item_id for p in validate_answers(checklist, by_item) if p.kind == "missing"}
     return [item.id for item in checklist.items if item.id in missing]
 
