@@ -58,6 +58,16 @@ def store_photo(ctx: AppContext, data: bytes, file_name: str) -> StoredPhoto:
     return keep(ctx, photo)
 
 
+def store_photo_with_thumbnail(
+    ctx: AppContext, data: bytes, file_name: str, *, edge: int = THUMBNAIL_EDGE
+) -> tuple[StoredPhoto, bytes]:
+    """``store_photo``, and a thumbnail of the cleaned photo: the form shows it at once,
+    before any audit names the photo (``photo_bytes`` reads only through an audit)."""
+    check_can_write(ctx, N_("attach photos"))
+    photo = clean_photo(data, file_name, limits(ctx.settings))
+    return keep(ctx, photo), scaled(photo.data, edge)
+
+
 def keep(ctx: AppContext, photo: CleanPhoto) -> StoredPhoto:
     """Write a cleaned photo to the media store and record it (once, however often sent)."""
     media_store(ctx.settings).put(photo.sha256, photo.data)

@@ -1,4 +1,4 @@
-"""An audit's answers as people read them, one table per section."""
+"""An audit's answers as people read them, one table per section (its photos under it)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.skip_logic import not_applicable
 from audit_app.i18n import _, formats
 from audit_app.reports.audit_report import answer_text  # the PDF's words, so both agree
+from audit_app.services.context import AppContext
+from audit_app.ui.components.audit_photos import section_photos
 
 ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
 """In reading order: the score beside its answer, the free-text comment last."""
@@ -78,9 +80,12 @@ def answers_tables(
     answers: Mapping[str, Answer],
     item_scores: Mapping[str, float | None] | None,
     language: str,
+    photos_of: tuple[AppContext, int] | None = None,
 ) -> None:
-    """Draw the answers grouped by section; without scores (a draft) the column is left out."""
-    for title, frame in section_answers(checklist, answers, item_scores, language):
+    """Draw the answers grouped by section; without scores (a draft) the column is left out.
+    With ``photos_of`` (the context and the audit's id) each section's photos follow it."""
+    tables = section_answers(checklist, answers, item_scores, language)
+    for section, (title, frame) in zip(checklist.sections, tables, strict=True):
         answered = int((frame["answer"] != "—").sum())
         count = _("{answered} of {total} answered").format(
             answered=formats.integer(answered), total=formats.integer(len(frame))
@@ -93,3 +98,6 @@ def answers_tables(
             width="stretch",
             column_config=column_config(),
         )
+        if photos_of is not None:
+            ctx, audit_id = photos_of
+            section_photos(ctx, audit_id, checklist, section.items, answers, language)

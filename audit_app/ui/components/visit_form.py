@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal, Protocol
 
@@ -31,10 +31,18 @@ from audit_app.domain.checklist import (
     YesNoItem,
     localized,
 )
+from audit_app.domain.evidence import photo_problems
 from audit_app.domain.safe_text import markdown_text
-from audit_app.domain.scoring import ScoreCard
+from audit_app.domain.scoring import ScoreCard, score_audit
 from audit_app.domain.skip_logic import condition_text, not_applicable
 from audit_app.i18n import N_, _, formats
+from audit_app.services.context import AppContext
+from audit_app.ui.components.photo_input import (
+    photo_control,
+    photo_rule_note,
+    photos_of,
+    set_photos,
+)
 
 YES, NO, NA = "Yes", "No", "N/A"
 """The widgets' stored values (the session state keeps them whatever the language); people
@@ -96,6 +104,11 @@ def comment_key(checklist: Checklist, item_id: str) -> str:
     return value_key(checklist, item_id) + ".comment"
 
 
+def photo_base(checklist: Checklist, item_id: str) -> str:
+    """Where the item's photos live (``photo_input`` adds its own suffixes)."""
+    return value_key(checklist, item_id)
+
+
 def item_keys(checklist: Checklist) -> list[str]:
     """Every session-state key the form uses for this checklist version."""
     return [
@@ -123,6 +136,10 @@ def anchor(checklist: Checklist, item_id: str) -> str:
 
 def missing_mark() -> str:
     return _("Answer this question to submit the visit.")
+
+
+def photo_mark() -> str:
+    return _("A failed answer needs a photo: add one to submit the visit.")
 
 
 def mark_questions(
@@ -164,6 +181,9 @@ def raw_value(checklist: Checklist, item: Item, state: WidgetState) -> Any:
 
 
 def is_answered(checklist: Checklist, item: Item, state: WidgetState) -> bool:
+    """A value, N/A, or (a photo item) a photo."""
+    if item.type == "photo" and photos_of(photo_base(checklist, item.id), state):
+        return True
     raw = raw_value(checklist, item, state)
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
@@ -184,7 +204,8 @@ class ReadAnswers:
 def read_answers(
     checklist: Checklist, state: WidgetState, language: str | None = None
 ) -> ReadAnswers:
-    """The typed answers the widgets hold; unanswered items with a comment keep the comment."""
+    """The typed answers the widgets hold, each with its photos; unanswered items with a
+    comment or a photo keep them."""
     answers: list[Answer] = []
     problems: list[str] = []
     problem_items: list[str] = []
@@ -198,7 +219,10 @@ def read_answers(
             problems.append(str(error))
             problem_items.append(item.id)
             continue
-        if answer.answered or answer.comment:
+        photos = photos_of(photo_base(checklist, item.id), state)
+        if photos:
+            answer = replace(answer, photos=photos)
+        if answer.answered or answer.comment or answer.photos:
             answers.append(answer)
     return ReadAnswers(tuple(answers), tuple(problems), tuple(problem_items))
 
@@ -219,10 +243,27 @@ def missing_required(
 
 
 def missing_item_ids(checklist: Checklist, answers: tuple[Answer, ...]) -> list[str]:
-    """The ids of the required items left unanswered, in checklist order."""
-    by_item = {answer.item_id: answer for answer in answers}
+    """The ids of the required items left unanswered, in checklist order. Only a photo item
+    is answered by photos alone: a question with a photo and no answer is still missing."""
+    items = checklist.items_by_id
+    by_item = {
+        answer.item_id: answer
+        if answer.item_id in items and items[answer.item_id].type == "photo"
+        else replace(answer, photos=())
+        for answer in answers
+    }
     missing = {p.item_id for p in validate_answers(checklist, by_item) if p.kind == "missing"}
     return [item.id for item in checklist.items if item.id in missing]
+
+
+def photos_needed(checklist: Checklist, answers: tuple[Answer, ...]) -> list[str]:
+    """The failed answers whose photo rule requires a photo they lack, in checklist order:
+    the domain's rule, checked before the submit so the form can mark each question (the
+    service refuses the same answers, but as one message for the whole visit)."""
+    by_item = {answer.item_id: answer for answer in answers}
+    problems = photo_problems(checklist, by_item, score_audit(checklist, by_item))
+    needing = {p.item_id for p in problems if p.kind == "photo_required"}
+    return [item.id for item in checklist.items if item.id in needing]
 
 
 # --------------------------------------------------------------------------- answers -> state
@@ -240,6 +281,8 @@ def answers_to_state(
             continue
         if answer.comment:
             state[comment_key(checklist, item.id)] = answer.comment
+        if answer.photos:
+            set_photos(photo_base(checklist, item.id), answer.photos, state)
         if answer.na:
             if _radio_item(item):
                 state[value_key(checklist, item.id)] = NA
@@ -271,6 +314,7 @@ def clear_answers(checklist: Checklist, state: WritableWidgetState) -> None:
     for item in checklist.items:
         state[value_key(checklist, item.id)] = "" if _text_widget(item) else None
         state[comment_key(checklist, item.id)] = ""
+        set_photos(photo_base(checklist, item.id), (), state)
         if not _radio_item(item) and item.na_allowed:
             state[na_key(checklist, item.id)] = False
 
@@ -297,17 +341,24 @@ def progress(checklist: Checklist, state: WidgetState) -> tuple[int, int]:
     return sum(is_answered(checklist, item, state) for item in required), len(required)
 
 
-def answer_sections(checklist: Checklist, language: str | None) -> None:
+def answer_sections(
+    checklist: Checklist, language: str | None, ctx: AppContext | None = None
+) -> None:
     """Draw every section with its items; values go to session state under stable keys.
     Items and sections that skip logic leaves out are not drawn (a line says when they are
-    asked); Streamlit reruns on every change, so they appear as soon as they apply."""
+    asked); Streamlit reruns on every change, so they appear as soon as they apply. With
+    ``ctx`` every answer may carry photos (stored as they arrive)."""
     skipped = left_out(checklist, st.session_state)
     for section in checklist.sections:
-        _section(checklist, section, language, skipped)
+        _section(checklist, section, language, skipped, ctx)
 
 
 def _section(
-    checklist: Checklist, section: Section, language: str | None, skipped: frozenset[str]
+    checklist: Checklist,
+    section: Section,
+    language: str | None,
+    skipped: frozenset[str],
+    ctx: AppContext | None,
 ) -> None:
     done = sum(is_answered(checklist, item, st.session_state) for item in section.items)
     with st.container(border=True):
@@ -334,18 +385,21 @@ def _section(
                     )
                 )
                 continue
-            _item(checklist, item, language)
+            _item(checklist, item, language, ctx)
 
 
-def _item(checklist: Checklist, item: Item, language: str | None) -> None:
+def _item(checklist: Checklist, item: Item, language: str | None, ctx: AppContext | None) -> None:
     # Widget labels and help texts are Markdown: the checklist's words are shown as written.
     text = markdown_text(localized(item.text, language, checklist.language))
     written = localized(item.guidance, language, checklist.language)
     guidance = markdown_text(written) if written else None
     main, side = st.columns([4, 1], vertical_alignment="bottom")  # room for "Comentari ✓"
     with main:
-        _answer_widget(checklist, item, text, guidance, language)
+        _answer_widget(checklist, item, text, guidance, language, ctx is not None)
         notes = _notes(item)
+        rule = photo_rule_note(checklist, item) if ctx is not None else None
+        if rule:
+            notes.append(rule)
         if notes:
             # Full-strength small text, not a caption: a caption's faded ink takes the
             # "Critical" badge below WCAG's contrast.
@@ -370,6 +424,8 @@ def _item(checklist: Checklist, item: Item, language: str | None) -> None:
                 persist_state=PERSIST,
                 placeholder=_("Optional note"),
             )
+    if ctx is not None:
+        photo_control(ctx, checklist, item, photo_base(checklist, item.id))
 
 
 def _mark(checklist: Checklist, item: Item, language: str | None) -> None:
@@ -381,6 +437,9 @@ def _mark(checklist: Checklist, item: Item, language: str | None) -> None:
         return
     if message == missing_mark():
         if is_answered(checklist, item, st.session_state):
+            return
+    elif message == photo_mark():
+        if photos_of(photo_base(checklist, item.id), st.session_state):
             return
     elif _fits(checklist, item, language):
         return
@@ -407,7 +466,12 @@ def _fits(checklist: Checklist, item: Item, language: str | None) -> bool:
 
 
 def _answer_widget(
-    checklist: Checklist, item: Item, text: str, guidance: str | None, language: str | None
+    checklist: Checklist,
+    item: Item,
+    text: str,
+    guidance: str | None,
+    language: str | None,
+    ctx_given: bool,
 ) -> None:
     key = value_key(checklist, item.id)
     na = [NA] if item.na_allowed else []
@@ -452,10 +516,12 @@ def _answer_widget(
             format_func=lambda value: markdown_text(labels.get(value, str(value))),
         )
     else:
-        _input_widget(checklist, item, text, guidance)
+        _input_widget(checklist, item, text, guidance, photos=ctx_given)
 
 
-def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | None) -> None:
+def _input_widget(
+    checklist: Checklist, item: Item, text: str, guidance: str | None, *, photos: bool
+) -> None:
     key = value_key(checklist, item.id)
     not_applicable = bool(item.na_allowed and st.session_state.get(na_key(checklist, item.id)))
     if item.na_allowed:
@@ -487,6 +553,10 @@ def _input_widget(checklist: Checklist, item: Item, text: str, guidance: str | N
                 help=guidance,
                 disabled=not_applicable,
             )
+        elif item.type == "photo" and photos:
+            # Answered by its photos alone (the control below the question); a note goes
+            # in the comment.
+            st.markdown(f"**{text}**", help=guidance)
         elif item.type == "photo":
             st.text_input(
                 text,

@@ -141,7 +141,7 @@ def _show(
         )
         st.subheader(_("Answers so far"))
         answers = {answer.item_id: answer for answer in stored.record.answers}
-        answers_tables(checklist, answers, None, language)
+        answers_tables(checklist, answers, None, language, photos_of=(ctx, audit_id))
         return
 
     st.download_button(
@@ -162,7 +162,13 @@ def _show(
     )
     score_card(report.card, report.checklist, language, actions=opened)
     st.subheader(_("Answers"))
-    answers_tables(report.checklist, report.answers, report.card.item_scores, language)
+    answers_tables(
+        report.checklist,
+        report.answers,
+        report.card.item_scores,
+        language,
+        photos_of=(ctx, audit_id),
+    )
     edited = revisions_section(ctx, audit_id, report.checklist, language)
     appeals_section(ctx, audit_id, report.checklist, edited)
 

@@ -39,6 +39,7 @@ from audit_app.services.drafts import (
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.auditor_picker import auditor_picker
 from audit_app.ui.components.branch_picker import branch_picker
+from audit_app.ui.components.photo_input import remember_thumbnails
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.score_card import OpenedActions, score_card
 from audit_app.ui.components.session import user_context
@@ -51,6 +52,8 @@ from audit_app.ui.components.visit_form import (
     mark_questions,
     missing_item_ids,
     missing_mark,
+    photo_mark,
+    photos_needed,
     progress,
     read_answers,
 )
@@ -105,7 +108,7 @@ def render() -> None:
             done=formats.integer(done), total=formats.integer(required)
         ),
     )
-    answer_sections(checklist, language)
+    answer_sections(checklist, language, ctx)
     _actions(ctx, checklist, branch)
 
 
@@ -302,6 +305,7 @@ def _open_draft(ctx: AppContext, draft_id: int) -> str | None:
     )
     state[DEFAULTS_FOR] = (visit.branch_code, _ref(checklist))
     answers_to_state(checklist, stored.record.answers, state)
+    remember_thumbnails(ctx, draft_id, stored.record.answers, state)
     state[DRAFT_ID] = draft_id
     return None
 
@@ -608,6 +612,8 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
         listed = linked_summary(checklist, marks, record.visit.language)
         _say("actions", "error", f"{heading}\n\n{listed}")
         return
+    if _mark_photos_needed(checklist, photos_needed(checklist, record.answers), record):
+        return
     mark_questions(checklist, state, {})
     try:
         audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
@@ -622,6 +628,22 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     state[REFERENCE] = ""
     clear_answers(checklist, state)
     state[DRAFT_ID] = None
+
+
+def _mark_photos_needed(checklist: Checklist, needing: list[str], record: AuditRecord) -> bool:
+    """Mark, at their questions, the failed answers that need a photo; whether any did."""
+    language = record.visit.language
+    if not needing:
+        return False
+    marks = {item_id: photo_mark() for item_id in needing}
+    mark_questions(checklist, st.session_state, marks)
+    heading = ngettext(
+        "Not submitted: {n} failed answer needs a photo (marked in the form):",
+        "Not submitted: {n} failed answers need a photo (marked in the form):",
+        len(needing),
+    ).format(n=formats.integer(len(needing)))
+    _say("actions", "error", f"{heading}\n\n{linked_summary(checklist, marks, language)}")
+    return True
 
 
 def _mark_values(checklist: Checklist) -> dict[str, str]:
