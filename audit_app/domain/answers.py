@@ -380,6 +380,11 @@ def index_answers(answers: Iterable[Answer] | Mapping[str, Answer]) -> dict[str,
     return indexed
 
 
+def is_answered(item: Item, answer: Answer) -> bool:
+    """N/A or a value; a photo item is answered by its photos alone."""
+    return answer.answered or (item.type == "photo" and bool(answer.photos))
+
+
 def validate_answers(
     checklist: Checklist, answers: Mapping[str, Answer], *, require_complete: bool = True
 ) -> list[AnswerProblem]:
@@ -401,7 +406,7 @@ def validate_answers(
     left_out = not_applicable(checklist, answers) if require_complete else frozenset()
     for item in checklist.items:
         answer = answers.get(item.id)
-        if answer is None or not answer.answered:
+        if answer is None or not is_answered(item, answer):
             if require_complete and item.is_required and item.id not in left_out:
                 problems.append(
                     AnswerProblem(

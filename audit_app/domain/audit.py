@@ -78,8 +78,10 @@ class Answer:
 
     @property
     def answered(self) -> bool:
-        """N/A or a value; a photo item is answered by its photos alone."""
-        return self.na or self.value is not None or bool(self.photos)
+        """N/A or a value. A photo carries evidence, it answers nothing by itself: a yes/no
+        question with a photo and no answer is unanswered. (A photo item, whose answer is
+        its photos, is checked by ``domain.answers.is_answered``.)"""
+        return self.na or self.value is not None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from audit_app.checklists import ChecklistFileError, parse_checklist
+from audit_app.domain.answers import is_answered, validate_answers
 from audit_app.domain.audit import Answer
-from audit_app.domain.checklist import MAX_PHOTOS_PER_ANSWER, Checklist
+from audit_app.domain.checklist import MAX_PHOTOS_PER_ANSWER, Checklist, PhotoItem
 from audit_app.domain.evidence import photo_problems, photo_rule
 from audit_app.domain.scoring import score_audit
 from tests.domain.test_action_policy import PHONE_VISIT, _phone_data
@@ -87,8 +88,20 @@ def test_photo_references_are_checked(photos: tuple[str, ...], kind: str) -> Non
 
 
 def test_a_photo_item_is_answered_by_its_photos_alone() -> None:
-    assert Answer("shop.front", photos=(PHOTO,)).answered
-    assert not Answer("shop.front").answered
+    photo_item = PhotoItem(id="shop.front", text={"en": "The shop front"}, type="photo")
+    assert is_answered(photo_item, Answer("shop.front", photos=(PHOTO,)))
+    assert not is_answered(photo_item, Answer("shop.front"))
+
+
+def test_a_photo_answers_no_question_by_itself() -> None:
+    """A yes/no question with a photo and no answer is unanswered: refused as missing, not
+    stored with no score (found by the form's helper)."""
+    checklist = parse_checklist(_phone_data())
+    answers = {a.item_id: a for a in PHONE_VISIT}
+    answers["call.all_answered"] = Answer("call.all_answered", photos=(PHOTO,))
+    assert not answers["call.all_answered"].answered
+    problems = validate_answers(checklist, answers)
+    assert [(p.kind, p.item_id) for p in problems] == [("missing", "call.all_answered")]
 
 
 def test_an_unknown_rule_is_refused_where_it_is_written() -> None:

@@ -111,8 +111,32 @@ def test_a_visit_with_a_photo_on_a_phone_is_stored_and_shown(
         expect(full).to_have_count(1)
         assert full.evaluate("img => img.naturalWidth") == 1200
         assert len(sha) == 64
+        _no_address_of_a_photo(page, served_app, demo_data_dir, sha)
     finally:
         context.close()
+
+
+def _no_address_of_a_photo(page, served_app: str, data_dir: Path, sha: str) -> None:  # type: ignore[no-untyped-def]
+    """The photos reached this browser inside the page (``data:`` URLs), so no server
+    address of a photo exists to copy or guess; the media folder is served under no path,
+    and a browser without the session gets nothing."""
+    sources = page.evaluate("() => [...document.images].map(img => img.src)")
+    photos = [src for src in sources if src.startswith("data:image/jpeg")]
+    assert photos and not [src for src in sources if "/media/" in src]
+    anonymous = page.context.browser.new_context()
+    try:
+        for path in (
+            f"/media/{sha}.jpg",
+            f"/media/{sha[:2]}/{sha}.jpg",
+            f"/app/static/{sha}.jpg",
+            f"/app/static/../media/{sha[:2]}/{sha}.jpg",
+            f"/{sha[:2]}/{sha}.jpg",
+        ):
+            response = anonymous.request.get(served_app + path)
+            assert response.status == 404 or b"\xff\xd8\xff" not in response.body(), path
+    finally:
+        anonymous.close()
+    assert (data_dir / "media" / sha[:2] / f"{sha}.jpg").is_file()
 
 
 def _stored_photos(data_dir: Path, audit_id: int) -> list[str]:

@@ -18,6 +18,7 @@ from audit_app.errors import AuditAppError
 from audit_app.i18n import _, formats, ngettext
 from audit_app.services.context import AppContext
 from audit_app.services.evidence import THUMBNAIL_EDGE, StoredPhoto, photo_bytes, photo_info
+from audit_app.ui.components.photo_view import inline
 
 THUMBNAIL_WIDTH = 120
 
@@ -87,7 +88,7 @@ def _thumbnail(
         except AuditAppError:
             st.warning(unavailable_text(number), icon=":material/broken_image:")
             return
-        st.image(data, width=THUMBNAIL_WIDTH)
+        st.image(inline(data), width=THUMBNAIL_WIDTH)
         if st.button(
             _("View full size"),
             key=f"audit_photo.{audit_id}.{item_id}.{number}",
@@ -105,4 +106,4 @@ def _full_size(
     except AuditAppError:
         st.warning(unavailable_text(number), icon=":material/broken_image:")
         return
-    st.image(data, caption=photo_caption(photo) or None, width="stretch")
+    st.image(inline(data), caption=photo_caption(photo) or None, width="stretch")

@@ -24,6 +24,7 @@ from audit_app.i18n import _, formats
 from audit_app.intake.photos import FILE_SUFFIXES, PhotoRefused
 from audit_app.services.context import AppContext
 from audit_app.services.evidence import THUMBNAIL_EDGE, photo_bytes, store_photo_with_thumbnail
+from audit_app.ui.components.photo_view import inline
 
 THUMBNAILS = "nv.thumbnails"
 """Session key: photo hash -> thumbnail bytes (None: its file cannot be read)."""
@@ -209,7 +210,7 @@ def _thumbnails(base: str, photos: Sequence[str]) -> None:
             with st.container(width=THUMBNAIL_WIDTH + 24):
                 data = thumbnails.get(sha)
                 if data:
-                    st.image(data, width=THUMBNAIL_WIDTH)
+                    st.image(inline(data), width=THUMBNAIL_WIDTH)
                 else:
                     st.caption(
                         _(
