@@ -18,6 +18,7 @@ from audit_app.ui.components.follow_up_form import form_checklist
 from audit_app.ui.components.visit_form import value_key
 from tests.services.test_audits import phone_answers
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app
+from tests.ui.photos import jpeg
 
 FAILED = {"call.clear_speech": False, "call.all_answered": False}
 
@@ -97,3 +98,22 @@ def test_the_compare_page_offers_to_include_follow_ups() -> None:
     assert toggle.label == "Include follow-up audits" and toggle.value is False
     app = toggle.set_value(True).run()
     assert not app.exception, app.exception
+
+
+def test_a_follow_up_may_show_the_fix_in_a_photo(ctx: AppContext, original: int) -> None:
+    """The follow-up re-checks a failure; a photo of the fixed thing goes with its answer."""
+    app = run_app(MARTA, page="audit", query={"id": str(original)})
+    app = next(b for b in app.button if b.label.startswith("Start follow-up")).click().run()
+    checklist = form_checklist(follow_up_plan(ctx, original), original)
+    stem = value_key(checklist, "call.clear_speech")
+    [box] = [u for u in app.file_uploader if str(u.key).startswith(f"{stem}.upload.")]
+    box.set_value([("fixed.jpg", jpeg(), "image/jpeg")])
+    app = app.run()
+    assert not app.exception, app.exception
+    app.radio(key=value_key(checklist, "call.clear_speech")).set_value("Yes")
+    app.radio(key=value_key(checklist, "call.all_answered")).set_value("Yes")
+    app = next(b for b in app.button if b.label == "Submit follow-up").click().run()
+    assert not app.error, [e.value for e in app.error]
+    [follow_up] = list_scores(ctx, AuditFilter(kind="follow_up"))["audit_id"]
+    photos = {a.item_id: a.photos for a in load_audit(ctx, int(follow_up)).record.answers}
+    assert len(photos["call.clear_speech"]) == 1 and photos["call.all_answered"] == ()

@@ -124,7 +124,7 @@ def _form(ctx: AppContext, audit_id: int, plan: FollowUpPlan, language: str | No
         at.time_input(_("Time"), value=time(12, 0), key=f"fu.time.{audit_id}")
         default_auditor = (ctx.user.display_name or ctx.user.username) if ctx.user else ""
         who.text_input(_("Auditor"), value=default_auditor, key=f"fu.who.{audit_id}")
-        answer_sections(checklist, language)
+        answer_sections(checklist, language, ctx)  # a follow-up may show the fix in a photo
         error = st.session_state.pop(ERROR_KEY.format(audit_id=audit_id), None)
         if error:
             st.error(error, icon=":material/block:")
