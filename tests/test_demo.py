@@ -115,6 +115,8 @@ def _failed_in_person_answers_carry_photos(ctx: AppContext) -> None:
         if answer.photos
     ]
     assert len(carrying) == MOST_PHOTOS
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"carry a photo of it\n({MOST_PHOTOS} of them" in readme
     assert {(str(channel), value) for channel, value in carrying} <= {
         ("in_person", False),
         ("on_site", False),
