@@ -99,6 +99,13 @@ def test_a_text_file_named_jpg_is_refused_by_its_name(evidence_world: Settings) 
     assert len(photos(app, "floor.tidy")) == 1  # the good one is kept
 
 
+def test_a_refused_file_name_is_shown_as_typed_never_as_a_link(evidence_world: Settings) -> None:
+    name = "[click me](javascript:alert(1)) *now*.jpg"
+    app = upload(open_form(), "floor.tidy", (name, b"just some words\n"))
+    [error] = [e.value for e in app.error]
+    assert error.startswith("\\[click me\\](javascript:alert(1)) \\*now\\*.jpg: ")  # inert
+
+
 def test_submitting_keeps_the_photos_with_the_audit(evidence_world: Settings) -> None:
     app = open_form()
     app.radio(key=key("floor.clean")).set_value("Yes")
