@@ -185,8 +185,9 @@ def test_add_photos_keeps_at_most_the_limit_and_each_photo_once(marta_ctx) -> No
         (f"p{n}.jpg", jpeg(color=(n * 23, 250 - n * 23, 90)))
         for n in range(MAX_PHOTOS_PER_ANSWER + 1)
     ]
-    refused = add_photos(marta_ctx, "base", [files[0], files[0]], state)
-    assert refused == [] and len(state[photos_key("base")]) == 1  # type: ignore[arg-type]
+    refused = add_photos(marta_ctx, "base", [files[0], ("again.jpg", files[0][1])], state)
+    assert len(state[photos_key("base")]) == 1  # type: ignore[arg-type]
+    assert refused == ["again.jpg: not added, this photo is already on this answer"]
     refused = add_photos(marta_ctx, "base", files[1:], state)
     assert len(state[photos_key("base")]) == MAX_PHOTOS_PER_ANSWER  # type: ignore[arg-type]
     assert refused == [

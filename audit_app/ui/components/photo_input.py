@@ -101,8 +101,12 @@ def add_photos(
             refused.append(_("{file}: {reason}").format(file=name, reason=error))
             continue
         thumbnails[stored.sha256] = thumbnail
-        if stored.sha256 not in photos:  # the same photo sent twice is carried once
-            photos.append(stored.sha256)
+        if stored.sha256 in photos:  # the same photo sent twice is carried once, and said
+            refused.append(
+                _("{file}: not added, this photo is already on this answer").format(file=name)
+            )
+            continue
+        photos.append(stored.sha256)
     state[photos_key(base)] = photos
     state[refused_key(base)] = refused
     state[THUMBNAILS] = thumbnails
