@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, formats
+from audit_app.intake.source.names import printable
 
 try:  # HEIC/HEIF, the iPhone's format, through the maintained pillow-heif plug-in
     from pillow_heif import register_heif_opener
@@ -79,8 +80,12 @@ class CleanPhoto:
 
 
 def clean_photo(data: bytes, file_name: str, limits: PhotoLimits) -> CleanPhoto:
-    """The photo in ``data`` made safe to keep, or ``PhotoRefused`` naming ``file_name``."""
-    name = file_name or _("(unnamed photo)")
+    """The photo in ``data`` made safe to keep, or ``PhotoRefused`` naming ``file_name``.
+
+    The name is only a label, shown in messages and captions and kept with the photo: a
+    right-to-left override or a terminal escape in it would disguise it wherever it is
+    shown, so it is made printable before anything else."""
+    name = printable(file_name, 255) if file_name else _("(unnamed photo)")
     if len(data) > limits.max_bytes:
         raise PhotoRefused(
             PhotoProblem.TOO_LARGE,

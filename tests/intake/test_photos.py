@@ -226,3 +226,15 @@ def test_random_bytes_never_raise_anything_but_photo_refused(data: bytes) -> Non
     else:
         assert clean.data.startswith(b"\xff\xd8")
         assert max(clean.width, clean.height) <= DEFAULTS.long_edge
+
+
+def test_a_name_that_would_disguise_itself_is_shown_printable() -> None:
+    """A right-to-left override reverses the message it is quoted in (``exe.jpg`` reads as
+    ``gpj.exe``), an escape recolours a terminal: the name kept and quoted is printable."""
+    sneaky = "\u202egpj.exe\x1b[31mred.jpg"
+    with pytest.raises(PhotoRefused) as caught:
+        clean_photo(b"not an image", sneaky, DEFAULTS)
+    assert caught.value.file_name == "_gpj.exe_[31mred.jpg"
+    assert str(caught.value).startswith("_gpj.exe_[31mred.jpg: ")
+    kept = clean_photo(encoded(photo(), "JPEG"), "\u202eshelf\x07.jpg", DEFAULTS)
+    assert kept.original_name == "_shelf_.jpg"

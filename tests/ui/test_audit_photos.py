@@ -14,7 +14,8 @@ from audit_app.domain.audit import Answer, AuditRecord, Visit
 from audit_app.services.audits import submit_audit
 from audit_app.services.context import open_context
 from audit_app.services.drafts import save_draft
-from audit_app.services.evidence import store_photo
+from audit_app.services.evidence import StoredPhoto, store_photo
+from audit_app.ui.components.audit_photos import photo_caption
 from tests.ui.apptest import MARTA, run_app, texts
 from tests.ui.photos import evidence_world, jpeg
 
@@ -65,6 +66,13 @@ def test_view_full_size_opens_the_photo_with_its_caption(evidence_world: Setting
     captions = [caption for image in app.image for caption in image.captions]
     assert "300 × 200 pixels · shelf.png" in captions
     assert len(app.image) == 3  # the two thumbnails and the full photo
+
+
+def test_a_photos_file_name_in_its_caption_is_shown_as_typed() -> None:
+    name = "[x](javascript:alert(1)) **bold**.jpg"
+    photo = StoredPhoto("0" * 64, 40, 30, 1234, None, name)
+    caption = photo_caption(photo)
+    assert caption.endswith(" · \\[x\\](javascript:alert(1)) \\*\\*bold\\*\\*.jpg")
 
 
 def test_a_draft_shows_its_photos_too(evidence_world: Settings) -> None:

@@ -19,7 +19,7 @@ from audit_app.services.audits import list_scores, submit_audit
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
-from audit_app.services.drafts import discard_draft, list_drafts
+from audit_app.services.drafts import discard_draft, list_drafts, load_draft, submit_draft
 from audit_app.services.reports import audit_report
 from audit_app.ui.components.context import app_context
 from tests.services.test_audits import phone_answers
@@ -248,6 +248,22 @@ def test_a_draft_discarded_elsewhere_does_not_block_the_submit(world: AppContext
     assert app.radio(key=key("answer.greeting")).value == "Yes"  # nothing typed is lost
     button(app, "Submit").click().run()
     assert not app.error and len(list_scores(marta)) == 1
+
+
+def test_a_draft_submitted_in_another_tab_is_said_in_two_sentences(world: AppContext) -> None:
+    marta = world.as_user(MARTA)
+    app = new_phone_visit()
+    fill(app, BEST)
+    app.checkbox(key=key("voicemail.return_hours") + ".na").check().run()
+    button(app, "Save draft").click().run()
+    [draft] = list_drafts(marta)
+    record = load_draft(marta, draft.audit_id).record
+    submit_draft(marta, draft.audit_id, record)  # from another browser tab
+    button(app, "Save draft").click().run()
+    assert app.error[0].value.startswith(
+        f"Not saved: audit #{draft.audit_id} is submitted, not a draft. "
+        f"Draft #{draft.audit_id} is no longer there"
+    )
 
 
 def test_switching_the_checklist_back_and_forth_keeps_the_answers(world: AppContext) -> None:

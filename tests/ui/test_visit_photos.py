@@ -99,6 +99,13 @@ def test_a_text_file_named_jpg_is_refused_by_its_name(evidence_world: Settings) 
     assert len(photos(app, "floor.tidy")) == 1  # the good one is kept
 
 
+def test_a_refused_file_name_is_shown_as_typed_never_as_a_link(evidence_world: Settings) -> None:
+    name = "[click me](javascript:alert(1)) *now*.jpg"
+    app = upload(open_form(), "floor.tidy", (name, b"just some words\n"))
+    [error] = [e.value for e in app.error]
+    assert error.startswith("\\[click me\\](javascript:alert(1)) \\*now\\*.jpg: ")  # inert
+
+
 def test_submitting_keeps_the_photos_with_the_audit(evidence_world: Settings) -> None:
     app = open_form()
     app.radio(key=key("floor.clean")).set_value("Yes")
@@ -178,8 +185,9 @@ def test_add_photos_keeps_at_most_the_limit_and_each_photo_once(marta_ctx) -> No
         (f"p{n}.jpg", jpeg(color=(n * 23, 250 - n * 23, 90)))
         for n in range(MAX_PHOTOS_PER_ANSWER + 1)
     ]
-    refused = add_photos(marta_ctx, "base", [files[0], files[0]], state)
-    assert refused == [] and len(state[photos_key("base")]) == 1  # type: ignore[arg-type]
+    refused = add_photos(marta_ctx, "base", [files[0], ("again.jpg", files[0][1])], state)
+    assert len(state[photos_key("base")]) == 1  # type: ignore[arg-type]
+    assert refused == ["again.jpg: not added, this photo is already on this answer"]
     refused = add_photos(marta_ctx, "base", files[1:], state)
     assert len(state[photos_key("base")]) == MAX_PHOTOS_PER_ANSWER  # type: ignore[arg-type]
     assert refused == [

@@ -24,7 +24,8 @@ THUMBNAIL_WIDTH = 120
 
 
 def photo_caption(photo: StoredPhoto | None) -> str:
-    """What is known of a photo: when it was taken, its pixels, the file it came from."""
+    """What is known of a photo: when it was taken, its pixels, the file it came from (its
+    name as the sender typed it: ``st.image`` reads a caption as Markdown)."""
     if photo is None:
         return ""
     parts = []
@@ -36,7 +37,7 @@ def photo_caption(photo: StoredPhoto | None) -> str:
         )
     )
     if photo.original_name:
-        parts.append(photo.original_name)
+        parts.append(markdown_text(photo.original_name))
     return " · ".join(parts)
 
 

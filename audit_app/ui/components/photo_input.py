@@ -19,6 +19,7 @@ import streamlit as st
 from audit_app.domain.audit import Answer
 from audit_app.domain.checklist import MAX_PHOTOS_PER_ANSWER, Checklist, Item
 from audit_app.domain.evidence import photo_rule
+from audit_app.domain.safe_text import markdown_text
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, formats
 from audit_app.intake.photos import FILE_SUFFIXES, PhotoRefused
@@ -100,8 +101,12 @@ def add_photos(
             refused.append(_("{file}: {reason}").format(file=name, reason=error))
             continue
         thumbnails[stored.sha256] = thumbnail
-        if stored.sha256 not in photos:  # the same photo sent twice is carried once
-            photos.append(stored.sha256)
+        if stored.sha256 in photos:  # the same photo sent twice is carried once, and said
+            refused.append(
+                _("{file}: not added, this photo is already on this answer").format(file=name)
+            )
+            continue
+        photos.append(stored.sha256)
     state[photos_key(base)] = photos
     state[refused_key(base)] = refused
     state[THUMBNAILS] = thumbnails
@@ -166,7 +171,8 @@ def photo_control(ctx: AppContext, checklist: Checklist, item: Item, base: str) 
         key=base + ".photos_open",
     ):
         for message in refused:
-            st.error(message, icon=":material/broken_image:")
+            # The message quotes the file's name, which the sender chose: shown as typed.
+            st.error(markdown_text(message), icon=":material/broken_image:")
         _thumbnails(base, photos)
         if len(photos) >= MAX_PHOTOS_PER_ANSWER:
             st.caption(

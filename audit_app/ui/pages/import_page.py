@@ -26,8 +26,9 @@ from audit_app.ui.components.import_template import template_section
 from audit_app.ui.components.refusals import attempt, refusal_shown
 from audit_app.ui.components.session import user_context
 
+# A .zip is the offline route: a filled-in template with the photos taken on the visit.
+# (A comment, not a string: Streamlit runs a page as a script and writes a bare string on it.)
 FILE_TYPES = ["xlsx", "xls", "ods", "csv", "txt", "zip"]
-"""A .zip is the offline route: a filled-in template with the photos taken on the visit."""
 GENERATION_KEY = "import_uploader_generation"
 SUMMARY_KEY = "import_summary"
 STATUS_ICONS = {

@@ -558,7 +558,7 @@ def _save(ctx: AppContext, checklist: Checklist) -> None:
     try:
         draft_id = save_draft(ctx, record, draft_id=st.session_state.get(DRAFT_ID))
     except AuditAppError as error:
-        reasons = f"{error}{_forget_lost_draft(ctx)}"
+        reasons = _and_then(str(error), _forget_lost_draft(ctx))
         _say("actions", "error", markdown_text(_("Not saved: {reasons}").format(reasons=reasons)))
         return
     st.session_state[DRAFT_ID] = draft_id
@@ -583,10 +583,17 @@ def _forget_lost_draft(ctx: AppContext) -> str:
         load_draft(ctx, draft_id)
     except AuditAppError:
         st.session_state[DRAFT_ID] = None
-        return " " + _(
-            "Draft #{id} is no longer there: try again to store this visit anew."
-        ).format(id=draft_id)
+        return _("Draft #{id} is no longer there: try again to store this visit anew.").format(
+            id=draft_id
+        )
     return ""
+
+
+def _and_then(reason: str, more: str) -> str:
+    """A refusal's reason and a second sentence: a full stop between them, never two."""
+    if not more:
+        return reason
+    return f"{reason.rstrip().rstrip('.')}. {more}"
 
 
 def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
@@ -618,7 +625,7 @@ def _submit(ctx: AppContext, checklist: Checklist, branch_name: str) -> None:
     try:
         audit_id, card = submit_draft(ctx, state.get(DRAFT_ID), record)
     except AuditAppError as error:
-        reasons = f"{error}{_forget_lost_draft(ctx)}"
+        reasons = _and_then(str(error), _forget_lost_draft(ctx))
         _say(
             "actions", "error", markdown_text(_("Not submitted: {reasons}").format(reasons=reasons))
         )
