@@ -8,6 +8,7 @@ form with the photo's thumbnail, on a phone) is renewed.
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.e2e.axe import AXE, serious_violations
 from tests.e2e.conftest import log_in
 from tests.e2e.test_journeys import PHONE, SLOW_MS, _choose, _idle, _screenshot
 from tests.e2e.test_plans_journey import PHONE_VIEWPORT
@@ -103,6 +105,7 @@ def test_a_visit_with_a_photo_on_a_phone_is_stored_and_shown(
         expect(main).to_contain_text("1 photo", timeout=SLOW_MS)
         _idle(page)
         expect(main.get_by_test_id("stImage").locator("img")).to_have_count(1)
+        _passes_axe(page)  # the thumbnail has its alternative text
         main.get_by_role("button", name="View full size").click()
         dialog = page.get_by_role("dialog")
         expect(dialog).to_be_visible(timeout=SLOW_MS)
@@ -110,10 +113,18 @@ def test_a_visit_with_a_photo_on_a_phone_is_stored_and_shown(
         full = dialog.get_by_test_id("stImage").locator("img")
         expect(full).to_have_count(1)
         assert full.evaluate("img => img.naturalWidth") == 1200
+        _passes_axe(page)
         assert len(sha) == 64
         _no_address_of_a_photo(page, served_app, demo_data_dir, sha)
     finally:
         context.close()
+
+
+def _passes_axe(page) -> None:  # type: ignore[no-untyped-def]
+    """No serious WCAG violation with photos on the page (checked where axe-core is
+    installed, always in CI)."""
+    if AXE.exists() or os.environ.get("AUDIT_REQUIRE_BROWSER") == "1":
+        assert serious_violations(page) == []
 
 
 def _no_address_of_a_photo(page, served_app: str, data_dir: Path, sha: str) -> None:  # type: ignore[no-untyped-def]

@@ -89,7 +89,11 @@ def _thumbnail(
         except AuditAppError:
             st.warning(unavailable_text(number), icon=":material/broken_image:")
             return
-        st.image(inline(data), width=THUMBNAIL_WIDTH)
+        st.image(
+            inline(data),
+            width=THUMBNAIL_WIDTH,
+            alt=_("Photo {number} of this answer").format(number=number),
+        )
         if st.button(
             _("View full size"),
             key=f"audit_photo.{audit_id}.{item_id}.{number}",
@@ -107,4 +111,9 @@ def _full_size(
     except AuditAppError:
         st.warning(unavailable_text(number), icon=":material/broken_image:")
         return
-    st.image(inline(data), caption=photo_caption(photo) or None, width="stretch")
+    st.image(
+        inline(data),
+        caption=photo_caption(photo) or None,
+        width="stretch",
+        alt=_("Photo {number} at full size").format(number=number),
+    )

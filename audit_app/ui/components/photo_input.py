@@ -216,7 +216,11 @@ def _thumbnails(base: str, photos: Sequence[str]) -> None:
             with st.container(width=THUMBNAIL_WIDTH + 24):
                 data = thumbnails.get(sha)
                 if data:
-                    st.image(inline(data), width=THUMBNAIL_WIDTH)
+                    st.image(
+                        inline(data),
+                        width=THUMBNAIL_WIDTH,
+                        alt=_("Photo {number} of this answer").format(number=number),
+                    )
                 else:
                     st.caption(
                         _(
