@@ -24,7 +24,7 @@ from audit_app.services.actions import settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
-from audit_app.storage import auditor_store, database, plan_store, population
+from audit_app.storage import auditor_store, database, plan_store, population, repository
 
 DEMO_USERS = (
     # username, role, areas, password: one user of each role, named in the README
@@ -135,9 +135,13 @@ def load_demo(
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
     _add_demo_auditors(ctx, data)
-    records = demo_photos.with_photos(
-        data.audits, lambda data, name: evidence.store_photo(ctx, data, name).sha256
-    )
+    records = data.audits
+    with database.snapshot(ctx.engine) as conn:
+        fresh = repository.count_rows(conn)["audits"] == 0
+    if fresh:  # drawn and stored once: `make run` loads the demo again at every start
+        records = demo_photos.with_photos(
+            data.audits, lambda data, name: evidence.store_photo(ctx, data, name).sha256
+        )
     stored = store_audits(ctx, records, skip_existing=True)
     auditors.link_all(ctx.engine)  # audits an older demo stored before auditors were people
     if stored.ids:

@@ -53,9 +53,7 @@ def media_store(settings: Settings) -> LocalMediaStore:
 def store_photo(ctx: AppContext, data: bytes, file_name: str) -> StoredPhoto:
     """Clean one photo and keep it: the file first (durably), then its row. Refused with
     ``PhotoRefused`` naming ``file_name`` when it is not a photo we take."""
-    check_can_write(ctx, N_("attach photos"))
-    photo = clean_photo(data, file_name, limits(ctx.settings))
-    return keep(ctx, photo)
+    return keep(ctx, _cleaned(ctx, data, file_name))
 
 
 def store_photo_with_thumbnail(
@@ -63,9 +61,13 @@ def store_photo_with_thumbnail(
 ) -> tuple[StoredPhoto, bytes]:
     """``store_photo``, and a thumbnail of the cleaned photo: the form shows it at once,
     before any audit names the photo (``photo_bytes`` reads only through an audit)."""
-    check_can_write(ctx, N_("attach photos"))
-    photo = clean_photo(data, file_name, limits(ctx.settings))
+    photo = _cleaned(ctx, data, file_name)
     return keep(ctx, photo), scaled(photo.data, edge)
+
+
+def _cleaned(ctx: AppContext, data: bytes, file_name: str) -> CleanPhoto:
+    check_can_write(ctx, N_("attach photos"))
+    return clean_photo(data, file_name, limits(ctx.settings))
 
 
 def keep(ctx: AppContext, photo: CleanPhoto) -> StoredPhoto:
