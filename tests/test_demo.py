@@ -240,13 +240,33 @@ def test_the_login_hint_checks_each_password_hash_once(
     from audit_app.services import users
 
     load_demo(ctx)
-    demo_service._has_password.cache_clear()
+    demo_service._checked.cache_clear()
     calls: list[str] = []
     real = users.hash_matches
     monkeypatch.setattr(users, "hash_matches", lambda h, p: calls.append(p) or real(h, p))
     for _ in range(5):
         demo_service.demo_hint(ctx)
     assert len(calls) == 3  # one argon2 check per demo account, not per render
+
+
+def test_log_in_forms_opened_at_once_check_each_password_hash_once(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty sessions opening the log-in page together (#21) wait for one check each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from audit_app.services import demo as demo_service
+    from audit_app.services import users
+
+    load_demo(ctx)
+    demo_service._checked.cache_clear()
+    calls: list[str] = []
+    real = users.hash_matches
+    monkeypatch.setattr(users, "hash_matches", lambda h, p: calls.append(p) or real(h, p))
+    with ThreadPoolExecutor(8) as pool:
+        hints = list(pool.map(lambda _: demo_service.demo_hint(ctx), range(20)))
+    assert len(calls) == 3
+    assert {len(hint.logins) for hint in hints} == {3}
 
 
 def test_demo_cli_refuses_then_force_warns(settings: object) -> None:
@@ -299,6 +319,25 @@ def test_serve_warns_while_a_published_password_works_in_a_real_database(
     assert served.exit_code == 0, served.output
     assert started and "streamlit" in started[0]
     assert "warning: the accounts guest, hq, marta still have the demo password" in (served.stderr)
+
+
+def test_serve_turns_off_the_collection_after_every_script_run(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit's full collection after each run took a third of the server's CPU under
+    load (#21); the served command turns it off."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from audit_app.cli import app
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda _path, command: started.append(command))
+    served = CliRunner().invoke(app, ["serve", "--port", "8599"])
+    assert served.exit_code == 0, served.output
+    command = started[0]
+    assert command[command.index("--runner.postScriptGC") + 1] == "false"
 
 
 def test_demo_branch_codes_match_the_generator(data: DemoData) -> None:

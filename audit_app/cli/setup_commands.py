@@ -104,6 +104,11 @@ def serve(
         "false",
         "--server.fileWatcherType",
         "none",
+        # Streamlit runs a full garbage collection after every script run: a third of the
+        # server's CPU with 20 sessions at once (py-spy, #21), holding the interpreter lock
+        # while every other session waits. Python's own collector still runs as it would.
+        "--runner.postScriptGC",
+        "false",
         "--server.maxUploadSize",
         str(ctx.settings.max_upload_mb),
         "--client.toolbarMode",

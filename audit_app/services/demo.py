@@ -8,6 +8,7 @@ account that still has one is a warning, on the log-in page and in ``audit-app s
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -101,9 +102,19 @@ def survey(ctx: AppContext) -> Survey:
     return Survey(tuple(others[:SHOWN]), len(others), tuple(branches), branch_count, published)
 
 
-@lru_cache(maxsize=64)
 def _has_password(password_hash: str, password: str) -> bool:
-    """Keyed on the hash: a changed password is a new key, so the answer is never stale."""
+    """Keyed on the hash: a changed password is a new key, so the answer is never stale.
+    One check at a time: twenty log-in forms opened at once would otherwise each hash the
+    same three passwords before the first answer is remembered (#21)."""
+    with _CHECKING:
+        return _checked(password_hash, password)
+
+
+_CHECKING = threading.Lock()
+
+
+@lru_cache(maxsize=64)
+def _checked(password_hash: str, password: str) -> bool:
     from audit_app.services.users import hash_matches
 
     return hash_matches(password_hash, password)

@@ -291,10 +291,20 @@ def _section_comparison(
     date_to: date | None,
 ) -> tuple[SectionComparison, ...]:
     rows: list[SectionComparison] = []
-    for checklist_id in sorted({a.checklist_id for a in audits}):
-        cells = section_heatmap(
-            ctx, AuditFilter(checklist_id=checklist_id, date_from=date_from, date_to=date_to)
-        )
+    wanted = sorted({a.checklist_id for a in audits})
+    if not wanted:
+        return ()
+    # One read for every checklist: cells never mix checklists.
+    heatmap = section_heatmap(
+        ctx,
+        AuditFilter(
+            checklist_id=wanted[0] if len(wanted) == 1 else None,
+            date_from=date_from,
+            date_to=date_to,
+        ),
+    )
+    for checklist_id in wanted:
+        cells = heatmap[heatmap["checklist_id"] == checklist_id]
         if cells.empty:
             continue
         order = {s.id: i for i, s in enumerate(ctx.catalogue.get(checklist_id).sections)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +56,46 @@ def test_the_league_table_ranks_every_branch_with_intervals_and_bands(demo_ctx: 
     # Shrinkage pulls toward the chain: the top shrunken estimate is below the top mean.
     assert ranked[0].shrunk < max(r.mean for r in ranked)
     assert table.components.between is not None and table.components.between > 0
+
+
+@pytest.mark.parametrize(
+    "audit_filter",
+    [
+        AuditFilter(),
+        PHONE,
+        AuditFilter(region="Catalonia", date_from=date(2026, 3, 1), date_to=date(2026, 8, 31)),
+        AuditFilter(checklist_id="greeting_phone", include_follow_ups=True),
+    ],
+    ids=["every checklist", "phone", "region and period", "with follow-ups"],
+)
+def test_the_heatmap_alone_is_the_comparison_s_heatmap(
+    demo_ctx: AppContext, audit_filter: AuditFilter
+) -> None:
+    """The Branch page reads the heatmap without the rest of the comparison (#21): the same
+    cells, and one read for every checklist gives each checklist's own cells."""
+    import pandas as pd
+
+    def ordered(frame: pd.DataFrame) -> pd.DataFrame:
+        keys = ["checklist_id", "section_id", "branch_code"]
+        return frame.sort_values(keys).reset_index(drop=True)
+
+    alone = service.section_heatmap(demo_ctx, audit_filter)
+    whole = service.comparison(demo_ctx, ComparisonRequest(audit_filter, items=False))
+    assert not alone.empty
+    pd.testing.assert_frame_equal(ordered(alone), ordered(whole.heatmap), check_dtype=False)
+    for checklist_id in sorted(set(alone["checklist_id"]))[:3]:
+        one = service.section_heatmap(demo_ctx, replace(audit_filter, checklist_id=checklist_id))
+        pd.testing.assert_frame_equal(
+            ordered(one), ordered(alone[alone["checklist_id"] == checklist_id])
+        )
+
+
+def test_the_heatmap_of_nothing_is_empty_with_its_columns(demo_ctx: AppContext) -> None:
+    empty = service.section_heatmap(
+        demo_ctx, AuditFilter(date_from=date(1990, 1, 1), date_to=date(1990, 2, 1))
+    )
+    assert empty.empty
+    assert list(empty.columns) == ["branch_code", "checklist_id", "section_id", "audits", "mean"]
 
 
 def test_a_closed_branch_is_ranked_and_marked_only_when_included(demo_ctx: AppContext) -> None:

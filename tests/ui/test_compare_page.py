@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -377,6 +377,51 @@ def test_one_comparison_serves_every_tab_download_and_the_pdf(
     app.run()
     app.run()
     assert [request.period for request in asked] == ["month", "quarter"]
+
+
+def test_sessions_of_one_scope_share_one_comparison_and_scopes_never_do(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many users at once (#21): a second head office user, and a second area manager of the
+    same areas, reuse the comparison the first computed; another area's manager gets her
+    own, holding only her branches; a write makes everyone compute again."""
+    import streamlit as st
+
+    from audit_app.domain.audit import AuditRecord
+    from audit_app.domain.users import Role, User
+    from audit_app.services import compare as service
+    from audit_app.services.audits import submit_audit
+    from tests.services.test_audits import phone_answers, phone_visit
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    asked: list[tuple[str, Any]] = []
+    compute = service.comparison
+
+    def counted(context: AppContext, request: Any = None) -> Any:
+        asked.append((context.user.username if context.user else "", request))
+        return compute(context, request)
+
+    monkeypatch.setattr(service, "comparison", counted)
+    nuria = User(username="nuria", role=Role.HEAD_OFFICE)
+    jordi = User(username="jordi", role=Role.AREA_MANAGER, areas=("Barcelona",))
+    other = User(username="ioana", role=Role.AREA_MANAGER, areas=("Catalunya Nord i Sud",))
+    run_app(HQ, page="compare")
+    run_app(nuria, page="compare")
+    assert [who for who, _ in asked] == ["hq"]
+    theirs = run_app(MARTA, page="compare")
+    same = run_app(jordi, page="compare")
+    assert [who for who, _ in asked] == ["hq", "marta"]
+    assert league_codes(same) == league_codes(theirs)
+    elsewhere = run_app(other, page="compare")
+    assert [who for who, _ in asked] == ["hq", "marta", "ioana"]
+    barcelona = {b.code for b in list_branches(ctx) if b.area == "Barcelona"}
+    assert set(league_codes(theirs)) <= barcelona
+    assert league_codes(elsewhere) and not set(league_codes(elsewhere)) & barcelona
+    visit = phone_visit(sorted(barcelona)[0], datetime(2026, 11, 30, 10, 0))
+    submit_audit(ctx, AuditRecord(visit, phone_answers(ctx)))
+    run_app(nuria, page="compare")
+    assert [who for who, _ in asked] == ["hq", "marta", "ioana", "nuria"]
 
 
 def words_shown(app: AppTest) -> str:

@@ -1,8 +1,9 @@
-"""The Compare page's service calls, cached per filter, data version and user.
+"""The Compare page's service calls, cached per filter, data version and scope.
 
 Every function takes the context as ``_ctx`` (not hashed) and the data version and the
-user as plain arguments, so an entry is forgotten after any write and two users never
-share one. The services below already narrow every result to the user's areas.
+user's scope (``cache_scope``: role and areas) as plain arguments, so an entry is forgotten
+after any write, every session of one scope shares it, and two scopes never share one. The
+services below narrow every result to the acting user's areas.
 """
 
 from __future__ import annotations
@@ -15,20 +16,20 @@ from audit_app.domain.checklist import localized
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import channel_label
-from audit_app.domain.users import User
 from audit_app.i18n import _, current_language, formats, ngettext, use_language
 from audit_app.services import compare as service
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.report_compare import comparison_report
+from audit_app.ui.components.cache_scope import Scope
 from audit_app.ui.components.compare_filters import month_span
 
 Version = tuple[object, ...]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def months(_ctx: AppContext, version: Version, user: User | None) -> list[str]:
-    """The months from the user's first to last audit (``YYYY-MM``), gaps filled."""
+def months(_ctx: AppContext, version: Version, scope: Scope) -> list[str]:
+    """The months from the scope's first to last audit (``YYYY-MM``), gaps filled."""
     first, last = service.visit_span(_ctx)
     if first is None or last is None:
         return []
@@ -36,22 +37,22 @@ def months(_ctx: AppContext, version: Version, user: User | None) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def regions(_ctx: AppContext, version: Version, user: User | None) -> list[str]:
+def regions(_ctx: AppContext, version: Version, scope: Scope) -> list[str]:
     return sorted({branch.region for branch in list_branches(_ctx)})
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def branch_count(_ctx: AppContext, version: Version, user: User | None) -> int:
-    """How many branches the user may see: whether item sums are cheap enough to be on."""
+def branch_count(_ctx: AppContext, version: Version, scope: Scope) -> int:
+    """How many branches the scope holds: whether item sums are cheap enough to be on."""
     return len(list_branches(_ctx))
 
 
 def comparison(
-    ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
+    ctx: AppContext, request: ComparisonRequest, version: Version, scope: Scope
 ) -> ComparisonResult:
     """The one comparison of a request in the current language: every tab, download and the
     PDF render it."""
-    return _comparison(ctx, request, version, user, current_language())
+    return _comparison(ctx, request, version, scope, current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -59,20 +60,20 @@ def _comparison(
     _ctx: AppContext,
     request: ComparisonRequest,
     version: Version,
-    user: User | None,
+    scope: Scope,
     language: str,
 ) -> ComparisonResult:
-    """The one cache of comparisons, keyed by the request, the data version, the user and the
+    """The one cache of comparisons, keyed by the request, the data version, the scope and the
     language (its notices and methods are sentences in that language)."""
     with use_language(language):
         return service.comparison(_ctx, request)
 
 
 def pdf_report(
-    ctx: AppContext, request: ComparisonRequest, version: Version, user: User | None
+    ctx: AppContext, request: ComparisonRequest, version: Version, scope: Scope
 ) -> bytes:
     """The PDF of the cached comparison, in the current language."""
-    return _pdf_report(ctx, request, version, user, current_language())
+    return _pdf_report(ctx, request, version, scope, current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -80,11 +81,11 @@ def _pdf_report(
     _ctx: AppContext,
     request: ComparisonRequest,
     version: Version,
-    user: User | None,
+    scope: Scope,
     language: str,
 ) -> bytes:
     """The PDF of the cached comparison (rendering only, plus the overdue actions)."""
-    result = _comparison(_ctx, request, version, user, language)
+    result = _comparison(_ctx, request, version, scope, language)
     with use_language(language):
         return comparison_report(_ctx, result=result)
 
@@ -101,7 +102,7 @@ def workbook_bytes(result: ComparisonResult) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def widen_hints(
-    _ctx: AppContext, audit_filter: AuditFilter, version: Version, user: User | None, language: str
+    _ctx: AppContext, audit_filter: AuditFilter, version: Version, scope: Scope, language: str
 ) -> list[str]:
     """For an empty selection: which single filter, dropped, would bring audits back (one
     sentence each, in ``language``)."""

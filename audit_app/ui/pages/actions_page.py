@@ -20,7 +20,6 @@ from audit_app.domain.actions import MOVES, ActionStatus
 from audit_app.domain.audit import Branch
 from audit_app.domain.labels import action_status_label
 from audit_app.domain.safe_text import markdown_text
-from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.i18n import N_, _, current_language, formats, ngettext, pgettext
 from audit_app.services.actions import (
@@ -42,6 +41,7 @@ from audit_app.services.actions import (
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.ui.components.branch_names import branch_labels
+from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
 
@@ -97,17 +97,20 @@ def render() -> None:
         st.success(flash, icon=":material/check_circle:")
     day = today()
     language = current_language()
+    scope = cache_scope(ctx.user)
     action_filter = _filters(ctx, list_branches(ctx), day)
     if action_filter.audit_id is not None:
         _audit_banner(action_filter.audit_id)
     actions = attempt(
-        lambda: _actions(ctx, ctx.user, action_filter, actions_version(ctx), day, language)
+        lambda: _actions(ctx, scope, action_filter, actions_version(ctx), day, language)
     )
     if actions is None:
         return
     if not actions:
         narrowed = bool(
-            _actions(ctx, ctx.user, ActionFilter(), actions_version(ctx), day, language)
+            _actions(
+                ctx, cache_scope(ctx.user), ActionFilter(), actions_version(ctx), day, language
+            )
         )
         st.info(
             _("No corrective actions match these filters; widen them in the sidebar.")
@@ -203,7 +206,7 @@ def _filters(ctx: AppContext, branches: list[Branch], day: date) -> ActionFilter
 def _scope(ctx: AppContext, action_filter: ActionFilter, day: date) -> list[ActionView]:
     """The actions the other filters leave (the owners to pick from come from these)."""
     version = actions_version(ctx)
-    return _actions(ctx, ctx.user, action_filter, version, day, current_language())
+    return _actions(ctx, cache_scope(ctx.user), action_filter, version, day, current_language())
 
 
 def _due_label(within: int | None) -> str:
@@ -234,13 +237,13 @@ def _audit_banner(audit_id: int) -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _actions(
     _ctx: AppContext,
-    user: User | None,
+    scope: Scope,
     action_filter: ActionFilter,
     version: Any,
     day: date,
     language: str,
 ) -> list[ActionView]:
-    """Cached per user, filter, day and language (the items' questions are in it); a change
+    """Cached per scope, filter, day and language (the items' questions are in it); a change
     to any action changes ``version``."""
     return list_actions(_ctx, action_filter, on=day)
 

@@ -16,7 +16,6 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import audit_status_label, channel_label, kind_label
 from audit_app.domain.safe_text import markdown_text
-from audit_app.domain.users import User
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _, current_language, formats, ngettext
 from audit_app.services.actions import actions_opened
@@ -26,6 +25,7 @@ from audit_app.services.freshness import data_version
 from audit_app.services.reports import AuditReportData, audit_report, audit_report_data, find_branch
 from audit_app.ui.components.audit_answers import answers_tables
 from audit_app.ui.components.audit_revisions import appeals_section, revisions_section
+from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.checklist_view import language_label
 from audit_app.ui.components.follow_up_form import follow_up_block
 from audit_app.ui.components.refusals import show_refusal
@@ -39,7 +39,7 @@ PICKER_KEY = "audit_picker"
 def render() -> None:
     ctx = user_context()
     raw = st.query_params.get("id")
-    latest = _latest(ctx, ctx.user, data_version(ctx))
+    latest = _latest(ctx, cache_scope(ctx.user), data_version(ctx))
     if raw is None:
         if latest.empty:
             st.title(_("Audit"))
@@ -69,14 +69,14 @@ def render() -> None:
         return
     stamp = data_version(ctx)
     try:
-        stored = _stored(ctx, ctx.user, audit_id, stamp)
+        stored = _stored(ctx, cache_scope(ctx.user), audit_id, stamp)
         checklist = ctx.catalogue.get(
             stored.record.visit.checklist_id, stored.record.visit.checklist_version
         )
         branch_name = find_branch(ctx, stored.record.visit.branch_code).name
         report = None
         if stored.record.status != AuditStatus.DRAFT:
-            report = _report_data(ctx, ctx.user, audit_id, stamp, current_language())
+            report = _report_data(ctx, cache_scope(ctx.user), audit_id, stamp, current_language())
     except AuditAppError as error:
         st.title(_("Audit"))  # the page's title comes before the refusal
         show_refusal(error)
@@ -201,7 +201,7 @@ def _picker(ctx: AppContext, latest: pd.DataFrame) -> None:
             max_chars=ctx.settings.bounds.name_chars,
         ).strip()
         if wanted:
-            found = _by_reference(ctx, ctx.user, wanted, data_version(ctx))
+            found = _by_reference(ctx, cache_scope(ctx.user), wanted, data_version(ctx))
             if found.empty:
                 st.info(
                     markdown_text(
@@ -280,7 +280,7 @@ def _choose(ctx: AppContext, frame: pd.DataFrame, title: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _latest(_ctx: AppContext, user: User | None, stamp: tuple[object, ...]) -> pd.DataFrame:
+def _latest(_ctx: AppContext, scope: Scope, stamp: tuple[object, ...]) -> pd.DataFrame:
     """The user's latest submitted audits, newest first."""
     frame = list_scores(_ctx)
     return frame.iloc[::-1].head(PICKER_SIZE)
@@ -288,7 +288,7 @@ def _latest(_ctx: AppContext, user: User | None, stamp: tuple[object, ...]) -> p
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _by_reference(
-    _ctx: AppContext, user: User | None, wanted: str, stamp: tuple[object, ...]
+    _ctx: AppContext, scope: Scope, wanted: str, stamp: tuple[object, ...]
 ) -> pd.DataFrame:
     frame = list_scores(_ctx, AuditFilter(reference=wanted))
     return frame.iloc[::-1].head(PICKER_SIZE)
@@ -296,14 +296,14 @@ def _by_reference(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _stored(
-    _ctx: AppContext, user: User | None, audit_id: int, stamp: tuple[object, ...]
+    _ctx: AppContext, scope: Scope, audit_id: int, stamp: tuple[object, ...]
 ) -> StoredAudit:
     return load_audit(_ctx, audit_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _report_data(
-    _ctx: AppContext, user: User | None, audit_id: int, stamp: tuple[object, ...], language: str
+    _ctx: AppContext, scope: Scope, audit_id: int, stamp: tuple[object, ...], language: str
 ) -> AuditReportData:
     """Cached per language too: a refusal raised inside speaks the session's language."""
     return audit_report_data(_ctx, audit_id)

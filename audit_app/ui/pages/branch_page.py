@@ -41,6 +41,7 @@ from audit_app.ui.components.branch_charts import (
     trend_summary,
 )
 from audit_app.ui.components.branch_names import branch_labels
+from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
 from audit_app.ui.components.period_picker import describe_period, period_picker
 from audit_app.ui.components.period_picker import today as period_picker_today
@@ -60,7 +61,12 @@ def render() -> None:
         branch = find_branch(ctx, code)
         with st.spinner(_("Comparing with the other branches…")):
             data = _report_data(
-                ctx, ctx.user, branch.code, data_version(ctx), current_language(), period
+                ctx,
+                cache_scope(ctx.user),
+                branch.code,
+                data_version(ctx),
+                current_language(),
+                period,
             )
     if refused:
         return
@@ -141,7 +147,7 @@ def _pick(ctx: AppContext, branches: list[Branch]) -> str | None:
         return None
     weakest = None
     if not asked:
-        weakest = _weakest(ctx, ctx.user, data_version(ctx))
+        weakest = _weakest(ctx, cache_scope(ctx.user), data_version(ctx))
         if weakest is not None and weakest.code in by_key.values():
             current = weakest.code
     labels = branch_labels(branches)
@@ -468,7 +474,7 @@ def _open_actions(ctx: AppContext, branch: Branch) -> None:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _report_data(
     _ctx: AppContext,
-    user: User | None,
+    scope: Scope,
     code: str,
     stamp: tuple[object, ...],
     language: str,
@@ -480,9 +486,7 @@ def _report_data(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _weakest(
-    _ctx: AppContext, user: User | None, stamp: tuple[object, ...]
-) -> WeakestBranch | None:
+def _weakest(_ctx: AppContext, scope: Scope, stamp: tuple[object, ...]) -> WeakestBranch | None:
     return weakest_branch(_ctx)
 
 

@@ -26,6 +26,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.ui.components import compare_data as data
 from audit_app.ui.components import compare_views as views
+from audit_app.ui.components.cache_scope import cache_scope
 from audit_app.ui.components.compare_data import Version
 from audit_app.ui.components.compare_filters import CompareChoice, compare_filter_sidebar
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
@@ -69,13 +70,13 @@ ITEMS_BY_DEFAULT_UP_TO = 1_000
 
 def render() -> None:
     ctx = user_context()
-    user = ctx.user
+    scope = cache_scope(ctx.user)
     st.title(_("Compare"))
     scope_slot = st.empty()
     with refusal_shown() as refused:
         version = data_version(ctx)
-        months = data.months(ctx, version, user)
-        regions = data.regions(ctx, version, user)
+        months = data.months(ctx, version, scope)
+        regions = data.regions(ctx, version, scope)
     if refused:
         return
     if not months:
@@ -98,7 +99,7 @@ def render() -> None:
     if result.empty:
         _empty_state(ctx, choice, version)
         return
-    _summary(result, benchmark(user))
+    _summary(result, benchmark(ctx.user))
     _model_choices(result)
     _notices(result)
     _downloads(ctx, choice, version, result)
@@ -111,7 +112,7 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
     period: stats.Period = "quarter" if st.session_state.get(PERIOD_KEY) == "quarter" else "month"
     wanted = st.session_state.get(ITEMS_KEY)
     if wanted is None:
-        wanted = data.branch_count(ctx, version, ctx.user) <= ITEMS_BY_DEFAULT_UP_TO
+        wanted = data.branch_count(ctx, version, cache_scope(ctx.user)) <= ITEMS_BY_DEFAULT_UP_TO
     target = st.session_state.get(TARGET_KEY) or "auto"
     request = ComparisonRequest(
         choice.audit_filter,
@@ -125,7 +126,7 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
         include_closed=choice.include_closed,
     )
     try:
-        return data.comparison(ctx, request, version, ctx.user)
+        return data.comparison(ctx, request, version, cache_scope(ctx.user))
     except UnknownPeriod as refused:  # periods picked that the selection cannot compare
         st.warning(
             markdown_text(
@@ -136,7 +137,7 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
             st.session_state.pop(key, None)
             st.session_state.pop(CHOSEN[key], None)
         plain = replace(request, change_from=None, change_to=None)
-        return data.comparison(ctx, plain, version, ctx.user)
+        return data.comparison(ctx, plain, version, cache_scope(ctx.user))
 
 
 def _model_choices(result: ComparisonResult) -> None:
@@ -197,7 +198,9 @@ def _summary(result: ComparisonResult, bench: Benchmark) -> None:
 def _empty_state(ctx: AppContext, choice: CompareChoice, version: Version) -> None:
     """Nothing matches: say which filter to widen, and by how much it would help."""
     hints = attempt(
-        lambda: data.widen_hints(ctx, choice.audit_filter, version, ctx.user, current_language())
+        lambda: data.widen_hints(
+            ctx, choice.audit_filter, version, cache_scope(ctx.user), current_language()
+        )
     )
     if hints is None:
         return
@@ -240,9 +243,9 @@ def _downloads(
 
 
 def _pdf(ctx: AppContext, request: ComparisonRequest, version: Version, name: str) -> None:
-    user = ctx.user
+    scope = cache_scope(ctx.user)
     ready: set[str] = st.session_state.setdefault(PDF_READY_KEY, set())
-    key = repr((request, version, user))
+    key = repr((request, version, scope))
     slot = st.empty()
     if key not in ready and not slot.button(
         _("Prepare PDF report"),
@@ -255,7 +258,7 @@ def _pdf(ctx: AppContext, request: ComparisonRequest, version: Version, name: st
         refusal_shown() as refused,
         st.spinner(_("Building the PDF report (a large selection takes a few seconds)…")),
     ):
-        pdf = data.pdf_report(ctx, request, version, user)
+        pdf = data.pdf_report(ctx, request, version, scope)
     if refused:
         return
     ready.add(key)

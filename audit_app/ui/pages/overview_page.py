@@ -13,7 +13,7 @@ import streamlit as st
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import mean_definition
 from audit_app.domain.safe_text import markdown_text
-from audit_app.domain.users import Role, User
+from audit_app.domain.users import Role
 from audit_app.i18n import _, current_language, formats, ngettext
 from audit_app.services.access import scoped
 from audit_app.services.actions import actions_version, today
@@ -21,6 +21,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
 from audit_app.ui.components.area_home import render_area_home
+from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.described_chart import described_chart
 from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.period_picker import period_picker
@@ -46,7 +47,7 @@ def render() -> None:
     # Actions change without an audit changing, and become overdue as days pass.
     version = (data_version(ctx), actions_version(ctx), today())
     language = current_language()
-    data = _overview(ctx, version, ctx.user, audit_filter, language)
+    data = _overview(ctx, version, cache_scope(ctx.user), audit_filter, language)
 
     st.title(_("Overview"))
     st.caption(markdown_text(_scope(ctx, audit_filter, data, language)))
@@ -107,9 +108,9 @@ def _scope(ctx: AppContext, audit_filter: AuditFilter, data: Overview, language:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(
-    _ctx: AppContext, version: Any, user: User | None, audit_filter: AuditFilter, language: str
+    _ctx: AppContext, version: Any, scope: Scope, audit_filter: AuditFilter, language: str
 ) -> Overview:
-    """Cached per filter, user and language; a write changes ``version`` and so the key."""
+    """Cached per filter, scope and language; a write changes ``version`` and so the key."""
     return overview(_ctx, audit_filter, language=language)
 
 
