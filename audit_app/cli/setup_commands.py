@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from audit_app.cli.common import context, fail, guarded, print_json
 from audit_app.cli.printer import say
 from audit_app.i18n import ngettext
 from audit_app.ui.components.theme import BRAND, TEXT
+
+if TYPE_CHECKING:
+    from audit_app.serving.supervisor import Plan
 
 
 @app.command()
@@ -106,14 +109,16 @@ def serve(
         sys.stdout.flush()
         command += ["--server.port", str(port), "--server.address", address]
         os.execv(sys.executable, command)
-    plan = supervisor.Plan(
-        address,
-        port,
-        count,
-        command,
-        proxy,
-        worker_env={"AUDIT_CLIENT_ADDRESS_HEADER": CLIENT_ADDRESS_HEADER},
-    )
+    else:
+        # each worker reads the browser's address from the one header haproxy sets
+        worker_env = {"AUDIT_CLIENT_ADDRESS_HEADER": CLIENT_ADDRESS_HEADER}
+        plan = supervisor.Plan(address, port, count, command, proxy, worker_env=worker_env)
+        _serve_behind_proxy(plan, ctx.database_label)
+
+
+def _serve_behind_proxy(plan: Plan, database: str) -> None:
+    """Several workers behind haproxy until a stop signal; what they say goes to stderr."""
+    from audit_app.serving import supervisor
 
     def ready() -> None:
         say(
@@ -122,8 +127,8 @@ def serve(
                 "haproxy (database {database}).",
                 "Serving audit-app on http://{address}:{port} with {count} processes behind "
                 "haproxy (database {database}).",
-                count,
-            ).format(address=address, port=port, count=count, database=ctx.database_label)
+                plan.processes,
+            ).format(address=plan.address, port=plan.port, count=plan.processes, database=database)
         )
         sys.stdout.flush()
 
