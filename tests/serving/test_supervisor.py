@@ -25,7 +25,14 @@ from bench.load.__main__ import ACCOUNTS, _load_demo
 from bench.load.cpu import process_tree
 from bench.load.journey import at_log_in_form, log_in
 from bench.load.session import Tab
-from tests.serving.conftest import Served, alive, get, require_haproxy, serving
+from tests.serving.conftest import (
+    Served,
+    alive,
+    command_line,
+    get,
+    require_haproxy,
+    serving,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +61,21 @@ def test_new_browsers_go_round_robin_and_a_cookie_keeps_its_worker(served: Serve
         assert {a.worker for a in answers} == {name}
         # indirect: a browser that has its cookie is not sent it again
         assert not any(c.startswith("AUDIT_WORKER=") for a in answers for c in a.set_cookies)
+
+
+def test_every_worker_has_the_same_cookie_secret_never_shown(served: Served) -> None:
+    """One secret signs Streamlit's cookies (the XSRF token) for every worker, so a browser
+    moved to another worker is not refused; it is in no command line and no output."""
+    secrets = set()
+    for name in ("w1", "w2"):
+        pid = served.worker_pid(name)
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        [secret] = [v for v in environ if v.startswith(b"STREAMLIT_SERVER_COOKIE_SECRET=")]
+        secrets.add(secret.split(b"=", 1)[1].decode())
+        assert not any("cookieSecret" in part for part in command_line(pid))
+    [secret] = secrets
+    assert len(secret) >= 32
+    assert secret not in served.output()
 
 
 async def _log_in_then_open_on_the_other_worker(url: str) -> tuple[str, str, bool, str]:
