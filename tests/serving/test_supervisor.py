@@ -66,12 +66,12 @@ def test_new_browsers_go_round_robin_and_a_cookie_keeps_its_worker(served: Serve
 def test_every_worker_has_the_same_cookie_secret_never_shown(served: Served) -> None:
     """One secret signs Streamlit's cookies (the XSRF token) for every worker, so a browser
     moved to another worker is not refused; it is in no command line and no output."""
-    secrets = set()
+    secrets: set[str] = set()
     for name in ("w1", "w2"):
         pid = served.worker_pid(name)
-        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-        [secret] = [v for v in environ if v.startswith(b"STREAMLIT_SERVER_COOKIE_SECRET=")]
-        secrets.add(secret.split(b"=", 1)[1].decode())
+        environ = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+        [line] = [v for v in environ if v.startswith("STREAMLIT_SERVER_COOKIE_SECRET=")]
+        secrets.add(line.split("=", 1)[1])
         assert not any("cookieSecret" in part for part in command_line(pid))
     [secret] = secrets
     assert len(secret) >= 32
