@@ -74,9 +74,9 @@ def client_address() -> str | None:
     proxy of ``audit-app serve --processes N`` (every socket then comes from 127.0.0.1),
     the address that proxy saw, from the one header it sets on every request."""
     header = app_context().settings.client_address_header
-    if header and st.context.ip_address is None:
-        seen = st.context.headers.get(header, "").strip()
-        return seen if seen and seen not in LOOPBACK else None
+    seen = (st.context.headers.get(header) or "").strip() if header else ""
+    if seen:
+        return None if seen in LOOPBACK else seen
     return st.context.ip_address
 
 
