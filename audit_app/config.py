@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     name (``AUDIT_TRUSTED_USER_HEADER``, e.g. ``X-Forwarded-User``). Off by default; set it
     only when the proxy is the sole way in, because anyone who can reach the app directly
     could send the header."""
+    client_address_header: str | None = None
+    """The request header that carries the browser's address when a proxy in front sets it
+    (``AUDIT_CLIENT_ADDRESS_HEADER``): log-in throttling counts failures per address, and
+    behind a proxy every request comes from the proxy's. ``audit-app serve --processes N``
+    sets it for its own workers; set it yourself only behind a proxy that overwrites it on
+    every request and is the sole way in."""
+    haproxy: str = "haproxy"
+    """The haproxy that ``audit-app serve --processes N`` puts in front of its processes
+    (``AUDIT_HAPROXY``): a command looked up on PATH and in /usr/sbin, or a path."""
 
     @property
     def bounds(self) -> Bounds:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from audit_app.cli.app import app, db_app
 from audit_app.cli.common import context, fail, guarded, print_json
 from audit_app.cli.printer import say
+from audit_app.i18n import ngettext
 from audit_app.ui.components.theme import BRAND, TEXT
+
+if TYPE_CHECKING:
+    from audit_app.serving.supervisor import Plan
 
 
 @app.command()
@@ -78,26 +82,68 @@ def serve(
     address: Annotated[
         str, typer.Option(help="Address to listen on.", envvar="AUDIT_ADDRESS")
     ] = "localhost",
+    processes: Annotated[
+        str,
+        typer.Option(
+            help="How many server processes: a number, or auto for one per core. More than "
+            "one puts Debian's haproxy in front (apt-get install haproxy), sticky by cookie.",
+            envvar="AUDIT_PROCESSES",
+        ),
+    ] = "1",
 ) -> None:
     """Start the web app (Streamlit) on http://ADDRESS:PORT."""
     from audit_app.services.demo import demo_hint, exposed_warning
+    from audit_app.serving import supervisor
+    from audit_app.serving.haproxy import CLIENT_ADDRESS_HEADER, find_haproxy
 
+    count = supervisor.processes_wanted(processes)
     ctx = context()  # create and migrate the database before the first page asks
+    proxy = find_haproxy(ctx.settings.haproxy) if count > 1 else None
     exposed = demo_hint(ctx).exposed
     ctx.engine.dispose()
     if exposed:
         say(f"warning: {exposed_warning(exposed)}", err=True)
+    command = _streamlit_command(ctx.settings.max_upload_mb)
+    if proxy is None:
+        say(f"Serving audit-app on http://{address}:{port} (database {ctx.database_label})")
+        sys.stdout.flush()
+        command += ["--server.port", str(port), "--server.address", address]
+        os.execv(sys.executable, command)
+    else:
+        # each worker reads the browser's address from the one header haproxy sets
+        worker_env = {"AUDIT_CLIENT_ADDRESS_HEADER": CLIENT_ADDRESS_HEADER}
+        plan = supervisor.Plan(address, port, count, command, proxy, worker_env=worker_env)
+        _serve_behind_proxy(plan, ctx.database_label)
+
+
+def _serve_behind_proxy(plan: Plan, database: str) -> None:
+    """Several workers behind haproxy until a stop signal; what they say goes to stderr."""
+    from audit_app.serving import supervisor
+
+    def ready() -> None:
+        say(
+            ngettext(
+                "Serving audit-app on http://{address}:{port} with {count} process behind "
+                "haproxy (database {database}).",
+                "Serving audit-app on http://{address}:{port} with {count} processes behind "
+                "haproxy (database {database}).",
+                plan.processes,
+            ).format(address=plan.address, port=plan.port, count=plan.processes, database=database)
+        )
+        sys.stdout.flush()
+
+    supervisor.serve(plan, report=lambda news: say(news, err=True), on_ready=ready)
+
+
+def _streamlit_command(max_upload_mb: int) -> list[str]:
+    """``streamlit run`` on the app with its options, but for the port and address."""
     app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
-    command = [
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(app_path),
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -110,7 +156,7 @@ def serve(
         "--runner.postScriptGC",
         "false",
         "--server.maxUploadSize",
-        str(ctx.settings.max_upload_mb),
+        str(max_upload_mb),
         "--client.toolbarMode",
         "viewer",
         "--theme.primaryColor",
@@ -120,9 +166,6 @@ def serve(
         "--theme.textColor",
         TEXT,
     ]
-    say(f"Serving audit-app on http://{address}:{port} (database {ctx.database_label})")
-    sys.stdout.flush()
-    os.execv(sys.executable, command)
 
 
 @db_app.command("upgrade")

@@ -1,15 +1,17 @@
 """``python -m bench.load``: N simulated users at once against the real server, for each N.
 
     python -m bench.load [--users 1 10 20 40] [--url http://127.0.0.1:PORT]
-                         [--data-dir DIR] [--port 8790] [--ramp 2] [--bound 900]
+                         [--data-dir DIR] [--port 8790] [--processes 1] [--ramp 2]
+                         [--bound 900]
 
 Without ``--url`` it loads the demo into a fresh data folder (or uses ``--data-dir``) and
-starts ``audit-app serve`` on 127.0.0.1 for the run. Each user is a websocket session
-(``bench.load.journey``): half log in as head office (hq), half as an area manager (marta),
-all within ``--ramp`` seconds. Every level is bounded in time (``--bound`` seconds) and
+starts ``audit-app serve --processes N`` on 127.0.0.1 for the run. Each user is a websocket
+session (``bench.load.journey``): half log in as head office (hq), half as an area manager
+(marta), all within ``--ramp`` seconds. Every level is bounded in time (``--bound`` seconds) and
 count. It prints p50 and p95 per step, the errors, whether every submission was stored
-exactly once (looked up by its visit reference), and the server's CPU use in cores; the
-figures go to ``bench/results/latest-load.json``.
+exactly once (looked up by its visit reference), and the server's CPU use in cores (summed
+over its whole process tree: haproxy and every worker); the figures go to
+``bench/results/latest-load.json``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.load.cpu import tree_cpu_seconds
 from bench.load.journey import Account, Outcome, journey
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         if url is None:
             if not args.data_dir:
                 _load_demo(data_dir)
-            server, url = _serve(data_dir, args.port)
+            server, url = _serve(data_dir, args.port, args.processes)
         try:
             levels = [
                 _level(url, users, args.ramp, args.bound, data_dir, server) for users in args.users
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
+    if args.url is None:
+        print(f"audit-app serve --processes {args.processes}")
     _print(levels)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
@@ -76,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "machine": f"{os.uname().machine}, {os.cpu_count()} cores",
+                "processes": args.processes if args.url is None else None,
                 "levels": levels,
             },
             indent=2,
@@ -92,11 +98,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url", help="a running server (loopback only); else one is started")
     parser.add_argument("--data-dir", help="the served data folder (holding the demo)")
     parser.add_argument("--port", type=int, default=None, help="default: a free one")
+    parser.add_argument(
+        "--processes",
+        default="1",
+        help="server processes (audit-app serve --processes: a number or auto)",
+    )
     parser.add_argument("--ramp", type=float, default=2.0, help="users start within this many s")
     parser.add_argument("--bound", type=float, default=900.0, help="seconds a level may take")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("the load test drives a server on this machine only (loopback)")
+    if args.url and args.processes != "1":
+        parser.error("--processes applies to the server this runner starts (no --url)")
     if args.url and not args.data_dir:
         parser.error("--url needs --data-dir: the submissions are checked in its database")
     return args
@@ -127,13 +140,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(data_dir: Path, port: int | None) -> tuple[subprocess.Popen[bytes], str]:
-    """``audit-app serve`` on 127.0.0.1 (a free port when ``port`` is None)."""
+def _serve(
+    data_dir: Path, port: int | None, processes: str = "1"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``audit-app serve --processes N`` on 127.0.0.1 (a free port when ``port`` is None)."""
     port = port or _free_port()
     audit_app = Path(sys.executable).parent / "audit-app"
     env = _environment(data_dir) | {"AUDIT_PORT": str(port), "AUDIT_ADDRESS": "127.0.0.1"}
     server = subprocess.Popen(
-        [str(audit_app), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(audit_app), "serve", "--processes", processes],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -147,6 +165,7 @@ def _serve(data_dir: Path, port: int | None) -> tuple[subprocess.Popen[bytes], s
         except OSError:
             time.sleep(0.5)
     server.terminate()
+    server.wait(timeout=30)
     raise SystemExit("the server did not start within 120 s")
 
 
@@ -201,12 +220,8 @@ async def _crowd(url: str, users: int, ramp: float, bound: float, run: str) -> l
 
 
 def _cpu_seconds(server: subprocess.Popen[bytes] | None) -> float:
-    """User and system CPU time of the server process and its children so far."""
-    if server is None:
-        return 0.0
-    fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    """User and system CPU time of the server's whole process tree so far."""
+    return 0.0 if server is None else tree_cpu_seconds(server.pid)
 
 
 def _stored(data_dir: Path, prefix: str) -> Counter[str]:

@@ -68,18 +68,7 @@ async def journey(url: str, account: Account, reference: str, minute: int) -> Ou
     started = time.perf_counter()
     try:
         form = outcome.step("log-in form", await tab.open())
-        home = outcome.step(
-            "log in",
-            await tab.request(
-                values={
-                    form.widget(label="User name").id: {"string_value": account.username},
-                    form.widget(label="Password").id: {"string_value": account.password},
-                },
-                trigger=form.widget(label="Log in").id,
-            ),
-        )
-        if any(e.label == "Log in" for e in home.elements):
-            raise LoadError("still at the log-in form after logging in")
+        outcome.step("log in", await log_in(tab, form, account))
         for page in PAGES:
             render = outcome.step(page, await tab.go(page))
             if page == "compare":
@@ -91,6 +80,24 @@ async def journey(url: str, account: Account, reference: str, minute: int) -> Ou
         outcome.timings.append(("whole session", time.perf_counter() - started))
         await tab.close()
     return outcome
+
+
+async def log_in(tab: Tab, form: Render, account: Account) -> Render:
+    """Fill the log-in ``form`` and press Log in; the page that follows."""
+    home = await tab.request(
+        values={
+            form.widget(label="User name").id: {"string_value": account.username},
+            form.widget(label="Password").id: {"string_value": account.password},
+        },
+        trigger=form.widget(label="Log in").id,
+    )
+    if at_log_in_form(home):
+        raise LoadError("still at the log-in form after logging in")
+    return home
+
+
+def at_log_in_form(render: Render) -> bool:
+    return any(e.label == "Log in" for e in render.elements)
 
 
 def websockets_errors() -> type[Exception]:

@@ -81,14 +81,30 @@ class Tab:
     timeout: float = 120.0
     values: dict[str, WidgetState] = field(default_factory=dict)
     page: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
+    """Sent with the websocket's handshake, as a browser sends the cookies it keeps."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """More headers for the handshake."""
     _socket: Any = None
 
     async def open(self) -> Render:
         stream = self.url.replace("http://", "ws://", 1) + "/_stcore/stream"
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._socket = await websockets.connect(
-            stream, subprotocols=["streamlit"], origin=self.url, max_size=None
+            stream,
+            subprotocols=["streamlit"],
+            origin=self.url,
+            max_size=None,
+            additional_headers=headers or None,
         )
         return await self.request()
+
+    def answer_header(self, name: str) -> str | None:
+        """A header of the server's answer to the handshake (a proxy's, for one)."""
+        value = self._socket.response.headers.get(name)
+        return None if value is None else str(value)
 
     async def close(self) -> None:
         if self._socket is not None:

@@ -21,6 +21,7 @@ TOKEN_KEY = "session_token"
 COOKIE = "audit_session"
 _COOKIE_TO_WRITE = "session_cookie_to_write"
 _SSO_REFUSED = "sso_refused"
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
 def current_user() -> User | None:
@@ -69,7 +70,13 @@ def _from_cookie(ctx: AppContext) -> User | None:
 
 def client_address() -> str | None:
     """The browser's address as the server's socket sees it (None on localhost or when
-    unknown); a forwarded-for header is not used, as any client can write one."""
+    unknown); a forwarded-for header is not used, as any client can write one. Behind the
+    proxy of ``audit-app serve --processes N`` (every socket then comes from 127.0.0.1),
+    the address that proxy saw, from the one header it sets on every request."""
+    header = app_context().settings.client_address_header
+    seen = (st.context.headers.get(header) or "").strip() if header else ""
+    if seen:
+        return None if seen in LOOPBACK else seen
     return st.context.ip_address
 
 
