@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import database, item_vectors, ledger
+from audit_app.storage import bulk, database, item_vectors, ledger
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -103,9 +103,13 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def canonical_json(content: dict[str, Any]) -> str:
+    """The text a revision's hash is taken of (keys sorted, no spaces)."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def content_hash(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return sha256(canonical)
+    return sha256(canonical_json(content))
 
 
 def link(previous: str | None, current: str) -> str:
@@ -136,28 +140,50 @@ def chain_head(conn: Connection) -> tuple[int, str | None]:
 
 def chained_rows(seals: Sequence[Seal], head: tuple[int, str | None]) -> list[dict[str, Any]]:
     """The ``audit_revisions`` rows for ``seals``, continuing the chain from ``head``."""
+    return [row for row, _text in _chained(seals, head)]
+
+
+def _chained(
+    seals: Sequence[Seal], head: tuple[int, str | None]
+) -> list[tuple[dict[str, Any], str]]:
+    """Each row of :func:`chained_rows` with its content's canonical JSON text (hashed once,
+    and stored as it is by COPY)."""
     sequence, chain = head
     rows = []
     for seal in seals:
-        digest = content_hash(seal.content)
+        text = canonical_json(seal.content)
+        digest = sha256(text)
         audit_hash = link(seal.previous_audit_hash, digest)
         sequence += 1
         chain = link(chain, audit_hash)
-        rows.append(
-            {
-                "audit_id": seal.audit_id,
-                "revision": seal.revision,
-                "created_at": seal.created_at,
-                "created_by": seal.created_by,
-                "reason": seal.reason,
-                "content": seal.content,
-                "content_hash": digest,
-                "audit_hash": audit_hash,
-                "sequence": sequence,
-                "chain_hash": chain,
-            }
-        )
+        row = {
+            "audit_id": seal.audit_id,
+            "revision": seal.revision,
+            "created_at": seal.created_at,
+            "created_by": seal.created_by,
+            "reason": seal.reason,
+            "content": seal.content,
+            "content_hash": digest,
+            "audit_hash": audit_hash,
+            "sequence": sequence,
+            "chain_hash": chain,
+        }
+        rows.append((row, text))
     return rows
+
+
+REVISION_COLUMNS = (
+    "audit_id",
+    "revision",
+    "created_at",
+    "created_by",
+    "reason",
+    "content",
+    "content_hash",
+    "audit_hash",
+    "sequence",
+    "chain_hash",
+)
 
 
 def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
@@ -165,8 +191,20 @@ def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
     if not seals:
         return []
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
-    rows = chained_rows(seals, chain_head(conn))
-    conn.execute(insert(audit_revisions), rows)
+    chained = _chained(seals, chain_head(conn))
+    rows = [row for row, _text in chained]
+    if bulk.copies(conn):  # a bulk load writes hundreds of thousands
+        bulk.insert_many(
+            conn,
+            audit_revisions,
+            REVISION_COLUMNS,
+            [
+                tuple(text if c == "content" else row[c] for c in REVISION_COLUMNS)
+                for row, text in chained
+            ],
+        )
+    else:
+        conn.execute(insert(audit_revisions), rows)
     ledger.seal_where(
         conn,
         audit_revisions,
