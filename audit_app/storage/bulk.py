@@ -7,9 +7,10 @@ COPY alike; elsewhere (SQLite) rows go by the driver's own executemany.
 Measured for #3: executemany of tuples is three to five times faster than SQLAlchemy Core
 with dictionaries, which matters for the 300,000 answers of a bulk workbook. Measured for #8
 on PostgreSQL (240,000 answer rows, raw psycopg): executemany 3.4 s, multi-row VALUES 4.2 s,
-COPY 0.5 s. Measured for #21: 40,000 audits by INSERT ... RETURNING through SQLAlchemy 8.5 s,
-by ids from the sequence and COPY 1.5 s. COPY runs inside the caller's transaction like any
-other statement, and checks every constraint and foreign key as an INSERT does.
+COPY 0.5 s. Noted for #15 and done for #21: 40,000 audits by INSERT ... RETURNING through
+SQLAlchemy 8.5 s, by ids from the sequence and COPY 1.5 s. COPY runs inside the caller's
+transaction like any other statement, and checks every constraint and foreign key as an
+INSERT does (see :func:`foreign_keys_checked_once` for a load that checks them once).
 """
 
 from __future__ import annotations
