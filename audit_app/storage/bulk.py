@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 
 def copies(conn: Connection) -> bool:
@@ -42,11 +43,19 @@ def insert_many(
     if not rows:
         return
     if copies(conn):
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        driver_error = conn.dialect.loaded_dbapi.Error
         cursor = conn.connection.cursor()
         try:
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
+        except driver_error as error:
+            # As SQLAlchemy raises it for any other statement (an IntegrityError for a
+            # duplicate visit), so callers catch one family whichever path wrote the rows.
+            raise DBAPIError.instance(
+                statement, None, error, driver_error, dialect=conn.dialect
+            ) from error
         finally:
             cursor.close()
         return
