@@ -31,8 +31,10 @@ def copies(conn: Connection) -> bool:
 
 def json_text(value: Any) -> str:
     """A JSON column's value as text for :func:`insert_many` (which bypasses SQLAlchemy's
-    own JSON handling); read back, it is the same data."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    own JSON handling), exactly as SQLAlchemy would store it (``json.dumps`` with its
+    defaults: the app sets no serializer): an archive copies JSON as the stored text, and
+    the same record must give the same archive whichever path wrote it."""
+    return json.dumps(value)
 
 
 def insert_many(

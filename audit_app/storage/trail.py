@@ -103,13 +103,9 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def canonical_json(content: dict[str, Any]) -> str:
-    """The text a revision's hash is taken of (keys sorted, no spaces)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def content_hash(content: dict[str, Any]) -> str:
-    return sha256(canonical_json(content))
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sha256(canonical)
 
 
 def link(previous: str | None, current: str) -> str:
@@ -140,35 +136,27 @@ def chain_head(conn: Connection) -> tuple[int, str | None]:
 
 def chained_rows(seals: Sequence[Seal], head: tuple[int, str | None]) -> list[dict[str, Any]]:
     """The ``audit_revisions`` rows for ``seals``, continuing the chain from ``head``."""
-    return [row for row, _text in _chained(seals, head)]
-
-
-def _chained(
-    seals: Sequence[Seal], head: tuple[int, str | None]
-) -> list[tuple[dict[str, Any], str]]:
-    """Each row of :func:`chained_rows` with its content's canonical JSON text (hashed once,
-    and stored as it is by COPY)."""
     sequence, chain = head
     rows = []
     for seal in seals:
-        text = canonical_json(seal.content)
-        digest = sha256(text)
+        digest = content_hash(seal.content)
         audit_hash = link(seal.previous_audit_hash, digest)
         sequence += 1
         chain = link(chain, audit_hash)
-        row = {
-            "audit_id": seal.audit_id,
-            "revision": seal.revision,
-            "created_at": seal.created_at,
-            "created_by": seal.created_by,
-            "reason": seal.reason,
-            "content": seal.content,
-            "content_hash": digest,
-            "audit_hash": audit_hash,
-            "sequence": sequence,
-            "chain_hash": chain,
-        }
-        rows.append((row, text))
+        rows.append(
+            {
+                "audit_id": seal.audit_id,
+                "revision": seal.revision,
+                "created_at": seal.created_at,
+                "created_by": seal.created_by,
+                "reason": seal.reason,
+                "content": seal.content,
+                "content_hash": digest,
+                "audit_hash": audit_hash,
+                "sequence": sequence,
+                "chain_hash": chain,
+            }
+        )
     return rows
 
 
@@ -191,16 +179,17 @@ def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
     if not seals:
         return []
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
-    chained = _chained(seals, chain_head(conn))
-    rows = [row for row, _text in chained]
+    rows = chained_rows(seals, chain_head(conn))
     if bulk.copies(conn):  # a bulk load writes hundreds of thousands
         bulk.insert_many(
             conn,
             audit_revisions,
             REVISION_COLUMNS,
             [
-                tuple(text if c == "content" else row[c] for c in REVISION_COLUMNS)
-                for row, text in chained
+                tuple(
+                    bulk.json_text(row[c]) if c == "content" else row[c] for c in REVISION_COLUMNS
+                )
+                for row in rows
             ],
         )
     else:
