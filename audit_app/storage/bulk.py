@@ -29,6 +29,16 @@ def copies(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
+COPY_FROM = 50
+"""Rows from which a write that could also go by INSERT goes by COPY: below it a single
+INSERT is as fast, and COPY's extra round trip would slow the one-audit submission."""
+
+
+def worth_copying(conn: Connection, count: int) -> bool:
+    """Whether ``count`` rows that could go either way go by COPY."""
+    return count >= COPY_FROM and copies(conn)
+
+
 def json_text(value: Any) -> str:
     """A JSON column's value as text for :func:`insert_many` (which bypasses SQLAlchemy's
     own JSON handling), exactly as SQLAlchemy would store it (``json.dumps`` with its

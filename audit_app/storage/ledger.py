@@ -265,7 +265,7 @@ SEAL_COLUMNS = ("sequence", "table_name", "row_key", "sealed", "digest", "chain_
 def _insert_seals(conn: Connection, batch: list[dict[str, Any]]) -> None:
     """Ledger entries by COPY on PostgreSQL (a bulk load seals hundreds of thousands),
     through SQLAlchemy elsewhere."""
-    if bulk.copies(conn):
+    if bulk.worth_copying(conn, len(batch)):
         bulk.insert_many(
             conn,
             record_seals,

@@ -20,7 +20,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
 from audit_app.storage import activity_store, evidence_store, item_vectors, ledger, trail
-from audit_app.storage.bulk import copies, insert_many, next_ids
+from audit_app.storage.bulk import insert_many, next_ids, worth_copying
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -367,7 +367,7 @@ def add_audits(
     insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
     insert_many(conn, audit_item_scores, ("audit_id", "scores"), vector_rows)
     evidence_store.add_links(conn, photo_rows)
-    if copies(conn):
+    if worth_copying(conn, len(score_rows)):
         insert_many(
             conn,
             audit_scores,
@@ -387,9 +387,9 @@ def add_audits(
 
 
 def _insert_audits(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert audit rows (all with the same keys) and return their ids in order: on
-    PostgreSQL ids from the sequence and the rows by COPY, elsewhere INSERT ... RETURNING."""
-    if not copies(conn):
+    """Insert audit rows (all with the same keys) and return their ids in order: many on
+    PostgreSQL by ids from the sequence and COPY, otherwise INSERT ... RETURNING."""
+    if not worth_copying(conn, len(rows)):
         return list(
             conn.execute(
                 insert(audits).returning(audits.c.id, sort_by_parameter_order=True), rows

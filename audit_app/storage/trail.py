@@ -180,7 +180,7 @@ def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
         return []
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
     rows = chained_rows(seals, chain_head(conn))
-    if bulk.copies(conn):  # a bulk load writes hundreds of thousands
+    if bulk.worth_copying(conn, len(rows)):  # a bulk load writes hundreds of thousands
         bulk.insert_many(
             conn,
             audit_revisions,

@@ -155,7 +155,8 @@ def test_the_default_pace_is_the_one_year_set_or_every_fortnight() -> None:
 def two_years(settings: Settings, tmp_path: Path) -> Iterator[tuple[AppContext, list[Progress]]]:
     ctx = open_scale_context(tmp_path / "scale", settings.resolved_database_url)
     steps: list[Progress] = []
-    load_scale(ctx, plan_scale(branches=6, audits_per_branch=5, years=2), 7, steps.append)
+    # Chunks of 50 and 10 audits: the first goes by COPY on PostgreSQL, the second by INSERT.
+    load_scale(ctx, plan_scale(branches=10, audits_per_branch=6, years=2), 50, steps.append)
     yield ctx, steps
     ctx.engine.dispose()
 
@@ -171,20 +172,20 @@ def test_two_years_load_with_every_derived_row_and_verify(
     ctx, steps = two_years
     assert ctx.engine.dialect.name == engine_kind
     with ctx.engine.connect() as conn:
-        assert repository.count_rows(conn) == {"branches": 6, "audits": 60, "drafts": 0}
-    assert _count(ctx, answers) == 60 * 60
-    assert _count(ctx, section_scores) == 60 * 8
+        assert repository.count_rows(conn) == {"branches": 10, "audits": 120, "drafts": 0}
+    assert _count(ctx, answers) == 120 * 60
+    assert _count(ctx, section_scores) == 120 * 8
     for table in (audit_scores, audit_item_scores, audit_revisions):
-        assert _count(ctx, table) == 60
-    # Sealed: the 6 branches, the checklist version, 60 audits and their 60 revisions.
-    assert _count(ctx, record_seals) == 6 + 1 + 60 + 60
+        assert _count(ctx, table) == 120
+    # Sealed: the 10 branches, the checklist version, 120 audits and their 120 revisions.
+    assert _count(ctx, record_seals) == 10 + 1 + 120 + 120
     report = verify(ctx)
-    assert (report.audits, report.revisions, report.problems) == (60, 60, ())
-    # One progress step per chunk (a chunk never spans two years: 7 + 7 + 7 + 7 + 2 a year).
-    assert [s.audits for s in steps] == [7, 7, 7, 7, 2] * 2
-    assert [s.year for s in steps] == [1] * 5 + [2] * 5
-    assert steps[-1].loaded == steps[-1].of == 60
-    assert sum(s.answers for s in steps) == 3600
+    assert (report.audits, report.revisions, report.problems) == (120, 120, ())
+    # One progress step per chunk (a chunk never spans two years: 50 + 10 a year).
+    assert [s.audits for s in steps] == [50, 10, 50, 10]
+    assert [s.year for s in steps] == [1, 1, 2, 2]
+    assert steps[-1].loaded == steps[-1].of == 120
+    assert sum(s.answers for s in steps) == 7200
 
 
 def _foreign_keys(conn: object) -> set[tuple[str, str]]:
@@ -237,3 +238,21 @@ def test_the_command_loads_several_years_with_a_line_per_chunk(
     assert "peak memory" in out
     assert main(argv) == 1  # not into a database that holds audits already
     assert "already holds 12 audits" in capsys.readouterr().err
+
+
+def test_a_visit_stored_twice_is_refused_by_copy_as_by_insert(
+    two_years: tuple[AppContext, list[Progress]],
+) -> None:
+    """50 audits go by COPY on PostgreSQL: a duplicate visit raises the IntegrityError an
+    INSERT raises (what callers catch, e.g. ``database.once_more_on_conflict``)."""
+    ctx, _steps = two_years
+    again = next(plan_scale(branches=10, audits_per_branch=6, years=2).chunks(50))
+    with pytest.raises(IntegrityError), database.transaction(ctx.engine) as conn:
+        repository.add_audits(
+            conn,
+            again,
+            branch_id_of=repository.branch_ids(conn),
+            checklist_version_id_of=ctx.checklist_version_ids,
+        )
+    with ctx.engine.connect() as conn:
+        assert repository.count_rows(conn)["audits"] == 120
