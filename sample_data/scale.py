@@ -62,6 +62,8 @@ FIRST_DAY = datetime(2025, 1, 1)
 BRANCHES = 5_000
 AUDITS_PER_BRANCH = 8
 """A year, in the one-year set (the default)."""
+MOST_A_YEAR = 60
+"""Each visit falls in its own window of the year, at least 6 days long."""
 FORTNIGHTLY = 26
 """A year, when several years are made: 5,000 branches x 3 years x 26 = 390,000 audits,
 23.4 million answers (#21's ten times the one-year set)."""
@@ -234,6 +236,8 @@ def plan_scale(
     if years < 1:
         raise ValueError("years must be at least 1")
     pace = audits_per_year(years) if audits_per_branch is None else audits_per_branch
+    if not 1 <= pace <= MOST_A_YEAR:
+        raise ValueError(f"audits a year must be 1 to {MOST_A_YEAR} (one visit in each window)")
     rng = np.random.default_rng(seed)
     checklist = scale_checklist()
     regions = max(1, branches // BRANCHES_PER_REGION)
@@ -677,11 +681,15 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress line per chunk")
     options = parser.parse_args(argv)
-    if options.years < 1 or options.chunk < 1 or (options.audits_per_year or 1) < 1:
-        print("error: --years, --audits-per-year and --chunk must be at least 1", file=sys.stderr)
+    if options.chunk < 1:
+        print("error: --chunk must be at least 1", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    plan = plan_scale(options.branches, options.audits_per_year, years=options.years)
+    try:
+        plan = plan_scale(options.branches, options.audits_per_year, years=options.years)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     planned = time.perf_counter()
     try:
         ctx = open_scale_context(options.data_dir, options.database_url)

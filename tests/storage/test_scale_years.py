@@ -149,6 +149,10 @@ def test_the_default_pace_is_the_one_year_set_or_every_fortnight() -> None:
     ten = plan_scale(branches=5_000, years=3)
     assert (ten.audits, ten.answers) == (390_000, 23_400_000)
     assert plan_scale(branches=10, audits_per_branch=4, years=3).audits == 120
+    assert plan_scale(branches=10, audits_per_branch=60).audits == 600
+    for wrong in ({"audits_per_branch": 0}, {"audits_per_branch": 61}, {"years": 0}):
+        with pytest.raises(ValueError):
+            plan_scale(branches=10, **wrong)  # type: ignore[arg-type]
 
 
 @pytest.fixture
