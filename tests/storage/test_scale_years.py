@@ -136,6 +136,13 @@ def test_later_years_keep_the_structure_and_draw_new_visits() -> None:
     b = [sum(second_mean[c]) / len(second_mean[c]) for c in codes]
     correlation = _correlation(a, b)
     assert correlation > 0.6
+    # The seasons too: August's dip (and December's) in the second year as in the first.
+    for year in (one.audits, second):
+        by_month: dict[int, list[float]] = {}
+        for record, card in year:
+            by_month.setdefault(record.visit.visited_at.month, []).append(card.raw_overall)
+        mean = {m: sum(v) / len(v) for m, v in by_month.items()}
+        assert mean[8] < mean[5] - 3 and mean[12] < mean[5] - 2
 
 
 def _correlation(a: list[float], b: list[float]) -> float:
