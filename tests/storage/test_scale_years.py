@@ -127,10 +127,11 @@ def test_later_years_keep_the_structure_and_draw_new_visits() -> None:
         r.visit.visited_at.replace(year=2026) for r, _c in one.audits
     ]
     # Branch effects last: a branch's mean score one year foretells the next.
-    first_mean, second_mean = ({} for _ in range(2))
+    first_mean: dict[str, list[float]] = {}
+    second_mean: dict[str, list[float]] = {}
     for year, means in ((one.audits, first_mean), (second, second_mean)):
         for record, card in year:
-            means.setdefault(record.visit.branch_code, []).append(card.raw_overall)
+            means.setdefault(record.visit.branch_code, []).append(card.raw_overall or 0.0)
     codes = sorted(first_mean)
     a = [sum(first_mean[c]) / len(first_mean[c]) for c in codes]
     b = [sum(second_mean[c]) / len(second_mean[c]) for c in codes]
@@ -140,7 +141,7 @@ def test_later_years_keep_the_structure_and_draw_new_visits() -> None:
     for year in (one.audits, second):
         by_month: dict[int, list[float]] = {}
         for record, card in year:
-            by_month.setdefault(record.visit.visited_at.month, []).append(card.raw_overall)
+            by_month.setdefault(record.visit.visited_at.month, []).append(card.raw_overall or 0.0)
         mean = {m: sum(v) / len(v) for m, v in by_month.items()}
         assert mean[8] < mean[5] - 3 and mean[12] < mean[5] - 2
 
@@ -159,7 +160,7 @@ def test_the_default_pace_is_the_one_year_set_or_every_fortnight() -> None:
     assert plan_scale(branches=10, audits_per_branch=60).audits == 600
     for wrong in ({"audits_per_branch": 0}, {"audits_per_branch": 61}, {"years": 0}):
         with pytest.raises(ValueError):
-            plan_scale(branches=10, **wrong)  # type: ignore[arg-type]
+            plan_scale(branches=10, **wrong)
 
 
 @pytest.fixture
