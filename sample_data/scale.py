@@ -1,23 +1,29 @@
 """The scale data set: 5,000 branches x 8 audits a year x 60 items = 2.4 million answers.
 
     python -m sample_data.scale DATA_DIR [--database-url URL] [--branches N]
+        [--years N] [--audits-per-year N] [--chunk N] [--quiet]
 
 generates the set and loads it into SQLite under DATA_DIR, or into the (empty, or not yet
 created schema) database at URL, e.g. ``postgresql+psycopg://user@host/audit_scale``; it
-prints the time the load took on that engine.
+prints a line per chunk (rows, seconds), then the time the load took on that engine and the
+process's peak memory. ``--years 3`` is #21's ten-times set: each branch shopped every
+fortnight for three years, 390,000 audits and 23.4 million answers with 5,000 branches.
 
 Deterministic (fixed seed). The answers carry structure the comparison must find: lasting
 branch effects, region effects, auditors who mark more kindly than others (each covers
 one region; a few roam everywhere so that every auditor shares branches with the rest),
-seasonal dips and N/A where the checklist allows it. The true branch effects and auditor
-leniencies are kept in :class:`ScaleData` so that a benchmark or a test can check them.
+seasonal dips and N/A where the checklist allows it; over several years the same effects,
+difficulties and seasons hold every year. The true branch effects and auditor leniencies
+are kept in :class:`ScaleData` (and :class:`ScalePlan`) so that a benchmark or a test can
+check them. The one-year set is the same to the bit as before years existed.
 
 Generation is vectorised with numpy and builds the score cards itself (the scale
 checklist uses only yes/no, scale and number items, whose rules are simple); a test
-checks a sample of cards against :func:`audit_app.domain.scoring.score_audit`. Loading
+checks a sample of cards against :func:`audit_app.domain.scoring.score_audit`. A year is
+drawn at a time and its records built a chunk at a time, so memory stays bounded. Loading
 goes through ``repository.add_audits`` like every other write, so the figure measured is
 the product's own bulk insert on either engine (driver-level executemany on SQLite,
-``COPY`` on PostgreSQL).
+``COPY`` on PostgreSQL, with every derived row, revision and seal ``verify`` checks).
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from sqlalchemy import Connection
 
 from audit_app.checklists import dump_checklist
 from audit_app.domain.audit import (
@@ -52,6 +61,12 @@ CHECKLIST_ID = "scale_visit"
 FIRST_DAY = datetime(2025, 1, 1)
 BRANCHES = 5_000
 AUDITS_PER_BRANCH = 8
+"""A year, in the one-year set (the default)."""
+MOST_A_YEAR = 60
+"""Each visit falls in its own window of the year, at least 6 days long."""
+FORTNIGHTLY = 26
+"""A year, when several years are made: 5,000 branches x 3 years x 26 = 390,000 audits,
+23.4 million answers (#21's ten times the one-year set)."""
 BRANCHES_PER_REGION = 100
 AUDITORS_PER_REGION = 4
 ROAMING_AUDITORS = 5
@@ -127,9 +142,102 @@ def write_scale_checklist(folder: Path) -> Path:
 
 
 def generate_scale(
-    branches: int = BRANCHES, audits_per_branch: int = AUDITS_PER_BRANCH, seed: int = SEED
+    branches: int = BRANCHES,
+    audits_per_branch: int | None = None,
+    seed: int = SEED,
+    years: int = 1,
 ) -> ScaleData:
-    """The branches, the audits with their score cards, and the true effects."""
+    """The branches, the audits with their score cards, and the true effects, all at once
+    (:meth:`ScalePlan.chunks` makes the same audits a chunk at a time)."""
+    plan = plan_scale(branches, audits_per_branch, seed, years)
+    audits = tuple(record for year in plan.years_of_audits() for record in year.records())
+    return ScaleData(
+        checklist=plan.checklist,
+        branches=plan.branches,
+        audits=audits,
+        branch_effect=plan.branch_effect,
+        auditor_leniency=plan.auditor_leniency,
+    )
+
+
+def audits_per_year(years: int) -> int:
+    """The default pace: today's one-year set shops each branch 8 times; several years are
+    the chain of #21, which shops each branch every fortnight."""
+    return AUDITS_PER_BRANCH if years == 1 else FORTNIGHTLY
+
+
+@dataclass(frozen=True)
+class ScalePlan:
+    """The lasting structure of the set (branches, regions, auditors and their effects)
+    before any audit is drawn. Each year's audits are drawn from it in turn
+    (:meth:`years_of_audits`), so the whole set never has to be in memory at once.
+
+    Year 0 continues the structure's own random stream, exactly as the one-year set always
+    has (the benchmarks and tests rely on its figures); each later year draws from a stream of
+    its own (``[seed, year]``) with the same branch effects, leniencies, item difficulties
+    and seasons."""
+
+    checklist: Checklist
+    branches: tuple[Branch, ...]
+    region_of: np.ndarray
+    effect: np.ndarray
+    auditor_names: tuple[str, ...]
+    leniency: np.ndarray
+    audits_per_branch: int
+    years: int
+    seed: int
+    state: dict[str, Any]
+    """The structure's random stream after the structure was drawn: year 0 starts here."""
+
+    @property
+    def audits(self) -> int:
+        return len(self.branches) * self.audits_per_branch * self.years
+
+    @property
+    def answers(self) -> int:
+        return self.audits * len(self.checklist.items)
+
+    @property
+    def branch_effect(self) -> dict[str, float]:
+        return {b.code: float(e) for b, e in zip(self.branches, self.effect, strict=True)}
+
+    @property
+    def auditor_leniency(self) -> dict[str, float]:
+        return dict(zip(self.auditor_names, map(float, self.leniency), strict=True))
+
+    def years_of_audits(self) -> Iterator[ScaleYear]:
+        """Each year's audits as arrays, one year at a time."""
+        difficulty = None
+        for year in range(self.years):
+            if year == 0:
+                rng = np.random.default_rng()
+                rng.bit_generator.state = self.state
+            else:
+                rng = np.random.default_rng([self.seed, year])
+            drawn = _draw_year(self, year, rng, difficulty)
+            difficulty = drawn.difficulty
+            yield drawn
+
+    def chunks(self, size: int) -> Iterator[tuple[tuple[AuditRecord, ScoreCard], ...]]:
+        """The audits in order, at most ``size`` at a time (a chunk never spans two years)."""
+        for year in self.years_of_audits():
+            for start in range(0, year.count, size):
+                yield year.records(start, start + size)
+
+
+def plan_scale(
+    branches: int = BRANCHES,
+    audits_per_branch: int | None = None,
+    seed: int = SEED,
+    years: int = 1,
+) -> ScalePlan:
+    """Draw the set's structure; ``audits_per_branch`` is per year (default
+    :func:`audits_per_year`)."""
+    if years < 1:
+        raise ValueError("years must be at least 1")
+    pace = audits_per_year(years) if audits_per_branch is None else audits_per_branch
+    if not 1 <= pace <= MOST_A_YEAR:
+        raise ValueError(f"audits a year must be 1 to {MOST_A_YEAR} (one visit in each window)")
     rng = np.random.default_rng(seed)
     checklist = scale_checklist()
     regions = max(1, branches // BRANCHES_PER_REGION)
@@ -140,30 +248,101 @@ def generate_scale(
         f"Auditor {r:02d}-{a}" for r in range(regions) for a in range(AUDITORS_PER_REGION)
     ] + [f"Roaming auditor {a}" for a in range(ROAMING_AUDITORS)]
     leniency = rng.normal(0, 0.25, len(auditor_names))
+    return ScalePlan(
+        checklist=checklist,
+        branches=tuple(_branches(branches, region_of)),
+        region_of=region_of,
+        effect=branch_effect,
+        auditor_names=tuple(auditor_names),
+        leniency=leniency,
+        audits_per_branch=pace,
+        years=years,
+        seed=seed,
+        state=rng.bit_generator.state,
+    )
 
-    n = branches * audits_per_branch
-    branch_of = np.repeat(np.arange(branches), audits_per_branch)
-    local = region_of[branch_of] * AUDITORS_PER_REGION + rng.integers(0, AUDITORS_PER_REGION, n)
+
+@dataclass(frozen=True)
+class ScaleYear:
+    """One year's audits as arrays (a few hundred bytes an audit); records are built from
+    them a slice at a time."""
+
+    checklist: Checklist
+    branch_codes: tuple[str, ...]
+    auditor_names: tuple[str, ...]
+    first_day: datetime
+    branch_of: np.ndarray
+    auditor_of: np.ndarray
+    day: np.ndarray
+    minute: np.ndarray
+    codes: np.ndarray
+    scores: np.ndarray
+    difficulty: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.branch_of)
+
+    def records(
+        self, start: int = 0, stop: int | None = None
+    ) -> tuple[tuple[AuditRecord, ScoreCard], ...]:
+        """The audits ``start:stop`` of the year with their score cards."""
+        part = slice(start, stop)
+        return _records(
+            self.checklist,
+            self.branch_codes,
+            self.branch_of[part],
+            self.auditor_names,
+            self.auditor_of[part],
+            self.first_day,
+            self.day[part],
+            self.minute[part],
+            self.codes[part],
+            self.scores[part],
+        )
+
+
+def _draw_year(
+    plan: ScalePlan, year: int, rng: np.random.Generator, difficulty: np.ndarray | None
+) -> ScaleYear:
+    """One year of visits: who, when, and every answer (in the order the one-year set
+    always drew them)."""
+    branches = len(plan.branches)
+    regions = int(plan.region_of[-1]) + 1 if branches else 1
+    per_branch = plan.audits_per_branch
+    n = branches * per_branch
+    branch_of = np.repeat(np.arange(branches), per_branch)
+    local = plan.region_of[branch_of] * AUDITORS_PER_REGION + rng.integers(
+        0, AUDITORS_PER_REGION, n
+    )
     roaming = regions * AUDITORS_PER_REGION + rng.integers(0, ROAMING_AUDITORS, n)
     auditor_of = np.where(rng.random(n) < ROAMING_SHARE, roaming, local)
-    window = 365 // audits_per_branch
-    day = np.tile(np.arange(audits_per_branch) * window, branches) + rng.integers(0, window - 5, n)
+    window = 365 // per_branch
+    day = np.tile(np.arange(per_branch) * window, branches) + rng.integers(0, window - 5, n)
     minute = rng.integers(9 * 12, 19 * 12, n) * 5
-    month = np.array([(FIRST_DAY + timedelta(days=int(d))).month for d in range(366)])[day]
+    first_day = FIRST_DAY.replace(year=FIRST_DAY.year + year)
+    month = np.array([(first_day + timedelta(days=int(d))).month for d in range(366)])[day]
     mood = (
-        branch_effect[branch_of] + leniency[auditor_of] + _SEASON[month - 1] + rng.normal(0, 0.3, n)
+        plan.effect[branch_of]
+        + plan.leniency[auditor_of]
+        + _SEASON[month - 1]
+        + rng.normal(0, 0.3, n)
     )
-    codes, scores = _item_answers(rng, checklist, mood)
-    branch_list = _branches(branches, region_of)
-    audits = _records(
-        checklist, branch_list, branch_of, auditor_names, auditor_of, day, minute, codes, scores
-    )
-    return ScaleData(
-        checklist=checklist,
-        branches=tuple(branch_list),
-        audits=audits,
-        branch_effect={b.code: float(e) for b, e in zip(branch_list, branch_effect, strict=True)},
-        auditor_leniency=dict(zip(auditor_names, map(float, leniency), strict=True)),
+    if difficulty is None:
+        difficulty = rng.uniform(-0.8, 1.2, len(plan.checklist.items))
+    codes, scores = _item_answers(rng, plan.checklist, mood, difficulty)
+    return ScaleYear(
+        checklist=plan.checklist,
+        branch_codes=tuple(b.code for b in plan.branches),
+        auditor_names=plan.auditor_names,
+        first_day=first_day,
+        branch_of=branch_of,
+        auditor_of=auditor_of,
+        day=day,
+        minute=minute,
+        codes=codes,
+        scores=scores,
+        difficulty=difficulty,
     )
 
 
@@ -180,13 +359,12 @@ def _branches(count: int, region_of: np.ndarray) -> list[Branch]:
 
 
 def _item_answers(
-    rng: np.random.Generator, checklist: Checklist, mood: np.ndarray
+    rng: np.random.Generator, checklist: Checklist, mood: np.ndarray, difficulty: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per audit x item an answer code (index into the item's answer table) and its score
     (NaN for N/A). Code 0 is always N/A."""
     items = checklist.items
     n = len(mood)
-    difficulty = rng.uniform(-0.8, 1.2, len(items))
     codes = np.zeros((n, len(items)), dtype=np.int16)
     scores = np.zeros((n, len(items)))
     for j, item in enumerate(items):
@@ -278,10 +456,11 @@ def _cards(checklist: Checklist, scores: np.ndarray) -> list[ScoreCard]:
 
 def _records(
     checklist: Checklist,
-    branch_list: Sequence[Branch],
+    branch_codes: Sequence[str],
     branch_of: np.ndarray,
     auditor_names: Sequence[str],
     auditor_of: np.ndarray,
+    first_day: datetime,
     day: np.ndarray,
     minute: np.ndarray,
     codes: np.ndarray,
@@ -292,10 +471,10 @@ def _records(
     records = []
     for a, row in enumerate(codes.tolist()):
         visit = Visit(
-            branch_code=branch_list[int(branch_of[a])].code,
+            branch_code=branch_codes[int(branch_of[a])],
             checklist_id=checklist.id,
             checklist_version=checklist.version,
-            visited_at=FIRST_DAY + timedelta(days=int(day[a]), minutes=int(minute[a])),
+            visited_at=first_day + timedelta(days=int(day[a]), minutes=int(minute[a])),
             auditor=auditor_names[int(auditor_of[a])],
             kind=AuditKind.MYSTERY_SHOP,
             channel=Channel.IN_PERSON,
@@ -305,27 +484,121 @@ def _records(
     return tuple(records)
 
 
-def load_scale(ctx: AppContext, data: ScaleData, chunk: int = 2_000) -> None:
+@dataclass(frozen=True)
+class Progress:
+    """Where a load stands after one chunk (one transaction)."""
+
+    year: int
+    """Of the chunk just written (1-based)."""
+    audits: int
+    answers: int
+    """Of the chunk just written."""
+    loaded: int
+    """Audits written so far."""
+    of: int
+    generate_seconds: float
+    write_seconds: float
+    """Of the chunk: building its records, and writing them."""
+    elapsed: float
+    """Since the load began."""
+
+    def line(self, years: int) -> str:
+        return (
+            f"  year {self.year}/{years}: {self.loaded:,} of {self.of:,} audits; this chunk "
+            f"{self.audits:,} audits, {self.answers:,} answers, built in "
+            f"{self.generate_seconds:.2f} s, written in {self.write_seconds:.2f} s; "
+            f"{self.elapsed:.1f} s so far"
+        )
+
+
+@dataclass(frozen=True)
+class LoadTimes:
+    generate_seconds: float
+    """Building records from the drawn arrays, chunk by chunk (0 for a ``ScaleData``, made
+    before the load)."""
+    write_seconds: float
+    """The product's bulk insert: branches, then every chunk, then the commit."""
+    commit_seconds: float = 0.0
+    """Of which the end: on PostgreSQL the foreign keys checked in one pass each, and the
+    commit of the one transaction."""
+
+
+def load_scale(
+    ctx: AppContext,
+    data: ScaleData | ScalePlan,
+    chunk: int = 2_000,
+    progress: Callable[[Progress], None] | None = None,
+) -> LoadTimes:
     """Write the branches and audits into ``ctx`` through the repository's bulk insert.
 
     The context must have been opened on a checklists folder holding
     :func:`write_scale_checklist`'s file. Each chunk of audits is its own transaction: one
     transaction of 2.4 million answers made SQLite spill its page cache into a growing WAL
-    and took three times as long (39 s against 13 s).
+    and took three times as long (39 s against 13 s). On PostgreSQL the whole load is one
+    transaction whose foreign keys are checked once at its end
+    (``bulk.foreign_keys_checked_once``): checked per row, they were about half the server's
+    time. A :class:`ScalePlan` is drawn a year and built a chunk at a time, so memory holds
+    one year's arrays and one chunk of records.
     """
-    from audit_app.storage import database, repository
+    from audit_app.storage import bulk, database, repository
 
+    began = time.perf_counter()
     with database.transaction(ctx.engine) as conn:
         repository.upsert_branches(conn, data.branches)
         branch_id_of = repository.branch_ids(conn)
-    for start in range(0, len(data.audits), chunk):
-        with database.transaction(ctx.engine) as conn:
-            repository.add_audits(
-                conn,
-                data.audits[start : start + chunk],
-                branch_id_of=branch_id_of,
-                checklist_version_id_of=ctx.checklist_version_ids,
-            )
+    written = time.perf_counter() - began
+    built = 0.0
+    loaded = 0
+    total = data.audits if isinstance(data, ScalePlan) else len(data.audits)
+    per_year = total // data.years if isinstance(data, ScalePlan) else total
+    chunks = (
+        data.chunks(chunk)
+        if isinstance(data, ScalePlan)
+        else (data.audits[start : start + chunk] for start in range(0, len(data.audits), chunk))
+    )
+
+    def add(conn: Connection, part: Sequence[tuple[AuditRecord, ScoreCard]]) -> None:
+        repository.add_audits(
+            conn, part, branch_id_of=branch_id_of, checklist_version_id_of=ctx.checklist_version_ids
+        )
+
+    one_transaction = ctx.engine.dialect.name == "postgresql"
+    with ExitStack() as whole:
+        if one_transaction:
+            shared = whole.enter_context(database.transaction(ctx.engine))
+            whole.enter_context(bulk.foreign_keys_checked_once(shared, repository.AUDIT_TABLES))
+        while True:
+            started = time.perf_counter()
+            part = next(chunks, None)
+            if part is None:
+                break
+            ready = time.perf_counter()
+            if one_transaction:
+                add(shared, part)
+            else:
+                with database.transaction(ctx.engine) as conn:
+                    add(conn, part)
+            done = time.perf_counter()
+            built += ready - started
+            written += done - ready
+            loaded += len(part)
+            if progress is not None:
+                progress(
+                    Progress(
+                        year=(loaded - 1) // max(per_year, 1) + 1,
+                        audits=len(part),
+                        answers=sum(len(record.answers) for record, _card in part),
+                        loaded=loaded,
+                        of=total,
+                        generate_seconds=ready - started,
+                        write_seconds=done - ready,
+                        elapsed=done - began,
+                    )
+                )
+        closing = time.perf_counter()
+    closed = time.perf_counter() - closing
+    written += closed
+    return LoadTimes(built, written, closed)
 
 
 def vacuum_analyze(ctx: AppContext) -> None:
@@ -377,6 +650,13 @@ def engine_name(ctx: AppContext) -> str:
     )
 
 
+def peak_memory_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sample_data.scale",
@@ -387,27 +667,60 @@ def main(argv: list[str]) -> int:
         "--database-url", help="load here instead of SQLite in DATA_DIR (an empty database)"
     )
     parser.add_argument("--branches", type=int, default=BRANCHES, help="default: %(default)s")
+    parser.add_argument(
+        "--years", type=int, default=1, help="years of history from 2025 (default: 1)"
+    )
+    parser.add_argument(
+        "--audits-per-year",
+        type=int,
+        help=f"visits of each branch a year (default: {AUDITS_PER_BRANCH} for one year, "
+        f"{FORTNIGHTLY} - every fortnight - for several)",
+    )
+    parser.add_argument(
+        "--chunk", type=int, default=2_000, help="audits per transaction (default: %(default)s)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress line per chunk")
     options = parser.parse_args(argv)
+    if options.chunk < 1:
+        print("error: --chunk must be at least 1", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    data = generate_scale(branches=options.branches)
-    generated = time.perf_counter()
+    try:
+        plan = plan_scale(options.branches, options.audits_per_year, years=options.years)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    planned = time.perf_counter()
     try:
         ctx = open_scale_context(options.data_dir, options.database_url)
         check_empty(ctx)
     except (ScaleLoadError, AuditAppError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    print(
+        f"loading {len(plan.branches):,} branches x {plan.years} year(s) x "
+        f"{plan.audits_per_branch} audits x {len(plan.checklist.items)} items = "
+        f"{plan.audits:,} audits, {plan.answers:,} answers into {engine_name(ctx)}",
+        flush=True,
+    )
     opened = time.perf_counter()
-    load_scale(ctx, data)
+
+    def show(step: Progress) -> None:
+        if not options.quiet:
+            print(step.line(plan.years), flush=True)
+
+    times = load_scale(ctx, plan, options.chunk, show)
     loaded = time.perf_counter()
     vacuum_analyze(ctx)
     analyzed = time.perf_counter()
     ctx.engine.dispose()
     after = f" (+ VACUUM ANALYZE {analyzed - loaded:.1f} s)" if analyzed - loaded > 0.05 else ""
     print(
-        f"{len(data.branches):,} branches, {len(data.audits):,} audits, {data.answers:,} "
-        f"answers: generated in {generated - started:.1f} s, loaded into "
-        f"{engine_name(ctx)} in {loaded - opened:.1f} s{after} ({ctx.database_label})"
+        f"{len(plan.branches):,} branches, {plan.audits:,} audits, {plan.answers:,} "
+        f"answers: generated in {planned - started + times.generate_seconds:.1f} s, loaded into "
+        f"{engine_name(ctx)} in {loaded - opened:.1f} s (writing {times.write_seconds:.1f} s, "
+        f"of which the end of the load {times.commit_seconds:.1f} s)"
+        f"{after} ({ctx.database_label}); peak memory {peak_memory_mib():,.0f} MiB"
     )
     return 0
 

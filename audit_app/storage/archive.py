@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import archive_media, archive_rows, database, item_vectors, repository
+from audit_app.storage import archive_media, archive_rows, bulk, database, item_vectors
 from audit_app.storage.archive_media import MediaEntry
 from audit_app.storage.media_store import LocalMediaStore
 from audit_app.storage.tables import (
@@ -574,7 +574,7 @@ def _insert(
 ) -> None:
     driver_error = conn.dialect.loaded_dbapi.Error
     try:
-        repository.insert_many(conn, table, names, rows)
+        bulk.insert_many(conn, table, names, rows)
     except (DBAPIError, driver_error) as error:
         cause = error.orig if isinstance(error, DBAPIError) else error
         first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]

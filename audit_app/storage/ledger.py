@@ -20,7 +20,7 @@ from sqlalchemy import Column, Connection, Table, insert, select
 
 from audit_app.domain.audit import AuditStatus
 from audit_app.errors import AuditAppError
-from audit_app.storage import database, seal_keys
+from audit_app.storage import bulk, database, seal_keys
 from audit_app.storage.tables import (
     action_events,
     activity_log,
@@ -247,16 +247,36 @@ def _append(conn: Connection, sealed: Sealed, rows: Iterable[Any]) -> int:
             }
         )
         if len(batch) >= CHUNK:
-            conn.execute(insert(record_seals), batch)
+            _insert_seals(conn, batch)
             count += len(batch)
             batch = []
     if batch:
-        conn.execute(insert(record_seals), batch)
+        _insert_seals(conn, batch)
         count += len(batch)
     if count:
         assert chain is not None and first_chain is not None
         seal_keys.note_head(conn, (sequence, chain, first_chain))
     return count
+
+
+SEAL_COLUMNS = ("sequence", "table_name", "row_key", "sealed", "digest", "chain_hash", "sealed_at")
+
+
+def _insert_seals(conn: Connection, batch: list[dict[str, Any]]) -> None:
+    """Ledger entries by COPY on PostgreSQL (a bulk load seals hundreds of thousands),
+    through SQLAlchemy elsewhere."""
+    if bulk.worth_copying(conn, len(batch)):
+        bulk.insert_many(
+            conn,
+            record_seals,
+            SEAL_COLUMNS,
+            [
+                tuple(bulk.json_text(e[c]) if c == "sealed" else e[c] for c in SEAL_COLUMNS)
+                for e in batch
+            ],
+        )
+    else:
+        conn.execute(insert(record_seals), batch)
 
 
 def seal_everything(conn: Connection, *, later_columns: bool = True) -> int:

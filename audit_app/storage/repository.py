@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from audit_app.domain.answers import encode_value
 from audit_app.domain.audit import AuditRecord, AuditStatus, Branch, Visit
@@ -20,9 +20,12 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
 from audit_app.storage import activity_store, evidence_store, item_vectors, ledger, trail
+from audit_app.storage.bulk import insert_many, next_ids, worth_copying
 from audit_app.storage.tables import (
+    answer_photos,
     answers,
     audit_item_scores,
+    audit_revisions,
     audit_scores,
     audits,
     branches,
@@ -263,6 +266,17 @@ def existing_visit_keys(
     return {tuple(row) for row in conn.execute(query)}
 
 
+AUDIT_TABLES = (
+    audits,
+    answers,
+    audit_item_scores,
+    audit_scores,
+    section_scores,
+    answer_photos,
+    audit_revisions,
+)
+"""The tables :func:`add_audits` writes rows into (and ``record_seals``, which has no foreign
+key): a bulk load may check their foreign keys once (``bulk.foreign_keys_checked_once``)."""
 ANSWER_COLUMNS = ("audit_id", "item_id", "value", "na", "comment", "score")
 ANSWER_CHUNK = 50_000
 
@@ -308,11 +322,7 @@ def add_audits(
                 "visit_reference": visit.reference,
             }
         )
-    ids = list(
-        conn.execute(
-            insert(audits).returning(audits.c.id, sort_by_parameter_order=True), audit_rows
-        ).scalars()
-    )
+    ids = _insert_audits(conn, audit_rows)
     answer_rows: list[tuple[Any, ...]] = []
     vector_rows: list[tuple[int, bytes]] = []  # item_vectors: the comparisons' item scores
     layouts = item_vectors.Layouts(conn)
@@ -357,7 +367,14 @@ def add_audits(
     insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
     insert_many(conn, audit_item_scores, ("audit_id", "scores"), vector_rows)
     evidence_store.add_links(conn, photo_rows)
-    if score_rows:
+    if worth_copying(conn, len(score_rows)):
+        insert_many(
+            conn,
+            audit_scores,
+            SCORE_ROW_COLUMNS,
+            [tuple(r[c] for c in SCORE_ROW_COLUMNS) for r in score_rows],
+        )
+    elif score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
     ledger.seal(
@@ -367,6 +384,35 @@ def add_audits(
     )
     trail.append(conn, seals)
     return ids
+
+
+def _insert_audits(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert audit rows (all with the same keys) and return their ids in order: many on
+    PostgreSQL by ids from the sequence and COPY, otherwise INSERT ... RETURNING."""
+    if not worth_copying(conn, len(rows)):
+        return list(
+            conn.execute(
+                insert(audits).returning(audits.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+    ids = next_ids(conn, audits, len(rows))
+    columns = ("id", *rows[0])
+    insert_many(
+        conn, audits, columns, [(i, *row.values()) for i, row in zip(ids, rows, strict=True)]
+    )
+    return ids
+
+
+SCORE_ROW_COLUMNS = (
+    "audit_id",
+    "overall",
+    "raw_overall",
+    "grade",
+    "passed",
+    "critical_failure",
+    "scored_at",
+)
+"""The order of an ``audit_scores`` row built as ``{"audit_id": ..., **score_values()}``."""
 
 
 def score_values(card: ScoreCard, scored_at: datetime) -> dict[str, Any]:
@@ -379,37 +425,6 @@ def score_values(card: ScoreCard, scored_at: datetime) -> dict[str, Any]:
         "critical_failure": card.critical_failure,
         "scored_at": scored_at,
     }
-
-
-def insert_many(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """Insert tuples with the driver's fastest bulk path: ``COPY ... FROM STDIN`` on
-    PostgreSQL (psycopg 3), the driver's own executemany elsewhere.
-
-    Measured for #3: executemany of tuples is three to five times faster than SQLAlchemy Core
-    with dictionaries, which matters for the 300,000 answers of a bulk workbook. Measured for
-    #8 on PostgreSQL (240,000 answer rows, raw psycopg): executemany 3.4 s, multi-row VALUES
-    4.2 s, COPY 0.5 s. COPY runs inside the caller's transaction like any other statement.
-    Columns are our own names, never input.
-    """
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        cursor = conn.connection.cursor()
-        try:
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
-        return
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(marker for _ in columns)})"
-    )
-    conn.exec_driver_sql(sql, list(rows))
 
 
 def _filtered(query: Any, audit_filter: AuditFilter) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import database, item_vectors, ledger
+from audit_app.storage import bulk, database, item_vectors, ledger
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -160,13 +160,40 @@ def chained_rows(seals: Sequence[Seal], head: tuple[int, str | None]) -> list[di
     return rows
 
 
+REVISION_COLUMNS = (
+    "audit_id",
+    "revision",
+    "created_at",
+    "created_by",
+    "reason",
+    "content",
+    "content_hash",
+    "audit_hash",
+    "sequence",
+    "chain_hash",
+)
+
+
 def append(conn: Connection, seals: Sequence[Seal]) -> list[dict[str, Any]]:
     """Write revisions in order at the end of the global chain; returns the rows written."""
     if not seals:
         return []
     database.lock(conn, database.CHAIN_LOCK)  # one writer at a time extends the chain
     rows = chained_rows(seals, chain_head(conn))
-    conn.execute(insert(audit_revisions), rows)
+    if bulk.worth_copying(conn, len(rows)):  # a bulk load writes hundreds of thousands
+        bulk.insert_many(
+            conn,
+            audit_revisions,
+            REVISION_COLUMNS,
+            [
+                tuple(
+                    bulk.json_text(row[c]) if c == "content" else row[c] for c in REVISION_COLUMNS
+                )
+                for row in rows
+            ],
+        )
+    else:
+        conn.execute(insert(audit_revisions), rows)
     ledger.seal_where(
         conn,
         audit_revisions,
