@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,7 @@ Share = tuple[int, int, str, str, str, Any, int]
 vector, +1 to add it or -1 to take it away)."""
 
 
-def month_of(moment: datetime) -> str:
+def month_of(moment: date) -> str:
     """The month a visit counts in, as the database's ``substr``/``to_char`` gives it."""
     return f"{moment.year:04d}-{moment.month:02d}"
 

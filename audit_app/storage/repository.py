@@ -444,12 +444,7 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
         conditions.append(
             audits.c.visited_at < datetime.combine(f.date_to + timedelta(days=1), time.min)
         )
-    if f.region:
-        conditions.append(func.lower(branches.c.region) == f.region.lower())
-    if f.country:
-        conditions.append(branches.c.country == f.country.upper())
-    if f.branch_code:
-        conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
+    conditions += branch_conditions(f)
     if f.kind:
         conditions.append(audits.c.kind == f.kind)
     elif not f.include_follow_ups:  # a follow-up re-checks a few items: not comparable
@@ -461,9 +456,21 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
     if f.reference and f.reference.strip():
         wanted = f.reference.strip().lower()
         conditions.append(func.lower(audits.c.visit_reference).contains(wanted, autoescape=True))
+    return query.where(*conditions)
+
+
+def branch_conditions(f: AuditFilter) -> list[Any]:
+    """The filter's conditions on the ``branches`` table (region, country, branch, areas)."""
+    conditions = []
+    if f.region:
+        conditions.append(func.lower(branches.c.region) == f.region.lower())
+    if f.country:
+        conditions.append(branches.c.country == f.country.upper())
+    if f.branch_code:
+        conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
     if f.areas is not None:
         conditions.append(branches.c.area.in_(f.areas))
-    return query.where(*conditions)
+    return conditions
 
 
 SCORE_COLUMNS = [

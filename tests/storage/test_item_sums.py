@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 from alembic import command
 from sqlalchemy import delete, insert, select, update
 
 from audit_app.domain import repeats
 from audit_app.domain.audit import Answer, AuditRecord, Visit
+from audit_app.domain.filters import AuditFilter
 from audit_app.intake.templates import write_template
 from audit_app.services.audits import submit_audit
 from audit_app.services.backup import export_database, restore_database
@@ -29,6 +31,7 @@ from audit_app.services.drafts import discard_draft, save_draft
 from audit_app.services.imports import import_files
 from audit_app.services.revisions import revise_audit
 from audit_app.services.verify import verify
+from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, item_sums
 from audit_app.storage.tables import answers, audits, branches, item_month_sums
 from tests.databases import drop_database, make_settings
@@ -36,7 +39,7 @@ from tests.helpers import PHONE_ANSWERS
 from tests.services.test_concurrency import Crowd
 from tests.services.test_imports import fill_template
 from tests.services.test_revisions import good_answers
-from tests.storage.test_item_vectors import _phone_record, messy, small
+from tests.storage.test_item_vectors import _phone_record, assert_same_cells, messy, small
 
 __all__ = ["messy", "small"]  # fixtures shared with the vector tests
 
@@ -360,3 +363,107 @@ def test_two_sessions_adding_to_one_branch_and_month_both_count(small: AppContex
     may = got[(got["month"] == "2026-05") & (got["item_id"] == "call.tone")]
     assert may["n"].tolist() == [2 * per_session]
     assert verify(small).ok
+
+
+# --- comparisons read the summaries when the filter allows -------------------------------
+
+CHOICES: dict[str, list[Any]] = {
+    "checklist_id": [None, "greeting_phone", "greeting_email"],
+    "dates": [
+        (None, None),
+        (date(2026, 3, 1), date(2026, 6, 30)),
+        (date(2026, 2, 1), None),
+        (None, date(2026, 4, 30)),
+        (date(2031, 1, 1), None),
+    ],
+    "region": [None, "aegean", "Catalunya"],
+    "country": [None, "es", "TR"],
+    "branch_code": [None, "es-cat-02"],
+    "kind": [None, "follow_up", "mystery_shop"],
+    "include_follow_ups": [False, True],
+    "channel": [None, "web_form", "email"],
+    "areas": [None, ("Barcelona", "Sud", "Transilvania"), ()],
+}
+
+
+def _random_filters(count: int, seed: int) -> list[AuditFilter]:
+    rng = np.random.default_rng(seed)
+    filters = [AuditFilter()]
+    for name, values in CHOICES.items():  # each choice alone
+        for value in values[1:]:
+            filters.append(_filter({name: value}))
+    for _ in range(count):  # and at random together, each dimension set half the time
+        filters.append(
+            _filter(
+                {
+                    name: values[int(rng.integers(1, len(values)))]
+                    for name, values in CHOICES.items()
+                    if rng.random() < 0.5
+                }
+            )
+        )
+    return filters
+
+
+def _filter(chosen: dict[str, Any]) -> AuditFilter:
+    date_from, date_to = chosen.pop("dates", (None, None))
+    return AuditFilter(date_from=date_from, date_to=date_to, **chosen)
+
+
+def test_item_cells_from_the_summaries_equal_those_from_the_vectors(messy: AppContext) -> None:
+    filters = _random_filters(120, seed=21)
+    selected = 0
+    with database.snapshot(messy.engine) as conn:
+        for audit_filter in filters:
+            assert queries.summaries_answer(audit_filter), audit_filter
+            want = queries.vector_cells(conn, audit_filter)
+            got = queries.summary_cells(conn, audit_filter)
+            assert list(got.dtypes) == list(want.dtypes), audit_filter
+            assert_same_cells(got, want)
+            selected += not want.empty
+    assert selected >= 30  # a good share of them select something
+
+
+@pytest.mark.parametrize(
+    "audit_filter",
+    [
+        AuditFilter(auditor="Ann"),
+        AuditFilter(reference="R-1"),
+        AuditFilter(date_from=date(2026, 3, 2)),
+        AuditFilter(date_to=date(2026, 6, 29)),
+        AuditFilter(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), auditor="Ann"),
+    ],
+    ids=["auditor", "reference", "from mid-month", "to mid-month", "months and auditor"],
+)
+def test_a_filter_the_summaries_cannot_answer_reads_the_vectors(
+    messy: AppContext, audit_filter: AuditFilter
+) -> None:
+    assert not queries.summaries_answer(audit_filter)
+    with database.snapshot(messy.engine) as conn:
+        assert_same_cells(
+            queries.item_cells(conn, audit_filter), queries.vector_cells(conn, audit_filter)
+        )
+
+
+def test_whole_months_and_no_dates_are_read_from_the_summaries() -> None:
+    assert queries.summaries_answer(AuditFilter(region="x", kind="follow_up", channel="email"))
+    assert queries.summaries_answer(AuditFilter(date_from=date(2026, 2, 1)))
+    assert queries.summaries_answer(AuditFilter(date_to=date(2028, 2, 29)))  # a leap year
+    assert not queries.summaries_answer(AuditFilter(date_to=date(2028, 2, 28)))
+    assert queries.summaries_answer(AuditFilter(reference="  "))  # blank: no filter
+
+
+def test_the_summaries_are_read_where_they_hold_many_audits_per_row(
+    small: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in range(1, 9):
+        submit_audit(small, _phone_record(small, "ES-CAT-03", day))
+    dense = AuditFilter(branch_code="ES-CAT-03", date_from=date(2026, 3, 1))
+    with database.snapshot(small.engine) as conn:
+        assert queries.summaries_pay(conn, dense)
+        assert not queries.summaries_pay(conn, AuditFilter())  # the demo: a few per month
+        assert not queries.summaries_pay(conn, AuditFilter(date_from=date(2031, 1, 1)))
+        read: list[str] = []
+        monkeypatch.setattr(queries, "summary_cells", lambda *a: read.append("sums") or None)
+        queries.item_cells(conn, dense)
+        assert read == ["sums"]
