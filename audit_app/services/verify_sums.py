@@ -30,8 +30,6 @@ def check_item_sums(conn: Connection) -> tuple[list[str], int]:
     keys = list(item_sums.KEY)
     for frame in (want, have):
         frame["branch_id"] = frame["branch_id"].astype(np.int64)
-        for name in keys[1:]:
-            frame[name] = frame[name].astype(str)
     both = have.merge(want, on=keys, how="outer", suffixes=("_stored", "_answers"), indicator=True)
     filled = both.fillna(
         {f"{v}_{side}": 0 for v in item_sums.VALUES for side in ("stored", "answers")}
