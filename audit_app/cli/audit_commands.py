@@ -232,6 +232,7 @@ def verify_command(
                 "seconds": round(report.seconds, 3),
                 "sealed_records": report.records,
                 "photos": report.photos,
+                "item_summaries": report.summaries,
                 "head": shown_head,
             }
         )

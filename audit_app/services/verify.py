@@ -4,6 +4,7 @@ The checks: each revision's content against its hash, each audit's chain of revi
 chain over all submissions in order, each audit's current rows (visit and answers, what
 every query reads) against its latest revision, each audit's stored scores against those
 its answers give, its item-score vector (what item comparisons read) against its answers, the
+item summaries (``item_month_sums``) against the answers, the
 ledger of every sealed record under the trail key, and the ledger's
 head against the checkpoint outside the database (and a head someone wrote down), and every
 photo a submitted answer carries against its file in the media store.
@@ -26,6 +27,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.trail_head import Head
 from audit_app.services.verify_records import check_ledger
 from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
+from audit_app.services.verify_sums import check_item_sums
 from audit_app.storage import database, evidence_store, item_vectors, ledger, raw_formats, trail
 from audit_app.storage.media_store import MediaState
 from audit_app.storage.tables import audit_revisions, audits, branches
@@ -43,6 +45,8 @@ class VerifyReport:
     """Sealed records checked (every record of every sealed table)."""
     photos: int = 0
     """Photo files checked against their hashes (each once, however many answers show it)."""
+    summaries: int = 0
+    """Stored item summaries checked against the answers."""
 
     @property
     def ok(self) -> bool:
@@ -85,6 +89,16 @@ def verify_in(
     def photo_files() -> None:
         problems.extend(_check_photo_files(ctx, conn, stored, photos, earlier))
 
+    summaries = 0
+
+    def item_summaries() -> None:
+        nonlocal summaries
+        try:
+            found, summaries = check_item_sums(conn)
+        except item_vectors.VectorError as error:  # the vector itself is named above
+            found = [f"the item summaries were not checked: {error}"]
+        problems.extend(found)
+
     sequence, digest = 0, None
 
     def sealed_records() -> None:
@@ -94,6 +108,7 @@ def verify_in(
 
     _guarded(problems, "the audits and their trail", audits_and_trail)
     _guarded(problems, "the photo files", photo_files)
+    _guarded(problems, "the item summaries", item_summaries)
     _guarded(problems, "the sealed records", sealed_records)
     first = ledger.entry_at(conn, 1)
     reached = (
@@ -117,6 +132,7 @@ def verify_in(
         reached,
         sequence,
         len(earlier.keys() | _hashes(photos)),
+        summaries,
     )
 
 

@@ -44,12 +44,20 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import archive_media, archive_rows, bulk, database, item_vectors
+from audit_app.storage import (
+    archive_media,
+    archive_rows,
+    bulk,
+    database,
+    item_sums,
+    item_vectors,
+)
 from audit_app.storage.archive_media import MediaEntry
 from audit_app.storage.media_store import LocalMediaStore
 from audit_app.storage.tables import (
     audit_item_scores,
     checklist_versions,
+    item_month_sums,
     metadata,
     record_seals,
     trail_state,
@@ -120,7 +128,7 @@ def member_name(table: str) -> str:
     return f"tables/{table}.jsonl"
 
 
-DERIVED_TABLES = frozenset({audit_item_scores.name})
+DERIVED_TABLES = frozenset({audit_item_scores.name, item_month_sums.name})
 """Computed from other tables in the same transaction: not archived, rebuilt on restore."""
 
 
@@ -490,6 +498,7 @@ def load_tables(
     for table in tables():
         _load_table(path, conn, zf, table, by_name[table.name], progress)
     item_vectors.rebuild(conn)
+    item_sums.rebuild(conn)
     if conn.dialect.name == "postgresql":
         reset_sequences(conn)
 

@@ -19,7 +19,14 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
-from audit_app.storage import activity_store, evidence_store, item_vectors, ledger, trail
+from audit_app.storage import (
+    activity_store,
+    evidence_store,
+    item_sums,
+    item_vectors,
+    ledger,
+    trail,
+)
 from audit_app.storage.bulk import insert_many, next_ids, worth_copying
 from audit_app.storage.tables import (
     answer_photos,
@@ -329,6 +336,7 @@ def add_audits(
     score_rows: list[dict[str, Any]] = []  # one per audit, with a datetime: through Core
     section_rows: list[tuple[Any, ...]] = []
     seals: list[trail.Seal] = []
+    shares: list[item_sums.Share] = []  # what the submitted audits add to the item summaries
     photo_rows: list[dict[str, Any]] = []  # drafts keep their photos too
     for audit_id, audit_row, (record, card) in zip(ids, audit_rows, records, strict=True):
         photos = {answer.item_id: answer.photos for answer in record.answers if answer.photos}
@@ -339,11 +347,23 @@ def add_audits(
             for answer in record.answers
         ]
         answer_rows.extend((audit_id, *row, item_scores.get(row[0])) for row in stored)
-        layout = layouts[
-            checklist_version_id_of[(record.visit.checklist_id, record.visit.checklist_version)]
+        version_id = checklist_version_id_of[
+            (record.visit.checklist_id, record.visit.checklist_version)
         ]
-        vector_rows.append((audit_id, layout.encode({row[0] for row in stored}, item_scores)))
+        vector = layouts[version_id].encode({row[0] for row in stored}, item_scores)
+        vector_rows.append((audit_id, vector))
         if record.status == AuditStatus.SUBMITTED:  # drafts are sealed when submitted
+            shares.append(
+                (
+                    branch_id_of[record.visit.branch_code],
+                    version_id,
+                    item_sums.month_of(record.visit.visited_at),
+                    str(record.visit.kind),
+                    item_sums.channel_key(record.visit.channel),
+                    vector,
+                    1,
+                )
+            )
             visit_row = {**audit_row, "branch_code": record.visit.branch_code}
             content = trail.revision_content(
                 visit_row,
@@ -383,6 +403,7 @@ def add_audits(
         [i for i, (r, _c) in zip(ids, records, strict=True) if r.status == AuditStatus.SUBMITTED],
     )
     trail.append(conn, seals)
+    item_sums.add(conn, shares)  # after the chain lock: submitters add their sums in turn
     return ids
 
 
@@ -438,12 +459,7 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
         conditions.append(
             audits.c.visited_at < datetime.combine(f.date_to + timedelta(days=1), time.min)
         )
-    if f.region:
-        conditions.append(func.lower(branches.c.region) == f.region.lower())
-    if f.country:
-        conditions.append(branches.c.country == f.country.upper())
-    if f.branch_code:
-        conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
+    conditions += branch_conditions(f)
     if f.kind:
         conditions.append(audits.c.kind == f.kind)
     elif not f.include_follow_ups:  # a follow-up re-checks a few items: not comparable
@@ -455,9 +471,21 @@ def _filtered(query: Any, audit_filter: AuditFilter) -> Any:
     if f.reference and f.reference.strip():
         wanted = f.reference.strip().lower()
         conditions.append(func.lower(audits.c.visit_reference).contains(wanted, autoescape=True))
+    return query.where(*conditions)
+
+
+def branch_conditions(f: AuditFilter) -> list[Any]:
+    """The filter's conditions on the ``branches`` table (region, country, branch, areas)."""
+    conditions = []
+    if f.region:
+        conditions.append(func.lower(branches.c.region) == f.region.lower())
+    if f.country:
+        conditions.append(branches.c.country == f.country.upper())
+    if f.branch_code:
+        conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
     if f.areas is not None:
         conditions.append(branches.c.area.in_(f.areas))
-    return query.where(*conditions)
+    return conditions
 
 
 SCORE_COLUMNS = [
@@ -622,11 +650,14 @@ def delete_draft(conn: Connection, audit_id: int) -> bool:
     ):
         return False
     evidence_store.delete_links(conn, audit_id)
-    conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
-    conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id == audit_id))
-    result = conn.execute(
-        audits.delete().where(audits.c.id == audit_id, audits.c.status == str(AuditStatus.DRAFT))
-    )
+    with item_sums.kept(conn, [audit_id]):  # a draft counts for nothing: kept all the same
+        conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
+        conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id == audit_id))
+        result = conn.execute(
+            audits.delete().where(
+                audits.c.id == audit_id, audits.c.status == str(AuditStatus.DRAFT)
+            )
+        )
     return bool(result.rowcount)
 
 

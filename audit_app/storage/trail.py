@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import bulk, database, item_vectors, ledger
+from audit_app.storage import bulk, database, item_sums, item_vectors, ledger
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -297,26 +297,27 @@ def replace_current(
     revision: int,
 ) -> None:
     """Make ``rows`` (item id, value text, N/A, comment, item score) the audit's current
-    answers, with its item-score vector and new overall and section scores: what every
-    query reads."""
+    answers, with its item-score vector, its share of the item summaries and new overall and
+    section scores: what every query reads."""
     ledger.check_unchanged(conn, audits, [audit_id])
-    conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
-    if rows:
-        conn.execute(
-            insert(answers),
-            [
-                {
-                    "audit_id": audit_id,
-                    "item_id": item_id,
-                    "value": value,
-                    "na": na,
-                    "comment": comment,
-                    "score": score,
-                }
-                for item_id, value, na, comment, score in rows
-            ],
-        )
-    item_vectors.rebuild(conn, [audit_id])
+    with item_sums.kept(conn, [audit_id]):
+        conn.execute(answers.delete().where(answers.c.audit_id == audit_id))
+        if rows:
+            conn.execute(
+                insert(answers),
+                [
+                    {
+                        "audit_id": audit_id,
+                        "item_id": item_id,
+                        "value": value,
+                        "na": na,
+                        "comment": comment,
+                        "score": score,
+                    }
+                    for item_id, value, na, comment, score in rows
+                ],
+            )
+        item_vectors.rebuild(conn, [audit_id])
     conn.execute(audit_scores.delete().where(audit_scores.c.audit_id == audit_id))
     conn.execute(insert(audit_scores).values(audit_id=audit_id, **overall))
     conn.execute(section_scores.delete().where(section_scores.c.audit_id == audit_id))

@@ -25,7 +25,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
 from audit_app.services.users import set_password
 from audit_app.services.verify import verify
-from audit_app.storage import database, item_vectors, ledger, seal_keys, trail
+from audit_app.storage import database, item_sums, item_vectors, ledger, seal_keys, trail
 from audit_app.storage.tables import (
     action_events,
     activity_log,
@@ -91,9 +91,10 @@ def _delete_newest(count: int) -> Tamper:
                 record_seals.c.row_key.in_([str(a) for a in doomed]),
             )
         ).scalar_one()
-        for table in (answers, audit_scores, section_scores, audit_revisions):
-            conn.execute(delete(table).where(table.c.audit_id.in_(doomed)))
-        conn.execute(delete(audits).where(audits.c.id.in_(doomed)))
+        with item_sums.kept(conn, doomed):  # their share of the item summaries too
+            for table in (answers, audit_scores, section_scores, audit_revisions):
+                conn.execute(delete(table).where(table.c.audit_id.in_(doomed)))
+            conn.execute(delete(audits).where(audits.c.id.in_(doomed)))
         tail = conn.execute(
             select(record_seals.c.row_key).where(
                 record_seals.c.sequence >= first_seal, record_seals.c.table_name == "activity_log"
