@@ -117,7 +117,10 @@ def _block(layout: item_vectors.Layout, limit: np.ndarray, shares: list[Share]) 
         if isinstance(blob, np.ndarray):
             blob = blob.astype(item_vectors.DTYPE).tobytes()
         elif not isinstance(blob, bytes | memoryview) or len(blob) != width:
-            layout.decode(blob, -1)  # raises
+            raise item_vectors.VectorError(
+                f"an item-score vector of checklist {layout.checklist_id} does not fit its "
+                f"version ({width} bytes expected); `audit-app verify` names every such audit"
+            )
         blobs.append(blob)
     scores = np.frombuffer(b"".join(blobs), dtype=item_vectors.DTYPE).reshape(len(shares), -1)
     groups: dict[tuple[int, str, str, str], int] = {}

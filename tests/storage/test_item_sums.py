@@ -33,7 +33,7 @@ from audit_app.services.revisions import revise_audit
 from audit_app.services.verify import verify
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, item_sums
-from audit_app.storage.tables import answers, audits, branches, item_month_sums
+from audit_app.storage.tables import answers, audit_item_scores, audits, branches, item_month_sums
 from tests.databases import drop_database, make_settings
 from tests.helpers import PHONE_ANSWERS
 from tests.services.test_concurrency import Crowd
@@ -467,3 +467,18 @@ def test_the_summaries_are_read_where_they_hold_many_audits_per_row(
         monkeypatch.setattr(queries, "summary_cells", lambda *a: read.append("sums") or None)
         queries.item_cells(conn, dense)
         assert read == ["sums"]
+
+
+def test_a_vector_that_does_not_fit_stops_the_summary_check_not_verify(small: AppContext) -> None:
+    with small.engine.begin() as conn:
+        conn.execute(
+            update(audit_item_scores)
+            .where(audit_item_scores.c.audit_id == 1)
+            .values(scores=b"\x00" * 16)
+        )
+    problems = verify(small).problems
+    assert any("item-score vector holds 16 bytes" in p for p in problems), problems
+    assert any(
+        p.startswith("the item summaries were not checked: an item-score vector of checklist")
+        for p in problems
+    ), problems
