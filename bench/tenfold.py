@@ -1,0 +1,122 @@
+"""``python -m bench.tenfold URL [NAME-WORD ...]``: the #21 targets on the ten-times scale set,
+already loaded at URL (``python -m sample_data.scale DIR --database-url URL --branches 5000
+--years 3``; run with ``AUDIT_DATA_DIR=DIR AUDIT_CHECKLISTS_DIR=DIR/checklists``, the
+loader's key and checklist). Words after the URL measure only the figures whose names hold
+one of them.
+
+Each figure is one cold call from a warm process (imports done, context open), the way a
+first visitor after a write meets it; the results go to ``bench/results/latest-tenfold-
+targets.json``. Targets (#21): league table < 300 ms, per-item consistency first call < 1 s,
+the comparison PDF for 5,000 branches < 10 s, every page < 2 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest-tenfold-targets.json"
+SET = (
+    "python -m sample_data.scale --branches 5000 --years 3 "
+    "(390,000 audits, 23.4 M answers), PostgreSQL 15"
+)
+
+
+def _timed(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def main(argv: list[str]) -> int:
+    url, wanted = argv[0], argv[1:]
+    os.environ["AUDIT_DATABASE_URL"] = url
+    from audit_app.domain.compare import ComparisonRequest
+    from audit_app.domain.filters import AuditFilter
+    from audit_app.domain.users import Role, User
+    from audit_app.services import compare as service
+    from audit_app.services.context import open_context
+    from audit_app.services.overview import overview
+    from audit_app.services.report_compare import comparison_report
+    from audit_app.services.reports import branch_report_data
+
+    ctx = open_context().as_user(User(username="hq", role=Role.HEAD_OFFICE))
+    everything = AuditFilter()
+    last_quarter = AuditFilter(date_from=date(2027, 10, 1), date_to=date(2027, 12, 31))
+    figures: list[dict[str, Any]] = []
+
+    def measure(name: str, target: float | None, call: Callable[[], Any]) -> None:
+        if wanted and not any(word in name for word in wanted):
+            return
+        seconds = _timed(call)
+        figures.append(
+            {
+                "name": name,
+                "seconds": round(seconds, 2),
+                "target_s": target,
+                "met": None if target is None else seconds < target,
+            }
+        )
+        print(
+            f"{name}: {seconds:.2f} s" + ("" if target is None else f" (target < {target} s)"),
+            flush=True,
+        )
+
+    measure("league table, whole history", 0.3, lambda: service.league_table(ctx, everything))
+    measure("league table, last quarter", 0.3, lambda: service.league_table(ctx, last_quarter))
+    measure(
+        "comparison without items, whole history",
+        2.0,
+        lambda: service.comparison(ctx, ComparisonRequest(everything, items=False)),
+    )
+    measure(
+        "comparison with per-item consistency, last quarter",
+        1.0,
+        lambda: service.comparison(ctx, ComparisonRequest(last_quarter, items=True)),
+    )
+    measure(
+        "comparison with per-item consistency, whole history",
+        1.0,
+        lambda: service.comparison(ctx, ComparisonRequest(everything, items=True)),
+    )
+    measure(
+        "overview figures, whole history", 2.0, lambda: overview(ctx, everything, language="en")
+    )
+    measure(
+        "branch page data (one branch against 5,000)",
+        2.0,
+        lambda: branch_report_data(ctx, "SC-00001"),
+    )
+    measure(
+        "comparison PDF, 5,000 branches, whole history",
+        10.0,
+        lambda: comparison_report(ctx, everything),
+    )
+    if RESULTS.exists():  # figures measured in an earlier run and not this one are kept
+        earlier = json.loads(RESULTS.read_text(encoding="utf-8"))["figures"]
+        measured = {figure["name"] for figure in figures}
+        figures = [f for f in earlier if f["name"] not in measured] + figures
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": f"{os.uname().machine}, {os.cpu_count()} cores",
+                "set": SET,
+                "figures": figures,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
