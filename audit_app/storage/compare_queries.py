@@ -587,11 +587,21 @@ def item_rows_for(conn: Connection, audit_ids: Sequence[int]) -> pd.DataFrame:
     return frame.astype({"audit_id": int, "score": float})
 
 
-def data_stamp(conn: Connection) -> tuple[Any, ...]:
+def data_stamp(conn: Connection, areas: Sequence[str] | None = None) -> tuple[Any, ...]:
     """Changes whenever an audit, a score or a branch is added, removed or changed: lets a
-    caller keep loaded frames while the data stays the same."""
-    audit_part = conn.execute(select(func.count(), func.max(audits.c.id)).select_from(audits)).one()
-    scored = conn.execute(select(func.max(audit_scores.c.scored_at))).scalar_one()
+    caller keep loaded frames while the data stays the same. With ``areas``, only the audits
+    of those areas' branches count (branches and auditors still count everywhere): what an
+    area manager sees changes with her areas' audits, not with every other area's."""
+    audit_query = select(func.count(), func.max(audits.c.id)).select_from(audits)
+    scored_query = select(func.max(audit_scores.c.scored_at))
+    if areas is not None:
+        mine = audits.c.branch_id.in_(select(branches.c.id).where(branches.c.area.in_(areas)))
+        audit_query = audit_query.where(mine)
+        scored_query = scored_query.select_from(
+            audit_scores.join(audits, audits.c.id == audit_scores.c.audit_id)
+        ).where(mine)
+    audit_part = conn.execute(audit_query).one()
+    scored = conn.execute(scored_query).scalar_one()
     branch_part = conn.execute(
         select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
     ).one()

@@ -1,0 +1,49 @@
+"""The data version that page caches are keyed by: it moves with every write a user can see,
+and an area manager's moves with her areas' audits only (#21)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from audit_app.domain.audit import AuditRecord
+from audit_app.domain.users import Role, User
+from audit_app.services.audits import submit_audit
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.services.demo import load_demo
+from audit_app.services.freshness import data_version
+from audit_app.services.revisions import revise_audit
+from tests.services.test_audits import phone_answers, phone_visit
+
+HQ = User(username="hq", role=Role.HEAD_OFFICE)
+MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
+AUDITOR = "Jordi Vidal"
+"""One of the demo's auditors: a new name would add an auditor, which every scope counts."""
+
+
+def test_an_area_manager_s_version_moves_with_her_areas_only(ctx: AppContext) -> None:
+    load_demo(ctx)
+    areas = {b.code: b.area for b in list_branches(ctx)}
+    mine = next(code for code, area in sorted(areas.items()) if area == "Barcelona")
+    other = next(code for code, area in sorted(areas.items()) if area != "Barcelona")
+    hq, marta = ctx.as_user(HQ), ctx.as_user(MARTA)
+
+    def versions() -> tuple[object, object]:
+        return data_version(hq), data_version(marta)
+
+    before = versions()
+    assert versions() == before  # nothing written, nothing moves
+    submit_audit(
+        ctx, AuditRecord(phone_visit(other, datetime(2026, 11, 30, 9), AUDITOR), phone_answers(ctx))
+    )
+    elsewhere = versions()
+    assert elsewhere[0] != before[0]  # head office sees every area
+    assert elsewhere[1] == before[1]  # another area's visit leaves hers alone
+    audit_id, _ = submit_audit(
+        ctx, AuditRecord(phone_visit(mine, datetime(2026, 11, 30, 10), AUDITOR), phone_answers(ctx))
+    )
+    hers = versions()
+    assert hers[0] != elsewhere[0] and hers[1] != elsewhere[1]
+    revise_audit(ctx, audit_id, phone_answers(ctx, **{"call.tone": 2}), reason="the tone was curt")
+    corrected = versions()
+    assert corrected[0] != hers[0] and corrected[1] != hers[1]  # a correction moves both
