@@ -25,16 +25,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from bench.load.cpu import tree_cpu_seconds
 from bench.load.journey import Account, Outcome, journey
+from bench.load.session import run_on_own_loop
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench" / "results" / "latest-load.json"
@@ -180,27 +178,11 @@ def _level(
     run = datetime.now(UTC).strftime("%H%M%S")
     cpu_before = _cpu_seconds(server)
     started = time.perf_counter()
-    outcomes = _in_own_loop(lambda: _crowd(url, users, ramp, bound, run))
+    outcomes = run_on_own_loop(lambda: _crowd(url, users, ramp, bound, run))
     wall = time.perf_counter() - started
     cpu = _cpu_seconds(server) - cpu_before if server is not None else None
     stored = _stored(data_dir, f"load-{run}-")
     return _summary(users, outcomes, stored, wall, cpu)
-
-
-def _in_own_loop(make: Callable[[], Coroutine[Any, Any, list[Outcome]]]) -> list[Outcome]:
-    """Run the crowd on an event loop of its own, in a thread of its own when this one
-    already runs a loop (a test session that drove a browser with Playwright has one)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    found: list[list[Outcome]] = []
-    worker = threading.Thread(target=lambda: found.append(asyncio.run(make())))
-    worker.start()
-    worker.join()
-    if not found:
-        raise SystemExit("the simulated users stopped with an error (see above)")
-    return found[0]
 
 
 async def _crowd(url: str, users: int, ramp: float, bound: float, run: str) -> list[Outcome]:

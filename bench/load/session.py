@@ -12,14 +12,18 @@ value set so far (for widgets still on the page) and its triggers once.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+T = TypeVar("T")
 
 CHOICES = frozenset({"selectbox", "radio", "multiselect", "segmented_control", "pills"})
 FINISHED_FOR_RERUN = 2
@@ -183,3 +187,28 @@ def _element(proto: Any) -> Element:
         if kind in ("selectbox", "radio", "multiselect", "segmented_control", "pills")
         else (),
     )
+
+
+def run_on_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``make()`` on an event loop of its own, in a thread of its own when this thread
+    already runs a loop (a test session that drove a browser with Playwright has one, and
+    ``asyncio.run`` refuses to start inside it). An error in the thread is raised here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    found: list[T] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            found.append(asyncio.run(make()))
+        except BaseException as error:  # handed to the caller's thread
+            failed.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    if failed:
+        raise failed[0]
+    return found[0]

@@ -5,7 +5,6 @@ supervisor's own death, leaves no process behind."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -24,7 +23,7 @@ from audit_app.services.context import open_context
 from bench.load.__main__ import ACCOUNTS, _load_demo
 from bench.load.cpu import process_tree
 from bench.load.journey import at_log_in_form, log_in
-from bench.load.session import Tab
+from bench.load.session import Tab, run_on_own_loop
 from tests.serving.conftest import (
     Served,
     alive,
@@ -108,7 +107,9 @@ def test_a_websocket_session_logs_in_and_its_log_in_holds_on_the_other_worker(
 ) -> None:
     """A browser moved to another worker (its own went down, the proxy sent it on) opens
     with the session cookie it keeps: the other process finds the session in the database."""
-    first, second, at_form, errors = asyncio.run(_log_in_then_open_on_the_other_worker(served.url))
+    first, second, at_form, errors = run_on_own_loop(
+        lambda: _log_in_then_open_on_the_other_worker(served.url)
+    )
     assert (first, second) == ("w1", "w2")
     assert errors == ""
     assert not at_form
@@ -127,8 +128,8 @@ def test_log_ins_are_counted_by_the_address_the_proxy_saw(served: Served) -> Non
     the browser's address (log-in throttling counts by it), and a browser cannot forge it:
     the proxy overwrites it."""
     direct = f"http://127.0.0.1:{served.worker_port('w2')}"
-    asyncio.run(_log_in_with_address(direct, "203.0.113.7"))  # as the proxy would send
-    asyncio.run(_log_in_with_address(served.url, "198.51.100.9"))  # forged by a browser
+    run_on_own_loop(lambda: _log_in_with_address(direct, "203.0.113.7"))  # as the proxy would send
+    run_on_own_loop(lambda: _log_in_with_address(served.url, "198.51.100.9"))  # forged by a browser
     ctx = open_context(Settings(data_dir=served.data_dir))
     try:
         head_office = ctx.as_user(User(username="hq", role=Role.HEAD_OFFICE))
