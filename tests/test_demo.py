@@ -14,7 +14,7 @@ from audit_app.demo import DemoData, generate
 from audit_app.domain.scoring import score_audit
 from audit_app.services.audits import list_scores
 from audit_app.services.context import AppContext
-from audit_app.services.demo import load_demo
+from audit_app.services.demo import demo_hint, load_demo
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -233,9 +233,9 @@ def test_the_login_hint_lists_demo_passwords_only_while_they_work(ctx: AppContex
     assert demo_hint(ctx).exposed == ()
 
 
-def test_the_login_hint_checks_each_password_hash_once(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def password_checks(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The demo loaded, the remembered checks forgotten, and every argon2 check counted."""
     from audit_app.services import demo as demo_service
     from audit_app.services import users
 
@@ -244,28 +244,26 @@ def test_the_login_hint_checks_each_password_hash_once(
     calls: list[str] = []
     real = users.hash_matches
     monkeypatch.setattr(users, "hash_matches", lambda h, p: calls.append(p) or real(h, p))
+    return calls
+
+
+def test_the_login_hint_checks_each_password_hash_once(
+    ctx: AppContext, password_checks: list[str]
+) -> None:
     for _ in range(5):
-        demo_service.demo_hint(ctx)
-    assert len(calls) == 3  # one argon2 check per demo account, not per render
+        demo_hint(ctx)
+    assert len(password_checks) == 3  # one argon2 check per demo account, not per render
 
 
 def test_log_in_forms_opened_at_once_check_each_password_hash_once(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, password_checks: list[str]
 ) -> None:
     """Twenty sessions opening the log-in page together (#21) wait for one check each."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from audit_app.services import demo as demo_service
-    from audit_app.services import users
-
-    load_demo(ctx)
-    demo_service._checked.cache_clear()
-    calls: list[str] = []
-    real = users.hash_matches
-    monkeypatch.setattr(users, "hash_matches", lambda h, p: calls.append(p) or real(h, p))
     with ThreadPoolExecutor(8) as pool:
-        hints = list(pool.map(lambda _: demo_service.demo_hint(ctx), range(20)))
-    assert len(calls) == 3
+        hints = list(pool.map(lambda _: demo_hint(ctx), range(20)))
+    assert len(password_checks) == 3
     assert {len(hint.logins) for hint in hints} == {3}
 
 
