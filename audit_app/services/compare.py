@@ -25,6 +25,7 @@ from audit_app.domain.compare.comparison import (
     ComparisonFrames,
     collapse_periods,
     compute_comparison,
+    totals_in_periods,
 )
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
@@ -38,6 +39,7 @@ from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
+from audit_app.storage import league_totals
 from audit_app.storage import database, repository
 
 By = Literal["branch", "region", "auditor", "item", "change", "calibration"]
@@ -68,14 +70,15 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
         if frames is None:
             return _nothing_to_compare(conn, request)
         evidence = _evidence(ctx, conn, request.audit_filter, frames.audits["audit_id"])
-    _check_change_periods(request, frames.audits)
+    months = frames.branch_months
+    _check_change_periods(request, months)
     areas = request.audit_filter.areas
-    scope = Scope(areas, int(frames.audits["branch_code"].nunique()))
+    scope = Scope(areas, int(months["branch_code"].nunique()))
     # The matrices are small (a few hundred rows): BLAS threads cost more than they save,
     # 10-30x more on a busy machine, and a server's other sessions want the other cores.
     with threadpool_limits(limits=1, user_api="blas"):
         result = compute_comparison(request, frames, scope)
-    return replace(_closed_marked(result, frames.audits), evidence=evidence)
+    return replace(result, evidence=evidence)
 
 
 def failure_evidence(
@@ -114,22 +117,13 @@ def _evidence(
     }
 
 
-def _closed_marked(result: ComparisonResult, audits: pd.DataFrame) -> ComparisonResult:
-    """The league's closed branches marked (only a request that includes them has any)."""
-    closed = set(audits.loc[~audits["branch_active"].astype(bool), "branch_code"])
-    if not closed:
-        return result
-    rows = tuple(replace(row, closed=row.branch_code in closed) for row in result.league.rows)
-    return replace(result, league=replace(result.league, rows=rows))
-
-
-def _check_change_periods(request: ComparisonRequest, audits: pd.DataFrame) -> None:
+def _check_change_periods(request: ComparisonRequest, months: pd.DataFrame) -> None:
     """Periods of the change that the selection does not have, or that do not run forward,
     are refused naming the periods there are."""
     asked = [p for p in (request.change_from, request.change_to) if p is not None]
     if not asked:
         return
-    labels = sorted(set(stats.period_labels(audits["visited_at"], request.period)))
+    labels = sorted(set(totals_in_periods(months, request.period)["period"].astype(str)))
     quarter = request.period == "quarter"
     known = (_("(quarters: {periods})") if quarter else _("(months: {periods})")).format(
         periods=", ".join(labels)
@@ -179,7 +173,14 @@ def _check_request(request: ComparisonRequest) -> None:
 
 def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> ComparisonFrames | None:
     """The frames of one request, read in the caller's snapshot; None when no audit of
-    the selection has a score."""
+    the selection has a score.
+
+    Every selected audit is read (rescored where a checklist spans versions) and the
+    branch-month and section totals are added up here. Letting the database add them up
+    was measured (#21) and kept only for the league table: at one or two audits per branch,
+    checklist and month the section totals are nearly as many rows as the section scores,
+    so it saved nothing on PostgreSQL and was 1.6x slower on SQLite.
+    """
     audit_filter = request.audit_filter
     audits = queries.audit_frame(conn, audit_filter)
     audits = audits[audits["overall"].notna()].reset_index(drop=True)
@@ -209,14 +210,35 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         section_rows = section_rows[section_rows["audit_id"].isin(audits["audit_id"])]
         if item_cells is not None:
             item_cells = item_cells[item_cells["branch_code"].isin(audits["branch_code"])]
-    bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
     calibration = calibration_from(conn, audits, known) if request.auditors else NO_CALIBRATION
-    return ComparisonFrames(
+    return _frames(
+        checklists,
+        months=stats.branch_month_totals(audits),
         audits=audits,
         section_cells=stats.month_cells(section_rows, audits, "section_id"),
+        item_cells=item_cells,
+        alignments=alignments,
+        calibration=calibration,
+    )
+
+
+def _frames(
+    checklists: tuple[Checklist, ...],
+    *,
+    months: pd.DataFrame,
+    audits: pd.DataFrame,
+    section_cells: pd.DataFrame,
+    item_cells: pd.DataFrame | None,
+    alignments: tuple[stats.VersionAlignment, ...],
+    calibration: stats.Calibration,
+) -> ComparisonFrames:
+    return ComparisonFrames(
+        branch_months=months,
+        audits=audits,
+        section_cells=section_cells,
         item_cells=None if item_cells is None else stats.scale_cells(item_cells, 100),
         pass_marks={c.id: c.pass_mark for c in checklists},
-        grade_of=checklists[0].grade_for if len(bands) == 1 else None,
+        grade_of=_grade_of(checklists),
         versions=alignments,
         calibration=calibration,
         item_sections={
@@ -225,6 +247,12 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
             for item_id, section_id in c.section_of.items()
         },
     )
+
+
+def _grade_of(checklists: tuple[Checklist, ...]) -> stats.GradeOf | None:
+    """The grade bands, when every compared checklist has the same ones."""
+    bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
+    return checklists[0].grade_for if len(bands) == 1 else None
 
 
 def _checklist_versions(
@@ -389,7 +417,22 @@ def league_table(
         auditors=False,
         include_closed=include_closed,
     )
-    return comparison(ctx, request).league
+    _check_request(request)
+    scoped_request = request.scoped(scoped(ctx, request.audit_filter))
+    audit_filter, open_only = scoped_request.audit_filter, not include_closed
+    # Only the branch-month totals: the league needs nothing else of the comparison.
+    with database.snapshot(ctx.engine) as conn:
+        used = league_totals.versions_used(conn, audit_filter, open_only=open_only)
+        if used and all(len(versions) == 1 for versions in used.values()):
+            known = _checklist_versions(ctx, conn, {(c, v[0]) for c, v in used.items()})
+            months = league_totals.branch_months(conn, audit_filter, open_only=open_only)
+        else:  # nothing (say why) or a checklist of two versions (rescored): the whole way
+            return comparison(ctx, request).league
+    grade_of = _grade_of(tuple(known.values()))
+    with threadpool_limits(limits=1, user_api="blas"):
+        return stats.league_of(
+            scoped_request, stats.totals_in_periods(months, request.period), grade_of
+        )
 
 
 @dataclass(frozen=True)

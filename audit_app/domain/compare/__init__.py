@@ -50,9 +50,12 @@ from audit_app.domain.compare.calibration import (
 from audit_app.domain.compare.changes import BranchChange, Changes, branch_changes
 from audit_app.domain.compare.comparison import (
     ComparisonFrames,
+    branch_month_totals,
     compute_comparison,
     empty_comparison,
+    league_of,
     month_cells,
+    totals_in_periods,
 )
 from audit_app.domain.compare.consistency import (
     FEW_REPEAT_BRANCHES,
@@ -168,6 +171,7 @@ __all__ = [
     "_shown",
     "align_versions",
     "branch_changes",
+    "branch_month_totals",
     "calibrate",
     "combine_branch_periods",
     "combine_totals",
@@ -187,6 +191,7 @@ __all__ = [
     "index_per_period",
     "item_consistency",
     "latest_versions",
+    "league_of",
     "least_consistent",
     "month_cells",
     "period_labels",
@@ -203,5 +208,6 @@ __all__ = [
     "t_quantile",
     "total_branch_periods",
     "total_branches",
+    "totals_in_periods",
     "trend",
 ]

@@ -85,57 +85,95 @@ def branch_changes(
     has_score = audits["overall"].notna().to_numpy()
     labels = align_periods(period_of, audits)
     order = _period_order(labels[has_score])
-    scored = audits[has_score].assign(_period=labels[has_score].astype(str).to_numpy())
+    scored = audits[has_score]
+    overall = scored["overall"].to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {
+            "branch_code": scored["branch_code"].to_numpy(),
+            "period": labels[has_score].astype(str).to_numpy(),
+            "overall": overall,
+            "overall_sq": overall**2,
+        }
+    )
+    totals = (
+        frame.groupby(["branch_code", "period"], sort=True)
+        .agg(audits=("overall", "size"), sum=("overall", "sum"), sum_sq=("overall_sq", "sum"))
+        .reset_index()
+    )
+    if "branch_name" in scored.columns:
+        names = scored.groupby("branch_code")["branch_name"].first()
+        totals["branch_name"] = totals["branch_code"].map(names)
+    return changes_from_totals(
+        totals, order=order, earlier=earlier, later=later, within=within, df=df, fallback=fallback
+    )
+
+
+def changes_from_totals(
+    totals: pd.DataFrame,
+    *,
+    order: list[str] | None = None,
+    earlier: str | None = None,
+    later: str | None = None,
+    within: float | None = None,
+    df: int | None = None,
+    fallback: tuple[float | None, int] | None = None,
+) -> Changes:
+    """:func:`branch_changes` from per branch x period totals (``branch_code``, ``period``,
+    ``audits``, ``sum``, ``sum_sq`` and, if known, ``branch_name``): what a comparison that
+    the database added up has. ``order``: the periods in order (default: sorted labels)."""
+    totals = totals[totals["audits"] > 0]
+    periods = totals["period"].astype(str).to_numpy()
+    if order is None:
+        order = sorted(set(periods.tolist()))
     if earlier is None or later is None:
         if len(order) < 2:
             return _without_periods(order)
         later = later or order[-1]
-        earlier = earlier or _latest_shared(scored, order, later)
+        earlier = earlier or _latest_shared(totals, periods, order, later)
     if within is None:
-        within, df = _pooled_cell_noise(scored)
+        within, df = _pooled_cell_noise(totals)
         if fallback is not None and (df or 0) < FEW_NOISE_DF and fallback[1] > (df or 0):
             within, df = fallback
     df = int(df or 0)
     noise = within if within is not None and df > 0 else None
     t = t_quantile(df) if noise is not None else float("nan")
-    two = scored[scored["_period"].isin([earlier, later])]
-    names = (
-        scored.groupby("branch_code")["branch_name"].first()
-        if "branch_name" in scored.columns
-        else pd.Series(dtype=object)
-    )
-    per = (
-        two.groupby(["branch_code", "_period"], sort=True)["overall"]
-        .agg(n="size", mean="mean")
-        .unstack("_period")
-    )
+    codes = totals["branch_code"].astype(str).to_numpy()
+    n = totals["audits"].to_numpy(dtype=float)
+    means = totals["sum"].to_numpy(dtype=float) / n
+    has_names = "branch_name" in totals.columns
+    names = totals["branch_name"].to_numpy() if has_names else codes
+    before = {
+        code: (int(count), float(mean), name)
+        for code, count, mean, name, period in zip(codes, n, means, names, periods, strict=True)
+        if period == earlier
+    }
     rows = []
-    if earlier in per["n"].columns and later in per["n"].columns:
-        both = per[per["n"][earlier].notna() & per["n"][later].notna()]
-        for code, row in both.iterrows():
-            n1, n2 = int(row[("n", earlier)]), int(row[("n", later)])
-            m1, m2 = float(row[("mean", earlier)]), float(row[("mean", later)])
-            change = m2 - m1
-            low = high = None
-            if noise is not None:
-                half = t * float(np.sqrt(noise / n1 + noise / n2))
-                low, high = change - half, change + half
-            clear = low is not None and high is not None and (low > _TINY or high < -_TINY)
-            rows.append(
-                BranchChange(
-                    branch_code=str(code),
-                    branch_name=str(names.get(code, code)),
-                    earlier_audits=n1,
-                    later_audits=n2,
-                    earlier_mean=m1,
-                    later_mean=m2,
-                    change=change,
-                    low=low,
-                    high=high,
-                    clear=clear,
-                    sentence=change_sentence(change, low, high),
-                )
+    for code, count, mean, name, period in zip(codes, n, means, names, periods, strict=True):
+        if period != later or code not in before:
+            continue
+        n1, m1, _name = before[code]
+        n2, m2 = int(count), float(mean)
+        change = m2 - m1
+        low = high = None
+        if noise is not None:
+            half = t * float(np.sqrt(noise / n1 + noise / n2))
+            low, high = change - half, change + half
+        clear = low is not None and high is not None and (low > _TINY or high < -_TINY)
+        rows.append(
+            BranchChange(
+                branch_code=str(code),
+                branch_name=str(name if has_names and isinstance(name, str) else code),
+                earlier_audits=n1,
+                later_audits=n2,
+                earlier_mean=m1,
+                later_mean=m2,
+                change=change,
+                low=low,
+                high=high,
+                clear=clear,
+                sentence=change_sentence(change, low, high),
             )
+        )
     rows.sort(key=lambda r: (not r.clear, -abs(r.change), r.branch_code))
     notices = _notices(earlier, later, rows, within, df)
     return Changes(earlier, later, tuple(rows), _method(earlier, later, df), notices, within, df)
@@ -164,16 +202,17 @@ def _number(value: float) -> str:
     return num(0.0 if shown == 0 else shown)
 
 
-def _latest_shared(scored: pd.DataFrame, order: list[str], later: str) -> str:
+def _latest_shared(totals: pd.DataFrame, periods: np.ndarray, order: list[str], later: str) -> str:
     """The latest period before ``later`` in which a branch audited in ``later`` was also
     audited (the period just before when none was): a month in which no branch was seen
     twice would give an empty table."""
     before = order[: order.index(later)] if later in order else order[:-1]
     if not before:
         return order[0]
-    seen = set(scored.loc[scored["_period"] == later, "branch_code"])
+    codes = totals["branch_code"].to_numpy()
+    seen = set(codes[periods == later])
     for period in reversed(before):
-        if seen & set(scored.loc[scored["_period"] == period, "branch_code"]):
+        if seen & set(codes[periods == period]):
             return period
     return before[-1]
 
@@ -186,11 +225,12 @@ def _period_order(labels: pd.Series) -> list[str]:
     return sorted({str(v) for v in present})
 
 
-def _pooled_cell_noise(scored: pd.DataFrame) -> tuple[float | None, int]:
-    """Variance within branch x period cells, pooled: SS within cells / (audits - cells)."""
-    groups = scored.groupby(["branch_code", "_period"])["overall"]
-    n = groups.size().to_numpy(dtype=float)
-    ss = groups.var(ddof=1).fillna(0.0).to_numpy(dtype=float) * (n - 1)
+def _pooled_cell_noise(totals: pd.DataFrame) -> tuple[float | None, int]:
+    """Variance within branch x period cells, pooled: SS within cells / (audits - cells),
+    each cell's SS as sum of squares minus sum squared over n."""
+    n = totals["audits"].to_numpy(dtype=float)
+    sums = totals["sum"].to_numpy(dtype=float)
+    ss = np.clip(totals["sum_sq"].to_numpy(dtype=float) - sums**2 / n, 0.0, None)
     df = int(n.sum() - len(n))
     if df <= 0:
         return None, 0

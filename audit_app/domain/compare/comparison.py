@@ -15,7 +15,7 @@ import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
 from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
-from audit_app.domain.compare.changes import Changes, branch_changes
+from audit_app.domain.compare.changes import Changes, changes_from_totals
 from audit_app.domain.compare.consistency import (
     consistency_index_by_period_cells,
     item_consistency,
@@ -27,8 +27,12 @@ from audit_app.domain.compare.league import LeagueTable, rank_branches
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
-from audit_app.domain.compare.summaries import roll_up_regions, section_heatmap, trend
-from audit_app.domain.compare.totals import total_branch_periods
+from audit_app.domain.compare.summaries import chain_trend, roll_up_regions, section_heatmap
+from audit_app.domain.compare.totals import (
+    BRANCH_PERIOD_TOTAL_COLUMNS,
+    combine_branch_periods,
+    total_branch_periods,
+)
 from audit_app.domain.compare.variance import (
     BRANCH_TOTAL_COLUMNS,
     CELL_COLUMNS,
@@ -50,6 +54,11 @@ class ComparisonFrames:
     audits: pd.DataFrame
     """One row per scored audit (storage's audit frame), overall scores recomputed on the
     shared items when a checklist spans versions."""
+    branch_months: pd.DataFrame
+    """Per branch x month of the visit (``period`` 'YYYY-MM') with a scored audit:
+    :data:`BRANCH_PERIOD_TOTAL_COLUMNS` and ``branch_active`` (:func:`branch_month_totals`
+    of ``audits``). The league, the changes and the trend are functions of these sums, so
+    a caller that wants only the league can have the database add them up."""
     section_cells: pd.DataFrame
     """Per branch x checklist x section x month (``period`` 'YYYY-MM'): n, sum, sum_sq."""
     item_cells: pd.DataFrame | None
@@ -66,16 +75,9 @@ def compute_comparison(
     request: ComparisonRequest, frames: ComparisonFrames, scope: Scope
 ) -> ComparisonResult:
     """Every figure of the comparison, from one set of frames."""
-    audits = frames.audits
     period = request.period
-    period_of = period_labels(audits["visited_at"], period)
-    league = rank_branches(
-        total_branch_periods(audits, period_of),
-        min_audits=request.min_audits,
-        adjust_periods=request.adjust_periods,
-        grouping=request.grouping,
-        grade_of=frames.grade_of,
-    )
+    totals = totals_in_periods(frames.branch_months, period)
+    league = league_of(request, totals, frames.grade_of)
     section_cells = in_periods(frames.section_cells, period)
     # Cells split by period: consistency net of period effects (the raw figures beside).
     model = (lambda c: c) if request.adjust_periods else collapse_periods
@@ -86,15 +88,10 @@ def compute_comparison(
         else ()
     )
     index = summarise_consistency(sections)
-    auditors = (
-        estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
-        if request.auditors
-        else NOT_ASKED
-    )
+    auditors = _auditor_effects(request, frames.audits)
     noise = league.components
-    changes = branch_changes(
-        audits,
-        period_of,
+    changes = changes_from_totals(
+        totals,
         earlier=request.change_from,
         later=request.change_to,
         fallback=(noise.within, noise.df_within),
@@ -141,11 +138,56 @@ def compute_comparison(
         notices=tuple(notices),
         method=method,
         heatmap=section_heatmap(collapse_periods(section_cells)),
-        trend=trend(audits, level="chain", period=period),
+        trend=chain_trend(totals),
         index_trend=consistency_index_by_period_cells(section_cells),
         item_sections=dict(frames.item_sections),
         changes=changes,
     )
+
+
+def league_of(
+    request: ComparisonRequest, totals: pd.DataFrame, grade_of: GradeOf | None
+) -> LeagueTable:
+    """The league table of a request from its branch totals in the request's periods
+    (:func:`totals_in_periods`), closed branches marked: the comparison's, and what a caller
+    that wants only the league computes without the rest."""
+    league = rank_branches(
+        totals[BRANCH_PERIOD_TOTAL_COLUMNS],
+        min_audits=request.min_audits,
+        adjust_periods=request.adjust_periods,
+        grouping=request.grouping,
+        grade_of=grade_of,
+    )
+    closed = set(totals.loc[~totals["branch_active"].astype(bool), "branch_code"])
+    if not closed:
+        return league
+    rows = tuple(replace(row, closed=row.branch_code in closed) for row in league.rows)
+    return replace(league, rows=rows)
+
+
+def _auditor_effects(request: ComparisonRequest, audits: pd.DataFrame) -> AuditorEffects:
+    if not request.auditors:
+        return NOT_ASKED
+    period_of = period_labels(audits["visited_at"], request.period)
+    return estimate_auditor_effects(audits, period_of if request.adjust_periods else None)
+
+
+def branch_month_totals(audits: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`ComparisonFrames.branch_months` added up from an audit frame."""
+    totals = total_branch_periods(audits, period_labels(audits["visited_at"], "month"))
+    active = audits.groupby("branch_code", sort=True)["branch_active"].first()
+    return totals.assign(branch_active=totals["branch_code"].map(active).astype(bool))
+
+
+def totals_in_periods(branch_months: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Month totals summed into the request's periods ('2026-03' or '2026Q1')."""
+    if period == "month" or branch_months.empty:
+        return branch_months
+    months = pd.PeriodIndex(branch_months["period"].astype(str), freq="M")
+    quarters = branch_months.assign(period=months.asfreq("Q").astype(str))
+    summed = combine_branch_periods(quarters)
+    active = branch_months.groupby("branch_code", sort=True)["branch_active"].first()
+    return summed.assign(branch_active=summed["branch_code"].map(active).astype(bool))
 
 
 def _period_move(league: LeagueTable, changes: Changes) -> list[Notice]:

@@ -154,6 +154,45 @@ def trend(
     else:
         fallback = float(frame["overall"].var(ddof=1)) if len(frame) > 1 else np.nan
         variance = groups["var"].fillna(fallback).to_numpy(dtype=float)
+    return _with_changes(groups, variance, level)
+
+
+def chain_trend(totals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`trend` of the chain from per branch x period totals (``period``, ``audits``,
+    ``sum``, ``sum_sq``, the periods already the request's): what a comparison the
+    database added up has. A period's variance is its sum of squares less its sum squared
+    over n, over n - 1."""
+    totals = totals[totals["audits"] > 0]
+    if totals.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    summed = totals.groupby("period", sort=True)[["audits", "sum", "sum_sq"]].sum()
+    n = summed["audits"].to_numpy(dtype=float)
+    sums = summed["sum"].to_numpy(dtype=float)
+    squares = summed["sum_sq"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.where(n > 1, np.clip(squares - sums**2 / n, 0.0, None) / (n - 1), np.nan)
+    total_n = n.sum()
+    fallback = (
+        max(float(squares.sum() - sums.sum() ** 2 / total_n), 0.0) / (total_n - 1)
+        if total_n > 1
+        else np.nan
+    )
+    groups = pd.DataFrame(
+        {
+            "key": "chain",
+            "period": summed.index.astype(str),
+            "audits": n.astype(int),
+            "mean": sums / n,
+            "var": var,
+        }
+    )
+    variance = groups["var"].fillna(fallback).to_numpy(dtype=float)
+    return _with_changes(groups, variance, "chain")
+
+
+def _with_changes(groups: pd.DataFrame, variance: np.ndarray, level: Level) -> pd.DataFrame:
+    """Standard errors, the change from the key's previous period and whether it exceeds
+    the noise, for per key x period means."""
     groups["se"] = np.sqrt(variance / groups["audits"].to_numpy(dtype=float))
     previous = groups.groupby("key", sort=False)
     groups["previous_period"] = previous["period"].shift(1)

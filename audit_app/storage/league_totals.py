@@ -1,0 +1,143 @@
+"""League totals added up by the database: per branch x month of the visit, the count, sum
+and sum of squares of the overall scores and the pass and critical-failure counts, instead
+of one row per audit.
+
+A league table of one version per checklist needs nothing else from the audits. On the
+ten-times set the whole history is 390,000 audits but 180,000 branch-months, and the names,
+auditors and visit times of every audit are never read: 1.3 s instead of 3.3-4.4 s on
+PostgreSQL, 0.15 s instead of 0.3 s on SQLite's scale set. (The section totals were tried
+too: at one or two audits per branch, checklist and month they are nearly as many rows as
+the section scores, and the database was no faster at adding them up.) Submitted audits with
+an overall score only, filtered as everywhere (``repository._filtered``); ``open_only``
+leaves closed branches out, as a comparison does unless asked for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, case, func, select
+
+from audit_app.domain.compare.totals import BRANCH_PERIOD_TOTAL_COLUMNS
+from audit_app.domain.filters import AuditFilter
+from audit_app.storage.compare_queries import _month
+from audit_app.storage.repository import _filtered
+from audit_app.storage.tables import audit_scores, audits, branches
+
+BRANCH_MONTH_COLUMNS = [*BRANCH_PERIOD_TOTAL_COLUMNS, "branch_active"]
+
+
+def _scored(query: Any, audit_filter: AuditFilter, open_only: bool) -> Any:
+    """The filter's submitted audits that have an overall score (closed branches left out
+    when ``open_only``)."""
+    query = _filtered(query, audit_filter).where(audit_scores.c.overall.is_not(None))
+    return query.where(branches.c.active.is_(True)) if open_only else query
+
+
+def _joined() -> Any:
+    return audits.join(branches, branches.c.id == audits.c.branch_id).join(
+        audit_scores, audit_scores.c.audit_id == audits.c.id
+    )
+
+
+def versions_used(
+    conn: Connection, audit_filter: AuditFilter, *, open_only: bool
+) -> dict[str, tuple[int, ...]]:
+    """Checklist id -> the versions its selected scored audits were scored with."""
+    query = _scored(
+        select(audits.c.checklist_id, audits.c.checklist_version).select_from(_joined()).distinct(),
+        audit_filter,
+        open_only,
+    )
+    used: dict[str, set[int]] = {}
+    for checklist_id, version in conn.execute(query):
+        used.setdefault(str(checklist_id), set()).add(int(version))
+    return {checklist_id: tuple(sorted(v)) for checklist_id, v in used.items()}
+
+
+def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: bool) -> pd.DataFrame:
+    """Per branch x month with a scored audit (:data:`BRANCH_MONTH_COLUMNS`), sorted by
+    branch code and month: what ``domain.compare.branch_month_totals`` adds up from audits."""
+    overall = audit_scores.c.overall
+    month = _month(conn).label("month")
+    query = _scored(
+        select(
+            audits.c.branch_id,
+            month,
+            func.count(),
+            func.sum(overall),
+            func.sum(overall * overall),
+            func.sum(case((audit_scores.c.passed.is_(True), 1), else_=0)),
+            func.count(audit_scores.c.passed),
+            func.sum(case((audit_scores.c.critical_failure.is_(True), 1), else_=0)),
+        )
+        .select_from(_joined())
+        .group_by(audits.c.branch_id, month),
+        audit_filter,
+        open_only,
+    )
+    rows = _rows(conn, query)
+    if not rows:
+        return _empty(BRANCH_MONTH_COLUMNS)
+    frame = pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "branch_id",
+            "period",
+            "audits",
+            "sum",
+            "sum_sq",
+            "passed",
+            "judged",
+            "critical_failures",
+        ],
+        coerce_float=True,
+    )
+    names = _branch_names(conn)
+    frame = frame.join(names, on="branch_id")
+    frame = frame.astype(
+        {
+            "audits": int,
+            "sum": float,
+            "sum_sq": float,
+            "passed": int,
+            "judged": int,
+            "critical_failures": int,
+            "branch_active": bool,
+            "period": str,
+        }
+    )
+    return frame.sort_values(["branch_code", "period"], ignore_index=True)[BRANCH_MONTH_COLUMNS]
+
+
+def _rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
+    """The driver's own tuples (SQLAlchemy's per-row work costs more than the query)."""
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _branch_names(conn: Connection) -> pd.DataFrame:
+    """Every branch's code, name, region, country and open flag, indexed by id."""
+    rows = _rows(
+        conn,
+        select(
+            branches.c.id,
+            branches.c.code,
+            branches.c.name,
+            branches.c.region,
+            branches.c.country,
+            branches.c.active,
+        ),
+    )
+    return pd.DataFrame.from_records(
+        rows,
+        columns=["branch_id", "branch_code", "branch_name", "region", "country", "branch_active"],
+    ).set_index("branch_id")
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({column: [] for column in columns})
