@@ -39,8 +39,8 @@ from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.storage import compare_queries as queries
-from audit_app.storage import league_totals
-from audit_app.storage import database, repository
+from audit_app.storage import database, league_totals, repository
+from audit_app.storage.section_totals import section_totals
 
 By = Literal["branch", "region", "auditor", "item", "change", "calibration"]
 BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "change", "calibration")
@@ -468,6 +468,61 @@ def section_heatmap(ctx: AppContext, audit_filter: AuditFilter | None = None) ->
     if frames is None:
         return stats.section_heatmap(pd.DataFrame({column: [] for column in stats.CELL_COLUMNS}))
     return stats.section_heatmap(collapse_periods(frames.section_cells))
+
+
+SECTION_STANDING_COLUMNS = ["checklist_id", "section_id", "branch_mean", "chain_mean", "audits"]
+
+
+def section_standing(ctx: AppContext, branch_code: str, audit_filter: AuditFilter) -> pd.DataFrame:
+    """Per checklist x section in which ``branch_code`` has a score
+    (:data:`SECTION_STANDING_COLUMNS`): the branch's mean, the mean over every open branch
+    the user may see (all their section scores together) and how many of the branch's
+    audits scored it, for the Branch page and report.
+
+    The database adds up the means in one pass; a checklist that spans versions in the
+    selection is rescored on its shared items first, so then the heatmap is read."""
+    audit_filter = scoped(ctx, audit_filter)
+    with database.snapshot(ctx.engine) as conn:
+        used = league_totals.versions_used(conn, audit_filter, open_only=True)
+        if all(len(versions) == 1 for versions in used.values()):
+            sums = section_totals(conn, audit_filter, branch_code)
+            mine = sums[sums["branch_n"] > 0]
+            return pd.DataFrame(
+                {
+                    "checklist_id": mine["checklist_id"].astype(str),
+                    "section_id": mine["section_id"].astype(str),
+                    "branch_mean": mine["branch_sum"] / mine["branch_n"],
+                    "chain_mean": mine["sum"] / mine["n"],
+                    "audits": mine["branch_n"],
+                }
+            ).sort_values(["checklist_id", "section_id"], ignore_index=True)
+    return _standing_from_heatmap(ctx, branch_code, audit_filter)
+
+
+def _standing_from_heatmap(
+    ctx: AppContext, branch_code: str, audit_filter: AuditFilter
+) -> pd.DataFrame:
+    """:func:`section_standing` from the comparison's heatmap (versions aligned)."""
+    heatmap = section_heatmap(ctx, audit_filter)
+    weighted = heatmap.assign(total=heatmap["mean"] * heatmap["audits"])
+    chain = (
+        weighted.groupby(["checklist_id", "section_id"])[["total", "audits"]]
+        .sum()
+        .rename(columns={"audits": "audits_all"})
+    )
+    mine = heatmap[heatmap["branch_code"] == branch_code].join(
+        chain, on=["checklist_id", "section_id"]
+    )
+    return pd.DataFrame(
+        {
+            "checklist_id": mine["checklist_id"].astype(str),
+            "section_id": mine["section_id"].astype(str),
+            "branch_mean": mine["mean"].astype(float),
+            "chain_mean": mine["total"] / mine["audits_all"],
+            "audits": mine["audits"].astype(int),
+        },
+        columns=SECTION_STANDING_COLUMNS,
+    ).sort_values(["checklist_id", "section_id"], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from audit_app.reports.branch_report import (
 from audit_app.services.actions import ActionFilter, list_actions, today
 from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.branches import list_branches
-from audit_app.services.compare import failure_evidence, section_heatmap
+from audit_app.services.compare import failure_evidence, section_standing
 from audit_app.services.context import AppContext
 from audit_app.services.evidence import photo_bytes, photo_info
 from audit_app.services.repeats import policy_thresholds
@@ -242,7 +242,7 @@ def branch_report_data(
         date_to=date_to,
         audits=audits,
         checklists={cid: titles[cid] for cid in sorted({a.checklist_id for a in audits})},
-        sections=_section_comparison(ctx, code, audits, date_from, date_to),
+        sections=_section_comparison(ctx, branch.code, audits, date_from, date_to),
         repeated=repeated_failures(audits, cards, ctx),
         overdue=overdue_actions(ctx, code, overdue_on),
         overdue_on=overdue_on,
@@ -290,37 +290,37 @@ def _section_comparison(
     date_from: date | None,
     date_to: date | None,
 ) -> tuple[SectionComparison, ...]:
-    rows: list[SectionComparison] = []
+    """The branch's mean per section beside everyone's, in each checklist's section order."""
     wanted = sorted({a.checklist_id for a in audits})
     if not wanted:
         return ()
-    # One read for every checklist: cells never mix checklists.
-    heatmap = section_heatmap(
+    # One read for every checklist: the sums never mix checklists.
+    standing = section_standing(
         ctx,
+        code,
         AuditFilter(
             checklist_id=wanted[0] if len(wanted) == 1 else None,
             date_from=date_from,
             date_to=date_to,
         ),
     )
+    rows: list[SectionComparison] = []
     for checklist_id in wanted:
-        cells = heatmap[heatmap["checklist_id"] == checklist_id]
-        if cells.empty:
-            continue
         order = {s.id: i for i, s in enumerate(ctx.catalogue.get(checklist_id).sections)}
-        groups = sorted(cells.groupby("section_id"), key=lambda g: order.get(str(g[0]), 99))
-        for section_id, group in groups:
-            mine = group[group["branch_code"] == code]
-            if mine.empty:
-                continue
-            chain = float((group["mean"] * group["audits"]).sum() / group["audits"].sum())
+        mine = standing[standing["checklist_id"] == checklist_id]
+        found = zip(
+            mine["section_id"].tolist(),
+            mine["branch_mean"].tolist(),
+            mine["chain_mean"].tolist(),
+            mine["audits"].tolist(),
+            strict=True,
+        )
+        for section_id, branch_mean, chain_mean, count in sorted(
+            found, key=lambda r: order.get(r[0], 99)
+        ):
             rows.append(
                 SectionComparison(
-                    checklist_id,
-                    str(section_id),
-                    float(mine["mean"].iloc[0]),
-                    chain,
-                    int(mine["audits"].iloc[0]),
+                    checklist_id, str(section_id), float(branch_mean), float(chain_mean), int(count)
                 )
             )
     return tuple(rows)

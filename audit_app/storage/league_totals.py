@@ -28,14 +28,14 @@ from audit_app.storage.tables import audit_scores, audits, branches
 BRANCH_MONTH_COLUMNS = [*BRANCH_PERIOD_TOTAL_COLUMNS, "branch_active"]
 
 
-def _scored(query: Any, audit_filter: AuditFilter, open_only: bool) -> Any:
+def scored_only(query: Any, audit_filter: AuditFilter, open_only: bool) -> Any:
     """The filter's submitted audits that have an overall score (closed branches left out
     when ``open_only``)."""
     query = _filtered(query, audit_filter).where(audit_scores.c.overall.is_not(None))
     return query.where(branches.c.active.is_(True)) if open_only else query
 
 
-def _joined() -> Any:
+def scored_audits_join() -> Any:
     return audits.join(branches, branches.c.id == audits.c.branch_id).join(
         audit_scores, audit_scores.c.audit_id == audits.c.id
     )
@@ -45,8 +45,10 @@ def versions_used(
     conn: Connection, audit_filter: AuditFilter, *, open_only: bool
 ) -> dict[str, tuple[int, ...]]:
     """Checklist id -> the versions its selected scored audits were scored with."""
-    query = _scored(
-        select(audits.c.checklist_id, audits.c.checklist_version).select_from(_joined()).distinct(),
+    query = scored_only(
+        select(audits.c.checklist_id, audits.c.checklist_version)
+        .select_from(scored_audits_join())
+        .distinct(),
         audit_filter,
         open_only,
     )
@@ -61,7 +63,7 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
     branch code and month: what ``domain.compare.branch_month_totals`` adds up from audits."""
     overall = audit_scores.c.overall
     month = _month(conn).label("month")
-    query = _scored(
+    query = scored_only(
         select(
             audits.c.branch_id,
             month,
@@ -72,12 +74,12 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
             func.count(audit_scores.c.passed),
             func.sum(case((audit_scores.c.critical_failure.is_(True), 1), else_=0)),
         )
-        .select_from(_joined())
+        .select_from(scored_audits_join())
         .group_by(audits.c.branch_id, month),
         audit_filter,
         open_only,
     )
-    rows = _rows(conn, query)
+    rows = driver_rows(conn, query)
     if not rows:
         return _empty(BRANCH_MONTH_COLUMNS)
     frame = pd.DataFrame.from_records(
@@ -111,7 +113,7 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
     return frame.sort_values(["branch_code", "period"], ignore_index=True)[BRANCH_MONTH_COLUMNS]
 
 
-def _rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
+def driver_rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
     """The driver's own tuples (SQLAlchemy's per-row work costs more than the query)."""
     result = conn.execute(query)
     try:
@@ -122,7 +124,7 @@ def _rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
 
 def _branch_names(conn: Connection) -> pd.DataFrame:
     """Every branch's code, name, region, country and open flag, indexed by id."""
-    rows = _rows(
+    rows = driver_rows(
         conn,
         select(
             branches.c.id,
