@@ -49,6 +49,8 @@ def main(argv: list[str]) -> int:
     ctx = open_context().as_user(User(username="hq", role=Role.HEAD_OFFICE))
     everything = AuditFilter()
     last_quarter = AuditFilter(date_from=date(2027, 10, 1), date_to=date(2027, 12, 31))
+    # The pages open on the last twelve complete months (the period picker's default).
+    last_year = AuditFilter(date_from=date(2027, 1, 1), date_to=date(2027, 12, 31))
     figures: list[dict[str, Any]] = []
 
     def measure(name: str, target: float | None, call: Callable[[], Any]) -> None:
@@ -86,12 +88,27 @@ def main(argv: list[str]) -> int:
         lambda: service.comparison(ctx, ComparisonRequest(everything, items=True)),
     )
     measure(
+        "comparison without items, last twelve months (the pages' default)",
+        2.0,
+        lambda: service.comparison(ctx, ComparisonRequest(last_year, items=False)),
+    )
+    measure(
         "overview figures, whole history", 2.0, lambda: overview(ctx, everything, language="en")
+    )
+    measure(
+        "overview figures, last twelve months (the page's default)",
+        2.0,
+        lambda: overview(ctx, last_year, language="en"),
     )
     measure(
         "branch page data (one branch against 5,000)",
         2.0,
         lambda: branch_report_data(ctx, "SC-00001"),
+    )
+    measure(
+        "branch page data, last twelve months (the page's default)",
+        2.0,
+        lambda: branch_report_data(ctx, "SC-00003", date(2027, 1, 1), date(2027, 12, 31)),
     )
     measure(
         "comparison PDF, 5,000 branches, whole history",

@@ -79,3 +79,52 @@ def test_changes_from_totals_pool_the_noise_the_audits_give(seed: int) -> None:
         assert got.df == df and got.within == pytest.approx(ss / df, rel=1e-9, abs=1e-12)
     from_audits = compare.branch_changes(audits, labels)
     assert got == from_audits
+
+
+def reference_month_cells(rows: pd.DataFrame, audits: pd.DataFrame) -> pd.DataFrame:
+    """The cells as a plain pandas groupby on the text keys (what month_cells was)."""
+    joined = rows.dropna(subset=["score"]).merge(audits, on="audit_id")
+    joined = joined.assign(
+        period=joined["visited_at"].dt.strftime("%Y-%m"), sq=joined["score"] ** 2
+    )
+    keys = ["branch_code", "checklist_id", "section_id", "period"]
+    cells = (
+        joined.groupby(keys, sort=True)
+        .agg(n=("score", "size"), sum=("score", "sum"), sum_sq=("sq", "sum"))
+        .reset_index()
+        .rename(columns={"section_id": "standard"})
+    )
+    return cells[["branch_code", "checklist_id", "standard", "n", "sum", "sum_sq", "period"]]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_month_cells_add_up_what_a_groupby_on_the_text_keys_gives(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 400))
+    codes = ["ES-CAT-01", "TR-İST-02", "RO-Ş-3", "ca-àèç", "Z", "A"]
+    audits = pd.DataFrame(
+        {
+            "audit_id": np.arange(count) * 3 + 7,
+            "branch_code": rng.choice(codes, count),
+            "checklist_id": rng.choice(["greeting_phone", "returns", "e"], count),
+            "visited_at": pd.Timestamp("2025-11-20")
+            + pd.to_timedelta(rng.integers(0, 120, count), unit="D"),
+        }
+    )
+    ids = np.concatenate([audits["audit_id"].to_numpy(), [1, 2]])  # two of no audit
+    rows = pd.DataFrame(
+        {
+            "audit_id": np.repeat(ids, 3),
+            "section_id": np.tile(["till", "floor", "ending"], len(ids)),
+            "score": rng.choice([0.0, 50.0, 100.0, np.nan, 33.3], 3 * len(ids)),
+        }
+    )
+    got = compare.month_cells(rows, audits, "section_id")
+    want = reference_month_cells(rows, audits)
+    keys = ["branch_code", "checklist_id", "standard", "period"]
+    assert got[keys].astype(str).to_numpy().tolist() == want[keys].to_numpy().tolist()
+    assert got["n"].tolist() == want["n"].tolist()
+    np.testing.assert_allclose(got["sum"], want["sum"], rtol=1e-12)
+    np.testing.assert_allclose(got["sum_sq"], want["sum_sq"], rtol=1e-12)
+    empty = compare.month_cells(rows.iloc[:0], audits, "section_id")
+    assert empty.empty and list(empty.columns) == list(got.columns)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
@@ -266,29 +267,53 @@ NOT_ASKED = AuditorEffects((), None, 0, "Auditor effects were not asked for.")
 def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.DataFrame:
     """Per branch x checklist x standard x month of the visit: n, sum and sum of squares of
     the scores (NaN left out), from per-audit rows (``audit_id``, ``standard``, ``score``)
-    and the audit frame that gives each audit its branch, checklist and visit."""
+    and the audit frame that gives each audit its branch, checklist and visit; sorted by
+    those keys.
+
+    Added up in numpy on integer codes: a pandas groupby on four text keys took seconds for
+    the million section scores of a ten-times year (#21)."""
     counted = rows[rows["score"].notna()]
-    audit_index = pd.Index(audits["audit_id"].to_numpy())
-    at = audit_index.get_indexer(counted["audit_id"].to_numpy())
-    counted, at = counted[at >= 0], at[at >= 0]
-    months = audits["visited_at"].dt.strftime("%Y-%m").to_numpy()
-    values = counted["score"].to_numpy(dtype=float)
+    at = pd.Index(audits["audit_id"].to_numpy()).get_indexer(counted["audit_id"].to_numpy())
+    found = at >= 0
+    at = at[found]
+    values = counted["score"].to_numpy(dtype=float)[found]
+    visited = pd.DatetimeIndex(audits["visited_at"])
+    per_audit = [  # factorized once per audit, then taken for each of its rows
+        _sorted_codes(audits["branch_code"]),
+        _sorted_codes(audits["checklist_id"]),
+        _sorted_codes(pd.Series(visited.year * 12 + visited.month - 1)),
+    ]
+    standards = _sorted_codes(counted[standard].iloc[np.flatnonzero(found)])
+    keys = [
+        (per_audit[0][0][at], per_audit[0][1]),
+        (per_audit[1][0][at], per_audit[1][1]),
+        standards,
+        (per_audit[2][0][at], per_audit[2][1]),
+    ]
+    combined = np.zeros(len(values), dtype=np.int64)
+    for codes, uniques in keys:
+        combined = combined * max(len(uniques), 1) + codes
+    cells, first, cell_of = np.unique(combined, return_index=True, return_inverse=True)
+    month_of = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in keys[3][1].tolist()]
+    labels = [*(uniques for _codes, uniques in keys[:3]), np.asarray(month_of, dtype=object)]
     frame = pd.DataFrame(
         {
-            "branch_code": audits["branch_code"].to_numpy()[at],
-            "checklist_id": audits["checklist_id"].to_numpy()[at],
-            "standard": counted[standard].to_numpy(),
-            "period": months[at],
-            "value": values,
-            "value_sq": values**2,
+            name: pd.Index(values, dtype="str").take(codes[first])
+            for name, (codes, _uniques), values in zip(
+                ["branch_code", "checklist_id", "standard", "period"], keys, labels, strict=True
+            )
         }
     )
-    cells = (
-        frame.groupby(PERIOD_CELL_KEYS, sort=True, observed=True)
-        .agg(n=("value", "size"), sum=("value", "sum"), sum_sq=("value_sq", "sum"))
-        .reset_index()
-    )
-    return cells[[*CELL_COLUMNS, "period"]]
+    frame["n"] = np.bincount(cell_of, minlength=len(cells))
+    frame["sum"] = np.bincount(cell_of, weights=values, minlength=len(cells))
+    frame["sum_sq"] = np.bincount(cell_of, weights=values**2, minlength=len(cells))
+    return frame[[*CELL_COLUMNS, "period"]]
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values`` in the sorted order of their distinct values, and those values."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def empty_comparison(request: ComparisonRequest, scope: Scope, message: str) -> ComparisonResult:

@@ -15,6 +15,7 @@ import streamlit as st
 from audit_app.i18n import _, formats
 from audit_app.services.activity import ACTIONS, action_label, list_activity
 from audit_app.services.context import AppContext
+from audit_app.ui.components.described_chart import draw_chart
 from audit_app.ui.components.refusals import attempt
 
 LIMIT = 2_000
@@ -105,7 +106,7 @@ def activity_tab(ctx: AppContext) -> None:
         .configure_axis(labelColor=AXIS_TEXT, titleColor=AXIS_TEXT)
         .configure_legend(labelColor=AXIS_TEXT, titleColor=AXIS_TEXT)
     )
-    st.altair_chart(chart, width="stretch")
+    draw_chart(chart, width="stretch")
     busiest = daily.groupby(level=0).sum()
     st.caption(
         _("The chart shows the entries per day; the busiest day was {day} with {count}.").format(

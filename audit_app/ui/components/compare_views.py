@@ -17,7 +17,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
-from audit_app.ui.components.described_chart import described_chart
+from audit_app.ui.components.described_chart import described_chart, draw_chart
 
 if TYPE_CHECKING:  # what st.column_config's functions return; streamlit does not re-export it
     from streamlit.elements.lib.column_types import ColumnConfig
@@ -333,7 +333,7 @@ def heatmap_tab(
     )
     columns = list(dict.fromkeys(column_of[pair] for pair in pairs))
     rows = [row_label[code] for code in order]
-    st.altair_chart(
+    draw_chart(
         charts.heatmap_chart(data, rows, columns, middle=table.chain_mean),
         width=charts.heatmap_width(len(columns)),
     )
@@ -692,7 +692,7 @@ def regions_tab(
     if names:
         for column in ("best_branch", "worst_branch"):
             frame[column] = [names.get(code, code) for code in frame[column]]
-    st.altair_chart(charts.region_chart(frame), width="stretch")
+    draw_chart(charts.region_chart(frame), width="stretch")
     if not frame.empty:
         st.caption(markdown_text(region_alt_text(frame)))
     st.caption(
