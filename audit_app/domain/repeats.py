@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from audit_app.domain.actions import action_threshold
@@ -46,21 +47,33 @@ def failing(
     audits: pd.DataFrame, items: pd.DataFrame, thresholds: pd.DataFrame | None
 ) -> pd.Series:
     """Which item rows fail: below their policy threshold, or (no thresholds given, or an
-    item of a version not among them) below full marks."""
-    scores = items["score"]
-    if thresholds is None:
-        return scores.notna() & (scores < 1)
-    versions = audits[["audit_id", "checklist_id", "checklist_version"]]
-    limit = (
-        items[["audit_id", "item_id"]]
-        .merge(versions, on="audit_id", how="left")
-        .merge(thresholds, on=["checklist_id", "checklist_version", "item_id"], how="left")[
-            "threshold"
-        ]
-        .fillna(1.0)
-        .to_numpy()
+    item of a version not among them) below full marks.
+
+    Only the rows below full marks are looked up, by integer codes (a whole chain's
+    millions of answers: merging them on text keys took seconds)."""
+    scores = items["score"].to_numpy(dtype=float)
+    below = scores < 1  # NaN (N/A) is never below
+    if thresholds is None or not below.any():
+        return pd.Series(below, index=items.index)
+    at = np.flatnonzero(below)
+    versions = pd.MultiIndex.from_frame(audits[["checklist_id", "checklist_version"]])
+    version_codes, version_keys = pd.factorize(versions)
+    audit_row = pd.Index(audits["audit_id"]).get_indexer(items["audit_id"].to_numpy()[at])
+    item_codes, item_keys = pd.factorize(items["item_id"].take(at))
+    limits = np.ones((len(version_keys) + 1, len(item_keys) + 1))  # last: unknown, full marks
+    known_version = pd.MultiIndex.from_frame(thresholds[["checklist_id", "checklist_version"]]).map(
+        dict(zip(version_keys, range(len(version_keys)), strict=True)).get
     )
-    return scores.notna() & (scores < 1) & (scores.to_numpy() < limit)
+    known_item = pd.Index(item_keys).get_indexer(thresholds["item_id"])
+    for version, item, limit in zip(
+        known_version, known_item, thresholds["threshold"].to_numpy(dtype=float), strict=True
+    ):
+        if version is not None and not pd.isna(version) and item >= 0:
+            limits[int(version), item] = limit
+    row_version = np.where(audit_row >= 0, version_codes[audit_row], len(version_keys))
+    failed = below.copy()
+    failed[at] = scores[at] < limits[row_version, item_codes]
+    return pd.Series(failed, index=items.index)
 
 
 def repeated_failures(
@@ -79,24 +92,48 @@ def repeated_failures(
     ordered = ordered.assign(position=ordered.groupby(["branch_code", "checklist_id"]).cumcount())
     items = items.reset_index(drop=True)
     failed = items.loc[failing(audits, items, thresholds), ["audit_id", "item_id"]]
-    runs = failed.merge(ordered, on="audit_id").sort_values(
-        ["branch_code", "checklist_id", "item_id", "position"]
+    # Integer codes from here on: grouping a chain's failed answers on text keys took
+    # seconds (series = a branch's audits of one checklist).
+    row = pd.Index(ordered["audit_id"]).get_indexer(failed["audit_id"].to_numpy())
+    known = row >= 0
+    row = row[known]
+    series_codes, series_keys = pd.factorize(
+        pd.MultiIndex.from_frame(ordered[["branch_code", "checklist_id"]])
     )
-    if runs.empty:
-        return pd.DataFrame(columns=REPEAT_COLUMNS)
-    keys = ["branch_code", "checklist_id", "item_id"]
-    step = runs.groupby(keys)["position"].diff()
-    runs = runs.assign(run=(step != 1).cumsum())  # a new run wherever an audit is skipped
-    lengths = runs.groupby([*keys, "run"], sort=False).agg(
-        consecutive=("position", "size"), last_failed=("visited_at", "max")
+    item_codes, item_keys = pd.factorize(failed["item_id"][known])
+    series = series_codes[row]
+    position = ordered["position"].to_numpy()[row]
+    visited = ordered["visited_at"].to_numpy()[row]
+    order = np.lexsort((position, item_codes, series))
+    series, item, position, visited = (
+        series[order],
+        item_codes[order],
+        position[order],
+        visited[order],
     )
-    lengths = lengths[lengths["consecutive"] >= MIN_RUN].reset_index()
-    if lengths.empty:
+    if not len(series):
         return pd.DataFrame(columns=REPEAT_COLUMNS)
-    longest = (
-        lengths.sort_values(["consecutive", "last_failed"])
-        .groupby(keys, sort=False)
-        .tail(1)  # the longest run; of equal ones the latest
+    new_key = np.r_[True, (series[1:] != series[:-1]) | (item[1:] != item[:-1])]
+    starts = np.flatnonzero(new_key | np.r_[True, np.diff(position) != 1])  # a skip ends a run
+    ends = np.r_[starts[1:], len(series)] - 1
+    length = ends - starts + 1
+    runs = np.flatnonzero(length >= MIN_RUN)
+    if not len(runs):
+        return pd.DataFrame(columns=REPEAT_COLUMNS)
+    starts, ends, length = starts[runs], ends[runs], length[runs]
+    key = series[starts].astype(np.int64) * (len(item_keys) + 1) + item[starts]
+    # the longest run of each item; of equal ones the latest (visits end a run in order)
+    best = np.lexsort((visited[ends], length, key))
+    last = best[np.r_[key[best][1:] != key[best][:-1], True]]
+    chosen = series_keys[series[starts[last]]]
+    longest = pd.DataFrame(
+        {
+            "branch_code": chosen.get_level_values(0),
+            "checklist_id": chosen.get_level_values(1),
+            "item_id": item_keys[item[starts[last]]],
+            "consecutive": length[last].astype(np.int64),
+            "last_failed": visited[ends[last]],
+        }
     )
     return longest.sort_values(
         ["consecutive", "last_failed", "branch_code", "checklist_id", "item_id"],
