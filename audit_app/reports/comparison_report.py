@@ -880,7 +880,7 @@ def _league_rows(data: ComparisonReportData) -> LongRows:
         row_height=LEAGUE_ROW,
         line=GREY,
     )
-    return LongRows(_league_header_table, rows, columns)
+    return LongRows(_league_header_table(), rows, columns)
 
 
 def _league_header_table() -> Table:

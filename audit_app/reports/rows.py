@@ -10,7 +10,7 @@ every page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,49 +56,41 @@ def _width(text: str, font: str, size: float) -> float:
 class LongRows(Flowable):
     """Rows under a header that is drawn again at the top of every page the rows reach."""
 
-    def __init__(
-        self, header: Callable[[], Flowable], rows: Sequence[Row], columns: Columns
-    ) -> None:
+    def __init__(self, header: Flowable, rows: Sequence[Row], columns: Columns) -> None:
+        """``header``: one flowable as wide as the columns (a one-row ``Table``), measured
+        once and drawn on every page (the pieces a page break makes share it)."""
         super().__init__()
         self.header = header
         self.rows = rows
         self.columns = columns
-        self._header: Flowable | None = None
-        self._header_height = 0.0
         self.width = float(sum(columns.widths))
+        self._header_height = float(header.wrap(self.width, 10_000)[1])
         self.height = 0.0
 
-    def _measure_header(self, available_width: float) -> float:
-        if self._header is None:
-            self._header = self.header()
-            _w, self._header_height = self._header.wrap(self.width, 10_000)
-        return self._header_height
+    def _piece(self, rows: Sequence[Row]) -> LongRows:
+        piece = LongRows.__new__(LongRows)
+        Flowable.__init__(piece)
+        piece.header, piece.rows, piece.columns = self.header, rows, self.columns
+        piece.width, piece._header_height, piece.height = self.width, self._header_height, 0.0
+        return piece
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.height = self._measure_header(available_width) + len(self.rows) * (
-            self.columns.row_height
-        )
+        self.height = self._header_height + len(self.rows) * self.columns.row_height
         return self.width, self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        """The rows that fit under the header here, and the rest (with its own header)."""
-        room = available_height - self._measure_header(available_width)
-        fit = int(room // self.columns.row_height)
+        """The rows that fit under the header here, and the rest (under the same header)."""
+        fit = int((available_height - self._header_height) // self.columns.row_height)
         if fit < 1 or len(self.rows) < 2:
             return []
         fit = min(fit, len(self.rows) - 1)
-        return [
-            LongRows(self.header, self.rows[:fit], self.columns),
-            LongRows(self.header, self.rows[fit:], self.columns),
-        ]
+        return [self._piece(self.rows[:fit]), self._piece(self.rows[fit:])]
 
     def draw(self) -> None:
         canvas: Any = self.canv
         columns = self.columns
-        header_height = self._measure_header(self.width)
-        assert self._header is not None
-        self._header.drawOn(canvas, 0, self.height - header_height)
-        top = self.height - header_height
+        self.header.drawOn(canvas, 0, self.height - self._header_height)
+        top = self.height - self._header_height
         height = columns.row_height
         lefts = [sum(columns.widths[:j]) for j in range(len(columns.widths))]
         canvas.saveState()
@@ -136,6 +128,6 @@ class LongRows(Flowable):
                 else:
                     x = lefts[j] + columns.padding
                 text.setTextOrigin(x, baseline)
-                text.textOut(cell)
+                text._textOut(cell)  # textOut would measure it again to move a cursor unused
         canvas.drawText(text)
         canvas.restoreState()
