@@ -19,6 +19,9 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+ORPHANS = 5
+"""The fewest rows a page break leaves for the next page (when this page keeps as many)."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -84,6 +87,8 @@ class LongRows(Flowable):
         if fit < 1 or len(self.rows) < 2:
             return []
         fit = min(fit, len(self.rows) - 1)
+        if len(self.rows) - fit < ORPHANS <= fit:  # no lone row under a header overleaf
+            fit = len(self.rows) - ORPHANS
         return [self._piece(self.rows[:fit]), self._piece(self.rows[fit:])]
 
     def draw(self) -> None:
