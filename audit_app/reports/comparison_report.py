@@ -183,6 +183,10 @@ LABELS: dict[str, str] = {
         "Mean section score of the {n} highest and {n} lowest of {total} ranked branches by "
         "shrunken estimate, highest first (the others are in the league table)."
     ),
+    "heatmap_rest": N_(
+        "Every branch's own section scores are in its branch report; a selection of {limit} "
+        "ranked branches or fewer (one region, for example) shows them all here."
+    ),
     "heatmap_unranked": N_(
         "Branches with too few audits to rank ({n}) are left out (they are at the end of the "
         "league table)."
@@ -1185,6 +1189,7 @@ def _heatmap_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     if len(order) > 2 * HEATMAP_SIDE:
         codes: list[str | None] = [*order[:HEATMAP_SIDE], None, *order[-HEATMAP_SIDE:]]
         note = _L("heatmap_some").format(n=_count(HEATMAP_SIDE), total=_count(len(order)))
+        note += " " + _L("heatmap_rest").format(limit=_count(2 * HEATMAP_SIDE))
     else:
         codes = list(order)
         note = _L("heatmap_all").format(total=_count(len(order)))

@@ -87,6 +87,8 @@ def test_the_charts_and_heatmap_say_what_part_of_the_chain_they_show(
     assert LABELS["chart_top_bottom"].format(top=CHART_TOP, ranked=ranked) in text
     assert LABELS["distribution"].format(ranked=ranked) in text
     assert LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=ranked) in text
+    # and where the rest is
+    assert LABELS["heatmap_rest"].format(limit=2 * HEATMAP_SIDE) in text
     assert LABELS["heatmap_unranked"].format(n=BRANCHES - ranked) in text
     assert LABELS["heatmap_gap"].format(n=ranked - 2 * HEATMAP_SIDE) in text
 
