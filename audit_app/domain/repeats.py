@@ -47,33 +47,45 @@ def failing(
     audits: pd.DataFrame, items: pd.DataFrame, thresholds: pd.DataFrame | None
 ) -> pd.Series:
     """Which item rows fail: below their policy threshold, or (no thresholds given, or an
-    item of a version not among them) below full marks.
+    item of a version not among them) below full marks."""
+    codes, keys = pd.factorize(items["item_id"])
+    return pd.Series(_failing(audits, items, thresholds, codes, keys), index=items.index)
 
-    Only the rows below full marks are looked up, by integer codes (a whole chain's
-    millions of answers: merging them on text keys took seconds)."""
+
+def _failing(
+    audits: pd.DataFrame,
+    items: pd.DataFrame,
+    thresholds: pd.DataFrame | None,
+    item_codes: np.ndarray,
+    item_keys: pd.Index | np.ndarray,
+) -> np.ndarray:
+    """:func:`failing` as an array, the item ids given as codes (``pd.factorize``). Only
+    the rows below full marks are looked up, by integer codes: merging a whole chain's
+    millions of answers on text keys took seconds."""
     scores = items["score"].to_numpy(dtype=float)
-    below = scores < 1  # NaN (N/A) is never below
-    if thresholds is None or not below.any():
-        return pd.Series(below, index=items.index)
-    at = np.flatnonzero(below)
+    failed = scores < 1  # NaN (N/A) is never below
+    if thresholds is None or not failed.any():
+        return failed
+    at = np.flatnonzero(failed)
     versions = pd.MultiIndex.from_frame(audits[["checklist_id", "checklist_version"]])
     version_codes, version_keys = pd.factorize(versions)
     audit_row = pd.Index(audits["audit_id"]).get_indexer(items["audit_id"].to_numpy()[at])
-    item_codes, item_keys = pd.factorize(items["item_id"].take(at))
     limits = np.ones((len(version_keys) + 1, len(item_keys) + 1))  # last: unknown, full marks
-    known_version = pd.MultiIndex.from_frame(thresholds[["checklist_id", "checklist_version"]]).map(
-        dict(zip(version_keys, range(len(version_keys)), strict=True)).get
-    )
+    version_of = dict(zip(version_keys, range(len(version_keys)), strict=True))
     known_item = pd.Index(item_keys).get_indexer(thresholds["item_id"])
-    for version, item, limit in zip(
-        known_version, known_item, thresholds["threshold"].to_numpy(dtype=float), strict=True
+    for checklist_id, version, item, limit in zip(
+        thresholds["checklist_id"],
+        thresholds["checklist_version"],
+        known_item,
+        thresholds["threshold"].to_numpy(dtype=float),
+        strict=True,
     ):
-        if version is not None and not pd.isna(version) and item >= 0:
-            limits[int(version), item] = limit
+        row = version_of.get((checklist_id, version))
+        if row is not None and item >= 0:
+            limits[row, item] = limit
     row_version = np.where(audit_row >= 0, version_codes[audit_row], len(version_keys))
-    failed = below.copy()
-    failed[at] = scores[at] < limits[row_version, item_codes]
-    return pd.Series(failed, index=items.index)
+    failed[at] = scores[at] < limits[row_version, item_codes[at]]
+    return failed
 
 
 def repeated_failures(
@@ -85,54 +97,54 @@ def repeated_failures(
     given), one row per audit (follow-ups left out by the caller); ``items``:
     :data:`ITEM_COLUMNS`, the item scores 0-1 (NaN for N/A); ``thresholds``:
     :func:`policy_thresholds` of the checklists (None: any score below 1 fails).
+
+    Worked on integer codes and one sort key (series x item x position), never on text
+    keys: a chain's 24 million answers took half a minute grouped and merged on text.
     """
     if audits.empty or items.empty:
         return pd.DataFrame(columns=REPEAT_COLUMNS)
     ordered = audits[AUDIT_COLUMNS].sort_values(["visited_at", "audit_id"])
     ordered = ordered.assign(position=ordered.groupby(["branch_code", "checklist_id"]).cumcount())
-    items = items.reset_index(drop=True)
-    failed = items.loc[failing(audits, items, thresholds), ["audit_id", "item_id"]]
-    # Integer codes from here on: grouping a chain's failed answers on text keys took
-    # seconds (series = a branch's audits of one checklist).
-    row = pd.Index(ordered["audit_id"]).get_indexer(failed["audit_id"].to_numpy())
+    item_codes, item_keys = pd.factorize(items["item_id"])
+    at = np.flatnonzero(_failing(audits, items, thresholds, item_codes, item_keys))
+    row = pd.Index(ordered["audit_id"]).get_indexer(items["audit_id"].to_numpy()[at])
     known = row >= 0
-    row = row[known]
+    at, row = at[known], row[known]
+    if not len(at):
+        return pd.DataFrame(columns=REPEAT_COLUMNS)
+    # a series: one branch's audits of one checklist, in visit order (``position``)
     series_codes, series_keys = pd.factorize(
         pd.MultiIndex.from_frame(ordered[["branch_code", "checklist_id"]])
     )
-    item_codes, item_keys = pd.factorize(failed["item_id"][known])
-    series = series_codes[row]
-    position = ordered["position"].to_numpy()[row]
-    visited = ordered["visited_at"].to_numpy()[row]
-    order = np.lexsort((position, item_codes, series))
-    series, item, position, visited = (
-        series[order],
-        item_codes[order],
-        position[order],
-        visited[order],
-    )
-    if not len(series):
-        return pd.DataFrame(columns=REPEAT_COLUMNS)
-    new_key = np.r_[True, (series[1:] != series[:-1]) | (item[1:] != item[:-1])]
-    starts = np.flatnonzero(new_key | np.r_[True, np.diff(position) != 1])  # a skip ends a run
-    ends = np.r_[starts[1:], len(series)] - 1
+    width = len(item_keys)
+    positions = ordered["position"].to_numpy(dtype=np.int64)
+    most = int(positions.max()) + 1
+    group = series_codes[row].astype(np.int64) * width + item_codes[at]
+    key = group * most + positions[row]  # one failed answer each: no two alike
+    order = np.argsort(key)
+    key, row = key[order], row[order]
+    group, position = key // most, key % most
+    new_group = np.r_[True, group[1:] != group[:-1]]
+    starts = np.flatnonzero(new_group | np.r_[True, np.diff(position) != 1])  # a skip ends a run
+    ends = np.r_[starts[1:], len(key)] - 1
     length = ends - starts + 1
     runs = np.flatnonzero(length >= MIN_RUN)
     if not len(runs):
         return pd.DataFrame(columns=REPEAT_COLUMNS)
     starts, ends, length = starts[runs], ends[runs], length[runs]
-    key = series[starts].astype(np.int64) * (len(item_keys) + 1) + item[starts]
+    visited = ordered["visited_at"].to_numpy()[row[ends]]
     # the longest run of each item; of equal ones the latest (visits end a run in order)
-    best = np.lexsort((visited[ends], length, key))
-    last = best[np.r_[key[best][1:] != key[best][:-1], True]]
-    chosen = series_keys[series[starts[last]]]
+    best = np.lexsort((visited, length, group[starts]))
+    chosen = group[starts][best]
+    last = best[np.r_[chosen[1:] != chosen[:-1], True]]
+    series = series_keys[group[starts[last]] // width]
     longest = pd.DataFrame(
         {
-            "branch_code": chosen.get_level_values(0),
-            "checklist_id": chosen.get_level_values(1),
-            "item_id": item_keys[item[starts[last]]],
+            "branch_code": series.get_level_values(0),
+            "checklist_id": series.get_level_values(1),
+            "item_id": pd.Index(item_keys)[group[starts[last]] % width],
             "consecutive": length[last].astype(np.int64),
-            "last_failed": visited[ends[last]],
+            "last_failed": visited[last],
         }
     )
     return longest.sort_values(
