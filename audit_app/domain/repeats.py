@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from audit_app.domain.actions import action_threshold
@@ -47,20 +48,44 @@ def failing(
 ) -> pd.Series:
     """Which item rows fail: below their policy threshold, or (no thresholds given, or an
     item of a version not among them) below full marks."""
-    scores = items["score"]
-    if thresholds is None:
-        return scores.notna() & (scores < 1)
-    versions = audits[["audit_id", "checklist_id", "checklist_version"]]
-    limit = (
-        items[["audit_id", "item_id"]]
-        .merge(versions, on="audit_id", how="left")
-        .merge(thresholds, on=["checklist_id", "checklist_version", "item_id"], how="left")[
-            "threshold"
-        ]
-        .fillna(1.0)
-        .to_numpy()
-    )
-    return scores.notna() & (scores < 1) & (scores.to_numpy() < limit)
+    codes, keys = pd.factorize(items["item_id"])
+    return pd.Series(_failing(audits, items, thresholds, codes, keys), index=items.index)
+
+
+def _failing(
+    audits: pd.DataFrame,
+    items: pd.DataFrame,
+    thresholds: pd.DataFrame | None,
+    item_codes: np.ndarray,
+    item_keys: pd.Index | np.ndarray,
+) -> np.ndarray:
+    """:func:`failing` as an array, the item ids given as codes (``pd.factorize``). Only
+    the rows below full marks are looked up, by integer codes: merging a whole chain's
+    millions of answers on text keys took seconds."""
+    scores = items["score"].to_numpy(dtype=float)
+    failed = scores < 1  # NaN (N/A) is never below
+    if thresholds is None or not failed.any():
+        return failed
+    at = np.flatnonzero(failed)
+    versions = pd.MultiIndex.from_frame(audits[["checklist_id", "checklist_version"]])
+    version_codes, version_keys = pd.factorize(versions)
+    audit_row = pd.Index(audits["audit_id"]).get_indexer(items["audit_id"].to_numpy()[at])
+    limits = np.ones((len(version_keys) + 1, len(item_keys) + 1))  # last: unknown, full marks
+    version_of = dict(zip(version_keys, range(len(version_keys)), strict=True))
+    known_item = pd.Index(item_keys).get_indexer(thresholds["item_id"])
+    for checklist_id, version, item, limit in zip(
+        thresholds["checklist_id"],
+        thresholds["checklist_version"],
+        known_item,
+        thresholds["threshold"].to_numpy(dtype=float),
+        strict=True,
+    ):
+        row = version_of.get((checklist_id, version))
+        if row is not None and item >= 0:
+            limits[row, item] = limit
+    row_version = np.where(audit_row >= 0, version_codes[audit_row], len(version_keys))
+    failed[at] = scores[at] < limits[row_version, item_codes[at]]
+    return failed
 
 
 def repeated_failures(
@@ -72,31 +97,55 @@ def repeated_failures(
     given), one row per audit (follow-ups left out by the caller); ``items``:
     :data:`ITEM_COLUMNS`, the item scores 0-1 (NaN for N/A); ``thresholds``:
     :func:`policy_thresholds` of the checklists (None: any score below 1 fails).
+
+    Worked on integer codes and one sort key (series x item x position), never on text
+    keys: a chain's 24 million answers took half a minute grouped and merged on text.
     """
     if audits.empty or items.empty:
         return pd.DataFrame(columns=REPEAT_COLUMNS)
     ordered = audits[AUDIT_COLUMNS].sort_values(["visited_at", "audit_id"])
     ordered = ordered.assign(position=ordered.groupby(["branch_code", "checklist_id"]).cumcount())
-    items = items.reset_index(drop=True)
-    failed = items.loc[failing(audits, items, thresholds), ["audit_id", "item_id"]]
-    runs = failed.merge(ordered, on="audit_id").sort_values(
-        ["branch_code", "checklist_id", "item_id", "position"]
-    )
-    if runs.empty:
+    item_codes, item_keys = pd.factorize(items["item_id"])
+    at = np.flatnonzero(_failing(audits, items, thresholds, item_codes, item_keys))
+    row = pd.Index(ordered["audit_id"]).get_indexer(items["audit_id"].to_numpy()[at])
+    known = row >= 0
+    at, row = at[known], row[known]
+    if not len(at):
         return pd.DataFrame(columns=REPEAT_COLUMNS)
-    keys = ["branch_code", "checklist_id", "item_id"]
-    step = runs.groupby(keys)["position"].diff()
-    runs = runs.assign(run=(step != 1).cumsum())  # a new run wherever an audit is skipped
-    lengths = runs.groupby([*keys, "run"], sort=False).agg(
-        consecutive=("position", "size"), last_failed=("visited_at", "max")
+    # a series: one branch's audits of one checklist, in visit order (``position``)
+    series_codes, series_keys = pd.factorize(
+        pd.MultiIndex.from_frame(ordered[["branch_code", "checklist_id"]])
     )
-    lengths = lengths[lengths["consecutive"] >= MIN_RUN].reset_index()
-    if lengths.empty:
+    width = len(item_keys)
+    positions = ordered["position"].to_numpy(dtype=np.int64)
+    most = int(positions.max()) + 1
+    group = series_codes[row].astype(np.int64) * width + item_codes[at]
+    key = group * most + positions[row]  # one failed answer each: no two alike
+    order = np.argsort(key)
+    key, row = key[order], row[order]
+    group, position = key // most, key % most
+    new_group = np.r_[True, group[1:] != group[:-1]]
+    starts = np.flatnonzero(new_group | np.r_[True, np.diff(position) != 1])  # a skip ends a run
+    ends = np.r_[starts[1:], len(key)] - 1
+    length = ends - starts + 1
+    runs = np.flatnonzero(length >= MIN_RUN)
+    if not len(runs):
         return pd.DataFrame(columns=REPEAT_COLUMNS)
-    longest = (
-        lengths.sort_values(["consecutive", "last_failed"])
-        .groupby(keys, sort=False)
-        .tail(1)  # the longest run; of equal ones the latest
+    starts, ends, length = starts[runs], ends[runs], length[runs]
+    visited = ordered["visited_at"].to_numpy()[row[ends]]
+    # the longest run of each item; of equal ones the latest (visits end a run in order)
+    best = np.lexsort((visited, length, group[starts]))
+    chosen = group[starts][best]
+    last = best[np.r_[chosen[1:] != chosen[:-1], True]]
+    series = series_keys[group[starts[last]] // width]
+    longest = pd.DataFrame(
+        {
+            "branch_code": series.get_level_values(0),
+            "checklist_id": series.get_level_values(1),
+            "item_id": pd.Index(item_keys)[group[starts[last]] % width],
+            "consecutive": length[last].astype(np.int64),
+            "last_failed": visited[last],
+        }
     )
     return longest.sort_values(
         ["consecutive", "last_failed", "branch_code", "checklist_id", "item_id"],

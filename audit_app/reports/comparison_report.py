@@ -4,9 +4,10 @@ auditor effects and the method.
 
 The renderer takes plain data (:class:`ComparisonReportData`) and returns PDF bytes; it
 computes no statistics. It stays readable and fast with 5,000 branches: the league table
-is laid out as tables of :data:`CHUNK_ROWS` rows with repeated headers (one 5,000-row
-table lays out twice as slowly), and the charts and heatmap show the top and bottom
-ranked branches by shrunken estimate instead of every branch.
+lists every branch, drawn as plain rows under a header repeated on every page
+(:mod:`audit_app.reports.rows`; reportlab's ``Table`` took seconds for 60,000 cells), and
+the charts and heatmap show the top and bottom ranked branches by shrunken estimate
+instead of every branch, saying so.
 
 Every section shows what its caption says, and a caption that counts counts what it
 names ("the 25 highest and 25 lowest of 276 ranked branches"). The level branches are
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 import pandas as pd
@@ -67,6 +69,7 @@ from audit_app.reports.layout import (
     styles,
 )
 from audit_app.reports.messages import report_language
+from audit_app.reports.rows import Columns, LongRows, Row
 
 # Every label of the report in English, marked for the catalogue: ``_L(key)`` prints it in
 # the report's language (the English stays here for the tests that look for it).
@@ -180,6 +183,10 @@ LABELS: dict[str, str] = {
         "Mean section score of the {n} highest and {n} lowest of {total} ranked branches by "
         "shrunken estimate, highest first (the others are in the league table)."
     ),
+    "heatmap_rest": N_(
+        "Every branch's own section scores are in its branch report; a selection of {limit} "
+        "ranked branches or fewer (one region, for example) shows them all here."
+    ),
     "heatmap_unranked": N_(
         "Branches with too few audits to rank ({n}) are left out (they are at the end of the "
         "league table)."
@@ -292,8 +299,6 @@ LABELS: dict[str, str] = {
     "none": "—",
 }
 
-CHUNK_ROWS = 80
-"""League-table rows per Table: reportlab lays out many small tables faster than one."""
 CHART_TOP = 15
 HEATMAP_SIDE = 25
 HEATMAP_COLUMNS = 8
@@ -303,6 +308,7 @@ EVIDENCE_SHOWN = 20
 OVERDUE_SHOWN = 10
 WIDTH = PAGE[0] - 2 * MARGIN
 
+BLACK = colors.black
 LIGHT_BLUE = colors.HexColor("#9ECAE9")
 """Heatmap 80-90: a light tint of the Okabe-Ito blue (black text on it)."""
 AMBER = NEAR_FILL
@@ -442,15 +448,27 @@ def score(value: float | None) -> str:
     """One decimal, halves up, as the command line and every screen show it, with the
     language's decimal sign."""
     shown = display(value)
-    return _L("none") if shown is None else formats.decimal(shown, 1)
+    return _L("none") if shown is None else _written(current_language(), "decimal", shown)
 
 
 def _signed(value: float | None) -> str:
     shown = display(value)
-    return _L("none") if shown is None else formats.signed(shown, 1)
+    return _L("none") if shown is None else _written(current_language(), "signed", shown)
 
 
 def _count(value: int | float) -> str:
+    return _written(current_language(), "integer", value)
+
+
+@lru_cache(maxsize=16_384)
+def _written(language: str, kind: str, value: float) -> str:
+    """A number as ``language`` writes it, kept: a 5,000-branch league table writes the
+    same few hundred scores some 40,000 times, and Babel takes about 50 µs for each.
+    ``language`` is the current language, the one the value is written in (the key)."""
+    if kind == "decimal":
+        return formats.decimal(value, 1)
+    if kind == "signed":
+        return formats.signed(value, 1)
     return formats.integer(value)
 
 
@@ -521,7 +539,7 @@ def _head(text: str, width: float, size: float = 7.5, padding: float = 6) -> Par
     run longer than English ones)."""
     words = text.split() or [text]
     longest = max(stringWidth(word, FONT_BOLD, size) for word in words)
-    room = max(1.0, width - padding)
+    room = max(1.0, width - padding) * 0.96  # a word as wide as the column still breaks
     if longest > room:
         size = max(4.5, size * room / longest)
     style = ParagraphStyle(
@@ -798,12 +816,7 @@ def _league_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     story += _interval_chart(data, s)
     story.append(Paragraph(_L("league_note"), s.small))
     story.append(Spacer(1, 2 * mm))
-    rows = data.league
-    unranked = next((i for i, r in enumerate(rows) if r.too_few_to_rank), None)
-    for start in range(0, len(rows), CHUNK_ROWS):
-        part = rows[start : start + CHUNK_ROWS]
-        divider = None if unranked is None else unranked - start
-        story.append(_league_chunk(part, data.min_audits, divider))
+    story.append(_league_rows(data))
     return story
 
 
@@ -848,53 +861,49 @@ def _league_row(row: BranchStanding) -> list[str]:
     ]
 
 
-def _league_chunk(rows: Sequence[BranchStanding], min_audits: int, divider: int | None) -> Table:
-    """One piece of the league table: header, rows, tie bands shaded alternately, and a
-    spanning line before the first branch with too few audits to rank."""
-    body: list[list[Any]] = [
-        [
-            _head(text, width, LEAGUE_SIZE, 5)
-            for text, width in zip(_league_header(), LEAGUE_WIDTHS, strict=True)
-        ]
-    ]
-    extra: list[tuple[Any, ...]] = []
-    for i, row in enumerate(rows):
-        if i == divider:
-            body.append([_L("too_few").format(min_audits=min_audits)] + [""] * 11)
-            at = len(body) - 1
-            extra += [
-                ("SPAN", (0, at), (-1, at)),
-                ("FONT", (0, at), (-1, at), FONT_BOLD, LEAGUE_SIZE),
-                ("LINEABOVE", (0, at), (-1, at), 0.6, GREY),
-            ]
-        body.append(_league_row(row))
-        at = len(body) - 1
-        if row.too_few_to_rank:
-            extra.append(("TEXTCOLOR", (0, at), (-1, at), GREY))
-        elif row.tie_band is not None and row.tie_band % 2 == 0:
-            extra.append(("BACKGROUND", (0, at), (-1, at), BAND_FILL))
-    table = Table(
-        body,
-        colWidths=LEAGUE_WIDTHS,
-        rowHeights=[None] + [LEAGUE_ROW] * (len(body) - 1),
-        repeatRows=1,
-        hAlign="LEFT",
+def _league_rows(data: ComparisonReportData) -> LongRows:
+    """The whole league table as one flowable: its header repeated on every page, tie
+    bands shaded alternately, the branches too few to rank greyed after a spanning line.
+    Drawn by :class:`LongRows`: 5,000 rows as reportlab ``Table`` cells took seconds."""
+    rows: list[Row] = []
+    divided = False
+    for row in data.league:
+        if row.too_few_to_rank and not divided:
+            rows.append(Row([_L("too_few").format(min_audits=data.min_audits)], divider=True))
+            divided = True
+        fill = None
+        if not row.too_few_to_rank and row.tie_band is not None and row.tie_band % 2 == 0:
+            fill = BAND_FILL
+        rows.append(Row(_league_row(row), fill=fill, ink=GREY if row.too_few_to_rank else BLACK))
+    columns = Columns(
+        widths=LEAGUE_WIDTHS,
+        right=frozenset(range(0, 2)) | frozenset(range(5, 11)),
+        font=FONT,
+        bold_font=FONT_BOLD,
+        size=LEAGUE_SIZE,
+        row_height=LEAGUE_ROW,
+        line=GREY,
     )
+    return LongRows(_league_header_table(), rows, columns)
+
+
+def _league_header_table() -> Table:
+    """The league table's header row: bold, shaded, each heading wrapped to its column."""
+    header = [
+        _head(text, width, LEAGUE_SIZE, 5)
+        for text, width in zip(_league_header(), LEAGUE_WIDTHS, strict=True)
+    ]
+    table = Table([header], colWidths=LEAGUE_WIDTHS, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, LEAGUE_SIZE),
-                ("FONT", (0, 0), (-1, 0), FONT_BOLD, LEAGUE_SIZE),
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, GREY),
-                ("ALIGN", (5, 0), (10, -1), "RIGHT"),
-                ("ALIGN", (0, 0), (1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-                *extra,
             ]
         )
     )
@@ -1180,6 +1189,7 @@ def _heatmap_section(data: ComparisonReportData, s: Styles) -> list[Flowable]:
     if len(order) > 2 * HEATMAP_SIDE:
         codes: list[str | None] = [*order[:HEATMAP_SIDE], None, *order[-HEATMAP_SIDE:]]
         note = _L("heatmap_some").format(n=_count(HEATMAP_SIDE), total=_count(len(order)))
+        note += " " + _L("heatmap_rest").format(limit=_count(2 * HEATMAP_SIDE))
     else:
         codes = list(order)
         note = _L("heatmap_all").format(total=_count(len(order)))

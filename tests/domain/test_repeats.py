@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from audit_app.checklists import Catalogue
@@ -97,3 +98,65 @@ def test_a_tone_of_4_six_times_running_is_not_a_repeated_failure(catalogue: Cata
     # without the policy (the old rule) the tone counted six times in a row
     old = repeated_failures(audits, items)
     assert sorted(old["item_id"]) == ["call.all_answered", "call.tone"]
+
+
+def _runs_by_hand(
+    audits: pd.DataFrame, items: pd.DataFrame, thresholds: pd.DataFrame
+) -> dict[tuple[str, str, str], tuple[int, datetime]]:
+    """The longest run of each branch x checklist x item, walked audit by audit."""
+    limit = {
+        (r.checklist_id, r.checklist_version, r.item_id): r.threshold
+        for r in thresholds.itertuples()
+    }
+    scores = {(r.audit_id, r.item_id): r.score for r in items.itertuples()}
+    found: dict[tuple[str, str, str], tuple[int, datetime]] = {}
+    item_ids = sorted(items["item_id"].unique())
+    for (branch, checklist), mine in audits.groupby(["branch_code", "checklist_id"]):
+        mine = mine.sort_values(["visited_at", "audit_id"])
+        for item in item_ids:
+            run = 0
+            for audit in mine.itertuples():
+                score = scores.get((audit.audit_id, item))
+                cut = limit.get((checklist, audit.checklist_version, item), 1.0)
+                fails = score is not None and not pd.isna(score) and score < min(1.0, cut)
+                run = run + 1 if fails else 0
+                best = found.get((branch, checklist, item), (0, datetime.min))
+                if run >= 2 and (run, audit.visited_at) > best:
+                    found[(branch, checklist, item)] = (run, audit.visited_at)
+    return found
+
+
+def test_runs_match_a_walk_through_every_audit_on_a_random_chain() -> None:
+    rng = np.random.default_rng(21)
+    count = 400
+    audits = pd.DataFrame(
+        {
+            "audit_id": rng.permutation(count) + 1,
+            "branch_code": rng.choice(["ÇA-1", "ŞB-2", "ȚC-3", "D-4"], count),
+            "checklist_id": rng.choice(["c", "d"], count),
+            "checklist_version": rng.choice([1, 2], count),
+            "visited_at": [
+                datetime(2026, 1, 1) + timedelta(hours=int(h))
+                for h in rng.choice(2000, count, replace=False)
+            ],
+        }
+    )
+    rows = [
+        (audit, item, float(rng.choice([0.0, 0.4, 0.8, 1.0, np.nan])))
+        for audit in audits["audit_id"]
+        for item in ("x", "y", "z")
+        if rng.random() < 0.9  # an item not asked now and then ends a run
+    ]
+    items = pd.DataFrame(rows, columns=["audit_id", "item_id", "score"])
+    thresholds = pd.DataFrame(
+        [("c", 1, "x", 0.5), ("c", 2, "y", 0.9), ("d", 1, "z", 0.3)],
+        columns=["checklist_id", "checklist_version", "item_id", "threshold"],
+    )
+    found = repeated_failures(audits, items, thresholds)
+    expected = _runs_by_hand(audits, items, thresholds)
+    assert len(expected) > 10  # the chain has runs to find
+    assert {
+        (r.branch_code, r.checklist_id, r.item_id): (r.consecutive, r.last_failed)
+        for r in found.itertuples()
+    } == expected
+    assert list(found["consecutive"]) == sorted(found["consecutive"], reverse=True)

@@ -121,6 +121,7 @@ def test_the_heatmap_lists_the_highest_and_lowest_ranked_branches(
     expected = highest_first(data)
     assert CODE.findall(heatmap) == expected[:HEATMAP_SIDE] + expected[-HEATMAP_SIDE:]
     caption = LABELS["heatmap_some"].format(n=HEATMAP_SIDE, total=RANKED)
+    caption += " " + LABELS["heatmap_rest"].format(limit=2 * HEATMAP_SIDE)
     caption += " " + LABELS["heatmap_unranked"].format(n=UNRANKED)
     assert caption in flat(heatmap)
     assert LABELS["heatmap_gap"].format(n=RANKED - 2 * HEATMAP_SIDE) in heatmap
