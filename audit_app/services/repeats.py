@@ -20,7 +20,8 @@ def repeated_failures(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
     """:data:`repeats.REPEAT_COLUMNS` for the branches the user may see.
 
     Follow-ups are always left out: they ask only a few items, so they would cut runs that
-    the full audits around them continue.
+    the full audits around them continue. Only the answers below full marks are read: an
+    audit in which an item did not fail ends its run by its place in the branch's audits.
     """
     selection = replace(scoped(ctx, audit_filter), include_follow_ups=False)
     if selection.kind == "follow_up":
@@ -30,7 +31,7 @@ def repeated_failures(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()
         if audits.empty:
             return pd.DataFrame(columns=repeats.REPEAT_COLUMNS)
         checklist_ids = sorted(audits["checklist_id"].unique())
-        items = queries.item_rows(conn, selection, checklist_ids)
+        items = queries.item_rows(conn, selection, checklist_ids, below_full_marks=True)
     return repeats.repeated_failures(audits, items, policy_thresholds(ctx, audits))
 
 

@@ -444,13 +444,26 @@ def section_rows(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
 
 
 def item_rows(
-    conn: Connection, audit_filter: AuditFilter, checklist_ids: Sequence[str]
+    conn: Connection,
+    audit_filter: AuditFilter,
+    checklist_ids: Sequence[str],
+    *,
+    below_full_marks: bool = False,
 ) -> pd.DataFrame:
     """One row per audit x answered item of the given checklists: audit_id, item_id, score
-    (0-1, NaN for N/A and unscored items), read from the item-score vectors."""
+    (0-1, NaN for N/A and unscored items), read from the item-score vectors.
+
+    ``below_full_marks``: only the answers scored below 1, all that a search for failures
+    needs (the repeated-failure search of a ten-times chain otherwise builds 23 million rows
+    to keep a few hundred thousand)."""
     parts = []
     for block in _vector_blocks(conn, audit_filter, checklist_ids):
-        audit, item = np.nonzero(block.scores != item_vectors.NOT_ANSWERED)
+        kept = (
+            (block.scores < 1) & (block.scores != item_vectors.NOT_ANSWERED)
+            if below_full_marks
+            else block.scores != item_vectors.NOT_ANSWERED
+        )
+        audit, item = np.nonzero(kept)
         parts.append(
             pd.DataFrame(
                 {
