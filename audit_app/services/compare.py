@@ -422,17 +422,34 @@ def league_table(
     audit_filter, open_only = scoped_request.audit_filter, not include_closed
     # Only the branch-month totals: the league needs nothing else of the comparison.
     with database.snapshot(ctx.engine) as conn:
-        used = league_totals.versions_used(conn, audit_filter, open_only=open_only)
-        if used and all(len(versions) == 1 for versions in used.values()):
+        grade_of = _single_version_grades(ctx, conn)
+        if grade_of is None:  # the versions and bands of the selection decide
+            used = league_totals.versions_used(conn, audit_filter, open_only=open_only)
+            if not used or any(len(versions) > 1 for versions in used.values()):
+                # nothing (say why) or a checklist of two versions (rescored): the whole way
+                return comparison(ctx, request).league
             known = _checklist_versions(ctx, conn, {(c, v[0]) for c, v in used.items()})
-            months = league_totals.branch_months(conn, audit_filter, open_only=open_only)
-        else:  # nothing (say why) or a checklist of two versions (rescored): the whole way
-            return comparison(ctx, request).league
-    grade_of = _grade_of(tuple(known.values()))
+            grade_of = (_grade_of(tuple(known.values())),)
+        months = league_totals.branch_months(conn, audit_filter, open_only=open_only)
+    if months.empty:
+        return comparison(ctx, request).league  # says why, or names a mistyped filter
     with threadpool_limits(limits=1, user_api="blas"):
         return stats.league_of(
-            scoped_request, stats.totals_in_periods(months, request.period), grade_of
+            scoped_request, stats.totals_in_periods(months, request.period), grade_of[0]
         )
+
+
+def _single_version_grades(ctx: AppContext, conn: Connection) -> tuple[stats.GradeOf | None] | None:
+    """The grade bands of any selection, when no stored checklist has two versions and
+    every stored checklist has the same bands (one small read of the stored versions, not
+    of the selection's audits); None when the selection's own versions decide."""
+    stored = league_totals.stored_versions(conn)
+    ids = [checklist_id for checklist_id, _version in stored]
+    if not stored or len(set(ids)) != len(ids):
+        return None
+    checklists = tuple(_checklist_versions(ctx, conn, set(stored)).values())
+    bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
+    return (checklists[0].grade_for,) if len(bands) == 1 else None
 
 
 @dataclass(frozen=True)

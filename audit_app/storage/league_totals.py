@@ -23,7 +23,7 @@ from audit_app.domain.compare.totals import BRANCH_PERIOD_TOTAL_COLUMNS
 from audit_app.domain.filters import AuditFilter
 from audit_app.storage.compare_queries import _month
 from audit_app.storage.repository import _filtered
-from audit_app.storage.tables import audit_scores, audits, branches
+from audit_app.storage.tables import audit_scores, audits, branches, checklist_versions
 
 BRANCH_MONTH_COLUMNS = [*BRANCH_PERIOD_TOTAL_COLUMNS, "branch_active"]
 
@@ -39,6 +39,12 @@ def scored_audits_join() -> Any:
     return audits.join(branches, branches.c.id == audits.c.branch_id).join(
         audit_scores, audit_scores.c.audit_id == audits.c.id
     )
+
+
+def stored_versions(conn: Connection) -> list[tuple[str, int]]:
+    """Every (checklist id, version) the database has stored (a small table)."""
+    query = select(checklist_versions.c.checklist_id, checklist_versions.c.version)
+    return [(str(checklist_id), int(version)) for checklist_id, version in conn.execute(query)]
 
 
 def versions_used(

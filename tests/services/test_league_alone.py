@@ -86,3 +86,19 @@ def test_a_checklist_of_two_versions_is_ranked_on_its_shared_items(
     alone = service.league_table(ctx, phone)
     assert asked == []  # the stored (unrescored) totals were not read
     same(alone, whole)
+
+
+def test_one_version_each_and_one_set_of_grades_reads_no_audit_for_the_versions(
+    demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo stores one version of each checklist, all graded alike: the league reads
+    the few stored versions, not the selection's audits, to know it may add up totals."""
+    whole = service.comparison(
+        demo_ctx, ComparisonRequest(AuditFilter(region="Catalonia"), items=False, auditors=False)
+    ).league
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the selection's versions were read")
+
+    monkeypatch.setattr(service.league_totals, "versions_used", refused)
+    same(service.league_table(demo_ctx, AuditFilter(region="Catalonia")), whole)
