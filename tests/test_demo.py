@@ -315,7 +315,7 @@ def test_serve_warns_while_a_published_password_works_in_a_real_database(
     monkeypatch.setattr(os, "execv", lambda _path, command: started.append(command))
     served = CliRunner().invoke(app, ["serve", "--port", "8599"])
     assert served.exit_code == 0, served.output
-    assert started and "streamlit" in started[0]
+    assert started and started[0][1:4] == ["-m", "audit_app.ui.server", "run"]
     assert "warning: the accounts guest, hq, marta still have the demo password" in (served.stderr)
 
 

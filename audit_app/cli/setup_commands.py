@@ -136,12 +136,13 @@ def _serve_behind_proxy(plan: Plan, database: str) -> None:
 
 
 def _streamlit_command(max_upload_mb: int) -> list[str]:
-    """``streamlit run`` on the app with its options, but for the port and address."""
+    """``streamlit run`` on the app with its options, but for the port and address, through
+    ``audit_app.ui.server``: every page's libraries imported before the first session."""
     app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "audit_app.ui.server",
         "run",
         str(app_path),
         "--server.headless",

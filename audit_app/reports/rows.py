@@ -89,6 +89,8 @@ class LongRows(Flowable):
         fit = min(fit, len(self.rows) - 1)
         if len(self.rows) - fit < ORPHANS <= fit:  # no lone row under a header overleaf
             fit = len(self.rows) - ORPHANS
+        if fit < min(ORPHANS, len(self.rows)):  # nor here: the table starts on the next page
+            return []
         return [self._piece(self.rows[:fit]), self._piece(self.rows[fit:])]
 
     def draw(self) -> None:

@@ -177,9 +177,10 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
 
     Every selected audit is read (rescored where a checklist spans versions) and the
     branch-month and section totals are added up here. Letting the database add them up
-    was measured (#21) and kept only for the league table: at one or two audits per branch,
-    checklist and month the section totals are nearly as many rows as the section scores,
-    so it saved nothing on PostgreSQL and was 1.6x slower on SQLite.
+    was measured (#21) and kept only where a view needs nothing else (the league table
+    alone, the Branch page's section means): at one or two audits per branch, checklist and
+    month the section totals are nearly as many rows as the section scores, so it saved
+    nothing on PostgreSQL and was 1.6x slower on SQLite.
     """
     audit_filter = request.audit_filter
     audits = queries.audit_frame(conn, audit_filter)
@@ -421,18 +422,21 @@ def league_table(
     scoped_request = request.scoped(scoped(ctx, request.audit_filter))
     audit_filter, open_only = scoped_request.audit_filter, not include_closed
     # Only the branch-month totals: the league needs nothing else of the comparison.
+    months = None
     with database.snapshot(ctx.engine) as conn:
         grade_of = _single_version_grades(ctx, conn)
         if grade_of is None:  # the versions and bands of the selection decide
             used = league_totals.versions_used(conn, audit_filter, open_only=open_only)
-            if not used or any(len(versions) > 1 for versions in used.values()):
-                # nothing (say why) or a checklist of two versions (rescored): the whole way
-                return comparison(ctx, request).league
-            known = _checklist_versions(ctx, conn, {(c, v[0]) for c, v in used.items()})
-            grade_of = (_grade_of(tuple(known.values())),)
-        months = league_totals.branch_months(conn, audit_filter, open_only=open_only)
-    if months.empty:
-        return comparison(ctx, request).league  # says why, or names a mistyped filter
+            if used and all(len(versions) == 1 for versions in used.values()):
+                known = _checklist_versions(ctx, conn, {(c, v[0]) for c, v in used.items()})
+                grade_of = (_grade_of(tuple(known.values())),)
+        if grade_of is not None:
+            months = league_totals.branch_months(conn, audit_filter, open_only=open_only)
+    if grade_of is None or months is None or months.empty:
+        # Nothing selected (the comparison says why, or names a mistyped filter), or a
+        # checklist of two versions (rescored audit by audit): the whole way, after the
+        # snapshot above is closed (one connection at a time).
+        return comparison(ctx, request).league
     with threadpool_limits(limits=1, user_api="blas"):
         return stats.league_of(
             scoped_request, stats.totals_in_periods(months, request.period), grade_of[0]
@@ -447,7 +451,10 @@ def _single_version_grades(ctx: AppContext, conn: Connection) -> tuple[stats.Gra
     ids = [checklist_id for checklist_id, _version in stored]
     if not stored or len(set(ids)) != len(ids):
         return None
-    checklists = tuple(_checklist_versions(ctx, conn, set(stored)).values())
+    try:
+        checklists = tuple(_checklist_versions(ctx, conn, set(stored)).values())
+    except (AuditAppError, ValueError):  # a stored version no longer readable: ask the audits
+        return None
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
     return (checklists[0].grade_for,) if len(bands) == 1 else None
 

@@ -18,13 +18,11 @@ from audit_app.ui.components.session import (
     log_out,
     write_session_cookie,
 )
-from audit_app.ui.warm_up import warm_up
 
 # A local icon: a material icon as favicon is fetched from the internet, which an offline
 # install does not have.
 ICON = str(Path(__file__).resolve().parent / "static" / "icon.png")
 st.set_page_config(page_icon=ICON, layout="wide")
-warm_up()  # the pages' imports, once per process, while the first visitor logs in
 
 
 def _page(name: str, title: str, icon: str, **options: object) -> st.Page:

@@ -1,25 +1,22 @@
-"""Import every page's libraries once per server process, in the background, as soon as the
-first visitor opens the app.
+"""Every page's libraries, imported once when a server process starts, before it accepts a
+session.
 
-A page's first run in a fresh process imports what it needs (Altair, the services, the
-report writers: seconds of work). Every session that opens the same page meanwhile waits
-on Python's import lock: under twenty simulated users arriving together, 12 % of the
-server's threads' time went to that wait. Started on the first run of the app (the log-in
-form, typically), the imports are done before anyone has logged in.
+A page's first run in a fresh process imported what it needed (Altair, the services, the
+report writers: seconds of work), and every session opening a page meanwhile waited on
+Python's import lock: under twenty simulated users arriving together, 12 % of the server's
+thread time went to that wait (#21). Importing in a session's own thread, or in a background
+thread beside the sessions, also lets two threads import a package and its submodule at once,
+which Python may refuse with a deadlock error. ``audit-app serve`` therefore starts Streamlit
+through :mod:`audit_app.ui.server`, which imports all of them first.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-import logging
-import threading
 from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent / "pages"
-_started = threading.Event()
-_lock = threading.Lock()
-log = logging.getLogger(__name__)
 
 
 def page_imports(folder: Path = PAGES) -> tuple[str, ...]:
@@ -34,21 +31,10 @@ def page_imports(folder: Path = PAGES) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name != "__future__"))
 
 
-def warm_up() -> threading.Thread | None:
-    """Start importing :func:`page_imports` in a daemon thread, the first time only;
-    returns the thread it started (None when one already ran)."""
-    with _lock:
-        if _started.is_set():
-            return None
-        _started.set()
-    thread = threading.Thread(target=_import_all, name="audit-app-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def _import_all() -> None:
-    for name in page_imports():
-        try:
-            importlib.import_module(name)
-        except Exception:  # a page that cannot import says so itself when opened
-            log.warning("warm-up could not import %s", name, exc_info=True)
+def import_pages() -> tuple[str, ...]:
+    """Import :func:`page_imports`, in this thread; returns what it imported. A module that
+    fails to import raises here, at start-up, rather than on a visitor's first view."""
+    names = page_imports()
+    for name in names:
+        importlib.import_module(name)
+    return names

@@ -128,3 +128,52 @@ def test_month_cells_add_up_what_a_groupby_on_the_text_keys_gives(seed: int) -> 
     np.testing.assert_allclose(got["sum_sq"], want["sum_sq"], rtol=1e-12)
     empty = compare.month_cells(rows.iloc[:0], audits, "section_id")
     assert empty.empty and list(empty.columns) == list(got.columns)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("period", ["month", "quarter"])
+def test_the_league_and_changes_from_month_totals_are_those_from_every_audit(
+    seed: int, period: str
+) -> None:
+    """What ``compute_comparison`` now does (month totals, summed into the request's periods)
+    against what it did (totals of each audit's own period label)."""
+    from audit_app.domain.compare.request import ComparisonRequest
+
+    audits = simulated(seed + 100)
+    rng = np.random.default_rng(seed)
+    audits = audits.assign(
+        region=rng.choice(["north", "south"], len(audits)),
+        country="ES",
+        passed=rng.random(len(audits)) < 0.7,
+        critical_failure=rng.random(len(audits)) < 0.1,
+        branch_active=True,
+    )
+    labels = compare.period_labels(audits["visited_at"], period)  # type: ignore[arg-type]
+    request = ComparisonRequest(period=period, min_audits=2)  # type: ignore[arg-type]
+    totals = compare.totals_in_periods(compare.branch_month_totals(audits), period)  # type: ignore[arg-type]
+    got = compare.league_of(request, totals, None)
+    want = compare.rank_branches(compare.total_branch_periods(audits, labels), min_audits=2)
+    assert [r.branch_code for r in got.rows] == [r.branch_code for r in want.rows]
+    for mine, theirs in zip(got.rows, want.rows, strict=True):
+        assert mine.audits == theirs.audits and mine.rank == theirs.rank
+        assert mine.tie_band == theirs.tie_band
+        assert mine.shrunk == pytest.approx(theirs.shrunk, rel=1e-9, abs=1e-9)
+        assert mine.mean == pytest.approx(theirs.mean, rel=1e-12)
+    mine_changes = changes_from_totals(totals)
+    their_changes = compare.branch_changes(audits, labels)
+    assert (mine_changes.earlier, mine_changes.later, mine_changes.df) == (
+        their_changes.earlier,
+        their_changes.later,
+        their_changes.df,
+    )
+    assert mine_changes.within == pytest.approx(their_changes.within, rel=1e-9)
+    assert len(mine_changes.rows) == len(their_changes.rows)
+    for a, b in zip(mine_changes.rows, their_changes.rows, strict=True):
+        assert (a.branch_code, a.earlier_audits, a.later_audits, a.clear, a.sentence) == (
+            b.branch_code,
+            b.earlier_audits,
+            b.later_audits,
+            b.clear,
+            b.sentence,
+        )
+        assert (a.change, a.low, a.high) == pytest.approx((b.change, b.low, b.high), rel=1e-9)

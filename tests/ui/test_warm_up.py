@@ -1,5 +1,6 @@
-"""The pages' imports are warmed up once per server process, in the background, from the
-app's first run (#21: sessions opening a page for the first time waited on the import lock)."""
+"""Every page's libraries are imported when a server process starts, before it accepts a
+session (#21: sessions opening a page first waited on the import lock; importing beside
+another thread risks Python's import-deadlock error)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+from audit_app.cli.setup_commands import _streamlit_command
 from audit_app.ui import warm_up
-from tests.ui.apptest import run_app
 
 PAGES = Path(warm_up.__file__).resolve().parent / "pages"
 
@@ -26,33 +25,32 @@ def test_the_warm_up_names_every_module_a_page_imports() -> None:
     assert {"altair", "audit_app.services.reports", "audit_app.services.compare"} <= names
 
 
-def test_one_warm_up_per_process_imports_every_page_module() -> None:
-    """In a fresh interpreter: nothing of the pages is imported before, all of it after,
-    and a second call starts nothing."""
+def test_the_server_imports_every_page_module_before_streamlit_starts() -> None:
+    """In a fresh interpreter, with Streamlit's command line replaced by a probe: nothing of
+    the pages is imported before, all of it by the time Streamlit would start."""
     script = (
         "import sys\n"
+        "import streamlit.web.cli as cli\n"
         "from audit_app.ui import warm_up\n"
         "names = warm_up.page_imports()\n"
-        "before = [n for n in names if n.startswith('audit_app.services.') and n in sys.modules]\n"
-        "assert 'altair' not in sys.modules and not before, before\n"
-        "thread = warm_up.warm_up()\n"
-        "assert thread is not None and warm_up.warm_up() is None\n"
-        "thread.join(300)\n"
-        "missing = [n for n in names if n not in sys.modules]\n"
-        "assert not missing, missing\n"
-        "print('warmed', len(names))\n"
+        "assert 'altair' not in sys.modules and 'audit_app.services.reports' not in sys.modules\n"
+        "def probe(prog_name):\n"
+        "    missing = [n for n in names if n not in sys.modules]\n"
+        "    assert not missing, missing\n"
+        "    print('started as', prog_name, 'after', len(names))\n"
+        "cli.main = probe\n"
+        "from audit_app.ui import server\n"
+        "server.main()\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("warmed ")
+    assert done.stdout.startswith("started as streamlit after ")
+    assert "No runtime found" not in done.stderr  # the cache warnings are kept out of the log
 
 
-def test_the_app_starts_the_warm_up_on_every_run(
-    ctx: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[int] = []
-    monkeypatch.setattr(warm_up, "warm_up", lambda: calls.append(1))
-    run_app(None)
-    assert calls == [1]
+def test_serve_starts_streamlit_through_the_server_module() -> None:
+    command = _streamlit_command(20)
+    assert command[1:4] == ["-m", "audit_app.ui.server", "run"]
+    assert command[4].endswith("app.py")
