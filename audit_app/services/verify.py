@@ -422,7 +422,7 @@ def _check_revisions(
     latest revision, light: hashes and what it says of the visit and the answers."""
     by_audit: dict[int, list[dict[str, Any]]] = {}
     for rev in _revisions(conn, span):
-        name = _label(rev["audit_id"], stored.get(rev["audit_id"]))
+        audit_id = rev["audit_id"]
         number, sequence = rev["revision"], rev["sequence"]
         light = {
             key: rev[key]
@@ -430,12 +430,19 @@ def _check_revisions(
         } | {"said": _said(rev["content"])}
         by_audit.setdefault(rev["audit_id"], []).append(light)
         if trail.content_hash(rev["content"]) != rev["content_hash"]:
-            found[(0, sequence, 0)] = f"{name}: the stored content of revision {number} was changed"
+            found[(0, sequence, 0)] = (
+                f"{_label(audit_id, stored.get(audit_id))}: the stored content of revision "
+                f"{number} was changed"
+            )
         meta = rev["content"] if isinstance(rev["content"], dict) else {}
         for item_id, hashes in meta.get("photos") or []:
             for sha in hashes:
                 tally.earlier.setdefault(sha, []).append(
-                    (sequence, f"{name} revision {number}, item {item_id}")
+                    (
+                        sequence,
+                        f"{_label(audit_id, stored.get(audit_id))} revision {number}, "
+                        f"item {item_id}",
+                    )
                 )
         if (meta.get("revision"), meta.get("by"), meta.get("reason"), meta.get("at")) != (
             number,
@@ -444,7 +451,8 @@ def _check_revisions(
             trail.iso(rev["created_at"]),
         ):
             found[(0, sequence, 1)] = (
-                f"{name}: who, when or why of revision {number} no longer matches its content"
+                f"{_label(audit_id, stored.get(audit_id))}: who, when or why of revision "
+                f"{number} no longer matches its content"
             )
     latest: dict[int, dict[str, Any]] = {}
     for audit_id, chain in by_audit.items():

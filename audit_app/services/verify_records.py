@@ -87,12 +87,14 @@ def _check_records(
             for row_key, values in zip(keys, batch, strict=True):
                 submitted = values.pop("__submitted__", True)
                 then = latest.get(row_key)
-                name = describe(table, row_key, values)
                 if then is None:
                     if submitted:
                         found[(1, order, values[key_column.name])] = (
-                            f"{name} was never sealed: it was written outside the app"
+                            f"{describe(table, row_key, values)} was never sealed: it was "
+                            "written outside the app"
                         )
+                    continue
+                if values == then:  # the common case: no field to compare one by one
                     continue
                 changes = [
                     f"{field} {_short(then.get(field))} sealed, {_short(values.get(field))} now"
@@ -101,7 +103,8 @@ def _check_records(
                 ]
                 if changes:
                     found[(1, order, values[key_column.name])] = (
-                        f"{name} was changed outside the app: {'; '.join(changes)}"
+                        f"{describe(table, row_key, values)} was changed outside the app: "
+                        f"{'; '.join(changes)}"
                     )
             done += len(batch)
             if progress is not None:

@@ -9,7 +9,6 @@ differ by rounding (they are kept by adding and subtracting), up to :data:`TOLER
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -63,35 +62,44 @@ def check_item_sums(
 def _compared(have: list[tuple[Any, ...]], want: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of one range that differ, are missing or are extra, in key order (each with
     both sides' figures, 0 for a side that has no row or no value). Keys are matched as
-    numbers (each key column factorized over both sides), figures compared in numpy: a
-    merge of frames of text keys, or a loop in Python, took most of the check."""
+    numbers (each key column factorized on each side, the two sides' values aligned),
+    figures compared in numpy: a merge of frames of text keys, or a loop in Python, took
+    most of the check."""
     width = len(item_sums.KEY)
     stored_columns: list[Any] = list(zip(*have, strict=True)) or [() for _ in item_sums.COLUMNS]
-    given_columns = [want[name].tolist() for name in item_sums.COLUMNS]
-    codes = [
-        pd.factorize(np.asarray([*mine, *theirs], dtype=object))
-        for mine, theirs in zip(stored_columns[:width], given_columns[:width], strict=True)
-    ]
-    if math.prod(max(1, len(uniques)) for _, uniques in codes) >= 2**62:
-        raise ValueError("too many item summary keys in one range to compare")
     key = np.zeros(len(have) + len(want), dtype=np.int64)
-    for column, uniques in codes:
-        key = key * max(1, len(uniques)) + column
+    for k, name in enumerate(item_sums.KEY):
+        mine, mine_uniques = pd.factorize(np.asarray(stored_columns[k], dtype=object))
+        theirs, their_uniques = pd.factorize(want[name].to_numpy(dtype=object))
+        mine_index = pd.Index(mine_uniques, dtype=object)
+        their_index = pd.Index(their_uniques, dtype=object)
+        uniques = mine_index.append(their_index).unique()
+        count = max(1, len(uniques))
+        if int(key.max(initial=0)) >= 2**62 // count:
+            raise ValueError("too many item summary keys in one range to compare")
+        column = np.concatenate(
+            [
+                uniques.get_indexer(mine_index)[mine],
+                uniques.get_indexer(their_index)[theirs],
+            ]
+        ).astype(np.int64)
+        key = key * count + column
     mine_keys, their_keys = key[: len(have)], key[len(have) :]
     both, mine_at, their_at = np.intersect1d(
         mine_keys, their_keys, assume_unique=True, return_indices=True
     )
     mine_only = np.flatnonzero(~np.isin(mine_keys, both))
     theirs_only = np.flatnonzero(~np.isin(their_keys, both))
-    mine_values = [_numbers(stored_columns[width + i]) for i in range(len(item_sums.VALUES))]
-    their_values = [_numbers(given_columns[width + i]) for i in range(len(item_sums.VALUES))]
     wrong = np.zeros(len(both), dtype=bool)
     for i, name in enumerate(item_sums.VALUES):
-        stored, given = mine_values[i][mine_at], their_values[i][their_at]
+        stored = _numbers(stored_columns[width + i])[mine_at]
+        given = _numbers(want[name].to_numpy(dtype=float, na_value=np.nan))[their_at]
         if name in ("n", "failed"):
             wrong |= stored.astype(np.int64) != given.astype(np.int64)
         else:
             wrong |= ~(np.abs(stored - given) <= TOLERANCE)
+    named = wrong.any() or len(theirs_only)  # the rows named are few; most ranges have none
+    given_columns = [want[name].to_numpy(dtype=object) for name in item_sums.COLUMNS if named]
     found = [_row(stored_columns, int(i), None, None, width) for i in mine_only.tolist()]
     found += [
         _row(stored_columns, int(i), given_columns, int(j), width)
