@@ -8,6 +8,11 @@ item summaries (``item_month_sums``) against the answers, the
 ledger of every sealed record under the trail key, and the ledger's
 head against the checkpoint outside the database (and a head someone wrote down), and every
 photo a submitted answer carries against its file in the media store.
+
+Everything is read in one snapshot, a range of :data:`CHUNK` audits at a time (the item
+summaries a range of branches, the ledger a chunk of records of one table), so memory does
+not grow with the data; the findings and their order are those of one pass over
+everything. The chain over all submissions is checked first, from its hashes alone.
 """
 
 from __future__ import annotations
