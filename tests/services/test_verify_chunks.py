@@ -105,7 +105,7 @@ def test_tampering_in_later_chunks_is_named_as_in_one_chunk(
 def test_a_tampered_seal_in_the_last_chunk_of_the_ledger_is_named(
     many: tuple[AppContext, list[int]],
 ) -> None:
-    ctx, ids = many
+    ctx, _ids = many
     with ctx.engine.begin() as conn:
         last = conn.execute(text("SELECT max(sequence) FROM record_seals")).scalar_one()
         conn.execute(
