@@ -65,7 +65,8 @@ def test_revise_then_history_then_verify(world: AppContext, tmp_path: Path) -> N
     assert "nuria" in table.output and "tone" in table.output
 
     clean = runner.invoke(app, ["verify"])
-    assert clean.exit_code == 0 and clean.output.startswith("OK: 1 audits and 2 revisions")
+    assert clean.exit_code == 0 and clean.stdout.startswith("OK: 1 audits and 2 revisions")
+    assert "Verifying audits and their trail: 1 of 1\n" in clean.stderr  # progress: stderr
 
 
 def test_appeal_and_resolve(world: AppContext) -> None:  # noqa: F811

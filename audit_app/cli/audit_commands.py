@@ -4,14 +4,16 @@ app's back."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 
 from audit_app.cli.app import app
 from audit_app.cli.common import context, guarded, print_json, print_rows
-from audit_app.cli.printer import say
+from audit_app.cli.printer import live_line, say
+from audit_app.i18n import N_, _
 
 if TYPE_CHECKING:
     from audit_app.domain.audit import Answer
@@ -201,6 +203,37 @@ def _appeal_audit(ctx: AppContext, appeal_id: int) -> int:
     return appeal_audit_id(ctx, appeal_id)
 
 
+class _VerifyProgress:
+    """One line per step of ``verify`` on stderr (stdout keeps its report): redrawn at each
+    chunk on a terminal, else written at each tenth of the step and at its end."""
+
+    STEPS: ClassVar[dict[str, str]] = {
+        "audits": N_("audits and their trail"),
+        "summaries": N_("item summaries (ranges of branches)"),
+        "ledger": N_("sealed records"),
+    }
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.shown: dict[str, int] = {}
+        self.finished: set[str] = set()
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        tenth = 10 * done // max(1, total)
+        final = done >= total
+        if step in self.finished:
+            return
+        if final:
+            self.finished.add(step)
+        if not self.live and not final and self.shown.get(step, -1) >= tenth:
+            return
+        self.shown[step] = tenth
+        line = _("Verifying {what}: {done} of {total}").format(
+            what=_(self.STEPS.get(step, step)), done=f"{done:,}", total=f"{total:,}"
+        )
+        live_line(line, final=final or not self.live, live=self.live)
+
+
 @app.command("verify")
 @guarded
 def verify_command(
@@ -220,7 +253,9 @@ def verify_command(
     from audit_app.services.trail_head import Head
     from audit_app.services.verify import verify
 
-    report = verify(context(), head=None if head is None else Head.parse(head))
+    report = verify(
+        context(), head=None if head is None else Head.parse(head), progress=_VerifyProgress()
+    )
     shown_head = None if report.head is None else str(report.head)
     if as_json:
         print_json(

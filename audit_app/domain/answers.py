@@ -424,16 +424,33 @@ def validate_answers(
     return problems
 
 
-def answers_from_stored(checklist: Checklist, rows: Iterable[Sequence[Any]]) -> dict[str, Answer]:
+MEMO_SIZE = 100_000
+"""Parsed values a memo of :func:`answers_from_stored` keeps at most."""
+
+
+def answers_from_stored(
+    checklist: Checklist,
+    rows: Iterable[Sequence[Any]],
+    memo: dict[tuple[str, Any], AnswerValue] | None = None,
+) -> dict[str, Answer]:
     """Stored answers (item id, value as text, N/A, comment) read back through the checklist
-    version they were given under; items the version does not have are left out."""
+    version they were given under; items the version does not have are left out. ``memo``
+    (one per checklist version) keeps each (item, stored text) parsed once: ``verify``
+    reads millions of answers that take a few values each."""
     items = checklist.items_by_id
     out: dict[str, Answer] = {}
     for item_id, value, na, comment in rows:
         if na:
             out[item_id] = Answer(item_id, None, True, comment)
         elif item_id in items:
-            out[item_id] = Answer(
-                item_id, parse_answer(items[item_id], value).value, False, comment
-            )
+            if memo is None:
+                parsed = parse_answer(items[item_id], value).value
+            elif (parsed := memo.get((item_id, value), _UNSEEN)) is _UNSEEN:
+                parsed = parse_answer(items[item_id], value).value
+                if len(memo) < MEMO_SIZE:
+                    memo[(item_id, value)] = parsed
+            out[item_id] = Answer(item_id, parsed, False, comment)
     return out
+
+
+_UNSEEN: Any = object()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from audit_app.domain.answers import InvalidAnswer, answers_from_stored
+from audit_app.domain.audit import AnswerValue
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.scoring import ScoreCard, score_checked
 from audit_app.storage.tables import audit_scores, checklist_versions, section_scores
@@ -20,16 +21,25 @@ StoredAnswer = tuple[str, str | None, bool, str | None, float | None]
 
 
 class ScoreChecker:
-    """Loads every stored score once; then checks one audit at a time as answers stream."""
+    """Reads the checklist versions once; :meth:`load` reads the stored scores of one range
+    of audits, then each audit of it is checked as its answers stream."""
 
     def __init__(self, conn: Connection) -> None:
         self._checklists: dict[int, Checklist | None] = {}
+        self._memo: dict[int, dict[tuple[str, Any], AnswerValue]] = {}
         self._definitions = {
             row.id: row.definition
             for row in conn.execute(
                 select(checklist_versions.c.id, checklist_versions.c.definition)
             )
         }
+        self._overall: dict[int, Any] = {}
+        self._sections: dict[int, dict[str, float | None]] = {}
+        self._weights: dict[tuple[int, str], float] = {}
+
+    def load(self, conn: Connection, after: int | None = None, upto: int | None = None) -> None:
+        """The stored scores of the audits ``after < id <= upto`` (None: no bound), in place
+        of those loaded before."""
         self._overall = {
             row.audit_id: row
             for row in conn.execute(
@@ -40,18 +50,18 @@ class ScoreChecker:
                     audit_scores.c.grade,
                     audit_scores.c.passed,
                     audit_scores.c.critical_failure,
-                )
+                ).where(*_between(audit_scores.c.audit_id, after, upto))
             )
         }
-        self._sections: dict[int, dict[str, float | None]] = {}
-        self._weights: dict[tuple[int, str], float] = {}
+        self._sections = {}
+        self._weights = {}
         for audit_id, section_id, score, weight in conn.execute(
             select(
                 section_scores.c.audit_id,
                 section_scores.c.section_id,
                 section_scores.c.score,
                 section_scores.c.weight,
-            )
+            ).where(*_between(section_scores.c.audit_id, after, upto))
         ):
             self._sections.setdefault(audit_id, {})[section_id] = score
             self._weights[(audit_id, section_id)] = weight
@@ -75,7 +85,9 @@ class ScoreChecker:
             return ["its checklist version cannot be read, so its scores cannot be checked"]
         stored = list(rows)
         try:
-            answers = answers_from_stored(checklist, [row[:4] for row in stored])
+            answers = answers_from_stored(
+                checklist, [row[:4] for row in stored], self._memo.setdefault(version_id, {})
+            )
         except InvalidAnswer as error:
             return [f"an answer no longer fits its question ({error})"]
         card = score_checked(checklist, answers.values())
@@ -103,6 +115,13 @@ class ScoreChecker:
             changes.append(f"section {extra} has a stored score but is not in its checklist")
         changes += _overall_changes(self._overall.get(audit_id), card)
         return changes
+
+
+def _between(column: Any, after: int | None, upto: int | None) -> list[Any]:
+    return [
+        *(() if after is None else (column > after,)),
+        *(() if upto is None else (column <= upto,)),
+    ]
 
 
 def _overall_changes(row: Any, card: ScoreCard) -> list[str]:

@@ -9,9 +9,11 @@ differ by rounding (they are kept by adding and subtracting), up to :data:`TOLER
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, select
 
 from audit_app.storage import item_sums
@@ -23,38 +25,121 @@ SHOWN = 100
 """Rows named one by one; past these, one line says how many more differ."""
 
 
-def check_item_sums(conn: Connection) -> tuple[list[str], int]:
-    """The problems found and the number of rows checked."""
-    want = item_sums.recomputed(conn)
-    have = item_sums.stored(conn)
-    keys = list(item_sums.KEY)
-    for frame in (want, have):
-        frame["branch_id"] = frame["branch_id"].astype(np.int64)
-    both = have.merge(want, on=keys, how="outer", suffixes=("_stored", "_answers"), indicator=True)
-    filled = both.fillna(
-        {f"{v}_{side}": 0 for v in item_sums.VALUES for side in ("stored", "answers")}
-    )
-    wrong = both["_merge"] != "both"
-    for value in ("n", "failed"):
-        wrong |= filled[f"{value}_stored"].astype(np.int64) != filled[f"{value}_answers"].astype(
-            np.int64
-        )
-    for value in ("total", "total_sq"):
-        gap = (
-            filled[f"{value}_stored"].astype(float) - filled[f"{value}_answers"].astype(float)
-        ).abs()
-        wrong |= ~(gap <= TOLERANCE)  # NaN stored is wrong too
-    found = filled[wrong.to_numpy()].sort_values(keys, ignore_index=True)
-    if found.empty:
-        return [], len(have)
+def check_item_sums(
+    conn: Connection,
+    *,
+    span: int = item_sums.SPAN,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], int]:
+    """The problems found and the number of rows checked. The rows are compared one range
+    of branches at a time (about ``span`` audits each; the whole table of the ten-times set
+    held at once in two frames took gigabytes), in key order, so the rows named are those
+    of one comparison of everything."""
+    spans = item_sums.branch_spans(conn, span)
+    named: list[dict[Any, Any]] = []
+    differing = checked = 0
+    for done, branches_span in enumerate(spans, start=1):
+        have = item_sums.stored_in(conn, branches_span)
+        checked += len(have)
+        found = _compared(have, item_sums.recomputed_in(conn, branches_span))
+        differing += len(found)
+        if len(named) < SHOWN:
+            named += found[: SHOWN - len(named)]
+        if progress is not None:
+            progress(done, len(spans))
+    if not differing:
+        return [], checked
     codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
-    problems = [_named(row, codes) for row in found.head(SHOWN).to_dict("records")]
-    if len(found) > SHOWN:
+    problems = [_named(row, codes) for row in named]
+    if differing > SHOWN:
         problems.append(
-            f"{len(found) - SHOWN:,} more item summaries differ from what the answers give; "
+            f"{differing - SHOWN:,} more item summaries differ from what the answers give; "
             "`audit-app restore` of an export, or the upgrade, rebuilds them"
         )
-    return problems, len(have)
+    return problems, checked
+
+
+def _compared(have: list[tuple[Any, ...]], want: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of one range that differ, are missing or are extra, in key order (each with
+    both sides' figures, 0 for a side that has no row or no value). Keys are matched as
+    numbers (each key column factorized on each side, the two sides' values aligned),
+    figures compared in numpy: a merge of frames of text keys, or a loop in Python, took
+    most of the check."""
+    width = len(item_sums.KEY)
+    stored_columns: list[Any] = list(zip(*have, strict=True)) or [() for _ in item_sums.COLUMNS]
+    key = np.zeros(len(have) + len(want), dtype=np.int64)
+    for k, name in enumerate(item_sums.KEY):
+        mine, mine_uniques = pd.factorize(np.asarray(stored_columns[k], dtype=object))
+        theirs, their_uniques = pd.factorize(want[name].to_numpy(dtype=object))
+        mine_index = pd.Index(mine_uniques, dtype=object)
+        their_index = pd.Index(their_uniques, dtype=object)
+        uniques = mine_index.append(their_index).unique()
+        count = max(1, len(uniques))
+        if int(key.max(initial=0)) >= 2**62 // count:
+            raise ValueError("too many item summary keys in one range to compare")
+        column = np.concatenate(
+            [
+                uniques.get_indexer(mine_index)[mine],
+                uniques.get_indexer(their_index)[theirs],
+            ]
+        ).astype(np.int64)
+        key = key * count + column
+    mine_keys, their_keys = key[: len(have)], key[len(have) :]
+    both, mine_at, their_at = np.intersect1d(
+        mine_keys, their_keys, assume_unique=True, return_indices=True
+    )
+    mine_only = np.flatnonzero(~np.isin(mine_keys, both))
+    theirs_only = np.flatnonzero(~np.isin(their_keys, both))
+    wrong = np.zeros(len(both), dtype=bool)
+    for i, name in enumerate(item_sums.VALUES):
+        stored = _numbers(stored_columns[width + i])[mine_at]
+        given = _numbers(want[name].to_numpy(dtype=float, na_value=np.nan))[their_at]
+        if name in ("n", "failed"):
+            wrong |= stored.astype(np.int64) != given.astype(np.int64)
+        else:
+            wrong |= ~(np.abs(stored - given) <= TOLERANCE)
+    named = wrong.any() or len(theirs_only)  # the rows named are few; most ranges have none
+    given_columns = [want[name].to_numpy(dtype=object) for name in item_sums.COLUMNS if named]
+    found = [_row(stored_columns, int(i), None, None, width) for i in mine_only.tolist()]
+    found += [
+        _row(stored_columns, int(i), given_columns, int(j), width)
+        for i, j in zip(mine_at[wrong].tolist(), their_at[wrong].tolist(), strict=True)
+    ]
+    found += [_row(None, None, given_columns, int(j), width) for j in theirs_only.tolist()]
+    found.sort(key=lambda row: tuple(row[name] for name in item_sums.KEY))
+    return found
+
+
+def _numbers(column: Any) -> np.ndarray:
+    """Figures as floats, a missing one as 0 (as a side with no row counts)."""
+    values = np.asarray(column, dtype=float)
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def _row(
+    stored: list[Any] | None,
+    i: int | None,
+    given: list[Any] | None,
+    j: int | None,
+    width: int,
+) -> dict[str, Any]:
+    source = (stored, i) if stored is not None and i is not None else (given, j)
+    columns, index = source
+    assert columns is not None and index is not None
+    row: dict[str, Any] = {name: columns[k][index] for k, name in enumerate(item_sums.KEY)}
+    row["branch_id"] = int(row["branch_id"])
+    for side, (side_columns, at) in (("stored", (stored, i)), ("answers", (given, j))):
+        for k, name in enumerate(item_sums.VALUES):
+            value = None if side_columns is None or at is None else side_columns[width + k][at]
+            row[f"{name}_{side}"] = 0 if value is None or value != value else value
+    row["_merge"] = (
+        "both"
+        if i is not None and j is not None
+        else "left_only"
+        if i is not None
+        else "right_only"
+    )
+    return row
 
 
 def _figures(row: dict[Any, Any], side: str) -> str:

@@ -112,15 +112,22 @@ def photos_of(conn: Connection, audit_ids: Iterable[int]) -> dict[int, dict[str,
     return found
 
 
-def submitted_links(conn: Connection) -> Iterator[tuple[int, str, str]]:
-    """(audit id, item id, hash) of every photo of every submitted audit, by audit: what
-    ``verify`` checks against the revisions and the media store."""
+def submitted_links(
+    conn: Connection, after: int | None = None, upto: int | None = None
+) -> Iterator[tuple[int, str, str]]:
+    """(audit id, item id, hash) of every photo of the submitted audits ``after < id <=
+    upto`` (None: no bound), by audit: what ``verify`` checks against the revisions and the
+    media store."""
     query = (
         select(answer_photos.c.audit_id, answer_photos.c.item_id, answer_photos.c.sha256)
         .select_from(answer_photos.join(audits, audits.c.id == answer_photos.c.audit_id))
         .where(audits.c.status == str(AuditStatus.SUBMITTED))
         .order_by(answer_photos.c.audit_id, answer_photos.c.item_id, answer_photos.c.position)
     )
+    if after is not None:
+        query = query.where(answer_photos.c.audit_id > after)
+    if upto is not None:
+        query = query.where(answer_photos.c.audit_id <= upto)
     yield from conn.execute(query.execution_options(yield_per=CHUNK))
 
 

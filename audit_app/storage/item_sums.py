@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select, true
 
 from audit_app.domain.actions import action_threshold
 from audit_app.domain.audit import AuditStatus
@@ -320,6 +320,58 @@ def recomputed(conn: Connection) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else _empty()
 
 
+BranchSpan = tuple[int | None, int | None]
+"""Branch ids ``after < id <= upto``; None: no bound."""
+
+
+def branch_spans(conn: Connection, size: int = SPAN) -> list[BranchSpan]:
+    """Ranges of branch ids that together cover every branch id, each holding about ``size``
+    submitted audits (the last one open-ended): ``verify`` compares the rows one range at a
+    time, so its memory does not grow with the branches."""
+    counts = conn.execute(
+        select(audits.c.branch_id, func.count())
+        .where(audits.c.status == str(AuditStatus.SUBMITTED))
+        .group_by(audits.c.branch_id)
+        .order_by(audits.c.branch_id)
+    ).all()
+    spans: list[BranchSpan] = []
+    after: int | None = None
+    count = 0
+    for branch_id, audits_there in counts:
+        count += audits_there
+        if count >= size:
+            spans.append((after, int(branch_id)))
+            after, count = int(branch_id), 0
+    spans.append((after, None))
+    return spans
+
+
+def _between(column: Any, span: BranchSpan) -> list[Any]:
+    after, upto = span
+    return [
+        *(() if after is None else (column > after,)),
+        *(() if upto is None else (column <= upto,)),
+    ]
+
+
+def recomputed_in(conn: Connection, span: BranchSpan) -> pd.DataFrame:
+    """What the rows of these branches should hold (:data:`COLUMNS`), from the vectors."""
+    return summed(conn, _read(conn, and_(true(), *_between(audits.c.branch_id, span)), 1))
+
+
+def stored_in(conn: Connection, span: BranchSpan) -> list[tuple[Any, ...]]:
+    """The stored rows of these branches (:data:`COLUMNS`), as the driver gives them (a
+    frame of a whole range took longer to make than to read)."""
+    query = select(*(item_month_sums.c[name] for name in COLUMNS)).where(
+        *_between(item_month_sums.c.branch_id, span)
+    )
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def stored(conn: Connection) -> pd.DataFrame:
     """Every stored row (:data:`COLUMNS`)."""
     result = conn.execute(select(*(item_month_sums.c[name] for name in COLUMNS)))
@@ -339,12 +391,15 @@ __all__ = [
     "Limits",
     "add",
     "apply",
+    "branch_spans",
     "channel_key",
     "kept",
     "month_of",
     "rebuild",
     "recomputed",
+    "recomputed_in",
     "shares_of",
     "stored",
+    "stored_in",
     "summed",
 ]

@@ -176,11 +176,18 @@ def _answered(
         yield audit_id, {item_id: score for _a, item_id, score in group}
 
 
-def stored(conn: Connection) -> dict[int, tuple[int, Any]]:
-    """Every stored vector with its audit's checklist version id: for ``verify``."""
+def stored(
+    conn: Connection, after: int | None = None, upto: int | None = None
+) -> dict[int, tuple[int, Any]]:
+    """The stored vectors of audits ``after < id <= upto`` (None: no bound) with their
+    checklist version ids: for ``verify``, which reads a range of audits at a time."""
     query = select(
         audit_item_scores.c.audit_id, audits.c.checklist_version_id, audit_item_scores.c.scores
     ).select_from(audit_item_scores.join(audits, audits.c.id == audit_item_scores.c.audit_id))
+    if after is not None:
+        query = query.where(audit_item_scores.c.audit_id > after)
+    if upto is not None:
+        query = query.where(audit_item_scores.c.audit_id <= upto)
     return {
         audit_id: (version_id, bytes(blob) if isinstance(blob, memoryview) else blob)
         for audit_id, version_id, blob in conn.execute(query)
