@@ -6,6 +6,7 @@ The storage, services and compare tests run twice, once on SQLite and once on Po
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,11 @@ from tests.databases import (
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# Charts are drawn without Altair's schema check in production; the tests check them, the
+# browser tests' servers too (started by session fixtures, before any test's own set-up).
+os.environ["AUDIT_CHECK_CHARTS"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, case, func, select
 
 from audit_app.domain.compare.totals import BRANCH_PERIOD_TOTAL_COLUMNS
 from audit_app.domain.filters import AuditFilter
-from audit_app.storage.compare_queries import _month
+from audit_app.storage.compare_queries import _branch_table, _frame, _month
 from audit_app.storage.repository import _filtered
 from audit_app.storage.tables import audit_scores, audits, branches, checklist_versions
 
@@ -86,25 +86,14 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
         audit_filter,
         open_only,
     )
-    rows = driver_rows(conn, query)
-    if not rows:
-        return _empty(BRANCH_MONTH_COLUMNS)
-    frame = pd.DataFrame.from_records(
-        rows,
-        columns=[
-            "branch_id",
-            "period",
-            "audits",
-            "sum",
-            "sum_sq",
-            "passed",
-            "judged",
-            "critical_failures",
-        ],
-        coerce_float=True,
+    frame = _frame(
+        conn,
+        query,
+        ["branch_id", "period", "audits", "sum", "sum_sq", "passed", "judged", "critical_failures"],
     )
-    names = _branch_names(conn)
-    frame = frame.join(names, on="branch_id")
+    if frame.empty:
+        return pd.DataFrame({column: [] for column in BRANCH_MONTH_COLUMNS})
+    frame = frame.merge(_branch_table(conn), on="branch_id", how="left")
     frame = frame.astype(
         {
             "audits": int,
@@ -118,35 +107,3 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
         }
     )
     return frame.sort_values(["branch_code", "period"], ignore_index=True)[BRANCH_MONTH_COLUMNS]
-
-
-def driver_rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
-    """The driver's own tuples (SQLAlchemy's per-row work costs more than the query)."""
-    result = conn.execute(query)
-    try:
-        return list(result.cursor.fetchall())
-    finally:
-        result.close()
-
-
-def _branch_names(conn: Connection) -> pd.DataFrame:
-    """Every branch's code, name, region, country and open flag, indexed by id."""
-    rows = driver_rows(
-        conn,
-        select(
-            branches.c.id,
-            branches.c.code,
-            branches.c.name,
-            branches.c.region,
-            branches.c.country,
-            branches.c.active,
-        ),
-    )
-    return pd.DataFrame.from_records(
-        rows,
-        columns=["branch_id", "branch_code", "branch_name", "region", "country", "branch_active"],
-    ).set_index("branch_id")
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({column: [] for column in columns})

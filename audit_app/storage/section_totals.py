@@ -15,7 +15,8 @@ import pandas as pd
 from sqlalchemy import Connection, case, func, select
 
 from audit_app.domain.filters import AuditFilter
-from audit_app.storage.league_totals import driver_rows, scored_audits_join, scored_only
+from audit_app.storage.compare_queries import _frame
+from audit_app.storage.league_totals import scored_audits_join, scored_only
 from audit_app.storage.tables import audits, branches, section_scores
 
 SECTION_TOTAL_COLUMNS = ["checklist_id", "section_id", "n", "sum", "branch_n", "branch_sum"]
@@ -44,5 +45,5 @@ def section_totals(conn: Connection, audit_filter: AuditFilter, branch_code: str
         audit_filter,
         open_only=True,
     )
-    frame = pd.DataFrame.from_records(driver_rows(conn, query), columns=SECTION_TOTAL_COLUMNS)
+    frame = _frame(conn, query, SECTION_TOTAL_COLUMNS)
     return frame.astype({"n": int, "sum": float, "branch_n": int, "branch_sum": float})
