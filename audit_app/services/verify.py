@@ -36,7 +36,15 @@ from audit_app.services.trail_head import Head
 from audit_app.services.verify_records import check_ledger
 from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
 from audit_app.services.verify_sums import check_item_sums
-from audit_app.storage import database, evidence_store, item_vectors, ledger, raw_formats, trail
+from audit_app.storage import (
+    database,
+    evidence_store,
+    item_vectors,
+    ledger,
+    raw_formats,
+    section_vectors,
+    trail,
+)
 from audit_app.storage.media_store import MediaState
 from audit_app.storage.tables import audit_revisions, audits, branches
 
@@ -597,6 +605,7 @@ def _check_current(
                 )
     scores.load(conn, *span)
     vectors = item_vectors.stored(conn, *span)
+    section_blobs = section_vectors.stored(conn, *span)
 
     def check(audit_id: int, scored: list[StoredAnswer]) -> None:
         row, rev = stored.get(audit_id), latest.get(audit_id)
@@ -618,6 +627,16 @@ def _check_current(
             found[(3, audit_id, 2)] = (
                 f"{_label(audit_id, row)}: the item scores that comparisons read do not match "
                 f"its answers ({'; '.join(shown)})"
+            )
+        wrong = section_vectors.differences(
+            layouts[row["checklist_version_id"]],
+            section_blobs.get(audit_id),
+            scores.section_rows(audit_id),
+        )
+        if wrong:
+            found[(3, audit_id, 3)] = (
+                f"{_label(audit_id, row)}: the section scores that comparisons read do not "
+                f"match its stored section scores ({'; '.join(wrong)})"
             )
         if rev is None or rev["said"] is None:
             return  # reported by the chain checks

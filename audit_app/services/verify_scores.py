@@ -66,6 +66,13 @@ class ScoreChecker:
             self._sections.setdefault(audit_id, {})[section_id] = score
             self._weights[(audit_id, section_id)] = weight
 
+    def section_rows(self, audit_id: int) -> list[tuple[str, float | None, float]]:
+        """The loaded ``section_scores`` rows of one audit: (section id, score, weight)."""
+        return [
+            (section_id, score, self._weights[(audit_id, section_id)])
+            for section_id, score in self._sections.get(audit_id, {}).items()
+        ]
+
     def _checklist(self, version_id: int) -> Checklist | None:
         if version_id not in self._checklists:
             definition = self._definitions.get(version_id)

@@ -51,11 +51,13 @@ from audit_app.storage import (
     database,
     item_sums,
     item_vectors,
+    section_vectors,
 )
 from audit_app.storage.archive_media import MediaEntry
 from audit_app.storage.media_store import LocalMediaStore
 from audit_app.storage.tables import (
     audit_item_scores,
+    audit_section_scores,
     checklist_versions,
     item_month_sums,
     metadata,
@@ -128,7 +130,9 @@ def member_name(table: str) -> str:
     return f"tables/{table}.jsonl"
 
 
-DERIVED_TABLES = frozenset({audit_item_scores.name, item_month_sums.name})
+DERIVED_TABLES = frozenset(
+    {audit_item_scores.name, audit_section_scores.name, item_month_sums.name}
+)
 """Computed from other tables in the same transaction: not archived, rebuilt on restore."""
 
 
@@ -498,6 +502,7 @@ def load_tables(
     for table in tables():
         _load_table(path, conn, zf, table, by_name[table.name], progress)
     item_vectors.rebuild(conn)
+    section_vectors.rebuild(conn)
     item_sums.rebuild(conn)
     if conn.dialect.name == "postgresql":
         reset_sequences(conn)

@@ -51,17 +51,23 @@ class Layout:
     checklist_id: str
     items: tuple[str, ...]
     position: dict[str, int] = field(compare=False)
+    sections: tuple[str, ...] = ()
+    """The section order of the version (``section_vectors``)."""
 
     @classmethod
     def of(cls, checklist_id: str, definition: Mapping[str, Any]) -> Layout:
         """Read from the stored definition as it is (no model validation: a definition an
         older version wrote stays readable)."""
+        sections = tuple(definition.get("sections") or ())
         items = tuple(
-            str(item["id"])
-            for section in definition.get("sections") or ()
-            for item in section.get("items") or ()
+            str(item["id"]) for section in sections for item in section.get("items") or ()
         )
-        return cls(checklist_id, items, {item: i for i, item in enumerate(items)})
+        return cls(
+            checklist_id,
+            items,
+            {item: i for i, item in enumerate(items)},
+            tuple(str(section["id"]) for section in sections),
+        )
 
     def encode(self, answered: Container[str], score_of: Mapping[str, float | None]) -> bytes:
         """The vector of an audit that answered the items ``answered``, item scores by item

@@ -25,6 +25,7 @@ from audit_app.storage import (
     item_sums,
     item_vectors,
     ledger,
+    section_vectors,
     trail,
 )
 from audit_app.storage.bulk import insert_many, next_ids, worth_copying
@@ -34,6 +35,7 @@ from audit_app.storage.tables import (
     audit_item_scores,
     audit_revisions,
     audit_scores,
+    audit_section_scores,
     audits,
     branches,
     checklist_versions,
@@ -279,6 +281,7 @@ AUDIT_TABLES = (
     audit_item_scores,
     audit_scores,
     section_scores,
+    audit_section_scores,
     answer_photos,
     audit_revisions,
 )
@@ -335,6 +338,7 @@ def add_audits(
     layouts = item_vectors.Layouts(conn)
     score_rows: list[dict[str, Any]] = []  # one per audit, with a datetime: through Core
     section_rows: list[tuple[Any, ...]] = []
+    section_vector_rows: list[tuple[int, bytes]] = []  # section_vectors: what comparisons read
     seals: list[trail.Seal] = []
     shares: list[item_sums.Share] = []  # what the submitted audits add to the item summaries
     photo_rows: list[dict[str, Any]] = []  # drafts keep their photos too
@@ -380,9 +384,10 @@ def add_audits(
             answer_rows.clear()
         if card is not None:
             score_rows.append({"audit_id": audit_id, **score_values(card, now)})
-            section_rows.extend(
-                (audit_id, section.section_id, section.score, section.weight)
-                for section in card.sections
+            sections = [(s.section_id, s.score, s.weight) for s in card.sections]
+            section_rows.extend((audit_id, *section) for section in sections)
+            section_vector_rows.append(
+                (audit_id, section_vectors.encode(layouts[version_id], sections))
             )
     insert_many(conn, answers, ANSWER_COLUMNS, answer_rows)
     insert_many(conn, audit_item_scores, ("audit_id", "scores"), vector_rows)
@@ -397,6 +402,7 @@ def add_audits(
     elif score_rows:
         conn.execute(insert(audit_scores), score_rows)
     insert_many(conn, section_scores, ("audit_id", "section_id", "score", "weight"), section_rows)
+    insert_many(conn, audit_section_scores, ("audit_id", "scores"), section_vector_rows)
     ledger.seal(
         conn,
         audits,

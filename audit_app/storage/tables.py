@@ -180,6 +180,17 @@ audit_item_scores = Table(
     Column("scores", LargeBinary, nullable=False),
 )
 
+audit_section_scores = Table(
+    "audit_section_scores",
+    metadata,
+    # Every section score and weight of one scored audit in one row (``section_vectors``),
+    # written in the same transaction as its ``section_scores`` rows: comparisons read
+    # 130,000 of these for a ten-times year instead of a million section rows (migration
+    # 0017). Derived data: never archived, rebuilt on restore.
+    Column("audit_id", ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True),
+    Column("scores", LargeBinary, nullable=False),
+)
+
 item_month_sums = Table(
     "item_month_sums",
     metadata,

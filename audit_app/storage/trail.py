@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import bulk, database, item_sums, item_vectors, ledger
+from audit_app.storage import bulk, database, item_sums, item_vectors, ledger, section_vectors
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -329,6 +329,7 @@ def replace_current(
                 for s, score, weight in sections
             ],
         )
+    section_vectors.rebuild(conn, [audit_id])
     conn.execute(update(audits).where(audits.c.id == audit_id).values(revision=revision))
     ledger.seal(conn, audits, [audit_id])
 
