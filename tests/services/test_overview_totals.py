@@ -207,7 +207,7 @@ def test_the_messy_world_has_what_the_figures_must_get_right(world: AppContext) 
 
 
 @pytest.mark.usefixtures("cheap_comparison")
-@pytest.mark.parametrize("latest", [0, 1, 40, 10_000])
+@pytest.mark.parametrize("latest", [0, 1, 40, 100, 300, 10_000])
 def test_any_number_of_latest_audits(world: AppContext, latest: int) -> None:
     for audit_filter in (AuditFilter(), AuditFilter(checklist_id="greeting_email")):
         assert_same_overview(
