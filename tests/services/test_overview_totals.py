@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
@@ -139,17 +139,10 @@ def world(messy: AppContext) -> Iterator[AppContext]:
     reached a verdict), every thirteenth without an overall score."""
     with messy.engine.begin() as conn:
         conn.execute(update(branches).where(branches.c.code == "ES-CAT-02").values(active=False))
-        es_cat_01 = audits.c.branch_id.in_(
-            branches.select().with_only_columns(branches.c.id).where(branches.c.code == "ES-CAT-01")
-        )
+        es_cat_01 = select(audits.c.id).join(branches).where(branches.c.code == "ES-CAT-01")
         conn.execute(
             update(audit_scores)
-            .where(
-                audit_scores.c.audit_id.in_(
-                    audits.select().with_only_columns(audits.c.id).where(es_cat_01)
-                )
-                | (audit_scores.c.audit_id % 7 == 3)
-            )
+            .where(audit_scores.c.audit_id.in_(es_cat_01) | (audit_scores.c.audit_id % 7 == 3))
             .values(passed=None)
         )
         conn.execute(
