@@ -262,6 +262,14 @@ def submit_audit(
 
 def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
     """One row per submitted audit: branch, visit, overall score, grade, pass, critical."""
+    check_filter(ctx, audit_filter)
+    with database.snapshot(ctx.engine) as conn:
+        return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
+
+
+def check_filter(ctx: AppContext, audit_filter: AuditFilter) -> None:
+    """Refuse a filter no list can answer: an unknown checklist (naming the known ones) or
+    a period that ends before it starts."""
     if audit_filter.checklist_id:
         ctx.catalogue.get(audit_filter.checklist_id)  # an unknown id names the known ones
     if (
@@ -274,8 +282,6 @@ def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> p
                 start=audit_filter.date_from, end=audit_filter.date_to
             )
         )
-    with database.snapshot(ctx.engine) as conn:
-        return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
 
 
 class ScoreRow(Protocol):
