@@ -56,6 +56,17 @@ def test_a_fresh_demo_opens_on_its_year_with_a_few_actions_overdue(
     compare = run_app(HQ, page="compare")
     assert period_shown(compare) == (DEMO_YEAR.first, DEMO_YEAR.last)
     assert count(metrics(compare)["Audits"]) == count(shown["Audits"])
+    slider = next(s for s in compare.sidebar.select_slider if s.label == "Period")
+    assert "the twelve months up to the newest of them" in slider.proto.help
+    slider.set_range(date(2026, 9, 1), DEMO_YEAR.last).run()
+    back = compare.sidebar.button(key="period_reset")
+    assert back.label == (  # says where it goes back to
+        "Back to the last twelve complete months"
+        if load_day < date(2027, 1, 1)
+        else "Back to the twelve months up to Nov 2026"
+    )
+    back.click().run()
+    assert period_shown(compare) == (DEMO_YEAR.first, DEMO_YEAR.last)
 
     branch = run_app(HQ, page="branch", query={"code": "ES-CAT-01"})
     assert period_shown(branch) == (DEMO_YEAR.first, DEMO_YEAR.last)
