@@ -13,6 +13,7 @@ from audit_app.services.actions import ActionFilter, list_actions, overdue_count
 from audit_app.services.audits import list_scores
 from audit_app.services.compare import visit_span
 from audit_app.services.context import AppContext
+from audit_app.services.coverage import current_plan
 from audit_app.services.demo import load_demo
 from audit_app.services.home import area_home
 from audit_app.services.users import list_users
@@ -51,6 +52,10 @@ def test_a_demo_loaded_on_any_day_has_a_few_actions_overdue(
     )
     assert len(scores) > 1000
     assert home.period == everything and all(b.trend.points for b in home.branches)
+    # Coverage opens on the plan that runs from the load week, with a visit due that week.
+    running = current_plan(ctx, load_day)
+    assert running is not None and running.starts_on <= load_day <= running.ends_on
+    assert home.due_this_week
 
 
 def test_the_demo_closes_its_history_as_on_its_own_day(ctx: AppContext) -> None:
