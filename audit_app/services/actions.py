@@ -634,6 +634,13 @@ def settle_history(
     return verified + done
 
 
+def postpone_open(ctx: AppContext, audit_ids: Sequence[int], days: int, *, by: str) -> int:
+    """Move the open actions of these audits ``days`` later (the demo, loaded after its own
+    day: :func:`audit_app.services.demo.load_demo`); returns how many."""
+    with database.transaction(ctx.engine) as conn:
+        return action_store.postpone_open(conn, audit_ids, days, by, utcnow())
+
+
 def _status(value: str | ActionStatus) -> ActionStatus:
     try:
         return parse_status(str(value.value if isinstance(value, ActionStatus) else value))

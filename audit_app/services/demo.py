@@ -9,6 +9,7 @@ account that still has one is a warning, on the log-in page and in ``audit-app s
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -21,7 +22,7 @@ from audit_app.errors import AuditAppError
 from audit_app.i18n import ngettext
 from audit_app.services import auditors, evidence
 from audit_app.services import plans as plan_service
-from audit_app.services.actions import settle_history
+from audit_app.services.actions import postpone_open, settle_history
 from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
@@ -138,11 +139,13 @@ def load_demo(
 ) -> DemoLoad:
     """Load the demo; refused (``DemoRefused``) unless the database is empty or holds the
     demo alone, or ``force``. Loading it again adds nothing. ``today`` (the load day, by
-    default the calendar's) dates the plan that runs from now: see :func:`_add_demo_plans`;
-    ``plans=False`` leaves the plans out (tests that plan the demo chain themselves)."""
+    default the calendar's) dates the plan that runs from now (:func:`_add_demo_plans`) and
+    the open actions' due dates (:func:`_settle_demo_actions`); ``plans=False`` leaves the
+    plans out (tests that plan the demo chain themselves)."""
     found = survey(ctx)
     if not found.demo_only and not force:
         raise DemoRefused(found)
+    day = today or date.today()
     data = demo_data(ctx)
     branches = save_branches(ctx, data.branches)
     _add_demo_auditors(ctx, data)
@@ -156,9 +159,9 @@ def load_demo(
     stored = store_audits(ctx, records, skip_existing=True)
     auditors.link_all(ctx.engine)  # audits an older demo stored before auditors were people
     if stored.ids:
-        _settle_demo_actions(ctx, data)
+        _settle_demo_actions(ctx, data, stored.ids, day)
     users_added = _add_demo_users(ctx)
-    plans_added = _add_demo_plans(ctx, today or date.today()) if plans else 0
+    plans_added = _add_demo_plans(ctx, day) if plans else 0
     return DemoLoad(branches.inserted, len(stored.ids), stored.skipped, users_added, plans_added)
 
 
@@ -255,13 +258,22 @@ def _one_due_this_week(ctx: AppContext, plan_id: int, today: date) -> None:
 
 VERIFIED_AFTER = timedelta(days=60)
 DONE_AFTER = timedelta(days=21)
+OWN_DAY_AFTER = timedelta(days=1)
+"""The demo's own day, the day after its last visit: its open actions are read as on it."""
 
 
-def _settle_demo_actions(ctx: AppContext, data: demo.DemoData) -> None:
+def _settle_demo_actions(
+    ctx: AppContext, data: demo.DemoData, audit_ids: Sequence[int], today: date
+) -> None:
     """A year of audits whose every action is still open would make the Overview's overdue
     count absurd: the demo's branches worked through their past. Actions of visits more than
     60 days before the demo's last visit are verified, more than 21 days done; the recent
-    ones stay open (and a few are overdue, as in life)."""
+    ones stay open (and a few are overdue, as in life).
+
+    The open ones stand to the load day as they stood to the demo's own day, the day after
+    its last visit (about a quarter overdue, the rest due within a fortnight): loaded later,
+    their due dates move later by the days between the two (never earlier, never the closed
+    ones), so a demo loaded on any day shows the same. The visits keep their dates."""
     last = max(record.visit.visited_at for record in data.audits)
     settle_history(
         ctx,
@@ -269,6 +281,8 @@ def _settle_demo_actions(ctx: AppContext, data: demo.DemoData) -> None:
         done_before=last - DONE_AFTER,
         by="demo",
     )
+    late = (today - (last.date() + OWN_DAY_AFTER)).days
+    postpone_open(ctx, audit_ids, late, by="demo")
 
 
 def _add_demo_auditors(ctx: AppContext, data: demo.DemoData) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
@@ -276,6 +276,38 @@ def close_before(
             .where(corrective_actions.c.id.in_(ids[start : start + ledger.CHUNK]))
             .values(status=status, updated_at=at, updated_by=by)
         )
+    ledger.seal(conn, corrective_actions, ids)
+    return len(ids)
+
+
+def postpone_open(
+    conn: Connection, audit_ids: Sequence[int], days: int, by: str, at: datetime
+) -> int:
+    """Move the due dates of these audits' open actions ``days`` later (a demo loaded after
+    its own day); one update per distinct due date, sealed like every change."""
+    if days <= 0 or not audit_ids:
+        return 0
+    ids: list[int] = []
+    by_due: dict[date, list[int]] = {}
+    wanted = list(audit_ids)
+    for start in range(0, len(wanted), ledger.CHUNK):
+        for action_id, due_on in conn.execute(
+            select(corrective_actions.c.id, corrective_actions.c.due_on).where(
+                corrective_actions.c.status.in_(OPEN_STATUSES),
+                corrective_actions.c.audit_id.in_(wanted[start : start + ledger.CHUNK]),
+            )
+        ):
+            ids.append(action_id)
+            by_due.setdefault(due_on, []).append(action_id)
+    ledger.check_unchanged(conn, corrective_actions, ids)
+    later = timedelta(days=days)
+    for due_on, group in by_due.items():
+        for start in range(0, len(group), ledger.CHUNK):
+            conn.execute(
+                update(corrective_actions)
+                .where(corrective_actions.c.id.in_(group[start : start + ledger.CHUNK]))
+                .values(due_on=due_on + later, updated_at=at, updated_by=by)
+            )
     ledger.seal(conn, corrective_actions, ids)
     return len(ids)
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from audit_app import demo
-from audit_app.services import actions
 from audit_app.services.actions import ActionFilter, action_history, list_actions
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -38,12 +34,9 @@ def test_an_empty_database_says_where_actions_come_from() -> None:
 
 
 @pytest.mark.usefixtures("downloads")
-def test_head_office_lists_filters_and_edits_an_action(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A week after the demo's last visit, as when it was made: some of its open actions are
-    # overdue and some not (from 5 December 2026 on, the calendar's today finds all overdue).
-    monkeypatch.setattr(actions, "today", lambda: demo.LAST_DAY + timedelta(days=7))
+def test_head_office_lists_filters_and_edits_an_action(ctx: AppContext) -> None:
+    # Loaded and read on the calendar's today: the demo's open actions are due relative to
+    # the load day, so some are overdue and some not on any day (tests/ui/test_demo_ages.py).
     load_demo(ctx)
     app = run_app(HQ, page="actions")
     listed = app.dataframe[0].value

@@ -1,5 +1,7 @@
 """The one period picker of Overview, Compare and Branch: whole months, the same default
-everywhere (the last twelve complete months), kept across pages, a month still running named.
+everywhere (the last twelve complete months, or the twelve up to the newest audit the user
+can see when none is that recent: :func:`default_period`), kept across pages, a month still
+running named.
 """
 
 from __future__ import annotations
@@ -78,17 +80,25 @@ def period_picker(ctx: AppContext) -> ReportingPeriod:
         args=(key,),
         help=_(
             "Whole months. Every page shows the same period; it starts as the last twelve "
-            "complete months."
+            "complete months, or, when none of the audits you can see is that recent (an "
+            "archive, the demo opened long after its visits), as the twelve months up to the "
+            "newest of them."
         ),
     )
     described = describe_period(period, now)
     st.caption(described)
-    if period != default and st.button(
-        _("Back to the last twelve complete months"), key="period_reset"
-    ):
+    if period != default and st.button(_back_label(default, now), key="period_reset"):
         st.session_state[PERIOD_KEY] = default.key()
         st.rerun()
     return period
+
+
+def _back_label(default: ReportingPeriod, now: date) -> str:
+    """What the reset button goes back to: the last twelve complete months, or, when the
+    audits end earlier, the twelve months up to the newest one's month (named)."""
+    if default.last == add_months(month_start(now), -1):
+        return _("Back to the last twelve complete months")
+    return _("Back to the twelve months up to {month}").format(month=formats.month(default.last))
 
 
 def _picked(key: str) -> None:
