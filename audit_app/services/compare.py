@@ -66,10 +66,15 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
-        frames = _load(ctx, conn, request)
+        vectors = queries.VectorRead(conn, request.audit_filter)
+        frames = _load(ctx, conn, request, vectors)
         if frames is None:
             return _nothing_to_compare(conn, request)
-        evidence = _evidence(ctx, conn, request.audit_filter, frames.audits["audit_id"])
+        evidence = (
+            _evidence(ctx, conn, request.audit_filter, frames.audits["audit_id"], vectors)
+            if request.evidence
+            else {}
+        )
     months = frames.branch_months
     _check_change_periods(request, months)
     areas = request.audit_filter.areas
@@ -95,6 +100,7 @@ def _evidence(
     conn: Connection,
     audit_filter: AuditFilter,
     audit_ids: Iterable[int] | None = None,
+    vectors: queries.VectorRead | None = None,
 ) -> dict[tuple[str, str], EvidenceCount]:
     """The counts behind :func:`failure_evidence`, in the caller's snapshot; ``audit_ids``:
     only these audits of the selection (a comparison's scored audits of open branches)."""
@@ -103,7 +109,7 @@ def _evidence(
         for c in ctx.catalogue
     }
     ids = None if audit_ids is None else {int(i) for i in audit_ids}
-    frame = queries.failure_evidence(conn, audit_filter, thresholds, ids)
+    frame = queries.failure_evidence(conn, audit_filter, thresholds, ids, vectors)
     rows = zip(
         frame["checklist_id"].tolist(),
         frame["item_id"].tolist(),
@@ -171,9 +177,15 @@ def _check_request(request: ComparisonRequest) -> None:
     _check_filter_values(request.audit_filter)
 
 
-def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> ComparisonFrames | None:
+def _load(
+    ctx: AppContext,
+    conn: Connection,
+    request: ComparisonRequest,
+    vectors: queries.VectorRead | None = None,
+) -> ComparisonFrames | None:
     """The frames of one request, read in the caller's snapshot; None when no audit of
-    the selection has a score.
+    the selection has a score. ``vectors``: the item-score vectors, when the caller reads
+    them again (the evidence).
 
     Every selected audit is read (rescored where a checklist spans versions) and the
     branch-month and section totals are added up here. Letting the database add them up
@@ -200,7 +212,7 @@ def _load(ctx: AppContext, conn: Connection, request: ComparisonRequest) -> Comp
         if len(versions) > 1
     )
     section_rows = queries.section_rows(conn, audit_filter)
-    item_cells = queries.item_cells(conn, audit_filter) if request.items else None
+    item_cells = queries.item_cells(conn, audit_filter, vectors) if request.items else None
     if alignments:
         rescored = _rescored(conn, audit_filter, audits, alignments, known)
         audits = _with_rescored_overall(audits, rescored)
@@ -473,7 +485,9 @@ def consistency(
     ctx: AppContext, audit_filter: AuditFilter | None = None, *, items: bool = True
 ) -> Consistency:
     """Spread between branches per section and (unless ``items=False``) per item."""
-    request = ComparisonRequest(audit_filter or AuditFilter(), items=items, auditors=False)
+    request = ComparisonRequest(
+        audit_filter or AuditFilter(), items=items, auditors=False, evidence=False
+    )
     result = comparison(ctx, request)
     return Consistency(
         result.sections, result.items, result.least_consistent[:10], result.consistency_index

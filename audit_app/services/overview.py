@@ -89,7 +89,9 @@ def overview(
         latest_rows = overview_totals.latest_audits(conn, selection, latest, since)
     titles = checklist_titles(ctx, language)
     latest_rows = latest_rows.assign(checklist=latest_rows["checklist_id"].map(titles))
-    compared = comparison(ctx, ComparisonRequest(audit_filter, items=False, auditors=False))
+    compared = comparison(
+        ctx, ComparisonRequest(audit_filter, items=False, auditors=False, evidence=False)
+    )
     return Overview(
         branches=len(branches),
         active_branches=sum(b.active for b in branches),

@@ -35,6 +35,10 @@ class ComparisonRequest:
     auditors: bool = True
     """Auditor effects and calibration too (a caller that shows only the league or the
     consistency index, such as the Overview, leaves them out)."""
+    evidence: bool = True
+    """How many answers of each item failed and how many carry a photo (the Compare page's
+    evidence columns, the PDF); the Overview, which shows neither, leaves them out: a
+    ten-times year's 130,000 item-score vectors are not read for it."""
     change_from: str | None = None
     """The earlier period of the change per branch (default: the latest before ``change_to``
     in which some branch audited then was also audited)."""
