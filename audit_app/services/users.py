@@ -10,6 +10,8 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -21,12 +23,12 @@ from audit_app.services import activity, sessions, throttling
 from audit_app.services.access import check_head_office
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
-from audit_app.services.password_hashing import hash_password, needs_rehash, verify_password
 from audit_app.storage import database, user_store
 from audit_app.storage.repository import utcnow
 
 MIN_PASSWORD = 8
-_DUMMY_HASH = hash_password("not a password anyone has")
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 
 def _checked_password(password: str) -> str:
@@ -78,7 +80,7 @@ def add_user(
         raise AuditAppError(
             _("user {user}: {reason}").format(user=repr(username), reason=_reason(error))
         ) from None
-    password_hash = hash_password(_checked_password(password))
+    password_hash = _hasher.hash(_checked_password(password))
     try:
         with database.transaction(ctx.engine) as conn:
             if user_store.find(conn, username) is not None:
@@ -117,7 +119,7 @@ def list_users(ctx: AppContext) -> list[User]:
 def set_password(ctx: AppContext, username: str, password: str) -> None:
     """A new password; every session of the user ends with the old one."""
     check_head_office(ctx, N_("set passwords"))
-    password_hash = hash_password(_checked_password(password))
+    password_hash = _hasher.hash(_checked_password(password))
     with database.transaction(ctx.engine) as conn:
         if not user_store.change(conn, username, password_hash=password_hash):
             raise AuditAppError(_no_user(username))
@@ -167,14 +169,14 @@ def authenticate(
         )
         raise throttling.LogInThrottled(wait)
     user, password_hash = found if found is not None else (None, _DUMMY_HASH)
-    matches = verify_password(password_hash, password)  # always exactly one verify
+    matches = _verify(password_hash, password)  # always exactly one verify
     why = _refusal(user, matches)
     with database.transaction(ctx.engine) as conn:
         if user is None or why:
             throttling.failed(conn, attempt, counts, now)
         else:
-            if needs_rehash(password_hash):
-                user_store.change(conn, user.username, password_hash=hash_password(password))
+            if _hasher.check_needs_rehash(password_hash):
+                user_store.change(conn, user.username, password_hash=_hasher.hash(password))
             user_store.logged_in(conn, user.username)
             throttling.succeeded(conn, attempt)
     if user is None or why:
@@ -198,7 +200,7 @@ def still_has_password(ctx: AppContext, username: str, password: str) -> bool:
     counting as a log-in."""
     with database.snapshot(ctx.engine) as conn:
         found = user_store.find(conn, username)
-    return found is not None and found[0].active and verify_password(found[1], password)
+    return found is not None and found[0].active and _verify(found[1], password)
 
 
 def trusted_user(ctx: AppContext, header_values: Sequence[str]) -> User | None:
@@ -226,6 +228,13 @@ def trusted_user(ctx: AppContext, header_values: Sequence[str]) -> User | None:
         user_store.logged_in(conn, found.username)
     activity.record(ctx, "log-in", found.username, actor=found.username, method="single sign-on")
     return found
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def enable_user(ctx: AppContext, username: str) -> None:
@@ -257,4 +266,4 @@ def known_areas(ctx: AppContext) -> list[str]:
 def hash_matches(password_hash: str, password: str) -> bool:
     """Whether a stored hash is of this password (the demo's published ones are checked so;
     callers remember the answer by hash, argon2 being slow on purpose)."""
-    return verify_password(password_hash, password)
+    return _verify(password_hash, password)

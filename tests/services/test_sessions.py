@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from audit_app.domain.audit import Branch
 from audit_app.domain.throttle import FREE_FAILURES, MAX_DELAY, delay_after, wait_words
 from audit_app.domain.users import Role, User
-from audit_app.services import password_hashing
+from audit_app.services import users as users_service
 from audit_app.services.activity import list_activity
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
@@ -288,9 +288,7 @@ class _CountingHasher:
 
 def _count_verifies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    monkeypatch.setattr(
-        password_hashing, "_hasher", _CountingHasher(password_hashing._hasher, calls)
-    )
+    monkeypatch.setattr(users_service, "_hasher", _CountingHasher(users_service._hasher, calls))
     return calls
 
 
