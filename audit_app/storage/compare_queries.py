@@ -13,13 +13,14 @@ in numpy.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sqlalchemy import Connection, func, select
 
 from audit_app.domain.compare import CELL_COLUMNS
@@ -296,14 +297,10 @@ def summary_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     )
     if rows.empty:
         return _no_cells()
-    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
-    branch_ids, branch_of = np.unique(rows["branch_id"].to_numpy(), return_inverse=True)
-    cells = pd.DataFrame(
-        {"branch_code": _texts([codes[b] for b in branch_ids.tolist()], branch_of)}
-    )
+    cells = pd.DataFrame({"branch_code": _branch_codes(conn, rows["branch_id"].to_numpy())})
     for column in ("checklist_id", "standard", "period"):
         codes_of, values = pd.factorize(rows[column].to_numpy(dtype=object))
-        cells[column] = _texts(list(values), codes_of)
+        cells[column] = _sorted_categorical([str(v) for v in values], codes_of)
     cells["n"] = rows["n"].to_numpy().astype(int)
     cells["sum"] = rows["sum"].to_numpy().astype(float)
     cells["sum_sq"] = rows["sum_sq"].to_numpy().astype(float)
@@ -320,21 +317,71 @@ def _no_cells() -> pd.DataFrame:
 def vector_cells(
     conn: Connection, audit_filter: AuditFilter, vectors: VectorRead | None = None
 ) -> pd.DataFrame:
-    """:func:`item_cells` from the item-score vectors of the selected audits."""
-    parts = [_block_cells(block) for block in _blocks_of(conn, audit_filter, vectors)]
-    parts = [part for part in parts if not part.empty]
-    if not parts:
+    """:func:`item_cells` from the item-score vectors of the selected audits.
+
+    The text columns are categorical, their categories sorted: a ten-times history has
+    11 million cells, and writing out (then factorising again) a text per cell cost more than
+    adding them up (20 s -> ? for its per-item consistency)."""
+    sums = [_block_sums(block) for block in _blocks_of(conn, audit_filter, vectors)]
+    sums = [part for part in sums if len(part.n)]
+    if not sums:
         return _no_cells()
+    checklists = _categories(part.layout.checklist_id for part in sums)
+    standards = _categories(item for part in sums for item in part.layout.items)
+    periods = _categories(month for part in sums for month in part.months.tolist())
+    parts = [
+        pd.DataFrame(
+            {
+                "branch_id": part.branch_ids,
+                "checklist_id": _coded(
+                    checklists,
+                    np.full(len(part.n), checklists.get_loc(part.layout.checklist_id)),
+                ),
+                "standard": _coded(
+                    standards, standards.get_indexer(pd.Index(part.layout.items))[part.items]
+                ),
+                "period": _coded(
+                    periods, periods.get_indexer(pd.Index(part.months))[part.month_codes]
+                ),
+                "n": part.n,
+                "sum": part.total,
+                "sum_sq": part.squares,
+            }
+        )
+        for part in sums
+    ]
     cells = pd.concat(parts, ignore_index=True)
-    if len(parts) > len({part["checklist_id"].iat[0] for part in parts}):
+    if len(parts) > len({part.layout.checklist_id for part in sums}):
         cells = cells.groupby(
             ["branch_id", "checklist_id", "standard", "period"], sort=False, as_index=False
         )[["n", "sum", "sum_sq"]].sum()
-    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
-    branch_ids, branch_of = np.unique(cells["branch_id"].to_numpy(), return_inverse=True)
-    cells["branch_code"] = _texts([codes[b] for b in branch_ids.tolist()], branch_of)
+    cells["branch_code"] = _branch_codes(conn, cells["branch_id"].to_numpy())
     cells = cells.astype({"n": int, "sum": float, "sum_sq": float})
     return cells[PERIOD_CELL_COLUMNS]
+
+
+def _branch_codes(conn: Connection, branch_ids: np.ndarray) -> pd.Categorical:
+    """The branches' codes for their ids, categorical (sorted categories)."""
+    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
+    distinct, branch_of = np.unique(branch_ids, return_inverse=True)
+    return _sorted_categorical([str(codes[b]) for b in distinct.tolist()], branch_of)
+
+
+def _sorted_categorical(values: Sequence[str], codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical whose categories are ``values`` sorted."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    return _coded(pd.Index([values[i] for i in order], dtype="str"), rank[codes])
+
+
+def _categories(values: Iterable[str]) -> pd.Index:
+    """The distinct values, sorted, as the categories of a text column."""
+    return pd.Index(sorted(set(values)), dtype="str")
+
+
+def _coded(categories: pd.Index, codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=categories)
 
 
 @dataclass(frozen=True)
@@ -415,29 +462,53 @@ def _binary_rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
         result.close()
 
 
-def _block_cells(block: _VectorBlock) -> pd.DataFrame:
-    """Per branch x month x item of one block: n, sum, sum of squares of the scored items."""
-    months, month_of = np.unique(block.periods, return_inverse=True)
+@dataclass(frozen=True)
+class _BlockSums:
+    """Per branch x month x item of one block with a scored item: n, sum, sum of squares;
+    ``items`` index the layout's items, ``month_codes`` the block's ``months``."""
+
+    layout: item_vectors.Layout
+    branch_ids: np.ndarray
+    months: np.ndarray
+    month_codes: np.ndarray
+    items: np.ndarray
+    n: np.ndarray
+    total: np.ndarray
+    squares: np.ndarray
+
+
+def _block_sums(block: _VectorBlock) -> _BlockSums:
+    """Per branch x month x item of one block: n, sum, sum of squares of the scored items.
+
+    Added up as one sparse product (branch-months x audits, a one per audit) with the
+    audits' item scores: no sorting or copying of the score matrix (a ten-times history's
+    390,000 x 60 scores: 4.6 s by sorting and ``reduceat``, 0.6 s so)."""
+    codes, found = pd.factorize(block.periods)
+    labels = np.asarray(found, dtype=object)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    months, month_of = labels[order], rank[codes]
     keys, inverse = np.unique(block.branch_ids * len(months) + month_of, return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
-    scores = block.scores[order]
-    scored = np.isfinite(scores)
-    values = np.where(scored, scores, 0.0)
-    n = np.add.reduceat(scored.astype(np.int64), starts, axis=0)
-    total = np.add.reduceat(values, starts, axis=0)
-    squares = np.add.reduceat(values * values, starts, axis=0)
+    audits = len(inverse)
+    scored = np.isfinite(block.scores)
+    values = np.where(scored, block.scores, 0.0)
+    per_key = sparse.csr_matrix(
+        (np.ones(audits), (inverse, np.arange(audits))), shape=(len(keys), audits)
+    )
+    n = np.rint(per_key @ scored.astype(np.float64)).astype(np.int64)
+    total = np.asarray(per_key @ values)
+    squares = np.asarray(per_key @ (values * values))
     group, item = np.nonzero(n > 0)
-    return pd.DataFrame(
-        {
-            "branch_id": keys[group] // len(months),
-            "checklist_id": _texts([block.layout.checklist_id], np.zeros(len(item), np.int64)),
-            "standard": _texts(block.layout.items, item),
-            "period": _texts(months, keys[group] % len(months)),
-            "n": n[group, item],
-            "sum": total[group, item],
-            "sum_sq": squares[group, item],
-        }
+    return _BlockSums(
+        block.layout,
+        keys[group] // len(months),
+        months,
+        keys[group] % len(months),
+        item,
+        n[group, item],
+        total[group, item],
+        squares[group, item],
     )
 
 
