@@ -632,6 +632,7 @@ def _check_current(
             layouts[row["checklist_version_id"]],
             section_blobs.get(audit_id),
             scores.section_rows(audit_id),
+            scored=scores.scored(audit_id),
         )
         if wrong:
             found[(3, audit_id, 3)] = (

@@ -66,6 +66,10 @@ class ScoreChecker:
             self._sections.setdefault(audit_id, {})[section_id] = score
             self._weights[(audit_id, section_id)] = weight
 
+    def scored(self, audit_id: int) -> bool:
+        """Whether the loaded range holds an overall-score row for the audit."""
+        return audit_id in self._overall
+
     def section_rows(self, audit_id: int) -> list[tuple[str, float | None, float]]:
         """The loaded ``section_scores`` rows of one audit: (section id, score, weight)."""
         return [

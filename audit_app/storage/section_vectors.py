@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 
 from audit_app.storage import bulk
 from audit_app.storage.item_vectors import DTYPE, Layout, Layouts, VectorError
-from audit_app.storage.tables import audit_section_scores, audits, section_scores
+from audit_app.storage.tables import audit_scores, audit_section_scores, audits, section_scores
 
 NO_ROW = float("-inf")
 """Score and weight of a section the audit holds no row for."""
@@ -79,12 +79,14 @@ def store(conn: Connection, rows: Sequence[tuple[int, bytes]]) -> None:
 
 
 def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
-    """Write the vectors of these audits (all with section scores when None) from their
-    ``section_scores`` rows, replacing what was stored; returns how many were written."""
+    """Write the vectors of these audits (every scored audit when None) from their
+    ``section_scores`` rows, replacing what was stored; returns how many were written.
+    Every audit with an overall score (``audit_scores``) gets one, as ``add_audits`` writes
+    it, even one without section rows (all absent)."""
     layouts = Layouts(conn)
     if audit_ids is None:
         conn.execute(audit_section_scores.delete())
-        every = sorted(conn.execute(select(section_scores.c.audit_id).distinct()).scalars())
+        every = sorted(conn.execute(select(audit_scores.c.audit_id)).scalars())
         chunks = [
             (every[start : start + REBUILD_SPAN], True)
             for start in range(0, len(every), REBUILD_SPAN)
@@ -102,23 +104,29 @@ def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
                 audit_section_scores.delete().where(audit_section_scores.c.audit_id.in_(ids))
             )
         kept = (
-            section_scores.c.audit_id.between(ids[0], ids[-1])
+            audit_scores.c.audit_id.between(ids[0], ids[-1])
             if span
-            else section_scores.c.audit_id.in_(ids)
+            else audit_scores.c.audit_id.in_(ids)
         )
         by_audit: dict[int, tuple[int, list[SectionRow]]] = {}
         for audit_id, version_id, section_id, score, weight in conn.execute(
             select(
-                section_scores.c.audit_id,
+                audit_scores.c.audit_id,
                 audits.c.checklist_version_id,
                 section_scores.c.section_id,
                 section_scores.c.score,
                 section_scores.c.weight,
             )
-            .select_from(section_scores.join(audits, audits.c.id == section_scores.c.audit_id))
+            .select_from(
+                audit_scores.join(audits, audits.c.id == audit_scores.c.audit_id).outerjoin(
+                    section_scores, section_scores.c.audit_id == audit_scores.c.audit_id
+                )
+            )
             .where(kept)
         ):
-            by_audit.setdefault(audit_id, (version_id, []))[1].append((section_id, score, weight))
+            sections = by_audit.setdefault(audit_id, (version_id, []))[1]
+            if section_id is not None:
+                sections.append((section_id, score, weight))
         rows = [
             (audit_id, encode(layouts[version_id], sections))
             for audit_id, (version_id, sections) in sorted(by_audit.items())
@@ -141,11 +149,14 @@ def stored(conn: Connection, after: int | None = None, upto: int | None = None) 
     }
 
 
-def differences(layout: Layout, blob: Any, rows: Sequence[SectionRow]) -> list[str]:
+def differences(
+    layout: Layout, blob: Any, rows: Sequence[SectionRow], *, scored: bool = True
+) -> list[str]:
     """What a stored vector says that the audit's section scores do not (empty when they
-    agree; no rows and no vector agree)."""
+    agree). A scored audit (one with an overall score) must have a vector; an unscored one
+    with no section rows needs none."""
     if blob is None:
-        return ["no section-score vector is stored"] if rows else []
+        return ["no section-score vector is stored"] if scored or rows else []
     if not isinstance(blob, bytes):
         return [f"its section-score vector is stored as {type(blob).__name__}, not bytes"]
     expected = encode(layout, rows)

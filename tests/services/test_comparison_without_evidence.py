@@ -54,6 +54,8 @@ def test_items_and_evidence_share_one_read_of_the_vectors(
         reads.append(audit_filter)
         return real(conn, audit_filter, *rest)  # type: ignore[arg-type]
 
+    # The item cells come from the vectors, not the summaries (the demo is sparse enough).
+    monkeypatch.setattr(compare_queries, "summaries_pay", lambda *_args: False)
     request = ComparisonRequest(AuditFilter(), items=True)
     before = service.comparison(demo_ctx, request)
     monkeypatch.setattr(compare_queries, "_vector_blocks", counted)

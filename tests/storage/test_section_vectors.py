@@ -286,3 +286,22 @@ def test_encode_keeps_the_definitions_order_and_marks_absent_sections() -> None:
     assert section_vectors.differences(layout, blob, [("b", 75.0, 2.0)]) == [
         "section a no score (weight 0) in its section-score vector, absent in its section scores"
     ]
+
+
+def test_a_scored_audit_without_section_rows_still_has_a_vector(small: AppContext) -> None:
+    """As ``add_audits`` writes it: every audit with an overall score has a vector, all
+    absent when it has no section rows; the comparisons read it as no sections."""
+    with small.engine.begin() as conn:
+        audit_id = _first(conn)
+        conn.execute(delete(section_scores).where(section_scores.c.audit_id == audit_id))
+        section_vectors.rebuild(conn, [audit_id])
+        blob = conn.execute(
+            select(audit_section_scores.c.scores).where(audit_section_scores.c.audit_id == audit_id)
+        ).scalar_one()
+        assert set(np.frombuffer(bytes(blob), dtype="<f8").tolist()) == {float("-inf")}
+        rows = queries.section_rows(conn, AuditFilter(include_follow_ups=True))
+        assert audit_id not in set(rows["audit_id"].tolist()) and len(rows) > 100
+        assert (
+            section_vectors.rebuild(conn)
+            == conn.execute(select(func.count()).select_from(audit_scores)).scalar_one()
+        )

@@ -352,7 +352,7 @@ def in_periods(cells: pd.DataFrame | None, period: Period) -> pd.DataFrame:
     labels = months.asfreq("Q").astype(str)
     summed = (
         cells.assign(period=labels)
-        .groupby(PERIOD_CELL_KEYS, sort=True)[["n", "sum", "sum_sq"]]
+        .groupby(PERIOD_CELL_KEYS, sort=True, observed=True)[["n", "sum", "sum_sq"]]
         .sum()
         .reset_index()
     )
@@ -364,7 +364,7 @@ def collapse_periods(cells: pd.DataFrame) -> pd.DataFrame:
     if cells.empty:
         return pd.DataFrame(columns=CELL_COLUMNS)
     summed = (
-        cells.groupby(["branch_code", "checklist_id", "standard"], sort=True)[
+        cells.groupby(["branch_code", "checklist_id", "standard"], sort=True, observed=True)[
             ["n", "sum", "sum_sq"]
         ]
         .sum()

@@ -417,8 +417,9 @@ def consistency_index_by_period_cells(cells: pd.DataFrame) -> pd.DataFrame:
     if cells.empty:
         return pd.DataFrame(columns=columns)
     index = index_per_period(cells)
-    per_checklist = cells.groupby(["period", "branch_code", "checklist_id"], sort=True)["n"].max()
-    per_branch = per_checklist.groupby(level=["period", "branch_code"]).sum()
+    keys = ["period", "branch_code", "checklist_id"]
+    per_checklist = cells.groupby(keys, sort=True, observed=True)["n"].max()
+    per_branch = per_checklist.groupby(level=["period", "branch_code"], observed=True).sum()
     counts = per_branch.groupby(level="period").agg(["size", "sum"])
     return pd.DataFrame(
         {
