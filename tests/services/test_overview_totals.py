@@ -157,7 +157,9 @@ def cheap_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
     a stand-in keeps sixty filters quick (one test below calls the real one)."""
 
     def stand_in(ctx: AppContext, request: ComparisonRequest) -> Any:
-        return SimpleNamespace(mean_score=len(repr(request)) / 7, consistency_index=None)
+        return SimpleNamespace(
+            mean_score=len(repr(request.audit_filter)) / 7, consistency_index=None
+        )
 
     monkeypatch.setattr(service, "comparison", stand_in)
 
