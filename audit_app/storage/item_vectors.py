@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -136,17 +136,9 @@ def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
     written = 0
     if audit_ids is None:
         conn.execute(audit_item_scores.delete())
-        every = sorted(conn.execute(select(audits.c.id)).scalars())
-        chunks = [
-            (every[start : start + REBUILD_SPAN], True)
-            for start in range(0, len(every), REBUILD_SPAN)
-        ]
+        chunks = rebuild_chunks(conn.execute(select(audits.c.id)).scalars(), whole=True)
     else:
-        some = sorted(set(audit_ids))
-        chunks = [
-            (some[start : start + REBUILD_CHUNK], False)
-            for start in range(0, len(some), REBUILD_CHUNK)
-        ]
+        chunks = rebuild_chunks(audit_ids, whole=False)
     for ids, span in chunks:
         if not span:
             conn.execute(audit_item_scores.delete().where(audit_item_scores.c.audit_id.in_(ids)))
@@ -162,6 +154,17 @@ def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
         store(conn, rows)
         written += len(rows)
     return written
+
+
+def rebuild_chunks(
+    audit_ids: Iterable[int], *, whole: bool, span: int = REBUILD_SPAN
+) -> list[tuple[list[int], bool]]:
+    """The sorted ids in the pieces a rebuild reads: ``span`` ids at a time, read as a
+    range, when ``whole`` (every audit); else ``REBUILD_CHUNK`` at a time as an ``IN``
+    list. Each piece says which (True: a range)."""
+    ids = sorted(set(audit_ids))
+    size = span if whole else REBUILD_CHUNK
+    return [(ids[start : start + size], whole) for start in range(0, len(ids), size)]
 
 
 def _answered(
@@ -241,6 +244,7 @@ __all__ = [
     "VectorError",
     "differences",
     "rebuild",
+    "rebuild_chunks",
     "store",
     "stored",
 ]

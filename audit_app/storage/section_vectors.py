@@ -23,15 +23,13 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from audit_app.storage import bulk
-from audit_app.storage.item_vectors import DTYPE, Layout, Layouts, VectorError
+from audit_app.storage.item_vectors import DTYPE, Layout, Layouts, VectorError, rebuild_chunks
 from audit_app.storage.tables import audit_scores, audit_section_scores, audits, section_scores
 
 NO_ROW = float("-inf")
 """Score and weight of a section the audit holds no row for."""
 REBUILD_SPAN = 20_000
 """Audits per read when all are rebuilt (120,000 section rows of the scale set)."""
-REBUILD_CHUNK = 900
-"""Audit ids per ``IN`` list when only some are rebuilt (SQLite's parameter limit)."""
 
 SectionRow = tuple[str, float | None, float]
 """(section id, score or None, weight) as ``section_scores`` holds it."""
@@ -86,17 +84,10 @@ def rebuild(conn: Connection, audit_ids: Sequence[int] | None = None) -> int:
     layouts = Layouts(conn)
     if audit_ids is None:
         conn.execute(audit_section_scores.delete())
-        every = sorted(conn.execute(select(audit_scores.c.audit_id)).scalars())
-        chunks = [
-            (every[start : start + REBUILD_SPAN], True)
-            for start in range(0, len(every), REBUILD_SPAN)
-        ]
+        every = conn.execute(select(audit_scores.c.audit_id)).scalars()
+        chunks = rebuild_chunks(every, whole=True, span=REBUILD_SPAN)
     else:
-        some = sorted(set(audit_ids))
-        chunks = [
-            (some[start : start + REBUILD_CHUNK], False)
-            for start in range(0, len(some), REBUILD_CHUNK)
-        ]
+        chunks = rebuild_chunks(audit_ids, whole=False)
     written = 0
     for ids, span in chunks:
         if not span:
