@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
+IDLE_MS = 60_000
+BUSY_STATES = ("initial", "running", "rerunRequested", "stopRequested")
 STARTUP_TIMEOUT = 60.0
 
 
@@ -243,3 +246,21 @@ def browser_page(_browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
         yield page
     finally:
         context.close()
+
+
+def wait_idle(page: Any, timeout_ms: int = IDLE_MS) -> None:
+    """Wait until no script run is in progress and nothing is greyed out from the last one.
+
+    Streamlit only shows its running widget (with the header's Stop button, faded in) some
+    time after a run starts, so its absence alone can be a page still running; the app's own
+    ``data-test-script-state`` says so at once. The short wait first lets the rerun that the
+    last click caused begin."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)
+    busy = "".join(f':not([data-test-script-state="{state}"])' for state in BUSY_STATES)
+    app = page.locator('[data-testid="stApp"]' + busy)
+    expect(app).to_have_count(1, timeout=timeout_ms)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout_ms)
+    stale = page.locator('[data-testid="stElementContainer"][data-stale="true"]')
+    expect(stale).to_have_count(0, timeout=timeout_ms)

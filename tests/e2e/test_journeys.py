@@ -11,12 +11,13 @@ import io
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
 SLOW_MS = 60_000
@@ -32,13 +33,8 @@ PHONE = {  # question (English) -> answer, for the telephone greeting checklist
 }
 
 
-def _idle(page) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
-    page.wait_for_timeout(300)  # let the rerun the last action caused begin
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW_MS)
-    stale = page.locator('[data-testid="stElementContainer"][data-stale="true"]')
-    expect(stale).to_have_count(0, timeout=SLOW_MS)
+def _idle(page: Any) -> None:
+    wait_idle(page, SLOW_MS)
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]

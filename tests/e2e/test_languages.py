@@ -15,7 +15,7 @@ import pytest
 
 from audit_app.i18n import _, use_language
 from tests.e2e.axe import serious_violations
-from tests.e2e.conftest import LOCAL_MANAGERS, LOCAL_PASSWORD, log_in
+from tests.e2e.conftest import LOCAL_MANAGERS, LOCAL_PASSWORD, log_in, wait_idle
 
 SLOW_MS = 60_000
 UPDATE = os.environ.get("AUDIT_UPDATE_SCREENSHOTS") == "1"
@@ -40,12 +40,7 @@ def said(language: str, message: str) -> str:
 
 
 def idle(page: Any) -> None:
-    from playwright.sync_api import expect
-
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW_MS)
-    stale = page.locator('[data-testid="stElementContainer"][data-stale="true"]')
-    expect(stale).to_have_count(0, timeout=SLOW_MS)
+    wait_idle(page, SLOW_MS)
 
 
 def log_in_local(page: Any, base_url: str, username: str, path: str = "") -> str:

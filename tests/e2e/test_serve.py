@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "screenshot-overview.png"
@@ -46,12 +46,7 @@ def _open_overview(page, base_url: str):  # type: ignore[no-untyped-def]
 
 def _wait_until_idle(page) -> None:  # type: ignore[no-untyped-def]
     """No script run in progress and nothing left greyed out from the previous run."""
-    from playwright.sync_api import expect
-
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=RERUN_MS)
-    expect(page.locator('[data-testid="stElementContainer"][data-stale="true"]')).to_have_count(
-        0, timeout=RERUN_MS
-    )
+    wait_idle(page, RERUN_MS)
 
 
 def test_health_endpoint_answers_ok(served_app: str) -> None:
