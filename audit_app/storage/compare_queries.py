@@ -137,6 +137,23 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
     return frame.sort_values(["visited_at", "audit_id"], ignore_index=True)[AUDIT_COLUMNS]
 
 
+def scored_audit_ids(
+    conn: Connection, audit_filter: AuditFilter, *, include_closed: bool = False
+) -> np.ndarray:
+    """The ids of the selection's audits that have an overall score, of open branches
+    unless ``include_closed``: the audits a comparison ranks (as :func:`audit_frame` then
+    the comparison's own filter would keep them), without reading the rest of their rows."""
+    query = _filtered(
+        select(audits.c.id)
+        .select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id))
+        .where(audit_scores.c.overall.is_not(None)),
+        audit_filter,
+    )
+    if not include_closed:
+        query = query.where(branches.c.active)
+    return np.fromiter((row[0] for row in conn.execute(query)), dtype=np.int64)
+
+
 def _people(conn: Connection, rows: pd.DataFrame) -> pd.Series:
     """Each audit's auditor as the person it is linked to, by their current name (after
     merges), so that a typo does not make one auditor two; the name as written where an

@@ -628,3 +628,40 @@ def test_a_closed_branch_is_ranked_and_marked_only_with_the_toggle(ctx: AppConte
     assert row["Branch"].endswith(urlencode({"name": f"{closed.name} (closed)"}))
     open_tab(app, "Regions")
     assert not app.exception
+
+
+def test_the_evidence_is_read_once_and_only_where_it_is_shown(
+    ctx: AppContext, downloads: Downloads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison comes without the failure evidence; the Consistency tab and the PDF,
+    which show it, read it once between them, and a new period reuses it."""
+    import streamlit as st
+
+    from audit_app.storage import compare_queries
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    reads: list[int] = []
+    real = compare_queries.failure_evidence
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_queries, "failure_evidence", counted)
+    app = run_app(HQ, page="compare")
+    assert not app.exception
+    for label in TABS:
+        if label != "Consistency":
+            open_tab(app, label)
+    assert reads == []
+    open_tab(app, "Consistency")
+    assert len(reads) == 1
+    assert "Failed items and their photos" in [header.value for header in app.subheader]
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert "Failed items and their photos" in pdf_text(downloads.get(".pdf"))
+    open_tab(app, "Trend")
+    app.session_state["compare_trend_period"] = "quarter"
+    app.run()
+    open_tab(app, "Consistency")
+    assert len(reads) == 1

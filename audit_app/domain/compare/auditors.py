@@ -85,9 +85,20 @@ def estimate_auditor_effects(
     residual_sd, df = None, 0
     if len(names) >= 2:
         effects, residual_sd, df = _fit_auditors(fitted, names, by_period=by_period)
+    # Counts per auditor in one pass: taking each auditor's rows out of the frame costs
+    # seconds on a year of a 5,000-branch chain (#21).
+    per_auditor = scored.groupby("auditor", sort=True)["branch_code"].agg(["size", "nunique"])
+    fitted_names = set(names)
     rows = [
-        _auditor_row(str(name), group, effects.get(str(name)), name in names, len(names))
-        for name, group in scored.groupby("auditor", sort=True)
+        _auditor_row(
+            str(name),
+            int(counts["size"]),
+            int(counts["nunique"]),
+            effects.get(str(name)),
+            name in fitted_names,
+            len(names),
+        )
+        for name, counts in per_auditor.iterrows()
     ]
     rows.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0.0), r.auditor))
     confounded = [
@@ -121,8 +132,9 @@ def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    branch_codes, branch_index = np.unique(scored["branch_code"].to_numpy(), return_inverse=True)
-    _, auditor_index = np.unique(scored["auditor"].to_numpy(), return_inverse=True)
+    # Codes by hashing (factorize), not by sorting text: the graph needs no order.
+    branch_index, branch_codes = pd.factorize(scored["branch_code"], use_na_sentinel=False)
+    auditor_index, _ = pd.factorize(scored["auditor"], use_na_sentinel=False)
     offset = len(branch_codes)
     nodes = offset + int(auditor_index.max()) + 1
     graph = sparse.coo_matrix(
@@ -240,12 +252,12 @@ def _effect_indicators(fitted: pd.DataFrame, names: list[str], *, by_period: boo
 
 def _auditor_row(
     name: str,
-    group: pd.DataFrame,
+    audits: int,
+    branches: int,
     effect: tuple[float, float, float] | None,
     in_main_group: bool,
     fitted_auditors: int,
 ) -> AuditorEffect:
-    audits, branches = len(group), int(group["branch_code"].nunique())
     if effect is None:
         if not in_main_group:
             note = _(

@@ -8,12 +8,14 @@ services below narrow every result to the acting user's areas.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import streamlit as st
 
 from audit_app.domain.checklist import localized
 from audit_app.domain.compare import ComparisonRequest, ComparisonResult
+from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import channel_label
 from audit_app.i18n import _, current_language, formats, ngettext, use_language
@@ -69,6 +71,31 @@ def _comparison(
         return service.comparison(_ctx, request)
 
 
+def with_evidence(
+    ctx: AppContext, result: ComparisonResult, version: Version, scope: Scope
+) -> ComparisonResult:
+    """The result with its failure evidence, read now if its request left it out: the page
+    asks for the comparison without it and only the views that show it pay for it."""
+    if result.request.evidence or result.empty:
+        return result
+    request = result.request
+    evidence = _evidence(ctx, request.audit_filter, request.include_closed, version, scope)
+    return replace(result, evidence=evidence)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _evidence(
+    _ctx: AppContext,
+    audit_filter: AuditFilter,
+    include_closed: bool,
+    version: Version,
+    scope: Scope,
+) -> Mapping[tuple[str, str], EvidenceCount]:
+    """Keyed by what the evidence depends on: a change of period or target reuses it."""
+    request = ComparisonRequest(audit_filter, include_closed=include_closed)
+    return service.comparison_evidence(_ctx, request)
+
+
 def pdf_report(
     ctx: AppContext, request: ComparisonRequest, version: Version, scope: Scope
 ) -> bytes:
@@ -85,7 +112,9 @@ def _pdf_report(
     language: str,
 ) -> bytes:
     """The PDF of the cached comparison (rendering only, plus the overdue actions)."""
-    result = _comparison(_ctx, request, version, scope, language)
+    result = with_evidence(
+        _ctx, _comparison(_ctx, request, version, scope, language), version, scope
+    )
     with use_language(language):
         return comparison_report(_ctx, result=result)
 

@@ -103,7 +103,7 @@ def render() -> None:
     _model_choices(result)
     _notices(result)
     _downloads(ctx, choice, version, result)
-    _tabs(ctx, result)
+    _tabs(ctx, result, version)
 
 
 def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> ComparisonResult:
@@ -124,6 +124,7 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
         change_from=st.session_state.get(CHOSEN[CHANGE_FROM_KEY]),
         change_to=st.session_state.get(CHOSEN[CHANGE_TO_KEY]),
         include_closed=choice.include_closed,
+        evidence=False,  # read when the Consistency tab or the PDF shows it (with_evidence)
     )
     try:
         return data.comparison(ctx, request, version, cache_scope(ctx.user))
@@ -281,7 +282,7 @@ def _file_stem(choice: CompareChoice) -> str:
     return "_".join(re.sub(r"[^\w.-]+", "-", p.replace("&", "and")) for p in parts if p)
 
 
-def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
+def _tabs(ctx: AppContext, result: ComparisonResult, version: Version) -> None:
     """Every tab renders the one result; only the open tab draws."""
     bench = benchmark(ctx.user)
     labels = data.standard_labels(ctx)
@@ -297,7 +298,8 @@ def _tabs(ctx: AppContext, result: ComparisonResult) -> None:
                 "Spread per checklist item as well as per section (slower on a large selection)."
             ),
         )
-        views.consistency_tab(result, labels, titles, result.request.items)
+        shown = data.with_evidence(ctx, result, version, cache_scope(ctx.user))
+        views.consistency_tab(shown, labels, titles, result.request.items)
 
     def trend() -> None:
         st.segmented_control(
