@@ -23,8 +23,10 @@ from audit_app.domain.checklist import Checklist
 from audit_app.domain.compare.calibration import NO_CALIBRATION
 from audit_app.domain.compare.comparison import (
     ComparisonFrames,
+    Headline,
     collapse_periods,
     compute_comparison,
+    compute_headline,
     totals_in_periods,
 )
 from audit_app.domain.compare.request import ComparisonRequest
@@ -84,6 +86,22 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
     with threadpool_limits(limits=1, user_api="blas"):
         result = compute_comparison(request, frames, scope)
     return replace(result, evidence=evidence)
+
+
+def headline(ctx: AppContext, audit_filter: AuditFilter) -> Headline:
+    """The mean score and consistency index of ``comparison(ComparisonRequest(audit_filter,
+    items=False))``, the user's share only, without computing the rest of it (the Overview);
+    the same refusals for a filter that matches nothing."""
+    request = ComparisonRequest(audit_filter, items=False, auditors=False, evidence=False)
+    _check_request(request)
+    request = request.scoped(scoped(ctx, request.audit_filter))
+    with database.snapshot(ctx.engine) as conn:
+        frames = _load(ctx, conn, request)
+        if frames is None:
+            _nothing_to_compare(conn, request)  # refuses a filter that matches nothing
+            return Headline(None, None)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return compute_headline(request, frames)
 
 
 def failure_evidence(

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.services.access import scoped
 from audit_app.services.actions import overdue_count
 from audit_app.services.audits import check_filter
 from audit_app.services.branches import list_branches
-from audit_app.services.compare import comparison
+from audit_app.services.compare import headline
 from audit_app.services.context import AppContext
 from audit_app.storage import database, overview_totals
 
@@ -89,9 +88,7 @@ def overview(
         latest_rows = overview_totals.latest_audits(conn, selection, latest, since)
     titles = checklist_titles(ctx, language)
     latest_rows = latest_rows.assign(checklist=latest_rows["checklist_id"].map(titles))
-    compared = comparison(
-        ctx, ComparisonRequest(audit_filter, items=False, auditors=False, evidence=False)
-    )
+    compared = headline(ctx, audit_filter)
     return Overview(
         branches=len(branches),
         active_branches=sum(b.active for b in branches),

@@ -20,6 +20,7 @@ from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
 from audit_app.errors import AuditAppError
+from audit_app.services import compare as compare_service
 from audit_app.services import overview as service
 from audit_app.services.actions import overdue_count
 from audit_app.services.audits import list_scores
@@ -104,7 +105,9 @@ def reference_overview(
         .head(latest)
         .assign(checklist=lambda frame: frame["checklist_id"].map(titles))
     )
-    compared = service.comparison(ctx, ComparisonRequest(audit_filter, items=False, auditors=False))
+    compared = compare_service.comparison(
+        ctx, ComparisonRequest(audit_filter, items=False, auditors=False)
+    )
     return Overview(
         branches=len(branch_list),
         active_branches=sum(b.active for b in branch_list),
@@ -157,11 +160,13 @@ def cheap_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
     a stand-in keeps sixty filters quick (one test below calls the real one)."""
 
     def stand_in(ctx: AppContext, request: ComparisonRequest) -> Any:
-        return SimpleNamespace(
-            mean_score=len(repr(request.audit_filter)) / 7, consistency_index=None
-        )
+        return headline_stand_in(ctx, request.audit_filter)
 
-    monkeypatch.setattr(service, "comparison", stand_in)
+    def headline_stand_in(ctx: AppContext, audit_filter: AuditFilter) -> Any:
+        return SimpleNamespace(mean_score=len(repr(audit_filter)) / 7, consistency_index=None)
+
+    monkeypatch.setattr(compare_service, "comparison", stand_in)  # the reference's
+    monkeypatch.setattr(service, "headline", headline_stand_in)  # the Overview's
 
 
 def assert_same_overview(got: Overview, want: Overview, where: str) -> None:

@@ -50,8 +50,10 @@ from audit_app.domain.compare.calibration import (
 from audit_app.domain.compare.changes import BranchChange, Changes, branch_changes
 from audit_app.domain.compare.comparison import (
     ComparisonFrames,
+    Headline,
     branch_month_totals,
     compute_comparison,
+    compute_headline,
     empty_comparison,
     league_of,
     month_cells,
@@ -153,6 +155,7 @@ __all__ = [
     "ConsistencyIndex",
     "GradeOf",
     "Grouping",
+    "Headline",
     "ItemAgreement",
     "LeagueState",
     "LeagueTable",
@@ -176,6 +179,7 @@ __all__ = [
     "combine_branch_periods",
     "combine_totals",
     "compute_comparison",
+    "compute_headline",
     "consistency_index",
     "consistency_index_by_period",
     "consistency_index_by_period_cells",

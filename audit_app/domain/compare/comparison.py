@@ -17,7 +17,9 @@ import pandas as pd
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
 from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
 from audit_app.domain.compare.changes import Changes, changes_from_totals
+from audit_app.domain.compare.codes import sorted_codes
 from audit_app.domain.compare.consistency import (
+    StandardConsistency,
     consistency_index_by_period_cells,
     item_consistency,
     least_consistent,
@@ -80,9 +82,8 @@ def compute_comparison(
     totals = totals_in_periods(frames.branch_months, period)
     league = league_of(request, totals, frames.grade_of)
     section_cells = in_periods(frames.section_cells, period)
-    # Cells split by period: consistency net of period effects (the raw figures beside).
+    sections = _sections(request, frames, section_cells)
     model = (lambda c: c) if request.adjust_periods else collapse_periods
-    sections = section_consistency(model(section_cells), frames.pass_marks)
     items = (
         item_consistency(model(in_periods(frames.item_cells, period)))
         if frames.item_cells is not None
@@ -144,6 +145,36 @@ def compute_comparison(
         item_sections=dict(frames.item_sections),
         changes=changes,
     )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A comparison's two headline figures, as :func:`compute_comparison` gives them."""
+
+    mean_score: float | None
+    """:attr:`ComparisonResult.mean_score`: the plain mean of the audits compared."""
+    consistency_index: float | None
+    """:attr:`ComparisonResult.consistency_index`."""
+
+
+def compute_headline(request: ComparisonRequest, frames: ComparisonFrames) -> Headline:
+    """The mean score and consistency index alone: the Overview shows nothing else of a
+    comparison, and the league table, changes, trend and heatmap were a third of its time
+    on a ten-times year (#21)."""
+    months = frames.branch_months
+    audits = int(months["audits"].sum())
+    mean = float(months["sum"].sum()) / audits if audits else None
+    sections = _sections(request, frames, in_periods(frames.section_cells, request.period))
+    return Headline(mean, summarise_consistency(sections).adjusted)
+
+
+def _sections(
+    request: ComparisonRequest, frames: ComparisonFrames, section_cells: pd.DataFrame
+) -> tuple[StandardConsistency, ...]:
+    """Per-section consistency: the cells split by period give it net of period effects,
+    unless the request keeps them in (the raw figures beside)."""
+    model = (lambda c: c) if request.adjust_periods else collapse_periods
+    return section_consistency(model(section_cells), frames.pass_marks)
 
 
 def league_of(
@@ -279,11 +310,11 @@ def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.D
     values = counted["score"].to_numpy(dtype=float)[found]
     visited = pd.DatetimeIndex(audits["visited_at"])
     per_audit = [  # factorized once per audit, then taken for each of its rows
-        _sorted_codes(audits["branch_code"]),
-        _sorted_codes(audits["checklist_id"]),
-        _sorted_codes(pd.Series(visited.year * 12 + visited.month - 1)),
+        sorted_codes(audits["branch_code"]),
+        sorted_codes(audits["checklist_id"]),
+        sorted_codes(pd.Series(visited.year * 12 + visited.month - 1)),
     ]
-    standards = _sorted_codes(counted[standard].iloc[np.flatnonzero(found)])
+    standards = sorted_codes(counted[standard].iloc[np.flatnonzero(found)])
     keys = [
         (per_audit[0][0][at], per_audit[0][1]),
         (per_audit[1][0][at], per_audit[1][1]),
@@ -308,12 +339,6 @@ def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.D
     frame["sum"] = np.bincount(cell_of, weights=values, minlength=len(cells))
     frame["sum_sq"] = np.bincount(cell_of, weights=values**2, minlength=len(cells))
     return frame[[*CELL_COLUMNS, "period"]]
-
-
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of ``values`` in the sorted order of their distinct values, and those values."""
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def empty_comparison(request: ComparisonRequest, scope: Scope, message: str) -> ComparisonResult:

@@ -25,6 +25,7 @@ from audit_app.domain.compare.bands import (
     standing_order,
     tie_bands,
 )
+from audit_app.domain.compare.codes import first_rows, sorted_codes
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.periods import PERIOD_CELL_COLUMNS, PeriodFit, fit_periods
 from audit_app.domain.compare.request import Grouping
@@ -291,8 +292,8 @@ def rank_branches(
 
 def _branch_totals(cells: pd.DataFrame) -> pd.DataFrame:
     """Per-branch totals from the per branch x period cells (sorted by branch code)."""
-    codes = cells["branch_code"].to_numpy()
-    _, first, index = np.unique(codes, return_index=True, return_inverse=True)
+    index, _codes = sorted_codes(cells["branch_code"])
+    first = first_rows(index)
     columns: dict[str, object] = {
         name: cells[name].to_numpy()[first] for name in ("branch_code", *_NAME_COLUMNS)
     }

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.codes import sorted_codes
 from audit_app.domain.compare.shrinkage import f_tail
 from audit_app.domain.compare.variance import _TINY
 
@@ -75,10 +76,8 @@ def fit_periods(cells: pd.DataFrame, *, adjust: bool = True) -> PeriodFit:
     the effects are all 0 and this is the one-way model of :mod:`variance`.
     """
     cells = cells[cells["n"] > 0]
-    branch_codes, b_index = np.unique(
-        cells["branch_code"].to_numpy().astype(str), return_inverse=True
-    )
-    period_labels, p_index = np.unique(cells["period"].to_numpy().astype(str), return_inverse=True)
+    b_index, branch_codes = sorted_codes(cells["branch_code"].astype(str))
+    p_index, period_labels = sorted_codes(cells["period"].astype(str))
     count = np.zeros((len(branch_codes), len(period_labels)))
     sums = np.zeros_like(count)
     np.add.at(count, (b_index, p_index), cells["n"].to_numpy(dtype=float))
@@ -228,7 +227,7 @@ def fit_periods_by_group(
         cells = cells[counted]
     group_codes, group_keys = _factorize_keys(cells, keys)
     branch_codes, branch_labels = pd.factorize(cells["branch_code"], sort=False)
-    period_codes, period_labels = _sorted_factorize(cells["period"])
+    period_codes, period_labels = sorted_codes(cells["period"])
     periods = max(len(period_labels), 1)
     if len(period_codes) and period_codes.min() < 0:  # a missing label: one more period
         period_codes = np.where(period_codes < 0, len(period_labels), period_codes)
@@ -301,7 +300,7 @@ def _factorize_keys(cells: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
     codes = np.zeros(len(cells), dtype=np.int64)
     uniques: list[np.ndarray] = []
     for key in keys:
-        column_codes, labels = _sorted_factorize(cells[key])
+        column_codes, labels = sorted_codes(cells[key])
         codes = codes * max(len(labels), 1) + column_codes
         uniques.append(np.asarray(labels))
     size = int(np.prod([max(len(labels), 1) for labels in uniques]))
@@ -336,15 +335,3 @@ def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     uniques = np.flatnonzero(present)
     position = np.cumsum(present) - 1
     return position[keys], uniques
-
-
-def _sorted_factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(column, sort=True)``, the sorting done on the few labels and the codes
-    renumbered by one numpy lookup (pandas' own sort pass is slower on millions of rows);
-    a missing value keeps the code -1."""
-    codes, found = pd.factorize(column, sort=False)
-    labels = np.asarray(found)
-    order = np.argsort(labels, kind="stable")
-    rank = np.empty(len(labels), dtype=np.int64)
-    rank[order] = np.arange(len(labels))
-    return np.where(codes < 0, -1, rank[codes]), labels[order]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.codes import first_rows, sorted_codes
 from audit_app.domain.compare.variance import BRANCH_TOTAL_COLUMNS
 
 BRANCH_PERIOD_TOTAL_COLUMNS = [
@@ -97,10 +98,10 @@ def _add_up(totals: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Dat
     if totals.empty:
         return pd.DataFrame(columns=columns)
     labels = [totals[key].astype(str).to_numpy() for key in keys]
-    inverse = [np.unique(label, return_inverse=True) for label in labels]
+    coded = [sorted_codes(label) for label in labels]
     key = np.zeros(len(totals), dtype=np.int64)
-    for values, index in inverse:
-        key = key * len(values) + index
+    for codes, values in coded:
+        key = key * len(values) + codes
     cells, first, cell_of = np.unique(key, return_index=True, return_inverse=True)
     out: dict[str, object] = {name: label[first] for name, label in zip(keys, labels, strict=True)}
     for name in _NUMBERS:
@@ -108,8 +109,7 @@ def _add_up(totals: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Dat
             cell_of, weights=totals[name].to_numpy(dtype=float), minlength=len(cells)
         )
         out[name] = sums if name in ("sum", "sum_sq") else np.rint(sums).astype(int)
-    branch_first = np.unique(labels[0], return_index=True)[1]
-    first_row = branch_first[inverse[0][1][first]]
+    first_row = first_rows(coded[0][0])[coded[0][0][first]]
     for name in _NAMES:
         out[name] = totals[name].to_numpy()[first_row]
     return pd.DataFrame(out)[columns]

@@ -1,0 +1,28 @@
+"""Text keys to integer codes in the sorted order of their distinct values.
+
+``np.unique`` sorts every value, comparing Python strings: 0.1-0.2 s for the 180,000
+branch-month labels of a ten-times chain (#21). Hashing first and sorting only the few
+distinct values (thousands at most) gives the same codes in a fraction of that."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def sorted_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` reversed: each value's code (int64) in the
+    sorted order of the distinct values, and those values (a missing value keeps -1)."""
+    codes, found = pd.factorize(values, sort=False)
+    labels = np.asarray(found, dtype=object)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels))
+    return np.where(codes < 0, -1, rank[codes]).astype(np.int64), labels[order]
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """The row of each code's first occurrence, by code (codes 0..k-1, each present)."""
+    return np.unique(codes, return_index=True)[1]
