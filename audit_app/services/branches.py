@@ -117,8 +117,11 @@ def _refuse_taken_codes(branches: Sequence[Branch], stored: Iterable[str]) -> No
 
 
 def list_branches(ctx: AppContext) -> list[Branch]:
-    """The branches the acting user may see (all of them for head office and viewers)."""
-    with database.transaction(ctx.engine) as conn:
+    """The branches the acting user may see (all of them for head office and viewers).
+
+    A read: it never takes the writer's lock (every page asks for it; under load it queued
+    behind every submission and log-in)."""
+    with database.snapshot(ctx.engine) as conn:
         return [branch for branch in repository.list_branches(conn) if sees(ctx, branch)]
 
 
