@@ -26,3 +26,16 @@ def sorted_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
 def first_rows(codes: np.ndarray) -> np.ndarray:
     """The row of each code's first occurrence, by code (codes 0..k-1, each present)."""
     return np.unique(codes, return_index=True)[1]
+
+
+def dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys below
+    ``size``: a presence table instead of a sort when the keys fill a good part of it
+    (the millions of section scores of a ten-times history), else the sort."""
+    if size > max(8 * len(keys), 1 << 20) or size >= 1 << 31:
+        uniques, inverse = np.unique(keys, return_inverse=True)
+        return uniques, inverse.reshape(-1).astype(np.int64)
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    position = np.cumsum(present, dtype=np.int32) - 1
+    return np.flatnonzero(present), position[keys].astype(np.int64)

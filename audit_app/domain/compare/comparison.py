@@ -17,7 +17,7 @@ import pandas as pd
 from audit_app.domain.compare.auditors import AuditorEffects, estimate_auditor_effects
 from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
 from audit_app.domain.compare.changes import Changes, changes_from_totals
-from audit_app.domain.compare.codes import sorted_codes
+from audit_app.domain.compare.codes import dense_codes, sorted_codes
 from audit_app.domain.compare.consistency import (
     StandardConsistency,
     consistency_index_by_period_cells,
@@ -321,17 +321,28 @@ def month_cells(rows: pd.DataFrame, audits: pd.DataFrame, standard: str) -> pd.D
         standards,
         (per_audit[2][0][at], per_audit[2][1]),
     ]
+    sizes = [max(len(uniques), 1) for _codes, uniques in keys]
     combined = np.zeros(len(values), dtype=np.int64)
-    for codes, uniques in keys:
-        combined = combined * max(len(uniques), 1) + codes
-    cells, first, cell_of = np.unique(combined, return_index=True, return_inverse=True)
+    for (codes, _uniques), size in zip(keys, sizes, strict=True):
+        combined = combined * size + codes
+    cells, cell_of = dense_codes(combined, int(np.prod(sizes)))
     month_of = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in keys[3][1].tolist()]
     labels = [*(uniques for _codes, uniques in keys[:3]), np.asarray(month_of, dtype=object)]
+    # Each cell's keys decoded from its combined code; the text columns are categoricals of
+    # the sorted labels (taking a million strings per column cost more than adding up).
+    digits = []
+    rest = cells
+    for size in reversed(sizes):
+        digits.append(rest % size)
+        rest = rest // size
     frame = pd.DataFrame(
         {
-            name: pd.Index(values, dtype="str").take(codes[first])
-            for name, (codes, _uniques), values in zip(
-                ["branch_code", "checklist_id", "standard", "period"], keys, labels, strict=True
+            name: pd.Categorical.from_codes(codes, categories=pd.Index(list(values), dtype="str"))
+            for name, codes, values in zip(
+                ["branch_code", "checklist_id", "standard", "period"],
+                reversed(digits),
+                labels,
+                strict=True,
             )
         }
     )
