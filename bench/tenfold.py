@@ -70,27 +70,36 @@ def main(argv: list[str]) -> int:
             flush=True,
         )
 
+    # The comparisons are asked for as the Compare page asks: without the failure evidence,
+    # which it reads only when the Consistency tab (or the PDF) shows it.
     measure("league table, whole history", 0.3, lambda: service.league_table(ctx, everything))
     measure("league table, last quarter", 0.3, lambda: service.league_table(ctx, last_quarter))
     measure(
         "comparison without items, whole history",
         2.0,
-        lambda: service.comparison(ctx, ComparisonRequest(everything, items=False)),
+        lambda: service.comparison(ctx, ComparisonRequest(everything, items=False, evidence=False)),
     )
     measure(
         "comparison with per-item consistency, last quarter",
         1.0,
-        lambda: service.comparison(ctx, ComparisonRequest(last_quarter, items=True)),
+        lambda: service.comparison(
+            ctx, ComparisonRequest(last_quarter, items=True, evidence=False)
+        ),
     )
     measure(
         "comparison with per-item consistency, whole history",
         1.0,
-        lambda: service.comparison(ctx, ComparisonRequest(everything, items=True)),
+        lambda: service.comparison(ctx, ComparisonRequest(everything, items=True, evidence=False)),
     )
     measure(
         "comparison without items, last twelve months (the pages' default)",
         2.0,
-        lambda: service.comparison(ctx, ComparisonRequest(last_year, items=False)),
+        lambda: service.comparison(ctx, ComparisonRequest(last_year, items=False, evidence=False)),
+    )
+    measure(
+        "failure evidence, last twelve months (when the Consistency tab opens)",
+        2.0,
+        lambda: service.comparison_evidence(ctx, ComparisonRequest(last_year)),
     )
     measure(
         "overview figures, whole history", 2.0, lambda: overview(ctx, everything, language="en")

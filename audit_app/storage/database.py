@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from audit_app.errors import AuditAppError
+from audit_app.i18n import _
 from audit_app.storage import files, seal_keys
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -24,6 +25,26 @@ T = TypeVar("T")
 
 class DatabaseError(AuditAppError):
     """The database cannot be reached or is not in the shape this version expects."""
+
+
+class DatabaseBusy(DatabaseError):
+    """SQLite's write lock stayed with another unit of work for the whole busy timeout (a
+    long import or a restore in another session): nothing of this one was written."""
+
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+"""How long a SQLite writer waits for the write lock before :class:`DatabaseBusy`."""
+
+
+def busy_message() -> str:
+    """:class:`DatabaseBusy`'s message, in the language of the moment."""
+    return _(
+        "Another change to the database (an import or a restore, most likely) kept it busy, "
+        "so nothing of this one was saved. Try again in a minute."
+    )
+
+
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED: the primary codes of their extended ones
 
 
 def create_database_engine(url: str) -> Engine:
@@ -41,7 +62,7 @@ def create_database_engine(url: str) -> Engine:
             path = Path(database).expanduser()
             files.private_folder(path.parent)
             files.private_file(path)
-        options["connect_args"] = {"timeout": 30}
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
     else:
         options["pool_pre_ping"] = True
     try:
@@ -174,7 +195,7 @@ def transaction(engine: Engine) -> Iterator[Connection]:
 
     Writers queue for each other (SQLite's write lock from the start; PostgreSQL's row locks
     and the trail's chain lock), readers are never blocked."""
-    with engine.connect() as connection:
+    with _busy_refused(), engine.connect() as connection:
         connection.execution_options(**{_WRITING: True})
         seal_keys.forget_pending(connection)
         try:
@@ -184,6 +205,20 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             seal_keys.forget_pending(connection)
             raise
         seal_keys.committed(connection)
+
+
+@contextmanager
+def _busy_refused() -> Iterator[None]:
+    """SQLite's "database is locked" after the busy timeout becomes :class:`DatabaseBusy`,
+    told by the driver's error code (never its message), so the user reads what happened
+    instead of a driver's traceback."""
+    try:
+        yield
+    except OperationalError as error:
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        if code is None or code & 0xFF not in _SQLITE_BUSY:
+            raise
+        raise DatabaseBusy(busy_message()) from None
 
 
 def once_more_on_conflict(work: Callable[[], T]) -> T:
@@ -214,7 +249,7 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
     """A read-only unit of work: one consistent view of the data while writers carry on
     (SQLite's WAL snapshot; PostgreSQL's repeatable read, where every query of the unit
     sees the same committed data, never half of an import committed in between)."""
-    with engine.connect() as connection:
+    with _busy_refused(), engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():

@@ -3,11 +3,14 @@ a warning in a database in real use, never listed there."""
 
 from __future__ import annotations
 
+import pytest
+
 from audit_app.domain.audit import Branch
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.users import add_user
+from audit_app.ui.components.context import app_context
 from tests.ui.apptest import run_app, texts
 
 
@@ -56,3 +59,25 @@ def test_the_log_in_page_in_turkish(ctx: AppContext) -> None:
     app = run_app(None, language="tr")
     assert [box.label for box in app.text_input] == ["Kullanıcı adı", "Parola"]
     assert app.button[0].label == "Giriş yap"
+
+
+def test_a_log_in_while_the_database_is_busy_says_so(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session's long import holds SQLite's write lock past the busy timeout: the
+    log-in (a write: its session, the failed-attempt counts) says so and logs nobody in."""
+    from audit_app.storage import database
+    from tests.storage.test_database_busy import write_lock_held
+
+    load_demo(ctx)
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    app = run_app(None)
+    app.text_input[0].input("hq")
+    app.text_input[1].input("hq-demo-2026")
+    with write_lock_held(app_context()):
+        app.button[0].click().run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [database.busy_message()]
+    assert not [button for button in app.button if button.label == "Log out"]
+    app.button[0].click().run()  # the lock gone: the same log-in goes through
+    assert not app.exception and not app.error

@@ -9,12 +9,14 @@ import streamlit as st
 
 from audit_app.domain.labels import role_label
 from audit_app.domain.safe_text import markdown_text
+from audit_app.errors import AuditAppError
 from audit_app.i18n import _
 from audit_app.services.demo import demo_hint, exposed_warning
 from audit_app.services.throttling import LogInThrottled
 from audit_app.services.users import authenticate
 from audit_app.ui.components.context import app_context
 from audit_app.ui.components.language import LANGUAGE_KEY, SETTLED_FOR, language_picker
+from audit_app.ui.components.refusals import refusal_shown, show_refusal
 from audit_app.ui.components.session import client_address, log_in
 
 FIRST_LANGUAGE = "login_first_language"
@@ -45,6 +47,9 @@ def login_form() -> None:
             except LogInThrottled as throttled:
                 st.error(str(throttled), icon=":material/hourglass_top:")
                 return
+            except AuditAppError as error:  # the database busy with a long import
+                show_refusal(error)
+                return
             if user is None:
                 st.error(_("That user name and password do not match an active account."))
                 return
@@ -52,7 +57,10 @@ def login_form() -> None:
                 # A language picked on this page stays for the session (still unsaved).
                 st.session_state[SETTLED_FOR] = user.username
             st.session_state.pop(FIRST_LANGUAGE, None)
-            log_in(user)
+            with refusal_shown() as not_started:
+                log_in(user)
+            if not_started:
+                return
             st.rerun()
         hint = demo_hint(app_context())  # small queries; no password hashing per render
         if hint.logins:
