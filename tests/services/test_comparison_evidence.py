@@ -24,8 +24,8 @@ from audit_app.services.audits import store_audits
 from audit_app.services.branches import save_branches
 from audit_app.services.context import AppContext, open_context
 from tests.databases import drop_database, make_settings
-from tests.services.test_compare import demo_ctx
 from tests.services.test_audits import BRANCHES
+from tests.services.test_compare import demo_ctx
 from tests.storage.test_database import _good_value
 from tests.storage.test_item_vectors import FILTERS, messy
 
