@@ -154,7 +154,7 @@ def scored_audit_ids(
     if not include_closed:
         query = query.where(branches.c.active)
     columns = ["audit_id", "checklist_id", "checklist_version", "visited_at"]
-    frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+    frame = _frame(conn, query, columns)
     frame["audit_id"] = frame["audit_id"].astype(np.int64)
     frame["visited_at"] = pd.to_datetime(frame["visited_at"], format="ISO8601")
     return frame
