@@ -123,12 +123,29 @@ def comparison_evidence(
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
-        ids = queries.scored_audit_ids(
+        scored = queries.scored_audit_ids(
             conn, request.audit_filter, include_closed=request.include_closed
         )
-        if not len(ids):
+        if scored.empty:
             return {}
+        ids = _compared_ids(ctx, conn, request.audit_filter, scored)
         return _evidence(ctx, conn, request.audit_filter, ids)
+
+
+def _compared_ids(
+    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, scored: pd.DataFrame
+) -> pd.Series:
+    """The ids of the scored audits a comparison keeps: where a checklist spans versions,
+    an audit that scores nothing on the shared items is left out (``_with_rescored_overall``),
+    and so are its failed answers."""
+    used = _versions_used(scored)
+    if all(len(versions) == 1 for versions in used.values()):
+        return scored["audit_id"]
+    _checklists, alignments, known = _aligned(ctx, conn, scored, used)
+    rescored = _rescored(conn, audit_filter, scored, alignments, known)
+    fresh = pd.concat([r.audits for r in rescored], ignore_index=True)
+    unscored = fresh.loc[fresh["overall"].isna(), "audit_id"]
+    return scored.loc[~scored["audit_id"].isin(unscored), "audit_id"]
 
 
 def _evidence(
@@ -237,16 +254,7 @@ def _load(
         audits = audits[audits["branch_active"]].reset_index(drop=True)
     if audits.empty:
         return None
-    used = _versions_used(audits)
-    needed = {(cid, v) for cid, versions in used.items() for v in versions}
-    known = _checklist_versions(ctx, conn, needed)
-    latest = stats.latest_versions(audits)
-    checklists = tuple(known[(cid, latest[cid])] for cid in sorted(used))
-    alignments = tuple(
-        stats.align_versions([known[(cid, v)] for v in versions], latest[cid])
-        for cid, versions in sorted(used.items())
-        if len(versions) > 1
-    )
+    checklists, alignments, known = _aligned(ctx, conn, audits, _versions_used(audits))
     section_rows = queries.section_rows(conn, audit_filter)
     item_cells = queries.item_cells(conn, audit_filter, vectors) if request.items else None
     if alignments:
@@ -269,6 +277,30 @@ def _load(
         alignments=alignments,
         calibration=calibration,
     )
+
+
+def _aligned(
+    ctx: AppContext,
+    conn: Connection,
+    audits: pd.DataFrame,
+    used: dict[str, tuple[int, ...]],
+) -> tuple[
+    tuple[Checklist, ...],
+    tuple[stats.VersionAlignment, ...],
+    dict[tuple[str, int], Checklist],
+]:
+    """The latest version of each checklist used, the alignments of those that span
+    versions, and every version used."""
+    needed = {(cid, v) for cid, versions in used.items() for v in versions}
+    known = _checklist_versions(ctx, conn, needed)
+    latest = stats.latest_versions(audits)
+    checklists = tuple(known[(cid, latest[cid])] for cid in sorted(used))
+    alignments = tuple(
+        stats.align_versions([known[(cid, v)] for v in versions], latest[cid])
+        for cid, versions in sorted(used.items())
+        if len(versions) > 1
+    )
+    return checklists, alignments, known
 
 
 def _frames(

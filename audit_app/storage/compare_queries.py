@@ -139,19 +139,25 @@ def audit_frame(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
 
 def scored_audit_ids(
     conn: Connection, audit_filter: AuditFilter, *, include_closed: bool = False
-) -> np.ndarray:
-    """The ids of the selection's audits that have an overall score, of open branches
-    unless ``include_closed``: the audits a comparison ranks (as :func:`audit_frame` then
-    the comparison's own filter would keep them), without reading the rest of their rows."""
+) -> pd.DataFrame:
+    """The selection's audits that have an overall score, of open branches unless
+    ``include_closed``: the audits a comparison ranks (as :func:`audit_frame` then the
+    comparison's own filter would keep them), without reading the rest of their rows.
+    Columns ``audit_id``, ``checklist_id``, ``checklist_version``, ``visited_at``: enough
+    to tell which checklists span versions (whose audits are rescored on shared items)."""
     query = _filtered(
-        select(audits.c.id)
+        select(audits.c.id, audits.c.checklist_id, audits.c.checklist_version, audits.c.visited_at)
         .select_from(_audits_joined().join(audit_scores, audit_scores.c.audit_id == audits.c.id))
         .where(audit_scores.c.overall.is_not(None)),
         audit_filter,
     )
     if not include_closed:
         query = query.where(branches.c.active)
-    return np.fromiter((row[0] for row in conn.execute(query)), dtype=np.int64)
+    columns = ["audit_id", "checklist_id", "checklist_version", "visited_at"]
+    frame = _frame(conn, query, columns)
+    frame["audit_id"] = frame["audit_id"].astype(np.int64)
+    frame["visited_at"] = pd.to_datetime(frame["visited_at"], format="ISO8601")
+    return frame
 
 
 def _people(conn: Connection, rows: pd.DataFrame) -> pd.Series:

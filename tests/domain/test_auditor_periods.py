@@ -91,3 +91,18 @@ def test_without_periods_the_fit_is_todays() -> None:
         for r in plain.rows
     ]
     assert one_wave.df == plain.df
+
+
+def test_of_two_equal_separate_groups_the_same_one_is_fitted_whatever_the_row_order() -> None:
+    """Branches X (P, Q) and Y (R, S) share no auditor and have as many audits each: the
+    group fitted is the one with the first branch code (as when codes were sorted), not
+    the one whose audit came first in the frame (its visit order)."""
+    x = [("X", "P", "W", 70.0), ("X", "Q", "W", 74.0), ("X", "P", "W", 71.0)]
+    y = [("Y", "R", "W", 60.0), ("Y", "S", "W", 68.0), ("Y", "R", "W", 61.0)]
+    for rows in ([*x, *y], [*y, *x]):
+        identified = {
+            r.auditor
+            for r in compare.estimate_auditor_effects(audits_of(rows)).rows
+            if r.identified
+        }
+        assert identified == {"P", "Q"}, rows[0]

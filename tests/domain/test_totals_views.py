@@ -13,6 +13,7 @@ import pytest
 
 from audit_app.domain import compare
 from audit_app.domain.compare.changes import changes_from_totals
+from audit_app.domain.compare.comparison import collapse_periods, in_periods
 from audit_app.domain.compare.summaries import chain_trend
 
 
@@ -177,3 +178,62 @@ def test_the_league_and_changes_from_month_totals_are_those_from_every_audit(
             b.sentence,
         )
         assert (a.change, a.low, a.high) == pytest.approx((b.change, b.low, b.high), rel=1e-9)
+
+
+def test_what_month_cells_feed_is_the_same_as_from_text_columns() -> None:
+    """month_cells' text columns are categoricals of every audit's keys: a month, a branch
+    whose audits scored no section is a category with no cell. Everything computed from
+    the cells must not see it (pandas 2's ``observed=False`` would add it as an empty
+    group), and must equal what the same cells with plain text columns give."""
+    rng = np.random.default_rng(5)
+    count = 240
+    audits = pd.DataFrame(
+        {
+            "audit_id": np.arange(count),
+            "branch_code": [f"B{b:02d}" for b in rng.integers(0, 12, count)],
+            "checklist_id": rng.choice(["greeting_phone", "returns"], count),
+            "visited_at": pd.Timestamp("2025-11-03")
+            + pd.to_timedelta(rng.integers(0, 150, count), unit="D"),
+        }
+    )
+    quiet = pd.DataFrame(
+        {
+            "audit_id": [count, count + 1],
+            "branch_code": ["B00", "Z-QUIET"],
+            "checklist_id": ["returns", "returns"],
+            "visited_at": pd.to_datetime(["2026-09-15", "2026-01-10"]),
+        }
+    )
+    audits = pd.concat([audits, quiet], ignore_index=True)
+    ids = audits["audit_id"].to_numpy()
+    rows = pd.DataFrame(
+        {
+            "audit_id": np.repeat(ids, 3),
+            "section_id": np.tile(["till", "floor", "ending"], len(ids)),
+            "score": rng.normal(75, 12, 3 * len(ids)).clip(0, 100),
+        }
+    )
+    rows.loc[rows["audit_id"] >= count, "score"] = np.nan  # the quiet audits score nothing
+    cells = compare.month_cells(rows, audits, "section_id")
+    text = cells.astype({key: object for key in ["branch_code", "checklist_id", "standard"]})
+    text = text.assign(period=cells["period"].astype(object))
+    assert "2026-09" not in set(cells["period"].astype(str))
+
+    got = compare.consistency_index_by_period_cells(cells)
+    want = compare.consistency_index_by_period_cells(text)
+    assert got["period"].tolist() == want["period"].tolist()
+    assert got["branches"].tolist() == want["branches"].tolist()
+    np.testing.assert_allclose(got["consistency_index"], want["consistency_index"])
+    got_index = compare.index_per_period(cells)
+    want_index = compare.index_per_period(text)
+    assert got_index.index.astype(str).tolist() == want_index.index.astype(str).tolist()
+    for period in ("month", "quarter"):
+        got_cells = in_periods(cells, period)  # type: ignore[arg-type]
+        want_cells = in_periods(text, period)  # type: ignore[arg-type]
+        assert len(got_cells) == len(want_cells)
+        assert compare.section_consistency(got_cells, {}) == compare.section_consistency(
+            want_cells, {}
+        )
+    heatmap = compare.section_heatmap(collapse_periods(cells))
+    assert "Z-QUIET" not in set(heatmap["branch_code"])
+    assert len(heatmap) == len(collapse_periods(text))

@@ -5,17 +5,28 @@ only."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
+from audit_app.checklists import Catalogue, dump_checklist
+from audit_app.config import default_checklists_dir
+from audit_app.domain.audit import Answer, AuditRecord, Visit
+from audit_app.domain.checklist import Checklist
 from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
 from audit_app.services import compare as service
-from audit_app.services.context import AppContext
+from audit_app.services.audits import store_audits
+from audit_app.services.branches import save_branches
+from audit_app.services.context import AppContext, open_context
+from tests.databases import drop_database, make_settings
+from tests.services.test_audits import BRANCHES
 from tests.services.test_compare import demo_ctx
+from tests.storage.test_database import _good_value
 from tests.storage.test_item_vectors import FILTERS, messy
 
 __all__ = ["demo_ctx", "messy"]
@@ -76,3 +87,63 @@ def test_the_messy_worlds_evidence_alone_is_the_comparisons(messy: AppContext, n
         request = ComparisonRequest(FILTERS[name], include_closed=include_closed, items=False)
         alone = service.comparison_evidence(messy, request)
         assert alone == service.comparison(messy, request).evidence, include_closed
+
+
+def test_an_audit_the_shared_items_leave_unscored_counts_in_neither(
+    tmp_path: Path, engine_kind: str
+) -> None:
+    """A checklist whose versions share only N/A-able items: an old audit with those N/A
+    has a stored score but none on the shared items, so the comparison leaves it out, and
+    its failed answers (on items v2 dropped) with it; the evidence read alone must too."""
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    for path in default_checklists_dir().glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    v1 = Catalogue.from_folder(folder).get("greeting_phone", 1)
+    data = v1.to_data()
+    data["version"] = 2
+    data["sections"] = [s for s in data["sections"] if s["id"] == "voicemail"] + [
+        {
+            "id": "extra",
+            "title": {"en": "Extra"},
+            "items": [{"id": "extra.callback", "type": "yes_no", "text": {"en": "Call back"}}],
+        }
+    ]
+    v2 = Checklist.model_validate(data)
+    (folder / "greeting_phone.v2.yaml").write_text(dump_checklist(v2), encoding="utf-8")
+    ctx = open_context(make_settings(engine_kind, tmp_path / "world", folder))
+    try:
+        save_branches(ctx, BRANCHES)
+
+        def record(checklist: Checklist, branch: str, day: int, **values: object) -> AuditRecord:
+            answers = tuple(
+                Answer(item.id, None, True)
+                if values.get(item.id) == "na"
+                else Answer(item.id, values.get(item.id, _good_value(item)))
+                for item in checklist.items
+                if item.scored
+            )
+            visit = Visit(
+                branch, "greeting_phone", checklist.version, datetime(2026, 3, day), "Ann"
+            )
+            return AuditRecord(visit, answers)
+
+        na = {"voicemail.greeting_current": "na", "voicemail.return_hours": "na"}
+        stored = store_audits(
+            ctx,
+            [
+                record(v1, "ES-01", 2, **{"call.clear_speech": False}),
+                record(v1, "TR-01", 3, **{"call.clear_speech": False}, **na),
+                record(v2, "ES-01", 20),
+                record(v2, "TR-01", 21),
+            ],
+        )
+        assert stored.skipped == 0
+        request = ComparisonRequest(AuditFilter(checklist_id="greeting_phone"), items=False)
+        whole = service.comparison(ctx, request)
+        assert whole.audits == 3, "the audit with only N/A shared items is left out"
+        alone = service.comparison_evidence(ctx, replace(request, evidence=False))
+        assert alone == whole.evidence
+    finally:
+        ctx.engine.dispose()
+        drop_database(ctx.settings.resolved_database_url)

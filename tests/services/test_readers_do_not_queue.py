@@ -37,6 +37,8 @@ READS: dict[str, Callable[[AppContext], Any]] = {
     "overview": lambda ctx: overview(ctx, AuditFilter()),
     "comparison": lambda ctx: compare.comparison(ctx, ComparisonRequest(items=False)),
     "league table": lambda ctx: compare.league_table(ctx, AuditFilter()),
+    "failure evidence": lambda ctx: compare.comparison_evidence(ctx, ComparisonRequest()),
+    "headline, area manager": lambda ctx: compare.headline(ctx.as_user(MARTA), AuditFilter()),
 }
 
 

@@ -665,3 +665,32 @@ def test_the_evidence_is_read_once_and_only_where_it_is_shown(
     app.run()
     open_tab(app, "Consistency")
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize("user", [HQ, MARTA], ids=["head office", "area manager"])
+def test_the_pdf_renders_the_page_s_cached_comparison(
+    ctx: AppContext, downloads: Downloads, monkeypatch: pytest.MonkeyPatch, user: Any
+) -> None:
+    """The PDF takes the comparison the page computed from the cache, for an area manager
+    too (whose result carries her areas in its request, unlike the page's own)."""
+    import streamlit as st
+
+    from audit_app.services import compare as compare_service
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    computed: list[int] = []
+    real = compare_service.comparison
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_service, "comparison", counted)
+    app = run_app(user, page="compare")
+    assert not app.exception
+    assert len(computed) == 1
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert not app.exception
+    assert downloads.get(".pdf")
+    assert len(computed) == 1, "the PDF computed the comparison again"

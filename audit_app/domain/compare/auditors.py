@@ -142,7 +142,13 @@ def _main_connected_group(scored: pd.DataFrame) -> np.ndarray:
     )
     _, labels = connected_components(graph, directed=False)
     group_of_audit = labels[branch_index]
-    biggest = np.bincount(group_of_audit).argmax()
+    sizes = np.bincount(group_of_audit)
+    # Of groups equally large, the one with the first branch code (as when the codes were
+    # sorted), not the one whose audit came first: the choice must not follow row order.
+    tied = np.isin(labels[:offset], np.flatnonzero(sizes == sizes.max()))
+    rank = np.empty(offset, dtype=np.int64)
+    rank[np.argsort(np.asarray(branch_codes, dtype=object), kind="stable")] = np.arange(offset)
+    biggest = labels[:offset][tied][np.argmin(rank[tied])]
     return group_of_audit == biggest
 
 

@@ -420,7 +420,7 @@ def consistency_index_by_period_cells(cells: pd.DataFrame) -> pd.DataFrame:
     keys = ["period", "branch_code", "checklist_id"]
     per_checklist = cells.groupby(keys, sort=True, observed=True)["n"].max()
     per_branch = per_checklist.groupby(level=["period", "branch_code"], observed=True).sum()
-    counts = per_branch.groupby(level="period").agg(["size", "sum"])
+    counts = per_branch.groupby(level="period", observed=True).agg(["size", "sum"])
     return pd.DataFrame(
         {
             "period": counts.index.astype(str),
@@ -450,7 +450,7 @@ def index_per_period(cells: pd.DataFrame) -> pd.Series:
     within = noise.set_index(["checklist_id", "standard"])["within"]
     per = cells.assign(mean=cells["sum"] / cells["n"], inv_n=1 / cells["n"])
     stats = (
-        per.groupby(["period", "checklist_id", "standard"], sort=True)
+        per.groupby(["period", "checklist_id", "standard"], sort=True, observed=True)
         .agg(
             branches=("n", "size"),
             audits=("n", "sum"),
@@ -464,5 +464,5 @@ def index_per_period(cells: pd.DataFrame) -> pd.Series:
     stats["between_sd"] = np.sqrt(between.where(stats["branches"] >= 2))
     usable = stats[stats["between_sd"].notna()]
     weighted = usable.assign(w=usable["audits"] * usable["between_sd"])
-    sums = weighted.groupby("period", sort=True)[["w", "audits"]].sum()
+    sums = weighted.groupby("period", sort=True, observed=True)[["w", "audits"]].sum()
     return (100 - sums["w"] / sums["audits"]).astype(float)

@@ -20,6 +20,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.labels import channel_label
 from audit_app.i18n import _, current_language, formats, ngettext, use_language
 from audit_app.services import compare as service
+from audit_app.services.access import scoped
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.report_compare import comparison_report
@@ -53,7 +54,9 @@ def comparison(
     ctx: AppContext, request: ComparisonRequest, version: Version, scope: Scope
 ) -> ComparisonResult:
     """The one comparison of a request in the current language: every tab, download and the
-    PDF render it."""
+    PDF render it. Cached under the request as the result carries it (narrowed to the
+    user's areas), so the PDF, which has only the result's, finds it too."""
+    request = request.scoped(scoped(ctx, request.audit_filter))
     return _comparison(ctx, request, version, scope, current_language())
 
 
