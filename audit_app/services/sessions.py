@@ -60,8 +60,11 @@ def session_user(ctx: AppContext, token: str, *, now: datetime | None = None) ->
     if now >= limit:
         return None
     if now - found.last_seen_at >= SEEN_EVERY:
-        with database.transaction(ctx.engine) as conn:
-            session_store.seen(conn, key, now)
+        try:
+            with database.transaction(ctx.engine, wait=False) as conn:
+                session_store.seen(conn, key, now)
+        except database.DatabaseBusy:
+            pass  # a writer holds SQLite's lock: a page view never waits; the next one records it
     return found.user
 
 

@@ -190,12 +190,14 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
+def transaction(engine: Engine, *, wait: bool = True) -> Iterator[Connection]:
     """One unit of work that writes: everything inside is committed together, or nothing is.
 
     Writers queue for each other (SQLite's write lock from the start; PostgreSQL's row locks
-    and the trail's chain lock), readers are never blocked."""
-    with _busy_refused(), engine.connect() as connection:
+    and the trail's chain lock), readers are never blocked. ``wait=False``: on SQLite, a
+    writer that finds the lock taken is refused at once (:class:`DatabaseBusy`) instead of
+    queuing, for a write that can be skipped (a session's last-seen time on a page view)."""
+    with _busy_refused(), engine.connect() as connection, _lock_wait(connection, wait):
         connection.execution_options(**{_WRITING: True})
         seal_keys.forget_pending(connection)
         try:
@@ -205,6 +207,23 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             seal_keys.forget_pending(connection)
             raise
         seal_keys.committed(connection)
+
+
+@contextmanager
+def _lock_wait(connection: Connection, wait: bool) -> Iterator[None]:
+    """SQLite's busy timeout set to nothing for one unit of work, then put back as it was
+    (the connection goes back to the pool)."""
+    if wait or connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    before = int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {before}")
 
 
 @contextmanager

@@ -79,3 +79,39 @@ def test_a_read_finishes_while_a_writer_holds_the_lock(demo: AppContext, name: s
     assert finished, f"{name} waited for the writer's lock"
     assert "error" not in outcome, f"{name}: {outcome.get('error')!r}"
     assert outcome["value"] is not None
+
+
+def test_a_page_view_due_to_record_last_seen_does_not_wait(demo: AppContext) -> None:
+    """The session check writes its last-seen time once a minute; with the lock taken it
+    skips that write rather than queue for it, and the next page view records it."""
+    from audit_app.services.sessions import SEEN_EVERY, session_user, start_session, token_hash
+    from audit_app.storage import database, session_store
+    from audit_app.storage.repository import utcnow
+
+    hq = User(username="hq", role=Role.HEAD_OFFICE)
+    token = start_session(demo, hq, "password")
+
+    def last_seen() -> object:
+        with database.snapshot(demo.engine) as conn:
+            found = session_store.find(conn, token_hash(demo, token))
+        assert found is not None
+        return found.last_seen_at
+
+    started = last_seen()
+    later = utcnow() + 2 * SEEN_EVERY
+    writer = _held_write_lock(demo)
+    outcome: dict[str, Any] = {}
+    worker = threading.Thread(
+        target=lambda: outcome.update(user=session_user(demo, token, now=later)), daemon=True
+    )
+    worker.start()
+    worker.join(WAIT_S)
+    finished = not worker.is_alive()
+    writer.execute("ROLLBACK")
+    writer.close()
+    worker.join()
+    assert finished, "the session check waited for the writer's lock"
+    assert outcome["user"] is not None and outcome["user"].username == "hq"
+    assert last_seen() == started  # skipped while the lock was taken
+    assert session_user(demo, token, now=later) is not None
+    assert last_seen() == later  # and recorded by the next page view

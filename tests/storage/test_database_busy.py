@@ -75,3 +75,28 @@ def test_the_command_line_says_so_without_a_traceback(
     assert database.busy_message() in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert list_branches(quick_ctx) == []
+
+
+def test_a_unit_of_work_that_does_not_wait_is_refused_at_once_and_the_wait_comes_back(
+    quick_ctx: AppContext,
+) -> None:
+    """``wait=False`` sets the connection's busy timeout to nothing for one unit of work
+    only: the pooled connection then waits for the lock again as every writer does."""
+
+    def busy_timeout_ms() -> int:
+        with quick_ctx.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            return int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+
+    assert busy_timeout_ms() == 200
+    with (
+        write_lock_held(quick_ctx),
+        pytest.raises(database.DatabaseBusy),
+        database.transaction(quick_ctx.engine, wait=False),
+    ):
+        pass
+    assert busy_timeout_ms() == 200
+    with database.transaction(quick_ctx.engine, wait=False):
+        pass
+    assert busy_timeout_ms() == 200
