@@ -58,9 +58,22 @@ def _held_write_lock(ctx: AppContext) -> sqlite3.Connection:
     return writer
 
 
+def _finished_while_locked(ctx: AppContext, work: Callable[[], object]) -> bool:
+    """Whether ``work`` (in a thread) finished while another connection held the write
+    lock; the lock is let go afterwards either way, and the thread waited for."""
+    writer = _held_write_lock(ctx)
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(WAIT_S)
+    finished = not worker.is_alive()
+    writer.execute("ROLLBACK")
+    writer.close()
+    worker.join()
+    return finished
+
+
 @pytest.mark.parametrize("name", list(READS))
 def test_a_read_finishes_while_a_writer_holds_the_lock(demo: AppContext, name: str) -> None:
-    writer = _held_write_lock(demo)
     outcome: dict[str, Any] = {}
 
     def read() -> None:
@@ -69,14 +82,7 @@ def test_a_read_finishes_while_a_writer_holds_the_lock(demo: AppContext, name: s
         except Exception as error:  # reported below, with its type
             outcome["error"] = error
 
-    worker = threading.Thread(target=read, daemon=True)
-    worker.start()
-    worker.join(WAIT_S)
-    finished = not worker.is_alive()
-    writer.execute("ROLLBACK")
-    writer.close()
-    worker.join()
-    assert finished, f"{name} waited for the writer's lock"
+    assert _finished_while_locked(demo, read), f"{name} waited for the writer's lock"
     assert "error" not in outcome, f"{name}: {outcome.get('error')!r}"
     assert outcome["value"] is not None
 
@@ -99,18 +105,11 @@ def test_a_page_view_due_to_record_last_seen_does_not_wait(demo: AppContext) -> 
 
     started = last_seen()
     later = utcnow() + 2 * SEEN_EVERY
-    writer = _held_write_lock(demo)
     outcome: dict[str, Any] = {}
-    worker = threading.Thread(
-        target=lambda: outcome.update(user=session_user(demo, token, now=later)), daemon=True
+    checked = _finished_while_locked(
+        demo, lambda: outcome.update(user=session_user(demo, token, now=later))
     )
-    worker.start()
-    worker.join(WAIT_S)
-    finished = not worker.is_alive()
-    writer.execute("ROLLBACK")
-    writer.close()
-    worker.join()
-    assert finished, "the session check waited for the writer's lock"
+    assert checked, "the session check waited for the writer's lock"
     assert outcome["user"] is not None and outcome["user"].username == "hq"
     assert last_seen() == started  # skipped while the lock was taken
     assert session_user(demo, token, now=later) is not None
