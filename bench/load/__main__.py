@@ -4,8 +4,9 @@
                          [--data-dir DIR] [--port 8790] [--processes 1] [--ramp 2]
                          [--bound 900]
 
-Without ``--url`` it loads the demo into a fresh data folder (or uses ``--data-dir``) and
-starts ``audit-app serve --processes N`` on 127.0.0.1 for the run. Each user is a websocket
+Without ``--url`` it loads the demo into a fresh data folder (or into ``--data-dir``, unless
+that holds a database in real use) and starts ``audit-app serve --processes N`` on 127.0.0.1
+for the run. Each user is a websocket
 session (``bench.load.journey``): half log in as head office (hq), half as an area manager
 (marta), all within ``--ramp`` seconds. Every level is bounded in time (``--bound`` seconds) and
 count. It prints p50 and p95 per step, the errors, whether every submission was stored
@@ -59,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         server = None
         url = args.url
         if url is None:
-            if not args.data_dir:
-                _load_demo(data_dir)
+            # A folder of its own gets the demo too, unless it holds a database in real use
+            # (running it again on the demo adds nothing).
+            _load_demo(data_dir)
             server, url = _serve(data_dir, args.port, args.processes)
         try:
             levels = [
@@ -122,7 +124,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
 def _load_demo(data_dir: Path) -> None:
     audit_app = Path(sys.executable).parent / "audit-app"
     subprocess.run(
-        [str(audit_app), "demo"],
+        [str(audit_app), "demo", "--unless-in-use"],
         env=_environment(data_dir),
         check=True,
         capture_output=True,

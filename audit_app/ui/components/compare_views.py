@@ -17,7 +17,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
-from audit_app.ui.components.described_chart import described_chart, draw_chart
+from audit_app.ui.components.described_chart import described_chart, draw_chart, spec_of
 
 if TYPE_CHECKING:  # what st.column_config's functions return; streamlit does not re-export it
     from streamlit.elements.lib.column_types import ColumnConfig
@@ -227,7 +227,7 @@ def league_tab(table: stats.LeagueTable, bench: Benchmark = CHAIN) -> None:
                 ).format(half=CHART_LIMIT // 2, ranked=formats.integer(len(ranked)))
             )
         described_chart(
-            charts.league_chart(shown, table.chain_mean, bench.level_label),
+            spec_of(charts.league_chart, shown, table.chain_mean, bench.level_label),
             league_alt_text(shown, table.chain_mean, bench.level_label),
             width="stretch",
         )
@@ -334,7 +334,7 @@ def heatmap_tab(
     columns = list(dict.fromkeys(column_of[pair] for pair in pairs))
     rows = [row_label[code] for code in order]
     draw_chart(
-        charts.heatmap_chart(data, rows, columns, middle=table.chain_mean),
+        spec_of(charts.heatmap_chart, data, rows, columns, middle=table.chain_mean),
         width=charts.heatmap_width(len(columns)),
     )
     st.caption(markdown_text(heatmap_alt_text(data)))
@@ -555,7 +555,9 @@ def consistency_tab(
         else:
             top["label"] = top["standard"]
         top["label"] = _unique(top["label"].tolist())
-        described_chart(charts.consistency_chart(top), consistency_alt_text(top), width="stretch")
+        described_chart(
+            spec_of(charts.consistency_chart, top), consistency_alt_text(top), width="stretch"
+        )
     st.subheader(_("Sections by spread between branches"))
     _standards_table(sections)
     if not items_included:
@@ -692,7 +694,7 @@ def regions_tab(
     if names:
         for column in ("best_branch", "worst_branch"):
             frame[column] = [names.get(code, code) for code in frame[column]]
-    draw_chart(charts.region_chart(frame), width="stretch")
+    draw_chart(spec_of(charts.region_chart, frame), width="stretch")
     if not frame.empty:
         st.caption(markdown_text(region_alt_text(frame)))
     st.caption(
@@ -740,7 +742,7 @@ def trend_tab(
         )
     )
     described_chart(
-        charts.trend_chart(means, bench.mean_label),
+        spec_of(charts.trend_chart, means, bench.mean_label),
         trend_alt_text(means, bench.mean_label),
         width="stretch",
     )
@@ -780,7 +782,7 @@ def trend_tab(
     else:
         shown = index.assign(period=index["period"].astype(str))
         described_chart(
-            charts.consistency_trend_chart(shown),
+            spec_of(charts.consistency_trend_chart, shown),
             consistency_trend_alt_text(shown),
             width="stretch",
         )
@@ -870,7 +872,7 @@ def auditors_tab(effects: stats.AuditorEffects) -> None:
             st.warning(sentence.format(auditors=names), icon=":material/flag:")
     if not estimated.empty:
         described_chart(
-            charts.auditor_chart(estimated), auditor_alt_text(estimated), width="stretch"
+            spec_of(charts.auditor_chart, estimated), auditor_alt_text(estimated), width="stretch"
         )
     show_table(estimated[list(AUDITOR_COLUMNS)], config)
     unknown = frame[frame["leniency"].isna()]
@@ -948,7 +950,9 @@ def changes_tab(changes: stats.Changes) -> None:
     charted = frame[frame["low"].notna()].head(CHANGES_CHARTED)
     if not charted.empty:
         described_chart(
-            charts.change_chart(charted), change_alt_text(charted, up, down), width="stretch"
+            spec_of(charts.change_chart, charted),
+            change_alt_text(charted, up, down),
+            width="stretch",
         )
         if len(frame) > len(charted):
             st.caption(

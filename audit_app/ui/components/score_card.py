@@ -13,7 +13,7 @@ from audit_app.domain.checklist import Checklist, CriticalRule, localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.i18n import _, formats, ngettext
-from audit_app.ui.components.described_chart import described_chart
+from audit_app.ui.components.described_chart import described_chart, spec_of
 
 PASSED = "#0072B2"
 """Okabe-Ito blue: a section at or above the pass mark."""
@@ -70,7 +70,7 @@ def score_card(
     sections = section_frame(card, checklist, language)
     if not sections.empty:
         described_chart(
-            section_chart(sections, checklist.pass_mark),
+            spec_of(section_chart, sections, checklist.pass_mark),
             chart_caption(sections, checklist.pass_mark),
             width="stretch",
         )

@@ -43,7 +43,7 @@ from audit_app.ui.components.branch_charts import (
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
-from audit_app.ui.components.described_chart import draw_chart
+from audit_app.ui.components.described_chart import draw_chart, spec_of
 from audit_app.ui.components.period_picker import describe_period, period_picker
 from audit_app.ui.components.period_picker import today as period_picker_today
 from audit_app.ui.components.refusals import attempt, refusal_shown
@@ -100,7 +100,7 @@ def render() -> None:
             for c in data.checklists.values()
         ]
     )
-    draw_chart(trend_chart(audits, marks), width="stretch")
+    draw_chart(spec_of(trend_chart, audits, marks), width="stretch")
     _trend_captions(audits)
     _history(audits)
     _sections(data, benchmark(ctx.user), _scope(ctx.user))
@@ -347,7 +347,9 @@ def _sections(data: BranchReportData, bench: Benchmark, scope: str) -> None:
     sections = pd.DataFrame(rows)
     st.caption(captions[scope])
     summary = section_summary(sections, scope)
-    draw_chart(section_gap_chart(sections, bench, axis_titles[scope], summary), width="stretch")
+    draw_chart(
+        spec_of(section_gap_chart, sections, bench, axis_titles[scope], summary), width="stretch"
+    )
     st.caption(summary)
     with st.expander(_("Section figures")):
         st.dataframe(

@@ -26,7 +26,7 @@ from audit_app.ui.components.coverage_chart import (
     coverage_sentence,
     state_words,
 )
-from audit_app.ui.components.described_chart import described_chart
+from audit_app.ui.components.described_chart import described_chart, spec_of
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
 
@@ -162,7 +162,9 @@ def _chart(cover: Coverage) -> None:
     )
     rows = _rows(cover, level or default)
     words = state_words()
-    described_chart(coverage_chart(rows), coverage_sentence(rows, cover.total), width="stretch")
+    described_chart(
+        spec_of(coverage_chart, rows), coverage_sentence(rows, cover.total), width="stretch"
+    )
     with st.expander(_("The branches, one by one")):
         st.dataframe(
             pd.DataFrame(

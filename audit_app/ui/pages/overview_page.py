@@ -22,7 +22,7 @@ from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
 from audit_app.ui.components.area_home import render_area_home
 from audit_app.ui.components.cache_scope import Scope, cache_scope
-from audit_app.ui.components.described_chart import described_chart
+from audit_app.ui.components.described_chart import described_chart, spec_of
 from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.period_picker import period_picker
 from audit_app.ui.components.session import user_context
@@ -74,11 +74,15 @@ def render() -> None:
     with left:
         st.subheader(_("Mean score by region"))
         described_chart(
-            _region_chart(data.by_region), region_summary(data.by_region), width="stretch"
+            spec_of(_region_chart, data.by_region),
+            region_summary(data.by_region),
+            width="stretch",
         )
     with right:
         st.subheader(_("Mean score by month"))
-        described_chart(_month_chart(data.by_month), month_summary(data.by_month), width="stretch")
+        described_chart(
+            spec_of(_month_chart, data.by_month), month_summary(data.by_month), width="stretch"
+        )
     _regions_table(data.by_region)
     _latest_table(data.latest)
 
