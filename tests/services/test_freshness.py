@@ -3,9 +3,10 @@ and an area manager's moves with her areas' audits only (#21)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from audit_app.domain.audit import AuditRecord
+from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
 from audit_app.services.audits import submit_audit
 from audit_app.services.branches import list_branches
@@ -47,3 +48,38 @@ def test_an_area_manager_s_version_moves_with_her_areas_only(ctx: AppContext) ->
     revise_audit(ctx, audit_id, phone_answers(ctx, **{"call.tone": 2}), reason="the tone was curt")
     corrected = versions()
     assert corrected[0] != hers[0] and corrected[1] != hers[1]  # a correction moves both
+
+
+def test_the_version_of_a_period_moves_with_the_visits_in_its_dates_only(ctx: AppContext) -> None:
+    """Figures of a period (the pages' last twelve complete months) keep their version
+    while visits after it come in and are corrected; a visit or a correction inside its dates
+    moves it, for head office and, in her areas, for an area manager."""
+    load_demo(ctx)
+    areas = {b.code: b.area for b in list_branches(ctx)}
+    mine = next(code for code, area in sorted(areas.items()) if area == "Barcelona")
+    other = next(code for code, area in sorted(areas.items()) if area != "Barcelona")
+    hq, marta = ctx.as_user(HQ), ctx.as_user(MARTA)
+    period = AuditFilter(date_from=date(2025, 1, 1), date_to=date(2026, 10, 31))
+
+    def versions() -> tuple[object, ...]:
+        return data_version(hq, period), data_version(marta, period), data_version(hq)
+
+    def visit(code: str, when: datetime) -> int:
+        record = AuditRecord(phone_visit(code, when, AUDITOR), phone_answers(ctx))
+        return submit_audit(ctx, record)[0]
+
+    before = versions()
+    after_it = visit(mine, datetime(2026, 11, 2, 9))  # after the period, in her area
+    later = versions()
+    assert later[:2] == before[:2] and later[2] != before[2]
+    revise_audit(ctx, after_it, phone_answers(ctx, **{"call.tone": 2}), reason="curt")
+    assert versions()[:2] == before[:2]
+    visit(other, datetime(2026, 10, 31, 23, 30))  # the period's last evening, another area
+    elsewhere = versions()
+    assert elsewhere[0] != later[0] and elsewhere[1] == later[1]
+    inside = visit(mine, datetime(2025, 1, 1, 0, 0))  # its first minute, her area
+    hers = versions()
+    assert hers[0] != elsewhere[0] and hers[1] != elsewhere[1]
+    revise_audit(ctx, inside, phone_answers(ctx, **{"call.tone": 2}), reason="curt")
+    corrected = versions()
+    assert corrected[0] != hers[0] and corrected[1] != hers[1]

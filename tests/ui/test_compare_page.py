@@ -694,3 +694,28 @@ def test_the_pdf_renders_the_page_s_cached_comparison(
     assert not app.exception
     assert downloads.get(".pdf")
     assert len(computed) == 1, "the PDF computed the comparison again"
+
+
+def test_the_pdf_lists_the_overdue_actions_as_they_are_when_it_is_prepared(
+    ctx: AppContext, downloads: Downloads
+) -> None:
+    """The comparison stays cached when actions change (its figures do not use them), but a
+    PDF prepared before an action changed is prepared again: it lists the overdue ones."""
+    import streamlit as st
+
+    from audit_app.services.actions import ActionFilter, list_actions, update_action
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    app = run_app(HQ, page="compare")
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert re.search(
+        r"\d+ corrective actions? in this selection (is|are) overdue",
+        pdf_text(downloads.get(".pdf")),
+    )
+    for action in list_actions(ctx, ActionFilter(overdue_only=True)):
+        update_action(ctx, action.id, status="done")
+    app.run()
+    assert [button.key for button in app.button if button.key == PDF_BUTTON_KEY]
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    assert "No corrective action in this selection is overdue" in pdf_text(downloads.get(".pdf"))

@@ -100,10 +100,11 @@ def _evidence(
 
 
 def pdf_report(
-    ctx: AppContext, request: ComparisonRequest, version: Version, scope: Scope
+    ctx: AppContext, request: ComparisonRequest, version: Version, actions: Version, scope: Scope
 ) -> bytes:
-    """The PDF of the cached comparison, in the current language."""
-    return _pdf_report(ctx, request, version, scope, current_language())
+    """The PDF of the cached comparison, in the current language. ``version`` is the
+    comparison's; ``actions`` the actions' version and the day, for its overdue actions."""
+    return _pdf_report(ctx, request, version, actions, scope, current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -111,6 +112,7 @@ def _pdf_report(
     _ctx: AppContext,
     request: ComparisonRequest,
     version: Version,
+    actions: Version,
     scope: Scope,
     language: str,
 ) -> bytes:

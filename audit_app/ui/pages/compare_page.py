@@ -21,6 +21,7 @@ from audit_app.domain.labels import mean_definition
 from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, current_language, formats
 from audit_app.services.access import scoped
+from audit_app.services.actions import actions_version, today
 from audit_app.services.compare import UnknownPeriod
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
@@ -92,8 +93,11 @@ def render() -> None:
     audit_filter = choice.audit_filter
     described = scoped(ctx, audit_filter).describe(data.checklist_titles(ctx))
     st.caption(markdown_text(described[:1].upper() + described[1:]))
-    result = attempt(lambda: _comparison(ctx, choice, version))
-    if result is None:
+    # The figures' own version: only the audits visited in the filter's dates count, so the
+    # default twelve complete months stay cached while this month's visits come in.
+    figures = attempt(lambda: data_version(ctx, audit_filter))
+    result = None if figures is None else attempt(lambda: _comparison(ctx, choice, figures))
+    if figures is None or result is None:
         return
     scope_slot.caption(markdown_text(result.scope.label))
     if result.empty:
@@ -102,8 +106,8 @@ def render() -> None:
     _summary(result, benchmark(ctx.user))
     _model_choices(result)
     _notices(result)
-    _downloads(ctx, choice, version, result)
-    _tabs(ctx, result, version)
+    _downloads(ctx, choice, figures, result)
+    _tabs(ctx, result, figures)
 
 
 def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> ComparisonResult:
@@ -246,7 +250,9 @@ def _downloads(
 def _pdf(ctx: AppContext, request: ComparisonRequest, version: Version, name: str) -> None:
     scope = cache_scope(ctx.user)
     ready: set[str] = st.session_state.setdefault(PDF_READY_KEY, set())
-    key = repr((request, version, scope))
+    # The comparison's version leaves actions out; the report also lists overdue actions.
+    actions = (*actions_version(ctx), today())
+    key = repr((request, version, actions, scope))
     slot = st.empty()
     if key not in ready and not slot.button(
         _("Prepare PDF report"),
@@ -259,7 +265,7 @@ def _pdf(ctx: AppContext, request: ComparisonRequest, version: Version, name: st
         refusal_shown() as refused,
         st.spinner(_("Building the PDF report (a large selection takes a few seconds)…")),
     ):
-        pdf = data.pdf_report(ctx, request, version, scope)
+        pdf = data.pdf_report(ctx, request, version, actions, scope)
     if refused:
         return
     ready.add(key)

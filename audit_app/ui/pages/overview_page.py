@@ -45,7 +45,9 @@ def render() -> None:
         period = period_picker(ctx)
     audit_filter = replace(audit_filter, date_from=period.date_from, date_to=period.date_to)
     # Actions change without an audit changing, and become overdue as days pass.
-    version = (data_version(ctx), actions_version(ctx), today())
+    # Its figures are of the period's audits only: this month's visits leave the default
+    # twelve complete months cached.
+    version = (data_version(ctx, audit_filter), actions_version(ctx), today())
     language = current_language()
     data = _overview(ctx, version, cache_scope(ctx.user), audit_filter, language)
 

@@ -1,0 +1,70 @@
+"""Head office's Compare page and Overview open on the last twelve complete months; at month
+end everyone enters this month's visits at once, and those figures are not computed again
+for each of them (#21). A visit inside the period, back-dated, still shows at once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+import streamlit as st
+
+from audit_app.domain.audit import AuditRecord
+from audit_app.services import compare as compare_service
+from audit_app.services import overview as overview_service
+from audit_app.services.audits import submit_audit
+from audit_app.services.branches import list_branches
+from audit_app.services.context import AppContext
+from audit_app.services.demo import load_demo
+from tests.services.test_audits import phone_answers, phone_visit
+from tests.ui.apptest import HQ, run_app
+
+AUDITOR = "Jordi Vidal"
+"""One of the demo's auditors: a new name would add an auditor, which every figure counts."""
+
+
+def _visit(ctx: AppContext, when: datetime) -> None:
+    code = sorted(b.code for b in list_branches(ctx) if b.active)[0]
+    submit_audit(ctx, AuditRecord(phone_visit(code, when, AUDITOR), phone_answers(ctx)))
+
+
+def _audits(app: Any) -> int:
+    return int({m.label: m.value for m in app.metric}["Audits"].replace(",", ""))
+
+
+def test_this_month_s_visits_leave_the_twelve_months_cached_and_a_back_dated_one_shows(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_demo(ctx)
+    st.cache_data.clear()
+    computed: dict[str, int] = {"comparison": 0, "overview": 0}
+
+    def counted(name: str, real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            computed[name] += 1
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(
+        compare_service, "comparison", counted("comparison", compare_service.comparison)
+    )
+    monkeypatch.setattr(
+        overview_service, "overview", counted("overview", overview_service.overview)
+    )
+
+    first = run_app(HQ, page="compare")
+    shown = _audits(first)
+    assert computed == {"comparison": 1, "overview": 1}
+
+    _visit(ctx, datetime.combine(date.today(), time(0, 0)))  # this month: outside the period
+    again = run_app(HQ, page="compare")
+    assert computed == {"comparison": 1, "overview": 1}
+    assert _audits(again) == shown
+
+    last_month = date.today().replace(day=1) - timedelta(days=3)
+    _visit(ctx, datetime.combine(last_month, time(10, 0)))  # back-dated into the period
+    after = run_app(HQ, page="compare")
+    assert computed == {"comparison": 2, "overview": 2}
+    assert _audits(after) == shown + 1
