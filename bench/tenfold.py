@@ -37,6 +37,9 @@ def _timed(call: Callable[[], Any]) -> float:
 def main(argv: list[str]) -> int:
     url, wanted = argv[0], argv[1:]
     os.environ["AUDIT_DATABASE_URL"] = url
+    from audit_app.ui.allocator import keep_freed_memory
+
+    keep_freed_memory()  # as a server process does (audit_app.ui.server)
     from audit_app.domain.compare import ComparisonRequest
     from audit_app.domain.filters import AuditFilter
     from audit_app.domain.users import Role, User

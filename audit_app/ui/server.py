@@ -1,11 +1,13 @@
 """``python -m audit_app.ui.server run APP [OPTION ...]``: Streamlit's own command line, after
 importing every page's libraries (:mod:`audit_app.ui.warm_up`), so that no session waits on
-Python's import lock or imports beside another. ``audit-app serve`` starts this."""
+Python's import lock or imports beside another, and after telling the allocator to keep
+freed memory (:mod:`audit_app.ui.allocator`). ``audit-app serve`` starts this."""
 
 from __future__ import annotations
 
 import logging
 
+from audit_app.ui.allocator import keep_freed_memory
 from audit_app.ui.warm_up import import_pages
 
 CACHE_LOG = "streamlit.runtime.caching.cache_data_api"
@@ -14,6 +16,7 @@ yet: true and harmless (the caches themselves are made on first use, inside the 
 
 
 def main() -> None:
+    keep_freed_memory()
     import streamlit  # noqa: F401  (its loggers set their own level when first made)
 
     log = logging.getLogger(CACHE_LOG)

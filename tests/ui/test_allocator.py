@@ -1,0 +1,89 @@
+"""A server process keeps freed memory for the next comparison (#21): glibc's thresholds are
+set before Streamlit starts, and a large block freed stays mapped instead of going back to
+the system (so the next one is not fresh pages to zero and map)."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from audit_app.ui import allocator, server
+
+GLIBC = platform.libc_ver()[0] == "glibc"
+
+_RSS_AFTER_FREE = """
+import sys
+import numpy as np
+from audit_app.ui.allocator import keep_freed_memory
+
+if sys.argv[1] == "keep":
+    assert keep_freed_memory()
+page = 4096
+def rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * page
+before = rss()
+block = np.ones(64 * 1024 * 1024 // 8)  # 64 MiB, every page touched
+held = rss() - before
+del block
+print(round((rss() - before) / held, 2))
+"""
+
+
+def _kept_share(mode: str) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", _RSS_AFTER_FREE, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return float(done.stdout.strip())
+
+
+@pytest.mark.skipif(not GLIBC, reason="the thresholds are glibc's")
+def test_a_freed_block_stays_mapped_once_told_and_goes_back_otherwise() -> None:
+    assert _kept_share("keep") > 0.9
+    assert _kept_share("default") < 0.1
+
+
+class _Libc:
+    def __init__(self, answer: int) -> None:
+        self.calls: list[tuple[int, int]] = []
+        self.answer = answer
+
+    def mallopt(self, option: int, value: int) -> int:
+        self.calls.append((option, value))
+        return self.answer
+
+
+def test_both_thresholds_are_set_and_a_refusal_or_another_c_library_says_false() -> None:
+    libc = _Libc(1)
+    assert allocator.keep_freed_memory(libc)
+    assert libc.calls == [
+        (allocator.M_MMAP_THRESHOLD, allocator.MMAP_THRESHOLD),
+        (allocator.M_TRIM_THRESHOLD, allocator.TRIM_THRESHOLD),
+    ]
+    assert not allocator.keep_freed_memory(_Libc(0))
+    assert not allocator.keep_freed_memory(object())  # no mallopt (not glibc)
+
+
+def test_the_server_process_sets_them_before_streamlit_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import streamlit.web.cli
+
+    order: list[str] = []
+    monkeypatch.setattr(server, "keep_freed_memory", lambda: order.append("allocator") or True)
+    monkeypatch.setattr(server, "import_pages", lambda: order.append("imports") or ())
+
+    def streamlit_main(**_options: Any) -> None:
+        order.append("streamlit")
+
+    monkeypatch.setattr(streamlit.web.cli, "main", streamlit_main)
+    server.main()
+    assert order == ["allocator", "imports", "streamlit"]
