@@ -51,9 +51,12 @@ def overview(
     latest: int = 15,
     *,
     language: str | None = None,
+    count_overdue: bool = True,
 ) -> Overview:
     """The figures; the latest audits name their checklist in ``language`` (when the
-    checklist has it) and carry the audit's id, so a page can open the audit.
+    checklist has it) and carry the audit's id, so a page can open the audit. Without
+    ``count_overdue`` the overdue actions are left at 0 for the caller to count
+    (``actions.overdue_count``): they change with every action, the rest with the audits.
 
     The audits are those Compare counts by default (follow-ups and closed branches left
     out), and the mean score is Compare's: one definition (``labels.MEAN_DEFINITION``).
@@ -112,7 +115,7 @@ def overview(
                 "critical_failure",
             ]
         ].reset_index(drop=True),
-        overdue_actions=overdue_count(ctx, audit_filter),
+        overdue_actions=overdue_count(ctx, audit_filter) if count_overdue else 0,
     )
 
 

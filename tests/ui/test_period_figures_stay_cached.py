@@ -68,3 +68,33 @@ def test_this_month_s_visits_leave_the_twelve_months_cached_and_a_back_dated_one
     after = run_app(HQ, page="compare")
     assert computed == {"comparison": 2, "overview": 2}
     assert _audits(after) == shown + 1
+
+
+def test_actions_changing_leave_the_overview_s_figures_cached_and_its_overdue_count_true(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every failed visit opens actions, and actions are closed all day: the Overview's
+    figures stay cached through both, and its overdue count is always the current one."""
+    from audit_app.services.actions import ActionFilter, list_actions, update_action
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    computed: list[int] = []
+    real = overview_service.overview
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(overview_service, "overview", counted)
+
+    def overdue_shown() -> int:
+        app = run_app(HQ)
+        kpis = {m.label: m.value for m in app.metric}
+        return int(kpis["Overdue actions"].replace(",", ""))
+
+    assert overdue_shown() > 0
+    for action in list_actions(ctx, ActionFilter(overdue_only=True)):
+        update_action(ctx, action.id, status="done")
+    assert overdue_shown() == 0
+    assert len(computed) == 1

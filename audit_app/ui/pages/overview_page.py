@@ -16,7 +16,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.users import Role
 from audit_app.i18n import _, current_language, formats, ngettext
 from audit_app.services.access import scoped
-from audit_app.services.actions import actions_version, today
+from audit_app.services.actions import actions_version, overdue_count, today
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
@@ -45,11 +45,15 @@ def render() -> None:
         period = period_picker(ctx)
     audit_filter = replace(audit_filter, date_from=period.date_from, date_to=period.date_to)
     # Actions change without an audit changing, and become overdue as days pass.
-    # Its figures are of the period's audits only: this month's visits leave the default
-    # twelve complete months cached.
-    version = (data_version(ctx, audit_filter), actions_version(ctx), today())
+    # Its figures are of the period's audits only: this month's visits, and the actions
+    # every visit opens, leave the default twelve complete months cached. The overdue
+    # actions are counted apart; they change with the actions and the day.
     language = current_language()
-    data = _overview(ctx, version, cache_scope(ctx.user), audit_filter, language)
+    scope = cache_scope(ctx.user)
+    data = _overview(ctx, data_version(ctx, audit_filter), scope, audit_filter, language)
+    if not data.empty:
+        version = (actions_version(ctx), today())
+        data = replace(data, overdue_actions=_overdue(ctx, version, scope, audit_filter))
 
     st.title(_("Overview"))
     st.caption(markdown_text(_scope(ctx, audit_filter, data, language)))
@@ -117,7 +121,13 @@ def _overview(
     _ctx: AppContext, version: Any, scope: Scope, audit_filter: AuditFilter, language: str
 ) -> Overview:
     """Cached per filter, scope and language; a write changes ``version`` and so the key."""
-    return overview(_ctx, audit_filter, language=language)
+    return overview(_ctx, audit_filter, language=language, count_overdue=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overdue(_ctx: AppContext, version: Any, scope: Scope, audit_filter: AuditFilter) -> int:
+    """The overdue actions of the filter's branches, per actions' version and day."""
+    return overdue_count(_ctx, audit_filter)
 
 
 def _kpis(data: Overview) -> None:
