@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from audit_app.domain.filters import AuditFilter
 from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
-from audit_app.storage import action_store, compare_queries, database
+from audit_app.storage import action_store, compare_queries, database, period_changes
+
+_PERIODS_KEPT = 256
+_seen: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = OrderedDict()
+"""(database, areas, dates) -> (the audits' stamp when last looked, the stamp when the
+period's audits last changed): this process's memory of each period asked for."""
+_seen_lock = threading.Lock()
 
 
 def data_version(ctx: AppContext, visits: AuditFilter | None = None) -> tuple[Any, ...]:
@@ -19,9 +27,40 @@ def data_version(ctx: AppContext, visits: AuditFilter | None = None) -> tuple[An
     ``visits``: for figures of the submitted audits in its visit dates only (a comparison,
     the Overview), only those audits count, and corrective actions do not (a caller that
     shows actions adds ``actions_version``): head office's last twelve complete months are
-    not computed again for every visit entered this month, nor for the actions it opens."""
+    not computed again for every visit entered this month, nor for the actions it opens.
+    When the audits changed since this process last looked, it asks whether any of the new
+    rows is the period's (:func:`period_changes.changed_since`) instead of counting the
+    period again."""
     areas = scoped(ctx, AuditFilter()).areas
+    url = ctx.settings.resolved_database_url
     with database.snapshot(ctx.engine) as conn:
-        audits_part = compare_queries.data_stamp(conn, areas, visits)
-        actions_part = action_store.stamp(conn) if visits is None else ()
-    return (ctx.settings.resolved_database_url, *audits_part, *actions_part)
+        stamp = compare_queries.data_stamp(conn, areas)
+        if visits is None:
+            return (url, *stamp, *action_store.stamp(conn))
+        audits_now, rest = (
+            stamp[: compare_queries.AUDIT_STAMP],
+            stamp[compare_queries.AUDIT_STAMP :],
+        )
+        key = (url, areas, visits.date_from, visits.date_to)
+        with _seen_lock:
+            seen = _seen.get(key)
+        if seen is None or _went_back(seen[0], audits_now):
+            changed_at = audits_now
+        elif seen[0] == audits_now:
+            changed_at = seen[1]
+        else:
+            _count, newest_id, newest_scoring = seen[0]
+            moved = period_changes.changed_since(conn, visits, areas, newest_id, newest_scoring)
+            changed_at = audits_now if moved else seen[1]
+    with _seen_lock:
+        _seen[key] = (audits_now, changed_at)
+        _seen.move_to_end(key)
+        while len(_seen) > _PERIODS_KEPT:
+            _seen.popitem(last=False)
+    return (url, *changed_at, *rest)
+
+
+def _went_back(before: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """Fewer audits, or an older newest id or scoring (a restore, a deleted draft): what the
+    new rows cannot tell, so the period counts as changed."""
+    return any(b is not None and (n is None or n < b) for b, n in zip(before, now, strict=True))

@@ -788,41 +788,30 @@ def item_rows_for(conn: Connection, audit_ids: Sequence[int]) -> pd.DataFrame:
     return frame.astype({"audit_id": int, "score": float})
 
 
-def data_stamp(
-    conn: Connection, areas: Sequence[str] | None = None, visits: AuditFilter | None = None
-) -> tuple[Any, ...]:
+def data_stamp(conn: Connection, areas: Sequence[str] | None = None) -> tuple[Any, ...]:
     """Changes whenever an audit, a score or a branch is added, removed or changed: lets a
     caller keep loaded frames while the data stays the same. With ``areas``, only the audits
     of those areas' branches count (branches and auditors still count everywhere): what an
-    area manager sees changes with her areas' audits, not with every other area's.
-
-    With ``visits``, only the submitted audits visited in its dates count (its other fields
-    are not looked at): figures of the last twelve complete months stay while this month's
-    visits come in. An audit submitted, revised or rescored with a visit in those dates, or
-    moved into or out of them, still changes it (a count, the newest id or the newest
-    scoring time)."""
+    area manager sees changes with her areas' audits, not with every other area's. Its first
+    three values are the audits' own (:data:`AUDIT_STAMP`)."""
     audit_query = select(func.count(), func.max(audits.c.id)).select_from(audits)
     scored_query = select(func.max(audit_scores.c.scored_at))
-    if areas is not None or visits is not None:
-        scored_query = scored_query.select_from(
-            audit_scores.join(audits, audits.c.id == audit_scores.c.audit_id)
-        )
     if areas is not None:
         mine = audits.c.branch_id.in_(select(branches.c.id).where(branches.c.area.in_(areas)))
         audit_query = audit_query.where(mine)
-        scored_query = scored_query.where(mine)
-    if visits is not None:
-        dates = AuditFilter(
-            date_from=visits.date_from, date_to=visits.date_to, include_follow_ups=True
-        )
-        audit_query = _filtered(audit_query, dates)
-        scored_query = _filtered(scored_query, dates)
+        scored_query = scored_query.select_from(
+            audit_scores.join(audits, audits.c.id == audit_scores.c.audit_id)
+        ).where(mine)
     audit_part = conn.execute(audit_query).one()
     scored = conn.execute(scored_query).scalar_one()
     branch_part = conn.execute(
         select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
     ).one()
     return (*audit_part, scored, *branch_part, *auditor_store.stamp(conn))
+
+
+AUDIT_STAMP = 3
+"""How many of :func:`data_stamp`'s values are the audits': count, newest id, newest scoring."""
 
 
 def scored_audit_count(conn: Connection, audit_filter: AuditFilter) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from audit_app.domain.audit import AuditRecord
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
@@ -83,3 +85,54 @@ def test_the_version_of_a_period_moves_with_the_visits_in_its_dates_only(ctx: Ap
     revise_audit(ctx, inside, phone_answers(ctx, **{"call.tone": 2}), reason="curt")
     corrected = versions()
     assert corrected[0] != hers[0] and corrected[1] != hers[1]
+
+
+def test_a_period_s_version_moves_when_the_audits_go_back_as_after_a_restore(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fewer audits, or an older newest id or scoring (a backup restored over newer data),
+    cannot be told from the rows written since: every period's version moves."""
+    from audit_app.storage import compare_queries
+
+    load_demo(ctx)
+    hq = ctx.as_user(HQ)
+    period = AuditFilter(date_from=date(2025, 1, 1), date_to=date(2026, 10, 31))
+    real = compare_queries.data_stamp
+    with ctx.engine.connect() as conn:
+        now = real(conn)
+    count, newest, scoring = now[:3]
+    for older in (
+        (count - 1, newest, scoring),
+        (count, newest - 1, scoring),
+        (count, newest, scoring.replace(year=scoring.year - 1)),
+    ):
+        monkeypatch.setattr(compare_queries, "data_stamp", real)
+        before = data_version(hq, period)
+        monkeypatch.setattr(compare_queries, "data_stamp", lambda *a, o=older, **k: (*o, *now[3:]))
+        assert data_version(hq, period) != before, older
+
+
+def test_a_period_s_version_reads_only_the_rows_written_since(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked again with nothing written, no query looks at the period; after a write, one
+    look at the new rows, not a count of the period."""
+    from audit_app.storage import period_changes
+
+    load_demo(ctx)
+    hq = ctx.as_user(HQ)
+    period = AuditFilter(date_from=date(2025, 1, 1), date_to=date(2026, 10, 31))
+    looks: list[object] = []
+    real = period_changes.changed_since
+    monkeypatch.setattr(
+        period_changes, "changed_since", lambda *a, **k: looks.append(a) or real(*a, **k)
+    )
+    first = data_version(hq, period)
+    assert data_version(hq, period) == first and looks == []
+    record = AuditRecord(
+        phone_visit(min(b.code for b in list_branches(ctx)), datetime(2026, 11, 2, 9), AUDITOR),
+        phone_answers(ctx),
+    )
+    submit_audit(ctx, record)
+    assert data_version(hq, period) == first and len(looks) == 1
+    assert data_version(hq, period) == first and len(looks) == 1

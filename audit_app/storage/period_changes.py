@@ -1,0 +1,50 @@
+"""Whether the audits of a period changed since a data stamp was taken: the few rows written
+after it, found through the primary key and the scoring-time index.
+
+Counting a period's audits on every page view took 0.12-0.18 s on the ten-times set (no index
+leads to their visit dates); this looks only at audits newer than the stamp's newest id and
+scores newer than its newest scoring time, which are the writes since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from audit_app.domain.filters import AuditFilter
+from audit_app.storage.repository import _filtered
+from audit_app.storage.tables import audit_scores, audits, branches
+
+
+def changed_since(
+    conn: Connection,
+    visits: AuditFilter,
+    areas: Sequence[str] | None,
+    newest_id: int | None,
+    newest_scoring: datetime | None,
+) -> bool:
+    """Whether a submitted audit visited in ``visits``' dates (in ``areas`` when given) was
+    added after ``newest_id`` or scored after ``newest_scoring`` (a submission, a correction,
+    a rescoring)."""
+    dates = AuditFilter(date_from=visits.date_from, date_to=visits.date_to, include_follow_ups=True)
+
+    def period(query: Any) -> Any:
+        query = _filtered(query, dates)
+        if areas is not None:
+            query = query.where(
+                audits.c.branch_id.in_(select(branches.c.id).where(branches.c.area.in_(areas)))
+            )
+        return query.limit(1)
+
+    added = select(audits.c.id).select_from(audits)
+    if newest_id is not None:
+        added = added.where(audits.c.id > newest_id)
+    scored = select(audits.c.id).select_from(
+        audit_scores.join(audits, audits.c.id == audit_scores.c.audit_id)
+    )
+    if newest_scoring is not None:
+        scored = scored.where(audit_scores.c.scored_at > newest_scoring)
+    return any(conn.execute(period(query)).first() is not None for query in (added, scored))
