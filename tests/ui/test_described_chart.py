@@ -103,27 +103,18 @@ def test_a_spec_from_the_cache_can_be_changed_without_changing_the_next_one() ->
     assert "description" not in spec_of(_region_chart, REGIONS).spec
 
 
-def _app() -> None:
+def _app(columns: dict[str, list[object]]) -> None:
     import pandas as pd
 
     from audit_app.ui.components.described_chart import described_chart, spec_of
     from audit_app.ui.pages.overview_page import _region_chart
 
-    frame = pd.DataFrame(
-        {
-            "region": ["North", "South"],
-            "mean_score": [81.5, 77.25],
-            "audits": [12, 9],
-            "branches": [3, 2],
-            "pass_rate": [75.0, 66.7],
-            "critical_failures": [1, 0],
-        }
-    )
+    frame = pd.DataFrame(columns)
     described_chart(spec_of(_region_chart, frame), "Two regions: North 81.5, South 77.3.")
 
 
 def test_a_drawn_spec_is_named_by_its_sentence_and_carries_its_data() -> None:
-    app = AppTest.from_function(_app).run()
+    app = AppTest.from_function(_app, args=(REGIONS.to_dict("list"),)).run()
     assert not app.exception
     (chart,) = app.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
