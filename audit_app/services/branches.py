@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Connection
 
 from audit_app.config import Settings
 from audit_app.domain.audit import Branch
@@ -120,9 +122,30 @@ def list_branches(ctx: AppContext) -> list[Branch]:
     """The branches the acting user may see (all of them for head office and viewers).
 
     A read: it never takes the writer's lock (every page asks for it; under load it queued
-    behind every submission and log-in)."""
+    behind every submission and log-in). The branches (frozen) are kept per database while
+    its branch stamp stays the same: building 5,000 of them took 45-100 ms of every page
+    run on the ten-times set, the stamp 1 ms."""
     with database.snapshot(ctx.engine) as conn:
-        return [branch for branch in repository.list_branches(conn) if sees(ctx, branch)]
+        every = _every_branch(ctx, conn)
+    return [branch for branch in every if sees(ctx, branch)]
+
+
+_kept_branches: dict[str, tuple[tuple[Any, ...], tuple[Branch, ...]]] = {}
+_kept_lock = threading.Lock()
+
+
+def _every_branch(ctx: AppContext, conn: Connection) -> tuple[Branch, ...]:
+    """Every branch, read again only when the database's branch stamp moved."""
+    key = ctx.settings.resolved_database_url
+    stamp = repository.branch_stamp(conn)
+    with _kept_lock:
+        kept = _kept_branches.get(key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    every = tuple(repository.list_branches(conn))
+    with _kept_lock:
+        _kept_branches[key] = (stamp, every)
+    return every
 
 
 def read_branches_bytes(name: str, data: bytes, settings: Settings | None = None) -> list[Branch]:

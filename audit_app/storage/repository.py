@@ -106,6 +106,13 @@ def list_branches(conn: Connection, *, active_only: bool = False) -> list[Branch
     return [Branch.model_validate(dict(row._mapping)) for row in conn.execute(query)]
 
 
+def branch_stamp(conn: Connection) -> tuple[Any, ...]:
+    """Changes whenever a branch is added, changed or removed (every change sets
+    ``updated_at``): count, newest id, newest change."""
+    query = select(func.count(), func.max(branches.c.id), func.max(branches.c.updated_at))
+    return tuple(conn.execute(query.select_from(branches)).one())
+
+
 def branch_ids(conn: Connection) -> dict[str, int]:
     return {code: id_ for id_, code in conn.execute(select(branches.c.id, branches.c.code))}
 
