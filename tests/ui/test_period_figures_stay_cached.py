@@ -130,3 +130,30 @@ def test_the_overview_s_overdue_count_follows_a_branch_moved_into_the_region(
     app.run()
     assert not app.exception, app.exception
     assert overdue_shown() == before + overdue[moved]
+
+
+def test_the_overview_s_overdue_count_moves_with_the_day(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is written overnight, yet actions due yesterday are overdue today: the count
+    is cached per day, not only per actions' version."""
+    from audit_app.services import actions
+    from audit_app.services.actions import ActionFilter, list_actions
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    day = date.today()
+    monkeypatch.setattr(actions, "today", lambda: day)
+    app = run_app(HQ)
+
+    def overdue_shown() -> int:
+        kpis = {m.label: m.value for m in app.metric}
+        return int(kpis["Overdue actions"].replace(",", ""))
+
+    before = overdue_shown()
+    later = day + timedelta(days=90)
+    monkeypatch.setattr(actions, "today", lambda: later)
+    app.run()
+    assert not app.exception, app.exception
+    due = list_actions(ctx, ActionFilter(overdue_only=True), on=later)
+    assert overdue_shown() == len(due) > before
