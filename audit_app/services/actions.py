@@ -476,7 +476,7 @@ def actions_csv(
 
 
 def actions_version(ctx: AppContext) -> tuple[Any, ...]:
-    """Changes whenever an action is added or changed: part of a cache key."""
+    """Changes whenever an action is added or changed, or a branch: part of a cache key."""
     with database.snapshot(ctx.engine) as conn:
         return (ctx.settings.resolved_database_url, *action_store.stamp(conn))
 

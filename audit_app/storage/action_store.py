@@ -313,13 +313,17 @@ def postpone_open(
 
 
 def stamp(conn: Connection) -> tuple[Any, ...]:
-    """Changes whenever an action is added or changed: a cache key for action lists."""
-    return tuple(
-        conn.execute(
-            select(
-                func.count(),
-                func.max(corrective_actions.c.id),
-                func.max(corrective_actions.c.updated_at),
-            ).select_from(corrective_actions)
-        ).one()
-    )
+    """Changes whenever an action is added or changed, or a branch is (renamed, moved to
+    another area or region, closed): a cache key for action lists, which show each action
+    with its branch and narrow them by the branches' areas and regions."""
+    actions_part = conn.execute(
+        select(
+            func.count(),
+            func.max(corrective_actions.c.id),
+            func.max(corrective_actions.c.updated_at),
+        ).select_from(corrective_actions)
+    ).one()
+    branch_part = conn.execute(
+        select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
+    ).one()
+    return (*actions_part, *branch_part)

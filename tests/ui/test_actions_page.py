@@ -122,3 +122,23 @@ def test_a_row_link_opens_the_action_and_its_details_name_things(ctx: AppContext
     assert checklist.title_in("en") in details and done.branch_name in details
     assert done.item_id not in details and f"{checklist.id} " not in details  # no ids
     assert "Status: Done" in details
+
+
+def test_a_branch_moved_out_of_her_area_leaves_her_actions_at_once(ctx: AppContext) -> None:
+    """The list is cached per actions' version; a branch moved to another area changes no
+    action, yet its actions are no longer hers to see (nor a branch renamed shown by its old
+    name)."""
+    from audit_app.services.branches import update_branches
+
+    load_demo(ctx)
+    app = run_app(MARTA, page="actions")
+
+    def shown() -> set[str]:
+        return {link.split("=", 1)[1] for link in app.dataframe[0].value["branch"]}
+
+    moved = sorted(shown())[0]
+    other = next(b.area for b in list_branches(ctx) if b.area != "Barcelona")
+    update_branches(ctx.as_user(HQ), {moved: {"area": other}})
+    app.run()
+    assert not app.exception, app.exception
+    assert shown() and moved not in shown()

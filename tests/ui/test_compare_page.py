@@ -719,3 +719,43 @@ def test_the_pdf_lists_the_overdue_actions_as_they_are_when_it_is_prepared(
     assert [button.key for button in app.button if button.key == PDF_BUTTON_KEY]
     app.button(key=PDF_BUTTON_KEY).click().run()
     assert "No corrective action in this selection is overdue" in pdf_text(downloads.get(".pdf"))
+
+
+def test_a_pdf_prepared_on_one_day_is_prepared_again_on_a_later_one(
+    ctx: AppContext, downloads: Downloads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is written overnight, yet actions due yesterday are overdue today: the PDF
+    that lists them is kept per day, not only per actions' version."""
+    from datetime import timedelta
+
+    import streamlit as st
+
+    from audit_app.services import actions, report_compare
+    from audit_app.services.actions import ActionFilter, list_actions
+
+    def on(day: date) -> None:  # the calendar's today, where the page and the report read it
+        for module in (actions, report_compare):
+            monkeypatch.setattr(module, "today", lambda: day)
+
+    def overdue_listed() -> int:
+        found = re.search(
+            r"([\d,]+) corrective actions? in this selection (?:is|are) overdue",
+            pdf_text(downloads.get(".pdf")),
+        )
+        assert found
+        return int(found.group(1).replace(",", ""))
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    day = date.today()
+    on(day)
+    app = run_app(HQ, page="compare")
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    before = overdue_listed()
+    later = day + timedelta(days=90)
+    on(later)
+    app.run()
+    assert [button.key for button in app.button if button.key == PDF_BUTTON_KEY]
+    app.button(key=PDF_BUTTON_KEY).click().run()
+    due = list_actions(ctx, ActionFilter(overdue_only=True), on=later)
+    assert overdue_listed() == len(due) > before

@@ -121,3 +121,25 @@ def test_a_drawn_spec_is_named_by_its_sentence_and_carries_its_data() -> None:
     assert spec["description"] == "Two regions: North 81.5, South 77.3."
     assert [dataset.name for dataset in chart.proto.datasets] == [spec["data"]["name"]]
     assert app.caption[0].value == "Two regions: North 81.5, South 77.3."
+
+
+def test_specs_made_at_once_in_many_sessions_each_carry_their_own_data() -> None:
+    """Altair's data transformer and its options are process-wide: made in several threads
+    at once (a server's sessions), each spec still holds exactly the data it names."""
+    import threading
+
+    wrong: list[tuple[int, int]] = []
+
+    def session(k: int) -> None:
+        for i in range(40):
+            frame = pd.DataFrame({"a": [k * 1000 + i, 1.5], "b": ["x", "y"]})
+            spec = altair_spec(alt.Chart(frame).mark_point().encode(x="a:Q", y="b:N"))
+            if list(spec["datasets"]) != [spec["data"]["name"]]:
+                wrong.append((k, i))
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

@@ -98,3 +98,62 @@ def test_actions_changing_leave_the_overview_s_figures_cached_and_its_overdue_co
         update_action(ctx, action.id, status="done")
     assert overdue_shown() == 0
     assert len(computed) == 1
+
+
+def test_the_overview_s_overdue_count_follows_a_branch_moved_into_the_region(
+    ctx: AppContext,
+) -> None:
+    """The overdue actions are counted by the branches' region (and areas, country): a
+    branch moved into the region brings its overdue actions into the count at once, though
+    no action and no audit of the period changed."""
+    from audit_app.services.actions import ActionFilter, list_actions
+    from audit_app.services.branches import update_branches
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    region_of = {b.code: b.region for b in list_branches(ctx)}
+    overdue: dict[str, int] = {}
+    for action in list_actions(ctx, ActionFilter(overdue_only=True)):
+        overdue[action.branch_code] = overdue.get(action.branch_code, 0) + 1
+    region = sorted(set(region_of.values()))[0]
+    moved = next(code for code in sorted(overdue) if region_of[code] != region)
+
+    app = run_app(HQ)
+    next(box for box in app.sidebar.selectbox if box.label == "Region").set_value(region).run()
+
+    def overdue_shown() -> int:
+        kpis = {m.label: m.value for m in app.metric}
+        return int(kpis["Overdue actions"].replace(",", ""))
+
+    before = overdue_shown()
+    update_branches(ctx.as_user(HQ), {moved: {"region": region}})
+    app.run()
+    assert not app.exception, app.exception
+    assert overdue_shown() == before + overdue[moved]
+
+
+def test_the_overview_s_overdue_count_moves_with_the_day(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is written overnight, yet actions due yesterday are overdue today: the count
+    is cached per day, not only per actions' version."""
+    from audit_app.services import actions
+    from audit_app.services.actions import ActionFilter, list_actions
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    day = date.today()
+    monkeypatch.setattr(actions, "today", lambda: day)
+    app = run_app(HQ)
+
+    def overdue_shown() -> int:
+        kpis = {m.label: m.value for m in app.metric}
+        return int(kpis["Overdue actions"].replace(",", ""))
+
+    before = overdue_shown()
+    later = day + timedelta(days=90)
+    monkeypatch.setattr(actions, "today", lambda: later)
+    app.run()
+    assert not app.exception, app.exception
+    due = list_actions(ctx, ActionFilter(overdue_only=True), on=later)
+    assert overdue_shown() == len(due) > before

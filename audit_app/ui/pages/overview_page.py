@@ -47,12 +47,14 @@ def render() -> None:
     # Actions change without an audit changing, and become overdue as days pass.
     # Its figures are of the period's audits only: this month's visits, and the actions
     # every visit opens, leave the default twelve complete months cached. The overdue
-    # actions are counted apart; they change with the actions and the day.
+    # actions are counted apart; they change with the actions and the day, and with the
+    # branches (a branch moved into the filter's region or areas brings its actions).
     language = current_language()
     scope = cache_scope(ctx.user)
-    data = _overview(ctx, data_version(ctx, audit_filter), scope, audit_filter, language)
+    figures = data_version(ctx, audit_filter)
+    data = _overview(ctx, figures, scope, audit_filter, language)
     if not data.empty:
-        version = (actions_version(ctx), today())
+        version = (figures, actions_version(ctx), today())
         data = replace(data, overdue_actions=_overdue(ctx, version, scope, audit_filter))
 
     st.title(_("Overview"))
@@ -126,7 +128,8 @@ def _overview(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overdue(_ctx: AppContext, version: Any, scope: Scope, audit_filter: AuditFilter) -> int:
-    """The overdue actions of the filter's branches, per actions' version and day."""
+    """The overdue actions of the filter's branches, per figures' version (its branches),
+    actions' version and day."""
     return overdue_count(_ctx, audit_filter)
 
 
