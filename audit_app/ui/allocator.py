@@ -5,10 +5,16 @@ mapping and hands it back to the system when freed, so the next comparison's arr
 fresh pages the kernel must zero and map again. On the ten-times set a server process's
 first twelve-month comparison took 2.6-3.3 s against 1.7 s for the next (#21); with blocks
 below 256 MiB kept in the heap and up to 1 GiB of freed heap kept, the first took 2.0-2.5 s
-(``bench.tenfold`` sets the same, as a server process does). The cost is
-memory a process keeps after a large comparison (at most about that 1 GiB above what it
-uses); on the demo's sizes nothing changes. Elsewhere than glibc (macOS, musl) nothing is
-set.
+(``bench.tenfold`` sets the same, as a server process does).
+
+Streamlit runs each session's script in a thread of its own, and glibc gives threads heaps of
+their own capped at 64 MiB, whose larger blocks are mapped and handed back whatever the
+threshold: one arena for every thread makes the thresholds hold there too (a review measured
+a freed 100 MiB block kept by the main thread and handed back by a session's). The interpreter
+lock already lets one thread at a time run Python, so they rarely wait for each other's
+allocations. The cost is memory a process keeps after a large comparison (at most about that
+1 GiB above what it uses); on the demo's sizes nothing changes. Elsewhere than glibc (macOS,
+musl) nothing is set.
 """
 
 from __future__ import annotations
@@ -18,18 +24,27 @@ from typing import Any
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 MMAP_THRESHOLD = 256 * 1024 * 1024
 """Blocks below this come from the heap, whose freed pages stay mapped."""
+MMAP_THRESHOLD_OLD_GLIBC = 32 * 1024 * 1024
+"""The most an older glibc accepts (it refuses the larger one)."""
 TRIM_THRESHOLD = 1024 * 1024 * 1024
 """Freed memory at the top of the heap kept before any is handed back."""
+ARENAS = 1
+"""Every thread allocates from the main heap (set before any thread starts)."""
 
 
 def keep_freed_memory(libc: Any = None) -> bool:
-    """Set both thresholds; False when this C library has no ``mallopt`` or refuses."""
+    """Set one arena and both thresholds (the mapping threshold at the most this glibc
+    accepts); False when this C library has no ``mallopt`` or refuses any of them."""
     try:
         mallopt = (libc if libc is not None else ctypes.CDLL("libc.so.6")).mallopt
     except (OSError, AttributeError):
         return False
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
-        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    arenas = bool(mallopt(M_ARENA_MAX, ARENAS))
+    trim = bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    mapping = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) or bool(
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_OLD_GLIBC)
     )
+    return arenas and trim and mapping
