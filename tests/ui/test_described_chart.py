@@ -143,3 +143,19 @@ def test_specs_made_at_once_in_many_sessions_each_carry_their_own_data() -> None
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+def test_two_pages_builders_of_one_name_keep_their_own_specs() -> None:
+    """Page scripts run as ``__main__``: builders named alike in two files differ."""
+    source = (
+        "import altair as alt\n"
+        "def _chart(frame):\n"
+        "    return alt.Chart(frame).mark_{mark}().encode(x='audits:Q')\n"
+    )
+    builders = []
+    for mark, file in (("bar", "pages/one_page.py"), ("point", "pages/other_page.py")):
+        scope: dict[str, Any] = {"__name__": "__main__"}
+        exec(compile(source.format(mark=mark), file, "exec"), scope)
+        builders.append(scope["_chart"])
+    marks = [spec_of(builder, REGIONS).spec["mark"]["type"] for builder in builders]
+    assert marks == ["bar", "point"]

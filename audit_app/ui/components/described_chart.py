@@ -49,7 +49,11 @@ def spec_of(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> ChartSpec
     """The spec of ``builder(*args, **kwargs)`` (an Altair chart) in the session's language,
     made once per process for equal arguments. ``builder`` must depend on nothing but its
     arguments and the language (its titles are translated)."""
-    name = f"{builder.__module__}.{builder.__qualname__}"
+    # The file too: a page script runs as ``__main__``, so two pages' builders of one name
+    # would otherwise share their specs.
+    code = getattr(builder, "__code__", None)
+    where = code.co_filename if code is not None else ""
+    name = f"{builder.__module__}.{builder.__qualname__}@{where}"
     return ChartSpec(_spec(name, current_language(), builder, args, kwargs))
 
 
