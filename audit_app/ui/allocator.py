@@ -3,9 +3,9 @@
 By default glibc gives every large block (above a threshold that starts at 128 KiB) its own
 mapping and hands it back to the system when freed, so the next comparison's arrays are
 fresh pages the kernel must zero and map again. On the ten-times set a server process's
-first twelve-month comparison took 2.6-3.3 s against 1.7 s for the next (#21); with blocks
-below 256 MiB kept in the heap and up to 1 GiB of freed heap kept, the first took 2.0-2.5 s
-(``bench.tenfold`` sets the same, as a server process does).
+first twelve-month comparison took 2.4-3.5 s against 1.7-2.2 s for the next (#21); with one
+heap, blocks below 256 MiB kept in it and up to 1 GiB of freed heap kept, the first took
+2.1-2.4 s (``bench.tenfold`` sets the same, as a server process does).
 
 Streamlit runs each session's script in a thread of its own, and glibc gives threads heaps of
 their own capped at 64 MiB, whose larger blocks are mapped and handed back whatever the
