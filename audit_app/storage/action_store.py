@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from audit_app.storage import ledger
-from audit_app.storage.repository import utcnow
+from audit_app.storage.repository import branch_stamp, utcnow
 from audit_app.storage.tables import action_events, audits, branches, corrective_actions
 
 NEW_ACTION_COLUMNS = (
@@ -323,7 +323,4 @@ def stamp(conn: Connection) -> tuple[Any, ...]:
             func.max(corrective_actions.c.updated_at),
         ).select_from(corrective_actions)
     ).one()
-    branch_part = conn.execute(
-        select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
-    ).one()
-    return (*actions_part, *branch_part)
+    return (*actions_part, *branch_stamp(conn))

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, func, select
 from audit_app.domain.compare import CELL_COLUMNS
 from audit_app.domain.filters import AuditFilter
 from audit_app.storage import auditor_store, item_sums, item_vectors, section_vectors
-from audit_app.storage.repository import _filtered, branch_conditions
+from audit_app.storage.repository import _filtered, branch_conditions, branch_stamp
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -804,10 +804,7 @@ def data_stamp(conn: Connection, areas: Sequence[str] | None = None) -> tuple[An
         ).where(mine)
     audit_part = conn.execute(audit_query).one()
     scored = conn.execute(scored_query).scalar_one()
-    branch_part = conn.execute(
-        select(func.count(), func.max(branches.c.updated_at)).select_from(branches)
-    ).one()
-    return (*audit_part, scored, *branch_part, *auditor_store.stamp(conn))
+    return (*audit_part, scored, *branch_stamp(conn), *auditor_store.stamp(conn))
 
 
 AUDIT_STAMP = 3
