@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from audit_app.domain import compare
@@ -433,6 +433,11 @@ BRANCH = st.lists(st.tuples(st.sampled_from(["W1", "W2", "W3"]), SCORES), min_si
     st.lists(BRANCH, min_size=1, max_size=9),
     st.integers(1, 3),
     st.sampled_from(["auto", "chain", "region"]),
+)
+@example(  # an estimate of -40 and one of 0 both show 0.0: one band, not two
+    branches=[[("W1", 0.0)], [("W1", 40.0)], [("W1", 70.0)] + [("W2", 0.0)] * 4],
+    min_audits=1,
+    grouping="auto",
 )
 def test_bands_are_contiguous_estimates_sit_in_their_intervals_and_equal_shows_share_a_band(
     branches: list[list[tuple[str, float]]], min_audits: int, grouping: compare.Grouping

@@ -114,6 +114,9 @@ def tie_bands(
     better than, ``better``), never between branches whose estimates show the same (one
     decimal); the walk resumes from the new band's first branch, so no branch in a band is
     clearly worse than its first.
+
+    ``estimate`` is each estimate as the table shows it, on the scale: two estimates past
+    the same end both show 0.0 (or 100.0), so no band may start between them.
     """
     if not ranked_order:
         return {}

@@ -250,7 +250,7 @@ def rank_branches(
         )
         bands = tie_bands(
             ranked_order,
-            estimates.shrunk,
+            shown,
             better,
             _pair_probability(estimates, fit.df_within if fit.df_within > 0 else None),
         )
