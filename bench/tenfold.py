@@ -78,6 +78,11 @@ def main(argv: list[str]) -> int:
     measure("league table, whole history", 0.3, lambda: service.league_table(ctx, everything))
     measure("league table, last quarter", 0.3, lambda: service.league_table(ctx, last_quarter))
     measure(
+        "league table, last twelve months (the pages' default)",
+        0.3,
+        lambda: service.league_table(ctx, last_year),
+    )
+    measure(
         "comparison without items, whole history",
         2.0,
         lambda: service.comparison(ctx, ComparisonRequest(everything, items=False, evidence=False)),
@@ -131,6 +136,13 @@ def main(argv: list[str]) -> int:
     if not wanted or any(word in given for word in wanted):
         result = service.comparison(ctx, ComparisonRequest(everything))  # not timed
         measure(given, None, lambda: comparison_report(ctx, everything, result=result))
+    given = (
+        "comparison PDF as the Compare page prepares it (its comparison and evidence "
+        "cached), 5,000 branches, last twelve months"
+    )
+    if not wanted or any(word in given for word in wanted):
+        result = service.comparison(ctx, ComparisonRequest(last_year))  # not timed
+        measure(given, 10.0, lambda: comparison_report(ctx, last_year, result=result))
     if RESULTS.exists():  # figures measured in an earlier run and not this one are kept
         earlier = json.loads(RESULTS.read_text(encoding="utf-8"))["figures"]
         measured = {figure["name"] for figure in figures}
