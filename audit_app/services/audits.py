@@ -260,11 +260,14 @@ def submit_audit(
     return stored.ids[0], card
 
 
-def list_scores(ctx: AppContext, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
-    """One row per submitted audit: branch, visit, overall score, grade, pass, critical."""
+def list_scores(
+    ctx: AppContext, audit_filter: AuditFilter = AuditFilter(), *, newest: int | None = None
+) -> pd.DataFrame:
+    """One row per submitted audit: branch, visit, overall score, grade, pass, critical;
+    oldest visit first, and only the ``newest`` last ones when given."""
     check_filter(ctx, audit_filter)
     with database.snapshot(ctx.engine) as conn:
-        return repository.audit_scores_frame(conn, scoped(ctx, audit_filter))
+        return repository.audit_scores_frame(conn, scoped(ctx, audit_filter), newest=newest)
 
 
 def check_filter(ctx: AppContext, audit_filter: AuditFilter) -> None:

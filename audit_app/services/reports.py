@@ -42,6 +42,7 @@ from audit_app.reports.branch_report import (
     SectionComparison,
     render_branch_report,
 )
+from audit_app.services.access import scoped
 from audit_app.services.actions import ActionFilter, list_actions, today
 from audit_app.services.audits import StoredAudit, list_scores, load_audit, score_tuples
 from audit_app.services.branches import list_branches
@@ -49,6 +50,7 @@ from audit_app.services.compare import failure_evidence, section_standing
 from audit_app.services.context import AppContext
 from audit_app.services.evidence import photo_bytes, photo_info
 from audit_app.services.repeats import policy_thresholds
+from audit_app.storage import database, recent_means
 from audit_app.storage.media_store import MediaUnavailable
 
 PDF_PHOTO_EDGE = 600
@@ -92,29 +94,23 @@ def weakest_branch(ctx: AppContext, days: int = RECENT_DAYS) -> WeakestBranch | 
     """The active branch, among those the user may see, with the lowest mean overall score
     over the ``days`` up to the latest audit the user can see (follow-ups left out: they
     re-ask only failed items). None when the user sees no scored audit."""
-    frame = list_scores(ctx)
-    active = {b.code for b in list_branches(ctx) if b.active}
-    frame = frame[frame["branch_code"].isin(active)].dropna(subset=["overall"])
-    if frame.empty:
+    with database.snapshot(ctx.engine) as conn:
+        until, sums = recent_means.recent_branch_sums(conn, scoped(ctx, AuditFilter()), days)
+    if until is None or sums.empty:
         return None
-    until = frame["visited_at"].max()
-    since = until - pd.Timedelta(days=days)
-    recent = frame[frame["visited_at"] > since]
-    means = (
-        recent.groupby(["branch_code", "branch_name"])["overall"]
-        .agg(["mean", "count"])
-        .reset_index()
-        .sort_values(["mean", "branch_code"])
-    )
-    worst = means.iloc[0]
+    # The means rounded before they are ordered: two branches of one mean added up in two
+    # orders may differ in the last bit, and the code decides between equals.
+    sums["mean"] = (sums["sum"] / sums["count"]).round(9)
+    worst = sums.sort_values(["mean", "branch_code"]).iloc[0]
+    since = pd.Timestamp(until) - pd.Timedelta(days=days)
     return WeakestBranch(
         code=str(worst["branch_code"]),
         name=str(worst["branch_name"]),
-        mean=float(worst["mean"]),
+        mean=float(worst["sum"] / worst["count"]),
         audits=int(worst["count"]),
         since=(since + timedelta(days=1)).date(),
-        until=until.date(),
-        branches=len(means),
+        until=pd.Timestamp(until).date(),
+        branches=len(sums),
     )
 
 

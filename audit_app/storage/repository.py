@@ -523,8 +523,12 @@ SCORE_COLUMNS = [
 ]
 
 
-def audit_scores_frame(conn: Connection, audit_filter: AuditFilter = AuditFilter()) -> pd.DataFrame:
-    """One row per submitted audit with its branch and overall score, oldest visit first."""
+def audit_scores_frame(
+    conn: Connection, audit_filter: AuditFilter = AuditFilter(), *, newest: int | None = None
+) -> pd.DataFrame:
+    """One row per submitted audit with its branch and overall score, oldest visit first;
+    only the ``newest`` last visits when given (read newest first through the visit-time
+    index, not the whole selection: a picker of the latest fifty on the ten-times set)."""
     query = _filtered(
         select(
             audits.c.id.label("audit_id"),
@@ -551,10 +555,12 @@ def audit_scores_frame(conn: Connection, audit_filter: AuditFilter = AuditFilter
                 audit_scores, audit_scores.c.audit_id == audits.c.id
             )
         )
-        .order_by(audits.c.visited_at, audits.c.id),
+        .order_by(audits.c.visited_at.desc(), audits.c.id.desc()),
         audit_filter,
     )
-    rows = conn.execute(query).all()
+    if newest is not None:
+        query = query.limit(newest)
+    rows = conn.execute(query).all()[::-1]  # oldest first
     frame = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     if not frame.empty:
         frame["visited_at"] = pd.to_datetime(frame["visited_at"])

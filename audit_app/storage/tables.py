@@ -133,6 +133,8 @@ audits = Table(
     ),
     Index(None, "checklist_id", "visited_at"),
     Index(None, "branch_id", "visited_at"),
+    # The newest visits, and the last days before them, are read through it (migration 0018).
+    Index(None, "visited_at"),
     Index(None, "source_hash"),
 )
 

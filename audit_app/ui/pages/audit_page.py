@@ -282,16 +282,14 @@ def _choose(ctx: AppContext, frame: pd.DataFrame, title: str) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _latest(_ctx: AppContext, scope: Scope, stamp: tuple[object, ...]) -> pd.DataFrame:
     """The user's latest submitted audits, newest first."""
-    frame = list_scores(_ctx)
-    return frame.iloc[::-1].head(PICKER_SIZE)
+    return list_scores(_ctx, newest=PICKER_SIZE).iloc[::-1]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _by_reference(
     _ctx: AppContext, scope: Scope, wanted: str, stamp: tuple[object, ...]
 ) -> pd.DataFrame:
-    frame = list_scores(_ctx, AuditFilter(reference=wanted))
-    return frame.iloc[::-1].head(PICKER_SIZE)
+    return list_scores(_ctx, AuditFilter(reference=wanted), newest=PICKER_SIZE).iloc[::-1]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
