@@ -37,9 +37,11 @@ from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _
+from audit_app.services import kept_selections
 from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
+from audit_app.services.freshness import Version
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, league_totals, repository
 from audit_app.storage.section_totals import section_totals
@@ -62,14 +64,18 @@ class UnknownPeriod(SelectionError):
 # ---------------------------------------------------------------------------
 
 
-def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> ComparisonResult:
-    """Everything a comparison shows, for the acting user's branches only."""
+def comparison(
+    ctx: AppContext, request: ComparisonRequest | None = None, version: Version | None = None
+) -> ComparisonResult:
+    """Everything a comparison shows, for the acting user's branches only. ``version``: the
+    data version of the request's dates, taken before this call (``freshness.data_version``),
+    under which its selection is kept for the next comparison of the same selection."""
     request = request or ComparisonRequest()
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
         vectors = queries.VectorRead(conn, request.audit_filter)
-        frames = _load(ctx, conn, request, vectors)
+        frames = _load(ctx, conn, request, vectors, version)
         if frames is None:
             return _nothing_to_compare(conn, request)
         evidence = (
@@ -88,15 +94,18 @@ def comparison(ctx: AppContext, request: ComparisonRequest | None = None) -> Com
     return replace(result, evidence=evidence)
 
 
-def headline(ctx: AppContext, audit_filter: AuditFilter) -> Headline:
+def headline(
+    ctx: AppContext, audit_filter: AuditFilter, version: Version | None = None
+) -> Headline:
     """The mean score and consistency index of ``comparison(ComparisonRequest(audit_filter,
     items=False))``, the user's share only, without computing the rest of it (the Overview);
-    the same refusals for a filter that matches nothing."""
+    the same refusals for a filter that matches nothing. ``version`` as for
+    :func:`comparison`: the Compare page then finds the selection the Overview read."""
     request = ComparisonRequest(audit_filter, items=False, auditors=False, evidence=False)
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
-        frames = _load(ctx, conn, request)
+        frames = _load(ctx, conn, request, version=version)
         if frames is None:
             _nothing_to_compare(conn, request)  # refuses a filter that matches nothing
             return Headline(None, None)
@@ -230,15 +239,32 @@ def _check_request(request: ComparisonRequest) -> None:
     _check_filter_values(request.audit_filter)
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """What every comparison of one selection reads alike, whatever it then computes: its
+    scored audits (rescored on the shared items where a checklist spans versions), their
+    branch-month totals and section cells, and the checklist versions used."""
+
+    audits: pd.DataFrame
+    months: pd.DataFrame
+    section_cells: pd.DataFrame
+    checklists: tuple[Checklist, ...]
+    alignments: tuple[stats.VersionAlignment, ...]
+    known: dict[tuple[str, int], Checklist]
+
+
 def _load(
     ctx: AppContext,
     conn: Connection,
     request: ComparisonRequest,
     vectors: queries.VectorRead | None = None,
+    version: Version | None = None,
 ) -> ComparisonFrames | None:
     """The frames of one request, read in the caller's snapshot; None when no audit of
     the selection has a score. ``vectors``: the item-score vectors, when the caller reads
-    them again (the evidence).
+    them again (the evidence). ``version``: the data version the caller computed before
+    this snapshot (``freshness.data_version``), under which the selection is kept for the
+    next request of the same selection (:mod:`kept_selections`); None reads it afresh.
 
     Every selected audit is read (rescored where a checklist spans versions) and the
     branch-month and section totals are added up here. Letting the database add them up
@@ -248,35 +274,70 @@ def _load(
     nothing on PostgreSQL and was 1.6x slower on SQLite.
     """
     audit_filter = request.audit_filter
+    if version is None:
+        selection = _selection(ctx, conn, audit_filter, request.include_closed)
+    else:
+        key = (version, audit_filter, request.include_closed)
+        selection = kept_selections.kept(
+            key,
+            lambda: _selection(ctx, conn, audit_filter, request.include_closed),
+            _selection_bytes,
+        )
+    if selection is None:
+        return None
+    audits, alignments = selection.audits, selection.alignments
+    item_cells = queries.item_cells(conn, audit_filter, vectors) if request.items else None
+    if item_cells is not None:
+        if alignments:
+            item_cells = _without_left_out(item_cells, alignments)
+        if not request.include_closed:
+            item_cells = item_cells[item_cells["branch_code"].isin(audits["branch_code"])]
+    calibration = (
+        calibration_from(conn, audits, selection.known) if request.auditors else NO_CALIBRATION
+    )
+    return _frames(
+        selection.checklists,
+        months=selection.months,
+        audits=audits,
+        section_cells=selection.section_cells,
+        item_cells=item_cells,
+        alignments=alignments,
+        calibration=calibration,
+    )
+
+
+def _selection(
+    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, include_closed: bool
+) -> _Selection | None:
+    """The selection's part of :func:`_load`; None when no audit of it has a score."""
     audits = queries.audit_frame(conn, audit_filter)
     audits = audits[audits["overall"].notna()].reset_index(drop=True)
-    if not request.include_closed:  # closed branches are not ranked unless asked for
+    if not include_closed:  # closed branches are not ranked unless asked for
         audits = audits[audits["branch_active"]].reset_index(drop=True)
     if audits.empty:
         return None
     checklists, alignments, known = _aligned(ctx, conn, audits, _versions_used(audits))
     section_rows = queries.section_rows(conn, audit_filter)
-    item_cells = queries.item_cells(conn, audit_filter, vectors) if request.items else None
     if alignments:
         rescored = _rescored(conn, audit_filter, audits, alignments, known)
         audits = _with_rescored_overall(audits, rescored)
         section_rows = _with_rescored_sections(section_rows, rescored)
-        if item_cells is not None:
-            item_cells = _without_left_out(item_cells, alignments)
-    if not request.include_closed:
+    if not include_closed:
         section_rows = section_rows[section_rows["audit_id"].isin(audits["audit_id"])]
-        if item_cells is not None:
-            item_cells = item_cells[item_cells["branch_code"].isin(audits["branch_code"])]
-    calibration = calibration_from(conn, audits, known) if request.auditors else NO_CALIBRATION
-    return _frames(
-        checklists,
-        months=stats.branch_month_totals(audits),
+    return _Selection(
         audits=audits,
+        months=stats.branch_month_totals(audits),
         section_cells=stats.month_cells(section_rows, audits, "section_id"),
-        item_cells=item_cells,
+        checklists=checklists,
         alignments=alignments,
-        calibration=calibration,
+        known=known,
     )
+
+
+def _selection_bytes(selection: _Selection | None) -> int:
+    if selection is None:
+        return 0
+    return kept_selections.frame_bytes(selection.audits, selection.months, selection.section_cells)
 
 
 def _aligned(

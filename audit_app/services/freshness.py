@@ -11,6 +11,9 @@ from audit_app.services.access import scoped
 from audit_app.services.context import AppContext
 from audit_app.storage import action_store, compare_queries, database, period_changes
 
+Version = tuple[Any, ...]
+"""What :func:`data_version` returns: compared for equality, never read into."""
+
 _PERIODS_KEPT = 256
 _seen: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = OrderedDict()
 """(database, areas, dates) -> (the audits' stamp when last looked, the stamp when the
@@ -18,7 +21,7 @@ period's audits last changed): this process's memory of each period asked for.""
 _seen_lock = threading.Lock()
 
 
-def data_version(ctx: AppContext, visits: AuditFilter | None = None) -> tuple[Any, ...]:
+def data_version(ctx: AppContext, visits: AuditFilter | None = None) -> Version:
     """Changes on every write that can change a figure the acting user sees (audits,
     revisions, scores, branches, corrective actions), and differs between databases; a few
     small queries per call. An area manager's changes only with her areas' audits: at month

@@ -13,6 +13,7 @@ from audit_app.services.audits import check_filter
 from audit_app.services.branches import list_branches
 from audit_app.services.compare import headline
 from audit_app.services.context import AppContext
+from audit_app.services.freshness import Version
 from audit_app.storage import database, overview_totals
 
 
@@ -52,11 +53,14 @@ def overview(
     *,
     language: str | None = None,
     count_overdue: bool = True,
+    version: Version | None = None,
 ) -> Overview:
     """The figures; the latest audits name their checklist in ``language`` (when the
     checklist has it) and carry the audit's id, so a page can open the audit. Without
     ``count_overdue`` the overdue actions are left at 0 for the caller to count
     (``actions.overdue_count``): they change with every action, the rest with the audits.
+    ``version``: the data version of the filter's dates, taken before this call
+    (``freshness.data_version``), so the Compare page finds the selection read here.
 
     The audits are those Compare counts by default (follow-ups and closed branches left
     out), and the mean score is Compare's: one definition (``labels.MEAN_DEFINITION``).
@@ -91,7 +95,7 @@ def overview(
         latest_rows = overview_totals.latest_audits(conn, selection, latest, since)
     titles = checklist_titles(ctx, language)
     latest_rows = latest_rows.assign(checklist=latest_rows["checklist_id"].map(titles))
-    compared = headline(ctx, audit_filter)
+    compared = headline(ctx, audit_filter, version)
     return Overview(
         branches=len(branches),
         active_branches=sum(b.active for b in branches),

@@ -162,7 +162,7 @@ def cheap_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
     def stand_in(ctx: AppContext, request: ComparisonRequest) -> Any:
         return headline_stand_in(ctx, request.audit_filter)
 
-    def headline_stand_in(ctx: AppContext, audit_filter: AuditFilter) -> Any:
+    def headline_stand_in(ctx: AppContext, audit_filter: AuditFilter, version: Any = None) -> Any:
         return SimpleNamespace(mean_score=len(repr(audit_filter)) / 7, consistency_index=None)
 
     monkeypatch.setattr(compare_service, "comparison", stand_in)  # the reference's

@@ -355,9 +355,9 @@ def test_one_comparison_serves_every_tab_download_and_the_pdf(
     asked: list[Any] = []
     compute = service.comparison
 
-    def counted(context: AppContext, request: Any = None) -> Any:
+    def counted(context: AppContext, request: Any = None, version: Any = None) -> Any:
         asked.append(request)
-        return compute(context, request)
+        return compute(context, request, version)
 
     app = run_app(HQ)  # the Overview computes its own figures first
     monkeypatch.setattr(service, "comparison", counted)
@@ -398,9 +398,9 @@ def test_sessions_of_one_scope_share_one_comparison_and_scopes_never_do(
     asked: list[tuple[str, Any]] = []
     compute = service.comparison
 
-    def counted(context: AppContext, request: Any = None) -> Any:
+    def counted(context: AppContext, request: Any = None, version: Any = None) -> Any:
         asked.append((context.user.username if context.user else "", request))
-        return compute(context, request)
+        return compute(context, request, version)
 
     monkeypatch.setattr(service, "comparison", counted)
     nuria = User(username="nuria", role=Role.HEAD_OFFICE)

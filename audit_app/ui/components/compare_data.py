@@ -71,7 +71,7 @@ def _comparison(
     """The one cache of comparisons, keyed by the request, the data version, the scope and the
     language (its notices and methods are sentences in that language)."""
     with use_language(language):
-        return service.comparison(_ctx, request)
+        return service.comparison(_ctx, request, version)
 
 
 def with_evidence(

@@ -123,7 +123,7 @@ def _overview(
     _ctx: AppContext, version: Any, scope: Scope, audit_filter: AuditFilter, language: str
 ) -> Overview:
     """Cached per filter, scope and language; a write changes ``version`` and so the key."""
-    return overview(_ctx, audit_filter, language=language, count_overdue=False)
+    return overview(_ctx, audit_filter, language=language, count_overdue=False, version=version)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,0 +1,156 @@
+"""``python -m bench.browser_pages --url URL --user NAME --password-env VAR``: every page of
+a running app in a real browser (Debian's Chromium, headless), each opened from the sidebar
+as a user does, timed from the click until the app is idle again (no script running,
+nothing greyed out); each page twice, the first time with nothing cached for it.
+
+The services' benchmarks (``bench.tenfold``) time what the pages compute; this times what a
+user waits for, drawing included. ``--data-dir DIR`` serves the demo from DIR instead of a
+running app (the demo is loaded there first when DIR is empty). A page that shows an
+exception is an error. The figures go to ``bench/results/latest-browser-pages.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest-browser-pages.json"
+PAGES = (
+    "actions",
+    "compare",
+    "plans",
+    "coverage",
+    "branch",
+    "audit",
+    "new-visit",
+    "import",
+    "checklists",
+    "admin",
+    "overview",  # last: the log-in opens it
+)
+DEFAULT_PAGE = "overview"
+"""Its link is the app's own address."""
+BUSY = ("initial", "running", "rerunRequested", "stopRequested")
+TARGET_S = 2.0
+
+
+def _idle(page: Any, timeout_ms: int = 180_000) -> None:
+    """The app's own script state, Streamlit's running widget and stale elements (the
+    browser tests' ``wait_idle``)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(200)
+    busy = "".join(f':not([data-test-script-state="{state}"])' for state in BUSY)
+    expect(page.locator('[data-testid="stApp"]' + busy)).to_have_count(1, timeout=timeout_ms)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout_ms)
+    stale = page.locator('[data-testid="stElementContainer"][data-stale="true"]')
+    expect(stale).to_have_count(0, timeout=timeout_ms)
+
+
+def walk(url: str, user: str, password: str, pages: tuple[str, ...], rounds: int) -> dict[str, Any]:
+    """Log in, then open each page ``rounds`` times from the sidebar: seconds per visit and
+    the errors seen (a page missing from the menu, an exception shown)."""
+    from playwright.sync_api import sync_playwright
+
+    seconds: dict[str, list[float]] = {}
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url + "/")
+        _idle(page)
+        page.get_by_label("User name").fill(user)
+        page.get_by_role("textbox", name="Password").fill(password)
+        started = time.perf_counter()
+        page.get_by_role("button", name="Log in").click()
+        _idle(page)
+        seconds["log in (to the Overview)"] = [round(time.perf_counter() - started, 2)]
+        for _round in range(rounds):
+            for name in pages:
+                href = f'="{url}/"' if name == DEFAULT_PAGE else f'$="/{name}"'
+                link = page.locator(f'[data-testid="stSidebarNav"] a[href{href}]')
+                if link.count() == 0:
+                    errors.append(f"{name}: not in the menu")
+                    continue
+                started = time.perf_counter()
+                link.first.click()
+                _idle(page)
+                seconds.setdefault(name, []).append(round(time.perf_counter() - started, 2))
+                shown = page.get_by_test_id("stException")
+                if shown.count():
+                    errors.append(f"{name}: {shown.first.inner_text()[:300]}")
+        browser.close()
+    return {"seconds": seconds, "errors": errors}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.browser_pages")
+    parser.add_argument("--url", help="a running app (default: serve the demo, --data-dir)")
+    parser.add_argument("--data-dir", type=Path, help="serve the demo from this folder")
+    parser.add_argument("--user", default="hq")
+    parser.add_argument(
+        "--password-env", default="AUDIT_BENCH_PASSWORD", help="variable holding the password"
+    )
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated addresses")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--set", default="the demo", help="what the data is, for the results")
+    options = parser.parse_args(argv)
+    password = os.environ.get(options.password_env, "hq-demo-2026")
+    pages = tuple(p for p in options.pages.split(",") if p)
+    server = None
+    url = options.url
+    if url is None:
+        from bench.load.__main__ import _load_demo, _serve
+
+        data_dir = options.data_dir or Path(os.environ.get("AUDIT_DATA_DIR", ".bench-browser"))
+        _load_demo(data_dir)
+        server, url = _serve(data_dir, None)
+    try:
+        found = walk(url.rstrip("/"), options.user, password, pages, options.rounds)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    figures = [
+        {
+            "page": name,
+            "seconds": times,
+            "target_s": TARGET_S,
+            "met": all(t < TARGET_S for t in times),
+        }
+        for name, times in found["seconds"].items()
+    ]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": f"{os.uname().machine}, {os.cpu_count()} cores",
+                "set": options.set,
+                "figures": figures,
+                "errors": found["errors"],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    for figure in figures:
+        print(f"{figure['page']}: " + " / ".join(f"{t:.2f} s" for t in figure["seconds"]))
+    for error in found["errors"]:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if found["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
