@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import icalendar
 import pytest
 
 from audit_app.services import coverage as service
 from audit_app.services.context import AppContext
-from tests.coverage_world import build
+from tests.coverage_world import _submit, build
 from tests.ui.apptest import GUEST, HQ, MARTA, run_app, texts
 from tests.ui.detail_downloads import download_bytes, downloads
 from tests.ui.pseudo import data_vocabulary, shown_strings, untranslated
@@ -105,3 +106,31 @@ def test_the_leagues_too_few_to_rank_links_to_coverage(ctx: AppContext) -> None:
     assert [(link.label, link.page) for link in links if "coverage" in link.page] == [
         ("Plan the visits that would rank them: coverage of the visit plan", "coverage")
     ]
+
+
+def test_the_planner_reads_the_spread_once_until_an_audit_of_its_checklist_comes_in(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spread reads every scored audit of the checklist (0.6 s a view on the ten-times
+    set, #21): the page and its precision slider reuse it; a new audit reads it again."""
+    build(ctx)
+    reads: list[str] = []
+    real = service.spread
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "spread", counted)
+    app = run_app(HQ, page="coverage")
+    spread = "From the visit-to-visit spread of "
+    before = next(c.value for c in app.caption if c.value.startswith(spread))
+    app.slider(key="coverage_half_width").set_value(2.0).run()
+    app.slider(key="coverage_half_width").set_value(5.0).run()
+    assert reads == ["greeting_phone"] and not app.exception
+    _submit(ctx, "TR-01", datetime(2026, 2, 10, 10), **{"call.tone": 1})
+    app.run()
+    after = next(c.value for c in app.caption if c.value.startswith(spread))
+    assert reads == ["greeting_phone"] * 2
+    want = service.spread(ctx, "greeting_phone")
+    assert f"pooled over 2 branches and {want.audits} audits" in after and after != before

@@ -15,11 +15,14 @@ import streamlit as st
 
 from audit_app.domain import sample_size as sizes
 from audit_app.domain.coverage import Coverage
+from audit_app.domain.filters import AuditFilter
 from audit_app.i18n import _, formats, ngettext
 from audit_app.services import calendars
 from audit_app.services import coverage as service
 from audit_app.services.context import AppContext
+from audit_app.services.freshness import Version, data_version
 from audit_app.ui.components.branch_names import shared_prefix
+from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.coverage_chart import (
     Row,
     coverage_chart,
@@ -259,7 +262,10 @@ def _planner(ctx: AppContext, checklist_id: str, period: str) -> None:
         format="%.1f",
         key=HALF_WIDTH_KEY,
     )
-    size = attempt(lambda: service.sample_size(ctx, half, checklist_id))
+    spread = attempt(
+        lambda: _spread(ctx, cache_scope(ctx.user), checklist_id, data_version(ctx, AuditFilter()))
+    )
+    size = None if spread is None else sizes.plan(spread, half)
     if size is None:
         st.info(
             _(
@@ -316,6 +322,14 @@ def _calendar(ctx: AppContext, cover: Coverage) -> None:
             "any calendar app."
         )
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _spread(_ctx: AppContext, scope: Scope, checklist_id: str, version: Version) -> sizes.Spread:
+    """The checklist's visit-to-visit spread in the user's branches, read again only when
+    the audits change: it reads every scored audit of the checklist (0.6 s on each view of
+    the ten-times set, and again on every move of the precision slider)."""
+    return service.spread(_ctx, checklist_id)
 
 
 render()
