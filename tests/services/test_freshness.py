@@ -3,19 +3,24 @@ and an area manager's moves with her areas' audits only (#21)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
 from audit_app.domain.audit import AuditRecord
+from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
+from audit_app.services import compare, kept_selections
 from audit_app.services.audits import submit_audit
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
 from audit_app.services.freshness import data_version
 from audit_app.services.revisions import revise_audit
+from audit_app.storage import ledger
 from tests.services.test_audits import phone_answers, phone_visit
 
 HQ = User(username="hq", role=Role.HEAD_OFFICE)
@@ -136,3 +141,57 @@ def test_a_period_s_version_reads_only_the_rows_written_since(
     submit_audit(ctx, record)
     assert data_version(hq, period) == first and len(looks) == 1
     assert data_version(hq, period) == first and len(looks) == 1
+
+
+def test_a_period_s_visit_committed_after_a_later_numbered_one_moves_its_version(
+    ctx: AppContext, engine_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two visits submitted at once on PostgreSQL take their ids and scoring times before
+    the trail's lock and may commit in the other order: the period's visit, numbered and
+    scored first, lands after a later visit was seen. Its version must still move, or the
+    comparison selection kept under it (#21) goes on without the visit."""
+    if engine_kind != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its visits commit in the order numbered")
+    load_demo(ctx)
+    kept_selections.forget()
+    hq = ctx.as_user(HQ)
+    code = min(b.code for b in list_branches(ctx))
+    period = AuditFilter(date_from=date(2025, 1, 1), date_to=date(2026, 10, 31))
+    request = ComparisonRequest(period, items=False, auditors=False, evidence=False)
+    before = compare.comparison(hq, request, data_version(hq, period)).audits
+    numbered, go = threading.Event(), threading.Event()
+    held = threading.local()
+    real_seal = ledger.seal
+
+    def seal(*args: Any, **kwargs: Any) -> int:
+        if getattr(held, "here", False):  # the period's visit: numbered, not yet committed
+            numbered.set()
+            assert go.wait(30)
+        return real_seal(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "seal", seal)
+    failures: list[BaseException] = []
+
+    def inside_the_period() -> None:
+        held.here = True
+        try:
+            when = datetime(2026, 6, 3, 9)
+            submit_audit(ctx, AuditRecord(phone_visit(code, when, AUDITOR), phone_answers(ctx)))
+        except BaseException as error:  # shown by the assertion below
+            failures.append(error)
+            numbered.set()
+
+    first = threading.Thread(target=inside_the_period)
+    first.start()
+    try:
+        assert numbered.wait(30)
+        when = datetime(2026, 11, 2, 9)  # after the period: numbered, scored, committed later
+        submit_audit(ctx, AuditRecord(phone_visit(code, when, AUDITOR), phone_answers(ctx)))
+        looked = data_version(hq, period)
+    finally:
+        go.set()
+        first.join(30)
+    assert not failures
+    now = data_version(hq, period)
+    assert now != looked
+    assert compare.comparison(hq, request, now).audits == before + 1
