@@ -15,9 +15,10 @@ Version = tuple[Any, ...]
 """What :func:`data_version` returns: compared for equality, never read into."""
 
 _PERIODS_KEPT = 256
-_seen: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = OrderedDict()
+_seen: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...], int]] = OrderedDict()
 """(database, areas, dates) -> (the audits' stamp when last looked, the stamp when the
-period's audits last changed): this process's memory of each period asked for."""
+period's audits last changed, the trail's head when last looked): this process's memory of
+each period asked for."""
 _seen_lock = threading.Lock()
 
 
@@ -44,19 +45,22 @@ def data_version(ctx: AppContext, visits: AuditFilter | None = None) -> Version:
             stamp[: compare_queries.AUDIT_STAMP],
             stamp[compare_queries.AUDIT_STAMP :],
         )
+        head = period_changes.trail_head(conn)
         key = (url, areas, visits.date_from, visits.date_to)
         with _seen_lock:
             seen = _seen.get(key)
-        if seen is None or _went_back(seen[0], audits_now):
+        if seen is None or _went_back((*seen[0], seen[2]), (*audits_now, head)):
             changed_at = audits_now
         elif seen[0] == audits_now:
             changed_at = seen[1]
         else:
             _count, newest_id, newest_scoring = seen[0]
-            moved = period_changes.changed_since(conn, visits, areas, newest_id, newest_scoring)
+            moved = period_changes.changed_since(
+                conn, visits, areas, newest_id, newest_scoring, seen[2]
+            )
             changed_at = audits_now if moved else seen[1]
     with _seen_lock:
-        _seen[key] = (audits_now, changed_at)
+        _seen[key] = (audits_now, changed_at, head)
         _seen.move_to_end(key)
         while len(_seen) > _PERIODS_KEPT:
             _seen.popitem(last=False)
