@@ -7,13 +7,16 @@ follow-ups), for head office and an area manager."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import tracemalloc
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from audit_app.domain.audit import AuditRecord, Visit
@@ -177,3 +180,34 @@ def test_the_least_recently_used_go_first_and_no_selection_outgrows_the_budget(
     service.headline(messy, AuditFilter(), version)
     assert len(reads) == 5
     assert [key[1] for key in kept_selections._kept] == [phone]  # too big to keep
+
+
+def test_what_the_kept_selections_hold_stays_within_what_they_weigh(messy: AppContext) -> None:
+    """The budget bounds the memory only if an entry weighs what it holds: a small selection
+    (a branch's month) holds its frames' objects besides their values, and an empty one
+    (a month without visits) holds its key; weighed by their values alone, a branch's month
+    passed for 1 KiB while holding 64 KiB, and an empty one for nothing."""
+    scores = list_scores(messy)
+    codes = sorted(set(scores["branch_code"]))[:8]
+    last = pd.Period(scores["visited_at"].max(), freq="M")
+    months = [last + step for step in range(-3, 3)]  # the last two months have no visits
+    version = data_version(messy, AuditFilter())
+    service.headline(messy, AuditFilter(branch_code=codes[0]), version)  # imports, caches
+    kept_selections.forget()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for code in codes:
+            for month in months:
+                dates = {"date_from": month.start_time.date(), "date_to": month.end_time.date()}
+                service.headline(messy, AuditFilter(branch_code=code, **dates), version)
+        weights = [weight for _value, weight in kept_selections._kept.values()]
+        gc.collect()
+        holding = tracemalloc.get_traced_memory()[0] + pa.total_allocated_bytes()
+        kept_selections.forget()
+        gc.collect()
+        held = holding - tracemalloc.get_traced_memory()[0] - pa.total_allocated_bytes()
+    finally:
+        tracemalloc.stop()
+    assert len(weights) == len(codes) * len(months)
+    assert held <= sum(weights), f"{held} bytes held by entries weighing {sum(weights)}"
