@@ -27,6 +27,13 @@ import pandas as pd
 
 BUDGET_BYTES = 768 * 1024 * 1024
 """Per server process. The ten-times set's whole history is about 120 MiB of frames."""
+COLUMN_BYTES = 3 * 1024
+"""What each column of a kept frame holds besides its values (its array and their Python
+objects): a branch's month held about 64 KiB in its selection's 35 columns for 1 KiB of
+values, so counted by their values alone the budget let hundreds of thousands be kept."""
+ENTRY_BYTES = 1024
+"""What an entry holds besides its value (its key: the data version and the filter); an
+empty selection, kept as None, weighs this much and not nothing."""
 
 T = TypeVar("T")
 
@@ -50,7 +57,7 @@ def kept(key: Hashable, load: Callable[[], T], size: Callable[[T], int]) -> T:
                 return _kept[key][0]  # type: ignore[return-value]
         try:
             value = load()
-            weight = size(value)
+            weight = size(value) + ENTRY_BYTES
         except BaseException:
             with _lock:
                 _loading.pop(key, None)
@@ -65,8 +72,14 @@ def kept(key: Hashable, load: Callable[[], T], size: Callable[[T], int]) -> T:
 
 
 def frame_bytes(*frames: pd.DataFrame) -> int:
-    """The frames' memory, their text counted (what keeping them costs)."""
-    return int(sum(frame.memory_usage(deep=True, index=True).sum() for frame in frames))
+    """The frames' memory, their text and each column's own objects counted (what keeping
+    them costs)."""
+    return int(
+        sum(
+            frame.memory_usage(deep=True, index=True).sum() + COLUMN_BYTES * frame.shape[1]
+            for frame in frames
+        )
+    )
 
 
 def forget() -> None:
