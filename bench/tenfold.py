@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ def main(argv: list[str]) -> int:
     from audit_app.domain.users import Role, User
     from audit_app.services import compare as service
     from audit_app.services.context import open_context
+    from audit_app.services.freshness import data_version
     from audit_app.services.overview import overview
     from audit_app.services.report_compare import comparison_report
     from audit_app.services.reports import branch_report_data
@@ -117,6 +119,21 @@ def main(argv: list[str]) -> int:
         2.0,
         lambda: overview(ctx, last_year, language="en"),
     )
+    # The pages pass their data version: the Overview's selection is kept, and the Compare
+    # page's comparison and each model choice after it compute from it (services.kept_
+    # selections). The Overview and its version are not timed here.
+    kept = "the Compare page after the Overview, last twelve months (selection kept)"
+    quarters = "a model choice on the Compare page (quarters), last twelve months (selection kept)"
+    if not wanted or any(word in name for word in wanted for name in (kept, quarters)):
+        version = data_version(ctx, last_year)
+        overview(ctx, last_year, language="en", version=version)
+        page_request = ComparisonRequest(last_year, items=False, evidence=False)
+        measure(kept, 2.0, lambda: service.comparison(ctx, page_request, version))
+        measure(
+            quarters,
+            2.0,
+            lambda: service.comparison(ctx, replace(page_request, period="quarter"), version),
+        )
     measure(
         "branch page data (one branch against 5,000)",
         2.0,
