@@ -9,26 +9,15 @@ Branch page opened without a code (#21).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from audit_app.domain.filters import AuditFilter
-from audit_app.storage.repository import _filtered
+from audit_app.storage.league_totals import scored_audits_join, scored_only
 from audit_app.storage.tables import audit_scores, audits, branches
 
 MEAN_COLUMNS = ["branch_code", "branch_name", "sum", "count"]
-
-
-def _scored(query: Any, audit_filter: AuditFilter) -> Any:
-    """The filter's submitted audits with an overall score, at open branches."""
-    joined = audits.join(branches, branches.c.id == audits.c.branch_id).join(
-        audit_scores, audit_scores.c.audit_id == audits.c.id
-    )
-    return _filtered(query.select_from(joined), audit_filter).where(
-        audit_scores.c.overall.is_not(None), branches.c.active.is_(True)
-    )
 
 
 def recent_branch_sums(
@@ -39,14 +28,19 @@ def recent_branch_sums(
     code, name, the sum and the count of those audits' overall scores (:data:`MEAN_COLUMNS`)."""
     # Newest first through the visit-time index, not max(): neither engine reads max()
     # over a join from the index, and PostgreSQL took 0.37 s on the ten-times set.
-    newest = _scored(select(audits.c.visited_at), audit_filter)
+    newest = scored_only(
+        select(audits.c.visited_at).select_from(scored_audits_join()), audit_filter, open_only=True
+    )
     until = conn.execute(newest.order_by(audits.c.visited_at.desc()).limit(1)).scalar()
     if until is None:
         return None, pd.DataFrame(columns=MEAN_COLUMNS)
     overall = audit_scores.c.overall
-    query = _scored(
-        select(branches.c.code, branches.c.name, func.sum(overall), func.count(overall)),
+    query = scored_only(
+        select(
+            branches.c.code, branches.c.name, func.sum(overall), func.count(overall)
+        ).select_from(scored_audits_join()),
         audit_filter,
+        open_only=True,
     ).where(audits.c.visited_at > until - timedelta(days=days))
     rows = conn.execute(query.group_by(branches.c.code, branches.c.name)).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=MEAN_COLUMNS)
