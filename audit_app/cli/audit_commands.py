@@ -268,6 +268,7 @@ def verify_command(
                 "sealed_records": report.records,
                 "photos": report.photos,
                 "item_summaries": report.summaries,
+                "branch_month_totals": report.totals,
                 "head": shown_head,
             }
         )

@@ -4,10 +4,11 @@ The checks: each revision's content against its hash, each audit's chain of revi
 chain over all submissions in order, each audit's current rows (visit and answers, what
 every query reads) against its latest revision, each audit's stored scores against those
 its answers give, its item-score vector (what item comparisons read) against its answers, the
-item summaries (``item_month_sums``) against the answers, the
-ledger of every sealed record under the trail key, and the ledger's
-head against the checkpoint outside the database (and a head someone wrote down), and every
-photo a submitted answer carries against its file in the media store.
+item summaries (``item_month_sums``) against the answers, the branch-month totals
+(``branch_month_sums``) against the scores, the ledger of every sealed record under the
+trail key, and the ledger's head against the checkpoint outside the database (and a head
+someone wrote down), and every photo a submitted answer carries against its file in the
+media store.
 
 Everything is read in one snapshot, a range of :data:`CHUNK` audits at a time (the item
 summaries a range of branches, the ledger a chunk of records of one table), so memory does
@@ -35,7 +36,7 @@ from audit_app.services.context import AppContext
 from audit_app.services.trail_head import Head
 from audit_app.services.verify_records import check_ledger
 from audit_app.services.verify_scores import ScoreChecker, StoredAnswer
-from audit_app.services.verify_sums import check_item_sums
+from audit_app.services.verify_sums import check_branch_sums, check_item_sums
 from audit_app.storage import (
     database,
     evidence_store,
@@ -63,6 +64,8 @@ class VerifyReport:
     """Photo files checked against their hashes (each once, however many answers show it)."""
     summaries: int = 0
     """Stored item summaries checked against the answers."""
+    totals: int = 0
+    """Stored branch-month totals checked against the audits' scores."""
 
     @property
     def ok(self) -> bool:
@@ -136,6 +139,13 @@ def verify_in(
             found = [f"the item summaries were not checked: {error}"]
         problems.extend(found)
 
+    totals = 0
+
+    def branch_totals() -> None:
+        nonlocal totals
+        found, totals = check_branch_sums(conn)
+        problems.extend(found)
+
     sequence, digest = 0, None
 
     def sealed_records() -> None:
@@ -148,6 +158,7 @@ def verify_in(
     _guarded(problems, "the audits and their trail", audits_and_trail)
     _guarded(problems, "the photo files", photo_files)
     _guarded(problems, "the item summaries", item_summaries)
+    _guarded(problems, "the branch-month totals", branch_totals)
     _guarded(problems, "the sealed records", sealed_records)
     first = ledger.entry_at(conn, 1)
     reached = (
@@ -172,6 +183,7 @@ def verify_in(
         sequence,
         len(tally.places.keys() | tally.earlier.keys()),
         summaries,
+        totals,
     )
 
 

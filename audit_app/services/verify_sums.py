@@ -1,4 +1,5 @@
-"""The item summaries (``item_month_sums``) against the answers, for ``verify``.
+"""The item summaries (``item_month_sums``) against the answers, and the branch-month totals
+(``branch_month_sums``) against the audits' scores, for ``verify``.
 
 What the rows should hold is added up again from each submitted audit's item-score vector,
 which verify checks against the audit's answers on its own; every row that differs, is
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from audit_app.storage import item_sums
+from audit_app.storage import branch_sums, item_sums
 from audit_app.storage.tables import branches
 
 TOLERANCE = 1e-6
@@ -167,4 +168,68 @@ def _named(row: dict[Any, Any], codes: dict[int, str]) -> str:
     return f"{where} holds {_figures(row, 'stored')}; the answers give {_figures(row, 'answers')}"
 
 
-__all__ = ["SHOWN", "TOLERANCE", "check_item_sums"]
+def check_branch_sums(conn: Connection) -> tuple[list[str], int]:
+    """The branch-month totals that differ from what the audits' stored scores give (which
+    verify recomputes from the answers on its own), are missing or should not be there, and
+    the number of rows checked. The table is one row per branch and month or so (180,000 on
+    the ten-times set): compared whole. Counts must be equal; sums of scores (0-100) may
+    drift by rounding, up to :data:`TOLERANCE` times the number of audits and their scale."""
+    have = branch_sums.stored(conn)
+    want = branch_sums.recomputed(conn)
+    key = list(branch_sums.KEY)
+    both = have.merge(want, on=key, how="outer", suffixes=("_stored", "_scores"), indicator=True)
+    wrong = both["_merge"] != "both"
+    for name in branch_sums.VALUES:
+        stored = both[f"{name}_stored"].astype(float).fillna(0.0).to_numpy()
+        given = both[f"{name}_scores"].astype(float).fillna(0.0).to_numpy()
+        if name in branch_sums.COUNTS:
+            wrong |= stored != given
+        else:
+            scale = 1.0 + np.abs(given)
+            wrong |= ~(np.abs(stored - given) <= TOLERANCE * scale)
+    found = both[wrong].sort_values(key)
+    if found.empty:
+        return [], len(have)
+    codes = dict(conn.execute(select(branches.c.id, branches.c.code)).all())
+    problems = [_named_total(row, codes) for row in found.head(SHOWN).to_dict("records")]
+    if len(found) > SHOWN:
+        problems.append(
+            f"{len(found) - SHOWN:,} more branch-month totals differ from what the scores "
+            "give; `audit-app restore` of an export, or the upgrade, rebuilds them"
+        )
+    return problems, len(have)
+
+
+def _total_figures(row: dict[Any, Any], side: str) -> str:
+    def number(name: str) -> float:
+        value = row[f"{name}_{side}"]
+        return 0.0 if value is None or value != value else float(value)
+
+    return (
+        f"audits={int(number('audits'))}, sum={number('total'):.6g}, "
+        f"sum of squares={number('total_sq'):.6g}, passed={int(number('passed'))}, "
+        f"with a verdict={int(number('judged'))}, "
+        f"critical failures={int(number('critical_failures'))}"
+    )
+
+
+def _named_total(row: dict[Any, Any], codes: dict[int, str]) -> str:
+    branch_id = int(row["branch_id"])
+    channel = row["channel"]
+    where = (
+        f"the branch-month total of branch {codes.get(branch_id, f'#{branch_id}')}, "
+        f"checklist {row['checklist_id']} version {int(row['checklist_version'])}, month "
+        f"{row['month']} ({row['kind']}" + (f", {channel}" if channel else "") + ")"
+    )
+    state = row["_merge"]
+    if state == "left_only":
+        return f"{where} is stored ({_total_figures(row, 'stored')}) but no scored audit gives it"
+    if state == "right_only":
+        return f"{where} is missing; the scores give {_total_figures(row, 'scores')}"
+    return (
+        f"{where} holds {_total_figures(row, 'stored')}; the scores give "
+        f"{_total_figures(row, 'scores')}"
+    )
+
+
+__all__ = ["SHOWN", "TOLERANCE", "check_branch_sums", "check_item_sums"]

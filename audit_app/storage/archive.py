@@ -47,6 +47,7 @@ from audit_app.errors import AuditAppError
 from audit_app.storage import (
     archive_media,
     archive_rows,
+    branch_sums,
     bulk,
     database,
     item_sums,
@@ -58,6 +59,7 @@ from audit_app.storage.media_store import LocalMediaStore
 from audit_app.storage.tables import (
     audit_item_scores,
     audit_section_scores,
+    branch_month_sums,
     checklist_versions,
     item_month_sums,
     metadata,
@@ -131,7 +133,12 @@ def member_name(table: str) -> str:
 
 
 DERIVED_TABLES = frozenset(
-    {audit_item_scores.name, audit_section_scores.name, item_month_sums.name}
+    {
+        audit_item_scores.name,
+        audit_section_scores.name,
+        item_month_sums.name,
+        branch_month_sums.name,
+    }
 )
 """Computed from other tables in the same transaction: not archived, rebuilt on restore."""
 
@@ -504,6 +511,7 @@ def load_tables(
     item_vectors.rebuild(conn)
     section_vectors.rebuild(conn)
     item_sums.rebuild(conn)
+    branch_sums.rebuild(conn)
     if conn.dialect.name == "postgresql":
         reset_sequences(conn)
 

@@ -21,6 +21,7 @@ from audit_app.domain.scoring import ScoreCard
 from audit_app.errors import AuditAppError
 from audit_app.storage import (
     activity_store,
+    branch_sums,
     evidence_store,
     item_sums,
     item_vectors,
@@ -417,6 +418,10 @@ def add_audits(
     )
     trail.append(conn, seals)
     item_sums.add(conn, shares)  # after the chain lock: submitters add their sums in turn
+    branch_sums.add_audits(
+        conn,
+        [i for i, (r, _c) in zip(ids, records, strict=True) if r.status == AuditStatus.SUBMITTED],
+    )
     return ids
 
 

@@ -216,6 +216,30 @@ item_month_sums = Table(
     sqlite_with_rowid=False,
 )
 
+branch_month_sums = Table(
+    "branch_month_sums",
+    metadata,
+    # Per branch, checklist version, month of the visit, kind and channel ('' for none): the
+    # submitted audits with an overall score, the sum and sum of squares of those scores,
+    # how many passed, how many had a pass/fail verdict and how many failed on a critical
+    # item. What a league table, its trend and the overview's months add up, kept in the
+    # same transaction as every write of an audit's score (``branch_sums``), rebuilt on
+    # restore, checked by verify (migration 0019). Derived data: never archived.
+    Column("branch_id", ForeignKey("branches.id", ondelete="CASCADE"), primary_key=True),
+    Column("checklist_id", String(64), primary_key=True),
+    Column("checklist_version", Integer, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("channel", String(32), primary_key=True),
+    Column("audits", Integer, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("total_sq", Float, nullable=False),
+    Column("passed", Integer, nullable=False),
+    Column("judged", Integer, nullable=False),
+    Column("critical_failures", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 import_files = Table(
     "import_files",
     metadata,

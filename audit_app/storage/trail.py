@@ -17,7 +17,15 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from audit_app.errors import AuditAppError
-from audit_app.storage import bulk, database, item_sums, item_vectors, ledger, section_vectors
+from audit_app.storage import (
+    branch_sums,
+    bulk,
+    database,
+    item_sums,
+    item_vectors,
+    ledger,
+    section_vectors,
+)
 from audit_app.storage.tables import (
     answer_photos,
     answers,
@@ -318,8 +326,9 @@ def replace_current(
                 ],
             )
         item_vectors.rebuild(conn, [audit_id])
-    conn.execute(audit_scores.delete().where(audit_scores.c.audit_id == audit_id))
-    conn.execute(insert(audit_scores).values(audit_id=audit_id, **overall))
+    with branch_sums.kept(conn, [audit_id]):
+        conn.execute(audit_scores.delete().where(audit_scores.c.audit_id == audit_id))
+        conn.execute(insert(audit_scores).values(audit_id=audit_id, **overall))
     conn.execute(section_scores.delete().where(section_scores.c.audit_id == audit_id))
     if sections:
         conn.execute(

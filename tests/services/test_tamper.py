@@ -25,7 +25,15 @@ from audit_app.services.context import AppContext
 from audit_app.services.revisions import raise_appeal, resolve_appeal, revise_audit
 from audit_app.services.users import set_password
 from audit_app.services.verify import verify
-from audit_app.storage import database, item_sums, item_vectors, ledger, seal_keys, trail
+from audit_app.storage import (
+    branch_sums,
+    database,
+    item_sums,
+    item_vectors,
+    ledger,
+    seal_keys,
+    trail,
+)
 from audit_app.storage.tables import (
     action_events,
     activity_log,
@@ -91,7 +99,8 @@ def _delete_newest(count: int) -> Tamper:
                 record_seals.c.row_key.in_([str(a) for a in doomed]),
             )
         ).scalar_one()
-        with item_sums.kept(conn, doomed):  # their share of the item summaries too
+        # their share of the item summaries and branch-month totals too
+        with item_sums.kept(conn, doomed), branch_sums.kept(conn, doomed):
             for table in (answers, audit_scores, section_scores, audit_revisions):
                 conn.execute(delete(table).where(table.c.audit_id.in_(doomed)))
             conn.execute(delete(audits).where(audits.c.id.in_(doomed)))
