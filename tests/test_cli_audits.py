@@ -67,6 +67,9 @@ def test_revise_then_history_then_verify(world: AppContext, tmp_path: Path) -> N
     clean = runner.invoke(app, ["verify"])
     assert clean.exit_code == 0 and clean.stdout.startswith("OK: 1 audits and 2 revisions")
     assert "Verifying audits and their trail: 1 of 1\n" in clean.stderr  # progress: stderr
+    counted = json.loads(runner.invoke(app, ["verify", "--json"]).stdout)
+    assert counted["ok"] and counted["branch_month_totals"] == 1  # the one audit's month
+    assert counted["item_summaries"] > 1  # one per scored item of it
 
 
 def test_appeal_and_resolve(world: AppContext) -> None:  # noqa: F811

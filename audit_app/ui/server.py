@@ -1,11 +1,15 @@
 """``python -m audit_app.ui.server run APP [OPTION ...]``: Streamlit's own command line, after
 importing every page's libraries (:mod:`audit_app.ui.warm_up`), so that no session waits on
 Python's import lock or imports beside another, and after telling the allocator to keep
-freed memory (:mod:`audit_app.ui.allocator`). ``audit-app serve`` starts this."""
+freed memory (:mod:`audit_app.ui.allocator`); while Streamlit starts, a background thread
+reads head office's default selection (:mod:`audit_app.services.warm_start`). ``audit-app
+serve`` starts this."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import date
 
 from audit_app.ui.allocator import keep_freed_memory
 from audit_app.ui.warm_up import import_pages
@@ -26,10 +30,33 @@ def main() -> None:
         import_pages()
     finally:
         log.setLevel(level)
+    threading.Thread(target=read_ahead, name="audit-warm-start", daemon=True).start()
     from streamlit.web.cli import main as streamlit_main
 
     # The same program name as ``python -m streamlit``: Streamlit reads its own command line.
     streamlit_main(prog_name="streamlit")
+
+
+def read_ahead() -> None:
+    """Read head office's default selection into this process's kept selections; a
+    database that cannot be read is left for the pages to report (logged here, never
+    raised: the server starts all the same)."""
+    from audit_app.services.context import open_context
+    from audit_app.services.warm_start import read_default_selection
+
+    log = logging.getLogger(__name__)
+    try:
+        ctx = open_context()
+    except Exception as error:  # the first page shows the same problem, in the user's words
+        log.warning("warm start skipped: the database could not be opened (%s)", error)
+        return
+    try:
+        read = read_default_selection(ctx, date.today())
+        log.info("warm start: %s", "nothing to read" if read is None else read.describe())
+    except Exception:
+        log.warning("warm start stopped; the pages read what they need", exc_info=True)
+    finally:
+        ctx.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+"""A server process reads head office's default selection as it starts (#21): the Overview
+the first head-office user opens, with the period picker's default, then reads no audit,
+and shows what a fresh read shows; a database with no audit, or one that cannot be opened,
+reads nothing and never stops the server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from audit_app.domain.filters import AuditFilter
+from audit_app.domain.users import Role, User
+from audit_app.services import kept_selections, warm_start
+from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
+from audit_app.services.overview import overview
+from audit_app.ui import server
+from audit_app.ui.components.period_picker import offered_months
+from tests.services.test_kept_selections import reads
+from tests.storage.test_item_vectors import messy
+
+__all__ = ["messy", "reads"]
+
+HQ = User(username="hq", role=Role.HEAD_OFFICE)
+TODAY = date(2026, 12, 5)
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept() -> Iterator[None]:
+    kept_selections.forget()
+    yield
+    kept_selections.forget()
+
+
+def page_filter(ctx: AppContext, today: date) -> AuditFilter:
+    """What the Overview page asks for as head office opens it: no filter chosen in the
+    sidebar, the period picker's default period."""
+    _months, period = offered_months(ctx.as_user(HQ), today)
+    return AuditFilter(date_from=period.date_from, date_to=period.date_to)
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2026, 4, 17)])
+def test_the_first_overview_after_a_start_reads_no_audit(
+    messy: AppContext, reads: list[AuditFilter], today: date
+) -> None:
+    """Today after the newest audit (the twelve months up to it) and among the audits (the
+    last twelve complete months)."""
+    read = warm_start.read_default_selection(messy, today)
+    assert read == page_filter(messy, today)
+    assert reads == [read]  # read once, as head office sees it
+    hq = messy.as_user(HQ)
+    version = data_version(hq, read)
+    reads.clear()
+    warm = overview(hq, read, count_overdue=False, version=version)
+    assert reads == []  # the page's own call found it kept
+    assert warm.audits > 0
+    kept_selections.forget()
+    fresh = overview(hq, read, count_overdue=False, version=version)
+    assert reads == [read]
+    assert (warm.audits, warm.mean_score, warm.consistency_index) == (
+        fresh.audits,
+        fresh.mean_score,
+        fresh.consistency_index,
+    )
+    pd.testing.assert_frame_equal(warm.by_region, fresh.by_region)
+
+
+def test_an_area_managers_overview_is_not_read_ahead(
+    messy: AppContext, reads: list[AuditFilter]
+) -> None:
+    read = warm_start.read_default_selection(messy, TODAY)
+    assert read is not None
+    marta = messy.as_user(User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",)))
+    reads.clear()
+    overview(marta, read, count_overdue=False, version=data_version(marta, read))
+    assert [f.areas for f in reads] == [("Barcelona",)]  # her own scope, read for her
+
+
+def test_a_database_without_audits_reads_nothing(ctx: AppContext, reads: list[Any]) -> None:
+    assert warm_start.read_default_selection(ctx, TODAY) is None
+    assert reads == []
+
+
+def test_a_database_that_cannot_be_opened_does_not_stop_the_server(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("AUDIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AUDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with caplog.at_level(logging.WARNING, logger=server.__name__):
+        server.read_ahead()  # returns; raises nothing
+    assert any("warm start skipped" in r.getMessage() for r in caplog.records)
+
+
+def test_the_server_reads_ahead_in_a_thread_while_streamlit_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order: list[str] = []
+    monkeypatch.setattr(server, "import_pages", lambda: order.append("imports") or ())
+    monkeypatch.setattr(server, "read_ahead", lambda: order.append("read ahead"))
+    import streamlit.web.cli
+
+    monkeypatch.setattr(
+        streamlit.web.cli, "main", lambda prog_name: order.append(f"streamlit {prog_name}")
+    )
+    monkeypatch.setattr(server, "keep_freed_memory", lambda: None)
+    server.main()
+    for thread in threading.enumerate():
+        if thread.name == "audit-warm-start":
+            thread.join(timeout=10)
+    assert order[0] == "imports" and sorted(order[1:]) == ["read ahead", "streamlit streamlit"]
