@@ -56,7 +56,7 @@ def _idle(page: Any, timeout_ms: int = 180_000) -> None:
 def walk(url: str, user: str, password: str, pages: tuple[str, ...], rounds: int) -> dict[str, Any]:
     """Log in, then open each page ``rounds`` times from the sidebar: seconds per visit and
     the errors seen (a page missing from the menu, an exception shown)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     seconds: dict[str, list[float]] = {}
     errors: list[str] = []
@@ -72,6 +72,10 @@ def walk(url: str, user: str, password: str, pages: tuple[str, ...], rounds: int
         page.get_by_role("textbox", name="Password").fill(password)
         started = time.perf_counter()
         page.get_by_role("button", name="Log in").click()
+        # Log-in reruns the script: between its run and the Overview's the app can look idle
+        # for a moment, so the Overview's title (drawn once its figures are computed) is
+        # waited for as well.
+        expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=180_000)
         _idle(page)
         seconds["log in (to the Overview)"] = [round(time.perf_counter() - started, 2)]
         for _round in range(rounds):
