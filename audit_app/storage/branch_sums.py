@@ -52,9 +52,22 @@ def _month(conn: Connection) -> Any:
     return func.substr(audits.c.visited_at, 1, 7)
 
 
+def score_totals() -> tuple[Any, ...]:
+    """The aggregates of :data:`VALUES` over rows of ``audit_scores`` (with an overall
+    score): what the table keeps and what ``league_totals`` adds up where it cannot read it."""
+    overall = audit_scores.c.overall
+    return (
+        func.count(),
+        func.sum(overall),
+        func.sum(overall * overall),
+        func.sum(case((audit_scores.c.passed.is_(True), 1), else_=0)),
+        func.count(audit_scores.c.passed),
+        func.sum(case((audit_scores.c.critical_failure.is_(True), 1), else_=0)),
+    )
+
+
 def _grouped(conn: Connection, *conditions: Any) -> Any:
     """The totals per key of the submitted, scored audits meeting ``conditions``."""
-    overall = audit_scores.c.overall
     keys = (
         audits.c.branch_id,
         audits.c.checklist_id,
@@ -64,19 +77,11 @@ def _grouped(conn: Connection, *conditions: Any) -> Any:
         func.coalesce(audits.c.channel, ""),
     )
     return (
-        select(
-            *keys,
-            func.count(),
-            func.sum(overall),
-            func.sum(overall * overall),
-            func.sum(case((audit_scores.c.passed.is_(True), 1), else_=0)),
-            func.count(audit_scores.c.passed),
-            func.sum(case((audit_scores.c.critical_failure.is_(True), 1), else_=0)),
-        )
+        select(*keys, *score_totals())
         .select_from(audits.join(audit_scores, audit_scores.c.audit_id == audits.c.id))
         .where(
             audits.c.status == str(AuditStatus.SUBMITTED),
-            overall.is_not(None),
+            audit_scores.c.overall.is_not(None),
             *conditions,
         )
         .group_by(*keys)
@@ -223,6 +228,7 @@ __all__ = [
     "kept",
     "rebuild",
     "recomputed",
+    "score_totals",
     "shares_of",
     "stored",
 ]

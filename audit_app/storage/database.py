@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,6 +128,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+_ALEMBIC = threading.Lock()
+"""Alembic's ``op`` and ``context`` are module globals: two threads of one process migrating
+at once (a server's warm start beside its first session, on a database no command has
+migrated) would run each other's migrations. The database's own lock orders processes."""
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Apply every pending migration; returns (revision before, revision after).
 
@@ -136,7 +143,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         head = head_revision()
         before = current_revision(engine)
         if before != head:
-            with _migrating(engine) as connection:
+            with _ALEMBIC, _migrating(engine) as connection:
                 lock(connection, MIGRATION_LOCK)
                 before = MigrationContext.configure(connection).get_current_revision()
                 if before != head:

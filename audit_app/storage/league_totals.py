@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 
 from audit_app.domain.compare.totals import BRANCH_PERIOD_TOTAL_COLUMNS
 from audit_app.domain.filters import AuditFilter
@@ -129,19 +129,9 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
             open_only,
         )
     else:
-        overall = audit_scores.c.overall
         month = _month(conn).label("month")
         query = scored_only(
-            select(
-                audits.c.branch_id,
-                month,
-                func.count(),
-                func.sum(overall),
-                func.sum(overall * overall),
-                func.sum(case((audit_scores.c.passed.is_(True), 1), else_=0)),
-                func.count(audit_scores.c.passed),
-                func.sum(case((audit_scores.c.critical_failure.is_(True), 1), else_=0)),
-            )
+            select(audits.c.branch_id, month, *branch_sums.score_totals())
             .select_from(scored_audits_join())
             .group_by(audits.c.branch_id, month),
             audit_filter,

@@ -31,10 +31,39 @@ def page_imports(folder: Path = PAGES) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name != "__future__"))
 
 
+PACKAGE = Path(__file__).resolve().parents[1]
+SERVER_ONLY = ("cli", "serving", "migrations")
+"""Folders of the package whose code does not run in a page's session."""
+
+
+def deferred_imports(package: Path = PACKAGE) -> tuple[str, ...]:
+    """The modules the package imports inside functions (absolute imports), where a page's
+    session would import them on first use: SciPy's sparse graphs and special functions for
+    the comparison's first auditor fit (0.11 s in a new process on the ten-times set),
+    openpyxl for the first download, calamine for the first import."""
+    names: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package).parts
+        if any(part in SERVER_ONLY for part in parts) or path.name == "server.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom) and inner.module and inner.level == 0:
+                    names.append(inner.module)
+                elif isinstance(inner, ast.Import):
+                    names.extend(alias.name for alias in inner.names)
+    return tuple(dict.fromkeys(names))
+
+
 def import_pages() -> tuple[str, ...]:
-    """Import :func:`page_imports`, in this thread; returns what it imported. A module that
-    fails to import raises here, at start-up, rather than on a visitor's first view."""
+    """Import :func:`page_imports` and :func:`deferred_imports`, in this thread; returns
+    what it imported. A module a page imports that fails to import raises here, at
+    start-up, rather than on a visitor's first view."""
     names = page_imports()
     for name in names:
         importlib.import_module(name)
-    return names
+    for name in deferred_imports():
+        importlib.import_module(name)
+    return (*names, *(name for name in deferred_imports() if name not in names))

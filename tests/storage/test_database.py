@@ -4,9 +4,11 @@ nothing behind."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -44,6 +46,38 @@ def test_a_new_database_is_created_and_migrated(empty_database: str, tmp_path: P
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     assert database.upgrade(engine) == (after, after)  # a second upgrade does nothing
     engine.dispose()
+
+
+def test_two_threads_migrating_two_new_databases_at_once_both_succeed(
+    engine_kind: str, tmp_path: Path
+) -> None:
+    """Alembic's ``op`` and ``context`` are one per process: a server's warm start migrating
+    beside a session (or two contexts of the tests) ran each other's migrations and failed
+    with KeyError: 'script' before the upgrade took a lock of the process."""
+    urls = [new_database_url(engine_kind, tmp_path / name, migrated=False) for name in "ab"]
+    engines = [keyed_engine(url) for url in urls]
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def migrate(engine: Any) -> None:
+        start.wait()
+        try:
+            database.upgrade(engine)
+        except BaseException as error:  # reported below, with its type
+            failures.append(error)
+
+    threads = [threading.Thread(target=migrate, args=(engine,)) for engine in engines]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        assert failures == []
+        assert [database.current_revision(e) for e in engines] == [database.head_revision()] * 2
+    finally:
+        for engine, url in zip(engines, urls, strict=True):
+            engine.dispose()
+            drop_database(url)
 
 
 def test_the_migrations_produce_exactly_the_declared_tables(empty_database: str) -> None:

@@ -105,6 +105,7 @@ def test_the_server_process_sets_them_before_streamlit_starts(
     order: list[str] = []
     monkeypatch.setattr(server, "keep_freed_memory", lambda: order.append("allocator") or True)
     monkeypatch.setattr(server, "import_pages", lambda: order.append("imports") or ())
+    monkeypatch.setattr(server, "read_ahead", lambda: None)  # no database here
 
     def streamlit_main(**_options: Any) -> None:
         order.append("streamlit")

@@ -32,8 +32,9 @@ def test_the_server_imports_every_page_module_before_streamlit_starts() -> None:
         "import sys\n"
         "import streamlit.web.cli as cli\n"
         "from audit_app.ui import warm_up\n"
-        "names = warm_up.page_imports()\n"
+        "names = warm_up.page_imports() + warm_up.deferred_imports()\n"
         "assert 'altair' not in sys.modules and 'audit_app.services.reports' not in sys.modules\n"
+        "assert 'scipy.sparse.csgraph' not in sys.modules\n"
         "def probe(prog_name):\n"
         "    missing = [n for n in names if n not in sys.modules]\n"
         "    assert not missing, missing\n"
@@ -48,6 +49,15 @@ def test_the_server_imports_every_page_module_before_streamlit_starts() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("started as streamlit after ")
     assert "No runtime found" not in done.stderr  # the cache warnings are kept out of the log
+
+
+def test_the_warm_up_names_every_module_imported_inside_a_function() -> None:
+    """The comparison's auditor fit imports SciPy's sparse graphs on first use; a download,
+    openpyxl; an import, calamine: each is imported as the server starts instead."""
+    deferred = set(warm_up.deferred_imports())
+    assert {"scipy.sparse.csgraph", "scipy.special", "openpyxl", "python_calamine"} <= deferred
+    assert not {"streamlit.web.cli", "audit_app.services.warm_start"} & deferred  # server.py
+    assert not any(name.startswith("typer") for name in deferred)  # the CLI's own
 
 
 def test_serve_starts_streamlit_through_the_server_module() -> None:
