@@ -21,6 +21,10 @@ from audit_app.storage import branch_sums, item_sums
 from audit_app.storage.tables import branches
 
 TOLERANCE = 1e-6
+RELATIVE_TOLERANCE = 1e-9
+"""How far a stored branch-month sum (of 0-100 scores and their squares) may drift from the
+recomputed one, as a share of its size: adding and taking away a revision's score leaves
+about 1e-14; a change of one point in a million passes no more."""
 """How far a stored sum may drift from the recomputed one (item scores are 0-1)."""
 SHOWN = 100
 """Rows named one by one; past these, one line says how many more differ."""
@@ -55,7 +59,7 @@ def check_item_sums(
     if differing > SHOWN:
         problems.append(
             f"{differing - SHOWN:,} more item summaries differ from what the answers give; "
-            "`audit-app restore` of an export, or the upgrade, rebuilds them"
+            "`audit-app restore` of an export into a new database rebuilds them"
         )
     return problems, checked
 
@@ -173,7 +177,7 @@ def check_branch_sums(conn: Connection) -> tuple[list[str], int]:
     verify recomputes from the answers on its own), are missing or should not be there, and
     the number of rows checked. The table is one row per branch and month or so (180,000 on
     the ten-times set): compared whole. Counts must be equal; sums of scores (0-100) may
-    drift by rounding, up to :data:`TOLERANCE` times the number of audits and their scale."""
+    drift by rounding, up to :data:`RELATIVE_TOLERANCE` of their size (and 1e-9 near 0)."""
     have = branch_sums.stored(conn)
     want = branch_sums.recomputed(conn)
     key = list(branch_sums.KEY)
@@ -186,7 +190,7 @@ def check_branch_sums(conn: Connection) -> tuple[list[str], int]:
             wrong |= stored != given
         else:
             scale = 1.0 + np.abs(given)
-            wrong |= ~(np.abs(stored - given) <= TOLERANCE * scale)
+            wrong |= ~(np.abs(stored - given) <= RELATIVE_TOLERANCE * scale)
     found = both[wrong].sort_values(key)
     if found.empty:
         return [], len(have)
@@ -195,7 +199,7 @@ def check_branch_sums(conn: Connection) -> tuple[list[str], int]:
     if len(found) > SHOWN:
         problems.append(
             f"{len(found) - SHOWN:,} more branch-month totals differ from what the scores "
-            "give; `audit-app restore` of an export, or the upgrade, rebuilds them"
+            "give; `audit-app restore` of an export into a new database rebuilds them"
         )
     return problems, len(have)
 
@@ -232,4 +236,4 @@ def _named_total(row: dict[Any, Any], codes: dict[int, str]) -> str:
     )
 
 
-__all__ = ["SHOWN", "TOLERANCE", "check_branch_sums", "check_item_sums"]
+__all__ = ["RELATIVE_TOLERANCE", "SHOWN", "TOLERANCE", "check_branch_sums", "check_item_sums"]

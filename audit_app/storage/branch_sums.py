@@ -9,10 +9,11 @@ verdict and how many failed on a critical item: exactly what ``league_totals`` a
 same transaction: new audits (``repository.add_audits``) add theirs, a revision
 (``trail.replace_current``) takes away the old share and adds the new (:func:`kept`).
 Increments are ``INSERT ... ON CONFLICT DO UPDATE SET audits = audits + excluded.audits``,
-keys in one order, so two sessions adding to one branch and month at once both count; rows
-that come back to no audit are deleted. The upgrade that made the table and a restore
-rebuild it in one statement (:func:`rebuild`); ``verify`` recomputes it (:func:`recomputed`)
-and names every row that differs.
+keys in one order; every writer already holds the chain's lock of the audit trail when it
+adds (``ledger.seal``, a revision), so two sessions adding to one branch and month take
+turns and both count. Rows that come back to no audit are deleted. The upgrade that made
+the table and a restore rebuild it in one statement (:func:`rebuild`); ``verify``
+recomputes it (:func:`recomputed`) and names every row that differs.
 
 On the ten-times set the whole history is 390,000 audits but 180,000 rows here; the
 database added up those rows from the audits and their scores on every league table

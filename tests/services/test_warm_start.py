@@ -100,17 +100,26 @@ def test_a_database_that_cannot_be_opened_does_not_stop_the_server(
 def test_the_server_reads_ahead_in_a_thread_while_streamlit_starts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The read-ahead waits until Streamlit has started: were it run before Streamlit, in
+    the server's own thread, it would wait for nothing and say so."""
     order: list[str] = []
+    streamlit_started = threading.Event()
+
+    def read_ahead() -> None:
+        order.append("read ahead, Streamlit started" if streamlit_started.wait(10) else "alone")
+
+    def streamlit_main(prog_name: str) -> None:
+        order.append(f"streamlit {prog_name}")
+        streamlit_started.set()
+
     monkeypatch.setattr(server, "import_pages", lambda: order.append("imports") or ())
-    monkeypatch.setattr(server, "read_ahead", lambda: order.append("read ahead"))
+    monkeypatch.setattr(server, "read_ahead", read_ahead)
     import streamlit.web.cli
 
-    monkeypatch.setattr(
-        streamlit.web.cli, "main", lambda prog_name: order.append(f"streamlit {prog_name}")
-    )
+    monkeypatch.setattr(streamlit.web.cli, "main", streamlit_main)
     monkeypatch.setattr(server, "keep_freed_memory", lambda: None)
     server.main()
     for thread in threading.enumerate():
         if thread.name == "audit-warm-start":
-            thread.join(timeout=10)
-    assert order[0] == "imports" and sorted(order[1:]) == ["read ahead", "streamlit streamlit"]
+            thread.join(timeout=20)
+    assert order == ["imports", "streamlit streamlit", "read ahead, Streamlit started"]
