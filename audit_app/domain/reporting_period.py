@@ -68,6 +68,15 @@ class ReportingPeriod:
         return f"{self.first:%Y-%m}..{self.last:%Y-%m}"
 
 
+def day_of(value: object) -> date | None:
+    """A visit time as the database gives it (a datetime, a date or nothing) as its day."""
+    if value is None:
+        return None
+    if hasattr(value, "date") and callable(value.date):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
 def default_period(
     today: date, latest_visit: date | None, months: int = DEFAULT_MONTHS
 ) -> ReportingPeriod:

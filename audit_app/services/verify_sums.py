@@ -21,11 +21,11 @@ from audit_app.storage import branch_sums, item_sums
 from audit_app.storage.tables import branches
 
 TOLERANCE = 1e-6
+"""How far a stored sum may drift from the recomputed one (item scores are 0-1)."""
 RELATIVE_TOLERANCE = 1e-9
 """How far a stored branch-month sum (of 0-100 scores and their squares) may drift from the
 recomputed one, as a share of its size: adding and taking away a revision's score leaves
 about 1e-14; a change of one point in a million passes no more."""
-"""How far a stored sum may drift from the recomputed one (item scores are 0-1)."""
 SHOWN = 100
 """Rows named one by one; past these, one line says how many more differ."""
 

@@ -12,10 +12,10 @@ the same period. Area managers' selections are each a few branches: not read ahe
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from audit_app.domain.filters import AuditFilter
-from audit_app.domain.reporting_period import default_period
+from audit_app.domain.reporting_period import day_of, default_period
 from audit_app.domain.users import Role, User
 from audit_app.services.compare import visit_span
 from audit_app.services.context import AppContext
@@ -30,11 +30,10 @@ def default_filter(ctx: AppContext, today: date) -> AuditFilter | None:
     """Head office's default selection: the period picker's default period (the last twelve
     complete months, or the twelve up to the newest audit), no other filter; None when the
     database holds no submitted audit."""
-    _first, last = visit_span(_head_office(ctx))
-    if last is None:
+    newest = day_of(visit_span(_head_office(ctx))[1])
+    if newest is None:
         return None
-    newest = last.date() if isinstance(last, datetime) else last
-    period = default_period(today, newest if isinstance(newest, date) else None)
+    period = default_period(today, newest)
     return AuditFilter(date_from=period.date_from, date_to=period.date_to)
 
 

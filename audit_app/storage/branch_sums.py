@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import Connection, case, func, insert, select
 
 from audit_app.domain.audit import AuditStatus
+from audit_app.storage.item_sums import visit_month
 from audit_app.storage.tables import audit_scores, audits, branch_month_sums
 
 KEY = ("branch_id", "checklist_id", "checklist_version", "month", "kind", "channel")
@@ -44,13 +45,6 @@ _PG_TYPES: tuple[str, ...] = (
     *("integer", "float8", "float8", "integer", "integer", "integer"),
 )
 """The columns' types for ``unnest`` of arrays on PostgreSQL (:data:`COLUMNS` order)."""
-
-
-def _month(conn: Connection) -> Any:
-    """The visit's month as 'YYYY-MM', as ``item_sums`` and the comparisons take it."""
-    if conn.dialect.name == "postgresql":
-        return func.to_char(audits.c.visited_at, "YYYY-MM")
-    return func.substr(audits.c.visited_at, 1, 7)
 
 
 def score_totals() -> tuple[Any, ...]:
@@ -73,7 +67,7 @@ def _grouped(conn: Connection, *conditions: Any) -> Any:
         audits.c.branch_id,
         audits.c.checklist_id,
         audits.c.checklist_version,
-        _month(conn),
+        visit_month(conn),
         audits.c.kind,
         func.coalesce(audits.c.channel, ""),
     )

@@ -554,11 +554,7 @@ def _texts(values: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.Index:
 PERIOD_CELL_COLUMNS = [*CELL_COLUMNS, "period"]
 
 
-def _month(conn: Connection) -> Any:
-    """The visit's month as 'YYYY-MM' (SQLite keeps datetimes as ISO text)."""
-    if conn.dialect.name == "postgresql":
-        return func.to_char(audits.c.visited_at, "YYYY-MM")
-    return func.substr(audits.c.visited_at, 1, 7)
+_month = item_sums.visit_month
 
 
 def section_rows(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:

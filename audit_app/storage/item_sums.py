@@ -253,7 +253,7 @@ def _read(conn: Connection, condition: Any, sign: int) -> list[Share]:
         select(
             audits.c.branch_id,
             audits.c.checklist_version_id,
-            _month(conn),
+            visit_month(conn),
             audits.c.kind,
             func.coalesce(audits.c.channel, ""),
             audit_item_scores.c.scores,
@@ -269,7 +269,9 @@ def _read(conn: Connection, condition: Any, sign: int) -> list[Share]:
     return [(b, v, m, k, c, s, sign) for b, v, m, k, c, s in rows]
 
 
-def _month(conn: Connection) -> Any:
+def visit_month(conn: Connection) -> Any:
+    """The visit's month as 'YYYY-MM' (:func:`month_of` in SQL; SQLite keeps datetimes as
+    ISO text): the month every summary and comparison counts a visit in."""
     if conn.dialect.name == "postgresql":
         return func.to_char(audits.c.visited_at, "YYYY-MM")
     return func.substr(audits.c.visited_at, 1, 7)
@@ -402,4 +404,5 @@ __all__ = [
     "stored",
     "stored_in",
     "summed",
+    "visit_month",
 ]

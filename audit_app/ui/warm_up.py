@@ -61,9 +61,7 @@ def import_pages() -> tuple[str, ...]:
     """Import :func:`page_imports` and :func:`deferred_imports`, in this thread; returns
     what it imported. A module a page imports that fails to import raises here, at
     start-up, rather than on a visitor's first view."""
-    names = page_imports()
+    names = tuple(dict.fromkeys((*page_imports(), *deferred_imports())))
     for name in names:
         importlib.import_module(name)
-    for name in deferred_imports():
-        importlib.import_module(name)
-    return (*names, *(name for name in deferred_imports() if name not in names))
+    return names

@@ -13,6 +13,7 @@ import streamlit as st
 from audit_app.domain.reporting_period import (
     ReportingPeriod,
     add_months,
+    day_of,
     default_period,
     month_start,
     parse_period,
@@ -34,8 +35,8 @@ def offered_months(ctx: AppContext, now: date) -> tuple[list[date], ReportingPer
     """The months a user can pick (every month from the first audit they may see to the one
     running now) and the default period among them."""
     first, last = visit_span(ctx)
-    first_day = _day(first)
-    last_day = _day(last)
+    first_day = day_of(first)
+    last_day = day_of(last)
     default = default_period(now, last_day)
     start = min(month_start(first_day), default.first) if first_day else default.first
     end = max(month_start(now), default.last)
@@ -44,14 +45,6 @@ def offered_months(ctx: AppContext, now: date) -> tuple[list[date], ReportingPer
         months.append(month)
         month = add_months(month, 1)
     return months, default
-
-
-def _day(value: object) -> date | None:
-    if value is None:
-        return None
-    if hasattr(value, "date") and callable(value.date):
-        return value.date()
-    return value if isinstance(value, date) else None
 
 
 def chosen_period(default: ReportingPeriod, months: list[date]) -> ReportingPeriod:
