@@ -75,8 +75,9 @@ def main(argv: list[str]) -> int:
             flush=True,
         )
 
-    # The comparisons are asked for as the Compare page asks: without the failure evidence,
-    # which it reads only when the Consistency tab (or the PDF) shows it.
+    # The comparisons are asked for as the Compare page asks: without the failure evidence
+    # and the auditors, which it reads only when the Consistency or Auditors tab (or the PDF)
+    # shows them.
     measure("league table, whole history", 0.3, lambda: service.league_table(ctx, everything))
     measure("league table, last quarter", 0.3, lambda: service.league_table(ctx, last_quarter))
     measure(
@@ -87,24 +88,30 @@ def main(argv: list[str]) -> int:
     measure(
         "comparison without items, whole history",
         2.0,
-        lambda: service.comparison(ctx, ComparisonRequest(everything, items=False, evidence=False)),
+        lambda: service.comparison(
+            ctx, ComparisonRequest(everything, items=False, evidence=False, auditors=False)
+        ),
     )
     measure(
         "comparison with per-item consistency, last quarter",
         1.0,
         lambda: service.comparison(
-            ctx, ComparisonRequest(last_quarter, items=True, evidence=False)
+            ctx, ComparisonRequest(last_quarter, items=True, evidence=False, auditors=False)
         ),
     )
     measure(
         "comparison with per-item consistency, whole history",
         1.0,
-        lambda: service.comparison(ctx, ComparisonRequest(everything, items=True, evidence=False)),
+        lambda: service.comparison(
+            ctx, ComparisonRequest(everything, items=True, evidence=False, auditors=False)
+        ),
     )
     measure(
         "comparison without items, last twelve months (the pages' default)",
         2.0,
-        lambda: service.comparison(ctx, ComparisonRequest(last_year, items=False, evidence=False)),
+        lambda: service.comparison(
+            ctx, ComparisonRequest(last_year, items=False, evidence=False, auditors=False)
+        ),
     )
     measure(
         "failure evidence, last twelve months (when the Consistency tab opens)",
@@ -124,15 +131,22 @@ def main(argv: list[str]) -> int:
     # selections). The Overview and its version are not timed here.
     kept = "the Compare page after the Overview, last twelve months (selection kept)"
     quarters = "a model choice on the Compare page (quarters), last twelve months (selection kept)"
-    if not wanted or any(word in name for word in wanted for name in (kept, quarters)):
+    tab = "the Auditors tab (leniency and calibration from the kept selection)"
+    if not wanted or any(word in name for word in wanted for name in (kept, quarters, tab)):
         version = data_version(ctx, last_year)
         overview(ctx, last_year, language="en", version=version)
-        page_request = ComparisonRequest(last_year, items=False, evidence=False)
+        page_request = ComparisonRequest(last_year, items=False, evidence=False, auditors=False)
         measure(kept, 2.0, lambda: service.comparison(ctx, page_request, version))
         measure(
             quarters,
             2.0,
             lambda: service.comparison(ctx, replace(page_request, period="quarter"), version),
+        )
+        shown = service.comparison(ctx, page_request, version)
+        measure(
+            "the Auditors tab (leniency and calibration from the kept selection)",
+            2.0,
+            lambda: service.with_auditors(ctx, shown, version),
         )
     measure(
         "branch page data (one branch against 5,000)",

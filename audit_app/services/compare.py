@@ -29,6 +29,9 @@ from audit_app.domain.compare.comparison import (
     compute_headline,
     totals_in_periods,
 )
+from audit_app.domain.compare.comparison import (
+    with_auditors as add_auditors,
+)
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.evidence import EvidenceCount
@@ -92,6 +95,26 @@ def comparison(
     with threadpool_limits(limits=1, user_api="blas"):
         result = compute_comparison(request, frames, scope)
     return replace(result, evidence=evidence)
+
+
+def with_auditors(
+    ctx: AppContext, result: ComparisonResult, version: Version | None = None
+) -> ComparisonResult:
+    """A comparison asked for without its auditors (``ComparisonRequest(auditors=False)``)
+    with their leniency and the calibration pairs, as ``comparison`` gives them when asked:
+    the Compare page reads them only when its Auditors tab or the PDF shows them (a quarter
+    of a ten-times year's first render, #21). ``version`` as for :func:`comparison`: the
+    selection kept under it is not read again."""
+    if result.request.auditors or result.empty:
+        return result
+    request = result.request.scoped(scoped(ctx, result.request.audit_filter))
+    with database.snapshot(ctx.engine) as conn:
+        selection = _kept_selection(ctx, conn, request, version)
+        if selection is None:
+            return result
+        calibration = calibration_from(conn, selection.audits, selection.known)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return add_auditors(result, selection.audits, calibration)
 
 
 def headline(
@@ -274,15 +297,7 @@ def _load(
     nothing on PostgreSQL and was 1.6x slower on SQLite.
     """
     audit_filter = request.audit_filter
-    if version is None:
-        selection = _selection(ctx, conn, audit_filter, request.include_closed)
-    else:
-        key = (version, audit_filter, request.include_closed)
-        selection = kept_selections.kept(
-            key,
-            lambda: _selection(ctx, conn, audit_filter, request.include_closed),
-            _selection_bytes,
-        )
+    selection = _kept_selection(ctx, conn, request, version)
     if selection is None:
         return None
     audits, alignments = selection.audits, selection.alignments
@@ -303,6 +318,21 @@ def _load(
         item_cells=item_cells,
         alignments=alignments,
         calibration=calibration,
+    )
+
+
+def _kept_selection(
+    ctx: AppContext, conn: Connection, request: ComparisonRequest, version: Version | None
+) -> _Selection | None:
+    """The request's selection: kept under ``version`` for the next request of the same
+    selection (:mod:`kept_selections`), read afresh without one."""
+    audit_filter, include_closed = request.audit_filter, request.include_closed
+    if version is None:
+        return _selection(ctx, conn, audit_filter, include_closed)
+    return kept_selections.kept(
+        (version, audit_filter, include_closed),
+        lambda: _selection(ctx, conn, audit_filter, include_closed),
+        _selection_bytes,
     )
 
 

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from audit_app.domain.compare.codes import sorted_codes
 from audit_app.domain.compare.totals import BRANCH_PERIOD_TOTAL_COLUMNS
 from audit_app.domain.filters import AuditFilter
-from audit_app.storage import branch_sums
-from audit_app.storage.compare_queries import _branch_table, _frame, _month, summaries_answer
+from audit_app.storage import branch_sums, copy_frames
+from audit_app.storage.compare_queries import _branch_table, _month, summaries_answer
 from audit_app.storage.item_sums import month_of
 from audit_app.storage.repository import _filtered, branch_conditions
 from audit_app.storage.tables import (
@@ -137,14 +139,30 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
             audit_filter,
             open_only,
         )
-    frame = _frame(
+    frame = copy_frames.typed_frame(
         conn,
         query,
-        ["branch_id", "period", "audits", "sum", "sum_sq", "passed", "judged", "critical_failures"],
+        {
+            "branch_id": "int",
+            "period": "text",
+            "audits": "int",
+            "sum": "float",
+            "sum_sq": "float",
+            "passed": "int",
+            "judged": "int",
+            "critical_failures": "int",
+        },
     )
     if frame.empty:
         return pd.DataFrame({column: [] for column in BRANCH_MONTH_COLUMNS})
-    frame = frame.merge(_branch_table(conn), on="branch_id", how="left")
+    table = _branch_table(conn)
+    # Sorted by branch code and month on integer codes before the branches' text is joined
+    # (sorting the joined text took 0.1 s of a ten-times history's league table, #21).
+    by_code = np.zeros(int(table["branch_id"].max()) + 1, dtype=np.int64)
+    by_code[table["branch_id"].to_numpy(dtype=np.int64)] = sorted_codes(table["branch_code"])[0]
+    month, _months = sorted_codes(frame["period"])
+    order = np.lexsort((month, by_code[frame["branch_id"].to_numpy(dtype=np.int64)]))
+    frame = frame.take(order).merge(table, on="branch_id", how="left")
     frame = frame.astype(
         {
             "audits": int,
@@ -157,4 +175,4 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
             "period": str,
         }
     )
-    return frame.sort_values(["branch_code", "period"], ignore_index=True)[BRANCH_MONTH_COLUMNS]
+    return frame.reset_index(drop=True)[BRANCH_MONTH_COLUMNS]

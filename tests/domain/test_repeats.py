@@ -6,9 +6,16 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit_app.checklists import Catalogue
-from audit_app.domain.repeats import branches_with_repeats, policy_thresholds, repeated_failures
+from audit_app.domain.repeats import (
+    branches_with_repeats,
+    pair_codes,
+    policy_thresholds,
+    repeated_failures,
+)
 
 
 def _audits(*rows: tuple[int, str, str, int]) -> pd.DataFrame:
@@ -160,3 +167,30 @@ def test_runs_match_a_walk_through_every_audit_on_a_random_chain() -> None:
         for r in found.itertuples()
     } == expected
     assert list(found["consecutive"]) == sorted(found["consecutive"], reverse=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["A", "B", "Ç", "a b"]), st.integers(1, 3)), max_size=30
+    )
+)
+def test_pair_codes_are_the_factorized_pairs(pairs: list[tuple[str, int]]) -> None:
+    """Coding two columns' pairs without a tuple per row gives what factorizing the pairs
+    does: the same codes, the same pairs in order of first appearance."""
+    frame = pd.DataFrame(pairs, columns=["first", "second"]).astype({"first": "str"})
+    codes, found = pair_codes(frame["first"], frame["second"])
+    want_codes, want = pd.factorize(pd.MultiIndex.from_frame(frame)) if pairs else ([], [])
+    assert codes.tolist() == list(want_codes)
+    assert found == list(want)
+
+
+def test_categorical_item_ids_find_the_same_repeats_as_text() -> None:
+    """The storage reads item ids as categories; the search finds the same runs, the item
+    ids given back as text."""
+    audits = _audits((1, "A", "c", 1), (2, "A", "c", 2), (3, "B", "c", 3), (4, "B", "c", 4))
+    items = _items({a: {"x": 0.0, "y": 0.5 if a % 2 else 1.0} for a in (1, 2, 3, 4)})
+    coded = items.assign(item_id=items["item_id"].astype("category"))
+    found = repeated_failures(audits, coded)
+    pd.testing.assert_frame_equal(found, repeated_failures(audits, items))
+    assert found["item_id"].tolist() == ["x", "x"] and found["item_id"].dtype == "str"

@@ -58,6 +58,7 @@ from audit_app.domain.compare.comparison import (
     league_of,
     month_cells,
     totals_in_periods,
+    with_auditors,
 )
 from audit_app.domain.compare.consistency import (
     FEW_REPEAT_BRANCHES,
@@ -214,4 +215,5 @@ __all__ = [
     "total_branches",
     "totals_in_periods",
     "trend",
+    "with_auditors",
 ]

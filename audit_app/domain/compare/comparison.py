@@ -19,6 +19,7 @@ from audit_app.domain.compare.calibration import NO_CALIBRATION, Calibration
 from audit_app.domain.compare.changes import Changes, changes_from_totals
 from audit_app.domain.compare.codes import dense_codes, sorted_codes
 from audit_app.domain.compare.consistency import (
+    ConsistencyIndex,
     StandardConsistency,
     consistency_index_by_period_cells,
     item_consistency,
@@ -100,28 +101,6 @@ def compute_comparison(
     )
     # The change's own notes (its noise, how far everyone moved) go with the change views.
     changes = replace(changes, notices=(*changes.notices, *_period_move(league, changes)))
-    notices = _first_of_each_code(
-        [
-            *league.notices,
-            *index.notices,
-            *auditors.notices,
-            *_calibration_notice(frames.calibration),
-        ]
-    )
-    if frames.versions:
-        notices += [
-            Notice("reference_version", alignment.describe(), "info")
-            for alignment in frames.versions
-        ]
-    asked = (auditors.method, frames.calibration.method) if request.auditors else ()
-    method = (
-        league.method,
-        _(CONSISTENCY_METHOD),
-        _(TREND_METHOD),
-        changes.method,
-        *asked,
-        *(alignment.describe() for alignment in frames.versions),
-    )
     return ComparisonResult(
         request=request,
         scope=scope,
@@ -137,13 +116,69 @@ def compute_comparison(
         auditors=auditors,
         calibration=frames.calibration,
         versions=frames.versions,
-        notices=tuple(notices),
-        method=method,
+        notices=_notices(league, index, auditors, frames.calibration, frames.versions),
+        method=_method(request, league, changes, auditors, frames.calibration, frames.versions),
         heatmap=section_heatmap(collapse_periods(section_cells)),
         trend=chain_trend(totals),
         index_trend=consistency_index_by_period_cells(section_cells),
         item_sections=dict(frames.item_sections),
         changes=changes,
+    )
+
+
+def with_auditors(
+    result: ComparisonResult, audits: pd.DataFrame, calibration: Calibration
+) -> ComparisonResult:
+    """A result computed without its auditors (``request.auditors`` False) with them, as
+    :func:`compute_comparison` gives them when asked: the Compare page computes them only
+    when its Auditors tab opens (0.25 s of a ten-times year, #21). ``audits``: the
+    comparison's audit frame (:attr:`ComparisonFrames.audits`)."""
+    if result.request.auditors or result.empty:
+        return result
+    request = replace(result.request, auditors=True)
+    auditors = _auditor_effects(request, audits)
+    index = summarise_consistency(result.sections)
+    league, versions = result.league, result.versions
+    return replace(
+        result,
+        request=request,
+        auditors=auditors,
+        calibration=calibration,
+        notices=_notices(league, index, auditors, calibration, versions),
+        method=_method(request, league, result.changes, auditors, calibration, versions),
+    )
+
+
+def _notices(
+    league: LeagueTable,
+    index: ConsistencyIndex,
+    auditors: AuditorEffects,
+    calibration: Calibration,
+    versions: tuple[VersionAlignment, ...],
+) -> tuple[Notice, ...]:
+    notices = _first_of_each_code(
+        [*league.notices, *index.notices, *auditors.notices, *_calibration_notice(calibration)]
+    )
+    notices += [Notice("reference_version", a.describe(), "info") for a in versions]
+    return tuple(notices)
+
+
+def _method(
+    request: ComparisonRequest,
+    league: LeagueTable,
+    changes: Changes,
+    auditors: AuditorEffects,
+    calibration: Calibration,
+    versions: tuple[VersionAlignment, ...],
+) -> tuple[str, ...]:
+    asked = (auditors.method, calibration.method) if request.auditors else ()
+    return (
+        league.method,
+        _(CONSISTENCY_METHOD),
+        _(TREND_METHOD),
+        changes.method,
+        *asked,
+        *(alignment.describe() for alignment in versions),
     )
 
 

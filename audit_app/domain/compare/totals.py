@@ -3,6 +3,8 @@ squares of the overall scores, which the database or a summary table can add up.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -94,16 +96,20 @@ def combine_branch_periods(totals: pd.DataFrame) -> pd.DataFrame:
 
 def _add_up(totals: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
     """Sum the counts by ``keys`` (sorted by them, as text), names from the first row of
-    each branch; numpy rather than a pandas groupby, which costs milliseconds per call."""
+    each branch; numpy rather than a pandas groupby, which costs milliseconds per call.
+    Text columns are coded and taken, never turned into Python objects and back (0.2 s of
+    a ten-times history's league table, #21)."""
     if totals.empty:
         return pd.DataFrame(columns=columns)
-    labels = [totals[key].astype(str).to_numpy() for key in keys]
+    labels = [_text(totals[key]) for key in keys]
     coded = [sorted_codes(label) for label in labels]
     key = np.zeros(len(totals), dtype=np.int64)
     for codes, values in coded:
         key = key * len(values) + codes
     cells, first, cell_of = np.unique(key, return_index=True, return_inverse=True)
-    out: dict[str, object] = {name: label[first] for name, label in zip(keys, labels, strict=True)}
+    out: dict[str, object] = {
+        name: _taken(label, first) for name, label in zip(keys, labels, strict=True)
+    }
     for name in _NUMBERS:
         sums = np.bincount(
             cell_of, weights=totals[name].to_numpy(dtype=float), minlength=len(cells)
@@ -111,5 +117,17 @@ def _add_up(totals: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Dat
         out[name] = sums if name in ("sum", "sum_sq") else np.rint(sums).astype(int)
     first_row = first_rows(coded[0][0])[coded[0][0][first]]
     for name in _NAMES:
-        out[name] = totals[name].to_numpy()[first_row]
+        out[name] = _taken(totals[name], first_row)
     return pd.DataFrame(out)[columns]
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A key column as text (a quarter's ``Period`` as '2026Q1')."""
+    return values if isinstance(values.dtype, pd.StringDtype) else values.astype(str)
+
+
+def _taken(values: pd.Series, rows: np.ndarray) -> Any:
+    """The rows of a column: text taken as text; anything else as before, an array."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.iloc[rows].reset_index(drop=True)
+    return values.to_numpy()[rows]

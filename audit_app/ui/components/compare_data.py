@@ -74,6 +74,30 @@ def _comparison(
         return service.comparison(_ctx, request, version)
 
 
+def with_auditors(
+    ctx: AppContext, result: ComparisonResult, version: Version, scope: Scope
+) -> ComparisonResult:
+    """The result with its auditors' leniency and calibration pairs, computed now if its
+    request left them out: only the Auditors tab and the PDF show them."""
+    if result.request.auditors or result.empty:
+        return result
+    return _with_auditors(ctx, result.request, version, scope, current_language())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _with_auditors(
+    _ctx: AppContext,
+    request: ComparisonRequest,
+    version: Version,
+    scope: Scope,
+    language: str,
+) -> ComparisonResult:
+    """Keyed like :func:`_comparison`, whose result it completes."""
+    with use_language(language):
+        result = _comparison(_ctx, request, version, scope, language)
+        return service.with_auditors(_ctx, result, version)
+
+
 def with_evidence(
     ctx: AppContext, result: ComparisonResult, version: Version, scope: Scope
 ) -> ComparisonResult:
@@ -117,9 +141,10 @@ def _pdf_report(
     language: str,
 ) -> bytes:
     """The PDF of the cached comparison (rendering only, plus the overdue actions)."""
-    result = with_evidence(
-        _ctx, _comparison(_ctx, request, version, scope, language), version, scope
-    )
+    computed = _comparison(_ctx, request, version, scope, language)
+    if not (request.auditors or computed.empty):  # the report shows the auditors' tables
+        computed = _with_auditors(_ctx, request, version, scope, language)
+    result = with_evidence(_ctx, computed, version, scope)
     with use_language(language):
         return comparison_report(_ctx, result=result)
 

@@ -10,13 +10,13 @@ areas.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import streamlit as st
 
 from audit_app.domain import compare as stats
-from audit_app.domain.compare import ComparisonRequest, ComparisonResult
+from audit_app.domain.compare import ComparisonRequest, ComparisonResult, Notice
 from audit_app.domain.labels import mean_definition
 from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, current_language, formats
@@ -129,6 +129,7 @@ def _comparison(ctx: AppContext, choice: CompareChoice, version: Version) -> Com
         change_to=st.session_state.get(CHOSEN[CHANGE_TO_KEY]),
         include_closed=choice.include_closed,
         evidence=False,  # read when the Consistency tab or the PDF shows it (with_evidence)
+        auditors=False,  # computed when the Auditors tab or the PDF shows them (with_auditors)
     )
     try:
         return data.comparison(ctx, request, version, cache_scope(ctx.user))
@@ -172,8 +173,13 @@ def _remember_period(key: str) -> None:
 
 
 def _notices(result: ComparisonResult) -> None:
-    """What must be read with the numbers, above every tab."""
-    for notice in result.notices:
+    """What must be read with the numbers, above every tab (the auditors' own notices in
+    their tab, where they are computed)."""
+    _notices_of(result.notices)
+
+
+def _notices_of(notices: Iterable[Notice]) -> None:
+    for notice in notices:
         if notice.level == "warning":
             st.warning(markdown_text(notice.message), icon=":material/warning:")
         else:
@@ -343,8 +349,10 @@ def _tabs(ctx: AppContext, result: ComparisonResult, version: Version) -> None:
         views.changes_tab(shown)
 
     def auditors() -> None:
-        views.auditors_tab(result.auditors)
-        views.calibration_section(result.calibration, labels, titles)
+        shown = data.with_auditors(ctx, result, version, cache_scope(ctx.user))
+        _notices_of([notice for notice in shown.notices if notice not in result.notices])
+        views.auditors_tab(shown.auditors)
+        views.calibration_section(shown.calibration, labels, titles)
 
     draw: dict[str, Callable[[], None]] = {
         "League table": lambda: views.league_tab(table, bench),
