@@ -52,32 +52,21 @@ def _total(
     if scored.empty:
         return pd.DataFrame(columns=columns)
     passed = scored["passed"]
-    verdict = passed.notna().to_numpy()
     overall = scored["overall"].to_numpy(dtype=float)
-    frame = pd.DataFrame(
+    each = pd.DataFrame(
         {
             "branch_code": scored["branch_code"].to_numpy(),
             "period": period_of.loc[scored.index].astype(str).to_numpy(),
-            "overall": overall,
-            "overall_sq": overall**2,
-            "passed": np.array(
-                [bool(p) if v else False for p, v in zip(passed, verdict, strict=True)], dtype=int
-            ),
-            "judged": verdict.astype(int),
-            "critical": scored["critical_failure"].astype(bool).to_numpy(dtype=int),
+            "audits": np.ones(len(scored), dtype=np.int64),
+            "sum": overall,
+            "sum_sq": overall**2,
+            "passed": passed.eq(True).to_numpy(dtype=np.int64),  # None (no verdict): not passed
+            "judged": passed.notna().to_numpy(dtype=np.int64),
+            "critical_failures": scored["critical_failure"].astype(bool).to_numpy(dtype=np.int64),
+            **{name: scored[name].to_numpy() for name in _NAMES},
         }
     )
-    sums = frame.groupby(keys, sort=True).agg(
-        audits=("overall", "size"),
-        sum=("overall", "sum"),
-        sum_sq=("overall_sq", "sum"),
-        passed=("passed", "sum"),
-        judged=("judged", "sum"),
-        critical_failures=("critical", "sum"),
-    )
-    names = scored.groupby("branch_code", sort=True)[_NAMES].first()
-    joined = sums.reset_index().join(names, on="branch_code")
-    return joined[columns].reset_index(drop=True)
+    return _add_up(each, keys, columns)
 
 
 def combine_totals(totals: pd.DataFrame) -> pd.DataFrame:
