@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +20,8 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from audit_app.domain.audit import AuditRecord, Visit
+from audit_app.services.audits import list_scores, submit_audit
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.services.demo import load_demo
@@ -33,6 +35,7 @@ from audit_app.ui.components.compare_charts import (
 from audit_app.ui.components.compare_scope import benchmark
 from audit_app.ui.components.compare_views import standard_columns
 from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
+from tests.services.test_audits import phone_answers
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 
 DEMO_BRANCHES = 47
@@ -519,6 +522,30 @@ def test_the_auditors_tab_says_when_no_two_auditors_shared_a_visit(ctx: AppConte
     open_tab(app, "Auditors")
     assert any("Calibration" in h.value for h in app.subheader)
     assert any("No calibration pairs" in c.value for c in app.caption)
+
+
+def test_the_auditors_notices_show_in_their_tab_where_they_are_computed(
+    ctx: AppContext,
+) -> None:
+    """The page computes the auditors' figures only when their tab opens: a calibration
+    pair's notice is not above the tabs before, and shows in the Auditors tab."""
+    load_demo(ctx)
+    checklist = ctx.catalogue.get("greeting_phone")
+    day = list_scores(ctx)["visited_at"].max().date() - timedelta(days=45)
+    for auditor, hour in (("Ann Pair", 10), ("Bob Pair", 11)):
+        visit = Visit(
+            "ES-CAT-01",
+            "greeting_phone",
+            checklist.version,
+            datetime.combine(day, time(hour)),
+            auditor,
+        )
+        submit_audit(ctx, AuditRecord(visit, phone_answers(ctx)))
+    app = run_app(HQ, page="compare")
+    assert not any("calibration pair" in c.value for c in app.caption)
+    open_tab(app, "Auditors")
+    assert any(c.value.startswith("1 calibration pair:") for c in app.caption)
+    assert not any("No calibration pairs" in c.value for c in app.caption)
 
 
 def test_the_model_choices_reach_the_comparison_and_a_backward_change_is_explained(
