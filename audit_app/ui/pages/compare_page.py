@@ -242,7 +242,10 @@ def _downloads(
     )
     xlsx_col.download_button(
         _("Download Excel"),
-        data=lambda: data.workbook_bytes(result),
+        # its summary carries the calibration, as `audit-app compare --format xlsx` does
+        data=lambda: data.workbook_bytes(
+            data.with_auditors(ctx, result, version, cache_scope(ctx.user))
+        ),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
