@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 Kind = Literal["int", "float", "text", "bool", "timestamp"]
 """A column's type as the frame holds it. ``int`` columns hold no NULL; ``text`` and
@@ -47,11 +48,23 @@ def typed_frame(conn: Connection, query: Any, columns: Mapping[str, Kind]) -> pd
     """The rows of ``query`` (its selected columns in ``columns``' order) as a frame of
     those types: int64, float64, text and booleans as objects with None for NULL,
     datetime64[us]."""
-    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+    if copies_as_read(conn):
         frame = _copied(conn, query, columns)
     else:
         frame = tuple_frame(conn, query, list(columns))
     return _typed(frame, columns)
+
+
+def copies_as_read(conn: Connection) -> bool:
+    """PostgreSQL through psycopg, with the session writing what Arrow reads: dates in ISO
+    style and text in UTF-8 (the defaults). A site that set another ``DateStyle`` or client
+    encoding (``PGDATESTYLE``, ``ALTER DATABASE … SET``) reads the driver's tuples, which
+    psycopg decodes for any of them."""
+    if conn.dialect.name != "postgresql" or conn.dialect.driver != "psycopg":
+        return False
+    info = conn.connection.dbapi_connection.info  # type: ignore[union-attr]
+    date_style = info.parameter_status("DateStyle") or ""
+    return date_style.upper().startswith("ISO") and info.encoding == "utf-8"
 
 
 def tuple_frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
@@ -74,20 +87,29 @@ def _copied(conn: Connection, query: Any, columns: Mapping[str, Kind]) -> pd.Dat
 
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     driver: Any = conn.connection.dbapi_connection
-    statement = psycopg.ClientCursor(driver).mogrify(str(compiled), compiled.params)
+    with psycopg.ClientCursor(driver) as quoting:
+        statement = quoting.mogrify(str(compiled), compiled.params)
     data = io.BytesIO()
     copy_out = f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)"
-    with driver.cursor() as cursor, cursor.copy(copy_out) as copy:
-        for chunk in copy:
-            data.write(chunk)
+    try:
+        with driver.cursor() as cursor, cursor.copy(copy_out) as copy:
+            for chunk in copy:
+                data.write(chunk)
+    except psycopg.Error as error:
+        # As SQLAlchemy raises it for any other statement, so that callers catch one
+        # family of errors whichever way the rows were read.
+        raise DBAPIError.instance(
+            copy_out, None, error, psycopg.Error, dialect=conn.dialect
+        ) from error
     if not data.tell():
         return pd.DataFrame({column: [] for column in columns})
     data.seek(0)
     table = pa_csv.read_csv(
         data,
         read_options=pa_csv.ReadOptions(column_names=list(columns), block_size=BLOCK_BYTES),
-        # a text's line break inside quotes must not end a block's row
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        # a text's line break inside quotes must not end a block's row, and an empty line
+        # is a row (one column's NULL)
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pa_csv.ConvertOptions(
             column_types={name: _ARROW[kind] for name, kind in columns.items()},
             # COPY writes NULL as an unquoted empty field and an empty text as "": only

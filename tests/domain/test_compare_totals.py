@@ -10,7 +10,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_app.domain.compare import combine_branch_periods, combine_totals
+from audit_app.domain.compare import (
+    combine_branch_periods,
+    combine_totals,
+    total_branch_periods,
+)
 
 NUMBERS = ["audits", "sum", "sum_sq", "passed", "judged", "critical_failures"]
 
@@ -85,3 +89,58 @@ def test_branch_totals_add_every_period() -> None:
     combined = combine_totals(frame.drop(columns="period"))
     assert combined["branch_code"].tolist() == ["B-2"]
     assert combined["audits"].tolist() == [3] and combined["sum"].tolist() == [120.0]
+
+
+audits = st.lists(
+    st.tuples(
+        st.sampled_from(["B-2", "B-10", "Ç-3"]),
+        st.sampled_from(["2026-01", "2026-02"]),
+        st.one_of(st.none(), st.floats(0, 100)),
+        st.sampled_from([True, False, None]),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=audits)
+def test_audit_totals_equal_pandas_groupby(rows: list[tuple[object, ...]]) -> None:
+    """Per branch and period from single audits: the scored ones counted, their sums and
+    sums of squares, passes among the verdicts, critical failures; names from the branch."""
+    frame = pd.DataFrame(
+        rows, columns=["branch_code", "period", "overall", "passed", "critical_failure"]
+    )
+    frame = frame.assign(branch_name="Name " + frame["branch_code"], region="North", country="ES")
+    totals = total_branch_periods(frame, frame["period"])
+    scored = frame[frame["overall"].notna()]
+    if scored.empty:
+        assert totals.empty
+        return
+    expected = (
+        scored.assign(
+            sum_sq=scored["overall"].astype(float) ** 2,
+            passed=scored["passed"].eq(True).astype(int),
+            judged=scored["passed"].notna().astype(int),
+            critical_failures=scored["critical_failure"].astype(int),
+        )
+        .groupby(["branch_code", "period"], sort=True)
+        .agg(
+            audits=("overall", "size"),
+            sum=("overall", "sum"),
+            sum_sq=("sum_sq", "sum"),
+            passed=("passed", "sum"),
+            judged=("judged", "sum"),
+            critical_failures=("critical_failures", "sum"),
+            branch_name=("branch_name", "first"),
+        )
+        .reset_index()
+    )
+    assert totals["branch_code"].tolist() == expected["branch_code"].tolist()
+    assert totals["period"].tolist() == expected["period"].tolist()
+    assert totals["branch_name"].tolist() == expected["branch_name"].tolist()
+    for name in ("audits", "passed", "judged", "critical_failures"):
+        assert totals[name].tolist() == expected[name].tolist(), name
+    for name in ("sum", "sum_sq"):
+        np.testing.assert_allclose(totals[name].to_numpy(float), expected[name].to_numpy(float))

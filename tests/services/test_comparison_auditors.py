@@ -65,6 +65,8 @@ def test_the_notices_it_adds_are_the_auditors_own(world: World) -> None:
     assert [n for n in completed.notices if n in without.notices] == list(without.notices)
     assert completed.calibration.pairs and not without.calibration.pairs
     assert len(completed.method) == len(without.method) + 2  # the auditors' and calibration's
+    at_once = service.comparison(world.ctx, ComparisonRequest(selection, evidence=False))
+    same(completed, at_once, "the calibration world")  # its notices in the same order too
 
 
 def test_a_result_with_auditors_or_empty_is_returned_as_it_is(messy: Any) -> None:

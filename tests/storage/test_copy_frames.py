@@ -28,9 +28,11 @@ from sqlalchemy import (
     delete,
     insert,
     inspect,
+    literal_column,
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from audit_app.config import Settings
 from audit_app.domain.filters import AuditFilter
@@ -167,6 +169,57 @@ def test_line_breaks_across_the_reader_s_blocks(
     with engine.connect() as conn:
         read = copy_frames.typed_frame(conn, select(*scratch.c).order_by(scratch.c.id), KINDS)
     pd.testing.assert_frame_equal(read, _expected(stored))
+
+
+SESSION_SETTINGS = [
+    "SET datestyle = 'SQL, DMY'",
+    "SET datestyle = 'German'",
+    "SET datestyle = 'Postgres, MDY'",
+    "SET client_encoding = 'LATIN1'",
+]
+
+
+@pytest.mark.parametrize("setting", SESSION_SETTINGS)
+def test_a_session_writing_other_dates_or_encodings_reads_the_same(
+    engine: Engine, setting: str
+) -> None:
+    """A site may set another date style or client encoding (``PGDATESTYLE``, ``ALTER
+    DATABASE … SET``): COPY would write what Arrow cannot read, so such a session reads the
+    driver's tuples, and the frame is the same."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("session settings of PostgreSQL")
+    stored = [
+        ("Café Élodie", 1.5, True, datetime(2024, 3, 15, 10, 0, 0, 250)),
+        (None, None, None, datetime(1999, 12, 31, 23, 59, 59)),
+        ("plain", -2.0, False, None),
+    ]
+    _store(engine, stored)
+    query = select(*scratch.c).order_by(scratch.c.id)
+    with engine.connect() as conn:
+        assert copy_frames.copies_as_read(conn)
+        conn.exec_driver_sql(setting)
+        assert not copy_frames.copies_as_read(conn)
+        read = copy_frames.typed_frame(conn, query, KINDS)
+    pd.testing.assert_frame_equal(read, _expected(stored))
+
+
+def test_one_column_keeps_its_null_rows(engine: Engine) -> None:
+    """COPY writes a lone NULL as an empty line: a row, not a line to skip."""
+    _store(engine, [("a", None, None, None), (None, None, None, None), ("b", None, None, None)])
+    with engine.connect() as conn:
+        read = copy_frames.typed_frame(
+            conn, select(scratch.c.label).order_by(scratch.c.id), {"label": "text"}
+        )
+    assert read["label"].tolist() == ["a", None, "b"]
+
+
+def test_an_error_while_copying_is_the_database_error_sqlalchemy_raises(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite divides by zero into NULL")
+    _store(engine, [("a", 1.0, True, None)])
+    broken = select((scratch.c.id / literal_column("0")).label("x"))
+    with engine.connect() as conn, pytest.raises(DBAPIError, match="division by zero"):
+        copy_frames.typed_frame(conn, broken, {"x": "float"})
 
 
 def test_postgresql_reads_through_copy(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
