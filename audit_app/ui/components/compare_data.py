@@ -79,9 +79,15 @@ def with_auditors(
 ) -> ComparisonResult:
     """The result with its auditors' leniency and calibration pairs, computed now if its
     request left them out: only the Auditors tab and the PDF show them."""
+    return _completed(ctx, result, version, scope, current_language())
+
+
+def _completed(
+    ctx: AppContext, result: ComparisonResult, version: Version, scope: Scope, language: str
+) -> ComparisonResult:
     if result.request.auditors or result.empty:
         return result
-    return _with_auditors(ctx, result.request, version, scope, current_language())
+    return _with_auditors(ctx, result.request, version, scope, language)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -142,9 +148,9 @@ def _pdf_report(
 ) -> bytes:
     """The PDF of the cached comparison (rendering only, plus the overdue actions)."""
     computed = _comparison(_ctx, request, version, scope, language)
-    if not (request.auditors or computed.empty):  # the report shows the auditors' tables
-        computed = _with_auditors(_ctx, request, version, scope, language)
-    result = with_evidence(_ctx, computed, version, scope)
+    # the report shows the auditors' tables and the failure evidence
+    completed = _completed(_ctx, computed, version, scope, language)
+    result = with_evidence(_ctx, completed, version, scope)
     with use_language(language):
         return comparison_report(_ctx, result=result)
 
