@@ -32,6 +32,9 @@ from audit_app.domain.compare.comparison import (
 from audit_app.domain.compare.comparison import (
     with_auditors as add_auditors,
 )
+from audit_app.domain.compare.comparison import (
+    with_items as add_items,
+)
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.evidence import EvidenceCount
@@ -115,6 +118,27 @@ def with_auditors(
         calibration = calibration_from(conn, selection.audits, selection.known)
     with threadpool_limits(limits=1, user_api="blas"):
         return add_auditors(result, selection.audits, calibration)
+
+
+def with_items(
+    ctx: AppContext, result: ComparisonResult, version: Version | None = None
+) -> ComparisonResult:
+    """A comparison asked for without items (``ComparisonRequest(items=False)``) with its
+    per-item consistency, as ``comparison`` gives it when asked: the Compare page turns
+    items on after showing the rest, and only the items are computed then. ``version`` as
+    for :func:`comparison`: the selection kept under it is not read again."""
+    if result.request.items:
+        return result
+    if result.empty:  # as an empty comparison asked for with items
+        return replace(result, request=replace(result.request, items=True))
+    request = result.request.scoped(scoped(ctx, result.request.audit_filter))
+    with database.snapshot(ctx.engine) as conn:
+        selection = _kept_selection(ctx, conn, request, version)
+        if selection is None:
+            return result
+        cells = _item_cells(conn, request, selection)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return add_items(result, stats.scale_cells(cells, 100))
 
 
 def headline(
@@ -296,17 +320,11 @@ def _load(
     month the section totals are nearly as many rows as the section scores, so it saved
     nothing on PostgreSQL and was 1.6x slower on SQLite.
     """
-    audit_filter = request.audit_filter
     selection = _kept_selection(ctx, conn, request, version)
     if selection is None:
         return None
-    audits, alignments = selection.audits, selection.alignments
-    item_cells = queries.item_cells(conn, audit_filter, vectors) if request.items else None
-    if item_cells is not None:
-        if alignments:
-            item_cells = _without_left_out(item_cells, alignments)
-        if not request.include_closed:
-            item_cells = item_cells[item_cells["branch_code"].isin(audits["branch_code"])]
+    audits = selection.audits
+    item_cells = _item_cells(conn, request, selection, vectors) if request.items else None
     calibration = (
         calibration_from(conn, audits, selection.known) if request.auditors else NO_CALIBRATION
     )
@@ -316,9 +334,28 @@ def _load(
         audits=audits,
         section_cells=selection.section_cells,
         item_cells=item_cells,
-        alignments=alignments,
+        alignments=selection.alignments,
         calibration=calibration,
     )
+
+
+def _item_cells(
+    conn: Connection,
+    request: ComparisonRequest,
+    selection: _Selection,
+    vectors: queries.VectorRead | None = None,
+) -> pd.DataFrame:
+    """The selection's item cells, in points as read (items a version left out dropped,
+    and closed branches unless the request includes them). Whether the kept summaries or
+    the vectors are the faster read is judged from the selection's own density."""
+    months = selection.months
+    density = float(months["audits"].sum()) / len(months) if len(months) else 0.0
+    cells = queries.item_cells(conn, request.audit_filter, vectors, audits_per_cell=density)
+    if selection.alignments:
+        cells = _without_left_out(cells, selection.alignments)
+    if not request.include_closed:
+        cells = cells[cells["branch_code"].isin(selection.audits["branch_code"])]
+    return cells
 
 
 def _kept_selection(

@@ -469,6 +469,52 @@ def test_the_summaries_are_read_where_they_hold_many_audits_per_row(
         assert read == ["sums"]
 
 
+def test_a_density_the_caller_knows_picks_the_read_without_asking_the_database(
+    small: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comparison passes its kept selection's audits per branch and month: the summaries
+    at eight or more, the vectors below, and the database is not asked (#21)."""
+    read: list[str] = []
+    monkeypatch.setattr(queries, "summaries_pay", lambda *a: read.append("asked") or True)
+    monkeypatch.setattr(queries, "summary_cells", lambda *a: read.append("sums") or None)
+    monkeypatch.setattr(queries, "vector_cells", lambda *a: read.append("vectors") or None)
+    months = AuditFilter(date_from=date(2026, 3, 1))
+    with database.snapshot(small.engine) as conn:
+        queries.item_cells(conn, months, audits_per_cell=queries.SUMMARY_DENSITY)
+        queries.item_cells(conn, months, audits_per_cell=queries.SUMMARY_DENSITY - 0.5)
+        queries.item_cells(conn, AuditFilter(auditor="Ann"), audits_per_cell=100.0)
+        assert read == ["sums", "vectors", "vectors"]  # an auditor: the summaries cannot
+        queries.item_cells(conn, months)
+        assert read[3:] == ["asked", "sums"]
+
+
+def test_a_comparison_with_items_judges_the_density_from_its_selection(
+    small: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dense branch reads the summaries, the whole demo the vectors, and neither asks
+    the database for its density; the items are those of a recomputation either way."""
+    from audit_app.domain.compare import ComparisonRequest
+    from audit_app.services import compare as service
+
+    for day in range(1, 9):
+        submit_audit(small, _phone_record(small, "ES-CAT-03", day))
+    dense = AuditFilter(branch_code="ES-CAT-03", date_from=date(2026, 3, 1))
+    want = {
+        f: service.comparison(small, ComparisonRequest(f, evidence=False)).items
+        for f in (dense, AuditFilter())
+    }
+    read: list[str] = []
+    sums, vectors = queries.summary_cells, queries.vector_cells
+    monkeypatch.setattr(queries, "summaries_pay", lambda *a: read.append("asked") or False)
+    monkeypatch.setattr(queries, "summary_cells", lambda *a: read.append("sums") or sums(*a))
+    monkeypatch.setattr(queries, "vector_cells", lambda *a: read.append("vectors") or vectors(*a))
+    for audit_filter, how in ((dense, "sums"), (AuditFilter(), "vectors")):
+        read.clear()
+        got = service.comparison(small, ComparisonRequest(audit_filter, evidence=False)).items
+        assert read == [how]
+        assert got == want[audit_filter]
+
+
 def test_a_vector_that_does_not_fit_stops_the_summary_check_not_verify(small: AppContext) -> None:
     with small.engine.begin() as conn:
         conn.execute(

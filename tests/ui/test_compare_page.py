@@ -34,7 +34,7 @@ from audit_app.ui.components.compare_charts import (
 )
 from audit_app.ui.components.compare_scope import benchmark
 from audit_app.ui.components.compare_views import standard_columns
-from audit_app.ui.pages.compare_page import PDF_BUTTON_KEY, TAB_KEY, TABS
+from audit_app.ui.pages.compare_page import ITEMS_KEY, PDF_BUTTON_KEY, TAB_KEY, TABS
 from tests.services.test_audits import phone_answers
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 
@@ -367,7 +367,8 @@ def test_one_comparison_serves_every_tab_download_and_the_pdf(
     monkeypatch.setattr(service, "comparison", counted)
     app.switch_page("pages/compare_page.py").run()
     assert not app.exception
-    assert len(asked) == 1 and asked[0].items  # 48 branches: items on by default
+    # 48 branches: items on by default, completing the comparison without them
+    assert len(asked) == 1 and not asked[0].items
     for label in TABS:
         open_tab(app, label)
     downloads.get(".csv")
@@ -381,6 +382,49 @@ def test_one_comparison_serves_every_tab_download_and_the_pdf(
     app.run()
     app.run()
     assert [request.period for request in asked] == ["month", "quarter"]
+
+
+def test_turning_items_on_computes_only_the_items(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chain too large for items by default shows its comparison without them; turning
+    "Include items" on computes the items alone (``with_items``), not the comparison again,
+    and the Consistency tab then compares every item with the sections (#21)."""
+    import streamlit as st
+
+    from audit_app.services import compare as service
+
+    load_demo(ctx)
+    st.cache_data.clear()
+    asked: list[Any] = []
+    completed: list[Any] = []
+    compute, complete = service.comparison, service.with_items
+
+    def counted(context: AppContext, request: Any = None, version: Any = None) -> Any:
+        asked.append(request)
+        return compute(context, request, version)
+
+    def counted_items(context: AppContext, result: Any, version: Any = None) -> Any:
+        completed.append(result.request)
+        return complete(context, result, version)
+
+    monkeypatch.setattr(service, "comparison", counted)
+    monkeypatch.setattr(service, "with_items", counted_items)
+    app = run_app(HQ)
+    app.session_state[ITEMS_KEY] = False  # as on a chain of over 1,000 branches
+    app.session_state[TAB_KEY] = "Consistency"
+    app.switch_page("pages/compare_page.py").run()
+    assert not app.exception, app.exception
+    assert len(asked) == 1 and not asked[0].items and completed == []
+    assert not app.toggle(key=ITEMS_KEY).value
+    assert "Items compared" not in [metric.label for metric in app.metric]
+    app.toggle(key=ITEMS_KEY).set_value(True).run()
+    assert not app.exception, app.exception
+    assert len(asked) == 1, "the comparison was computed again"
+    assert completed == asked
+    assert app.toggle(key=ITEMS_KEY).value
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert int(shown["Items compared"]) > 0
 
 
 def test_sessions_of_one_scope_share_one_comparison_and_scopes_never_do(

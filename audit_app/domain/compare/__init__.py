@@ -59,6 +59,7 @@ from audit_app.domain.compare.comparison import (
     month_cells,
     totals_in_periods,
     with_auditors,
+    with_items,
 )
 from audit_app.domain.compare.consistency import (
     FEW_REPEAT_BRANCHES,
@@ -216,4 +217,5 @@ __all__ = [
     "totals_in_periods",
     "trend",
     "with_auditors",
+    "with_items",
 ]

@@ -69,8 +69,14 @@ def _comparison(
     language: str,
 ) -> ComparisonResult:
     """The one cache of comparisons, keyed by the request, the data version, the scope and the
-    language (its notices and methods are sentences in that language)."""
+    language (its notices and methods are sentences in that language).
+
+    A request with items completes the same request without them, which the page has
+    usually shown already: turning "Include items" on computes only the items."""
     with use_language(language):
+        if request.items:
+            shown = _comparison(_ctx, replace(request, items=False), version, scope, language)
+            return service.with_items(_ctx, shown, version)
         return service.comparison(_ctx, request, version)
 
 
