@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from audit_app.domain.compare.codes import sorted_codes
 from audit_app.domain.compare.totals import BRANCH_PERIOD_TOTAL_COLUMNS
@@ -120,39 +120,42 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
     """Per branch x month with a scored audit (:data:`BRANCH_MONTH_COLUMNS`), sorted by
     branch code and month: what ``domain.compare.branch_month_totals`` adds up from audits."""
     if kept_answer(audit_filter):  # the totals kept on write: no audit row is read
+        # Their rows as kept (per checklist, version, kind and channel too), added up per
+        # branch and month here: the database's GROUP BY over a ten-times history's
+        # 180,000 rows took longer than reading them (0.3-0.4 s against 0.16-0.23 s).
         s = branch_month_sums
         query = kept_only(
-            select(
-                s.c.branch_id,
-                s.c.month,
-                *(func.sum(s.c[name]) for name in branch_sums.VALUES),
-            ).group_by(s.c.branch_id, s.c.month),
+            select(s.c.branch_id, s.c.month, *(s.c[name] for name in branch_sums.VALUES)),
             audit_filter,
             open_only,
         )
-    else:
-        month = _month(conn).label("month")
-        query = scored_only(
-            select(audits.c.branch_id, month, *branch_sums.score_totals())
-            .select_from(scored_audits_join())
-            .group_by(audits.c.branch_id, month),
-            audit_filter,
-            open_only,
-        )
-    frame = copy_frames.typed_frame(
-        conn,
-        query,
-        {
-            "branch_id": "int",
-            "period": "text",
-            "audits": "int",
-            "sum": "float",
-            "sum_sq": "float",
-            "passed": "int",
-            "judged": "int",
-            "critical_failures": "int",
-        },
+        return _branch_month_frame(conn, copy_frames.typed_frame(conn, query, _READ), kept=True)
+    month = _month(conn).label("month")
+    query = scored_only(
+        select(audits.c.branch_id, month, *branch_sums.score_totals())
+        .select_from(scored_audits_join())
+        .group_by(audits.c.branch_id, month),
+        audit_filter,
+        open_only,
     )
+    return _branch_month_frame(conn, copy_frames.typed_frame(conn, query, _READ), kept=False)
+
+
+_READ: dict[str, copy_frames.Kind] = {
+    "branch_id": "int",
+    "period": "text",
+    "audits": "int",
+    "sum": "float",
+    "sum_sq": "float",
+    "passed": "int",
+    "judged": "int",
+    "critical_failures": "int",
+}
+
+
+def _branch_month_frame(conn: Connection, frame: pd.DataFrame, *, kept: bool) -> pd.DataFrame:
+    """The rows read (per branch and month, or per ``kept`` row) as :func:`branch_months`
+    gives them."""
     if frame.empty:
         return pd.DataFrame({column: [] for column in BRANCH_MONTH_COLUMNS})
     table = _branch_table(conn)
@@ -160,7 +163,9 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
     # (sorting the joined text took 0.1 s of a ten-times history's league table, #21).
     by_code = np.zeros(int(table["branch_id"].max()) + 1, dtype=np.int64)
     by_code[table["branch_id"].to_numpy(dtype=np.int64)] = sorted_codes(table["branch_code"])[0]
-    month, _months = sorted_codes(frame["period"])
+    month, months = sorted_codes(frame["period"])
+    if kept:
+        frame, month = _per_branch_month(frame, month, len(months))
     order = np.lexsort((month, by_code[frame["branch_id"].to_numpy(dtype=np.int64)]))
     frame = frame.take(order).merge(table, on="branch_id", how="left")
     frame = frame.astype(
@@ -176,3 +181,20 @@ def branch_months(conn: Connection, audit_filter: AuditFilter, *, open_only: boo
         }
     )
     return frame.reset_index(drop=True)[BRANCH_MONTH_COLUMNS]
+
+
+def _per_branch_month(
+    rows: pd.DataFrame, month: np.ndarray, months: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Kept rows added up per branch and month (``month``: each row's month code), with
+    the month codes of the rows returned; the rows as they are when each branch and month
+    has one (a chain of one checklist, kind and channel)."""
+    key = rows["branch_id"].to_numpy(dtype=np.int64) * months + month
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    if len(keys) == len(key):
+        return rows, month
+    out = rows.iloc[first].reset_index(drop=True)
+    for name in ("audits", "sum", "sum_sq", "passed", "judged", "critical_failures"):
+        added = np.bincount(inverse, weights=rows[name].to_numpy(dtype=float))
+        out[name] = added if name.startswith("sum") else np.rint(added).astype(np.int64)
+    return out, month[first]
