@@ -76,19 +76,59 @@ def comparison(
     """Everything a comparison shows, for the acting user's branches only. ``version``: the
     data version of the request's dates, taken before this call (``freshness.data_version``),
     under which its selection is kept for the next comparison of the same selection."""
+    request = prepared(ctx, request)
+    with database.snapshot(ctx.engine) as conn:
+        reading = read(
+            ctx, conn, request, queries.SelectionReads(conn, request.audit_filter), version
+        )
+    return computed(request, reading)
+
+
+def prepared(ctx: AppContext, request: ComparisonRequest | None) -> ComparisonRequest:
+    """The request checked (a refusal names what is wrong) and narrowed to the acting
+    user's areas: what :func:`read` and :func:`computed` take."""
     request = request or ComparisonRequest()
     _check_request(request)
-    request = request.scoped(scoped(ctx, request.audit_filter))
-    with database.snapshot(ctx.engine) as conn:
-        vectors = queries.VectorRead(conn, request.audit_filter)
-        frames = _load(ctx, conn, request, vectors, version)
-        if frames is None:
-            return _nothing_to_compare(conn, request)
-        evidence = (
-            _evidence(ctx, conn, request.audit_filter, frames.audits["audit_id"], vectors)
-            if request.evidence
-            else {}
-        )
+    return request.scoped(scoped(ctx, request.audit_filter))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a comparison reads in its snapshot (:func:`read`): its frames and failure
+    evidence, or the empty result when nothing of the selection is scored."""
+
+    frames: ComparisonFrames | None
+    evidence: dict[tuple[str, str], EvidenceCount]
+    empty: ComparisonResult | None
+
+
+def read(
+    ctx: AppContext,
+    conn: Connection,
+    request: ComparisonRequest,
+    reads: queries.SelectionReads,
+    version: Version | None = None,
+) -> Reading:
+    """The reads of :func:`comparison` for a :func:`prepared` request, in the caller's
+    snapshot; ``reads`` of its selection, which the caller may read from again (the
+    comparison report's repeated failures). Refuses a filter that matches nothing."""
+    frames = _load(ctx, conn, request, reads, version)
+    if frames is None:
+        return Reading(None, {}, _nothing_to_compare(conn, request))
+    evidence = (
+        _evidence(ctx, conn, request.audit_filter, frames.audits["audit_id"], reads)
+        if request.evidence
+        else {}
+    )
+    return Reading(frames, evidence, None)
+
+
+def computed(request: ComparisonRequest, reading: Reading) -> ComparisonResult:
+    """The comparison of what :func:`read` read, outside the snapshot."""
+    frames = reading.frames
+    if frames is None:
+        assert reading.empty is not None
+        return reading.empty
     months = frames.branch_months
     _check_change_periods(request, months)
     areas = request.audit_filter.areas
@@ -97,7 +137,7 @@ def comparison(
     # 10-30x more on a busy machine, and a server's other sessions want the other cores.
     with threadpool_limits(limits=1, user_api="blas"):
         result = compute_comparison(request, frames, scope)
-    return replace(result, evidence=evidence)
+    return replace(result, evidence=reading.evidence)
 
 
 def with_auditors(
@@ -209,7 +249,7 @@ def _evidence(
     conn: Connection,
     audit_filter: AuditFilter,
     audit_ids: Iterable[int] | None = None,
-    vectors: queries.VectorRead | None = None,
+    reads: queries.SelectionReads | None = None,
 ) -> dict[tuple[str, str], EvidenceCount]:
     """The counts behind :func:`failure_evidence`, in the caller's snapshot; ``audit_ids``:
     only these audits of the selection (a comparison's scored audits of open branches)."""
@@ -218,7 +258,7 @@ def _evidence(
         for c in ctx.catalogue
     }
     ids = None if audit_ids is None else {int(i) for i in audit_ids}
-    frame = queries.failure_evidence(conn, audit_filter, thresholds, ids, vectors)
+    frame = queries.failure_evidence(conn, audit_filter, thresholds, ids, reads)
     rows = zip(
         frame["checklist_id"].tolist(),
         frame["item_id"].tolist(),
@@ -304,14 +344,15 @@ def _load(
     ctx: AppContext,
     conn: Connection,
     request: ComparisonRequest,
-    vectors: queries.VectorRead | None = None,
+    reads: queries.SelectionReads | None = None,
     version: Version | None = None,
 ) -> ComparisonFrames | None:
     """The frames of one request, read in the caller's snapshot; None when no audit of
-    the selection has a score. ``vectors``: the item-score vectors, when the caller reads
-    them again (the evidence). ``version``: the data version the caller computed before
-    this snapshot (``freshness.data_version``), under which the selection is kept for the
-    next request of the same selection (:mod:`kept_selections`); None reads it afresh.
+    the selection has a score. ``reads``: the selection's reads, when the caller reads
+    from them again (the evidence, the report's repeated failures). ``version``: the data
+    version the caller computed before this snapshot (``freshness.data_version``), under
+    which the selection is kept for the next request of the same selection
+    (:mod:`kept_selections`); None reads it afresh.
 
     Every selected audit is read (rescored where a checklist spans versions) and the
     branch-month and section totals are added up here. Letting the database add them up
@@ -320,11 +361,11 @@ def _load(
     month the section totals are nearly as many rows as the section scores, so it saved
     nothing on PostgreSQL and was 1.6x slower on SQLite.
     """
-    selection = _kept_selection(ctx, conn, request, version)
+    selection = _kept_selection(ctx, conn, request, version, reads)
     if selection is None:
         return None
     audits = selection.audits
-    item_cells = _item_cells(conn, request, selection, vectors) if request.items else None
+    item_cells = _item_cells(conn, request, selection, reads) if request.items else None
     calibration = (
         calibration_from(conn, audits, selection.known) if request.auditors else NO_CALIBRATION
     )
@@ -343,14 +384,14 @@ def _item_cells(
     conn: Connection,
     request: ComparisonRequest,
     selection: _Selection,
-    vectors: queries.VectorRead | None = None,
+    reads: queries.SelectionReads | None = None,
 ) -> pd.DataFrame:
     """The selection's item cells, in points as read (items a version left out dropped,
     and closed branches unless the request includes them). Whether the kept summaries or
     the vectors are the faster read is judged from the selection's own density."""
     months = selection.months
     density = float(months["audits"].sum()) / len(months) if len(months) else 0.0
-    cells = queries.item_cells(conn, request.audit_filter, vectors, audits_per_cell=density)
+    cells = queries.item_cells(conn, request.audit_filter, reads, audits_per_cell=density)
     if selection.alignments:
         cells = _without_left_out(cells, selection.alignments)
     if not request.include_closed:
@@ -359,25 +400,37 @@ def _item_cells(
 
 
 def _kept_selection(
-    ctx: AppContext, conn: Connection, request: ComparisonRequest, version: Version | None
+    ctx: AppContext,
+    conn: Connection,
+    request: ComparisonRequest,
+    version: Version | None,
+    reads: queries.SelectionReads | None = None,
 ) -> _Selection | None:
     """The request's selection: kept under ``version`` for the next request of the same
     selection (:mod:`kept_selections`), read afresh without one."""
     audit_filter, include_closed = request.audit_filter, request.include_closed
     if version is None:
-        return _selection(ctx, conn, audit_filter, include_closed)
+        return _selection(ctx, conn, audit_filter, include_closed, reads)
     return kept_selections.kept(
         (version, audit_filter, include_closed),
-        lambda: _selection(ctx, conn, audit_filter, include_closed),
+        lambda: _selection(ctx, conn, audit_filter, include_closed, reads),
         _selection_bytes,
     )
 
 
 def _selection(
-    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, include_closed: bool
+    ctx: AppContext,
+    conn: Connection,
+    audit_filter: AuditFilter,
+    include_closed: bool,
+    reads: queries.SelectionReads | None = None,
 ) -> _Selection | None:
     """The selection's part of :func:`_load`; None when no audit of it has a score."""
-    audits = queries.audit_frame(conn, audit_filter)
+    audits = (
+        queries.audit_frame(conn, audit_filter)
+        if reads is None
+        else reads.audits(conn, audit_filter)
+    )
     audits = audits[audits["overall"].notna()].reset_index(drop=True)
     if not include_closed:  # closed branches are not ranked unless asked for
         audits = audits[audits["branch_active"]].reset_index(drop=True)
@@ -386,7 +439,7 @@ def _selection(
     checklists, alignments, known = _aligned(ctx, conn, audits, _versions_used(audits))
     section_rows = queries.section_rows(conn, audit_filter)
     if alignments:
-        rescored = _rescored(conn, audit_filter, audits, alignments, known)
+        rescored = _rescored(conn, audit_filter, audits, alignments, known, reads)
         audits = _with_rescored_overall(audits, rescored)
         section_rows = _with_rescored_sections(section_rows, rescored)
     if not include_closed:
@@ -496,11 +549,12 @@ def _rescored(
     audits: pd.DataFrame,
     alignments: tuple[stats.VersionAlignment, ...],
     known: dict[tuple[str, int], Checklist],
+    reads: queries.SelectionReads | None = None,
 ) -> list[stats.Rescored]:
     """Section and overall scores of the multi-version checklists' audits, recomputed on
     the items all their versions share, by the reference version's rules."""
     ids = tuple(a.checklist_id for a in alignments)
-    items = queries.item_rows(conn, audit_filter, ids)
+    items = queries.item_rows(conn, audit_filter, ids, reads=reads)
     checklist_of = audits.set_index("audit_id")["checklist_id"]
     out = []
     for alignment in alignments:

@@ -66,6 +66,7 @@ AUDIT_COLUMNS = [
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "SelectionReads",
     "audit_frame",
     "data_stamp",
     "failure_evidence",
@@ -207,36 +208,56 @@ def _branch_table(conn: Connection) -> pd.DataFrame:
     )
 
 
-class VectorRead:
-    """The item-score vectors of one selection, read at most once: the item cells and the
-    failure evidence of one comparison share them (two reads of a ten-times quarter's
-    vectors took 0.5 s). Valid in the snapshot it was made in."""
+class SelectionReads:
+    """What one snapshot reads of one selection, each read at most once: its audit frame
+    and its item-score vectors. A comparison's item cells and failure evidence share the
+    vectors (two reads of a ten-times quarter's took 0.5 s), and the comparison report's
+    repeated-failure search shares both (2.2 s of a ten-times history's PDF, #21). Valid in
+    the snapshot it was made in; the frames it hands out are shared, so never changed in
+    place (pandas' copy-on-write keeps a caller's new columns its own)."""
 
     def __init__(self, conn: Connection, audit_filter: AuditFilter) -> None:
         self._conn = conn
         self._filter = audit_filter
+        self._audits: pd.DataFrame | None = None
         self._blocks: list[_VectorBlock] | None = None
 
+    def serves(self, conn: Connection, audit_filter: AuditFilter) -> bool:
+        """Whether this read holds ``audit_filter``'s selection in ``conn``'s snapshot."""
+        return conn is self._conn and audit_filter == self._filter
+
+    def audits(self, conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
+        """:func:`audit_frame` of the selection."""
+        self._check(conn, audit_filter)
+        if self._audits is None:
+            self._audits = audit_frame(conn, audit_filter)
+        return self._audits
+
     def blocks(self, conn: Connection, audit_filter: AuditFilter) -> list[_VectorBlock]:
-        if conn is not self._conn or audit_filter != self._filter:
-            raise ValueError("a vector read serves the connection and filter it was made for")
+        self._check(conn, audit_filter)
         if self._blocks is None:
             self._blocks = _vector_blocks(conn, audit_filter)
         return self._blocks
 
+    def _check(self, conn: Connection, audit_filter: AuditFilter) -> None:
+        if not self.serves(conn, audit_filter):
+            raise ValueError(
+                "a selection's reads serve the connection and filter they were made for"
+            )
+
 
 def _blocks_of(
-    conn: Connection, audit_filter: AuditFilter, vectors: VectorRead | None
+    conn: Connection, audit_filter: AuditFilter, reads: SelectionReads | None
 ) -> list[_VectorBlock]:
-    if vectors is None:
+    if reads is None:
         return _vector_blocks(conn, audit_filter)
-    return vectors.blocks(conn, audit_filter)
+    return reads.blocks(conn, audit_filter)
 
 
 def item_cells(
     conn: Connection,
     audit_filter: AuditFilter,
-    vectors: VectorRead | None = None,
+    reads: SelectionReads | None = None,
     audits_per_cell: float | None = None,
 ) -> pd.DataFrame:
     """Per branch x checklist x item x month of the visit: count, sum and sum of squares of
@@ -262,7 +283,7 @@ def item_cells(
         )
         if dense:
             return summary_cells(conn, audit_filter)
-    return vector_cells(conn, audit_filter, vectors)
+    return vector_cells(conn, audit_filter, reads)
 
 
 SUMMARY_DENSITY = 8
@@ -349,14 +370,14 @@ def _no_cells() -> pd.DataFrame:
 
 
 def vector_cells(
-    conn: Connection, audit_filter: AuditFilter, vectors: VectorRead | None = None
+    conn: Connection, audit_filter: AuditFilter, reads: SelectionReads | None = None
 ) -> pd.DataFrame:
     """:func:`item_cells` from the item-score vectors of the selected audits.
 
     The text columns are categorical, their categories sorted: a ten-times history has
     11 million cells, and writing out (then factorising again) a text per cell cost more than
     adding them up."""
-    sums = [_block_sums(block) for block in _blocks_of(conn, audit_filter, vectors)]
+    sums = [_block_sums(block) for block in _blocks_of(conn, audit_filter, reads)]
     sums = [part for part in sums if len(part.n)]
     if not sums:
         return _no_cells()
@@ -631,9 +652,11 @@ def item_rows(
     checklist_ids: Sequence[str],
     *,
     below_full_marks: bool = False,
+    reads: SelectionReads | None = None,
 ) -> pd.DataFrame:
     """One row per audit x answered item of the given checklists: audit_id, item_id, score
-    (0-1, NaN for N/A and unscored items), read from the item-score vectors.
+    (0-1, NaN for N/A and unscored items), read from the item-score vectors (``reads``':
+    when they serve the selection).
 
     ``below_full_marks``: only the answers scored below 1, all that a search for failures
     needs (the repeated-failure search of a ten-times chain otherwise builds 23 million rows
@@ -642,7 +665,11 @@ def item_rows(
     ``item_id`` is categorical (the items of every version read, sorted): a ten-times
     year's two million failed answers took 0.2 s to be written out as text, and as long
     again to be coded back for the search."""
-    blocks = _vector_blocks(conn, audit_filter, checklist_ids)
+    if reads is not None and reads.serves(conn, audit_filter):
+        wanted = set(checklist_ids)
+        blocks = [b for b in reads.blocks(conn, audit_filter) if b.layout.checklist_id in wanted]
+    else:
+        blocks = _vector_blocks(conn, audit_filter, checklist_ids)
     every_item = _categories(item for block in blocks for item in block.layout.items)
     parts = []
     for block in blocks:
@@ -677,7 +704,7 @@ def failure_evidence(
     audit_filter: AuditFilter,
     thresholds: Mapping[tuple[str, int], Mapping[str, float]],
     audit_ids: Collection[int] | None = None,
-    vectors: VectorRead | None = None,
+    reads: SelectionReads | None = None,
 ) -> pd.DataFrame:
     """Per checklist x item (:data:`EVIDENCE_COLUMNS`): how many answers of the selection
     failed, and how many of those carry a photo.
@@ -703,7 +730,7 @@ def failure_evidence(
     }
     wanted = None if audit_ids is None else np.fromiter(audit_ids, dtype=np.int64)
     parts = []
-    for block in _blocks_of(conn, audit_filter, vectors):
+    for block in _blocks_of(conn, audit_filter, reads):
         keep = (
             np.ones(len(block.audit_ids), dtype=bool)
             if wanted is None
