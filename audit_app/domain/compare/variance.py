@@ -11,6 +11,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.codes import dense_codes
+
 CONFIDENCE = 0.90
 """Every interval is a two-sided 90 % interval."""
 Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
@@ -176,5 +178,20 @@ def _optional(value: float | None) -> float | None:
 
 
 def period_labels(visited_at: pd.Series, period: Period) -> pd.Series:
-    """'2026-03' for a month, '2026Q1' for a quarter."""
-    return pd.to_datetime(visited_at).dt.to_period("M" if period == "month" else "Q").astype(str)
+    """'2026-03' for a month, '2026Q1' for a quarter: each distinct period is written once
+    and taken for its rows (pandas' periods turned into text one by one took 0.12 s of a
+    ten-times history's 390,000 audits, this 0.02 s, #21)."""
+    stamps = pd.to_datetime(visited_at)
+    if stamps.empty or stamps.isna().any() or stamps.dt.tz is not None:
+        return stamps.dt.to_period("M" if period == "month" else "Q").astype(str)
+    # months since 1970-01 (floor division keeps earlier ones right)
+    months = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    keys = months if period == "month" else months // 3
+    first = int(keys.min())
+    distinct, codes = dense_codes(keys - first, int(keys.max()) - first + 1)
+    if period == "month":
+        texts = np.datetime_as_string((distinct + first).astype("datetime64[M]"), unit="M")
+        labels = [str(text) for text in texts]
+    else:
+        labels = [f"{1970 + q // 4}Q{q % 4 + 1}" for q in (distinct + first).tolist()]
+    return pd.Series(pd.Index(labels, dtype="str").take(codes), index=visited_at.index)
