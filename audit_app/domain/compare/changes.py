@@ -137,18 +137,22 @@ def changes_from_totals(
     df = int(df or 0)
     noise = within if within is not None and df > 0 else None
     t = t_quantile(df) if noise is not None else float("nan")
-    codes = totals["branch_code"].astype(str).to_numpy()
-    n = totals["audits"].to_numpy(dtype=float)
-    means = totals["sum"].to_numpy(dtype=float) / n
+    # Python lists, not numpy arrays, for the loops below: zipping arrays makes a numpy
+    # scalar of every value (a third of a ten-times quarter's changes, #21)
+    codes = totals["branch_code"].astype(str).tolist()
+    n_array = totals["audits"].to_numpy(dtype=float)
+    n = n_array.tolist()
+    means = (totals["sum"].to_numpy(dtype=float) / n_array).tolist()
     has_names = "branch_name" in totals.columns
-    names = totals["branch_name"].to_numpy() if has_names else codes
+    names = totals["branch_name"].tolist() if has_names else codes
+    labels = periods.tolist()
     before = {
         code: (int(count), float(mean), name)
-        for code, count, mean, name, period in zip(codes, n, means, names, periods, strict=True)
+        for code, count, mean, name, period in zip(codes, n, means, names, labels, strict=True)
         if period == earlier
     }
     rows = []
-    for code, count, mean, name, period in zip(codes, n, means, names, periods, strict=True):
+    for code, count, mean, name, period in zip(codes, n, means, names, labels, strict=True):
         if period != later or code not in before:
             continue
         n1, m1, _name = before[code]
