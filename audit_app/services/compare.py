@@ -78,9 +78,9 @@ def comparison(
     under which its selection is kept for the next comparison of the same selection."""
     request = prepared(ctx, request)
     with database.snapshot(ctx.engine) as conn:
-        reading = read(
-            ctx, conn, request, queries.SelectionReads(conn, request.audit_filter), version
-        )
+        every_vector = request.items or request.evidence
+        reads = queries.SelectionReads(conn, request.audit_filter, every_vector=every_vector)
+        reading = read(ctx, conn, request, reads, version)
     return computed(request, reading)
 
 
@@ -173,10 +173,11 @@ def with_items(
         return replace(result, request=replace(result.request, items=True))
     request = result.request.scoped(scoped(ctx, result.request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
-        selection = _kept_selection(ctx, conn, request, version)
+        reads = queries.SelectionReads(conn, request.audit_filter)  # a re-read's rescoring too
+        selection = _kept_selection(ctx, conn, request, version, reads)
         if selection is None:
             return result
-        cells = _item_cells(conn, request, selection)
+        cells = _item_cells(conn, request, selection, reads)
     with threadpool_limits(limits=1, user_api="blas"):
         return add_items(result, stats.scale_cells(cells, 100))
 

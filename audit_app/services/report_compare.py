@@ -121,8 +121,11 @@ def _comparison_and_repeats(
             else repeats_service.read_failures(ctx, conn, request.audit_filter, reads)
         )
         del reads  # the vectors are not held while the comparison is computed
-    result = service.computed(request, reading)
-    return result, None if reading.frames is None else repeats_service.searched(ctx, found)
+    if reading.frames is None:
+        return service.computed(request, reading), None
+    repeats = repeats_service.searched(ctx, found)
+    del found  # nor the answers the search read
+    return service.computed(request, reading), repeats
 
 
 def _with_overdue(

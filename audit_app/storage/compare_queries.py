@@ -216,15 +216,25 @@ class SelectionReads:
     the snapshot it was made in; the frames it hands out are shared, so never changed in
     place (pandas' copy-on-write keeps a caller's new columns its own)."""
 
-    def __init__(self, conn: Connection, audit_filter: AuditFilter) -> None:
+    def __init__(
+        self, conn: Connection, audit_filter: AuditFilter, *, every_vector: bool = True
+    ) -> None:
         self._conn = conn
         self._filter = audit_filter
+        self._every_vector = every_vector
         self._audits: pd.DataFrame | None = None
         self._blocks: list[_VectorBlock] | None = None
 
     def serves(self, conn: Connection, audit_filter: AuditFilter) -> bool:
         """Whether this read holds ``audit_filter``'s selection in ``conn``'s snapshot."""
         return conn is self._conn and audit_filter == self._filter
+
+    def shares_vectors(self, conn: Connection, audit_filter: AuditFilter) -> bool:
+        """Whether a reader of some checklists' vectors should take them from here: the
+        caller will read every vector of the selection anyway (``every_vector``: the item
+        cells, the evidence, the repeats' search), or they are read already. A comparison
+        without items or evidence rescoring one checklist reads that checklist's alone."""
+        return self.serves(conn, audit_filter) and (self._every_vector or self._blocks is not None)
 
     def audits(self, conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
         """:func:`audit_frame` of the selection."""
@@ -671,7 +681,7 @@ def item_rows(
     ``item_id`` is categorical (the items of every version read, sorted): a ten-times
     year's two million failed answers took 0.2 s to be written out as text, and as long
     again to be coded back for the search."""
-    if reads is not None and reads.serves(conn, audit_filter):
+    if reads is not None and reads.shares_vectors(conn, audit_filter):
         wanted = set(checklist_ids)
         blocks = [b for b in reads.blocks(conn, audit_filter) if b.layout.checklist_id in wanted]
     else:

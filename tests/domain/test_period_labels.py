@@ -1,5 +1,6 @@
 """Period labels written once per distinct period (#21) are the labels pandas' own periods
-give every audit, for months and quarters, any dates pandas holds, and any index."""
+give every audit, for months and quarters, any dates pandas holds in nanoseconds,
+microseconds (the audit frame's unit) or seconds, and any index."""
 
 from __future__ import annotations
 
@@ -12,23 +13,32 @@ from hypothesis import strategies as st
 
 from audit_app.domain.compare import period_labels
 
-VISITS = st.lists(
+NANOSECONDS = st.lists(
     st.datetimes(min_value=datetime(1678, 1, 1), max_value=datetime(2261, 12, 31)),
     max_size=60,
 )
+ANY_YEAR = st.lists(st.datetimes(min_value=datetime(1000, 1, 1)), max_size=60)
+"""Times in microseconds (as the audit frame reads them) or seconds hold any year."""
 
 
 def by_pandas(visited_at: pd.Series, period: str) -> pd.Series:
     return pd.to_datetime(visited_at).dt.to_period("M" if period == "month" else "Q").astype(str)
 
 
-@given(visits=VISITS, period=st.sampled_from(["month", "quarter"]), shift=st.integers(0, 99))
+@given(
+    visits=st.one_of(
+        st.tuples(NANOSECONDS, st.just("datetime64[ns]")),
+        st.tuples(ANY_YEAR, st.sampled_from(["datetime64[us]", "datetime64[s]"])),
+    ),
+    period=st.sampled_from(["month", "quarter"]),
+    shift=st.integers(0, 99),
+)
 def test_the_labels_are_pandas_periods_as_text(
-    visits: list[datetime], period: str, shift: int
+    visits: tuple[list[datetime], str], period: str, shift: int
 ) -> None:
-    visited_at = pd.Series(
-        visits, index=pd.RangeIndex(shift, shift + len(visits)), dtype="datetime64[ns]"
-    )
+    times, unit = visits
+    index = pd.RangeIndex(shift, shift + len(times))
+    visited_at = pd.Series(times, index=index, dtype=unit)
     got = period_labels(visited_at, period)  # type: ignore[arg-type]
     want = by_pandas(visited_at, period)
     assert got.index.equals(visited_at.index)

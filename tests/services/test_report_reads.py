@@ -6,6 +6,7 @@ versions; a selection the search reads differently (follow-ups included) reads i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -72,6 +73,35 @@ def test_a_selection_with_follow_ups_searches_its_own_reads(
     repeats = branches_with_repeats(messy, selection)
     shown = data.repeats.drop(columns="branch_name")
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), repeats.reset_index(drop=True))
+
+
+@pytest.mark.parametrize(
+    ("asked", "checklists"),
+    [
+        ({}, [("greeting_phone",)]),
+        ({"items": True}, [None]),
+        ({"evidence": True}, [None]),
+    ],
+    ids=["neither items nor evidence", "items", "evidence"],
+)
+def test_the_rescoring_reads_the_selection_s_vectors_only_when_they_are_wanted(
+    messy: Any, monkeypatch: pytest.MonkeyPatch, asked: dict[str, bool], checklists: list[Any]
+) -> None:
+    """The messy world's phone checklist spans two versions, so the comparison rescores its
+    audits from their vectors. Without items or evidence it reads that checklist's alone (an
+    email audit's vectors are neither read nor needed); with either, the one read of every
+    vector serves the rescoring too."""
+    read: list[Any] = []
+    vector_blocks = queries._vector_blocks
+
+    def vectors(conn: Any, audit_filter: AuditFilter, checklist_ids: Any = None) -> Any:
+        read.append(None if checklist_ids is None else tuple(checklist_ids))
+        return vector_blocks(conn, audit_filter, checklist_ids)
+
+    monkeypatch.setattr(queries, "_vector_blocks", vectors)
+    request = ComparisonRequest(AuditFilter(), items=False, evidence=False, auditors=False)
+    service.comparison(messy, replace(request, **asked))
+    assert read == checklists
 
 
 def test_an_empty_selection_searches_nothing(messy: Any, counted: dict[str, int]) -> None:

@@ -184,8 +184,9 @@ def period_labels(visited_at: pd.Series, period: Period) -> pd.Series:
     stamps = pd.to_datetime(visited_at)
     if stamps.empty or stamps.isna().any() or stamps.dt.tz is not None:
         return stamps.dt.to_period("M" if period == "month" else "Q").astype(str)
-    # months since 1970-01 (floor division keeps earlier ones right)
-    months = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    # months since 1970-01 in the times' own unit (nanoseconds would wrap a date past 2262;
+    # floor division keeps earlier ones right)
+    months = stamps.to_numpy().astype("datetime64[M]").astype(np.int64)
     keys = months if period == "month" else months // 3
     first = int(keys.min())
     distinct, codes = dense_codes(keys - first, int(keys.max()) - first + 1)
