@@ -38,6 +38,8 @@ def _timed(call: Callable[[], Any]) -> float:
 def main(argv: list[str]) -> int:
     url, wanted = argv[0], argv[1:]
     os.environ["AUDIT_DATABASE_URL"] = url
+    # the set runs to the end of 2027: the visits entered below are dated in it
+    os.environ["AUDIT_LATEST_VISIT_DAYS_AHEAD"] = "366"
     from audit_app.ui.allocator import keep_freed_memory
 
     keep_freed_memory()  # as a server process does (audit_app.ui.server)
@@ -150,6 +152,58 @@ def main(argv: list[str]) -> int:
         shown = service.comparison(ctx, page_request, version)
         measure(tab, 2.0, lambda: service.with_auditors(ctx, shown, version))
         measure(items_kept, 1.0, lambda: service.with_items(ctx, shown, version))
+    # Month end: a visit entered between two page views moves the data version; the kept
+    # selection reads again only the branch written (services.selections.patched).
+    entered = (
+        "after a visit entered: the Compare page, whole history (kept selection brought up "
+        "to date)",
+        "after a visit entered: the Compare page, last twelve months (kept selection brought "
+        "up to date)",
+        "after a visit entered: the Overview, whole history",
+        "after a visit entered: the Overview, last twelve months",
+        "after a visit entered: per-item consistency as the Compare page asks for it, last "
+        "twelve months",
+        "after a visit entered: per-item consistency as the Compare page asks for it, whole "
+        "history",
+    )
+    if not wanted or any(word in name for word in wanted for name in entered):
+        from bench.entered_visits import VisitEntry
+
+        visits = VisitEntry(ctx)
+        visits.enter(everything)  # not timed: its auditor's record exists from here on
+        for name, selection, page in (
+            (entered[0], everything, "compare"),
+            (entered[1], last_year, "compare"),
+            (entered[2], everything, "overview"),
+            (entered[3], last_year, "overview"),
+            (entered[4], last_year, "items"),
+            (entered[5], everything, "items"),
+        ):
+            request = ComparisonRequest(selection, items=False, evidence=False, auditors=False)
+            before = data_version(ctx, selection)
+            overview(ctx, selection, language="en", version=before)  # not timed: kept
+            shown = service.comparison(ctx, request, before)
+            if page == "items":  # the page showed its items before the visit
+                service.with_items(ctx, shown, before)
+            visits.enter(selection)
+            if page == "items":  # its comparison after the visit (measured above), then items
+                version = data_version(ctx, selection)
+                shown = service.comparison(ctx, request, version)
+                measure(
+                    name,
+                    1.0,
+                    lambda shown=shown, version=version: service.with_items(ctx, shown, version),
+                )
+                continue
+
+            def after(selection: Any = selection, page: str = page, request: Any = request) -> None:
+                version = data_version(ctx, selection)
+                if page == "overview":
+                    overview(ctx, selection, language="en", version=version)
+                else:
+                    service.comparison(ctx, request, version)
+
+            measure(name, 2.0, after)
     measure(
         "branch page data (one branch against 5,000)",
         2.0,

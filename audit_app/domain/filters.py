@@ -28,6 +28,10 @@ class AuditFilter:
     areas: tuple[str, ...] | None = None
     """Only branches of these areas: set by the services for an area manager, never by a
     widget, so every list, comparison and download stays inside their areas."""
+    branches: tuple[str, ...] | None = None
+    """Only the branches with these codes: set by the services when a kept selection reads
+    again the branches written since it was read, never by a widget (and so never described:
+    no title or report cover is made of such a filter)."""
     include_follow_ups: bool = False
     """Follow-up audits re-check only failed items, so their scores are not comparable with
     full audits: left out unless asked for (or unless ``kind`` asks for them)."""

@@ -43,13 +43,21 @@ from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _
-from audit_app.services import kept_selections
 from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
+from audit_app.services.selections import (
+    aligned,
+    checklist_versions,
+    kept_entry,
+    kept_item_cells,
+    kept_selection,
+    rescored,
+    versions_used,
+)
 from audit_app.storage import compare_queries as queries
-from audit_app.storage import database, league_totals, repository
+from audit_app.storage import database, league_totals
 from audit_app.storage.section_totals import section_totals
 
 By = Literal["branch", "region", "auditor", "item", "change", "calibration"]
@@ -152,7 +160,7 @@ def with_auditors(
         return result
     request = result.request.scoped(scoped(ctx, result.request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
-        selection = _kept_selection(ctx, conn, request, version)
+        selection = kept_selection(ctx, conn, request, version)
         if selection is None:
             return result
         calibration = calibration_from(conn, selection.audits, selection.known)
@@ -174,10 +182,10 @@ def with_items(
     request = result.request.scoped(scoped(ctx, result.request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
         reads = queries.SelectionReads(conn, request.audit_filter)  # a re-read's rescoring too
-        selection = _kept_selection(ctx, conn, request, version, reads)
-        if selection is None:
+        kept = kept_entry(ctx, conn, request, version, reads)
+        if kept.selection is None:
             return result
-        cells = _item_cells(conn, request, selection, reads)
+        cells = kept_item_cells(ctx, conn, request, version, kept, reads)
     with threadpool_limits(limits=1, user_api="blas"):
         return add_items(result, stats.scale_cells(cells, 100))
 
@@ -235,12 +243,12 @@ def _compared_ids(
     """The ids of the scored audits a comparison keeps: where a checklist spans versions,
     an audit that scores nothing on the shared items is left out (``_with_rescored_overall``),
     and so are its failed answers."""
-    used = _versions_used(scored)
+    used = versions_used(scored)
     if all(len(versions) == 1 for versions in used.values()):
         return scored["audit_id"]
-    _checklists, alignments, known = _aligned(ctx, conn, scored, used)
-    rescored = _rescored(conn, audit_filter, scored, alignments, known)
-    fresh = pd.concat([r.audits for r in rescored], ignore_index=True)
+    _checklists, alignments, known = aligned(ctx, conn, scored, used)
+    again = rescored(conn, audit_filter, scored, alignments, known)
+    fresh = pd.concat([r.audits for r in again], ignore_index=True)
     unscored = fresh.loc[fresh["overall"].isna(), "audit_id"]
     return scored.loc[~scored["audit_id"].isin(unscored), "audit_id"]
 
@@ -327,20 +335,6 @@ def _check_request(request: ComparisonRequest) -> None:
     _check_filter_values(request.audit_filter)
 
 
-@dataclass(frozen=True)
-class _Selection:
-    """What every comparison of one selection reads alike, whatever it then computes: its
-    scored audits (rescored on the shared items where a checklist spans versions), their
-    branch-month totals and section cells, and the checklist versions used."""
-
-    audits: pd.DataFrame
-    months: pd.DataFrame
-    section_cells: pd.DataFrame
-    checklists: tuple[Checklist, ...]
-    alignments: tuple[stats.VersionAlignment, ...]
-    known: dict[tuple[str, int], Checklist]
-
-
 def _load(
     ctx: AppContext,
     conn: Connection,
@@ -362,11 +356,14 @@ def _load(
     month the section totals are nearly as many rows as the section scores, so it saved
     nothing on PostgreSQL and was 1.6x slower on SQLite.
     """
-    selection = _kept_selection(ctx, conn, request, version, reads)
+    kept = kept_entry(ctx, conn, request, version, reads)
+    selection = kept.selection
     if selection is None:
         return None
     audits = selection.audits
-    item_cells = _item_cells(conn, request, selection, reads) if request.items else None
+    item_cells = (
+        kept_item_cells(ctx, conn, request, version, kept, reads) if request.items else None
+    )
     calibration = (
         calibration_from(conn, audits, selection.known) if request.auditors else NO_CALIBRATION
     )
@@ -379,110 +376,6 @@ def _load(
         alignments=selection.alignments,
         calibration=calibration,
     )
-
-
-def _item_cells(
-    conn: Connection,
-    request: ComparisonRequest,
-    selection: _Selection,
-    reads: queries.SelectionReads | None = None,
-) -> pd.DataFrame:
-    """The selection's item cells, in points as read (items a version left out dropped,
-    and closed branches unless the request includes them). Whether the kept summaries or
-    the vectors are the faster read is judged from the selection's own density."""
-    months = selection.months
-    density = float(months["audits"].sum()) / len(months) if len(months) else 0.0
-    cells = queries.item_cells(conn, request.audit_filter, reads, audits_per_cell=density)
-    if selection.alignments:
-        cells = _without_left_out(cells, selection.alignments)
-    if not request.include_closed:
-        cells = cells[cells["branch_code"].isin(selection.audits["branch_code"])]
-    return cells
-
-
-def _kept_selection(
-    ctx: AppContext,
-    conn: Connection,
-    request: ComparisonRequest,
-    version: Version | None,
-    reads: queries.SelectionReads | None = None,
-) -> _Selection | None:
-    """The request's selection: kept under ``version`` for the next request of the same
-    selection (:mod:`kept_selections`), read afresh without one."""
-    audit_filter, include_closed = request.audit_filter, request.include_closed
-    if version is None:
-        return _selection(ctx, conn, audit_filter, include_closed, reads)
-    return kept_selections.kept(
-        (version, audit_filter, include_closed),
-        lambda: _selection(ctx, conn, audit_filter, include_closed, reads),
-        _selection_bytes,
-    )
-
-
-def _selection(
-    ctx: AppContext,
-    conn: Connection,
-    audit_filter: AuditFilter,
-    include_closed: bool,
-    reads: queries.SelectionReads | None = None,
-) -> _Selection | None:
-    """The selection's part of :func:`_load`; None when no audit of it has a score."""
-    audits = (
-        queries.audit_frame(conn, audit_filter)
-        if reads is None
-        else reads.audits(conn, audit_filter)
-    )
-    audits = audits[audits["overall"].notna()].reset_index(drop=True)
-    if not include_closed:  # closed branches are not ranked unless asked for
-        audits = audits[audits["branch_active"]].reset_index(drop=True)
-    if audits.empty:
-        return None
-    checklists, alignments, known = _aligned(ctx, conn, audits, _versions_used(audits))
-    section_rows = queries.section_rows(conn, audit_filter)
-    if alignments:
-        rescored = _rescored(conn, audit_filter, audits, alignments, known, reads)
-        audits = _with_rescored_overall(audits, rescored)
-        section_rows = _with_rescored_sections(section_rows, rescored)
-    if not include_closed:
-        section_rows = section_rows[section_rows["audit_id"].isin(audits["audit_id"])]
-    return _Selection(
-        audits=audits,
-        months=stats.branch_month_totals(audits),
-        section_cells=stats.month_cells(section_rows, audits, "section_id"),
-        checklists=checklists,
-        alignments=alignments,
-        known=known,
-    )
-
-
-def _selection_bytes(selection: _Selection | None) -> int:
-    if selection is None:
-        return 0
-    return kept_selections.frame_bytes(selection.audits, selection.months, selection.section_cells)
-
-
-def _aligned(
-    ctx: AppContext,
-    conn: Connection,
-    audits: pd.DataFrame,
-    used: dict[str, tuple[int, ...]],
-) -> tuple[
-    tuple[Checklist, ...],
-    tuple[stats.VersionAlignment, ...],
-    dict[tuple[str, int], Checklist],
-]:
-    """The latest version of each checklist used, the alignments of those that span
-    versions, and every version used."""
-    needed = {(cid, v) for cid, versions in used.items() for v in versions}
-    known = _checklist_versions(ctx, conn, needed)
-    latest = stats.latest_versions(audits)
-    checklists = tuple(known[(cid, latest[cid])] for cid in sorted(used))
-    alignments = tuple(
-        stats.align_versions([known[(cid, v)] for v in versions], latest[cid])
-        for cid, versions in sorted(used.items())
-        if len(versions) > 1
-    )
-    return checklists, alignments, known
 
 
 def _frames(
@@ -516,84 +409,6 @@ def _grade_of(checklists: tuple[Checklist, ...]) -> stats.GradeOf | None:
     """The grade bands, when every compared checklist has the same ones."""
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}
     return checklists[0].grade_for if len(bands) == 1 else None
-
-
-def _checklist_versions(
-    ctx: AppContext, conn: Connection, needed: set[tuple[str, int]]
-) -> dict[tuple[str, int], Checklist]:
-    """The needed checklist versions: from the folder, else as the database stored them
-    (an old version whose file is gone still explains its audits)."""
-    known = {(c.id, c.version): c for c in ctx.catalogue if (c.id, c.version) in needed}
-    if needed - known.keys():
-        for definition in repository.stored_checklist_definitions(conn):
-            key = (definition["id"], int(definition["version"]))
-            if key in needed and key not in known:
-                known[key] = Checklist.model_validate(definition)
-    missing = sorted(needed - known.keys())
-    if missing:
-        raise AuditAppError(f"checklist versions not found: {missing}")
-    return known
-
-
-def _versions_used(audits: pd.DataFrame) -> dict[str, tuple[int, ...]]:
-    """Checklist id -> the versions its selected audits were scored with."""
-    pairs = audits[["checklist_id", "checklist_version"]].drop_duplicates()
-    used: dict[str, set[int]] = {}
-    for checklist_id, version in pairs.itertuples(index=False):
-        used.setdefault(str(checklist_id), set()).add(int(version))
-    return {checklist_id: tuple(sorted(v)) for checklist_id, v in used.items()}
-
-
-def _rescored(
-    conn: Connection,
-    audit_filter: AuditFilter,
-    audits: pd.DataFrame,
-    alignments: tuple[stats.VersionAlignment, ...],
-    known: dict[tuple[str, int], Checklist],
-    reads: queries.SelectionReads | None = None,
-) -> list[stats.Rescored]:
-    """Section and overall scores of the multi-version checklists' audits, recomputed on
-    the items all their versions share, by the reference version's rules."""
-    ids = tuple(a.checklist_id for a in alignments)
-    items = queries.item_rows(conn, audit_filter, ids, reads=reads)
-    checklist_of = audits.set_index("audit_id")["checklist_id"]
-    out = []
-    for alignment in alignments:
-        mine = items[items["audit_id"].map(checklist_of) == alignment.checklist_id]
-        reference = known[(alignment.checklist_id, alignment.reference_version)]
-        out.append(stats.rescore_on_shared_items(mine, alignment, reference))
-    return out
-
-
-def _with_rescored_overall(audits: pd.DataFrame, rescored: list[stats.Rescored]) -> pd.DataFrame:
-    fresh = pd.concat([r.audits for r in rescored], ignore_index=True).set_index("audit_id")
-    changed = audits["audit_id"].isin(fresh.index)
-    updated = audits.copy()
-    for column in ("overall", "passed", "critical_failure"):
-        updated.loc[changed, column] = (
-            updated.loc[changed, "audit_id"].map(fresh[column]).to_numpy()
-        )
-    updated["overall"] = updated["overall"].astype(float)
-    return updated[updated["overall"].notna()].reset_index(drop=True)
-
-
-def _with_rescored_sections(rows: pd.DataFrame, rescored: list[stats.Rescored]) -> pd.DataFrame:
-    """Section scores with the rescored checklists' audits' sections replaced."""
-    replaced = pd.concat([r.sections for r in rescored], ignore_index=True)
-    kept = rows[~rows["audit_id"].isin(set(replaced["audit_id"]))]
-    return pd.concat([kept, replaced[kept.columns]], ignore_index=True)
-
-
-def _without_left_out(
-    cells: pd.DataFrame, alignments: tuple[stats.VersionAlignment, ...]
-) -> pd.DataFrame:
-    """Item cells without the items a version alignment leaves out."""
-    for alignment in alignments:
-        drop = (cells["checklist_id"] == alignment.checklist_id) & cells["standard"].isin(
-            alignment.left_out
-        )
-        cells = cells[~drop]
-    return cells
 
 
 def _check_filter_values(audit_filter: AuditFilter) -> None:
@@ -691,7 +506,7 @@ def league_table(
         if grade_of is None:  # the versions and bands of the selection decide
             used = league_totals.versions_used(conn, audit_filter, open_only=open_only)
             if used and all(len(versions) == 1 for versions in used.values()):
-                known = _checklist_versions(ctx, conn, {(c, v[0]) for c, v in used.items()})
+                known = checklist_versions(ctx, conn, {(c, v[0]) for c, v in used.items()})
                 grade_of = (_grade_of(tuple(known.values())),)
         if grade_of is not None:
             months = league_totals.branch_months(conn, audit_filter, open_only=open_only)
@@ -715,7 +530,7 @@ def _single_version_grades(ctx: AppContext, conn: Connection) -> tuple[stats.Gra
     if not stored or len(set(ids)) != len(ids):
         return None
     try:
-        checklists = tuple(_checklist_versions(ctx, conn, set(stored)).values())
+        checklists = tuple(checklist_versions(ctx, conn, set(stored)).values())
     except (AuditAppError, ValueError):  # a stored version no longer readable: ask the audits
         return None
     bands = {tuple((g.min, g.label) for g in c.grades) for c in checklists}

@@ -50,15 +50,17 @@ def data_version(ctx: AppContext, visits: AuditFilter | None = None) -> Version:
         with _seen_lock:
             seen = _seen.get(key)
         if seen is None or _went_back((*seen[0], seen[2]), (*audits_now, head)):
-            changed_at = audits_now
-        elif seen[0] == audits_now:
+            changed_at = (*audits_now, head)
+        elif seen[0] == audits_now and seen[2] == head:
             changed_at = seen[1]
         else:
             _count, newest_id, newest_scoring = seen[0]
             moved = period_changes.changed_since(
                 conn, visits, areas, newest_id, newest_scoring, seen[2]
             )
-            changed_at = audits_now if moved else seen[1]
+            # the head is part of the version: a revision scored before a write already
+            # seen (and committed after it) moves nothing else
+            changed_at = (*audits_now, head) if moved else seen[1]
     with _seen_lock:
         _seen[key] = (audits_now, changed_at, head)
         _seen.move_to_end(key)

@@ -14,6 +14,11 @@ whether closed branches count. The version is taken before the selection is read
 kept selection is never older than its key. The least recently used go first once the
 kept frames pass :data:`BUDGET_BYTES`; a selection larger than the budget is not kept.
 Callers must not change what they are handed (every frame is shared).
+
+A new data version need not read a selection whole: the entries of one selection under its
+successive versions form a family, and the caller may make the new entry from the family's
+kept one (``services.selections.patched``: only the branches written since are read), which
+then goes.
 """
 
 from __future__ import annotations
@@ -40,11 +45,24 @@ T = TypeVar("T")
 _kept: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
 _lock = threading.Lock()
 _loading: dict[Hashable, threading.Lock] = {}
+_families: dict[Hashable, Hashable] = {}
+"""A selection's family (:func:`kept`) -> the key of its latest kept entry."""
 
 
-def kept(key: Hashable, load: Callable[[], T], size: Callable[[T], int]) -> T:
+def kept(
+    key: Hashable,
+    load: Callable[[], T],
+    size: Callable[[T], int],
+    *,
+    family: Hashable | None = None,
+    patch: Callable[[T], T | None] | None = None,
+) -> T:
     """What ``load()`` returns for ``key``, loaded once while it is kept: sessions asking
-    at once for the same key wait for the one that loads it."""
+    at once for the same key wait for the one that loads it.
+
+    ``family``: what the entries of one selection under its successive data versions share.
+    On a miss, ``patch`` is given the family's kept entry and may return the new value made
+    from it (None: ``load()``); the family's earlier entry goes once the new one is kept."""
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
@@ -55,8 +73,12 @@ def kept(key: Hashable, load: Callable[[], T], size: Callable[[T], int]) -> T:
             if key in _kept:
                 _kept.move_to_end(key)
                 return _kept[key][0]  # type: ignore[return-value]
+            earlier_key = None if family is None else _families.get(family)
+            earlier = _kept.get(earlier_key) if earlier_key is not None else None
         try:
-            value = load()
+            value = None if earlier is None or patch is None else patch(earlier[0])  # type: ignore[arg-type]
+            if value is None:
+                value = load()
             weight = size(value) + ENTRY_BYTES
         except BaseException:
             with _lock:
@@ -65,9 +87,17 @@ def kept(key: Hashable, load: Callable[[], T], size: Callable[[T], int]) -> T:
         with _lock:  # kept and no longer loading at once: a late asker finds one or the other
             _loading.pop(key, None)
             if weight <= BUDGET_BYTES:
+                if family is not None:
+                    superseded = _families.get(family)
+                    if superseded is not None and superseded != key:
+                        _kept.pop(superseded, None)
+                    _families[family] = key
                 _kept[key] = (value, weight)
                 while sum(w for _value, w in _kept.values()) > BUDGET_BYTES:
                     _kept.popitem(last=False)
+            for name, latest in list(_families.items()):
+                if latest not in _kept:
+                    del _families[name]
         return value
 
 
@@ -86,3 +116,4 @@ def forget() -> None:
     """Drop every kept selection (tests)."""
     with _lock:
         _kept.clear()
+        _families.clear()

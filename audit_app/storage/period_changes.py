@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, union
 
 from audit_app.domain.filters import AuditFilter
-from audit_app.storage.repository import _filtered
+from audit_app.storage.repository import _filtered, branch_conditions
 from audit_app.storage.tables import audit_revisions, audit_scores, audits, branches
 
 
@@ -64,3 +64,40 @@ def trail_head(conn: Connection) -> int:
     """The trail's last sequence number (0 before the first submission): every submission
     and correction takes the next one under the trail's lock, held until it commits."""
     return int(conn.execute(select(func.max(audit_revisions.c.sequence))).scalar() or 0)
+
+
+def written_branches(
+    conn: Connection,
+    newest_id: int,
+    newest_scoring: datetime | None,
+    sealed_after: int,
+    most: int,
+    within: AuditFilter | None = None,
+) -> tuple[str, ...] | None:
+    """The codes of the branches with an audit written since a data stamp was taken
+    (:func:`changed_since`'s three ways: added after ``newest_id``, scored after
+    ``newest_scoring``, sealed after trail sequence ``sealed_after``), sorted; None when
+    there are more than ``most`` (a bulk import, a rescoring: read everything again).
+    ``within``: only the branches its branch conditions allow (an area manager's areas:
+    every other area's writes at month end are not hers)."""
+    joined = audits.join(branches, branches.c.id == audits.c.branch_id)
+    mine = branch_conditions(within) if within is not None else []
+    added = select(branches.c.code).select_from(joined).where(audits.c.id > newest_id, *mine)
+    scored = (
+        select(branches.c.code)
+        .select_from(joined.join(audit_scores, audit_scores.c.audit_id == audits.c.id))
+        .where(audit_scores.c.scored_at > newest_scoring, *mine)
+        if newest_scoring is not None
+        else None
+    )
+    sealed = (
+        select(branches.c.code)
+        .select_from(joined.join(audit_revisions, audit_revisions.c.audit_id == audits.c.id))
+        .where(audit_revisions.c.sequence > sealed_after, *mine)
+    )
+    parts = [query for query in (added, scored, sealed) if query is not None]
+    written = union(*parts).subquery()
+    codes = conn.execute(select(written.c.code).limit(most + 1)).scalars().all()
+    if len(codes) > most:
+        return None
+    return tuple(sorted(str(code) for code in codes))

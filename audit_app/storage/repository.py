@@ -503,6 +503,8 @@ def branch_conditions(f: AuditFilter) -> list[Any]:
         conditions.append(func.lower(branches.c.code) == f.branch_code.lower())
     if f.areas is not None:
         conditions.append(branches.c.area.in_(f.areas))
+    if f.branches is not None:
+        conditions.append(branches.c.code.in_(f.branches))
     return conditions
 
 

@@ -115,7 +115,7 @@ def test_the_kept_frames_are_not_changed_by_what_is_computed_from_them(
     selection = AuditFilter()
     version = data_version(messy, selection)
     service.headline(messy, selection, version)
-    (entry,) = [value for value, _weight in kept_selections._kept.values()]
+    (entry,) = [value.selection for value, _weight in kept_selections._kept.values()]
     before = [fingerprint(getattr(entry, name)) for name in ("audits", "months", "section_cells")]
     for choice in CHOICES.values():
         service.comparison(messy, replace(ComparisonRequest(selection), **choice), version)
@@ -211,3 +211,34 @@ def test_what_the_kept_selections_hold_stays_within_what_they_weigh(messy: AppCo
         tracemalloc.stop()
     assert len(weights) == len(codes) * len(months)
     assert held <= sum(weights), f"{held} bytes held by entries weighing {sum(weights)}"
+
+
+def test_a_family_s_new_version_is_made_from_its_kept_one_which_then_goes() -> None:
+    """``kept(..., family=, patch=)``: a miss hands the family's kept entry to ``patch``;
+    what it makes is kept and the earlier entry dropped; None from it loads afresh; another
+    family is never handed over; an entry too big to keep leaves its family without one."""
+    loads: list[str] = []
+    patches: list[Any] = []
+
+    def load(name: str) -> Any:
+        return lambda: loads.append(name) or name
+
+    def patch(earlier: Any) -> Any:
+        patches.append(earlier)
+        return f"{earlier}+patched"
+
+    assert kept_selections.kept("v1", load("v1"), lambda _v: 1, family="f", patch=patch) == "v1"
+    got = kept_selections.kept("v2", load("v2"), lambda _v: 1, family="f", patch=patch)
+    assert got == "v1+patched" and patches == ["v1"] and loads == ["v1"]
+    assert list(kept_selections._kept) == ["v2"]
+    assert kept_selections.kept("other", load("other"), lambda _v: 1, family="g", patch=patch)
+    assert patches == ["v1"] and loads == ["v1", "other"]
+    refused = kept_selections.kept(
+        "v3", load("v3"), lambda _v: 1, family="f", patch=lambda _e: None
+    )
+    assert refused == "v3" and "v2" not in kept_selections._kept
+    huge = kept_selections.BUDGET_BYTES + 1
+    kept_selections.kept("v4", load("v4"), lambda _v: huge, family="f", patch=lambda _e: None)
+    assert "v4" not in kept_selections._kept and "v3" in kept_selections._kept
+    kept_selections.kept("v5", load("v5"), lambda _v: 1, family="f", patch=patch)
+    assert patches[-1] == "v3"  # the family's kept entry is still the one kept

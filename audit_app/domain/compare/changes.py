@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit_app.domain.compare.codes import sorted_codes
 from audit_app.domain.compare.notices import Notice
 from audit_app.domain.compare.periods import align_periods
 from audit_app.domain.compare.variance import _TINY, FEW_NOISE_DF, t_quantile
@@ -122,14 +123,17 @@ def changes_from_totals(
     ``audits``, ``sum``, ``sum_sq`` and, if known, ``branch_name``): what a comparison that
     the database added up has. ``order``: the periods in order (default: sorted labels)."""
     totals = totals[totals["audits"] > 0]
-    periods = totals["period"].astype(str).to_numpy()
+    # periods by code: their labels written once each, not once per branch and period
+    period_codes, distinct = sorted_codes(totals["period"])
+    labels_of = [str(label) for label in distinct.tolist()]
+    code_of = {label: code for code, label in enumerate(labels_of)}
     if order is None:
-        order = sorted(set(periods.tolist()))
+        order = sorted(set(labels_of))
     if earlier is None or later is None:
         if len(order) < 2:
             return _without_periods(order)
         later = later or order[-1]
-        earlier = earlier or _latest_shared(totals, periods, order, later)
+        earlier = earlier or _latest_shared(totals, period_codes, code_of, order, later)
     if within is None:
         within, df = _pooled_cell_noise(totals)
         if fallback is not None and (df or 0) < FEW_NOISE_DF and fallback[1] > (df or 0):
@@ -137,15 +141,20 @@ def changes_from_totals(
     df = int(df or 0)
     noise = within if within is not None and df > 0 else None
     t = t_quantile(df) if noise is not None else float("nan")
-    # Python lists, not numpy arrays, for the loops below: zipping arrays makes a numpy
-    # scalar of every value (a third of a ten-times quarter's changes, #21)
-    codes = totals["branch_code"].astype(str).tolist()
-    n_array = totals["audits"].to_numpy(dtype=float)
+    # Only the two periods' rows, as Python lists, for the loops below: zipping arrays makes
+    # a numpy scalar of every value, and the whole history has 36 periods (#21)
+    two = np.flatnonzero(
+        (period_codes == code_of.get(earlier, -2)) | (period_codes == code_of.get(later, -2))
+    )
+    pair = totals.iloc[two]
+    codes = pair["branch_code"].astype(str).tolist()
+    n_array = pair["audits"].to_numpy(dtype=float)
     n = n_array.tolist()
-    means = (totals["sum"].to_numpy(dtype=float) / n_array).tolist()
-    has_names = "branch_name" in totals.columns
-    names = totals["branch_name"].tolist() if has_names else codes
-    labels = periods.tolist()
+    means = (pair["sum"].to_numpy(dtype=float) / n_array).tolist()
+    has_names = "branch_name" in pair.columns
+    names = pair["branch_name"].tolist() if has_names else codes
+    labels = [labels_of[code] for code in period_codes[two].tolist()]
+    words = _Words()
     before = {
         code: (int(count), float(mean), name)
         for code, count, mean, name, period in zip(codes, n, means, names, labels, strict=True)
@@ -175,7 +184,7 @@ def changes_from_totals(
                 low=low,
                 high=high,
                 clear=clear,
-                sentence=change_sentence(change, low, high),
+                sentence=change_sentence(change, low, high, words),
             )
         )
     rows.sort(key=lambda r: (not r.clear, -abs(r.change), r.branch_code))
@@ -183,22 +192,35 @@ def changes_from_totals(
     return Changes(earlier, later, tuple(rows), _method(earlier, later, df), notices, within, df)
 
 
-def change_sentence(change: float, low: float | None, high: float | None) -> str:
+class _Words:
+    """The sentences' words in the current language, looked up once per table (5,000
+    branches' sentences looked each up again, #21)."""
+
+    def __init__(self) -> None:
+        self.no_change = _("no change ({points} points)")
+        self.down = _("down {points} points")
+        self.up = _("up {points} points")
+        self.no_interval = _("{change}, no interval (no noise estimate)")
+        self.interval = _("{change}, 90 % interval {low} to {high}")
+
+
+def change_sentence(
+    change: float, low: float | None, high: float | None, words: _Words | None = None
+) -> str:
     """'down 6.2 points, 90 % interval 1.1 to 11.3': the size of the move in its own
     direction, and the interval of that move (of the drop when it went down)."""
+    words = words or _Words()
     shown = display(abs(change)) or 0.0
     if shown == 0:
-        head, lo, hi = _("no change ({points} points)").format(points=num(0.0)), low, high
+        head, lo, hi = words.no_change.format(points=num(0.0)), low, high
     elif change < 0:
-        head = _("down {points} points").format(points=num(shown))
+        head = words.down.format(points=num(shown))
         lo, hi = (None, None) if low is None or high is None else (-high, -low)
     else:
-        head, lo, hi = _("up {points} points").format(points=num(shown)), low, high
+        head, lo, hi = words.up.format(points=num(shown)), low, high
     if lo is None or hi is None:
-        return _("{change}, no interval (no noise estimate)").format(change=head)
-    return _("{change}, 90 % interval {low} to {high}").format(
-        change=head, low=_number(lo), high=_number(hi)
-    )
+        return words.no_interval.format(change=head)
+    return words.interval.format(change=head, low=_number(lo), high=_number(hi))
 
 
 def _number(value: float) -> str:
@@ -206,17 +228,25 @@ def _number(value: float) -> str:
     return num(0.0 if shown == 0 else shown)
 
 
-def _latest_shared(totals: pd.DataFrame, periods: np.ndarray, order: list[str], later: str) -> str:
+def _latest_shared(
+    totals: pd.DataFrame,
+    period_codes: np.ndarray,
+    code_of: dict[str, int],
+    order: list[str],
+    later: str,
+) -> str:
     """The latest period before ``later`` in which a branch audited in ``later`` was also
     audited (the period just before when none was): a month in which no branch was seen
-    twice would give an empty table."""
+    twice would give an empty table. ``period_codes``: each row's period's code in
+    ``code_of``."""
     before = order[: order.index(later)] if later in order else order[:-1]
     if not before:
         return order[0]
-    codes = totals["branch_code"].to_numpy()
-    seen = set(codes[periods == later])
+    branch_codes, branches = sorted_codes(totals["branch_code"])
+    seen = np.zeros(len(branches), dtype=bool)
+    seen[branch_codes[period_codes == code_of.get(later, -2)]] = True
     for period in reversed(before):
-        if seen & set(codes[periods == period]):
+        if seen[branch_codes[period_codes == code_of.get(period, -2)]].any():
             return period
     return before[-1]
 

@@ -14,13 +14,31 @@ import pandas as pd
 
 def sorted_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` reversed: each value's code (int64) in the
-    sorted order of the distinct values, and those values (a missing value keeps -1)."""
+    sorted order of the distinct values, and those values (a missing value keeps -1).
+
+    A categorical is coded from its own codes (hashing the eleven million cells of a
+    ten-times history's items took 0.2 s, #21)."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return _categorical_codes(pd.Categorical(values))
     codes, found = pd.factorize(values, sort=False)
     labels = np.asarray(found, dtype=object)
+    if not len(labels):  # nothing but missing values
+        return np.full(len(codes), -1, dtype=np.int64), labels
     order = np.argsort(labels, kind="stable")
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
     return np.where(codes < 0, -1, rank[codes]).astype(np.int64), labels[order]
+
+
+def _categorical_codes(values: pd.Categorical) -> tuple[np.ndarray, np.ndarray]:
+    codes = np.asarray(values.codes, dtype=np.int64)
+    present = codes >= 0
+    used = np.flatnonzero(np.bincount(codes[present], minlength=len(values.categories)))
+    labels = np.asarray(values.categories.take(used), dtype=object)
+    order = np.argsort(labels, kind="stable")
+    rank = np.full(len(values.categories), -1, dtype=np.int64)
+    rank[used[order]] = np.arange(len(used))
+    return np.where(present, rank[codes], -1), labels[order]
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:

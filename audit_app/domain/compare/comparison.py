@@ -29,6 +29,7 @@ from audit_app.domain.compare.consistency import (
 )
 from audit_app.domain.compare.league import LeagueTable, rank_branches
 from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.periods import GroupedPeriodFit, fit_periods_by_group
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import chain_trend, roll_up_regions, section_heatmap
@@ -83,7 +84,13 @@ def compute_comparison(
     totals = totals_in_periods(frames.branch_months, period)
     league = league_of(request, totals, frames.grade_of)
     section_cells = in_periods(frames.section_cells, period)
-    sections = _sections(request, frames, section_cells)
+    # The sections net of period effects and the index per period fit the same cells once.
+    fit = (
+        fit_periods_by_group(section_cells, ["checklist_id", "standard"])
+        if request.adjust_periods and not section_cells.empty
+        else None
+    )
+    sections = _sections(request, frames, section_cells, fit)
     items = _items(request, frames.item_cells) if frames.item_cells is not None else ()
     index = summarise_consistency(sections)
     auditors = _auditor_effects(request, frames.audits)
@@ -115,7 +122,9 @@ def compute_comparison(
         method=_method(request, league, changes, auditors, frames.calibration, frames.versions),
         heatmap=section_heatmap(collapse_periods(section_cells)),
         trend=chain_trend(totals),
-        index_trend=consistency_index_by_period_cells(section_cells),
+        index_trend=consistency_index_by_period_cells(
+            section_cells, None if fit is None else fit.groups
+        ),
         item_sections=dict(frames.item_sections),
         changes=changes,
     )
@@ -226,12 +235,17 @@ def compute_headline(request: ComparisonRequest, frames: ComparisonFrames) -> He
 
 
 def _sections(
-    request: ComparisonRequest, frames: ComparisonFrames, section_cells: pd.DataFrame
+    request: ComparisonRequest,
+    frames: ComparisonFrames,
+    section_cells: pd.DataFrame,
+    fit: GroupedPeriodFit | None = None,
 ) -> tuple[StandardConsistency, ...]:
     """Per-section consistency: the cells split by period give it net of period effects,
-    unless the request keeps them in (the raw figures beside)."""
-    model = (lambda c: c) if request.adjust_periods else collapse_periods
-    return section_consistency(model(section_cells), frames.pass_marks)
+    unless the request keeps them in (the raw figures beside). ``fit``: of those cells by
+    section, when the caller has it (only with period effects)."""
+    if not request.adjust_periods:
+        return section_consistency(collapse_periods(section_cells), frames.pass_marks)
+    return section_consistency(section_cells, frames.pass_marks, fit)
 
 
 def league_of(
