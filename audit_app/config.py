@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
     behind a proxy every request comes from the proxy's. ``audit-app serve --processes N``
     sets it for its own workers; set it yourself only behind a proxy that overwrites it on
     every request and is the sole way in."""
+    read_ahead: Literal["history", "default", "off"] = "history"
+    """What each server process reads as it starts, before anyone asks
+    (``AUDIT_READ_AHEAD``): ``history`` head office's default twelve months, then the whole
+    history and both selections' item cells; ``default`` the twelve months alone; ``off``
+    nothing (every first page reads what it shows)."""
     haproxy: str = "haproxy"
     """The haproxy that ``audit-app serve --processes N`` puts in front of its processes
     (``AUDIT_HAPROXY``): a command looked up on PATH and in /usr/sbin, or a path."""

@@ -152,6 +152,34 @@ def main(argv: list[str]) -> int:
         shown = service.comparison(ctx, page_request, version)
         measure(tab, 2.0, lambda: service.with_auditors(ctx, shown, version))
         measure(items_kept, 1.0, lambda: service.with_items(ctx, shown, version))
+    # A server process reads ahead as it starts (services.warm_start, AUDIT_READ_AHEAD=
+    # history): the read is timed as a whole, then the pages' whole-history calls after it.
+    ahead = "the server's read-ahead at its start (a background thread; not a page)"
+    after_ahead = (
+        "after the read-ahead: the Overview, whole history",
+        "after the read-ahead: the Compare page, whole history",
+        "after the read-ahead: per-item consistency as the Compare page asks for it, whole history",
+    )
+    if not wanted or any(word in name for word in wanted for name in (ahead, *after_ahead)):
+        from audit_app.services import kept_selections, warm_start
+
+        kept_selections.forget()
+
+        def read_ahead() -> None:
+            default = warm_start.read_default_selection(ctx, date(2028, 1, 15))
+            assert default == last_year, default
+            warm_start.read_history(ctx, default)
+
+        measure(ahead, None, read_ahead)
+        version = data_version(ctx, everything)
+        whole = ComparisonRequest(everything, items=False, evidence=False, auditors=False)
+        measure(
+            after_ahead[0], 2.0, lambda: overview(ctx, everything, language="en", version=version)
+        )
+        measure(after_ahead[1], 2.0, lambda: service.comparison(ctx, whole, version))
+        shown = service.comparison(ctx, whole, version)
+        measure(after_ahead[2], 1.0, lambda: service.with_items(ctx, shown, version))
+        print(f"kept after the read-ahead: {kept_selections.kept_bytes() / 2**20:.0f} MiB")
     # Month end: a visit entered between two page views moves the data version; the kept
     # selection reads again only the branch written (services.selections.patched).
     entered = (

@@ -179,15 +179,34 @@ def with_items(
         return result
     if result.empty:  # as an empty comparison asked for with items
         return replace(result, request=replace(result.request, items=True))
-    request = result.request.scoped(scoped(ctx, result.request.audit_filter))
+    cells = _kept_item_cells(ctx, result.request, version)
+    if cells is None:
+        return result
+    with threadpool_limits(limits=1, user_api="blas"):
+        return add_items(result, stats.scale_cells(cells, 100))
+
+
+def read_items(ctx: AppContext, audit_filter: AuditFilter, version: Version) -> bool:
+    """Read and keep, under ``version``, what :func:`with_items` reads for a comparison of
+    ``audit_filter`` (its selection and item cells), computing nothing: a server process
+    reads ahead so that no visitor waits on the read (``services.warm_start``). False when
+    the filter selects no scored audit."""
+    request = ComparisonRequest(audit_filter, items=False, evidence=False, auditors=False)
+    return _kept_item_cells(ctx, request, version) is not None
+
+
+def _kept_item_cells(
+    ctx: AppContext, request: ComparisonRequest, version: Version | None
+) -> pd.DataFrame | None:
+    """The request's item cells in points as read, kept under ``version`` with its
+    selection; None when it selects no scored audit."""
+    request = request.scoped(scoped(ctx, request.audit_filter))
     with database.snapshot(ctx.engine) as conn:
         reads = queries.SelectionReads(conn, request.audit_filter)  # a re-read's rescoring too
         kept = kept_entry(ctx, conn, request, version, reads)
         if kept.selection is None:
-            return result
-        cells = kept_item_cells(ctx, conn, request, version, kept, reads)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return add_items(result, stats.scale_cells(cells, 100))
+            return None
+        return kept_item_cells(ctx, conn, request, version, kept, reads)
 
 
 def headline(

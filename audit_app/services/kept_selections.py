@@ -30,8 +30,10 @@ from typing import TypeVar
 
 import pandas as pd
 
-BUDGET_BYTES = 768 * 1024 * 1024
-"""Per server process. The ten-times set's whole history is about 120 MiB of frames."""
+BUDGET_BYTES = 1024 * 1024 * 1024
+"""Per server process. The ten-times set's whole history is about 120 MiB of frames, and
+what a server process reads ahead there (``AUDIT_READ_AHEAD=history``: two selections and
+their item cells) about 600 MiB, which leaves room for the selections people ask for."""
 COLUMN_BYTES = 3 * 1024
 """What each column of a kept frame holds besides its values (its array and their Python
 objects): a branch's month held about 64 KiB in its selection's 35 columns for 1 KiB of
@@ -110,6 +112,12 @@ def frame_bytes(*frames: pd.DataFrame) -> int:
             for frame in frames
         )
     )
+
+
+def kept_bytes() -> int:
+    """What the kept entries weigh together, as weighed against :data:`BUDGET_BYTES`."""
+    with _lock:
+        return sum(weight for _value, weight in _kept.values())
 
 
 def forget() -> None:

@@ -2,13 +2,14 @@
 importing every page's libraries (:mod:`audit_app.ui.warm_up`), so that no session waits on
 Python's import lock or imports beside another, and after telling the allocator to keep
 freed memory (:mod:`audit_app.ui.allocator`); while Streamlit starts, a background thread
-reads head office's default selection (:mod:`audit_app.services.warm_start`). ``audit-app
+reads what ``AUDIT_READ_AHEAD`` names (:mod:`audit_app.services.warm_start`). ``audit-app
 serve`` starts this."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date
 
 from audit_app.ui.allocator import keep_freed_memory
@@ -38,11 +39,12 @@ def main() -> None:
 
 
 def read_ahead() -> None:
-    """Read head office's default selection into this process's kept selections; a
-    database that cannot be read is left for the pages to report (logged here, never
-    raised: the server starts all the same)."""
+    """Read what ``AUDIT_READ_AHEAD`` names (``services.warm_start``) into this process's
+    kept selections; a database that cannot be read is left for the pages to report
+    (logged here, never raised: the server starts all the same)."""
+    from audit_app.services import kept_selections
     from audit_app.services.context import open_context
-    from audit_app.services.warm_start import read_default_selection
+    from audit_app.services.warm_start import read_default_selection, read_history
 
     log = logging.getLogger(__name__)
     try:
@@ -50,9 +52,24 @@ def read_ahead() -> None:
     except Exception as error:  # the first page shows the same problem, in the user's words
         log.warning("warm start skipped: the database could not be opened (%s)", error)
         return
+    scope = ctx.settings.read_ahead
+    started = time.monotonic()
+
+    def done(step: str) -> None:
+        log.info(
+            "warm start: %s read (%.1f s; %.0f MiB kept)",
+            step,
+            time.monotonic() - started,
+            kept_selections.kept_bytes() / 2**20,
+        )
+
     try:
+        if scope == "off":
+            return
         read = read_default_selection(ctx, date.today())
         log.info("warm start: %s", "nothing to read" if read is None else read.describe())
+        if read is not None and scope == "history":
+            read_history(ctx, read, done)
     except Exception:
         log.warning("warm start stopped; the pages read what they need", exc_info=True)
     finally:

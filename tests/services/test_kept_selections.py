@@ -169,6 +169,7 @@ def test_the_least_recently_used_go_first_and_no_selection_outgrows_the_budget(
     version = data_version(messy, AuditFilter())
     service.headline(messy, phone, version)
     (weight,) = [w for _value, w in kept_selections._kept.values()]
+    assert kept_selections.kept_bytes() == weight > 0
     monkeypatch.setattr(kept_selections, "BUDGET_BYTES", weight + 1)
     service.headline(messy, email, version)  # the phone selection makes room for it
     service.headline(messy, email, version)
@@ -180,6 +181,7 @@ def test_the_least_recently_used_go_first_and_no_selection_outgrows_the_budget(
     service.headline(messy, AuditFilter(), version)
     assert len(reads) == 5
     assert [key[1] for key in kept_selections._kept] == [phone]  # too big to keep
+    assert kept_selections.kept_bytes() == weight
 
 
 def test_what_the_kept_selections_hold_stays_within_what_they_weigh(messy: AppContext) -> None:

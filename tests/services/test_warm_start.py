@@ -1,31 +1,37 @@
 """A server process reads head office's default selection as it starts (#21): the Overview
 the first head-office user opens, with the period picker's default, then reads no audit,
 and shows what a fresh read shows; a database with no audit, or one that cannot be opened,
-reads nothing and never stops the server."""
+reads nothing and never stops the server. With ``AUDIT_READ_AHEAD=history`` (the default) it
+then reads the whole history's selection and both selections' item cells, which the
+Overview, the Compare page and its "Include items" then find, equal to a fresh read;
+``default`` reads the twelve months alone and ``off`` nothing."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
-from audit_app.services import kept_selections, warm_start
+from audit_app.services import compare, kept_selections, warm_start
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import overview
 from audit_app.ui import server
 from audit_app.ui.components.period_picker import offered_months
 from tests.services.test_kept_selections import reads
+from tests.services.test_selection_patches import full_item_reads, kept_and_fresh_items
 from tests.storage.test_item_vectors import messy
 
-__all__ = ["messy", "reads"]
+__all__ = ["full_item_reads", "messy", "reads"]
 
 HQ = User(username="hq", role=Role.HEAD_OFFICE)
 TODAY = date(2026, 12, 5)
@@ -123,3 +129,77 @@ def test_the_server_reads_ahead_in_a_thread_while_streamlit_starts(
         if thread.name == "audit-warm-start":
             thread.join(timeout=20)
     assert order == ["imports", "streamlit streamlit", "read ahead, Streamlit started"]
+
+
+def page_request(audit_filter: AuditFilter) -> ComparisonRequest:
+    """What the Compare page asks for first: no items, evidence or auditors."""
+    return ComparisonRequest(audit_filter, items=False, evidence=False, auditors=False)
+
+
+def test_the_whole_history_and_both_selections_items_are_read_ahead(
+    messy: AppContext, reads: list[AuditFilter], full_item_reads: list[AuditFilter]
+) -> None:
+    default = warm_start.read_default_selection(messy, TODAY)
+    assert default is not None
+    steps: list[str] = []
+    warm_start.read_history(messy, default, steps.append)
+    assert reads == [default, AuditFilter()]
+    assert full_item_reads == [default, AuditFilter()]
+    assert steps == [
+        "the whole history's selection",
+        "the default's item cells",
+        "the whole history's item cells",
+    ]
+    hq = messy.as_user(HQ)
+    reads.clear()
+    full_item_reads.clear()
+    warm: dict[AuditFilter, tuple[Any, ...]] = {}
+    for audit_filter in (AuditFilter(), default):
+        version = data_version(hq, audit_filter)
+        shown = overview(hq, audit_filter, count_overdue=False, version=version)
+        result = compare.comparison(hq, page_request(audit_filter), version)
+        items = compare.with_items(hq, result, version)
+        assert items.items  # there are items to show
+        warm[audit_filter] = (shown.audits, shown.consistency_index, items.items)
+    assert reads == [] and full_item_reads == []  # every page's read was found kept
+    kept_selections.forget()
+    for audit_filter, figures in warm.items():
+        version = data_version(hq, audit_filter)
+        shown = overview(hq, audit_filter, count_overdue=False, version=version)
+        result = compare.comparison(hq, page_request(audit_filter), version)
+        items = compare.with_items(hq, result, version)
+        assert figures == (shown.audits, shown.consistency_index, items.items)
+    assert len(reads) == 2 and len(full_item_reads) == 2  # read fresh this time
+
+
+def test_the_item_cells_read_ahead_equal_a_fresh_read(
+    messy: AppContext, full_item_reads: list[AuditFilter]
+) -> None:
+    """Frame for frame, not only the figures computed from them."""
+    hq = messy.as_user(HQ)
+    assert compare.read_items(hq, AuditFilter(), data_version(hq, AuditFilter()))
+    assert full_item_reads == [AuditFilter()]
+    kept, fresh = kept_and_fresh_items(hq, page_request(AuditFilter()))
+    assert full_item_reads == [AuditFilter()] * 2  # the fresh read alone: the first was kept
+    pd.testing.assert_frame_equal(kept, fresh)
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [("history", ["default", "whole"]), ("default", ["default"]), ("off", [])],
+)
+def test_audit_read_ahead_names_what_the_server_reads(
+    messy: AppContext,
+    reads: list[AuditFilter],
+    monkeypatch: pytest.MonkeyPatch,
+    scope: str,
+    expected: list[str],
+) -> None:
+    from audit_app.services import context
+
+    settings = messy.settings.model_copy(update={"read_ahead": scope})
+    monkeypatch.setattr(context, "open_context", lambda: replace(messy, settings=settings))
+    server.read_ahead()
+    default = warm_start.default_filter(messy, date.today())
+    named = {default: "default", AuditFilter(): "whole"}
+    assert [named[f] for f in reads] == expected

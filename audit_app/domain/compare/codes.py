@@ -31,6 +31,16 @@ def sorted_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _categorical_codes(values: pd.Categorical) -> tuple[np.ndarray, np.ndarray]:
+    categories = values.categories
+    if len(values) and categories.is_monotonic_increasing:
+        # the item cells a comparison keeps are coded so already (categories sorted, each
+        # used, none missing): their codes are the answer, and ranking every cell's code
+        # again cost 0.1 s per column of a ten-times history's eleven million cells (#21)
+        small = values.codes
+        if small.min() >= 0:
+            codes = small.astype(np.int64)
+            if np.bincount(codes, minlength=len(categories)).all():
+                return codes, np.asarray(categories, dtype=object)
     codes = np.asarray(values.codes, dtype=np.int64)
     present = codes >= 0
     used = np.flatnonzero(np.bincount(codes[present], minlength=len(values.categories)))
