@@ -88,6 +88,17 @@ def default_period(
     return ReportingPeriod(add_months(last, -(months - 1)), last)
 
 
+def whole_period(
+    today: date, first_visit: date | None, latest_visit: date | None
+) -> ReportingPeriod:
+    """Every month the period picker offers: from the first visit's month (or the default
+    period's first, if earlier) to the month running ``today`` (or the default period's
+    last, if later). Chosen whole, it is the pages' "whole history"."""
+    default = default_period(today, latest_visit)
+    first = min(month_start(first_visit), default.first) if first_visit else default.first
+    return ReportingPeriod(first, max(month_start(today), default.last))
+
+
 def parse_period(key: str) -> ReportingPeriod | None:
     """The period a ``key()`` names; None for anything else (a hand-edited address)."""
     try:

@@ -9,7 +9,8 @@ under the same data version, scoped filter and choice of closed branches as the 
 call (``services.kept_selections``), so the page finds it, and so does the Compare page on
 the same period.
 
-Then (``AUDIT_READ_AHEAD=history``, the default) it reads the whole history's selection and
+Then (``AUDIT_READ_AHEAD=history``, the default) it reads the whole history's selection (every
+month the period picker offers, as the page asks for it when all are chosen) and
 both selections' item cells: on the ten-times set those were the reads no page could make
 within its target as a process's first (the whole history's comparison 3.2-3.7 s, its
 per-item consistency 6.4-6.8 s). Once kept, a visit entered later costs a page only its
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from datetime import date
 
 from audit_app.domain.filters import AuditFilter
-from audit_app.domain.reporting_period import day_of, default_period
+from audit_app.domain.reporting_period import day_of, default_period, whole_period
 from audit_app.domain.users import Role, User
 from audit_app.services.compare import read_items, visit_span
 from audit_app.services.context import AppContext
@@ -33,19 +34,25 @@ from audit_app.services.overview import overview
 READER = "warm-start"
 """The user name the read is made as: head office, which sees every branch."""
 
-WHOLE_HISTORY = AuditFilter()
-"""The period picker's "all time": no dates, no other filter."""
+
+def offered_filters(ctx: AppContext, today: date) -> tuple[AuditFilter, AuditFilter] | None:
+    """Head office's default selection (the period picker's default period: the last twelve
+    complete months, or the twelve up to the newest audit) and its whole history (every
+    month the picker offers, chosen whole), no other filter; None when the database holds
+    no submitted audit. The pages' own filters for the same periods: the same keys."""
+    first, last = visit_span(_head_office(ctx))
+    newest = day_of(last)
+    if newest is None:
+        return None
+    periods = default_period(today, newest), whole_period(today, day_of(first), newest)
+    default, whole = (AuditFilter(date_from=p.date_from, date_to=p.date_to) for p in periods)
+    return default, whole
 
 
 def default_filter(ctx: AppContext, today: date) -> AuditFilter | None:
-    """Head office's default selection: the period picker's default period (the last twelve
-    complete months, or the twelve up to the newest audit), no other filter; None when the
-    database holds no submitted audit."""
-    newest = day_of(visit_span(_head_office(ctx))[1])
-    if newest is None:
-        return None
-    period = default_period(today, newest)
-    return AuditFilter(date_from=period.date_from, date_to=period.date_to)
+    """The first of :func:`offered_filters`."""
+    offered = offered_filters(ctx, today)
+    return None if offered is None else offered[0]
 
 
 def read_default_selection(ctx: AppContext, today: date) -> AuditFilter | None:
@@ -59,18 +66,24 @@ def read_default_selection(ctx: AppContext, today: date) -> AuditFilter | None:
 
 
 def read_history(
-    ctx: AppContext, default: AuditFilter, done: Callable[[str], None] = lambda _step: None
-) -> None:
-    """After :func:`read_default_selection` returned ``default``: read and keep the whole
-    history's selection, then the item cells of ``default`` and of the whole history, as
-    the Overview and the Compare page's "Include items" would read them. ``done`` is told
-    each step's name as it ends (the server logs them)."""
-    _read_selection(ctx, WHOLE_HISTORY)
+    ctx: AppContext, today: date, done: Callable[[str], None] = lambda _step: None
+) -> AuditFilter | None:
+    """After :func:`read_default_selection`: read and keep the whole history's selection,
+    then the item cells of the default selection and of the whole history, as the
+    Overview and the Compare page's "Include items" would read them; returns the whole
+    history's filter (None when there is nothing to read). ``done`` is told each step's
+    name as it ends (the server logs them)."""
+    offered = offered_filters(ctx, today)
+    if offered is None:
+        return None
+    default, whole = offered
+    _read_selection(ctx, whole)
     done("the whole history's selection")
     chain = _head_office(ctx)
-    for name, audit_filter in (("default", default), ("whole history", WHOLE_HISTORY)):
+    for name, audit_filter in (("default period", default), ("whole history", whole)):
         read_items(chain, audit_filter, data_version(chain, audit_filter))
         done(f"the {name}'s item cells")
+    return whole
 
 
 def _read_selection(ctx: AppContext, audit_filter: AuditFilter) -> None:
@@ -83,4 +96,10 @@ def _head_office(ctx: AppContext) -> AppContext:
     return ctx.as_user(User(username=READER, role=Role.HEAD_OFFICE))
 
 
-__all__ = ["READER", "WHOLE_HISTORY", "default_filter", "read_default_selection", "read_history"]
+__all__ = [
+    "READER",
+    "default_filter",
+    "offered_filters",
+    "read_default_selection",
+    "read_history",
+]

@@ -66,10 +66,11 @@ def read_ahead() -> None:
     try:
         if scope == "off":
             return
-        read = read_default_selection(ctx, date.today())
+        today = date.today()
+        read = read_default_selection(ctx, today)
         log.info("warm start: %s", "nothing to read" if read is None else read.describe())
         if read is not None and scope == "history":
-            read_history(ctx, read, done)
+            read_history(ctx, today, done)
     except Exception:
         log.warning("warm start stopped; the pages read what they need", exc_info=True)
     finally:

@@ -14,6 +14,7 @@ from audit_app.domain.reporting_period import (
     default_period,
     month_end,
     parse_period,
+    whole_period,
 )
 
 
@@ -35,6 +36,21 @@ def test_old_data_end_the_default_at_their_last_month() -> None:
     period = default_period(date(2028, 3, 10), latest_visit=date(2026, 11, 20))
     assert (period.first, period.last) == (date(2025, 12, 1), date(2026, 11, 1))
     assert default_period(date(2026, 12, 3), None).last == date(2026, 11, 1)
+
+
+def test_the_whole_history_runs_from_the_first_visit_to_the_month_running() -> None:
+    whole = whole_period(date(2026, 12, 3), date(2024, 3, 17), date(2026, 11, 30))
+    assert (whole.first, whole.last) == (date(2024, 3, 1), date(2026, 12, 1))
+
+
+def test_the_whole_history_holds_the_default_period() -> None:
+    """A single recent visit, visits dated ahead of today, no visit at all."""
+    today = date(2026, 12, 3)
+    recent = whole_period(today, date(2026, 11, 2), date(2026, 11, 2))
+    assert (recent.first, recent.last) == (date(2025, 12, 1), date(2026, 12, 1))
+    ahead = whole_period(today, date(2026, 1, 5), date(2027, 6, 30))
+    assert (ahead.first, ahead.last) == (date(2025, 12, 1), date(2026, 12, 1))
+    assert whole_period(today, None, None) == ReportingPeriod(date(2025, 12, 1), date(2026, 12, 1))
 
 
 def test_a_month_still_running_is_named() -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.reporting_period import ReportingPeriod
 from audit_app.domain.users import Role, User
 from audit_app.services import compare, kept_selections, warm_start
 from audit_app.services.context import AppContext
@@ -48,6 +49,14 @@ def page_filter(ctx: AppContext, today: date) -> AuditFilter:
     """What the Overview page asks for as head office opens it: no filter chosen in the
     sidebar, the period picker's default period."""
     _months, period = offered_months(ctx.as_user(HQ), today)
+    return AuditFilter(date_from=period.date_from, date_to=period.date_to)
+
+
+def whole_filter(ctx: AppContext, today: date) -> AuditFilter:
+    """What the pages ask for when head office slides the period picker over every month
+    it offers."""
+    months, _default = offered_months(ctx.as_user(HQ), today)
+    period = ReportingPeriod(months[0], months[-1])
     return AuditFilter(date_from=period.date_from, date_to=period.date_to)
 
 
@@ -140,21 +149,22 @@ def test_the_whole_history_and_both_selections_items_are_read_ahead(
     messy: AppContext, reads: list[AuditFilter], full_item_reads: list[AuditFilter]
 ) -> None:
     default = warm_start.read_default_selection(messy, TODAY)
-    assert default is not None
+    assert default == page_filter(messy, TODAY)
     steps: list[str] = []
-    warm_start.read_history(messy, default, steps.append)
-    assert reads == [default, AuditFilter()]
-    assert full_item_reads == [default, AuditFilter()]
+    whole = warm_start.read_history(messy, TODAY, steps.append)
+    assert whole == whole_filter(messy, TODAY) != default
+    assert reads == [default, whole]
+    assert full_item_reads == [default, whole]
     assert steps == [
         "the whole history's selection",
-        "the default's item cells",
+        "the default period's item cells",
         "the whole history's item cells",
     ]
     hq = messy.as_user(HQ)
     reads.clear()
     full_item_reads.clear()
     warm: dict[AuditFilter, tuple[Any, ...]] = {}
-    for audit_filter in (AuditFilter(), default):
+    for audit_filter in (whole, default):
         version = data_version(hq, audit_filter)
         shown = overview(hq, audit_filter, count_overdue=False, version=version)
         result = compare.comparison(hq, page_request(audit_filter), version)
@@ -172,16 +182,29 @@ def test_the_whole_history_and_both_selections_items_are_read_ahead(
     assert len(reads) == 2 and len(full_item_reads) == 2  # read fresh this time
 
 
+def test_the_whole_history_holds_every_audit(messy: AppContext) -> None:
+    """The picker's whole range selects what no date filter selects."""
+    whole = whole_filter(messy, TODAY)
+    hq = messy.as_user(HQ)
+    assert overview(hq, whole).audits == overview(hq, AuditFilter()).audits > 0
+
+
 def test_the_item_cells_read_ahead_equal_a_fresh_read(
     messy: AppContext, full_item_reads: list[AuditFilter]
 ) -> None:
     """Frame for frame, not only the figures computed from them."""
     hq = messy.as_user(HQ)
-    assert compare.read_items(hq, AuditFilter(), data_version(hq, AuditFilter()))
-    assert full_item_reads == [AuditFilter()]
-    kept, fresh = kept_and_fresh_items(hq, page_request(AuditFilter()))
-    assert full_item_reads == [AuditFilter()] * 2  # the fresh read alone: the first was kept
+    whole = whole_filter(messy, TODAY)
+    assert compare.read_items(hq, whole, data_version(hq, whole))
+    assert full_item_reads == [whole]
+    kept, fresh = kept_and_fresh_items(hq, page_request(whole))
+    assert full_item_reads == [whole] * 2  # the fresh read alone: the first was kept
     pd.testing.assert_frame_equal(kept, fresh)
+
+
+def test_nothing_is_read_ahead_without_audits(ctx: AppContext, reads: list[Any]) -> None:
+    assert warm_start.read_history(ctx, TODAY) is None
+    assert reads == []
 
 
 @pytest.mark.parametrize(
@@ -200,6 +223,8 @@ def test_audit_read_ahead_names_what_the_server_reads(
     settings = messy.settings.model_copy(update={"read_ahead": scope})
     monkeypatch.setattr(context, "open_context", lambda: replace(messy, settings=settings))
     server.read_ahead()
-    default = warm_start.default_filter(messy, date.today())
-    named = {default: "default", AuditFilter(): "whole"}
+    named = {
+        page_filter(messy, date.today()): "default",
+        whole_filter(messy, date.today()): "whole",
+    }
     assert [named[f] for f in reads] == expected

@@ -17,6 +17,7 @@ from audit_app.domain.reporting_period import (
     default_period,
     month_start,
     parse_period,
+    whole_period,
 )
 from audit_app.i18n import _, formats, ngettext
 from audit_app.services.compare import visit_span
@@ -35,16 +36,8 @@ def offered_months(ctx: AppContext, now: date) -> tuple[list[date], ReportingPer
     """The months a user can pick (every month from the first audit they may see to the one
     running now) and the default period among them."""
     first, last = visit_span(ctx)
-    first_day = day_of(first)
     last_day = day_of(last)
-    default = default_period(now, last_day)
-    start = min(month_start(first_day), default.first) if first_day else default.first
-    end = max(month_start(now), default.last)
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months, default
+    return whole_period(now, day_of(first), last_day).months(), default_period(now, last_day)
 
 
 def chosen_period(default: ReportingPeriod, months: list[date]) -> ReportingPeriod:
