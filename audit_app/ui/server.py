@@ -42,17 +42,21 @@ def read_ahead() -> None:
     """Read what ``AUDIT_READ_AHEAD`` names (``services.warm_start``) into this process's
     kept selections; a database that cannot be read is left for the pages to report
     (logged here, never raised: the server starts all the same)."""
+    from audit_app.config import load_settings
     from audit_app.services import kept_selections
     from audit_app.services.context import open_context
     from audit_app.services.warm_start import read_default_selection, read_history
 
     log = logging.getLogger(__name__)
     try:
-        ctx = open_context()
+        settings = load_settings()
+        if settings.read_ahead == "off":  # not even the database is opened
+            return
+        ctx = open_context(settings)
     except Exception as error:  # the first page shows the same problem, in the user's words
         log.warning("warm start skipped: the database could not be opened (%s)", error)
         return
-    scope = ctx.settings.read_ahead
+    scope = settings.read_ahead
     started = time.monotonic()
 
     def done(step: str) -> None:
@@ -64,8 +68,6 @@ def read_ahead() -> None:
         )
 
     try:
-        if scope == "off":
-            return
         today = date.today()
         read = read_default_selection(ctx, today)
         log.info("warm start: %s", "nothing to read" if read is None else read.describe())

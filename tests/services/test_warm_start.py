@@ -218,11 +218,21 @@ def test_audit_read_ahead_names_what_the_server_reads(
     scope: str,
     expected: list[str],
 ) -> None:
+    from audit_app import config
     from audit_app.services import context
 
     settings = messy.settings.model_copy(update={"read_ahead": scope})
-    monkeypatch.setattr(context, "open_context", lambda: replace(messy, settings=settings))
+    opened: list[str] = []
+
+    def open_context(given: Any) -> AppContext:
+        assert given is settings
+        opened.append("opened")
+        return replace(messy, settings=settings)
+
+    monkeypatch.setattr(config, "load_settings", lambda: settings)
+    monkeypatch.setattr(context, "open_context", open_context)
     server.read_ahead()
+    assert opened == ([] if scope == "off" else ["opened"])  # off: not even opened
     named = {
         page_filter(messy, date.today()): "default",
         whole_filter(messy, date.today()): "whole",

@@ -224,6 +224,27 @@ def test_a_period_chosen_on_compare_holds_on_overview_and_branch(ctx: AppContext
     assert period_slider(app).value == (default.first, default.last)
 
 
+def test_one_click_chooses_the_whole_history(ctx: AppContext) -> None:
+    """Every month the picker offers, in one rerun: the period each server process reads
+    ahead (``services.warm_start``), whose Overview counts every audit Compare counts over
+    the whole history."""
+    load_demo(ctx)
+    app = run_app()
+    months, default = period_picker.offered_months(ctx, period_picker.today())
+    whole = ReportingPeriod(months[0], months[-1])
+    assert whole != default
+    app.sidebar.button(key="period_whole").click().run()
+    assert not app.exception
+    assert app.session_state["reporting_period"] == whole.key()
+    assert period_slider(app).value == (whole.first, whole.last)
+    assert metrics(app)["Audits"] == formats.integer(compared(ctx, whole).audits)
+    every = comparison(ctx, ComparisonRequest(AuditFilter(), items=False, auditors=False))
+    assert compared(ctx, whole).audits == every.audits  # no audit outside it
+    assert not [b for b in app.sidebar.button if b.key == "period_whole"]  # chosen already
+    app.sidebar.button(key="period_reset").click().run()
+    assert period_slider(app).value == (default.first, default.last)
+
+
 def test_an_audit_in_the_running_month_does_not_move_the_default(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:

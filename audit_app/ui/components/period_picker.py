@@ -76,6 +76,16 @@ def period_picker(ctx: AppContext) -> ReportingPeriod:
     if period != default and st.button(_back_label(default, now), key="period_reset"):
         st.session_state[PERIOD_KEY] = default.key()
         st.rerun()
+    # One click, one period: sliding both ends there would compare an in-between period on
+    # the way (a read of its own); each server process reads this one ahead as it starts.
+    whole = ReportingPeriod(months[0], months[-1])
+    if period != whole and st.button(
+        _("Whole history"),
+        key="period_whole",
+        help=_("Every month the picker offers, up to this one."),
+    ):
+        st.session_state[PERIOD_KEY] = whole.key()
+        st.rerun()
     return period
 
 
