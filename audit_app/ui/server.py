@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 
 from audit_app.ui.allocator import keep_freed_memory
 from audit_app.ui.warm_up import import_pages
@@ -31,11 +32,31 @@ def main() -> None:
         import_pages()
     finally:
         log.setLevel(level)
-    threading.Thread(target=read_ahead, name="audit-warm-start", daemon=True).start()
+    threading.Thread(target=read_ahead_daily, name="audit-warm-start", daemon=True).start()
     from streamlit.web.cli import main as streamlit_main
 
     # The same program name as ``python -m streamlit``: Streamlit reads its own command line.
     streamlit_main(prog_name="streamlit")
+
+
+def read_ahead_daily(stop: threading.Event | None = None) -> None:
+    """:func:`read_ahead` now, then again a minute after each midnight: the pages' default
+    period and whole history move with the month, and a server runs for weeks (what is
+    still kept under the day's keys is found, not read again). Returns once ``stop`` is
+    set (tests; the server's thread runs as long as the process)."""
+    stop = stop or threading.Event()
+    while True:
+        read_ahead()
+        if stop.wait(seconds_to_next_read(datetime.now())):
+            return
+
+
+def seconds_to_next_read(now: datetime) -> float:
+    """Seconds from ``now`` (the server's local time) to a minute after the next midnight."""
+    target = datetime.combine(now.date(), clock(0, 1))
+    if target <= now:
+        target += timedelta(days=1)
+    return (target - now).total_seconds()
 
 
 def read_ahead() -> None:

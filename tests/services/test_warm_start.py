@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -128,7 +128,7 @@ def test_the_server_reads_ahead_in_a_thread_while_streamlit_starts(
         streamlit_started.set()
 
     monkeypatch.setattr(server, "import_pages", lambda: order.append("imports") or ())
-    monkeypatch.setattr(server, "read_ahead", read_ahead)
+    monkeypatch.setattr(server, "read_ahead_daily", read_ahead)
     import streamlit.web.cli
 
     monkeypatch.setattr(streamlit.web.cli, "main", streamlit_main)
@@ -238,3 +238,35 @@ def test_audit_read_ahead_names_what_the_server_reads(
         whole_filter(messy, date.today()): "whole",
     }
     assert [named[f] for f in reads] == expected
+
+
+def test_the_server_reads_ahead_again_after_each_midnight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The month's new periods are read before its first visitor asks."""
+    calls: list[str] = []
+    stop = threading.Event()
+    waits: list[float] = []
+
+    def read_ahead() -> None:
+        calls.append("read")
+        if len(calls) == 3:
+            stop.set()
+
+    monkeypatch.setattr(server, "read_ahead", read_ahead)
+    monkeypatch.setattr(server, "seconds_to_next_read", lambda now: waits.append(1) or 0.0)
+    server.read_ahead_daily(stop)
+    assert calls == ["read"] * 3 and len(waits) == 3
+
+
+@pytest.mark.parametrize(
+    ("now", "seconds"),
+    [
+        (datetime(2026, 12, 6, 10, 0), 14 * 3600 + 60),
+        (datetime(2026, 12, 31, 23, 59, 30), 90),
+        (datetime(2027, 1, 1, 0, 0, 30), 30),
+        (datetime(2027, 1, 1, 0, 1), 24 * 3600),
+    ],
+)
+def test_the_next_read_is_a_minute_after_midnight(now: datetime, seconds: float) -> None:
+    assert server.seconds_to_next_read(now) == seconds
