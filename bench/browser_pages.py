@@ -53,9 +53,17 @@ def _idle(page: Any, timeout_ms: int = 180_000) -> None:
     expect(stale).to_have_count(0, timeout=timeout_ms)
 
 
-def walk(url: str, user: str, password: str, pages: tuple[str, ...], rounds: int) -> dict[str, Any]:
+def walk(
+    url: str,
+    user: str,
+    password: str,
+    pages: tuple[str, ...],
+    rounds: int,
+    whole_history: bool = False,
+) -> dict[str, Any]:
     """Log in, then open each page ``rounds`` times from the sidebar: seconds per visit and
-    the errors seen (a page missing from the menu, an exception shown)."""
+    the errors seen (a page missing from the menu, an exception shown); ``whole_history``:
+    then :func:`_whole_history`."""
     from playwright.sync_api import expect, sync_playwright
 
     seconds: dict[str, list[float]] = {}
@@ -80,8 +88,7 @@ def walk(url: str, user: str, password: str, pages: tuple[str, ...], rounds: int
         seconds["log in (to the Overview)"] = [round(time.perf_counter() - started, 2)]
         for _round in range(rounds):
             for name in pages:
-                href = f'="{url}/"' if name == DEFAULT_PAGE else f'$="/{name}"'
-                link = page.locator(f'[data-testid="stSidebarNav"] a[href{href}]')
+                link = _nav_link(page, url, name)
                 if link.count() == 0:
                     errors.append(f"{name}: not in the menu")
                     continue
@@ -92,8 +99,55 @@ def walk(url: str, user: str, password: str, pages: tuple[str, ...], rounds: int
                 shown = page.get_by_test_id("stException")
                 if shown.count():
                     errors.append(f"{name}: {shown.first.inner_text()[:300]}")
+        if whole_history:
+            _whole_history(page, url, seconds, errors)
         browser.close()
     return {"seconds": seconds, "errors": errors}
+
+
+def _whole_history(page: Any, url: str, seconds: dict[str, list[float]], errors: list[str]) -> None:
+    """On the Compare page, the sidebar's *Whole history*, then its Consistency tab and
+    *Include items*, then the Overview over the same period: each timed from the click."""
+    steps = (
+        ("compare", "whole history (the button)", lambda: _sidebar_button(page, "Whole history")),
+        ("compare", "whole history, Consistency tab", lambda: _tab(page, "Consistency")),
+        ("compare", "whole history, Include items", lambda: _toggle(page, "Include items")),
+        ("overview", "whole history", None),
+    )
+    for address, name, act in steps:
+        link = _nav_link(page, url, address)
+        started = time.perf_counter()
+        if act is None:
+            link.first.click()
+        else:
+            if not page.url.rstrip("/").endswith(address):
+                link.first.click()
+                _idle(page)
+                started = time.perf_counter()
+            act()
+        _idle(page)
+        seconds[f"{address}: {name}"] = [round(time.perf_counter() - started, 2)]
+        shown = page.get_by_test_id("stException")
+        if shown.count():
+            errors.append(f"{address}, {name}: {shown.first.inner_text()[:300]}")
+
+
+def _nav_link(page: Any, url: str, name: str) -> Any:
+    """The sidebar's link to the page ``name`` (the Overview's is the app's own address)."""
+    href = f'="{url}/"' if name == DEFAULT_PAGE else f'$="/{name}"'
+    return page.locator(f'[data-testid="stSidebarNav"] a[href{href}]')
+
+
+def _sidebar_button(page: Any, label: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("button", name=label).click()
+
+
+def _tab(page: Any, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+
+
+def _toggle(page: Any, label: str) -> None:
+    page.get_by_text(label, exact=True).click()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated addresses")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--set", default="the demo", help="what the data is, for the results")
+    parser.add_argument(
+        "--whole-history",
+        action="store_true",
+        help="then choose the whole history on Compare, its items, and the Overview",
+    )
     options = parser.parse_args(argv)
     password = os.environ.get(options.password_env, "hq-demo-2026")
     pages = tuple(p for p in options.pages.split(",") if p)
@@ -119,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         _load_demo(data_dir)
         server, url = _serve(data_dir, None)
     try:
-        found = walk(url.rstrip("/"), options.user, password, pages, options.rounds)
+        found = walk(
+            url.rstrip("/"), options.user, password, pages, options.rounds, options.whole_history
+        )
     finally:
         if server is not None:
             server.terminate()
