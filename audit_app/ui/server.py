@@ -32,11 +32,23 @@ def main() -> None:
         import_pages()
     finally:
         log.setLevel(level)
+    _log_progress()
     threading.Thread(target=read_ahead_daily, name="audit-warm-start", daemon=True).start()
     from streamlit.web.cli import main as streamlit_main
 
     # The same program name as ``python -m streamlit``: Streamlit reads its own command line.
     streamlit_main(prog_name="streamlit")
+
+
+def _log_progress() -> None:
+    """The read-ahead's steps in the server's log, as Streamlit writes its own lines (no
+    logging is set up for the app's loggers, so INFO would be dropped)."""
+    log = logging.getLogger(__name__)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
 
 
 def read_ahead_daily(stop: threading.Event | None = None) -> None:

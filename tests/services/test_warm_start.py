@@ -215,6 +215,7 @@ def test_audit_read_ahead_names_what_the_server_reads(
     messy: AppContext,
     reads: list[AuditFilter],
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
     scope: str,
     expected: list[str],
 ) -> None:
@@ -231,8 +232,12 @@ def test_audit_read_ahead_names_what_the_server_reads(
 
     monkeypatch.setattr(config, "load_settings", lambda: settings)
     monkeypatch.setattr(context, "open_context", open_context)
-    server.read_ahead()
+    with caplog.at_level(logging.INFO, logger=server.__name__):
+        server.read_ahead()
     assert opened == ([] if scope == "off" else ["opened"])  # off: not even opened
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("warm start")]
+    assert len(said) == len(expected) + (2 if scope == "history" else 0), said
+    assert all("MiB kept" in line for line in said[1:])  # each step says what is kept
     named = {
         page_filter(messy, date.today()): "default",
         whole_filter(messy, date.today()): "whole",
