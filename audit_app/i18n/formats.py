@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import decimal as _decimal
+import json
 import math
 from datetime import date as Date
 from datetime import datetime as DateTime
@@ -126,6 +127,22 @@ def month(value: Date | DateTime | None) -> str:
     if current_language() == PSEUDO:
         return f"{value:%Y-%m}"
     return babel_dates.format_skeleton("yMMM", value, locale=locale())
+
+
+def month_label_expr(first_year: int, last_year: int) -> str:
+    """A Vega expression that labels a time axis's tick as :func:`month` labels its month,
+    for ticks in ``first_year`` to ``last_year`` (Vega-Lite's own ``%b %Y`` knows English
+    alone); any other tick keeps Vega's label."""
+    labels = {
+        f"{year:04d}-{number:02d}": month(Date(year, number, 1))
+        for year in range(first_year, last_year + 1)
+        for number in range(1, 13)
+    }
+    table = ",".join(
+        f"{json.dumps(key)}:{json.dumps(label, ensure_ascii=False)}"
+        for key, label in labels.items()
+    )
+    return f"{{{table}}}[timeFormat(datum.value, '%Y-%m')] || datum.label"
 
 
 def month_name(month_number: int) -> str:

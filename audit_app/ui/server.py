@@ -46,7 +46,9 @@ def _log_progress() -> None:
     log = logging.getLogger(__name__)
     if not log.handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s.%(msecs)03d %(message)s", "%Y-%m-%d %H:%M:%S")
+        )
         log.addHandler(handler)
     log.setLevel(logging.INFO)
 
@@ -103,7 +105,10 @@ def read_ahead() -> None:
     try:
         today = date.today()
         read = read_default_selection(ctx, today)
-        log.info("warm start: %s", "nothing to read" if read is None else read.describe())
+        if read is None:
+            log.info("warm start: nothing to read")
+        else:
+            done(f"the default period's selection ({read.describe()})")
         if read is not None and scope == "history":
             read_history(ctx, today, done)
     except Exception:

@@ -3,9 +3,11 @@ sentence computed from the figures."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
-from audit_app.i18n import use_language
+from audit_app.i18n import formats, use_language
 from audit_app.ui.components.branch_charts import (
     BLUE,
     INK,
@@ -84,3 +86,14 @@ def test_the_section_sentence_names_the_widest_gap() -> None:
     )
     spec = section_gap_chart(sections, description="x").to_dict()
     assert spec["description"] == "x" and VERMILLION in str(spec)
+
+
+def test_the_trend_s_months_are_labelled_in_the_user_s_language() -> None:
+    """Vega-Lite's ``%b %Y`` knows English alone: each tick's month is looked up in the
+    labels ``formats.month`` gives, for every month of the years drawn."""
+    with use_language("ca"):
+        spec = trend_chart(audits(), pd.DataFrame({"pass_mark": [75]})).to_dict()
+        expr = spec["layer"][1]["encoding"]["x"]["axis"]["labelExpr"]
+        assert '"2026-03":"' + formats.month(date(2026, 3, 1)) + '"' in expr
+        assert "març" in formats.month(date(2026, 3, 1))
+    assert "timeFormat(datum.value, '%Y-%m')" in expr and expr.endswith("|| datum.label")

@@ -226,21 +226,25 @@ def test_a_period_chosen_on_compare_holds_on_overview_and_branch(ctx: AppContext
 
 def test_one_click_chooses_the_whole_history(ctx: AppContext) -> None:
     """Every month the picker offers, in one rerun: the period each server process reads
-    ahead (``services.warm_start``), whose Overview counts every audit Compare counts over
-    the whole history."""
+    ahead (``services.warm_start``), whose Overview counts every audit. Offered only where
+    it shows audits the period shown leaves out."""
     load_demo(ctx)
     app = run_app()
     months, default = period_picker.offered_months(ctx, period_picker.today())
     whole = ReportingPeriod(months[0], months[-1])
-    assert whole != default
+    first, last = visit_span(ctx)
+    outside = month_start(first.date()) < default.first or month_start(last.date()) > default.last
+    assert bool([b for b in app.sidebar.button if b.key == "period_whole"]) == outside
+    shorter = ReportingPeriod(add_months(default.last, -2), default.last)
+    period_slider(app).set_range(shorter.first, shorter.last).run()
     app.sidebar.button(key="period_whole").click().run()
     assert not app.exception
     assert app.session_state["reporting_period"] == whole.key()
     assert period_slider(app).value == (whole.first, whole.last)
-    assert metrics(app)["Audits"] == formats.integer(compared(ctx, whole).audits)
     every = comparison(ctx, ComparisonRequest(AuditFilter(), items=False, auditors=False))
-    assert compared(ctx, whole).audits == every.audits  # no audit outside it
-    assert not [b for b in app.sidebar.button if b.key == "period_whole"]  # chosen already
+    assert metrics(app)["Audits"] == formats.integer(compared(ctx, whole).audits)
+    assert compared(ctx, whole).audits == every.audits > compared(ctx, shorter).audits
+    assert not [b for b in app.sidebar.button if b.key == "period_whole"]  # nothing left out
     app.sidebar.button(key="period_reset").click().run()
     assert period_slider(app).value == (default.first, default.last)
 

@@ -66,7 +66,13 @@ def trend_chart(audits: pd.DataFrame, pass_marks: pd.DataFrame) -> alt.LayerChar
     x = alt.X(
         "visited_at:T",
         title=_("Visit date"),
-        axis=alt.Axis(format="%b %Y", labelAngle=0),
+        axis=alt.Axis(
+            format="%b %Y",
+            labelAngle=0,
+            labelExpr=formats.month_label_expr(
+                int(scored["visited_at"].min().year) - 1, int(scored["visited_at"].max().year) + 1
+            ),
+        ),
     )
     y = alt.Y("overall:Q", title=_("Score (0-100)"), scale=alt.Scale(domain=[low, 100]))
     dots = (

@@ -35,9 +35,22 @@ def today() -> date:
 def offered_months(ctx: AppContext, now: date) -> tuple[list[date], ReportingPeriod]:
     """The months a user can pick (every month from the first audit they may see to the one
     running now) and the default period among them."""
+    months, default, _audited = _offered(ctx, now)
+    return months, default
+
+
+def _offered(
+    ctx: AppContext, now: date
+) -> tuple[list[date], ReportingPeriod, ReportingPeriod | None]:
+    """:func:`offered_months`, and the months from the first audit's to the newest's (None
+    without audits)."""
     first, last = visit_span(ctx)
-    last_day = day_of(last)
-    return whole_period(now, day_of(first), last_day).months(), default_period(now, last_day)
+    first_day, last_day = day_of(first), day_of(last)
+    months = whole_period(now, first_day, last_day).months()
+    audited = None
+    if first_day and last_day:
+        audited = ReportingPeriod(month_start(first_day), month_start(last_day))
+    return months, default_period(now, last_day), audited
 
 
 def chosen_period(default: ReportingPeriod, months: list[date]) -> ReportingPeriod:
@@ -51,7 +64,7 @@ def chosen_period(default: ReportingPeriod, months: list[date]) -> ReportingPeri
 def period_picker(ctx: AppContext) -> ReportingPeriod:
     """Draw the picker (call it inside ``st.sidebar``) and return the period it shows."""
     now = today()
-    months, default = offered_months(ctx, now)
+    months, default, audited = _offered(ctx, now)
     period = chosen_period(default, months)
     # A key per period: the slider starts at the session's period on every page (a range
     # slider takes its range from ``value``; a value written into its state would not do).
@@ -78,11 +91,13 @@ def period_picker(ctx: AppContext) -> ReportingPeriod:
         st.rerun()
     # One click, one period: sliding both ends there would compare an in-between period on
     # the way (a read of its own); each server process reads this one ahead as it starts.
+    # Offered only where it shows more audits than the period shown.
     whole = ReportingPeriod(months[0], months[-1])
-    if period != whole and st.button(
+    outside = audited is not None and (audited.first < period.first or audited.last > period.last)
+    if outside and st.button(
         _("Whole history"),
         key="period_whole",
-        help=_("Every month the picker offers, up to this one."),
+        help=_("Every audit you can see, up to the current month."),
     ):
         st.session_state[PERIOD_KEY] = whole.key()
         st.rerun()
