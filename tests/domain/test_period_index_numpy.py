@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from audit_app.domain import compare
@@ -102,22 +102,35 @@ def section_cells(draw: st.DrawFn) -> pd.DataFrame:
 
 @settings(max_examples=150, deadline=None)
 @given(section_cells())
+@example(
+    pd.DataFrame(
+        [
+            ("B00", "c0", "s1", "2026-01", 3, 50.0, 1250.0),
+            ("B00", "c0", "s1", "2026-03", 4, 200.0, 13750.0),
+            ("B03", "c0", "s1", "2026-01", 1, 50.0, 2500.0),
+        ],
+        columns=["branch_code", "checklist_id", "standard", "period", "n", "sum", "sum_sq"],
+    )
+)
 def test_the_index_per_period_equals_the_pandas_reference(cells: pd.DataFrame) -> None:
     got = compare.consistency_index_by_period_cells(cells)
     want = reference_by_period(cells)
     assert got["period"].tolist() == want["period"].tolist()
     assert got["branches"].tolist() == want["branches"].tolist()
     assert got["audits"].tolist() == want["audits"].tolist()
+    # 1e-6 points on a 0-100 scale shown with one decimal: the two add up in different
+    # orders, and a spread within float error of the 1e-9 taken as none is none on one
+    # side and a hair above it on the other (hypothesis found 100 against 99.9999997)
     np.testing.assert_allclose(
         got["consistency_index"].to_numpy(dtype=float),
         want["consistency_index"].to_numpy(dtype=float),
         rtol=1e-9,
-        atol=1e-9,
+        atol=1e-6,
     )
     alone = compare.index_per_period(cells)
     reference = reference_index_per_period(cells)
     assert alone.index.tolist() == reference.index.tolist()
-    np.testing.assert_allclose(alone.to_numpy(), reference.to_numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(alone.to_numpy(), reference.to_numpy(), rtol=1e-9, atol=1e-6)
     counted = cells[cells["n"] > 0]
     if not counted.empty:
         noise = fit_periods_by_group(counted, ["checklist_id", "standard"]).groups
