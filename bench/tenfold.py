@@ -159,6 +159,7 @@ def main(argv: list[str]) -> int:
         "after the read-ahead: the Overview, whole history",
         "after the read-ahead: the Compare page, whole history",
         "after the read-ahead: per-item consistency as the Compare page asks for it, whole history",
+        "after the read-ahead: failure evidence (the Consistency tab), whole history",
     )
     if not wanted or any(word in name for word in wanted for name in (ahead, *after_ahead)):
         from audit_app.services import kept_selections, warm_start
@@ -183,6 +184,11 @@ def main(argv: list[str]) -> int:
         measure(after_ahead[1], 2.0, lambda: service.comparison(ctx, request, version))
         shown = service.comparison(ctx, request, version)
         measure(after_ahead[2], 1.0, lambda: service.with_items(ctx, shown, version))
+        measure(
+            after_ahead[3],
+            2.0,
+            lambda: service.comparison_evidence(ctx, ComparisonRequest(whole), version),
+        )
         print(f"kept after the read-ahead: {kept_selections.kept_bytes() / 2**20:.0f} MiB")
     # Month end: a visit entered between two page views moves the data version; the kept
     # selection reads again only the branch written (services.selections.patched).

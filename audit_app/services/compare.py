@@ -32,9 +32,6 @@ from audit_app.domain.compare.comparison import (
 from audit_app.domain.compare.comparison import (
     with_auditors as add_auditors,
 )
-from audit_app.domain.compare.comparison import (
-    with_items as add_items,
-)
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.evidence import EvidenceCount
@@ -43,6 +40,7 @@ from audit_app.domain.safe_text import spreadsheet_text
 from audit_app.domain.scoring import display
 from audit_app.errors import AuditAppError
 from audit_app.i18n import _
+from audit_app.services import kept_selections
 from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
@@ -59,6 +57,9 @@ from audit_app.services.selections import (
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, league_totals
 from audit_app.storage.section_totals import section_totals
+
+STANDARD_BYTES = 1024
+"""What one kept item standard weighs, generously (a dozen numbers and three names)."""
 
 By = Literal["branch", "region", "auditor", "item", "change", "calibration"]
 BY_CHOICES: tuple[By, ...] = ("branch", "region", "auditor", "item", "change", "calibration")
@@ -179,20 +180,48 @@ def with_items(
         return result
     if result.empty:  # as an empty comparison asked for with items
         return replace(result, request=replace(result.request, items=True))
-    cells = _kept_item_cells(ctx, result.request, version)
-    if cells is None:
+    items = _kept_item_standards(ctx, result.request, version)
+    if items is None:
         return result
-    with threadpool_limits(limits=1, user_api="blas"):
-        return add_items(result, stats.scale_cells(cells, 100))
+    return stats.with_item_standards(result, items)
 
 
 def read_items(ctx: AppContext, audit_filter: AuditFilter, version: Version) -> bool:
-    """Read and keep, under ``version``, what :func:`with_items` reads for a comparison of
-    ``audit_filter`` (its selection and item cells), computing nothing: a server process
-    reads ahead so that no visitor waits on the read (``services.warm_start``). False when
-    the filter selects no scored audit."""
+    """Compute and keep, under ``version``, what :func:`with_items` gives the Compare page's
+    default model of ``audit_filter`` (months, period effects removed), and the item cells
+    it is computed from: a server process reads ahead so that no visitor waits on it
+    (``services.warm_start``). False when the filter selects no scored audit."""
     request = ComparisonRequest(audit_filter, items=False, evidence=False, auditors=False)
-    return _kept_item_cells(ctx, request, version) is not None
+    return _kept_item_standards(ctx, request, version) is not None
+
+
+def _kept_item_standards(
+    ctx: AppContext, request: ComparisonRequest, version: Version | None
+) -> tuple[stats.StandardConsistency, ...] | None:
+    """The request's per-item consistency (:func:`stats.item_standards`), kept under
+    ``version`` with what else of its selection is kept, per model (months or quarters,
+    period effects removed or not): over a ten-times history it is a second's work on
+    eleven million item cells, the same for every session of one scope. None when the
+    request selects no scored audit."""
+    request = request.scoped(scoped(ctx, request.audit_filter))
+
+    def load() -> tuple[stats.StandardConsistency, ...] | None:
+        cells = _kept_item_cells(ctx, request, version)
+        if cells is None:
+            return None
+        with threadpool_limits(limits=1, user_api="blas"):
+            return stats.item_standards(request, stats.scale_cells(cells, 100))
+
+    if version is None:
+        return load()
+    key = (version, request.audit_filter, request.include_closed, "item standards")
+    model = (request.period, request.adjust_periods)
+    return kept_selections.kept((*key, model), load, _standards_bytes)
+
+
+def _standards_bytes(items: tuple[stats.StandardConsistency, ...] | None) -> int:
+    """What kept item standards weigh: a few hundred bytes each."""
+    return STANDARD_BYTES * len(items or ())
 
 
 def _kept_item_cells(
@@ -238,22 +267,31 @@ def failure_evidence(
 
 
 def comparison_evidence(
-    ctx: AppContext, request: ComparisonRequest
+    ctx: AppContext, request: ComparisonRequest, version: Version | None = None
 ) -> dict[tuple[str, str], EvidenceCount]:
     """The failure evidence of a request's comparison on its own, as
     ``comparison(request).evidence`` would hold it: the Compare page asks for the
     comparison without it and reads it only when a view shows it (0.5 s of a ten-times
-    year's first render, #21)."""
+    year's first render, #21). ``version`` as for :func:`comparison`: the evidence is kept
+    under it for every session of the same scope (over a ten-times history the read is a
+    second or two, which a server process reads ahead: ``services.warm_start``)."""
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
-    with database.snapshot(ctx.engine) as conn:
-        scored = queries.scored_audit_ids(
-            conn, request.audit_filter, include_closed=request.include_closed
-        )
-        if scored.empty:
-            return {}
-        ids = _compared_ids(ctx, conn, request.audit_filter, scored)
-        return _evidence(ctx, conn, request.audit_filter, ids)
+
+    def load() -> dict[tuple[str, str], EvidenceCount]:
+        with database.snapshot(ctx.engine) as conn:
+            scored = queries.scored_audit_ids(
+                conn, request.audit_filter, include_closed=request.include_closed
+            )
+            if scored.empty:
+                return {}
+            ids = _compared_ids(ctx, conn, request.audit_filter, scored)
+            return _evidence(ctx, conn, request.audit_filter, ids)
+
+    if version is None:
+        return load()
+    key = (version, request.audit_filter, request.include_closed, "evidence")
+    return kept_selections.kept(key, load, lambda found: STANDARD_BYTES * len(found))
 
 
 def _compared_ids(

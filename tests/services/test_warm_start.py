@@ -35,6 +35,7 @@ from tests.storage.test_item_vectors import messy
 __all__ = ["full_item_reads", "messy", "reads"]
 
 HQ = User(username="hq", role=Role.HEAD_OFFICE)
+MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
 TODAY = date(2026, 12, 5)
 
 
@@ -91,7 +92,7 @@ def test_an_area_managers_overview_is_not_read_ahead(
 ) -> None:
     read = warm_start.read_default_selection(messy, TODAY)
     assert read is not None
-    marta = messy.as_user(User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",)))
+    marta = messy.as_user(MARTA)
     reads.clear()
     overview(marta, read, count_overdue=False, version=data_version(marta, read))
     assert [f.areas for f in reads] == [("Barcelona",)]  # her own scope, read for her
@@ -154,11 +155,13 @@ def test_the_whole_history_and_both_selections_items_are_read_ahead(
     whole = warm_start.read_history(messy, TODAY, steps.append)
     assert whole == whole_filter(messy, TODAY) != default
     assert reads == [default, whole]
-    assert full_item_reads == [default, whole]
+    assert full_item_reads == [whole, default]
     assert steps == [
         "the whole history's selection",
-        "the default period's item cells",
-        "the whole history's item cells",
+        "the whole history's failure evidence",
+        "the whole history's per-item consistency",
+        "the default period's failure evidence",
+        "the default period's per-item consistency",
     ]
     hq = messy.as_user(HQ)
     reads.clear()
@@ -236,7 +239,7 @@ def test_audit_read_ahead_names_what_the_server_reads(
         server.read_ahead()
     assert opened == ([] if scope == "off" else ["opened"])  # off: not even opened
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("warm start")]
-    assert len(said) == len(expected) + (2 if scope == "history" else 0), said
+    assert len(said) == len(expected) + (4 if scope == "history" else 0), said
     assert all("MiB kept" in line for line in said)  # each step says its time and what is kept
     named = {
         page_filter(messy, date.today()): "default",
@@ -275,3 +278,74 @@ def test_the_server_reads_ahead_again_after_each_midnight(
 )
 def test_the_next_read_is_a_minute_after_midnight(now: datetime, seconds: float) -> None:
     assert server.seconds_to_next_read(now) == seconds
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What is computed or read afresh: per-item consistency (per model) and failure
+    evidence (per selection)."""
+    from audit_app.domain import compare as stats
+    from audit_app.storage import compare_queries
+
+    done: list[str] = []
+    standards, evidence = stats.item_standards, compare_queries.failure_evidence
+
+    def item_standards(request: ComparisonRequest, cells: pd.DataFrame) -> Any:
+        done.append(f"items {request.period} {request.adjust_periods}")
+        return standards(request, cells)
+
+    def failure_evidence(*args: Any, **kwargs: Any) -> Any:
+        done.append("evidence")
+        return evidence(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "item_standards", item_standards)
+    monkeypatch.setattr(compare_queries, "failure_evidence", failure_evidence)
+    return done
+
+
+def test_the_whole_historys_evidence_and_items_are_computed_ahead(
+    messy: AppContext, computed: list[str]
+) -> None:
+    """The Compare page's Consistency tab and "Include items" find them, for every session
+    of head office's scope, and they equal a fresh computation."""
+    warm_start.read_default_selection(messy, TODAY)
+    whole = warm_start.read_history(messy, TODAY)
+    assert whole is not None
+    assert computed == ["evidence", "items month True"] * 2  # each period's, once
+    computed.clear()
+    hq = messy.as_user(User(username="another-hq", role=Role.HEAD_OFFICE))
+    version = data_version(hq, whole)
+    shown = compare.comparison(hq, page_request(whole), version)
+    warm = compare.with_items(hq, shown, version).items
+    warm_evidence = compare.comparison_evidence(hq, ComparisonRequest(whole), version)
+    assert computed == []
+    assert warm and warm_evidence  # the messy world has failed items to show
+    fresh = compare.comparison(hq, replace(page_request(whole), items=True, evidence=True))
+    assert warm == fresh.items
+    assert warm_evidence == fresh.evidence
+
+
+def test_each_model_and_scope_has_its_own_items(messy: AppContext, computed: list[str]) -> None:
+    """Quarters, or period effects kept in, compute their own items; an area manager's
+    share is hers, not head office's kept one."""
+    whole = warm_start.read_history(messy, TODAY)
+    assert whole is not None
+    computed.clear()
+    hq = messy.as_user(HQ)
+    version = data_version(hq, whole)
+    for model in ({"period": "quarter"}, {"adjust_periods": False}):
+        request = replace(page_request(whole), **model)  # type: ignore[arg-type]
+        shown = compare.comparison(hq, request, version)
+        kept = compare.with_items(hq, shown, version).items
+        again = compare.with_items(hq, shown, version).items  # kept now
+        assert kept == again == compare.comparison(hq, replace(request, items=True)).items
+    assert computed == ["items quarter True", "items month False"]  # each once
+    computed.clear()
+    marta = messy.as_user(MARTA)
+    version = data_version(marta, whole)
+    shown = compare.comparison(marta, page_request(whole), version)
+    hers = compare.with_items(marta, shown, version)
+    assert computed == ["items month True"]
+    fresh = compare.comparison(marta, replace(page_request(whole), items=True))
+    assert hers.items == fresh.items
+    assert hers.scope.branches < compare.comparison(hq, page_request(whole)).scope.branches

@@ -55,10 +55,12 @@ from audit_app.domain.compare.comparison import (
     compute_comparison,
     compute_headline,
     empty_comparison,
+    item_standards,
     league_of,
     month_cells,
     totals_in_periods,
     with_auditors,
+    with_item_standards,
     with_items,
 )
 from audit_app.domain.compare.consistency import (
@@ -196,6 +198,7 @@ __all__ = [
     "icc_oneway",
     "index_per_period",
     "item_consistency",
+    "item_standards",
     "latest_versions",
     "league_of",
     "least_consistent",
@@ -217,5 +220,6 @@ __all__ = [
     "totals_in_periods",
     "trend",
     "with_auditors",
+    "with_item_standards",
     "with_items",
 ]

@@ -91,7 +91,7 @@ def compute_comparison(
         else None
     )
     sections = _sections(request, frames, section_cells, fit)
-    items = _items(request, frames.item_cells) if frames.item_cells is not None else ()
+    items = item_standards(request, frames.item_cells) if frames.item_cells is not None else ()
     index = summarise_consistency(sections)
     auditors = _auditor_effects(request, frames.audits)
     noise = league.components
@@ -160,12 +160,22 @@ def with_items(result: ComparisonResult, item_cells: pd.DataFrame) -> Comparison
     computes only them (the league, changes and sections were 0.45 s of a ten-times year's
     1.7 s, #21). ``item_cells``: :attr:`ComparisonFrames.item_cells` of the result's
     selection."""
+    if result.request.items or result.empty:
+        return with_item_standards(result, ())
+    return with_item_standards(result, item_standards(result.request, item_cells))
+
+
+def with_item_standards(
+    result: ComparisonResult, items: tuple[StandardConsistency, ...]
+) -> ComparisonResult:
+    """:func:`with_items` given the items already computed (:func:`item_standards` of the
+    result's request and item cells): a server keeps them per selection and model, since
+    each is a second's work over a ten-times history's eleven million cells (#21)."""
     if result.request.items:
         return result
     request = replace(result.request, items=True)
     if result.empty:
         return replace(result, request=request)
-    items = _items(request, item_cells)
     return replace(
         result,
         request=request,
@@ -174,8 +184,11 @@ def with_items(result: ComparisonResult, item_cells: pd.DataFrame) -> Comparison
     )
 
 
-def _items(request: ComparisonRequest, item_cells: pd.DataFrame) -> tuple[StandardConsistency, ...]:
-    """Per-item consistency, net of period effects unless the request keeps them in."""
+def item_standards(
+    request: ComparisonRequest, item_cells: pd.DataFrame
+) -> tuple[StandardConsistency, ...]:
+    """Per-item consistency, net of period effects unless the request keeps them in: what
+    it depends on is the item cells, ``request.period`` and ``request.adjust_periods``."""
     model = (lambda c: c) if request.adjust_periods else collapse_periods
     return item_consistency(model(in_periods(item_cells, request.period)))
 

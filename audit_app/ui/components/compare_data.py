@@ -130,9 +130,10 @@ def _evidence(
     version: Version,
     scope: Scope,
 ) -> Mapping[tuple[str, str], EvidenceCount]:
-    """Keyed by what the evidence depends on: a change of period or target reuses it."""
+    """Keyed by what the evidence depends on: a change of period or target reuses it. The
+    service keeps it too, under the data version, where the server's read-ahead put it."""
     request = ComparisonRequest(audit_filter, include_closed=include_closed)
-    return service.comparison_evidence(_ctx, request)
+    return service.comparison_evidence(_ctx, request, version)
 
 
 def pdf_report(
