@@ -203,6 +203,7 @@ def main(argv: list[str]) -> int:
         "twelve months",
         "after a visit entered: per-item consistency as the Compare page asks for it, whole "
         "history",
+        "after a visit entered: failure evidence (the Consistency tab), whole history",
     )
     if not wanted or any(word in name for word in wanted for name in entered):
         from bench.entered_visits import VisitEntry
@@ -216,6 +217,7 @@ def main(argv: list[str]) -> int:
             (entered[3], last_year, "overview"),
             (entered[4], last_year, "items"),
             (entered[5], everything, "items"),
+            (entered[6], everything, "evidence"),
         ):
             request = ComparisonRequest(selection, items=False, evidence=False, auditors=False)
             before = data_version(ctx, selection)
@@ -223,6 +225,8 @@ def main(argv: list[str]) -> int:
             shown = service.comparison(ctx, request, before)
             if page == "items":  # the page showed its items before the visit
                 service.with_items(ctx, shown, before)
+            if page == "evidence":  # and its Consistency tab
+                service.comparison_evidence(ctx, ComparisonRequest(selection), before)
             visits.enter(selection)
             if page == "items":  # its comparison after the visit (measured above), then items
                 version = data_version(ctx, selection)
@@ -231,6 +235,18 @@ def main(argv: list[str]) -> int:
                     name,
                     1.0,
                     lambda shown=shown, version=version: service.with_items(ctx, shown, version),
+                )
+                continue
+            if page == "evidence":  # its comparison after the visit, then the tab's evidence
+                version = data_version(ctx, selection)
+                service.comparison(ctx, request, version)
+                asked = ComparisonRequest(selection)
+                measure(
+                    name,
+                    2.0,
+                    lambda asked=asked, version=version: service.comparison_evidence(
+                        ctx, asked, version
+                    ),
                 )
                 continue
 

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from threadpoolctl import threadpool_limits
 
 from audit_app.domain import compare as stats
-from audit_app.domain.actions import action_threshold
 from audit_app.domain.audit import AuditKind, Channel
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.compare.calibration import NO_CALIBRATION
@@ -45,6 +44,7 @@ from audit_app.services.access import scoped
 from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
+from audit_app.services.kept_evidence import action_thresholds, evidence_counts, kept_evidence
 from audit_app.services.selections import (
     aligned,
     checklist_versions,
@@ -278,7 +278,7 @@ def comparison_evidence(
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
 
-    def load() -> dict[tuple[str, str], EvidenceCount]:
+    if version is None:
         with database.snapshot(ctx.engine) as conn:
             scored = queries.scored_audit_ids(
                 conn, request.audit_filter, include_closed=request.include_closed
@@ -287,11 +287,12 @@ def comparison_evidence(
                 return {}
             ids = _compared_ids(ctx, conn, request.audit_filter, scored)
             return _evidence(ctx, conn, request.audit_filter, ids)
-
-    if version is None:
-        return load()
-    key = (version, request.audit_filter, request.include_closed, "evidence")
-    return kept_selections.kept(key, load, lambda found: STANDARD_BYTES * len(found))
+    with database.snapshot(ctx.engine) as conn:
+        reads = queries.SelectionReads(conn, request.audit_filter)
+        kept = kept_entry(ctx, conn, request, version, reads)
+        if kept.selection is None:
+            return {}
+        return kept_evidence(ctx, conn, request, version, kept, reads)
 
 
 def _compared_ids(
@@ -319,23 +320,9 @@ def _evidence(
 ) -> dict[tuple[str, str], EvidenceCount]:
     """The counts behind :func:`failure_evidence`, in the caller's snapshot; ``audit_ids``:
     only these audits of the selection (a comparison's scored audits of open branches)."""
-    thresholds = {
-        (c.id, c.version): {item.id: action_threshold(c.policy, item) for item in c.items}
-        for c in ctx.catalogue
-    }
     ids = None if audit_ids is None else {int(i) for i in audit_ids}
-    frame = queries.failure_evidence(conn, audit_filter, thresholds, ids, reads)
-    rows = zip(
-        frame["checklist_id"].tolist(),
-        frame["item_id"].tolist(),
-        frame["failures"].tolist(),
-        frame["with_photos"].tolist(),
-        strict=True,
-    )
-    return {
-        (str(checklist_id), str(item_id)): EvidenceCount(int(failures), int(photos))
-        for checklist_id, item_id, failures, photos in rows
-    }
+    thresholds = action_thresholds(ctx)
+    return evidence_counts(queries.failure_evidence(conn, audit_filter, thresholds, ids, reads))
 
 
 def _check_change_periods(request: ComparisonRequest, months: pd.DataFrame) -> None:

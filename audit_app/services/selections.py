@@ -223,16 +223,16 @@ def patched(
     since its mark; None when it must be read whole (see the module's docstring)."""
     if earlier.selection is None or earlier.mark is None:
         return None
-    since = _written_since(conn, earlier.mark, audit_filter)
+    since = written_since(conn, earlier.mark, audit_filter)
     if since is None:
         return None
     mark, written = since
     if not written:
         return replace(earlier, mark=mark)
-    narrowed = replace(audit_filter, branches=_narrowed(audit_filter, written))
+    part = replace(audit_filter, branches=narrowed(audit_filter, written))
     kept = earlier.selection
     try:
-        fresh = read_selection(ctx, conn, narrowed, include_closed, aligned_as=kept)
+        fresh = read_selection(ctx, conn, part, include_closed, aligned_as=kept)
     except Unaligned:
         return None
     audits = spliced_audits(kept.audits, None if fresh is None else fresh.audits, written)
@@ -310,17 +310,17 @@ def kept_item_cells(
         return KeptCells(cells, since, selection.alignments, _Weight.measured([cells]))
 
     def patch(earlier: KeptCells) -> KeptCells | None:
-        found = _written_since(conn, earlier.mark, audit_filter)
+        found = written_since(conn, earlier.mark, audit_filter)
         if earlier.alignments != selection.alignments or found is None:
             return None
         _now, written = found
         if not written:
             return replace(earlier, mark=since)
-        narrowed = replace(
+        part = replace(
             request,
-            audit_filter=replace(audit_filter, branches=_narrowed(audit_filter, written)),
+            audit_filter=replace(audit_filter, branches=narrowed(audit_filter, written)),
         )
-        fresh = item_cells(conn, narrowed, selection, None)
+        fresh = item_cells(conn, part, selection, None)
         cells = appended_cells(earlier.cells, fresh, written)
         return KeptCells(cells, since, earlier.alignments, earlier.weight)
 
@@ -364,7 +364,7 @@ def without_left_out(
     return cells
 
 
-def _written_since(
+def written_since(
     conn: Connection, earlier: Mark, audit_filter: AuditFilter
 ) -> tuple[Mark, tuple[str, ...]] | None:
     """This snapshot's mark and the branches of the filter's branch conditions with an
@@ -380,7 +380,7 @@ def _written_since(
     return None if written is None else (now, written)
 
 
-def _narrowed(audit_filter: AuditFilter, written: tuple[str, ...]) -> tuple[str, ...]:
+def narrowed(audit_filter: AuditFilter, written: tuple[str, ...]) -> tuple[str, ...]:
     if audit_filter.branches is None:
         return written
     return tuple(code for code in written if code in set(audit_filter.branches))

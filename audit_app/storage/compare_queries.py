@@ -70,6 +70,7 @@ __all__ = [
     "audit_frame",
     "data_stamp",
     "failure_evidence",
+    "failure_evidence_by_branch",
     "filter_vocabulary",
     "item_cells",
     "item_rows",
@@ -733,6 +734,81 @@ def failure_evidence(
     query that starts at the small ``answer_photos`` table and joins the selected audits.
     ``audit_ids`` narrows the selection further (the comparison's scored audits of open
     branches)."""
+    wanted = None if audit_ids is None else np.fromiter(audit_ids, dtype=np.int64)
+    parts = [
+        pd.DataFrame(
+            {
+                "checklist_id": block.checklist_id,
+                "item_id": list(block.items),
+                "failures": block.failed.sum(axis=0),
+                "with_photos": (block.failed & block.photos).sum(axis=0),
+            }
+        )
+        for block in _failed_blocks(conn, audit_filter, thresholds, wanted, reads)
+    ]
+    return _evidence_frame(parts, ["checklist_id", "item_id"])
+
+
+def failure_evidence_by_branch(
+    conn: Connection,
+    audit_filter: AuditFilter,
+    thresholds: Mapping[tuple[str, int], Mapping[str, float]],
+    branch_of: pd.Series,
+    reads: SelectionReads | None = None,
+) -> pd.DataFrame:
+    """:func:`failure_evidence` per branch (``branch_code`` first, then
+    :data:`EVIDENCE_COLUMNS`; only the rows with a failure) of the audits ``branch_of``
+    holds (audit id -> branch code): what a server keeps so that a visit entered later
+    costs only its branch's answers again (``services.kept_evidence``)."""
+    codes, labels = pd.factorize(branch_of.to_numpy(), sort=True)
+    ids = branch_of.index.to_numpy(dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    ids, codes = ids[order], codes[order]
+    parts = []
+    for block in _failed_blocks(conn, audit_filter, thresholds, ids, reads):
+        branch = codes[np.searchsorted(ids, block.audit_ids)]
+        rows, columns = np.nonzero(block.failed)
+        width = len(block.items)
+        flat = branch[rows] * width + columns
+        failures = np.bincount(flat, minlength=len(labels) * width)
+        photos = np.bincount(
+            flat, weights=block.photos[rows, columns], minlength=len(labels) * width
+        )
+        found = np.flatnonzero(failures)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "branch_code": np.asarray(labels, dtype=object)[found // width],
+                    "checklist_id": block.checklist_id,
+                    "item_id": np.asarray(block.items, dtype=object)[found % width],
+                    "failures": failures[found],
+                    "with_photos": photos[found].astype(np.int64),
+                }
+            )
+        )
+    return _evidence_frame(parts, ["branch_code", "checklist_id", "item_id"])
+
+
+@dataclass(frozen=True)
+class _FailedBlock:
+    """One block's failed answers (audits x items) and which of them carry a photo."""
+
+    audit_ids: np.ndarray
+    checklist_id: str
+    items: Sequence[str]
+    failed: np.ndarray
+    photos: np.ndarray
+
+
+def _failed_blocks(
+    conn: Connection,
+    audit_filter: AuditFilter,
+    thresholds: Mapping[tuple[str, int], Mapping[str, float]],
+    wanted: np.ndarray | None,
+    reads: SelectionReads | None,
+) -> Iterable[_FailedBlock]:
+    """The selection's item-score blocks as failed answers (see :func:`failure_evidence`),
+    only the audits ``wanted`` holds when given."""
     photographed = _photographed(conn, audit_filter)
     versions = {
         row.id: (row.checklist_id, int(row.version))
@@ -744,8 +820,6 @@ def failure_evidence(
             )
         )
     }
-    wanted = None if audit_ids is None else np.fromiter(audit_ids, dtype=np.int64)
-    parts = []
     for block in _blocks_of(conn, audit_filter, reads):
         keep = (
             np.ones(len(block.audit_ids), dtype=bool)
@@ -761,31 +835,26 @@ def failure_evidence(
         scores = block.scores if keep.all() else block.scores[keep]
         # Below the limit and answered: NaN (no score) compares False, -inf is unanswered.
         failed = (scores < limit) & (scores != item_vectors.NOT_ANSWERED)
-        photos = _photo_marks(block.audit_ids[keep], block.layout, photographed, failed.shape)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "checklist_id": block.layout.checklist_id,
-                    "item_id": list(block.layout.items),
-                    "failures": failed.sum(axis=0),
-                    "with_photos": (failed & photos).sum(axis=0),
-                }
-            )
-        )
+        kept_ids = block.audit_ids[keep]
+        photos = _photo_marks(kept_ids, block.layout, photographed, failed.shape)
+        yield _FailedBlock(kept_ids, block.layout.checklist_id, block.layout.items, failed, photos)
+
+
+def _evidence_frame(parts: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """The parts added up per ``keys``, only the rows with a failure."""
+    columns = [*keys, "failures", "with_photos"]
     if not parts:
         return pd.DataFrame(
             {
-                column: pd.Series(dtype=object if "id" in column else int)
-                for column in EVIDENCE_COLUMNS
+                column: pd.Series(dtype=int if column in ("failures", "with_photos") else object)
+                for column in columns
             }
         )
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame.groupby(["checklist_id", "item_id"], as_index=False)[
-        ["failures", "with_photos"]
-    ].sum()
+    frame = frame.groupby(keys, as_index=False)[["failures", "with_photos"]].sum()
     return (
         frame[frame["failures"] > 0]
-        .astype({"failures": int, "with_photos": int})[EVIDENCE_COLUMNS]
+        .astype({"failures": int, "with_photos": int})[columns]
         .reset_index(drop=True)
     )
 

@@ -12,7 +12,7 @@ from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
-from audit_app.services.compare import comparison, failure_evidence
+from audit_app.services.compare import comparison, comparison_evidence, failure_evidence
 from audit_app.services.context import AppContext
 from tests.services.photo_world import GREETING, SPEECH, evidence_world, recount
 
@@ -64,3 +64,29 @@ def test_the_counts_follow_the_period_and_branch(world: AppContext) -> None:
     assert later == {(PHONE, GREETING): EvidenceCount(1, 0)}
     one = failure_evidence(world, AuditFilter(branch_code="TR-01"))
     assert one == {(PHONE, GREETING): EvidenceCount(1, 1), (PHONE, SPEECH): EvidenceCount(1, 1)}
+
+
+def test_the_counts_kept_per_branch_are_each_branchs_own(world: AppContext) -> None:
+    """What a server keeps so that a visit re-reads only its branch (services.kept_evidence)
+    adds up to the chain's counts, and each branch's rows are that branch's recount."""
+    import pandas as pd
+
+    from audit_app.services.audits import list_scores
+    from audit_app.services.freshness import data_version
+    from audit_app.services.kept_evidence import action_thresholds, evidence_counts
+    from audit_app.storage import compare_queries, database
+
+    scores = list_scores(world)
+    branch_of = pd.Series(scores["branch_code"].to_numpy(), index=scores["audit_id"])
+    with database.snapshot(world.engine) as conn:
+        frame = compare_queries.failure_evidence_by_branch(
+            conn, AuditFilter(), action_thresholds(world), branch_of
+        )
+    assert evidence_counts(frame) == recount(world)
+    assert frame["branch_code"].nunique() > 1
+    for code in scores["branch_code"].unique():
+        mine = frame[frame["branch_code"] == code]
+        assert evidence_counts(mine) == recount(world, AuditFilter(branch_code=code)), code
+    request = ComparisonRequest(AuditFilter(), min_audits=1)
+    version = data_version(world, AuditFilter())
+    assert comparison_evidence(world, request, version) == recount(world)

@@ -71,6 +71,32 @@ def full_item_reads(monkeypatch: pytest.MonkeyPatch) -> list[AuditFilter]:
 
 
 @pytest.fixture
+def full_evidence_reads(monkeypatch: pytest.MonkeyPatch) -> list[AuditFilter]:
+    """The filters of every selection's failure evidence kept per branch read whole."""
+    from audit_app.storage import compare_queries
+
+    seen: list[AuditFilter] = []
+    real = compare_queries.failure_evidence_by_branch
+
+    def counted(conn: Any, audit_filter: AuditFilter, *a: Any, **k: Any) -> Any:
+        if audit_filter.branches is None:
+            seen.append(audit_filter)
+        return real(conn, audit_filter, *a, **k)
+
+    monkeypatch.setattr(compare_queries, "failure_evidence_by_branch", counted)
+    return seen
+
+
+def kept_and_fresh_evidence(ctx: AppContext, request: ComparisonRequest) -> tuple[Any, Any]:
+    """The failure evidence kept under the current data version, and a fresh read."""
+    version = data_version(ctx, scoped(ctx, request.audit_filter))
+    return (
+        service.comparison_evidence(ctx, request, version),
+        service.comparison_evidence(ctx, request),
+    )
+
+
+@pytest.fixture
 def full_reads(monkeypatch: pytest.MonkeyPatch) -> list[AuditFilter]:
     """The filters of every selection read whole (not narrowed to written branches)."""
     seen: list[AuditFilter] = []
@@ -179,6 +205,7 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
     messy: AppContext,
     full_reads: list[AuditFilter],
     full_item_reads: list[AuditFilter],
+    full_evidence_reads: list[AuditFilter],
     user: User,
     span: str,
 ) -> None:
@@ -194,6 +221,8 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
     assert_same_selection(kept, fresh, "first read")
     pd.testing.assert_frame_equal(*kept_and_fresh_items(ctx, request))
     assert len(full_reads) == 2  # the kept one and the fresh one
+    kept_evidence, fresh_evidence = kept_and_fresh_evidence(ctx, request)
+    assert kept_evidence == fresh_evidence and len(full_evidence_reads) == 1
     mine = branch_codes(messy, user.areas if user.role == Role.AREA_MANAGER else None)
     others = [code for code in branch_codes(messy) if code not in mine]
     scores = list_scores(messy)
@@ -236,6 +265,7 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
             newest - timedelta(days=5),
         ),
     ]
+    evidence_before = kept_evidence
     for step, (what, code, checklist_id, version, when) in enumerate(writes):
         submit(messy, code, checklist_id, version, when, worst=step % 2 == 1)
         full_reads.clear()
@@ -246,6 +276,10 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
         got_items, want_items = kept_and_fresh_items(ctx, request)
         pd.testing.assert_frame_equal(got_items, want_items, obj=f"{what}: item cells")
         assert len(full_item_reads) == 1, f"{what}: the kept item cells were read whole"
+        full_evidence_reads.clear()
+        kept_evidence, fresh_evidence = kept_and_fresh_evidence(ctx, request)
+        assert kept_evidence == fresh_evidence, f"{what}: evidence"
+        assert full_evidence_reads == [], f"{what}: the kept evidence was read whole"
         with_items = replace(request, items=True, auditors=True)
         same(
             service.comparison(ctx, with_items, data_version(ctx, audit_filter)),
@@ -260,6 +294,10 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
     kept, fresh = kept_and_fresh(ctx, request)
     assert_same_selection(kept, fresh, "a revision")
     assert len(full_reads) == 1, "a revision: the kept selection was read whole"
+    kept_evidence, fresh_evidence = kept_and_fresh_evidence(ctx, request)
+    assert kept_evidence == fresh_evidence, "a revision: evidence"
+    assert kept_evidence != evidence_before, "the writes changed the evidence"
+    assert full_evidence_reads == [], "a revision: the kept evidence was read whole"
     kept_now = list(kept_selections._kept.values())
     # one selection and its item cells: their earlier versions are gone
     ((entry, weight),) = [e for e in kept_now if isinstance(e[0], selections.KeptSelection)]

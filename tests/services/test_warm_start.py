@@ -282,13 +282,13 @@ def test_the_next_read_is_a_minute_after_midnight(now: datetime, seconds: float)
 
 @pytest.fixture
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What is computed or read afresh: per-item consistency (per model) and failure
-    evidence (per selection)."""
+    """What is computed or read afresh: per-item consistency (per model) and the failure
+    evidence kept per branch (per selection)."""
     from audit_app.domain import compare as stats
     from audit_app.storage import compare_queries
 
     done: list[str] = []
-    standards, evidence = stats.item_standards, compare_queries.failure_evidence
+    standards, evidence = stats.item_standards, compare_queries.failure_evidence_by_branch
 
     def item_standards(request: ComparisonRequest, cells: pd.DataFrame) -> Any:
         done.append(f"items {request.period} {request.adjust_periods}")
@@ -299,7 +299,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return evidence(*args, **kwargs)
 
     monkeypatch.setattr(stats, "item_standards", item_standards)
-    monkeypatch.setattr(compare_queries, "failure_evidence", failure_evidence)
+    monkeypatch.setattr(compare_queries, "failure_evidence_by_branch", failure_evidence)
     return done
 
 
