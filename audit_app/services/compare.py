@@ -45,6 +45,7 @@ from audit_app.services.calibration import calibration_from
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
 from audit_app.services.kept_evidence import action_thresholds, evidence_counts, kept_evidence
+from audit_app.services.kept_item_sums import kept_item_sums
 from audit_app.services.selections import (
     aligned,
     checklist_versions,
@@ -188,9 +189,10 @@ def with_items(
 
 def read_items(ctx: AppContext, audit_filter: AuditFilter, version: Version) -> bool:
     """Compute and keep, under ``version``, what :func:`with_items` gives the Compare page's
-    default model of ``audit_filter`` (months, period effects removed), and the item cells
-    it is computed from: a server process reads ahead so that no visitor waits on it
-    (``services.warm_start``). False when the filter selects no scored audit."""
+    default model of ``audit_filter`` (months, period effects removed), and the item sums
+    it is computed from (``services.kept_item_sums``): a server process reads ahead so that
+    no visitor waits on it (``services.warm_start``). False when the filter selects no
+    scored audit."""
     request = ComparisonRequest(audit_filter, items=False, evidence=False, auditors=False)
     return _kept_item_standards(ctx, request, version) is not None
 
@@ -200,17 +202,21 @@ def _kept_item_standards(
 ) -> tuple[stats.StandardConsistency, ...] | None:
     """The request's per-item consistency (:func:`stats.item_standards`), kept under
     ``version`` with what else of its selection is kept, per model (months or quarters,
-    period effects removed or not): over a ten-times history it is a second's work on
-    eleven million item cells, the same for every session of one scope. None when the
-    request selects no scored audit."""
+    period effects removed or not), the same for every session of one scope: computed
+    from the selection's kept item sums (``services.kept_item_sums``), which a visit
+    entered brings up to date by its branch's rows. None when the request selects no
+    scored audit."""
     request = request.scoped(scoped(ctx, request.audit_filter))
 
     def load() -> tuple[stats.StandardConsistency, ...] | None:
-        cells = _kept_item_cells(ctx, request, version)
-        if cells is None:
-            return None
+        with database.snapshot(ctx.engine) as conn:
+            reads = queries.SelectionReads(conn, request.audit_filter)  # a re-read's too
+            kept = kept_entry(ctx, conn, request, version, reads)
+            if kept.selection is None:
+                return None
+            sums = kept_item_sums(ctx, conn, request, version, kept, reads).sums
         with threadpool_limits(limits=1, user_api="blas"):
-            return stats.item_standards(request, stats.scale_cells(cells, 100))
+            return stats.item_standards_of(request, sums)
 
     if version is None:
         return load()
@@ -222,20 +228,6 @@ def _kept_item_standards(
 def _standards_bytes(items: tuple[stats.StandardConsistency, ...] | None) -> int:
     """What kept item standards weigh: a few hundred bytes each."""
     return STANDARD_BYTES * len(items or ())
-
-
-def _kept_item_cells(
-    ctx: AppContext, request: ComparisonRequest, version: Version | None
-) -> pd.DataFrame | None:
-    """The request's item cells in points as read, kept under ``version`` with its
-    selection; None when it selects no scored audit."""
-    request = request.scoped(scoped(ctx, request.audit_filter))
-    with database.snapshot(ctx.engine) as conn:
-        reads = queries.SelectionReads(conn, request.audit_filter)  # a re-read's rescoring too
-        kept = kept_entry(ctx, conn, request, version, reads)
-        if kept.selection is None:
-            return None
-        return kept_item_cells(ctx, conn, request, version, kept, reads)
 
 
 def headline(

@@ -26,7 +26,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.services import kept_selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
-from audit_app.services.selections import KeptSelection, Mark, narrowed, written_since
+from audit_app.services.selections import KeptSelection, Mark, written_part
 from audit_app.storage import compare_queries as queries
 
 Evidence = dict[tuple[str, str], EvidenceCount]
@@ -89,7 +89,7 @@ def kept_evidence(
     thresholds = action_thresholds(ctx)
 
     def read(
-        audits: pd.DataFrame, part: AuditFilter, part_reads: queries.SelectionReads | None
+        audits: pd.DataFrame, part: AuditFilter, part_reads: queries.SelectionReads | None = None
     ) -> pd.DataFrame:
         branch_of = pd.Series(audits["branch_code"].to_numpy(), index=audits["audit_id"])
         return queries.failure_evidence_by_branch(conn, part, thresholds, branch_of, part_reads)
@@ -101,15 +101,13 @@ def kept_evidence(
     def patch(earlier: KeptEvidence) -> KeptEvidence | None:
         if earlier.alignments != selection.alignments:
             return None  # other audits may be left out of every branch: read whole
-        found = written_since(conn, earlier.mark, audit_filter)
+        found = written_part(conn, earlier.mark, audit_filter)
         if found is None:
             return None
-        _now, written = found
-        if not written:
+        if not found.branches:
             return replace(earlier, mark=since)
-        audits = selection.audits[selection.audits["branch_code"].isin(written)]
-        part = replace(audit_filter, branches=narrowed(audit_filter, written))
-        fresh = read(audits, part, None)
+        written = found.branches
+        fresh = read(selection.audits[selection.audits["branch_code"].isin(written)], found.part)
         others = earlier.by_branch[~earlier.by_branch["branch_code"].isin(written)]
         frame = pd.concat([others, fresh], ignore_index=True)
         return KeptEvidence(frame, since, earlier.alignments, evidence_counts(frame))

@@ -223,16 +223,15 @@ def patched(
     since its mark; None when it must be read whole (see the module's docstring)."""
     if earlier.selection is None or earlier.mark is None:
         return None
-    since = written_since(conn, earlier.mark, audit_filter)
+    since = written_part(conn, earlier.mark, audit_filter)
     if since is None:
         return None
-    mark, written = since
+    mark, written = since.mark, since.branches
     if not written:
         return replace(earlier, mark=mark)
-    part = replace(audit_filter, branches=narrowed(audit_filter, written))
     kept = earlier.selection
     try:
-        fresh = read_selection(ctx, conn, part, include_closed, aligned_as=kept)
+        fresh = read_selection(ctx, conn, since.part, include_closed, aligned_as=kept)
     except Unaligned:
         return None
     audits = spliced_audits(kept.audits, None if fresh is None else fresh.audits, written)
@@ -310,18 +309,13 @@ def kept_item_cells(
         return KeptCells(cells, since, selection.alignments, _Weight.measured([cells]))
 
     def patch(earlier: KeptCells) -> KeptCells | None:
-        found = written_since(conn, earlier.mark, audit_filter)
+        found = written_part(conn, earlier.mark, audit_filter)
         if earlier.alignments != selection.alignments or found is None:
             return None
-        _now, written = found
-        if not written:
+        if not found.branches:
             return replace(earlier, mark=since)
-        part = replace(
-            request,
-            audit_filter=replace(audit_filter, branches=narrowed(audit_filter, written)),
-        )
-        fresh = item_cells(conn, part, selection, None)
-        cells = appended_cells(earlier.cells, fresh, written)
+        fresh = item_cells(conn, replace(request, audit_filter=found.part), selection, None)
+        cells = appended_cells(earlier.cells, fresh, found.branches)
         return KeptCells(cells, since, earlier.alignments, earlier.weight)
 
     return kept_selections.kept(
@@ -380,7 +374,29 @@ def written_since(
     return None if written is None else (now, written)
 
 
-def narrowed(audit_filter: AuditFilter, written: tuple[str, ...]) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Written:
+    """What a frame kept at an earlier mark reads again (:func:`written_part`)."""
+
+    mark: Mark
+    """This snapshot's."""
+    branches: tuple[str, ...]
+    """The branches written since (none: the frame holds what a fresh read would)."""
+    part: AuditFilter
+    """The filter narrowed to them."""
+
+
+def written_part(conn: Connection, earlier: Mark, audit_filter: AuditFilter) -> Written | None:
+    """:func:`written_since` with the filter a patch reads them by; None when a patch
+    cannot bring a frame read at ``earlier`` up to date."""
+    found = written_since(conn, earlier, audit_filter)
+    if found is None:
+        return None
+    now, written = found
+    return Written(now, written, replace(audit_filter, branches=_narrowed(audit_filter, written)))
+
+
+def _narrowed(audit_filter: AuditFilter, written: tuple[str, ...]) -> tuple[str, ...]:
     if audit_filter.branches is None:
         return written
     return tuple(code for code in written if code in set(audit_filter.branches))

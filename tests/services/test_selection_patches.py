@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
@@ -158,6 +159,34 @@ def kept_and_fresh_items(ctx: AppContext, request: ComparisonRequest) -> tuple[A
     return _by_keys(kept), _by_keys(fresh)
 
 
+def kept_and_fresh_sums(ctx: AppContext, request: ComparisonRequest) -> tuple[Any, Any]:
+    """The item sums kept under the current data version (``services.kept_item_sums``),
+    and those of a fresh read of the same snapshot."""
+    from audit_app.domain import compare as stats
+    from audit_app.services.kept_item_sums import kept_item_sums
+
+    request = request.scoped(scoped(ctx, request.audit_filter))
+    version = data_version(ctx, request.audit_filter)
+    with database.snapshot(ctx.engine) as conn:
+        entry = selections.kept_entry(ctx, conn, request, version)
+        assert entry.selection is not None
+        kept = kept_item_sums(ctx, conn, request, version, entry).sums
+        cells = selections.item_cells(conn, request, entry.selection)
+    return kept, stats.item_sums(stats.scale_cells(cells, 100))
+
+
+def assert_same_sums(kept: Any, fresh: Any, where: str) -> None:
+    """Row for row and column for column; a pair's sum of squares to 1e-12 (its cells
+    may be added in another order)."""
+    assert (kept is None) == (fresh is None), where
+    if fresh is None:
+        return
+    pd.testing.assert_frame_equal(kept.group_keys, fresh.group_keys, obj=f"{where}: groups")
+    for name in ("branch_labels", "periods", "pair_group", "pair_branch", "count", "sums"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name), f"{where}: {name}")
+    np.testing.assert_allclose(kept.sum_sq, fresh.sum_sq, rtol=1e-12, err_msg=where)
+
+
 def _by_keys(cells: pd.DataFrame) -> pd.DataFrame:
     keys = ["branch_code", "checklist_id", "standard", "period"]
     text = cells.astype({key: str for key in keys})
@@ -221,6 +250,7 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
     assert_same_selection(kept, fresh, "first read")
     pd.testing.assert_frame_equal(*kept_and_fresh_items(ctx, request))
     assert len(full_reads) == 2  # the kept one and the fresh one
+    assert_same_sums(*kept_and_fresh_sums(ctx, request), "first read")
     kept_evidence, fresh_evidence = kept_and_fresh_evidence(ctx, request)
     assert kept_evidence == fresh_evidence and len(full_evidence_reads) == 1
     mine = branch_codes(messy, user.areas if user.role == Role.AREA_MANAGER else None)
@@ -276,6 +306,18 @@ def test_each_write_is_spliced_in_as_a_fresh_read_would_give_it(
         got_items, want_items = kept_and_fresh_items(ctx, request)
         pd.testing.assert_frame_equal(got_items, want_items, obj=f"{what}: item cells")
         assert len(full_item_reads) == 1, f"{what}: the kept item cells were read whole"
+        full_item_reads.clear()
+        assert_same_sums(*kept_and_fresh_sums(ctx, request), f"{what}: item sums")
+        assert len(full_item_reads) == 1, f"{what}: the kept item sums were read whole"
+        version = data_version(ctx, audit_filter)
+        shown = service.comparison(ctx, request, version)
+        for model in ({}, {"period": "quarter"}, {"adjust_periods": False}):
+            asked = replace(request, **model)  # type: ignore[arg-type]
+            same(
+                service.with_items(ctx, replace(shown, request=asked), version).items,
+                service.comparison(ctx, replace(asked, items=True)).items,
+                f"{what}: items {model}",
+            )
         full_evidence_reads.clear()
         kept_evidence, fresh_evidence = kept_and_fresh_evidence(ctx, request)
         assert kept_evidence == fresh_evidence, f"{what}: evidence"

@@ -29,7 +29,11 @@ from audit_app.services.overview import overview
 from audit_app.ui import server
 from audit_app.ui.components.period_picker import offered_months
 from tests.services.test_kept_selections import reads
-from tests.services.test_selection_patches import full_item_reads, kept_and_fresh_items
+from tests.services.test_selection_patches import (
+    assert_same_sums,
+    full_item_reads,
+    kept_and_fresh_sums,
+)
 from tests.storage.test_item_vectors import messy
 
 __all__ = ["full_item_reads", "messy", "reads"]
@@ -192,17 +196,17 @@ def test_the_whole_history_holds_every_audit(messy: AppContext) -> None:
     assert overview(hq, whole).audits == overview(hq, AuditFilter()).audits > 0
 
 
-def test_the_item_cells_read_ahead_equal_a_fresh_read(
+def test_the_item_sums_read_ahead_equal_a_fresh_read(
     messy: AppContext, full_item_reads: list[AuditFilter]
 ) -> None:
-    """Frame for frame, not only the figures computed from them."""
+    """Array for array, not only the figures computed from them."""
     hq = messy.as_user(HQ)
     whole = whole_filter(messy, TODAY)
     assert compare.read_items(hq, whole, data_version(hq, whole))
     assert full_item_reads == [whole]
-    kept, fresh = kept_and_fresh_items(hq, page_request(whole))
+    kept, fresh = kept_and_fresh_sums(hq, page_request(whole))
     assert full_item_reads == [whole] * 2  # the fresh read alone: the first was kept
-    pd.testing.assert_frame_equal(kept, fresh)
+    assert_same_sums(kept, fresh, "read ahead")
 
 
 def test_nothing_is_read_ahead_without_audits(ctx: AppContext, reads: list[Any]) -> None:
@@ -288,17 +292,17 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from audit_app.storage import compare_queries
 
     done: list[str] = []
-    standards, evidence = stats.item_standards, compare_queries.failure_evidence_by_branch
+    standards, evidence = stats.item_standards_of, compare_queries.failure_evidence_by_branch
 
-    def item_standards(request: ComparisonRequest, cells: pd.DataFrame) -> Any:
+    def item_standards(request: ComparisonRequest, sums: Any) -> Any:
         done.append(f"items {request.period} {request.adjust_periods}")
-        return standards(request, cells)
+        return standards(request, sums)
 
     def failure_evidence(*args: Any, **kwargs: Any) -> Any:
         done.append("evidence")
         return evidence(*args, **kwargs)
 
-    monkeypatch.setattr(stats, "item_standards", item_standards)
+    monkeypatch.setattr(stats, "item_standards_of", item_standards)
     monkeypatch.setattr(compare_queries, "failure_evidence_by_branch", failure_evidence)
     return done
 

@@ -56,6 +56,8 @@ from audit_app.domain.compare.comparison import (
     compute_headline,
     empty_comparison,
     item_standards,
+    item_standards_of,
+    item_sums,
     league_of,
     month_cells,
     totals_in_periods,
@@ -88,6 +90,7 @@ from audit_app.domain.compare.league import (
     rank_branches,
 )
 from audit_app.domain.compare.notices import Notice, NoticeCode
+from audit_app.domain.compare.pair_sums import PairSums, with_branches_replaced
 from audit_app.domain.compare.request import GROUPINGS, PERIODS, ComparisonRequest, Grouping
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import (
@@ -166,6 +169,7 @@ __all__ = [
     "Level",
     "Notice",
     "NoticeCode",
+    "PairSums",
     "Period",
     "PeriodEffect",
     "RegionSummary",
@@ -199,6 +203,8 @@ __all__ = [
     "index_per_period",
     "item_consistency",
     "item_standards",
+    "item_standards_of",
+    "item_sums",
     "latest_versions",
     "league_of",
     "least_consistent",
@@ -220,6 +226,7 @@ __all__ = [
     "totals_in_periods",
     "trend",
     "with_auditors",
+    "with_branches_replaced",
     "with_item_standards",
     "with_items",
 ]

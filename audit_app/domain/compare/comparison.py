@@ -22,13 +22,14 @@ from audit_app.domain.compare.consistency import (
     ConsistencyIndex,
     StandardConsistency,
     consistency_index_by_period_cells,
-    item_consistency,
+    item_consistency_of,
     least_consistent,
     section_consistency,
     summarise_consistency,
 )
 from audit_app.domain.compare.league import LeagueTable, rank_branches
 from audit_app.domain.compare.notices import Notice
+from audit_app.domain.compare.pair_sums import PairSums, collapsed, in_quarters, pair_sums
 from audit_app.domain.compare.periods import GroupedPeriodFit, fit_periods_by_group
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.result import ComparisonResult, Scope
@@ -185,12 +186,32 @@ def with_item_standards(
 
 
 def item_standards(
-    request: ComparisonRequest, item_cells: pd.DataFrame
+    request: ComparisonRequest, item_cells: pd.DataFrame | None
 ) -> tuple[StandardConsistency, ...]:
     """Per-item consistency, net of period effects unless the request keeps them in: what
-    it depends on is the item cells, ``request.period`` and ``request.adjust_periods``."""
-    model = (lambda c: c) if request.adjust_periods else collapse_periods
-    return item_consistency(model(in_periods(item_cells, request.period)))
+    it depends on is the item cells (in points, per month), ``request.period`` and
+    ``request.adjust_periods``."""
+    return item_standards_of(request, item_sums(item_cells))
+
+
+def item_sums(item_cells: pd.DataFrame | None) -> PairSums | None:
+    """The month item cells (in points) added up per item x branch and month, as
+    :func:`item_standards_of` takes them; None without a counted cell."""
+    if item_cells is None or not (item_cells["n"].to_numpy() > 0).any():
+        return None
+    if "period" not in item_cells.columns:
+        item_cells = item_cells.assign(period="")
+    return pair_sums(item_cells, ["checklist_id", "standard"])
+
+
+def item_standards_of(
+    request: ComparisonRequest, sums: PairSums | None
+) -> tuple[StandardConsistency, ...]:
+    """:func:`item_standards` of the cells ``sums`` adds up (:func:`item_sums`)."""
+    if sums is None:
+        return ()
+    model = in_quarters(sums) if request.period == "quarter" else sums
+    return item_consistency_of(model if request.adjust_periods else collapsed(model))
 
 
 def _notices(

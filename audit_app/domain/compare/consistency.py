@@ -20,7 +20,8 @@ import pandas as pd
 
 from audit_app.domain.compare.codes import dense_codes, sorted_codes
 from audit_app.domain.compare.notices import Notice
-from audit_app.domain.compare.periods import GroupedPeriodFit, fit_periods_by_group
+from audit_app.domain.compare.pair_sums import PairSums
+from audit_app.domain.compare.periods import GroupedPeriodFit, fit_pair_sums, fit_periods_by_group
 from audit_app.domain.compare.variance import (
     _TINY,
     CELL_COLUMNS,
@@ -128,11 +129,19 @@ def section_consistency(
 def item_consistency(cells: pd.DataFrame) -> tuple[StandardConsistency, ...]:
     """Consistency per item (cells in points, optionally split by period); a branch meets
     an item when every audit gave it full marks (mean score 1)."""
+    return _consistency(cells, "item", _full_marks)
 
-    def meets(frame: pd.DataFrame) -> np.ndarray:
-        return (frame["sum"] / frame["n"]).to_numpy() >= 100 - 1e-6
 
-    return _consistency(cells, "item", meets)
+def item_consistency_of(sums: PairSums) -> tuple[StandardConsistency, ...]:
+    """:func:`item_consistency` of the cells ``sums`` adds up (``pair_sums(cells,
+    ["checklist_id", "standard"])``): what a server keeps per selection (#21)."""
+    if not len(sums.pair_group):
+        return ()
+    return _standards(fit_pair_sums(sums), "item", _full_marks)
+
+
+def _full_marks(frame: pd.DataFrame) -> np.ndarray:
+    return (frame["sum"] / frame["n"]).to_numpy() >= 100 - 1e-6
 
 
 def _consistency(
@@ -153,6 +162,15 @@ def _consistency(
         cells = cells.assign(period="")
     if fit is None:
         fit = fit_periods_by_group(cells, ["checklist_id", "standard"])
+    return _standards(fit, level, meets)
+
+
+def _standards(
+    fit: GroupedPeriodFit,
+    level: Literal["section", "item"],
+    meets: Callable[[pd.DataFrame], np.ndarray],
+) -> tuple[StandardConsistency, ...]:
+    """The figures of :func:`_consistency` from the groups' fit."""
     groups, branches = fit.groups, fit.branches
     g = branches["group"].to_numpy()
     count = len(groups)

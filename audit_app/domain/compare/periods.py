@@ -14,12 +14,12 @@ squares), so the database or a summary table can add them up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.codes import sorted_codes
+from audit_app.domain.compare.pair_sums import PairSums, pair_sums
 from audit_app.domain.compare.shrinkage import f_tail
 from audit_app.domain.compare.variance import _TINY
 
@@ -223,38 +223,21 @@ def fit_periods_by_group(
     pass over the cells, then one small dense fit per group), so 60 items x 5,000 branches
     x 12 months take a fraction of a second.
     """
-    counted = cells["n"].to_numpy() > 0
-    if not counted.all():
-        cells = cells[counted]
-    group_codes, group_keys = _factorize_keys(cells, keys)
-    branch_codes, branch_labels = pd.factorize(cells["branch_code"], sort=False)
-    period_codes, period_labels = sorted_codes(cells["period"])
-    periods = max(len(period_labels), 1)
-    if len(period_codes) and period_codes.min() < 0:  # a missing label: one more period
-        period_codes = np.where(period_codes < 0, len(period_labels), period_codes)
-        periods = len(period_labels) + 1
-    # One row per group x branch, the groups contiguous.
-    pair_key = group_codes.astype(np.int64) * max(len(branch_labels), 1) + branch_codes
-    pair_codes, pair_keys = _dense_codes(pair_key, len(group_keys) * max(len(branch_labels), 1))
-    pair_group = pair_keys // max(len(branch_labels), 1)
-    pair_branch = pair_keys % max(len(branch_labels), 1)
-    pairs = len(pair_keys)
-    n = cells["n"].to_numpy(dtype=float)
-    flat = pair_codes.astype(np.int64) * periods + period_codes
-    count = np.bincount(flat, weights=n, minlength=pairs * periods).reshape(pairs, periods)
-    sums = np.bincount(flat, weights=cells["sum"].to_numpy(dtype=float), minlength=pairs * periods)
-    sums = sums.reshape(pairs, periods)
-    pair_sq = np.bincount(
-        pair_codes, weights=cells["sum_sq"].to_numpy(dtype=float), minlength=pairs
-    )
-    groups = len(group_keys)
+    return fit_pair_sums(pair_sums(cells, keys), adjust=adjust)
+
+
+def fit_pair_sums(sums: PairSums, *, adjust: bool = True) -> GroupedPeriodFit:
+    """:func:`fit_periods_by_group` of the cells ``sums`` adds up."""
+    count, pair_group, pair_sq = sums.count, sums.pair_group, sums.sum_sq
+    pairs = len(pair_group)
+    groups = len(sums.group_keys)
     bounds = np.searchsorted(pair_group, np.arange(groups + 1))
     out = np.full((groups, len(GROUP_FIT_COLUMNS)), np.nan)
     adjusted = np.empty(pairs)
     raw = np.empty(pairs)
     for g in range(groups):
         rows = slice(bounds[g], bounds[g + 1])
-        block_count, block_sums = count[rows], sums[rows]
+        block_count, block_sums = count[rows], sums.sums[rows]
         present = block_count.sum(axis=0) > 0
         block_count, block_sums = block_count[:, present], block_sums[:, present]
         sum_sq = float(pair_sq[rows].sum())
@@ -280,47 +263,20 @@ def fit_periods_by_group(
             max(raw_df, 0),
             effect_noise,
         )
-    group_frame = group_keys.reset_index(drop=True)
+    group_frame = sums.group_keys.reset_index(drop=True)
     stats = pd.DataFrame(out, columns=GROUP_FIT_COLUMNS)
     for name in ("branches", "audits", "periods", "estimable", "df_within", "raw_df_within"):
         stats[name] = stats[name].astype(int)
-    branch_frame = group_keys.iloc[pair_group].reset_index(drop=True)
+    branch_frame = sums.group_keys.iloc[pair_group].reset_index(drop=True)
     branch_frame["group"] = pair_group
-    branch_frame["branch_code"] = _text_labels(branch_labels).take(pair_branch)
+    branch_frame["branch_code"] = pd.Index(sums.branch_labels, dtype="str").take(sums.pair_branch)
     n_pair = count.sum(axis=1)
     branch_frame["n"] = n_pair.astype(int)
-    branch_frame["sum"] = sums.sum(axis=1)
+    branch_frame["sum"] = sums.sums.sum(axis=1)
     branch_frame["sum_sq"] = pair_sq
     branch_frame["raw_mean"] = raw
     branch_frame["adjusted_mean"] = adjusted
     return GroupedPeriodFit(pd.concat([group_frame, stats], axis=1), branch_frame)
-
-
-def _text_labels(labels: Any) -> pd.Index:
-    """Factorized labels as a text index (a categorical's categories taken by its codes):
-    taken per row without making a Python string of each (300,000 rows of a ten-times
-    year's items)."""
-    index = pd.Index(labels)
-    if isinstance(index, pd.CategoricalIndex):
-        index = index.categories.take(index.codes)
-    return index.astype("str")
-
-
-def _factorize_keys(cells: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Group codes in sorted key order and the frame of distinct keys (row g = group g)."""
-    codes = np.zeros(len(cells), dtype=np.int64)
-    uniques: list[np.ndarray] = []
-    for key in keys:
-        column_codes, labels = sorted_codes(cells[key])
-        codes = codes * max(len(labels), 1) + column_codes
-        uniques.append(np.asarray(labels))
-    size = int(np.prod([max(len(labels), 1) for labels in uniques]))
-    group_codes, combined = _dense_codes(codes, size)
-    frame = {}
-    for key, labels in reversed(list(zip(keys, uniques, strict=True))):
-        frame[key] = labels[combined % max(len(labels), 1)] if len(labels) else labels
-        combined = combined // max(len(labels), 1)
-    return group_codes, pd.DataFrame({key: frame[key] for key in keys})
 
 
 def align_periods(period_of: pd.Series, audits: pd.DataFrame) -> pd.Series:
@@ -333,16 +289,3 @@ def align_periods(period_of: pd.Series, audits: pd.DataFrame) -> pd.Series:
         if by_id.notna().any():
             return by_id
     return aligned
-
-
-def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(keys, sort=True)`` for non-negative integer keys below ``size``: a
-    presence table instead of a hash table when it fits (the hot path of 3 million cells)."""
-    if size > 50_000_000:
-        codes, uniques = pd.factorize(keys, sort=True)
-        return codes, np.asarray(uniques)
-    present = np.zeros(size, dtype=bool)
-    present[keys] = True
-    uniques = np.flatnonzero(present)
-    position = np.cumsum(present) - 1
-    return position[keys], uniques
