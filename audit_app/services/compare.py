@@ -47,13 +47,9 @@ from audit_app.services.freshness import Version
 from audit_app.services.kept_evidence import action_thresholds, evidence_counts, kept_evidence
 from audit_app.services.kept_item_sums import kept_item_sums
 from audit_app.services.selections import (
-    aligned,
     checklist_versions,
     kept_entry,
-    kept_item_cells,
     kept_selection,
-    rescored,
-    versions_used,
 )
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import database, league_totals
@@ -214,7 +210,7 @@ def _kept_item_standards(
             kept = kept_entry(ctx, conn, request, version, reads)
             if kept.selection is None:
                 return None
-            sums = kept_item_sums(ctx, conn, request, version, kept, reads).sums
+            sums = kept_item_sums(ctx, conn, request, version, kept, reads)
         with threadpool_limits(limits=1, user_api="blas"):
             return stats.item_standards_of(request, sums)
 
@@ -270,37 +266,12 @@ def comparison_evidence(
     _check_request(request)
     request = request.scoped(scoped(ctx, request.audit_filter))
 
-    if version is None:
-        with database.snapshot(ctx.engine) as conn:
-            scored = queries.scored_audit_ids(
-                conn, request.audit_filter, include_closed=request.include_closed
-            )
-            if scored.empty:
-                return {}
-            ids = _compared_ids(ctx, conn, request.audit_filter, scored)
-            return _evidence(ctx, conn, request.audit_filter, ids)
     with database.snapshot(ctx.engine) as conn:
         reads = queries.SelectionReads(conn, request.audit_filter)
         kept = kept_entry(ctx, conn, request, version, reads)
         if kept.selection is None:
             return {}
         return kept_evidence(ctx, conn, request, version, kept, reads)
-
-
-def _compared_ids(
-    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, scored: pd.DataFrame
-) -> pd.Series:
-    """The ids of the scored audits a comparison keeps: where a checklist spans versions,
-    an audit that scores nothing on the shared items is left out (``_with_rescored_overall``),
-    and so are its failed answers."""
-    used = versions_used(scored)
-    if all(len(versions) == 1 for versions in used.values()):
-        return scored["audit_id"]
-    _checklists, alignments, known = aligned(ctx, conn, scored, used)
-    again = rescored(conn, audit_filter, scored, alignments, known)
-    fresh = pd.concat([r.audits for r in again], ignore_index=True)
-    unscored = fresh.loc[fresh["overall"].isna(), "audit_id"]
-    return scored.loc[~scored["audit_id"].isin(unscored), "audit_id"]
 
 
 def _evidence(
@@ -397,9 +368,7 @@ def _load(
     if selection is None:
         return None
     audits = selection.audits
-    item_cells = (
-        kept_item_cells(ctx, conn, request, version, kept, reads) if request.items else None
-    )
+    item_sums = kept_item_sums(ctx, conn, request, version, kept, reads) if request.items else None
     calibration = (
         calibration_from(conn, audits, selection.known) if request.auditors else NO_CALIBRATION
     )
@@ -408,7 +377,7 @@ def _load(
         months=selection.months,
         audits=audits,
         section_cells=selection.section_cells,
-        item_cells=item_cells,
+        item_sums=item_sums,
         alignments=selection.alignments,
         calibration=calibration,
     )
@@ -420,7 +389,7 @@ def _frames(
     months: pd.DataFrame,
     audits: pd.DataFrame,
     section_cells: pd.DataFrame,
-    item_cells: pd.DataFrame | None,
+    item_sums: stats.PairSums | None,
     alignments: tuple[stats.VersionAlignment, ...],
     calibration: stats.Calibration,
 ) -> ComparisonFrames:
@@ -428,7 +397,7 @@ def _frames(
         branch_months=months,
         audits=audits,
         section_cells=section_cells,
-        item_cells=None if item_cells is None else stats.scale_cells(item_cells, 100),
+        item_sums=item_sums,
         pass_marks={c.id: c.pass_mark for c in checklists},
         grade_of=_grade_of(checklists),
         versions=alignments,

@@ -6,10 +6,11 @@ many carry a photo: a read of every selected audit's item scores, 1.5-1.6 s over
 ten-times history, and the tab took 2.2-2.7 s in Chromium (#21). Kept under the data
 version like the selection (``services.kept_selections``), it is read once per version;
 kept per branch, the next version's evidence takes the written branches' rows afresh and
-the others' as kept, as the selection and its item cells are brought up to date
-(``services.selections.patched``). The audits counted are the kept selection's (the
+the others' as kept, as the selection and its item sums are brought up to date
+(``services.selections.patched``). The audits counted are the selection's (the
 comparison's scored audits of open branches, rescored where a checklist spans versions),
-so the evidence always matches the comparison it is shown with.
+so the evidence always matches the comparison it is shown with, kept or read afresh. The
+thresholds are the process's catalogue's (the entries are keyed by the database alone).
 """
 
 from __future__ import annotations
@@ -76,15 +77,16 @@ def kept_evidence(
     ctx: AppContext,
     conn: Connection,
     request: ComparisonRequest,
-    version: Version,
+    version: Version | None,
     kept: KeptSelection,
     reads: queries.SelectionReads | None = None,
 ) -> Evidence:
     """The failure evidence of ``kept``'s audits (:func:`services.selections.kept_entry`
     of ``request``, scoped, under ``version``), kept under ``version`` and brought up to
-    date from the one kept under an earlier version when it can be."""
+    date from the one kept under an earlier version when it can be; read afresh without
+    a version."""
     selection, since = kept.selection, kept.mark
-    assert selection is not None and since is not None
+    assert selection is not None
     audit_filter, include_closed = request.audit_filter, request.include_closed
     thresholds = action_thresholds(ctx)
 
@@ -93,6 +95,9 @@ def kept_evidence(
     ) -> pd.DataFrame:
         branch_of = pd.Series(audits["branch_code"].to_numpy(), index=audits["audit_id"])
         return queries.failure_evidence_by_branch(conn, part, thresholds, branch_of, part_reads)
+
+    if version is None or since is None:
+        return evidence_counts(read(selection.audits, audit_filter, reads))
 
     def load() -> KeptEvidence:
         frame = read(selection.audits, audit_filter, reads)

@@ -34,7 +34,7 @@ class KeptSums:
     with, and the alignments its items were read with."""
 
     sums: PairSums | None
-    mark: Mark | None
+    mark: Mark
     alignments: tuple[VersionAlignment, ...]
 
 
@@ -45,25 +45,32 @@ def kept_item_sums(
     version: Version | None,
     kept: KeptSelection,
     reads: queries.SelectionReads | None = None,
-) -> KeptSums:
-    """The item sums (in points) of ``kept``'s selection (``selections.kept_entry`` of
-    ``request``, scoped), kept under ``version`` and brought up to date from the ones kept
-    under an earlier version when they can be; read afresh without a version."""
+) -> PairSums | None:
+    """The item sums (in points; None: no item counted) of ``kept``'s selection
+    (``selections.kept_entry`` of ``request``, scoped), kept under ``version`` and brought
+    up to date from the ones kept under an earlier version when they can be; read afresh
+    without a version.
+
+    Kept under the version the caller took before its snapshot: asked for under an older
+    version after a write, they are read in the later snapshot and hold the write, as the
+    selection's item cells did; the next version's are right again. The checklists'
+    catalogue is the process's one (the entries are keyed by the database alone)."""
     selection, since = kept.selection, kept.mark
     assert selection is not None
     audit_filter, include_closed = request.audit_filter, request.include_closed
 
-    def load() -> KeptSums:
-        cells = selections.item_cells(conn, request, selection, reads)
-        return KeptSums(_sums(cells), since, selection.alignments)
+    def read() -> PairSums | None:
+        return _sums(selections.item_cells(conn, request, selection, reads))
 
     if version is None or since is None:
-        return load()
+        return read()
+
+    def load() -> KeptSums:
+        return KeptSums(read(), since, selection.alignments)
 
     def patch(earlier: KeptSums) -> KeptSums | None:
         if earlier.alignments != selection.alignments or earlier.sums is None:
             return None
-        assert earlier.mark is not None  # kept entries have one
         found = written_part(conn, earlier.mark, audit_filter)
         if found is None:
             return None
@@ -76,10 +83,10 @@ def kept_item_sums(
     return kept_selections.kept(
         (version, audit_filter, include_closed, "item sums"),
         load,
-        lambda found: kept_selections.ENTRY_BYTES + (found.sums.nbytes if found.sums else 0),
+        lambda found: found.sums.nbytes if found.sums else 0,
         family=(ctx.settings.resolved_database_url, audit_filter, include_closed, "item sums"),
         patch=patch,
-    )
+    ).sums
 
 
 def _sums(cells: pd.DataFrame) -> PairSums | None:

@@ -27,7 +27,6 @@ from audit_app.domain import compare as stats
 from audit_app.domain.checklist import Checklist
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.splice import (
-    appended_cells,
     spliced_audits,
     spliced_cells,
     spliced_months,
@@ -267,66 +266,6 @@ def _spliced_dropped(
     return spliced_audits(kept.dropped, None if fresh is None else fresh.dropped, written)
 
 
-@dataclass(frozen=True)
-class KeptCells:
-    """A selection's item cells, the mark of the selection they were read with (what they
-    hold at least; a later snapshot's writes are read again at the next version), the
-    alignments they were read with (items a version left out dropped) and their weight."""
-
-    cells: pd.DataFrame
-    mark: Mark
-    alignments: tuple[stats.VersionAlignment, ...]
-    weight: _Weight
-
-
-def kept_item_cells(
-    ctx: AppContext,
-    conn: Connection,
-    request: ComparisonRequest,
-    version: Version | None,
-    kept: KeptSelection,
-    reads: queries.SelectionReads | None = None,
-) -> pd.DataFrame:
-    """:func:`item_cells` of the kept selection ``kept`` (:func:`kept_entry`), kept under
-    ``version`` beside it and brought up to date as it is (a ten-times year's item cells
-    are millions: reading them again after each visit entered was most of "Include items",
-    #21). A patched frame holds the cells of a fresh read, the written branches' after the
-    others (their order is not a meaning).
-
-    The cells may be read in a later snapshot than the selection (the Compare page reads
-    them after showing the comparison): closed branches are left out by the selection's
-    branches, so a branch whose first visit came in between is missing from them. They are
-    kept by the selection's mark, not the snapshot's, so that branch is read again at the
-    next version."""
-    selection, since = kept.selection, kept.mark
-    assert selection is not None
-    if version is None or since is None:
-        return item_cells(conn, request, selection, reads)
-    audit_filter, include_closed = request.audit_filter, request.include_closed
-
-    def load() -> KeptCells:
-        cells = item_cells(conn, request, selection, reads)
-        return KeptCells(cells, since, selection.alignments, _Weight.measured([cells]))
-
-    def patch(earlier: KeptCells) -> KeptCells | None:
-        found = written_part(conn, earlier.mark, audit_filter)
-        if earlier.alignments != selection.alignments or found is None:
-            return None
-        if not found.branches:
-            return replace(earlier, mark=since)
-        fresh = item_cells(conn, replace(request, audit_filter=found.part), selection, None)
-        cells = appended_cells(earlier.cells, fresh, found.branches)
-        return KeptCells(cells, since, earlier.alignments, earlier.weight)
-
-    return kept_selections.kept(
-        (version, audit_filter, include_closed, "items"),
-        load,
-        lambda kept_cells: kept_cells.weight.of_rows(len(kept_cells.cells)),
-        family=(ctx.settings.resolved_database_url, audit_filter, include_closed, "items"),
-        patch=patch,
-    ).cells
-
-
 def item_cells(
     conn: Connection,
     request: ComparisonRequest,
@@ -358,7 +297,7 @@ def without_left_out(
     return cells
 
 
-def written_since(
+def _written_since(
     conn: Connection, earlier: Mark, audit_filter: AuditFilter
 ) -> tuple[Mark, tuple[str, ...]] | None:
     """This snapshot's mark and the branches of the filter's branch conditions with an
@@ -387,9 +326,9 @@ class Written:
 
 
 def written_part(conn: Connection, earlier: Mark, audit_filter: AuditFilter) -> Written | None:
-    """:func:`written_since` with the filter a patch reads them by; None when a patch
+    """:func:`_written_since` with the filter a patch reads them by; None when a patch
     cannot bring a frame read at ``earlier`` up to date."""
-    found = written_since(conn, earlier, audit_filter)
+    found = _written_since(conn, earlier, audit_filter)
     if found is None:
         return None
     now, written = found

@@ -119,36 +119,3 @@ def test_the_versions_and_the_latest_equal_the_frames(audits: pd.DataFrame) -> N
     for checklist_id, version in pairs.itertuples(index=False):
         want.setdefault(str(checklist_id), set()).add(int(version))
     assert used == {cid: tuple(sorted(v)) for cid, v in want.items()}
-
-
-@settings(max_examples=150, deadline=None)
-@given(cell_rows, cell_rows, st.sets(st.sampled_from(CODES)), st.booleans())
-def test_appended_cells_hold_the_cells_of_the_rows_concatenated(
-    kept_rows: list[tuple[str, str, str, str, int]],
-    fresh_rows: list[tuple[str, str, str, str, int]],
-    branches: set[str],
-    as_text: bool,
-) -> None:
-    """Item cells are kept as read: the rest in its order, the written branches' after it,
-    keys categorical of the values present (text keys, as the summaries give them, too)."""
-    kept_rows = kept_rows or [("A-1", "phone", "s1", "2026-01", 1)]
-    kept = cells_of(kept_rows).sample(frac=1.0, random_state=3)  # in no particular order
-    fresh_rows = [row for row in fresh_rows if row[0] in branches]
-    fresh = cells_of(fresh_rows) if fresh_rows else None
-    if as_text:
-        kept = kept.astype({key: "str" for key in splice.CELL_KEYS})
-    got = splice.appended_cells(kept, fresh, branches)
-    rest = kept[~kept["branch_code"].astype(str).isin(branches)]
-    assert got.iloc[: len(rest)]["n"].tolist() == rest["n"].tolist()  # the rest as it was
-    for key in splice.CELL_KEYS:
-        categories = got[key].cat.categories.tolist()
-        assert categories == sorted(set(got[key].astype(str))), key
-    want = pd.concat(
-        [rest.astype({k: str for k in splice.CELL_KEYS})]
-        + ([fresh.astype({k: str for k in splice.CELL_KEYS})] if fresh is not None else [])
-    )
-    sort = list(splice.CELL_KEYS)
-    pd.testing.assert_frame_equal(
-        got.astype({k: str for k in sort}).sort_values(sort, ignore_index=True),
-        want.sort_values(sort, ignore_index=True),
-    )

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import Role, User
+from audit_app.services.audits import list_scores
 from audit_app.services.compare import comparison, comparison_evidence, failure_evidence
 from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
+from audit_app.services.kept_evidence import action_thresholds, evidence_counts
+from audit_app.storage import compare_queries, database
 from tests.services.photo_world import GREETING, SPEECH, evidence_world, recount
 
 MARTA = User(username="marta", role=Role.AREA_MANAGER, areas=("Barcelona",))
@@ -69,13 +74,6 @@ def test_the_counts_follow_the_period_and_branch(world: AppContext) -> None:
 def test_the_counts_kept_per_branch_are_each_branchs_own(world: AppContext) -> None:
     """What a server keeps so that a visit re-reads only its branch (services.kept_evidence)
     adds up to the chain's counts, and each branch's rows are that branch's recount."""
-    import pandas as pd
-
-    from audit_app.services.audits import list_scores
-    from audit_app.services.freshness import data_version
-    from audit_app.services.kept_evidence import action_thresholds, evidence_counts
-    from audit_app.storage import compare_queries, database
-
     scores = list_scores(world)
     branch_of = pd.Series(scores["branch_code"].to_numpy(), index=scores["audit_id"])
     with database.snapshot(world.engine) as conn:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.reporting_period import ReportingPeriod
@@ -26,6 +27,7 @@ from audit_app.services import compare, kept_selections, warm_start
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import overview
+from audit_app.storage import compare_queries
 from audit_app.ui import server
 from audit_app.ui.components.period_picker import offered_months
 from tests.services.test_kept_selections import reads
@@ -288,9 +290,6 @@ def test_the_next_read_is_a_minute_after_midnight(now: datetime, seconds: float)
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What is computed or read afresh: per-item consistency (per model) and the failure
     evidence kept per branch (per selection)."""
-    from audit_app.domain import compare as stats
-    from audit_app.storage import compare_queries
-
     done: list[str] = []
     standards, evidence = stats.item_standards_of, compare_queries.failure_evidence_by_branch
 

@@ -67,8 +67,9 @@ class ComparisonFrames:
     a caller that wants only the league can have the database add them up."""
     section_cells: pd.DataFrame
     """Per branch x checklist x section x month (``period`` 'YYYY-MM'): n, sum, sum_sq."""
-    item_cells: pd.DataFrame | None
-    """The same per item, in points; None when the request leaves items out."""
+    item_sums: PairSums | None
+    """The same per item, in points, added up per item x branch and month
+    (:func:`item_sums`); None when the request leaves items out or no item is counted."""
     pass_marks: Mapping[str, float] = field(default_factory=dict)
     grade_of: GradeOf | None = None
     versions: tuple[VersionAlignment, ...] = ()
@@ -92,7 +93,7 @@ def compute_comparison(
         else None
     )
     sections = _sections(request, frames, section_cells, fit)
-    items = item_standards(request, frames.item_cells) if frames.item_cells is not None else ()
+    items = item_standards_of(request, frames.item_sums)
     index = summarise_consistency(sections)
     auditors = _auditor_effects(request, frames.audits)
     noise = league.components
@@ -159,8 +160,7 @@ def with_items(result: ComparisonResult, item_cells: pd.DataFrame) -> Comparison
     consistency, as :func:`compute_comparison` gives it when asked: nothing else of a
     comparison depends on the items, so turning them on after the page has shown the rest
     computes only them (the league, changes and sections were 0.45 s of a ten-times year's
-    1.7 s, #21). ``item_cells``: :attr:`ComparisonFrames.item_cells` of the result's
-    selection."""
+    1.7 s, #21). ``item_cells``: the result's selection's item cells, in points."""
     if result.request.items or result.empty:
         return with_item_standards(result, ())
     return with_item_standards(result, item_standards(result.request, item_cells))
@@ -210,8 +210,9 @@ def item_standards_of(
     """:func:`item_standards` of the cells ``sums`` adds up (:func:`item_sums`)."""
     if sums is None:
         return ()
-    model = in_quarters(sums) if request.period == "quarter" else sums
-    return item_consistency_of(model if request.adjust_periods else collapsed(model))
+    if not request.adjust_periods:  # one period: months or quarters alike
+        return item_consistency_of(collapsed(sums))
+    return item_consistency_of(in_quarters(sums) if request.period == "quarter" else sums)
 
 
 def _notices(
@@ -490,7 +491,8 @@ def in_periods(cells: pd.DataFrame | None, period: Period) -> pd.DataFrame:
         return cells
     summed = (
         cells.assign(period=quarter_labels(cells["period"]))
-        .groupby(PERIOD_CELL_KEYS, sort=True, observed=True)[["n", "sum", "sum_sq"]]
+        # a cell without a month stays one period of its own, as among months
+        .groupby(PERIOD_CELL_KEYS, sort=True, observed=True, dropna=False)[["n", "sum", "sum_sq"]]
         .sum()
         .reset_index()
     )
@@ -505,8 +507,10 @@ def quarter_labels(months: pd.Series) -> pd.Categorical:
     texts = np.asarray(distinct, dtype=str)
     quarters = pd.PeriodIndex(texts, freq="M").asfreq("Q").astype(str).to_numpy(dtype=str)
     labels, quarter_of = np.unique(quarters, return_inverse=True)
+    # a month missing keeps no quarter (code -1 would take the last one's)
+    quarter_codes = np.where(codes < 0, -1, quarter_of[codes] if len(quarter_of) else -1)
     return pd.Categorical.from_codes(
-        quarter_of[codes], categories=pd.Index(labels.tolist(), dtype="str")
+        quarter_codes, categories=pd.Index(labels.tolist(), dtype="str")
     )
 
 

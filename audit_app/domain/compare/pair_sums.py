@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit_app.domain.compare.codes import sorted_codes
+from audit_app.domain.compare.codes import dense_codes, sorted_codes
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,10 @@ class PairSums:
 
     @property
     def nbytes(self) -> int:
+        """What keeping them costs: the arrays, and the labels as Python text."""
         arrays = (self.pair_group, self.pair_branch, self.count, self.sums, self.sum_sq)
-        return int(sum(a.nbytes for a in arrays)) + 64 * (len(self.branch_labels) + 1)
+        labels = len(self.branch_labels) + len(self.periods) + self.group_keys.size
+        return int(sum(a.nbytes for a in arrays)) + 64 * labels
 
 
 def pair_sums(cells: pd.DataFrame, keys: list[str]) -> PairSums:
@@ -67,7 +69,7 @@ def pair_sums(cells: pd.DataFrame, keys: list[str]) -> PairSums:
         labels.append(None)
     branches = max(len(branch_labels), 1)
     pair_key = group_codes.astype(np.int64) * branches + branch_codes
-    pair_codes, pair_keys = _dense_codes(pair_key, len(group_keys) * branches)
+    pair_keys, pair_codes = dense_codes(pair_key, len(group_keys) * branches)
     pairs = len(pair_keys)
     n = cells["n"].to_numpy(dtype=float)
     flat = pair_codes.astype(np.int64) * periods + period_codes
@@ -106,25 +108,12 @@ def _factorize_keys(cells: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, p
         codes = codes * max(len(labels), 1) + column_codes
         uniques.append(np.asarray(labels))
     size = int(np.prod([max(len(labels), 1) for labels in uniques]))
-    group_codes, combined = _dense_codes(codes, size)
+    combined, group_codes = dense_codes(codes, size)
     frame = {}
     for key, labels in reversed(list(zip(keys, uniques, strict=True))):
         frame[key] = labels[combined % max(len(labels), 1)] if len(labels) else labels
         combined = combined // max(len(labels), 1)
     return group_codes, pd.DataFrame({key: frame[key] for key in keys})
-
-
-def _dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(keys, sort=True)`` for non-negative integer keys below ``size``: a
-    presence table instead of a hash table when it fits (the hot path of 3 million cells)."""
-    if size > 50_000_000:
-        codes, uniques = pd.factorize(keys, sort=True)
-        return codes, np.asarray(uniques)
-    present = np.zeros(size, dtype=bool)
-    present[keys] = True
-    uniques = np.flatnonzero(present)
-    position = np.cumsum(present) - 1
-    return position[keys], uniques
 
 
 def with_branches_replaced(
@@ -134,7 +123,10 @@ def with_branches_replaced(
     those branches' cells alone, read after they were written; None: they have none now):
     what :func:`pair_sums` of every cell, those branches' replaced, gives. None when
     ``fresh`` holds a group or period ``sums`` does not: it is added up afresh then."""
-    gone = np.isin(sums.branch_labels, np.asarray(list(branches), dtype=object))
+    written = np.asarray(list(branches), dtype=object)
+    if fresh is not None and not np.isin(fresh.branch_labels, written).all():
+        raise ValueError("fresh sums hold a branch that was not written")
+    gone = np.isin(sums.branch_labels, written)
     staying = ~gone[sums.pair_branch]
     groups, labels = [sums.pair_group[staying]], [sums.branch_labels[sums.pair_branch[staying]]]
     counts, totals, squares = [sums.count[staying]], [sums.sums[staying]], [sums.sum_sq[staying]]

@@ -10,7 +10,6 @@ selection would otherwise be read whole again after every submission (#21).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,70 +69,6 @@ def spliced_cells(
             values = np.concatenate([part[column].to_numpy() for part in parts])
             out[column] = values[order]
     return pd.DataFrame(out)[list(kept.columns)]
-
-
-def appended_cells(
-    kept: pd.DataFrame, fresh: pd.DataFrame | None, branches: Collection[str]
-) -> pd.DataFrame:
-    """The cells of ``kept`` without ``branches``', and ``fresh``'s after them: the cells
-    of a fresh read, in another order (item cells are read in no order a comparison
-    relies on, and sorting millions of them cost more than the rest). Every key a
-    categorical of the values present, sorted, as read. Each column is taken once into
-    its place (the whole history's eleven million cells)."""
-    staying = np.flatnonzero(~_gone(kept, branches))
-    added = None if fresh is None or fresh.empty else fresh
-    out: dict[str, object] = {}
-    for column in kept.columns:
-        if column in CELL_KEYS:
-            out[column] = _appended_key(
-                kept[column], staying, None if added is None else added[column]
-            )
-            continue
-        values = kept[column].to_numpy()
-        if added is None:
-            out[column] = values[staying]
-            continue
-        more = added[column].to_numpy()
-        joined = np.empty(len(staying) + len(more), dtype=np.result_type(values, more))
-        np.take(values, staying, out=joined[: len(staying)])
-        joined[len(staying) :] = more
-        out[column] = joined
-    return pd.DataFrame(out, copy=False)[list(kept.columns)]
-
-
-def _appended_key(column: pd.Series, staying: np.ndarray, more: pd.Series | None) -> pd.Categorical:
-    """A key column's staying rows and ``more`` after them, as a categorical of the values
-    present, sorted; the kept codes are taken as they are when their categories stay."""
-    kept = _categorical(column)
-    codes = kept.codes[staying]
-    categories = kept.categories
-    if more is not None:
-        added = _categorical(more)
-        merged = pd.Index(
-            sorted({*categories.astype(str).tolist(), *added.categories.astype(str).tolist()}),
-            dtype="str",
-        )
-        at = merged.get_indexer(categories.astype(str))
-        if not np.array_equal(at, np.arange(len(categories))):
-            codes = at[codes]
-        codes = np.concatenate(
-            [codes.astype(np.int32), merged.get_indexer(added.categories.astype(str))[added.codes]]
-        )
-        categories = merged
-    used = np.bincount(codes, minlength=len(categories)) > 0
-    if not used.all():
-        renumbered = np.cumsum(used) - 1
-        codes, categories = renumbered[codes], categories[used]
-    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
-
-
-def _categorical(values: pd.Series) -> Any:
-    """The column as a categorical (text read as it is by the summaries: its values)."""
-    return (
-        pd.Categorical(values)
-        if isinstance(values.dtype, pd.CategoricalDtype)
-        else pd.Categorical(values.astype(str))
-    )
 
 
 def versions_and_latest(audits: pd.DataFrame) -> tuple[dict[str, tuple[int, ...]], dict[str, int]]:
