@@ -32,8 +32,9 @@ import pandas as pd
 
 BUDGET_BYTES = 1024 * 1024 * 1024
 """Per server process. The ten-times set's whole history is about 120 MiB of frames, and
-what a server process reads ahead there (``AUDIT_READ_AHEAD=history``: two selections and
-their item cells) about 600 MiB, which leaves room for the selections people ask for."""
+what a server process reads ahead there (``AUDIT_READ_AHEAD=history``: two selections, their
+item sums and failure evidence) about 500 MiB, which leaves room for the selections people
+ask for."""
 COLUMN_BYTES = 3 * 1024
 """What each column of a kept frame holds besides its values (its array and their Python
 objects): a branch's month held about 64 KiB in its selection's 35 columns for 1 KiB of
