@@ -713,14 +713,14 @@ def test_the_evidence_is_read_once_and_only_where_it_is_shown(
 
     load_demo(ctx)
     st.cache_data.clear()
-    reads: list[int] = []
-    real = compare_queries.failure_evidence
+    reads: list[str] = []
+    for name in ("failure_evidence", "failure_evidence_by_branch"):  # in total or per branch
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reads.append(1)
-        return real(*args, **kwargs)
+        def counted(*args: Any, real: Any = getattr(compare_queries, name), **kwargs: Any) -> Any:
+            reads.append(real.__name__)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(compare_queries, "failure_evidence", counted)
+        monkeypatch.setattr(compare_queries, name, counted)
     app = run_app(HQ, page="compare")
     assert not app.exception
     for label in TABS:
