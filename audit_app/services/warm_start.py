@@ -9,14 +9,15 @@ under the same data version, scoped filter and choice of closed branches as the 
 call (``services.kept_selections``), so the page finds it, and so does the Compare page on
 the same period.
 
-Then (``AUDIT_READ_AHEAD=history``, the default) it reads the whole history's selection (every
-month the period picker offers, as the page asks for it when all are chosen), and both
-selections' failure evidence and per-item consistency (computed, and kept with the item
-cells it comes from): on the ten-times set those were the reads no page could make within
-its target as a process's first (the whole history's comparison 3.2-3.7 s, its per-item
-consistency 6.4-6.8 s, then still 1.0-1.1 s from kept cells; its Consistency tab 2.2-2.7 s
-in Chromium). Once kept, a visit entered later costs a page only its
-written branches (``services.selections.patched``), so what is read ahead stays of use.
+Then (``AUDIT_READ_AHEAD=history``, the default) it reads the whole history's selection
+(every month the period picker offers, as the page asks for it when all are chosen), and
+both selections' failure evidence and per-item consistency (computed, and kept with the
+item sums it comes from, ``services.kept_item_sums``): on the ten-times set those were the
+reads no page could make within its target as a process's first (the whole history's
+comparison 3.2-3.7 s, its per-item consistency 6.4-6.8 s, then still 1.0-1.1 s from kept
+cells; its Consistency tab 2.2-2.7 s in Chromium). Once kept, a visit entered later costs a
+page only its written branches (``services.selections.patched``), so what is read ahead
+stays of use.
 Area managers' selections are each a few branches: not read ahead.
 """
 
@@ -74,7 +75,7 @@ def read_history(
     """After :func:`read_default_selection`: read and keep the whole history's selection,
     then for the whole history and the default selection in turn their failure evidence
     (the Compare page's Consistency tab) and their per-item consistency with its item
-    cells ("Include items"), as the pages ask for them; returns the whole history's filter
+    sums ("Include items"), as the pages ask for them; returns the whole history's filter
     (None when there is nothing to read). ``done`` is told each step's name as it ends
     (the server logs them)."""
     offered = offered_filters(ctx, today)
