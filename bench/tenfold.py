@@ -47,6 +47,7 @@ def main(argv: list[str]) -> int:
     from audit_app.domain.filters import AuditFilter
     from audit_app.domain.users import Role, User
     from audit_app.services import compare as service
+    from audit_app.services.branches import list_branches
     from audit_app.services.context import open_context
     from audit_app.services.freshness import data_version
     from audit_app.services.overview import overview
@@ -169,6 +170,12 @@ def main(argv: list[str]) -> int:
         "after the read-ahead: the Compare page, whole history",
         "after the read-ahead: per-item consistency as the Compare page asks for it, whole history",
         "after the read-ahead: failure evidence (the Consistency tab), whole history",
+        "after the read-ahead: the Compare page, last quarter (its selection read)",
+        "after the read-ahead: per-item consistency as the Compare page asks for it, last "
+        "quarter (taken from the whole history's)",
+        "after the read-ahead: one region's Compare page, whole history (its selection read)",
+        "after the read-ahead: per-item consistency as one region's Compare page asks for it, "
+        "whole history (taken from the whole history's)",
     )
     if not wanted or any(word in name for word in wanted for name in (ahead, *after_ahead)):
         from audit_app.services import kept_selections, warm_start
@@ -199,6 +206,27 @@ def main(argv: list[str]) -> int:
             lambda: service.comparison_evidence(ctx, ComparisonRequest(whole), version),
         )
         print(f"kept after the read-ahead: {kept_selections.kept_bytes() / 2**20:.0f} MiB")
+        # a selection inside the whole history, asked for the first time: its item sums
+        # are the whole history's part (services.kept_item_sums)
+        quarter_request = replace(request, audit_filter=last_quarter)
+        quarter_version = data_version(ctx, last_quarter)
+        measure(
+            after_ahead[4],
+            2.0,
+            lambda: service.comparison(ctx, quarter_request, quarter_version),
+        )
+        in_quarter = service.comparison(ctx, quarter_request, quarter_version)
+        measure(after_ahead[5], 1.0, lambda: service.with_items(ctx, in_quarter, quarter_version))
+        # the set's branches have regions and no areas: a region stands for an area
+        # manager's branches (both are branch conditions)
+        region = replace(whole, region=sorted({b.region for b in list_branches(ctx)})[0])
+        region_request = replace(request, audit_filter=region)
+        region_version = data_version(ctx, region)
+        measure(
+            after_ahead[6], 2.0, lambda: service.comparison(ctx, region_request, region_version)
+        )
+        in_region = service.comparison(ctx, region_request, region_version)
+        measure(after_ahead[7], 1.0, lambda: service.with_items(ctx, in_region, region_version))
     # Month end: a visit entered between two page views moves the data version; the kept
     # selection reads again only the branch written (services.selections.patched).
     entered = (

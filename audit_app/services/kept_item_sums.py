@@ -10,22 +10,32 @@ are all the fit reads; kept under the data version like the selection
 (``domain.compare.with_branches_replaced``) with those of its cells read again. Quarters
 and the model without period effects add up the month columns, so one entry serves every
 model of the selection.
+
+A selection inside a wider one whose sums are kept (an area manager's areas, or a quarter,
+inside head office's whole history, which a server reads ahead) is not read either: its
+sums are the wider sums' rows of its branches and columns of its months
+(``domain.compare.within``), brought up to date like a kept entry from the wider entry's
+mark. On the ten-times set a quarter's first read cost 1.1 s, the whole history's 7.6 s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
 
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest, PairSums, VersionAlignment
+from audit_app.domain.filters import AuditFilter
 from audit_app.services import kept_selections, selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
 from audit_app.services.selections import KeptSelection, Mark, written_part
 from audit_app.storage import compare_queries as queries
+from audit_app.storage import item_sums as stored_sums
+from audit_app.storage import repository
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ def kept_item_sums(
     selection, since = kept.selection, kept.mark
     assert selection is not None
     audit_filter, include_closed = request.audit_filter, request.include_closed
+    database = ctx.settings.resolved_database_url
 
     def read() -> PairSums | None:
         return _sums(selections.item_cells(conn, request, selection, reads))
@@ -66,27 +77,111 @@ def kept_item_sums(
         return read()
 
     def load() -> KeptSums:
-        return KeptSums(read(), since, selection.alignments)
+        taken = taken_from_wider()
+        return taken if taken is not None else KeptSums(read(), since, selection.alignments)
 
     def patch(earlier: KeptSums) -> KeptSums | None:
-        if earlier.alignments != selection.alignments or earlier.sums is None:
+        if earlier.alignments != selection.alignments:
             return None
         found = written_part(conn, earlier.mark, audit_filter)
         if found is None:
             return None
         if not found.branches:
             return replace(earlier, mark=since)
-        fresh = selections.item_cells(conn, replace(request, audit_filter=found.part), selection)
-        sums = stats.with_branches_replaced(earlier.sums, _sums(fresh), found.branches)
+        fresh = _sums(
+            selections.item_cells(conn, replace(request, audit_filter=found.part), selection)
+        )
+        if earlier.sums is None:  # nothing counted but the written branches' cells
+            return KeptSums(fresh, since, earlier.alignments)
+        sums = stats.with_branches_replaced(earlier.sums, fresh, found.branches)
         return None if sums is None else KeptSums(sums, since, earlier.alignments)
+
+    def taken_from_wider() -> KeptSums | None:
+        kept_wider = _kept_wider(database, audit_filter, include_closed)
+        if kept_wider is None or kept_wider.sums is None:
+            return None
+        branches: set[str] | None = None
+        if not include_closed:  # as a read leaves out the cells of branches not compared
+            branches = set(selection.audits["branch_code"].astype(str))
+        if repository.branch_conditions(audit_filter):
+            codes = set(repository.branch_codes_of(conn, audit_filter))
+            branches = codes if branches is None else branches & codes
+        part = stats.within(kept_wider.sums, branches, _months(audit_filter))
+        # as of the wider entry's mark: the patch reads the branches written since, and
+        # refuses alignments unlike this selection's
+        return patch(KeptSums(part, kept_wider.mark, kept_wider.alignments))
 
     return kept_selections.kept(
         (version, audit_filter, include_closed, "item sums"),
         load,
         lambda found: found.sums.nbytes if found.sums else 0,
-        family=(ctx.settings.resolved_database_url, audit_filter, include_closed, "item sums"),
+        family=(database, audit_filter, include_closed, "item sums"),
         patch=patch,
     ).sums
+
+
+def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) -> KeptSums | None:
+    """Kept sums of a wider selection whose part is exactly this filter's: the same filter
+    but for no branch conditions and dates that hold this filter's (None: none kept, or
+    this filter's dates cut a month, which the sums do not split)."""
+    first, last = audit_filter.date_from, audit_filter.date_to
+    if first is not None and first.day != 1:
+        return None
+    if last is not None and (last + timedelta(days=1)).day != 1:
+        return None
+    bare = _without_branches_or_dates(audit_filter)
+    for family in kept_selections.families():
+        if not (
+            isinstance(family, tuple)
+            and len(family) == 4
+            and family[0] == database
+            and family[2] == include_closed
+            and family[3] == "item sums"
+        ):
+            continue
+        wider = family[1]
+        if not isinstance(wider, AuditFilter) or wider == audit_filter:
+            continue
+        if wider != replace(bare, date_from=wider.date_from, date_to=wider.date_to):
+            continue  # branch conditions, or another checklist, kind or channel
+        if not _holds(wider, audit_filter):
+            continue
+        found = kept_selections.latest(family)
+        if isinstance(found, KeptSums) and found.sums is not None:
+            return found
+    return None
+
+
+def _without_branches_or_dates(audit_filter: AuditFilter) -> AuditFilter:
+    return replace(
+        audit_filter,
+        region=None,
+        country=None,
+        branch_code=None,
+        areas=None,
+        branches=None,
+        date_from=None,
+        date_to=None,
+    )
+
+
+def _holds(wider: AuditFilter, part: AuditFilter) -> bool:
+    """Whether the wider filter's dates hold the part's (a filter without a date at an end
+    is open there)."""
+    if wider.date_from is not None and (part.date_from is None or part.date_from < wider.date_from):
+        return False
+    return wider.date_to is None or (part.date_to is not None and part.date_to <= wider.date_to)
+
+
+def _months(audit_filter: AuditFilter) -> tuple[str | None, str | None] | None:
+    """The filter's months as the sums label them (None: no dates)."""
+    first, last = audit_filter.date_from, audit_filter.date_to
+    if first is None and last is None:
+        return None
+    return (
+        None if first is None else stored_sums.month_of(first),
+        None if last is None else stored_sums.month_of(last),
+    )
 
 
 def _sums(cells: pd.DataFrame) -> PairSums | None:

@@ -104,6 +104,24 @@ def kept(
         return value
 
 
+def families() -> list[Hashable]:
+    """The families with a kept entry (:func:`kept`), for a caller looking for a wider
+    selection's."""
+    with _lock:
+        return list(_families)
+
+
+def latest(family: Hashable) -> object | None:
+    """The family's latest kept entry, whatever its data version (None: none kept): what a
+    selection inside it may be taken from and brought up to date (``services.kept_item_sums``)."""
+    with _lock:
+        key = _families.get(family)
+        if key is None or key not in _kept:
+            return None
+        _kept.move_to_end(key)
+        return _kept[key][0]
+
+
 def frame_bytes(*frames: pd.DataFrame) -> int:
     """The frames' memory, their text and each column's own objects counted (what keeping
     them costs)."""

@@ -508,6 +508,15 @@ def branch_conditions(f: AuditFilter) -> list[Any]:
     return conditions
 
 
+def branch_codes_of(conn: Connection, f: AuditFilter) -> list[str]:
+    """The codes of the branches the filter's branch conditions select (every branch
+    without one), open or closed."""
+    return [
+        str(code)
+        for code in conn.execute(select(branches.c.code).where(*branch_conditions(f))).scalars()
+    ]
+
+
 SCORE_COLUMNS = [
     "audit_id",
     "branch_code",

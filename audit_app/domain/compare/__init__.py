@@ -90,7 +90,7 @@ from audit_app.domain.compare.league import (
     rank_branches,
 )
 from audit_app.domain.compare.notices import Notice, NoticeCode
-from audit_app.domain.compare.pair_sums import PairSums, with_branches_replaced
+from audit_app.domain.compare.pair_sums import PairSums, with_branches_replaced, within
 from audit_app.domain.compare.request import GROUPINGS, PERIODS, ComparisonRequest, Grouping
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import (
@@ -229,4 +229,5 @@ __all__ = [
     "with_branches_replaced",
     "with_item_standards",
     "with_items",
+    "within",
 ]

@@ -42,7 +42,8 @@ class PairSums:
     """Audits per row x period."""
     sums: np.ndarray
     sum_sq: np.ndarray
-    """Per row, over every period."""
+    """Per row x period, as :attr:`count`: so that a part of the periods can be taken
+    (:func:`within`)."""
 
     @property
     def nbytes(self) -> int:
@@ -75,6 +76,9 @@ def pair_sums(cells: pd.DataFrame, keys: list[str]) -> PairSums:
     flat = pair_codes.astype(np.int64) * periods + period_codes
     count = np.bincount(flat, weights=n, minlength=pairs * periods).reshape(pairs, periods)
     sums = np.bincount(flat, weights=cells["sum"].to_numpy(dtype=float), minlength=pairs * periods)
+    squares = np.bincount(
+        flat, weights=cells["sum_sq"].to_numpy(dtype=float), minlength=pairs * periods
+    )
     return PairSums(
         group_keys=group_keys.reset_index(drop=True),
         branch_labels=np.asarray(_text_labels(branch_labels), dtype=object),
@@ -83,9 +87,7 @@ def pair_sums(cells: pd.DataFrame, keys: list[str]) -> PairSums:
         pair_branch=pair_keys % branches,
         count=count,
         sums=sums.reshape(pairs, periods),
-        sum_sq=np.bincount(
-            pair_codes, weights=cells["sum_sq"].to_numpy(dtype=float), minlength=pairs
-        ),
+        sum_sq=squares.reshape(pairs, periods),
     )
 
 
@@ -123,10 +125,9 @@ def with_branches_replaced(
     those branches' cells alone, read after they were written; None: they have none now):
     what :func:`pair_sums` of every cell, those branches' replaced, gives. None when
     ``fresh`` holds a group or period ``sums`` does not: it is added up afresh then."""
-    written = np.asarray(list(branches), dtype=object)
-    if fresh is not None and not np.isin(fresh.branch_labels, written).all():
+    if fresh is not None and not _members(fresh.branch_labels, branches).all():
         raise ValueError("fresh sums hold a branch that was not written")
-    gone = np.isin(sums.branch_labels, written)
+    gone = _members(sums.branch_labels, branches)
     staying = ~gone[sums.pair_branch]
     groups, labels = [sums.pair_group[staying]], [sums.branch_labels[sums.pair_branch[staying]]]
     counts, totals, squares = [sums.count[staying]], [sums.sums[staying]], [sums.sum_sq[staying]]
@@ -142,18 +143,20 @@ def with_branches_replaced(
             return None
         width = len(sums.periods)
         count = np.zeros((len(fresh.pair_group), width))
-        total = np.zeros_like(count)
+        total, square = np.zeros_like(count), np.zeros_like(count)
         count[:, columns], total[:, columns] = fresh.count, fresh.sums
+        square[:, columns] = fresh.sum_sq
         groups.append(group_of[fresh.pair_group])
         labels.append(fresh.branch_labels[fresh.pair_branch])
         counts.append(count)
         totals.append(total)
-        squares.append(fresh.sum_sq)
+        squares.append(square)
     group = np.concatenate(groups)
     branch_codes, branch_labels = sorted_codes(np.concatenate(labels))
     order = np.lexsort((branch_codes, group))
     used_groups, group = np.unique(group[order], return_inverse=True)
     count, total = np.concatenate(counts)[order], np.concatenate(totals)[order]
+    square = np.concatenate(squares)[order]
     present = count.sum(axis=0) > 0
     if not present.any():  # nothing counted at all: one empty period, as pair_sums gives
         present[:1] = True
@@ -165,7 +168,62 @@ def with_branches_replaced(
         pair_branch=branch_codes[order],
         count=np.ascontiguousarray(count[:, present]),
         sums=np.ascontiguousarray(total[:, present]),
-        sum_sq=np.concatenate(squares)[order],
+        sum_sq=np.ascontiguousarray(square[:, present]),
+    )
+
+
+def _members(labels: np.ndarray, wanted: Collection[str]) -> np.ndarray:
+    """Which labels are wanted: looked up in a set (``np.isin`` sorts text arrays, 0.27 s
+    for 5,000 branch codes)."""
+    chosen = wanted if isinstance(wanted, set | frozenset) else set(wanted)
+    return np.fromiter((label in chosen for label in labels), dtype=bool, count=len(labels))
+
+
+def within(
+    sums: PairSums,
+    branches: Collection[str] | None = None,
+    months: tuple[str | None, str | None] | None = None,
+) -> PairSums | None:
+    """What :func:`pair_sums` of the cells of ``branches`` (None: all) in the months from
+    ``months[0]`` to ``months[1]`` (labels as the periods', either end None: open; None:
+    every period, with or without one) gives; None when nothing counted is left. A part of
+    a kept selection's sums, for a selection inside it (an area, a quarter) without reading
+    its cells (#21)."""
+    rows = np.ones(len(sums.pair_group), dtype=bool)
+    if branches is not None:
+        rows = _members(sums.branch_labels, branches)[sums.pair_branch]
+    columns = np.arange(len(sums.periods))
+    if months is not None:
+        first, last = months
+        columns = np.array(
+            [
+                i
+                for i, label in enumerate(sums.periods)
+                if label is not None
+                and (first is None or label >= first)
+                and (last is None or label <= last)
+            ],
+            dtype=np.int64,
+        )
+    taken = np.flatnonzero(rows)
+    counted = sums.count[np.ix_(taken, columns)].sum(axis=1) > 0
+    taken = taken[counted]
+    count = sums.count[np.ix_(taken, columns)]
+    present = count.sum(axis=0) > 0
+    if not present.any():
+        return None
+    columns = columns[present]
+    used_groups, group = np.unique(sums.pair_group[taken], return_inverse=True)
+    used_branches, branch = np.unique(sums.pair_branch[taken], return_inverse=True)
+    return PairSums(
+        group_keys=sums.group_keys.iloc[used_groups].reset_index(drop=True),
+        branch_labels=sums.branch_labels[used_branches],
+        periods=sums.periods[columns],
+        pair_group=group.astype(np.int64),
+        pair_branch=branch.astype(np.int64),
+        count=np.ascontiguousarray(count[:, present]),
+        sums=np.ascontiguousarray(sums.sums[np.ix_(taken, columns)]),
+        sum_sq=np.ascontiguousarray(sums.sum_sq[np.ix_(taken, columns)]),
     )
 
 
@@ -180,12 +238,15 @@ def in_quarters(sums: PairSums) -> PairSums:
     target = [column_of[q] for q in quarters] + ([len(labels)] if missing else [])
     width = len(labels) + (1 if missing else 0)
     count = np.zeros((len(sums.pair_group), width))
-    total = np.zeros_like(count)
+    total, square = np.zeros_like(count), np.zeros_like(count)
     for source, column in enumerate(target):
         count[:, column] += sums.count[:, source]
         total[:, column] += sums.sums[:, source]
+        square[:, column] += sums.sum_sq[:, source]
     periods: list[Any] = [*labels, *([None] if missing else [])]
-    return replace(sums, periods=np.asarray(periods, dtype=object), count=count, sums=total)
+    return replace(
+        sums, periods=np.asarray(periods, dtype=object), count=count, sums=total, sum_sq=square
+    )
 
 
 def collapsed(sums: PairSums) -> PairSums:
@@ -195,4 +256,5 @@ def collapsed(sums: PairSums) -> PairSums:
         periods=np.asarray([""], dtype=object),
         count=sums.count.sum(axis=1, keepdims=True),
         sums=sums.sums.sum(axis=1, keepdims=True),
+        sum_sq=sums.sum_sq.sum(axis=1, keepdims=True),
     )

@@ -228,7 +228,7 @@ def fit_periods_by_group(
 
 def fit_pair_sums(sums: PairSums, *, adjust: bool = True) -> GroupedPeriodFit:
     """:func:`fit_periods_by_group` of the cells ``sums`` adds up."""
-    count, pair_group, pair_sq = sums.count, sums.pair_group, sums.sum_sq
+    count, pair_group, pair_sq = sums.count, sums.pair_group, sums.sum_sq.sum(axis=1)
     pairs = len(pair_group)
     groups = len(sums.group_keys)
     bounds = np.searchsorted(pair_group, np.arange(groups + 1))
