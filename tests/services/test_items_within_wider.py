@@ -16,7 +16,7 @@ import pytest
 from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import User
-from audit_app.services import selections
+from audit_app.services import kept_selections, selections
 from audit_app.services.access import scoped
 from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
@@ -129,3 +129,73 @@ def test_taken_from_an_entry_kept_before_a_write_reads_only_the_written_branch(
     assert len(full_item_reads) == 1  # the fresh read: the written branch alone is read
     assert kept is not None and mine[0] in set(kept.branch_labels)
     assert_kept_as_fresh(manager, whole, "the area manager after a visit, items")
+
+
+def taken_from(
+    messy: AppContext,
+    reads: list[AuditFilter],
+    wider: ComparisonRequest,
+    part: ComparisonRequest,
+    user: User = HQ,
+) -> bool:
+    """Keep head office's ``wider`` sums, then ask for ``user``'s ``part``: equal to a fresh
+    read; whether it was taken from the wider sums (not read)."""
+    kept_selections.forget()
+    kept_and_fresh_sums(messy.as_user(HQ), wider)
+    reads.clear()
+    kept, fresh = kept_and_fresh_sums(messy.as_user(user), part)
+    assert_same_sums(kept, fresh, f"{part.audit_filter} inside {wider.audit_filter}")
+    return len(reads) == 1  # the fresh read alone
+
+
+def whole_months_of(first: date | None, last: date | None) -> ComparisonRequest:
+    return ComparisonRequest(AuditFilter(date_from=first, date_to=last))
+
+
+def test_dates_that_cut_a_month_or_leave_the_wider_s_are_read(
+    messy: AppContext, full_item_reads: list[AuditFilter]
+) -> None:
+    """Found by a review: no case above cut a month at the end or at the start with the
+    wider selection's alignments, nor reached past a wider selection's end."""
+    whole = ComparisonRequest(AuditFilter())
+    taken = [
+        taken_from(messy, full_item_reads, whole, whole_months_of(date(2026, 2, 1), None), MANAGER),
+        taken_from(
+            messy, full_item_reads, whole, whole_months_of(None, date(2026, 2, 28)), MANAGER
+        ),
+    ]
+    assert taken == [True, True]
+    read = [
+        taken_from(
+            messy, full_item_reads, whole, whole_months_of(date(2026, 2, 15), None), MANAGER
+        ),
+        taken_from(
+            messy, full_item_reads, whole, whole_months_of(date(2026, 4, 1), date(2026, 6, 14))
+        ),
+        taken_from(  # (with the wider selection's alignments: open at its end)
+            messy,
+            full_item_reads,
+            whole_months_of(date(2026, 4, 1), date(2026, 6, 30)),
+            whole_months_of(date(2026, 4, 1), None),
+        ),
+        taken_from(
+            messy,
+            full_item_reads,
+            whole_months_of(date(2026, 4, 1), date(2026, 6, 30)),
+            whole_months_of(date(2026, 1, 1), date(2026, 6, 30)),
+            MANAGER,
+        ),
+    ]
+    assert read == [False, False, False, False]
+
+
+@pytest.mark.parametrize("part_closed", [False, True], ids=["open", "closed too"])
+def test_closed_branches_counted_otherwise_than_the_wider_s_are_read(
+    messy: AppContext, full_item_reads: list[AuditFilter], part_closed: bool
+) -> None:
+    wider = ComparisonRequest(AuditFilter(), include_closed=not part_closed)
+    for user in (HQ, MANAGER):
+        part = ComparisonRequest(AuditFilter(), include_closed=part_closed)
+        if user == HQ:
+            part = replace(part, audit_filter=AuditFilter(date_from=date(2026, 4, 1)))
+        assert not taken_from(messy, full_item_reads, wider, part, user)
