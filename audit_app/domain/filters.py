@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from audit_app.i18n import N_, _
 
@@ -35,6 +35,13 @@ class AuditFilter:
     include_follow_ups: bool = False
     """Follow-up audits re-check only failed items, so their scores are not comparable with
     full audits: left out unless asked for (or unless ``kind`` asks for them)."""
+
+    def in_whole_months(self) -> bool:
+        """Its dates (if any) start on a month's first day and end on a month's last: what
+        summaries kept per month can answer exactly."""
+        if self.date_from is not None and self.date_from.day != 1:
+            return False
+        return self.date_to is None or (self.date_to + timedelta(days=1)).day == 1
 
     def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
         """The filter as a short phrase for titles and report covers, in the current

@@ -21,7 +21,6 @@ mark. On the ten-times set a quarter's first read cost 1.1 s, the whole history'
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -36,6 +35,17 @@ from audit_app.services.selections import KeptSelection, Mark, written_part
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import item_sums as stored_sums
 from audit_app.storage import repository
+
+
+@dataclass(frozen=True)
+class _Family:
+    """What the kept item sums of one selection share under successive data versions
+    (``kept_selections.kept``'s family), named so that a narrower selection can find a
+    wider one's (:func:`_kept_wider`)."""
+
+    database: str
+    audit_filter: AuditFilter
+    include_closed: bool
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ def kept_item_sums(
         (version, audit_filter, include_closed, "item sums"),
         load,
         lambda found: found.sums.nbytes if found.sums else 0,
-        family=(database, audit_filter, include_closed, "item sums"),
+        family=_Family(database, audit_filter, include_closed),
         patch=patch,
     ).sums
 
@@ -124,23 +134,18 @@ def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) 
     """Kept sums of a wider selection whose part is exactly this filter's: the same filter
     but for no branch conditions and dates that hold this filter's (None: none kept, or
     this filter's dates cut a month, which the sums do not split)."""
-    first, last = audit_filter.date_from, audit_filter.date_to
-    if first is not None and first.day != 1:
-        return None
-    if last is not None and (last + timedelta(days=1)).day != 1:
+    if not audit_filter.in_whole_months():
         return None
     bare = _without_branches_or_dates(audit_filter)
     for family in kept_selections.families():
         if not (
-            isinstance(family, tuple)
-            and len(family) == 4
-            and family[0] == database
-            and family[2] == include_closed
-            and family[3] == "item sums"
+            isinstance(family, _Family)
+            and family.database == database
+            and family.include_closed == include_closed
         ):
             continue
-        wider = family[1]
-        if not isinstance(wider, AuditFilter) or wider == audit_filter:
+        wider = family.audit_filter
+        if wider == audit_filter:
             continue
         if wider != replace(bare, date_from=wider.date_from, date_to=wider.date_to):
             continue  # branch conditions, or another checklist, kind or channel

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -327,9 +326,7 @@ def summaries_answer(audit_filter: AuditFilter) -> bool:
     f = audit_filter
     if f.auditor or (f.reference and f.reference.strip()):
         return False
-    if f.date_from is not None and f.date_from.day != 1:
-        return False
-    return f.date_to is None or (f.date_to + timedelta(days=1)).day == 1
+    return f.in_whole_months()
 
 
 def summary_cells(conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:

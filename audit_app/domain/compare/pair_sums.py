@@ -206,9 +206,9 @@ def within(
             dtype=np.int64,
         )
     taken = np.flatnonzero(rows)
-    counted = sums.count[np.ix_(taken, columns)].sum(axis=1) > 0
-    taken = taken[counted]
     count = sums.count[np.ix_(taken, columns)]
+    counted = count.sum(axis=1) > 0
+    taken, count = taken[counted], count[counted]
     present = count.sum(axis=0) > 0
     if not present.any():
         return None
