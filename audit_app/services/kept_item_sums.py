@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import pandas as pd
 from sqlalchemy import Connection
 
 from audit_app.domain import compare as stats
@@ -81,7 +80,7 @@ def kept_item_sums(
     database = ctx.settings.resolved_database_url
 
     def read() -> PairSums | None:
-        return _sums(selections.item_cells(conn, request, selection, reads))
+        return selections.item_sums(conn, request, selection, reads)
 
     if version is None or since is None:
         return read()
@@ -98,9 +97,7 @@ def kept_item_sums(
             return None
         if not found.branches:
             return replace(earlier, mark=since)
-        fresh = _sums(
-            selections.item_cells(conn, replace(request, audit_filter=found.part), selection)
-        )
+        fresh = selections.item_sums(conn, replace(request, audit_filter=found.part), selection)
         if earlier.sums is None:  # nothing counted but the written branches' cells
             return KeptSums(fresh, since, earlier.alignments)
         sums = stats.with_branches_replaced(earlier.sums, fresh, found.branches)
@@ -187,11 +184,6 @@ def _months(audit_filter: AuditFilter) -> tuple[str | None, str | None] | None:
         None if first is None else stored_sums.month_of(first),
         None if last is None else stored_sums.month_of(last),
     )
-
-
-def _sums(cells: pd.DataFrame) -> PairSums | None:
-    """Item cells in points (x 100, as a comparison's) added up."""
-    return stats.item_sums(stats.scale_cells(cells, 100))
 
 
 __all__ = ["KeptSums", "kept_item_sums"]

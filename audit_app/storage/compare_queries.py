@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sqlalchemy import Connection, func, select
 
-from audit_app.domain.compare import CELL_COLUMNS
+from audit_app.domain.compare import CELL_COLUMNS, KeyedSums
 from audit_app.domain.filters import AuditFilter
 from audit_app.storage import (
     auditor_store,
@@ -72,6 +72,7 @@ __all__ = [
     "failure_evidence_by_branch",
     "filter_vocabulary",
     "item_cells",
+    "item_read",
     "item_rows",
     "item_rows_for",
     "scored_audit_count",
@@ -80,6 +81,7 @@ __all__ = [
     "summaries_pay",
     "summary_cells",
     "vector_cells",
+    "vector_item_parts",
     "visit_span",
 ]
 
@@ -285,6 +287,17 @@ def item_cells(
     (0.25 s of a ten-times year's per-item consistency, #21). Either read gives the same
     cells; the density only picks the faster.
     """
+    if item_read(conn, audit_filter, audits_per_cell) == "summaries":
+        return summary_cells(conn, audit_filter)
+    return vector_cells(conn, audit_filter, reads)
+
+
+def item_read(
+    conn: Connection, audit_filter: AuditFilter, audits_per_cell: float | None = None
+) -> Literal["summaries", "vectors"]:
+    """Where a selection's item figures are read from (:func:`item_cells`): the item
+    summaries when they hold what the filter selects and enough audits per row to be the
+    faster read, else the item-score vectors."""
     if summaries_answer(audit_filter):
         dense = (
             summaries_pay(conn, audit_filter)
@@ -292,8 +305,8 @@ def item_cells(
             else audits_per_cell >= SUMMARY_DENSITY
         )
         if dense:
-            return summary_cells(conn, audit_filter)
-    return vector_cells(conn, audit_filter, reads)
+            return "summaries"
+    return "vectors"
 
 
 SUMMARY_DENSITY = 8
@@ -555,9 +568,41 @@ class _BlockSums:
 
 
 def _block_sums(block: _VectorBlock) -> _BlockSums:
-    """Per branch x month x item of one block: n, sum, sum of squares of the scored items.
+    """Per branch x month x item of one block: n, sum, sum of squares of the scored items."""
+    dense = _dense_sums(block)
+    months = dense.months
+    counted = dense.n > 0
+    # the cells in row order, by a boolean mask rather than (row, item) pairs (three
+    # gathers of eleven million cells took 0.5 s so); each key's branch and month found
+    # once and repeated, not divided out of eleven million keys
+    per_row = counted.sum(axis=1)
+    items = np.broadcast_to(np.arange(counted.shape[1], dtype=np.int32), counted.shape)
+    return _BlockSums(
+        block.layout,
+        np.repeat(dense.keys // len(months), per_row),
+        months,
+        np.repeat(dense.keys % len(months), per_row),
+        items[counted],
+        dense.n[counted],
+        dense.total[counted],
+        dense.squares[counted],
+    )
 
-    Added up as one sparse product (branch-months x audits, a one per audit) with the
+
+@dataclass(frozen=True)
+class _DenseSums:
+    """Per key (branch id x len(months) + month code, sorted) x item of one block: n, sum
+    and sum of squares of the scored items, dense."""
+
+    keys: np.ndarray
+    months: np.ndarray
+    n: np.ndarray
+    total: np.ndarray
+    squares: np.ndarray
+
+
+def _dense_sums(block: _VectorBlock) -> _DenseSums:
+    """Added up as one sparse product (branch-months x audits, a one per audit) with the
     audits' item scores: no sorting or copying of the score matrix (a ten-times history's
     390,000 x 60 scores: 4.6 s by sorting and ``reduceat``, 0.6 s so)."""
     codes, found = pd.factorize(block.periods)
@@ -581,22 +626,37 @@ def _block_sums(block: _VectorBlock) -> _BlockSums:
     np.copyto(work, scored)
     n = np.rint(per_key @ work).astype(np.int64)
     del work
-    counted = n > 0
-    # the cells in row order, by a boolean mask rather than (row, item) pairs (three
-    # gathers of eleven million cells took 0.5 s so); each key's branch and month found
-    # once and repeated, not divided out of eleven million keys
-    per_row = counted.sum(axis=1)
-    items = np.broadcast_to(np.arange(counted.shape[1], dtype=np.int32), counted.shape)
-    return _BlockSums(
-        block.layout,
-        np.repeat(keys // len(months), per_row),
-        months,
-        np.repeat(keys % len(months), per_row),
-        items[counted],
-        n[counted],
-        total[counted],
-        squares[counted],
-    )
+    return _DenseSums(keys, months, n, total, squares)
+
+
+def vector_item_parts(
+    conn: Connection, audit_filter: AuditFilter, reads: SelectionReads | None = None
+) -> list[KeyedSums]:
+    """The selected audits' item figures per checklist version, per branch and month x
+    item, from their item-score vectors: what :func:`vector_cells` cuts into cells, for
+    ``domain.compare.pair_sums_of`` to add up without them (#21)."""
+    blocks = _blocks_of(conn, audit_filter, reads)
+    dense = [_dense_sums(block) for block in blocks]
+    if not dense:
+        return []
+    branch_ids = np.concatenate([d.keys // len(d.months) for d in dense])
+    codes = np.asarray(_branch_codes(conn, branch_ids), dtype=object)
+    parts, start = [], 0
+    for block, sums in zip(blocks, dense, strict=True):
+        end = start + len(sums.keys)
+        parts.append(
+            KeyedSums(
+                checklist_id=block.layout.checklist_id,
+                items=np.asarray(block.layout.items, dtype=object),
+                branch=codes[start:end],
+                period=sums.months[sums.keys % len(sums.months)],
+                count=sums.n,
+                sums=sums.total,
+                sum_sq=sums.squares,
+            )
+        )
+        start = end
+    return parts
 
 
 def _texts(values: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.Index:

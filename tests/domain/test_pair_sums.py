@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 
 from audit_app.domain.compare import (
     ComparisonRequest,
+    KeyedSums,
     StandardConsistency,
     item_standards,
     item_standards_of,
     item_sums,
+    pair_sums_of,
     with_branches_replaced,
     within,
 )
@@ -244,3 +246,68 @@ def test_a_sum_kept_is_not_changed_by_its_models(model: dict) -> None:
     copy = replace(sums, count=sums.count.copy(), sums=sums.sums.copy(), sum_sq=sums.sum_sq.copy())
     item_standards_of(ComparisonRequest(**model), sums)  # type: ignore[arg-type]
     assert_same(sums, copy)
+
+
+@st.composite
+def keyed_parts(draw: st.DrawFn) -> list[KeyedSums]:
+    """Item figures per branch and month x item of checklist versions, as the vectors add
+    them up: versions of one checklist share some items; some keys or items count nothing
+    (N/A), and then have no sums."""
+    parts = []
+    items_of = {"phone": ["q1", "q10", "q2", "q3"], "visit": ["q1", "q4"]}
+    for checklist_id in draw(st.lists(st.sampled_from(["phone", "visit"]), max_size=4)):
+        items = draw(st.lists(st.sampled_from(items_of[checklist_id]), min_size=1, unique=True))
+        keys = draw(
+            st.lists(
+                st.tuples(st.sampled_from(["B1", "B10", "B2", "b3"]), st.sampled_from(MONTHS)),
+                unique=True,
+            )
+        )
+        size = len(keys) * len(items)
+        count = np.array(draw(st.lists(st.integers(0, 3), min_size=size, max_size=size)))
+        points = st.sampled_from([0.0, 0.25, 0.5, 1.0])
+        mean = np.array(draw(st.lists(points, min_size=size, max_size=size)))
+        shape = (len(keys), len(items))
+        parts.append(
+            KeyedSums(
+                checklist_id=checklist_id,
+                items=np.asarray(items, dtype=object),
+                branch=np.asarray([k[0] for k in keys], dtype=object),
+                period=np.asarray([k[1] for k in keys], dtype=object),
+                count=count.reshape(shape),
+                sums=(mean * count * 100).reshape(shape),
+                sum_sq=(mean * mean * count * 100**2).reshape(shape),
+            )
+        )
+    return parts
+
+
+def cells_of(parts: list[KeyedSums]) -> pd.DataFrame:
+    """The parts cut into cells, one per key x item with a count, versions added up."""
+    columns = ["branch_code", "checklist_id", "standard", "period", "n", "sum", "sum_sq"]
+    rows = [
+        (
+            part.branch[k],
+            part.checklist_id,
+            part.items[i],
+            part.period[k],
+            int(part.count[k, i]),
+            float(part.sums[k, i]),
+            float(part.sum_sq[k, i]),
+        )
+        for part in parts
+        for k in range(len(part.branch))
+        for i in range(len(part.items))
+        if part.count[k, i] > 0
+    ]
+    cells = pd.DataFrame(rows, columns=columns)
+    return cells.groupby(columns[:4], as_index=False)[columns[4:]].sum()
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=keyed_parts())
+def test_sums_added_up_without_cells_equal_the_cells_added_up(parts: list[KeyedSums]) -> None:
+    """The vectors' figures added up per item x branch and month without cutting them into
+    cells (#21) give what adding up the cells gives, array for array."""
+    cells = cells_of(parts)
+    assert_same(pair_sums_of(parts), item_sums(cells) if len(cells) else None)

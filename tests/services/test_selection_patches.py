@@ -60,16 +60,28 @@ def nothing_kept() -> Iterator[None]:
 
 @pytest.fixture
 def full_item_reads(monkeypatch: pytest.MonkeyPatch) -> list[AuditFilter]:
-    """The filters of every selection's item cells read whole."""
+    """The filters of every selection's item figures read whole: its item sums (kept), or
+    its item cells (a test's fresh read; not those an item sums read makes)."""
     seen: list[AuditFilter] = []
-    real = selections.item_cells
+    real_sums, real_cells = selections.item_sums, selections.item_cells
+    in_sums: list[bool] = []
 
-    def counted(conn: Any, request: ComparisonRequest, *a: Any, **k: Any) -> Any:
+    def sums(conn: Any, request: ComparisonRequest, *a: Any, **k: Any) -> Any:
         if request.audit_filter.branches is None:
             seen.append(request.audit_filter)
-        return real(conn, request, *a, **k)
+        in_sums.append(True)
+        try:
+            return real_sums(conn, request, *a, **k)
+        finally:
+            in_sums.pop()
 
-    monkeypatch.setattr(selections, "item_cells", counted)
+    def cells(conn: Any, request: ComparisonRequest, *a: Any, **k: Any) -> Any:
+        if request.audit_filter.branches is None and not in_sums:
+            seen.append(request.audit_filter)
+        return real_cells(conn, request, *a, **k)
+
+    monkeypatch.setattr(selections, "item_sums", sums)
+    monkeypatch.setattr(selections, "item_cells", cells)
     return seen
 
 
@@ -149,7 +161,8 @@ def kept_and_fresh(ctx: AppContext, request: ComparisonRequest) -> tuple[Any, An
 
 def kept_and_fresh_sums(ctx: AppContext, request: ComparisonRequest) -> tuple[Any, Any]:
     """The item sums kept under the current data version (``services.kept_item_sums``),
-    and those of a fresh read of the same snapshot."""
+    and those of a fresh read of the same snapshot's cells, added up as cells (the kept
+    ones, from the vectors, are added up without them)."""
     request = request.scoped(scoped(ctx, request.audit_filter))
     version = data_version(ctx, request.audit_filter)
     with database.snapshot(ctx.engine) as conn:

@@ -504,10 +504,14 @@ def test_a_comparison_with_items_judges_the_density_from_its_selection(
         for f in (dense, AuditFilter())
     }
     read: list[str] = []
-    sums, vectors = queries.summary_cells, queries.vector_cells
+    sums, vectors, parts = queries.summary_cells, queries.vector_cells, queries.vector_item_parts
     monkeypatch.setattr(queries, "summaries_pay", lambda *a: read.append("asked") or False)
     monkeypatch.setattr(queries, "summary_cells", lambda *a: read.append("sums") or sums(*a))
     monkeypatch.setattr(queries, "vector_cells", lambda *a: read.append("vectors") or vectors(*a))
+    # the vectors of a comparison's items are added up without cells (#21)
+    monkeypatch.setattr(
+        queries, "vector_item_parts", lambda *a: read.append("vectors") or parts(*a)
+    )
     for audit_filter, how in ((dense, "sums"), (AuditFilter(), "vectors")):
         read.clear()
         got = service.comparison(small, ComparisonRequest(audit_filter, evidence=False)).items

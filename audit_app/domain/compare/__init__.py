@@ -90,7 +90,13 @@ from audit_app.domain.compare.league import (
     rank_branches,
 )
 from audit_app.domain.compare.notices import Notice, NoticeCode
-from audit_app.domain.compare.pair_sums import PairSums, with_branches_replaced, within
+from audit_app.domain.compare.pair_sums import (
+    KeyedSums,
+    PairSums,
+    pair_sums_of,
+    with_branches_replaced,
+    within,
+)
 from audit_app.domain.compare.request import GROUPINGS, PERIODS, ComparisonRequest, Grouping
 from audit_app.domain.compare.result import ComparisonResult, Scope
 from audit_app.domain.compare.summaries import (
@@ -164,6 +170,7 @@ __all__ = [
     "Grouping",
     "Headline",
     "ItemAgreement",
+    "KeyedSums",
     "LeagueState",
     "LeagueTable",
     "Level",
@@ -209,6 +216,7 @@ __all__ = [
     "league_of",
     "least_consistent",
     "month_cells",
+    "pair_sums_of",
     "period_labels",
     "pooled_within",
     "rank_branches",

@@ -12,7 +12,7 @@ columns (:func:`in_quarters`, :func:`collapsed`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -88,6 +88,111 @@ def pair_sums(cells: pd.DataFrame, keys: list[str]) -> PairSums:
         count=count,
         sums=sums.reshape(pairs, periods),
         sum_sq=squares.reshape(pairs, periods),
+    )
+
+
+@dataclass(frozen=True)
+class KeyedSums:
+    """One checklist's item figures per key (a branch and month) x item, dense: what the
+    item-score vectors of its audits add up to before they are cut into cells (a
+    ten-times history's 180,000 keys x 60 items, eleven million cells)."""
+
+    checklist_id: str
+    items: np.ndarray
+    """The item ids (text) the columns stand for."""
+    branch: np.ndarray
+    """Per key, the branch code (text)."""
+    period: np.ndarray
+    """Per key, the month label ('YYYY-MM'); keys are distinct (branch, period) pairs."""
+    count: np.ndarray
+    """Per key x item: the scored answers; a key x item without one has no sums."""
+    sums: np.ndarray
+    sum_sq: np.ndarray
+
+
+def pair_sums_of(parts: Sequence[KeyedSums]) -> PairSums | None:
+    """What :func:`pair_sums` of the parts' cells (one per key x item with a count, keyed
+    by checklist and item) gives, added up without making the cells: each checklist's
+    figures are scattered into a dense (branch, period) x item block, whose item x branch
+    rows with a count are the pairs. None when nothing is counted.
+
+    A ten-times history's item sums took 3.4 s through eleven million cells coded as text
+    and 1.0 s adding them up again (#21)."""
+    counted = [part for part in map(_counted_part, parts) if part is not None]
+    if not counted:
+        return None
+    branch_codes, branch_labels = sorted_codes(np.concatenate([p.branch for p in counted]))
+    period_codes, period_labels = sorted_codes(np.concatenate([p.period for p in counted]))
+    labels: list[Any] = list(period_labels)
+    if period_codes.min() < 0:  # a missing label: one more period
+        period_codes = np.where(period_codes < 0, len(period_labels), period_codes)
+        labels.append(None)
+    periods, branches = len(labels), len(branch_labels)
+    bounds = np.cumsum([0, *(len(p.branch) for p in counted)])
+    groups: list[tuple[str, str]] = []
+    rows: list[tuple[np.ndarray, ...]] = []
+    for checklist_id in sorted({p.checklist_id for p in counted}):
+        mine = [i for i, p in enumerate(counted) if p.checklist_id == checklist_id]
+        items = sorted({str(item) for i in mine for item in counted[i].items})
+        column_of = {item: g for g, item in enumerate(items)}
+        # (branch, period) x item, each key's row added whole: scattering by rows is
+        # several times faster than by cells
+        block = np.zeros((3, branches * periods, len(items)))
+        for i in mine:
+            part = counted[i]
+            keys = slice(bounds[i], bounds[i + 1])
+            at = branch_codes[keys] * periods + period_codes[keys]
+            columns = np.array([column_of[str(item)] for item in part.items], dtype=np.int64)
+            whole = len(columns) == len(items) and bool((columns == np.arange(len(items))).all())
+            for figure, values in enumerate((part.count, part.sums, part.sum_sq)):
+                if whole:
+                    block[figure][at] += values
+                else:
+                    block[figure][at[:, None], columns[None, :]] += values
+        # item x branch rows, period columns
+        transposed = block.reshape(3, branches, periods, len(items)).transpose(0, 3, 1, 2)
+        shaped = transposed.reshape(3, len(items) * branches, periods)
+        pairs = np.flatnonzero(shaped[0].sum(axis=1) > 0)
+        kept = shaped if len(pairs) == len(shaped[0]) else shaped[:, pairs]  # mostly all
+        rows.append((pairs // branches + len(groups), pairs % branches, *kept))
+        groups.extend((checklist_id, item) for item in items)
+    pair_group, pair_branch, count, sums, sum_sq = (
+        c[0] if len(c) == 1 else np.concatenate(c) for c in zip(*rows, strict=True)
+    )
+    return PairSums(
+        group_keys=pd.DataFrame(
+            {
+                "checklist_id": np.asarray([g[0] for g in groups], dtype=object),
+                "standard": np.asarray([g[1] for g in groups], dtype=object),
+            }
+        ),
+        branch_labels=np.asarray([str(label) for label in branch_labels], dtype=object),
+        periods=np.asarray(labels, dtype=object),
+        pair_group=pair_group.astype(np.int64),
+        pair_branch=pair_branch.astype(np.int64),
+        count=count,
+        sums=sums,
+        sum_sq=sum_sq,
+    )
+
+
+def _counted_part(part: KeyedSums) -> KeyedSums | None:
+    """The part's keys and items with a count; None when it has none."""
+    counted = part.count > 0
+    keys, items = counted.any(axis=1), counted.any(axis=0)
+    if not keys.any():
+        return None
+    if keys.all() and items.all():
+        return part
+    where = np.ix_(keys, items)
+    return replace(
+        part,
+        items=np.asarray(part.items)[items],
+        branch=np.asarray(part.branch)[keys],
+        period=np.asarray(part.period)[keys],
+        count=part.count[where],
+        sums=part.sums[where],
+        sum_sq=part.sum_sq[where],
     )
 
 
