@@ -113,13 +113,18 @@ def _comparison_and_repeats(
     when read twice, #21). No repeats (None) when the comparison is empty."""
     request = service.prepared(ctx, request)
     with database.snapshot(ctx.engine) as conn:
-        reads = queries.SelectionReads(conn, request.audit_filter)
-        reading = service.read(ctx, conn, request, reads)
-        found = (
-            None
-            if reading.frames is None
-            else repeats_service.read_failures(ctx, conn, request.audit_filter, reads)
-        )
+        # every vector is read (the items, the evidence, the search): at once, beside the
+        # audits and section scores
+        reads = queries.SelectionReads(conn, request.audit_filter, vectors_beside=True)
+        try:
+            reading = service.read(ctx, conn, request, reads)
+            found = (
+                None
+                if reading.frames is None
+                else repeats_service.read_failures(ctx, conn, request.audit_filter, reads)
+            )
+        finally:
+            reads.close()
         del reads  # the vectors are not held while the comparison is computed
     if reading.frames is None:
         return service.computed(request, reading), None

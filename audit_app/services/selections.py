@@ -38,8 +38,8 @@ from audit_app.errors import AuditAppError
 from audit_app.services import kept_selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
+from audit_app.storage import beside, period_changes, repository, selection_marks
 from audit_app.storage import compare_queries as queries
-from audit_app.storage import period_changes, repository, selection_marks
 
 MOST_BRANCHES = 256
 """More branches written than this since a selection was read (a bulk import, a rescoring):
@@ -409,28 +409,33 @@ def read_selection(
     when no audit of it has a score. ``aligned_as``: the selection this one is a part of
     (its changed branches, :func:`patched`), whose checklist versions and alignments it
     takes; :class:`Unaligned` when it uses a version that one does not."""
-    audits = (
-        queries.audit_frame(conn, audit_filter)
-        if reads is None
-        else reads.audits(conn, audit_filter)
-    )
-    audits = audits[audits["overall"].notna()].reset_index(drop=True)
-    if not include_closed:  # closed branches are not ranked unless asked for
-        audits = audits[audits["branch_active"]].reset_index(drop=True)
-    if audits.empty:
-        return None
-    used = versions_used(audits)
-    if aligned_as is None:
-        checklists, alignments, known = aligned(ctx, conn, audits, used)
-    elif _within(used, _versions_known(aligned_as)):
-        checklists, alignments, known = (
-            aligned_as.checklists,
-            aligned_as.alignments,
-            aligned_as.known,
+    # a whole selection's section scores are read beside its audits (storage.beside); a
+    # part's few branches are read one after the other
+    with beside.read_beside(
+        conn, lambda other: queries.section_rows(other, audit_filter), at_once=aligned_as is None
+    ) as sections:
+        audits = (
+            queries.audit_frame(conn, audit_filter)
+            if reads is None
+            else reads.audits(conn, audit_filter)
         )
-    else:
-        raise Unaligned(used)
-    section_rows = queries.section_rows(conn, audit_filter)
+        audits = audits[audits["overall"].notna()].reset_index(drop=True)
+        if not include_closed:  # closed branches are not ranked unless asked for
+            audits = audits[audits["branch_active"]].reset_index(drop=True)
+        if audits.empty:
+            return None
+        used = versions_used(audits)
+        if aligned_as is None:
+            checklists, alignments, known = aligned(ctx, conn, audits, used)
+        elif _within(used, _versions_known(aligned_as)):
+            checklists, alignments, known = (
+                aligned_as.checklists,
+                aligned_as.alignments,
+                aligned_as.known,
+            )
+        else:
+            raise Unaligned(used)
+        section_rows = sections.result()
     dropped = None
     if alignments:
         fresh = rescored(conn, audit_filter, audits, alignments, known, reads)

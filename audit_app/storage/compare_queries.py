@@ -26,6 +26,7 @@ from audit_app.domain.compare import CELL_COLUMNS, KeyedSums
 from audit_app.domain.filters import AuditFilter
 from audit_app.storage import (
     auditor_store,
+    beside,
     copy_frames,
     item_sums,
     item_vectors,
@@ -219,13 +220,33 @@ class SelectionReads:
     place (pandas' copy-on-write keeps a caller's new columns its own)."""
 
     def __init__(
-        self, conn: Connection, audit_filter: AuditFilter, *, every_vector: bool = True
+        self,
+        conn: Connection,
+        audit_filter: AuditFilter,
+        *,
+        every_vector: bool = True,
+        vectors_beside: bool = False,
     ) -> None:
+        """``vectors_beside``: the caller reads every vector of the selection whatever it
+        finds (the comparison report's items, evidence and repeated failures): they are read
+        at once, beside its other reads (``storage.beside``); :meth:`close` before the
+        snapshot ends."""
         self._conn = conn
         self._filter = audit_filter
         self._every_vector = every_vector
         self._audits: pd.DataFrame | None = None
         self._blocks: list[_VectorBlock] | None = None
+        self._beside = (
+            beside.Beside(conn, lambda other: _vector_blocks(other, audit_filter))
+            if vectors_beside
+            else None
+        )
+
+    def close(self) -> None:
+        """Until the vectors read beside, if any, have been read (their connection back in
+        the pool)."""
+        if self._beside is not None:
+            self._beside.wait()
 
     def serves(self, conn: Connection, audit_filter: AuditFilter) -> bool:
         """Whether this read holds ``audit_filter``'s selection in ``conn``'s snapshot."""
@@ -236,7 +257,9 @@ class SelectionReads:
         caller will read every vector of the selection anyway (``every_vector``: the item
         cells, the evidence, the repeats' search), or they are read already. A comparison
         without items or evidence rescoring one checklist reads that checklist's alone."""
-        return self.serves(conn, audit_filter) and (self._every_vector or self._blocks is not None)
+        return self.serves(conn, audit_filter) and (
+            self._every_vector or self._blocks is not None or self._beside is not None
+        )
 
     def audits(self, conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
         """:func:`audit_frame` of the selection."""
@@ -248,7 +271,10 @@ class SelectionReads:
     def blocks(self, conn: Connection, audit_filter: AuditFilter) -> list[_VectorBlock]:
         self._check(conn, audit_filter)
         if self._blocks is None:
-            self._blocks = _vector_blocks(conn, audit_filter)
+            if self._beside is not None:
+                self._blocks = self._beside.result()
+            else:
+                self._blocks = _vector_blocks(conn, audit_filter)
         return self._blocks
 
     def _check(self, conn: Connection, audit_filter: AuditFilter) -> None:

@@ -110,4 +110,7 @@ def test_an_empty_selection_searches_nothing(messy: Any, counted: dict[str, int]
     nothing = AuditFilter(date_from=date(1990, 1, 1), date_to=date(1990, 1, 31))
     data = comparison_data(messy, nothing, items=True)
     assert data.repeats.empty and data.league == ()
-    assert counted["vectors"] == 0
+    # on PostgreSQL the report's vectors are read beside its audits, before it is known that
+    # there are none (one query that finds nothing); elsewhere they are read when asked for
+    beside = messy.engine.dialect.name == "postgresql"
+    assert counted["vectors"] == (1 if beside else 0)
