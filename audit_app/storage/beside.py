@@ -10,8 +10,13 @@ On PostgreSQL the caller's repeatable-read snapshot is exported (``pg_export_sna
 the second connection's transaction takes it (``SET TRANSACTION SNAPSHOT``): it sees the
 same committed data, never a write committed in between. Anywhere else (SQLite, a
 connection outside such a snapshot) the read runs on the caller's own connection when its
-result is asked for, as before. Should the second connection not open (the pool
-exhausted, the server refusing another), the read runs on the caller's connection too.
+result is asked for, as before.
+
+The second connections are not the pool's: a busy server's sessions hold its connections,
+and a read waiting for one of them would wait for the pool's timeout. At most
+:data:`AT_ONCE` reads run beside others in a process, each on a connection of its own,
+closed when it ends; when they are all taken, or a connection does not open (the server
+refusing another), the read runs on the caller's connection.
 """
 
 from __future__ import annotations
@@ -22,9 +27,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.pool import NullPool
 
 T = TypeVar("T")
+
+AT_ONCE = 2
+"""Reads run beside others at once in one process (a machine's second core is what they
+use)."""
+_SLOTS = threading.BoundedSemaphore(AT_ONCE)
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
 
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?")
 """What ``pg_export_snapshot`` returns (checked before it is written into a statement)."""
@@ -43,16 +56,24 @@ class Beside(Generic[T]):
         self._error: BaseException | None = None
         self._opened = False
         self._done = False
-        snapshot = _exported(conn) if at_once else None
-        if snapshot is not None:
-            self._thread = threading.Thread(
-                target=self._run, args=(snapshot,), name="read-beside", daemon=True
-            )
-            self._thread.start()
+        if not at_once or not _SLOTS.acquire(blocking=False):
+            return
+        try:
+            snapshot = _exported(conn)
+        except BaseException:
+            _SLOTS.release()
+            raise
+        if snapshot is None:
+            _SLOTS.release()
+            return
+        self._thread = threading.Thread(
+            target=self._run, args=(snapshot,), name="read-beside", daemon=True
+        )
+        self._thread.start()
 
     def _run(self, snapshot: str) -> None:
         try:
-            with self._conn.engine.connect() as other:
+            with _engine_beside(self._conn.engine).connect() as other:
                 other.execution_options(isolation_level="REPEATABLE READ")
                 with other.begin():
                     other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
@@ -60,6 +81,8 @@ class Beside(Generic[T]):
                     self._value = self._read(other)
         except BaseException as error:  # handed to the caller by result()
             self._error = error
+        finally:
+            _SLOTS.release()
 
     def result(self) -> T:
         """The read's result (read now on the caller's connection when it was not started
@@ -75,13 +98,24 @@ class Beside(Generic[T]):
         return self._value  # type: ignore[return-value]
 
     def wait(self) -> None:
-        """Until the read beside has ended (its connection back in the pool)."""
+        """Until the read beside has ended (its connection closed)."""
         if self._thread is not None:
             self._thread.join()
 
     @property
     def started_beside(self) -> bool:
         return self._thread is not None
+
+
+def _engine_beside(engine: Engine) -> Engine:
+    """An engine on ``engine``'s database whose connections are opened for one read and
+    closed after it (no pool: none is left open on a database a test then drops)."""
+    key = engine.url.render_as_string(hide_password=False)
+    with _ENGINES_LOCK:
+        found = _ENGINES.get(key)
+        if found is None:
+            found = _ENGINES[key] = create_engine(engine.url, poolclass=NullPool)
+    return found
 
 
 def _exported(conn: Connection) -> str | None:

@@ -94,19 +94,43 @@ def test_its_error_reaches_the_caller_and_the_read_ends_with_the_block(ctx: AppC
 def test_a_second_connection_that_does_not_open_leaves_the_read_to_the_caller(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    class Refusing:
+        def connect(self) -> Any:
+            raise ConnectionError("the server refuses another connection")
+
+    monkeypatch.setattr(beside, "_engine_beside", lambda engine: Refusing())
     with database.snapshot(ctx.engine) as conn:
         if conn.dialect.name != "postgresql":
             pytest.skip("only PostgreSQL reads on a second connection")
-        engine = conn.engine
-
-        def refused(*_a: Any, **_k: Any) -> Any:
-            raise ConnectionError("the pool is exhausted")
-
-        monkeypatch.setattr(engine, "connect", refused)
         with beside.read_beside(conn, branch_codes) as read:
             codes, thread = read.result()
         assert read.started_beside and thread == threading.get_ident()
         assert codes == set(conn.execute(select(branches.c.code)).scalars())
+
+
+def test_when_every_slot_is_taken_the_read_waits_for_none(ctx: AppContext) -> None:
+    """A busy process's reads beside are bounded; past them a read is the caller's own,
+    and a slot freed is taken again."""
+    for _ in range(beside.AT_ONCE):
+        assert beside._SLOTS.acquire(blocking=False)
+    try:
+        with (
+            database.snapshot(ctx.engine) as conn,
+            beside.read_beside(conn, branch_codes) as read,
+        ):
+            assert not read.started_beside
+            assert read.result()[1] == threading.get_ident()
+    finally:
+        for _ in range(beside.AT_ONCE):
+            beside._SLOTS.release()
+    with database.snapshot(ctx.engine) as conn, beside.read_beside(conn, branch_codes) as read:
+        assert read.started_beside == (conn.dialect.name == "postgresql")
+        read.result()
+    # every slot is free again once the reads have ended
+    taken = [beside._SLOTS.acquire(blocking=False) for _ in range(beside.AT_ONCE)]
+    for _ in range(sum(taken)):
+        beside._SLOTS.release()
+    assert all(taken)
 
 
 def test_a_whole_selection_read_beside_equals_one_read_after_the_other(
