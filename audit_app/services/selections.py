@@ -309,9 +309,9 @@ def item_sums(
         keys = np.ones(len(part.branch), dtype=bool)
         if compared is not None:  # closed branches are not compared unless asked for
             keys = np.fromiter((code in compared for code in part.branch), bool, len(keys))
-        where = np.ix_(keys, items)
-        parts.append(
-            replace(
+        if not (items.all() and keys.all()):
+            where = np.ix_(keys, items)
+            part = replace(
                 part,
                 items=part.items[items],
                 branch=part.branch[keys],
@@ -320,12 +320,8 @@ def item_sums(
                 sums=part.sums[where],
                 sum_sq=part.sum_sq[where],
             )
-        )
-    sums = stats.pair_sums_of(parts)
-    # in points once added up, as the cells are scaled after their versions are added
-    return (
-        None if sums is None else replace(sums, sums=sums.sums * 100, sum_sq=sums.sum_sq * 100**2)
-    )
+        parts.append(part)
+    return stats.pair_sums_of(parts, scale=100)
 
 
 def without_left_out(

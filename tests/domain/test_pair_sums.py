@@ -30,7 +30,7 @@ from audit_app.domain.compare import (
     within,
 )
 from audit_app.domain.compare.comparison import collapse_periods, in_periods
-from audit_app.domain.compare.consistency import item_consistency
+from audit_app.domain.compare.consistency import item_consistency, scale_cells
 from audit_app.domain.compare.pair_sums import PairSums
 
 MONTHS = ["2025-11", "2025-12", "2026-01", "2026-03", "2026-04", "2026-11"]
@@ -305,9 +305,13 @@ def cells_of(parts: list[KeyedSums]) -> pd.DataFrame:
 
 
 @settings(max_examples=300, deadline=None)
-@given(parts=keyed_parts())
-def test_sums_added_up_without_cells_equal_the_cells_added_up(parts: list[KeyedSums]) -> None:
+@given(parts=keyed_parts(), scale=st.sampled_from([1.0, 100.0]))
+def test_sums_added_up_without_cells_equal_the_cells_added_up(
+    parts: list[KeyedSums], scale: float
+) -> None:
     """The vectors' figures added up per item x branch and month without cutting them into
-    cells (#21) give what adding up the cells gives, array for array."""
+    cells (#21) give what adding up the cells gives, array for array, scaled as the cells
+    are (in points); each checklist over its own branches and months."""
     cells = cells_of(parts)
-    assert_same(pair_sums_of(parts), item_sums(cells) if len(cells) else None)
+    want = item_sums(scale_cells(cells, scale)) if len(cells) else None
+    assert_same(pair_sums_of(parts, scale=scale), want)
