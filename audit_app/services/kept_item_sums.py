@@ -109,7 +109,7 @@ def kept_item_sums(
             return None
         branches: set[str] | None = None
         if not include_closed:  # as a read leaves out the cells of branches not compared
-            branches = set(selection.audits["branch_code"].astype(str))
+            branches = set(selection.audits["branch_code"].astype(str).unique())
         if repository.branch_conditions(audit_filter):
             codes = set(repository.branch_codes_of(conn, audit_filter))
             branches = codes if branches is None else branches & codes
