@@ -58,6 +58,9 @@ def test_the_read_beside_sees_the_caller_s_snapshot(ctx: AppContext) -> None:
         postgresql = conn.dialect.name == "postgresql"
         assert read.started_beside == postgresql
         assert (thread != threading.get_ident()) == postgresql
+        # not a connection of the caller's pool, which a busy server's sessions hold
+        with beside.read_beside(conn, lambda other: other.engine) as read:
+            assert (read.result() is not ctx.engine) == postgresql
     with database.snapshot(ctx.engine) as conn:
         assert "AFTER-1" in set(conn.execute(select(branches.c.code)).scalars())
 
