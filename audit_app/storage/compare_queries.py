@@ -243,8 +243,8 @@ class SelectionReads:
         )
 
     def close(self) -> None:
-        """Until the vectors read beside, if any, have been read (their connection back in
-        the pool)."""
+        """Until the vectors read beside, if any, have been read (their own connection
+        closed)."""
         if self._beside is not None:
             self._beside.wait()
 
