@@ -20,8 +20,13 @@ from audit_app.storage.tables import branches, planned_visits, visit_plans
 from tests.services.test_audits import phone_answers
 from tests.ui.apptest import HQ, MARTA, run_app, texts
 
-TODAY = date.today()  # the page judges "this week" by the server's day: the data follow it
 FAILING = {"answer.greeting": False, "call.tone": 1, "call.clear_speech": False}
+
+
+def today() -> date:
+    """The page judges "this week" by the server's day, so the data follow it: asked when a
+    world is built, never at import (a run that crossed midnight kept yesterday's day)."""
+    return date.today()
 
 
 def shop(code: str, name: str, area: str = "Barcelona", active: bool = True) -> Branch:
@@ -29,7 +34,7 @@ def shop(code: str, name: str, area: str = "Barcelona", active: bool = True) -> 
 
 
 def days_ago(days: int, hour: int = 10) -> datetime:
-    return datetime.combine(TODAY - timedelta(days=days), time(hour))
+    return datetime.combine(today() - timedelta(days=days), time(hour))
 
 
 def submit(ctx: AppContext, code: str, when: datetime, **answers: object) -> int:
@@ -46,8 +51,8 @@ def add_plan(ctx: AppContext, status: str, slots: list[tuple[str, str, int, int]
             insert(visit_plans).values(
                 name=f"Phone shops ({status})",
                 checklist_id="greeting_phone",
-                starts_on=TODAY - timedelta(days=60),
-                ends_on=TODAY + timedelta(days=60),
+                starts_on=today() - timedelta(days=60),
+                ends_on=today() + timedelta(days=60),
                 scope={"regions": [], "areas": [], "branches": []},
                 requirement=[{"channel": "phone", "visits": 1}],
                 lockout_days=14,
@@ -62,8 +67,8 @@ def add_plan(ctx: AppContext, status: str, slots: list[tuple[str, str, int, int]
                     plan_id=plan,
                     branch_id=ids[code],
                     channel=channel,
-                    planned_on=TODAY + timedelta(days=planned),
-                    due_by=TODAY + timedelta(days=due),
+                    planned_on=today() + timedelta(days=planned),
+                    due_by=today() + timedelta(days=due),
                 )
             ).inserted_primary_key[0]
             for code, channel, planned, due in slots
@@ -82,7 +87,8 @@ def world(ctx: AppContext) -> dict[str, int]:
         ],
     )
     submit(ctx, "ES-01", days_ago(100), **FAILING)  # its actions are long overdue
-    submit(ctx, "ES-01", days_ago(10))
+    last_visit = days_ago(10)
+    submit(ctx, "ES-01", last_visit)
     submit(ctx, "ES-03", days_ago(5), **FAILING)
     submit(ctx, "TR-01", days_ago(100), **FAILING)
     save_branches(ctx, [shop("ES-03", "Sants", active=False)])
@@ -91,7 +97,8 @@ def world(ctx: AppContext) -> dict[str, int]:
     )
     (drafted,) = add_plan(ctx, "draft", [("ES-02", "phone", 0, 7)])
     (other,) = add_plan(ctx, "published", [("TR-01", "phone", 0, 7)])
-    return {"due": due, "overdue": overdue, "drafted": drafted, "other": other}
+    visited_on = last_visit.date().toordinal()
+    return {"due": due, "overdue": overdue, "drafted": drafted, "other": other, "es01": visited_on}
 
 
 def enter_buttons(app: AppTest) -> list[str]:
@@ -115,7 +122,8 @@ def test_her_home_shows_her_branches_and_what_needs_her(world: dict[str, int]) -
     assert set(actions["branch"]) == {"Gràcia (ES-01)"}
     assert list(mine["branch"]) == ["Born (ES-02)", "Gràcia (ES-01)"]
     assert list(mine["attention"]) == ["Never visited", ""]
-    assert list(mine["days"].fillna(-1)) == [-1, 10]
+    since = today().toordinal() - world["es01"]  # 10, or 11 once the run has passed midnight
+    assert list(mine["days"].fillna(-1)) == [-1, since]
     metrics = {m.label: m.value for m in app.metric}
     assert (metrics["Visits due this week"], metrics["Overdue visits"]) == ("1", "1")
     assert metrics["Overdue actions"] == str(len(actions))
