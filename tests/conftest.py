@@ -14,6 +14,7 @@ import pytest
 
 from audit_app.checklists import Catalogue
 from audit_app.config import Settings, default_checklists_dir
+from audit_app.services import history_rows
 from audit_app.services.context import AppContext, open_context
 from tests.databases import (
     ENGINES,
@@ -30,6 +31,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Charts are drawn without Altair's schema check in production; the tests check them, the
 # browser tests' servers too (started by session fixtures, before any test's own set-up).
 os.environ["AUDIT_CHECK_CHARTS"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _no_history_kept() -> Iterator[None]:
+    """A test's database may have the URL of an earlier test's: a history kept in this
+    process (``services.history_rows``) is never another world's."""
+    history_rows.forget()
+    yield
+    history_rows.forget()
 
 
 @pytest.fixture(autouse=True)

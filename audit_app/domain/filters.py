@@ -43,6 +43,19 @@ class AuditFilter:
             return False
         return self.date_to is None or (self.date_to + timedelta(days=1)).day == 1
 
+    def dates_hold(self, other: AuditFilter) -> bool:
+        """Whether this filter's dates hold ``other``'s (a filter without a date at an end is
+        open there): what a selection taken from a wider one's rows needs."""
+        if self.date_from is not None and (
+            other.date_from is None or other.date_from < self.date_from
+        ):
+            return False
+        return self.date_to is None or (other.date_to is not None and other.date_to <= self.date_to)
+
+    def only_dates(self) -> bool:
+        """Whether it selects by dates alone (every audit of a span, of every branch)."""
+        return self == AuditFilter(date_from=self.date_from, date_to=self.date_to)
+
     def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
         """The filter as a short phrase for titles and report covers, in the current
         language (channels and kinds by their labels; days as ISO dates, exact in any)."""

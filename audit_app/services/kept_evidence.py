@@ -24,7 +24,7 @@ from audit_app.domain.actions import action_threshold
 from audit_app.domain.compare import ComparisonRequest, VersionAlignment
 from audit_app.domain.evidence import EvidenceCount
 from audit_app.domain.filters import AuditFilter
-from audit_app.services import kept_selections
+from audit_app.services import history_rows, kept_selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
 from audit_app.services.selections import KeptSelection, Mark, written_part
@@ -100,8 +100,23 @@ def kept_evidence(
         return evidence_counts(read(selection.audits, audit_filter, reads))
 
     def load() -> KeptEvidence:
+        taken = taken_from_history()
+        if taken is not None:
+            return taken
         frame = read(selection.audits, audit_filter, reads)
         return KeptEvidence(frame, since, selection.alignments, evidence_counts(frame))
+
+    def taken_from_history() -> KeptEvidence | None:
+        # the item-score vectors of the kept history's rows, as of its mark
+        history = history_rows.holding(ctx, audit_filter)
+        if history is None:
+            return None
+        frame = read(
+            selection.audits, audit_filter, history_rows.reads_within(conn, history, audit_filter)
+        )
+        return patch(
+            KeptEvidence(frame, history.mark, selection.alignments, evidence_counts(frame))
+        )
 
     def patch(earlier: KeptEvidence) -> KeptEvidence | None:
         if earlier.alignments != selection.alignments:

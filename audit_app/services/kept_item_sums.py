@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from audit_app.domain import compare as stats
 from audit_app.domain.compare import ComparisonRequest, PairSums, VersionAlignment
 from audit_app.domain.filters import AuditFilter
-from audit_app.services import kept_selections, selections
+from audit_app.services import history_rows, kept_selections, selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
 from audit_app.services.selections import KeptSelection, Mark, written_part
@@ -87,6 +87,8 @@ def kept_item_sums(
 
     def load() -> KeptSums:
         taken = taken_from_wider()
+        if taken is None:
+            taken = taken_from_history()
         return taken if taken is not None else KeptSums(read(), since, selection.alignments)
 
     def patch(earlier: KeptSums) -> KeptSums | None:
@@ -102,6 +104,15 @@ def kept_item_sums(
             return KeptSums(fresh, since, earlier.alignments)
         sums = stats.with_branches_replaced(earlier.sums, fresh, found.branches)
         return None if sums is None else KeptSums(sums, since, earlier.alignments)
+
+    def taken_from_history() -> KeptSums | None:
+        # the item-score vectors of the kept history's rows, as of its mark
+        history = history_rows.holding(ctx, audit_filter)
+        if history is None:
+            return None
+        within = history_rows.reads_within(conn, history, audit_filter)
+        sums = selections.item_sums(conn, request, selection, within)
+        return patch(KeptSums(sums, history.mark, selection.alignments))
 
     def taken_from_wider() -> KeptSums | None:
         kept_wider = _kept_wider(database, audit_filter, include_closed)
@@ -146,7 +157,7 @@ def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) 
             continue
         if wider != replace(bare, date_from=wider.date_from, date_to=wider.date_to):
             continue  # branch conditions, or another checklist, kind or channel
-        if not _holds(wider, audit_filter):
+        if not wider.dates_hold(audit_filter):
             continue
         found = kept_selections.latest(family)
         if isinstance(found, KeptSums) and found.sums is not None:
@@ -165,14 +176,6 @@ def _without_branches_or_dates(audit_filter: AuditFilter) -> AuditFilter:
         date_from=None,
         date_to=None,
     )
-
-
-def _holds(wider: AuditFilter, part: AuditFilter) -> bool:
-    """Whether the wider filter's dates hold the part's (a filter without a date at an end
-    is open there)."""
-    if wider.date_from is not None and (part.date_from is None or part.date_from < wider.date_from):
-        return False
-    return wider.date_to is None or (part.date_to is not None and part.date_to <= wider.date_to)
 
 
 def _months(audit_filter: AuditFilter) -> tuple[str | None, str | None] | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,10 +34,11 @@ from audit_app.domain.compare.splice import (
 )
 from audit_app.domain.filters import AuditFilter
 from audit_app.errors import AuditAppError
-from audit_app.services import kept_selections
+from audit_app.services import history_rows, kept_selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
-from audit_app.storage import beside, period_changes, repository, selection_marks
+from audit_app.services.marks import Mark
+from audit_app.storage import beside, period_changes, repository
 from audit_app.storage import compare_queries as queries
 
 MOST_BRANCHES = 256
@@ -65,57 +65,6 @@ class Selection:
 
 VISITS = ["audit_id", "branch_code", "checklist_id", "checklist_version", "visited_at"]
 """What :attr:`Selection.dropped` keeps of an audit."""
-
-
-@dataclass(frozen=True)
-class Mark:
-    """The data a selection was read at, taken in its snapshot: the newest audit id and
-    scoring time, the trail's head, and digests of the branches and auditors
-    (``storage.selection_marks``). No count: submitted audits are never deleted, and a
-    restore goes only into an empty database, whose trail, if it is this chain's, is the
-    same history up to the head (an older one's head is lower: it went back), and whose
-    branches, if it is another chain's, differ."""
-
-    newest_id: int | None
-    newest_scoring: Any
-    head: int
-    branches: str
-    people: str
-    last_person: int
-
-    @classmethod
-    def read(cls, conn: Connection) -> Mark:
-        newest_id, newest_scoring = selection_marks.newest(conn)
-        people, last_person = selection_marks.people_digest(conn)
-        return cls(
-            newest_id,
-            newest_scoring,
-            period_changes.trail_head(conn),
-            selection_marks.branch_digest(conn),
-            people,
-            last_person,
-        )
-
-    def followed_by(self, later: Mark, conn: Connection) -> bool:
-        """Whether ``later`` only adds to this mark: audits added, scored or sealed since,
-        auditors added (their names can only be on the audits written since), no branch
-        changed and nothing went back (a restore)."""
-        if self.newest_id is None or self.newest_scoring is None:
-            return False
-        if later.newest_id is None or later.newest_scoring is None:
-            return False
-        if later.branches != self.branches or later.last_person < self.last_person:
-            return False
-        if not (
-            later.newest_id >= self.newest_id
-            and later.newest_scoring >= self.newest_scoring
-            and later.head >= self.head
-        ):
-            return False
-        if later.people == self.people:
-            return True
-        earlier_people, _last = selection_marks.people_digest(conn, upto=self.last_person)
-        return earlier_people == self.people
 
 
 @dataclass(frozen=True)
@@ -197,6 +146,9 @@ def kept_entry(
         return KeptSelection(selection, None, _Weight(0, 0.0))
 
     def load() -> KeptSelection:
+        taken = taken_from_history(ctx, conn, audit_filter, include_closed)
+        if taken is not None:
+            return taken
         selection = read_selection(ctx, conn, audit_filter, include_closed, reads)
         return KeptSelection(selection, Mark.read(conn), _Weight.of(selection))
 
@@ -210,6 +162,23 @@ def kept_entry(
         family=(ctx.settings.resolved_database_url, audit_filter, include_closed),
         patch=patch,
     )
+
+
+def taken_from_history(
+    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, include_closed: bool
+) -> KeptSelection | None:
+    """The selection made of the kept history's rows (``services.history_rows``) and brought
+    up to date from its mark; None when no history holds it, or it must be read (nothing of
+    it scored then, or what :func:`patched` reads whole)."""
+    history = history_rows.holding(ctx, audit_filter)
+    if history is None:
+        return None
+    reads = history_rows.reads_within(conn, history, audit_filter)
+    selection = read_selection(ctx, conn, audit_filter, include_closed, reads)
+    if selection is None:
+        return None
+    as_read = KeptSelection(selection, history.mark, _Weight.of(selection))
+    return patched(ctx, conn, audit_filter, include_closed, as_read)
 
 
 def patched(
@@ -407,10 +376,15 @@ def read_selection(
     (its changed branches, :func:`patched`), whose checklist versions and alignments it
     takes; :class:`Unaligned` when it uses a version that one does not."""
     # a whole selection's section scores are read beside its audits (storage.beside); a
-    # part's few branches are read one after the other
-    with beside.read_beside(
-        conn, lambda other: queries.section_rows(other, audit_filter), at_once=aligned_as is None
-    ) as sections:
+    # part's few branches are read one after the other; rows taken from a wider selection's
+    # are not read at all
+    taken = None if reads is None else reads.taken_sections(conn, audit_filter)
+
+    def read_sections(other: Connection) -> pd.DataFrame:
+        return queries.section_rows(other, audit_filter) if taken is None else taken
+
+    at_once = aligned_as is None and taken is None
+    with beside.read_beside(conn, read_sections, at_once=at_once) as sections:
         audits = (
             queries.audit_frame(conn, audit_filter)
             if reads is None

@@ -17,7 +17,8 @@ reads no page could make within its target as a process's first (the whole histo
 comparison 3.2-3.7 s, its per-item consistency 6.4-6.8 s, then still 1.0-1.1 s from kept
 cells; its Consistency tab 2.2-2.7 s in Chromium). Once kept, a visit entered later costs a
 page only its written branches (``services.selections.patched``), so what is read ahead
-stays of use.
+stays of use. The whole history's rows are kept too (``services.history_rows``): any
+other selection inside it is taken from them rather than read.
 Area managers' selections are each a few branches: not read ahead.
 """
 
@@ -30,6 +31,7 @@ from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.reporting_period import day_of, default_period, whole_period
 from audit_app.domain.users import Role, User
+from audit_app.services import history_rows
 from audit_app.services.compare import comparison_evidence, read_items, visit_span
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
@@ -82,6 +84,8 @@ def read_history(
     if offered is None:
         return None
     default, whole = offered
+    history_rows.read(ctx, whole)  # what its selection and any inside it are taken from
+    done("the whole history's rows")
     _read_selection(ctx, whole)
     done("the whole history's selection")
     chain = _head_office(ctx)

@@ -144,6 +144,21 @@ def _typed(frame: pd.DataFrame, columns: Mapping[str, Kind]) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
+def retyped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Some rows of a read frame typed as a read of those rows alone would type them: a
+    text column held as objects for its NULLs is pandas text where none of them is left."""
+    out = frame
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype != object or values.isna().any():
+            continue
+        if len(values) and isinstance(values.iloc[0], str):
+            if out is frame:
+                out = frame.copy(deep=False)
+            out[name] = values.astype("str")
+    return out
+
+
 def _nullable(values: pd.Series, convert: type | None) -> pd.Series:
     """Objects, with None for NULL (as the driver gives them); ``convert`` each value
     unless None (SQLite's booleans arrive as 0 and 1)."""

@@ -78,7 +78,7 @@ def read_ahead() -> None:
     kept selections; a database that cannot be read is left for the pages to report
     (logged here, never raised: the server starts all the same)."""
     from audit_app.config import load_settings
-    from audit_app.services import kept_selections
+    from audit_app.services import history_rows, kept_selections
     from audit_app.services.context import open_context
     from audit_app.services.warm_start import read_default_selection, read_history
 
@@ -99,7 +99,7 @@ def read_ahead() -> None:
             "warm start: %s read (%.1f s; %.0f MiB kept)",
             step,
             time.monotonic() - started,
-            kept_selections.kept_bytes() / 2**20,
+            (kept_selections.kept_bytes() + history_rows.kept_bytes()) / 2**20,
         )
 
     try:

@@ -23,7 +23,7 @@ from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.reporting_period import ReportingPeriod
 from audit_app.domain.users import Role, User
-from audit_app.services import compare, kept_selections, warm_start
+from audit_app.services import compare, history_rows, kept_selections, warm_start
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import data_version
 from audit_app.services.overview import overview
@@ -164,6 +164,7 @@ def test_the_whole_history_and_both_selections_items_are_read_ahead(
     # the default period's item sums are the whole history's part (services.kept_item_sums)
     assert full_item_reads == [whole]
     assert steps == [
+        "the whole history's rows",
         "the whole history's selection",
         "the whole history's failure evidence",
         "the whole history's per-item consistency",
@@ -183,6 +184,7 @@ def test_the_whole_history_and_both_selections_items_are_read_ahead(
         warm[audit_filter] = (shown.audits, shown.consistency_index, items.items)
     assert reads == [] and full_item_reads == []  # every page's read was found kept
     kept_selections.forget()
+    history_rows.forget()
     for audit_filter, figures in warm.items():
         version = data_version(hq, audit_filter)
         shown = overview(hq, audit_filter, count_overdue=False, version=version)
@@ -247,7 +249,7 @@ def test_audit_read_ahead_names_what_the_server_reads(
         server.read_ahead()
     assert opened == ([] if scope == "off" else ["opened"])  # off: not even opened
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("warm start")]
-    assert len(said) == len(expected) + (4 if scope == "history" else 0), said
+    assert len(said) == len(expected) + (5 if scope == "history" else 0), said
     assert all("MiB kept" in line for line in said)  # each step says its time and what is kept
     named = {
         page_filter(messy, date.today()): "default",

@@ -1,0 +1,118 @@
+"""The whole history's rows, kept in a server process as one snapshot read them (its audits,
+section rows and item-score vectors), so that a selection inside it is taken from memory
+and brought up to date from the branches written since, instead of read again.
+
+A server reads the whole history ahead (``services.warm_start``), and the selections people
+ask for most are kept (``services.kept_selections``). Any other selection (another
+checklist, kind, channel or auditor, an area's, a quarter's) read its audits, section
+scores and item scores from the database: on the ten-times set 3-4 s for the comparison
+and 5.5-7.6 s with per-item consistency (#21), three reads of 390,000 rows each. Inside
+the kept history, only its audits' ids are read (the database applies the filter, as for
+any read); the rows are the kept rows of those audits, as of the snapshot they were read
+in, and the selection made of them is brought up to date like a kept one
+(``services.selections.patched``: the branches written since are read again).
+
+One history per database is kept, the latest read; it is read again with each read-ahead
+(a server's start and each day after midnight). Its weight is not counted in
+``kept_selections``' budget: it is what the read-ahead costs (README, Deployment).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sqlalchemy import Connection
+
+from audit_app.domain.filters import AuditFilter
+from audit_app.services.context import AppContext
+from audit_app.services.marks import Mark
+from audit_app.storage import compare_queries as queries
+from audit_app.storage import database
+
+
+@dataclass(frozen=True)
+class HistoryRows:
+    """A selection's rows (``queries.SelectionRows``) of every audit in a span of dates,
+    follow-ups too, and the mark of the snapshot they were read in."""
+
+    database: str
+    audit_filter: AuditFilter
+    rows: queries.SelectionRows
+    mark: Mark
+
+
+_kept: dict[str, HistoryRows] = {}
+_last_ids: dict[tuple[str, Mark, AuditFilter], np.ndarray] = {}
+"""The last selection's audit ids (:func:`_audit_ids`)."""
+_lock = threading.Lock()
+
+
+def read(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows:
+    """Read and keep the rows of every audit of ``audit_filter`` (dates alone), in place of
+    the database's earlier ones."""
+    if not audit_filter.only_dates():
+        raise ValueError("a history is every audit of a span of dates")
+    every = replace(audit_filter, include_follow_ups=True)  # a kind's selection is inside it
+    with database.snapshot(ctx.engine) as conn:
+        mark = Mark.read(conn)
+        rows = queries.SelectionRows.read(conn, every)
+    history = HistoryRows(ctx.settings.resolved_database_url, every, rows, mark)
+    with _lock:
+        _kept[history.database] = history
+    return history
+
+
+def holding(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows | None:
+    """The kept history whose dates hold ``audit_filter``'s (None: none kept, or it does
+    not hold them)."""
+    with _lock:
+        history = _kept.get(ctx.settings.resolved_database_url)
+    if history is None or not history.audit_filter.dates_hold(audit_filter):
+        return None
+    return history
+
+
+def reads_within(
+    conn: Connection, history: HistoryRows, audit_filter: AuditFilter
+) -> queries.SelectionReads:
+    """``audit_filter``'s reads taken from the history's rows: those of the audits the
+    filter selects in ``conn``'s snapshot. As of the history's mark: bring what is made of
+    them up to date from it."""
+    if audit_filter == history.audit_filter:
+        rows = history.rows
+    else:
+        rows = history.rows.part(_audit_ids(conn, history, audit_filter))
+    return queries.SelectionReads.taken(conn, audit_filter, rows)
+
+
+def _audit_ids(conn: Connection, history: HistoryRows, audit_filter: AuditFilter) -> np.ndarray:
+    """The audits ``audit_filter`` selects, read once for the selection, its item sums and
+    its evidence: read in any snapshot since the history's, they differ from this one's only
+    in branches written since the history's mark, which each of them reads again."""
+    key = (history.database, history.mark, audit_filter)
+    with _lock:
+        found = _last_ids.get(key)
+    if found is None:
+        found = queries.selected_audit_ids(conn, audit_filter)
+        with _lock:
+            _last_ids.clear()
+            _last_ids[key] = found
+    return found
+
+
+def kept_bytes() -> int:
+    """What the kept histories weigh."""
+    with _lock:
+        return sum(history.rows.nbytes for history in _kept.values())
+
+
+def forget() -> None:
+    """Drop every kept history (tests)."""
+    with _lock:
+        _kept.clear()
+        _last_ids.clear()
+
+
+__all__ = ["HistoryRows", "forget", "holding", "kept_bytes", "read", "reads_within"]
