@@ -170,15 +170,26 @@ def main(argv: list[str]) -> int:
         "after the read-ahead: the Compare page, whole history",
         "after the read-ahead: per-item consistency as the Compare page asks for it, whole history",
         "after the read-ahead: failure evidence (the Consistency tab), whole history",
-        "after the read-ahead: the Compare page, last quarter (its selection read)",
+        "after the read-ahead: the Compare page, last quarter (taken from the history's rows)",
         "after the read-ahead: per-item consistency as the Compare page asks for it, last "
         "quarter (taken from the whole history's)",
-        "after the read-ahead: one region's Compare page, whole history (its selection read)",
+        "after the read-ahead: one region's Compare page, whole history (taken from the "
+        "history's rows)",
         "after the read-ahead: per-item consistency as one region's Compare page asks for it, "
         "whole history (taken from the whole history's)",
+        "after the read-ahead: one auditor's Compare page, whole history (taken from the "
+        "history's rows)",
+        "after the read-ahead: per-item consistency as one auditor's Compare page asks for it, "
+        "whole history (taken from the history's rows)",
+        "after the read-ahead: the Compare page from a month's 15th to the history's end (days "
+        "that cut months; taken from the history's rows)",
+        "after the read-ahead: per-item consistency as that Compare page asks for it (taken "
+        "from the history's rows)",
     )
     if not wanted or any(word in name for word in wanted for name in (ahead, *after_ahead)):
-        from audit_app.services import kept_selections, warm_start
+        from sqlalchemy import text
+
+        from audit_app.services import history_rows, kept_selections, warm_start
 
         kept_selections.forget()
 
@@ -205,7 +216,8 @@ def main(argv: list[str]) -> int:
             2.0,
             lambda: service.comparison_evidence(ctx, ComparisonRequest(whole), version),
         )
-        print(f"kept after the read-ahead: {kept_selections.kept_bytes() / 2**20:.0f} MiB")
+        kept_bytes = kept_selections.kept_bytes() + history_rows.kept_bytes()
+        print(f"kept after the read-ahead: {kept_bytes / 2**20:.0f} MiB")
         # a selection inside the whole history, asked for the first time: its item sums
         # are the whole history's part (services.kept_item_sums)
         quarter_request = replace(request, audit_filter=last_quarter)
@@ -227,6 +239,31 @@ def main(argv: list[str]) -> int:
         )
         in_region = service.comparison(ctx, region_request, region_version)
         measure(after_ahead[7], 1.0, lambda: service.with_items(ctx, in_region, region_version))
+        # selections no kept one holds (another checklist, kind, channel or auditor, days
+        # that cut months): taken from the history's rows (services.history_rows); the set
+        # has one checklist, kind and channel, so an auditor and a span of days stand for them
+        with ctx.engine.connect() as conn:
+            auditor = conn.execute(
+                text("SELECT auditor FROM audits GROUP BY auditor ORDER BY count(*) DESC LIMIT 1")
+            ).scalar_one()
+        assert whole.date_from is not None
+        cut = whole.date_from.replace(year=whole.date_from.year + 1, day=15)
+        for names, audit_filter in (
+            (after_ahead[8:10], replace(whole, auditor=auditor)),
+            (after_ahead[10:12], replace(whole, date_from=cut)),
+        ):
+            inside = replace(request, audit_filter=audit_filter)
+            inside_version = data_version(ctx, audit_filter)
+
+            def page(asked: Any = inside, at: Any = inside_version) -> Any:
+                return service.comparison(ctx, asked, at)
+
+            measure(names[0], 2.0, page)
+
+            def items(shown: Any = page(), at: Any = inside_version) -> Any:
+                return service.with_items(ctx, shown, at)
+
+            measure(names[1], 1.0, items)
     # Month end: a visit entered between two page views moves the data version; the kept
     # selection reads again only the branch written (services.selections.patched).
     entered = (

@@ -80,11 +80,8 @@ def reads_within(
     """``audit_filter``'s reads taken from the history's rows: those of the audits the
     filter selects in ``conn``'s snapshot. As of the history's mark: bring what is made of
     them up to date from it."""
-    if audit_filter == history.audit_filter:
-        rows = history.rows
-    else:
-        rows = history.rows.part(_audit_ids(conn, history, audit_filter))
-    return queries.SelectionReads.taken(conn, audit_filter, rows)
+    ids = None if audit_filter == history.audit_filter else _audit_ids(conn, history, audit_filter)
+    return queries.SelectionReads.taken(conn, audit_filter, history.rows, ids)
 
 
 def _audit_ids(conn: Connection, history: HistoryRows, audit_filter: AuditFilter) -> np.ndarray:

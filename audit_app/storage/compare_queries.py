@@ -229,6 +229,14 @@ def _branch_table(conn: Connection) -> pd.DataFrame:
     )
 
 
+def _among(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` are in ``wanted`` (sorted): a binary search each."""
+    at = np.searchsorted(wanted, ids)
+    found = at < len(wanted)
+    found[found] = wanted[at[found]] == ids[found]
+    return found
+
+
 @dataclass(frozen=True)
 class SelectionRows:
     """One snapshot's rows of a selection, whole: its audit frame (:func:`audit_frame`),
@@ -254,17 +262,28 @@ class SelectionRows:
 
     def part(self, audit_ids: np.ndarray) -> SelectionRows:
         """The rows of these audits (sorted ids), in the order a read of them alone gives."""
+        return SelectionRows(
+            self.audits_of(audit_ids), self.sections_of(audit_ids), self.blocks_of(audit_ids)
+        )
 
-        def keep(ids: np.ndarray) -> np.ndarray:
-            at = np.searchsorted(audit_ids, ids)
-            found = at < len(audit_ids)
-            found[found] = audit_ids[at[found]] == ids[found]
-            return found
+    def audits_of(self, audit_ids: np.ndarray) -> pd.DataFrame:
+        """The audit frame's rows of these audits (sorted ids), typed as a read of them."""
+        kept = self.audits[_among(self.audits["audit_id"].to_numpy(dtype=np.int64), audit_ids)]
+        return copy_frames.retyped(kept.reset_index(drop=True))
 
+    def sections_of(self, audit_ids: np.ndarray) -> pd.DataFrame:
+        """The section rows of these audits (sorted ids)."""
+        mine = _among(self.sections["audit_id"].to_numpy(dtype=np.int64), audit_ids)
+        return self.sections[mine].reset_index(drop=True)
+
+    def blocks_of(self, audit_ids: np.ndarray) -> tuple[_VectorBlock, ...]:
+        """The item-score vectors of these audits (sorted ids), per checklist version."""
         blocks = []
         for block in self.blocks:
-            mine = keep(block.audit_ids)
-            if mine.any():
+            mine = _among(block.audit_ids, audit_ids)
+            if mine.all():
+                blocks.append(block)
+            elif mine.any():
                 blocks.append(
                     replace(
                         block,
@@ -274,13 +293,7 @@ class SelectionRows:
                         scores=block.scores[mine],
                     )
                 )
-        audits_kept = copy_frames.retyped(
-            self.audits[keep(self.audits["audit_id"].to_numpy(dtype=np.int64))]
-        )
-        sections = self.sections[keep(self.sections["audit_id"].to_numpy(dtype=np.int64))]
-        return SelectionRows(
-            audits_kept.reset_index(drop=True), sections.reset_index(drop=True), tuple(blocks)
-        )
+        return tuple(blocks)
 
     @property
     def nbytes(self) -> int:
@@ -325,6 +338,7 @@ class SelectionReads:
         self._audits: pd.DataFrame | None = None
         self._blocks: list[_VectorBlock] | None = None
         self._sections: pd.DataFrame | None = None
+        self._taken: tuple[SelectionRows, np.ndarray | None] | None = None
         self._beside = (
             beside.Beside(conn, lambda other: _vector_blocks(other, audit_filter))
             if vectors_beside
@@ -333,22 +347,29 @@ class SelectionReads:
 
     @classmethod
     def taken(
-        cls, conn: Connection, audit_filter: AuditFilter, rows: SelectionRows
+        cls,
+        conn: Connection,
+        audit_filter: AuditFilter,
+        rows: SelectionRows,
+        audit_ids: np.ndarray | None = None,
     ) -> SelectionReads:
-        """Reads of ``audit_filter``'s selection that are already done: ``rows`` (taken from
-        a wider selection's, as of the snapshot those were read in)."""
+        """Reads of ``audit_filter``'s selection taken from a wider selection's ``rows`` (as
+        of the snapshot those were read in): those of ``audit_ids`` (sorted; None: all),
+        each taken when first asked for (a comparison without items or rescoring asks for
+        no vectors, per-item consistency for nothing else)."""
         reads = cls(conn, audit_filter)
-        reads._audits, reads._blocks, reads._sections = (
-            rows.audits,
-            list(rows.blocks),
-            rows.sections,
-        )
+        reads._taken = (rows, audit_ids)
         return reads
 
     def taken_sections(self, conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame | None:
         """:func:`section_rows` of the selection when these reads were :meth:`taken` (None:
         they are read, beside the audits)."""
         self._check(conn, audit_filter)
+        if self._taken is None:
+            return None
+        if self._sections is None:
+            rows, ids = self._taken
+            self._sections = rows.sections if ids is None else rows.sections_of(ids)
         return self._sections
 
     def close(self) -> None:
@@ -367,20 +388,30 @@ class SelectionReads:
         cells, the evidence, the repeats' search), or they are read already. A comparison
         without items or evidence rescoring one checklist reads that checklist's alone."""
         return self.serves(conn, audit_filter) and (
-            self._every_vector or self._blocks is not None or self._beside is not None
+            self._every_vector
+            or self._blocks is not None
+            or self._beside is not None
+            or self._taken is not None
         )
 
     def audits(self, conn: Connection, audit_filter: AuditFilter) -> pd.DataFrame:
         """:func:`audit_frame` of the selection."""
         self._check(conn, audit_filter)
         if self._audits is None:
-            self._audits = audit_frame(conn, audit_filter)
+            if self._taken is not None:
+                rows, ids = self._taken
+                self._audits = rows.audits if ids is None else rows.audits_of(ids)
+            else:
+                self._audits = audit_frame(conn, audit_filter)
         return self._audits
 
     def blocks(self, conn: Connection, audit_filter: AuditFilter) -> list[_VectorBlock]:
         self._check(conn, audit_filter)
         if self._blocks is None:
-            if self._beside is not None:
+            if self._taken is not None:
+                rows, ids = self._taken
+                self._blocks = list(rows.blocks if ids is None else rows.blocks_of(ids))
+            elif self._beside is not None:
                 self._blocks = self._beside.result()
             else:
                 self._blocks = _vector_blocks(conn, audit_filter)

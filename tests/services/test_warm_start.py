@@ -160,7 +160,8 @@ def test_the_whole_history_and_both_selections_items_are_read_ahead(
     steps: list[str] = []
     whole = warm_start.read_history(messy, TODAY, steps.append)
     assert whole == whole_filter(messy, TODAY) != default
-    assert reads == [default, whole]
+    # its rows, follow-ups too (services.history_rows): its selection is taken from them
+    assert reads == [default, replace(whole, include_follow_ups=True)]
     # the default period's item sums are the whole history's part (services.kept_item_sums)
     assert full_item_reads == [whole]
     assert steps == [
@@ -222,7 +223,8 @@ def test_nothing_is_read_ahead_without_audits(ctx: AppContext, reads: list[Any])
 
 @pytest.mark.parametrize(
     ("scope", "expected"),
-    [("history", ["default", "whole"]), ("default", ["default"]), ("off", [])],
+    # the whole history's rows, follow-ups too: its selection is taken from them
+    [("history", ["default", "history"]), ("default", ["default"]), ("off", [])],
 )
 def test_audit_read_ahead_names_what_the_server_reads(
     messy: AppContext,
@@ -254,6 +256,7 @@ def test_audit_read_ahead_names_what_the_server_reads(
     named = {
         page_filter(messy, date.today()): "default",
         whole_filter(messy, date.today()): "whole",
+        replace(whole_filter(messy, date.today()), include_follow_ups=True): "history",
     }
     assert [named[f] for f in reads] == expected
 
