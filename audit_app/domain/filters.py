@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from audit_app.i18n import N_, _
@@ -53,8 +53,10 @@ class AuditFilter:
         return self.date_to is None or (other.date_to is not None and other.date_to <= self.date_to)
 
     def only_dates(self) -> bool:
-        """Whether it selects by dates alone (every audit of a span, of every branch)."""
-        return self == AuditFilter(date_from=self.date_from, date_to=self.date_to)
+        """Whether it selects by dates alone (every audit of a span, of every branch; the
+        follow-ups too or not)."""
+        bare = AuditFilter(date_from=self.date_from, date_to=self.date_to)
+        return replace(self, include_follow_ups=False) == bare
 
     def describe(self, checklist_titles: Mapping[str, str] | None = None) -> str:
         """The filter as a short phrase for titles and report covers, in the current

@@ -13,12 +13,15 @@ in, and the selection made of them is brought up to date like a kept one
 (``services.selections.patched``: the branches written since are read again).
 
 One history per database is kept, the latest read; it is read again with each read-ahead
-(a server's start and each day after midnight). Its weight is not counted in
+(a server's start and each day after midnight), and at once in the background when it no
+longer reaches the data (:func:`stale`: at a month end, once more branches are written
+since it was read than a patch reads again). Its weight is not counted in
 ``kept_selections``' budget: it is what the read-ahead costs (README, Deployment).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 
@@ -46,7 +49,10 @@ class HistoryRows:
 _kept: dict[str, HistoryRows] = {}
 _last_ids: dict[tuple[str, Mark, AuditFilter], np.ndarray] = {}
 """The last selection's audit ids (:func:`_audit_ids`)."""
+_renewing: dict[str, threading.Thread] = {}
+"""Per database, the history being read again (:func:`stale`)."""
 _lock = threading.Lock()
+_log = logging.getLogger(__name__)
 
 
 def read(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows:
@@ -62,6 +68,43 @@ def read(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows:
     with _lock:
         _kept[history.database] = history
     return history
+
+
+def stale(ctx: AppContext, history: HistoryRows) -> None:
+    """``history`` no longer reaches this snapshot (a branch or auditor changed, a restore,
+    more branches written since its mark than a patch reads again): no selection is taken
+    from it any more, and it is read again in a background thread (one at a time), so that
+    a month end's writes do not leave the pages without it until the next read-ahead."""
+    with _lock:
+        if _kept.get(history.database) is not history:
+            return  # already replaced, or dropped
+        del _kept[history.database]
+        _last_ids.clear()
+        if history.database in _renewing:
+            return
+        thread = threading.Thread(
+            target=_renew, args=(ctx, history), name="audit-history-rows", daemon=True
+        )
+        _renewing[history.database] = thread
+    thread.start()
+
+
+def _renew(ctx: AppContext, history: HistoryRows) -> None:
+    try:
+        read(ctx, history.audit_filter)
+    except Exception:  # the pages read what they need meanwhile
+        _log.warning("the history's rows could not be read again", exc_info=True)
+    finally:
+        with _lock:
+            _renewing.pop(history.database, None)
+
+
+def renewed(timeout: float | None = None) -> None:
+    """Until every history being read again (:func:`stale`) is read (tests)."""
+    with _lock:
+        threads = list(_renewing.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 def holding(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows | None:
@@ -106,10 +149,20 @@ def kept_bytes() -> int:
 
 
 def forget() -> None:
-    """Drop every kept history (tests)."""
+    """Drop every kept history, once any being read again is read (tests)."""
+    renewed()
     with _lock:
         _kept.clear()
         _last_ids.clear()
 
 
-__all__ = ["HistoryRows", "forget", "holding", "kept_bytes", "read", "reads_within"]
+__all__ = [
+    "HistoryRows",
+    "forget",
+    "holding",
+    "kept_bytes",
+    "read",
+    "reads_within",
+    "renewed",
+    "stale",
+]

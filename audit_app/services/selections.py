@@ -173,6 +173,9 @@ def taken_from_history(
     history = history_rows.holding(ctx, audit_filter)
     if history is None:
         return None
+    if _written_since(conn, history.mark, AuditFilter()) is None:
+        history_rows.stale(ctx, history)  # not worth taking from any more: read again
+        return None
     reads = history_rows.reads_within(conn, history, audit_filter)
     selection = read_selection(ctx, conn, audit_filter, include_closed, reads)
     if selection is None:

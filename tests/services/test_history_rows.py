@@ -3,8 +3,9 @@ checklist, kind, channel, auditor, region, area or span of days is taken from th
 rows, not read, and equals a fresh read (the selection's frames, its item sums, per-item
 consistency in every model and the failure evidence), closed branches counted or not; after
 writes the taken selection is brought up to date from the history's mark, by reading the
-written branches alone. Both engines, the messy world (two phone versions rescored on shared
-items, N/A, follow-ups, two channels)."""
+written branches alone; a history that no longer reaches the data (a branch closed) is not
+taken from, and is read again. Both engines, the messy world (two phone versions rescored on
+shared items, N/A, follow-ups, two channels)."""
 
 from __future__ import annotations
 
@@ -198,15 +199,24 @@ def test_a_part_of_the_rows_is_what_a_read_of_the_part_gives(messy: AppContext) 
     assert rows.nbytes > part.nbytes > 0
 
 
-def test_a_branch_closed_since_the_history_reads_the_selection_whole(
+def test_a_history_that_no_longer_reaches_the_data_is_read_again(
     messy: AppContext, full_reads: list[AuditFilter]
 ) -> None:
     whole = whole_months(messy)
-    history_rows.read(messy, whole)
-    set_branch_active(messy, branch_codes(messy)[0], False)
-    request = ComparisonRequest(replace(whole, checklist_id=PHONE))
+    first = history_rows.read(messy, whole)
+    set_branch_active(messy, branch_codes(messy)[1], False)
+    request = ComparisonRequest(replace(whole, channel="phone"))
     full_reads.clear()
     kept, fresh = kept_and_fresh(messy.as_user(HQ), request)
     assert_same_selection(kept, fresh, "a branch closed")
-    # the taken one was not brought up to date (the branches moved): read whole, and fresh
-    assert len(full_reads) == 3
+    # the history no longer reaches the data (the branches moved): nothing is taken from it
+    # (the selection is read whole, and fresh), and it is read again in the background
+    assert len(full_reads) == 2
+    history_rows.renewed(timeout=60)
+    again = history_rows.holding(messy, whole)
+    assert again is not None and again is not first and again.mark != first.mark
+    kept_selections.forget()
+    full_reads.clear()
+    kept, fresh = kept_and_fresh(messy.as_user(HQ), request)
+    assert_same_selection(kept, fresh, "taken from the history read again")
+    assert len(full_reads) == 2  # the taken one (from the rows) and the fresh one
