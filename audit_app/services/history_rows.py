@@ -32,7 +32,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.services.context import AppContext
 from audit_app.services.marks import Mark
 from audit_app.storage import compare_queries as queries
-from audit_app.storage import database
+from audit_app.storage import database, period_changes
 
 
 @dataclass(frozen=True)
@@ -46,35 +46,104 @@ class HistoryRows:
     mark: Mark
 
 
+@dataclass(frozen=True)
+class Reach:
+    """A kept history that a snapshot's data only adds to (:func:`reaching`), and that
+    snapshot's mark."""
+
+    history: HistoryRows
+    now: Mark
+
+    def reads(self, conn: Connection, audit_filter: AuditFilter) -> queries.SelectionReads:
+        """``audit_filter``'s reads taken from the history's rows: those of the audits the
+        filter selects in ``conn``'s snapshot (this reach's). As of the history's mark:
+        bring what is made of them up to date from it."""
+        history = self.history
+        ids = None if audit_filter == history.audit_filter else self._audit_ids(conn, audit_filter)
+        return queries.SelectionReads.taken(conn, audit_filter, history.rows, ids)
+
+    def _audit_ids(self, conn: Connection, audit_filter: AuditFilter) -> np.ndarray:
+        """The audits ``audit_filter`` selects in this snapshot, read once for a page's
+        selection, item sums and evidence (each asked for in a snapshot of its own, of the
+        same data)."""
+        key = (self.history.database, self.history.mark, self.now, audit_filter)
+        with _lock:
+            found = _last_ids.get(key)
+        if found is None:
+            found = queries.selected_audit_ids(conn, audit_filter)
+            with _lock:
+                _last_ids.clear()
+                _last_ids[key] = found
+        return found
+
+
 _kept: dict[str, HistoryRows] = {}
-_last_ids: dict[tuple[str, Mark, AuditFilter], np.ndarray] = {}
-"""The last selection's audit ids (:func:`_audit_ids`)."""
+_last_ids: dict[tuple[str, Mark, Mark, AuditFilter], np.ndarray] = {}
+"""The last selection's audit ids (:meth:`Reach._audit_ids`)."""
 _renewing: dict[str, threading.Thread] = {}
 """Per database, the history being read again (:func:`stale`)."""
+_generation = 0
+"""Moved on by :func:`forget`: a read begun before it keeps nothing."""
 _lock = threading.Lock()
 _log = logging.getLogger(__name__)
 
 
 def read(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows:
-    """Read and keep the rows of every audit of ``audit_filter`` (dates alone), in place of
-    the database's earlier ones."""
+    """Read the rows of every audit of ``audit_filter`` (dates alone), and keep them in place
+    of the database's earlier ones unless those are of later data (two reads that overlap:
+    the one of the later snapshot stays)."""
     if not audit_filter.only_dates():
         raise ValueError("a history is every audit of a span of dates")
     every = replace(audit_filter, include_follow_ups=True)  # a kind's selection is inside it
+    database_url = ctx.settings.resolved_database_url
+    with _lock:
+        generation = _generation
     with database.snapshot(ctx.engine) as conn:
         mark = Mark.read(conn)
-        rows = queries.SelectionRows.read(conn, every)
-    history = HistoryRows(ctx.settings.resolved_database_url, every, rows, mark)
+        history = HistoryRows(database_url, every, queries.SelectionRows.read(conn, every), mark)
+        with _lock:
+            earlier = _kept.get(database_url)
+        older = (
+            earlier is not None and earlier.mark != mark and mark.followed_by(earlier.mark, conn)
+        )
     with _lock:
-        _kept[history.database] = history
+        if generation == _generation and not older and _kept.get(database_url) is earlier:
+            _kept[database_url] = history
+            _last_ids.clear()
     return history
 
 
+def reaching(
+    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, most_branches: int
+) -> Reach | None:
+    """The kept history holding ``audit_filter`` whose mark ``conn``'s snapshot follows with
+    at most ``most_branches`` branches written since: what a selection inside it is taken
+    from (None: no such history). One the data no longer follows (a branch or auditor
+    changed, a restore, more branches written) is :func:`stale`; a snapshot older than the
+    history (a request begun before it was read) leaves it as it is."""
+    history = holding(ctx, audit_filter)
+    if history is None:
+        return None
+    now = Mark.read(conn)
+    earlier = history.mark
+    if earlier.followed_by(now, conn):
+        assert earlier.newest_id is not None  # Mark.followed_by checked
+        written = period_changes.written_branches(
+            conn, earlier.newest_id, earlier.newest_scoring, earlier.head, most_branches
+        )
+        if written is not None:
+            return Reach(history, now)
+    elif now.followed_by(earlier, conn):
+        return None  # this snapshot is older than the history
+    stale(ctx, history)
+    return None
+
+
 def stale(ctx: AppContext, history: HistoryRows) -> None:
-    """``history`` no longer reaches this snapshot (a branch or auditor changed, a restore,
-    more branches written since its mark than a patch reads again): no selection is taken
-    from it any more, and it is read again in a background thread (one at a time), so that
-    a month end's writes do not leave the pages without it until the next read-ahead."""
+    """``history`` no longer reaches the data (a branch or auditor changed, a restore, more
+    branches written since its mark than a patch reads again): no selection is taken from
+    it any more, and it is read again in a background thread (one at a time), so that a
+    month end's writes do not leave the pages without it until the next read-ahead."""
     with _lock:
         if _kept.get(history.database) is not history:
             return  # already replaced, or dropped
@@ -82,21 +151,25 @@ def stale(ctx: AppContext, history: HistoryRows) -> None:
         _last_ids.clear()
         if history.database in _renewing:
             return
+        # the thread holds the filter, not the dropped rows (twice the memory while it reads)
         thread = threading.Thread(
-            target=_renew, args=(ctx, history), name="audit-history-rows", daemon=True
+            target=_renew,
+            args=(ctx, history.database, history.audit_filter),
+            name="audit-history-rows",
+            daemon=True,
         )
         _renewing[history.database] = thread
     thread.start()
 
 
-def _renew(ctx: AppContext, history: HistoryRows) -> None:
+def _renew(ctx: AppContext, database_url: str, audit_filter: AuditFilter) -> None:
     try:
-        read(ctx, history.audit_filter)
+        read(ctx, audit_filter)
     except Exception:  # the pages read what they need meanwhile
         _log.warning("the history's rows could not be read again", exc_info=True)
     finally:
         with _lock:
-            _renewing.pop(history.database, None)
+            _renewing.pop(database_url, None)
 
 
 def renewed(timeout: float | None = None) -> None:
@@ -117,31 +190,6 @@ def holding(ctx: AppContext, audit_filter: AuditFilter) -> HistoryRows | None:
     return history
 
 
-def reads_within(
-    conn: Connection, history: HistoryRows, audit_filter: AuditFilter
-) -> queries.SelectionReads:
-    """``audit_filter``'s reads taken from the history's rows: those of the audits the
-    filter selects in ``conn``'s snapshot. As of the history's mark: bring what is made of
-    them up to date from it."""
-    ids = None if audit_filter == history.audit_filter else _audit_ids(conn, history, audit_filter)
-    return queries.SelectionReads.taken(conn, audit_filter, history.rows, ids)
-
-
-def _audit_ids(conn: Connection, history: HistoryRows, audit_filter: AuditFilter) -> np.ndarray:
-    """The audits ``audit_filter`` selects, read once for the selection, its item sums and
-    its evidence: read in any snapshot since the history's, they differ from this one's only
-    in branches written since the history's mark, which each of them reads again."""
-    key = (history.database, history.mark, audit_filter)
-    with _lock:
-        found = _last_ids.get(key)
-    if found is None:
-        found = queries.selected_audit_ids(conn, audit_filter)
-        with _lock:
-            _last_ids.clear()
-            _last_ids[key] = found
-    return found
-
-
 def kept_bytes() -> int:
     """What the kept histories weigh."""
     with _lock:
@@ -149,20 +197,23 @@ def kept_bytes() -> int:
 
 
 def forget() -> None:
-    """Drop every kept history, once any being read again is read (tests)."""
-    renewed()
+    """Drop every kept history; one being read now is not kept (tests)."""
+    global _generation
     with _lock:
+        _generation += 1
         _kept.clear()
         _last_ids.clear()
+    renewed()
 
 
 __all__ = [
     "HistoryRows",
+    "Reach",
     "forget",
     "holding",
     "kept_bytes",
+    "reaching",
     "read",
-    "reads_within",
     "renewed",
     "stale",
 ]

@@ -27,7 +27,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.services import history_rows, kept_selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
-from audit_app.services.selections import KeptSelection, Mark, written_part
+from audit_app.services.selections import MOST_BRANCHES, KeptSelection, Mark, written_part
 from audit_app.storage import compare_queries as queries
 
 Evidence = dict[tuple[str, str], EvidenceCount]
@@ -108,15 +108,12 @@ def kept_evidence(
 
     def taken_from_history() -> KeptEvidence | None:
         # the item-score vectors of the kept history's rows, as of its mark
-        history = history_rows.holding(ctx, audit_filter)
-        if history is None:
+        reach = history_rows.reaching(ctx, conn, audit_filter, MOST_BRANCHES)
+        if reach is None:
             return None
-        frame = read(
-            selection.audits, audit_filter, history_rows.reads_within(conn, history, audit_filter)
-        )
-        return patch(
-            KeptEvidence(frame, history.mark, selection.alignments, evidence_counts(frame))
-        )
+        frame = read(selection.audits, audit_filter, reach.reads(conn, audit_filter))
+        mark = reach.history.mark
+        return patch(KeptEvidence(frame, mark, selection.alignments, evidence_counts(frame)))
 
     def patch(earlier: KeptEvidence) -> KeptEvidence | None:
         if earlier.alignments != selection.alignments:

@@ -107,12 +107,11 @@ def kept_item_sums(
 
     def taken_from_history() -> KeptSums | None:
         # the item-score vectors of the kept history's rows, as of its mark
-        history = history_rows.holding(ctx, audit_filter)
-        if history is None:
+        reach = history_rows.reaching(ctx, conn, audit_filter, selections.MOST_BRANCHES)
+        if reach is None:
             return None
-        within = history_rows.reads_within(conn, history, audit_filter)
-        sums = selections.item_sums(conn, request, selection, within)
-        return patch(KeptSums(sums, history.mark, selection.alignments))
+        sums = selections.item_sums(conn, request, selection, reach.reads(conn, audit_filter))
+        return patch(KeptSums(sums, reach.history.mark, selection.alignments))
 
     def taken_from_wider() -> KeptSums | None:
         kept_wider = _kept_wider(database, audit_filter, include_closed)

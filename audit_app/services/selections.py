@@ -170,17 +170,14 @@ def taken_from_history(
     """The selection made of the kept history's rows (``services.history_rows``) and brought
     up to date from its mark; None when no history holds it, or it must be read (nothing of
     it scored then, or what :func:`patched` reads whole)."""
-    history = history_rows.holding(ctx, audit_filter)
-    if history is None:
+    reach = history_rows.reaching(ctx, conn, audit_filter, MOST_BRANCHES)
+    if reach is None:
         return None
-    if _written_since(conn, history.mark, AuditFilter()) is None:
-        history_rows.stale(ctx, history)  # not worth taking from any more: read again
-        return None
-    reads = history_rows.reads_within(conn, history, audit_filter)
+    reads = reach.reads(conn, audit_filter)
     selection = read_selection(ctx, conn, audit_filter, include_closed, reads)
     if selection is None:
         return None
-    as_read = KeptSelection(selection, history.mark, _Weight.of(selection))
+    as_read = KeptSelection(selection, reach.history.mark, _Weight.of(selection))
     return patched(ctx, conn, audit_filter, include_closed, as_read)
 
 

@@ -22,11 +22,13 @@ from audit_app.domain.compare import ComparisonRequest
 from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import User
 from audit_app.services import compare as service
-from audit_app.services import history_rows, kept_selections
+from audit_app.services import history_rows, kept_selections, selections
 from audit_app.services.access import scoped
 from audit_app.services.audits import list_scores
 from audit_app.services.branches import list_branches, set_branch_active
 from audit_app.services.context import AppContext
+from audit_app.services.freshness import data_version
+from audit_app.services.kept_item_sums import kept_item_sums
 from audit_app.storage import compare_queries, database
 from tests.services.test_items_within_wider import whole_months
 from tests.services.test_kept_items_and_evidence import assert_kept_as_fresh
@@ -220,3 +222,48 @@ def test_a_history_that_no_longer_reaches_the_data_is_read_again(
     kept, fresh = kept_and_fresh(messy.as_user(HQ), request)
     assert_same_selection(kept, fresh, "taken from the history read again")
     assert len(full_reads) == 2  # the taken one (from the rows) and the fresh one
+
+
+def test_a_page_begun_before_the_history_was_read_takes_nothing_from_it(
+    messy: AppContext,
+) -> None:
+    """Its snapshot is older than the history's: nothing of it is taken (the audits it
+    would take were the older data's), so a later page's selection is right."""
+    ctx = messy.as_user(HQ)
+    whole = whole_months(messy)
+    request = ComparisonRequest(replace(whole, checklist_id=PHONE))
+    version = data_version(ctx, request.audit_filter)
+    with database.snapshot(messy.engine) as old:
+        entry = selections.kept_entry(ctx, old, request, version)  # no history yet: read
+        # meanwhile a phone visit is entered, and the history read after it
+        visited = newest_visit(messy) - timedelta(days=4)
+        submit(messy, branch_codes(messy)[0], PHONE, 2, visited, worst=True)
+        history = history_rows.read(messy, whole)
+        kept_item_sums(ctx, old, request, version, entry)  # the page's items, its old snapshot
+    assert history_rows.holding(messy, whole) is history
+    for include_closed in (True, False):  # a later page, in a new snapshot
+        kept, fresh = kept_and_fresh(ctx, replace(request, include_closed=include_closed))
+        assert_same_selection(kept, fresh, f"a later page, closed counted: {include_closed}")
+
+
+def test_a_page_begun_before_the_history_was_read_does_not_drop_it(messy: AppContext) -> None:
+    ctx = messy.as_user(HQ)
+    whole = whole_months(messy)
+    request = ComparisonRequest(replace(whole, channel="phone"))
+    version = data_version(ctx, request.audit_filter)
+    with database.snapshot(messy.engine) as old:
+        selections.Mark.read(old)  # the page's snapshot begins
+        visited = newest_visit(messy) - timedelta(days=4)
+        submit(messy, branch_codes(messy)[0], PHONE, 2, visited, worst=True)
+        history = history_rows.read(messy, whole)
+        kept, fresh = kept_and_fresh_in(ctx, old, request, version)
+    assert_same_selection(kept, fresh, "the page begun before")
+    assert history_rows.holding(messy, whole) is history  # neither dropped nor read again
+
+
+def kept_and_fresh_in(
+    ctx: AppContext, conn: Any, request: ComparisonRequest, version: Any
+) -> tuple[Any, Any]:
+    kept = selections.kept_selection(ctx, conn, request, version)
+    fresh = selections.read_selection(ctx, conn, request.audit_filter, request.include_closed)
+    return kept, fresh
