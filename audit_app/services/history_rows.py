@@ -32,7 +32,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.services.context import AppContext
 from audit_app.services.marks import Mark
 from audit_app.storage import compare_queries as queries
-from audit_app.storage import database, period_changes
+from audit_app.storage import database
 
 
 @dataclass(frozen=True)
@@ -124,16 +124,10 @@ def reaching(
     history = holding(ctx, audit_filter)
     if history is None:
         return None
-    now = Mark.read(conn)
-    earlier = history.mark
-    if earlier.followed_by(now, conn):
-        assert earlier.newest_id is not None  # Mark.followed_by checked
-        written = period_changes.written_branches(
-            conn, earlier.newest_id, earlier.newest_scoring, earlier.head, most_branches
-        )
-        if written is not None:
-            return Reach(history, now)
-    elif now.followed_by(earlier, conn):
+    found = history.mark.written_since(conn, most_branches)
+    if found is not None:
+        return Reach(history, found[0])
+    if Mark.read(conn).followed_by(history.mark, conn):
         return None  # this snapshot is older than the history
     stale(ctx, history)
     return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from audit_app.domain.filters import AuditFilter
 from audit_app.storage import period_changes, selection_marks
 
 
@@ -61,6 +62,22 @@ class Mark:
             return True
         earlier_people, _last = selection_marks.people_digest(conn, upto=self.last_person)
         return earlier_people == self.people
+
+    def written_since(
+        self, conn: Connection, most: int, within: AuditFilter | None = None
+    ) -> tuple[Mark, tuple[str, ...]] | None:
+        """``conn``'s snapshot's mark and the branches (of ``within``'s branch conditions)
+        with an audit written since this mark; None when what was read at this mark cannot
+        be brought up to date: something else moved, or more than ``most`` branches were
+        written."""
+        now = Mark.read(conn)
+        if not self.followed_by(now, conn):
+            return None
+        assert self.newest_id is not None  # followed_by checked
+        written = period_changes.written_branches(
+            conn, self.newest_id, self.newest_scoring, self.head, most, within
+        )
+        return None if written is None else (now, written)
 
 
 __all__ = ["Mark"]

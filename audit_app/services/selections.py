@@ -38,7 +38,7 @@ from audit_app.services import history_rows, kept_selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
 from audit_app.services.marks import Mark
-from audit_app.storage import beside, period_changes, repository
+from audit_app.storage import beside, repository
 from audit_app.storage import compare_queries as queries
 
 MOST_BRANCHES = 256
@@ -306,22 +306,6 @@ def without_left_out(
     return cells
 
 
-def _written_since(
-    conn: Connection, earlier: Mark, audit_filter: AuditFilter
-) -> tuple[Mark, tuple[str, ...]] | None:
-    """This snapshot's mark and the branches of the filter's branch conditions with an
-    audit written since ``earlier``; None when a patch cannot bring a frame read at
-    ``earlier`` up to date (something else moved, or too many branches were written)."""
-    now = Mark.read(conn)
-    if not earlier.followed_by(now, conn):
-        return None
-    assert earlier.newest_id is not None  # Mark.followed_by checked
-    written = period_changes.written_branches(
-        conn, earlier.newest_id, earlier.newest_scoring, earlier.head, MOST_BRANCHES, audit_filter
-    )
-    return None if written is None else (now, written)
-
-
 @dataclass(frozen=True)
 class Written:
     """What a frame kept at an earlier mark reads again (:func:`written_part`)."""
@@ -335,9 +319,9 @@ class Written:
 
 
 def written_part(conn: Connection, earlier: Mark, audit_filter: AuditFilter) -> Written | None:
-    """:func:`_written_since` with the filter a patch reads them by; None when a patch
-    cannot bring a frame read at ``earlier`` up to date."""
-    found = _written_since(conn, earlier, audit_filter)
+    """:meth:`Mark.written_since` (at most :data:`MOST_BRANCHES`) with the filter a patch
+    reads them by; None when a patch cannot bring a frame read at ``earlier`` up to date."""
+    found = earlier.written_since(conn, MOST_BRANCHES, audit_filter)
     if found is None:
         return None
     now, written = found

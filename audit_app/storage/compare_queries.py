@@ -156,7 +156,7 @@ def selected_audit_ids(conn: Connection, audit_filter: AuditFilter) -> np.ndarra
     """Every audit the filter selects, scored or not, of open and closed branches (what
     :func:`_vector_blocks` reads; :func:`audit_frame` and :func:`section_rows` read those of
     them with a score row), sorted: which rows of a wider selection's are this one's
-    (:meth:`SelectionRows.part`), the filter applied by the database as for any read."""
+    (:class:`SelectionRows`), the filter applied by the database as for any read."""
     if conn.dialect.name == "postgresql":
         # one value of every id's eight bytes (big-endian): 390,000 rows of COPY cost 0.5 s
         # of the driver's loop, this 0.05 s
@@ -242,7 +242,7 @@ class SelectionRows:
     """One snapshot's rows of a selection, whole: its audit frame (:func:`audit_frame`),
     section rows (:func:`section_rows`) and item-score vectors, before anything is left out
     (closed branches, unscored audits): what a selection inside it is taken from
-    (:meth:`part`, ``services.history_rows``). Shared: never changed in place."""
+    (``SelectionReads.taken``, ``services.history_rows``). Shared: never changed in place."""
 
     audits: pd.DataFrame
     sections: pd.DataFrame
@@ -259,12 +259,6 @@ class SelectionRows:
                 return cls(audits_read, rows.result(), tuple(reads.blocks(conn, audit_filter)))
         finally:
             reads.close()
-
-    def part(self, audit_ids: np.ndarray) -> SelectionRows:
-        """The rows of these audits (sorted ids), in the order a read of them alone gives."""
-        return SelectionRows(
-            self.audits_of(audit_ids), self.sections_of(audit_ids), self.blocks_of(audit_ids)
-        )
 
     def audits_of(self, audit_ids: np.ndarray) -> pd.DataFrame:
         """The audit frame's rows of these audits (sorted ids), typed as a read of them."""
@@ -297,8 +291,8 @@ class SelectionRows:
 
     @property
     def nbytes(self) -> int:
-        """What keeping them costs (``services.kept_selections.frame_bytes`` of the frames,
-        the vectors' arrays and their months' text)."""
+        """What keeping them costs: the frames' memory (their text counted), the vectors'
+        arrays and their months' text."""
         from_frames = int(
             sum(
                 frame.memory_usage(deep=True, index=True).sum()
