@@ -179,6 +179,29 @@ def test_after_writes_a_taken_selection_reads_only_the_written_branches(
         assert_kept_as_fresh(ctx, request, what)
 
 
+def test_cut_days_taken_from_the_rows_only_at_the_wider_sums_mark(
+    messy: AppContext, database_reads: list[str]
+) -> None:
+    """Item sums cutting a month are made of a wider entry's whole months and the cut days.
+    Those days are taken from the history's rows only when the wider entry was kept at the
+    history's mark: here it was brought up to date past a visit in those days, which the
+    rows do not hold, so they are read."""
+    whole = whole_months(messy)
+    history_rows.read(messy, whole)
+    hq = messy.as_user(HQ)
+    emails = replace(whole, checklist_id=EMAIL)  # one version: a part is aligned as it
+    visited = earliest_visit(messy)
+    if visited.day == 1:
+        visited += timedelta(days=1)  # a day that cuts its month
+    submit(messy, branch_codes(messy, MANAGER.areas)[0], EMAIL, 1, visited, worst=True)
+    kept_and_fresh_sums(hq, ComparisonRequest(emails))  # kept past the visit
+    database_reads.clear()
+    cut = ComparisonRequest(replace(emails, date_from=visited.date()))
+    kept, fresh = kept_and_fresh_sums(hq, cut)
+    assert_same_sums(kept, fresh, "from the visit's day")
+    assert database_reads.count("_vector_blocks") == 2  # the fresh cells, and the cut days
+
+
 def test_a_part_of_the_rows_is_what_a_read_of_the_part_gives(messy: AppContext) -> None:
     whole = replace(whole_months(messy), include_follow_ups=True)
     part_filter = replace(whole, channel="phone")
