@@ -4,6 +4,7 @@ the system (so the next one is not fresh pages to zero and map)."""
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -59,6 +60,38 @@ def _kept_shares(mode: str) -> tuple[float, float]:
 def test_a_freed_block_stays_mapped_in_every_thread_once_told_and_goes_back_otherwise() -> None:
     assert _kept_shares("keep")[0] > 0.9
     assert _kept_shares("default")[1] < 0.1
+
+
+_ADVICE_AFTER = """
+import sys
+import numpy as np
+from audit_app.ui.allocator import keep_freed_memory
+
+if sys.argv[1] == "keep":
+    assert keep_freed_memory()
+print(np._core.multiarray._set_madvise_hugepage(True))  # the advice as it was
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="the thresholds are glibc's")
+@pytest.mark.skipif(
+    not hasattr(getattr(__import__("numpy"), "_core", None), "multiarray"),
+    reason="NumPy 2's switch",
+)
+def test_numpy_s_huge_page_advice_is_off_once_told() -> None:
+    def advice(mode: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", _ADVICE_AFTER, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+            env={**os.environ, "NUMPY_MADVISE_HUGEPAGE": "1"},
+        )
+        return done.stdout.strip()
+
+    assert advice("keep") == "False"
+    assert advice("default") == "True"
 
 
 class _Libc:

@@ -162,9 +162,8 @@ def pair_sums_of(parts: Sequence[KeyedSums], scale: float = 1.0) -> PairSums | N
             block[1] *= scale
             block[2] *= scale**2
         # item x branch rows, period columns
-        transposed = block.reshape(3, branches, periods, len(items)).transpose(0, 3, 1, 2)
-        shaped = transposed.reshape(3, len(items) * branches, periods)
-        del block, transposed
+        shaped = _item_major(block, branches, periods, len(items))
+        del block
         pairs = np.flatnonzero(shaped[0].sum(axis=1) > 0)
         kept = shaped if len(pairs) == len(shaped[0]) else shaped[:, pairs]  # mostly all
         if periods < len(labels):  # the checklist's periods among every period's columns
@@ -197,6 +196,22 @@ def pair_sums_of(parts: Sequence[KeyedSums], scale: float = 1.0) -> PairSums | N
         sums=sums,
         sum_sq=sum_sq,
     )
+
+
+def _item_major(block: np.ndarray, branches: int, periods: int, items: int) -> np.ndarray:
+    """Figures x (branch, period) rows x item columns turned into figures x (item, branch)
+    rows x period columns, a few branches at a time: each step's source and target stay in
+    the processor's cache, ten times faster than one transposing copy (0.75 s for a
+    ten-times history's 260 MB, #21)."""
+    shaped = np.empty((3, items, branches, periods))
+    step = 64
+    for figure in range(3):
+        source = block[figure].reshape(branches, periods, items)
+        for first in range(0, branches, step):
+            shaped[figure, :, first : first + step] = source[first : first + step].transpose(
+                2, 0, 1
+            )
+    return shaped.reshape(3, items * branches, periods)
 
 
 def _counted_part(part: KeyedSums) -> KeyedSums | None:
