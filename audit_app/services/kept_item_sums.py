@@ -33,7 +33,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.services import history_rows, kept_selections, selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
-from audit_app.services.selections import KeptSelection, Mark, written_part
+from audit_app.services.selections import KeptSelection, Mark, Written, written_part
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import item_sums as stored_sums
 from audit_app.storage import repository
@@ -94,10 +94,11 @@ def kept_item_sums(
             taken = taken_from_history()
         return taken if taken is not None else KeptSums(read(), since, selection.alignments)
 
-    def patch(earlier: KeptSums) -> KeptSums | None:
+    def patch(earlier: KeptSums, found: Written | None = None) -> KeptSums | None:
         if earlier.alignments != selection.alignments:
             return None
-        found = written_part(conn, earlier.mark, audit_filter)
+        if found is None:
+            found = written_part(conn, earlier.mark, audit_filter)
         if found is None:
             return None
         if not found.branches:
@@ -129,6 +130,9 @@ def kept_item_sums(
             return None
         if kept_wider.alignments != selection.alignments:
             return None  # as the patch would find, before the edges are read
+        found = written_part(conn, kept_wider.mark, audit_filter) if edges else None
+        if edges and found is None:
+            return None  # not brought up to date from the wider mark: the edges go unread
         branches: set[str] | None = None
         if not include_closed:  # as a read leaves out the cells of branches not compared
             branches = set(selection.audits["branch_code"].astype(str).unique())
@@ -140,12 +144,12 @@ def kept_item_sums(
         # the kept history's rows when it was read at that mark, else read in this
         # snapshot (its branches not written since are as they were at the mark)
         reach = (
-            history_rows.reaching(ctx, conn, audit_filter, selections.MOST_BRANCHES)
+            history_rows.reaching_at(
+                ctx, conn, audit_filter, kept_wider.mark, selections.MOST_BRANCHES
+            )
             if edges
             else None
         )
-        if reach is not None and reach.history.mark != kept_wider.mark:
-            reach = None
         cut_days = [
             selections.item_sums(
                 conn,
@@ -158,7 +162,8 @@ def kept_item_sums(
         # as of the wider entry's mark: the patch reads the branches written since, and
         # refuses alignments unlike this selection's
         return patch(
-            KeptSums(stats.merged(part, *cut_days), kept_wider.mark, kept_wider.alignments)
+            KeptSums(stats.merged(part, *cut_days), kept_wider.mark, kept_wider.alignments),
+            found,
         )
 
     return kept_selections.kept(

@@ -202,6 +202,44 @@ def test_cut_days_taken_from_the_rows_only_at_the_wider_sums_mark(
     assert database_reads.count("_vector_blocks") == 2  # the fresh cells, and the cut days
 
 
+def test_cut_days_taken_from_the_rows_leave_the_page_s_audit_ids_read_once(
+    messy: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a review: a page's audit ids are read once for its selection, item sums and
+    evidence; the ids of the days its dates cut, taken from the rows, put them out of the
+    memo, and its evidence read them again."""
+    whole = whole_months(messy)
+    history_rows.read(messy, whole)
+    hq = messy.as_user(HQ)
+    emails = replace(whole, checklist_id=EMAIL)
+    kept_and_fresh_sums(hq, ComparisonRequest(emails))  # the wider, at the history's mark
+    assert whole.date_from is not None
+    cut_filter = replace(emails, date_from=whole.date_from + timedelta(days=45))
+    request = ComparisonRequest(cut_filter, items=False, evidence=False, auditors=False)
+    seen: list[AuditFilter] = []
+    real = compare_queries.selected_audit_ids
+
+    def counted(conn: Any, audit_filter: AuditFilter) -> Any:
+        seen.append(audit_filter)
+        return real(conn, audit_filter)
+
+    monkeypatch.setattr(compare_queries, "selected_audit_ids", counted)
+    version = data_version(hq, scoped(hq, cut_filter))
+    shown = service.comparison(hq, request, version)  # the selection
+    service.with_items(hq, shown, version)  # its item sums: the cut days from the rows
+    service.comparison_evidence(hq, request, version)  # its evidence, from the rows
+    assert seen.count(cut_filter) == 1, seen
+    # a page's ids outlast the ids of the days its dates cut, asked for between
+    page = replace(cut_filter, date_from=whole.date_from + timedelta(days=50))
+    days = replace(page, date_to=whole.date_from + timedelta(days=70))
+    for asked in (page, days, page):
+        with database.snapshot(hq.engine) as conn:
+            reach = history_rows.reaching(hq, conn, asked, selections.MOST_BRANCHES)
+            assert reach is not None
+            reach.reads(conn, asked)
+    assert seen.count(page) == 1, seen
+
+
 def test_a_part_of_the_rows_is_what_a_read_of_the_part_gives(messy: AppContext) -> None:
     whole = replace(whole_months(messy), include_follow_ups=True)
     part_filter = replace(whole, channel="phone")

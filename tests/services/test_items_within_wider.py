@@ -19,7 +19,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.domain.users import User
 from audit_app.services import kept_selections, selections
 from audit_app.services.access import scoped
-from audit_app.services.branches import list_branches
+from audit_app.services.branches import list_branches, set_branch_active
 from audit_app.services.context import AppContext
 from audit_app.storage import database
 from tests.services.test_kept_items_and_evidence import assert_kept_as_fresh
@@ -248,6 +248,30 @@ def test_cut_months_taken_from_an_entry_kept_before_a_write_hold_the_write(
     assert_same_sums(kept, fresh, edge)
     assert [(r.date_from, r.date_to) for r in full_item_reads[:-1]] == [(first, month_end)]
     assert kept is not None and branch in set(kept.branch_labels)
+
+
+def test_cut_days_are_not_read_when_the_wider_entry_cannot_be_brought_up_to_date(
+    messy: AppContext, full_item_reads: list[AuditFilter]
+) -> None:
+    """Found by a review: the wider entry was kept before a branch changed, so no patch
+    brings it up to date and the selection is read whole; its cut days were read first,
+    and thrown away."""
+    hq = messy.as_user(HQ)
+    emails = AuditFilter(checklist_id=EMAIL)  # one version: a part is aligned as the whole
+    kept_and_fresh_sums(hq, ComparisonRequest(emails))  # the wider entry
+    code = branch_codes(messy)[-1]
+    set_branch_active(messy, code, False)  # a branch changed: no patch from the wider's mark
+    whole = whole_months(messy)
+    assert whole.date_from is not None and whole.date_to is not None
+    first = whole.date_from + timedelta(days=45)
+    last = whole.date_to - timedelta(days=45)
+    assert first.day != 1 and (last + timedelta(days=1)).day != 1
+    cut = ComparisonRequest(replace(emails, date_from=first, date_to=last))
+    full_item_reads.clear()
+    kept, fresh = kept_and_fresh_sums(hq, cut)
+    assert_same_sums(kept, fresh, "after a branch closed")
+    # the last read is the test's fresh one
+    assert [(r.date_from, r.date_to) for r in full_item_reads[:-1]] == [(first, last)]
 
 
 @pytest.mark.parametrize("part_closed", [False, True], ids=["open", "closed too"])

@@ -150,11 +150,14 @@ def pair_sums_of(parts: Sequence[KeyedSums], scale: float = 1.0) -> PairSums | N
             part = counted[i]
             end = start + len(part.branch)
             at = branch_at[start:end] * periods + period_at[start:end]
+            first = start == 0  # its keys are distinct: set, not added (three times faster)
             start = end
             columns = np.array([column_of[str(item)] for item in part.items], dtype=np.int64)
             whole = len(columns) == len(items) and bool((columns == np.arange(len(items))).all())
             for figure, values in enumerate((part.count, part.sums, part.sum_sq)):
-                if whole:
+                if whole and first:
+                    block[figure][at] = values
+                elif whole:
                     block[figure][at] += values
                 else:
                     block[figure][at[:, None], columns[None, :]] += values
