@@ -214,9 +214,7 @@ def taken_from_wider(
     dropped = None
     if kept.dropped is not None:
         dropped = splice.joined_audits([p.dropped for p in parts if p.dropped is not None])
-    visits = audits[VISITS] if dropped is None else pd.concat([audits[VISITS], dropped])
-    used, latest = versions_and_latest(visits)
-    if used != _versions_known(kept) or latest != {c.id: c.version for c in kept.checklists}:
+    if not _aligned_as(kept, audits, dropped):
         return None  # the alignments would differ: read whole
     selection = Selection(
         audits=audits,
@@ -314,10 +312,7 @@ def patched(
     if audits.empty:
         return None
     dropped = _spliced_dropped(kept, fresh, written)
-    # the versions and visits before rescoring decide the alignments, as in a full read
-    visits = audits[VISITS] if dropped is None else pd.concat([audits[VISITS], dropped])
-    used, latest = versions_and_latest(visits)
-    if used != _versions_known(kept) or latest != {c.id: c.version for c in kept.checklists}:
+    if not _aligned_as(kept, audits, dropped):
         return None  # the alignments would differ: read whole
     selection = Selection(
         audits=audits,
@@ -331,6 +326,15 @@ def patched(
         dropped=dropped,
     )
     return KeptSelection(selection, mark, earlier.weight)
+
+
+def _aligned_as(kept: Selection, audits: pd.DataFrame, dropped: pd.DataFrame | None) -> bool:
+    """Whether a full read of these audits (and those rescoring dropped) would align their
+    checklists' versions as ``kept``'s are: the versions and visits before rescoring decide
+    the alignments, the same versions used and the same latest."""
+    visits = audits[VISITS] if dropped is None else pd.concat([audits[VISITS], dropped])
+    used, latest = versions_and_latest(visits)
+    return used == _versions_known(kept) and latest == {c.id: c.version for c in kept.checklists}
 
 
 def _spliced_dropped(
