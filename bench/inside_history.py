@@ -1,12 +1,13 @@
 """``python -m bench.inside_history URL``: selections inside the whole history that no kept
-one holds, asked for the first time after a server's read-ahead (#21, sixteenth step): one
-auditor's whole history, a year from a month's 15th, the whole history from its first
-month's 15th, the last quarter, the whole history with follow-ups counted. For each: the
-Compare page's comparison, *Include items*, the Consistency tab's evidence, then the
-Overview. Run on the ten-times set loaded at URL (``AUDIT_DATA_DIR`` and
-``AUDIT_CHECKLISTS_DIR`` as for ``bench.tenfold``). It runs on earlier code too (without
-``services.history_rows``), so that the two can be alternated from two work trees
-(``PYTHONPATH=TREE``). Prints its figures in seconds; nothing is written.
+one holds, asked for the first time after a server's read-ahead (#21, sixteenth and
+seventeenth steps), as the Compare page can ask for them (its periods are whole months): one
+checklist's whole history (every audit of the ten-times set, whose one checklist it is), a
+region's, the whole history with closed branches or follow-ups counted, a year of whole
+months other than the default twelve, and the last quarter. For each: the Compare page's
+comparison, *Include items*, the Consistency tab's evidence, then the Overview. Run on the
+ten-times set loaded at URL (``AUDIT_DATA_DIR`` and ``AUDIT_CHECKLISTS_DIR`` as for
+``bench.tenfold``). It runs on earlier code too, so that the two can be alternated from two
+work trees (``PYTHONPATH=TREE``). Prints its figures in seconds; nothing is written.
 """
 
 from __future__ import annotations
@@ -57,28 +58,37 @@ def main(url: str) -> None:
     assert offered is not None
     whole = offered[1]
     assert whole.date_from is not None
+    assert whole.date_to is not None
     cases = [
-        ("one auditor", replace(whole, auditor="Roaming auditor 0")),
+        ("one checklist", replace(whole, checklist_id="scale_visit"), False),
+        ("a region", replace(whole, region=_a_region(ctx)), False),
+        ("closed branches counted", whole, True),
+        ("follow-ups counted too", replace(whole, include_follow_ups=True), False),
         (
-            "a year from a month's 15th",
-            replace(whole, date_from=date(whole.date_from.year + 1, 1, 15)),
+            "a year of whole months before the last",
+            replace(
+                whole,
+                date_from=date(whole.date_to.year - 1, 1, 1),
+                date_to=date(whole.date_to.year - 1, 12, 31),
+            ),
+            False,
         ),
         (
-            "the whole history from its 15th",
-            replace(whole, date_from=whole.date_from.replace(day=15)),
+            "the last quarter",
+            AuditFilter(date_from=date(2027, 10, 1), date_to=date(2027, 12, 31)),
+            False,
         ),
-        ("the last quarter", AuditFilter(date_from=date(2027, 10, 1), date_to=date(2027, 12, 31))),
-        ("follow-ups counted too", replace(whole, include_follow_ups=True)),
     ]
 
-    def one(name: str, audit_filter: AuditFilter) -> None:
+    def one(name: str, audit_filter: AuditFilter, closed: bool) -> None:
         version = data_version(ctx, audit_filter)
-        request = ComparisonRequest(audit_filter, items=False, evidence=False, auditors=False)
+        request = ComparisonRequest(
+            audit_filter, items=False, evidence=False, auditors=False, include_closed=closed
+        )
         compare, shown = _timed(lambda: service.comparison(ctx, request, version))
         items, _ = _timed(lambda: service.with_items(ctx, shown, version))
-        evidence, _ = _timed(
-            lambda: service.comparison_evidence(ctx, ComparisonRequest(audit_filter), version)
-        )
+        asked = ComparisonRequest(audit_filter, include_closed=closed)
+        evidence, _ = _timed(lambda: service.comparison_evidence(ctx, asked, version))
         page, _ = _timed(lambda: overview(ctx, audit_filter, language="en", version=version))
         print(
             f"{name}: compare {compare:.2f} items {items:.2f} evidence {evidence:.2f} "
@@ -86,8 +96,8 @@ def main(url: str) -> None:
             flush=True,
         )
 
-    for name, audit_filter in cases:
-        one(name, audit_filter)
+    for name, audit_filter, closed in cases:
+        one(name, audit_filter, closed)
     try:
         from audit_app.services import history_rows
 
@@ -97,6 +107,13 @@ def main(url: str) -> None:
     kept = (kept_selections.kept_bytes() + history) >> 20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
     print(f"kept {kept} MiB, the process's peak {peak} MiB")
+
+
+def _a_region(ctx: Any) -> str:
+    """The first region of the set's branches."""
+    from audit_app.services.branches import list_branches
+
+    return sorted({b.region for b in list_branches(ctx) if b.region})[0]
 
 
 if __name__ == "__main__":

@@ -43,25 +43,6 @@ class AuditFilter:
             return False
         return self.date_to is None or (self.date_to + timedelta(days=1)).day == 1
 
-    def cut_at_months(self) -> tuple[AuditFilter, tuple[AuditFilter, ...]] | None:
-        """Its whole months, and the days of each month its dates cut (one filter each): what
-        a selection whose dates cut months is made of when a wider one's months are kept.
-        None when its dates cut no month, or when no whole month lies between them."""
-        first, last = self.date_from, self.date_to
-        edges: list[AuditFilter] = []
-        if first is not None and first.day != 1:
-            month_end = _next_month(first) - timedelta(days=1)
-            if last is not None and last <= month_end:
-                return None
-            edges.append(replace(self, date_to=month_end))
-            first = month_end + timedelta(days=1)
-        if last is not None and (last + timedelta(days=1)).day != 1:
-            edges.append(replace(self, date_from=last.replace(day=1)))
-            last = last.replace(day=1) - timedelta(days=1)
-        if not edges or (first is not None and last is not None and first > last):
-            return None
-        return replace(self, date_from=first, date_to=last), tuple(edges)
-
     def dates_hold(self, other: AuditFilter) -> bool:
         """Whether this filter's dates hold ``other``'s (a filter without a date at an end is
         open there): what a selection taken from a wider one's rows needs."""
@@ -106,8 +87,3 @@ class AuditFilter:
                 )
             )
         return ", ".join(parts) or _("all submitted audits")
-
-
-def _next_month(day: date) -> date:
-    """The first day of the month after ``day``'s."""
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)

@@ -82,8 +82,8 @@ _kept: dict[str, HistoryRows] = {}
 _last_ids: dict[tuple[str, Mark, Mark, AuditFilter], np.ndarray] = {}
 """The last selections' audit ids (:meth:`Reach._audit_ids`), oldest first."""
 LAST_IDS = 4
-"""How many: a page's own, and the days its dates cut (``selections.taken_from_wider``),
-which would otherwise put its own out before its item sums and evidence ask for them."""
+"""How many: a page's selection, item sums and evidence ask for its ids one after the other,
+and other sessions' pages may ask for theirs between."""
 _renewing: dict[str, threading.Thread] = {}
 """Per database, the history being read again (:func:`stale`)."""
 _generation = 0
@@ -135,18 +135,6 @@ def reaching(
         return None  # this snapshot is older than the history
     stale(ctx, history)
     return None
-
-
-def reaching_at(
-    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, mark: Mark, most_branches: int
-) -> Reach | None:
-    """:func:`reaching`, for a history read at ``mark`` alone (None otherwise, asking the
-    database nothing): the cut days of a wider selection kept at that mark are taken from
-    its rows (``services.selections.taken_from_wider``)."""
-    history = holding(ctx, audit_filter)
-    if history is None or history.mark != mark:
-        return None
-    return reaching(ctx, conn, audit_filter, most_branches)
 
 
 def stale(ctx: AppContext, history: HistoryRows) -> None:
@@ -223,7 +211,6 @@ __all__ = [
     "holding",
     "kept_bytes",
     "reaching",
-    "reaching_at",
     "read",
     "renewed",
     "stale",

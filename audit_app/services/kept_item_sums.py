@@ -16,9 +16,6 @@ inside head office's whole history, which a server reads ahead) is not read eith
 sums are the wider sums' rows of its branches and columns of its months
 (``domain.compare.within``), brought up to date like a kept entry from the wider entry's
 mark. On the ten-times set a quarter's first read cost 1.1 s, the whole history's 7.6 s.
-Dates that cut months take the whole months between from the wider sums and read only the
-cut days (``AuditFilter.cut_at_months``, ``domain.compare.merged``): a year from a month's
-15th took 1.1-1.8 s made of the history's rows, 0.5 s so.
 """
 
 from __future__ import annotations
@@ -33,7 +30,7 @@ from audit_app.domain.filters import AuditFilter
 from audit_app.services import history_rows, kept_selections, selections
 from audit_app.services.context import AppContext
 from audit_app.services.freshness import Version
-from audit_app.services.selections import KeptSelection, Mark, Written, written_part
+from audit_app.services.selections import KeptSelection, Mark, written_part
 from audit_app.storage import compare_queries as queries
 from audit_app.storage import item_sums as stored_sums
 from audit_app.storage import repository
@@ -94,11 +91,10 @@ def kept_item_sums(
             taken = taken_from_history()
         return taken if taken is not None else KeptSums(read(), since, selection.alignments)
 
-    def patch(earlier: KeptSums, found: Written | None = None) -> KeptSums | None:
+    def patch(earlier: KeptSums) -> KeptSums | None:
         if earlier.alignments != selection.alignments:
             return None
-        if found is None:
-            found = written_part(conn, earlier.mark, audit_filter)
+        found = written_part(conn, earlier.mark, audit_filter)
         if found is None:
             return None
         if not found.branches:
@@ -118,53 +114,19 @@ def kept_item_sums(
         return patch(KeptSums(sums, reach.history.mark, selection.alignments))
 
     def taken_from_wider() -> KeptSums | None:
-        edges: tuple[AuditFilter, ...]
-        months, edges = audit_filter, ()
-        if not audit_filter.in_whole_months():
-            cut = audit_filter.cut_at_months()
-            if cut is None:
-                return None
-            months, edges = cut
-        kept_wider = _kept_wider(database, months, include_closed, audit_filter)
+        kept_wider = _kept_wider(database, audit_filter, include_closed)
         if kept_wider is None or kept_wider.sums is None:
             return None
-        if kept_wider.alignments != selection.alignments:
-            return None  # as the patch would find, before the edges are read
-        found = written_part(conn, kept_wider.mark, audit_filter) if edges else None
-        if edges and found is None:
-            return None  # not brought up to date from the wider mark: the edges go unread
         branches: set[str] | None = None
         if not include_closed:  # as a read leaves out the cells of branches not compared
             branches = set(selection.audits["branch_code"].astype(str).unique())
         if repository.branch_conditions(audit_filter):
             codes = set(repository.branch_codes_of(conn, audit_filter))
             branches = codes if branches is None else branches & codes
-        part = stats.within(kept_wider.sums, branches, _months(months))
-        # the days of the months the dates cut, as of the wider entry's mark: taken from
-        # the kept history's rows when it was read at that mark, else read in this
-        # snapshot (its branches not written since are as they were at the mark)
-        reach = (
-            history_rows.reaching_at(
-                ctx, conn, audit_filter, kept_wider.mark, selections.MOST_BRANCHES
-            )
-            if edges
-            else None
-        )
-        cut_days = [
-            selections.item_sums(
-                conn,
-                replace(request, audit_filter=edge),
-                selection,
-                None if reach is None else reach.reads(conn, edge),
-            )
-            for edge in edges
-        ]
+        part = stats.within(kept_wider.sums, branches, _months(audit_filter))
         # as of the wider entry's mark: the patch reads the branches written since, and
         # refuses alignments unlike this selection's
-        return patch(
-            KeptSums(stats.merged(part, *cut_days), kept_wider.mark, kept_wider.alignments),
-            found,
-        )
+        return patch(KeptSums(part, kept_wider.mark, kept_wider.alignments))
 
     return kept_selections.kept(
         (version, audit_filter, include_closed, "item sums"),
@@ -175,13 +137,10 @@ def kept_item_sums(
     ).sums
 
 
-def _kept_wider(
-    database: str, audit_filter: AuditFilter, include_closed: bool, own: AuditFilter
-) -> KeptSums | None:
+def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) -> KeptSums | None:
     """Kept sums of a wider selection whose part is exactly this filter's: the same filter
-    but for no branch conditions and dates that hold this filter's, other than ``own``'s
-    (the selection asking). None: none kept, or this filter's dates cut a month, which the
-    sums do not split."""
+    but for no branch conditions and dates that hold this filter's (None: none kept, or
+    this filter's dates cut a month, which the sums do not split)."""
     if not audit_filter.in_whole_months():
         return None
     bare = _without_branches_or_dates(audit_filter)
@@ -193,7 +152,7 @@ def _kept_wider(
         ):
             continue
         wider = family.audit_filter
-        if wider == own:
+        if wider == audit_filter:
             continue
         if wider != replace(bare, date_from=wider.date_from, date_to=wider.date_to):
             continue  # branch conditions, or another checklist, kind or channel

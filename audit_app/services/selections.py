@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,6 @@ from sqlalchemy import Connection
 
 from audit_app.domain import compare as stats
 from audit_app.domain.checklist import Checklist
-from audit_app.domain.compare import splice
 from audit_app.domain.compare.request import ComparisonRequest
 from audit_app.domain.compare.splice import (
     spliced_audits,
@@ -42,7 +40,6 @@ from audit_app.services.freshness import Version
 from audit_app.services.marks import Mark
 from audit_app.storage import beside, repository
 from audit_app.storage import compare_queries as queries
-from audit_app.storage import item_sums as stored_sums
 
 MOST_BRANCHES = 256
 """More branches written than this since a selection was read (a bulk import, a rescoring):
@@ -149,9 +146,7 @@ def kept_entry(
         return KeptSelection(selection, None, _Weight(0, 0.0))
 
     def load() -> KeptSelection:
-        taken = taken_from_wider(ctx, conn, audit_filter, include_closed)
-        if taken is None:
-            taken = taken_from_history(ctx, conn, audit_filter, include_closed)
+        taken = taken_from_history(ctx, conn, audit_filter, include_closed)
         if taken is not None:
             return taken
         selection = read_selection(ctx, conn, audit_filter, include_closed, reads)
@@ -167,103 +162,6 @@ def kept_entry(
         family=(ctx.settings.resolved_database_url, audit_filter, include_closed),
         patch=patch,
     )
-
-
-def taken_from_wider(
-    ctx: AppContext, conn: Connection, audit_filter: AuditFilter, include_closed: bool
-) -> KeptSelection | None:
-    """The selection of dates that cut months made of a wider kept selection's whole months
-    (the same filter but for its dates) and the cut days read alone, then brought up to date
-    from the wider selection's mark; None when no wider one is kept, the dates cut no month,
-    or the cut days or the whole use other checklist versions than the wider selection
-    (its alignments would differ: read whole).
-
-    Made of the history's rows instead, the whole history from its first month's 15th took
-    1.9-2.2 s on the ten-times set, most of it taking 390,000 audits' rows and adding up
-    their month totals and cells again (#21)."""
-    cut = audit_filter.cut_at_months()
-    if cut is None:
-        return None
-    months, edges = cut
-    wider = _kept_wider(ctx, months, include_closed, audit_filter)
-    if wider is None or wider.selection is None or wider.mark is None:
-        return None
-    since = written_part(conn, wider.mark, audit_filter)
-    if since is None:
-        return None  # not brought up to date from the wider mark: nothing is read for it
-    kept = wider.selection
-    # the cut days as of the wider selection's mark: taken from the history's rows when they
-    # were read at that mark, else read in this snapshot (the branches not written since
-    # are as they were at the mark; those written are read again whole by the patch)
-    reach = history_rows.reaching_at(ctx, conn, audit_filter, wider.mark, MOST_BRANCHES)
-    pieces: list[tuple[date, Selection]] = []
-    try:
-        for edge in edges:
-            reads = None if reach is None else reach.reads(conn, edge)
-            part = read_selection(ctx, conn, edge, include_closed, reads, aligned_as=kept)
-            if part is not None:
-                pieces.append((edge.date_from or date.min, part))
-    except Unaligned:
-        return None
-    whole_months = _months_of(kept, months)
-    pieces.append((months.date_from or date.min, whole_months))
-    parts = [part for _start, part in sorted(pieces, key=lambda piece: piece[0])]
-    audits = splice.joined_audits([part.audits for part in parts])
-    if audits.empty:
-        return None
-    dropped = None
-    if kept.dropped is not None:
-        dropped = splice.joined_audits([p.dropped for p in parts if p.dropped is not None])
-    if not _aligned_as(kept, audits, dropped):
-        return None  # the alignments would differ: read whole
-    selection = Selection(
-        audits=audits,
-        months=splice.joined_months([part.months for part in parts]),
-        section_cells=splice.joined_cells([part.section_cells for part in parts]),
-        checklists=kept.checklists,
-        alignments=kept.alignments,
-        known=kept.known,
-        dropped=dropped,
-    )
-    as_read = KeptSelection(selection, wider.mark, wider.weight)
-    return patched(ctx, conn, audit_filter, include_closed, as_read, since)
-
-
-def _months_of(kept: Selection, months: AuditFilter) -> Selection:
-    """The part of a kept selection in the whole months of ``months``' dates."""
-    first = None if months.date_from is None else stored_sums.month_of(months.date_from)
-    last = None if months.date_to is None else stored_sums.month_of(months.date_to)
-    return replace(
-        kept,
-        audits=splice.visited_between(kept.audits, months.date_from, months.date_to),
-        months=splice.in_months(kept.months, first, last),
-        section_cells=splice.in_months(kept.section_cells, first, last),
-        dropped=None
-        if kept.dropped is None
-        else splice.visited_between(kept.dropped, months.date_from, months.date_to),
-    )
-
-
-def _kept_wider(
-    ctx: AppContext, months: AuditFilter, include_closed: bool, own: AuditFilter
-) -> KeptSelection | None:
-    """A kept selection of the same filter as ``months`` but for dates that hold its whole
-    months, other than ``own``'s (the selection asking)."""
-    database = ctx.settings.resolved_database_url
-    for family in kept_selections.families():
-        if not (isinstance(family, tuple) and len(family) == 3):
-            continue
-        url, wider, closed = family
-        if url != database or closed != include_closed or not isinstance(wider, AuditFilter):
-            continue
-        if wider == own or not wider.dates_hold(months):
-            continue
-        if wider != replace(months, date_from=wider.date_from, date_to=wider.date_to):
-            continue
-        found = kept_selections.latest(family)
-        if isinstance(found, KeptSelection) and found.selection is not None:
-            return found
-    return None
 
 
 def taken_from_history(
@@ -289,15 +187,12 @@ def patched(
     audit_filter: AuditFilter,
     include_closed: bool,
     earlier: KeptSelection,
-    since: Written | None = None,
 ) -> KeptSelection | None:
     """``earlier`` brought up to this snapshot by reading again only the branches written
-    since its mark (``since``: :func:`written_part` of it, when the caller asked already);
-    None when it must be read whole (see the module's docstring)."""
+    since its mark; None when it must be read whole (see the module's docstring)."""
     if earlier.selection is None or earlier.mark is None:
         return None
-    if since is None:
-        since = written_part(conn, earlier.mark, audit_filter)
+    since = written_part(conn, earlier.mark, audit_filter)
     if since is None:
         return None
     mark, written = since.mark, since.branches
@@ -312,7 +207,10 @@ def patched(
     if audits.empty:
         return None
     dropped = _spliced_dropped(kept, fresh, written)
-    if not _aligned_as(kept, audits, dropped):
+    # the versions and visits before rescoring decide the alignments, as in a full read
+    visits = audits[VISITS] if dropped is None else pd.concat([audits[VISITS], dropped])
+    used, latest = versions_and_latest(visits)
+    if used != _versions_known(kept) or latest != {c.id: c.version for c in kept.checklists}:
         return None  # the alignments would differ: read whole
     selection = Selection(
         audits=audits,
@@ -326,15 +224,6 @@ def patched(
         dropped=dropped,
     )
     return KeptSelection(selection, mark, earlier.weight)
-
-
-def _aligned_as(kept: Selection, audits: pd.DataFrame, dropped: pd.DataFrame | None) -> bool:
-    """Whether a full read of these audits (and those rescoring dropped) would align their
-    checklists' versions as ``kept``'s are: the versions and visits before rescoring decide
-    the alignments, the same versions used and the same latest."""
-    visits = audits[VISITS] if dropped is None else pd.concat([audits[VISITS], dropped])
-    used, latest = versions_and_latest(visits)
-    return used == _versions_known(kept) and latest == {c.id: c.version for c in kept.checklists}
 
 
 def _spliced_dropped(
@@ -601,10 +490,14 @@ def rescored(
 
 
 def with_rescored_overall(audits: pd.DataFrame, rescored: list[stats.Rescored]) -> pd.DataFrame:
+    """The audits with the rescored ones' overall score, pass and critical failure replaced;
+    those rescoring left without a score dropped. A part read again may hold no audit of a
+    rescored checklist (a branch's e-mail visit alone): nothing is written then, since
+    pandas refuses writing an empty float array into the bool column (#21, a review)."""
     fresh = pd.concat([r.audits for r in rescored], ignore_index=True).set_index("audit_id")
     changed = audits["audit_id"].isin(fresh.index)
     updated = audits.copy()
-    for column in ("overall", "passed", "critical_failure"):
+    for column in ("overall", "passed", "critical_failure") if changed.any() else ():
         updated.loc[changed, column] = (
             updated.loc[changed, "audit_id"].map(fresh[column]).to_numpy()
         )

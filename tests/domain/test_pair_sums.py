@@ -25,7 +25,6 @@ from audit_app.domain.compare import (
     item_standards,
     item_standards_of,
     item_sums,
-    merged,
     pair_sums_of,
     with_branches_replaced,
     within,
@@ -185,24 +184,6 @@ def test_a_part_of_the_sums_equals_adding_up_the_part_s_cells(
     for model in MODELS:
         request = ComparisonRequest(**model)  # type: ignore[arg-type]
         close(item_standards_of(request, got), item_standards(request, part))
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    cells=item_cells(),
-    part_of_month=st.lists(st.integers(0, 2), min_size=len(MONTHS), max_size=len(MONTHS)),
-)
-def test_parts_of_other_months_merged_equal_adding_up_every_cell(
-    cells: pd.DataFrame, part_of_month: list[int]
-) -> None:
-    """A selection whose dates cut months, made of a wider one's whole months and the days
-    it cuts (#21): its parts' sums merged equal every cell added up, array for array."""
-    text = cells.astype({key: str for key in KEYS})
-    part = text["period"].map(dict(zip(MONTHS, part_of_month, strict=True)))
-    parts = [item_sums(text[part == p]) if (part == p).any() else None for p in range(3)]
-    got = merged(*parts)
-    assert_same(got, item_sums(text))
-    assert merged(None, None) is None
 
 
 def test_the_same_quarter_of_two_years_is_two_periods() -> None:

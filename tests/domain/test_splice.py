@@ -119,34 +119,3 @@ def test_the_versions_and_the_latest_equal_the_frames(audits: pd.DataFrame) -> N
     for checklist_id, version in pairs.itertuples(index=False):
         want.setdefault(str(checklist_id), set()).add(int(version))
     assert used == {cid: tuple(sorted(v)) for cid, v in want.items()}
-
-
-def test_visited_between_takes_whole_days_at_both_ends() -> None:
-    """As a database read of those days selects them: a visit at 23:59 on the last day is
-    in, one at midnight after it is not; a visit at midnight on the first day is in."""
-    from datetime import date, datetime
-
-    visits = [
-        datetime(2026, 3, 31, 23, 59),
-        datetime(2026, 4, 1, 0, 0),
-        datetime(2026, 4, 15, 12, 0),
-        datetime(2026, 5, 31, 23, 59, 59),
-        datetime(2026, 6, 1, 0, 0),
-    ]
-    audits = pd.DataFrame({"audit_id": range(5), "visited_at": pd.to_datetime(visits)})
-    audits["visited_at"] = audits["visited_at"].astype("datetime64[us]")
-    taken = splice.visited_between(audits, date(2026, 4, 1), date(2026, 5, 31))
-    assert taken["audit_id"].tolist() == [1, 2, 3]
-    assert splice.visited_between(audits, None, date(2026, 3, 31))["audit_id"].tolist() == [0]
-    assert splice.visited_between(audits, date(2026, 6, 1), None)["audit_id"].tolist() == [4]
-    assert splice.visited_between(audits, None, None)["audit_id"].tolist() == list(range(5))
-
-
-def test_in_months_keeps_the_months_between_as_text_or_categories() -> None:
-    periods = ["2025-12", "2026-01", "2026-02", "2026-03"]
-    frame = pd.DataFrame({"period": periods, "n": range(4)})
-    for as_read in (frame, frame.astype({"period": pd.CategoricalDtype(periods[::-1])})):
-        assert splice.in_months(as_read, "2026-01", "2026-02")["n"].tolist() == [1, 2]
-        assert splice.in_months(as_read, None, "2025-12")["n"].tolist() == [0]
-        assert splice.in_months(as_read, "2026-03", None)["n"].tolist() == [3]
-        assert splice.in_months(as_read, None, None)["n"].tolist() == [0, 1, 2, 3]

@@ -179,43 +179,15 @@ def test_after_writes_a_taken_selection_reads_only_the_written_branches(
         assert_kept_as_fresh(ctx, request, what)
 
 
-def test_cut_days_taken_from_the_rows_only_at_the_wider_sums_mark(
-    messy: AppContext, database_reads: list[str]
-) -> None:
-    """Item sums cutting a month are made of a wider entry's whole months and the cut days.
-    Those days are taken from the history's rows only when the wider entry was kept at the
-    history's mark: here it was brought up to date past a visit in those days, which the
-    rows do not hold, so they are read."""
-    whole = whole_months(messy)
-    history_rows.read(messy, whole)
-    hq = messy.as_user(HQ)
-    emails = replace(whole, checklist_id=EMAIL)  # one version: a part is aligned as it
-    visited = earliest_visit(messy)
-    if visited.day == 1:
-        visited += timedelta(days=1)  # a day that cuts its month
-    submit(messy, branch_codes(messy, MANAGER.areas)[0], EMAIL, 1, visited, worst=True)
-    kept_and_fresh_sums(hq, ComparisonRequest(emails))  # kept past the visit
-    database_reads.clear()
-    cut = ComparisonRequest(replace(emails, date_from=visited.date()))
-    kept, fresh = kept_and_fresh_sums(hq, cut)
-    assert_same_sums(kept, fresh, "from the visit's day")
-    assert database_reads.count("_vector_blocks") == 2  # the fresh cells, and the cut days
-
-
-def test_cut_days_taken_from_the_rows_leave_the_page_s_audit_ids_read_once(
+def test_a_page_s_audit_ids_outlast_another_page_s_asked_for_between(
     messy: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Found by a review: a page's audit ids are read once for its selection, item sums and
-    evidence; the ids of the days its dates cut, taken from the rows, put them out of the
-    memo, and its evidence read them again."""
+    """A page's selection, item sums and evidence ask for its audits' ids one after the
+    other, each in a snapshot of its own; another session's page asking between does not put
+    them out of the memo."""
     whole = whole_months(messy)
     history_rows.read(messy, whole)
     hq = messy.as_user(HQ)
-    emails = replace(whole, checklist_id=EMAIL)
-    kept_and_fresh_sums(hq, ComparisonRequest(emails))  # the wider, at the history's mark
-    assert whole.date_from is not None
-    cut_filter = replace(emails, date_from=whole.date_from + timedelta(days=45))
-    request = ComparisonRequest(cut_filter, items=False, evidence=False, auditors=False)
     seen: list[AuditFilter] = []
     real = compare_queries.selected_audit_ids
 
@@ -224,20 +196,14 @@ def test_cut_days_taken_from_the_rows_leave_the_page_s_audit_ids_read_once(
         return real(conn, audit_filter)
 
     monkeypatch.setattr(compare_queries, "selected_audit_ids", counted)
-    version = data_version(hq, scoped(hq, cut_filter))
-    shown = service.comparison(hq, request, version)  # the selection
-    service.with_items(hq, shown, version)  # its item sums: the cut days from the rows
-    service.comparison_evidence(hq, request, version)  # its evidence, from the rows
-    assert seen.count(cut_filter) == 1, seen
-    # a page's ids outlast the ids of the days its dates cut, asked for between
-    page = replace(cut_filter, date_from=whole.date_from + timedelta(days=50))
-    days = replace(page, date_to=whole.date_from + timedelta(days=70))
-    for asked in (page, days, page):
+    page = replace(whole, checklist_id=EMAIL)
+    other = replace(whole, channel="phone")
+    for asked in (page, other, page):
         with database.snapshot(hq.engine) as conn:
             reach = history_rows.reaching(hq, conn, asked, selections.MOST_BRANCHES)
             assert reach is not None
             reach.reads(conn, asked)
-    assert seen.count(page) == 1, seen
+    assert seen == [page, other]
 
 
 def test_a_part_of_the_rows_is_what_a_read_of_the_part_gives(messy: AppContext) -> None:

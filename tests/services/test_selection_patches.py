@@ -396,6 +396,30 @@ def test_a_new_latest_version_reads_it_whole(
     assert len(full_reads) == 2
 
 
+def test_a_written_branch_with_no_audit_of_a_rescored_checklist_is_spliced_in(
+    messy: AppContext, full_reads: list[AuditFilter]
+) -> None:
+    """Found by a review: the branches read again are rescored with their selection's
+    alignments. A branch whose only audit in these days is an e-mail one has nothing of the
+    rescored phone checklist, and writing that nothing into the audits' bool column failed
+    (pandas refuses an empty float array for it), so the page failed."""
+    later = newest_visit(messy) + timedelta(days=3)
+    codes = branch_codes(messy)
+    # days after every visit, with both phone versions in them: the phone is rescored
+    submit(messy, codes[0], PHONE, 1, later, worst=False)
+    submit(messy, codes[1], PHONE, 2, later + timedelta(days=1), worst=True)
+    submit(messy, codes[3], EMAIL, 1, later, worst=True)  # the e-mail checklist known too
+    request = ComparisonRequest(AuditFilter(date_from=later.date()), evidence=False, items=False)
+    kept, _fresh = kept_and_fresh(messy, request)
+    assert kept is not None and kept.alignments
+    submit(messy, codes[2], EMAIL, 1, later + timedelta(days=2), worst=False)
+    full_reads.clear()
+    kept, fresh = kept_and_fresh(messy, request)
+    assert_same_selection(kept, fresh, "an e-mail visit alone")
+    assert codes[2] in set(kept.audits["branch_code"])
+    assert len(full_reads) == 1  # the fresh read: the written branch was read alone
+
+
 def test_writes_outside_a_selection_keep_it_as_it_is(
     messy: AppContext, full_reads: list[AuditFilter]
 ) -> None:

@@ -93,7 +93,6 @@ from audit_app.domain.compare.notices import Notice, NoticeCode
 from audit_app.domain.compare.pair_sums import (
     KeyedSums,
     PairSums,
-    merged,
     pair_sums_of,
     with_branches_replaced,
     within,
@@ -216,7 +215,6 @@ __all__ = [
     "latest_versions",
     "league_of",
     "least_consistent",
-    "merged",
     "month_cells",
     "pair_sums_of",
     "period_labels",

@@ -10,7 +10,6 @@ selection would otherwise be read whole again after every submission (#21).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -58,80 +57,18 @@ def spliced_cells(
     """The cells of ``kept`` with ``branches``' replaced by ``fresh``'s; every key a
     categorical of the values present, sorted, and the rows in the keys' order."""
     rest = kept[~_gone(kept, branches)]
-    return joined_cells([rest] if fresh is None or fresh.empty else [rest, fresh])
-
-
-def joined_cells(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Cells of other branches or months than each other's (each part in the keys' order) as
-    one frame: every key a categorical of the values present, sorted, and the rows in the
-    keys' order."""
-    columns = list(parts[0].columns)
-    parts = [part[columns] for part in parts]
+    parts = [rest] if fresh is None or fresh.empty else [rest, fresh[list(kept.columns)]]
     keys = {key: _recoded([part[key] for part in parts]) for key in CELL_KEYS}
     combined = np.zeros(sum(len(part) for part in parts), dtype=np.int64)
-    for key in CELL_KEYS:  # each part is sorted: a stable sort merges their runs
+    for key in CELL_KEYS:  # both parts are sorted: a stable sort merges two runs
         combined = combined * max(len(keys[key].categories), 1) + keys[key].codes
     order = np.argsort(combined, kind="stable")
     out: dict[str, object] = {key: _taken(keys[key], order) for key in CELL_KEYS}
-    for column in columns:
+    for column in kept.columns:
         if column not in keys:
             values = np.concatenate([part[column].to_numpy() for part in parts])
             out[column] = values[order]
-    return pd.DataFrame(out)[columns]
-
-
-def visited_between(audits: pd.DataFrame, first: date | None, last: date | None) -> pd.DataFrame:
-    """The rows of an audit frame (or any frame in visit order) visited from ``first`` to
-    ``last``, both days included (None: open), as a database read of those days selects
-    them: a slice, since the rows are in visit order."""
-    visited = audits["visited_at"].to_numpy()
-    start, end = 0, len(audits)
-    if first is not None:
-        start = int(np.searchsorted(visited, _midnight(first), side="left"))
-    if last is not None:
-        end = int(np.searchsorted(visited, _midnight(last + timedelta(days=1)), side="left"))
-    return audits.iloc[start:end].reset_index(drop=True)
-
-
-def _midnight(day: date) -> np.datetime64:
-    return np.datetime64(datetime.combine(day, time.min))
-
-
-def in_months(frame: pd.DataFrame, first: str | None, last: str | None) -> pd.DataFrame:
-    """The rows of branch-month totals or cells whose period ('2026-03', text or a
-    categorical) lies from ``first`` to ``last`` (None: open)."""
-    periods = frame["period"]
-    if isinstance(periods.dtype, pd.CategoricalDtype):  # judged once per category
-        labels = periods.cat.categories.astype(str)
-        keep = _between(np.asarray(labels, dtype=object), first, last)
-        codes = periods.cat.codes.to_numpy()
-        rows = np.where(codes >= 0, keep[np.maximum(codes, 0)], False)
-    else:
-        rows = _between(np.asarray(periods.astype(str), dtype=object), first, last)
-    return frame[rows].reset_index(drop=True)
-
-
-def _between(labels: np.ndarray, first: str | None, last: str | None) -> np.ndarray:
-    keep = np.ones(len(labels), dtype=bool)
-    if first is not None:
-        keep &= labels >= first
-    if last is not None:
-        keep &= labels <= last
-    return keep
-
-
-def joined_audits(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Audit frames (or dropped audits) of consecutive spans of days, earliest first, as one
-    frame in visit order."""
-    columns = list(parts[0].columns)
-    return pd.concat([part[columns] for part in parts], ignore_index=True)
-
-
-def joined_months(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Branch-month totals of other months than each other's, in their order."""
-    columns = list(parts[0].columns)
-    joined = pd.concat([part[columns] for part in parts], ignore_index=True)
-    return joined.sort_values(MONTH_ORDER, kind="stable", ignore_index=True)
+    return pd.DataFrame(out)[list(kept.columns)]
 
 
 def versions_and_latest(audits: pd.DataFrame) -> tuple[dict[str, tuple[int, ...]], dict[str, int]]:
