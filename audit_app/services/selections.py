@@ -497,10 +497,11 @@ def with_rescored_overall(audits: pd.DataFrame, rescored: list[stats.Rescored]) 
     fresh = pd.concat([r.audits for r in rescored], ignore_index=True).set_index("audit_id")
     changed = audits["audit_id"].isin(fresh.index)
     updated = audits.copy()
-    for column in ("overall", "passed", "critical_failure") if changed.any() else ():
-        updated.loc[changed, column] = (
-            updated.loc[changed, "audit_id"].map(fresh[column]).to_numpy()
-        )
+    if changed.any():
+        for column in ("overall", "passed", "critical_failure"):
+            updated.loc[changed, column] = (
+                updated.loc[changed, "audit_id"].map(fresh[column]).to_numpy()
+            )
     updated["overall"] = updated["overall"].astype(float)
     return updated[updated["overall"].notna()].reset_index(drop=True)
 

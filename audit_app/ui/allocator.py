@@ -45,7 +45,8 @@ ARENAS = 1
 
 def keep_freed_memory(libc: Any = None) -> bool:
     """Set one arena and both thresholds (the mapping threshold at the most this glibc
-    accepts); False when this C library has no ``mallopt`` or refuses any of them."""
+    accepts), and turn NumPy's huge-page advice off; False when this C library has no
+    ``mallopt`` or refuses any of them, or this NumPy has no such switch."""
     try:
         mallopt = (libc if libc is not None else ctypes.CDLL("libc.so.6")).mallopt
     except (OSError, AttributeError):

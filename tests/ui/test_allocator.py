@@ -43,16 +43,22 @@ print(min(shares), max(shares))
 """
 
 
-def _kept_shares(mode: str) -> tuple[float, float]:
-    """The least and most of a freed block still mapped, in the main thread and another."""
+def _printed(script: str, mode: str, **environment: str) -> str:
+    """What ``script`` prints, run in a new process with ``mode`` as its argument."""
     done = subprocess.run(
-        [sys.executable, "-c", _RSS_AFTER_FREE, mode],
+        [sys.executable, "-c", script, mode],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
+        env={**os.environ, **environment},
     )
-    least, most = done.stdout.split()
+    return done.stdout.strip()
+
+
+def _kept_shares(mode: str) -> tuple[float, float]:
+    """The least and most of a freed block still mapped, in the main thread and another."""
+    least, most = _printed(_RSS_AFTER_FREE, mode).split()
     return float(least), float(most)
 
 
@@ -79,19 +85,8 @@ print(np._core.multiarray._set_madvise_hugepage(True))  # the advice as it was
     reason="NumPy 2's switch",
 )
 def test_numpy_s_huge_page_advice_is_off_once_told() -> None:
-    def advice(mode: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", _ADVICE_AFTER, mode],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-            env={**os.environ, "NUMPY_MADVISE_HUGEPAGE": "1"},
-        )
-        return done.stdout.strip()
-
-    assert advice("keep") == "False"
-    assert advice("default") == "True"
+    assert _printed(_ADVICE_AFTER, "keep", NUMPY_MADVISE_HUGEPAGE="1") == "False"
+    assert _printed(_ADVICE_AFTER, "default", NUMPY_MADVISE_HUGEPAGE="1") == "True"
 
 
 class _Libc:
