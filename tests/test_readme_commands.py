@@ -78,3 +78,30 @@ def _declared_options(words: list[str]) -> set[str]:
         command = command.get_command(context, word)  # type: ignore[attr-defined]
         context = command.make_context(word, [], parent=context, resilient_parsing=True)
     return {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
+
+
+def _cells(line: str) -> int:
+    """A table row's cell count, as Markdown splits it (an escaped pipe does not split)."""
+    return len(re.sub(r"\\\|", "", line).strip().strip("|").split("|"))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [README, *sorted((README.parent / "docs").glob("*.md"))],
+    ids=lambda path: path.name,
+)
+def test_every_table_row_has_its_header_s_cells(document: Path) -> None:
+    """A stray `|` in a cell makes a column the header does not have: the renderer drops
+    the last cell, so a benchmark's "met / gap" went missing from five rows (#21)."""
+    wrong = []
+    header: tuple[int, int] | None = None
+    for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = (number, _cells(line))
+        elif _cells(line) != header[1]:
+            wrong.append(
+                f"line {number}: {_cells(line)} cells, header (line {header[0]}) has {header[1]}"
+            )
+    assert not wrong, wrong

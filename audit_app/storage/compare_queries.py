@@ -24,6 +24,7 @@ from sqlalchemy import Connection, LargeBinary, func, literal, select
 
 from audit_app.domain.compare import CELL_COLUMNS, KeyedSums
 from audit_app.domain.filters import AuditFilter
+from audit_app.domain.shared_arrays import read_only
 from audit_app.storage import (
     auditor_store,
     beside,
@@ -645,6 +646,10 @@ class _VectorBlock:
     periods: np.ndarray
     """The visit's month, 'YYYY-MM'."""
     scores: np.ndarray
+
+    def __post_init__(self) -> None:
+        # kept with the history's rows and shared (``blocks_of`` hands out the block itself)
+        read_only(self.audit_ids, self.branch_ids, self.periods, self.scores)
 
 
 def _vector_blocks(

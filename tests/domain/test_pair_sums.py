@@ -205,8 +205,9 @@ def test_the_same_quarter_of_two_years_is_two_periods() -> None:
     close((item,), item_consistency(in_periods(cells, "quarter")))
 
 
-def test_a_written_branch_s_new_month_is_refused() -> None:
-    cells = pd.DataFrame(
+def two_branches_one_month() -> pd.DataFrame:
+    """Two branches' cells of one item in one month: B1 full marks, B2 none."""
+    return pd.DataFrame(
         {
             "branch_code": ["B1", "B2"],
             "checklist_id": ["phone", "phone"],
@@ -217,6 +218,10 @@ def test_a_written_branch_s_new_month_is_refused() -> None:
             "sum_sq": [10_000.0, 0.0],
         }
     )
+
+
+def test_a_written_branch_s_new_month_is_refused() -> None:
+    cells = two_branches_one_month()
     sums = item_sums(cells)
     assert sums is not None
     fresh = item_sums(cells.iloc[:1].assign(period="2026-02"))
@@ -315,3 +320,20 @@ def test_sums_added_up_without_cells_equal_the_cells_added_up(
     cells = cells_of(parts)
     want = item_sums(scale_cells(cells, scale)) if len(cells) else None
     assert_same(pair_sums_of(parts, scale=scale), want)
+
+
+def test_kept_sums_and_the_parts_taken_of_them_refuse_a_write_in_place() -> None:
+    """Kept sums are shared by every session, and a part taken of every branch and month
+    is a view of them (#21): a write in place raises instead of changing every page's
+    figures."""
+    cells = two_branches_one_month()
+    sums = item_sums(cells)
+    assert sums is not None
+    part = within(sums)
+    assert part is not None
+    assert np.shares_memory(part.sums, sums.sums)  # the view this guards
+    for kept in (sums, part):
+        for array in (kept.count, kept.sums, kept.sum_sq, kept.pair_group, kept.pair_branch):
+            with pytest.raises(ValueError, match="read-only"):
+                array[0] = 0
+    assert sums.sums.tolist() == [[100.0], [0.0]]

@@ -296,3 +296,14 @@ def kept_and_fresh_in(
     kept = selections.kept_selection(ctx, conn, request, version)
     fresh = selections.read_selection(ctx, conn, request.audit_filter, request.include_closed)
     return kept, fresh
+
+
+def test_the_kept_history_s_vectors_refuse_a_write_in_place(messy: AppContext) -> None:
+    """The history's item-score vectors are handed out to every session as they are kept
+    (``blocks_of`` gives a whole block itself): a write in place raises."""
+    history = history_rows.read(messy, whole_months(messy))
+    assert history.rows.blocks
+    for block in history.rows.blocks:
+        for array in (block.audit_ids, block.branch_ids, block.periods, block.scores):
+            with pytest.raises(ValueError, match="read-only"):
+                array[0] = array[0]

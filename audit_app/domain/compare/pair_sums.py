@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from audit_app.domain.compare.codes import dense_codes, sorted_codes
+from audit_app.domain.shared_arrays import read_only
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,19 @@ class PairSums:
     sum_sq: np.ndarray
     """Per row x period, as :attr:`count`: so that a part of the periods can be taken
     (:func:`within`)."""
+
+    def __post_init__(self) -> None:
+        # Kept and shared by every session, and parts of them are views (:func:`within`):
+        # a write in place would change every page's figures, so it raises instead.
+        read_only(
+            self.branch_labels,
+            self.periods,
+            self.pair_group,
+            self.pair_branch,
+            self.count,
+            self.sums,
+            self.sum_sq,
+        )
 
     @property
     def nbytes(self) -> int:
