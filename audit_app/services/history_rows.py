@@ -16,7 +16,7 @@ One history per database is kept, the latest read; it is read again with each re
 (a server's start and each day after midnight), and at once in the background when it no
 longer reaches the data (:func:`stale`: at a month end, once more branches are written
 since it was read than a patch reads again). Its weight is not counted in
-``kept_selections``' budget: it is what the read-ahead costs (README, Deployment).
+``kept_selections``' budget: it is what the read-ahead costs (README, *Using every core*).
 """
 
 from __future__ import annotations

@@ -620,3 +620,40 @@ def test_a_changed_archive_of_this_installation_cannot_pass_as_another_ones(
     with pytest.raises(AuditAppError, match=r"was sealed by this installation .* needs no trust"):
         restore_database(target, path, trust_archive=True)
     _nothing_restored(target)
+
+
+def test_an_export_taken_while_a_server_writes_is_of_one_moment(
+    engine_kind: str, tmp_path: Path, target_factory: Any
+) -> None:
+    """README, Deployment: a nightly export reads one consistent snapshot while the servers
+    keep writing. An audit submitted once the export has begun (its first table read) is in
+    none of its tables, and the archive restores whole, its trail checked."""
+    ctx = open_context(_settings(engine_kind, tmp_path / "live"))
+    try:
+        save_branches(ctx, [Branch(code="ZZ-01", name="Après", region="Nord", country="FR")])
+
+        def submit(minute: int) -> int:
+            when = datetime(2026, 3, 2, 10, minute)
+            visit = Visit("ZZ-01", "greeting_phone", 1, when, "Zoé")
+            return submit_audit(ctx, AuditRecord(visit, tuple(good_answers(ctx))))[0]
+
+        before = submit(1)
+        written: list[int] = []
+
+        def write_once_begun(step: str, _table: str, _done: int, _total: int) -> None:
+            if step == "export" and not written:
+                written.append(submit(2))  # another connection, as another server's
+
+        result = export_database(ctx, tmp_path / "live.zip", progress=write_once_begun)
+        assert written and written[0] > before
+        with zipfile.ZipFile(result.path) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+        counts = {t["name"]: t["rows"] for t in manifest["tables"]}
+        assert counts["audits"] == 1 and counts["audit_revisions"] == 1
+        assert counts["answers"] == len(good_answers(ctx))
+        assert counts_of(ctx.engine)["audits"] == 2  # the write did land, after the moment
+        restored = restore_database(target_factory(engine_kind), result.path)
+        assert restored.verify.ok and restored.verify.audits == 1, restored.verify.problems
+    finally:
+        ctx.engine.dispose()
+        drop_database(ctx.settings.resolved_database_url)

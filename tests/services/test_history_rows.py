@@ -183,8 +183,8 @@ def test_a_page_s_audit_ids_outlast_another_page_s_asked_for_between(
     messy: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page's selection, item sums and evidence ask for its audits' ids one after the
-    other, each in a snapshot of its own; another session's page asking between does not put
-    them out of the memo."""
+    other, each in a snapshot of its own; three other sessions' pages asking between do not
+    put them out of the memo (it holds four filters, ``history_rows.LAST_IDS``)."""
     whole = whole_months(messy)
     history_rows.read(messy, whole)
     hq = messy.as_user(HQ)
@@ -197,13 +197,17 @@ def test_a_page_s_audit_ids_outlast_another_page_s_asked_for_between(
 
     monkeypatch.setattr(compare_queries, "selected_audit_ids", counted)
     page = replace(whole, checklist_id=EMAIL)
-    other = replace(whole, channel="phone")
-    for asked in (page, other, page):
+    others = [
+        replace(whole, channel="phone"),
+        replace(whole, checklist_id=PHONE),
+        replace(whole, kind="follow_up"),
+    ]
+    for asked in (page, *others, page):
         with database.snapshot(hq.engine) as conn:
             reach = history_rows.reaching(hq, conn, asked, selections.MOST_BRANCHES)
             assert reach is not None
             reach.reads(conn, asked)
-    assert seen == [page, other]
+    assert seen == [page, *others]
 
 
 def test_a_part_of_the_rows_is_what_a_read_of_the_part_gives(messy: AppContext) -> None:

@@ -359,3 +359,56 @@ def test_each_model_and_scope_has_its_own_items(messy: AppContext, computed: lis
     fresh = compare.comparison(marta, replace(page_request(whole), items=True))
     assert hers.items == fresh.items
     assert hers.scope.branches < compare.comparison(hq, page_request(whole)).scope.branches
+
+
+def test_the_read_ahead_holds_one_connection_of_its_own_and_closes_it(
+    messy: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README, Deployment (connections): besides its pages' pool, a server process reads
+    ahead on an engine of its own that holds one connection at a time (the reads beside it
+    are counted apart), closed when it is done. The pages' pool: 5 plus 10 overflow."""
+    from sqlalchemy import event
+
+    from audit_app import config
+    from audit_app.services import context
+    from audit_app.storage import database
+
+    real_open = context.open_context
+    engines: list[Any] = []
+    held, most = [0], [0]
+    lock = threading.Lock()
+
+    def open_context(given: Any) -> AppContext:
+        opened = real_open(given)
+        engines.append(opened.engine)
+
+        def checked_out(*_args: Any) -> None:
+            with lock:
+                held[0] += 1
+                most[0] = max(most[0], held[0])
+
+        def checked_in(*_args: Any) -> None:
+            with lock:
+                held[0] -= 1
+
+        event.listen(opened.engine, "checkout", checked_out)
+        event.listen(opened.engine, "checkin", checked_in)
+        return opened
+
+    monkeypatch.setattr(config, "load_settings", lambda: messy.settings)
+    monkeypatch.setattr(context, "open_context", open_context)
+    history_rows.forget()
+    try:
+        server.read_ahead()
+        assert history_rows.kept_bytes() > 0  # it did read the history, on that one connection
+    finally:
+        history_rows.forget()
+    assert len(engines) == 1 and engines[0] is not messy.engine
+    assert most[0] == 1
+    assert held[0] == 0 and engines[0].pool.checkedout() == 0  # disposed: nothing left open
+    pages = database.create_database_engine(messy.settings.resolved_database_url)
+    try:
+        if pages.dialect.name == "postgresql":
+            assert (pages.pool.size(), pages.pool._max_overflow) == (5, 10)  # type: ignore[attr-defined]
+    finally:
+        pages.dispose()

@@ -204,3 +204,43 @@ def test_children_stop_when_the_supervisor_is_killed(tmp_path: Path) -> None:
     stopped = _stop_with(tmp_path, signal.SIGKILL, wait=30)
     assert len(stopped.tree) == 4, stopped.tree
     assert stopped.left == []
+
+
+@dataclass
+class _Stopped:
+    """A worker process that has exited."""
+
+    returncode: int = 3
+
+
+def test_a_worker_that_dies_soon_after_starting_three_times_in_a_row_stops_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """README: a process that dies is started again, unless it died within 30 s of its start
+    three times in a row (something a restart will not mend): then everything stops, saying
+    so. A death after a longer life starts the count again."""
+    from audit_app.serving import supervisor
+    from audit_app.serving.refusal import ServingCode, ServingRefused
+
+    started: list[int] = []
+
+    def start_worker(_plan: object, _env: object, number: int, port: int) -> object:
+        started.append(number)
+        return supervisor.Worker(number, port, _Stopped(), time.monotonic())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(supervisor, "_start_worker", start_worker)
+    plan = supervisor.Plan("127.0.0.1", 1, 1, ["streamlit"], "haproxy")
+    said: list[str] = []
+    worker = supervisor.Worker(1, 9, _Stopped(), time.monotonic())  # type: ignore[arg-type]
+    supervisor._restart(plan, {}, worker, said.append)
+    supervisor._restart(plan, {}, worker, said.append)
+    assert started == [1, 1] and len(said) == 2 and "starting it again" in said[0]
+    with pytest.raises(ServingRefused) as refused:
+        supervisor._restart(plan, {}, worker, said.append)
+    assert refused.value.code is ServingCode.WORKER_FAILED
+    assert "3 times in a row" in str(refused.value)
+    assert started == [1, 1]  # not started a third time
+
+    lived_long = supervisor.Worker(2, 9, _Stopped(), time.monotonic() - 31, quick_deaths=2)  # type: ignore[arg-type]
+    supervisor._restart(plan, {}, lived_long, said.append)
+    assert lived_long.quick_deaths == 0 and started == [1, 1, 2]

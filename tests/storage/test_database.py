@@ -4,8 +4,11 @@ nothing behind."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -78,6 +81,42 @@ def test_two_threads_migrating_two_new_databases_at_once_both_succeed(
         for engine, url in zip(engines, urls, strict=True):
             engine.dispose()
             drop_database(url)
+
+
+def _upgrade_when_told(url: str, go: str) -> tuple[str | None, str]:
+    """In a process of its own, as a server starting: wait for ``go`` to exist, upgrade."""
+    while not Path(go).exists():
+        time.sleep(0.01)
+    engine = keyed_engine(url)
+    try:
+        return database.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_two_servers_starting_on_one_new_database_migrate_it_once(
+    engine_kind: str, tmp_path: Path
+) -> None:
+    """README, Deployment: servers also migrate when they start, and the migration lock
+    makes the others wait. Two processes upgrade one new database at the same moment: both
+    succeed, and one of them migrated it (the other found it current once the lock was
+    free)."""
+    url = new_database_url(engine_kind, tmp_path, migrated=False)
+    go = tmp_path / "go"
+    spawn = multiprocessing.get_context("spawn")  # two processes, as two servers are
+    try:
+        with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+            runs = [pool.submit(_upgrade_when_told, url, str(go)) for _ in range(2)]
+            time.sleep(3)  # both processes started and waiting
+            go.touch()
+            results = sorted((r.result(timeout=300) for r in runs), key=str)
+        head = database.head_revision()
+        assert results == sorted([(None, head), (head, head)], key=str)
+        engine = keyed_engine(url)
+        assert database.current_revision(engine) == head
+        engine.dispose()
+    finally:
+        drop_database(url)
 
 
 def test_the_migrations_produce_exactly_the_declared_tables(empty_database: str) -> None:
