@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from audit_app.domain.bounds import NAME_COLUMN_CHARS, TEXT_CEILING_CHARS, Bounds
+from audit_app.errors import AuditAppError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -24,7 +25,9 @@ def default_checklists_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
+    # An empty variable (``AUDIT_DEBUG=`` in an environment file) is one not set: its
+    # default, never an empty key or a value that cannot be read.
+    model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(default_factory=lambda: user_data_path("audit-app", appauthor=False))
     """Where the embedded SQLite database lives (``AUDIT_DATA_DIR``)."""
@@ -126,5 +129,22 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'audit.db'}"
 
 
+class SettingsError(AuditAppError):
+    """An ``AUDIT_*`` variable whose value cannot be used."""
+
+
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The settings from the environment; a value that cannot be used is refused naming its
+    variable, the value and what it should be."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors(include_url=False):
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            secret = field in {"trail_key", "database_url"}
+            shown = "(hidden)" if secret else repr(problem.get("input"))
+            problems.append(f"AUDIT_{field.upper()}={shown}: {problem['msg']}")
+        raise SettingsError(
+            "a setting cannot be used: " + "; ".join(problems) + " (README, Configuration)"
+        ) from None

@@ -192,3 +192,24 @@ def test_score_names_bad_values_and_missing_answers_together(tmp_path: Path) -> 
     )
     assert "required answer missing: call.tone" in result.stderr
     assert "required answer missing: answer.rings" not in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["", "1"])
+def test_audit_debug_shows_the_traceback_a_refusal_otherwise_hides(
+    tmp_path: Path, debug: str
+) -> None:
+    """README, Configuration: ``AUDIT_DEBUG=1`` shows tracebacks instead of one-line errors
+    (the command line's; the web app always shows the one line)."""
+    result = cli(
+        "verify",
+        "--head",
+        "not-a-head",
+        env={"AUDIT_DATA_DIR": str(tmp_path), "AUDIT_DEBUG": debug},
+    )
+    assert result.returncode == 1
+    assert "is not a trail head" in result.stderr
+    if debug:
+        assert "Traceback" in result.stderr and "BadHead" in result.stderr
+    else:
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith("error: ")

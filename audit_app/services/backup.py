@@ -166,18 +166,25 @@ def restore_database(
         with database.snapshot(ctx.engine) as conn:
             _check_empty(ctx, conn)
         archive.check_members(path, zf, manifest, _step(progress, "check"))
-        with database.transaction(ctx.engine) as conn:
-            _check_empty(ctx, conn)  # again: someone may have written meanwhile
-            archive.clear_checklists(conn)
-            archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
-            # Into the media store before the trail check, which reads them. Files written
-            # by a restore refused later stay: each is named by its content, named by no
-            # row, and a later restore of the same photos keeps them.
-            archive.restore_media(
-                path, zf, manifest, evidence.media_store(ctx.settings), _step(progress, "restore")
-            )
-            session_store.end_every_session(conn, "restored", trail.utcnow())
-            report = _verified(ctx, conn, path, trust_archive)
+        store = evidence.media_store(ctx.settings)
+        written: list[str] = []
+        try:
+            with database.transaction(ctx.engine) as conn:
+                _check_empty(ctx, conn)  # again: someone may have written meanwhile
+                archive.clear_checklists(conn)
+                archive.load_tables(path, conn, zf, manifest, _step(progress, "restore"))
+                # Into the media store before the trail check, which reads them.
+                archive.restore_media(
+                    path, zf, manifest, store, _step(progress, "restore"), written
+                )
+                session_store.end_every_session(conn, "restored", trail.utcnow())
+                report = _verified(ctx, conn, path, trust_archive)
+        except BaseException:
+            # Refused, or failed: the rows were rolled back, and the photo files this
+            # restore added (named by no row now) go too; those that were there stay.
+            for sha256 in written:
+                store.discard(sha256)
+            raise
     # The restored database's history starts here (a checkpoint of a database that was at
     # this address before would name records it never had).
     trail_head.replace(ctx.settings.data_dir, ctx.database_label, report.head)

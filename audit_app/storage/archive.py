@@ -459,9 +459,11 @@ def restore_media(
     manifest: Manifest,
     store: LocalMediaStore,
     progress: Progress | None = None,
+    written: list[str] | None = None,
 ) -> None:
-    """The archive's photo files into ``store`` (checked by ``check_members`` first)."""
-    archive_media.restore_media(path, zf, manifest.media, store, progress)
+    """The archive's photo files into ``store`` (checked by ``check_members`` first);
+    ``written`` gets the names of the files that were not there before."""
+    archive_media.restore_media(path, zf, manifest.media, store, progress, written)
 
 
 # --- restoring ----------------------------------------------------------------------

@@ -172,15 +172,18 @@ def restore_media(
     entries: tuple[MediaEntry, ...],
     store: LocalMediaStore,
     progress: Progress | None = None,
+    written: list[str] | None = None,
 ) -> None:
     """Write every photo into ``store``, one at a time (a file already there intact is
-    kept); each is hashed again by the store, so a member changed since the check is refused."""
+    kept); each is hashed again by the store, so a member changed since the check is refused.
+    ``written`` gets the name of each file that was not there before, as it is written."""
     if progress:
         progress(PROGRESS_NAME, 0, len(entries))
     for done, entry in enumerate(entries, start=1):
         data = b"".join(_blocks(path, zf, entry))
         try:
-            store.put(entry.sha256, data)
+            if store.put(entry.sha256, data) and written is not None:
+                written.append(entry.sha256)
         except ValueError:
             raise MediaArchiveError(
                 f"{path}: {entry.member} does not match its hash (changed during the restore)"

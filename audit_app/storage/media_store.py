@@ -68,13 +68,15 @@ class LocalMediaStore:
             raise ValueError(f"not a photo hash: {sha256!r}")
         return self.root / sha256[:2] / f"{sha256}{SUFFIX}"
 
-    def put(self, sha256: str, data: bytes) -> None:
+    def put(self, sha256: str, data: bytes) -> bool:
         """Write the file whole and durably (renamed into place after an fsync), unless an
-        intact copy is there already; a damaged copy is replaced."""
+        intact copy is there already; a damaged copy is replaced. True when there was no
+        file of this name before (what a refused restore takes away again)."""
         if digest(data) != sha256:
             raise ValueError("a photo's name must be the hash of its content")
-        if self.state(sha256) == MediaState.PRESENT:
-            return
+        before = self.state(sha256)
+        if before == MediaState.PRESENT:
+            return False
         path = self.path(sha256)
         files.private_folder(self.root)
         files.private_folder(path.parent)
@@ -82,6 +84,11 @@ class LocalMediaStore:
         # two of them may store the same photo at the same moment (the same bytes land).
         with files.replacing(path, suffix=temporary_suffix()) as out:
             out.write(data)
+        return before == MediaState.MISSING
+
+    def discard(self, sha256: str) -> None:
+        """Remove the photo's file, if there is one."""
+        self.path(sha256).unlink(missing_ok=True)
 
     def read(self, sha256: str) -> bytes:
         """The photo's bytes, checked against its name: an altered file is never shown."""

@@ -161,3 +161,25 @@ def test_the_command_line_prints_the_log(world: AppContext) -> None:
         timeout=120,
     )
     assert unknown.returncode == 2 and "unknown --action 'nope'" in unknown.stderr
+
+
+def test_each_entry_is_one_json_line_on_the_activity_logger(
+    world: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    """README: each entry is also one JSON log line on the logger ``audit_app.activity``,
+    for the operator's log collection; the same facts as the stored entry."""
+    import json
+
+    with caplog.at_level(logging.INFO, logger="audit_app.activity"):
+        authenticate(world, "marta", PASSWORD)
+        authenticate(world, "marta", "wrong")
+    lines = [r for r in caplog.records if r.name == "audit_app.activity"]
+    assert len(lines) == 2
+    parsed = [json.loads(r.getMessage()) for r in lines]
+    assert [(p["action"], p["actor"]) for p in parsed] == [
+        ("log-in", "marta"),
+        ("log-in refused", "marta"),
+    ]
+    assert parsed[1]["why"] == "wrong password"
+    assert all(datetime.fromisoformat(p["at"]) for p in parsed)
+    assert all(PASSWORD not in r.getMessage() for r in lines)

@@ -36,6 +36,7 @@ from audit_app.services.demo import load_demo
 from audit_app.services.verify import verify
 from audit_app.storage import archive
 from audit_app.storage.database import head_revision
+from audit_app.storage.tables import sessions
 from tests.databases import drop_database, environment_for, new_database_url
 from tests.services.test_revisions import good_answers
 
@@ -657,3 +658,28 @@ def test_an_export_taken_while_a_server_writes_is_of_one_moment(
     finally:
         ctx.engine.dispose()
         drop_database(ctx.settings.resolved_database_url)
+
+
+def test_sessions_open_in_the_archive_are_ended_in_the_restored_database(
+    engine_kind: str, tmp_path: Path, target_factory: Any
+) -> None:
+    """README, Backups: a log-in made before the export does not carry over into the
+    restored copy (the same installation's key, so its token would otherwise still match)."""
+    from audit_app.services.sessions import session_user, start_session
+    from audit_app.services.users import add_user
+
+    source = open_context(_settings(engine_kind, tmp_path / "source"))
+    try:
+        admin = add_user(source, "ana", "head_office", "ana-pass-2026-long")
+        token = start_session(source, admin, "password")
+        assert session_user(source, token) == admin
+        exported = export_database(source, tmp_path / "sessions.zip")
+        target = target_factory(engine_kind)
+        assert restore_database(target, exported.path).verify.ok
+        assert session_user(target, token) is None
+        with target.engine.connect() as conn:
+            ended = conn.execute(select(sessions.c.ended_at, sessions.c.ended_why)).all()
+        assert len(ended) == 1 and ended[0][0] is not None and ended[0][1] == "restored"
+    finally:
+        source.engine.dispose()
+        drop_database(source.settings.resolved_database_url)

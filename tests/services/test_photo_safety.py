@@ -32,7 +32,7 @@ from audit_app.services.verify import verify
 from audit_app.storage.tables import answer_photos
 from tests.databases import drop_database, environment_for, postgres_server_url
 from tests.services.test_audits import BRANCHES, phone_answers, phone_visit
-from tests.services.test_backup import OTHER, _cli, _settings
+from tests.services.test_backup import OTHER, _cli, _forged, _settings, _table_lines
 
 ITEM = "call.tone"
 """The answer the photos are attached to (any scored item of greeting_phone)."""
@@ -95,6 +95,19 @@ def chain(engine_kind: str, tmp_path: Path) -> Iterator[Any]:
         drop_database(ctx.settings.resolved_database_url)
 
 
+def _photographed(chain: Any, engine_kind: str, *shades: int) -> tuple[AppContext, int, list[str]]:
+    """A new installation with the test branches and one audit carrying these photos."""
+    source = chain(engine_kind)
+    save_branches(source, BRANCHES)
+    audit_id, hashes = submit_with_photos(source, *shades)
+    return source, audit_id, hashes
+
+
+def _one_byte_changed(data: bytes) -> bytes:
+    """The same size, one byte different: only the hash can tell."""
+    return data[:200] + bytes([data[200] ^ 0x55]) + data[201:]
+
+
 def _target_engine(engine_kind: str) -> str:
     """The other engine when a PostgreSQL server is at hand, else the same one."""
     return OTHER[engine_kind] if postgres_server_url() else engine_kind
@@ -103,9 +116,7 @@ def _target_engine(engine_kind: str) -> str:
 def test_photos_travel_in_the_archive_and_come_back_checked(
     engine_kind: str, chain: Any, tmp_path: Path
 ) -> None:
-    source = chain(engine_kind)
-    save_branches(source, BRANCHES)
-    audit_id, hashes = submit_with_photos(source, 10, 20)
+    source, audit_id, hashes = _photographed(chain, engine_kind, 10, 20)
     steps: list[tuple[str, str, int, int]] = []
     exported = export_database(
         source, tmp_path / "with-photos.zip", progress=lambda *call: steps.append(call)
@@ -117,6 +128,8 @@ def test_photos_travel_in_the_archive_and_come_back_checked(
         for entry in manifest["media"]:
             assert entry["member"] == f"media/{entry['sha256']}.jpg" in members
             assert entry["bytes"] == len(zf.read(entry["member"]))
+            # stored as it is: a JPEG does not shrink, and deflating it costs time
+            assert zf.getinfo(entry["member"]).compress_type == zipfile.ZIP_STORED
     assert sorted(entry["sha256"] for entry in manifest["media"]) == sorted(hashes)
 
     # Into the other engine, a fresh installation whose media folder is empty.
@@ -149,9 +162,7 @@ def test_restoring_over_photos_already_there_keeps_them(
     engine_kind: str, chain: Any, tmp_path: Path
 ) -> None:
     """The store's put is idempotent: a media folder that holds the same photos is fine."""
-    source = chain(engine_kind)
-    save_branches(source, BRANCHES)
-    audit_id, hashes = submit_with_photos(source, 30)
+    source, audit_id, hashes = _photographed(chain, engine_kind, 30)
     exported = export_database(source, tmp_path / "a.zip")
     target = chain(engine_kind)
     media_store(target.settings).put(hashes[0], media_store(source.settings).read(hashes[0]))
@@ -180,14 +191,12 @@ def _nothing_written(target: AppContext) -> None:
 def test_a_changed_photo_member_refuses_the_restore_naming_it(
     engine_kind: str, chain: Any, tmp_path: Path
 ) -> None:
-    source = chain(engine_kind)
-    save_branches(source, BRANCHES)
-    _, hashes = submit_with_photos(source, 40, 50)
+    source, _, hashes = _photographed(chain, engine_kind, 40, 50)
     exported = export_database(source, tmp_path / "a.zip")
     member = f"media/{hashes[1]}.jpg"
     with zipfile.ZipFile(exported.path) as zf:
         original = zf.read(member)
-    changed = original[:200] + bytes([original[200] ^ 0x55]) + original[201:]  # same size
+    changed = _one_byte_changed(original)
     forged = _rewritten(exported.path, tmp_path / "forged.zip", {member: changed})
     target = chain(engine_kind)
     with pytest.raises(AuditAppError, match=f"{member} does not match its hash"):
@@ -198,9 +207,7 @@ def test_a_changed_photo_member_refuses_the_restore_naming_it(
 def test_a_media_row_without_its_file_refuses_the_restore_naming_it(
     engine_kind: str, chain: Any, tmp_path: Path
 ) -> None:
-    source = chain(engine_kind)
-    save_branches(source, BRANCHES)
-    _, hashes = submit_with_photos(source, 60)
+    source, _, hashes = _photographed(chain, engine_kind, 60)
     exported = export_database(source, tmp_path / "a.zip")
     member = f"media/{hashes[0]}.jpg"
     with zipfile.ZipFile(exported.path) as zf:
@@ -238,11 +245,45 @@ def test_an_export_with_a_photo_file_gone_is_refused_naming_it(
     engine_kind: str, chain: Any, tmp_path: Path
 ) -> None:
     """An archive that could not be restored is not written."""
-    source = chain(engine_kind)
-    save_branches(source, BRANCHES)
-    _, hashes = submit_with_photos(source, 70)
+    source, _, hashes = _photographed(chain, engine_kind, 70)
     media_store(source.settings).path(hashes[0]).unlink()
     with pytest.raises(AuditAppError, match=f"photo {hashes[0][:12]}.*is missing"):
+        export_database(source, tmp_path / "a.zip")
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_a_restore_refused_at_its_trail_check_takes_its_photo_files_away_again(
+    engine_kind: str, chain: Any, tmp_path: Path
+) -> None:
+    """Refused with nothing written: the photos go into the media folder before the trail
+    is checked (the check reads them), so a refusal there removes those it added, and keeps
+    one that was there before."""
+    source, _, hashes = _photographed(chain, engine_kind, 80, 90)
+    exported = export_database(source, tmp_path / "a.zip")
+    lines = _table_lines(exported.path, "audit_scores")
+    first = json.loads(lines[0])
+    assert first["overall"] != 1.0
+    lines[0] = json.dumps(first | {"overall": 1.0, "raw_overall": 1.0}).encode() + b"\n"
+    crafted = _forged(exported.path, tmp_path / "crafted.zip", "audit_scores", b"".join(lines))
+    target = chain(engine_kind)
+    kept = media_store(target.settings)
+    kept.put(hashes[0], media_store(source.settings).read(hashes[0]))  # there before
+    with pytest.raises(AuditAppError, match="its stored scores do not follow from its answers"):
+        restore_database(target, crafted)
+    with target.engine.connect() as conn:
+        assert conn.execute(select(answer_photos)).first() is None
+    assert list(kept.hashes()) == [hashes[0]]
+    assert restore_database(target, exported.path).verify.ok  # and the good one restores
+
+
+def test_an_export_with_a_photo_file_altered_is_refused_naming_it(
+    engine_kind: str, chain: Any, tmp_path: Path
+) -> None:
+    source, _, hashes = _photographed(chain, engine_kind, 100)
+    path = media_store(source.settings).path(hashes[0])
+    data = path.read_bytes()
+    path.write_bytes(_one_byte_changed(data))
+    with pytest.raises(AuditAppError, match=f"photo {hashes[0][:12]}.*no longer matches its hash"):
         export_database(source, tmp_path / "a.zip")
     assert not (tmp_path / "a.zip").exists()
 

@@ -135,3 +135,19 @@ def test_without_haproxy_the_serving_tests_skip_only_outside_ci(
         monkeypatch.setenv(name, value)
     with pytest.raises(outcome):
         require_haproxy()
+
+
+def test_haproxy_is_found_in_sbin_when_path_lacks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README, Configuration: ``AUDIT_HAPROXY`` is looked up on PATH and in /usr/sbin, where
+    Debian installs it and an ordinary user's PATH does not reach."""
+    sbin = tmp_path / "sbin"
+    sbin.mkdir()
+    program = sbin / "haproxy"
+    program.write_text("#!/bin/sh\n", encoding="utf-8")
+    program.chmod(0o755)
+    assert "/usr/sbin" in haproxy.SYSTEM_DIRS.split(":")  # where the real lookup goes
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr(haproxy, "SYSTEM_DIRS", str(sbin))
+    assert find_haproxy("haproxy") == str(program)
