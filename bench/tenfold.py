@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
         "after the read-ahead: one checklist's Compare page, whole history (every audit of "
         "this set; taken from the history's rows)",
         "after the read-ahead: per-item consistency as one checklist's Compare page asks for "
-        "it, whole history (taken from the history's rows)",
+        "it, whole history (taken from the whole history's)",
         "after the read-ahead: the Compare page with closed branches counted, whole history "
         "(taken from the history's rows)",
         "after the read-ahead: per-item consistency as that Compare page asks for it (taken "

@@ -123,10 +123,14 @@ def kept_item_sums(
         if repository.branch_conditions(audit_filter):
             codes = set(repository.branch_codes_of(conn, audit_filter))
             branches = codes if branches is None else branches & codes
-        part = stats.within(kept_wider.sums, branches, _months(audit_filter))
+        chosen = audit_filter.checklist_id
+        checklists = None if chosen is None else {chosen}
+        part = stats.within(kept_wider.sums, branches, _months(audit_filter), checklists)
+        # one checklist's part is aligned as the wider selection aligned that checklist
+        aligned = tuple(a for a in kept_wider.alignments if chosen in (None, a.checklist_id))
         # as of the wider entry's mark: the patch reads the branches written since, and
         # refuses alignments unlike this selection's
-        return patch(KeptSums(part, kept_wider.mark, kept_wider.alignments))
+        return patch(KeptSums(part, kept_wider.mark, aligned))
 
     return kept_selections.kept(
         (version, audit_filter, include_closed, "item sums"),
@@ -139,8 +143,9 @@ def kept_item_sums(
 
 def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) -> KeptSums | None:
     """Kept sums of a wider selection whose part is exactly this filter's: the same filter
-    but for no branch conditions and dates that hold this filter's (None: none kept, or
-    this filter's dates cut a month, which the sums do not split)."""
+    but for no branch conditions, dates that hold this filter's, and this filter's checklist
+    or every checklist (None: none kept, or this filter's dates cut a month, which the sums
+    do not split)."""
     if not audit_filter.in_whole_months():
         return None
     bare = _without_branches_or_dates(audit_filter)
@@ -154,8 +159,13 @@ def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) 
         wider = family.audit_filter
         if wider == audit_filter:
             continue
-        if wider != replace(bare, date_from=wider.date_from, date_to=wider.date_to):
-            continue  # branch conditions, or another checklist, kind or channel
+        checklist = wider.checklist_id
+        if checklist not in (None, audit_filter.checklist_id):
+            continue  # another checklist's
+        if wider != replace(
+            bare, checklist_id=checklist, date_from=wider.date_from, date_to=wider.date_to
+        ):
+            continue  # branch conditions, or another kind or channel
         if not wider.dates_hold(audit_filter):
             continue
         found = kept_selections.latest(family)

@@ -162,24 +162,28 @@ def test_replacing_the_written_branches_rows_equals_adding_up_afresh(
         st.none() | st.sampled_from(["2025-01", *MONTHS]),
         st.none() | st.sampled_from([*MONTHS, "2026-12"]),
     ),
+    checklists=st.none() | st.sets(st.sampled_from(["phone", "visit", "charter"])),
 )
 def test_a_part_of_the_sums_equals_adding_up_the_part_s_cells(
     cells: pd.DataFrame,
     branches: list[str] | None,
     months: tuple[str | None, str | None] | None,
+    checklists: set[str] | None,
 ) -> None:
-    """An area's or a quarter's sums taken from a wider selection's equal its own cells
-    added up (#21), array for array, and give the same items in every model."""
+    """An area's, a quarter's or a checklist's sums taken from a wider selection's equal its
+    own cells added up (#21), array for array, and give the same items in every model."""
     sums = item_sums(cells)
     if sums is None:
         return
     part = cells.astype({key: str for key in KEYS})
     if branches is not None:
         part = part[part["branch_code"].isin(branches)]
+    if checklists is not None:
+        part = part[part["checklist_id"].isin(checklists)]
     if months is not None:
         first, last = months
         part = part[(part["period"] >= (first or "")) & (part["period"] <= (last or "9999"))]
-    got = within(sums, branches, months)
+    got = within(sums, branches, months, checklists)
     assert_same(got, item_sums(part))
     for model in MODELS:
         request = ComparisonRequest(**model)  # type: ignore[arg-type]

@@ -343,15 +343,22 @@ def within(
     sums: PairSums,
     branches: Collection[str] | None = None,
     months: tuple[str | None, str | None] | None = None,
+    checklists: Collection[str] | None = None,
 ) -> PairSums | None:
     """What :func:`pair_sums` of the cells of ``branches`` (None: all) in the months from
     ``months[0]`` to ``months[1]`` (labels as the periods', either end None: open; None:
-    every period, with or without one) gives; None when nothing counted is left. A part of
-    a kept selection's sums, for a selection inside it (an area, a quarter) without reading
-    its cells (#21)."""
+    every period, with or without one) of ``checklists`` (None: all; the groups are keyed by
+    ``checklist_id``) gives; None when nothing counted is left. A part of a kept
+    selection's sums, for a selection inside it (an area, a quarter, one checklist) without
+    reading its cells (#21)."""
     rows = np.ones(len(sums.pair_group), dtype=bool)
     if branches is not None:
         rows = _members(sums.branch_labels, branches)[sums.pair_branch]
+    if checklists is not None:
+        if "checklist_id" not in sums.group_keys.columns:
+            raise ValueError("these sums are not keyed by checklist")
+        chosen = _members(sums.group_keys["checklist_id"].astype(str).to_numpy(), checklists)
+        rows = rows & chosen[sums.pair_group]
     columns = np.arange(len(sums.periods))
     if months is not None:
         first, last = months
