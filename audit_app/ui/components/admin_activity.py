@@ -15,6 +15,7 @@ import streamlit as st
 from audit_app.i18n import _, formats
 from audit_app.services.activity import ACTIONS, action_label, list_activity
 from audit_app.services.context import AppContext
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import draw_chart
 from audit_app.ui.components.refusals import attempt
 
@@ -114,7 +115,7 @@ def activity_tab(ctx: AppContext) -> None:
             count=formats.integer(int(busiest.max())),
         )
     )
-    st.dataframe(
+    data_table(
         frame,
         hide_index=True,
         width="stretch",

@@ -28,6 +28,7 @@ from audit_app.services.auditors import (
 )
 from audit_app.services.context import AppContext
 from audit_app.services.users import known_areas, list_users
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.refusals import refusal_shown, show_refusal
 
 GENERATION_KEY = "admin_auditor_generation"
@@ -50,7 +51,7 @@ def auditors_tab(ctx: AppContext) -> None:
         return
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     if people:
-        st.dataframe(
+        data_table(
             auditor_frame(people, counts).rename(columns=auditor_headings()),
             hide_index=True,
             width="stretch",

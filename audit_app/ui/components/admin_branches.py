@@ -22,6 +22,7 @@ from audit_app.services.branches import (
     update_branches,
 )
 from audit_app.services.context import AppContext
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.refusals import attempt
 
 EDITOR_KEY = "admin_branch_editor"
@@ -198,7 +199,7 @@ def _importer(ctx: AppContext, branches: list[Branch], generation: int) -> None:
             )
         )
     )
-    st.dataframe(
+    data_table(
         branch_frame(incoming).rename(columns=branch_headings()), hide_index=True, width="stretch"
     )
     button = ngettext("Import {count} branch", "Import {count} branches", len(incoming))
@@ -253,7 +254,7 @@ def _report(read: BranchList) -> None:
         }
         for name, value in read.constants.items()
     ]
-    st.dataframe(
+    data_table(
         pd.DataFrame(rows, columns=list(headings)).rename(columns=headings),
         hide_index=True,
         key="admin_branch_columns",

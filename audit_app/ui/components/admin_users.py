@@ -25,6 +25,7 @@ from audit_app.services.users import (
     list_users,
     set_password,
 )
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.refusals import attempt, refusal_shown
 
 ROLE_CHOICES = (Role.VIEWER, Role.AREA_MANAGER, Role.HEAD_OFFICE)
@@ -46,7 +47,7 @@ def users_tab(ctx: AppContext) -> None:
         return
     generation = st.session_state.setdefault(GENERATION_KEY, 0)
     if users:
-        st.dataframe(
+        data_table(
             user_frame(users, logins).rename(columns=user_headings()),
             hide_index=True,
             width="stretch",

@@ -20,6 +20,7 @@ from audit_app.services.actions import ActionView
 from audit_app.services.context import AppContext
 from audit_app.services.drafts import DraftSummary
 from audit_app.services.home import AreaHome, BranchLine, PlannedVisit, area_home
+from audit_app.ui.components.data_table import data_table
 
 NEW_VISIT, ACTIONS, BRANCH = (
     "pages/new_visit_page.py",
@@ -195,7 +196,7 @@ def _actions(actions: tuple[ActionView, ...]) -> None:
             for a in actions[:SHOWN_ACTIONS]
         ]
     )
-    st.dataframe(
+    data_table(
         frame,
         hide_index=True,
         width="stretch",
@@ -237,7 +238,7 @@ def _branches(home: AreaHome) -> None:
         "direction": st.column_config.TextColumn(_("Course"), width=110),
         "attention": st.column_config.TextColumn(_("Not visited"), width=170),
     }
-    event = st.dataframe(
+    event = data_table(
         frame,
         hide_index=True,
         width="stretch",

@@ -19,6 +19,7 @@ from audit_app.i18n import _, formats
 from audit_app.reports.audit_report import answer_text  # the PDF's words, so both agree
 from audit_app.services.context import AppContext
 from audit_app.ui.components.audit_photos import section_photos
+from audit_app.ui.components.data_table import data_table
 
 ANSWER_COLUMNS = ["item", "answer", "score", "na", "critical", "comment"]
 """In reading order: the score beside its answer, the free-text comment last."""
@@ -92,7 +93,7 @@ def answers_tables(
         )
         st.markdown(f"**{markdown_text(title)}** · {count}")
         shown = frame if item_scores is not None else frame.drop(columns=["score"])
-        st.dataframe(
+        data_table(
             shown,
             hide_index=True,
             width="stretch",

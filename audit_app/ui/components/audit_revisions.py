@@ -24,6 +24,7 @@ from audit_app.services.revisions import (
     revise_audit,
 )
 from audit_app.ui.components.audit_answers import answers_tables
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.refusals import attempt, refusal_shown
 
 APPEAL_STATUSES = {"open": N_("Open"), "upheld": N_("Upheld"), "rejected": N_("Rejected")}
@@ -48,7 +49,7 @@ def revisions_section(
     if not history:
         st.info(_("This audit has no sealed revision yet."))
         return None
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             [
                 {
@@ -187,7 +188,7 @@ def appeals_section(
     if appeals is None:
         return
     if appeals:
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 [
                     {

@@ -16,6 +16,7 @@ from audit_app.services.checklist_sheets import read_checklist_sheet, save_check
 from audit_app.services.context import AppContext
 from audit_app.ui.components.checklist_view import language_label
 from audit_app.ui.components.context import app_context
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.refusals import attempt
 
 GENERATION_KEY = "checklist_sheet_generation"
@@ -120,7 +121,7 @@ def checklist_upload(ctx: AppContext) -> None:
             )
         )
     )
-    st.dataframe(
+    data_table(
         preview_frame(checklist),
         hide_index=True,
         width="stretch",

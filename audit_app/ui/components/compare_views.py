@@ -17,6 +17,7 @@ from audit_app.domain.safe_text import markdown_text
 from audit_app.i18n import N_, _, formats, ngettext
 from audit_app.ui.components import compare_charts as charts
 from audit_app.ui.components.compare_scope import CHAIN, Benchmark
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import described_chart, draw_chart, spec_of
 
 if TYPE_CHECKING:  # what st.column_config's functions return; streamlit does not re-export it
@@ -56,7 +57,7 @@ def show_table(frame: pd.DataFrame, config: Mapping[str, str | ColumnConfig]) ->
         for key, value in config.items()
         if key in frame.columns and not isinstance(value, str)
     }
-    st.dataframe(
+    data_table(
         frame.rename(columns=names), hide_index=True, width="stretch", column_config=settings
     )
 

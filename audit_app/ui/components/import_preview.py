@@ -26,6 +26,7 @@ from audit_app.services.freshness import data_version
 from audit_app.services.import_report import describe, rows_line
 from audit_app.services.imports import FileImport, import_bytes
 from audit_app.services.mappings import load_mapping
+from audit_app.ui.components.data_table import data_table
 
 
 @dataclass(frozen=True)
@@ -314,14 +315,14 @@ def show_result(result: FileImport, ctx: AppContext | None = None) -> None:
         if note.code == IssueCode.AUDITOR_NEAR_MISS:
             st.warning(markdown_text(str(note)), icon=":material/person_search:")
     if len(whole_file) < len(result.problems):
-        st.dataframe(
+        data_table(
             issues_frame(result), hide_index=True, width="stretch", column_config=issue_columns()
         )
     if result.audits:
         frame = audits_frame(result, ctx)
         if frame["audit"].isna().all():  # a dry run: nothing stored yet, nothing to link to
             frame = frame.drop(columns="audit")
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=audit_columns())
+        data_table(frame, hide_index=True, width="stretch", column_config=audit_columns())
     if result.members:
         refused = sum(member.role == "refused" for member in result.members)
         with st.expander(
@@ -330,7 +331,7 @@ def show_result(result: FileImport, ctx: AppContext | None = None) -> None:
             ),
             expanded=bool(refused),
         ):
-            st.dataframe(
+            data_table(
                 members_frame(result),
                 hide_index=True,
                 width="stretch",
@@ -348,7 +349,7 @@ def show_result(result: FileImport, ctx: AppContext | None = None) -> None:
                 count,
             ).format(n=formats.integer(count))
         )
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=skipped_columns())
+        data_table(frame, hide_index=True, width="stretch", column_config=skipped_columns())
     if result.status == "already_imported":
         ids = result.audit_ids()
         if ids:

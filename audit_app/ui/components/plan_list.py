@@ -8,6 +8,7 @@ import streamlit as st
 from audit_app.domain.labels import plan_status_label
 from audit_app.i18n import _, formats, pgettext
 from audit_app.services.plans import PlanSummary
+from audit_app.ui.components.data_table import data_table
 
 
 def plan_list(plans: list[PlanSummary], titles: dict[str, str]) -> None:
@@ -39,7 +40,7 @@ def plan_list(plans: list[PlanSummary], titles: dict[str, str]) -> None:
             for plan in plans
         ]
     )
-    st.dataframe(
+    data_table(
         frame,
         hide_index=True,
         width="stretch",

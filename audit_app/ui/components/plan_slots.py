@@ -14,6 +14,7 @@ import streamlit as st
 from audit_app.i18n import _, formats, ngettext
 from audit_app.services.plans import PlanSlot
 from audit_app.ui.components.coverage_chart import DONE, DUE, INK
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import described_chart
 
 KEY = "plan_slots"
@@ -66,7 +67,7 @@ def slot_table(slots: Sequence[PlanSlot]) -> None:
         ],
         columns=["planned_on", "due_by", "branch", "channel", "auditor", "audit"],
     )
-    st.dataframe(
+    data_table(
         frame,
         hide_index=True,
         width="stretch",

@@ -13,6 +13,7 @@ from audit_app.domain.checklist import Checklist, CriticalRule, localized
 from audit_app.domain.safe_text import markdown_text
 from audit_app.domain.scoring import ScoreCard, display
 from audit_app.i18n import _, formats, ngettext
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import described_chart, spec_of
 
 PASSED = "#0072B2"
@@ -85,7 +86,7 @@ def score_card(
                     "below full marks, or an item below half its points)."
                 )
             )
-        st.dataframe(
+        data_table(
             failed_items,
             hide_index=True,
             width="stretch",

@@ -42,6 +42,7 @@ from audit_app.services.branches import list_branches
 from audit_app.services.context import AppContext
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.cache_scope import Scope, cache_scope
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
 
@@ -281,7 +282,7 @@ def _table(actions: list[ActionView]) -> list[int]:
     # the Overdue column marks them instead.
     frame = _frame(actions)
     columns = table_columns()
-    event = st.dataframe(
+    event = data_table(
         frame,
         hide_index=True,
         width="stretch",
@@ -308,7 +309,7 @@ def _by_owner(actions: list[ActionView]) -> None:
     if len(tally) < 2 and not any(owner == UNASSIGNED for owner, _n, _late in tally):
         return
     with st.expander(_("By owner"), icon=":material/group:"):
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 [
                     {"owner": _owner_label(owner), "actions": total, "overdue": late}
@@ -563,7 +564,7 @@ def _history(ctx: AppContext, action: ActionView) -> None:
         st.caption(_("No change since the audit created it."))
         return
     st.caption(_("History"))
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             [
                 {

@@ -43,6 +43,7 @@ from audit_app.ui.components.branch_charts import (
 from audit_app.ui.components.branch_names import branch_labels
 from audit_app.ui.components.cache_scope import Scope, cache_scope
 from audit_app.ui.components.compare_scope import Benchmark, benchmark
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import draw_chart, spec_of
 from audit_app.ui.components.period_picker import describe_period, period_picker
 from audit_app.ui.components.period_picker import today as period_picker_today
@@ -271,7 +272,7 @@ def _kpis(audits: pd.DataFrame) -> None:
 def _history(audits: pd.DataFrame) -> None:
     st.subheader(_("Audits"))
     st.caption(_("Select a number in the Audit column to open that audit."))
-    st.dataframe(
+    data_table(
         audits.iloc[::-1].drop(columns=["passed"]),
         hide_index=True,
         width="stretch",
@@ -352,7 +353,7 @@ def _sections(data: BranchReportData, bench: Benchmark, scope: str) -> None:
     )
     st.caption(summary)
     with st.expander(_("Section figures")):
-        st.dataframe(
+        data_table(
             sections,
             hide_index=True,
             width="stretch",
@@ -390,7 +391,7 @@ def _repeated(data: BranchReportData) -> None:
                 "with_photos": counts.with_photo,
             }
         )
-    st.dataframe(
+    data_table(
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
@@ -433,7 +434,7 @@ def _open_actions(ctx: AppContext, branch: Branch) -> None:
             len(actions),
         ).format(n=formats.integer(len(actions)), overdue=formats.integer(overdue))
     )
-    st.dataframe(
+    data_table(
         pd.DataFrame(
             [
                 {

@@ -29,6 +29,7 @@ from audit_app.ui.components.coverage_chart import (
     coverage_sentence,
     state_words,
 )
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import described_chart, spec_of
 from audit_app.ui.components.refusals import attempt
 from audit_app.ui.components.session import user_context
@@ -169,7 +170,7 @@ def _chart(cover: Coverage) -> None:
         spec_of(coverage_chart, rows), coverage_sentence(rows, cover.total), width="stretch"
     )
     with st.expander(_("The branches, one by one")):
-        st.dataframe(
+        data_table(
             pd.DataFrame(
                 [
                     {

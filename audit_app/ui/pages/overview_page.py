@@ -22,6 +22,7 @@ from audit_app.services.freshness import data_version
 from audit_app.services.overview import Overview, checklist_titles, overview
 from audit_app.ui.components.area_home import render_area_home
 from audit_app.ui.components.cache_scope import Scope, cache_scope
+from audit_app.ui.components.data_table import data_table
 from audit_app.ui.components.described_chart import described_chart, spec_of
 from audit_app.ui.components.filters import audit_filter_sidebar
 from audit_app.ui.components.period_picker import period_picker
@@ -273,7 +274,7 @@ def _regions_table(by_region: pd.DataFrame) -> None:
         "pass_rate": _("Pass rate %"),
         "critical_failures": _("Critical failures"),
     }
-    st.dataframe(
+    data_table(
         by_region[list(headings)].rename(columns=headings),
         hide_index=True,
         width="stretch",
@@ -330,7 +331,7 @@ def _latest_table(latest: pd.DataFrame) -> None:
     shown = latest[list(columns)].rename(
         columns={column: heading for column, (heading, _config) in columns.items()}
     )
-    event = st.dataframe(
+    event = data_table(
         shown,
         hide_index=True,
         width="stretch",
