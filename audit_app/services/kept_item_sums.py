@@ -123,7 +123,7 @@ def kept_item_sums(
         if repository.branch_conditions(audit_filter):
             codes = set(repository.branch_codes_of(conn, audit_filter))
             branches = codes if branches is None else branches & codes
-        chosen = audit_filter.checklist_id
+        chosen = audit_filter.checklist_id or None  # "" selects every checklist, as a read
         checklists = None if chosen is None else {chosen}
         part = stats.within(kept_wider.sums, branches, _months(audit_filter), checklists)
         # one checklist's part is aligned as the wider selection aligned that checklist
@@ -159,10 +159,10 @@ def _kept_wider(database: str, audit_filter: AuditFilter, include_closed: bool) 
         wider = family.audit_filter
         if wider == audit_filter:
             continue
-        checklist = wider.checklist_id
-        if checklist not in (None, audit_filter.checklist_id):
+        checklist = wider.checklist_id or None  # "" selects every checklist, as a read
+        if checklist not in (None, audit_filter.checklist_id or None):
             continue  # another checklist's
-        if wider != replace(
+        if replace(wider, checklist_id=checklist) != replace(
             bare, checklist_id=checklist, date_from=wider.date_from, date_to=wider.date_to
         ):
             continue  # branch conditions, or another kind or channel

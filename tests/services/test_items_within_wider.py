@@ -206,3 +206,19 @@ def test_closed_branches_counted_otherwise_than_the_wider_s_are_read(
         if user == HQ:
             part = replace(part, audit_filter=AuditFilter(date_from=date(2026, 4, 1)))
         assert not taken_from(messy, full_item_reads, wider, part, user)
+
+
+def test_an_empty_checklist_is_every_checklist_as_a_read_takes_it(
+    messy: AppContext, full_item_reads: list[AuditFilter]
+) -> None:
+    """Found by a review: the reads take ``checklist_id=""`` for every checklist, and the
+    part taken from a wider selection kept no group of a checklist named "" (its sums came
+    out empty where no checklist of the selection spans two versions)."""
+    hq = messy.as_user(HQ)
+    wider = ComparisonRequest(AuditFilter(channel="web_form"))
+    kept_and_fresh_sums(hq, wider)
+    for asked in ("", None):
+        part = replace(wider, audit_filter=AuditFilter(checklist_id=asked, channel="web_form"))
+        kept, fresh = kept_and_fresh_sums(hq, part)
+        assert fresh is not None
+        assert_same_sums(kept, fresh, f"checklist {asked!r}")
