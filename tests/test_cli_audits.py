@@ -124,13 +124,22 @@ def test_by_must_name_an_existing_user_and_is_logged_as_given_on_the_command_lin
     appeal = runner.invoke(app, ["audits", "appeal", str(audit_id), "--reason", "x", "--by", "x1"])
     assert appeal.exit_code == 1 and "no user has that name" in appeal.output
     assert [r.revision for r in audit_history(world, audit_id)] == [1]  # nothing written
+    raised = runner.invoke(app, ["audits", "appeal", str(audit_id), "--reason", "unfair"])
+    assert raised.exit_code == 0, raised.output
+    resolve = ["audits", "resolve", "1", "--rejected", "--reason", "no"]
+    unknown = runner.invoke(app, [*resolve, "--by", "ghost"])
+    assert unknown.exit_code == 1 and "--by 'ghost': no user has that name" in unknown.output
+    assert [
+        a["status"]
+        for a in json.loads(
+            runner.invoke(app, ["audits", "appeals", str(audit_id), "--json"]).output
+        )
+    ] == ["open"]  # still open: nothing written
 
     made = runner.invoke(app, [*revise, "--by", "nuria"])
     assert made.exit_code == 0, made.output
-    plain = runner.invoke(app, ["audits", "appeal", str(audit_id), "--reason", "unfair"])
-    assert plain.exit_code == 0, plain.output
     entries = list_activity(world, actions=("revision", "appeal"))
     assert [(e.action, e.actor, e.detail.get("via")) for e in entries] == [
-        ("appeal", COMMAND_LINE, None),
         ("revision", "nuria", COMMAND_LINE),
+        ("appeal", COMMAND_LINE, None),
     ]
