@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_app.config import Settings, load_settings
+from audit_app.config import Settings, SettingsError, load_settings
 from audit_app.domain.audit import Answer, AuditRecord, Branch, Visit
 from audit_app.domain.bounds import BoundCode, OutOfBounds
 from audit_app.services.actions import ActionFilter, list_actions, update_action
@@ -131,7 +131,9 @@ def test_the_name_bound_is_a_setting(world: AppContext) -> None:
 
 def test_the_settings_cannot_outgrow_the_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUDIT_MAX_NAME_CHARS", "201")
-    with pytest.raises(ValueError, match="less than or equal to 200"):
+    with pytest.raises(
+        SettingsError, match=r"AUDIT_MAX_NAME_CHARS='201': .*less than or equal to 200"
+    ):
         load_settings()
     monkeypatch.setenv("AUDIT_MAX_NAME_CHARS", "80")
     monkeypatch.setenv("AUDIT_MAX_TEXT_CHARS", "500")
