@@ -213,3 +213,14 @@ def test_audit_debug_shows_the_traceback_a_refusal_otherwise_hides(
     else:
         assert "Traceback" not in result.stderr
         assert result.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["verify"]])
+def test_a_setting_that_cannot_be_used_stops_every_command_naming_it(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """README, Configuration: ``serve`` too refuses in one line before it starts anything."""
+    result = cli(*command, env={"AUDIT_DATA_DIR": str(tmp_path), "AUDIT_SESSION_HOURS": "abc"})
+    assert result.returncode == 1
+    assert "AUDIT_SESSION_HOURS='abc': Input should be a valid number" in result.stderr
+    assert "Traceback" not in result.stderr
